@@ -1,0 +1,72 @@
+import type { ChannelKind, IdentityKind } from '../drizzle/schema/enums.ts';
+
+export type { ChannelKind };
+
+/** The one normalized shape every channel parses its inbound traffic into. Pure data. */
+export type InboundMessage = {
+  channel: ChannelKind;
+  inboxId: string;
+  sender: {
+    kind: IdentityKind;
+    /** Email address, E.164 phone, Slack user id or widget visitor id. */
+    address: string;
+    name?: string;
+  };
+  /** Groups messages into one conversation: email Message-ID root, Slack thread, phone pair, widget visitor. */
+  threadKey: string;
+  /** The provider's id; replays of the same (channel, externalId) are no-ops. */
+  externalId: string;
+  text: string;
+  /** Sanitized HTML only. */
+  html?: string;
+  subject?: string;
+  occurredAt: Date;
+  metadata?: Record<string, unknown>;
+};
+
+export type ChannelCapabilities = {
+  threads: boolean;
+  attachments: boolean;
+  deliveryReceipts: boolean;
+  /** Longest text one outbound message may carry, in characters. */
+  maxLength: number;
+};
+
+/** What an adapter needs to deliver one reply; never includes internal notes. */
+export type OutboundMessage = {
+  messageId: string;
+  conversationId: string;
+  inboxId: string;
+  threadKey: string;
+  /** The contact's address on this channel. */
+  to: string;
+  text: string;
+  subject?: string;
+};
+
+export type SendResult = { externalId: string; state: 'sent' | 'delivered' };
+
+/** An inbound request as the HTTP layer saw it, for signature checks. */
+export type InboundRequest = {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string;
+  body: unknown;
+};
+
+export type ChannelAdapter<Payload = unknown> = {
+  kind: ChannelKind;
+  capabilities: ChannelCapabilities;
+  /** Throws InboundRejected when the request does not come from the provider (or the visitor it claims). */
+  verify(request: InboundRequest): void;
+  /** Pure: provider payload -> normalized message(s). */
+  parse(payload: Payload, context: { inboxId: string }): InboundMessage[];
+  send(message: OutboundMessage): Promise<SendResult>;
+};
+
+export class InboundRejected extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InboundRejected';
+  }
+}

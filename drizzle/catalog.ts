@@ -1,0 +1,213 @@
+import type { PgTable } from 'drizzle-orm/pg-core';
+import * as schema from './schema/index.ts';
+
+/**
+ * The personal-data catalog: every column of every table, tagged once. Export, erasure, the data
+ * map and the Article 30 record are derived from it, never hand-listed. test/unit/catalog.test.ts
+ * fails for an untagged (or stale) column, and the `satisfies` below makes TypeScript fail first.
+ */
+export type Category =
+  | 'identifier' // ids that single out a person (visitor id, provider sids, addresses used as keys)
+  | 'contact_detail' // name, email, phone
+  | 'message_content' // what people wrote or said, and files they sent
+  | 'recording' // call audio
+  | 'metadata' // timestamps, states, links between records about a person
+  | 'consent' // the consent ledger
+  | 'credential' // password hashes, session tokens (agents)
+  | 'none'; // configuration, not about any person
+
+export type DataSubject = 'contact' | 'agent' | 'none';
+
+export type ColumnTag = { personal: boolean; category: Category; note?: string };
+
+/** How a row of the table reaches the person it is about. */
+export type Reach =
+  | { subject: 'none' }
+  | { subject: 'contact' | 'agent'; via: 'self' }
+  | { subject: 'contact' | 'agent'; via: 'column'; column: string }
+  | { subject: 'contact'; via: 'join'; column: string; through: string; throughColumn: string };
+
+const p = (category: Category, note?: string): ColumnTag => ({ personal: true, category, note });
+const n = (category: Category = 'none', note?: string): ColumnTag => ({ personal: false, category, note });
+
+type Columns<T extends PgTable> = Record<keyof T['$inferSelect'], ColumnTag>;
+type Entry<T extends PgTable> = { table: T; purpose: string; reach: Reach; columns: Columns<T> };
+const entry = <T extends PgTable>(e: Entry<T>) => e;
+
+export const catalog = {
+  inboxes: entry({
+    table: schema.inboxes,
+    purpose: 'Channel configuration',
+    reach: { subject: 'none' },
+    columns: { id: n(), name: n(), channel: n(), settings: n('none', 'provider config; secrets never returned'), createdAt: n() },
+  }),
+  instanceSettings: entry({
+    table: schema.instanceSettings,
+    purpose: 'Instance configuration and secrets',
+    reach: { subject: 'none' },
+    columns: { key: n(), value: n('none', 'signing secrets, flags'), createdAt: n() },
+  }),
+  contacts: entry({
+    table: schema.contacts,
+    purpose: 'Support: who the customer is',
+    reach: { subject: 'contact', via: 'self' },
+    columns: {
+      id: p('identifier'),
+      name: p('contact_detail'),
+      email: p('contact_detail'),
+      phone: p('contact_detail'),
+      locale: p('metadata'),
+      createdAt: p('metadata'),
+      updatedAt: p('metadata'),
+    },
+  }),
+  contactIdentities: entry({
+    table: schema.contactIdentities,
+    purpose: 'Support: recognising the customer on each channel',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: { id: n('metadata'), contactId: p('identifier'), kind: p('metadata'), address: p('identifier'), createdAt: p('metadata') },
+  }),
+  agents: entry({
+    table: schema.agents,
+    purpose: 'Staff accounts',
+    reach: { subject: 'agent', via: 'self' },
+    columns: {
+      id: p('identifier'),
+      email: p('contact_detail'),
+      name: p('contact_detail'),
+      role: p('metadata'),
+      passwordHash: p('credential'),
+      disabledAt: p('metadata'),
+      createdAt: p('metadata'),
+    },
+  }),
+  sessions: entry({
+    table: schema.sessions,
+    purpose: 'Staff sign-in sessions',
+    reach: { subject: 'agent', via: 'column', column: 'agentId' },
+    columns: { tokenHash: p('credential'), agentId: p('identifier'), csrfToken: p('credential'), createdAt: p('metadata'), expiresAt: p('metadata') },
+  }),
+  conversations: entry({
+    table: schema.conversations,
+    purpose: 'Support: the customer’s requests',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: {
+      id: n('metadata'),
+      inboxId: n(),
+      contactId: p('identifier'),
+      channel: p('metadata'),
+      status: p('metadata'),
+      assigneeId: n('metadata', 'an agent id'),
+      threadKey: p('identifier', 'may embed an address or visitor id'),
+      subject: p('message_content'),
+      createdAt: p('metadata'),
+      updatedAt: p('metadata'),
+      lastMessageAt: p('metadata'),
+      seq: n(),
+    },
+  }),
+  messages: entry({
+    table: schema.messages,
+    purpose: 'Support: what was said',
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations', throughColumn: 'contactId' },
+    columns: {
+      id: n('metadata'),
+      conversationId: n('metadata'),
+      channel: p('metadata'),
+      direction: p('metadata'),
+      kind: n(),
+      authorKind: p('metadata'),
+      authorAgentId: n('metadata', 'an agent id'),
+      body: p('message_content'),
+      html: p('message_content'),
+      externalId: p('identifier', 'provider message id'),
+      deliveryState: p('metadata'),
+      deliveryError: p('metadata'),
+      attempts: n(),
+      nextAttemptAt: n(),
+      redactions: p('metadata', 'spans and who redacted; never the text'),
+      metadata: p('metadata', 'provider metadata'),
+      occurredAt: p('metadata'),
+      createdAt: p('metadata'),
+    },
+  }),
+  attachments: entry({
+    table: schema.attachments,
+    purpose: 'Support: files the customer sent or received',
+    reach: { subject: 'contact', via: 'join', column: 'messageId', through: 'messages', throughColumn: 'conversationId' },
+    columns: {
+      id: n('metadata'),
+      messageId: n('metadata'),
+      blobId: p('message_content', 'points at the file in the blob store'),
+      filename: p('message_content'),
+      contentType: p('metadata'),
+      size: p('metadata'),
+      createdAt: p('metadata'),
+    },
+  }),
+  recordings: entry({
+    table: schema.recordings,
+    purpose: 'Call recordings, kept until delete_after',
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations', throughColumn: 'contactId' },
+    columns: {
+      id: n('metadata'),
+      conversationId: n('metadata'),
+      messageId: n('metadata'),
+      provider: n(),
+      providerSid: p('identifier'),
+      durationSeconds: p('metadata'),
+      blobId: p('recording'),
+      recordedAt: p('metadata'),
+      deleteAfter: n(),
+      deletedAt: n(),
+    },
+  }),
+  conversationReads: entry({
+    table: schema.conversationReads,
+    purpose: 'Agents’ unread markers',
+    reach: { subject: 'agent', via: 'column', column: 'agentId' },
+    columns: { agentId: p('identifier'), conversationId: n('metadata'), lastReadAt: p('metadata') },
+  }),
+  consentEvents: entry({
+    table: schema.consentEvents,
+    purpose: 'Proof of consent (Art. 7(1))',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: {
+      id: n('metadata'),
+      contactId: p('identifier'),
+      purpose: p('consent'),
+      granted: p('consent'),
+      policyVersion: p('consent'),
+      textHash: p('consent'),
+      sourceChannel: p('consent'),
+      evidence: p('consent', 'widget event, message id or call sid'),
+      recordedByAgentId: n('metadata', 'an agent id'),
+      occurredAt: p('consent'),
+    },
+  }),
+  auditLog: entry({
+    table: schema.auditLog,
+    purpose: 'Accountability (Art. 5(2)); ids and field names only',
+    reach: { subject: 'none' },
+    columns: {
+      id: n(),
+      at: n('metadata'),
+      actorKind: n(),
+      actorId: n('metadata', 'an id, never a name or address'),
+      action: n(),
+      targetType: n(),
+      targetId: n('metadata', 'an id'),
+      details: n('metadata', 'ids, counts and field names only'),
+      prevHash: n(),
+      hash: n(),
+    },
+  }),
+  kbArticles: entry({
+    table: schema.kbArticles,
+    purpose: 'Knowledge base for the bot and agents',
+    reach: { subject: 'none' },
+    columns: { id: n(), title: n(), body: n(), language: n(), questions: n(), createdAt: n(), updatedAt: n() },
+  }),
+} satisfies Record<string, Entry<PgTable>>;
+
+export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

@@ -1,0 +1,128 @@
+import { pgTable, uuid, text, timestamp, jsonb, integer, bigint, index, uniqueIndex, primaryKey } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  channelEnum,
+  conversationStatusEnum,
+  messageDirectionEnum,
+  authorKindEnum,
+  messageKindEnum,
+  deliveryStateEnum,
+} from './enums.ts';
+import { inboxes } from './inboxes.ts';
+import { contacts } from './contacts.ts';
+import { agents } from './agents.ts';
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    inboxId: uuid('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    channel: channelEnum('channel').notNull(),
+    status: conversationStatusEnum('status').notNull().default('open'),
+    assigneeId: uuid('assignee_id').references(() => agents.id, { onDelete: 'set null' }),
+    /** Channel thread: email Message-ID root, Slack thread ts, phone pair, widget visitor id. */
+    threadKey: text('thread_key').notNull(),
+    subject: text('subject'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Monotonic sequence for keyset pagination of the list (ties on last_message_at). */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  },
+  (t) => [
+    index('conversations_thread').on(t.inboxId, t.threadKey),
+    index('conversations_list').on(t.lastMessageAt, t.seq),
+    index('conversations_contact').on(t.contactId),
+    index('conversations_status').on(t.status),
+  ],
+);
+
+export type Redaction = { start: number; end: number; by: string; at: string };
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    channel: channelEnum('channel').notNull(),
+    direction: messageDirectionEnum('direction').notNull(),
+    kind: messageKindEnum('kind').notNull().default('message'),
+    authorKind: authorKindEnum('author_kind').notNull(),
+    authorAgentId: uuid('author_agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    /** Sanitized HTML (email); never raw provider HTML. */
+    html: text('html'),
+    /** The provider's id (or the widget's client id): replays of the same id are no-ops. */
+    externalId: text('external_id'),
+    deliveryState: deliveryStateEnum('delivery_state').notNull(),
+    deliveryError: text('delivery_error'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    redactions: jsonb('redactions').$type<Redaction[]>().notNull().default([]),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('messages_channel_external').on(t.channel, t.externalId).where(sql`${t.externalId} is not null`),
+    index('messages_conversation').on(t.conversationId, t.createdAt),
+    index('messages_retry').on(t.nextAttemptAt).where(sql`${t.deliveryState} = 'pending'`),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    blobId: text('blob_id').notNull(),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('attachments_message').on(t.messageId)],
+);
+
+export const recordings = pgTable(
+  'recordings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    provider: text('provider').notNull(),
+    providerSid: text('provider_sid').notNull(),
+    durationSeconds: integer('duration_seconds').notNull(),
+    blobId: text('blob_id'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+    deleteAfter: timestamp('delete_after', { withTimezone: true }).notNull(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('recordings_provider_sid').on(t.provider, t.providerSid), index('recordings_delete_after').on(t.deleteAfter)],
+);
+
+/** Per-agent read marker: unread = inbound messages after last_read_at. */
+export const conversationReads = pgTable(
+  'conversation_reads',
+  {
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    lastReadAt: timestamp('last_read_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.conversationId] })],
+);

@@ -1,0 +1,40 @@
+import { pgEnum } from 'drizzle-orm/pg-core';
+
+// Channel kinds are listed once here; channels/registry.ts must cover every one of them.
+export const channelKinds = ['chat', 'email', 'sms', 'voice', 'slack'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+export const channelEnum = pgEnum('channel', channelKinds);
+
+export const identityKinds = ['visitor', 'email', 'phone', 'slack'] as const;
+export type IdentityKind = (typeof identityKinds)[number];
+export const identityKindEnum = pgEnum('identity_kind', identityKinds);
+
+export const conversationStatuses = ['bot', 'open', 'pending', 'resolved'] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+export const conversationStatusEnum = pgEnum('conversation_status', conversationStatuses);
+
+export const agentRoles = ['agent', 'manager', 'admin'] as const;
+export type AgentRole = (typeof agentRoles)[number];
+export const agentRoleEnum = pgEnum('agent_role', agentRoles);
+
+export const messageDirections = ['inbound', 'outbound', 'internal'] as const;
+export type MessageDirection = (typeof messageDirections)[number];
+export const messageDirectionEnum = pgEnum('message_direction', messageDirections);
+
+export const authorKinds = ['contact', 'agent', 'bot', 'system'] as const;
+export type AuthorKind = (typeof authorKinds)[number];
+export const authorKindEnum = pgEnum('author_kind', authorKinds);
+
+// note: never leaves the system; event: a timeline marker (assignment, status change, redaction ...)
+export const messageKinds = ['message', 'note', 'event'] as const;
+export type MessageKind = (typeof messageKinds)[number];
+export const messageKindEnum = pgEnum('message_kind', messageKinds);
+
+// received: inbound; stored: notes and timeline events, which are never delivered anywhere.
+export const deliveryStates = ['received', 'stored', 'pending', 'sent', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+export const deliveryStateEnum = pgEnum('delivery_state', deliveryStates);
+
+export const consentPurposes = ['support', 'analytics', 'call_recording', 'marketing'] as const;
+export type ConsentPurpose = (typeof consentPurposes)[number];
+export const consentPurposeEnum = pgEnum('consent_purpose', consentPurposes);

@@ -1,0 +1,39 @@
+import { pgTable, uuid, text, timestamp, jsonb, boolean, bigserial, index } from 'drizzle-orm/pg-core';
+import { consentPurposeEnum, channelEnum } from './enums.ts';
+import { contacts } from './contacts.ts';
+import { agents } from './agents.ts';
+
+/** Append-only: the current consent is the latest event per (contact, purpose). Never updated in place. */
+export const consentEvents = pgTable(
+  'consent_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    purpose: consentPurposeEnum('purpose').notNull(),
+    granted: boolean('granted').notNull(),
+    policyVersion: text('policy_version').notNull(),
+    /** SHA-256 of the exact notice text shown. */
+    textHash: text('text_hash').notNull(),
+    sourceChannel: channelEnum('source_channel').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, string>>().notNull().default({}),
+    recordedByAgentId: uuid('recorded_by_agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('consent_events_contact_purpose').on(t.contactId, t.purpose, t.occurredAt)],
+);
+
+/** Append-only and hash-chained; holds ids and field names only, never personal data. */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  actorKind: text('actor_kind').notNull(),
+  actorId: text('actor_id'),
+  action: text('action').notNull(),
+  targetType: text('target_type').notNull(),
+  targetId: text('target_id'),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});

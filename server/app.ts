@@ -1,0 +1,54 @@
+import fp from 'fastify-plugin';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Services } from './services.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { webPlugin } from './plugins/web.ts';
+import { authRoutes } from './routes/auth.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { inboxRoutes } from './routes/inboxes.ts';
+import { widgetRoutes } from './routes/widget.ts';
+import { healthRoutes } from './routes/health.ts';
+
+/** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
+export const app = fp<{ services: Services }>(
+  async (fastify, { services }) => {
+    await fastify.register(errorsPlugin);
+    await fastify.register(cookie);
+    await fastify.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        message: `Too many requests: retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+      }),
+    });
+    await fastify.register(swagger, {
+      openapi: {
+        info: { title: 'Privacy-first support inbox API', version: '0.1.0', description: 'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; widget visitors use a Bearer visitor token.' },
+        components: {
+          securitySchemes: {
+            session: { type: 'apiKey', in: 'cookie', name: 'sid' },
+            visitor: { type: 'http', scheme: 'bearer' },
+          },
+        },
+      },
+    });
+    await fastify.register(swaggerUi, { routePrefix: '/api/docs' });
+    await fastify.register(authPlugin, { services });
+
+    await fastify.register(healthRoutes, { prefix: '/api/health', services });
+    await fastify.register(authRoutes, { prefix: '/api/auth', services });
+    await fastify.register(conversationRoutes, { prefix: '/api/conversations', services });
+    await fastify.register(contactRoutes, { prefix: '/api/contacts', services });
+    await fastify.register(agentRoutes, { prefix: '/api/agents', services });
+    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', services });
+    await fastify.register(widgetRoutes, { prefix: '/api/widget', services });
+    await fastify.register(webPlugin, { services });
+  },
+  { name: 'app' },
+);

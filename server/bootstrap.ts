@@ -1,0 +1,17 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from './db/client.ts';
+import { agents } from '../drizzle/schema/index.ts';
+import { createAgent } from './domain/agents.ts';
+import { randomToken } from './security/tokens.ts';
+
+/**
+ * Makes sure an admin exists after the first start. Returns the generated password when it had
+ * to make one up, so main.ts can print it exactly once; it is never logged.
+ */
+export async function ensureAdmin(db: Db, email: string, password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
+  const [admin] = await db.select({ id: agents.id }).from(agents).where(eq(agents.role, 'admin')).limit(1);
+  if (admin) return { created: false };
+  const chosen = password ?? randomToken(15);
+  await createAgent(db, { email, name: 'Administrator', role: 'admin', password: chosen }, null);
+  return { created: true, generatedPassword: password ? undefined : chosen };
+}

@@ -1,0 +1,108 @@
+import { and, eq, gt } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { agents, sessions } from '../../drizzle/schema/index.ts';
+import type { AgentRole } from '../../drizzle/schema/enums.ts';
+import type { AgentView } from '../http/views.ts';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../security/passwords.ts';
+import { randomToken, sha256 } from '../security/tokens.ts';
+import { appendAudit } from './audit.ts';
+import { conflict, notFound } from './errors.ts';
+
+type AgentRow = typeof agents.$inferSelect;
+export type SessionAgent = AgentView & { csrfToken: string };
+
+export const toAgentView = (a: AgentRow): AgentView => ({
+  id: a.id,
+  email: a.email,
+  name: a.name,
+  role: a.role,
+  disabled: a.disabledAt !== null,
+});
+
+export async function listAgents(db: Db): Promise<AgentView[]> {
+  return (await db.select().from(agents).orderBy(agents.name)).map(toAgentView);
+}
+
+export async function createAgent(
+  db: Db,
+  input: { email: string; name: string; role: AgentRole; password: string },
+  actorId: string | null,
+): Promise<AgentView> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(agents)
+      .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw conflict('agent_exists', 'An agent with this email already exists');
+    await appendAudit(tx, {
+      actorKind: actorId ? 'agent' : 'system',
+      actorId,
+      action: 'agent.created',
+      targetType: 'agent',
+      targetId: row.id,
+      details: { role: row.role },
+    });
+    return toAgentView(row);
+  });
+}
+
+export async function updateAgent(
+  db: Db,
+  id: string,
+  patch: { name?: string; role?: AgentRole; disabled?: boolean; password?: string },
+  actorId: string,
+): Promise<AgentView> {
+  const set: Partial<typeof agents.$inferInsert> = {};
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.role !== undefined) set.role = patch.role;
+  if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? new Date() : null;
+  if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(agents).set(set).where(eq(agents.id, id)).returning();
+    if (!row) throw notFound('Agent');
+    // A disabled agent or a new password ends every open session of that agent.
+    if (patch.disabled || patch.password !== undefined) await tx.delete(sessions).where(eq(sessions.agentId, id));
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'agent.updated',
+      targetType: 'agent',
+      targetId: id,
+      details: { fields: Object.keys(patch) },
+    });
+    return toAgentView(row);
+  });
+}
+
+/** Checks the password (in constant-ish time for unknown emails) and opens a session. */
+export async function login(db: Db, email: string, password: string, ttlHours: number) {
+  const [agent] = await db.select().from(agents).where(eq(agents.email, email.toLowerCase()));
+  const ok = await verifyPassword(password, agent?.passwordHash ?? DUMMY_HASH);
+  if (!agent || !ok || agent.disabledAt) return null;
+  const token = randomToken();
+  const csrfToken = randomToken();
+  await db.insert(sessions).values({
+    tokenHash: sha256(token),
+    agentId: agent.id,
+    csrfToken,
+    expiresAt: new Date(Date.now() + ttlHours * 3_600_000),
+  });
+  return { token, csrfToken, agent: toAgentView(agent) };
+}
+
+export async function sessionAgent(db: Db, token: string | undefined): Promise<SessionAgent | null> {
+  if (!token) return null;
+  const [row] = await db
+    .select({ agent: agents, csrfToken: sessions.csrfToken })
+    .from(sessions)
+    .innerJoin(agents, eq(agents.id, sessions.agentId))
+    .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date())));
+  if (!row || row.agent.disabledAt) return null;
+  return { ...toAgentView(row.agent), csrfToken: row.csrfToken };
+}
+
+export async function logout(db: Db, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
+}

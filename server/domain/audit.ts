@@ -1,0 +1,52 @@
+import { desc, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { auditLog } from '../../drizzle/schema/index.ts';
+
+export type AuditEntry = {
+  actorKind: 'agent' | 'visitor' | 'system';
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  /** Ids, counts and field names only: never values of personal data. */
+  details?: Record<string, unknown>;
+};
+
+// Serializes appends so every entry commits to exactly one predecessor, across server processes.
+const AUDIT_CHAIN_LOCK = 7_243_002;
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function entryHash(prevHash: string, entry: AuditEntry & { at: string }): string {
+  const canonical = JSON.stringify([
+    prevHash,
+    entry.at,
+    entry.actorKind,
+    entry.actorId,
+    entry.action,
+    entry.targetType,
+    entry.targetId,
+    entry.details ?? {},
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Appends inside the caller's transaction, so the entry exists exactly when the change does. */
+export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  // Millisecond precision survives the round trip through timestamptz, so verification can recompute it.
+  const at = new Date().toISOString();
+  await tx.insert(auditLog).values({
+    at: new Date(at),
+    actorKind: entry.actorKind,
+    actorId: entry.actorId,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    details: entry.details ?? {},
+    prevHash,
+    hash: entryHash(prevHash, { ...entry, at }),
+  });
+}

@@ -1,0 +1,64 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { consentEvents } from '../../drizzle/schema/index.ts';
+import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
+import type { ConsentState } from '../http/views.ts';
+import { appendAudit } from './audit.ts';
+
+export type ConsentInput = {
+  contactId: string;
+  purpose: ConsentPurpose;
+  granted: boolean;
+  policyVersion: string;
+  textHash: string;
+  sourceChannel: ChannelKind;
+  evidence: Record<string, string>;
+  recordedByAgentId?: string | null;
+  actor: { kind: 'agent' | 'visitor' | 'system'; id: string | null };
+};
+
+/** Appends one event to the ledger (never an update) with its audit entry, in the caller's transaction. */
+export async function recordConsent(tx: Db, input: ConsentInput): Promise<void> {
+  const [event] = await tx
+    .insert(consentEvents)
+    .values({
+      contactId: input.contactId,
+      purpose: input.purpose,
+      granted: input.granted,
+      policyVersion: input.policyVersion,
+      textHash: input.textHash,
+      sourceChannel: input.sourceChannel,
+      evidence: input.evidence,
+      recordedByAgentId: input.recordedByAgentId ?? null,
+    })
+    .returning({ id: consentEvents.id });
+  await appendAudit(tx, {
+    actorKind: input.actor.kind,
+    actorId: input.actor.id,
+    action: input.granted ? 'consent.granted' : 'consent.withdrawn',
+    targetType: 'contact',
+    targetId: input.contactId,
+    details: { purpose: input.purpose, policyVersion: input.policyVersion, consentEventId: event!.id },
+  });
+}
+
+/** The current state: the latest event per purpose. */
+export async function currentConsent(db: Db, contactId: string): Promise<ConsentState[]> {
+  const events = await db
+    .select()
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, contactId))
+    .orderBy(desc(consentEvents.occurredAt), desc(consentEvents.id));
+  const latest = new Map<ConsentPurpose, ConsentState>();
+  for (const e of events) {
+    if (latest.has(e.purpose)) continue;
+    latest.set(e.purpose, {
+      purpose: e.purpose,
+      granted: e.granted,
+      policyVersion: e.policyVersion,
+      sourceChannel: e.sourceChannel,
+      occurredAt: e.occurredAt.toISOString(),
+    });
+  }
+  return [...latest.values()];
+}

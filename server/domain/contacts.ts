@@ -1,0 +1,71 @@
+import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { contactIdentities, contacts, conversations } from '../../drizzle/schema/index.ts';
+import type { ContactView } from '../http/views.ts';
+import { currentConsent } from './consent.ts';
+import { notFound } from './errors.ts';
+
+const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id})`;
+
+export async function getContact(db: Db, id: string): Promise<ContactView> {
+  const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));
+  if (!contact) throw notFound('Contact');
+  const [identities, consent, convs] = await Promise.all([
+    db
+      .select({ kind: contactIdentities.kind, address: contactIdentities.address })
+      .from(contactIdentities)
+      .where(eq(contactIdentities.contactId, id))
+      .orderBy(contactIdentities.createdAt),
+    currentConsent(db, id),
+    db
+      .select({ id: conversations.id, channel: conversations.channel, status: conversations.status, lastMessageAt: conversations.lastMessageAt })
+      .from(conversations)
+      .where(eq(conversations.contactId, id))
+      .orderBy(desc(conversations.lastMessageAt)),
+  ]);
+  const c = contact.c;
+  return {
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    phone: c.phone,
+    createdAt: c.createdAt.toISOString(),
+    lastSeenAt: new Date(contact.lastSeen ?? c.createdAt).toISOString(),
+    identities,
+    consent,
+    conversations: convs.map((v) => ({ ...v, lastMessageAt: v.lastMessageAt.toISOString() })),
+  };
+}
+
+export type ContactListItem = { id: string; name: string | null; email: string | null; phone: string | null; lastSeenAt: string };
+
+/** Keyset pagination by (created_at, id); `q` matches name, email or phone. */
+export async function listContacts(db: Db, query: { q?: string; cursor?: { createdAt: Date; id: string }; limit: number }) {
+  const filters = [];
+  if (query.q) {
+    const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    filters.push(or(ilike(contacts.name, like), ilike(contacts.email, like), ilike(contacts.phone, like))!);
+  }
+  if (query.cursor) {
+    const { createdAt, id } = query.cursor;
+    filters.push(or(lt(contacts.createdAt, createdAt), and(eq(contacts.createdAt, createdAt), lt(contacts.id, id)))!);
+  }
+  const rows = await db
+    .select({ c: contacts, lastSeen })
+    .from(contacts)
+    .where(filters.length ? and(...filters) : undefined)
+    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(({ c, lastSeen: seen }): ContactListItem => ({
+      id: c.id,
+      name: c.name,
+      email: c.email,
+      phone: c.phone,
+      lastSeenAt: new Date(seen ?? c.createdAt).toISOString(),
+    })),
+    next: rows.length > query.limit && last ? { createdAt: last.c.createdAt, id: last.c.id } : null,
+  };
+}

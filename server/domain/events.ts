@@ -1,0 +1,43 @@
+import { EventEmitter } from 'node:events';
+import type { MessageView, ConversationView } from '../http/views.ts';
+
+/**
+ * Domain events, published only after the transaction that caused them has committed.
+ * Subscribers: realtime (audience.ts decides who sees what), later the bot.
+ * `route.threadKey` travels along so a channel's own audience (the widget visitor) can be addressed without a query.
+ */
+export type Route = { threadKey: string };
+export type DomainEvents = {
+  'message.created': { message: MessageView; conversation: ConversationView; route: Route; clientId: string | null };
+  'message.updated': { message: MessageView; conversation: ConversationView; route: Route };
+  'conversation.updated': { conversation: ConversationView; route: Route };
+};
+
+export class DomainEventBus {
+  readonly #emitter = new EventEmitter();
+
+  constructor() {
+    this.#emitter.setMaxListeners(50);
+  }
+
+  publish<K extends keyof DomainEvents>(name: K, event: DomainEvents[K]): void {
+    this.#emitter.emit(name, event);
+  }
+
+  subscribe<K extends keyof DomainEvents>(name: K, listener: (event: DomainEvents[K]) => void): () => void {
+    // A failing subscriber must not break the publisher (the data is already committed).
+    const safe = (event: DomainEvents[K]) => {
+      try {
+        listener(event);
+      } catch (err) {
+        this.#emitter.emit('error', err);
+      }
+    };
+    this.#emitter.on(name, safe);
+    return () => this.#emitter.off(name, safe);
+  }
+
+  onError(listener: (err: unknown) => void): void {
+    this.#emitter.on('error', listener);
+  }
+}

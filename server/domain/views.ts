@@ -1,0 +1,140 @@
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db } from '../db/client.ts';
+import { agents, contacts, conversations, conversationReads, inboxes, messages } from '../../drizzle/schema/index.ts';
+import type { ConversationView, MessageView, VisitorMessageView } from '../http/views.ts';
+
+type MessageRow = typeof messages.$inferSelect;
+
+export function toMessageView(row: MessageRow, authorName: string | null): MessageView {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    channel: row.channel,
+    direction: row.direction,
+    kind: row.kind,
+    authorKind: row.authorKind,
+    authorName,
+    body: row.body,
+    deliveryState: row.deliveryState,
+    deliveryError: row.deliveryError,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** What a visitor may see; returns null for anything that must never reach the widget (notes, events). */
+export function toVisitorMessageView(view: MessageView, clientId: string | null): VisitorMessageView | null {
+  if (view.kind !== 'message') return null;
+  return {
+    id: view.id,
+    clientId,
+    from: view.authorKind === 'contact' ? 'visitor' : view.authorKind === 'bot' ? 'bot' : 'agent',
+    authorName: view.authorKind === 'contact' ? null : view.authorName,
+    body: view.body,
+    createdAt: view.createdAt,
+  };
+}
+
+export async function loadMessageViews(db: Db, conversationId: string): Promise<MessageView[]> {
+  const rows = await db
+    .select({ message: messages, authorName: agents.name })
+    .from(messages)
+    .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(messages.createdAt, messages.id);
+  return rows.map((r) => toMessageView(r.message, r.authorName));
+}
+
+export type ConversationFilter = {
+  ids?: string[];
+  status?: ConversationView['status'];
+  channel?: ConversationView['channel'];
+  assignee?: 'me' | 'unassigned' | string;
+  inboxId?: string;
+  before?: { lastMessageAt: Date; seq: number };
+  limit?: number;
+};
+
+const assignee = alias(agents, 'assignee');
+
+/** One query for list and detail alike, so the two can never disagree on what a conversation looks like. */
+export async function loadConversationViews(
+  db: Db,
+  filter: ConversationFilter,
+  viewerAgentId: string | null,
+): Promise<Array<ConversationView & { seq: number }>> {
+  const where: SQL[] = [];
+  if (filter.ids) where.push(inArray(conversations.id, filter.ids));
+  if (filter.status) where.push(eq(conversations.status, filter.status));
+  if (filter.channel) where.push(eq(conversations.channel, filter.channel));
+  if (filter.inboxId) where.push(eq(conversations.inboxId, filter.inboxId));
+  if (filter.assignee === 'unassigned') where.push(sql`${conversations.assigneeId} is null`);
+  else if (filter.assignee === 'me' && viewerAgentId) where.push(eq(conversations.assigneeId, viewerAgentId));
+  else if (filter.assignee && filter.assignee !== 'me') where.push(eq(conversations.assigneeId, filter.assignee));
+  if (filter.before) {
+    const { lastMessageAt, seq } = filter.before;
+    where.push(
+      or(
+        lt(conversations.lastMessageAt, lastMessageAt),
+        and(eq(conversations.lastMessageAt, lastMessageAt), lt(conversations.seq, seq)),
+      )!,
+    );
+  }
+  const preview = sql<string | null>`(
+    select m.body from ${messages} m
+    where m.conversation_id = ${conversations.id} and m.kind = 'message'
+    order by m.created_at desc limit 1)`;
+  const unread = viewerAgentId
+    ? sql<number>`(
+      select count(*)::int from ${messages} m
+      where m.conversation_id = ${conversations.id} and m.direction = 'inbound'
+        and m.created_at > coalesce(${conversationReads.lastReadAt}, '-infinity'::timestamptz))`
+    : sql<number>`0`;
+
+  const rows = await db
+    .select({
+      c: conversations,
+      inboxName: inboxes.name,
+      contactName: contacts.name,
+      assigneeName: assignee.name,
+      preview,
+      unread,
+    })
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(assignee, eq(assignee.id, conversations.assigneeId))
+    .leftJoin(
+      conversationReads,
+      and(
+        eq(conversationReads.conversationId, conversations.id),
+        eq(conversationReads.agentId, viewerAgentId ?? '00000000-0000-0000-0000-000000000000'),
+      ),
+    )
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(conversations.lastMessageAt), desc(conversations.seq))
+    .limit(filter.limit ?? 1000);
+
+  return rows.map(({ c, inboxName, contactName, assigneeName, preview: p, unread: u }) => ({
+    id: c.id,
+    inboxId: c.inboxId,
+    inboxName,
+    channel: c.channel,
+    status: c.status,
+    subject: c.subject,
+    contact: { id: c.contactId, name: contactName },
+    assignee: c.assigneeId && assigneeName ? { id: c.assigneeId, name: assigneeName } : null,
+    lastMessageAt: c.lastMessageAt.toISOString(),
+    lastMessagePreview: p ? p.slice(0, 140) : null,
+    unreadCount: Number(u),
+    createdAt: c.createdAt.toISOString(),
+    seq: c.seq,
+  }));
+}
+
+export async function loadConversationView(db: Db, id: string, viewerAgentId: string | null) {
+  const [view] = await loadConversationViews(db, { ids: [id], limit: 1 }, viewerAgentId);
+  if (!view) return undefined;
+  const { seq: _seq, ...rest } = view;
+  return rest satisfies ConversationView;
+}

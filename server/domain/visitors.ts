@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { recordConsent } from './consent.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from './notice.ts';
+
+export type VisitorSessionInput = {
+  inboxId: string;
+  policyVersion: string;
+  textHash: string;
+  consents: { support: boolean; analytics: boolean };
+};
+
+/**
+ * The first moment a widget visitor exists on the server: only after they accepted the notice.
+ * Creates the contact, its visitor identity and the consent events, with the notice's version and hash.
+ */
+export async function startVisitorSession(db: Db, input: VisitorSessionInput) {
+  if (!input.consents.support) {
+    throw badRequest('consent_required', 'Consent to store messages for support is required to chat');
+  }
+  if (input.policyVersion !== NOTICE_POLICY_VERSION || input.textHash !== NOTICE_TEXT_HASH) {
+    throw conflict('notice_outdated', 'The notice has changed; reload the widget and review it again');
+  }
+  const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, input.inboxId));
+  if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
+  const visitorId = randomUUID();
+  const contactId = await db.transaction(async (tx) => {
+    const [contact] = await tx.insert(contacts).values({}).returning({ id: contacts.id });
+    await tx.insert(contactIdentities).values({ contactId: contact!.id, kind: 'visitor', address: visitorId });
+    for (const purpose of ['support', 'analytics'] as const) {
+      await recordConsent(tx, {
+        contactId: contact!.id,
+        purpose,
+        granted: input.consents[purpose],
+        policyVersion: input.policyVersion,
+        textHash: input.textHash,
+        sourceChannel: 'chat',
+        evidence: { event: 'widget.notice.accepted', inboxId: inbox.id, visitorId },
+        actor: { kind: 'visitor', id: contact!.id },
+      });
+    }
+    return contact!.id;
+  });
+  return { visitorId, contactId, inboxId: inbox.id };
+}

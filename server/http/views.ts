@@ -1,0 +1,110 @@
+import { Type, type Static, type TEnum } from 'typebox';
+import {
+  channelKinds,
+  conversationStatuses,
+  agentRoles,
+  messageDirections,
+  authorKinds,
+  messageKinds,
+  deliveryStates,
+  identityKinds,
+  consentPurposes,
+} from '../../drizzle/schema/enums.ts';
+
+/** The shapes the API and the realtime events send. web/ imports these types; the server validates with them. */
+const literals = <const T extends readonly string[]>(values: T) => Type.Enum([...values]) as unknown as TEnum<[...T]>;
+
+export const ChannelKindSchema = literals(channelKinds);
+export const ConversationStatusSchema = literals(conversationStatuses);
+export const AgentRoleSchema = literals(agentRoles);
+export const ConsentPurposeSchema = literals(consentPurposes);
+const Uuid = Type.String({ format: 'uuid' });
+const Iso = Type.String({ format: 'date-time' });
+
+export const AgentView = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  role: AgentRoleSchema,
+  disabled: Type.Boolean(),
+});
+export type AgentView = Static<typeof AgentView>;
+
+export const MessageView = Type.Object({
+  id: Uuid,
+  conversationId: Uuid,
+  channel: ChannelKindSchema,
+  direction: literals(messageDirections),
+  kind: literals(messageKinds),
+  authorKind: literals(authorKinds),
+  authorName: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+  deliveryState: literals(deliveryStates),
+  deliveryError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Iso,
+});
+export type MessageView = Static<typeof MessageView>;
+
+export const ContactRef = Type.Object({ id: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
+
+export const ConversationView = Type.Object({
+  id: Uuid,
+  inboxId: Uuid,
+  inboxName: Type.String(),
+  channel: ChannelKindSchema,
+  status: ConversationStatusSchema,
+  subject: Type.Union([Type.String(), Type.Null()]),
+  contact: ContactRef,
+  assignee: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  lastMessageAt: Iso,
+  lastMessagePreview: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * Inbound messages after the requesting agent last read the conversation. In realtime events,
+   * which go to every agent at once, it is 0: clients count arrivals themselves from there.
+   */
+  unreadCount: Type.Integer(),
+  createdAt: Iso,
+});
+export type ConversationView = Static<typeof ConversationView>;
+
+export const ConsentState = Type.Object({
+  purpose: ConsentPurposeSchema,
+  granted: Type.Boolean(),
+  policyVersion: Type.String(),
+  sourceChannel: ChannelKindSchema,
+  occurredAt: Iso,
+});
+export type ConsentState = Static<typeof ConsentState>;
+
+export const ContactView = Type.Object({
+  id: Uuid,
+  name: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Iso,
+  lastSeenAt: Iso,
+  identities: Type.Array(Type.Object({ kind: literals(identityKinds), address: Type.String() })),
+  /** Latest event per purpose; purposes never asked about are absent. */
+  consent: Type.Array(ConsentState),
+  conversations: Type.Array(
+    Type.Object({ id: Uuid, channel: ChannelKindSchema, status: ConversationStatusSchema, lastMessageAt: Iso }),
+  ),
+});
+export type ContactView = Static<typeof ContactView>;
+
+export const InboxView = Type.Object({ id: Uuid, name: Type.String(), channel: ChannelKindSchema });
+export type InboxView = Static<typeof InboxView>;
+
+/** Everything a visitor may see of a message: no notes, no agent ids, no delivery internals. */
+export const VisitorMessageView = Type.Object({
+  id: Uuid,
+  clientId: Type.Union([Type.String(), Type.Null()]),
+  from: Type.Union([Type.Literal('visitor'), Type.Literal('agent'), Type.Literal('bot')]),
+  authorName: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+  createdAt: Iso,
+});
+export type VisitorMessageView = Static<typeof VisitorMessageView>;
+
+export const ErrorView = Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() });
+export type ErrorView = Static<typeof ErrorView>;

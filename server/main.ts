@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { startServer } from './server.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const server = await startServer(config);
+const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+console.log(`\n  Support inbox running on ${config.publicUrl}  (database: ${where})`);
+console.log(`  Inbox:  ${config.publicUrl}/inbox/    Demo site with the widget: ${config.publicUrl}/demo    API docs: ${config.publicUrl}/api/docs`);
+if (server.admin.generatedPassword) {
+  // Printed once, on the terminal only (never through the logger); set ADMIN_PASSWORD to choose it.
+  console.log(`\n  Admin account created: ${config.adminEmail} / ${server.admin.generatedPassword}`);
+  console.log('  This password is shown only now. Change it in the inbox (Agents) or set ADMIN_PASSWORD before the first start.\n');
+} else if (server.admin.created) {
+  console.log(`\n  Admin account created: ${config.adminEmail} (password from ADMIN_PASSWORD)\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,69 @@
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import type { AgentRole } from '../../drizzle/schema/enums.ts';
+import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { VisitorClaims } from '../security/tokens.ts';
+import type { Services } from '../services.ts';
+
+/**
+ * Who may call a route. Every /api route declares it in `config.access`; a test walks the routes
+ * and fails on one that does not, so no route is public by accident.
+ */
+export type Access = 'public' | 'visitor' | AgentRole;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    agent: SessionAgent | null;
+    visitor: VisitorClaims | null;
+  }
+}
+
+export const SESSION_COOKIE = 'sid';
+const rank: Record<AgentRole, number> = { agent: 1, manager: 2, admin: 3 };
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const unauthorized = () => new DomainError(401, 'unauthorized', 'Sign in first');
+
+export const authPlugin = fp<{ services: Services }>(
+  async (app, { services }) => {
+    app.decorateRequest('agent', null);
+    app.decorateRequest('visitor', null);
+    app.addHook('onRequest', async (request) => {
+      const access = request.routeOptions.config.access;
+      if (!access || access === 'public') return;
+      if (access === 'visitor') {
+        request.visitor = services.visitorTokens.verify(bearerToken(request));
+        if (!request.visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
+        return;
+      }
+      const agent = await sessionAgent(services.db, request.cookies[SESSION_COOKIE]);
+      if (!agent) throw unauthorized();
+      if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== agent.csrfToken) {
+        throw new DomainError(403, 'csrf', 'Missing or wrong x-csrf-token header');
+      }
+      if (rank[agent.role] < rank[access]) throw new DomainError(403, 'forbidden', `This needs the ${access} role`);
+      request.agent = agent;
+    });
+  },
+  { name: 'auth', dependencies: ['errors'] },
+);
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+}
+
+/** For handlers of agent routes: the auth hook has already guaranteed an agent. */
+export function currentAgent(request: FastifyRequest): SessionAgent {
+  if (!request.agent) throw unauthorized();
+  return request.agent;
+}
+
+export function currentVisitor(request: FastifyRequest): VisitorClaims {
+  if (!request.visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
+  return request.visitor;
+}

@@ -1,0 +1,84 @@
+import fp from 'fastify-plugin';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import { inboxes } from '../../drizzle/schema/index.ts';
+
+export const webDist = join(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+// The inbox holds personal data: it may never be framed. The widget app must be framable anywhere.
+const INBOX_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const WIDGET_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors *; base-uri 'none'";
+
+/** Serves the built web apps (npm run build:web), the widget loader and the /demo host page. */
+export const webPlugin = fp<{ services: Services }>(
+  async (app, { services }) => {
+    if (!existsSync(join(webDist, 'inbox/index.html'))) {
+      app.log.warn('web apps are not built: run `npm run build:web` (npm start does it for you)');
+    }
+    app.addHook('onSend', async (request, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+      if (request.url.startsWith('/inbox')) {
+        reply.header('content-security-policy', INBOX_CSP);
+        reply.header('x-frame-options', 'DENY');
+      } else if (request.url.startsWith('/widget/')) {
+        reply.header('content-security-policy', WIDGET_CSP);
+      }
+    });
+    await app.register(fastifyStatic, { root: join(webDist, 'inbox'), prefix: '/inbox/', decorateReply: true });
+    await app.register(fastifyStatic, { root: join(webDist, 'widget'), prefix: '/widget/', decorateReply: false });
+    app.get('/widget.js', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) =>
+      reply.header('cache-control', 'public, max-age=300').sendFile('widget.js', webDist),
+    );
+    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) => reply.redirect('/inbox/'));
+    app.get('/inbox', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) => reply.redirect('/inbox/'));
+
+    app.get('/demo', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+      const [chat] = await services.db.select({ id: inboxes.id, name: inboxes.name }).from(inboxes).where(eq(inboxes.channel, 'chat')).limit(1);
+      if (!chat) return reply.status(404).type('text/plain').send('No chat inbox exists: create one first.');
+      return reply.type('text/html').send(demoPage(chat.id, chat.name, services.config.publicUrl));
+    });
+  },
+  { name: 'web' },
+);
+
+function demoPage(inboxId: string, inboxName: string, publicUrl: string): string {
+  const snippet = `<script src="/widget.js" data-inbox="${inboxId}" async></script>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Acme Outdoor — demo shop</title>
+<style>
+  body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; background: #f7f5f2; }
+  header { background: #24423a; color: #fff; padding: 18px 32px; display: flex; justify-content: space-between; align-items: center; }
+  header b { font-size: 20px; letter-spacing: .3px; }
+  main { max-width: 860px; margin: 40px auto; padding: 0 24px; }
+  .hero { background: #fff; border-radius: 14px; padding: 32px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+  h1 { margin-top: 0; font-size: 30px; }
+  pre { background: #1f2933; color: #e4e7eb; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; }
+  .muted { color: #616e7c; font-size: 14px; }
+</style>
+</head>
+<body>
+<header><b>Acme Outdoor</b><span>Tents · Packs · Boots</span></header>
+<main>
+  <section class="hero">
+    <h1>Questions about your order?</h1>
+    <p>This is a demo host page. The chat button in the corner is the support widget of the
+       <b>${escapeHtml(inboxName)}</b> inbox, embedded with one line:</p>
+    <pre>${escapeHtml(snippet.replace('/widget.js', `${publicUrl}/widget.js`))}</pre>
+    <p class="muted">Nothing is stored in your browser or on the server until you accept the notice in the widget.</p>
+  </section>
+</main>
+${snippet}
+</body>
+</html>`;
+}

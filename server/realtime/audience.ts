@@ -1,0 +1,37 @@
+import type { Namespace } from 'socket.io';
+import type { DomainEventBus } from '../domain/events.ts';
+import { toVisitorMessageView } from '../domain/views.ts';
+import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
+
+export const AGENTS_ROOM = 'agents';
+export const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
+
+type Namespaces = {
+  agent: Namespace<AgentClientEvents, AgentServerEvents>;
+  widget: Namespace<WidgetClientEvents, WidgetServerEvents>;
+};
+
+/**
+ * The one place that decides who sees a domain event. Agents see everything; a widget visitor sees
+ * only customer-visible messages of their own chat (never notes, never timeline events, never ids of agents).
+ */
+export function wireAudience(events: DomainEventBus, ns: Namespaces): () => void {
+  const offs = [
+    events.subscribe('message.created', ({ message, conversation, route, clientId }) => {
+      ns.agent.to(AGENTS_ROOM).emit('message:created', { message, conversation });
+      if (conversation.channel !== 'chat') return;
+      const visible = toVisitorMessageView(message, clientId);
+      if (visible) ns.widget.to(visitorRoom(route.threadKey)).emit('message:created', { message: visible });
+    }),
+    events.subscribe('message.updated', ({ message }) => {
+      ns.agent.to(AGENTS_ROOM).emit('message:updated', { message });
+    }),
+    events.subscribe('conversation.updated', ({ conversation, route }) => {
+      ns.agent.to(AGENTS_ROOM).emit('conversation:updated', { conversation });
+      if (conversation.channel === 'chat') {
+        ns.widget.to(visitorRoom(route.threadKey)).emit('conversation:status', { status: conversation.status });
+      }
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,25 @@
+import type { MessageView, ConversationView, VisitorMessageView, ErrorView } from '../http/views.ts';
+
+/**
+ * The one typed event map of the realtime API, shared by the server and web/ (type-only imports).
+ * Namespaces: /agent (session cookie) and /widget (signed visitor token).
+ */
+export type Ack<T> = (result: { ok: true; value: T } | { ok: false; error: Omit<ErrorView, 'requestId'> }) => void;
+
+export type AgentServerEvents = {
+  'message:created': (payload: { message: MessageView; conversation: ConversationView }) => void;
+  'message:updated': (payload: { message: MessageView }) => void;
+  'conversation:updated': (payload: { conversation: ConversationView }) => void;
+};
+export type AgentClientEvents = Record<string, never>;
+
+export type WidgetServerEvents = {
+  'message:created': (payload: { message: VisitorMessageView }) => void;
+  /** An agent took or left the conversation, or its status changed (shown as a line in the widget). */
+  'conversation:status': (payload: { status: 'open' | 'resolved' | 'bot' | 'pending' }) => void;
+};
+export type WidgetClientEvents = {
+  /** Acknowledged only after the message is committed; clientId makes retries idempotent. */
+  'message:send': (payload: { clientId: string; text: string }, ack: Ack<{ message: VisitorMessageView }>) => void;
+  'history:get': (payload: Record<string, never>, ack: Ack<{ messages: VisitorMessageView[] }>) => void;
+};

@@ -1,0 +1,95 @@
+import { Server, type Socket } from 'socket.io';
+import type { Server as HttpServer } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Services } from '../services.ts';
+import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
+import { DomainError } from '../domain/errors.ts';
+import { visitorHistory, visitorSend } from '../domain/widget.ts';
+import type { VisitorClaims } from '../security/tokens.ts';
+import { SESSION_COOKIE } from '../plugins/auth.ts';
+import { AGENTS_ROOM, visitorRoom, wireAudience } from './audience.ts';
+import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
+
+type AgentData = { agent: SessionAgent };
+type WidgetData = { visitor: VisitorClaims };
+
+/** Turns any failure into the ack's error shape; unexpected errors are logged without payloads. */
+async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: () => Promise<T>): Promise<void> {
+  if (typeof ack !== 'function') return;
+  try {
+    ack({ ok: true, value: await work() });
+  } catch (err) {
+    if (err instanceof DomainError) return ack({ ok: false, error: { code: err.code, message: err.message } });
+    log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'socket handler failed');
+    ack({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
+  }
+}
+
+export async function attachRealtime(httpServer: HttpServer, services: Services, log: FastifyBaseLogger) {
+  const io = new Server(httpServer, {
+    // The widget is embedded on customers' sites: its namespace authenticates by token, not origin.
+    cors: { origin: true, credentials: false },
+    maxHttpBufferSize: Math.max(64_000, services.config.messageMaxChars * 4 + 4_000),
+    serveClient: false,
+  });
+  let closeRedis: (() => Promise<void>) | undefined;
+  if (services.config.redisUrl) {
+    const { createAdapter } = await import('@socket.io/redis-adapter');
+    const { Redis } = await import('ioredis');
+    const pub = new Redis(services.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    const sub = pub.duplicate();
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createAdapter(pub, sub));
+    closeRedis = async () => {
+      pub.disconnect();
+      sub.disconnect();
+    };
+  }
+
+  const agentNs = io.of('/agent') as unknown as import('socket.io').Namespace<AgentClientEvents, AgentServerEvents, object, AgentData>;
+  agentNs.use(async (socket, next) => {
+    const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
+    const agent = await sessionAgent(services.db, cookies[SESSION_COOKIE]).catch(() => null);
+    if (!agent) return next(new Error('unauthorized'));
+    // Cookies ride along with any page's WebSocket: only our own pages may use them.
+    const origin = socket.handshake.headers.origin;
+    if (origin && new URL(origin).host !== socket.handshake.headers.host && origin !== services.config.publicUrl) {
+      return next(new Error('forbidden origin'));
+    }
+    socket.data.agent = agent;
+    next();
+  });
+  agentNs.on('connection', (socket) => {
+    void socket.join(AGENTS_ROOM);
+  });
+
+  const widgetNs = io.of('/widget') as unknown as import('socket.io').Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
+  widgetNs.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    const visitor = services.visitorTokens.verify(typeof token === 'string' ? token : undefined);
+    if (!visitor) return next(new Error('invalid_visitor_token'));
+    socket.data.visitor = visitor;
+    next();
+  });
+  widgetNs.on('connection', (socket: Socket<WidgetClientEvents, WidgetServerEvents, object, WidgetData>) => {
+    const visitor = socket.data.visitor;
+    void socket.join(visitorRoom(visitor.visitorId));
+    socket.on('message:send', (payload, ack) =>
+      answer(ack, log, async () => ({ message: await visitorSend(services, visitor, payload ?? ({} as never)) })),
+    );
+    socket.on('history:get', (_payload, ack) =>
+      answer(ack, log, async () => ({ messages: (await visitorHistory(services, visitor)).messages })),
+    );
+  });
+
+  const unwire = wireAudience(services.events, { agent: agentNs, widget: widgetNs });
+  return {
+    io,
+    async close() {
+      unwire();
+      await io.close();
+      await closeRedis?.();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Services } from '../services.ts';
+import { AgentView } from '../http/views.ts';
+import { errors } from '../http/common.ts';
+import { login, logout } from '../domain/agents.ts';
+import { DomainError } from '../domain/errors.ts';
+import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
+
+const SessionView = Type.Object({ agent: AgentView, csrfToken: Type.String() });
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const secure = services.config.publicUrl.startsWith('https:');
+
+  app.post(
+    '/login',
+    {
+      config: {
+        access: 'public',
+        // Per address and per email, so neither one client nor one targeted account can be hammered.
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in as an agent; sets the httpOnly session cookie',
+        body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        response: { 200: SessionView, ...errors(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const session = await login(services.db, request.body.email, request.body.password, services.config.sessionTtlHours);
+      if (!session) throw new DomainError(401, 'invalid_credentials', 'Wrong email or password');
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        maxAge: services.config.sessionTtlHours * 3600,
+      });
+      return { agent: session.agent, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
+    '/logout',
+    {
+      config: { access: 'agent' },
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: Type.Null(), ...errors(401, 403) } },
+    },
+    async (request, reply) => {
+      await logout(services.db, request.cookies[SESSION_COOKIE]!);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me',
+    {
+      config: { access: 'agent' },
+      schema: { tags: ['auth'], summary: 'The signed-in agent and the CSRF token for writes', response: { 200: SessionView, ...errors(401) } },
+    },
+    async (request) => {
+      const { csrfToken, ...agent } = currentAgent(request);
+      return { agent, csrfToken };
+    },
+  );
+};

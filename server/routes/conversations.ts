@@ -1,0 +1,159 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Services } from '../services.ts';
+import { ChannelKindSchema, ContactView, ConversationStatusSchema, ConversationView, MessageView } from '../http/views.ts';
+import { IdParams, MessageText, decodeCursor, encodeCursor, errors } from '../http/common.ts';
+import { currentAgent } from '../plugins/auth.ts';
+import { addNote, assign, markRead, reply, setStatus } from '../domain/conversations.ts';
+import { loadConversationView, loadConversationViews, loadMessageViews } from '../domain/views.ts';
+import { getContact } from '../domain/contacts.ts';
+import { notFound } from '../domain/errors.ts';
+
+const tags = ['conversations'];
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+
+  app.get(
+    '/',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'List conversations, newest activity first (keyset pagination)',
+        querystring: Type.Object({
+          status: Type.Optional(ConversationStatusSchema),
+          channel: Type.Optional(ChannelKindSchema),
+          assignee: Type.Optional(Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.String({ format: 'uuid' })])),
+          inbox: Type.Optional(Type.String({ format: 'uuid' })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(ConversationView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 25;
+      let before;
+      if (q.cursor) {
+        const [at, seq] = decodeCursor(q.cursor, 2);
+        before = { lastMessageAt: new Date(at!), seq: Number(seq) };
+        if (Number.isNaN(before.lastMessageAt.getTime()) || !Number.isInteger(before.seq)) before = undefined;
+      }
+      const rows = await loadConversationViews(
+        services.db,
+        { status: q.status, channel: q.channel, assignee: q.assignee, inboxId: q.inbox, before, limit: limit + 1 },
+        currentAgent(request).id,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(({ seq: _seq, ...view }) => view),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.lastMessageAt, last.seq) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'A conversation with all its messages (oldest first) and its contact',
+        params: IdParams,
+        response: { 200: Type.Object({ conversation: ConversationView, messages: Type.Array(MessageView), contact: ContactView }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const conversation = await loadConversationView(services.db, request.params.id, currentAgent(request).id);
+      if (!conversation) throw notFound('Conversation');
+      const [messages, contact] = await Promise.all([
+        loadMessageViews(services.db, conversation.id),
+        getContact(services.db, conversation.contact.id),
+      ]);
+      return { conversation, messages, contact };
+    },
+  );
+
+  const textBody = Type.Object({ text: MessageText });
+
+  app.post(
+    '/:id/messages',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "Reply to the customer on the conversation's channel",
+        params: IdParams,
+        body: textBody,
+        response: { 201: Type.Object({ message: MessageView }), ...errors(400, 401, 403, 404, 413) },
+      },
+    },
+    async (request, replyTo) => {
+      const message = await reply(deps, request.params.id, currentAgent(request), request.body.text);
+      return replyTo.status(201).send({ message });
+    },
+  );
+
+  app.post(
+    '/:id/notes',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Add an internal note (never sent to the customer)',
+        params: IdParams,
+        body: textBody,
+        response: { 201: Type.Object({ message: MessageView }), ...errors(400, 401, 403, 404, 413) },
+      },
+    },
+    async (request, replyTo) => {
+      const message = await addNote(deps, request.params.id, currentAgent(request), request.body.text);
+      return replyTo.status(201).send({ message });
+    },
+  );
+
+  app.post(
+    '/:id/assign',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Assign to an agent, or unassign with null',
+        params: IdParams,
+        body: Type.Object({ agentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]) }),
+        response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ conversation: await assign(deps, request.params.id, request.body.agentId) }),
+  );
+
+  app.post(
+    '/:id/status',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Change the status (open, pending, resolved, bot)',
+        params: IdParams,
+        body: Type.Object({ status: ConversationStatusSchema }),
+        response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ conversation: await setStatus(deps, request.params.id, request.body.status) }),
+  );
+
+  app.post(
+    '/:id/read',
+    {
+      config: { access: 'agent' },
+      schema: { tags, summary: 'Mark as read for the current agent', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+    },
+    async (request, replyTo) => {
+      await markRead(services.db, request.params.id, currentAgent(request).id);
+      return replyTo.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { eq } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import { ConsentPurposeSchema, VisitorMessageView } from '../http/views.ts';
+import { IdParams, MessageText, errors } from '../http/common.ts';
+import { inboxes } from '../../drizzle/schema/index.ts';
+import { notFound } from '../domain/errors.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../domain/notice.ts';
+import { startVisitorSession } from '../domain/visitors.ts';
+import { visitorConversation, visitorHistory, visitorSend } from '../domain/widget.ts';
+import { currentVisitor } from '../plugins/auth.ts';
+
+const tags = ['widget'];
+const History = Type.Object({ conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), messages: Type.Array(VisitorMessageView) });
+
+export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get(
+    '/config',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'What the widget shows before anything is stored: inbox name, greeting and the consent notice',
+        querystring: Type.Object({ inbox: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.Object({
+            inbox: Type.Object({ id: Type.String(), name: Type.String() }),
+            greeting: Type.String(),
+            notice: Type.Object({
+              policyVersion: Type.String(),
+              text: Type.String(),
+              textHash: Type.String(),
+              purposes: Type.Array(Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() })),
+            }),
+          }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      const [inbox] = await services.db.select().from(inboxes).where(eq(inboxes.id, request.query.inbox));
+      if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
+      const greeting = typeof inbox.settings.greeting === 'string' ? inbox.settings.greeting : 'Hi! How can we help?';
+      return {
+        inbox: { id: inbox.id, name: inbox.name },
+        greeting,
+        notice: { policyVersion: NOTICE_POLICY_VERSION, text: NOTICE_TEXT, textHash: NOTICE_TEXT_HASH, purposes: NOTICE_PURPOSES },
+      };
+    },
+  );
+
+  app.post(
+    '/sessions',
+    {
+      config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: 'Accept the notice: records consent and returns the signed visitor token',
+        body: Type.Object({
+          inboxId: Type.String({ format: 'uuid' }),
+          policyVersion: Type.String({ maxLength: 50 }),
+          textHash: Type.String({ maxLength: 128 }),
+          consents: Type.Object({ support: Type.Boolean(), analytics: Type.Boolean() }),
+        }),
+        response: { 201: Type.Object({ token: Type.String(), visitorId: Type.String() }), ...errors(400, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const session = await startVisitorSession(services.db, request.body);
+      return reply.status(201).send({ token: services.visitorTokens.issue(session), visitorId: session.visitorId });
+    },
+  );
+
+  app.get(
+    '/messages',
+    {
+      config: { access: 'visitor' },
+      schema: { tags, summary: "The visitor's own conversation history (Bearer visitor token)", response: { 200: History, ...errors(401, 403) } },
+    },
+    async (request) => visitorHistory(services, currentVisitor(request)),
+  );
+
+  app.post(
+    '/messages',
+    {
+      config: { access: 'visitor', rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: 'Send a message as the visitor (the socket does the same); clientId makes retries idempotent',
+        body: Type.Object({ clientId: Type.String({ minLength: 8, maxLength: 64 }), text: MessageText }),
+        response: { 201: Type.Object({ message: VisitorMessageView }), ...errors(400, 401, 413, 429) },
+      },
+    },
+    async (request, reply) => reply.status(201).send({ message: await visitorSend(services, currentVisitor(request), request.body) }),
+  );
+
+  app.get(
+    '/conversations/:id',
+    {
+      config: { access: 'visitor' },
+      schema: { tags, summary: 'One conversation, only if it is the visitor’s own', params: IdParams, response: { 200: History, ...errors(400, 401, 403, 404) } },
+    },
+    async (request) => visitorConversation(services, currentVisitor(request), request.params.id),
+  );
+};

@@ -1,0 +1,87 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { createServices, type Services } from './services.ts';
+import { app } from './app.ts';
+import { attachRealtime } from './realtime/index.ts';
+import { ensureAdmin } from './bootstrap.ts';
+import { seedDemo } from './demo/seed.ts';
+import { every } from './jobs/runner.ts';
+import { retryDueDeliveries } from './domain/conversations.ts';
+
+export type RunningServer = {
+  fastify: FastifyInstance;
+  services: Services;
+  url: string;
+  admin: { created: boolean; generatedPassword?: string };
+  close(): Promise<void>;
+};
+
+export type ServerOptions = {
+  /** Tests pass an already open database (e.g. in-memory PGlite). */
+  database?: Database;
+  /** Where log lines go (tests capture them to prove no personal data is logged). */
+  logStream?: NodeJS.WritableStream;
+  listen?: boolean;
+};
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const fastify = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Defence in depth: these never reach a log line even if someone logs a request by mistake.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'body', 'email', 'phone', 'text'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    // Fastify's default request log carries the URL, and URLs can carry search terms: we log route patterns instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: Math.max(64 * 1024, config.messageMaxChars * 4 + 16 * 1024),
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
+  const services = await createServices(config, database, fastify.log);
+  await fastify.register(app, { services });
+  const realtime = await attachRealtime(fastify.server, services, fastify.log);
+  const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
+  if (config.seedDemo) await seedDemo(services);
+
+  const stopJobs = [
+    every('delivery-retry', 10_000, fastify.log, () =>
+      retryDueDeliveries({ db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: config.messageMaxChars }),
+    ),
+  ];
+
+  let url = config.publicUrl;
+  if (options.listen !== false) {
+    const address = await fastify.listen({ port: config.port, host: config.host });
+    const port = new URL(address).port;
+    url = `http://127.0.0.1:${port}`;
+  }
+
+  return {
+    fastify,
+    services,
+    url,
+    admin,
+    async close() {
+      stopJobs.forEach((stop) => stop());
+      await realtime.close().catch(() => {});
+      await fastify.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.ts';
+import type { Database, Db } from './db/client.ts';
+import { instanceSettings } from '../drizzle/schema/index.ts';
+import { createAdapters, type Adapters } from '../channels/registry.ts';
+import { DomainEventBus } from './domain/events.ts';
+import { createInboxNameCache, type InboxNameCache } from './domain/inbox-names.ts';
+import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
+
+/** Everything a route, socket handler or job needs, built once per server process. */
+export type Services = {
+  config: Config;
+  database: Database;
+  db: Db;
+  events: DomainEventBus;
+  adapters: Adapters;
+  inboxNames: InboxNameCache;
+  visitorTokens: VisitorTokens;
+};
+
+/** The token secret lives in the database so every server process signs and checks alike. */
+async function instanceSecret(db: Db, key: string): Promise<string> {
+  await db.insert(instanceSettings).values({ key, value: randomToken(48) }).onConflictDoNothing();
+  const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key));
+  return row!.value;
+}
+
+export async function createServices(config: Config, database: Database, log: FastifyBaseLogger): Promise<Services> {
+  const db = database.db;
+  const visitorTokens = createVisitorTokens(await instanceSecret(db, 'visitor_token_secret'));
+  const events = new DomainEventBus();
+  events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
+  const adapters = createAdapters({
+    verifyToken: (token) => visitorTokens.verify(token),
+  });
+  return { config, database, db, events, adapters, inboxNames: createInboxNameCache(db), visitorTokens };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('configuration from the environment', () => {
+  it('starts on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/data$/);
+    expect(config.publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT must be an integer/],
+    ['PORT', '70000', /PORT must be between/],
+    ['DATABASE_URL', 'mysql://x@y/z', /DATABASE_URL must use postgres/],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL is not a valid URL/],
+    ['REDIS_URL', 'http://localhost:6379', /REDIS_URL must use redis/],
+    ['PUBLIC_URL', 'ftp://example.com', /PUBLIC_URL must use http/],
+    ['ADMIN_EMAIL', 'not-an-email', /ADMIN_EMAIL must be an email/],
+    ['ADMIN_PASSWORD', 'short', /ADMIN_PASSWORD must be at least 10/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['SEED_DEMO', 'maybe', /SEED_DEMO must be true or false/],
+  ])('rejects a bad %s with a message naming it', (variable, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(message);
+  });
+});
