@@ -12,8 +12,12 @@ import { seedDemo } from './demo/seed.ts';
 import { every } from './jobs/runner.ts';
 import { retryDueDeliveries } from './domain/conversations.ts';
 
+export type RouteRecord = { method: string; url: string; access: string | undefined };
+
 export type RunningServer = {
   fastify: FastifyInstance;
+  /** Every registered route with its declared access level (the authorization test walks these). */
+  routes: RouteRecord[];
   services: Services;
   url: string;
   admin: { created: boolean; generatedPassword?: string };
@@ -50,6 +54,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     );
   });
 
+  const routes: RouteRecord[] = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
+  });
+
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
@@ -74,6 +83,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   return {
     fastify,
+    routes,
     services,
     url,
     admin,

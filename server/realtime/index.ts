@@ -50,7 +50,12 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
   const agentNs = io.of('/agent') as unknown as import('socket.io').Namespace<AgentClientEvents, AgentServerEvents, object, AgentData>;
   agentNs.use(async (socket, next) => {
     const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
-    const agent = await sessionAgent(services.db, cookies[SESSION_COOKIE]).catch(() => null);
+    let agent: SessionAgent | null;
+    try {
+      agent = await sessionAgent(services.db, cookies[SESSION_COOKIE]);
+    } catch {
+      return next(new Error('unavailable'));
+    }
     if (!agent) return next(new Error('unauthorized'));
     // Cookies ride along with any page's WebSocket: only our own pages may use them.
     const origin = socket.handshake.headers.origin;

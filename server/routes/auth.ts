@@ -21,6 +21,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         rateLimit: {
           max: 10,
           timeWindow: '1 minute',
+          // After body parsing, so the key can include the email being tried.
+          hook: 'preHandler',
           keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
         },
       },

@@ -110,7 +110,7 @@ export class AgentClient {
   }
 
   socket(): Promise<Socket> {
-    return connect(io(`${this.base}/agent`, { transports: ['websocket'], extraHeaders: { cookie: this.cookie }, reconnection: false }));
+    return connect(io(`${this.base}/agent`, { transports: ['websocket'], extraHeaders: { cookie: this.cookie }, reconnection: false, forceNew: true }));
   }
 }
 
@@ -144,7 +144,7 @@ export class VisitorClient {
   }
 
   socket(): Promise<Socket> {
-    return connect(io(`${this.base}/widget`, { transports: ['websocket'], auth: { token: this.token }, reconnection: false }));
+    return connect(io(`${this.base}/widget`, { transports: ['websocket'], auth: { token: this.token }, reconnection: false, forceNew: true }));
   }
 }
 

@@ -4,8 +4,8 @@ import { getTableName } from 'drizzle-orm';
 import * as schema from '../../drizzle/schema/index.ts';
 import { catalog } from '../../drizzle/catalog.ts';
 
-const tables = Object.values(schema).filter((v): v is PgTable => v instanceof PgTable);
-const entries = Object.values(catalog);
+const tables: PgTable[] = (Object.values(schema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable);
+const entries: Array<{ table: PgTable; columns: object; reach: { subject: string } }> = Object.values(catalog);
 
 describe('personal-data catalog', () => {
   it('covers every table of the schema', () => {

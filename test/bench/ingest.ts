@@ -1,0 +1,217 @@
+/**
+ * Ingest throughput benchmark on PostgreSQL: messages per second through ingest() beside the raw
+ * single-row INSERT rate of the same PostgreSQL, measured in the same run with the same concurrency
+ * and pool size. Issue target: ingest >= 50 % of the raw rate. Prints figures; asserts nothing.
+ *
+ * Raw:    autocommit `insert into bench_raw (...) values (...)`, one row per statement (postgres.js).
+ * Ingest: ingest() with InboundMessages built by the chat adapter, from `--senders` visitors per round
+ *         (fresh ones each round), so most messages go to an existing contact and conversation and
+ *         about senders/messages of them open a new one.
+ * Rounds run interleaved (raw, ingest, raw, ingest, ...) after an unmeasured warm-up of each.
+ *
+ *   npm run bench:ingest -- [--messages 10000] [--concurrency 8] [--senders 1000] [--rounds 2] [--warmup 1000]
+ */
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import postgres from 'postgres';
+import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../../server/config.ts';
+import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { ingest } from '../../server/domain/ingest.ts';
+import { inboxes } from '../../drizzle/schema/index.ts';
+import type { InboundMessage } from '../../channels/types.ts';
+import { flags, freshDatabase, machineLine, ms, prng, summarize, table } from './lib.ts';
+
+const USAGE = `usage: npm run bench:ingest -- [options]
+  --messages N      messages per measured round, for raw and for ingest (default 10000)
+  --concurrency C   concurrent workers, also the pool size of both clients (default 8)
+  --senders N       distinct senders per ingest round (default 1000)
+  --rounds N        measured raw+ingest pairs, interleaved (default 2)
+  --warmup N        unmeasured messages of each kind first (default 1000)`;
+
+const opts = flags({ messages: 10_000, concurrency: 8, senders: 1000, rounds: 2, warmup: 1000 }, USAGE);
+
+// Neutral support-chat vocabulary: message bodies of realistic length without any personal data.
+const WORDS = (
+  'hello thanks order delivery invoice account password reset login error page payment refund ' +
+  'subscription plan upgrade cancel help please when where how why status tracking number issue ' +
+  'problem works again still cannot find the a to of and for with my your is it not today yesterday'
+).split(' ');
+
+function bodyOf(random: () => number): string {
+  // Chat lines are short: 3 to 60 words, most around 10-20.
+  const words = 3 + Math.floor(random() ** 2 * 57);
+  return Array.from({ length: words }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+}
+
+type Plan = { bodies: string[]; senderIndex: number[] };
+
+function plan(n: number, senders: number, seed: number): Plan {
+  const random = prng(seed);
+  const bodies: string[] = [];
+  const senderIndex: number[] = [];
+  for (let i = 0; i < n; i++) {
+    bodies.push(bodyOf(random));
+    senderIndex.push(Math.floor(random() * senders));
+  }
+  return { bodies, senderIndex };
+}
+
+type Result = { label: string; kind: 'raw' | 'ingest'; n: number; seconds: number; callMs: number[]; errors: number; cpuPercent: number };
+
+/** C workers take the next index until n are done; each call is timed on its own. */
+async function drive(n: number, concurrency: number, call: (i: number) => Promise<unknown>) {
+  const callMs: number[] = new Array(n);
+  let next = 0;
+  let errors = 0;
+  let firstError: unknown;
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const start = performance.now();
+        try {
+          await call(i);
+        } catch (err) {
+          errors++;
+          firstError ??= err;
+        }
+        callMs[i] = performance.now() - start;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  // CPU of this (the client) process: near 100 % means Node, not PostgreSQL, is the limit.
+  const cpuPercent = ((used.user + used.system) / 1e6 / seconds) * 100;
+  if (firstError) console.error(`  ${errors} calls failed; first error: ${(firstError as Error).message}`);
+  return { seconds, callMs, errors, cpuPercent };
+}
+
+async function main() {
+  console.log(`machine: ${machineLine()}`);
+  const fresh = await freshDatabase('bench_ingest');
+  let database: Database | undefined;
+  let raw: postgres.Sql | undefined;
+  try {
+    database = await openDatabase({ databaseUrl: fresh.url, poolSize: opts.concurrency });
+    const config = loadConfig({ DATABASE_URL: fresh.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', PORT: '0' });
+    const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
+    const services = await createServices(config, database, logger);
+    const [inbox] = await services.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
+    const inboxId = inbox!.id;
+
+    raw = postgres(fresh.url, { max: opts.concurrency, onnotice: () => {} });
+    await raw`create table bench_raw (
+      id uuid primary key default gen_random_uuid(),
+      conversation_id uuid not null,
+      body text not null,
+      external_id text unique,
+      created_at timestamptz not null default now())`;
+
+    const [settings] = rowsOf<{ version: string; sc: string; fsync: string; wal: string }>(
+      await services.db.execute(sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
+        current_setting('fsync') as fsync, current_setting('wal_level') as wal`),
+    );
+    console.log(
+      `PostgreSQL ${settings?.version} (synchronous_commit=${settings?.sc}, fsync=${settings?.fsync}), fresh database per run; ` +
+        `${opts.concurrency} workers, pool size ${opts.concurrency} for both clients; ${opts.messages} messages per round, ` +
+        `${opts.senders} senders per ingest round`,
+    );
+
+    let round = 0;
+    const rawRound = async (label: string, n: number): Promise<Result> => {
+      const p = plan(n, opts.senders, 1000 + round++);
+      // One conversation id per sender, like the rows ingest writes, so both tables see the same shape.
+      const conversationIds = Array.from({ length: opts.senders }, () => randomUUID());
+      const tag = randomUUID();
+      const r = await drive(n, opts.concurrency, (i) =>
+        raw!`insert into bench_raw (conversation_id, body, external_id)
+             values (${conversationIds[p.senderIndex[i]!]!}, ${p.bodies[i]!}, ${`${tag}:${i}`})`,
+      );
+      return { label, kind: 'raw', n, ...r };
+    };
+    const ingestRound = async (label: string, n: number): Promise<Result> => {
+      const p = plan(n, opts.senders, 1000 + round++);
+      // Fresh visitors each round: their first message opens contact and conversation, later ones append.
+      const visitorIds = Array.from({ length: opts.senders }, () => randomUUID());
+      const runId = randomUUID().slice(0, 8);
+      const messages: InboundMessage[] = p.bodies.map((text, i) =>
+        services.adapters.chat.parse(
+          { visitorId: visitorIds[p.senderIndex[i]!]!, clientId: `${runId}-${i}`, text, receivedAt: new Date().toISOString() },
+          { inboxId },
+        )[0]!,
+      );
+      const r = await drive(n, opts.concurrency, (i) => ingest(services, messages[i]!));
+      return { label, kind: 'ingest', n, ...r };
+    };
+
+    if (opts.warmup > 0) {
+      console.log(`warm-up: ${opts.warmup} raw + ${opts.warmup} ingest (not measured) ...`);
+      await rawRound('warm-up', opts.warmup);
+      await ingestRound('warm-up', opts.warmup);
+    }
+    const results: Result[] = [];
+    for (let r = 1; r <= opts.rounds; r++) {
+      console.log(`round ${r}/${opts.rounds}: raw, then ingest ...`);
+      results.push(await rawRound(`raw #${r}`, opts.messages));
+      results.push(await ingestRound(`ingest #${r}`, opts.messages));
+    }
+
+    const counts = rowsOf<{ contacts: number; conversations: number; messages: number; raw: number }>(
+      await services.db.execute(sql`select (select count(*)::int from contacts) as contacts,
+        (select count(*)::int from conversations) as conversations, (select count(*)::int from messages) as messages,
+        (select count(*)::int from bench_raw) as raw`),
+    )[0]!;
+
+    printReport(results, counts);
+    console.log(`\nmachine at the end: ${machineLine()}`);
+  } finally {
+    await raw?.end().catch(() => {});
+    await database?.close().catch(() => {});
+    await fresh.drop();
+  }
+}
+
+function printReport(results: Result[], counts: { contacts: number; conversations: number; messages: number; raw: number }) {
+  const rate = (r: Result) => (r.n - r.errors) / r.seconds;
+  console.log('\nper-call latency in ms; node CPU % = this process (the client side of the database)\n');
+  console.log(
+    table(
+      ['run', 'messages', 'errors', 'seconds', 'msgs/s', 'p50', 'p95', 'p99', 'max', 'node CPU %'],
+      results.map((r) => {
+        const s = summarize(r.callMs);
+        return [r.label, r.n, r.errors, r.seconds.toFixed(2), rate(r).toFixed(0), ms(s.p50, 2), ms(s.p95, 2), ms(s.p99, 2), ms(s.max, 1), r.cpuPercent.toFixed(0)];
+      }),
+    ),
+  );
+  console.log('\ningest / raw (same round)\n');
+  const pairs: Array<Array<string | number>> = [];
+  for (let i = 0; i + 1 < results.length; i += 2) {
+    const [raw, ing] = [results[i]!, results[i + 1]!];
+    pairs.push([`round ${i / 2 + 1}`, rate(raw).toFixed(0), rate(ing).toFixed(0), `${((rate(ing) / rate(raw)) * 100).toFixed(1)} %`]);
+  }
+  const total = (kind: Result['kind']) => {
+    const rs = results.filter((r) => r.kind === kind);
+    return rs.reduce((a, r) => a + r.n - r.errors, 0) / rs.reduce((a, r) => a + r.seconds, 0);
+  };
+  pairs.push(['all rounds', total('raw').toFixed(0), total('ingest').toFixed(0), `${((total('ingest') / total('raw')) * 100).toFixed(1)} %`]);
+  console.log(table(['', 'raw msgs/s', 'ingest msgs/s', 'ingest/raw'], pairs));
+  const ratio = total('ingest') / total('raw');
+  console.log(`\ntarget (issue): ingest >= 50 % of raw -> ${(ratio * 100).toFixed(1)} %, ${ratio >= 0.5 ? 'within' : 'OUTSIDE'} target`);
+  console.log(
+    `rows after the run (warm-up included): ${counts.messages} messages in ${counts.conversations} conversations of ${counts.contacts} contacts; ${counts.raw} raw rows`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error('ingest benchmark failed:', err);
+    process.exit(1);
+  },
+);

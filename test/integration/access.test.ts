@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+describe('every API route declares who may call it', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('has an access level on each /api route (except the docs)', () => {
+    const api = server.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.method !== 'HEAD');
+    expect(api.length).toBeGreaterThan(15);
+    expect(api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    const publicRoutes = api.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort();
+    // Adding a public route must be a conscious change of this list.
+    expect(publicRoutes).toEqual(['GET /api/health', 'GET /api/widget/config', 'POST /api/auth/login', 'POST /api/widget/sessions']);
+  });
+
+  it('anonymous callers get 401 on every agent and visitor route', async () => {
+    const paths = [
+      ['GET', '/api/conversations'],
+      ['GET', '/api/contacts'],
+      ['GET', '/api/agents'],
+      ['POST', '/api/agents'],
+      ['GET', '/api/inboxes'],
+      ['GET', '/api/auth/me'],
+      ['GET', '/api/widget/messages'],
+    ] as const;
+    for (const [method, path] of paths) {
+      const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      expect(res.status, `${method} ${path}`).toBe(401);
+    }
+  });
+});

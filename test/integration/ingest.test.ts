@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import { testDatabase, dbMode } from '../helpers/db.ts';
+import type { Database } from '../../server/db/client.ts';
+import { contacts, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import { ingest } from '../../server/domain/ingest.ts';
+import { DomainEventBus } from '../../server/domain/events.ts';
+import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
+import type { InboundMessage } from '../../channels/types.ts';
+
+describe(`ingest() on ${dbMode}`, () => {
+  let database: Database;
+  let deps: Parameters<typeof ingest>[0];
+  let inboxId: string;
+  const published: string[] = [];
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    const events = new DomainEventBus();
+    deps = { db: database.db, events, inboxNames: createInboxNameCache(database.db) };
+    const [inbox] = await database.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
+    inboxId = inbox!.id;
+    // The subscriber reads the message back: it must already be committed when the event arrives.
+    events.subscribe('message.created', async ({ message }) => {
+      const [row] = await database.db.select({ id: messages.id }).from(messages).where(eq(messages.id, message.id));
+      published.push(row ? `committed:${message.id}` : `missing:${message.id}`);
+    });
+  });
+  afterAll(() => database.close());
+
+  const mail = (over: Partial<InboundMessage> = {}): InboundMessage => ({
+    channel: 'email',
+    inboxId,
+    sender: { kind: 'email', address: 'ada@example.org', name: 'Ada' },
+    threadKey: '<thread-1@example.org>',
+    externalId: `<m-${Math.random()}@example.org>`,
+    text: 'Hello',
+    occurredAt: new Date(),
+    ...over,
+  });
+
+  const counts = async () => ({
+    contacts: (await database.db.select({ n: count() }).from(contacts))[0]!.n,
+    conversations: (await database.db.select({ n: count() }).from(conversations))[0]!.n,
+    messages: (await database.db.select({ n: count() }).from(messages))[0]!.n,
+  });
+
+  it('resolves a new sender to a new contact, opens a conversation and stores the message', async () => {
+    const result = await ingest(deps, mail({ externalId: '<first@example.org>', subject: 'Help' }));
+    expect(result.created).toBe(true);
+    const [identity] = await database.db.select().from(contactIdentities).where(eq(contactIdentities.address, 'ada@example.org'));
+    expect(identity!.contactId).toBe(result.contactId);
+    expect(result.conversation).toMatchObject({ channel: 'email', status: 'open', subject: 'Help', contact: { name: 'Ada' } });
+    expect(await counts()).toEqual({ contacts: 1, conversations: 1, messages: 1 });
+  });
+
+  it('a replay of the same external id is a no-op and returns the stored message', async () => {
+    const before = await counts();
+    const again = await ingest(deps, mail({ externalId: '<first@example.org>', text: 'a different body' }));
+    expect(again.created).toBe(false);
+    expect(again.message.body).toBe('Hello');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('the same sender and thread land in the same conversation; another thread opens another', async () => {
+    const a = await ingest(deps, mail());
+    const b = await ingest(deps, mail({ threadKey: '<thread-2@example.org>' }));
+    const [first] = await database.db.select().from(conversations).where(eq(conversations.threadKey, '<thread-1@example.org>'));
+    expect(a.conversation.id).toBe(first!.id);
+    expect(b.conversation.id).not.toBe(first!.id);
+    expect(b.contactId).toBe(a.contactId);
+  });
+
+  it('publishes message.created only after commit', async () => {
+    const result = await ingest(deps, mail());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(published).toContain(`committed:${result.message.id}`);
+    expect(published.filter((p) => p.startsWith('missing:'))).toEqual([]);
+  });
+
+  it('concurrent first messages of one new sender create exactly one contact', async () => {
+    const sender = { kind: 'email' as const, address: 'race@example.org' };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ingest(deps, mail({ sender, threadKey: `<race-${i}@example.org>` }))),
+    );
+    expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
+    const rows = await database.db.select().from(contactIdentities).where(eq(contactIdentities.address, 'race@example.org'));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('concurrent replays of one external id store it once', async () => {
+    const before = (await counts()).messages;
+    const results = await Promise.all(Array.from({ length: 5 }, () => ingest(deps, mail({ externalId: '<dup@example.org>' }))));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect((await counts()).messages).toBe(before + 1);
+  });
+
+  it('reopens a resolved conversation when the customer writes again', async () => {
+    const first = await ingest(deps, mail({ threadKey: '<reopen@example.org>' }));
+    await database.db.update(conversations).set({ status: 'resolved' }).where(eq(conversations.id, first.conversation.id));
+    const next = await ingest(deps, mail({ threadKey: '<reopen@example.org>' }));
+    expect(next.conversation.id).toBe(first.conversation.id);
+    expect(next.conversation.status).toBe('open');
+  });
+
+  it('an unknown inbox is refused and nothing is stored', async () => {
+    const before = await counts();
+    await expect(ingest(deps, mail({ inboxId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({ statusCode: 404 });
+    expect(await counts()).toEqual(before);
+  });
+});
