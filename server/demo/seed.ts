@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../services.ts';
-import { contactIdentities, inboxes, instanceSettings, kbArticles } from '../../drizzle/schema/index.ts';
+import { sql } from 'drizzle-orm';
+import { contactIdentities, conversations, inboxes, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { createAgent } from '../domain/agents.ts';
 import { ingest } from '../domain/ingest.ts';
@@ -63,8 +64,8 @@ export async function seedDemo(services: Services): Promise<void> {
   await db.insert(contactIdentities).values({ contactId: mail.contactId, kind: 'phone', address: '+15550100123' });
   await addNote(deps, mail.conversation.id, samActor, 'Checked with the warehouse: replacement poles are in stock.');
   await reply(deps, mail.conversation.id, samActor, 'Hi Elena, sorry about that! We are sending replacement poles today; you will get a tracking number by email.');
-  await assign(deps, mail.conversation.id, sam.id);
-  await setStatus(deps, mail.conversation.id, 'pending');
+  await assign(deps, mail.conversation.id, sam.id, samActor);
+  await setStatus(deps, mail.conversation.id, 'pending', samActor);
   await inbound('sms', 'phone', '+15550100123', 'Elena Novak', '+15550100123|+15550100000', 'Hi, it is Elena again: did the poles ship yet?', undefined, minutesAgo(25));
 
   // A website visitor who accepted the notice (support and analytics).
@@ -88,9 +89,31 @@ export async function seedDemo(services: Services): Promise<void> {
   await inbound('voice', 'phone', '+15550100188', 'Priya Shah', 'CAdemo0001', 'Voicemail (0:42): calling about the return label for my boots, please call me back.', undefined, minutesAgo(95));
   const slack = await inbound('slack', 'slack', 'U0DEMO42', 'Tom Weller', 'C0DEMO:1700000000.000100', 'Our team account shows the wrong billing address. Who can fix that?', undefined, minutesAgo(300));
   await reply(deps, slack.conversation.id, samActor, 'Hi Tom, I have corrected the billing address. Anything else?');
-  await setStatus(deps, slack.conversation.id, 'resolved');
+  await setStatus(deps, slack.conversation.id, 'resolved', samActor);
   await inbound('email', 'email', 'kwame.mensah@example.com', 'Kwame Mensah', '<demo-returns-1@example.com>',
     'Can I return a backpack I bought 40 days ago? It is unused.', 'Return after 30 days?', minutesAgo(50));
 
   await db.insert(kbArticles).values(kbSeed);
+  await backdate(services);
+}
+
+/**
+ * Demo messages were all stored just now; spread them over the past hours as their occurred_at
+ * says, so the inbox shows a believable timeline. Demo only: real traffic is stamped on receipt.
+ */
+async function backdate({ db }: Services) {
+  await db.execute(sql`
+    with ordered as (
+      select id, conversation_id, occurred_at,
+             row_number() over (partition by conversation_id order by created_at) as n
+      from ${messages})
+    update ${messages} m
+    set created_at = (select min(o2.occurred_at) from ordered o2 where o2.conversation_id = o.conversation_id)
+                     + (o.n - 1) * interval '4 minutes'
+    from ordered o where o.id = m.id`);
+  await db.execute(sql`
+    update ${conversations} c set
+      created_at = (select min(m.created_at) from ${messages} m where m.conversation_id = c.id),
+      last_message_at = (select max(m.created_at) from ${messages} m where m.conversation_id = c.id and m.kind = 'message'),
+      updated_at = (select max(m.created_at) from ${messages} m where m.conversation_id = c.id)`);
 }

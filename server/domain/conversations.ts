@@ -176,20 +176,63 @@ export async function retryDueDeliveries(deps: ConversationDeps, limit = 20): Pr
   return due.length;
 }
 
-export async function assign(deps: ConversationDeps, conversationId: string, agentId: string | null): Promise<ConversationView> {
-  await requireConversation(deps.db, conversationId);
-  if (agentId) {
-    const [agent] = await deps.db.select({ id: agents.id, disabledAt: agents.disabledAt }).from(agents).where(eq(agents.id, agentId));
-    if (!agent || agent.disabledAt) throw notFound('Agent');
-  }
-  await deps.db.update(conversations).set({ assigneeId: agentId, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
-  return publishConversation(deps, conversationId);
+/** A timeline marker (assignment, status change): shown to agents, never sent, never shown to the visitor. */
+async function addTimelineEvent(tx: Db, conversation: typeof conversations.$inferSelect, actor: Actor, body: string) {
+  const [event] = await tx
+    .insert(messages)
+    .values({
+      conversationId: conversation.id,
+      channel: conversation.channel,
+      direction: 'internal',
+      kind: 'event',
+      authorKind: 'agent',
+      authorAgentId: actor.id,
+      body,
+      deliveryState: 'stored',
+    })
+    .returning();
+  return toMessageView(event!, actor.name);
 }
 
-export async function setStatus(deps: ConversationDeps, conversationId: string, status: ConversationStatus): Promise<ConversationView> {
-  await requireConversation(deps.db, conversationId);
-  await deps.db.update(conversations).set({ status, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
-  return publishConversation(deps, conversationId);
+async function changeConversation(
+  deps: ConversationDeps,
+  conversationId: string,
+  actor: Actor,
+  change: (tx: Db, current: typeof conversations.$inferSelect) => Promise<string | null>,
+): Promise<ConversationView> {
+  const event = await deps.db.transaction(async (tx) => {
+    const current = await requireConversation(tx, conversationId);
+    const body = await change(tx, current);
+    return body ? addTimelineEvent(tx, current, actor, body) : null;
+  });
+  const conversation = await publishConversation(deps, conversationId);
+  if (event) {
+    const [row] = await deps.db.select({ threadKey: conversations.threadKey }).from(conversations).where(eq(conversations.id, conversationId));
+    deps.events.publish('message.created', { message: event, conversation, route: { threadKey: row!.threadKey }, clientId: null });
+  }
+  return conversation;
+}
+
+export async function assign(deps: ConversationDeps, conversationId: string, agentId: string | null, actor: Actor): Promise<ConversationView> {
+  return changeConversation(deps, conversationId, actor, async (tx, current) => {
+    let assigneeName: string | null = null;
+    if (agentId) {
+      const [agent] = await tx.select({ name: agents.name, disabledAt: agents.disabledAt }).from(agents).where(eq(agents.id, agentId));
+      if (!agent || agent.disabledAt) throw notFound('Agent');
+      assigneeName = agent.name;
+    }
+    if (current.assigneeId === agentId) return null;
+    await tx.update(conversations).set({ assigneeId: agentId, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+    return assigneeName ? `Assigned to ${assigneeName}` : 'Unassigned';
+  });
+}
+
+export async function setStatus(deps: ConversationDeps, conversationId: string, status: ConversationStatus, actor: Actor): Promise<ConversationView> {
+  return changeConversation(deps, conversationId, actor, async (tx, current) => {
+    if (current.status === status) return null;
+    await tx.update(conversations).set({ status, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+    return `Status changed from ${current.status} to ${status}`;
+  });
 }
 
 export async function markRead(db: Db, conversationId: string, agentId: string): Promise<void> {

@@ -50,7 +50,8 @@ export const webPlugin = fp<{ services: Services }>(
 );
 
 function demoPage(inboxId: string, inboxName: string, publicUrl: string): string {
-  const snippet = `<script src="/widget.js" data-inbox="${inboxId}" async></script>`;
+  // Exactly the snippet a customer pastes: the script comes from PUBLIC_URL, as it would on their site.
+  const snippet = `<script src="${escapeHtml(publicUrl)}/widget.js" data-inbox="${inboxId}" async></script>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -74,7 +75,7 @@ function demoPage(inboxId: string, inboxName: string, publicUrl: string): string
     <h1>Questions about your order?</h1>
     <p>This is a demo host page. The chat button in the corner is the support widget of the
        <b>${escapeHtml(inboxName)}</b> inbox, embedded with one line:</p>
-    <pre>${escapeHtml(snippet.replace('/widget.js', `${publicUrl}/widget.js`))}</pre>
+    <pre>${escapeHtml(snippet)}</pre>
     <p class="muted">Nothing is stored in your browser or on the server until you accept the notice in the widget.</p>
   </section>
 </main>

@@ -127,7 +127,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ conversation: await assign(deps, request.params.id, request.body.agentId) }),
+    async (request) => ({ conversation: await assign(deps, request.params.id, request.body.agentId, currentAgent(request)) }),
   );
 
   app.post(
@@ -142,7 +142,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ conversation: await setStatus(deps, request.params.id, request.body.status) }),
+    async (request) => ({ conversation: await setStatus(deps, request.params.id, request.body.status, currentAgent(request)) }),
   );
 
   app.post(

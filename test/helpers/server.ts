@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { createServer, type AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
@@ -28,7 +29,18 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       done();
     },
   });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD, SEED_DEMO: 'false', LOG_LEVEL: 'info', ...env });
+  // The public URL must be known before start (the /demo snippet embeds it), so pick the port first.
+  // 127.0.0.1 as the widget's origin makes http://localhost:<port>/demo a different site, as on a customer's page.
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ADMIN_PASSWORD,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
   const server = await startServer(config, { database, logStream });
   const [chat] = await server.services.db.insert(inboxes).values({ name: 'Test chat', channel: 'chat' }).returning();
   let n = 0;
@@ -51,6 +63,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return VisitorClient.start(server.url, chat!.id, analytics);
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 type Json = Record<string, unknown> | unknown[] | null;

@@ -190,6 +190,12 @@ describe(`REST API on ${dbMode}`, () => {
       expect((await agent.post(`/api/conversations/${conversationId}/read`)).status).toBe(204);
       const after = await agent.get(`/api/conversations/${conversationId}`);
       expect(after.body.conversation.unreadCount).toBe(0);
+      // Assignment and status changes leave markers in the agents' timeline.
+      const events = after.body.messages.filter((m: { kind: string }) => m.kind === 'event');
+      expect(events.map((m: { body: string; authorName: string }) => [m.body, m.authorName])).toEqual([
+        [`Assigned to ${agent.agent.name}`, agent.agent.name],
+        ['Status changed from open to pending', agent.agent.name],
+      ]);
       expect((await manager.get(`/api/conversations/${conversationId}`)).body.conversation.unreadCount).toBe(1);
       // The visitor sees the reply but never the note.
       const history = await visitor.get('/api/widget/messages');
