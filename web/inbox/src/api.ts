@@ -1,0 +1,110 @@
+import type { ErrorView } from './types.ts';
+
+/** Every failed request becomes an ApiError carrying the server's { code, message, requestId }. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+function isErrorView(value: unknown): value is ErrorView {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorView).code === 'string' &&
+    typeof (value as ErrorView).message === 'string'
+  );
+}
+
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/**
+ * A small JSON client for the inbox API: same-origin cookie session, and the CSRF token on every
+ * request that can change something.
+ */
+export class ApiClient {
+  csrfToken: string | null = null;
+  /** Called when a request outside /api/auth/ answers 401: the session ended elsewhere. */
+  onUnauthorized: (() => void) | null = null;
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', withQuery(path, query));
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
+    // No content-type without a body: Fastify rejects an empty body declared as JSON.
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+    }
+
+    if (response.status === 204) return undefined as T;
+    const payload: unknown = await response.json().catch(() => undefined);
+
+    if (!response.ok) {
+      const error = isErrorView(payload)
+        ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null)
+        : new ApiError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
+      if (response.status === 401 && !path.startsWith('/api/auth/')) this.onUnauthorized?.();
+      throw error;
+    }
+    return payload as T;
+  }
+}
+
+/** A sentence an agent can act on, for toasts and inline errors. */
+export function describeError(err: unknown, fallback = 'Something went wrong.'): string {
+  if (!isApiError(err)) return fallback;
+  switch (err.code) {
+    case 'network':
+      return err.message;
+    case 'csrf':
+      return 'Your session is out of date. Reload the page and try again.';
+    case 'message_too_large':
+      return 'The message is too long to send.';
+    case 'rate_limited':
+      return 'Too many attempts. Wait a moment and try again.';
+  }
+  if (err.status === 403) return 'You do not have permission to do that.';
+  if (err.status === 404) return 'It no longer exists.';
+  if (err.status >= 500) return 'The server had a problem. Try again in a moment.';
+  return err.message || fallback;
+}

@@ -1,0 +1,102 @@
+import { describeError, type ApiClient } from '../api.ts';
+import type { AgentRole, AgentView } from '../types.ts';
+import type { Toasts } from './toasts.svelte.ts';
+
+export type NewAgent = { email: string; name: string; role: AgentRole; password: string };
+export type AgentPatch = { name?: string; role?: AgentRole; disabled?: boolean; password?: string };
+
+const byName = (a: AgentView, b: AgentView) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email);
+
+/** The agent directory: feeds the assign dropdown for everyone and the Agents page for admins. */
+export class AgentDirectory {
+  items = $state<AgentView[]>([]);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+  creating = $state(false);
+  createError = $state<string | null>(null);
+  /** Agent ids with a change in flight (their row controls are disabled meanwhile). */
+  busy = $state<Record<string, boolean>>({});
+
+  /** Who a conversation can be assigned to. */
+  assignable = $derived(this.items.filter((a) => !a.disabled));
+
+  readonly #api: ApiClient;
+  readonly #toasts: Toasts;
+  readonly #onChanged: (agent: AgentView) => void;
+
+  constructor(api: ApiClient, toasts: Toasts, onChanged: (agent: AgentView) => void) {
+    this.#api = api;
+    this.#toasts = toasts;
+    this.#onChanged = onChanged;
+  }
+
+  byId(id: string): AgentView | undefined {
+    return this.items.find((a) => a.id === id);
+  }
+
+  async load(): Promise<void> {
+    if (this.status !== 'ready') this.status = 'loading';
+    try {
+      const { items } = await this.#api.get<{ items: AgentView[] }>('/api/agents');
+      this.items = [...items].sort(byName);
+      this.status = 'ready';
+      this.error = null;
+    } catch (err) {
+      if (this.status !== 'ready') this.status = 'error';
+      this.error = describeError(err, 'Could not load agents.');
+    }
+  }
+
+  async create(input: NewAgent): Promise<boolean> {
+    if (this.creating) return false;
+    this.creating = true;
+    this.createError = null;
+    try {
+      const { agent } = await this.#api.post<{ agent: AgentView }>('/api/agents', {
+        ...input,
+        email: input.email.trim(),
+        name: input.name.trim(),
+      });
+      this.items = [...this.items.filter((a) => a.id !== agent.id), agent].sort(byName);
+      this.#toasts.success(`${agent.name} can now sign in.`);
+      return true;
+    } catch (err) {
+      this.createError = describeError(err, 'Could not create the agent.');
+      return false;
+    } finally {
+      this.creating = false;
+    }
+  }
+
+  async update(id: string, patch: AgentPatch, action: string): Promise<boolean> {
+    if (this.busy[id]) return false;
+    this.busy[id] = true;
+    try {
+      const { agent } = await this.#api.patch<{ agent: AgentView }>(`/api/agents/${encodeURIComponent(id)}`, patch);
+      this.items = this.items.map((a) => (a.id === agent.id ? agent : a)).sort(byName);
+      this.#onChanged(agent);
+      return true;
+    } catch (err) {
+      this.#toasts.error(action, err);
+      return false;
+    } finally {
+      delete this.busy[id];
+    }
+  }
+
+  setRole(id: string, role: AgentRole): Promise<boolean> {
+    return this.update(id, { role }, 'Could not change the role');
+  }
+
+  setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    return this.update(id, { disabled }, disabled ? 'Could not disable the agent' : 'Could not enable the agent');
+  }
+
+  reset(): void {
+    this.items = [];
+    this.status = 'idle';
+    this.error = null;
+    this.createError = null;
+    this.busy = {};
+  }
+}

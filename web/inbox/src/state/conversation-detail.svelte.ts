@@ -1,0 +1,254 @@
+import { describeError, isApiError, type ApiClient } from '../api.ts';
+import { dayKey } from '../lib/format.ts';
+import type { ContactView, ConversationStatus, ConversationView, MessageView } from '../types.ts';
+import type { Toasts } from './toasts.svelte.ts';
+
+export type ComposerMode = 'reply' | 'note';
+export type MessageDay = { day: number; messages: MessageView[] };
+
+export type DetailEvents = {
+  /** The server returned a new copy of the conversation (assign, status, read). */
+  conversationChanged: (conversation: ConversationView) => void;
+  read: (conversationId: string) => void;
+};
+
+const created = (m: MessageView) => Date.parse(m.createdAt) || 0;
+const path = (id: string, action = '') => `/api/conversations/${encodeURIComponent(id)}${action}`;
+
+function groupByDay(messages: MessageView[]): MessageDay[] {
+  const days: MessageDay[] = [];
+  for (const message of messages) {
+    const day = dayKey(message.createdAt);
+    const last = days[days.length - 1];
+    if (last && last.day === day) last.messages.push(message);
+    else days.push({ day, messages: [message] });
+  }
+  return days;
+}
+
+/** Trailing whitespace and leading blank lines are noise; inner whitespace is the agent's and is kept. */
+function tidy(text: string): string {
+  return text.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
+}
+
+/**
+ * The open conversation: its messages, contact, composer drafts (kept per conversation, so switching
+ * away or a failed send never loses typed text), and the actions on it.
+ */
+export class ConversationDetail {
+  id = $state<string | null>(null);
+  conversation = $state<ConversationView | null>(null);
+  messages = $state<MessageView[]>([]);
+  contact = $state<ContactView | null>(null);
+  status = $state<'idle' | 'loading' | 'ready' | 'not_found' | 'error'>('idle');
+  error = $state<string | null>(null);
+
+  drafts = $state<Record<string, string>>({});
+  modes = $state<Record<string, ComposerMode>>({});
+  sending = $state(false);
+  assigning = $state(false);
+  changingStatus = $state(false);
+
+  draft = $derived(this.id ? (this.drafts[this.id] ?? '') : '');
+  mode = $derived<ComposerMode>(this.id ? (this.modes[this.id] ?? 'reply') : 'reply');
+  canSend = $derived(this.status === 'ready' && !this.sending && tidy(this.draft).length > 0);
+  days = $derived(groupByDay(this.messages));
+  otherConversations = $derived(
+    (this.contact?.conversations ?? [])
+      .filter((c) => c.id !== this.id)
+      .sort((a, b) => Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt)),
+  );
+
+  readonly #api: ApiClient;
+  readonly #toasts: Toasts;
+  readonly #events: DetailEvents;
+  #generation = 0;
+  #readTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(api: ApiClient, toasts: Toasts, events: DetailEvents) {
+    this.#api = api;
+    this.#toasts = toasts;
+    this.#events = events;
+  }
+
+  /** True while the agent has this conversation on screen (new inbound messages count as read). */
+  isViewing(id: string): boolean {
+    return this.id === id && this.status === 'ready' && document.visibilityState === 'visible';
+  }
+
+  async open(id: string): Promise<void> {
+    if (this.id === id && (this.status === 'ready' || this.status === 'loading')) return;
+    this.id = id;
+    this.conversation = null;
+    this.messages = [];
+    this.contact = null;
+    this.error = null;
+    await this.#load(false);
+  }
+
+  /** Re-fetches the open conversation (after a reconnect) without clearing the screen. */
+  async refresh(): Promise<void> {
+    if (this.id && this.status === 'ready') await this.#load(true);
+  }
+
+  async retry(): Promise<void> {
+    if (this.id) await this.#load(false);
+  }
+
+  close(): void {
+    this.#generation++;
+    this.id = null;
+    this.conversation = null;
+    this.messages = [];
+    this.contact = null;
+    this.status = 'idle';
+    this.error = null;
+  }
+
+  setDraft(text: string): void {
+    if (this.id) this.drafts[this.id] = text;
+  }
+
+  setMode(mode: ComposerMode): void {
+    if (this.id) this.modes[this.id] = mode;
+  }
+
+  /** Sends the draft as a reply or an internal note. The draft is cleared only once the server has it. */
+  async send(): Promise<boolean> {
+    const id = this.id;
+    if (!id || !this.canSend) return false;
+    const typed = this.draft;
+    const mode = this.mode;
+    this.sending = true;
+    try {
+      const { message } = await this.#api.post<{ message: MessageView }>(
+        path(id, mode === 'note' ? '/notes' : '/messages'),
+        { text: tidy(typed) },
+      );
+      // Anything typed while the request was in flight stays in the box.
+      if (this.drafts[id] === typed) delete this.drafts[id];
+      if (this.id === id) this.#addMessage(message);
+      return true;
+    } catch (err) {
+      this.#toasts.error(mode === 'note' ? 'Could not save the note' : 'Could not send the reply', err);
+      return false;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  async assign(agentId: string | null): Promise<void> {
+    const id = this.id;
+    if (!id || this.assigning) return;
+    this.assigning = true;
+    try {
+      const { conversation } = await this.#api.post<{ conversation: ConversationView }>(path(id, '/assign'), {
+        agentId,
+      });
+      this.applyConversationUpdated(conversation);
+      this.#events.conversationChanged(conversation);
+    } catch (err) {
+      this.#toasts.error('Could not change the assignee', err);
+    } finally {
+      this.assigning = false;
+    }
+  }
+
+  async setStatus(status: ConversationStatus): Promise<void> {
+    const id = this.id;
+    if (!id || this.changingStatus || this.conversation?.status === status) return;
+    this.changingStatus = true;
+    try {
+      const { conversation } = await this.#api.post<{ conversation: ConversationView }>(path(id, '/status'), {
+        status,
+      });
+      this.applyConversationUpdated(conversation);
+      this.#events.conversationChanged(conversation);
+    } catch (err) {
+      this.#toasts.error('Could not change the status', err);
+    } finally {
+      this.changingStatus = false;
+    }
+  }
+
+  async markRead(): Promise<void> {
+    const id = this.id;
+    if (!id) return;
+    if (this.conversation?.id === id) this.conversation.unreadCount = 0;
+    this.#events.read(id);
+    try {
+      await this.#api.post(path(id, '/read'));
+    } catch {
+      // Not worth interrupting the agent: the badge simply comes back on the next refresh.
+    }
+  }
+
+  /** Coalesces read receipts while messages stream in. */
+  markReadSoon(): void {
+    if (this.#readTimer) return;
+    this.#readTimer = setTimeout(() => {
+      this.#readTimer = null;
+      void this.markRead();
+    }, 400);
+  }
+
+  applyMessageCreated(message: MessageView, conversation: ConversationView): void {
+    if (this.id !== message.conversationId || this.status !== 'ready') return;
+    this.#addMessage(message);
+    this.applyConversationUpdated(conversation);
+  }
+
+  applyMessageUpdated(message: MessageView): void {
+    if (this.id !== message.conversationId) return;
+    const index = this.messages.findIndex((m) => m.id === message.id);
+    if (index !== -1) this.messages[index] = message;
+  }
+
+  applyConversationUpdated(conversation: ConversationView): void {
+    if (this.id !== conversation.id || this.status !== 'ready') return;
+    const viewing = this.isViewing(conversation.id);
+    this.conversation = viewing ? { ...conversation, unreadCount: 0 } : conversation;
+    const ref = this.contact?.conversations.find((c) => c.id === conversation.id);
+    if (ref) {
+      ref.status = conversation.status;
+      ref.lastMessageAt = conversation.lastMessageAt;
+    }
+  }
+
+  #addMessage(message: MessageView): void {
+    const index = this.messages.findIndex((m) => m.id === message.id);
+    if (index !== -1) {
+      this.messages[index] = message;
+      return;
+    }
+    const last = this.messages[this.messages.length - 1];
+    if (!last || created(last) <= created(message)) this.messages.push(message);
+    else this.messages = [...this.messages, message].sort((a, b) => created(a) - created(b));
+  }
+
+  async #load(quiet: boolean): Promise<void> {
+    const id = this.id;
+    if (!id) return;
+    const generation = ++this.#generation;
+    if (!quiet) this.status = 'loading';
+    try {
+      const data = await this.#api.get<{
+        conversation: ConversationView;
+        messages: MessageView[];
+        contact: ContactView;
+      }>(path(id));
+      if (generation !== this.#generation) return;
+      this.conversation = data.conversation;
+      this.messages = data.messages;
+      this.contact = data.contact;
+      this.status = 'ready';
+      this.error = null;
+      if (data.conversation.unreadCount > 0 || !quiet) void this.markRead();
+    } catch (err) {
+      if (generation !== this.#generation) return;
+      if (quiet) return;
+      this.status = isApiError(err) && (err.status === 404 || err.status === 400) ? 'not_found' : 'error';
+      this.error = describeError(err, 'Could not load the conversation.');
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { io, type Socket } from 'socket.io-client';
+import type { AgentClientEvents, AgentServerEvents } from '../types.ts';
+
+type Payload<E extends keyof AgentServerEvents> = Parameters<AgentServerEvents[E]>[0];
+
+export type RealtimeHandlers = {
+  messageCreated: (payload: Payload<'message:created'>) => void;
+  messageUpdated: (payload: Payload<'message:updated'>) => void;
+  conversationUpdated: (payload: Payload<'conversation:updated'>) => void;
+  /** Events may have been missed while disconnected: reload what is on screen. */
+  resync: () => void;
+  /** The server refused the socket: maybe the session ended. */
+  refused: () => void;
+};
+
+export type RealtimeState = 'offline' | 'connecting' | 'live' | 'reconnecting';
+
+const RETRY_AFTER_REFUSAL_MS = 5_000;
+
+/** The /agent socket.io namespace (same origin, session cookie). It only forwards events to handlers. */
+export class Realtime {
+  state = $state<RealtimeState>('offline');
+
+  readonly #handlers: RealtimeHandlers;
+  #socket: Socket<AgentServerEvents, AgentClientEvents> | null = null;
+  #connectedBefore = false;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(handlers: RealtimeHandlers) {
+    this.#handlers = handlers;
+  }
+
+  connect(): void {
+    if (this.#socket) return;
+    this.state = 'connecting';
+    const socket: Socket<AgentServerEvents, AgentClientEvents> = io('/agent', {
+      path: '/socket.io',
+      withCredentials: true,
+    });
+    this.#socket = socket;
+
+    socket.on('connect', () => {
+      this.state = 'live';
+      if (this.#connectedBefore) this.#handlers.resync();
+      this.#connectedBefore = true;
+    });
+    socket.on('disconnect', (reason) => {
+      this.state = socket.active ? 'reconnecting' : 'offline';
+      // The server closed the socket itself (e.g. the session was revoked): check before retrying.
+      if (reason === 'io server disconnect') this.#refused(socket);
+    });
+    socket.on('connect_error', () => {
+      if (socket.active) {
+        this.state = 'reconnecting';
+      } else {
+        this.state = 'offline';
+        this.#refused(socket);
+      }
+    });
+
+    socket.on('message:created', (payload) => this.#handlers.messageCreated(payload));
+    socket.on('message:updated', (payload) => this.#handlers.messageUpdated(payload));
+    socket.on('conversation:updated', (payload) => this.#handlers.conversationUpdated(payload));
+  }
+
+  disconnect(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#connectedBefore = false;
+    this.state = 'offline';
+    if (socket) {
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+  }
+
+  /** socket.io does not retry a connection the server refused; retry ourselves while still signed in. */
+  #refused(socket: Socket<AgentServerEvents, AgentClientEvents>): void {
+    this.#handlers.refused();
+    if (this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (this.#socket === socket && !socket.connected) {
+        this.state = 'reconnecting';
+        socket.connect();
+      }
+    }, RETRY_AFTER_REFUSAL_MS);
+  }
+}

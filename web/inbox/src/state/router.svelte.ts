@@ -1,0 +1,47 @@
+export type Route = { name: 'conversations'; conversationId: string | null } | { name: 'agents' };
+
+/** Hash routes: #/conversations, #/conversations/<id>, #/agents. */
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  if (parts[0] === 'agents') return { name: 'agents' };
+  if (parts[0] === 'conversations' && parts[1]) {
+    return { name: 'conversations', conversationId: decodeURIComponent(parts[1]) };
+  }
+  return { name: 'conversations', conversationId: null };
+}
+
+export const hrefs = {
+  conversations: '#/conversations',
+  conversation: (id: string) => `#/conversations/${encodeURIComponent(id)}`,
+  agents: '#/agents',
+};
+
+export class Router {
+  route = $state<Route>({ name: 'conversations', conversationId: null });
+  #listeners = new Set<(route: Route) => void>();
+
+  start(): void {
+    window.addEventListener('hashchange', () => this.#sync());
+    this.#sync();
+  }
+
+  onChange(listener: (route: Route) => void): void {
+    this.#listeners.add(listener);
+  }
+
+  navigate(hash: string): void {
+    if (window.location.hash === hash) return;
+    window.location.hash = hash;
+  }
+
+  /** Replace the current entry (no history step), e.g. when redirecting away from a forbidden page. */
+  redirect(hash: string): void {
+    history.replaceState(null, '', hash);
+    this.#sync();
+  }
+
+  #sync(): void {
+    this.route = parseHash(window.location.hash);
+    for (const listener of this.#listeners) listener(this.route);
+  }
+}

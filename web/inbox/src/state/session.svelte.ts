@@ -1,0 +1,110 @@
+import { ApiError, describeError, isApiError, type ApiClient } from '../api.ts';
+import type { AgentView } from '../types.ts';
+
+type AuthResponse = { agent: AgentView; csrfToken: string };
+
+export type SessionEvents = {
+  signedIn: (agent: AgentView) => void;
+  signedOut: () => void;
+};
+
+/** Who is signed in. The cookie is httpOnly; the CSRF token lives only in memory (handed to the API client). */
+export class Session {
+  status = $state<'restoring' | 'anonymous' | 'authenticated'>('restoring');
+  agent = $state<AgentView | null>(null);
+  loginPending = $state(false);
+  loginError = $state<string | null>(null);
+  /** Shown on the sign-in screen, e.g. after the session expired. */
+  notice = $state<string | null>(null);
+  isAdmin = $derived(this.agent?.role === 'admin');
+
+  readonly #api: ApiClient;
+  readonly #events: SessionEvents;
+
+  constructor(api: ApiClient, events: SessionEvents) {
+    this.#api = api;
+    this.#events = events;
+  }
+
+  async restore(): Promise<void> {
+    try {
+      this.#signIn(await this.#api.get<AuthResponse>('/api/auth/me'));
+    } catch (err) {
+      this.status = 'anonymous';
+      if (isApiError(err) && err.status !== 401) this.notice = describeError(err);
+    }
+  }
+
+  async login(email: string, password: string): Promise<boolean> {
+    if (this.loginPending) return false;
+    this.loginPending = true;
+    this.loginError = null;
+    try {
+      this.#signIn(await this.#api.post<AuthResponse>('/api/auth/login', { email: email.trim(), password }));
+      return true;
+    } catch (err) {
+      this.loginError = loginErrorText(err);
+      return false;
+    } finally {
+      this.loginPending = false;
+    }
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.#api.post('/api/auth/logout');
+    } catch {
+      // Signing out locally is what matters; the server session expires on its own.
+    }
+    this.#signOut(null);
+  }
+
+  /** The server said 401 to a normal request: the session ended (expired, agent disabled, signed out elsewhere). */
+  expire(): void {
+    if (this.status !== 'authenticated') return;
+    this.#signOut('Your session has ended. Sign in again to continue.');
+  }
+
+  /** Asks the server whether the session is still valid (e.g. after the realtime socket was refused). */
+  async verify(): Promise<void> {
+    if (this.status !== 'authenticated') return;
+    try {
+      const me = await this.#api.get<AuthResponse>('/api/auth/me');
+      this.agent = me.agent;
+      this.#api.csrfToken = me.csrfToken;
+    } catch (err) {
+      if (isApiError(err) && err.status === 401) this.expire();
+    }
+  }
+
+  /** Keeps the signed-in agent's own record current when an admin edits it. */
+  updateSelf(agent: AgentView): void {
+    if (this.agent?.id === agent.id) this.agent = agent;
+  }
+
+  #signIn(response: AuthResponse): void {
+    this.#api.csrfToken = response.csrfToken;
+    this.agent = response.agent;
+    this.status = 'authenticated';
+    this.notice = null;
+    this.loginError = null;
+    this.#events.signedIn(response.agent);
+  }
+
+  #signOut(notice: string | null): void {
+    this.#api.csrfToken = null;
+    this.agent = null;
+    this.status = 'anonymous';
+    this.notice = notice;
+    this.#events.signedOut();
+  }
+}
+
+function loginErrorText(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 401) return 'Incorrect email or password.';
+    if (err.status === 429) return 'Too many sign-in attempts. Wait a few minutes and try again.';
+    if (err.status === 400) return 'Enter a valid email address and your password.';
+  }
+  return describeError(err, 'Could not sign in. Try again.');
+}
