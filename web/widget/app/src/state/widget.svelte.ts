@@ -1,0 +1,164 @@
+import { ApiError, widgetApi, type WidgetConfig } from '../lib/api.ts';
+import { isUuid } from '../lib/ids.ts';
+import { tokenStore } from '../lib/token-store.ts';
+import { ChatState } from './chat.svelte.ts';
+import { ConsentForm } from './consent.svelte.ts';
+import type { HostBridge } from './host.svelte.ts';
+
+export type Phase = 'loading' | 'notice' | 'chat' | 'error';
+
+/**
+ * The widget's flow: a stored visitor token goes straight to the chat; otherwise the consent notice comes
+ * first, and nothing is stored (locally, on the host page or on the server) until the visitor accepts it.
+ *
+ * Where the token comes from: the loader's 'widget:init' answer (it keeps the token first-party on the host
+ * page, since a cross-site iframe's storage is blocked or partitioned). An explicit answer wins, null
+ * included; the iframe's own storage is used only when no loader answered (opened directly, or an older
+ * loader), so a token another embedding site left in unpartitioned iframe storage is never adopted here.
+ */
+export class WidgetState {
+  phase = $state<Phase>('loading');
+  config = $state<WidgetConfig | null>(null);
+  /** Why the widget cannot show anything (bad snippet, server unreachable). */
+  error = $state<string | null>(null);
+  /** A line shown above the notice, e.g. after the server ended the session. */
+  noticeReason = $state<string | null>(null);
+  chat = $state<ChatState | null>(null);
+  readonly consent = new ConsentForm();
+  readonly inboxId: string | null;
+  /** The token to start with, decided once (a retry must not bring back a token the server rejected). */
+  private known: Promise<string | null> | null = null;
+
+  constructor(
+    inboxParam: string | null,
+    readonly host: HostBridge,
+  ) {
+    this.inboxId = isUuid(inboxParam) ? inboxParam.toLowerCase() : null;
+  }
+
+  get inboxName(): string {
+    return this.config?.inbox.name ?? 'Support';
+  }
+
+  async start(): Promise<void> {
+    if (!this.inboxId) {
+      this.fail('This chat is not set up correctly (missing inbox).');
+      return;
+    }
+    this.known ??= this.findToken(this.inboxId);
+    const token = await this.known;
+    if (token) {
+      this.openChat(token);
+      // The header name and greeting; the chat works without them.
+      void this.loadConfig();
+      return;
+    }
+    await this.showNotice();
+  }
+
+  private async findToken(inboxId: string): Promise<string | null> {
+    const fromHost = await this.host.initialToken;
+    return fromHost === undefined ? tokenStore.read(inboxId) : fromHost;
+  }
+
+  /** Retry after an error screen. */
+  retry(): Promise<void> {
+    this.error = null;
+    this.phase = 'loading';
+    return this.start();
+  }
+
+  async accept(): Promise<void> {
+    const config = this.config;
+    if (!config || !this.inboxId || !this.consent.canSubmit(config.notice.purposes)) return;
+    this.consent.submitting = true;
+    this.consent.error = null;
+    try {
+      const { token } = await widgetApi.createSession({
+        inboxId: this.inboxId,
+        policyVersion: config.notice.policyVersion,
+        textHash: config.notice.textHash,
+        consents: { support: true, analytics: this.consent.checked.analytics === true },
+      });
+      // The first write to storage, and only because the visitor just agreed: the iframe's own (same-site
+      // embedding, direct use) and, through the loader, the host page's (cross-site embedding).
+      tokenStore.write(this.inboxId, token);
+      this.host.session(token);
+      this.known = Promise.resolve(token);
+      this.noticeReason = null;
+      this.openChat(token);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        // The notice changed while it was on screen: show the current one; consent must be given to it.
+        this.consent.reset();
+        this.noticeReason = 'The notice has been updated. Please read it again.';
+        await this.loadConfig();
+      } else {
+        this.consent.error =
+          error instanceof ApiError && error.status === 0
+            ? `${error.message} Please try again.`
+            : 'Could not start the chat. Please try again.';
+      }
+    } finally {
+      this.consent.submitting = false;
+    }
+  }
+
+  /** "Not now": nothing was stored, just close the panel. */
+  decline(): void {
+    this.host.close();
+  }
+
+  private openChat(token: string): void {
+    this.chat?.stop();
+    const chat = new ChatState(token, {
+      onUnauthorized: () => void this.sessionEnded(),
+      onIncoming: () => this.host.noteIncoming(),
+    });
+    this.chat = chat;
+    this.phase = 'chat';
+    chat.start();
+  }
+
+  /** The server no longer accepts the token: forget it and ask again. */
+  private async sessionEnded(): Promise<void> {
+    if (this.inboxId) tokenStore.clear(this.inboxId);
+    this.host.forget();
+    this.known = Promise.resolve(null);
+    this.chat?.stop();
+    this.chat = null;
+    this.consent.reset();
+    this.noticeReason = 'Your previous chat session has ended. To chat again, please review the notice.';
+    await this.showNotice();
+  }
+
+  private async showNotice(): Promise<void> {
+    if (!this.config) {
+      this.phase = 'loading';
+      if (!(await this.loadConfig())) return;
+    }
+    this.phase = 'notice';
+  }
+
+  private async loadConfig(): Promise<boolean> {
+    try {
+      this.config = await widgetApi.config(this.inboxId!);
+      return true;
+    } catch (error) {
+      // In the chat the header falls back to a generic name; elsewhere there is nothing to show.
+      if (this.phase !== 'chat') {
+        this.fail(
+          error instanceof ApiError && error.status === 404
+            ? 'This chat is not available.'
+            : 'The chat could not be loaded. Please check your connection.',
+        );
+      }
+      return false;
+    }
+  }
+
+  private fail(message: string): void {
+    this.error = message;
+    this.phase = 'error';
+  }
+}
