@@ -25,7 +25,8 @@ export type Reach =
   | { subject: 'none' }
   | { subject: 'contact' | 'agent'; via: 'self' }
   | { subject: 'contact' | 'agent'; via: 'column'; column: string }
-  | { subject: 'contact'; via: 'join'; column: string; through: string; throughColumn: string };
+  /** Rows whose `column` holds the id of a row of the catalog entry `through` that reaches the person. */
+  | { subject: 'contact'; via: 'join'; column: string; through: 'conversations' | 'messages' };
 
 const p = (category: Category, note?: string): ColumnTag => ({ personal: true, category, note });
 const n = (category: Category = 'none', note?: string): ColumnTag => ({ personal: false, category, note });
@@ -109,7 +110,7 @@ export const catalog = {
   messages: entry({
     table: schema.messages,
     purpose: 'Support: what was said',
-    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations', throughColumn: 'contactId' },
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
     columns: {
       id: n('metadata'),
       conversationId: n('metadata'),
@@ -134,7 +135,7 @@ export const catalog = {
   attachments: entry({
     table: schema.attachments,
     purpose: 'Support: files the customer sent or received',
-    reach: { subject: 'contact', via: 'join', column: 'messageId', through: 'messages', throughColumn: 'conversationId' },
+    reach: { subject: 'contact', via: 'join', column: 'messageId', through: 'messages' },
     columns: {
       id: n('metadata'),
       messageId: n('metadata'),
@@ -148,7 +149,7 @@ export const catalog = {
   recordings: entry({
     table: schema.recordings,
     purpose: 'Call recordings, kept until delete_after',
-    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations', throughColumn: 'contactId' },
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
     columns: {
       id: n('metadata'),
       conversationId: n('metadata'),
@@ -160,6 +161,9 @@ export const catalog = {
       recordedAt: p('metadata'),
       deleteAfter: n(),
       deletedAt: n(),
+      deletionAttempts: n(),
+      nextDeletionAttemptAt: n(),
+      lastDeletionError: n('none', 'provider error class and status only'),
     },
   }),
   conversationReads: entry({
@@ -207,6 +211,47 @@ export const catalog = {
     purpose: 'Knowledge base for the bot and agents',
     reach: { subject: 'none' },
     columns: { id: n(), title: n(), body: n(), language: n(), questions: n(), createdAt: n(), updatedAt: n() },
+  }),
+  retentionPolicies: entry({
+    table: schema.retentionPolicies,
+    purpose: 'Retention configuration',
+    reach: { subject: 'none' },
+    columns: { dataClass: n(), retainDays: n(), enabled: n(), updatedAt: n(), updatedByAgentId: n('metadata', 'an agent id') },
+  }),
+  legalHolds: entry({
+    table: schema.legalHolds,
+    purpose: 'Legal holds that suspend retention and erasure',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: {
+      id: n('metadata'),
+      contactId: p('identifier'),
+      conversationId: n('metadata'),
+      reason: p('metadata', 'free text written by staff; must not quote the person'),
+      createdByAgentId: n('metadata', 'an agent id'),
+      createdAt: p('metadata'),
+      releasedAt: p('metadata'),
+    },
+  }),
+  botDecisions: entry({
+    table: schema.botDecisions,
+    purpose: 'Bot accountability: what it answered and why',
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
+    columns: {
+      id: n('metadata'),
+      conversationId: n('metadata'),
+      messageId: n('metadata'),
+      action: p('metadata'),
+      reason: p('metadata'),
+      confidence: p('metadata'),
+      candidates: p('metadata', 'article ids and scores'),
+      createdAt: p('metadata'),
+    },
+  }),
+  leases: entry({
+    table: schema.leases,
+    purpose: 'Coordination between server processes',
+    reach: { subject: 'none' },
+    columns: { name: n(), holder: n('none', 'a server process id'), expiresAt: n() },
   }),
 } satisfies Record<string, Entry<PgTable>>;
 

@@ -14,6 +14,8 @@ import { agentRoutes } from './routes/agents.ts';
 import { inboxRoutes } from './routes/inboxes.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { healthRoutes } from './routes/health.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ services: Services }>(
@@ -48,6 +50,8 @@ export const app = fp<{ services: Services }>(
     await fastify.register(agentRoutes, { prefix: '/api/agents', services });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', services });
     await fastify.register(widgetRoutes, { prefix: '/api/widget', services });
+    await fastify.register(messageRoutes, { prefix: '/api/messages', services });
+    await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

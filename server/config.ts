@@ -17,6 +17,9 @@ export type Config = {
   seedDemo: boolean;
   messageMaxChars: number;
   sessionTtlHours: number;
+  /** Named in the Article 30 record. */
+  controllerName: string;
+  controllerContact: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -89,5 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', true),
     messageMaxChars: int(env, 'MESSAGE_MAX_CHARS', 10_000, 100, 1_000_000),
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    controllerName: env.CONTROLLER_NAME || 'The operator of this support inbox (set CONTROLLER_NAME)',
+    controllerContact: env.CONTROLLER_CONTACT || undefined,
   };
 }

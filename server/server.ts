@@ -11,6 +11,7 @@ import { ensureAdmin } from './bootstrap.ts';
 import { seedDemo } from './demo/seed.ts';
 import { every } from './jobs/runner.ts';
 import { retryDueDeliveries } from './domain/conversations.ts';
+import { sweepRetention } from './privacy/retention.ts';
 
 export type RouteRecord = { method: string; url: string; access: string | undefined };
 
@@ -69,6 +70,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.seedDemo) await seedDemo(services);
 
   const stopJobs = [
+    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(services)),
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({ db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: config.messageMaxChars }),
     ),

@@ -6,6 +6,9 @@ import { instanceSettings } from '../drizzle/schema/index.ts';
 import { createAdapters, type Adapters } from '../channels/registry.ts';
 import { DomainEventBus } from './domain/events.ts';
 import { createInboxNameCache, type InboxNameCache } from './domain/inbox-names.ts';
+import { join } from 'node:path';
+import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
+import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
 
 /** Everything a route, socket handler or job needs, built once per server process. */
@@ -17,6 +20,9 @@ export type Services = {
   adapters: Adapters;
   inboxNames: InboxNameCache;
   visitorTokens: VisitorTokens;
+  blobs: BlobStore;
+  /** Where provider-side copies (call recordings) are deleted; channels register theirs. */
+  recordingProviders: RecordingProviders;
 };
 
 /** The token secret lives in the database so every server process signs and checks alike. */
@@ -34,5 +40,15 @@ export async function createServices(config: Config, database: Database, log: Fa
   const adapters = createAdapters({
     verifyToken: (token) => visitorTokens.verify(token),
   });
-  return { config, database, db, events, adapters, inboxNames: createInboxNameCache(db), visitorTokens };
+  return {
+    config,
+    database,
+    db,
+    events,
+    adapters,
+    inboxNames: createInboxNameCache(db),
+    visitorTokens,
+    blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
+    recordingProviders: new Map(),
+  };
 }

@@ -108,6 +108,10 @@ export const recordings = pgTable(
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
     deleteAfter: timestamp('delete_after', { withTimezone: true }).notNull(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** Provider-side deletion is retried with backoff; admins see recordings that keep failing. */
+    deletionAttempts: integer('deletion_attempts').notNull().default(0),
+    nextDeletionAttemptAt: timestamp('next_deletion_attempt_at', { withTimezone: true }),
+    lastDeletionError: text('last_deletion_error'),
   },
   (t) => [uniqueIndex('recordings_provider_sid').on(t.provider, t.providerSid), index('recordings_delete_after').on(t.deleteAfter)],
 );

@@ -38,3 +38,8 @@ export const deliveryStateEnum = pgEnum('delivery_state', deliveryStates);
 export const consentPurposes = ['support', 'analytics', 'call_recording', 'marketing'] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
 export const consentPurposeEnum = pgEnum('consent_purpose', consentPurposes);
+
+// Every kind of data the retention engine can expire, each with one policy.
+export const retentionClasses = ['messages', 'attachments', 'recordings', 'inactive_contacts', 'bot_logs'] as const;
+export type RetentionClass = (typeof retentionClasses)[number];
+export const retentionClassEnum = pgEnum('retention_class', retentionClasses);

@@ -5,3 +5,6 @@ export * from './agents.ts';
 export * from './conversations.ts';
 export * from './privacy.ts';
 export * from './kb.ts';
+export * from './retention.ts';
+export * from './bot.ts';
+export * from './leases.ts';

@@ -1,8 +1,8 @@
-import { desc, eq } from 'drizzle-orm';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { consentEvents } from '../../drizzle/schema/index.ts';
+import { agents, consentEvents } from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
-import type { ConsentState } from '../http/views.ts';
+import type { ConsentEventView, ConsentState } from '../http/views.ts';
 import { appendAudit } from './audit.ts';
 
 export type ConsentInput = {
@@ -61,4 +61,24 @@ export async function currentConsent(db: Db, contactId: string): Promise<Consent
     });
   }
   return [...latest.values()];
+}
+
+/** The whole ledger of one contact, oldest first. */
+export async function consentHistory(db: Db, contactId: string): Promise<ConsentEventView[]> {
+  const rows = await db
+    .select({ e: consentEvents, agentName: agents.name })
+    .from(consentEvents)
+    .leftJoin(agents, eq(agents.id, consentEvents.recordedByAgentId))
+    .where(eq(consentEvents.contactId, contactId))
+    .orderBy(asc(consentEvents.occurredAt));
+  return rows.map(({ e, agentName }) => ({
+    id: e.id,
+    purpose: e.purpose,
+    granted: e.granted,
+    policyVersion: e.policyVersion,
+    sourceChannel: e.sourceChannel,
+    evidence: e.evidence,
+    recordedBy: e.recordedByAgentId && agentName ? { id: e.recordedByAgentId, name: agentName } : null,
+    occurredAt: e.occurredAt.toISOString(),
+  }));
 }

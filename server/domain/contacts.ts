@@ -4,13 +4,15 @@ import { contactIdentities, contacts, conversations } from '../../drizzle/schema
 import type { ContactView } from '../http/views.ts';
 import { currentConsent } from './consent.ts';
 import { notFound } from './errors.ts';
+import { appendAudit } from './audit.ts';
+import { activeHoldsOf } from '../privacy/legal-holds.ts';
 
 const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id})`;
 
 export async function getContact(db: Db, id: string): Promise<ContactView> {
   const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));
   if (!contact) throw notFound('Contact');
-  const [identities, consent, convs] = await Promise.all([
+  const [identities, consent, convs, legalHolds] = await Promise.all([
     db
       .select({ kind: contactIdentities.kind, address: contactIdentities.address })
       .from(contactIdentities)
@@ -22,6 +24,7 @@ export async function getContact(db: Db, id: string): Promise<ContactView> {
       .from(conversations)
       .where(eq(conversations.contactId, id))
       .orderBy(desc(conversations.lastMessageAt)),
+    activeHoldsOf(db, id),
   ]);
   const c = contact.c;
   return {
@@ -34,7 +37,23 @@ export async function getContact(db: Db, id: string): Promise<ContactView> {
     identities,
     consent,
     conversations: convs.map((v) => ({ ...v, lastMessageAt: v.lastMessageAt.toISOString() })),
+    legalHolds,
   };
+}
+
+export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
+
+/** Rectification (Art. 16): the audit entry names the fields that changed, never their values. */
+export async function rectifyContact(db: Db, id: string, patch: ContactPatch, actorId: string): Promise<ContactView> {
+  await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
+    if (!current) throw notFound('Contact');
+    const changed = (Object.keys(patch) as Array<keyof ContactPatch>).filter((k) => patch[k] !== undefined && patch[k] !== current[k]);
+    if (!changed.length) return;
+    await tx.update(contacts).set({ ...patch, updatedAt: new Date() }).where(eq(contacts.id, id));
+    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'contact.rectified', targetType: 'contact', targetId: id, details: { fields: changed } });
+  });
+  return getContact(db, id);
 }
 
 export type ContactListItem = { id: string; name: string | null; email: string | null; phone: string | null; lastSeenAt: string };

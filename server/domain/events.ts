@@ -11,6 +11,12 @@ export type DomainEvents = {
   'message.created': { message: MessageView; conversation: ConversationView; route: Route; clientId: string | null };
   'message.updated': { message: MessageView; conversation: ConversationView; route: Route };
   'conversation.updated': { conversation: ConversationView; route: Route };
+  /** After an erasure commits: agents drop the conversations, the visitor's widget sockets are cut. */
+  'contact.erased': { contactId: string; conversationIds: string[]; visitorIds: string[] };
+  /** The visitor withdrew the support consent: their widget sockets are cut at once. */
+  'visitor.session_ended': { visitorIds: string[] };
+  /** Export progress for the agent who asked (jobId is the client's own id). */
+  'privacy.progress': { agentId: string; jobId: string; kind: 'export'; done: number; total: number; finished: boolean };
 };
 
 export class DomainEventBus {

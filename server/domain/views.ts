@@ -18,6 +18,7 @@ export function toMessageView(row: MessageRow, authorName: string | null): Messa
     body: row.body,
     deliveryState: row.deliveryState,
     deliveryError: row.deliveryError,
+    redactions: row.redactions,
     createdAt: row.createdAt.toISOString(),
   };
 }

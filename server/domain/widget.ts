@@ -6,14 +6,55 @@ import type { Services } from '../services.ts';
 import { DomainError, forbidden, notFound, tooLarge } from './errors.ts';
 import { ingest } from './ingest.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
+import { currentConsent, recordConsent } from './consent.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from './notice.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * A token outlives nothing it proves: once the contact is erased, or withdrew the support consent,
+ * the token opens no door (and a new message must not silently recreate the person).
+ */
+export async function assertActiveVisitor(services: Services, visitor: VisitorClaims): Promise<void> {
+  const states = await currentConsent(services.db, visitor.contactId);
+  const support = states.find((s) => s.purpose === 'support');
+  if (!support?.granted) throw new DomainError(401, 'session_ended', 'This chat session has ended; accept the notice to start a new one');
+}
+
+export async function visitorConsent(services: Services, visitor: VisitorClaims) {
+  const states = await currentConsent(services.db, visitor.contactId);
+  return NOTICE_PURPOSES.map((p) => {
+    const state = states.find((s) => s.purpose === p.purpose);
+    return { purpose: p.purpose, label: p.label, required: p.required, granted: state?.granted ?? false, occurredAt: state?.occurredAt ?? null };
+  });
+}
+
+export async function changeVisitorConsent(services: Services, visitor: VisitorClaims, purpose: 'support' | 'analytics', granted: boolean) {
+  await assertActiveVisitor(services, visitor);
+  if (purpose === 'support' && granted) return visitorConsent(services, visitor);
+  await services.db.transaction((tx) =>
+    recordConsent(tx, {
+      contactId: visitor.contactId,
+      purpose,
+      granted,
+      policyVersion: NOTICE_POLICY_VERSION,
+      textHash: NOTICE_TEXT_HASH,
+      sourceChannel: 'chat',
+      evidence: { event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn', inboxId: visitor.inboxId, visitorId: visitor.visitorId },
+      actor: { kind: 'visitor', id: visitor.contactId },
+    }),
+  );
+  if (purpose === 'support' && !granted) services.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
+  return visitorConsent(services, visitor);
+}
 
 /** A visitor's message from the widget (socket or HTTP): through the chat adapter into ingest(). */
 export async function visitorSend(
   services: Services,
   visitor: VisitorClaims,
   input: { clientId: string; text: string },
+  /** Sockets are checked once at connect and cut when the session ends, so they skip the per-message check. */
+  options: { sessionChecked?: boolean } = {},
 ): Promise<VisitorMessageView> {
   if (typeof input.text !== 'string' || input.text.trim() === '') {
     throw new DomainError(400, 'empty_message', 'Message text is empty');
@@ -22,6 +63,7 @@ export async function visitorSend(
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new DomainError(400, 'bad_client_id', 'clientId must be 8-64 characters of A-Z, a-z, 0-9, _ or -');
   }
+  if (!options.sessionChecked) await assertActiveVisitor(services, visitor);
   const [inbound] = services.adapters.chat.parse(
     { visitorId: visitor.visitorId, clientId: input.clientId, text: input.text, receivedAt: new Date().toISOString() },
     { inboxId: visitor.inboxId },
@@ -44,6 +86,7 @@ async function visitorConversationId(services: Services, visitor: VisitorClaims)
 }
 
 export async function visitorHistory(services: Services, visitor: VisitorClaims) {
+  await assertActiveVisitor(services, visitor);
   const conversationId = await visitorConversationId(services, visitor);
   if (!conversationId) return { conversationId: null, messages: [] };
   return { conversationId, messages: await visitorMessages(services, conversationId) };
@@ -56,6 +99,7 @@ async function visitorMessages(services: Services, conversationId: string): Prom
 
 /** Reading a conversation by id: only the visitor's own (403 for anyone else's, 404 for none). */
 export async function visitorConversation(services: Services, visitor: VisitorClaims, id: string) {
+  await assertActiveVisitor(services, visitor);
   const [row] = await services.db
     .select({ contactId: conversations.contactId, threadKey: conversations.threadKey, inboxId: conversations.inboxId })
     .from(conversations)

@@ -41,6 +41,8 @@ export const MessageView = Type.Object({
   body: Type.String(),
   deliveryState: literals(deliveryStates),
   deliveryError: Type.Union([Type.String(), Type.Null()]),
+  /** Where "[redacted]" markers stand in the body (UTF-16 offsets). */
+  redactions: Type.Array(Type.Object({ start: Type.Integer(), end: Type.Integer(), by: Type.String(), at: Type.String() })),
   createdAt: Iso,
 });
 export type MessageView = Static<typeof MessageView>;
@@ -76,6 +78,29 @@ export const ConsentState = Type.Object({
 });
 export type ConsentState = Static<typeof ConsentState>;
 
+export const LegalHoldView = Type.Object({
+  id: Uuid,
+  contactId: Type.Union([Uuid, Type.Null()]),
+  conversationId: Type.Union([Uuid, Type.Null()]),
+  reason: Type.String(),
+  createdBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  createdAt: Iso,
+  releasedAt: Type.Union([Iso, Type.Null()]),
+});
+export type LegalHoldView = Static<typeof LegalHoldView>;
+
+export const ConsentEventView = Type.Object({
+  id: Uuid,
+  purpose: ConsentPurposeSchema,
+  granted: Type.Boolean(),
+  policyVersion: Type.String(),
+  sourceChannel: ChannelKindSchema,
+  evidence: Type.Record(Type.String(), Type.String()),
+  recordedBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  occurredAt: Iso,
+});
+export type ConsentEventView = Static<typeof ConsentEventView>;
+
 export const ContactView = Type.Object({
   id: Uuid,
   name: Type.Union([Type.String(), Type.Null()]),
@@ -89,6 +114,8 @@ export const ContactView = Type.Object({
   conversations: Type.Array(
     Type.Object({ id: Uuid, channel: ChannelKindSchema, status: ConversationStatusSchema, lastMessageAt: Iso }),
   ),
+  /** Active holds on the contact or one of its conversations. */
+  legalHolds: Type.Array(LegalHoldView),
 });
 export type ContactView = Static<typeof ContactView>;
 

@@ -5,6 +5,8 @@ import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetSe
 
 export const AGENTS_ROOM = 'agents';
 export const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
+/** Each agent's own room, for events meant for one person (their export's progress). */
+export const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 type Namespaces = {
   agent: Namespace<AgentClientEvents, AgentServerEvents>;
@@ -31,6 +33,16 @@ export function wireAudience(events: DomainEventBus, ns: Namespaces): () => void
       if (conversation.channel === 'chat') {
         ns.widget.to(visitorRoom(route.threadKey)).emit('conversation:status', { status: conversation.status });
       }
+    }),
+    events.subscribe('contact.erased', ({ conversationIds, visitorIds }) => {
+      for (const conversationId of conversationIds) ns.agent.to(AGENTS_ROOM).emit('conversation:removed', { conversationId });
+      for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
+    }),
+    events.subscribe('visitor.session_ended', ({ visitorIds }) => {
+      for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
+    }),
+    events.subscribe('privacy.progress', ({ agentId, ...progress }) => {
+      ns.agent.to(agentRoom(agentId)).emit('privacy:progress', progress);
     }),
   ];
   return () => offs.forEach((off) => off());

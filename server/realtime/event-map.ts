@@ -10,6 +10,10 @@ export type AgentServerEvents = {
   'message:created': (payload: { message: MessageView; conversation: ConversationView }) => void;
   'message:updated': (payload: { message: MessageView }) => void;
   'conversation:updated': (payload: { conversation: ConversationView }) => void;
+  /** The conversation no longer exists (its contact was erased, or retention removed it). */
+  'conversation:removed': (payload: { conversationId: string }) => void;
+  /** Progress of a long privacy job this agent started (only sent to that agent). */
+  'privacy:progress': (payload: { jobId: string; kind: 'export'; done: number; total: number; finished: boolean }) => void;
 };
 export type AgentClientEvents = Record<string, never>;
 

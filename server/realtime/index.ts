@@ -5,10 +5,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../services.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
-import { visitorHistory, visitorSend } from '../domain/widget.ts';
+import { assertActiveVisitor, visitorHistory, visitorSend } from '../domain/widget.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
-import { AGENTS_ROOM, visitorRoom, wireAudience } from './audience.ts';
+import { AGENTS_ROOM, agentRoom, visitorRoom, wireAudience } from './audience.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
 
 type AgentData = { agent: SessionAgent };
@@ -66,7 +66,7 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     next();
   });
   agentNs.on('connection', (socket) => {
-    void socket.join(AGENTS_ROOM);
+    void socket.join([AGENTS_ROOM, agentRoom(socket.data.agent.id)]);
   });
 
   const widgetNs = io.of('/widget') as unknown as import('socket.io').Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
@@ -74,14 +74,19 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const visitor = services.visitorTokens.verify(typeof token === 'string' ? token : undefined);
     if (!visitor) return next(new Error('invalid_visitor_token'));
-    socket.data.visitor = visitor;
-    next();
+    assertActiveVisitor(services, visitor).then(
+      () => {
+        socket.data.visitor = visitor;
+        next();
+      },
+      (err) => next(new Error(err instanceof DomainError ? err.code : 'unavailable')),
+    );
   });
   widgetNs.on('connection', (socket: Socket<WidgetClientEvents, WidgetServerEvents, object, WidgetData>) => {
     const visitor = socket.data.visitor;
     void socket.join(visitorRoom(visitor.visitorId));
     socket.on('message:send', (payload, ack) =>
-      answer(ack, log, async () => ({ message: await visitorSend(services, visitor, payload ?? ({} as never)) })),
+      answer(ack, log, async () => ({ message: await visitorSend(services, visitor, payload ?? ({} as never), { sessionChecked: true }) })),
     );
     socket.on('history:get', (_payload, ack) =>
       answer(ack, log, async () => ({ messages: (await visitorHistory(services, visitor)).messages })),

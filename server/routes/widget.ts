@@ -8,7 +8,8 @@ import { inboxes } from '../../drizzle/schema/index.ts';
 import { notFound } from '../domain/errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 import { startVisitorSession } from '../domain/visitors.ts';
-import { visitorConversation, visitorHistory, visitorSend } from '../domain/widget.ts';
+import { changeVisitorConsent, visitorConsent, visitorConversation, visitorHistory, visitorSend } from '../domain/widget.ts';
+import { exportContact } from '../privacy/export.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 
 const tags = ['widget'];
@@ -93,6 +94,58 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       },
     },
     async (request, reply) => reply.status(201).send({ message: await visitorSend(services, currentVisitor(request), request.body) }),
+  );
+
+  const VisitorConsent = Type.Object({
+    purposes: Type.Array(
+      Type.Object({
+        purpose: ConsentPurposeSchema,
+        label: Type.String(),
+        required: Type.Boolean(),
+        granted: Type.Boolean(),
+        occurredAt: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
+  });
+
+  app.get(
+    '/consent',
+    {
+      config: { access: 'visitor' },
+      schema: { tags, summary: "The visitor's current consent per purpose", response: { 200: VisitorConsent, ...errors(401) } },
+    },
+    async (request) => ({ purposes: await visitorConsent(services, currentVisitor(request)) }),
+  );
+
+  app.post(
+    '/consent',
+    {
+      config: { access: 'visitor', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: 'Grant or withdraw an optional purpose; withdrawing "support" ends the chat session',
+        body: Type.Object({ purpose: Type.Enum(['support', 'analytics']), granted: Type.Boolean() }),
+        response: { 200: VisitorConsent, ...errors(400, 401, 429) },
+      },
+    },
+    async (request) => ({ purposes: await changeVisitorConsent(services, currentVisitor(request), request.body.purpose, request.body.granted) }),
+  );
+
+  app.get(
+    '/export',
+    {
+      config: { access: 'visitor', rateLimit: { max: 5, timeWindow: '1 minute' } },
+      schema: {
+        tags,
+        summary: "A copy of the visitor's own data (the same archive agents export)",
+        response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...errors(401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const visitor = currentVisitor(request);
+      const { stream } = await exportContact(services, visitor.contactId, { kind: 'visitor', id: visitor.contactId });
+      return reply.type('application/zip').header('content-disposition', 'attachment; filename="my-support-data.zip"').send(stream);
+    },
   );
 
   app.get(

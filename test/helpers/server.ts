@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
 import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
@@ -36,6 +39,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'inbox-test-')),
     ADMIN_PASSWORD,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'info',
@@ -51,6 +55,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async stop() {
       await server.close();
       await database.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
     },
     async agentClient(role) {
       n += 1;

@@ -1,0 +1,20 @@
+import { pgTable, uuid, text, timestamp, jsonb, real, index } from 'drizzle-orm/pg-core';
+import { conversations, messages } from './conversations.ts';
+
+/** Every bot decision with its candidates and reason, shown to agents; expired by the bot_logs policy. */
+export const botDecisions = pgTable(
+  'bot_decisions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    reason: text('reason').notNull(),
+    confidence: real('confidence'),
+    candidates: jsonb('candidates').$type<Array<{ articleId: string; score: number }>>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('bot_decisions_conversation').on(t.conversationId), index('bot_decisions_created').on(t.createdAt)],
+);

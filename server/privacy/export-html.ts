@@ -1,0 +1,99 @@
+import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import { agents, consentEvents, contactIdentities, contacts, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import type { FileEntry } from './export.ts';
+
+const BATCH = 2_000;
+const esc = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const channelLabel: Record<string, string> = { chat: 'Website chat', email: 'Email', sms: 'SMS', voice: 'Phone', slack: 'Slack' };
+
+const STYLE = `
+  body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; max-width: 880px; margin: 32px auto; padding: 0 20px; }
+  h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #d9dee3; padding-bottom: 6px; }
+  h3 { font-size: 16px; margin: 28px 0 8px; } .muted { color: #616e7c; font-size: 13px; }
+  table { border-collapse: collapse; width: 100%; font-size: 14px; } th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #eef0f2; vertical-align: top; }
+  .msg { border: 1px solid #e4e7eb; border-radius: 8px; padding: 8px 12px; margin: 8px 0; page-break-inside: avoid; }
+  .msg.out { background: #f0f4ff; } .msg.note { background: #fff8db; } .msg.event { border: 0; padding: 2px 12px; color: #616e7c; font-size: 13px; }
+  .meta { font-size: 12px; color: #616e7c; margin-bottom: 4px; } .body { white-space: pre-wrap; overflow-wrap: anywhere; }
+  .tag { display: inline-block; font-size: 11px; border-radius: 4px; padding: 0 6px; background: #e4e7eb; margin-left: 6px; }
+  @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }`;
+
+/** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
+export async function* renderExportHtml(
+  services: Services,
+  contactId: string,
+  exportedAt: string,
+  files: FileEntry[],
+  counts: Record<string, number>,
+  tick: (n?: number) => void,
+): AsyncGenerator<string> {
+  const { db } = services;
+  let rendered = 0;
+  const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  rendered++;
+  yield `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your support data</title><style>${STYLE}</style></head><body>`;
+  yield `<h1>Your support data</h1><p class="muted">Exported ${esc(exportedAt)}. The same data, complete and machine-readable, is in data.json.</p>`;
+  yield `<h2>Contact details</h2><table><tr><th>Name</th><td>${esc(contact?.name ?? '—')}</td></tr><tr><th>Email</th><td>${esc(contact?.email ?? '—')}</td></tr><tr><th>Phone</th><td>${esc(contact?.phone ?? '—')}</td></tr><tr><th>Known since</th><td>${contact ? when(contact.createdAt) : ''}</td></tr></table>`;
+
+  const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
+  rendered += identities.length;
+  yield `<h3>How we recognise you on each channel</h3><table><tr><th>Kind</th><th>Address</th><th>Since</th></tr>${identities
+    .map((i) => `<tr><td>${esc(i.kind)}</td><td>${esc(i.address)}</td><td>${when(i.createdAt)}</td></tr>`)
+    .join('')}</table>`;
+
+  const consent = await db.select().from(consentEvents).where(eq(consentEvents.contactId, contactId)).orderBy(asc(consentEvents.occurredAt));
+  rendered += consent.length;
+  yield `<h2>Consent history</h2><table><tr><th>When</th><th>Purpose</th><th>Decision</th><th>Policy version</th><th>Channel</th><th>Evidence</th></tr>${consent
+    .map(
+      (c) =>
+        `<tr><td>${when(c.occurredAt)}</td><td>${esc(c.purpose)}</td><td>${c.granted ? 'granted' : 'withdrawn / declined'}</td><td>${esc(c.policyVersion)}</td><td>${esc(channelLabel[c.sourceChannel])}</td><td>${esc(Object.values(c.evidence).join(', '))}</td></tr>`,
+    )
+    .join('')}</table>`;
+
+  const convs = await db
+    .select({ c: conversations, inboxName: inboxes.name })
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .where(eq(conversations.contactId, contactId))
+    .orderBy(asc(conversations.createdAt));
+  rendered += convs.length;
+  tick(rendered);
+  yield `<h2>Conversations (${convs.length})</h2>`;
+  for (const { c, inboxName } of convs) {
+    yield `<h3>${esc(channelLabel[c.channel])} · ${esc(inboxName)}${c.subject ? ` · ${esc(c.subject)}` : ''}</h3><p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`;
+    let after: { at: Date; id: string } | null = null;
+    for (;;) {
+      const cursor: SQL | undefined = after
+        ? or(gt(messages.createdAt, after.at), and(eq(messages.createdAt, after.at), gt(messages.id, after.id)))
+        : undefined;
+      const batch: Array<{ m: typeof messages.$inferSelect; agentName: string | null }> = await db
+        .select({ m: messages, agentName: agents.name })
+        .from(messages)
+        .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+        .where(cursor ? and(eq(messages.conversationId, c.id), cursor) : eq(messages.conversationId, c.id))
+        .orderBy(asc(messages.createdAt), asc(messages.id))
+        .limit(BATCH);
+      let html = '';
+      for (const { m, agentName } of batch) {
+        const who = m.authorKind === 'contact' ? 'You' : m.authorKind === 'bot' ? 'Assistant' : (agentName ?? 'Support');
+        const cls = m.kind === 'note' ? 'msg note' : m.kind === 'event' ? 'msg event' : m.direction === 'outbound' ? 'msg out' : 'msg';
+        const label = m.kind === 'note' ? '<span class="tag">internal note</span>' : '';
+        html += `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div><div class="body">${esc(m.body)}</div></div>`;
+      }
+      rendered += batch.length;
+      tick(batch.length);
+      yield html;
+      if (batch.length < BATCH) break;
+      const last: typeof messages.$inferSelect = batch.at(-1)!.m;
+      after = { at: last.createdAt, id: last.id };
+    }
+  }
+  if (files.length) {
+    yield `<h2>Files</h2><ul>${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path.split('/').pop())}</a> <span class="muted">${esc(f.contentType)}</span></li>`).join('')}</ul>`;
+  }
+  yield '</body></html>\n';
+  const all = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (all > rendered) tick(all - rendered);
+}

@@ -1,0 +1,132 @@
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Services } from '../services.ts';
+import { inboxes } from '../../drizzle/schema/index.ts';
+import { catalog, type Reach } from '../../drizzle/catalog.ts';
+import { getPolicies } from './retention.ts';
+
+/**
+ * The data map and the Article 30 record of processing, generated from the personal-data catalog
+ * and the live configuration (which channels are connected decides which processors are listed).
+ */
+export async function buildRecord(services: Services) {
+  const channels = new Set((await services.db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel));
+  const policies = await getPolicies(services.db);
+  const retentionText = (cls: string) => {
+    const p = policies.find((x) => x.dataClass === cls)!;
+    return p.enabled ? `${p.retainDays} days (${p.label.toLowerCase()})` : `kept until erased (no ${p.label.toLowerCase()} policy enabled)`;
+  };
+
+  const dataMap = Object.values(catalog).map((entry) => {
+    const columns = Object.entries(entry.columns as Record<string, { personal: boolean; category: string; note?: string }>).map(([property, tag]) => ({
+      name: (getTableColumns(entry.table) as Record<string, PgColumn>)[property]!.name,
+      personal: tag.personal,
+      category: tag.category,
+      note: tag.note ?? null,
+    }));
+    return { table: getTableName(entry.table), purpose: entry.purpose, subject: (entry.reach as Reach).subject, columns };
+  });
+  const categoriesOf = (subject: string) =>
+    [...new Set(dataMap.filter((t) => t.subject === subject).flatMap((t) => t.columns.filter((c) => c.personal).map((c) => c.category)))].sort();
+
+  const processors = [
+    { name: 'Hosting of this server and its database', role: 'Operator-chosen infrastructure', channels: ['all'], location: 'as deployed' },
+    ...(channels.has('sms') || channels.has('voice')
+      ? [{ name: 'Twilio Inc.', role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)', channels: ['sms', 'voice'], location: 'USA (EU-US Data Privacy Framework / SCCs)' }]
+      : []),
+    ...(channels.has('slack') ? [{ name: 'Slack Technologies, LLC', role: 'Messaging in shared Slack channels', channels: ['slack'], location: 'USA (EU-US Data Privacy Framework / SCCs)' }] : []),
+    ...(channels.has('email') ? [{ name: 'The mailbox provider of the configured IMAP/SMTP account', role: 'Email transport and storage', channels: ['email'], location: 'as configured' }] : []),
+  ];
+
+  const processingActivities = [
+    {
+      name: 'Customer support',
+      purpose: 'Answering customers’ requests on every channel and keeping the history needed to do so',
+      legalBasis: 'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); consent recorded in the widget before chatting',
+      dataSubjects: ['customers and visitors who contact support'],
+      dataCategories: categoriesOf('contact'),
+      recipients: ['support agents, managers and administrators of the controller', ...processors.slice(1).map((p) => p.name)],
+      retention: retentionText('messages'),
+    },
+    {
+      name: 'Support statistics',
+      purpose: 'Aggregated reports on support volume and quality',
+      legalBasis: 'Art. 6(1)(a) GDPR: consent for the purpose "analytics", computed only over contacts whose current consent covers it',
+      dataSubjects: ['customers who consented to analysis'],
+      dataCategories: ['metadata'],
+      recipients: ['managers and administrators'],
+      retention: 'aggregates are computed on demand; nothing is stored',
+    },
+    ...(channels.has('voice')
+      ? [{
+          name: 'Call recording',
+          purpose: 'Recording voicemails and calls to handle the request',
+          legalBasis: 'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
+          dataSubjects: ['callers'],
+          dataCategories: ['recording', 'identifier'],
+          recipients: ['support agents', 'Twilio Inc.'],
+          retention: retentionText('recordings'),
+        }]
+      : []),
+    {
+      name: 'Staff accounts and accountability',
+      purpose: 'Signing in agents, enforcing roles, keeping an audit trail of actions on personal data',
+      legalBasis: 'Art. 6(1)(c) and (f) GDPR; Art. 5(2) accountability',
+      dataSubjects: ['employees using the inbox'],
+      dataCategories: categoriesOf('agent'),
+      recipients: ['administrators'],
+      retention: 'for the duration of employment; audit entries hold ids only',
+    },
+  ];
+
+  return {
+    generatedAt: new Date().toISOString(),
+    controller: { name: services.config.controllerName, contact: services.config.controllerContact ?? null },
+    processingActivities,
+    processors,
+    retention: policies.map((p) => ({ dataClass: p.dataClass, label: p.label, enabled: p.enabled, retainDays: p.retainDays, description: p.description })),
+    securityMeasures: [
+      'Role-based access (agent, manager, admin) enforced on every API route',
+      'Passwords hashed with scrypt; httpOnly SameSite session cookies; CSRF tokens on writes',
+      'No personal data in server logs',
+      'Append-only, hash-chained audit log with a verification command',
+      'Erasure across every table, file and provider copy; legal holds; scheduled retention',
+    ],
+    dataMap,
+  };
+}
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+export function renderRecordHtml(record: Awaited<ReturnType<typeof buildRecord>>): string {
+  const rows = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Record of processing activities</title>
+<style>body{font:14px/1.5 system-ui,sans-serif;color:#1f2933;max-width:1000px;margin:32px auto;padding:0 20px}
+h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d9dee3;padding-bottom:4px}
+table{border-collapse:collapse;width:100%;margin:8px 0 16px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f2;vertical-align:top}
+th{background:#f5f7fa}.muted{color:#616e7c}@media print{body{margin:0}}</style></head><body>
+<h1>Record of processing activities (GDPR Art. 30)</h1>
+<p class="muted">Generated ${esc(record.generatedAt)} from the personal-data catalog and the live configuration.</p>
+<p><b>Controller:</b> ${esc(record.controller.name)}${record.controller.contact ? ` · ${esc(record.controller.contact)}` : ''}</p>
+<h2>Processing activities</h2>
+${record.processingActivities
+  .map(
+    (a) => `<h3>${esc(a.name)}</h3><table>
+${rows(['Purpose', a.purpose])}${rows(['Legal basis', a.legalBasis])}${rows(['Data subjects', a.dataSubjects.join(', ')])}
+${rows(['Categories of data', a.dataCategories.join(', ')])}${rows(['Recipients', a.recipients.join(', ')])}${rows(['Retention', a.retention])}</table>`,
+  )
+  .join('')}
+<h2>Processors</h2><table><tr><th>Processor</th><th>Role</th><th>Channels</th><th>Location / transfer basis</th></tr>
+${record.processors.map((p) => rows([p.name, p.role, p.channels.join(', '), p.location])).join('')}</table>
+<h2>Retention</h2><table><tr><th>Data</th><th>Policy</th><th>Rule</th></tr>
+${record.retention.map((r) => rows([r.label, r.enabled ? `${r.retainDays} days` : 'not enabled', r.description])).join('')}</table>
+<h2>Technical and organisational measures</h2><ul>${record.securityMeasures.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>
+<h2>Data map</h2>
+${record.dataMap
+  .map(
+    (t) => `<h3>${esc(t.table)} <span class="muted">— ${esc(t.purpose)} · about: ${esc(t.subject)}</span></h3>
+<table><tr><th>Column</th><th>Personal data</th><th>Category</th><th>Note</th></tr>${t.columns.map((c) => rows([c.name, c.personal ? 'yes' : 'no', c.category, c.note ?? ''])).join('')}</table>`,
+  )
+  .join('')}
+</body></html>`;
+}

@@ -1,0 +1,22 @@
+/**
+ * Where a call recording also lives at the provider (Twilio keeps its own copy). Retention and
+ * erasure delete there too, through this interface; a channel registers its provider by name.
+ */
+export type RecordingProvider = {
+  /** Resolves 'deleted', or 'not_found' when the provider no longer has it (counts as deleted). Throws on failure. */
+  deleteRecording(providerSid: string): Promise<'deleted' | 'not_found'>;
+};
+
+export type RecordingProviders = Map<string, RecordingProvider>;
+
+export class ProviderUnavailable extends Error {
+  constructor(provider: string) {
+    super(`No deletion client is configured for recording provider "${provider}"`);
+  }
+}
+
+export async function deleteAtProvider(providers: RecordingProviders, provider: string, sid: string) {
+  const client = providers.get(provider);
+  if (!client) throw new ProviderUnavailable(provider);
+  return client.deleteRecording(sid);
+}

@@ -1,0 +1,70 @@
+import { eq } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import { agents, conversations, messages, type Redaction } from '../../drizzle/schema/index.ts';
+import type { MessageView } from '../http/views.ts';
+import { appendAudit } from '../domain/audit.ts';
+import { badRequest, notFound } from '../domain/errors.ts';
+import { loadConversationView, toMessageView } from '../domain/views.ts';
+
+export const REDACTED_MARKER = '[redacted]';
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+/**
+ * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of
+ * it (the sanitized HTML; previews and exports are derived from the body at read time). A timeline
+ * event records who and when; the audit entry records ids and a length, never the text.
+ */
+export async function redactMessage(services: Services, messageId: string, span: { start: number; end: number }, actor: { id: string; name: string }) {
+  const { db } = services;
+  const result = await db.transaction(async (tx) => {
+    const [message] = await tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
+    if (!message) throw notFound('Message');
+    if (message.kind === 'event') throw badRequest('not_redactable', 'Timeline events cannot be redacted');
+    const { start, end } = span;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > message.body.length) {
+      throw badRequest('bad_span', `The span must satisfy 0 <= start < end <= ${message.body.length}`);
+    }
+    const removed = message.body.slice(start, end);
+    const body = message.body.slice(0, start) + REDACTED_MARKER + message.body.slice(end);
+    const shift = REDACTED_MARKER.length - (end - start);
+    // Earlier markers after the span move with the text; the new marker is recorded where it now stands.
+    const redactions: Redaction[] = [
+      ...message.redactions.map((r) => (r.start >= end ? { ...r, start: r.start + shift, end: r.end + shift } : r)),
+      { start, end: start + REDACTED_MARKER.length, by: actor.id, at: new Date().toISOString() },
+    ].sort((a, b) => a.start - b.start);
+    const html = message.html === null ? null : message.html.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+    const [updated] = await tx.update(messages).set({ body, html, redactions }).where(eq(messages.id, messageId)).returning();
+    const [event] = await tx
+      .insert(messages)
+      .values({
+        conversationId: message.conversationId,
+        channel: message.channel,
+        direction: 'internal',
+        kind: 'event',
+        authorKind: 'agent',
+        authorAgentId: actor.id,
+        body: `${actor.name} redacted ${end - start} characters of a message`,
+        deliveryState: 'stored',
+        metadata: { redactedMessageId: messageId },
+      })
+      .returning();
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId: actor.id,
+      action: 'message.redacted',
+      targetType: 'message',
+      targetId: messageId,
+      details: { conversationId: message.conversationId, characters: end - start },
+    });
+    const [author] = updated!.authorAgentId
+      ? await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, updated!.authorAgentId))
+      : [];
+    const [conv] = await tx.select({ threadKey: conversations.threadKey }).from(conversations).where(eq(conversations.id, message.conversationId));
+    return { updated: toMessageView(updated!, author?.name ?? null), event: toMessageView(event!, actor.name), threadKey: conv!.threadKey };
+  });
+  const conversation = (await loadConversationView(db, result.updated.conversationId, null))!;
+  const route = { threadKey: result.threadKey };
+  services.events.publish('message.updated', { message: result.updated, conversation, route });
+  services.events.publish('message.created', { message: result.event, conversation, route, clientId: null });
+  return result.updated satisfies MessageView;
+}

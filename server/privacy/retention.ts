@@ -1,0 +1,297 @@
+import { and, eq, inArray, isNull, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
+import { attachments, botDecisions, contacts, conversations, legalHolds, messages, recordings, retentionPolicies } from '../../drizzle/schema/index.ts';
+import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enums.ts';
+import { appendAudit } from '../domain/audit.ts';
+import { releaseLease, tryAcquireLease } from '../db/leases.ts';
+import { deleteAtProvider } from './recording-providers.ts';
+import { eraseContact } from './erase.ts';
+
+/**
+ * One retention engine for every data class. Deadlines are data (policy days + the records' own
+ * timestamps, or a recording's delete_after), never timers: a restart loses nothing. One server at a
+ * time sweeps, under a lease in the database; a dead holder's lease expires and another takes over.
+ */
+export const retentionInfo: Record<RetentionClass, { label: string; description: string; defaultDays: number; defaultEnabled: boolean }> = {
+  messages: {
+    label: 'Conversations',
+    description: 'Conversations whose last message is older than this are deleted with all their messages and attachments.',
+    defaultDays: 730,
+    defaultEnabled: false,
+  },
+  attachments: {
+    label: 'Attachments',
+    description: 'Files older than this are deleted; the message that carried them stays.',
+    defaultDays: 365,
+    defaultEnabled: false,
+  },
+  recordings: {
+    label: 'Call recordings',
+    description: 'Each recording is deleted this many days after it was made, locally and at the provider.',
+    defaultDays: 30,
+    defaultEnabled: true,
+  },
+  inactive_contacts: {
+    label: 'Inactive contacts',
+    description: 'Contacts with no activity for this long are erased completely, as on an erasure request.',
+    defaultDays: 1095,
+    defaultEnabled: false,
+  },
+  bot_logs: {
+    label: 'Bot decision logs',
+    description: 'Records of what the bot answered and why are deleted after this long.',
+    defaultDays: 90,
+    defaultEnabled: true,
+  },
+};
+
+export type RetentionPolicy = { dataClass: RetentionClass; label: string; description: string; enabled: boolean; retainDays: number; updatedAt: string | null };
+
+export async function getPolicies(db: Db): Promise<RetentionPolicy[]> {
+  const rows = await db.select().from(retentionPolicies);
+  return retentionClasses.map((dataClass) => {
+    const row = rows.find((r) => r.dataClass === dataClass);
+    const info = retentionInfo[dataClass];
+    return {
+      dataClass,
+      label: info.label,
+      description: info.description,
+      enabled: row?.enabled ?? info.defaultEnabled,
+      retainDays: row?.retainDays ?? info.defaultDays,
+      updatedAt: row?.updatedAt.toISOString() ?? null,
+    };
+  });
+}
+
+export async function setPolicy(db: Db, dataClass: RetentionClass, input: { enabled: boolean; retainDays: number }, actorId: string) {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(retentionPolicies)
+      .values({ dataClass, ...input, updatedByAgentId: actorId, updatedAt: new Date() })
+      .onConflictDoUpdate({ target: retentionPolicies.dataClass, set: { ...input, updatedByAgentId: actorId, updatedAt: new Date() } });
+    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'retention.policy_set', targetType: 'retention_policy', targetId: dataClass, details: input });
+  });
+  return (await getPolicies(db)).find((p) => p.dataClass === dataClass)!;
+}
+
+/** The deadline a new recording gets from the current policy (issue: Twilio voice sets it on creation). */
+export async function recordingDeleteAfter(db: Db, recordedAt: Date): Promise<Date> {
+  const policy = (await getPolicies(db)).find((p) => p.dataClass === 'recordings')!;
+  const days = policy.enabled ? policy.retainDays : 36_500;
+  return new Date(recordedAt.getTime() + days * 86_400_000);
+}
+
+const held = (conversationId: SQL | typeof conversations.id, contactId: SQL | typeof conversations.contactId) => sql`exists (
+  select 1 from ${legalHolds} h where h.released_at is null
+    and (h.conversation_id = ${conversationId} or h.contact_id = ${contactId}))`;
+const contactHeld = (contactId: typeof contacts.id) => sql`exists (
+  select 1 from ${legalHolds} h where h.released_at is null
+    and (h.contact_id = ${contactId} or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
+const lastActivity = sql`coalesce((select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id}), ${contacts.createdAt})`;
+
+function classQuery(dataClass: RetentionClass, cutoff: Date, now: Date) {
+  switch (dataClass) {
+    case 'messages':
+      return {
+        table: conversations,
+        id: conversations.id,
+        // Conversations with a recording still kept wait for the recording's own deadline (it must go at the provider too).
+        where: and(
+          lt(conversations.lastMessageAt, cutoff),
+          sql`not exists (select 1 from ${recordings} r where r.conversation_id = ${conversations.id} and r.deleted_at is null)`,
+        )!,
+        isHeld: held(conversations.id, conversations.contactId),
+        age: sql`${conversations.lastMessageAt}`,
+      };
+    case 'attachments':
+      return {
+        table: attachments,
+        id: attachments.id,
+        where: lt(attachments.createdAt, cutoff),
+        isHeld: sql`exists (select 1 from ${messages} m join ${conversations} c on c.id = m.conversation_id
+          where m.id = ${attachments.messageId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
+        age: sql`${attachments.createdAt}`,
+      };
+    case 'recordings':
+      return {
+        table: recordings,
+        id: recordings.id,
+        where: and(
+          isNull(recordings.deletedAt),
+          lt(recordings.deleteAfter, now),
+          sql`(${recordings.nextDeletionAttemptAt} is null or ${recordings.nextDeletionAttemptAt} <= ${now})`,
+        )!,
+        isHeld: sql`exists (select 1 from ${conversations} c where c.id = ${recordings.conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
+        age: sql`${recordings.deleteAfter}`,
+      };
+    case 'inactive_contacts':
+      return { table: contacts, id: contacts.id, where: sql`${lastActivity} < ${cutoff}`, isHeld: contactHeld(contacts.id), age: lastActivity };
+    case 'bot_logs':
+      return {
+        table: botDecisions,
+        id: botDecisions.id,
+        where: lt(botDecisions.createdAt, cutoff),
+        isHeld: sql`exists (select 1 from ${conversations} c where c.id = ${botDecisions.conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
+        age: sql`${botDecisions.createdAt}`,
+      };
+  }
+}
+
+export type PreviewRow = { dataClass: RetentionClass; label: string; enabled: boolean; retainDays: number; count: number; held: number; oldest: string | null };
+
+/** Dry run: what a sweep would remove now, class by class. Nothing is changed. */
+export async function previewRetention(db: Db, now = new Date()): Promise<{ asOf: string; classes: PreviewRow[] }> {
+  const classes: PreviewRow[] = [];
+  for (const policy of await getPolicies(db)) {
+    const q = classQuery(policy.dataClass, new Date(now.getTime() - policy.retainDays * 86_400_000), now);
+    const [row] = await db
+      .select({
+        count: sql<number>`count(*) filter (where not ${q.isHeld})::int`,
+        held: sql<number>`count(*) filter (where ${q.isHeld})::int`,
+        oldest: sql<string | null>`min(${q.age})::text`,
+      })
+      .from(q.table)
+      .where(q.where);
+    classes.push({
+      dataClass: policy.dataClass,
+      label: policy.label,
+      enabled: policy.enabled,
+      retainDays: policy.retainDays,
+      count: policy.enabled ? Number(row!.count) : 0,
+      held: policy.enabled ? Number(row!.held) : 0,
+      oldest: policy.enabled && row!.oldest ? new Date(row!.oldest).toISOString() : null,
+    });
+  }
+  return { asOf: now.toISOString(), classes };
+}
+
+const SWEEP_LEASE = 'retention-sweep';
+const BATCH = 500;
+
+export type SweepResult = { sweptAt: string; skipped: boolean; removed: Record<RetentionClass, number>; failed: Record<RetentionClass, number> };
+
+/** Removes everything past its deadline. Returns `skipped` when another server holds the sweep lease. */
+export async function sweepRetention(services: Services, now = new Date()): Promise<SweepResult> {
+  const zero = () => Object.fromEntries(retentionClasses.map((c) => [c, 0])) as Record<RetentionClass, number>;
+  const result: SweepResult = { sweptAt: now.toISOString(), skipped: false, removed: zero(), failed: zero() };
+  if (!(await tryAcquireLease(services.db, SWEEP_LEASE, 5 * 60_000))) return { ...result, skipped: true };
+  try {
+    for (const policy of await getPolicies(services.db)) {
+      if (!policy.enabled) continue;
+      const cutoff = new Date(now.getTime() - policy.retainDays * 86_400_000);
+      const outcome = await sweepClass(services, policy.dataClass, cutoff, now);
+      result.removed[policy.dataClass] = outcome.removed;
+      result.failed[policy.dataClass] = outcome.failed;
+    }
+  } finally {
+    await releaseLease(services.db, SWEEP_LEASE);
+  }
+  return result;
+}
+
+async function expiredIds(db: Db, dataClass: RetentionClass, cutoff: Date, now: Date, exclude: string[]): Promise<string[]> {
+  const q = classQuery(dataClass, cutoff, now);
+  const rows = await db
+    .select({ id: q.id })
+    .from(q.table)
+    .where(and(q.where, sql`not ${q.isHeld}`, exclude.length ? notInArray(q.id, exclude) : undefined))
+    .limit(BATCH);
+  return rows.map((r) => r.id);
+}
+
+async function sweepClass(services: Services, dataClass: RetentionClass, cutoff: Date, now: Date): Promise<{ removed: number; failed: number }> {
+  const { db } = services;
+  let removed = 0;
+  let failed = 0;
+  const failedIds: string[] = [];
+  for (;;) {
+    const ids = await expiredIds(db, dataClass, cutoff, now, failedIds);
+    if (!ids.length) break;
+    if (dataClass === 'recordings') {
+      for (const id of ids) {
+        if (await deleteRecording(services, id, { kind: 'system', id: null }, 'retention')) removed++;
+        else {
+          failed++;
+          failedIds.push(id);
+        }
+      }
+      continue;
+    }
+    if (dataClass === 'inactive_contacts') {
+      for (const id of ids) {
+        try {
+          await eraseContact(services, id, { kind: 'system', id: null });
+          removed++;
+        } catch {
+          failed++;
+          failedIds.push(id);
+        }
+      }
+      continue;
+    }
+    const blobIds = await db.transaction(async (tx) => {
+      let blobs: string[] = [];
+      if (dataClass === 'messages') {
+        blobs = (await tx.select({ blobId: attachments.blobId }).from(attachments).innerJoin(messages, eq(messages.id, attachments.messageId)).where(inArray(messages.conversationId, ids))).map((r) => r.blobId);
+        await tx.delete(conversations).where(inArray(conversations.id, ids));
+      } else if (dataClass === 'attachments') {
+        blobs = (await tx.delete(attachments).where(inArray(attachments.id, ids)).returning({ blobId: attachments.blobId })).map((r) => r.blobId);
+      } else {
+        await tx.delete(botDecisions).where(inArray(botDecisions.id, ids));
+      }
+      await appendAudit(tx, {
+        actorKind: 'system',
+        actorId: null,
+        action: 'retention.swept',
+        targetType: dataClass,
+        targetId: null,
+        details: { count: ids.length, cutoff: cutoff.toISOString() },
+      });
+      return blobs;
+    });
+    for (const blobId of blobIds) await services.blobs.delete(blobId);
+    removed += ids.length;
+  }
+  return { removed, failed };
+}
+
+/**
+ * Deletes one recording at the provider, then locally; one audit entry per deletion. A provider 404
+ * counts as deleted; other failures are retried with backoff (1, 2, 4 ... hours) and stay visible to admins.
+ */
+export async function deleteRecording(services: Services, recordingId: string, actor: { kind: 'agent' | 'system'; id: string | null }, reason: 'retention' | 'agent') {
+  const { db } = services;
+  const [rec] = await db.select().from(recordings).where(eq(recordings.id, recordingId));
+  if (!rec || rec.deletedAt) return true;
+  try {
+    const outcome = await deleteAtProvider(services.recordingProviders, rec.provider, rec.providerSid);
+    await db.transaction(async (tx) => {
+      await tx
+        .update(recordings)
+        .set({ deletedAt: new Date(), blobId: null, lastDeletionError: null, nextDeletionAttemptAt: null, deletionAttempts: rec.deletionAttempts + 1 })
+        .where(eq(recordings.id, recordingId));
+      await appendAudit(tx, {
+        actorKind: actor.kind,
+        actorId: actor.id,
+        action: 'recording.deleted',
+        targetType: 'recording',
+        targetId: recordingId,
+        details: { reason, provider: rec.provider, atProvider: outcome },
+      });
+    });
+    if (rec.blobId) await services.blobs.delete(rec.blobId);
+    return true;
+  } catch (err) {
+    const attempts = rec.deletionAttempts + 1;
+    await db
+      .update(recordings)
+      .set({
+        deletionAttempts: attempts,
+        lastDeletionError: (err as Error).message.slice(0, 200),
+        nextDeletionAttemptAt: new Date(Date.now() + 3_600_000 * 2 ** Math.min(attempts - 1, 6)),
+      })
+      .where(eq(recordings.id, recordingId));
+    return false;
+  }
+}

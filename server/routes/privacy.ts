@@ -1,0 +1,185 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Services } from '../services.ts';
+import { LegalHoldView } from '../http/views.ts';
+import { IdParams, errors } from '../http/common.ts';
+import { retentionClasses } from '../../drizzle/schema/enums.ts';
+import { currentAgent } from '../plugins/auth.ts';
+import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';
+import { getPolicies, previewRetention, setPolicy, sweepRetention } from '../privacy/retention.ts';
+import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
+import { buildRecord, renderRecordHtml } from '../privacy/record.ts';
+
+const tags = ['privacy'];
+const RetentionClass = Type.Enum([...retentionClasses]);
+const Policy = Type.Object({
+  dataClass: RetentionClass,
+  label: Type.String(),
+  description: Type.String(),
+  enabled: Type.Boolean(),
+  retainDays: Type.Integer(),
+  updatedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Counts = Type.Record(Type.String(), Type.Integer());
+
+export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const admin = { access: 'admin' as const };
+
+  app.get('/legal-holds', { config: admin, schema: { tags, summary: 'All legal holds', response: { 200: Type.Object({ items: Type.Array(LegalHoldView) }), ...errors(401, 403) } } }, async () => ({
+    items: await listHolds(services.db),
+  }));
+
+  app.post(
+    '/legal-holds',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Place a legal hold on a contact or a conversation (blocks erasure and retention)',
+        body: Type.Object({
+          contactId: Type.Optional(Type.String({ format: 'uuid' })),
+          conversationId: Type.Optional(Type.String({ format: 'uuid' })),
+          reason: Type.String({ minLength: 3, maxLength: 500 }),
+        }),
+        response: { 201: Type.Object({ hold: LegalHoldView }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => reply.status(201).send({ hold: await placeHold(services.db, request.body, currentAgent(request).id) }),
+  );
+
+  app.post(
+    '/legal-holds/:id/release',
+    { config: admin, schema: { tags, summary: 'Release a legal hold', params: IdParams, response: { 200: Type.Object({ hold: LegalHoldView }), ...errors(401, 403, 404, 409) } } },
+    async (request) => ({ hold: await releaseHold(services.db, request.params.id, currentAgent(request).id) }),
+  );
+
+  app.get('/retention', { config: admin, schema: { tags, summary: 'Retention policies per data class', response: { 200: Type.Object({ policies: Type.Array(Policy) }), ...errors(401, 403) } } }, async () => ({
+    policies: await getPolicies(services.db),
+  }));
+
+  app.put(
+    '/retention/:dataClass',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Set the policy of one data class',
+        params: Type.Object({ dataClass: RetentionClass }),
+        body: Type.Object({ enabled: Type.Boolean(), retainDays: Type.Integer({ minimum: 1, maximum: 3650 }) }),
+        response: { 200: Type.Object({ policy: Policy }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ policy: await setPolicy(services.db, request.params.dataClass, request.body, currentAgent(request).id) }),
+  );
+
+  app.get(
+    '/retention/preview',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Dry run: what a sweep would delete now (nothing is deleted)',
+        response: {
+          200: Type.Object({
+            asOf: Type.String(),
+            classes: Type.Array(
+              Type.Object({
+                dataClass: RetentionClass,
+                label: Type.String(),
+                enabled: Type.Boolean(),
+                retainDays: Type.Integer(),
+                count: Type.Integer(),
+                held: Type.Integer(),
+                oldest: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async () => previewRetention(services.db),
+  );
+
+  app.post(
+    '/retention/sweep',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Run the retention sweep now (it also runs every minute)',
+        response: { 200: Type.Object({ sweptAt: Type.String(), skipped: Type.Boolean(), removed: Counts, failed: Counts }), ...errors(401, 403) },
+      },
+    },
+    async () => sweepRetention(services),
+  );
+
+  app.get(
+    '/audit',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Audit log, newest first',
+        querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                at: Type.String(),
+                actorKind: Type.String(),
+                actorId: Type.Union([Type.String(), Type.Null()]),
+                action: Type.String(),
+                targetType: Type.String(),
+                targetId: Type.Union([Type.String(), Type.Null()]),
+                details: Type.Record(Type.String(), Type.Unknown()),
+              }),
+            ),
+            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => listAudit(services.db, request.query.before, request.query.limit ?? 50),
+  );
+
+  app.get(
+    '/audit/verify',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Verify the hash chain of the audit log; reports the first broken link',
+        response: {
+          200: Type.Object({
+            ok: Type.Boolean(),
+            entries: Type.Integer(),
+            firstBroken: Type.Union([Type.Object({ id: Type.Integer(), reason: Type.String() }), Type.Null()]),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async () => verifyAuditChain(services.db),
+  );
+
+  app.get(
+    '/record',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
+        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
+        response: { 200: Type.Unsafe<unknown>({ type: 'object' }), ...errors(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const record = await buildRecord(services);
+      if (request.query.format === 'html') return reply.type('text/html').send(renderRecordHtml(record));
+      return record;
+    },
+  );
+};
