@@ -10,6 +10,8 @@
  * Logs go to stderr at LOG_LEVEL (default warn) so stdout stays a clean protocol channel.
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../server/config.ts';
@@ -40,7 +42,7 @@ async function main() {
     ADMIN_PASSWORD: adminPassword,
     SEED_DEMO: 'false',
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
-    DATA_DIR: process.env.DATA_DIR || '/tmp/bench-chat-data',
+    DATA_DIR: process.env.DATA_DIR || join(tmpdir(), 'bench-chat-data'),
   });
   const server = await startServer(config, { database, logStream: process.stderr });
   const [inbox] = await server.services.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();

@@ -17,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -37,7 +38,7 @@ const USAGE = `usage: npm run bench:chat -- [options]
   --pool N          server's PostgreSQL pool size (default 10)
   --connect N       sockets/sessions opened concurrently during setup (default 50)
   --pglite          run the server on in-memory PGlite instead of PostgreSQL
-  --serverProf      write a V8 CPU profile of the server process to ./bench-profiles`;
+  --serverProf      write a V8 CPU profile of the server process to $TMPDIR/bench-profiles`;
 
 const opts = flags(
   { visitors: 1000, agents: 20, rateA: 200, secondsA: 15, rateB: 50, secondsB: 15, warmup: 3, drain: 5, pool: 10, connect: 50, pglite: false, serverProf: false },
@@ -49,6 +50,7 @@ type AgentSocket = Socket<AgentServerEvents, Record<string, never>>;
 type ServerStats = { cpuPercent: number; loopDelayP50Ms: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMb: number };
 
 const here = dirname(fileURLToPath(import.meta.url));
+const PROFILE_DIR = join(tmpdir(), 'bench-profiles');
 const now = () => performance.now();
 
 // ---------------------------------------------------------------- server process
@@ -72,7 +74,7 @@ class BenchServer {
 
   static start(): { server: BenchServer; ready: Promise<Record<string, unknown>> } {
     const nodeArgs = ['--import', 'tsx'];
-    if (opts.serverProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench-profiles')}`);
+    if (opts.serverProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
     const args = [...nodeArgs, join(here, 'chat-server.ts'), '--pool', String(opts.pool), ...(opts.pglite ? ['--pglite'] : [])];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
     const server = new BenchServer(child);
@@ -170,12 +172,12 @@ type Run = {
   seconds: number;
   sent: number;
   ok: number; // acked (A) or HTTP 201 (B)
+  acked: Set<number>; // seqs with ok
   failed: number;
   ackMs: number[];
   deliveryMs: number[]; // one entry per (message, receiving socket)
   allReceivedMs: number[]; // A: time until the last agent socket had it
   received: Map<number, number>; // seq -> sockets that received it
-  sentAt: Map<number, number>;
   visitorOf: Map<number, number>;
   expectedPerMessage: number;
   serverStats?: ServerStats;
@@ -192,12 +194,12 @@ function newRun(prefix: string, rate: number, seconds: number, expectedPerMessag
     seconds,
     sent: 0,
     ok: 0,
+    acked: new Set(),
     failed: 0,
     ackMs: [],
     deliveryMs: [],
     allReceivedMs: [],
     received: new Map(),
-    sentAt: new Map(),
     visitorOf: new Map(),
     expectedPerMessage,
   };
@@ -222,11 +224,11 @@ function recordDelivery(body: string, at: number): { run: Run; seq: number } | u
 
 function lostCount(run: Run): number {
   let lost = 0;
+  // Lost: not received by every socket that should have it, or never confirmed to its sender.
   for (let seq = 0; seq < run.sent; seq++) {
-    if ((run.received.get(seq) ?? 0) < run.expectedPerMessage) lost++;
+    if ((run.received.get(seq) ?? 0) < run.expectedPerMessage || !run.acked.has(seq)) lost++;
   }
-  // A message that reached everyone but whose sender saw a failure still counts: the sender would retry.
-  return Math.max(lost, run.failed);
+  return lost;
 }
 
 async function drain(run: Run, seconds: number): Promise<void> {
@@ -259,13 +261,13 @@ async function phaseA(run: Run, visitors: Visitor[]): Promise<void> {
     const visitor = visitors[v]!;
     const sentAt = now();
     run.sent = seq + 1;
-    run.sentAt.set(seq, sentAt);
     run.visitorOf.set(seq, v);
     const clientId = `${run.tag}_${seq}_${randomBytes(3).toString('hex')}`;
     visitor.socket!.timeout(10_000).emit('message:send', { clientId, text: benchText(run.tag, seq, sentAt) }, (err: Error | null, result?: { ok: boolean }) => {
       if (err || !result?.ok) run.failed++;
       else {
         run.ok++;
+        run.acked.add(seq);
         run.ackMs.push(now() - sentAt);
       }
     });
@@ -282,7 +284,6 @@ async function phaseB(run: Run, base: string, agents: Agent[], visitors: Visitor
     const agent = agents[seq % agents.length]!;
     const sentAt = now();
     run.sent = seq + 1;
-    run.sentAt.set(seq, sentAt);
     run.visitorOf.set(seq, target.i);
     fetch(`${base}/api/conversations/${target.v.conversationId}/messages`, {
       method: 'POST',
@@ -293,6 +294,7 @@ async function phaseB(run: Run, base: string, agents: Agent[], visitors: Visitor
         await res.arrayBuffer();
         if (res.status === 201) {
           run.ok++;
+          run.acked.add(seq);
           run.ackMs.push(now() - sentAt);
         } else run.failed++;
       })
@@ -392,6 +394,7 @@ async function main() {
     printReport(info.db, info.pool, a, b, disconnects);
     await cleanup();
     console.log(`\nmachine at the end: ${machineLine()}`);
+    if (opts.serverProf) console.log(`server CPU profile written to ${PROFILE_DIR}`);
     console.log(`total wall time ${((now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     console.error('chat benchmark failed:', (err as Error).message);
