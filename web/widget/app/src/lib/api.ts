@@ -12,6 +12,18 @@ export type WidgetConfig = {
   };
 };
 
+/** One purpose as GET/POST /api/widget/consent report it: the latest event in the ledger for this visitor. */
+export type ConsentPurposeState = {
+  purpose: string;
+  label: string;
+  required: boolean;
+  granted: boolean;
+  /** When the current state was recorded; null when nothing was ever recorded for this purpose. */
+  occurredAt: string | null;
+};
+
+export type ConsentStates = { purposes: ConsentPurposeState[] };
+
 export type SessionRequest = {
   inboxId: string;
   policyVersion: string;
@@ -37,9 +49,13 @@ export class ApiError extends Error {
 }
 
 const TIMEOUT_MS = 15_000;
+/** An export is built and streamed on request (messages, files): allow it far longer than a JSON call. */
+const EXPORT_TIMEOUT_MS = 180_000;
 
-async function request<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+type CallOptions = { method?: string; body?: unknown; token?: string; accept?: string; timeoutMs?: number };
+
+async function send(path: string, init: CallOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let response: Response;
@@ -51,22 +67,42 @@ async function request<T>(path: string, init: { method?: string; body?: unknown;
       // The widget never uses cookies: a visitor is identified by the bearer token alone.
       credentials: 'omit',
       cache: 'no-store',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(init.timeoutMs ?? TIMEOUT_MS),
     });
   } catch (error) {
-    const timeout = error instanceof DOMException && error.name === 'TimeoutError';
-    throw new ApiError(0, timeout ? 'timeout' : 'network', timeout ? 'The server took too long to answer.' : 'No connection to the server.');
+    throw networkError(error);
   }
-  const data: unknown = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (data ?? {}) as { code?: unknown; message?: unknown };
+    const error = ((await response.json().catch(() => null)) ?? {}) as { code?: unknown; message?: unknown };
     throw new ApiError(
       response.status,
       typeof error.code === 'string' ? error.code : `http_${response.status}`,
       typeof error.message === 'string' ? error.message : `Request failed (${response.status}).`,
     );
   }
+  return response;
+}
+
+function networkError(error: unknown): ApiError {
+  const timeout = error instanceof DOMException && error.name === 'TimeoutError';
+  return new ApiError(0, timeout ? 'timeout' : 'network', timeout ? 'The server took too long to answer.' : 'No connection to the server.');
+}
+
+async function request<T>(path: string, init: CallOptions = {}): Promise<T> {
+  const response = await send(path, init);
+  const data: unknown = response.status === 204 ? null : await response.json().catch(() => null);
   return data as T;
+}
+
+/** A binary answer (the export archive), read completely into memory. */
+async function requestBlob(path: string, init: CallOptions = {}): Promise<Blob> {
+  const response = await send(path, init);
+  try {
+    return await response.blob();
+  } catch (error) {
+    // The stream broke off (connection lost, or the timeout fired while the body was still arriving).
+    throw networkError(error);
+  }
 }
 
 export const widgetApi = {
@@ -77,4 +113,14 @@ export const widgetApi = {
     request<{ conversationId: string | null; messages: VisitorMessageView[] }>('/api/widget/messages', { token }),
   send: (token: string, body: { clientId: string; text: string }) =>
     request<{ message: VisitorMessageView }>('/api/widget/messages', { method: 'POST', body, token }),
+  consent: (token: string) => request<ConsentStates>('/api/widget/consent', { token }),
+  /**
+   * Records a consent change. Only 'analytics' can be switched freely; withdrawing 'support' ends the session
+   * (200, and the token stops working).
+   */
+  setConsent: (token: string, body: { purpose: 'analytics'; granted: boolean } | { purpose: 'support'; granted: false }) =>
+    request<ConsentStates>('/api/widget/consent', { method: 'POST', body, token }),
+  /** The visitor's own data as a zip (the same archive agents get for an access request). */
+  exportData: (token: string) =>
+    requestBlob('/api/widget/export', { token, accept: 'application/zip, application/json', timeoutMs: EXPORT_TIMEOUT_MS }),
 };

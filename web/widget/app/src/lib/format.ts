@@ -12,3 +12,11 @@ export function initial(name: string): string {
   const first = name.trim().codePointAt(0);
   return first === undefined ? '?' : String.fromCodePoint(first).toUpperCase();
 }
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "Nov 22, 2026, 11:04": for records the visitor may want to quote (when a consent was given). */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : dateTime.format(date);
+}

@@ -4,8 +4,14 @@ import { tokenStore } from '../lib/token-store.ts';
 import { ChatState } from './chat.svelte.ts';
 import { ConsentForm } from './consent.svelte.ts';
 import type { HostBridge } from './host.svelte.ts';
+import { PrivacyState } from './privacy.svelte.ts';
 
 export type Phase = 'loading' | 'notice' | 'chat' | 'error';
+/** What the chat phase shows: the conversation, or the privacy panel opened from the header. */
+export type Pane = 'messages' | 'privacy';
+
+const EXPIRED_REASON = 'Your previous chat session has ended. To chat again, please review the notice.';
+const ENDED_REASON = 'You ended the chat and withdrew your consent. To chat again, please review the notice.';
 
 /**
  * The widget's flow: a stored visitor token goes straight to the chat; otherwise the consent notice comes
@@ -24,10 +30,19 @@ export class WidgetState {
   /** A line shown above the notice, e.g. after the server ended the session. */
   noticeReason = $state<string | null>(null);
   chat = $state<ChatState | null>(null);
+  /** The privacy panel's state for the current session (null without a session). */
+  privacy = $state<PrivacyState | null>(null);
+  view = $state<Pane>('messages');
+  /** Agent/bot messages that arrived while the privacy panel was showing (a hint on its Back button). */
+  missed = $state(0);
   readonly consent = new ConsentForm();
   readonly inboxId: string | null;
   /** The token to start with, decided once (a retry must not bring back a token the server rejected). */
   private known: Promise<string | null> | null = null;
+  /** The token of the running session, so a late "session ended" from an older one is ignored. */
+  private token: string | null = null;
+  /** Bumped when a visitor action swaps the view, so the new view takes focus (see focusRequest). */
+  private viewFocus = $state(0);
 
   constructor(
     inboxParam: string | null,
@@ -38,6 +53,45 @@ export class WidgetState {
 
   get inboxName(): string {
     return this.config?.inbox.name ?? 'Support';
+  }
+
+  /**
+   * Views move focus into themselves when this changes: on every open of the panel (the loader's
+   * 'widget:open') and after the visitor swapped views inside it (back to the chat, chat ended).
+   */
+  get focusRequest(): number {
+    return this.host.focusRequest + this.viewFocus;
+  }
+
+  get privacyOpen(): boolean {
+    return this.phase === 'chat' && this.view === 'privacy' && this.privacy !== null;
+  }
+
+  openPrivacy(): void {
+    if (this.phase !== 'chat' || !this.privacy) return;
+    this.view = 'privacy';
+    this.missed = 0;
+    this.privacy.open();
+  }
+
+  closePrivacy(): void {
+    if (this.view === 'messages') return;
+    this.view = 'messages';
+    this.missed = 0;
+    this.viewFocus += 1;
+  }
+
+  togglePrivacy(): void {
+    if (this.privacyOpen) this.closePrivacy();
+    else this.openPrivacy();
+  }
+
+  /** Escape inside the privacy panel: first leave the confirmation step, then go back to the chat. */
+  privacyEscape(): void {
+    const privacy = this.privacy;
+    if (!privacy || privacy.ending) return;
+    if (privacy.confirmingEnd) privacy.cancelEnd();
+    else this.closePrivacy();
   }
 
   async start(): Promise<void> {
@@ -111,24 +165,46 @@ export class WidgetState {
 
   private openChat(token: string): void {
     this.chat?.stop();
+    this.privacy?.stop();
+    this.token = token;
+    const privacy = new PrivacyState(token, {
+      onUnauthorized: () => void this.sessionEnded(token, EXPIRED_REASON),
+      onEnded: () => void this.sessionEnded(token, ENDED_REASON, true),
+    });
     const chat = new ChatState(token, {
-      onUnauthorized: () => void this.sessionEnded(),
-      onIncoming: () => this.host.noteIncoming(),
+      // While the visitor is ending the chat, the server may close the socket before it answers the request.
+      onUnauthorized: () => void this.sessionEnded(token, privacy.ending ? ENDED_REASON : EXPIRED_REASON, privacy.ending),
+      onIncoming: () => {
+        if (this.view === 'privacy') this.missed += 1;
+        this.host.noteIncoming();
+      },
     });
     this.chat = chat;
+    this.privacy = privacy;
+    this.view = 'messages';
     this.phase = 'chat';
     chat.start();
   }
 
-  /** The server no longer accepts the token: forget it and ask again. */
-  private async sessionEnded(): Promise<void> {
+  /**
+   * The server no longer accepts the token (rejected, or the visitor ended the chat): forget it everywhere,
+   * in the iframe's storage and, through the loader, on the host page, and show the notice again.
+   */
+  private async sessionEnded(token: string, reason: string, byVisitor = false): Promise<void> {
+    if (token !== this.token) return;
+    this.token = null;
     if (this.inboxId) tokenStore.clear(this.inboxId);
     this.host.forget();
     this.known = Promise.resolve(null);
     this.chat?.stop();
     this.chat = null;
+    this.privacy?.stop();
+    this.privacy = null;
+    this.view = 'messages';
     this.consent.reset();
-    this.noticeReason = 'Your previous chat session has ended. To chat again, please review the notice.';
+    this.noticeReason = reason;
+    // The visitor's own action replaced the view they were using: take focus to the notice.
+    if (byVisitor) this.viewFocus += 1;
     await this.showNotice();
   }
 
