@@ -60,8 +60,49 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     await migrator.end();
   }
   const client = postgres(url, { max, onnotice: () => {} });
-  const db = drizzle({ client, schema });
+  const db = drizzle({ client: preparing(client), schema });
   return { db: db as unknown as Db, driver: 'postgres', close: () => client.end() };
+}
+
+type PgClient = import('postgres').Sql;
+
+/**
+ * drizzle's postgres-js session calls `unsafe(query, params, { prepare: false })` for every query it
+ * was not given a name for. postgres.js then sends Parse+Describe, waits for the parameter types, and
+ * only then Bind+Execute: two round trips, and PostgreSQL parses and plans the text again each time.
+ * With `prepare: true` postgres.js keeps one named statement per query text (and parameter types) per
+ * connection, so after the first use a query is a single Bind+Execute round trip.
+ *
+ * The wrapper covers every handle drizzle is given: the pool, `begin` (transactions) and `savepoint`
+ * (nested transactions). Parameterless queries are unaffected: postgres.js sends them with the simple
+ * protocol whatever `prepare` says, so `begin`, `set`, DDL and the like behave as before. Migrations run
+ * on their own unwrapped client. A statement invalidated by a schema change is re-prepared by postgres.js
+ * (it retries on "cached plan must not change result type"). Statements live as long as their connection
+ * (postgres.js recycles connections after 30-60 min), which bounds the few per-length variants that
+ * `inArray` produces.
+ */
+function preparing(client: PgClient): PgClient {
+  type Scoped = (sql: PgClient) => unknown;
+  const wrapScope = (fn: Scoped) => (sql: PgClient) => fn(preparing(sql));
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      switch (prop) {
+        case 'unsafe':
+          return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+            target.unsafe(query, params as never, { ...options, prepare: true });
+        case 'begin':
+          return (options: string | Scoped, fn?: Scoped) =>
+            fn ? target.begin(options as string, wrapScope(fn) as never) : target.begin(wrapScope(options as Scoped) as never);
+        case 'savepoint':
+          return (name: string | Scoped, fn?: Scoped) => {
+            const savepoint = (target as unknown as { savepoint: (...args: unknown[]) => unknown }).savepoint;
+            return fn ? savepoint(name, wrapScope(fn)) : savepoint(wrapScope(name as Scoped));
+          };
+        default:
+          return Reflect.get(target, prop, receiver);
+      }
+    },
+  });
 }
 
 /** `db.execute` returns an array on postgres.js and `{ rows }` on PGlite: read either. */

@@ -173,7 +173,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags,
         summary: 'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
-        response: { 200: Type.Unsafe<unknown>({ type: 'object' }), ...errors(401, 403) },
+        response: { 200: Type.Unsafe<unknown>({ type: 'object', additionalProperties: true }), ...errors(401, 403) },
       },
     },
     async (request, reply) => {
