@@ -10,7 +10,7 @@ export const processHolder = `${process.pid}-${randomUUID().slice(0, 8)}`;
 export async function tryAcquireLease(db: Db, name: string, ttlMs: number, holder = processHolder): Promise<boolean> {
   const expires = new Date(Date.now() + ttlMs);
   const result = await db.execute(sql`
-    insert into ${leases} (name, holder, expires_at) values (${name}, ${holder}, ${expires})
+    insert into ${leases} (name, holder, expires_at) values (${name}, ${holder}, ${expires.toISOString()}::timestamptz)
     on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
     where ${leases.expiresAt} < now() or ${leases.holder} = excluded.holder
     returning holder`);

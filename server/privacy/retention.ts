@@ -82,6 +82,7 @@ export async function recordingDeleteAfter(db: Db, recordedAt: Date): Promise<Da
   return new Date(recordedAt.getTime() + days * 86_400_000);
 }
 
+// Raw sql templates bind Dates as ISO strings: postgres.js cannot serialize an untyped Date parameter.
 const held = (conversationId: SQL | typeof conversations.id, contactId: SQL | typeof conversations.contactId) => sql`exists (
   select 1 from ${legalHolds} h where h.released_at is null
     and (h.conversation_id = ${conversationId} or h.contact_id = ${contactId}))`;
@@ -120,13 +121,13 @@ function classQuery(dataClass: RetentionClass, cutoff: Date, now: Date) {
         where: and(
           isNull(recordings.deletedAt),
           lt(recordings.deleteAfter, now),
-          sql`(${recordings.nextDeletionAttemptAt} is null or ${recordings.nextDeletionAttemptAt} <= ${now})`,
+          sql`(${recordings.nextDeletionAttemptAt} is null or ${recordings.nextDeletionAttemptAt} <= ${now.toISOString()}::timestamptz)`,
         )!,
         isHeld: sql`exists (select 1 from ${conversations} c where c.id = ${recordings.conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
         age: sql`${recordings.deleteAfter}`,
       };
     case 'inactive_contacts':
-      return { table: contacts, id: contacts.id, where: sql`${lastActivity} < ${cutoff}`, isHeld: contactHeld(contacts.id), age: lastActivity };
+      return { table: contacts, id: contacts.id, where: sql`${lastActivity} < ${cutoff.toISOString()}::timestamptz`, isHeld: contactHeld(contacts.id), age: lastActivity };
     case 'bot_logs':
       return {
         table: botDecisions,

@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { count, eq, isNull, sql } from 'drizzle-orm';
+import { dbMode } from '../helpers/db.ts';
+import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
+import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { attachments, auditLog, botDecisions, contacts, conversations, inboxes, recordings } from '../../drizzle/schema/index.ts';
+
+const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+
+describe(`retention engine on ${dbMode}`, () => {
+  let server: TestServer;
+  let admin: AgentClient;
+  const provider = recordingProviderSpy();
+  const ids = {} as Record<'oldConversation' | 'oldCall' | 'heldConversation' | 'recentConversation' | 'recentAttachmentBlob' | 'inactiveContact' | 'expiredSid', string>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    server.services.recordingProviders.set('test-provider', provider);
+    admin = await server.agentClient('admin');
+    const { db } = server.services;
+    const make = async (marker: string) => seedPerson(server.services, { name: `Person ${marker}`, email: `${marker}@example.org`, phone: `+1555010${marker.slice(-4)}`, marker });
+    // Old conversation: expires under the conversation policy.
+    const old = await make('old-0001');
+    ids.oldConversation = old.emailConversationId;
+    ids.oldCall = old.callConversationId;
+    // Old conversation under a legal hold: kept, counted as held.
+    const held = await make('held-0002');
+    ids.heldConversation = held.emailConversationId;
+    // Recent conversation with an old attachment.
+    const recent = await make('new-0003');
+    ids.recentConversation = recent.emailConversationId;
+    ids.recentAttachmentBlob = recent.fileBlob;
+    // A long-inactive contact: erased completely.
+    const inactive = await make('gone-0004');
+    ids.inactiveContact = inactive.contactId;
+
+    await db.update(conversations).set({ lastMessageAt: daysAgo(40) }).where(eq(conversations.id, ids.oldConversation));
+    await db.update(conversations).set({ lastMessageAt: daysAgo(40) }).where(eq(conversations.id, ids.heldConversation));
+    await db.update(attachments).set({ createdAt: daysAgo(20) }).where(eq(attachments.blobId, recent.fileBlob));
+    // Recordings: the old person's is past its deadline; the others are not.
+    await db.update(recordings).set({ deleteAfter: daysAgo(1) }).where(eq(recordings.providerSid, old.sid));
+    ids.expiredSid = old.sid;
+    await db.update(contacts).set({ createdAt: daysAgo(500) }).where(eq(contacts.id, inactive.contactId));
+    await db.update(conversations).set({ lastMessageAt: daysAgo(400), createdAt: daysAgo(400) }).where(eq(conversations.contactId, inactive.contactId));
+    await db.update(recordings).set({ deleteAfter: daysAgo(-30) }).where(eq(recordings.providerSid, inactive.sid));
+    await db.insert(botDecisions).values([
+      { conversationId: ids.recentConversation, action: 'answer', reason: 'confident', createdAt: daysAgo(100) },
+      { conversationId: ids.recentConversation, action: 'handoff', reason: 'low confidence', createdAt: daysAgo(1) },
+    ]);
+    await admin.post('/api/privacy/legal-holds', { conversationId: ids.heldConversation, reason: 'Litigation hold L-17' });
+  });
+  afterAll(() => server.stop());
+
+  it('has a policy per data class, recordings and bot logs on by default', async () => {
+    const res = await admin.get('/api/privacy/retention');
+    expect(res.body.policies.map((p: { dataClass: string; enabled: boolean }) => [p.dataClass, p.enabled])).toEqual([
+      ['messages', false],
+      ['attachments', false],
+      ['recordings', true],
+      ['inactive_contacts', false],
+      ['bot_logs', true],
+    ]);
+  });
+
+  it('admins set policies; bad values are refused', async () => {
+    for (const [dataClass, retainDays] of [['messages', 30], ['attachments', 10], ['inactive_contacts', 365], ['bot_logs', 90]] as const) {
+      const res = await admin.send('PUT', `/api/privacy/retention/${dataClass}`, { enabled: true, retainDays });
+      expect(res.status).toBe(200);
+      expect(res.body.policy).toMatchObject({ dataClass, enabled: true, retainDays });
+    }
+    expect((await admin.send('PUT', '/api/privacy/retention/messages', { enabled: true, retainDays: 0 })).status).toBe(400);
+    expect((await admin.send('PUT', '/api/privacy/retention/everything', { enabled: true, retainDays: 5 })).status).toBe(404);
+  });
+
+  it('previews what would go, without deleting anything', async () => {
+    const preview = await admin.get('/api/privacy/retention/preview');
+    const byClass = Object.fromEntries(preview.body.classes.map((c: { dataClass: string }) => [c.dataClass, c]));
+    // The old conversation, and the inactive contact's old email conversation (its call waits for its recording).
+    expect(byClass.messages).toMatchObject({ count: 2, held: 1 });
+    expect(byClass.attachments).toMatchObject({ count: 1, held: 0 });
+    expect(byClass.recordings).toMatchObject({ count: 1, held: 0 });
+    expect(byClass.inactive_contacts).toMatchObject({ count: 1, held: 0 });
+    expect(byClass.bot_logs).toMatchObject({ count: 1, held: 0 });
+    expect((await server.services.db.select({ n: count() }).from(conversations))[0]!.n).toBe(8);
+    expect(provider.deleted).toEqual([]);
+  });
+
+  it('sweeps: removes exactly the expired, unheld records, at the provider too, with audit entries', async () => {
+    const res = await admin.post('/api/privacy/retention/sweep');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ skipped: false, removed: { messages: 2, attachments: 1, recordings: 1, inactive_contacts: 1, bot_logs: 1 } });
+    const { db } = server.services;
+    expect(await db.select().from(conversations).where(eq(conversations.id, ids.oldConversation))).toEqual([]);
+    expect(await db.select().from(conversations).where(eq(conversations.id, ids.heldConversation))).toHaveLength(1);
+    expect(await db.select().from(contacts).where(eq(contacts.id, ids.inactiveContact))).toEqual([]);
+    expect(await server.services.blobs.size(ids.recentAttachmentBlob)).toBeNull();
+    const [expired] = await db.select().from(recordings).where(eq(recordings.providerSid, ids.expiredSid));
+    expect(expired).toMatchObject({ blobId: null, deletedAt: expect.any(Date) });
+    // The expired recording, and the inactive contact's recording (erased with them), each exactly once.
+    expect(provider.deleted).toHaveLength(2);
+    expect(provider.deleted).toContain(ids.expiredSid);
+    expect(new Set(provider.deleted).size).toBe(provider.deleted.length);
+    const actions = (await db.select({ action: auditLog.action }).from(auditLog)).map((a) => a.action);
+    expect(actions.filter((a) => a === 'recording.deleted')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'retention.swept').length).toBeGreaterThanOrEqual(3);
+    expect(actions).toContain('contact.erased');
+  });
+
+  it('a second sweep finds nothing left to do', async () => {
+    const res = await admin.post('/api/privacy/retention/sweep');
+    expect(Object.values(res.body.removed).every((n) => n === 0)).toBe(true);
+    const preview = await admin.get('/api/privacy/retention/preview');
+    expect(preview.body.classes.map((c: { count: number }) => c.count)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('a provider failure is retried later and the recording stays until it succeeds', async () => {
+    const [conv] = await server.services.db.select().from(conversations).where(eq(conversations.id, ids.recentConversation));
+    const sid = `RE${randomUUID()}`;
+    await server.services.db.insert(recordings).values({
+      conversationId: conv!.id,
+      provider: 'test-provider',
+      providerSid: sid,
+      durationSeconds: 5,
+      recordedAt: daysAgo(40),
+      deleteAfter: daysAgo(10),
+    });
+    provider.failNext = 1;
+    const first = await admin.post('/api/privacy/retention/sweep');
+    expect(first.body.failed.recordings).toBe(1);
+    const [pending] = await server.services.db.select().from(recordings).where(eq(recordings.providerSid, sid));
+    expect(pending).toMatchObject({ deletedAt: null, deletionAttempts: 1, lastDeletionError: expect.stringContaining('503') });
+    expect(pending!.nextDeletionAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    await server.services.db.update(recordings).set({ nextDeletionAttemptAt: daysAgo(0.001) }).where(eq(recordings.providerSid, sid));
+    const second = await admin.post('/api/privacy/retention/sweep');
+    expect(second.body.removed.recordings).toBe(1);
+  });
+
+  it('is admin only', async () => {
+    const agent = await server.agentClient('manager');
+    expect((await agent.get('/api/privacy/retention')).status).toBe(403);
+    expect((await agent.post('/api/privacy/retention/sweep')).status).toBe(403);
+  });
+});
+
+describe('two server processes sweeping one PostgreSQL database at once', () => {
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `t_sweep_${randomBytes(4).toString('hex')}`;
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const dir = mkdtempSync(join(tmpdir(), 'sweep-'));
+  const deletions = join(dir, 'deletions.txt');
+
+  beforeAll(async () => {
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    writeFileSync(deletions, '');
+  });
+  afterAll(async () => {
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sweeper = (startAt: number) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn('npx', ['tsx', 'test/helpers/sweep-worker.ts'], {
+        env: { ...process.env, DATABASE_URL: url.toString(), DELETIONS_FILE: deletions, START_AT: String(startAt), DATA_DIR: dir },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+
+  it('removes each expired record exactly once, with no errors, and deadlines survive the restart', async () => {
+    const database = await openDatabase({ databaseUrl: url.toString() });
+    const { db } = database;
+    const [inbox] = await db.insert(inboxes).values({ name: 'Phone', channel: 'voice' }).returning();
+    const [contact] = await db.insert(contacts).values({ name: 'Caller' }).returning();
+    const convs = await db
+      .insert(conversations)
+      .values(Array.from({ length: 40 }, (_, i) => ({ inboxId: inbox!.id, contactId: contact!.id, channel: 'voice' as const, threadKey: `CA${i}`, lastMessageAt: daysAgo(1) })))
+      .returning();
+    await db.insert(recordings).values(
+      convs.map((c, i) => ({ conversationId: c.id, provider: 'test-provider', providerSid: `RE-${i}`, durationSeconds: 10, recordedAt: daysAgo(31), deleteAfter: daysAgo(1) })),
+    );
+    await db.insert(botDecisions).values(convs.map((c) => ({ conversationId: c.id, action: 'handoff', reason: 'x', createdAt: daysAgo(200) })));
+    await database.close();
+    // The deadlines were written by this process, which has now gone: two fresh processes sweep at once.
+    const startAt = Date.now() + 6_000;
+    const [a, b] = await Promise.all([sweeper(startAt), sweeper(startAt)]);
+    expect(a.code, a.err).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    const results = [JSON.parse(a.out), JSON.parse(b.out)];
+    const removed = results.reduce((sum, r) => sum + r.removed.recordings, 0);
+    expect(removed).toBe(40);
+    expect(results.reduce((sum, r) => sum + r.removed.bot_logs, 0)).toBe(40);
+    const lines = readFileSync(deletions, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(40);
+    expect(new Set(lines).size).toBe(40);
+
+    const check = await openDatabase({ databaseUrl: url.toString() });
+    expect((await check.db.select({ n: count() }).from(recordings).where(isNull(recordings.deletedAt)))[0]!.n).toBe(0);
+    expect((await check.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, 'recording.deleted')))[0]!.n).toBe(40);
+    expect((await check.db.execute(sql`select 1`)) !== undefined).toBe(true);
+    await check.close();
+  }, 120_000);
+});
+
