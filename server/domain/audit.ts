@@ -17,8 +17,23 @@ export type AuditEntry = {
 const AUDIT_CHAIN_LOCK = 7_243_002;
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * JSON with object keys sorted at every level: details are stored as jsonb, which hands keys back
+ * in its own order, so the hash must not depend on the order they were written in.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
 export function entryHash(prevHash: string, entry: AuditEntry & { at: string }): string {
-  const canonical = JSON.stringify([
+  const canonical = canonicalJson([
     prevHash,
     entry.at,
     entry.actorKind,
