@@ -58,6 +58,37 @@ export class ApiClient {
     return this.request<T>('PATCH', path, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  /**
+   * Fetches a file (e.g. a data export) as a Blob, with the filename the server suggests. Errors arrive as
+   * the usual JSON error shape before any byte of the file, so they become ApiErrors like everywhere else.
+   */
+  async download(path: string, fallbackName: string): Promise<{ blob: Blob; filename: string }> {
+    let response: Response;
+    try {
+      response = await fetch(path, { credentials: 'same-origin' });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+    }
+    if (!response.ok) {
+      const payload: unknown = await response.json().catch(() => undefined);
+      if (response.status === 401) this.onUnauthorized?.();
+      throw isErrorView(payload)
+        ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null)
+        : new ApiError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
+    }
+    let blob: Blob;
+    try {
+      blob = await response.blob();
+    } catch {
+      throw new ApiError(0, 'network', 'The download was interrupted. Try again.');
+    }
+    return { blob, filename: filenameFrom(response.headers.get('content-disposition')) ?? fallbackName };
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
@@ -90,6 +121,27 @@ export class ApiClient {
   }
 }
 
+/** The filename of a Content-Disposition header (RFC 6266: filename* wins over filename). */
+function filenameFrom(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (extended?.[1]) {
+    try {
+      return safeName(decodeURIComponent(extended[1].trim()));
+    } catch {
+      // Malformed escape: fall back to the plain parameter.
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(header);
+  const value = plain?.[2] ?? plain?.[1];
+  return value ? safeName(value.trim()) : null;
+}
+
+function safeName(name: string): string | null {
+  const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim();
+  return cleaned ? cleaned : null;
+}
+
 /** A sentence an agent can act on, for toasts and inline errors. */
 export function describeError(err: unknown, fallback = 'Something went wrong.'): string {
   if (!isApiError(err)) return fallback;
@@ -102,6 +154,8 @@ export function describeError(err: unknown, fallback = 'Something went wrong.'):
       return 'The message is too long to send.';
     case 'rate_limited':
       return 'Too many attempts. Wait a moment and try again.';
+    case 'legal_hold':
+      return err.message || 'Blocked by a legal hold.';
   }
   if (err.status === 403) return 'You do not have permission to do that.';
   if (err.status === 404) return 'It no longer exists.';

@@ -1,7 +1,16 @@
 import { ApiClient } from '../api.ts';
 import type { AgentView } from '../types.ts';
 import { AgentDirectory } from './agents.svelte.ts';
+import { AuditLog } from './audit-log.svelte.ts';
 import { Clock } from './clock.svelte.ts';
+import { ConsentLedger } from './consent-ledger.svelte.ts';
+import { ContactEditor } from './contact-editor.svelte.ts';
+import { ContactExports } from './contact-export.svelte.ts';
+import { Erasure } from './erasure.svelte.ts';
+import { LegalHolds } from './legal-holds.svelte.ts';
+import { ProcessingRecord } from './processing-record.svelte.ts';
+import { Redactor } from './redactor.svelte.ts';
+import { Retention } from './retention.svelte.ts';
 import { ConversationDetail } from './conversation-detail.svelte.ts';
 import { ConversationList } from './conversation-list.svelte.ts';
 import { Realtime } from './realtime.svelte.ts';
@@ -23,6 +32,16 @@ export class InboxApp {
   readonly list: ConversationList;
   readonly detail: ConversationDetail;
   readonly realtime: Realtime;
+  // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
+  readonly contactEditor: ContactEditor;
+  readonly consent: ConsentLedger;
+  readonly exports: ContactExports;
+  readonly erasure: Erasure;
+  readonly holds: LegalHolds;
+  readonly redactor: Redactor;
+  readonly retention: Retention;
+  readonly audit: AuditLog;
+  readonly record: ProcessingRecord;
 
   constructor() {
     this.session = new Session(this.api, {
@@ -44,6 +63,8 @@ export class InboxApp {
         if (inbound && viewing) this.detail.markReadSoon();
       },
       messageUpdated: ({ message }) => this.detail.applyMessageUpdated(message),
+      conversationRemoved: ({ conversationId }) => this.#conversationRemoved(conversationId),
+      privacyProgress: (progress) => this.exports.applyProgress(progress),
       conversationUpdated: ({ conversation }) => {
         this.detail.applyConversationUpdated(conversation);
         this.list.applyLive(conversation, { viewing: this.detail.isViewing(conversation.id) });
@@ -54,6 +75,22 @@ export class InboxApp {
       },
       refused: () => void this.session.verify(),
     });
+    this.contactEditor = new ContactEditor(this.api, this.toasts, (contact) => this.detail.replaceContact(contact));
+    this.consent = new ConsentLedger(this.api, this.toasts, (contactId, current) => this.detail.setConsent(contactId, current));
+    this.exports = new ContactExports(this.api, this.toasts);
+    this.erasure = new Erasure(this.api, (_contactId, conversationIds) => {
+      for (const id of conversationIds) this.#removeConversation(id);
+    });
+    this.holds = new LegalHolds(this.api, this.toasts, (hold) => this.detail.applyHold(hold));
+    this.redactor = new Redactor(
+      this.api,
+      this.toasts,
+      (id) => this.detail.messages.find((m) => m.id === id),
+      (message) => this.detail.applyMessageUpdated(message),
+    );
+    this.retention = new Retention(this.api, this.toasts);
+    this.audit = new AuditLog(this.api);
+    this.record = new ProcessingRecord(this.api);
     this.api.onUnauthorized = () => this.session.expire();
   }
 
@@ -83,11 +120,50 @@ export class InboxApp {
     this.detail.close();
     this.list.reset();
     this.agents.reset();
+    this.contactEditor.cancel();
+    this.consent.reset();
+    this.exports.reset();
+    this.erasure.reset();
+    this.holds.reset();
+    this.redactor.reset();
+    this.retention.reset();
+    this.audit.reset();
+    this.record.reset();
+  }
+
+  /** Another agent (or a retention sweep) removed a conversation; our own erasures already did this. */
+  #conversationRemoved(id: string): void {
+    if (this.erasure.consumeOwnRemoval(id)) {
+      this.#removeConversation(id);
+      return;
+    }
+    if (this.#removeConversation(id)) this.toasts.push('info', 'This conversation was erased', 'Its contact’s data was deleted.');
+  }
+
+  /** Drops an erased conversation everywhere; leaves it (to the list) if it was open. */
+  #removeConversation(id: string): boolean {
+    this.list.remove(id);
+    if (!this.detail.removeConversation(id)) return false;
+    this.redactor.reset();
+    this.contactEditor.cancel();
+    const route = this.router.route;
+    if (route.name === 'conversations' && route.conversationId === id) this.router.navigate(hrefs.conversations);
+    return true;
   }
 
   #agentChanged(agent: AgentView): void {
     this.session.updateSelf(agent);
-    if (this.router.route.name === 'agents' && !this.session.isAdmin) this.router.redirect(hrefs.conversations);
+    const page = this.router.route.name;
+    if ((page === 'agents' || page === 'privacy') && !this.session.isAdmin) this.router.redirect(hrefs.conversations);
+  }
+
+  /** Everything the Privacy page shows, fetched together (each part has its own loading/error state). */
+  loadPrivacyPage(): void {
+    void this.retention.load();
+    void this.retention.loadPreview();
+    void this.holds.load();
+    void this.audit.load();
+    void this.record.load();
   }
 
   #route(route: Route): void {
@@ -101,6 +177,16 @@ export class InboxApp {
       void this.agents.load();
       return;
     }
+    if (route.name === 'privacy') {
+      if (!this.session.isAdmin) {
+        this.router.redirect(hrefs.conversations);
+        return;
+      }
+      this.detail.close();
+      this.loadPrivacyPage();
+      return;
+    }
+    this.redactor.reset();
     if (route.conversationId) void this.detail.open(route.conversationId);
     else this.detail.close();
   }

@@ -1,10 +1,11 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import { dayKey } from '../lib/format.ts';
-import type { ContactView, ConversationStatus, ConversationView, MessageView } from '../types.ts';
+import type { ConsentState, ConversationStatus, ConversationView, MessageView } from '../types.ts';
+import type { LegalHoldView, PrivacyContactView, RedactableMessage } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type ComposerMode = 'reply' | 'note';
-export type MessageDay = { day: number; messages: MessageView[] };
+export type MessageDay = { day: number; messages: RedactableMessage[] };
 
 export type DetailEvents = {
   /** The server returned a new copy of the conversation (assign, status, read). */
@@ -15,7 +16,7 @@ export type DetailEvents = {
 const created = (m: MessageView) => Date.parse(m.createdAt) || 0;
 const path = (id: string, action = '') => `/api/conversations/${encodeURIComponent(id)}${action}`;
 
-function groupByDay(messages: MessageView[]): MessageDay[] {
+function groupByDay(messages: RedactableMessage[]): MessageDay[] {
   const days: MessageDay[] = [];
   for (const message of messages) {
     const day = dayKey(message.createdAt);
@@ -38,8 +39,8 @@ function tidy(text: string): string {
 export class ConversationDetail {
   id = $state<string | null>(null);
   conversation = $state<ConversationView | null>(null);
-  messages = $state<MessageView[]>([]);
-  contact = $state<ContactView | null>(null);
+  messages = $state<RedactableMessage[]>([]);
+  contact = $state<PrivacyContactView | null>(null);
   status = $state<'idle' | 'loading' | 'ready' | 'not_found' | 'error'>('idle');
   error = $state<string | null>(null);
 
@@ -198,7 +199,7 @@ export class ConversationDetail {
     this.applyConversationUpdated(conversation);
   }
 
-  applyMessageUpdated(message: MessageView): void {
+  applyMessageUpdated(message: RedactableMessage): void {
     if (this.id !== message.conversationId) return;
     const index = this.messages.findIndex((m) => m.id === message.id);
     if (index !== -1) this.messages[index] = message;
@@ -213,6 +214,43 @@ export class ConversationDetail {
       ref.status = conversation.status;
       ref.lastMessageAt = conversation.lastMessageAt;
     }
+  }
+
+  /** A fresh copy of the open contact (after an edit), keeping what the response may leave out. */
+  replaceContact(contact: PrivacyContactView): void {
+    if (this.contact?.id !== contact.id) return;
+    this.contact = { ...this.contact, ...contact };
+  }
+
+  setConsent(contactId: string, current: ConsentState[]): void {
+    if (this.contact?.id === contactId) this.contact.consent = current;
+  }
+
+  /** Does a hold cover the open contact (itself or one of its conversations)? */
+  holdConcernsContact(hold: LegalHoldView): boolean {
+    const contact = this.contact;
+    if (!contact) return false;
+    if (hold.contactId) return hold.contactId === contact.id;
+    return hold.conversationId !== null && (hold.conversationId === this.id || contact.conversations.some((c) => c.id === hold.conversationId));
+  }
+
+  /** A hold was placed or released: keep the contact's list of active holds current. */
+  applyHold(hold: LegalHoldView): void {
+    const contact = this.contact;
+    if (!contact || !this.holdConcernsContact(hold)) return;
+    const others = (contact.legalHolds ?? []).filter((h) => h.id !== hold.id);
+    contact.legalHolds = hold.releasedAt ? others : [...others, hold];
+  }
+
+  /** The conversation was erased (by us or elsewhere): forget it. True when it was the open one. */
+  removeConversation(id: string): boolean {
+    if (this.contact) {
+      const rest = this.contact.conversations.filter((c) => c.id !== id);
+      if (rest.length !== this.contact.conversations.length) this.contact.conversations = rest;
+    }
+    if (this.id !== id) return false;
+    this.close();
+    return true;
   }
 
   #addMessage(message: MessageView): void {
@@ -234,8 +272,8 @@ export class ConversationDetail {
     try {
       const data = await this.#api.get<{
         conversation: ConversationView;
-        messages: MessageView[];
-        contact: ContactView;
+        messages: RedactableMessage[];
+        contact: PrivacyContactView;
       }>(path(id));
       if (generation !== this.#generation) return;
       this.conversation = data.conversation;

@@ -155,6 +155,12 @@ export class ConversationList {
     if (item && item.unreadCount !== unreadCount) item.unreadCount = unreadCount;
   }
 
+  /** The conversation no longer exists (erased): drop it from the list. */
+  remove(id: string): void {
+    this.#unread.delete(id);
+    if (this.items.some((c) => c.id === id)) this.items = this.items.filter((c) => c.id !== id);
+  }
+
   get(id: string): ConversationView | undefined {
     return this.items.find((c) => c.id === id);
   }

@@ -7,6 +7,8 @@ export type RealtimeHandlers = {
   messageCreated: (payload: Payload<'message:created'>) => void;
   messageUpdated: (payload: Payload<'message:updated'>) => void;
   conversationUpdated: (payload: Payload<'conversation:updated'>) => void;
+  conversationRemoved: (payload: Payload<'conversation:removed'>) => void;
+  privacyProgress: (payload: Payload<'privacy:progress'>) => void;
   /** Events may have been missed while disconnected: reload what is on screen. */
   resync: () => void;
   /** The server refused the socket: maybe the session ended. */
@@ -61,6 +63,8 @@ export class Realtime {
     socket.on('message:created', (payload) => this.#handlers.messageCreated(payload));
     socket.on('message:updated', (payload) => this.#handlers.messageUpdated(payload));
     socket.on('conversation:updated', (payload) => this.#handlers.conversationUpdated(payload));
+    socket.on('conversation:removed', (payload) => this.#handlers.conversationRemoved(payload));
+    socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
   }
 
   disconnect(): void {

@@ -1,9 +1,10 @@
-export type Route = { name: 'conversations'; conversationId: string | null } | { name: 'agents' };
+export type Route = { name: 'conversations'; conversationId: string | null } | { name: 'agents' } | { name: 'privacy' };
 
-/** Hash routes: #/conversations, #/conversations/<id>, #/agents. */
+/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy. */
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'agents') return { name: 'agents' };
+  if (parts[0] === 'privacy') return { name: 'privacy' };
   if (parts[0] === 'conversations' && parts[1]) {
     return { name: 'conversations', conversationId: decodeURIComponent(parts[1]) };
   }
@@ -14,6 +15,7 @@ export const hrefs = {
   conversations: '#/conversations',
   conversation: (id: string) => `#/conversations/${encodeURIComponent(id)}`,
   agents: '#/agents',
+  privacy: '#/privacy',
 };
 
 export class Router {

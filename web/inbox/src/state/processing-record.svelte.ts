@@ -1,0 +1,42 @@
+import { describeError, type ApiClient } from '../api.ts';
+import type { ProcessingRecordView } from '../privacy-types.ts';
+
+export const PRINTABLE_RECORD_URL = '/api/privacy/record?format=html';
+
+/** The Article 30 record of processing and the data map, both derived on the server from the catalog. */
+export class ProcessingRecord {
+  record = $state<ProcessingRecordView | null>(null);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+
+  readonly #api: ApiClient;
+
+  constructor(api: ApiClient) {
+    this.#api = api;
+  }
+
+  async load(): Promise<void> {
+    if (this.status !== 'ready') this.status = 'loading';
+    try {
+      const record = await this.#api.get<ProcessingRecordView>('/api/privacy/record');
+      if (!record || !Array.isArray(record.dataMap)) {
+        this.record = null;
+        this.status = 'error';
+        this.error = 'The server sent an incomplete record (no data map). The printable version may still work.';
+        return;
+      }
+      this.record = record;
+      this.status = 'ready';
+      this.error = null;
+    } catch (err) {
+      if (this.status !== 'ready') this.status = 'error';
+      this.error = describeError(err, 'Could not load the record of processing.');
+    }
+  }
+
+  reset(): void {
+    this.record = null;
+    this.status = 'idle';
+    this.error = null;
+  }
+}
