@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { dbMode } from '../helpers/db.ts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
+import { readZip } from '../helpers/zip.ts';
+import { contacts, conversations, messages } from '../../drizzle/schema/index.ts';
+
+const person = { name: 'Mira Okonkwo-Test', email: 'mira.ok@example.org', phone: '+15550106262', marker: 'zq-mira-3141' };
+const SECRET = `${person.marker}-body-one`;
+
+describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let seeded: Awaited<ReturnType<typeof seedPerson>>;
+  const provider = recordingProviderSpy();
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    server.services.recordingProviders.set('test-provider', provider);
+    seeded = await seedPerson(server.services, person);
+    // A second, old conversation of someone else, for the retention preview.
+    const other = await seedPerson(server.services, { name: 'Old Customer', email: 'old.customer@example.org', phone: '+15550101111', marker: 'zq-old-1111' });
+    await server.services.db.update(conversations).set({ lastMessageAt: new Date(Date.now() - 90 * 86_400_000) }).where(eq(conversations.id, other.emailConversationId));
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    await page.goto(`${server.url}/inbox/`);
+    await page.fill('[data-testid="login-email"]', 'admin@example.com');
+    await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="logout"]');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const openPersonConversation = async () => {
+    await page.click(`[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`);
+    await page.waitForSelector('[data-testid="contact-panel"]');
+  };
+
+  it('redacts selected text: a marker replaces it, the timeline records it, the database no longer has it', async () => {
+    await openPersonConversation();
+    const body = page.locator('[data-testid="message-body"]', { hasText: SECRET }).first();
+    await body.evaluate((el, secret) => {
+      // The body renders as text segments; select inside the one that holds the secret, as a mouse would.
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      let text: Text | null = null;
+      while (walker.nextNode()) if ((walker.currentNode as Text).data.includes(secret)) text = walker.currentNode as Text;
+      if (!text) throw new Error('secret not rendered');
+      const start = text.data.indexOf(secret);
+      const range = document.createRange();
+      range.setStart(text, start);
+      range.setEnd(text, start + secret.length);
+      const selection = window.getSelection()!;
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }, SECRET);
+    await page.click('[data-testid="redact-selection"]');
+    expect(await page.textContent('[data-testid="redact-preview"]')).toBe(SECRET);
+    await page.click('[data-testid="redact-confirm"]');
+    await page.waitForSelector('[data-testid="redaction-marker"]');
+    await page.waitForSelector(`[data-testid="message"][data-kind="event"] >> text=redacted ${SECRET.length} characters`);
+    expect(await page.locator('[data-testid="message-body"]', { hasText: '[redacted]' }).count()).toBe(1);
+    expect(await page.content()).not.toContain(SECRET);
+    const rows = await server.services.db.select({ body: messages.body }).from(messages);
+    expect(rows.some((r) => r.body.includes(SECRET))).toBe(false);
+    await page.screenshot({ path: `${SCREENSHOTS}/10-redaction-marker.png` });
+  });
+
+  it('exports the contact: progress, then a zip with data.json and index.html', async () => {
+    const downloadPromise = page.waitForEvent('download');
+    await page.click('[data-testid="export-button"]');
+    await page.waitForSelector('[data-testid="export-progress"]');
+    const download = await downloadPromise;
+    expect(download.suggestedFilename()).toBe(`contact-${seeded.contactId}.zip`);
+    const zip = await readZip(await readFile((await download.path())!));
+    expect([...zip.keys()]).toEqual(expect.arrayContaining(['data.json', 'index.html', 'README.txt']));
+    const data = JSON.parse(zip.get('data.json')!.toString());
+    expect(data.tables.contacts[0]).toMatchObject({ name: person.name, email: person.email });
+    await page.screenshot({ path: `${SCREENSHOTS}/11-export-progress.png` });
+  });
+
+  it('previews retention on the Privacy page', async () => {
+    await page.click('[data-testid="nav-privacy"]');
+    await page.waitForSelector('[data-testid="privacy-page"]');
+    const row = page.locator('[data-testid="retention-row"][data-class="messages"]');
+    await row.locator('[data-testid="retention-enabled"]').check();
+    await row.locator('[data-testid="retention-days"]').fill('30');
+    await row.locator('[data-testid="retention-save"]').click();
+    await page.waitForSelector('[data-testid="retention-preview-row"][data-class="messages"][data-count="1"]');
+    await page.screenshot({ path: `${SCREENSHOTS}/12-retention-preview.png`, fullPage: true });
+    // A preview deletes nothing.
+    expect(await server.services.db.select().from(conversations)).toHaveLength(4);
+  });
+
+  it('erases the contact after typed confirmation and shows the receipt; the conversation leaves the list', async () => {
+    await page.click('[data-testid="nav-conversations"]');
+    await openPersonConversation();
+    await page.click('[data-testid="erase-button"]');
+    await page.fill('[data-testid="erase-confirm-input"]', 'ERASE');
+    await page.click('[data-testid="erase-confirm"]');
+    await page.waitForSelector('[data-testid="erase-receipt"]');
+    const receipt = await page.textContent('[data-testid="erase-receipt"]');
+    expect(receipt).toContain('messages');
+    expect(await page.locator('[data-testid="erase-receipt-row"][data-table="contacts"]').textContent()).toContain('1');
+    await page.screenshot({ path: `${SCREENSHOTS}/13-erasure-receipt.png` });
+    await page.click('[data-testid="erase-receipt-close"]');
+    await page.waitForSelector(`[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`, { state: 'detached' });
+    expect(await server.services.db.select().from(contacts).where(eq(contacts.id, seeded.contactId))).toEqual([]);
+    expect(provider.deleted).toEqual([seeded.sid]);
+  });
+});
