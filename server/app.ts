@@ -16,6 +16,7 @@ import { widgetRoutes } from './routes/widget.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { kbRoutes } from './routes/kb.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ services: Services }>(
@@ -52,6 +53,7 @@ export const app = fp<{ services: Services }>(
     await fastify.register(widgetRoutes, { prefix: '/api/widget', services });
     await fastify.register(messageRoutes, { prefix: '/api/messages', services });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
+    await fastify.register(kbRoutes, { prefix: '/api/kb', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

@@ -15,6 +15,8 @@ export type DomainEvents = {
   'contact.erased': { contactId: string; conversationIds: string[]; visitorIds: string[] };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
+  /** A knowledge-base article was created, changed or deleted: the bot rebuilds its index. */
+  'kb.changed': { articleId: string };
   /** Export progress for the agent who asked (jobId is the client's own id). */
   'privacy.progress': { agentId: string; jobId: string; kind: 'export'; done: number; total: number; finished: boolean };
 };
