@@ -1,6 +1,7 @@
-import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { agents, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../db/client.ts';
+import { rowReader } from '../db/rows.ts';
+import { conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
 import type { DomainEventBus } from './events.ts';
@@ -17,9 +18,6 @@ export type IngestResult = {
 
 export type IngestDeps = { db: Db; events: DomainEventBus; inboxNames: InboxNameCache };
 
-/** Thrown inside the transaction to roll it back when the external id was already stored. */
-class Replay extends Error {}
-
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (err: unknown) =>
   typeof err === 'object' && err !== null && ((err as { code?: string }).code === UNIQUE_VIOLATION ||
@@ -27,14 +25,15 @@ const isUniqueViolation = (err: unknown) =>
 
 /**
  * The single entry of every inbound message, whatever the channel: identity -> contact,
- * conversation found or opened, message stored, all in one transaction. A replay of the same
- * (channel, externalId) changes nothing and returns the stored message. Events go out after commit.
+ * conversation found or opened, message stored, all in one transaction (one statement, see
+ * ingestOnce). A replay of the same (channel, externalId) changes nothing and returns the stored
+ * message. Events go out after commit.
  */
 export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
   const inboxName = await deps.inboxNames.get(msg.inboxId);
   if (inboxName === undefined) throw notFound('Inbox');
-  // Two first messages of a new sender can race on the identity's unique key: the loser retries
-  // and then finds the winner's contact.
+  // Two first messages of a new sender can race on the identity's unique key, two deliveries of one
+  // message on its external id: the loser retries and then finds the winner's contact (or message).
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await ingestOnce(deps.db, msg, inboxName);
@@ -54,114 +53,119 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
   }
 }
 
+const readMessage = rowReader(messages);
+
+type IngestRow = Record<string, unknown> & {
+  /** The inserted message's id; null when nothing was inserted (the external id is already stored). */
+  id: string | null;
+  // The conversation's and contact's columns carry an x_ prefix: the message's own columns
+  // (conversation_id, channel, ...) would otherwise collide with them.
+  x_contact_id: string | null;
+  x_contact_name: string | null;
+  x_conversation_id: string | null;
+  x_channel: ConversationView['channel'] | null;
+  x_status: ConversationView['status'] | null;
+  x_subject: string | null;
+  x_assignee_id: string | null;
+  x_assignee_name: string | null;
+  x_created_at: string | Date | null;
+};
+
+/**
+ * The whole of ingest as ONE statement, so one round trip and one implicit transaction (a statement
+ * is atomic: all of it commits or none). Data-modifying CTEs:
+ *   stored              the external id is already stored: then nothing below inserts (a replay)
+ *   known_contact       the sender's identity -> contact, else new_contact + new_identity
+ *   known_conversation  the thread's latest conversation in the inbox, else new_conversation (open)
+ *   inserted            the message (no ON CONFLICT: a concurrent insert of the same external id
+ *                       fails the statement, so a contact or conversation created here for a message
+ *                       that turned out to be a replay is rolled back with it)
+ *   touched             an existing conversation's timestamps, and resolved -> open. A conversation
+ *                       opened here already has them: its defaults are now(), the message's created_at.
+ * Races end in a unique violation (two first messages of a new sender on the identity's key, two
+ * deliveries of one external id on the message's key); the caller retries and then finds the
+ * winner's rows, exactly as with a multi-statement transaction.
+ */
 async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string): Promise<IngestResult> {
-  try {
-    return await db.transaction(async (tx) => {
-      const contact = await resolveContact(tx, msg);
-      const conversation = await findOrOpenConversation(tx, msg, contact.id);
-      const [message] = await tx
-        .insert(messages)
-        .values({
-          conversationId: conversation.id,
-          channel: msg.channel,
-          direction: 'inbound',
-          kind: 'message',
-          authorKind: 'contact',
-          body: msg.text,
-          html: msg.html ?? null,
-          externalId: msg.externalId,
-          deliveryState: 'received',
-          metadata: msg.metadata ?? {},
-          occurredAt: msg.occurredAt,
-        })
-        .onConflictDoNothing()
-        .returning();
-      if (!message) throw new Replay();
-      const reopen = conversation.status === 'resolved';
-      await tx
-        .update(conversations)
-        .set({
-          lastMessageAt: message.createdAt,
-          updatedAt: message.createdAt,
-          ...(reopen ? { status: 'open' as const } : {}),
-        })
-        .where(eq(conversations.id, conversation.id));
-      return {
-        created: true,
-        contactId: contact.id,
-        message: toMessageView(message, null),
-        conversation: {
-          id: conversation.id,
-          inboxId: msg.inboxId,
-          inboxName,
-          channel: conversation.channel,
-          status: reopen ? 'open' : conversation.status,
-          subject: conversation.subject,
-          contact: { id: contact.id, name: contact.name },
-          assignee: conversation.assigneeId && conversation.assigneeName
-            ? { id: conversation.assigneeId, name: conversation.assigneeName }
-            : null,
-          lastMessageAt: message.createdAt.toISOString(),
-          lastMessagePreview: message.body.slice(0, 140),
-          unreadCount: 0,
-          createdAt: conversation.createdAt.toISOString(),
-        },
-      };
-    });
-  } catch (err) {
-    if (!(err instanceof Replay)) throw err;
-    return loadReplayed(db, msg);
-  }
-}
-
-async function resolveContact(tx: Db, msg: InboundMessage) {
-  const [known] = await tx
-    .select({ id: contacts.id, name: contacts.name })
-    .from(contactIdentities)
-    .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
-    .where(and(eq(contactIdentities.kind, msg.sender.kind), eq(contactIdentities.address, msg.sender.address)));
-  if (known) return known;
-  const [contact] = await tx
-    .insert(contacts)
-    .values({
-      name: msg.sender.name ?? null,
-      email: msg.sender.kind === 'email' ? msg.sender.address : null,
-      phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
-    })
-    .returning({ id: contacts.id, name: contacts.name });
-  await tx.insert(contactIdentities).values({ contactId: contact!.id, kind: msg.sender.kind, address: msg.sender.address });
-  return contact!;
-}
-
-async function findOrOpenConversation(tx: Db, msg: InboundMessage, contactId: string) {
-  const [existing] = await tx
-    .select({
-      id: conversations.id,
-      channel: conversations.channel,
-      status: conversations.status,
-      subject: conversations.subject,
-      assigneeId: conversations.assigneeId,
-      assigneeName: agents.name,
-      createdAt: conversations.createdAt,
-    })
-    .from(conversations)
-    .leftJoin(agents, eq(agents.id, conversations.assigneeId))
-    .where(and(eq(conversations.inboxId, msg.inboxId), eq(conversations.threadKey, msg.threadKey)))
-    .orderBy(desc(conversations.createdAt))
-    .limit(1);
-  if (existing) return existing;
-  const [opened] = await tx
-    .insert(conversations)
-    .values({
+  const [row] = rowsOf<IngestRow>(
+    await db.execute(sql`
+      with stored as (
+        select 1 from messages where channel = ${msg.channel}::channel and external_id = ${msg.externalId}::text
+      ), known_contact as (
+        select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+        where i.kind = ${msg.sender.kind}::identity_kind and i.address = ${msg.sender.address}::text
+      ), new_contact as (
+        insert into contacts (name, email, phone)
+        select ${msg.sender.name ?? null}::text, ${msg.sender.kind === 'email' ? msg.sender.address : null}::text,
+          ${msg.sender.kind === 'phone' ? msg.sender.address : null}::text
+        where not exists (select 1 from known_contact) and not exists (select 1 from stored)
+        returning id, name
+      ), new_identity as (
+        insert into contact_identities (contact_id, kind, address)
+        select id, ${msg.sender.kind}::identity_kind, ${msg.sender.address}::text from new_contact
+      ), the_contact as (
+        select id, name from known_contact union all select id, name from new_contact
+      ), known_conversation as (
+        select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
+        from conversations cv left join agents a on a.id = cv.assignee_id
+        where cv.inbox_id = ${msg.inboxId}::uuid and cv.thread_key = ${msg.threadKey}::text
+        order by cv.created_at desc limit 1
+      ), new_conversation as (
+        insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
+        select ${msg.inboxId}::uuid, the_contact.id, ${msg.channel}::channel, 'open'::conversation_status,
+          ${msg.threadKey}::text, ${msg.subject ?? null}::text
+        from the_contact
+        where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
+        returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at
+      ), the_conversation as (
+        select * from known_conversation union all select * from new_conversation
+      ), inserted as (
+        insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
+          delivery_state, metadata, occurred_at)
+        select the_conversation.id, ${msg.channel}::channel, 'inbound'::message_direction, 'message'::message_kind,
+          'contact'::author_kind, ${msg.text}::text, ${msg.html ?? null}::text, ${msg.externalId}::text,
+          'received'::delivery_state, ${JSON.stringify(msg.metadata ?? {})}::jsonb, ${msg.occurredAt.toISOString()}::timestamptz
+        from the_conversation cross join the_contact
+        where not exists (select 1 from stored)
+        returning *
+      ), touched as (
+        update conversations cv
+        set last_message_at = inserted.created_at, updated_at = inserted.created_at,
+          status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
+        from inserted, known_conversation
+        where cv.id = known_conversation.id and cv.id = inserted.conversation_id
+        returning cv.status
+      )
+      select inserted.*, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
+        the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
+        coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
+        the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
+        the_conversation.created_at as x_created_at
+      from (select 1) as one
+        left join the_contact on true left join the_conversation on true
+        left join inserted on true left join touched on true`),
+  );
+  if (!row || row.id === null) return loadReplayed(db, msg);
+  const message = readMessage(row);
+  return {
+    created: true,
+    contactId: row.x_contact_id!,
+    message: toMessageView(message, null),
+    conversation: {
+      id: row.x_conversation_id!,
       inboxId: msg.inboxId,
-      contactId,
-      channel: msg.channel,
-      status: 'open',
-      threadKey: msg.threadKey,
-      subject: msg.subject ?? null,
-    })
-    .returning();
-  return { ...opened!, assigneeName: null as string | null };
+      inboxName,
+      channel: row.x_channel!,
+      status: row.x_status!,
+      subject: row.x_subject,
+      contact: { id: row.x_contact_id!, name: row.x_contact_name },
+      assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
+      lastMessageAt: message.createdAt.toISOString(),
+      lastMessagePreview: message.body.slice(0, 140),
+      unreadCount: 0,
+      createdAt: new Date(row.x_created_at!).toISOString(),
+    },
+  };
 }
 
 async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> {
