@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
+import { rowReader } from '../db/rows.ts';
 import { agents, contactIdentities, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
 import { identityKindOf, type Adapters } from '../../channels/registry.ts';
@@ -44,6 +45,39 @@ export async function addNote(deps: ConversationDeps, conversationId: string, ag
   return addAgentMessage(deps, conversationId, agent, text, 'note');
 }
 
+const readMessage = rowReader(messages);
+
+/** Which identity kind each channel delivers to, as a jsonb parameter the reply statement can index by channel. */
+const IDENTITY_KIND_BY_CHANNEL = JSON.stringify(identityKindOf);
+
+type AgentMessageRow = Record<string, unknown> & {
+  // The conversation's columns carry an x_ prefix: the message's own columns (id, channel, ...) would collide.
+  x_inbox_id: string;
+  x_inbox_name: string;
+  x_status: ConversationView['status'];
+  x_subject: string | null;
+  x_contact_id: string;
+  x_contact_name: string | null;
+  x_assignee_id: string | null;
+  x_assignee_name: string | null;
+  x_thread_key: string;
+  x_last_message_at: string | Date;
+  x_created_at: string | Date;
+  x_preview: string | null;
+  x_to: string | null;
+};
+
+/** What one delivery attempt needs, whether the reply just stored it or the retry sweep loaded it. */
+type DeliveryTarget = {
+  message: typeof messages.$inferSelect;
+  authorName: string | null;
+  inboxId: string;
+  threadKey: string;
+  subject: string | null;
+  /** The contact's address on the conversation's channel; null when the contact has none. */
+  to: string | null;
+};
+
 async function addAgentMessage(
   deps: ConversationDeps,
   conversationId: string,
@@ -53,41 +87,75 @@ async function addAgentMessage(
 ): Promise<MessageView> {
   if (text.length > deps.messageMaxChars) throw tooLarge(deps.messageMaxChars);
   if (text.trim() === '') throw new DomainError(400, 'empty_message', 'Message text is empty');
-  const { message, threadKey } = await deps.db.transaction(async (tx) => {
-    const conversation = await requireConversation(tx, conversationId);
-    const [message] = await tx
-      .insert(messages)
-      .values({
-        conversationId,
-        channel: conversation.channel,
-        direction: kind === 'note' ? 'internal' : 'outbound',
-        kind,
-        authorKind: 'agent',
-        authorAgentId: agent.id,
-        body: text,
-        deliveryState: kind === 'note' ? 'stored' : 'pending',
-      })
-      .returning();
-    await tx
-      .update(conversations)
-      .set({
-        updatedAt: message!.createdAt,
-        ...(kind === 'message'
-          ? {
-              lastMessageAt: message!.createdAt,
-              // A human answering takes the conversation over from the bot.
-              ...(conversation.status === 'bot' ? { status: 'open' as const } : {}),
-            }
-          : {}),
-      })
-      .where(eq(conversations.id, conversationId));
-    return { message: message!, threadKey: conversation.threadKey };
-  });
-  const conversation = (await loadConversationView(deps.db, conversationId, null))!;
+  // One statement (atomic, one round trip): store the message, move the conversation's timestamps
+  // (a human answering takes the conversation over from the bot), and read back everything the
+  // message.created event and the delivery attempt need, so neither has to query again.
+  // The preview is the latest customer-visible message: this reply itself, or for a note the one the
+  // statement's snapshot sees, exactly what loadConversationView would answer right after commit.
+  const [row] = rowsOf<AgentMessageRow>(
+    await deps.db.execute(sql`
+      with cv as (
+        select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id, ct.name as contact_name,
+          c.assignee_id, a.name as assignee_name, c.thread_key, c.created_at,
+          case when ${kind}::text = 'note' then (
+            select m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
+            order by m.created_at desc limit 1) end as preview,
+          case when ${kind}::text = 'message' then (
+            select ci.address from contact_identities ci
+            where ci.contact_id = c.contact_id and ci.kind = (${IDENTITY_KIND_BY_CHANNEL}::jsonb ->> c.channel::text)::identity_kind
+            limit 1) end as to_address
+        from conversations c
+          join inboxes i on i.id = c.inbox_id
+          join contacts ct on ct.id = c.contact_id
+          left join agents a on a.id = c.assignee_id
+        where c.id = ${conversationId}::uuid
+      ), inserted as (
+        insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
+        select cv.id, cv.channel, ${kind === 'note' ? 'internal' : 'outbound'}::message_direction, ${kind}::message_kind,
+          'agent'::author_kind, ${agent.id}::uuid, ${text}::text, ${kind === 'note' ? 'stored' : 'pending'}::delivery_state
+        from cv
+        returning *
+      ), touched as (
+        update conversations c
+        set updated_at = inserted.created_at,
+          last_message_at = case when inserted.kind = 'message' then inserted.created_at else c.last_message_at end,
+          status = case when inserted.kind = 'message' and c.status = 'bot' then 'open'::conversation_status else c.status end
+        from inserted where c.id = inserted.conversation_id
+        returning c.status, c.last_message_at
+      )
+      select inserted.*, cv.inbox_id as x_inbox_id, cv.inbox_name as x_inbox_name, touched.status as x_status,
+        cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_name as x_contact_name,
+        cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name, cv.thread_key as x_thread_key,
+        touched.last_message_at as x_last_message_at, cv.created_at as x_created_at, cv.preview as x_preview,
+        cv.to_address as x_to
+      from inserted, cv, touched`),
+  );
+  if (!row) throw notFound('Conversation');
+  const message = readMessage(row);
+  const preview = kind === 'message' ? message.body : row.x_preview;
+  const conversation: ConversationView = {
+    id: conversationId,
+    inboxId: row.x_inbox_id,
+    inboxName: row.x_inbox_name,
+    channel: message.channel,
+    status: row.x_status,
+    subject: row.x_subject,
+    contact: { id: row.x_contact_id, name: row.x_contact_name },
+    assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
+    lastMessageAt: new Date(row.x_last_message_at).toISOString(),
+    lastMessagePreview: preview ? preview.slice(0, 140) : null,
+    // As in every realtime event: agents' clients count unread arrivals themselves.
+    unreadCount: 0,
+    createdAt: new Date(row.x_created_at).toISOString(),
+  };
   const view = toMessageView(message, agent.name);
-  deps.events.publish('message.created', { message: view, conversation, route: { threadKey }, clientId: null });
+  deps.events.publish('message.created', { message: view, conversation, route: { threadKey: row.x_thread_key }, clientId: null });
   if (kind === 'note') return view;
-  return deliver(deps, message.id);
+  return attemptDelivery(
+    deps,
+    { message, authorName: agent.name, inboxId: row.x_inbox_id, threadKey: row.x_thread_key, subject: row.x_subject, to: row.x_to },
+    conversation,
+  );
 }
 
 /**
@@ -106,37 +174,53 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
   if (message.kind !== 'message' || message.direction !== 'outbound') {
     throw new Error('Only outbound messages are delivered');
   }
+  const [identity] = await deps.db
+    .select({ address: contactIdentities.address })
+    .from(contactIdentities)
+    .where(
+      and(
+        eq(contactIdentities.contactId, conversation.contactId),
+        eq(contactIdentities.kind, identityKindOf[conversation.channel]),
+      ),
+    )
+    .limit(1);
+  return attemptDelivery(deps, {
+    message,
+    authorName: row.authorName,
+    inboxId: conversation.inboxId,
+    threadKey: conversation.threadKey,
+    subject: conversation.subject,
+    to: identity?.address ?? null,
+  });
+}
+
+/**
+ * Hands the message to its channel's adapter and records the outcome. `conversation` is the view
+ * the caller already built (a fresh reply); the retry sweep passes none and it is loaded.
+ */
+async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, conversation?: ConversationView): Promise<MessageView> {
+  const { message } = target;
   const attempts = message.attempts + 1;
   let update: Partial<typeof messages.$inferInsert>;
-  const adapter = deps.adapters[conversation.channel];
+  const adapter = deps.adapters[message.channel];
   if (!adapter) {
     update = {
       attempts,
       deliveryState: 'failed',
-      deliveryError: `channel_unavailable: no ${conversation.channel} adapter is configured on this server`,
+      deliveryError: `channel_unavailable: no ${message.channel} adapter is configured on this server`,
       nextAttemptAt: null,
     };
   } else {
-    const [identity] = await deps.db
-      .select({ address: contactIdentities.address })
-      .from(contactIdentities)
-      .where(
-        and(
-          eq(contactIdentities.contactId, conversation.contactId),
-          eq(contactIdentities.kind, identityKindOf[conversation.channel]),
-        ),
-      )
-      .limit(1);
     try {
-      if (!identity) throw new Error(`contact has no ${identityKindOf[conversation.channel]} identity`);
+      if (target.to === null) throw new Error(`contact has no ${identityKindOf[message.channel]} identity`);
       const result = await adapter.send({
         messageId: message.id,
-        conversationId: conversation.id,
-        inboxId: conversation.inboxId,
-        threadKey: conversation.threadKey,
-        to: identity.address,
+        conversationId: message.conversationId,
+        inboxId: target.inboxId,
+        threadKey: target.threadKey,
+        to: target.to,
         text: message.body,
-        subject: conversation.subject ?? undefined,
+        subject: target.subject ?? undefined,
       });
       update = { attempts, deliveryState: result.state, externalId: result.externalId, deliveryError: null, nextAttemptAt: null };
     } catch (err) {
@@ -151,10 +235,10 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
       };
     }
   }
-  const [updated] = await deps.db.update(messages).set(update).where(eq(messages.id, messageId)).returning();
-  const view = toMessageView(updated!, row.authorName);
-  const conversationView = (await loadConversationView(deps.db, conversation.id, null))!;
-  deps.events.publish('message.updated', { message: view, conversation: conversationView, route: { threadKey: conversation.threadKey } });
+  const [updated] = await deps.db.update(messages).set(update).where(eq(messages.id, message.id)).returning();
+  const view = toMessageView(updated!, target.authorName);
+  const conversationView = conversation ?? (await loadConversationView(deps.db, message.conversationId, null))!;
+  deps.events.publish('message.updated', { message: view, conversation: conversationView, route: { threadKey: target.threadKey } });
   return view;
 }
 
