@@ -48,20 +48,39 @@ export function entryHash(prevHash: string, entry: AuditEntry & { at: string }):
 
 /** Appends inside the caller's transaction, so the entry exists exactly when the change does. */
 export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
+  await appendAuditEntries(tx, [entry]);
+}
+
+/**
+ * Appends several entries, chained in the given order, with one lock, one read of the chain's head
+ * and one multi-row insert. The lock is held until the caller's transaction ends and serializes every
+ * append, so a change that writes several entries (a widget session's consents) should make one call.
+ */
+export async function appendAuditEntries(tx: Db, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  // Two statements on purpose: the head must be read with a snapshot taken after the lock is granted,
+  // or an append committed while we waited would be missed and the chain would fork.
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  let prevHash = last?.hash ?? GENESIS_HASH;
   // Millisecond precision survives the round trip through timestamptz, so verification can recompute it.
   const at = new Date().toISOString();
-  await tx.insert(auditLog).values({
-    at: new Date(at),
-    actorKind: entry.actorKind,
-    actorId: entry.actorId,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId,
-    details: entry.details ?? {},
-    prevHash,
-    hash: entryHash(prevHash, { ...entry, at }),
+  const rows = entries.map((entry) => {
+    const hash = entryHash(prevHash, { ...entry, at });
+    const row = {
+      at: new Date(at),
+      actorKind: entry.actorKind,
+      actorId: entry.actorId,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: entry.targetId,
+      details: entry.details ?? {},
+      prevHash,
+      hash,
+    };
+    prevHash = hash;
+    return row;
   });
+  // One INSERT takes the bigserial ids in row order, so ids follow the chain.
+  await tx.insert(auditLog).values(rows);
 }

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, consentEvents } from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
 import type { ConsentEventView, ConsentState } from '../http/views.ts';
-import { appendAudit } from './audit.ts';
+import { appendAuditEntries } from './audit.ts';
 
 export type ConsentInput = {
   contactId: string;
@@ -19,27 +20,40 @@ export type ConsentInput = {
 
 /** Appends one event to the ledger (never an update) with its audit entry, in the caller's transaction. */
 export async function recordConsent(tx: Db, input: ConsentInput): Promise<void> {
-  const [event] = await tx
-    .insert(consentEvents)
-    .values({
-      contactId: input.contactId,
-      purpose: input.purpose,
-      granted: input.granted,
-      policyVersion: input.policyVersion,
-      textHash: input.textHash,
-      sourceChannel: input.sourceChannel,
-      evidence: input.evidence,
-      recordedByAgentId: input.recordedByAgentId ?? null,
-    })
-    .returning({ id: consentEvents.id });
-  await appendAudit(tx, {
-    actorKind: input.actor.kind,
-    actorId: input.actor.id,
-    action: input.granted ? 'consent.granted' : 'consent.withdrawn',
-    targetType: 'contact',
-    targetId: input.contactId,
-    details: { purpose: input.purpose, policyVersion: input.policyVersion, consentEventId: event!.id },
-  });
+  await recordConsents(tx, [input]);
+}
+
+/**
+ * Appends several events (e.g. every purpose of an accepted notice) with their audit entries: one
+ * insert for the events and one audit append, which takes the audit chain's lock once.
+ */
+export async function recordConsents(tx: Db, inputs: ConsentInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  // Ids made here (uuid v4, as the column's default would) tie each audit entry to its event without
+  // relying on the order of RETURNING rows.
+  const events = inputs.map((input) => ({
+    id: randomUUID(),
+    contactId: input.contactId,
+    purpose: input.purpose,
+    granted: input.granted,
+    policyVersion: input.policyVersion,
+    textHash: input.textHash,
+    sourceChannel: input.sourceChannel,
+    evidence: input.evidence,
+    recordedByAgentId: input.recordedByAgentId ?? null,
+  }));
+  await tx.insert(consentEvents).values(events);
+  await appendAuditEntries(
+    tx,
+    inputs.map((input, i) => ({
+      actorKind: input.actor.kind,
+      actorId: input.actor.id,
+      action: input.granted ? 'consent.granted' : 'consent.withdrawn',
+      targetType: 'contact',
+      targetId: input.contactId,
+      details: { purpose: input.purpose, policyVersion: input.policyVersion, consentEventId: events[i]!.id },
+    })),
+  );
 }
 
 /** The current state: the latest event per purpose. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
-import { recordConsent } from './consent.ts';
+import { recordConsents } from './consent.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from './notice.ts';
 
@@ -30,18 +30,20 @@ export async function startVisitorSession(db: Db, input: VisitorSessionInput) {
   const contactId = await db.transaction(async (tx) => {
     const [contact] = await tx.insert(contacts).values({}).returning({ id: contacts.id });
     await tx.insert(contactIdentities).values({ contactId: contact!.id, kind: 'visitor', address: visitorId });
-    for (const purpose of ['support', 'analytics'] as const) {
-      await recordConsent(tx, {
+    // Both purposes in one call: the audit chain's global lock is taken once per session, not twice.
+    await recordConsents(
+      tx,
+      (['support', 'analytics'] as const).map((purpose) => ({
         contactId: contact!.id,
         purpose,
         granted: input.consents[purpose],
         policyVersion: input.policyVersion,
         textHash: input.textHash,
-        sourceChannel: 'chat',
+        sourceChannel: 'chat' as const,
         evidence: { event: 'widget.notice.accepted', inboxId: inbox.id, visitorId },
-        actor: { kind: 'visitor', id: contact!.id },
-      });
-    }
+        actor: { kind: 'visitor' as const, id: contact!.id },
+      })),
+    );
     return contact!.id;
   });
   return { visitorId, contactId, inboxId: inbox.id };
