@@ -16,5 +16,11 @@ export const botDecisions = pgTable(
     candidates: jsonb('candidates').$type<Array<{ articleId: string; score: number }>>().notNull().default([]),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('bot_decisions_conversation').on(t.conversationId), index('bot_decisions_created').on(t.createdAt)],
+  (t) => [
+    index('bot_decisions_conversation').on(t.conversationId),
+    index('bot_decisions_created').on(t.createdAt),
+    // The ON DELETE SET NULL of message_id looks rows up by message: without it every deleted message
+    // (erasure, retention) scans the whole table.
+    index('bot_decisions_message').on(t.messageId),
+  ],
 );

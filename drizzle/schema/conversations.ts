@@ -113,7 +113,14 @@ export const recordings = pgTable(
     nextDeletionAttemptAt: timestamp('next_deletion_attempt_at', { withTimezone: true }),
     lastDeletionError: text('last_deletion_error'),
   },
-  (t) => [uniqueIndex('recordings_provider_sid').on(t.provider, t.providerSid), index('recordings_delete_after').on(t.deleteAfter)],
+  (t) => [
+    uniqueIndex('recordings_provider_sid').on(t.provider, t.providerSid),
+    index('recordings_delete_after').on(t.deleteAfter),
+    // Foreign keys followed on delete (cascade, set null) and by the retention engine: indexed, or every
+    // deleted conversation or message scans the whole table.
+    index('recordings_conversation').on(t.conversationId),
+    index('recordings_message').on(t.messageId),
+  ],
 );
 
 /** Per-agent read marker: unread = inbound messages after last_read_at. */
@@ -128,5 +135,6 @@ export const conversationReads = pgTable(
       .references(() => conversations.id, { onDelete: 'cascade' }),
     lastReadAt: timestamp('last_read_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.agentId, t.conversationId] })],
+  // The key leads with the agent; deleting a conversation (cascade) looks its markers up by conversation.
+  (t) => [primaryKey({ columns: [t.agentId, t.conversationId] }), index('conversation_reads_conversation').on(t.conversationId)],
 );
