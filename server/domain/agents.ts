@@ -1,5 +1,6 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { preparedStatement } from '../db/statements.ts';
 import { agents, sessions } from '../../drizzle/schema/index.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import type { AgentView } from '../http/views.ts';
@@ -92,15 +93,27 @@ export async function login(db: Db, email: string, password: string, ttlHours: n
   return { token, csrfToken, agent: toAgentView(agent) };
 }
 
+/**
+ * Runs on every authenticated request and socket connect, so its SQL is rendered once (see
+ * preparedStatement) and it reads only the columns the session needs (not the password hash).
+ */
+const sessionStatement = preparedStatement<{
+  id: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  disabled: boolean;
+  csrf_token: string;
+}>(sql`
+  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, s.csrf_token
+  from sessions s join agents a on a.id = s.agent_id
+  where s.token_hash = ${sql.placeholder('tokenHash')} and s.expires_at > ${sql.placeholder('now')}::timestamptz`);
+
 export async function sessionAgent(db: Db, token: string | undefined): Promise<SessionAgent | null> {
   if (!token) return null;
-  const [row] = await db
-    .select({ agent: agents, csrfToken: sessions.csrfToken })
-    .from(sessions)
-    .innerJoin(agents, eq(agents.id, sessions.agentId))
-    .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date())));
-  if (!row || row.agent.disabledAt) return null;
-  return { ...toAgentView(row.agent), csrfToken: row.csrfToken };
+  const [row] = await sessionStatement(db, { tokenHash: sha256(token), now: new Date().toISOString() });
+  if (!row || row.disabled) return null;
+  return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: false, csrfToken: row.csrf_token };
 }
 
 export async function logout(db: Db, token: string): Promise<void> {

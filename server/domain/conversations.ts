@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
+import { preparedStatement } from '../db/statements.ts';
 import { agents, contactIdentities, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
 import { identityKindOf, type Adapters } from '../../channels/registry.ts';
@@ -67,6 +68,51 @@ type AgentMessageRow = Record<string, unknown> & {
   x_to: string | null;
 };
 
+/**
+ * One statement (atomic, one round trip): store the message, move the conversation's timestamps
+ * (a human answering takes the conversation over from the bot), and read back everything the
+ * message.created event and the delivery attempt need, so neither has to query again.
+ * The preview is the latest customer-visible message: this reply itself, or for a note the one the
+ * statement's snapshot sees, exactly what loadConversationView would answer right after commit.
+ */
+const p = sql.placeholder;
+const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
+  with cv as (
+    select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id, ct.name as contact_name,
+      c.assignee_id, a.name as assignee_name, c.thread_key, c.created_at,
+      case when ${p('kind')}::text = 'note' then (
+        select m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
+        order by m.created_at desc limit 1) end as preview,
+      case when ${p('kind')}::text = 'message' then (
+        select ci.address from contact_identities ci
+        where ci.contact_id = c.contact_id and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
+        limit 1) end as to_address
+    from conversations c
+      join inboxes i on i.id = c.inbox_id
+      join contacts ct on ct.id = c.contact_id
+      left join agents a on a.id = c.assignee_id
+    where c.id = ${p('conversationId')}::uuid
+  ), inserted as (
+    insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
+    select cv.id, cv.channel, ${p('direction')}::message_direction, ${p('kind')}::message_kind,
+      'agent'::author_kind, ${p('agentId')}::uuid, ${p('text')}::text, ${p('deliveryState')}::delivery_state
+    from cv
+    returning *
+  ), touched as (
+    update conversations c
+    set updated_at = inserted.created_at,
+      last_message_at = case when inserted.kind = 'message' then inserted.created_at else c.last_message_at end,
+      status = case when inserted.kind = 'message' and c.status = 'bot' then 'open'::conversation_status else c.status end
+    from inserted where c.id = inserted.conversation_id
+    returning c.status, c.last_message_at
+  )
+  select inserted.*, cv.inbox_id as x_inbox_id, cv.inbox_name as x_inbox_name, touched.status as x_status,
+    cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_name as x_contact_name,
+    cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name, cv.thread_key as x_thread_key,
+    touched.last_message_at as x_last_message_at, cv.created_at as x_created_at, cv.preview as x_preview,
+    cv.to_address as x_to
+  from inserted, cv, touched`);
+
 /** What one delivery attempt needs, whether the reply just stored it or the retry sweep loaded it. */
 type DeliveryTarget = {
   message: typeof messages.$inferSelect;
@@ -87,49 +133,15 @@ async function addAgentMessage(
 ): Promise<MessageView> {
   if (text.length > deps.messageMaxChars) throw tooLarge(deps.messageMaxChars);
   if (text.trim() === '') throw new DomainError(400, 'empty_message', 'Message text is empty');
-  // One statement (atomic, one round trip): store the message, move the conversation's timestamps
-  // (a human answering takes the conversation over from the bot), and read back everything the
-  // message.created event and the delivery attempt need, so neither has to query again.
-  // The preview is the latest customer-visible message: this reply itself, or for a note the one the
-  // statement's snapshot sees, exactly what loadConversationView would answer right after commit.
-  const [row] = rowsOf<AgentMessageRow>(
-    await deps.db.execute(sql`
-      with cv as (
-        select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id, ct.name as contact_name,
-          c.assignee_id, a.name as assignee_name, c.thread_key, c.created_at,
-          case when ${kind}::text = 'note' then (
-            select m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
-            order by m.created_at desc limit 1) end as preview,
-          case when ${kind}::text = 'message' then (
-            select ci.address from contact_identities ci
-            where ci.contact_id = c.contact_id and ci.kind = (${IDENTITY_KIND_BY_CHANNEL}::jsonb ->> c.channel::text)::identity_kind
-            limit 1) end as to_address
-        from conversations c
-          join inboxes i on i.id = c.inbox_id
-          join contacts ct on ct.id = c.contact_id
-          left join agents a on a.id = c.assignee_id
-        where c.id = ${conversationId}::uuid
-      ), inserted as (
-        insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
-        select cv.id, cv.channel, ${kind === 'note' ? 'internal' : 'outbound'}::message_direction, ${kind}::message_kind,
-          'agent'::author_kind, ${agent.id}::uuid, ${text}::text, ${kind === 'note' ? 'stored' : 'pending'}::delivery_state
-        from cv
-        returning *
-      ), touched as (
-        update conversations c
-        set updated_at = inserted.created_at,
-          last_message_at = case when inserted.kind = 'message' then inserted.created_at else c.last_message_at end,
-          status = case when inserted.kind = 'message' and c.status = 'bot' then 'open'::conversation_status else c.status end
-        from inserted where c.id = inserted.conversation_id
-        returning c.status, c.last_message_at
-      )
-      select inserted.*, cv.inbox_id as x_inbox_id, cv.inbox_name as x_inbox_name, touched.status as x_status,
-        cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_name as x_contact_name,
-        cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name, cv.thread_key as x_thread_key,
-        touched.last_message_at as x_last_message_at, cv.created_at as x_created_at, cv.preview as x_preview,
-        cv.to_address as x_to
-      from inserted, cv, touched`),
-  );
+  const [row] = await agentMessageStatement(deps.db, {
+    conversationId,
+    kind,
+    direction: kind === 'note' ? 'internal' : 'outbound',
+    deliveryState: kind === 'note' ? 'stored' : 'pending',
+    agentId: agent.id,
+    text,
+    identityKinds: IDENTITY_KIND_BY_CHANNEL,
+  });
   if (!row) throw notFound('Conversation');
   const message = readMessage(row);
   const preview = kind === 'message' ? message.body : row.x_preview;
@@ -194,6 +206,24 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
   });
 }
 
+type DeliveryUpdate = {
+  attempts: number;
+  deliveryState: 'pending' | 'sent' | 'delivered' | 'failed';
+  deliveryError: string | null;
+  nextAttemptAt: Date | null;
+  /** The provider's id once sent; absent leaves the stored one. */
+  externalId?: string;
+};
+
+/** The outcome of one delivery attempt, as a statement rendered once (it runs on every reply). */
+const deliveryUpdateStatement = preparedStatement<Record<string, unknown>>(sql`
+  update messages
+  set attempts = ${p('attempts')}::int, delivery_state = ${p('deliveryState')}::delivery_state,
+    delivery_error = ${p('deliveryError')}::text, next_attempt_at = ${p('nextAttemptAt')}::timestamptz,
+    external_id = coalesce(${p('externalId')}::text, external_id)
+  where id = ${p('id')}::uuid
+  returning *`);
+
 /**
  * Hands the message to its channel's adapter and records the outcome. `conversation` is the view
  * the caller already built (a fresh reply); the retry sweep passes none and it is loaded.
@@ -201,7 +231,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
 async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, conversation?: ConversationView): Promise<MessageView> {
   const { message } = target;
   const attempts = message.attempts + 1;
-  let update: Partial<typeof messages.$inferInsert>;
+  let update: DeliveryUpdate;
   const adapter = deps.adapters[message.channel];
   if (!adapter) {
     update = {
@@ -235,8 +265,15 @@ async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, c
       };
     }
   }
-  const [updated] = await deps.db.update(messages).set(update).where(eq(messages.id, message.id)).returning();
-  const view = toMessageView(updated!, target.authorName);
+  const [updated] = await deliveryUpdateStatement(deps.db, {
+    id: message.id,
+    attempts: update.attempts,
+    deliveryState: update.deliveryState,
+    deliveryError: update.deliveryError,
+    nextAttemptAt: update.nextAttemptAt?.toISOString() ?? null,
+    externalId: update.externalId ?? null,
+  });
+  const view = toMessageView(readMessage(updated!), target.authorName);
   const conversationView = conversation ?? (await loadConversationView(deps.db, message.conversationId, null))!;
   deps.events.publish('message.updated', { message: view, conversation: conversationView, route: { threadKey: target.threadKey } });
   return view;

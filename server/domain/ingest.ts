@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
+import { preparedStatement } from '../db/statements.ts';
 import { conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
@@ -86,65 +87,81 @@ type IngestRow = Record<string, unknown> & {
  * deliveries of one external id on the message's key); the caller retries and then finds the
  * winner's rows, exactly as with a multi-statement transaction.
  */
+const p = sql.placeholder;
+const ingestStatement = preparedStatement<IngestRow>(sql`
+  with stored as (
+    select 1 from messages where channel = ${p('channel')}::channel and external_id = ${p('externalId')}::text
+  ), known_contact as (
+    select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
+  ), new_contact as (
+    insert into contacts (name, email, phone)
+    select ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    where not exists (select 1 from known_contact) and not exists (select 1 from stored)
+    returning id, name
+  ), new_identity as (
+    insert into contact_identities (contact_id, kind, address)
+    select id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text from new_contact
+  ), the_contact as (
+    select id, name from known_contact union all select id, name from new_contact
+  ), known_conversation as (
+    select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
+    from conversations cv left join agents a on a.id = cv.assignee_id
+    where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
+    order by cv.created_at desc limit 1
+  ), new_conversation as (
+    insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
+    select ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel, 'open'::conversation_status,
+      ${p('threadKey')}::text, ${p('subject')}::text
+    from the_contact
+    where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
+    returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at
+  ), the_conversation as (
+    select * from known_conversation union all select * from new_conversation
+  ), inserted as (
+    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
+      delivery_state, metadata, occurred_at)
+    select the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
+      'contact'::author_kind, ${p('text')}::text, ${p('html')}::text, ${p('externalId')}::text,
+      'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    from the_conversation cross join the_contact
+    where not exists (select 1 from stored)
+    returning *
+  ), touched as (
+    update conversations cv
+    set last_message_at = inserted.created_at, updated_at = inserted.created_at,
+      status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
+    from inserted, known_conversation
+    where cv.id = known_conversation.id and cv.id = inserted.conversation_id
+    returning cv.status
+  )
+  select inserted.*, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
+    the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
+    coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
+    the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
+    the_conversation.created_at as x_created_at
+  from (select 1) as one
+    left join the_contact on true left join the_conversation on true
+    left join inserted on true left join touched on true`);
+
+/** Runs ingestStatement and builds the result (and the event payload) from its one row. */
 async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string): Promise<IngestResult> {
-  const [row] = rowsOf<IngestRow>(
-    await db.execute(sql`
-      with stored as (
-        select 1 from messages where channel = ${msg.channel}::channel and external_id = ${msg.externalId}::text
-      ), known_contact as (
-        select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
-        where i.kind = ${msg.sender.kind}::identity_kind and i.address = ${msg.sender.address}::text
-      ), new_contact as (
-        insert into contacts (name, email, phone)
-        select ${msg.sender.name ?? null}::text, ${msg.sender.kind === 'email' ? msg.sender.address : null}::text,
-          ${msg.sender.kind === 'phone' ? msg.sender.address : null}::text
-        where not exists (select 1 from known_contact) and not exists (select 1 from stored)
-        returning id, name
-      ), new_identity as (
-        insert into contact_identities (contact_id, kind, address)
-        select id, ${msg.sender.kind}::identity_kind, ${msg.sender.address}::text from new_contact
-      ), the_contact as (
-        select id, name from known_contact union all select id, name from new_contact
-      ), known_conversation as (
-        select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
-        from conversations cv left join agents a on a.id = cv.assignee_id
-        where cv.inbox_id = ${msg.inboxId}::uuid and cv.thread_key = ${msg.threadKey}::text
-        order by cv.created_at desc limit 1
-      ), new_conversation as (
-        insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
-        select ${msg.inboxId}::uuid, the_contact.id, ${msg.channel}::channel, 'open'::conversation_status,
-          ${msg.threadKey}::text, ${msg.subject ?? null}::text
-        from the_contact
-        where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
-        returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at
-      ), the_conversation as (
-        select * from known_conversation union all select * from new_conversation
-      ), inserted as (
-        insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
-          delivery_state, metadata, occurred_at)
-        select the_conversation.id, ${msg.channel}::channel, 'inbound'::message_direction, 'message'::message_kind,
-          'contact'::author_kind, ${msg.text}::text, ${msg.html ?? null}::text, ${msg.externalId}::text,
-          'received'::delivery_state, ${JSON.stringify(msg.metadata ?? {})}::jsonb, ${msg.occurredAt.toISOString()}::timestamptz
-        from the_conversation cross join the_contact
-        where not exists (select 1 from stored)
-        returning *
-      ), touched as (
-        update conversations cv
-        set last_message_at = inserted.created_at, updated_at = inserted.created_at,
-          status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
-        from inserted, known_conversation
-        where cv.id = known_conversation.id and cv.id = inserted.conversation_id
-        returning cv.status
-      )
-      select inserted.*, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
-        the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
-        coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
-        the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
-        the_conversation.created_at as x_created_at
-      from (select 1) as one
-        left join the_contact on true left join the_conversation on true
-        left join inserted on true left join touched on true`),
-  );
+  const [row] = await ingestStatement(db, {
+    channel: msg.channel,
+    externalId: msg.externalId,
+    senderKind: msg.sender.kind,
+    senderAddress: msg.sender.address,
+    senderName: msg.sender.name ?? null,
+    email: msg.sender.kind === 'email' ? msg.sender.address : null,
+    phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
+    inboxId: msg.inboxId,
+    threadKey: msg.threadKey,
+    subject: msg.subject ?? null,
+    text: msg.text,
+    html: msg.html ?? null,
+    metadata: JSON.stringify(msg.metadata ?? {}),
+    occurredAt: msg.occurredAt.toISOString(),
+  });
   if (!row || row.id === null) return loadReplayed(db, msg);
   const message = readMessage(row);
   return {
