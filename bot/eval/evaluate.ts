@@ -1,0 +1,127 @@
+/**
+ * Evaluates one embedder + classifier head on one dataset, exactly as the bot would run on a knowledge
+ * base whose articles are the dataset's intents and whose example questions are its training texts:
+ *   1. hold out a stratified share of the training examples (calibration split, seeded);
+ *   2. train a probe head on the rest; on the calibration split (plus the dataset's out-of-scope
+ *      calibration queries, e.g. CLINC150 oos_train) fit the softmax temperature and choose the operating
+ *      threshold: the lowest one whose answers reach the target precision;
+ *   3. train the final head on all training examples, with that temperature;
+ *   4. score the test queries (and out-of-scope test queries) once, and report the figures at that
+ *      threshold. The test data is never used to choose anything.
+ */
+import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank, trainCalibrated } from '../classifier.ts';
+import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from '../embedders/types.ts';
+import { type HeadKind, KnowledgeBaseIndex } from '../kb.ts';
+import type { Example } from './datasets.ts';
+import { type OperatingFigures, type Outcome, figuresAt, thresholdForPrecision } from './metrics.ts';
+
+export interface DatasetSpec {
+  name: string;
+  train: Example[];
+  test: Example[];
+  /** Out-of-scope queries used only for choosing the threshold. */
+  oosCalibration: Example[];
+  /** Out-of-scope queries scored with the test set. */
+  oosTest: Example[];
+}
+
+export interface EvaluationOptions {
+  head: HeadKind;
+  softmax?: SoftmaxOptions;
+  targetPrecision: number;
+  calibrationShare: number;
+  seed: number;
+}
+
+export interface DatasetResult {
+  dataset: string;
+  figures: OperatingFigures;
+  temperature: number | null;
+  calibration: OperatingFigures;
+  counts: { train: number; calibration: number; test: number; oosCalibration: number; oosTest: number; classes: number };
+  seconds: { embed: number; train: number; score: number };
+}
+
+export async function evaluateDataset(
+  embedder: Embedder,
+  data: DatasetSpec,
+  options: EvaluationOptions,
+): Promise<{ result: DatasetResult; index: KnowledgeBaseIndex }> {
+  const classes = [...new Set(data.train.map((e) => e.label))].sort();
+  const labelOf = new Map(classes.map((c, i) => [c, i]));
+  const trainLabels = data.train.map((e) => labelOf.get(e.label)!);
+  // Test queries whose intent has no training example can never be right; they still count as in scope.
+  const testLabels = data.test.map((e) => labelOf.get(e.label) ?? -1);
+
+  let t = performance.now();
+  // IDF and any other corpus statistics come from the training texts only.
+  const adapted = adaptTo(
+    embedder,
+    data.train.map((e) => e.text),
+  );
+  const embed = (examples: Example[]) => embedAsSparse(adapted, examples.map((e) => e.text));
+  const trainVectors = await embed(data.train);
+  const testVectors = await embed(data.test);
+  const oosCalVectors = await embed(data.oosCalibration);
+  const oosTestVectors = await embed(data.oosTest);
+  const embedSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const heldOut = holdOut(trainLabels, options.calibrationShare, options.seed);
+  let final: IntentClassifier;
+  let probe: IntentClassifier;
+  let temperature: number | null = null;
+  if (options.head === 'softmax') {
+    const trained = trainCalibrated(trainVectors, trainLabels, classes.length, { softmax: options.softmax, heldOut });
+    final = trained.classifier;
+    probe = trained.probe ?? trained.classifier;
+    temperature = trained.classifier.temperature;
+  } else {
+    const held = new Set(heldOut);
+    const fit = trainLabels.map((_, i) => i).filter((i) => !held.has(i));
+    probe = new NearestNeighbourClassifier(
+      classes.length,
+      fit.map((i) => trainVectors[i]!),
+      fit.map((i) => trainLabels[i]!),
+      adapted.dimension,
+    );
+    final = new NearestNeighbourClassifier(classes.length, trainVectors, trainLabels, adapted.dimension);
+  }
+  const trainSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const outcome = (clf: IntentClassifier, v: SparseVector, label: number | null): Outcome => {
+    const [top] = rank(clf.scores(v), 1);
+    return { confidence: top!.score, correct: label !== null && top!.label === label, inScope: label !== null };
+  };
+  const calibrationOutcomes = [
+    ...heldOut.map((i) => outcome(probe, trainVectors[i]!, trainLabels[i]!)),
+    ...oosCalVectors.map((v) => outcome(probe, v, null)),
+  ];
+  const threshold = thresholdForPrecision(calibrationOutcomes, options.targetPrecision);
+  const testOutcomes = [
+    ...testVectors.map((v, i) => outcome(final, v, testLabels[i]!)),
+    ...oosTestVectors.map((v) => outcome(final, v, null)),
+  ];
+  const scoreSeconds = (performance.now() - t) / 1000;
+
+  const index = new KnowledgeBaseIndex(adapted, classes, final, 3);
+  return {
+    index,
+    result: {
+      dataset: data.name,
+      figures: figuresAt(testOutcomes, threshold),
+      temperature,
+      calibration: figuresAt(calibrationOutcomes, threshold),
+      counts: {
+        train: data.train.length,
+        calibration: heldOut.length,
+        test: data.test.length,
+        oosCalibration: data.oosCalibration.length,
+        oosTest: data.oosTest.length,
+        classes: classes.length,
+      },
+      seconds: { embed: embedSeconds, train: trainSeconds, score: scoreSeconds },
+    },
+  };
+}

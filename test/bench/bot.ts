@@ -1,0 +1,330 @@
+/**
+ * npm run bench:bot — the bot's quality and cost on public data, per embedder and classifier head.
+ *
+ * Banking77: a stratified 80/20 split (seed 77) of ../shared/data/banking77/train.csv, or --csv-train /
+ * --csv-test files (text,category). CLINC150: train on "train", score "val" (or --clinc-split test) plus
+ * "oos_val"; the threshold is chosen on a held-out 10 % of train plus "oos_train" (--clinc FILE for
+ * another CLINC-style JSON). Each configuration runs in its own process so its memory is its own.
+ * Prints a markdown table (paste it into bot/README.md); --out FILE also writes the raw JSON.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SoftmaxOptions } from '../../bot/classifier.ts';
+import { HybridEmbedder } from '../../bot/embedders/hybrid.ts';
+import { DEFAULT_ENCODER_WEIGHT } from '../../bot/embedders/index.ts';
+import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
+import { TransformersEmbedder } from '../../bot/embedders/transformers.ts';
+import type { Embedder } from '../../bot/embedders/types.ts';
+import { UseLiteEmbedder } from '../../bot/embedders/use-lite.ts';
+import { CachedEmbedder } from '../../bot/eval/embedding-cache.ts';
+import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
+import { type DatasetResult, type DatasetSpec, evaluateDataset } from '../../bot/eval/evaluate.ts';
+import { percentile } from '../../bot/eval/metrics.ts';
+import type { HeadKind, KnowledgeBaseIndex } from '../../bot/kb.ts';
+import { choose } from '../../bot/policy.ts';
+import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
+
+const SHARED = resolve(import.meta.dirname, '../../../shared/data');
+const USAGE = `usage: npm run bench:bot -- [options]
+  --configs LIST          comma-separated, from: ${'lexical/nn,lexical/softmax,use-lite/nn,use-lite/softmax,hybrid/softmax,transformers/softmax,transformers-hybrid/softmax'}
+                          (default: all but the transformers ones, which need --model-dir or --model-path)
+  --csv-train FILE        Banking77-style CSV (text,category) to train on   [${join(SHARED, 'banking77/train.csv')}]
+  --csv-test FILE         CSV to test on; without it, a stratified 80/20 split of --csv-train (seed --seed)
+  --clinc FILE            CLINC150-style JSON with train/val/test/oos_* keys [${join(SHARED, 'clinc150/train_val.json')}]
+  --clinc-split NAME      which split to score: val (default) or test (with oos_<NAME>)
+  --skip-csv / --skip-clinc
+  --target-precision P    answer precision the operating threshold aims at on calibration data [0.97]
+  --calibration-share S   share of each class's training examples held out for calibration [0.1]
+  --seed N                seed of splits and training [77]
+  --max-per-class N       subsample training data to N examples per class (0 = all) [0]
+  --latency-queries N     queries per dataset timed one at a time [200]
+  --model-dir DIR         transformers.js model directory (config.json, tokenizer.json, onnx/...)
+  --model-id ID --model-path DIR   or a hub-style id under a local models directory
+  --model-dtype DTYPE     q8 (onnx/model_quantized.onnx, default) or fp32 (onnx/model.onnx)
+  --epochs N --learning-rate R --l2 L   softmax head training (defaults: the bot's)
+  --cache-dir DIR         keep sentence-encoder embeddings between runs (default: a temp dir for this run)
+  --out FILE              also write the results as JSON`;
+
+const { values: args } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        configs: { type: 'string' },
+        'csv-train': { type: 'string', default: join(SHARED, 'banking77/train.csv') },
+        'csv-test': { type: 'string' },
+        clinc: { type: 'string', default: join(SHARED, 'clinc150/train_val.json') },
+        'clinc-split': { type: 'string', default: 'val' },
+        'skip-csv': { type: 'boolean', default: false },
+        'skip-clinc': { type: 'boolean', default: false },
+        'target-precision': { type: 'string', default: '0.97' },
+        'calibration-share': { type: 'string', default: '0.1' },
+        seed: { type: 'string', default: '77' },
+        'max-per-class': { type: 'string', default: '0' },
+        'latency-queries': { type: 'string', default: '200' },
+        'model-dir': { type: 'string' },
+        'model-id': { type: 'string' },
+        'model-path': { type: 'string' },
+        'model-dtype': { type: 'string', default: 'q8' },
+        epochs: { type: 'string' },
+        'learning-rate': { type: 'string' },
+        l2: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        out: { type: 'string' },
+        worker: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
+  const n = Number(args[name]);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    console.error(`--${name} must be a number in ${min}..${max}, got "${String(args[name])}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const CONFIGS = ['lexical/nn', 'lexical/softmax', 'use-lite/nn', 'use-lite/softmax', 'hybrid/softmax', 'transformers/softmax', 'transformers-hybrid/softmax'];
+const hasTransformers = Boolean(args['model-dir'] || args['model-path']);
+const configs = args.configs ? args.configs.split(',') : CONFIGS.filter((c) => hasTransformers || !c.startsWith('transformers'));
+for (const c of configs) {
+  if (!CONFIGS.includes(c)) {
+    console.error(`unknown config "${c}"\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+interface WorkerResult {
+  config: string;
+  embedderId: string;
+  datasets: DatasetResult[];
+  latencyMs: { p50: number; p95: number; n: number };
+  loadSeconds: number;
+  rssMb: number;
+  peakRssMb: number;
+  seconds: number;
+}
+
+function softmaxOptions(): SoftmaxOptions {
+  const o: SoftmaxOptions = { seed: num('seed') };
+  if (args.epochs) o.epochs = num('epochs', 1);
+  if (args['learning-rate']) o.learningRate = num('learning-rate');
+  if (args.l2) o.l2 = num('l2');
+  return o;
+}
+
+function capPerClass(examples: Example[], max: number, seed: number): Example[] {
+  if (!max) return examples;
+  const random = seededRandom(seed);
+  const byLabel = new Map<string, Example[]>();
+  for (const e of shuffleInPlace([...examples], random)) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e]);
+  return [...byLabel.values()].flatMap((list) => list.slice(0, max));
+}
+
+function loadDatasets(): DatasetSpec[] {
+  const seed = num('seed');
+  const max = num('max-per-class');
+  const out: DatasetSpec[] = [];
+  if (!args['skip-csv']) {
+    const all = readLabeledCsv(args['csv-train']!);
+    const split = args['csv-test'] ? { train: all, heldOut: readLabeledCsv(args['csv-test']) } : stratifiedSplit(all, 0.2, seed);
+    const name = args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv';
+    out.push({ name, train: capPerClass(split.train, max, seed), test: split.heldOut, oosCalibration: [], oosTest: [] });
+  }
+  if (!args['skip-clinc']) {
+    const clinc = readClincJson(args.clinc!);
+    const split = args['clinc-split']!;
+    if (split !== 'val' && split !== 'test') {
+      console.error(`--clinc-split must be val or test\n${USAGE}`);
+      process.exit(2);
+    }
+    out.push({
+      name: args.clinc === join(SHARED, 'clinc150/train_val.json') ? `clinc150-${split}` : `clinc-${split}`,
+      train: capPerClass(clinc.train, max, seed),
+      test: clinc[split],
+      oosCalibration: clinc.oos_train,
+      oosTest: split === 'val' ? clinc.oos_val : clinc.oos_test,
+    });
+  }
+  return out;
+}
+
+async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder: Embedder; encoders: CachedEmbedder[] }> {
+  const encoders: CachedEmbedder[] = [];
+  const encoder = async (which: 'use-lite' | 'transformers') => {
+    const inner: Embedder =
+      which === 'use-lite'
+        ? await (async () => {
+            const use = new UseLiteEmbedder();
+            await use.load();
+            return use;
+          })()
+        : await TransformersEmbedder.create({
+            ...(args['model-dir'] ? { modelDir: args['model-dir'] } : {}),
+            ...(args['model-id'] ? { modelId: args['model-id'] } : {}),
+            ...(args['model-path'] ? { localModelPath: args['model-path'] } : {}),
+            dtype: args['model-dtype'] as 'q8',
+          });
+    const cached = new CachedEmbedder(inner, cacheDir);
+    encoders.push(cached);
+    return cached;
+  };
+  const hybrid = async (which: 'use-lite' | 'transformers') =>
+    new HybridEmbedder([
+      { embedder: await encoder(which), weight: DEFAULT_ENCODER_WEIGHT },
+      { embedder: new LexicalEmbedder(), weight: 1 - DEFAULT_ENCODER_WEIGHT },
+    ]);
+  switch (kind) {
+    case 'lexical':
+      return { embedder: new LexicalEmbedder(), encoders };
+    case 'use-lite':
+      return { embedder: await encoder('use-lite'), encoders };
+    case 'hybrid':
+      return { embedder: await hybrid('use-lite'), encoders };
+    case 'transformers':
+      return { embedder: await encoder('transformers'), encoders };
+    case 'transformers-hybrid':
+      return { embedder: await hybrid('transformers'), encoders };
+  }
+  throw new Error(`unknown embedder ${kind}`);
+}
+
+async function timeQueries(index: KnowledgeBaseIndex, texts: string[]): Promise<number[]> {
+  const times: number[] = [];
+  await index.match('warm up the model');
+  for (const text of texts) {
+    const t = performance.now();
+    choose(await index.match(text));
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function runWorker(config: string): Promise<WorkerResult> {
+  const started = performance.now();
+  const [kind, headName] = config.split('/') as [string, string];
+  const head: HeadKind = headName === 'nn' ? 'nearest-neighbour' : 'softmax';
+  const cacheDir = args['cache-dir']!;
+  const log = (msg: string) => console.error(`[${config}] ${msg}`);
+  let t = performance.now();
+  const { embedder, encoders } = await makeEmbedder(kind, cacheDir);
+  const loadSeconds = (performance.now() - t) / 1000;
+  const results: DatasetResult[] = [];
+  const latencies: number[] = [];
+  for (const data of loadDatasets()) {
+    log(`${data.name}: ${data.train.length} training examples, ${data.test.length} + ${data.oosTest.length} test queries`);
+    for (const e of encoders) e.enabled = true;
+    const { result, index } = await evaluateDataset(embedder, data, {
+      head,
+      softmax: softmaxOptions(),
+      targetPrecision: num('target-precision', 0, 1),
+      calibrationShare: num('calibration-share', 0.01, 0.5),
+      seed: num('seed'),
+    });
+    log(`${data.name}: embed ${result.seconds.embed.toFixed(0)} s, train ${result.seconds.train.toFixed(0)} s, accuracy ${(result.figures.accuracy * 100).toFixed(2)} %`);
+    results.push(result);
+    // Latency is always live: the cache is off and each query runs alone through embedder, head and policy.
+    for (const e of encoders) e.enabled = false;
+    const sample = shuffleInPlace(
+      [...data.test, ...data.oosTest].map((e) => e.text),
+      seededRandom(num('seed')),
+    ).slice(0, num('latency-queries'));
+    latencies.push(...(await timeQueries(index, sample)));
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  return {
+    config,
+    embedderId: embedder.id,
+    datasets: results,
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), n: latencies.length },
+    loadSeconds,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
+  const passOn = process.argv.slice(2).filter((a, i, all) => a !== '--configs' && all[i - 1] !== '--configs' && !a.startsWith('--configs='));
+  return new Promise((resolvePromise, reject) => {
+    const child = fork(process.argv[1]!, [...passOn, '--cache-dir', cacheDir, '--worker', config], {
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: WorkerResult | null = null;
+    child.on('message', (m) => (result = m as WorkerResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolvePromise(result) : reject(new Error(`${config}: worker exited with code ${code}`))));
+  });
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : (x * 100).toFixed(1));
+
+function table(results: WorkerResult[]): string {
+  const lines = [
+    '| embedder / head | Banking77 acc | B77 prec / cov | CLINC in-scope acc | CLINC OOS recall | CLINC prec / cov | CLINC acc (no threshold) | p50 / p95 ms | RSS MB (peak) | run s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const csv = r.datasets.find((d) => !d.dataset.startsWith('clinc'));
+    const clinc = r.datasets.find((d) => d.dataset.startsWith('clinc'));
+    lines.push(
+      `| ${r.config} | ${pct(csv?.figures.accuracy)} | ${csv ? `${pct(csv.figures.precision)} / ${pct(csv.figures.coverage)}` : '–'} | ` +
+        `${pct(clinc?.figures.inScopeAccuracy)} | ${pct(clinc?.figures.oosRecall)} | ` +
+        `${clinc ? `${pct(clinc.figures.precision)} / ${pct(clinc.figures.coverage)}` : '–'} | ${pct(clinc?.figures.accuracy)} | ` +
+        `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} | ${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${r.seconds.toFixed(0)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (args.worker) {
+  const result = await runWorker(args.worker);
+  process.send!(result);
+  process.exit(0);
+} else {
+  const started = Date.now();
+  const ownCache = !args['cache-dir'];
+  const cacheDir = args['cache-dir'] ?? mkdtempSync(join(tmpdir(), 'bench-bot-'));
+  for (const path of [args['csv-train']!, args.clinc!]) if (!existsSync(path)) console.error(`warning: ${path} not found`);
+  console.log(
+    `bench:bot — ${configs.length} configurations; target precision ${args['target-precision']}; seed ${args.seed}; ` +
+      `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
+  );
+  const results: WorkerResult[] = [];
+  try {
+    for (const config of configs) {
+      const r = await runInChild(config, cacheDir);
+      results.push(r);
+      console.error(table([r]).split('\n')[2]);
+    }
+  } finally {
+    if (ownCache) rmSync(cacheDir, { recursive: true, force: true });
+  }
+  console.log('\n' + table(results) + '\n');
+  for (const r of results) {
+    for (const d of r.datasets) {
+      console.log(
+        `${r.config} ${d.dataset}: threshold ${d.figures.threshold.toFixed(3)}, temperature ${d.temperature?.toFixed(2) ?? '–'}, ` +
+          `train ${d.counts.train} (calibration ${d.counts.calibration} + ${d.counts.oosCalibration} oos), test ${d.counts.test} + ${d.counts.oosTest} oos, ` +
+          `calibration precision ${pct(d.calibration.precision)} / coverage ${pct(d.calibration.coverage)}; ` +
+          `embed ${d.seconds.embed.toFixed(0)} s, train ${d.seconds.train.toFixed(0)} s`,
+      );
+    }
+  }
+  console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (args.out) writeFileSync(args.out, JSON.stringify({ args, results }, null, 2));
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { NearestNeighbourClassifier, SoftmaxClassifier, holdOut, rank } from '../../bot/classifier.ts';
+import type { SparseVector } from '../../bot/embedders/types.ts';
+import { parseCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
+import { figuresAt, percentile, thresholdForPrecision } from '../../bot/eval/metrics.ts';
+import { seededRandom } from '../../bot/random.ts';
+
+/** Noisy points around one centre per class in 16 dimensions, L2-normalized, as sparse vectors. */
+function blobs(perClass: number, classes: number, noise: number, seed: number) {
+  const random = seededRandom(seed);
+  const centres = Array.from({ length: classes }, () => Array.from({ length: 16 }, () => random() * 2 - 1));
+  const vectors: SparseVector[] = [];
+  const labels: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    for (let i = 0; i < perClass; i++) {
+      const v = centres[c]!.map((x) => x + (random() * 2 - 1) * noise);
+      const norm = Math.hypot(...v);
+      vectors.push({ indices: Int32Array.from(v.keys()), values: Float32Array.from(v.map((x) => x / norm)) });
+      labels.push(c);
+    }
+  }
+  return { vectors, labels };
+}
+
+const accuracy = (scores: (v: SparseVector) => Float32Array, data: { vectors: SparseVector[]; labels: number[] }) =>
+  data.vectors.filter((v, i) => rank(scores(v), 1)[0]!.label === data.labels[i]).length / data.vectors.length;
+
+describe('softmax classifier head', () => {
+  it('learns separable classes and gives probabilities that sum to one', () => {
+    const train = blobs(30, 5, 0.3, 1);
+    const test = blobs(20, 5, 0.3, 1);
+    const clf = SoftmaxClassifier.train(train.vectors, train.labels, 5, { epochs: 30, learningRate: 0.05 });
+    expect(accuracy((v) => clf.scores(v), test)).toBeGreaterThan(0.95);
+    const p = clf.scores(test.vectors[0]!);
+    expect(p.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('is reproducible with the same seed', () => {
+    const train = blobs(10, 3, 0.5, 2);
+    const a = SoftmaxClassifier.train(train.vectors, train.labels, 3, { epochs: 5, seed: 9 });
+    const b = SoftmaxClassifier.train(train.vectors, train.labels, 3, { epochs: 5, seed: 9 });
+    expect(Array.from(a.scores(train.vectors[0]!))).toEqual(Array.from(b.scores(train.vectors[0]!)));
+  });
+
+  it('ignores input dimensions it never saw in training', () => {
+    const clf = SoftmaxClassifier.train(
+      [
+        { indices: Int32Array.of(1), values: Float32Array.of(1) },
+        { indices: Int32Array.of(2), values: Float32Array.of(1) },
+      ],
+      [0, 1],
+      2,
+      { epochs: 50, learningRate: 0.1 },
+    );
+    const unseen = clf.scores({ indices: Int32Array.of(1, 999), values: Float32Array.of(0.7, 0.7) });
+    expect(unseen[0]).toBeGreaterThan(0.9);
+  });
+
+  it('calibrates: temperature scaling makes confidence track accuracy on overlapping classes', () => {
+    const train = blobs(60, 4, 1.6, 3);
+    const held = blobs(60, 4, 1.6, 3);
+    const clf = SoftmaxClassifier.train(train.vectors, train.labels, 4, { epochs: 40, learningRate: 0.05, l2: 0 });
+    clf.calibrate(held.vectors, held.labels);
+    const test = blobs(100, 4, 1.6, 3);
+    let confidence = 0;
+    let right = 0;
+    for (let i = 0; i < test.vectors.length; i++) {
+      const [top] = rank(clf.scores(test.vectors[i]!), 1);
+      confidence += top!.score;
+      if (top!.label === test.labels[i]) right++;
+    }
+    // Mean confidence within a few points of the accuracy it claims.
+    expect(Math.abs(confidence / test.vectors.length - right / test.vectors.length)).toBeLessThan(0.06);
+  });
+});
+
+describe('nearest-neighbour baseline', () => {
+  it('scores each class by its closest example', () => {
+    const nn = new NearestNeighbourClassifier(
+      2,
+      [
+        { indices: Int32Array.of(0), values: Float32Array.of(1) },
+        { indices: Int32Array.of(1), values: Float32Array.of(1) },
+      ],
+      [0, 1],
+      4,
+    );
+    const s = nn.scores({ indices: Int32Array.of(0, 1), values: Float32Array.of(0.8, 0.6) });
+    expect(s[0]).toBeCloseTo(0.8, 6);
+    expect(s[1]).toBeCloseTo(0.6, 6);
+  });
+});
+
+describe('evaluation helpers', () => {
+  it('ranks the top k', () => {
+    expect(rank(Float32Array.of(0.1, 0.5, 0.2, 0.2), 2).map((r) => r.label)).toEqual([1, 2]);
+  });
+
+  it('holds out a stratified, seeded share per class', () => {
+    const labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2];
+    const held = holdOut(labels, 0.2, 5);
+    expect(held.filter((i) => labels[i] === 0)).toHaveLength(2);
+    expect(held.filter((i) => labels[i] === 1)).toHaveLength(1);
+    expect(held.filter((i) => labels[i] === 2)).toHaveLength(0);
+    expect(holdOut(labels, 0.2, 5)).toEqual(held);
+    const split = stratifiedSplit(
+      labels.map((l, i) => ({ text: `t${i}`, label: String(l) })),
+      0.2,
+      5,
+    );
+    expect(split.heldOut).toHaveLength(3);
+    expect(split.train).toHaveLength(13);
+  });
+
+  it('parses RFC 4180 CSV', () => {
+    expect(parseCsv('text,category\n"Hi, there ""you""",greet\r\nplain,x\n')).toEqual([
+      ['text', 'category'],
+      ['Hi, there "you"', 'greet'],
+      ['plain', 'x'],
+    ]);
+  });
+
+  it('chooses the threshold that answers most while reaching the target precision', () => {
+    const o = (confidence: number, correct: boolean, inScope = true) => ({ confidence, correct, inScope });
+    const outcomes = [o(0.99, true), o(0.95, true), o(0.9, true), o(0.8, false), o(0.7, true), o(0.6, false), o(0.5, false, false)];
+    expect(thresholdForPrecision(outcomes, 1)).toBe(0.9);
+    expect(thresholdForPrecision(outcomes, 0.8)).toBe(0.7);
+    expect(thresholdForPrecision([o(0.9, false)], 0.97)).toBeGreaterThan(0.9);
+    const f = figuresAt(outcomes, 0.7);
+    expect(f.precision).toBeCloseTo(4 / 5);
+    expect(f.coverage).toBeCloseTo(5 / 7);
+    expect(f.inScopeAccuracy).toBeCloseTo(4 / 6);
+    expect(f.accuracy).toBeCloseTo(4 / 6);
+    expect(f.oosRecall).toBe(1);
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
+  });
+});
