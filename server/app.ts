@@ -17,10 +17,12 @@ import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
+import { botRoutes } from './routes/bot.ts';
+import type { BotRunner } from './bot/runner.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
-export const app = fp<{ services: Services }>(
-  async (fastify, { services }) => {
+export const app = fp<{ services: Services; bot: BotRunner }>(
+  async (fastify, { services, bot }) => {
     await fastify.register(errorsPlugin);
     await fastify.register(cookie);
     await fastify.register(rateLimit, {
@@ -54,6 +56,7 @@ export const app = fp<{ services: Services }>(
     await fastify.register(messageRoutes, { prefix: '/api/messages', services });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
     await fastify.register(kbRoutes, { prefix: '/api/kb', services });
+    await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -20,6 +21,9 @@ export type Config = {
   /** Named in the Article 30 record. */
   controllerName: string;
   controllerContact: string | undefined;
+  /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
+  botEnabled: boolean;
+  botEmbedder: EmbedderConfig;
 };
 
 export class ConfigError extends Error {
@@ -65,6 +69,16 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+function botEmbedder(env: Env): EmbedderConfig {
+  try {
+    return embedderConfigFromEnv(env);
+  } catch (err) {
+    const message = (err as Error).message;
+    const variable = /^(BOT_[A-Z_]+)/.exec(message)?.[1] ?? 'BOT_EMBEDDER';
+    throw new ConfigError(variable, message.replace(/^BOT_[A-Z_]+ /, ''));
+  }
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -94,5 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
     controllerName: env.CONTROLLER_NAME || 'The operator of this support inbox (set CONTROLLER_NAME)',
     controllerContact: env.CONTROLLER_CONTACT || undefined,
+    botEnabled: bool(env, 'BOT_ENABLED', true),
+    botEmbedder: botEmbedder(env),
   };
 }

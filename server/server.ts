@@ -12,6 +12,7 @@ import { seedDemo } from './demo/seed.ts';
 import { every } from './jobs/runner.ts';
 import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
+import { createBotRunner, type BotRunner } from './bot/runner.ts';
 
 export type RouteRecord = { method: string; url: string; access: string | undefined };
 
@@ -22,6 +23,7 @@ export type RunningServer = {
   services: Services;
   url: string;
   admin: { created: boolean; generatedPassword?: string };
+  bot: BotRunner;
   close(): Promise<void>;
 };
 
@@ -64,10 +66,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
   const services = await createServices(config, database, fastify.log);
-  await fastify.register(app, { services });
+  const bot = createBotRunner(services, fastify.log, { embedder: config.botEmbedder, enabled: config.botEnabled });
+  services.chatOpenStatus = () => bot.openStatus();
+  await fastify.register(app, { services, bot });
   const realtime = await attachRealtime(fastify.server, services, fastify.log);
   const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
   if (config.seedDemo) await seedDemo(services);
+  await bot.start();
 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(services)),
@@ -89,8 +94,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     services,
     url,
     admin,
+    bot,
     async close() {
       stopJobs.forEach((stop) => stop());
+      bot.stop();
       await realtime.close().catch(() => {});
       await fastify.close();
       if (!options.database) await database.close();

@@ -23,6 +23,8 @@ export type Services = {
   blobs: BlobStore;
   /** Where provider-side copies (call recordings) are deleted; channels register theirs. */
   recordingProviders: RecordingProviders;
+  /** Set by the bot runner: new chat conversations start with the bot while it is enabled. */
+  chatOpenStatus: () => 'bot' | 'open';
 };
 
 /** The token secret lives in the database so every server process signs and checks alike. */
@@ -50,5 +52,6 @@ export async function createServices(config: Config, database: Database, log: Fa
     visitorTokens,
     blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
     recordingProviders: new Map(),
+    chatOpenStatus: () => 'open',
   };
 }

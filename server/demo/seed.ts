@@ -10,6 +10,7 @@ import { recordConsent } from '../domain/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
+import { bitextArticles } from './kb-bitext.ts';
 
 /**
  * Demo data for a first look: an inbox per channel, fictional contacts with conversations across
@@ -93,7 +94,8 @@ export async function seedDemo(services: Services): Promise<void> {
   await inbound('email', 'email', 'kwame.mensah@example.com', 'Kwame Mensah', '<demo-returns-1@example.com>',
     'Can I return a backpack I bought 40 days ago? It is unused.', 'Return after 30 days?', minutesAgo(50));
 
-  await db.insert(kbArticles).values(kbSeed);
+  // The public Bitext dataset when it is beside the project, else a few hand-written articles.
+  await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);
   await backdate(services);
 }
 

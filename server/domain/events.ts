@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MessageView, ConversationView } from '../http/views.ts';
+import type { BotDecisionView } from '../bot/views.ts';
 
 /**
  * Domain events, published only after the transaction that caused them has committed.
@@ -15,6 +16,8 @@ export type DomainEvents = {
   'contact.erased': { contactId: string; conversationIds: string[]; visitorIds: string[] };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
+  /** The bot decided on a customer message (answer, hand-off, or staying silent). */
+  'bot.decision': { conversationId: string; decision: BotDecisionView };
   /** A knowledge-base article was created, changed or deleted: the bot rebuilds its index. */
   'kb.changed': { articleId: string };
   /** Export progress for the agent who asked (jobId is the client's own id). */

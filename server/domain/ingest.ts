@@ -17,7 +17,13 @@ export type IngestResult = {
   contactId: string;
 };
 
-export type IngestDeps = { db: Db; events: DomainEventBus; inboxNames: InboxNameCache };
+export type IngestDeps = {
+  db: Db;
+  events: DomainEventBus;
+  inboxNames: InboxNameCache;
+  /** The status a new chat conversation starts in: 'bot' while the bot is enabled. */
+  chatOpenStatus?: () => 'bot' | 'open';
+};
 
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (err: unknown) =>
@@ -37,7 +43,8 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
   // message on its external id: the loser retries and then finds the winner's contact (or message).
   for (let attempt = 0; ; attempt++) {
     try {
-      const result = await ingestOnce(deps.db, msg, inboxName);
+      const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
+      const result = await ingestOnce(deps.db, msg, inboxName, openStatus);
       if (result.created) {
         deps.events.publish('message.created', {
           message: result.message,
@@ -154,7 +161,7 @@ const ingestStatement = preparedStatement<IngestRow>(sql`
     order by cv.created_at desc limit 1
   ), new_conversation as (
     insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
-    select ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel, 'open'::conversation_status,
+    select ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel, ${p('openStatus')}::conversation_status,
       ${p('threadKey')}::text, ${p('subject')}::text
     from the_contact
     where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
@@ -191,8 +198,9 @@ const ingestStatement = preparedStatement<IngestRow>(sql`
  * One attempt: knownThreadStatement, or ingestStatement when that found no identity or conversation
  * (its lookups then wrote nothing). Builds the result, and the event payload, from the row.
  */
-async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string): Promise<IngestResult> {
+async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string, openStatus: 'bot' | 'open'): Promise<IngestResult> {
   const values = {
+    openStatus,
     channel: msg.channel,
     externalId: msg.externalId,
     senderKind: msg.sender.kind,

@@ -43,7 +43,8 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(messages.createdAt, messages.id);
-  return rows.map((r) => toMessageView(r.message, r.authorName));
+  // The bot has no agent row; it signs as the assistant.
+  return rows.map((r) => toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null)));
 }
 
 export type ConversationFilter = {

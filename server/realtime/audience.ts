@@ -41,6 +41,9 @@ export function wireAudience(events: DomainEventBus, ns: Namespaces): () => void
     events.subscribe('visitor.session_ended', ({ visitorIds }) => {
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
     }),
+    events.subscribe('bot.decision', (payload) => {
+      ns.agent.to(AGENTS_ROOM).emit('bot:decision', payload);
+    }),
     events.subscribe('privacy.progress', ({ agentId, ...progress }) => {
       ns.agent.to(agentRoom(agentId)).emit('privacy:progress', progress);
     }),

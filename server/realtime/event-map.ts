@@ -1,4 +1,5 @@
 import type { MessageView, ConversationView, VisitorMessageView, ErrorView } from '../http/views.ts';
+import type { BotDecisionView } from '../bot/views.ts';
 
 /**
  * The one typed event map of the realtime API, shared by the server and web/ (type-only imports).
@@ -12,6 +13,8 @@ export type AgentServerEvents = {
   'conversation:updated': (payload: { conversation: ConversationView }) => void;
   /** The conversation no longer exists (its contact was erased, or retention removed it). */
   'conversation:removed': (payload: { conversationId: string }) => void;
+  /** A new bot decision in a conversation (shown inline in the timeline). */
+  'bot:decision': (payload: { conversationId: string; decision: BotDecisionView }) => void;
   /** Progress of a long privacy job this agent started (only sent to that agent). */
   'privacy:progress': (payload: { jobId: string; kind: 'export'; done: number; total: number; finished: boolean }) => void;
 };

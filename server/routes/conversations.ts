@@ -8,6 +8,8 @@ import { addNote, assign, markRead, reply, setStatus } from '../domain/conversat
 import { loadConversationView, loadConversationViews, loadMessageViews } from '../domain/views.ts';
 import { getContact } from '../domain/contacts.ts';
 import { notFound } from '../domain/errors.ts';
+import { BotDecisionView } from '../bot/views.ts';
+import { conversationDecisions } from '../bot/actions.ts';
 
 const tags = ['conversations'];
 
@@ -63,17 +65,21 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         tags,
         summary: 'A conversation with all its messages (oldest first) and its contact',
         params: IdParams,
-        response: { 200: Type.Object({ conversation: ConversationView, messages: Type.Array(MessageView), contact: ContactView }), ...errors(400, 401, 404) },
+        response: {
+          200: Type.Object({ conversation: ConversationView, messages: Type.Array(MessageView), contact: ContactView, botDecisions: Type.Array(BotDecisionView) }),
+          ...errors(400, 401, 404),
+        },
       },
     },
     async (request) => {
       const conversation = await loadConversationView(services.db, request.params.id, currentAgent(request).id);
       if (!conversation) throw notFound('Conversation');
-      const [messages, contact] = await Promise.all([
+      const [messages, contact, botDecisions] = await Promise.all([
         loadMessageViews(services.db, conversation.id),
         getContact(services.db, conversation.contact.id),
+        conversationDecisions(services, conversation.id),
       ]);
-      return { conversation, messages, contact };
+      return { conversation, messages, contact, botDecisions };
     },
   );
 

@@ -43,6 +43,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ADMIN_PASSWORD,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'info',
+    // Tests that are not about the bot see plain conversations; bot tests turn it on.
+    BOT_ENABLED: 'false',
+    BOT_EMBEDDER: 'lexical',
     ...env,
   });
   const server = await startServer(config, { database, logStream });

@@ -1,0 +1,173 @@
+import { asc, eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Services } from '../services.ts';
+import { botDecisions, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
+import { createBot, type Bot } from '../../bot/bot.ts';
+import { createEmbedder, EMBEDDER_KINDS, type EmbedderConfig, type EmbedderKind } from '../../bot/embedders/index.ts';
+import type { ConversationState, ConversationTurn, Decision } from '../../bot/policy.ts';
+import { DEFAULT_POLICY } from '../../bot/policy.ts';
+import type { DomainEvents } from '../domain/events.ts';
+import { botSay, handOff, recordDecision } from './actions.ts';
+import type { BotSettingsView } from './views.ts';
+
+export type BotSettings = { enabled: boolean; embedder: EmbedderKind; threshold: number };
+const SETTINGS_KEY = 'bot_settings';
+/**
+ * The answer threshold until an admin sets the KB's own. A softmax over few articles is confident by
+ * construction (four articles: at least 0.25 each), so off-topic questions measured 0.63-0.76 on the
+ * demo KB while real matches score above 0.95; 0.8 separates them. Admins tune it per KB with "Try a question".
+ */
+export const DEFAULT_THRESHOLD = 0.8;
+
+/** Human-readable reasons for the timeline; the decision log keeps the machine code. */
+const handoffText: Record<string, string> = {
+  human_requested: 'the customer asked for a person',
+  unresolved_turns: 'two bot answers did not resolve it',
+  low_confidence: 'not confident enough in any article',
+  empty_knowledge_base: 'the knowledge base is empty',
+  empty_message: 'the message was empty',
+};
+const HANDOFF_MESSAGE = 'Let me connect you with a colleague. Someone from our team will reply here shortly.';
+
+/**
+ * Runs the bot inside the server: it listens to committed customer messages of conversations in the
+ * "bot" state, decides with the local model (no customer text leaves this machine), answers from the
+ * knowledge base or hands off, and logs every decision. Decisions for one conversation run one at a time.
+ */
+export function createBotRunner(services: Services, log: FastifyBaseLogger, defaults: { embedder: EmbedderConfig; enabled: boolean }) {
+  let bot: Bot | null = null;
+  // Environment gives the defaults; an admin's choice (stored in the database) overrides them.
+  let settings: BotSettings = { enabled: defaults.enabled, embedder: defaults.embedder.kind, threshold: DEFAULT_THRESHOLD };
+  let building: Promise<void> = Promise.resolve();
+  const queues = new Map<string, Promise<void>>();
+  const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+
+  async function loadSettings(): Promise<BotSettings> {
+    const [row] = await services.db.select().from(instanceSettings).where(eq(instanceSettings.key, SETTINGS_KEY));
+    if (row) settings = { ...settings, ...(JSON.parse(row.value) as Partial<BotSettings>) };
+    return settings;
+  }
+
+  async function articles() {
+    const rows = await services.db.select().from(kbArticles).orderBy(asc(kbArticles.createdAt));
+    return rows.map((a) => ({ id: a.id, title: a.title, body: a.body, language: a.language, questions: a.questions }));
+  }
+
+  function rebuild(): Promise<void> {
+    building = building.then(async () => {
+      try {
+        const embedder = await createEmbedder({ ...defaults.embedder, kind: settings.embedder });
+        bot = await createBot({ embedder, articles: await articles(), policy: { threshold: settings.threshold } });
+        log.info({ embedder: settings.embedder }, 'bot ready');
+      } catch (err) {
+        bot = null;
+        log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'bot could not start');
+      }
+    });
+    return building;
+  }
+
+  async function conversationState(conversationId: string, beforeMessageId: string, view: DomainEvents['message.created']['conversation']): Promise<ConversationState> {
+    const rows = await services.db
+      .select({ id: messages.id, authorKind: messages.authorKind, kind: messages.kind })
+      .from(messages)
+      .where(eq(messages.conversationId, conversationId))
+      .orderBy(asc(messages.createdAt), asc(messages.id));
+    const decisions = await services.db.select({ action: botDecisions.action }).from(botDecisions).where(eq(botDecisions.conversationId, conversationId));
+    const turns: ConversationTurn[] = rows
+      .filter((m) => m.kind === 'message' && m.id !== beforeMessageId && m.authorKind !== 'bot')
+      .map((m) => ({ author: m.authorKind }));
+    // The bot's turns are its decisions (an answer or a hand-off), whatever it said with them.
+    for (const d of decisions) if (d.action === 'answer' || d.action === 'handoff') turns.push({ author: 'bot', botAction: d.action });
+    return { status: view.status, assigneeId: view.assignee?.id ?? null, turns };
+  }
+
+  async function act(event: DomainEvents['message.created']) {
+    const { message, conversation } = event;
+    if (!bot) await building;
+    if (!bot) return;
+    const state = await conversationState(conversation.id, message.id, conversation);
+    const decision: Decision = await bot.decide(state, message.body);
+    if (decision.action === 'silent') return;
+    await recordDecision(deps, {
+      conversationId: conversation.id,
+      messageId: message.id,
+      action: decision.action,
+      reason: decision.reason,
+      confidence: decision.confidence,
+      candidates: decision.candidates,
+    });
+    if (decision.action === 'answer') {
+      const [article] = await services.db.select().from(kbArticles).where(eq(kbArticles.id, decision.articleId));
+      if (article) await botSay(deps, conversation.id, article.body);
+      return;
+    }
+    const confidence = decision.confidence === null ? '' : ` (${decision.confidence.toFixed(2)} < ${settings.threshold.toFixed(2)})`;
+    await botSay(deps, conversation.id, HANDOFF_MESSAGE);
+    await handOff(deps, conversation.id, `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`);
+  }
+
+  function onMessage(event: DomainEvents['message.created']) {
+    const { message, conversation } = event;
+    if (!settings.enabled || conversation.status !== 'bot') return;
+    if (message.direction !== 'inbound' || message.kind !== 'message' || message.authorKind !== 'contact') return;
+    const previous = queues.get(conversation.id) ?? Promise.resolve();
+    const next = previous
+      .then(() => act(event))
+      .catch((err) => log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'bot decision failed'))
+      .finally(() => {
+        if (queues.get(conversation.id) === next) queues.delete(conversation.id);
+      });
+    queues.set(conversation.id, next);
+  }
+
+  let offs: Array<() => void> = [];
+  return {
+    async start() {
+      await loadSettings();
+      offs = [
+        services.events.subscribe('message.created', onMessage),
+        services.events.subscribe('kb.changed', () => {
+          if (bot || settings.enabled) void rebuild();
+        }),
+      ];
+      // The model loads in the background: the server answers HTTP at once, the bot joins when ready.
+      if (settings.enabled) void rebuild();
+    },
+    stop() {
+      offs.forEach((off) => off());
+    },
+    /** Whether new chat conversations start with the bot. */
+    openStatus(): 'bot' | 'open' {
+      return settings.enabled ? 'bot' : 'open';
+    },
+    async settingsView(): Promise<BotSettingsView> {
+      return {
+        ...settings,
+        embedders: [...EMBEDDER_KINDS],
+        handoffAfterUnresolved: DEFAULT_POLICY.maxUnresolvedTurns,
+        ready: bot !== null,
+        articles: bot?.index.articleIds.length ?? (await articles()).length,
+      };
+    },
+    async updateSettings(patch: Partial<BotSettings>) {
+      const before = settings;
+      settings = { ...settings, ...patch };
+      await services.db
+        .insert(instanceSettings)
+        .values({ key: SETTINGS_KEY, value: JSON.stringify(settings) })
+        .onConflictDoUpdate({ target: instanceSettings.key, set: { value: JSON.stringify(settings) } });
+      const changed = settings.embedder !== before.embedder || settings.threshold !== before.threshold;
+      if (changed || (settings.enabled && !bot)) await rebuild();
+      return this.settingsView();
+    },
+    /** Scores a question against the KB without a conversation (the admin's "Try a question"). */
+    async tryQuestion(text: string) {
+      if (!bot) await rebuild();
+      if (!bot) return null;
+      return bot.decide({ status: 'bot', assigneeId: null, turns: [] }, text);
+    },
+    whenReady: () => building,
+  };
+}
+export type BotRunner = ReturnType<typeof createBotRunner>;

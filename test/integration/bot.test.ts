@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbMode } from '../helpers/db.ts';
+import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
+import { kbSeed } from '../../server/demo/kb.ts';
+
+describe(`the bot in conversations (${dbMode})`, () => {
+  let server: TestServer;
+  let admin: AgentClient;
+
+  beforeAll(async () => {
+    server = await startTestServer({ BOT_ENABLED: 'true', BOT_EMBEDDER: 'lexical' });
+    admin = await server.agentClient('admin');
+    for (const article of kbSeed) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
+    await server.bot.whenReady();
+    await new Promise((r) => setTimeout(r, 200));
+    await server.bot.whenReady();
+  });
+  afterAll(() => server.stop());
+
+  const conversationOf = async (visitor: Awaited<ReturnType<TestServer['visitor']>>) => (await visitor.get('/api/widget/messages')).body.conversationId as string;
+
+  it('answers a knowledge-base question in the widget and logs the decision for agents', async () => {
+    const visitor = await server.visitor();
+    const socket = await visitor.socket();
+    const agentSocket = await admin.socket();
+    try {
+      const decided = nextEvent(agentSocket, 'bot:decision');
+      const answer = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0001', text: 'How do I reset my password? I forgot it' });
+      const reply = await answer;
+      expect(reply.message).toMatchObject({ from: 'bot', authorName: 'Assistant', body: expect.stringContaining('Forgot password') });
+      const { decision } = await decided;
+      expect(decision).toMatchObject({ action: 'answer', reason: 'confident' });
+      expect(decision.candidates[0]).toMatchObject({ title: 'Resetting your password' });
+      const detail = await admin.get(`/api/conversations/${await conversationOf(visitor)}`);
+      expect(detail.body.conversation.status).toBe('bot');
+      expect(detail.body.botDecisions).toHaveLength(1);
+      expect(detail.body.messages.map((m: { authorKind: string }) => m.authorKind)).toEqual(['contact', 'bot']);
+    } finally {
+      socket.close();
+      agentSocket.close();
+    }
+  });
+
+  it('hands an off-topic question to a human with the reason, and then stays silent', async () => {
+    const visitor = await server.visitor();
+    const socket = await visitor.socket();
+    try {
+      const handoffLine = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0002', text: 'What is the airspeed velocity of an unladen swallow?' });
+      expect((await handoffLine).message.body).toContain('connect you with a colleague');
+      await new Promise((r) => setTimeout(r, 300));
+      const id = await conversationOf(visitor);
+      const detail = await admin.get(`/api/conversations/${id}`);
+      expect(detail.body.conversation.status).toBe('open');
+      expect(detail.body.botDecisions[0]).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
+      expect(detail.body.messages.find((m: { kind: string }) => m.kind === 'event').body).toMatch(/^Handed to a human: not confident enough/);
+      const queue = await admin.get('/api/conversations?status=open');
+      expect(queue.body.items.map((c: { id: string }) => c.id)).toContain(id);
+      await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0003', text: 'How long does shipping take?' });
+      await new Promise((r) => setTimeout(r, 400));
+      const after = await admin.get(`/api/conversations/${id}`);
+      // Only the hand-off line: nothing new from the bot after the human took over the queue.
+      expect(after.body.messages.filter((m: { authorKind: string; kind: string }) => m.authorKind === 'bot' && m.kind === 'message')).toHaveLength(1);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it.each([
+    ['en', 'I want to talk to a human'],
+    ['de', 'Ich möchte mit einem Menschen sprechen'],
+    ['fr', 'Je veux parler à un humain'],
+    ['fi', 'Haluan puhua ihmisen kanssa'],
+    ['sv', 'Jag vill prata med en människa'],
+  ])('"I want a human" (%s) hands off at once', async (_lang, text) => {
+    const visitor = await server.visitor();
+    const socket = await visitor.socket();
+    try {
+      const line = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      await emitWithAck(socket, 'message:send', { clientId: `human-${_lang}-0001`, text });
+      await line;
+      const detail = await admin.get(`/api/conversations/${await conversationOf(visitor)}`);
+      expect(detail.body.botDecisions[0]).toMatchObject({ action: 'handoff', reason: 'human_requested' });
+      expect(detail.body.conversation.status).toBe('open');
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('never speaks once an agent has answered', async () => {
+    const visitor = await server.visitor();
+    await visitor.post('/api/widget/messages', { clientId: 'agent-first-1', text: 'Hello?' });
+    await new Promise((r) => setTimeout(r, 400));
+    const id = await conversationOf(visitor);
+    await admin.post(`/api/conversations/${id}/messages`, { text: 'Hi, Sam here. How can I help?' });
+    await visitor.post('/api/widget/messages', { clientId: 'agent-first-2', text: 'How do I reset my password?' });
+    await new Promise((r) => setTimeout(r, 400));
+    const detail = await admin.get(`/api/conversations/${id}`);
+    expect(detail.body.conversation.status).toBe('open');
+    expect(detail.body.messages.filter((m: { authorKind: string; body: string }) => m.authorKind === 'bot' && m.body.includes('Forgot password'))).toHaveLength(0);
+  });
+
+  it('admins change the settings and try questions', async () => {
+    const settings = await admin.get('/api/bot/settings');
+    expect(settings.body).toMatchObject({ enabled: true, embedder: 'lexical', ready: true, articles: 4 });
+    const tried = await admin.post('/api/bot/try', { text: 'Do you ship to Norway?' });
+    expect(tried.body).toMatchObject({ action: 'answer', article: { title: 'Shipping times and countries' } });
+    const offTopic = 'What is the weather in Paris tomorrow?';
+    expect((await admin.post('/api/bot/try', { text: offTopic })).body).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
+    // A lax threshold makes the same question "answered": the setting is what decides.
+    const lax = await admin.send('PUT', '/api/bot/settings', { threshold: 0.3 });
+    expect(lax.body.threshold).toBe(0.3);
+    expect((await admin.post('/api/bot/try', { text: offTopic })).body.action).toBe('answer');
+    expect((await admin.send('PUT', '/api/bot/settings', { threshold: 2 })).status).toBe(400);
+    const agent = await server.agentClient('agent');
+    expect((await agent.send('PUT', '/api/bot/settings', { enabled: false })).status).toBe(403);
+  });
+});
