@@ -2,10 +2,12 @@ import { ApiClient } from '../api.ts';
 import type { AgentView } from '../types.ts';
 import { AgentDirectory } from './agents.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
+import { Bot } from './bot.svelte.ts';
 import { Clock } from './clock.svelte.ts';
 import { ConsentLedger } from './consent-ledger.svelte.ts';
 import { ContactEditor } from './contact-editor.svelte.ts';
 import { ContactExports } from './contact-export.svelte.ts';
+import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
@@ -42,6 +44,9 @@ export class InboxApp {
   readonly retention: Retention;
   readonly audit: AuditLog;
   readonly record: ProcessingRecord;
+  // The bot: its knowledge base (everyone reads, admins edit), its settings (admins) and the try box.
+  readonly kb: KnowledgeBase;
+  readonly bot: Bot;
 
   constructor() {
     this.session = new Session(this.api, {
@@ -65,6 +70,7 @@ export class InboxApp {
       messageUpdated: ({ message }) => this.detail.applyMessageUpdated(message),
       conversationRemoved: ({ conversationId }) => this.#conversationRemoved(conversationId),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
+      botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),
       conversationUpdated: ({ conversation }) => {
         this.detail.applyConversationUpdated(conversation);
         this.list.applyLive(conversation, { viewing: this.detail.isViewing(conversation.id) });
@@ -91,6 +97,8 @@ export class InboxApp {
     this.retention = new Retention(this.api, this.toasts);
     this.audit = new AuditLog(this.api);
     this.record = new ProcessingRecord(this.api);
+    this.bot = new Bot(this.api, this.toasts);
+    this.kb = new KnowledgeBase(this.api, this.toasts, () => this.bot.knowledgeChanged());
     this.api.onUnauthorized = () => this.session.expire();
   }
 
@@ -129,6 +137,8 @@ export class InboxApp {
     this.retention.reset();
     this.audit.reset();
     this.record.reset();
+    this.kb.reset();
+    this.bot.reset();
   }
 
   /** Another agent (or a retention sweep) removed a conversation; our own erasures already did this. */
@@ -155,6 +165,8 @@ export class InboxApp {
     this.session.updateSelf(agent);
     const page = this.router.route.name;
     if ((page === 'agents' || page === 'privacy') && !this.session.isAdmin) this.router.redirect(hrefs.conversations);
+    // Became or stopped being an admin while on the knowledge base: show or hide the bot settings.
+    if (page === 'kb') this.bot.setActive(true, this.session.isAdmin);
   }
 
   /** Everything the Privacy page shows, fetched together (each part has its own loading/error state). */
@@ -168,6 +180,12 @@ export class InboxApp {
 
   #route(route: Route): void {
     if (this.session.status !== 'authenticated') return;
+    this.bot.setActive(route.name === 'kb', this.session.isAdmin);
+    if (route.name === 'kb') {
+      this.detail.close();
+      void this.kb.load();
+      return;
+    }
     if (route.name === 'agents') {
       if (!this.session.isAdmin) {
         this.router.redirect(hrefs.conversations);

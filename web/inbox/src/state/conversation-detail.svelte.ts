@@ -1,11 +1,16 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import { dayKey } from '../lib/format.ts';
 import type { ConsentState, ConversationStatus, ConversationView, MessageView } from '../types.ts';
+import type { BotDecisionView } from '../bot-types.ts';
 import type { LegalHoldView, PrivacyContactView, RedactableMessage } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type ComposerMode = 'reply' | 'note';
-export type MessageDay = { day: number; messages: RedactableMessage[] };
+/** One line of the timeline: a message, or a bot decision shown right after the customer message it answered. */
+export type TimelineItem =
+  | { kind: 'message'; key: string; message: RedactableMessage }
+  | { kind: 'decision'; key: string; decision: BotDecisionView };
+export type TimelineDay = { day: number; items: TimelineItem[] };
 
 export type DetailEvents = {
   /** The server returned a new copy of the conversation (assign, status, read). */
@@ -13,19 +18,44 @@ export type DetailEvents = {
   read: (conversationId: string) => void;
 };
 
-const created = (m: MessageView) => Date.parse(m.createdAt) || 0;
+const created = (m: { createdAt: string }) => Date.parse(m.createdAt) || 0;
 const path = (id: string, action = '') => `/api/conversations/${encodeURIComponent(id)}${action}`;
 
-function groupByDay(messages: RedactableMessage[]): MessageDay[] {
-  const days: MessageDay[] = [];
-  for (const message of messages) {
-    const day = dayKey(message.createdAt);
-    const last = days[days.length - 1];
-    if (last && last.day === day) last.messages.push(message);
-    else days.push({ day, messages: [message] });
+/**
+ * Messages by day, each bot decision placed right after the message it refers to; decisions without one
+ * (or whose message is not here) come last, in the order they were made.
+ */
+function buildTimeline(messages: RedactableMessage[], decisions: BotDecisionView[]): TimelineDay[] {
+  const after = new Map<string, BotDecisionView[]>();
+  const ids = new Set(messages.map((m) => m.id));
+  const trailing: BotDecisionView[] = [];
+  for (const decision of decisions) {
+    if (decision.messageId && ids.has(decision.messageId)) {
+      const list = after.get(decision.messageId);
+      if (list) list.push(decision);
+      else after.set(decision.messageId, [decision]);
+    } else {
+      trailing.push(decision);
+    }
   }
+  const days: TimelineDay[] = [];
+  const put = (createdAt: string, item: TimelineItem, ownDay = true) => {
+    const last = days[days.length - 1];
+    const day = dayKey(createdAt);
+    // Never an earlier day after a later one (day keys stay unique): such an item joins the last day.
+    if (last && (last.day >= day || !ownDay)) last.items.push(item);
+    else days.push({ day, items: [item] });
+  };
+  for (const message of messages) {
+    put(message.createdAt, { kind: 'message', key: message.id, message });
+    // A decision belongs under its message even if it was made after midnight.
+    for (const decision of after.get(message.id) ?? []) put(decision.createdAt, { kind: 'decision', key: `d:${decision.id}`, decision }, false);
+  }
+  for (const decision of trailing) put(decision.createdAt, { kind: 'decision', key: `d:${decision.id}`, decision });
   return days;
 }
+
+const byCreated = (a: BotDecisionView, b: BotDecisionView) => created(a) - created(b);
 
 /** Trailing whitespace and leading blank lines are noise; inner whitespace is the agent's and is kept. */
 function tidy(text: string): string {
@@ -40,6 +70,8 @@ export class ConversationDetail {
   id = $state<string | null>(null);
   conversation = $state<ConversationView | null>(null);
   messages = $state<RedactableMessage[]>([]);
+  /** What the bot decided about this conversation's messages, oldest first. */
+  botDecisions = $state<BotDecisionView[]>([]);
   contact = $state<PrivacyContactView | null>(null);
   status = $state<'idle' | 'loading' | 'ready' | 'not_found' | 'error'>('idle');
   error = $state<string | null>(null);
@@ -53,7 +85,7 @@ export class ConversationDetail {
   draft = $derived(this.id ? (this.drafts[this.id] ?? '') : '');
   mode = $derived<ComposerMode>(this.id ? (this.modes[this.id] ?? 'reply') : 'reply');
   canSend = $derived(this.status === 'ready' && !this.sending && tidy(this.draft).length > 0);
-  days = $derived(groupByDay(this.messages));
+  timeline = $derived(buildTimeline(this.messages, this.botDecisions));
   otherConversations = $derived(
     (this.contact?.conversations ?? [])
       .filter((c) => c.id !== this.id)
@@ -82,6 +114,7 @@ export class ConversationDetail {
     this.id = id;
     this.conversation = null;
     this.messages = [];
+    this.botDecisions = [];
     this.contact = null;
     this.error = null;
     await this.#load(false);
@@ -101,6 +134,7 @@ export class ConversationDetail {
     this.id = null;
     this.conversation = null;
     this.messages = [];
+    this.botDecisions = [];
     this.contact = null;
     this.status = 'idle';
     this.error = null;
@@ -199,6 +233,14 @@ export class ConversationDetail {
     this.applyConversationUpdated(conversation);
   }
 
+  /** A decision the bot just made ('bot:decision'); a repeat replaces the copy we have. */
+  applyBotDecision(conversationId: string, decision: BotDecisionView): void {
+    if (this.id !== conversationId || this.status !== 'ready') return;
+    const rest = this.botDecisions.filter((d) => d.id !== decision.id);
+    const last = rest[rest.length - 1];
+    this.botDecisions = !last || created(last) <= created(decision) ? [...rest, decision] : [...rest, decision].sort(byCreated);
+  }
+
   applyMessageUpdated(message: RedactableMessage): void {
     if (this.id !== message.conversationId) return;
     const index = this.messages.findIndex((m) => m.id === message.id);
@@ -274,10 +316,13 @@ export class ConversationDetail {
         conversation: ConversationView;
         messages: RedactableMessage[];
         contact: PrivacyContactView;
+        /** Absent from servers without the bot. */
+        botDecisions?: BotDecisionView[];
       }>(path(id));
       if (generation !== this.#generation) return;
       this.conversation = data.conversation;
       this.messages = data.messages;
+      this.botDecisions = [...(data.botDecisions ?? [])].sort(byCreated);
       this.contact = data.contact;
       this.status = 'ready';
       this.error = null;

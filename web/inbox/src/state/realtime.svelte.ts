@@ -9,6 +9,7 @@ export type RealtimeHandlers = {
   conversationUpdated: (payload: Payload<'conversation:updated'>) => void;
   conversationRemoved: (payload: Payload<'conversation:removed'>) => void;
   privacyProgress: (payload: Payload<'privacy:progress'>) => void;
+  botDecision: (payload: Payload<'bot:decision'>) => void;
   /** Events may have been missed while disconnected: reload what is on screen. */
   resync: () => void;
   /** The server refused the socket: maybe the session ended. */
@@ -65,6 +66,7 @@ export class Realtime {
     socket.on('conversation:updated', (payload) => this.#handlers.conversationUpdated(payload));
     socket.on('conversation:removed', (payload) => this.#handlers.conversationRemoved(payload));
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
+    socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
   }
 
   disconnect(): void {

@@ -1,10 +1,15 @@
-export type Route = { name: 'conversations'; conversationId: string | null } | { name: 'agents' } | { name: 'privacy' };
+export type Route =
+  | { name: 'conversations'; conversationId: string | null }
+  | { name: 'agents' }
+  | { name: 'privacy' }
+  | { name: 'kb' };
 
-/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy. */
+/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy, #/kb. */
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'agents') return { name: 'agents' };
   if (parts[0] === 'privacy') return { name: 'privacy' };
+  if (parts[0] === 'kb') return { name: 'kb' };
   if (parts[0] === 'conversations' && parts[1]) {
     return { name: 'conversations', conversationId: decodeURIComponent(parts[1]) };
   }
@@ -16,6 +21,7 @@ export const hrefs = {
   conversation: (id: string) => `#/conversations/${encodeURIComponent(id)}`,
   agents: '#/agents',
   privacy: '#/privacy',
+  kb: '#/kb',
 };
 
 export class Router {
