@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { dbMode } from '../helpers/db.ts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { kbSeed } from '../../server/demo/kb.ts';
+
+describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})`, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let site: Page;
+  let inbox: Page;
+
+  beforeAll(async () => {
+    server = await startTestServer({ BOT_ENABLED: 'true', BOT_EMBEDDER: 'lexical' });
+    const admin = await server.agentClient('admin');
+    for (const article of kbSeed) await admin.post('/api/kb/articles', article);
+    await new Promise((r) => setTimeout(r, 200));
+    await server.bot.whenReady();
+    browser = await launchBrowser();
+    site = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    inbox = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await inbox.goto(`${server.url}/inbox/`);
+    await inbox.fill('[data-testid="login-email"]', 'admin@example.com');
+    await inbox.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+    await inbox.click('[data-testid="login-submit"]');
+    await inbox.waitForSelector('[data-testid="logout"]');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const frame = async (): Promise<Frame> => (await (await site.waitForSelector('[data-testid="widget-frame"]', { state: 'attached' })).contentFrame())!;
+  const say = async (f: Frame, text: string) => {
+    await f.fill('[data-testid="chat-input"]', text);
+    await f.click('[data-testid="chat-send"]');
+  };
+
+  it('a visitor asks a KB question and gets the answer from the bot', async () => {
+    await site.goto(`${server.url.replace('127.0.0.1', 'localhost')}/demo`);
+    await site.click('[data-testid="widget-launcher"]');
+    const f = await frame();
+    await f.check('[data-testid="consent-support"]');
+    await f.click('[data-testid="consent-accept"]');
+    await say(f, 'How do I reset my password? I forgot it');
+    const answer = await f.waitForSelector('[data-testid="chat-message"][data-from="bot"]');
+    expect(await answer.textContent()).toContain('Forgot password');
+  });
+
+  it('an off-topic question is handed to a human, and the conversation reaches the queue with the reason', async () => {
+    const f = await frame();
+    await say(f, 'What is the weather in Paris tomorrow?');
+    await f.waitForFunction(() => [...document.querySelectorAll('[data-testid="chat-message"][data-from="bot"]')].some((el) => el.textContent?.includes('connect you with a colleague')));
+    await site.screenshot({ path: `${SCREENSHOTS}/20-widget-bot-handoff.png` });
+
+    await inbox.click('[data-testid="filter-status-open"]');
+    const row = await inbox.waitForSelector('[data-testid="conversation-row"]');
+    await row.click();
+    const handoff = await inbox.waitForSelector('[data-testid="bot-decision"][data-action="handoff"]');
+    expect(await handoff.textContent()).toMatch(/handed off: low confidence/i);
+    expect(await inbox.locator('[data-testid="bot-decision"][data-action="answer"]').count()).toBe(1);
+    expect(await inbox.textContent('[data-testid="message-list"]')).toContain('Handed to a human: not confident enough');
+    await inbox.screenshot({ path: `${SCREENSHOTS}/21-inbox-bot-handoff.png` });
+  });
+});
