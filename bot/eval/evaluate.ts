@@ -7,13 +7,15 @@
  *      threshold: the lowest one whose answers reach the target precision;
  *   3. train the final head on all training examples, with that temperature;
  *   4. score the test queries (and out-of-scope test queries) once, and report the figures at that
- *      threshold. The test data is never used to choose anything.
+ *      threshold, and also at the threshold that hands off a given share of the out-of-scope
+ *      calibration queries (the operating point of the published CLINC150 figures). The test data is
+ *      never used to choose anything.
  */
 import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank, trainCalibrated } from '../classifier.ts';
 import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from '../embedders/types.ts';
 import { type HeadKind, KnowledgeBaseIndex } from '../kb.ts';
 import type { Example } from './datasets.ts';
-import { type OperatingFigures, type Outcome, figuresAt, thresholdForPrecision } from './metrics.ts';
+import { type OperatingFigures, type Outcome, figuresAt, thresholdForOosRecall, thresholdForPrecision } from './metrics.ts';
 
 export interface DatasetSpec {
   name: string;
@@ -29,6 +31,8 @@ export interface EvaluationOptions {
   head: HeadKind;
   softmax?: SoftmaxOptions;
   targetPrecision: number;
+  /** Also report the figures at the threshold that hands off this share of out-of-scope calibration queries. */
+  targetOosRecall: number;
   calibrationShare: number;
   seed: number;
 }
@@ -36,6 +40,8 @@ export interface EvaluationOptions {
 export interface DatasetResult {
   dataset: string;
   figures: OperatingFigures;
+  /** At the threshold chosen for `targetOosRecall` on the calibration data (null without OOS data). */
+  atOosRecall: OperatingFigures | null;
   temperature: number | null;
   calibration: OperatingFigures;
   counts: { train: number; calibration: number; test: number; oosCalibration: number; oosTest: number; classes: number };
@@ -99,6 +105,7 @@ export async function evaluateDataset(
     ...oosCalVectors.map((v) => outcome(probe, v, null)),
   ];
   const threshold = thresholdForPrecision(calibrationOutcomes, options.targetPrecision);
+  const oosThreshold = thresholdForOosRecall(calibrationOutcomes, options.targetOosRecall);
   const testOutcomes = [
     ...testVectors.map((v, i) => outcome(final, v, testLabels[i]!)),
     ...oosTestVectors.map((v) => outcome(final, v, null)),
@@ -111,6 +118,7 @@ export async function evaluateDataset(
     result: {
       dataset: data.name,
       figures: figuresAt(testOutcomes, threshold),
+      atOosRecall: oosThreshold === null ? null : figuresAt(testOutcomes, oosThreshold),
       temperature,
       calibration: figuresAt(calibrationOutcomes, threshold),
       counts: {

@@ -79,3 +79,17 @@ export function percentile(values: number[], p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
 }
+
+/**
+ * The lowest threshold that hands off at least `targetRecall` of the out-of-scope calibration queries:
+ * the operating point of the published CLINC150 comparison (in-scope accuracy at a given OOS recall).
+ * Null without out-of-scope calibration queries.
+ */
+export function thresholdForOosRecall(outcomes: Outcome[], targetRecall: number): number | null {
+  const oos = outcomes.filter((o) => !o.inScope).map((o) => o.confidence).sort((a, b) => a - b);
+  if (oos.length === 0) return null;
+  // Handing off k of them needs a threshold just above the k-th lowest confidence.
+  const k = Math.ceil(targetRecall * oos.length);
+  if (k === 0) return 0;
+  return Math.min(1, oos[k - 1]! + 1e-9);
+}

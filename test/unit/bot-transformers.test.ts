@@ -6,6 +6,7 @@
  * token-type embedding, masked. transformers.js tokenizes, runs it on onnxruntime-node and mean-pools;
  * the test recomputes the expected vectors from the tables.
  */
+import net from 'node:net';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,8 +96,10 @@ function expected(tokenIds: number[]): number[] {
 }
 
 let root: string;
-// Any network access would go through fetch (transformers.js' only remote path): none may happen.
+// No network access may happen: transformers.js downloads through fetch; http, https and other
+// clients connect through net.Socket#connect.
 const fetchSpy = vi.spyOn(globalThis, 'fetch');
+const connectSpy = vi.spyOn(net.Socket.prototype, 'connect');
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'bot-transformers-'));
@@ -111,6 +114,7 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
   expect(fetchSpy).not.toHaveBeenCalled();
+  expect(connectSpy).not.toHaveBeenCalled();
 });
 
 describe('TransformersEmbedder', () => {
