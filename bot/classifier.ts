@@ -47,6 +47,8 @@ export interface SoftmaxOptions {
   /** L2 penalty on the weights a mini-batch touches (lazy, so sparse updates stay cheap). */
   l2?: number;
   batchSize?: number;
+  /** At least this many optimizer steps, whatever `epochs` says (small training sets). */
+  minSteps?: number;
   seed?: number;
 }
 
@@ -65,7 +67,9 @@ export class SoftmaxClassifier implements IntentClassifier {
 
   static train(vectors: SparseVector[], labels: number[], numClasses: number, options: SoftmaxOptions = {}): SoftmaxClassifier {
     if (vectors.length !== labels.length) throw new Error('softmax: vectors and labels differ in length');
-    const { epochs = 10, learningRate = 0.01, l2 = 1e-5, batchSize = 32, seed = 1 } = options;
+    const { learningRate = 0.01, l2 = 1e-5, batchSize = 32, seed = 1, minSteps = 300 } = options;
+    // A small knowledge base has one or two batches per epoch: give it enough steps to converge.
+    const epochs = Math.max(options.epochs ?? 10, Math.ceil(minSteps / Math.ceil(vectors.length / batchSize)));
     const C = numClasses;
     const rows = new Map<number, number>();
     const local: Int32Array[] = vectors.map((v) => {
