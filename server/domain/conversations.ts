@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
-import { agents, contactIdentities, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
+import { agents, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
 import { identityKindOf, type Adapters } from '../../channels/registry.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
@@ -113,6 +113,27 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
     cv.to_address as x_to
   from inserted, cv, touched`);
 
+/**
+ * The conversation as loadConversationView would show it to an event's audience (no viewer, so
+ * unreadCount 0: agents' clients count unread arrivals themselves), from a statement's x_ columns.
+ */
+function conversationViewOf(message: typeof messages.$inferSelect, row: AgentMessageRow, preview: string | null): ConversationView {
+  return {
+    id: message.conversationId,
+    inboxId: row.x_inbox_id,
+    inboxName: row.x_inbox_name,
+    channel: message.channel,
+    status: row.x_status,
+    subject: row.x_subject,
+    contact: { id: row.x_contact_id, name: row.x_contact_name },
+    assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
+    lastMessageAt: new Date(row.x_last_message_at).toISOString(),
+    lastMessagePreview: preview ? preview.slice(0, 140) : null,
+    unreadCount: 0,
+    createdAt: new Date(row.x_created_at).toISOString(),
+  };
+}
+
 /** What one delivery attempt needs, whether the reply just stored it or the retry sweep loaded it. */
 type DeliveryTarget = {
   message: typeof messages.$inferSelect;
@@ -144,22 +165,7 @@ async function addAgentMessage(
   });
   if (!row) throw notFound('Conversation');
   const message = readMessage(row);
-  const preview = kind === 'message' ? message.body : row.x_preview;
-  const conversation: ConversationView = {
-    id: conversationId,
-    inboxId: row.x_inbox_id,
-    inboxName: row.x_inbox_name,
-    channel: message.channel,
-    status: row.x_status,
-    subject: row.x_subject,
-    contact: { id: row.x_contact_id, name: row.x_contact_name },
-    assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
-    lastMessageAt: new Date(row.x_last_message_at).toISOString(),
-    lastMessagePreview: preview ? preview.slice(0, 140) : null,
-    // As in every realtime event: agents' clients count unread arrivals themselves.
-    unreadCount: 0,
-    createdAt: new Date(row.x_created_at).toISOString(),
-  };
+  const conversation = conversationViewOf(message, row, kind === 'message' ? message.body : row.x_preview);
   const view = toMessageView(message, agent.name);
   deps.events.publish('message.created', { message: view, conversation, route: { threadKey: row.x_thread_key }, clientId: null });
   if (kind === 'note') return view;
@@ -175,36 +181,41 @@ async function addAgentMessage(
  * retried by the delivery sweep with backoff until MAX_ATTEMPTS, then marked failed.
  */
 export async function deliver(deps: ConversationDeps, messageId: string): Promise<MessageView> {
-  const [row] = await deps.db
-    .select({ message: messages, conversation: conversations, authorName: agents.name })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .leftJoin(agents, eq(agents.id, messages.authorAgentId))
-    .where(eq(messages.id, messageId));
+  const [row] = await deliveryTargetStatement(deps.db, { messageId, identityKinds: IDENTITY_KIND_BY_CHANNEL });
   if (!row) throw notFound('Message');
-  const { message, conversation } = row;
+  const message = readMessage(row);
   if (message.kind !== 'message' || message.direction !== 'outbound') {
     throw new Error('Only outbound messages are delivered');
   }
-  const [identity] = await deps.db
-    .select({ address: contactIdentities.address })
-    .from(contactIdentities)
-    .where(
-      and(
-        eq(contactIdentities.contactId, conversation.contactId),
-        eq(contactIdentities.kind, identityKindOf[conversation.channel]),
-      ),
-    )
-    .limit(1);
-  return attemptDelivery(deps, {
-    message,
-    authorName: row.authorName,
-    inboxId: conversation.inboxId,
-    threadKey: conversation.threadKey,
-    subject: conversation.subject,
-    to: identity?.address ?? null,
-  });
+  return attemptDelivery(
+    deps,
+    { message, authorName: row.x_author_name, inboxId: row.x_inbox_id, threadKey: row.x_thread_key, subject: row.x_subject, to: row.x_to },
+    conversationViewOf(message, row, row.x_preview),
+  );
 }
+
+/**
+ * Everything a delivery attempt of a stored message needs, in one statement: the message, its author,
+ * the delivery address and the conversation's view for the message.updated event (the retry sweep and
+ * the bot's messages come this way; a fresh reply already has all of it).
+ */
+const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_name: string | null }>(sql`
+  select m.*, c.inbox_id as x_inbox_id, i.name as x_inbox_name, c.status as x_status, c.subject as x_subject,
+    c.contact_id as x_contact_id, ct.name as x_contact_name, c.assignee_id as x_assignee_id, asg.name as x_assignee_name,
+    c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
+    (select pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
+      order by pm.created_at desc limit 1) as x_preview,
+    (select ci.address from contact_identities ci
+      where ci.contact_id = c.contact_id and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
+      limit 1) as x_to,
+    au.name as x_author_name
+  from messages m
+    join conversations c on c.id = m.conversation_id
+    join inboxes i on i.id = c.inbox_id
+    join contacts ct on ct.id = c.contact_id
+    left join agents asg on asg.id = c.assignee_id
+    left join agents au on au.id = m.author_agent_id
+  where m.id = ${p('messageId')}::uuid`);
 
 type DeliveryUpdate = {
   attempts: number;
@@ -225,10 +236,10 @@ const deliveryUpdateStatement = preparedStatement<Record<string, unknown>>(sql`
   returning *`);
 
 /**
- * Hands the message to its channel's adapter and records the outcome. `conversation` is the view
- * the caller already built (a fresh reply); the retry sweep passes none and it is loaded.
+ * Hands the message to its channel's adapter and records the outcome. `conversation` is the view the
+ * caller read along with the message; the outcome does not change it, so it is not loaded again.
  */
-async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, conversation?: ConversationView): Promise<MessageView> {
+async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, conversation: ConversationView): Promise<MessageView> {
   const { message } = target;
   const attempts = message.attempts + 1;
   let update: DeliveryUpdate;
@@ -274,8 +285,7 @@ async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, c
     externalId: update.externalId ?? null,
   });
   const view = toMessageView(readMessage(updated!), target.authorName);
-  const conversationView = conversation ?? (await loadConversationView(deps.db, message.conversationId, null))!;
-  deps.events.publish('message.updated', { message: view, conversation: conversationView, route: { threadKey: target.threadKey } });
+  deps.events.publish('message.updated', { message: view, conversation, route: { threadKey: target.threadKey } });
   return view;
 }
 
