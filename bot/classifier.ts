@@ -20,11 +20,14 @@ export interface RankedClass {
 export interface IntentClassifier {
   readonly kind: 'softmax' | 'nearest-neighbour';
   readonly numClasses: number;
-  /** One score per class; for the softmax head they are probabilities summing to 1. */
-  scores(vector: SparseVector): Float32Array;
+  /**
+   * One score per class; for the softmax head they are probabilities summing to 1. Float64, so that
+   * confidences near 1 stay distinct and a threshold can still separate them.
+   */
+  scores(vector: SparseVector): Float64Array;
 }
 
-export function rank(scores: Float32Array, k: number): RankedClass[] {
+export function rank(scores: ArrayLike<number>, k: number): RankedClass[] {
   const out: RankedClass[] = [];
   for (let label = 0; label < scores.length; label++) {
     const score = scores[label]!;
@@ -184,10 +187,10 @@ export class SoftmaxClassifier implements IntentClassifier {
     return out;
   }
 
-  scores(vector: SparseVector): Float32Array {
+  scores(vector: SparseVector): Float64Array {
     const l = this.logits(vector);
     softmaxInPlace(l, this.temperature);
-    return Float32Array.from(l);
+    return l;
   }
 
   /**
@@ -210,9 +213,9 @@ export class SoftmaxClassifier implements IntentClassifier {
       }
       return sum;
     };
-    // Golden-section search over log T in [1/20, 20]; NLL is unimodal in T.
-    let lo = Math.log(0.05);
-    let hi = Math.log(20);
+    // Golden-section search over log T in [1/100, 100]; NLL is unimodal in T.
+    let lo = Math.log(0.01);
+    let hi = Math.log(100);
     const phi = (Math.sqrt(5) - 1) / 2;
     let x1 = hi - phi * (hi - lo);
     let x2 = lo + phi * (hi - lo);
@@ -318,10 +321,10 @@ export class NearestNeighbourClassifier implements IntentClassifier {
     this.scratch = new Float32Array(dimension);
   }
 
-  scores(vector: SparseVector): Float32Array {
+  scores(vector: SparseVector): Float64Array {
     const q = this.scratch;
     for (let k = 0; k < vector.indices.length; k++) q[vector.indices[k]!] = vector.values[k]!;
-    const out = new Float32Array(this.numClasses).fill(-1);
+    const out = new Float64Array(this.numClasses).fill(-1);
     for (let i = 0; i < this.examples.length; i++) {
       const e = this.examples[i]!;
       let dot = 0;

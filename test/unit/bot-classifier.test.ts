@@ -22,7 +22,7 @@ function blobs(perClass: number, classes: number, noise: number, seed: number) {
   return { vectors, labels };
 }
 
-const accuracy = (scores: (v: SparseVector) => Float32Array, data: { vectors: SparseVector[]; labels: number[] }) =>
+const accuracy = (scores: (v: SparseVector) => ArrayLike<number>, data: { vectors: SparseVector[]; labels: number[] }) =>
   data.vectors.filter((v, i) => rank(scores(v), 1)[0]!.label === data.labels[i]).length / data.vectors.length;
 
 describe('softmax classifier head', () => {
