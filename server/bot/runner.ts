@@ -106,8 +106,9 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
       return;
     }
     const confidence = decision.confidence === null ? '' : ` (${decision.confidence.toFixed(2)} < ${settings.threshold.toFixed(2)})`;
-    await botSay(deps, conversation.id, HANDOFF_MESSAGE);
+    // Into the agents' queue first: by the time the customer reads the line, a person can see them.
     await handOff(deps, conversation.id, `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`);
+    await botSay(deps, conversation.id, HANDOFF_MESSAGE);
   }
 
   function onMessage(event: DomainEvents['message.created']) {
