@@ -31,6 +31,12 @@ type FeatureExtractor = ((texts: string[], options: { pooling: 'mean' | 'cls'; n
   dims: number[];
 }>) & { dispose(): Promise<void> };
 
+/**
+ * Loaded pipelines by model file and options: creating an embedder for a model already loaded in this
+ * process (the bot is rebuilt after every KB change) reuses its ONNX session instead of loading another.
+ */
+const loaded = new Map<string, Promise<{ extractor: FeatureExtractor; dimension: number }>>();
+
 export class TransformersEmbedder implements Embedder {
   private constructor(
     readonly id: string,
@@ -38,6 +44,7 @@ export class TransformersEmbedder implements Embedder {
     private readonly extractor: FeatureExtractor,
     private readonly pooling: 'mean' | 'cls',
     private readonly batchSize: number,
+    private readonly key: string,
   ) {}
 
   /** Loads tokenizer and ONNX session, and learns the dimension from one probe embedding. */
@@ -49,20 +56,32 @@ export class TransformersEmbedder implements Embedder {
       localModelPath = dirname(dir);
       modelId = basename(dir);
     }
-    const { env, pipeline } = await import('@huggingface/transformers');
-    // transformers.js keeps these settings in one global object; they are read while the pipeline loads.
-    env.allowRemoteModels = options.allowRemoteModels ?? false;
-    env.allowLocalModels = true;
-    if (localModelPath) env.localModelPath = resolve(localModelPath) + '/';
-    const extractor = (await pipeline('feature-extraction', modelId, {
-      dtype: options.dtype ?? 'q8',
-      device: 'cpu',
-      local_files_only: !env.allowRemoteModels,
-    })) as unknown as FeatureExtractor;
     const pooling = options.pooling ?? 'mean';
-    const probe = await extractor(['dimension probe'], { pooling, normalize: true });
-    const dimension = probe.dims[probe.dims.length - 1]!;
-    return new TransformersEmbedder(`transformers:${modelId}`, dimension, extractor, pooling, options.batchSize ?? 32);
+    const dtype = options.dtype ?? 'q8';
+    const allowRemote = options.allowRemoteModels ?? false;
+    const root = localModelPath ? resolve(localModelPath) + '/' : '';
+    const key = JSON.stringify([root, modelId, dtype, pooling, allowRemote]);
+    let entry = loaded.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const { env, pipeline } = await import('@huggingface/transformers');
+        // transformers.js keeps these settings in one global object; they are read while the pipeline loads.
+        env.allowRemoteModels = allowRemote;
+        env.allowLocalModels = true;
+        if (root) env.localModelPath = root;
+        const extractor = (await pipeline('feature-extraction', modelId, {
+          dtype,
+          device: 'cpu',
+          local_files_only: !allowRemote,
+        })) as unknown as FeatureExtractor;
+        const probe = await extractor(['dimension probe'], { pooling, normalize: true });
+        return { extractor, dimension: probe.dims[probe.dims.length - 1]! };
+      })();
+      loaded.set(key, entry);
+      entry.catch(() => loaded.delete(key));
+    }
+    const { extractor, dimension } = await entry;
+    return new TransformersEmbedder(`transformers:${modelId}`, dimension, extractor, pooling, options.batchSize ?? 32, key);
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {
@@ -77,7 +96,9 @@ export class TransformersEmbedder implements Embedder {
     return out;
   }
 
+  /** Frees the ONNX session, for every embedder sharing it: call only when the model is no longer used. */
   async dispose(): Promise<void> {
+    loaded.delete(this.key);
     await this.extractor.dispose();
   }
 }

@@ -134,6 +134,10 @@ describe('TransformersEmbedder', () => {
       // Deterministic run to run.
       const [again] = await embedder.embed(['How do I reset the PIN of my card?']);
       again!.forEach((x, h) => expect(x).toBe(longer![h]));
+      // A second embedder for the same model (the bot rebuilt after a KB change) reuses the session.
+      const twin = await TransformersEmbedder.create({ modelId: 'Xenova/all-MiniLM-L6-v2', localModelPath: root });
+      const [fromTwin] = await twin.embed(['How do I reset the PIN of my card?']);
+      expect(Array.from(fromTwin!)).toEqual(Array.from(longer!));
     } finally {
       await embedder.dispose();
     }
