@@ -41,6 +41,8 @@ async function main() {
     ADMIN_EMAIL: adminEmail,
     ADMIN_PASSWORD: adminPassword,
     SEED_DEMO: 'false',
+    // bench:chat measures delivery between people; the bot (bench:bot) would hand every first message off.
+    BOT_ENABLED: process.env.BOT_ENABLED || 'false',
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     DATA_DIR: process.env.DATA_DIR || join(tmpdir(), 'bench-chat-data'),
   });
