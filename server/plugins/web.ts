@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
+import { escapeHtml } from '../http/escape.ts';
 
 export const webDist = join(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 // The inbox holds personal data: it may never be framed. The widget app must be framable anywhere.
 const INBOX_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

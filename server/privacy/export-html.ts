@@ -2,10 +2,9 @@ import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import { agents, consentEvents, contactIdentities, contacts, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { FileEntry } from './export.ts';
+import { escapeHtml as esc } from '../http/escape.ts';
 
 const BATCH = 2_000;
-const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const channelLabel: Record<string, string> = { chat: 'Website chat', email: 'Email', sms: 'SMS', voice: 'Phone', slack: 'Slack' };
 

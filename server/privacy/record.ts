@@ -4,6 +4,7 @@ import type { Services } from '../services.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { catalog, type Reach } from '../../drizzle/catalog.ts';
 import { getPolicies } from './retention.ts';
+import { escapeHtml as esc } from '../http/escape.ts';
 
 /**
  * The data map and the Article 30 record of processing, generated from the personal-data catalog
@@ -96,7 +97,6 @@ export async function buildRecord(services: Services) {
   };
 }
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 export function renderRecordHtml(record: Awaited<ReturnType<typeof buildRecord>>): string {
   const rows = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;

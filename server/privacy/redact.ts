@@ -5,9 +5,9 @@ import type { MessageView } from '../http/views.ts';
 import { appendAudit } from '../domain/audit.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
+import { escapeHtml } from '../http/escape.ts';
 
 export const REDACTED_MARKER = '[redacted]';
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 /**
  * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of
