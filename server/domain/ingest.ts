@@ -2,6 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
+import { ingestKnownThread } from './ingest-batch.ts';
+import { SerialByKey } from './serial-by-key.ts';
 import { conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
@@ -33,7 +35,8 @@ const isUniqueViolation = (err: unknown) =>
 /**
  * The single entry of every inbound message, whatever the channel: identity -> contact,
  * conversation found or opened, message stored, all in one transaction (one statement, see
- * ingestOnce). A replay of the same (channel, externalId) changes nothing and returns the stored
+ * ingestOnce; the common case shares its statement with other messages arriving at the same time,
+ * see ingest-batch.ts). A replay of the same (channel, externalId) changes nothing and returns the stored
  * message. Events go out after commit.
  */
 export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
@@ -44,7 +47,7 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
   for (let attempt = 0; ; attempt++) {
     try {
       const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
-      const result = await ingestOnce(deps.db, msg, inboxName, openStatus);
+      const result = await threads.run(`${msg.inboxId}\n${msg.threadKey}`, () => ingestOnce(deps.db, msg, inboxName, openStatus));
       if (result.created) {
         deps.events.publish('message.created', {
           message: result.message,
@@ -62,6 +65,7 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
 }
 
 const readMessage = rowReader(messages);
+const threads = new SerialByKey();
 
 type IngestRow = Record<string, unknown> & {
   /** The inserted message's id; null when nothing was inserted (the external id is already stored). */
@@ -82,49 +86,8 @@ type IngestRow = Record<string, unknown> & {
 const p = sql.placeholder;
 
 /**
- * The common case, a known sender writing into an existing conversation, as a lighter statement
- * than ingestStatement: the latter's insert branches (contact, identity, conversation) cost executor
- * time on every call even when they insert nothing, and this path carries nearly all the traffic.
- * The message is inserted only when both the identity and the thread's conversation exist; ON
- * CONFLICT DO NOTHING makes a replay insert nothing. Returns the same columns as ingestStatement.
- */
-const knownThreadStatement = preparedStatement<IngestRow>(sql`
-  with known_contact as (
-    select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
-    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
-  ), known_conversation as (
-    select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
-    from conversations cv left join agents a on a.id = cv.assignee_id
-    where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
-    order by cv.created_at desc limit 1
-  ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
-      delivery_state, metadata, occurred_at)
-    select known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, ${p('text')}::text, ${p('html')}::text, ${p('externalId')}::text,
-      'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
-    from known_conversation cross join known_contact
-    on conflict do nothing
-    returning *
-  ), touched as (
-    update conversations cv
-    set last_message_at = inserted.created_at, updated_at = inserted.created_at,
-      status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
-    from inserted where cv.id = inserted.conversation_id
-    returning cv.status
-  )
-  select inserted.*, known_contact.id as x_contact_id, known_contact.name as x_contact_name,
-    known_conversation.id as x_conversation_id, known_conversation.channel as x_channel,
-    touched.status as x_status, known_conversation.subject as x_subject,
-    known_conversation.assignee_id as x_assignee_id, known_conversation.assignee_name as x_assignee_name,
-    known_conversation.created_at as x_created_at
-  from (select 1) as one
-    left join known_contact on true left join known_conversation on true
-    left join inserted on true left join touched on true`);
-
-/**
  * The whole of ingest as ONE statement, so one round trip and one implicit transaction (a statement
- * is atomic: all of it commits or none). Used when knownThreadStatement found no identity or no
+ * is atomic: all of it commits or none). Used when ingestKnownThread found no identity or no
  * conversation (a sender's first message, a new thread). Data-modifying CTEs:
  *   stored              the external id is already stored: then nothing below inserts (a replay)
  *   known_contact       the sender's identity -> contact, else new_contact + new_identity
@@ -194,12 +157,9 @@ const ingestStatement = preparedStatement<IngestRow>(sql`
     left join the_contact on true left join the_conversation on true
     left join inserted on true left join touched on true`);
 
-/**
- * One attempt: knownThreadStatement, or ingestStatement when that found no identity or conversation
- * (its lookups then wrote nothing). Builds the result, and the event payload, from the row.
- */
-async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string, openStatus: 'bot' | 'open'): Promise<IngestResult> {
-  const values = {
+/** ingestStatement's named values for one message. */
+function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open') {
+  return {
     openStatus,
     channel: msg.channel,
     externalId: msg.externalId,
@@ -216,8 +176,15 @@ async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string, openSt
     metadata: JSON.stringify(msg.metadata ?? {}),
     occurredAt: msg.occurredAt.toISOString(),
   };
-  let [row] = await knownThreadStatement(db, values);
-  if (!row?.x_contact_id || !row.x_conversation_id) [row] = await ingestStatement(db, values);
+}
+
+/**
+ * One attempt: the batched known-thread statement, or ingestStatement when that stored nothing
+ * (no identity or conversation yet, or a replay, which ingestStatement recognises). Builds the
+ * result, and the event payload, from the row.
+ */
+async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string, openStatus: 'bot' | 'open'): Promise<IngestResult> {
+  const row = ((await ingestKnownThread(db, msg)) as IngestRow | null) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
   if (!row || row.id === null) return loadReplayed(db, msg);
   const message = readMessage(row);
   return {

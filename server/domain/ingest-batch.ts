@@ -1,0 +1,139 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { preparedStatement } from '../db/statements.ts';
+import type { InboundMessage } from '../../channels/types.ts';
+
+/** The row of a message the batch inserted: the message's columns and the x_ columns ingest reads. */
+export type BatchRow = Record<string, unknown> & { x_idx: number };
+
+const p = sql.placeholder;
+
+/**
+ * The common case of ingest (a known sender writing into an existing conversation) for MANY messages
+ * in ONE statement: a statement is atomic, so every message of the batch commits together, and
+ * PostgreSQL pays the per-statement and per-commit cost (round trip, executor start-up, WAL flush)
+ * once per batch instead of once per message. Messages whose identity or conversation is unknown,
+ * or whose external id is already stored, are simply not inserted; the caller takes them through
+ * the full single-message statement.
+ * ingest() never has two messages of one thread in flight at once, so a batch holds at most one
+ * message per conversation.
+ */
+const knownThreadsStatement = preparedStatement<BatchRow>(sql`
+  with input as (
+    select * from jsonb_to_recordset(${p('batch')}::jsonb) as t(
+      idx int, channel channel, sender_kind identity_kind, sender_address text, inbox_id uuid, thread_key text,
+      body text, html text, external_id text, metadata jsonb, occurred_at timestamptz)
+  ), known as (
+    select input.*, c.id as contact_id, c.name as contact_name, cv.id as conversation_id, cv.channel as cv_channel,
+      cv.subject, cv.assignee_id, cv.assignee_name, cv.created_at as cv_created_at
+    from input
+      join contact_identities i on i.kind = input.sender_kind and i.address = input.sender_address
+      join contacts c on c.id = i.contact_id
+      cross join lateral (
+        select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
+        from conversations cv left join agents a on a.id = cv.assignee_id
+        where cv.inbox_id = input.inbox_id and cv.thread_key = input.thread_key
+        order by cv.created_at desc limit 1) cv
+  ), inserted as (
+    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
+      delivery_state, metadata, occurred_at)
+    select conversation_id, channel, 'inbound'::message_direction, 'message'::message_kind, 'contact'::author_kind,
+      body, html, external_id, 'received'::delivery_state, metadata, occurred_at
+    from known
+    on conflict do nothing
+    returning *
+  ), touched as (
+    update conversations cv
+    set last_message_at = inserted.created_at, updated_at = inserted.created_at,
+      status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
+    from inserted where cv.id = inserted.conversation_id
+    returning cv.id, cv.status
+  )
+  select inserted.*, known.idx as x_idx, known.contact_id as x_contact_id, known.contact_name as x_contact_name,
+    known.conversation_id as x_conversation_id, known.cv_channel as x_channel, touched.status as x_status,
+    known.subject as x_subject, known.assignee_id as x_assignee_id, known.assignee_name as x_assignee_name,
+    known.cv_created_at as x_created_at
+  from inserted
+    join known on known.channel = inserted.channel and known.external_id = inserted.external_id
+    join touched on touched.id = inserted.conversation_id`);
+
+type Pending = { msg: InboundMessage; resolve: (row: BatchRow | null) => void; reject: (err: unknown) => void };
+
+/** Statements of this kind in flight at once; further messages wait and go together in the next one. */
+const MAX_IN_FLIGHT = 3;
+/** A batch never grows past this, so one statement stays short. */
+const MAX_BATCH = 64;
+
+/**
+ * Group commit for ingest's common case. A message is sent at once while fewer than MAX_IN_FLIGHT
+ * statements run, so a quiet server adds no wait; under load, the messages that arrive while the
+ * statements run go together in the next one. Each caller still gets its answer only after its
+ * message is committed. A failing batch (one malformed message fails the statement) is retried
+ * message by message, so one bad message never costs the others.
+ */
+class KnownThreadBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly db: Db) {}
+
+  submit(msg: InboundMessage): Promise<BatchRow | null> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ msg, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump() {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Pending[]) {
+    try {
+      const rows = await this.execute(batch);
+      batch.forEach((pending, idx) => pending.resolve(rows.get(idx) ?? null));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      await Promise.all(
+        batch.map((pending) => this.execute([pending]).then((rows) => pending.resolve(rows.get(0) ?? null), pending.reject)),
+      );
+    }
+  }
+
+  private async execute(batch: Pending[]): Promise<Map<number, BatchRow>> {
+    const input = batch.map(({ msg }, idx) => ({
+      idx,
+      channel: msg.channel,
+      sender_kind: msg.sender.kind,
+      sender_address: msg.sender.address,
+      inbox_id: msg.inboxId,
+      thread_key: msg.threadKey,
+      body: msg.text,
+      html: msg.html ?? null,
+      external_id: msg.externalId,
+      metadata: msg.metadata ?? {},
+      occurred_at: msg.occurredAt.toISOString(),
+    }));
+    const rows = await knownThreadsStatement(this.db, { batch: JSON.stringify(input) });
+    return new Map(rows.map((row) => [Number(row.x_idx), row]));
+  }
+}
+
+const batchers = new WeakMap<Db, KnownThreadBatcher>();
+
+/**
+ * Stores the message when its sender and thread are known; resolves its row, or null when the
+ * caller must take it through the full statement (new sender or thread, or a replay).
+ */
+export function ingestKnownThread(db: Db, msg: InboundMessage): Promise<BatchRow | null> {
+  let batcher = batchers.get(db);
+  if (!batcher) batchers.set(db, (batcher = new KnownThreadBatcher(db)));
+  return batcher.submit(msg);
+}
