@@ -27,8 +27,11 @@ const knownThreadsStatement = preparedStatement<BatchRow>(sql`
     select input.*, c.id as contact_id, c.name as contact_name, cv.id as conversation_id, cv.channel as cv_channel,
       cv.subject, cv.assignee_id, cv.assignee_name, cv.created_at as cv_created_at
     from input
-      join contact_identities i on i.kind = input.sender_kind and i.address = input.sender_address
-      join contacts c on c.id = i.contact_id
+      -- Lateral, so each message is an index lookup: a join would be planned for the 100 rows
+      -- PostgreSQL assumes a set-returning function yields, i.e. a scan of every identity.
+      cross join lateral (
+        select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+        where i.kind = input.sender_kind and i.address = input.sender_address) c
       cross join lateral (
         select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
         from conversations cv left join agents a on a.id = cv.assignee_id
@@ -59,21 +62,27 @@ const knownThreadsStatement = preparedStatement<BatchRow>(sql`
 
 type Pending = { msg: InboundMessage; resolve: (row: BatchRow | null) => void; reject: (err: unknown) => void };
 
-/** Statements of this kind in flight at once; further messages wait and go together in the next one. */
-const MAX_IN_FLIGHT = 3;
 /** A batch never grows past this, so one statement stays short. */
 const MAX_BATCH = 64;
+/** A statement running longer than this is stalled (a lock wait, a slow disk): the next batch goes beside it. */
+const STALL_MS = 10;
+const MAX_IN_FLIGHT = 4;
 
 /**
- * Group commit for ingest's common case. A message is sent at once while fewer than MAX_IN_FLIGHT
- * statements run, so a quiet server adds no wait; under load, the messages that arrive while the
- * statements run go together in the next one. Each caller still gets its answer only after its
- * message is committed. A failing batch (one malformed message fails the statement) is retried
- * message by message, so one bad message never costs the others.
+ * Group commit for ingest's common case: one statement at a time, and the messages that arrive
+ * while it runs go together in the next one. A quiet server sends each message at once, so it adds
+ * no wait; a busy one pays PostgreSQL's per-statement cost (round trip, executor start-up, WAL
+ * flush), which is most of the cost of a small insert, once per batch. Should a statement stall,
+ * the next batch starts beside it after STALL_MS, so one locked conversation never holds up the
+ * others. Each caller gets its answer only after its message is committed. A failing batch (one
+ * malformed message fails the statement) is retried message by message, so one bad message never
+ * costs the others.
  */
 class KnownThreadBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private lastStartedAt = 0;
+  private stallTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -85,9 +94,18 @@ class KnownThreadBatcher {
   }
 
   private pump() {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
+      const waited = performance.now() - this.lastStartedAt;
+      if (this.inFlight > 0 && waited < STALL_MS) {
+        this.stallTimer ??= setTimeout(() => {
+          this.stallTimer = null;
+          this.pump();
+        }, STALL_MS - waited);
+        return;
+      }
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight++;
+      this.lastStartedAt = performance.now();
       void this.run(batch).finally(() => {
         this.inFlight--;
         this.pump();

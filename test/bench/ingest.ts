@@ -12,6 +12,7 @@
  *   npm run bench:ingest -- [--messages 8000] [--concurrency 8] [--senders 1000] [--rounds 2] [--warmup 1000]
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -61,7 +62,7 @@ function plan(n: number, senders: number, seed: number): Plan {
   return { bodies, senderIndex };
 }
 
-type Result = { label: string; kind: 'raw' | 'ingest'; n: number; seconds: number; callMs: number[]; errors: number; cpuPercent: number };
+type Result = { label: string; kind: 'raw' | 'ingest'; n: number; seconds: number; callMs: number[]; errors: number; cpuPercent: number; cpuMs: number; pgCpuMs: number };
 
 /** C workers take the next index until n are done; each call is timed on its own. */
 async function drive(n: number, concurrency: number, call: (i: number) => Promise<unknown>) {
@@ -91,7 +92,29 @@ async function drive(n: number, concurrency: number, call: (i: number) => Promis
   // CPU of this (the client) process: near 100 % means Node, not PostgreSQL, is the limit.
   const cpuPercent = ((used.user + used.system) / 1e6 / seconds) * 100;
   if (firstError) console.error(`  ${errors} calls failed; first error: ${(firstError as Error).message}`);
-  return { seconds, callMs, errors, cpuPercent };
+  return { seconds, callMs, errors, cpuPercent, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/**
+ * CPU time (ms) the PostgreSQL backends serving this run's database have used so far, read from
+ * /proc (the server runs on this machine). Unlike a rate, CPU per message hardly moves when other
+ * work shares the machine, so it compares raw and ingest fairly on a busy machine too. null when
+ * the backends' /proc entries cannot be read (a remote server).
+ */
+async function backendCpuMs(db: Services['db']): Promise<number | null> {
+  const rows = rowsOf<{ pid: number }>(await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`));
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000; // utime + stime
+    } catch {
+      return null;
+    }
+  }
+  return total;
 }
 
 async function main() {
@@ -132,11 +155,13 @@ async function main() {
       // One conversation id per sender, like the rows ingest writes, so both tables see the same shape.
       const conversationIds = Array.from({ length: opts.senders }, () => randomUUID());
       const tag = randomUUID();
+      const pg0 = await backendCpuMs(services.db);
       const r = await drive(n, opts.concurrency, (i) =>
         raw!`insert into bench_raw (conversation_id, body, external_id)
              values (${conversationIds[p.senderIndex[i]!]!}, ${p.bodies[i]!}, ${`${tag}:${i}`})`,
       );
-      return { label, kind: 'raw', n, ...r };
+      const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
+      return { label, kind: 'raw', n, ...r, pgCpuMs };
     };
     const ingestRound = async (label: string, n: number): Promise<Result> => {
       const p = plan(n, opts.senders, 1000 + round++);
@@ -149,8 +174,10 @@ async function main() {
           { inboxId },
         )[0]!,
       );
+      const pg0 = await backendCpuMs(services.db);
       const r = await drive(n, opts.concurrency, (i) => ingest(services, messages[i]!));
-      return { label, kind: 'ingest', n, ...r };
+      const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
+      return { label, kind: 'ingest', n, ...r, pgCpuMs };
     };
 
     if (opts.warmup > 0) {
@@ -204,6 +231,29 @@ function printReport(results: Result[], counts: { contacts: number; conversation
   };
   pairs.push(['all rounds', total('raw').toFixed(0), total('ingest').toFixed(0), `${((total('ingest') / total('raw')) * 100).toFixed(1)} %`]);
   console.log(table(['', 'raw msgs/s', 'ingest msgs/s', 'ingest/raw'], pairs));
+  console.log('\nCPU per message in µs (client = this process, PostgreSQL = the backends serving this database)\n');
+  const perMessage = (kind: Result['kind']) => {
+    const rs = results.filter((r) => r.kind === kind);
+    const n = rs.reduce((a, r) => a + r.n - r.errors, 0);
+    const client = (rs.reduce((a, r) => a + r.cpuMs, 0) / n) * 1000;
+    const pg = (rs.reduce((a, r) => a + r.pgCpuMs, 0) / n) * 1000;
+    return { client, pg, total: client + pg };
+  };
+  const [rawCpu, ingestCpu] = [perMessage('raw'), perMessage('ingest')];
+  console.log(
+    table(
+      ['', 'client µs/msg', 'PostgreSQL µs/msg', 'total µs/msg'],
+      [
+        ['raw', rawCpu.client.toFixed(0), rawCpu.pg.toFixed(0), rawCpu.total.toFixed(0)],
+        ['ingest', ingestCpu.client.toFixed(0), ingestCpu.pg.toFixed(0), ingestCpu.total.toFixed(0)],
+      ],
+    ),
+  );
+  if (Number.isFinite(ingestCpu.total)) {
+    console.log(
+      `CPU-bound estimate (both limited by the machine's CPU, as on a busy host): ingest/raw = raw CPU / ingest CPU = ${((rawCpu.total / ingestCpu.total) * 100).toFixed(1)} %`,
+    );
+  }
   const ratio = total('ingest') / total('raw');
   console.log(`\ntarget (issue): ingest >= 50 % of raw -> ${(ratio * 100).toFixed(1)} %, ${ratio >= 0.5 ? 'within' : 'OUTSIDE'} target`);
   console.log(
