@@ -48,7 +48,7 @@ export function createEmailChannel(
         await ingestMail({ ...deps, maxTextChars: options.maxTextChars }, inboxId, settings, raw, { ...context, mailbox: settings.imap.mailbox });
       },
       deps.log,
-      { batchSize: 50, maxMessageBytes: 50 * 1024 * 1024, ...options },
+      { batchSize: 10, maxMessageBytes: 50 * 1024 * 1024, ...options },
       holder,
     );
     workers.set(inboxId, { worker, key });

@@ -94,14 +94,15 @@ export class MailboxWorker {
         continue;
       }
       const connectedAt = Date.now();
+      let failure: { type: string; code?: string } = { type: 'closed' };
       try {
         await this.session(signal);
       } catch (err) {
-        if (signal.aborted) break;
         this.lastError = describe(err);
-        this.log.warn({ inboxId: this.inboxId, err: { type: (err as Error).name, code: (err as { code?: string }).code } }, 'imap session ended');
+        failure = { type: (err as Error).name, code: (err as { code?: string }).code };
       }
       if (signal.aborted) break;
+      this.log.warn({ inboxId: this.inboxId, err: failure }, 'imap session ended');
       // A session that lasted a while was healthy: start the backoff over.
       failures = Date.now() - connectedAt > 60_000 ? 1 : failures + 1;
       this.state = 'reconnecting';
