@@ -2,8 +2,9 @@ import type { ChannelKind } from '../drizzle/schema/enums.ts';
 import type { IdentityKind } from '../drizzle/schema/enums.ts';
 import type { ChannelAdapter } from './types.ts';
 import { createChatAdapter, type ChatAdapterDeps } from './chat/adapter.ts';
+import { createEmailAdapter, type EmailAdapterDeps } from './email/adapter.ts';
 
-export type AdapterDeps = ChatAdapterDeps;
+export type AdapterDeps = ChatAdapterDeps & EmailAdapterDeps;
 
 /**
  * Every channel kind, one entry each (the `satisfies` makes a missing kind a compile error).
@@ -13,7 +14,7 @@ export type AdapterDeps = ChatAdapterDeps;
 export function createAdapters(deps: AdapterDeps) {
   return {
     chat: createChatAdapter(deps),
-    email: null,
+    email: createEmailAdapter(deps),
     sms: null,
     voice: null,
     slack: null,

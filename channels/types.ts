@@ -22,6 +22,14 @@ export type InboundMessage = {
   subject?: string;
   occurredAt: Date;
   metadata?: Record<string, unknown>;
+  /** Files that came with the message (email); stored in the blob store and linked after the message row. */
+  attachments?: InboundAttachment[];
+};
+
+export type InboundAttachment = {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 };
 
 export type ChannelCapabilities = {

@@ -253,6 +253,12 @@ export const catalog = {
     reach: { subject: 'none' },
     columns: { name: n(), holder: n('none', 'a server process id'), expiresAt: n() },
   }),
+  emailMailboxes: entry({
+    table: schema.emailMailboxes,
+    purpose: 'Email channel: which IMAP messages are already ingested',
+    reach: { subject: 'none' },
+    columns: { inboxId: n(), mailbox: n('none', 'a folder name such as INBOX'), uidValidity: n(), lastUid: n(), updatedAt: n() },
+  }),
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

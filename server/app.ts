@@ -18,6 +18,8 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
+import { emailInboxRoutes } from './routes/email-inboxes.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import type { BotRunner } from './bot/runner.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
@@ -52,6 +54,8 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(contactRoutes, { prefix: '/api/contacts', services });
     await fastify.register(agentRoutes, { prefix: '/api/agents', services });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', services });
+    await fastify.register(emailInboxRoutes, { prefix: '/api/inboxes', services });
+    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', services });
     await fastify.register(widgetRoutes, { prefix: '/api/widget', services });
     await fastify.register(messageRoutes, { prefix: '/api/messages', services });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });

@@ -24,6 +24,12 @@ export type Config = {
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
   botEnabled: boolean;
   botEmbedder: EmbedderConfig;
+  /** Read the IMAP mailboxes of email inboxes in this process (a lease per mailbox picks one process). */
+  emailImapEnabled: boolean;
+  /** How long a mailbox lease lasts unrenewed: a dead server's mailboxes are taken over after this. */
+  emailLeaseSeconds: number;
+  /** Longest wait between reconnect attempts to an IMAP server (the backoff starts at 1 s and doubles). */
+  emailReconnectMaxSeconds: number;
 };
 
 export class ConfigError extends Error {
@@ -110,5 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
+    emailImapEnabled: bool(env, 'EMAIL_IMAP_ENABLED', true),
+    emailLeaseSeconds: int(env, 'EMAIL_LEASE_SECONDS', 30, 1, 3600),
+    emailReconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 300, 1, 3600),
   };
 }

@@ -13,6 +13,7 @@ import { every } from './jobs/runner.ts';
 import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
+import { createEmailChannel } from '../channels/email/channel.ts';
 
 export type RouteRecord = { method: string; url: string; access: string | undefined };
 
@@ -73,9 +74,24 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
   if (config.seedDemo) await seedDemo(services);
   await bot.start();
+  const email = createEmailChannel(
+    { db: services.db, events: services.events, inboxNames: services.inboxNames, blobs: services.blobs, adapter: services.adapters.email, log: fastify.log },
+    {
+      leaseTtlMs: config.emailLeaseSeconds * 1000,
+      backoffMs: { initial: 1000, max: config.emailReconnectMaxSeconds * 1000 },
+      pollMs: 5 * 60_000,
+      maxTextChars: config.messageMaxChars,
+    },
+  );
+  if (config.emailImapEnabled) {
+    services.emailReaders = email;
+    await email.refresh();
+  }
 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(services)),
+    // Inboxes added or changed by another server process are picked up here; this process's own API calls refresh at once.
+    every('email-inboxes', 30_000, fastify.log, () => services.emailReaders.refresh()),
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({ db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: config.messageMaxChars }),
     ),
@@ -98,6 +114,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     async close() {
       stopJobs.forEach((stop) => stop());
       bot.stop();
+      await email.stop();
+      services.mailSender.close();
       await realtime.close().catch(() => {});
       await fastify.close();
       if (!options.database) await database.close();

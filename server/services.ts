@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
+import { createMailSender, type MailSender } from '../channels/email/smtp.ts';
+import { createEmailStore } from '../channels/email/adapter.ts';
+import type { EmailChannel } from '../channels/email/channel.ts';
 
 /** Everything a route, socket handler or job needs, built once per server process. */
 export type Services = {
@@ -25,6 +28,10 @@ export type Services = {
   recordingProviders: RecordingProviders;
   /** Set by the bot runner: new chat conversations start with the bot while it is enabled. */
   chatOpenStatus: () => 'bot' | 'open';
+  /** SMTP transports of the email inboxes (closed with the server). */
+  mailSender: MailSender;
+  /** The IMAP readers of this process (channels/email/channel.ts); set by the server once they run. */
+  emailReaders: Pick<EmailChannel, 'refresh' | 'status'>;
 };
 
 /** The token secret lives in the database so every server process signs and checks alike. */
@@ -39,8 +46,11 @@ export async function createServices(config: Config, database: Database, log: Fa
   const visitorTokens = createVisitorTokens(await instanceSecret(db, 'visitor_token_secret'));
   const events = new DomainEventBus();
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
+  const mailSender = createMailSender();
   const adapters = createAdapters({
     verifyToken: (token) => visitorTokens.verify(token),
+    emailStore: createEmailStore(db),
+    mailSender,
   });
   return {
     config,
@@ -53,5 +63,7 @@ export async function createServices(config: Config, database: Database, log: Fa
     blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
     recordingProviders: new Map(),
     chatOpenStatus: () => 'open',
+    mailSender,
+    emailReaders: { refresh: async () => {}, status: () => null },
   };
 }

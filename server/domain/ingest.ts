@@ -4,9 +4,10 @@ import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
 import { ingestKnownThread } from './ingest-batch.ts';
 import { SerialByKey } from './serial-by-key.ts';
-import { conversations, messages } from '../../drizzle/schema/index.ts';
-import type { InboundMessage } from '../../channels/types.ts';
-import type { ConversationView, MessageView } from '../http/views.ts';
+import { attachments, conversations, messages } from '../../drizzle/schema/index.ts';
+import type { InboundAttachment, InboundMessage } from '../../channels/types.ts';
+import type { AttachmentView, ConversationView, MessageView } from '../http/views.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from './events.ts';
 import type { InboxNameCache } from './inbox-names.ts';
 import { notFound } from './errors.ts';
@@ -25,6 +26,8 @@ export type IngestDeps = {
   inboxNames: InboxNameCache;
   /** The status a new chat conversation starts in: 'bot' while the bot is enabled. */
   chatOpenStatus?: () => 'bot' | 'open';
+  /** Where inbound attachments go; required only for messages that carry some. */
+  blobs?: BlobStore;
 };
 
 const UNIQUE_VIOLATION = '23505';
@@ -48,6 +51,8 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
     try {
       const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
       const result = await threads.run(`${msg.inboxId}\n${msg.threadKey}`, () => ingestOnce(deps.db, msg, inboxName, openStatus));
+      // Only messages with files pay for this; the chat hot path never enters it.
+      if (msg.attachments?.length) await linkAttachments(deps, result, msg.attachments);
       if (result.created) {
         deps.events.publish('message.created', {
           message: result.message,
@@ -66,6 +71,40 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
 
 const readMessage = rowReader(messages);
 const threads = new SerialByKey();
+
+/**
+ * Stores the files of a just-ingested message and links them to its row. The message commits first
+ * (one statement, the hot path); a crash before the files are linked leaves a message without them,
+ * and the channel's re-delivery (IMAP re-reads an uncommitted checkpoint) arrives here as a replay
+ * with no files linked yet: they are linked then. A replay whose files are already linked stores nothing.
+ */
+async function linkAttachments(deps: IngestDeps, result: IngestResult, files: InboundAttachment[]): Promise<void> {
+  if (!deps.blobs) throw new Error('ingest of a message with attachments needs a blob store');
+  const existing = result.created
+    ? []
+    : await deps.db
+        .select({ id: attachments.id, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
+        .from(attachments)
+        .where(eq(attachments.messageId, result.message.id))
+        .orderBy(attachments.createdAt, attachments.id);
+  if (existing.length > 0) {
+    result.message.attachments = existing;
+    return;
+  }
+  const stored: Array<typeof attachments.$inferInsert> = [];
+  for (const file of files) {
+    const blob = await deps.blobs.put(file.content);
+    stored.push({ messageId: result.message.id, blobId: blob.id, filename: file.filename, contentType: file.contentType, size: blob.size });
+  }
+  try {
+    const rows = await deps.db.insert(attachments).values(stored).returning();
+    result.message.attachments = rows.map((r): AttachmentView => ({ id: r.id, filename: r.filename, contentType: r.contentType, size: r.size }));
+  } catch (err) {
+    // No row points at these blobs: remove them rather than leave files erasure could never find.
+    await Promise.all(stored.map((s) => deps.blobs!.delete(s.blobId).catch(() => false)));
+    throw err;
+  }
+}
 
 type IngestRow = Record<string, unknown> & {
   /** The inserted message's id; null when nothing was inserted (the external id is already stored). */

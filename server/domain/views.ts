@@ -1,13 +1,15 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import { agents, contacts, conversations, conversationReads, inboxes, messages } from '../../drizzle/schema/index.ts';
-import type { ConversationView, MessageView, VisitorMessageView } from '../http/views.ts';
+import { agents, attachments, contacts, conversations, conversationReads, inboxes, messages } from '../../drizzle/schema/index.ts';
+import type { AttachmentView, ConversationView, MessageMarkerView, MessageView, VisitorMessageView } from '../http/views.ts';
 
 type MessageRow = typeof messages.$inferSelect;
 
 export function toMessageView(row: MessageRow, authorName: string | null): MessageView {
+  const markers = row.metadata.markers;
   return {
+    ...(Array.isArray(markers) && markers.length > 0 ? { markers: markers as MessageMarkerView[] } : {}),
     id: row.id,
     conversationId: row.conversationId,
     channel: row.channel,
@@ -43,8 +45,30 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(messages.createdAt, messages.id);
+  const files = await loadAttachmentViews(db, conversationId);
   // The bot has no agent row; it signs as the assistant.
-  return rows.map((r) => toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null)));
+  return rows.map((r) => {
+    const view = toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null));
+    const own = files.get(r.message.id);
+    return own ? { ...view, attachments: own } : view;
+  });
+}
+
+/** The attachments of a conversation's messages, by message id, in the order they were stored. */
+async function loadAttachmentViews(db: Db, conversationId: string): Promise<Map<string, AttachmentView[]>> {
+  const rows = await db
+    .select({ messageId: attachments.messageId, id: attachments.id, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
+    .from(attachments)
+    .innerJoin(messages, eq(messages.id, attachments.messageId))
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(attachments.createdAt, attachments.id);
+  const byMessage = new Map<string, AttachmentView[]>();
+  for (const { messageId, ...view } of rows) {
+    const list = byMessage.get(messageId) ?? [];
+    list.push(view);
+    byMessage.set(messageId, list);
+  }
+  return byMessage;
 }
 
 export type ConversationFilter = {

@@ -30,6 +30,17 @@ export const AgentView = Type.Object({
 });
 export type AgentView = Static<typeof AgentView>;
 
+/** A file that came with a message; downloaded through GET /api/attachments/:id. */
+export const AttachmentView = Type.Object({ id: Uuid, filename: Type.String(), contentType: Type.String(), size: Type.Integer() });
+export type AttachmentView = Static<typeof AttachmentView>;
+
+/** Something the agent should know about a message (an email too large to store whole, unreadable MIME, an auto-reply). */
+export const MessageMarkerView = Type.Object({
+  kind: Type.Union([Type.Literal('parse_error'), Type.Literal('attachment_too_large'), Type.Literal('body_truncated'), Type.Literal('automated')]),
+  detail: Type.String(),
+});
+export type MessageMarkerView = Static<typeof MessageMarkerView>;
+
 export const MessageView = Type.Object({
   id: Uuid,
   conversationId: Uuid,
@@ -44,6 +55,10 @@ export const MessageView = Type.Object({
   /** Where "[redacted]" markers stand in the body (UTF-16 offsets). */
   redactions: Type.Array(Type.Object({ start: Type.Integer(), end: Type.Integer(), by: Type.String(), at: Type.String() })),
   createdAt: Iso,
+  /** Present when the message has files (email). */
+  attachments: Type.Optional(Type.Array(AttachmentView)),
+  /** Present when something about the message needs the agent's attention. */
+  markers: Type.Optional(Type.Array(MessageMarkerView)),
 });
 export type MessageView = Static<typeof MessageView>;
 

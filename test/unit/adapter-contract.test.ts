@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createAdapters } from '../../channels/registry.ts';
 import { adapterContract, type ContractFixture } from '../helpers/adapter-contract.ts';
 import { chatFixture } from '../fixtures/channels/chat.ts';
+import { emailFixture } from '../fixtures/channels/email.ts';
+import { createMailSender } from '../../channels/email/smtp.ts';
 
-const fixtures: Record<string, ContractFixture> = { chat: chatFixture };
-const registry = createAdapters({ verifyToken: () => null });
+const fixtures: Record<string, ContractFixture> = { chat: chatFixture, email: emailFixture };
+const registry = createAdapters({
+  verifyToken: () => null,
+  emailStore: { inbox: async () => null, replyTarget: async () => null },
+  mailSender: createMailSender(),
+});
 
 describe('channel registry', () => {
   it('has a contract fixture for every adapter it provides', () => {

@@ -1,0 +1,110 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../server/db/client.ts';
+import { inboxes, messages } from '../../drizzle/schema/index.ts';
+import type { ChannelAdapter, InboundMessage } from '../types.ts';
+import { InboundRejected } from '../types.ts';
+import { emailExternalId, ownMessageId } from './message-ids.ts';
+import type { ParsedEmail } from './parse.ts';
+import { parseEmailSettings } from './settings.ts';
+import type { MailSender } from './smtp.ts';
+import { normalizeSubject } from './threading.ts';
+
+/** What the IMAP poller hands the adapter: one parsed mail and the thread it was resolved to. */
+export type EmailPayload = { email: ParsedEmail; threadKey: string; mailbox: string; uid: number };
+
+/** What send() reads from the database, injected so the adapter itself stays free of queries. */
+export type EmailStore = {
+  inbox(inboxId: string): Promise<{ name: string; settings: unknown } | null>;
+  /** The customer's latest mail in the conversation: the one a reply answers. */
+  replyTarget(conversationId: string): Promise<StoredEmailHeaders | null>;
+};
+
+export type EmailAdapterDeps = { emailStore: EmailStore; mailSender: MailSender };
+
+export function createEmailStore(db: Db): EmailStore {
+  return {
+    async inbox(inboxId) {
+      const [row] = await db.select({ name: inboxes.name, settings: inboxes.settings }).from(inboxes).where(eq(inboxes.id, inboxId));
+      return row ?? null;
+    },
+    async replyTarget(conversationId) {
+      const [row] = await db
+        .select({ metadata: messages.metadata })
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'inbound'), eq(messages.channel, 'email')))
+        .orderBy(desc(messages.createdAt))
+        .limit(1);
+      const headers = row?.metadata.email as StoredEmailHeaders | undefined;
+      return headers?.messageId ? headers : null;
+    },
+  };
+}
+
+/** Mail is authentic when it was read over the inbox's authenticated IMAP session: that is the only producer. */
+export const imapRequestUrl = (host: string, mailbox: string, uid: number) => `imap://${host}/${encodeURIComponent(mailbox)};UID=${uid}`;
+
+/** How many References a reply carries: the root and the most recent ones (RFC 5322 3.6.4 allows trimming). */
+const MAX_REFERENCES = 20;
+
+/** The header data of a stored mail, kept in messages.metadata.email. */
+export type StoredEmailHeaders = { messageId: string; references: string[]; mailbox: string; uid: number; automated: string | null };
+
+/**
+ * Email. Inbound has no HTTP request to verify: mail is read over an authenticated IMAP session
+ * (channels/email/imap-poller.ts) and parsed in parse.ts; this adapter turns the result into the one
+ * InboundMessage shape (pure) and sends replies over SMTP with the threading headers mail clients use.
+ */
+export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<EmailPayload> {
+  return {
+    kind: 'email',
+    capabilities: { threads: true, attachments: true, deliveryReceipts: false, maxLength: 100_000 },
+    verify(request) {
+      if (!/^imaps?:\/\//.test(request.url)) throw new InboundRejected('email arrives over IMAP, never as an inbound HTTP request');
+    },
+    parse({ email, threadKey, mailbox, uid }, { inboxId }): InboundMessage[] {
+      const headers: StoredEmailHeaders = { messageId: email.messageId, references: email.references.slice(-MAX_REFERENCES), mailbox, uid, automated: email.automated };
+      return [
+        {
+          channel: 'email',
+          inboxId,
+          sender: { kind: 'email', address: email.from.address, name: email.from.name },
+          threadKey,
+          externalId: emailExternalId(inboxId, email.messageId),
+          text: email.text,
+          html: email.html ?? undefined,
+          subject: email.subject ?? undefined,
+          occurredAt: email.date ?? new Date(),
+          metadata: { email: headers, ...(email.markers.length ? { markers: email.markers } : {}) },
+          attachments: email.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+        },
+      ];
+    },
+    async send(message) {
+      const inbox = await deps.emailStore.inbox(message.inboxId);
+      if (!inbox) throw new Error('inbox not found');
+      const settings = parseEmailSettings(inbox.settings);
+      const replyingTo = await deps.emailStore.replyTarget(message.conversationId);
+      const references = replyingTo ? [...replyingTo.references.filter((r) => r !== replyingTo.messageId), replyingTo.messageId] : [];
+      const trimmed = references.length > MAX_REFERENCES ? [references[0]!, ...references.slice(-(MAX_REFERENCES - 1))] : references;
+      const messageId = ownMessageId(message.messageId, settings.address);
+      await deps.mailSender.send(settings.smtp, {
+        from: { name: settings.fromName ?? inbox.name, address: settings.address },
+        replyTo: settings.address,
+        to: message.to,
+        subject: replySubject(message.subject),
+        text: message.text,
+        messageId,
+        inReplyTo: replyingTo?.messageId,
+        references: trimmed,
+      });
+      return { externalId: emailExternalId(message.inboxId, messageId), state: 'sent' };
+    },
+  };
+}
+
+export function replySubject(subject: string | undefined): string {
+  const original = (subject ?? '').trim();
+  if (original === '') return 'Re: your message';
+  return normalizeSubject(original) !== original.toLowerCase() ? original : `Re: ${original}`;
+}
+

@@ -1,0 +1,72 @@
+import { and, eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import { messages } from '../../drizzle/schema/index.ts';
+import { ingest, type IngestDeps } from '../../server/domain/ingest.ts';
+import { loadConversationView, toMessageView } from '../../server/domain/views.ts';
+import type { ChannelAdapter } from '../types.ts';
+import { imapRequestUrl, type EmailPayload } from './adapter.ts';
+import { ownMessageUuid } from './message-ids.ts';
+import { formatBytes, parseEmail, type ParsedEmail } from './parse.ts';
+import type { EmailSettings } from './settings.ts';
+import { resolveThread } from './threading.ts';
+
+export type InboundMailDeps = IngestDeps & { adapter: ChannelAdapter<EmailPayload>; log: FastifyBaseLogger; maxTextChars: number };
+
+export type InboundOutcome = 'ingested' | 'replay' | 'loop';
+
+const OWN_ID_IN_TEXT = /<pi\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[0-9a-z]+@[^>\s]+>/i;
+
+/**
+ * Our own mail coming back: a copy of a reply we sent (a Sent folder filed into the inbox, a Bcc to
+ * ourselves), mail from our own address, or mail that already went through us (X-Loop). Ingesting it
+ * would open a conversation with ourselves, and answering that would loop.
+ */
+export function isLoop(email: ParsedEmail, settings: EmailSettings): boolean {
+  const address = settings.address.toLowerCase();
+  return ownMessageUuid(email.messageId) !== null || email.from.address === address || email.xLoop.some((v) => v.includes(address));
+}
+
+/** One raw mail from the mailbox -> parsed, threaded, ingested (with its files). Resolves after commit. */
+export async function ingestMail(
+  deps: InboundMailDeps,
+  inboxId: string,
+  settings: EmailSettings,
+  raw: Buffer,
+  context: { mailbox: string; uid: number; size: number; truncated: boolean },
+): Promise<InboundOutcome> {
+  deps.adapter.verify({ url: imapRequestUrl(settings.imap.host, context.mailbox, context.uid), headers: {}, rawBody: '', body: null });
+  const email = await parseEmail(raw, { maxAttachmentBytes: settings.maxAttachmentBytes, maxTextChars: deps.maxTextChars });
+  if (context.truncated) {
+    email.markers.push({
+      kind: 'attachment_too_large',
+      detail: `the mail (${formatBytes(context.size)}) is over the ${formatBytes(raw.length)} limit: only its beginning was read`,
+    });
+  }
+  if (isLoop(email, settings)) {
+    deps.log.info({ inboxId, uid: context.uid }, 'email loop: our own mail came back, not ingested');
+    return 'loop';
+  }
+  // A bounce of one of our replies quotes its Message-ID: it joins that conversation and marks the reply failed.
+  const bounced = email.automated === 'bounce' ? OWN_ID_IN_TEXT.exec(raw.toString('latin1'))?.[0] : undefined;
+  if (bounced && !email.references.includes(bounced)) email.references.push(bounced);
+  const thread = await resolveThread(deps.db, inboxId, email, settings.subjectThreadDays);
+  const [message] = deps.adapter.parse({ email, threadKey: thread.threadKey, mailbox: context.mailbox, uid: context.uid }, { inboxId });
+  const result = await ingest(deps, message!);
+  if (bounced && result.created) await markBounced(deps, bounced, raw);
+  return result.created ? 'ingested' : 'replay';
+}
+
+/** The DSN's status code (RFC 3464), never its diagnostic text, which names the recipient. */
+async function markBounced(deps: InboundMailDeps, ownId: string, raw: Buffer): Promise<void> {
+  const messageId = ownMessageUuid(ownId);
+  if (!messageId) return;
+  const status = /^Status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(raw.toString('latin1'))?.[1];
+  const [updated] = await deps.db
+    .update(messages)
+    .set({ deliveryState: 'failed', deliveryError: `bounced by the recipient's mail server${status ? ` (status ${status})` : ''}`, nextAttemptAt: null })
+    .where(and(eq(messages.id, messageId), eq(messages.direction, 'outbound')))
+    .returning();
+  if (!updated) return;
+  const conversation = await loadConversationView(deps.db, updated.conversationId, null);
+  if (conversation) deps.events.publish('message.updated', { message: toMessageView(updated, null), conversation, route: { threadKey: '' } });
+}

@@ -1,0 +1,191 @@
+import { simpleParser, type ParsedMail, type Attachment } from 'mailparser';
+import { normalizeMessageId, syntheticMessageId } from './message-ids.ts';
+import { sanitizeMailHtml } from './sanitize.ts';
+import { checkMimeStructure } from './mime-check.ts';
+
+/** A visible note on a message: something about it that the agent should know. */
+export type EmailMarker =
+  | { kind: 'parse_error'; detail: string }
+  | { kind: 'attachment_too_large'; detail: string }
+  | { kind: 'body_truncated'; detail: string }
+  | { kind: 'automated'; detail: string };
+
+export type EmailAttachment = {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  inline: boolean;
+};
+
+/** Why a message was sent by a machine rather than a person: the bot never answers these. */
+export type Automated = 'bounce' | 'auto_reply' | 'bulk' | null;
+
+/** One mail, parsed and normalized; pure data (the adapter turns it into an InboundMessage). */
+export type ParsedEmail = {
+  messageId: string;
+  inReplyTo: string | null;
+  /** Oldest first, as in the References header, In-Reply-To appended when missing. */
+  references: string[];
+  from: { address: string; name?: string };
+  subject: string | null;
+  text: string;
+  /** Sanitized. */
+  html: string | null;
+  date: Date | null;
+  attachments: EmailAttachment[];
+  markers: EmailMarker[];
+  automated: Automated;
+  /** Values of headers that tell our own mail apart (loop detection). */
+  xLoop: string[];
+};
+
+export type ParseLimits = { maxAttachmentBytes: number; maxTextChars: number };
+
+const UNKNOWN_SENDER = 'unknown-sender@invalid';
+
+/**
+ * Raw RFC 822 -> ParsedEmail. Never throws: a message mailparser cannot read, or whose MIME
+ * structure is broken, still becomes a message, with a parse_error marker and the raw source kept
+ * as an attachment so nothing the customer sent is lost.
+ */
+export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<ParsedEmail> {
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 5_000_000 });
+  } catch (err) {
+    return unparsable(raw, `the message could not be parsed (${(err as Error).message.slice(0, 120)})`);
+  }
+  const markers: EmailMarker[] = [];
+  const attachments: EmailAttachment[] = [];
+  const structure = checkMimeStructure(raw);
+  if (structure) markers.push({ kind: 'parse_error', detail: structure });
+
+  const fromValue = mail.from?.value?.find((a) => a.address && a.address.includes('@'));
+  const from = fromValue?.address
+    ? { address: fromValue.address.toLowerCase(), name: fromValue.name || undefined }
+    : { address: UNKNOWN_SENDER };
+  if (!fromValue) markers.push({ kind: 'parse_error', detail: 'the message has no usable From address' });
+
+  for (const a of mail.attachments) {
+    const entry = toAttachment(a);
+    if (a.size > limits.maxAttachmentBytes || a.content.length > limits.maxAttachmentBytes) {
+      markers.push({
+        kind: 'attachment_too_large',
+        detail: `${entry.filename} (${formatBytes(a.content.length)}) is over the ${formatBytes(limits.maxAttachmentBytes)} limit and was not stored`,
+      });
+      continue;
+    }
+    attachments.push(entry);
+  }
+  if (markers.some((m) => m.kind === 'parse_error')) attachments.push(rawSource(raw));
+
+  let text = mail.text ?? '';
+  if (text.trim() === '' && !mail.html && attachments.length === 0 && !structure) text = '(empty message)';
+  if (text.length > limits.maxTextChars) {
+    markers.push({ kind: 'body_truncated', detail: `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original` });
+    text = text.slice(0, limits.maxTextChars);
+  }
+  const messageId = normalizeMessageId(mail.messageId) ?? syntheticMessageId(raw);
+  const inReplyTo = normalizeMessageId(firstId(mail.inReplyTo));
+  const references = [mail.references ?? []]
+    .flat()
+    .flatMap((r) => r.split(/\s+/))
+    .map(normalizeMessageId)
+    .filter((r): r is string => r !== null);
+  if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
+  const automated = automatedKind(mail, from.address);
+  if (automated) markers.push({ kind: 'automated', detail: AUTOMATED_LABEL[automated] });
+  return {
+    messageId,
+    inReplyTo,
+    references,
+    from,
+    subject: mail.subject?.trim() || null,
+    text: text || (mail.html ? '(HTML message)' : '(no text)'),
+    html: mail.html ? sanitizeMailHtml(mail.html) : null,
+    date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
+    attachments,
+    markers,
+    automated,
+    xLoop: headerValues(mail, 'x-loop'),
+  };
+}
+
+const AUTOMATED_LABEL: Record<Exclude<Automated, null>, string> = {
+  bounce: 'a delivery status notification (bounce)',
+  auto_reply: 'an automatic reply',
+  bulk: 'bulk or mailing-list mail',
+};
+
+function firstId(value: string | undefined): string | undefined {
+  return value?.trim().split(/\s+/)[0];
+}
+
+function headerValues(mail: ParsedMail, name: string): string[] {
+  return mail.headerLines.filter((l) => l.key === name).map((l) => l.line.slice(l.line.indexOf(':') + 1).trim().toLowerCase());
+}
+
+function headerText(mail: ParsedMail, name: string): string {
+  const value = mail.headers.get(name);
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value.toLowerCase();
+  if (typeof value === 'object' && 'value' in value && typeof value.value === 'string') return value.value.toLowerCase();
+  return String(value).toLowerCase();
+}
+
+/** RFC 3834 (Auto-Submitted), RFC 3464 (delivery status reports) and the de-facto headers of autoresponders. */
+function automatedKind(mail: ParsedMail, fromAddress: string): Automated {
+  const contentType = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  if (contentType?.value === 'multipart/report' && /delivery-status/i.test(contentType.params?.['report-type'] ?? '')) return 'bounce';
+  const local = fromAddress.split('@')[0] ?? '';
+  if (/^(mailer-daemon|postmaster)$/i.test(local)) return 'bounce';
+  const autoSubmitted = headerText(mail, 'auto-submitted');
+  if (autoSubmitted && autoSubmitted !== 'no') return 'auto_reply';
+  if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond') || mail.headers.has('x-autoresponder')) return 'auto_reply';
+  const precedence = headerText(mail, 'precedence');
+  if (precedence === 'auto_reply') return 'auto_reply';
+  if (['bulk', 'junk', 'list'].includes(precedence) || mail.headers.has('list-id')) return 'bulk';
+  return null;
+}
+
+function toAttachment(a: Attachment): EmailAttachment {
+  const inline = a.contentDisposition === 'inline' || a.related;
+  const fallback = a.contentType === 'message/rfc822' ? 'message.eml' : inline ? 'inline' : 'attachment';
+  return {
+    filename: (a.filename || fallback).replace(/[\u0000-\u001f/\\]/g, '_').slice(0, 200),
+    contentType: a.contentType || 'application/octet-stream',
+    content: a.content,
+    inline,
+  };
+}
+
+function rawSource(raw: Buffer): EmailAttachment {
+  return { filename: 'original.eml', contentType: 'message/rfc822', content: raw, inline: false };
+}
+
+/** What we know of a mail mailparser rejected: the From and Subject lines if they can be read. */
+function unparsable(raw: Buffer, detail: string): ParsedEmail {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
+  const address = /[^\s<>"]+@[^\s<>"]+/.exec(header('from') ?? '')?.[0]?.toLowerCase() ?? UNKNOWN_SENDER;
+  return {
+    messageId: normalizeMessageId(header('message-id')) ?? syntheticMessageId(raw),
+    inReplyTo: null,
+    references: [],
+    from: { address },
+    subject: header('subject') ?? null,
+    text: '(This message could not be read. The original is attached.)',
+    html: null,
+    date: null,
+    attachments: [rawSource(raw)],
+    markers: [{ kind: 'parse_error', detail }],
+    automated: null,
+    xLoop: [],
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,76 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { SmtpSettings } from './settings.ts';
+
+export type OutgoingMail = {
+  from: { name: string; address: string };
+  replyTo: string;
+  to: string;
+  subject: string;
+  text: string;
+  messageId: string;
+  inReplyTo?: string;
+  references: string[];
+};
+
+export type MailSender = { send(settings: SmtpSettings, mail: OutgoingMail): Promise<void>; close(): void };
+
+/** SMTP status and code only: a server's reply text can echo addresses, and it ends up on the message. */
+export function smtpFailureReason(err: unknown): string {
+  const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
+  const text = (e.response ?? e.message ?? 'unknown error').replace(/[^\s<>"]+@[^\s<>"]+/g, '<address>').slice(0, 160);
+  return `SMTP ${[e.responseCode, e.code].filter(Boolean).join(' ')}: ${text}`.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * nodemailer transports, one per distinct SMTP account (reused between replies; a changed password
+ * makes a new one). The headers are set explicitly: nodemailer would otherwise invent its own
+ * Message-ID, and ours must be recognisable when the customer answers.
+ */
+export function createMailSender(makeTransport: (s: SmtpSettings) => Transporter = smtpTransport): MailSender {
+  const transports = new Map<string, Transporter>();
+  const transportFor = (s: SmtpSettings) => {
+    const key = JSON.stringify([s.host, s.port, s.secure, s.user, s.password]);
+    let transport = transports.get(key);
+    if (!transport) {
+      transport = makeTransport(s);
+      transports.set(key, transport);
+    }
+    return transport;
+  };
+  return {
+    async send(settings, mail) {
+      try {
+        await transportFor(settings).sendMail({
+          from: { name: mail.from.name, address: mail.from.address },
+          replyTo: mail.replyTo,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          messageId: mail.messageId,
+          inReplyTo: mail.inReplyTo,
+          references: mail.references.length ? mail.references : undefined,
+          headers: { 'Auto-Submitted': 'no' },
+        });
+      } catch (err) {
+        throw new Error(smtpFailureReason(err));
+      }
+    },
+    close() {
+      for (const t of transports.values()) t.close();
+      transports.clear();
+    },
+  };
+}
+
+function smtpTransport(s: SmtpSettings): Transporter {
+  return nodemailer.createTransport({
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    auth: s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
+    connectionTimeout: 20_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    logger: false,
+  });
+}

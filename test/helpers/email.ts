@@ -1,0 +1,62 @@
+import type { AgentClient } from './server.ts';
+import type { Dovecot } from './dovecot.ts';
+import type { SmtpSink } from './smtp.ts';
+
+/** Creates an email inbox through the admin API, pointed at the test Dovecot and SMTP sink. */
+export async function createEmailInbox(admin: AgentClient, dovecot: Dovecot, smtp: SmtpSink, extra: Record<string, unknown> = {}) {
+  const res = await admin.post('/api/inboxes/email', {
+    name: 'Support mail',
+    settings: {
+      address: 'support@shop.example',
+      fromName: 'Shop Support',
+      imap: { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password },
+      smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+      ...extra,
+    },
+  });
+  if (res.status !== 201) throw new Error(`creating the email inbox failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.inbox as { id: string; name: string; settings: Record<string, any>; mailbox: Record<string, any> };
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after the timeout. */
+export async function eventually<T>(check: () => Promise<T | undefined | false | null>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export type MailSpec = {
+  from?: string;
+  to?: string;
+  subject?: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  text?: string;
+  headers?: Record<string, string>;
+  date?: Date;
+};
+
+/** A plain RFC 5322 message as a customer's mail client would write it. */
+export function rawMail(spec: MailSpec): string {
+  const lines = [
+    `From: ${spec.from ?? 'Jane Customer <jane@customer.example>'}`,
+    `To: ${spec.to ?? 'Shop Support <support@shop.example>'}`,
+    `Subject: ${spec.subject ?? 'Question about my order'}`,
+    `Date: ${(spec.date ?? new Date()).toUTCString()}`,
+    `Message-ID: ${spec.messageId}`,
+    ...(spec.inReplyTo ? [`In-Reply-To: ${spec.inReplyTo}`] : []),
+    ...(spec.references?.length ? [`References: ${spec.references.join(' ')}`] : []),
+    ...Object.entries(spec.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    spec.text ?? 'Hello, where is my order?',
+    '',
+  ];
+  return lines.join('\r\n');
+}
