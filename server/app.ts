@@ -18,6 +18,8 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
+import { slackRoutes } from './routes/slack.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import type { BotRunner } from './bot/runner.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
@@ -57,6 +59,8 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
     await fastify.register(kbRoutes, { prefix: '/api/kb', services });
     await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
+    await fastify.register(slackRoutes, { prefix: '/api/slack', services });
+    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
+import { slackConfigFromEnv, SlackConfigError, type SlackConfig } from '../channels/slack/config.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -24,6 +25,8 @@ export type Config = {
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
   botEnabled: boolean;
   botEmbedder: EmbedderConfig;
+  /** The Slack app (channels/slack); undefined when Slack is not configured. */
+  slack: SlackConfig | undefined;
 };
 
 export class ConfigError extends Error {
@@ -79,6 +82,15 @@ function botEmbedder(env: Env): EmbedderConfig {
   }
 }
 
+function slack(env: Env): SlackConfig | undefined {
+  try {
+    return slackConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof SlackConfigError) throw new ConfigError(err.variable, err.message);
+    throw err;
+  }
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -110,5 +122,6 @@ export function loadConfig(env: Env = process.env): Config {
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
+    slack: slack(env),
   };
 }

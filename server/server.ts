@@ -79,6 +79,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({ db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: config.messageMaxChars }),
     ),
+    ...(services.slack ? [every('slack-files', 30_000, fastify.log, () => services.slack!.sweep())] : []),
   ];
 
   let url = config.publicUrl;
@@ -98,6 +99,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     async close() {
       stopJobs.forEach((stop) => stop());
       bot.stop();
+      await services.slack?.stop();
       await realtime.close().catch(() => {});
       await fastify.close();
       if (!options.database) await database.close();

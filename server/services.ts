@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
+import { createSlackClient, startSlackChannel, type SlackChannel } from '../channels/slack/channel.ts';
+import { publishMessageUpdate } from './domain/message-updates.ts';
 
 /** Everything a route, socket handler or job needs, built once per server process. */
 export type Services = {
@@ -25,6 +27,8 @@ export type Services = {
   recordingProviders: RecordingProviders;
   /** Set by the bot runner: new chat conversations start with the bot while it is enabled. */
   chatOpenStatus: () => 'bot' | 'open';
+  /** The Slack app (channels/slack), when configured. */
+  slack: SlackChannel | null;
 };
 
 /** The token secret lives in the database so every server process signs and checks alike. */
@@ -39,19 +43,40 @@ export async function createServices(config: Config, database: Database, log: Fa
   const visitorTokens = createVisitorTokens(await instanceSecret(db, 'visitor_token_secret'));
   const events = new DomainEventBus();
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
+  const slackClient = config.slack ? createSlackClient(config.slack) : null;
   const adapters = createAdapters({
     verifyToken: (token) => visitorTokens.verify(token),
+    ...(config.slack && slackClient
+      ? { slack: { signingSecret: config.slack.signingSecret, channelIds: config.slack.channelIds, client: slackClient } }
+      : {}),
   });
+  const inboxNames = createInboxNameCache(db);
+  const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
+  const slack =
+    config.slack && slackClient && adapters.slack
+      ? await startSlackChannel({
+          config: config.slack,
+          client: slackClient,
+          adapter: adapters.slack,
+          db,
+          events,
+          inboxNames,
+          blobs,
+          log,
+          onFilesStored: (messageId) => publishMessageUpdate({ db, events }, messageId),
+        })
+      : null;
   return {
     config,
     database,
     db,
     events,
     adapters,
-    inboxNames: createInboxNameCache(db),
+    inboxNames,
     visitorTokens,
-    blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
+    blobs,
     recordingProviders: new Map(),
     chatOpenStatus: () => 'open',
+    slack,
   };
 }

@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import { agents, contacts, conversations, conversationReads, inboxes, messages } from '../../drizzle/schema/index.ts';
-import type { ConversationView, MessageView, VisitorMessageView } from '../http/views.ts';
+import { agents, attachments, contacts, conversations, conversationReads, inboxes, messages } from '../../drizzle/schema/index.ts';
+import type { AttachmentView, ConversationView, MessageView, VisitorMessageView } from '../http/views.ts';
 
 type MessageRow = typeof messages.$inferSelect;
 
@@ -43,8 +43,26 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(messages.createdAt, messages.id);
+  const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
-  return rows.map((r) => toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null)));
+  return rows.map((r) => {
+    const view = toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null));
+    const own = files.get(r.message.id);
+    return own ? { ...view, attachments: own } : view;
+  });
+}
+
+/** Attachments of the messages matching `where` (a condition on messages), grouped by message id. */
+export async function loadAttachmentViews(db: Db, where: SQL): Promise<Map<string, AttachmentView[]>> {
+  const rows = await db
+    .select({ messageId: attachments.messageId, id: attachments.id, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
+    .from(attachments)
+    .innerJoin(messages, eq(messages.id, attachments.messageId))
+    .where(where)
+    .orderBy(attachments.createdAt, attachments.id);
+  const byMessage = new Map<string, AttachmentView[]>();
+  for (const { messageId, ...view } of rows) byMessage.set(messageId, [...(byMessage.get(messageId) ?? []), view]);
+  return byMessage;
 }
 
 export type ConversationFilter = {

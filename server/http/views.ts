@@ -30,6 +30,15 @@ export const AgentView = Type.Object({
 });
 export type AgentView = Static<typeof AgentView>;
 
+/** A file on a message; its content is GET /api/attachments/:id. */
+export const AttachmentView = Type.Object({
+  id: Uuid,
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+});
+export type AttachmentView = Static<typeof AttachmentView>;
+
 export const MessageView = Type.Object({
   id: Uuid,
   conversationId: Uuid,
@@ -43,6 +52,8 @@ export const MessageView = Type.Object({
   deliveryError: Type.Union([Type.String(), Type.Null()]),
   /** Where "[redacted]" markers stand in the body (UTF-16 offsets). */
   redactions: Type.Array(Type.Object({ start: Type.Integer(), end: Type.Integer(), by: Type.String(), at: Type.String() })),
+  /** Files on the message (absent where a view is built without them, e.g. a fresh reply). */
+  attachments: Type.Optional(Type.Array(AttachmentView)),
   createdAt: Iso,
 });
 export type MessageView = Static<typeof MessageView>;
