@@ -3,7 +3,12 @@ import type { ChannelAdapter, InboundRequest } from '../types.ts';
 import { InboundRejected } from '../types.ts';
 import type { SlackEventCallback } from './payloads.ts';
 
-export type ReceiverResponse = { status: number; body: Record<string, unknown> };
+export type ReceiverResponse = {
+  status: number;
+  body: Record<string, unknown>;
+  /** For the log when processing failed: the error's class and database code, nothing from the payload. */
+  failure?: { type: string; code?: string };
+};
 
 /**
  * Bolt's Receiver for requests that arrive through our own Fastify route (Bolt's HTTPReceiver would
@@ -51,7 +56,17 @@ export class SlackRequestReceiver implements Receiver {
       ack: async () => {},
       ...(Number.isInteger(retryNum) ? { retryNum, retryReason: first(request.headers['x-slack-retry-reason']) } : {}),
     };
-    await this.app.processEvent(event);
+    try {
+      await this.app.processEvent(event);
+    } catch (err) {
+      // Never the error's message: a failed query's message carries its parameters (the customer's text).
+      const cause = (err as { cause?: { code?: unknown } }).cause;
+      return {
+        status: 500,
+        body: { code: 'event_not_stored', message: 'The event could not be stored; Slack will retry it' },
+        failure: { type: err instanceof Error ? err.name : typeof err, code: typeof cause?.code === 'string' ? cause.code : undefined },
+      };
+    }
     return { status: 200, body: {} };
   }
 }

@@ -28,7 +28,7 @@ export const slackRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         body: Type.String({ description: 'The Events API JSON payload, verified against its signature as sent' }),
         response: {
           200: Type.Object({ challenge: Type.Optional(Type.String()) }),
-          ...errors(400, 401, 404),
+          ...errors(400, 401, 404, 500),
         },
       },
     },
@@ -40,6 +40,7 @@ export const slackRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         rawBody: request.body,
         body: undefined,
       });
+      if (result.failure) request.log.error({ err: result.failure }, 'slack event failed');
       if (result.status >= 400) throw new DomainError(result.status, String(result.body.code), String(result.body.message));
       return result.body;
     },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { FakeSlack, deliverEvent } from '../helpers/fake-slack.ts';
 import { dbMode } from '../helpers/db.ts';
@@ -74,7 +74,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
   });
 
   it('puts a reply in the thread into the same conversation, and a new top-level message into a new one', async () => {
-    await deliver(messageEvent({ text: 'It says 502 Bad Gateway', threadTs: root.event.ts as string }));
+    await deliver(messageEvent({ text: 'It says 502 Bad Gateway', threadTs: root.event.ts }));
     const fresh = messageEvent({ text: 'Another thing: can I change my plan?' });
     await deliver(fresh);
     const conversations = await slackConversations();
@@ -136,7 +136,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     expect(post).toMatchObject({ token: slack.botToken, params: { channel: SUPPORT_CHANNEL, thread_ts: root.event.ts, text: 'Sorry about that! Fixed now, please try again.' } });
     // Slack echoes the bot's own post back as a message event: Bolt's ignoreSelf drops it.
     const before = await messageCount();
-    await deliver(messageEvent({ text: 'Sorry about that! Fixed now, please try again.', user: slack.team.botUserId, botId: slack.team.botId, threadTs: root.event.ts as string }));
+    await deliver(messageEvent({ text: 'Sorry about that! Fixed now, please try again.', user: slack.team.botUserId, botId: slack.team.botId, threadTs: root.event.ts }));
     expect(await messageCount()).toBe(before);
   });
 
@@ -169,20 +169,20 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
   it('turns a file share into an attachment an agent can download, and only an agent', async () => {
     const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64 * 1024, 7), Buffer.from('\n%%EOF\n')]);
     const file = slack.addFile('F0INVOICE1', 'invoice 2026-11 (Mär).pdf', pdf, 'application/pdf');
-    const share = messageEvent({ text: 'Here is the invoice', threadTs: root.event.ts as string, files: [file] });
+    const share = messageEvent({ text: 'Here is the invoice', threadTs: root.event.ts, files: [file] });
     expect((await deliver(share)).status).toBe(200);
     const [shared] = await server.services.db.select().from(messages).where(eq(messages.body, 'Here is the invoice'));
     const conversationId = shared!.conversationId;
     const sharedView = async () =>
       (await agent.get(`/api/conversations/${conversationId}`)).body.messages.find((m: { id: string }) => m.id === shared!.id) as { attachments?: Array<{ id: string }> };
     const [attachment] = await eventually(async () => ((await sharedView()).attachments?.length ? (await sharedView()).attachments : undefined));
-    expect(attachment).toMatchObject({ filename: 'invoice 2026-11 (Mär).pdf', contentType: 'application/pdf', size: pdf.length });
-    const res = await fetch(`${server.url}/api/attachments/${attachment.id}`, { headers: { cookie: agent.cookie } });
+    expect(attachment!).toMatchObject({ filename: 'invoice 2026-11 (Mär).pdf', contentType: 'application/pdf', size: pdf.length });
+    const res = await fetch(`${server.url}/api/attachments/${attachment!.id}`, { headers: { cookie: agent.cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
     expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''invoice%202026-11%20(M%C3%A4r).pdf");
     expect(Buffer.from(await res.arrayBuffer()).equals(pdf)).toBe(true);
-    expect((await fetch(`${server.url}/api/attachments/${attachment.id}`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/attachments/${attachment!.id}`)).status).toBe(401);
     // Redelivered, under its own and under another event id, the share adds no second copy.
     await deliver(share, { retryNum: 1 });
     await deliver({ ...share, event_id: 'Ev0SHAREDUP1' });
@@ -194,7 +194,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
   it('leaves a file the bot may not read pending with the reason, and fetches it once it can', async () => {
     const file = slack.addFile('F0SCREEN01', 'screenshot.png', Buffer.from('\x89PNG fake image bytes'), 'image/png');
     slack.fileAccessDenied.add('F0SCREEN01');
-    await deliver(messageEvent({ text: 'And a screenshot', threadTs: root.event.ts as string, files: [file] }));
+    await deliver(messageEvent({ text: 'And a screenshot', threadTs: root.event.ts, files: [file] }));
     const [pending] = await eventually(async () => {
       const rows = await server.services.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
       return rows[0]?.attempts ? rows : undefined;
@@ -210,9 +210,29 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     expect(stored).toMatchObject({ name: null, urlPrivate: null, storedAt: expect.any(Date) });
   });
 
+  it('answers 500 when the message could not be stored, so that Slack retries, and the retry stores it', async () => {
+    const db = server.services.db;
+    // The database refuses this one message (as a full disk or a lost connection would).
+    await db.execute(sql`create function refuse_slack_test() returns trigger language plpgsql as $$
+      begin if new.body = 'Lost in a failing commit' then raise exception 'refused for the test'; end if; return new; end $$`);
+    await db.execute(sql`create trigger refuse_slack_test before insert on messages for each row execute function refuse_slack_test()`);
+    const event = messageEvent({ text: 'Lost in a failing commit' });
+    try {
+      const first = await deliver(event);
+      expect(first.status).toBe(500);
+      expect(await db.select().from(slackEvents).where(eq(slackEvents.eventId, event.event_id))).toEqual([]);
+    } finally {
+      await db.execute(sql`drop trigger refuse_slack_test on messages`);
+      await db.execute(sql`drop function refuse_slack_test()`);
+    }
+    const retry = await deliver(event, { retryNum: 1 });
+    expect(retry.status).toBe(200);
+    expect(await db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Lost in a failing commit'))).toHaveLength(1);
+  });
+
   it('writes no message text, name or email into the log', () => {
     const logs = server.logs();
-    for (const secret of ['invoices page', 'Maria', 'customer.example', 'Bad Gateway', 'invoice 2026', SIGNING_SECRET, slack.botToken]) {
+    for (const secret of ['Lost in a failing', 'invoices page', 'Maria', 'customer.example', 'Bad Gateway', 'invoice 2026', SIGNING_SECRET, slack.botToken]) {
       expect(logs).not.toContain(secret);
     }
   });
