@@ -43,7 +43,9 @@ const fileName = (file: SlackFile) => file.name || file.title || file.id;
 
 /** Files we can fetch with the bot token (not Slack Connect stubs, not external links). */
 export function downloadableFiles(event: SlackMessageEvent): SlackFile[] {
-  return (event.files ?? []).filter((f) => f.id && (f.url_private_download || f.url_private) && f.mode !== 'external' && f.mode !== 'tombstone');
+  return (event.files ?? []).filter(
+    (f) => f.id && (f.url_private_download || f.url_private) && f.mode !== 'external' && f.mode !== 'tombstone' && f.file_access !== 'check_file_info',
+  );
 }
 
 /** Pure: one accepted Slack message event -> the normalized InboundMessage (or nothing). */

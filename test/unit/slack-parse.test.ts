@@ -108,3 +108,15 @@ describe('Slack configuration', () => {
     expect(variable({ ...good, SLACK_API_URL: 'ftp://x' })).toBe('SLACK_API_URL');
   });
 });
+
+describe('the Slack app manifest (channels/slack/manifest.json)', () => {
+  it('subscribes to the events and grants the scopes the channel uses, at the route the server serves', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const manifest = JSON.parse(await readFile(new URL('../../channels/slack/manifest.json', import.meta.url), 'utf8'));
+    expect(new URL(manifest.settings.event_subscriptions.request_url).pathname).toBe('/api/slack/events');
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['message.channels', 'message.groups', 'message.im']);
+    // history: the message events; chat:write: replies; users:read(.email): the contact; files:read: attachments.
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'chat:write', 'files:read', 'groups:history', 'im:history', 'users:read', 'users:read.email']);
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+});
