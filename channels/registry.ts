@@ -3,8 +3,13 @@ import type { IdentityKind } from '../drizzle/schema/enums.ts';
 import type { ChannelAdapter } from './types.ts';
 import { createChatAdapter, type ChatAdapterDeps } from './chat/adapter.ts';
 import { createEmailAdapter, type EmailAdapterDeps } from './email/adapter.ts';
+import { createSlackAdapter, type SlackAdapterDeps } from './slack/adapter.ts';
 
-export type AdapterDeps = ChatAdapterDeps & EmailAdapterDeps;
+export type AdapterDeps = ChatAdapterDeps &
+  EmailAdapterDeps & {
+    /** Present when the Slack app is configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN). */
+    slack?: SlackAdapterDeps;
+  };
 
 /**
  * Every channel kind, one entry each (the `satisfies` makes a missing kind a compile error).
@@ -17,7 +22,7 @@ export function createAdapters(deps: AdapterDeps) {
     email: createEmailAdapter(deps),
     sms: null,
     voice: null,
-    slack: null,
+    slack: deps.slack ? createSlackAdapter(deps.slack) : null,
   } satisfies Record<ChannelKind, ChannelAdapter<never> | null>;
 }
 export type Adapters = ReturnType<typeof createAdapters>;

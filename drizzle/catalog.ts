@@ -259,6 +259,28 @@ export const catalog = {
     reach: { subject: 'none' },
     columns: { inboxId: n(), mailbox: n('none', 'a folder name such as INBOX'), uidValidity: n(), lastUid: n(), updatedAt: n() },
   }),
+  slackEvents: entry({
+    table: schema.slackEvents,
+    purpose: 'Slack: recognising redelivered events',
+    reach: { subject: 'none' },
+    columns: { eventId: n('none', 'a Slack event id'), receivedAt: n() },
+  }),
+  slackFiles: entry({
+    table: schema.slackFiles,
+    purpose: 'Slack: files shared in a message, until they are stored as attachments',
+    reach: { subject: 'contact', via: 'join', column: 'messageId', through: 'messages' },
+    columns: {
+      messageId: n('metadata'),
+      fileId: p('identifier', 'Slack file id'),
+      name: p('message_content', 'cleared once stored'),
+      mimetype: p('metadata'),
+      urlPrivate: p('message_content', 'Slack URL of the file; cleared once stored'),
+      attempts: n(),
+      nextAttemptAt: n(),
+      lastError: n('none', 'error class and HTTP status only'),
+      storedAt: p('metadata'),
+    },
+  }),
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

@@ -19,6 +19,7 @@ import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
 import { emailInboxRoutes } from './routes/email-inboxes.ts';
+import { slackRoutes } from './routes/slack.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import type { BotRunner } from './bot/runner.ts';
 
@@ -61,6 +62,7 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
     await fastify.register(kbRoutes, { prefix: '/api/kb', services });
     await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
+    await fastify.register(slackRoutes, { prefix: '/api/slack', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
+import { slackConfigFromEnv, SlackConfigError, type SlackConfig } from '../channels/slack/config.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -30,6 +31,8 @@ export type Config = {
   emailLeaseSeconds: number;
   /** Longest wait between reconnect attempts to an IMAP server (the backoff starts at 1 s and doubles). */
   emailReconnectMaxSeconds: number;
+  /** The Slack app (channels/slack); undefined when Slack is not configured. */
+  slack: SlackConfig | undefined;
 };
 
 export class ConfigError extends Error {
@@ -85,6 +88,15 @@ function botEmbedder(env: Env): EmbedderConfig {
   }
 }
 
+function slack(env: Env): SlackConfig | undefined {
+  try {
+    return slackConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof SlackConfigError) throw new ConfigError(err.variable, err.message);
+    throw err;
+  }
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -119,5 +131,6 @@ export function loadConfig(env: Env = process.env): Config {
     emailImapEnabled: bool(env, 'EMAIL_IMAP_ENABLED', true),
     emailLeaseSeconds: int(env, 'EMAIL_LEASE_SECONDS', 30, 1, 3600),
     emailReconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 300, 1, 3600),
+    slack: slack(env),
   };
 }

@@ -95,6 +95,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({ db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: config.messageMaxChars }),
     ),
+    ...(services.slack ? [every('slack-files', 30_000, fastify.log, () => services.slack!.sweep())] : []),
   ];
 
   let url = config.publicUrl;
@@ -116,6 +117,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       bot.stop();
       await email.stop();
       services.mailSender.close();
+      await services.slack?.stop();
       await realtime.close().catch(() => {});
       await fastify.close();
       if (!options.database) await database.close();

@@ -13,6 +13,8 @@ import { createVisitorTokens, randomToken, type VisitorTokens } from './security
 import { createMailSender, type MailSender } from '../channels/email/smtp.ts';
 import { createEmailStore } from '../channels/email/adapter.ts';
 import type { EmailChannel } from '../channels/email/channel.ts';
+import { createSlackClient, startSlackChannel, type SlackChannel } from '../channels/slack/channel.ts';
+import { publishMessageUpdate } from './domain/message-updates.ts';
 
 /** Everything a route, socket handler or job needs, built once per server process. */
 export type Services = {
@@ -32,6 +34,8 @@ export type Services = {
   mailSender: MailSender;
   /** The IMAP readers of this process (channels/email/channel.ts); set by the server once they run. */
   emailReaders: Pick<EmailChannel, 'refresh' | 'status'>;
+  /** The Slack app (channels/slack), when configured. */
+  slack: SlackChannel | null;
 };
 
 /** The token secret lives in the database so every server process signs and checks alike. */
@@ -47,23 +51,44 @@ export async function createServices(config: Config, database: Database, log: Fa
   const events = new DomainEventBus();
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
   const mailSender = createMailSender();
+  const slackClient = config.slack ? createSlackClient(config.slack) : null;
   const adapters = createAdapters({
     verifyToken: (token) => visitorTokens.verify(token),
     emailStore: createEmailStore(db),
     mailSender,
+    ...(config.slack && slackClient
+      ? { slack: { signingSecret: config.slack.signingSecret, channelIds: config.slack.channelIds, client: slackClient } }
+      : {}),
   });
+  const inboxNames = createInboxNameCache(db);
+  const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
+  const slack =
+    config.slack && slackClient && adapters.slack
+      ? await startSlackChannel({
+          config: config.slack,
+          client: slackClient,
+          adapter: adapters.slack,
+          db,
+          events,
+          inboxNames,
+          blobs,
+          log,
+          onFilesStored: (messageId) => publishMessageUpdate({ db, events }, messageId),
+        })
+      : null;
   return {
     config,
     database,
     db,
     events,
     adapters,
-    inboxNames: createInboxNameCache(db),
+    inboxNames,
     visitorTokens,
-    blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
+    blobs,
     recordingProviders: new Map(),
     chatOpenStatus: () => 'open',
     mailSender,
     emailReaders: { refresh: async () => {}, status: () => null },
+    slack,
   };
 }

@@ -9,3 +9,4 @@ export * from './retention.ts';
 export * from './bot.ts';
 export * from './leases.ts';
 export * from './email.ts';
+export * from './slack.ts';

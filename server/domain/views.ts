@@ -45,7 +45,7 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(messages.createdAt, messages.id);
-  const files = await loadAttachmentViews(db, conversationId);
+  const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
   return rows.map((r) => {
     const view = toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null));
@@ -54,20 +54,16 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
   });
 }
 
-/** The attachments of a conversation's messages, by message id, in the order they were stored. */
-async function loadAttachmentViews(db: Db, conversationId: string): Promise<Map<string, AttachmentView[]>> {
+/** Attachments of the messages matching `where` (a condition on messages), grouped by message id. */
+export async function loadAttachmentViews(db: Db, where: SQL): Promise<Map<string, AttachmentView[]>> {
   const rows = await db
     .select({ messageId: attachments.messageId, id: attachments.id, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
     .from(attachments)
     .innerJoin(messages, eq(messages.id, attachments.messageId))
-    .where(eq(messages.conversationId, conversationId))
+    .where(where)
     .orderBy(attachments.createdAt, attachments.id);
   const byMessage = new Map<string, AttachmentView[]>();
-  for (const { messageId, ...view } of rows) {
-    const list = byMessage.get(messageId) ?? [];
-    list.push(view);
-    byMessage.set(messageId, list);
-  }
+  for (const { messageId, ...view } of rows) byMessage.set(messageId, [...(byMessage.get(messageId) ?? []), view]);
   return byMessage;
 }
 

@@ -15,7 +15,7 @@ describe('every API route declares who may call it', () => {
     expect(api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`)).toEqual([]);
     const publicRoutes = api.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort();
     // Adding a public route must be a conscious change of this list.
-    expect(publicRoutes).toEqual(['GET /api/health', 'GET /api/widget/config', 'POST /api/auth/login', 'POST /api/widget/sessions']);
+    expect(publicRoutes).toEqual(['GET /api/health', 'GET /api/widget/config', 'POST /api/auth/login', 'POST /api/slack/events', 'POST /api/widget/sessions']);
   });
 
   it('anonymous callers get 401 on every agent and visitor route', async () => {
@@ -27,6 +27,7 @@ describe('every API route declares who may call it', () => {
       ['GET', '/api/inboxes'],
       ['GET', '/api/auth/me'],
       ['GET', '/api/widget/messages'],
+      ['GET', '/api/attachments/00000000-0000-4000-8000-000000000000'],
     ] as const;
     for (const [method, path] of paths) {
       const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });

@@ -2,6 +2,7 @@
 export type {
   AgentView,
   MessageView,
+  AttachmentView,
   ConversationView,
   ContactView,
   ConsentState,

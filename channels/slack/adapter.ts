@@ -1,0 +1,63 @@
+import { verifySlackRequest, type webApi } from '@slack/bolt';
+import type { ChannelAdapter, InboundRequest } from '../types.ts';
+import { InboundRejected } from '../types.ts';
+import type { SlackEventCallback } from './payloads.ts';
+import { parseSlackEvent } from './parse.ts';
+import { parseThreadKey } from './threads.ts';
+
+export type SlackAdapterDeps = {
+  signingSecret: string;
+  channelIds: readonly string[];
+  /** A Web API client holding the bot token (pointed at a local server in tests). */
+  client: webApi.WebClient;
+  now?: () => number;
+};
+
+const header = (request: InboundRequest, name: string) => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/**
+ * Slack: inbound through the Events API (signed with the app's signing secret, see receiver.ts for
+ * how Bolt is mounted), outbound with chat.postMessage into the conversation's thread.
+ */
+export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter<SlackEventCallback> {
+  return {
+    kind: 'slack',
+    // Slack truncates text over 40,000 characters; delivery receipts do not exist for bot posts.
+    capabilities: { threads: true, attachments: true, deliveryReceipts: false, maxLength: 40_000 },
+    verify(request) {
+      const signature = header(request, 'x-slack-signature');
+      const timestamp = Number(header(request, 'x-slack-request-timestamp'));
+      if (!signature || !Number.isFinite(timestamp)) throw new InboundRejected('missing Slack signature');
+      try {
+        // Checks the HMAC over "v0:<timestamp>:<raw body>" and refuses timestamps older than 5 minutes (replays).
+        verifySlackRequest({
+          signingSecret: deps.signingSecret,
+          body: request.rawBody,
+          headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+          nowMilliseconds: deps.now?.() ?? Date.now(),
+        });
+      } catch {
+        throw new InboundRejected('invalid Slack signature');
+      }
+    },
+    parse(payload, { inboxId }) {
+      return parseSlackEvent(payload, { inboxId, channelIds: deps.channelIds });
+    },
+    async send(message) {
+      const thread = parseThreadKey(message.threadKey);
+      const result = await deps.client.chat.postMessage({
+        channel: thread.channel,
+        text: message.text,
+        ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
+        // Agents write plain text: no link previews of whatever URL a reply happens to contain.
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (!result.ts) throw new Error('Slack accepted the message without a ts');
+      return { externalId: `${thread.channel}:${result.ts}`, state: 'sent' };
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { App, LogLevel, webApi, type Logger } from '@slack/bolt';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../server/db/client.ts';
+import type { BlobStore } from '../../server/blobs/store.ts';
+import type { DomainEventBus } from '../../server/domain/events.ts';
+import type { InboxNameCache } from '../../server/domain/inbox-names.ts';
+import { ingest } from '../../server/domain/ingest.ts';
+import { inboxes, instanceSettings, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
+import type { ChannelAdapter } from '../types.ts';
+import type { SlackConfig } from './config.ts';
+import type { SlackEventCallback, SlackMessageEvent } from './payloads.ts';
+import { acceptedMessage, downloadableFiles } from './parse.ts';
+import { recordSlackEmail, resolveSlackSender } from './contacts.ts';
+import { fetchDueFiles, fileRows, forgetOldEvents } from './files.ts';
+import { SlackRequestReceiver } from './receiver.ts';
+
+/** The Web API client every Slack call goes through (users.info, chat.postMessage). */
+export function createSlackClient(config: SlackConfig): webApi.WebClient {
+  return new webApi.WebClient(config.botToken, {
+    slackApiUrl: config.apiUrl,
+    // A reply is retried by the delivery sweep with its own backoff; the client must not sit on an
+    // agent's request for minutes retrying by itself.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+}
+
+export type SlackChannelDeps = {
+  config: SlackConfig;
+  client: webApi.WebClient;
+  adapter: ChannelAdapter<SlackEventCallback>;
+  db: Db;
+  events: DomainEventBus;
+  inboxNames: InboxNameCache;
+  blobs: BlobStore;
+  log: FastifyBaseLogger;
+  /** Tells the inbox a message gained attachments (see server wiring). */
+  onFilesStored?: (messageId: string) => Promise<void>;
+};
+
+export type SlackChannel = {
+  inboxId: string;
+  receiver: SlackRequestReceiver;
+  /** Downloads files still pending (run by a periodic job) and forgets old event ids. */
+  sweep(): Promise<number>;
+  /** Waits for downloads started by requests that already returned. */
+  stop(): Promise<void>;
+};
+
+/**
+ * The inbox Slack conversations land in: created on the first start. Its id is agreed through
+ * instance_settings first, so two servers starting at once create one inbox, not two.
+ */
+async function ensureSlackInbox(db: Db): Promise<string> {
+  await db.insert(instanceSettings).values({ key: 'slack_inbox_id', value: randomUUID() }).onConflictDoNothing();
+  const [setting] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, 'slack_inbox_id'));
+  await db.insert(inboxes).values({ id: setting!.value, name: 'Slack', channel: 'slack' }).onConflictDoNothing();
+  return setting!.value;
+}
+
+/** Bolt's log lines carry no message content, but its arguments can be payloads: keep strings and error classes only. */
+function boltLogger(log: FastifyBaseLogger): Logger {
+  const safe = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.name : '[data]')).join(' ');
+  let level = LogLevel.INFO;
+  return {
+    debug: () => {},
+    info: (...args) => log.info({ component: 'slack' }, safe(args)),
+    warn: (...args) => log.warn({ component: 'slack' }, safe(args)),
+    error: (...args) => log.error({ component: 'slack' }, safe(args)),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackChannel> {
+  const { db, client, adapter, log } = deps;
+  const inboxId = await ensureSlackInbox(db);
+  const receiver = new SlackRequestReceiver(adapter);
+  const fileDeps = { db, blobs: deps.blobs, botToken: deps.config.botToken, onStored: deps.onFilesStored };
+  const inFlight = new Set<Promise<unknown>>();
+
+  // auth.test once (who the bot is, so Bolt's ignoreSelf drops the bot's own posts); a failure is
+  // not cached, so the next event tries again.
+  let identity: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  const botIdentity = () =>
+    (identity ??= client.auth.test().then(
+      (r) => ({ botId: r.bot_id as string | undefined, botUserId: r.user_id }),
+      (err: unknown) => {
+        identity = undefined;
+        throw err;
+      },
+    ));
+
+  const app = new App({
+    receiver,
+    authorize: async () => ({ botToken: deps.config.botToken, ...(await botIdentity()) }),
+    clientOptions: { slackApiUrl: deps.config.apiUrl },
+    logger: boltLogger(log),
+  });
+  // Rethrown, a listener's failure makes processEvent reject: the route answers 500 and Slack retries.
+  app.error(async (error) => {
+    throw error;
+  });
+
+  app.event('message', async ({ body }) => {
+    const callback = body as unknown as SlackEventCallback;
+    if (!acceptedMessage(callback, deps.config.channelIds)) return;
+    const [handled] = await db.select({ id: slackEvents.eventId }).from(slackEvents).where(eq(slackEvents.eventId, callback.event_id));
+    if (handled) return; // a redelivery of an event already stored
+    const [parsed] = adapter.parse(callback, { inboxId });
+    if (!parsed) return;
+    const { message, profile } = await resolveSlackSender(db, client, parsed);
+    const result = await ingest({ db, events: deps.events, inboxNames: deps.inboxNames }, message);
+    await recordSlackEmail(db, result.contactId, profile);
+    const files = fileRows(result.message.id, downloadableFiles(callback.event as SlackMessageEvent));
+    await db.transaction(async (tx) => {
+      await tx.insert(slackEvents).values({ eventId: callback.event_id }).onConflictDoNothing();
+      if (files.length) await tx.insert(slackFiles).values(files).onConflictDoNothing();
+    });
+    if (files.length) {
+      // After the answer to Slack: the rows are committed, so a crash here only leaves them to the sweep.
+      const download = fetchDueFiles(fileDeps, { messageId: result.message.id })
+        .catch((err: Error) => log.error({ err: { type: err.name } }, 'slack file download failed'))
+        .finally(() => inFlight.delete(download));
+      inFlight.add(download);
+    }
+  });
+
+  return {
+    inboxId,
+    receiver,
+    async sweep() {
+      await forgetOldEvents(db);
+      return fetchDueFiles(fileDeps, { limit: 20 });
+    },
+    async stop() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+

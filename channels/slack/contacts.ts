@@ -1,0 +1,57 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { webApi } from '@slack/bolt';
+import type { Db } from '../../server/db/client.ts';
+import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
+import type { InboundMessage } from '../types.ts';
+
+export type SlackProfile = { name?: string; email?: string };
+
+/** The Slack user id inside an identity address (team:user). */
+export const slackUserId = (address: string) => address.slice(address.indexOf(':') + 1);
+
+/**
+ * Name and email of a Slack user (users.info; the email needs the users:read.email scope). A failure
+ * here must not lose the customer's message: the contact is then created without them.
+ */
+export async function lookUpProfile(client: webApi.WebClient, userId: string): Promise<SlackProfile> {
+  try {
+    const { user } = await client.users.info({ user: userId });
+    const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name || undefined;
+    const email = user?.profile?.email?.trim().toLowerCase() || undefined;
+    return { name, email };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Resolves the sender of a Slack message to a contact before ingest. A known Slack identity needs
+ * nothing. A new one is looked up with users.info: when the email address already belongs to a
+ * contact (say, someone who wrote by email before), the Slack identity joins that contact, so one
+ * person stays one contact across channels; otherwise ingest creates the contact with the name.
+ */
+export async function resolveSlackSender(db: Db, client: webApi.WebClient, msg: InboundMessage): Promise<{ message: InboundMessage; profile: SlackProfile | null }> {
+  const [known] = await db
+    .select({ id: contactIdentities.id })
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.kind, 'slack'), eq(contactIdentities.address, msg.sender.address)));
+  if (known) return { message: msg, profile: null };
+  const profile = await lookUpProfile(client, slackUserId(msg.sender.address));
+  if (profile.email) {
+    const [byEmail] = await db
+      .select({ contactId: contactIdentities.contactId })
+      .from(contactIdentities)
+      .where(and(eq(contactIdentities.kind, 'email'), eq(contactIdentities.address, profile.email)));
+    if (byEmail) {
+      await db.insert(contactIdentities).values({ contactId: byEmail.contactId, kind: 'slack', address: msg.sender.address }).onConflictDoNothing();
+    }
+  }
+  return { message: { ...msg, sender: { ...msg.sender, ...(profile.name ? { name: profile.name } : {}) } }, profile };
+}
+
+/** After ingest created the contact: its email from Slack, as a detail and as an identity for the email channel. */
+export async function recordSlackEmail(db: Db, contactId: string, profile: SlackProfile | null): Promise<void> {
+  if (!profile?.email) return;
+  await db.update(contacts).set({ email: profile.email }).where(and(eq(contacts.id, contactId), isNull(contacts.email)));
+  await db.insert(contactIdentities).values({ contactId, kind: 'email', address: profile.email }).onConflictDoNothing();
+}

@@ -1,0 +1,30 @@
+CREATE TABLE "email_mailboxes" (
+	"inbox_id" uuid NOT NULL,
+	"mailbox" text NOT NULL,
+	"uid_validity" bigint NOT NULL,
+	"last_uid" bigint DEFAULT 0 NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "email_mailboxes_inbox_id_mailbox_pk" PRIMARY KEY("inbox_id","mailbox")
+);
+--> statement-breakpoint
+CREATE TABLE "slack_events" (
+	"event_id" text PRIMARY KEY NOT NULL,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "slack_files" (
+	"message_id" uuid NOT NULL,
+	"file_id" text NOT NULL,
+	"name" text,
+	"mimetype" text,
+	"url_private" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone DEFAULT now(),
+	"last_error" text,
+	"stored_at" timestamp with time zone,
+	CONSTRAINT "slack_files_message_id_file_id_pk" PRIMARY KEY("message_id","file_id")
+);
+--> statement-breakpoint
+ALTER TABLE "email_mailboxes" ADD CONSTRAINT "email_mailboxes_inbox_id_inboxes_id_fk" FOREIGN KEY ("inbox_id") REFERENCES "public"."inboxes"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "slack_files" ADD CONSTRAINT "slack_files_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "slack_files_due" ON "slack_files" USING btree ("next_attempt_at") WHERE "slack_files"."stored_at" is null;

@@ -1,0 +1,24 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { agents, conversations, messages } from '../../drizzle/schema/index.ts';
+import type { DomainEventBus } from './events.ts';
+import { loadAttachmentViews, loadConversationView, toMessageView } from './views.ts';
+
+/**
+ * Tells every agent a stored message changed after the fact (e.g. its files arrived after the
+ * message itself): a message.updated event with the message as it now is, attachments included.
+ */
+export async function publishMessageUpdate(deps: { db: Db; events: DomainEventBus }, messageId: string): Promise<void> {
+  const [row] = await deps.db
+    .select({ message: messages, authorName: agents.name, threadKey: conversations.threadKey })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+    .where(eq(messages.id, messageId));
+  if (!row) return;
+  const conversation = await loadConversationView(deps.db, row.message.conversationId, null);
+  if (!conversation) return;
+  const files = await loadAttachmentViews(deps.db, eq(messages.id, messageId));
+  const message = { ...toMessageView(row.message, row.authorName), attachments: files.get(messageId) ?? [] };
+  deps.events.publish('message.updated', { message, conversation, route: { threadKey: row.threadKey } });
+}

@@ -1,0 +1,203 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
+
+/**
+ * A local HTTP server speaking the Slack Web API shapes the channel uses (auth.test, users.info,
+ * chat.postMessage) and serving url_private files, so the real @slack/web-api client inside Bolt
+ * can be pointed at it (slackApiUrl). Calls are recorded for the tests to check what Slack would
+ * have seen. Like Slack, it checks the bot token on every call and answers an unauthorised file
+ * request with its sign-in page.
+ */
+export type FakeSlackUser = { id: string; name: string; realName?: string; displayName?: string; email?: string };
+export type FakeSlackCall = { method: string; params: Record<string, string>; token: string | undefined };
+
+export class FakeSlack {
+  readonly calls: FakeSlackCall[] = [];
+  readonly users = new Map<string, FakeSlackUser>();
+  readonly files = new Map<string, { content: Buffer; contentType: string }>();
+  /** Files served, by id, in order: what the bot downloaded. */
+  readonly downloads: string[] = [];
+  /** Files the bot may not read (its token lacks files:read): served as the sign-in page. */
+  readonly fileAccessDenied = new Set<string>();
+  /** Methods that answer with this Slack error instead (e.g. { 'chat.postMessage': 'channel_not_found' }). */
+  readonly failures = new Map<string, string>();
+  private seq = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly botToken: string,
+    readonly team: { id: string; botUserId: string; botId: string },
+  ) {}
+
+  static async start(botToken = 'xoxb-test-1234-abcdef'): Promise<FakeSlack> {
+    let fake: FakeSlack | undefined;
+    const server = createServer((req, res) => {
+      fake!.handle(req).then(
+        ({ status, type, body }) => {
+          res.writeHead(status, { 'content-type': type });
+          res.end(body);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, { id: 'T0TEAM0001', botUserId: 'U0BOTUSER1', botId: 'B0BOTID001' });
+    return fake;
+  }
+
+  /** What to give SLACK_API_URL / slackApiUrl. */
+  get apiUrl() {
+    return `${this.url}/api/`;
+  }
+
+  addUser(user: FakeSlackUser) {
+    this.users.set(user.id, user);
+  }
+
+  /** Hosts a file and returns its Slack file object, as it appears in a file_share message event. */
+  addFile(id: string, name: string, content: Buffer, mimetype: string) {
+    this.files.set(id, { content, contentType: mimetype });
+    const url = `${this.url}/files-pri/${this.team.id}-${id}/${encodeURIComponent(name)}`;
+    return {
+      id,
+      created: 1764578000,
+      timestamp: 1764578000,
+      name,
+      title: name,
+      mimetype,
+      filetype: name.split('.').pop() ?? 'binary',
+      pretty_type: mimetype,
+      user: 'U0CUSTOMR1',
+      user_team: this.team.id,
+      editable: false,
+      size: content.length,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: true,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: url,
+      url_private_download: `${url}?download=1`,
+      permalink: `https://example.slack.com/files/U0CUSTOMR1/${id}/${name}`,
+      is_starred: false,
+      has_rich_preview: false,
+      file_access: 'visible',
+    };
+  }
+
+  callsOf(method: string) {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; type: string; body: string | Buffer }> {
+    const url = new URL(req.url ?? '/', this.url);
+    const token = req.headers.authorization?.replace(/^Bearer /, '');
+    if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
+      const id = url.pathname.split('/')[2]!.split('-').slice(1).join('-');
+      const file = this.files.get(id);
+      if (token !== this.botToken || this.fileAccessDenied.has(id)) {
+        return { status: 200, type: 'text/html; charset=utf-8', body: '<!DOCTYPE html><title>Slack</title>Sign in' };
+      }
+      if (!file) return { status: 404, type: 'text/plain', body: 'not found' };
+      this.downloads.push(id);
+      return { status: 200, type: file.contentType, body: file.content };
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const params = await readParams(req);
+    this.calls.push({ method, params, token: token ?? params.token });
+    const json = (body: Record<string, unknown>) => ({ status: 200, type: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+    if ((token ?? params.token) !== this.botToken) return json({ ok: false, error: 'invalid_auth' });
+    const failure = this.failures.get(method);
+    if (failure) return json({ ok: false, error: failure });
+    switch (method) {
+      case 'auth.test':
+        return json({ ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'support', team_id: this.team.id, user_id: this.team.botUserId, bot_id: this.team.botId, is_enterprise_install: false });
+      case 'users.info': {
+        const user = this.users.get(params.user ?? '');
+        if (!user) return json({ ok: false, error: 'user_not_found' });
+        return json({
+          ok: true,
+          user: {
+            id: user.id,
+            team_id: this.team.id,
+            name: user.name,
+            deleted: false,
+            real_name: user.realName,
+            tz: 'Europe/Helsinki',
+            is_bot: false,
+            profile: { real_name: user.realName ?? '', display_name: user.displayName ?? '', email: user.email, team: this.team.id },
+          },
+        });
+      }
+      case 'chat.postMessage': {
+        const ts = `${1764578000 + ++this.seq}.${String(this.seq).padStart(6, '0')}`;
+        return json({
+          ok: true,
+          channel: params.channel,
+          ts,
+          message: { type: 'message', bot_id: this.team.botId, user: this.team.botUserId, text: params.text, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) },
+        });
+      }
+      default:
+        return json({ ok: false, error: 'unknown_method' });
+    }
+  }
+}
+
+async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString();
+  if (!raw) return {};
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** The headers Slack signs an Events API request with (https://api.slack.com/authentication/verifying-requests-from-slack). */
+export function slackSignature(signingSecret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
+  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
+}
+
+/** POSTs an Events API payload to the server the way Slack does, signed with `signingSecret`. */
+export async function deliverEvent(
+  url: string,
+  signingSecret: string,
+  payload: unknown,
+  options: { retryNum?: number; timestamp?: number; tamper?: (raw: string) => string } = {},
+) {
+  const raw = JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    ...slackSignature(signingSecret, raw, options.timestamp),
+  };
+  if (options.retryNum !== undefined) {
+    headers['x-slack-retry-num'] = String(options.retryNum);
+    headers['x-slack-retry-reason'] = 'http_timeout';
+  }
+  const res = await fetch(url, { method: 'POST', headers, body: options.tamper ? options.tamper(raw) : raw });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body };
+}
