@@ -2,8 +2,11 @@ import type { ChannelKind } from '../drizzle/schema/enums.ts';
 import type { IdentityKind } from '../drizzle/schema/enums.ts';
 import type { ChannelAdapter } from './types.ts';
 import { createChatAdapter, type ChatAdapterDeps } from './chat/adapter.ts';
+import { createSmsAdapter } from './twilio/sms.ts';
+import { createVoiceAdapter } from './twilio/voice.ts';
+import type { TwilioAdapterDeps } from './twilio/sender.ts';
 
-export type AdapterDeps = ChatAdapterDeps;
+export type AdapterDeps = ChatAdapterDeps & { twilio: TwilioAdapterDeps };
 
 /**
  * Every channel kind, one entry each (the `satisfies` makes a missing kind a compile error).
@@ -14,8 +17,8 @@ export function createAdapters(deps: AdapterDeps) {
   return {
     chat: createChatAdapter(deps),
     email: null,
-    sms: null,
-    voice: null,
+    sms: createSmsAdapter(deps.twilio),
+    voice: createVoiceAdapter(deps.twilio),
     slack: null,
   } satisfies Record<ChannelKind, ChannelAdapter<never> | null>;
 }

@@ -19,6 +19,8 @@ import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
 import type { BotRunner } from './bot/runner.ts';
+import { twilioRoutes } from '../channels/twilio/routes.ts';
+import { recordingRoutes } from './routes/recordings.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ services: Services; bot: BotRunner }>(
@@ -57,6 +59,8 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
     await fastify.register(kbRoutes, { prefix: '/api/kb', services });
     await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
+    await fastify.register(twilioRoutes, { prefix: '/api/twilio', services });
+    await fastify.register(recordingRoutes, { prefix: '/api/recordings', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

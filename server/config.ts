@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
+import { TwilioConfigError, twilioConfigFromEnv, type TwilioConfig } from '../channels/twilio/config.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -24,6 +25,8 @@ export type Config = {
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
   botEnabled: boolean;
   botEmbedder: EmbedderConfig;
+  /** TWILIO_*: SMS and voice (channels/twilio/README.md). */
+  twilio: TwilioConfig;
 };
 
 export class ConfigError extends Error {
@@ -79,6 +82,15 @@ function botEmbedder(env: Env): EmbedderConfig {
   }
 }
 
+function twilioConfig(env: Env): TwilioConfig {
+  try {
+    return twilioConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof TwilioConfigError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -110,5 +122,6 @@ export function loadConfig(env: Env = process.env): Config {
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
+    twilio: twilioConfig(env),
   };
 }

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
+import { createTwilioAccounts, type TwilioAccounts } from '../channels/twilio/accounts.ts';
+import { isOptedOut } from '../channels/twilio/opt-outs.ts';
+import { TWILIO_PROVIDER, createTwilioRecordingProvider } from '../channels/twilio/recordings.ts';
 
 /** Everything a route, socket handler or job needs, built once per server process. */
 export type Services = {
@@ -23,6 +26,8 @@ export type Services = {
   blobs: BlobStore;
   /** Where provider-side copies (call recordings) are deleted; channels register theirs. */
   recordingProviders: RecordingProviders;
+  /** The Twilio number (credentials, settings) of each sms/voice inbox. */
+  twilioAccounts: TwilioAccounts;
   /** Set by the bot runner: new chat conversations start with the bot while it is enabled. */
   chatOpenStatus: () => 'bot' | 'open';
 };
@@ -39,8 +44,10 @@ export async function createServices(config: Config, database: Database, log: Fa
   const visitorTokens = createVisitorTokens(await instanceSecret(db, 'visitor_token_secret'));
   const events = new DomainEventBus();
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
+  const twilioAccounts = createTwilioAccounts(db, config.twilio);
   const adapters = createAdapters({
     verifyToken: (token) => visitorTokens.verify(token),
+    twilio: { isOptedOut: (number, phone) => isOptedOut(db, number, phone), twilio: config.twilio, accounts: twilioAccounts, publicUrl: config.publicUrl },
   });
   return {
     config,
@@ -51,7 +58,8 @@ export async function createServices(config: Config, database: Database, log: Fa
     inboxNames: createInboxNameCache(db),
     visitorTokens,
     blobs: createLocalBlobStore(join(config.dataDir, 'blobs')),
-    recordingProviders: new Map(),
+    recordingProviders: new Map([[TWILIO_PROVIDER, createTwilioRecordingProvider(db, config.twilio, twilioAccounts)]]),
+    twilioAccounts,
     chatOpenStatus: () => 'open',
   };
 }

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createAdapters } from '../../channels/registry.ts';
 import { adapterContract, type ContractFixture } from '../helpers/adapter-contract.ts';
 import { chatFixture } from '../fixtures/channels/chat.ts';
+import { smsFixture, twilioFixtureDeps, voiceFixture } from '../fixtures/channels/twilio.ts';
 
-const fixtures: Record<string, ContractFixture> = { chat: chatFixture };
-const registry = createAdapters({ verifyToken: () => null });
+const fixtures: Record<string, ContractFixture> = { chat: chatFixture, sms: smsFixture, voice: voiceFixture };
+const registry = createAdapters({ verifyToken: () => null, twilio: twilioFixtureDeps });
 
 describe('channel registry', () => {
   it('has a contract fixture for every adapter it provides', () => {
