@@ -14,6 +14,7 @@ import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
 import { ConversationDetail } from './conversation-detail.svelte.ts';
+import { CallRecordings } from './call-recordings.svelte.ts';
 import { ConversationList } from './conversation-list.svelte.ts';
 import { Realtime } from './realtime.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
@@ -33,6 +34,8 @@ export class InboxApp {
   readonly agents: AgentDirectory;
   readonly list: ConversationList;
   readonly detail: ConversationDetail;
+  /** The open conversation's call recordings (voice). */
+  readonly recordings: CallRecordings;
   readonly realtime: Realtime;
   // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
   readonly contactEditor: ContactEditor;
@@ -59,6 +62,7 @@ export class InboxApp {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
       read: (id) => this.list.setUnread(id, 0),
     });
+    this.recordings = new CallRecordings(this.api, this.toasts);
     this.realtime = new Realtime({
       messageCreated: ({ message, conversation }) => {
         this.detail.applyMessageCreated(message, conversation);
@@ -67,7 +71,10 @@ export class InboxApp {
         this.list.applyLive(conversation, { viewing, inboundMessageId: inbound ? message.id : undefined });
         if (inbound && viewing) this.detail.markReadSoon();
       },
-      messageUpdated: ({ message }) => this.detail.applyMessageUpdated(message),
+      messageUpdated: ({ message }) => {
+        this.detail.applyMessageUpdated(message);
+        this.recordings.applyMessageUpdated(message);
+      },
       conversationRemoved: ({ conversationId }) => this.#conversationRemoved(conversationId),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
       botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),
@@ -205,8 +212,13 @@ export class InboxApp {
       return;
     }
     this.redactor.reset();
-    if (route.conversationId) void this.detail.open(route.conversationId);
-    else this.detail.close();
+    if (route.conversationId) {
+      void this.detail.open(route.conversationId);
+      void this.recordings.open(route.conversationId);
+    } else {
+      this.detail.close();
+      this.recordings.close();
+    }
   }
 }
 
