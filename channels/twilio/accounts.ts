@@ -28,6 +28,8 @@ export type TwilioAccounts = {
   load(inboxId: string): Promise<TwilioAccount | null>;
   /** What load() last found (sync, for the adapter's verify, which runs after the route loaded it). */
   cached(inboxId: string): TwilioAccount | undefined;
+  /** After a settings change on this server (other servers see it within the cache's 30 s). */
+  forget(inboxId: string): void;
 };
 
 const TTL_MS = 30_000;
@@ -64,6 +66,9 @@ export function createTwilioAccounts(db: Db, config: TwilioConfig): TwilioAccoun
     },
     cached(inboxId) {
       return cache.get(inboxId)?.account ?? undefined;
+    },
+    forget(inboxId) {
+      cache.delete(inboxId);
     },
   };
 }

@@ -15,6 +15,7 @@ import { smsKeyword } from './keywords.ts';
 import { optIn, optOut } from './opt-outs.ts';
 import { storeRecording } from './recordings.ts';
 import type { SmsWebhook } from './sms.ts';
+import { twilioInboxRoutes } from './inbox-routes.ts';
 import { applyPendingStatus, applyStatus, publishMessageUpdated } from './status.ts';
 import {
   CALL_RECORDING_POLICY_VERSION,
@@ -61,6 +62,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   app.decorateRequest('twilioAccount', null);
+  await app.register(twilioInboxRoutes, { services });
 
   const verifyWith = (adapter: ChannelAdapter<never>, channels: Array<'sms' | 'voice'>) => async (request: FastifyRequest) => {
     const { inboxId } = request.params as { inboxId?: string };

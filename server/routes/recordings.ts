@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import { conversations, recordings } from '../../drizzle/schema/index.ts';
 import { IdParams, errors } from '../http/common.ts';
@@ -52,6 +52,29 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     },
     async (request) => ({
       items: (await services.db.select().from(recordings).where(eq(recordings.conversationId, request.query.conversationId)).orderBy(asc(recordings.recordedAt))).map(toView),
+    }),
+  );
+
+  app.get(
+    '/deletion-failures',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Recordings whose deletion at the provider keeps failing (still kept, retried with backoff)',
+        querystring: Type.Object({ minAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 2 })) }),
+        response: { 200: Type.Object({ items: Type.Array(RecordingView) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => ({
+      items: (
+        await services.db
+          .select()
+          .from(recordings)
+          .where(and(isNull(recordings.deletedAt), isNotNull(recordings.lastDeletionError), gte(recordings.deletionAttempts, request.query.minAttempts ?? 2)))
+          .orderBy(desc(recordings.deletionAttempts), asc(recordings.deleteAfter))
+          .limit(200)
+      ).map(toView),
     }),
   );
 

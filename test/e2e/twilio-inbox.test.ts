@@ -112,4 +112,21 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     await page.locator('[data-testid="recording"]', { hasText: 'Voicemail · 0:03' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid="message"][data-channel="voice"]').count()).toBe(2);
   });
+
+  it('the Privacy page shows admins a recording whose deletion at Twilio keeps failing', async () => {
+    const [voice] = await server.services.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
+    const old = await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, { from: '+15550104444', to: OUR_NUMBER, seconds: 2, startTime: new Date(Date.now() - 31 * 86_400_000) });
+    const admin = await server.agentClient('admin');
+    for (let i = 0; i < 2; i++) {
+      await server.services.db.update(recordings).set({ nextDeletionAttemptAt: null }).where(eq(recordings.providerSid, old.recordingSid!));
+      fake.failNext = 1;
+      expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
+    }
+    await page.goto(`${server.url}/inbox/#/privacy`);
+    const row = page.locator('[data-testid="recording-deletion-failure"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Twilio error 20500 (HTTP 500)');
+    expect(await page.locator('[data-testid="recording-deletion-failures"]').textContent()).toContain('Recordings that could not be deleted');
+    await page.locator('[data-testid="recording-deletion-failures"]').screenshot({ path: `${SCREENSHOTS}/twilio-deletion-failures.png` });
+  });
 });

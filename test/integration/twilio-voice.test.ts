@@ -16,6 +16,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
   let admin: AgentClient;
   let inboxId: string;
   let voiceUrl: string;
+  let firstCallSid: string;
 
   beforeAll(async () => {
     fake = await startFakeTwilio();
@@ -48,6 +49,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
 
   it('announces the recording, records consent with the call as evidence, stores the voicemail with its deletion date', async () => {
     const call = await fake.call(voiceUrl, { from: '+15550101234', to: OUR_NUMBER, seconds: 4 });
+    firstCallSid = call.callSid;
     expect(call.twiml).toMatch(/^<\?xml/);
     const announcement = call.say[0]!;
     expect(announcement).toContain('This call is recorded so that our support team can listen to your message');
@@ -124,6 +126,59 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect((await audits('recording.deleted')) - before).toBe(2);
   });
 
+  it('shows admins the recordings whose deletion keeps failing, until it succeeds', async () => {
+    const call = await fake.call(voiceUrl, { from: '+15550109191', to: OUR_NUMBER, seconds: 2, startTime: new Date(Date.now() - 31 * DAY) });
+    const recording = await recordingOf(call.recordingSid!);
+    const failures = async () => (await admin.get('/api/recordings/deletion-failures')).body.items.map((r: { id: string }) => r.id);
+    fake.failNext = 1;
+    expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
+    expect(await failures()).toEqual([]); // one failure: not yet an admin's concern
+    await server.services.db.update(recordings).set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) }).where(eq(recordings.id, recording!.id));
+    fake.failNext = 1;
+    expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
+    const listed = (await admin.get('/api/recordings/deletion-failures')).body.items;
+    expect(listed).toEqual([expect.objectContaining({ id: recording!.id, deletionAttempts: 2, lastDeletionError: 'Twilio error 20500 (HTTP 500)', deletedAt: null })]);
+    expect((await agent.get('/api/recordings/deletion-failures')).status).toBe(403);
+    await server.services.db.update(recordings).set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) }).where(eq(recordings.id, recording!.id));
+    expect((await admin.post('/api/privacy/retention/sweep')).body.removed.recordings).toBe(1);
+    expect(await failures()).toEqual([]);
+    expect(fake.deletions).toContain(call.recordingSid);
+  });
+
+  it('admins connect a Twilio number and get the webhook URLs; the auth token is never returned', async () => {
+    const created = await admin.post('/api/twilio/inboxes', { name: 'Second line', channel: 'voice', phoneNumber: '+15550100999', authToken: 'a-second-accounts-token-123456' });
+    expect(created.status).toBe(201);
+    const id = created.body.inbox.id;
+    expect(created.body.inbox).toEqual({
+      id,
+      name: 'Second line',
+      channel: 'voice',
+      phoneNumber: '+15550100999',
+      accountSid: fake.accountSid,
+      authToken: 'inbox',
+      ready: true,
+      webhooks: {
+        incomingCall: `${server.url}/api/twilio/${id}/voice`,
+        recordingStatusCallback: `${server.url}/api/twilio/${id}/voice/recording`,
+        afterRecording: `${server.url}/api/twilio/${id}/voice/recorded`,
+        smsReplyStatusCallback: `${server.url}/api/twilio/${id}/status`,
+      },
+    });
+    const list = await admin.get('/api/twilio/inboxes');
+    expect(JSON.stringify(list.body)).not.toContain('a-second-accounts-token-123456');
+    expect(JSON.stringify((await admin.get('/api/inboxes')).body)).not.toContain('a-second-accounts-token-123456');
+    expect(JSON.stringify(await server.services.db.select().from(auditLog))).not.toContain('a-second-accounts-token-123456');
+    // Webhooks of that inbox are now checked with its own token.
+    const params = { AccountSid: fake.accountSid, CallSid: sid('CA'), From: '+15550109999', To: '+15550100999' };
+    expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, params)).status).toBe(403);
+    expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, params, { signWith: 'a-second-accounts-token-123456' })).status).toBe(200);
+    const patched = await admin.send('PATCH', `/api/twilio/inboxes/${id}`, { authToken: null });
+    expect(patched.body.inbox).toMatchObject({ authToken: 'env', ready: true });
+    expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, { ...params, CallSid: sid('CA') })).status).toBe(200);
+    expect((await admin.post('/api/twilio/inboxes', { name: 'Bad', channel: 'sms', phoneNumber: '555-0100' })).status).toBe(400);
+    expect((await agent.get('/api/twilio/inboxes')).status).toBe(403);
+  });
+
   it('erasing a contact deletes their recordings at Twilio too', async () => {
     const call = await fake.call(voiceUrl, { from: '+15550108888', to: OUR_NUMBER, seconds: 3 });
     const recording = await recordingOf(call.recordingSid!);
@@ -138,7 +193,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
   });
 
   it('a reply to a caller goes out as an SMS from the same number', async () => {
-    const [call] = await server.services.db.select().from(messages).where(eq(messages.channel, 'voice')).limit(1);
+    const [call] = await server.services.db.select().from(messages).where(eq(messages.externalId, firstCallSid));
     const res = await agent.post(`/api/conversations/${call!.conversationId}/messages`, { text: 'We will call you back at 3 pm.' });
     expect(res.body.message).toMatchObject({ deliveryState: 'sent' });
     expect(fake.messages.at(-1)).toMatchObject({ to: '+15550101234', from: OUR_NUMBER, body: 'We will call you back at 3 pm.' });

@@ -15,6 +15,7 @@ import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
 import { ConversationDetail } from './conversation-detail.svelte.ts';
 import { CallRecordings } from './call-recordings.svelte.ts';
+import { RecordingDeletionFailures } from './recording-deletion-failures.svelte.ts';
 import { ConversationList } from './conversation-list.svelte.ts';
 import { Realtime } from './realtime.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
@@ -36,6 +37,8 @@ export class InboxApp {
   readonly detail: ConversationDetail;
   /** The open conversation's call recordings (voice). */
   readonly recordings: CallRecordings;
+  /** Admins: recordings whose deletion at the provider keeps failing. */
+  readonly recordingFailures: RecordingDeletionFailures;
   readonly realtime: Realtime;
   // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
   readonly contactEditor: ContactEditor;
@@ -63,6 +66,7 @@ export class InboxApp {
       read: (id) => this.list.setUnread(id, 0),
     });
     this.recordings = new CallRecordings(this.api, this.toasts);
+    this.recordingFailures = new RecordingDeletionFailures(this.api);
     this.realtime = new Realtime({
       messageCreated: ({ message, conversation }) => {
         this.detail.applyMessageCreated(message, conversation);
@@ -180,6 +184,7 @@ export class InboxApp {
   loadPrivacyPage(): void {
     void this.retention.load();
     void this.retention.loadPreview();
+    void this.recordingFailures.load();
     void this.holds.load();
     void this.audit.load();
     void this.record.load();
