@@ -4,9 +4,13 @@ import type { ChannelAdapter } from './types.ts';
 import { createChatAdapter, type ChatAdapterDeps } from './chat/adapter.ts';
 import { createEmailAdapter, type EmailAdapterDeps } from './email/adapter.ts';
 import { createSlackAdapter, type SlackAdapterDeps } from './slack/adapter.ts';
+import { createSmsAdapter } from './twilio/sms.ts';
+import { createVoiceAdapter } from './twilio/voice.ts';
+import type { TwilioAdapterDeps } from './twilio/sender.ts';
 
 export type AdapterDeps = ChatAdapterDeps &
   EmailAdapterDeps & {
+    twilio: TwilioAdapterDeps;
     /** Present when the Slack app is configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN). */
     slack?: SlackAdapterDeps;
   };
@@ -20,8 +24,8 @@ export function createAdapters(deps: AdapterDeps) {
   return {
     chat: createChatAdapter(deps),
     email: createEmailAdapter(deps),
-    sms: null,
-    voice: null,
+    sms: createSmsAdapter(deps.twilio),
+    voice: createVoiceAdapter(deps.twilio),
     slack: deps.slack ? createSlackAdapter(deps.slack) : null,
   } satisfies Record<ChannelKind, ChannelAdapter<never> | null>;
 }

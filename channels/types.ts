@@ -78,3 +78,14 @@ export class InboundRejected extends Error {
     this.name = 'InboundRejected';
   }
 }
+
+/**
+ * Thrown by send() when retrying cannot help (the recipient opted out, the text exceeds the channel's
+ * limit, the provider rejected the address): the message fails at once, visibly, and is not retried.
+ */
+export class DeliveryRefused extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'DeliveryRefused';
+  }
+}

@@ -281,6 +281,25 @@ export const catalog = {
       storedAt: p('metadata'),
     },
   }),
+  smsOptOuts: entry({
+    table: schema.smsOptOuts,
+    purpose: 'SMS opt-outs (STOP): nothing is sent to these numbers',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: {
+      id: n('metadata'),
+      twilioNumber: n('none', 'our own number'),
+      contactId: p('identifier'),
+      phone: p('contact_detail'),
+      keyword: p('message_content'),
+      optedOutAt: p('metadata'),
+    },
+  }),
+  twilioPendingStatuses: entry({
+    table: schema.twilioPendingStatuses,
+    purpose: 'Delivery statuses from Twilio waiting for their message (seconds, at most)',
+    reach: { subject: 'none' },
+    columns: { messageSid: n('metadata', 'provider message id, no address'), status: n(), errorCode: n(), receivedAt: n() },
+  }),
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

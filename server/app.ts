@@ -22,6 +22,8 @@ import { emailInboxRoutes } from './routes/email-inboxes.ts';
 import { slackRoutes } from './routes/slack.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import type { BotRunner } from './bot/runner.ts';
+import { twilioRoutes } from '../channels/twilio/routes.ts';
+import { recordingRoutes } from './routes/recordings.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ services: Services; bot: BotRunner }>(
@@ -63,6 +65,8 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(kbRoutes, { prefix: '/api/kb', services });
     await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
     await fastify.register(slackRoutes, { prefix: '/api/slack', services });
+    await fastify.register(twilioRoutes, { prefix: '/api/twilio', services });
+    await fastify.register(recordingRoutes, { prefix: '/api/recordings', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

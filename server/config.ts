@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
 import { slackConfigFromEnv, SlackConfigError, type SlackConfig } from '../channels/slack/config.ts';
+import { TwilioConfigError, twilioConfigFromEnv, type TwilioConfig } from '../channels/twilio/config.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -33,6 +34,8 @@ export type Config = {
   emailReconnectMaxSeconds: number;
   /** The Slack app (channels/slack); undefined when Slack is not configured. */
   slack: SlackConfig | undefined;
+  /** TWILIO_*: SMS and voice (channels/twilio/README.md). */
+  twilio: TwilioConfig;
 };
 
 export class ConfigError extends Error {
@@ -97,6 +100,15 @@ function slack(env: Env): SlackConfig | undefined {
   }
 }
 
+function twilioConfig(env: Env): TwilioConfig {
+  try {
+    return twilioConfigFromEnv(env);
+  } catch (err) {
+    if (err instanceof TwilioConfigError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -132,5 +144,6 @@ export function loadConfig(env: Env = process.env): Config {
     emailLeaseSeconds: int(env, 'EMAIL_LEASE_SECONDS', 30, 1, 3600),
     emailReconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 300, 1, 3600),
     slack: slack(env),
+    twilio: twilioConfig(env),
   };
 }

@@ -15,6 +15,9 @@ import { createEmailStore } from '../channels/email/adapter.ts';
 import type { EmailChannel } from '../channels/email/channel.ts';
 import { createSlackClient, startSlackChannel, type SlackChannel } from '../channels/slack/channel.ts';
 import { publishMessageUpdate } from './domain/message-updates.ts';
+import { createTwilioAccounts, type TwilioAccounts } from '../channels/twilio/accounts.ts';
+import { isOptedOut } from '../channels/twilio/opt-outs.ts';
+import { TWILIO_PROVIDER, createTwilioRecordingProvider } from '../channels/twilio/recordings.ts';
 
 /** Everything a route, socket handler or job needs, built once per server process. */
 export type Services = {
@@ -28,6 +31,8 @@ export type Services = {
   blobs: BlobStore;
   /** Where provider-side copies (call recordings) are deleted; channels register theirs. */
   recordingProviders: RecordingProviders;
+  /** The Twilio number (credentials, settings) of each sms/voice inbox. */
+  twilioAccounts: TwilioAccounts;
   /** Set by the bot runner: new chat conversations start with the bot while it is enabled. */
   chatOpenStatus: () => 'bot' | 'open';
   /** SMTP transports of the email inboxes (closed with the server). */
@@ -52,10 +57,12 @@ export async function createServices(config: Config, database: Database, log: Fa
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
   const mailSender = createMailSender();
   const slackClient = config.slack ? createSlackClient(config.slack) : null;
+  const twilioAccounts = createTwilioAccounts(db, config.twilio);
   const adapters = createAdapters({
     verifyToken: (token) => visitorTokens.verify(token),
     emailStore: createEmailStore(db),
     mailSender,
+    twilio: { isOptedOut: (number, phone) => isOptedOut(db, number, phone), twilio: config.twilio, accounts: twilioAccounts, publicUrl: config.publicUrl },
     ...(config.slack && slackClient
       ? { slack: { signingSecret: config.slack.signingSecret, channelIds: config.slack.channelIds, client: slackClient } }
       : {}),
@@ -85,7 +92,8 @@ export async function createServices(config: Config, database: Database, log: Fa
     inboxNames,
     visitorTokens,
     blobs,
-    recordingProviders: new Map(),
+    recordingProviders: new Map([[TWILIO_PROVIDER, createTwilioRecordingProvider(db, config.twilio, twilioAccounts)]]),
+    twilioAccounts,
     chatOpenStatus: () => 'open',
     mailSender,
     emailReaders: { refresh: async () => {}, status: () => null },

@@ -25,6 +25,25 @@ CREATE TABLE "slack_files" (
 	CONSTRAINT "slack_files_message_id_file_id_pk" PRIMARY KEY("message_id","file_id")
 );
 --> statement-breakpoint
+CREATE TABLE "sms_opt_outs" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"twilio_number" text NOT NULL,
+	"contact_id" uuid NOT NULL,
+	"phone" text NOT NULL,
+	"keyword" text NOT NULL,
+	"opted_out_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "twilio_pending_statuses" (
+	"message_sid" text PRIMARY KEY NOT NULL,
+	"status" text NOT NULL,
+	"error_code" text,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "email_mailboxes" ADD CONSTRAINT "email_mailboxes_inbox_id_inboxes_id_fk" FOREIGN KEY ("inbox_id") REFERENCES "public"."inboxes"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "slack_files" ADD CONSTRAINT "slack_files_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "slack_files_due" ON "slack_files" USING btree ("next_attempt_at") WHERE "slack_files"."stored_at" is null;
+ALTER TABLE "sms_opt_outs" ADD CONSTRAINT "sms_opt_outs_contact_id_contacts_id_fk" FOREIGN KEY ("contact_id") REFERENCES "public"."contacts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "slack_files_due" ON "slack_files" USING btree ("next_attempt_at") WHERE "slack_files"."stored_at" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "sms_opt_outs_number_phone" ON "sms_opt_outs" USING btree ("twilio_number","phone");--> statement-breakpoint
+CREATE INDEX "sms_opt_outs_contact" ON "sms_opt_outs" USING btree ("contact_id");

@@ -10,3 +10,4 @@ export * from './bot.ts';
 export * from './leases.ts';
 export * from './email.ts';
 export * from './slack.ts';
+export * from './twilio.ts';

@@ -15,7 +15,19 @@ describe('every API route declares who may call it', () => {
     expect(api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`)).toEqual([]);
     const publicRoutes = api.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort();
     // Adding a public route must be a conscious change of this list.
-    expect(publicRoutes).toEqual(['GET /api/health', 'GET /api/widget/config', 'POST /api/auth/login', 'POST /api/slack/events', 'POST /api/widget/sessions']);
+    expect(publicRoutes).toEqual([
+      'GET /api/health',
+      'GET /api/widget/config',
+      'POST /api/auth/login',
+      // Twilio's webhooks: public, but each checks X-Twilio-Signature before anything else (twilio-sms.test.ts).
+      'POST /api/slack/events',
+      'POST /api/twilio/:inboxId/sms',
+      'POST /api/twilio/:inboxId/status',
+      'POST /api/twilio/:inboxId/voice',
+      'POST /api/twilio/:inboxId/voice/recorded',
+      'POST /api/twilio/:inboxId/voice/recording',
+      'POST /api/widget/sessions',
+    ]);
   });
 
   it('anonymous callers get 401 on every agent and visitor route', async () => {

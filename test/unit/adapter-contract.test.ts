@@ -4,12 +4,14 @@ import { adapterContract, type ContractFixture } from '../helpers/adapter-contra
 import { chatFixture } from '../fixtures/channels/chat.ts';
 import { emailFixture } from '../fixtures/channels/email.ts';
 import { createMailSender } from '../../channels/email/smtp.ts';
+import { smsFixture, twilioFixtureDeps, voiceFixture } from '../fixtures/channels/twilio.ts';
 
-const fixtures: Record<string, ContractFixture> = { chat: chatFixture, email: emailFixture };
+const fixtures: Record<string, ContractFixture> = { chat: chatFixture, email: emailFixture, sms: smsFixture, voice: voiceFixture };
 const registry = createAdapters({
   verifyToken: () => null,
   emailStore: { inbox: async () => null, replyTarget: async () => null },
   mailSender: createMailSender(),
+  twilio: twilioFixtureDeps,
 });
 
 describe('channel registry', () => {

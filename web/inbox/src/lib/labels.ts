@@ -13,6 +13,9 @@ export const channelLabels: Record<ChannelKind, string> = {
 };
 export const channels = Object.keys(channelLabels) as ChannelKind[];
 
+/** How a reply travels: a reply to a phone call goes back as an SMS from the same number. */
+export const replyChannelLabels: Record<ChannelKind, string> = { ...channelLabels, voice: 'SMS to the caller' };
+
 export const statusLabels: Record<ConversationStatus, string> = {
   bot: 'Bot',
   open: 'Open',

@@ -14,6 +14,8 @@ import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
 import { ConversationDetail } from './conversation-detail.svelte.ts';
+import { CallRecordings } from './call-recordings.svelte.ts';
+import { RecordingDeletionFailures } from './recording-deletion-failures.svelte.ts';
 import { ConversationList } from './conversation-list.svelte.ts';
 import { Realtime } from './realtime.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
@@ -33,6 +35,10 @@ export class InboxApp {
   readonly agents: AgentDirectory;
   readonly list: ConversationList;
   readonly detail: ConversationDetail;
+  /** The open conversation's call recordings (voice). */
+  readonly recordings: CallRecordings;
+  /** Admins: recordings whose deletion at the provider keeps failing. */
+  readonly recordingFailures: RecordingDeletionFailures;
   readonly realtime: Realtime;
   // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
   readonly contactEditor: ContactEditor;
@@ -59,6 +65,8 @@ export class InboxApp {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
       read: (id) => this.list.setUnread(id, 0),
     });
+    this.recordings = new CallRecordings(this.api, this.toasts);
+    this.recordingFailures = new RecordingDeletionFailures(this.api);
     this.realtime = new Realtime({
       messageCreated: ({ message, conversation }) => {
         this.detail.applyMessageCreated(message, conversation);
@@ -67,7 +75,10 @@ export class InboxApp {
         this.list.applyLive(conversation, { viewing, inboundMessageId: inbound ? message.id : undefined });
         if (inbound && viewing) this.detail.markReadSoon();
       },
-      messageUpdated: ({ message }) => this.detail.applyMessageUpdated(message),
+      messageUpdated: ({ message }) => {
+        this.detail.applyMessageUpdated(message);
+        this.recordings.applyMessageUpdated(message);
+      },
       conversationRemoved: ({ conversationId }) => this.#conversationRemoved(conversationId),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
       botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),
@@ -173,6 +184,7 @@ export class InboxApp {
   loadPrivacyPage(): void {
     void this.retention.load();
     void this.retention.loadPreview();
+    void this.recordingFailures.load();
     void this.holds.load();
     void this.audit.load();
     void this.record.load();
@@ -205,8 +217,13 @@ export class InboxApp {
       return;
     }
     this.redactor.reset();
-    if (route.conversationId) void this.detail.open(route.conversationId);
-    else this.detail.close();
+    if (route.conversationId) {
+      void this.detail.open(route.conversationId);
+      void this.recordings.open(route.conversationId);
+    } else {
+      this.detail.close();
+      this.recordings.close();
+    }
   }
 }
 

@@ -1,0 +1,50 @@
+import type { OutboundMessage, SendResult } from '../types.ts';
+import { DeliveryRefused } from '../types.ts';
+import type { TwilioAccounts } from './accounts.ts';
+import { describeTwilioError, twilioClient } from './client.ts';
+import type { TwilioConfig } from './config.ts';
+import { SMS_MAX_CHARS } from './keywords.ts';
+
+export type TwilioAdapterDeps = {
+  /** STOP list lookup (opt-outs.ts isOptedOut over the database). */
+  isOptedOut(twilioNumber: string, phone: string): Promise<boolean>;
+  twilio: TwilioConfig;
+  accounts: TwilioAccounts;
+  /** PUBLIC_URL: webhook URLs Twilio calls back (status callbacks) are built on it. */
+  publicUrl: string;
+};
+
+/** Twilio errors retrying cannot fix: unsubscribed recipient, invalid or unreachable number, not SMS-capable. */
+const PERMANENT_CODES = new Set([21211, 21408, 21610, 21612, 21614, 21617, 21606, 21660]);
+
+/**
+ * One SMS through the REST API (messages.create), from the inbox's number. Refuses, without any
+ * request, an opted-out recipient or a text over Twilio's 1,600 characters: both fail at once, visibly.
+ */
+export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage): Promise<SendResult> {
+  const account = await deps.accounts.load(message.inboxId);
+  if (!account) throw new Error('Twilio is not configured for this inbox (phone number, account sid and auth token)');
+  if (message.text.length > SMS_MAX_CHARS) {
+    throw new DeliveryRefused(`text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`);
+  }
+  if (await deps.isOptedOut(account.phoneNumber, message.to)) {
+    throw new DeliveryRefused('opted_out: the recipient texted STOP to this number; nothing was sent');
+  }
+  const client = twilioClient(account.accountSid, account.authToken, deps.twilio.apiUrl);
+  try {
+    const sent = await client.messages.create({
+      from: account.phoneNumber,
+      to: message.to,
+      body: message.text,
+      statusCallback: `${deps.publicUrl}/api/twilio/${account.inboxId}/status`,
+    });
+    return { externalId: sent.sid, state: 'sent' };
+  } catch (err) {
+    const { status, code, text } = describeTwilioError(err);
+    if (code === 21610) throw new DeliveryRefused(`opted_out: ${text}: the recipient unsubscribed at Twilio`);
+    if ((code !== undefined && PERMANENT_CODES.has(code)) || (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 401)) {
+      throw new DeliveryRefused(text);
+    }
+    throw new Error(text);
+  }
+}

@@ -1,0 +1,143 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { and, asc, desc, eq, gte, isNotNull, isNull } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import { conversations, recordings } from '../../drizzle/schema/index.ts';
+import { IdParams, errors } from '../http/common.ts';
+import { RecordingView } from '../http/recording-views.ts';
+import type { RecordingView as RecordingViewType } from '../http/recording-views.ts';
+import { currentAgent } from '../plugins/auth.ts';
+import { DomainError, notFound } from '../domain/errors.ts';
+import { appendAudit } from '../domain/audit.ts';
+import { deleteRecording } from '../privacy/retention.ts';
+import { fetchRecordingMedia, TWILIO_PROVIDER } from '../../channels/twilio/recordings.ts';
+
+const tags = ['recordings'];
+
+function toView(row: typeof recordings.$inferSelect): RecordingViewType {
+  const media = row.deletedAt ? null : row.blobId ? 'local' : row.provider === TWILIO_PROVIDER ? 'provider' : null;
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    messageId: row.messageId,
+    provider: row.provider,
+    durationSeconds: row.durationSeconds,
+    recordedAt: row.recordedAt.toISOString(),
+    deleteAfter: row.deleteAfter.toISOString(),
+    deletedAt: row.deletedAt?.toISOString() ?? null,
+    media,
+    mediaUrl: media ? `/api/recordings/${row.id}/media` : null,
+    deletionAttempts: row.deletionAttempts,
+    lastDeletionError: row.lastDeletionError,
+  };
+}
+
+export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const load = async (id: string) => {
+    const [row] = await services.db.select().from(recordings).where(eq(recordings.id, id));
+    if (!row) throw notFound('Recording');
+    return row;
+  };
+
+  app.get(
+    '/',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: "A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio)",
+        querystring: Type.Object({ conversationId: Type.String({ format: 'uuid' }) }),
+        response: { 200: Type.Object({ items: Type.Array(RecordingView) }), ...errors(400, 401) },
+      },
+    },
+    async (request) => ({
+      items: (await services.db.select().from(recordings).where(eq(recordings.conversationId, request.query.conversationId)).orderBy(asc(recordings.recordedAt))).map(toView),
+    }),
+  );
+
+  app.get(
+    '/deletion-failures',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Recordings whose deletion at the provider keeps failing (still kept, retried with backoff)',
+        querystring: Type.Object({ minAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 2 })) }),
+        response: { 200: Type.Object({ items: Type.Array(RecordingView) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => ({
+      items: (
+        await services.db
+          .select()
+          .from(recordings)
+          .where(and(isNull(recordings.deletedAt), isNotNull(recordings.lastDeletionError), gte(recordings.deletionAttempts, request.query.minAttempts ?? 2)))
+          .orderBy(desc(recordings.deletionAttempts), asc(recordings.deleteAfter))
+          .limit(200)
+      ).map(toView),
+    }),
+  );
+
+  app.get(
+    '/:id/media',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited',
+        params: IdParams,
+        response: { 200: Type.Any({ description: 'audio/mpeg' }), ...errors(401, 404, 502) },
+      },
+    },
+    async (request, reply) => {
+      const row = await load(request.params.id);
+      if (row.deletedAt) throw notFound('Recording audio');
+      const agent = currentAgent(request);
+      // Listening to personal data is processing: who played which recording is audited (ids only).
+      await appendAudit(services.db, { actorKind: 'agent', actorId: agent.id, action: 'recording.played', targetType: 'recording', targetId: row.id });
+      reply.header('cache-control', 'private, no-store');
+      if (row.blobId) {
+        const size = await services.blobs.size(row.blobId);
+        if (size !== null) reply.header('content-length', size);
+        return reply.type('audio/mpeg').send(await services.blobs.get(row.blobId));
+      }
+      if (row.provider !== TWILIO_PROVIDER) throw notFound('Recording audio');
+      const account = await services.twilioAccounts.load((await conversationInbox(services, row.conversationId)) ?? '');
+      const accountSid = account?.accountSid ?? services.config.twilio.accountSid;
+      const authToken = account?.authToken ?? services.config.twilio.authToken;
+      if (!accountSid || !authToken) throw new DomainError(502, 'provider_unavailable', 'Twilio credentials are not configured');
+      try {
+        const media = await fetchRecordingMedia(services.config.twilio.apiUrl, { accountSid, authToken }, row.providerSid);
+        return reply.type(media.contentType).send(media.stream);
+      } catch (err) {
+        throw new DomainError(502, 'provider_unavailable', (err as Error).message.slice(0, 120));
+      }
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep',
+        params: IdParams,
+        response: { 200: Type.Object({ recording: RecordingView }), ...errors(401, 403, 404, 502) },
+      },
+    },
+    async (request) => {
+      await load(request.params.id);
+      const agent = currentAgent(request);
+      const ok = await deleteRecording(services, request.params.id, { kind: 'agent', id: agent.id }, 'agent');
+      const row = await load(request.params.id);
+      if (!ok) throw new DomainError(502, 'provider_unavailable', `The provider could not delete the recording (${row.lastDeletionError ?? 'unknown error'}); it will be retried`);
+      return { recording: toView(row) };
+    },
+  );
+};
+
+async function conversationInbox(services: Services, conversationId: string): Promise<string | undefined> {
+  const [row] = await services.db.select({ inboxId: conversations.inboxId }).from(conversations).where(eq(conversations.id, conversationId));
+  return row?.inboxId;
+}
