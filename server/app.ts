@@ -18,6 +18,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
+import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
 import type { BotRunner } from './bot/runner.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
@@ -57,6 +58,8 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
     await fastify.register(kbRoutes, { prefix: '/api/kb', services });
     await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
+    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', services });
+    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

@@ -24,6 +24,8 @@ export type Config = {
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
   botEnabled: boolean;
   botEmbedder: EmbedderConfig;
+  /** Analytics: a figure built from fewer distinct contacts than this is suppressed ("fewer than k"). */
+  analyticsMinCohort: number;
 };
 
 export class ConfigError extends Error {
@@ -110,5 +112,6 @@ export function loadConfig(env: Env = process.env): Config {
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
+    analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
   };
 }

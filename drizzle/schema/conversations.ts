@@ -31,6 +31,8 @@ export const conversations = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When an agent last marked it resolved (null until then): the end of its resolution time in analytics. */
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     /** Monotonic sequence for keyset pagination of the list (ties on last_message_at). */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },

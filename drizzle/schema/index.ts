@@ -8,3 +8,4 @@ export * from './kb.ts';
 export * from './retention.ts';
 export * from './bot.ts';
 export * from './leases.ts';
+export * from './analytics.ts';

@@ -73,7 +73,7 @@ export async function visitorSend(
 }
 
 /** The visitor's own conversation in this inbox (their thread key is their visitor id). */
-async function visitorConversationId(services: Services, visitor: VisitorClaims): Promise<string | null> {
+export async function visitorConversationId(services: Services, visitor: VisitorClaims): Promise<string | null> {
   const [row] = await services.db
     .select({ id: conversations.id, contactId: conversations.contactId })
     .from(conversations)

@@ -1,0 +1,10 @@
+CREATE TABLE "satisfaction_ratings" (
+	"conversation_id" uuid PRIMARY KEY NOT NULL,
+	"score" smallint NOT NULL,
+	"rated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "satisfaction_ratings_score" CHECK ("satisfaction_ratings"."score" between 1 and 5)
+);
+--> statement-breakpoint
+ALTER TABLE "conversations" ADD COLUMN "resolved_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "satisfaction_ratings" ADD CONSTRAINT "satisfaction_ratings_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "satisfaction_ratings_rated" ON "satisfaction_ratings" USING btree ("rated_at");
