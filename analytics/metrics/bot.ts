@@ -13,17 +13,17 @@ export type BotMetrics = {
   handoffReasons: Array<{ reason: string; handoffs: Figure }>;
 };
 
-type Totals = { n: number; contacts: number; deflected: number; deflected_contacts: number };
-type Reason = { reason: string; n: number; contacts: number };
+type Totals = { n: number; cohort: number; deflected: number; deflected_cohort: number };
+type Reason = { reason: string; n: number; cohort: number };
 
 export async function bot(db: Db, filter: Filter, k: number): Promise<BotMetrics> {
   const { from, to } = rangeOf(filter);
   const [totals] = await scopedQuery<Totals>(
     db,
     filter,
-    sql`select count(*)::int as n, count(distinct b.contact_id)::int as contacts,
+    sql`select count(*)::int as n, count(distinct b.contact_id)::int as cohort,
         (count(*) filter (where not b.handed))::int as deflected,
-        (count(distinct b.contact_id) filter (where not b.handed))::int as deflected_contacts
+        (count(distinct b.contact_id) filter (where not b.handed))::int as deflected_cohort
       from (
         select d.conversation_id, d.contact_id,
           bool_or(d.action = 'handoff') or exists (
@@ -38,21 +38,21 @@ export async function bot(db: Db, filter: Filter, k: number): Promise<BotMetrics
   const reasons = await scopedQuery<Reason>(
     db,
     filter,
-    sql`select d.reason, count(*)::int as n, count(distinct d.contact_id)::int as contacts
+    sql`select d.reason, count(*)::int as n, count(distinct d.contact_id)::int as cohort
       from scoped_bot_decisions d
       where d.action = 'handoff' and d.created_at >= ${from} and d.created_at < ${to}
       group by d.reason
       order by count(*) desc, d.reason`,
   );
   const n = totals?.n ?? 0;
-  const deflected = figure(totals?.deflected ?? 0, totals?.deflected_contacts ?? 0, k);
-  const conversations = figure(n, totals?.contacts ?? 0, k);
+  const deflected = figure(totals?.deflected ?? 0, totals?.deflected_cohort ?? 0, k);
+  const conversations = figure(n, totals?.cohort ?? 0, k);
   // Beside the number of conversations the rate gives the deflected count away: it is shown only when both are.
-  const rate = n > 0 && !deflected.suppressed && !conversations.suppressed ? figure(totals!.deflected / n, totals!.contacts, k) : figure(null, totals?.contacts ?? 0, k);
+  const rate = n > 0 && !deflected.suppressed && !conversations.suppressed ? figure(totals!.deflected / n, totals!.cohort, k) : figure(null, totals?.cohort ?? 0, k);
   return {
     conversations,
     deflected,
     deflectionRate: deflected.suppressed ? { value: null, suppressed: true } : rate,
-    handoffReasons: reasons.map((r) => ({ reason: r.reason, handoffs: figure(r.n, r.contacts, k) })),
+    handoffReasons: reasons.map((r) => ({ reason: r.reason, handoffs: figure(r.n, r.cohort, k) })),
   };
 }

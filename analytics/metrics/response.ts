@@ -6,12 +6,12 @@ import { figure, type Figure } from '../cohort.ts';
 /** Durations in seconds. */
 export type Durations = { median: Figure; p90: Figure; conversations: Figure };
 
-type Row = { median: number | null; p90: number | null; n: number; contacts: number };
+type Row = { median: number | null; p90: number | null; n: number; cohort: number };
 
 const durations = (row: Row | undefined, k: number): Durations => ({
-  median: figure(row?.median, row?.contacts, k),
-  p90: figure(row?.p90, row?.contacts, k),
-  conversations: figure(row?.n ?? 0, row?.contacts ?? 0, k),
+  median: figure(row?.median, row?.cohort, k),
+  p90: figure(row?.p90, row?.cohort, k),
+  conversations: figure(row?.n ?? 0, row?.cohort ?? 0, k),
 });
 
 /**
@@ -27,7 +27,7 @@ export async function firstResponse(db: Db, filter: Filter, k: number): Promise<
     filter,
     sql`select percentile_cont(0.5) within group (order by w.seconds) as median,
         percentile_cont(0.9) within group (order by w.seconds) as p90,
-        count(*)::int as n, count(distinct w.contact_id)::int as contacts
+        count(*)::int as n, count(distinct w.contact_id)::int as cohort
       from (
         select asked.contact_id, date_part('epoch', min(reply.created_at) - asked.at) as seconds
         from (
@@ -54,7 +54,7 @@ export async function resolution(db: Db, filter: Filter, k: number): Promise<Dur
     filter,
     sql`select percentile_cont(0.5) within group (order by w.seconds) as median,
         percentile_cont(0.9) within group (order by w.seconds) as p90,
-        count(*)::int as n, count(distinct w.contact_id)::int as contacts
+        count(*)::int as n, count(distinct w.contact_id)::int as cohort
       from (
         select sc.contact_id, date_part('epoch', sc.resolved_at - sc.created_at) as seconds
         from scoped_conversations sc

@@ -7,7 +7,7 @@ import { figure, type Figure } from '../cohort.ts';
 export type VolumeDay = { day: string; channel: ChannelKind; conversations: Figure; messages: Figure };
 export type Volume = { conversations: Figure; messages: Figure; days: VolumeDay[] };
 
-type Row = { measure: 'conversations' | 'messages'; day: string | null; channel: ChannelKind | null; n: number; contacts: number };
+type Row = { measure: 'conversations' | 'messages'; day: string | null; channel: ChannelKind | null; n: number; cohort: number };
 
 /**
  * Conversations started and customer-visible messages (both directions, bot included; notes and timeline
@@ -18,7 +18,7 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
   const rows = await scopedQuery<Row>(
     db,
     filter,
-    sql`select 'conversations' as measure, x.day, x.channel, count(*)::int as n, count(distinct x.contact_id)::int as contacts
+    sql`select 'conversations' as measure, x.day, x.channel, count(*)::int as n, count(distinct x.contact_id)::int as cohort
       from (select to_char(timezone(${tz}, sc.created_at), 'YYYY-MM-DD') as day, sc.channel::text as channel, sc.contact_id
         from scoped_conversations sc
         where sc.created_at >= ${from} and sc.created_at < ${to}) x
@@ -36,14 +36,14 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
     if (r.day === null || r.channel === null) continue;
     const key = `${r.day}|${r.channel}`;
     const cell = cells.get(key) ?? { day: r.day, channel: r.channel, conversations: figure(0, 0, k), messages: figure(0, 0, k) };
-    cell[r.measure === 'conversations' ? 'conversations' : 'messages'] = figure(r.n, r.contacts, k);
+    cell[r.measure === 'conversations' ? 'conversations' : 'messages'] = figure(r.n, r.cohort, k);
     cells.set(key, cell);
   }
   const conversations = total('conversations');
   const messages = total('messages');
   return {
-    conversations: figure(conversations?.n ?? 0, conversations?.contacts ?? 0, k),
-    messages: figure(messages?.n ?? 0, messages?.contacts ?? 0, k),
+    conversations: figure(conversations?.n ?? 0, conversations?.cohort ?? 0, k),
+    messages: figure(messages?.n ?? 0, messages?.cohort ?? 0, k),
     days: [...cells.values()].sort((a, b) => a.day.localeCompare(b.day) || a.channel.localeCompare(b.channel)),
   };
 }
