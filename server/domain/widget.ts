@@ -44,6 +44,7 @@ export async function changeVisitorConsent(services: Services, visitor: VisitorC
       actor: { kind: 'visitor', id: visitor.contactId },
     }),
   );
+  services.events.publish('consent.changed', { purpose });
   if (purpose === 'support' && !granted) services.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
   return visitorConsent(services, visitor);
 }
