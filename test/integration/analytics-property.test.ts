@@ -60,13 +60,14 @@ const conversation: fc.Arbitrary<SeedConversation> = fc
 
 const past = (days: number) => new Date(T0 - days * DAY);
 /** Ledgers whose current analytics state (latest event as of now) is granted. */
-const consentingLedger = fc.constantFrom(
+type Ledger = SeedContact['consent'];
+const consentingLedger = fc.constantFrom<Ledger>(
   [{ granted: true, at: past(30) }],
   [{ granted: false, at: past(60) }, { granted: true, at: past(30) }],
   [{ granted: true, at: past(90) }, { granted: false, at: past(60) }, { granted: true, at: past(2) }],
 );
 /** Ledgers outside the scope: nothing recorded, withdrawn, declined, or a grant dated in the future. */
-const outsideLedger = fc.constantFrom(
+const outsideLedger = fc.constantFrom<Ledger>(
   [],
   [{ granted: false, at: past(30) }],
   [{ granted: true, at: past(60) }, { granted: false, at: past(30) }],
