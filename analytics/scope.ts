@@ -32,7 +32,7 @@ function scopeCtes(filter: Pick<Filter, 'channel'>): SQL {
         select distinct on (e.contact_id) e.contact_id, e.granted
         from ${consentEvents} e
         where e.purpose = 'analytics' and e.occurred_at <= now()
-        order by e.contact_id, e.occurred_at desc, e.id desc
+        order by e.contact_id, e.occurred_at desc nulls last, e.id desc nulls last
       ) latest
       where latest.granted
     ),

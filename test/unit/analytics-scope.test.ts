@@ -105,7 +105,7 @@ describe('analytics reads data only through the consent scope', () => {
     const scope = readFileSync(join(ROOT, SCOPE_MODULE), 'utf8');
     expect(scope).toMatch(/purpose = 'analytics'/);
     expect(scope).toMatch(/distinct on \(e\.contact_id\)/);
-    expect(scope).toMatch(/order by e\.contact_id, e\.occurred_at desc, e\.id desc/);
+    expect(scope).toMatch(/order by e\.contact_id, e\.occurred_at desc nulls last, e\.id desc nulls last/);
     expect(scope).toMatch(/occurred_at <= now\(\)/);
     expect(scope).toMatch(/where latest\.granted/);
   });

@@ -7,4 +7,7 @@ CREATE TABLE "satisfaction_ratings" (
 --> statement-breakpoint
 ALTER TABLE "conversations" ADD COLUMN "resolved_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "satisfaction_ratings" ADD CONSTRAINT "satisfaction_ratings_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "satisfaction_ratings_rated" ON "satisfaction_ratings" USING btree ("rated_at");
+CREATE INDEX "satisfaction_ratings_rated" ON "satisfaction_ratings" USING btree ("rated_at");--> statement-breakpoint
+CREATE INDEX "conversations_created" ON "conversations" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "messages_created" ON "messages" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "consent_events_analytics_latest" ON "consent_events" USING btree ("contact_id","occurred_at" DESC NULLS LAST,"id" DESC NULLS LAST,"granted") WHERE "consent_events"."purpose" = 'analytics';
