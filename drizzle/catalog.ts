@@ -104,6 +104,7 @@ export const catalog = {
       createdAt: p('metadata'),
       updatedAt: p('metadata'),
       lastMessageAt: p('metadata'),
+      resolvedAt: p('metadata', 'when an agent last marked it resolved; resolution time in analytics'),
       seq: n(),
     },
   }),
@@ -246,6 +247,12 @@ export const catalog = {
       candidates: p('metadata', 'article ids and scores'),
       createdAt: p('metadata'),
     },
+  }),
+  satisfactionRatings: entry({
+    table: schema.satisfactionRatings,
+    purpose: 'Service quality: the customer’s rating of a resolved conversation (analysed only with analytics consent)',
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
+    columns: { conversationId: n('metadata'), score: p('metadata', 'what the person thought of the service'), ratedAt: p('metadata') },
   }),
   leases: entry({
     table: schema.leases,

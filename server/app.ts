@@ -21,6 +21,7 @@ import { botRoutes } from './routes/bot.ts';
 import { emailInboxRoutes } from './routes/email-inboxes.ts';
 import { slackRoutes } from './routes/slack.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
+import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
 import type { BotRunner } from './bot/runner.ts';
 import { twilioRoutes } from '../channels/twilio/routes.ts';
 import { recordingRoutes } from './routes/recordings.ts';
@@ -67,6 +68,8 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(slackRoutes, { prefix: '/api/slack', services });
     await fastify.register(twilioRoutes, { prefix: '/api/twilio', services });
     await fastify.register(recordingRoutes, { prefix: '/api/recordings', services });
+    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', services });
+    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', services });
     await fastify.register(webPlugin, { services });
   },
   { name: 'app' },

@@ -36,6 +36,8 @@ export type Config = {
   slack: SlackConfig | undefined;
   /** TWILIO_*: SMS and voice (channels/twilio/README.md). */
   twilio: TwilioConfig;
+  /** Analytics: a figure built from fewer distinct contacts than this is suppressed ("fewer than k"). */
+  analyticsMinCohort: number;
 };
 
 export class ConfigError extends Error {
@@ -145,5 +147,6 @@ export function loadConfig(env: Env = process.env): Config {
     emailReconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 300, 1, 3600),
     slack: slack(env),
     twilio: twilioConfig(env),
+    analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
   };
 }

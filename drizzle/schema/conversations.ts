@@ -31,6 +31,8 @@ export const conversations = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When an agent last marked it resolved (null until then): the end of its resolution time in analytics. */
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     /** Monotonic sequence for keyset pagination of the list (ties on last_message_at). */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },
@@ -39,6 +41,8 @@ export const conversations = pgTable(
     index('conversations_list').on(t.lastMessageAt, t.seq),
     index('conversations_contact').on(t.contactId),
     index('conversations_status').on(t.status),
+    // Analytics: conversations started in the dashboard's date range.
+    index('conversations_created').on(t.createdAt),
   ],
 );
 
@@ -74,6 +78,8 @@ export const messages = pgTable(
     uniqueIndex('messages_channel_external').on(t.channel, t.externalId).where(sql`${t.externalId} is not null`),
     index('messages_conversation').on(t.conversationId, t.createdAt),
     index('messages_retry').on(t.nextAttemptAt).where(sql`${t.deliveryState} = 'pending'`),
+    // Analytics: messages written in the dashboard's date range.
+    index('messages_created').on(t.createdAt),
   ],
 );
 

@@ -11,3 +11,4 @@ export * from './leases.ts';
 export * from './email.ts';
 export * from './slack.ts';
 export * from './twilio.ts';
+export * from './analytics.ts';

@@ -1,4 +1,5 @@
 import { pgTable, uuid, text, timestamp, jsonb, boolean, bigserial, index } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { consentPurposeEnum, channelEnum } from './enums.ts';
 import { contacts } from './contacts.ts';
 import { agents } from './agents.ts';
@@ -21,7 +22,14 @@ export const consentEvents = pgTable(
     recordedByAgentId: uuid('recorded_by_agent_id').references(() => agents.id, { onDelete: 'set null' }),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('consent_events_contact_purpose').on(t.contactId, t.purpose, t.occurredAt)],
+  (t) => [
+    index('consent_events_contact_purpose').on(t.contactId, t.purpose, t.occurredAt),
+    // The analytics consent scope (analytics/scope.ts) reads the latest analytics event per contact in this
+    // order; with granted in the key it is an index-only scan, no sort.
+    index('consent_events_analytics_latest')
+      .on(t.contactId, t.occurredAt.desc(), t.id.desc(), t.granted)
+      .where(sql`${t.purpose} = 'analytics'`),
+  ],
 );
 
 /** Append-only and hash-chained; holds ids and field names only, never personal data. */

@@ -362,7 +362,11 @@ export async function assign(deps: ConversationDeps, conversationId: string, age
 export async function setStatus(deps: ConversationDeps, conversationId: string, status: ConversationStatus, actor: Actor): Promise<ConversationView> {
   return changeConversation(deps, conversationId, actor, async (tx, current) => {
     if (current.status === status) return null;
-    await tx.update(conversations).set({ status, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+    const now = new Date();
+    // resolved_at keeps the latest resolution (analytics measures resolution time with it); reopening leaves it,
+    // and the status says whether the conversation is resolved now.
+    const resolvedAt = status === 'resolved' ? { resolvedAt: now } : {};
+    await tx.update(conversations).set({ status, updatedAt: now, ...resolvedAt }).where(eq(conversations.id, conversationId));
     return `Status changed from ${current.status} to ${status}`;
   });
 }

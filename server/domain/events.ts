@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MessageView, ConversationView } from '../http/views.ts';
 import type { BotDecisionView } from '../bot/views.ts';
+import type { ConsentPurpose } from '../../drizzle/schema/enums.ts';
 
 /**
  * Domain events, published only after the transaction that caused them has committed.
@@ -16,6 +17,8 @@ export type DomainEvents = {
   'contact.erased': { contactId: string; conversationIds: string[]; visitorIds: string[] };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
+  /** A consent event was recorded (after commit): analytics figures may change, dashboards re-query. */
+  'consent.changed': { purpose: ConsentPurpose };
   /** The bot decided on a customer message (answer, hand-off, or staying silent). */
   'bot.decision': { conversationId: string; decision: BotDecisionView };
   /** A knowledge-base article was created, changed or deleted: the bot rebuilds its index. */

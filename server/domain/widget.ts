@@ -44,6 +44,7 @@ export async function changeVisitorConsent(services: Services, visitor: VisitorC
       actor: { kind: 'visitor', id: visitor.contactId },
     }),
   );
+  services.events.publish('consent.changed', { purpose });
   if (purpose === 'support' && !granted) services.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
   return visitorConsent(services, visitor);
 }
@@ -73,7 +74,7 @@ export async function visitorSend(
 }
 
 /** The visitor's own conversation in this inbox (their thread key is their visitor id). */
-async function visitorConversationId(services: Services, visitor: VisitorClaims): Promise<string | null> {
+export async function visitorConversationId(services: Services, visitor: VisitorClaims): Promise<string | null> {
   const [row] = await services.db
     .select({ id: conversations.id, contactId: conversations.contactId })
     .from(conversations)

@@ -44,6 +44,9 @@ export function wireAudience(events: DomainEventBus, ns: Namespaces): () => void
     events.subscribe('bot.decision', (payload) => {
       ns.agent.to(AGENTS_ROOM).emit('bot:decision', payload);
     }),
+    events.subscribe('consent.changed', () => {
+      ns.agent.to(AGENTS_ROOM).emit('analytics:changed', { reason: 'consent' });
+    }),
     events.subscribe('privacy.progress', ({ agentId, ...progress }) => {
       ns.agent.to(agentRoom(agentId)).emit('privacy:progress', progress);
     }),

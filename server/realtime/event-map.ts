@@ -15,6 +15,8 @@ export type AgentServerEvents = {
   'conversation:removed': (payload: { conversationId: string }) => void;
   /** A new bot decision in a conversation (shown inline in the timeline). */
   'bot:decision': (payload: { conversationId: string; decision: BotDecisionView }) => void;
+  /** Analytics figures may have changed (a consent was given or withdrawn): open dashboards re-query. No data in it. */
+  'analytics:changed': (payload: { reason: 'consent' }) => void;
   /** Progress of a long privacy job this agent started (only sent to that agent). */
   'privacy:progress': (payload: { jobId: string; kind: 'export'; done: number; total: number; finished: boolean }) => void;
 };

@@ -134,6 +134,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           actor: { kind: 'agent', id: agent.id },
         }),
       );
+      services.events.publish('consent.changed', { purpose: request.body.purpose });
       return reply.status(201).send(await ledger(request.params.id));
     },
   );

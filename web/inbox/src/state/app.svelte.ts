@@ -4,6 +4,7 @@ import { AgentDirectory } from './agents.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
 import { Bot } from './bot.svelte.ts';
 import { Clock } from './clock.svelte.ts';
+import { AnalyticsDashboard } from './dashboard.svelte.ts';
 import { ConsentLedger } from './consent-ledger.svelte.ts';
 import { ContactEditor } from './contact-editor.svelte.ts';
 import { ContactExports } from './contact-export.svelte.ts';
@@ -53,6 +54,8 @@ export class InboxApp {
   // The bot: its knowledge base (everyone reads, admins edit), its settings (admins) and the try box.
   readonly kb: KnowledgeBase;
   readonly bot: Bot;
+  // Managers and admins: the consent-scoped dashboard.
+  readonly dashboard: AnalyticsDashboard;
 
   constructor() {
     this.session = new Session(this.api, {
@@ -74,21 +77,28 @@ export class InboxApp {
         const inbound = message.direction === 'inbound';
         this.list.applyLive(conversation, { viewing, inboundMessageId: inbound ? message.id : undefined });
         if (inbound && viewing) this.detail.markReadSoon();
+        this.dashboard.dataChanged();
       },
       messageUpdated: ({ message }) => {
         this.detail.applyMessageUpdated(message);
         this.recordings.applyMessageUpdated(message);
       },
-      conversationRemoved: ({ conversationId }) => this.#conversationRemoved(conversationId),
+      conversationRemoved: ({ conversationId }) => {
+        this.#conversationRemoved(conversationId);
+        this.dashboard.dataChanged();
+      },
+      analyticsChanged: () => this.dashboard.dataChanged(),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
       botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),
       conversationUpdated: ({ conversation }) => {
         this.detail.applyConversationUpdated(conversation);
         this.list.applyLive(conversation, { viewing: this.detail.isViewing(conversation.id) });
+        this.dashboard.dataChanged();
       },
       resync: () => {
         void this.list.reload(true);
         void this.detail.refresh();
+        this.dashboard.dataChanged();
       },
       refused: () => void this.session.verify(),
     });
@@ -109,6 +119,7 @@ export class InboxApp {
     this.audit = new AuditLog(this.api);
     this.record = new ProcessingRecord(this.api);
     this.bot = new Bot(this.api, this.toasts);
+    this.dashboard = new AnalyticsDashboard(this.api, this.toasts);
     this.kb = new KnowledgeBase(this.api, this.toasts, () => this.bot.knowledgeChanged());
     this.api.onUnauthorized = () => this.session.expire();
   }
@@ -150,6 +161,7 @@ export class InboxApp {
     this.record.reset();
     this.kb.reset();
     this.bot.reset();
+    this.dashboard.reset();
   }
 
   /** Another agent (or a retention sweep) removed a conversation; our own erasures already did this. */
@@ -176,6 +188,7 @@ export class InboxApp {
     this.session.updateSelf(agent);
     const page = this.router.route.name;
     if ((page === 'agents' || page === 'privacy') && !this.session.isAdmin) this.router.redirect(hrefs.conversations);
+    if (page === 'analytics' && !this.session.isManager) this.router.redirect(hrefs.conversations);
     // Became or stopped being an admin while on the knowledge base: show or hide the bot settings.
     if (page === 'kb') this.bot.setActive(true, this.session.isAdmin);
   }
@@ -193,6 +206,16 @@ export class InboxApp {
   #route(route: Route): void {
     if (this.session.status !== 'authenticated') return;
     this.bot.setActive(route.name === 'kb', this.session.isAdmin);
+    if (route.name !== 'analytics') this.dashboard.setActive(false);
+    if (route.name === 'analytics') {
+      if (!this.session.isManager) {
+        this.router.redirect(hrefs.conversations);
+        return;
+      }
+      this.detail.close();
+      this.dashboard.setActive(true);
+      return;
+    }
     if (route.name === 'kb') {
       this.detail.close();
       void this.kb.load();

@@ -10,6 +10,8 @@ export type RealtimeHandlers = {
   conversationRemoved: (payload: Payload<'conversation:removed'>) => void;
   privacyProgress: (payload: Payload<'privacy:progress'>) => void;
   botDecision: (payload: Payload<'bot:decision'>) => void;
+  /** A consent changed: figures on an open dashboard may differ now. */
+  analyticsChanged: () => void;
   /** Events may have been missed while disconnected: reload what is on screen. */
   resync: () => void;
   /** The server refused the socket: maybe the session ended. */
@@ -67,6 +69,7 @@ export class Realtime {
     socket.on('conversation:removed', (payload) => this.#handlers.conversationRemoved(payload));
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
     socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
+    socket.on('analytics:changed', () => this.#handlers.analyticsChanged());
   }
 
   disconnect(): void {

@@ -2,14 +2,16 @@ export type Route =
   | { name: 'conversations'; conversationId: string | null }
   | { name: 'agents' }
   | { name: 'privacy' }
-  | { name: 'kb' };
+  | { name: 'kb' }
+  | { name: 'analytics' };
 
-/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy, #/kb. */
+/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy, #/kb, #/analytics. */
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'agents') return { name: 'agents' };
   if (parts[0] === 'privacy') return { name: 'privacy' };
   if (parts[0] === 'kb') return { name: 'kb' };
+  if (parts[0] === 'analytics') return { name: 'analytics' };
   if (parts[0] === 'conversations' && parts[1]) {
     return { name: 'conversations', conversationId: decodeURIComponent(parts[1]) };
   }
@@ -22,6 +24,7 @@ export const hrefs = {
   agents: '#/agents',
   privacy: '#/privacy',
   kb: '#/kb',
+  analytics: '#/analytics',
 };
 
 export class Router {

@@ -17,6 +17,8 @@ export class Session {
   /** Shown on the sign-in screen, e.g. after the session expired. */
   notice = $state<string | null>(null);
   isAdmin = $derived(this.agent?.role === 'admin');
+  /** Managers and admins see the analytics dashboard. */
+  isManager = $derived(this.agent?.role === 'manager' || this.agent?.role === 'admin');
 
   readonly #api: ApiClient;
   readonly #events: SessionEvents;

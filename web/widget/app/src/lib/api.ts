@@ -24,6 +24,8 @@ export type ConsentPurposeState = {
 
 export type ConsentStates = { purposes: ConsentPurposeState[] };
 
+export type RatingState = { conversationId: string | null; status: 'bot' | 'open' | 'pending' | 'resolved' | null; score: number | null };
+
 export type SessionRequest = {
   inboxId: string;
   policyVersion: string;
@@ -120,6 +122,9 @@ export const widgetApi = {
    */
   setConsent: (token: string, body: { purpose: 'analytics'; granted: boolean } | { purpose: 'support'; granted: false }) =>
     request<ConsentStates>('/api/widget/consent', { method: 'POST', body, token }),
+  /** The conversation's status and the visitor's rating of it (asked once it is resolved). */
+  rating: (token: string) => request<RatingState>('/api/widget/rating', { token }),
+  rate: (token: string, score: number) => request<RatingState>('/api/widget/rating', { method: 'POST', body: { score }, token }),
   /** The visitor's own data as a zip (the same archive agents get for an access request). */
   exportData: (token: string) =>
     requestBlob('/api/widget/export', { token, accept: 'application/zip, application/json', timeoutMs: EXPORT_TIMEOUT_MS }),

@@ -5,6 +5,7 @@ import { ChatState } from './chat.svelte.ts';
 import { ConsentForm } from './consent.svelte.ts';
 import type { HostBridge } from './host.svelte.ts';
 import { PrivacyState } from './privacy.svelte.ts';
+import { RatingState } from './rating.svelte.ts';
 
 export type Phase = 'loading' | 'notice' | 'chat' | 'error';
 /** What the chat phase shows: the conversation, or the privacy panel opened from the header. */
@@ -30,6 +31,8 @@ export class WidgetState {
   /** A line shown above the notice, e.g. after the server ended the session. */
   noticeReason = $state<string | null>(null);
   chat = $state<ChatState | null>(null);
+  /** The satisfaction question, shown once the conversation is resolved. */
+  rating = $state<RatingState | null>(null);
   /** The privacy panel's state for the current session (null without a session). */
   privacy = $state<PrivacyState | null>(null);
   view = $state<Pane>('messages');
@@ -181,9 +184,11 @@ export class WidgetState {
     });
     this.chat = chat;
     this.privacy = privacy;
+    this.rating = new RatingState(token, chat, () => void this.sessionEnded(token, EXPIRED_REASON));
     this.view = 'messages';
     this.phase = 'chat';
     chat.start();
+    void this.rating.load();
   }
 
   /**
@@ -198,6 +203,7 @@ export class WidgetState {
     this.known = Promise.resolve(null);
     this.chat?.stop();
     this.chat = null;
+    this.rating = null;
     this.privacy?.stop();
     this.privacy = null;
     this.view = 'messages';

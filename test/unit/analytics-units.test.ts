@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { figure, suppressedText } from '../../analytics/cohort.ts';
+import { FilterError, parseFilter } from '../../analytics/filter.ts';
+import { dashboardCsv } from '../../analytics/csv.ts';
+import type { Dashboard } from '../../analytics/dashboard.ts';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('minimum cohort', () => {
+  it('gives a number only when at least k distinct contacts are behind it', () => {
+    expect(figure(12, 5, 5)).toEqual({ value: 12, suppressed: false });
+    expect(figure(12, 4, 5)).toEqual({ value: null, suppressed: true });
+    expect(figure('7', '9', 5)).toEqual({ value: 7, suppressed: false });
+    // A count over nobody is zero; a median over nobody is "no data", not suppressed.
+    expect(figure(0, 0, 5)).toEqual({ value: 0, suppressed: false });
+    expect(figure(null, 0, 5)).toEqual({ value: null, suppressed: false });
+    expect(figure(3.5, 1, 1)).toEqual({ value: 3.5, suppressed: false });
+    expect(suppressedText(5)).toBe('fewer than 5');
+  });
+
+  it('is 5 by default and set by ANALYTICS_MIN_COHORT, validated at start-up', () => {
+    expect(loadConfig({}).analyticsMinCohort).toBe(5);
+    expect(loadConfig({ ANALYTICS_MIN_COHORT: '10' }).analyticsMinCohort).toBe(10);
+    for (const bad of ['0', 'five', '-1', '1001']) {
+      let error: unknown;
+      try {
+        loadConfig({ ANALYTICS_MIN_COHORT: bad });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe('ANALYTICS_MIN_COHORT');
+    }
+  });
+});
+
+describe('dashboard filter', () => {
+  const now = new Date('2026-12-01T12:00:00Z');
+  it('defaults to the last 30 days in UTC over every channel', () => {
+    expect(parseFilter({}, now)).toEqual({ from: new Date('2026-11-01T12:00:00Z'), to: now, channel: null, timeZone: 'UTC' });
+  });
+  it('takes date-times, whole days (to inclusive), a channel and a time zone', () => {
+    const f = parseFilter({ from: '2026-11-01', to: '2026-11-30', channel: 'email', tz: 'Europe/Helsinki' }, now);
+    expect(f).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), channel: 'email', timeZone: 'Europe/Helsinki' });
+    expect(parseFilter({ from: '2026-11-01T08:00:00+02:00', to: '2026-11-02T08:00:00+02:00' }, now).from).toEqual(new Date('2026-11-01T06:00:00Z'));
+  });
+  it('refuses what it cannot answer', () => {
+    for (const q of [{ tz: 'Mars/Base' }, { channel: 'fax' }, { from: 'yesterday' }, { from: '2026-11-02', to: '2026-11-01' }, { from: '2024-01-01', to: '2026-01-01' }]) {
+      expect(() => parseFilter(q, now)).toThrow(FilterError);
+    }
+  });
+});
+
+describe('CSV export', () => {
+  const none = { value: null, suppressed: true };
+  const n = (value: number) => ({ value, suppressed: false });
+  const d: Dashboard = {
+    generatedAt: '2026-12-01T12:00:00.000Z',
+    filter: { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', channel: null, timeZone: 'UTC' },
+    minCohort: 5,
+    coverage: { consenting: 62, contacts: 100, percent: 62 },
+    volume: { conversations: n(40), messages: n(300), days: [{ day: '2026-11-02', channel: 'chat', conversations: n(9), messages: none }] },
+    firstResponse: { median: n(95.5), p90: n(600), conversations: n(30) },
+    resolution: { median: none, p90: none, conversations: none },
+    bot: { conversations: n(10), deflected: n(6), deflectionRate: n(0.6), handoffReasons: [{ reason: '=cmd|evil', handoffs: n(5) }] },
+    backlog: [{ status: 'open', conversations: n(7) }],
+    heatmap: [{ weekday: 1, hour: 9, messages: none }],
+    satisfaction: { average: n(4.2), ratings: n(12), distribution: [{ score: 5, ratings: n(6) }] },
+  };
+  it('writes one row per figure, "fewer than k" for suppressed ones, and no spreadsheet formulas', () => {
+    const lines = dashboardCsv(d).split('\r\n');
+    expect(lines[0]).toBe('metric,dimension,value,unit');
+    expect(lines).toContain('coverage,,62,percent');
+    expect(lines).toContain('messages,2026-11-02 chat,fewer than 5,messages');
+    expect(lines).toContain('first_response_median,,95.5,seconds');
+    expect(lines).toContain('resolution_median,,fewer than 5,seconds');
+    expect(lines).toContain('customer_messages,weekday 1 hour 9,fewer than 5,messages');
+    expect(lines).toContain("handoffs,'=cmd|evil,5,hand-offs");
+    expect(lines.at(-1)).toBe('');
+  });
+});

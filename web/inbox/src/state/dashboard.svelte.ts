@@ -1,0 +1,175 @@
+import { describeError, withQuery, type ApiClient } from '../api.ts';
+import type { Dashboard } from '../analytics-types.ts';
+import type { ChannelKind } from '../types.ts';
+import { saveBlob } from '../lib/download.ts';
+import type { Toasts } from './toasts.svelte.ts';
+
+export type RangePreset = '7d' | '30d' | '90d' | 'custom';
+export const rangePresets: Array<{ id: RangePreset; label: string; days: number }> = [
+  { id: '7d', label: 'Last 7 days', days: 7 },
+  { id: '30d', label: 'Last 30 days', days: 30 },
+  { id: '90d', label: 'Last 90 days', days: 90 },
+];
+
+/** Re-query at most this often while events stream in, and at least this often while the page is open. */
+const LIVE_DEBOUNCE_MS = 2_000;
+const PERIODIC_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** yyyy-mm-dd of a local date, for <input type="date">. */
+export function isoDay(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+const localMidnight = (day: string) => {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y!, m! - 1, d!);
+};
+
+/**
+ * The managers' dashboard: filters (range, channel), the figures, and live refresh. It re-queries when
+ * the inbox's socket says something changed (messages, status changes, consent, erasure), debounced, and
+ * once a minute besides, so a withdrawal of consent shows within seconds.
+ */
+export class AnalyticsDashboard {
+  data = $state<Dashboard | null>(null);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+  refreshing = $state(false);
+  exporting = $state(false);
+  /** When the figures on screen were computed (the server's time). */
+  updatedAt = $state<string | null>(null);
+
+  preset = $state<RangePreset>('30d');
+  /** Local calendar days, inclusive, for the custom range (and shown for presets). */
+  fromDay = $state(isoDay(new Date(Date.now() - 29 * DAY_MS)));
+  toDay = $state(isoDay(new Date()));
+  channel = $state<ChannelKind | null>(null);
+
+  readonly #api: ApiClient;
+  readonly #toasts: Toasts;
+  #active = false;
+  #debounce: ReturnType<typeof setTimeout> | null = null;
+  #periodic: ReturnType<typeof setInterval> | null = null;
+  #request = 0;
+
+  constructor(api: ApiClient, toasts: Toasts) {
+    this.#api = api;
+    this.#toasts = toasts;
+  }
+
+  /** The query of the current filters: a preset is "the last n days up to now"; a custom range is whole local days. */
+  get query(): Record<string, string> {
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    const q: Record<string, string> = { tz };
+    if (this.channel) q.channel = this.channel;
+    const preset = rangePresets.find((p) => p.id === this.preset);
+    if (preset) {
+      const now = Date.now();
+      q.from = new Date(now - preset.days * DAY_MS).toISOString();
+      q.to = new Date(now).toISOString();
+    } else {
+      q.from = localMidnight(this.fromDay).toISOString();
+      q.to = new Date(localMidnight(this.toDay).getTime() + DAY_MS).toISOString();
+    }
+    return q;
+  }
+
+  /** The page opened (true) or closed (false): only an open dashboard queries. */
+  setActive(active: boolean): void {
+    if (active === this.#active) return;
+    this.#active = active;
+    if (active) {
+      void this.load();
+      this.#periodic = setInterval(() => {
+        if (document.visibilityState === 'visible') void this.refresh();
+      }, PERIODIC_MS);
+    } else {
+      if (this.#periodic) clearInterval(this.#periodic);
+      if (this.#debounce) clearTimeout(this.#debounce);
+      this.#periodic = this.#debounce = null;
+    }
+  }
+
+  /** Something the figures depend on changed (a socket event): re-query soon, once for a burst. */
+  dataChanged(): void {
+    if (!this.#active || this.#debounce) return;
+    this.#debounce = setTimeout(() => {
+      this.#debounce = null;
+      void this.refresh();
+    }, LIVE_DEBOUNCE_MS);
+  }
+
+  setPreset(preset: RangePreset): void {
+    this.preset = preset;
+    const known = rangePresets.find((p) => p.id === preset);
+    if (known) {
+      this.fromDay = isoDay(new Date(Date.now() - (known.days - 1) * DAY_MS));
+      this.toDay = isoDay(new Date());
+    }
+    void this.load();
+  }
+
+  setCustomRange(fromDay: string, toDay: string): void {
+    if (!fromDay || !toDay) return;
+    this.preset = 'custom';
+    [this.fromDay, this.toDay] = fromDay <= toDay ? [fromDay, toDay] : [toDay, fromDay];
+    void this.load();
+  }
+
+  setChannel(channel: ChannelKind | null): void {
+    this.channel = channel;
+    void this.load();
+  }
+
+  /** New filters: show the loading state until the figures for them arrive. */
+  load(): Promise<void> {
+    return this.#fetch(true);
+  }
+
+  /** Same filters, fresh figures: the old ones stay on screen meanwhile. */
+  refresh(): Promise<void> {
+    return this.#fetch(false);
+  }
+
+  async #fetch(reset: boolean): Promise<void> {
+    const id = ++this.#request;
+    if (reset || !this.data) this.status = 'loading';
+    this.refreshing = true;
+    try {
+      const data = await this.#api.get<Dashboard>('/api/analytics/dashboard', this.query);
+      if (id !== this.#request) return;
+      this.data = data;
+      this.updatedAt = data.generatedAt;
+      this.status = 'ready';
+      this.error = null;
+    } catch (err) {
+      if (id !== this.#request) return;
+      this.error = describeError(err, 'Could not load the dashboard.');
+      if (this.status !== 'ready' || reset) this.status = 'error';
+    } finally {
+      if (id === this.#request) this.refreshing = false;
+    }
+  }
+
+  async exportCsv(): Promise<void> {
+    if (this.exporting) return;
+    this.exporting = true;
+    try {
+      const { blob, filename } = await this.#api.download(withQuery('/api/analytics/dashboard.csv', this.query), 'support-analytics.csv');
+      saveBlob(blob, filename);
+    } catch (err) {
+      this.#toasts.push('error', 'Export failed', describeError(err, 'Could not export the figures.'));
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  reset(): void {
+    this.setActive(false);
+    this.data = null;
+    this.status = 'idle';
+    this.error = null;
+    this.updatedAt = null;
+  }
+}
