@@ -47,7 +47,7 @@ export class ServerProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** env: DATABASE_URL (required: several processes cannot share PGlite), REDIS_URL, ... */
+  /** env: DATABASE_URL (several processes cannot share one PGlite directory), REDIS_URL, ... */
   static async create(env: Record<string, string>): Promise<ServerProcess> {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'scale-server-'));
@@ -60,6 +60,11 @@ export class ServerProcess {
       ADMIN_PASSWORD,
       ...env,
     });
+  }
+
+  /** The process's DATA_DIR (its PGlite database when DATABASE_URL is unset, and its blob store). */
+  get dataDir(): string {
+    return this.env.DATA_DIR!;
   }
 
   get pid(): number | undefined {
