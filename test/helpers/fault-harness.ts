@@ -30,8 +30,8 @@ export type StreamOptions = {
   backoff?: { baseMs: number; maxMs: number };
   /** Gives up after this long (a message never acknowledged shows up in `unacknowledged`). */
   deadlineMs?: number;
-  /** Called after every acknowledgement, with the number acknowledged so far (fault injection hooks in here). */
-  onAck?: (acked: number) => void;
+  /** Called after every acknowledgement with the messages acknowledged so far (fault injection hooks in here). */
+  onAck?: (acked: ReadonlySet<number>) => void;
 };
 
 export type StreamResult = {
@@ -57,7 +57,7 @@ export async function streamWithRetries(options: StreamOptions): Promise<StreamR
       result.attempts++;
       if (await send({ seq, attempt })) {
         acked.add(seq);
-        onAck?.(acked.size);
+        onAck?.(acked);
         if (redeliver(seq)) {
           result.redelivered++;
           result.attempts++;

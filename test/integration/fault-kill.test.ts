@@ -69,8 +69,8 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
       redeliverShare: 0.03,
       deadlineMs: 200_000,
       onAck: (acked) => {
-        if (killedAt < 0 && acked >= MESSAGES * 0.3) {
-          killedAt = acked;
+        if (killedAt < 0 && acked.size >= MESSAGES * 0.3) {
+          killedAt = acked.size;
           // The crash lands while requests are in flight; the process comes back two seconds later.
           restart = victim.kill('SIGKILL').then(() => new Promise((r) => setTimeout(r, 2_000))).then(() => victim.start());
         }
