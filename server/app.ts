@@ -7,6 +7,7 @@ import type { Services } from './services.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { webPlugin } from './plugins/web.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -24,6 +25,7 @@ import type { BotRunner } from './bot/runner.ts';
 export const app = fp<{ services: Services; bot: BotRunner }>(
   async (fastify, { services, bot }) => {
     await fastify.register(errorsPlugin);
+    await fastify.register(securityHeadersPlugin, { publicUrl: services.config.publicUrl });
     await fastify.register(cookie);
     await fastify.register(rateLimit, {
       global: false,
