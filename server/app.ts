@@ -8,6 +8,7 @@ import { errorsPlugin } from './plugins/errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { webPlugin } from './plugins/web.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
+import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -26,6 +27,7 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
   async (fastify, { services, bot }) => {
     await fastify.register(errorsPlugin);
     await fastify.register(securityHeadersPlugin, { publicUrl: services.config.publicUrl });
+    await fastify.register(jsonBodyPlugin);
     await fastify.register(cookie);
     await fastify.register(rateLimit, {
       global: false,
