@@ -1,12 +1,14 @@
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Services } from './services.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { webPlugin } from './plugins/web.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
+import { jsonBodyPlugin } from './plugins/json-body.ts';
+import { registerRateLimits } from './http/rate-limits.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -30,14 +32,10 @@ import { recordingRoutes } from './routes/recordings.ts';
 export const app = fp<{ services: Services; bot: BotRunner }>(
   async (fastify, { services, bot }) => {
     await fastify.register(errorsPlugin);
+    await fastify.register(securityHeadersPlugin, { publicUrl: services.config.publicUrl });
+    await fastify.register(jsonBodyPlugin);
     await fastify.register(cookie);
-    await fastify.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: 429,
-        message: `Too many requests: retry in ${Math.ceil(ctx.ttl / 1000)} s`,
-      }),
-    });
+    await registerRateLimits(fastify, services.config);
     await fastify.register(swagger, {
       openapi: {
         info: { title: 'Privacy-first support inbox API', version: '0.1.0', description: 'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; widget visitors use a Bearer visitor token.' },

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { agents } from '../drizzle/schema/index.ts';
 import { createAgent } from './domain/agents.ts';
+import { DomainError } from './domain/errors.ts';
 import { randomToken } from './security/tokens.ts';
 
 /**
@@ -12,6 +13,13 @@ export async function ensureAdmin(db: Db, email: string, password: string | unde
   const [admin] = await db.select({ id: agents.id }).from(agents).where(eq(agents.role, 'admin')).limit(1);
   if (admin) return { created: false };
   const chosen = password ?? randomToken(15);
-  await createAgent(db, { email, name: 'Administrator', role: 'admin', password: chosen }, null);
+  try {
+    await createAgent(db, { email, name: 'Administrator', role: 'admin', password: chosen }, null);
+  } catch (err) {
+    // Several servers starting at once on an empty database: one of them creates the admin.
+    const [winner] = await db.select({ id: agents.id }).from(agents).where(eq(agents.role, 'admin')).limit(1);
+    if (err instanceof DomainError && err.code === 'agent_exists' && winner) return { created: false };
+    throw err;
+  }
   return { created: true, generatedPassword: password ? undefined : chosen };
 }

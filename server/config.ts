@@ -13,6 +13,8 @@ export type Config = {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of the Redis channels and keys (socket.io fan-out, shared rate limits): servers sharing rooms use the same one. */
+  redisPrefix: string;
   adminEmail: string;
   adminPassword: string | undefined;
   publicUrl: string;
@@ -111,6 +113,12 @@ function twilioConfig(env: Env): TwilioConfig {
   }
 }
 
+function redisPrefix(env: Env): string {
+  const raw = env.REDIS_PREFIX || 'inbox';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) throw new ConfigError('REDIS_PREFIX', 'must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
+  return raw;
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -131,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: redisPrefix(env),
     adminEmail,
     adminPassword,
     publicUrl: publicUrl.replace(/\/$/, ''),

@@ -15,7 +15,8 @@ import { sweepRetention } from './privacy/retention.ts';
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { createEmailChannel } from '../channels/email/channel.ts';
 
-export type RouteRecord = { method: string; url: string; access: string | undefined };
+/** `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere). */
+export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean };
 
 export type RunningServer = {
   fastify: FastifyInstance;
@@ -60,7 +61,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const routes: RouteRecord[] = [];
   fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access, rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) });
   });
 
   const database =

@@ -7,7 +7,7 @@ import type { AgentView } from '../http/views.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../security/passwords.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
 import { appendAudit } from './audit.ts';
-import { conflict, notFound } from './errors.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
 
 type AgentRow = typeof agents.$inferSelect;
 export type SessionAgent = AgentView & { csrfToken: string };
@@ -60,6 +60,9 @@ export async function updateAgent(
   if (patch.role !== undefined) set.role = patch.role;
   if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? new Date() : null;
   if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
+  // Unknown keys satisfy the schema's minProperties but change nothing (and must not reach the audit entry).
+  const fields = (['name', 'role', 'disabled', 'password'] as const).filter((k) => patch[k] !== undefined);
+  if (fields.length === 0) throw badRequest('nothing_to_change', 'Give at least one of name, role, disabled or password');
   return db.transaction(async (tx) => {
     const [row] = await tx.update(agents).set(set).where(eq(agents.id, id)).returning();
     if (!row) throw notFound('Agent');
@@ -71,7 +74,7 @@ export async function updateAgent(
       action: 'agent.updated',
       targetType: 'agent',
       targetId: id,
-      details: { fields: Object.keys(patch) },
+      details: { fields },
     });
     return toAgentView(row);
   });

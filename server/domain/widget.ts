@@ -5,6 +5,7 @@ import type { VisitorClaims } from '../security/tokens.ts';
 import type { Services } from '../services.ts';
 import { DomainError, forbidden, notFound, tooLarge } from './errors.ts';
 import { ingest } from './ingest.ts';
+import { storable } from './storable-text.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from './consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from './notice.ts';
@@ -61,6 +62,8 @@ export async function visitorSend(
     throw new DomainError(400, 'empty_message', 'Message text is empty');
   }
   if (input.text.length > services.config.messageMaxChars) throw tooLarge(services.config.messageMaxChars);
+  // The socket path has no JSON body parser in front of it (see server/plugins/json-body.ts).
+  if (!storable(input.text)) throw new DomainError(400, 'unstorable_text', 'Text must not contain NUL (U+0000) or unpaired surrogate characters');
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new DomainError(400, 'bad_client_id', 'clientId must be 8-64 characters of A-Z, a-z, 0-9, _ or -');
   }

@@ -11,26 +11,13 @@ import { escapeHtml } from '../http/escape.ts';
 export const webDist = join(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 
-// The inbox holds personal data: it may never be framed. The widget app must be framable anywhere.
-const INBOX_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-const WIDGET_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors *; base-uri 'none'";
-
 /** Serves the built web apps (npm run build:web), the widget loader and the /demo host page. */
 export const webPlugin = fp<{ services: Services }>(
   async (app, { services }) => {
     if (!existsSync(join(webDist, 'inbox/index.html'))) {
       app.log.warn('web apps are not built: run `npm run build:web` (npm start does it for you)');
     }
-    app.addHook('onSend', async (request, reply) => {
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'no-referrer');
-      if (request.url.startsWith('/inbox')) {
-        reply.header('content-security-policy', INBOX_CSP);
-        reply.header('x-frame-options', 'DENY');
-      } else if (request.url.startsWith('/widget/')) {
-        reply.header('content-security-policy', WIDGET_CSP);
-      }
-    });
+    // Security headers (CSP, framing) for these pages: server/plugins/security-headers.ts.
     await app.register(fastifyStatic, { root: join(webDist, 'inbox'), prefix: '/inbox/', decorateReply: true });
     await app.register(fastifyStatic, { root: join(webDist, 'widget'), prefix: '/widget/', decorateReply: false });
     app.get('/widget.js', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) =>

@@ -40,7 +40,8 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     const pub = new Redis(services.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
-    io.adapter(createAdapter(pub, sub));
+    // The prefix separates installations (or test runs) that share one Redis.
+    io.adapter(createAdapter(pub, sub, { key: `${services.config.redisPrefix}:socket.io` }));
     closeRedis = async () => {
       pub.disconnect();
       sub.disconnect();

@@ -121,7 +121,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Audit log, newest first',
-        querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
         response: {
           200: Type.Object({
             items: Type.Array(

@@ -11,6 +11,7 @@ import { startVisitorSession } from '../domain/visitors.ts';
 import { changeVisitorConsent, visitorConsent, visitorConversation, visitorHistory, visitorSend } from '../domain/widget.ts';
 import { exportContact } from '../privacy/export.ts';
 import { currentVisitor } from '../plugins/auth.ts';
+import { rateLimits } from '../http/rate-limits.ts';
 
 const tags = ['widget'];
 const History = Type.Object({ conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), messages: Type.Array(VisitorMessageView) });
@@ -19,7 +20,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/config',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: rateLimits.widgetRead },
       schema: {
         tags,
         summary: 'What the widget shows before anything is stored: inbox name, greeting and the consent notice',
@@ -35,7 +36,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
               purposes: Type.Array(Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() })),
             }),
           }),
-          ...errors(400, 404),
+          ...errors(400, 404, 429),
         },
       },
     },
@@ -54,7 +55,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/sessions',
     {
-      config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { access: 'public', rateLimit: rateLimits.widgetSession },
       schema: {
         tags,
         summary: 'Accept the notice: records consent and returns the signed visitor token',
@@ -76,8 +77,8 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/messages',
     {
-      config: { access: 'visitor' },
-      schema: { tags, summary: "The visitor's own conversation history (Bearer visitor token)", response: { 200: History, ...errors(401, 403) } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
+      schema: { tags, summary: "The visitor's own conversation history (Bearer visitor token)", response: { 200: History, ...errors(401, 403, 429) } },
     },
     async (request) => visitorHistory(services, currentVisitor(request)),
   );
@@ -85,7 +86,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/messages',
     {
-      config: { access: 'visitor', rateLimit: { max: 60, timeWindow: '1 minute' } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetMessage },
       schema: {
         tags,
         summary: 'Send a message as the visitor (the socket does the same); clientId makes retries idempotent',
@@ -111,8 +112,8 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/consent',
     {
-      config: { access: 'visitor' },
-      schema: { tags, summary: "The visitor's current consent per purpose", response: { 200: VisitorConsent, ...errors(401) } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
+      schema: { tags, summary: "The visitor's current consent per purpose", response: { 200: VisitorConsent, ...errors(401, 429) } },
     },
     async (request) => ({ purposes: await visitorConsent(services, currentVisitor(request)) }),
   );
@@ -120,7 +121,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/consent',
     {
-      config: { access: 'visitor', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetConsent },
       schema: {
         tags,
         summary: 'Grant or withdraw an optional purpose; withdrawing "support" ends the chat session',
@@ -134,7 +135,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/export',
     {
-      config: { access: 'visitor', rateLimit: { max: 5, timeWindow: '1 minute' } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetExport },
       schema: {
         tags,
         summary: "A copy of the visitor's own data (the same archive agents export)",
@@ -151,8 +152,8 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/conversations/:id',
     {
-      config: { access: 'visitor' },
-      schema: { tags, summary: 'One conversation, only if it is the visitor’s own', params: IdParams, response: { 200: History, ...errors(400, 401, 403, 404) } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
+      schema: { tags, summary: 'One conversation, only if it is the visitor’s own', params: IdParams, response: { 200: History, ...errors(400, 401, 403, 404, 429) } },
     },
     async (request) => visitorConversation(services, currentVisitor(request), request.params.id),
   );

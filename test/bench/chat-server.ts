@@ -20,27 +20,32 @@ import { startServer } from '../../server/server.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { flags, freshDatabase } from './lib.ts';
 
-const opts = flags({ pglite: false, pool: 10 }, 'usage: tsx test/bench/chat-server.ts [--pglite] [--pool 10]');
+// --database: an existing database shared with other server processes (bench:load); it is not dropped.
+const opts = flags({ pglite: false, pool: 10, database: '' }, 'usage: tsx test/bench/chat-server.ts [--pglite] [--pool 10] [--database postgres://...]');
 
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 async function main() {
-  const fresh = opts.pglite ? null : await freshDatabase('bench_chat');
+  const fresh = opts.pglite || opts.database ? null : await freshDatabase('bench_chat');
   let database: Database;
   try {
-    database = fresh ? await openDatabase({ databaseUrl: fresh.url, poolSize: opts.pool }) : await openDatabase({});
+    const databaseUrl = opts.database || fresh?.url;
+    database = databaseUrl ? await openDatabase({ databaseUrl, poolSize: opts.pool }) : await openDatabase({});
   } catch (err) {
     await fresh?.drop();
     throw err;
   }
   const adminEmail = 'bench-admin@bench.example.com';
-  const adminPassword = randomBytes(12).toString('hex');
+  const adminPassword = process.env.ADMIN_PASSWORD || randomBytes(12).toString('hex');
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     ADMIN_EMAIL: adminEmail,
     ADMIN_PASSWORD: adminPassword,
     SEED_DEMO: 'false',
+    // bench:load runs several servers sharing rooms through Redis.
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_PREFIX: process.env.REDIS_PREFIX,
     // bench:chat measures delivery between people; the bot (bench:bot) would hand every first message off.
     BOT_ENABLED: process.env.BOT_ENABLED || 'false',
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
@@ -77,6 +82,7 @@ async function main() {
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
         loopDelayMaxMs: loopDelay.max / 1e6,
         rssMb: process.memoryUsage().rss / 2 ** 20,
+        heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
       });
       loopDelay.reset();
       cpuMark = process.cpuUsage();

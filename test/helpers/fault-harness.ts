@@ -1,0 +1,138 @@
+/**
+ * Provider-style delivery for the fault tests: every message is sent until the receiver acknowledges
+ * it, with exponential backoff and jitter between attempts (as Twilio, Slack or a mail server retry),
+ * and a share of already acknowledged messages is delivered again (providers deliver at least once:
+ * an acknowledgement lost on the way back looks like a failure to them).
+ *
+ * The receiving side is one function, `SendOnce`: send one message once and say whether it was
+ * acknowledged. `widgetSender` speaks POST /api/widget/messages; a webhook route (Twilio, Slack)
+ * plugs in by writing its own SendOnce that signs and posts the provider's payload.
+ */
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/domain/notice.ts';
+
+export type Delivery = {
+  /** 0 .. count-1: the message's identity for the test. */
+  seq: number;
+  /** 0 for the first try, then 1, 2, ... (a sender may route a retry elsewhere, as a load balancer would). */
+  attempt: number;
+};
+
+/** Sends one message once. Resolves true only when the receiver acknowledged it (stored); never throws. */
+export type SendOnce = (delivery: Delivery) => Promise<boolean>;
+
+export type StreamOptions = {
+  count: number;
+  send: SendOnce;
+  /** Messages in flight at once (the provider's parallel webhook calls). */
+  concurrency?: number;
+  /** Share of acknowledged messages delivered once more. */
+  redeliverShare?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  /** Gives up after this long (a message never acknowledged shows up in `unacknowledged`). */
+  deadlineMs?: number;
+  /** Called after every acknowledgement with the messages acknowledged so far (fault injection hooks in here). */
+  onAck?: (acked: ReadonlySet<number>) => void;
+};
+
+export type StreamResult = {
+  acked: Set<number>;
+  unacknowledged: number[];
+  attempts: number;
+  failedAttempts: number;
+  redelivered: number;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function streamWithRetries(options: StreamOptions): Promise<StreamResult> {
+  const { count, send, concurrency = 32, redeliverShare = 0.02, backoff = { baseMs: 50, maxMs: 2_000 }, deadlineMs = 120_000, onAck } = options;
+  const deadline = Date.now() + deadlineMs;
+  const acked = new Set<number>();
+  const result: StreamResult = { acked, unacknowledged: [], attempts: 0, failedAttempts: 0, redelivered: 0 };
+  // A deterministic choice of which messages are delivered twice, spread over the run.
+  const redeliver = (seq: number) => ((seq * 2654435761) >>> 0) / 2 ** 32 < redeliverShare;
+
+  const deliver = async (seq: number) => {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      result.attempts++;
+      if (await send({ seq, attempt })) {
+        acked.add(seq);
+        onAck?.(acked);
+        if (redeliver(seq)) {
+          result.redelivered++;
+          result.attempts++;
+          await send({ seq, attempt: attempt + 1 });
+        }
+        return;
+      }
+      result.failedAttempts++;
+      const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 10));
+      await sleep(delay / 2 + Math.random() * (delay / 2));
+    }
+    result.unacknowledged.push(seq);
+  };
+
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await deliver(next++);
+    }),
+  );
+  return result;
+}
+
+export type WidgetVisitor = { token: string; visitorId: string };
+
+/** The text and client id of message `seq`: the test checks the stored rows against these. */
+export const faultMessage = (seq: number) => ({ clientId: `fault-${String(seq).padStart(6, '0')}`, text: `fault message #${seq}` });
+
+/**
+ * Delivers through POST /api/widget/messages (clientId = idempotency key). Message `seq` belongs to
+ * visitor `seq % visitors.length`; attempt n goes to backend (seq + n) % backends.length, so retries
+ * reach a live server while one is down, as behind a load balancer with health checks.
+ */
+export function widgetSender(backends: string[], visitors: WidgetVisitor[], addressOf: (visitor: number) => string): SendOnce {
+  return async ({ seq, attempt }) => {
+    const v = seq % visitors.length;
+    const visitor = visitors[v]!;
+    const url = backends[(seq + attempt) % backends.length]!;
+    try {
+      const res = await fetch(`${url}/api/widget/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${visitor.token}`, 'x-forwarded-for': addressOf(v) },
+        body: JSON.stringify(faultMessage(seq)),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      return res.status === 201;
+    } catch {
+      return false; // refused, reset or timed out: the provider will try again
+    }
+  };
+}
+
+/** A distinct client address per visitor from the benchmarking range 198.18.0.0/15 (RFC 2544). */
+export const visitorAddress = (i: number) => `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 255}.${i & 255}`;
+
+/** Opens `n` visitor sessions (the notice accepted) through `base`, each from its own address. */
+export async function openVisitors(base: string, inboxId: string, n: number): Promise<WidgetVisitor[]> {
+  const visitors: WidgetVisitor[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const res = await fetch(`${base}/api/widget/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': visitorAddress(i) },
+          body: JSON.stringify({ inboxId, policyVersion: NOTICE_POLICY_VERSION, textHash: NOTICE_TEXT_HASH, consents: { support: true, analytics: false } }),
+        });
+        const body = (await res.json()) as { token: string; visitorId: string };
+        if (res.status !== 201) throw new Error(`visitor session failed: ${res.status}`);
+        visitors[i] = body;
+      }
+    }),
+  );
+  return visitors;
+}
+

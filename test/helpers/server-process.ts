@@ -1,0 +1,24 @@
+/**
+ * One real server as its own process, for the multi-server and fault tests (test/helpers/processes.ts
+ * starts it). Configuration comes from the environment exactly as in production (server/main.ts);
+ * the process prints one JSON line on stdout when it listens:
+ *   {"type":"ready","url":"http://127.0.0.1:<port>","pid":<pid>}
+ * Closing stdin or SIGTERM closes it cleanly; the fault tests kill it with SIGKILL instead.
+ * Logs go to stderr so stdout stays a clean protocol channel.
+ */
+import { loadConfig } from '../../server/config.ts';
+import { startServer } from '../../server/server.ts';
+
+const config = loadConfig({ SEED_DEMO: 'false', BOT_ENABLED: 'false', BOT_EMBEDDER: 'lexical', LOG_LEVEL: 'warn', ...process.env });
+const server = await startServer(config, { logStream: process.stderr });
+process.stdout.write(`${JSON.stringify({ type: 'ready', url: server.url, pid: process.pid })}\n`);
+
+let stopping: Promise<void> | undefined;
+const stop = () =>
+  (stopping ??= server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  ));
+process.stdin.on('end', stop).resume();
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
