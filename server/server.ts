@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { safeError } from './logging/safe-error.ts';
 import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
@@ -43,6 +44,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       level: config.logLevel,
       // Defence in depth: these never reach a log line even if someone logs a request by mistake.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'body', 'email', 'phone', 'text'],
+      // Every `{ err }` in a log line passes through here: error messages can carry query values.
+      serializers: { err: safeError },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // Fastify's default request log carries the URL, and URLs can carry search terms: we log route patterns instead.

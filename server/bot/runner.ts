@@ -64,7 +64,7 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
         log.info({ embedder: settings.embedder }, 'bot ready');
       } catch (err) {
         bot = null;
-        log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'bot could not start');
+        log.error({ err }, 'bot could not start');
       }
     });
     return building;
@@ -118,7 +118,7 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
     const previous = queues.get(conversation.id) ?? Promise.resolve();
     const next = previous
       .then(() => act(event))
-      .catch((err) => log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'bot decision failed'))
+      .catch((err) => log.error({ err }, 'bot decision failed'))
       .finally(() => {
         if (queues.get(conversation.id) === next) queues.delete(conversation.id);
       });

@@ -12,7 +12,7 @@ export function every(name: string, intervalMs: number, log: FastifyBaseLogger, 
     try {
       await sweep();
     } catch (err) {
-      log.error({ job: name, err: { type: (err as Error).name, message: (err as Error).message } }, 'job failed');
+      log.error({ job: name, err }, 'job failed');
     } finally {
       running = false;
     }

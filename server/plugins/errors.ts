@@ -30,8 +30,8 @@ export const errorsPlugin = fp(
           : 'bad_request';
         return reply.status(status).send({ code, message: err.message, requestId });
       }
-      // Log the error class and stack only: the request body may hold personal data.
-      request.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
+      // The logger's err serializer (server/logging/safe-error.ts) keeps personal data out of the line.
+      request.log.error({ err }, 'request failed');
       return reply.status(500).send({ code: 'internal', message: 'Internal server error', requestId });
     });
     app.setNotFoundHandler((request, reply) =>

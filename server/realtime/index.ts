@@ -21,7 +21,7 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
     ack({ ok: true, value: await work() });
   } catch (err) {
     if (err instanceof DomainError) return ack({ ok: false, error: { code: err.code, message: err.message } });
-    log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'socket handler failed');
+    log.error({ err }, 'socket handler failed');
     ack({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
   }
 }
