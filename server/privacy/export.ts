@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { and, asc, count, eq, gt, isNull, type SQL } from 'drizzle-orm';
 import { getTableColumns } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Services } from '../services.ts';
 import { catalog } from '../../drizzle/catalog.ts';
 import { attachments, contacts, recordings } from '../../drizzle/schema/index.ts';
@@ -30,16 +30,22 @@ const compressible = (contentType: string) => !PRECOMPRESSED.test(contentType.sp
 /** Pieces of data.json are joined up to this size before they go to the zip's deflate stream. */
 const CHUNK = 64 * 1024;
 
-/** Rows of one table about the contact, in id order, a batch at a time (never the whole table in memory). */
+/**
+ * Rows of one table about the contact, a batch at a time (never the whole table in memory): in id
+ * order, or for a table keyed otherwise (a composite primary key) in key order, page by page.
+ */
 async function* rowsOf(services: Services, t: SubjectTable, contactId: string): AsyncGenerator<Record<string, unknown>> {
-  const id = (getTableColumns(t.table) as Record<string, PgColumn>).id!;
+  const id = (getTableColumns(t.table) as Record<string, PgColumn>).id;
+  const key = id ? [id] : (getTableConfig(t.table as PgTable).primaryKeys[0]?.columns ?? []);
   let after: string | null = null;
-  for (;;) {
-    const where: SQL = after ? and(subjectCondition(t.key, contactId), gt(id, after))! : subjectCondition(t.key, contactId);
-    const batch = (await services.db.select().from(t.table).where(where).orderBy(asc(id)).limit(BATCH)) as Array<Record<string, unknown>>;
+  for (let page = 0; ; page++) {
+    const base = subjectCondition(t.key, contactId);
+    const where: SQL = id && after ? and(base, gt(id, after))! : base;
+    const query = services.db.select().from(t.table).where(where).orderBy(...key.map((c) => asc(c))).limit(BATCH);
+    const batch = (await (id ? query : query.offset(page * BATCH))) as Array<Record<string, unknown>>;
     for (const row of batch) yield row;
     if (batch.length < BATCH) return;
-    after = batch.at(-1)!.id as string;
+    after = id ? (batch.at(-1)!.id as string) : null;
   }
 }
 
