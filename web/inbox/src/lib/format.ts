@@ -69,9 +69,12 @@ export function initials(name: string | null | undefined): string {
   return (first + last).toUpperCase();
 }
 
-export function contactName(name: string | null | undefined): string {
+/** Who an unnamed contact is, by the channel they wrote on: a caller is no website visitor. */
+const UNNAMED: Record<string, string> = { chat: 'Visitor', email: 'Email sender', sms: 'SMS sender', voice: 'Caller', slack: 'Slack user' };
+
+export function contactName(name: string | null | undefined, channel?: string): string {
   const trimmed = name?.trim();
-  return trimmed ? trimmed : 'Visitor';
+  return trimmed ? trimmed : (UNNAMED[channel ?? 'chat'] ?? 'Contact');
 }
 
 /** Relative time as a phrase: "just now", "5m ago", "3h ago", "yesterday", "on Tue", "on Mar 4". */
