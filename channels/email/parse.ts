@@ -43,6 +43,9 @@ export type ParseLimits = { maxAttachmentBytes: number; maxTextChars: number };
 
 const UNKNOWN_SENDER = 'unknown-sender@invalid';
 
+/** PostgreSQL text cannot hold NUL, and broken mail does contain it. */
+const clean = (value: string) => value.replace(/\u0000/g, '');
+
 /**
  * Raw RFC 822 -> ParsedEmail. Never throws: a message mailparser cannot read, or whose MIME
  * structure is broken, still becomes a message, with a parse_error marker and the raw source kept
@@ -95,14 +98,15 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
   const automated = automatedKind(mail, from.address);
   if (automated) markers.push({ kind: 'automated', detail: AUTOMATED_LABEL[automated] });
+  if (from.name) from.name = clean(from.name);
   return {
     messageId,
     inReplyTo,
     references,
     from,
-    subject: mail.subject?.trim() || null,
-    text: text || (mail.html ? '(HTML message)' : '(no text)'),
-    html: mail.html ? sanitizeMailHtml(mail.html) : null,
+    subject: clean(mail.subject?.trim() ?? '') || null,
+    text: clean(text) || (mail.html ? '(HTML message)' : '(no text)'),
+    html: mail.html ? clean(sanitizeMailHtml(mail.html)) : null,
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
     attachments,
     markers,
@@ -144,7 +148,7 @@ function automatedKind(mail: ParsedMail, fromAddress: string): Automated {
   if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond') || mail.headers.has('x-autoresponder')) return 'auto_reply';
   const precedence = headerText(mail, 'precedence');
   if (precedence === 'auto_reply') return 'auto_reply';
-  if (['bulk', 'junk', 'list'].includes(precedence) || mail.headers.has('list-id')) return 'bulk';
+  if (['bulk', 'junk', 'list'].includes(precedence) || mail.headerLines.some((l) => l.key === 'list-id')) return 'bulk';
   return null;
 }
 
@@ -173,7 +177,7 @@ function unparsable(raw: Buffer, detail: string): ParsedEmail {
     inReplyTo: null,
     references: [],
     from: { address },
-    subject: header('subject') ?? null,
+    subject: header('subject') ? clean(header('subject')!) : null,
     text: '(This message could not be read. The original is attached.)',
     html: null,
     date: null,
