@@ -42,6 +42,7 @@ export type ParsedEmail = {
 export type ParseLimits = { maxAttachmentBytes: number; maxTextChars: number };
 
 const UNKNOWN_SENDER = 'unknown-sender@invalid';
+const UNREADABLE = '(This message could not be read completely. The original is attached as original.eml.)';
 
 /** PostgreSQL text cannot hold NUL, and broken mail does contain it. */
 const clean = (value: string) => value.replace(/\u0000/g, '');
@@ -83,7 +84,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   if (markers.some((m) => m.kind === 'parse_error')) attachments.push(rawSource(raw));
 
   let text = mail.text ?? '';
-  if (text.trim() === '' && !mail.html && attachments.length === 0 && !structure) text = '(empty message)';
+  if (text.trim() === '' && !mail.html) {
+    text = markers.some((m) => m.kind === 'parse_error') ? UNREADABLE : attachments.length === 0 ? '(empty message)' : '';
+  }
   if (text.length > limits.maxTextChars) {
     markers.push({ kind: 'body_truncated', detail: `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original` });
     text = text.slice(0, limits.maxTextChars);
@@ -178,7 +181,7 @@ function unparsable(raw: Buffer, detail: string): ParsedEmail {
     references: [],
     from: { address },
     subject: header('subject') ? clean(header('subject')!) : null,
-    text: '(This message could not be read. The original is attached.)',
+    text: UNREADABLE,
     html: null,
     date: null,
     attachments: [rawSource(raw)],
