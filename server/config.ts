@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
+import { emailInboxFromEnv, EnvInboxError, type EnvEmailInbox } from '../channels/email/env-inbox.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -30,7 +31,18 @@ export type Config = {
   emailLeaseSeconds: number;
   /** Longest wait between reconnect attempts to an IMAP server (the backoff starts at 1 s and doubles). */
   emailReconnectMaxSeconds: number;
+  /** An email inbox configured by EMAIL_IMAP_URL, EMAIL_SMTP_URL, EMAIL_ADDRESS (and EMAIL_INBOX_NAME). */
+  emailInbox: EnvEmailInbox | null;
 };
+
+function envEmailInbox(env: Env): EnvEmailInbox | null {
+  try {
+    return emailInboxFromEnv(env);
+  } catch (err) {
+    if (err instanceof EnvInboxError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -119,5 +131,6 @@ export function loadConfig(env: Env = process.env): Config {
     emailImapEnabled: bool(env, 'EMAIL_IMAP_ENABLED', true),
     emailLeaseSeconds: int(env, 'EMAIL_LEASE_SECONDS', 30, 1, 3600),
     emailReconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 300, 1, 3600),
+    emailInbox: envEmailInbox(env),
   };
 }
