@@ -72,6 +72,14 @@ export type ChannelAdapter<Payload = unknown> = {
   send(message: OutboundMessage): Promise<SendResult>;
 };
 
+/** A delivery that no retry can fix (the recipient does not exist, the channel is not configured): failed at once. */
+export class PermanentDeliveryError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
 export class InboundRejected extends Error {
   constructor(reason: string) {
     super(reason);

@@ -170,6 +170,11 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(await conversationOf('<dsn-1@mx.customer.example>')).toBe(conversationId);
     const bounced = (await detail(conversationId)).messages.find((m: any) => m.id === first.body.message.id);
     expect(bounced).toMatchObject({ deliveryState: 'failed', deliveryError: "bounced by the recipient's mail server (status 5.1.1)" });
+    // A permanent refusal (5xx) is not retried: the reply is failed at once, with the reason.
+    smtp.failNext(1, 550);
+    const refused = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'One more thing.' });
+    expect(refused.body.message).toMatchObject({ deliveryState: 'failed', deliveryError: expect.stringMatching(/^SMTP 550/) });
+
     const decisions = rowsOf<{ n: number }>(await server.services.db.execute(sql`select count(*)::int as n from bot_decisions where conversation_id = ${conversationId}`));
     expect(decisions[0]!.n).toBe(0);
   });
