@@ -8,7 +8,7 @@ import { createEmailChannel } from '../../channels/email/channel.ts';
 /**
  * A separate server process that only reads the email inboxes of DATABASE_URL, as every server does:
  * the test kills one of these with SIGKILL to show that another takes the mailbox over.
- * Prints "ready <holder-free pid>" once its readers run; each ingested message is visible in the database.
+ * Prints "ready <pid>" once its readers run; what it ingests is visible in the database.
  */
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 4 });
