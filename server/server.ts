@@ -15,6 +15,7 @@ import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { createEmailChannel } from '../channels/email/channel.ts';
+import { applyEnvEmailInbox } from '../channels/email/env-inbox.ts';
 
 /** `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere). */
 export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean };
@@ -78,6 +79,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
   if (config.seedDemo) await seedDemo(services);
   await bot.start();
+  if (config.emailInbox) await applyEnvEmailInbox(services.db, config.emailInbox);
   const email = createEmailChannel(
     { db: services.db, events: services.events, inboxNames: services.inboxNames, blobs: services.blobs, adapter: services.adapters.email, log: fastify.log },
     {
