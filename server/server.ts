@@ -17,8 +17,11 @@ import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { createEmailChannel } from '../channels/email/channel.ts';
 import { applyEnvEmailInbox } from '../channels/email/env-inbox.ts';
 
-/** `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere). */
-export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean };
+/**
+ * `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere).
+ * `signed`: a public provider webhook that refuses any request without the provider's signature.
+ */
+export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean; signed: boolean };
 
 export type RunningServer = {
   fastify: FastifyInstance;
@@ -65,7 +68,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const routes: RouteRecord[] = [];
   fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access, rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access, rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit), signed: Boolean((route.config as { signed?: unknown } | undefined)?.signed) });
   });
 
   const database =

@@ -102,7 +102,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/sms',
     {
-      config: { access: 'public', rateLimit: rateLimits.webhook },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(sms, ['sms']),
       schema: {
         tags,
@@ -129,7 +129,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/status',
     {
-      config: { access: 'public', rateLimit: rateLimits.webhook },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(sms, ['sms', 'voice']),
       schema: {
         tags,
@@ -150,7 +150,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/voice',
     {
-      config: { access: 'public', rateLimit: rateLimits.webhook },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,
@@ -194,7 +194,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/voice/recorded',
     {
-      config: { access: 'public', rateLimit: rateLimits.webhook },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,
@@ -210,7 +210,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/voice/recording',
     {
-      config: { access: 'public', rateLimit: rateLimits.webhook },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,

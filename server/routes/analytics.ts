@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Services } from '../services.ts';
 import { ChannelKindSchema, ConversationStatusSchema } from '../http/views.ts';
 import { errors } from '../http/common.ts';
+import { rateLimits } from '../http/rate-limits.ts';
 import { badRequest } from '../domain/errors.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 import { dashboard } from '../../analytics/dashboard.ts';
@@ -103,7 +104,7 @@ export const widgetRatingRoutes: FastifyPluginAsyncTypebox<{ services: Services 
   app.get(
     '/',
     {
-      config: { access: 'visitor' },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
       schema: { tags: ['widget'], summary: "The visitor's conversation status and their rating of it, if given", response: { 200: RatingState, ...errors(401, 403) } },
     },
     async (request) => visitorRating(services, currentVisitor(request)),
@@ -112,7 +113,7 @@ export const widgetRatingRoutes: FastifyPluginAsyncTypebox<{ services: Services 
   app.post(
     '/',
     {
-      config: { access: 'visitor', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRating },
       schema: {
         tags: ['widget'],
         summary: 'Rate the resolved conversation from 1 (very unhappy) to 5 (very happy); a second answer replaces the first',

@@ -17,7 +17,7 @@ export const slackRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/events',
     {
-      config: { access: 'public', rateLimit: rateLimits.webhook },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       schema: {
         tags: ['slack'],
         summary: 'Slack Events API request URL (signed by Slack; answers after the message is stored)',
