@@ -8,9 +8,10 @@ import { LexicalEmbedder, type LexicalOptions } from './lexical.ts';
 import { TransformersEmbedder, type TransformersOptions } from './transformers.ts';
 import type { Embedder } from './types.ts';
 import { UseLiteEmbedder } from './use-lite.ts';
+import { UseLiteTfjsEmbedder } from './use-lite-tfjs.ts';
 
 export type { Embedder, SparseVector } from './types.ts';
-export { HybridEmbedder, LexicalEmbedder, TransformersEmbedder, UseLiteEmbedder };
+export { HybridEmbedder, LexicalEmbedder, TransformersEmbedder, UseLiteEmbedder, UseLiteTfjsEmbedder };
 
 export const EMBEDDER_KINDS = ['hybrid', 'use-lite', 'lexical', 'transformers', 'transformers-hybrid'] as const;
 export type EmbedderKind = (typeof EMBEDDER_KINDS)[number];
