@@ -41,7 +41,7 @@ function float32(field: number, x: number): Bytes {
   return b;
 }
 
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT8: 3, INT32: 6, INT64: 7 } as const;
 
 /** An attribute of a node: ints are INT (or INTS for arrays), floats FLOAT. */
 export type Attribute = { name: string } & ({ int: number } | { ints: number[] } | { float: number });
@@ -56,7 +56,7 @@ export interface Tensor {
   name: string;
   dims: number[];
   type: (typeof DataType)[keyof typeof DataType];
-  data: Float32Array | Int32Array | BigInt64Array;
+  data: Float32Array | Int8Array | Int32Array | BigInt64Array;
 }
 
 /** Dimensions as numbers (fixed) or strings (symbolic, e.g. "tokens"). */
@@ -70,12 +70,22 @@ export class GraphBuilder {
   private readonly nodes: Bytes[] = [];
   private readonly initializers: Bytes[] = [];
   private counter = 0;
+  private readonly domains = new Set<string>();
 
-  /** Adds a node; returns its output names (generated unless given). */
-  node(op: string, inputs: string[], attributes: Attribute[] = [], outputs?: string[]): string[] {
+  /** Adds a node; returns its output names (generated unless given). `domain` e.g. "com.microsoft". */
+  node(op: string, inputs: string[], attributes: Attribute[] = [], outputs?: string[], domain = ''): string[] {
     const outs = outputs ?? [`${op.toLowerCase()}_${this.counter++}`];
+    if (domain) this.domains.add(domain);
     this.nodes.push(
-      msg(1, ...inputs.map((i) => str(1, i)), ...outs.map((o) => str(2, o)), str(3, `${op}_${outs[0]}`), str(4, op), ...attributes.map(attribute)),
+      msg(
+        1,
+        ...inputs.map((i) => str(1, i)),
+        ...outs.map((o) => str(2, o)),
+        str(3, `${op}_${outs[0]}`),
+        str(4, op),
+        ...attributes.map(attribute),
+        ...(domain ? [str(7, domain)] : []),
+      ),
     );
     return outs;
   }
@@ -89,6 +99,11 @@ export class GraphBuilder {
     const raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     this.initializers.push(msg(5, ...t.dims.map((d) => int(1, d)), int(2, t.type), str(8, t.name), bytes(9, raw)));
     return t.name;
+  }
+
+  /** The op in a domain other than the default one (onnxruntime's contrib ops are "com.microsoft", version 1). */
+  domainOp(domain: string, op: string, inputs: string[], attributes: Attribute[] = []): string {
+    return this.node(op, inputs, attributes, undefined, domain)[0]!;
   }
 
   constant(name: string, values: number[], type: 'float' | 'int64' = 'float', dims: number[] = [values.length]): string {
@@ -105,6 +120,7 @@ export class GraphBuilder {
     const valueInfo = (field: number, v: ValueInfo) =>
       msg(field, str(1, v.name), msg(2, msg(1, int(1, v.type), msg(2, ...v.dims.map((d) => msg(1, typeof d === 'number' ? int(1, d) : str(2, d)))))));
     const graph = msg(7, ...this.nodes, str(2, name), ...this.initializers, ...inputs.map((v) => valueInfo(11, v)), ...outputs.map((v) => valueInfo(12, v)));
-    return concat([int(1, 8), str(2, 'privacy-inbox'), graph, msg(8, str(1, ''), int(2, opset))]);
+    const opsets = [msg(8, str(1, ''), int(2, opset)), ...[...this.domains].map((d) => msg(8, str(1, d), int(2, 1)))];
+    return concat([int(1, 8), str(2, 'privacy-inbox'), graph, ...opsets]);
   }
 }

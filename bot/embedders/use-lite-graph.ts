@@ -75,11 +75,27 @@ function weight(w: UseLiteWeights, name: string): Float32Array {
  * The ONNX model: input "x" float [tokens, 256] (embeddings + timing signal), output "embedding" float
  * [1, 512] (before the final L2 normalization).
  */
-export function buildUseLiteGraph(w: UseLiteWeights): Uint8Array {
+export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean; pooledOutputs?: boolean } = {}): Uint8Array {
   const g = new GraphBuilder();
   const init = (name: string, dims: number[]) => g.initializer({ name, dims, type: DataType.FLOAT, data: weight(w, name) });
-  const dense = (x: string, kernel: string, kernelDims: number[], bias: string) =>
-    g.op('Add', [g.op('MatMul', [x, init(kernel, kernelDims)]), init(bias, [kernelDims[kernelDims.length - 1]!])]);
+  /** x [tokens, K] times the weight [K, N] plus bias, in float or with int8 weights (per-column scales). */
+  const affine = (x: string, kernel: string, kernelDims: number[], bias: string) => {
+    const [K, N] = kernelDims.slice(-2) as [number, number];
+    if (!options.int8) return g.op('Add', [g.op('MatMul', [x, g.initializer({ name: kernel, dims: [K, N], type: DataType.FLOAT, data: weight(w, kernel) })]), init(bias, [N])]);
+    const data = weight(w, kernel);
+    const scales = new Float32Array(N);
+    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) scales[n] = Math.max(scales[n]!, Math.abs(data[k * N + n]!) / 127);
+    const q = new Int8Array(K * N);
+    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) q[k * N + n] = scales[n] ? Math.round(data[k * N + n]! / scales[n]!) : 0;
+    return g.domainOp('com.microsoft', 'DynamicQuantizeMatMul', [
+      x,
+      g.initializer({ name: `${kernel}/int8`, dims: [K, N], type: DataType.INT8, data: q }),
+      g.initializer({ name: `${kernel}/scale`, dims: [N], type: DataType.FLOAT, data: scales }),
+      '',
+      init(bias, [N]),
+    ]);
+  };
+  const dense = affine;
   const layerNorm = (x: string, prefix: string, width: number) =>
     g.op('LayerNormalization', [x, init(`${prefix}layer_norm_scale/ConcatPartitions/concat`, [width]), init(`${prefix}layer_norm_bias/ConcatPartitions/concat`, [width])], [
       { name: 'axis', int: -1 },
@@ -98,10 +114,7 @@ export function buildUseLiteGraph(w: UseLiteWeights): Uint8Array {
     const normed = layerNorm(x, `${L}layer_prepostprocess/layer_norm/`, n === 0 ? USE_EMBEDDING_WIDTH : model);
     const qkvKernel = `${W}Layer_${n}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`;
     const inWidth = n === 0 ? USE_EMBEDDING_WIDTH : model;
-    const qkv = g.op('Add', [
-      g.op('MatMul', [normed, g.initializer({ name: qkvKernel, dims: [inWidth, 3 * width], type: DataType.FLOAT, data: weight(w, qkvKernel) })]),
-      init(`${L}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`, [3 * width]),
-    ]);
+    const qkv = affine(normed, qkvKernel, [inWidth, 3 * width], `${L}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`);
     const [q, k, v] = g.node('Split', [qkv, g.constant(`split_${n}`, [width, width, width], 'int64')], [{ name: 'axis', int: 1 }], [`q_${n}`, `k_${n}`, `v_${n}`]);
     const heads = (t: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [t, headsShape(depth)])], [{ name: 'perm', ints: perm }]);
     const scale = 1 / Math.sqrt(depth);
@@ -114,13 +127,7 @@ export function buildUseLiteGraph(w: UseLiteWeights): Uint8Array {
       g.constant(`combine_${n}`, [0, width], 'int64'),
     ]);
     const outKernel = `${W}Layer_${n}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`;
-    const attended = g.op('Add', [
-      g.op('Add', [
-        g.op('MatMul', [context, g.initializer({ name: outKernel, dims: [width, model], type: DataType.FLOAT, data: weight(w, outKernel) })]),
-        init(`${L}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`, [model]),
-      ]),
-      residual,
-    ]);
+    const attended = g.op('Add', [affine(context, outKernel, [width, model], `${L}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`), residual]);
     const ffnIn = layerNorm(attended, `${L}FFN/layer_prepostprocess/layer_norm/`, model);
     const T = `${P}TransformerStack/Layer_${n}/TransformerLayer/FFN/`;
     const hidden = g.op('Relu', [dense(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`)]);
@@ -137,11 +144,18 @@ export function buildUseLiteGraph(w: UseLiteWeights): Uint8Array {
     { name: 'keepdims', int: 1 },
   ]);
   const H = 'module/Encoder_en/hidden_layers/tanh_layer_0/';
-  g.op('Tanh', [g.op('Add', [g.op('MatMul', [pooled, init(`${H}weights`, [USE_DIMENSION, USE_DIMENSION])]), init(`${H}bias`, [USE_DIMENSION])])], [], 'embedding');
+  g.op('Tanh', [affine(pooled, `${H}weights`, [USE_DIMENSION, USE_DIMENSION], `${H}bias`)], [], 'embedding');
+  const extra: Array<{ name: string; type: typeof DataType.FLOAT; dims: number[] }> = [];
+  if (options.pooledOutputs) {
+    g.op('ReduceMax', [h1], [{ name: 'axes', ints: [0] }, { name: 'keepdims', int: 1 }], 'h1_max');
+    g.op('ReduceMean', [h0], [{ name: 'axes', ints: [0] }, { name: 'keepdims', int: 1 }], 'h0_mean');
+    g.op('Identity', [pooled], [], 'h1_mean');
+    for (const name of ['h1_max', 'h0_mean', 'h1_mean']) extra.push({ name, type: DataType.FLOAT, dims: [1, USE_DIMENSION] });
+  }
   return g.build(
     'universal-sentence-encoder-lite',
     [{ name: 'x', type: DataType.FLOAT, dims: ['tokens', USE_EMBEDDING_WIDTH] }],
-    [{ name: 'embedding', type: DataType.FLOAT, dims: [1, USE_DIMENSION] }],
+    [{ name: 'embedding', type: DataType.FLOAT, dims: [1, USE_DIMENSION] }, ...extra],
   );
 }
 

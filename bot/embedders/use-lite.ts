@@ -17,6 +17,8 @@ import { type Embedder, l2normalize } from './types.ts';
 export interface UseLiteOptions {
   /** onnxruntime's intra-op threads; 1 (default) keeps one query on one core, best on a shared CPU. */
   threads?: number;
+  /** Int8 weights (per-column scales) with activations quantized per call: less memory traffic. */
+  int8?: boolean;
 }
 
 interface LoadedModel {
@@ -30,25 +32,30 @@ interface LoadedModel {
  * One model per process and thread count: the weights are read-only, so every UseLiteEmbedder shares
  * them, and rebuilding the bot after a KB change neither reloads them nor keeps a second copy.
  */
-const loaded = new Map<number, Promise<LoadedModel>>();
+const loaded = new Map<string, Promise<LoadedModel>>();
 
 export class UseLiteEmbedder implements Embedder {
-  readonly id = 'use-lite';
   readonly dimension = USE_DIMENSION;
+  readonly id: string;
   private readonly threads: number;
+  private readonly int8: boolean;
+  private readonly key: string;
 
   constructor(options: UseLiteOptions = {}) {
     this.threads = options.threads ?? 1;
+    this.int8 = options.int8 ?? false;
+    this.id = this.int8 ? 'use-lite-int8' : 'use-lite';
+    this.key = `${this.threads}/${this.int8}`;
   }
 
   /** Reads the weights, builds the graph and opens the session once per process (about 0.5 s). */
   load(): Promise<LoadedModel> {
-    let model = loaded.get(this.threads);
+    let model = loaded.get(this.key);
     if (!model) {
       model = (async () => {
         const ort = await import('onnxruntime-node');
         const weights = readUseLiteWeights();
-        const session = await ort.InferenceSession.create(buildUseLiteGraph(weights), {
+        const session = await ort.InferenceSession.create(buildUseLiteGraph(weights, { int8: this.int8 }), {
           executionProviders: ['cpu'],
           intraOpNumThreads: this.threads,
           interOpNumThreads: 1,
@@ -57,8 +64,8 @@ export class UseLiteEmbedder implements Embedder {
         });
         return { session, Tensor: ort.Tensor, weights, tokenizer: new UseTokenizer(weights.vocabulary) };
       })();
-      loaded.set(this.threads, model);
-      model.catch(() => loaded.delete(this.threads)); // let a later call try again
+      loaded.set(this.key, model);
+      model.catch(() => loaded.delete(this.key)); // let a later call try again
     }
     return model;
   }

@@ -18,6 +18,7 @@ import { DEFAULT_ENCODER_WEIGHT } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
 import { TransformersEmbedder } from '../../bot/embedders/transformers.ts';
 import type { Embedder } from '../../bot/embedders/types.ts';
+import { UseLiteTfjsEmbedder } from '../../bot/embedders/use-lite-tfjs.ts';
 import { UseLiteEmbedder } from '../../bot/embedders/use-lite.ts';
 import { CachedEmbedder } from '../../bot/eval/embedding-cache.ts';
 import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
@@ -48,6 +49,7 @@ const USAGE = `usage: npm run bench:bot -- [options]
   --model-dtype DTYPE     q8 (onnx/model_quantized.onnx, default) or fp32 (onnx/model.onnx)
   --epochs N --learning-rate R --l2 L   softmax head training (defaults: the bot's)
   --cache-dir DIR         keep sentence-encoder embeddings between runs (default: a temp dir for this run)
+  --skip-runtimes         skip the USE lite runtime comparison (TensorFlow.js WebAssembly vs onnxruntime)
   --out FILE              also write the results as JSON`;
 
 const { values: args } = (() => {
@@ -75,6 +77,7 @@ const { values: args } = (() => {
         'learning-rate': { type: 'string' },
         l2: { type: 'string' },
         'cache-dir': { type: 'string' },
+        'skip-runtimes': { type: 'boolean', default: false },
         out: { type: 'string' },
         worker: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -265,6 +268,36 @@ async function runWorker(config: string): Promise<WorkerResult> {
   };
 }
 
+interface RuntimeComparison {
+  runtimes: Array<{ id: string; p50: number; p95: number; n: number }>;
+  loadAverage: number;
+}
+
+/**
+ * USE lite per query on its two runtimes, in one process, alternating query by query, so both see the
+ * same machine load: the ratio is the reliable figure on a shared machine.
+ */
+async function compareRuntimes(): Promise<RuntimeComparison> {
+  const texts = shuffleInPlace(
+    loadDatasets().flatMap((d) => [...d.test, ...d.oosTest].map((e) => e.text)),
+    seededRandom(num('seed')),
+  ).slice(0, num('latency-queries'));
+  const embedders: Embedder[] = [new UseLiteTfjsEmbedder({ batchSize: 1 }), new UseLiteEmbedder()];
+  const times = embedders.map(() => [] as number[]);
+  for (const e of embedders) for (const text of texts.slice(0, 20)) await e.embed([text]); // warm up
+  for (const text of texts) {
+    for (let k = 0; k < embedders.length; k++) {
+      const t = performance.now();
+      await embedders[k]!.embed([text]);
+      times[k]!.push(performance.now() - t);
+    }
+  }
+  return {
+    runtimes: embedders.map((e, k) => ({ id: e.id, p50: percentile(times[k]!, 50), p95: percentile(times[k]!, 95), n: texts.length })),
+    loadAverage: loadavg()[0]!,
+  };
+}
+
 function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
   const passOn = process.argv.slice(2).filter((a, i, all) => a !== '--configs' && all[i - 1] !== '--configs' && !a.startsWith('--configs='));
   return new Promise((resolvePromise, reject) => {
@@ -314,7 +347,7 @@ function oosTable(results: WorkerResult[]): string {
 }
 
 if (args.worker) {
-  const result = await runWorker(args.worker);
+  const result = args.worker === 'runtimes' ? await compareRuntimes() : await runWorker(args.worker);
   process.send!(result);
   process.exit(0);
 } else {
@@ -327,12 +360,14 @@ if (args.worker) {
       `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
   );
   const results: WorkerResult[] = [];
+  let runtimes: RuntimeComparison | null = null;
   try {
     for (const config of configs) {
       const r = await runInChild(config, cacheDir);
       results.push(r);
       console.error(table([r]).split('\n')[2]);
     }
+    if (!args['skip-runtimes']) runtimes = (await runInChild('runtimes', cacheDir)) as unknown as RuntimeComparison;
   } finally {
     if (ownCache) rmSync(cacheDir, { recursive: true, force: true });
   }
@@ -349,6 +384,15 @@ if (args.worker) {
       );
     }
   }
+  if (runtimes) {
+    const [tfjs, onnx] = runtimes.runtimes;
+    console.log(
+      `\nUSE lite, one query at a time (embedding only), ${tfjs!.n} queries alternating between the runtimes, load average ${runtimes.loadAverage.toFixed(1)}:\n\n` +
+        '| runtime | p50 ms | p95 ms |\n|---|---|---|\n' +
+        runtimes.runtimes.map((r) => `| ${r.id} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`).join('\n') +
+        `\n\nonnxruntime vs TensorFlow.js: ${(tfjs!.p50 / onnx!.p50).toFixed(1)}x faster at p50, ${(tfjs!.p95 / onnx!.p95).toFixed(1)}x at p95\n`,
+    );
+  }
   console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (args.out) writeFileSync(args.out, JSON.stringify({ args, results }, null, 2));
+  if (args.out) writeFileSync(args.out, JSON.stringify({ args, results, runtimes }, null, 2));
 }
