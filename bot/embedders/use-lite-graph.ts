@@ -75,13 +75,13 @@ function weight(w: UseLiteWeights, name: string): Float32Array {
  * The ONNX model: input "x" float [tokens, 256] (embeddings + timing signal), output "embedding" float
  * [1, 512] (before the final L2 normalization).
  */
-export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean; pooledOutputs?: boolean } = {}): Uint8Array {
+export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean | 'normed-inputs'; pooledOutputs?: boolean } = {}): Uint8Array {
   const g = new GraphBuilder();
   const init = (name: string, dims: number[]) => g.initializer({ name, dims, type: DataType.FLOAT, data: weight(w, name) });
   /** x [tokens, K] times the weight [K, N] plus bias, in float or with int8 weights (per-column scales). */
-  const affine = (x: string, kernel: string, kernelDims: number[], bias: string) => {
+  const affine = (x: string, kernel: string, kernelDims: number[], bias: string, normedInput = false) => {
     const [K, N] = kernelDims.slice(-2) as [number, number];
-    if (!options.int8) return g.op('Add', [g.op('MatMul', [x, g.initializer({ name: kernel, dims: [K, N], type: DataType.FLOAT, data: weight(w, kernel) })]), init(bias, [N])]);
+    if (!options.int8 || (options.int8 === 'normed-inputs' && !normedInput)) return g.op('Add', [g.op('MatMul', [x, g.initializer({ name: kernel, dims: [K, N], type: DataType.FLOAT, data: weight(w, kernel) })]), init(bias, [N])]);
     const data = weight(w, kernel);
     const scales = new Float32Array(N);
     for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) scales[n] = Math.max(scales[n]!, Math.abs(data[k * N + n]!) / 127);
@@ -114,7 +114,7 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean; 
     const normed = layerNorm(x, `${L}layer_prepostprocess/layer_norm/`, n === 0 ? USE_EMBEDDING_WIDTH : model);
     const qkvKernel = `${W}Layer_${n}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`;
     const inWidth = n === 0 ? USE_EMBEDDING_WIDTH : model;
-    const qkv = affine(normed, qkvKernel, [inWidth, 3 * width], `${L}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`);
+    const qkv = affine(normed, qkvKernel, [inWidth, 3 * width], `${L}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`, true);
     const [q, k, v] = g.node('Split', [qkv, g.constant(`split_${n}`, [width, width, width], 'int64')], [{ name: 'axis', int: 1 }], [`q_${n}`, `k_${n}`, `v_${n}`]);
     const heads = (t: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [t, headsShape(depth)])], [{ name: 'perm', ints: perm }]);
     const scale = 1 / Math.sqrt(depth);
@@ -130,7 +130,7 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean; 
     const attended = g.op('Add', [affine(context, outKernel, [width, model], `${L}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`), residual]);
     const ffnIn = layerNorm(attended, `${L}FFN/layer_prepostprocess/layer_norm/`, model);
     const T = `${P}TransformerStack/Layer_${n}/TransformerLayer/FFN/`;
-    const hidden = g.op('Relu', [dense(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`)]);
+    const hidden = g.op('Relu', [dense(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`, true)]);
     const ffn = dense(hidden, `${T}conv2/Tensordot/Reshape_1`, [1536, model], `${L}FFN/conv2/bias/ConcatPartitions/concat`);
     return g.op('Add', [ffn, attended]);
   };

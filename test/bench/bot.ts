@@ -30,7 +30,8 @@ import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../../shared/data');
 const USAGE = `usage: npm run bench:bot -- [options]
-  --configs LIST          comma-separated, from: ${'lexical/nn,lexical/softmax,use-lite/nn,use-lite/softmax,hybrid/softmax,transformers/softmax,transformers-hybrid/softmax'}
+  --configs LIST          comma-separated, from: ${'lexical/nn,lexical/softmax,use-lite/nn,use-lite/softmax,use-lite-int8/softmax,hybrid/softmax,hybrid-int8/softmax,transformers/softmax,transformers-hybrid/softmax'}
+                          (-int8: USE lite with int8 weights)
                           (default: use-lite/nn,lexical/softmax,use-lite/softmax,hybrid/softmax, plus the
                           transformers ones when --model-dir or --model-path is given)
   --csv-train FILE        Banking77-style CSV (text,category) to train on   [${join(SHARED, 'banking77/train.csv')}]
@@ -103,7 +104,17 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
   return n;
 };
 
-const CONFIGS = ['lexical/nn', 'lexical/softmax', 'use-lite/nn', 'use-lite/softmax', 'hybrid/softmax', 'transformers/softmax', 'transformers-hybrid/softmax'];
+const CONFIGS = [
+  'lexical/nn',
+  'lexical/softmax',
+  'use-lite/nn',
+  'use-lite/softmax',
+  'use-lite-int8/softmax',
+  'hybrid/softmax',
+  'hybrid-int8/softmax',
+  'transformers/softmax',
+  'transformers-hybrid/softmax',
+];
 // lexical/nn is left out by default: brute-force search over 15,000 sparse examples takes minutes on 2 cores.
 const DEFAULT_CONFIGS = ['use-lite/nn', 'lexical/softmax', 'use-lite/softmax', 'hybrid/softmax'];
 const hasTransformers = Boolean(args['model-dir'] || args['model-path']);
@@ -174,11 +185,11 @@ function loadDatasets(): DatasetSpec[] {
 
 async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder: Embedder; encoders: CachedEmbedder[] }> {
   const encoders: CachedEmbedder[] = [];
-  const encoder = async (which: 'use-lite' | 'transformers') => {
+  const encoder = async (which: 'use-lite' | 'use-lite-int8' | 'transformers') => {
     const inner: Embedder =
-      which === 'use-lite'
+      which !== 'transformers'
         ? await (async () => {
-            const use = new UseLiteEmbedder();
+            const use = new UseLiteEmbedder({ int8: which === 'use-lite-int8' });
             await use.load();
             return use;
           })()
@@ -192,7 +203,7 @@ async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder:
     encoders.push(cached);
     return cached;
   };
-  const hybrid = async (which: 'use-lite' | 'transformers') =>
+  const hybrid = async (which: 'use-lite' | 'use-lite-int8' | 'transformers') =>
     new HybridEmbedder([
       { embedder: await encoder(which), weight: DEFAULT_ENCODER_WEIGHT },
       { embedder: new LexicalEmbedder(), weight: 1 - DEFAULT_ENCODER_WEIGHT },
@@ -201,9 +212,12 @@ async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder:
     case 'lexical':
       return { embedder: new LexicalEmbedder(), encoders };
     case 'use-lite':
-      return { embedder: await encoder('use-lite'), encoders };
+    case 'use-lite-int8':
+      return { embedder: await encoder(kind), encoders };
     case 'hybrid':
       return { embedder: await hybrid('use-lite'), encoders };
+    case 'hybrid-int8':
+      return { embedder: await hybrid('use-lite-int8'), encoders };
     case 'transformers':
       return { embedder: await encoder('transformers'), encoders };
     case 'transformers-hybrid':
@@ -282,7 +296,7 @@ async function compareRuntimes(): Promise<RuntimeComparison> {
     loadDatasets().flatMap((d) => [...d.test, ...d.oosTest].map((e) => e.text)),
     seededRandom(num('seed')),
   ).slice(0, num('latency-queries'));
-  const embedders: Embedder[] = [new UseLiteTfjsEmbedder({ batchSize: 1 }), new UseLiteEmbedder()];
+  const embedders: Embedder[] = [new UseLiteTfjsEmbedder({ batchSize: 1 }), new UseLiteEmbedder(), new UseLiteEmbedder({ int8: true })];
   const times = embedders.map(() => [] as number[]);
   for (const e of embedders) for (const text of texts.slice(0, 20)) await e.embed([text]); // warm up
   for (const text of texts) {
@@ -385,12 +399,13 @@ if (args.worker) {
     }
   }
   if (runtimes) {
-    const [tfjs, onnx] = runtimes.runtimes;
+    const [tfjs, onnx, int8] = runtimes.runtimes;
     console.log(
       `\nUSE lite, one query at a time (embedding only), ${tfjs!.n} queries alternating between the runtimes, load average ${runtimes.loadAverage.toFixed(1)}:\n\n` +
         '| runtime | p50 ms | p95 ms |\n|---|---|---|\n' +
         runtimes.runtimes.map((r) => `| ${r.id} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`).join('\n') +
-        `\n\nonnxruntime vs TensorFlow.js: ${(tfjs!.p50 / onnx!.p50).toFixed(1)}x faster at p50, ${(tfjs!.p95 / onnx!.p95).toFixed(1)}x at p95\n`,
+        `\n\nonnxruntime vs TensorFlow.js: ${(tfjs!.p50 / onnx!.p50).toFixed(1)}x faster at p50, ${(tfjs!.p95 / onnx!.p95).toFixed(1)}x at p95; ` +
+        `int8 weights: ${(tfjs!.p50 / int8!.p50).toFixed(1)}x / ${(tfjs!.p95 / int8!.p95).toFixed(1)}x\n`,
     );
   }
   console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
