@@ -17,8 +17,8 @@ import { type Embedder, l2normalize } from './types.ts';
 export interface UseLiteOptions {
   /** onnxruntime's intra-op threads; 1 (default) keeps one query on one core, best on a shared CPU. */
   threads?: number;
-  /** Int8 weights (per-column scales) with activations quantized per call: less memory traffic. */
-  int8?: boolean | 'normed-inputs';
+  /** Int8 weights (per-column scales), activations quantized per call: less memory traffic per query. */
+  int8?: boolean;
 }
 
 interface LoadedModel {
@@ -38,13 +38,13 @@ export class UseLiteEmbedder implements Embedder {
   readonly dimension = USE_DIMENSION;
   readonly id: string;
   private readonly threads: number;
-  private readonly int8: boolean | 'normed-inputs';
+  private readonly int8: boolean;
   private readonly key: string;
 
   constructor(options: UseLiteOptions = {}) {
     this.threads = options.threads ?? 1;
     this.int8 = options.int8 ?? false;
-    this.id = this.int8 ? `use-lite-int8${this.int8 === true ? '' : '-' + this.int8}` : 'use-lite';
+    this.id = this.int8 ? 'use-lite-int8' : 'use-lite';
     this.key = `${this.threads}/${this.int8}`;
   }
 

@@ -55,4 +55,16 @@ describe('USE lite on onnxruntime-node', () => {
     // Texts past 128 tokens are clipped as the model clips them.
     expect(await onnx.tokenize(TEXTS[TEXTS.length - 1]!)).toHaveLength(USE_MAX_TOKENS);
   }, 120_000);
+
+  it('with int8 weights stays close to the float model and keeps paraphrases together', async () => {
+    const float = await new UseLiteEmbedder().embed(TEXTS);
+    const int8 = new UseLiteEmbedder({ int8: true });
+    expect(int8.id).toBe('use-lite-int8');
+    const quantized = await int8.embed(TEXTS);
+    const similarities = TEXTS.map((_, i) => cosine(float[i]!, quantized[i]!));
+    expect(Math.min(...similarities)).toBeGreaterThan(0.93);
+    expect(similarities.reduce((a, b) => a + b, 0) / similarities.length).toBeGreaterThan(0.97);
+    const [pin, pin2, weather] = await int8.embed(['How do I change the PIN of my card?', 'I want to set a new PIN number', 'Will it rain in Paris tomorrow?']);
+    expect(cosine(pin!, pin2!)).toBeGreaterThan(cosine(pin!, weather!) + 0.2);
+  }, 120_000);
 });
