@@ -36,6 +36,8 @@ const USAGE = `usage: npm run bench:bot -- [options]
                           transformers ones when --model-dir or --model-path is given)
   --csv-train FILE        Banking77-style CSV (text,category) to train on   [${join(SHARED, 'banking77/train.csv')}]
   --csv-test FILE         CSV to test on; without it, a stratified 80/20 split of --csv-train (seed --seed)
+  --dev                   tuning run: split the training part 80/20 again (seed --seed + 1000) and score that
+                          dev part; the held-out part is not read
   --clinc FILE            CLINC150-style JSON with train/val/test/oos_* keys [${join(SHARED, 'clinc150/train_val.json')}]
   --clinc-split NAME      which split to score: val (default) or test (with oos_<NAME>)
   --skip-csv / --skip-clinc
@@ -63,6 +65,7 @@ const { values: args } = (() => {
         clinc: { type: 'string', default: join(SHARED, 'clinc150/train_val.json') },
         'clinc-split': { type: 'string', default: 'val' },
         'skip-csv': { type: 'boolean', default: false },
+        dev: { type: 'boolean', default: false },
         'skip-clinc': { type: 'boolean', default: false },
         'target-precision': { type: 'string', default: '0.97' },
         'target-oos-recall': { type: 'string', default: '0.6' },
@@ -161,8 +164,10 @@ function loadDatasets(): DatasetSpec[] {
   const out: DatasetSpec[] = [];
   if (!args['skip-csv']) {
     const all = readLabeledCsv(args['csv-train']!);
-    const split = args['csv-test'] ? { train: all, heldOut: readLabeledCsv(args['csv-test']) } : stratifiedSplit(all, 0.2, seed);
-    const name = args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv';
+    let split = args['csv-test'] ? { train: all, heldOut: readLabeledCsv(args['csv-test']) } : stratifiedSplit(all, 0.2, seed);
+    // Tuning never sees the held-out part: it scores a dev part of the training part instead.
+    if (args.dev) split = stratifiedSplit(split.train, 0.2, seed + 1000);
+    const name = (args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv') + (args.dev ? '-dev' : '');
     out.push({ name, train: capPerClass(split.train, max, seed), test: split.heldOut, oosCalibration: [], oosTest: [] });
   }
   if (!args['skip-clinc']) {
