@@ -101,7 +101,6 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
       init(bias, [N]),
     ]);
   };
-  const dense = affine;
   const layerNorm = (x: string, prefix: string, width: number) =>
     g.op('LayerNormalization', [x, init(`${prefix}layer_norm_scale/ConcatPartitions/concat`, [width]), init(`${prefix}layer_norm_bias/ConcatPartitions/concat`, [width])], [
       { name: 'axis', int: -1 },
@@ -136,13 +135,13 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
     const attended = g.op('Add', [affine(context, outKernel, [width, model], `${L}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`), residual]);
     const ffnIn = layerNorm(attended, `${L}FFN/layer_prepostprocess/layer_norm/`, model);
     const T = `${P}TransformerStack/Layer_${n}/TransformerLayer/FFN/`;
-    const hidden = g.op('Relu', [dense(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`)]);
-    const ffn = dense(hidden, `${T}conv2/Tensordot/Reshape_1`, [1536, model], `${L}FFN/conv2/bias/ConcatPartitions/concat`);
+    const hidden = g.op('Relu', [affine(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`)]);
+    const ffn = affine(hidden, `${T}conv2/Tensordot/Reshape_1`, [1536, model], `${L}FFN/conv2/bias/ConcatPartitions/concat`);
     return g.op('Add', [ffn, attended]);
   };
 
   // Layer 0 widens the residual stream from 256 to 512 with a dense projection of its input.
-  const residual0 = dense('x', `${P}Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`, [USE_EMBEDDING_WIDTH, USE_DIMENSION], `${P}Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`);
+  const residual0 = affine('x', `${P}Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`, [USE_EMBEDDING_WIDTH, USE_DIMENSION], `${P}Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`);
   const h0 = layer('x', 0, USE_EMBEDDING_WIDTH, USE_DIMENSION, residual0);
   const h1 = layer(h0, 1, USE_DIMENSION, USE_DIMENSION, h0);
   const pooled = g.op('ReduceMean', [h1], [
