@@ -43,7 +43,7 @@ const DashboardQuery = Type.Object({
   tz: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone days and hours are counted in; default UTC' })),
 });
 
-function filterOf(services: Services, query: { from?: string; to?: string; channel?: string; tz?: string }) {
+function filterOf(query: { from?: string; to?: string; channel?: string; tz?: string }) {
   try {
     return parseFilter(query);
   } catch (err) {
@@ -67,7 +67,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         response: { 200: DashboardView, ...errors(400, 401, 403) },
       },
     },
-    async (request) => dashboard(services.db, filterOf(services, request.query), services.config.analyticsMinCohort),
+    async (request) => dashboard(services.db, filterOf(request.query), services.config.analyticsMinCohort),
   );
 
   app.get(
@@ -83,7 +83,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       },
     },
     async (request, reply) => {
-      const data = await dashboard(services.db, filterOf(services, request.query), services.config.analyticsMinCohort);
+      const data = await dashboard(services.db, filterOf(request.query), services.config.analyticsMinCohort);
       const day = data.generatedAt.slice(0, 10);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
