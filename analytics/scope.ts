@@ -12,8 +12,9 @@ import type { ChannelKind } from '../drizzle/schema/enums.ts';
  *
  * The scoped relations a metric may read:
  * - scoped_contacts(contact_id)
- * - scoped_conversations(id, contact_id, channel, status, created_at, resolved_at)
- * - scoped_messages(conversation_id, contact_id, channel, direction, kind, author_kind, created_at, conversation_created_at)
+ * - scoped_conversations(id, contact_id, channel, status, created_at, resolved_at, last_message_at)
+ * - scoped_messages(conversation_id, contact_id, channel, direction, kind, author_kind, created_at,
+ *   conversation_created_at, conversation_last_message_at)
  * - scoped_bot_decisions(conversation_id, contact_id, action, reason, created_at, conversation_created_at)
  * - scoped_ratings(conversation_id, contact_id, score, rated_at)
  * Message bodies, names and addresses are not among their columns: no metric needs them.
@@ -23,10 +24,23 @@ export const scopedRelations = ['scoped_contacts', 'scoped_conversations', 'scop
 /** What the dashboard is filtered by: a half-open time range [from, to), one channel or all, and the viewer's time zone. */
 export type Filter = { from: Date; to: Date; channel: ChannelKind | null; timeZone: string };
 
+/**
+ * Whether the contact of `contactColumn` is in the scope now: their latest analytics event (as of now; ties
+ * by id, as currentConsent orders them) is a grant. One descent of consent_events_analytics_latest per row,
+ * so a metric pays for the rows it touches, not for every contact.
+ */
+const consentsNow = (contactColumn: SQL) => sql`(
+        select e.granted from ${consentEvents} e
+        where e.contact_id = ${contactColumn} and e.purpose = 'analytics' and e.occurred_at <= now()
+        order by e.occurred_at desc nulls last, e.id desc nulls last
+        limit 1
+      ) is true`;
+
 function scopeCtes(filter: Pick<Filter, 'channel'>): SQL {
   const channel = filter.channel ? sql`and c.channel = ${filter.channel}::channel` : sql``;
-  // scoped_contacts is computed once per query (materialized); the others are inlined into each metric
-  // (not materialized) so the planner pushes the metric's time range down to the tables' indexes.
+  // scoped_contacts lists the scope (the same rule, read in one ordered pass: only the coverage line needs
+  // the whole list). The others are inlined into each metric (not materialized), so the planner pushes the
+  // metric's time range down to the tables' indexes before the consent check runs on each remaining row.
   return sql`with scoped_contacts as materialized (
       select latest.contact_id from (
         select distinct on (e.contact_id) e.contact_id, e.granted
@@ -37,13 +51,13 @@ function scopeCtes(filter: Pick<Filter, 'channel'>): SQL {
       where latest.granted
     ),
     scoped_conversations as not materialized (
-      select c.id, c.contact_id, c.channel, c.status, c.created_at, c.resolved_at
+      select c.id, c.contact_id, c.channel, c.status, c.created_at, c.resolved_at, c.last_message_at
       from ${conversations} c
-      where c.contact_id in (select s.contact_id from scoped_contacts s) ${channel}
+      where ${consentsNow(sql`c.contact_id`)} ${channel}
     ),
     scoped_messages as not materialized (
       select m.conversation_id, sc.contact_id, m.channel, m.direction, m.kind, m.author_kind, m.created_at,
-        sc.created_at as conversation_created_at
+        sc.created_at as conversation_created_at, sc.last_message_at as conversation_last_message_at
       from ${messages} m join scoped_conversations sc on sc.id = m.conversation_id
     ),
     scoped_bot_decisions as not materialized (

@@ -72,20 +72,20 @@ export type ChannelAdapter<Payload = unknown> = {
   send(message: OutboundMessage): Promise<SendResult>;
 };
 
+/**
+ * Thrown by send() when no retry can fix the delivery (the recipient does not exist or opted out, the
+ * text exceeds the channel's limit, the channel is not configured): the message fails at once, visibly.
+ */
+export class PermanentDeliveryError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
 export class InboundRejected extends Error {
   constructor(reason: string) {
     super(reason);
     this.name = 'InboundRejected';
-  }
-}
-
-/**
- * Thrown by send() when retrying cannot help (the recipient opted out, the text exceeds the channel's
- * limit, the provider rejected the address): the message fails at once, visibly, and is not retried.
- */
-export class DeliveryRefused extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'DeliveryRefused';
   }
 }

@@ -252,7 +252,7 @@ export const catalog = {
     table: schema.satisfactionRatings,
     purpose: 'Service quality: the customer’s rating of a resolved conversation (analysed only with analytics consent)',
     reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
-    columns: { conversationId: n('metadata'), score: p('metadata', 'what the person thought of the service'), ratedAt: p('metadata') },
+    columns: { id: n('metadata'), conversationId: n('metadata'), score: p('metadata', 'what the person thought of the service'), ratedAt: p('metadata') },
   }),
   leases: entry({
     table: schema.leases,

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
 import { slackConfigFromEnv, SlackConfigError, type SlackConfig } from '../channels/slack/config.ts';
 import { TwilioConfigError, twilioConfigFromEnv, type TwilioConfig } from '../channels/twilio/config.ts';
+import { emailInboxFromEnv, EnvInboxError, type EnvEmailInbox } from '../channels/email/env-inbox.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -40,7 +41,18 @@ export type Config = {
   twilio: TwilioConfig;
   /** Analytics: a figure built from fewer distinct contacts than this is suppressed ("fewer than k"). */
   analyticsMinCohort: number;
+  /** An email inbox configured by EMAIL_IMAP_URL, EMAIL_SMTP_URL, EMAIL_ADDRESS (and EMAIL_INBOX_NAME). */
+  emailInbox: EnvEmailInbox | null;
 };
+
+function envEmailInbox(env: Env): EnvEmailInbox | null {
+  try {
+    return emailInboxFromEnv(env);
+  } catch (err) {
+    if (err instanceof EnvInboxError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -157,5 +169,6 @@ export function loadConfig(env: Env = process.env): Config {
     slack: slack(env),
     twilio: twilioConfig(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
+    emailInbox: envEmailInbox(env),
   };
 }

@@ -15,9 +15,13 @@ import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { createEmailChannel } from '../channels/email/channel.ts';
+import { applyEnvEmailInbox } from '../channels/email/env-inbox.ts';
 
-/** `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere). */
-export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean };
+/**
+ * `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere).
+ * `signed`: a public provider webhook that refuses any request without the provider's signature.
+ */
+export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean; signed: boolean };
 
 export type RunningServer = {
   fastify: FastifyInstance;
@@ -64,7 +68,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const routes: RouteRecord[] = [];
   fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access, rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit) });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access, rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit), signed: Boolean((route.config as { signed?: unknown } | undefined)?.signed) });
   });
 
   const database =
@@ -78,6 +82,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
   if (config.seedDemo) await seedDemo(services);
   await bot.start();
+  if (config.emailInbox) await applyEnvEmailInbox(services.db, config.emailInbox);
   const email = createEmailChannel(
     { db: services.db, events: services.events, inboxNames: services.inboxNames, blobs: services.blobs, adapter: services.adapters.email, log: fastify.log },
     {

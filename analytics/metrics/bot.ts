@@ -25,14 +25,20 @@ export async function bot(db: Db, filter: Filter, k: number): Promise<BotMetrics
         (count(*) filter (where not b.handed))::int as deflected,
         (count(distinct b.contact_id) filter (where not b.handed))::int as deflected_cohort
       from (
-        select d.conversation_id, d.contact_id,
-          bool_or(d.action = 'handoff') or exists (
-            select 1 from scoped_messages sm
-            where sm.conversation_id = d.conversation_id and sm.author_kind = 'agent' and sm.kind = 'message'
-          ) as handed
-        from scoped_bot_decisions d
-        where d.action in ('answer', 'handoff') and d.conversation_created_at >= ${from} and d.conversation_created_at < ${to}
-        group by d.conversation_id, d.contact_id
+        -- Per conversation started in the range: did the bot take part, did it hand off, did a person reply?
+        select u.conversation_id, u.contact_id, bool_or(u.handoff) or bool_or(u.person_replied) as handed
+        from (
+          select d.conversation_id, d.contact_id, d.action = 'handoff' as handoff, false as person_replied, true as bot
+          from scoped_bot_decisions d
+          where d.action in ('answer', 'handoff') and d.conversation_created_at >= ${from} and d.conversation_created_at < ${to}
+          union all
+          select sm.conversation_id, sm.contact_id, false, true, false
+          from scoped_messages sm
+          where sm.author_kind = 'agent' and sm.kind = 'message' and sm.created_at >= ${from}
+            and sm.conversation_created_at >= ${from} and sm.conversation_created_at < ${to}
+        ) u
+        group by u.conversation_id, u.contact_id
+        having bool_or(u.bot)
       ) b`,
   );
   const reasons = await scopedQuery<Reason>(

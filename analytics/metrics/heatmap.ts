@@ -8,7 +8,10 @@ export type HeatCell = { weekday: number; hour: number; messages: Figure };
 
 type Row = { weekday: number; hour: number; n: number; cohort: number };
 
-/** When customers write: their messages in the range per weekday and hour. Only cells with messages are listed. */
+/**
+ * When customers write: their messages in the range per weekday and hour. Only cells with messages are listed.
+ * (last_message_at is never older than a conversation's messages: only conversations active since `from` count.)
+ */
 export async function heatmap(db: Db, filter: Filter, k: number): Promise<HeatCell[]> {
   const { from, to, tz } = rangeOf(filter);
   const rows = await scopedQuery<Row>(
@@ -20,6 +23,7 @@ export async function heatmap(db: Db, filter: Filter, k: number): Promise<HeatCe
           date_part('hour', timezone(${tz}, sm.created_at))::int as hour, sm.contact_id
         from scoped_messages sm
         where sm.author_kind = 'contact' and sm.kind = 'message' and sm.created_at >= ${from} and sm.created_at < ${to}
+          and sm.conversation_last_message_at >= ${from}
       ) x
       group by x.weekday, x.hour`,
   );

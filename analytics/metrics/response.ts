@@ -20,8 +20,9 @@ const durations = (row: Row | undefined, k: number): Durations => ({
  */
 export async function firstResponse(db: Db, filter: Filter, k: number): Promise<Durations> {
   const { from, to } = rangeOf(filter);
-  // Messages of a conversation are never older than it, so the message range starts at `from` too: that
-  // lets the planner read messages through their created_at index instead of all of them.
+  // One pass over the messages of the conversations in the range: each row learns its conversation's first
+  // customer message (a window), then the first person's reply at or after it is taken. Messages are never
+  // older than their conversation, so the message range starts at `from` too (the created_at index).
   const [row] = await scopedQuery<Row>(
     db,
     filter,
@@ -29,19 +30,19 @@ export async function firstResponse(db: Db, filter: Filter, k: number): Promise<
         percentile_cont(0.9) within group (order by w.seconds) as p90,
         count(*)::int as n, count(distinct w.contact_id)::int as cohort
       from (
-        select asked.contact_id, date_part('epoch', min(reply.created_at) - asked.at) as seconds
+        select x.contact_id,
+          date_part('epoch', min(x.created_at) filter (where x.is_reply and x.created_at >= x.asked) - min(x.asked)) as seconds
         from (
-          select sm.conversation_id, sm.contact_id, min(sm.created_at) as at
+          select sm.conversation_id, sm.contact_id, sm.created_at,
+            (sm.author_kind = 'agent' and sm.direction = 'outbound') as is_reply,
+            min(sm.created_at) filter (where sm.author_kind = 'contact') over (partition by sm.conversation_id) as asked
           from scoped_messages sm
-          where sm.author_kind = 'contact' and sm.kind = 'message' and sm.created_at >= ${from}
+          where sm.kind = 'message' and sm.created_at >= ${from}
             and sm.conversation_created_at >= ${from} and sm.conversation_created_at < ${to}
-          group by sm.conversation_id, sm.contact_id
-        ) asked
-        join scoped_messages reply on reply.conversation_id = asked.conversation_id
-          and reply.author_kind = 'agent' and reply.direction = 'outbound' and reply.kind = 'message'
-          and reply.created_at >= asked.at
-        group by asked.conversation_id, asked.contact_id, asked.at
-      ) w`,
+        ) x
+        group by x.conversation_id, x.contact_id
+      ) w
+      where w.seconds is not null`,
   );
   return durations(row, k);
 }

@@ -12,6 +12,8 @@ type Row = { measure: 'conversations' | 'messages'; day: string | null; channel:
 /**
  * Conversations started and customer-visible messages (both directions, bot included; notes and timeline
  * events are not messages) per channel per day in the viewer's time zone, with totals for the range.
+ * A conversation's last_message_at is never older than its messages (kind 'message'), so only conversations
+ * active since `from` need their consent checked: the planner reads them through their own index.
  */
 export async function volume(db: Db, filter: Filter, k: number): Promise<Volume> {
   const { from, to, tz } = rangeOf(filter);
@@ -27,7 +29,8 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
     select 'messages', y.day, y.channel, count(*)::int, count(distinct y.contact_id)::int
       from (select to_char(timezone(${tz}, sm.created_at), 'YYYY-MM-DD') as day, sm.channel::text as channel, sm.contact_id
         from scoped_messages sm
-        where sm.kind = 'message' and sm.created_at >= ${from} and sm.created_at < ${to}) y
+        where sm.kind = 'message' and sm.created_at >= ${from} and sm.created_at < ${to}
+          and sm.conversation_last_message_at >= ${from}) y
       group by grouping sets ((y.day, y.channel), ())`,
   );
   const total = (measure: Row['measure']) => rows.find((r) => r.measure === measure && r.day === null);

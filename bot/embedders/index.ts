@@ -8,9 +8,10 @@ import { LexicalEmbedder, type LexicalOptions } from './lexical.ts';
 import { TransformersEmbedder, type TransformersOptions } from './transformers.ts';
 import type { Embedder } from './types.ts';
 import { UseLiteEmbedder } from './use-lite.ts';
+import { UseLiteTfjsEmbedder } from './use-lite-tfjs.ts';
 
 export type { Embedder, SparseVector } from './types.ts';
-export { HybridEmbedder, LexicalEmbedder, TransformersEmbedder, UseLiteEmbedder };
+export { HybridEmbedder, LexicalEmbedder, TransformersEmbedder, UseLiteEmbedder, UseLiteTfjsEmbedder };
 
 export const EMBEDDER_KINDS = ['hybrid', 'use-lite', 'lexical', 'transformers', 'transformers-hybrid'] as const;
 export type EmbedderKind = (typeof EMBEDDER_KINDS)[number];
@@ -21,6 +22,8 @@ export interface EmbedderConfig {
   transformers?: TransformersOptions;
   /** Weight of the sentence encoder in the hybrids (the lexical part gets the rest). */
   encoderWeight?: number;
+  /** USE lite with int8 weights (use-lite, hybrid): faster per query, vectors slightly different. */
+  useInt8?: boolean;
 }
 
 export const DEFAULT_EMBEDDER: EmbedderConfig = { kind: 'hybrid' };
@@ -32,12 +35,12 @@ export async function createEmbedder(config: EmbedderConfig = DEFAULT_EMBEDDER):
     case 'lexical':
       return new LexicalEmbedder(config.lexical);
     case 'use-lite': {
-      const use = new UseLiteEmbedder();
+      const use = new UseLiteEmbedder({ int8: config.useInt8 ?? false });
       await use.load();
       return use;
     }
     case 'hybrid': {
-      const use = new UseLiteEmbedder();
+      const use = new UseLiteEmbedder({ int8: config.useInt8 ?? false });
       await use.load();
       return new HybridEmbedder([
         { embedder: use, weight: w },
@@ -62,6 +65,7 @@ export async function createEmbedder(config: EmbedderConfig = DEFAULT_EMBEDDER):
  *   BOT_MODEL_PATH          transformers: directory that holds <BOT_MODEL_ID>/
  *   BOT_MODEL_DTYPE         transformers: q8 (onnx/model_quantized.onnx, default) | fp32 (onnx/model.onnx) | ...
  *   BOT_ALLOW_REMOTE_MODELS transformers: "true" lets transformers.js download the model once (off by default)
+ *   BOT_USE_INT8            use-lite, hybrid: "true" runs USE lite with int8 weights (default "false")
  * Throws an Error naming the variable when a value is invalid.
  */
 export function embedderConfigFromEnv(env: Record<string, string | undefined>): EmbedderConfig {
@@ -69,6 +73,8 @@ export function embedderConfigFromEnv(env: Record<string, string | undefined>): 
   if (!EMBEDDER_KINDS.includes(kind)) throw new Error(`BOT_EMBEDDER must be one of ${EMBEDDER_KINDS.join(', ')}, got "${kind}"`);
   const remote = env.BOT_ALLOW_REMOTE_MODELS ?? 'false';
   if (remote !== 'true' && remote !== 'false') throw new Error(`BOT_ALLOW_REMOTE_MODELS must be "true" or "false", got "${remote}"`);
+  const int8 = env.BOT_USE_INT8 ?? 'false';
+  if (int8 !== 'true' && int8 !== 'false') throw new Error(`BOT_USE_INT8 must be "true" or "false", got "${int8}"`);
   const dtypes = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'] as const;
   const dtype = env.BOT_MODEL_DTYPE ?? 'q8';
   if (!(dtypes as readonly string[]).includes(dtype)) throw new Error(`BOT_MODEL_DTYPE must be one of ${dtypes.join(', ')}, got "${dtype}"`);
@@ -79,5 +85,6 @@ export function embedderConfigFromEnv(env: Record<string, string | undefined>): 
     ...(env.BOT_MODEL_ID ? { modelId: env.BOT_MODEL_ID } : {}),
     ...(env.BOT_MODEL_PATH ? { localModelPath: env.BOT_MODEL_PATH } : {}),
   };
-  return kind.startsWith('transformers') ? { kind, transformers } : { kind };
+  if (kind.startsWith('transformers')) return { kind, transformers };
+  return int8 === 'true' ? { kind, useInt8: true } : { kind };
 }

@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter, InboundMessage } from '../types.ts';
-import { InboundRejected } from '../types.ts';
+import { InboundRejected, PermanentDeliveryError } from '../types.ts';
 import { emailExternalId, ownMessageId } from './message-ids.ts';
 import type { ParsedEmail } from './parse.ts';
 import { parseEmailSettings } from './settings.ts';
@@ -82,7 +82,12 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
     async send(message) {
       const inbox = await deps.emailStore.inbox(message.inboxId);
       if (!inbox) throw new Error('inbox not found');
-      const settings = parseEmailSettings(inbox.settings);
+      let settings;
+      try {
+        settings = parseEmailSettings(inbox.settings);
+      } catch (err) {
+        throw new PermanentDeliveryError(`email_not_configured: ${(err as Error).message}`);
+      }
       const replyingTo = await deps.emailStore.replyTarget(message.conversationId);
       const references = replyingTo ? [...replyingTo.references.filter((r) => r !== replyingTo.messageId), replyingTo.messageId] : [];
       const trimmed = references.length > MAX_REFERENCES ? [references[0]!, ...references.slice(-(MAX_REFERENCES - 1))] : references;

@@ -6,7 +6,7 @@ import { processHolder } from '../../server/db/leases.ts';
 import type { IngestDeps } from '../../server/domain/ingest.ts';
 import type { ChannelAdapter } from '../types.ts';
 import type { EmailPayload } from './adapter.ts';
-import { ingestMail } from './inbound.ts';
+import { commitMail, prepareMail } from './inbound.ts';
 import { MailboxWorker, type MailboxWorkerOptions, type WorkerState } from './imap-poller.ts';
 import { parseEmailSettings, type EmailSettings } from './settings.ts';
 
@@ -45,7 +45,11 @@ export function createEmailChannel(
       settings,
       deps.db,
       async (raw, context) => {
-        await ingestMail({ ...deps, maxTextChars: options.maxTextChars }, inboxId, settings, raw, { ...context, mailbox: settings.imap.mailbox });
+        const mailDeps = { ...deps, maxTextChars: options.maxTextChars };
+        const prepared = await prepareMail(mailDeps, settings, raw, { ...context, mailbox: settings.imap.mailbox });
+        return async () => {
+          await commitMail(mailDeps, inboxId, settings, prepared);
+        };
       },
       deps.log,
       { batchSize: 10, maxMessageBytes: 50 * 1024 * 1024, ...options },

@@ -21,8 +21,11 @@ export type MailboxWorkerOptions = {
 
 export type WorkerState = 'waiting_for_lease' | 'connecting' | 'syncing' | 'idle' | 'reconnecting' | 'stopped';
 
-/** One ingested UID: what the channel does with the raw mail (parse, thread, ingest), resolved after commit. */
-export type MailHandler = (raw: Buffer, context: { uid: number; size: number; truncated: boolean }) => Promise<void>;
+/**
+ * What the channel does with one raw mail, in two steps: prepare (parse: no database, so the next
+ * mail's runs while this one commits) and the commit it returns (thread, ingest), resolved after commit.
+ */
+export type MailHandler = (raw: Buffer, context: { uid: number; size: number; truncated: boolean }) => Promise<() => Promise<void>>;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -217,14 +220,21 @@ export class MailboxWorker {
         if (m) messages.set(uid, { raw: sourceOf(m), truncated: true });
       }
       const done: number[] = [];
-      for (const uid of batch) {
-        if (signal.aborted) break;
-        const m = messages.get(uid);
-        if (!m) continue; // expunged between SEARCH and FETCH
-        await this.handle(m.raw, { uid, size: sizes.get(uid) ?? m.raw.length, truncated: m.truncated });
-        await this.advance(uidValidity, uid);
-        lastUid = uid;
-        done.push(uid);
+      const present = batch.filter((u) => messages.has(u)); // others were expunged between SEARCH and FETCH
+      const prepare = (uid: number) => {
+        const m = messages.get(uid)!;
+        const prepared = this.handle(m.raw, { uid, size: sizes.get(uid) ?? m.raw.length, truncated: m.truncated });
+        prepared.catch(() => {}); // awaited below; a rejection must not count as unhandled meanwhile
+        return prepared;
+      };
+      let next = present.length ? prepare(present[0]!) : null;
+      for (let k = 0; k < present.length && !signal.aborted; k++) {
+        const commit = await next!;
+        next = k + 1 < present.length ? prepare(present[k + 1]!) : null;
+        await commit();
+        await this.advance(uidValidity, present[k]!);
+        lastUid = present[k]!;
+        done.push(present[k]!);
       }
       if (done.length && this.settings.markSeen) await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
       if (done.length && this.settings.deleteAfterIngest) await client.messageDelete(done, { uid: true });

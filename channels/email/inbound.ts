@@ -26,14 +26,12 @@ export function isLoop(email: ParsedEmail, settings: EmailSettings): boolean {
   return ownMessageUuid(email.messageId) !== null || email.from.address === address || email.xLoop.some((v) => v.includes(address));
 }
 
-/** One raw mail from the mailbox -> parsed, threaded, ingested (with its files). Resolves after commit. */
-export async function ingestMail(
-  deps: InboundMailDeps,
-  inboxId: string,
-  settings: EmailSettings,
-  raw: Buffer,
-  context: { mailbox: string; uid: number; size: number; truncated: boolean },
-): Promise<InboundOutcome> {
+type MailContext = { mailbox: string; uid: number; size: number; truncated: boolean };
+
+/** A mail parsed and checked, not yet threaded or stored: pure work, so it can run while the previous mail commits. */
+export type PreparedMail = { email: ParsedEmail; raw: Buffer; context: MailContext; loop: boolean };
+
+export async function prepareMail(deps: InboundMailDeps, settings: EmailSettings, raw: Buffer, context: MailContext): Promise<PreparedMail> {
   deps.adapter.verify({ url: imapRequestUrl(settings.imap.host, context.mailbox, context.uid), headers: {}, rawBody: '', body: null });
   const email = await parseEmail(raw, { maxAttachmentBytes: settings.maxAttachmentBytes, maxTextChars: deps.maxTextChars });
   if (context.truncated) {
@@ -42,7 +40,13 @@ export async function ingestMail(
       detail: `the mail (${formatBytes(context.size)}) is over the ${formatBytes(raw.length)} limit: only its beginning was read`,
     });
   }
-  if (isLoop(email, settings)) {
+  return { email, raw, context, loop: isLoop(email, settings) };
+}
+
+/** Threads and ingests a prepared mail (with its files). Resolves after commit; mails of one mailbox commit in UID order. */
+export async function commitMail(deps: InboundMailDeps, inboxId: string, settings: EmailSettings, prepared: PreparedMail): Promise<InboundOutcome> {
+  const { email, raw, context } = prepared;
+  if (prepared.loop) {
     deps.log.info({ inboxId, uid: context.uid }, 'email loop: our own mail came back, not ingested');
     return 'loop';
   }
@@ -54,6 +58,11 @@ export async function ingestMail(
   const result = await ingest(deps, message!);
   if (bounced && result.created) await markBounced(deps, bounced, raw);
   return result.created ? 'ingested' : 'replay';
+}
+
+/** One raw mail from the mailbox -> parsed, threaded, ingested (with its files). Resolves after commit. */
+export async function ingestMail(deps: InboundMailDeps, inboxId: string, settings: EmailSettings, raw: Buffer, context: MailContext): Promise<InboundOutcome> {
+  return commitMail(deps, inboxId, settings, await prepareMail(deps, settings, raw, context));
 }
 
 /** The DSN's status code (RFC 3464), never its diagnostic text, which names the recipient. */

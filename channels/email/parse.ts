@@ -42,6 +42,10 @@ export type ParsedEmail = {
 export type ParseLimits = { maxAttachmentBytes: number; maxTextChars: number };
 
 const UNKNOWN_SENDER = 'unknown-sender@invalid';
+const UNREADABLE = '(This message could not be read completely. The original is attached as original.eml.)';
+
+/** PostgreSQL text cannot hold NUL, and broken mail does contain it. */
+const clean = (value: string) => value.replace(/\u0000/g, '');
 
 /**
  * Raw RFC 822 -> ParsedEmail. Never throws: a message mailparser cannot read, or whose MIME
@@ -80,7 +84,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   if (markers.some((m) => m.kind === 'parse_error')) attachments.push(rawSource(raw));
 
   let text = mail.text ?? '';
-  if (text.trim() === '' && !mail.html && attachments.length === 0 && !structure) text = '(empty message)';
+  if (text.trim() === '' && !mail.html) {
+    text = markers.some((m) => m.kind === 'parse_error') ? UNREADABLE : attachments.length === 0 ? '(empty message)' : '';
+  }
   if (text.length > limits.maxTextChars) {
     markers.push({ kind: 'body_truncated', detail: `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original` });
     text = text.slice(0, limits.maxTextChars);
@@ -95,14 +101,15 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
   const automated = automatedKind(mail, from.address);
   if (automated) markers.push({ kind: 'automated', detail: AUTOMATED_LABEL[automated] });
+  if (from.name) from.name = clean(from.name);
   return {
     messageId,
     inReplyTo,
     references,
     from,
-    subject: mail.subject?.trim() || null,
-    text: text || (mail.html ? '(HTML message)' : '(no text)'),
-    html: mail.html ? sanitizeMailHtml(mail.html) : null,
+    subject: clean(mail.subject?.trim() ?? '') || null,
+    text: clean(text) || (mail.html ? '(HTML message)' : '(no text)'),
+    html: mail.html ? clean(sanitizeMailHtml(mail.html)) : null,
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
     attachments,
     markers,
@@ -144,7 +151,7 @@ function automatedKind(mail: ParsedMail, fromAddress: string): Automated {
   if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond') || mail.headers.has('x-autoresponder')) return 'auto_reply';
   const precedence = headerText(mail, 'precedence');
   if (precedence === 'auto_reply') return 'auto_reply';
-  if (['bulk', 'junk', 'list'].includes(precedence) || mail.headers.has('list-id')) return 'bulk';
+  if (['bulk', 'junk', 'list'].includes(precedence) || mail.headerLines.some((l) => l.key === 'list-id')) return 'bulk';
   return null;
 }
 
@@ -173,8 +180,8 @@ function unparsable(raw: Buffer, detail: string): ParsedEmail {
     inReplyTo: null,
     references: [],
     from: { address },
-    subject: header('subject') ?? null,
-    text: '(This message could not be read. The original is attached.)',
+    subject: header('subject') ? clean(header('subject')!) : null,
+    text: UNREADABLE,
     html: null,
     date: null,
     attachments: [rawSource(raw)],

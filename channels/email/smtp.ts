@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpSettings } from './settings.ts';
+import { PermanentDeliveryError } from '../types.ts';
 
 export type OutgoingMail = {
   from: { name: string; address: string };
@@ -52,7 +53,9 @@ export function createMailSender(makeTransport: (s: SmtpSettings) => Transporter
           headers: { 'Auto-Submitted': 'no' },
         });
       } catch (err) {
-        throw new Error(smtpFailureReason(err));
+        // 5xx is the server's final word (unknown recipient, rejected content): retrying cannot help.
+        const code = (err as { responseCode?: number }).responseCode ?? 0;
+        throw code >= 500 ? new PermanentDeliveryError(smtpFailureReason(err)) : new Error(smtpFailureReason(err));
       }
     },
     close() {

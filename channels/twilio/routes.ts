@@ -8,6 +8,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { recordConsent } from '../../server/domain/consent.ts';
 import { DomainError } from '../../server/domain/errors.ts';
 import { errors } from '../../server/http/common.ts';
+import { rateLimits } from '../../server/http/rate-limits.ts';
 import { getPolicies } from '../../server/privacy/retention.ts';
 import { InboundRejected, type ChannelAdapter, type InboundRequest } from '../types.ts';
 import type { TwilioAccount } from './accounts.ts';
@@ -101,7 +102,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/sms',
     {
-      config: { access: 'public' },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(sms, ['sms']),
       schema: {
         tags,
@@ -128,7 +129,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/status',
     {
-      config: { access: 'public' },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(sms, ['sms', 'voice']),
       schema: {
         tags,
@@ -149,7 +150,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/voice',
     {
-      config: { access: 'public' },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,
@@ -193,7 +194,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/voice/recorded',
     {
-      config: { access: 'public' },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,
@@ -209,7 +210,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post(
     '/:inboxId/voice/recording',
     {
-      config: { access: 'public' },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,

@@ -1,5 +1,5 @@
 import type { OutboundMessage, SendResult } from '../types.ts';
-import { DeliveryRefused } from '../types.ts';
+import { PermanentDeliveryError } from '../types.ts';
 import type { TwilioAccounts } from './accounts.ts';
 import { describeTwilioError, twilioClient } from './client.ts';
 import type { TwilioConfig } from './config.ts';
@@ -25,10 +25,10 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
   const account = await deps.accounts.load(message.inboxId);
   if (!account) throw new Error('Twilio is not configured for this inbox (phone number, account sid and auth token)');
   if (message.text.length > SMS_MAX_CHARS) {
-    throw new DeliveryRefused(`text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`);
+    throw new PermanentDeliveryError(`text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`);
   }
   if (await deps.isOptedOut(account.phoneNumber, message.to)) {
-    throw new DeliveryRefused('opted_out: the recipient texted STOP to this number; nothing was sent');
+    throw new PermanentDeliveryError('opted_out: the recipient texted STOP to this number; nothing was sent');
   }
   const client = twilioClient(account.accountSid, account.authToken, deps.twilio.apiUrl);
   try {
@@ -41,9 +41,9 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
     return { externalId: sent.sid, state: 'sent' };
   } catch (err) {
     const { status, code, text } = describeTwilioError(err);
-    if (code === 21610) throw new DeliveryRefused(`opted_out: ${text}: the recipient unsubscribed at Twilio`);
+    if (code === 21610) throw new PermanentDeliveryError(`opted_out: ${text}: the recipient unsubscribed at Twilio`);
     if ((code !== undefined && PERMANENT_CODES.has(code)) || (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 401)) {
-      throw new DeliveryRefused(text);
+      throw new PermanentDeliveryError(text);
     }
     throw new Error(text);
   }

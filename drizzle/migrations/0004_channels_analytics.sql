@@ -42,7 +42,8 @@ CREATE TABLE "twilio_pending_statuses" (
 );
 --> statement-breakpoint
 CREATE TABLE "satisfaction_ratings" (
-	"conversation_id" uuid PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"conversation_id" uuid NOT NULL,
 	"score" smallint NOT NULL,
 	"rated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "satisfaction_ratings_score" CHECK ("satisfaction_ratings"."score" between 1 and 5)
@@ -56,6 +57,7 @@ ALTER TABLE "satisfaction_ratings" ADD CONSTRAINT "satisfaction_ratings_conversa
 CREATE INDEX "slack_files_due" ON "slack_files" USING btree ("next_attempt_at") WHERE "slack_files"."stored_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "sms_opt_outs_number_phone" ON "sms_opt_outs" USING btree ("twilio_number","phone");--> statement-breakpoint
 CREATE INDEX "sms_opt_outs_contact" ON "sms_opt_outs" USING btree ("contact_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "satisfaction_ratings_conversation" ON "satisfaction_ratings" USING btree ("conversation_id");--> statement-breakpoint
 CREATE INDEX "satisfaction_ratings_rated" ON "satisfaction_ratings" USING btree ("rated_at");--> statement-breakpoint
 CREATE INDEX "conversations_created" ON "conversations" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "messages_created" ON "messages" USING btree ("created_at");--> statement-breakpoint

@@ -1,4 +1,4 @@
-import { pgTable, uuid, smallint, timestamp, index, check } from 'drizzle-orm/pg-core';
+import { pgTable, uuid, smallint, timestamp, index, uniqueIndex, check } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { conversations } from './conversations.ts';
 
@@ -10,12 +10,18 @@ import { conversations } from './conversations.ts';
 export const satisfactionRatings = pgTable(
   'satisfaction_ratings',
   {
+    // Its own id: export and erasure walk every table in id order.
+    id: uuid('id').primaryKey().defaultRandom(),
     conversationId: uuid('conversation_id')
-      .primaryKey()
+      .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
     /** 1 (very unhappy) to 5 (very happy). */
     score: smallint('score').notNull(),
     ratedAt: timestamp('rated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('satisfaction_ratings_score', sql`${t.score} between 1 and 5`), index('satisfaction_ratings_rated').on(t.ratedAt)],
+  (t) => [
+    check('satisfaction_ratings_score', sql`${t.score} between 1 and 5`),
+    uniqueIndex('satisfaction_ratings_conversation').on(t.conversationId),
+    index('satisfaction_ratings_rated').on(t.ratedAt),
+  ],
 );

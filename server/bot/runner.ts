@@ -115,6 +115,8 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
     const { message, conversation } = event;
     if (!settings.enabled || conversation.status !== 'bot') return;
     if (message.direction !== 'inbound' || message.kind !== 'message' || message.authorKind !== 'contact') return;
+    // Auto-replies, bounces and list mail are machines talking: answering them is how mail loops start.
+    if (message.markers?.some((m) => m.kind === 'automated')) return;
     const previous = queues.get(conversation.id) ?? Promise.resolve();
     const next = previous
       .then(() => act(event))

@@ -5,7 +5,7 @@ import { preparedStatement } from '../db/statements.ts';
 import { agents, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
 import { identityKindOf, type Adapters } from '../../channels/registry.ts';
-import { DeliveryRefused } from '../../channels/types.ts';
+import { PermanentDeliveryError } from '../../channels/types.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
 import type { DomainEventBus } from './events.ts';
 import { DomainError, notFound, tooLarge } from './errors.ts';
@@ -268,7 +268,7 @@ async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, c
     } catch (err) {
       // Provider errors can echo addresses back; keep only the error class and a short reason.
       const reason = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
-      const giveUp = attempts >= MAX_ATTEMPTS || err instanceof DeliveryRefused;
+      const giveUp = attempts >= MAX_ATTEMPTS || err instanceof PermanentDeliveryError;
       update = {
         attempts,
         deliveryState: giveUp ? 'failed' : 'pending',

@@ -15,6 +15,8 @@ export const rateLimits = {
   widgetMessage: { max: 60, timeWindow: '1 minute' },
   widgetConsent: { max: 30, timeWindow: '1 minute' },
   widgetExport: { max: 5, timeWindow: '1 minute' },
+  /** One rating per resolved conversation; a changed mind or two may follow. */
+  widgetRating: { max: 20, timeWindow: '1 minute' },
   /**
    * Provider webhooks (Twilio, Slack, ...): a provider sends from a few addresses in bursts, and its
    * retries must not be what gets refused, so the bar is high; it stops a flood with forged signatures

@@ -15,6 +15,8 @@ export type Access = 'public' | 'visitor' | AgentRole;
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** A public provider webhook that verifies the provider's signature before anything else. */
+    signed?: boolean;
   }
   interface FastifyRequest {
     agent: SessionAgent | null;

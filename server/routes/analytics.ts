@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Services } from '../services.ts';
 import { ChannelKindSchema, ConversationStatusSchema } from '../http/views.ts';
 import { errors } from '../http/common.ts';
+import { rateLimits } from '../http/rate-limits.ts';
 import { badRequest } from '../domain/errors.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 import { dashboard } from '../../analytics/dashboard.ts';
@@ -42,7 +43,7 @@ const DashboardQuery = Type.Object({
   tz: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone days and hours are counted in; default UTC' })),
 });
 
-function filterOf(services: Services, query: { from?: string; to?: string; channel?: string; tz?: string }) {
+function filterOf(query: { from?: string; to?: string; channel?: string; tz?: string }) {
   try {
     return parseFilter(query);
   } catch (err) {
@@ -66,7 +67,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         response: { 200: DashboardView, ...errors(400, 401, 403) },
       },
     },
-    async (request) => dashboard(services.db, filterOf(services, request.query), services.config.analyticsMinCohort),
+    async (request) => dashboard(services.db, filterOf(request.query), services.config.analyticsMinCohort),
   );
 
   app.get(
@@ -82,7 +83,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       },
     },
     async (request, reply) => {
-      const data = await dashboard(services.db, filterOf(services, request.query), services.config.analyticsMinCohort);
+      const data = await dashboard(services.db, filterOf(request.query), services.config.analyticsMinCohort);
       const day = data.generatedAt.slice(0, 10);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
@@ -103,7 +104,7 @@ export const widgetRatingRoutes: FastifyPluginAsyncTypebox<{ services: Services 
   app.get(
     '/',
     {
-      config: { access: 'visitor' },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
       schema: { tags: ['widget'], summary: "The visitor's conversation status and their rating of it, if given", response: { 200: RatingState, ...errors(401, 403) } },
     },
     async (request) => visitorRating(services, currentVisitor(request)),
@@ -112,7 +113,7 @@ export const widgetRatingRoutes: FastifyPluginAsyncTypebox<{ services: Services 
   app.post(
     '/',
     {
-      config: { access: 'visitor', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { access: 'visitor', rateLimit: rateLimits.widgetRating },
       schema: {
         tags: ['widget'],
         summary: 'Rate the resolved conversation from 1 (very unhappy) to 5 (very happy); a second answer replaces the first',

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { sql } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import { errors } from '../http/common.ts';
+import { DomainError } from '../domain/errors.ts';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
@@ -16,7 +17,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       },
     },
     async () => {
-      await services.db.execute(sql`select 1`);
+      try {
+        await services.db.execute(sql`select 1`);
+      } catch {
+        // What a load balancer's health check must see while the database is away: unavailable, not a bug.
+        throw new DomainError(503, 'database_unavailable', 'The database does not answer');
+      }
       return { ok: true, database: services.database.driver };
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../services.ts';
 import { errors } from '../http/common.ts';
+import { rateLimits } from '../http/rate-limits.ts';
 import { DomainError } from '../domain/errors.ts';
 
 /**
@@ -16,7 +17,7 @@ export const slackRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/events',
     {
-      config: { access: 'public' },
+      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
       schema: {
         tags: ['slack'],
         summary: 'Slack Events API request URL (signed by Slack; answers after the message is stored)',

@@ -34,16 +34,17 @@ import { backlog } from '../../analytics/metrics/backlog.ts';
 import { heatmap } from '../../analytics/metrics/heatmap.ts';
 import { satisfaction } from '../../analytics/metrics/satisfaction.ts';
 import { dashboard } from '../../analytics/dashboard.ts';
-import { flags, freshDatabase, machineLine, ms, summarize, table } from './lib.ts';
+import { baseDatabaseUrl, flags, freshDatabase, machineLine, ms, summarize, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:analytics -- [options]
   --contacts N   contacts, half of them consenting to analytics (default 100000)
   --messages N   messages in all, over 2 conversations per contact (default 1000000)
   --days N       how far back the data goes (default 180)
   --reps N       measured runs per query and filter (default 40)
-  --keep         keep the database afterwards (its name is printed)`;
+  --keep         keep the database afterwards (its name is printed)
+  --database X   measure on database X (kept from an earlier run with --keep) instead of seeding a new one`;
 
-const opts = flags({ contacts: 100_000, messages: 1_000_000, days: 180, reps: 40, keep: false }, USAGE);
+const opts = flags({ contacts: 100_000, messages: 1_000_000, days: 180, reps: 40, keep: false, database: '' }, USAGE);
 const K = 5;
 
 type Metric = { name: string; run: (db: Db, f: Filter) => Promise<unknown> };
@@ -108,6 +109,11 @@ async function seed(client: postgres.Sql): Promise<void> {
     from bench_conversations bc, generate_series(1, ${perConversation}) m
     ) x order by at;
 
+    -- As ingest and replies keep it: the time of the latest customer-visible message.
+    update conversations c set last_message_at = m.at, updated_at = m.at
+    from (select conversation_id, max(created_at) as at from messages where kind = 'message' group by conversation_id) m
+    where m.conversation_id = c.id;
+
     insert into bot_decisions (conversation_id, action, reason, confidence, created_at)
     select bc.id, 'answer'::text, 'confident'::text, 0.8::real, bc.created_at + interval '3 seconds'
     from bench_conversations bc where bc.channel = 'chat' and bc.n % 3 = 0
@@ -159,6 +165,13 @@ function indexesIn(plan: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
+function existing(name: string) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--database must be a database name, got "${name}"`);
+  const url = new URL(baseDatabaseUrl());
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: async () => {} };
+}
+
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -167,12 +180,14 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 
 async function main() {
   console.log(`machine: ${machineLine()}`);
-  const fresh = await freshDatabase('bench_analytics');
+  const reuse = opts.database !== '';
+  const fresh = reuse ? existing(opts.database) : await freshDatabase('bench_analytics');
   let database: Database | undefined;
   const client = postgres(fresh.url, { max: 1, onnotice: () => {} });
   try {
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: 8 });
-    await seed(client);
+    if (!reuse) await seed(client);
+    else console.log(`measuring on the kept database ${fresh.name}`);
     const db = database.db;
     const now = Date.now();
     const base: Filter = { from: new Date(now - 30 * 86_400_000), to: new Date(now), channel: null, timeZone: 'Europe/Berlin' };
@@ -210,11 +225,11 @@ async function main() {
     console.log('\nindexes (and sequential scans) in each query plan, last 30 days:');
     console.log(table(['query', 'plan uses'], indexRows));
     console.log(`\nmachine at the end: ${machineLine()}`);
-    if (opts.keep) console.log(`database kept: ${fresh.name}`);
+    if (opts.keep || reuse) console.log(`database kept: ${fresh.name} (measure again with --database ${fresh.name})`);
   } finally {
     await client.end();
     await database?.close();
-    if (!opts.keep) await fresh.drop();
+    if (!opts.keep && !reuse) await fresh.drop();
   }
 }
 

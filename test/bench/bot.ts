@@ -18,6 +18,7 @@ import { DEFAULT_ENCODER_WEIGHT } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
 import { TransformersEmbedder } from '../../bot/embedders/transformers.ts';
 import type { Embedder } from '../../bot/embedders/types.ts';
+import { UseLiteTfjsEmbedder } from '../../bot/embedders/use-lite-tfjs.ts';
 import { UseLiteEmbedder } from '../../bot/embedders/use-lite.ts';
 import { CachedEmbedder } from '../../bot/eval/embedding-cache.ts';
 import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
@@ -29,11 +30,14 @@ import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../../shared/data');
 const USAGE = `usage: npm run bench:bot -- [options]
-  --configs LIST          comma-separated, from: ${'lexical/nn,lexical/softmax,use-lite/nn,use-lite/softmax,hybrid/softmax,transformers/softmax,transformers-hybrid/softmax'}
+  --configs LIST          comma-separated, from: ${'lexical/nn,lexical/softmax,use-lite/nn,use-lite/softmax,use-lite-int8/softmax,hybrid/softmax,hybrid-int8/softmax,transformers/softmax,transformers-hybrid/softmax'}
+                          (-int8: USE lite with int8 weights)
                           (default: use-lite/nn,lexical/softmax,use-lite/softmax,hybrid/softmax, plus the
                           transformers ones when --model-dir or --model-path is given)
   --csv-train FILE        Banking77-style CSV (text,category) to train on   [${join(SHARED, 'banking77/train.csv')}]
   --csv-test FILE         CSV to test on; without it, a stratified 80/20 split of --csv-train (seed --seed)
+  --dev                   tuning run: split the training part 80/20 again (seed --seed + 1000) and score that
+                          dev part; the held-out part is not read
   --clinc FILE            CLINC150-style JSON with train/val/test/oos_* keys [${join(SHARED, 'clinc150/train_val.json')}]
   --clinc-split NAME      which split to score: val (default) or test (with oos_<NAME>)
   --skip-csv / --skip-clinc
@@ -48,6 +52,7 @@ const USAGE = `usage: npm run bench:bot -- [options]
   --model-dtype DTYPE     q8 (onnx/model_quantized.onnx, default) or fp32 (onnx/model.onnx)
   --epochs N --learning-rate R --l2 L   softmax head training (defaults: the bot's)
   --cache-dir DIR         keep sentence-encoder embeddings between runs (default: a temp dir for this run)
+  --skip-runtimes         skip the USE lite runtime comparison (TensorFlow.js WebAssembly vs onnxruntime)
   --out FILE              also write the results as JSON`;
 
 const { values: args } = (() => {
@@ -60,6 +65,7 @@ const { values: args } = (() => {
         clinc: { type: 'string', default: join(SHARED, 'clinc150/train_val.json') },
         'clinc-split': { type: 'string', default: 'val' },
         'skip-csv': { type: 'boolean', default: false },
+        dev: { type: 'boolean', default: false },
         'skip-clinc': { type: 'boolean', default: false },
         'target-precision': { type: 'string', default: '0.97' },
         'target-oos-recall': { type: 'string', default: '0.6' },
@@ -75,6 +81,7 @@ const { values: args } = (() => {
         'learning-rate': { type: 'string' },
         l2: { type: 'string' },
         'cache-dir': { type: 'string' },
+        'skip-runtimes': { type: 'boolean', default: false },
         out: { type: 'string' },
         worker: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -100,7 +107,17 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
   return n;
 };
 
-const CONFIGS = ['lexical/nn', 'lexical/softmax', 'use-lite/nn', 'use-lite/softmax', 'hybrid/softmax', 'transformers/softmax', 'transformers-hybrid/softmax'];
+const CONFIGS = [
+  'lexical/nn',
+  'lexical/softmax',
+  'use-lite/nn',
+  'use-lite/softmax',
+  'use-lite-int8/softmax',
+  'hybrid/softmax',
+  'hybrid-int8/softmax',
+  'transformers/softmax',
+  'transformers-hybrid/softmax',
+];
 // lexical/nn is left out by default: brute-force search over 15,000 sparse examples takes minutes on 2 cores.
 const DEFAULT_CONFIGS = ['use-lite/nn', 'lexical/softmax', 'use-lite/softmax', 'hybrid/softmax'];
 const hasTransformers = Boolean(args['model-dir'] || args['model-path']);
@@ -147,8 +164,10 @@ function loadDatasets(): DatasetSpec[] {
   const out: DatasetSpec[] = [];
   if (!args['skip-csv']) {
     const all = readLabeledCsv(args['csv-train']!);
-    const split = args['csv-test'] ? { train: all, heldOut: readLabeledCsv(args['csv-test']) } : stratifiedSplit(all, 0.2, seed);
-    const name = args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv';
+    let split = args['csv-test'] ? { train: all, heldOut: readLabeledCsv(args['csv-test']) } : stratifiedSplit(all, 0.2, seed);
+    // Tuning never sees the held-out part: it scores a dev part of the training part instead.
+    if (args.dev) split = stratifiedSplit(split.train, 0.2, seed + 1000);
+    const name = (args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv') + (args.dev ? '-dev' : '');
     out.push({ name, train: capPerClass(split.train, max, seed), test: split.heldOut, oosCalibration: [], oosTest: [] });
   }
   if (!args['skip-clinc']) {
@@ -171,11 +190,11 @@ function loadDatasets(): DatasetSpec[] {
 
 async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder: Embedder; encoders: CachedEmbedder[] }> {
   const encoders: CachedEmbedder[] = [];
-  const encoder = async (which: 'use-lite' | 'transformers') => {
+  const encoder = async (which: 'use-lite' | 'use-lite-int8' | 'transformers') => {
     const inner: Embedder =
-      which === 'use-lite'
+      which !== 'transformers'
         ? await (async () => {
-            const use = new UseLiteEmbedder();
+            const use = new UseLiteEmbedder({ int8: which === 'use-lite-int8' });
             await use.load();
             return use;
           })()
@@ -189,7 +208,7 @@ async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder:
     encoders.push(cached);
     return cached;
   };
-  const hybrid = async (which: 'use-lite' | 'transformers') =>
+  const hybrid = async (which: 'use-lite' | 'use-lite-int8' | 'transformers') =>
     new HybridEmbedder([
       { embedder: await encoder(which), weight: DEFAULT_ENCODER_WEIGHT },
       { embedder: new LexicalEmbedder(), weight: 1 - DEFAULT_ENCODER_WEIGHT },
@@ -198,9 +217,12 @@ async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder:
     case 'lexical':
       return { embedder: new LexicalEmbedder(), encoders };
     case 'use-lite':
-      return { embedder: await encoder('use-lite'), encoders };
+    case 'use-lite-int8':
+      return { embedder: await encoder(kind), encoders };
     case 'hybrid':
       return { embedder: await hybrid('use-lite'), encoders };
+    case 'hybrid-int8':
+      return { embedder: await hybrid('use-lite-int8'), encoders };
     case 'transformers':
       return { embedder: await encoder('transformers'), encoders };
     case 'transformers-hybrid':
@@ -265,6 +287,36 @@ async function runWorker(config: string): Promise<WorkerResult> {
   };
 }
 
+interface RuntimeComparison {
+  runtimes: Array<{ id: string; p50: number; p95: number; n: number }>;
+  loadAverage: number;
+}
+
+/**
+ * USE lite per query on its two runtimes, in one process, alternating query by query, so both see the
+ * same machine load: the ratio is the reliable figure on a shared machine.
+ */
+async function compareRuntimes(): Promise<RuntimeComparison> {
+  const texts = shuffleInPlace(
+    loadDatasets().flatMap((d) => [...d.test, ...d.oosTest].map((e) => e.text)),
+    seededRandom(num('seed')),
+  ).slice(0, num('latency-queries'));
+  const embedders: Embedder[] = [new UseLiteTfjsEmbedder({ batchSize: 1 }), new UseLiteEmbedder(), new UseLiteEmbedder({ int8: true })];
+  const times = embedders.map(() => [] as number[]);
+  for (const e of embedders) for (const text of texts.slice(0, 20)) await e.embed([text]); // warm up
+  for (const text of texts) {
+    for (let k = 0; k < embedders.length; k++) {
+      const t = performance.now();
+      await embedders[k]!.embed([text]);
+      times[k]!.push(performance.now() - t);
+    }
+  }
+  return {
+    runtimes: embedders.map((e, k) => ({ id: e.id, p50: percentile(times[k]!, 50), p95: percentile(times[k]!, 95), n: texts.length })),
+    loadAverage: loadavg()[0]!,
+  };
+}
+
 function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
   const passOn = process.argv.slice(2).filter((a, i, all) => a !== '--configs' && all[i - 1] !== '--configs' && !a.startsWith('--configs='));
   return new Promise((resolvePromise, reject) => {
@@ -314,7 +366,7 @@ function oosTable(results: WorkerResult[]): string {
 }
 
 if (args.worker) {
-  const result = await runWorker(args.worker);
+  const result = args.worker === 'runtimes' ? await compareRuntimes() : await runWorker(args.worker);
   process.send!(result);
   process.exit(0);
 } else {
@@ -327,12 +379,14 @@ if (args.worker) {
       `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
   );
   const results: WorkerResult[] = [];
+  let runtimes: RuntimeComparison | null = null;
   try {
     for (const config of configs) {
       const r = await runInChild(config, cacheDir);
       results.push(r);
       console.error(table([r]).split('\n')[2]);
     }
+    if (!args['skip-runtimes']) runtimes = (await runInChild('runtimes', cacheDir)) as unknown as RuntimeComparison;
   } finally {
     if (ownCache) rmSync(cacheDir, { recursive: true, force: true });
   }
@@ -349,6 +403,16 @@ if (args.worker) {
       );
     }
   }
+  if (runtimes) {
+    const [tfjs, onnx, int8] = runtimes.runtimes;
+    console.log(
+      `\nUSE lite, one query at a time (embedding only), ${tfjs!.n} queries alternating between the runtimes, load average ${runtimes.loadAverage.toFixed(1)}:\n\n` +
+        '| runtime | p50 ms | p95 ms |\n|---|---|---|\n' +
+        runtimes.runtimes.map((r) => `| ${r.id} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`).join('\n') +
+        `\n\nonnxruntime vs TensorFlow.js: ${(tfjs!.p50 / onnx!.p50).toFixed(1)}x faster at p50, ${(tfjs!.p95 / onnx!.p95).toFixed(1)}x at p95; ` +
+        `int8 weights: ${(tfjs!.p50 / int8!.p50).toFixed(1)}x / ${(tfjs!.p95 / int8!.p95).toFixed(1)}x\n`,
+    );
+  }
   console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (args.out) writeFileSync(args.out, JSON.stringify({ args, results }, null, 2));
+  if (args.out) writeFileSync(args.out, JSON.stringify({ args, results, runtimes }, null, 2));
 }

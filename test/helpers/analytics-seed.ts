@@ -59,7 +59,8 @@ export async function seedContacts(db: Db, inboxIds: Record<ChannelKind, string>
         threadKey: id,
         createdAt: c.createdAt,
         updatedAt: c.createdAt,
-        lastMessageAt: c.createdAt,
+        // As ingest and replies keep it: the time of the latest customer-visible message.
+        lastMessageAt: new Date(Math.max(c.createdAt.getTime(), ...c.messages.filter((m) => (m.kind ?? 'message') === 'message').map((m) => m.at.getTime()))),
         resolvedAt: c.resolvedAt ?? null,
       });
       for (const m of c.messages) {

@@ -39,6 +39,8 @@ export class ServerProcess {
   private child: ChildProcess | undefined;
   private stderrTail = '';
   readonly url: string;
+  /** The chat inbox the process made sure of (env CHAT_INBOX), from its ready line. */
+  inboxId: string | undefined;
 
   private constructor(
     readonly port: number,
@@ -92,6 +94,7 @@ export class ServerProcess {
       const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${this.stderrTail}`)), timeoutMs);
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.includes('"ready"')) {
+          this.inboxId = (JSON.parse(line) as { inboxId?: string }).inboxId;
           clearTimeout(timer);
           resolve();
         }

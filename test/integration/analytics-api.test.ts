@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { dbMode } from '../helpers/db.ts';
 import { nextEvent, startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { satisfactionRatings } from '../../drizzle/schema/index.ts';
+import { readZip } from '../helpers/zip.ts';
 
 /** The dashboard API end to end on a real server: roles, filters, CSV, the widget's rating, withdrawal and erasure. */
 describe(`analytics API (${dbMode})`, () => {
@@ -100,6 +101,10 @@ describe(`analytics API (${dbMode})`, () => {
     // A second answer replaces the first.
     expect((await v.post('/api/widget/rating', { score: 4 })).body.score).toBe(4);
     expect(await server.services.db.select().from(satisfactionRatings).where(eq(satisfactionRatings.conversationId, conversationIds[0]!))).toHaveLength(1);
+    // The rating is the visitor's personal data: it is in their own export.
+    const exported = await fetch(`${server.url}/api/widget/export`, { headers: { authorization: `Bearer ${v.token}` } });
+    const data = JSON.parse((await readZip(Buffer.from(await exported.arrayBuffer()))).get('data.json')!.toString());
+    expect(data.tables.satisfaction_ratings).toEqual([expect.objectContaining({ conversationId: conversationIds[0], score: 4 })]);
 
     const d = await figures();
     expect(d.satisfaction.ratings.value).toBe(1);

@@ -10,6 +10,9 @@ import { startTestServer, type TestServer, type VisitorClient } from '../helpers
  * Every registered route x every kind of caller, with the expectation derived from the route's
  * declared access level (server/plugins/auth.ts), so a new route is covered the moment it exists:
  *   public (or a static/docs route, which declares none)  nobody is turned away (no 401/403)
+ *   public and signed (a provider webhook)               everybody is turned away: no caller here holds the
+ *                                                        provider's signing secret (401/403 invalid_signature,
+ *                                                        or 404 while the provider is not configured)
  *   visitor                                              only a visitor token gets in; everyone else 401
  *   agent | manager | admin                              no session: 401; a session below the level: 403;
  *                                                        at or above it: in
@@ -99,8 +102,13 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
     for (const route of routes()) {
       const answers = await Promise.all(callers.map((caller) => probe(route, caller)));
       for (const [i, caller] of callers.entries()) {
-        const want = expected(route.access, caller);
         const { status, code } = answers[i]!;
+        if (route.signed) {
+          const refused = ((status === 401 || status === 403) && code === 'invalid_signature') || (status === 404 && /not_configured$/.test(code ?? ''));
+          if (!refused) mismatches.push(`${route.method} ${route.url} (signed webhook) as ${caller}: expected a refusal, got ${status} ${code ?? ''}`);
+          continue;
+        }
+        const want = expected(route.access, caller);
         // HEAD answers carry no body, so no error code to compare.
         const wantCode = route.method === 'HEAD' ? undefined : want === 403 ? 'forbidden' : route.access === 'visitor' ? 'invalid_visitor_token' : 'unauthorized';
         const ok = want === 'in' ? status !== 401 && status !== 403 && status < 500 : status === want && code === wantCode;

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
-import { inboxes } from '../../drizzle/schema/index.ts';
 import { dbMode } from '../helpers/db.ts';
 import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
 import { faultMessage, openVisitors, streamWithRetries, visitorAddress, widgetSender } from '../helpers/fault-harness.ts';
@@ -25,31 +24,19 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
   let open: () => Promise<Database>;
 
   beforeAll(async () => {
+    const env = { CHAT_INBOX: 'Fault chat' };
     if (dbMode === 'postgres') {
       scratch = await scratchDatabase('t_kill');
-      const env = { DATABASE_URL: scratch.url };
-      servers.push(await ServerProcess.create(env), await ServerProcess.create(env));
+      servers.push(await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }), await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }));
       open = () => openDatabase({ databaseUrl: scratch!.url, poolSize: 2 });
     } else {
-      const server = await ServerProcess.create({});
+      const server = await ServerProcess.create(env);
       servers.push(server);
       open = () => openDatabase({ pgliteDir: join(server.dataDir, 'pglite') });
     }
-    await Promise.all(servers.map((s) => s.start()));
-    const database = dbMode === 'postgres' ? await open() : undefined;
-    // PGlite is single-process: the inbox is created through the server's own database when it stops.
-    if (database) {
-      const [inbox] = await database.db.insert(inboxes).values({ name: 'Fault chat', channel: 'chat' }).returning();
-      inboxId = inbox!.id;
-      await database.close();
-    } else {
-      await servers[0]!.stop();
-      const db = await open();
-      const [inbox] = await db.db.insert(inboxes).values({ name: 'Fault chat', channel: 'chat' }).returning();
-      inboxId = inbox!.id;
-      await db.close();
-      await servers[0]!.start();
-    }
+    // One after the other: both would otherwise create the inbox of CHAT_INBOX.
+    for (const server of servers) await server.start();
+    inboxId = servers[0]!.inboxId!;
   }, 120_000);
 
   afterAll(async () => {

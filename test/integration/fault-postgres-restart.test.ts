@@ -46,6 +46,7 @@ describe('PostgreSQL restarting under traffic', () => {
     const pids = servers.map((s) => s.pid);
     const visitors = await openVisitors(servers[0]!.url, inboxId, VISITORS);
     let ackedBeforeCrash: number[] = [];
+    let duringOutage: { status: number; code?: string } | undefined;
     let outage: Promise<void> | undefined;
     const result = await streamWithRetries({
       count: MESSAGES,
@@ -55,7 +56,14 @@ describe('PostgreSQL restarting under traffic', () => {
       onAck: (acked) => {
         if (!outage && acked.size >= MESSAGES / 3) {
           ackedBeforeCrash = [...acked];
-          outage = pg.stop('immediate').then(() => new Promise((r) => setTimeout(r, 3_000))).then(() => pg.start());
+          outage = pg
+            .stop('immediate')
+            .then(async () => {
+              const res = await fetch(`${servers[0]!.url}/api/health`);
+              duringOutage = { status: res.status, code: ((await res.json()) as { code?: string }).code };
+              await new Promise((r) => setTimeout(r, 3_000));
+            })
+            .then(() => pg.start());
         }
       },
     });
@@ -66,6 +74,8 @@ describe('PostgreSQL restarting under traffic', () => {
     // The same processes served before and after: they reconnected instead of dying.
     expect(servers.map((s) => s.running)).toEqual([true, true]);
     expect(servers.map((s) => s.pid)).toEqual(pids);
+    // The health check told a load balancer the truth meanwhile, and is green again.
+    expect(duringOutage).toEqual({ status: 503, code: 'database_unavailable' });
     for (const server of servers) expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
 
     const database = await openDatabase({ databaseUrl: url, poolSize: 1 });

@@ -33,8 +33,10 @@ describe(`rate limits on the widget routes on ${dbMode}`, () => {
     expect((await get(`198.51.100.7, ${from.split(', ')[1]}`)).status).toBe(200);
   });
 
-  it('limits every widget route, and login', () => {
-    const widget = server.routes.filter((r) => r.url.startsWith('/api/widget/') && r.method !== 'HEAD');
+  it('limits every widget route, every provider webhook, and login', () => {
+    // The health check answers load balancers, which poll it: the one public route without a limit.
+    const widget = server.routes.filter((r) => (r.url.startsWith('/api/widget/') || (r.access === 'public' && r.url.startsWith('/api/'))) && r.method !== 'HEAD' && r.url !== '/api/health');
+    expect(widget.some((r) => r.url.startsWith('/api/twilio/')) && widget.some((r) => r.url === '/api/slack/events')).toBe(true);
     expect(widget.length).toBeGreaterThan(6);
     const unlimited = widget.filter((r) => !r.rateLimited);
     expect(unlimited.map((r) => `${r.method} ${r.url}`)).toEqual([]);

@@ -109,5 +109,7 @@ describe('embedder configuration from the environment', () => {
     expect(() => embedderConfigFromEnv({ BOT_EMBEDDER: 'gpt' })).toThrow(/BOT_EMBEDDER/);
     expect(() => embedderConfigFromEnv({ BOT_ALLOW_REMOTE_MODELS: 'yes' })).toThrow(/BOT_ALLOW_REMOTE_MODELS/);
     expect(() => embedderConfigFromEnv({ BOT_MODEL_DTYPE: 'fp64' })).toThrow(/BOT_MODEL_DTYPE/);
+    expect(embedderConfigFromEnv({ BOT_USE_INT8: 'true' })).toEqual({ kind: 'hybrid', useInt8: true });
+    expect(() => embedderConfigFromEnv({ BOT_USE_INT8: 'yes' })).toThrow(/BOT_USE_INT8/);
   });
 });

@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
     ['DATABASE_URL', 'mysql://x@y/z', /DATABASE_URL must use postgres/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a valid URL/],
     ['REDIS_URL', 'http://localhost:6379', /REDIS_URL must use redis/],
+    ['REDIS_PREFIX', 'two words', /REDIS_PREFIX must be 1-64 characters/],
     ['PUBLIC_URL', 'ftp://example.com', /PUBLIC_URL must use http/],
     ['ADMIN_EMAIL', 'not-an-email', /ADMIN_EMAIL must be an email/],
     ['ADMIN_PASSWORD', 'short', /ADMIN_PASSWORD must be at least 10/],
