@@ -11,6 +11,7 @@ import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
 import { bitextArticles } from './kb-bitext.ts';
+import { seedHistory } from './history.ts';
 
 /**
  * Demo data for a first look: an inbox per channel, fictional contacts with conversations across
@@ -97,6 +98,8 @@ export async function seedDemo(services: Services): Promise<void> {
   // The public Bitext dataset when it is beside the project, else a few hand-written articles.
   await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);
   await backdate(services);
+  // After backdate, which would restamp them: the past month has its own times.
+  await seedHistory(services, inbox, samActor);
 }
 
 /**

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Services } from '../services.ts';
+import type { ChannelKind } from '../../drizzle/schema/enums.ts';
+import { conversations, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
+import { ingest } from '../domain/ingest.ts';
+import { reply, setStatus, type Actor } from '../domain/conversations.ts';
+import { recordConsent } from '../domain/consent.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
+
+const FIRST = ['Alex', 'Sam', 'Noor', 'Lena', 'Mateo', 'Aiko', 'Omar', 'Sofia', 'Ravi', 'Emma', 'Lukas', 'Zara', 'Jon', 'Mia', 'Ivan'];
+const LAST = ['Meyer', 'Okafor', 'Silva', 'Kowalski', 'Nakamura', 'Haddad', 'Larsen', 'Rossi', 'Dubois', 'Patel'];
+const QUESTIONS = [
+  'Where is my order? It has been a week.',
+  'How do I reset my password?',
+  'Can I change the delivery address of my order?',
+  'I was charged twice for the same order.',
+  'Do you ship to Portugal?',
+  'How do I return a jacket that does not fit?',
+  'My discount code does not work at checkout.',
+  'When will the green backpack be back in stock?',
+];
+const ANSWERS = [
+  'Thanks for waiting! Your parcel is with the courier and arrives tomorrow.',
+  'I have sent you a reset link; it is valid for an hour.',
+  'Done: the new address is on the order.',
+  'Sorry about that, the second charge is refunded and shows within 3 days.',
+];
+
+/**
+ * A month of past support for the demo, so the managers' dashboard shows figures on a first look:
+ * fictional visitors, 80 % of whom agreed to analysis, each with a chat that an agent answered and
+ * resolved, many rated. Deterministic (a fixed sequence), stamped back in time by `backdateHistory`.
+ */
+export async function seedHistory(services: Services, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
+  const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+  const stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }> = [];
+  const day = 24 * 60 * 60_000;
+  for (let i = 0; i < 60; i++) {
+    const visitorId = randomUUID();
+    const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]}`;
+    // Eight days across the month, seven or eight chats each (so a day's figure clears the minimum
+    // cohort of 5), at office hours.
+    const openedAt = new Date(Date.now() - (1 + (i % 8) * 3) * day);
+    openedAt.setUTCHours(8 + ((i * 5) % 9), (i * 13) % 60, 0, 0);
+    const first = await ingest(services, {
+      channel: 'chat',
+      inboxId: inbox.chat,
+      sender: { kind: 'visitor', address: visitorId, name },
+      threadKey: visitorId,
+      externalId: `demo-history-${visitorId}`,
+      text: QUESTIONS[i % QUESTIONS.length]!,
+      occurredAt: openedAt,
+    });
+    const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
+    for (const purpose of purposes) {
+      await recordConsent(services.db, {
+        contactId: first.contactId,
+        purpose,
+        granted: true,
+        policyVersion: NOTICE_POLICY_VERSION,
+        textHash: NOTICE_TEXT_HASH,
+        sourceChannel: 'chat',
+        evidence: { event: 'widget.notice.accepted', inboxId: inbox.chat, visitorId },
+        actor: { kind: 'visitor', id: first.contactId },
+      });
+    }
+    await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
+    await setStatus(deps, first.conversation.id, 'resolved', agent);
+    if (i % 3 !== 2) await services.db.insert(satisfactionRatings).values({ conversationId: first.conversation.id, score: 3 + (i % 3) - (i % 7 === 0 ? 2 : 0) });
+    stamps.push({ conversationId: first.conversation.id, openedAt, responseMinutes: 2 + ((i * 7) % 25), resolveMinutes: 10 + ((i * 17) % 110) });
+  }
+  await backdateHistory(services, stamps);
+}
+
+/** Moves each past conversation, its messages, consent, resolution and rating to when it happened. */
+async function backdateHistory({ db }: Services, stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }>) {
+  for (const s of stamps) {
+    const opened = s.openedAt.toISOString();
+    await db.execute(sql`
+      with ordered as (
+        select id, row_number() over (order by created_at, id) as n from ${messages} where conversation_id = ${s.conversationId}::uuid)
+      update ${messages} m set
+        created_at = ${opened}::timestamptz + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end,
+        occurred_at = ${opened}::timestamptz + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end
+      from ordered o where o.id = m.id`);
+    await db.execute(sql`
+      update ${conversations} set created_at = ${opened}::timestamptz,
+        resolved_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
+        updated_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
+        last_message_at = (select max(created_at) from ${messages} where conversation_id = ${s.conversationId}::uuid and kind = 'message')
+      where id = ${s.conversationId}::uuid`);
+    await db.execute(sql`
+      update ${satisfactionRatings} set rated_at = ${opened}::timestamptz + (${s.resolveMinutes} + 3) * interval '1 minute'
+      where conversation_id = ${s.conversationId}::uuid`);
+    await db.execute(sql`
+      update consent_events set occurred_at = ${opened}::timestamptz - interval '1 minute'
+      where contact_id = (select contact_id from ${conversations} where id = ${s.conversationId}::uuid)`);
+  }
+}
