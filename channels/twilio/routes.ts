@@ -228,6 +228,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
     async (request, reply) => {
       const outcome = await storeRecording(services, config, account(request), request.body);
+      if (outcome.copyFailed) request.log.warn({ recordingId: outcome.recordingId }, 'recording audio could not be copied from Twilio; it plays from Twilio');
       if (outcome.status === 'created' && outcome.messageId) await publishMessageUpdated(services.db, services.events, outcome.messageId);
       return reply.status(204).send(null);
     },
