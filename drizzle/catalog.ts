@@ -277,6 +277,7 @@ export const catalog = {
     purpose: 'Slack: files shared in a message, until they are stored as attachments',
     reach: { subject: 'contact', via: 'join', column: 'messageId', through: 'messages' },
     columns: {
+      id: n('metadata'),
       messageId: n('metadata'),
       fileId: p('identifier', 'Slack file id'),
       name: p('message_content', 'cleared once stored'),

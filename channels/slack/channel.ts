@@ -124,7 +124,8 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
       if (files.length) await tx.insert(slackFiles).values(files).onConflictDoNothing();
     });
     if (files.length) {
-      // After the answer to Slack: the rows are committed, so a crash here only leaves them to the sweep.
+      // Not awaited: Slack's answer never waits for a download. The rows are committed, so if this
+      // download fails or the server stops, the sweep fetches the files later.
       const download = fetchDueFiles(fileDeps, { messageId: result.message.id })
         .catch((err: Error) => log.error({ err: { type: err.name } }, 'slack file download failed'))
         .finally(() => inFlight.delete(download));

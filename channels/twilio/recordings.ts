@@ -36,7 +36,7 @@ export async function fetchRecordingMedia(apiUrl: string, account: Pick<TwilioAc
   return { stream: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), contentType: res.headers.get('content-type') ?? 'audio/mpeg' };
 }
 
-export type RecordingOutcome = { status: 'created' | 'replayed' | 'ignored' | 'orphan'; recordingId?: string; messageId?: string };
+export type RecordingOutcome = { status: 'created' | 'replayed' | 'ignored' | 'orphan'; recordingId?: string; messageId?: string; copyFailed?: boolean };
 
 /**
  * A finished recording: stored with its duration and delete_after from the retention policy, the audio
@@ -61,9 +61,15 @@ export async function storeRecording(services: Services, twilio: TwilioConfig, a
   const started = cb.RecordingStartTime ? new Date(cb.RecordingStartTime) : new Date();
   const recordedAt = Number.isNaN(started.getTime()) ? new Date() : started;
   let blobId: string | null = null;
+  let copyFailed = false;
   if (twilio.recordingStorage === 'local') {
-    const media = await fetchRecordingMedia(twilio.apiUrl, account, cb.RecordingSid);
-    blobId = (await services.blobs.put(media.stream)).id;
+    try {
+      const media = await fetchRecordingMedia(twilio.apiUrl, account, cb.RecordingSid);
+      blobId = (await services.blobs.put(media.stream)).id;
+    } catch {
+      // Still store the row: without it nothing would ever delete the recording at Twilio. It plays from Twilio.
+      copyFailed = true;
+    }
   }
   const [inserted] = await db
     .insert(recordings)
@@ -85,7 +91,7 @@ export async function storeRecording(services: Services, twilio: TwilioConfig, a
     const [winner] = await db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, cb.RecordingSid)));
     return { status: 'replayed', recordingId: winner?.id, messageId: call.id };
   }
-  return { status: 'created', recordingId: inserted.id, messageId: call.id };
+  return { status: 'created', recordingId: inserted.id, messageId: call.id, copyFailed };
 }
 
 /**

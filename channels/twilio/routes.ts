@@ -17,7 +17,7 @@ import { optIn, optOut } from './opt-outs.ts';
 import { storeRecording } from './recordings.ts';
 import type { SmsWebhook } from './sms.ts';
 import { twilioInboxRoutes } from './inbox-routes.ts';
-import { applyPendingStatus, applyStatus, publishMessageUpdated } from './status.ts';
+import { applyPendingStatus, applyStatus, publishMessageCreated, publishMessageUpdated } from './status.ts';
 import {
   CALL_RECORDING_POLICY_VERSION,
   announcementHash,
@@ -117,9 +117,9 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       const [message] = sms.parse({ ...body, receivedAt: new Date().toISOString() } as never, { inboxId: request.params.inboxId });
       const result = await ingest({ ...deps, chatOpenStatus: () => 'open' }, message!);
       const keyword = smsKeyword(body.Body);
-      const optInput = { twilioNumber: account(request).phoneNumber, phone: body.From, contactId: result.contactId, keyword: keyword?.word ?? '' };
-      if (keyword?.kind === 'opt_out') await optOut(services.db, optInput);
-      if (keyword?.kind === 'opt_in') await optIn(services.db, optInput);
+      const optInput = { twilioNumber: account(request).phoneNumber, phone: body.From, contactId: result.contactId, keyword: keyword?.word ?? '', conversationId: result.conversation.id };
+      const marker = keyword?.kind === 'opt_out' ? await optOut(services.db, optInput) : keyword?.kind === 'opt_in' ? await optIn(services.db, optInput) : null;
+      if (marker) await publishMessageCreated(services.db, services.events, marker);
       // Twilio answers STOP/START itself (carrier rules); HELP gets the inbox's help text when one is set.
       const answer = keyword?.kind === 'help' ? account(request).helpText : undefined;
       return reply.type(xml).send(messagingTwiml(answer));
@@ -229,6 +229,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
     async (request, reply) => {
       const outcome = await storeRecording(services, config, account(request), request.body);
+      if (outcome.copyFailed) request.log.warn({ recordingId: outcome.recordingId }, 'recording audio could not be copied from Twilio; it plays from Twilio');
       if (outcome.status === 'created' && outcome.messageId) await publishMessageUpdated(services.db, services.events, outcome.messageId);
       return reply.status(204).send(null);
     },

@@ -27,6 +27,7 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
   if (message.text.length > SMS_MAX_CHARS) {
     throw new PermanentDeliveryError(`text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`);
   }
+  if (!/^\+[1-9][0-9]{6,14}$/.test(message.to)) throw new PermanentDeliveryError('no_number: the caller withheld their number, there is nothing to reply to');
   if (await deps.isOptedOut(account.phoneNumber, message.to)) {
     throw new PermanentDeliveryError('opted_out: the recipient texted STOP to this number; nothing was sent');
   }

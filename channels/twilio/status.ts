@@ -67,6 +67,15 @@ export async function applyPendingStatus(db: Db, messageId: string): Promise<str
 
 /** Tells the agents' inboxes that a message's delivery state moved. */
 export async function publishMessageUpdated(db: Db, events: DomainEventBus, messageId: string) {
+  await publishMessage(db, events, messageId, 'message.updated');
+}
+
+/** A timeline marker we inserted (STOP/START): shown to agents at once. */
+export async function publishMessageCreated(db: Db, events: DomainEventBus, messageId: string) {
+  await publishMessage(db, events, messageId, 'message.created');
+}
+
+async function publishMessage(db: Db, events: DomainEventBus, messageId: string, name: 'message.created' | 'message.updated') {
   const [row] = await db
     .select({ message: messages, authorName: agents.name, threadKey: conversations.threadKey })
     .from(messages)
@@ -76,5 +85,7 @@ export async function publishMessageUpdated(db: Db, events: DomainEventBus, mess
   if (!row) return;
   const conversation = await loadConversationView(db, row.message.conversationId, null);
   if (!conversation) return;
-  events.publish('message.updated', { message: toMessageView(row.message, row.authorName), conversation, route: { threadKey: row.threadKey } });
+  const payload = { message: toMessageView(row.message, row.authorName), conversation, route: { threadKey: row.threadKey } };
+  if (name === 'message.created') events.publish(name, { ...payload, clientId: null });
+  else events.publish(name, payload);
 }

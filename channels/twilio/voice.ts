@@ -21,18 +21,24 @@ export type VoiceWebhook = {
  * (the phone pair); its voicemail arrives as a recording of that message. A reply to a call goes
  * back as an SMS from the same number (honouring STOP like any SMS).
  */
+/** What Twilio puts in From when the caller withholds their number (besides "anonymous" and the like). */
+const WITHHELD = new Set(['+266696687', '+7378742833', '+86282452253', '+8656696', '+2562533']);
+export const isDiallableNumber = (from: string) => /^\+[1-9][0-9]{6,14}$/.test(from) && !WITHHELD.has(from);
+
 export function createVoiceAdapter(deps: TwilioAdapterDeps): ChannelAdapter<VoiceWebhook> {
   return {
     kind: 'voice',
     capabilities: { threads: false, attachments: false, deliveryReceipts: true, maxLength: SMS_MAX_CHARS },
     verify: (request) => verifyTwilioWebhook(deps, request),
     parse(payload, { inboxId }): InboundMessage[] {
+      // Callers who withhold their number must not all become one contact: each such call stands alone.
+      const caller = isDiallableNumber(payload.From) ? payload.From : `withheld:${payload.CallSid}`;
       return [
         {
           channel: 'voice',
           inboxId,
-          sender: { kind: 'phone', address: payload.From },
-          threadKey: phoneThreadKey(payload.To, payload.From),
+          sender: { kind: 'phone', address: caller },
+          threadKey: phoneThreadKey(payload.To, caller),
           externalId: payload.CallSid,
           text: 'Incoming call',
           occurredAt: new Date(payload.receivedAt),

@@ -13,6 +13,7 @@ CREATE TABLE "slack_events" (
 );
 --> statement-breakpoint
 CREATE TABLE "slack_files" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"message_id" uuid NOT NULL,
 	"file_id" text NOT NULL,
 	"name" text,
@@ -21,8 +22,7 @@ CREATE TABLE "slack_files" (
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"next_attempt_at" timestamp with time zone DEFAULT now(),
 	"last_error" text,
-	"stored_at" timestamp with time zone,
-	CONSTRAINT "slack_files_message_id_file_id_pk" PRIMARY KEY("message_id","file_id")
+	"stored_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "sms_opt_outs" (
@@ -54,6 +54,7 @@ ALTER TABLE "email_mailboxes" ADD CONSTRAINT "email_mailboxes_inbox_id_inboxes_i
 ALTER TABLE "slack_files" ADD CONSTRAINT "slack_files_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sms_opt_outs" ADD CONSTRAINT "sms_opt_outs_contact_id_contacts_id_fk" FOREIGN KEY ("contact_id") REFERENCES "public"."contacts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "satisfaction_ratings" ADD CONSTRAINT "satisfaction_ratings_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "slack_files_message_file" ON "slack_files" USING btree ("message_id","file_id");--> statement-breakpoint
 CREATE INDEX "slack_files_due" ON "slack_files" USING btree ("next_attempt_at") WHERE "slack_files"."stored_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "sms_opt_outs_number_phone" ON "sms_opt_outs" USING btree ("twilio_number","phone");--> statement-breakpoint
 CREATE INDEX "sms_opt_outs_contact" ON "sms_opt_outs" USING btree ("contact_id");--> statement-breakpoint

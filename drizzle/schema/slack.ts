@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid, integer, primaryKey, index } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, uuid, integer, uniqueIndex, index } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { messages } from './conversations.ts';
 
@@ -22,6 +22,8 @@ export const slackEvents = pgTable('slack_events', {
 export const slackFiles = pgTable(
   'slack_files',
   {
+    // Its own id, like every table reached from a contact: export pages through rows by id.
+    id: uuid('id').primaryKey().defaultRandom(),
     messageId: uuid('message_id')
       .notNull()
       .references(() => messages.id, { onDelete: 'cascade' }),
@@ -35,7 +37,7 @@ export const slackFiles = pgTable(
     storedAt: timestamp('stored_at', { withTimezone: true }),
   },
   (t) => [
-    primaryKey({ columns: [t.messageId, t.fileId] }),
+    uniqueIndex('slack_files_message_file').on(t.messageId, t.fileId),
     index('slack_files_due').on(t.nextAttemptAt).where(sql`${t.storedAt} is null`),
   ],
 );

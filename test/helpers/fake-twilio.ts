@@ -37,7 +37,7 @@ export type FakeTwilio = {
    * A customer calls: the voice webhook answers TwiML; if it records, the fake makes a recording of
    * `seconds` length, posts the recording-status callback named in the TwiML and then the <Record> action.
    */
-  call(voiceUrl: string, input: { from: string; to: string; seconds?: number; startTime?: Date }): Promise<CallOutcome>;
+  call(voiceUrl: string, input: { from: string; to: string; seconds?: number; startTime?: Date; beforeRecordingCallback?: () => void }): Promise<CallOutcome>;
   close(): Promise<void>;
 };
 
@@ -236,6 +236,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       outcome.action = await fake.webhook(outcome.record.action, { ...callParams, CallStatus: 'in-progress', RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingDuration: String(seconds), Digits: '#' });
     }
     if (outcome.record.recordingStatusCallback) {
+      input.beforeRecordingCallback?.();
       outcome.recordingCallback = await fake.webhook(outcome.record.recordingStatusCallback, {
         AccountSid: accountSid,
         CallSid: callSid,

@@ -230,6 +230,19 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     expect(await db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Lost in a failing commit'))).toHaveLength(1);
   });
 
+  it("erases a Slack contact's messages, files and identities like any other contact's", async () => {
+    const contactId = (await slackConversations())[0]!.contact.id;
+    const blobsBefore = await server.services.blobs.list();
+    expect(blobsBefore.length).toBeGreaterThanOrEqual(2);
+    const admin = await server.agentClient('admin');
+    const res = await admin.post(`/api/contacts/${contactId}/erase`, { confirm: true });
+    expect(res.status).toBe(200);
+    expect(await slackConversations()).toEqual([]);
+    expect(await server.services.db.select().from(slackFiles)).toEqual([]);
+    expect(await server.services.blobs.list()).toEqual([]);
+    expect((await agent.get(`/api/contacts?q=maria`)).body.items).toEqual([]);
+  });
+
   it('writes no message text, name or email into the log', () => {
     const logs = server.logs();
     for (const secret of ['Lost in a failing', 'invoices page', 'Maria', 'customer.example', 'Bad Gateway', 'invoice 2026', SIGNING_SECRET, slack.botToken]) {

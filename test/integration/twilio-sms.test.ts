@@ -156,8 +156,15 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const actions = (await server.services.db.select({ action: auditLog.action }).from(auditLog)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['sms.opted_out', 'sms.opted_in']));
     // The keywords themselves are in the conversation, for the agents to see.
-    const bodies = (await detail(conversation.id)).messages.map((m: { body: string }) => m.body);
-    expect(bodies).toEqual(expect.arrayContaining([' stop ', 'HELP', 'START']));
+    const timeline = (await detail(conversation.id)).messages.map((m: { kind: string; body: string }) => [m.kind, m.body]);
+    expect(timeline).toEqual(expect.arrayContaining([['message', ' stop '], ['message', 'HELP'], ['message', 'START']]));
+    // Agents see why replies were refused, and when they are allowed again.
+    expect(timeline).toEqual(
+      expect.arrayContaining([
+        ['event', 'The customer texted STOP: nothing will be sent to this number until they text START'],
+        ['event', 'The customer texted START: replies by SMS are allowed again'],
+      ]),
+    );
   });
 
   it('fails at once when Twilio itself says the number unsubscribed (21610), retries on a Twilio outage', async () => {

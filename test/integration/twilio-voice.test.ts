@@ -179,6 +179,17 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect((await agent.get('/api/twilio/inboxes')).status).toBe(403);
   });
 
+  it('keeps the deadline even when the audio cannot be copied: the recording then plays from Twilio', async () => {
+    // The media GET is the first REST call of the recording callback.
+    const failing = await fake.call(voiceUrl, { from: '+15550109393', to: OUR_NUMBER, seconds: 2, beforeRecordingCallback: () => (fake.failNext = 1) });
+    expect(failing.recordingCallback!.status).toBe(204);
+    const recording = await recordingOf(failing.recordingSid!);
+    expect(recording).toMatchObject({ blobId: null, deletedAt: null });
+    expect(recording!.deleteAfter.getTime() - recording!.recordedAt.getTime()).toBe(30 * DAY);
+    const list = await agent.get(`/api/recordings?conversationId=${recording!.conversationId}`);
+    expect(list.body.items.find((r: { id: string }) => r.id === recording!.id)).toMatchObject({ media: 'provider' });
+  });
+
   it('erasing a contact deletes their recordings at Twilio too', async () => {
     const call = await fake.call(voiceUrl, { from: '+15550108888', to: OUR_NUMBER, seconds: 3 });
     const recording = await recordingOf(call.recordingSid!);

@@ -4,7 +4,8 @@ import { deliveryStateOf } from '../../channels/twilio/status.ts';
 import { twilioConfigFromEnv } from '../../channels/twilio/config.ts';
 import { recordingAnnouncement, voicemailTwiml, messagingTwiml } from '../../channels/twilio/voice.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
-import { smsFixture } from '../fixtures/channels/twilio.ts';
+import { fakeTwilioForContracts, smsFixture, voiceFixture } from '../fixtures/channels/twilio.ts';
+import { PermanentDeliveryError } from '../../channels/types.ts';
 
 describe('Twilio SMS keywords', () => {
   it.each([
@@ -35,6 +36,23 @@ describe('parsing an inbound SMS', () => {
     const [msg] = adapter.parse({ ...(smsFixture.payload as object), NumMedia: '2' } as never, smsFixture.context);
     expect(msg).toMatchObject({ channel: 'sms', sender: { kind: 'phone', address: '+15550101234' }, threadKey: '+15550101234|+15550100000', externalId: 'SM1f0e5a3c9b8d7e6f5a4b3c2d1e0f9a8b' });
     expect(msg!.text).toBe('Hi, is the blue tent in stock?\n[2 MMS attachments not imported]');
+  });
+});
+
+describe('parsing an incoming call', () => {
+  it('keeps callers who withhold their number apart, one call each, and never replies to them', async () => {
+    const adapter = voiceFixture.create();
+    const payload = voiceFixture.payload as Record<string, string>;
+    const [known] = adapter.parse(payload as never, voiceFixture.context);
+    expect(known).toMatchObject({ channel: 'voice', sender: { address: '+15550101234' }, threadKey: '+15550101234|+15550100000', externalId: payload.CallSid, text: 'Incoming call' });
+    const [a] = adapter.parse({ ...payload, From: 'anonymous', CallSid: 'CA00000000000000000000000000000001' } as never, voiceFixture.context);
+    const [b] = adapter.parse({ ...payload, From: '+266696687', CallSid: 'CA00000000000000000000000000000002' } as never, voiceFixture.context);
+    expect(a!.sender.address).toBe('withheld:CA00000000000000000000000000000001');
+    expect(b!.sender.address).toBe('withheld:CA00000000000000000000000000000002');
+    expect(a!.threadKey).not.toBe(b!.threadKey);
+    const before = fakeTwilioForContracts.messages.length;
+    await expect(adapter.send({ ...voiceFixture.outbound, to: a!.sender.address })).rejects.toThrow(PermanentDeliveryError);
+    expect(fakeTwilioForContracts.messages.length).toBe(before);
   });
 });
 
