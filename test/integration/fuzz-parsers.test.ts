@@ -3,6 +3,10 @@ import fc from 'fast-check';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { visitorAddress } from '../helpers/fault-harness.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEmail } from '../../channels/email/parse.ts';
 
 /**
  * Property-based fuzzing of the body parsers, byte by byte: whatever arrives under a content type,
@@ -26,9 +30,26 @@ type RawParser = {
   samples: Buffer[];
 };
 
-// The MIME parser plugs in here (channels/email), e.g.:
-//   { name: 'MIME (channels/email)', parse: (raw) => parseMime(raw), rejects: (e) => e instanceof InboundRejected, samples: [...] }
-const rawParsers: RawParser[] = [];
+const EMAIL_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/email/mailparser-fixtures');
+const emailSamples = readdirSync(EMAIL_FIXTURES)
+  .filter((f) => f.endsWith('.eml'))
+  .sort()
+  .slice(0, 12)
+  .map((f) => readFileSync(join(EMAIL_FIXTURES, f)));
+
+const rawParsers: RawParser[] = [
+  {
+    // Broken mail is never refused: it becomes a message with a parse-error marker, so any throw is a crash.
+    name: 'MIME (channels/email parseEmail)',
+    parse: async (raw) => {
+      const parsed = await parseEmail(raw, { maxAttachmentBytes: 1_000_000, maxTextChars: 10_000 });
+      expect(typeof parsed.text).toBe('string');
+      return parsed;
+    },
+    rejects: () => false,
+    samples: emailSamples,
+  },
+];
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 
