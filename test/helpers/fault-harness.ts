@@ -136,3 +136,45 @@ export async function openVisitors(base: string, inboxId: string, n: number): Pr
   return visitors;
 }
 
+
+/**
+ * Delivers message `seq` as Twilio would: a signed, form-encoded inbound-SMS webhook (MessageSid =
+ * idempotency key) from sender `seq % senders`. The signature covers PUBLIC_URL + path, which every
+ * server behind the proxy shares, so a retry signed once is valid on any of them. Attempt n goes to
+ * backend (seq + n) % backends.length; requests come from a few provider addresses (X-Forwarded-For).
+ */
+export function twilioSmsSender(options: {
+  backends: string[];
+  publicUrl: string;
+  inboxId: string;
+  accountSid: string;
+  authToken: string;
+  to: string;
+  senders: number;
+  sign: (authToken: string, url: string, params: Record<string, string>) => string;
+}): SendOnce {
+  const path = `/api/twilio/${options.inboxId}/sms`;
+  return async ({ seq, attempt }) => {
+    const params = {
+      MessageSid: `SM${seq.toString(16).padStart(32, '0')}`,
+      AccountSid: options.accountSid,
+      From: `+1555${String(2_000_000 + (seq % options.senders)).padStart(7, '0')}`,
+      To: options.to,
+      Body: faultMessage(seq).text,
+      NumSegments: '1',
+    };
+    const signature = options.sign(options.authToken, `${options.publicUrl}${path}`, params);
+    try {
+      const res = await fetch(`${options.backends[(seq + attempt) % options.backends.length]}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'x-forwarded-for': visitorAddress(seq % 16) },
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  };
+}
