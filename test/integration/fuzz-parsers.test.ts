@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEmail } from '../../channels/email/parse.ts';
+import { FUZZ_SEED } from '../helpers/fuzz-seed.ts';
 
 /**
  * Property-based fuzzing of the body parsers, byte by byte: whatever arrives under a content type,
@@ -133,7 +134,7 @@ describe(`fuzzing the body parsers on ${dbMode}`, () => {
             expect(res.statusCode, `${route.method} ${route.url} ${type}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
             if (res.statusCode >= 400) expect(Object.keys(res.json()).sort()).toEqual(['code', 'message', 'requestId']);
           }),
-          { numRuns: Math.max(20, Math.round(RUNS / 2)) },
+          { numRuns: Math.max(20, Math.round(RUNS / 2)), seed: FUZZ_SEED },
         );
       }
       expect(server.logs()).not.toContain('"request failed"');
@@ -151,7 +152,7 @@ describe(`fuzzing the body parsers on ${dbMode}`, () => {
             expect(parser.rejects(err), String(err)).toBe(true);
           }
         }),
-        { numRuns: RUNS },
+        { numRuns: RUNS, seed: FUZZ_SEED },
       );
     });
   }

@@ -5,6 +5,7 @@ import { startTestServer, type AgentClient, type TestServer, type VisitorClient 
 import { arbitraryFor, operationOf, type OpenApiDocument } from '../helpers/openapi-arbitrary.ts';
 import { visitorAddress } from '../helpers/fault-harness.ts';
 import type { RouteRecord } from '../../server/server.ts';
+import { FUZZ_SEED } from '../helpers/fuzz-seed.ts';
 
 /**
  * Property-based fuzzing of every route: requests shaped by the route's own OpenAPI schema, filled
@@ -88,7 +89,7 @@ describe(`fuzzing every route on ${dbMode}`, () => {
               expect(Object.keys(res.json()).sort(), `${route.method} ${path}`).toEqual(['code', 'message', 'requestId']);
             }
           }),
-          { numRuns: runs, endOnFailure: true },
+          { numRuns: runs, endOnFailure: true, seed: FUZZ_SEED },
         );
       } catch (err) {
         failures.push(`${route.method} ${route.url}: ${(err as Error).message.replace(/\s*\n\s*/g, ' | ').slice(0, 1500)}`);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { FUZZ_SEED } from '../helpers/fuzz-seed.ts';
 
 /**
  * The widget socket is public input too: whatever a client emits as 'message:send' or 'history:get',
@@ -36,7 +37,7 @@ describe(`fuzzing the widget socket on ${dbMode}`, () => {
         const ack = (await socket.timeout(10_000).emitWithAck(event, body)) as { ok: boolean; error?: { code: string } };
         expect(ack.ok || ack.error?.code !== 'internal', JSON.stringify(ack)).toBe(true);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: FUZZ_SEED },
     );
     expect(socket.connected).toBe(true);
     expect(server.logs()).not.toContain('socket handler failed');
