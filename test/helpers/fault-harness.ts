@@ -8,6 +8,8 @@
  * acknowledged. `widgetSender` speaks POST /api/widget/messages; a webhook route (Twilio, Slack)
  * plugs in by writing its own SendOnce that signs and posts the provider's payload.
  */
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../../server/db/client.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/domain/notice.ts';
 
 export type Delivery = {
@@ -177,4 +179,41 @@ export function twilioSmsSender(options: {
       return false;
     }
   };
+}
+
+/**
+ * The kill -9 scenario of the fault tests: streams `count` messages through `send` with retries and
+ * redeliveries; once 30 % are acknowledged, `victim` is killed with SIGKILL (requests in flight) and
+ * started again two seconds later. `killedAt` is how many were acknowledged when it died (-1: never).
+ */
+export async function streamThroughACrash(count: number, send: SendOnce, victim: { kill(signal: 'SIGKILL'): Promise<void>; start(): Promise<void> }) {
+  let killedAt = -1;
+  let restart: Promise<void> | undefined;
+  const result = await streamWithRetries({
+    count,
+    send,
+    concurrency: 48,
+    redeliverShare: 0.03,
+    deadlineMs: 200_000,
+    onAck: (acked) => {
+      if (killedAt < 0 && acked.size >= count * 0.3) {
+        killedAt = acked.size;
+        restart = victim.kill('SIGKILL').then(() => new Promise((r) => setTimeout(r, 2_000))).then(() => victim.start());
+      }
+    },
+  });
+  await restart;
+  return { ...result, killedAt };
+}
+
+/** What the fault tests check in the database: which of messages 0..count-1 are not stored exactly once on `channel`. */
+export async function storedOnce(db: Db, channel: 'chat' | 'sms', count: number) {
+  const rows = rowsOf<{ body: string; n: number }>(
+    await db.execute(sql`select body, count(*)::int as n from messages where channel = ${channel}::channel and direction = 'inbound' group by body`),
+  );
+  const stored = new Map(rows.map((r) => [r.body, r.n]));
+  const missing: number[] = [];
+  for (let seq = 0; seq < count; seq++) if (stored.get(faultMessage(seq).text) !== 1) missing.push(seq);
+  const [{ n: conversations } = { n: 0 }] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from conversations`));
+  return { missing, distinctBodies: rows.length, conversations };
 }

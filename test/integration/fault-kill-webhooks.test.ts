@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import twilio from 'twilio';
-import { sql } from 'drizzle-orm';
-import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
+import { openDatabase, type Database } from '../../server/db/client.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { dbMode } from '../helpers/db.ts';
 import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
-import { faultMessage, streamWithRetries, twilioSmsSender } from '../helpers/fault-harness.ts';
+import { storedOnce, streamThroughACrash, twilioSmsSender } from '../helpers/fault-harness.ts';
 
 // As fault-kill.test.ts, through a provider webhook: Twilio's signed inbound-SMS webhook.
 const MESSAGES = dbMode === 'postgres' ? 10_000 : 1_000;
@@ -59,32 +58,18 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
 
   it('stores every webhook message exactly once after the crash, the restart and the retries', async () => {
     const victim = servers[0]!;
-    let killedAt = -1;
-    let restart: Promise<void> | undefined;
-    const result = await streamWithRetries({
-      count: MESSAGES,
-      send: twilioSmsSender({
-        backends: servers.map((s) => s.url),
-        publicUrl: PUBLIC_URL,
-        inboxId,
-        accountSid: ACCOUNT_SID,
-        authToken: AUTH_TOKEN,
-        to: OUR_NUMBER,
-        senders: SENDERS,
-        sign: (token, url, params) => twilio.getExpectedTwilioSignature(token, url, params),
-      }),
-      concurrency: 48,
-      redeliverShare: 0.03,
-      deadlineMs: 200_000,
-      onAck: (acked) => {
-        if (killedAt < 0 && acked.size >= MESSAGES * 0.3) {
-          killedAt = acked.size;
-          restart = victim.kill('SIGKILL').then(() => new Promise((r) => setTimeout(r, 2_000))).then(() => victim.start());
-        }
-      },
+    const send = twilioSmsSender({
+      backends: servers.map((s) => s.url),
+      publicUrl: PUBLIC_URL,
+      inboxId,
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      to: OUR_NUMBER,
+      senders: SENDERS,
+      sign: (token, url, params) => twilio.getExpectedTwilioSignature(token, url, params),
     });
-    await restart;
-    expect(killedAt).toBeGreaterThan(0);
+    const result = await streamThroughACrash(MESSAGES, send, victim);
+    expect(result.killedAt).toBeGreaterThan(0);
     expect(result.unacknowledged).toEqual([]);
     expect(result.acked.size).toBe(MESSAGES);
     expect(result.failedAttempts).toBeGreaterThan(0);
@@ -93,15 +78,9 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
     if (dbMode === 'pglite') await victim.stop();
     const database = await open();
     try {
-      const rows = rowsOf<{ body: string; n: number }>(
-        await database.db.execute(sql`select body, count(*)::int as n from messages where channel = 'sms' and direction = 'inbound' group by body`),
-      );
-      const stored = new Map(rows.map((r) => [r.body, r.n]));
-      const missing = [];
-      for (let seq = 0; seq < MESSAGES; seq++) if (stored.get(faultMessage(seq).text) !== 1) missing.push(seq);
+      const { missing, distinctBodies, conversations } = await storedOnce(database.db, 'sms', MESSAGES);
       expect(missing).toEqual([]);
-      expect(rows.length).toBe(MESSAGES);
-      const [{ n: conversations } = { n: 0 }] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from conversations`));
+      expect(distinctBodies).toBe(MESSAGES);
       expect(conversations).toBe(SENDERS);
     } finally {
       await database.close();

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
-import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
+import { openDatabase, type Database } from '../../server/db/client.ts';
 import { dbMode } from '../helpers/db.ts';
 import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
-import { faultMessage, openVisitors, streamWithRetries, visitorAddress, widgetSender } from '../helpers/fault-harness.ts';
+import { openVisitors, storedOnce, streamThroughACrash, visitorAddress, widgetSender } from '../helpers/fault-harness.ts';
 
 // PostgreSQL: the issue's scenario, two servers and 10,000 messages. PGlite is one process on its data
 // directory (crash recovery of the embedded database); it ingests more slowly, so it gets fewer messages.
@@ -47,24 +46,8 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
   it('stores every message exactly once after the crash, the restart and the retries', async () => {
     const victim = servers[0]!;
     const visitors = await openVisitors(servers.at(-1)!.url, inboxId, VISITORS);
-    let killedAt = -1;
-    let restart: Promise<void> | undefined;
-    const result = await streamWithRetries({
-      count: MESSAGES,
-      send: widgetSender(servers.map((s) => s.url), visitors, visitorAddress),
-      concurrency: 48,
-      redeliverShare: 0.03,
-      deadlineMs: 200_000,
-      onAck: (acked) => {
-        if (killedAt < 0 && acked.size >= MESSAGES * 0.3) {
-          killedAt = acked.size;
-          // The crash lands while requests are in flight; the process comes back two seconds later.
-          restart = victim.kill('SIGKILL').then(() => new Promise((r) => setTimeout(r, 2_000))).then(() => victim.start());
-        }
-      },
-    });
-    await restart;
-    expect(killedAt).toBeGreaterThan(0);
+    const result = await streamThroughACrash(MESSAGES, widgetSender(servers.map((s) => s.url), visitors, visitorAddress), victim);
+    expect(result.killedAt).toBeGreaterThan(0);
     expect(result.unacknowledged).toEqual([]);
     expect(result.acked.size).toBe(MESSAGES);
     // The crash really cost deliveries: some attempts failed and were retried.
@@ -74,15 +57,9 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
     if (dbMode === 'pglite') await victim.stop();
     const database = await open();
     try {
-      const rows = rowsOf<{ body: string; n: number }>(
-        await database.db.execute(sql`select body, count(*)::int as n from messages where channel = 'chat' and direction = 'inbound' group by body`),
-      );
-      const stored = new Map(rows.map((r) => [r.body, r.n]));
-      const missing = [];
-      for (let seq = 0; seq < MESSAGES; seq++) if (stored.get(faultMessage(seq).text) !== 1) missing.push(seq);
+      const { missing, distinctBodies, conversations } = await storedOnce(database.db, 'chat', MESSAGES);
       expect(missing).toEqual([]);
-      expect(rows.length).toBe(MESSAGES);
-      const [{ n: conversations } = { n: 0 }] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from conversations`));
+      expect(distinctBodies).toBe(MESSAGES);
       expect(conversations).toBe(VISITORS);
     } finally {
       await database.close();
