@@ -134,6 +134,36 @@ describe(`ingest() on ${dbMode}`, () => {
     }
   });
 
+  it('new senders, known threads and a replay arriving together each end up as they would alone', async () => {
+    const known = await ingest(deps, mail({ threadKey: '<mixed-known@example.org>', externalId: '<mixed-known-1@example.org>' }));
+    const before = await counts();
+    // Issued in one tick, so they share batched statements: eight first messages of new senders (each
+    // opening a contact, an identity and a conversation), a message in a known thread, and a replay.
+    const fresh = Array.from({ length: 8 }, (_, i) =>
+      mail({ sender: { kind: 'email', address: `new-${i}@example.org`, name: `New ${i}` }, threadKey: `<mixed-${i}@example.org>`, subject: `Subject ${i}`, text: `first ${i}` }),
+    );
+    const results = await Promise.all([
+      ...fresh.map((m) => ingest(deps, m)),
+      ingest(deps, mail({ threadKey: '<mixed-known@example.org>', text: 'again' })),
+      ingest(deps, mail({ threadKey: '<mixed-known@example.org>', externalId: '<mixed-known-1@example.org>' })),
+    ]);
+    expect(await counts()).toEqual({ contacts: before.contacts + 8, conversations: before.conversations + 8, messages: before.messages + 9 });
+    for (const [i, result] of results.slice(0, 8).entries()) {
+      expect(result.created).toBe(true);
+      expect(result.conversation).toMatchObject({ channel: 'email', status: 'open', subject: `Subject ${i}`, contact: { name: `New ${i}` } });
+      const [identity] = await database.db.select().from(contactIdentities).where(eq(contactIdentities.address, `new-${i}@example.org`));
+      expect(identity!.contactId).toBe(result.contactId);
+      const [conversation] = await database.db.select().from(conversations).where(eq(conversations.id, result.conversation.id));
+      expect(conversation).toMatchObject({ contactId: result.contactId, threadKey: `<mixed-${i}@example.org>`, subject: `Subject ${i}` });
+      const [stored] = await database.db.select().from(messages).where(eq(messages.id, result.message.id));
+      expect(stored).toMatchObject({ conversationId: result.conversation.id, body: `first ${i}`, direction: 'inbound', authorKind: 'contact' });
+    }
+    expect(new Set(results.slice(0, 8).map((r) => r.contactId)).size).toBe(8);
+    const [again, replay] = results.slice(8);
+    expect(again).toMatchObject({ created: true, contactId: known.contactId, conversation: { id: known.conversation.id } });
+    expect(replay).toMatchObject({ created: false, message: { id: known.message.id } });
+  });
+
   it('an unknown inbox is refused and nothing is stored', async () => {
     const before = await counts();
     await expect(ingest(deps, mail({ inboxId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({ statusCode: 404 });

@@ -1,0 +1,237 @@
+import { sql } from 'drizzle-orm';
+import { preparedStatement } from '../db/statements.ts';
+import type { InboundMessage } from '../../channels/types.ts';
+import type { ConversationView } from '../http/views.ts';
+
+export type IngestRow = Record<string, unknown> & {
+  /** The inserted message's id; null when nothing was inserted (the external id is already stored). */
+  id: string | null;
+  // The conversation's and contact's columns carry an x_ prefix: the message's own columns
+  // (conversation_id, channel, ...) would otherwise collide with them.
+  x_contact_id: string | null;
+  x_contact_name: string | null;
+  x_conversation_id: string | null;
+  x_channel: ConversationView['channel'] | null;
+  x_status: ConversationView['status'] | null;
+  x_subject: string | null;
+  x_assignee_id: string | null;
+  x_assignee_name: string | null;
+  x_created_at: string | Date | null;
+};
+
+const p = sql.placeholder;
+
+/**
+ * The whole of ingest as ONE statement, so one round trip and one implicit transaction (a statement
+ * is atomic: all of it commits or none). Used for a message that goes alone (see ingest-batch.ts), and for
+ * one whose batch stored nothing (a replay, which it recognises). Data-modifying CTEs:
+ *   stored              the external id is already stored: then nothing below inserts (a replay)
+ *   known_contact       the sender's identity -> contact, else new_contact + new_identity
+ *   known_conversation  the thread's latest conversation in the inbox, else new_conversation (open)
+ *   inserted            the message (no ON CONFLICT: a concurrent insert of the same external id
+ *                       fails the statement, so a contact or conversation created here for a message
+ *                       that turned out to be a replay is rolled back with it)
+ *   touched             an existing conversation's timestamps, and resolved -> open. A conversation
+ *                       opened here already has them: its defaults are now(), the message's created_at.
+ * Races end in a unique violation (two first messages of a new sender on the identity's key, two
+ * deliveries of one external id on the message's key); the caller retries and then finds the
+ * winner's rows, exactly as with a multi-statement transaction.
+ */
+export const ingestStatement = preparedStatement<IngestRow>(sql`
+  with stored as (
+    select 1 from messages where channel = ${p('channel')}::channel and external_id = ${p('externalId')}::text
+  ), known_contact as (
+    select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
+  ), new_contact as (
+    insert into contacts (name, email, phone)
+    select ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    where not exists (select 1 from known_contact) and not exists (select 1 from stored)
+    returning id, name
+  ), new_identity as (
+    insert into contact_identities (contact_id, kind, address)
+    select id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text from new_contact
+  ), the_contact as (
+    select id, name from known_contact union all select id, name from new_contact
+  ), known_conversation as (
+    select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
+    from conversations cv left join agents a on a.id = cv.assignee_id
+    where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
+    order by cv.created_at desc limit 1
+  ), new_conversation as (
+    insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
+    select ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel, ${p('openStatus')}::conversation_status,
+      ${p('threadKey')}::text, ${p('subject')}::text
+    from the_contact
+    where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
+    returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at
+  ), the_conversation as (
+    select * from known_conversation union all select * from new_conversation
+  ), inserted as (
+    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
+      delivery_state, metadata, occurred_at)
+    select the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
+      'contact'::author_kind, ${p('text')}::text, ${p('html')}::text, ${p('externalId')}::text,
+      'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    from the_conversation cross join the_contact
+    where not exists (select 1 from stored)
+    returning *
+  ), touched as (
+    update conversations cv
+    set last_message_at = inserted.created_at, updated_at = inserted.created_at,
+      status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
+    from inserted, known_conversation
+    where cv.id = known_conversation.id and cv.id = inserted.conversation_id
+    returning cv.status
+  )
+  select inserted.*, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
+    the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
+    coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
+    the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
+    the_conversation.created_at as x_created_at
+  from (select 1) as one
+    left join the_contact on true left join the_conversation on true
+    left join inserted on true left join touched on true`);
+
+/** ingestStatement's named values for one message. */
+export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open') {
+  return {
+    openStatus,
+    channel: msg.channel,
+    externalId: msg.externalId,
+    senderKind: msg.sender.kind,
+    senderAddress: msg.sender.address,
+    senderName: msg.sender.name ?? null,
+    email: msg.sender.kind === 'email' ? msg.sender.address : null,
+    phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
+    inboxId: msg.inboxId,
+    threadKey: msg.threadKey,
+    subject: msg.subject ?? null,
+    text: msg.text,
+    html: msg.html ?? null,
+    metadata: JSON.stringify(msg.metadata ?? {}),
+    occurredAt: msg.occurredAt.toISOString(),
+  };
+}
+
+/**
+ * ingestStatement for MANY messages in ONE statement (group commit): identity -> contact (or a new
+ * contact and identity), the thread's conversation (or a new one), the message, the conversation's
+ * timestamps. A statement is atomic, so the whole batch commits together, and PostgreSQL pays its
+ * per-statement and per-commit cost (round trip, executor start-up, WAL flush) once per batch.
+ * New rows get their ids here (gen_random_uuid in a materialized CTE), so each message's new contact
+ * and conversation are known without matching RETURNING rows back to their inputs.
+ * - Replays (the external id already stored) are left out (no row comes back for them): the caller
+ *   takes them through ingestStatement, which recognises them.
+ * - ingest() never has two messages of one thread in flight, so a batch holds at most one message per
+ *   conversation. Two first messages of one NEW sender in one batch (two new threads) would create the
+ *   contact twice: the identity's unique key fails the statement, as does a race with another server
+ *   on an identity or an external id; the caller then takes every message of the batch alone, and
+ *   nothing of the failed statement is stored.
+ */
+export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(sql`
+  with input as materialized (
+    -- Parallel arrays, not a jsonb recordset: PostgreSQL estimates an unnest of unknown arrays at 10
+    -- rows (a recordset at 100), so the plan probes the tables' indexes per message instead of hashing
+    -- whole tables, which it would choose while they are small and then keep. Each array is a
+    -- sub-select so that it stays unknown to the planner in every plan: given the values, a custom plan
+    -- would know the batch's size and look cheaper than the generic one, and PostgreSQL would then plan
+    -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
+    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
+      t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
+      t.open_status::conversation_status as open_status, t.body, t.html, t.external_id,
+      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
+    from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]), (select ${p('senderAddress')}::text[]),
+      (select ${p('senderName')}::text[]), (select ${p('email')}::text[]), (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]),
+      (select ${p('threadKey')}::text[]), (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
+      (select ${p('html')}::text[]), (select ${p('externalId')}::text[]), (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
+      as t(idx, channel, sender_kind, sender_address, sender_name, email, phone, inbox_id, thread_key, subject,
+        open_status, body, html, external_id, metadata, occurred_at)
+  ), fresh as materialized (
+    select input.* from input
+    where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
+  ), known_contact as materialized (
+    -- A lateral lookup per message (the identity is unique; LIMIT keeps the planner from flattening it
+    -- into a join, which it would plan as a scan of every identity for the 100 rows it assumes a
+    -- set-returning function yields).
+    select fresh.idx, c.id, c.name from fresh cross join lateral (
+      select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+      where i.kind = fresh.sender_kind and i.address = fresh.sender_address limit 1) c
+  ), planned_contact as materialized (
+    select fresh.idx, gen_random_uuid() as id, fresh.sender_name as name, fresh.email, fresh.phone,
+      fresh.sender_kind, fresh.sender_address
+    from fresh where not exists (select 1 from known_contact k where k.idx = fresh.idx)
+  ), new_contact as (
+    insert into contacts (id, name, email, phone) select id, name, email, phone from planned_contact
+  ), new_identity as (
+    insert into contact_identities (contact_id, kind, address) select id, sender_kind, sender_address from planned_contact
+  ), the_contact as (
+    select idx, id, name from known_contact union all select idx, id, name from planned_contact
+  ), known_conversation as materialized (
+    select fresh.idx, cv.* from fresh cross join lateral (
+      select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
+      from conversations cv left join agents a on a.id = cv.assignee_id
+      where cv.inbox_id = fresh.inbox_id and cv.thread_key = fresh.thread_key
+      order by cv.created_at desc limit 1) cv
+  ), planned_conversation as materialized (
+    select fresh.idx, gen_random_uuid() as id, fresh.inbox_id, the_contact.id as contact_id, fresh.channel,
+      fresh.open_status as status, fresh.thread_key, fresh.subject
+    from fresh join the_contact on the_contact.idx = fresh.idx
+    where not exists (select 1 from known_conversation k where k.idx = fresh.idx)
+  ), new_conversation as (
+    insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, subject)
+    select id, inbox_id, contact_id, channel, status, thread_key, subject from planned_conversation
+  ), the_conversation as (
+    select idx, id, channel, status, subject, assignee_id, assignee_name, created_at from known_conversation
+    union all
+    -- A new conversation's created_at (and timestamps) default to now(): the transaction's time.
+    select idx, id, channel, status, subject, null::uuid, null::text, now() from planned_conversation
+  ), inserted as (
+    -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
+    -- conversation is left behind for a message that turned out to be a replay.
+    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
+      delivery_state, metadata, occurred_at)
+    select cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind, 'contact'::author_kind,
+      fresh.body, fresh.html, fresh.external_id, 'received'::delivery_state, fresh.metadata, fresh.occurred_at
+    from fresh join the_conversation cv on cv.idx = fresh.idx
+    returning *
+  ), touched as (
+    update conversations cv
+    set last_message_at = inserted.created_at, updated_at = inserted.created_at,
+      status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
+    from inserted join known_conversation k on k.id = inserted.conversation_id
+    where cv.id = inserted.conversation_id
+    returning cv.id, cv.status
+  )
+  select inserted.*, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
+    cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,
+    cv.subject as x_subject, cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name,
+    cv.created_at as x_created_at
+  from inserted
+    join the_conversation cv on cv.id = inserted.conversation_id
+    join the_contact ct on ct.idx = cv.idx
+    left join touched on touched.id = inserted.conversation_id`);
+
+/** batchStatement's values for a batch: one array per column, message i at index i. */
+export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open' }>) {
+  const rows = batch.map(({ msg, openStatus }) => statementValues(msg, openStatus));
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
+  return {
+    idx: rows.map((_, i) => i),
+    channel: column('channel'),
+    senderKind: column('senderKind'),
+    senderAddress: column('senderAddress'),
+    senderName: column('senderName'),
+    email: column('email'),
+    phone: column('phone'),
+    inboxId: column('inboxId'),
+    threadKey: column('threadKey'),
+    subject: column('subject'),
+    openStatus: column('openStatus'),
+    text: column('text'),
+    html: column('html'),
+    externalId: column('externalId'),
+    metadata: column('metadata'),
+    occurredAt: column('occurredAt'),
+  };
+}
