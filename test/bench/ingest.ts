@@ -1,7 +1,13 @@
 /**
  * Ingest throughput benchmark on PostgreSQL: messages per second through ingest() beside the raw
- * single-row INSERT rate of the same PostgreSQL, measured in the same run with the same concurrency
- * and pool size. Issue target: ingest >= 50 % of the raw rate. Prints figures; asserts nothing.
+ * single-row INSERT rate of the same PostgreSQL, measured in the same run with the same number of
+ * concurrent callers and the same pool size. Issue target: ingest >= 50 % of the raw rate. Prints
+ * figures; asserts nothing.
+ *
+ * Two levels by default, both over a pool of 8 connections: 8 callers (as many as connections: every
+ * raw INSERT has a connection to itself, the strictest case for ingest, whose batches can only gather
+ * the few messages in flight), and 32 (a server has many more callers than connections: sockets,
+ * webhooks, mailboxes; there ingest's group commit gathers what raw single-row INSERTs cannot).
  *
  * Raw:    autocommit `insert into bench_raw (...) values (...)`, one row per statement (postgres.js).
  * Ingest: ingest() with InboundMessages built by the chat adapter, from `--senders` visitors per round
@@ -9,7 +15,7 @@
  *         about senders/messages of them open a new one.
  * Rounds run interleaved (raw, ingest, raw, ingest, ...) after an unmeasured warm-up of each and an ANALYZE.
  *
- *   npm run bench:ingest -- [--messages 8000] [--concurrency 8] [--senders 1000] [--rounds 2] [--warmup 1000]
+ *   npm run bench:ingest -- [--messages 8000] [--concurrency 8,32] [--pool 8] [--senders 1000] [--rounds 2] [--warmup 1000]
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,13 +35,15 @@ import { flags, freshDatabase, machineLine, ms, prng, summarize, table } from '.
 
 const USAGE = `usage: npm run bench:ingest -- [options]
   --messages N      messages per measured round, for raw and for ingest (default 8000)
-  --concurrency C   concurrent workers, also the pool size of both clients (default 8)
+  --concurrency L   concurrent workers (callers of ingest(), or of the raw INSERT), a comma-separated list
+                    of levels measured one after the other (default 8,32)
+  --pool P          connections of each client, ingest's pool and the raw one (default 8)
   --senders N       distinct senders per ingest round (default 1000)
   --rounds N        measured raw+ingest pairs, interleaved (default 2)
   --warmup N        unmeasured messages of each kind first (default 1000)
   --history N       conversations already stored before the run, 5 messages each (default 20000)`;
 
-const opts = flags({ messages: 8000, concurrency: 8, senders: 1000, rounds: 2, warmup: 1000, history: 20000 }, USAGE);
+const opts = flags({ messages: 8000, concurrency: '8,32', pool: 8, senders: 1000, rounds: 2, warmup: 1000, history: 20000 }, USAGE);
 
 // Neutral support-chat vocabulary: message bodies of realistic length without any personal data.
 const WORDS = (
@@ -63,7 +71,7 @@ function plan(n: number, senders: number, seed: number): Plan {
   return { bodies, senderIndex };
 }
 
-type Result = { label: string; kind: 'raw' | 'ingest'; n: number; seconds: number; callMs: number[]; errors: number; cpuPercent: number; cpuMs: number; pgCpuMs: number };
+type Result = { label: string; kind: 'raw' | 'ingest'; level: number; n: number; seconds: number; callMs: number[]; errors: number; cpuPercent: number; cpuMs: number; pgCpuMs: number };
 
 /** C workers take the next index until n are done; each call is timed on its own. */
 async function drive(n: number, concurrency: number, call: (i: number) => Promise<unknown>) {
@@ -124,7 +132,10 @@ async function main() {
   let database: Database | undefined;
   let raw: postgres.Sql | undefined;
   try {
-    database = await openDatabase({ databaseUrl: fresh.url, poolSize: opts.concurrency });
+    const pool = opts.pool;
+    const levels = String(opts.concurrency).split(',').map((v) => Number(v.trim()));
+    if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency must list positive integers, got "${opts.concurrency}"`);
+    database = await openDatabase({ databaseUrl: fresh.url, poolSize: pool });
     // DATA_DIR only matters for files (blobs), which ingest of text messages never writes; keep it out of the repo anyway.
     const config = loadConfig({ DATABASE_URL: fresh.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: join(tmpdir(), 'bench-ingest-data') });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
@@ -132,7 +143,7 @@ async function main() {
     const [inbox] = await services.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
     const inboxId = inbox!.id;
 
-    raw = postgres(fresh.url, { max: opts.concurrency, onnotice: () => {} });
+    raw = postgres(fresh.url, { max: pool, onnotice: () => {} });
     await raw`create table bench_raw (
       id uuid primary key default gen_random_uuid(),
       conversation_id uuid not null,
@@ -167,25 +178,25 @@ async function main() {
     );
     console.log(
       `PostgreSQL ${settings?.version} (synchronous_commit=${settings?.sc}, fsync=${settings?.fsync}), fresh database per run; ` +
-        `${opts.concurrency} workers, pool size ${opts.concurrency} for both clients; ${opts.messages} messages per round, ` +
+        `${levels.join(' and ')} workers, pool size ${pool} for both clients; ${opts.messages} messages per round, ` +
         `${opts.senders} senders per ingest round`,
     );
 
     let round = 0;
-    const rawRound = async (label: string, n: number): Promise<Result> => {
+    const rawRound = async (label: string, n: number, level: number): Promise<Result> => {
       const p = plan(n, opts.senders, 1000 + round++);
       // One conversation id per sender, like the rows ingest writes, so both tables see the same shape.
       const conversationIds = Array.from({ length: opts.senders }, () => randomUUID());
       const tag = randomUUID();
       const pg0 = await backendCpuMs(services.db);
-      const r = await drive(n, opts.concurrency, (i) =>
+      const r = await drive(n, level, (i) =>
         raw!`insert into bench_raw (conversation_id, body, external_id)
              values (${conversationIds[p.senderIndex[i]!]!}, ${p.bodies[i]!}, ${`${tag}:${i}`})`,
       );
       const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
-      return { label, kind: 'raw', n, ...r, pgCpuMs };
+      return { label, kind: 'raw', level, n, ...r, pgCpuMs };
     };
-    const ingestRound = async (label: string, n: number): Promise<Result> => {
+    const ingestRound = async (label: string, n: number, level: number): Promise<Result> => {
       const p = plan(n, opts.senders, 1000 + round++);
       // Fresh visitors each round: their first message opens contact and conversation, later ones append.
       const visitorIds = Array.from({ length: opts.senders }, () => randomUUID());
@@ -197,24 +208,26 @@ async function main() {
         )[0]!,
       );
       const pg0 = await backendCpuMs(services.db);
-      const r = await drive(n, opts.concurrency, (i) => ingest(services, messages[i]!));
+      const r = await drive(n, level, (i) => ingest(services, messages[i]!));
       const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
-      return { label, kind: 'ingest', n, ...r, pgCpuMs };
+      return { label, kind: 'ingest', level, n, ...r, pgCpuMs };
     };
 
     if (opts.warmup > 0) {
       console.log(`warm-up: ${opts.warmup} raw + ${opts.warmup} ingest (not measured) ...`);
-      await rawRound('warm-up', opts.warmup);
-      await ingestRound('warm-up', opts.warmup);
+      await rawRound('warm-up', opts.warmup, levels[0]!);
+      await ingestRound('warm-up', opts.warmup, levels[0]!);
       // A live database has statistics (autovacuum analyzes a table within a minute of enough change);
       // without them the statements cached during the warm-up keep plans made for empty tables.
       await services.db.execute(sql`analyze`);
     }
     const results: Result[] = [];
-    for (let r = 1; r <= opts.rounds; r++) {
-      console.log(`round ${r}/${opts.rounds}: raw, then ingest ...`);
-      results.push(await rawRound(`raw #${r}`, opts.messages));
-      results.push(await ingestRound(`ingest #${r}`, opts.messages));
+    for (const level of levels) {
+      for (let r = 1; r <= opts.rounds; r++) {
+        console.log(`${level} workers, round ${r}/${opts.rounds}: raw, then ingest ...`);
+        results.push(await rawRound(`raw ${level}w #${r}`, opts.messages, level));
+        results.push(await ingestRound(`ingest ${level}w #${r}`, opts.messages, level));
+      }
     }
 
     const counts = rowsOf<{ contacts: number; conversations: number; messages: number; raw: number }>(
@@ -223,7 +236,11 @@ async function main() {
         (select count(*)::int from bench_raw) as raw`),
     )[0]!;
 
-    printReport(results, counts);
+    for (const level of levels) printReport(level, results.filter((r) => r.level === level));
+    printSummary(levels, results);
+    console.log(
+      `rows after the run (warm-up included): ${counts.messages} messages in ${counts.conversations} conversations of ${counts.contacts} contacts; ${counts.raw} raw rows`,
+    );
     console.log(`\nmachine at the end: ${machineLine()}`);
   } finally {
     await raw?.end().catch(() => {});
@@ -232,8 +249,21 @@ async function main() {
   }
 }
 
-function printReport(results: Result[], counts: { contacts: number; conversations: number; messages: number; raw: number }) {
-  const rate = (r: Result) => (r.n - r.errors) / r.seconds;
+const rate = (r: Result) => (r.n - r.errors) / r.seconds;
+const overall = (rs: Result[], kind: Result['kind']) => {
+  const of = rs.filter((r) => r.kind === kind);
+  return of.reduce((a, r) => a + r.n - r.errors, 0) / of.reduce((a, r) => a + r.seconds, 0);
+};
+const cpuPerMessage = (rs: Result[], kind: Result['kind']) => {
+  const of = rs.filter((r) => r.kind === kind);
+  const n = of.reduce((a, r) => a + r.n - r.errors, 0);
+  const client = (of.reduce((a, r) => a + r.cpuMs, 0) / n) * 1000;
+  const pg = (of.reduce((a, r) => a + r.pgCpuMs, 0) / n) * 1000;
+  return { client, pg, total: client + pg };
+};
+
+function printReport(level: number, results: Result[]) {
+  console.log(`\n=== ${level} concurrent workers ===`);
   console.log('\nper-call latency in ms; node CPU % = this process (the client side of the database)\n');
   console.log(
     table(
@@ -250,21 +280,11 @@ function printReport(results: Result[], counts: { contacts: number; conversation
     const [raw, ing] = [results[i]!, results[i + 1]!];
     pairs.push([`round ${i / 2 + 1}`, rate(raw).toFixed(0), rate(ing).toFixed(0), `${((rate(ing) / rate(raw)) * 100).toFixed(1)} %`]);
   }
-  const total = (kind: Result['kind']) => {
-    const rs = results.filter((r) => r.kind === kind);
-    return rs.reduce((a, r) => a + r.n - r.errors, 0) / rs.reduce((a, r) => a + r.seconds, 0);
-  };
+  const total = (kind: Result['kind']) => overall(results, kind);
   pairs.push(['all rounds', total('raw').toFixed(0), total('ingest').toFixed(0), `${((total('ingest') / total('raw')) * 100).toFixed(1)} %`]);
   console.log(table(['', 'raw msgs/s', 'ingest msgs/s', 'ingest/raw'], pairs));
   console.log('\nCPU per message in µs (client = this process, PostgreSQL = the backends serving this database)\n');
-  const perMessage = (kind: Result['kind']) => {
-    const rs = results.filter((r) => r.kind === kind);
-    const n = rs.reduce((a, r) => a + r.n - r.errors, 0);
-    const client = (rs.reduce((a, r) => a + r.cpuMs, 0) / n) * 1000;
-    const pg = (rs.reduce((a, r) => a + r.pgCpuMs, 0) / n) * 1000;
-    return { client, pg, total: client + pg };
-  };
-  const [rawCpu, ingestCpu] = [perMessage('raw'), perMessage('ingest')];
+  const [rawCpu, ingestCpu] = [cpuPerMessage(results, 'raw'), cpuPerMessage(results, 'ingest')];
   console.log(
     table(
       ['', 'client µs/msg', 'PostgreSQL µs/msg', 'total µs/msg'],
@@ -279,10 +299,20 @@ function printReport(results: Result[], counts: { contacts: number; conversation
       `CPU-bound estimate (both limited by the machine's CPU, as on a busy host): ingest/raw = raw CPU / ingest CPU = ${((rawCpu.total / ingestCpu.total) * 100).toFixed(1)} %`,
     );
   }
-  const ratio = total('ingest') / total('raw');
-  console.log(`\ntarget (issue): ingest >= 50 % of raw -> ${(ratio * 100).toFixed(1)} %, ${ratio >= 0.5 ? 'within' : 'OUTSIDE'} target`);
+}
+
+function printSummary(levels: number[], results: Result[]) {
+  console.log('\n=== summary: ingest beside raw, at each number of concurrent workers ===\n');
   console.log(
-    `rows after the run (warm-up included): ${counts.messages} messages in ${counts.conversations} conversations of ${counts.contacts} contacts; ${counts.raw} raw rows`,
+    table(
+      ['workers', 'raw msgs/s', 'ingest msgs/s', 'ingest/raw', 'raw CPU µs/msg', 'ingest CPU µs/msg', 'target >= 50 %'],
+      levels.map((level) => {
+        const rs = results.filter((r) => r.level === level);
+        const ratio = overall(rs, 'ingest') / overall(rs, 'raw');
+        return [level, overall(rs, 'raw').toFixed(0), overall(rs, 'ingest').toFixed(0), `${(ratio * 100).toFixed(1)} %`,
+          cpuPerMessage(rs, 'raw').total.toFixed(0), cpuPerMessage(rs, 'ingest').total.toFixed(0), ratio >= 0.5 ? 'within' : 'OUTSIDE'];
+      }),
+    ),
   );
 }
 
