@@ -72,7 +72,12 @@ function scopeCtes(filter: Filter): SQL {
 
 /** Runs one metric's SELECT over the scoped relations; the only way analytics/ reads the database. */
 export async function scopedQuery<T>(db: Db, filter: Filter, select: SQL): Promise<T[]> {
-  return rowsOf<T>(await db.execute(sql`${scopeCtes(filter)} ${select}`));
+  // The plans are index probes and small aggregates: JIT compilation, triggered by the planner's guesses
+  // about the on-the-fly edges (parameters it cannot see into), would cost more than the query.
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return rowsOf<T>(await tx.execute(sql`${scopeCtes(filter)} ${select}`));
+  });
 }
 
 /**

@@ -24,8 +24,14 @@ export const BUCKET_MS = 15 * 60_000;
 
 const pgArray = (values: string[]) => `{${values.map((v) => `"${v}"`).join(',')}}`;
 
-/** Cell rows (measure, bucket, channel, dim, n, total, vals, distinct_contacts, contacts) for the windows. */
-export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean): SQL {
+/**
+ * Cell rows (measure, bucket, channel, dim, n, total, vals, distinct_contacts, contacts) for the windows.
+ * `bulk` (a rebuild) lets the planner hash-join whole tables; otherwise (a few buckets) every lookup is
+ * kept an index probe per row (`offset 0` keeps the planner from flattening it into a join it would
+ * misjudge: the windows are parameters, so it cannot see how few rows they hold). The result is the same.
+ */
+export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean, bulk = false): SQL {
+  const fence = bulk ? sql`` : sql`offset 0`;
   const los = pgArray(windows.map((w) => w.lo));
   const his = pgArray(windows.map((w) => w.hi));
   const backlog = withBacklog
@@ -40,25 +46,28 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
     from (
       with w as materialized (select * from unnest(${los}::timestamptz[], ${his}::timestamptz[]) as w(lo, hi)),
       cv as materialized (
-        select c.id, s.key, c.channel, c.status, c.created_at, c.resolved_at, w.lo, analytics_bucket(c.created_at) as bucket
+        select c.id, x.key, c.channel, c.status, c.created_at, c.resolved_at, w.lo, analytics_bucket(c.created_at) as bucket
         from w join conversations c on c.created_at >= w.lo and c.created_at < w.hi
-        join analytics_scope s on s.contact_id = c.contact_id
+        cross join lateral (select s.key from analytics_scope s where s.contact_id = c.contact_id ${fence}) x
       ),
       msg as materialized (
-        select analytics_bucket(m.created_at) as bucket, c.channel, m.channel as message_channel, m.author_kind, s.key
+        select analytics_bucket(m.created_at) as bucket, x.channel, m.channel as message_channel, m.author_kind, x.key
         from w join messages m on m.created_at >= w.lo and m.created_at < w.hi
-        join conversations c on c.id = m.conversation_id
-        join analytics_scope s on s.contact_id = c.contact_id
+        cross join lateral (select c.channel, s.key from conversations c
+          join analytics_scope s on s.contact_id = c.contact_id where c.id = m.conversation_id ${fence}) x
         where m.kind = 'message'
       ),
       bc as (
         -- Conversations the bot answered or handed off in; handed = a hand-off or a reply by a person.
-        select cv.bucket, cv.channel, cv.key,
-          exists (select 1 from bot_decisions d where d.conversation_id = cv.id and d.action = 'handoff')
-            or exists (select 1 from messages m where m.conversation_id = cv.id and m.author_kind = 'agent'
-              and m.kind = 'message' and m.created_at >= cv.lo) as handed
-        from cv
-        where exists (select 1 from bot_decisions d where d.conversation_id = cv.id and d.action in ('answer', 'handoff'))
+        select b.bucket, b.channel, b.key, b.handed from (
+          select cv.bucket, cv.channel, cv.key,
+            exists (select 1 from bot_decisions d where d.conversation_id = cv.id and d.action in ('answer', 'handoff')) as bot,
+            exists (select 1 from bot_decisions d where d.conversation_id = cv.id and d.action = 'handoff')
+              or exists (select 1 from messages m where m.conversation_id = cv.id and m.author_kind = 'agent'
+                and m.kind = 'message' and m.created_at >= cv.lo) as handed
+          from cv offset 0
+        ) b
+        where b.bot
       )
       select cv.bucket, 'conversations' as measure, cv.channel, '' as dim, cv.key, null::float8 as value from cv
       union all
@@ -83,24 +92,24 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
       union all
       select bc.bucket, 'bot_deflected', bc.channel, '', bc.key, null from bc where not bc.handed
       union all
-      select analytics_bucket(d.created_at), 'handoffs', c.channel, d.reason, s.key, null
+      select analytics_bucket(d.created_at), 'handoffs', x.channel, d.reason, x.key, null
       from w join bot_decisions d on d.created_at >= w.lo and d.created_at < w.hi
-      join conversations c on c.id = d.conversation_id
-      join analytics_scope s on s.contact_id = c.contact_id
+      cross join lateral (select c.channel, s.key from conversations c
+        join analytics_scope s on s.contact_id = c.contact_id where c.id = d.conversation_id ${fence}) x
       where d.action = 'handoff'
       union all
-      select analytics_bucket(r.rated_at), 'ratings', c.channel, r.score::text, s.key, r.score
+      select analytics_bucket(r.rated_at), 'ratings', x.channel, r.score::text, x.key, r.score
       from w join satisfaction_ratings r on r.rated_at >= w.lo and r.rated_at < w.hi
-      join conversations c on c.id = r.conversation_id
-      join analytics_scope s on s.contact_id = c.contact_id
+      cross join lateral (select c.channel, s.key from conversations c
+        join analytics_scope s on s.contact_id = c.contact_id where c.id = r.conversation_id ${fence}) x
       ${backlog}
     ) f
     group by f.measure, f.bucket, f.channel, f.dim`;
 }
 
 /** The same cells with the key arrays padded to K with nulls: arrays of equal length aggregate into one (array_agg). */
-export function paddedCellsOf(windows: Window[], k: number | SQL, withBacklog: boolean): SQL {
+export function paddedCellsOf(windows: Window[], k: number | SQL, withBacklog: boolean, bulk = false): SQL {
   return sql`select x.measure, x.bucket, x.channel, x.dim, x.n, x.total, x.vals, x.distinct_contacts,
       array_cat(x.keys, array_fill(null::bigint, array[${k}::int - cardinality(x.keys)])) as contacts
-    from (${cellsOf(windows, k, withBacklog)}) x`;
+    from (${cellsOf(windows, k, withBacklog, bulk)}) x`;
 }

@@ -28,6 +28,8 @@ export type RefreshReport = { rebuilt: boolean; buckets: number; contacts: numbe
 export async function refreshAnalytics(db: Db, minCohort: number): Promise<RefreshReport> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
+    // Its plans are small index probes; compiling them (JIT, on misjudged costs) would take longer than running them.
+    await tx.execute(sql`set local jit = off`);
     const [state] = rowsOf<{ refreshed_at: string | null; k: number }>(
       await tx.execute(sql`select refreshed_at::text, k from analytics_state where id = 1 for update`),
     );
@@ -37,6 +39,8 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
     }
     const k = state.k;
     const since = sql`${state.refreshed_at}::timestamptz - ${sql.raw(MARGIN)}`;
+    // Rows dated later than this were marked by the insert triggers (they are not live rows).
+    const until = sql`now() + ${sql.raw(MARGIN)}`;
 
     // 1. Consent changes that are due.
     const [consent] = rowsOf<{ changed: number }>(
@@ -75,8 +79,10 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
     // 2. Rows written since the last refresh.
     await tx.execute(sql`select analytics_mark_dirty(array(
         select b from generate_series(analytics_bucket(${since}), now() + ${sql.raw(MARGIN)}, interval '15 minutes') b
-        union select c.created_at from messages m join conversations c on c.id = m.conversation_id where m.created_at >= ${since}
-        union select c.created_at from bot_decisions d join conversations c on c.id = d.conversation_id where d.created_at >= ${since}))`);
+        union select c.created_at from messages m join conversations c on c.id = m.conversation_id
+          where m.created_at >= ${since} and m.created_at < ${until}
+        union select c.created_at from bot_decisions d join conversations c on c.id = d.conversation_id
+          where d.created_at >= ${since} and d.created_at < ${until}))`);
 
     // 3. Recompute what is dirty. Claiming (deleting) the marks first: a transaction that marks a bucket
     // meanwhile waits for this one (the row lock) and marks it again afterwards.
@@ -120,7 +126,7 @@ async function rebuild(tx: Db, k: number): Promise<void> {
     ) latest
     where latest.granted`);
   await tx.execute(sql`delete from analytics_cells`);
-  await tx.execute(sql`insert into analytics_cells ${paddedCellsOf([{ lo: '-infinity', hi: 'infinity' }], k, true)}`);
+  await tx.execute(sql`insert into analytics_cells ${paddedCellsOf([{ lo: '-infinity', hi: 'infinity' }], k, true, true)}`);
   await tx.execute(sql`update analytics_state set refreshed_at = now(), k = ${k} where id = 1`);
 }
 

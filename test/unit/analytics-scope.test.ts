@@ -121,6 +121,6 @@ describe('analytics reads data only through the consent scope', () => {
     // per conversation of `cv`, which is.
     const sources = builder.match(/from w join \w+ \w+ on/g) ?? [];
     expect(sources.length).toBe(4);
-    expect(builder.match(/join analytics_scope s on s\.contact_id = c\.contact_id/g)?.length).toBe(sources.length);
+    expect(builder.match(/analytics_scope s (on|where) s\.contact_id = c\.contact_id/g)?.length).toBe(sources.length);
   });
 });
