@@ -148,10 +148,13 @@ async function seed(client: postgres.Sql): Promise<void> {
 
 /** A Db whose execute() returns the plan instead of running the query: which indexes each metric uses. */
 function explainingDb(db: Db, plans: unknown[]): Db {
-  return new Proxy(db, {
+  const proxy: Db = new Proxy(db, {
     get(target, prop, receiver) {
+      // A transaction (scopedQuery runs each metric in one, for `set local jit = off`) explains alike.
+      if (prop === 'transaction') return async (fn: (tx: Db) => Promise<unknown>) => fn(proxy);
       if (prop !== 'execute') return Reflect.get(target, prop, receiver);
       return async (query: SQL) => {
+        if (/^\s*set /i.test((target as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string } } }).dialect.sqlToQuery(query).sql)) return [];
         const result = await target.execute(sql`explain (format json) ${query}`);
         const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
         plans.push((rows[0] as Record<string, unknown>)['QUERY PLAN']);
@@ -159,6 +162,7 @@ function explainingDb(db: Db, plans: unknown[]): Db {
       };
     },
   });
+  return proxy;
 }
 
 function indexesIn(plan: unknown, out = new Set<string>()): Set<string> {
