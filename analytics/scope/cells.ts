@@ -59,12 +59,13 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
       ),
       bc as (
         -- Conversations the bot answered or handed off in; handed = a hand-off or a reply by a person.
+        -- (Scalar subqueries with limit 1, not exists(): the planner would hash whole tables for those.)
         select b.bucket, b.channel, b.key, b.handed from (
           select cv.bucket, cv.channel, cv.key,
-            exists (select 1 from bot_decisions d where d.conversation_id = cv.id and d.action in ('answer', 'handoff')) as bot,
-            exists (select 1 from bot_decisions d where d.conversation_id = cv.id and d.action = 'handoff')
-              or exists (select 1 from messages m where m.conversation_id = cv.id and m.author_kind = 'agent'
-                and m.kind = 'message' and m.created_at >= cv.lo) as handed
+            (select true from bot_decisions d where d.conversation_id = cv.id and d.action in ('answer', 'handoff') limit 1) as bot,
+            coalesce((select true from bot_decisions d where d.conversation_id = cv.id and d.action = 'handoff' limit 1), false)
+              or coalesce((select true from messages m where m.conversation_id = cv.id and m.author_kind = 'agent'
+                and m.kind = 'message' and m.created_at >= cv.lo limit 1), false) as handed
           from cv offset 0
         ) b
         where b.bot

@@ -27,9 +27,10 @@ export type RefreshReport = { rebuilt: boolean; buckets: number; contacts: numbe
 
 export async function refreshAnalytics(db: Db, minCohort: number): Promise<RefreshReport> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
-    // Its plans are small index probes; compiling them (JIT, on misjudged costs) would take longer than running them.
-    await tx.execute(sql`set local jit = off`);
+    // Its plans are small index probes: compiling them (JIT, on misjudged costs) would take longer than
+    // running them. The rollups are derived data: a refresh lost in a crash is lost whole (a transaction)
+    // and redone by the next one, so its commit need not wait for the disk.
+    await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK}), set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`);
     const [state] = rowsOf<{ refreshed_at: string | null; k: number }>(
       await tx.execute(sql`select refreshed_at::text, k from analytics_state where id = 1 for update`),
     );
@@ -76,23 +77,41 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
         select (select count(*) from changed)::int as changed, (select count(*) from marked)::int as marked`),
     );
 
-    // 2. Rows written since the last refresh.
-    await tx.execute(sql`select analytics_mark_dirty(array(
-        select b from generate_series(analytics_bucket(${since}), now() + ${sql.raw(MARGIN)}, interval '15 minutes') b
-        union select c.created_at from messages m join conversations c on c.id = m.conversation_id
-          where m.created_at >= ${since} and m.created_at < ${until}
-        union select c.created_at from bot_decisions d join conversations c on c.id = d.conversation_id
-          where d.created_at >= ${since} and d.created_at < ${until}))`);
-
-    // 3. Recompute what is dirty. Claiming (deleting) the marks first: a transaction that marks a bucket
-    // meanwhile waits for this one (the row lock) and marks it again afterwards.
-    const buckets = rowsOf<{ bucket: string }>(await tx.execute(sql`delete from analytics_dirty returning bucket::text`))
+    // 2. and 3. The buckets to recompute: those marked (claimed by deleting the marks: a transaction that
+    // marks one meanwhile waits for this one, the row lock, and marks it again afterwards), and those of
+    // rows written since the last refresh.
+    const buckets = rowsOf<{ bucket: string }>(
+      await tx.execute(sql`with claimed as (delete from analytics_dirty returning bucket)
+        select b::text as bucket from (
+          select bucket as b from claimed
+          union select generate_series(analytics_bucket(${since}), ${until}, interval '15 minutes')
+          union select analytics_bucket(c.created_at) from messages m join conversations c on c.id = m.conversation_id
+            where m.created_at >= ${since} and m.created_at < ${until}
+          union select analytics_bucket(c.created_at) from bot_decisions d join conversations c on c.id = d.conversation_id
+            where d.created_at >= ${since} and d.created_at < ${until}
+        ) x`),
+    )
       .map((r) => Date.parse(r.bucket))
       .sort((a, b) => a - b);
     if (buckets.length > 0) {
+      // Recomputed from raw data; only cells that differ are written (in the steady state, none): an upsert
+      // that leaves equal cells alone, and the deletion of cells no longer there (disjoint keys, so the two
+      // parts of the statement cannot collide).
       const list = `{${buckets.map((b) => `"${new Date(b).toISOString()}"`).join(',')}}`;
-      await tx.execute(sql`delete from analytics_cells where bucket = any(${list}::timestamptz[])`);
-      await tx.execute(sql`insert into analytics_cells ${paddedCellsOf(windowsOf(buckets), k, true)}`);
+      await tx.execute(sql`with fresh as materialized (${paddedCellsOf(windowsOf(buckets), k, true)}),
+        upserted as (
+          insert into analytics_cells (measure, bucket, channel, dim, n, total, vals, distinct_contacts, contacts)
+          select f.measure, f.bucket, f.channel, f.dim, f.n, f.total, f.vals, f.distinct_contacts, f.contacts from fresh f
+          on conflict (measure, bucket, channel, dim) do update
+          set n = excluded.n, total = excluded.total, vals = excluded.vals, distinct_contacts = excluded.distinct_contacts, contacts = excluded.contacts
+          where (analytics_cells.n, analytics_cells.total, analytics_cells.vals, analytics_cells.distinct_contacts, analytics_cells.contacts)
+            is distinct from (excluded.n, excluded.total, excluded.vals, excluded.distinct_contacts, excluded.contacts)
+          returning 1
+        )
+        delete from analytics_cells c
+        where c.bucket = any(${list}::timestamptz[])
+          and not exists (select 1 from fresh f where f.measure = c.measure and f.bucket = c.bucket and f.channel = c.channel and f.dim = c.dim)
+          and (select count(*) from upserted) >= 0`);
     }
     await tx.execute(sql`update analytics_state set refreshed_at = now() where id = 1`);
     return { rebuilt: false, buckets: buckets.length, contacts: Number(consent?.changed ?? 0) };
