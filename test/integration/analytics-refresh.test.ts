@@ -116,6 +116,11 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
     const [rating] = await db.insert(satisfactionRatings).values({ conversationId: aConv.id, score: 4 }).returning();
     await db.update(satisfactionRatings).set({ score: 2 }).where(eq(satisfactionRatings.id, rating!.id));
 
+    // Moved back in time, as the demo's history does: messages, the conversation, the rating.
+    await db.update(messages).set({ createdAt: sql`${messages.createdAt} - interval '26 hours'` }).where(eq(messages.conversationId, live!.id));
+    await db.update(conversations).set({ createdAt: sql`${conversations.createdAt} - interval '26 hours'` }).where(eq(conversations.id, live!.id));
+    await db.update(satisfactionRatings).set({ ratedAt: ago(25 * HOUR) }).where(eq(satisfactionRatings.id, rating!.id));
+
     const after = await expectSameAsRebuild();
     expect(after.k1).not.toEqual(live1.k1);
   });
