@@ -20,14 +20,15 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
     db,
     filter,
     // Messages are counted per their own channel (the cell's dim), conversations per theirs.
-    sql`select 'conversations' as measure, x.day, x.channel, coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort
-      from (select to_char(timezone(${tz}, c.bucket), 'YYYY-MM-DD') as day, c.channel::text as channel, c.n, c.distinct_contacts, c.contacts
+    // (Grouped by the local date, formatted once per group: cheaper than formatting every cell.)
+    sql`select 'conversations' as measure, to_char(x.day, 'YYYY-MM-DD') as day, x.channel, coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort
+      from (select timezone(${tz}, c.bucket)::date as day, c.channel::text as channel, c.n, c.distinct_contacts, c.contacts
         from scoped_cells c
         where c.measure = 'conversations') x
       group by grouping sets ((x.day, x.channel), ())
     union all
-    select 'messages', y.day, y.channel, coalesce(sum(y.n), 0)::int, ${cohort('y', k)}
-      from (select to_char(timezone(${tz}, c.bucket), 'YYYY-MM-DD') as day, c.dim as channel, c.n, c.distinct_contacts, c.contacts
+    select 'messages', to_char(y.day, 'YYYY-MM-DD'), y.channel, coalesce(sum(y.n), 0)::int, ${cohort('y', k)}
+      from (select timezone(${tz}, c.bucket)::date as day, c.dim as channel, c.n, c.distinct_contacts, c.contacts
         from scoped_cells c
         where c.measure = 'messages') y
       group by grouping sets ((y.day, y.channel), ())`,
