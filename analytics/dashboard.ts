@@ -1,5 +1,5 @@
 import type { Db } from '../server/db/client.ts';
-import { coverage, type Coverage, type Filter } from './scope.ts';
+import { coverage, refreshAnalytics, type Coverage, type Filter } from './scope.ts';
 import { volume, type Volume } from './metrics/volume.ts';
 import { firstResponse, resolution, type Durations } from './metrics/response.ts';
 import { bot, type BotMetrics } from './metrics/bot.ts';
@@ -21,9 +21,13 @@ export type Dashboard = {
   satisfaction: Satisfaction;
 };
 
-/** Every metric of the managers' dashboard, each its own consent-scoped query, run side by side. */
+/**
+ * Every metric of the managers' dashboard, each its own consent-scoped query, run side by side, after the
+ * rollups are brought up to date (so every change since the last request counts, withdrawals included).
+ */
 export async function dashboard(db: Db, filter: Filter, minCohort: number): Promise<Dashboard> {
   const k = minCohort;
+  await refreshAnalytics(db, k);
   const [cov, vol, first, resolved, botMetrics, queue, heat, rated] = await Promise.all([
     coverage(db),
     volume(db, filter, k),

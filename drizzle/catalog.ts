@@ -308,6 +308,52 @@ export const catalog = {
     reach: { subject: 'none' },
     columns: { messageSid: n('metadata', 'provider message id, no address'), status: n(), errorCode: n(), receivedAt: n() },
   }),
+  analyticsScope: entry({
+    table: schema.analyticsScope,
+    purpose: 'Analytics: who agreed to analysis, as of the last refresh, and their pseudonym in the rollups',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: {
+      contactId: p('identifier'),
+      key: p('identifier', 'pseudonym standing for the contact in analytics_cells; goes with this row on withdrawal or erasure'),
+    },
+  }),
+  analyticsConsentQueue: entry({
+    table: schema.analyticsConsentQueue,
+    purpose: 'Analytics: contacts whose consent changed, to recheck at the next refresh',
+    reach: { subject: 'contact', via: 'column', column: 'contactId' },
+    columns: { id: n('metadata'), contactId: p('identifier'), dueAt: p('metadata', 'when the change takes effect') },
+  }),
+  analyticsCells: entry({
+    table: schema.analyticsCells,
+    purpose: 'Analytics: aggregates per 15 minutes of consenting contacts (the dashboard reads only these)',
+    reach: { subject: 'none' },
+    columns: {
+      measure: n(),
+      bucket: n('metadata', 'a quarter hour'),
+      channel: n(),
+      dim: n('none', 'reason, score, status or channel'),
+      n: n('metadata', 'a count'),
+      total: n('metadata', 'a sum of scores'),
+      vals: n('metadata', 'durations in seconds, not linked to anyone'),
+      distinctContacts: n('metadata', 'a count'),
+      contacts: n(
+        'metadata',
+        'pseudonymous keys (analytics_scope.key), for the minimum cohort only; they point at nobody once the contact leaves the scope (withdrawal, erasure: the key goes with their analytics_scope row), and the next refresh recomputes those cells',
+      ),
+    },
+  }),
+  analyticsDirty: entry({
+    table: schema.analyticsDirty,
+    purpose: 'Analytics: quarter hours to recompute',
+    reach: { subject: 'none' },
+    columns: { bucket: n('metadata', 'a quarter hour') },
+  }),
+  analyticsState: entry({
+    table: schema.analyticsState,
+    purpose: 'Analytics: when the rollups were last refreshed',
+    reach: { subject: 'none' },
+    columns: { id: n(), refreshedAt: n(), k: n() },
+  }),
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
-import { scopedQuery, type Filter } from '../scope.ts';
+import { cohort, scopedQuery, type Filter } from '../scope.ts';
 import { figure, type Figure } from '../cohort.ts';
 
 export const backlogStatuses = ['bot', 'open', 'pending'] as const satisfies readonly ConversationStatus[];
@@ -14,10 +14,10 @@ export async function backlog(db: Db, filter: Filter, k: number): Promise<Backlo
   const rows = await scopedQuery<Row>(
     db,
     filter,
-    sql`select sc.status::text as status, count(*)::int as n, count(distinct sc.contact_id)::int as cohort
-      from scoped_conversations sc
-      where sc.status <> 'resolved'
-      group by sc.status`,
+    sql`select c.dim as status, sum(c.n)::int as n, ${cohort('c', k)} as cohort
+      from scoped_cells c
+      where c.measure = 'backlog'
+      group by c.dim`,
   );
   return backlogStatuses.map((status) => {
     const row = rows.find((r) => r.status === status);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
-import { rangeOf, scopedQuery, type Filter } from '../scope.ts';
+import { cohort, scopedQuery, type Filter } from '../scope.ts';
 import { figure, type Figure } from '../cohort.ts';
 
 export type Satisfaction = {
@@ -14,14 +14,14 @@ type Row = { score: number | null; n: number; cohort: number; average: number | 
 
 /** The ratings visitors gave after their conversation was resolved (the widget asks), rated in the range. */
 export async function satisfaction(db: Db, filter: Filter, k: number): Promise<Satisfaction> {
-  const { from, to } = rangeOf(filter);
   const rows = await scopedQuery<Row>(
     db,
     filter,
-    sql`select sr.score, count(*)::int as n, count(distinct sr.contact_id)::int as cohort, avg(sr.score)::float8 as average
-      from scoped_ratings sr
-      where sr.rated_at >= ${from} and sr.rated_at < ${to}
-      group by grouping sets ((sr.score), ())`,
+    // The mean as avg() computes it: the exact sum over the count, in numeric, then to float8.
+    sql`select x.score, coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort,
+        (sum(x.total)::numeric / nullif(sum(x.n), 0)::numeric)::float8 as average
+      from (select c.dim::int as score, c.n, c.total, c.distinct_contacts, c.contacts from scoped_cells c where c.measure = 'ratings') x
+      group by grouping sets ((x.score), ())`,
   );
   const total = rows.find((r) => r.score === null);
   return {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
-import { rangeOf, scopedQuery, type Filter } from '../scope.ts';
+import { cohort, rangeOf, scopedQuery, type Filter } from '../scope.ts';
 import { figure, type Figure } from '../cohort.ts';
 
 export type VolumeDay = { day: string; channel: ChannelKind; conversations: Figure; messages: Figure };
@@ -12,25 +12,25 @@ type Row = { measure: 'conversations' | 'messages'; day: string | null; channel:
 /**
  * Conversations started and customer-visible messages (both directions, bot included; notes and timeline
  * events are not messages) per channel per day in the viewer's time zone, with totals for the range.
- * A conversation's last_message_at is never older than its messages (kind 'message'), so only conversations
- * active since `from` need their consent checked: the planner reads them through their own index.
+ * A 15-minute bucket lies inside one local day in every zone, so the cells' buckets give the day.
  */
 export async function volume(db: Db, filter: Filter, k: number): Promise<Volume> {
-  const { from, to, tz } = rangeOf(filter);
+  const { tz } = rangeOf(filter);
   const rows = await scopedQuery<Row>(
     db,
     filter,
-    sql`select 'conversations' as measure, x.day, x.channel, count(*)::int as n, count(distinct x.contact_id)::int as cohort
-      from (select to_char(timezone(${tz}, sc.created_at), 'YYYY-MM-DD') as day, sc.channel::text as channel, sc.contact_id
-        from scoped_conversations sc
-        where sc.created_at >= ${from} and sc.created_at < ${to}) x
+    // Messages are counted per their own channel (the cell's dim), conversations per theirs.
+    // (Grouped by the local date, formatted once per group: cheaper than formatting every cell.)
+    sql`select 'conversations' as measure, to_char(x.day, 'YYYY-MM-DD') as day, x.channel, coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort
+      from (select timezone(${tz}, c.bucket)::date as day, c.channel::text as channel, c.n, c.distinct_contacts, c.contacts
+        from scoped_cells c
+        where c.measure = 'conversations') x
       group by grouping sets ((x.day, x.channel), ())
     union all
-    select 'messages', y.day, y.channel, count(*)::int, count(distinct y.contact_id)::int
-      from (select to_char(timezone(${tz}, sm.created_at), 'YYYY-MM-DD') as day, sm.channel::text as channel, sm.contact_id
-        from scoped_messages sm
-        where sm.kind = 'message' and sm.created_at >= ${from} and sm.created_at < ${to}
-          and sm.conversation_last_message_at >= ${from}) y
+    select 'messages', to_char(y.day, 'YYYY-MM-DD'), y.channel, coalesce(sum(y.n), 0)::int, ${cohort('y', k)}
+      from (select timezone(${tz}, c.bucket)::date as day, c.dim as channel, c.n, c.distinct_contacts, c.contacts
+        from scoped_cells c
+        where c.measure = 'messages') y
       group by grouping sets ((y.day, y.channel), ())`,
   );
   const total = (measure: Row['measure']) => rows.find((r) => r.measure === measure && r.day === null);
