@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
-import { conversations, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
+import { botDecisions, conversations, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { ingest } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
 import { recordConsent } from '../domain/consent.ts';
@@ -29,8 +29,8 @@ const ANSWERS = [
 
 /**
  * A month of past support for the demo, so the managers' dashboard shows figures on a first look:
- * fictional visitors, 80 % of whom agreed to analysis, each with a chat that an agent answered and
- * resolved, many rated. Deterministic (a fixed sequence), stamped back in time by `backdateHistory`.
+ * fictional visitors, 80 % of whom agreed to analysis, each with a chat that an agent (or, for some,
+ * the bot alone) answered and resolved, many rated. Deterministic (a fixed sequence), stamped back in time by `backdateHistory`.
  */
 export async function seedHistory(services: Services, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
   const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
@@ -65,7 +65,29 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
         actor: { kind: 'visitor', id: first.contactId },
       });
     }
-    await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
+    // A third of the chats met the bot first: half of those it settled alone, in the other half the
+    // customer asked for a person and an agent took over.
+    const botFirst = i % 3 === 0;
+    const botAlone = i % 6 === 3;
+    if (botFirst) {
+      await services.db
+        .insert(messages)
+        .values({ conversationId: first.conversation.id, channel: 'chat', direction: 'outbound', kind: 'message', authorKind: 'bot', body: ANSWERS[i % ANSWERS.length]!, deliveryState: 'sent' });
+      await services.db.insert(botDecisions).values({ conversationId: first.conversation.id, messageId: first.message.id, action: 'answer', reason: 'confident', confidence: 0.82 + (i % 5) / 50 });
+      if (!botAlone) {
+        const again = await ingest(services, {
+          channel: 'chat',
+          inboxId: inbox.chat,
+          sender: { kind: 'visitor', address: visitorId, name },
+          threadKey: visitorId,
+          externalId: `demo-history-${visitorId}-2`,
+          text: 'Thanks, but I would like to talk to a person, please.',
+          occurredAt: openedAt,
+        });
+        await services.db.insert(botDecisions).values({ conversationId: first.conversation.id, messageId: again.message.id, action: 'handoff', reason: 'human_requested', confidence: null });
+      }
+    }
+    if (!botAlone) await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
     await setStatus(deps, first.conversation.id, 'resolved', agent);
     if (i % 3 !== 2) await services.db.insert(satisfactionRatings).values({ conversationId: first.conversation.id, score: 3 + (i % 3) - (i % 7 === 0 ? 2 : 0) });
     stamps.push({ conversationId: first.conversation.id, openedAt, responseMinutes: 2 + ((i * 7) % 25), resolveMinutes: 10 + ((i * 17) % 110) });
@@ -90,6 +112,9 @@ async function backdateHistory({ db }: Services, stamps: Array<{ conversationId:
         updated_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
         last_message_at = (select max(created_at) from ${messages} where conversation_id = ${s.conversationId}::uuid and kind = 'message')
       where id = ${s.conversationId}::uuid`);
+    await db.execute(sql`
+      update ${botDecisions} d set created_at = m.created_at + interval '2 seconds'
+      from ${messages} m where m.id = d.message_id and d.conversation_id = ${s.conversationId}::uuid`);
     await db.execute(sql`
       update ${satisfactionRatings} set rated_at = ${opened}::timestamptz + (${s.resolveMinutes} + 3) * interval '1 minute'
       where conversation_id = ${s.conversationId}::uuid`);
