@@ -201,48 +201,56 @@ export class SoftmaxClassifier implements IntentClassifier {
    */
   calibrate(vectors: SparseVector[], labels: number[]): number {
     if (vectors.length === 0) return this.temperature;
-    const all = vectors.map((v) => this.logits(v));
-    const nll = (t: number) => {
-      let sum = 0;
-      for (let i = 0; i < all.length; i++) {
-        const l = all[i]!;
-        let max = -Infinity;
-        for (let c = 0; c < l.length; c++) max = Math.max(max, l[c]! / t);
-        let z = 0;
-        for (let c = 0; c < l.length; c++) z += Math.exp(l[c]! / t - max);
-        sum -= l[labels[i]!]! / t - max - Math.log(z);
-      }
-      return sum;
-    };
-    // Golden-section search over log T in [1/100, 100]; NLL is unimodal in T.
-    let lo = Math.log(0.01);
-    let hi = Math.log(100);
-    const phi = (Math.sqrt(5) - 1) / 2;
-    let x1 = hi - phi * (hi - lo);
-    let x2 = lo + phi * (hi - lo);
-    let f1 = nll(Math.exp(x1));
-    let f2 = nll(Math.exp(x2));
-    for (let iter = 0; iter < 40; iter++) {
-      if (f1 < f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - phi * (hi - lo);
-        f1 = nll(Math.exp(x1));
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + phi * (hi - lo);
-        f2 = nll(Math.exp(x2));
-      }
-    }
-    this.temperature = Math.exp((lo + hi) / 2);
+    this.temperature = fitTemperature(
+      vectors.map((v) => this.logits(v)),
+      labels,
+    );
     return this.temperature;
   }
 }
 
-function softmaxInPlace(l: Float64Array, temperature: number): void {
+/** The temperature that minimizes the negative log-likelihood of held-out logits (temperature scaling). */
+export function fitTemperature(all: Float64Array[], labels: number[]): number {
+  if (all.length === 0) return 1;
+  const nll = (t: number) => {
+    let sum = 0;
+    for (let i = 0; i < all.length; i++) {
+      const l = all[i]!;
+      let max = -Infinity;
+      for (let c = 0; c < l.length; c++) max = Math.max(max, l[c]! / t);
+      let z = 0;
+      for (let c = 0; c < l.length; c++) z += Math.exp(l[c]! / t - max);
+      sum -= l[labels[i]!]! / t - max - Math.log(z);
+    }
+    return sum;
+  };
+  // Golden-section search over log T in [1/100, 100]; NLL is unimodal in T.
+  let lo = Math.log(0.01);
+  let hi = Math.log(100);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let x1 = hi - phi * (hi - lo);
+  let x2 = lo + phi * (hi - lo);
+  let f1 = nll(Math.exp(x1));
+  let f2 = nll(Math.exp(x2));
+  for (let iter = 0; iter < 40; iter++) {
+    if (f1 < f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - phi * (hi - lo);
+      f1 = nll(Math.exp(x1));
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + phi * (hi - lo);
+      f2 = nll(Math.exp(x2));
+    }
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+export function softmaxInPlace(l: Float64Array, temperature: number): void {
   let max = -Infinity;
   for (let c = 0; c < l.length; c++) max = Math.max(max, l[c]!);
   let z = 0;

@@ -11,7 +11,8 @@
  *      calibration queries (the operating point of the published CLINC150 figures). The test data is
  *      never used to choose anything.
  */
-import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank, trainCalibrated } from '../classifier.ts';
+import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank } from '../classifier.ts';
+import { DEFAULT_HEAD, type HeadConfig, trainHead } from '../heads.ts';
 import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from '../embedders/types.ts';
 import { type HeadKind, KnowledgeBaseIndex } from '../kb.ts';
 import type { Example } from './datasets.ts';
@@ -29,7 +30,14 @@ export interface DatasetSpec {
 
 export interface EvaluationOptions {
   head: HeadKind;
+  /** The softmax head's configuration (DEFAULT_HEAD unless given). */
+  softmaxHead?: HeadConfig;
   softmax?: SoftmaxOptions;
+  /**
+   * Train the out-of-scope calibration queries (CLINC150 oos_train) as the KB's off-topic examples: the probe
+   * learns every other one and the threshold is chosen on the rest; the final head learns them all.
+   */
+  offTopic?: boolean;
   targetPrecision: number;
   /** Also report the figures at the threshold that hands off this share of out-of-scope calibration queries. */
   targetOosRecall: number;
@@ -77,11 +85,17 @@ export async function evaluateDataset(
   let final: IntentClassifier;
   let probe: IntentClassifier;
   let temperature: number | null = null;
+  let oosCalibration = oosCalVectors;
   if (options.head === 'softmax') {
-    const trained = trainCalibrated(trainVectors, trainLabels, classes.length, { softmax: options.softmax, heldOut });
+    const trained = trainHead(trainVectors, trainLabels, classes.length, adapted, options.softmaxHead ?? DEFAULT_HEAD, {
+      softmax: options.softmax,
+      heldOut,
+      ...(options.offTopic && oosCalVectors.length > 0 ? { offTopic: oosCalVectors } : {}),
+    });
     final = trained.classifier;
-    probe = trained.probe ?? trained.classifier;
+    probe = trained.probe;
     temperature = trained.classifier.temperature;
+    if (options.offTopic && oosCalVectors.length > 0) oosCalibration = trained.offTopicHeldOut;
   } else {
     const held = new Set(heldOut);
     const fit = trainLabels.map((_, i) => i).filter((i) => !held.has(i));
@@ -102,7 +116,7 @@ export async function evaluateDataset(
   };
   const calibrationOutcomes = [
     ...heldOut.map((i) => outcome(probe, trainVectors[i]!, trainLabels[i]!)),
-    ...oosCalVectors.map((v) => outcome(probe, v, null)),
+    ...oosCalibration.map((v) => outcome(probe, v, null)),
   ];
   const threshold = thresholdForPrecision(calibrationOutcomes, options.targetPrecision);
   const oosThreshold = thresholdForOosRecall(calibrationOutcomes, options.targetOosRecall);
@@ -125,7 +139,7 @@ export async function evaluateDataset(
         train: data.train.length,
         calibration: heldOut.length,
         test: data.test.length,
-        oosCalibration: data.oosCalibration.length,
+        oosCalibration: oosCalibration.length,
         oosTest: data.oosTest.length,
         classes: classes.length,
       },
