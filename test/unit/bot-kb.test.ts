@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBot } from '../../bot/bot.ts';
 import { createEmbedder } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
+import { EnsembleClassifier } from '../../bot/heads.ts';
 import type { KbArticle } from '../../bot/kb.ts';
 import type { ConversationState } from '../../bot/policy.ts';
 
@@ -137,6 +138,8 @@ describe('bot with the default embedder (offline hybrid: USE lite + lexical)', (
     const embedder = await createEmbedder();
     expect(embedder.id).toMatch(/^use-lite.*\+lexical/);
     const bot = await createBot({ embedder, articles, policy: { threshold: 0.5 } });
+    // The default head: a softmax on USE lite's part and one on the lexical part, logits added.
+    expect(bot.index.classifier).toBeInstanceOf(EnsembleClassifier);
     expect(await bot.decide(fresh, 'I would like to have my cash returned')).toMatchObject({ action: 'answer', articleId: 'refund' });
     expect(await bot.decide(fresh, 'what time do you close today?')).toMatchObject({ action: 'answer', articleId: 'hours' });
   }, 60_000);
