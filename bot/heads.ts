@@ -145,11 +145,19 @@ export class OffTopicClassifier implements IntentClassifier {
 
 export type Head = SoftmaxClassifier | EnsembleClassifier | OffTopicClassifier;
 
+export interface Probe {
+  /** Trained without the held-out examples: its scores on them are honest. */
+  probe: Head;
+  /** The off-topic examples it did not learn from (held out with the articles' held-out examples). */
+  offTopicHeldOut: SparseVector[];
+}
+
 /**
  * Final head (all examples) with the temperature its probe (without `heldOut`) fitted on the held-out ones.
- * With `offTopic` examples they form one more class: the probe learns from every other one of them and the
- * rest are held out with the articles' held-out examples (returned as `offTopicHeldOut`, to choose the
- * threshold on); the final head learns from all of them.
+ * With `offTopic` examples they form one more class that the final head learns from all of; a probe learns
+ * from every other one of them and the rest are held out with the articles' held-out examples. With
+ * `crossFit`, a second probe swaps the halves, so every off-topic example is held out once: the temperature
+ * (and the caller's threshold) are fitted on both probes' held-out scores.
  */
 export function trainHead(
   vectors: SparseVector[],
@@ -157,29 +165,46 @@ export function trainHead(
   numClasses: number,
   embedder: Embedder,
   config: HeadConfig,
-  options: { heldOut: number[]; softmax?: SoftmaxOptions; offTopic?: SparseVector[] },
-): { classifier: Head; probe: Head; offTopicHeldOut: SparseVector[] } {
+  options: { heldOut: number[]; softmax?: SoftmaxOptions; offTopic?: SparseVector[]; crossFit?: boolean },
+): { classifier: Head; probes: Probe[] } {
   const base = options.softmax ?? {};
   const off = options.offTopic ?? [];
   const C = off.length > 0 ? numClasses + 1 : numClasses;
   const wrap = (h: SoftmaxClassifier | EnsembleClassifier): Head => (off.length > 0 ? new OffTopicClassifier(numClasses, h) : h);
   const final = trainOnce([...vectors, ...off], [...labels, ...off.map(() => numClasses)], C, embedder, config, base);
   const held = new Set(options.heldOut);
-  if (held.size < 2) return { classifier: wrap(final), probe: wrap(final), offTopicHeldOut: [] };
+  if (held.size < 2) return { classifier: wrap(final), probes: [] };
   const fit = labels.map((_, i) => i).filter((i) => !held.has(i));
-  const offFit = off.filter((_, i) => i % 2 === 0);
-  const offHeld = off.filter((_, i) => i % 2 === 1);
-  const probe = trainOnce(
-    [...fit.map((i) => vectors[i]!), ...offFit],
-    [...fit.map((i) => labels[i]!), ...offFit.map(() => numClasses)],
-    C,
-    embedder,
-    config,
-    base,
-  );
-  final.temperature = probe.calibrate(
-    [...options.heldOut.map((i) => vectors[i]!), ...offHeld],
-    [...options.heldOut.map((i) => labels[i]!), ...offHeld.map(() => numClasses)],
-  );
-  return { classifier: wrap(final), probe: wrap(probe), offTopicHeldOut: offHeld };
+  const folds = off.length > 1 && options.crossFit ? [0, 1] : [0];
+  const logits: Float64Array[] = [];
+  const targets: number[] = [];
+  const probes = folds.map((fold) => {
+    const offFit = off.length > 1 ? off.filter((_, i) => i % 2 === fold) : off;
+    const offHeld = off.length > 1 ? off.filter((_, i) => i % 2 !== fold) : [];
+    const probe = trainOnce(
+      [...fit.map((i) => vectors[i]!), ...offFit],
+      [...fit.map((i) => labels[i]!), ...offFit.map(() => numClasses)],
+      C,
+      embedder,
+      config,
+      base,
+    );
+    for (const i of options.heldOut) {
+      logits.push(probe.logits(vectors[i]!));
+      targets.push(labels[i]!);
+    }
+    for (const v of offHeld) {
+      logits.push(probe.logits(v));
+      targets.push(numClasses);
+    }
+    return { inner: probe, offTopicHeldOut: offHeld };
+  });
+  final.temperature = fitTemperature(logits, targets);
+  return {
+    classifier: wrap(final),
+    probes: probes.map((p) => {
+      p.inner.temperature = final.temperature;
+      return { probe: wrap(p.inner), offTopicHeldOut: p.offTopicHeldOut };
+    }),
+  };
 }

@@ -38,6 +38,8 @@ export interface EvaluationOptions {
    * learns every other one and the threshold is chosen on the rest; the final head learns them all.
    */
   offTopic?: boolean;
+  /** With offTopic: two probes, each learning one half of the off-topic queries and calibrated on the other. */
+  crossFit?: boolean;
   targetPrecision: number;
   /** Also report the figures at the threshold that hands off this share of out-of-scope calibration queries. */
   targetOosRecall: number;
@@ -83,28 +85,30 @@ export async function evaluateDataset(
   t = performance.now();
   const heldOut = holdOut(trainLabels, options.calibrationShare, options.seed);
   let final: IntentClassifier;
-  let probe: IntentClassifier;
+  // Each probe scores the held-out examples and the out-of-scope calibration queries it never learned from.
+  let probes: Array<{ probe: IntentClassifier; oos: SparseVector[] }>;
   let temperature: number | null = null;
-  let oosCalibration = oosCalVectors;
+  const offTopic = Boolean(options.offTopic) && oosCalVectors.length > 0;
   if (options.head === 'softmax') {
     const trained = trainHead(trainVectors, trainLabels, classes.length, adapted, options.softmaxHead ?? DEFAULT_HEAD, {
       softmax: options.softmax,
       heldOut,
-      ...(options.offTopic && oosCalVectors.length > 0 ? { offTopic: oosCalVectors } : {}),
+      ...(offTopic ? { offTopic: oosCalVectors, crossFit: options.crossFit ?? false } : {}),
     });
     final = trained.classifier;
-    probe = trained.probe;
+    probes = trained.probes.map((p) => ({ probe: p.probe, oos: offTopic ? p.offTopicHeldOut : oosCalVectors }));
+    if (probes.length === 0) probes = [{ probe: final, oos: oosCalVectors }];
     temperature = trained.classifier.temperature;
-    if (options.offTopic && oosCalVectors.length > 0) oosCalibration = trained.offTopicHeldOut;
   } else {
     const held = new Set(heldOut);
     const fit = trainLabels.map((_, i) => i).filter((i) => !held.has(i));
-    probe = new NearestNeighbourClassifier(
+    const probe = new NearestNeighbourClassifier(
       classes.length,
       fit.map((i) => trainVectors[i]!),
       fit.map((i) => trainLabels[i]!),
       adapted.dimension,
     );
+    probes = [{ probe, oos: oosCalVectors }];
     final = new NearestNeighbourClassifier(classes.length, trainVectors, trainLabels, adapted.dimension);
   }
   const trainSeconds = (performance.now() - t) / 1000;
@@ -114,10 +118,11 @@ export async function evaluateDataset(
     const [top] = rank(clf.scores(v), 1);
     return { confidence: top!.score, correct: label !== null && top!.label === label, inScope: label !== null };
   };
-  const calibrationOutcomes = [
+  const calibrationOutcomes = probes.flatMap(({ probe, oos }) => [
     ...heldOut.map((i) => outcome(probe, trainVectors[i]!, trainLabels[i]!)),
-    ...oosCalibration.map((v) => outcome(probe, v, null)),
-  ];
+    ...oos.map((v) => outcome(probe, v, null)),
+  ]);
+  const oosCalibrationCount = probes.reduce((n, p) => n + p.oos.length, 0);
   const threshold = thresholdForPrecision(calibrationOutcomes, options.targetPrecision);
   const oosThreshold = thresholdForOosRecall(calibrationOutcomes, options.targetOosRecall);
   const testOutcomes = [
@@ -139,7 +144,7 @@ export async function evaluateDataset(
         train: data.train.length,
         calibration: heldOut.length,
         test: data.test.length,
-        oosCalibration: oosCalibration.length,
+        oosCalibration: oosCalibrationCount,
         oosTest: data.oosTest.length,
         classes: classes.length,
       },

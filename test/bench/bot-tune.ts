@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '77' },
     quick: { type: 'boolean', default: false },
     'off-topic': { type: 'boolean', default: false },
+    'cross-fit': { type: 'boolean', default: false },
   },
 });
 const seed = Number(args.seed);
@@ -90,16 +91,19 @@ for (const d of datasets()) {
     const config = VARIANTS[name] ?? BUILTIN[name];
     if (!config) throw new Error(`unknown variant ${name}`);
     const t = performance.now();
-    const { classifier, probe, offTopicHeldOut } = trainHead(trainV, trainLabels, classes.length, adapted, config, {
+    const { classifier, probes } = trainHead(trainV, trainLabels, classes.length, adapted, config, {
       heldOut: args.quick ? [] : heldOut,
       softmax: { seed },
-      ...(args['off-topic'] ? { offTopic: oosCalV } : {}),
+      ...(args['off-topic'] ? { offTopic: oosCalV, crossFit: args['cross-fit'] } : {}),
     });
     const outcome = (clf: IntentClassifier, v: (typeof trainV)[number], label: number | null): Outcome => {
       const [top] = rank(clf.scores(v), 1);
       return { confidence: top!.score, correct: label !== null && top!.label === label, inScope: label !== null };
     };
-    const cal = [...heldOut.map((i) => outcome(probe, trainV[i]!, trainLabels[i]!)), ...(args['off-topic'] ? offTopicHeldOut : oosCalV).map((v) => outcome(probe, v, null))];
+    const cal = (probes.length ? probes : [{ probe: classifier, offTopicHeldOut: [] }]).flatMap(({ probe, offTopicHeldOut }) => [
+      ...heldOut.map((i) => outcome(probe, trainV[i]!, trainLabels[i]!)),
+      ...(args['off-topic'] ? offTopicHeldOut : oosCalV).map((v) => outcome(probe, v, null)),
+    ]);
     const threshold = thresholdForPrecision(cal, 0.97);
     const test = [...testV.map((v, i) => outcome(classifier, v, testLabels[i]!)), ...oosTestV.map((v) => outcome(classifier, v, null))];
     const f = figuresAt(test, threshold);

@@ -33,7 +33,8 @@ const SHARED = resolve(import.meta.dirname, '../../../shared/data');
 const USAGE = `usage: npm run bench:bot -- [options]
   --configs LIST          comma-separated EMBEDDER/HEAD, EMBEDDER from ${'lexical,use-lite,use-lite-int8,hybrid,hybrid-int8,transformers,transformers-hybrid'},
                           HEAD from softmax (the bot's), concat (one softmax over the concatenated vector),
-                          softmax-offtopic / concat-offtopic (CLINC150 oos_train trained as off-topic examples), nn
+                          softmax-offtopic / concat-offtopic (CLINC150 oos_train trained as off-topic examples),
+                          softmax-offtopic-xfit (the same, two probes cross-fitted on its halves), nn
                           (-int8: USE lite with int8 weights)
                           (default: use-lite/nn,lexical/softmax,use-lite/softmax,hybrid/softmax, plus the
                           transformers ones when --model-dir or --model-path is given)
@@ -112,8 +113,9 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
 
 const EMBEDDERS = ['lexical', 'use-lite', 'use-lite-int8', 'hybrid', 'hybrid-int8', 'transformers', 'transformers-hybrid'];
 // softmax: the bot's head (DEFAULT_HEAD); concat: one softmax over the concatenated vector (the head before);
-// -offtopic: CLINC150's oos_train also trained as the KB's off-topic examples; nn: nearest neighbour.
-const HEADS = ['softmax', 'softmax-offtopic', 'concat', 'concat-offtopic', 'nn'];
+// -offtopic: CLINC150's oos_train also trained as the KB's off-topic examples (-xfit: two probes, each
+// calibrated on the half the other learned); nn: nearest neighbour.
+const HEADS = ['softmax', 'softmax-offtopic', 'softmax-offtopic-xfit', 'concat', 'concat-offtopic', 'nn'];
 const CONFIGS = EMBEDDERS.flatMap((e) => HEADS.map((h) => `${e}/${h}`));
 // lexical/nn is left out by default: brute-force search over 15,000 sparse examples takes minutes on 2 cores.
 const DEFAULT_CONFIGS = ['use-lite/nn', 'lexical/softmax', 'use-lite/softmax', 'hybrid/softmax'];
@@ -244,7 +246,8 @@ async function runWorker(config: string): Promise<WorkerResult> {
   const [kind, headName] = config.split('/') as [string, string];
   const head: HeadKind = headName === 'nn' ? 'nearest-neighbour' : 'softmax';
   const softmaxHead: HeadConfig = headName.startsWith('concat') ? { kind: 'concat' } : DEFAULT_HEAD;
-  const offTopic = headName.endsWith('-offtopic');
+  const offTopic = headName.includes('-offtopic');
+  const crossFit = headName.endsWith('-xfit');
   const cacheDir = args['cache-dir']!;
   const log = (msg: string) => console.error(`[${config}] ${msg}`);
   let t = performance.now();
@@ -259,6 +262,7 @@ async function runWorker(config: string): Promise<WorkerResult> {
       head,
       softmaxHead,
       offTopic,
+      crossFit,
       softmax: softmaxOptions(),
       targetPrecision: num('target-precision', 0, 1),
       targetOosRecall: num('target-oos-recall', 0, 1),
