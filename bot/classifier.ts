@@ -5,6 +5,7 @@
  *   probabilities are calibrated by temperature scaling on held-out examples. It measured best (see
  *   bot/README.md): it learns which dimensions matter for this KB instead of trusting raw similarity.
  * - NearestNeighbourClassifier: the baseline: a class's score is its best cosine similarity to the query.
+ * The bot's default head (heads.ts) adds the logits of one SoftmaxClassifier per part of a hybrid vector.
  *
  * Both take sparse vectors (a dense embedding is a sparse vector with every index present), so a hybrid
  * of a sentence encoder and hashed lexical features trains in the same code.
@@ -279,41 +280,6 @@ export function holdOut(labels: number[], share: number, seed: number): number[]
     out.push(...shuffleInPlace([...list], random).slice(0, n));
   }
   return out.sort((a, b) => a - b);
-}
-
-export interface CalibratedTraining {
-  /** Trained on every example, with the temperature fitted by the probe. */
-  classifier: SoftmaxClassifier;
-  /** Trained without the held-out examples, temperature fitted on them: score held-out data with it. */
-  probe: SoftmaxClassifier | null;
-}
-
-/**
- * Trains a probe without the held-out examples and fits the temperature on them, then trains the final
- * head on all examples and gives it that temperature. The probe's scores on held-out data are honest
- * (it never saw them), so a threshold chosen on them carries over to the final head.
- */
-export function trainCalibrated(
-  vectors: SparseVector[],
-  labels: number[],
-  numClasses: number,
-  options: { softmax?: SoftmaxOptions; heldOut: number[] },
-): CalibratedTraining {
-  const held = new Set(options.heldOut);
-  const final = SoftmaxClassifier.train(vectors, labels, numClasses, options.softmax);
-  if (held.size < 2) return { classifier: final, probe: null };
-  const fit = labels.map((_, i) => i).filter((i) => !held.has(i));
-  const probe = SoftmaxClassifier.train(
-    fit.map((i) => vectors[i]!),
-    fit.map((i) => labels[i]!),
-    numClasses,
-    options.softmax,
-  );
-  final.temperature = probe.calibrate(
-    options.heldOut.map((i) => vectors[i]!),
-    options.heldOut.map((i) => labels[i]!),
-  );
-  return { classifier: final, probe };
 }
 
 /** A class's score is the cosine similarity of its nearest example (vectors are L2-normalized). */

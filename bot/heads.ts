@@ -5,8 +5,9 @@
  *   part, or all of it), each trained alone with its own penalty, their logits added with weights and the
  *   sum calibrated by one temperature. Separate heads let each part fit at its own scale instead of sharing
  *   one learning rate and penalty with the other.
- * Every head is trained twice, as trainCalibrated does: a probe without the held-out examples fits the
- * temperature on them; the final head, trained on everything, gets that temperature.
+ * Every head is trained twice: a probe without the held-out examples fits the temperature on them (its scores
+ * on them are honest, so a threshold chosen on them carries over); the final head, trained on everything,
+ * gets that temperature.
  */
 import { type IntentClassifier, SoftmaxClassifier, type SoftmaxOptions, fitTemperature, softmaxInPlace } from './classifier.ts';
 import { HybridEmbedder } from './embedders/hybrid.ts';
