@@ -4,9 +4,11 @@
  *   clinc-dev:     80/20 of CLINC150 train (seed 77 + 1000) with oos_train halved: one half calibrates,
  *                  the other is scored as the dev out-of-scope set.
  * USE lite vectors come from the bench's disk cache (--cache-dir), so only heads are trained here.
- *   npx tsx test/bench/bot-tune.ts --cache-dir /tmp/botx/cache --variants base,ens
+ *   npx tsx test/bench/bot-tune.ts --cache-dir DIR --datasets banking77-dev,clinc-dev --variants base,ens [--off-topic]
+ * (DIR: the one given to npm run bench:bot -- --cache-dir DIR, or any; variants also as JSON in BOT_TUNE_VARIANTS)
  */
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type IntentClassifier, holdOut, rank } from '../../bot/classifier.ts';
 import { HybridEmbedder } from '../../bot/embedders/hybrid.ts';
@@ -21,7 +23,7 @@ import { trainHead, type HeadConfig } from '../../bot/heads.ts';
 const SHARED = resolve(import.meta.dirname, '../../../shared/data');
 const { values: args } = parseArgs({
   options: {
-    'cache-dir': { type: 'string', default: '/tmp/botx/cache' },
+    'cache-dir': { type: 'string', default: join(tmpdir(), 'bench-bot-cache') },
     variants: { type: 'string', default: 'base' },
     datasets: { type: 'string', default: 'banking77-dev' },
     seed: { type: 'string', default: '77' },
