@@ -5,6 +5,7 @@
  *   probabilities are calibrated by temperature scaling on held-out examples. It measured best (see
  *   bot/README.md): it learns which dimensions matter for this KB instead of trusting raw similarity.
  * - NearestNeighbourClassifier: the baseline: a class's score is its best cosine similarity to the query.
+ * The bot's default head (heads.ts) adds the logits of one SoftmaxClassifier per part of a hybrid vector.
  *
  * Both take sparse vectors (a dense embedding is a sparse vector with every index present), so a hybrid
  * of a sentence encoder and hashed lexical features trains in the same code.
@@ -201,48 +202,56 @@ export class SoftmaxClassifier implements IntentClassifier {
    */
   calibrate(vectors: SparseVector[], labels: number[]): number {
     if (vectors.length === 0) return this.temperature;
-    const all = vectors.map((v) => this.logits(v));
-    const nll = (t: number) => {
-      let sum = 0;
-      for (let i = 0; i < all.length; i++) {
-        const l = all[i]!;
-        let max = -Infinity;
-        for (let c = 0; c < l.length; c++) max = Math.max(max, l[c]! / t);
-        let z = 0;
-        for (let c = 0; c < l.length; c++) z += Math.exp(l[c]! / t - max);
-        sum -= l[labels[i]!]! / t - max - Math.log(z);
-      }
-      return sum;
-    };
-    // Golden-section search over log T in [1/100, 100]; NLL is unimodal in T.
-    let lo = Math.log(0.01);
-    let hi = Math.log(100);
-    const phi = (Math.sqrt(5) - 1) / 2;
-    let x1 = hi - phi * (hi - lo);
-    let x2 = lo + phi * (hi - lo);
-    let f1 = nll(Math.exp(x1));
-    let f2 = nll(Math.exp(x2));
-    for (let iter = 0; iter < 40; iter++) {
-      if (f1 < f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - phi * (hi - lo);
-        f1 = nll(Math.exp(x1));
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + phi * (hi - lo);
-        f2 = nll(Math.exp(x2));
-      }
-    }
-    this.temperature = Math.exp((lo + hi) / 2);
+    this.temperature = fitTemperature(
+      vectors.map((v) => this.logits(v)),
+      labels,
+    );
     return this.temperature;
   }
 }
 
-function softmaxInPlace(l: Float64Array, temperature: number): void {
+/** The temperature that minimizes the negative log-likelihood of held-out logits (temperature scaling). */
+export function fitTemperature(all: Float64Array[], labels: number[]): number {
+  if (all.length === 0) return 1;
+  const nll = (t: number) => {
+    let sum = 0;
+    for (let i = 0; i < all.length; i++) {
+      const l = all[i]!;
+      let max = -Infinity;
+      for (let c = 0; c < l.length; c++) max = Math.max(max, l[c]! / t);
+      let z = 0;
+      for (let c = 0; c < l.length; c++) z += Math.exp(l[c]! / t - max);
+      sum -= l[labels[i]!]! / t - max - Math.log(z);
+    }
+    return sum;
+  };
+  // Golden-section search over log T in [1/100, 100]; NLL is unimodal in T.
+  let lo = Math.log(0.01);
+  let hi = Math.log(100);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let x1 = hi - phi * (hi - lo);
+  let x2 = lo + phi * (hi - lo);
+  let f1 = nll(Math.exp(x1));
+  let f2 = nll(Math.exp(x2));
+  for (let iter = 0; iter < 40; iter++) {
+    if (f1 < f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - phi * (hi - lo);
+      f1 = nll(Math.exp(x1));
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + phi * (hi - lo);
+      f2 = nll(Math.exp(x2));
+    }
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+export function softmaxInPlace(l: Float64Array, temperature: number): void {
   let max = -Infinity;
   for (let c = 0; c < l.length; c++) max = Math.max(max, l[c]!);
   let z = 0;
@@ -271,41 +280,6 @@ export function holdOut(labels: number[], share: number, seed: number): number[]
     out.push(...shuffleInPlace([...list], random).slice(0, n));
   }
   return out.sort((a, b) => a - b);
-}
-
-export interface CalibratedTraining {
-  /** Trained on every example, with the temperature fitted by the probe. */
-  classifier: SoftmaxClassifier;
-  /** Trained without the held-out examples, temperature fitted on them: score held-out data with it. */
-  probe: SoftmaxClassifier | null;
-}
-
-/**
- * Trains a probe without the held-out examples and fits the temperature on them, then trains the final
- * head on all examples and gives it that temperature. The probe's scores on held-out data are honest
- * (it never saw them), so a threshold chosen on them carries over to the final head.
- */
-export function trainCalibrated(
-  vectors: SparseVector[],
-  labels: number[],
-  numClasses: number,
-  options: { softmax?: SoftmaxOptions; heldOut: number[] },
-): CalibratedTraining {
-  const held = new Set(options.heldOut);
-  const final = SoftmaxClassifier.train(vectors, labels, numClasses, options.softmax);
-  if (held.size < 2) return { classifier: final, probe: null };
-  const fit = labels.map((_, i) => i).filter((i) => !held.has(i));
-  const probe = SoftmaxClassifier.train(
-    fit.map((i) => vectors[i]!),
-    fit.map((i) => labels[i]!),
-    numClasses,
-    options.softmax,
-  );
-  final.temperature = probe.calibrate(
-    options.heldOut.map((i) => vectors[i]!),
-    options.heldOut.map((i) => labels[i]!),
-  );
-  return { classifier: final, probe };
 }
 
 /** A class's score is the cosine similarity of its nearest example (vectors are L2-normalized). */

@@ -2,7 +2,8 @@
  * The knowledge-base index: every article's example questions (and its title) embedded, and a classifier
  * head trained over them whose calibrated probabilities rank the articles for a customer's message.
  */
-import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank, trainCalibrated } from './classifier.ts';
+import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank } from './classifier.ts';
+import { DEFAULT_HEAD, type HeadConfig, trainHead } from './heads.ts';
 import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from './embedders/types.ts';
 import type { Candidate, Match } from './policy.ts';
 
@@ -20,7 +21,14 @@ export type HeadKind = 'softmax' | 'nearest-neighbour';
 export interface KbIndexOptions {
   /** softmax (default) needs two or more articles; with fewer the nearest-neighbour head is used. */
   head?: HeadKind;
+  /** How the softmax head is built (DEFAULT_HEAD: an encoder head and a lexical head, logits added). */
+  softmaxHead?: HeadConfig;
   softmax?: SoftmaxOptions;
+  /**
+   * Off-topic examples: questions the bot must not answer with any article. The softmax head learns them as
+   * one more class whose probability no article gets, so similar questions score low and are handed off.
+   */
+  offTopic?: string[];
   /** Candidates returned per match (and logged with the decision). */
   topK?: number;
   /** Share of examples held out to fit the softmax temperature before the final fit on all of them. */
@@ -52,11 +60,13 @@ export class KnowledgeBaseIndex {
     const adapted = adaptTo(embedder, texts);
     const vectors = await embedAsSparse(adapted, texts);
     const head = articles.length < 2 ? 'nearest-neighbour' : (options.head ?? 'softmax');
+    const offTopic = (options.offTopic ?? []).filter((q) => q.trim() !== '');
     const classifier =
       head === 'softmax'
-        ? trainCalibrated(vectors, labels, articles.length, {
+        ? trainHead(vectors, labels, articles.length, adapted, options.softmaxHead ?? DEFAULT_HEAD, {
             softmax: options.softmax,
             heldOut: holdOut(labels, options.calibrationShare ?? 0.2, options.softmax?.seed ?? 1),
+            ...(offTopic.length > 0 ? { offTopic: await embedAsSparse(adapted, offTopic) } : {}),
           }).classifier
         : new NearestNeighbourClassifier(articles.length, vectors, labels, adapted.dimension);
     return new KnowledgeBaseIndex(adapted, ids, classifier, topK);

@@ -30,6 +30,11 @@ export class HybridEmbedder implements Embedder {
     this.id = parts.map((p) => `${p.embedder.id}*${+(p.weight / total).toFixed(2)}`).join('+');
   }
 
+  /** Where each part's features sit in the concatenated vector, for heads that treat the parts apart. */
+  get ranges(): Array<{ id: string; offset: number; dimension: number; scale: number }> {
+    return this.parts.map((p, i) => ({ id: p.embedder.id, offset: this.offsets[i]!, dimension: p.embedder.dimension, scale: this.scales[i]! }));
+  }
+
   adapt(corpus: string[]): HybridEmbedder {
     return new HybridEmbedder(this.parts.map((p) => ({ embedder: adaptTo(p.embedder, corpus), weight: p.weight })));
   }

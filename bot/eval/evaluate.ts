@@ -11,7 +11,8 @@
  *      calibration queries (the operating point of the published CLINC150 figures). The test data is
  *      never used to choose anything.
  */
-import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank, trainCalibrated } from '../classifier.ts';
+import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank } from '../classifier.ts';
+import { DEFAULT_HEAD, type HeadConfig, trainHead } from '../heads.ts';
 import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from '../embedders/types.ts';
 import { type HeadKind, KnowledgeBaseIndex } from '../kb.ts';
 import type { Example } from './datasets.ts';
@@ -29,7 +30,16 @@ export interface DatasetSpec {
 
 export interface EvaluationOptions {
   head: HeadKind;
+  /** The softmax head's configuration (DEFAULT_HEAD unless given). */
+  softmaxHead?: HeadConfig;
   softmax?: SoftmaxOptions;
+  /**
+   * Train the out-of-scope calibration queries (CLINC150 oos_train) as the KB's off-topic examples: the probe
+   * learns every other one and the threshold is chosen on the rest; the final head learns them all.
+   */
+  offTopic?: boolean;
+  /** With offTopic: two probes, each learning one half of the off-topic queries and calibrated on the other. */
+  crossFit?: boolean;
   targetPrecision: number;
   /** Also report the figures at the threshold that hands off this share of out-of-scope calibration queries. */
   targetOosRecall: number;
@@ -75,22 +85,30 @@ export async function evaluateDataset(
   t = performance.now();
   const heldOut = holdOut(trainLabels, options.calibrationShare, options.seed);
   let final: IntentClassifier;
-  let probe: IntentClassifier;
+  // Each probe scores the held-out examples and the out-of-scope calibration queries it never learned from.
+  let probes: Array<{ probe: IntentClassifier; oos: SparseVector[] }>;
   let temperature: number | null = null;
+  const offTopic = Boolean(options.offTopic) && oosCalVectors.length > 0;
   if (options.head === 'softmax') {
-    const trained = trainCalibrated(trainVectors, trainLabels, classes.length, { softmax: options.softmax, heldOut });
+    const trained = trainHead(trainVectors, trainLabels, classes.length, adapted, options.softmaxHead ?? DEFAULT_HEAD, {
+      softmax: options.softmax,
+      heldOut,
+      ...(offTopic ? { offTopic: oosCalVectors, crossFit: options.crossFit ?? false } : {}),
+    });
     final = trained.classifier;
-    probe = trained.probe ?? trained.classifier;
+    probes = trained.probes.map((p) => ({ probe: p.probe, oos: offTopic ? p.offTopicHeldOut : oosCalVectors }));
+    if (probes.length === 0) probes = [{ probe: final, oos: oosCalVectors }];
     temperature = trained.classifier.temperature;
   } else {
     const held = new Set(heldOut);
     const fit = trainLabels.map((_, i) => i).filter((i) => !held.has(i));
-    probe = new NearestNeighbourClassifier(
+    const probe = new NearestNeighbourClassifier(
       classes.length,
       fit.map((i) => trainVectors[i]!),
       fit.map((i) => trainLabels[i]!),
       adapted.dimension,
     );
+    probes = [{ probe, oos: oosCalVectors }];
     final = new NearestNeighbourClassifier(classes.length, trainVectors, trainLabels, adapted.dimension);
   }
   const trainSeconds = (performance.now() - t) / 1000;
@@ -100,10 +118,11 @@ export async function evaluateDataset(
     const [top] = rank(clf.scores(v), 1);
     return { confidence: top!.score, correct: label !== null && top!.label === label, inScope: label !== null };
   };
-  const calibrationOutcomes = [
+  const calibrationOutcomes = probes.flatMap(({ probe, oos }) => [
     ...heldOut.map((i) => outcome(probe, trainVectors[i]!, trainLabels[i]!)),
-    ...oosCalVectors.map((v) => outcome(probe, v, null)),
-  ];
+    ...oos.map((v) => outcome(probe, v, null)),
+  ]);
+  const oosCalibrationCount = probes.reduce((n, p) => n + p.oos.length, 0);
   const threshold = thresholdForPrecision(calibrationOutcomes, options.targetPrecision);
   const oosThreshold = thresholdForOosRecall(calibrationOutcomes, options.targetOosRecall);
   const testOutcomes = [
@@ -125,7 +144,7 @@ export async function evaluateDataset(
         train: data.train.length,
         calibration: heldOut.length,
         test: data.test.length,
-        oosCalibration: data.oosCalibration.length,
+        oosCalibration: oosCalibrationCount,
         oosTest: data.oosTest.length,
         classes: classes.length,
       },

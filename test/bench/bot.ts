@@ -24,13 +24,17 @@ import { CachedEmbedder } from '../../bot/eval/embedding-cache.ts';
 import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
 import { type DatasetResult, type DatasetSpec, evaluateDataset } from '../../bot/eval/evaluate.ts';
 import { percentile } from '../../bot/eval/metrics.ts';
+import { DEFAULT_HEAD, type HeadConfig } from '../../bot/heads.ts';
 import type { HeadKind, KnowledgeBaseIndex } from '../../bot/kb.ts';
 import { choose } from '../../bot/policy.ts';
 import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../../shared/data');
 const USAGE = `usage: npm run bench:bot -- [options]
-  --configs LIST          comma-separated, from: ${'lexical/nn,lexical/softmax,use-lite/nn,use-lite/softmax,use-lite-int8/softmax,hybrid/softmax,hybrid-int8/softmax,transformers/softmax,transformers-hybrid/softmax'}
+  --configs LIST          comma-separated EMBEDDER/HEAD, EMBEDDER from ${'lexical,use-lite,use-lite-int8,hybrid,hybrid-int8,transformers,transformers-hybrid'},
+                          HEAD from softmax (the bot's), concat (one softmax over the concatenated vector),
+                          softmax-offtopic / concat-offtopic (CLINC150 oos_train trained as off-topic examples),
+                          softmax-offtopic-xfit (the same, two probes cross-fitted on its halves), nn
                           (-int8: USE lite with int8 weights)
                           (default: use-lite/nn,lexical/softmax,use-lite/softmax,hybrid/softmax, plus the
                           transformers ones when --model-dir or --model-path is given)
@@ -107,17 +111,12 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
   return n;
 };
 
-const CONFIGS = [
-  'lexical/nn',
-  'lexical/softmax',
-  'use-lite/nn',
-  'use-lite/softmax',
-  'use-lite-int8/softmax',
-  'hybrid/softmax',
-  'hybrid-int8/softmax',
-  'transformers/softmax',
-  'transformers-hybrid/softmax',
-];
+const EMBEDDERS = ['lexical', 'use-lite', 'use-lite-int8', 'hybrid', 'hybrid-int8', 'transformers', 'transformers-hybrid'];
+// softmax: the bot's head (DEFAULT_HEAD); concat: one softmax over the concatenated vector (the head before);
+// -offtopic: CLINC150's oos_train also trained as the KB's off-topic examples (-xfit: two probes, each
+// calibrated on the half the other learned); nn: nearest neighbour.
+const HEADS = ['softmax', 'softmax-offtopic', 'softmax-offtopic-xfit', 'concat', 'concat-offtopic', 'nn'];
+const CONFIGS = EMBEDDERS.flatMap((e) => HEADS.map((h) => `${e}/${h}`));
 // lexical/nn is left out by default: brute-force search over 15,000 sparse examples takes minutes on 2 cores.
 const DEFAULT_CONFIGS = ['use-lite/nn', 'lexical/softmax', 'use-lite/softmax', 'hybrid/softmax'];
 const hasTransformers = Boolean(args['model-dir'] || args['model-path']);
@@ -246,6 +245,9 @@ async function runWorker(config: string): Promise<WorkerResult> {
   const started = performance.now();
   const [kind, headName] = config.split('/') as [string, string];
   const head: HeadKind = headName === 'nn' ? 'nearest-neighbour' : 'softmax';
+  const softmaxHead: HeadConfig = headName.startsWith('concat') ? { kind: 'concat' } : DEFAULT_HEAD;
+  const offTopic = headName.includes('-offtopic');
+  const crossFit = headName.endsWith('-xfit');
   const cacheDir = args['cache-dir']!;
   const log = (msg: string) => console.error(`[${config}] ${msg}`);
   let t = performance.now();
@@ -258,6 +260,9 @@ async function runWorker(config: string): Promise<WorkerResult> {
     for (const e of encoders) e.enabled = true;
     const { result, index } = await evaluateDataset(embedder, data, {
       head,
+      softmaxHead,
+      offTopic,
+      crossFit,
       softmax: softmaxOptions(),
       targetPrecision: num('target-precision', 0, 1),
       targetOosRecall: num('target-oos-recall', 0, 1),

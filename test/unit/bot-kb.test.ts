@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBot } from '../../bot/bot.ts';
 import { createEmbedder } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
+import { EnsembleClassifier } from '../../bot/heads.ts';
 import type { KbArticle } from '../../bot/kb.ts';
 import type { ConversationState } from '../../bot/policy.ts';
 
@@ -96,6 +97,32 @@ describe('bot over a knowledge base (lexical embedder)', () => {
     expect(await bot.decide(fresh, 'what are your opening hours on sunday')).toMatchObject({ action: 'answer', articleId: 'hours' });
   });
 
+  it('hands off questions like its off-topic examples, and still answers its articles', async () => {
+    const offTopic = [
+      'Can you recommend a restaurant?',
+      'Where can I get a good pizza?',
+      'What is the weather tomorrow?',
+      'Tell me a joke',
+      'Who won the football game?',
+    ];
+    const plain = await createBot({ embedder: new LexicalEmbedder(), articles, policy: { threshold: 0.5 } });
+    const guarded = await createBot({ embedder: new LexicalEmbedder(), articles, policy: { threshold: 0.5 }, index: { offTopic } });
+    const question = 'any good pizza restaurant near me?';
+    const before = await plain.decide(fresh, question);
+    const after = await guarded.decide(fresh, question);
+    expect(after).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
+    expect(after.confidence!).toBeLessThan(before.confidence!);
+    // The off-topic class is never an answer: candidates are articles only.
+    expect(after.candidates.every((c) => articles.some((a) => a.id === c.articleId))).toBe(true);
+    for (const [text, id] of [
+      ['how can I get a refund', 'refund'],
+      ['where is my package', 'shipping'],
+      ['Passwort vergessen', 'password'],
+    ] as const) {
+      expect(await guarded.decide(fresh, text), text).toMatchObject({ action: 'answer', articleId: id });
+    }
+  });
+
   it('works with an empty or one-article knowledge base', async () => {
     const empty = await createBot({ embedder: new LexicalEmbedder(), articles: [] });
     expect(await empty.decide(fresh, 'hello')).toMatchObject({ action: 'handoff', reason: 'empty_knowledge_base' });
@@ -111,6 +138,8 @@ describe('bot with the default embedder (offline hybrid: USE lite + lexical)', (
     const embedder = await createEmbedder();
     expect(embedder.id).toMatch(/^use-lite.*\+lexical/);
     const bot = await createBot({ embedder, articles, policy: { threshold: 0.5 } });
+    // The default head: a softmax on USE lite's part and one on the lexical part, logits added.
+    expect(bot.index.classifier).toBeInstanceOf(EnsembleClassifier);
     expect(await bot.decide(fresh, 'I would like to have my cash returned')).toMatchObject({ action: 'answer', articleId: 'refund' });
     expect(await bot.decide(fresh, 'what time do you close today?')).toMatchObject({ action: 'answer', articleId: 'hours' });
   }, 60_000);
