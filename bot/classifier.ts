@@ -57,18 +57,42 @@ export interface SoftmaxOptions {
   seed?: number;
 }
 
-export class SoftmaxClassifier implements IntentClassifier {
+/** A head whose scores are a softmax of its logits at a temperature fitted on held-out examples. */
+export abstract class TemperatureScaled implements IntentClassifier {
   readonly kind = 'softmax' as const;
+  abstract readonly numClasses: number;
   /** Softmax temperature; 1 until calibrate() fits it on held-out examples. */
   temperature = 1;
 
+  abstract logits(vector: SparseVector): Float64Array;
+
+  scores(vector: SparseVector): Float64Array {
+    const l = this.logits(vector);
+    softmaxInPlace(l, this.temperature);
+    return l;
+  }
+
+  /**
+   * Temperature scaling (Guo et al. 2017): one scalar that minimizes the negative log-likelihood of
+   * held-out examples, so a confidence of 0.9 means right about 90 % of the time. It does not change
+   * the ranking. Returns the fitted temperature.
+   */
+  calibrate(vectors: SparseVector[], labels: number[]): number {
+    if (vectors.length > 0) this.temperature = fitTemperature(vectors.map((v) => this.logits(v)), labels);
+    return this.temperature;
+  }
+}
+
+export class SoftmaxClassifier extends TemperatureScaled {
   private constructor(
     readonly numClasses: number,
     /** Input index -> row of `weights`; inputs never seen in training carry no weight and are skipped. */
     private readonly rows: Map<number, number>,
     private readonly weights: Float32Array,
     private readonly bias: Float32Array,
-  ) {}
+  ) {
+    super();
+  }
 
   static train(vectors: SparseVector[], labels: number[], numClasses: number, options: SoftmaxOptions = {}): SoftmaxClassifier {
     if (vectors.length !== labels.length) throw new Error('softmax: vectors and labels differ in length');
@@ -189,25 +213,6 @@ export class SoftmaxClassifier implements IntentClassifier {
     return out;
   }
 
-  scores(vector: SparseVector): Float64Array {
-    const l = this.logits(vector);
-    softmaxInPlace(l, this.temperature);
-    return l;
-  }
-
-  /**
-   * Temperature scaling (Guo et al. 2017): one scalar that minimizes the negative log-likelihood of
-   * held-out examples, so a confidence of 0.9 means right about 90 % of the time. It does not change
-   * the ranking. Returns the fitted temperature.
-   */
-  calibrate(vectors: SparseVector[], labels: number[]): number {
-    if (vectors.length === 0) return this.temperature;
-    this.temperature = fitTemperature(
-      vectors.map((v) => this.logits(v)),
-      labels,
-    );
-    return this.temperature;
-  }
 }
 
 /** The temperature that minimizes the negative log-likelihood of held-out logits (temperature scaling). */

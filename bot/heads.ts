@@ -9,7 +9,7 @@
  * on them are honest, so a threshold chosen on them carries over); the final head, trained on everything,
  * gets that temperature.
  */
-import { type IntentClassifier, SoftmaxClassifier, type SoftmaxOptions, fitTemperature, softmaxInPlace } from './classifier.ts';
+import { type IntentClassifier, SoftmaxClassifier, type SoftmaxOptions, TemperatureScaled, fitTemperature } from './classifier.ts';
 import { HybridEmbedder } from './embedders/hybrid.ts';
 import type { Embedder, SparseVector } from './embedders/types.ts';
 
@@ -74,14 +74,13 @@ function cut(v: SparseVector, s: Slice): SparseVector {
   return { indices, values };
 }
 
-export class EnsembleClassifier implements IntentClassifier {
-  readonly kind = 'softmax' as const;
-  temperature = 1;
-
+export class EnsembleClassifier extends TemperatureScaled {
   constructor(
     readonly numClasses: number,
     private readonly members: Array<{ slice: Slice; weight: number; head: SoftmaxClassifier }>,
-  ) {}
+  ) {
+    super();
+  }
 
   logits(vector: SparseVector): Float64Array {
     const out = new Float64Array(this.numClasses);
@@ -90,17 +89,6 @@ export class EnsembleClassifier implements IntentClassifier {
       for (let c = 0; c < out.length; c++) out[c]! += m.weight * l[c]!;
     }
     return out;
-  }
-
-  scores(vector: SparseVector): Float64Array {
-    const l = this.logits(vector);
-    softmaxInPlace(l, this.temperature);
-    return l;
-  }
-
-  calibrate(vectors: SparseVector[], labels: number[]): number {
-    if (vectors.length > 0) this.temperature = fitTemperature(vectors.map((v) => this.logits(v)), labels);
-    return this.temperature;
   }
 }
 

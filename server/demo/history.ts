@@ -43,15 +43,9 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     // cohort of 5), at office hours.
     const openedAt = new Date(Date.now() - (1 + (i % 8) * 3) * day);
     openedAt.setUTCHours(8 + ((i * 5) % 9), (i * 13) % 60, 0, 0);
-    const first = await ingest(services, {
-      channel: 'chat',
-      inboxId: inbox.chat,
-      sender: { kind: 'visitor', address: visitorId, name },
-      threadKey: visitorId,
-      externalId: `demo-history-${visitorId}`,
-      text: QUESTIONS[i % QUESTIONS.length]!,
-      occurredAt: openedAt,
-    });
+    const write = (text: string, externalId: string) =>
+      ingest(services, { channel: 'chat', inboxId: inbox.chat, sender: { kind: 'visitor', address: visitorId, name }, threadKey: visitorId, externalId, text, occurredAt: openedAt });
+    const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
     const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
     for (const purpose of purposes) {
       await recordConsent(services.db, {
@@ -75,15 +69,7 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
         .values({ conversationId: first.conversation.id, channel: 'chat', direction: 'outbound', kind: 'message', authorKind: 'bot', body: ANSWERS[i % ANSWERS.length]!, deliveryState: 'sent' });
       await services.db.insert(botDecisions).values({ conversationId: first.conversation.id, messageId: first.message.id, action: 'answer', reason: 'confident', confidence: 0.82 + (i % 5) / 50 });
       if (!botAlone) {
-        const again = await ingest(services, {
-          channel: 'chat',
-          inboxId: inbox.chat,
-          sender: { kind: 'visitor', address: visitorId, name },
-          threadKey: visitorId,
-          externalId: `demo-history-${visitorId}-2`,
-          text: 'Thanks, but I would like to talk to a person, please.',
-          occurredAt: openedAt,
-        });
+        const again = await write('Thanks, but I would like to talk to a person, please.', `demo-history-${visitorId}-2`);
         await services.db.insert(botDecisions).values({ conversationId: first.conversation.id, messageId: again.message.id, action: 'handoff', reason: 'human_requested', confidence: null });
       }
     }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
-import { batchStatement, batchValues, type IngestRow } from './ingest-statements.ts';
+import { batchStatement, batchValues, statementValues, type IngestRow } from './ingest-statements.ts';
 
 const p = sql.placeholder;
 
@@ -117,19 +117,9 @@ class IngestBatcher {
   /** A message alone goes through knownThreadStatement; more share batchStatement. */
   private async execute(batch: Pending[]): Promise<Map<number, IngestRow>> {
     if (batch.length === 1) {
-      const { msg } = batch[0]!;
-      const [row] = await knownThreadStatement(this.db, {
-        channel: msg.channel,
-        externalId: msg.externalId,
-        senderKind: msg.sender.kind,
-        senderAddress: msg.sender.address,
-        inboxId: msg.inboxId,
-        threadKey: msg.threadKey,
-        text: msg.text,
-        html: msg.html ?? null,
-        metadata: JSON.stringify(msg.metadata ?? {}),
-        occurredAt: msg.occurredAt.toISOString(),
-      });
+      const { msg, openStatus } = batch[0]!;
+      // ingestStatement's values: this statement reads the ones it names.
+      const [row] = await knownThreadStatement(this.db, statementValues(msg, openStatus));
       return row && row.id !== null && row.x_contact_id && row.x_conversation_id ? new Map([[0, row]]) : new Map();
     }
     const rows = await batchStatement(this.db, batchValues(batch));
