@@ -8,7 +8,11 @@
  */
 export type Figure = { value: number | null; suppressed: boolean };
 
-export function figure(value: number | string | null | undefined, contacts: number | string | null | undefined, minCohort: number): Figure {
+export function figure(
+  value: number | string | null | undefined,
+  contacts: number | string | null | undefined,
+  minCohort: number,
+): Figure {
   const n = Number(contacts ?? 0);
   const v = value === null || value === undefined ? null : Number(value);
   if (n === 0) return { value: v === 0 ? 0 : null, suppressed: false };

@@ -26,7 +26,10 @@ export function dashboardCsv(d: Dashboard): string {
     add('conversations', `${day.day} ${day.channel}`, day.conversations, 'conversations');
     add('messages', `${day.day} ${day.channel}`, day.messages, 'messages');
   }
-  for (const [name, m] of [['first_response', d.firstResponse], ['resolution', d.resolution]] as const) {
+  for (const [name, m] of [
+    ['first_response', d.firstResponse],
+    ['resolution', d.resolution],
+  ] as const) {
     add(`${name}_median`, '', m.median, 'seconds');
     add(`${name}_p90`, '', m.p90, 'seconds');
     add(`${name}_conversations`, '', m.conversations, 'conversations');

@@ -40,7 +40,12 @@ export async function dashboard(db: Db, filter: Filter, minCohort: number): Prom
   ]);
   return {
     generatedAt: new Date().toISOString(),
-    filter: { from: filter.from.toISOString(), to: filter.to.toISOString(), channel: filter.channel, timeZone: filter.timeZone },
+    filter: {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      channel: filter.channel,
+      timeZone: filter.timeZone,
+    },
     minCohort,
     coverage: { ...cov, percent: cov.contacts > 0 ? Math.round((cov.consenting / cov.contacts) * 100) : null },
     volume: vol,

@@ -15,7 +15,10 @@ export class FilterError extends Error {}
  * whole day: `to` is inclusive), the last 30 days by default; `channel`; `tz` an IANA zone (days and hours
  * are counted in it).
  */
-export function parseFilter(query: { from?: string; to?: string; channel?: string; tz?: string }, now = new Date()): Filter {
+export function parseFilter(
+  query: { from?: string; to?: string; channel?: string; tz?: string },
+  now = new Date(),
+): Filter {
   const timeZone = query.tz ?? 'UTC';
   if (!zones.has(timeZone)) throw new FilterError(`Unknown time zone "${timeZone}"`);
   const channel = query.channel ? (query.channel as ChannelKind) : null;
@@ -25,10 +28,12 @@ export function parseFilter(query: { from?: string; to?: string; channel?: strin
   if (Number.isNaN(from.getTime())) throw new FilterError('from is not a date');
   if (Number.isNaN(to.getTime())) throw new FilterError('to is not a date');
   if (from >= to) throw new FilterError('from must be before to');
-  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS + DAY_MS) throw new FilterError(`The range may span at most ${MAX_RANGE_DAYS} days`);
+  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS + DAY_MS)
+    throw new FilterError(`The range may span at most ${MAX_RANGE_DAYS} days`);
   return { from, to, channel, timeZone };
 }
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 const startOf = (value: string) => new Date(dateOnly.test(value) ? `${value}T00:00:00Z` : value);
-const endOf = (value: string) => (dateOnly.test(value) ? new Date(new Date(`${value}T00:00:00Z`).getTime() + DAY_MS) : new Date(value));
+const endOf = (value: string) =>
+  dateOnly.test(value) ? new Date(new Date(`${value}T00:00:00Z`).getTime() + DAY_MS) : new Date(value);

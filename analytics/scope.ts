@@ -34,13 +34,17 @@ export type Filter = { from: Date; to: Date; channel: ChannelKind | null; timeZo
 const QUARTER_HOUR_OFFSETS_SINCE = Date.parse('1980-01-01T00:00:00Z');
 
 /** The stored part of the range [from, to) (whole buckets) and the edges to compute on the fly. */
-export function splitRange(filter: Pick<Filter, 'from' | 'to'>): { stored: { from: Date; to: Date } | null; live: Window[] } {
+export function splitRange(filter: Pick<Filter, 'from' | 'to'>): {
+  stored: { from: Date; to: Date } | null;
+  live: Window[];
+} {
   const from = filter.from.getTime();
   const to = filter.to.getTime();
   const fullFrom = Math.ceil(from / BUCKET_MS) * BUCKET_MS;
   const fullTo = Math.floor(to / BUCKET_MS) * BUCKET_MS;
   const iso = (t: number) => new Date(t).toISOString();
-  if (from < QUARTER_HOUR_OFFSETS_SINCE || fullFrom >= fullTo) return { stored: null, live: [{ lo: iso(from), hi: iso(to) }] };
+  if (from < QUARTER_HOUR_OFFSETS_SINCE || fullFrom >= fullTo)
+    return { stored: null, live: [{ lo: iso(from), hi: iso(to) }] };
   const live: Window[] = [];
   if (from < fullFrom) live.push({ lo: iso(from), hi: iso(fullFrom) });
   if (fullTo < to) live.push({ lo: iso(fullTo), hi: iso(to) });
@@ -51,10 +55,15 @@ export function splitRange(filter: Pick<Filter, 'from' | 'to'>): { stored: { fro
 const storedK = sql`(select st.k from analytics_state st where st.id = 1)`;
 
 function scopeCtes(filter: Filter): SQL {
-  const channel = (alias: string) => (filter.channel ? sql`and ${sql.raw(alias)}.channel = ${filter.channel}::channel` : sql``);
+  const channel = (alias: string) =>
+    filter.channel ? sql`and ${sql.raw(alias)}.channel = ${filter.channel}::channel` : sql``;
   const { stored, live } = splitRange(filter);
   const columns = (alias: string) =>
-    sql.raw(['measure', 'bucket', 'channel', 'dim', 'n', 'total', 'vals', 'distinct_contacts', 'contacts'].map((c) => `${alias}.${c}`).join(', '));
+    sql.raw(
+      ['measure', 'bucket', 'channel', 'dim', 'n', 'total', 'vals', 'distinct_contacts', 'contacts']
+        .map((c) => `${alias}.${c}`)
+        .join(', '),
+    );
   const parts: SQL[] = [sql`select ${columns('c')} from analytics_cells c where c.measure = 'backlog' ${channel('c')}`];
   if (stored) {
     parts.push(sql`select ${columns('c')} from analytics_cells c
@@ -101,7 +110,9 @@ export type Coverage = { consenting: number; contacts: number };
  */
 export async function coverage(db: Db): Promise<Coverage> {
   const [row] = rowsOf<{ consenting: number; contacts: number }>(
-    await db.execute(sql`select (select count(*)::int from analytics_scope) as consenting, (select count(*)::int from contacts) as contacts`),
+    await db.execute(
+      sql`select (select count(*)::int from analytics_scope) as consenting, (select count(*)::int from contacts) as contacts`,
+    ),
   );
   return { consenting: Number(row?.consenting ?? 0), contacts: Number(row?.contacts ?? 0) };
 }

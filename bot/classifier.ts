@@ -78,7 +78,11 @@ export abstract class TemperatureScaled implements IntentClassifier {
    * the ranking. Returns the fitted temperature.
    */
   calibrate(vectors: SparseVector[], labels: number[]): number {
-    if (vectors.length > 0) this.temperature = fitTemperature(vectors.map((v) => this.logits(v)), labels);
+    if (vectors.length > 0)
+      this.temperature = fitTemperature(
+        vectors.map((v) => this.logits(v)),
+        labels,
+      );
     return this.temperature;
   }
 }
@@ -94,7 +98,12 @@ export class SoftmaxClassifier extends TemperatureScaled {
     super();
   }
 
-  static train(vectors: SparseVector[], labels: number[], numClasses: number, options: SoftmaxOptions = {}): SoftmaxClassifier {
+  static train(
+    vectors: SparseVector[],
+    labels: number[],
+    numClasses: number,
+    options: SoftmaxOptions = {},
+  ): SoftmaxClassifier {
     if (vectors.length !== labels.length) throw new Error('softmax: vectors and labels differ in length');
     const { learningRate = 0.01, l2 = 1e-6, batchSize = 32, seed = 1, minSteps = 300 } = options;
     // A small knowledge base has one or two batches per epoch: give it enough steps to converge.
@@ -212,7 +221,6 @@ export class SoftmaxClassifier extends TemperatureScaled {
     }
     return out;
   }
-
 }
 
 /** The temperature that minimizes the negative log-likelihood of held-out logits (temperature scaling). */

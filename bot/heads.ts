@@ -9,7 +9,13 @@
  * on them are honest, so a threshold chosen on them carries over); the final head, trained on everything,
  * gets that temperature.
  */
-import { type IntentClassifier, SoftmaxClassifier, type SoftmaxOptions, TemperatureScaled, fitTemperature } from './classifier.ts';
+import {
+  type IntentClassifier,
+  SoftmaxClassifier,
+  type SoftmaxOptions,
+  TemperatureScaled,
+  fitTemperature,
+} from './classifier.ts';
 import { HybridEmbedder } from './embedders/hybrid.ts';
 import type { Embedder, SparseVector } from './embedders/types.ts';
 
@@ -92,8 +98,16 @@ export class EnsembleClassifier extends TemperatureScaled {
   }
 }
 
-function trainOnce(vectors: SparseVector[], labels: number[], numClasses: number, embedder: Embedder, config: HeadConfig, base: SoftmaxOptions) {
-  if (config.kind === 'concat') return SoftmaxClassifier.train(vectors, labels, numClasses, { ...base, ...config.softmax });
+function trainOnce(
+  vectors: SparseVector[],
+  labels: number[],
+  numClasses: number,
+  embedder: Embedder,
+  config: HeadConfig,
+  base: SoftmaxOptions,
+) {
+  if (config.kind === 'concat')
+    return SoftmaxClassifier.train(vectors, labels, numClasses, { ...base, ...config.softmax });
   const members = config.members.flatMap((m) => {
     const slice = sliceOf(embedder, m.part);
     return slice ? [{ m, slice: { ...slice, scale: slice.scale * (m.scale ?? 1) } }] : [];
@@ -159,7 +173,8 @@ export function trainHead(
   const base = options.softmax ?? {};
   const off = options.offTopic ?? [];
   const C = off.length > 0 ? numClasses + 1 : numClasses;
-  const wrap = (h: SoftmaxClassifier | EnsembleClassifier): Head => (off.length > 0 ? new OffTopicClassifier(numClasses, h) : h);
+  const wrap = (h: SoftmaxClassifier | EnsembleClassifier): Head =>
+    off.length > 0 ? new OffTopicClassifier(numClasses, h) : h;
   const final = trainOnce([...vectors, ...off], [...labels, ...off.map(() => numClasses)], C, embedder, config, base);
   const held = new Set(options.heldOut);
   if (held.size < 2) return { classifier: wrap(final), probes: [] };

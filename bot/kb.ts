@@ -44,7 +44,11 @@ export class KnowledgeBaseIndex {
     private readonly topK: number,
   ) {}
 
-  static async build(embedder: Embedder, articles: KbArticle[], options: KbIndexOptions = {}): Promise<KnowledgeBaseIndex> {
+  static async build(
+    embedder: Embedder,
+    articles: KbArticle[],
+    options: KbIndexOptions = {},
+  ): Promise<KnowledgeBaseIndex> {
     const topK = options.topK ?? 3;
     const texts: string[] = [];
     const labels: number[] = [];

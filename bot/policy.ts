@@ -39,7 +39,8 @@ export interface Match {
   candidates: Candidate[];
 }
 
-export type HandoffReason = 'human_requested' | 'unresolved_turns' | 'low_confidence' | 'empty_knowledge_base' | 'empty_message';
+export type HandoffReason =
+  'human_requested' | 'unresolved_turns' | 'low_confidence' | 'empty_knowledge_base' | 'empty_message';
 export type SilentReason = 'agent_active' | 'already_handed_off';
 
 export type Decision =
@@ -73,7 +74,8 @@ export function gate(state: ConversationState, text: string, config: PolicyConfi
   const language = detectHumanRequest(text);
   if (language) return { action: 'handoff', confidence: null, candidates: [], reason: 'human_requested', language };
   const answers = state.turns.filter((t) => t.author === 'bot' && t.botAction === 'answer').length;
-  if (answers >= config.maxUnresolvedTurns) return { action: 'handoff', confidence: null, candidates: [], reason: 'unresolved_turns' };
+  if (answers >= config.maxUnresolvedTurns)
+    return { action: 'handoff', confidence: null, candidates: [], reason: 'unresolved_turns' };
   if (text.trim() === '') return { action: 'handoff', confidence: null, candidates: [], reason: 'empty_message' };
   return null;
 }
@@ -83,11 +85,22 @@ export function choose(match: Match, config: PolicyConfig = DEFAULT_POLICY): Dec
   const best = match.candidates[0];
   if (!best) return { action: 'handoff', confidence: null, candidates: [], reason: 'empty_knowledge_base' };
   if (best.score >= config.threshold)
-    return { action: 'answer', articleId: best.articleId, confidence: best.score, candidates: match.candidates, reason: 'confident' };
+    return {
+      action: 'answer',
+      articleId: best.articleId,
+      confidence: best.score,
+      candidates: match.candidates,
+      reason: 'confident',
+    };
   return { action: 'handoff', confidence: best.score, candidates: match.candidates, reason: 'low_confidence' };
 }
 
 /** The whole policy as one pure function (the bot calls gate() first to skip matching when it can). */
-export function decide(state: ConversationState, text: string, match: Match, config: PolicyConfig = DEFAULT_POLICY): Decision {
+export function decide(
+  state: ConversationState,
+  text: string,
+  match: Match,
+  config: PolicyConfig = DEFAULT_POLICY,
+): Decision {
   return gate(state, text, config) ?? choose(match, config);
 }

@@ -40,7 +40,13 @@ export const catalog = {
     table: schema.inboxes,
     purpose: 'Channel configuration',
     reach: { subject: 'none' },
-    columns: { id: n(), name: n(), channel: n(), settings: n('none', 'provider config; secrets never returned'), createdAt: n() },
+    columns: {
+      id: n(),
+      name: n(),
+      channel: n(),
+      settings: n('none', 'provider config; secrets never returned'),
+      createdAt: n(),
+    },
   }),
   instanceSettings: entry({
     table: schema.instanceSettings,
@@ -66,7 +72,13 @@ export const catalog = {
     table: schema.contactIdentities,
     purpose: 'Support: recognising the customer on each channel',
     reach: { subject: 'contact', via: 'column', column: 'contactId' },
-    columns: { id: n('metadata'), contactId: p('identifier'), kind: p('metadata'), address: p('identifier'), createdAt: p('metadata') },
+    columns: {
+      id: n('metadata'),
+      contactId: p('identifier'),
+      kind: p('metadata'),
+      address: p('identifier'),
+      createdAt: p('metadata'),
+    },
   }),
   agents: entry({
     table: schema.agents,
@@ -86,7 +98,13 @@ export const catalog = {
     table: schema.sessions,
     purpose: 'Staff sign-in sessions',
     reach: { subject: 'agent', via: 'column', column: 'agentId' },
-    columns: { tokenHash: p('credential'), agentId: p('identifier'), csrfToken: p('credential'), createdAt: p('metadata'), expiresAt: p('metadata') },
+    columns: {
+      tokenHash: p('credential'),
+      agentId: p('identifier'),
+      csrfToken: p('credential'),
+      createdAt: p('metadata'),
+      expiresAt: p('metadata'),
+    },
   }),
   conversations: entry({
     table: schema.conversations,
@@ -217,7 +235,13 @@ export const catalog = {
     table: schema.retentionPolicies,
     purpose: 'Retention configuration',
     reach: { subject: 'none' },
-    columns: { dataClass: n(), retainDays: n(), enabled: n(), updatedAt: n(), updatedByAgentId: n('metadata', 'an agent id') },
+    columns: {
+      dataClass: n(),
+      retainDays: n(),
+      enabled: n(),
+      updatedAt: n(),
+      updatedByAgentId: n('metadata', 'an agent id'),
+    },
   }),
   legalHolds: entry({
     table: schema.legalHolds,
@@ -252,7 +276,12 @@ export const catalog = {
     table: schema.satisfactionRatings,
     purpose: 'Service quality: the customer’s rating of a resolved conversation (analysed only with analytics consent)',
     reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
-    columns: { id: n('metadata'), conversationId: n('metadata'), score: p('metadata', 'what the person thought of the service'), ratedAt: p('metadata') },
+    columns: {
+      id: n('metadata'),
+      conversationId: n('metadata'),
+      score: p('metadata', 'what the person thought of the service'),
+      ratedAt: p('metadata'),
+    },
   }),
   leases: entry({
     table: schema.leases,
@@ -264,7 +293,13 @@ export const catalog = {
     table: schema.emailMailboxes,
     purpose: 'Email channel: which IMAP messages are already ingested',
     reach: { subject: 'none' },
-    columns: { inboxId: n(), mailbox: n('none', 'a folder name such as INBOX'), uidValidity: n(), lastUid: n(), updatedAt: n() },
+    columns: {
+      inboxId: n(),
+      mailbox: n('none', 'a folder name such as INBOX'),
+      uidValidity: n(),
+      lastUid: n(),
+      updatedAt: n(),
+    },
   }),
   slackEvents: entry({
     table: schema.slackEvents,
@@ -306,7 +341,12 @@ export const catalog = {
     table: schema.twilioPendingStatuses,
     purpose: 'Delivery statuses from Twilio waiting for their message (seconds, at most)',
     reach: { subject: 'none' },
-    columns: { messageSid: n('metadata', 'provider message id, no address'), status: n(), errorCode: n(), receivedAt: n() },
+    columns: {
+      messageSid: n('metadata', 'provider message id, no address'),
+      status: n(),
+      errorCode: n(),
+      receivedAt: n(),
+    },
   }),
   analyticsScope: entry({
     table: schema.analyticsScope,
@@ -314,7 +354,10 @@ export const catalog = {
     reach: { subject: 'contact', via: 'column', column: 'contactId' },
     columns: {
       contactId: p('identifier'),
-      key: p('identifier', 'pseudonym standing for the contact in analytics_cells; goes with this row on withdrawal or erasure'),
+      key: p(
+        'identifier',
+        'pseudonym standing for the contact in analytics_cells; goes with this row on withdrawal or erasure',
+      ),
     },
   }),
   analyticsConsentQueue: entry({

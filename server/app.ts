@@ -38,7 +38,12 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await registerRateLimits(fastify, services.config);
     await fastify.register(swagger, {
       openapi: {
-        info: { title: 'Privacy-first support inbox API', version: '0.1.0', description: 'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; widget visitors use a Bearer visitor token.' },
+        info: {
+          title: 'Privacy-first support inbox API',
+          version: '0.1.0',
+          description:
+            'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; widget visitors use a Bearer visitor token.',
+        },
         components: {
           securitySchemes: {
             session: { type: 'apiKey', in: 'cookie', name: 'sid' },

@@ -11,7 +11,9 @@ try {
   if (result.ok) {
     console.log(`Audit log intact: ${result.entries} entries, every link verified.`);
   } else {
-    console.error(`Audit log BROKEN at entry ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.entries} entries read).`);
+    console.error(
+      `Audit log BROKEN at entry ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.entries} entries read).`,
+    );
     process.exitCode = 2;
   }
 } finally {

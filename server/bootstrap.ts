@@ -9,7 +9,11 @@ import { randomToken } from './security/tokens.ts';
  * Makes sure an admin exists after the first start. Returns the generated password when it had
  * to make one up, so main.ts can print it exactly once; it is never logged.
  */
-export async function ensureAdmin(db: Db, email: string, password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
+export async function ensureAdmin(
+  db: Db,
+  email: string,
+  password: string | undefined,
+): Promise<{ created: boolean; generatedPassword?: string }> {
   const [admin] = await db.select({ id: agents.id }).from(agents).where(eq(agents.role, 'admin')).limit(1);
   if (admin) return { created: false };
   const chosen = password ?? randomToken(15);

@@ -127,7 +127,8 @@ function twilioConfig(env: Env): TwilioConfig {
 
 function redisPrefix(env: Env): string {
   const raw = env.REDIS_PREFIX || 'inbox';
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) throw new ConfigError('REDIS_PREFIX', 'must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw))
+    throw new ConfigError('REDIS_PREFIX', 'must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
   return raw;
 }
 

@@ -21,7 +21,13 @@ import { applyEnvEmailInbox } from '../channels/email/env-inbox.ts';
  * `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere).
  * `signed`: a public provider webhook that refuses any request without the provider's signature.
  */
-export type RouteRecord = { method: string; url: string; access: string | undefined; rateLimited: boolean; signed: boolean };
+export type RouteRecord = {
+  method: string;
+  url: string;
+  access: string | undefined;
+  rateLimited: boolean;
+  signed: boolean;
+};
 
 export type RunningServer = {
   fastify: FastifyInstance;
@@ -61,14 +67,26 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   fastify.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
 
   const routes: RouteRecord[] = [];
   fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access, rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit), signed: Boolean((route.config as { signed?: unknown } | undefined)?.signed) });
+    for (const method of [route.method].flat())
+      routes.push({
+        method,
+        url: route.url,
+        access: route.config?.access,
+        rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit),
+        signed: Boolean((route.config as { signed?: unknown } | undefined)?.signed),
+      });
   });
 
   const database =
@@ -84,7 +102,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await bot.start();
   if (config.emailInbox) await applyEnvEmailInbox(services.db, config.emailInbox);
   const email = createEmailChannel(
-    { db: services.db, events: services.events, inboxNames: services.inboxNames, blobs: services.blobs, adapter: services.adapters.email, log: fastify.log },
+    {
+      db: services.db,
+      events: services.events,
+      inboxNames: services.inboxNames,
+      blobs: services.blobs,
+      adapter: services.adapters.email,
+      log: fastify.log,
+    },
     {
       leaseTtlMs: config.emailLeaseSeconds * 1000,
       backoffMs: { initial: 1000, max: config.emailReconnectMaxSeconds * 1000 },
@@ -102,7 +127,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Inboxes added or changed by another server process are picked up here; this process's own API calls refresh at once.
     every('email-inboxes', 30_000, fastify.log, () => services.emailReaders.refresh()),
     every('delivery-retry', 10_000, fastify.log, () =>
-      retryDueDeliveries({ db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: config.messageMaxChars }),
+      retryDueDeliveries({
+        db: services.db,
+        events: services.events,
+        adapters: services.adapters,
+        messageMaxChars: config.messageMaxChars,
+      }),
     ),
     ...(services.slack ? [every('slack-files', 30_000, fastify.log, () => services.slack!.sweep())] : []),
   ];

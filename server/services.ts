@@ -45,7 +45,10 @@ export type Services = {
 
 /** The token secret lives in the database so every server process signs and checks alike. */
 async function instanceSecret(db: Db, key: string): Promise<string> {
-  await db.insert(instanceSettings).values({ key, value: randomToken(48) }).onConflictDoNothing();
+  await db
+    .insert(instanceSettings)
+    .values({ key, value: randomToken(48) })
+    .onConflictDoNothing();
   const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key));
   return row!.value;
 }
@@ -62,9 +65,20 @@ export async function createServices(config: Config, database: Database, log: Fa
     verifyToken: (token) => visitorTokens.verify(token),
     emailStore: createEmailStore(db),
     mailSender,
-    twilio: { isOptedOut: (number, phone) => isOptedOut(db, number, phone), twilio: config.twilio, accounts: twilioAccounts, publicUrl: config.publicUrl },
+    twilio: {
+      isOptedOut: (number, phone) => isOptedOut(db, number, phone),
+      twilio: config.twilio,
+      accounts: twilioAccounts,
+      publicUrl: config.publicUrl,
+    },
     ...(config.slack && slackClient
-      ? { slack: { signingSecret: config.slack.signingSecret, channelIds: config.slack.channelIds, client: slackClient } }
+      ? {
+          slack: {
+            signingSecret: config.slack.signingSecret,
+            channelIds: config.slack.channelIds,
+            client: slackClient,
+          },
+        }
       : {}),
   });
   const inboxNames = createInboxNameCache(db);

@@ -41,7 +41,10 @@ export async function bot(db: Db, filter: Filter, k: number): Promise<BotMetrics
   const deflected = figure(totals?.deflected ?? 0, totals?.deflected_cohort ?? 0, k);
   const conversations = figure(n, totals?.cohort ?? 0, k);
   // Beside the number of conversations the rate gives the deflected count away: it is shown only when both are.
-  const rate = n > 0 && !deflected.suppressed && !conversations.suppressed ? figure(totals!.deflected / n, totals!.cohort, k) : figure(null, totals?.cohort ?? 0, k);
+  const rate =
+    n > 0 && !deflected.suppressed && !conversations.suppressed
+      ? figure(totals!.deflected / n, totals!.cohort, k)
+      : figure(null, totals?.cohort ?? 0, k);
   return {
     conversations,
     deflected,

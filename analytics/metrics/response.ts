@@ -18,7 +18,12 @@ const durations = (row: Row | undefined, k: number): Durations => ({
  * Percentiles over the durations of the cells of one measure (each cell: the conversations started in its
  * bucket), with their number and the distinct contacts behind them.
  */
-async function durationsOf(db: Db, filter: Filter, k: number, measure: 'first_response' | 'resolution'): Promise<Durations> {
+async function durationsOf(
+  db: Db,
+  filter: Filter,
+  k: number,
+  measure: 'first_response' | 'resolution',
+): Promise<Durations> {
   const [row] = await scopedQuery<Row>(
     db,
     filter,

@@ -7,7 +7,13 @@ import { figure, type Figure } from '../cohort.ts';
 export type VolumeDay = { day: string; channel: ChannelKind; conversations: Figure; messages: Figure };
 export type Volume = { conversations: Figure; messages: Figure; days: VolumeDay[] };
 
-type Row = { measure: 'conversations' | 'messages'; day: string | null; channel: ChannelKind | null; n: number; cohort: number };
+type Row = {
+  measure: 'conversations' | 'messages';
+  day: string | null;
+  channel: ChannelKind | null;
+  n: number;
+  cohort: number;
+};
 
 /**
  * Conversations started and customer-visible messages (both directions, bot included; notes and timeline
@@ -38,7 +44,12 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
   for (const r of rows) {
     if (r.day === null || r.channel === null) continue;
     const key = `${r.day}|${r.channel}`;
-    const cell = cells.get(key) ?? { day: r.day, channel: r.channel, conversations: figure(0, 0, k), messages: figure(0, 0, k) };
+    const cell = cells.get(key) ?? {
+      day: r.day,
+      channel: r.channel,
+      conversations: figure(0, 0, k),
+      messages: figure(0, 0, k),
+    };
     cell[r.measure === 'conversations' ? 'conversations' : 'messages'] = figure(r.n, r.cohort, k);
     cells.set(key, cell);
   }

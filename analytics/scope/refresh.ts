@@ -30,7 +30,9 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
     // Its plans are small index probes: compiling them (JIT, on misjudged costs) would take longer than
     // running them. The rollups are derived data: a refresh lost in a crash is lost whole (a transaction)
     // and redone by the next one, so its commit need not wait for the disk.
-    await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK}), set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`);
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(${REFRESH_LOCK}), set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`,
+    );
     const [state] = rowsOf<{ refreshed_at: string | null; k: number }>(
       await tx.execute(sql`select refreshed_at::text, k from analytics_state where id = 1 for update`),
     );
@@ -145,7 +147,9 @@ async function rebuild(tx: Db, k: number): Promise<void> {
     ) latest
     where latest.granted`);
   await tx.execute(sql`delete from analytics_cells`);
-  await tx.execute(sql`insert into analytics_cells ${paddedCellsOf([{ lo: '-infinity', hi: 'infinity' }], k, true, true)}`);
+  await tx.execute(
+    sql`insert into analytics_cells ${paddedCellsOf([{ lo: '-infinity', hi: 'infinity' }], k, true, true)}`,
+  );
   await tx.execute(sql`update analytics_state set refreshed_at = now(), k = ${k} where id = 1`);
 }
 

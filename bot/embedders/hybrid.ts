@@ -32,7 +32,12 @@ export class HybridEmbedder implements Embedder {
 
   /** Where each part's features sit in the concatenated vector, for heads that treat the parts apart. */
   get ranges(): Array<{ id: string; offset: number; dimension: number; scale: number }> {
-    return this.parts.map((p, i) => ({ id: p.embedder.id, offset: this.offsets[i]!, dimension: p.embedder.dimension, scale: this.scales[i]! }));
+    return this.parts.map((p, i) => ({
+      id: p.embedder.id,
+      offset: this.offsets[i]!,
+      dimension: p.embedder.dimension,
+      scale: this.scales[i]!,
+    }));
   }
 
   adapt(corpus: string[]): HybridEmbedder {

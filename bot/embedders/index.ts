@@ -70,14 +70,17 @@ export async function createEmbedder(config: EmbedderConfig = DEFAULT_EMBEDDER):
  */
 export function embedderConfigFromEnv(env: Record<string, string | undefined>): EmbedderConfig {
   const kind = (env.BOT_EMBEDDER ?? 'hybrid') as EmbedderKind;
-  if (!EMBEDDER_KINDS.includes(kind)) throw new Error(`BOT_EMBEDDER must be one of ${EMBEDDER_KINDS.join(', ')}, got "${kind}"`);
+  if (!EMBEDDER_KINDS.includes(kind))
+    throw new Error(`BOT_EMBEDDER must be one of ${EMBEDDER_KINDS.join(', ')}, got "${kind}"`);
   const remote = env.BOT_ALLOW_REMOTE_MODELS ?? 'false';
-  if (remote !== 'true' && remote !== 'false') throw new Error(`BOT_ALLOW_REMOTE_MODELS must be "true" or "false", got "${remote}"`);
+  if (remote !== 'true' && remote !== 'false')
+    throw new Error(`BOT_ALLOW_REMOTE_MODELS must be "true" or "false", got "${remote}"`);
   const int8 = env.BOT_USE_INT8 ?? 'false';
   if (int8 !== 'true' && int8 !== 'false') throw new Error(`BOT_USE_INT8 must be "true" or "false", got "${int8}"`);
   const dtypes = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'] as const;
   const dtype = env.BOT_MODEL_DTYPE ?? 'q8';
-  if (!(dtypes as readonly string[]).includes(dtype)) throw new Error(`BOT_MODEL_DTYPE must be one of ${dtypes.join(', ')}, got "${dtype}"`);
+  if (!(dtypes as readonly string[]).includes(dtype))
+    throw new Error(`BOT_MODEL_DTYPE must be one of ${dtypes.join(', ')}, got "${dtype}"`);
   const transformers: TransformersOptions = {
     allowRemoteModels: remote === 'true',
     dtype: dtype as (typeof dtypes)[number],

@@ -77,7 +77,8 @@ export class LexicalEmbedder implements Embedder {
       const padded = ' ' + tokens[i]! + ' ';
       const symbols = Array.from(padded);
       for (let n = this.opts.charMin; n <= this.opts.charMax; n++) {
-        for (let s = 0; s + n <= symbols.length; s++) add(chars, fnv1a(symbols.slice(s, s + n).join(''), CHAR_SEED) & this.mask);
+        for (let s = 0; s + n <= symbols.length; s++)
+          add(chars, fnv1a(symbols.slice(s, s + n).join(''), CHAR_SEED) & this.mask);
         if (n >= symbols.length) break;
       }
     }

@@ -31,7 +31,8 @@ function concat(parts: Bytes[]): Bytes {
 }
 
 const int = (field: number, n: number | bigint): Bytes => Uint8Array.from([...varint(field << 3), ...varint(n)]);
-const bytes = (field: number, b: Bytes): Bytes => concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(b.length)]), b]);
+const bytes = (field: number, b: Bytes): Bytes =>
+  concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(b.length)]), b]);
 const str = (field: number, s: string): Bytes => bytes(field, utf8.encode(s));
 const msg = (field: number, ...parts: Bytes[]): Bytes => bytes(field, concat(parts));
 function float32(field: number, x: number): Bytes {
@@ -106,7 +107,12 @@ export class GraphBuilder {
     return this.node(op, inputs, attributes, undefined, domain)[0]!;
   }
 
-  constant(name: string, values: number[], type: 'float' | 'int64' = 'float', dims: number[] = [values.length]): string {
+  constant(
+    name: string,
+    values: number[],
+    type: 'float' | 'int64' = 'float',
+    dims: number[] = [values.length],
+  ): string {
     return this.initializer({
       name,
       dims,
@@ -118,8 +124,22 @@ export class GraphBuilder {
   /** The ModelProto bytes (IR version 8, default opset `opset`). */
   build(name: string, inputs: ValueInfo[], outputs: ValueInfo[], opset = 17): Uint8Array {
     const valueInfo = (field: number, v: ValueInfo) =>
-      msg(field, str(1, v.name), msg(2, msg(1, int(1, v.type), msg(2, ...v.dims.map((d) => msg(1, typeof d === 'number' ? int(1, d) : str(2, d)))))));
-    const graph = msg(7, ...this.nodes, str(2, name), ...this.initializers, ...inputs.map((v) => valueInfo(11, v)), ...outputs.map((v) => valueInfo(12, v)));
+      msg(
+        field,
+        str(1, v.name),
+        msg(
+          2,
+          msg(1, int(1, v.type), msg(2, ...v.dims.map((d) => msg(1, typeof d === 'number' ? int(1, d) : str(2, d))))),
+        ),
+      );
+    const graph = msg(
+      7,
+      ...this.nodes,
+      str(2, name),
+      ...this.initializers,
+      ...inputs.map((v) => valueInfo(11, v)),
+      ...outputs.map((v) => valueInfo(12, v)),
+    );
     const opsets = [msg(8, str(1, ''), int(2, opset)), ...[...this.domains].map((d) => msg(8, str(1, d), int(2, 1)))];
     return concat([int(1, 8), str(2, 'privacy-inbox'), graph, ...opsets]);
   }

@@ -26,7 +26,10 @@ export interface TransformersOptions {
   batchSize?: number;
 }
 
-type FeatureExtractor = ((texts: string[], options: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{
+type FeatureExtractor = ((
+  texts: string[],
+  options: { pooling: 'mean' | 'cls'; normalize: boolean },
+) => Promise<{
   data: Float32Array | number[];
   dims: number[];
 }>) & { dispose(): Promise<void> };
@@ -81,7 +84,14 @@ export class TransformersEmbedder implements Embedder {
       entry.catch(() => loaded.delete(key));
     }
     const { extractor, dimension } = await entry;
-    return new TransformersEmbedder(`transformers:${modelId}`, dimension, extractor, pooling, options.batchSize ?? 32, key);
+    return new TransformersEmbedder(
+      `transformers:${modelId}`,
+      dimension,
+      extractor,
+      pooling,
+      options.batchSize ?? 32,
+      key,
+    );
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {

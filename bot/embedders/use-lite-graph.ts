@@ -29,7 +29,10 @@ const W = 'module/Encoder_en/KonaTransformer/Encode/';
 
 interface Manifest {
   modelTopology: unknown;
-  weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string; quantization?: unknown }> }>;
+  weightsManifest: Array<{
+    paths: string[];
+    weights: Array<{ name: string; shape: number[]; dtype: string; quantization?: unknown }>;
+  }>;
 }
 
 export interface UseLiteWeights {
@@ -59,7 +62,10 @@ export function readUseLiteWeights(directory = useLiteModelDirectory()): UseLite
       if (w.quantization) throw new Error(`USE lite: quantized weight ${w.name} is not supported`);
       const n = w.shape.reduce((a, b) => a * b, 1);
       const bytes = all.slice(offset, offset + n * 4).buffer;
-      tensors.set(w.name, { shape: w.shape, data: w.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes) });
+      tensors.set(w.name, {
+        shape: w.shape,
+        data: w.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes),
+      });
       offset += n * 4;
     }
   }
@@ -79,7 +85,8 @@ function weight(w: UseLiteWeights, name: string): Float32Array {
  */
 export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean } = {}): Uint8Array {
   const g = new GraphBuilder();
-  const init = (name: string, dims: number[]) => g.initializer({ name, dims, type: DataType.FLOAT, data: weight(w, name) });
+  const init = (name: string, dims: number[]) =>
+    g.initializer({ name, dims, type: DataType.FLOAT, data: weight(w, name) });
   /**
    * x [tokens, K] times the weight [K, N] plus bias: in float32, or (int8) with the weights quantized
    * symmetrically per output column and the activations quantized per call by onnxruntime's
@@ -87,12 +94,21 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
    */
   const affine = (x: string, kernel: string, kernelDims: number[], bias: string) => {
     const [K, N] = kernelDims.slice(-2) as [number, number];
-    if (!options.int8) return g.op('Add', [g.op('MatMul', [x, g.initializer({ name: kernel, dims: [K, N], type: DataType.FLOAT, data: weight(w, kernel) })]), init(bias, [N])]);
+    if (!options.int8)
+      return g.op('Add', [
+        g.op('MatMul', [
+          x,
+          g.initializer({ name: kernel, dims: [K, N], type: DataType.FLOAT, data: weight(w, kernel) }),
+        ]),
+        init(bias, [N]),
+      ]);
     const data = weight(w, kernel);
     const scales = new Float32Array(N);
-    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) scales[n] = Math.max(scales[n]!, Math.abs(data[k * N + n]!) / 127);
+    for (let k = 0; k < K; k++)
+      for (let n = 0; n < N; n++) scales[n] = Math.max(scales[n]!, Math.abs(data[k * N + n]!) / 127);
     const q = new Int8Array(K * N);
-    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) q[k * N + n] = scales[n] ? Math.round(data[k * N + n]! / scales[n]!) : 0;
+    for (let k = 0; k < K; k++)
+      for (let n = 0; n < N; n++) q[k * N + n] = scales[n] ? Math.round(data[k * N + n]! / scales[n]!) : 0;
     return g.domainOp('com.microsoft', 'DynamicQuantizeMatMul', [
       x,
       g.initializer({ name: `${kernel}/int8`, dims: [K, N], type: DataType.INT8, data: q }),
@@ -102,10 +118,18 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
     ]);
   };
   const layerNorm = (x: string, prefix: string, width: number) =>
-    g.op('LayerNormalization', [x, init(`${prefix}layer_norm_scale/ConcatPartitions/concat`, [width]), init(`${prefix}layer_norm_bias/ConcatPartitions/concat`, [width])], [
-      { name: 'axis', int: -1 },
-      { name: 'epsilon', float: EPSILON },
-    ]);
+    g.op(
+      'LayerNormalization',
+      [
+        x,
+        init(`${prefix}layer_norm_scale/ConcatPartitions/concat`, [width]),
+        init(`${prefix}layer_norm_bias/ConcatPartitions/concat`, [width]),
+      ],
+      [
+        { name: 'axis', int: -1 },
+        { name: 'epsilon', float: EPSILON },
+      ],
+    );
 
   const shapes = new Map<number, string>();
   const headsShape = (depth: number) => {
@@ -119,9 +143,20 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
     const normed = layerNorm(x, `${L}layer_prepostprocess/layer_norm/`, n === 0 ? USE_EMBEDDING_WIDTH : model);
     const qkvKernel = `${W}Layer_${n}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`;
     const inWidth = n === 0 ? USE_EMBEDDING_WIDTH : model;
-    const qkv = affine(normed, qkvKernel, [inWidth, 3 * width], `${L}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`);
-    const [q, k, v] = g.node('Split', [qkv, g.constant(`split_${n}`, [width, width, width], 'int64')], [{ name: 'axis', int: 1 }], [`q_${n}`, `k_${n}`, `v_${n}`]);
-    const heads = (t: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [t, headsShape(depth)])], [{ name: 'perm', ints: perm }]);
+    const qkv = affine(
+      normed,
+      qkvKernel,
+      [inWidth, 3 * width],
+      `${L}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`,
+    );
+    const [q, k, v] = g.node(
+      'Split',
+      [qkv, g.constant(`split_${n}`, [width, width, width], 'int64')],
+      [{ name: 'axis', int: 1 }],
+      [`q_${n}`, `k_${n}`, `v_${n}`],
+    );
+    const heads = (t: string, perm: number[]) =>
+      g.op('Transpose', [g.op('Reshape', [t, headsShape(depth)])], [{ name: 'perm', ints: perm }]);
     const scale = 1 / Math.sqrt(depth);
     const qh = g.op('Mul', [heads(q!, [1, 0, 2]), g.constant(`scale_${n}`, [scale], 'float', [])]);
     const kt = heads(k!, [1, 2, 0]);
@@ -132,22 +167,46 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
       g.constant(`combine_${n}`, [0, width], 'int64'),
     ]);
     const outKernel = `${W}Layer_${n}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`;
-    const attended = g.op('Add', [affine(context, outKernel, [width, model], `${L}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`), residual]);
+    const attended = g.op('Add', [
+      affine(
+        context,
+        outKernel,
+        [width, model],
+        `${L}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`,
+      ),
+      residual,
+    ]);
     const ffnIn = layerNorm(attended, `${L}FFN/layer_prepostprocess/layer_norm/`, model);
     const T = `${P}TransformerStack/Layer_${n}/TransformerLayer/FFN/`;
-    const hidden = g.op('Relu', [affine(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`)]);
-    const ffn = affine(hidden, `${T}conv2/Tensordot/Reshape_1`, [1536, model], `${L}FFN/conv2/bias/ConcatPartitions/concat`);
+    const hidden = g.op('Relu', [
+      affine(ffnIn, `${T}conv1/Tensordot/Reshape_1`, [model, 1536], `${L}FFN/conv1/bias/ConcatPartitions/concat`),
+    ]);
+    const ffn = affine(
+      hidden,
+      `${T}conv2/Tensordot/Reshape_1`,
+      [1536, model],
+      `${L}FFN/conv2/bias/ConcatPartitions/concat`,
+    );
     return g.op('Add', [ffn, attended]);
   };
 
   // Layer 0 widens the residual stream from 256 to 512 with a dense projection of its input.
-  const residual0 = affine('x', `${P}Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`, [USE_EMBEDDING_WIDTH, USE_DIMENSION], `${P}Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`);
+  const residual0 = affine(
+    'x',
+    `${P}Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`,
+    [USE_EMBEDDING_WIDTH, USE_DIMENSION],
+    `${P}Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`,
+  );
   const h0 = layer('x', 0, USE_EMBEDDING_WIDTH, USE_DIMENSION, residual0);
   const h1 = layer(h0, 1, USE_DIMENSION, USE_DIMENSION, h0);
-  const pooled = g.op('ReduceMean', [h1], [
-    { name: 'axes', ints: [0] },
-    { name: 'keepdims', int: 1 },
-  ]);
+  const pooled = g.op(
+    'ReduceMean',
+    [h1],
+    [
+      { name: 'axes', ints: [0] },
+      { name: 'keepdims', int: 1 },
+    ],
+  );
   const H = 'module/Encoder_en/hidden_layers/tanh_layer_0/';
   g.op('Tanh', [affine(pooled, `${H}weights`, [USE_DIMENSION, USE_DIMENSION], `${H}bias`)], [], 'embedding');
   return g.build(

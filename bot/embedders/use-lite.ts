@@ -10,7 +10,14 @@
  * of the time per query. Nothing is fetched: everything is read from node_modules.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import { USE_DIMENSION, USE_MAX_TOKENS, type UseLiteWeights, buildUseLiteGraph, readUseLiteWeights, useLiteInput } from './use-lite-graph.ts';
+import {
+  USE_DIMENSION,
+  USE_MAX_TOKENS,
+  type UseLiteWeights,
+  buildUseLiteGraph,
+  readUseLiteWeights,
+  useLiteInput,
+} from './use-lite-graph.ts';
 import { UseTokenizer } from './use-tokenizer.ts';
 import { type Embedder, l2normalize } from './types.ts';
 

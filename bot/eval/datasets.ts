@@ -95,7 +95,11 @@ export function readClincJson(path: string): ClincSplits {
  * Holds out `fraction` of each label's examples (rounded, at least one when a label has two or more),
  * chosen by a seeded shuffle: the same seed gives the same split on every machine.
  */
-export function stratifiedSplit(examples: Example[], fraction: number, seed: number): { train: Example[]; heldOut: Example[] } {
+export function stratifiedSplit(
+  examples: Example[],
+  fraction: number,
+  seed: number,
+): { train: Example[]; heldOut: Example[] } {
   const byLabel = new Map<string, Example[]>();
   for (const e of examples) {
     const list = byLabel.get(e.label);

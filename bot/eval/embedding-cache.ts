@@ -8,9 +8,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Embedder } from '../embedders/types.ts';
 
-export async function embedCached(embedder: Embedder, texts: string[], cacheDir: string | null): Promise<Float32Array[]> {
+export async function embedCached(
+  embedder: Embedder,
+  texts: string[],
+  cacheDir: string | null,
+): Promise<Float32Array[]> {
   if (!cacheDir) return embedder.embed(texts);
-  const hash = createHash('sha256').update(embedder.id).update('\0').update(texts.join('\u0001')).digest('hex').slice(0, 32);
+  const hash = createHash('sha256')
+    .update(embedder.id)
+    .update('\0')
+    .update(texts.join('\u0001'))
+    .digest('hex')
+    .slice(0, 32);
   const file = join(cacheDir, `${hash}.f32`);
   if (existsSync(file)) {
     const buf = readFileSync(file);

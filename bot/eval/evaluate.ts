@@ -11,12 +11,24 @@
  *      calibration queries (the operating point of the published CLINC150 figures). The test data is
  *      never used to choose anything.
  */
-import { type IntentClassifier, NearestNeighbourClassifier, type SoftmaxOptions, holdOut, rank } from '../classifier.ts';
+import {
+  type IntentClassifier,
+  NearestNeighbourClassifier,
+  type SoftmaxOptions,
+  holdOut,
+  rank,
+} from '../classifier.ts';
 import { DEFAULT_HEAD, type HeadConfig, trainHead } from '../heads.ts';
 import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from '../embedders/types.ts';
 import { type HeadKind, KnowledgeBaseIndex } from '../kb.ts';
 import type { Example } from './datasets.ts';
-import { type OperatingFigures, type Outcome, figuresAt, thresholdForOosRecall, thresholdForPrecision } from './metrics.ts';
+import {
+  type OperatingFigures,
+  type Outcome,
+  figuresAt,
+  thresholdForOosRecall,
+  thresholdForPrecision,
+} from './metrics.ts';
 
 export interface DatasetSpec {
   name: string;
@@ -54,7 +66,14 @@ export interface DatasetResult {
   atOosRecall: OperatingFigures | null;
   temperature: number | null;
   calibration: OperatingFigures;
-  counts: { train: number; calibration: number; test: number; oosCalibration: number; oosTest: number; classes: number };
+  counts: {
+    train: number;
+    calibration: number;
+    test: number;
+    oosCalibration: number;
+    oosTest: number;
+    classes: number;
+  };
   seconds: { embed: number; train: number; score: number };
 }
 
@@ -75,7 +94,11 @@ export async function evaluateDataset(
     embedder,
     data.train.map((e) => e.text),
   );
-  const embed = (examples: Example[]) => embedAsSparse(adapted, examples.map((e) => e.text));
+  const embed = (examples: Example[]) =>
+    embedAsSparse(
+      adapted,
+      examples.map((e) => e.text),
+    );
   const trainVectors = await embed(data.train);
   const testVectors = await embed(data.test);
   const oosCalVectors = await embed(data.oosCalibration);

@@ -86,7 +86,10 @@ export function percentile(values: number[], p: number): number {
  * Null without out-of-scope calibration queries.
  */
 export function thresholdForOosRecall(outcomes: Outcome[], targetRecall: number): number | null {
-  const oos = outcomes.filter((o) => !o.inScope).map((o) => o.confidence).sort((a, b) => a - b);
+  const oos = outcomes
+    .filter((o) => !o.inScope)
+    .map((o) => o.confidence)
+    .sort((a, b) => a - b);
   if (oos.length === 0) return null;
   // Handing off k of them needs a threshold just above the k-th lowest confidence.
   const k = Math.ceil(targetRecall * oos.length);

@@ -24,14 +24,23 @@ export type EmailAdapterDeps = { emailStore: EmailStore; mailSender: MailSender 
 export function createEmailStore(db: Db): EmailStore {
   return {
     async inbox(inboxId) {
-      const [row] = await db.select({ name: inboxes.name, settings: inboxes.settings }).from(inboxes).where(eq(inboxes.id, inboxId));
+      const [row] = await db
+        .select({ name: inboxes.name, settings: inboxes.settings })
+        .from(inboxes)
+        .where(eq(inboxes.id, inboxId));
       return row ?? null;
     },
     async replyTarget(conversationId) {
       const [row] = await db
         .select({ metadata: messages.metadata })
         .from(messages)
-        .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'inbound'), eq(messages.channel, 'email')))
+        .where(
+          and(
+            eq(messages.conversationId, conversationId),
+            eq(messages.direction, 'inbound'),
+            eq(messages.channel, 'email'),
+          ),
+        )
         .orderBy(desc(messages.createdAt))
         .limit(1);
       const headers = row?.metadata.email as StoredEmailHeaders | undefined;
@@ -41,13 +50,20 @@ export function createEmailStore(db: Db): EmailStore {
 }
 
 /** Mail is authentic when it was read over the inbox's authenticated IMAP session: that is the only producer. */
-export const imapRequestUrl = (host: string, mailbox: string, uid: number) => `imap://${host}/${encodeURIComponent(mailbox)};UID=${uid}`;
+export const imapRequestUrl = (host: string, mailbox: string, uid: number) =>
+  `imap://${host}/${encodeURIComponent(mailbox)};UID=${uid}`;
 
 /** How many References a reply carries: the root and the most recent ones (RFC 5322 3.6.4 allows trimming). */
 const MAX_REFERENCES = 20;
 
 /** The header data of a stored mail, kept in messages.metadata.email. */
-export type StoredEmailHeaders = { messageId: string; references: string[]; mailbox: string; uid: number; automated: string | null };
+export type StoredEmailHeaders = {
+  messageId: string;
+  references: string[];
+  mailbox: string;
+  uid: number;
+  automated: string | null;
+};
 
 /**
  * Email. Inbound has no HTTP request to verify: mail is read over an authenticated IMAP session
@@ -59,10 +75,17 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
     kind: 'email',
     capabilities: { threads: true, attachments: true, deliveryReceipts: false, maxLength: 100_000 },
     verify(request) {
-      if (!/^imaps?:\/\//.test(request.url)) throw new InboundRejected('email arrives over IMAP, never as an inbound HTTP request');
+      if (!/^imaps?:\/\//.test(request.url))
+        throw new InboundRejected('email arrives over IMAP, never as an inbound HTTP request');
     },
     parse({ email, threadKey, mailbox, uid }, { inboxId }): InboundMessage[] {
-      const headers: StoredEmailHeaders = { messageId: email.messageId, references: email.references.slice(-MAX_REFERENCES), mailbox, uid, automated: email.automated };
+      const headers: StoredEmailHeaders = {
+        messageId: email.messageId,
+        references: email.references.slice(-MAX_REFERENCES),
+        mailbox,
+        uid,
+        automated: email.automated,
+      };
       return [
         {
           channel: 'email',
@@ -75,7 +98,11 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
           subject: email.subject ?? undefined,
           occurredAt: email.date ?? new Date(),
           metadata: { email: headers, ...(email.markers.length ? { markers: email.markers } : {}) },
-          attachments: email.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+          attachments: email.attachments.map(({ filename, contentType, content }) => ({
+            filename,
+            contentType,
+            content,
+          })),
         },
       ];
     },
@@ -89,8 +116,11 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
         throw new PermanentDeliveryError(`email_not_configured: ${(err as Error).message}`);
       }
       const replyingTo = await deps.emailStore.replyTarget(message.conversationId);
-      const references = replyingTo ? [...replyingTo.references.filter((r) => r !== replyingTo.messageId), replyingTo.messageId] : [];
-      const trimmed = references.length > MAX_REFERENCES ? [references[0]!, ...references.slice(-(MAX_REFERENCES - 1))] : references;
+      const references = replyingTo
+        ? [...replyingTo.references.filter((r) => r !== replyingTo.messageId), replyingTo.messageId]
+        : [];
+      const trimmed =
+        references.length > MAX_REFERENCES ? [references[0]!, ...references.slice(-(MAX_REFERENCES - 1))] : references;
       const messageId = ownMessageId(message.messageId, settings.address);
       await deps.mailSender.send(settings.smtp, {
         from: { name: settings.fromName ?? inbox.name, address: settings.address },
@@ -112,4 +142,3 @@ export function replySubject(subject: string | undefined): string {
   if (original === '') return 'Re: your message';
   return normalizeSubject(original) !== original.toLowerCase() ? original : `Re: ${original}`;
 }
-

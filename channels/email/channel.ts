@@ -61,7 +61,10 @@ export function createEmailChannel(
 
   const refreshOnce = async () => {
     if (stopped) return;
-    const rows = await deps.db.select({ id: inboxes.id, settings: inboxes.settings }).from(inboxes).where(eq(inboxes.channel, 'email'));
+    const rows = await deps.db
+      .select({ id: inboxes.id, settings: inboxes.settings })
+      .from(inboxes)
+      .where(eq(inboxes.channel, 'email'));
     const wanted = new Map<string, { settings: EmailSettings; key: string }>();
     for (const row of rows) {
       try {

@@ -49,7 +49,11 @@ export function emailInboxFromEnv(env: Record<string, string | undefined>): EnvE
     };
   } catch (err) {
     if (err instanceof EmailSettingsError) {
-      const variable = err.message.startsWith('address') ? 'EMAIL_ADDRESS' : err.message.startsWith('smtp') ? 'EMAIL_SMTP_URL' : 'EMAIL_IMAP_URL';
+      const variable = err.message.startsWith('address')
+        ? 'EMAIL_ADDRESS'
+        : err.message.startsWith('smtp')
+          ? 'EMAIL_SMTP_URL'
+          : 'EMAIL_IMAP_URL';
       throw new EnvInboxError(variable, err.message);
     }
     throw err;
@@ -67,11 +71,17 @@ export class EnvInboxError extends Error {
 
 /** Creates the inbox on the first start, and applies the environment's settings on every later one. */
 export async function applyEnvEmailInbox(db: Db, inbox: EnvEmailInbox): Promise<string> {
-  const [existing] = await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.channel, 'email'), eq(inboxes.name, inbox.name)));
+  const [existing] = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(and(eq(inboxes.channel, 'email'), eq(inboxes.name, inbox.name)));
   if (existing) {
     await db.update(inboxes).set({ settings: inbox.settings }).where(eq(inboxes.id, existing.id));
     return existing.id;
   }
-  const [row] = await db.insert(inboxes).values({ name: inbox.name, channel: 'email', settings: inbox.settings }).returning();
+  const [row] = await db
+    .insert(inboxes)
+    .values({ name: inbox.name, channel: 'email', settings: inbox.settings })
+    .returning();
   return row!.id;
 }

@@ -25,16 +25,23 @@ export type WorkerState = 'waiting_for_lease' | 'connecting' | 'syncing' | 'idle
  * What the channel does with one raw mail, in two steps: prepare (parse: no database, so the next
  * mail's runs while this one commits) and the commit it returns (thread, ingest), resolved after commit.
  */
-export type MailHandler = (raw: Buffer, context: { uid: number; size: number; truncated: boolean }) => Promise<() => Promise<void>>;
+export type MailHandler = (
+  raw: Buffer,
+  context: { uid: number; size: number; truncated: boolean },
+) => Promise<() => Promise<void>>;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -138,17 +145,20 @@ export class MailboxWorker {
       this.wake?.();
     });
     // Renew the lease well before it expires; losing it (another process took over after we stalled) ends the session.
-    const renew = setInterval(() => {
-      tryAcquireLease(this.db, this.leaseName, this.options.leaseTtlMs, this.holder).then(
-        (ok) => {
-          if (!ok) {
-            this.log.warn({ inboxId: this.inboxId }, 'imap mailbox lease lost');
-            client.close();
-          }
-        },
-        () => {},
-      );
-    }, Math.max(200, this.options.leaseTtlMs / 3));
+    const renew = setInterval(
+      () => {
+        tryAcquireLease(this.db, this.leaseName, this.options.leaseTtlMs, this.holder).then(
+          (ok) => {
+            if (!ok) {
+              this.log.warn({ inboxId: this.inboxId }, 'imap mailbox lease lost');
+              client.close();
+            }
+          },
+          () => {},
+        );
+      },
+      Math.max(200, this.options.leaseTtlMs / 3),
+    );
     try {
       await client.connect();
       if (signal.aborted) return;
@@ -206,7 +216,8 @@ export class MailboxWorker {
     for (let i = 0; i < uids.length && !signal.aborted; i += this.options.batchSize) {
       const batch = uids.slice(i, i + this.options.batchSize);
       const sizes = new Map<number, number>();
-      for await (const m of client.fetch(batch, { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+      for await (const m of client.fetch(batch, { uid: true, size: true }, { uid: true }))
+        sizes.set(m.uid, m.size ?? 0);
       const small = batch.filter((u) => (sizes.get(u) ?? 0) <= this.options.maxMessageBytes);
       const large = batch.filter((u) => (sizes.get(u) ?? 0) > this.options.maxMessageBytes);
       const messages = new Map<number, { raw: Buffer; truncated: boolean }>();
@@ -216,7 +227,11 @@ export class MailboxWorker {
         }
       }
       for (const uid of large) {
-        const m = await client.fetchOne(String(uid), { uid: true, source: { start: 0, maxLength: this.options.maxMessageBytes } }, { uid: true });
+        const m = await client.fetchOne(
+          String(uid),
+          { uid: true, source: { start: 0, maxLength: this.options.maxMessageBytes } },
+          { uid: true },
+        );
         if (m) messages.set(uid, { raw: sourceOf(m), truncated: true });
       }
       const done: number[] = [];

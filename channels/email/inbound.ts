@@ -10,7 +10,11 @@ import { formatBytes, parseEmail, type ParsedEmail } from './parse.ts';
 import type { EmailSettings } from './settings.ts';
 import { resolveThread } from './threading.ts';
 
-export type InboundMailDeps = IngestDeps & { adapter: ChannelAdapter<EmailPayload>; log: FastifyBaseLogger; maxTextChars: number };
+export type InboundMailDeps = IngestDeps & {
+  adapter: ChannelAdapter<EmailPayload>;
+  log: FastifyBaseLogger;
+  maxTextChars: number;
+};
 
 export type InboundOutcome = 'ingested' | 'replay' | 'loop';
 
@@ -23,7 +27,11 @@ const OWN_ID_IN_TEXT = /<pi\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
  */
 export function isLoop(email: ParsedEmail, settings: EmailSettings): boolean {
   const address = settings.address.toLowerCase();
-  return ownMessageUuid(email.messageId) !== null || email.from.address === address || email.xLoop.some((v) => v.includes(address));
+  return (
+    ownMessageUuid(email.messageId) !== null ||
+    email.from.address === address ||
+    email.xLoop.some((v) => v.includes(address))
+  );
 }
 
 type MailContext = { mailbox: string; uid: number; size: number; truncated: boolean };
@@ -31,9 +39,22 @@ type MailContext = { mailbox: string; uid: number; size: number; truncated: bool
 /** A mail parsed and checked, not yet threaded or stored: pure work, so it can run while the previous mail commits. */
 export type PreparedMail = { email: ParsedEmail; raw: Buffer; context: MailContext; loop: boolean };
 
-export async function prepareMail(deps: InboundMailDeps, settings: EmailSettings, raw: Buffer, context: MailContext): Promise<PreparedMail> {
-  deps.adapter.verify({ url: imapRequestUrl(settings.imap.host, context.mailbox, context.uid), headers: {}, rawBody: '', body: null });
-  const email = await parseEmail(raw, { maxAttachmentBytes: settings.maxAttachmentBytes, maxTextChars: deps.maxTextChars });
+export async function prepareMail(
+  deps: InboundMailDeps,
+  settings: EmailSettings,
+  raw: Buffer,
+  context: MailContext,
+): Promise<PreparedMail> {
+  deps.adapter.verify({
+    url: imapRequestUrl(settings.imap.host, context.mailbox, context.uid),
+    headers: {},
+    rawBody: '',
+    body: null,
+  });
+  const email = await parseEmail(raw, {
+    maxAttachmentBytes: settings.maxAttachmentBytes,
+    maxTextChars: deps.maxTextChars,
+  });
   if (context.truncated) {
     email.markers.push({
       kind: 'attachment_too_large',
@@ -44,7 +65,12 @@ export async function prepareMail(deps: InboundMailDeps, settings: EmailSettings
 }
 
 /** Threads and ingests a prepared mail (with its files). Resolves after commit; mails of one mailbox commit in UID order. */
-export async function commitMail(deps: InboundMailDeps, inboxId: string, settings: EmailSettings, prepared: PreparedMail): Promise<InboundOutcome> {
+export async function commitMail(
+  deps: InboundMailDeps,
+  inboxId: string,
+  settings: EmailSettings,
+  prepared: PreparedMail,
+): Promise<InboundOutcome> {
   const { email, raw, context } = prepared;
   if (prepared.loop) {
     deps.log.info({ inboxId, uid: context.uid }, 'email loop: our own mail came back, not ingested');
@@ -54,14 +80,23 @@ export async function commitMail(deps: InboundMailDeps, inboxId: string, setting
   const bounced = email.automated === 'bounce' ? OWN_ID_IN_TEXT.exec(raw.toString('latin1'))?.[0] : undefined;
   if (bounced && !email.references.includes(bounced)) email.references.push(bounced);
   const thread = await resolveThread(deps.db, inboxId, email, settings.subjectThreadDays);
-  const [message] = deps.adapter.parse({ email, threadKey: thread.threadKey, mailbox: context.mailbox, uid: context.uid }, { inboxId });
+  const [message] = deps.adapter.parse(
+    { email, threadKey: thread.threadKey, mailbox: context.mailbox, uid: context.uid },
+    { inboxId },
+  );
   const result = await ingest(deps, message!);
   if (bounced && result.created) await markBounced(deps, bounced, raw);
   return result.created ? 'ingested' : 'replay';
 }
 
 /** One raw mail from the mailbox -> parsed, threaded, ingested (with its files). Resolves after commit. */
-export async function ingestMail(deps: InboundMailDeps, inboxId: string, settings: EmailSettings, raw: Buffer, context: MailContext): Promise<InboundOutcome> {
+export async function ingestMail(
+  deps: InboundMailDeps,
+  inboxId: string,
+  settings: EmailSettings,
+  raw: Buffer,
+  context: MailContext,
+): Promise<InboundOutcome> {
   return commitMail(deps, inboxId, settings, await prepareMail(deps, settings, raw, context));
 }
 
@@ -72,10 +107,19 @@ async function markBounced(deps: InboundMailDeps, ownId: string, raw: Buffer): P
   const status = /^Status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(raw.toString('latin1'))?.[1];
   const [updated] = await deps.db
     .update(messages)
-    .set({ deliveryState: 'failed', deliveryError: `bounced by the recipient's mail server${status ? ` (status ${status})` : ''}`, nextAttemptAt: null })
+    .set({
+      deliveryState: 'failed',
+      deliveryError: `bounced by the recipient's mail server${status ? ` (status ${status})` : ''}`,
+      nextAttemptAt: null,
+    })
     .where(and(eq(messages.id, messageId), eq(messages.direction, 'outbound')))
     .returning();
   if (!updated) return;
   const conversation = await loadConversationView(deps.db, updated.conversationId, null);
-  if (conversation) deps.events.publish('message.updated', { message: toMessageView(updated, null), conversation, route: { threadKey: '' } });
+  if (conversation)
+    deps.events.publish('message.updated', {
+      message: toMessageView(updated, null),
+      conversation,
+      route: { threadKey: '' },
+    });
 }

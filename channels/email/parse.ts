@@ -85,10 +85,17 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
 
   let text = mail.text ?? '';
   if (text.trim() === '' && !mail.html) {
-    text = markers.some((m) => m.kind === 'parse_error') ? UNREADABLE : attachments.length === 0 ? '(empty message)' : '';
+    text = markers.some((m) => m.kind === 'parse_error')
+      ? UNREADABLE
+      : attachments.length === 0
+        ? '(empty message)'
+        : '';
   }
   if (text.length > limits.maxTextChars) {
-    markers.push({ kind: 'body_truncated', detail: `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original` });
+    markers.push({
+      kind: 'body_truncated',
+      detail: `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original`,
+    });
     text = text.slice(0, limits.maxTextChars);
   }
   const messageId = normalizeMessageId(mail.messageId) ?? syntheticMessageId(raw);
@@ -129,26 +136,37 @@ function firstId(value: string | undefined): string | undefined {
 }
 
 function headerValues(mail: ParsedMail, name: string): string[] {
-  return mail.headerLines.filter((l) => l.key === name).map((l) => l.line.slice(l.line.indexOf(':') + 1).trim().toLowerCase());
+  return mail.headerLines
+    .filter((l) => l.key === name)
+    .map((l) =>
+      l.line
+        .slice(l.line.indexOf(':') + 1)
+        .trim()
+        .toLowerCase(),
+    );
 }
 
 function headerText(mail: ParsedMail, name: string): string {
   const value = mail.headers.get(name);
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value.toLowerCase();
-  if (typeof value === 'object' && 'value' in value && typeof value.value === 'string') return value.value.toLowerCase();
+  if (typeof value === 'object' && 'value' in value && typeof value.value === 'string')
+    return value.value.toLowerCase();
   return String(value).toLowerCase();
 }
 
 /** RFC 3834 (Auto-Submitted), RFC 3464 (delivery status reports) and the de-facto headers of autoresponders. */
 function automatedKind(mail: ParsedMail, fromAddress: string): Automated {
-  const contentType = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-  if (contentType?.value === 'multipart/report' && /delivery-status/i.test(contentType.params?.['report-type'] ?? '')) return 'bounce';
+  const contentType = mail.headers.get('content-type') as
+    { value?: string; params?: Record<string, string> } | undefined;
+  if (contentType?.value === 'multipart/report' && /delivery-status/i.test(contentType.params?.['report-type'] ?? ''))
+    return 'bounce';
   const local = fromAddress.split('@')[0] ?? '';
   if (/^(mailer-daemon|postmaster)$/i.test(local)) return 'bounce';
   const autoSubmitted = headerText(mail, 'auto-submitted');
   if (autoSubmitted && autoSubmitted !== 'no') return 'auto_reply';
-  if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond') || mail.headers.has('x-autoresponder')) return 'auto_reply';
+  if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond') || mail.headers.has('x-autoresponder'))
+    return 'auto_reply';
   const precedence = headerText(mail, 'precedence');
   if (precedence === 'auto_reply') return 'auto_reply';
   if (['bulk', 'junk', 'list'].includes(precedence) || mail.headerLines.some((l) => l.key === 'list-id')) return 'bulk';

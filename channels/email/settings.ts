@@ -56,13 +56,15 @@ const str = (v: unknown, name: string): string => {
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const port = (v: unknown, name: string): number => {
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) throw new EmailSettingsError(`${name} must be a port number`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535)
+    throw new EmailSettingsError(`${name} must be a port number`);
   return n;
 };
 const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
 const posInt = (v: unknown, fallback: number, name: string): number => {
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new EmailSettingsError(`${name} must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new EmailSettingsError(`${name} must be a non-negative integer`);
   return v;
 };
 
@@ -70,7 +72,8 @@ const posInt = (v: unknown, fallback: number, name: string): number => {
 export function parseEmailSettings(raw: unknown): EmailSettings {
   const s = (raw ?? {}) as Record<string, any>;
   const address = str(s.address, 'address');
-  if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(address)) throw new EmailSettingsError('address must be an email address');
+  if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(address))
+    throw new EmailSettingsError('address must be an email address');
   const imap = (s.imap ?? {}) as Record<string, unknown>;
   const smtp = (s.smtp ?? {}) as Record<string, unknown>;
   return {
@@ -109,7 +112,10 @@ export function publicEmailSettings(s: EmailSettings) {
  * A PATCH merged onto stored settings: a password left out (the API never sends one back) keeps the
  * stored one, so an admin editing the host does not have to type the password again.
  */
-export function mergeEmailSettings(stored: Record<string, any> | null, patch: Record<string, any>): Record<string, unknown> {
+export function mergeEmailSettings(
+  stored: Record<string, any> | null,
+  patch: Record<string, any>,
+): Record<string, unknown> {
   const base = stored ?? {};
   return {
     ...base,

@@ -22,12 +22,20 @@ export function normalizeSubject(subject: string | null | undefined): string {
  *      `subjectDays` of that conversation's last message, so an old subject never captures new mail;
  *   3. else a new conversation keyed by the thread's root: the first reference, or the mail itself.
  */
-export async function resolveThread(db: Db, inboxId: string, email: ParsedEmail, subjectDays: number): Promise<ThreadMatch> {
+export async function resolveThread(
+  db: Db,
+  inboxId: string,
+  email: ParsedEmail,
+  subjectDays: number,
+): Promise<ThreadMatch> {
   const refs = email.references.filter((r) => r !== email.messageId);
   if (refs.length > 0) {
     const ownIds = refs.map(ownMessageUuid).filter((id): id is string => id !== null);
     const externalIds = refs.map((r) => emailExternalId(inboxId, r));
-    const matchers = [inArray(messages.externalId, externalIds), ...(ownIds.length ? [inArray(messages.id, ownIds)] : [])];
+    const matchers = [
+      inArray(messages.externalId, externalIds),
+      ...(ownIds.length ? [inArray(messages.id, ownIds)] : []),
+    ];
     const [byMessage] = await db
       .select({ threadKey: conversations.threadKey })
       .from(messages)

@@ -63,7 +63,8 @@ async function ensureSlackInbox(db: Db): Promise<string> {
 
 /** Bolt's log lines carry no message content, but its arguments can be payloads: keep strings and error classes only. */
 function boltLogger(log: FastifyBaseLogger): Logger {
-  const safe = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.name : '[data]')).join(' ');
+  const safe = (args: unknown[]) =>
+    args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.name : '[data]')).join(' ');
   let level = LogLevel.INFO;
   return {
     debug: () => {},
@@ -111,7 +112,10 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
   app.event('message', async ({ body }) => {
     const callback = body as unknown as SlackEventCallback;
     if (!acceptedMessage(callback, deps.config.channelIds)) return;
-    const [handled] = await db.select({ id: slackEvents.eventId }).from(slackEvents).where(eq(slackEvents.eventId, callback.event_id));
+    const [handled] = await db
+      .select({ id: slackEvents.eventId })
+      .from(slackEvents)
+      .where(eq(slackEvents.eventId, callback.event_id));
     if (handled) return; // a redelivery of an event already stored
     const [parsed] = adapter.parse(callback, { inboxId });
     if (!parsed) return;
@@ -145,4 +149,3 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
     },
   };
 }
-

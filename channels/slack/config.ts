@@ -37,7 +37,8 @@ export function slackConfigFromEnv(env: Env): SlackConfig | undefined {
     .map((id) => id.trim())
     .filter(Boolean);
   const bad = channelIds.find((id) => !CHANNEL_ID.test(id));
-  if (bad !== undefined) throw new SlackConfigError('SLACK_CHANNELS', `must be comma-separated channel ids (C0123ABCD), got "${bad}"`);
+  if (bad !== undefined)
+    throw new SlackConfigError('SLACK_CHANNELS', `must be comma-separated channel ids (C0123ABCD), got "${bad}"`);
   let apiUrl = env.SLACK_API_URL || 'https://slack.com/api/';
   try {
     const parsed = new URL(apiUrl);

@@ -30,7 +30,11 @@ export async function lookUpProfile(client: webApi.WebClient, userId: string): P
  * contact (say, someone who wrote by email before), the Slack identity joins that contact, so one
  * person stays one contact across channels; otherwise ingest creates the contact with the name.
  */
-export async function resolveSlackSender(db: Db, client: webApi.WebClient, msg: InboundMessage): Promise<{ message: InboundMessage; profile: SlackProfile | null }> {
+export async function resolveSlackSender(
+  db: Db,
+  client: webApi.WebClient,
+  msg: InboundMessage,
+): Promise<{ message: InboundMessage; profile: SlackProfile | null }> {
   const [known] = await db
     .select({ id: contactIdentities.id })
     .from(contactIdentities)
@@ -43,7 +47,10 @@ export async function resolveSlackSender(db: Db, client: webApi.WebClient, msg: 
       .from(contactIdentities)
       .where(and(eq(contactIdentities.kind, 'email'), eq(contactIdentities.address, profile.email)));
     if (byEmail) {
-      await db.insert(contactIdentities).values({ contactId: byEmail.contactId, kind: 'slack', address: msg.sender.address }).onConflictDoNothing();
+      await db
+        .insert(contactIdentities)
+        .values({ contactId: byEmail.contactId, kind: 'slack', address: msg.sender.address })
+        .onConflictDoNothing();
     }
   }
   return { message: { ...msg, sender: { ...msg.sender, ...(profile.name ? { name: profile.name } : {}) } }, profile };
@@ -52,6 +59,9 @@ export async function resolveSlackSender(db: Db, client: webApi.WebClient, msg: 
 /** After ingest created the contact: its email from Slack, as a detail and as an identity for the email channel. */
 export async function recordSlackEmail(db: Db, contactId: string, profile: SlackProfile | null): Promise<void> {
   if (!profile?.email) return;
-  await db.update(contacts).set({ email: profile.email }).where(and(eq(contacts.id, contactId), isNull(contacts.email)));
+  await db
+    .update(contacts)
+    .set({ email: profile.email })
+    .where(and(eq(contacts.id, contactId), isNull(contacts.email)));
   await db.insert(contactIdentities).values({ contactId, kind: 'email', address: profile.email }).onConflictDoNothing();
 }

@@ -34,7 +34,14 @@ export function fileRows(messageId: string, files: SlackFile[]) {
     }));
 }
 
-type DueFile = { message_id: string; file_id: string; name: string; mimetype: string; url_private: string; attempts: number };
+type DueFile = {
+  message_id: string;
+  file_id: string;
+  name: string;
+  mimetype: string;
+  url_private: string;
+  attempts: number;
+};
 
 /**
  * Downloads due files (all of them, or one message's right after its event) into the blob store and
@@ -43,7 +50,10 @@ type DueFile = { message_id: string; file_id: string; name: string; mimetype: st
  * update only succeeds for a row still unstored, so a lost race deletes its blob instead of adding a
  * second attachment.
  */
-export async function fetchDueFiles(deps: FileDeps, options: { messageId?: string; limit?: number } = {}): Promise<number> {
+export async function fetchDueFiles(
+  deps: FileDeps,
+  options: { messageId?: string; limit?: number } = {},
+): Promise<number> {
   const due = await deps.db.transaction(async (tx) => {
     const rows = rowsOf<DueFile>(
       await tx.execute(sql`
@@ -71,7 +81,10 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
   const key = and(eq(slackFiles.messageId, file.message_id), eq(slackFiles.fileId, file.file_id));
   let blob: { id: string; size: number } | undefined;
   try {
-    const res = await fetch(file.url_private, { headers: { authorization: `Bearer ${deps.botToken}` }, redirect: 'follow' });
+    const res = await fetch(file.url_private, {
+      headers: { authorization: `Bearer ${deps.botToken}` },
+      redirect: 'follow',
+    });
     if (!res.ok || !res.body) throw new Error(`download failed: HTTP ${res.status}`);
     // Slack answers an unauthorised file URL with its sign-in page (200, text/html) instead of an error.
     if ((res.headers.get('content-type') ?? '').startsWith('text/html') && !file.mimetype.startsWith('text/html')) {
@@ -82,11 +95,20 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
     const won = await deps.db.transaction(async (tx) => {
       const [claimed] = await tx
         .update(slackFiles)
-        .set({ storedAt: new Date(), name: null, mimetype: null, urlPrivate: null, nextAttemptAt: null, lastError: null })
+        .set({
+          storedAt: new Date(),
+          name: null,
+          mimetype: null,
+          urlPrivate: null,
+          nextAttemptAt: null,
+          lastError: null,
+        })
         .where(and(key, isNull(slackFiles.storedAt)))
         .returning({ fileId: slackFiles.fileId });
       if (!claimed) return false;
-      await tx.insert(attachments).values({ messageId: file.message_id, blobId, filename: file.name, contentType: file.mimetype, size });
+      await tx
+        .insert(attachments)
+        .values({ messageId: file.message_id, blobId, filename: file.name, contentType: file.mimetype, size });
       return true;
     });
     if (!won) await deps.blobs.delete(blobId);
@@ -99,7 +121,11 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
     const reason = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'unknown error';
     await deps.db
       .update(slackFiles)
-      .set({ attempts, lastError: reason, nextAttemptAt: attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(attempts)) })
+      .set({
+        attempts,
+        lastError: reason,
+        nextAttemptAt: attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(attempts)),
+      })
       .where(and(key, isNull(slackFiles.storedAt)));
     return false;
   }

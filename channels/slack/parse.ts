@@ -11,7 +11,8 @@ export type SlackParseOptions = { inboxId: string; channelIds: readonly string[]
 export function acceptedMessage(body: SlackEventCallback, channelIds: readonly string[]): SlackMessageEvent | null {
   const event = body.event as SlackMessageEvent;
   if (body.type !== 'event_callback' || event?.type !== 'message') return null;
-  if (!CONVERSATIONAL_SUBTYPES.has(event.subtype) || event.bot_id || !event.user || !event.ts || !event.channel) return null;
+  if (!CONVERSATIONAL_SUBTYPES.has(event.subtype) || event.bot_id || !event.user || !event.ts || !event.channel)
+    return null;
   const isDirect = event.channel_type === 'im';
   if (!isDirect && !channelIds.includes(event.channel)) return null;
   return event;
@@ -44,7 +45,12 @@ const fileName = (file: SlackFile) => file.name || file.title || file.id;
 /** Files we can fetch with the bot token (not Slack Connect stubs, not external links). */
 export function downloadableFiles(event: SlackMessageEvent): SlackFile[] {
   return (event.files ?? []).filter(
-    (f) => f.id && (f.url_private_download || f.url_private) && f.mode !== 'external' && f.mode !== 'tombstone' && f.file_access !== 'check_file_info',
+    (f) =>
+      f.id &&
+      (f.url_private_download || f.url_private) &&
+      f.mode !== 'external' &&
+      f.mode !== 'tombstone' &&
+      f.file_access !== 'check_file_info',
   );
 }
 
@@ -61,13 +67,24 @@ export function parseSlackEvent(body: SlackEventCallback, options: SlackParseOpt
       channel: 'slack',
       inboxId: options.inboxId,
       sender: { kind: 'slack', address: slackAddress(event.user_team ?? team, event.user!) },
-      threadKey: threadKeyOf({ team, channel: event.channel, threadTs: isDirect ? undefined : (event.thread_ts ?? event.ts) }),
+      threadKey: threadKeyOf({
+        team,
+        channel: event.channel,
+        threadTs: isDirect ? undefined : (event.thread_ts ?? event.ts),
+      }),
       // A message's ts is unique within its channel, and stays the same on every redelivery.
       externalId: `${event.channel}:${event.ts}`,
       text: text || (files.length ? `Shared ${files.map(fileName).join(', ')}` : ''),
       occurredAt: new Date(Math.round(Number(event.ts) * 1000)),
       metadata: {
-        slack: { team, channel: event.channel, channelType: event.channel_type ?? null, ts: event.ts, threadTs: event.thread_ts ?? null, eventId: body.event_id },
+        slack: {
+          team,
+          channel: event.channel,
+          channelType: event.channel_type ?? null,
+          ts: event.ts,
+          threadTs: event.thread_ts ?? null,
+          eventId: body.event_id,
+        },
       },
     },
   ];

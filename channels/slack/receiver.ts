@@ -39,7 +39,8 @@ export class SlackRequestReceiver implements Receiver {
     try {
       this.adapter.verify(request);
     } catch (err) {
-      if (err instanceof InboundRejected) return { status: 401, body: { code: 'invalid_signature', message: 'The request is not signed by Slack' } };
+      if (err instanceof InboundRejected)
+        return { status: 401, body: { code: 'invalid_signature', message: 'The request is not signed by Slack' } };
       throw err;
     }
     let body: Record<string, unknown>;
@@ -48,7 +49,8 @@ export class SlackRequestReceiver implements Receiver {
     } catch {
       return { status: 400, body: { code: 'bad_request', message: 'The body is not JSON' } };
     }
-    if (body.type === 'url_verification' && typeof body.challenge === 'string') return { status: 200, body: { challenge: body.challenge } };
+    if (body.type === 'url_verification' && typeof body.challenge === 'string')
+      return { status: 200, body: { challenge: body.challenge } };
     if (!this.app) throw new Error('SlackRequestReceiver used before Bolt initialised it');
     const retryNum = Number(first(request.headers['x-slack-retry-num']));
     const event: ReceiverEvent = {
@@ -64,7 +66,10 @@ export class SlackRequestReceiver implements Receiver {
       return {
         status: 500,
         body: { code: 'event_not_stored', message: 'The event could not be stored; Slack will retry it' },
-        failure: { type: err instanceof Error ? err.name : typeof err, code: typeof cause?.code === 'string' ? cause.code : undefined },
+        failure: {
+          type: err instanceof Error ? err.name : typeof err,
+          code: typeof cause?.code === 'string' ? cause.code : undefined,
+        },
       };
     }
     return { status: 200, body: {} };

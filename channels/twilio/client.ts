@@ -36,7 +36,11 @@ export function twilioClient(accountSid: string, authToken: string, apiUrl: stri
 }
 
 /** Twilio's REST errors carry a numeric code; the message can echo phone numbers, so it is never kept. */
-export function describeTwilioError(err: unknown): { status: number | undefined; code: number | undefined; text: string } {
+export function describeTwilioError(err: unknown): {
+  status: number | undefined;
+  code: number | undefined;
+  text: string;
+} {
   const e = err as { status?: number; code?: number | string; name?: string };
   const status = typeof e?.status === 'number' ? e.status : undefined;
   const code = typeof e?.code === 'number' ? e.code : undefined;

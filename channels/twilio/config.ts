@@ -32,7 +32,8 @@ export function twilioConfigFromEnv(env: Env): TwilioConfig {
     throw new TwilioConfigError('TWILIO_ACCOUNT_SID', 'must be "AC" followed by 32 hex digits');
   }
   const authToken = env.TWILIO_AUTH_TOKEN || undefined;
-  if (authToken !== undefined && authToken.length < 16) throw new TwilioConfigError('TWILIO_AUTH_TOKEN', 'is too short to be a Twilio auth token');
+  if (authToken !== undefined && authToken.length < 16)
+    throw new TwilioConfigError('TWILIO_AUTH_TOKEN', 'is too short to be a Twilio auth token');
   const apiUrl = (env.TWILIO_API_URL || 'https://api.twilio.com').replace(/\/$/, '');
   let parsed: URL;
   try {
@@ -40,7 +41,8 @@ export function twilioConfigFromEnv(env: Env): TwilioConfig {
   } catch {
     throw new TwilioConfigError('TWILIO_API_URL', 'is not a valid URL');
   }
-  if (!['http:', 'https:'].includes(parsed.protocol)) throw new TwilioConfigError('TWILIO_API_URL', 'must use http: or https:');
+  if (!['http:', 'https:'].includes(parsed.protocol))
+    throw new TwilioConfigError('TWILIO_API_URL', 'must use http: or https:');
   const recordingStorage = (env.TWILIO_RECORDING_STORAGE || 'local') as TwilioConfig['recordingStorage'];
   if (recordingStorage !== 'local' && recordingStorage !== 'twilio') {
     throw new TwilioConfigError('TWILIO_RECORDING_STORAGE', `must be local or twilio, got "${recordingStorage}"`);
@@ -48,7 +50,10 @@ export function twilioConfigFromEnv(env: Env): TwilioConfig {
   const rawMax = env.TWILIO_MAX_RECORDING_SECONDS || '120';
   const maxRecordingSeconds = Number(rawMax);
   if (!/^\d+$/.test(rawMax) || maxRecordingSeconds < 5 || maxRecordingSeconds > 3600) {
-    throw new TwilioConfigError('TWILIO_MAX_RECORDING_SECONDS', `must be an integer between 5 and 3600, got "${rawMax}"`);
+    throw new TwilioConfigError(
+      'TWILIO_MAX_RECORDING_SECONDS',
+      `must be an integer between 5 and 3600, got "${rawMax}"`,
+    );
   }
   return { accountSid, authToken, apiUrl, recordingStorage, maxRecordingSeconds };
 }

@@ -51,8 +51,22 @@ export const twilioInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     const webhooks: Record<string, string> =
       channel === 'sms'
         ? { incomingMessage: `${base}/sms`, statusCallback: `${base}/status` }
-        : { incomingCall: `${base}/voice`, recordingStatusCallback: `${base}/voice/recording`, afterRecording: `${base}/voice/recorded`, smsReplyStatusCallback: `${base}/status` };
-    return { id: row.id, name: row.name, channel, phoneNumber, accountSid, authToken, ready: Boolean(accountSid && authToken !== 'missing' && phoneNumber), webhooks };
+        : {
+            incomingCall: `${base}/voice`,
+            recordingStatusCallback: `${base}/voice/recording`,
+            afterRecording: `${base}/voice/recorded`,
+            smsReplyStatusCallback: `${base}/status`,
+          };
+    return {
+      id: row.id,
+      name: row.name,
+      channel,
+      phoneNumber,
+      accountSid,
+      authToken,
+      ready: Boolean(accountSid && authToken !== 'missing' && phoneNumber),
+      webhooks,
+    };
   };
   const merge = (current: Record<string, unknown>, patch: Static<typeof Settings>) => {
     const next = { ...current };
@@ -68,9 +82,21 @@ export const twilioInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     '/inboxes',
     {
       config: { access: 'admin' },
-      schema: { tags, summary: 'SMS and voice inboxes with their Twilio numbers and the webhook URLs to configure', response: { 200: Type.Object({ items: Type.Array(TwilioInboxView) }), ...errors(401, 403) } },
+      schema: {
+        tags,
+        summary: 'SMS and voice inboxes with their Twilio numbers and the webhook URLs to configure',
+        response: { 200: Type.Object({ items: Type.Array(TwilioInboxView) }), ...errors(401, 403) },
+      },
     },
-    async () => ({ items: (await services.db.select().from(inboxes).where(inArray(inboxes.channel, ['sms', 'voice'])).orderBy(inboxes.createdAt)).map(view) }),
+    async () => ({
+      items: (
+        await services.db
+          .select()
+          .from(inboxes)
+          .where(inArray(inboxes.channel, ['sms', 'voice']))
+          .orderBy(inboxes.createdAt)
+      ).map(view),
+    }),
   );
 
   app.post(
@@ -80,15 +106,32 @@ export const twilioInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       schema: {
         tags,
         summary: 'Connect a Twilio number as an SMS or voice inbox',
-        body: Type.Intersect([Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), channel: Type.Union([Type.Literal('sms'), Type.Literal('voice')]), phoneNumber: E164 }), Settings]),
+        body: Type.Intersect([
+          Type.Object({
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            channel: Type.Union([Type.Literal('sms'), Type.Literal('voice')]),
+            phoneNumber: E164,
+          }),
+          Settings,
+        ]),
         response: { 201: Type.Object({ inbox: TwilioInboxView }), ...errors(400, 401, 403) },
       },
     },
     async (request, reply) => {
       const { name, channel, ...settings } = request.body;
       const row = await services.db.transaction(async (tx) => {
-        const [created] = await tx.insert(inboxes).values({ name, channel, settings: merge({}, settings) }).returning();
-        await appendAudit(tx, { actorKind: 'agent', actorId: currentAgent(request).id, action: 'inbox.created', targetType: 'inbox', targetId: created!.id, details: { channel, fields: Object.keys(settings) } });
+        const [created] = await tx
+          .insert(inboxes)
+          .values({ name, channel, settings: merge({}, settings) })
+          .returning();
+        await appendAudit(tx, {
+          actorKind: 'agent',
+          actorId: currentAgent(request).id,
+          action: 'inbox.created',
+          targetType: 'inbox',
+          targetId: created!.id,
+          details: { channel, fields: Object.keys(settings) },
+        });
         return created!;
       });
       services.inboxNames.forget(row.id);
@@ -104,14 +147,20 @@ export const twilioInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         tags,
         summary: 'Change a Twilio inbox: number, account, token (null removes a setting)',
         params: IdParams,
-        body: Type.Intersect([Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }), Settings]),
+        body: Type.Intersect([
+          Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+          Settings,
+        ]),
         response: { 200: Type.Object({ inbox: TwilioInboxView }), ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const { name, ...settings } = request.body;
       const row = await services.db.transaction(async (tx) => {
-        const [current] = await tx.select().from(inboxes).where(and(eq(inboxes.id, request.params.id), inArray(inboxes.channel, ['sms', 'voice'])));
+        const [current] = await tx
+          .select()
+          .from(inboxes)
+          .where(and(eq(inboxes.id, request.params.id), inArray(inboxes.channel, ['sms', 'voice'])));
         if (!current) throw notFound('Twilio inbox');
         const [updated] = await tx
           .update(inboxes)
@@ -119,7 +168,14 @@ export const twilioInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }
           .where(eq(inboxes.id, current.id))
           .returning();
         // Field names only: the token's value never reaches the audit log.
-        await appendAudit(tx, { actorKind: 'agent', actorId: currentAgent(request).id, action: 'inbox.updated', targetType: 'inbox', targetId: current.id, details: { fields: Object.keys(request.body) } });
+        await appendAudit(tx, {
+          actorKind: 'agent',
+          actorId: currentAgent(request).id,
+          action: 'inbox.updated',
+          targetType: 'inbox',
+          targetId: current.id,
+          details: { fields: Object.keys(request.body) },
+        });
         return updated!;
       });
       services.twilioAccounts.forget(row.id);

@@ -9,7 +9,10 @@ const HELP = ['HELP', 'INFO'];
 export type SmsKeyword = { kind: 'opt_out' | 'opt_in' | 'help'; word: string };
 
 export function smsKeyword(body: string): SmsKeyword | null {
-  const word = body.trim().replace(/[.!?]+$/, '').toUpperCase();
+  const word = body
+    .trim()
+    .replace(/[.!?]+$/, '')
+    .toUpperCase();
   if (OPT_OUT.includes(word)) return { kind: 'opt_out', word };
   if (OPT_IN.includes(word)) return { kind: 'opt_in', word };
   if (HELP.includes(word)) return { kind: 'help', word };

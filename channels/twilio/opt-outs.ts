@@ -17,7 +17,15 @@ type OptInput = { twilioNumber: string; phone: string; contactId: string; keywor
 async function markTimeline(tx: Db, conversationId: string, body: string) {
   const [event] = await tx
     .insert(messages)
-    .values({ conversationId, channel: 'sms', direction: 'internal', kind: 'event', authorKind: 'system', body, deliveryState: 'stored' })
+    .values({
+      conversationId,
+      channel: 'sms',
+      direction: 'internal',
+      kind: 'event',
+      authorKind: 'system',
+      body,
+      deliveryState: 'stored',
+    })
     .returning({ id: messages.id });
   return event!.id;
 }
@@ -28,8 +36,19 @@ export async function optOut(db: Db, input: OptInput): Promise<string | null> {
     const { conversationId: _conversation, ...row } = input;
     const inserted = await tx.insert(smsOptOuts).values(row).onConflictDoNothing().returning({ id: smsOptOuts.id });
     if (!inserted.length) return null;
-    await appendAudit(tx, { actorKind: 'system', actorId: null, action: 'sms.opted_out', targetType: 'contact', targetId: input.contactId, details: { keyword: input.keyword } });
-    return markTimeline(tx, input.conversationId, `The customer texted ${input.keyword}: nothing will be sent to this number until they text START`);
+    await appendAudit(tx, {
+      actorKind: 'system',
+      actorId: null,
+      action: 'sms.opted_out',
+      targetType: 'contact',
+      targetId: input.contactId,
+      details: { keyword: input.keyword },
+    });
+    return markTimeline(
+      tx,
+      input.conversationId,
+      `The customer texted ${input.keyword}: nothing will be sent to this number until they text START`,
+    );
   });
 }
 
@@ -41,7 +60,18 @@ export async function optIn(db: Db, input: OptInput): Promise<string | null> {
       .where(and(eq(smsOptOuts.twilioNumber, input.twilioNumber), eq(smsOptOuts.phone, input.phone)))
       .returning({ id: smsOptOuts.id });
     if (!removed.length) return null;
-    await appendAudit(tx, { actorKind: 'system', actorId: null, action: 'sms.opted_in', targetType: 'contact', targetId: input.contactId, details: { keyword: input.keyword } });
-    return markTimeline(tx, input.conversationId, `The customer texted ${input.keyword}: replies by SMS are allowed again`);
+    await appendAudit(tx, {
+      actorKind: 'system',
+      actorId: null,
+      action: 'sms.opted_in',
+      targetType: 'contact',
+      targetId: input.contactId,
+      details: { keyword: input.keyword },
+    });
+    return markTimeline(
+      tx,
+      input.conversationId,
+      `The customer texted ${input.keyword}: replies by SMS are allowed again`,
+    );
   });
 }

@@ -27,35 +27,64 @@ export const recordingMediaUrl = (apiUrl: string, accountSid: string, recordingS
   `${apiUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Recordings/${encodeURIComponent(recordingSid)}.mp3`;
 
 /** Streams the audio from Twilio (HTTP basic auth with the account's credentials). */
-export async function fetchRecordingMedia(apiUrl: string, account: Pick<TwilioAccount, 'accountSid' | 'authToken'>, recordingSid: string) {
+export async function fetchRecordingMedia(
+  apiUrl: string,
+  account: Pick<TwilioAccount, 'accountSid' | 'authToken'>,
+  recordingSid: string,
+) {
   const res = await fetch(recordingMediaUrl(apiUrl, account.accountSid, recordingSid), {
     headers: { authorization: `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}` },
     signal: AbortSignal.timeout(60_000),
   });
   if (!res.ok || !res.body) throw new Error(`Twilio answered HTTP ${res.status} for the recording media`);
-  return { stream: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), contentType: res.headers.get('content-type') ?? 'audio/mpeg' };
+  return {
+    stream: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+    contentType: res.headers.get('content-type') ?? 'audio/mpeg',
+  };
 }
 
-export type RecordingOutcome = { status: 'created' | 'replayed' | 'ignored' | 'orphan'; recordingId?: string; messageId?: string; copyFailed?: boolean };
+export type RecordingOutcome = {
+  status: 'created' | 'replayed' | 'ignored' | 'orphan';
+  recordingId?: string;
+  messageId?: string;
+  copyFailed?: boolean;
+};
 
 /**
  * A finished recording: stored with its duration and delete_after from the retention policy, the audio
  * copied into the blob store unless recordings are kept at Twilio only. Idempotent on the RecordingSid.
  * A recording of a call we never stored (no message) is deleted at Twilio at once: nothing of it is kept.
  */
-export async function storeRecording(services: Services, twilio: TwilioConfig, account: TwilioAccount, cb: RecordingCallback): Promise<RecordingOutcome> {
+export async function storeRecording(
+  services: Services,
+  twilio: TwilioConfig,
+  account: TwilioAccount,
+  cb: RecordingCallback,
+): Promise<RecordingOutcome> {
   if (cb.RecordingStatus !== 'completed') return { status: 'ignored' };
   const { db } = services;
   const [call] = await db
     .select({ id: messages.id, conversationId: messages.conversationId })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, cb.CallSid), eq(conversations.inboxId, account.inboxId)));
+    .where(
+      and(
+        eq(messages.channel, 'voice'),
+        eq(messages.externalId, cb.CallSid),
+        eq(conversations.inboxId, account.inboxId),
+      ),
+    );
   if (!call) {
-    await twilioClient(account.accountSid, account.authToken, twilio.apiUrl).recordings(cb.RecordingSid).remove().catch(() => {});
+    await twilioClient(account.accountSid, account.authToken, twilio.apiUrl)
+      .recordings(cb.RecordingSid)
+      .remove()
+      .catch(() => {});
     return { status: 'orphan' };
   }
-  const [existing] = await db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, cb.RecordingSid)));
+  const [existing] = await db
+    .select({ id: recordings.id })
+    .from(recordings)
+    .where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, cb.RecordingSid)));
   if (existing) return { status: 'replayed', recordingId: existing.id, messageId: call.id };
 
   const started = cb.RecordingStartTime ? new Date(cb.RecordingStartTime) : new Date();
@@ -88,7 +117,10 @@ export async function storeRecording(services: Services, twilio: TwilioConfig, a
   if (!inserted) {
     // A concurrent delivery of the same callback won: keep its copy, drop ours.
     if (blobId) await services.blobs.delete(blobId);
-    const [winner] = await db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, cb.RecordingSid)));
+    const [winner] = await db
+      .select({ id: recordings.id })
+      .from(recordings)
+      .where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, cb.RecordingSid)));
     return { status: 'replayed', recordingId: winner?.id, messageId: call.id };
   }
   return { status: 'created', recordingId: inserted.id, messageId: call.id, copyFailed };
@@ -98,7 +130,11 @@ export async function storeRecording(services: Services, twilio: TwilioConfig, a
  * Deletes a recording at Twilio (recordings(sid).remove()) with the credentials of the inbox the
  * call came in on; a 404 means Twilio no longer has it, which counts as deleted.
  */
-export function createTwilioRecordingProvider(db: Db, twilio: TwilioConfig, accounts: TwilioAccounts): RecordingProvider {
+export function createTwilioRecordingProvider(
+  db: Db,
+  twilio: TwilioConfig,
+  accounts: TwilioAccounts,
+): RecordingProvider {
   return {
     async deleteRecording(sid) {
       const [row] = await db
@@ -109,7 +145,8 @@ export function createTwilioRecordingProvider(db: Db, twilio: TwilioConfig, acco
       const account = row ? await accounts.load(row.inboxId) : null;
       const accountSid = account?.accountSid ?? twilio.accountSid;
       const authToken = account?.authToken ?? twilio.authToken;
-      if (!accountSid || !authToken) throw new Error('Twilio credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)');
+      if (!accountSid || !authToken)
+        throw new Error('Twilio credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)');
       try {
         await twilioClient(accountSid, authToken, twilio.apiUrl).recordings(sid).remove();
         return 'deleted';

@@ -59,38 +59,48 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   const accounts = services.twilioAccounts;
   const config = services.config.twilio;
   // Twilio posts application/x-www-form-urlencoded; this parser applies to these routes only (encapsulated).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
   app.decorateRequest('twilioAccount', null);
   await app.register(twilioInboxRoutes, { services });
 
-  const verifyWith = (adapter: ChannelAdapter<never>, channels: Array<'sms' | 'voice'>) => async (request: FastifyRequest) => {
-    const { inboxId } = request.params as { inboxId?: string };
-    const account = inboxId && /^[0-9a-f-]{36}$/.test(inboxId) ? await accounts.load(inboxId) : null;
-    if (!account || !channels.includes(account.channel)) throw forbidden();
-    const inbound: InboundRequest = {
-      // Twilio signed the URL it was configured with: the public address, not the proxy's upstream one.
-      url: `${services.config.publicUrl}${request.url}`,
-      headers: request.headers,
-      rawBody: '',
-      body: request.body ?? {},
+  const verifyWith =
+    (adapter: ChannelAdapter<never>, channels: Array<'sms' | 'voice'>) => async (request: FastifyRequest) => {
+      const { inboxId } = request.params as { inboxId?: string };
+      const account = inboxId && /^[0-9a-f-]{36}$/.test(inboxId) ? await accounts.load(inboxId) : null;
+      if (!account || !channels.includes(account.channel)) throw forbidden();
+      const inbound: InboundRequest = {
+        // Twilio signed the URL it was configured with: the public address, not the proxy's upstream one.
+        url: `${services.config.publicUrl}${request.url}`,
+        headers: request.headers,
+        rawBody: '',
+        body: request.body ?? {},
+      };
+      try {
+        adapter.verify(inbound);
+      } catch (err) {
+        if (err instanceof InboundRejected) throw forbidden();
+        throw err;
+      }
+      request.twilioAccount = account;
     };
-    try {
-      adapter.verify(inbound);
-    } catch (err) {
-      if (err instanceof InboundRejected) throw forbidden();
-      throw err;
-    }
-    request.twilioAccount = account;
-  };
   const account = (request: FastifyRequest) => request.twilioAccount!;
   const xml = 'text/xml; charset=utf-8';
   const deps = { db: services.db, events: services.events, inboxNames: services.inboxNames };
 
   // A status callback may overtake the commit of the send it reports on; once the sid is stored, apply it.
   const unsubscribe = services.events.subscribe('message.updated', ({ message }) => {
-    if ((message.channel !== 'sms' && message.channel !== 'voice') || message.direction !== 'outbound' || message.deliveryState !== 'sent') return;
+    if (
+      (message.channel !== 'sms' && message.channel !== 'voice') ||
+      message.direction !== 'outbound' ||
+      message.deliveryState !== 'sent'
+    )
+      return;
     applyPendingStatus(services.db, message.id)
       .then(async (changed) => {
         if (changed) await publishMessageUpdated(services.db, services.events, changed);
@@ -108,17 +118,38 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         summary: 'Twilio inbound SMS webhook (X-Twilio-Signature); STOP/START/HELP are honoured',
         params: Params,
-        body: form({ MessageSid: Sid('(SM|MM)'), AccountSid: Sid('AC'), From: Phone, To: Phone, Body: Type.String({ maxLength: 1600 }), NumMedia: Type.Optional(Type.String()), NumSegments: Type.Optional(Type.String()) }),
+        body: form({
+          MessageSid: Sid('(SM|MM)'),
+          AccountSid: Sid('AC'),
+          From: Phone,
+          To: Phone,
+          Body: Type.String({ maxLength: 1600 }),
+          NumMedia: Type.Optional(Type.String()),
+          NumSegments: Type.Optional(Type.String()),
+        }),
         response: { 200: Twiml, ...errors(400, 403) },
       },
     },
     async (request, reply) => {
       const body = request.body as unknown as SmsWebhook;
-      const [message] = sms.parse({ ...body, receivedAt: new Date().toISOString() } as never, { inboxId: request.params.inboxId });
+      const [message] = sms.parse({ ...body, receivedAt: new Date().toISOString() } as never, {
+        inboxId: request.params.inboxId,
+      });
       const result = await ingest({ ...deps, chatOpenStatus: () => 'open' }, message!);
       const keyword = smsKeyword(body.Body);
-      const optInput = { twilioNumber: account(request).phoneNumber, phone: body.From, contactId: result.contactId, keyword: keyword?.word ?? '', conversationId: result.conversation.id };
-      const marker = keyword?.kind === 'opt_out' ? await optOut(services.db, optInput) : keyword?.kind === 'opt_in' ? await optIn(services.db, optInput) : null;
+      const optInput = {
+        twilioNumber: account(request).phoneNumber,
+        phone: body.From,
+        contactId: result.contactId,
+        keyword: keyword?.word ?? '',
+        conversationId: result.conversation.id,
+      };
+      const marker =
+        keyword?.kind === 'opt_out'
+          ? await optOut(services.db, optInput)
+          : keyword?.kind === 'opt_in'
+            ? await optIn(services.db, optInput)
+            : null;
       if (marker) await publishMessageCreated(services.db, services.events, marker);
       // Twilio answers STOP/START itself (carrier rules); HELP gets the inbox's help text when one is set.
       const answer = keyword?.kind === 'help' ? account(request).helpText : undefined;
@@ -135,7 +166,12 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         summary: 'Twilio message status callback: moves the reply to sent, delivered or failed',
         params: Params,
-        body: form({ MessageSid: Sid('(SM|MM)'), AccountSid: Sid('AC'), MessageStatus: Type.String({ maxLength: 40 }), ErrorCode: Type.Optional(Type.String({ maxLength: 10 })) }),
+        body: form({
+          MessageSid: Sid('(SM|MM)'),
+          AccountSid: Sid('AC'),
+          MessageStatus: Type.String({ maxLength: 40 }),
+          ErrorCode: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
         response: { 204: Type.Null(), ...errors(400, 403) },
       },
     },
@@ -156,7 +192,13 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         summary: 'Twilio incoming-call webhook: announces the recording and its purpose, then records a voicemail',
         params: Params,
-        body: form({ CallSid: Sid('CA'), AccountSid: Sid('AC'), From: Phone, To: Phone, CallStatus: Type.Optional(Type.String()) }),
+        body: form({
+          CallSid: Sid('CA'),
+          AccountSid: Sid('AC'),
+          From: Phone,
+          To: Phone,
+          CallStatus: Type.Optional(Type.String()),
+        }),
         response: { 200: Twiml, ...errors(400, 403) },
       },
     },
@@ -166,12 +208,22 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       const [message] = voice.parse({ ...body, receivedAt: new Date().toISOString() } as never, { inboxId });
       const result = await ingest({ ...deps, chatOpenStatus: () => 'open' }, message!);
       const policy = (await getPolicies(services.db)).find((p) => p.dataClass === 'recordings')!;
-      const announcement = recordingAnnouncement(account(request).recordingAnnouncement, result.conversation.inboxName, policy.enabled ? policy.retainDays : null);
+      const announcement = recordingAnnouncement(
+        account(request).recordingAnnouncement,
+        result.conversation.inboxName,
+        policy.enabled ? policy.retainDays : null,
+      );
       // The announcement is the notice; staying on the line after it is the consent, with the call as evidence.
       const [already] = await services.db
         .select({ id: consentEvents.id })
         .from(consentEvents)
-        .where(and(eq(consentEvents.contactId, result.contactId), eq(consentEvents.purpose, 'call_recording'), sql`${consentEvents.evidence} ->> 'callSid' = ${body.CallSid}`));
+        .where(
+          and(
+            eq(consentEvents.contactId, result.contactId),
+            eq(consentEvents.purpose, 'call_recording'),
+            sql`${consentEvents.evidence} ->> 'callSid' = ${body.CallSid}`,
+          ),
+        );
       if (!already) {
         await services.db.transaction((tx) =>
           recordConsent(tx, {
@@ -187,7 +239,16 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         );
       }
       const base = `${services.config.publicUrl}/api/twilio/${inboxId}/voice`;
-      return reply.type(xml).send(voicemailTwiml({ announcement, recordedUrl: `${base}/recorded`, recordingCallbackUrl: `${base}/recording`, maxLength: config.maxRecordingSeconds }));
+      return reply
+        .type(xml)
+        .send(
+          voicemailTwiml({
+            announcement,
+            recordedUrl: `${base}/recorded`,
+            recordingCallbackUrl: `${base}/recording`,
+            maxLength: config.maxRecordingSeconds,
+          }),
+        );
     },
   );
 
@@ -214,7 +275,8 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       preValidation: verifyWith(voice, ['voice']),
       schema: {
         tags,
-        summary: 'Twilio recording status callback: stores the recording (copying the audio unless kept at Twilio only) with its deletion date',
+        summary:
+          'Twilio recording status callback: stores the recording (copying the audio unless kept at Twilio only) with its deletion date',
         params: Params,
         body: form({
           AccountSid: Sid('AC'),
@@ -229,8 +291,13 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
     async (request, reply) => {
       const outcome = await storeRecording(services, config, account(request), request.body);
-      if (outcome.copyFailed) request.log.warn({ recordingId: outcome.recordingId }, 'recording audio could not be copied from Twilio; it plays from Twilio');
-      if (outcome.status === 'created' && outcome.messageId) await publishMessageUpdated(services.db, services.events, outcome.messageId);
+      if (outcome.copyFailed)
+        request.log.warn(
+          { recordingId: outcome.recordingId },
+          'recording audio could not be copied from Twilio; it plays from Twilio',
+        );
+      if (outcome.status === 'created' && outcome.messageId)
+        await publishMessageUpdated(services.db, services.events, outcome.messageId);
       return reply.status(204).send(null);
     },
   );

@@ -25,9 +25,12 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
   const account = await deps.accounts.load(message.inboxId);
   if (!account) throw new Error('Twilio is not configured for this inbox (phone number, account sid and auth token)');
   if (message.text.length > SMS_MAX_CHARS) {
-    throw new PermanentDeliveryError(`text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`);
+    throw new PermanentDeliveryError(
+      `text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`,
+    );
   }
-  if (!/^\+[1-9][0-9]{6,14}$/.test(message.to)) throw new PermanentDeliveryError('no_number: the caller withheld their number, there is nothing to reply to');
+  if (!/^\+[1-9][0-9]{6,14}$/.test(message.to))
+    throw new PermanentDeliveryError('no_number: the caller withheld their number, there is nothing to reply to');
   if (await deps.isOptedOut(account.phoneNumber, message.to)) {
     throw new PermanentDeliveryError('opted_out: the recipient texted STOP to this number; nothing was sent');
   }
@@ -43,7 +46,10 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
   } catch (err) {
     const { status, code, text } = describeTwilioError(err);
     if (code === 21610) throw new PermanentDeliveryError(`opted_out: ${text}: the recipient unsubscribed at Twilio`);
-    if ((code !== undefined && PERMANENT_CODES.has(code)) || (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 401)) {
+    if (
+      (code !== undefined && PERMANENT_CODES.has(code)) ||
+      (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 401)
+    ) {
       throw new PermanentDeliveryError(text);
     }
     throw new Error(text);

@@ -16,7 +16,8 @@ export function verifyTwilioRequest(request: InboundRequest, account: { authToke
   const signature = header(request, 'x-twilio-signature');
   if (!signature) throw new InboundRejected('missing X-Twilio-Signature');
   const params = (request.body ?? {}) as Record<string, string>;
-  if (!twilio.validateRequest(account.authToken, signature, request.url, params)) throw new InboundRejected('X-Twilio-Signature does not match');
+  if (!twilio.validateRequest(account.authToken, signature, request.url, params))
+    throw new InboundRejected('X-Twilio-Signature does not match');
   // A valid signature from another account of ours (a shared token) must not feed this inbox.
   if (params.AccountSid !== account.accountSid) throw new InboundRejected('webhook from another Twilio account');
 }

@@ -17,7 +17,10 @@ export type SmsWebhook = {
   receivedAt: string;
 };
 
-export function verifyTwilioWebhook(deps: Pick<TwilioAdapterDeps, 'accounts'>, request: Parameters<ChannelAdapter['verify']>[0]) {
+export function verifyTwilioWebhook(
+  deps: Pick<TwilioAdapterDeps, 'accounts'>,
+  request: Parameters<ChannelAdapter['verify']>[0],
+) {
   const inboxId = inboxIdOfWebhook(request.url);
   const account = inboxId ? deps.accounts.cached(inboxId) : undefined;
   if (!account) throw new InboundRejected('no Twilio account is configured for this webhook URL');

@@ -32,7 +32,12 @@ const rankOf = (state: Tracked) => (state === 'sent' ? 1 : 2);
  * message that changed, if any. A callback for a sid not stored yet (it overtook the commit of the
  * send) is kept in twilio_pending_statuses and applied by applyPendingStatus once the sid is stored.
  */
-export async function applyStatus(db: Db, messageSid: string, status: string, errorCode: string | undefined): Promise<string | null> {
+export async function applyStatus(
+  db: Db,
+  messageSid: string,
+  status: string,
+  errorCode: string | undefined,
+): Promise<string | null> {
   const state = deliveryStateOf(status);
   if (!state) return null;
   const error = state === 'failed' ? `Twilio reported ${status}${errorCode ? ` (error ${errorCode})` : ''}` : null;
@@ -45,7 +50,10 @@ export async function applyStatus(db: Db, messageSid: string, status: string, er
       returning id`),
   );
   if (updated[0]) return updated[0].id;
-  const [known] = await db.select({ id: messages.id }).from(messages).where(sql`channel in ('sms', 'voice') and external_id = ${messageSid}`);
+  const [known] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(sql`channel in ('sms', 'voice') and external_id = ${messageSid}`);
   if (!known) {
     await db.execute(sql`
       insert into ${twilioPendingStatuses} (message_sid, status, error_code) values (${messageSid}, ${status}, ${errorCode ?? null})
@@ -58,9 +66,15 @@ export async function applyStatus(db: Db, messageSid: string, status: string, er
 
 /** After a send committed its MessageSid: a status that arrived first is applied now. */
 export async function applyPendingStatus(db: Db, messageId: string): Promise<string | null> {
-  const [message] = await db.select({ externalId: messages.externalId }).from(messages).where(eq(messages.id, messageId));
+  const [message] = await db
+    .select({ externalId: messages.externalId })
+    .from(messages)
+    .where(eq(messages.id, messageId));
   if (!message?.externalId) return null;
-  const [pending] = await db.delete(twilioPendingStatuses).where(eq(twilioPendingStatuses.messageSid, message.externalId)).returning();
+  const [pending] = await db
+    .delete(twilioPendingStatuses)
+    .where(eq(twilioPendingStatuses.messageSid, message.externalId))
+    .returning();
   if (!pending) return null;
   return applyStatus(db, pending.messageSid, pending.status, pending.errorCode ?? undefined);
 }
@@ -75,7 +89,12 @@ export async function publishMessageCreated(db: Db, events: DomainEventBus, mess
   await publishMessage(db, events, messageId, 'message.created');
 }
 
-async function publishMessage(db: Db, events: DomainEventBus, messageId: string, name: 'message.created' | 'message.updated') {
+async function publishMessage(
+  db: Db,
+  events: DomainEventBus,
+  messageId: string,
+  name: 'message.created' | 'message.updated',
+) {
   const [row] = await db
     .select({ message: messages, authorName: agents.name, threadKey: conversations.threadKey })
     .from(messages)
@@ -85,7 +104,11 @@ async function publishMessage(db: Db, events: DomainEventBus, messageId: string,
   if (!row) return;
   const conversation = await loadConversationView(db, row.message.conversationId, null);
   if (!conversation) return;
-  const payload = { message: toMessageView(row.message, row.authorName), conversation, route: { threadKey: row.threadKey } };
+  const payload = {
+    message: toMessageView(row.message, row.authorName),
+    conversation,
+    route: { threadKey: row.threadKey },
+  };
   if (name === 'message.created') events.publish(name, { ...payload, clientId: null });
   else events.publish(name, payload);
 }

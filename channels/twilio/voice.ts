@@ -68,7 +68,12 @@ export function recordingAnnouncement(template: string | undefined, inboxName: s
 export const announcementHash = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** TwiML for an incoming call: announce, then record a voicemail; Twilio reports the recording to recordingCallback. */
-export function voicemailTwiml(input: { announcement: string; recordedUrl: string; recordingCallbackUrl: string; maxLength: number }): string {
+export function voicemailTwiml(input: {
+  announcement: string;
+  recordedUrl: string;
+  recordingCallbackUrl: string;
+  maxLength: number;
+}): string {
   const response = new twilio.twiml.VoiceResponse();
   response.say(input.announcement);
   response.record({

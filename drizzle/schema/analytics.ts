@@ -1,4 +1,18 @@
-import { pgTable, uuid, smallint, timestamp, index, uniqueIndex, check, bigint, text, integer, doublePrecision, bigserial, primaryKey } from 'drizzle-orm/pg-core';
+import {
+  pgTable,
+  uuid,
+  smallint,
+  timestamp,
+  index,
+  uniqueIndex,
+  check,
+  bigint,
+  text,
+  integer,
+  doublePrecision,
+  bigserial,
+  primaryKey,
+} from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { conversations } from './conversations.ts';
 import { contacts } from './contacts.ts';
@@ -64,7 +78,10 @@ export const analyticsCells = pgTable(
     distinctContacts: integer('distinct_contacts').notNull(),
     contacts: bigint('contacts', { mode: 'number' }).array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.measure, t.bucket, t.channel, t.dim] }), index('analytics_cells_bucket').on(t.bucket)],
+  (t) => [
+    primaryKey({ columns: [t.measure, t.bucket, t.channel, t.dim] }),
+    index('analytics_cells_bucket').on(t.bucket),
+  ],
 );
 
 /** Buckets to recompute at the next refresh (marked by triggers on backdated rows, deletions and changes). */

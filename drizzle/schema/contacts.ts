@@ -23,5 +23,8 @@ export const contactIdentities = pgTable(
     address: text('address').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('contact_identities_kind_address').on(t.kind, t.address), index('contact_identities_contact').on(t.contactId)],
+  (t) => [
+    uniqueIndex('contact_identities_kind_address').on(t.kind, t.address),
+    index('contact_identities_contact').on(t.contactId),
+  ],
 );

@@ -1,4 +1,15 @@
-import { pgTable, uuid, text, timestamp, jsonb, integer, bigint, index, uniqueIndex, primaryKey } from 'drizzle-orm/pg-core';
+import {
+  pgTable,
+  uuid,
+  text,
+  timestamp,
+  jsonb,
+  integer,
+  bigint,
+  index,
+  uniqueIndex,
+  primaryKey,
+} from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import {
   channelEnum,
@@ -75,9 +86,13 @@ export const messages = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('messages_channel_external').on(t.channel, t.externalId).where(sql`${t.externalId} is not null`),
+    uniqueIndex('messages_channel_external')
+      .on(t.channel, t.externalId)
+      .where(sql`${t.externalId} is not null`),
     index('messages_conversation').on(t.conversationId, t.createdAt),
-    index('messages_retry').on(t.nextAttemptAt).where(sql`${t.deliveryState} = 'pending'`),
+    index('messages_retry')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.deliveryState} = 'pending'`),
     // Analytics: messages written in the dashboard's date range.
     index('messages_created').on(t.createdAt),
   ],
@@ -142,5 +157,8 @@ export const conversationReads = pgTable(
     lastReadAt: timestamp('last_read_at', { withTimezone: true }).notNull(),
   },
   // The key leads with the agent; deleting a conversation (cascade) looks its markers up by conversation.
-  (t) => [primaryKey({ columns: [t.agentId, t.conversationId] }), index('conversation_reads_conversation').on(t.conversationId)],
+  (t) => [
+    primaryKey({ columns: [t.agentId, t.conversationId] }),
+    index('conversation_reads_conversation').on(t.conversationId),
+  ],
 );

@@ -38,6 +38,8 @@ export const slackFiles = pgTable(
   },
   (t) => [
     uniqueIndex('slack_files_message_file').on(t.messageId, t.fileId),
-    index('slack_files_due').on(t.nextAttemptAt).where(sql`${t.storedAt} is null`),
+    index('slack_files_due')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.storedAt} is null`),
   ],
 );

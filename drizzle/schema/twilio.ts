@@ -21,7 +21,10 @@ export const smsOptOuts = pgTable(
     keyword: text('keyword').notNull(),
     optedOutAt: timestamp('opted_out_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('sms_opt_outs_number_phone').on(t.twilioNumber, t.phone), index('sms_opt_outs_contact').on(t.contactId)],
+  (t) => [
+    uniqueIndex('sms_opt_outs_number_phone').on(t.twilioNumber, t.phone),
+    index('sms_opt_outs_contact').on(t.contactId),
+  ],
 );
 
 /**

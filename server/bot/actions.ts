@@ -10,8 +10,16 @@ export const BOT_NAME = 'Assistant';
 /** Publishes what a bot action changed, after its transaction committed. */
 async function publishCreated(deps: ConversationDeps, conversationId: string, message: typeof messages.$inferSelect) {
   const conversation = (await loadConversationView(deps.db, conversationId, null))!;
-  const [row] = await deps.db.select({ threadKey: conversations.threadKey }).from(conversations).where(eq(conversations.id, conversationId));
-  deps.events.publish('message.created', { message: toMessageView(message, BOT_NAME), conversation, route: { threadKey: row!.threadKey }, clientId: null });
+  const [row] = await deps.db
+    .select({ threadKey: conversations.threadKey })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  deps.events.publish('message.created', {
+    message: toMessageView(message, BOT_NAME),
+    conversation,
+    route: { threadKey: row!.threadKey },
+    clientId: null,
+  });
   return { conversation, threadKey: row!.threadKey };
 }
 
@@ -22,9 +30,20 @@ export async function botSay(deps: ConversationDeps, conversationId: string, tex
   const [message] = await deps.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(messages)
-      .values({ conversationId, channel: conversation.channel, direction: 'outbound', kind: 'message', authorKind: 'bot', body: text, deliveryState: 'pending' })
+      .values({
+        conversationId,
+        channel: conversation.channel,
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'bot',
+        body: text,
+        deliveryState: 'pending',
+      })
       .returning();
-    await tx.update(conversations).set({ lastMessageAt: inserted[0]!.createdAt, updatedAt: inserted[0]!.createdAt }).where(eq(conversations.id, conversationId));
+    await tx
+      .update(conversations)
+      .set({ lastMessageAt: inserted[0]!.createdAt, updatedAt: inserted[0]!.createdAt })
+      .where(eq(conversations.id, conversationId));
     return inserted;
   });
   await publishCreated(deps, conversationId, message!);
@@ -36,21 +55,42 @@ export async function handOff(deps: ConversationDeps, conversationId: string, wh
   const event = await deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
     if (!current || current.status !== 'bot') return null;
-    await tx.update(conversations).set({ status: 'open', updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+    await tx
+      .update(conversations)
+      .set({ status: 'open', updatedAt: new Date() })
+      .where(eq(conversations.id, conversationId));
     const [event] = await tx
       .insert(messages)
-      .values({ conversationId, channel: current.channel, direction: 'internal', kind: 'event', authorKind: 'bot', body: `Handed to a human: ${why}`, deliveryState: 'stored' })
+      .values({
+        conversationId,
+        channel: current.channel,
+        direction: 'internal',
+        kind: 'event',
+        authorKind: 'bot',
+        body: `Handed to a human: ${why}`,
+        deliveryState: 'stored',
+      })
       .returning();
     return event!;
   });
   if (!event) return;
   const { conversation, threadKey } = await publishCreated(deps, conversationId, event);
-  deps.events.publish('conversation.updated', { conversation: conversation satisfies ConversationView, route: { threadKey } });
+  deps.events.publish('conversation.updated', {
+    conversation: conversation satisfies ConversationView,
+    route: { threadKey },
+  });
 }
 
 export async function recordDecision(
   deps: ConversationDeps,
-  input: { conversationId: string; messageId: string; action: string; reason: string; confidence: number | null; candidates: Array<{ articleId: string; score: number }> },
+  input: {
+    conversationId: string;
+    messageId: string;
+    action: string;
+    reason: string;
+    confidence: number | null;
+    candidates: Array<{ articleId: string; score: number }>;
+  },
 ): Promise<BotDecisionView> {
   const [row] = await deps.db.insert(botDecisions).values(input).returning();
   const [view] = await decisionViews(deps, [row!]);
@@ -59,20 +99,33 @@ export async function recordDecision(
 }
 
 /** Candidates with their article titles (an article deleted since shows as "(deleted article)"). */
-export async function decisionViews(deps: Pick<ConversationDeps, 'db'>, rows: Array<typeof botDecisions.$inferSelect>): Promise<BotDecisionView[]> {
-  const titles = new Map((await deps.db.select({ id: kbArticles.id, title: kbArticles.title }).from(kbArticles)).map((a) => [a.id, a.title]));
+export async function decisionViews(
+  deps: Pick<ConversationDeps, 'db'>,
+  rows: Array<typeof botDecisions.$inferSelect>,
+): Promise<BotDecisionView[]> {
+  const titles = new Map(
+    (await deps.db.select({ id: kbArticles.id, title: kbArticles.title }).from(kbArticles)).map((a) => [a.id, a.title]),
+  );
   return rows.map((r) => ({
     id: r.id,
     messageId: r.messageId,
     action: r.action as BotDecisionView['action'],
     reason: r.reason,
     confidence: r.confidence,
-    candidates: r.candidates.map((c) => ({ articleId: c.articleId, title: titles.get(c.articleId) ?? '(deleted article)', score: c.score })),
+    candidates: r.candidates.map((c) => ({
+      articleId: c.articleId,
+      title: titles.get(c.articleId) ?? '(deleted article)',
+      score: c.score,
+    })),
     createdAt: r.createdAt.toISOString(),
   }));
 }
 
 export async function conversationDecisions(deps: Pick<ConversationDeps, 'db'>, conversationId: string) {
-  const rows = await deps.db.select().from(botDecisions).where(eq(botDecisions.conversationId, conversationId)).orderBy(botDecisions.createdAt);
+  const rows = await deps.db
+    .select()
+    .from(botDecisions)
+    .where(eq(botDecisions.conversationId, conversationId))
+    .orderBy(botDecisions.createdAt);
   return decisionViews(deps, rows);
 }

@@ -37,13 +37,26 @@ const HANDOFF_MESSAGE = 'Let me connect you with a colleague. Someone from our t
  * "bot" state, decides with the local model (no customer text leaves this machine), answers from the
  * knowledge base or hands off, and logs every decision. Decisions for one conversation run one at a time.
  */
-export function createBotRunner(services: Services, log: FastifyBaseLogger, defaults: { embedder: EmbedderConfig; enabled: boolean }) {
+export function createBotRunner(
+  services: Services,
+  log: FastifyBaseLogger,
+  defaults: { embedder: EmbedderConfig; enabled: boolean },
+) {
   let bot: Bot | null = null;
   // Environment gives the defaults; an admin's choice (stored in the database) overrides them.
-  let settings: BotSettings = { enabled: defaults.enabled, embedder: defaults.embedder.kind, threshold: DEFAULT_THRESHOLD };
+  let settings: BotSettings = {
+    enabled: defaults.enabled,
+    embedder: defaults.embedder.kind,
+    threshold: DEFAULT_THRESHOLD,
+  };
   let building: Promise<void> = Promise.resolve();
   const queues = new Map<string, Promise<void>>();
-  const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+  const deps = {
+    db: services.db,
+    events: services.events,
+    adapters: services.adapters,
+    messageMaxChars: services.config.messageMaxChars,
+  };
 
   async function loadSettings(): Promise<BotSettings> {
     const [row] = await services.db.select().from(instanceSettings).where(eq(instanceSettings.key, SETTINGS_KEY));
@@ -60,7 +73,12 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
     building = building.then(async () => {
       try {
         const embedder = await createEmbedder({ ...defaults.embedder, kind: settings.embedder });
-        bot = await createBot({ embedder, articles: await articles(), policy: { threshold: settings.threshold }, index: INDEX_OPTIONS });
+        bot = await createBot({
+          embedder,
+          articles: await articles(),
+          policy: { threshold: settings.threshold },
+          index: INDEX_OPTIONS,
+        });
         log.info({ embedder: settings.embedder }, 'bot ready');
       } catch (err) {
         bot = null;
@@ -70,18 +88,26 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
     return building;
   }
 
-  async function conversationState(conversationId: string, beforeMessageId: string, view: DomainEvents['message.created']['conversation']): Promise<ConversationState> {
+  async function conversationState(
+    conversationId: string,
+    beforeMessageId: string,
+    view: DomainEvents['message.created']['conversation'],
+  ): Promise<ConversationState> {
     const rows = await services.db
       .select({ id: messages.id, authorKind: messages.authorKind, kind: messages.kind })
       .from(messages)
       .where(eq(messages.conversationId, conversationId))
       .orderBy(asc(messages.createdAt), asc(messages.id));
-    const decisions = await services.db.select({ action: botDecisions.action }).from(botDecisions).where(eq(botDecisions.conversationId, conversationId));
+    const decisions = await services.db
+      .select({ action: botDecisions.action })
+      .from(botDecisions)
+      .where(eq(botDecisions.conversationId, conversationId));
     const turns: ConversationTurn[] = rows
       .filter((m) => m.kind === 'message' && m.id !== beforeMessageId && m.authorKind !== 'bot')
       .map((m) => ({ author: m.authorKind }));
     // The bot's turns are its decisions (an answer or a hand-off), whatever it said with them.
-    for (const d of decisions) if (d.action === 'answer' || d.action === 'handoff') turns.push({ author: 'bot', botAction: d.action });
+    for (const d of decisions)
+      if (d.action === 'answer' || d.action === 'handoff') turns.push({ author: 'bot', botAction: d.action });
     return { status: view.status, assigneeId: view.assignee?.id ?? null, turns };
   }
 
@@ -105,9 +131,14 @@ export function createBotRunner(services: Services, log: FastifyBaseLogger, defa
       if (article) await botSay(deps, conversation.id, article.body);
       return;
     }
-    const confidence = decision.confidence === null ? '' : ` (${decision.confidence.toFixed(2)} < ${settings.threshold.toFixed(2)})`;
+    const confidence =
+      decision.confidence === null ? '' : ` (${decision.confidence.toFixed(2)} < ${settings.threshold.toFixed(2)})`;
     // Into the agents' queue first: by the time the customer reads the line, a person can see them.
-    await handOff(deps, conversation.id, `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`);
+    await handOff(
+      deps,
+      conversation.id,
+      `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`,
+    );
     await botSay(deps, conversation.id, HANDOFF_MESSAGE);
   }
 

@@ -27,7 +27,9 @@ export type OpenDatabaseOptions = {
 };
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.pgliteDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.pgliteDir);
 }
 
 async function openPglite(dir: string | undefined): Promise<Database> {
@@ -92,7 +94,9 @@ function preparing(client: PgClient): PgClient {
             target.unsafe(query, params as never, { ...options, prepare: true });
         case 'begin':
           return (options: string | Scoped, fn?: Scoped) =>
-            fn ? target.begin(options as string, wrapScope(fn) as never) : target.begin(wrapScope(options as Scoped) as never);
+            fn
+              ? target.begin(options as string, wrapScope(fn) as never)
+              : target.begin(wrapScope(options as Scoped) as never);
         case 'savepoint':
           return (name: string | Scoped, fn?: Scoped) => {
             const savepoint = (target as unknown as { savepoint: (...args: unknown[]) => unknown }).savepoint;

@@ -7,8 +7,15 @@ import { getTableColumns, type InferSelectModel, type Table } from 'drizzle-orm'
  * drizzle cannot build (data-modifying CTEs) still hand the rest of the code the usual row type.
  * `prefix` reads columns aliased as `<prefix><column name>`.
  */
-export function rowReader<T extends Table>(table: T, prefix = ''): (row: Record<string, unknown>) => InferSelectModel<T> {
-  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: prefix + column.name, column }));
+export function rowReader<T extends Table>(
+  table: T,
+  prefix = '',
+): (row: Record<string, unknown>) => InferSelectModel<T> {
+  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({
+    key,
+    name: prefix + column.name,
+    column,
+  }));
   return (row) => {
     const out: Record<string, unknown> = {};
     for (const { key, name, column } of columns) {

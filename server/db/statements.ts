@@ -17,5 +17,6 @@ const dialect = new PgDialect();
  */
 export function preparedStatement<Row>(query: SQL): (db: Db, values: Record<string, unknown>) => Promise<Row[]> {
   const rendered = dialect.sqlToQuery(query);
-  return async (db, values) => rowsOf<Row>(await db._.session.prepareQuery(rendered, undefined, undefined, false).execute(values));
+  return async (db, values) =>
+    rowsOf<Row>(await db._.session.prepareQuery(rendered, undefined, undefined, false).execute(values));
 }

@@ -8,7 +8,23 @@ import { reply, setStatus, type Actor } from '../domain/conversations.ts';
 import { recordConsent } from '../domain/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 
-const FIRST = ['Alex', 'Sam', 'Noor', 'Lena', 'Mateo', 'Aiko', 'Omar', 'Sofia', 'Ravi', 'Emma', 'Lukas', 'Zara', 'Jon', 'Mia', 'Ivan'];
+const FIRST = [
+  'Alex',
+  'Sam',
+  'Noor',
+  'Lena',
+  'Mateo',
+  'Aiko',
+  'Omar',
+  'Sofia',
+  'Ravi',
+  'Emma',
+  'Lukas',
+  'Zara',
+  'Jon',
+  'Mia',
+  'Ivan',
+];
 const LAST = ['Meyer', 'Okafor', 'Silva', 'Kowalski', 'Nakamura', 'Haddad', 'Larsen', 'Rossi', 'Dubois', 'Patel'];
 const QUESTIONS = [
   'Where is my order? It has been a week.',
@@ -33,7 +49,12 @@ const ANSWERS = [
  * the bot alone) answered and resolved, many rated. Deterministic (a fixed sequence), stamped back in time by `backdateHistory`.
  */
 export async function seedHistory(services: Services, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
-  const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+  const deps = {
+    db: services.db,
+    events: services.events,
+    adapters: services.adapters,
+    messageMaxChars: services.config.messageMaxChars,
+  };
   const stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }> = [];
   const day = 24 * 60 * 60_000;
   for (let i = 0; i < 60; i++) {
@@ -44,7 +65,15 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     const openedAt = new Date(Date.now() - (1 + (i % 8) * 3) * day);
     openedAt.setUTCHours(8 + ((i * 5) % 9), (i * 13) % 60, 0, 0);
     const write = (text: string, externalId: string) =>
-      ingest(services, { channel: 'chat', inboxId: inbox.chat, sender: { kind: 'visitor', address: visitorId, name }, threadKey: visitorId, externalId, text, occurredAt: openedAt });
+      ingest(services, {
+        channel: 'chat',
+        inboxId: inbox.chat,
+        sender: { kind: 'visitor', address: visitorId, name },
+        threadKey: visitorId,
+        externalId,
+        text,
+        occurredAt: openedAt,
+      });
     const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
     const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
     for (const purpose of purposes) {
@@ -66,23 +95,61 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     if (botFirst) {
       await services.db
         .insert(messages)
-        .values({ conversationId: first.conversation.id, channel: 'chat', direction: 'outbound', kind: 'message', authorKind: 'bot', body: ANSWERS[i % ANSWERS.length]!, deliveryState: 'sent' });
-      await services.db.insert(botDecisions).values({ conversationId: first.conversation.id, messageId: first.message.id, action: 'answer', reason: 'confident', confidence: 0.82 + (i % 5) / 50 });
+        .values({
+          conversationId: first.conversation.id,
+          channel: 'chat',
+          direction: 'outbound',
+          kind: 'message',
+          authorKind: 'bot',
+          body: ANSWERS[i % ANSWERS.length]!,
+          deliveryState: 'sent',
+        });
+      await services.db
+        .insert(botDecisions)
+        .values({
+          conversationId: first.conversation.id,
+          messageId: first.message.id,
+          action: 'answer',
+          reason: 'confident',
+          confidence: 0.82 + (i % 5) / 50,
+        });
       if (!botAlone) {
-        const again = await write('Thanks, but I would like to talk to a person, please.', `demo-history-${visitorId}-2`);
-        await services.db.insert(botDecisions).values({ conversationId: first.conversation.id, messageId: again.message.id, action: 'handoff', reason: 'human_requested', confidence: null });
+        const again = await write(
+          'Thanks, but I would like to talk to a person, please.',
+          `demo-history-${visitorId}-2`,
+        );
+        await services.db
+          .insert(botDecisions)
+          .values({
+            conversationId: first.conversation.id,
+            messageId: again.message.id,
+            action: 'handoff',
+            reason: 'human_requested',
+            confidence: null,
+          });
       }
     }
     if (!botAlone) await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
     await setStatus(deps, first.conversation.id, 'resolved', agent);
-    if (i % 3 !== 2) await services.db.insert(satisfactionRatings).values({ conversationId: first.conversation.id, score: 3 + (i % 3) - (i % 7 === 0 ? 2 : 0) });
-    stamps.push({ conversationId: first.conversation.id, openedAt, responseMinutes: 2 + ((i * 7) % 25), resolveMinutes: 10 + ((i * 17) % 110) });
+    if (i % 3 !== 2)
+      await services.db
+        .insert(satisfactionRatings)
+        .values({ conversationId: first.conversation.id, score: 3 + (i % 3) - (i % 7 === 0 ? 2 : 0) });
+    stamps.push({
+      conversationId: first.conversation.id,
+      openedAt,
+      responseMinutes: 2 + ((i * 7) % 25),
+      resolveMinutes: 10 + ((i * 17) % 110),
+    });
   }
   await backdateHistory(services, stamps);
 }
 
 /** Moves each past conversation, its messages, consent, resolution and rating to when it happened. */
-async function backdateHistory({ db }: Services, stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }>) {
+async function backdateHistory(
+  { db }: Services,
+  stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }>,
+) {
   for (const s of stamps) {
     const opened = s.openedAt.toISOString();
     await db.execute(sql`

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
  * one article per intent, its example questions taken from the dataset, its answer the dataset's reply
  * with the template placeholders filled in.
  */
-const DATASET = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/bitext-customer-support/Bitext_Sample_Customer_Support_Training_Dataset.csv');
+const DATASET = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../shared/data/bitext-customer-support/Bitext_Sample_Customer_Support_Training_Dataset.csv',
+);
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
 export function parseCsv(text: string): string[][] {

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../services.ts';
 import { sql } from 'drizzle-orm';
-import { contactIdentities, conversations, inboxes, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
+import {
+  contactIdentities,
+  conversations,
+  inboxes,
+  instanceSettings,
+  kbArticles,
+  messages,
+} from '../../drizzle/schema/index.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { createAgent } from '../domain/agents.ts';
 import { ingest } from '../domain/ingest.ts';
@@ -43,12 +50,34 @@ export async function seedDemo(services: Services): Promise<void> {
   }
 
   // Demo colleagues get random passwords: they exist to be assigned, not to sign in.
-  const sam = await createAgent(db, { email: 'sam@acme.example', name: 'Sam Rivera', role: 'agent', password: randomToken() }, null);
-  await createAgent(db, { email: 'maya@acme.example', name: 'Maya Chen', role: 'manager', password: randomToken() }, null);
+  const sam = await createAgent(
+    db,
+    { email: 'sam@acme.example', name: 'Sam Rivera', role: 'agent', password: randomToken() },
+    null,
+  );
+  await createAgent(
+    db,
+    { email: 'maya@acme.example', name: 'Maya Chen', role: 'manager', password: randomToken() },
+    null,
+  );
   const samActor = { id: sam.id, name: sam.name };
-  const deps = { db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+  const deps = {
+    db,
+    events: services.events,
+    adapters: services.adapters,
+    messageMaxChars: services.config.messageMaxChars,
+  };
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
-  const inbound = (channel: ChannelKind, kind: 'email' | 'phone' | 'slack' | 'visitor', address: string, name: string, threadKey: string, text: string, subject?: string, at = new Date()) =>
+  const inbound = (
+    channel: ChannelKind,
+    kind: 'email' | 'phone' | 'slack' | 'visitor',
+    address: string,
+    name: string,
+    threadKey: string,
+    text: string,
+    subject?: string,
+    at = new Date(),
+  ) =>
     ingest(services, {
       channel,
       inboxId: inbox[channel],
@@ -61,18 +90,49 @@ export async function seedDemo(services: Services): Promise<void> {
     });
 
   // Elena writes by email, then by SMS from a number she is known by: one contact, two channels.
-  const mail = await inbound('email', 'email', 'elena.novak@example.com', 'Elena Novak', '<demo-order-4821@example.com>',
-    'Hello,\n\nmy order #4821 arrived today but the tent poles are bent. Can I get a replacement?\n\nThanks,\nElena', 'Order #4821 arrived damaged', minutesAgo(180));
+  const mail = await inbound(
+    'email',
+    'email',
+    'elena.novak@example.com',
+    'Elena Novak',
+    '<demo-order-4821@example.com>',
+    'Hello,\n\nmy order #4821 arrived today but the tent poles are bent. Can I get a replacement?\n\nThanks,\nElena',
+    'Order #4821 arrived damaged',
+    minutesAgo(180),
+  );
   await db.insert(contactIdentities).values({ contactId: mail.contactId, kind: 'phone', address: '+15550100123' });
   await addNote(deps, mail.conversation.id, samActor, 'Checked with the warehouse: replacement poles are in stock.');
-  await reply(deps, mail.conversation.id, samActor, 'Hi Elena, sorry about that! We are sending replacement poles today; you will get a tracking number by email.');
+  await reply(
+    deps,
+    mail.conversation.id,
+    samActor,
+    'Hi Elena, sorry about that! We are sending replacement poles today; you will get a tracking number by email.',
+  );
   await assign(deps, mail.conversation.id, sam.id, samActor);
   await setStatus(deps, mail.conversation.id, 'pending', samActor);
-  await inbound('sms', 'phone', '+15550100123', 'Elena Novak', '+15550100123|+15550100000', 'Hi, it is Elena again: did the poles ship yet?', undefined, minutesAgo(25));
+  await inbound(
+    'sms',
+    'phone',
+    '+15550100123',
+    'Elena Novak',
+    '+15550100123|+15550100000',
+    'Hi, it is Elena again: did the poles ship yet?',
+    undefined,
+    minutesAgo(25),
+  );
 
   // A website visitor who accepted the notice (support and analytics).
   const visitorId = randomUUID();
-  const chat = await inbound('chat', 'visitor', visitorId, 'Jonas Berg', visitorId, 'Hi! Do you ship to Norway, and how long does it take?', undefined, minutesAgo(12));
+  const chat = await inbound(
+    'chat',
+    'visitor',
+    visitorId,
+    'Jonas Berg',
+    visitorId,
+    'Hi! Do you ship to Norway, and how long does it take?',
+    undefined,
+    minutesAgo(12),
+  );
   await db.transaction(async (tx) => {
     for (const purpose of ['support', 'analytics'] as const) {
       await recordConsent(tx, {
@@ -88,12 +148,38 @@ export async function seedDemo(services: Services): Promise<void> {
     }
   });
 
-  await inbound('voice', 'phone', '+15550100188', 'Priya Shah', 'CAdemo0001', 'Voicemail (0:42): calling about the return label for my boots, please call me back.', undefined, minutesAgo(95));
-  const slack = await inbound('slack', 'slack', 'U0DEMO42', 'Tom Weller', 'C0DEMO:1700000000.000100', 'Our team account shows the wrong billing address. Who can fix that?', undefined, minutesAgo(300));
+  await inbound(
+    'voice',
+    'phone',
+    '+15550100188',
+    'Priya Shah',
+    'CAdemo0001',
+    'Voicemail (0:42): calling about the return label for my boots, please call me back.',
+    undefined,
+    minutesAgo(95),
+  );
+  const slack = await inbound(
+    'slack',
+    'slack',
+    'U0DEMO42',
+    'Tom Weller',
+    'C0DEMO:1700000000.000100',
+    'Our team account shows the wrong billing address. Who can fix that?',
+    undefined,
+    minutesAgo(300),
+  );
   await reply(deps, slack.conversation.id, samActor, 'Hi Tom, I have corrected the billing address. Anything else?');
   await setStatus(deps, slack.conversation.id, 'resolved', samActor);
-  await inbound('email', 'email', 'kwame.mensah@example.com', 'Kwame Mensah', '<demo-returns-1@example.com>',
-    'Can I return a backpack I bought 40 days ago? It is unused.', 'Return after 30 days?', minutesAgo(50));
+  await inbound(
+    'email',
+    'email',
+    'kwame.mensah@example.com',
+    'Kwame Mensah',
+    '<demo-returns-1@example.com>',
+    'Can I return a backpack I bought 40 days ago? It is unused.',
+    'Return after 30 days?',
+    minutesAgo(50),
+  );
 
   // The public Bitext dataset when it is beside the project, else a few hand-written articles.
   await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);

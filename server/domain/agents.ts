@@ -62,7 +62,8 @@ export async function updateAgent(
   if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
   // Unknown keys satisfy the schema's minProperties but change nothing (and must not reach the audit entry).
   const fields = (['name', 'role', 'disabled', 'password'] as const).filter((k) => patch[k] !== undefined);
-  if (fields.length === 0) throw badRequest('nothing_to_change', 'Give at least one of name, role, disabled or password');
+  if (fields.length === 0)
+    throw badRequest('nothing_to_change', 'Give at least one of name, role, disabled or password');
   return db.transaction(async (tx) => {
     const [row] = await tx.update(agents).set(set).where(eq(agents.id, id)).returning();
     if (!row) throw notFound('Agent');

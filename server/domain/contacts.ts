@@ -20,7 +20,12 @@ export async function getContact(db: Db, id: string): Promise<ContactView> {
       .orderBy(contactIdentities.createdAt),
     currentConsent(db, id),
     db
-      .select({ id: conversations.id, channel: conversations.channel, status: conversations.status, lastMessageAt: conversations.lastMessageAt })
+      .select({
+        id: conversations.id,
+        channel: conversations.channel,
+        status: conversations.status,
+        lastMessageAt: conversations.lastMessageAt,
+      })
       .from(conversations)
       .where(eq(conversations.contactId, id))
       .orderBy(desc(conversations.lastMessageAt)),
@@ -48,18 +53,39 @@ export async function rectifyContact(db: Db, id: string, patch: ContactPatch, ac
   await db.transaction(async (tx) => {
     const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
     if (!current) throw notFound('Contact');
-    const changed = (Object.keys(patch) as Array<keyof ContactPatch>).filter((k) => patch[k] !== undefined && patch[k] !== current[k]);
+    const changed = (Object.keys(patch) as Array<keyof ContactPatch>).filter(
+      (k) => patch[k] !== undefined && patch[k] !== current[k],
+    );
     if (!changed.length) return;
-    await tx.update(contacts).set({ ...patch, updatedAt: new Date() }).where(eq(contacts.id, id));
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'contact.rectified', targetType: 'contact', targetId: id, details: { fields: changed } });
+    await tx
+      .update(contacts)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(contacts.id, id));
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'contact.rectified',
+      targetType: 'contact',
+      targetId: id,
+      details: { fields: changed },
+    });
   });
   return getContact(db, id);
 }
 
-export type ContactListItem = { id: string; name: string | null; email: string | null; phone: string | null; lastSeenAt: string };
+export type ContactListItem = {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  lastSeenAt: string;
+};
 
 /** Keyset pagination by (created_at, id); `q` matches name, email or phone. */
-export async function listContacts(db: Db, query: { q?: string; cursor?: { createdAt: Date; id: string }; limit: number }) {
+export async function listContacts(
+  db: Db,
+  query: { q?: string; cursor?: { createdAt: Date; id: string }; limit: number },
+) {
   const filters = [];
   if (query.q) {
     const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

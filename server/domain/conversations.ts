@@ -32,8 +32,12 @@ async function requireConversation(db: Db, id: string) {
 
 async function publishConversation(deps: ConversationDeps, id: string) {
   const conversation = await loadConversationView(deps.db, id, null);
-  const [row] = await deps.db.select({ threadKey: conversations.threadKey }).from(conversations).where(eq(conversations.id, id));
-  if (conversation && row) deps.events.publish('conversation.updated', { conversation, route: { threadKey: row.threadKey } });
+  const [row] = await deps.db
+    .select({ threadKey: conversations.threadKey })
+    .from(conversations)
+    .where(eq(conversations.id, id));
+  if (conversation && row)
+    deps.events.publish('conversation.updated', { conversation, route: { threadKey: row.threadKey } });
   return conversation!;
 }
 
@@ -118,7 +122,11 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
  * The conversation as loadConversationView would show it to an event's audience (no viewer, so
  * unreadCount 0: agents' clients count unread arrivals themselves), from a statement's x_ columns.
  */
-function conversationViewOf(message: typeof messages.$inferSelect, row: AgentMessageRow, preview: string | null): ConversationView {
+function conversationViewOf(
+  message: typeof messages.$inferSelect,
+  row: AgentMessageRow,
+  preview: string | null,
+): ConversationView {
   return {
     id: message.conversationId,
     inboxId: row.x_inbox_id,
@@ -168,11 +176,23 @@ async function addAgentMessage(
   const message = readMessage(row);
   const conversation = conversationViewOf(message, row, kind === 'message' ? message.body : row.x_preview);
   const view = toMessageView(message, agent.name);
-  deps.events.publish('message.created', { message: view, conversation, route: { threadKey: row.x_thread_key }, clientId: null });
+  deps.events.publish('message.created', {
+    message: view,
+    conversation,
+    route: { threadKey: row.x_thread_key },
+    clientId: null,
+  });
   if (kind === 'note') return view;
   return attemptDelivery(
     deps,
-    { message, authorName: agent.name, inboxId: row.x_inbox_id, threadKey: row.x_thread_key, subject: row.x_subject, to: row.x_to },
+    {
+      message,
+      authorName: agent.name,
+      inboxId: row.x_inbox_id,
+      threadKey: row.x_thread_key,
+      subject: row.x_subject,
+      to: row.x_to,
+    },
     conversation,
   );
 }
@@ -190,7 +210,14 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
   }
   return attemptDelivery(
     deps,
-    { message, authorName: row.x_author_name, inboxId: row.x_inbox_id, threadKey: row.x_thread_key, subject: row.x_subject, to: row.x_to },
+    {
+      message,
+      authorName: row.x_author_name,
+      inboxId: row.x_inbox_id,
+      threadKey: row.x_thread_key,
+      subject: row.x_subject,
+      to: row.x_to,
+    },
     conversationViewOf(message, row, row.x_preview),
   );
 }
@@ -240,7 +267,11 @@ const deliveryUpdateStatement = preparedStatement<Record<string, unknown>>(sql`
  * Hands the message to its channel's adapter and records the outcome. `conversation` is the view the
  * caller read along with the message; the outcome does not change it, so it is not loaded again.
  */
-async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, conversation: ConversationView): Promise<MessageView> {
+async function attemptDelivery(
+  deps: ConversationDeps,
+  target: DeliveryTarget,
+  conversation: ConversationView,
+): Promise<MessageView> {
   const { message } = target;
   const attempts = message.attempts + 1;
   let update: DeliveryUpdate;
@@ -264,7 +295,13 @@ async function attemptDelivery(deps: ConversationDeps, target: DeliveryTarget, c
         text: message.body,
         subject: target.subject ?? undefined,
       });
-      update = { attempts, deliveryState: result.state, externalId: result.externalId, deliveryError: null, nextAttemptAt: null };
+      update = {
+        attempts,
+        deliveryState: result.state,
+        externalId: result.externalId,
+        deliveryError: null,
+        nextAttemptAt: null,
+      };
     } catch (err) {
       // Provider errors can echo addresses back; keep only the error class and a short reason.
       const reason = err instanceof Error ? err.message.slice(0, 200) : 'unknown error';
@@ -300,7 +337,10 @@ export async function retryDueDeliveries(deps: ConversationDeps, limit = 20): Pr
     const ids = rowsOf<{ id: string }>(rows).map((r) => r.id);
     // Push the deadline forward while this server tries, so another sweep does not pick them too.
     for (const id of ids) {
-      await tx.update(messages).set({ nextAttemptAt: new Date(Date.now() + 60_000) }).where(eq(messages.id, id));
+      await tx
+        .update(messages)
+        .set({ nextAttemptAt: new Date(Date.now() + 60_000) })
+        .where(eq(messages.id, id));
     }
     return ids;
   });
@@ -339,34 +379,61 @@ async function changeConversation(
   });
   const conversation = await publishConversation(deps, conversationId);
   if (event) {
-    const [row] = await deps.db.select({ threadKey: conversations.threadKey }).from(conversations).where(eq(conversations.id, conversationId));
-    deps.events.publish('message.created', { message: event, conversation, route: { threadKey: row!.threadKey }, clientId: null });
+    const [row] = await deps.db
+      .select({ threadKey: conversations.threadKey })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId));
+    deps.events.publish('message.created', {
+      message: event,
+      conversation,
+      route: { threadKey: row!.threadKey },
+      clientId: null,
+    });
   }
   return conversation;
 }
 
-export async function assign(deps: ConversationDeps, conversationId: string, agentId: string | null, actor: Actor): Promise<ConversationView> {
+export async function assign(
+  deps: ConversationDeps,
+  conversationId: string,
+  agentId: string | null,
+  actor: Actor,
+): Promise<ConversationView> {
   return changeConversation(deps, conversationId, actor, async (tx, current) => {
     let assigneeName: string | null = null;
     if (agentId) {
-      const [agent] = await tx.select({ name: agents.name, disabledAt: agents.disabledAt }).from(agents).where(eq(agents.id, agentId));
+      const [agent] = await tx
+        .select({ name: agents.name, disabledAt: agents.disabledAt })
+        .from(agents)
+        .where(eq(agents.id, agentId));
       if (!agent || agent.disabledAt) throw notFound('Agent');
       assigneeName = agent.name;
     }
     if (current.assigneeId === agentId) return null;
-    await tx.update(conversations).set({ assigneeId: agentId, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+    await tx
+      .update(conversations)
+      .set({ assigneeId: agentId, updatedAt: new Date() })
+      .where(eq(conversations.id, conversationId));
     return assigneeName ? `Assigned to ${assigneeName}` : 'Unassigned';
   });
 }
 
-export async function setStatus(deps: ConversationDeps, conversationId: string, status: ConversationStatus, actor: Actor): Promise<ConversationView> {
+export async function setStatus(
+  deps: ConversationDeps,
+  conversationId: string,
+  status: ConversationStatus,
+  actor: Actor,
+): Promise<ConversationView> {
   return changeConversation(deps, conversationId, actor, async (tx, current) => {
     if (current.status === status) return null;
     const now = new Date();
     // resolved_at keeps the latest resolution (analytics measures resolution time with it); reopening leaves it,
     // and the status says whether the conversation is resolved now.
     const resolvedAt = status === 'resolved' ? { resolvedAt: now } : {};
-    await tx.update(conversations).set({ status, updatedAt: now, ...resolvedAt }).where(eq(conversations.id, conversationId));
+    await tx
+      .update(conversations)
+      .set({ status, updatedAt: now, ...resolvedAt })
+      .where(eq(conversations.id, conversationId));
     return `Status changed from ${current.status} to ${status}`;
   });
 }
@@ -377,5 +444,8 @@ export async function markRead(db: Db, conversationId: string, agentId: string):
   await db
     .insert(conversationReads)
     .values({ agentId, conversationId, lastReadAt: now })
-    .onConflictDoUpdate({ target: [conversationReads.agentId, conversationReads.conversationId], set: { lastReadAt: now } });
+    .onConflictDoUpdate({
+      target: [conversationReads.agentId, conversationReads.conversationId],
+      set: { lastReadAt: now },
+    });
 }

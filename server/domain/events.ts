@@ -24,7 +24,14 @@ export type DomainEvents = {
   /** A knowledge-base article was created, changed or deleted: the bot rebuilds its index. */
   'kb.changed': { articleId: string };
   /** Export progress for the agent who asked (jobId is the client's own id). */
-  'privacy.progress': { agentId: string; jobId: string; kind: 'export'; done: number; total: number; finished: boolean };
+  'privacy.progress': {
+    agentId: string;
+    jobId: string;
+    kind: 'export';
+    done: number;
+    total: number;
+    finished: boolean;
+  };
 };
 
 export class DomainEventBus {

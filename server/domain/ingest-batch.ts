@@ -47,9 +47,12 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     left join known_contact on true left join known_conversation on true
     left join inserted on true left join touched on true`);
 
-
-
-type Pending = { msg: InboundMessage; openStatus: 'bot' | 'open'; resolve: (row: IngestRow | null) => void; reject: (err: unknown) => void };
+type Pending = {
+  msg: InboundMessage;
+  openStatus: 'bot' | 'open';
+  resolve: (row: IngestRow | null) => void;
+  reject: (err: unknown) => void;
+};
 
 /** A batch never grows past this, so one statement stays short. */
 const MAX_BATCH = 64;
@@ -109,7 +112,9 @@ class IngestBatcher {
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       await Promise.all(
-        batch.map((pending) => this.execute([pending]).then((rows) => pending.resolve(rows.get(0) ?? null), pending.reject)),
+        batch.map((pending) =>
+          this.execute([pending]).then((rows) => pending.resolve(rows.get(0) ?? null), pending.reject),
+        ),
       );
     }
   }

@@ -32,7 +32,9 @@ export type IngestDeps = {
 
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (err: unknown) =>
-  typeof err === 'object' && err !== null && ((err as { code?: string }).code === UNIQUE_VIOLATION ||
+  typeof err === 'object' &&
+  err !== null &&
+  ((err as { code?: string }).code === UNIQUE_VIOLATION ||
     (err as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION);
 
 /**
@@ -49,7 +51,9 @@ export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<Ing
   for (let attempt = 0; ; attempt++) {
     try {
       const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
-      const result = await threads.run(`${msg.inboxId}\n${msg.threadKey}`, () => ingestOnce(deps.db, msg, inboxName, openStatus));
+      const result = await threads.run(`${msg.inboxId}\n${msg.threadKey}`, () =>
+        ingestOnce(deps.db, msg, inboxName, openStatus),
+      );
       // Only messages with files pay for this; the chat hot path never enters it.
       if (msg.attachments?.length) await linkAttachments(deps, result, msg.attachments);
       if (result.created) {
@@ -82,7 +86,12 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
   const existing = result.created
     ? []
     : await deps.db
-        .select({ id: attachments.id, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
+        .select({
+          id: attachments.id,
+          filename: attachments.filename,
+          contentType: attachments.contentType,
+          size: attachments.size,
+        })
         .from(attachments)
         .where(eq(attachments.messageId, result.message.id))
         .orderBy(attachments.createdAt, attachments.id);
@@ -93,11 +102,22 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
   const stored: Array<typeof attachments.$inferInsert> = [];
   for (const file of files) {
     const blob = await deps.blobs.put(file.content);
-    stored.push({ messageId: result.message.id, blobId: blob.id, filename: file.filename, contentType: file.contentType, size: blob.size });
+    stored.push({
+      messageId: result.message.id,
+      blobId: blob.id,
+      filename: file.filename,
+      contentType: file.contentType,
+      size: blob.size,
+    });
   }
   try {
     const rows = await deps.db.insert(attachments).values(stored).returning();
-    result.message.attachments = rows.map((r): AttachmentView => ({ id: r.id, filename: r.filename, contentType: r.contentType, size: r.size }));
+    result.message.attachments = rows.map((r): AttachmentView => ({
+      id: r.id,
+      filename: r.filename,
+      contentType: r.contentType,
+      size: r.size,
+    }));
   } catch (err) {
     // No row points at these blobs: remove them rather than leave files erasure could never find.
     await Promise.all(stored.map((s) => deps.blobs!.delete(s.blobId).catch(() => false)));
@@ -109,8 +129,14 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
  * One attempt: the message's batch (ingest-batch.ts), or ingestStatement alone when its batch left it
  * out (a replay, which ingestStatement recognises). Builds the result, and the event payload, from the row.
  */
-async function ingestOnce(db: Db, msg: InboundMessage, inboxName: string, openStatus: 'bot' | 'open'): Promise<IngestResult> {
-  const row = (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
+async function ingestOnce(
+  db: Db,
+  msg: InboundMessage,
+  inboxName: string,
+  openStatus: 'bot' | 'open',
+): Promise<IngestResult> {
+  const row =
+    (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
   if (!row || row.id === null) return loadReplayed(db, msg);
   const message = readMessage(row);
   return {
@@ -142,6 +168,10 @@ async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> 
     .where(and(eq(messages.channel, msg.channel), eq(messages.externalId, msg.externalId)));
   if (!row) throw new Error('Replay detected but the stored message is gone');
   const conversation = await loadConversationView(db, row.message.conversationId, null);
-  return { created: false, contactId: row.contactId, message: toMessageView(row.message, null), conversation: conversation! };
+  return {
+    created: false,
+    contactId: row.contactId,
+    message: toMessageView(row.message, null),
+    conversation: conversation!,
+  };
 }
-

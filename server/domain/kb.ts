@@ -36,19 +36,45 @@ export async function getArticle(db: Db, id: string): Promise<KbArticleView> {
 /** Every change tells the bot to rebuild its index (the KB is small; a rebuild takes milliseconds per article). */
 export async function createArticle(db: Db, events: DomainEventBus, input: KbArticleInput, actorId: string) {
   const row = await db.transaction(async (tx) => {
-    const [row] = await tx.insert(kbArticles).values(clean(input) as KbArticleInput).returning();
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'kb.created', targetType: 'kb_article', targetId: row!.id });
+    const [row] = await tx
+      .insert(kbArticles)
+      .values(clean(input) as KbArticleInput)
+      .returning();
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'kb.created',
+      targetType: 'kb_article',
+      targetId: row!.id,
+    });
     return row!;
   });
   events.publish('kb.changed', { articleId: row.id });
   return toView(row);
 }
 
-export async function updateArticle(db: Db, events: DomainEventBus, id: string, patch: Partial<KbArticleInput>, actorId: string) {
+export async function updateArticle(
+  db: Db,
+  events: DomainEventBus,
+  id: string,
+  patch: Partial<KbArticleInput>,
+  actorId: string,
+) {
   const row = await db.transaction(async (tx) => {
-    const [row] = await tx.update(kbArticles).set({ ...clean(patch), updatedAt: new Date() }).where(eq(kbArticles.id, id)).returning();
+    const [row] = await tx
+      .update(kbArticles)
+      .set({ ...clean(patch), updatedAt: new Date() })
+      .where(eq(kbArticles.id, id))
+      .returning();
     if (!row) throw notFound('Article');
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'kb.updated', targetType: 'kb_article', targetId: id, details: { fields: Object.keys(patch) } });
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'kb.updated',
+      targetType: 'kb_article',
+      targetId: id,
+      details: { fields: Object.keys(patch) },
+    });
     return row;
   });
   events.publish('kb.changed', { articleId: id });
@@ -59,7 +85,13 @@ export async function deleteArticle(db: Db, events: DomainEventBus, id: string, 
   await db.transaction(async (tx) => {
     const deleted = await tx.delete(kbArticles).where(eq(kbArticles.id, id)).returning({ id: kbArticles.id });
     if (!deleted.length) throw notFound('Article');
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'kb.deleted', targetType: 'kb_article', targetId: id });
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'kb.deleted',
+      targetType: 'kb_article',
+      targetId: id,
+    });
   });
   events.publish('kb.changed', { articleId: id });
 }

@@ -14,7 +14,11 @@ export const NOTICE_TEXT = [
 ].join(' ');
 
 export const NOTICE_PURPOSES = [
-  { purpose: 'support' as const, required: true, label: 'Store my messages so support can answer me (required to chat)' },
+  {
+    purpose: 'support' as const,
+    required: true,
+    label: 'Store my messages so support can answer me (required to chat)',
+  },
   { purpose: 'analytics' as const, required: false, label: 'Include my conversation in support statistics (optional)' },
 ];
 

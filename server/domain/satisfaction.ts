@@ -25,12 +25,20 @@ export async function visitorRating(services: Services, visitor: VisitorClaims):
  * The visitor rates their resolved conversation (1..5). Asked only after resolution, so only then accepted;
  * a second answer replaces the first (one rating per conversation).
  */
-export async function rateConversation(services: Services, visitor: VisitorClaims, score: number): Promise<RatingState> {
+export async function rateConversation(
+  services: Services,
+  visitor: VisitorClaims,
+  score: number,
+): Promise<RatingState> {
   await assertActiveVisitor(services, visitor);
   const conversationId = await visitorConversationId(services, visitor);
   if (!conversationId) throw notFound('Conversation');
-  const [conversation] = await services.db.select({ status: conversations.status }).from(conversations).where(eq(conversations.id, conversationId));
-  if (conversation?.status !== 'resolved') throw conflict('not_resolved', 'A conversation can be rated once it is resolved');
+  const [conversation] = await services.db
+    .select({ status: conversations.status })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  if (conversation?.status !== 'resolved')
+    throw conflict('not_resolved', 'A conversation can be rated once it is resolved');
   await services.db
     .insert(satisfactionRatings)
     .values({ conversationId, score })

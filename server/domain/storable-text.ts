@@ -5,6 +5,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 export function storable(value: unknown): boolean {
   if (typeof value === 'string') return !UNSTORABLE.test(value);
   if (Array.isArray(value)) return value.every(storable);
-  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => !UNSTORABLE.test(k) && storable(v));
+  if (value && typeof value === 'object')
+    return Object.entries(value).every(([k, v]) => !UNSTORABLE.test(k) && storable(v));
   return true;
 }

@@ -1,8 +1,22 @@
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import { agents, attachments, contacts, conversations, conversationReads, inboxes, messages } from '../../drizzle/schema/index.ts';
-import type { AttachmentView, ConversationView, MessageMarkerView, MessageView, VisitorMessageView } from '../http/views.ts';
+import {
+  agents,
+  attachments,
+  contacts,
+  conversations,
+  conversationReads,
+  inboxes,
+  messages,
+} from '../../drizzle/schema/index.ts';
+import type {
+  AttachmentView,
+  ConversationView,
+  MessageMarkerView,
+  MessageView,
+  VisitorMessageView,
+} from '../http/views.ts';
 
 type MessageRow = typeof messages.$inferSelect;
 
@@ -57,7 +71,13 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
 /** Attachments of the messages matching `where` (a condition on messages), grouped by message id. */
 export async function loadAttachmentViews(db: Db, where: SQL): Promise<Map<string, AttachmentView[]>> {
   const rows = await db
-    .select({ messageId: attachments.messageId, id: attachments.id, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
+    .select({
+      messageId: attachments.messageId,
+      id: attachments.id,
+      filename: attachments.filename,
+      contentType: attachments.contentType,
+      size: attachments.size,
+    })
     .from(attachments)
     .innerJoin(messages, eq(messages.id, attachments.messageId))
     .where(where)

@@ -19,18 +19,30 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 export async function assertActiveVisitor(services: Services, visitor: VisitorClaims): Promise<void> {
   const states = await currentConsent(services.db, visitor.contactId);
   const support = states.find((s) => s.purpose === 'support');
-  if (!support?.granted) throw new DomainError(401, 'session_ended', 'This chat session has ended; accept the notice to start a new one');
+  if (!support?.granted)
+    throw new DomainError(401, 'session_ended', 'This chat session has ended; accept the notice to start a new one');
 }
 
 export async function visitorConsent(services: Services, visitor: VisitorClaims) {
   const states = await currentConsent(services.db, visitor.contactId);
   return NOTICE_PURPOSES.map((p) => {
     const state = states.find((s) => s.purpose === p.purpose);
-    return { purpose: p.purpose, label: p.label, required: p.required, granted: state?.granted ?? false, occurredAt: state?.occurredAt ?? null };
+    return {
+      purpose: p.purpose,
+      label: p.label,
+      required: p.required,
+      granted: state?.granted ?? false,
+      occurredAt: state?.occurredAt ?? null,
+    };
   });
 }
 
-export async function changeVisitorConsent(services: Services, visitor: VisitorClaims, purpose: 'support' | 'analytics', granted: boolean) {
+export async function changeVisitorConsent(
+  services: Services,
+  visitor: VisitorClaims,
+  purpose: 'support' | 'analytics',
+  granted: boolean,
+) {
   await assertActiveVisitor(services, visitor);
   if (purpose === 'support' && granted) return visitorConsent(services, visitor);
   await services.db.transaction((tx) =>
@@ -41,12 +53,17 @@ export async function changeVisitorConsent(services: Services, visitor: VisitorC
       policyVersion: NOTICE_POLICY_VERSION,
       textHash: NOTICE_TEXT_HASH,
       sourceChannel: 'chat',
-      evidence: { event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn', inboxId: visitor.inboxId, visitorId: visitor.visitorId },
+      evidence: {
+        event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn',
+        inboxId: visitor.inboxId,
+        visitorId: visitor.visitorId,
+      },
       actor: { kind: 'visitor', id: visitor.contactId },
     }),
   );
   services.events.publish('consent.changed', { purpose });
-  if (purpose === 'support' && !granted) services.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
+  if (purpose === 'support' && !granted)
+    services.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
   return visitorConsent(services, visitor);
 }
 
@@ -63,7 +80,12 @@ export async function visitorSend(
   }
   if (input.text.length > services.config.messageMaxChars) throw tooLarge(services.config.messageMaxChars);
   // The socket path has no JSON body parser in front of it (see server/plugins/json-body.ts).
-  if (!storable(input.text)) throw new DomainError(400, 'unstorable_text', 'Text must not contain NUL (U+0000) or unpaired surrogate characters');
+  if (!storable(input.text))
+    throw new DomainError(
+      400,
+      'unstorable_text',
+      'Text must not contain NUL (U+0000) or unpaired surrogate characters',
+    );
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new DomainError(400, 'bad_client_id', 'clientId must be 8-64 characters of A-Z, a-z, 0-9, _ or -');
   }

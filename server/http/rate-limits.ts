@@ -25,7 +25,10 @@ export const rateLimits = {
   webhook: { max: 1_200, timeWindow: '1 minute' },
 } as const;
 
-export async function registerRateLimits(app: FastifyInstance, options: { redisUrl: string | undefined; redisPrefix: string }) {
+export async function registerRateLimits(
+  app: FastifyInstance,
+  options: { redisUrl: string | undefined; redisPrefix: string },
+) {
   const rateLimit = (await import('@fastify/rate-limit')).default;
   let redis: import('ioredis').Redis | undefined;
   if (options.redisUrl) {

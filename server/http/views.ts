@@ -31,12 +31,22 @@ export const AgentView = Type.Object({
 export type AgentView = Static<typeof AgentView>;
 
 /** A file that came with a message; downloaded through GET /api/attachments/:id. */
-export const AttachmentView = Type.Object({ id: Uuid, filename: Type.String(), contentType: Type.String(), size: Type.Integer() });
+export const AttachmentView = Type.Object({
+  id: Uuid,
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+});
 export type AttachmentView = Static<typeof AttachmentView>;
 
 /** Something the agent should know about a message (an email too large to store whole, unreadable MIME, an auto-reply). */
 export const MessageMarkerView = Type.Object({
-  kind: Type.Union([Type.Literal('parse_error'), Type.Literal('attachment_too_large'), Type.Literal('body_truncated'), Type.Literal('automated')]),
+  kind: Type.Union([
+    Type.Literal('parse_error'),
+    Type.Literal('attachment_too_large'),
+    Type.Literal('body_truncated'),
+    Type.Literal('automated'),
+  ]),
   detail: Type.String(),
 });
 export type MessageMarkerView = Static<typeof MessageMarkerView>;
@@ -53,7 +63,9 @@ export const MessageView = Type.Object({
   deliveryState: literals(deliveryStates),
   deliveryError: Type.Union([Type.String(), Type.Null()]),
   /** Where "[redacted]" markers stand in the body (UTF-16 offsets). */
-  redactions: Type.Array(Type.Object({ start: Type.Integer(), end: Type.Integer(), by: Type.String(), at: Type.String() })),
+  redactions: Type.Array(
+    Type.Object({ start: Type.Integer(), end: Type.Integer(), by: Type.String(), at: Type.String() }),
+  ),
   createdAt: Iso,
   /** Present when the message has files (email). */
   attachments: Type.Optional(Type.Array(AttachmentView)),

@@ -20,7 +20,11 @@ function sqlState(err: unknown): string | undefined {
 }
 
 function isDatabaseError(err: unknown, message: string): boolean {
-  return message.startsWith('Failed query') || sqlState(err) !== undefined || (err as { name?: string }).name === 'PostgresError';
+  return (
+    message.startsWith('Failed query') ||
+    sqlState(err) !== undefined ||
+    (err as { name?: string }).name === 'PostgresError'
+  );
 }
 
 export function safeError(err: unknown): SafeError {
@@ -30,7 +34,19 @@ export function safeError(err: unknown): SafeError {
   const message = typeof e.message === 'string' ? e.message : '';
   const code = sqlState(err) ?? (typeof e.code === 'string' && e.code.length <= 40 ? e.code : undefined);
   // Only the frames: the lines before them repeat the message, which may span several lines.
-  const stack = typeof e.stack === 'string' ? e.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') : '';
-  if (isDatabaseError(err, message)) return { type, ...(code ? { code } : {}), message: 'database error (details withheld)', stack };
-  return { type, ...(code ? { code } : {}), message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message, stack };
+  const stack =
+    typeof e.stack === 'string'
+      ? e.stack
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+          .join('\n')
+      : '';
+  if (isDatabaseError(err, message))
+    return { type, ...(code ? { code } : {}), message: 'database error (details withheld)', stack };
+  return {
+    type,
+    ...(code ? { code } : {}),
+    message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message,
+    stack,
+  };
 }

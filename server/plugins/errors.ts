@@ -25,9 +25,10 @@ export const errorsPlugin = fp(
         return reply.status(429).send({ code: 'rate_limited', message: err.message, requestId });
       }
       if (status >= 400 && status < 500) {
-        const code = (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
-          ? 'malformed_json'
-          : 'bad_request';
+        const code =
+          (err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+            ? 'malformed_json'
+            : 'bad_request';
         return reply.status(status).send({ code, message: err.message, requestId });
       }
       // The logger's err serializer (server/logging/safe-error.ts) keeps personal data out of the line.

@@ -17,7 +17,14 @@ export const jsonBodyPlugin = fp(
       parse(request, body as string, (err, value) => {
         if (err) return done(err, undefined);
         if (SUSPECT_ESCAPE.test(body as string) && !storable(value)) {
-          return done(new DomainError(400, 'unstorable_text', 'Text must not contain NUL (U+0000) or unpaired surrogate characters'), undefined);
+          return done(
+            new DomainError(
+              400,
+              'unstorable_text',
+              'Text must not contain NUL (U+0000) or unpaired surrogate characters',
+            ),
+            undefined,
+          );
         }
         if (SUSPECT_NUMBER.test(body as string) && !allFinite(value)) return done(notFinite(), undefined);
         done(null, value);

@@ -10,7 +10,6 @@ import { escapeHtml } from '../http/escape.ts';
 
 export const webDist = join(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
-
 /** Serves the built web apps (npm run build:web), the widget loader and the /demo host page. */
 export const webPlugin = fp<{ services: Services }>(
   async (app, { services }) => {
@@ -24,10 +23,16 @@ export const webPlugin = fp<{ services: Services }>(
       reply.header('cache-control', 'public, max-age=300').sendFile('widget.js', webDist),
     );
     app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) => reply.redirect('/inbox/'));
-    app.get('/inbox', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) => reply.redirect('/inbox/'));
+    app.get('/inbox', { config: { access: 'public' }, schema: { hide: true } }, (_req, reply) =>
+      reply.redirect('/inbox/'),
+    );
 
     app.get('/demo', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-      const [chat] = await services.db.select({ id: inboxes.id, name: inboxes.name }).from(inboxes).where(eq(inboxes.channel, 'chat')).limit(1);
+      const [chat] = await services.db
+        .select({ id: inboxes.id, name: inboxes.name })
+        .from(inboxes)
+        .where(eq(inboxes.channel, 'chat'))
+        .limit(1);
       if (!chat) return reply.status(404).type('text/plain').send('No chat inbox exists: create one first.');
       return reply.type('text/html').send(demoPage(chat.id, chat.name, services.config.publicUrl));
     });

@@ -15,11 +15,22 @@ export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
   let prevId = 0;
   let entries = 0;
   for (;;) {
-    const batch = await db.select().from(auditLog).where(gt(auditLog.id, prevId)).orderBy(asc(auditLog.id)).limit(5_000);
+    const batch = await db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.id, prevId))
+      .orderBy(asc(auditLog.id))
+      .limit(5_000);
     for (const e of batch) {
       entries++;
-      if (entries === 1 && e.prevHash !== GENESIS_HASH) return broken(e.id, 'the first entry does not start the chain (earlier entries were deleted)', entries);
-      if (e.prevHash !== prevHash) return broken(e.id, `prev_hash does not match entry ${prevId} (an entry before it was deleted or changed)`, entries);
+      if (entries === 1 && e.prevHash !== GENESIS_HASH)
+        return broken(e.id, 'the first entry does not start the chain (earlier entries were deleted)', entries);
+      if (e.prevHash !== prevHash)
+        return broken(
+          e.id,
+          `prev_hash does not match entry ${prevId} (an entry before it was deleted or changed)`,
+          entries,
+        );
       const expected = entryHash(e.prevHash, {
         at: e.at.toISOString(),
         actorKind: e.actorKind as 'agent' | 'visitor' | 'system',
@@ -37,7 +48,11 @@ export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
   }
 }
 
-const broken = (id: number, reason: string, entries: number): VerifyResult => ({ ok: false, entries, firstBroken: { id, reason } });
+const broken = (id: number, reason: string, entries: number): VerifyResult => ({
+  ok: false,
+  entries,
+  firstBroken: { id, reason },
+});
 
 export async function listAudit(db: Db, before: number | undefined, limit: number) {
   const rows = await db

@@ -1,7 +1,15 @@
 import { and, eq, inArray, isNull, not, or, sql } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import type { Db } from '../db/client.ts';
-import { attachments, auditLog, contactIdentities, contacts, conversations, messages, recordings } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  auditLog,
+  contactIdentities,
+  contacts,
+  conversations,
+  messages,
+  recordings,
+} from '../../drizzle/schema/index.ts';
 import { appendAudit } from '../domain/audit.ts';
 import { DomainError, conflict, notFound } from '../domain/errors.ts';
 import { deleteAtProvider } from './recording-providers.ts';
@@ -26,12 +34,17 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * person's identifiers where they appear inside other people's messages (replaced by a visible marker).
  * Refused while a legal hold is active. Ends with a receipt of counts per store in the audit log.
  */
-export async function eraseContact(services: Services, contactId: string, actor: { kind: 'agent' | 'system'; id: string | null }): Promise<ErasureReceipt> {
+export async function eraseContact(
+  services: Services,
+  contactId: string,
+  actor: { kind: 'agent' | 'system'; id: string | null },
+): Promise<ErasureReceipt> {
   const { db } = services;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
   const holds = await activeHoldsOf(db, contactId);
-  if (holds.length) throw conflict('legal_hold', `Erasure blocked by a legal hold: ${holds.map((h) => h.reason).join('; ')}`);
+  if (holds.length)
+    throw conflict('legal_hold', `Erasure blocked by a legal hold: ${holds.map((h) => h.reason).join('; ')}`);
 
   const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
   const identifiers = [...new Set([contact.name, contact.email, contact.phone, ...identities.map((i) => i.address)])]
@@ -50,22 +63,35 @@ export async function eraseContact(services: Services, contactId: string, actor:
       await deleteAtProvider(services.recordingProviders, r.provider, r.sid);
       providerRecordings++;
     } catch (err) {
-      throw new DomainError(502, 'provider_unavailable', `Could not delete a recording at ${r.provider}: ${(err as Error).message.slice(0, 120)}; nothing was erased, try again`);
+      throw new DomainError(
+        502,
+        'provider_unavailable',
+        `Could not delete a recording at ${r.provider}: ${(err as Error).message.slice(0, 120)}; nothing was erased, try again`,
+      );
     }
   }
 
   const blobIds = [
-    ...(await db.select({ id: attachments.blobId }).from(attachments).where(subjectCondition('attachments', contactId))).map((r) => r.id),
-    ...(await db.select({ id: recordings.blobId }).from(recordings).where(subjectCondition('recordings', contactId))).flatMap((r) => (r.id ? [r.id] : [])),
+    ...(
+      await db.select({ id: attachments.blobId }).from(attachments).where(subjectCondition('attachments', contactId))
+    ).map((r) => r.id),
+    ...(
+      await db.select({ id: recordings.blobId }).from(recordings).where(subjectCondition('recordings', contactId))
+    ).flatMap((r) => (r.id ? [r.id] : [])),
   ];
-  const conversationIds = (await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId))).map((r) => r.id);
+  const conversationIds = (
+    await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId))
+  ).map((r) => r.id);
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
 
   const { database, mentionsRedacted } = await db.transaction(async (tx) => {
     const mentionsRedacted = await redactMentions(tx, contactId, identifiers);
     const database: Record<string, number> = {};
     for (const t of contactTables) {
-      const deleted = await tx.delete(t.table).where(subjectCondition(t.key, contactId)).returning({ one: sql`1` });
+      const deleted = await tx
+        .delete(t.table)
+        .where(subjectCondition(t.key, contactId))
+        .returning({ one: sql`1` });
       database[t.name] = deleted.length;
     }
     return { database, mentionsRedacted };
@@ -84,7 +110,11 @@ export async function eraseContact(services: Services, contactId: string, actor:
       targetId: contactId,
       details: { database, blobs, providerRecordings, mentionsRedacted },
     });
-    const [last] = await tx.select({ id: auditLog.id }).from(auditLog).orderBy(sql`${auditLog.id} desc`).limit(1);
+    const [last] = await tx
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .orderBy(sql`${auditLog.id} desc`)
+      .limit(1);
     return last!.id;
   });
   services.events.publish('contact.erased', { contactId, conversationIds, visitorIds });
@@ -100,20 +130,33 @@ async function redactMentions(tx: Db, contactId: string, identifiers: string[]):
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
   // sides), with lower() of the column computed once per row instead of once per identifier: lowering
   // long bodies is what this full scan of messages spends its time on.
-  const lowered = sql`array[${sql.join(likes.map((like) => sql`lower(${like})`), sql`, `)}]`;
+  const lowered = sql`array[${sql.join(
+    likes.map((like) => sql`lower(${like})`),
+    sql`, `,
+  )}]`;
   const mentionCondition = (column: typeof messages.body | typeof messages.html | typeof conversations.subject) =>
     sql`lower(${column}) like any (${lowered})`;
   let changed = 0;
   const hits = await tx
     .select({ id: messages.id, body: messages.body, html: messages.html })
     .from(messages)
-    .where(and(not(inArray(messages.conversationId, own)), or(mentionCondition(messages.body), mentionCondition(messages.html))));
+    .where(
+      and(
+        not(inArray(messages.conversationId, own)),
+        or(mentionCondition(messages.body), mentionCondition(messages.html)),
+      ),
+    );
   // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here as before.
   for (let i = 0; i < hits.length; i += 500) {
     const values = hits
       .slice(i, i + 500)
-      .map((m) => sql`(${m.id}::uuid, ${m.body.replace(pattern, ERASED_MARKER)}::text, ${m.html?.replace(pattern, ERASED_MARKER) ?? null}::text)`);
-    await tx.execute(sql`update ${messages} set body = v.body, html = v.html from (values ${sql.join(values, sql`, `)}) as v(id, body, html) where ${messages.id} = v.id`);
+      .map(
+        (m) =>
+          sql`(${m.id}::uuid, ${m.body.replace(pattern, ERASED_MARKER)}::text, ${m.html?.replace(pattern, ERASED_MARKER) ?? null}::text)`,
+      );
+    await tx.execute(
+      sql`update ${messages} set body = v.body, html = v.html from (values ${sql.join(values, sql`, `)}) as v(id, body, html) where ${messages.id} = v.id`,
+    );
   }
   changed += hits.length;
   const subjects = await tx
@@ -121,9 +164,11 @@ async function redactMentions(tx: Db, contactId: string, identifiers: string[]):
     .from(conversations)
     .where(and(not(eq(conversations.contactId, contactId)), mentionCondition(conversations.subject)));
   for (const c of subjects) {
-    await tx.update(conversations).set({ subject: c.subject!.replace(pattern, ERASED_MARKER) }).where(eq(conversations.id, c.id));
+    await tx
+      .update(conversations)
+      .set({ subject: c.subject!.replace(pattern, ERASED_MARKER) })
+      .where(eq(conversations.id, c.id));
     changed++;
   }
   return changed;
 }
-

@@ -1,12 +1,26 @@
 import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { Services } from '../services.ts';
-import { agents, consentEvents, contactIdentities, contacts, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import {
+  agents,
+  consentEvents,
+  contactIdentities,
+  contacts,
+  conversations,
+  inboxes,
+  messages,
+} from '../../drizzle/schema/index.ts';
 import type { FileEntry } from './export.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 
 const BATCH = 2_000;
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-const channelLabel: Record<string, string> = { chat: 'Website chat', email: 'Email', sms: 'SMS', voice: 'Phone', slack: 'Slack' };
+const channelLabel: Record<string, string> = {
+  chat: 'Website chat',
+  email: 'Email',
+  sms: 'SMS',
+  voice: 'Phone',
+  slack: 'Slack',
+};
 
 const STYLE = `
   body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; max-width: 880px; margin: 32px auto; padding: 0 20px; }
@@ -42,7 +56,11 @@ export async function* renderExportHtml(
     .map((i) => `<tr><td>${esc(i.kind)}</td><td>${esc(i.address)}</td><td>${when(i.createdAt)}</td></tr>`)
     .join('')}</table>`;
 
-  const consent = await db.select().from(consentEvents).where(eq(consentEvents.contactId, contactId)).orderBy(asc(consentEvents.occurredAt));
+  const consent = await db
+    .select()
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, contactId))
+    .orderBy(asc(consentEvents.occurredAt));
   rendered += consent.length;
   yield `<h2>Consent history</h2><table><tr><th>When</th><th>Purpose</th><th>Decision</th><th>Policy version</th><th>Channel</th><th>Evidence</th></tr>${consent
     .map(
@@ -76,8 +94,16 @@ export async function* renderExportHtml(
         .limit(BATCH);
       let html = '';
       for (const { m, agentName } of batch) {
-        const who = m.authorKind === 'contact' ? 'You' : m.authorKind === 'bot' ? 'Assistant' : (agentName ?? 'Support');
-        const cls = m.kind === 'note' ? 'msg note' : m.kind === 'event' ? 'msg event' : m.direction === 'outbound' ? 'msg out' : 'msg';
+        const who =
+          m.authorKind === 'contact' ? 'You' : m.authorKind === 'bot' ? 'Assistant' : (agentName ?? 'Support');
+        const cls =
+          m.kind === 'note'
+            ? 'msg note'
+            : m.kind === 'event'
+              ? 'msg event'
+              : m.direction === 'outbound'
+                ? 'msg out'
+                : 'msg';
         const label = m.kind === 'note' ? '<span class="tag">internal note</span>' : '';
         html += `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div><div class="body">${esc(m.body)}</div></div>`;
       }

@@ -18,7 +18,14 @@ const BATCH = 2_000;
 export type ExportProgress = (done: number, total: number) => void;
 export type ExportActor = { kind: 'agent' | 'visitor'; id: string };
 
-export type FileEntry = { path: string; table: 'attachments' | 'recordings'; id: string; blobId: string; contentType: string; size: number | null };
+export type FileEntry = {
+  path: string;
+  table: 'attachments' | 'recordings';
+  id: string;
+  blobId: string;
+  contentType: string;
+  size: number | null;
+};
 
 const safeName = (name: string) => name.replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'file';
 
@@ -34,14 +41,23 @@ const CHUNK = 64 * 1024;
  * Rows of one table about the contact, a batch at a time (never the whole table in memory): in id
  * order, or for a table keyed otherwise (a composite primary key) in key order, page by page.
  */
-async function* rowsOf(services: Services, t: SubjectTable, contactId: string): AsyncGenerator<Record<string, unknown>> {
+async function* rowsOf(
+  services: Services,
+  t: SubjectTable,
+  contactId: string,
+): AsyncGenerator<Record<string, unknown>> {
   const id = (getTableColumns(t.table) as Record<string, PgColumn>).id;
   const key = id ? [id] : (getTableConfig(t.table as PgTable).primaryKeys[0]?.columns ?? []);
   let after: string | null = null;
   for (let page = 0; ; page++) {
     const base = subjectCondition(t.key, contactId);
     const where: SQL = id && after ? and(base, gt(id, after))! : base;
-    const query = services.db.select().from(t.table).where(where).orderBy(...key.map((c) => asc(c))).limit(BATCH);
+    const query = services.db
+      .select()
+      .from(t.table)
+      .where(where)
+      .orderBy(...key.map((c) => asc(c)))
+      .limit(BATCH);
     const batch = (await (id ? query : query.offset(page * BATCH))) as Array<Record<string, unknown>>;
     for (const row of batch) yield row;
     if (batch.length < BATCH) return;
@@ -54,7 +70,12 @@ async function* rowsOf(services: Services, t: SubjectTable, contactId: string): 
  * index.html (a readable, printable history), README.txt, and the files. Memory stays flat however
  * large the contact: rows are read in batches and written as they come.
  */
-export async function exportContact(services: Services, contactId: string, actor: ExportActor, onProgress: ExportProgress = () => {}) {
+export async function exportContact(
+  services: Services,
+  contactId: string,
+  actor: ExportActor,
+  onProgress: ExportProgress = () => {},
+) {
   const [contact] = await services.db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
 
@@ -80,8 +101,12 @@ export async function exportContact(services: Services, contactId: string, actor
   const zip = new yazl.ZipFile();
   const exportedAt = new Date().toISOString();
   zip.addBuffer(Buffer.from(readme(exportedAt)), 'README.txt');
-  zip.addReadStreamLazy('data.json', (cb) => cb(null, Readable.from(dataJson(services, contactId, exportedAt, files, tick))));
-  zip.addReadStreamLazy('index.html', (cb) => cb(null, Readable.from(renderExportHtml(services, contactId, exportedAt, files, counts, tick))));
+  zip.addReadStreamLazy('data.json', (cb) =>
+    cb(null, Readable.from(dataJson(services, contactId, exportedAt, files, tick))),
+  );
+  zip.addReadStreamLazy('index.html', (cb) =>
+    cb(null, Readable.from(renderExportHtml(services, contactId, exportedAt, files, counts, tick))),
+  );
   for (const file of files) {
     zip.addReadStreamLazy(file.path, { compress: compressible(file.contentType) }, (cb) => {
       services.blobs.get(file.blobId).then(
@@ -92,7 +117,10 @@ export async function exportContact(services: Services, contactId: string, actor
         // A file that is already gone (retention ran) must not break the rest of the archive.
         () => {
           tick();
-          cb(null, Readable.from([Buffer.from('This file was deleted under the retention policy before the export.\n')]));
+          cb(
+            null,
+            Readable.from([Buffer.from('This file was deleted under the retention policy before the export.\n')]),
+          );
         },
       );
     });
@@ -121,7 +149,14 @@ async function listFiles(services: Services, contactId: string): Promise<FileEnt
     .where(subjectCondition('attachments', contactId))
     .orderBy(asc(attachments.createdAt));
   for (const a of att) {
-    files.push({ path: `files/attachments/${a.id}-${safeName(a.filename)}`, table: 'attachments', id: a.id, blobId: a.blobId, contentType: a.contentType, size: a.size });
+    files.push({
+      path: `files/attachments/${a.id}-${safeName(a.filename)}`,
+      table: 'attachments',
+      id: a.id,
+      blobId: a.blobId,
+      contentType: a.contentType,
+      size: a.size,
+    });
   }
   const recs = await services.db
     .select()
@@ -129,12 +164,25 @@ async function listFiles(services: Services, contactId: string): Promise<FileEnt
     .where(and(subjectCondition('recordings', contactId), isNull(recordings.deletedAt)));
   for (const r of recs) {
     if (!r.blobId) continue;
-    files.push({ path: `files/recordings/${r.id}.audio`, table: 'recordings', id: r.id, blobId: r.blobId, contentType: 'audio/*', size: null });
+    files.push({
+      path: `files/recordings/${r.id}.audio`,
+      table: 'recordings',
+      id: r.id,
+      blobId: r.blobId,
+      contentType: 'audio/*',
+      size: null,
+    });
   }
   return files;
 }
 
-async function* dataJson(services: Services, contactId: string, exportedAt: string, files: FileEntry[], tick: (n?: number) => void) {
+async function* dataJson(
+  services: Services,
+  contactId: string,
+  exportedAt: string,
+  files: FileEntry[],
+  tick: (n?: number) => void,
+) {
   const header = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -165,7 +213,14 @@ async function* dataJson(services: Services, contactId: string, exportedAt: stri
     chunk += '\n    ]';
   }
   yield chunk;
-  yield '\n  },\n  "files": ' + JSON.stringify(files.map(({ blobId: _b, ...f }) => f), null, 2).replace(/\n/g, '\n  ');
+  yield (
+    '\n  },\n  "files": ' +
+    JSON.stringify(
+      files.map(({ blobId: _b, ...f }) => f),
+      null,
+      2,
+    ).replace(/\n/g, '\n  ')
+  );
   const catalogDoc = Object.fromEntries(
     contactTables.map((t) => [t.name, { purpose: catalog[t.key].purpose, columns: catalog[t.key].columns }]),
   );

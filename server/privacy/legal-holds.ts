@@ -17,7 +17,10 @@ const toView = (h: HoldRow, createdByName: string | null): LegalHoldView => ({
 });
 
 const select = (db: Db) =>
-  db.select({ h: legalHolds, name: agents.name }).from(legalHolds).leftJoin(agents, eq(agents.id, legalHolds.createdByAgentId));
+  db
+    .select({ h: legalHolds, name: agents.name })
+    .from(legalHolds)
+    .leftJoin(agents, eq(agents.id, legalHolds.createdByAgentId));
 
 export async function listHolds(db: Db): Promise<LegalHoldView[]> {
   return (await select(db).orderBy(desc(legalHolds.createdAt))).map((r) => toView(r.h, r.name));
@@ -30,25 +33,45 @@ export async function activeHoldsOf(db: Db, contactId: string): Promise<LegalHol
       isNull(legalHolds.releasedAt),
       or(
         eq(legalHolds.contactId, contactId),
-        inArray(legalHolds.conversationId, db.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId))),
+        inArray(
+          legalHolds.conversationId,
+          db.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId)),
+        ),
       ),
     ),
   );
   return rows.map((r) => toView(r.h, r.name));
 }
 
-export async function placeHold(db: Db, input: { contactId?: string; conversationId?: string; reason: string }, actorId: string) {
+export async function placeHold(
+  db: Db,
+  input: { contactId?: string; conversationId?: string; reason: string },
+  actorId: string,
+) {
   if (Boolean(input.contactId) === Boolean(input.conversationId)) {
     throw badRequest('hold_target', 'A hold is on exactly one contact or one conversation');
   }
-  if (input.contactId && !(await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId))).length) throw notFound('Contact');
-  if (input.conversationId && !(await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, input.conversationId))).length) {
+  if (
+    input.contactId &&
+    !(await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId))).length
+  )
+    throw notFound('Contact');
+  if (
+    input.conversationId &&
+    !(await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, input.conversationId)))
+      .length
+  ) {
     throw notFound('Conversation');
   }
   return db.transaction(async (tx) => {
     const [hold] = await tx
       .insert(legalHolds)
-      .values({ contactId: input.contactId ?? null, conversationId: input.conversationId ?? null, reason: input.reason, createdByAgentId: actorId })
+      .values({
+        contactId: input.contactId ?? null,
+        conversationId: input.conversationId ?? null,
+        reason: input.reason,
+        createdByAgentId: actorId,
+      })
       .returning();
     await appendAudit(tx, {
       actorKind: 'agent',
@@ -68,9 +91,21 @@ export async function releaseHold(db: Db, holdId: string, actorId: string) {
     const [current] = await tx.select().from(legalHolds).where(eq(legalHolds.id, holdId));
     if (!current) throw notFound('Legal hold');
     if (current.releasedAt) throw conflict('already_released', 'This hold was already released');
-    const [hold] = await tx.update(legalHolds).set({ releasedAt: new Date() }).where(eq(legalHolds.id, holdId)).returning();
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'legal_hold.released', targetType: 'legal_hold', targetId: holdId });
-    const [agent] = hold!.createdByAgentId ? await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, hold!.createdByAgentId)) : [];
+    const [hold] = await tx
+      .update(legalHolds)
+      .set({ releasedAt: new Date() })
+      .where(eq(legalHolds.id, holdId))
+      .returning();
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'legal_hold.released',
+      targetType: 'legal_hold',
+      targetId: holdId,
+    });
+    const [agent] = hold!.createdByAgentId
+      ? await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, hold!.createdByAgentId))
+      : [];
     return toView(hold!, agent?.name ?? null);
   });
 }

@@ -11,63 +11,118 @@ import { escapeHtml as esc } from '../http/escape.ts';
  * and the live configuration (which channels are connected decides which processors are listed).
  */
 export async function buildRecord(services: Services) {
-  const channels = new Set((await services.db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel));
+  const channels = new Set(
+    (await services.db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel),
+  );
   const policies = await getPolicies(services.db);
   const retentionText = (cls: string) => {
     const p = policies.find((x) => x.dataClass === cls)!;
-    return p.enabled ? `${p.retainDays} days (${p.label.toLowerCase()})` : `kept until erased (no ${p.label.toLowerCase()} policy enabled)`;
+    return p.enabled
+      ? `${p.retainDays} days (${p.label.toLowerCase()})`
+      : `kept until erased (no ${p.label.toLowerCase()} policy enabled)`;
   };
 
   const dataMap = Object.values(catalog).map((entry) => {
-    const columns = Object.entries(entry.columns as Record<string, { personal: boolean; category: string; note?: string }>).map(([property, tag]) => ({
+    const columns = Object.entries(
+      entry.columns as Record<string, { personal: boolean; category: string; note?: string }>,
+    ).map(([property, tag]) => ({
       name: (getTableColumns(entry.table) as Record<string, PgColumn>)[property]!.name,
       personal: tag.personal,
       category: tag.category,
       note: tag.note ?? null,
     }));
-    return { table: getTableName(entry.table), purpose: entry.purpose, subject: (entry.reach as Reach).subject, columns };
+    return {
+      table: getTableName(entry.table),
+      purpose: entry.purpose,
+      subject: (entry.reach as Reach).subject,
+      columns,
+    };
   });
   const categoriesOf = (subject: string) =>
-    [...new Set(dataMap.filter((t) => t.subject === subject).flatMap((t) => t.columns.filter((c) => c.personal).map((c) => c.category)))].sort();
+    [
+      ...new Set(
+        dataMap
+          .filter((t) => t.subject === subject)
+          .flatMap((t) => t.columns.filter((c) => c.personal).map((c) => c.category)),
+      ),
+    ].sort();
 
   const processors = [
-    { name: 'Hosting of this server and its database', role: 'Operator-chosen infrastructure', channels: ['all'], location: 'as deployed' },
+    {
+      name: 'Hosting of this server and its database',
+      role: 'Operator-chosen infrastructure',
+      channels: ['all'],
+      location: 'as deployed',
+    },
     ...(channels.has('sms') || channels.has('voice')
-      ? [{ name: 'Twilio Inc.', role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)', channels: ['sms', 'voice'], location: 'USA (EU-US Data Privacy Framework / SCCs)' }]
+      ? [
+          {
+            name: 'Twilio Inc.',
+            role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)',
+            channels: ['sms', 'voice'],
+            location: 'USA (EU-US Data Privacy Framework / SCCs)',
+          },
+        ]
       : []),
-    ...(channels.has('slack') ? [{ name: 'Slack Technologies, LLC', role: 'Messaging in shared Slack channels', channels: ['slack'], location: 'USA (EU-US Data Privacy Framework / SCCs)' }] : []),
-    ...(channels.has('email') ? [{ name: 'The mailbox provider of the configured IMAP/SMTP account', role: 'Email transport and storage', channels: ['email'], location: 'as configured' }] : []),
+    ...(channels.has('slack')
+      ? [
+          {
+            name: 'Slack Technologies, LLC',
+            role: 'Messaging in shared Slack channels',
+            channels: ['slack'],
+            location: 'USA (EU-US Data Privacy Framework / SCCs)',
+          },
+        ]
+      : []),
+    ...(channels.has('email')
+      ? [
+          {
+            name: 'The mailbox provider of the configured IMAP/SMTP account',
+            role: 'Email transport and storage',
+            channels: ['email'],
+            location: 'as configured',
+          },
+        ]
+      : []),
   ];
 
   const processingActivities = [
     {
       name: 'Customer support',
       purpose: 'Answering customers’ requests on every channel and keeping the history needed to do so',
-      legalBasis: 'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); consent recorded in the widget before chatting',
+      legalBasis:
+        'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); consent recorded in the widget before chatting',
       dataSubjects: ['customers and visitors who contact support'],
       dataCategories: categoriesOf('contact'),
-      recipients: ['support agents, managers and administrators of the controller', ...processors.slice(1).map((p) => p.name)],
+      recipients: [
+        'support agents, managers and administrators of the controller',
+        ...processors.slice(1).map((p) => p.name),
+      ],
       retention: retentionText('messages'),
     },
     {
       name: 'Support statistics',
       purpose: 'Aggregated reports on support volume and quality',
-      legalBasis: 'Art. 6(1)(a) GDPR: consent for the purpose "analytics", computed only over contacts whose current consent covers it',
+      legalBasis:
+        'Art. 6(1)(a) GDPR: consent for the purpose "analytics", computed only over contacts whose current consent covers it',
       dataSubjects: ['customers who consented to analysis'],
       dataCategories: ['metadata'],
       recipients: ['managers and administrators'],
       retention: 'aggregates are computed on demand; nothing is stored',
     },
     ...(channels.has('voice')
-      ? [{
-          name: 'Call recording',
-          purpose: 'Recording voicemails and calls to handle the request',
-          legalBasis: 'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
-          dataSubjects: ['callers'],
-          dataCategories: ['recording', 'identifier'],
-          recipients: ['support agents', 'Twilio Inc.'],
-          retention: retentionText('recordings'),
-        }]
+      ? [
+          {
+            name: 'Call recording',
+            purpose: 'Recording voicemails and calls to handle the request',
+            legalBasis:
+              'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
+            dataSubjects: ['callers'],
+            dataCategories: ['recording', 'identifier'],
+            recipients: ['support agents', 'Twilio Inc.'],
+            retention: retentionText('recordings'),
+          },
+        ]
       : []),
     {
       name: 'Staff accounts and accountability',
@@ -85,7 +140,13 @@ export async function buildRecord(services: Services) {
     controller: { name: services.config.controllerName, contact: services.config.controllerContact ?? null },
     processingActivities,
     processors,
-    retention: policies.map((p) => ({ dataClass: p.dataClass, label: p.label, enabled: p.enabled, retainDays: p.retainDays, description: p.description })),
+    retention: policies.map((p) => ({
+      dataClass: p.dataClass,
+      label: p.label,
+      enabled: p.enabled,
+      retainDays: p.retainDays,
+      description: p.description,
+    })),
     securityMeasures: [
       'Role-based access (agent, manager, admin) enforced on every API route',
       'Passwords hashed with scrypt; httpOnly SameSite session cookies; CSRF tokens on writes',
@@ -96,7 +157,6 @@ export async function buildRecord(services: Services) {
     dataMap,
   };
 }
-
 
 export function renderRecordHtml(record: Awaited<ReturnType<typeof buildRecord>>): string {
   const rows = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;

@@ -14,7 +14,12 @@ export const REDACTED_MARKER = '[redacted]';
  * it (the sanitized HTML; previews and exports are derived from the body at read time). A timeline
  * event records who and when; the audit entry records ids and a length, never the text.
  */
-export async function redactMessage(services: Services, messageId: string, span: { start: number; end: number }, actor: { id: string; name: string }) {
+export async function redactMessage(
+  services: Services,
+  messageId: string,
+  span: { start: number; end: number },
+  actor: { id: string; name: string },
+) {
   const { db } = services;
   const result = await db.transaction(async (tx) => {
     const [message] = await tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
@@ -32,8 +37,15 @@ export async function redactMessage(services: Services, messageId: string, span:
       ...message.redactions.map((r) => (r.start >= end ? { ...r, start: r.start + shift, end: r.end + shift } : r)),
       { start, end: start + REDACTED_MARKER.length, by: actor.id, at: new Date().toISOString() },
     ].sort((a, b) => a.start - b.start);
-    const html = message.html === null ? null : message.html.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
-    const [updated] = await tx.update(messages).set({ body, html, redactions }).where(eq(messages.id, messageId)).returning();
+    const html =
+      message.html === null
+        ? null
+        : message.html.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+    const [updated] = await tx
+      .update(messages)
+      .set({ body, html, redactions })
+      .where(eq(messages.id, messageId))
+      .returning();
     const [event] = await tx
       .insert(messages)
       .values({
@@ -59,8 +71,15 @@ export async function redactMessage(services: Services, messageId: string, span:
     const [author] = updated!.authorAgentId
       ? await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, updated!.authorAgentId))
       : [];
-    const [conv] = await tx.select({ threadKey: conversations.threadKey }).from(conversations).where(eq(conversations.id, message.conversationId));
-    return { updated: toMessageView(updated!, author?.name ?? null), event: toMessageView(event!, actor.name), threadKey: conv!.threadKey };
+    const [conv] = await tx
+      .select({ threadKey: conversations.threadKey })
+      .from(conversations)
+      .where(eq(conversations.id, message.conversationId));
+    return {
+      updated: toMessageView(updated!, author?.name ?? null),
+      event: toMessageView(event!, actor.name),
+      threadKey: conv!.threadKey,
+    };
   });
   const conversation = (await loadConversationView(db, result.updated.conversationId, null))!;
   const route = { threadKey: result.threadKey };

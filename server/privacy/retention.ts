@@ -1,7 +1,16 @@
 import { and, eq, inArray, isNull, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Services } from '../services.ts';
 import type { Db } from '../db/client.ts';
-import { attachments, botDecisions, contacts, conversations, legalHolds, messages, recordings, retentionPolicies } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  botDecisions,
+  contacts,
+  conversations,
+  legalHolds,
+  messages,
+  recordings,
+  retentionPolicies,
+} from '../../drizzle/schema/index.ts';
 import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enums.ts';
 import { appendAudit } from '../domain/audit.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
@@ -13,10 +22,14 @@ import { eraseContact } from './erase.ts';
  * timestamps, or a recording's delete_after), never timers: a restart loses nothing. One server at a
  * time sweeps, under a lease in the database; a dead holder's lease expires and another takes over.
  */
-export const retentionInfo: Record<RetentionClass, { label: string; description: string; defaultDays: number; defaultEnabled: boolean }> = {
+export const retentionInfo: Record<
+  RetentionClass,
+  { label: string; description: string; defaultDays: number; defaultEnabled: boolean }
+> = {
   messages: {
     label: 'Conversations',
-    description: 'Conversations whose last message is older than this are deleted with all their messages and attachments.',
+    description:
+      'Conversations whose last message is older than this are deleted with all their messages and attachments.',
     defaultDays: 730,
     defaultEnabled: false,
   },
@@ -46,7 +59,14 @@ export const retentionInfo: Record<RetentionClass, { label: string; description:
   },
 };
 
-export type RetentionPolicy = { dataClass: RetentionClass; label: string; description: string; enabled: boolean; retainDays: number; updatedAt: string | null };
+export type RetentionPolicy = {
+  dataClass: RetentionClass;
+  label: string;
+  description: string;
+  enabled: boolean;
+  retainDays: number;
+  updatedAt: string | null;
+};
 
 export async function getPolicies(db: Db): Promise<RetentionPolicy[]> {
   const rows = await db.select().from(retentionPolicies);
@@ -64,13 +84,28 @@ export async function getPolicies(db: Db): Promise<RetentionPolicy[]> {
   });
 }
 
-export async function setPolicy(db: Db, dataClass: RetentionClass, input: { enabled: boolean; retainDays: number }, actorId: string) {
+export async function setPolicy(
+  db: Db,
+  dataClass: RetentionClass,
+  input: { enabled: boolean; retainDays: number },
+  actorId: string,
+) {
   await db.transaction(async (tx) => {
     await tx
       .insert(retentionPolicies)
       .values({ dataClass, ...input, updatedByAgentId: actorId, updatedAt: new Date() })
-      .onConflictDoUpdate({ target: retentionPolicies.dataClass, set: { ...input, updatedByAgentId: actorId, updatedAt: new Date() } });
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'retention.policy_set', targetType: 'retention_policy', targetId: dataClass, details: input });
+      .onConflictDoUpdate({
+        target: retentionPolicies.dataClass,
+        set: { ...input, updatedByAgentId: actorId, updatedAt: new Date() },
+      });
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'retention.policy_set',
+      targetType: 'retention_policy',
+      targetId: dataClass,
+      details: input,
+    });
   });
   return (await getPolicies(db)).find((p) => p.dataClass === dataClass)!;
 }
@@ -83,7 +118,10 @@ export async function recordingDeleteAfter(db: Db, recordedAt: Date): Promise<Da
 }
 
 // Raw sql templates bind Dates as ISO strings: postgres.js cannot serialize an untyped Date parameter.
-const held = (conversationId: SQL | typeof conversations.id, contactId: SQL | typeof conversations.contactId) => sql`exists (
+const held = (
+  conversationId: SQL | typeof conversations.id,
+  contactId: SQL | typeof conversations.contactId,
+) => sql`exists (
   select 1 from ${legalHolds} h where h.released_at is null
     and (h.conversation_id = ${conversationId} or h.contact_id = ${contactId}))`;
 const contactHeld = (contactId: typeof contacts.id) => sql`exists (
@@ -127,7 +165,13 @@ function classQuery(dataClass: RetentionClass, cutoff: Date, now: Date) {
         age: sql`${recordings.deleteAfter}`,
       };
     case 'inactive_contacts':
-      return { table: contacts, id: contacts.id, where: sql`${lastActivity} < ${cutoff.toISOString()}::timestamptz`, isHeld: contactHeld(contacts.id), age: lastActivity };
+      return {
+        table: contacts,
+        id: contacts.id,
+        where: sql`${lastActivity} < ${cutoff.toISOString()}::timestamptz`,
+        isHeld: contactHeld(contacts.id),
+        age: lastActivity,
+      };
     case 'bot_logs':
       return {
         table: botDecisions,
@@ -139,7 +183,15 @@ function classQuery(dataClass: RetentionClass, cutoff: Date, now: Date) {
   }
 }
 
-export type PreviewRow = { dataClass: RetentionClass; label: string; enabled: boolean; retainDays: number; count: number; held: number; oldest: string | null };
+export type PreviewRow = {
+  dataClass: RetentionClass;
+  label: string;
+  enabled: boolean;
+  retainDays: number;
+  count: number;
+  held: number;
+  oldest: string | null;
+};
 
 /** Dry run: what a sweep would remove now, class by class. Nothing is changed. */
 export async function previewRetention(db: Db, now = new Date()): Promise<{ asOf: string; classes: PreviewRow[] }> {
@@ -170,7 +222,12 @@ export async function previewRetention(db: Db, now = new Date()): Promise<{ asOf
 const SWEEP_LEASE = 'retention-sweep';
 const BATCH = 500;
 
-export type SweepResult = { sweptAt: string; skipped: boolean; removed: Record<RetentionClass, number>; failed: Record<RetentionClass, number> };
+export type SweepResult = {
+  sweptAt: string;
+  skipped: boolean;
+  removed: Record<RetentionClass, number>;
+  failed: Record<RetentionClass, number>;
+};
 
 /** Removes everything past its deadline. Returns `skipped` when another server holds the sweep lease. */
 export async function sweepRetention(services: Services, now = new Date()): Promise<SweepResult> {
@@ -191,7 +248,13 @@ export async function sweepRetention(services: Services, now = new Date()): Prom
   return result;
 }
 
-async function expiredIds(db: Db, dataClass: RetentionClass, cutoff: Date, now: Date, exclude: string[]): Promise<string[]> {
+async function expiredIds(
+  db: Db,
+  dataClass: RetentionClass,
+  cutoff: Date,
+  now: Date,
+  exclude: string[],
+): Promise<string[]> {
   const q = classQuery(dataClass, cutoff, now);
   const rows = await db
     .select({ id: q.id })
@@ -201,7 +264,12 @@ async function expiredIds(db: Db, dataClass: RetentionClass, cutoff: Date, now: 
   return rows.map((r) => r.id);
 }
 
-async function sweepClass(services: Services, dataClass: RetentionClass, cutoff: Date, now: Date): Promise<{ removed: number; failed: number }> {
+async function sweepClass(
+  services: Services,
+  dataClass: RetentionClass,
+  cutoff: Date,
+  now: Date,
+): Promise<{ removed: number; failed: number }> {
   const { db } = services;
   let removed = 0;
   let failed = 0;
@@ -234,10 +302,18 @@ async function sweepClass(services: Services, dataClass: RetentionClass, cutoff:
     const blobIds = await db.transaction(async (tx) => {
       let blobs: string[] = [];
       if (dataClass === 'messages') {
-        blobs = (await tx.select({ blobId: attachments.blobId }).from(attachments).innerJoin(messages, eq(messages.id, attachments.messageId)).where(inArray(messages.conversationId, ids))).map((r) => r.blobId);
+        blobs = (
+          await tx
+            .select({ blobId: attachments.blobId })
+            .from(attachments)
+            .innerJoin(messages, eq(messages.id, attachments.messageId))
+            .where(inArray(messages.conversationId, ids))
+        ).map((r) => r.blobId);
         await tx.delete(conversations).where(inArray(conversations.id, ids));
       } else if (dataClass === 'attachments') {
-        blobs = (await tx.delete(attachments).where(inArray(attachments.id, ids)).returning({ blobId: attachments.blobId })).map((r) => r.blobId);
+        blobs = (
+          await tx.delete(attachments).where(inArray(attachments.id, ids)).returning({ blobId: attachments.blobId })
+        ).map((r) => r.blobId);
       } else {
         await tx.delete(botDecisions).where(inArray(botDecisions.id, ids));
       }
@@ -261,7 +337,12 @@ async function sweepClass(services: Services, dataClass: RetentionClass, cutoff:
  * Deletes one recording at the provider, then locally; one audit entry per deletion. A provider 404
  * counts as deleted; other failures are retried with backoff (1, 2, 4 ... hours) and stay visible to admins.
  */
-export async function deleteRecording(services: Services, recordingId: string, actor: { kind: 'agent' | 'system'; id: string | null }, reason: 'retention' | 'agent') {
+export async function deleteRecording(
+  services: Services,
+  recordingId: string,
+  actor: { kind: 'agent' | 'system'; id: string | null },
+  reason: 'retention' | 'agent',
+) {
   const { db } = services;
   const [rec] = await db.select().from(recordings).where(eq(recordings.id, recordingId));
   if (!rec || rec.deletedAt) return true;
@@ -270,7 +351,13 @@ export async function deleteRecording(services: Services, recordingId: string, a
     await db.transaction(async (tx) => {
       await tx
         .update(recordings)
-        .set({ deletedAt: new Date(), blobId: null, lastDeletionError: null, nextDeletionAttemptAt: null, deletionAttempts: rec.deletionAttempts + 1 })
+        .set({
+          deletedAt: new Date(),
+          blobId: null,
+          lastDeletionError: null,
+          nextDeletionAttemptAt: null,
+          deletionAttempts: rec.deletionAttempts + 1,
+        })
         .where(eq(recordings.id, recordingId));
       await appendAudit(tx, {
         actorKind: actor.kind,

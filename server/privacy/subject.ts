@@ -8,7 +8,13 @@ import { catalog, type Reach } from '../../drizzle/catalog.ts';
  * table tagged in the catalog is exported and erased without anyone touching this file.
  */
 export type CatalogKey = keyof typeof catalog;
-export type SubjectTable = { key: CatalogKey; name: string; table: PgTable; reach: Exclude<Reach, { subject: 'none' }>; depth: number };
+export type SubjectTable = {
+  key: CatalogKey;
+  name: string;
+  table: PgTable;
+  reach: Exclude<Reach, { subject: 'none' }>;
+  depth: number;
+};
 
 const columnOf = (key: CatalogKey, property: string): PgColumn => {
   const column = (getTableColumns(catalog[key].table) as Record<string, PgColumn>)[property];
@@ -32,7 +38,12 @@ export const contactTables: SubjectTable[] = (Object.keys(catalog) as CatalogKey
     depth: depthOf(key),
   }))
   // The person's own row goes last: everything else points at it.
-  .sort((a, b) => b.depth - a.depth || Number(a.reach.via === 'self') - Number(b.reach.via === 'self') || a.name.localeCompare(b.name));
+  .sort(
+    (a, b) =>
+      b.depth - a.depth ||
+      Number(a.reach.via === 'self') - Number(b.reach.via === 'self') ||
+      a.name.localeCompare(b.name),
+  );
 
 /** The condition selecting the rows of `key` that are about `contactId`. */
 export function subjectCondition(key: CatalogKey, contactId: string): SQL {

@@ -35,7 +35,8 @@ export function wireAudience(events: DomainEventBus, ns: Namespaces): () => void
       }
     }),
     events.subscribe('contact.erased', ({ conversationIds, visitorIds }) => {
-      for (const conversationId of conversationIds) ns.agent.to(AGENTS_ROOM).emit('conversation:removed', { conversationId });
+      for (const conversationId of conversationIds)
+        ns.agent.to(AGENTS_ROOM).emit('conversation:removed', { conversationId });
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
     }),
     events.subscribe('visitor.session_ended', ({ visitorIds }) => {

@@ -18,7 +18,13 @@ export type AgentServerEvents = {
   /** Analytics figures may have changed (a consent was given or withdrawn): open dashboards re-query. No data in it. */
   'analytics:changed': (payload: { reason: 'consent' }) => void;
   /** Progress of a long privacy job this agent started (only sent to that agent). */
-  'privacy:progress': (payload: { jobId: string; kind: 'export'; done: number; total: number; finished: boolean }) => void;
+  'privacy:progress': (payload: {
+    jobId: string;
+    kind: 'export';
+    done: number;
+    total: number;
+    finished: boolean;
+  }) => void;
 };
 export type AgentClientEvents = Record<string, never>;
 

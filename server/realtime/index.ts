@@ -48,7 +48,12 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     };
   }
 
-  const agentNs = io.of('/agent') as unknown as import('socket.io').Namespace<AgentClientEvents, AgentServerEvents, object, AgentData>;
+  const agentNs = io.of('/agent') as unknown as import('socket.io').Namespace<
+    AgentClientEvents,
+    AgentServerEvents,
+    object,
+    AgentData
+  >;
   agentNs.use(async (socket, next) => {
     const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
     let agent: SessionAgent | null;
@@ -70,7 +75,12 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     void socket.join([AGENTS_ROOM, agentRoom(socket.data.agent.id)]);
   });
 
-  const widgetNs = io.of('/widget') as unknown as import('socket.io').Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
+  const widgetNs = io.of('/widget') as unknown as import('socket.io').Namespace<
+    WidgetClientEvents,
+    WidgetServerEvents,
+    object,
+    WidgetData
+  >;
   widgetNs.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const visitor = services.visitorTokens.verify(typeof token === 'string' ? token : undefined);
@@ -87,7 +97,9 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     const visitor = socket.data.visitor;
     void socket.join(visitorRoom(visitor.visitorId));
     socket.on('message:send', (payload, ack) =>
-      answer(ack, log, async () => ({ message: await visitorSend(services, visitor, payload ?? ({} as never), { sessionChecked: true }) })),
+      answer(ack, log, async () => ({
+        message: await visitorSend(services, visitor, payload ?? ({} as never), { sessionChecked: true }),
+      })),
     );
     socket.on('history:get', (_payload, ack) =>
       answer(ack, log, async () => ({ messages: (await visitorHistory(services, visitor)).messages })),

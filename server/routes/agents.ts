@@ -14,7 +14,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/',
     {
       config: { access: 'agent' },
-      schema: { tags, summary: 'All agents (for assignment)', response: { 200: Type.Object({ items: Type.Array(AgentView) }), ...errors(401) } },
+      schema: {
+        tags,
+        summary: 'All agents (for assignment)',
+        response: { 200: Type.Object({ items: Type.Array(AgentView) }), ...errors(401) },
+      },
     },
     async () => ({ items: await listAgents(services.db) }),
   );
@@ -61,6 +65,8 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         response: { 200: Type.Object({ agent: AgentView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ agent: await updateAgent(services.db, request.params.id, request.body, currentAgent(request).id) }),
+    async (request) => ({
+      agent: await updateAgent(services.db, request.params.id, request.body, currentAgent(request).id),
+    }),
   );
 };

@@ -16,13 +16,24 @@ const Figure = Type.Object({ value: Type.Union([Type.Number(), Type.Null()]), su
 const Durations = Type.Object({ median: Figure, p90: Figure, conversations: Figure });
 const DashboardView = Type.Object({
   generatedAt: Type.String(),
-  filter: Type.Object({ from: Type.String(), to: Type.String(), channel: Type.Union([ChannelKindSchema, Type.Null()]), timeZone: Type.String() }),
+  filter: Type.Object({
+    from: Type.String(),
+    to: Type.String(),
+    channel: Type.Union([ChannelKindSchema, Type.Null()]),
+    timeZone: Type.String(),
+  }),
   minCohort: Type.Integer(),
-  coverage: Type.Object({ consenting: Type.Integer(), contacts: Type.Integer(), percent: Type.Union([Type.Integer(), Type.Null()]) }),
+  coverage: Type.Object({
+    consenting: Type.Integer(),
+    contacts: Type.Integer(),
+    percent: Type.Union([Type.Integer(), Type.Null()]),
+  }),
   volume: Type.Object({
     conversations: Figure,
     messages: Figure,
-    days: Type.Array(Type.Object({ day: Type.String(), channel: ChannelKindSchema, conversations: Figure, messages: Figure })),
+    days: Type.Array(
+      Type.Object({ day: Type.String(), channel: ChannelKindSchema, conversations: Figure, messages: Figure }),
+    ),
   }),
   firstResponse: Durations,
   resolution: Durations,
@@ -34,13 +45,26 @@ const DashboardView = Type.Object({
   }),
   backlog: Type.Array(Type.Object({ status: ConversationStatusSchema, conversations: Figure })),
   heatmap: Type.Array(Type.Object({ weekday: Type.Integer(), hour: Type.Integer(), messages: Figure })),
-  satisfaction: Type.Object({ average: Figure, ratings: Figure, distribution: Type.Array(Type.Object({ score: Type.Integer(), ratings: Figure })) }),
+  satisfaction: Type.Object({
+    average: Figure,
+    ratings: Figure,
+    distribution: Type.Array(Type.Object({ score: Type.Integer(), ratings: Figure })),
+  }),
 });
 const DashboardQuery = Type.Object({
-  from: Type.Optional(Type.String({ maxLength: 40, description: 'ISO date-time (or date: UTC midnight); default 30 days before `to`' })),
-  to: Type.Optional(Type.String({ maxLength: 40, description: 'ISO date-time, exclusive (a date alone includes that day); default now' })),
+  from: Type.Optional(
+    Type.String({ maxLength: 40, description: 'ISO date-time (or date: UTC midnight); default 30 days before `to`' }),
+  ),
+  to: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'ISO date-time, exclusive (a date alone includes that day); default now',
+    }),
+  ),
   channel: Type.Optional(ChannelKindSchema),
-  tz: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone days and hours are counted in; default UTC' })),
+  tz: Type.Optional(
+    Type.String({ maxLength: 64, description: 'IANA time zone days and hours are counted in; default UTC' }),
+  ),
 });
 
 function filterOf(query: { from?: string; to?: string; channel?: string; tz?: string }) {
@@ -62,7 +86,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       config: manager,
       schema: {
         tags,
-        summary: 'Every dashboard figure, computed only over contacts whose current consent covers analytics; small cohorts suppressed',
+        summary:
+          'Every dashboard figure, computed only over contacts whose current consent covers analytics; small cohorts suppressed',
         querystring: DashboardQuery,
         response: { 200: DashboardView, ...errors(400, 401, 403) },
       },
@@ -105,7 +130,11 @@ export const widgetRatingRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     '/',
     {
       config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
-      schema: { tags: ['widget'], summary: "The visitor's conversation status and their rating of it, if given", response: { 200: RatingState, ...errors(401, 403) } },
+      schema: {
+        tags: ['widget'],
+        summary: "The visitor's conversation status and their rating of it, if given",
+        response: { 200: RatingState, ...errors(401, 403) },
+      },
     },
     async (request) => visitorRating(services, currentVisitor(request)),
   );
@@ -116,7 +145,8 @@ export const widgetRatingRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       config: { access: 'visitor', rateLimit: rateLimits.widgetRating },
       schema: {
         tags: ['widget'],
-        summary: 'Rate the resolved conversation from 1 (very unhappy) to 5 (very happy); a second answer replaces the first',
+        summary:
+          'Rate the resolved conversation from 1 (very unhappy) to 5 (very happy); a second answer replaces the first',
         body: Type.Object({ score: Type.Integer({ minimum: 1, maximum: 5 }) }),
         response: { 200: RatingState, ...errors(400, 401, 403, 404, 409, 429) },
       },

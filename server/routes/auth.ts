@@ -23,18 +23,27 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           timeWindow: '1 minute',
           // After body parsing, so the key can include the email being tried.
           hook: 'preHandler',
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+          keyGenerator: (req) =>
+            `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
         },
       },
       schema: {
         tags: ['auth'],
         summary: 'Sign in as an agent; sets the httpOnly session cookie',
-        body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        body: Type.Object({
+          email: Type.String({ minLength: 3, maxLength: 320 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+        }),
         response: { 200: SessionView, ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {
-      const session = await login(services.db, request.body.email, request.body.password, services.config.sessionTtlHours);
+      const session = await login(
+        services.db,
+        request.body.email,
+        request.body.password,
+        services.config.sessionTtlHours,
+      );
       if (!session) throw new DomainError(401, 'invalid_credentials', 'Wrong email or password');
       reply.setCookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
@@ -51,7 +60,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/logout',
     {
       config: { access: 'agent' },
-      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: Type.Null(), ...errors(401, 403) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session',
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
     },
     async (request, reply) => {
       await logout(services.db, request.cookies[SESSION_COOKIE]!);
@@ -64,7 +77,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/me',
     {
       config: { access: 'agent' },
-      schema: { tags: ['auth'], summary: 'The signed-in agent and the CSRF token for writes', response: { 200: SessionView, ...errors(401) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in agent and the CSRF token for writes',
+        response: { 200: SessionView, ...errors(401) },
+      },
     },
     async (request) => {
       const { csrfToken, ...agent } = currentAgent(request);

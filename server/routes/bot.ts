@@ -9,9 +9,21 @@ import { DomainError } from '../domain/errors.ts';
 import type { BotRunner } from '../bot/runner.ts';
 import { BotCandidateView, BotSettingsView } from '../bot/views.ts';
 
-export const botRoutes: FastifyPluginAsyncTypebox<{ services: Services; bot: BotRunner }> = async (app, { services, bot }) => {
-  app.get('/settings', { config: { access: 'admin' }, schema: { tags: ['bot'], summary: 'Bot settings and readiness', response: { 200: BotSettingsView, ...errors(401, 403) } } }, async () =>
-    bot.settingsView(),
+export const botRoutes: FastifyPluginAsyncTypebox<{ services: Services; bot: BotRunner }> = async (
+  app,
+  { services, bot },
+) => {
+  app.get(
+    '/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['bot'],
+        summary: 'Bot settings and readiness',
+        response: { 200: BotSettingsView, ...errors(401, 403) },
+      },
+    },
+    async () => bot.settingsView(),
   );
 
   app.put(
@@ -60,7 +72,14 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ services: Services; bot: Bot
       if (!decision) throw new DomainError(503, 'bot_unavailable', 'The bot model is not loaded; see the server log');
       const ids = decision.candidates.map((c) => c.articleId);
       const titles = new Map(
-        ids.length ? (await services.db.select({ id: kbArticles.id, title: kbArticles.title }).from(kbArticles).where(inArray(kbArticles.id, ids))).map((a) => [a.id, a.title]) : [],
+        ids.length
+          ? (
+              await services.db
+                .select({ id: kbArticles.id, title: kbArticles.title })
+                .from(kbArticles)
+                .where(inArray(kbArticles.id, ids))
+            ).map((a) => [a.id, a.title])
+          : [],
       );
       const articleId = decision.action === 'answer' ? decision.articleId : null;
       return {

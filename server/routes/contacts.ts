@@ -35,7 +35,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(ContactListItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(ContactListItem),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(400, 401),
+        },
       },
     },
     async (request) => {
@@ -46,7 +52,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         after = { createdAt: new Date(at!), id: id! };
       }
       const page = await listContacts(services.db, { q, cursor: after, limit });
-      return { items: page.items, nextCursor: page.next ? encodeCursor(page.next.createdAt.toISOString(), page.next.id) : null };
+      return {
+        items: page.items,
+        nextCursor: page.next ? encodeCursor(page.next.createdAt.toISOString(), page.next.id) : null,
+      };
     },
   );
 
@@ -74,7 +83,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         summary: 'Rectify contact details (Art. 16); audited by field name, never value',
         params: IdParams,
         body: Type.Object(
-          { name: Type.Optional(NullableText(200)), email: Type.Optional(NullableText(320)), phone: Type.Optional(NullableText(40)) },
+          {
+            name: Type.Optional(NullableText(200)),
+            email: Type.Optional(NullableText(320)),
+            phone: Type.Optional(NullableText(40)),
+          },
           { minProperties: 1, additionalProperties: false },
         ),
         response: { 200: ContactView, ...errors(400, 401, 403, 404) },
@@ -84,16 +97,25 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   );
 
   const ConsentLedger = Type.Object({ current: Type.Array(ConsentState), history: Type.Array(ConsentEventView) });
-  const ledger = async (id: string) => ({ current: await currentConsent(services.db, id), history: await consentHistory(services.db, id) });
+  const ledger = async (id: string) => ({
+    current: await currentConsent(services.db, id),
+    history: await consentHistory(services.db, id),
+  });
   const requireContact = async (id: string) => {
-    if (!(await services.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, id))).length) throw notFound('Contact');
+    if (!(await services.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, id))).length)
+      throw notFound('Contact');
   };
 
   app.get(
     '/:id/consent',
     {
       config: { access: 'agent' },
-      schema: { tags: ['contacts', 'privacy'], summary: 'Current consent per purpose and the full ledger', params: IdParams, response: { 200: ConsentLedger, ...errors(401, 404) } },
+      schema: {
+        tags: ['contacts', 'privacy'],
+        summary: 'Current consent per purpose and the full ledger',
+        params: IdParams,
+        response: { 200: ConsentLedger, ...errors(401, 404) },
+      },
     },
     async (request) => {
       await requireContact(request.params.id);
@@ -113,7 +135,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           purpose: ConsentPurposeSchema,
           granted: Type.Boolean(),
           sourceChannel: ChannelKindSchema,
-          evidence: Type.String({ minLength: 1, maxLength: 500, description: 'Where and how it was given, e.g. a message id' }),
+          evidence: Type.String({
+            minLength: 1,
+            maxLength: 500,
+            description: 'Where and how it was given, e.g. a message id',
+          }),
         }),
         response: { 201: ConsentLedger, ...errors(400, 401, 403, 404) },
       },
@@ -147,17 +173,40 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags: ['contacts', 'privacy'],
         summary: 'Export everything about the contact (Art. 15/20) as a streamed zip: data.json, index.html, files',
         params: IdParams,
-        querystring: Type.Object({ progress: Type.Optional(Type.String({ format: 'uuid', description: 'Receive privacy:progress events on the agent socket under this id' })) }),
+        querystring: Type.Object({
+          progress: Type.Optional(
+            Type.String({
+              format: 'uuid',
+              description: 'Receive privacy:progress events on the agent socket under this id',
+            }),
+          ),
+        }),
         response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...errors(401, 404) },
       },
     },
     async (request, reply) => {
       const agent = currentAgent(request);
       const jobId = request.query.progress;
-      const { stream, filename } = await exportContact(services, request.params.id, { kind: 'agent', id: agent.id }, (done, total) => {
-        if (jobId) services.events.publish('privacy.progress', { agentId: agent.id, jobId, kind: 'export', done, total, finished: done >= total });
-      });
-      return reply.type('application/zip').header('content-disposition', `attachment; filename="${filename}"`).send(stream);
+      const { stream, filename } = await exportContact(
+        services,
+        request.params.id,
+        { kind: 'agent', id: agent.id },
+        (done, total) => {
+          if (jobId)
+            services.events.publish('privacy.progress', {
+              agentId: agent.id,
+              jobId,
+              kind: 'export',
+              done,
+              total,
+              finished: done >= total,
+            });
+        },
+      );
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .send(stream);
     },
   );
 
@@ -186,6 +235,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         },
       },
     },
-    async (request) => ({ receipt: await eraseContact(services, request.params.id, { kind: 'agent', id: currentAgent(request).id }) }),
+    async (request) => ({
+      receipt: await eraseContact(services, request.params.id, { kind: 'agent', id: currentAgent(request).id }),
+    }),
   );
 };

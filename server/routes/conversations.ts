@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../services.ts';
-import { ChannelKindSchema, ContactView, ConversationStatusSchema, ConversationView, MessageView } from '../http/views.ts';
+import {
+  ChannelKindSchema,
+  ContactView,
+  ConversationStatusSchema,
+  ConversationView,
+  MessageView,
+} from '../http/views.ts';
 import { IdParams, MessageText, decodeCursor, encodeCursor, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { addNote, assign, markRead, reply, setStatus } from '../domain/conversations.ts';
@@ -14,7 +20,12 @@ import { conversationDecisions } from '../bot/actions.ts';
 const tags = ['conversations'];
 
 export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const deps = { db: services.db, events: services.events, adapters: services.adapters, messageMaxChars: services.config.messageMaxChars };
+  const deps = {
+    db: services.db,
+    events: services.events,
+    adapters: services.adapters,
+    messageMaxChars: services.config.messageMaxChars,
+  };
 
   app.get(
     '/',
@@ -26,12 +37,20 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         querystring: Type.Object({
           status: Type.Optional(ConversationStatusSchema),
           channel: Type.Optional(ChannelKindSchema),
-          assignee: Type.Optional(Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.String({ format: 'uuid' })])),
+          assignee: Type.Optional(
+            Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.String({ format: 'uuid' })]),
+          ),
           inbox: Type.Optional(Type.String({ format: 'uuid' })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(ConversationView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(ConversationView),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(400, 401),
+        },
       },
     },
     async (request) => {
@@ -66,7 +85,12 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         summary: 'A conversation with all its messages (oldest first) and its contact',
         params: IdParams,
         response: {
-          200: Type.Object({ conversation: ConversationView, messages: Type.Array(MessageView), contact: ContactView, botDecisions: Type.Array(BotDecisionView) }),
+          200: Type.Object({
+            conversation: ConversationView,
+            messages: Type.Array(MessageView),
+            contact: ContactView,
+            botDecisions: Type.Array(BotDecisionView),
+          }),
           ...errors(400, 401, 404),
         },
       },
@@ -133,7 +157,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ conversation: await assign(deps, request.params.id, request.body.agentId, currentAgent(request)) }),
+    async (request) => ({
+      conversation: await assign(deps, request.params.id, request.body.agentId, currentAgent(request)),
+    }),
   );
 
   app.post(
@@ -148,14 +174,21 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ conversation: await setStatus(deps, request.params.id, request.body.status, currentAgent(request)) }),
+    async (request) => ({
+      conversation: await setStatus(deps, request.params.id, request.body.status, currentAgent(request)),
+    }),
   );
 
   app.post(
     '/:id/read',
     {
       config: { access: 'agent' },
-      schema: { tags, summary: 'Mark as read for the current agent', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Mark as read for the current agent',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
     },
     async (request, replyTo) => {
       await markRead(services.db, request.params.id, currentAgent(request).id);

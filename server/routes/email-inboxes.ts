@@ -5,7 +5,12 @@ import type { Services } from '../services.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { EmailSettingsError, mergeEmailSettings, parseEmailSettings, publicEmailSettings } from '../../channels/email/settings.ts';
+import {
+  EmailSettingsError,
+  mergeEmailSettings,
+  parseEmailSettings,
+  publicEmailSettings,
+} from '../../channels/email/settings.ts';
 import { emailMailboxes } from '../../drizzle/schema/index.ts';
 
 const tags = ['inboxes'];
@@ -14,7 +19,9 @@ const Server = (withPassword: boolean) =>
   Type.Object({
     host: Type.String({ minLength: 1 }),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-    secure: Type.Optional(Type.Boolean({ description: 'TLS from the first byte (993 / 465); false: STARTTLS when offered' })),
+    secure: Type.Optional(
+      Type.Boolean({ description: 'TLS from the first byte (993 / 465); false: STARTTLS when offered' }),
+    ),
     user: withPassword ? Type.String({ minLength: 1 }) : Type.Optional(Type.String()),
     password: Type.Optional(Type.String({ minLength: 1, description: 'account password or app password; write-only' })),
   });
@@ -51,7 +58,10 @@ const EmailInboxView = Type.Object({
     subjectThreadDays: Type.Integer(),
   }),
   mailbox: Type.Object({
-    state: Type.String({ description: 'this server process: waiting_for_lease (another server reads it), connecting, syncing, idle, reconnecting, stopped' }),
+    state: Type.String({
+      description:
+        'this server process: waiting_for_lease (another server reads it), connecting, syncing, idle, reconnecting, stopped',
+    }),
     lastError: Type.Union([Type.String(), Type.Null()]),
     lastUid: Type.Union([Type.Integer(), Type.Null()]),
     uidValidity: Type.Union([Type.Integer(), Type.Null()]),
@@ -102,7 +112,10 @@ export const emailInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     },
     async (request, reply) => {
       const settings = validated(request.body.settings);
-      const [row] = await services.db.insert(inboxes).values({ name: request.body.name, channel: 'email', settings }).returning();
+      const [row] = await services.db
+        .insert(inboxes)
+        .values({ name: request.body.name, channel: 'email', settings })
+        .returning();
       await services.emailReaders.refresh();
       return reply.status(201).send({ inbox: await view(row!.id, row!.name, row!.settings) });
     },
@@ -112,10 +125,18 @@ export const emailInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     '/:id/email',
     {
       config: { access: 'admin' },
-      schema: { tags, summary: "An email inbox's settings (without passwords) and its mailbox reader's state", params: IdParams, response: { 200: Type.Object({ inbox: EmailInboxView }), ...errors(401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "An email inbox's settings (without passwords) and its mailbox reader's state",
+        params: IdParams,
+        response: { 200: Type.Object({ inbox: EmailInboxView }), ...errors(401, 403, 404) },
+      },
     },
     async (request) => {
-      const [row] = await services.db.select().from(inboxes).where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
+      const [row] = await services.db
+        .select()
+        .from(inboxes)
+        .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
       if (!row) throw notFound('Email inbox');
       return { inbox: await view(row.id, row.name, row.settings) };
     },
@@ -129,14 +150,22 @@ export const emailInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         tags,
         summary: 'Change an email inbox; a password left out keeps the stored one',
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), settings: Type.Optional(Type.Partial(SettingsInput)) }),
+        body: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          settings: Type.Optional(Type.Partial(SettingsInput)),
+        }),
         response: { 200: Type.Object({ inbox: EmailInboxView }), ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const [row] = await services.db.select().from(inboxes).where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
+      const [row] = await services.db
+        .select()
+        .from(inboxes)
+        .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
       if (!row) throw notFound('Email inbox');
-      const settings = request.body.settings ? validated(mergeEmailSettings(row.settings, request.body.settings)) : row.settings;
+      const settings = request.body.settings
+        ? validated(mergeEmailSettings(row.settings, request.body.settings))
+        : row.settings;
       const [updated] = await services.db
         .update(inboxes)
         .set({ name: request.body.name ?? row.name, settings })

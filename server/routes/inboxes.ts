@@ -10,7 +10,11 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/',
     {
       config: { access: 'agent' },
-      schema: { tags: ['inboxes'], summary: 'All inboxes', response: { 200: Type.Object({ items: Type.Array(InboxView) }), ...errors(401) } },
+      schema: {
+        tags: ['inboxes'],
+        summary: 'All inboxes',
+        response: { 200: Type.Object({ items: Type.Array(InboxView) }), ...errors(401) },
+      },
     },
     async () => ({
       items: await services.db

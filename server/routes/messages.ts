@@ -19,6 +19,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: Type.Object({ message: MessageView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ message: await redactMessage(services, request.params.id, request.body, currentAgent(request)) }),
+    async (request) => ({
+      message: await redactMessage(services, request.params.id, request.body, currentAgent(request)),
+    }),
   );
 };

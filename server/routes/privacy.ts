@@ -25,9 +25,20 @@ const Counts = Type.Record(Type.String(), Type.Integer());
 export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const admin = { access: 'admin' as const };
 
-  app.get('/legal-holds', { config: admin, schema: { tags, summary: 'All legal holds', response: { 200: Type.Object({ items: Type.Array(LegalHoldView) }), ...errors(401, 403) } } }, async () => ({
-    items: await listHolds(services.db),
-  }));
+  app.get(
+    '/legal-holds',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'All legal holds',
+        response: { 200: Type.Object({ items: Type.Array(LegalHoldView) }), ...errors(401, 403) },
+      },
+    },
+    async () => ({
+      items: await listHolds(services.db),
+    }),
+  );
 
   app.post(
     '/legal-holds',
@@ -44,18 +55,38 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 201: Type.Object({ hold: LegalHoldView }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request, reply) => reply.status(201).send({ hold: await placeHold(services.db, request.body, currentAgent(request).id) }),
+    async (request, reply) =>
+      reply.status(201).send({ hold: await placeHold(services.db, request.body, currentAgent(request).id) }),
   );
 
   app.post(
     '/legal-holds/:id/release',
-    { config: admin, schema: { tags, summary: 'Release a legal hold', params: IdParams, response: { 200: Type.Object({ hold: LegalHoldView }), ...errors(401, 403, 404, 409) } } },
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Release a legal hold',
+        params: IdParams,
+        response: { 200: Type.Object({ hold: LegalHoldView }), ...errors(401, 403, 404, 409) },
+      },
+    },
     async (request) => ({ hold: await releaseHold(services.db, request.params.id, currentAgent(request).id) }),
   );
 
-  app.get('/retention', { config: admin, schema: { tags, summary: 'Retention policies per data class', response: { 200: Type.Object({ policies: Type.Array(Policy) }), ...errors(401, 403) } } }, async () => ({
-    policies: await getPolicies(services.db),
-  }));
+  app.get(
+    '/retention',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Retention policies per data class',
+        response: { 200: Type.Object({ policies: Type.Array(Policy) }), ...errors(401, 403) },
+      },
+    },
+    async () => ({
+      policies: await getPolicies(services.db),
+    }),
+  );
 
   app.put(
     '/retention/:dataClass',
@@ -69,7 +100,9 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: Type.Object({ policy: Policy }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ policy: await setPolicy(services.db, request.params.dataClass, request.body, currentAgent(request).id) }),
+    async (request) => ({
+      policy: await setPolicy(services.db, request.params.dataClass, request.body, currentAgent(request).id),
+    }),
   );
 
   app.get(
@@ -108,7 +141,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Run the retention sweep now (it also runs every minute)',
-        response: { 200: Type.Object({ sweptAt: Type.String(), skipped: Type.Boolean(), removed: Counts, failed: Counts }), ...errors(401, 403) },
+        response: {
+          200: Type.Object({ sweptAt: Type.String(), skipped: Type.Boolean(), removed: Counts, failed: Counts }),
+          ...errors(401, 403),
+        },
       },
     },
     async () => sweepRetention(services),
@@ -121,7 +157,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Audit log, newest first',
-        querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        querystring: Type.Object({
+          before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        }),
         response: {
           200: Type.Object({
             items: Type.Array(
@@ -171,7 +210,8 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       config: admin,
       schema: {
         tags,
-        summary: 'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
+        summary:
+          'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
         response: { 200: Type.Unsafe<unknown>({ type: 'object', additionalProperties: true }), ...errors(401, 403) },
       },

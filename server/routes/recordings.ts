@@ -45,13 +45,20 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       config: { access: 'agent' },
       schema: {
         tags,
-        summary: "A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio)",
+        summary:
+          "A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio)",
         querystring: Type.Object({ conversationId: Type.String({ format: 'uuid' }) }),
         response: { 200: Type.Object({ items: Type.Array(RecordingView) }), ...errors(400, 401) },
       },
     },
     async (request) => ({
-      items: (await services.db.select().from(recordings).where(eq(recordings.conversationId, request.query.conversationId)).orderBy(asc(recordings.recordedAt))).map(toView),
+      items: (
+        await services.db
+          .select()
+          .from(recordings)
+          .where(eq(recordings.conversationId, request.query.conversationId))
+          .orderBy(asc(recordings.recordedAt))
+      ).map(toView),
     }),
   );
 
@@ -62,7 +69,9 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         summary: 'Recordings whose deletion at the provider keeps failing (still kept, retried with backoff)',
-        querystring: Type.Object({ minAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 2 })) }),
+        querystring: Type.Object({
+          minAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 2 })),
+        }),
         response: { 200: Type.Object({ items: Type.Array(RecordingView) }), ...errors(400, 401, 403) },
       },
     },
@@ -71,7 +80,13 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         await services.db
           .select()
           .from(recordings)
-          .where(and(isNull(recordings.deletedAt), isNotNull(recordings.lastDeletionError), gte(recordings.deletionAttempts, request.query.minAttempts ?? 2)))
+          .where(
+            and(
+              isNull(recordings.deletedAt),
+              isNotNull(recordings.lastDeletionError),
+              gte(recordings.deletionAttempts, request.query.minAttempts ?? 2),
+            ),
+          )
           .orderBy(desc(recordings.deletionAttempts), asc(recordings.deleteAfter))
           .limit(200)
       ).map(toView),
@@ -84,7 +99,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       config: { access: 'agent' },
       schema: {
         tags,
-        summary: 'The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited',
+        summary:
+          'The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited',
         params: IdParams,
         response: { 200: Type.Any({ description: 'audio/mpeg' }), ...errors(401, 404, 502) },
       },
@@ -94,7 +110,13 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       if (row.deletedAt) throw notFound('Recording audio');
       const agent = currentAgent(request);
       // Listening to personal data is processing: who played which recording is audited (ids only).
-      await appendAudit(services.db, { actorKind: 'agent', actorId: agent.id, action: 'recording.played', targetType: 'recording', targetId: row.id });
+      await appendAudit(services.db, {
+        actorKind: 'agent',
+        actorId: agent.id,
+        action: 'recording.played',
+        targetType: 'recording',
+        targetId: row.id,
+      });
       reply.header('cache-control', 'private, no-store');
       if (row.blobId) {
         const size = await services.blobs.size(row.blobId);
@@ -105,9 +127,14 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       const account = await services.twilioAccounts.load((await conversationInbox(services, row.conversationId)) ?? '');
       const accountSid = account?.accountSid ?? services.config.twilio.accountSid;
       const authToken = account?.authToken ?? services.config.twilio.authToken;
-      if (!accountSid || !authToken) throw new DomainError(502, 'provider_unavailable', 'Twilio credentials are not configured');
+      if (!accountSid || !authToken)
+        throw new DomainError(502, 'provider_unavailable', 'Twilio credentials are not configured');
       try {
-        const media = await fetchRecordingMedia(services.config.twilio.apiUrl, { accountSid, authToken }, row.providerSid);
+        const media = await fetchRecordingMedia(
+          services.config.twilio.apiUrl,
+          { accountSid, authToken },
+          row.providerSid,
+        );
         return reply.type(media.contentType).send(media.stream);
       } catch (err) {
         throw new DomainError(502, 'provider_unavailable', (err as Error).message.slice(0, 120));
@@ -121,7 +148,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       config: { access: 'agent' },
       schema: {
         tags,
-        summary: 'Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep',
+        summary:
+          'Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep',
         params: IdParams,
         response: { 200: Type.Object({ recording: RecordingView }), ...errors(401, 403, 404, 502) },
       },
@@ -131,13 +159,21 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       const agent = currentAgent(request);
       const ok = await deleteRecording(services, request.params.id, { kind: 'agent', id: agent.id }, 'agent');
       const row = await load(request.params.id);
-      if (!ok) throw new DomainError(502, 'provider_unavailable', `The provider could not delete the recording (${row.lastDeletionError ?? 'unknown error'}); it will be retried`);
+      if (!ok)
+        throw new DomainError(
+          502,
+          'provider_unavailable',
+          `The provider could not delete the recording (${row.lastDeletionError ?? 'unknown error'}); it will be retried`,
+        );
       return { recording: toView(row) };
     },
   );
 };
 
 async function conversationInbox(services: Services, conversationId: string): Promise<string | undefined> {
-  const [row] = await services.db.select({ inboxId: conversations.inboxId }).from(conversations).where(eq(conversations.id, conversationId));
+  const [row] = await services.db
+    .select({ inboxId: conversations.inboxId })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
   return row?.inboxId;
 }

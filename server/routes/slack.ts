@@ -42,7 +42,8 @@ export const slackRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         body: undefined,
       });
       if (result.failure) request.log.error({ err: result.failure }, 'slack event failed');
-      if (result.status >= 400) throw new DomainError(result.status, String(result.body.code), String(result.body.message));
+      if (result.status >= 400)
+        throw new DomainError(result.status, String(result.body.code), String(result.body.message));
       return result.body;
     },
   );

@@ -8,13 +8,22 @@ import { inboxes } from '../../drizzle/schema/index.ts';
 import { notFound } from '../domain/errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 import { startVisitorSession } from '../domain/visitors.ts';
-import { changeVisitorConsent, visitorConsent, visitorConversation, visitorHistory, visitorSend } from '../domain/widget.ts';
+import {
+  changeVisitorConsent,
+  visitorConsent,
+  visitorConversation,
+  visitorHistory,
+  visitorSend,
+} from '../domain/widget.ts';
 import { exportContact } from '../privacy/export.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 
 const tags = ['widget'];
-const History = Type.Object({ conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), messages: Type.Array(VisitorMessageView) });
+const History = Type.Object({
+  conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  messages: Type.Array(VisitorMessageView),
+});
 
 export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
@@ -33,7 +42,9 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
               policyVersion: Type.String(),
               text: Type.String(),
               textHash: Type.String(),
-              purposes: Type.Array(Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() })),
+              purposes: Type.Array(
+                Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() }),
+              ),
             }),
           }),
           ...errors(400, 404, 429),
@@ -47,7 +58,12 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       return {
         inbox: { id: inbox.id, name: inbox.name },
         greeting,
-        notice: { policyVersion: NOTICE_POLICY_VERSION, text: NOTICE_TEXT, textHash: NOTICE_TEXT_HASH, purposes: NOTICE_PURPOSES },
+        notice: {
+          policyVersion: NOTICE_POLICY_VERSION,
+          text: NOTICE_TEXT,
+          textHash: NOTICE_TEXT_HASH,
+          purposes: NOTICE_PURPOSES,
+        },
       };
     },
   );
@@ -65,7 +81,10 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
           textHash: Type.String({ maxLength: 128 }),
           consents: Type.Object({ support: Type.Boolean(), analytics: Type.Boolean() }),
         }),
-        response: { 201: Type.Object({ token: Type.String(), visitorId: Type.String() }), ...errors(400, 404, 409, 429) },
+        response: {
+          201: Type.Object({ token: Type.String(), visitorId: Type.String() }),
+          ...errors(400, 404, 409, 429),
+        },
       },
     },
     async (request, reply) => {
@@ -78,7 +97,11 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/messages',
     {
       config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
-      schema: { tags, summary: "The visitor's own conversation history (Bearer visitor token)", response: { 200: History, ...errors(401, 403, 429) } },
+      schema: {
+        tags,
+        summary: "The visitor's own conversation history (Bearer visitor token)",
+        response: { 200: History, ...errors(401, 403, 429) },
+      },
     },
     async (request) => visitorHistory(services, currentVisitor(request)),
   );
@@ -94,7 +117,8 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         response: { 201: Type.Object({ message: VisitorMessageView }), ...errors(400, 401, 413, 429) },
       },
     },
-    async (request, reply) => reply.status(201).send({ message: await visitorSend(services, currentVisitor(request), request.body) }),
+    async (request, reply) =>
+      reply.status(201).send({ message: await visitorSend(services, currentVisitor(request), request.body) }),
   );
 
   const VisitorConsent = Type.Object({
@@ -113,7 +137,11 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/consent',
     {
       config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
-      schema: { tags, summary: "The visitor's current consent per purpose", response: { 200: VisitorConsent, ...errors(401, 429) } },
+      schema: {
+        tags,
+        summary: "The visitor's current consent per purpose",
+        response: { 200: VisitorConsent, ...errors(401, 429) },
+      },
     },
     async (request) => ({ purposes: await visitorConsent(services, currentVisitor(request)) }),
   );
@@ -129,7 +157,14 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         response: { 200: VisitorConsent, ...errors(400, 401, 429) },
       },
     },
-    async (request) => ({ purposes: await changeVisitorConsent(services, currentVisitor(request), request.body.purpose, request.body.granted) }),
+    async (request) => ({
+      purposes: await changeVisitorConsent(
+        services,
+        currentVisitor(request),
+        request.body.purpose,
+        request.body.granted,
+      ),
+    }),
   );
 
   app.get(
@@ -145,7 +180,10 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     async (request, reply) => {
       const visitor = currentVisitor(request);
       const { stream } = await exportContact(services, visitor.contactId, { kind: 'visitor', id: visitor.contactId });
-      return reply.type('application/zip').header('content-disposition', 'attachment; filename="my-support-data.zip"').send(stream);
+      return reply
+        .type('application/zip')
+        .header('content-disposition', 'attachment; filename="my-support-data.zip"')
+        .send(stream);
     },
   );
 
@@ -153,7 +191,12 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/conversations/:id',
     {
       config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
-      schema: { tags, summary: 'One conversation, only if it is the visitor’s own', params: IdParams, response: { 200: History, ...errors(400, 401, 403, 404, 429) } },
+      schema: {
+        tags,
+        summary: 'One conversation, only if it is the visitor’s own',
+        params: IdParams,
+        response: { 200: History, ...errors(400, 401, 403, 404, 429) },
+      },
     },
     async (request) => visitorConversation(services, currentVisitor(request), request.params.id),
   );

@@ -23,7 +23,11 @@ export function createVisitorTokens(secret: string) {
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       try {
         const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as VisitorClaims;
-        if (typeof claims.visitorId !== 'string' || typeof claims.contactId !== 'string' || typeof claims.inboxId !== 'string') {
+        if (
+          typeof claims.visitorId !== 'string' ||
+          typeof claims.contactId !== 'string' ||
+          typeof claims.inboxId !== 'string'
+        ) {
           return null;
         }
         return claims;

@@ -143,7 +143,11 @@ async function seed(client: postgres.Sql): Promise<void> {
       (select count(*) from consent_events)::int as consent_events,
       (select count(*) from bot_decisions)::int as bot_decisions,
       (select count(*) from satisfaction_ratings)::int as ratings`);
-  console.log(`rows: ${Object.entries(counts[0]!).map(([k, v]) => `${k} ${Number(v).toLocaleString('en')}`).join(', ')}`);
+  console.log(
+    `rows: ${Object.entries(counts[0]!)
+      .map(([k, v]) => `${k} ${Number(v).toLocaleString('en')}`)
+      .join(', ')}`,
+  );
 }
 
 /** A Db whose execute() returns the plan instead of running the query: which indexes each metric uses. */
@@ -154,7 +158,12 @@ function explainingDb(db: Db, plans: unknown[]): Db {
       if (prop === 'transaction') return async (fn: (tx: Db) => Promise<unknown>) => fn(proxy);
       if (prop !== 'execute') return Reflect.get(target, prop, receiver);
       return async (query: SQL) => {
-        if (/^\s*set /i.test((target as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string } } }).dialect.sqlToQuery(query).sql)) return [];
+        if (
+          /^\s*set /i.test(
+            (target as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string } } }).dialect.sqlToQuery(query).sql,
+          )
+        )
+          return [];
         const result = await target.execute(sql`explain (format json) ${query}`);
         const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
         plans.push((rows[0] as Record<string, unknown>)['QUERY PLAN']);
@@ -169,8 +178,10 @@ function indexesIn(plan: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(plan)) plan.forEach((p) => indexesIn(p, out));
   else if (plan && typeof plan === 'object') {
     const node = plan as Record<string, unknown>;
-    if (typeof node['Index Name'] === 'string') out.add(`${node['Index Name']}${node['Node Type'] === 'Index Only Scan' ? ' (index only)' : ''}`);
-    if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string') out.add(`seq scan ${node['Relation Name']}`);
+    if (typeof node['Index Name'] === 'string')
+      out.add(`${node['Index Name']}${node['Node Type'] === 'Index Only Scan' ? ' (index only)' : ''}`);
+    if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string')
+      out.add(`seq scan ${node['Relation Name']}`);
     for (const v of Object.values(node)) if (v && typeof v === 'object') indexesIn(v, out);
   }
   return out;
@@ -201,7 +212,12 @@ async function main() {
     else console.log(`measuring on the kept database ${fresh.name}`);
     const db = database.db;
     const now = Date.now();
-    const base: Filter = { from: new Date(now - 30 * 86_400_000), to: new Date(now), channel: null, timeZone: 'Europe/Berlin' };
+    const base: Filter = {
+      from: new Date(now - 30 * 86_400_000),
+      to: new Date(now),
+      channel: null,
+      timeZone: 'Europe/Berlin',
+    };
     const filters: Array<[string, Filter]> = [
       ['last 30 days, all channels', base],
       ['last 30 days, chat', { ...base, channel: 'chat' }],
@@ -214,7 +230,9 @@ async function main() {
       console.log(`rollups rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       await client.unsafe('vacuum analyze analytics_cells');
     }
-    const cells = await client.unsafe('select count(*)::int as n, pg_size_pretty(pg_total_relation_size(\'analytics_cells\')) as size from analytics_cells');
+    const cells = await client.unsafe(
+      "select count(*)::int as n, pg_size_pretty(pg_total_relation_size('analytics_cells')) as size from analytics_cells",
+    );
     console.log(`analytics_cells: ${Number(cells[0]!.n).toLocaleString('en')} rows, ${cells[0]!.size}`);
 
     const indexRows: Array<[string, string]> = [];
@@ -257,7 +275,8 @@ async function main() {
     for (const [label, filter] of filters) {
       const whole: number[] = [];
       for (let i = 0; i < 3; i++) await dashboard(db, filter, K);
-      for (let i = 0; i < Math.max(10, Math.round(opts.reps / 2)); i++) whole.push(await timeIt(() => dashboard(db, filter, K)));
+      for (let i = 0; i < Math.max(10, Math.round(opts.reps / 2)); i++)
+        whole.push(await timeIt(() => dashboard(db, filter, K)));
       const w = summarize(whole);
       wholeRows.push([label, ms(w.p50), ms(w.p95), ms(w.max), w.n]);
     }

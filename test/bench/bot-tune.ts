@@ -54,7 +54,13 @@ function datasets(): Dev[] {
     const clinc = readClincJson(resolve(SHARED, 'clinc150/train_val.json'));
     const dev = stratifiedSplit(clinc.train, 0.2, seed + 1000);
     const oos = clinc.oos_train;
-    out.push({ name: 'clinc-dev', train: dev.train, test: dev.heldOut, oosCal: oos.filter((_, i) => i % 2 === 0), oosTest: oos.filter((_, i) => i % 2 === 1) });
+    out.push({
+      name: 'clinc-dev',
+      train: dev.train,
+      test: dev.heldOut,
+      oosCal: oos.filter((_, i) => i % 2 === 0),
+      oosTest: oos.filter((_, i) => i % 2 === 1),
+    });
   }
   return out;
 }
@@ -86,8 +92,17 @@ for (const d of datasets()) {
   const trainLabels = d.train.map((e) => labelOf.get(e.label)!);
   const testLabels = d.test.map((e) => labelOf.get(e.label) ?? -1);
   const adapted = hybrid.adapt(d.train.map((e) => e.text));
-  const embed = (ex: Example[]) => embedAsSparse(adapted, ex.map((e) => e.text));
-  const [trainV, testV, oosCalV, oosTestV] = [await embed(d.train), await embed(d.test), await embed(d.oosCal), await embed(d.oosTest)];
+  const embed = (ex: Example[]) =>
+    embedAsSparse(
+      adapted,
+      ex.map((e) => e.text),
+    );
+  const [trainV, testV, oosCalV, oosTestV] = [
+    await embed(d.train),
+    await embed(d.test),
+    await embed(d.oosCal),
+    await embed(d.oosTest),
+  ];
   const heldOut = holdOut(trainLabels, 0.1, seed);
   for (const name of args.variants!.split(',')) {
     const config = VARIANTS[name] ?? BUILTIN[name];
@@ -102,12 +117,17 @@ for (const d of datasets()) {
       const [top] = rank(clf.scores(v), 1);
       return { confidence: top!.score, correct: label !== null && top!.label === label, inScope: label !== null };
     };
-    const cal = (probes.length ? probes : [{ probe: classifier, offTopicHeldOut: [] }]).flatMap(({ probe, offTopicHeldOut }) => [
-      ...heldOut.map((i) => outcome(probe, trainV[i]!, trainLabels[i]!)),
-      ...(args['off-topic'] ? offTopicHeldOut : oosCalV).map((v) => outcome(probe, v, null)),
-    ]);
+    const cal = (probes.length ? probes : [{ probe: classifier, offTopicHeldOut: [] }]).flatMap(
+      ({ probe, offTopicHeldOut }) => [
+        ...heldOut.map((i) => outcome(probe, trainV[i]!, trainLabels[i]!)),
+        ...(args['off-topic'] ? offTopicHeldOut : oosCalV).map((v) => outcome(probe, v, null)),
+      ],
+    );
     const threshold = thresholdForPrecision(cal, 0.97);
-    const test = [...testV.map((v, i) => outcome(classifier, v, testLabels[i]!)), ...oosTestV.map((v) => outcome(classifier, v, null))];
+    const test = [
+      ...testV.map((v, i) => outcome(classifier, v, testLabels[i]!)),
+      ...oosTestV.map((v) => outcome(classifier, v, null)),
+    ];
     const f = figuresAt(test, threshold);
     console.log(
       `${d.name} ${name}: acc ${pct(f.accuracy)} | at thr ${f.threshold.toFixed(3)}: in-scope ${pct(f.inScopeAccuracy)} oos-recall ${pct(f.oosRecall)} ` +

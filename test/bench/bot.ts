@@ -111,7 +111,15 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
   return n;
 };
 
-const EMBEDDERS = ['lexical', 'use-lite', 'use-lite-int8', 'hybrid', 'hybrid-int8', 'transformers', 'transformers-hybrid'];
+const EMBEDDERS = [
+  'lexical',
+  'use-lite',
+  'use-lite-int8',
+  'hybrid',
+  'hybrid-int8',
+  'transformers',
+  'transformers-hybrid',
+];
 // softmax: the bot's head (DEFAULT_HEAD); concat: one softmax over the concatenated vector (the head before);
 // -offtopic: CLINC150's oos_train also trained as the KB's off-topic examples (-xfit: two probes, each
 // calibrated on the half the other learned); nn: nearest neighbour.
@@ -163,11 +171,21 @@ function loadDatasets(): DatasetSpec[] {
   const out: DatasetSpec[] = [];
   if (!args['skip-csv']) {
     const all = readLabeledCsv(args['csv-train']!);
-    let split = args['csv-test'] ? { train: all, heldOut: readLabeledCsv(args['csv-test']) } : stratifiedSplit(all, 0.2, seed);
+    let split = args['csv-test']
+      ? { train: all, heldOut: readLabeledCsv(args['csv-test']) }
+      : stratifiedSplit(all, 0.2, seed);
     // Tuning never sees the held-out part: it scores a dev part of the training part instead.
     if (args.dev) split = stratifiedSplit(split.train, 0.2, seed + 1000);
-    const name = (args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv') + (args.dev ? '-dev' : '');
-    out.push({ name, train: capPerClass(split.train, max, seed), test: split.heldOut, oosCalibration: [], oosTest: [] });
+    const name =
+      (args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv') +
+      (args.dev ? '-dev' : '');
+    out.push({
+      name,
+      train: capPerClass(split.train, max, seed),
+      test: split.heldOut,
+      oosCalibration: [],
+      oosTest: [],
+    });
   }
   if (!args['skip-clinc']) {
     const clinc = readClincJson(args.clinc!);
@@ -187,7 +205,10 @@ function loadDatasets(): DatasetSpec[] {
   return out;
 }
 
-async function makeEmbedder(kind: string, cacheDir: string): Promise<{ embedder: Embedder; encoders: CachedEmbedder[] }> {
+async function makeEmbedder(
+  kind: string,
+  cacheDir: string,
+): Promise<{ embedder: Embedder; encoders: CachedEmbedder[] }> {
   const encoders: CachedEmbedder[] = [];
   const encoder = async (which: 'use-lite' | 'use-lite-int8' | 'transformers') => {
     const inner: Embedder =
@@ -256,7 +277,9 @@ async function runWorker(config: string): Promise<WorkerResult> {
   const results: DatasetResult[] = [];
   const latencies: number[] = [];
   for (const data of loadDatasets()) {
-    log(`${data.name}: ${data.train.length} training examples, ${data.test.length} + ${data.oosTest.length} test queries`);
+    log(
+      `${data.name}: ${data.train.length} training examples, ${data.test.length} + ${data.oosTest.length} test queries`,
+    );
     for (const e of encoders) e.enabled = true;
     const { result, index } = await evaluateDataset(embedder, data, {
       head,
@@ -269,7 +292,9 @@ async function runWorker(config: string): Promise<WorkerResult> {
       calibrationShare: num('calibration-share', 0.01, 0.5),
       seed: num('seed'),
     });
-    log(`${data.name}: embed ${result.seconds.embed.toFixed(0)} s, train ${result.seconds.train.toFixed(0)} s, accuracy ${(result.figures.accuracy * 100).toFixed(2)} %`);
+    log(
+      `${data.name}: embed ${result.seconds.embed.toFixed(0)} s, train ${result.seconds.train.toFixed(0)} s, accuracy ${(result.figures.accuracy * 100).toFixed(2)} %`,
+    );
     results.push(result);
     // Latency is always live: the cache is off and each query runs alone through embedder, head and policy.
     for (const e of encoders) e.enabled = false;
@@ -306,7 +331,11 @@ async function compareRuntimes(): Promise<RuntimeComparison> {
     loadDatasets().flatMap((d) => [...d.test, ...d.oosTest].map((e) => e.text)),
     seededRandom(num('seed')),
   ).slice(0, num('latency-queries'));
-  const embedders: Embedder[] = [new UseLiteTfjsEmbedder({ batchSize: 1 }), new UseLiteEmbedder(), new UseLiteEmbedder({ int8: true })];
+  const embedders: Embedder[] = [
+    new UseLiteTfjsEmbedder({ batchSize: 1 }),
+    new UseLiteEmbedder(),
+    new UseLiteEmbedder({ int8: true }),
+  ];
   const times = embedders.map(() => [] as number[]);
   for (const e of embedders) for (const text of texts.slice(0, 20)) await e.embed([text]); // warm up
   for (const text of texts) {
@@ -317,13 +346,20 @@ async function compareRuntimes(): Promise<RuntimeComparison> {
     }
   }
   return {
-    runtimes: embedders.map((e, k) => ({ id: e.id, p50: percentile(times[k]!, 50), p95: percentile(times[k]!, 95), n: texts.length })),
+    runtimes: embedders.map((e, k) => ({
+      id: e.id,
+      p50: percentile(times[k]!, 50),
+      p95: percentile(times[k]!, 95),
+      n: texts.length,
+    })),
     loadAverage: loadavg()[0]!,
   };
 }
 
 function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
-  const passOn = process.argv.slice(2).filter((a, i, all) => a !== '--configs' && all[i - 1] !== '--configs' && !a.startsWith('--configs='));
+  const passOn = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--configs' && all[i - 1] !== '--configs' && !a.startsWith('--configs='));
   return new Promise((resolvePromise, reject) => {
     const child = fork(process.argv[1]!, [...passOn, '--cache-dir', cacheDir, '--worker', config], {
       execArgv: ['--import', 'tsx', '--expose-gc'],
@@ -332,7 +368,9 @@ function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
     let result: WorkerResult | null = null;
     child.on('message', (m) => (result = m as WorkerResult));
     child.on('error', reject);
-    child.on('exit', (code) => (result ? resolvePromise(result) : reject(new Error(`${config}: worker exited with code ${code}`))));
+    child.on('exit', (code) =>
+      result ? resolvePromise(result) : reject(new Error(`${config}: worker exited with code ${code}`)),
+    );
   });
 }
 
@@ -365,7 +403,9 @@ function oosTable(results: WorkerResult[]): string {
   for (const r of results) {
     const f = r.datasets.find((d) => d.dataset.startsWith('clinc'))?.atOosRecall;
     if (!f) continue;
-    lines.push(`| ${r.config} | ${f.threshold.toFixed(3)} | ${pct(f.inScopeAccuracy)} | ${pct(f.oosRecall)} | ${pct(f.precision)} / ${pct(f.coverage)} |`);
+    lines.push(
+      `| ${r.config} | ${f.threshold.toFixed(3)} | ${pct(f.inScopeAccuracy)} | ${pct(f.oosRecall)} | ${pct(f.precision)} / ${pct(f.coverage)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -378,7 +418,8 @@ if (args.worker) {
   const started = Date.now();
   const ownCache = !args['cache-dir'];
   const cacheDir = args['cache-dir'] ?? mkdtempSync(join(tmpdir(), 'bench-bot-'));
-  for (const path of [args['csv-train']!, args.clinc!]) if (!existsSync(path)) console.error(`warning: ${path} not found`);
+  for (const path of [args['csv-train']!, args.clinc!])
+    if (!existsSync(path)) console.error(`warning: ${path} not found`);
   console.log(
     `bench:bot — ${configs.length} configurations; target precision ${args['target-precision']}; seed ${args.seed}; ` +
       `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
@@ -396,7 +437,9 @@ if (args.worker) {
     if (ownCache) rmSync(cacheDir, { recursive: true, force: true });
   }
   console.log('\n' + table(results) + '\n');
-  console.log(`CLINC150 at the threshold that hands off ${pct(num('target-oos-recall'))} % of oos_train (the published comparison's operating point):\n`);
+  console.log(
+    `CLINC150 at the threshold that hands off ${pct(num('target-oos-recall'))} % of oos_train (the published comparison's operating point):\n`,
+  );
   console.log(oosTable(results) + '\n');
   for (const r of results) {
     for (const d of r.datasets) {
@@ -418,6 +461,8 @@ if (args.worker) {
         `int8 weights: ${(tfjs!.p50 / int8!.p50).toFixed(1)}x / ${(tfjs!.p95 / int8!.p95).toFixed(1)}x\n`,
     );
   }
-  console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `load average at the end ${loadavg()[0]!.toFixed(1)}; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   if (args.out) writeFileSync(args.out, JSON.stringify({ args, results, runtimes }, null, 2));
 }

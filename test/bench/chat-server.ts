@@ -21,7 +21,10 @@ import { inboxes } from '../../drizzle/schema/index.ts';
 import { flags, freshDatabase } from './lib.ts';
 
 // --database: an existing database shared with other server processes (bench:load); it is not dropped.
-const opts = flags({ pglite: false, pool: 10, database: '' }, 'usage: tsx test/bench/chat-server.ts [--pglite] [--pool 10] [--database postgres://...]');
+const opts = flags(
+  { pglite: false, pool: 10, database: '' },
+  'usage: tsx test/bench/chat-server.ts [--pglite] [--pool 10] [--database postgres://...]',
+);
 
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 

@@ -41,13 +41,32 @@ const USAGE = `usage: npm run bench:chat -- [options]
   --serverProf      write a V8 CPU profile of the server process to $TMPDIR/bench-profiles`;
 
 const opts = flags(
-  { visitors: 1000, agents: 20, rateA: 200, secondsA: 15, rateB: 50, secondsB: 15, warmup: 3, drain: 5, pool: 10, connect: 50, pglite: false, serverProf: false },
+  {
+    visitors: 1000,
+    agents: 20,
+    rateA: 200,
+    secondsA: 15,
+    rateB: 50,
+    secondsB: 15,
+    warmup: 3,
+    drain: 5,
+    pool: 10,
+    connect: 50,
+    pglite: false,
+    serverProf: false,
+  },
   USAGE,
 );
 
 type WidgetSocket = Socket<WidgetServerEvents, WidgetClientEvents>;
 type AgentSocket = Socket<AgentServerEvents, Record<string, never>>;
-type ServerStats = { cpuPercent: number; loopDelayP50Ms: number; loopDelayP99Ms: number; loopDelayMaxMs: number; rssMb: number };
+type ServerStats = {
+  cpuPercent: number;
+  loopDelayP50Ms: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  rssMb: number;
+};
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PROFILE_DIR = join(tmpdir(), 'bench-profiles');
@@ -75,7 +94,13 @@ class BenchServer {
   static start(): { server: BenchServer; ready: Promise<Record<string, unknown>> } {
     const nodeArgs = ['--import', 'tsx'];
     if (opts.serverProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
-    const args = [...nodeArgs, join(here, 'chat-server.ts'), '--pool', String(opts.pool), ...(opts.pglite ? ['--pglite'] : [])];
+    const args = [
+      ...nodeArgs,
+      join(here, 'chat-server.ts'),
+      '--pool',
+      String(opts.pool),
+      ...(opts.pglite ? ['--pglite'] : []),
+    ];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
     const server = new BenchServer(child);
     const ready = Promise.race([
@@ -112,7 +137,11 @@ type Agent = { cookie: string; csrfToken: string; socket?: AgentSocket };
 type Visitor = { token: string; visitorId: string; socket?: WidgetSocket; conversationId?: string };
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { res, body: text ? (JSON.parse(text) as any) : null };
 }
@@ -120,7 +149,10 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 async function login(base: string, email: string, password: string): Promise<Agent> {
   const { res, body } = await postJson(`${base}/api/auth/login`, { email, password });
   if (res.status !== 200) throw new Error(`login failed with ${res.status}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { cookie, csrfToken: body.csrfToken };
 }
 
@@ -132,7 +164,12 @@ async function startVisitor(base: string, inboxId: string, i: number): Promise<V
   // is its own client address, so the per-address session rate limit applies per visitor.
   const { res, body } = await postJson(
     `${base}/api/widget/sessions`,
-    { inboxId, policyVersion: NOTICE_POLICY_VERSION, textHash: NOTICE_TEXT_HASH, consents: { support: true, analytics: false } },
+    {
+      inboxId,
+      policyVersion: NOTICE_POLICY_VERSION,
+      textHash: NOTICE_TEXT_HASH,
+      consents: { support: true, analytics: false },
+    },
     { 'x-forwarded-for': visitorAddress(i) },
   );
   if (res.status !== 201) throw new Error(`visitor session failed with ${res.status} (${body?.code ?? ''})`);
@@ -263,14 +300,20 @@ async function phaseA(run: Run, visitors: Visitor[]): Promise<void> {
     run.sent = seq + 1;
     run.visitorOf.set(seq, v);
     const clientId = `${run.tag}_${seq}_${randomBytes(3).toString('hex')}`;
-    visitor.socket!.timeout(10_000).emit('message:send', { clientId, text: benchText(run.tag, seq, sentAt) }, (err: Error | null, result?: { ok: boolean }) => {
-      if (err || !result?.ok) run.failed++;
-      else {
-        run.ok++;
-        run.acked.add(seq);
-        run.ackMs.push(now() - sentAt);
-      }
-    });
+    visitor
+      .socket!.timeout(10_000)
+      .emit(
+        'message:send',
+        { clientId, text: benchText(run.tag, seq, sentAt) },
+        (err: Error | null, result?: { ok: boolean }) => {
+          if (err || !result?.ok) run.failed++;
+          else {
+            run.ok++;
+            run.acked.add(seq);
+            run.ackMs.push(now() - sentAt);
+          }
+        },
+      );
   });
   await drain(run, opts.drain);
 }
@@ -318,10 +361,19 @@ async function main() {
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    const info = (await ready) as { url: string; inboxId: string; adminEmail: string; adminPassword: string; db: string; pool: number };
+    const info = (await ready) as {
+      url: string;
+      inboxId: string;
+      adminEmail: string;
+      adminPassword: string;
+      db: string;
+      pool: number;
+    };
     const base = info.url;
     console.log(`machine: ${machineLine()}`);
-    console.log(`chat benchmark: server pid ${String((info as { pid?: number }).pid)} on ${info.db} (pool ${info.pool}), ${opts.visitors} widget sockets, ${opts.agents} agent sockets`);
+    console.log(
+      `chat benchmark: server pid ${String((info as { pid?: number }).pid)} on ${info.db} (pool ${info.pool}), ${opts.visitors} widget sockets, ${opts.agents} agent sockets`,
+    );
 
     // Agents: created through the API by the admin, each signed in with its own session.
     const admin = await login(base, info.adminEmail, info.adminPassword);
@@ -345,7 +397,12 @@ async function main() {
     let disconnects = 0;
     for (const agent of agents) {
       agent.socket = await connect(
-        io(`${base}/agent`, { transports: ['websocket'], extraHeaders: { cookie: agent.cookie }, reconnection: false, forceNew: true }) as AgentSocket,
+        io(`${base}/agent`, {
+          transports: ['websocket'],
+          extraHeaders: { cookie: agent.cookie },
+          reconnection: false,
+          forceNew: true,
+        }) as AgentSocket,
       );
       agent.socket.on('disconnect', () => disconnects++);
       agent.socket.on('message:created', ({ message }) => {
@@ -362,7 +419,12 @@ async function main() {
     await inBatches(visitors.length, opts.connect, async (i) => {
       const visitor = visitors[i]!;
       visitor.socket = await connect(
-        io(`${base}/widget`, { transports: ['websocket'], auth: { token: visitor.token }, reconnection: false, forceNew: true }) as WidgetSocket,
+        io(`${base}/widget`, {
+          transports: ['websocket'],
+          auth: { token: visitor.token },
+          reconnection: false,
+          forceNew: true,
+        }) as WidgetSocket,
       );
       visitor.socket.on('disconnect', () => disconnects++);
       visitor.socket.on('message:created', ({ message }) => {
@@ -417,14 +479,30 @@ function printReport(db: string, pool: number, a: Run, b: Run, disconnects: numb
   ];
   const lostA = lostCount(a);
   const lostB = lostCount(b);
-  console.log(`\nDB mode: ${db} (server pool ${pool}); ${opts.visitors} widget sockets, ${opts.agents} agent sockets; socket disconnects during the run: ${disconnects}`);
+  console.log(
+    `\nDB mode: ${db} (server pool ${pool}); ${opts.visitors} widget sockets, ${opts.agents} agent sockets; socket disconnects during the run: ${disconnects}`,
+  );
   console.log('latencies in ms (client clock, same process as sender and receiver)\n');
   console.log(
     table(
       ['measure', 'rate', 'sent', 'ok', 'lost', 'p50', 'p95', 'p99', 'max'],
       [
-        row('A widget->agent, per delivery', a, summarize(a.deliveryMs), a.sent * a.expectedPerMessage, a.deliveryMs.length, a.sent * a.expectedPerMessage - a.deliveryMs.length),
-        row(`A widget->all ${a.expectedPerMessage} agents`, a, summarize(a.allReceivedMs), a.sent, a.allReceivedMs.length, lostA),
+        row(
+          'A widget->agent, per delivery',
+          a,
+          summarize(a.deliveryMs),
+          a.sent * a.expectedPerMessage,
+          a.deliveryMs.length,
+          a.sent * a.expectedPerMessage - a.deliveryMs.length,
+        ),
+        row(
+          `A widget->all ${a.expectedPerMessage} agents`,
+          a,
+          summarize(a.allReceivedMs),
+          a.sent,
+          a.allReceivedMs.length,
+          lostA,
+        ),
         row('A send->ack (committed)', a, summarize(a.ackMs), a.sent, a.ok, a.failed),
         row('B agent->widget', b, summarize(b.deliveryMs), b.sent, b.deliveryMs.length, lostB),
         row('B POST reply -> 201', b, summarize(b.ackMs), b.sent, b.ok, b.failed),
@@ -443,11 +521,20 @@ function printReport(db: string, pool: number, a: Run, b: Run, disconnects: numb
   ];
   console.log(
     table(
-      ['phase', 'server CPU %', 'server loop delay p99 ms', 'max ms', 'server RSS MB', 'client CPU %', 'client loop delay p99 ms'],
+      [
+        'phase',
+        'server CPU %',
+        'server loop delay p99 ms',
+        'max ms',
+        'server RSS MB',
+        'client CPU %',
+        'client loop delay p99 ms',
+      ],
       [load('A', a), load('B', b)],
     ),
   );
-  const verdict = (run: Run, p99: number, lost: number) => `p99 ${ms(p99)} ms, lost ${lost} -> ${p99 <= 25 && lost === 0 ? 'within' : 'OUTSIDE'} target`;
+  const verdict = (run: Run, p99: number, lost: number) =>
+    `p99 ${ms(p99)} ms, lost ${lost} -> ${p99 <= 25 && lost === 0 ? 'within' : 'OUTSIDE'} target`;
   console.log(`\ntarget (issue): p99 <= 25 ms and 0 lost`);
   console.log(`  A widget->agent (per delivery): ${verdict(a, summarize(a.deliveryMs).p99, lostA)}`);
   console.log(`  B agent->widget:                ${verdict(b, summarize(b.deliveryMs).p99, lostB)}`);

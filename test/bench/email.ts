@@ -31,7 +31,10 @@ const opts = flags({ limit: 1500, pglite: false }, USAGE);
 const DATA = join(import.meta.dirname, '../../../shared/data/email/spamassassin-easy-ham');
 
 async function main() {
-  const files = readdirSync(DATA).filter((f) => !/^(LICENSE|SOURCE)/.test(f)).sort().slice(0, opts.limit);
+  const files = readdirSync(DATA)
+    .filter((f) => !/^(LICENSE|SOURCE)/.test(f))
+    .sort()
+    .slice(0, opts.limit);
   const raws = files.map((f) => readFileSync(join(DATA, f)));
   console.log(`machine: ${machineLine()}`);
   console.log(`data: ${raws.length} messages, ${(raws.reduce((n, r) => n + r.length, 0) / 1024 / 1024).toFixed(1)} MB`);
@@ -52,7 +55,13 @@ async function main() {
     const appendSeconds = (performance.now() - appendStart) / 1000;
 
     database = await openDatabase(fresh ? { databaseUrl: fresh.url, poolSize: 4 } : {});
-    const config = loadConfig({ ...(fresh ? { DATABASE_URL: fresh.url } : {}), SEED_DEMO: 'false', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: dataDir });
+    const config = loadConfig({
+      ...(fresh ? { DATABASE_URL: fresh.url } : {}),
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      DATA_DIR: dataDir,
+    });
     const log = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
     const services = await createServices(config, database, log);
     const [inbox] = await services.db
@@ -62,19 +71,40 @@ async function main() {
         channel: 'email',
         settings: {
           address: 'support@bench.example',
-          imap: { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password },
+          imap: {
+            host: dovecot.host,
+            port: dovecot.port,
+            secure: false,
+            user: dovecot.user,
+            password: dovecot.password,
+          },
           smtp: { host: '127.0.0.1', port: 25, secure: false },
         },
       })
       .returning();
     const channel = createEmailChannel(
-      { db: services.db, events: services.events, inboxNames: services.inboxNames, blobs: services.blobs, adapter: services.adapters.email, log },
-      { leaseTtlMs: 30_000, backoffMs: { initial: 1000, max: 5000 }, pollMs: 60_000, maxTextChars: config.messageMaxChars },
+      {
+        db: services.db,
+        events: services.events,
+        inboxNames: services.inboxNames,
+        blobs: services.blobs,
+        adapter: services.adapters.email,
+        log,
+      },
+      {
+        leaseTtlMs: 30_000,
+        backoffMs: { initial: 1000, max: 5000 },
+        pollMs: 60_000,
+        maxTextChars: config.messageMaxChars,
+      },
     );
     const start = performance.now();
     await channel.refresh();
     for (;;) {
-      const [row] = await services.db.select({ lastUid: emailMailboxes.lastUid }).from(emailMailboxes).where(eq(emailMailboxes.inboxId, inbox!.id));
+      const [row] = await services.db
+        .select({ lastUid: emailMailboxes.lastUid })
+        .from(emailMailboxes)
+        .where(eq(emailMailboxes.inboxId, inbox!.id));
       if (row && row.lastUid >= raws.length) break;
       await sleep(20);
     }
@@ -87,17 +117,31 @@ async function main() {
         (select count(*)::int from attachments) as attachments,
         (select count(*)::int from messages where jsonb_array_length(coalesce(metadata->'markers', '[]'::jsonb)) > 0) as marked`),
     );
-    console.log(`database: ${fresh ? 'PostgreSQL' : 'PGlite (embedded)'}; APPEND of the mailbox took ${appendSeconds.toFixed(1)} s (not measured below)`);
+    console.log(
+      `database: ${fresh ? 'PostgreSQL' : 'PGlite (embedded)'}; APPEND of the mailbox took ${appendSeconds.toFixed(1)} s (not measured below)`,
+    );
     console.log(
       table(
         ['stage', 'messages', 'seconds', 'msg/s'],
         [
-          ['Dovecot mailbox -> committed conversations', raws.length, seconds.toFixed(2), (raws.length / seconds).toFixed(1)],
-          ['parse only (mailparser + sanitize, no IMAP, no DB)', raws.length, parseSeconds.toFixed(2), (raws.length / parseSeconds).toFixed(1)],
+          [
+            'Dovecot mailbox -> committed conversations',
+            raws.length,
+            seconds.toFixed(2),
+            (raws.length / seconds).toFixed(1),
+          ],
+          [
+            'parse only (mailparser + sanitize, no IMAP, no DB)',
+            raws.length,
+            parseSeconds.toFixed(2),
+            (raws.length / parseSeconds).toFixed(1),
+          ],
         ],
       ),
     );
-    console.log(`stored: ${counts!.messages} messages in ${counts!.conversations} conversations (threading by References/In-Reply-To), ${counts!.attachments} attachments, ${counts!.marked} messages with a marker (mailing-list mail is marked automated)`);
+    console.log(
+      `stored: ${counts!.messages} messages in ${counts!.conversations} conversations (threading by References/In-Reply-To), ${counts!.attachments} attachments, ${counts!.marked} messages with a marker (mailing-list mail is marked automated)`,
+    );
     console.log(`machine after: ${machineLine()}`);
   } finally {
     await database?.close();

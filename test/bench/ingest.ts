@@ -43,7 +43,10 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --warmup N        unmeasured messages of each kind first (default 1000)
   --history N       conversations already stored before the run, 5 messages each (default 20000)`;
 
-const opts = flags({ messages: 8000, concurrency: '8,32', pool: 8, senders: 1000, rounds: 2, warmup: 1000, history: 20000 }, USAGE);
+const opts = flags(
+  { messages: 8000, concurrency: '8,32', pool: 8, senders: 1000, rounds: 2, warmup: 1000, history: 20000 },
+  USAGE,
+);
 
 // Neutral support-chat vocabulary: message bodies of realistic length without any personal data.
 const WORDS = (
@@ -71,7 +74,18 @@ function plan(n: number, senders: number, seed: number): Plan {
   return { bodies, senderIndex };
 }
 
-type Result = { label: string; kind: 'raw' | 'ingest'; level: number; n: number; seconds: number; callMs: number[]; errors: number; cpuPercent: number; cpuMs: number; pgCpuMs: number };
+type Result = {
+  label: string;
+  kind: 'raw' | 'ingest';
+  level: number;
+  n: number;
+  seconds: number;
+  callMs: number[];
+  errors: number;
+  cpuPercent: number;
+  cpuMs: number;
+  pgCpuMs: number;
+};
 
 /** C workers take the next index until n are done; each call is timed on its own. */
 async function drive(n: number, concurrency: number, call: (i: number) => Promise<unknown>) {
@@ -111,7 +125,9 @@ async function drive(n: number, concurrency: number, call: (i: number) => Promis
  * the backends' /proc entries cannot be read (a remote server).
  */
 async function backendCpuMs(db: Services['db']): Promise<number | null> {
-  const rows = rowsOf<{ pid: number }>(await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`));
+  const rows = rowsOf<{ pid: number }>(
+    await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`),
+  );
   const ticksPerSecond = 100; // USER_HZ on Linux
   let total = 0;
   for (const { pid } of rows) {
@@ -133,11 +149,20 @@ async function main() {
   let raw: postgres.Sql | undefined;
   try {
     const pool = opts.pool;
-    const levels = String(opts.concurrency).split(',').map((v) => Number(v.trim()));
-    if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency must list positive integers, got "${opts.concurrency}"`);
+    const levels = String(opts.concurrency)
+      .split(',')
+      .map((v) => Number(v.trim()));
+    if (levels.some((c) => !Number.isInteger(c) || c < 1))
+      throw new Error(`--concurrency must list positive integers, got "${opts.concurrency}"`);
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: pool });
     // DATA_DIR only matters for files (blobs), which ingest of text messages never writes; keep it out of the repo anyway.
-    const config = loadConfig({ DATABASE_URL: fresh.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: join(tmpdir(), 'bench-ingest-data') });
+    const config = loadConfig({
+      DATABASE_URL: fresh.url,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      DATA_DIR: join(tmpdir(), 'bench-ingest-data'),
+    });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
     const services = await createServices(config, database, logger);
     const [inbox] = await services.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
@@ -169,11 +194,14 @@ async function main() {
         insert into bench_raw (conversation_id, body, external_id)
           select conversation_id, 'an earlier message', 'history-' || n || '-' || k from history, generate_series(1, 5) k;
         analyze;`);
-      console.log(`history: ${opts.history} conversations with ${opts.history * 5} messages stored first (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+      console.log(
+        `history: ${opts.history} conversations with ${opts.history * 5} messages stored first (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+      );
     }
 
     const [settings] = rowsOf<{ version: string; sc: string; fsync: string; wal: string }>(
-      await services.db.execute(sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
+      await services.db
+        .execute(sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
         current_setting('fsync') as fsync, current_setting('wal_level') as wal`),
     );
     console.log(
@@ -189,8 +217,11 @@ async function main() {
       const conversationIds = Array.from({ length: opts.senders }, () => randomUUID());
       const tag = randomUUID();
       const pg0 = await backendCpuMs(services.db);
-      const r = await drive(n, level, (i) =>
-        raw!`insert into bench_raw (conversation_id, body, external_id)
+      const r = await drive(
+        n,
+        level,
+        (i) =>
+          raw!`insert into bench_raw (conversation_id, body, external_id)
              values (${conversationIds[p.senderIndex[i]!]!}, ${p.bodies[i]!}, ${`${tag}:${i}`})`,
       );
       const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
@@ -201,11 +232,17 @@ async function main() {
       // Fresh visitors each round: their first message opens contact and conversation, later ones append.
       const visitorIds = Array.from({ length: opts.senders }, () => randomUUID());
       const runId = randomUUID().slice(0, 8);
-      const messages: InboundMessage[] = p.bodies.map((text, i) =>
-        services.adapters.chat.parse(
-          { visitorId: visitorIds[p.senderIndex[i]!]!, clientId: `${runId}-${i}`, text, receivedAt: new Date().toISOString() },
-          { inboxId },
-        )[0]!,
+      const messages: InboundMessage[] = p.bodies.map(
+        (text, i) =>
+          services.adapters.chat.parse(
+            {
+              visitorId: visitorIds[p.senderIndex[i]!]!,
+              clientId: `${runId}-${i}`,
+              text,
+              receivedAt: new Date().toISOString(),
+            },
+            { inboxId },
+          )[0]!,
       );
       const pg0 = await backendCpuMs(services.db);
       const r = await drive(n, level, (i) => ingest(services, messages[i]!));
@@ -236,7 +273,11 @@ async function main() {
         (select count(*)::int from bench_raw) as raw`),
     )[0]!;
 
-    for (const level of levels) printReport(level, results.filter((r) => r.level === level));
+    for (const level of levels)
+      printReport(
+        level,
+        results.filter((r) => r.level === level),
+      );
     printSummary(levels, results);
     console.log(
       `rows after the run (warm-up included): ${counts.messages} messages in ${counts.conversations} conversations of ${counts.contacts} contacts; ${counts.raw} raw rows`,
@@ -270,7 +311,18 @@ function printReport(level: number, results: Result[]) {
       ['run', 'messages', 'errors', 'seconds', 'msgs/s', 'p50', 'p95', 'p99', 'max', 'node CPU %'],
       results.map((r) => {
         const s = summarize(r.callMs);
-        return [r.label, r.n, r.errors, r.seconds.toFixed(2), rate(r).toFixed(0), ms(s.p50, 2), ms(s.p95, 2), ms(s.p99, 2), ms(s.max, 1), r.cpuPercent.toFixed(0)];
+        return [
+          r.label,
+          r.n,
+          r.errors,
+          r.seconds.toFixed(2),
+          rate(r).toFixed(0),
+          ms(s.p50, 2),
+          ms(s.p95, 2),
+          ms(s.p99, 2),
+          ms(s.max, 1),
+          r.cpuPercent.toFixed(0),
+        ];
       }),
     ),
   );
@@ -278,10 +330,20 @@ function printReport(level: number, results: Result[]) {
   const pairs: Array<Array<string | number>> = [];
   for (let i = 0; i + 1 < results.length; i += 2) {
     const [raw, ing] = [results[i]!, results[i + 1]!];
-    pairs.push([`round ${i / 2 + 1}`, rate(raw).toFixed(0), rate(ing).toFixed(0), `${((rate(ing) / rate(raw)) * 100).toFixed(1)} %`]);
+    pairs.push([
+      `round ${i / 2 + 1}`,
+      rate(raw).toFixed(0),
+      rate(ing).toFixed(0),
+      `${((rate(ing) / rate(raw)) * 100).toFixed(1)} %`,
+    ]);
   }
   const total = (kind: Result['kind']) => overall(results, kind);
-  pairs.push(['all rounds', total('raw').toFixed(0), total('ingest').toFixed(0), `${((total('ingest') / total('raw')) * 100).toFixed(1)} %`]);
+  pairs.push([
+    'all rounds',
+    total('raw').toFixed(0),
+    total('ingest').toFixed(0),
+    `${((total('ingest') / total('raw')) * 100).toFixed(1)} %`,
+  ]);
   console.log(table(['', 'raw msgs/s', 'ingest msgs/s', 'ingest/raw'], pairs));
   console.log('\nCPU per message in µs (client = this process, PostgreSQL = the backends serving this database)\n');
   const [rawCpu, ingestCpu] = [cpuPerMessage(results, 'raw'), cpuPerMessage(results, 'ingest')];
@@ -309,8 +371,15 @@ function printSummary(levels: number[], results: Result[]) {
       levels.map((level) => {
         const rs = results.filter((r) => r.level === level);
         const ratio = overall(rs, 'ingest') / overall(rs, 'raw');
-        return [level, overall(rs, 'raw').toFixed(0), overall(rs, 'ingest').toFixed(0), `${(ratio * 100).toFixed(1)} %`,
-          cpuPerMessage(rs, 'raw').total.toFixed(0), cpuPerMessage(rs, 'ingest').total.toFixed(0), ratio >= 0.5 ? 'within' : 'OUTSIDE'];
+        return [
+          level,
+          overall(rs, 'raw').toFixed(0),
+          overall(rs, 'ingest').toFixed(0),
+          `${(ratio * 100).toFixed(1)} %`,
+          cpuPerMessage(rs, 'raw').total.toFixed(0),
+          cpuPerMessage(rs, 'ingest').total.toFixed(0),
+          ratio >= 0.5 ? 'within' : 'OUTSIDE',
+        ];
       }),
     ),
   );

@@ -13,7 +13,8 @@ export const baseDatabaseUrl = () => process.env.DATABASE_URL || DEFAULT_DATABAS
 /** `--name value` / `--flag` options with numeric defaults; unknown flags stop the run with a usage line. */
 export function flags<T extends Record<string, number | boolean | string>>(defaults: T, usage: string): T {
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
-  for (const [key, value] of Object.entries(defaults)) options[key] = { type: typeof value === 'boolean' ? 'boolean' : 'string' };
+  for (const [key, value] of Object.entries(defaults))
+    options[key] = { type: typeof value === 'boolean' ? 'boolean' : 'string' };
   let values: Record<string, unknown>;
   try {
     values = parseArgs({ options, allowPositionals: false, strict: true }).values;
@@ -142,4 +143,6 @@ export function steadyRate(rate: number, seconds: number, send: (i: number) => v
 
 /** CPUs and load average: other work on the machine shows up in latencies, so every report states it. */
 export const machineLine = () =>
-  `${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min), node ${process.version}`;
+  `${availableParallelism()} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')} (1/5/15 min), node ${process.version}`;

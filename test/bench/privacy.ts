@@ -69,14 +69,19 @@ const wordsOf = (min: number, max: number) => {
   const n = min + Math.floor(random() ** 2 * (max - min));
   return Array.from({ length: n }, () => pick(WORDS)).join(' ');
 };
-const escHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 type Ctx = { sql: postgres.Sql; services: Services; inbox: Record<string, string>; agentIds: string[] };
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : Number.NaN;
+  return s.length
+    ? s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+    : Number.NaN;
 };
 const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 const thousands = (n: number) => n.toLocaleString('en-US');
@@ -84,12 +89,14 @@ const thousands = (n: number) => n.toLocaleString('en-US');
 /** Runs `fn` over `items` with at most `n` in flight. */
 async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 async function seedNoise(ctx: Ctx) {
@@ -138,13 +145,23 @@ async function seedNoise(ctx: Ctx) {
     select m.conversation_id, m.id, 'bench', 'RE' || md5(m.id::text), 252, m.created_at, m.created_at + interval '30 days'
     from messages m where m.channel = 'voice' and m.body like 'Incoming call%'`;
   const [held] = await sql`select id from contacts where email = 'noise7@example.net'`;
-  const [heldConversation] = await sql`select id, contact_id from conversations where contact_id = (select id from contacts where email = 'noise8@example.net') limit 1`;
+  const [heldConversation] =
+    await sql`select id, contact_id from conversations where contact_id = (select id from contacts where email = 'noise8@example.net') limit 1`;
   await sql`insert into legal_holds (contact_id, reason) values (${held!.id}, 'Litigation hold L-1')`;
   await sql`insert into legal_holds (conversation_id, reason) values (${heldConversation!.id}, 'Chargeback dispute D-9')`;
   await sql`analyze`;
 }
 
-type Subject = { contactId: string; name: string; email: string; phone: string; messages: number; attachments: number; blobBytes: number; mentions: number };
+type Subject = {
+  contactId: string;
+  name: string;
+  email: string;
+  phone: string;
+  messages: number;
+  attachments: number;
+  blobBytes: number;
+  mentions: number;
+};
 
 const SURNAMES = ['Quince', 'Marlowe', 'Ashdown', 'Fenwick', 'Ollerton', 'Pellham', 'Rookwood', 'Tiverton', 'Wexcombe'];
 
@@ -175,13 +192,25 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   ];
   const convs: Array<{ id: string; channel: string }> = [];
   for (const p of plan) {
-    const [row] = await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at, last_message_at)
+    const [row] =
+      await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at, last_message_at)
       values (${inbox[p.channel]!}, ${contactId}, ${p.channel}::channel, 'open', ${p.threadKey}, ${p.subject}, now() - interval '365 days', now() - interval '1 hour')
       returning id`;
     convs.push({ id: row!.id as string, channel: p.channel });
   }
 
-  type Row = { conversation_id: string; channel: string; direction: string; author_kind: string; author_agent_id: string | null; body: string; html: string | null; kind: string; delivery_state: string; created_at: string };
+  type Row = {
+    conversation_id: string;
+    channel: string;
+    direction: string;
+    author_kind: string;
+    author_agent_id: string | null;
+    body: string;
+    html: string | null;
+    kind: string;
+    delivery_state: string;
+    created_at: string;
+  };
   const rows: Row[] = [];
   const start = Date.now() - 365 * 86_400_000;
   let assigned = 0;
@@ -192,9 +221,13 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
       const inbound = k % 2 === 0;
       const note = !inbound && k % 25 === 1;
       const body =
-        p.channel === 'email' ? `${wordsOf(40, 400)}\n\n${inbound ? name : 'Support team'}` :
-        p.channel === 'voice' ? `Voicemail transcript: ${wordsOf(20, 120)}` :
-        p.channel === 'sms' ? wordsOf(3, 40) : wordsOf(3, 60);
+        p.channel === 'email'
+          ? `${wordsOf(40, 400)}\n\n${inbound ? name : 'Support team'}`
+          : p.channel === 'voice'
+            ? `Voicemail transcript: ${wordsOf(20, 120)}`
+            : p.channel === 'sms'
+              ? wordsOf(3, 40)
+              : wordsOf(3, 60);
       const author = inbound ? 'contact' : p.channel === 'chat' && k % 6 === 1 ? 'bot' : 'agent';
       rows.push({
         conversation_id: convs[ci]!.id,
@@ -212,27 +245,46 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   });
   const messageIds: Array<{ id: string; channel: string; direction: string }> = [];
   for (let i = 0; i < rows.length; i += 2_500) {
-    const inserted = await sql`insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, html, delivery_state, occurred_at, created_at)
+    const inserted =
+      await sql`insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, html, delivery_state, occurred_at, created_at)
       select r.conversation_id, r.channel::channel, r.direction::message_direction, r.kind::message_kind, r.author_kind::author_kind,
         r.author_agent_id, r.body, r.html, r.delivery_state::delivery_state, r.created_at, r.created_at
       from json_to_recordset(${JSON.stringify(rows.slice(i, i + 2_500))}::text::json) as r(conversation_id uuid, channel text, direction text,
         kind text, author_kind text, author_agent_id uuid, body text, html text, delivery_state text, created_at timestamptz)
       returning id, channel, direction`;
-    for (const m of inserted) messageIds.push({ id: m.id as string, channel: m.channel as string, direction: m.direction as string });
+    for (const m of inserted)
+      messageIds.push({ id: m.id as string, channel: m.channel as string, direction: m.direction as string });
   }
 
   // Attachments: on inbound email and chat messages, spread evenly.
-  const carriers = messageIds.filter((m) => m.direction === 'inbound' && (m.channel === 'email' || m.channel === 'chat'));
-  const kinds = [['pdf', 'application/pdf'], ['jpg', 'image/jpeg'], ['png', 'image/png']] as const;
-  const files: Array<{ message_id: string; blob_id: string; filename: string; content_type: string; size: number }> = [];
+  const carriers = messageIds.filter(
+    (m) => m.direction === 'inbound' && (m.channel === 'email' || m.channel === 'chat'),
+  );
+  const kinds = [
+    ['pdf', 'application/pdf'],
+    ['jpg', 'image/jpeg'],
+    ['png', 'image/png'],
+  ] as const;
+  const files: Array<{ message_id: string; blob_id: string; filename: string; content_type: string; size: number }> =
+    [];
   let blobBytes = 0;
-  await pool(Array.from({ length: opts.attachments }, (_, i) => i), 8, async (i) => {
-    const size = 20_480 + Math.floor(random() * 184_320);
-    const blob = await ctx.services.blobs.put(randomBytes(size));
-    const [ext, type] = kinds[i % kinds.length]!;
-    blobBytes += blob.size;
-    files[i] = { message_id: carriers[Math.floor((i * carriers.length) / opts.attachments)]!.id, blob_id: blob.id, filename: `scan ${i + 1}.${ext}`, content_type: type, size: blob.size };
-  });
+  await pool(
+    Array.from({ length: opts.attachments }, (_, i) => i),
+    8,
+    async (i) => {
+      const size = 20_480 + Math.floor(random() * 184_320);
+      const blob = await ctx.services.blobs.put(randomBytes(size));
+      const [ext, type] = kinds[i % kinds.length]!;
+      blobBytes += blob.size;
+      files[i] = {
+        message_id: carriers[Math.floor((i * carriers.length) / opts.attachments)]!.id,
+        blob_id: blob.id,
+        filename: `scan ${i + 1}.${ext}`,
+        content_type: type,
+        size: blob.size,
+      };
+    },
+  );
   if (files.length) {
     await sql`insert into attachments (message_id, blob_id, filename, content_type, size, created_at)
       select r.message_id, r.blob_id, r.filename, r.content_type, r.size, now() - interval '100 days'
@@ -267,10 +319,25 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
     where id in (select id from conversations where channel = 'email' and contact_id in
       (select id from contacts where email like 'noise%@example.net') order by id limit ${SUBJECT_MENTIONS}::int)`;
   await sql`analyze`;
-  return { contactId, name, email, phone, messages: rows.length, attachments: files.length, blobBytes, mentions: MENTIONS + SUBJECT_MENTIONS };
+  return {
+    contactId,
+    name,
+    email,
+    phone,
+    messages: rows.length,
+    attachments: files.length,
+    blobBytes,
+    mentions: MENTIONS + SUBJECT_MENTIONS,
+  };
 }
 
-type ExpiredMix = { conversations: number; conversationMessages: number; attachments: number; botDecisions: number; total: number };
+type ExpiredMix = {
+  conversations: number;
+  conversationMessages: number;
+  attachments: number;
+  botDecisions: number;
+  total: number;
+};
 
 async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   const { sql, inbox, agentIds } = ctx;
@@ -284,12 +351,14 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   await sql`insert into contacts (name, email, created_at, updated_at)
     select 'Lapsed Person ' || ${rep}::int || '-' || i, 'lapsed' || ${rep}::int || '-' || i || '@example.org', now() - interval '900 days', now() - interval '800 days'
     from generate_series(1, ${lapsedContacts}::int) i`;
-  const conversationRows = await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
+  const conversationRows =
+    await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
     select ${inbox.chat!}::uuid, c.id, 'chat', 'resolved', gen_random_uuid()::text,
       now() - interval '800 days', now() - interval '400 days', now() - interval '400 days' - k * interval '1 day'
     from contacts c cross join generate_series(1, 4) k where c.email like ${`lapsed${rep}-%`}
     limit ${conversationsN}::int`;
-  const messages = await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body, delivery_state, occurred_at, created_at)
+  const messages =
+    await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body, delivery_state, occurred_at, created_at)
     select c.id, 'chat', case when k % 2 = 1 then 'inbound' else 'outbound' end::message_direction,
       case when k % 2 = 1 then 'contact' else 'agent' end::author_kind, case when k % 2 = 0 then ${agentIds[0]!}::uuid end,
       substr(${CORPUS}, 1 + floor(random() * 3000)::int, 15 + floor(random() * random() * 300)::int),
@@ -307,7 +376,7 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
     order by id limit ${attachmentsN}::int`;
   const files: Array<{ message_id: string; blob_id: string; size: number }> = new Array(carriers.length);
   await pool([...carriers], 16, async (m, i) => {
-    const blob = await ctx.services.blobs.put(randomBytes(1024 + ((i * 2_654_435_761) >>> 0) % 7168));
+    const blob = await ctx.services.blobs.put(randomBytes(1024 + (((i * 2_654_435_761) >>> 0) % 7168)));
     files[i] = { message_id: m.id as string, blob_id: blob.id, size: blob.size };
   });
   for (let i = 0; i < files.length; i += 5_000) {
@@ -336,8 +405,24 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   };
 }
 
-type Rep = { subject: Subject; exportS: number; exportBytes: number; exportCpu: number; eraseS: number; eraseCpu: number; receipt: ErasureReceipt; leftover: number };
-type SweepRep = { mix: ExpiredMix; seconds: number; cpu: number; result: SweepResult; blobsLeft: number; rowsLeft: number };
+type Rep = {
+  subject: Subject;
+  exportS: number;
+  exportBytes: number;
+  exportCpu: number;
+  eraseS: number;
+  eraseCpu: number;
+  receipt: ErasureReceipt;
+  leftover: number;
+};
+type SweepRep = {
+  mix: ExpiredMix;
+  seconds: number;
+  cpu: number;
+  result: SweepResult;
+  blobsLeft: number;
+  rowsLeft: number;
+};
 
 /** Node CPU seconds (user + system) since `from`: the client side's share of a measurement. */
 const cpuSince = (from: NodeJS.CpuUsage) => {
@@ -370,12 +455,19 @@ async function main() {
   const tStart = performance.now();
   try {
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: 4 });
-    const config = loadConfig({ DATABASE_URL: fresh.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: dataDir });
+    const config = loadConfig({
+      DATABASE_URL: fresh.url,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      DATA_DIR: dataDir,
+    });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
     const services = await createServices(config, database, logger);
     sql = postgres(fresh.url, { max: 2, onnotice: () => {} });
 
-    const [settings] = await sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
+    const [settings] =
+      await sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
       current_setting('fsync') as fsync, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm`;
     console.log(
       `PostgreSQL ${settings!.version} (synchronous_commit=${settings!.sc}, fsync=${settings!.fsync}, shared_buffers=${settings!.sb}, work_mem=${settings!.wm}), ` +
@@ -384,9 +476,17 @@ async function main() {
 
     const agentRows = await services.db
       .insert(agents)
-      .values([0, 1, 2].map((i) => ({ email: `agent${i}@bench.example`, name: `Agent ${i}`, role: i === 0 ? ('admin' as const) : ('agent' as const), passwordHash: 'x' })))
+      .values(
+        [0, 1, 2].map((i) => ({
+          email: `agent${i}@bench.example`,
+          name: `Agent ${i}`,
+          role: i === 0 ? ('admin' as const) : ('agent' as const),
+          passwordHash: 'x',
+        })),
+      )
       .returning({ id: agents.id });
-    const inboxRows = await sql`insert into inboxes (name, channel) values ('Web chat', 'chat'), ('Support mail', 'email'), ('SMS', 'sms'), ('Slack Connect', 'slack'), ('Hotline', 'voice') returning id, channel`;
+    const inboxRows =
+      await sql`insert into inboxes (name, channel) values ('Web chat', 'chat'), ('Support mail', 'email'), ('SMS', 'sms'), ('Slack Connect', 'slack'), ('Hotline', 'voice') returning id, channel`;
     const ctx: Ctx = {
       sql,
       services,
@@ -396,7 +496,8 @@ async function main() {
 
     let t0 = performance.now();
     await seedNoise(ctx);
-    const [noiseCounts] = await sql`select (select count(*)::int from contacts) as contacts, (select count(*)::int from conversations) as conversations,
+    const [noiseCounts] =
+      await sql`select (select count(*)::int from contacts) as contacts, (select count(*)::int from conversations) as conversations,
       (select count(*)::int from messages) as messages, (select count(*)::int from bot_decisions) as bot,
       (select count(*)::int from conversation_reads) as reads, (select count(*)::int from recordings) as recordings`;
     console.log(
@@ -424,7 +525,16 @@ async function main() {
           + (select count(*)::int from contact_identities where contact_id = ${subject.contactId})
           + (select count(*)::int from messages where body ilike ${`%${subject.email}%`} or body ilike ${`%${subject.name}%`} or body like ${`%${subject.phone}%`})
           + (select count(*)::int from conversations where subject ilike ${`%${subject.name}%`}) as n`;
-      reps.push({ subject, exportS: exp.seconds, exportBytes: exp.bytes, exportCpu: exp.cpu, eraseS: er.seconds, eraseCpu: er.cpu, receipt: er.receipt, leftover: left!.n as number });
+      reps.push({
+        subject,
+        exportS: exp.seconds,
+        exportBytes: exp.bytes,
+        exportCpu: exp.cpu,
+        eraseS: er.seconds,
+        eraseCpu: er.cpu,
+        receipt: er.receipt,
+        leftover: left!.n as number,
+      });
       if (r < opts.reps && Math.max(exp.seconds, er.seconds) > opts.budget) {
         console.log(`  a run took longer than --budget ${opts.budget} s: no further repetitions`);
         break;
@@ -432,7 +542,11 @@ async function main() {
     }
 
     // Retention sweep: fresh expired data each repetition.
-    for (const [dataClass, retainDays] of [['messages', 30], ['attachments', 30], ['bot_logs', 90]] as const) {
+    for (const [dataClass, retainDays] of [
+      ['messages', 30],
+      ['attachments', 30],
+      ['bot_logs', 90],
+    ] as const) {
       await setPolicy(services.db, dataClass, { enabled: true, retainDays }, ctx.agentIds[0]!);
     }
     const sweeps: SweepRep[] = [];
@@ -450,11 +564,19 @@ async function main() {
       const took = seconds(t0);
       const sweepCpu = cpuSince(cpu);
       const blobsLeft = blobsBefore - (await services.blobs.list()).length;
-      const [left] = await sql`select (select count(*)::int from conversations where last_message_at < now() - interval '30 days')
+      const [left] =
+        await sql`select (select count(*)::int from conversations where last_message_at < now() - interval '30 days')
         + (select count(*)::int from attachments where created_at < now() - interval '30 days')
         + (select count(*)::int from bot_decisions where created_at < now() - interval '90 days') as n`;
       console.log(`  sweep: ${took.toFixed(2)} s`);
-      sweeps.push({ mix, seconds: took, cpu: sweepCpu, result, blobsLeft: mix.attachments - blobsLeft, rowsLeft: left!.n as number });
+      sweeps.push({
+        mix,
+        seconds: took,
+        cpu: sweepCpu,
+        result,
+        blobsLeft: mix.attachments - blobsLeft,
+        rowsLeft: left!.n as number,
+      });
       if (r < opts.reps && took > opts.budget) {
         console.log(`  the sweep took longer than --budget ${opts.budget} s: no further repetitions`);
         break;
@@ -470,10 +592,7 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  function printReport(
-    reps: Rep[],
-    sweeps: SweepRep[],
-  ) {
+  function printReport(reps: Rep[], sweeps: SweepRep[]) {
     const runs = (xs: number[]) => Array.from({ length: opts.reps }, (_, i) => fmt(xs[i] ?? Number.NaN));
     const row = (label: string, target: number, xs: number[]) => {
       const med = median(xs);
@@ -483,11 +602,30 @@ async function main() {
     console.log(`\nseconds per run (each run on fresh data); target from the issue; verdict on the median\n`);
     console.log(
       table(
-        ['operation', 'target s', ...Array.from({ length: opts.reps }, (_, i) => `run ${i + 1}`), 'min', 'median', 'verdict'],
         [
-          row(`export (${thousands(s0?.messages ?? 0)} msgs, ${s0?.attachments ?? 0} files)`, TARGET.export, reps.map((r) => r.exportS)),
-          row(`erasure (same contact)`, TARGET.erase, reps.map((r) => r.eraseS)),
-          row(`sweep (${thousands(sweeps[0]?.mix.total ?? 0)} expired rows)`, TARGET.sweep, sweeps.map((s) => s.seconds)),
+          'operation',
+          'target s',
+          ...Array.from({ length: opts.reps }, (_, i) => `run ${i + 1}`),
+          'min',
+          'median',
+          'verdict',
+        ],
+        [
+          row(
+            `export (${thousands(s0?.messages ?? 0)} msgs, ${s0?.attachments ?? 0} files)`,
+            TARGET.export,
+            reps.map((r) => r.exportS),
+          ),
+          row(
+            `erasure (same contact)`,
+            TARGET.erase,
+            reps.map((r) => r.eraseS),
+          ),
+          row(
+            `sweep (${thousands(sweeps[0]?.mix.total ?? 0)} expired rows)`,
+            TARGET.sweep,
+            sweeps.map((s) => s.seconds),
+          ),
         ],
       ),
     );
@@ -510,7 +648,7 @@ async function main() {
     );
 
     const tables = reps[0] ? Object.keys(reps[0].receipt.database) : [];
-    console.log('\nerasure receipts (rows deleted per table, files, mentions redacted in other people\'s records)\n');
+    console.log("\nerasure receipts (rows deleted per table, files, mentions redacted in other people's records)\n");
     console.log(
       table(
         ['run', ...tables, 'blobs', 'mentions', 'expected', 'left after', 'seconds', 'node CPU s'],
@@ -530,7 +668,19 @@ async function main() {
     console.log('\nretention sweeps (rows removed per policy; cascaded rows not counted by the engine)\n');
     console.log(
       table(
-        ['run', 'seeded rows', 'conversations', '(+ messages)', 'attachments', 'bot_logs', 'blobs left', 'expired left', 'seconds', 'rows/s', 'node CPU s'],
+        [
+          'run',
+          'seeded rows',
+          'conversations',
+          '(+ messages)',
+          'attachments',
+          'bot_logs',
+          'blobs left',
+          'expired left',
+          'seconds',
+          'rows/s',
+          'node CPU s',
+        ],
         sweeps.map((s, i) => [
           `run ${i + 1}`,
           s.mix.total,

@@ -60,12 +60,18 @@ const roots: string[] = [];
 const events = Array.from({ length: opts.events }, (_, i) => {
   const user = `U0BENCH${Math.floor(random() * opts.users)}`;
   // The first message of each thread opens it; later ones reply in a random open thread.
-  const threadTs = roots.length >= opts.threads || (roots.length > 0 && random() < 0.8) ? roots[Math.floor(random() * roots.length)] : undefined;
+  const threadTs =
+    roots.length >= opts.threads || (roots.length > 0 && random() < 0.8)
+      ? roots[Math.floor(random() * roots.length)]
+      : undefined;
   const event = messageEvent({ channel: CHANNEL, user, text: `question number ${i} about an invoice`, threadTs });
   if (!threadTs) roots.push(event.event.ts);
   return event;
 });
-const deliveries = [...events.map((e) => ({ event: e, retry: false })), ...events.filter(() => random() < opts.retries).map((e) => ({ event: e, retry: true }))];
+const deliveries = [
+  ...events.map((e) => ({ event: e, retry: false })),
+  ...events.filter(() => random() < opts.retries).map((e) => ({ event: e, retry: true })),
+];
 
 const times: number[] = [];
 const statuses = new Map<number, number>();
@@ -86,12 +92,38 @@ const seconds = (performance.now() - started) / 1000;
 const stored = (await db.db.select({ n: count() }).from(messages).where(eq(messages.channel, 'slack')))[0]!.n;
 
 const s = summarize(times);
-console.log(`bench:slack: ${opts.events} events + ${deliveries.length - opts.events} redeliveries, concurrency ${opts.concurrency}, ${opts.threads} threads, ${opts.users} users`);
+console.log(
+  `bench:slack: ${opts.events} events + ${deliveries.length - opts.events} redeliveries, concurrency ${opts.concurrency}, ${opts.threads} threads, ${opts.users} users`,
+);
 console.log(machineLine());
 console.log(
   table(
-    ['requests', 'req/s', 'answer p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'over 3 s', 'statuses', 'messages stored', 'users.info calls'],
-    [[deliveries.length, (deliveries.length / seconds).toFixed(0), ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), times.filter((t) => t > 3000).length, [...statuses].map(([k, v]) => `${k}:${v}`).join(' '), `${stored} of ${opts.events}`, slack.callsOf('users.info').length]],
+    [
+      'requests',
+      'req/s',
+      'answer p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'over 3 s',
+      'statuses',
+      'messages stored',
+      'users.info calls',
+    ],
+    [
+      [
+        deliveries.length,
+        (deliveries.length / seconds).toFixed(0),
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.p99),
+        ms(s.max),
+        times.filter((t) => t > 3000).length,
+        [...statuses].map(([k, v]) => `${k}:${v}`).join(' '),
+        `${stored} of ${opts.events}`,
+        slack.callsOf('users.info').length,
+      ],
+    ],
   ),
 );
 

@@ -12,7 +12,7 @@ const DAY = 24 * HOUR;
 /** A fortnight of support from 120 people who agreed to analysis and 30 who did not (deterministic). */
 function history(): SeedContact[] {
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const today = new Date();
   today.setUTCHours(0, 0, 0, 0);
   const people: SeedContact[] = [];
@@ -22,7 +22,12 @@ function history(): SeedContact[] {
       consent: [{ granted: consenting, at: new Date(today.getTime() - 40 * DAY) }],
       conversations: [0, 1].map((j) => {
         const channel: ChannelKind = (['chat', 'chat', 'email', 'sms'] as const)[Math.floor(rand() * 4)]!;
-        const start = new Date(today.getTime() - (1 + Math.floor(rand() * 13)) * DAY + ([9, 10, 11, 14, 15][(i + j) % 5]! * HOUR) + Math.floor(rand() * 50) * 60_000);
+        const start = new Date(
+          today.getTime() -
+            (1 + Math.floor(rand() * 13)) * DAY +
+            [9, 10, 11, 14, 15][(i + j) % 5]! * HOUR +
+            Math.floor(rand() * 50) * 60_000,
+        );
         const answerAfter = (2 + Math.floor(rand() * 40)) * 60_000;
         const bot = channel === 'chat' && rand() < 0.5;
         const deflected = bot && rand() < 0.45;
@@ -36,12 +41,31 @@ function history(): SeedContact[] {
           messages: [
             { author: 'contact' as const, at: start },
             ...(bot ? [{ author: 'bot' as const, at: at(4_000) }] : []),
-            ...(deflected ? [] : [{ author: 'agent' as const, at: at(answerAfter) }, { author: 'contact' as const, at: at(answerAfter + 5 * 60_000) }]),
+            ...(deflected
+              ? []
+              : [
+                  { author: 'agent' as const, at: at(answerAfter) },
+                  { author: 'contact' as const, at: at(answerAfter + 5 * 60_000) },
+                ]),
           ],
           decisions: bot
-            ? [{ action: 'answer' as const, reason: 'confident', at: at(3_000) }, ...(deflected ? [] : [{ action: 'handoff' as const, reason: rand() < 0.6 ? 'low_confidence' : 'human_requested', at: at(60_000) }])]
+            ? [
+                { action: 'answer' as const, reason: 'confident', at: at(3_000) },
+                ...(deflected
+                  ? []
+                  : [
+                      {
+                        action: 'handoff' as const,
+                        reason: rand() < 0.6 ? 'low_confidence' : 'human_requested',
+                        at: at(60_000),
+                      },
+                    ]),
+              ]
             : [],
-          rating: resolved && channel === 'chat' && rand() < 0.8 ? { score: 3 + Math.floor(rand() * 3), at: at(answerAfter + HOUR) } : null,
+          rating:
+            resolved && channel === 'chat' && rand() < 0.8
+              ? { score: 3 + Math.floor(rand() * 3), at: at(answerAfter + HOUR) }
+              : null,
         };
       }),
     });
@@ -80,7 +104,8 @@ describe(`e2e in Chromium: the managers' dashboard follows consent (${dbMode})`,
     return (await handle.contentFrame())!;
   };
   const kpi = async (id: string) => Number(await dashboard.getAttribute(`[data-testid="kpi-${id}"]`, 'data-value'));
-  const ratings = async () => Number(await dashboard.getAttribute('[data-testid="analytics-satisfaction-total"]', 'data-value'));
+  const ratings = async () =>
+    Number(await dashboard.getAttribute('[data-testid="analytics-satisfaction-total"]', 'data-value'));
   const snapshot = async () => ({
     conversations: await kpi('conversations'),
     messages: await kpi('messages'),
@@ -98,9 +123,20 @@ describe(`e2e in Chromium: the managers' dashboard follows consent (${dbMode})`,
     await frame.fill('[data-testid="chat-input"]', 'Hi, can I change my delivery address?');
     await frame.click('[data-testid="chat-send"]');
     await frame.waitForSelector('[data-testid="chat-message"][data-from="visitor"]');
-    await expect.poll(async () => (await api.get('/api/conversations?status=open')).body.items.find((c: { contact: { name: string | null } }) => c.contact.name === null)?.id ?? null).not.toBeNull();
-    conversationId = (await api.get('/api/conversations?status=open')).body.items.find((c: { contact: { name: string | null } }) => c.contact.name === null).id;
-    expect((await api.post(`/api/conversations/${conversationId}/messages`, { text: 'Yes, send me the new one.' })).status).toBe(201);
+    await expect
+      .poll(
+        async () =>
+          (await api.get('/api/conversations?status=open')).body.items.find(
+            (c: { contact: { name: string | null } }) => c.contact.name === null,
+          )?.id ?? null,
+      )
+      .not.toBeNull();
+    conversationId = (await api.get('/api/conversations?status=open')).body.items.find(
+      (c: { contact: { name: string | null } }) => c.contact.name === null,
+    ).id;
+    expect(
+      (await api.post(`/api/conversations/${conversationId}/messages`, { text: 'Yes, send me the new one.' })).status,
+    ).toBe(201);
     await frame.waitForSelector('[data-testid="chat-message"][data-from="agent"]');
     expect((await api.post(`/api/conversations/${conversationId}/status`, { status: 'resolved' })).status).toBe(200);
 
@@ -120,7 +156,9 @@ describe(`e2e in Chromium: the managers' dashboard follows consent (${dbMode})`,
     await dashboard.click('[data-testid="nav-analytics"]');
     await dashboard.waitForSelector('[data-testid="kpi-conversations"][data-value]:not([data-value=""])');
     // 120 seeded people and the visitor agreed, of 151 contacts.
-    expect(await dashboard.textContent('[data-testid="analytics-coverage"]')).toContain('Based on 80 % of contacts, those who agreed to analysis');
+    expect(await dashboard.textContent('[data-testid="analytics-coverage"]')).toContain(
+      'Based on 80 % of contacts, those who agreed to analysis',
+    );
     before = await snapshot();
     expect(before).toMatchObject({ conversations: 241, coverage: 80 });
     // Charts drawn by chart.js, a heatmap, and small cohorts worded, never numbered.
@@ -139,10 +177,17 @@ describe(`e2e in Chromium: the managers' dashboard follows consent (${dbMode})`,
     await site.screenshot({ path: `${SCREENSHOTS}/23-widget-analytics-withdrawn.png` });
 
     // The open dashboard refreshes on its own (the server tells it a consent changed).
-    await dashboard.waitForSelector(`[data-testid="kpi-conversations"][data-value="${before.conversations - 1}"]`, { timeout: 15_000 });
+    await dashboard.waitForSelector(`[data-testid="kpi-conversations"][data-value="${before.conversations - 1}"]`, {
+      timeout: 15_000,
+    });
     const after = await snapshot();
     // The visitor's contribution: one conversation, two messages (theirs and the agent's reply), one rating.
-    expect(after).toEqual({ conversations: before.conversations - 1, messages: before.messages - 2, ratings: before.ratings - 1, coverage: 79 });
+    expect(after).toEqual({
+      conversations: before.conversations - 1,
+      messages: before.messages - 2,
+      ratings: before.ratings - 1,
+      coverage: 79,
+    });
     expect(await dashboard.textContent('[data-testid="analytics-coverage"]')).toContain('Based on 79 % of contacts');
     expect(await dashboard.textContent('[data-testid="analytics-updated"]')).toContain('Updated');
     await dashboard.screenshot({ path: `${SCREENSHOTS}/24-analytics-after-withdrawal.png`, fullPage: true });

@@ -31,7 +31,8 @@ describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})
     await server?.stop();
   });
 
-  const frame = async (): Promise<Frame> => (await (await site.waitForSelector('[data-testid="widget-frame"]', { state: 'attached' })).contentFrame())!;
+  const frame = async (): Promise<Frame> =>
+    (await (await site.waitForSelector('[data-testid="widget-frame"]', { state: 'attached' })).contentFrame())!;
   const say = async (f: Frame, text: string) => {
     await f.fill('[data-testid="chat-input"]', text);
     await f.click('[data-testid="chat-send"]');
@@ -51,7 +52,11 @@ describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})
   it('an off-topic question is handed to a human, and the conversation reaches the queue with the reason', async () => {
     const f = await frame();
     await say(f, 'What is the weather in Paris tomorrow?');
-    await f.waitForFunction(() => [...document.querySelectorAll('[data-testid="chat-message"][data-from="bot"]')].some((el) => el.textContent?.includes('connect you with a colleague')));
+    await f.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="chat-message"][data-from="bot"]')].some((el) =>
+        el.textContent?.includes('connect you with a colleague'),
+      ),
+    );
     await site.screenshot({ path: `${SCREENSHOTS}/20-widget-bot-handoff.png` });
 
     await inbox.click('[data-testid="filter-status-open"]');
@@ -60,7 +65,9 @@ describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})
     const handoff = await inbox.waitForSelector('[data-testid="bot-decision"][data-action="handoff"]');
     expect(await handoff.textContent()).toMatch(/handed off: low confidence/i);
     expect(await inbox.locator('[data-testid="bot-decision"][data-action="answer"]').count()).toBe(1);
-    expect(await inbox.textContent('[data-testid="message-list"]')).toContain('Handed to a human: not confident enough');
+    expect(await inbox.textContent('[data-testid="message-list"]')).toContain(
+      'Handed to a human: not confident enough',
+    );
     await inbox.screenshot({ path: `${SCREENSHOTS}/21-inbox-bot-handoff.png` });
   });
 });

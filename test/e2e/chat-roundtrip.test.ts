@@ -77,7 +77,9 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
       ['support', true, '2026-11-01', 'chat'],
     ]);
     // After consent, and only then, the loader keeps the visitor token first-party on the host page.
-    expect(await site.evaluate(() => Object.keys(localStorage))).toEqual([`privacy-inbox.widget.${server.chatInboxId}.token`]);
+    expect(await site.evaluate(() => Object.keys(localStorage))).toEqual([
+      `privacy-inbox.widget.${server.chatInboxId}.token`,
+    ]);
     expect(await visitorContext.cookies()).toEqual([]);
   });
 
@@ -125,7 +127,10 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     const frame = await widgetFrame();
     await frame.waitForSelector('[data-testid="chat-message"][data-from="agent"]');
     const bodies = await frame.$$eval('[data-testid="chat-message-body"]', (els) => els.map((e) => e.textContent));
-    expect(bodies).toEqual(['Hello, my order #123 has not arrived.', 'Sorry about that! Checking with the courier now.']);
+    expect(bodies).toEqual([
+      'Hello, my order #123 has not arrived.',
+      'Sorry about that! Checking with the courier now.',
+    ]);
     expect(await frame.$('[data-testid="consent-notice"]')).toBeNull();
   });
 
@@ -140,7 +145,8 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     await inbox.fill('[data-testid="reply-input"]', XSS_AGENT);
     await inbox.click('[data-testid="reply-send"]');
     await frame.waitForFunction(
-      (text) => [...document.querySelectorAll('[data-testid="chat-message-body"]')].some((el) => el.textContent === text),
+      (text) =>
+        [...document.querySelectorAll('[data-testid="chat-message-body"]')].some((el) => el.textContent === text),
       XSS_AGENT,
     );
     await site.waitForTimeout(300);
@@ -148,8 +154,15 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     expect(await site.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
     expect(await inbox.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
     // No element was created from the text: the only <img> elements are the apps' own.
-    expect(await inbox.$$eval('[data-testid="message-body"] img, [data-testid="message-body"] b', (els) => els.length)).toBe(0);
-    expect(await frame.$$eval('[data-testid="chat-message-body"] img, [data-testid="chat-message-body"] b', (els) => els.length)).toBe(0);
+    expect(
+      await inbox.$$eval('[data-testid="message-body"] img, [data-testid="message-body"] b', (els) => els.length),
+    ).toBe(0);
+    expect(
+      await frame.$$eval(
+        '[data-testid="chat-message-body"] img, [data-testid="chat-message-body"] b',
+        (els) => els.length,
+      ),
+    ).toBe(0);
     await site.screenshot({ path: `${SCREENSHOTS}/04-widget-xss-as-text.png` });
     await inbox.screenshot({ path: `${SCREENSHOTS}/05-inbox-xss-as-text.png` });
   });

@@ -51,11 +51,18 @@ describe('e2e in Chromium: email in the agent inbox', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [dovecot, smtp, server, browser] = await Promise.all([startDovecot(), startSmtpSink(), startTestServer(), launchBrowser()]);
+    [dovecot, smtp, server, browser] = await Promise.all([
+      startDovecot(),
+      startSmtpSink(),
+      startTestServer(),
+      launchBrowser(),
+    ]);
     const admin = await server.agentClient('admin');
     await createEmailInbox(admin, dovecot, smtp);
     await dovecot.append([withAttachment, broken]);
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true })).newPage();
+    page = await (
+      await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true })
+    ).newPage();
   });
   afterAll(async () => {
     await browser?.close();

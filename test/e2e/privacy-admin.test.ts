@@ -9,7 +9,12 @@ import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { readZip } from '../helpers/zip.ts';
 import { contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 
-const person = { name: 'Mira Okonkwo-Test', email: 'mira.ok@example.org', phone: '+15550106262', marker: 'zq-mira-3141' };
+const person = {
+  name: 'Mira Okonkwo-Test',
+  email: 'mira.ok@example.org',
+  phone: '+15550106262',
+  marker: 'zq-mira-3141',
+};
 const SECRET = `${person.marker}-body-one`;
 
 describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () => {
@@ -24,8 +29,16 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     server.services.recordingProviders.set('test-provider', provider);
     seeded = await seedPerson(server.services, person);
     // A second, old conversation of someone else, for the retention preview.
-    const other = await seedPerson(server.services, { name: 'Old Customer', email: 'old.customer@example.org', phone: '+15550101111', marker: 'zq-old-1111' });
-    await server.services.db.update(conversations).set({ lastMessageAt: new Date(Date.now() - 90 * 86_400_000) }).where(eq(conversations.id, other.emailConversationId));
+    const other = await seedPerson(server.services, {
+      name: 'Old Customer',
+      email: 'old.customer@example.org',
+      phone: '+15550101111',
+      marker: 'zq-old-1111',
+    });
+    await server.services.db
+      .update(conversations)
+      .set({ lastMessageAt: new Date(Date.now() - 90 * 86_400_000) })
+      .where(eq(conversations.id, other.emailConversationId));
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
@@ -52,7 +65,8 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       // The body renders as text segments; select inside the one that holds the secret, as a mouse would.
       const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
       let text: Text | null = null;
-      while (walker.nextNode()) if ((walker.currentNode as Text).data.includes(secret)) text = walker.currentNode as Text;
+      while (walker.nextNode())
+        if ((walker.currentNode as Text).data.includes(secret)) text = walker.currentNode as Text;
       if (!text) throw new Error('secret not rendered');
       const start = text.data.indexOf(secret);
       const range = document.createRange();
@@ -66,7 +80,9 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     expect(await page.textContent('[data-testid="redact-preview"]')).toBe(SECRET);
     await page.click('[data-testid="redact-confirm"]');
     await page.waitForSelector('[data-testid="redaction-marker"]');
-    await page.waitForSelector(`[data-testid="message"][data-kind="event"] >> text=redacted ${SECRET.length} characters`);
+    await page.waitForSelector(
+      `[data-testid="message"][data-kind="event"] >> text=redacted ${SECRET.length} characters`,
+    );
     expect(await page.locator('[data-testid="message-body"]', { hasText: '[redacted]' }).count()).toBe(1);
     expect(await page.content()).not.toContain(SECRET);
     const rows = await server.services.db.select({ body: messages.body }).from(messages);
@@ -112,7 +128,10 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     expect(await page.locator('[data-testid="erase-receipt-row"][data-table="contacts"]').textContent()).toContain('1');
     await page.screenshot({ path: `${SCREENSHOTS}/13-erasure-receipt.png` });
     await page.click('[data-testid="erase-receipt-close"]');
-    await page.waitForSelector(`[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`, { state: 'detached' });
+    await page.waitForSelector(
+      `[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`,
+      { state: 'detached' },
+    );
     expect(await server.services.db.select().from(contacts).where(eq(contacts.id, seeded.contactId))).toEqual([]);
     expect(provider.deleted).toEqual([seeded.sid]);
   });

@@ -18,7 +18,12 @@ describe(`e2e in Chromium: a Slack thread in the agent inbox (${dbMode})`, () =>
   beforeAll(async () => {
     slack = await FakeSlack.start();
     slack.addUser({ id: CUSTOMER, name: 'jonas', realName: 'Jonas Berg', email: 'jonas@partner.example' });
-    server = await startTestServer({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: slack.botToken, SLACK_CHANNELS: SUPPORT_CHANNEL, SLACK_API_URL: slack.apiUrl });
+    server = await startTestServer({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_CHANNELS: SUPPORT_CHANNEL,
+      SLACK_API_URL: slack.apiUrl,
+    });
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     inbox = await context.newPage();
@@ -60,6 +65,10 @@ describe(`e2e in Chromium: a Slack thread in the agent inbox (${dbMode})`, () =>
     await inbox.click('[data-testid="reply-send"]');
     await inbox.waitForSelector('[data-testid="delivery-state"][data-state="sent"]');
     const [post] = slack.callsOf('chat.postMessage');
-    expect(post!.params).toMatchObject({ channel: SUPPORT_CHANNEL, thread_ts: root.event.ts, text: 'Thanks Jonas, we have refunded the order.' });
+    expect(post!.params).toMatchObject({
+      channel: SUPPORT_CHANNEL,
+      thread_ts: root.event.ts,
+      text: 'Thanks Jonas, we have refunded the order.',
+    });
   });
 });

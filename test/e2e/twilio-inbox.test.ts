@@ -20,7 +20,11 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
 
   beforeAll(async () => {
     fake = await startFakeTwilio();
-    server = await startTestServer({ TWILIO_ACCOUNT_SID: fake.accountSid, TWILIO_AUTH_TOKEN: fake.authToken, TWILIO_API_URL: fake.url });
+    server = await startTestServer({
+      TWILIO_ACCOUNT_SID: fake.accountSid,
+      TWILIO_AUTH_TOKEN: fake.authToken,
+      TWILIO_API_URL: fake.url,
+    });
     const [sms, voice] = await server.services.db
       .insert(inboxes)
       .values([
@@ -28,9 +32,17 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
         { name: 'Support line', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } },
       ])
       .returning();
-    const text = await fake.sms(`${server.url}/api/twilio/${sms!.id}/sms`, { from: '+15550104242', to: OUR_NUMBER, body: 'Hi! Can I still change the size of order 1187?' });
+    const text = await fake.sms(`${server.url}/api/twilio/${sms!.id}/sms`, {
+      from: '+15550104242',
+      to: OUR_NUMBER,
+      body: 'Hi! Can I still change the size of order 1187?',
+    });
     expect(text.status).toBe(200);
-    const call = await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, { from: '+15550104343', to: OUR_NUMBER, seconds: 5 });
+    const call = await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, {
+      from: '+15550104343',
+      to: OUR_NUMBER,
+      seconds: 5,
+    });
     recordingSid = call.recordingSid!;
     const [smsRow] = await server.services.db.select().from(messages).where(eq(messages.externalId, text.sid));
     const [callRow] = await server.services.db.select().from(messages).where(eq(messages.externalId, call.callSid));
@@ -61,7 +73,11 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     await page.click('[data-testid="reply-send"]');
     const outbound = page.locator('[data-testid="message"][data-channel="sms"][data-direction="outbound"]');
     await outbound.locator('[data-testid="delivery-state"][data-state="sent"]').waitFor();
-    expect(fake.messages.at(-1)).toMatchObject({ to: '+15550104242', from: OUR_NUMBER, body: 'Yes, I changed it to size 42.' });
+    expect(fake.messages.at(-1)).toMatchObject({
+      to: '+15550104242',
+      from: OUR_NUMBER,
+      body: 'Yes, I changed it to size 42.',
+    });
     await fake.status(fake.messages.at(-1)!.sid, 'delivered');
     await outbound.locator('[data-testid="delivery-state"][data-state="delivered"]').waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}/twilio-sms-conversation.png` });
@@ -79,17 +95,27 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     const shown = await recording.locator('[data-testid="recording-delete-after"] time').getAttribute('datetime');
     expect(shown).toBe(row!.deleteAfter.toISOString());
     // The date as the agent's browser writes it (30 days from today by the default policy).
-    const expected = await page.evaluate((iso) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso)), shown!);
-    expect(await recording.locator('[data-testid="recording-delete-after"]').textContent()).toContain(`Deleted automatically on ${expected}`);
+    const expected = await page.evaluate(
+      (iso) =>
+        new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso)),
+      shown!,
+    );
+    expect(await recording.locator('[data-testid="recording-delete-after"]').textContent()).toContain(
+      `Deleted automatically on ${expected}`,
+    );
     expect(Math.round((row!.deleteAfter.getTime() - Date.now()) / 86_400_000)).toBe(30);
     // The browser really loads and decodes the audio (with the agent's session cookie).
     const audio = recording.locator('[data-testid="recording-audio"]');
-    await page.waitForFunction((el) => (el as HTMLAudioElement).readyState >= 1, await audio.elementHandle(), { timeout: 10_000 });
+    await page.waitForFunction((el) => (el as HTMLAudioElement).readyState >= 1, await audio.elementHandle(), {
+      timeout: 10_000,
+    });
     const duration = await audio.evaluate((el) => (el as HTMLAudioElement).duration);
     expect(duration).toBeGreaterThan(4.5);
     expect(duration).toBeLessThan(5.5);
     await audio.evaluate((el) => (el as HTMLAudioElement).play());
-    await page.waitForFunction((el) => (el as HTMLAudioElement).currentTime > 0.3, await audio.elementHandle(), { timeout: 10_000 });
+    await page.waitForFunction((el) => (el as HTMLAudioElement).currentTime > 0.3, await audio.elementHandle(), {
+      timeout: 10_000,
+    });
     expect(await page.locator('[data-testid="composer"]').textContent()).toContain('Replying by SMS to the caller');
     await page.screenshot({ path: `${SCREENSHOTS}/twilio-call-recording.png` });
   });
@@ -108,17 +134,29 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
 
   it('a voicemail left while the agent has the conversation open appears without a reload', async () => {
     const [voice] = await server.services.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
-    await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, { from: '+15550104343', to: OUR_NUMBER, seconds: 3 });
+    await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, {
+      from: '+15550104343',
+      to: OUR_NUMBER,
+      seconds: 3,
+    });
     await page.locator('[data-testid="recording"]', { hasText: 'Voicemail · 0:03' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid="message"][data-channel="voice"]').count()).toBe(2);
   });
 
   it('the Privacy page shows admins a recording whose deletion at Twilio keeps failing', async () => {
     const [voice] = await server.services.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
-    const old = await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, { from: '+15550104444', to: OUR_NUMBER, seconds: 2, startTime: new Date(Date.now() - 31 * 86_400_000) });
+    const old = await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, {
+      from: '+15550104444',
+      to: OUR_NUMBER,
+      seconds: 2,
+      startTime: new Date(Date.now() - 31 * 86_400_000),
+    });
     const admin = await server.agentClient('admin');
     for (let i = 0; i < 2; i++) {
-      await server.services.db.update(recordings).set({ nextDeletionAttemptAt: null }).where(eq(recordings.providerSid, old.recordingSid!));
+      await server.services.db
+        .update(recordings)
+        .set({ nextDeletionAttemptAt: null })
+        .where(eq(recordings.providerSid, old.recordingSid!));
       fake.failNext = 1;
       expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
     }
@@ -126,7 +164,11 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     const row = page.locator('[data-testid="recording-deletion-failure"]');
     await row.waitFor();
     expect(await row.textContent()).toContain('Twilio error 20500 (HTTP 500)');
-    expect(await page.locator('[data-testid="recording-deletion-failures"]').textContent()).toContain('Recordings that could not be deleted');
-    await page.locator('[data-testid="recording-deletion-failures"]').screenshot({ path: `${SCREENSHOTS}/twilio-deletion-failures.png` });
+    expect(await page.locator('[data-testid="recording-deletion-failures"]').textContent()).toContain(
+      'Recordings that could not be deleted',
+    );
+    await page
+      .locator('[data-testid="recording-deletion-failures"]')
+      .screenshot({ path: `${SCREENSHOTS}/twilio-deletion-failures.png` });
   });
 });

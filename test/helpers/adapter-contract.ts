@@ -29,7 +29,8 @@ export function adapterContract(kind: string, fixture: ContractFixture) {
     expect(adapter.kind).toBe(kind);
     expect(channelKinds).toContain(adapter.kind);
     expect(adapter.capabilities.maxLength).toBeGreaterThan(0);
-    for (const flag of ['threads', 'attachments', 'deliveryReceipts'] as const) expect(typeof adapter.capabilities[flag]).toBe('boolean');
+    for (const flag of ['threads', 'attachments', 'deliveryReceipts'] as const)
+      expect(typeof adapter.capabilities[flag]).toBe('boolean');
   });
 
   it('accepts a genuine inbound request', () => {

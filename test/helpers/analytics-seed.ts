@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../server/db/client.ts';
-import { botDecisions, consentEvents, contacts, conversations, inboxes, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
+import {
+  botDecisions,
+  consentEvents,
+  contacts,
+  conversations,
+  inboxes,
+  messages,
+  satisfactionRatings,
+} from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConversationStatus } from '../../drizzle/schema/enums.ts';
 
 /** Rows for the analytics tests, written straight to the tables with the timestamps a test needs. */
-export type SeedMessage = { author: 'contact' | 'agent' | 'bot' | 'system'; kind?: 'message' | 'note' | 'event'; at: Date };
+export type SeedMessage = {
+  author: 'contact' | 'agent' | 'bot' | 'system';
+  kind?: 'message' | 'note' | 'event';
+  at: Date;
+};
 export type SeedConversation = {
   channel: ChannelKind;
   status: ConversationStatus;
@@ -19,15 +31,25 @@ export type SeedContact = { consent: Array<{ granted: boolean; at: Date }>; conv
 export async function channelInboxes(db: Db): Promise<Record<ChannelKind, string>> {
   const rows = await db
     .insert(inboxes)
-    .values((['chat', 'email', 'sms', 'voice', 'slack'] as const).map((channel) => ({ name: `Analytics ${channel} ${randomUUID().slice(0, 6)}`, channel })))
+    .values(
+      (['chat', 'email', 'sms', 'voice', 'slack'] as const).map((channel) => ({
+        name: `Analytics ${channel} ${randomUUID().slice(0, 6)}`,
+        channel,
+      })),
+    )
     .returning();
   return Object.fromEntries(rows.map((r) => [r.channel, r.id])) as Record<ChannelKind, string>;
 }
 
-const directionOf = (m: SeedMessage) => (m.kind === 'note' || m.kind === 'event' ? 'internal' : m.author === 'contact' ? 'inbound' : 'outbound');
+const directionOf = (m: SeedMessage) =>
+  m.kind === 'note' || m.kind === 'event' ? 'internal' : m.author === 'contact' ? 'inbound' : 'outbound';
 
 /** Inserts the contacts with everything about them; returns their ids in order. */
-export async function seedContacts(db: Db, inboxIds: Record<ChannelKind, string>, people: SeedContact[]): Promise<string[]> {
+export async function seedContacts(
+  db: Db,
+  inboxIds: Record<ChannelKind, string>,
+  people: SeedContact[],
+): Promise<string[]> {
   if (people.length === 0) return [];
   const ids = people.map(() => randomUUID());
   await db.insert(contacts).values(ids.map((id, i) => ({ id, name: `Seeded ${i}` })));
@@ -60,7 +82,12 @@ export async function seedContacts(db: Db, inboxIds: Record<ChannelKind, string>
         createdAt: c.createdAt,
         updatedAt: c.createdAt,
         // As ingest and replies keep it: the time of the latest customer-visible message.
-        lastMessageAt: new Date(Math.max(c.createdAt.getTime(), ...c.messages.filter((m) => (m.kind ?? 'message') === 'message').map((m) => m.at.getTime()))),
+        lastMessageAt: new Date(
+          Math.max(
+            c.createdAt.getTime(),
+            ...c.messages.filter((m) => (m.kind ?? 'message') === 'message').map((m) => m.at.getTime()),
+          ),
+        ),
         resolvedAt: c.resolvedAt ?? null,
       });
       for (const m of c.messages) {
@@ -76,7 +103,8 @@ export async function seedContacts(db: Db, inboxIds: Record<ChannelKind, string>
           createdAt: m.at,
         });
       }
-      for (const d of c.decisions ?? []) decisionRows.push({ conversationId: id, action: d.action, reason: d.reason, createdAt: d.at });
+      for (const d of c.decisions ?? [])
+        decisionRows.push({ conversationId: id, action: d.action, reason: d.reason, createdAt: d.at });
       if (c.rating) ratingRows.push({ conversationId: id, score: c.rating.score, ratedAt: c.rating.at });
     }),
   );
@@ -93,5 +121,15 @@ export async function seedContacts(db: Db, inboxIds: Record<ChannelKind, string>
 
 /** Appends one analytics consent event (the ledger is append-only; this is how a withdrawal looks). */
 export async function recordAnalyticsConsent(db: Db, contactId: string, granted: boolean, at = new Date()) {
-  await db.insert(consentEvents).values({ contactId, purpose: 'analytics', granted, policyVersion: 'test', textHash: 'test', sourceChannel: 'chat', occurredAt: at });
+  await db
+    .insert(consentEvents)
+    .values({
+      contactId,
+      purpose: 'analytics',
+      granted,
+      policyVersion: 'test',
+      textHash: 'test',
+      sourceChannel: 'chat',
+      occurredAt: at,
+    });
 }

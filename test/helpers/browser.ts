@@ -7,7 +7,9 @@ export const SCREENSHOTS = 'test-results/screenshots';
 /** Real Chromium, as a user has it. A missing browser is an error, never a silent skip. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (.ci/run does) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (.ci/run does) or set CHROMIUM_PATH`,
+    );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({

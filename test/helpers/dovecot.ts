@@ -87,7 +87,13 @@ service anvil {
   child.stderr!.on('data', (d) => (output += d));
   await waitForPort(port, child, () => output + readLog(dir));
 
-  const options = () => ({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false as const });
+  const options = () => ({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    auth: { user, pass: password },
+    logger: false as const,
+  });
   const dovecot: Dovecot = {
     host: '127.0.0.1',
     port,
@@ -177,6 +183,10 @@ function run(command: string, args: string[], okCodes = [0]): Promise<void> {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
-    child.once('exit', (code) => (okCodes.includes(code ?? -1) ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err}`))));
+    child.once('exit', (code) =>
+      okCodes.includes(code ?? -1)
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err}`)),
+    );
   });
 }

@@ -15,11 +15,26 @@ const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize:
 const log = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
 const services = await createServices(config, database, log);
 const channel = createEmailChannel(
-  { db: services.db, events: services.events, inboxNames: services.inboxNames, blobs: services.blobs, adapter: services.adapters.email, log },
-  { leaseTtlMs: config.emailLeaseSeconds * 1000, backoffMs: { initial: 200, max: 1000 }, pollMs: 60_000, maxTextChars: config.messageMaxChars },
+  {
+    db: services.db,
+    events: services.events,
+    inboxNames: services.inboxNames,
+    blobs: services.blobs,
+    adapter: services.adapters.email,
+    log,
+  },
+  {
+    leaseTtlMs: config.emailLeaseSeconds * 1000,
+    backoffMs: { initial: 200, max: 1000 },
+    pollMs: 60_000,
+    maxTextChars: config.messageMaxChars,
+  },
 );
 await channel.refresh();
 process.stdout.write(`ready ${process.pid}\n`);
 process.once('SIGTERM', () => {
-  void channel.stop().then(() => database.close()).then(() => process.exit(0));
+  void channel
+    .stop()
+    .then(() => database.close())
+    .then(() => process.exit(0));
 });

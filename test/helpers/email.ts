@@ -3,7 +3,12 @@ import type { Dovecot } from './dovecot.ts';
 import type { SmtpSink } from './smtp.ts';
 
 /** Creates an email inbox through the admin API, pointed at the test Dovecot and SMTP sink. */
-export async function createEmailInbox(admin: AgentClient, dovecot: Dovecot, smtp: SmtpSink, extra: Record<string, unknown> = {}) {
+export async function createEmailInbox(
+  admin: AgentClient,
+  dovecot: Dovecot,
+  smtp: SmtpSink,
+  extra: Record<string, unknown> = {},
+) {
   const res = await admin.post('/api/inboxes/email', {
     name: 'Support mail',
     settings: {
@@ -19,7 +24,11 @@ export async function createEmailInbox(admin: AgentClient, dovecot: Dovecot, smt
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after the timeout. */
-export async function eventually<T>(check: () => Promise<T | undefined | false | null>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false | null>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

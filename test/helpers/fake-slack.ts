@@ -47,7 +47,11 @@ export class FakeSlack {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, { id: 'T0TEAM0001', botUserId: 'U0BOTUSER1', botId: 'B0BOTID001' });
+    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, {
+      id: 'T0TEAM0001',
+      botUserId: 'U0BOTUSER1',
+      botId: 'B0BOTID001',
+    });
     return fake;
   }
 
@@ -117,13 +121,26 @@ export class FakeSlack {
     const method = url.pathname.replace(/^\/api\//, '');
     const params = await readParams(req);
     this.calls.push({ method, params, token: token ?? params.token });
-    const json = (body: Record<string, unknown>) => ({ status: 200, type: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+    const json = (body: Record<string, unknown>) => ({
+      status: 200,
+      type: 'application/json; charset=utf-8',
+      body: JSON.stringify(body),
+    });
     if ((token ?? params.token) !== this.botToken) return json({ ok: false, error: 'invalid_auth' });
     const failure = this.failures.get(method);
     if (failure) return json({ ok: false, error: failure });
     switch (method) {
       case 'auth.test':
-        return json({ ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'support', team_id: this.team.id, user_id: this.team.botUserId, bot_id: this.team.botId, is_enterprise_install: false });
+        return json({
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Example',
+          user: 'support',
+          team_id: this.team.id,
+          user_id: this.team.botUserId,
+          bot_id: this.team.botId,
+          is_enterprise_install: false,
+        });
       case 'users.info': {
         const user = this.users.get(params.user ?? '');
         if (!user) return json({ ok: false, error: 'user_not_found' });
@@ -137,7 +154,12 @@ export class FakeSlack {
             real_name: user.realName,
             tz: 'Europe/Helsinki',
             is_bot: false,
-            profile: { real_name: user.realName ?? '', display_name: user.displayName ?? '', email: user.email, team: this.team.id },
+            profile: {
+              real_name: user.realName ?? '',
+              display_name: user.displayName ?? '',
+              email: user.email,
+              team: this.team.id,
+            },
           },
         });
       }
@@ -147,7 +169,14 @@ export class FakeSlack {
           ok: true,
           channel: params.channel,
           ts,
-          message: { type: 'message', bot_id: this.team.botId, user: this.team.botUserId, text: params.text, ts, ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}) },
+          message: {
+            type: 'message',
+            bot_id: this.team.botId,
+            user: this.team.botUserId,
+            text: params.text,
+            ts,
+            ...(params.thread_ts ? { thread_ts: params.thread_ts } : {}),
+          },
         });
       }
       default:
@@ -163,7 +192,9 @@ async function readParams(req: IncomingMessage): Promise<Record<string, string>>
   if (!raw) return {};
   if ((req.headers['content-type'] ?? '').includes('application/json')) {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   }
   return Object.fromEntries(new URLSearchParams(raw));
 }

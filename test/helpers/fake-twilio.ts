@@ -28,16 +28,26 @@ export type FakeTwilio = {
   /** The sid the next created message gets (to post its status callback before the send returns). */
   nextMessageSid: string | null;
   /** POST a signed webhook as Twilio would; `signWith` forges with another token, `signUrl` signs another URL, `unsigned` omits the header. */
-  webhook(url: string, params: Record<string, string>, opts?: { signWith?: string; signUrl?: string; unsigned?: boolean }): Promise<{ status: number; text: string }>;
+  webhook(
+    url: string,
+    params: Record<string, string>,
+    opts?: { signWith?: string; signUrl?: string; unsigned?: boolean },
+  ): Promise<{ status: number; text: string }>;
   /** A customer texts the number. */
-  sms(url: string, input: { from: string; to: string; body: string; sid?: string }): Promise<{ status: number; text: string; sid: string }>;
+  sms(
+    url: string,
+    input: { from: string; to: string; body: string; sid?: string },
+  ): Promise<{ status: number; text: string; sid: string }>;
   /** Posts a status callback for a message created through the API, to the URL it named. */
   status(sid: string, status: string, errorCode?: string): Promise<{ status: number; text: string }>;
   /**
    * A customer calls: the voice webhook answers TwiML; if it records, the fake makes a recording of
    * `seconds` length, posts the recording-status callback named in the TwiML and then the <Record> action.
    */
-  call(voiceUrl: string, input: { from: string; to: string; seconds?: number; startTime?: Date; beforeRecordingCallback?: () => void }): Promise<CallOutcome>;
+  call(
+    voiceUrl: string,
+    input: { from: string; to: string; seconds?: number; startTime?: Date; beforeRecordingCallback?: () => void },
+  ): Promise<CallOutcome>;
   close(): Promise<void>;
 };
 
@@ -81,7 +91,8 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 const twilioError = (res: ServerResponse, status: number, code: number, message: string) =>
   json(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
-const attr = (tag: string) => Object.fromEntries([...tag.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
+const attr = (tag: string) =>
+  Object.fromEntries([...tag.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
 
 export async function startFakeTwilio(): Promise<FakeTwilio> {
   const accountSid = sid('AC');
@@ -111,9 +122,17 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     if (req.method === 'POST' && url.pathname === `${base}/Messages.json`) {
       const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
       if (!form.To || !form.From) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
-      if ((form.Body ?? '').length > 1600) return twilioError(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-      if (fake.unsubscribed.has(form.To)) return twilioError(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
-      const message = { sid: fake.nextMessageSid ?? sid('SM'), to: form.To, from: form.From, body: form.Body ?? '', statusCallback: form.StatusCallback };
+      if ((form.Body ?? '').length > 1600)
+        return twilioError(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+      if (fake.unsubscribed.has(form.To))
+        return twilioError(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
+      const message = {
+        sid: fake.nextMessageSid ?? sid('SM'),
+        to: form.To,
+        from: form.From,
+        body: form.Body ?? '',
+        statusCallback: form.StatusCallback,
+      };
       fake.nextMessageSid = null;
       fake.messages.push(message);
       const now = new Date().toUTCString();
@@ -140,12 +159,15 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
         uri: `${base}/Messages/${message.sid}.json`,
       });
     }
-    const recording = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/(RE[0-9a-f]{32})\.(json|mp3)$/.exec(url.pathname);
+    const recording = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/(RE[0-9a-f]{32})\.(json|mp3)$/.exec(
+      url.pathname,
+    );
     if (recording && url.pathname.startsWith(base)) {
       const [, recordingSid, ext] = recording as unknown as [string, string, string];
       if (req.method === 'DELETE' && ext === 'json') {
         fake.deleteRequests.push(recordingSid);
-        if (!fake.recordings.has(recordingSid)) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+        if (!fake.recordings.has(recordingSid))
+          return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
         fake.recordings.delete(recordingSid);
         fake.deletions.push(recordingSid);
         res.writeHead(204);
@@ -167,7 +189,10 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     const signature = twilio.getExpectedTwilioSignature(opts.signWith ?? authToken, opts.signUrl ?? url, params);
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(opts.unsigned ? {} : { 'x-twilio-signature': signature }) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(opts.unsigned ? {} : { 'x-twilio-signature': signature }),
+      },
       body: new URLSearchParams(params).toString(),
     });
     return { status: res.status, text: await res.text() };
@@ -225,7 +250,15 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     const twiml = answer.text;
     const say = [...twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)].map((m) => m[1]!);
     const recordTag = /<Record\b[^>]*>/.exec(twiml)?.[0];
-    const outcome: CallOutcome = { callSid, twiml, say, record: recordTag ? attr(recordTag) : null, recordingSid: null, recordingCallback: null, action: null };
+    const outcome: CallOutcome = {
+      callSid,
+      twiml,
+      say,
+      record: recordTag ? attr(recordTag) : null,
+      recordingSid: null,
+      recordingCallback: null,
+      action: null,
+    };
     if (answer.status !== 200 || !outcome.record) return outcome;
     const recordingSid = sid('RE');
     const seconds = input.seconds ?? 4;
@@ -233,7 +266,14 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     outcome.recordingSid = recordingSid;
     const recordingUrl = `${fake.url}${base}/Recordings/${recordingSid}`;
     if (outcome.record.action) {
-      outcome.action = await fake.webhook(outcome.record.action, { ...callParams, CallStatus: 'in-progress', RecordingSid: recordingSid, RecordingUrl: recordingUrl, RecordingDuration: String(seconds), Digits: '#' });
+      outcome.action = await fake.webhook(outcome.record.action, {
+        ...callParams,
+        CallStatus: 'in-progress',
+        RecordingSid: recordingSid,
+        RecordingUrl: recordingUrl,
+        RecordingDuration: String(seconds),
+        Digits: '#',
+      });
     }
     if (outcome.record.recordingStatusCallback) {
       input.beforeRecordingCallback?.();

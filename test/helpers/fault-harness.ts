@@ -47,7 +47,15 @@ export type StreamResult = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function streamWithRetries(options: StreamOptions): Promise<StreamResult> {
-  const { count, send, concurrency = 32, redeliverShare = 0.02, backoff = { baseMs: 50, maxMs: 2_000 }, deadlineMs = 120_000, onAck } = options;
+  const {
+    count,
+    send,
+    concurrency = 32,
+    redeliverShare = 0.02,
+    backoff = { baseMs: 50, maxMs: 2_000 },
+    deadlineMs = 120_000,
+    onAck,
+  } = options;
   const deadline = Date.now() + deadlineMs;
   const acked = new Set<number>();
   const result: StreamResult = { acked, unacknowledged: [], attempts: 0, failedAttempts: 0, redelivered: 0 };
@@ -86,14 +94,21 @@ export async function streamWithRetries(options: StreamOptions): Promise<StreamR
 export type WidgetVisitor = { token: string; visitorId: string };
 
 /** The text and client id of message `seq`: the test checks the stored rows against these. */
-export const faultMessage = (seq: number) => ({ clientId: `fault-${String(seq).padStart(6, '0')}`, text: `fault message #${seq}` });
+export const faultMessage = (seq: number) => ({
+  clientId: `fault-${String(seq).padStart(6, '0')}`,
+  text: `fault message #${seq}`,
+});
 
 /**
  * Delivers through POST /api/widget/messages (clientId = idempotency key). Message `seq` belongs to
  * visitor `seq % visitors.length`; attempt n goes to backend (seq + n) % backends.length, so retries
  * reach a live server while one is down, as behind a load balancer with health checks.
  */
-export function widgetSender(backends: string[], visitors: WidgetVisitor[], addressOf: (visitor: number) => string): SendOnce {
+export function widgetSender(
+  backends: string[],
+  visitors: WidgetVisitor[],
+  addressOf: (visitor: number) => string,
+): SendOnce {
   return async ({ seq, attempt }) => {
     const v = seq % visitors.length;
     const visitor = visitors[v]!;
@@ -101,7 +116,11 @@ export function widgetSender(backends: string[], visitors: WidgetVisitor[], addr
     try {
       const res = await fetch(`${url}/api/widget/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${visitor.token}`, 'x-forwarded-for': addressOf(v) },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${visitor.token}`,
+          'x-forwarded-for': addressOf(v),
+        },
         body: JSON.stringify(faultMessage(seq)),
         signal: AbortSignal.timeout(10_000),
       });
@@ -127,7 +146,12 @@ export async function openVisitors(base: string, inboxId: string, n: number): Pr
         const res = await fetch(`${base}/api/widget/sessions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-forwarded-for': visitorAddress(i) },
-          body: JSON.stringify({ inboxId, policyVersion: NOTICE_POLICY_VERSION, textHash: NOTICE_TEXT_HASH, consents: { support: true, analytics: false } }),
+          body: JSON.stringify({
+            inboxId,
+            policyVersion: NOTICE_POLICY_VERSION,
+            textHash: NOTICE_TEXT_HASH,
+            consents: { support: true, analytics: false },
+          }),
         });
         const body = (await res.json()) as { token: string; visitorId: string };
         if (res.status !== 201) throw new Error(`visitor session failed: ${res.status}`);
@@ -137,7 +161,6 @@ export async function openVisitors(base: string, inboxId: string, n: number): Pr
   );
   return visitors;
 }
-
 
 /**
  * Delivers message `seq` as Twilio would: a signed, form-encoded inbound-SMS webhook (MessageSid =
@@ -169,7 +192,11 @@ export function twilioSmsSender(options: {
     try {
       const res = await fetch(`${options.backends[(seq + attempt) % options.backends.length]}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'x-forwarded-for': visitorAddress(seq % 16) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+          'x-forwarded-for': visitorAddress(seq % 16),
+        },
         body: new URLSearchParams(params).toString(),
         signal: AbortSignal.timeout(10_000),
       });
@@ -186,7 +213,11 @@ export function twilioSmsSender(options: {
  * redeliveries; once 30 % are acknowledged, `victim` is killed with SIGKILL (requests in flight) and
  * started again two seconds later. `killedAt` is how many were acknowledged when it died (-1: never).
  */
-export async function streamThroughACrash(count: number, send: SendOnce, victim: { kill(signal: 'SIGKILL'): Promise<void>; start(): Promise<void> }) {
+export async function streamThroughACrash(
+  count: number,
+  send: SendOnce,
+  victim: { kill(signal: 'SIGKILL'): Promise<void>; start(): Promise<void> },
+) {
   let killedAt = -1;
   let restart: Promise<void> | undefined;
   const result = await streamWithRetries({
@@ -198,7 +229,10 @@ export async function streamThroughACrash(count: number, send: SendOnce, victim:
     onAck: (acked) => {
       if (killedAt < 0 && acked.size >= count * 0.3) {
         killedAt = acked.size;
-        restart = victim.kill('SIGKILL').then(() => new Promise((r) => setTimeout(r, 2_000))).then(() => victim.start());
+        restart = victim
+          .kill('SIGKILL')
+          .then(() => new Promise((r) => setTimeout(r, 2_000)))
+          .then(() => victim.start());
       }
     },
   });
@@ -209,11 +243,15 @@ export async function streamThroughACrash(count: number, send: SendOnce, victim:
 /** What the fault tests check in the database: which of messages 0..count-1 are not stored exactly once on `channel`. */
 export async function storedOnce(db: Db, channel: 'chat' | 'sms', count: number) {
   const rows = rowsOf<{ body: string; n: number }>(
-    await db.execute(sql`select body, count(*)::int as n from messages where channel = ${channel}::channel and direction = 'inbound' group by body`),
+    await db.execute(
+      sql`select body, count(*)::int as n from messages where channel = ${channel}::channel and direction = 'inbound' group by body`,
+    ),
   );
   const stored = new Map(rows.map((r) => [r.body, r.n]));
   const missing: number[] = [];
   for (let seq = 0; seq < count; seq++) if (stored.get(faultMessage(seq).text) !== 1) missing.push(seq);
-  const [{ n: conversations } = { n: 0 }] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from conversations`));
+  const [{ n: conversations } = { n: 0 }] = rowsOf<{ n: number }>(
+    await db.execute(sql`select count(*)::int as n from conversations`),
+  );
   return { missing, distinctBodies: rows.length, conversations };
 }

@@ -5,9 +5,18 @@ import type { Services } from '../../server/services.ts';
 import type { RecordingProvider } from '../../server/privacy/recording-providers.ts';
 
 /** A person who wrote by email and SMS, with an attachment and a call recording: everything erasure must reach. */
-export async function seedPerson(services: Services, who: { name: string; email: string; phone: string; marker: string }) {
-  const [mail] = await services.db.insert(inboxes).values({ name: `Mail ${randomUUID().slice(0, 6)}`, channel: 'email' }).returning();
-  const [voice] = await services.db.insert(inboxes).values({ name: `Phone ${randomUUID().slice(0, 6)}`, channel: 'voice' }).returning();
+export async function seedPerson(
+  services: Services,
+  who: { name: string; email: string; phone: string; marker: string },
+) {
+  const [mail] = await services.db
+    .insert(inboxes)
+    .values({ name: `Mail ${randomUUID().slice(0, 6)}`, channel: 'email' })
+    .returning();
+  const [voice] = await services.db
+    .insert(inboxes)
+    .values({ name: `Phone ${randomUUID().slice(0, 6)}`, channel: 'voice' })
+    .returning();
   const first = await ingest(services, {
     channel: 'email',
     inboxId: mail!.id,
@@ -31,7 +40,15 @@ export async function seedPerson(services: Services, who: { name: string; email:
     occurredAt: new Date(),
   });
   const file = await services.blobs.put(Buffer.from(`invoice for ${who.name} ${who.marker}-file-content`));
-  await services.db.insert(attachments).values({ messageId: first.message.id, blobId: file.id, filename: `invoice-${who.marker}.pdf`, contentType: 'application/pdf', size: file.size });
+  await services.db
+    .insert(attachments)
+    .values({
+      messageId: first.message.id,
+      blobId: file.id,
+      filename: `invoice-${who.marker}.pdf`,
+      contentType: 'application/pdf',
+      size: file.size,
+    });
   const audio = await services.blobs.put(Buffer.from(`RIFF fake audio ${who.marker}-recording`));
   const sid = `RE${randomUUID().replace(/-/g, '')}`;
   await services.db.insert(recordings).values({
@@ -44,7 +61,14 @@ export async function seedPerson(services: Services, who: { name: string; email:
     recordedAt: new Date(),
     deleteAfter: new Date(Date.now() + 30 * 86_400_000),
   });
-  return { contactId: first.contactId, emailConversationId: first.conversation.id, callConversationId: call.conversation.id, fileBlob: file.id, audioBlob: audio.id, sid };
+  return {
+    contactId: first.contactId,
+    emailConversationId: first.conversation.id,
+    callConversationId: call.conversation.id,
+    fileBlob: file.id,
+    audioBlob: audio.id,
+    sid,
+  };
 }
 
 /** Stands in for the provider's API (Twilio's comes with its own channel): records each deletion it is asked for. */

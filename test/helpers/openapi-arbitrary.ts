@@ -45,7 +45,13 @@ const nasty = fc.constantFrom(
 );
 
 export function ids(extra: string[] = []) {
-  return fc.oneof(fc.uuid(), fc.constantFrom('00000000-0000-0000-0000-000000000000', ...(extra.length ? extra : ['00000000-0000-0000-0000-000000000000'])));
+  return fc.oneof(
+    fc.uuid(),
+    fc.constantFrom(
+      '00000000-0000-0000-0000-000000000000',
+      ...(extra.length ? extra : ['00000000-0000-0000-0000-000000000000']),
+    ),
+  );
 }
 
 export function arbitraryFor(schema: JsonSchema | undefined, known: string[] = [], depth = 0): fc.Arbitrary<unknown> {
@@ -60,10 +66,22 @@ export function arbitraryFor(schema: JsonSchema | undefined, known: string[] = [
     switch (type) {
       case 'string':
         if (schema.format === 'uuid') return ids(known);
-        if (schema.format === 'date-time') return fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), nasty);
-        return fc.oneof(fc.string({ maxLength: schema.maxLength ?? 200, unit: 'binary' }), fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 60, 60) }), nasty);
+        if (schema.format === 'date-time')
+          return fc.oneof(
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+            nasty,
+          );
+        return fc.oneof(
+          fc.string({ maxLength: schema.maxLength ?? 200, unit: 'binary' }),
+          fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 60, 60) }),
+          nasty,
+        );
       case 'integer':
-        return fc.oneof(fc.integer(), fc.integer({ min: schema.minimum ?? -5, max: schema.maximum ?? 1_000_000 }), fc.constantFrom(0, -1, 2 ** 53, Number.MAX_SAFE_INTEGER));
+        return fc.oneof(
+          fc.integer(),
+          fc.integer({ min: schema.minimum ?? -5, max: schema.maximum ?? 1_000_000 }),
+          fc.constantFrom(0, -1, 2 ** 53, Number.MAX_SAFE_INTEGER),
+        );
       case 'number':
         return fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer());
       case 'boolean':
@@ -80,7 +98,11 @@ export function arbitraryFor(schema: JsonSchema | undefined, known: string[] = [
           { requiredKeys: Object.keys(props).filter((k) => required.has(k)) },
         );
         // Unknown keys, prototype keys included: they must be ignored or refused, never merged.
-        const extra = fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype')), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
+        const extra = fc.dictionary(
+          fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype')),
+          fc.jsonValue({ maxDepth: 1 }),
+          { maxKeys: 3 },
+        );
         return fc.tuple(record, extra).map(([r, e]) => ({ ...e, ...(r as object) }));
       }
       default:

@@ -11,7 +11,8 @@ const run = promisify(execFile);
 function binDir(): string {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, 'bin/initdb'))) : [];
-  if (majors.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)');
+  if (majors.length === 0)
+    throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)');
   return join(root, majors.sort((x, y) => Number(y) - Number(x))[0]!, 'bin');
 }
 
@@ -58,7 +59,18 @@ export class PrivatePostgres {
   /** Starts the server and waits until it accepts connections. */
   async start(): Promise<void> {
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=100`;
-    await this.exec('pg_ctl', ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await this.exec('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-o',
+      options,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
 
   /**

@@ -21,7 +21,7 @@ export function freePort(): Promise<number> {
     const probe = createServer();
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
-      const { port } = (probe.address() as AddressInfo);
+      const { port } = probe.address() as AddressInfo;
       probe.close(() => resolve(port));
     });
   });
@@ -91,7 +91,10 @@ export class ServerProcess {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
     });
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms: ${this.stderrTail}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`server did not start in ${timeoutMs} ms: ${this.stderrTail}`)),
+        timeoutMs,
+      );
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.includes('"ready"')) {
           this.inboxId = (JSON.parse(line) as { inboxId?: string }).inboxId;
@@ -141,7 +144,10 @@ export class ServerProcess {
  * A new, empty database on the PostgreSQL server of DATABASE_URL (or the machine's default one):
  * the multi-process tests need one database that several processes open. `drop()` removes it.
  */
-export async function scratchDatabase(prefix: string, base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') {
+export async function scratchDatabase(
+  prefix: string,
+  base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+) {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {

@@ -10,14 +10,26 @@ import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 
-const config = loadConfig({ SEED_DEMO: 'false', BOT_ENABLED: 'false', BOT_EMBEDDER: 'lexical', LOG_LEVEL: 'warn', ...process.env });
+const config = loadConfig({
+  SEED_DEMO: 'false',
+  BOT_ENABLED: 'false',
+  BOT_EMBEDDER: 'lexical',
+  LOG_LEVEL: 'warn',
+  ...process.env,
+});
 const server = await startServer(config, { logStream: process.stderr });
 // CHAT_INBOX=name: make sure a chat inbox of that name exists (a PGlite directory is open to this process only).
 let inboxId: string | undefined;
 if (process.env.CHAT_INBOX) {
   const { eq } = await import('drizzle-orm');
-  const [found] = await server.services.db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.name, process.env.CHAT_INBOX));
-  inboxId = found?.id ?? (await server.services.db.insert(inboxes).values({ name: process.env.CHAT_INBOX, channel: 'chat' }).returning())[0]!.id;
+  const [found] = await server.services.db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(eq(inboxes.name, process.env.CHAT_INBOX));
+  inboxId =
+    found?.id ??
+    (await server.services.db.insert(inboxes).values({ name: process.env.CHAT_INBOX, channel: 'chat' }).returning())[0]!
+      .id;
 }
 process.stdout.write(`${JSON.stringify({ type: 'ready', url: server.url, pid: process.pid, inboxId })}\n`);
 

@@ -115,7 +115,10 @@ export class AgentClient {
     });
     if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
     const body = (await res.json()) as { csrfToken: string; agent: AgentClient['agent'] };
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return new AgentClient(base, cookie, body.csrfToken, body.agent);
   }
 
@@ -141,7 +144,14 @@ export class AgentClient {
   }
 
   socket(): Promise<Socket> {
-    return connect(io(`${this.base}/agent`, { transports: ['websocket'], extraHeaders: { cookie: this.cookie }, reconnection: false, forceNew: true }));
+    return connect(
+      io(`${this.base}/agent`, {
+        transports: ['websocket'],
+        extraHeaders: { cookie: this.cookie },
+        reconnection: false,
+        forceNew: true,
+      }),
+    );
   }
 }
 
@@ -156,7 +166,12 @@ export class VisitorClient {
     const res = await call(`${base}/api/widget/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ inboxId, policyVersion: NOTICE_POLICY_VERSION, textHash: NOTICE_TEXT_HASH, consents: { support: true, analytics } }),
+      body: JSON.stringify({
+        inboxId,
+        policyVersion: NOTICE_POLICY_VERSION,
+        textHash: NOTICE_TEXT_HASH,
+        consents: { support: true, analytics },
+      }),
     });
     if (res.status !== 201) throw new Error(`visitor session failed: ${res.status} ${JSON.stringify(res.body)}`);
     return new VisitorClient(base, res.body.token, res.body.visitorId);
@@ -175,7 +190,14 @@ export class VisitorClient {
   }
 
   socket(): Promise<Socket> {
-    return connect(io(`${this.base}/widget`, { transports: ['websocket'], auth: { token: this.token }, reconnection: false, forceNew: true }));
+    return connect(
+      io(`${this.base}/widget`, {
+        transports: ['websocket'],
+        auth: { token: this.token },
+        reconnection: false,
+        forceNew: true,
+      }),
+    );
   }
 }
 
@@ -187,7 +209,12 @@ export function connect(socket: Socket): Promise<Socket> {
 }
 
 /** Resolves with the first event payload that matches. */
-export function nextEvent<T = any>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
+export function nextEvent<T = any>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, handler);

@@ -43,7 +43,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         }
         const raw = Buffer.concat(chunks);
         received.push({
-          envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
+          envelope: {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+          },
           raw,
           parsed: await simpleParser(raw),
         });

@@ -10,10 +10,15 @@ describe('every API route declares who may call it', () => {
   afterAll(() => server.stop());
 
   it('has an access level on each /api route (except the docs)', () => {
-    const api = server.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.method !== 'HEAD');
+    const api = server.routes.filter(
+      (r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.method !== 'HEAD',
+    );
     expect(api.length).toBeGreaterThan(15);
     expect(api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`)).toEqual([]);
-    const publicRoutes = api.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort();
+    const publicRoutes = api
+      .filter((r) => r.access === 'public')
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
     // Adding a public route must be a conscious change of this list.
     expect(publicRoutes).toEqual([
       'GET /api/health',
@@ -42,7 +47,11 @@ describe('every API route declares who may call it', () => {
       ['GET', '/api/attachments/00000000-0000-4000-8000-000000000000'],
     ] as const;
     for (const [method, path] of paths) {
-      const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : undefined,
+      });
       expect(res.status, `${method} ${path}`).toBe(401);
     }
   });

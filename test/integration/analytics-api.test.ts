@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { dbMode } from '../helpers/db.ts';
-import { nextEvent, startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
+import {
+  nextEvent,
+  startTestServer,
+  type AgentClient,
+  type TestServer,
+  type VisitorClient,
+} from '../helpers/server.ts';
 import { satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { readZip } from '../helpers/zip.ts';
 
@@ -26,13 +32,17 @@ describe(`analytics API (${dbMode})`, () => {
     managerSocket = await manager.socket();
     for (const analytics of [true, true, true, false]) {
       const v = await server.visitor(analytics);
-      const sent = await v.post('/api/widget/messages', { clientId: `c-${visitors.length}-abcdefgh`, text: 'Hello, I need help' });
+      const sent = await v.post('/api/widget/messages', {
+        clientId: `c-${visitors.length}-abcdefgh`,
+        text: 'Hello, I need help',
+      });
       expect(sent.status).toBe(201);
       visitors.push(v);
       conversationIds.push((await v.get('/api/widget/messages')).body.conversationId);
     }
     // An agent answers the first three.
-    for (const id of conversationIds.slice(0, 3)) expect((await agent.post(`/api/conversations/${id}/messages`, { text: 'Happy to help' })).status).toBe(201);
+    for (const id of conversationIds.slice(0, 3))
+      expect((await agent.post(`/api/conversations/${id}/messages`, { text: 'Happy to help' })).status).toBe(201);
   });
   afterAll(async () => {
     managerSocket?.disconnect();
@@ -47,7 +57,10 @@ describe(`analytics API (${dbMode})`, () => {
 
   it('is for managers and admins: agents get 403, strangers 401', async () => {
     expect((await agent.get('/api/analytics/dashboard')).status).toBe(403);
-    expect((await agent.get('/api/analytics/dashboard')).body).toMatchObject({ code: 'forbidden', requestId: expect.any(String) });
+    expect((await agent.get('/api/analytics/dashboard')).body).toMatchObject({
+      code: 'forbidden',
+      requestId: expect.any(String),
+    });
     expect((await agent.get('/api/analytics/dashboard.csv')).status).toBe(403);
     expect((await fetch(`${server.url}/api/analytics/dashboard`)).status).toBe(401);
     expect((await admin.get('/api/analytics/dashboard')).status).toBe(200);
@@ -67,15 +80,23 @@ describe(`analytics API (${dbMode})`, () => {
   it('rejects a bad filter with the one error shape', async () => {
     const res = await manager.get('/api/analytics/dashboard?tz=Mars/Olympus');
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'bad_filter', message: expect.stringContaining('time zone'), requestId: expect.any(String) });
+    expect(res.body).toMatchObject({
+      code: 'bad_filter',
+      message: expect.stringContaining('time zone'),
+      requestId: expect.any(String),
+    });
     expect((await manager.get('/api/analytics/dashboard?from=2026-02-01&to=2026-01-01')).status).toBe(400);
   });
 
   it('exports the aggregates as CSV', async () => {
-    const res = await fetch(`${server.url}/api/analytics/dashboard.csv?tz=Europe/Helsinki`, { headers: { cookie: manager.cookie } });
+    const res = await fetch(`${server.url}/api/analytics/dashboard.csv?tz=Europe/Helsinki`, {
+      headers: { cookie: manager.cookie },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="support-analytics-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /attachment; filename="support-analytics-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
     const lines = (await res.text()).split('\r\n');
     expect(lines[0]).toBe('metric,dimension,value,unit');
     expect(lines).toContain('conversations,total,3,conversations');
@@ -85,26 +106,45 @@ describe(`analytics API (${dbMode})`, () => {
 
   it('asks for a rating only after resolution, stores it and counts it', async () => {
     const v = visitors[0]!;
-    expect((await v.get('/api/widget/rating')).body).toEqual({ conversationId: conversationIds[0], status: 'open', score: null });
+    expect((await v.get('/api/widget/rating')).body).toEqual({
+      conversationId: conversationIds[0],
+      status: 'open',
+      score: null,
+    });
     const early = await v.post('/api/widget/rating', { score: 5 });
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('not_resolved');
 
     const socket = await v.socket();
     const resolvedEvent = nextEvent(socket, 'conversation:status', (p: { status: string }) => p.status === 'resolved');
-    expect((await agent.post(`/api/conversations/${conversationIds[0]}/status`, { status: 'resolved' })).status).toBe(200);
+    expect((await agent.post(`/api/conversations/${conversationIds[0]}/status`, { status: 'resolved' })).status).toBe(
+      200,
+    );
     await resolvedEvent;
     socket.disconnect();
 
     expect((await v.post('/api/widget/rating', { score: 6 })).status).toBe(400);
-    expect((await v.post('/api/widget/rating', { score: 2 })).body).toEqual({ conversationId: conversationIds[0], status: 'resolved', score: 2 });
+    expect((await v.post('/api/widget/rating', { score: 2 })).body).toEqual({
+      conversationId: conversationIds[0],
+      status: 'resolved',
+      score: 2,
+    });
     // A second answer replaces the first.
     expect((await v.post('/api/widget/rating', { score: 4 })).body.score).toBe(4);
-    expect(await server.services.db.select().from(satisfactionRatings).where(eq(satisfactionRatings.conversationId, conversationIds[0]!))).toHaveLength(1);
+    expect(
+      await server.services.db
+        .select()
+        .from(satisfactionRatings)
+        .where(eq(satisfactionRatings.conversationId, conversationIds[0]!)),
+    ).toHaveLength(1);
     // The rating is the visitor's personal data: it is in their own export.
-    const exported = await fetch(`${server.url}/api/widget/export`, { headers: { authorization: `Bearer ${v.token}` } });
+    const exported = await fetch(`${server.url}/api/widget/export`, {
+      headers: { authorization: `Bearer ${v.token}` },
+    });
     const data = JSON.parse((await readZip(Buffer.from(await exported.arrayBuffer()))).get('data.json')!.toString());
-    expect(data.tables.satisfaction_ratings).toEqual([expect.objectContaining({ conversationId: conversationIds[0], score: 4 })]);
+    expect(data.tables.satisfaction_ratings).toEqual([
+      expect.objectContaining({ conversationId: conversationIds[0], score: 4 }),
+    ]);
 
     const d = await figures();
     expect(d.satisfaction.ratings.value).toBe(1);

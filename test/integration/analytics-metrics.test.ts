@@ -7,7 +7,12 @@ import type { Filter } from '../../analytics/scope.ts';
 import type { Database } from '../../server/db/client.ts';
 
 const at = (iso: string, plusSeconds = 0) => new Date(Date.parse(iso) + plusSeconds * 1000);
-const filter: Filter = { from: at('2026-11-01T00:00:00Z'), to: at('2026-11-08T00:00:00Z'), channel: null, timeZone: 'UTC' };
+const filter: Filter = {
+  from: at('2026-11-01T00:00:00Z'),
+  to: at('2026-11-08T00:00:00Z'),
+  channel: null,
+  timeZone: 'UTC',
+};
 const granted = [{ granted: true, at: at('2026-10-01T00:00:00Z') }];
 
 /** Consenting contact i (0..3): one resolved chat answered after (i+1) minutes, resolved after (i+1) hours, and one email conversation. */
@@ -16,9 +21,30 @@ function consenting(i: number, consent = granted): SeedContact {
   const second = at('2026-11-03T09:00:00Z', i * 600);
   const email = [
     // A: the bot answered and that was all (deflected); B: the bot answered, then handed off; C: handed off at once.
-    { status: 'open' as const, messages: [{ author: 'contact' as const, at: second }, { author: 'bot' as const, at: at(second.toISOString(), 5) }], decisions: [{ action: 'answer' as const, reason: 'confident', at: second }] },
-    { status: 'open' as const, messages: [{ author: 'contact' as const, at: second }, { author: 'bot' as const, at: at(second.toISOString(), 5) }], decisions: [{ action: 'answer' as const, reason: 'confident', at: second }, { action: 'handoff' as const, reason: 'low_confidence', at: at(second.toISOString(), 60) }] },
-    { status: 'pending' as const, messages: [{ author: 'contact' as const, at: second }], decisions: [{ action: 'handoff' as const, reason: 'human_requested', at: second }] },
+    {
+      status: 'open' as const,
+      messages: [
+        { author: 'contact' as const, at: second },
+        { author: 'bot' as const, at: at(second.toISOString(), 5) },
+      ],
+      decisions: [{ action: 'answer' as const, reason: 'confident', at: second }],
+    },
+    {
+      status: 'open' as const,
+      messages: [
+        { author: 'contact' as const, at: second },
+        { author: 'bot' as const, at: at(second.toISOString(), 5) },
+      ],
+      decisions: [
+        { action: 'answer' as const, reason: 'confident', at: second },
+        { action: 'handoff' as const, reason: 'low_confidence', at: at(second.toISOString(), 60) },
+      ],
+    },
+    {
+      status: 'pending' as const,
+      messages: [{ author: 'contact' as const, at: second }],
+      decisions: [{ action: 'handoff' as const, reason: 'human_requested', at: second }],
+    },
   ][i];
   return {
     consent,
@@ -34,7 +60,12 @@ function consenting(i: number, consent = granted): SeedContact {
           { author: 'agent', at: at(start.toISOString(), (i + 1) * 60) },
           { author: 'agent', kind: 'event', at: at(start.toISOString(), (i + 1) * 3600) },
         ],
-        rating: [{ score: 5, at: at('2026-11-04T00:00:00Z') }, { score: 4, at: at('2026-11-04T00:00:00Z') }, { score: 2, at: at('2026-11-04T00:00:00Z') }, null][i],
+        rating: [
+          { score: 5, at: at('2026-11-04T00:00:00Z') },
+          { score: 4, at: at('2026-11-04T00:00:00Z') },
+          { score: 2, at: at('2026-11-04T00:00:00Z') },
+          null,
+        ][i],
       },
       ...(email ? [{ channel: 'email' as const, createdAt: second, ...email }] : []),
     ],
@@ -49,7 +80,10 @@ const outsider = (consent: SeedContact['consent']): SeedContact => ({
     status: (['resolved', 'open', 'bot'] as const)[j]!,
     createdAt: at('2026-11-02T10:30:00Z', j * 60),
     resolvedAt: j === 0 ? at('2026-11-02T12:00:00Z') : null,
-    messages: [{ author: 'contact' as const, at: at('2026-11-02T10:30:00Z', j * 60) }, { author: 'agent' as const, at: at('2026-11-02T10:31:00Z', j * 60) }],
+    messages: [
+      { author: 'contact' as const, at: at('2026-11-02T10:30:00Z', j * 60) },
+      { author: 'agent' as const, at: at('2026-11-02T10:31:00Z', j * 60) },
+    ],
     decisions: [{ action: 'handoff' as const, reason: 'low_confidence', at: at('2026-11-02T10:30:00Z') }],
     rating: j === 0 ? { score: 1, at: at('2026-11-04T00:00:00Z') } : null,
   })),
@@ -66,9 +100,15 @@ describe(`analytics metrics over the consent scope (${dbMode})`, () => {
       consenting(1),
       consenting(2),
       // Withdrew once, agreed again later: in the scope.
-      consenting(3, [{ granted: false, at: at('2026-09-01T00:00:00Z') }, { granted: true, at: at('2026-10-01T00:00:00Z') }]),
+      consenting(3, [
+        { granted: false, at: at('2026-09-01T00:00:00Z') },
+        { granted: true, at: at('2026-10-01T00:00:00Z') },
+      ]),
       // Agreed, then withdrew: out. Never asked: out.
-      outsider([{ granted: true, at: at('2026-09-01T00:00:00Z') }, { granted: false, at: at('2026-10-01T00:00:00Z') }]),
+      outsider([
+        { granted: true, at: at('2026-09-01T00:00:00Z') },
+        { granted: false, at: at('2026-10-01T00:00:00Z') },
+      ]),
       outsider([]),
     ]);
   });
@@ -82,11 +122,29 @@ describe(`analytics metrics over the consent scope (${dbMode})`, () => {
     expect(d.volume.conversations).toEqual({ value: 7, suppressed: false });
     expect(d.volume.messages).toEqual({ value: 13, suppressed: false });
     expect(d.volume.days).toEqual([
-      { day: '2026-11-02', channel: 'chat', conversations: { value: 4, suppressed: false }, messages: { value: 8, suppressed: false } },
-      { day: '2026-11-03', channel: 'email', conversations: { value: 3, suppressed: false }, messages: { value: 5, suppressed: false } },
+      {
+        day: '2026-11-02',
+        channel: 'chat',
+        conversations: { value: 4, suppressed: false },
+        messages: { value: 8, suppressed: false },
+      },
+      {
+        day: '2026-11-03',
+        channel: 'email',
+        conversations: { value: 3, suppressed: false },
+        messages: { value: 5, suppressed: false },
+      },
     ]);
-    expect(d.firstResponse).toEqual({ median: { value: 150, suppressed: false }, p90: { value: 222, suppressed: false }, conversations: { value: 4, suppressed: false } });
-    expect(d.resolution).toEqual({ median: { value: 9000, suppressed: false }, p90: { value: 13320, suppressed: false }, conversations: { value: 4, suppressed: false } });
+    expect(d.firstResponse).toEqual({
+      median: { value: 150, suppressed: false },
+      p90: { value: 222, suppressed: false },
+      conversations: { value: 4, suppressed: false },
+    });
+    expect(d.resolution).toEqual({
+      median: { value: 9000, suppressed: false },
+      p90: { value: 13320, suppressed: false },
+      conversations: { value: 4, suppressed: false },
+    });
     expect(d.bot.conversations).toEqual({ value: 3, suppressed: false });
     expect(d.bot.deflected).toEqual({ value: 1, suppressed: false });
     expect(d.bot.deflectionRate.value).toBeCloseTo(1 / 3);

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { inArray, sql } from 'drizzle-orm';
 import { dbMode, testDatabase } from '../helpers/db.ts';
-import { channelInboxes, recordAnalyticsConsent, seedContacts, type SeedContact, type SeedConversation } from '../helpers/analytics-seed.ts';
+import {
+  channelInboxes,
+  recordAnalyticsConsent,
+  seedContacts,
+  type SeedContact,
+  type SeedConversation,
+} from '../helpers/analytics-seed.ts';
 import { dashboard, type Dashboard } from '../../analytics/dashboard.ts';
 import type { Filter } from '../../analytics/scope.ts';
 import type { Database } from '../../server/db/client.ts';
@@ -22,14 +28,18 @@ const NOW = Date.now();
 
 const channels: ChannelKind[] = ['chat', 'email', 'sms'];
 const message = fc.record({
-  author: fc.constantFrom('contact', 'contact', 'agent', 'bot', 'system') as fc.Arbitrary<'contact' | 'agent' | 'bot' | 'system'>,
+  author: fc.constantFrom('contact', 'contact', 'agent', 'bot', 'system') as fc.Arbitrary<
+    'contact' | 'agent' | 'bot' | 'system'
+  >,
   kind: fc.constantFrom('message', 'message', 'message', 'note', 'event') as fc.Arbitrary<'message' | 'note' | 'event'>,
   afterMinutes: fc.integer({ min: 0, max: 48 * 60 }),
 });
 const conversation: fc.Arbitrary<SeedConversation> = fc
   .record({
     channel: fc.constantFrom(...channels),
-    status: fc.constantFrom('bot', 'open', 'pending', 'resolved', 'resolved') as fc.Arbitrary<SeedConversation['status']>,
+    status: fc.constantFrom('bot', 'open', 'pending', 'resolved', 'resolved') as fc.Arbitrary<
+      SeedConversation['status']
+    >,
     // Some start before or after the range.
     startMinutes: fc.integer({ min: -24 * 60, max: 8 * 24 * 60 }),
     resolvedAfterMinutes: fc.option(fc.integer({ min: 1, max: 72 * 60 }), { nil: null }),
@@ -42,7 +52,10 @@ const conversation: fc.Arbitrary<SeedConversation> = fc
       }),
       { maxLength: 2 },
     ),
-    rating: fc.option(fc.record({ score: fc.integer({ min: 1, max: 5 }), afterMinutes: fc.integer({ min: 0, max: 72 * 60 }) }), { nil: null }),
+    rating: fc.option(
+      fc.record({ score: fc.integer({ min: 1, max: 5 }), afterMinutes: fc.integer({ min: 0, max: 72 * 60 }) }),
+      { nil: null },
+    ),
   })
   .map((c) => {
     const start = T0 + c.startMinutes * 60_000;
@@ -63,19 +76,35 @@ const past = (days: number) => new Date(T0 - days * DAY);
 type Ledger = SeedContact['consent'];
 const consentingLedger = fc.constantFrom<Ledger>(
   [{ granted: true, at: past(30) }],
-  [{ granted: false, at: past(60) }, { granted: true, at: past(30) }],
-  [{ granted: true, at: past(90) }, { granted: false, at: past(60) }, { granted: true, at: past(2) }],
+  [
+    { granted: false, at: past(60) },
+    { granted: true, at: past(30) },
+  ],
+  [
+    { granted: true, at: past(90) },
+    { granted: false, at: past(60) },
+    { granted: true, at: past(2) },
+  ],
 );
 /** Ledgers outside the scope: nothing recorded, withdrawn, declined, or a grant dated in the future. */
 const outsideLedger = fc.constantFrom<Ledger>(
   [],
   [{ granted: false, at: past(30) }],
-  [{ granted: true, at: past(60) }, { granted: false, at: past(30) }],
-  [{ granted: false, at: past(30) }, { granted: true, at: new Date(NOW + 10 * DAY) }],
+  [
+    { granted: true, at: past(60) },
+    { granted: false, at: past(30) },
+  ],
+  [
+    { granted: false, at: past(30) },
+    { granted: true, at: new Date(NOW + 10 * DAY) },
+  ],
 );
 const person = (ledger: fc.Arbitrary<SeedContact['consent']>) =>
   fc.record({ consent: ledger, conversations: fc.array(conversation, { minLength: 0, maxLength: 3 }) });
-const consentingWithData = fc.record({ consent: consentingLedger, conversations: fc.array(conversation, { minLength: 1, maxLength: 3 }) });
+const consentingWithData = fc.record({
+  consent: consentingLedger,
+  conversations: fc.array(conversation, { minLength: 1, maxLength: 3 }),
+});
 
 const dataset = fc.record({
   consenting: fc.array(person(consentingLedger), { maxLength: 5 }),
@@ -107,7 +136,12 @@ describe(`analytics property: only consenting contacts count (${dbMode})`, () =>
     await fc.assert(
       fc.asyncProperty(dataset, async (d) => {
         const { db } = database;
-        const filter: Filter = { from: new Date(T0), to: new Date(T0 + 7 * DAY), channel: d.channel, timeZone: d.timeZone };
+        const filter: Filter = {
+          from: new Date(T0),
+          to: new Date(T0 + 7 * DAY),
+          channel: d.channel,
+          timeZone: d.timeZone,
+        };
         const view = () => dashboard(db, filter, d.k);
         await db.execute(sql`delete from ${contacts}`);
 

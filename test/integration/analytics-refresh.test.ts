@@ -47,7 +47,12 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
   let database: Database;
   let ids: string[];
   // Edges off the quarter hours, reaching up to now: both stored buckets and on-the-fly edges are in play.
-  const filter = (): Filter => ({ from: new Date(NOW - 3 * 24 * HOUR - 7 * MINUTE), to: new Date(Date.now() + 11 * MINUTE), channel: null, timeZone: 'Asia/Kolkata' });
+  const filter = (): Filter => ({
+    from: new Date(NOW - 3 * 24 * HOUR - 7 * MINUTE),
+    to: new Date(Date.now() + 11 * MINUTE),
+    channel: null,
+    timeZone: 'Asia/Kolkata',
+  });
 
   beforeAll(async () => {
     database = await testDatabase();
@@ -67,7 +72,8 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
   /** Cells without the keys (a rebuild numbers the scope afresh), in a fixed order. */
   const cells = async () =>
     rowsOf<Record<string, unknown>>(
-      await database.db.execute(sql`select measure, bucket::text, channel::text, dim, n, total, vals::text, distinct_contacts
+      await database.db
+        .execute(sql`select measure, bucket::text, channel::text, dim, n, total, vals::text, distinct_contacts
         from analytics_cells order by measure, bucket, channel, dim`),
     );
   const figures = async (k: number) => {
@@ -87,7 +93,8 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
   it('after live and backdated writes, status changes and deletions', async () => {
     const { db } = database;
     const [a, b, c] = ids as [string, string, string];
-    const convOf = async (contactId: string) => (await db.select().from(conversations).where(eq(conversations.contactId, contactId)))[0]!;
+    const convOf = async (contactId: string) =>
+      (await db.select().from(conversations).where(eq(conversations.contactId, contactId)))[0]!;
     const before = await figures(1);
 
     // Live: a new conversation with messages and a bot decision, stamped now() as every write path does.
@@ -97,29 +104,86 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
       .values({ inboxId: aConv.inboxId, contactId: a, channel: 'chat', status: 'bot', threadKey: `live-${a}` })
       .returning();
     await db.insert(messages).values([
-      { conversationId: live!.id, channel: 'chat', direction: 'inbound', kind: 'message', authorKind: 'contact', body: 'x', deliveryState: 'received' },
-      { conversationId: live!.id, channel: 'chat', direction: 'outbound', kind: 'message', authorKind: 'agent', body: 'y', deliveryState: 'sent' },
+      {
+        conversationId: live!.id,
+        channel: 'chat',
+        direction: 'inbound',
+        kind: 'message',
+        authorKind: 'contact',
+        body: 'x',
+        deliveryState: 'received',
+      },
+      {
+        conversationId: live!.id,
+        channel: 'chat',
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'agent',
+        body: 'y',
+        deliveryState: 'sent',
+      },
     ]);
     await db.insert(botDecisions).values({ conversationId: live!.id, action: 'handoff', reason: 'human_requested' });
     // A live first reply in an old conversation changes its first response (kept in its creation bucket).
-    const [bEmail] = await db.select().from(conversations).where(and(eq(conversations.contactId, b), eq(conversations.channel, 'email')));
-    await db.insert(messages).values({ conversationId: bEmail!.id, channel: 'email', direction: 'outbound', kind: 'message', authorKind: 'agent', body: 'z', deliveryState: 'sent' });
+    const [bEmail] = await db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.contactId, b), eq(conversations.channel, 'email')));
+    await db
+      .insert(messages)
+      .values({
+        conversationId: bEmail!.id,
+        channel: 'email',
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'agent',
+        body: 'z',
+        deliveryState: 'sent',
+      });
     const live1 = await expectSameAsRebuild();
     expect(live1.k1).not.toEqual(before);
     // Resolved now; a backdated message; a deleted one; a rating given and changed.
-    await db.update(conversations).set({ status: 'resolved', resolvedAt: new Date() }).where(eq(conversations.id, aConv.id));
+    await db
+      .update(conversations)
+      .set({ status: 'resolved', resolvedAt: new Date() })
+      .where(eq(conversations.id, aConv.id));
     const bConv = await convOf(b);
     const cConv = await convOf(c);
-    await db.insert(messages).values({ conversationId: cConv.id, channel: 'chat', direction: 'outbound', kind: 'message', authorKind: 'agent', body: 'w', deliveryState: 'sent', createdAt: ago(9 * HOUR) });
-    const [first] = await db.select().from(messages).where(eq(messages.conversationId, bConv.id)).orderBy(messages.createdAt).limit(1);
+    await db
+      .insert(messages)
+      .values({
+        conversationId: cConv.id,
+        channel: 'chat',
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'agent',
+        body: 'w',
+        deliveryState: 'sent',
+        createdAt: ago(9 * HOUR),
+      });
+    const [first] = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.conversationId, bConv.id))
+      .orderBy(messages.createdAt)
+      .limit(1);
     await db.delete(messages).where(eq(messages.id, first!.id));
     const [rating] = await db.insert(satisfactionRatings).values({ conversationId: aConv.id, score: 4 }).returning();
     await db.update(satisfactionRatings).set({ score: 2 }).where(eq(satisfactionRatings.id, rating!.id));
 
     // Moved back in time, as the demo's history does: messages, the conversation, the rating.
-    await db.update(messages).set({ createdAt: sql`${messages.createdAt} - interval '26 hours'` }).where(eq(messages.conversationId, live!.id));
-    await db.update(conversations).set({ createdAt: sql`${conversations.createdAt} - interval '26 hours'` }).where(eq(conversations.id, live!.id));
-    await db.update(satisfactionRatings).set({ ratedAt: ago(25 * HOUR) }).where(eq(satisfactionRatings.id, rating!.id));
+    await db
+      .update(messages)
+      .set({ createdAt: sql`${messages.createdAt} - interval '26 hours'` })
+      .where(eq(messages.conversationId, live!.id));
+    await db
+      .update(conversations)
+      .set({ createdAt: sql`${conversations.createdAt} - interval '26 hours'` })
+      .where(eq(conversations.id, live!.id));
+    await db
+      .update(satisfactionRatings)
+      .set({ ratedAt: ago(25 * HOUR) })
+      .where(eq(satisfactionRatings.id, rating!.id));
 
     const after = await expectSameAsRebuild();
     expect(after.k1).not.toEqual(live1.k1);
@@ -130,7 +194,12 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
     const [, b, c, d] = ids as [string, string, string, string];
     const before = await figures(1);
     // A merge moves b's email conversation to the outsider d (outside the scope until their grant is due).
-    const [bEmail] = await db.select().from(conversations).where(inArray(conversations.contactId, [b])).orderBy(conversations.createdAt).limit(1);
+    const [bEmail] = await db
+      .select()
+      .from(conversations)
+      .where(inArray(conversations.contactId, [b]))
+      .orderBy(conversations.createdAt)
+      .limit(1);
     await db.update(conversations).set({ contactId: d }).where(eq(conversations.id, bEmail!.id));
     await recordAnalyticsConsent(db, c, false);
     await recordAnalyticsConsent(db, d, true, new Date(Date.now() + 1_500));

@@ -14,7 +14,11 @@ describe(`REST API on ${dbMode}`, () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    [agent, manager, admin] = await Promise.all([server.agentClient('agent'), server.agentClient('manager'), server.agentClient('admin')]);
+    [agent, manager, admin] = await Promise.all([
+      server.agentClient('agent'),
+      server.agentClient('manager'),
+      server.agentClient('admin'),
+    ]);
     visitor = await server.visitor();
     const sent = await visitor.post('/api/widget/messages', { clientId: 'client-0001', text: 'Where is my order?' });
     expect(sent.status).toBe(201);
@@ -96,7 +100,12 @@ describe(`REST API on ${dbMode}`, () => {
     });
 
     it('refuses another session’s CSRF token', async () => {
-      const res = await agent.send('POST', `/api/conversations/${conversationId}/notes`, { text: 'x' }, { 'x-csrf-token': manager.csrfToken });
+      const res = await agent.send(
+        'POST',
+        `/api/conversations/${conversationId}/notes`,
+        { text: 'x' },
+        { 'x-csrf-token': manager.csrfToken },
+      );
       expect(res.status).toBe(403);
     });
   });
@@ -134,7 +143,12 @@ describe(`REST API on ${dbMode}`, () => {
     it('lists with filters', async () => {
       const all = await agent.get('/api/conversations');
       expect(all.body.items).toHaveLength(1);
-      expect(all.body.items[0]).toMatchObject({ channel: 'chat', status: 'open', unreadCount: 1, lastMessagePreview: 'Where is my order?' });
+      expect(all.body.items[0]).toMatchObject({
+        channel: 'chat',
+        status: 'open',
+        unreadCount: 1,
+        lastMessagePreview: 'Where is my order?',
+      });
       expect((await agent.get('/api/conversations?channel=email')).body.items).toHaveLength(0);
       expect((await agent.get('/api/conversations?status=open')).body.items).toHaveLength(1);
       expect((await agent.get('/api/conversations?assignee=unassigned')).body.items).toHaveLength(1);
@@ -170,7 +184,9 @@ describe(`REST API on ${dbMode}`, () => {
       expect(res.status).toBe(200);
       expect(res.body.messages.map((m: { body: string }) => m.body)).toEqual(['Where is my order?']);
       expect(res.body.contact.identities).toEqual([{ kind: 'visitor', address: visitor.visitorId }]);
-      expect(res.body.contact.consent.map((c: { purpose: string; granted: boolean }) => [c.purpose, c.granted]).sort()).toEqual([
+      expect(
+        res.body.contact.consent.map((c: { purpose: string; granted: boolean }) => [c.purpose, c.granted]).sort(),
+      ).toEqual([
         ['analytics', false],
         ['support', true],
       ]);
@@ -179,7 +195,12 @@ describe(`REST API on ${dbMode}`, () => {
     it('replies, adds a note, assigns, changes status and marks read', async () => {
       const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'It ships today.' });
       expect(reply.status).toBe(201);
-      expect(reply.body.message).toMatchObject({ direction: 'outbound', kind: 'message', deliveryState: 'sent', authorName: agent.agent.name });
+      expect(reply.body.message).toMatchObject({
+        direction: 'outbound',
+        kind: 'message',
+        deliveryState: 'sent',
+        authorName: agent.agent.name,
+      });
       const note = await agent.post(`/api/conversations/${conversationId}/notes`, { text: 'VIP customer' });
       expect(note.body.message).toMatchObject({ direction: 'internal', kind: 'note', deliveryState: 'stored' });
       const assigned = await agent.post(`/api/conversations/${conversationId}/assign`, { agentId: agent.agent.id });
@@ -199,12 +220,23 @@ describe(`REST API on ${dbMode}`, () => {
       expect((await manager.get(`/api/conversations/${conversationId}`)).body.conversation.unreadCount).toBe(1);
       // The visitor sees the reply but never the note.
       const history = await visitor.get('/api/widget/messages');
-      expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(['Where is my order?', 'It ships today.']);
+      expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual([
+        'Where is my order?',
+        'It ships today.',
+      ]);
     });
 
     it('unassigns with null and refuses an unknown agent', async () => {
-      expect((await agent.post(`/api/conversations/${conversationId}/assign`, { agentId: null })).body.conversation.assignee).toBeNull();
-      expect((await agent.post(`/api/conversations/${conversationId}/assign`, { agentId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+      expect(
+        (await agent.post(`/api/conversations/${conversationId}/assign`, { agentId: null })).body.conversation.assignee,
+      ).toBeNull();
+      expect(
+        (
+          await agent.post(`/api/conversations/${conversationId}/assign`, {
+            agentId: '00000000-0000-4000-8000-000000000000',
+          })
+        ).status,
+      ).toBe(404);
     });
   });
 
@@ -262,7 +294,9 @@ describe(`REST API on ${dbMode}`, () => {
     });
 
     it('a forged or missing visitor token: 401', async () => {
-      const res = await fetch(`${server.url}/api/widget/messages`, { headers: { authorization: `Bearer ${visitor.token.slice(0, -2)}xx` } });
+      const res = await fetch(`${server.url}/api/widget/messages`, {
+        headers: { authorization: `Bearer ${visitor.token.slice(0, -2)}xx` },
+      });
       expect(res.status).toBe(401);
       expect((await fetch(`${server.url}/api/widget/messages`)).status).toBe(401);
     });
@@ -270,8 +304,17 @@ describe(`REST API on ${dbMode}`, () => {
     it('a widget session without the required support consent or with an outdated notice is refused and stores nothing', async () => {
       const before = await server.services.db.select({ n: count() }).from(agents);
       const post = (body: unknown) =>
-        fetch(`${server.url}/api/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const base = { inboxId: server.chatInboxId, policyVersion: '2026-11-01', textHash: 'x', consents: { support: true, analytics: false } };
+        fetch(`${server.url}/api/widget/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const base = {
+        inboxId: server.chatInboxId,
+        policyVersion: '2026-11-01',
+        textHash: 'x',
+        consents: { support: true, analytics: false },
+      };
       expect((await post({ ...base, consents: { support: false, analytics: true } })).status).toBe(400);
       expect((await post(base)).status).toBe(409);
       expect(before).toEqual(await server.services.db.select({ n: count() }).from(agents));
@@ -282,7 +325,14 @@ describe(`REST API on ${dbMode}`, () => {
     const res = await fetch(`${server.url}/api/docs/json`);
     expect(res.status).toBe(200);
     const doc = await res.json();
-    for (const path of ['/api/conversations/', '/api/conversations/{id}/messages', '/api/contacts/{id}', '/api/agents/', '/api/widget/sessions', '/api/auth/login']) {
+    for (const path of [
+      '/api/conversations/',
+      '/api/conversations/{id}/messages',
+      '/api/contacts/{id}',
+      '/api/agents/',
+      '/api/widget/sessions',
+      '/api/auth/login',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect((await fetch(`${server.url}/api/docs`)).status).toBeLessThan(400);

@@ -63,7 +63,8 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
   async function credentials(caller: Caller, csrf: boolean, write: boolean): Promise<Record<string, string>> {
     if (caller === 'anonymous') return {};
     if (caller === 'visitor') return { authorization: `Bearer ${visitor.token}` };
-    const session = !write && reading[caller] ? reading[caller] : await login(server.services.db, emails[caller], password, 1);
+    const session =
+      !write && reading[caller] ? reading[caller] : await login(server.services.db, emails[caller], password, 1);
     if (!write) reading[caller] = session!;
     return { cookie: `sid=${session!.token}`, ...(csrf ? { 'x-csrf-token': session!.csrfToken } : {}) };
   }
@@ -93,8 +94,11 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
     expect(routes().length).toBeGreaterThan(60);
     const levels = new Set(routes().map((r) => r.access));
     // Only known levels (a typo would silently be "in" for nobody or everybody), and all kinds present.
-    expect([...levels].filter((a) => ![undefined, 'public', 'visitor', 'agent', 'manager', 'admin'].includes(a))).toEqual([]);
-    for (const level of [undefined, 'public', 'visitor', 'agent', 'admin']) expect(levels.has(level), String(level)).toBe(true);
+    expect(
+      [...levels].filter((a) => ![undefined, 'public', 'visitor', 'agent', 'manager', 'admin'].includes(a)),
+    ).toEqual([]);
+    for (const level of [undefined, 'public', 'visitor', 'agent', 'admin'])
+      expect(levels.has(level), String(level)).toBe(true);
   });
 
   it('each route answers each role as its declared access level says', async () => {
@@ -104,22 +108,40 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
       for (const [i, caller] of callers.entries()) {
         const { status, code } = answers[i]!;
         if (route.signed) {
-          const refused = ((status === 401 || status === 403) && code === 'invalid_signature') || (status === 404 && /not_configured$/.test(code ?? ''));
-          if (!refused) mismatches.push(`${route.method} ${route.url} (signed webhook) as ${caller}: expected a refusal, got ${status} ${code ?? ''}`);
+          const refused =
+            ((status === 401 || status === 403) && code === 'invalid_signature') ||
+            (status === 404 && /not_configured$/.test(code ?? ''));
+          if (!refused)
+            mismatches.push(
+              `${route.method} ${route.url} (signed webhook) as ${caller}: expected a refusal, got ${status} ${code ?? ''}`,
+            );
           continue;
         }
         const want = expected(route.access, caller);
         // HEAD answers carry no body, so no error code to compare.
-        const wantCode = route.method === 'HEAD' ? undefined : want === 403 ? 'forbidden' : route.access === 'visitor' ? 'invalid_visitor_token' : 'unauthorized';
-        const ok = want === 'in' ? status !== 401 && status !== 403 && status < 500 : status === want && code === wantCode;
-        if (!ok) mismatches.push(`${route.method} ${route.url} (${route.access ?? 'undeclared'}) as ${caller}: expected ${want}, got ${status} ${code ?? ''}`);
+        const wantCode =
+          route.method === 'HEAD'
+            ? undefined
+            : want === 403
+              ? 'forbidden'
+              : route.access === 'visitor'
+                ? 'invalid_visitor_token'
+                : 'unauthorized';
+        const ok =
+          want === 'in' ? status !== 401 && status !== 403 && status < 500 : status === want && code === wantCode;
+        if (!ok)
+          mismatches.push(
+            `${route.method} ${route.url} (${route.access ?? 'undeclared'}) as ${caller}: expected ${want}, got ${status} ${code ?? ''}`,
+          );
       }
     }
     expect(mismatches).toEqual([]);
   }, 120_000);
 
   it('refuses every cookie-authenticated write without the CSRF token, whatever the role', async () => {
-    const writes = routes().filter((r) => !SAFE.has(r.method) && ['agent', 'manager', 'admin'].includes(r.access ?? ''));
+    const writes = routes().filter(
+      (r) => !SAFE.has(r.method) && ['agent', 'manager', 'admin'].includes(r.access ?? ''),
+    );
     expect(writes.length).toBeGreaterThan(20);
     const mismatches: string[] = [];
     for (const route of writes) {
@@ -127,7 +149,10 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
       const answers = await Promise.all(roles.map((caller) => probe(route, caller, false)));
       for (const [i, caller] of roles.entries()) {
         const { status, code } = answers[i]!;
-        if (status !== 403 || code !== 'csrf') mismatches.push(`${route.method} ${route.url} as ${caller} without x-csrf-token: got ${status} ${code ?? ''}`);
+        if (status !== 403 || code !== 'csrf')
+          mismatches.push(
+            `${route.method} ${route.url} as ${caller} without x-csrf-token: got ${status} ${code ?? ''}`,
+          );
       }
     }
     expect(mismatches).toEqual([]);

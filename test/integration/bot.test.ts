@@ -17,7 +17,8 @@ describe(`the bot in conversations (${dbMode})`, () => {
   });
   afterAll(() => server.stop());
 
-  const conversationOf = async (visitor: Awaited<ReturnType<TestServer['visitor']>>) => (await visitor.get('/api/widget/messages')).body.conversationId as string;
+  const conversationOf = async (visitor: Awaited<ReturnType<TestServer['visitor']>>) =>
+    (await visitor.get('/api/widget/messages')).body.conversationId as string;
 
   it('answers a knowledge-base question in the widget and logs the decision for agents', async () => {
     const visitor = await server.visitor();
@@ -26,9 +27,16 @@ describe(`the bot in conversations (${dbMode})`, () => {
     try {
       const decided = nextEvent(agentSocket, 'bot:decision');
       const answer = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
-      await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0001', text: 'How do I reset my password? I forgot it' });
+      await emitWithAck(socket, 'message:send', {
+        clientId: 'bot-q-0001',
+        text: 'How do I reset my password? I forgot it',
+      });
       const reply = await answer;
-      expect(reply.message).toMatchObject({ from: 'bot', authorName: 'Assistant', body: expect.stringContaining('Forgot password') });
+      expect(reply.message).toMatchObject({
+        from: 'bot',
+        authorName: 'Assistant',
+        body: expect.stringContaining('Forgot password'),
+      });
       const { decision } = await decided;
       expect(decision).toMatchObject({ action: 'answer', reason: 'confident' });
       expect(decision.candidates[0]).toMatchObject({ title: 'Resetting your password' });
@@ -47,21 +55,30 @@ describe(`the bot in conversations (${dbMode})`, () => {
     const socket = await visitor.socket();
     try {
       const handoffLine = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
-      await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0002', text: 'What is the airspeed velocity of an unladen swallow?' });
+      await emitWithAck(socket, 'message:send', {
+        clientId: 'bot-q-0002',
+        text: 'What is the airspeed velocity of an unladen swallow?',
+      });
       expect((await handoffLine).message.body).toContain('connect you with a colleague');
       await new Promise((r) => setTimeout(r, 300));
       const id = await conversationOf(visitor);
       const detail = await admin.get(`/api/conversations/${id}`);
       expect(detail.body.conversation.status).toBe('open');
       expect(detail.body.botDecisions[0]).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
-      expect(detail.body.messages.find((m: { kind: string }) => m.kind === 'event').body).toMatch(/^Handed to a human: not confident enough/);
+      expect(detail.body.messages.find((m: { kind: string }) => m.kind === 'event').body).toMatch(
+        /^Handed to a human: not confident enough/,
+      );
       const queue = await admin.get('/api/conversations?status=open');
       expect(queue.body.items.map((c: { id: string }) => c.id)).toContain(id);
       await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0003', text: 'How long does shipping take?' });
       await new Promise((r) => setTimeout(r, 400));
       const after = await admin.get(`/api/conversations/${id}`);
       // Only the hand-off line: nothing new from the bot after the human took over the queue.
-      expect(after.body.messages.filter((m: { authorKind: string; kind: string }) => m.authorKind === 'bot' && m.kind === 'message')).toHaveLength(1);
+      expect(
+        after.body.messages.filter(
+          (m: { authorKind: string; kind: string }) => m.authorKind === 'bot' && m.kind === 'message',
+        ),
+      ).toHaveLength(1);
     } finally {
       socket.close();
     }
@@ -98,7 +115,11 @@ describe(`the bot in conversations (${dbMode})`, () => {
     await new Promise((r) => setTimeout(r, 400));
     const detail = await admin.get(`/api/conversations/${id}`);
     expect(detail.body.conversation.status).toBe('open');
-    expect(detail.body.messages.filter((m: { authorKind: string; body: string }) => m.authorKind === 'bot' && m.body.includes('Forgot password'))).toHaveLength(0);
+    expect(
+      detail.body.messages.filter(
+        (m: { authorKind: string; body: string }) => m.authorKind === 'bot' && m.body.includes('Forgot password'),
+      ),
+    ).toHaveLength(0);
   });
 
   it('admins change the settings and try questions', async () => {
@@ -107,7 +128,10 @@ describe(`the bot in conversations (${dbMode})`, () => {
     const tried = await admin.post('/api/bot/try', { text: 'Do you ship to Norway?' });
     expect(tried.body).toMatchObject({ action: 'answer', article: { title: 'Shipping times and countries' } });
     const offTopic = 'What is the weather in Paris tomorrow?';
-    expect((await admin.post('/api/bot/try', { text: offTopic })).body).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
+    expect((await admin.post('/api/bot/try', { text: offTopic })).body).toMatchObject({
+      action: 'handoff',
+      reason: 'low_confidence',
+    });
     // A lax threshold makes the same question "answered": the setting is what decides.
     const lax = await admin.send('PUT', '/api/bot/settings', { threshold: 0.05 });
     expect(lax.body.threshold).toBe(0.05);

@@ -33,7 +33,11 @@ describe(`the demo data on ${dbMode}`, () => {
       volume: { conversations: Figure; messages: Figure; days: unknown[] };
       firstResponse: { median: Figure };
       resolution: { median: Figure };
-      bot: { conversations: Figure; deflectionRate: Figure; handoffReasons: Array<{ reason: string; handoffs: Figure }> };
+      bot: {
+        conversations: Figure;
+        deflectionRate: Figure;
+        handoffReasons: Array<{ reason: string; handoffs: Figure }>;
+      };
       heatmap: unknown[];
       satisfaction: { average: Figure; ratings: Figure };
     };

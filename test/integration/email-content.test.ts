@@ -21,7 +21,10 @@ const filesIn = (dir: string): string[] =>
     if (statSync(path).isDirectory()) return filesIn(path);
     return /^(LICENSE|SOURCE)/.test(f) ? [] : [path];
   });
-const fixtureFiles = [...filesIn(join(DATA, 'mailparser-fixtures')), ...filesIn(join(DATA, 'php-mime-mail-parser-fixtures'))].sort();
+const fixtureFiles = [
+  ...filesIn(join(DATA, 'mailparser-fixtures')),
+  ...filesIn(join(DATA, 'php-mime-mail-parser-fixtures')),
+].sort();
 const hamFiles = filesIn(join(DATA, 'spamassassin-easy-ham')).sort();
 
 const hostile = [
@@ -74,7 +77,10 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
   });
 
   const messageOf = async (messageId: string) => {
-    const [row] = await server.services.db.select().from(messages).where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
+    const [row] = await server.services.db
+      .select()
+      .from(messages)
+      .where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
     if (!row) throw new Error(`no message ${messageId}`);
     const detail = (await agent.get(`/api/conversations/${row.conversationId}`)).body;
     return { row, view: detail.messages.find((m: any) => m.id === row.id) };
@@ -83,14 +89,21 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
   it('reads every mailparser and php-mime-mail-parser fixture from the mailbox without a crash', async () => {
     const raws = [...fixtureFiles.map((f) => readFileSync(f)), Buffer.from(hostile), Buffer.from(brokenMime)];
     const uids = await dovecot.append(raws);
-    await eventually(async () => {
-      const [c] = await server.services.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId));
-      return c?.lastUid === uids.at(-1);
-    }, 60_000, 'every fixture to be committed');
+    await eventually(
+      async () => {
+        const [c] = await server.services.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId));
+        return c?.lastUid === uids.at(-1);
+      },
+      60_000,
+      'every fixture to be committed',
+    );
     // Some fixtures are the same mail saved twice (same Message-ID): those are one message, as in a real inbox.
     const distinct = new Set<string>();
-    for (const raw of raws) distinct.add((await parseEmail(raw, { maxAttachmentBytes: 1024 * 1024, maxTextChars: 10_000 })).messageId);
-    const [{ n }] = rowsOf<{ n: number }>(await server.services.db.execute(sql`select count(*)::int as n from messages where channel = 'email'`)) as [{ n: number }];
+    for (const raw of raws)
+      distinct.add((await parseEmail(raw, { maxAttachmentBytes: 1024 * 1024, maxTextChars: 10_000 })).messageId);
+    const [{ n }] = rowsOf<{ n: number }>(
+      await server.services.db.execute(sql`select count(*)::int as n from messages where channel = 'email'`),
+    ) as [{ n: number }];
     expect(n).toBe(distinct.size);
     expect(server.logs()).not.toContain('"level":50');
   }, 120_000);
@@ -100,7 +113,17 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     const html = row.html!;
     expect(html).toContain('<b>agent</b>');
     expect(html).toContain('href="https://shop.example/orders/1"');
-    for (const bad of ['<script', 'onclick', 'onerror', 'javascript:', '<iframe', '<style', 'tracker.evil.example', 'steal()']) expect(html).not.toContain(bad);
+    for (const bad of [
+      '<script',
+      'onclick',
+      'onerror',
+      'javascript:',
+      '<iframe',
+      '<style',
+      'tracker.evil.example',
+      'steal()',
+    ])
+      expect(html).not.toContain(bad);
   });
 
   it('keeps attachments in the blob store and serves them to agents only, as downloads', async () => {
@@ -110,7 +133,9 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     const { view } = await messageOf(original.messageId!);
     const listed = view.attachments.find((a: any) => a.contentType === 'application/pdf');
     expect(listed).toMatchObject({ filename: pdf.filename, size: pdf.content.length });
-    expect(view.attachments.map((a: any) => a.contentType)).toEqual(expect.arrayContaining(['image/png', 'application/vnd.oasis.opendocument.text']));
+    expect(view.attachments.map((a: any) => a.contentType)).toEqual(
+      expect.arrayContaining(['image/png', 'application/vnd.oasis.opendocument.text']),
+    );
     const res = await fetch(`${server.url}/api/attachments/${listed.id}`, { headers: { cookie: agent.cookie } });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(pdf.content)).toBe(true);
@@ -122,16 +147,19 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
   it('marks an attachment over the size limit visibly instead of failing the message', async () => {
     const original = await simpleParser(readFileSync(fixtureFiles.find((f) => f.endsWith('m0005'))!));
     const { view } = await messageOf(original.messageId!);
-    expect(view.markers).toEqual([{ kind: 'attachment_too_large', detail: expect.stringMatching(/over the 1\.0 MB limit and was not stored/) }]);
+    expect(view.markers).toEqual([
+      { kind: 'attachment_too_large', detail: expect.stringMatching(/over the 1\.0 MB limit and was not stored/) },
+    ]);
     expect(view.attachments ?? []).toHaveLength(0);
   });
 
   it('gives malformed MIME a parse-error marker and keeps the raw source as an attachment', async () => {
-    for (const [messageId, raw] of [
-      ['<broken-mime-1@customer.example>', Buffer.from(brokenMime)],
-    ] as const) {
+    for (const [messageId, raw] of [['<broken-mime-1@customer.example>', Buffer.from(brokenMime)]] as const) {
       const { view } = await messageOf(messageId);
-      expect(view.markers).toContainEqual({ kind: 'parse_error', detail: 'the multipart boundary never appears in the body' });
+      expect(view.markers).toContainEqual({
+        kind: 'parse_error',
+        detail: 'the multipart boundary never appears in the body',
+      });
       const source = view.attachments.find((a: any) => a.filename === 'original.eml');
       expect(source.contentType).toBe('message/rfc822');
       const res = await fetch(`${server.url}/api/attachments/${source.id}`, { headers: { cookie: agent.cookie } });
@@ -139,7 +167,12 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     }
     // A fixture cut off after its headers (php-mime-mail-parser m0124) is marked the same way.
     // Without a Message-ID its id is derived from the bytes IMAP serves, which end lines with CRLF.
-    const truncated = Buffer.from(readFileSync(fixtureFiles.find((f) => f.endsWith('m0124'))!).toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
+    const truncated = Buffer.from(
+      readFileSync(fixtureFiles.find((f) => f.endsWith('m0124'))!)
+        .toString('latin1')
+        .replace(/\r?\n/g, '\r\n'),
+      'latin1',
+    );
     const parsed = await parseEmail(truncated, { maxAttachmentBytes: 1024 * 1024, maxTextChars: 10_000 });
     const { view } = await messageOf(parsed.messageId);
     expect(view.markers.map((m: any) => m.kind)).toContain('parse_error');
@@ -158,7 +191,12 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     const { inboxes } = await import('../../drizzle/schema/index.ts');
     const [row] = await server.services.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
     const settings = parseEmailSettings(row!.settings);
-    const deps = { ...server.services, adapter: server.services.adapters.email, log: server.fastify.log, maxTextChars: 10_000 };
+    const deps = {
+      ...server.services,
+      adapter: server.services.adapters.email,
+      log: server.fastify.log,
+      maxTextChars: 10_000,
+    };
     // Straight into the channel's ingest step (the IMAP path is the bench's job): four at a time, as fast as the database allows.
     let next = 0;
     const outcomes: string[] = [];
@@ -166,14 +204,21 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
       Array.from({ length: 4 }, async () => {
         while (next < hamFiles.length) {
           const i = next++;
-          outcomes[i] = await ingestMail(deps, inboxId, settings, readFileSync(hamFiles[i]!), { mailbox: 'ham', uid: i + 1, size: 0, truncated: false });
+          outcomes[i] = await ingestMail(deps, inboxId, settings, readFileSync(hamFiles[i]!), {
+            mailbox: 'ham',
+            uid: i + 1,
+            size: 0,
+            truncated: false,
+          });
         }
       }),
     );
     expect(outcomes).toHaveLength(1500);
     expect(outcomes.filter((o) => o === 'loop')).toEqual([]);
     const [{ n }] = rowsOf<{ n: number }>(
-      await server.services.db.execute(sql`select count(*)::int as n from messages m join conversations c on c.id = m.conversation_id where c.inbox_id = ${inboxId} and (m.metadata->'email'->>'mailbox') = 'ham'`),
+      await server.services.db.execute(
+        sql`select count(*)::int as n from messages m join conversations c on c.id = m.conversation_id where c.inbox_id = ${inboxId} and (m.metadata->'email'->>'mailbox') = 'ham'`,
+      ),
     ) as [{ n: number }];
     expect(n).toBe(outcomes.filter((o) => o === 'ingested').length);
     expect(n).toBeGreaterThan(1490);

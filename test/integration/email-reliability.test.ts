@@ -57,7 +57,14 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
         channel: 'email',
         settings: {
           address: 'support@shop.example',
-          imap: { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password, mailbox },
+          imap: {
+            host: dovecot.host,
+            port: dovecot.port,
+            secure: false,
+            user: dovecot.user,
+            password: dovecot.password,
+            mailbox,
+          },
           smtp: { host: '127.0.0.1', port: 1, secure: false },
         },
       })
@@ -67,13 +74,19 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
 
   const storedMessages = async () =>
     rowsOf<{ external_id: string; n: number }>(
-      await database.db.execute(sql`select external_id, count(*)::int as n from ${messages} where channel = 'email' group by external_id`),
+      await database.db.execute(
+        sql`select external_id, count(*)::int as n from ${messages} where channel = 'email' group by external_id`,
+      ),
     );
   const checkpoint = async (inboxId: string) =>
     (await database.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId)))[0];
 
   it('ingests every message exactly once while the connection is dropped and the server restarted mid-stream', async () => {
-    await dovecot.append(Array.from({ length: 40 }, (_, i) => rawMail({ messageId: `<batch-${i}@customer.example>`, subject: `Mail ${i}` })));
+    await dovecot.append(
+      Array.from({ length: 40 }, (_, i) =>
+        rawMail({ messageId: `<batch-${i}@customer.example>`, subject: `Mail ${i}` }),
+      ),
+    );
     const first = await start();
     const inboxId = await emailInbox('Reliability');
     let seen = 0;
@@ -92,10 +105,18 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
     expect(logs).toContain('imap session ended'); // the dropped connection was noticed and survived
 
     // Mail keeps arriving while no server runs.
-    await dovecot.append(Array.from({ length: 10 }, (_, i) => rawMail({ messageId: `<late-${i}@customer.example>`, subject: `Late ${i}` })));
+    await dovecot.append(
+      Array.from({ length: 10 }, (_, i) =>
+        rawMail({ messageId: `<late-${i}@customer.example>`, subject: `Late ${i}` }),
+      ),
+    );
     const second = await start();
     await second.services.emailReaders.refresh();
-    await eventually(async () => (await checkpoint(inboxId))?.lastUid === 50, 30_000, 'the restarted server to catch up');
+    await eventually(
+      async () => (await checkpoint(inboxId))?.lastUid === 50,
+      30_000,
+      'the restarted server to catch up',
+    );
     const stored = await storedMessages();
     expect(stored).toHaveLength(50);
     expect(stored.every((r) => r.n === 1)).toBe(true);
@@ -108,13 +129,22 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
     await eventually(async () => (await storedMessages()).length === 51, 10_000, 'the IDLE delivery');
 
     // A renumbered mailbox (new UIDVALIDITY) is read again from UID 1: replays, not duplicates.
-    await database.db.update(emailMailboxes).set({ uidValidity: 1, lastUid: 0 }).where(eq(emailMailboxes.inboxId, inboxId));
-    await database.db.execute(sql`update ${inboxes} set settings = settings || '{"subjectThreadDays": 3}'::jsonb where id = ${inboxId}`);
+    await database.db
+      .update(emailMailboxes)
+      .set({ uidValidity: 1, lastUid: 0 })
+      .where(eq(emailMailboxes.inboxId, inboxId));
+    await database.db.execute(
+      sql`update ${inboxes} set settings = settings || '{"subjectThreadDays": 3}'::jsonb where id = ${inboxId}`,
+    );
     await second.services.emailReaders.refresh(); // changed settings restart the reader
-    await eventually(async () => {
-      const c = await checkpoint(inboxId);
-      return c && c.uidValidity !== 1 && c.lastUid === 51;
-    }, 30_000, 'the re-read after the UIDVALIDITY change');
+    await eventually(
+      async () => {
+        const c = await checkpoint(inboxId);
+        return c && c.uidValidity !== 1 && c.lastUid === 51;
+      },
+      30_000,
+      'the re-read after the UIDVALIDITY change',
+    );
     const reread = await storedMessages();
     expect(reread).toHaveLength(51);
     expect(reread.every((r) => r.n === 1)).toBe(true);
@@ -129,13 +159,20 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
     const inboxId = await emailInbox('Held mailbox', 'Held');
     // A server process that took the lease and then died: it will never renew or release it.
     const lease = `email:imap:${inboxId}:Held`;
-    await database.db.insert(leases).values({ name: lease, holder: 'a-server-that-died', expiresAt: new Date(Date.now() + 3_000) });
+    await database.db
+      .insert(leases)
+      .values({ name: lease, holder: 'a-server-that-died', expiresAt: new Date(Date.now() + 3_000) });
     await dovecot.append(rawMail({ messageId: '<held-1@customer.example>', subject: 'While held' }), 'Held');
     await server.services.emailReaders.refresh();
     await new Promise((r) => setTimeout(r, 1_000));
     expect(server.services.emailReaders.status(inboxId)?.state).toBe('waiting_for_lease');
     const countHeld = async () =>
-      (await database.db.select({ id: messages.id }).from(messages).where(and(eq(messages.channel, 'email'), eq(messages.externalId, `${inboxId}/<held-1@customer.example>`)))).length;
+      (
+        await database.db
+          .select({ id: messages.id })
+          .from(messages)
+          .where(and(eq(messages.channel, 'email'), eq(messages.externalId, `${inboxId}/<held-1@customer.example>`)))
+      ).length;
     expect(await countHeld()).toBe(0);
     await eventually(async () => (await countHeld()) === 1, 15_000, 'the takeover after the lease expired');
     const [row] = await database.db.select().from(leases).where(eq(leases.name, lease));

@@ -45,7 +45,9 @@ describe('email round trip (Dovecot IMAP in, SMTP out)', () => {
 
   it('customer mail -> conversation -> agent reply over SMTP -> customer reply in the same conversation', async () => {
     const first = '<order-question-1@customer.example>';
-    await dovecot.append(rawMail({ messageId: first, subject: 'Where is order 1234?', text: 'Hello, order 1234 has not arrived yet.' }));
+    await dovecot.append(
+      rawMail({ messageId: first, subject: 'Where is order 1234?', text: 'Hello, order 1234 has not arrived yet.' }),
+    );
 
     const conversation = await eventually(async () => (await conversationsOfInbox())[0], 10_000, 'the conversation');
     expect(conversation.channel).toBe('email');
@@ -72,12 +74,22 @@ describe('email round trip (Dovecot IMAP in, SMTP out)', () => {
 
     // The customer answers from a client that changes the subject: the headers, not the subject, thread it.
     await dovecot.append(
-      rawMail({ messageId: '<order-question-2@customer.example>', subject: 'Re: Where is order 1234? (tracking)', inReplyTo: ourId, references: [first, ourId], text: 'Great, thanks! Is there tracking?' }),
+      rawMail({
+        messageId: '<order-question-2@customer.example>',
+        subject: 'Re: Where is order 1234? (tracking)',
+        inReplyTo: ourId,
+        references: [first, ourId],
+        text: 'Great, thanks! Is there tracking?',
+      }),
     );
-    const thread = await eventually(async () => {
-      const d = (await agent.get(`/api/conversations/${conversation.id}`)).body;
-      return d.messages.length === 3 ? d : undefined;
-    }, 10_000, 'the reply in the conversation');
+    const thread = await eventually(
+      async () => {
+        const d = (await agent.get(`/api/conversations/${conversation.id}`)).body;
+        return d.messages.length === 3 ? d : undefined;
+      },
+      10_000,
+      'the reply in the conversation',
+    );
     expect(thread.messages.map((m: any) => [m.direction, m.body.trim()])).toEqual([
       ['inbound', 'Hello, order 1234 has not arrived yet.'],
       ['outbound', 'Sorry! It ships today.'],

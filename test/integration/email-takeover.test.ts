@@ -30,7 +30,10 @@ describe('a killed mailbox holder is replaced by another server process', () => 
     const admin = postgres(base, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${name}`);
     await admin.end();
-    [dovecot, database] = await Promise.all([startDovecot(), openDatabase({ databaseUrl: url.toString(), poolSize: 2 })]);
+    [dovecot, database] = await Promise.all([
+      startDovecot(),
+      openDatabase({ databaseUrl: url.toString(), poolSize: 2 }),
+    ]);
   });
   afterAll(async () => {
     for (const c of children) {
@@ -51,7 +54,13 @@ describe('a killed mailbox holder is replaced by another server process', () => 
   const reader = () =>
     new Promise<ChildProcess>((resolve, reject) => {
       const child = spawn('npx', ['tsx', 'test/helpers/email-reader-process.ts'], {
-        env: { ...process.env, DATABASE_URL: url.toString(), DATA_DIR: dir, EMAIL_LEASE_SECONDS: '2', LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          DATABASE_URL: url.toString(),
+          DATA_DIR: dir,
+          EMAIL_LEASE_SECONDS: '2',
+          LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true, // its own process group: npx and the tsx child it starts die together
       });
@@ -61,7 +70,15 @@ describe('a killed mailbox holder is replaced by another server process', () => 
       child.stdout!.on('data', (d) => String(d).includes('ready') && resolve(child));
       child.once('exit', (code) => reject(new Error(`reader exited ${code}: ${err}`)));
     });
-  const stored = async () => (await database.db.select({ id: messages.externalId }).from(messages).where(like(messages.externalId, '%takeover-%'))).map((r) => r.id!.split('/')[1]).sort();
+  const stored = async () =>
+    (
+      await database.db
+        .select({ id: messages.externalId })
+        .from(messages)
+        .where(like(messages.externalId, '%takeover-%'))
+    )
+      .map((r) => r.id!.split('/')[1])
+      .sort();
 
   it('keeps reading after the holder is killed, each message exactly once', async () => {
     const [inbox] = await database.db
@@ -71,7 +88,13 @@ describe('a killed mailbox holder is replaced by another server process', () => 
         channel: 'email',
         settings: {
           address: 'support@shop.example',
-          imap: { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password },
+          imap: {
+            host: dovecot.host,
+            port: dovecot.port,
+            secure: false,
+            user: dovecot.user,
+            password: dovecot.password,
+          },
           smtp: { host: '127.0.0.1', port: 1, secure: false },
         },
       })
@@ -93,7 +116,11 @@ describe('a killed mailbox holder is replaced by another server process', () => 
     await dovecot.append(rawMail({ messageId: '<takeover-2@customer.example>' }));
     await dovecot.append(rawMail({ messageId: '<takeover-3@customer.example>' }));
     await eventually(async () => (await stored()).length === 3, 20_000, 'the survivor to take over');
-    expect(await stored()).toEqual(['<takeover-1@customer.example>', '<takeover-2@customer.example>', '<takeover-3@customer.example>']);
+    expect(await stored()).toEqual([
+      '<takeover-1@customer.example>',
+      '<takeover-2@customer.example>',
+      '<takeover-3@customer.example>',
+    ]);
     expect(await holder()).not.toBe(first);
   }, 120_000);
 });

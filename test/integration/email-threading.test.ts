@@ -23,7 +23,10 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
   let uid = 0;
 
   beforeAll(async () => {
-    [smtp, server] = await Promise.all([startSmtpSink(), startTestServer({ BOT_ENABLED: 'true', EMAIL_IMAP_ENABLED: 'false' })]);
+    [smtp, server] = await Promise.all([
+      startSmtpSink(),
+      startTestServer({ BOT_ENABLED: 'true', EMAIL_IMAP_ENABLED: 'false' }),
+    ]);
     agent = await server.agentClient('agent');
     const [row] = await server.services.db
       .insert(inboxes)
@@ -46,12 +49,27 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
   });
 
   const receive = async (spec: MailSpec | string) => {
-    const settings = parseEmailSettings((await server.services.db.select().from(inboxes).where(eq(inboxes.id, inboxId)))[0]!.settings);
-    const deps = { ...server.services, adapter: server.services.adapters.email, log: server.fastify.log, maxTextChars: 10_000 };
-    return ingestMail(deps, inboxId, settings, Buffer.from(typeof spec === 'string' ? spec : rawMail(spec)), { mailbox: 'INBOX', uid: ++uid, size: 0, truncated: false });
+    const settings = parseEmailSettings(
+      (await server.services.db.select().from(inboxes).where(eq(inboxes.id, inboxId)))[0]!.settings,
+    );
+    const deps = {
+      ...server.services,
+      adapter: server.services.adapters.email,
+      log: server.fastify.log,
+      maxTextChars: 10_000,
+    };
+    return ingestMail(deps, inboxId, settings, Buffer.from(typeof spec === 'string' ? spec : rawMail(spec)), {
+      mailbox: 'INBOX',
+      uid: ++uid,
+      size: 0,
+      truncated: false,
+    });
   };
   const conversationOf = async (messageId: string) => {
-    const [row] = await server.services.db.select({ id: messages.conversationId }).from(messages).where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
+    const [row] = await server.services.db
+      .select({ id: messages.conversationId })
+      .from(messages)
+      .where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
     return row?.id;
   };
   const detail = async (conversationId: string) => (await agent.get(`/api/conversations/${conversationId}`)).body;
@@ -63,10 +81,17 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     await receive({ messageId: '<refund-2@customer.example>', subject: 'RE: AW: Refund for order 77' });
     expect(await conversationOf('<refund-2@customer.example>')).toBe(first);
     // Someone else with the same subject is someone else's conversation.
-    await receive({ messageId: '<refund-3@other.example>', from: 'Olli <olli@other.example>', subject: 'Re: Refund for order 77' });
+    await receive({
+      messageId: '<refund-3@other.example>',
+      from: 'Olli <olli@other.example>',
+      subject: 'Re: Refund for order 77',
+    });
     expect(await conversationOf('<refund-3@other.example>')).not.toBe(first);
     // Ten days later the same subject starts a new conversation.
-    await server.services.db.update(conversations).set({ lastMessageAt: new Date(Date.now() - 10 * 86_400_000) }).where(eq(conversations.id, first!));
+    await server.services.db
+      .update(conversations)
+      .set({ lastMessageAt: new Date(Date.now() - 10 * 86_400_000) })
+      .where(eq(conversations.id, first!));
     await receive({ messageId: '<refund-4@customer.example>', subject: 'Re: Refund for order 77' });
     const later = await conversationOf('<refund-4@customer.example>');
     expect(later).toBeDefined();
@@ -87,9 +112,20 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
 
   it('drops our own mail coming back (a copy of a reply, our own address) instead of opening a conversation', async () => {
     const ownCopy = `<pi.${'0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'}.abcdef@shop.example>`;
-    expect(await receive({ messageId: ownCopy, from: 'Shop Support <support@shop.example>', to: 'jane@customer.example', subject: 'Re: Broken zipper' })).toBe('loop');
-    expect(await receive({ messageId: '<self-2@shop.example>', from: 'support@shop.example', subject: 'Note to self' })).toBe('loop');
-    expect(await receive({ messageId: '<looped@relay.example>', headers: { 'X-Loop': 'support@shop.example' } })).toBe('loop');
+    expect(
+      await receive({
+        messageId: ownCopy,
+        from: 'Shop Support <support@shop.example>',
+        to: 'jane@customer.example',
+        subject: 'Re: Broken zipper',
+      }),
+    ).toBe('loop');
+    expect(
+      await receive({ messageId: '<self-2@shop.example>', from: 'support@shop.example', subject: 'Note to self' }),
+    ).toBe('loop');
+    expect(await receive({ messageId: '<looped@relay.example>', headers: { 'X-Loop': 'support@shop.example' } })).toBe(
+      'loop',
+    );
     expect(await conversationOf(ownCopy)).toBeUndefined();
     expect(await conversationOf('<self-2@shop.example>')).toBeUndefined();
   });
@@ -98,26 +134,54 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     await receive({ messageId: '<bot-1@customer.example>', subject: 'Opening hours' });
     const conversationId = (await conversationOf('<bot-1@customer.example>'))!;
     await agent.post(`/api/conversations/${conversationId}/status`, { status: 'bot' });
-    await receive({ messageId: '<bot-2@customer.example>', inReplyTo: '<bot-1@customer.example>', headers: { 'Auto-Submitted': 'auto-replied' }, text: 'I am out of office until Monday.' });
-    await receive({ messageId: '<bot-3@customer.example>', inReplyTo: '<bot-1@customer.example>', headers: { 'X-Autoreply': 'yes' }, text: 'Thanks for your mail, we will answer soon.' });
+    await receive({
+      messageId: '<bot-2@customer.example>',
+      inReplyTo: '<bot-1@customer.example>',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      text: 'I am out of office until Monday.',
+    });
+    await receive({
+      messageId: '<bot-3@customer.example>',
+      inReplyTo: '<bot-1@customer.example>',
+      headers: { 'X-Autoreply': 'yes' },
+      text: 'Thanks for your mail, we will answer soon.',
+    });
     const auto = await detail(conversationId);
     expect(auto.messages.filter((m: any) => m.authorKind === 'contact')).toHaveLength(3);
     for (const text of ['out of office', 'we will answer soon']) {
-      expect(auto.messages.find((m: any) => m.body.includes(text)).markers).toEqual([{ kind: 'automated', detail: 'an automatic reply' }]);
+      expect(auto.messages.find((m: any) => m.body.includes(text)).markers).toEqual([
+        { kind: 'automated', detail: 'an automatic reply' },
+      ]);
     }
     expect(auto.botDecisions).toEqual([]);
     // A person writing in the same state does get the bot, so its silence above was the auto-reply rule.
-    await receive({ messageId: '<bot-4@customer.example>', inReplyTo: '<bot-1@customer.example>', text: 'When are you open on Saturday?' });
-    const answered = await eventually(async () => {
-      const d = await detail(conversationId);
-      return d.botDecisions.length > 0 ? d : undefined;
-    }, 10_000, 'the bot decision');
-    expect(answered.botDecisions.map((d: any) => d.messageId)).toEqual([answered.messages.find((m: any) => m.body.includes('Saturday')).id]);
+    await receive({
+      messageId: '<bot-4@customer.example>',
+      inReplyTo: '<bot-1@customer.example>',
+      text: 'When are you open on Saturday?',
+    });
+    const answered = await eventually(
+      async () => {
+        const d = await detail(conversationId);
+        return d.botDecisions.length > 0 ? d : undefined;
+      },
+      10_000,
+      'the bot decision',
+    );
+    expect(answered.botDecisions.map((d: any) => d.messageId)).toEqual([
+      answered.messages.find((m: any) => m.body.includes('Saturday')).id,
+    ]);
     // The bot's own words go out by mail like an agent's (waited for, so the next test has the SMTP server to itself).
-    await eventually(async () => {
-      const said = (await detail(conversationId)).messages.filter((m: any) => m.authorKind === 'bot' && m.kind === 'message');
-      return said.length > 0 && said.every((m: any) => m.deliveryState === 'sent');
-    }, 10_000, "the bot's mail");
+    await eventually(
+      async () => {
+        const said = (await detail(conversationId)).messages.filter(
+          (m: any) => m.authorKind === 'bot' && m.kind === 'message',
+        );
+        return said.length > 0 && said.every((m: any) => m.deliveryState === 'sent');
+      },
+      10_000,
+      "the bot's mail",
+    );
   });
 
   it('records a refused delivery on the message, retries it, and marks a bounced reply failed', async () => {
@@ -125,12 +189,22 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     const conversationId = (await conversationOf('<fail-1@customer.example>'))!;
     const before = smtp.received.length;
     smtp.failNext(1, 451);
-    const first = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'Attached is your invoice.' });
+    const first = await agent.post(`/api/conversations/${conversationId}/messages`, {
+      text: 'Attached is your invoice.',
+    });
     expect(first.body.message.deliveryState).toBe('pending');
     expect(first.body.message.deliveryError).toMatch(/^SMTP 451/);
     // The retry sweep, once the backoff is due, delivers it.
-    await server.services.db.update(messages).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(eq(messages.id, first.body.message.id));
-    await retryDueDeliveries({ db: server.services.db, events: server.services.events, adapters: server.services.adapters, messageMaxChars: 10_000 });
+    await server.services.db
+      .update(messages)
+      .set({ nextAttemptAt: new Date(Date.now() - 1000) })
+      .where(eq(messages.id, first.body.message.id));
+    await retryDueDeliveries({
+      db: server.services.db,
+      events: server.services.events,
+      adapters: server.services.adapters,
+      messageMaxChars: 10_000,
+    });
     const retried = (await detail(conversationId)).messages.find((m: any) => m.id === first.body.message.id);
     expect(retried).toMatchObject({ deliveryState: 'sent', deliveryError: null });
     const mails = await smtp.waitFor(before + 1);
@@ -169,22 +243,44 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(await receive(dsn)).toBe('ingested');
     expect(await conversationOf('<dsn-1@mx.customer.example>')).toBe(conversationId);
     const bounced = (await detail(conversationId)).messages.find((m: any) => m.id === first.body.message.id);
-    expect(bounced).toMatchObject({ deliveryState: 'failed', deliveryError: "bounced by the recipient's mail server (status 5.1.1)" });
+    expect(bounced).toMatchObject({
+      deliveryState: 'failed',
+      deliveryError: "bounced by the recipient's mail server (status 5.1.1)",
+    });
     // A permanent refusal (5xx) is not retried: the reply is failed at once, with the reason.
     smtp.failNext(1, 550);
     const refused = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'One more thing.' });
-    expect(refused.body.message).toMatchObject({ deliveryState: 'failed', deliveryError: expect.stringMatching(/^SMTP 550/) });
+    expect(refused.body.message).toMatchObject({
+      deliveryState: 'failed',
+      deliveryError: expect.stringMatching(/^SMTP 550/),
+    });
 
-    const decisions = rowsOf<{ n: number }>(await server.services.db.execute(sql`select count(*)::int as n from bot_decisions where conversation_id = ${conversationId}`));
+    const decisions = rowsOf<{ n: number }>(
+      await server.services.db.execute(
+        sql`select count(*)::int as n from bot_decisions where conversation_id = ${conversationId}`,
+      ),
+    );
     expect(decisions[0]!.n).toBe(0);
   });
 
   it('gives a reply with an unknown root its own conversation keyed by that root, which later mail of the thread joins', async () => {
-    await receive({ messageId: '<mid-2@customer.example>', subject: 'Fwd: warranty', references: ['<root-we-never-saw@customer.example>'] });
-    await receive({ messageId: '<mid-3@colleague.example>', from: 'colleague@colleague.example', subject: 'Re: warranty', references: ['<root-we-never-saw@customer.example>', '<mid-1@customer.example>'] });
+    await receive({
+      messageId: '<mid-2@customer.example>',
+      subject: 'Fwd: warranty',
+      references: ['<root-we-never-saw@customer.example>'],
+    });
+    await receive({
+      messageId: '<mid-3@colleague.example>',
+      from: 'colleague@colleague.example',
+      subject: 'Re: warranty',
+      references: ['<root-we-never-saw@customer.example>', '<mid-1@customer.example>'],
+    });
     const a = await conversationOf('<mid-2@customer.example>');
     expect(await conversationOf('<mid-3@colleague.example>')).toBe(a);
-    const [conv] = await server.services.db.select().from(conversations).where(and(eq(conversations.id, a!)));
+    const [conv] = await server.services.db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.id, a!)));
     expect(conv!.threadKey).toBe('<root-we-never-saw@customer.example>');
   });
 });

@@ -33,7 +33,10 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
     if (dbMode === 'postgres') {
       scratch = await scratchDatabase('t_kill_sms');
       open = () => openDatabase({ databaseUrl: scratch!.url, poolSize: 2 });
-      servers.push(await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }), await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }));
+      servers.push(
+        await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }),
+        await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }),
+      );
     } else {
       const dataDir = (pgliteDir = mkdtempSync(join(tmpdir(), 'fault-sms-')));
       open = () => openDatabase({ pgliteDir: join(dataDir, 'pglite') });
@@ -42,7 +45,10 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
     // The number is connected before the servers start (a PGlite directory is one process's at a time).
     const database = await open();
     try {
-      const [inbox] = await database.db.insert(inboxes).values({ name: 'Fault SMS', channel: 'sms', settings: { phoneNumber: OUR_NUMBER } }).returning();
+      const [inbox] = await database.db
+        .insert(inboxes)
+        .values({ name: 'Fault SMS', channel: 'sms', settings: { phoneNumber: OUR_NUMBER } })
+        .returning();
       inboxId = inbox!.id;
     } finally {
       await database.close();

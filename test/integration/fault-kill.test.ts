@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { dbMode } from '../helpers/db.ts';
 import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
-import { openVisitors, storedOnce, streamThroughACrash, visitorAddress, widgetSender } from '../helpers/fault-harness.ts';
+import {
+  openVisitors,
+  storedOnce,
+  streamThroughACrash,
+  visitorAddress,
+  widgetSender,
+} from '../helpers/fault-harness.ts';
 
 // PostgreSQL: the issue's scenario, two servers and 10,000 messages. PGlite is one process on its data
 // directory (crash recovery of the embedded database); it ingests more slowly, so it gets fewer messages.
@@ -26,7 +32,10 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
     const env = { CHAT_INBOX: 'Fault chat' };
     if (dbMode === 'postgres') {
       scratch = await scratchDatabase('t_kill');
-      servers.push(await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }), await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }));
+      servers.push(
+        await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }),
+        await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }),
+      );
       open = () => openDatabase({ databaseUrl: scratch!.url, poolSize: 2 });
     } else {
       const server = await ServerProcess.create(env);
@@ -46,7 +55,15 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
   it('stores every message exactly once after the crash, the restart and the retries', async () => {
     const victim = servers[0]!;
     const visitors = await openVisitors(servers.at(-1)!.url, inboxId, VISITORS);
-    const result = await streamThroughACrash(MESSAGES, widgetSender(servers.map((s) => s.url), visitors, visitorAddress), victim);
+    const result = await streamThroughACrash(
+      MESSAGES,
+      widgetSender(
+        servers.map((s) => s.url),
+        visitors,
+        visitorAddress,
+      ),
+      victim,
+    );
     expect(result.killedAt).toBeGreaterThan(0);
     expect(result.unacknowledged).toEqual([]);
     expect(result.acked.size).toBe(MESSAGES);

@@ -32,11 +32,28 @@ describe('the retention sweep lease after its holder is killed', () => {
     const [contact] = await db.insert(contacts).values({ name: 'Caller' }).returning();
     const convs = await db
       .insert(conversations)
-      .values(Array.from({ length: 10 }, (_, i) => ({ inboxId: inbox!.id, contactId: contact!.id, channel: 'voice' as const, threadKey: `CA-lease-${i}`, lastMessageAt: daysAgo(1) })))
+      .values(
+        Array.from({ length: 10 }, (_, i) => ({
+          inboxId: inbox!.id,
+          contactId: contact!.id,
+          channel: 'voice' as const,
+          threadKey: `CA-lease-${i}`,
+          lastMessageAt: daysAgo(1),
+        })),
+      )
       .returning();
-    await db.insert(recordings).values(
-      convs.map((c, i) => ({ conversationId: c.id, provider: 'test-provider', providerSid: `RE-lease-${i}`, durationSeconds: 10, recordedAt: daysAgo(31), deleteAfter: daysAgo(1) })),
-    );
+    await db
+      .insert(recordings)
+      .values(
+        convs.map((c, i) => ({
+          conversationId: c.id,
+          provider: 'test-provider',
+          providerSid: `RE-lease-${i}`,
+          durationSeconds: 10,
+          recordedAt: daysAgo(31),
+          deleteAfter: daysAgo(1),
+        })),
+      );
   }, 60_000);
 
   afterAll(async () => {
@@ -46,7 +63,10 @@ describe('the retention sweep lease after its holder is killed', () => {
   });
 
   it('blocks other sweeps while it runs, then another server takes over and finishes', async () => {
-    holder = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/hanging-sweeper.ts'], { env: { ...process.env, DATABASE_URL: scratch.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    holder = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/hanging-sweeper.ts'], {
+      env: { ...process.env, DATABASE_URL: scratch.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     holder.stderr!.on('data', (d) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
@@ -58,7 +78,11 @@ describe('the retention sweep lease after its holder is killed', () => {
     await exited;
 
     // The survivor: a server of its own in this process.
-    const services = await createServices(loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO: 'false' }), database, pino({ level: 'silent' }));
+    const services = await createServices(
+      loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO: 'false' }),
+      database,
+      pino({ level: 'silent' }),
+    );
     const provider = recordingProviderSpy();
     services.recordingProviders.set('test-provider', provider);
 
@@ -69,12 +93,17 @@ describe('the retention sweep lease after its holder is killed', () => {
     expect(provider.deleted).toEqual([]);
 
     // Five minutes later, as far as the lease is concerned.
-    await database.db.update(leases).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(leases.name, 'retention-sweep'));
+    await database.db
+      .update(leases)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(eq(leases.name, 'retention-sweep'));
     const takeover = await sweepRetention(services);
     expect(takeover.skipped).toBe(false);
     expect(takeover.removed.recordings).toBe(10);
     expect(new Set(provider.deleted).size).toBe(10);
-    expect((await database.db.select({ n: count() }).from(recordings).where(isNull(recordings.deletedAt)))[0]!.n).toBe(0);
+    expect((await database.db.select({ n: count() }).from(recordings).where(isNull(recordings.deletedAt)))[0]!.n).toBe(
+      0,
+    );
     // And it released the lease when done: the next sweep (any server) may run at once.
     expect(await database.db.select().from(leases).where(eq(leases.name, 'retention-sweep'))).toEqual([]);
   }, 120_000);

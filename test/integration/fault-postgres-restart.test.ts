@@ -5,7 +5,13 @@ import { openDatabase, rowsOf } from '../../server/db/client.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { ServerProcess } from '../helpers/processes.ts';
 import { PrivatePostgres } from '../helpers/private-postgres.ts';
-import { faultMessage, openVisitors, streamWithRetries, visitorAddress, widgetSender } from '../helpers/fault-harness.ts';
+import {
+  faultMessage,
+  openVisitors,
+  streamWithRetries,
+  visitorAddress,
+  widgetSender,
+} from '../helpers/fault-harness.ts';
 
 const MESSAGES = 2_000;
 const VISITORS = 100;
@@ -50,7 +56,11 @@ describe('PostgreSQL restarting under traffic', () => {
     let outage: Promise<void> | undefined;
     const result = await streamWithRetries({
       count: MESSAGES,
-      send: widgetSender(servers.map((s) => s.url), visitors, visitorAddress),
+      send: widgetSender(
+        servers.map((s) => s.url),
+        visitors,
+        visitorAddress,
+      ),
       concurrency: 32,
       deadlineMs: 200_000,
       onAck: (acked) => {
@@ -81,7 +91,9 @@ describe('PostgreSQL restarting under traffic', () => {
     const database = await openDatabase({ databaseUrl: url, poolSize: 1 });
     try {
       const rows = rowsOf<{ body: string; n: number }>(
-        await database.db.execute(sql`select body, count(*)::int as n from messages where direction = 'inbound' group by body`),
+        await database.db.execute(
+          sql`select body, count(*)::int as n from messages where direction = 'inbound' group by body`,
+        ),
       );
       const stored = new Map(rows.map((r) => [r.body, r.n]));
       expect(ackedBeforeCrash.filter((seq) => stored.get(faultMessage(seq).text) !== 1)).toEqual([]);

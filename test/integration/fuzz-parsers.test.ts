@@ -56,13 +56,20 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 
 /** Valid bytes of a format, mutated: truncated, spliced with junk, bytes flipped. */
 const mutated = (samples: Buffer[]) =>
-  fc.tuple(fc.constantFrom(...samples), fc.nat(), fc.uint8Array({ maxLength: 40 }), fc.constantFrom('truncate', 'splice', 'flip', 'as-is')).map(([sample, at, junk, how]) => {
-    const i = sample.length ? at % sample.length : 0;
-    if (how === 'truncate') return sample.subarray(0, i);
-    if (how === 'splice') return Buffer.concat([sample.subarray(0, i), Buffer.from(junk), sample.subarray(i)]);
-    if (how === 'flip') return Buffer.from(sample.map((b, j) => (j === i ? b ^ 0xff : b)));
-    return sample;
-  });
+  fc
+    .tuple(
+      fc.constantFrom(...samples),
+      fc.nat(),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.constantFrom('truncate', 'splice', 'flip', 'as-is'),
+    )
+    .map(([sample, at, junk, how]) => {
+      const i = sample.length ? at % sample.length : 0;
+      if (how === 'truncate') return sample.subarray(0, i);
+      if (how === 'splice') return Buffer.concat([sample.subarray(0, i), Buffer.from(junk), sample.subarray(i)]);
+      if (how === 'flip') return Buffer.from(sample.map((b, j) => (j === i ? b ^ 0xff : b)));
+      return sample;
+    });
 
 const jsonBodies = fc.oneof(
   fc.json({ maxDepth: 4 }).map((s) => Buffer.from(s)),
@@ -70,37 +77,69 @@ const jsonBodies = fc.oneof(
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
   mutated([
     Buffer.from('{"clientId":"abcdefgh1","text":"hello"}'),
-    Buffer.from('{"inboxId":"00000000-0000-0000-0000-000000000000","policyVersion":"1","textHash":"x","consents":{"support":true,"analytics":false}}'),
+    Buffer.from(
+      '{"inboxId":"00000000-0000-0000-0000-000000000000","policyVersion":"1","textHash":"x","consents":{"support":true,"analytics":false}}',
+    ),
   ]),
-  fc.constantFrom(
-    '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
-    `[${'['.repeat(5_000)}${']'.repeat(5_000)}]`,
-    '{"text":1e999999}',
-    '{"a":1,"a":2}',
-    '\ufeff{"text":"bom"}',
-    '{"__proto__":{"admin":true}}',
-    '{"constructor":{"prototype":{"admin":true}}}',
-    '{"text":"\\ud83d"}',
-    '{"text":"\\u0000"}',
-    'null',
-    '"just a string"',
-    '',
-  ).map((s) => Buffer.from(s)),
+  fc
+    .constantFrom(
+      '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
+      `[${'['.repeat(5_000)}${']'.repeat(5_000)}]`,
+      '{"text":1e999999}',
+      '{"a":1,"a":2}',
+      '\ufeff{"text":"bom"}',
+      '{"__proto__":{"admin":true}}',
+      '{"constructor":{"prototype":{"admin":true}}}',
+      '{"text":"\\ud83d"}',
+      '{"text":"\\u0000"}',
+      'null',
+      '"just a string"',
+      '',
+    )
+    .map((s) => Buffer.from(s)),
 );
 
 const formBodies = fc.oneof(
-  fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 })).map((d) => Buffer.from(new URLSearchParams(d).toString())),
+  fc
+    .dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 }))
+    .map((d) => Buffer.from(new URLSearchParams(d).toString())),
   fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(s)),
-  mutated([Buffer.from('MessageSid=SM123&From=%2B15550100&To=%2B15550111&Body=Hello%20there&NumMedia=0'), Buffer.from('payload=%7B%22type%22%3A%22event_callback%22%7D')]),
-  fc.constantFrom('a=%ZZ', '%', '&&&==&', 'a[b][c][d][e][f]=1', '__proto__[admin]=1', 'x='.repeat(2_000)).map((s) => Buffer.from(s)),
+  mutated([
+    Buffer.from('MessageSid=SM123&From=%2B15550100&To=%2B15550111&Body=Hello%20there&NumMedia=0'),
+    Buffer.from('payload=%7B%22type%22%3A%22event_callback%22%7D'),
+  ]),
+  fc
+    .constantFrom('a=%ZZ', '%', '&&&==&', 'a[b][c][d][e][f]=1', '__proto__[admin]=1', 'x='.repeat(2_000))
+    .map((s) => Buffer.from(s)),
 );
 
 const contentTypes: Array<{ name: string; types: fc.Arbitrary<string>; bodies: fc.Arbitrary<Buffer> }> = [
-  { name: 'JSON', types: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/vnd.api+json'), bodies: jsonBodies },
-  { name: 'form-encoded', types: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8'), bodies: formBodies },
+  {
+    name: 'JSON',
+    types: fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'application/vnd.api+json',
+    ),
+    bodies: jsonBodies,
+  },
+  {
+    name: 'form-encoded',
+    types: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8'),
+    bodies: formBodies,
+  },
   {
     name: 'other content types',
-    types: fc.constantFrom('text/plain', 'multipart/form-data; boundary=xyz', 'application/xml', 'application/octet-stream', '', ';;;', 'application/json\u0000'),
+    types: fc.constantFrom(
+      'text/plain',
+      'multipart/form-data; boundary=xyz',
+      'application/xml',
+      'application/octet-stream',
+      '',
+      ';;;',
+      'application/json\u0000',
+    ),
     bodies: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
   },
 ];
@@ -116,7 +155,9 @@ describe(`fuzzing the body parsers on ${dbMode}`, () => {
 
   const targets = () =>
     server.routes.filter(
-      (r) => ['POST', 'PUT', 'PATCH'].includes(r.method) && (r.access === 'public' || r.access === 'visitor' || r.url.includes('/webhooks/')),
+      (r) =>
+        ['POST', 'PUT', 'PATCH'].includes(r.method) &&
+        (r.access === 'public' || r.access === 'visitor' || r.url.includes('/webhooks/')),
     );
 
   for (const { name, types, bodies } of contentTypes) {
@@ -128,7 +169,11 @@ describe(`fuzzing the body parsers on ${dbMode}`, () => {
             const res = await server.fastify.inject({
               method: route.method as 'POST',
               url: route.url.replace(/:[A-Za-z]+/g, '00000000-0000-0000-0000-000000000000'),
-              headers: { ...(type ? { 'content-type': type } : {}), authorization: `Bearer ${visitor.token}`, 'x-forwarded-for': visitorAddress(address) },
+              headers: {
+                ...(type ? { 'content-type': type } : {}),
+                authorization: `Bearer ${visitor.token}`,
+                'x-forwarded-for': visitorAddress(address),
+              },
               payload: body,
             });
             expect(res.statusCode, `${route.method} ${route.url} ${type}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
@@ -145,13 +190,19 @@ describe(`fuzzing the body parsers on ${dbMode}`, () => {
   for (const parser of rawParsers) {
     it(`${parser.name}: parses or rejects, never crashes`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(mutated(parser.samples), fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b))), async (raw) => {
-          try {
-            await parser.parse(raw);
-          } catch (err) {
-            expect(parser.rejects(err), String(err)).toBe(true);
-          }
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            mutated(parser.samples),
+            fc.uint8Array({ maxLength: 2_000 }).map((b) => Buffer.from(b)),
+          ),
+          async (raw) => {
+            try {
+              await parser.parse(raw);
+            } catch (err) {
+              expect(parser.rejects(err), String(err)).toBe(true);
+            }
+          },
+        ),
         { numRuns: RUNS, seed: FUZZ_SEED },
       );
     });

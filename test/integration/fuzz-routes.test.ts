@@ -31,7 +31,13 @@ describe(`fuzzing every route on ${dbMode}`, () => {
     const sent = await visitor.post('/api/widget/messages', { clientId: 'fuzz-seed-01', text: 'a message to aim at' });
     const history = await visitor.get('/api/widget/messages');
     const conversation = await admin.get(`/api/conversations/${history.body.conversationId}`);
-    known.push(history.body.conversationId, sent.body.message.id, conversation.body.conversation?.contact?.id ?? history.body.conversationId, admin.agent.id, server.chatInboxId);
+    known.push(
+      history.body.conversationId,
+      sent.body.message.id,
+      conversation.body.conversation?.contact?.id ?? history.body.conversationId,
+      admin.agent.id,
+      server.chatInboxId,
+    );
     doc = (await admin.get('/api/docs/json')).body;
   });
   afterAll(() => server.stop());
@@ -47,13 +53,22 @@ describe(`fuzzing every route on ${dbMode}`, () => {
     const params = (op?.parameters ?? []).filter((p) => p.in === 'path');
     const query = (op?.parameters ?? []).filter((p) => p.in === 'query');
     const bodySchema = op?.requestBody?.content?.['application/json']?.schema;
-    const segment = fc.oneof(fc.uuid(), fc.constantFrom(...known), fc.string({ maxLength: 40 }), fc.constantFrom('..%2f..%2fetc%2fpasswd', '%00', '%E0%A4%A', '.env', '../package.json'));
+    const segment = fc.oneof(
+      fc.uuid(),
+      fc.constantFrom(...known),
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('..%2f..%2fetc%2fpasswd', '%00', '%E0%A4%A', '.env', '../package.json'),
+    );
     return fc.record({
       path: fc.tuple(...(params.length ? params.map(() => segment) : [fc.constant('')]), segment).map((values) => {
         let i = 0;
-        return route.url.replace(/:[A-Za-z]+/g, () => encodeURIComponent(values[i++]!)).replace(/\*$/, () => values.at(-1)!);
+        return route.url
+          .replace(/:[A-Za-z]+/g, () => encodeURIComponent(values[i++]!))
+          .replace(/\*$/, () => values.at(-1)!);
       }),
-      query: fc.record(Object.fromEntries(query.map((q) => [q.name, arbitraryFor(q.schema, known)])), { requiredKeys: [] }),
+      query: fc.record(Object.fromEntries(query.map((q) => [q.name, arbitraryFor(q.schema, known)])), {
+        requiredKeys: [],
+      }),
       body: SAFE.has(route.method) ? fc.constant(undefined) : arbitraryFor(bodySchema, known),
       address: fc.nat({ max: 60_000 }),
     });
@@ -74,25 +89,38 @@ describe(`fuzzing every route on ${dbMode}`, () => {
       try {
         await fc.assert(
           fc.asyncProperty(requestFor(route), async ({ path, query, body, address }) => {
-            const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+            const search = new URLSearchParams(
+              Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+            );
             const res = await server.fastify.inject({
               method: route.method as 'GET',
               url: `${path}${search.size ? `?${search}` : ''}`,
-              headers: { ...credentials(route), 'x-forwarded-for': visitorAddress(address), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+              headers: {
+                ...credentials(route),
+                'x-forwarded-for': visitorAddress(address),
+                ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+              },
               payload: body === undefined ? undefined : JSON.stringify(body),
             });
             // A declared 503 is a real outage the route reports (e.g. the bot's model is not loaded after
             // the fuzzer switched the embedder); anything else in the 5xx range is a bug.
             const outage = res.statusCode === 503 && declares503 && res.json().code !== 'internal';
-            if (!outage) expect(res.statusCode, `${route.method} ${path} -> ${res.body.slice(0, 200)}`).toBeLessThan(500);
+            if (!outage)
+              expect(res.statusCode, `${route.method} ${path} -> ${res.body.slice(0, 200)}`).toBeLessThan(500);
             if (res.statusCode >= 400 && path.startsWith('/api/')) {
-              expect(Object.keys(res.json()).sort(), `${route.method} ${path}`).toEqual(['code', 'message', 'requestId']);
+              expect(Object.keys(res.json()).sort(), `${route.method} ${path}`).toEqual([
+                'code',
+                'message',
+                'requestId',
+              ]);
             }
           }),
           { numRuns: runs, endOnFailure: true, seed: FUZZ_SEED },
         );
       } catch (err) {
-        failures.push(`${route.method} ${route.url}: ${(err as Error).message.replace(/\s*\n\s*/g, ' | ').slice(0, 1500)}`);
+        failures.push(
+          `${route.method} ${route.url}: ${(err as Error).message.replace(/\s*\n\s*/g, ' | ').slice(0, 1500)}`,
+        );
       }
     }
     expect(failures).toEqual([]);

@@ -29,12 +29,21 @@ describe(`fuzzing the widget socket on ${dbMode}`, () => {
 
   it('answers every message:send and history:get with a result or a domain error', async () => {
     const payload = fc.oneof(
-      fc.record({ clientId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/), fc.string({ maxLength: 80 })), text: hostileText }, { requiredKeys: [] }),
+      fc.record(
+        {
+          clientId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/), fc.string({ maxLength: 80 })),
+          text: hostileText,
+        },
+        { requiredKeys: [] },
+      ),
       fc.jsonValue({ maxDepth: 2 }),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('message:send', 'history:get'), payload, async (event, body) => {
-        const ack = (await socket.timeout(10_000).emitWithAck(event, body)) as { ok: boolean; error?: { code: string } };
+        const ack = (await socket.timeout(10_000).emitWithAck(event, body)) as {
+          ok: boolean;
+          error?: { code: string };
+        };
         expect(ack.ok || ack.error?.code !== 'internal', JSON.stringify(ack)).toBe(true);
       }),
       { numRuns: RUNS, seed: FUZZ_SEED },

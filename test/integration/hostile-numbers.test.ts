@@ -17,13 +17,20 @@ describe(`numbers that overflow to Infinity on ${dbMode}`, () => {
   afterAll(() => server.stop());
 
   it('in a query string: 400, never a 500', async () => {
-    for (const path of [`/api/privacy/audit?limit=${'9'.repeat(400)}`, '/api/privacy/audit?limit=1e999', '/api/conversations?limit=1e999', '/api/contacts?limit=1e999']) {
+    for (const path of [
+      `/api/privacy/audit?limit=${'9'.repeat(400)}`,
+      '/api/privacy/audit?limit=1e999',
+      '/api/conversations?limit=1e999',
+      '/api/contacts?limit=1e999',
+    ]) {
       const res = await fetch(`${server.url}${path}`, { headers: { cookie: admin.cookie } });
       expect(res.status, path).toBe(400);
       expect(Object.keys((await res.json()) as object).sort()).toEqual(['code', 'message', 'requestId']);
     }
     // A finite limit still works.
-    expect((await fetch(`${server.url}/api/privacy/audit?limit=5`, { headers: { cookie: admin.cookie } })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/privacy/audit?limit=5`, { headers: { cookie: admin.cookie } })).status).toBe(
+      200,
+    );
   });
 
   it('in a JSON body: 400, never a 500', async () => {

@@ -48,9 +48,17 @@ describe(`ingest() on ${dbMode}`, () => {
   it('resolves a new sender to a new contact, opens a conversation and stores the message', async () => {
     const result = await ingest(deps, mail({ externalId: '<first@example.org>', subject: 'Help' }));
     expect(result.created).toBe(true);
-    const [identity] = await database.db.select().from(contactIdentities).where(eq(contactIdentities.address, 'ada@example.org'));
+    const [identity] = await database.db
+      .select()
+      .from(contactIdentities)
+      .where(eq(contactIdentities.address, 'ada@example.org'));
     expect(identity!.contactId).toBe(result.contactId);
-    expect(result.conversation).toMatchObject({ channel: 'email', status: 'open', subject: 'Help', contact: { name: 'Ada' } });
+    expect(result.conversation).toMatchObject({
+      channel: 'email',
+      status: 'open',
+      subject: 'Help',
+      contact: { name: 'Ada' },
+    });
     expect(await counts()).toEqual({ contacts: 1, conversations: 1, messages: 1 });
   });
 
@@ -65,7 +73,10 @@ describe(`ingest() on ${dbMode}`, () => {
   it('the same sender and thread land in the same conversation; another thread opens another', async () => {
     const a = await ingest(deps, mail());
     const b = await ingest(deps, mail({ threadKey: '<thread-2@example.org>' }));
-    const [first] = await database.db.select().from(conversations).where(eq(conversations.threadKey, '<thread-1@example.org>'));
+    const [first] = await database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.threadKey, '<thread-1@example.org>'));
     expect(a.conversation.id).toBe(first!.id);
     expect(b.conversation.id).not.toBe(first!.id);
     expect(b.contactId).toBe(a.contactId);
@@ -84,20 +95,28 @@ describe(`ingest() on ${dbMode}`, () => {
       Array.from({ length: 6 }, (_, i) => ingest(deps, mail({ sender, threadKey: `<race-${i}@example.org>` }))),
     );
     expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
-    const rows = await database.db.select().from(contactIdentities).where(eq(contactIdentities.address, 'race@example.org'));
+    const rows = await database.db
+      .select()
+      .from(contactIdentities)
+      .where(eq(contactIdentities.address, 'race@example.org'));
     expect(rows).toHaveLength(1);
   });
 
   it('concurrent replays of one external id store it once', async () => {
     const before = (await counts()).messages;
-    const results = await Promise.all(Array.from({ length: 5 }, () => ingest(deps, mail({ externalId: '<dup@example.org>' }))));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => ingest(deps, mail({ externalId: '<dup@example.org>' }))),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect((await counts()).messages).toBe(before + 1);
   });
 
   it('reopens a resolved conversation when the customer writes again', async () => {
     const first = await ingest(deps, mail({ threadKey: '<reopen@example.org>' }));
-    await database.db.update(conversations).set({ status: 'resolved' }).where(eq(conversations.id, first.conversation.id));
+    await database.db
+      .update(conversations)
+      .set({ status: 'resolved' })
+      .where(eq(conversations.id, first.conversation.id));
     const next = await ingest(deps, mail({ threadKey: '<reopen@example.org>' }));
     expect(next.conversation.id).toBe(first.conversation.id);
     expect(next.conversation.status).toBe('open');
@@ -121,13 +140,18 @@ describe(`ingest() on ${dbMode}`, () => {
     expect(stored.every((r) => r.created)).toBe(true);
     expect((await counts()).messages).toBe(before + 23);
     for (const [t, threadKey] of threads.entries()) {
-      const [conversation] = await database.db.select().from(conversations).where(eq(conversations.threadKey, threadKey));
+      const [conversation] = await database.db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.threadKey, threadKey));
       const timeline = await database.db
         .select({ body: messages.body, createdAt: messages.createdAt })
         .from(messages)
         .where(eq(messages.conversationId, conversation!.id))
         .orderBy(messages.createdAt);
-      const expected = Array.from({ length: 24 }, (_, i) => i).filter((i) => i % 12 === t && i !== 7).map((i) => `line ${i}`);
+      const expected = Array.from({ length: 24 }, (_, i) => i)
+        .filter((i) => i % 12 === t && i !== 7)
+        .map((i) => `line ${i}`);
       expect(timeline.slice(1).map((m) => m.body)).toEqual(expected);
       // The conversation's last activity is its latest message.
       expect(conversation!.lastMessageAt.getTime()).toBe(timeline.at(-1)!.createdAt.getTime());
@@ -135,38 +159,76 @@ describe(`ingest() on ${dbMode}`, () => {
   });
 
   it('new senders, known threads and a replay arriving together each end up as they would alone', async () => {
-    const known = await ingest(deps, mail({ threadKey: '<mixed-known@example.org>', externalId: '<mixed-known-1@example.org>' }));
+    const known = await ingest(
+      deps,
+      mail({ threadKey: '<mixed-known@example.org>', externalId: '<mixed-known-1@example.org>' }),
+    );
     const before = await counts();
     // Issued in one tick, so they share batched statements: eight first messages of new senders (each
     // opening a contact, an identity and a conversation), a message in a known thread, and a replay.
     const fresh = Array.from({ length: 8 }, (_, i) =>
-      mail({ sender: { kind: 'email', address: `new-${i}@example.org`, name: `New ${i}` }, threadKey: `<mixed-${i}@example.org>`, subject: `Subject ${i}`, text: `first ${i}` }),
+      mail({
+        sender: { kind: 'email', address: `new-${i}@example.org`, name: `New ${i}` },
+        threadKey: `<mixed-${i}@example.org>`,
+        subject: `Subject ${i}`,
+        text: `first ${i}`,
+      }),
     );
     const results = await Promise.all([
       ...fresh.map((m) => ingest(deps, m)),
       ingest(deps, mail({ threadKey: '<mixed-known@example.org>', text: 'again' })),
       ingest(deps, mail({ threadKey: '<mixed-known@example.org>', externalId: '<mixed-known-1@example.org>' })),
     ]);
-    expect(await counts()).toEqual({ contacts: before.contacts + 8, conversations: before.conversations + 8, messages: before.messages + 9 });
+    expect(await counts()).toEqual({
+      contacts: before.contacts + 8,
+      conversations: before.conversations + 8,
+      messages: before.messages + 9,
+    });
     for (const [i, result] of results.slice(0, 8).entries()) {
       expect(result.created).toBe(true);
-      expect(result.conversation).toMatchObject({ channel: 'email', status: 'open', subject: `Subject ${i}`, contact: { name: `New ${i}` } });
-      const [identity] = await database.db.select().from(contactIdentities).where(eq(contactIdentities.address, `new-${i}@example.org`));
+      expect(result.conversation).toMatchObject({
+        channel: 'email',
+        status: 'open',
+        subject: `Subject ${i}`,
+        contact: { name: `New ${i}` },
+      });
+      const [identity] = await database.db
+        .select()
+        .from(contactIdentities)
+        .where(eq(contactIdentities.address, `new-${i}@example.org`));
       expect(identity!.contactId).toBe(result.contactId);
-      const [conversation] = await database.db.select().from(conversations).where(eq(conversations.id, result.conversation.id));
-      expect(conversation).toMatchObject({ contactId: result.contactId, threadKey: `<mixed-${i}@example.org>`, subject: `Subject ${i}` });
+      const [conversation] = await database.db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.id, result.conversation.id));
+      expect(conversation).toMatchObject({
+        contactId: result.contactId,
+        threadKey: `<mixed-${i}@example.org>`,
+        subject: `Subject ${i}`,
+      });
       const [stored] = await database.db.select().from(messages).where(eq(messages.id, result.message.id));
-      expect(stored).toMatchObject({ conversationId: result.conversation.id, body: `first ${i}`, direction: 'inbound', authorKind: 'contact' });
+      expect(stored).toMatchObject({
+        conversationId: result.conversation.id,
+        body: `first ${i}`,
+        direction: 'inbound',
+        authorKind: 'contact',
+      });
     }
     expect(new Set(results.slice(0, 8).map((r) => r.contactId)).size).toBe(8);
     const [again, replay] = results.slice(8);
-    expect(again).toMatchObject({ created: true, contactId: known.contactId, conversation: { id: known.conversation.id } });
+    expect(again).toMatchObject({
+      created: true,
+      contactId: known.contactId,
+      conversation: { id: known.conversation.id },
+    });
     expect(replay).toMatchObject({ created: false, message: { id: known.message.id } });
   });
 
   it('an unknown inbox is refused and nothing is stored', async () => {
     const before = await counts();
-    await expect(ingest(deps, mail({ inboxId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({ statusCode: 404 });
+    await expect(ingest(deps, mail({ inboxId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({
+      statusCode: 404,
+    });
     expect(await counts()).toEqual(before);
   });
 });

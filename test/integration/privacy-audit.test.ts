@@ -46,9 +46,15 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
   it('detects an entry edited with SQL, naming it', async () => {
     const entries = await server.services.db.select().from(auditLog).orderBy(auditLog.id);
     const victim = entries[4]!;
-    await server.services.db.update(auditLog).set({ details: { purpose: 'marketing' } }).where(eq(auditLog.id, victim.id));
+    await server.services.db
+      .update(auditLog)
+      .set({ details: { purpose: 'marketing' } })
+      .where(eq(auditLog.id, victim.id));
     const res = await admin.get('/api/privacy/audit/verify');
-    expect(res.body).toMatchObject({ ok: false, firstBroken: { id: victim.id, reason: expect.stringContaining('edited') } });
+    expect(res.body).toMatchObject({
+      ok: false,
+      firstBroken: { id: victim.id, reason: expect.stringContaining('edited') },
+    });
     await server.services.db.update(auditLog).set({ details: victim.details }).where(eq(auditLog.id, victim.id));
     expect((await admin.get('/api/privacy/audit/verify')).body.ok).toBe(true);
   });
@@ -57,7 +63,10 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
     const entries = await server.services.db.select().from(auditLog).orderBy(auditLog.id);
     await server.services.db.delete(auditLog).where(eq(auditLog.id, entries[2]!.id));
     const res = await admin.get('/api/privacy/audit/verify');
-    expect(res.body).toMatchObject({ ok: false, firstBroken: { id: entries[3]!.id, reason: expect.stringContaining('deleted') } });
+    expect(res.body).toMatchObject({
+      ok: false,
+      firstBroken: { id: entries[3]!.id, reason: expect.stringContaining('deleted') },
+    });
   });
 
   it('lists entries newest first with paging', async () => {
@@ -77,10 +86,18 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
       { name: 'Slack', channel: 'slack' },
     ]);
     const after = await admin.get('/api/privacy/record');
-    expect(after.body.processors.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['Twilio Inc.', 'Slack Technologies, LLC']));
+    expect(after.body.processors.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['Twilio Inc.', 'Slack Technologies, LLC']),
+    );
     const messagesTable = after.body.dataMap.find((t: { table: string }) => t.table === 'messages');
-    expect(messagesTable.columns.find((c: { name: string }) => c.name === 'body')).toMatchObject({ personal: true, category: 'message_content' });
-    expect(after.body.retention.find((r: { dataClass: string }) => r.dataClass === 'recordings')).toMatchObject({ enabled: true, retainDays: 30 });
+    expect(messagesTable.columns.find((c: { name: string }) => c.name === 'body')).toMatchObject({
+      personal: true,
+      category: 'message_content',
+    });
+    expect(after.body.retention.find((r: { dataClass: string }) => r.dataClass === 'recordings')).toMatchObject({
+      enabled: true,
+      retainDays: 30,
+    });
     const html = await fetch(`${server.url}/api/privacy/record?format=html`, { headers: { cookie: admin.cookie } });
     expect(html.headers.get('content-type')).toContain('text/html');
     const page = await html.text();
@@ -96,10 +113,22 @@ describe('npm run audit:verify', () => {
     try {
       const database = await openDatabase({ pgliteDir: join(dataDir, 'pglite') });
       for (let i = 0; i < 4; i++) {
-        await database.db.transaction((tx) => appendAudit(tx, { actorKind: 'system', actorId: null, action: `test.${i}`, targetType: 'test', targetId: String(i) }));
+        await database.db.transaction((tx) =>
+          appendAudit(tx, {
+            actorKind: 'system',
+            actorId: null,
+            action: `test.${i}`,
+            targetType: 'test',
+            targetId: String(i),
+          }),
+        );
       }
       await database.close();
-      const run = () => spawnSync('npx', ['tsx', 'server/audit-verify-cli.ts'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' }, encoding: 'utf8' });
+      const run = () =>
+        spawnSync('npx', ['tsx', 'server/audit-verify-cli.ts'], {
+          env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+          encoding: 'utf8',
+        });
       const ok = run();
       expect(ok.status).toBe(0);
       expect(ok.stdout).toContain('Audit log intact: 4 entries');

@@ -9,7 +9,12 @@ import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { inboxes, messages } from '../../drizzle/schema/index.ts';
 
-const person = { name: 'Ada Quartermaine', email: 'ada.quartermaine@example.org', phone: '+15550109911', marker: 'zq-ada-7341' };
+const person = {
+  name: 'Ada Quartermaine',
+  email: 'ada.quartermaine@example.org',
+  phone: '+15550109911',
+  marker: 'zq-ada-7341',
+};
 
 describe(`erasure (Art. 17) on ${dbMode}`, () => {
   let server: TestServer;
@@ -25,7 +30,10 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
     [admin, agent] = await Promise.all([server.agentClient('admin'), server.agentClient('agent')]);
     seeded = await seedPerson(server.services, person);
     // Someone else mentions Ada in their own message: her identifiers must go from there too.
-    const [mail] = await server.services.db.insert(inboxes).values({ name: 'Other mail', channel: 'email' }).returning();
+    const [mail] = await server.services.db
+      .insert(inboxes)
+      .values({ name: 'Other mail', channel: 'email' })
+      .returning();
     const other = await ingest(server.services, {
       channel: 'email',
       inboxId: mail!.id,
@@ -37,7 +45,9 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
     });
     otherMessageId = other.message.id;
     // The admin worked on Ada's conversation: a reply and a note quoting her.
-    await admin.post(`/api/conversations/${seeded.emailConversationId}/notes`, { text: `Called ${person.name} back about ${person.marker}-note` });
+    await admin.post(`/api/conversations/${seeded.emailConversationId}/notes`, {
+      text: `Called ${person.name} back about ${person.marker}-note`,
+    });
   });
   afterAll(() => server.stop());
 
@@ -48,7 +58,10 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
   });
 
   it('is blocked by a legal hold with 409 and the reason, until the hold is released', async () => {
-    const hold = await admin.post('/api/privacy/legal-holds', { conversationId: seeded.callConversationId, reason: 'Pending dispute #88' });
+    const hold = await admin.post('/api/privacy/legal-holds', {
+      conversationId: seeded.callConversationId,
+      reason: 'Pending dispute #88',
+    });
     expect(hold.status).toBe(201);
     const blocked = await admin.post(`/api/contacts/${seeded.contactId}/erase`, { confirm: true });
     expect(blocked.status).toBe(409);
@@ -62,7 +75,13 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
     const res = await admin.post(`/api/contacts/${seeded.contactId}/erase`, { confirm: true });
     expect(res.status).toBe(200);
     const { receipt } = res.body;
-    expect(receipt.database).toMatchObject({ contacts: 1, contact_identities: 2, conversations: 2, attachments: 1, recordings: 1 });
+    expect(receipt.database).toMatchObject({
+      contacts: 1,
+      contact_identities: 2,
+      conversations: 2,
+      attachments: 1,
+      recordings: 1,
+    });
     expect(receipt.database.messages).toBeGreaterThanOrEqual(3);
     expect(receipt.database.consent_events).toBe(0);
     expect(receipt).toMatchObject({ blobs: 2, providerRecordings: 1, mentionsRedacted: 1 });
@@ -74,7 +93,11 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
 
     const audit = await admin.get('/api/privacy/audit?limit=5');
     const entry = audit.body.items.find((e: { action: string }) => e.action === 'contact.erased');
-    expect(entry).toMatchObject({ id: receipt.auditEntryId, targetId: seeded.contactId, details: { blobs: 2, providerRecordings: 1 } });
+    expect(entry).toMatchObject({
+      id: receipt.auditEntryId,
+      targetId: seeded.contactId,
+      details: { blobs: 2, providerRecordings: 1 },
+    });
   });
 
   it('proof: no text column of any table, no blob and no log line holds her identifiers or her messages', async () => {

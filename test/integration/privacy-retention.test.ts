@@ -10,7 +10,15 @@ import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { openDatabase } from '../../server/db/client.ts';
-import { attachments, auditLog, botDecisions, contacts, conversations, inboxes, recordings } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  auditLog,
+  botDecisions,
+  contacts,
+  conversations,
+  inboxes,
+  recordings,
+} from '../../drizzle/schema/index.ts';
 
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
 
@@ -18,14 +26,29 @@ describe(`retention engine on ${dbMode}`, () => {
   let server: TestServer;
   let admin: AgentClient;
   const provider = recordingProviderSpy();
-  const ids = {} as Record<'oldConversation' | 'oldCall' | 'heldConversation' | 'recentConversation' | 'recentAttachmentBlob' | 'inactiveContact' | 'expiredSid', string>;
+  const ids = {} as Record<
+    | 'oldConversation'
+    | 'oldCall'
+    | 'heldConversation'
+    | 'recentConversation'
+    | 'recentAttachmentBlob'
+    | 'inactiveContact'
+    | 'expiredSid',
+    string
+  >;
 
   beforeAll(async () => {
     server = await startTestServer();
     server.services.recordingProviders.set('test-provider', provider);
     admin = await server.agentClient('admin');
     const { db } = server.services;
-    const make = async (marker: string) => seedPerson(server.services, { name: `Person ${marker}`, email: `${marker}@example.org`, phone: `+1555010${marker.slice(-4)}`, marker });
+    const make = async (marker: string) =>
+      seedPerson(server.services, {
+        name: `Person ${marker}`,
+        email: `${marker}@example.org`,
+        phone: `+1555010${marker.slice(-4)}`,
+        marker,
+      });
     // Old conversation: expires under the conversation policy.
     const old = await make('old-0001');
     ids.oldConversation = old.emailConversationId;
@@ -41,20 +64,44 @@ describe(`retention engine on ${dbMode}`, () => {
     const inactive = await make('gone-0004');
     ids.inactiveContact = inactive.contactId;
 
-    await db.update(conversations).set({ lastMessageAt: daysAgo(40) }).where(eq(conversations.id, ids.oldConversation));
-    await db.update(conversations).set({ lastMessageAt: daysAgo(40) }).where(eq(conversations.id, ids.heldConversation));
-    await db.update(attachments).set({ createdAt: daysAgo(20) }).where(eq(attachments.blobId, recent.fileBlob));
+    await db
+      .update(conversations)
+      .set({ lastMessageAt: daysAgo(40) })
+      .where(eq(conversations.id, ids.oldConversation));
+    await db
+      .update(conversations)
+      .set({ lastMessageAt: daysAgo(40) })
+      .where(eq(conversations.id, ids.heldConversation));
+    await db
+      .update(attachments)
+      .set({ createdAt: daysAgo(20) })
+      .where(eq(attachments.blobId, recent.fileBlob));
     // Recordings: the old person's is past its deadline; the others are not.
-    await db.update(recordings).set({ deleteAfter: daysAgo(1) }).where(eq(recordings.providerSid, old.sid));
+    await db
+      .update(recordings)
+      .set({ deleteAfter: daysAgo(1) })
+      .where(eq(recordings.providerSid, old.sid));
     ids.expiredSid = old.sid;
-    await db.update(contacts).set({ createdAt: daysAgo(500) }).where(eq(contacts.id, inactive.contactId));
-    await db.update(conversations).set({ lastMessageAt: daysAgo(400), createdAt: daysAgo(400) }).where(eq(conversations.contactId, inactive.contactId));
-    await db.update(recordings).set({ deleteAfter: daysAgo(-30) }).where(eq(recordings.providerSid, inactive.sid));
+    await db
+      .update(contacts)
+      .set({ createdAt: daysAgo(500) })
+      .where(eq(contacts.id, inactive.contactId));
+    await db
+      .update(conversations)
+      .set({ lastMessageAt: daysAgo(400), createdAt: daysAgo(400) })
+      .where(eq(conversations.contactId, inactive.contactId));
+    await db
+      .update(recordings)
+      .set({ deleteAfter: daysAgo(-30) })
+      .where(eq(recordings.providerSid, inactive.sid));
     await db.insert(botDecisions).values([
       { conversationId: ids.recentConversation, action: 'answer', reason: 'confident', createdAt: daysAgo(100) },
       { conversationId: ids.recentConversation, action: 'handoff', reason: 'low confidence', createdAt: daysAgo(1) },
     ]);
-    await admin.post('/api/privacy/legal-holds', { conversationId: ids.heldConversation, reason: 'Litigation hold L-17' });
+    await admin.post('/api/privacy/legal-holds', {
+      conversationId: ids.heldConversation,
+      reason: 'Litigation hold L-17',
+    });
   });
   afterAll(() => server.stop());
 
@@ -70,13 +117,22 @@ describe(`retention engine on ${dbMode}`, () => {
   });
 
   it('admins set policies; bad values are refused', async () => {
-    for (const [dataClass, retainDays] of [['messages', 30], ['attachments', 10], ['inactive_contacts', 365], ['bot_logs', 90]] as const) {
+    for (const [dataClass, retainDays] of [
+      ['messages', 30],
+      ['attachments', 10],
+      ['inactive_contacts', 365],
+      ['bot_logs', 90],
+    ] as const) {
       const res = await admin.send('PUT', `/api/privacy/retention/${dataClass}`, { enabled: true, retainDays });
       expect(res.status).toBe(200);
       expect(res.body.policy).toMatchObject({ dataClass, enabled: true, retainDays });
     }
-    expect((await admin.send('PUT', '/api/privacy/retention/messages', { enabled: true, retainDays: 0 })).status).toBe(400);
-    expect((await admin.send('PUT', '/api/privacy/retention/everything', { enabled: true, retainDays: 5 })).status).toBe(404);
+    expect((await admin.send('PUT', '/api/privacy/retention/messages', { enabled: true, retainDays: 0 })).status).toBe(
+      400,
+    );
+    expect(
+      (await admin.send('PUT', '/api/privacy/retention/everything', { enabled: true, retainDays: 5 })).status,
+    ).toBe(404);
   });
 
   it('previews what would go, without deleting anything', async () => {
@@ -95,7 +151,10 @@ describe(`retention engine on ${dbMode}`, () => {
   it('sweeps: removes exactly the expired, unheld records, at the provider too, with audit entries', async () => {
     const res = await admin.post('/api/privacy/retention/sweep');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ skipped: false, removed: { messages: 2, attachments: 1, recordings: 1, inactive_contacts: 1, bot_logs: 1 } });
+    expect(res.body).toMatchObject({
+      skipped: false,
+      removed: { messages: 2, attachments: 1, recordings: 1, inactive_contacts: 1, bot_logs: 1 },
+    });
     const { db } = server.services;
     expect(await db.select().from(conversations).where(eq(conversations.id, ids.oldConversation))).toEqual([]);
     expect(await db.select().from(conversations).where(eq(conversations.id, ids.heldConversation))).toHaveLength(1);
@@ -121,7 +180,10 @@ describe(`retention engine on ${dbMode}`, () => {
   });
 
   it('a provider failure is retried later and the recording stays until it succeeds', async () => {
-    const [conv] = await server.services.db.select().from(conversations).where(eq(conversations.id, ids.recentConversation));
+    const [conv] = await server.services.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, ids.recentConversation));
     const sid = `RE${randomUUID()}`;
     await server.services.db.insert(recordings).values({
       conversationId: conv!.id,
@@ -135,9 +197,16 @@ describe(`retention engine on ${dbMode}`, () => {
     const first = await admin.post('/api/privacy/retention/sweep');
     expect(first.body.failed.recordings).toBe(1);
     const [pending] = await server.services.db.select().from(recordings).where(eq(recordings.providerSid, sid));
-    expect(pending).toMatchObject({ deletedAt: null, deletionAttempts: 1, lastDeletionError: expect.stringContaining('503') });
+    expect(pending).toMatchObject({
+      deletedAt: null,
+      deletionAttempts: 1,
+      lastDeletionError: expect.stringContaining('503'),
+    });
     expect(pending!.nextDeletionAttemptAt!.getTime()).toBeGreaterThan(Date.now());
-    await server.services.db.update(recordings).set({ nextDeletionAttemptAt: daysAgo(0.001) }).where(eq(recordings.providerSid, sid));
+    await server.services.db
+      .update(recordings)
+      .set({ nextDeletionAttemptAt: daysAgo(0.001) })
+      .where(eq(recordings.providerSid, sid));
     const second = await admin.post('/api/privacy/retention/sweep');
     expect(second.body.removed.recordings).toBe(1);
   });
@@ -173,7 +242,13 @@ describe('two server processes sweeping one PostgreSQL database at once', () => 
   const sweeper = (startAt: number) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       const child = spawn('npx', ['tsx', 'test/helpers/sweep-worker.ts'], {
-        env: { ...process.env, DATABASE_URL: url.toString(), DELETIONS_FILE: deletions, START_AT: String(startAt), DATA_DIR: dir },
+        env: {
+          ...process.env,
+          DATABASE_URL: url.toString(),
+          DELETIONS_FILE: deletions,
+          START_AT: String(startAt),
+          DATA_DIR: dir,
+        },
       });
       let out = '';
       let err = '';
@@ -189,12 +264,31 @@ describe('two server processes sweeping one PostgreSQL database at once', () => 
     const [contact] = await db.insert(contacts).values({ name: 'Caller' }).returning();
     const convs = await db
       .insert(conversations)
-      .values(Array.from({ length: 40 }, (_, i) => ({ inboxId: inbox!.id, contactId: contact!.id, channel: 'voice' as const, threadKey: `CA${i}`, lastMessageAt: daysAgo(1) })))
+      .values(
+        Array.from({ length: 40 }, (_, i) => ({
+          inboxId: inbox!.id,
+          contactId: contact!.id,
+          channel: 'voice' as const,
+          threadKey: `CA${i}`,
+          lastMessageAt: daysAgo(1),
+        })),
+      )
       .returning();
-    await db.insert(recordings).values(
-      convs.map((c, i) => ({ conversationId: c.id, provider: 'test-provider', providerSid: `RE-${i}`, durationSeconds: 10, recordedAt: daysAgo(31), deleteAfter: daysAgo(1) })),
-    );
-    await db.insert(botDecisions).values(convs.map((c) => ({ conversationId: c.id, action: 'handoff', reason: 'x', createdAt: daysAgo(200) })));
+    await db
+      .insert(recordings)
+      .values(
+        convs.map((c, i) => ({
+          conversationId: c.id,
+          provider: 'test-provider',
+          providerSid: `RE-${i}`,
+          durationSeconds: 10,
+          recordedAt: daysAgo(31),
+          deleteAfter: daysAgo(1),
+        })),
+      );
+    await db
+      .insert(botDecisions)
+      .values(convs.map((c) => ({ conversationId: c.id, action: 'handoff', reason: 'x', createdAt: daysAgo(200) })));
     await database.close();
     // The deadlines were written by this process, which has now gone: two fresh processes sweep at once.
     const startAt = Date.now() + 6_000;
@@ -211,9 +305,10 @@ describe('two server processes sweeping one PostgreSQL database at once', () => 
 
     const check = await openDatabase({ databaseUrl: url.toString() });
     expect((await check.db.select({ n: count() }).from(recordings).where(isNull(recordings.deletedAt)))[0]!.n).toBe(0);
-    expect((await check.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, 'recording.deleted')))[0]!.n).toBe(40);
+    expect(
+      (await check.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, 'recording.deleted')))[0]!.n,
+    ).toBe(40);
     expect((await check.db.execute(sql`select 1`)) !== undefined).toBe(true);
     await check.close();
   }, 120_000);
 });
-

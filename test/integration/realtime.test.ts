@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { dbMode } from '../helpers/db.ts';
-import { connect, emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
+import {
+  connect,
+  emitWithAck,
+  nextEvent,
+  startTestServer,
+  type AgentClient,
+  type TestServer,
+} from '../helpers/server.ts';
 
 describe(`realtime over real sockets on ${dbMode}`, () => {
   let server: TestServer;
@@ -18,9 +25,16 @@ describe(`realtime over real sockets on ${dbMode}`, () => {
     const [widget, agentSocket] = await Promise.all([visitor.socket(), agent.socket()]);
     try {
       const seen = nextEvent(agentSocket, 'message:created', (p) => p.message.body === 'Hello from the widget');
-      const ack = await emitWithAck(widget, 'message:send', { clientId: 'rt-client-001', text: 'Hello from the widget' });
+      const ack = await emitWithAck(widget, 'message:send', {
+        clientId: 'rt-client-001',
+        text: 'Hello from the widget',
+      });
       expect(ack.ok).toBe(true);
-      expect(ack.value.message).toMatchObject({ from: 'visitor', body: 'Hello from the widget', clientId: 'rt-client-001' });
+      expect(ack.value.message).toMatchObject({
+        from: 'visitor',
+        body: 'Hello from the widget',
+        clientId: 'rt-client-001',
+      });
       // Acked means committed: the API already shows it.
       const history = await visitor.get('/api/widget/messages');
       expect(history.body.messages.map((m: { id: string }) => m.id)).toContain(ack.value.message.id);
@@ -62,7 +76,10 @@ describe(`realtime over real sockets on ${dbMode}`, () => {
     bobSocket.on('message:created', (p) => bobSaw.push(p.message.body));
     aliceSocket.on('message:created', (p) => aliceSaw.push(p.message.body));
     try {
-      const ack = await emitWithAck(aliceSocket, 'message:send', { clientId: 'alice-client-1', text: 'alice private question' });
+      const ack = await emitWithAck(aliceSocket, 'message:send', {
+        clientId: 'alice-client-1',
+        text: 'alice private question',
+      });
       expect(ack.ok).toBe(true);
       const conversationId = (await alice.get('/api/widget/messages')).body.conversationId;
       await agent.post(`/api/conversations/${conversationId}/notes`, { text: 'secret internal note' });
@@ -91,10 +108,14 @@ describe(`realtime over real sockets on ${dbMode}`, () => {
   });
 
   it('refuses a widget socket with a forged token and an agent socket without a session', async () => {
-    await expect(connect(io(`${server.url}/widget`, { transports: ['websocket'], auth: { token: 'forged.token' }, reconnection: false }))).rejects.toThrow(
-      /invalid_visitor_token/,
-    );
-    await expect(connect(io(`${server.url}/agent`, { transports: ['websocket'], reconnection: false }))).rejects.toThrow(/unauthorized/);
+    await expect(
+      connect(
+        io(`${server.url}/widget`, { transports: ['websocket'], auth: { token: 'forged.token' }, reconnection: false }),
+      ),
+    ).rejects.toThrow(/invalid_visitor_token/);
+    await expect(
+      connect(io(`${server.url}/agent`, { transports: ['websocket'], reconnection: false })),
+    ).rejects.toThrow(/unauthorized/);
   });
 
   it('an agent sees assignment and status changes live', async () => {
@@ -104,7 +125,11 @@ describe(`realtime over real sockets on ${dbMode}`, () => {
     const other = await server.agentClient('agent');
     const otherSocket = await other.socket();
     try {
-      const updated = nextEvent(otherSocket, 'conversation:updated', (p) => p.conversation.id === conversationId && p.conversation.status === 'resolved');
+      const updated = nextEvent(
+        otherSocket,
+        'conversation:updated',
+        (p) => p.conversation.id === conversationId && p.conversation.status === 'resolved',
+      );
       await agent.post(`/api/conversations/${conversationId}/status`, { status: 'resolved' });
       expect((await updated).conversation.status).toBe('resolved');
     } finally {

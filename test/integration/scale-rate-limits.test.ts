@@ -9,9 +9,15 @@ import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // A fresh address per test run (TEST-NET-3 plus random octets), so counters of other runs never interfere.
-const address = () => `203.0.113.${1 + (randomBytes(1)[0]! % 250)}, 10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+const address = () =>
+  `203.0.113.${1 + (randomBytes(1)[0]! % 250)}, 10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 const sessionBody = (inboxId: string) =>
-  JSON.stringify({ inboxId, policyVersion: NOTICE_POLICY_VERSION, textHash: NOTICE_TEXT_HASH, consents: { support: true, analytics: false } });
+  JSON.stringify({
+    inboxId,
+    policyVersion: NOTICE_POLICY_VERSION,
+    textHash: NOTICE_TEXT_HASH,
+    consents: { support: true, analytics: false },
+  });
 
 describe(`rate limits on the widget routes on ${dbMode}`, () => {
   let server: TestServer;
@@ -22,7 +28,10 @@ describe(`rate limits on the widget routes on ${dbMode}`, () => {
 
   it('refuses a client past the limit with 429, the error shape and Retry-After; other clients go on', async () => {
     const from = address();
-    const get = (forwarded: string) => fetch(`${server.url}/api/widget/config?inbox=${server.chatInboxId}`, { headers: { 'x-forwarded-for': forwarded } });
+    const get = (forwarded: string) =>
+      fetch(`${server.url}/api/widget/config?inbox=${server.chatInboxId}`, {
+        headers: { 'x-forwarded-for': forwarded },
+      });
     const statuses: number[] = [];
     for (let i = 0; i < rateLimits.widgetRead.max; i++) statuses.push((await get(from)).status);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -35,8 +44,15 @@ describe(`rate limits on the widget routes on ${dbMode}`, () => {
 
   it('limits every widget route, every provider webhook, and login', () => {
     // The health check answers load balancers, which poll it: the one public route without a limit.
-    const widget = server.routes.filter((r) => (r.url.startsWith('/api/widget/') || (r.access === 'public' && r.url.startsWith('/api/'))) && r.method !== 'HEAD' && r.url !== '/api/health');
-    expect(widget.some((r) => r.url.startsWith('/api/twilio/')) && widget.some((r) => r.url === '/api/slack/events')).toBe(true);
+    const widget = server.routes.filter(
+      (r) =>
+        (r.url.startsWith('/api/widget/') || (r.access === 'public' && r.url.startsWith('/api/'))) &&
+        r.method !== 'HEAD' &&
+        r.url !== '/api/health',
+    );
+    expect(
+      widget.some((r) => r.url.startsWith('/api/twilio/')) && widget.some((r) => r.url === '/api/slack/events'),
+    ).toBe(true);
     expect(widget.length).toBeGreaterThan(6);
     const unlimited = widget.filter((r) => !r.rateLimited);
     expect(unlimited.map((r) => `${r.method} ${r.url}`)).toEqual([]);

@@ -44,23 +44,39 @@ describe('two servers sharing rooms through the Redis adapter', () => {
     const [widget, inbox] = await Promise.all([visitor.socket(), agent.socket()]);
     try {
       const seenByAgent = nextEvent(inbox, 'message:created', (p) => p.message.body === 'Hello from server A');
-      const ack = await emitWithAck(widget, 'message:send', { clientId: 'scale-redis-01', text: 'Hello from server A' });
+      const ack = await emitWithAck(widget, 'message:send', {
+        clientId: 'scale-redis-01',
+        text: 'Hello from server A',
+      });
       expect(ack.ok).toBe(true);
       const event = await seenByAgent;
       expect(event.message).toMatchObject({ direction: 'inbound', authorKind: 'contact', body: 'Hello from server A' });
 
       // The reply is committed by server B; the visitor's socket lives on server A.
       const seenByVisitor = nextEvent(widget, 'message:created', (p) => p.message.from === 'agent');
-      const reply = await agent.post(`/api/conversations/${event.conversation.id}/messages`, { text: 'Hello from server B' });
+      const reply = await agent.post(`/api/conversations/${event.conversation.id}/messages`, {
+        text: 'Hello from server B',
+      });
       expect(reply.status).toBe(201);
       expect((await seenByVisitor).message).toMatchObject({ from: 'agent', body: 'Hello from server B' });
 
       // And the other way round: an agent socket on A sees what a visitor sends through B's HTTP route.
       const agentOnA = await (await AgentClient.login(a.url, ADMIN_EMAIL, ADMIN_PASSWORD)).socket();
       try {
-        const seenOnA = nextEvent(agentOnA, 'message:created', (p) => p.message.body === 'Second message, via server B');
+        const seenOnA = nextEvent(
+          agentOnA,
+          'message:created',
+          (p) => p.message.body === 'Second message, via server B',
+        );
         const visitorViaB = new VisitorClient(b.url, visitor.token, visitor.visitorId);
-        expect((await visitorViaB.post('/api/widget/messages', { clientId: 'scale-redis-02', text: 'Second message, via server B' })).status).toBe(201);
+        expect(
+          (
+            await visitorViaB.post('/api/widget/messages', {
+              clientId: 'scale-redis-02',
+              text: 'Second message, via server B',
+            })
+          ).status,
+        ).toBe(201);
         expect((await seenOnA).conversation.id).toBe(event.conversation.id);
       } finally {
         agentOnA.close();

@@ -3,7 +3,13 @@ import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const directives = (csp: string | null) =>
-  new Map((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!, values]));
+  new Map(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
 
 describe(`security headers on ${dbMode}`, () => {
   let server: TestServer;

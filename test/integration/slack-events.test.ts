@@ -4,7 +4,14 @@ import { startTestServer, type AgentClient, type TestServer } from '../helpers/s
 import { FakeSlack, deliverEvent } from '../helpers/fake-slack.ts';
 import { dbMode } from '../helpers/db.ts';
 import { messages, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
-import { CUSTOMER, DM_CHANNEL, OTHER_CHANNEL, SUPPORT_CHANNEL, messageEvent, urlVerification } from '../fixtures/channels/slack.ts';
+import {
+  CUSTOMER,
+  DM_CHANNEL,
+  OTHER_CHANNEL,
+  SUPPORT_CHANNEL,
+  messageEvent,
+  urlVerification,
+} from '../fixtures/channels/slack.ts';
 
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 
@@ -25,13 +32,23 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
   let agent: AgentClient;
   let eventsUrl: string;
 
-  const deliver = (payload: unknown, options?: Parameters<typeof deliverEvent>[3]) => deliverEvent(eventsUrl, SIGNING_SECRET, payload, options);
+  const deliver = (payload: unknown, options?: Parameters<typeof deliverEvent>[3]) =>
+    deliverEvent(eventsUrl, SIGNING_SECRET, payload, options);
   const messageCount = async () => (await server.services.db.select({ n: count() }).from(messages))[0]!.n;
-  const slackConversations = async () => (await agent.get('/api/conversations?channel=slack')).body.items as Array<{ id: string; contact: { id: string; name: string } }>;
+  const slackConversations = async () =>
+    (await agent.get('/api/conversations?channel=slack')).body.items as Array<{
+      id: string;
+      contact: { id: string; name: string };
+    }>;
 
   beforeAll(async () => {
     slack = await FakeSlack.start();
-    slack.addUser({ id: CUSTOMER, name: 'maria.virtanen', realName: 'Maria Virtanen', email: 'Maria.Virtanen@customer.example' });
+    slack.addUser({
+      id: CUSTOMER,
+      name: 'maria.virtanen',
+      realName: 'Maria Virtanen',
+      email: 'Maria.Virtanen@customer.example',
+    });
     server = await startTestServer({
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: slack.botToken,
@@ -66,10 +83,9 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     ]);
     // users.info gave the name and the address; the Slack identity and the email identity are both the contact's.
     expect(detail.contact.email).toBe('maria.virtanen@customer.example');
-    expect(detail.contact.identities.map((i: { kind: string; address: string }) => `${i.kind} ${i.address}`).sort()).toEqual([
-      'email maria.virtanen@customer.example',
-      `slack T0TEAM0001:${CUSTOMER}`,
-    ]);
+    expect(
+      detail.contact.identities.map((i: { kind: string; address: string }) => `${i.kind} ${i.address}`).sort(),
+    ).toEqual(['email maria.virtanen@customer.example', `slack T0TEAM0001:${CUSTOMER}`]);
     expect(slack.callsOf('users.info').map((c) => c.params.user)).toEqual([CUSTOMER]);
   });
 
@@ -79,7 +95,11 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     await deliver(fresh);
     const conversations = await slackConversations();
     expect(conversations).toHaveLength(2);
-    const all = await Promise.all(conversations.map(async (c) => (await agent.get(`/api/conversations/${c.id}`)).body.messages.map((m: { body: string }) => m.body)));
+    const all = await Promise.all(
+      conversations.map(async (c) =>
+        (await agent.get(`/api/conversations/${c.id}`)).body.messages.map((m: { body: string }) => m.body),
+      ),
+    );
     expect(all.sort((a, b) => a.length - b.length)).toEqual([
       ['Another thing: can I change my plan?'],
       ['Hi, our invoices page shows an error & I can&apos;t pay', 'It says 502 Bad Gateway'],
@@ -107,12 +127,18 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     const wrongSecret = await deliverEvent(eventsUrl, 'not-the-signing-secret', forged);
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body).toMatchObject({ code: 'invalid_signature', requestId: expect.any(String) });
-    const tampered = await deliver(messageEvent({ text: 'original' }), { tamper: (raw) => raw.replace('original', 'tampered') });
+    const tampered = await deliver(messageEvent({ text: 'original' }), {
+      tamper: (raw) => raw.replace('original', 'tampered'),
+    });
     expect(tampered.status).toBe(401);
     // A genuine signature replayed after Slack's five-minute window.
     const stale = await deliver(messageEvent({ text: 'stale' }), { timestamp: Math.floor(Date.now() / 1000) - 600 });
     expect(stale.status).toBe(401);
-    const unsigned = await fetch(eventsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(messageEvent({ text: 'unsigned' })) });
+    const unsigned = await fetch(eventsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(messageEvent({ text: 'unsigned' })),
+    });
     expect(unsigned.status).toBe(401);
     expect(await messageCount()).toBe(before);
   });
@@ -127,16 +153,37 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
 
   it("posts an agent's reply into the customer's thread with chat.postMessage", async () => {
     const conversations = await slackConversations();
-    const threaded = await Promise.all(conversations.map(async (c) => ({ id: c.id, n: (await agent.get(`/api/conversations/${c.id}`)).body.messages.length })));
+    const threaded = await Promise.all(
+      conversations.map(async (c) => ({
+        id: c.id,
+        n: (await agent.get(`/api/conversations/${c.id}`)).body.messages.length,
+      })),
+    );
     const conversationId = threaded.find((c) => c.n === 2)!.id;
-    const res = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'Sorry about that! Fixed now, please try again.' });
+    const res = await agent.post(`/api/conversations/${conversationId}/messages`, {
+      text: 'Sorry about that! Fixed now, please try again.',
+    });
     expect(res.status).toBe(201);
     expect(res.body.message).toMatchObject({ deliveryState: 'sent', deliveryError: null });
     const [post] = slack.callsOf('chat.postMessage');
-    expect(post).toMatchObject({ token: slack.botToken, params: { channel: SUPPORT_CHANNEL, thread_ts: root.event.ts, text: 'Sorry about that! Fixed now, please try again.' } });
+    expect(post).toMatchObject({
+      token: slack.botToken,
+      params: {
+        channel: SUPPORT_CHANNEL,
+        thread_ts: root.event.ts,
+        text: 'Sorry about that! Fixed now, please try again.',
+      },
+    });
     // Slack echoes the bot's own post back as a message event: Bolt's ignoreSelf drops it.
     const before = await messageCount();
-    await deliver(messageEvent({ text: 'Sorry about that! Fixed now, please try again.', user: slack.team.botUserId, botId: slack.team.botId, threadTs: root.event.ts }));
+    await deliver(
+      messageEvent({
+        text: 'Sorry about that! Fixed now, please try again.',
+        user: slack.team.botUserId,
+        botId: slack.team.botId,
+        threadTs: root.event.ts,
+      }),
+    );
     expect(await messageCount()).toBe(before);
   });
 
@@ -144,9 +191,14 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     const first = messageEvent({ channel: DM_CHANNEL, text: 'Hello, a private question about my account' });
     await deliver(first);
     await deliver(messageEvent({ channel: DM_CHANNEL, text: 'It is about billing' }));
-    const details = await Promise.all((await slackConversations()).map(async (c) => (await agent.get(`/api/conversations/${c.id}`)).body));
+    const details = await Promise.all(
+      (await slackConversations()).map(async (c) => (await agent.get(`/api/conversations/${c.id}`)).body),
+    );
     const direct = details.find((d) => d.messages[0].body.startsWith('Hello, a private'))!;
-    expect(direct.messages.map((m: { body: string }) => m.body)).toEqual(['Hello, a private question about my account', 'It is about billing']);
+    expect(direct.messages.map((m: { body: string }) => m.body)).toEqual([
+      'Hello, a private question about my account',
+      'It is about billing',
+    ]);
     const res = await agent.post(`/api/conversations/${direct.conversation.id}/messages`, { text: 'Happy to help.' });
     expect(res.body.message.deliveryState).toBe('sent');
     const post = slack.callsOf('chat.postMessage').at(-1)!;
@@ -174,9 +226,17 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     const [shared] = await server.services.db.select().from(messages).where(eq(messages.body, 'Here is the invoice'));
     const conversationId = shared!.conversationId;
     const sharedView = async () =>
-      (await agent.get(`/api/conversations/${conversationId}`)).body.messages.find((m: { id: string }) => m.id === shared!.id) as { attachments?: Array<{ id: string }> };
-    const [attachment] = await eventually(async () => ((await sharedView()).attachments?.length ? (await sharedView()).attachments : undefined));
-    expect(attachment!).toMatchObject({ filename: 'invoice 2026-11 (Mär).pdf', contentType: 'application/pdf', size: pdf.length });
+      (await agent.get(`/api/conversations/${conversationId}`)).body.messages.find(
+        (m: { id: string }) => m.id === shared!.id,
+      ) as { attachments?: Array<{ id: string }> };
+    const [attachment] = await eventually(async () =>
+      (await sharedView()).attachments?.length ? (await sharedView()).attachments : undefined,
+    );
+    expect(attachment!).toMatchObject({
+      filename: 'invoice 2026-11 (Mär).pdf',
+      contentType: 'application/pdf',
+      size: pdf.length,
+    });
     const res = await fetch(`${server.url}/api/attachments/${attachment!.id}`, { headers: { cookie: agent.cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
@@ -203,7 +263,10 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     expect(pending!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
     slack.fileAccessDenied.delete('F0SCREEN01');
     // The retry is due after a minute; the sweep picks it up then.
-    await server.services.db.update(slackFiles).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(eq(slackFiles.fileId, 'F0SCREEN01'));
+    await server.services.db
+      .update(slackFiles)
+      .set({ nextAttemptAt: new Date(Date.now() - 1000) })
+      .where(eq(slackFiles.fileId, 'F0SCREEN01'));
     expect(await server.services.slack!.sweep()).toBe(1);
     const [stored] = await server.services.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
     // Once stored, the Slack URL and the file name are no longer kept beside the attachment.
@@ -215,7 +278,9 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     // The database refuses this one message (as a full disk or a lost connection would).
     await db.execute(sql`create function refuse_slack_test() returns trigger language plpgsql as $$
       begin if new.body = 'Lost in a failing commit' then raise exception 'refused for the test'; end if; return new; end $$`);
-    await db.execute(sql`create trigger refuse_slack_test before insert on messages for each row execute function refuse_slack_test()`);
+    await db.execute(
+      sql`create trigger refuse_slack_test before insert on messages for each row execute function refuse_slack_test()`,
+    );
     const event = messageEvent({ text: 'Lost in a failing commit' });
     try {
       const first = await deliver(event);
@@ -227,7 +292,9 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     }
     const retry = await deliver(event, { retryNum: 1 });
     expect(retry.status).toBe(200);
-    expect(await db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Lost in a failing commit'))).toHaveLength(1);
+    expect(
+      await db.select({ id: messages.id }).from(messages).where(eq(messages.body, 'Lost in a failing commit')),
+    ).toHaveLength(1);
   });
 
   it("erases a Slack contact's messages, files and identities like any other contact's", async () => {
@@ -245,9 +312,17 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
 
   it('writes no message text, name or email into the log', () => {
     const logs = server.logs();
-    for (const secret of ['Lost in a failing', 'invoices page', 'Maria', 'customer.example', 'Bad Gateway', 'invoice 2026', SIGNING_SECRET, slack.botToken]) {
+    for (const secret of [
+      'Lost in a failing',
+      'invoices page',
+      'Maria',
+      'customer.example',
+      'Bad Gateway',
+      'invoice 2026',
+      SIGNING_SECRET,
+      slack.botToken,
+    ]) {
       expect(logs).not.toContain(secret);
     }
   });
 });
-

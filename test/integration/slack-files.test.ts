@@ -40,14 +40,24 @@ describe(`Slack file downloads on ${dbMode}`, () => {
     const ts = `1764579000.${String(++n).padStart(6, '0')}`;
     const result = await ingest(
       { db: database.db, events: new DomainEventBus(), inboxNames: createInboxNameCache(database.db) },
-      { channel: 'slack', inboxId, sender: { kind: 'slack', address: 'T0TEAM0001:U0FILES001' }, threadKey: `T0TEAM0001:C0SUPPORT1:${ts}`, externalId: `C0SUPPORT1:${ts}`, text: 'files', occurredAt: new Date() },
+      {
+        channel: 'slack',
+        inboxId,
+        sender: { kind: 'slack', address: 'T0TEAM0001:U0FILES001' },
+        threadKey: `T0TEAM0001:C0SUPPORT1:${ts}`,
+        externalId: `C0SUPPORT1:${ts}`,
+        text: 'files',
+        occurredAt: new Date(),
+      },
     );
     return result.message.id;
   };
 
   it('stores each file once when several sweeps (servers) run at the same time', async () => {
     const messageId = await storedMessage();
-    const files = ['F0CONC0001', 'F0CONC0002', 'F0CONC0003'].map((id, i) => slack.addFile(id, `part-${i}.bin`, Buffer.alloc(20_000 + i, i), 'application/octet-stream'));
+    const files = ['F0CONC0001', 'F0CONC0002', 'F0CONC0003'].map((id, i) =>
+      slack.addFile(id, `part-${i}.bin`, Buffer.alloc(20_000 + i, i), 'application/octet-stream'),
+    );
     await database.db.insert(slackFiles).values(fileRows(messageId, files));
     const stored = await Promise.all([fetchDueFiles(deps()), fetchDueFiles(deps()), fetchDueFiles(deps())]);
     expect(stored.reduce((a, b) => a + b, 0)).toBe(3);
@@ -57,7 +67,11 @@ describe(`Slack file downloads on ${dbMode}`, () => {
       ['part-1.bin', 20_001],
       ['part-2.bin', 20_002],
     ]);
-    expect(slack.downloads.filter((id) => id.startsWith('F0CONC')).sort()).toEqual(['F0CONC0001', 'F0CONC0002', 'F0CONC0003']);
+    expect(slack.downloads.filter((id) => id.startsWith('F0CONC')).sort()).toEqual([
+      'F0CONC0001',
+      'F0CONC0002',
+      'F0CONC0003',
+    ]);
     expect((await blobs.list()).sort()).toEqual(rows.map((r) => r.blobId).sort());
     // Queued again (a redelivered event), a stored file is not fetched a second time.
     await database.db.insert(slackFiles).values(fileRows(messageId, files)).onConflictDoNothing();
@@ -69,7 +83,8 @@ describe(`Slack file downloads on ${dbMode}`, () => {
     const gone = slack.addFile('F0GONE0001', 'deleted.txt', Buffer.from('x'), 'text/plain');
     slack.files.delete('F0GONE0001');
     await database.db.insert(slackFiles).values(fileRows(messageId, [gone]));
-    const row = async () => (await database.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0GONE0001')))[0]!;
+    const row = async () =>
+      (await database.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0GONE0001')))[0]!;
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
       const before = Date.now();
@@ -78,7 +93,11 @@ describe(`Slack file downloads on ${dbMode}`, () => {
       expect(after).toMatchObject({ attempts: attempt, storedAt: null, lastError: 'Error: download failed: HTTP 404' });
       if (after.nextAttemptAt) delays.push(Math.round((after.nextAttemptAt.getTime() - before) / 60_000));
       // Make it due now, as the clock would after the delay.
-      if (after.nextAttemptAt) await database.db.update(slackFiles).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(eq(slackFiles.fileId, 'F0GONE0001'));
+      if (after.nextAttemptAt)
+        await database.db
+          .update(slackFiles)
+          .set({ nextAttemptAt: new Date(Date.now() - 1000) })
+          .where(eq(slackFiles.fileId, 'F0GONE0001'));
     }
     expect(delays).toEqual([1, 4, 16, 64, 256]);
     expect((await row()).nextAttemptAt).toBeNull();

@@ -25,7 +25,9 @@ const freePort = () =>
   });
 
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
 /**
  * Real server processes on one PostgreSQL database and a local fake Twilio: calls come in and their
@@ -73,7 +75,10 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
 
   const run = (script: string, extra: Record<string, string>) => {
     // node itself (not npx) so SIGTERM reaches the server, which shuts down cleanly.
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: env(extra),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     let err = '';
@@ -85,7 +90,10 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
   it('deletes every recording at Twilio exactly once, locally too, with one audit entry each', async () => {
     // The database and its configuration: a voice inbox, recordings kept one day.
     const setup = await openDatabase({ databaseUrl: url.toString() });
-    const [inbox] = await setup.db.insert(inboxes).values({ name: 'Phone', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } }).returning();
+    const [inbox] = await setup.db
+      .insert(inboxes)
+      .values({ name: 'Phone', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } })
+      .returning();
     await setup.db.insert(retentionPolicies).values({ dataClass: 'recordings', retainDays: 1, enabled: true });
     await setup.close();
 
@@ -94,7 +102,10 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
     const serverUrl = `http://127.0.0.1:${port}`;
     const a = run('server/main.ts', { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: serverUrl });
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${serverUrl}/api/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${serverUrl}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 120 || a.child.exitCode !== null) throw new Error(`server A did not start: ${a.err()}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -104,7 +115,14 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
     const voiceUrl = `${serverUrl}/api/twilio/${inbox!.id}/voice`;
     const calls = [];
     for (let i = 0; i < CALLS; i++) {
-      calls.push(await fake.call(voiceUrl, { from: `+1555020${String(i).padStart(4, '0')}`, to: OUR_NUMBER, seconds: 2, startTime: new Date(deadline - DAY) }));
+      calls.push(
+        await fake.call(voiceUrl, {
+          from: `+1555020${String(i).padStart(4, '0')}`,
+          to: OUR_NUMBER,
+          seconds: 2,
+          startTime: new Date(deadline - DAY),
+        }),
+      );
     }
     expect(calls.map((c) => c.recordingCallback?.status)).toEqual(Array(CALLS).fill(204));
     const check = await openDatabase({ databaseUrl: url.toString() });
@@ -120,7 +138,9 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
 
     // After the deadline, two fresh server processes sweep at the same moment.
     const startAt = Math.max(deadline + 500, Date.now() + 8_000);
-    const sweepers = [0, 1].map(() => run('test/helpers/sweep-worker.ts', { START_AT: String(startAt), DELETIONS_FILE: join(dir, 'unused.txt') }));
+    const sweepers = [0, 1].map(() =>
+      run('test/helpers/sweep-worker.ts', { START_AT: String(startAt), DELETIONS_FILE: join(dir, 'unused.txt') }),
+    );
     const codes = await Promise.all(sweepers.map((s) => exited(s.child)));
     expect(codes, sweepers.map((s) => s.err()).join('\n')).toEqual([0, 0]);
     const results = sweepers.map((s) => JSON.parse(s.out().trim().split('\n').at(-1)!));
@@ -132,7 +152,9 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
     expect(fake.recordings.size).toBe(0);
     expect((await check.db.select({ n: count() }).from(recordings).where(isNull(recordings.deletedAt)))[0]!.n).toBe(0);
     for (const r of scheduled) expect(existsSync(join(dir, 'blobs', r.blobId!.slice(0, 2), r.blobId!))).toBe(false);
-    expect((await check.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, 'recording.deleted')))[0]!.n).toBe(CALLS);
+    expect(
+      (await check.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, 'recording.deleted')))[0]!.n,
+    ).toBe(CALLS);
     await check.close();
   }, 180_000);
 });

@@ -17,10 +17,18 @@ describe(`Twilio SMS on ${dbMode}`, () => {
 
   beforeAll(async () => {
     fake = await startFakeTwilio();
-    server = await startTestServer({ TWILIO_ACCOUNT_SID: fake.accountSid, TWILIO_AUTH_TOKEN: fake.authToken, TWILIO_API_URL: fake.url });
+    server = await startTestServer({
+      TWILIO_ACCOUNT_SID: fake.accountSid,
+      TWILIO_AUTH_TOKEN: fake.authToken,
+      TWILIO_API_URL: fake.url,
+    });
     const [inbox] = await server.services.db
       .insert(inboxes)
-      .values({ name: 'Support SMS', channel: 'sms', settings: { phoneNumber: OUR_NUMBER, helpText: 'Outdoor Shop support. Reply STOP to opt out.' } })
+      .values({
+        name: 'Support SMS',
+        channel: 'sms',
+        settings: { phoneNumber: OUR_NUMBER, helpText: 'Outdoor Shop support. Reply STOP to opt out.' },
+      })
       .returning();
     inboxId = inbox!.id;
     smsUrl = `${server.url}/api/twilio/${inboxId}/sms`;
@@ -34,7 +42,10 @@ describe(`Twilio SMS on ${dbMode}`, () => {
   const storedMessages = async () => (await server.services.db.select({ n: count() }).from(messages))[0]!.n;
   const conversationOf = async (phone: string) => {
     const list = await agent.get('/api/conversations?channel=sms');
-    const [identity] = await server.services.db.select().from(contactIdentities).where(and(eq(contactIdentities.kind, 'phone'), eq(contactIdentities.address, phone)));
+    const [identity] = await server.services.db
+      .select()
+      .from(contactIdentities)
+      .where(and(eq(contactIdentities.kind, 'phone'), eq(contactIdentities.address, phone)));
     const match = list.body.items.find((c: { contact: { id: string } }) => c.contact.id === identity?.contactId);
     if (!match) throw new Error('no conversation for that number');
     return match as { id: string };
@@ -42,11 +53,20 @@ describe(`Twilio SMS on ${dbMode}`, () => {
   const detail = async (conversationId: string) => (await agent.get(`/api/conversations/${conversationId}`)).body;
 
   it('refuses absent, forged and tampered signatures with 403 and stores nothing', async () => {
-    const params = { MessageSid: sid('SM'), AccountSid: fake.accountSid, From: '+15550109999', To: OUR_NUMBER, Body: 'forged', NumMedia: '0' };
+    const params = {
+      MessageSid: sid('SM'),
+      AccountSid: fake.accountSid,
+      From: '+15550109999',
+      To: OUR_NUMBER,
+      Body: 'forged',
+      NumMedia: '0',
+    };
     expect((await fake.webhook(smsUrl, params, { unsigned: true })).status).toBe(403);
     expect((await fake.webhook(smsUrl, params, { signWith: 'not-the-auth-token-000' })).status).toBe(403);
     // A genuine signature, but for another URL (another inbox's webhook).
-    expect((await fake.webhook(smsUrl, params, { signUrl: `${server.url}/api/twilio/${randomUUID()}/sms` })).status).toBe(403);
+    expect(
+      (await fake.webhook(smsUrl, params, { signUrl: `${server.url}/api/twilio/${randomUUID()}/sms` })).status,
+    ).toBe(403);
     // Signed for one body, sent with another.
     const twilio = (await import('twilio')).default;
     const signature = twilio.getExpectedTwilioSignature(fake.authToken, smsUrl, params);
@@ -57,7 +77,9 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     });
     expect(tampered.status).toBe(403);
     // An unknown inbox id: nothing to verify against.
-    expect((await fake.webhook(`${server.url}/api/twilio/00000000-0000-4000-8000-000000000000/sms`, params)).status).toBe(403);
+    expect(
+      (await fake.webhook(`${server.url}/api/twilio/00000000-0000-4000-8000-000000000000/sms`, params)).status,
+    ).toBe(403);
     const body = await tampered.json();
     expect(body).toMatchObject({ code: 'invalid_signature', requestId: expect.any(String) });
     expect(await storedMessages()).toBe(0);
@@ -68,12 +90,19 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const first = await fake.sms(smsUrl, { from: '+15550101234', to: OUR_NUMBER, body: 'Hi, did my tent ship?' });
     expect(first.status).toBe(200);
     expect(first.text).toContain('<Response/>');
-    const again = await fake.sms(smsUrl, { from: '+15550101234', to: OUR_NUMBER, body: 'Hi, did my tent ship?', sid: first.sid });
+    const again = await fake.sms(smsUrl, {
+      from: '+15550101234',
+      to: OUR_NUMBER,
+      body: 'Hi, did my tent ship?',
+      sid: first.sid,
+    });
     expect(again.status).toBe(200);
     const conversation = await conversationOf('+15550101234');
     const view = await detail(conversation.id);
     expect(view.conversation).toMatchObject({ channel: 'sms', inboxId });
-    expect(view.messages.map((m: { body: string; direction: string }) => [m.direction, m.body])).toEqual([['inbound', 'Hi, did my tent ship?']]);
+    expect(view.messages.map((m: { body: string; direction: string }) => [m.direction, m.body])).toEqual([
+      ['inbound', 'Hi, did my tent ship?'],
+    ]);
     expect(view.contact.identities).toEqual([{ kind: 'phone', address: '+15550101234' }]);
   });
 
@@ -83,7 +112,12 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     expect(res.status).toBe(201);
     expect(res.body.message).toMatchObject({ deliveryState: 'sent', deliveryError: null });
     const sent = fake.messages.at(-1)!;
-    expect(sent).toMatchObject({ to: '+15550101234', from: OUR_NUMBER, body: 'Yes, it ships tomorrow.', statusCallback: `${server.url}/api/twilio/${inboxId}/status` });
+    expect(sent).toMatchObject({
+      to: '+15550101234',
+      from: OUR_NUMBER,
+      body: 'Yes, it ships tomorrow.',
+      statusCallback: `${server.url}/api/twilio/${inboxId}/status`,
+    });
     const [row] = await server.services.db.select().from(messages).where(eq(messages.id, res.body.message.id));
     expect(row!.externalId).toBe(sent.sid);
 
@@ -94,8 +128,13 @@ describe(`Twilio SMS on ${dbMode}`, () => {
 
     const second = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'Anything else?' });
     await fake.status(fake.messages.at(-1)!.sid, 'undelivered', '30003');
-    const failed = (await detail(conversation.id)).messages.find((m: { id: string }) => m.id === second.body.message.id);
-    expect(failed).toMatchObject({ deliveryState: 'failed', deliveryError: 'Twilio reported undelivered (error 30003)' });
+    const failed = (await detail(conversation.id)).messages.find(
+      (m: { id: string }) => m.id === second.body.message.id,
+    );
+    expect(failed).toMatchObject({
+      deliveryState: 'failed',
+      deliveryError: 'Twilio reported undelivered (error 30003)',
+    });
   });
 
   it('applies a status callback that overtook the commit of its send', async () => {
@@ -103,14 +142,24 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const early = sid('SM');
     fake.nextMessageSid = early;
     const statusUrl = `${server.url}/api/twilio/${inboxId}/status`;
-    const callback = await fake.webhook(statusUrl, { AccountSid: fake.accountSid, MessageSid: early, MessageStatus: 'delivered', To: '+15550101234', From: OUR_NUMBER });
+    const callback = await fake.webhook(statusUrl, {
+      AccountSid: fake.accountSid,
+      MessageSid: early,
+      MessageStatus: 'delivered',
+      To: '+15550101234',
+      From: OUR_NUMBER,
+    });
     expect(callback.status).toBe(204);
-    const res = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'Tracking number follows.' });
+    const res = await agent.post(`/api/conversations/${conversation.id}/messages`, {
+      text: 'Tracking number follows.',
+    });
     expect(fake.messages.at(-1)!.sid).toBe(early);
     let state = res.body.message.deliveryState;
     for (let i = 0; i < 50 && state !== 'delivered'; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      state = (await detail(conversation.id)).messages.find((m: { id: string }) => m.id === res.body.message.id).deliveryState;
+      state = (await detail(conversation.id)).messages.find(
+        (m: { id: string }) => m.id === res.body.message.id,
+      ).deliveryState;
     }
     expect(state).toBe('delivered');
   });
@@ -120,7 +169,10 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const before = fake.messages.length;
     const res = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'x'.repeat(1601) });
     expect(res.status).toBe(201);
-    expect(res.body.message).toMatchObject({ deliveryState: 'failed', deliveryError: expect.stringContaining('limited to 1600 characters, this one has 1601') });
+    expect(res.body.message).toMatchObject({
+      deliveryState: 'failed',
+      deliveryError: expect.stringContaining('limited to 1600 characters, this one has 1601'),
+    });
     expect(fake.messages.length).toBe(before);
     const ok = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'y'.repeat(1600) });
     expect(ok.body.message.deliveryState).toBe('sent');
@@ -134,11 +186,18 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const stop = await fake.sms(smsUrl, { from: phone, to: OUR_NUMBER, body: ' stop ' });
     expect(stop.status).toBe(200);
     expect(stop.text).toContain('<Response/>');
-    expect(await server.services.db.select({ phone: smsOptOuts.phone, keyword: smsOptOuts.keyword }).from(smsOptOuts)).toEqual([{ phone, keyword: 'STOP' }]);
+    expect(
+      await server.services.db.select({ phone: smsOptOuts.phone, keyword: smsOptOuts.keyword }).from(smsOptOuts),
+    ).toEqual([{ phone, keyword: 'STOP' }]);
 
     const before = fake.messages.length;
-    const refused = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'Your order is on its way.' });
-    expect(refused.body.message).toMatchObject({ deliveryState: 'failed', deliveryError: expect.stringContaining('opted_out') });
+    const refused = await agent.post(`/api/conversations/${conversation.id}/messages`, {
+      text: 'Your order is on its way.',
+    });
+    expect(refused.body.message).toMatchObject({
+      deliveryState: 'failed',
+      deliveryError: expect.stringContaining('opted_out'),
+    });
     expect(fake.messages.length).toBe(before);
     // Nothing is retried later either: the message is failed, not pending.
     const [row] = await server.services.db.select().from(messages).where(eq(messages.id, refused.body.message.id));
@@ -156,8 +215,17 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const actions = (await server.services.db.select({ action: auditLog.action }).from(auditLog)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['sms.opted_out', 'sms.opted_in']));
     // The keywords themselves are in the conversation, for the agents to see.
-    const timeline = (await detail(conversation.id)).messages.map((m: { kind: string; body: string }) => [m.kind, m.body]);
-    expect(timeline).toEqual(expect.arrayContaining([['message', ' stop '], ['message', 'HELP'], ['message', 'START']]));
+    const timeline = (await detail(conversation.id)).messages.map((m: { kind: string; body: string }) => [
+      m.kind,
+      m.body,
+    ]);
+    expect(timeline).toEqual(
+      expect.arrayContaining([
+        ['message', ' stop '],
+        ['message', 'HELP'],
+        ['message', 'START'],
+      ]),
+    );
     // Agents see why replies were refused, and when they are allowed again.
     expect(timeline).toEqual(
       expect.arrayContaining([
@@ -173,17 +241,24 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const conversation = await conversationOf(phone);
     fake.unsubscribed.add(phone);
     const refused = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'Hi!' });
-    expect(refused.body.message).toMatchObject({ deliveryState: 'failed', deliveryError: expect.stringContaining('21610') });
+    expect(refused.body.message).toMatchObject({
+      deliveryState: 'failed',
+      deliveryError: expect.stringContaining('21610'),
+    });
     fake.unsubscribed.delete(phone);
     fake.failNext = 1;
     const outage = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'Hi again!' });
-    expect(outage.body.message).toMatchObject({ deliveryState: 'pending', deliveryError: 'Twilio error 20500 (HTTP 500)' });
+    expect(outage.body.message).toMatchObject({
+      deliveryState: 'pending',
+      deliveryError: 'Twilio error 20500 (HTTP 500)',
+    });
     const [row] = await server.services.db.select().from(messages).where(eq(messages.id, outage.body.message.id));
     expect(row!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('never logs phone numbers or message text', () => {
     const logs = server.logs();
-    for (const secret of ['+15550101234', '+15550102222', 'did my tent ship', 'Yes, it ships tomorrow', OUR_NUMBER]) expect(logs).not.toContain(secret);
+    for (const secret of ['+15550101234', '+15550102222', 'did my tent ship', 'Yes, it ships tomorrow', OUR_NUMBER])
+      expect(logs).not.toContain(secret);
   });
 });

@@ -20,8 +20,15 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
 
   beforeAll(async () => {
     fake = await startFakeTwilio();
-    server = await startTestServer({ TWILIO_ACCOUNT_SID: fake.accountSid, TWILIO_AUTH_TOKEN: fake.authToken, TWILIO_API_URL: fake.url });
-    const [inbox] = await server.services.db.insert(inboxes).values({ name: 'Outdoor Shop', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } }).returning();
+    server = await startTestServer({
+      TWILIO_ACCOUNT_SID: fake.accountSid,
+      TWILIO_AUTH_TOKEN: fake.authToken,
+      TWILIO_API_URL: fake.url,
+    });
+    const [inbox] = await server.services.db
+      .insert(inboxes)
+      .values({ name: 'Outdoor Shop', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } })
+      .returning();
     inboxId = inbox!.id;
     voiceUrl = `${server.url}/api/twilio/${inboxId}/voice`;
     agent = await server.agentClient('agent');
@@ -32,17 +39,34 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     await fake?.close();
   });
 
-  const recordingOf = async (providerSid: string) => (await server.services.db.select().from(recordings).where(eq(recordings.providerSid, providerSid)))[0];
-  const audits = async (action: string) => (await server.services.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
+  const recordingOf = async (providerSid: string) =>
+    (await server.services.db.select().from(recordings).where(eq(recordings.providerSid, providerSid)))[0];
+  const audits = async (action: string) =>
+    (await server.services.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
 
   it('refuses an unsigned or forged call webhook and stores nothing', async () => {
-    const params = { AccountSid: fake.accountSid, CallSid: sid('CA'), From: '+15550109999', To: OUR_NUMBER, CallStatus: 'ringing' };
+    const params = {
+      AccountSid: fake.accountSid,
+      CallSid: sid('CA'),
+      From: '+15550109999',
+      To: OUR_NUMBER,
+      CallStatus: 'ringing',
+    };
     expect((await fake.webhook(voiceUrl, params, { unsigned: true })).status).toBe(403);
     expect((await fake.webhook(voiceUrl, params, { signWith: 'forged-token-forged-token' })).status).toBe(403);
-    const recordingParams = { AccountSid: fake.accountSid, CallSid: params.CallSid, RecordingSid: sid('RE'), RecordingStatus: 'completed', RecordingDuration: '3' };
+    const recordingParams = {
+      AccountSid: fake.accountSid,
+      CallSid: params.CallSid,
+      RecordingSid: sid('RE'),
+      RecordingStatus: 'completed',
+      RecordingDuration: '3',
+    };
     expect((await fake.webhook(`${voiceUrl}/recording`, recordingParams, { unsigned: true })).status).toBe(403);
     // The SMS webhook of a voice inbox is not an SMS webhook.
-    expect((await fake.sms(`${server.url}/api/twilio/${inboxId}/sms`, { from: '+15550109999', to: OUR_NUMBER, body: 'hi' })).status).toBe(403);
+    expect(
+      (await fake.sms(`${server.url}/api/twilio/${inboxId}/sms`, { from: '+15550109999', to: OUR_NUMBER, body: 'hi' }))
+        .status,
+    ).toBe(403);
     expect((await server.services.db.select({ n: count() }).from(messages))[0]!.n).toBe(0);
     expect(await server.services.db.select().from(recordings)).toEqual([]);
   });
@@ -54,24 +78,52 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     const announcement = call.say[0]!;
     expect(announcement).toContain('This call is recorded so that our support team can listen to your message');
     expect(announcement).toContain('deleted after 30 days');
-    expect(call.record).toMatchObject({ recordingStatusCallback: `${voiceUrl}/recording`, action: `${voiceUrl}/recorded`, maxLength: '120', playBeep: 'true' });
+    expect(call.record).toMatchObject({
+      recordingStatusCallback: `${voiceUrl}/recording`,
+      action: `${voiceUrl}/recorded`,
+      maxLength: '120',
+      playBeep: 'true',
+    });
     expect(call.action).toMatchObject({ status: 200 });
     expect(call.action!.text).toContain('<Hangup/>');
     expect(call.recordingCallback).toMatchObject({ status: 204 });
 
-    const [message] = await server.services.db.select().from(messages).where(and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)));
+    const [message] = await server.services.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)));
     expect(message).toMatchObject({ direction: 'inbound', body: 'Incoming call' });
     const recording = await recordingOf(call.recordingSid!);
-    expect(recording).toMatchObject({ provider: 'twilio', durationSeconds: 4, messageId: message!.id, conversationId: message!.conversationId, deletedAt: null });
+    expect(recording).toMatchObject({
+      provider: 'twilio',
+      durationSeconds: 4,
+      messageId: message!.id,
+      conversationId: message!.conversationId,
+      deletedAt: null,
+    });
     expect(recording!.deleteAfter.getTime() - recording!.recordedAt.getTime()).toBe(30 * DAY);
     expect(recording!.blobId).toMatch(/^[0-9a-f]{32}$/);
 
-    const [consent] = await server.services.db.select().from(consentEvents).where(eq(consentEvents.purpose, 'call_recording'));
-    expect(consent).toMatchObject({ granted: true, sourceChannel: 'voice', policyVersion: 'call-recording-1', evidence: { callSid: call.callSid } });
+    const [consent] = await server.services.db
+      .select()
+      .from(consentEvents)
+      .where(eq(consentEvents.purpose, 'call_recording'));
+    expect(consent).toMatchObject({
+      granted: true,
+      sourceChannel: 'voice',
+      policyVersion: 'call-recording-1',
+      evidence: { callSid: call.callSid },
+    });
     expect(consent!.textHash).toBe(createHash('sha256').update(announcement).digest('hex'));
 
     // Twilio retries the callback: still one recording, one consent event.
-    const replay = await fake.webhook(`${voiceUrl}/recording`, { AccountSid: fake.accountSid, CallSid: call.callSid, RecordingSid: call.recordingSid!, RecordingStatus: 'completed', RecordingDuration: '4' });
+    const replay = await fake.webhook(`${voiceUrl}/recording`, {
+      AccountSid: fake.accountSid,
+      CallSid: call.callSid,
+      RecordingSid: call.recordingSid!,
+      RecordingStatus: 'completed',
+      RecordingDuration: '4',
+    });
     expect(replay.status).toBe(204);
     expect(await server.services.db.select().from(recordings)).toHaveLength(1);
   });
@@ -80,10 +132,19 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     const [recording] = await server.services.db.select().from(recordings);
     const list = await agent.get(`/api/recordings?conversationId=${recording!.conversationId}`);
     expect(list.body.items).toEqual([
-      expect.objectContaining({ id: recording!.id, durationSeconds: 4, media: 'local', mediaUrl: `/api/recordings/${recording!.id}/media`, deleteAfter: recording!.deleteAfter.toISOString(), deletedAt: null }),
+      expect.objectContaining({
+        id: recording!.id,
+        durationSeconds: 4,
+        media: 'local',
+        mediaUrl: `/api/recordings/${recording!.id}/media`,
+        deleteAfter: recording!.deleteAfter.toISOString(),
+        deletedAt: null,
+      }),
     ]);
     expect((await fetch(`${server.url}/api/recordings/${recording!.id}/media`)).status).toBe(401);
-    const res = await fetch(`${server.url}/api/recordings/${recording!.id}/media`, { headers: { cookie: agent.cookie } });
+    const res = await fetch(`${server.url}/api/recordings/${recording!.id}/media`, {
+      headers: { cookie: agent.cookie },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('audio/mpeg');
     const audio = Buffer.from(await res.arrayBuffer());
@@ -96,8 +157,15 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     fake.failNext = 1;
     const failed = await agent.send('DELETE', `/api/recordings/${recording!.id}`);
     expect(failed.status).toBe(502);
-    expect(failed.body).toMatchObject({ code: 'provider_unavailable', message: expect.stringContaining('Twilio error 20500 (HTTP 500)') });
-    expect(await recordingOf(recording!.providerSid)).toMatchObject({ deletedAt: null, deletionAttempts: 1, lastDeletionError: 'Twilio error 20500 (HTTP 500)' });
+    expect(failed.body).toMatchObject({
+      code: 'provider_unavailable',
+      message: expect.stringContaining('Twilio error 20500 (HTTP 500)'),
+    });
+    expect(await recordingOf(recording!.providerSid)).toMatchObject({
+      deletedAt: null,
+      deletionAttempts: 1,
+      lastDeletionError: 'Twilio error 20500 (HTTP 500)',
+    });
 
     const res = await agent.send('DELETE', `/api/recordings/${recording!.id}`);
     expect(res.status).toBe(200);
@@ -106,12 +174,25 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect(fake.recordings.has(recording!.providerSid)).toBe(false);
     expect(await server.services.blobs.size(recording!.blobId!)).toBeNull();
     expect(await audits('recording.deleted')).toBe(1);
-    expect((await fetch(`${server.url}/api/recordings/${recording!.id}/media`, { headers: { cookie: agent.cookie } })).status).toBe(404);
+    expect(
+      (await fetch(`${server.url}/api/recordings/${recording!.id}/media`, { headers: { cookie: agent.cookie } }))
+        .status,
+    ).toBe(404);
   });
 
   it('the retention sweep deletes expired recordings at Twilio; one Twilio no longer has (404) counts as deleted', async () => {
-    const a = await fake.call(voiceUrl, { from: '+15550105555', to: OUR_NUMBER, seconds: 2, startTime: new Date(Date.now() - 31 * DAY) });
-    const b = await fake.call(voiceUrl, { from: '+15550106666', to: OUR_NUMBER, seconds: 2, startTime: new Date(Date.now() - 31 * DAY) });
+    const a = await fake.call(voiceUrl, {
+      from: '+15550105555',
+      to: OUR_NUMBER,
+      seconds: 2,
+      startTime: new Date(Date.now() - 31 * DAY),
+    });
+    const b = await fake.call(voiceUrl, {
+      from: '+15550106666',
+      to: OUR_NUMBER,
+      seconds: 2,
+      startTime: new Date(Date.now() - 31 * DAY),
+    });
     const fresh = await fake.call(voiceUrl, { from: '+15550107777', to: OUR_NUMBER, seconds: 2 });
     expect((await recordingOf(a.recordingSid!))!.deleteAfter.getTime()).toBeLessThan(Date.now());
     fake.recordings.delete(b.recordingSid!); // already gone at Twilio (deleted in the console)
@@ -120,33 +201,58 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect(sweep.body).toMatchObject({ skipped: false, removed: { recordings: 2 }, failed: { recordings: 0 } });
     expect(fake.deletions).toContain(a.recordingSid);
     expect(fake.deleteRequests).toContain(b.recordingSid);
-    for (const gone of [a, b]) expect(await recordingOf(gone.recordingSid!)).toMatchObject({ deletedAt: expect.any(Date), blobId: null });
+    for (const gone of [a, b])
+      expect(await recordingOf(gone.recordingSid!)).toMatchObject({ deletedAt: expect.any(Date), blobId: null });
     expect(await recordingOf(fresh.recordingSid!)).toMatchObject({ deletedAt: null });
     expect(fake.recordings.has(fresh.recordingSid!)).toBe(true);
     expect((await audits('recording.deleted')) - before).toBe(2);
   });
 
   it('shows admins the recordings whose deletion keeps failing, until it succeeds', async () => {
-    const call = await fake.call(voiceUrl, { from: '+15550109191', to: OUR_NUMBER, seconds: 2, startTime: new Date(Date.now() - 31 * DAY) });
+    const call = await fake.call(voiceUrl, {
+      from: '+15550109191',
+      to: OUR_NUMBER,
+      seconds: 2,
+      startTime: new Date(Date.now() - 31 * DAY),
+    });
     const recording = await recordingOf(call.recordingSid!);
-    const failures = async () => (await admin.get('/api/recordings/deletion-failures')).body.items.map((r: { id: string }) => r.id);
+    const failures = async () =>
+      (await admin.get('/api/recordings/deletion-failures')).body.items.map((r: { id: string }) => r.id);
     fake.failNext = 1;
     expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
     expect(await failures()).toEqual([]); // one failure: not yet an admin's concern
-    await server.services.db.update(recordings).set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) }).where(eq(recordings.id, recording!.id));
+    await server.services.db
+      .update(recordings)
+      .set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) })
+      .where(eq(recordings.id, recording!.id));
     fake.failNext = 1;
     expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
     const listed = (await admin.get('/api/recordings/deletion-failures')).body.items;
-    expect(listed).toEqual([expect.objectContaining({ id: recording!.id, deletionAttempts: 2, lastDeletionError: 'Twilio error 20500 (HTTP 500)', deletedAt: null })]);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: recording!.id,
+        deletionAttempts: 2,
+        lastDeletionError: 'Twilio error 20500 (HTTP 500)',
+        deletedAt: null,
+      }),
+    ]);
     expect((await agent.get('/api/recordings/deletion-failures')).status).toBe(403);
-    await server.services.db.update(recordings).set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) }).where(eq(recordings.id, recording!.id));
+    await server.services.db
+      .update(recordings)
+      .set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) })
+      .where(eq(recordings.id, recording!.id));
     expect((await admin.post('/api/privacy/retention/sweep')).body.removed.recordings).toBe(1);
     expect(await failures()).toEqual([]);
     expect(fake.deletions).toContain(call.recordingSid);
   });
 
   it('admins connect a Twilio number and get the webhook URLs; the auth token is never returned', async () => {
-    const created = await admin.post('/api/twilio/inboxes', { name: 'Second line', channel: 'voice', phoneNumber: '+15550100999', authToken: 'a-second-accounts-token-123456' });
+    const created = await admin.post('/api/twilio/inboxes', {
+      name: 'Second line',
+      channel: 'voice',
+      phoneNumber: '+15550100999',
+      authToken: 'a-second-accounts-token-123456',
+    });
     expect(created.status).toBe(201);
     const id = created.body.inbox.id;
     expect(created.body.inbox).toEqual({
@@ -167,21 +273,38 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     const list = await admin.get('/api/twilio/inboxes');
     expect(JSON.stringify(list.body)).not.toContain('a-second-accounts-token-123456');
     expect(JSON.stringify((await admin.get('/api/inboxes')).body)).not.toContain('a-second-accounts-token-123456');
-    expect(JSON.stringify(await server.services.db.select().from(auditLog))).not.toContain('a-second-accounts-token-123456');
+    expect(JSON.stringify(await server.services.db.select().from(auditLog))).not.toContain(
+      'a-second-accounts-token-123456',
+    );
     // Webhooks of that inbox are now checked with its own token.
     const params = { AccountSid: fake.accountSid, CallSid: sid('CA'), From: '+15550109999', To: '+15550100999' };
     expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, params)).status).toBe(403);
-    expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, params, { signWith: 'a-second-accounts-token-123456' })).status).toBe(200);
+    expect(
+      (
+        await fake.webhook(`${server.url}/api/twilio/${id}/voice`, params, {
+          signWith: 'a-second-accounts-token-123456',
+        })
+      ).status,
+    ).toBe(200);
     const patched = await admin.send('PATCH', `/api/twilio/inboxes/${id}`, { authToken: null });
     expect(patched.body.inbox).toMatchObject({ authToken: 'env', ready: true });
-    expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, { ...params, CallSid: sid('CA') })).status).toBe(200);
-    expect((await admin.post('/api/twilio/inboxes', { name: 'Bad', channel: 'sms', phoneNumber: '555-0100' })).status).toBe(400);
+    expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, { ...params, CallSid: sid('CA') })).status).toBe(
+      200,
+    );
+    expect(
+      (await admin.post('/api/twilio/inboxes', { name: 'Bad', channel: 'sms', phoneNumber: '555-0100' })).status,
+    ).toBe(400);
     expect((await agent.get('/api/twilio/inboxes')).status).toBe(403);
   });
 
   it('keeps the deadline even when the audio cannot be copied: the recording then plays from Twilio', async () => {
     // The media GET is the first REST call of the recording callback.
-    const failing = await fake.call(voiceUrl, { from: '+15550109393', to: OUR_NUMBER, seconds: 2, beforeRecordingCallback: () => (fake.failNext = 1) });
+    const failing = await fake.call(voiceUrl, {
+      from: '+15550109393',
+      to: OUR_NUMBER,
+      seconds: 2,
+      beforeRecordingCallback: () => (fake.failNext = 1),
+    });
     expect(failing.recordingCallback!.status).toBe(204);
     const recording = await recordingOf(failing.recordingSid!);
     expect(recording).toMatchObject({ blobId: null, deletedAt: null });
@@ -205,9 +328,15 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
 
   it('a reply to a caller goes out as an SMS from the same number', async () => {
     const [call] = await server.services.db.select().from(messages).where(eq(messages.externalId, firstCallSid));
-    const res = await agent.post(`/api/conversations/${call!.conversationId}/messages`, { text: 'We will call you back at 3 pm.' });
+    const res = await agent.post(`/api/conversations/${call!.conversationId}/messages`, {
+      text: 'We will call you back at 3 pm.',
+    });
     expect(res.body.message).toMatchObject({ deliveryState: 'sent' });
-    expect(fake.messages.at(-1)).toMatchObject({ to: '+15550101234', from: OUR_NUMBER, body: 'We will call you back at 3 pm.' });
+    expect(fake.messages.at(-1)).toMatchObject({
+      to: '+15550101234',
+      from: OUR_NUMBER,
+      body: 'We will call you back at 3 pm.',
+    });
   });
 
   it('never logs phone numbers', () => {
@@ -221,7 +350,12 @@ describe(`Twilio recordings kept at Twilio only (TWILIO_RECORDING_STORAGE=twilio
 
   beforeAll(async () => {
     fake = await startFakeTwilio();
-    server = await startTestServer({ TWILIO_ACCOUNT_SID: fake.accountSid, TWILIO_AUTH_TOKEN: fake.authToken, TWILIO_API_URL: fake.url, TWILIO_RECORDING_STORAGE: 'twilio' });
+    server = await startTestServer({
+      TWILIO_ACCOUNT_SID: fake.accountSid,
+      TWILIO_AUTH_TOKEN: fake.authToken,
+      TWILIO_API_URL: fake.url,
+      TWILIO_RECORDING_STORAGE: 'twilio',
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -229,9 +363,19 @@ describe(`Twilio recordings kept at Twilio only (TWILIO_RECORDING_STORAGE=twilio
   });
 
   it('stores no copy and streams the audio from Twilio to the agent', async () => {
-    const [inbox] = await server.services.db.insert(inboxes).values({ name: 'Phone', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } }).returning();
-    const call = await fake.call(`${server.url}/api/twilio/${inbox!.id}/voice`, { from: '+15550101234', to: OUR_NUMBER, seconds: 2 });
-    const [recording] = await server.services.db.select().from(recordings).where(eq(recordings.providerSid, call.recordingSid!));
+    const [inbox] = await server.services.db
+      .insert(inboxes)
+      .values({ name: 'Phone', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } })
+      .returning();
+    const call = await fake.call(`${server.url}/api/twilio/${inbox!.id}/voice`, {
+      from: '+15550101234',
+      to: OUR_NUMBER,
+      seconds: 2,
+    });
+    const [recording] = await server.services.db
+      .select()
+      .from(recordings)
+      .where(eq(recordings.providerSid, call.recordingSid!));
     expect(recording).toMatchObject({ blobId: null, durationSeconds: 2 });
     expect(await server.services.blobs.list()).toEqual([]);
     const agent = await server.agentClient('agent');

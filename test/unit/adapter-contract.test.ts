@@ -6,7 +6,12 @@ import { emailFixture } from '../fixtures/channels/email.ts';
 import { createMailSender } from '../../channels/email/smtp.ts';
 import { smsFixture, twilioFixtureDeps, voiceFixture } from '../fixtures/channels/twilio.ts';
 
-const fixtures: Record<string, ContractFixture> = { chat: chatFixture, email: emailFixture, sms: smsFixture, voice: voiceFixture };
+const fixtures: Record<string, ContractFixture> = {
+  chat: chatFixture,
+  email: emailFixture,
+  sms: smsFixture,
+  voice: voiceFixture,
+};
 const registry = createAdapters({
   verifyToken: () => null,
   emailStore: { inbox: async () => null, replyTarget: async () => null },
@@ -16,7 +21,9 @@ const registry = createAdapters({
 
 describe('channel registry', () => {
   it('has a contract fixture for every adapter it provides', () => {
-    const provided = Object.entries(registry).filter(([, adapter]) => adapter !== null).map(([kind]) => kind);
+    const provided = Object.entries(registry)
+      .filter(([, adapter]) => adapter !== null)
+      .map(([kind]) => kind);
     expect(provided.sort()).toEqual(Object.keys(fixtures).sort());
   });
 });

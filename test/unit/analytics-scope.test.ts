@@ -16,7 +16,9 @@ import { scopedRelations } from '../../analytics/scope.ts';
 const ROOT = join(import.meta.dirname, '../../analytics');
 const SCOPE_MODULE = 'scope.ts';
 const SCOPE_LAYER = (name: string) => name === SCOPE_MODULE || name.startsWith('scope/');
-const tableNames = (Object.values(schema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable).map((t) => getTableName(t));
+const tableNames = (Object.values(schema) as unknown[])
+  .filter((v): v is PgTable => v instanceof PgTable)
+  .map((t) => getTableName(t));
 const allowed = new Set<string>(scopedRelations);
 
 function sourceFiles(dir: string): string[] {
@@ -40,27 +42,43 @@ export function scopeViolations(source: string): string[] {
   const problems: string[] = [];
   for (const m of source.matchAll(/from\s+['"]([^'"]+)['"]/g)) {
     const spec = m[1]!;
-    if (spec.includes('drizzle/schema') && !spec.endsWith('drizzle/schema/enums.ts')) problems.push(`imports tables: ${spec}`);
-    if (spec.includes('drizzle/catalog') || spec.includes('server/domain') || spec.includes('server/privacy')) problems.push(`imports a data module: ${spec}`);
+    if (spec.includes('drizzle/schema') && !spec.endsWith('drizzle/schema/enums.ts'))
+      problems.push(`imports tables: ${spec}`);
+    if (spec.includes('drizzle/catalog') || spec.includes('server/domain') || spec.includes('server/privacy'))
+      problems.push(`imports a data module: ${spec}`);
   }
   for (const m of source.matchAll(/import\s+\{([^}]*)\}\s+from\s+['"]drizzle-orm['"]/g)) {
-    const names = m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '')).filter(Boolean);
+    const names = m[1]!
+      .split(',')
+      .map((n) => n.trim().replace(/^type\s+/, ''))
+      .filter(Boolean);
     for (const name of names) if (name !== 'sql' && name !== 'SQL') problems.push(`uses drizzle-orm's ${name}`);
   }
   if (/\bsql\.(raw|identifier)\b/.test(source)) problems.push('builds SQL from raw strings (sql.raw / sql.identifier)');
-  if (/\.(execute|select|selectDistinct|insert|update|delete|query)\s*[(.]/.test(source.replace(/\bscopedQuery\b/g, ''))) {
+  if (
+    /\.(execute|select|selectDistinct|insert|update|delete|query)\s*[(.]/.test(source.replace(/\bscopedQuery\b/g, ''))
+  ) {
     problems.push('queries the database directly instead of through scopedQuery');
   }
   for (const text of sqlTemplates(source)) {
     for (const m of text.matchAll(/\b(from|join)\s+([a-z_][a-z0-9_.]*)\s*(\(?)/gi)) {
       const target = m[2]!.toLowerCase();
       const isCall = m[3] === '(';
-      if (m[1]!.toLowerCase() === 'from' && /(extract|substring|trim|overlay|distinct)\s*\([^()]*$/i.test(text.slice(0, m.index))) continue;
+      if (
+        m[1]!.toLowerCase() === 'from' &&
+        /(extract|substring|trim|overlay|distinct)\s*\([^()]*$/i.test(text.slice(0, m.index))
+      )
+        continue;
       if (isCall || !allowed.has(target)) problems.push(`reads ${isCall ? `the function ${target}()` : target}`);
     }
     // `from a, b`: every relation of a comma list.
-    for (const m of text.matchAll(/\b(?:from|join)\s+[a-z_][a-z0-9_]*(?:\s+[a-z_][a-z0-9_]*)?((?:\s*,\s*[a-z_][a-z0-9_.]*(?:\s+[a-z_][a-z0-9_]*)?)+)/gi)) {
-      for (const part of m[1]!.split(',').map((p) => p.trim().split(/\s+/)[0]!).filter(Boolean)) {
+    for (const m of text.matchAll(
+      /\b(?:from|join)\s+[a-z_][a-z0-9_]*(?:\s+[a-z_][a-z0-9_]*)?((?:\s*,\s*[a-z_][a-z0-9_.]*(?:\s+[a-z_][a-z0-9_]*)?)+)/gi,
+    )) {
+      for (const part of m[1]!
+        .split(',')
+        .map((p) => p.trim().split(/\s+/)[0]!)
+        .filter(Boolean)) {
         if (!allowed.has(part.toLowerCase())) problems.push(`reads ${part}`);
       }
     }
@@ -104,18 +122,27 @@ describe('analytics reads data only through the consent scope', () => {
       'const q = sql`select 1 from scoped_cells c where c.measure = (select k::text from analytics_state)`;',
     ];
     for (const source of bad) expect(scopeViolations(source), source).not.toEqual([]);
-    expect(scopeViolations('const q = sql`select date_part(\'epoch\', a.x) from scoped_values v join scoped_cells sc on sc.measure = v.measure`;')).toEqual([]);
+    expect(
+      scopeViolations(
+        "const q = sql`select date_part('epoch', a.x) from scoped_values v join scoped_cells sc on sc.measure = v.measure`;",
+      ),
+    ).toEqual([]);
   });
 
   it('scopes on the analytics purpose, the latest event per contact, as of now', () => {
-    const scope = files.filter((f) => SCOPE_LAYER(relative(ROOT, f))).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const scope = files
+      .filter((f) => SCOPE_LAYER(relative(ROOT, f)))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     expect(scope).toMatch(/purpose = 'analytics'/);
     expect(scope).toMatch(/distinct on \(e\.contact_id\)/);
     expect(scope).toMatch(/order by e\.contact_id, e\.occurred_at desc nulls last, e\.id desc nulls last/);
     expect(scope).toMatch(/occurred_at <= now\(\)/);
     expect(scope).toMatch(/where latest\.granted/);
     // The refresh rechecks changed contacts by the same rule, and the builder reads only their rows.
-    expect(scope).toMatch(/e\.purpose = 'analytics' and e\.occurred_at <= now\(\)\s+order by e\.occurred_at desc nulls last, e\.id desc nulls last\s+limit 1/);
+    expect(scope).toMatch(
+      /e\.purpose = 'analytics' and e\.occurred_at <= now\(\)\s+order by e\.occurred_at desc nulls last, e\.id desc nulls last\s+limit 1/,
+    );
     const builder = readFileSync(join(ROOT, 'scope/cells.ts'), 'utf8');
     // Every raw source read over the windows is joined to the scope; the other reads (lateral, exists) are
     // per conversation of `cv`, which is.

@@ -36,15 +36,33 @@ describe('minimum cohort', () => {
 describe('dashboard filter', () => {
   const now = new Date('2026-12-01T12:00:00Z');
   it('defaults to the last 30 days in UTC over every channel', () => {
-    expect(parseFilter({}, now)).toEqual({ from: new Date('2026-11-01T12:00:00Z'), to: now, channel: null, timeZone: 'UTC' });
+    expect(parseFilter({}, now)).toEqual({
+      from: new Date('2026-11-01T12:00:00Z'),
+      to: now,
+      channel: null,
+      timeZone: 'UTC',
+    });
   });
   it('takes date-times, whole days (to inclusive), a channel and a time zone', () => {
     const f = parseFilter({ from: '2026-11-01', to: '2026-11-30', channel: 'email', tz: 'Europe/Helsinki' }, now);
-    expect(f).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z'), channel: 'email', timeZone: 'Europe/Helsinki' });
-    expect(parseFilter({ from: '2026-11-01T08:00:00+02:00', to: '2026-11-02T08:00:00+02:00' }, now).from).toEqual(new Date('2026-11-01T06:00:00Z'));
+    expect(f).toEqual({
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+      channel: 'email',
+      timeZone: 'Europe/Helsinki',
+    });
+    expect(parseFilter({ from: '2026-11-01T08:00:00+02:00', to: '2026-11-02T08:00:00+02:00' }, now).from).toEqual(
+      new Date('2026-11-01T06:00:00Z'),
+    );
   });
   it('refuses what it cannot answer', () => {
-    for (const q of [{ tz: 'Mars/Base' }, { channel: 'fax' }, { from: 'yesterday' }, { from: '2026-11-02', to: '2026-11-01' }, { from: '2024-01-01', to: '2026-01-01' }]) {
+    for (const q of [
+      { tz: 'Mars/Base' },
+      { channel: 'fax' },
+      { from: 'yesterday' },
+      { from: '2026-11-02', to: '2026-11-01' },
+      { from: '2024-01-01', to: '2026-01-01' },
+    ]) {
       expect(() => parseFilter(q, now)).toThrow(FilterError);
     }
   });
@@ -58,10 +76,19 @@ describe('CSV export', () => {
     filter: { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', channel: null, timeZone: 'UTC' },
     minCohort: 5,
     coverage: { consenting: 62, contacts: 100, percent: 62 },
-    volume: { conversations: n(40), messages: n(300), days: [{ day: '2026-11-02', channel: 'chat', conversations: n(9), messages: none }] },
+    volume: {
+      conversations: n(40),
+      messages: n(300),
+      days: [{ day: '2026-11-02', channel: 'chat', conversations: n(9), messages: none }],
+    },
     firstResponse: { median: n(95.5), p90: n(600), conversations: n(30) },
     resolution: { median: none, p90: none, conversations: none },
-    bot: { conversations: n(10), deflected: n(6), deflectionRate: n(0.6), handoffReasons: [{ reason: '=cmd|evil', handoffs: n(5) }] },
+    bot: {
+      conversations: n(10),
+      deflected: n(6),
+      deflectionRate: n(0.6),
+      handoffReasons: [{ reason: '=cmd|evil', handoffs: n(5) }],
+    },
     backlog: [{ status: 'open', conversations: n(7) }],
     heatmap: [{ weekday: 1, hour: 9, messages: none }],
     satisfaction: { average: n(4.2), ratings: n(12), distribution: [{ score: 5, ratings: n(6) }] },

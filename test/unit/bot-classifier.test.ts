@@ -22,8 +22,10 @@ function blobs(perClass: number, classes: number, noise: number, seed: number) {
   return { vectors, labels };
 }
 
-const accuracy = (scores: (v: SparseVector) => ArrayLike<number>, data: { vectors: SparseVector[]; labels: number[] }) =>
-  data.vectors.filter((v, i) => rank(scores(v), 1)[0]!.label === data.labels[i]).length / data.vectors.length;
+const accuracy = (
+  scores: (v: SparseVector) => ArrayLike<number>,
+  data: { vectors: SparseVector[]; labels: number[] },
+) => data.vectors.filter((v, i) => rank(scores(v), 1)[0]!.label === data.labels[i]).length / data.vectors.length;
 
 describe('softmax classifier head', () => {
   it('learns separable classes and gives probabilities that sum to one', () => {
@@ -122,7 +124,15 @@ describe('evaluation helpers', () => {
 
   it('chooses the threshold that answers most while reaching the target precision', () => {
     const o = (confidence: number, correct: boolean, inScope = true) => ({ confidence, correct, inScope });
-    const outcomes = [o(0.99, true), o(0.95, true), o(0.9, true), o(0.8, false), o(0.7, true), o(0.6, false), o(0.5, false, false)];
+    const outcomes = [
+      o(0.99, true),
+      o(0.95, true),
+      o(0.9, true),
+      o(0.8, false),
+      o(0.7, true),
+      o(0.6, false),
+      o(0.5, false, false),
+    ];
     expect(thresholdForPrecision(outcomes, 1)).toBe(0.9);
     expect(thresholdForPrecision(outcomes, 0.8)).toBe(0.7);
     expect(thresholdForPrecision([o(0.9, false)], 0.97)).toBeGreaterThan(0.9);

@@ -20,7 +20,11 @@ describe('lexical embedder', () => {
   });
 
   it('gives unit vectors, sparse and dense alike, and is deterministic', async () => {
-    const lex = new LexicalEmbedder({ bits: 12 }).adapt(['where is my parcel', 'refund my order', 'change my password']);
+    const lex = new LexicalEmbedder({ bits: 12 }).adapt([
+      'where is my parcel',
+      'refund my order',
+      'change my password',
+    ]);
     const [s] = await lex.embedSparse(['Where is my parcel?']);
     const [d] = await lex.embed(['Where is my parcel?']);
     expect(d).toHaveLength(4096);
@@ -32,7 +36,12 @@ describe('lexical embedder', () => {
   });
 
   it('scores paraphrases with shared words or stems above unrelated text, in any language', async () => {
-    const corpus = ['Wo ist meine Bestellung?', 'Ich möchte mein Passwort ändern', 'Où est mon colis ?', 'Je veux changer mon mot de passe'];
+    const corpus = [
+      'Wo ist meine Bestellung?',
+      'Ich möchte mein Passwort ändern',
+      'Où est mon colis ?',
+      'Je veux changer mon mot de passe',
+    ];
     const lex = new LexicalEmbedder().adapt(corpus);
     const [q1, order, password, q2, parcel, motDePasse] = await lex.embedSparse([
       'Wo ist denn meine Bestellung geblieben',

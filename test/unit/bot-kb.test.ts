@@ -73,7 +73,12 @@ describe('bot over a knowledge base (lexical embedder)', () => {
       ['Passwort vergessen', 'password'],
     ] as const) {
       const d = await bot.decide(fresh, text);
-      expect(d, text).toMatchObject({ action: 'answer', articleId: id, reason: 'confident', embedderId: expect.stringMatching(/^lexical/) });
+      expect(d, text).toMatchObject({
+        action: 'answer',
+        articleId: id,
+        reason: 'confident',
+        embedderId: expect.stringMatching(/^lexical/),
+      });
       expect(d.candidates[0]!.score).toBe(d.confidence);
       expect(d.candidates.length).toBeGreaterThan(1);
       expect(d.latencyMs).toBeGreaterThanOrEqual(0);
@@ -85,16 +90,27 @@ describe('bot over a knowledge base (lexical embedder)', () => {
     const offTopic = await bot.decide(fresh, 'Can you recommend a good pizza place nearby?');
     expect(offTopic).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
     expect(offTopic.candidates).toHaveLength(3);
-    expect(await bot.decide(fresh, 'Je veux parler à un humain')).toMatchObject({ action: 'handoff', reason: 'human_requested', language: 'fr' });
+    expect(await bot.decide(fresh, 'Je veux parler à un humain')).toMatchObject({
+      action: 'handoff',
+      reason: 'human_requested',
+      language: 'fr',
+    });
     expect(await bot.decide({ ...fresh, assigneeId: 'a1' }, 'where is my package')).toMatchObject({ action: 'silent' });
   });
 
   it('rebuilds its index when the knowledge base changes', async () => {
     // With two articles a softmax is never below 0.5 for one of them: small KBs need a higher threshold.
-    const bot = await createBot({ embedder: new LexicalEmbedder(), articles: articles.slice(0, 2), policy: { threshold: 0.8 } });
+    const bot = await createBot({
+      embedder: new LexicalEmbedder(),
+      articles: articles.slice(0, 2),
+      policy: { threshold: 0.8 },
+    });
     expect((await bot.decide(fresh, 'what are your opening hours on sunday')).action).toBe('handoff');
     await bot.reload(articles);
-    expect(await bot.decide(fresh, 'what are your opening hours on sunday')).toMatchObject({ action: 'answer', articleId: 'hours' });
+    expect(await bot.decide(fresh, 'what are your opening hours on sunday')).toMatchObject({
+      action: 'answer',
+      articleId: 'hours',
+    });
   });
 
   it('hands off questions like its off-topic examples, and still answers its articles', async () => {
@@ -106,7 +122,12 @@ describe('bot over a knowledge base (lexical embedder)', () => {
       'Who won the football game?',
     ];
     const plain = await createBot({ embedder: new LexicalEmbedder(), articles, policy: { threshold: 0.5 } });
-    const guarded = await createBot({ embedder: new LexicalEmbedder(), articles, policy: { threshold: 0.5 }, index: { offTopic } });
+    const guarded = await createBot({
+      embedder: new LexicalEmbedder(),
+      articles,
+      policy: { threshold: 0.5 },
+      index: { offTopic },
+    });
     const question = 'any good pizza restaurant near me?';
     const before = await plain.decide(fresh, question);
     const after = await guarded.decide(fresh, question);
@@ -126,9 +147,16 @@ describe('bot over a knowledge base (lexical embedder)', () => {
   it('works with an empty or one-article knowledge base', async () => {
     const empty = await createBot({ embedder: new LexicalEmbedder(), articles: [] });
     expect(await empty.decide(fresh, 'hello')).toMatchObject({ action: 'handoff', reason: 'empty_knowledge_base' });
-    const one = await createBot({ embedder: new LexicalEmbedder(), articles: articles.slice(2, 3), policy: { threshold: 0.5 } });
+    const one = await createBot({
+      embedder: new LexicalEmbedder(),
+      articles: articles.slice(2, 3),
+      policy: { threshold: 0.5 },
+    });
     expect(one.index.classifier?.kind).toBe('nearest-neighbour');
-    expect(await one.decide(fresh, 'how do I reset my password')).toMatchObject({ action: 'answer', articleId: 'password' });
+    expect(await one.decide(fresh, 'how do I reset my password')).toMatchObject({
+      action: 'answer',
+      articleId: 'password',
+    });
     expect((await one.decide(fresh, 'pizza tonight?')).action).toBe('handoff');
   });
 });
@@ -140,7 +168,13 @@ describe('bot with the default embedder (offline hybrid: USE lite + lexical)', (
     const bot = await createBot({ embedder, articles, policy: { threshold: 0.5 } });
     // The default head: a softmax on USE lite's part and one on the lexical part, logits added.
     expect(bot.index.classifier).toBeInstanceOf(EnsembleClassifier);
-    expect(await bot.decide(fresh, 'I would like to have my cash returned')).toMatchObject({ action: 'answer', articleId: 'refund' });
-    expect(await bot.decide(fresh, 'what time do you close today?')).toMatchObject({ action: 'answer', articleId: 'hours' });
+    expect(await bot.decide(fresh, 'I would like to have my cash returned')).toMatchObject({
+      action: 'answer',
+      articleId: 'refund',
+    });
+    expect(await bot.decide(fresh, 'what time do you close today?')).toMatchObject({
+      action: 'answer',
+      articleId: 'hours',
+    });
   }, 60_000);
 });

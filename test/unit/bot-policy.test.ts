@@ -3,8 +3,18 @@ import { detectHumanRequest } from '../../bot/human-request.ts';
 import { type ConversationState, type Match, choose, decide, gate } from '../../bot/policy.ts';
 
 const fresh: ConversationState = { status: 'bot', assigneeId: null, turns: [] };
-const confident: Match = { candidates: [{ articleId: 'refunds', score: 0.93 }, { articleId: 'shipping', score: 0.04 }] };
-const unsure: Match = { candidates: [{ articleId: 'refunds', score: 0.41 }, { articleId: 'shipping', score: 0.38 }] };
+const confident: Match = {
+  candidates: [
+    { articleId: 'refunds', score: 0.93 },
+    { articleId: 'shipping', score: 0.04 },
+  ],
+};
+const unsure: Match = {
+  candidates: [
+    { articleId: 'refunds', score: 0.41 },
+    { articleId: 'shipping', score: 0.38 },
+  ],
+};
 const config = { threshold: 0.7, maxUnresolvedTurns: 2 };
 
 describe('answer policy', () => {
@@ -33,7 +43,10 @@ describe('answer policy', () => {
   });
 
   it('hands off when the knowledge base is empty or the message is blank', () => {
-    expect(decide(fresh, 'hello?', { candidates: [] }, config)).toMatchObject({ action: 'handoff', reason: 'empty_knowledge_base' });
+    expect(decide(fresh, 'hello?', { candidates: [] }, config)).toMatchObject({
+      action: 'handoff',
+      reason: 'empty_knowledge_base',
+    });
     expect(decide(fresh, '   ', confident, config)).toMatchObject({ action: 'handoff', reason: 'empty_message' });
   });
 
@@ -53,7 +66,11 @@ describe('answer policy', () => {
   ])('hands off at once when the customer asks for a person (%s: %s)', (language, text) => {
     expect(detectHumanRequest(text)).toBe(language);
     // Even when the classifier is sure: the customer's wish wins.
-    expect(decide(fresh, text, confident, config)).toMatchObject({ action: 'handoff', reason: 'human_requested', language });
+    expect(decide(fresh, text, confident, config)).toMatchObject({
+      action: 'handoff',
+      reason: 'human_requested',
+      language,
+    });
   });
 
   it.each([
@@ -69,14 +86,22 @@ describe('answer policy', () => {
   });
 
   it('hands off after two answers that did not resolve the question', () => {
-    const afterOne: ConversationState = { ...fresh, turns: [{ author: 'contact' }, { author: 'bot', botAction: 'answer' }] };
+    const afterOne: ConversationState = {
+      ...fresh,
+      turns: [{ author: 'contact' }, { author: 'bot', botAction: 'answer' }],
+    };
     expect(decide(afterOne, 'that did not help', confident, config).action).toBe('answer');
     const afterTwo: ConversationState = {
       ...fresh,
       turns: [...afterOne.turns, { author: 'contact' }, { author: 'bot', botAction: 'answer' }],
     };
-    expect(decide(afterTwo, 'still not working', confident, config)).toMatchObject({ action: 'handoff', reason: 'unresolved_turns' });
-    expect(decide(afterOne, 'still not working', confident, { ...config, maxUnresolvedTurns: 1 }).reason).toBe('unresolved_turns');
+    expect(decide(afterTwo, 'still not working', confident, config)).toMatchObject({
+      action: 'handoff',
+      reason: 'unresolved_turns',
+    });
+    expect(decide(afterOne, 'still not working', confident, { ...config, maxUnresolvedTurns: 1 }).reason).toBe(
+      'unresolved_turns',
+    );
   });
 
   it('never speaks once an agent has taken over the conversation', () => {
@@ -89,14 +114,25 @@ describe('answer policy', () => {
     ];
     for (const state of cases) {
       for (const text of ['How do I get my money back?', 'I want a human']) {
-        expect(decide(state, text, confident, config)).toEqual({ action: 'silent', confidence: null, candidates: [], reason: 'agent_active' });
+        expect(decide(state, text, confident, config)).toEqual({
+          action: 'silent',
+          confidence: null,
+          candidates: [],
+          reason: 'agent_active',
+        });
       }
     }
   });
 
   it('stays silent after it handed off, until a person picks the conversation up', () => {
-    const state: ConversationState = { ...fresh, turns: [{ author: 'contact' }, { author: 'bot', botAction: 'handoff' }] };
-    expect(decide(state, 'hello? anyone?', confident, config)).toMatchObject({ action: 'silent', reason: 'already_handed_off' });
+    const state: ConversationState = {
+      ...fresh,
+      turns: [{ author: 'contact' }, { author: 'bot', botAction: 'handoff' }],
+    };
+    expect(decide(state, 'hello? anyone?', confident, config)).toMatchObject({
+      action: 'silent',
+      reason: 'already_handed_off',
+    });
   });
 
   it('is pure: the gate needs no match and the same input gives the same decision', () => {

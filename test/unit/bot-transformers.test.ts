@@ -43,7 +43,8 @@ const cat = (parts: Field[]) => {
   return out;
 };
 const int = (field: number, n: number | bigint) => Uint8Array.from([...varint(field << 3), ...varint(n)]);
-const bytes = (field: number, b: Uint8Array) => cat([Uint8Array.from([...varint((field << 3) | 2), ...varint(b.length)]), b]);
+const bytes = (field: number, b: Uint8Array) =>
+  cat([Uint8Array.from([...varint((field << 3) | 2), ...varint(b.length)]), b]);
 const str = (field: number, s: string) => bytes(field, enc.encode(s));
 const msg = (field: number, ...parts: Field[]) => bytes(field, cat(parts));
 
@@ -57,7 +58,14 @@ function valueInfo(field: number, name: string, elemType: number, dims: Array<nu
   return msg(field, str(1, name), msg(2, msg(1, int(1, elemType), msg(2, ...shape))));
 }
 function node(inputs: string[], outputs: string[], op: string, ...attributes: Field[]) {
-  return msg(1, ...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, `${op}_${outputs[0]}`), str(4, op), ...attributes);
+  return msg(
+    1,
+    ...inputs.map((i) => str(1, i)),
+    ...outputs.map((o) => str(2, o)),
+    str(3, `${op}_${outputs[0]}`),
+    str(4, op),
+    ...attributes,
+  );
 }
 const intAttr = (name: string, value: number) => msg(5, str(1, name), int(20, 2), int(3, value));
 
@@ -90,7 +98,8 @@ function tinyModel(): Uint8Array {
 /** Mean of the rows of the tokens (type 0), L2-normalized: what the model plus mean pooling must give. */
 function expected(tokenIds: number[]): number[] {
   const v = new Array<number>(HIDDEN).fill(0);
-  for (const t of tokenIds) for (let h = 0; h < HIDDEN; h++) v[h]! += (wordValue(t, h) + typeValue(0, h)) / tokenIds.length;
+  for (const t of tokenIds)
+    for (let h = 0; h < HIDDEN; h++) v[h]! += (wordValue(t, h) + typeValue(0, h)) / tokenIds.length;
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
 }
@@ -105,7 +114,8 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'bot-transformers-'));
   const dir = join(root, 'Xenova', 'all-MiniLM-L6-v2');
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(SHARED_MODEL, file), join(dir, file));
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
+    copyFileSync(join(SHARED_MODEL, file), join(dir, file));
   const model = tinyModel();
   writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), model);
   writeFileSync(join(dir, 'onnx', 'model.onnx'), model);
@@ -144,7 +154,10 @@ describe('TransformersEmbedder', () => {
   });
 
   it('loads by model directory and by the fp32 file name as well', async () => {
-    const embedder = await TransformersEmbedder.create({ modelDir: join(root, 'Xenova', 'all-MiniLM-L6-v2'), dtype: 'fp32' });
+    const embedder = await TransformersEmbedder.create({
+      modelDir: join(root, 'Xenova', 'all-MiniLM-L6-v2'),
+      dtype: 'fp32',
+    });
     try {
       expect(embedder.id).toBe('transformers:all-MiniLM-L6-v2');
       const [v] = await embedder.embed(['Hello world']);

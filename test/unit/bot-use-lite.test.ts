@@ -64,7 +64,11 @@ describe('USE lite on onnxruntime-node', () => {
     const similarities = TEXTS.map((_, i) => cosine(float[i]!, quantized[i]!));
     expect(Math.min(...similarities)).toBeGreaterThan(0.93);
     expect(similarities.reduce((a, b) => a + b, 0) / similarities.length).toBeGreaterThan(0.97);
-    const [pin, pin2, weather] = await int8.embed(['How do I change the PIN of my card?', 'I want to set a new PIN number', 'Will it rain in Paris tomorrow?']);
+    const [pin, pin2, weather] = await int8.embed([
+      'How do I change the PIN of my card?',
+      'I want to set a new PIN number',
+      'Will it rain in Paris tomorrow?',
+    ]);
     expect(cosine(pin!, pin2!)).toBeGreaterThan(cosine(pin!, weather!) + 0.2);
   }, 120_000);
 });

@@ -14,18 +14,21 @@ describe('personal-data catalog', () => {
     expect(missing).toEqual([]);
   });
 
-  it.each(tables.map((t) => [getTableName(t), t] as const))('tags every column of %s, and only existing ones', (name, table) => {
-    const entry = entries.find((e) => getTableName(e.table) === name)!;
-    const columns = getTableConfig(table).columns;
-    const tagged = entry.columns as Record<string, unknown>;
-    // Keys of the catalog are the schema's property names; compare through the column objects.
-    const propertyNames = Object.entries(table as unknown as Record<string, unknown>)
-      .filter(([, value]) => columns.includes(value as never))
-      .map(([key]) => key);
-    expect(propertyNames.length).toBe(columns.length);
-    expect(propertyNames.filter((key) => !(key in tagged))).toEqual([]);
-    expect(Object.keys(tagged).filter((key) => !propertyNames.includes(key))).toEqual([]);
-  });
+  it.each(tables.map((t) => [getTableName(t), t] as const))(
+    'tags every column of %s, and only existing ones',
+    (name, table) => {
+      const entry = entries.find((e) => getTableName(e.table) === name)!;
+      const columns = getTableConfig(table).columns;
+      const tagged = entry.columns as Record<string, unknown>;
+      // Keys of the catalog are the schema's property names; compare through the column objects.
+      const propertyNames = Object.entries(table as unknown as Record<string, unknown>)
+        .filter(([, value]) => columns.includes(value as never))
+        .map(([key]) => key);
+      expect(propertyNames.length).toBe(columns.length);
+      expect(propertyNames.filter((key) => !(key in tagged))).toEqual([]);
+      expect(Object.keys(tagged).filter((key) => !propertyNames.includes(key))).toEqual([]);
+    },
+  );
 
   it('says how every table with personal data reaches its data subject', () => {
     for (const entry of entries) {

@@ -6,7 +6,12 @@ const adapter = createChatAdapter({
 });
 
 describe('chat adapter parsing', () => {
-  const payload = { visitorId: 'visitor-1', clientId: 'client-123', text: 'Hello <b>there</b>', receivedAt: '2026-11-22T10:00:00.000Z' };
+  const payload = {
+    visitorId: 'visitor-1',
+    clientId: 'client-123',
+    text: 'Hello <b>there</b>',
+    receivedAt: '2026-11-22T10:00:00.000Z',
+  };
 
   it('maps a widget message to the normalized InboundMessage', () => {
     expect(adapter.parse(payload, { inboxId: 'inbox-1' })).toEqual([

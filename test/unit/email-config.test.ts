@@ -14,15 +14,40 @@ describe('email inbox from the environment', () => {
       EMAIL_SMTP_URL: 'smtp://support%40example.com:app%20pass@smtp-mail.outlook.com:587',
     });
     expect(emailInbox!.name).toBe('Support');
-    expect(emailInbox!.settings.imap).toEqual({ host: 'imap.gmail.com', port: 993, secure: true, user: 'support@example.com', password: 'app pass', mailbox: 'Support Mail' });
-    expect(emailInbox!.settings.smtp).toEqual({ host: 'smtp-mail.outlook.com', port: 587, secure: false, user: 'support@example.com', password: 'app pass' });
+    expect(emailInbox!.settings.imap).toEqual({
+      host: 'imap.gmail.com',
+      port: 993,
+      secure: true,
+      user: 'support@example.com',
+      password: 'app pass',
+      mailbox: 'Support Mail',
+    });
+    expect(emailInbox!.settings.smtp).toEqual({
+      host: 'smtp-mail.outlook.com',
+      port: 587,
+      secure: false,
+      user: 'support@example.com',
+      password: 'app pass',
+    });
   });
 
   it('names the bad variable', () => {
     const imap = 'imaps://u:p@imap.example.com';
-    expect(() => loadConfig({ EMAIL_IMAP_URL: imap, EMAIL_ADDRESS: 'support@example.com' })).toThrow(new ConfigError('EMAIL_SMTP_URL', 'is required when EMAIL_IMAP_URL is set'));
-    expect(() => loadConfig({ EMAIL_IMAP_URL: 'http://x', EMAIL_SMTP_URL: 'smtp://x', EMAIL_ADDRESS: 'a@b.example' })).toThrow(/EMAIL_IMAP_URL must use imaps: or imap:/);
-    expect(() => loadConfig({ EMAIL_IMAP_URL: imap, EMAIL_SMTP_URL: 'smtps://smtp.example.com' })).toThrow(/EMAIL_ADDRESS address is required/);
-    expect(() => loadConfig({ EMAIL_IMAP_URL: 'imaps://imap.example.com', EMAIL_SMTP_URL: 'smtps://smtp.example.com', EMAIL_ADDRESS: 'a@b.example' })).toThrow(/EMAIL_IMAP_URL imap.user is required/);
+    expect(() => loadConfig({ EMAIL_IMAP_URL: imap, EMAIL_ADDRESS: 'support@example.com' })).toThrow(
+      new ConfigError('EMAIL_SMTP_URL', 'is required when EMAIL_IMAP_URL is set'),
+    );
+    expect(() =>
+      loadConfig({ EMAIL_IMAP_URL: 'http://x', EMAIL_SMTP_URL: 'smtp://x', EMAIL_ADDRESS: 'a@b.example' }),
+    ).toThrow(/EMAIL_IMAP_URL must use imaps: or imap:/);
+    expect(() => loadConfig({ EMAIL_IMAP_URL: imap, EMAIL_SMTP_URL: 'smtps://smtp.example.com' })).toThrow(
+      /EMAIL_ADDRESS address is required/,
+    );
+    expect(() =>
+      loadConfig({
+        EMAIL_IMAP_URL: 'imaps://imap.example.com',
+        EMAIL_SMTP_URL: 'smtps://smtp.example.com',
+        EMAIL_ADDRESS: 'a@b.example',
+      }),
+    ).toThrow(/EMAIL_IMAP_URL imap.user is required/);
   });
 });

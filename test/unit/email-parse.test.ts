@@ -4,7 +4,12 @@ import { normalizeSubject } from '../../channels/email/threading.ts';
 import { replySubject } from '../../channels/email/adapter.ts';
 import { isLoop } from '../../channels/email/inbound.ts';
 import { ownMessageId, ownMessageUuid, normalizeMessageId } from '../../channels/email/message-ids.ts';
-import { parseEmailSettings, publicEmailSettings, mergeEmailSettings, EmailSettingsError } from '../../channels/email/settings.ts';
+import {
+  parseEmailSettings,
+  publicEmailSettings,
+  mergeEmailSettings,
+  EmailSettingsError,
+} from '../../channels/email/settings.ts';
 import { checkMimeStructure } from '../../channels/email/mime-check.ts';
 
 const limits = { maxAttachmentBytes: 1024, maxTextChars: 200 };
@@ -42,7 +47,10 @@ describe('email parsing', () => {
   });
 
   it('keeps the In-Reply-To as the last reference when References is missing', async () => {
-    const e = await parseEmail(mail(['From: a@b.example', 'Message-ID: <x@b.example>', 'In-Reply-To: <y@b.example>'], 'hi'), limits);
+    const e = await parseEmail(
+      mail(['From: a@b.example', 'Message-ID: <x@b.example>', 'In-Reply-To: <y@b.example>'], 'hi'),
+      limits,
+    );
     expect(e.references).toEqual(['<y@b.example>']);
   });
 
@@ -62,34 +70,56 @@ describe('email parsing', () => {
   });
 
   it('turns unreadable MIME into a parse-error marker with the raw source attached', async () => {
-    const raw = mail(['From: a@b.example', 'Message-ID: <broken@b.example>', 'Content-Type: multipart/mixed'], 'no boundary at all');
+    const raw = mail(
+      ['From: a@b.example', 'Message-ID: <broken@b.example>', 'Content-Type: multipart/mixed'],
+      'no boundary at all',
+    );
     const e = await parseEmail(raw, limits);
-    expect(e.markers).toContainEqual({ kind: 'parse_error', detail: 'a multipart message without a boundary parameter' });
-    expect(e.attachments).toEqual([{ filename: 'original.eml', contentType: 'message/rfc822', content: raw, inline: false }]);
+    expect(e.markers).toContainEqual({
+      kind: 'parse_error',
+      detail: 'a multipart message without a boundary parameter',
+    });
+    expect(e.attachments).toEqual([
+      { filename: 'original.eml', contentType: 'message/rfc822', content: raw, inline: false },
+    ]);
     expect(checkMimeStructure(mail(['Content-Type: text/plain'], 'fine'))).toBeNull();
     expect(checkMimeStructure(Buffer.from('From: x@y.example'))).toBe('the message has no header/body separator');
   });
 
   it('strips NUL characters PostgreSQL cannot store', async () => {
-    const e = await parseEmail(mail(['From: a@b.example', 'Subject: a\u0000b', 'Message-ID: <nul@b.example>'], 'x\u0000y'), limits);
+    const e = await parseEmail(
+      mail(['From: a@b.example', 'Subject: a\u0000b', 'Message-ID: <nul@b.example>'], 'x\u0000y'),
+      limits,
+    );
     expect(e.subject).toBe('ab');
     expect(e.text.trim()).toBe('xy');
   });
 
   it('recognises machines: auto-replies, bounces and list mail', async () => {
-    const kind = async (headers: string[]) => (await parseEmail(mail(['From: a@b.example', 'Message-ID: <k@b.example>', ...headers], 'x'), limits)).automated;
+    const kind = async (headers: string[]) =>
+      (await parseEmail(mail(['From: a@b.example', 'Message-ID: <k@b.example>', ...headers], 'x'), limits)).automated;
     expect(await kind(['Auto-Submitted: auto-replied'])).toBe('auto_reply');
     expect(await kind(['Auto-Submitted: no'])).toBeNull();
     expect(await kind(['X-Autoreply: yes'])).toBe('auto_reply');
     expect(await kind(['Precedence: bulk'])).toBe('bulk');
     expect(await kind(['List-Id: <users.lists.example>'])).toBe('bulk');
-    expect((await parseEmail(mail(['From: MAILER-DAEMON@mx.example', 'Message-ID: <d@b.example>'], 'x'), limits)).automated).toBe('bounce');
+    expect(
+      (await parseEmail(mail(['From: MAILER-DAEMON@mx.example', 'Message-ID: <d@b.example>'], 'x'), limits)).automated,
+    ).toBe('bounce');
   });
 });
 
 describe('email threading helpers', () => {
   it('normalizes subjects across reply prefixes of many languages', () => {
-    for (const s of ['Re: Order 7', 'RE: AW: Order 7', 'Fwd: order  7', 'SV: Vs: Order 7', 'Antw: Order 7', 'Re[2]: Order 7', 'WG: Order 7']) {
+    for (const s of [
+      'Re: Order 7',
+      'RE: AW: Order 7',
+      'Fwd: order  7',
+      'SV: Vs: Order 7',
+      'Antw: Order 7',
+      'Re[2]: Order 7',
+      'WG: Order 7',
+    ]) {
       expect(normalizeSubject(s)).toBe('order 7');
     }
     expect(normalizeSubject('Regarding order 7')).toBe('regarding order 7');
@@ -112,9 +142,17 @@ describe('email threading helpers', () => {
   });
 
   it('detects loops: our own Message-ID, our own address, our X-Loop', async () => {
-    const base = await parseEmail(mail(['From: jane@customer.example', 'Message-ID: <j@customer.example>'], 'x'), limits);
+    const base = await parseEmail(
+      mail(['From: jane@customer.example', 'Message-ID: <j@customer.example>'], 'x'),
+      limits,
+    );
     expect(isLoop(base, settings)).toBe(false);
-    expect(isLoop({ ...base, messageId: ownMessageId('3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d', 'support@shop.example') }, settings)).toBe(true);
+    expect(
+      isLoop(
+        { ...base, messageId: ownMessageId('3b2a1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d', 'support@shop.example') },
+        settings,
+      ),
+    ).toBe(true);
     expect(isLoop({ ...base, from: { address: 'support@shop.example' } }, settings)).toBe(true);
     expect(isLoop({ ...base, xLoop: ['support@shop.example'] }, settings)).toBe(true);
   });
@@ -125,7 +163,9 @@ describe('email settings', () => {
     expect(settings.imap).toMatchObject({ port: 993, secure: true, mailbox: 'INBOX' });
     expect(settings.smtp).toMatchObject({ port: 465, secure: true });
     expect(settings).toMatchObject({ markSeen: true, deleteAfterIngest: false, subjectThreadDays: 7 });
-    expect(() => parseEmailSettings({ ...settings, imap: { ...settings.imap, host: '' } })).toThrow(new EmailSettingsError('imap.host is required'));
+    expect(() => parseEmailSettings({ ...settings, imap: { ...settings.imap, host: '' } })).toThrow(
+      new EmailSettingsError('imap.host is required'),
+    );
     expect(() => parseEmailSettings({ ...settings, address: 'nope' })).toThrow(EmailSettingsError);
   });
 

@@ -15,7 +15,12 @@ const adapterWith = (secret = SECRET, now?: () => number) =>
   createSlackAdapter({
     signingSecret: secret,
     channelIds: [SUPPORT_CHANNEL],
-    client: createSlackClient({ signingSecret: secret, botToken: slack.botToken, channelIds: [SUPPORT_CHANNEL], apiUrl: slack.apiUrl }),
+    client: createSlackClient({
+      signingSecret: secret,
+      botToken: slack.botToken,
+      channelIds: [SUPPORT_CHANNEL],
+      apiUrl: slack.apiUrl,
+    }),
     now,
   });
 
@@ -57,7 +62,9 @@ describe('Slack adapter', () => {
     const signedAt = 1_764_578_400;
     const headers = slackSignature(SECRET, raw, signedAt);
     expect(() => adapterWith(SECRET, () => (signedAt + 60) * 1000).verify(request(raw, headers))).not.toThrow();
-    expect(() => adapterWith(SECRET, () => (signedAt + 6 * 60) * 1000).verify(request(raw, headers))).toThrow(InboundRejected);
+    expect(() => adapterWith(SECRET, () => (signedAt + 6 * 60) * 1000).verify(request(raw, headers))).toThrow(
+      InboundRejected,
+    );
   });
 
   it('posts into the thread of a channel conversation and at the top of a DM, returning channel:ts', async () => {
@@ -65,7 +72,11 @@ describe('Slack adapter', () => {
     const threaded = await adapter.send(fixture.outbound);
     const direct = await adapter.send({ ...fixture.outbound, threadKey: `${TEAM}:${DM_CHANNEL}` });
     const posts = slack.callsOf('chat.postMessage').slice(-2);
-    expect(posts[0]!.params).toMatchObject({ channel: SUPPORT_CHANNEL, thread_ts: '1764578400.000100', text: 'We are looking into it.' });
+    expect(posts[0]!.params).toMatchObject({
+      channel: SUPPORT_CHANNEL,
+      thread_ts: '1764578400.000100',
+      text: 'We are looking into it.',
+    });
     expect(posts[1]!.params.channel).toBe(DM_CHANNEL);
     expect(posts[1]!.params.thread_ts).toBeUndefined();
     expect(posts.every((p) => p.token === slack.botToken)).toBe(true);

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseSlackEvent, plainText } from '../../channels/slack/parse.ts';
 import { parseThreadKey, threadKeyOf } from '../../channels/slack/threads.ts';
 import { slackConfigFromEnv } from '../../channels/slack/config.ts';
-import { CUSTOMER, DM_CHANNEL, OTHER_CHANNEL, SUPPORT_CHANNEL, TEAM, messageEvent } from '../fixtures/channels/slack.ts';
+import {
+  CUSTOMER,
+  DM_CHANNEL,
+  OTHER_CHANNEL,
+  SUPPORT_CHANNEL,
+  TEAM,
+  messageEvent,
+} from '../fixtures/channels/slack.ts';
 
 const options = { inboxId: 'inbox-1', channelIds: [SUPPORT_CHANNEL] };
 
@@ -19,15 +26,28 @@ describe('Slack message events to InboundMessage', () => {
         text: 'Our export fails',
         occurredAt: new Date(1764578200000),
         metadata: {
-          slack: { team: TEAM, channel: SUPPORT_CHANNEL, channelType: 'channel', ts: '1764578200.000100', threadTs: null, eventId: body.event_id },
+          slack: {
+            team: TEAM,
+            channel: SUPPORT_CHANNEL,
+            channelType: 'channel',
+            ts: '1764578200.000100',
+            threadTs: null,
+            eventId: body.event_id,
+          },
         },
       },
     ]);
   });
 
   it('puts a thread reply (and a reply also sent to the channel) into its thread', () => {
-    const reply = parseSlackEvent(messageEvent({ ts: '1764578300.000200', threadTs: '1764578200.000100' }), options)[0]!;
-    const broadcast = parseSlackEvent(messageEvent({ threadTs: '1764578200.000100', subtype: 'thread_broadcast' }), options)[0]!;
+    const reply = parseSlackEvent(
+      messageEvent({ ts: '1764578300.000200', threadTs: '1764578200.000100' }),
+      options,
+    )[0]!;
+    const broadcast = parseSlackEvent(
+      messageEvent({ threadTs: '1764578200.000100', subtype: 'thread_broadcast' }),
+      options,
+    )[0]!;
     expect(reply.threadKey).toBe(`${TEAM}:${SUPPORT_CHANNEL}:1764578200.000100`);
     expect(broadcast.threadKey).toBe(reply.threadKey);
     expect(reply.externalId).toBe(`${SUPPORT_CHANNEL}:1764578300.000200`);
@@ -59,7 +79,14 @@ describe('Slack message events to InboundMessage', () => {
   });
 
   it('names the files of a share without text, and skips files it cannot fetch', () => {
-    const hosted = { id: 'F1', name: 'log.txt', mimetype: 'text/plain', size: 10, url_private: 'https://files.slack.com/files-pri/T-F1/log.txt', mode: 'hosted' };
+    const hosted = {
+      id: 'F1',
+      name: 'log.txt',
+      mimetype: 'text/plain',
+      size: 10,
+      url_private: 'https://files.slack.com/files-pri/T-F1/log.txt',
+      mode: 'hosted',
+    };
     const external = { id: 'F2', name: 'Drive doc', mode: 'external', url_private: 'https://docs.example/x' };
     const [msg] = parseSlackEvent(messageEvent({ text: '', files: [hosted, external] }), options);
     expect(msg!.text).toBe('Shared log.txt');
@@ -76,7 +103,10 @@ describe('Slack message events to InboundMessage', () => {
 
 describe('Slack thread keys', () => {
   it('round-trip with and without a thread', () => {
-    for (const thread of [{ team: TEAM, channel: SUPPORT_CHANNEL, threadTs: '1764578200.000100' }, { team: TEAM, channel: DM_CHANNEL }]) {
+    for (const thread of [
+      { team: TEAM, channel: SUPPORT_CHANNEL, threadTs: '1764578200.000100' },
+      { team: TEAM, channel: DM_CHANNEL },
+    ]) {
       expect(parseThreadKey(threadKeyOf(thread))).toEqual(thread);
     }
     expect(() => parseThreadKey('visitor-id')).toThrow();
@@ -84,12 +114,23 @@ describe('Slack thread keys', () => {
 });
 
 describe('Slack configuration', () => {
-  const good = { SLACK_SIGNING_SECRET: 'secret', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_CHANNELS: ' C0SUPPORT1, G0PRIVATE1 ' };
+  const good = {
+    SLACK_SIGNING_SECRET: 'secret',
+    SLACK_BOT_TOKEN: 'xoxb-1-2',
+    SLACK_CHANNELS: ' C0SUPPORT1, G0PRIVATE1 ',
+  };
 
   it('is off when neither secret nor token is set, and complete otherwise', () => {
     expect(slackConfigFromEnv({})).toBeUndefined();
-    expect(slackConfigFromEnv(good)).toEqual({ signingSecret: 'secret', botToken: 'xoxb-1-2', channelIds: ['C0SUPPORT1', 'G0PRIVATE1'], apiUrl: 'https://slack.com/api/' });
-    expect(slackConfigFromEnv({ ...good, SLACK_API_URL: 'http://127.0.0.1:9/api' })!.apiUrl).toBe('http://127.0.0.1:9/api/');
+    expect(slackConfigFromEnv(good)).toEqual({
+      signingSecret: 'secret',
+      botToken: 'xoxb-1-2',
+      channelIds: ['C0SUPPORT1', 'G0PRIVATE1'],
+      apiUrl: 'https://slack.com/api/',
+    });
+    expect(slackConfigFromEnv({ ...good, SLACK_API_URL: 'http://127.0.0.1:9/api' })!.apiUrl).toBe(
+      'http://127.0.0.1:9/api/',
+    );
   });
 
   it('names the variable that is wrong', () => {
@@ -114,9 +155,21 @@ describe('the Slack app manifest (channels/slack/manifest.json)', () => {
     const { readFile } = await import('node:fs/promises');
     const manifest = JSON.parse(await readFile(new URL('../../channels/slack/manifest.json', import.meta.url), 'utf8'));
     expect(new URL(manifest.settings.event_subscriptions.request_url).pathname).toBe('/api/slack/events');
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['message.channels', 'message.groups', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      'message.channels',
+      'message.groups',
+      'message.im',
+    ]);
     // history: the message events; chat:write: replies; users:read(.email): the contact; files:read: attachments.
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'chat:write', 'files:read', 'groups:history', 'im:history', 'users:read', 'users:read.email']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+      'channels:history',
+      'chat:write',
+      'files:read',
+      'groups:history',
+      'im:history',
+      'users:read',
+      'users:read.email',
+    ]);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 });

@@ -19,14 +19,19 @@ describe('Twilio SMS keywords', () => {
     ['INFO?', 'help'],
   ])('%j is %s', (body, kind) => expect(smsKeyword(body)?.kind).toBe(kind));
 
-  it.each(['Please stop sending the wrong size', 'stop it', 'helpful', 'STOP STOP', ''])('%j is an ordinary message', (body) => expect(smsKeyword(body)).toBeNull());
+  it.each(['Please stop sending the wrong size', 'stop it', 'helpful', 'STOP STOP', ''])(
+    '%j is an ordinary message',
+    (body) => expect(smsKeyword(body)).toBeNull(),
+  );
 });
 
 describe('Twilio status callbacks', () => {
   it('maps MessageStatus to delivery states; in-flight states change nothing', () => {
-    expect(['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'canceled'].map(deliveryStateOf)).toEqual([
-      null, null, null, 'sent', 'delivered', 'delivered', 'failed', 'failed', 'failed',
-    ]);
+    expect(
+      ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'canceled'].map(
+        deliveryStateOf,
+      ),
+    ).toEqual([null, null, null, 'sent', 'delivered', 'delivered', 'failed', 'failed', 'failed']);
   });
 });
 
@@ -34,7 +39,12 @@ describe('parsing an inbound SMS', () => {
   it('keeps the phone pair as the thread and tells the agent about MMS attachments it did not import', () => {
     const adapter = smsFixture.create();
     const [msg] = adapter.parse({ ...(smsFixture.payload as object), NumMedia: '2' } as never, smsFixture.context);
-    expect(msg).toMatchObject({ channel: 'sms', sender: { kind: 'phone', address: '+15550101234' }, threadKey: '+15550101234|+15550100000', externalId: 'SM1f0e5a3c9b8d7e6f5a4b3c2d1e0f9a8b' });
+    expect(msg).toMatchObject({
+      channel: 'sms',
+      sender: { kind: 'phone', address: '+15550101234' },
+      threadKey: '+15550101234|+15550100000',
+      externalId: 'SM1f0e5a3c9b8d7e6f5a4b3c2d1e0f9a8b',
+    });
     expect(msg!.text).toBe('Hi, is the blue tent in stock?\n[2 MMS attachments not imported]');
   });
 });
@@ -44,14 +54,28 @@ describe('parsing an incoming call', () => {
     const adapter = voiceFixture.create();
     const payload = voiceFixture.payload as Record<string, string>;
     const [known] = adapter.parse(payload as never, voiceFixture.context);
-    expect(known).toMatchObject({ channel: 'voice', sender: { address: '+15550101234' }, threadKey: '+15550101234|+15550100000', externalId: payload.CallSid, text: 'Incoming call' });
-    const [a] = adapter.parse({ ...payload, From: 'anonymous', CallSid: 'CA00000000000000000000000000000001' } as never, voiceFixture.context);
-    const [b] = adapter.parse({ ...payload, From: '+266696687', CallSid: 'CA00000000000000000000000000000002' } as never, voiceFixture.context);
+    expect(known).toMatchObject({
+      channel: 'voice',
+      sender: { address: '+15550101234' },
+      threadKey: '+15550101234|+15550100000',
+      externalId: payload.CallSid,
+      text: 'Incoming call',
+    });
+    const [a] = adapter.parse(
+      { ...payload, From: 'anonymous', CallSid: 'CA00000000000000000000000000000001' } as never,
+      voiceFixture.context,
+    );
+    const [b] = adapter.parse(
+      { ...payload, From: '+266696687', CallSid: 'CA00000000000000000000000000000002' } as never,
+      voiceFixture.context,
+    );
     expect(a!.sender.address).toBe('withheld:CA00000000000000000000000000000001');
     expect(b!.sender.address).toBe('withheld:CA00000000000000000000000000000002');
     expect(a!.threadKey).not.toBe(b!.threadKey);
     const before = fakeTwilioForContracts.messages.length;
-    await expect(adapter.send({ ...voiceFixture.outbound, to: a!.sender.address })).rejects.toThrow(PermanentDeliveryError);
+    await expect(adapter.send({ ...voiceFixture.outbound, to: a!.sender.address })).rejects.toThrow(
+      PermanentDeliveryError,
+    );
     expect(fakeTwilioForContracts.messages.length).toBe(before);
   });
 });
@@ -61,7 +85,12 @@ describe('voice TwiML', () => {
     const announcement = recordingAnnouncement(undefined, 'Outdoor Shop', 30);
     expect(announcement).toContain('This call is recorded so that our support team can listen to your message');
     expect(announcement).toContain('deleted after 30 days');
-    const xml = voicemailTwiml({ announcement, recordedUrl: 'https://x.test/recorded', recordingCallbackUrl: 'https://x.test/recording', maxLength: 120 });
+    const xml = voicemailTwiml({
+      announcement,
+      recordedUrl: 'https://x.test/recorded',
+      recordingCallbackUrl: 'https://x.test/recording',
+      maxLength: 120,
+    });
     expect(xml.indexOf('<Say>')).toBeLessThan(xml.indexOf('<Record'));
     expect(xml).toContain('recordingStatusCallback="https://x.test/recording"');
     expect(xml).toContain('action="https://x.test/recorded"');
@@ -76,7 +105,13 @@ describe('voice TwiML', () => {
 
 describe('Twilio configuration', () => {
   it('has working defaults', () => {
-    expect(twilioConfigFromEnv({})).toEqual({ accountSid: undefined, authToken: undefined, apiUrl: 'https://api.twilio.com', recordingStorage: 'local', maxRecordingSeconds: 120 });
+    expect(twilioConfigFromEnv({})).toEqual({
+      accountSid: undefined,
+      authToken: undefined,
+      apiUrl: 'https://api.twilio.com',
+      recordingStorage: 'local',
+      maxRecordingSeconds: 120,
+    });
   });
 
   it.each([

@@ -113,11 +113,19 @@ export function acceptFromHost(
   return isHostToFrameMessage(event.data) ? event.data : null;
 }
 
-export function postToFrame(frameWindow: Target | null | undefined, serverOrigin: string, message: HostToFrameMessage): void {
+export function postToFrame(
+  frameWindow: Target | null | undefined,
+  serverOrigin: string,
+  message: HostToFrameMessage,
+): void {
   frameWindow?.postMessage(message, serverOrigin);
 }
 
-export function postToHost(parentWindow: Target | null, parentOrigin: string | null, message: FrameToHostMessage): void {
+export function postToHost(
+  parentWindow: Target | null,
+  parentOrigin: string | null,
+  message: FrameToHostMessage,
+): void {
   // Without a valid parent origin we stay silent rather than fall back to '*'.
   if (!parentWindow || !parentOrigin) return;
   parentWindow.postMessage(message, parentOrigin);

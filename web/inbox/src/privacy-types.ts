@@ -4,7 +4,14 @@
  * retention, audit, record) are declared only inside the server's routes, so they are typed here after the
  * contract.
  */
-import type { AgentServerEvents, ChannelKind, ConsentPurpose, ContactView, ConsentState, MessageView } from './types.ts';
+import type {
+  AgentServerEvents,
+  ChannelKind,
+  ConsentPurpose,
+  ContactView,
+  ConsentState,
+  MessageView,
+} from './types.ts';
 import type { ConsentEventView, LegalHoldView } from '../../../server/http/views.ts';
 
 export type { ConsentEventView, LegalHoldView };

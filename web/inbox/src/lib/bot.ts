@@ -1,7 +1,28 @@
 import type { BotCandidate } from '../bot-types.ts';
 
 /** Languages offered first in the article editor; any other BCP 47 code can be typed. */
-export const commonLanguages = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'et', 'tr', 'ru', 'uk', 'ar', 'zh', 'ja'];
+export const commonLanguages = [
+  'en',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'nl',
+  'pt',
+  'sv',
+  'da',
+  'nb',
+  'fi',
+  'pl',
+  'cs',
+  'et',
+  'tr',
+  'ru',
+  'uk',
+  'ar',
+  'zh',
+  'ja',
+];
 
 let names: Intl.DisplayNames | null = null;
 try {
@@ -66,7 +87,9 @@ export function reasonText(reason: string, confidence: number | null = null, thr
   const known = reasons[reason.trim()];
   if (!known) return reason;
   if (reason.trim() === 'low_confidence' && confidence !== null) {
-    return threshold !== null ? `${known} (${score(confidence)} < ${score(threshold)})` : `${known} (${score(confidence)})`;
+    return threshold !== null
+      ? `${known} (${score(confidence)} < ${score(threshold)})`
+      : `${known} (${score(confidence)})`;
   }
   return known;
 }

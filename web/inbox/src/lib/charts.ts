@@ -1,8 +1,18 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
 
 // Only what the dashboard draws (bar charts), so the bundle carries no unused controllers.
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
-Chart.defaults.font.family = getComputedStyle(document.documentElement).getPropertyValue('--font').trim() || 'system-ui, sans-serif';
+Chart.defaults.font.family =
+  getComputedStyle(document.documentElement).getPropertyValue('--font').trim() || 'system-ui, sans-serif';
 Chart.defaults.font.size = 12;
 Chart.defaults.color = '#4b5563';
 Chart.defaults.borderColor = '#eceef1';

@@ -70,7 +70,13 @@ export function initials(name: string | null | undefined): string {
 }
 
 /** Who an unnamed contact is, by the channel they wrote on: a caller is no website visitor. */
-const UNNAMED: Record<string, string> = { chat: 'Visitor', email: 'Email sender', sms: 'SMS sender', voice: 'Caller', slack: 'Slack user' };
+const UNNAMED: Record<string, string> = {
+  chat: 'Visitor',
+  email: 'Email sender',
+  sms: 'SMS sender',
+  voice: 'Caller',
+  slack: 'Slack user',
+};
 
 export function contactName(name: string | null | undefined, channel?: string): string {
   const trimmed = name?.trim();

@@ -103,7 +103,9 @@ export class InboxApp {
       refused: () => void this.session.verify(),
     });
     this.contactEditor = new ContactEditor(this.api, this.toasts, (contact) => this.detail.replaceContact(contact));
-    this.consent = new ConsentLedger(this.api, this.toasts, (contactId, current) => this.detail.setConsent(contactId, current));
+    this.consent = new ConsentLedger(this.api, this.toasts, (contactId, current) =>
+      this.detail.setConsent(contactId, current),
+    );
     this.exports = new ContactExports(this.api, this.toasts);
     this.erasure = new Erasure(this.api, (_contactId, conversationIds) => {
       for (const id of conversationIds) this.#removeConversation(id);
@@ -170,7 +172,8 @@ export class InboxApp {
       this.#removeConversation(id);
       return;
     }
-    if (this.#removeConversation(id)) this.toasts.push('info', 'This conversation was erased', 'Its contact’s data was deleted.');
+    if (this.#removeConversation(id))
+      this.toasts.push('info', 'This conversation was erased', 'Its contact’s data was deleted.');
   }
 
   /** Drops an erased conversation everywhere; leaves it (to the list) if it was open. */

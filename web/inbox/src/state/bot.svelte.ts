@@ -10,7 +10,11 @@ export function roundThreshold(value: number): number {
   return Math.min(1, Math.max(0, Math.round(value * 100) / 100));
 }
 
-const draftOf = (s: BotSettings): SettingsDraft => ({ enabled: s.enabled, embedder: s.embedder, threshold: roundThreshold(s.threshold) });
+const draftOf = (s: BotSettings): SettingsDraft => ({
+  enabled: s.enabled,
+  embedder: s.embedder,
+  threshold: roundThreshold(s.threshold),
+});
 const POLL_MS = 3_000;
 export const TRY_MAX = 2_000;
 
@@ -79,7 +83,10 @@ export class Bot {
 
   update(patch: Partial<SettingsDraft>): void {
     if (!this.draft) return;
-    Object.assign(this.draft, patch.threshold === undefined ? patch : { ...patch, threshold: roundThreshold(patch.threshold) });
+    Object.assign(
+      this.draft,
+      patch.threshold === undefined ? patch : { ...patch, threshold: roundThreshold(patch.threshold) },
+    );
   }
 
   revert(): void {
@@ -101,7 +108,9 @@ export class Bot {
       this.settings = settings;
       this.draft = draftOf(settings);
       this.status = 'ready';
-      this.#toasts.success(settings.enabled ? 'Bot settings saved. The bot is on.' : 'Bot settings saved. The bot is off.');
+      this.#toasts.success(
+        settings.enabled ? 'Bot settings saved. The bot is on.' : 'Bot settings saved. The bot is off.',
+      );
       // A new embedder or threshold changes what the last try would do.
       if (this.tryResult && (patch.embedder !== undefined || patch.threshold !== undefined)) this.tryResult = null;
       this.#schedulePoll();

@@ -69,7 +69,10 @@ export class CallRecordings {
     if (this.deleting[id]) return;
     this.deleting[id] = true;
     try {
-      const { recording } = await this.#api.request<{ recording: RecordingView }>('DELETE', `/api/recordings/${encodeURIComponent(id)}`);
+      const { recording } = await this.#api.request<{ recording: RecordingView }>(
+        'DELETE',
+        `/api/recordings/${encodeURIComponent(id)}`,
+      );
       this.items = this.items.map((r) => (r.id === id ? recording : r));
       this.#toasts.success('Recording deleted, here and at the provider');
     } catch (err) {

@@ -11,8 +11,10 @@ const PHONE = /^\+?[0-9 ()./-]{4,32}$/;
 export function draftProblems(draft: ContactDraft): Partial<Record<keyof ContactDraft, string>> {
   const problems: Partial<Record<keyof ContactDraft, string>> = {};
   if (draft.name.trim().length > 200) problems.name = 'Keep the name under 200 characters.';
-  if (draft.email.trim() && !EMAIL.test(draft.email.trim())) problems.email = 'Enter an email address like name@example.com.';
-  if (draft.phone.trim() && !PHONE.test(draft.phone.trim())) problems.phone = 'Enter a phone number, ideally with the country code (+44 …).';
+  if (draft.email.trim() && !EMAIL.test(draft.email.trim()))
+    problems.email = 'Enter an email address like name@example.com.';
+  if (draft.phone.trim() && !PHONE.test(draft.phone.trim()))
+    problems.phone = 'Enter a phone number, ideally with the country code (+44 …).';
   return problems;
 }
 

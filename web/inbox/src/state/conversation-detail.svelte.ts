@@ -49,7 +49,8 @@ function buildTimeline(messages: RedactableMessage[], decisions: BotDecisionView
   for (const message of messages) {
     put(message.createdAt, { kind: 'message', key: message.id, message });
     // A decision belongs under its message even if it was made after midnight.
-    for (const decision of after.get(message.id) ?? []) put(decision.createdAt, { kind: 'decision', key: `d:${decision.id}`, decision }, false);
+    for (const decision of after.get(message.id) ?? [])
+      put(decision.createdAt, { kind: 'decision', key: `d:${decision.id}`, decision }, false);
   }
   for (const decision of trailing) put(decision.createdAt, { kind: 'decision', key: `d:${decision.id}`, decision });
   return days;
@@ -238,7 +239,8 @@ export class ConversationDetail {
     if (this.id !== conversationId || this.status !== 'ready') return;
     const rest = this.botDecisions.filter((d) => d.id !== decision.id);
     const last = rest[rest.length - 1];
-    this.botDecisions = !last || created(last) <= created(decision) ? [...rest, decision] : [...rest, decision].sort(byCreated);
+    this.botDecisions =
+      !last || created(last) <= created(decision) ? [...rest, decision] : [...rest, decision].sort(byCreated);
   }
 
   applyMessageUpdated(message: RedactableMessage): void {
@@ -273,7 +275,10 @@ export class ConversationDetail {
     const contact = this.contact;
     if (!contact) return false;
     if (hold.contactId) return hold.contactId === contact.id;
-    return hold.conversationId !== null && (hold.conversationId === this.id || contact.conversations.some((c) => c.id === hold.conversationId));
+    return (
+      hold.conversationId !== null &&
+      (hold.conversationId === this.id || contact.conversations.some((c) => c.id === hold.conversationId))
+    );
   }
 
   /** A hold was placed or released: keep the contact's list of active holds current. */

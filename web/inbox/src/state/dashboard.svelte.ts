@@ -156,7 +156,10 @@ export class AnalyticsDashboard {
     if (this.exporting) return;
     this.exporting = true;
     try {
-      const { blob, filename } = await this.#api.download(withQuery('/api/analytics/dashboard.csv', this.query), 'support-analytics.csv');
+      const { blob, filename } = await this.#api.download(
+        withQuery('/api/analytics/dashboard.csv', this.query),
+        'support-analytics.csv',
+      );
       saveBlob(blob, filename);
     } catch (err) {
       this.#toasts.push('error', 'Export failed', describeError(err, 'Could not export the figures.'));

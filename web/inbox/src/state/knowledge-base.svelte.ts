@@ -61,7 +61,9 @@ export class KnowledgeBase {
       return words.every((w) => text.includes(w));
     });
   });
-  selected = $derived(this.editing && this.editing !== 'new' ? (this.items.find((a) => a.id === this.editing) ?? null) : null);
+  selected = $derived(
+    this.editing && this.editing !== 'new' ? (this.items.find((a) => a.id === this.editing) ?? null) : null,
+  );
   /** Most used language, offered first for a new article. */
   usualLanguage = $derived.by(() => {
     const counts = new Map<string, number>();
@@ -78,7 +80,11 @@ export class KnowledgeBase {
     if (!d) return { title: null, language: null, body: null, questions: null };
     const questions = cleanQuestions(d.questions);
     return {
-      title: !d.title.trim() ? 'Give the article a title.' : d.title.trim().length > KB_LIMITS.title ? `At most ${KB_LIMITS.title} characters.` : null,
+      title: !d.title.trim()
+        ? 'Give the article a title.'
+        : d.title.trim().length > KB_LIMITS.title
+          ? `At most ${KB_LIMITS.title} characters.`
+          : null,
       language: LANGUAGE.test(d.language.trim()) ? null : 'A language code such as en, de or pt-BR.',
       body: !d.body.trim()
         ? 'Write the answer the bot will send.'
@@ -97,7 +103,8 @@ export class KnowledgeBase {
     const d = this.draft;
     if (!d) return false;
     const base = this.selected ? draftOf(this.selected) : blankDraft(d.language);
-    if (this.editing === 'new') return Boolean(d.title.trim() || d.body.trim() || cleanQuestions(d.questions).length || this.newQuestion.trim());
+    if (this.editing === 'new')
+      return Boolean(d.title.trim() || d.body.trim() || cleanQuestions(d.questions).length || this.newQuestion.trim());
     return (
       d.title.trim() !== base.title ||
       d.language.trim() !== base.language ||
@@ -196,7 +203,10 @@ export class KnowledgeBase {
   /** Adds the "new question" text (one question per line, if several were pasted). */
   addQuestion(): boolean {
     const d = this.draft;
-    const lines = this.newQuestion.split(/\r?\n/).map((q) => q.trim()).filter(Boolean);
+    const lines = this.newQuestion
+      .split(/\r?\n/)
+      .map((q) => q.trim())
+      .filter(Boolean);
     if (!d || lines.length === 0) return false;
     const known = new Set(d.questions.map((q) => q.trim().toLowerCase()));
     for (const line of lines) {

@@ -53,7 +53,10 @@ export class LegalHolds {
     this.placing = true;
     this.placeError = null;
     try {
-      const { hold } = await this.#api.post<{ hold: LegalHoldView }>('/api/privacy/legal-holds', { ...target, reason: trimmed });
+      const { hold } = await this.#api.post<{ hold: LegalHoldView }>('/api/privacy/legal-holds', {
+        ...target,
+        reason: trimmed,
+      });
       this.#upsert(hold);
       this.#changed(hold);
       this.#toasts.success('Legal hold placed. Nothing it covers can be erased or expire.');
@@ -70,7 +73,9 @@ export class LegalHolds {
     if (this.releasing[id]) return false;
     this.releasing[id] = true;
     try {
-      const { hold } = await this.#api.post<{ hold: LegalHoldView }>(`/api/privacy/legal-holds/${encodeURIComponent(id)}/release`);
+      const { hold } = await this.#api.post<{ hold: LegalHoldView }>(
+        `/api/privacy/legal-holds/${encodeURIComponent(id)}/release`,
+      );
       this.#upsert(hold);
       this.#changed(hold);
       this.#toasts.success('Legal hold released.');

@@ -66,7 +66,9 @@ export class Redactor {
       this.#updated(message);
       this.pending = null;
       this.candidate = null;
-      this.#toasts.success(`Redacted ${span.end - span.start} ${span.end - span.start === 1 ? 'character' : 'characters'}.`);
+      this.#toasts.success(
+        `Redacted ${span.end - span.start} ${span.end - span.start === 1 ? 'character' : 'characters'}.`,
+      );
       return true;
     } catch (err) {
       this.#toasts.error('Could not redact the text', err);
@@ -84,6 +86,11 @@ export class Redactor {
   #valid(span: RedactionSpan): boolean {
     const message = this.#message(span.messageId);
     if (!message || message.kind === 'event') return false;
-    return span.start >= 0 && span.start < span.end && span.end <= message.body.length && message.body.slice(span.start, span.end) === span.text;
+    return (
+      span.start >= 0 &&
+      span.start < span.end &&
+      span.end <= message.body.length &&
+      message.body.slice(span.start, span.end) === span.text
+    );
   }
 }

@@ -50,7 +50,10 @@ export class Retention {
     this.previewStatus = 'loading';
     try {
       const preview = await this.#api.get<RetentionPreview>('/api/privacy/retention/preview');
-      this.preview = { ...preview, classes: [...preview.classes].sort((a, b) => rank(a.dataClass) - rank(b.dataClass)) };
+      this.preview = {
+        ...preview,
+        classes: [...preview.classes].sort((a, b) => rank(a.dataClass) - rank(b.dataClass)),
+      };
       this.previewStatus = 'ready';
       this.previewError = null;
     } catch (err) {
@@ -69,7 +72,9 @@ export class Retention {
         { enabled, retainDays },
       );
       this.policies = this.policies.map((p) => (p.dataClass === policy.dataClass ? policy : p));
-      this.#toasts.success(`${policy.label}: ${policy.enabled ? `kept for ${policy.retainDays} days` : 'kept until deleted by hand'}.`);
+      this.#toasts.success(
+        `${policy.label}: ${policy.enabled ? `kept for ${policy.retainDays} days` : 'kept until deleted by hand'}.`,
+      );
       void this.loadPreview();
       return true;
     } catch (err) {

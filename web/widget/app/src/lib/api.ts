@@ -24,7 +24,11 @@ export type ConsentPurposeState = {
 
 export type ConsentStates = { purposes: ConsentPurposeState[] };
 
-export type RatingState = { conversationId: string | null; status: 'bot' | 'open' | 'pending' | 'resolved' | null; score: number | null };
+export type RatingState = {
+  conversationId: string | null;
+  status: 'bot' | 'open' | 'pending' | 'resolved' | null;
+  score: number | null;
+};
 
 export type SessionRequest = {
   inboxId: string;
@@ -87,7 +91,11 @@ async function send(path: string, init: CallOptions): Promise<Response> {
 
 function networkError(error: unknown): ApiError {
   const timeout = error instanceof DOMException && error.name === 'TimeoutError';
-  return new ApiError(0, timeout ? 'timeout' : 'network', timeout ? 'The server took too long to answer.' : 'No connection to the server.');
+  return new ApiError(
+    0,
+    timeout ? 'timeout' : 'network',
+    timeout ? 'The server took too long to answer.' : 'No connection to the server.',
+  );
 }
 
 async function request<T>(path: string, init: CallOptions = {}): Promise<T> {
@@ -120,12 +128,19 @@ export const widgetApi = {
    * Records a consent change. Only 'analytics' can be switched freely; withdrawing 'support' ends the session
    * (200, and the token stops working).
    */
-  setConsent: (token: string, body: { purpose: 'analytics'; granted: boolean } | { purpose: 'support'; granted: false }) =>
-    request<ConsentStates>('/api/widget/consent', { method: 'POST', body, token }),
+  setConsent: (
+    token: string,
+    body: { purpose: 'analytics'; granted: boolean } | { purpose: 'support'; granted: false },
+  ) => request<ConsentStates>('/api/widget/consent', { method: 'POST', body, token }),
   /** The conversation's status and the visitor's rating of it (asked once it is resolved). */
   rating: (token: string) => request<RatingState>('/api/widget/rating', { token }),
-  rate: (token: string, score: number) => request<RatingState>('/api/widget/rating', { method: 'POST', body: { score }, token }),
+  rate: (token: string, score: number) =>
+    request<RatingState>('/api/widget/rating', { method: 'POST', body: { score }, token }),
   /** The visitor's own data as a zip (the same archive agents get for an access request). */
   exportData: (token: string) =>
-    requestBlob('/api/widget/export', { token, accept: 'application/zip, application/json', timeoutMs: EXPORT_TIMEOUT_MS }),
+    requestBlob('/api/widget/export', {
+      token,
+      accept: 'application/zip, application/json',
+      timeoutMs: EXPORT_TIMEOUT_MS,
+    }),
 };

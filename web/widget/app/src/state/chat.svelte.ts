@@ -185,7 +185,8 @@ export class ChatState {
       if (item) {
         item.state = 'failed';
         item.error = sendErrorText(error);
-        item.retryable = !(error instanceof SendError || error instanceof ApiError) || error.code !== 'message_too_large';
+        item.retryable =
+          !(error instanceof SendError || error instanceof ApiError) || error.code !== 'message_too_large';
       }
     }
   }

@@ -9,7 +9,10 @@ export class ConsentForm {
   error = $state<string | null>(null);
 
   canSubmit(purposes: Purpose[]): boolean {
-    return !this.submitting && purposes.filter((p) => p.required || p.purpose === 'support').every((p) => this.checked[p.purpose] === true);
+    return (
+      !this.submitting &&
+      purposes.filter((p) => p.required || p.purpose === 'support').every((p) => this.checked[p.purpose] === true)
+    );
   }
 
   reset(): void {

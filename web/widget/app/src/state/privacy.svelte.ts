@@ -121,7 +121,12 @@ export class PrivacyState {
       if (this.rejected(error)) return;
       this.exportLine = {
         kind: 'error',
-        text: failureText(error, error instanceof ApiError && error.code === 'timeout' ? 'The copy took too long to prepare.' : 'The copy could not be prepared.'),
+        text: failureText(
+          error,
+          error instanceof ApiError && error.code === 'timeout'
+            ? 'The copy took too long to prepare.'
+            : 'The copy could not be prepared.',
+        ),
       };
     } finally {
       this.exporting = false;

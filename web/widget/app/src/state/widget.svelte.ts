@@ -176,7 +176,8 @@ export class WidgetState {
     });
     const chat = new ChatState(token, {
       // While the visitor is ending the chat, the server may close the socket before it answers the request.
-      onUnauthorized: () => void this.sessionEnded(token, privacy.ending ? ENDED_REASON : EXPIRED_REASON, privacy.ending),
+      onUnauthorized: () =>
+        void this.sessionEnded(token, privacy.ending ? ENDED_REASON : EXPIRED_REASON, privacy.ending),
       onIncoming: () => {
         if (this.view === 'privacy') this.missed += 1;
         this.host.noteIncoming();
