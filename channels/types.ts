@@ -89,3 +89,29 @@ export class InboundRejected extends Error {
     this.name = 'InboundRejected';
   }
 }
+
+/**
+ * A processor a channel adds to the Art. 30 record (server/privacy/record.ts lists it when an inbox of one of
+ * `channels` exists). Declared by each channel module; the record takes them from the registry.
+ */
+export type Art30Processor = {
+  name: string;
+  role: string;
+  channels: ChannelKind[];
+  location: string;
+};
+
+/**
+ * A processing activity a channel adds to the Art. 30 record (e.g. call recording), listed when an inbox of
+ * one of `channels` exists. `retentionClass` names the retention policy whose period the record quotes.
+ */
+export type Art30Activity = {
+  name: string;
+  purpose: string;
+  legalBasis: string;
+  dataSubjects: string[];
+  dataCategories: string[];
+  recipients: string[];
+  retentionClass: string;
+  channels: ChannelKind[];
+};
