@@ -32,9 +32,9 @@ export class FakeSlack {
   ) {}
 
   static async start(botToken = 'xoxb-test-1234-abcdef'): Promise<FakeSlack> {
-    let fake: FakeSlack | undefined;
+    // The handler needs the fake, and the fake its server: requests only arrive after `listen`, when it is set.
     const server = createServer((req, res) => {
-      fake!.handle(req).then(
+      fake.handle(req).then(
         ({ status, type, body }) => {
           res.writeHead(status, { 'content-type': type });
           res.end(body);
@@ -47,7 +47,7 @@ export class FakeSlack {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, {
+    const fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, {
       id: 'T0TEAM0001',
       botUserId: 'U0BOTUSER1',
       botId: 'B0BOTID001',
@@ -224,7 +224,8 @@ export async function deliverEvent(
   }
   const res = await fetch(url, { method: 'POST', headers, body: options.tamper ? options.tamper(raw) : raw });
   const text = await res.text();
-  let body: any = text;
+  let body: unknown = text;
+
   try {
     body = JSON.parse(text);
   } catch {
