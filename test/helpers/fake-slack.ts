@@ -199,7 +199,11 @@ async function readParams(req: IncomingMessage): Promise<Record<string, string>>
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-/** The headers Slack signs an Events API request with (https://api.slack.com/authentication/verifying-requests-from-slack). */
+/**
+ * The headers Slack signs an Events API request with
+ * (https://api.slack.com/authentication/verifying-requests-from-slack).
+ */
+
 export function slackSignature(signingSecret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)) {
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
   return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
