@@ -24,7 +24,10 @@ export { refreshAnalytics, rebuildAnalytics } from './scope/refresh.ts';
  */
 export const scopedRelations = ['scoped_cells', 'scoped_values'] as const;
 
-/** What the dashboard is filtered by: a half-open time range [from, to), one channel or all, and the viewer's time zone. */
+/**
+ * What the dashboard is filtered by: a half-open time range [from, to), one channel or all, and the viewer's
+ * time zone.
+ */
 export type Filter = { from: Date; to: Date; channel: ChannelKind | null; timeZone: string };
 
 /**
@@ -67,14 +70,17 @@ function scopeCtes(filter: Filter): SQL {
   const parts: SQL[] = [sql`select ${columns('c')} from analytics_cells c where c.measure = 'backlog' ${channel('c')}`];
   if (stored) {
     parts.push(sql`select ${columns('c')} from analytics_cells c
-      where c.measure <> 'backlog' and c.bucket >= ${stored.from.toISOString()}::timestamptz and c.bucket < ${stored.to.toISOString()}::timestamptz ${channel('c')}`);
+      where c.measure <> 'backlog'
+        and c.bucket >= ${stored.from.toISOString()}::timestamptz
+        and c.bucket < ${stored.to.toISOString()}::timestamptz ${channel('c')}`);
   }
   if (live.length > 0) {
     parts.push(sql`select ${columns('l')} from (${paddedCellsOf(live, storedK, false)}) l where true ${channel('l')}`);
   }
   return sql`with scoped_cells as not materialized (${sql.join(parts, sql` union all `)}),
     scoped_values as not materialized (
-      select sc.measure, sc.bucket, sc.channel, v.value from scoped_cells sc cross join lateral unnest(sc.vals) as v(value)
+      select sc.measure, sc.bucket, sc.channel, v.value
+      from scoped_cells sc cross join lateral unnest(sc.vals) as v(value)
     )
   `;
 }
@@ -99,7 +105,8 @@ export async function scopedQuery<T>(db: Db, filter: Filter, select: SQL): Promi
 export function cohort(alias: string, k: number): SQL {
   const a = sql.raw(alias);
   return sql`(case when coalesce(max(${a}.distinct_contacts), 0) >= ${k}::int then max(${a}.distinct_contacts)
-    else (select count(distinct u)::int from unnest(array_agg(${a}.contacts) filter (where ${a}.distinct_contacts < ${k}::int)) as u) end)`;
+    else (select count(distinct u)::int
+      from unnest(array_agg(${a}.contacts) filter (where ${a}.distinct_contacts < ${k}::int)) as u) end)`;
 }
 
 export type Coverage = { consenting: number; contacts: number };
@@ -111,7 +118,8 @@ export type Coverage = { consenting: number; contacts: number };
 export async function coverage(db: Db): Promise<Coverage> {
   const [row] = rowsOf<{ consenting: number; contacts: number }>(
     await db.execute(
-      sql`select (select count(*)::int from analytics_scope) as consenting, (select count(*)::int from contacts) as contacts`,
+      sql`select (select count(*)::int from analytics_scope) as consenting,
+        (select count(*)::int from contacts) as contacts`,
     ),
   );
   return { consenting: Number(row?.consenting ?? 0), contacts: Number(row?.contacts ?? 0) };

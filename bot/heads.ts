@@ -53,8 +53,10 @@ function sliceOf(embedder: Embedder, part: FeaturePart): Slice | null {
 }
 
 /**
- * The bot's head: one softmax on the sentence encoder's part and one on the lexical part, their logits added. Chosen on the dev split of Banking77's training part and a dev split of CLINC150's train
- * (bot/README.md); an embedder with only one of the parts gets that part's head alone.
+ * The bot's head: one softmax on the sentence encoder's part and one on the lexical part, their logits added.
+ * Chosen on the dev split of Banking77's training part and a dev split of CLINC150's train (bot/README.md);
+ * an embedder with only one of the parts gets that part's head alone.
+
  */
 export const DEFAULT_HEAD: HeadConfig = {
   kind: 'ensemble',

@@ -25,8 +25,10 @@ export async function bot(db: Db, filter: Filter, k: number): Promise<BotMetrics
     db,
     filter,
     sql`select t.n, t.cohort, d.n as deflected, d.cohort as deflected_cohort
-      from (select coalesce(sum(c.n), 0)::int as n, ${cohort('c', k)} as cohort from scoped_cells c where c.measure = 'bot_conversations') t
-      cross join (select coalesce(sum(c.n), 0)::int as n, ${cohort('c', k)} as cohort from scoped_cells c where c.measure = 'bot_deflected') d`,
+      from (select coalesce(sum(c.n), 0)::int as n, ${cohort('c', k)} as cohort
+        from scoped_cells c where c.measure = 'bot_conversations') t
+      cross join (select coalesce(sum(c.n), 0)::int as n, ${cohort('c', k)} as cohort
+        from scoped_cells c where c.measure = 'bot_deflected') d`,
   );
   const reasons = await scopedQuery<Reason>(
     db,

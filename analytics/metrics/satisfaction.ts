@@ -20,7 +20,9 @@ export async function satisfaction(db: Db, filter: Filter, k: number): Promise<S
     // The mean as avg() computes it: the exact sum over the count, in numeric, then to float8.
     sql`select x.score, coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort,
         (sum(x.total)::numeric / nullif(sum(x.n), 0)::numeric)::float8 as average
-      from (select c.dim::int as score, c.n, c.total, c.distinct_contacts, c.contacts from scoped_cells c where c.measure = 'ratings') x
+      from (select c.dim::int as score, c.n, c.total, c.distinct_contacts, c.contacts
+        from scoped_cells c where c.measure = 'ratings') x
+
       group by grouping sets ((x.score), ())`,
   );
   const total = rows.find((r) => r.score === null);

@@ -27,9 +27,12 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
     filter,
     // Messages are counted per their own channel (the cell's dim), conversations per theirs.
     // (Grouped by the local date, formatted once per group: cheaper than formatting every cell.)
-    sql`select 'conversations' as measure, to_char(x.day, 'YYYY-MM-DD') as day, x.channel, coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort
-      from (select timezone(${tz}, c.bucket)::date as day, c.channel::text as channel, c.n, c.distinct_contacts, c.contacts
+    sql`select 'conversations' as measure, to_char(x.day, 'YYYY-MM-DD') as day, x.channel,
+        coalesce(sum(x.n), 0)::int as n, ${cohort('x', k)} as cohort
+      from (select timezone(${tz}, c.bucket)::date as day, c.channel::text as channel,
+          c.n, c.distinct_contacts, c.contacts
         from scoped_cells c
+
         where c.measure = 'conversations') x
       group by grouping sets ((x.day, x.channel), ())
     union all

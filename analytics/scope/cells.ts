@@ -46,7 +46,8 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
     from (
       with w as materialized (select * from unnest(${los}::timestamptz[], ${his}::timestamptz[]) as w(lo, hi)),
       cv as materialized (
-        select c.id, x.key, c.channel, c.status, c.created_at, c.resolved_at, w.lo, analytics_bucket(c.created_at) as bucket
+        select c.id, x.key, c.channel, c.status, c.created_at, c.resolved_at, w.lo,
+          analytics_bucket(c.created_at) as bucket
         from w join conversations c on c.created_at >= w.lo and c.created_at < w.hi
         cross join lateral (select s.key from analytics_scope s where s.contact_id = c.contact_id ${fence}) x
       ),
@@ -62,8 +63,10 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
         -- (Scalar subqueries with limit 1, not exists(): the planner would hash whole tables for those.)
         select b.bucket, b.channel, b.key, b.handed from (
           select cv.bucket, cv.channel, cv.key,
-            (select true from bot_decisions d where d.conversation_id = cv.id and d.action in ('answer', 'handoff') limit 1) as bot,
-            coalesce((select true from bot_decisions d where d.conversation_id = cv.id and d.action = 'handoff' limit 1), false)
+            (select true from bot_decisions d
+              where d.conversation_id = cv.id and d.action in ('answer', 'handoff') limit 1) as bot,
+            coalesce((select true from bot_decisions d
+              where d.conversation_id = cv.id and d.action = 'handoff' limit 1), false)
               or coalesce((select true from messages m where m.conversation_id = cv.id and m.author_kind = 'agent'
                 and m.kind = 'message' and m.created_at >= cv.lo limit 1), false) as handed
           from cv offset 0
@@ -80,7 +83,9 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
       select cv.bucket, 'first_response', cv.channel, '', cv.key, date_part('epoch', r.replied - a.asked)
       from cv
       cross join lateral (select min(m.created_at) as asked from messages m
-        where m.conversation_id = cv.id and m.kind = 'message' and m.author_kind = 'contact' and m.created_at >= cv.lo) a
+        where m.conversation_id = cv.id and m.kind = 'message' and m.author_kind = 'contact'
+          and m.created_at >= cv.lo) a
+
       cross join lateral (select min(m.created_at) as replied from messages m
         where m.conversation_id = cv.id and m.kind = 'message' and m.author_kind = 'agent' and m.direction = 'outbound'
           and m.created_at >= a.asked) r

@@ -31,7 +31,8 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
     // running them. The rollups are derived data: a refresh lost in a crash is lost whole (a transaction)
     // and redone by the next one, so its commit need not wait for the disk.
     await tx.execute(
-      sql`select pg_advisory_xact_lock(${REFRESH_LOCK}), set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`,
+      sql`select pg_advisory_xact_lock(${REFRESH_LOCK}), set_config('jit', 'off', true),
+        set_config('synchronous_commit', 'off', true)`,
     );
     const [state] = rowsOf<{ refreshed_at: string | null; k: number }>(
       await tx.execute(sql`select refreshed_at::text, k from analytics_state where id = 1 for update`),
@@ -89,7 +90,8 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
           union select generate_series(analytics_bucket(${since}), ${until}, interval '15 minutes')
           union select analytics_bucket(c.created_at) from messages m join conversations c on c.id = m.conversation_id
             where m.created_at >= ${since} and m.created_at < ${until}
-          union select analytics_bucket(c.created_at) from bot_decisions d join conversations c on c.id = d.conversation_id
+          union select analytics_bucket(c.created_at)
+            from bot_decisions d join conversations c on c.id = d.conversation_id
             where d.created_at >= ${since} and d.created_at < ${until}
         ) x`),
     )
@@ -103,16 +105,21 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
       await tx.execute(sql`with fresh as materialized (${paddedCellsOf(windowsOf(buckets), k, true)}),
         upserted as (
           insert into analytics_cells (measure, bucket, channel, dim, n, total, vals, distinct_contacts, contacts)
-          select f.measure, f.bucket, f.channel, f.dim, f.n, f.total, f.vals, f.distinct_contacts, f.contacts from fresh f
+          select f.measure, f.bucket, f.channel, f.dim, f.n, f.total, f.vals, f.distinct_contacts, f.contacts
+          from fresh f
           on conflict (measure, bucket, channel, dim) do update
-          set n = excluded.n, total = excluded.total, vals = excluded.vals, distinct_contacts = excluded.distinct_contacts, contacts = excluded.contacts
-          where (analytics_cells.n, analytics_cells.total, analytics_cells.vals, analytics_cells.distinct_contacts, analytics_cells.contacts)
+          set n = excluded.n, total = excluded.total, vals = excluded.vals,
+            distinct_contacts = excluded.distinct_contacts, contacts = excluded.contacts
+          where (analytics_cells.n, analytics_cells.total, analytics_cells.vals,
+              analytics_cells.distinct_contacts, analytics_cells.contacts)
             is distinct from (excluded.n, excluded.total, excluded.vals, excluded.distinct_contacts, excluded.contacts)
           returning 1
         )
         delete from analytics_cells c
         where c.bucket = any(${list}::timestamptz[])
-          and not exists (select 1 from fresh f where f.measure = c.measure and f.bucket = c.bucket and f.channel = c.channel and f.dim = c.dim)
+          and not exists (select 1 from fresh f
+            where f.measure = c.measure and f.bucket = c.bucket and f.channel = c.channel and f.dim = c.dim)
+
           and (select count(*) from upserted) >= 0`);
     }
     await tx.execute(sql`update analytics_state set refreshed_at = now() where id = 1`);

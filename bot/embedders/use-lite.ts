@@ -9,7 +9,7 @@
  * TensorFlow.js runtime (use-lite-tfjs.ts; test/unit/bot-use-lite.test.ts compares them) at a fraction
  * of the time per query. Nothing is fetched: everything is read from node_modules.
  */
-import type { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import {
   USE_DIMENSION,
   USE_MAX_TOKENS,
@@ -30,7 +30,7 @@ export interface UseLiteOptions {
 
 interface LoadedModel {
   session: InferenceSession;
-  Tensor: typeof import('onnxruntime-node').Tensor;
+  Tensor: typeof Tensor;
   weights: UseLiteWeights;
   tokenizer: UseTokenizer;
 }

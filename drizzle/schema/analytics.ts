@@ -50,7 +50,11 @@ export const satisfactionRatings = pgTable(
  * recomputes those cells (which it always does before any figure is read).
  */
 
-/** The contacts whose current analytics consent is granted, as of the last refresh; `key` is their pseudonym in the cells. */
+/**
+ * The contacts whose current analytics consent is granted, as of the last refresh; `key` is their pseudonym
+ * in the cells.
+ */
+
 export const analyticsScope = pgTable('analytics_scope', {
   contactId: uuid('contact_id')
     .primaryKey()

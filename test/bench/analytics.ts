@@ -75,41 +75,57 @@ async function seed(client: postgres.Sql): Promise<void> {
 
     create temp table bench_contacts as
       select n, gen_random_uuid() as id from generate_series(1, ${opts.contacts}) n;
-    insert into contacts (id, name, created_at) select id, 'Bench ' || n, now() - interval '${days + 30} days' from bench_contacts;
+    insert into contacts (id, name, created_at)
+    select id, 'Bench ' || n, now() - interval '${days + 30} days' from bench_contacts;
 
     -- The ledger: support for everyone; analytics asked of everyone, a tenth changed their mind later.
     insert into consent_events (contact_id, purpose, granted, policy_version, text_hash, source_channel, occurred_at)
-    select id, 'support'::consent_purpose, true, 'bench', 'bench', 'chat'::channel, now() - interval '${days + 30} days' from bench_contacts
+    select id, 'support'::consent_purpose, true, 'bench', 'bench', 'chat'::channel, now() - interval '${days + 30} days'
+    from bench_contacts
     union all
-    select id, 'analytics'::consent_purpose, n % 2 = 0, 'bench', 'bench', 'chat'::channel, now() - interval '${days + 30} days' from bench_contacts
+    select id, 'analytics'::consent_purpose, n % 2 = 0, 'bench', 'bench', 'chat'::channel,
+      now() - interval '${days + 30} days'
+    from bench_contacts
     union all
-    select id, 'analytics', n % 2 = 1, 'bench', 'bench', 'chat', now() - interval '${days} days' from bench_contacts where n % 10 < 2
+    select id, 'analytics', n % 2 = 1, 'bench', 'bench', 'chat', now() - interval '${days} days'
+    from bench_contacts where n % 10 < 2
     union all
-    select id, 'analytics', n % 2 = 0, 'bench', 'bench', 'chat', now() - interval '${Math.round(days / 2)} days' from bench_contacts where n % 10 < 2;
+    select id, 'analytics', n % 2 = 0, 'bench', 'bench', 'chat', now() - interval '${Math.round(days / 2)} days'
+    from bench_contacts where n % 10 < 2;
 
     create temp table bench_conversations as
       select gen_random_uuid() as id, c.id as contact_id, c.n, k,
-        (enum_range(null::channel))[1 + ((c.n * 7 + k * 3) % 10) / 3 + case when (c.n + k) % 10 = 9 then 1 else 0 end] as channel,
+        (enum_range(null::channel))[
+          1 + ((c.n * 7 + k * 3) % 10) / 3 + case when (c.n + k) % 10 = 9 then 1 else 0 end
+        ] as channel,
         now() - (random() * interval '${days} days') as created_at,
         random() as r
       from bench_contacts c, generate_series(1, 2) k;
-    insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at, resolved_at)
+    insert into conversations
+      (id, inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at, resolved_at)
     select bc.id, i.id, bc.contact_id, bc.channel,
-      (case when bc.r < 0.85 then 'resolved' when bc.r < 0.90 then 'bot' when bc.r < 0.96 then 'open' else 'pending' end)::conversation_status,
+      (case when bc.r < 0.85 then 'resolved' when bc.r < 0.90 then 'bot' when bc.r < 0.96 then 'open'
+        else 'pending' end)::conversation_status,
+
       bc.id::text, bc.created_at, bc.created_at, bc.created_at,
       case when bc.r < 0.85 then bc.created_at + (interval '10 minutes' + random() * interval '30 hours') end
     from bench_conversations bc join inboxes i on i.channel = bc.channel
     -- Rows arrive in time order on a live system; so they are stored here.
     order by bc.created_at;
 
-    -- Messages: the customer first, then a reply (the bot's for a third of chats), then alternating; the last may be a note.
-    insert into messages (conversation_id, channel, direction, kind, author_kind, body, delivery_state, occurred_at, created_at)
+    -- Messages: the customer first, then a reply (the bot's for a third of chats), then alternating;
+    -- the last may be a note.
+    insert into messages
+      (conversation_id, channel, direction, kind, author_kind, body, delivery_state, occurred_at, created_at)
     select conversation_id, channel, direction, kind, author_kind, body, delivery_state, at, at from (
     select bc.id as conversation_id, bc.channel,
-      (case when m = ${perConversation} and m > 2 then 'internal' when m % 2 = 1 then 'inbound' else 'outbound' end)::message_direction as direction,
-      (case when m = ${perConversation} and m > 2 then (case when bc.n % 2 = 0 then 'note' else 'event' end) else 'message' end)::message_kind as kind,
+      (case when m = ${perConversation} and m > 2 then 'internal' when m % 2 = 1 then 'inbound' else 'outbound' end)
+        ::message_direction as direction,
+      (case when m = ${perConversation} and m > 2 then (case when bc.n % 2 = 0 then 'note' else 'event' end)
+        else 'message' end)::message_kind as kind,
       (case when m % 2 = 1 and not (m = ${perConversation} and m > 2) then 'contact'
-            when m = 2 and bc.channel = 'chat' and bc.n % 3 = 0 then 'bot' else 'agent' end)::author_kind as author_kind,
+            when m = 2 and bc.channel = 'chat' and bc.n % 3 = 0 then 'bot' else 'agent' end)
+        ::author_kind as author_kind,
       'bench message' as body, (case when m % 2 = 1 then 'received' else 'sent' end)::delivery_state as delivery_state,
       bc.created_at + (m - 1) * (interval '1 minute' + random() * interval '40 minutes') as at
     from bench_conversations bc, generate_series(1, ${perConversation}) m
@@ -124,7 +140,8 @@ async function seed(client: postgres.Sql): Promise<void> {
     select bc.id, 'answer'::text, 'confident'::text, 0.8::real, bc.created_at + interval '3 seconds'
     from bench_conversations bc where bc.channel = 'chat' and bc.n % 3 = 0
     union all
-    select bc.id, 'handoff', (array['low_confidence', 'human_requested', 'unresolved_turns'])[1 + bc.n % 3], 0.3, bc.created_at + interval '2 minutes'
+    select bc.id, 'handoff', (array['low_confidence', 'human_requested', 'unresolved_turns'])[1 + bc.n % 3], 0.3,
+      bc.created_at + interval '2 minutes'
     from bench_conversations bc where bc.channel = 'chat' and bc.n % 3 = 0 and bc.r > 0.4;
 
     insert into satisfaction_ratings (conversation_id, score, rated_at)
@@ -231,7 +248,8 @@ async function main() {
       await client.unsafe('vacuum analyze analytics_cells');
     }
     const cells = await client.unsafe(
-      "select count(*)::int as n, pg_size_pretty(pg_total_relation_size('analytics_cells')) as size from analytics_cells",
+      "select count(*)::int as n, pg_size_pretty(pg_total_relation_size('analytics_cells')) as size " +
+        'from analytics_cells',
     );
     console.log(`analytics_cells: ${Number(cells[0]!.n).toLocaleString('en')} rows, ${cells[0]!.size}`);
 

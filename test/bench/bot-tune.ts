@@ -130,8 +130,10 @@ for (const d of datasets()) {
     ];
     const f = figuresAt(test, threshold);
     console.log(
-      `${d.name} ${name}: acc ${pct(f.accuracy)} | at thr ${f.threshold.toFixed(3)}: in-scope ${pct(f.inScopeAccuracy)} oos-recall ${pct(f.oosRecall)} ` +
-        `prec ${pct(f.precision)} cov ${pct(f.coverage)} | ${((performance.now() - t) / 1000).toFixed(0)} s  ${JSON.stringify(config)}`,
+      `${d.name} ${name}: acc ${pct(f.accuracy)} | at thr ${f.threshold.toFixed(3)}: ` +
+        `in-scope ${pct(f.inScopeAccuracy)} oos-recall ${pct(f.oosRecall)} ` +
+        `prec ${pct(f.precision)} cov ${pct(f.coverage)} | ` +
+        `${((performance.now() - t) / 1000).toFixed(0)} s  ${JSON.stringify(config)}`,
     );
   }
 }

@@ -30,19 +30,30 @@ import { choose } from '../../bot/policy.ts';
 import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
 
 const SHARED = resolve(import.meta.dirname, '../../../shared/data');
+const BANKING77_TRAIN = join(SHARED, 'banking77/train.csv');
+const CLINC150 = join(SHARED, 'clinc150/train_val.json');
+const EMBEDDERS = [
+  'lexical',
+  'use-lite',
+  'use-lite-int8',
+  'hybrid',
+  'hybrid-int8',
+  'transformers',
+  'transformers-hybrid',
+];
 const USAGE = `usage: npm run bench:bot -- [options]
-  --configs LIST          comma-separated EMBEDDER/HEAD, EMBEDDER from ${'lexical,use-lite,use-lite-int8,hybrid,hybrid-int8,transformers,transformers-hybrid'},
+  --configs LIST          comma-separated EMBEDDER/HEAD, EMBEDDER from ${EMBEDDERS.join(',')},
                           HEAD from softmax (the bot's), concat (one softmax over the concatenated vector),
                           softmax-offtopic / concat-offtopic (CLINC150 oos_train trained as off-topic examples),
                           softmax-offtopic-xfit (the same, two probes cross-fitted on its halves), nn
                           (-int8: USE lite with int8 weights)
                           (default: use-lite/nn,lexical/softmax,use-lite/softmax,hybrid/softmax, plus the
                           transformers ones when --model-dir or --model-path is given)
-  --csv-train FILE        Banking77-style CSV (text,category) to train on   [${join(SHARED, 'banking77/train.csv')}]
+  --csv-train FILE        Banking77-style CSV (text,category) to train on   [${BANKING77_TRAIN}]
   --csv-test FILE         CSV to test on; without it, a stratified 80/20 split of --csv-train (seed --seed)
   --dev                   tuning run: split the training part 80/20 again (seed --seed + 1000) and score that
                           dev part; the held-out part is not read
-  --clinc FILE            CLINC150-style JSON with train/val/test/oos_* keys [${join(SHARED, 'clinc150/train_val.json')}]
+  --clinc FILE            CLINC150-style JSON with train/val/test/oos_* keys [${CLINC150}]
   --clinc-split NAME      which split to score: val (default) or test (with oos_<NAME>)
   --skip-csv / --skip-clinc
   --target-precision P    answer precision the operating threshold aims at on calibration data [0.97]
@@ -64,9 +75,9 @@ const { values: args } = (() => {
     return parseArgs({
       options: {
         configs: { type: 'string' },
-        'csv-train': { type: 'string', default: join(SHARED, 'banking77/train.csv') },
+        'csv-train': { type: 'string', default: BANKING77_TRAIN },
         'csv-test': { type: 'string' },
-        clinc: { type: 'string', default: join(SHARED, 'clinc150/train_val.json') },
+        clinc: { type: 'string', default: CLINC150 },
         'clinc-split': { type: 'string', default: 'val' },
         'skip-csv': { type: 'boolean', default: false },
         dev: { type: 'boolean', default: false },
@@ -111,15 +122,6 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
   return n;
 };
 
-const EMBEDDERS = [
-  'lexical',
-  'use-lite',
-  'use-lite-int8',
-  'hybrid',
-  'hybrid-int8',
-  'transformers',
-  'transformers-hybrid',
-];
 // softmax: the bot's head (DEFAULT_HEAD); concat: one softmax over the concatenated vector (the head before);
 // -offtopic: CLINC150's oos_train also trained as the KB's off-topic examples (-xfit: two probes, each
 // calibrated on the half the other learned); nn: nearest neighbour.
@@ -177,8 +179,7 @@ function loadDatasets(): DatasetSpec[] {
     // Tuning never sees the held-out part: it scores a dev part of the training part instead.
     if (args.dev) split = stratifiedSplit(split.train, 0.2, seed + 1000);
     const name =
-      (args['csv-train'] === join(SHARED, 'banking77/train.csv') && !args['csv-test'] ? 'banking77' : 'csv') +
-      (args.dev ? '-dev' : '');
+      (args['csv-train'] === BANKING77_TRAIN && !args['csv-test'] ? 'banking77' : 'csv') + (args.dev ? '-dev' : '');
     out.push({
       name,
       train: capPerClass(split.train, max, seed),
@@ -195,7 +196,7 @@ function loadDatasets(): DatasetSpec[] {
       process.exit(2);
     }
     out.push({
-      name: args.clinc === join(SHARED, 'clinc150/train_val.json') ? `clinc150-${split}` : `clinc-${split}`,
+      name: args.clinc === CLINC150 ? `clinc150-${split}` : `clinc-${split}`,
       train: capPerClass(clinc.train, max, seed),
       test: clinc[split],
       oosCalibration: clinc.oos_train,
@@ -271,7 +272,7 @@ async function runWorker(config: string): Promise<WorkerResult> {
   const crossFit = headName.endsWith('-xfit');
   const cacheDir = args['cache-dir']!;
   const log = (msg: string) => console.error(`[${config}] ${msg}`);
-  let t = performance.now();
+  const t = performance.now();
   const { embedder, encoders } = await makeEmbedder(kind, cacheDir);
   const loadSeconds = (performance.now() - t) / 1000;
   const results: DatasetResult[] = [];
@@ -293,7 +294,8 @@ async function runWorker(config: string): Promise<WorkerResult> {
       seed: num('seed'),
     });
     log(
-      `${data.name}: embed ${result.seconds.embed.toFixed(0)} s, train ${result.seconds.train.toFixed(0)} s, accuracy ${(result.figures.accuracy * 100).toFixed(2)} %`,
+      `${data.name}: embed ${result.seconds.embed.toFixed(0)} s, train ${result.seconds.train.toFixed(0)} s, ` +
+        `accuracy ${(result.figures.accuracy * 100).toFixed(2)} %`,
     );
     results.push(result);
     // Latency is always live: the cache is off and each query runs alone through embedder, head and policy.
@@ -378,17 +380,21 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 
 function table(results: WorkerResult[]): string {
   const lines = [
-    '| embedder / head | Banking77 acc | B77 prec / cov | CLINC in-scope acc | CLINC OOS recall | CLINC prec / cov | CLINC acc (no threshold) | p50 / p95 ms | RSS MB (peak) | run s |',
+    '| embedder / head | Banking77 acc | B77 prec / cov | CLINC in-scope acc | CLINC OOS recall | CLINC prec / cov | ' +
+      'CLINC acc (no threshold) | p50 / p95 ms | RSS MB (peak) | run s |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const csv = r.datasets.find((d) => !d.dataset.startsWith('clinc'));
     const clinc = r.datasets.find((d) => d.dataset.startsWith('clinc'));
+    const csvPrecision = csv ? `${pct(csv.figures.precision)} / ${pct(csv.figures.coverage)}` : '–';
+    const clincPrecision = clinc ? `${pct(clinc.figures.precision)} / ${pct(clinc.figures.coverage)}` : '–';
     lines.push(
-      `| ${r.config} | ${pct(csv?.figures.accuracy)} | ${csv ? `${pct(csv.figures.precision)} / ${pct(csv.figures.coverage)}` : '–'} | ` +
+      `| ${r.config} | ${pct(csv?.figures.accuracy)} | ${csvPrecision} | ` +
         `${pct(clinc?.figures.inScopeAccuracy)} | ${pct(clinc?.figures.oosRecall)} | ` +
-        `${clinc ? `${pct(clinc.figures.precision)} / ${pct(clinc.figures.coverage)}` : '–'} | ${pct(clinc?.figures.accuracy)} | ` +
-        `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} | ${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${r.seconds.toFixed(0)} |`,
+        `${clincPrecision} | ${pct(clinc?.figures.accuracy)} | ` +
+        `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} | ` +
+        `${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${r.seconds.toFixed(0)} |`,
     );
   }
   return lines.join('\n');
@@ -404,7 +410,8 @@ function oosTable(results: WorkerResult[]): string {
     const f = r.datasets.find((d) => d.dataset.startsWith('clinc'))?.atOosRecall;
     if (!f) continue;
     lines.push(
-      `| ${r.config} | ${f.threshold.toFixed(3)} | ${pct(f.inScopeAccuracy)} | ${pct(f.oosRecall)} | ${pct(f.precision)} / ${pct(f.coverage)} |`,
+      `| ${r.config} | ${f.threshold.toFixed(3)} | ${pct(f.inScopeAccuracy)} | ${pct(f.oosRecall)} | ` +
+        `${pct(f.precision)} / ${pct(f.coverage)} |`,
     );
   }
   return lines.join('\n');
@@ -438,14 +445,17 @@ if (args.worker) {
   }
   console.log('\n' + table(results) + '\n');
   console.log(
-    `CLINC150 at the threshold that hands off ${pct(num('target-oos-recall'))} % of oos_train (the published comparison's operating point):\n`,
+    `CLINC150 at the threshold that hands off ${pct(num('target-oos-recall'))} % of oos_train ` +
+      `(the published comparison's operating point):\n`,
   );
   console.log(oosTable(results) + '\n');
   for (const r of results) {
     for (const d of r.datasets) {
       console.log(
-        `${r.config} ${d.dataset}: threshold ${d.figures.threshold.toFixed(3)}, temperature ${d.temperature?.toFixed(2) ?? '–'}, ` +
-          `train ${d.counts.train} (calibration ${d.counts.calibration} + ${d.counts.oosCalibration} oos), test ${d.counts.test} + ${d.counts.oosTest} oos, ` +
+        `${r.config} ${d.dataset}: threshold ${d.figures.threshold.toFixed(3)}, ` +
+          `temperature ${d.temperature?.toFixed(2) ?? '–'}, ` +
+          `train ${d.counts.train} (calibration ${d.counts.calibration} + ${d.counts.oosCalibration} oos), ` +
+          `test ${d.counts.test} + ${d.counts.oosTest} oos, ` +
           `calibration precision ${pct(d.calibration.precision)} / coverage ${pct(d.calibration.coverage)}; ` +
           `embed ${d.seconds.embed.toFixed(0)} s, train ${d.seconds.train.toFixed(0)} s`,
       );
@@ -454,10 +464,12 @@ if (args.worker) {
   if (runtimes) {
     const [tfjs, onnx, int8] = runtimes.runtimes;
     console.log(
-      `\nUSE lite, one query at a time (embedding only), ${tfjs!.n} queries alternating between the runtimes, load average ${runtimes.loadAverage.toFixed(1)}:\n\n` +
+      `\nUSE lite, one query at a time (embedding only), ${tfjs!.n} queries alternating between the runtimes, ` +
+        `load average ${runtimes.loadAverage.toFixed(1)}:\n\n` +
         '| runtime | p50 ms | p95 ms |\n|---|---|---|\n' +
         runtimes.runtimes.map((r) => `| ${r.id} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`).join('\n') +
-        `\n\nonnxruntime vs TensorFlow.js: ${(tfjs!.p50 / onnx!.p50).toFixed(1)}x faster at p50, ${(tfjs!.p95 / onnx!.p95).toFixed(1)}x at p95; ` +
+        `\n\nonnxruntime vs TensorFlow.js: ${(tfjs!.p50 / onnx!.p50).toFixed(1)}x faster at p50, ` +
+        `${(tfjs!.p95 / onnx!.p95).toFixed(1)}x at p95; ` +
         `int8 weights: ${(tfjs!.p50 / int8!.p50).toFixed(1)}x / ${(tfjs!.p95 / int8!.p95).toFixed(1)}x\n`,
     );
   }

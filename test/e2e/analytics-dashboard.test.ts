@@ -169,29 +169,32 @@ describe(`e2e in Chromium: the managers' dashboard follows consent (${dbMode})`,
     await dashboard.screenshot({ path: `${SCREENSHOTS}/22-analytics-before-withdrawal.png`, fullPage: true });
   });
 
-  it('after the visitor withdraws analytics consent in the widget, the figures drop by exactly their contribution', async () => {
-    const frame = await widgetFrame();
-    await frame.click('[data-testid="privacy-menu"]');
-    await frame.click('[data-testid="privacy-consent-analytics"]');
-    await frame.waitForSelector('[data-testid="privacy-purpose"][data-purpose="analytics"][data-granted="false"]');
-    await site.screenshot({ path: `${SCREENSHOTS}/23-widget-analytics-withdrawn.png` });
+  it(
+    'after the visitor withdraws analytics consent in the widget, ' + 'the figures drop by exactly their contribution',
+    async () => {
+      const frame = await widgetFrame();
+      await frame.click('[data-testid="privacy-menu"]');
+      await frame.click('[data-testid="privacy-consent-analytics"]');
+      await frame.waitForSelector('[data-testid="privacy-purpose"][data-purpose="analytics"][data-granted="false"]');
+      await site.screenshot({ path: `${SCREENSHOTS}/23-widget-analytics-withdrawn.png` });
 
-    // The open dashboard refreshes on its own (the server tells it a consent changed).
-    await dashboard.waitForSelector(`[data-testid="kpi-conversations"][data-value="${before.conversations - 1}"]`, {
-      timeout: 15_000,
-    });
-    const after = await snapshot();
-    // The visitor's contribution: one conversation, two messages (theirs and the agent's reply), one rating.
-    expect(after).toEqual({
-      conversations: before.conversations - 1,
-      messages: before.messages - 2,
-      ratings: before.ratings - 1,
-      coverage: 79,
-    });
-    expect(await dashboard.textContent('[data-testid="analytics-coverage"]')).toContain('Based on 79 % of contacts');
-    expect(await dashboard.textContent('[data-testid="analytics-updated"]')).toContain('Updated');
-    await dashboard.screenshot({ path: `${SCREENSHOTS}/24-analytics-after-withdrawal.png`, fullPage: true });
-  });
+      // The open dashboard refreshes on its own (the server tells it a consent changed).
+      await dashboard.waitForSelector(`[data-testid="kpi-conversations"][data-value="${before.conversations - 1}"]`, {
+        timeout: 15_000,
+      });
+      const after = await snapshot();
+      // The visitor's contribution: one conversation, two messages (theirs and the agent's reply), one rating.
+      expect(after).toEqual({
+        conversations: before.conversations - 1,
+        messages: before.messages - 2,
+        ratings: before.ratings - 1,
+        coverage: 79,
+      });
+      expect(await dashboard.textContent('[data-testid="analytics-coverage"]')).toContain('Based on 79 % of contacts');
+      expect(await dashboard.textContent('[data-testid="analytics-updated"]')).toContain('Updated');
+      await dashboard.screenshot({ path: `${SCREENSHOTS}/24-analytics-after-withdrawal.png`, fullPage: true });
+    },
+  );
 
   it('exports the figures as CSV', async () => {
     const download = dashboard.waitForEvent('download');

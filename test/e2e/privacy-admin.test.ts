@@ -58,37 +58,40 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     await page.waitForSelector('[data-testid="contact-panel"]');
   };
 
-  it('redacts selected text: a marker replaces it, the timeline records it, the database no longer has it', async () => {
-    await openPersonConversation();
-    const body = page.locator('[data-testid="message-body"]', { hasText: SECRET }).first();
-    await body.evaluate((el, secret) => {
-      // The body renders as text segments; select inside the one that holds the secret, as a mouse would.
-      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-      let text: Text | null = null;
-      while (walker.nextNode())
-        if ((walker.currentNode as Text).data.includes(secret)) text = walker.currentNode as Text;
-      if (!text) throw new Error('secret not rendered');
-      const start = text.data.indexOf(secret);
-      const range = document.createRange();
-      range.setStart(text, start);
-      range.setEnd(text, start + secret.length);
-      const selection = window.getSelection()!;
-      selection.removeAllRanges();
-      selection.addRange(range);
-    }, SECRET);
-    await page.click('[data-testid="redact-selection"]');
-    expect(await page.textContent('[data-testid="redact-preview"]')).toBe(SECRET);
-    await page.click('[data-testid="redact-confirm"]');
-    await page.waitForSelector('[data-testid="redaction-marker"]');
-    await page.waitForSelector(
-      `[data-testid="message"][data-kind="event"] >> text=redacted ${SECRET.length} characters`,
-    );
-    expect(await page.locator('[data-testid="message-body"]', { hasText: '[redacted]' }).count()).toBe(1);
-    expect(await page.content()).not.toContain(SECRET);
-    const rows = await server.services.db.select({ body: messages.body }).from(messages);
-    expect(rows.some((r) => r.body.includes(SECRET))).toBe(false);
-    await page.screenshot({ path: `${SCREENSHOTS}/10-redaction-marker.png` });
-  });
+  it(
+    'redacts selected text: a marker replaces it, ' + 'the timeline records it, the database no longer has it',
+    async () => {
+      await openPersonConversation();
+      const body = page.locator('[data-testid="message-body"]', { hasText: SECRET }).first();
+      await body.evaluate((el, secret) => {
+        // The body renders as text segments; select inside the one that holds the secret, as a mouse would.
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        let text: Text | null = null;
+        while (walker.nextNode())
+          if ((walker.currentNode as Text).data.includes(secret)) text = walker.currentNode as Text;
+        if (!text) throw new Error('secret not rendered');
+        const start = text.data.indexOf(secret);
+        const range = document.createRange();
+        range.setStart(text, start);
+        range.setEnd(text, start + secret.length);
+        const selection = window.getSelection()!;
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }, SECRET);
+      await page.click('[data-testid="redact-selection"]');
+      expect(await page.textContent('[data-testid="redact-preview"]')).toBe(SECRET);
+      await page.click('[data-testid="redact-confirm"]');
+      await page.waitForSelector('[data-testid="redaction-marker"]');
+      await page.waitForSelector(
+        `[data-testid="message"][data-kind="event"] >> text=redacted ${SECRET.length} characters`,
+      );
+      expect(await page.locator('[data-testid="message-body"]', { hasText: '[redacted]' }).count()).toBe(1);
+      expect(await page.content()).not.toContain(SECRET);
+      const rows = await server.services.db.select({ body: messages.body }).from(messages);
+      expect(rows.some((r) => r.body.includes(SECRET))).toBe(false);
+      await page.screenshot({ path: `${SCREENSHOTS}/10-redaction-marker.png` });
+    },
+  );
 
   it('exports the contact: progress, then a zip with data.json and index.html', async () => {
     const downloadPromise = page.waitForEvent('download');
@@ -116,23 +119,28 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     expect(await server.services.db.select().from(conversations)).toHaveLength(4);
   });
 
-  it('erases the contact after typed confirmation and shows the receipt; the conversation leaves the list', async () => {
-    await page.click('[data-testid="nav-conversations"]');
-    await openPersonConversation();
-    await page.click('[data-testid="erase-button"]');
-    await page.fill('[data-testid="erase-confirm-input"]', 'ERASE');
-    await page.click('[data-testid="erase-confirm"]');
-    await page.waitForSelector('[data-testid="erase-receipt"]');
-    const receipt = await page.textContent('[data-testid="erase-receipt"]');
-    expect(receipt).toContain('messages');
-    expect(await page.locator('[data-testid="erase-receipt-row"][data-table="contacts"]').textContent()).toContain('1');
-    await page.screenshot({ path: `${SCREENSHOTS}/13-erasure-receipt.png` });
-    await page.click('[data-testid="erase-receipt-close"]');
-    await page.waitForSelector(
-      `[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`,
-      { state: 'detached' },
-    );
-    expect(await server.services.db.select().from(contacts).where(eq(contacts.id, seeded.contactId))).toEqual([]);
-    expect(provider.deleted).toEqual([seeded.sid]);
-  });
+  it(
+    'erases the contact after typed confirmation and shows the receipt; ' + 'the conversation leaves the list',
+    async () => {
+      await page.click('[data-testid="nav-conversations"]');
+      await openPersonConversation();
+      await page.click('[data-testid="erase-button"]');
+      await page.fill('[data-testid="erase-confirm-input"]', 'ERASE');
+      await page.click('[data-testid="erase-confirm"]');
+      await page.waitForSelector('[data-testid="erase-receipt"]');
+      const receipt = await page.textContent('[data-testid="erase-receipt"]');
+      expect(receipt).toContain('messages');
+      expect(await page.locator('[data-testid="erase-receipt-row"][data-table="contacts"]').textContent()).toContain(
+        '1',
+      );
+      await page.screenshot({ path: `${SCREENSHOTS}/13-erasure-receipt.png` });
+      await page.click('[data-testid="erase-receipt-close"]');
+      await page.waitForSelector(
+        `[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`,
+        { state: 'detached' },
+      );
+      expect(await server.services.db.select().from(contacts).where(eq(contacts.id, seeded.contactId))).toEqual([]);
+      expect(provider.deleted).toEqual([seeded.sid]);
+    },
+  );
 });

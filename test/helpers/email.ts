@@ -20,7 +20,12 @@ export async function createEmailInbox(
     },
   });
   if (res.status !== 201) throw new Error(`creating the email inbox failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.inbox as { id: string; name: string; settings: Record<string, any>; mailbox: Record<string, any> };
+  return res.body.inbox as {
+    id: string;
+    name: string;
+    settings: Record<string, unknown>;
+    mailbox: Record<string, unknown>;
+  };
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after the timeout. */

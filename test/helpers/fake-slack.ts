@@ -32,9 +32,9 @@ export class FakeSlack {
   ) {}
 
   static async start(botToken = 'xoxb-test-1234-abcdef'): Promise<FakeSlack> {
-    let fake: FakeSlack | undefined;
+    // The handler needs the fake, and the fake its server: requests only arrive after `listen`, when it is set.
     const server = createServer((req, res) => {
-      fake!.handle(req).then(
+      fake.handle(req).then(
         ({ status, type, body }) => {
           res.writeHead(status, { 'content-type': type });
           res.end(body);
@@ -47,7 +47,7 @@ export class FakeSlack {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, {
+    const fake = new FakeSlack(server, `http://127.0.0.1:${port}`, botToken, {
       id: 'T0TEAM0001',
       botUserId: 'U0BOTUSER1',
       botId: 'B0BOTID001',
@@ -199,7 +199,11 @@ async function readParams(req: IncomingMessage): Promise<Record<string, string>>
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-/** The headers Slack signs an Events API request with (https://api.slack.com/authentication/verifying-requests-from-slack). */
+/**
+ * The headers Slack signs an Events API request with
+ * (https://api.slack.com/authentication/verifying-requests-from-slack).
+ */
+
 export function slackSignature(signingSecret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)) {
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
   return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
@@ -224,7 +228,8 @@ export async function deliverEvent(
   }
   const res = await fetch(url, { method: 'POST', headers, body: options.tamper ? options.tamper(raw) : raw });
   const text = await res.text();
-  let body: any = text;
+  let body: unknown = text;
+
   try {
     body = JSON.parse(text);
   } catch {

@@ -27,7 +27,11 @@ export type FakeTwilio = {
   failNext: number;
   /** The sid the next created message gets (to post its status callback before the send returns). */
   nextMessageSid: string | null;
-  /** POST a signed webhook as Twilio would; `signWith` forges with another token, `signUrl` signs another URL, `unsigned` omits the header. */
+  /**
+   * POST a signed webhook as Twilio would; `signWith` forges with another token, `signUrl` signs another URL,
+   * `unsigned` omits the header.
+   */
+
   webhook(
     url: string,
     params: Record<string, string>,

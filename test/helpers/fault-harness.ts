@@ -240,11 +240,15 @@ export async function streamThroughACrash(
   return { ...result, killedAt };
 }
 
-/** What the fault tests check in the database: which of messages 0..count-1 are not stored exactly once on `channel`. */
+/**
+ * What the fault tests check in the database: which of messages 0..count-1 are not stored exactly once on
+ * `channel`.
+ */
 export async function storedOnce(db: Db, channel: 'chat' | 'sms', count: number) {
   const rows = rowsOf<{ body: string; n: number }>(
     await db.execute(
-      sql`select body, count(*)::int as n from messages where channel = ${channel}::channel and direction = 'inbound' group by body`,
+      sql`select body, count(*)::int as n from messages
+        where channel = ${channel}::channel and direction = 'inbound' group by body`,
     ),
   );
   const stored = new Map(rows.map((r) => [r.body, r.n]));

@@ -15,7 +15,11 @@ const filter: Filter = {
 };
 const granted = [{ granted: true, at: at('2026-10-01T00:00:00Z') }];
 
-/** Consenting contact i (0..3): one resolved chat answered after (i+1) minutes, resolved after (i+1) hours, and one email conversation. */
+/**
+ * Consenting contact i (0..3): one resolved chat answered after (i+1) minutes, resolved after (i+1) hours, and
+ * one email conversation.
+ */
+
 function consenting(i: number, consent = granted): SeedContact {
   const start = at('2026-11-02T10:00:00Z', i * 3600);
   const second = at('2026-11-03T09:00:00Z', i * 600);

@@ -129,17 +129,15 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
       .select()
       .from(conversations)
       .where(and(eq(conversations.contactId, b), eq(conversations.channel, 'email')));
-    await db
-      .insert(messages)
-      .values({
-        conversationId: bEmail!.id,
-        channel: 'email',
-        direction: 'outbound',
-        kind: 'message',
-        authorKind: 'agent',
-        body: 'z',
-        deliveryState: 'sent',
-      });
+    await db.insert(messages).values({
+      conversationId: bEmail!.id,
+      channel: 'email',
+      direction: 'outbound',
+      kind: 'message',
+      authorKind: 'agent',
+      body: 'z',
+      deliveryState: 'sent',
+    });
     const live1 = await expectSameAsRebuild();
     expect(live1.k1).not.toEqual(before);
     // Resolved now; a backdated message; a deleted one; a rating given and changed.
@@ -149,18 +147,16 @@ describe(`analytics refresh: incremental equals a rebuild (${dbMode})`, () => {
       .where(eq(conversations.id, aConv.id));
     const bConv = await convOf(b);
     const cConv = await convOf(c);
-    await db
-      .insert(messages)
-      .values({
-        conversationId: cConv.id,
-        channel: 'chat',
-        direction: 'outbound',
-        kind: 'message',
-        authorKind: 'agent',
-        body: 'w',
-        deliveryState: 'sent',
-        createdAt: ago(9 * HOUR),
-      });
+    await db.insert(messages).values({
+      conversationId: cConv.id,
+      channel: 'chat',
+      direction: 'outbound',
+      kind: 'message',
+      authorKind: 'agent',
+      body: 'w',
+      deliveryState: 'sent',
+      createdAt: ago(9 * HOUR),
+    });
     const [first] = await db
       .select()
       .from(messages)

@@ -301,24 +301,28 @@ describe(`REST API on ${dbMode}`, () => {
       expect((await fetch(`${server.url}/api/widget/messages`)).status).toBe(401);
     });
 
-    it('a widget session without the required support consent or with an outdated notice is refused and stores nothing', async () => {
-      const before = await server.services.db.select({ n: count() }).from(agents);
-      const post = (body: unknown) =>
-        fetch(`${server.url}/api/widget/sessions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      const base = {
-        inboxId: server.chatInboxId,
-        policyVersion: '2026-11-01',
-        textHash: 'x',
-        consents: { support: true, analytics: false },
-      };
-      expect((await post({ ...base, consents: { support: false, analytics: true } })).status).toBe(400);
-      expect((await post(base)).status).toBe(409);
-      expect(before).toEqual(await server.services.db.select({ n: count() }).from(agents));
-    });
+    it(
+      'a widget session without the required support consent or with an outdated notice ' +
+        'is refused and stores nothing',
+      async () => {
+        const before = await server.services.db.select({ n: count() }).from(agents);
+        const post = (body: unknown) =>
+          fetch(`${server.url}/api/widget/sessions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const base = {
+          inboxId: server.chatInboxId,
+          policyVersion: '2026-11-01',
+          textHash: 'x',
+          consents: { support: true, analytics: false },
+        };
+        expect((await post({ ...base, consents: { support: false, analytics: true } })).status).toBe(400);
+        expect((await post(base)).status).toBe(409);
+        expect(before).toEqual(await server.services.db.select({ n: count() }).from(agents));
+      },
+    );
   });
 
   it('serves the OpenAPI document with every API route', async () => {

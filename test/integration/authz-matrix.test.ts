@@ -113,7 +113,8 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
             (status === 404 && /not_configured$/.test(code ?? ''));
           if (!refused)
             mismatches.push(
-              `${route.method} ${route.url} (signed webhook) as ${caller}: expected a refusal, got ${status} ${code ?? ''}`,
+              `${route.method} ${route.url} (signed webhook) as ${caller}: ` +
+                `expected a refusal, got ${status} ${code ?? ''}`,
             );
           continue;
         }
@@ -131,7 +132,8 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
           want === 'in' ? status !== 401 && status !== 403 && status < 500 : status === want && code === wantCode;
         if (!ok)
           mismatches.push(
-            `${route.method} ${route.url} (${route.access ?? 'undeclared'}) as ${caller}: expected ${want}, got ${status} ${code ?? ''}`,
+            `${route.method} ${route.url} (${route.access ?? 'undeclared'}) as ${caller}: ` +
+              `expected ${want}, got ${status} ${code ?? ''}`,
           );
       }
     }

@@ -42,18 +42,16 @@ describe('the retention sweep lease after its holder is killed', () => {
         })),
       )
       .returning();
-    await db
-      .insert(recordings)
-      .values(
-        convs.map((c, i) => ({
-          conversationId: c.id,
-          provider: 'test-provider',
-          providerSid: `RE-lease-${i}`,
-          durationSeconds: 10,
-          recordedAt: daysAgo(31),
-          deleteAfter: daysAgo(1),
-        })),
-      );
+    await db.insert(recordings).values(
+      convs.map((c, i) => ({
+        conversationId: c.id,
+        provider: 'test-provider',
+        providerSid: `RE-lease-${i}`,
+        durationSeconds: 10,
+        recordedAt: daysAgo(31),
+        deleteAfter: daysAgo(1),
+      })),
+    );
   }, 60_000);
 
   afterAll(async () => {

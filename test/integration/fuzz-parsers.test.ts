@@ -78,12 +78,13 @@ const jsonBodies = fc.oneof(
   mutated([
     Buffer.from('{"clientId":"abcdefgh1","text":"hello"}'),
     Buffer.from(
-      '{"inboxId":"00000000-0000-0000-0000-000000000000","policyVersion":"1","textHash":"x","consents":{"support":true,"analytics":false}}',
+      '{"inboxId":"00000000-0000-0000-0000-000000000000","policyVersion":"1","textHash":"x",' +
+        '"consents":{"support":true,"analytics":false}}',
     ),
   ]),
   fc
     .constantFrom(
-      '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
+      '['.repeat(137),
       `[${'['.repeat(5_000)}${']'.repeat(5_000)}]`,
       '{"text":1e999999}',
       '{"a":1,"a":2}',

@@ -122,41 +122,44 @@ describe(`ingest() on ${dbMode}`, () => {
     expect(next.conversation.status).toBe('open');
   });
 
-  it('messages arriving together (one batched statement) keep their order, and one bad message costs no other', async () => {
-    const threads = Array.from({ length: 12 }, (_, i) => `<batch-${i}@example.org>`);
-    for (const threadKey of threads) await ingest(deps, mail({ threadKey }));
-    const before = (await counts()).messages;
-    // Issued in one tick: they queue behind each other and share statements.
-    const sends = Array.from({ length: 24 }, (_, i) =>
-      ingest(deps, mail({ threadKey: threads[i % 12]!, text: i === 7 ? 'bad \u0000 byte' : `line ${i}` })).then(
-        (r) => r,
-        (err: unknown) => err,
-      ),
-    );
-    const results = await Promise.all(sends);
-    expect(results[7]).toBeInstanceOf(Error);
-    const stored = results.filter((r): r is Awaited<ReturnType<typeof ingest>> => !(r instanceof Error));
-    expect(stored).toHaveLength(23);
-    expect(stored.every((r) => r.created)).toBe(true);
-    expect((await counts()).messages).toBe(before + 23);
-    for (const [t, threadKey] of threads.entries()) {
-      const [conversation] = await database.db
-        .select()
-        .from(conversations)
-        .where(eq(conversations.threadKey, threadKey));
-      const timeline = await database.db
-        .select({ body: messages.body, createdAt: messages.createdAt })
-        .from(messages)
-        .where(eq(messages.conversationId, conversation!.id))
-        .orderBy(messages.createdAt);
-      const expected = Array.from({ length: 24 }, (_, i) => i)
-        .filter((i) => i % 12 === t && i !== 7)
-        .map((i) => `line ${i}`);
-      expect(timeline.slice(1).map((m) => m.body)).toEqual(expected);
-      // The conversation's last activity is its latest message.
-      expect(conversation!.lastMessageAt.getTime()).toBe(timeline.at(-1)!.createdAt.getTime());
-    }
-  });
+  it(
+    'messages arriving together (one batched statement) keep their order, ' + 'and one bad message costs no other',
+    async () => {
+      const threads = Array.from({ length: 12 }, (_, i) => `<batch-${i}@example.org>`);
+      for (const threadKey of threads) await ingest(deps, mail({ threadKey }));
+      const before = (await counts()).messages;
+      // Issued in one tick: they queue behind each other and share statements.
+      const sends = Array.from({ length: 24 }, (_, i) =>
+        ingest(deps, mail({ threadKey: threads[i % 12]!, text: i === 7 ? 'bad \u0000 byte' : `line ${i}` })).then(
+          (r) => r,
+          (err: unknown) => err,
+        ),
+      );
+      const results = await Promise.all(sends);
+      expect(results[7]).toBeInstanceOf(Error);
+      const stored = results.filter((r): r is Awaited<ReturnType<typeof ingest>> => !(r instanceof Error));
+      expect(stored).toHaveLength(23);
+      expect(stored.every((r) => r.created)).toBe(true);
+      expect((await counts()).messages).toBe(before + 23);
+      for (const [t, threadKey] of threads.entries()) {
+        const [conversation] = await database.db
+          .select()
+          .from(conversations)
+          .where(eq(conversations.threadKey, threadKey));
+        const timeline = await database.db
+          .select({ body: messages.body, createdAt: messages.createdAt })
+          .from(messages)
+          .where(eq(messages.conversationId, conversation!.id))
+          .orderBy(messages.createdAt);
+        const expected = Array.from({ length: 24 }, (_, i) => i)
+          .filter((i) => i % 12 === t && i !== 7)
+          .map((i) => `line ${i}`);
+        expect(timeline.slice(1).map((m) => m.body)).toEqual(expected);
+        // The conversation's last activity is its latest message.
+        expect(conversation!.lastMessageAt.getTime()).toBe(timeline.at(-1)!.createdAt.getTime());
+      }
+    },
+  );
 
   it('new senders, known threads and a replay arriving together each end up as they would alone', async () => {
     const known = await ingest(

@@ -124,7 +124,8 @@ describe('analytics reads data only through the consent scope', () => {
     for (const source of bad) expect(scopeViolations(source), source).not.toEqual([]);
     expect(
       scopeViolations(
-        "const q = sql`select date_part('epoch', a.x) from scoped_values v join scoped_cells sc on sc.measure = v.measure`;",
+        "const q = sql`select date_part('epoch', a.x) from scoped_values v " +
+          'join scoped_cells sc on sc.measure = v.measure`;',
       ),
     ).toEqual([]);
   });

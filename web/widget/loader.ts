@@ -146,7 +146,9 @@ function mount(script: HTMLScriptElement): void {
 
     const box = small
       ? 'right:0;bottom:0;width:100vw;height:100%;border-radius:0;'
-      : 'right:20px;bottom:88px;width:370px;height:560px;max-height:calc(100vh - 108px);max-width:calc(100vw - 40px);border-radius:16px;';
+      : 'right:20px;bottom:88px;width:370px;height:560px;' +
+        'max-height:calc(100vh - 108px);max-width:calc(100vw - 40px);border-radius:16px;';
+
     css(
       panel,
       `position:fixed;${box}overflow:hidden;background:#fff;z-index:${Z};` +

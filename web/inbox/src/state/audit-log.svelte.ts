@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { AuditEntryView, AuditPage, AuditVerification } from '../privacy-types.ts';
+import { appendUnseen } from '../lib/pages.ts';
 
 const PAGE_SIZE = 50;
 
@@ -47,8 +48,8 @@ export class AuditLog {
     try {
       const page = await this.#api.get<AuditPage>('/api/privacy/audit', { before: this.nextBefore, limit: PAGE_SIZE });
       if (generation !== this.#generation) return;
-      const seen = new Set(this.items.map((e) => e.id));
-      this.items = [...this.items, ...page.items.filter((e) => !seen.has(e.id))];
+      this.items = appendUnseen(this.items, page.items);
+
       this.nextBefore = page.nextBefore;
       this.error = null;
     } catch (err) {

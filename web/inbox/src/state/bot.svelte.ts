@@ -145,7 +145,8 @@ export class Bot {
     } catch (err) {
       this.tryError =
         isApiError(err) && err.code === 'bot_unavailable'
-          ? 'The bot’s matching model is not loaded, so it cannot answer yet. Try again in a moment; if it persists, check the server log.'
+          ? 'The bot’s matching model is not loaded, so it cannot answer yet. ' +
+            'Try again in a moment; if it persists, check the server log.'
           : describeError(err, 'The bot could not answer.');
     } finally {
       this.trying = false;

@@ -17,7 +17,9 @@ export class CallRecordings {
   confirming = $state<string | null>(null);
 
   byMessage = $derived.by(() => {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- rebuilt whole by $derived, never mutated after
     const map = new Map<string, RecordingView[]>();
+
     for (const r of this.items) {
       if (!r.messageId) continue;
       const list = map.get(r.messageId);

@@ -28,6 +28,7 @@ export class ContactExports {
 
   readonly #api: ApiClient;
   readonly #toasts: Toasts;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private timer handles, nothing renders them
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(api: ApiClient, toasts: Toasts) {

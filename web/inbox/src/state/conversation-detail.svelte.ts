@@ -26,7 +26,9 @@ const path = (id: string, action = '') => `/api/conversations/${encodeURICompone
  * (or whose message is not here) come last, in the order they were made.
  */
 function buildTimeline(messages: RedactableMessage[], decisions: BotDecisionView[]): TimelineDay[] {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local index for this pass; only `days` is returned
   const after = new Map<string, BotDecisionView[]>();
+
   const ids = new Set(messages.map((m) => m.id));
   const trailing: BotDecisionView[] = [];
   for (const decision of decisions) {

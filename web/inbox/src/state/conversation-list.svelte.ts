@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { ChannelKind, ConversationStatus, ConversationView } from '../types.ts';
+import { appendUnseen } from '../lib/pages.ts';
 
 export type StatusFilter = ConversationStatus | 'all';
 export type AssigneeFilter = 'me' | 'unassigned' | 'all';
@@ -35,8 +36,10 @@ export class ConversationList {
    * alike, so their unreadCount is not ours: counts come from list pages (computed for this agent) and
    * are advanced locally by the inbound messages we see arrive.
    */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping: the list renders items[].unreadCount
   #unread = new Map<string, number>();
   /** Inbound messages already counted, so a repeated event never counts twice. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping, nothing renders it
   #counted = new Set<string>();
 
   constructor(api: ApiClient, me: () => string | null) {
@@ -88,8 +91,7 @@ export class ConversationList {
       const page = await this.#fetch(this.nextCursor);
       if (generation !== this.#generation) return;
       this.#remember(page.items);
-      const seen = new Set(this.items.map((c) => c.id));
-      this.items = [...this.items, ...page.items.filter((c) => !seen.has(c.id))];
+      this.items = appendUnseen(this.items, page.items);
       this.nextCursor = page.nextCursor;
       this.error = null;
     } catch (err) {

@@ -25,6 +25,9 @@ const localMidnight = (day: string) => {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(y!, m! - 1, d!);
 };
+/** The local calendar day `days` days before today (0: today). */
+const daysAgo = (days: number) => isoDay(new Date(Date.now() - days * DAY_MS));
+const isoTime = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The managers' dashboard: filters (range, channel), the figures, and live refresh. It re-queries when
@@ -42,8 +45,8 @@ export class AnalyticsDashboard {
 
   preset = $state<RangePreset>('30d');
   /** Local calendar days, inclusive, for the custom range (and shown for presets). */
-  fromDay = $state(isoDay(new Date(Date.now() - 29 * DAY_MS)));
-  toDay = $state(isoDay(new Date()));
+  fromDay = $state(daysAgo(29));
+  toDay = $state(daysAgo(0));
   channel = $state<ChannelKind | null>(null);
 
   readonly #api: ApiClient;
@@ -66,11 +69,11 @@ export class AnalyticsDashboard {
     const preset = rangePresets.find((p) => p.id === this.preset);
     if (preset) {
       const now = Date.now();
-      q.from = new Date(now - preset.days * DAY_MS).toISOString();
-      q.to = new Date(now).toISOString();
+      q.from = isoTime(now - preset.days * DAY_MS);
+      q.to = isoTime(now);
     } else {
       q.from = localMidnight(this.fromDay).toISOString();
-      q.to = new Date(localMidnight(this.toDay).getTime() + DAY_MS).toISOString();
+      q.to = isoTime(localMidnight(this.toDay).getTime() + DAY_MS);
     }
     return q;
   }
@@ -104,8 +107,8 @@ export class AnalyticsDashboard {
     this.preset = preset;
     const known = rangePresets.find((p) => p.id === preset);
     if (known) {
-      this.fromDay = isoDay(new Date(Date.now() - (known.days - 1) * DAY_MS));
-      this.toDay = isoDay(new Date());
+      this.fromDay = daysAgo(known.days - 1);
+      this.toDay = daysAgo(0);
     }
     void this.load();
   }

@@ -22,6 +22,7 @@ export class Erasure {
   readonly #api: ApiClient;
   readonly #erased: (contactId: string, conversationIds: string[]) => void;
   /** Conversations we erased ourselves: their 'conversation:removed' echo needs no notice. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping, nothing renders it
   readonly #ownRemovals = new Set<string>();
 
   constructor(api: ApiClient, erased: (contactId: string, conversationIds: string[]) => void) {

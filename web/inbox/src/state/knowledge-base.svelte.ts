@@ -15,6 +15,7 @@ const path = (id?: string) => (id ? `/api/kb/articles/${encodeURIComponent(id)}`
 
 /** The questions as the server stores them: trimmed, no blanks, no repeats. */
 export function cleanQuestions(questions: string[]): string[] {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway Set to drop repeats; an array leaves
   return [...new Set(questions.map((q) => q.trim()).filter(Boolean))];
 }
 
@@ -66,6 +67,7 @@ export class KnowledgeBase {
   );
   /** Most used language, offered first for a new article. */
   usualLanguage = $derived.by(() => {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local tally inside $derived; a string leaves
     const counts = new Map<string, number>();
     for (const a of this.items) counts.set(a.language, (counts.get(a.language) ?? 0) + 1);
     let best = 'en';
@@ -208,7 +210,9 @@ export class KnowledgeBase {
       .map((q) => q.trim())
       .filter(Boolean);
     if (!d || lines.length === 0) return false;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup for this call, never stored
     const known = new Set(d.questions.map((q) => q.trim().toLowerCase()));
+
     for (const line of lines) {
       if (known.has(line.toLowerCase())) continue;
       known.add(line.toLowerCase());

@@ -29,6 +29,7 @@ export const hrefs = {
 
 export class Router {
   route = $state<Route>({ name: 'conversations', conversationId: null });
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- callbacks, not state: nothing renders them
   #listeners = new Set<(route: Route) => void>();
 
   start(): void {

@@ -7,6 +7,7 @@ export type Toast = { id: number; kind: ToastKind; title: string; detail: string
 export class Toasts {
   items = $state<Toast[]>([]);
   #nextId = 1;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private timer handles, nothing renders them
   #timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   push(kind: ToastKind, title: string, detail: string | null = null): number {
