@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../services.ts';
-import { AgentRoleSchema, AgentView } from '../http/views.ts';
+import type { Db } from '../db/client.ts';
+import { AgentRoleSchema } from '../http/views.ts';
+import { AgentList, AgentResult } from '../http/views/agents.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { createAgent, listAgents, updateAgent } from '../domain/agents.ts';
 import { currentAgent } from '../plugins/auth.ts';
@@ -9,7 +10,9 @@ import { currentAgent } from '../plugins/auth.ts';
 const tags = ['agents'];
 const Password = Type.String({ minLength: 10, maxLength: 1024, description: 'At least 10 characters' });
 
-export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export type AgentRoutesDeps = { db: Db };
+
+export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> = async (app, { deps }) => {
   app.get(
     '/',
     {
@@ -17,10 +20,10 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       schema: {
         tags,
         summary: 'All agents (for assignment)',
-        response: { 200: Type.Object({ items: Type.Array(AgentView) }), ...errors(401) },
+        response: { 200: AgentList, ...errors(401) },
       },
     },
-    async () => ({ items: await listAgents(services.db) }),
+    async () => ({ items: await listAgents(deps.db) }),
   );
 
   app.post(
@@ -36,11 +39,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           role: AgentRoleSchema,
           password: Password,
         }),
-        response: { 201: Type.Object({ agent: AgentView }), ...errors(400, 401, 403, 409) },
+        response: { 201: AgentResult, ...errors(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
-      const agent = await createAgent(services.db, request.body, currentAgent(request).id);
+      const agent = await createAgent(deps.db, request.body, currentAgent(request).id);
       return reply.status(201).send({ agent });
     },
   );
@@ -62,11 +65,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           },
           { minProperties: 1 },
         ),
-        response: { 200: Type.Object({ agent: AgentView }), ...errors(400, 401, 403, 404) },
+        response: { 200: AgentResult, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      agent: await updateAgent(services.db, request.params.id, request.body, currentAgent(request).id),
+      agent: await updateAgent(deps.db, request.params.id, request.body, currentAgent(request).id),
     }),
   );
 };
