@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
-import type { ConversationDeps } from '../domain/conversations.ts';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../domain/events.ts';
+import type { Adapters } from '../../channels/registry.ts';
 import { ChannelKindSchema, ConversationStatusSchema } from '../http/views.ts';
 import {
   ConversationDetail,
@@ -11,7 +13,7 @@ import {
 } from '../http/views/conversations.ts';
 import { IdParams, MessageText, decodeCursor, encodeCursor, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
-import { addNote, assign, markRead, reply, setStatus } from '../domain/conversations.ts';
+import { addNote, assign, markRead, reply, setStatus, type ConversationDeps } from '../domain/conversations.ts';
 import { loadConversationView, loadConversationViews, loadMessageViews } from '../domain/views.ts';
 import { getContact } from '../domain/contacts.ts';
 import { notFound } from '../domain/errors.ts';
@@ -19,7 +21,11 @@ import { conversationDecisions } from '../bot/actions.ts';
 
 const tags = ['conversations'];
 
-export type ConversationRoutesDeps = Pick<ConversationDeps, 'db' | 'events' | 'adapters'> & {
+/** Replies go out through the channel adapters; every change is published on the event bus. */
+export type ConversationRoutesDeps = {
+  db: Db;
+  events: DomainEventBus;
+  adapters: Adapters;
   config: Pick<Config, 'messageMaxChars'>;
 };
 
