@@ -6,11 +6,12 @@ import {
   VisitorConsentView,
   VisitorHistoryView,
   VisitorMessageResult,
+  VisitorSendRequest,
   VisitorSessionRequest,
   VisitorSessionView,
   WidgetConfigView,
 } from '../http/views/widget.ts';
-import { IdParams, MessageText, errors } from '../http/common.ts';
+import { IdParams, errors } from '../http/common.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { notFound } from '../domain/errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../domain/notice.ts';
@@ -99,7 +100,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ deps: WidgetRoutesDeps }>
       schema: {
         tags,
         summary: 'Send a message as the visitor (the socket does the same); clientId makes retries idempotent',
-        body: Type.Object({ clientId: Type.String({ minLength: 8, maxLength: 64 }), text: MessageText }),
+        body: VisitorSendRequest,
         response: { 201: VisitorMessageResult, ...errors(400, 401, 413, 429) },
       },
     },

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ConsentPurposeSchema, VisitorMessageView } from '../views.ts';
+import { MessageText } from '../common.ts';
 
 /** The shapes of /api/widget (the chat widget on customers' sites; web/widget imports these types). */
 
@@ -36,6 +37,13 @@ export const VisitorHistoryView = Type.Object({
   messages: Type.Array(VisitorMessageView),
 });
 export type VisitorHistoryView = Static<typeof VisitorHistoryView>;
+
+/** A visitor's message over HTTP (the socket's 'message:send' carries the same); clientId makes retries idempotent. */
+export const VisitorSendRequest = Type.Object({
+  clientId: Type.String({ minLength: 8, maxLength: 64 }),
+  text: MessageText,
+});
+export type VisitorSendRequest = Static<typeof VisitorSendRequest>;
 
 export const VisitorMessageResult = Type.Object({ message: VisitorMessageView });
 export type VisitorMessageResult = Static<typeof VisitorMessageResult>;

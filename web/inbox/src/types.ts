@@ -9,7 +9,13 @@ export type {
   InboxView,
   ErrorView,
 } from '../../../server/http/views.ts';
-export type { AgentList, AgentResult, SessionView } from '../../../server/http/views/agents.ts';
+export type {
+  AgentCreateRequest,
+  AgentList,
+  AgentResult,
+  AgentUpdateRequest,
+  SessionView,
+} from '../../../server/http/views/agents.ts';
 export type {
   ConversationDetail,
   ConversationPage,

@@ -1,9 +1,9 @@
 import { describeError, type ApiClient } from '../api.ts';
-import type { AgentList, AgentResult, AgentRole, AgentView } from '../types.ts';
+import type { AgentCreateRequest, AgentList, AgentResult, AgentRole, AgentUpdateRequest, AgentView } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
-export type NewAgent = { email: string; name: string; role: AgentRole; password: string };
-export type AgentPatch = { name?: string; role?: AgentRole; disabled?: boolean; password?: string };
+export type NewAgent = AgentCreateRequest;
+export type AgentPatch = AgentUpdateRequest;
 
 const byName = (a: AgentView, b: AgentView) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email);
 

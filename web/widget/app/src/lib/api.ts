@@ -4,6 +4,7 @@ import type {
   VisitorConsentView,
   VisitorHistoryView,
   VisitorMessageResult,
+  VisitorSendRequest,
   VisitorSessionRequest,
   VisitorSessionView,
   WidgetConfigView,
@@ -101,7 +102,7 @@ export const widgetApi = {
   createSession: (body: SessionRequest) =>
     request<VisitorSessionView>('/api/widget/sessions', { method: 'POST', body }),
   history: (token: string) => request<VisitorHistoryView>('/api/widget/messages', { token }),
-  send: (token: string, body: { clientId: string; text: string }) =>
+  send: (token: string, body: VisitorSendRequest) =>
     request<VisitorMessageResult>('/api/widget/messages', { method: 'POST', body, token }),
   consent: (token: string) => request<ConsentStates>('/api/widget/consent', { token }),
   /**
