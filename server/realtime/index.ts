@@ -3,7 +3,6 @@ import type { Server as HttpServer } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
-import type { DomainEventBus } from '../domain/events.ts';
 import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -32,7 +31,6 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
  * the audience listens to, session and token checks, and where the sockets run (size limit, Redis, origin).
  */
 export type RealtimeDeps = WidgetDeps & {
-  events: DomainEventBus;
   visitorTokens: Pick<VisitorTokens, 'verify'>;
   config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl'>;
 };
