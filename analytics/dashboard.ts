@@ -1,25 +1,15 @@
 import type { Db } from '../server/db/client.ts';
-import { coverage, refreshAnalytics, type Coverage, type Filter } from './scope.ts';
-import { volume, type Volume } from './metrics/volume.ts';
-import { firstResponse, resolution, type Durations } from './metrics/response.ts';
-import { bot, type BotMetrics } from './metrics/bot.ts';
-import { backlog, type Backlog } from './metrics/backlog.ts';
-import { heatmap, type HeatCell } from './metrics/heatmap.ts';
-import { satisfaction, type Satisfaction } from './metrics/satisfaction.ts';
+import type { DashboardView } from '../server/http/views/analytics.ts';
+import { coverage, refreshAnalytics, type Filter } from './scope.ts';
+import { volume } from './metrics/volume.ts';
+import { firstResponse, resolution } from './metrics/response.ts';
+import { bot } from './metrics/bot.ts';
+import { backlog } from './metrics/backlog.ts';
+import { heatmap } from './metrics/heatmap.ts';
+import { satisfaction } from './metrics/satisfaction.ts';
 
-export type Dashboard = {
-  generatedAt: string;
-  filter: { from: string; to: string; channel: Filter['channel']; timeZone: string };
-  minCohort: number;
-  coverage: Coverage & { percent: number | null };
-  volume: Volume;
-  firstResponse: Durations;
-  resolution: Durations;
-  bot: BotMetrics;
-  backlog: Backlog;
-  heatmap: HeatCell[];
-  satisfaction: Satisfaction;
-};
+/** The route's response schema (server/http/views/analytics.ts) is the one definition of this shape. */
+export type Dashboard = DashboardView;
 
 /**
  * Every metric of the managers' dashboard, each its own consent-scoped query, run side by side, after the

@@ -53,27 +53,27 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
       },
     });
     await fastify.register(swaggerUi, { routePrefix: '/api/docs' });
-    await fastify.register(authPlugin, { services });
+    await fastify.register(authPlugin, { deps: services });
 
-    await fastify.register(healthRoutes, { prefix: '/api/health', services });
-    await fastify.register(authRoutes, { prefix: '/api/auth', services });
-    await fastify.register(conversationRoutes, { prefix: '/api/conversations', services });
+    await fastify.register(healthRoutes, { prefix: '/api/health', deps: services });
+    await fastify.register(authRoutes, { prefix: '/api/auth', deps: services });
+    await fastify.register(conversationRoutes, { prefix: '/api/conversations', deps: services });
     await fastify.register(contactRoutes, { prefix: '/api/contacts', services });
-    await fastify.register(agentRoutes, { prefix: '/api/agents', services });
-    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', services });
+    await fastify.register(agentRoutes, { prefix: '/api/agents', deps: services });
+    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: services });
     await fastify.register(emailInboxRoutes, { prefix: '/api/inboxes', services });
-    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', services });
-    await fastify.register(widgetRoutes, { prefix: '/api/widget', services });
-    await fastify.register(messageRoutes, { prefix: '/api/messages', services });
+    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: services });
+    await fastify.register(widgetRoutes, { prefix: '/api/widget', deps: services });
+    await fastify.register(messageRoutes, { prefix: '/api/messages', deps: services });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
-    await fastify.register(kbRoutes, { prefix: '/api/kb', services });
-    await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
+    await fastify.register(kbRoutes, { prefix: '/api/kb', deps: services });
+    await fastify.register(botRoutes, { prefix: '/api/bot', deps: services, bot });
     await fastify.register(slackRoutes, { prefix: '/api/slack', services });
     await fastify.register(twilioRoutes, { prefix: '/api/twilio', services });
     await fastify.register(recordingRoutes, { prefix: '/api/recordings', services });
-    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', services });
-    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', services });
-    await fastify.register(webPlugin, { services });
+    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', deps: services });
+    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', deps: services });
+    await fastify.register(webPlugin, { deps: services });
   },
   { name: 'app' },
 );

@@ -5,8 +5,9 @@ import { appendAudit } from './audit.ts';
 import { notFound } from './errors.ts';
 import type { DomainEventBus } from './events.ts';
 
-export type KbArticleInput = { title: string; body: string; language: string; questions: string[] };
-export type KbArticleView = KbArticleInput & { id: string; createdAt: string; updatedAt: string };
+import type { KbArticleInput, KbArticleView } from '../http/views/kb.ts';
+
+export type { KbArticleInput, KbArticleView };
 
 const toView = (a: typeof kbArticles.$inferSelect): KbArticleView => ({
   id: a.id,

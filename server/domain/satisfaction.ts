@@ -1,19 +1,22 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
-import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
+import type { RatingStateView } from '../http/views/analytics.ts';
 import { conversations, satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { conflict, notFound } from './errors.ts';
 import { assertActiveVisitor, visitorConversationId } from './widget.ts';
 
-export type RatingState = { conversationId: string | null; status: ConversationStatus | null; score: number | null };
+/** The widget's rating question needs only the database. */
+export type SatisfactionDeps = { db: Db };
+
+export type RatingState = RatingStateView;
 
 /** What the widget needs to decide whether to ask "How did we do?": the conversation's status and any rating given. */
-export async function visitorRating(services: Services, visitor: VisitorClaims): Promise<RatingState> {
-  await assertActiveVisitor(services, visitor);
-  const conversationId = await visitorConversationId(services, visitor);
+export async function visitorRating(deps: SatisfactionDeps, visitor: VisitorClaims): Promise<RatingState> {
+  await assertActiveVisitor(deps, visitor);
+  const conversationId = await visitorConversationId(deps, visitor);
   if (!conversationId) return { conversationId: null, status: null, score: null };
-  const [row] = await services.db
+  const [row] = await deps.db
     .select({ status: conversations.status, score: satisfactionRatings.score })
     .from(conversations)
     .leftJoin(satisfactionRatings, eq(satisfactionRatings.conversationId, conversations.id))
@@ -26,20 +29,20 @@ export async function visitorRating(services: Services, visitor: VisitorClaims):
  * a second answer replaces the first (one rating per conversation).
  */
 export async function rateConversation(
-  services: Services,
+  deps: SatisfactionDeps,
   visitor: VisitorClaims,
   score: number,
 ): Promise<RatingState> {
-  await assertActiveVisitor(services, visitor);
-  const conversationId = await visitorConversationId(services, visitor);
+  await assertActiveVisitor(deps, visitor);
+  const conversationId = await visitorConversationId(deps, visitor);
   if (!conversationId) throw notFound('Conversation');
-  const [conversation] = await services.db
+  const [conversation] = await deps.db
     .select({ status: conversations.status })
     .from(conversations)
     .where(eq(conversations.id, conversationId));
   if (conversation?.status !== 'resolved')
     throw conflict('not_resolved', 'A conversation can be rated once it is resolved');
-  await services.db
+  await deps.db
     .insert(satisfactionRatings)
     .values({ conversationId, score })
     .onConflictDoUpdate({ target: satisfactionRatings.conversationId, set: { score, ratedAt: sql`now()` } });

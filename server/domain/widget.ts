@@ -2,9 +2,12 @@ import { and, desc, eq } from 'drizzle-orm';
 import { conversations } from '../../drizzle/schema/index.ts';
 import type { VisitorMessageView } from '../http/views.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { Adapters } from '../../channels/registry.ts';
+import type { VisitorConsentPurpose, VisitorHistoryView } from '../http/views/widget.ts';
 import { DomainError, forbidden, notFound, tooLarge } from './errors.ts';
-import { ingest } from './ingest.ts';
+import { ingest, type IngestDeps } from './ingest.ts';
 import { storable } from './storable-text.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from './consent.ts';
@@ -13,18 +16,28 @@ import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from './noti
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
+ * What the widget's visitor operations need: ingest's dependencies (a visitor's message goes through ingest()),
+ * the chat adapter that parses it, and the size limit. Each function takes only the fields it reads.
+ */
+export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames' | 'chatOpenStatus'>> & {
+  adapters: Pick<Adapters, 'chat'>;
+  config: Pick<Config, 'messageMaxChars'>;
+};
+type DbDeps = { db: Db };
+
+/**
  * A token outlives nothing it proves: once the contact is erased, or withdrew the support consent,
  * the token opens no door (and a new message must not silently recreate the person).
  */
-export async function assertActiveVisitor(services: Services, visitor: VisitorClaims): Promise<void> {
-  const states = await currentConsent(services.db, visitor.contactId);
+export async function assertActiveVisitor(deps: DbDeps, visitor: VisitorClaims): Promise<void> {
+  const states = await currentConsent(deps.db, visitor.contactId);
   const support = states.find((s) => s.purpose === 'support');
   if (!support?.granted)
     throw new DomainError(401, 'session_ended', 'This chat session has ended; accept the notice to start a new one');
 }
 
-export async function visitorConsent(services: Services, visitor: VisitorClaims) {
-  const states = await currentConsent(services.db, visitor.contactId);
+export async function visitorConsent(deps: DbDeps, visitor: VisitorClaims): Promise<VisitorConsentPurpose[]> {
+  const states = await currentConsent(deps.db, visitor.contactId);
   return NOTICE_PURPOSES.map((p) => {
     const state = states.find((s) => s.purpose === p.purpose);
     return {
@@ -38,14 +51,14 @@ export async function visitorConsent(services: Services, visitor: VisitorClaims)
 }
 
 export async function changeVisitorConsent(
-  services: Services,
+  deps: Pick<WidgetDeps, 'db' | 'events'>,
   visitor: VisitorClaims,
   purpose: 'support' | 'analytics',
   granted: boolean,
 ) {
-  await assertActiveVisitor(services, visitor);
-  if (purpose === 'support' && granted) return visitorConsent(services, visitor);
-  await services.db.transaction((tx) =>
+  await assertActiveVisitor(deps, visitor);
+  if (purpose === 'support' && granted) return visitorConsent(deps, visitor);
+  await deps.db.transaction((tx) =>
     recordConsent(tx, {
       contactId: visitor.contactId,
       purpose,
@@ -61,15 +74,15 @@ export async function changeVisitorConsent(
       actor: { kind: 'visitor', id: visitor.contactId },
     }),
   );
-  services.events.publish('consent.changed', { purpose });
+  deps.events.publish('consent.changed', { purpose });
   if (purpose === 'support' && !granted)
-    services.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
-  return visitorConsent(services, visitor);
+    deps.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
+  return visitorConsent(deps, visitor);
 }
 
 /** A visitor's message from the widget (socket or HTTP): through the chat adapter into ingest(). */
 export async function visitorSend(
-  services: Services,
+  deps: WidgetDeps,
   visitor: VisitorClaims,
   input: { clientId: string; text: string },
   /** Sockets are checked once at connect and cut when the session ends, so they skip the per-message check. */
@@ -78,7 +91,7 @@ export async function visitorSend(
   if (typeof input.text !== 'string' || input.text.trim() === '') {
     throw new DomainError(400, 'empty_message', 'Message text is empty');
   }
-  if (input.text.length > services.config.messageMaxChars) throw tooLarge(services.config.messageMaxChars);
+  if (input.text.length > deps.config.messageMaxChars) throw tooLarge(deps.config.messageMaxChars);
   // The socket path has no JSON body parser in front of it (see server/plugins/json-body.ts).
   if (!storable(input.text))
     throw new DomainError(
@@ -89,18 +102,18 @@ export async function visitorSend(
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new DomainError(400, 'bad_client_id', 'clientId must be 8-64 characters of A-Z, a-z, 0-9, _ or -');
   }
-  if (!options.sessionChecked) await assertActiveVisitor(services, visitor);
-  const [inbound] = services.adapters.chat.parse(
+  if (!options.sessionChecked) await assertActiveVisitor(deps, visitor);
+  const [inbound] = deps.adapters.chat.parse(
     { visitorId: visitor.visitorId, clientId: input.clientId, text: input.text, receivedAt: new Date().toISOString() },
     { inboxId: visitor.inboxId },
   );
-  const result = await ingest(services, inbound!);
+  const result = await ingest(deps, inbound!);
   return toVisitorMessageView(result.message, input.clientId)!;
 }
 
 /** The visitor's own conversation in this inbox (their thread key is their visitor id). */
-export async function visitorConversationId(services: Services, visitor: VisitorClaims): Promise<string | null> {
-  const [row] = await services.db
+export async function visitorConversationId(deps: DbDeps, visitor: VisitorClaims): Promise<string | null> {
+  const [row] = await deps.db
     .select({ id: conversations.id, contactId: conversations.contactId })
     .from(conversations)
     .where(and(eq(conversations.inboxId, visitor.inboxId), eq(conversations.threadKey, visitor.visitorId)))
@@ -111,22 +124,26 @@ export async function visitorConversationId(services: Services, visitor: Visitor
   return row?.id ?? null;
 }
 
-export async function visitorHistory(services: Services, visitor: VisitorClaims) {
-  await assertActiveVisitor(services, visitor);
-  const conversationId = await visitorConversationId(services, visitor);
+export async function visitorHistory(deps: DbDeps, visitor: VisitorClaims): Promise<VisitorHistoryView> {
+  await assertActiveVisitor(deps, visitor);
+  const conversationId = await visitorConversationId(deps, visitor);
   if (!conversationId) return { conversationId: null, messages: [] };
-  return { conversationId, messages: await visitorMessages(services, conversationId) };
+  return { conversationId, messages: await visitorMessages(deps, conversationId) };
 }
 
-async function visitorMessages(services: Services, conversationId: string): Promise<VisitorMessageView[]> {
-  const views = await loadMessageViews(services.db, conversationId);
+async function visitorMessages(deps: DbDeps, conversationId: string): Promise<VisitorMessageView[]> {
+  const views = await loadMessageViews(deps.db, conversationId);
   return views.flatMap((view) => toVisitorMessageView(view, null) ?? []);
 }
 
 /** Reading a conversation by id: only the visitor's own (403 for anyone else's, 404 for none). */
-export async function visitorConversation(services: Services, visitor: VisitorClaims, id: string) {
-  await assertActiveVisitor(services, visitor);
-  const [row] = await services.db
+export async function visitorConversation(
+  deps: DbDeps,
+  visitor: VisitorClaims,
+  id: string,
+): Promise<VisitorHistoryView> {
+  await assertActiveVisitor(deps, visitor);
+  const [row] = await deps.db
     .select({ contactId: conversations.contactId, threadKey: conversations.threadKey, inboxId: conversations.inboxId })
     .from(conversations)
     .where(eq(conversations.id, id));
@@ -134,5 +151,5 @@ export async function visitorConversation(services: Services, visitor: VisitorCl
   if (row.contactId !== visitor.contactId || row.threadKey !== visitor.visitorId || row.inboxId !== visitor.inboxId) {
     throw forbidden('This conversation belongs to someone else');
   }
-  return { conversationId: id, messages: await visitorMessages(services, id) };
+  return { conversationId: id, messages: await visitorMessages(deps, id) };
 }

@@ -11,7 +11,10 @@ import {
   consentPurposes,
 } from '../../drizzle/schema/enums.ts';
 
-/** The shapes the API and the realtime events send. web/ imports these types; the server validates with them. */
+/**
+ * The shapes the API and the realtime events send. web/ imports these types; the server validates with them.
+ * The shapes of one area (agents, conversations, kb, analytics, widget, health) live in ./views/.
+ */
 const literals = <const T extends readonly string[]>(values: T) => Type.Enum([...values]) as unknown as TEnum<[...T]>;
 
 export const ChannelKindSchema = literals(channelKinds);
@@ -39,7 +42,10 @@ export const AttachmentView = Type.Object({
 });
 export type AttachmentView = Static<typeof AttachmentView>;
 
-/** Something the agent should know about a message (an email too large to store whole, unreadable MIME, an auto-reply). */
+/**
+ * Something the agent should know about a message (an email too large to store whole, unreadable MIME,
+ * an auto-reply).
+ */
 export const MessageMarkerView = Type.Object({
   kind: Type.Union([
     Type.Literal('parse_error'),

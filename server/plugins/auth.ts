@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { VisitorClaims } from '../security/tokens.ts';
-import type { Services } from '../services.ts';
+import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
+import type { Db } from '../db/client.ts';
 
 /**
  * Who may call a route. Every /api route declares it in `config.access`; a test walks the routes
@@ -30,19 +30,22 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const unauthorized = () => new DomainError(401, 'unauthorized', 'Sign in first');
 
-export const authPlugin = fp<{ services: Services }>(
-  async (app, { services }) => {
+/** Agents are checked against their session in the database; visitors by their signed token alone. */
+export type AuthPluginDeps = { db: Db; visitorTokens: Pick<VisitorTokens, 'verify'> };
+
+export const authPlugin = fp<{ deps: AuthPluginDeps }>(
+  async (app, { deps }) => {
     app.decorateRequest('agent', null);
     app.decorateRequest('visitor', null);
     app.addHook('onRequest', async (request) => {
       const access = request.routeOptions.config.access;
       if (!access || access === 'public') return;
       if (access === 'visitor') {
-        request.visitor = services.visitorTokens.verify(bearerToken(request));
+        request.visitor = deps.visitorTokens.verify(bearerToken(request));
         if (!request.visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
         return;
       }
-      const agent = await sessionAgent(services.db, request.cookies[SESSION_COOKIE]);
+      const agent = await sessionAgent(deps.db, request.cookies[SESSION_COOKIE]);
       if (!agent) throw unauthorized();
       if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== agent.csrfToken) {
         throw new DomainError(403, 'csrf', 'Missing or wrong x-csrf-token header');

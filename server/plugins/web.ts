@@ -4,15 +4,19 @@ import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { escapeHtml } from '../http/escape.ts';
 
 export const webDist = join(dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 /** Serves the built web apps (npm run build:web), the widget loader and the /demo host page. */
-export const webPlugin = fp<{ services: Services }>(
-  async (app, { services }) => {
+/** The /demo page finds a chat inbox and embeds the widget from PUBLIC_URL. */
+export type WebPluginDeps = { db: Db; config: Pick<Config, 'publicUrl'> };
+
+export const webPlugin = fp<{ deps: WebPluginDeps }>(
+  async (app, { deps }) => {
     if (!existsSync(join(webDist, 'inbox/index.html'))) {
       app.log.warn('web apps are not built: run `npm run build:web` (npm start does it for you)');
     }
@@ -28,13 +32,13 @@ export const webPlugin = fp<{ services: Services }>(
     );
 
     app.get('/demo', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-      const [chat] = await services.db
+      const [chat] = await deps.db
         .select({ id: inboxes.id, name: inboxes.name })
         .from(inboxes)
         .where(eq(inboxes.channel, 'chat'))
         .limit(1);
       if (!chat) return reply.status(404).type('text/plain').send('No chat inbox exists: create one first.');
-      return reply.type('text/html').send(demoPage(chat.id, chat.name, services.config.publicUrl));
+      return reply.type('text/html').send(demoPage(chat.id, chat.name, deps.config.publicUrl));
     });
   },
   { name: 'web' },
@@ -49,13 +53,16 @@ function demoPage(inboxId: string, inboxName: string, publicUrl: string): string
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Acme Outdoor — demo shop</title>
 <style>
-  body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; background: #f7f5f2; }
-  header { background: #24423a; color: #fff; padding: 18px 32px; display: flex; justify-content: space-between; align-items: center; }
+  body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+         color: #1f2933; background: #f7f5f2; }
+  header { background: #24423a; color: #fff; padding: 18px 32px;
+           display: flex; justify-content: space-between; align-items: center; }
   header b { font-size: 20px; letter-spacing: .3px; }
   main { max-width: 860px; margin: 40px auto; padding: 0 24px; }
   .hero { background: #fff; border-radius: 14px; padding: 32px; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
   h1 { margin-top: 0; font-size: 30px; }
-  pre { background: #1f2933; color: #e4e7eb; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; }
+  pre { background: #1f2933; color: #e4e7eb; padding: 14px 16px; border-radius: 8px;
+        overflow-x: auto; font-size: 13px; }
   .muted { color: #616e7c; font-size: 14px; }
 </style>
 </head>

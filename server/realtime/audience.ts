@@ -17,7 +17,7 @@ type Namespaces = {
  * The one place that decides who sees a domain event. Agents see everything; a widget visitor sees
  * only customer-visible messages of their own chat (never notes, never timeline events, never ids of agents).
  */
-export function wireAudience(events: DomainEventBus, ns: Namespaces): () => void {
+export function wireAudience(events: Pick<DomainEventBus, 'subscribe'>, ns: Namespaces): () => void {
   const offs = [
     events.subscribe('message.created', ({ message, conversation, route, clientId }) => {
       ns.agent.to(AGENTS_ROOM).emit('message:created', { message, conversation });

@@ -1,12 +1,12 @@
-import { Server, type Socket } from 'socket.io';
+import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
-import { assertActiveVisitor, visitorHistory, visitorSend } from '../domain/widget.ts';
-import type { VisitorClaims } from '../security/tokens.ts';
+import { assertActiveVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { AGENTS_ROOM, agentRoom, visitorRoom, wireAudience } from './audience.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
@@ -26,46 +26,50 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
   }
 }
 
-export async function attachRealtime(httpServer: HttpServer, services: Services, log: FastifyBaseLogger) {
+/**
+ * The socket side of the widget (its messages go through the same domain functions as HTTP), the event bus
+ * the audience listens to, session and token checks, and where the sockets run (size limit, Redis, origin).
+ */
+export type RealtimeDeps = WidgetDeps & {
+  visitorTokens: Pick<VisitorTokens, 'verify'>;
+  config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl'>;
+};
+
+export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps, log: FastifyBaseLogger) {
   const io = new Server(httpServer, {
     // The widget is embedded on customers' sites: its namespace authenticates by token, not origin.
     cors: { origin: true, credentials: false },
-    maxHttpBufferSize: Math.max(64_000, services.config.messageMaxChars * 4 + 4_000),
+    maxHttpBufferSize: Math.max(64_000, deps.config.messageMaxChars * 4 + 4_000),
     serveClient: false,
   });
   let closeRedis: (() => Promise<void>) | undefined;
-  if (services.config.redisUrl) {
+  if (deps.config.redisUrl) {
     const { createAdapter } = await import('@socket.io/redis-adapter');
     const { Redis } = await import('ioredis');
-    const pub = new Redis(services.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    const pub = new Redis(deps.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
     // The prefix separates installations (or test runs) that share one Redis.
-    io.adapter(createAdapter(pub, sub, { key: `${services.config.redisPrefix}:socket.io` }));
+    io.adapter(createAdapter(pub, sub, { key: `${deps.config.redisPrefix}:socket.io` }));
     closeRedis = async () => {
       pub.disconnect();
       sub.disconnect();
     };
   }
 
-  const agentNs = io.of('/agent') as unknown as import('socket.io').Namespace<
-    AgentClientEvents,
-    AgentServerEvents,
-    object,
-    AgentData
-  >;
+  const agentNs = io.of('/agent') as unknown as Namespace<AgentClientEvents, AgentServerEvents, object, AgentData>;
   agentNs.use(async (socket, next) => {
     const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
     let agent: SessionAgent | null;
     try {
-      agent = await sessionAgent(services.db, cookies[SESSION_COOKIE]);
+      agent = await sessionAgent(deps.db, cookies[SESSION_COOKIE]);
     } catch {
       return next(new Error('unavailable'));
     }
     if (!agent) return next(new Error('unauthorized'));
     // Cookies ride along with any page's WebSocket: only our own pages may use them.
     const origin = socket.handshake.headers.origin;
-    if (origin && new URL(origin).host !== socket.handshake.headers.host && origin !== services.config.publicUrl) {
+    if (origin && new URL(origin).host !== socket.handshake.headers.host && origin !== deps.config.publicUrl) {
       return next(new Error('forbidden origin'));
     }
     socket.data.agent = agent;
@@ -75,17 +79,12 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     void socket.join([AGENTS_ROOM, agentRoom(socket.data.agent.id)]);
   });
 
-  const widgetNs = io.of('/widget') as unknown as import('socket.io').Namespace<
-    WidgetClientEvents,
-    WidgetServerEvents,
-    object,
-    WidgetData
-  >;
+  const widgetNs = io.of('/widget') as unknown as Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
   widgetNs.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
-    const visitor = services.visitorTokens.verify(typeof token === 'string' ? token : undefined);
+    const visitor = deps.visitorTokens.verify(typeof token === 'string' ? token : undefined);
     if (!visitor) return next(new Error('invalid_visitor_token'));
-    assertActiveVisitor(services, visitor).then(
+    assertActiveVisitor(deps, visitor).then(
       () => {
         socket.data.visitor = visitor;
         next();
@@ -98,15 +97,15 @@ export async function attachRealtime(httpServer: HttpServer, services: Services,
     void socket.join(visitorRoom(visitor.visitorId));
     socket.on('message:send', (payload, ack) =>
       answer(ack, log, async () => ({
-        message: await visitorSend(services, visitor, payload ?? ({} as never), { sessionChecked: true }),
+        message: await visitorSend(deps, visitor, payload ?? ({} as never), { sessionChecked: true }),
       })),
     );
     socket.on('history:get', (_payload, ack) =>
-      answer(ack, log, async () => ({ messages: (await visitorHistory(services, visitor)).messages })),
+      answer(ack, log, async () => ({ messages: (await visitorHistory(deps, visitor)).messages })),
     );
   });
 
-  const unwire = wireAudience(services.events, { agent: agentNs, widget: widgetNs });
+  const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs });
   return {
     io,
     async close() {

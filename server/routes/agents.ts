@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import type { Services } from '../services.ts';
-import { AgentRoleSchema, AgentView } from '../http/views.ts';
+import type { Db } from '../db/client.ts';
+import { AgentCreateRequest, AgentList, AgentResult, AgentUpdateRequest } from '../http/views/agents.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { createAgent, listAgents, updateAgent } from '../domain/agents.ts';
 import { currentAgent } from '../plugins/auth.ts';
 
 const tags = ['agents'];
-const Password = Type.String({ minLength: 10, maxLength: 1024, description: 'At least 10 characters' });
 
-export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export type AgentRoutesDeps = { db: Db };
+
+export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> = async (app, { deps }) => {
   app.get(
     '/',
     {
@@ -17,10 +17,10 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       schema: {
         tags,
         summary: 'All agents (for assignment)',
-        response: { 200: Type.Object({ items: Type.Array(AgentView) }), ...errors(401) },
+        response: { 200: AgentList, ...errors(401) },
       },
     },
-    async () => ({ items: await listAgents(services.db) }),
+    async () => ({ items: await listAgents(deps.db) }),
   );
 
   app.post(
@@ -30,17 +30,12 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       schema: {
         tags,
         summary: 'Create an agent (admin)',
-        body: Type.Object({
-          email: Type.String({ format: 'email', maxLength: 320 }),
-          name: Type.String({ minLength: 1, maxLength: 200 }),
-          role: AgentRoleSchema,
-          password: Password,
-        }),
-        response: { 201: Type.Object({ agent: AgentView }), ...errors(400, 401, 403, 409) },
+        body: AgentCreateRequest,
+        response: { 201: AgentResult, ...errors(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
-      const agent = await createAgent(services.db, request.body, currentAgent(request).id);
+      const agent = await createAgent(deps.db, request.body, currentAgent(request).id);
       return reply.status(201).send({ agent });
     },
   );
@@ -53,20 +48,12 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         tags,
         summary: 'Change name, role, password or disable an agent (admin)',
         params: IdParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            role: Type.Optional(AgentRoleSchema),
-            disabled: Type.Optional(Type.Boolean()),
-            password: Type.Optional(Password),
-          },
-          { minProperties: 1 },
-        ),
-        response: { 200: Type.Object({ agent: AgentView }), ...errors(400, 401, 403, 404) },
+        body: AgentUpdateRequest,
+        response: { 200: AgentResult, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      agent: await updateAgent(services.db, request.params.id, request.body, currentAgent(request).id),
+      agent: await updateAgent(deps.db, request.params.id, request.body, currentAgent(request).id),
     }),
   );
 };

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { eq } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { notFound } from '../domain/errors.ts';
 import { attachments } from '../../drizzle/schema/index.ts';
@@ -12,7 +13,9 @@ function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-export const attachmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export type AttachmentRoutesDeps = { db: Db; blobs: Pick<BlobStore, 'get'> };
+
+export const attachmentRoutes: FastifyPluginAsyncTypebox<{ deps: AttachmentRoutesDeps }> = async (app, { deps }) => {
   app.get(
     '/:id',
     {
@@ -25,15 +28,16 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request, reply) => {
-      const [row] = await services.db.select().from(attachments).where(eq(attachments.id, request.params.id));
+      const [row] = await deps.db.select().from(attachments).where(eq(attachments.id, request.params.id));
       if (!row) throw notFound('Attachment');
       let stream;
       try {
-        stream = await services.blobs.get(row.blobId);
+        stream = await deps.blobs.get(row.blobId);
       } catch {
         throw notFound('Attachment');
       }
-      // A mail's HTML or SVG attachment opened in our origin could run script: force a download, no sniffing, no scripts.
+      // A mail's HTML or SVG attachment opened in our origin could run script:
+      // force a download, no sniffing, no scripts.
       return reply
         .header('content-type', row.contentType.includes('/') ? row.contentType : 'application/octet-stream')
         .header('content-disposition', contentDisposition(row.filename))

@@ -1,16 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../services.ts';
-import { AgentView } from '../http/views.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { SessionView } from '../http/views/agents.ts';
 import { errors } from '../http/common.ts';
 import { login, logout } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
 import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
 
-const SessionView = Type.Object({ agent: AgentView, csrfToken: Type.String() });
+export type AuthRoutesDeps = { db: Db; config: Pick<Config, 'publicUrl' | 'sessionTtlHours'> };
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const secure = services.config.publicUrl.startsWith('https:');
+export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = async (app, { deps }) => {
+  const secure = deps.config.publicUrl.startsWith('https:');
 
   app.post(
     '/login',
@@ -38,19 +39,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       },
     },
     async (request, reply) => {
-      const session = await login(
-        services.db,
-        request.body.email,
-        request.body.password,
-        services.config.sessionTtlHours,
-      );
+      const session = await login(deps.db, request.body.email, request.body.password, deps.config.sessionTtlHours);
       if (!session) throw new DomainError(401, 'invalid_credentials', 'Wrong email or password');
       reply.setCookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'lax',
         secure,
         path: '/',
-        maxAge: services.config.sessionTtlHours * 3600,
+        maxAge: deps.config.sessionTtlHours * 3600,
       });
       return { agent: session.agent, csrfToken: session.csrfToken };
     },
@@ -67,7 +63,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       },
     },
     async (request, reply) => {
-      await logout(services.db, request.cookies[SESSION_COOKIE]!);
+      await logout(deps.db, request.cookies[SESSION_COOKIE]!);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },

@@ -1,17 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { inArray } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
 import { errors } from '../http/common.ts';
 import { EMBEDDER_KINDS } from '../../bot/embedders/index.ts';
 import { kbArticles } from '../../drizzle/schema/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { BotRunner } from '../bot/runner.ts';
-import { BotCandidateView, BotSettingsView } from '../bot/views.ts';
+import { BotSettingsView, BotTryResultView } from '../bot/views.ts';
 
-export const botRoutes: FastifyPluginAsyncTypebox<{ services: Services; bot: BotRunner }> = async (
+export type BotRoutesDeps = { db: Db };
+
+export const botRoutes: FastifyPluginAsyncTypebox<{ deps: BotRoutesDeps; bot: BotRunner }> = async (
   app,
-  { services, bot },
+  { deps, bot },
 ) => {
   app.get(
     '/settings',
@@ -55,16 +57,7 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ services: Services; bot: Bot
         tags: ['bot'],
         summary: 'What the bot would do with a question (nothing is stored)',
         body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }),
-        response: {
-          200: Type.Object({
-            action: Type.Enum(['answer', 'handoff', 'silent']),
-            confidence: Type.Union([Type.Number(), Type.Null()]),
-            reason: Type.String(),
-            article: Type.Union([Type.Object({ id: Type.String(), title: Type.String() }), Type.Null()]),
-            candidates: Type.Array(BotCandidateView),
-          }),
-          ...errors(400, 401, 503),
-        },
+        response: { 200: BotTryResultView, ...errors(400, 401, 503) },
       },
     },
     async (request) => {
@@ -74,7 +67,7 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ services: Services; bot: Bot
       const titles = new Map(
         ids.length
           ? (
-              await services.db
+              await deps.db
                 .select({ id: kbArticles.id, title: kbArticles.title })
                 .from(kbArticles)
                 .where(inArray(kbArticles.id, ids))

@@ -1,30 +1,44 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../domain/events.ts';
+import type { Adapters } from '../../channels/registry.ts';
+import { ChannelKindSchema, ConversationStatusSchema } from '../http/views.ts';
 import {
-  ChannelKindSchema,
-  ContactView,
-  ConversationStatusSchema,
-  ConversationView,
-  MessageView,
-} from '../http/views.ts';
+  ConversationDetail,
+  ConversationPage,
+  ConversationResult,
+  MessageResult,
+} from '../http/views/conversations.ts';
 import { IdParams, MessageText, decodeCursor, encodeCursor, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
-import { addNote, assign, markRead, reply, setStatus } from '../domain/conversations.ts';
+import { addNote, assign, markRead, reply, setStatus, type ConversationDeps } from '../domain/conversations.ts';
 import { loadConversationView, loadConversationViews, loadMessageViews } from '../domain/views.ts';
 import { getContact } from '../domain/contacts.ts';
 import { notFound } from '../domain/errors.ts';
-import { BotDecisionView } from '../bot/views.ts';
 import { conversationDecisions } from '../bot/actions.ts';
 
 const tags = ['conversations'];
 
-export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const deps = {
-    db: services.db,
-    events: services.events,
-    adapters: services.adapters,
-    messageMaxChars: services.config.messageMaxChars,
+/** Replies go out through the channel adapters; every change is published on the event bus. */
+export type ConversationRoutesDeps = {
+  db: Db;
+  events: DomainEventBus;
+  adapters: Adapters;
+  config: Pick<Config, 'messageMaxChars'>;
+};
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationRoutesDeps }> = async (
+  app,
+  { deps },
+) => {
+  const { db } = deps;
+  const conversationDeps: ConversationDeps = {
+    db,
+    events: deps.events,
+    adapters: deps.adapters,
+    messageMaxChars: deps.config.messageMaxChars,
   };
 
   app.get(
@@ -44,13 +58,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
         }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(ConversationView),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errors(400, 401),
-        },
+        response: { 200: ConversationPage, ...errors(400, 401) },
       },
     },
     async (request) => {
@@ -63,7 +71,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         if (Number.isNaN(before.lastMessageAt.getTime()) || !Number.isInteger(before.seq)) before = undefined;
       }
       const rows = await loadConversationViews(
-        services.db,
+        db,
         { status: q.status, channel: q.channel, assignee: q.assignee, inboxId: q.inbox, before, limit: limit + 1 },
         currentAgent(request).id,
       );
@@ -84,24 +92,16 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         tags,
         summary: 'A conversation with all its messages (oldest first) and its contact',
         params: IdParams,
-        response: {
-          200: Type.Object({
-            conversation: ConversationView,
-            messages: Type.Array(MessageView),
-            contact: ContactView,
-            botDecisions: Type.Array(BotDecisionView),
-          }),
-          ...errors(400, 401, 404),
-        },
+        response: { 200: ConversationDetail, ...errors(400, 401, 404) },
       },
     },
     async (request) => {
-      const conversation = await loadConversationView(services.db, request.params.id, currentAgent(request).id);
+      const conversation = await loadConversationView(db, request.params.id, currentAgent(request).id);
       if (!conversation) throw notFound('Conversation');
       const [messages, contact, botDecisions] = await Promise.all([
-        loadMessageViews(services.db, conversation.id),
-        getContact(services.db, conversation.contact.id),
-        conversationDecisions(services, conversation.id),
+        loadMessageViews(db, conversation.id),
+        getContact(db, conversation.contact.id),
+        conversationDecisions(deps, conversation.id),
       ]);
       return { conversation, messages, contact, botDecisions };
     },
@@ -118,11 +118,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         summary: "Reply to the customer on the conversation's channel",
         params: IdParams,
         body: textBody,
-        response: { 201: Type.Object({ message: MessageView }), ...errors(400, 401, 403, 404, 413) },
+        response: { 201: MessageResult, ...errors(400, 401, 403, 404, 413) },
       },
     },
     async (request, replyTo) => {
-      const message = await reply(deps, request.params.id, currentAgent(request), request.body.text);
+      const message = await reply(conversationDeps, request.params.id, currentAgent(request), request.body.text);
       return replyTo.status(201).send({ message });
     },
   );
@@ -136,11 +136,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         summary: 'Add an internal note (never sent to the customer)',
         params: IdParams,
         body: textBody,
-        response: { 201: Type.Object({ message: MessageView }), ...errors(400, 401, 403, 404, 413) },
+        response: { 201: MessageResult, ...errors(400, 401, 403, 404, 413) },
       },
     },
     async (request, replyTo) => {
-      const message = await addNote(deps, request.params.id, currentAgent(request), request.body.text);
+      const message = await addNote(conversationDeps, request.params.id, currentAgent(request), request.body.text);
       return replyTo.status(201).send({ message });
     },
   );
@@ -154,11 +154,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         summary: 'Assign to an agent, or unassign with null',
         params: IdParams,
         body: Type.Object({ agentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]) }),
-        response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
+        response: { 200: ConversationResult, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      conversation: await assign(deps, request.params.id, request.body.agentId, currentAgent(request)),
+      conversation: await assign(conversationDeps, request.params.id, request.body.agentId, currentAgent(request)),
     }),
   );
 
@@ -171,11 +171,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
         summary: 'Change the status (open, pending, resolved, bot)',
         params: IdParams,
         body: Type.Object({ status: ConversationStatusSchema }),
-        response: { 200: Type.Object({ conversation: ConversationView }), ...errors(400, 401, 403, 404) },
+        response: { 200: ConversationResult, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      conversation: await setStatus(deps, request.params.id, request.body.status, currentAgent(request)),
+      conversation: await setStatus(conversationDeps, request.params.id, request.body.status, currentAgent(request)),
     }),
   );
 
@@ -191,7 +191,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       },
     },
     async (request, replyTo) => {
-      await markRead(services.db, request.params.id, currentAgent(request).id);
+      await markRead(db, request.params.id, currentAgent(request).id);
       return replyTo.status(204).send(null);
     },
   );

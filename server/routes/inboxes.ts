@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import type { Services } from '../services.ts';
-import { InboxView } from '../http/views.ts';
+import type { Db } from '../db/client.ts';
+import { InboxList } from '../http/views/conversations.ts';
 import { errors } from '../http/common.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 
-export const inboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export type InboxRoutesDeps = { db: Db };
+
+export const inboxRoutes: FastifyPluginAsyncTypebox<{ deps: InboxRoutesDeps }> = async (app, { deps }) => {
   app.get(
     '/',
     {
@@ -13,11 +14,11 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       schema: {
         tags: ['inboxes'],
         summary: 'All inboxes',
-        response: { 200: Type.Object({ items: Type.Array(InboxView) }), ...errors(401) },
+        response: { 200: InboxList, ...errors(401) },
       },
     },
     async () => ({
-      items: await services.db
+      items: await deps.db
         .select({ id: inboxes.id, name: inboxes.name, channel: inboxes.channel })
         .from(inboxes)
         .orderBy(inboxes.createdAt),

@@ -1,9 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { eq } from 'drizzle-orm';
-import type { Services } from '../services.ts';
-import { ConsentPurposeSchema, VisitorMessageView } from '../http/views.ts';
-import { IdParams, MessageText, errors } from '../http/common.ts';
+import type { VisitorTokens } from '../security/tokens.ts';
+import {
+  VisitorConsentView,
+  VisitorHistoryView,
+  VisitorMessageResult,
+  VisitorSendRequest,
+  VisitorSessionRequest,
+  VisitorSessionView,
+  WidgetConfigView,
+} from '../http/views/widget.ts';
+import { IdParams, errors } from '../http/common.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { notFound } from '../domain/errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../domain/notice.ts';
@@ -14,18 +22,19 @@ import {
   visitorConversation,
   visitorHistory,
   visitorSend,
+  type WidgetDeps,
 } from '../domain/widget.ts';
 import { exportContact } from '../privacy/export.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 
 const tags = ['widget'];
-const History = Type.Object({
-  conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
-  messages: Type.Array(VisitorMessageView),
-});
+/** The widget's own domain, the visitor token issuer, and what a visitor's export needs (server/privacy/export.ts). */
+export type WidgetRoutesDeps = WidgetDeps & {
+  visitorTokens: Pick<VisitorTokens, 'issue'>;
+} & Parameters<typeof exportContact>[0];
 
-export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const widgetRoutes: FastifyPluginAsyncTypebox<{ deps: WidgetRoutesDeps }> = async (app, { deps }) => {
   app.get(
     '/config',
     {
@@ -34,25 +43,11 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         summary: 'What the widget shows before anything is stored: inbox name, greeting and the consent notice',
         querystring: Type.Object({ inbox: Type.String({ format: 'uuid' }) }),
-        response: {
-          200: Type.Object({
-            inbox: Type.Object({ id: Type.String(), name: Type.String() }),
-            greeting: Type.String(),
-            notice: Type.Object({
-              policyVersion: Type.String(),
-              text: Type.String(),
-              textHash: Type.String(),
-              purposes: Type.Array(
-                Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() }),
-              ),
-            }),
-          }),
-          ...errors(400, 404, 429),
-        },
+        response: { 200: WidgetConfigView, ...errors(400, 404, 429) },
       },
     },
     async (request) => {
-      const [inbox] = await services.db.select().from(inboxes).where(eq(inboxes.id, request.query.inbox));
+      const [inbox] = await deps.db.select().from(inboxes).where(eq(inboxes.id, request.query.inbox));
       if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
       const greeting = typeof inbox.settings.greeting === 'string' ? inbox.settings.greeting : 'Hi! How can we help?';
       return {
@@ -75,21 +70,13 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         summary: 'Accept the notice: records consent and returns the signed visitor token',
-        body: Type.Object({
-          inboxId: Type.String({ format: 'uuid' }),
-          policyVersion: Type.String({ maxLength: 50 }),
-          textHash: Type.String({ maxLength: 128 }),
-          consents: Type.Object({ support: Type.Boolean(), analytics: Type.Boolean() }),
-        }),
-        response: {
-          201: Type.Object({ token: Type.String(), visitorId: Type.String() }),
-          ...errors(400, 404, 409, 429),
-        },
+        body: VisitorSessionRequest,
+        response: { 201: VisitorSessionView, ...errors(400, 404, 409, 429) },
       },
     },
     async (request, reply) => {
-      const session = await startVisitorSession(services.db, request.body);
-      return reply.status(201).send({ token: services.visitorTokens.issue(session), visitorId: session.visitorId });
+      const session = await startVisitorSession(deps.db, request.body);
+      return reply.status(201).send({ token: deps.visitorTokens.issue(session), visitorId: session.visitorId });
     },
   );
 
@@ -100,10 +87,10 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         summary: "The visitor's own conversation history (Bearer visitor token)",
-        response: { 200: History, ...errors(401, 403, 429) },
+        response: { 200: VisitorHistoryView, ...errors(401, 403, 429) },
       },
     },
-    async (request) => visitorHistory(services, currentVisitor(request)),
+    async (request) => visitorHistory(deps, currentVisitor(request)),
   );
 
   app.post(
@@ -113,25 +100,13 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         summary: 'Send a message as the visitor (the socket does the same); clientId makes retries idempotent',
-        body: Type.Object({ clientId: Type.String({ minLength: 8, maxLength: 64 }), text: MessageText }),
-        response: { 201: Type.Object({ message: VisitorMessageView }), ...errors(400, 401, 413, 429) },
+        body: VisitorSendRequest,
+        response: { 201: VisitorMessageResult, ...errors(400, 401, 413, 429) },
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ message: await visitorSend(services, currentVisitor(request), request.body) }),
+      reply.status(201).send({ message: await visitorSend(deps, currentVisitor(request), request.body) }),
   );
-
-  const VisitorConsent = Type.Object({
-    purposes: Type.Array(
-      Type.Object({
-        purpose: ConsentPurposeSchema,
-        label: Type.String(),
-        required: Type.Boolean(),
-        granted: Type.Boolean(),
-        occurredAt: Type.Union([Type.String(), Type.Null()]),
-      }),
-    ),
-  });
 
   app.get(
     '/consent',
@@ -140,10 +115,10 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         summary: "The visitor's current consent per purpose",
-        response: { 200: VisitorConsent, ...errors(401, 429) },
+        response: { 200: VisitorConsentView, ...errors(401, 429) },
       },
     },
-    async (request) => ({ purposes: await visitorConsent(services, currentVisitor(request)) }),
+    async (request) => ({ purposes: await visitorConsent(deps, currentVisitor(request)) }),
   );
 
   app.post(
@@ -154,16 +129,11 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         summary: 'Grant or withdraw an optional purpose; withdrawing "support" ends the chat session',
         body: Type.Object({ purpose: Type.Enum(['support', 'analytics']), granted: Type.Boolean() }),
-        response: { 200: VisitorConsent, ...errors(400, 401, 429) },
+        response: { 200: VisitorConsentView, ...errors(400, 401, 429) },
       },
     },
     async (request) => ({
-      purposes: await changeVisitorConsent(
-        services,
-        currentVisitor(request),
-        request.body.purpose,
-        request.body.granted,
-      ),
+      purposes: await changeVisitorConsent(deps, currentVisitor(request), request.body.purpose, request.body.granted),
     }),
   );
 
@@ -179,7 +149,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
     async (request, reply) => {
       const visitor = currentVisitor(request);
-      const { stream } = await exportContact(services, visitor.contactId, { kind: 'visitor', id: visitor.contactId });
+      const { stream } = await exportContact(deps, visitor.contactId, { kind: 'visitor', id: visitor.contactId });
       return reply
         .type('application/zip')
         .header('content-disposition', 'attachment; filename="my-support-data.zip"')
@@ -195,9 +165,9 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags,
         summary: 'One conversation, only if it is the visitor’s own',
         params: IdParams,
-        response: { 200: History, ...errors(400, 401, 403, 404, 429) },
+        response: { 200: VisitorHistoryView, ...errors(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => visitorConversation(services, currentVisitor(request), request.params.id),
+    async (request) => visitorConversation(deps, currentVisitor(request), request.params.id),
   );
 };

@@ -1,3 +1,2 @@
-// The dashboard's shapes, straight from the server's analytics module (type-only: nothing server-side is bundled).
-export type { Dashboard } from '../../../analytics/dashboard.ts';
-export type { Figure } from '../../../analytics/cohort.ts';
+// The dashboard's shapes: the route's response schema (server/http/views/analytics.ts), type-only.
+export type { DashboardView as Dashboard, FigureView as Figure } from '../../../server/http/views/analytics.ts';

@@ -9,6 +9,20 @@ export type {
   InboxView,
   ErrorView,
 } from '../../../server/http/views.ts';
+export type {
+  AgentCreateRequest,
+  AgentList,
+  AgentResult,
+  AgentUpdateRequest,
+  SessionView,
+} from '../../../server/http/views/agents.ts';
+export type {
+  ConversationDetail,
+  ConversationPage,
+  ConversationResult,
+  InboxList,
+  MessageResult,
+} from '../../../server/http/views/conversations.ts';
 export type { AgentServerEvents, AgentClientEvents } from '../../../server/realtime/event-map.ts';
 
 import type { ConversationView, MessageView, AgentView, ConsentState } from '../../../server/http/views.ts';

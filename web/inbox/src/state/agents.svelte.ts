@@ -1,9 +1,9 @@
 import { describeError, type ApiClient } from '../api.ts';
-import type { AgentRole, AgentView } from '../types.ts';
+import type { AgentCreateRequest, AgentList, AgentResult, AgentRole, AgentUpdateRequest, AgentView } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
-export type NewAgent = { email: string; name: string; role: AgentRole; password: string };
-export type AgentPatch = { name?: string; role?: AgentRole; disabled?: boolean; password?: string };
+export type NewAgent = AgentCreateRequest;
+export type AgentPatch = AgentUpdateRequest;
 
 const byName = (a: AgentView, b: AgentView) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email);
 
@@ -37,7 +37,7 @@ export class AgentDirectory {
   async load(): Promise<void> {
     if (this.status !== 'ready') this.status = 'loading';
     try {
-      const { items } = await this.#api.get<{ items: AgentView[] }>('/api/agents');
+      const { items } = await this.#api.get<AgentList>('/api/agents');
       this.items = [...items].sort(byName);
       this.status = 'ready';
       this.error = null;
@@ -52,7 +52,7 @@ export class AgentDirectory {
     this.creating = true;
     this.createError = null;
     try {
-      const { agent } = await this.#api.post<{ agent: AgentView }>('/api/agents', {
+      const { agent } = await this.#api.post<AgentResult>('/api/agents', {
         ...input,
         email: input.email.trim(),
         name: input.name.trim(),
@@ -72,7 +72,7 @@ export class AgentDirectory {
     if (this.busy[id]) return false;
     this.busy[id] = true;
     try {
-      const { agent } = await this.#api.patch<{ agent: AgentView }>(`/api/agents/${encodeURIComponent(id)}`, patch);
+      const { agent } = await this.#api.patch<AgentResult>(`/api/agents/${encodeURIComponent(id)}`, patch);
       this.items = this.items.map((a) => (a.id === agent.id ? agent : a)).sort(byName);
       this.#onChanged(agent);
       return true;

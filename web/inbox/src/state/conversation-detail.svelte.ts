@@ -1,6 +1,14 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import { dayKey } from '../lib/format.ts';
-import type { ConsentState, ConversationStatus, ConversationView, MessageView } from '../types.ts';
+import type {
+  ConsentState,
+  ConversationDetail as ConversationDetailView,
+  ConversationResult,
+  ConversationStatus,
+  ConversationView,
+  MessageResult,
+  MessageView,
+} from '../types.ts';
 import type { BotDecisionView } from '../bot-types.ts';
 import type { LegalHoldView, PrivacyContactView, RedactableMessage } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
@@ -159,10 +167,9 @@ export class ConversationDetail {
     const mode = this.mode;
     this.sending = true;
     try {
-      const { message } = await this.#api.post<{ message: MessageView }>(
-        path(id, mode === 'note' ? '/notes' : '/messages'),
-        { text: tidy(typed) },
-      );
+      const { message } = await this.#api.post<MessageResult>(path(id, mode === 'note' ? '/notes' : '/messages'), {
+        text: tidy(typed),
+      });
       // Anything typed while the request was in flight stays in the box.
       if (this.drafts[id] === typed) delete this.drafts[id];
       if (this.id === id) this.#addMessage(message);
@@ -180,7 +187,7 @@ export class ConversationDetail {
     if (!id || this.assigning) return;
     this.assigning = true;
     try {
-      const { conversation } = await this.#api.post<{ conversation: ConversationView }>(path(id, '/assign'), {
+      const { conversation } = await this.#api.post<ConversationResult>(path(id, '/assign'), {
         agentId,
       });
       this.applyConversationUpdated(conversation);
@@ -197,7 +204,7 @@ export class ConversationDetail {
     if (!id || this.changingStatus || this.conversation?.status === status) return;
     this.changingStatus = true;
     try {
-      const { conversation } = await this.#api.post<{ conversation: ConversationView }>(path(id, '/status'), {
+      const { conversation } = await this.#api.post<ConversationResult>(path(id, '/status'), {
         status,
       });
       this.applyConversationUpdated(conversation);
@@ -319,17 +326,11 @@ export class ConversationDetail {
     const generation = ++this.#generation;
     if (!quiet) this.status = 'loading';
     try {
-      const data = await this.#api.get<{
-        conversation: ConversationView;
-        messages: RedactableMessage[];
-        contact: PrivacyContactView;
-        /** Absent from servers without the bot. */
-        botDecisions?: BotDecisionView[];
-      }>(path(id));
+      const data = await this.#api.get<ConversationDetailView>(path(id));
       if (generation !== this.#generation) return;
       this.conversation = data.conversation;
       this.messages = data.messages;
-      this.botDecisions = [...(data.botDecisions ?? [])].sort(byCreated);
+      this.botDecisions = [...data.botDecisions].sort(byCreated);
       this.contact = data.contact;
       this.status = 'ready';
       this.error = null;

@@ -1,5 +1,5 @@
 import { describeError, type ApiClient } from '../api.ts';
-import type { ChannelKind, ConversationStatus, ConversationView } from '../types.ts';
+import type { ChannelKind, ConversationPage, ConversationStatus, ConversationView } from '../types.ts';
 import { appendUnseen } from '../lib/pages.ts';
 
 export type StatusFilter = ConversationStatus | 'all';
@@ -10,8 +10,6 @@ export type Filters = { status: StatusFilter; channel: ChannelFilter; assignee: 
 /** 'all' by default so nothing new (e.g. a chat the bot is still handling) is hidden from a fresh agent. */
 export const defaultFilters: Filters = { status: 'all', channel: 'all', assignee: 'all' };
 const PAGE_SIZE = 25;
-
-type Page = { items: ConversationView[]; nextCursor: string | null };
 
 const time = (c: ConversationView) => Date.parse(c.lastMessageAt) || 0;
 
@@ -183,9 +181,9 @@ export class ConversationList {
     for (const c of items) this.#unread.set(c.id, c.unreadCount);
   }
 
-  #fetch(cursor: string | null): Promise<Page> {
+  #fetch(cursor: string | null): Promise<ConversationPage> {
     const f = this.filters;
-    return this.#api.get<Page>('/api/conversations', {
+    return this.#api.get<ConversationPage>('/api/conversations', {
       status: f.status === 'all' ? undefined : f.status,
       channel: f.channel === 'all' ? undefined : f.channel,
       assignee: f.assignee === 'all' ? undefined : f.assignee,

@@ -1,8 +1,8 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
-import type { KbArticle, KbArticleInput } from '../bot-types.ts';
+import type { KbArticle, KbArticleInput, KbArticleList, KbArticleResult } from '../bot-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
-/** The server's limits (server/routes/kb.ts). */
+/** The server's limits (KbArticleInput in server/http/views/kb.ts). */
 export const KB_LIMITS = { title: 200, body: 20_000, question: 500, questions: 200 } as const;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/;
 
@@ -132,7 +132,7 @@ export class KnowledgeBase {
     const generation = ++this.#generation;
     if (this.status !== 'ready') this.status = 'loading';
     try {
-      const { items } = await this.#api.get<{ items: KbArticle[] }>(path());
+      const { items } = await this.#api.get<KbArticleList>(path());
       if (generation !== this.#generation) return;
       this.items = [...items].sort(byTitle);
       this.status = 'ready';
@@ -253,7 +253,7 @@ export class KnowledgeBase {
     try {
       let article: KbArticle;
       if (editing === 'new') {
-        ({ article } = await this.#api.post<{ article: KbArticle }>(path(), input));
+        ({ article } = await this.#api.post<KbArticleResult>(path(), input));
       } else {
         const before = this.selected;
         const patch: Partial<KbArticleInput> = {};
@@ -265,7 +265,7 @@ export class KnowledgeBase {
           this.#open(editing);
           return true;
         }
-        ({ article } = await this.#api.patch<{ article: KbArticle }>(path(editing), patch));
+        ({ article } = await this.#api.patch<KbArticleResult>(path(editing), patch));
       }
       this.items = [...this.items.filter((a) => a.id !== article.id), article].sort(byTitle);
       // Follow the saved article, unless the agent moved on while the request was in flight.

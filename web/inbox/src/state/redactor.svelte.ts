@@ -1,5 +1,6 @@
 import type { ApiClient } from '../api.ts';
 import type { RedactableMessage } from '../privacy-types.ts';
+import type { MessageResult } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 /** A span of one message the agent selected, as UTF-16 offsets into its body (end exclusive). */
@@ -59,7 +60,7 @@ export class Redactor {
     }
     this.busy = true;
     try {
-      const { message } = await this.#api.post<{ message: RedactableMessage }>(
+      const { message } = await this.#api.post<MessageResult>(
         `/api/messages/${encodeURIComponent(span.messageId)}/redact`,
         { start: span.start, end: span.end },
       );

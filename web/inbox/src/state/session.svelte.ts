@@ -1,7 +1,5 @@
 import { ApiError, describeError, isApiError, type ApiClient } from '../api.ts';
-import type { AgentView } from '../types.ts';
-
-type AuthResponse = { agent: AgentView; csrfToken: string };
+import type { AgentView, SessionView } from '../types.ts';
 
 export type SessionEvents = {
   signedIn: (agent: AgentView) => void;
@@ -30,7 +28,7 @@ export class Session {
 
   async restore(): Promise<void> {
     try {
-      this.#signIn(await this.#api.get<AuthResponse>('/api/auth/me'));
+      this.#signIn(await this.#api.get<SessionView>('/api/auth/me'));
     } catch (err) {
       this.status = 'anonymous';
       if (isApiError(err) && err.status !== 401) this.notice = describeError(err);
@@ -42,7 +40,7 @@ export class Session {
     this.loginPending = true;
     this.loginError = null;
     try {
-      this.#signIn(await this.#api.post<AuthResponse>('/api/auth/login', { email: email.trim(), password }));
+      this.#signIn(await this.#api.post<SessionView>('/api/auth/login', { email: email.trim(), password }));
       return true;
     } catch (err) {
       this.loginError = loginErrorText(err);
@@ -71,7 +69,7 @@ export class Session {
   async verify(): Promise<void> {
     if (this.status !== 'authenticated') return;
     try {
-      const me = await this.#api.get<AuthResponse>('/api/auth/me');
+      const me = await this.#api.get<SessionView>('/api/auth/me');
       this.agent = me.agent;
       this.#api.csrfToken = me.csrfToken;
     } catch (err) {
@@ -84,7 +82,7 @@ export class Session {
     if (this.agent?.id === agent.id) this.agent = agent;
   }
 
-  #signIn(response: AuthResponse): void {
+  #signIn(response: SessionView): void {
     this.#api.csrfToken = response.csrfToken;
     this.agent = response.agent;
     this.status = 'authenticated';

@@ -1,41 +1,23 @@
-import type { VisitorMessageView } from '../../../../../server/http/views.ts';
+import type { RatingStateView } from '../../../../../server/http/views/analytics.ts';
+import type {
+  VisitorConsentPurpose,
+  VisitorConsentView,
+  VisitorHistoryView,
+  VisitorMessageResult,
+  VisitorSendRequest,
+  VisitorSessionRequest,
+  VisitorSessionView,
+  WidgetConfigView,
+} from '../../../../../server/http/views/widget.ts';
 
+// The server's response schemas (server/http/views/widget.ts, analytics.ts), type-only: nothing is bundled.
 /** GET /api/widget/config: what the widget shows before the visitor has agreed to anything. */
-export type WidgetConfig = {
-  inbox: { id: string; name: string };
-  greeting: string;
-  notice: {
-    policyVersion: string;
-    text: string;
-    textHash: string;
-    purposes: { purpose: string; required: boolean; label: string }[];
-  };
-};
-
+export type WidgetConfig = WidgetConfigView;
 /** One purpose as GET/POST /api/widget/consent report it: the latest event in the ledger for this visitor. */
-export type ConsentPurposeState = {
-  purpose: string;
-  label: string;
-  required: boolean;
-  granted: boolean;
-  /** When the current state was recorded; null when nothing was ever recorded for this purpose. */
-  occurredAt: string | null;
-};
-
-export type ConsentStates = { purposes: ConsentPurposeState[] };
-
-export type RatingState = {
-  conversationId: string | null;
-  status: 'bot' | 'open' | 'pending' | 'resolved' | null;
-  score: number | null;
-};
-
-export type SessionRequest = {
-  inboxId: string;
-  policyVersion: string;
-  textHash: string;
-  consents: { support: true; analytics: boolean };
-};
+export type ConsentPurposeState = VisitorConsentPurpose;
+export type ConsentStates = VisitorConsentView;
+export type RatingState = RatingStateView;
+export type SessionRequest = VisitorSessionRequest;
 
 /** A failed call, carrying the server's `{ code, message }` (or a network/timeout code of our own). */
 export class ApiError extends Error {
@@ -118,11 +100,10 @@ async function requestBlob(path: string, init: CallOptions = {}): Promise<Blob> 
 export const widgetApi = {
   config: (inboxId: string) => request<WidgetConfig>(`/api/widget/config?inbox=${encodeURIComponent(inboxId)}`),
   createSession: (body: SessionRequest) =>
-    request<{ token: string; visitorId: string }>('/api/widget/sessions', { method: 'POST', body }),
-  history: (token: string) =>
-    request<{ conversationId: string | null; messages: VisitorMessageView[] }>('/api/widget/messages', { token }),
-  send: (token: string, body: { clientId: string; text: string }) =>
-    request<{ message: VisitorMessageView }>('/api/widget/messages', { method: 'POST', body, token }),
+    request<VisitorSessionView>('/api/widget/sessions', { method: 'POST', body }),
+  history: (token: string) => request<VisitorHistoryView>('/api/widget/messages', { token }),
+  send: (token: string, body: VisitorSendRequest) =>
+    request<VisitorMessageResult>('/api/widget/messages', { method: 'POST', body, token }),
   consent: (token: string) => request<ConsentStates>('/api/widget/consent', { token }),
   /**
    * Records a consent change. Only 'analytics' can be switched freely; withdrawing 'support' ends the session

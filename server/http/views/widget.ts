@@ -1,0 +1,62 @@
+import { Type, type Static } from 'typebox';
+import { ConsentPurposeSchema, VisitorMessageView } from '../views.ts';
+import { MessageText } from '../common.ts';
+
+/** The shapes of /api/widget (the chat widget on customers' sites; web/widget imports these types). */
+
+/** What the widget shows before anything is stored: inbox name, greeting and the consent notice. */
+export const WidgetConfigView = Type.Object({
+  inbox: Type.Object({ id: Type.String(), name: Type.String() }),
+  greeting: Type.String(),
+  notice: Type.Object({
+    policyVersion: Type.String(),
+    text: Type.String(),
+    textHash: Type.String(),
+    purposes: Type.Array(
+      Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() }),
+    ),
+  }),
+});
+export type WidgetConfigView = Static<typeof WidgetConfigView>;
+
+/** The visitor accepts the notice (POST /api/widget/sessions). */
+export const VisitorSessionRequest = Type.Object({
+  inboxId: Type.String({ format: 'uuid' }),
+  policyVersion: Type.String({ maxLength: 50 }),
+  textHash: Type.String({ maxLength: 128 }),
+  consents: Type.Object({ support: Type.Boolean(), analytics: Type.Boolean() }),
+});
+export type VisitorSessionRequest = Static<typeof VisitorSessionRequest>;
+
+/** The signed visitor token the widget sends as Bearer from then on. */
+export const VisitorSessionView = Type.Object({ token: Type.String(), visitorId: Type.String() });
+export type VisitorSessionView = Static<typeof VisitorSessionView>;
+
+export const VisitorHistoryView = Type.Object({
+  conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  messages: Type.Array(VisitorMessageView),
+});
+export type VisitorHistoryView = Static<typeof VisitorHistoryView>;
+
+/** A visitor's message over HTTP (the socket's 'message:send' carries the same); clientId makes retries idempotent. */
+export const VisitorSendRequest = Type.Object({
+  clientId: Type.String({ minLength: 8, maxLength: 64 }),
+  text: MessageText,
+});
+export type VisitorSendRequest = Static<typeof VisitorSendRequest>;
+
+export const VisitorMessageResult = Type.Object({ message: VisitorMessageView });
+export type VisitorMessageResult = Static<typeof VisitorMessageResult>;
+
+/** One purpose: the latest event in the ledger for this visitor; occurredAt null when nothing was recorded. */
+export const VisitorConsentPurpose = Type.Object({
+  purpose: ConsentPurposeSchema,
+  label: Type.String(),
+  required: Type.Boolean(),
+  granted: Type.Boolean(),
+  occurredAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type VisitorConsentPurpose = Static<typeof VisitorConsentPurpose>;
+
+export const VisitorConsentView = Type.Object({ purposes: Type.Array(VisitorConsentPurpose) });
+export type VisitorConsentView = Static<typeof VisitorConsentView>;
