@@ -5,7 +5,7 @@ import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { botDecisions, conversations, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { ingest } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
-import { recordConsent } from '../domain/consent.ts';
+import { recordConsent } from '../privacy/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 
 const FIRST = [
@@ -77,7 +77,7 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
     const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
     for (const purpose of purposes) {
-      await recordConsent(services.db, {
+      await recordConsent(services, {
         contactId: first.contactId,
         purpose,
         granted: true,
@@ -93,40 +93,34 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     const botFirst = i % 3 === 0;
     const botAlone = i % 6 === 3;
     if (botFirst) {
-      await services.db
-        .insert(messages)
-        .values({
-          conversationId: first.conversation.id,
-          channel: 'chat',
-          direction: 'outbound',
-          kind: 'message',
-          authorKind: 'bot',
-          body: ANSWERS[i % ANSWERS.length]!,
-          deliveryState: 'sent',
-        });
-      await services.db
-        .insert(botDecisions)
-        .values({
-          conversationId: first.conversation.id,
-          messageId: first.message.id,
-          action: 'answer',
-          reason: 'confident',
-          confidence: 0.82 + (i % 5) / 50,
-        });
+      await services.db.insert(messages).values({
+        conversationId: first.conversation.id,
+        channel: 'chat',
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'bot',
+        body: ANSWERS[i % ANSWERS.length]!,
+        deliveryState: 'sent',
+      });
+      await services.db.insert(botDecisions).values({
+        conversationId: first.conversation.id,
+        messageId: first.message.id,
+        action: 'answer',
+        reason: 'confident',
+        confidence: 0.82 + (i % 5) / 50,
+      });
       if (!botAlone) {
         const again = await write(
           'Thanks, but I would like to talk to a person, please.',
           `demo-history-${visitorId}-2`,
         );
-        await services.db
-          .insert(botDecisions)
-          .values({
-            conversationId: first.conversation.id,
-            messageId: again.message.id,
-            action: 'handoff',
-            reason: 'human_requested',
-            confidence: null,
-          });
+        await services.db.insert(botDecisions).values({
+          conversationId: first.conversation.id,
+          messageId: again.message.id,
+          action: 'handoff',
+          reason: 'human_requested',
+          confidence: null,
+        });
       }
     }
     if (!botAlone) await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);

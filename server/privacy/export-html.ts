@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
 import {
   agents,
   consentEvents,
@@ -35,14 +35,13 @@ const STYLE = `
 
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
-  services: Services,
+  db: Db,
   contactId: string,
   exportedAt: string,
   files: FileEntry[],
   counts: Record<string, number>,
   tick: (n?: number) => void,
 ): AsyncGenerator<string> {
-  const { db } = services;
   let rendered = 0;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   rendered++;

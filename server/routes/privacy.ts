@@ -1,28 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../services.ts';
 import { LegalHoldView } from '../http/views.ts';
+import {
+  AuditPage,
+  AuditVerification,
+  LegalHoldBody,
+  ProcessingRecordView,
+  RetentionClassSchema,
+  RetentionPolicyView,
+  RetentionPreview,
+  SweepResult,
+} from '../http/privacy-views.ts';
 import { IdParams, errors } from '../http/common.ts';
-import { retentionClasses } from '../../drizzle/schema/enums.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';
-import { getPolicies, previewRetention, setPolicy, sweepRetention } from '../privacy/retention.ts';
+import { getPolicies, previewRetention, setPolicy, sweepRetention, type RetentionDeps } from '../privacy/retention.ts';
 import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
-import { buildRecord, renderRecordHtml } from '../privacy/record.ts';
+import { buildRecord, renderRecordHtml, type RecordDeps } from '../privacy/record.ts';
 
 const tags = ['privacy'];
-const RetentionClass = Type.Enum([...retentionClasses]);
-const Policy = Type.Object({
-  dataClass: RetentionClass,
-  label: Type.String(),
-  description: Type.String(),
-  enabled: Type.Boolean(),
-  retainDays: Type.Integer(),
-  updatedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const Counts = Type.Record(Type.String(), Type.Integer());
 
-export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+/** What the privacy admin routes need: the sweep's and the record's dependencies. */
+export type PrivacyRouteDeps = RetentionDeps & RecordDeps;
+
+export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: PrivacyRouteDeps }> = async (app, { services }) => {
   const admin = { access: 'admin' as const };
 
   app.get(
@@ -47,11 +48,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Place a legal hold on a contact or a conversation (blocks erasure and retention)',
-        body: Type.Object({
-          contactId: Type.Optional(Type.String({ format: 'uuid' })),
-          conversationId: Type.Optional(Type.String({ format: 'uuid' })),
-          reason: Type.String({ minLength: 3, maxLength: 500 }),
-        }),
+        body: LegalHoldBody,
         response: { 201: Type.Object({ hold: LegalHoldView }), ...errors(400, 401, 403, 404) },
       },
     },
@@ -80,7 +77,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Retention policies per data class',
-        response: { 200: Type.Object({ policies: Type.Array(Policy) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ policies: Type.Array(RetentionPolicyView) }), ...errors(401, 403) },
       },
     },
     async () => ({
@@ -95,9 +92,9 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Set the policy of one data class',
-        params: Type.Object({ dataClass: RetentionClass }),
+        params: Type.Object({ dataClass: RetentionClassSchema }),
         body: Type.Object({ enabled: Type.Boolean(), retainDays: Type.Integer({ minimum: 1, maximum: 3650 }) }),
-        response: { 200: Type.Object({ policy: Policy }), ...errors(400, 401, 403, 404) },
+        response: { 200: Type.Object({ policy: RetentionPolicyView }), ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => ({
@@ -112,26 +109,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Dry run: what a sweep would delete now (nothing is deleted)',
-        response: {
-          200: Type.Object({
-            asOf: Type.String(),
-            classes: Type.Array(
-              Type.Object({
-                dataClass: RetentionClass,
-                label: Type.String(),
-                enabled: Type.Boolean(),
-                retainDays: Type.Integer(),
-                count: Type.Integer(),
-                held: Type.Integer(),
-                oldest: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-          }),
-          ...errors(401, 403),
-        },
+        response: { 200: RetentionPreview, ...errors(401, 403) },
       },
     },
-    async () => previewRetention(services.db),
+    async () => previewRetention(services),
   );
 
   app.post(
@@ -141,10 +122,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Run the retention sweep now (it also runs every minute)',
-        response: {
-          200: Type.Object({ sweptAt: Type.String(), skipped: Type.Boolean(), removed: Counts, failed: Counts }),
-          ...errors(401, 403),
-        },
+        response: { 200: SweepResult, ...errors(401, 403) },
       },
     },
     async () => sweepRetention(services),
@@ -161,24 +139,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.Integer(),
-                at: Type.String(),
-                actorKind: Type.String(),
-                actorId: Type.Union([Type.String(), Type.Null()]),
-                action: Type.String(),
-                targetType: Type.String(),
-                targetId: Type.Union([Type.String(), Type.Null()]),
-                details: Type.Record(Type.String(), Type.Unknown()),
-              }),
-            ),
-            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
-          }),
-          ...errors(400, 401, 403),
-        },
+        response: { 200: AuditPage, ...errors(400, 401, 403) },
       },
     },
     async (request) => listAudit(services.db, request.query.before, request.query.limit ?? 50),
@@ -191,14 +152,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Verify the hash chain of the audit log; reports the first broken link',
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            entries: Type.Integer(),
-            firstBroken: Type.Union([Type.Object({ id: Type.Integer(), reason: Type.String() }), Type.Null()]),
-          }),
-          ...errors(401, 403),
-        },
+        response: { 200: AuditVerification, ...errors(401, 403) },
       },
     },
     async () => verifyAuditChain(services.db),
@@ -213,7 +167,8 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         summary:
           'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
-        response: { 200: Type.Unsafe<unknown>({ type: 'object', additionalProperties: true }), ...errors(401, 403) },
+        // The JSON shape is documented; ?format=html sends the same record as a page (a string).
+        response: { 200: Type.Unsafe<ProcessingRecordView | string>(ProcessingRecordView), ...errors(401, 403) },
       },
     },
     async (request, reply) => {

@@ -88,7 +88,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       },
     },
     async (request, reply) => {
-      const session = await startVisitorSession(services.db, request.body);
+      const session = await startVisitorSession(services, request.body);
       return reply.status(201).send({ token: services.visitorTokens.issue(session), visitorId: session.visitorId });
     },
   );
