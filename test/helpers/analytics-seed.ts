@@ -121,15 +121,13 @@ export async function seedContacts(
 
 /** Appends one analytics consent event (the ledger is append-only; this is how a withdrawal looks). */
 export async function recordAnalyticsConsent(db: Db, contactId: string, granted: boolean, at = new Date()) {
-  await db
-    .insert(consentEvents)
-    .values({
-      contactId,
-      purpose: 'analytics',
-      granted,
-      policyVersion: 'test',
-      textHash: 'test',
-      sourceChannel: 'chat',
-      occurredAt: at,
-    });
+  await db.insert(consentEvents).values({
+    contactId,
+    purpose: 'analytics',
+    granted,
+    policyVersion: 'test',
+    textHash: 'test',
+    sourceChannel: 'chat',
+    occurredAt: at,
+  });
 }
