@@ -10,6 +10,8 @@ import type { EraseDeps } from '../../server/privacy/erase.ts';
 import type { RecordDeps } from '../../server/privacy/record.ts';
 import type { IngestDeps } from '../../server/domain/ingest.ts';
 import type { PrivacyCatalog } from '../../drizzle/catalog.ts';
+import type { AgentRole } from '../../drizzle/schema/enums.ts';
+import { createAgent } from '../../server/domain/agents.ts';
 
 export type PrivacyTestDeps = EraseDeps & RecordDeps & IngestDeps;
 
@@ -35,10 +37,21 @@ export async function privacyDeps(options: { catalog?: PrivacyCatalog; recording
     art30: { processors: [], activities: [] },
     ...(options.catalog ? { catalog: options.catalog } : {}),
   };
+  let agents = 0;
   return {
     deps,
     published,
     dir,
+    /** A staff account to act as (rows that name their author or the policy's editor need a real one). */
+    async agent(role: AgentRole = 'admin') {
+      agents += 1;
+      const email = `${role}${agents}@privacy.test`;
+      return createAgent(
+        database.db,
+        { email, name: `${role} ${agents}`, role, password: 'a-long-test-password' },
+        null,
+      );
+    },
     async close() {
       await database.close();
       rmSync(dir, { recursive: true, force: true });
