@@ -423,7 +423,9 @@ export const catalog = {
       distinctContacts: n('metadata', 'a count'),
       contacts: n(
         'metadata',
-        'pseudonymous keys (analytics_scope.key), for the minimum cohort only; they point at nobody once the contact leaves the scope (withdrawal, erasure: the key goes with their analytics_scope row), and the next refresh recomputes those cells',
+        'pseudonymous keys (analytics_scope.key), for the minimum cohort only; they point at nobody once the ' +
+          'contact leaves the scope (withdrawal, erasure: the key goes with their analytics_scope row), and the ' +
+          'next refresh recomputes those cells',
       ),
     },
   }),

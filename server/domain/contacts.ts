@@ -6,7 +6,8 @@ import { currentConsent } from '../privacy/consent.ts';
 import { notFound } from './errors.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
 
-const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id})`;
+const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
+  where ${conversations.contactId} = ${contacts.id})`;
 
 export async function getContact(db: Db, id: string): Promise<ContactView> {
   const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));

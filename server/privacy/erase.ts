@@ -69,7 +69,8 @@ export async function eraseContact(
       throw new DomainError(
         502,
         'provider_unavailable',
-        `Could not delete a recording at ${r.provider}: ${(err as Error).message.slice(0, 120)}; nothing was erased, try again`,
+        `Could not delete a recording at ${r.provider}: ${(err as Error).message.slice(0, 120)}; ` +
+          'nothing was erased, try again',
       );
     }
   }
@@ -176,7 +177,9 @@ async function redactMentions(
         sql`, `,
       );
       await tx.execute(
-        sql`update ${t.table} set ${set} from (values ${sql.join(values, sql`, `)}) as v(id, ${sql.join(names, sql`, `)}) where ${t.id} = v.id`,
+        sql`update ${t.table} set ${set}
+          from (values ${sql.join(values, sql`, `)}) as v(id, ${sql.join(names, sql`, `)})
+          where ${t.id} = v.id`,
       );
     }
     changed += hits.length;

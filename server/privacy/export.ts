@@ -265,8 +265,10 @@ function readme(exportedAt: string) {
     'Your data, as held by our support system',
     `Exported: ${exportedAt}`,
     '',
-    'index.html  A readable, printable history of your conversations on every channel, your contact details and consent.',
-    'data.json   The same data, complete and machine-readable (GDPR Art. 20). Its "catalog" section explains every field.',
+    'index.html  A readable, printable history of your conversations on every channel, your contact details ' +
+      'and consent.',
+    'data.json   The same data, complete and machine-readable (GDPR Art. 20). ' +
+      'Its "catalog" section explains every field.',
     'files/      Attachments you sent or received, and call recordings still kept.',
     '',
     `Format: ${EXPORT_FORMAT} version ${EXPORT_VERSION}.`,

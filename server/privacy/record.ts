@@ -7,7 +7,6 @@ import { inboxes } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/privacy-views.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
-import { escapeHtml as esc } from '../http/escape.ts';
 
 /**
  * What the record is made of: the catalog (the data map), the controller from the configuration, and
@@ -76,7 +75,8 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       name: 'Customer support',
       purpose: 'Answering customers’ requests on every channel and keeping the history needed to do so',
       legalBasis:
-        'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); consent recorded in the widget before chatting',
+        'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); ' +
+        'consent recorded in the widget before chatting',
       dataSubjects: ['customers and visitors who contact support'],
       dataCategories: categoriesOf('contact'),
       recipients: [
@@ -89,7 +89,8 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       name: 'Support statistics',
       purpose: 'Aggregated reports on support volume and quality',
       legalBasis:
-        'Art. 6(1)(a) GDPR: consent for the purpose "analytics", computed only over contacts whose current consent covers it',
+        'Art. 6(1)(a) GDPR: consent for the purpose "analytics", ' +
+        'computed only over contacts whose current consent covers it',
       dataSubjects: ['customers who consented to analysis'],
       dataCategories: ['metadata'],
       recipients: ['managers and administrators'],
@@ -131,37 +132,4 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
     ],
     dataMap,
   };
-}
-
-export function renderRecordHtml(record: ProcessingRecordView): string {
-  const rows = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Record of processing activities</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;color:#1f2933;max-width:1000px;margin:32px auto;padding:0 20px}
-h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d9dee3;padding-bottom:4px}
-table{border-collapse:collapse;width:100%;margin:8px 0 16px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f2;vertical-align:top}
-th{background:#f5f7fa}.muted{color:#616e7c}@media print{body{margin:0}}</style></head><body>
-<h1>Record of processing activities (GDPR Art. 30)</h1>
-<p class="muted">Generated ${esc(record.generatedAt)} from the personal-data catalog and the live configuration.</p>
-<p><b>Controller:</b> ${esc(record.controller.name)}${record.controller.contact ? ` · ${esc(record.controller.contact)}` : ''}</p>
-<h2>Processing activities</h2>
-${record.processingActivities
-  .map(
-    (a) => `<h3>${esc(a.name)}</h3><table>
-${rows(['Purpose', a.purpose])}${rows(['Legal basis', a.legalBasis])}${rows(['Data subjects', a.dataSubjects.join(', ')])}
-${rows(['Categories of data', a.dataCategories.join(', ')])}${rows(['Recipients', a.recipients.join(', ')])}${rows(['Retention', a.retention])}</table>`,
-  )
-  .join('')}
-<h2>Processors</h2><table><tr><th>Processor</th><th>Role</th><th>Channels</th><th>Location / transfer basis</th></tr>
-${record.processors.map((p) => rows([p.name, p.role, p.channels.join(', '), p.location])).join('')}</table>
-<h2>Retention</h2><table><tr><th>Data</th><th>Policy</th><th>Rule</th></tr>
-${record.retention.map((r) => rows([r.label, r.enabled ? `${r.retainDays} days` : 'not enabled', r.description])).join('')}</table>
-<h2>Technical and organisational measures</h2><ul>${record.securityMeasures.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>
-<h2>Data map</h2>
-${record.dataMap
-  .map(
-    (t) => `<h3>${esc(t.table)} <span class="muted">— ${esc(t.purpose)} · about: ${esc(t.subject)}</span></h3>
-<table><tr><th>Column</th><th>Personal data</th><th>Category</th><th>Note</th></tr>${t.columns.map((c) => rows([c.name, c.personal ? 'yes' : 'no', c.category, c.note ?? ''])).join('')}</table>`,
-  )
-  .join('')}
-</body></html>`;
 }

@@ -119,7 +119,8 @@ async function redactDerivedCopies(tx: Db, catalog: PrivacyCatalog, messageId: s
     const set = sql.join(
       columns.map(
         (c) =>
-          sql`${sql.identifier(c.name)} = replace(replace(${c}, ${escapeHtml(removed)}, ${REDACTED_MARKER}), ${removed}, ${REDACTED_MARKER})`,
+          sql`${sql.identifier(c.name)} =
+            replace(replace(${c}, ${escapeHtml(removed)}, ${REDACTED_MARKER}), ${removed}, ${REDACTED_MARKER})`,
       ),
       sql`, `,
     );

@@ -137,15 +137,19 @@ const held = (
     and (h.conversation_id = ${conversationId} or h.contact_id = ${contactId}))`;
 const contactHeld = (contactId: typeof contacts.id) => sql`exists (
   select 1 from ${legalHolds} h where h.released_at is null
-    and (h.contact_id = ${contactId} or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
-const lastActivity = sql`coalesce((select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id}), ${contacts.createdAt})`;
+    and (h.contact_id = ${contactId}
+      or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
+const lastActivity = sql`coalesce(
+  (select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id}),
+  ${contacts.createdAt})`;
 
 /** The rows of one table a data class removes: which are expired, which of those are held, and how old. */
 type ClassQuery = { table: PgTable; id: PgColumn; where: SQL; isHeld: SQL; age: SQL; file?: FileSource };
 
 /** Whether the conversation a row hangs off (given as an SQL expression) is under a legal hold. */
 const conversationHeld = (conversationId: SQL) =>
-  sql`exists (select 1 from ${conversations} c where c.id = ${conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`;
+  sql`exists (select 1 from ${conversations} c
+    where c.id = ${conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`;
 
 /**
  * The tables a data class reaches. Files ('attachments') are every catalog column whose file tag names
@@ -159,10 +163,12 @@ function classQueries(catalog: PrivacyCatalog, dataClass: RetentionClass, cutoff
         {
           table: conversations,
           id: conversations.id,
-          // Conversations with a recording still kept wait for the recording's own deadline (it must go at the provider too).
+          // Conversations with a recording still kept wait for the recording's own deadline (it must go at the
+          // provider too).
           where: and(
             lt(conversations.lastMessageAt, cutoff),
-            sql`not exists (select 1 from ${recordings} r where r.conversation_id = ${conversations.id} and r.deleted_at is null)`,
+            sql`not exists (select 1 from ${recordings} r
+              where r.conversation_id = ${conversations.id} and r.deleted_at is null)`,
           )!,
           isHeld: held(conversations.id, conversations.contactId),
           age: sql`${conversations.lastMessageAt}`,
@@ -191,7 +197,8 @@ function classQueries(catalog: PrivacyCatalog, dataClass: RetentionClass, cutoff
           where: and(
             isNull(recordings.deletedAt),
             lt(recordings.deleteAfter, now),
-            sql`(${recordings.nextDeletionAttemptAt} is null or ${recordings.nextDeletionAttemptAt} <= ${now.toISOString()}::timestamptz)`,
+            sql`(${recordings.nextDeletionAttemptAt} is null
+              or ${recordings.nextDeletionAttemptAt} <= ${now.toISOString()}::timestamptz)`,
           )!,
           isHeld: conversationHeld(sql`${recordings.conversationId}`),
           age: sql`${recordings.deleteAfter}`,

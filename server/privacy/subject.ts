@@ -103,7 +103,9 @@ export function subjectCondition(catalog: PrivacyCatalog, key: string, contactId
   if (reach.via === 'self') return sql`${columnOf(catalog, key, 'id')} = ${contactId}`;
   if (reach.via === 'column') return sql`${columnOf(catalog, key, reach.column)} = ${contactId}`;
   const parent = entryOf(catalog, reach.through).table;
-  return sql`${columnOf(catalog, key, reach.column)} in (select ${columnOf(catalog, reach.through, 'id')} from ${parent} where ${subjectCondition(catalog, reach.through, contactId)})`;
+  const parentId = columnOf(catalog, reach.through, 'id');
+  return sql`${columnOf(catalog, key, reach.column)} in
+    (select ${parentId} from ${parent} where ${subjectCondition(catalog, reach.through, contactId)})`;
 }
 
 /**
@@ -120,7 +122,8 @@ export function underCondition(catalog: PrivacyCatalog, key: string, ancestor: s
   const through = entryOf(catalog, reach.through).table;
   return reach.through === ancestor
     ? sql`${columnOf(catalog, key, reach.column)} in ${ids}`
-    : sql`${columnOf(catalog, key, reach.column)} in (select ${columnOf(catalog, reach.through, 'id')} from ${through} where ${parent})`;
+    : sql`${columnOf(catalog, key, reach.column)} in
+        (select ${columnOf(catalog, reach.through, 'id')} from ${through} where ${parent})`;
 }
 
 /**

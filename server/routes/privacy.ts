@@ -16,7 +16,8 @@ import { currentAgent } from '../plugins/auth.ts';
 import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';
 import { getPolicies, previewRetention, setPolicy, sweepRetention, type RetentionDeps } from '../privacy/retention.ts';
 import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
-import { buildRecord, renderRecordHtml, type RecordDeps } from '../privacy/record.ts';
+import { buildRecord, type RecordDeps } from '../privacy/record.ts';
+import { renderRecordHtml } from '../privacy/record-html.ts';
 
 const tags = ['privacy'];
 
@@ -165,7 +166,8 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: PrivacyRouteDe
       schema: {
         tags,
         summary:
-          'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
+          'Article 30 record and data map, generated from the catalog and the live configuration ' +
+          '(?format=html for a printable page)',
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
         // The JSON shape is documented; ?format=html sends the same record as a page (a string).
         response: { 200: Type.Unsafe<ProcessingRecordView | string>(ProcessingRecordView), ...errors(401, 403) },

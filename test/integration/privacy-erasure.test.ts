@@ -125,7 +125,8 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
       for (const needle of needles) {
         const found = rowsOf<{ n: number }>(
           await db.execute(
-            sql`select count(*)::int as n from ${sql.identifier(table_name)} where ${sql.identifier(column_name)}::text ilike ${`%${needle}%`}`,
+            sql`select count(*)::int as n from ${sql.identifier(table_name)}
+              where ${sql.identifier(column_name)}::text ilike ${`%${needle}%`}`,
           ),
         );
         if (found[0]!.n > 0) hits.push(`${table_name}.${column_name} contains ${needle}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { asc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { dbMode } from '../helpers/db.ts';
@@ -54,7 +54,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
   const auditText = async () => JSON.stringify(await harness.deps.db.select().from(auditLog));
 
   describe('export (Art. 15/20)', () => {
-    it('streams one zip with data.json, a readable index.html, README and the files, with progress and an audit entry', async () => {
+    it('streams one zip: data.json, index.html, README and the files, with progress and an audit entry', async () => {
       const progress: Array<{ done: number; total: number }> = [];
       const { stream, filename } = await exportContact(
         harness.deps,
@@ -65,12 +65,13 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
       expect(filename).toBe(`contact-${seeded.contactId}.zip`);
       const zip = await readZip(await bytesOf(stream));
 
+      const tables = JSON.parse(zip.get('data.json')!.toString()).tables;
       expect([...zip.keys()].sort()).toEqual(
         [
           'README.txt',
           'data.json',
-          `files/attachments/${JSON.parse(zip.get('data.json')!.toString()).tables.attachments[0].id}-invoice-${person.marker}.pdf`,
-          `files/recordings/${JSON.parse(zip.get('data.json')!.toString()).tables.recordings[0].id}.audio`,
+          `files/attachments/${tables.attachments[0].id}-invoice-${person.marker}.pdf`,
+          `files/recordings/${tables.recordings[0].id}.audio`,
           'index.html',
         ].sort(),
       );
@@ -108,7 +109,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
   });
 
   describe('consent ledger', () => {
-    it('an agent records consent given on another channel, with evidence; the history shows every event; dashboards hear of it after commit', async () => {
+    it('records consent given elsewhere, with evidence; dashboards hear after commit', async () => {
       const { deps } = harness;
       const record = (granted: boolean, sourceChannel: 'email' | 'sms', statement: string) =>
         recordConsent(deps, {
@@ -146,7 +147,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
   });
 
   describe('redaction', () => {
-    it('replaces the span irreversibly, also in the HTML copy, leaves a timeline marker, and the audit holds no text', async () => {
+    it('replaces the span for good, in the HTML copy too, marks the timeline; no text in audit', async () => {
       const { db } = harness.deps;
       const secret = `${person.marker}-body-one`;
       const [target] = await db
@@ -278,7 +279,7 @@ describe(`privacy rights API on ${dbMode}`, () => {
     expect(data).not.toContain(person.marker);
   });
 
-  it('an agent records consent given on another channel, with evidence, and the history shows every event', async () => {
+  it('an agent records consent given on another channel, with evidence; the history shows every event', async () => {
     const res = await agent.post(`/api/contacts/${seeded.contactId}/consent`, {
       purpose: 'analytics',
       granted: true,
@@ -326,13 +327,14 @@ describe(`privacy rights API on ${dbMode}`, () => {
     expect(after.body.purposes.find((p: { purpose: string }) => p.purpose === 'analytics').granted).toBe(false);
     const events = rowsOf<{ granted: boolean }>(
       await server.services.db.execute(
-        sql`select granted from consent_events where evidence->>'visitorId' = ${visitor.visitorId} and purpose = 'analytics' order by occurred_at`,
+        sql`select granted from consent_events
+          where evidence->>'visitorId' = ${visitor.visitorId} and purpose = 'analytics' order by occurred_at`,
       ),
     );
     expect(events.map((e) => e.granted)).toEqual([true, false]);
   });
 
-  it('withdrawing the support consent ends the session at once: the socket is cut and the token stops working', async () => {
+  it('withdrawing the support consent ends the session at once: socket cut, token refused', async () => {
     const visitor = await server.visitor();
     const socket = await visitor.socket();
     await emitWithAck(socket, 'message:send', { clientId: 'before-end-1', text: 'hello' });

@@ -39,7 +39,7 @@ describe('personal-data catalog', () => {
     }
   });
 
-  it('tags files and free text consistently: blob ids are files, message text is free text, both reach contacts', () => {
+  it('tags files and free text consistently: blob ids are files, message text is free text, on contacts', () => {
     expect(catalogTagProblems(catalog)).toEqual([]);
   });
 

@@ -45,7 +45,7 @@ export type ConsentLedgerView = ConsentLedger;
 /** What an agent records: the body of POST /api/contacts/:id/consent. */
 export type ConsentInput = ConsentRecordBody;
 
-/** The one contact or conversation a legal hold is placed on (the body of POST /api/privacy/legal-holds, less the reason). */
+/** The one contact or conversation a legal hold is placed on (POST /api/privacy/legal-holds, less the reason). */
 export type HoldTarget = Required<Pick<LegalHoldBody, 'contactId'>> | Required<Pick<LegalHoldBody, 'conversationId'>>;
 
 /** A contact with its active legal holds (contact- or conversation-level): the server's ContactView. */
