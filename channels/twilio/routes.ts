@@ -225,6 +225,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
           ),
         );
       if (!already) {
+        // The one consent writer: records the event and tells the dashboards after the commit.
         await recordConsent(services, {
           contactId: result.contactId,
           purpose: 'call_recording',
@@ -237,14 +238,16 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         });
       }
       const base = `${services.config.publicUrl}/api/twilio/${inboxId}/voice`;
-      return reply.type(xml).send(
-        voicemailTwiml({
-          announcement,
-          recordedUrl: `${base}/recorded`,
-          recordingCallbackUrl: `${base}/recording`,
-          maxLength: config.maxRecordingSeconds,
-        }),
-      );
+      return reply
+        .type(xml)
+        .send(
+          voicemailTwiml({
+            announcement,
+            recordedUrl: `${base}/recorded`,
+            recordingCallbackUrl: `${base}/recording`,
+            maxLength: config.maxRecordingSeconds,
+          }),
+        );
     },
   );
 

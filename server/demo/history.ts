@@ -93,34 +93,40 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     const botFirst = i % 3 === 0;
     const botAlone = i % 6 === 3;
     if (botFirst) {
-      await services.db.insert(messages).values({
-        conversationId: first.conversation.id,
-        channel: 'chat',
-        direction: 'outbound',
-        kind: 'message',
-        authorKind: 'bot',
-        body: ANSWERS[i % ANSWERS.length]!,
-        deliveryState: 'sent',
-      });
-      await services.db.insert(botDecisions).values({
-        conversationId: first.conversation.id,
-        messageId: first.message.id,
-        action: 'answer',
-        reason: 'confident',
-        confidence: 0.82 + (i % 5) / 50,
-      });
+      await services.db
+        .insert(messages)
+        .values({
+          conversationId: first.conversation.id,
+          channel: 'chat',
+          direction: 'outbound',
+          kind: 'message',
+          authorKind: 'bot',
+          body: ANSWERS[i % ANSWERS.length]!,
+          deliveryState: 'sent',
+        });
+      await services.db
+        .insert(botDecisions)
+        .values({
+          conversationId: first.conversation.id,
+          messageId: first.message.id,
+          action: 'answer',
+          reason: 'confident',
+          confidence: 0.82 + (i % 5) / 50,
+        });
       if (!botAlone) {
         const again = await write(
           'Thanks, but I would like to talk to a person, please.',
           `demo-history-${visitorId}-2`,
         );
-        await services.db.insert(botDecisions).values({
-          conversationId: first.conversation.id,
-          messageId: again.message.id,
-          action: 'handoff',
-          reason: 'human_requested',
-          confidence: null,
-        });
+        await services.db
+          .insert(botDecisions)
+          .values({
+            conversationId: first.conversation.id,
+            messageId: again.message.id,
+            action: 'handoff',
+            reason: 'human_requested',
+            confidence: null,
+          });
       }
     }
     if (!botAlone) await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
