@@ -32,8 +32,9 @@ export const ERASED_MARKER = '[erased]';
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Art. 17 erasure: every row the catalog reaches, every file, the recordings at the provider, and the
- * person's identifiers where they appear inside other people's messages (replaced by a visible marker).
+ * Art. 17 erasure: every row the catalog reaches, every file its file columns hold, the recordings at the
+ * provider, and the person's identifiers wherever they appear in the free-text columns of other people's
+ * rows (messages, subjects, names, file names: replaced by a visible marker).
  * Refused while a legal hold is active. Ends with a receipt of counts per store in the audit log.
  */
 export async function eraseContact(
