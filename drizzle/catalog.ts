@@ -18,7 +18,36 @@ export type Category =
 
 export type DataSubject = 'contact' | 'agent' | 'none';
 
-export type ColumnTag = { personal: boolean; category: Category; note?: string };
+/**
+ * A column that holds the id of a file in the blob store. Export adds the file to the archive, erasure and
+ * retention delete it. The other properties name columns of the same row that describe the file.
+ */
+export type FileColumn = {
+  /** The retention class whose period removes the file ('recordings' also go at their provider). */
+  retention: 'attachments' | 'recordings';
+  /** Property holding the file's name (part of its path in an export), its content type and its size. */
+  nameColumn?: string;
+  typeColumn?: string;
+  sizeColumn?: string;
+  /** Content type and file extension when the row names neither (a call recording). */
+  contentType?: string;
+  extension?: string;
+};
+
+/**
+ * `freeText`: text people wrote or named (message text, subjects, names, file names); erasure looks for a
+ * person's identifiers in these columns of everyone else's rows. `messageCopy`: free text that copies the
+ * text of the message its row belongs to (the HTML body; a transcript or translation): redaction replaces
+ * the span there too. `file`: the column holds a blob id (see FileColumn).
+ */
+export type ColumnTag = {
+  personal: boolean;
+  category: Category;
+  note?: string;
+  freeText?: true;
+  messageCopy?: true;
+  file?: FileColumn;
+};
 
 /** How a row of the table reaches the person it is about. */
 export type Reach =
@@ -26,14 +55,23 @@ export type Reach =
   | { subject: 'contact' | 'agent'; via: 'self' }
   | { subject: 'contact' | 'agent'; via: 'column'; column: string }
   /** Rows whose `column` holds the id of a row of the catalog entry `through` that reaches the person. */
-  | { subject: 'contact'; via: 'join'; column: string; through: 'conversations' | 'messages' };
+  | { subject: 'contact'; via: 'join'; column: string; through: string };
 
 const p = (category: Category, note?: string): ColumnTag => ({ personal: true, category, note });
 const n = (category: Category = 'none', note?: string): ColumnTag => ({ personal: false, category, note });
+/** Personal free text: reached by mention search on erasure and by redaction. */
+const text = (category: Category, note?: string): ColumnTag => ({ ...p(category, note), freeText: true });
+/** A blob id: the file goes with its row in export, erasure and retention. */
+const file = (category: Category, f: FileColumn, note?: string): ColumnTag => ({ ...p(category, note), file: f });
+/** Personal free text copying the message's text (see ColumnTag.messageCopy). */
+const messageCopy = (category: Category, note?: string): ColumnTag => ({ ...text(category, note), messageCopy: true });
+/** The tag makers, for a catalog entry written elsewhere (a test's fixture table). */
+export const tags = { personal: p, none: n, text, file, messageCopy };
 
 type Columns<T extends PgTable> = Record<keyof T['$inferSelect'], ColumnTag>;
 type Entry<T extends PgTable> = { table: T; purpose: string; reach: Reach; columns: Columns<T> };
-const entry = <T extends PgTable>(e: Entry<T>) => e;
+/** Typed per table in drizzle/catalog.ts, so every column must be tagged; any table of a test fixture too. */
+export const entry = <T extends PgTable>(e: Entry<T>) => e;
 
 export const catalog = {
   inboxes: entry({
@@ -60,7 +98,7 @@ export const catalog = {
     reach: { subject: 'contact', via: 'self' },
     columns: {
       id: p('identifier'),
-      name: p('contact_detail'),
+      name: text('contact_detail', 'a name as the person or an agent typed it'),
       email: p('contact_detail'),
       phone: p('contact_detail'),
       locale: p('metadata'),
@@ -118,7 +156,7 @@ export const catalog = {
       status: p('metadata'),
       assigneeId: n('metadata', 'an agent id'),
       threadKey: p('identifier', 'may embed an address or visitor id'),
-      subject: p('message_content'),
+      subject: text('message_content'),
       createdAt: p('metadata'),
       updatedAt: p('metadata'),
       lastMessageAt: p('metadata'),
@@ -138,8 +176,8 @@ export const catalog = {
       kind: n(),
       authorKind: p('metadata'),
       authorAgentId: n('metadata', 'an agent id'),
-      body: p('message_content'),
-      html: p('message_content'),
+      body: text('message_content', 'also internal notes'),
+      html: messageCopy('message_content', 'the sanitized HTML copy of an email body'),
       externalId: p('identifier', 'provider message id'),
       deliveryState: p('metadata'),
       deliveryError: p('metadata'),
@@ -158,8 +196,12 @@ export const catalog = {
     columns: {
       id: n('metadata'),
       messageId: n('metadata'),
-      blobId: p('message_content', 'points at the file in the blob store'),
-      filename: p('message_content'),
+      blobId: file(
+        'message_content',
+        { retention: 'attachments', nameColumn: 'filename', typeColumn: 'contentType', sizeColumn: 'size' },
+        'points at the file in the blob store',
+      ),
+      filename: text('message_content'),
       contentType: p('metadata'),
       size: p('metadata'),
       createdAt: p('metadata'),
@@ -176,7 +218,7 @@ export const catalog = {
       provider: n(),
       providerSid: p('identifier'),
       durationSeconds: p('metadata'),
-      blobId: p('recording'),
+      blobId: file('recording', { retention: 'recordings', contentType: 'audio/*', extension: '.audio' }),
       recordedAt: p('metadata'),
       deleteAfter: n(),
       deletedAt: n(),
@@ -251,7 +293,7 @@ export const catalog = {
       id: n('metadata'),
       contactId: p('identifier'),
       conversationId: n('metadata'),
-      reason: p('metadata', 'free text written by staff; must not quote the person'),
+      reason: text('metadata', 'free text written by staff; must not quote the person'),
       createdByAgentId: n('metadata', 'an agent id'),
       createdAt: p('metadata'),
       releasedAt: p('metadata'),
@@ -315,9 +357,9 @@ export const catalog = {
       id: n('metadata'),
       messageId: n('metadata'),
       fileId: p('identifier', 'Slack file id'),
-      name: p('message_content', 'cleared once stored'),
+      name: text('message_content', 'cleared once stored'),
       mimetype: p('metadata'),
-      urlPrivate: p('message_content', 'Slack URL of the file; cleared once stored'),
+      urlPrivate: text('message_content', 'Slack URL of the file (ends in its name); cleared once stored'),
       attempts: n(),
       nextAttemptAt: n(),
       lastError: n('none', 'error class and HTTP status only'),
@@ -333,7 +375,7 @@ export const catalog = {
       twilioNumber: n('none', 'our own number'),
       contactId: p('identifier'),
       phone: p('contact_detail'),
-      keyword: p('message_content'),
+      keyword: text('message_content', 'what the person texted to opt out'),
       optedOutAt: p('metadata'),
     },
   }),
@@ -381,7 +423,9 @@ export const catalog = {
       distinctContacts: n('metadata', 'a count'),
       contacts: n(
         'metadata',
-        'pseudonymous keys (analytics_scope.key), for the minimum cohort only; they point at nobody once the contact leaves the scope (withdrawal, erasure: the key goes with their analytics_scope row), and the next refresh recomputes those cells',
+        'pseudonymous keys (analytics_scope.key), for the minimum cohort only; they point at nobody once the ' +
+          'contact leaves the scope (withdrawal, erasure: the key goes with their analytics_scope row), and the ' +
+          'next refresh recomputes those cells',
       ),
     },
   }),
@@ -400,3 +444,10 @@ export const catalog = {
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];
+
+/**
+ * The catalog as the privacy operations read it: any set of entries. Operations take it from their
+ * dependencies (defaulting to `catalog`), so a test can add a table and see every operation reach it.
+ */
+export type CatalogEntryShape = { table: PgTable; purpose: string; reach: Reach; columns: Record<string, ColumnTag> };
+export type PrivacyCatalog = Readonly<Record<string, CatalogEntryShape>>;

@@ -58,14 +58,14 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
     await fastify.register(healthRoutes, { prefix: '/api/health', deps: services });
     await fastify.register(authRoutes, { prefix: '/api/auth', deps: services });
     await fastify.register(conversationRoutes, { prefix: '/api/conversations', deps: services });
-    await fastify.register(contactRoutes, { prefix: '/api/contacts', services });
+    await fastify.register(contactRoutes, { prefix: '/api/contacts', deps: services });
     await fastify.register(agentRoutes, { prefix: '/api/agents', deps: services });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: services });
     await fastify.register(emailInboxRoutes, { prefix: '/api/inboxes', services });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: services });
     await fastify.register(widgetRoutes, { prefix: '/api/widget', deps: services });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: services });
-    await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
+    await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: services });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: services });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: services, bot });
     await fastify.register(slackRoutes, { prefix: '/api/slack', services });

@@ -11,9 +11,8 @@ try {
   if (result.ok) {
     console.log(`Audit log intact: ${result.entries} entries, every link verified.`);
   } else {
-    console.error(
-      `Audit log BROKEN at entry ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.entries} entries read).`,
-    );
+    const { id, reason } = result.firstBroken!;
+    console.error(`Audit log BROKEN at entry ${id}: ${reason} (${result.entries} entries read).`);
     process.exitCode = 2;
   }
 } finally {

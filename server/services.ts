@@ -18,6 +18,45 @@ import { publishMessageUpdate } from './domain/message-updates.ts';
 import { createTwilioAccounts, type TwilioAccounts } from '../channels/twilio/accounts.ts';
 import { isOptedOut } from '../channels/twilio/opt-outs.ts';
 import { TWILIO_PROVIDER, createTwilioRecordingProvider } from '../channels/twilio/recordings.ts';
+import type { Art30Activity, Art30Processor } from '../channels/types.ts';
+
+// What the channels add to the Art. 30 record (server/privacy/record.ts). Until the channel modules declare
+// their own (issue 13, channel helper), their entries sit here.
+const channelArt30: { processors: Art30Processor[]; activities: Art30Activity[] } = {
+  processors: [
+    {
+      name: 'Twilio Inc.',
+      role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)',
+      channels: ['sms', 'voice'],
+      location: 'USA (EU-US Data Privacy Framework / SCCs)',
+    },
+    {
+      name: 'Slack Technologies, LLC',
+      role: 'Messaging in shared Slack channels',
+      channels: ['slack'],
+      location: 'USA (EU-US Data Privacy Framework / SCCs)',
+    },
+    {
+      name: 'The mailbox provider of the configured IMAP/SMTP account',
+      role: 'Email transport and storage',
+      channels: ['email'],
+      location: 'as configured',
+    },
+  ],
+  activities: [
+    {
+      name: 'Call recording',
+      purpose: 'Recording voicemails and calls to handle the request',
+      legalBasis:
+        'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
+      dataSubjects: ['callers'],
+      dataCategories: ['recording', 'identifier'],
+      recipients: ['support agents', 'Twilio Inc.'],
+      retentionClass: 'recordings',
+      channels: ['voice'],
+    },
+  ],
+};
 
 /** Everything a route, socket handler or job needs, built once per server process. */
 export type Services = {
@@ -41,6 +80,8 @@ export type Services = {
   emailReaders: Pick<EmailChannel, 'refresh' | 'status'>;
   /** The Slack app (channels/slack), when configured. */
   slack: SlackChannel | null;
+  /** What the channels add to the Art. 30 record. */
+  art30: { processors: Art30Processor[]; activities: Art30Activity[] };
 };
 
 /** The token secret lives in the database so every server process signs and checks alike. */
@@ -112,5 +153,6 @@ export async function createServices(config: Config, database: Database, log: Fa
     mailSender,
     emailReaders: { refresh: async () => {}, status: () => null },
     slack,
+    art30: channelArt30,
   };
 }

@@ -5,7 +5,7 @@ import type { Services } from '../../server/services.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { errors, IdParams } from '../../server/http/common.ts';
 import { currentAgent } from '../../server/plugins/auth.ts';
-import { appendAudit } from '../../server/domain/audit.ts';
+import { appendAudit } from '../../server/privacy/audit.ts';
 import { notFound } from '../../server/domain/errors.ts';
 
 const tags = ['twilio'];

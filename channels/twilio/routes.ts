@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Services } from '../../server/services.ts';
 import { consentEvents } from '../../drizzle/schema/index.ts';
 import { ingest } from '../../server/domain/ingest.ts';
-import { recordConsent } from '../../server/domain/consent.ts';
+import { recordConsent } from '../../server/privacy/consent.ts';
 import { DomainError } from '../../server/domain/errors.ts';
 import { errors } from '../../server/http/common.ts';
 import { rateLimits } from '../../server/http/rate-limits.ts';
@@ -225,18 +225,17 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
           ),
         );
       if (!already) {
-        await services.db.transaction((tx) =>
-          recordConsent(tx, {
-            contactId: result.contactId,
-            purpose: 'call_recording',
-            granted: true,
-            policyVersion: CALL_RECORDING_POLICY_VERSION,
-            textHash: announcementHash(announcement),
-            sourceChannel: 'voice',
-            evidence: { callSid: body.CallSid, notice: 'announced before recording; caller stayed on the line' },
-            actor: { kind: 'system', id: null },
-          }),
-        );
+        // The one consent writer: records the event and tells the dashboards after the commit.
+        await recordConsent(services, {
+          contactId: result.contactId,
+          purpose: 'call_recording',
+          granted: true,
+          policyVersion: CALL_RECORDING_POLICY_VERSION,
+          textHash: announcementHash(announcement),
+          sourceChannel: 'voice',
+          evidence: { callSid: body.CallSid, notice: 'announced before recording; caller stayed on the line' },
+          actor: { kind: 'system', id: null },
+        });
       }
       const base = `${services.config.publicUrl}/api/twilio/${inboxId}/voice`;
       return reply

@@ -5,7 +5,7 @@ import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { botDecisions, conversations, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { ingest } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
-import { recordConsent } from '../domain/consent.ts';
+import { recordConsent } from '../privacy/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 
 const FIRST = [
@@ -77,7 +77,7 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
     const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
     for (const purpose of purposes) {
-      await recordConsent(services.db, {
+      await recordConsent(services, {
         contactId: first.contactId,
         purpose,
         granted: true,

@@ -13,7 +13,7 @@ import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { createAgent } from '../domain/agents.ts';
 import { ingest } from '../domain/ingest.ts';
 import { addNote, assign, reply, setStatus } from '../domain/conversations.ts';
-import { recordConsent } from '../domain/consent.ts';
+import { recordConsent } from '../privacy/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
@@ -133,20 +133,19 @@ export async function seedDemo(services: Services): Promise<void> {
     undefined,
     minutesAgo(12),
   );
-  await db.transaction(async (tx) => {
-    for (const purpose of ['support', 'analytics'] as const) {
-      await recordConsent(tx, {
-        contactId: chat.contactId,
-        purpose,
-        granted: true,
-        policyVersion: NOTICE_POLICY_VERSION,
-        textHash: NOTICE_TEXT_HASH,
-        sourceChannel: 'chat',
-        evidence: { event: 'widget.notice.accepted', inboxId: inbox.chat, visitorId },
-        actor: { kind: 'visitor', id: chat.contactId },
-      });
-    }
-  });
+  await recordConsent(
+    services,
+    (['support', 'analytics'] as const).map((purpose) => ({
+      contactId: chat.contactId,
+      purpose,
+      granted: true,
+      policyVersion: NOTICE_POLICY_VERSION,
+      textHash: NOTICE_TEXT_HASH,
+      sourceChannel: 'chat',
+      evidence: { event: 'widget.notice.accepted', inboxId: inbox.chat, visitorId },
+      actor: { kind: 'visitor', id: chat.contactId },
+    })),
+  );
 
   await inbound(
     'voice',

@@ -6,7 +6,7 @@ import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import type { AgentView } from '../http/views.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../security/passwords.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit } from '../privacy/audit.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 
 type AgentRow = typeof agents.$inferSelect;

@@ -2,12 +2,12 @@ import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, conversations } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
-import { currentConsent } from './consent.ts';
+import { currentConsent } from '../privacy/consent.ts';
 import { notFound } from './errors.ts';
-import { appendAudit } from './audit.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
 
-const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id})`;
+const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
+  where ${conversations.contactId} = ${contacts.id})`;
 
 export async function getContact(db: Db, id: string): Promise<ContactView> {
   const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));
@@ -44,33 +44,6 @@ export async function getContact(db: Db, id: string): Promise<ContactView> {
     conversations: convs.map((v) => ({ ...v, lastMessageAt: v.lastMessageAt.toISOString() })),
     legalHolds,
   };
-}
-
-export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
-
-/** Rectification (Art. 16): the audit entry names the fields that changed, never their values. */
-export async function rectifyContact(db: Db, id: string, patch: ContactPatch, actorId: string): Promise<ContactView> {
-  await db.transaction(async (tx) => {
-    const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
-    if (!current) throw notFound('Contact');
-    const changed = (Object.keys(patch) as Array<keyof ContactPatch>).filter(
-      (k) => patch[k] !== undefined && patch[k] !== current[k],
-    );
-    if (!changed.length) return;
-    await tx
-      .update(contacts)
-      .set({ ...patch, updatedAt: new Date() })
-      .where(eq(contacts.id, id));
-    await appendAudit(tx, {
-      actorKind: 'agent',
-      actorId,
-      action: 'contact.rectified',
-      targetType: 'contact',
-      targetId: id,
-      details: { fields: changed },
-    });
-  });
-  return getContact(db, id);
 }
 
 export type ContactListItem = {

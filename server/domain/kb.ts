@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { kbArticles } from '../../drizzle/schema/index.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit } from '../privacy/audit.ts';
 import { notFound } from './errors.ts';
 import type { DomainEventBus } from './events.ts';
 

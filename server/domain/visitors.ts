@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
-import { recordConsents } from './consent.ts';
+import { recordConsentWith, type ConsentDeps } from '../privacy/consent.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from './notice.ts';
 
@@ -17,7 +16,8 @@ export type VisitorSessionInput = {
  * The first moment a widget visitor exists on the server: only after they accepted the notice.
  * Creates the contact, its visitor identity and the consent events, with the notice's version and hash.
  */
-export async function startVisitorSession(db: Db, input: VisitorSessionInput) {
+export async function startVisitorSession(deps: ConsentDeps, input: VisitorSessionInput) {
+  const { db } = deps;
   if (!input.consents.support) {
     throw badRequest('consent_required', 'Consent to store messages for support is required to chat');
   }
@@ -27,13 +27,12 @@ export async function startVisitorSession(db: Db, input: VisitorSessionInput) {
   const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, input.inboxId));
   if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
   const visitorId = randomUUID();
-  const contactId = await db.transaction(async (tx) => {
+  const contactId = await recordConsentWith(deps, async (tx) => {
     const [contact] = await tx.insert(contacts).values({}).returning({ id: contacts.id });
     await tx.insert(contactIdentities).values({ contactId: contact!.id, kind: 'visitor', address: visitorId });
     // Both purposes in one call: the audit chain's global lock is taken once per session, not twice.
-    await recordConsents(
-      tx,
-      (['support', 'analytics'] as const).map((purpose) => ({
+    return {
+      consents: (['support', 'analytics'] as const).map((purpose) => ({
         contactId: contact!.id,
         purpose,
         granted: input.consents[purpose],
@@ -43,8 +42,8 @@ export async function startVisitorSession(db: Db, input: VisitorSessionInput) {
         evidence: { event: 'widget.notice.accepted', inboxId: inbox.id, visitorId },
         actor: { kind: 'visitor' as const, id: contact!.id },
       })),
-    );
-    return contact!.id;
+      result: contact!.id,
+    };
   });
   return { visitorId, contactId, inboxId: inbox.id };
 }

@@ -10,7 +10,7 @@ import { DomainError, forbidden, notFound, tooLarge } from './errors.ts';
 import { ingest, type IngestDeps } from './ingest.ts';
 import { storable } from './storable-text.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
-import { currentConsent, recordConsent } from './consent.ts';
+import { currentConsent, recordConsent } from '../privacy/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from './notice.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -58,23 +58,20 @@ export async function changeVisitorConsent(
 ) {
   await assertActiveVisitor(deps, visitor);
   if (purpose === 'support' && granted) return visitorConsent(deps, visitor);
-  await deps.db.transaction((tx) =>
-    recordConsent(tx, {
-      contactId: visitor.contactId,
-      purpose,
-      granted,
-      policyVersion: NOTICE_POLICY_VERSION,
-      textHash: NOTICE_TEXT_HASH,
-      sourceChannel: 'chat',
-      evidence: {
-        event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn',
-        inboxId: visitor.inboxId,
-        visitorId: visitor.visitorId,
-      },
-      actor: { kind: 'visitor', id: visitor.contactId },
-    }),
-  );
-  deps.events.publish('consent.changed', { purpose });
+  await recordConsent(deps, {
+    contactId: visitor.contactId,
+    purpose,
+    granted,
+    policyVersion: NOTICE_POLICY_VERSION,
+    textHash: NOTICE_TEXT_HASH,
+    sourceChannel: 'chat',
+    evidence: {
+      event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn',
+      inboxId: visitor.inboxId,
+      visitorId: visitor.visitorId,
+    },
+    actor: { kind: 'visitor', id: visitor.contactId },
+  });
   if (purpose === 'support' && !granted)
     deps.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
   return visitorConsent(deps, visitor);

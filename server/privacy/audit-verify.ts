@@ -1,7 +1,7 @@
 import { asc, desc, gt, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { auditLog } from '../../drizzle/schema/index.ts';
-import { GENESIS_HASH, entryHash } from '../domain/audit.ts';
+import { GENESIS_HASH, entryHash } from './audit.ts';
 
 export type VerifyResult = { ok: boolean; entries: number; firstBroken: null | { id: number; reason: string } };
 

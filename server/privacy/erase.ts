@@ -1,45 +1,49 @@
-import { and, eq, inArray, isNull, not, or, sql } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import {
-  attachments,
-  auditLog,
-  contactIdentities,
-  contacts,
-  conversations,
-  messages,
-  recordings,
-} from '../../drizzle/schema/index.ts';
-import { appendAudit } from '../domain/audit.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import type { DomainEventBus } from '../domain/events.ts';
+import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
+import type { ErasureReceipt } from '../http/privacy-views.ts';
+import { appendAudit } from './audit.ts';
 import { DomainError, conflict, notFound } from '../domain/errors.ts';
-import { deleteAtProvider } from './recording-providers.ts';
+import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
 import { activeHoldsOf } from './legal-holds.ts';
-import { contactTables, subjectCondition } from './subject.ts';
+import {
+  catalogOf,
+  contactTables,
+  fileSources,
+  subjectCondition,
+  textSources,
+  type CatalogDeps,
+  type PrivacyCatalog,
+} from './subject.ts';
 
-export type ErasureReceipt = {
-  contactId: string;
-  erasedAt: string;
-  database: Record<string, number>;
-  blobs: number;
-  providerRecordings: number;
-  mentionsRedacted: number;
-  auditEntryId: number;
+export type { ErasureReceipt };
+
+/** What erasure needs: the database, the files, where provider copies go, and who to tell afterwards. */
+export type EraseDeps = CatalogDeps & {
+  db: Db;
+  blobs: BlobStore;
+  events: Pick<DomainEventBus, 'publish'>;
+  recordingProviders: RecordingProviders;
 };
 
 export const ERASED_MARKER = '[erased]';
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Art. 17 erasure: every row the catalog reaches, every file, the recordings at the provider, and the
- * person's identifiers where they appear inside other people's messages (replaced by a visible marker).
+ * Art. 17 erasure: every row the catalog reaches, every file its file columns hold, the recordings at the
+ * provider, and the person's identifiers wherever they appear in the free-text columns of other people's
+ * rows (messages, subjects, names, file names: replaced by a visible marker).
  * Refused while a legal hold is active. Ends with a receipt of counts per store in the audit log.
  */
 export async function eraseContact(
-  services: Services,
+  deps: EraseDeps,
   contactId: string,
   actor: { kind: 'agent' | 'system'; id: string | null },
 ): Promise<ErasureReceipt> {
-  const { db } = services;
+  const { db } = deps;
+  const catalog = catalogOf(deps);
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
   const holds = await activeHoldsOf(db, contactId);
@@ -56,41 +60,42 @@ export async function eraseContact(
   const remote = await db
     .select({ id: recordings.id, provider: recordings.provider, sid: recordings.providerSid })
     .from(recordings)
-    .where(and(subjectCondition('recordings', contactId), isNull(recordings.deletedAt)));
+    .where(and(subjectCondition(catalog, 'recordings', contactId), isNull(recordings.deletedAt)));
   let providerRecordings = 0;
   for (const r of remote) {
     try {
-      await deleteAtProvider(services.recordingProviders, r.provider, r.sid);
+      await deleteAtProvider(deps.recordingProviders, r.provider, r.sid);
       providerRecordings++;
     } catch (err) {
       throw new DomainError(
         502,
         'provider_unavailable',
-        `Could not delete a recording at ${r.provider}: ${(err as Error).message.slice(0, 120)}; nothing was erased, try again`,
+        `Could not delete a recording at ${r.provider}: ${(err as Error).message.slice(0, 120)}; ` +
+          'nothing was erased, try again',
       );
     }
   }
 
-  const blobIds = [
-    ...(
-      await db.select({ id: attachments.blobId }).from(attachments).where(subjectCondition('attachments', contactId))
-    ).map((r) => r.id),
-    ...(
-      await db.select({ id: recordings.blobId }).from(recordings).where(subjectCondition('recordings', contactId))
-    ).flatMap((r) => (r.id ? [r.id] : [])),
-  ];
+  const blobIds: string[] = [];
+  for (const f of fileSources(catalog)) {
+    const rows = await db
+      .select({ id: f.column })
+      .from(f.table)
+      .where(and(subjectCondition(catalog, f.key, contactId), isNotNull(f.column)));
+    for (const row of rows) blobIds.push(String(row.id));
+  }
   const conversationIds = (
     await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId))
   ).map((r) => r.id);
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
 
   const { database, mentionsRedacted } = await db.transaction(async (tx) => {
-    const mentionsRedacted = await redactMentions(tx, contactId, identifiers);
+    const mentionsRedacted = await redactMentions(tx, catalog, contactId, identifiers);
     const database: Record<string, number> = {};
-    for (const t of contactTables) {
+    for (const t of contactTables(catalog)) {
       const deleted = await tx
         .delete(t.table)
-        .where(subjectCondition(t.key, contactId))
+        .where(subjectCondition(catalog, t.key, contactId))
         .returning({ one: sql`1` });
       database[t.name] = deleted.length;
     }
@@ -98,7 +103,7 @@ export async function eraseContact(
   });
 
   let blobs = 0;
-  for (const id of blobIds) if (await services.blobs.delete(id)) blobs++;
+  for (const id of blobIds) if (await deps.blobs.delete(id)) blobs++;
 
   const erasedAt = new Date().toISOString();
   const auditEntryId = await db.transaction(async (tx) => {
@@ -117,16 +122,23 @@ export async function eraseContact(
       .limit(1);
     return last!.id;
   });
-  services.events.publish('contact.erased', { contactId, conversationIds, visitorIds });
+  deps.events.publish('contact.erased', { contactId, conversationIds, visitorIds });
   return { contactId, erasedAt, database, blobs, providerRecordings, mentionsRedacted, auditEntryId };
 }
 
-/** Replaces the person's identifiers in other contacts' messages and subjects; returns how many rows changed. */
-async function redactMentions(tx: Db, contactId: string, identifiers: string[]): Promise<number> {
+/**
+ * Replaces the person's identifiers in every free-text column the catalog tags, in rows about anyone else
+ * (the person's own rows are deleted next); returns how many rows changed.
+ */
+async function redactMentions(
+  tx: Db,
+  catalog: PrivacyCatalog,
+  contactId: string,
+  identifiers: string[],
+): Promise<number> {
   if (!identifiers.length) return 0;
   const pattern = new RegExp(identifiers.map(escapeRegExp).join('|'), 'gi');
   const likes = identifiers.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  const own = tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId));
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
   // sides), with lower() of the column computed once per row instead of once per identifier: lowering
   // long bodies is what this full scan of messages spends its time on.
@@ -134,41 +146,44 @@ async function redactMentions(tx: Db, contactId: string, identifiers: string[]):
     likes.map((like) => sql`lower(${like})`),
     sql`, `,
   )}]`;
-  const mentionCondition = (column: typeof messages.body | typeof messages.html | typeof conversations.subject) =>
-    sql`lower(${column}) like any (${lowered})`;
   let changed = 0;
-  const hits = await tx
-    .select({ id: messages.id, body: messages.body, html: messages.html })
-    .from(messages)
-    .where(
-      and(
-        not(inArray(messages.conversationId, own)),
-        or(mentionCondition(messages.body), mentionCondition(messages.html)),
-      ),
+  for (const t of textSources(catalog)) {
+    const mentioned = sql.join(
+      t.columns.map((column) => sql`lower(${column}) like any (${lowered})`),
+      sql` or `,
     );
-  // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here as before.
-  for (let i = 0; i < hits.length; i += 500) {
-    const values = hits
-      .slice(i, i + 500)
-      .map(
-        (m) =>
-          sql`(${m.id}::uuid, ${m.body.replace(pattern, ERASED_MARKER)}::text, ${m.html?.replace(pattern, ERASED_MARKER) ?? null}::text)`,
+    // A row with no subject at all (a hold on a conversation) is "someone else's": coalesce keeps it in.
+    const hits = (await tx
+      .select({ id: t.id, ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])) })
+      .from(t.table)
+      .where(
+        and(sql`not coalesce((${subjectCondition(catalog, t.key, contactId)}), false)`, sql`(${mentioned})`),
+      )) as Array<Record<string, unknown>>;
+    // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
+    const idType = sql.raw(t.id.getSQLType());
+    for (let i = 0; i < hits.length; i += 500) {
+      const values = hits.slice(i, i + 500).map(
+        (row) =>
+          sql`(${row.id}::${idType}, ${sql.join(
+            t.columns.map((_, c) => {
+              const value = row[`c${c}`];
+              return sql`${typeof value === 'string' ? value.replace(pattern, ERASED_MARKER) : null}::text`;
+            }),
+            sql`, `,
+          )})`,
       );
-    await tx.execute(
-      sql`update ${messages} set body = v.body, html = v.html from (values ${sql.join(values, sql`, `)}) as v(id, body, html) where ${messages.id} = v.id`,
-    );
-  }
-  changed += hits.length;
-  const subjects = await tx
-    .select({ id: conversations.id, subject: conversations.subject })
-    .from(conversations)
-    .where(and(not(eq(conversations.contactId, contactId)), mentionCondition(conversations.subject)));
-  for (const c of subjects) {
-    await tx
-      .update(conversations)
-      .set({ subject: c.subject!.replace(pattern, ERASED_MARKER) })
-      .where(eq(conversations.id, c.id));
-    changed++;
+      const names = t.columns.map((_, c) => sql.raw(`c${c}`));
+      const set = sql.join(
+        t.columns.map((column, c) => sql`${sql.identifier(column.name)} = v.${names[c]!}`),
+        sql`, `,
+      );
+      await tx.execute(
+        sql`update ${t.table} set ${set}
+          from (values ${sql.join(values, sql`, `)}) as v(id, ${sql.join(names, sql`, `)})
+          where ${t.id} = v.id`,
+      );
+    }
+    changed += hits.length;
   }
   return changed;
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
 import {
   agents,
   consentEvents,
@@ -22,39 +22,66 @@ const channelLabel: Record<string, string> = {
   slack: 'Slack',
 };
 
-const STYLE = `
-  body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; max-width: 880px; margin: 32px auto; padding: 0 20px; }
-  h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #d9dee3; padding-bottom: 6px; }
-  h3 { font-size: 16px; margin: 28px 0 8px; } .muted { color: #616e7c; font-size: 13px; }
-  table { border-collapse: collapse; width: 100%; font-size: 14px; } th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #eef0f2; vertical-align: top; }
-  .msg { border: 1px solid #e4e7eb; border-radius: 8px; padding: 8px 12px; margin: 8px 0; page-break-inside: avoid; }
-  .msg.out { background: #f0f4ff; } .msg.note { background: #fff8db; } .msg.event { border: 0; padding: 2px 12px; color: #616e7c; font-size: 13px; }
-  .meta { font-size: 12px; color: #616e7c; margin-bottom: 4px; } .body { white-space: pre-wrap; overflow-wrap: anywhere; }
-  .tag { display: inline-block; font-size: 11px; border-radius: 4px; padding: 0 6px; background: #e4e7eb; margin-left: 6px; }
-  @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }`;
+const STYLE = [
+  'body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933;',
+  '  max-width: 880px; margin: 32px auto; padding: 0 20px; }',
+  'h1 { font-size: 26px; margin-bottom: 4px; }',
+  'h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #d9dee3; padding-bottom: 6px; }',
+  'h3 { font-size: 16px; margin: 28px 0 8px; } .muted { color: #616e7c; font-size: 13px; }',
+  'table { border-collapse: collapse; width: 100%; font-size: 14px; }',
+  'th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #eef0f2; vertical-align: top; }',
+  '.msg { border: 1px solid #e4e7eb; border-radius: 8px; padding: 8px 12px; margin: 8px 0; page-break-inside: avoid; }',
+  '.msg.out { background: #f0f4ff; } .msg.note { background: #fff8db; }',
+  '.msg.event { border: 0; padding: 2px 12px; color: #616e7c; font-size: 13px; }',
+  '.meta { font-size: 12px; color: #616e7c; margin-bottom: 4px; }',
+  '.body { white-space: pre-wrap; overflow-wrap: anywhere; }',
+  '.tag { display: inline-block; font-size: 11px; border-radius: 4px; padding: 0 6px; background: #e4e7eb;',
+  '  margin-left: 6px; }',
+  '@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }',
+].join('\n');
+
+/** Table rows from cells that are HTML already (escaped values, formatted dates). */
+const headRow = (...names: string[]) => `<tr>${names.map((n) => `<th>${n}</th>`).join('')}</tr>`;
+const row = (...cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+const field = (name: string, value: string) => `<tr><th>${name}</th><td>${value}</td></tr>`;
 
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
-  services: Services,
+  db: Db,
   contactId: string,
   exportedAt: string,
   files: FileEntry[],
   counts: Record<string, number>,
   tick: (n?: number) => void,
 ): AsyncGenerator<string> {
-  const { db } = services;
   let rendered = 0;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   rendered++;
-  yield `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your support data</title><style>${STYLE}</style></head><body>`;
-  yield `<h1>Your support data</h1><p class="muted">Exported ${esc(exportedAt)}. The same data, complete and machine-readable, is in data.json.</p>`;
-  yield `<h2>Contact details</h2><table><tr><th>Name</th><td>${esc(contact?.name ?? '—')}</td></tr><tr><th>Email</th><td>${esc(contact?.email ?? '—')}</td></tr><tr><th>Phone</th><td>${esc(contact?.phone ?? '—')}</td></tr><tr><th>Known since</th><td>${contact ? when(contact.createdAt) : ''}</td></tr></table>`;
+  yield (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your support data</title>' +
+    `<style>${STYLE}</style></head><body>`
+  );
+  yield (
+    `<h1>Your support data</h1><p class="muted">Exported ${esc(exportedAt)}. ` +
+    'The same data, complete and machine-readable, is in data.json.</p>'
+  );
+  yield (
+    '<h2>Contact details</h2><table>' +
+    field('Name', esc(contact?.name ?? '—')) +
+    field('Email', esc(contact?.email ?? '—')) +
+    field('Phone', esc(contact?.phone ?? '—')) +
+    field('Known since', contact ? when(contact.createdAt) : '') +
+    '</table>'
+  );
 
   const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
   rendered += identities.length;
-  yield `<h3>How we recognise you on each channel</h3><table><tr><th>Kind</th><th>Address</th><th>Since</th></tr>${identities
-    .map((i) => `<tr><td>${esc(i.kind)}</td><td>${esc(i.address)}</td><td>${when(i.createdAt)}</td></tr>`)
-    .join('')}</table>`;
+  yield (
+    '<h3>How we recognise you on each channel</h3><table>' +
+    headRow('Kind', 'Address', 'Since') +
+    identities.map((i) => row(esc(i.kind), esc(i.address), when(i.createdAt))).join('') +
+    '</table>'
+  );
 
   const consent = await db
     .select()
@@ -62,12 +89,23 @@ export async function* renderExportHtml(
     .where(eq(consentEvents.contactId, contactId))
     .orderBy(asc(consentEvents.occurredAt));
   rendered += consent.length;
-  yield `<h2>Consent history</h2><table><tr><th>When</th><th>Purpose</th><th>Decision</th><th>Policy version</th><th>Channel</th><th>Evidence</th></tr>${consent
-    .map(
-      (c) =>
-        `<tr><td>${when(c.occurredAt)}</td><td>${esc(c.purpose)}</td><td>${c.granted ? 'granted' : 'withdrawn / declined'}</td><td>${esc(c.policyVersion)}</td><td>${esc(channelLabel[c.sourceChannel])}</td><td>${esc(Object.values(c.evidence).join(', '))}</td></tr>`,
-    )
-    .join('')}</table>`;
+  yield (
+    '<h2>Consent history</h2><table>' +
+    headRow('When', 'Purpose', 'Decision', 'Policy version', 'Channel', 'Evidence') +
+    consent
+      .map((c) =>
+        row(
+          when(c.occurredAt),
+          esc(c.purpose),
+          c.granted ? 'granted' : 'withdrawn / declined',
+          esc(c.policyVersion),
+          esc(channelLabel[c.sourceChannel]),
+          esc(Object.values(c.evidence).join(', ')),
+        ),
+      )
+      .join('') +
+    '</table>'
+  );
 
   const convs = await db
     .select({ c: conversations, inboxName: inboxes.name })
@@ -79,7 +117,11 @@ export async function* renderExportHtml(
   tick(rendered);
   yield `<h2>Conversations (${convs.length})</h2>`;
   for (const { c, inboxName } of convs) {
-    yield `<h3>${esc(channelLabel[c.channel])} · ${esc(inboxName)}${c.subject ? ` · ${esc(c.subject)}` : ''}</h3><p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`;
+    const subject = c.subject ? ` · ${esc(c.subject)}` : '';
+    yield (
+      `<h3>${esc(channelLabel[c.channel])} · ${esc(inboxName)}${subject}</h3>` +
+      `<p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`
+    );
     let after: { at: Date; id: string } | null = null;
     for (;;) {
       const cursor: SQL | undefined = after
@@ -105,7 +147,9 @@ export async function* renderExportHtml(
                 ? 'msg out'
                 : 'msg';
         const label = m.kind === 'note' ? '<span class="tag">internal note</span>' : '';
-        html += `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div><div class="body">${esc(m.body)}</div></div>`;
+        html +=
+          `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div>` +
+          `<div class="body">${esc(m.body)}</div></div>`;
       }
       rendered += batch.length;
       tick(batch.length);
@@ -116,7 +160,10 @@ export async function* renderExportHtml(
     }
   }
   if (files.length) {
-    yield `<h2>Files</h2><ul>${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path.split('/').pop())}</a> <span class="muted">${esc(f.contentType)}</span></li>`).join('')}</ul>`;
+    const item = (f: FileEntry) =>
+      `<li><a href="${esc(f.path)}">${esc(f.path.split('/').pop())}</a> ` +
+      `<span class="muted">${esc(f.contentType)}</span></li>`;
+    yield `<h2>Files</h2><ul>${files.map(item).join('')}</ul>`;
   }
   yield '</body></html>\n';
   const all = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -1,14 +1,23 @@
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { and, asc, count, eq, gt, isNull, type SQL } from 'drizzle-orm';
-import { getTableColumns } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, isNotNull, type SQL } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import type { Services } from '../services.ts';
-import { catalog } from '../../drizzle/catalog.ts';
-import { attachments, contacts, recordings } from '../../drizzle/schema/index.ts';
-import { appendAudit } from '../domain/audit.ts';
+import type { Db } from '../db/client.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import { contacts } from '../../drizzle/schema/index.ts';
+import type { ColumnTag } from '../../drizzle/catalog.ts';
+import { appendAudit } from './audit.ts';
 import { notFound } from '../domain/errors.ts';
-import { contactTables, subjectCondition, type SubjectTable } from './subject.ts';
+import {
+  catalogOf,
+  columnOf,
+  contactTables,
+  fileSources,
+  subjectCondition,
+  type CatalogDeps,
+  type PrivacyCatalog,
+  type SubjectTable,
+} from './subject.ts';
 import { renderExportHtml } from './export-html.ts';
 
 export const EXPORT_FORMAT = 'privacy-inbox/contact-export';
@@ -18,9 +27,14 @@ const BATCH = 2_000;
 export type ExportProgress = (done: number, total: number) => void;
 export type ExportActor = { kind: 'agent' | 'visitor'; id: string };
 
+/** What export reads: the database, the files, and the catalog that says what is about the person. */
+export type ExportDeps = CatalogDeps & { db: Db; blobs: BlobStore };
+
+/** A file of the archive: the row (`table`, `id`) whose catalog-tagged file column holds `blobId`. */
 export type FileEntry = {
   path: string;
-  table: 'attachments' | 'recordings';
+  /** The SQL name of the table whose row holds the file. */
+  table: string;
   id: string;
   blobId: string;
   contentType: string;
@@ -42,7 +56,8 @@ const CHUNK = 64 * 1024;
  * order, or for a table keyed otherwise (a composite primary key) in key order, page by page.
  */
 async function* rowsOf(
-  services: Services,
+  db: Db,
+  catalog: PrivacyCatalog,
   t: SubjectTable,
   contactId: string,
 ): AsyncGenerator<Record<string, unknown>> {
@@ -50,9 +65,9 @@ async function* rowsOf(
   const key = id ? [id] : (getTableConfig(t.table as PgTable).primaryKeys[0]?.columns ?? []);
   let after: string | null = null;
   for (let page = 0; ; page++) {
-    const base = subjectCondition(t.key, contactId);
+    const base = subjectCondition(catalog, t.key, contactId);
     const where: SQL = id && after ? and(base, gt(id, after))! : base;
-    const query = services.db
+    const query = db
       .select()
       .from(t.table)
       .where(where)
@@ -71,20 +86,25 @@ async function* rowsOf(
  * large the contact: rows are read in batches and written as they come.
  */
 export async function exportContact(
-  services: Services,
+  deps: ExportDeps,
   contactId: string,
   actor: ExportActor,
   onProgress: ExportProgress = () => {},
 ) {
-  const [contact] = await services.db.select().from(contacts).where(eq(contacts.id, contactId));
+  const { db, blobs } = deps;
+  const catalog = catalogOf(deps);
+  const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
 
   const counts: Record<string, number> = {};
-  for (const t of contactTables) {
-    const [row] = await services.db.select({ n: count() }).from(t.table).where(subjectCondition(t.key, contactId));
+  for (const t of contactTables(catalog)) {
+    const [row] = await db
+      .select({ n: count() })
+      .from(t.table)
+      .where(subjectCondition(catalog, t.key, contactId));
     counts[t.name] = row!.n;
   }
-  const files = await listFiles(services, contactId);
+  const files = await listFiles(db, catalog, contactId);
   const total = Object.values(counts).reduce((a, b) => a + b, 0) * 2 + files.length;
   let done = 0;
   let lastReport = 0;
@@ -102,14 +122,14 @@ export async function exportContact(
   const exportedAt = new Date().toISOString();
   zip.addBuffer(Buffer.from(readme(exportedAt)), 'README.txt');
   zip.addReadStreamLazy('data.json', (cb) =>
-    cb(null, Readable.from(dataJson(services, contactId, exportedAt, files, tick))),
+    cb(null, Readable.from(dataJson(db, catalog, contactId, exportedAt, files, tick))),
   );
   zip.addReadStreamLazy('index.html', (cb) =>
-    cb(null, Readable.from(renderExportHtml(services, contactId, exportedAt, files, counts, tick))),
+    cb(null, Readable.from(renderExportHtml(db, contactId, exportedAt, files, counts, tick))),
   );
   for (const file of files) {
     zip.addReadStreamLazy(file.path, { compress: compressible(file.contentType) }, (cb) => {
-      services.blobs.get(file.blobId).then(
+      blobs.get(file.blobId).then(
         (stream) => {
           stream.once('end', () => tick());
           cb(null, stream);
@@ -127,7 +147,7 @@ export async function exportContact(
   }
   zip.end();
   zip.outputStream.once('end', () => {
-    void services.db.transaction((tx) =>
+    void db.transaction((tx) =>
       appendAudit(tx, {
         actorKind: actor.kind,
         actorId: actor.id,
@@ -141,43 +161,44 @@ export async function exportContact(
   return { stream: zip.outputStream as unknown as Readable, filename: `contact-${contactId}.zip` };
 }
 
-async function listFiles(services: Services, contactId: string): Promise<FileEntry[]> {
+/** Every file of the person, from every column the catalog tags as holding one (oldest first where rows say when). */
+async function listFiles(db: Db, catalog: PrivacyCatalog, contactId: string): Promise<FileEntry[]> {
   const files: FileEntry[] = [];
-  const att = await services.db
-    .select()
-    .from(attachments)
-    .where(subjectCondition('attachments', contactId))
-    .orderBy(asc(attachments.createdAt));
-  for (const a of att) {
-    files.push({
-      path: `files/attachments/${a.id}-${safeName(a.filename)}`,
-      table: 'attachments',
-      id: a.id,
-      blobId: a.blobId,
-      contentType: a.contentType,
-      size: a.size,
-    });
-  }
-  const recs = await services.db
-    .select()
-    .from(recordings)
-    .where(and(subjectCondition('recordings', contactId), isNull(recordings.deletedAt)));
-  for (const r of recs) {
-    if (!r.blobId) continue;
-    files.push({
-      path: `files/recordings/${r.id}.audio`,
-      table: 'recordings',
-      id: r.id,
-      blobId: r.blobId,
-      contentType: 'audio/*',
-      size: null,
-    });
+  for (const f of fileSources(catalog)) {
+    const column = (property: string | undefined) => (property ? columnOf(catalog, f.key, property) : undefined);
+    const name = column(f.file.nameColumn);
+    const type = column(f.file.typeColumn);
+    const size = column(f.file.sizeColumn);
+    const createdAt = (getTableColumns(f.table) as Record<string, PgColumn>).createdAt;
+    const rows = await db
+      .select({
+        id: f.id,
+        blobId: f.column,
+        ...(name ? { name } : {}),
+        ...(type ? { type } : {}),
+        ...(size ? { size } : {}),
+      })
+      .from(f.table)
+      .where(and(subjectCondition(catalog, f.key, contactId), isNotNull(f.column)))
+      .orderBy(...(createdAt ? [asc(createdAt)] : []), asc(f.id));
+    for (const r of rows as Array<{ id: string; blobId: string; name?: string; type?: string; size?: number }>) {
+      const fileName = r.name !== undefined ? `-${safeName(r.name)}` : (f.file.extension ?? '');
+      files.push({
+        path: `files/${f.name}/${r.id}${fileName}`,
+        table: f.name,
+        id: r.id,
+        blobId: r.blobId,
+        contentType: r.type ?? f.file.contentType ?? 'application/octet-stream',
+        size: r.size ?? null,
+      });
+    }
   }
   return files;
 }
 
 async function* dataJson(
-  services: Services,
+  db: Db,
+  catalog: PrivacyCatalog,
   contactId: string,
   exportedAt: string,
   files: FileEntry[],
@@ -197,11 +218,11 @@ async function* dataJson(
   let firstTable = true;
   // Rows are joined into chunks of about 64 KB: a stream chunk per row would be a deflate call per row.
   let chunk = '';
-  for (const t of contactTables) {
+  for (const t of contactTables(catalog)) {
     chunk += `${firstTable ? '' : ','}\n    ${JSON.stringify(t.name)}: [`;
     firstTable = false;
     let first = true;
-    for await (const row of rowsOf(services, t, contactId)) {
+    for await (const row of rowsOf(db, catalog, t, contactId)) {
       chunk += `${first ? '' : ','}\n      ${JSON.stringify(row)}`;
       first = false;
       tick();
@@ -222,18 +243,32 @@ async function* dataJson(
     ).replace(/\n/g, '\n  ')
   );
   const catalogDoc = Object.fromEntries(
-    contactTables.map((t) => [t.name, { purpose: catalog[t.key].purpose, columns: catalog[t.key].columns }]),
+    contactTables(catalog).map((t) => [
+      t.name,
+      { purpose: catalog[t.key]!.purpose, columns: exportedTags(catalog[t.key]!.columns) },
+    ]),
   );
   yield ',\n  "catalog": ' + JSON.stringify(catalogDoc) + '\n}\n';
 }
+
+/** The tags as the person reads them: what each column is; how this software handles it stays out. */
+const exportedTags = (columns: Record<string, ColumnTag>) =>
+  Object.fromEntries(
+    Object.entries(columns).map(([name, { personal, category, note }]) => [
+      name,
+      note === undefined ? { personal, category } : { personal, category, note },
+    ]),
+  );
 
 function readme(exportedAt: string) {
   return [
     'Your data, as held by our support system',
     `Exported: ${exportedAt}`,
     '',
-    'index.html  A readable, printable history of your conversations on every channel, your contact details and consent.',
-    'data.json   The same data, complete and machine-readable (GDPR Art. 20). Its "catalog" section explains every field.',
+    'index.html  A readable, printable history of your conversations on every channel, your contact details ' +
+      'and consent.',
+    'data.json   The same data, complete and machine-readable (GDPR Art. 20). ' +
+      'Its "catalog" section explains every field.',
     'files/      Attachments you sent or received, and call recordings still kept.',
     '',
     `Format: ${EXPORT_FORMAT} version ${EXPORT_VERSION}.`,

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, contacts, conversations, legalHolds } from '../../drizzle/schema/index.ts';
 import type { LegalHoldView } from '../http/views.ts';
-import { appendAudit } from '../domain/audit.ts';
+import { appendAudit } from './audit.ts';
 import { badRequest, conflict, notFound } from '../domain/errors.ts';
 
 type HoldRow = typeof legalHolds.$inferSelect;

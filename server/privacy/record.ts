@@ -1,31 +1,44 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
+import type { Config } from '../config.ts';
+import type { Art30Activity, Art30Processor } from '../../channels/types.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { catalog, type Reach } from '../../drizzle/catalog.ts';
+import type { ProcessingRecordView } from '../http/privacy-views.ts';
 import { getPolicies } from './retention.ts';
-import { escapeHtml as esc } from '../http/escape.ts';
+import { catalogOf, type CatalogDeps } from './subject.ts';
+
+/**
+ * What the record is made of: the catalog (the data map), the controller from the configuration, and
+ * what each channel module declares it adds (its processors, and activities such as call recording).
+ */
+export type RecordDeps = CatalogDeps & {
+  db: Db;
+  config: Pick<Config, 'controllerName' | 'controllerContact'>;
+  art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+};
 
 /**
  * The data map and the Article 30 record of processing, generated from the personal-data catalog
- * and the live configuration (which channels are connected decides which processors are listed).
+ * and the live configuration (which channels are connected decides which channels' entries are listed).
  */
-export async function buildRecord(services: Services) {
+export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordView> {
+  const { db } = deps;
   const channels = new Set(
-    (await services.db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel),
+    (await db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel as string),
   );
-  const policies = await getPolicies(services.db);
+  const connected = (entry: { channels: readonly string[] }) => entry.channels.some((c) => channels.has(c));
+  const policies = await getPolicies(db);
   const retentionText = (cls: string) => {
-    const p = policies.find((x) => x.dataClass === cls)!;
+    const p = policies.find((x) => x.dataClass === cls);
+    if (!p) return 'kept until erased';
     return p.enabled
       ? `${p.retainDays} days (${p.label.toLowerCase()})`
       : `kept until erased (no ${p.label.toLowerCase()} policy enabled)`;
   };
 
-  const dataMap = Object.values(catalog).map((entry) => {
-    const columns = Object.entries(
-      entry.columns as Record<string, { personal: boolean; category: string; note?: string }>,
-    ).map(([property, tag]) => ({
+  const dataMap = Object.values(catalogOf(deps)).map((entry) => {
+    const columns = Object.entries(entry.columns).map(([property, tag]) => ({
       name: (getTableColumns(entry.table) as Record<string, PgColumn>)[property]!.name,
       personal: tag.personal,
       category: tag.category,
@@ -34,7 +47,7 @@ export async function buildRecord(services: Services) {
     return {
       table: getTableName(entry.table),
       purpose: entry.purpose,
-      subject: (entry.reach as Reach).subject,
+      subject: entry.reach.subject,
       columns,
     };
   });
@@ -54,36 +67,7 @@ export async function buildRecord(services: Services) {
       channels: ['all'],
       location: 'as deployed',
     },
-    ...(channels.has('sms') || channels.has('voice')
-      ? [
-          {
-            name: 'Twilio Inc.',
-            role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)',
-            channels: ['sms', 'voice'],
-            location: 'USA (EU-US Data Privacy Framework / SCCs)',
-          },
-        ]
-      : []),
-    ...(channels.has('slack')
-      ? [
-          {
-            name: 'Slack Technologies, LLC',
-            role: 'Messaging in shared Slack channels',
-            channels: ['slack'],
-            location: 'USA (EU-US Data Privacy Framework / SCCs)',
-          },
-        ]
-      : []),
-    ...(channels.has('email')
-      ? [
-          {
-            name: 'The mailbox provider of the configured IMAP/SMTP account',
-            role: 'Email transport and storage',
-            channels: ['email'],
-            location: 'as configured',
-          },
-        ]
-      : []),
+    ...deps.art30.processors.filter(connected),
   ];
 
   const processingActivities = [
@@ -91,7 +75,8 @@ export async function buildRecord(services: Services) {
       name: 'Customer support',
       purpose: 'Answering customers’ requests on every channel and keeping the history needed to do so',
       legalBasis:
-        'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); consent recorded in the widget before chatting',
+        'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); ' +
+        'consent recorded in the widget before chatting',
       dataSubjects: ['customers and visitors who contact support'],
       dataCategories: categoriesOf('contact'),
       recipients: [
@@ -104,26 +89,17 @@ export async function buildRecord(services: Services) {
       name: 'Support statistics',
       purpose: 'Aggregated reports on support volume and quality',
       legalBasis:
-        'Art. 6(1)(a) GDPR: consent for the purpose "analytics", computed only over contacts whose current consent covers it',
+        'Art. 6(1)(a) GDPR: consent for the purpose "analytics", ' +
+        'computed only over contacts whose current consent covers it',
       dataSubjects: ['customers who consented to analysis'],
       dataCategories: ['metadata'],
       recipients: ['managers and administrators'],
       retention: 'aggregates are computed on demand; nothing is stored',
     },
-    ...(channels.has('voice')
-      ? [
-          {
-            name: 'Call recording',
-            purpose: 'Recording voicemails and calls to handle the request',
-            legalBasis:
-              'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
-            dataSubjects: ['callers'],
-            dataCategories: ['recording', 'identifier'],
-            recipients: ['support agents', 'Twilio Inc.'],
-            retention: retentionText('recordings'),
-          },
-        ]
-      : []),
+    ...deps.art30.activities.filter(connected).map(({ channels: _channels, retentionClass, ...activity }) => ({
+      ...activity,
+      retention: retentionText(retentionClass),
+    })),
     {
       name: 'Staff accounts and accountability',
       purpose: 'Signing in agents, enforcing roles, keeping an audit trail of actions on personal data',
@@ -137,7 +113,7 @@ export async function buildRecord(services: Services) {
 
   return {
     generatedAt: new Date().toISOString(),
-    controller: { name: services.config.controllerName, contact: services.config.controllerContact ?? null },
+    controller: { name: deps.config.controllerName, contact: deps.config.controllerContact ?? null },
     processingActivities,
     processors,
     retention: policies.map((p) => ({
@@ -156,37 +132,4 @@ export async function buildRecord(services: Services) {
     ],
     dataMap,
   };
-}
-
-export function renderRecordHtml(record: Awaited<ReturnType<typeof buildRecord>>): string {
-  const rows = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Record of processing activities</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;color:#1f2933;max-width:1000px;margin:32px auto;padding:0 20px}
-h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d9dee3;padding-bottom:4px}
-table{border-collapse:collapse;width:100%;margin:8px 0 16px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f2;vertical-align:top}
-th{background:#f5f7fa}.muted{color:#616e7c}@media print{body{margin:0}}</style></head><body>
-<h1>Record of processing activities (GDPR Art. 30)</h1>
-<p class="muted">Generated ${esc(record.generatedAt)} from the personal-data catalog and the live configuration.</p>
-<p><b>Controller:</b> ${esc(record.controller.name)}${record.controller.contact ? ` · ${esc(record.controller.contact)}` : ''}</p>
-<h2>Processing activities</h2>
-${record.processingActivities
-  .map(
-    (a) => `<h3>${esc(a.name)}</h3><table>
-${rows(['Purpose', a.purpose])}${rows(['Legal basis', a.legalBasis])}${rows(['Data subjects', a.dataSubjects.join(', ')])}
-${rows(['Categories of data', a.dataCategories.join(', ')])}${rows(['Recipients', a.recipients.join(', ')])}${rows(['Retention', a.retention])}</table>`,
-  )
-  .join('')}
-<h2>Processors</h2><table><tr><th>Processor</th><th>Role</th><th>Channels</th><th>Location / transfer basis</th></tr>
-${record.processors.map((p) => rows([p.name, p.role, p.channels.join(', '), p.location])).join('')}</table>
-<h2>Retention</h2><table><tr><th>Data</th><th>Policy</th><th>Rule</th></tr>
-${record.retention.map((r) => rows([r.label, r.enabled ? `${r.retainDays} days` : 'not enabled', r.description])).join('')}</table>
-<h2>Technical and organisational measures</h2><ul>${record.securityMeasures.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>
-<h2>Data map</h2>
-${record.dataMap
-  .map(
-    (t) => `<h3>${esc(t.table)} <span class="muted">— ${esc(t.purpose)} · about: ${esc(t.subject)}</span></h3>
-<table><tr><th>Column</th><th>Personal data</th><th>Category</th><th>Note</th></tr>${t.columns.map((c) => rows([c.name, c.personal ? 'yes' : 'no', c.category, c.note ?? ''])).join('')}</table>`,
-  )
-  .join('')}
-</body></html>`;
 }

@@ -1,26 +1,37 @@
-import { eq } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { DomainEventBus } from '../domain/events.ts';
 import { agents, conversations, messages, type Redaction } from '../../drizzle/schema/index.ts';
 import type { MessageView } from '../http/views.ts';
-import { appendAudit } from '../domain/audit.ts';
+import { appendAudit } from './audit.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import { escapeHtml } from '../http/escape.ts';
+import { catalogOf, columnOf, textSources, underCondition, type CatalogDeps, type PrivacyCatalog } from './subject.ts';
+
+/** What redaction needs: the database, the bus agents' screens follow, and the catalog naming the copies. */
+export type RedactDeps = CatalogDeps & { db: Db; events: Pick<DomainEventBus, 'publish'> };
 
 export const REDACTED_MARKER = '[redacted]';
 
+/** Replaces the text, as stored and as HTML-escaped, by the marker (a copy may hold either). */
+const replaceCopy = (copy: string, removed: string) =>
+  copy.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+
 /**
- * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of
- * it (the sanitized HTML; previews and exports are derived from the body at read time). A timeline
- * event records who and when; the audit entry records ids and a length, never the text.
+ * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of it:
+ * the columns the catalog tags `messageCopy`, in the message's row (the sanitized HTML) and in rows that
+ * hang off the message. Previews and exports are derived from the body at read time. A timeline event
+ * records who and when; the audit entry records ids and a length, never the text.
  */
 export async function redactMessage(
-  services: Services,
+  deps: RedactDeps,
   messageId: string,
   span: { start: number; end: number },
   actor: { id: string; name: string },
 ) {
-  const { db } = services;
+  const { db } = deps;
+  const catalog = catalogOf(deps);
   const result = await db.transaction(async (tx) => {
     const [message] = await tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
     if (!message) throw notFound('Message');
@@ -37,15 +48,18 @@ export async function redactMessage(
       ...message.redactions.map((r) => (r.start >= end ? { ...r, start: r.start + shift, end: r.end + shift } : r)),
       { start, end: start + REDACTED_MARKER.length, by: actor.id, at: new Date().toISOString() },
     ].sort((a, b) => a.start - b.start);
-    const html =
-      message.html === null
-        ? null
-        : message.html.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+    const copies = Object.fromEntries(
+      copyProperties(catalog).map((property) => {
+        const copy = (message as Record<string, unknown>)[property];
+        return [property, typeof copy === 'string' ? replaceCopy(copy, removed) : copy];
+      }),
+    );
     const [updated] = await tx
       .update(messages)
-      .set({ body, html, redactions })
+      .set({ ...copies, body, redactions })
       .where(eq(messages.id, messageId))
       .returning();
+    await redactDerivedCopies(tx, catalog, messageId, removed);
     const [event] = await tx
       .insert(messages)
       .values({
@@ -83,7 +97,33 @@ export async function redactMessage(
   });
   const conversation = (await loadConversationView(db, result.updated.conversationId, null))!;
   const route = { threadKey: result.threadKey };
-  services.events.publish('message.updated', { message: result.updated, conversation, route });
-  services.events.publish('message.created', { message: result.event, conversation, route, clientId: null });
+  deps.events.publish('message.updated', { message: result.updated, conversation, route });
+  deps.events.publish('message.created', { message: result.event, conversation, route, clientId: null });
   return result.updated satisfies MessageView;
+}
+
+/** The message's own columns that copy its body (the sanitized HTML). */
+const copyProperties = (catalog: PrivacyCatalog) =>
+  Object.entries(catalog.messages?.columns ?? {})
+    .filter(([, tag]) => tag.messageCopy)
+    .map(([property]) => property);
+
+/** The same replacement in every copy the catalog hangs off the message (a transcript, a translation). */
+async function redactDerivedCopies(tx: Db, catalog: PrivacyCatalog, messageId: string, removed: string) {
+  for (const t of textSources(catalog)) {
+    if (t.key === 'messages') continue;
+    const under = underCondition(catalog, t.key, 'messages', sql`(${messageId})`);
+    const copies = Object.entries(catalog[t.key]!.columns).filter(([, tag]) => tag.messageCopy);
+    if (!under || !copies.length) continue;
+    const columns = copies.map(([property]) => columnOf(catalog, t.key, property));
+    const set = sql.join(
+      columns.map(
+        (c) =>
+          sql`${sql.identifier(c.name)} =
+            replace(replace(${c}, ${escapeHtml(removed)}, ${REDACTED_MARKER}), ${removed}, ${REDACTED_MARKER})`,
+      ),
+      sql`, `,
+    );
+    await tx.execute(sql`update ${t.table} set ${set} where ${under}`);
+  }
 }

@@ -1,21 +1,41 @@
-import { and, eq, inArray, isNull, lt, notInArray, sql, type SQL } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import {
-  attachments,
   botDecisions,
   contacts,
   conversations,
   legalHolds,
-  messages,
   recordings,
   retentionPolicies,
 } from '../../drizzle/schema/index.ts';
 import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enums.ts';
-import { appendAudit } from '../domain/audit.ts';
+import type {
+  RetentionPolicyView as RetentionPolicy,
+  RetentionPreviewClass as PreviewRow,
+  SweepResult,
+} from '../http/privacy-views.ts';
+import { appendAudit } from './audit.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
 import { deleteAtProvider } from './recording-providers.ts';
-import { eraseContact } from './erase.ts';
+import { eraseContact, type EraseDeps } from './erase.ts';
+import {
+  catalogOf,
+  columnOf,
+  conversationOf,
+  fileSources,
+  underCondition,
+  type FileSource,
+  type PrivacyCatalog,
+} from './subject.ts';
+
+export type { PreviewRow, RetentionPolicy, SweepResult };
+
+/**
+ * What the sweep needs: erasure's dependencies (an inactive contact is erased as on request; files go from
+ * the blob store, recordings at their provider too), with the catalog saying which columns hold files.
+ */
+export type RetentionDeps = EraseDeps;
 
 /**
  * One retention engine for every data class. Deadlines are data (policy days + the records' own
@@ -57,15 +77,6 @@ export const retentionInfo: Record<
     defaultDays: 90,
     defaultEnabled: true,
   },
-};
-
-export type RetentionPolicy = {
-  dataClass: RetentionClass;
-  label: string;
-  description: string;
-  enabled: boolean;
-  retainDays: number;
-  updatedAt: string | null;
 };
 
 export async function getPolicies(db: Db): Promise<RetentionPolicy[]> {
@@ -126,94 +137,131 @@ const held = (
     and (h.conversation_id = ${conversationId} or h.contact_id = ${contactId}))`;
 const contactHeld = (contactId: typeof contacts.id) => sql`exists (
   select 1 from ${legalHolds} h where h.released_at is null
-    and (h.contact_id = ${contactId} or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
-const lastActivity = sql`coalesce((select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id}), ${contacts.createdAt})`;
+    and (h.contact_id = ${contactId}
+      or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
+const lastActivity = sql`coalesce(
+  (select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id}),
+  ${contacts.createdAt})`;
 
-function classQuery(dataClass: RetentionClass, cutoff: Date, now: Date) {
+/** The rows of one table a data class removes: which are expired, which of those are held, and how old. */
+type ClassQuery = { table: PgTable; id: PgColumn; where: SQL; isHeld: SQL; age: SQL; file?: FileSource };
+
+/** Whether the conversation a row hangs off (given as an SQL expression) is under a legal hold. */
+const conversationHeld = (conversationId: SQL) =>
+  sql`exists (select 1 from ${conversations} c
+    where c.id = ${conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`;
+
+/**
+ * The tables a data class reaches. Files ('attachments') are every catalog column whose file tag names
+ * that class, aged by their row's created_at; a row hanging off no conversation is held only through its
+ * contact (not possible today, but a catalog entry may say so).
+ */
+function classQueries(catalog: PrivacyCatalog, dataClass: RetentionClass, cutoff: Date, now: Date): ClassQuery[] {
   switch (dataClass) {
     case 'messages':
-      return {
-        table: conversations,
-        id: conversations.id,
-        // Conversations with a recording still kept wait for the recording's own deadline (it must go at the provider too).
-        where: and(
-          lt(conversations.lastMessageAt, cutoff),
-          sql`not exists (select 1 from ${recordings} r where r.conversation_id = ${conversations.id} and r.deleted_at is null)`,
-        )!,
-        isHeld: held(conversations.id, conversations.contactId),
-        age: sql`${conversations.lastMessageAt}`,
-      };
+      return [
+        {
+          table: conversations,
+          id: conversations.id,
+          // Conversations with a recording still kept wait for the recording's own deadline (it must go at the
+          // provider too).
+          where: and(
+            lt(conversations.lastMessageAt, cutoff),
+            sql`not exists (select 1 from ${recordings} r
+              where r.conversation_id = ${conversations.id} and r.deleted_at is null)`,
+          )!,
+          isHeld: held(conversations.id, conversations.contactId),
+          age: sql`${conversations.lastMessageAt}`,
+        },
+      ];
     case 'attachments':
-      return {
-        table: attachments,
-        id: attachments.id,
-        where: lt(attachments.createdAt, cutoff),
-        isHeld: sql`exists (select 1 from ${messages} m join ${conversations} c on c.id = m.conversation_id
-          where m.id = ${attachments.messageId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
-        age: sql`${attachments.createdAt}`,
-      };
+      return fileSources(catalog)
+        .filter((f) => f.file.retention === 'attachments')
+        .map((f) => {
+          const createdAt = columnOf(catalog, f.key, 'createdAt');
+          const conversation = conversationOf(catalog, f.key);
+          return {
+            table: f.table,
+            id: f.id,
+            where: and(lt(createdAt, cutoff), isNotNull(f.column))!,
+            isHeld: conversation ? conversationHeld(conversation) : sql`false`,
+            age: sql`${createdAt}`,
+            file: f,
+          };
+        });
     case 'recordings':
-      return {
-        table: recordings,
-        id: recordings.id,
-        where: and(
-          isNull(recordings.deletedAt),
-          lt(recordings.deleteAfter, now),
-          sql`(${recordings.nextDeletionAttemptAt} is null or ${recordings.nextDeletionAttemptAt} <= ${now.toISOString()}::timestamptz)`,
-        )!,
-        isHeld: sql`exists (select 1 from ${conversations} c where c.id = ${recordings.conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
-        age: sql`${recordings.deleteAfter}`,
-      };
+      return [
+        {
+          table: recordings,
+          id: recordings.id,
+          where: and(
+            isNull(recordings.deletedAt),
+            lt(recordings.deleteAfter, now),
+            sql`(${recordings.nextDeletionAttemptAt} is null
+              or ${recordings.nextDeletionAttemptAt} <= ${now.toISOString()}::timestamptz)`,
+          )!,
+          isHeld: conversationHeld(sql`${recordings.conversationId}`),
+          age: sql`${recordings.deleteAfter}`,
+        },
+      ];
     case 'inactive_contacts':
-      return {
-        table: contacts,
-        id: contacts.id,
-        where: sql`${lastActivity} < ${cutoff.toISOString()}::timestamptz`,
-        isHeld: contactHeld(contacts.id),
-        age: lastActivity,
-      };
+      return [
+        {
+          table: contacts,
+          id: contacts.id,
+          where: sql`${lastActivity} < ${cutoff.toISOString()}::timestamptz`,
+          isHeld: contactHeld(contacts.id),
+          age: lastActivity,
+        },
+      ];
     case 'bot_logs':
-      return {
-        table: botDecisions,
-        id: botDecisions.id,
-        where: lt(botDecisions.createdAt, cutoff),
-        isHeld: sql`exists (select 1 from ${conversations} c where c.id = ${botDecisions.conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`,
-        age: sql`${botDecisions.createdAt}`,
-      };
+      return [
+        {
+          table: botDecisions,
+          id: botDecisions.id,
+          where: lt(botDecisions.createdAt, cutoff),
+          isHeld: conversationHeld(sql`${botDecisions.conversationId}`),
+          age: sql`${botDecisions.createdAt}`,
+        },
+      ];
   }
 }
 
-export type PreviewRow = {
-  dataClass: RetentionClass;
-  label: string;
-  enabled: boolean;
-  retainDays: number;
-  count: number;
-  held: number;
-  oldest: string | null;
-};
-
 /** Dry run: what a sweep would remove now, class by class. Nothing is changed. */
-export async function previewRetention(db: Db, now = new Date()): Promise<{ asOf: string; classes: PreviewRow[] }> {
+export async function previewRetention(
+  deps: { db: Db; catalog?: PrivacyCatalog },
+  now = new Date(),
+): Promise<{ asOf: string; classes: PreviewRow[] }> {
+  const { db } = deps;
+  const catalog = catalogOf(deps);
   const classes: PreviewRow[] = [];
   for (const policy of await getPolicies(db)) {
-    const q = classQuery(policy.dataClass, new Date(now.getTime() - policy.retainDays * 86_400_000), now);
-    const [row] = await db
-      .select({
-        count: sql<number>`count(*) filter (where not ${q.isHeld})::int`,
-        held: sql<number>`count(*) filter (where ${q.isHeld})::int`,
-        oldest: sql<string | null>`min(${q.age})::text`,
-      })
-      .from(q.table)
-      .where(q.where);
+    const cutoff = new Date(now.getTime() - policy.retainDays * 86_400_000);
+    let count = 0;
+    let heldCount = 0;
+    let oldest: string | null = null;
+    for (const q of classQueries(catalog, policy.dataClass, cutoff, now)) {
+      const [row] = await db
+        .select({
+          count: sql<number>`count(*) filter (where not ${q.isHeld})::int`,
+          held: sql<number>`count(*) filter (where ${q.isHeld})::int`,
+          oldest: sql<string | null>`min(${q.age})::text`,
+        })
+        .from(q.table)
+        .where(q.where);
+      count += Number(row!.count);
+      heldCount += Number(row!.held);
+      const first = row!.oldest ? new Date(row!.oldest).toISOString() : null;
+      if (first && (!oldest || first < oldest)) oldest = first;
+    }
     classes.push({
       dataClass: policy.dataClass,
       label: policy.label,
       enabled: policy.enabled,
       retainDays: policy.retainDays,
-      count: policy.enabled ? Number(row!.count) : 0,
-      held: policy.enabled ? Number(row!.held) : 0,
-      oldest: policy.enabled && row!.oldest ? new Date(row!.oldest).toISOString() : null,
+      count: policy.enabled ? count : 0,
+      held: policy.enabled ? heldCount : 0,
+      oldest: policy.enabled ? oldest : null,
     });
   }
   return { asOf: now.toISOString(), classes };
@@ -222,64 +270,72 @@ export async function previewRetention(db: Db, now = new Date()): Promise<{ asOf
 const SWEEP_LEASE = 'retention-sweep';
 const BATCH = 500;
 
-export type SweepResult = {
-  sweptAt: string;
-  skipped: boolean;
-  removed: Record<RetentionClass, number>;
-  failed: Record<RetentionClass, number>;
-};
-
 /** Removes everything past its deadline. Returns `skipped` when another server holds the sweep lease. */
-export async function sweepRetention(services: Services, now = new Date()): Promise<SweepResult> {
+export async function sweepRetention(deps: RetentionDeps, now = new Date()): Promise<SweepResult> {
   const zero = () => Object.fromEntries(retentionClasses.map((c) => [c, 0])) as Record<RetentionClass, number>;
-  const result: SweepResult = { sweptAt: now.toISOString(), skipped: false, removed: zero(), failed: zero() };
-  if (!(await tryAcquireLease(services.db, SWEEP_LEASE, 5 * 60_000))) return { ...result, skipped: true };
+  const result = { sweptAt: now.toISOString(), skipped: false, removed: zero(), failed: zero() };
+  if (!(await tryAcquireLease(deps.db, SWEEP_LEASE, 5 * 60_000))) return { ...result, skipped: true };
   try {
-    for (const policy of await getPolicies(services.db)) {
+    for (const policy of await getPolicies(deps.db)) {
       if (!policy.enabled) continue;
       const cutoff = new Date(now.getTime() - policy.retainDays * 86_400_000);
-      const outcome = await sweepClass(services, policy.dataClass, cutoff, now);
-      result.removed[policy.dataClass] = outcome.removed;
-      result.failed[policy.dataClass] = outcome.failed;
+      for (const q of classQueries(catalogOf(deps), policy.dataClass, cutoff, now)) {
+        const outcome = await sweepQuery(deps, policy.dataClass, q, cutoff);
+        result.removed[policy.dataClass] += outcome.removed;
+        result.failed[policy.dataClass] += outcome.failed;
+      }
     }
   } finally {
-    await releaseLease(services.db, SWEEP_LEASE);
+    await releaseLease(deps.db, SWEEP_LEASE);
   }
   return result;
 }
 
-async function expiredIds(
-  db: Db,
-  dataClass: RetentionClass,
-  cutoff: Date,
-  now: Date,
-  exclude: string[],
-): Promise<string[]> {
-  const q = classQuery(dataClass, cutoff, now);
+async function expiredIds(db: Db, q: ClassQuery, exclude: string[]): Promise<string[]> {
   const rows = await db
     .select({ id: q.id })
     .from(q.table)
     .where(and(q.where, sql`not ${q.isHeld}`, exclude.length ? notInArray(q.id, exclude) : undefined))
     .limit(BATCH);
-  return rows.map((r) => r.id);
+  return rows.map((r) => String(r.id));
 }
 
-async function sweepClass(
-  services: Services,
+/** The blob ids of every file the catalog hangs off these conversations (they go with them). */
+async function filesUnderConversations(tx: Db, catalog: PrivacyCatalog, ids: string[]): Promise<string[]> {
+  const list = sql`(${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+  const blobIds: string[] = [];
+  for (const f of fileSources(catalog)) {
+    const under = underCondition(catalog, f.key, 'conversations', list);
+    if (!under) continue;
+    const rows = await tx
+      .select({ blobId: f.column })
+      .from(f.table)
+      .where(and(under, isNotNull(f.column)));
+    for (const r of rows) blobIds.push(String(r.blobId));
+  }
+  return blobIds;
+}
+
+async function sweepQuery(
+  deps: RetentionDeps,
   dataClass: RetentionClass,
+  q: ClassQuery,
   cutoff: Date,
-  now: Date,
 ): Promise<{ removed: number; failed: number }> {
-  const { db } = services;
+  const { db } = deps;
+  const catalog = catalogOf(deps);
   let removed = 0;
   let failed = 0;
   const failedIds: string[] = [];
   for (;;) {
-    const ids = await expiredIds(db, dataClass, cutoff, now, failedIds);
+    const ids = await expiredIds(db, q, failedIds);
     if (!ids.length) break;
     if (dataClass === 'recordings') {
       for (const id of ids) {
-        if (await deleteRecording(services, id, { kind: 'system', id: null }, 'retention')) removed++;
+        if (await deleteRecording(deps, id, { kind: 'system', id: null }, 'retention')) removed++;
         else {
           failed++;
           failedIds.push(id);
@@ -290,7 +346,7 @@ async function sweepClass(
     if (dataClass === 'inactive_contacts') {
       for (const id of ids) {
         try {
-          await eraseContact(services, id, { kind: 'system', id: null });
+          await eraseContact(deps, id, { kind: 'system', id: null });
           removed++;
         } catch {
           failed++;
@@ -302,18 +358,14 @@ async function sweepClass(
     const blobIds = await db.transaction(async (tx) => {
       let blobs: string[] = [];
       if (dataClass === 'messages') {
-        blobs = (
-          await tx
-            .select({ blobId: attachments.blobId })
-            .from(attachments)
-            .innerJoin(messages, eq(messages.id, attachments.messageId))
-            .where(inArray(messages.conversationId, ids))
-        ).map((r) => r.blobId);
+        // Messages, files and everything else under the conversations go with them (foreign keys cascade).
+        blobs = await filesUnderConversations(tx, catalog, ids);
         await tx.delete(conversations).where(inArray(conversations.id, ids));
-      } else if (dataClass === 'attachments') {
-        blobs = (
-          await tx.delete(attachments).where(inArray(attachments.id, ids)).returning({ blobId: attachments.blobId })
-        ).map((r) => r.blobId);
+      } else if (q.file) {
+        const { file } = q;
+        blobs = (await tx.delete(file.table).where(inArray(file.id, ids)).returning({ blobId: file.column })).map((r) =>
+          String(r.blobId),
+        );
       } else {
         await tx.delete(botDecisions).where(inArray(botDecisions.id, ids));
       }
@@ -327,7 +379,7 @@ async function sweepClass(
       });
       return blobs;
     });
-    for (const blobId of blobIds) await services.blobs.delete(blobId);
+    for (const blobId of blobIds) await deps.blobs.delete(blobId);
     removed += ids.length;
   }
   return { removed, failed };
@@ -338,16 +390,16 @@ async function sweepClass(
  * counts as deleted; other failures are retried with backoff (1, 2, 4 ... hours) and stay visible to admins.
  */
 export async function deleteRecording(
-  services: Services,
+  deps: Pick<RetentionDeps, 'db' | 'blobs' | 'recordingProviders'>,
   recordingId: string,
   actor: { kind: 'agent' | 'system'; id: string | null },
   reason: 'retention' | 'agent',
 ) {
-  const { db } = services;
+  const { db } = deps;
   const [rec] = await db.select().from(recordings).where(eq(recordings.id, recordingId));
   if (!rec || rec.deletedAt) return true;
   try {
-    const outcome = await deleteAtProvider(services.recordingProviders, rec.provider, rec.providerSid);
+    const outcome = await deleteAtProvider(deps.recordingProviders, rec.provider, rec.providerSid);
     await db.transaction(async (tx) => {
       await tx
         .update(recordings)
@@ -368,7 +420,7 @@ export async function deleteRecording(
         details: { reason, provider: rec.provider, atProvider: outcome },
       });
     });
-    if (rec.blobId) await services.blobs.delete(rec.blobId);
+    if (rec.blobId) await deps.blobs.delete(rec.blobId);
     return true;
   } catch (err) {
     const attempts = rec.deletionAttempts + 1;

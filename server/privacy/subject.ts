@@ -1,64 +1,142 @@
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { catalog, type Reach } from '../../drizzle/catalog.ts';
+import {
+  catalog as defaultCatalog,
+  type CatalogEntryShape,
+  type FileColumn,
+  type PrivacyCatalog,
+  type Reach,
+} from '../../drizzle/catalog.ts';
 
 /**
- * Everything about one person, derived from the personal-data catalog: which tables hold rows about
- * a contact and the SQL condition that selects them. Export and erasure both walk this list, so a new
- * table tagged in the catalog is exported and erased without anyone touching this file.
+ * Everything about one person, derived from the personal-data catalog: which tables hold rows about a
+ * contact, the SQL condition that selects them, and which of their columns hold files and free text.
+ * Export, erasure, retention, redaction and mention search all walk these lists, so a table tagged in the
+ * catalog is reached by each of them without anyone touching their code.
  */
-export type CatalogKey = keyof typeof catalog;
+export type { PrivacyCatalog };
+/** The dependency every privacy operation may take: the catalog to walk (the real one unless a test extends it). */
+export type CatalogDeps = { catalog?: PrivacyCatalog };
+export const catalogOf = (deps: CatalogDeps): PrivacyCatalog => deps.catalog ?? defaultCatalog;
+
 export type SubjectTable = {
-  key: CatalogKey;
+  key: string;
   name: string;
   table: PgTable;
   reach: Exclude<Reach, { subject: 'none' }>;
   depth: number;
 };
 
-const columnOf = (key: CatalogKey, property: string): PgColumn => {
-  const column = (getTableColumns(catalog[key].table) as Record<string, PgColumn>)[property];
+/** A column of a contact-reached table that holds a blob id, with the table's `id` column. */
+export type FileSource = SubjectTable & { column: PgColumn; property: string; file: FileColumn; id: PgColumn };
+/** The free-text columns of one contact-reached table, with its `id` column. */
+export type TextSource = SubjectTable & { columns: PgColumn[]; id: PgColumn };
+
+const entryOf = (catalog: PrivacyCatalog, key: string): CatalogEntryShape => {
+  const entry = catalog[key];
+  if (!entry) throw new Error(`catalog: no entry ${key}`);
+  return entry;
+};
+
+export const columnOf = (catalog: PrivacyCatalog, key: string, property: string): PgColumn => {
+  const column = (getTableColumns(entryOf(catalog, key).table) as Record<string, PgColumn>)[property];
   if (!column) throw new Error(`catalog ${key}: no column ${property}`);
   return column;
 };
 
-function depthOf(key: CatalogKey): number {
-  const reach = catalog[key].reach as Reach;
-  return reach.subject === 'contact' && reach.via === 'join' ? 1 + depthOf(reach.through) : 0;
+function depthOf(catalog: PrivacyCatalog, key: string): number {
+  const reach = entryOf(catalog, key).reach;
+  return reach.subject === 'contact' && reach.via === 'join' ? 1 + depthOf(catalog, reach.through) : 0;
+}
+
+// Derived once per catalog object: erasure and export ask for these lists on every call.
+const derived = new WeakMap<PrivacyCatalog, { tables: SubjectTable[]; files: FileSource[]; texts: TextSource[] }>();
+
+function derive(catalog: PrivacyCatalog) {
+  const known = derived.get(catalog);
+  if (known) return known;
+  const tables: SubjectTable[] = Object.entries(catalog)
+    .filter(([, entry]) => entry.reach.subject === 'contact')
+    .map(([key, entry]) => ({
+      key,
+      name: getTableName(entry.table),
+      table: entry.table,
+      reach: entry.reach as SubjectTable['reach'],
+      depth: depthOf(catalog, key),
+    }))
+    // Children before parents (the order erasure deletes in); the person's own row goes last: everything
+    // else points at it.
+    .sort(
+      (a, b) =>
+        b.depth - a.depth ||
+        Number(a.reach.via === 'self') - Number(b.reach.via === 'self') ||
+        a.name.localeCompare(b.name),
+    );
+  const files: FileSource[] = [];
+  const texts: TextSource[] = [];
+  for (const t of tables) {
+    const tags = Object.entries(entryOf(catalog, t.key).columns);
+    const textColumns = tags.filter(([, tag]) => tag.freeText).map(([property]) => columnOf(catalog, t.key, property));
+    if (textColumns.length) texts.push({ ...t, columns: textColumns, id: columnOf(catalog, t.key, 'id') });
+    for (const [property, tag] of tags) {
+      if (!tag.file) continue;
+      const column = columnOf(catalog, t.key, property);
+      files.push({ ...t, column, property, file: tag.file, id: columnOf(catalog, t.key, 'id') });
+    }
+  }
+  const lists = { tables, files, texts };
+  derived.set(catalog, lists);
+  return lists;
 }
 
 /** Tables with rows about a contact, deepest first (children before parents: the order erasure deletes in). */
-export const contactTables: SubjectTable[] = (Object.keys(catalog) as CatalogKey[])
-  .filter((key) => (catalog[key].reach as Reach).subject === 'contact')
-  .map((key) => ({
-    key,
-    name: getTableName(catalog[key].table),
-    table: catalog[key].table,
-    reach: catalog[key].reach as SubjectTable['reach'],
-    depth: depthOf(key),
-  }))
-  // The person's own row goes last: everything else points at it.
-  .sort(
-    (a, b) =>
-      b.depth - a.depth ||
-      Number(a.reach.via === 'self') - Number(b.reach.via === 'self') ||
-      a.name.localeCompare(b.name),
-  );
+export const contactTables = (catalog: PrivacyCatalog): SubjectTable[] => derive(catalog).tables;
+/** Every column, on a table about contacts, that holds a file in the blob store. */
+export const fileSources = (catalog: PrivacyCatalog): FileSource[] => derive(catalog).files;
+/** Every table about contacts with free-text columns (for mention search and redaction). */
+export const textSources = (catalog: PrivacyCatalog): TextSource[] => derive(catalog).texts;
 
 /** The condition selecting the rows of `key` that are about `contactId`. */
-export function subjectCondition(key: CatalogKey, contactId: string): SQL {
-  const reach = catalog[key].reach as Reach;
+export function subjectCondition(catalog: PrivacyCatalog, key: string, contactId: string): SQL {
+  const reach = entryOf(catalog, key).reach;
   if (reach.subject !== 'contact') throw new Error(`${key} is not about contacts`);
-  if (reach.via === 'self') return sql`${columnOf(key, 'id')} = ${contactId}`;
-  if (reach.via === 'column') return sql`${columnOf(key, reach.column)} = ${contactId}`;
-  const parent = catalog[reach.through].table;
-  return sql`${columnOf(key, reach.column)} in (select ${columnOf(reach.through, 'id')} from ${parent} where ${subjectCondition(reach.through, contactId)})`;
+  if (reach.via === 'self') return sql`${columnOf(catalog, key, 'id')} = ${contactId}`;
+  if (reach.via === 'column') return sql`${columnOf(catalog, key, reach.column)} = ${contactId}`;
+  const parent = entryOf(catalog, reach.through).table;
+  const parentId = columnOf(catalog, reach.through, 'id');
+  return sql`${columnOf(catalog, key, reach.column)} in
+    (select ${parentId} from ${parent} where ${subjectCondition(catalog, reach.through, contactId)})`;
 }
 
-/** Text-bearing personal columns (for finding a person's identifiers inside other people's rows). */
-export function personalTextColumns(key: CatalogKey): string[] {
-  const columns = catalog[key].columns as Record<string, { personal: boolean; category: string }>;
-  return Object.entries(columns)
-    .filter(([, tag]) => tag.personal && tag.category === 'message_content')
-    .map(([name]) => name);
+/**
+ * The condition selecting the rows of `key` that hang off the rows of `ancestor` whose id is in `ids`
+ * (through the catalog's join chain), or null when `key` does not hang off `ancestor` at all.
+ * Retention uses it for "everything under these conversations", redaction for "everything under this message".
+ */
+export function underCondition(catalog: PrivacyCatalog, key: string, ancestor: string, ids: SQL): SQL | null {
+  if (key === ancestor) return sql`${columnOf(catalog, key, 'id')} in ${ids}`;
+  const reach = entryOf(catalog, key).reach;
+  if (reach.subject !== 'contact' || reach.via !== 'join') return null;
+  const parent = underCondition(catalog, reach.through, ancestor, ids);
+  if (!parent) return null;
+  const through = entryOf(catalog, reach.through).table;
+  return reach.through === ancestor
+    ? sql`${columnOf(catalog, key, reach.column)} in ${ids}`
+    : sql`${columnOf(catalog, key, reach.column)} in
+        (select ${columnOf(catalog, reach.through, 'id')} from ${through} where ${parent})`;
+}
+
+/**
+ * The SQL expression giving the conversation a row of `key` belongs to (following the join chain), or
+ * null when the table does not hang off conversations. Retention asks it whether a legal hold applies.
+ */
+export function conversationOf(catalog: PrivacyCatalog, key: string): SQL | null {
+  const reach = entryOf(catalog, key).reach;
+  if (reach.subject !== 'contact' || reach.via !== 'join') return null;
+  const column = columnOf(catalog, key, reach.column);
+  if (reach.through === 'conversations') return sql`${column}`;
+  const parent = conversationOf(catalog, reach.through);
+  if (!parent) return null;
+  const through = entryOf(catalog, reach.through).table;
+  return sql`(select ${parent} from ${through} where ${columnOf(catalog, reach.through, 'id')} = ${column})`;
 }

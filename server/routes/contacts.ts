@@ -1,28 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../services.ts';
-import { ChannelKindSchema, ConsentEventView, ConsentPurposeSchema, ConsentState, ContactView } from '../http/views.ts';
+import { ContactView } from '../http/views.ts';
+import { ConsentLedger, ConsentRecordBody, ContactPage, ContactPatch, ErasureReceipt } from '../http/privacy-views.ts';
 import { IdParams, decodeCursor, encodeCursor, errors } from '../http/common.ts';
-import { getContact, listContacts, rectifyContact } from '../domain/contacts.ts';
-import { consentHistory, currentConsent, recordConsent } from '../domain/consent.ts';
+import { getContact, listContacts } from '../domain/contacts.ts';
+import type { DomainEventBus } from '../domain/events.ts';
+import { consentHistory, currentConsent, recordConsent } from '../privacy/consent.ts';
+import { rectifyContact } from '../privacy/rectify.ts';
 import { notFound } from '../domain/errors.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { exportContact } from '../privacy/export.ts';
-import { eraseContact } from '../privacy/erase.ts';
+import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
 import { contacts } from '../../drizzle/schema/index.ts';
 import { eq } from 'drizzle-orm';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const ContactListItem = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Nullable(Type.String()),
-  email: Nullable(Type.String()),
-  phone: Nullable(Type.String()),
-  lastSeenAt: Type.String({ format: 'date-time' }),
-});
+/** What the contact routes need: erasure's dependencies (a superset of export's and consent's). */
+export type ContactRouteDeps = EraseDeps & { events: Pick<DomainEventBus, 'publish'> };
 
-export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRouteDeps }> = async (app, { deps }) => {
   app.get(
     '/',
     {
@@ -35,13 +31,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
         }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(ContactListItem),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errors(400, 401),
-        },
+        response: { 200: ContactPage, ...errors(400, 401) },
       },
     },
     async (request) => {
@@ -51,7 +41,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         const [at, id] = decodeCursor(cursor, 2);
         after = { createdAt: new Date(at!), id: id! };
       }
-      const page = await listContacts(services.db, { q, cursor: after, limit });
+      const page = await listContacts(deps.db, { q, cursor: after, limit });
       return {
         items: page.items,
         nextCursor: page.next ? encodeCursor(page.next.createdAt.toISOString(), page.next.id) : null,
@@ -70,10 +60,9 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: ContactView, ...errors(400, 401, 404) },
       },
     },
-    async (request) => getContact(services.db, request.params.id),
+    async (request) => getContact(deps.db, request.params.id),
   );
 
-  const NullableText = (max: number) => Type.Union([Type.String({ minLength: 1, maxLength: max }), Type.Null()]);
   app.patch(
     '/:id',
     {
@@ -82,27 +71,19 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags: ['contacts', 'privacy'],
         summary: 'Rectify contact details (Art. 16); audited by field name, never value',
         params: IdParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(NullableText(200)),
-            email: Type.Optional(NullableText(320)),
-            phone: Type.Optional(NullableText(40)),
-          },
-          { minProperties: 1, additionalProperties: false },
-        ),
+        body: ContactPatch,
         response: { 200: ContactView, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => rectifyContact(services.db, request.params.id, request.body, currentAgent(request).id),
+    async (request) => rectifyContact(deps.db, request.params.id, request.body, currentAgent(request).id),
   );
 
-  const ConsentLedger = Type.Object({ current: Type.Array(ConsentState), history: Type.Array(ConsentEventView) });
   const ledger = async (id: string) => ({
-    current: await currentConsent(services.db, id),
-    history: await consentHistory(services.db, id),
+    current: await currentConsent(deps.db, id),
+    history: await consentHistory(deps.db, id),
   });
   const requireContact = async (id: string) => {
-    if (!(await services.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, id))).length)
+    if (!(await deps.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, id))).length)
       throw notFound('Contact');
   };
 
@@ -131,36 +112,24 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         tags: ['contacts', 'privacy'],
         summary: 'Record consent given or withdrawn on another channel, with evidence',
         params: IdParams,
-        body: Type.Object({
-          purpose: ConsentPurposeSchema,
-          granted: Type.Boolean(),
-          sourceChannel: ChannelKindSchema,
-          evidence: Type.String({
-            minLength: 1,
-            maxLength: 500,
-            description: 'Where and how it was given, e.g. a message id',
-          }),
-        }),
+        body: ConsentRecordBody,
         response: { 201: ConsentLedger, ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       await requireContact(request.params.id);
       const agent = currentAgent(request);
-      await services.db.transaction((tx) =>
-        recordConsent(tx, {
-          contactId: request.params.id,
-          purpose: request.body.purpose,
-          granted: request.body.granted,
-          policyVersion: NOTICE_POLICY_VERSION,
-          textHash: NOTICE_TEXT_HASH,
-          sourceChannel: request.body.sourceChannel,
-          evidence: { recordedBy: 'agent', statement: request.body.evidence },
-          recordedByAgentId: agent.id,
-          actor: { kind: 'agent', id: agent.id },
-        }),
-      );
-      services.events.publish('consent.changed', { purpose: request.body.purpose });
+      await recordConsent(deps, {
+        contactId: request.params.id,
+        purpose: request.body.purpose,
+        granted: request.body.granted,
+        policyVersion: NOTICE_POLICY_VERSION,
+        textHash: NOTICE_TEXT_HASH,
+        sourceChannel: request.body.sourceChannel,
+        evidence: { recordedBy: 'agent', statement: request.body.evidence },
+        recordedByAgentId: agent.id,
+        actor: { kind: 'agent', id: agent.id },
+      });
       return reply.status(201).send(await ledger(request.params.id));
     },
   );
@@ -188,12 +157,12 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       const agent = currentAgent(request);
       const jobId = request.query.progress;
       const { stream, filename } = await exportContact(
-        services,
+        deps,
         request.params.id,
         { kind: 'agent', id: agent.id },
         (done, total) => {
           if (jobId)
-            services.events.publish('privacy.progress', {
+            deps.events.publish('privacy.progress', {
               agentId: agent.id,
               jobId,
               kind: 'export',
@@ -220,23 +189,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         params: IdParams,
         body: Type.Object({ confirm: Type.Literal(true) }),
         response: {
-          200: Type.Object({
-            receipt: Type.Object({
-              contactId: Type.String(),
-              erasedAt: Type.String(),
-              database: Type.Record(Type.String(), Type.Integer()),
-              blobs: Type.Integer(),
-              providerRecordings: Type.Integer(),
-              mentionsRedacted: Type.Integer(),
-              auditEntryId: Type.Integer(),
-            }),
-          }),
+          200: Type.Object({ receipt: ErasureReceipt }),
           ...errors(400, 401, 403, 404, 409, 502),
         },
       },
     },
     async (request) => ({
-      receipt: await eraseContact(services, request.params.id, { kind: 'agent', id: currentAgent(request).id }),
+      receipt: await eraseContact(deps, request.params.id, { kind: 'agent', id: currentAgent(request).id }),
     }),
   );
 };

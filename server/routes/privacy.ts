@@ -1,28 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../services.ts';
 import { LegalHoldView } from '../http/views.ts';
+import {
+  AuditPage,
+  AuditVerification,
+  LegalHoldBody,
+  ProcessingRecordView,
+  RetentionClassSchema,
+  RetentionPolicyView,
+  RetentionPreview,
+  SweepResult,
+} from '../http/privacy-views.ts';
 import { IdParams, errors } from '../http/common.ts';
-import { retentionClasses } from '../../drizzle/schema/enums.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';
-import { getPolicies, previewRetention, setPolicy, sweepRetention } from '../privacy/retention.ts';
+import { getPolicies, previewRetention, setPolicy, sweepRetention, type RetentionDeps } from '../privacy/retention.ts';
 import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
-import { buildRecord, renderRecordHtml } from '../privacy/record.ts';
+import { buildRecord, type RecordDeps } from '../privacy/record.ts';
+import { renderRecordHtml } from '../privacy/record-html.ts';
 
 const tags = ['privacy'];
-const RetentionClass = Type.Enum([...retentionClasses]);
-const Policy = Type.Object({
-  dataClass: RetentionClass,
-  label: Type.String(),
-  description: Type.String(),
-  enabled: Type.Boolean(),
-  retainDays: Type.Integer(),
-  updatedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const Counts = Type.Record(Type.String(), Type.Integer());
 
-export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+/** What the privacy admin routes need: the sweep's and the record's dependencies. */
+export type PrivacyRouteDeps = RetentionDeps & RecordDeps;
+
+export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRouteDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
 
   app.get(
@@ -36,7 +38,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       },
     },
     async () => ({
-      items: await listHolds(services.db),
+      items: await listHolds(deps.db),
     }),
   );
 
@@ -47,16 +49,12 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Place a legal hold on a contact or a conversation (blocks erasure and retention)',
-        body: Type.Object({
-          contactId: Type.Optional(Type.String({ format: 'uuid' })),
-          conversationId: Type.Optional(Type.String({ format: 'uuid' })),
-          reason: Type.String({ minLength: 3, maxLength: 500 }),
-        }),
+        body: LegalHoldBody,
         response: { 201: Type.Object({ hold: LegalHoldView }), ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ hold: await placeHold(services.db, request.body, currentAgent(request).id) }),
+      reply.status(201).send({ hold: await placeHold(deps.db, request.body, currentAgent(request).id) }),
   );
 
   app.post(
@@ -70,7 +68,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         response: { 200: Type.Object({ hold: LegalHoldView }), ...errors(401, 403, 404, 409) },
       },
     },
-    async (request) => ({ hold: await releaseHold(services.db, request.params.id, currentAgent(request).id) }),
+    async (request) => ({ hold: await releaseHold(deps.db, request.params.id, currentAgent(request).id) }),
   );
 
   app.get(
@@ -80,11 +78,11 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Retention policies per data class',
-        response: { 200: Type.Object({ policies: Type.Array(Policy) }), ...errors(401, 403) },
+        response: { 200: Type.Object({ policies: Type.Array(RetentionPolicyView) }), ...errors(401, 403) },
       },
     },
     async () => ({
-      policies: await getPolicies(services.db),
+      policies: await getPolicies(deps.db),
     }),
   );
 
@@ -95,13 +93,13 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Set the policy of one data class',
-        params: Type.Object({ dataClass: RetentionClass }),
+        params: Type.Object({ dataClass: RetentionClassSchema }),
         body: Type.Object({ enabled: Type.Boolean(), retainDays: Type.Integer({ minimum: 1, maximum: 3650 }) }),
-        response: { 200: Type.Object({ policy: Policy }), ...errors(400, 401, 403, 404) },
+        response: { 200: Type.Object({ policy: RetentionPolicyView }), ...errors(400, 401, 403, 404) },
       },
     },
     async (request) => ({
-      policy: await setPolicy(services.db, request.params.dataClass, request.body, currentAgent(request).id),
+      policy: await setPolicy(deps.db, request.params.dataClass, request.body, currentAgent(request).id),
     }),
   );
 
@@ -112,26 +110,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Dry run: what a sweep would delete now (nothing is deleted)',
-        response: {
-          200: Type.Object({
-            asOf: Type.String(),
-            classes: Type.Array(
-              Type.Object({
-                dataClass: RetentionClass,
-                label: Type.String(),
-                enabled: Type.Boolean(),
-                retainDays: Type.Integer(),
-                count: Type.Integer(),
-                held: Type.Integer(),
-                oldest: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-          }),
-          ...errors(401, 403),
-        },
+        response: { 200: RetentionPreview, ...errors(401, 403) },
       },
     },
-    async () => previewRetention(services.db),
+    async () => previewRetention(deps),
   );
 
   app.post(
@@ -141,13 +123,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Run the retention sweep now (it also runs every minute)',
-        response: {
-          200: Type.Object({ sweptAt: Type.String(), skipped: Type.Boolean(), removed: Counts, failed: Counts }),
-          ...errors(401, 403),
-        },
+        response: { 200: SweepResult, ...errors(401, 403) },
       },
     },
-    async () => sweepRetention(services),
+    async () => sweepRetention(deps),
   );
 
   app.get(
@@ -161,27 +140,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
           before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                id: Type.Integer(),
-                at: Type.String(),
-                actorKind: Type.String(),
-                actorId: Type.Union([Type.String(), Type.Null()]),
-                action: Type.String(),
-                targetType: Type.String(),
-                targetId: Type.Union([Type.String(), Type.Null()]),
-                details: Type.Record(Type.String(), Type.Unknown()),
-              }),
-            ),
-            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
-          }),
-          ...errors(400, 401, 403),
-        },
+        response: { 200: AuditPage, ...errors(400, 401, 403) },
       },
     },
-    async (request) => listAudit(services.db, request.query.before, request.query.limit ?? 50),
+    async (request) => listAudit(deps.db, request.query.before, request.query.limit ?? 50),
   );
 
   app.get(
@@ -191,17 +153,10 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary: 'Verify the hash chain of the audit log; reports the first broken link',
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            entries: Type.Integer(),
-            firstBroken: Type.Union([Type.Object({ id: Type.Integer(), reason: Type.String() }), Type.Null()]),
-          }),
-          ...errors(401, 403),
-        },
+        response: { 200: AuditVerification, ...errors(401, 403) },
       },
     },
-    async () => verifyAuditChain(services.db),
+    async () => verifyAuditChain(deps.db),
   );
 
   app.get(
@@ -211,13 +166,15 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         summary:
-          'Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)',
+          'Article 30 record and data map, generated from the catalog and the live configuration ' +
+          '(?format=html for a printable page)',
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
-        response: { 200: Type.Unsafe<unknown>({ type: 'object', additionalProperties: true }), ...errors(401, 403) },
+        // The JSON shape is documented; ?format=html sends the same record as a page (a string).
+        response: { 200: Type.Unsafe<ProcessingRecordView | string>(ProcessingRecordView), ...errors(401, 403) },
       },
     },
     async (request, reply) => {
-      const record = await buildRecord(services);
+      const record = await buildRecord(deps);
       if (request.query.format === 'html') return reply.type('text/html').send(renderRecordHtml(record));
       return record;
     },

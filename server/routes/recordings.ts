@@ -8,7 +8,7 @@ import { RecordingView } from '../http/recording-views.ts';
 import type { RecordingView as RecordingViewType } from '../http/recording-views.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
-import { appendAudit } from '../domain/audit.ts';
+import { appendAudit } from '../privacy/audit.ts';
 import { deleteRecording } from '../privacy/retention.ts';
 import { fetchRecordingMedia, TWILIO_PROVIDER } from '../../channels/twilio/recordings.ts';
 

@@ -75,7 +75,7 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<{ deps: WidgetRoutesDeps }>
       },
     },
     async (request, reply) => {
-      const session = await startVisitorSession(deps.db, request.body);
+      const session = await startVisitorSession(deps, request.body);
       return reply.status(201).send({ token: deps.visitorTokens.issue(session), visitorId: session.visitorId });
     },
   );

@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { openDatabase } from '../../server/db/client.ts';
-import { appendAudit } from '../../server/domain/audit.ts';
+import { appendAudit } from '../../server/privacy/audit.ts';
 import { auditLog, inboxes } from '../../drizzle/schema/index.ts';
 
 describe(`audit chain and the Article 30 record on ${dbMode}`, () => {

@@ -8,8 +8,11 @@ import postgres from 'postgres';
 import { count, eq, isNull, sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
+import { privacyDeps } from '../helpers/privacy-deps.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { getPolicies, previewRetention, setPolicy, sweepRetention } from '../../server/privacy/retention.ts';
+import { placeHold } from '../../server/privacy/legal-holds.ts';
 import {
   attachments,
   auditLog,
@@ -22,9 +25,10 @@ import {
 
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
 
+/** The retention engine as operations: a real database and the sweep's declared dependencies, no HTTP. */
 describe(`retention engine on ${dbMode}`, () => {
-  let server: TestServer;
-  let admin: AgentClient;
+  let harness: Awaited<ReturnType<typeof privacyDeps>>;
+  let admin: { id: string };
   const provider = recordingProviderSpy();
   const ids = {} as Record<
     | 'oldConversation'
@@ -38,12 +42,12 @@ describe(`retention engine on ${dbMode}`, () => {
   >;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    server.services.recordingProviders.set('test-provider', provider);
-    admin = await server.agentClient('admin');
-    const { db } = server.services;
+    harness = await privacyDeps({ recordingProviders: new Map([['test-provider', provider]]) });
+    const { deps } = harness;
+    const { db } = deps;
+    admin = await harness.agent('admin');
     const make = async (marker: string) =>
-      seedPerson(server.services, {
+      seedPerson(deps, {
         name: `Person ${marker}`,
         email: `${marker}@example.org`,
         phone: `+1555010${marker.slice(-4)}`,
@@ -98,16 +102,13 @@ describe(`retention engine on ${dbMode}`, () => {
       { conversationId: ids.recentConversation, action: 'answer', reason: 'confident', createdAt: daysAgo(100) },
       { conversationId: ids.recentConversation, action: 'handoff', reason: 'low confidence', createdAt: daysAgo(1) },
     ]);
-    await admin.post('/api/privacy/legal-holds', {
-      conversationId: ids.heldConversation,
-      reason: 'Litigation hold L-17',
-    });
+    await placeHold(db, { conversationId: ids.heldConversation, reason: 'Litigation hold L-17' }, admin.id);
   });
-  afterAll(() => server.stop());
+  afterAll(() => harness?.close());
 
   it('has a policy per data class, recordings and bot logs on by default', async () => {
-    const res = await admin.get('/api/privacy/retention');
-    expect(res.body.policies.map((p: { dataClass: string; enabled: boolean }) => [p.dataClass, p.enabled])).toEqual([
+    const policies = await getPolicies(harness.deps.db);
+    expect(policies.map((p) => [p.dataClass, p.enabled])).toEqual([
       ['messages', false],
       ['attachments', false],
       ['recordings', true],
@@ -116,50 +117,42 @@ describe(`retention engine on ${dbMode}`, () => {
     ]);
   });
 
-  it('admins set policies; bad values are refused', async () => {
+  it('admins set policies', async () => {
     for (const [dataClass, retainDays] of [
       ['messages', 30],
       ['attachments', 10],
       ['inactive_contacts', 365],
       ['bot_logs', 90],
     ] as const) {
-      const res = await admin.send('PUT', `/api/privacy/retention/${dataClass}`, { enabled: true, retainDays });
-      expect(res.status).toBe(200);
-      expect(res.body.policy).toMatchObject({ dataClass, enabled: true, retainDays });
+      const policy = await setPolicy(harness.deps.db, dataClass, { enabled: true, retainDays }, admin.id);
+      expect(policy).toMatchObject({ dataClass, enabled: true, retainDays });
     }
-    expect((await admin.send('PUT', '/api/privacy/retention/messages', { enabled: true, retainDays: 0 })).status).toBe(
-      400,
-    );
-    expect(
-      (await admin.send('PUT', '/api/privacy/retention/everything', { enabled: true, retainDays: 5 })).status,
-    ).toBe(404);
   });
 
   it('previews what would go, without deleting anything', async () => {
-    const preview = await admin.get('/api/privacy/retention/preview');
-    const byClass = Object.fromEntries(preview.body.classes.map((c: { dataClass: string }) => [c.dataClass, c]));
+    const preview = await previewRetention(harness.deps);
+    const byClass = Object.fromEntries(preview.classes.map((c) => [c.dataClass, c]));
     // The old conversation, and the inactive contact's old email conversation (its call waits for its recording).
     expect(byClass.messages).toMatchObject({ count: 2, held: 1 });
     expect(byClass.attachments).toMatchObject({ count: 1, held: 0 });
     expect(byClass.recordings).toMatchObject({ count: 1, held: 0 });
     expect(byClass.inactive_contacts).toMatchObject({ count: 1, held: 0 });
     expect(byClass.bot_logs).toMatchObject({ count: 1, held: 0 });
-    expect((await server.services.db.select({ n: count() }).from(conversations))[0]!.n).toBe(8);
+    expect((await harness.deps.db.select({ n: count() }).from(conversations))[0]!.n).toBe(8);
     expect(provider.deleted).toEqual([]);
   });
 
   it('sweeps: removes exactly the expired, unheld records, at the provider too, with audit entries', async () => {
-    const res = await admin.post('/api/privacy/retention/sweep');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
+    const result = await sweepRetention(harness.deps);
+    expect(result).toMatchObject({
       skipped: false,
       removed: { messages: 2, attachments: 1, recordings: 1, inactive_contacts: 1, bot_logs: 1 },
     });
-    const { db } = server.services;
+    const { db, blobs } = harness.deps;
     expect(await db.select().from(conversations).where(eq(conversations.id, ids.oldConversation))).toEqual([]);
     expect(await db.select().from(conversations).where(eq(conversations.id, ids.heldConversation))).toHaveLength(1);
     expect(await db.select().from(contacts).where(eq(contacts.id, ids.inactiveContact))).toEqual([]);
-    expect(await server.services.blobs.size(ids.recentAttachmentBlob)).toBeNull();
+    expect(await blobs.size(ids.recentAttachmentBlob)).toBeNull();
     const [expired] = await db.select().from(recordings).where(eq(recordings.providerSid, ids.expiredSid));
     expect(expired).toMatchObject({ blobId: null, deletedAt: expect.any(Date) });
     // The expired recording, and the inactive contact's recording (erased with them), each exactly once.
@@ -173,19 +166,17 @@ describe(`retention engine on ${dbMode}`, () => {
   });
 
   it('a second sweep finds nothing left to do', async () => {
-    const res = await admin.post('/api/privacy/retention/sweep');
-    expect(Object.values(res.body.removed).every((n) => n === 0)).toBe(true);
-    const preview = await admin.get('/api/privacy/retention/preview');
-    expect(preview.body.classes.map((c: { count: number }) => c.count)).toEqual([0, 0, 0, 0, 0]);
+    const result = await sweepRetention(harness.deps);
+    expect(Object.values(result.removed).every((n) => n === 0)).toBe(true);
+    const preview = await previewRetention(harness.deps);
+    expect(preview.classes.map((c) => c.count)).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('a provider failure is retried later and the recording stays until it succeeds', async () => {
-    const [conv] = await server.services.db
-      .select()
-      .from(conversations)
-      .where(eq(conversations.id, ids.recentConversation));
+    const { db } = harness.deps;
+    const [conv] = await db.select().from(conversations).where(eq(conversations.id, ids.recentConversation));
     const sid = `RE${randomUUID()}`;
-    await server.services.db.insert(recordings).values({
+    await db.insert(recordings).values({
       conversationId: conv!.id,
       provider: 'test-provider',
       providerSid: sid,
@@ -194,21 +185,63 @@ describe(`retention engine on ${dbMode}`, () => {
       deleteAfter: daysAgo(10),
     });
     provider.failNext = 1;
-    const first = await admin.post('/api/privacy/retention/sweep');
-    expect(first.body.failed.recordings).toBe(1);
-    const [pending] = await server.services.db.select().from(recordings).where(eq(recordings.providerSid, sid));
+    const first = await sweepRetention(harness.deps);
+    expect(first.failed.recordings).toBe(1);
+    const [pending] = await db.select().from(recordings).where(eq(recordings.providerSid, sid));
     expect(pending).toMatchObject({
       deletedAt: null,
       deletionAttempts: 1,
       lastDeletionError: expect.stringContaining('503'),
     });
     expect(pending!.nextDeletionAttemptAt!.getTime()).toBeGreaterThan(Date.now());
-    await server.services.db
+    await db
       .update(recordings)
       .set({ nextDeletionAttemptAt: daysAgo(0.001) })
       .where(eq(recordings.providerSid, sid));
-    const second = await admin.post('/api/privacy/retention/sweep');
-    expect(second.body.removed.recordings).toBe(1);
+    const second = await sweepRetention(harness.deps);
+    expect(second.removed.recordings).toBe(1);
+  });
+});
+
+/** The HTTP routes: who may call them, what they refuse, and that they answer what the operations do. */
+describe(`retention API on ${dbMode}`, () => {
+  let server: TestServer;
+  let admin: AgentClient;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    server.services.recordingProviders.set('test-provider', recordingProviderSpy());
+    admin = await server.agentClient('admin');
+  });
+  afterAll(() => server.stop());
+
+  it('lists the policies, sets one, previews and sweeps', async () => {
+    const res = await admin.get('/api/privacy/retention');
+    expect(res.body.policies.map((p: { dataClass: string; enabled: boolean }) => [p.dataClass, p.enabled])).toEqual([
+      ['messages', false],
+      ['attachments', false],
+      ['recordings', true],
+      ['inactive_contacts', false],
+      ['bot_logs', true],
+    ]);
+    const set = await admin.send('PUT', '/api/privacy/retention/messages', { enabled: true, retainDays: 30 });
+    expect(set.status).toBe(200);
+    expect(set.body.policy).toMatchObject({ dataClass: 'messages', enabled: true, retainDays: 30 });
+    const preview = await admin.get('/api/privacy/retention/preview');
+    expect(preview.status).toBe(200);
+    expect(preview.body.classes.map((c: { count: number }) => c.count)).toEqual([0, 0, 0, 0, 0]);
+    const sweep = await admin.post('/api/privacy/retention/sweep');
+    expect(sweep.status).toBe(200);
+    expect(sweep.body).toMatchObject({ skipped: false, removed: { messages: 0 }, failed: { recordings: 0 } });
+  });
+
+  it('refuses bad values', async () => {
+    expect((await admin.send('PUT', '/api/privacy/retention/messages', { enabled: true, retainDays: 0 })).status).toBe(
+      400,
+    );
+    expect(
+      (await admin.send('PUT', '/api/privacy/retention/everything', { enabled: true, retainDays: 5 })).status,
+    ).toBe(404);
   });
 
   it('is admin only', async () => {
@@ -274,18 +307,16 @@ describe('two server processes sweeping one PostgreSQL database at once', () => 
         })),
       )
       .returning();
-    await db
-      .insert(recordings)
-      .values(
-        convs.map((c, i) => ({
-          conversationId: c.id,
-          provider: 'test-provider',
-          providerSid: `RE-${i}`,
-          durationSeconds: 10,
-          recordedAt: daysAgo(31),
-          deleteAfter: daysAgo(1),
-        })),
-      );
+    await db.insert(recordings).values(
+      convs.map((c, i) => ({
+        conversationId: c.id,
+        provider: 'test-provider',
+        providerSid: `RE-${i}`,
+        durationSeconds: 10,
+        recordedAt: daysAgo(31),
+        deleteAfter: daysAgo(1),
+      })),
+    );
     await db
       .insert(botDecisions)
       .values(convs.map((c) => ({ conversationId: c.id, action: 'handoff', reason: 'x', createdAt: daysAgo(200) })));

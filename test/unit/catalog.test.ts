@@ -3,6 +3,7 @@ import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { getTableName } from 'drizzle-orm';
 import * as schema from '../../drizzle/schema/index.ts';
 import { catalog } from '../../drizzle/catalog.ts';
+import { catalogTagProblems } from '../helpers/catalog-rules.ts';
 
 const tables: PgTable[] = (Object.values(schema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable);
 const entries: Array<{ table: PgTable; columns: object; reach: { subject: string } }> = Object.values(catalog);
@@ -36,6 +37,25 @@ describe('personal-data catalog', () => {
       if (personal) expect(entry.reach.subject, getTableName(entry.table)).not.toBe('none');
       if ('column' in entry.reach) expect(Object.keys(entry.columns)).toContain(entry.reach.column);
     }
+  });
+
+  it('tags files and free text consistently: blob ids are files, message text is free text, on contacts', () => {
+    expect(catalogTagProblems(catalog)).toEqual([]);
+  });
+
+  it('tags the files and free text the privacy operations must reach', () => {
+    expect(catalog.attachments.columns.blobId.file).toMatchObject({ retention: 'attachments', nameColumn: 'filename' });
+    expect(catalog.recordings.columns.blobId.file).toMatchObject({ retention: 'recordings' });
+    for (const tag of [
+      catalog.messages.columns.body,
+      catalog.messages.columns.html,
+      catalog.conversations.columns.subject,
+      catalog.contacts.columns.name,
+      catalog.attachments.columns.filename,
+    ])
+      expect(tag.freeText).toBe(true);
+    expect(catalog.messages.columns.html.messageCopy).toBe(true);
+    expect(catalog.contacts.columns.email.freeText).toBeUndefined();
   });
 
   it('tags message bodies, addresses and names as personal data', () => {

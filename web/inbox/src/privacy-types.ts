@@ -1,96 +1,62 @@
 /**
- * The privacy API's shapes (.tmp/PRIVACY_API.md). Views the server exports from server/http/views.ts are
- * re-exported (type-only), so a change on the server fails the inbox typecheck; the rest (erasure receipt,
- * retention, audit, record) are declared only inside the server's routes, so they are typed here after the
- * contract.
+ * The privacy and contact API's shapes, as the server declares them: each is the `Static` type of the one
+ * TypeBox schema its route validates with (server/http/privacy-views.ts and server/http/views.ts), imported
+ * type-only, so nothing of the server is bundled and a change on the server fails the inbox typecheck.
  */
-import type {
-  AgentServerEvents,
-  ChannelKind,
-  ConsentPurpose,
-  ContactView,
-  ConsentState,
-  MessageView,
-} from './types.ts';
+import type { AgentServerEvents, ContactView, MessageView } from './types.ts';
 import type { ConsentEventView, LegalHoldView } from '../../../server/http/views.ts';
+import type {
+  AuditEntryView,
+  AuditPage,
+  AuditVerification,
+  ConsentLedger,
+  ConsentRecordBody,
+  ContactPatch,
+  DataMapColumn,
+  DataMapTable,
+  ErasureReceipt,
+  LegalHoldBody,
+  ProcessingRecordView,
+  RetentionClassView,
+  RetentionPolicyView,
+  RetentionPreview,
+  RetentionPreviewClass,
+  SweepResult,
+} from '../../../server/http/privacy-views.ts';
 
-export type { ConsentEventView, LegalHoldView };
+export type {
+  AuditEntryView,
+  AuditPage,
+  AuditVerification,
+  ConsentEventView,
+  ContactPatch,
+  DataMapColumn,
+  DataMapTable,
+  ErasureReceipt,
+  LegalHoldView,
+  ProcessingRecordView,
+  RetentionPolicyView,
+  RetentionPreview,
+  RetentionPreviewClass,
+  SweepResult,
+};
 
-export type ConsentLedgerView = { current: ConsentState[]; history: ConsentEventView[] };
-export type ConsentInput = { purpose: ConsentPurpose; granted: boolean; sourceChannel: ChannelKind; evidence: string };
+export type ConsentLedgerView = ConsentLedger;
+/** What an agent records: the body of POST /api/contacts/:id/consent. */
+export type ConsentInput = ConsentRecordBody;
 
-export type HoldTarget = { contactId: string } | { conversationId: string };
+/** The one contact or conversation a legal hold is placed on (POST /api/privacy/legal-holds, less the reason). */
+export type HoldTarget = Required<Pick<LegalHoldBody, 'contactId'>> | Required<Pick<LegalHoldBody, 'conversationId'>>;
 
 /** A contact with its active legal holds (contact- or conversation-level): the server's ContactView. */
 export type PrivacyContactView = ContactView;
-export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
 
 /** Where a "[redacted]" marker stands in a body; `by` is the redacting agent's id. */
 export type Redaction = MessageView['redactions'][number];
 /** A message with the positions of its "[redacted]" markers in the (new) body: the server's MessageView. */
 export type RedactableMessage = MessageView;
 
-export type ErasureReceipt = {
-  contactId: string;
-  erasedAt: string;
-  database: Record<string, number>;
-  blobs: number;
-  providerRecordings: number;
-  mentionsRedacted: number;
-  auditEntryId: number;
-};
-
-export type RetentionClass = 'messages' | 'attachments' | 'recordings' | 'inactive_contacts' | 'bot_logs';
-export type RetentionPolicyView = {
-  dataClass: RetentionClass;
-  label: string;
-  description: string;
-  enabled: boolean;
-  retainDays: number;
-  updatedAt: string | null;
-};
-export type RetentionPreviewClass = {
-  dataClass: RetentionClass;
-  label: string;
-  enabled: boolean;
-  retainDays: number;
-  count: number;
-  held: number;
-  oldest: string | null;
-};
-export type RetentionPreview = { asOf: string; classes: RetentionPreviewClass[] };
-/** `skipped`: another server was sweeping at that moment; `failed`: items that could not be deleted (retried later). */
-export type SweepResult = {
-  sweptAt: string;
-  removed: Partial<Record<RetentionClass, number>>;
-  skipped?: boolean;
-  failed?: Partial<Record<RetentionClass, number>>;
-};
-
-export type AuditEntryView = {
-  id: number;
-  at: string;
-  actorKind: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  details: unknown;
-};
-export type AuditPage = { items: AuditEntryView[]; nextBefore: number | null };
-export type AuditVerification = { ok: boolean; entries: number; firstBroken: null | { id: number; reason: string } };
-
-export type DataMapColumn = { name: string; personal: boolean; category: string; note?: string | null };
-export type DataMapTable = { table: string; purpose: string; subject: string; columns: DataMapColumn[] };
-/** The Article 30 record. Only the data map has a fixed shape; the other lists are rendered generically. */
-export type ProcessingRecordView = {
-  generatedAt: string;
-  controller: unknown;
-  processingActivities: unknown[];
-  dataMap: DataMapTable[];
-  processors: unknown[];
-  retention: unknown[];
-};
+export type RetentionClass = RetentionClassView;
 
 /** The agent socket's 'privacy:progress' payload (server/realtime/event-map.ts). */
 export type PrivacyProgress = Parameters<AgentServerEvents['privacy:progress']>[0];

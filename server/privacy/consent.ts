@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { agents, consentEvents } from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
 import type { ConsentEventView, ConsentState } from '../http/views.ts';
+import type { DomainEventBus } from '../domain/events.ts';
 import { appendAuditEntries } from './audit.ts';
 
 export type ConsentInput = {
@@ -18,16 +19,42 @@ export type ConsentInput = {
   actor: { kind: 'agent' | 'visitor' | 'system'; id: string | null };
 };
 
-/** Appends one event to the ledger (never an update) with its audit entry, in the caller's transaction. */
-export async function recordConsent(tx: Db, input: ConsentInput): Promise<void> {
-  await recordConsents(tx, [input]);
+/** What the consent writer needs: the database, and the bus it tells (after commit) that consent changed. */
+export type ConsentDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+
+/**
+ * The one consent writer: appends the events to the ledger (never an update) with their audit entries in
+ * one transaction, and once it has committed publishes `consent.changed` per purpose (analytics figures
+ * and open dashboards follow consent). Every channel, the widget and agents record consent through here.
+ */
+export async function recordConsent(deps: ConsentDeps, input: ConsentInput | ConsentInput[]): Promise<void> {
+  const inputs = Array.isArray(input) ? input : [input];
+  await recordConsentWith(deps, async () => ({ consents: inputs, result: undefined }));
+}
+
+/**
+ * The same writer for a change that creates what the consent is about in the same transaction (a widget
+ * visitor's contact exists only together with the consent they gave): `work` writes its rows and returns
+ * the consent events to append and its own result.
+ */
+export async function recordConsentWith<T>(
+  deps: ConsentDeps,
+  work: (tx: Db) => Promise<{ consents: ConsentInput[]; result: T }>,
+): Promise<T> {
+  const { consents, result } = await deps.db.transaction(async (tx) => {
+    const done = await work(tx);
+    await appendConsentEvents(tx, done.consents);
+    return done;
+  });
+  for (const purpose of new Set(consents.map((c) => c.purpose))) deps.events.publish('consent.changed', { purpose });
+  return result;
 }
 
 /**
  * Appends several events (e.g. every purpose of an accepted notice) with their audit entries: one
  * insert for the events and one audit append, which takes the audit chain's lock once.
  */
-export async function recordConsents(tx: Db, inputs: ConsentInput[]): Promise<void> {
+async function appendConsentEvents(tx: Db, inputs: ConsentInput[]): Promise<void> {
   if (inputs.length === 0) return;
   // Ids made here (uuid v4, as the column's default would) tie each audit entry to its event without
   // relying on the order of RETURNING rows.

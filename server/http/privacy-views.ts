@@ -1,0 +1,197 @@
+import { Type, type Static, type TEnum, type TInteger } from 'typebox';
+import { retentionClasses } from '../../drizzle/schema/enums.ts';
+import { ChannelKindSchema, ConsentEventView, ConsentPurposeSchema, ConsentState } from './views.ts';
+
+/**
+ * The shapes of the privacy and contact API, one TypeBox schema each: the routes validate and document
+ * with them (server/routes/privacy.ts, server/routes/contacts.ts), the privacy operations return their
+ * `Static` types, and web/inbox/src/privacy-types.ts imports those types (type-only).
+ */
+const Uuid = Type.String({ format: 'uuid' });
+const Iso = Type.String({ format: 'date-time' });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const RetentionClassSchema = Type.Enum([...retentionClasses]) as unknown as TEnum<[...typeof retentionClasses]>;
+export type RetentionClassView = Static<typeof RetentionClassSchema>;
+
+/** One row of the contact list. */
+export const ContactListItem = Type.Object({
+  id: Uuid,
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  lastSeenAt: Iso,
+});
+export type ContactListItem = Static<typeof ContactListItem>;
+export const ContactPage = Type.Object({
+  items: Type.Array(ContactListItem),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type ContactPage = Static<typeof ContactPage>;
+
+const NullableText = (max: number) => Type.Union([Type.String({ minLength: 1, maxLength: max }), Type.Null()]);
+/** Rectification (Art. 16): the fields to change; null clears one. */
+export const ContactPatch = Type.Object(
+  {
+    name: Type.Optional(NullableText(200)),
+    email: Type.Optional(NullableText(320)),
+    phone: Type.Optional(NullableText(40)),
+  },
+  { minProperties: 1, additionalProperties: false },
+);
+export type ContactPatch = Static<typeof ContactPatch>;
+
+/** The consent of one contact: the current state per purpose and the whole ledger. */
+export const ConsentLedger = Type.Object({ current: Type.Array(ConsentState), history: Type.Array(ConsentEventView) });
+export type ConsentLedger = Static<typeof ConsentLedger>;
+/** Consent an agent records on the person's behalf, given or withdrawn on another channel. */
+export const ConsentRecordBody = Type.Object({
+  purpose: ConsentPurposeSchema,
+  granted: Type.Boolean(),
+  sourceChannel: ChannelKindSchema,
+  evidence: Type.String({
+    minLength: 1,
+    maxLength: 500,
+    description: 'Where and how it was given, e.g. a message id',
+  }),
+});
+export type ConsentRecordBody = Static<typeof ConsentRecordBody>;
+
+/** What an erasure removed, per store; the same counts are in its audit entry. */
+export const ErasureReceipt = Type.Object({
+  contactId: Type.String(),
+  erasedAt: Type.String(),
+  /** Rows deleted per table (SQL table name). */
+  database: Type.Record(Type.String(), Type.Integer()),
+  blobs: Type.Integer(),
+  providerRecordings: Type.Integer(),
+  mentionsRedacted: Type.Integer(),
+  auditEntryId: Type.Integer(),
+});
+export type ErasureReceipt = Static<typeof ErasureReceipt>;
+
+/** A legal hold is on exactly one contact or one conversation. */
+export const LegalHoldBody = Type.Object({
+  contactId: Type.Optional(Uuid),
+  conversationId: Type.Optional(Uuid),
+  reason: Type.String({ minLength: 3, maxLength: 500 }),
+});
+export type LegalHoldBody = Static<typeof LegalHoldBody>;
+
+export const RetentionPolicyView = Type.Object({
+  dataClass: RetentionClassSchema,
+  label: Type.String(),
+  description: Type.String(),
+  enabled: Type.Boolean(),
+  retainDays: Type.Integer(),
+  updatedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type RetentionPolicyView = Static<typeof RetentionPolicyView>;
+
+export const RetentionPreviewClass = Type.Object({
+  dataClass: RetentionClassSchema,
+  label: Type.String(),
+  enabled: Type.Boolean(),
+  retainDays: Type.Integer(),
+  count: Type.Integer(),
+  held: Type.Integer(),
+  oldest: Type.Union([Type.String(), Type.Null()]),
+});
+export type RetentionPreviewClass = Static<typeof RetentionPreviewClass>;
+export const RetentionPreview = Type.Object({ asOf: Type.String(), classes: Type.Array(RetentionPreviewClass) });
+export type RetentionPreview = Static<typeof RetentionPreview>;
+
+// A count per retention class; typed as a Record so a new class must be added here too.
+const classCounts: Record<RetentionClassView, TInteger> = {
+  messages: Type.Integer(),
+  attachments: Type.Integer(),
+  recordings: Type.Integer(),
+  inactive_contacts: Type.Integer(),
+  bot_logs: Type.Integer(),
+};
+const ClassCounts = Type.Object(classCounts);
+/** `skipped`: another server was sweeping at that moment; `failed`: items that could not be deleted (retried later). */
+export const SweepResult = Type.Object({
+  sweptAt: Type.String(),
+  skipped: Type.Boolean(),
+  removed: ClassCounts,
+  failed: ClassCounts,
+});
+export type SweepResult = Static<typeof SweepResult>;
+
+export const AuditEntryView = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  actorKind: Type.String(),
+  actorId: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  targetType: Type.String(),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+export type AuditEntryView = Static<typeof AuditEntryView>;
+export const AuditPage = Type.Object({
+  items: Type.Array(AuditEntryView),
+  nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type AuditPage = Static<typeof AuditPage>;
+
+export const AuditVerification = Type.Object({
+  ok: Type.Boolean(),
+  entries: Type.Integer(),
+  firstBroken: Type.Union([Type.Object({ id: Type.Integer(), reason: Type.String() }), Type.Null()]),
+});
+export type AuditVerification = Static<typeof AuditVerification>;
+
+export const DataMapColumn = Type.Object({
+  name: Type.String(),
+  personal: Type.Boolean(),
+  category: Type.String(),
+  note: Type.Union([Type.String(), Type.Null()]),
+});
+export type DataMapColumn = Static<typeof DataMapColumn>;
+export const DataMapTable = Type.Object({
+  table: Type.String(),
+  purpose: Type.String(),
+  subject: Type.String(),
+  columns: Type.Array(DataMapColumn),
+});
+export type DataMapTable = Static<typeof DataMapTable>;
+
+export const ProcessingActivityView = Type.Object({
+  name: Type.String(),
+  purpose: Type.String(),
+  legalBasis: Type.String(),
+  dataSubjects: Type.Array(Type.String()),
+  dataCategories: Type.Array(Type.String()),
+  recipients: Type.Array(Type.String()),
+  retention: Type.String(),
+});
+export type ProcessingActivityView = Static<typeof ProcessingActivityView>;
+export const ProcessorView = Type.Object({
+  name: Type.String(),
+  role: Type.String(),
+  channels: Type.Array(Type.String()),
+  location: Type.String(),
+});
+export type ProcessorView = Static<typeof ProcessorView>;
+
+/** The Article 30 record of processing and the data map, generated from the catalog and the live configuration. */
+export const ProcessingRecordView = Type.Object({
+  generatedAt: Type.String(),
+  controller: Type.Object({ name: Type.String(), contact: Type.Union([Type.String(), Type.Null()]) }),
+  processingActivities: Type.Array(ProcessingActivityView),
+  processors: Type.Array(ProcessorView),
+  retention: Type.Array(
+    Type.Object({
+      dataClass: RetentionClassSchema,
+      label: Type.String(),
+      enabled: Type.Boolean(),
+      retainDays: Type.Integer(),
+      description: Type.String(),
+    }),
+  ),
+  securityMeasures: Type.Array(Type.String()),
+  dataMap: Type.Array(DataMapTable),
+});
+export type ProcessingRecordView = Static<typeof ProcessingRecordView>;

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDatabase } from './db.ts';
+import { createLocalBlobStore } from '../../server/blobs/store.ts';
+import { DomainEventBus, type DomainEvents } from '../../server/domain/events.ts';
+import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
+import type { RecordingProviders } from '../../server/privacy/recording-providers.ts';
+import type { EraseDeps } from '../../server/privacy/erase.ts';
+import type { RecordDeps } from '../../server/privacy/record.ts';
+import type { IngestDeps } from '../../server/domain/ingest.ts';
+import type { PrivacyCatalog } from '../../drizzle/catalog.ts';
+import type { AgentRole } from '../../drizzle/schema/enums.ts';
+import { createAgent } from '../../server/domain/agents.ts';
+
+export type PrivacyTestDeps = EraseDeps & RecordDeps & IngestDeps;
+
+/**
+ * The privacy operations' declared dependencies over a real, migrated database (PGlite, or PostgreSQL
+ * when DATABASE_URL is set) and a blob store in a temporary directory: no server, no HTTP. `published`
+ * collects the domain events, so a test can see what was announced after commit.
+ */
+export async function privacyDeps(options: { catalog?: PrivacyCatalog; recordingProviders?: RecordingProviders } = {}) {
+  const database = await testDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'privacy-ops-'));
+  const events = new DomainEventBus();
+  const published: Array<{ name: keyof DomainEvents; event: unknown }> = [];
+  for (const name of ['consent.changed', 'contact.erased', 'message.updated', 'message.created'] as const)
+    events.subscribe(name, (event) => published.push({ name, event }));
+  const deps: PrivacyTestDeps = {
+    db: database.db,
+    events,
+    blobs: createLocalBlobStore(join(dir, 'blobs')),
+    inboxNames: createInboxNameCache(database.db),
+    recordingProviders: options.recordingProviders ?? new Map(),
+    config: { controllerName: 'Example Shop Ltd', controllerContact: 'privacy@example.org' },
+    art30: { processors: [], activities: [] },
+    ...(options.catalog ? { catalog: options.catalog } : {}),
+  };
+  let agents = 0;
+  return {
+    deps,
+    published,
+    dir,
+    /** A staff account to act as (rows that name their author or the policy's editor need a real one). */
+    async agent(role: AgentRole = 'admin') {
+      agents += 1;
+      const email = `${role}${agents}@privacy.test`;
+      return createAgent(
+        database.db,
+        { email, name: `${role} ${agents}`, role, password: 'a-long-test-password' },
+        null,
+      );
+    },
+    async close() {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
