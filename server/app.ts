@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Services } from './services.ts';
+import type { AppRoot } from './composition.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { webPlugin } from './plugins/web.ts';
@@ -20,17 +20,19 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
-import { emailInboxRoutes } from './routes/email-inboxes.ts';
-import { slackRoutes } from './routes/slack.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
-import type { BotRunner } from './bot/runner.ts';
-import { twilioRoutes } from '../channels/twilio/routes.ts';
+import { channelRoutes } from '../channels/registry.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
-export const app = fp<{ services: Services; bot: BotRunner }>(
-  async (fastify, { services, bot }) => {
+export const app = fp<{ root: AppRoot }>(
+  async (fastify, { root }) => {
+    const services = root;
+    // Every plugin takes the root under `deps` and declares the narrow type it reads from it. Transitional:
+    // plugins not yet converted still read it as `services`; both ride in one spread object (a spread escapes
+    // the excess-property check). Once every plugin takes `deps`, `...withDeps` becomes `deps: root`.
+    const withDeps = { deps: root, services: root };
     await fastify.register(errorsPlugin);
     await fastify.register(securityHeadersPlugin, { publicUrl: services.config.publicUrl });
     await fastify.register(jsonBodyPlugin);
@@ -53,27 +55,26 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
       },
     });
     await fastify.register(swaggerUi, { routePrefix: '/api/docs' });
-    await fastify.register(authPlugin, { services });
+    await fastify.register(authPlugin, { ...withDeps });
 
-    await fastify.register(healthRoutes, { prefix: '/api/health', services });
-    await fastify.register(authRoutes, { prefix: '/api/auth', services });
-    await fastify.register(conversationRoutes, { prefix: '/api/conversations', services });
-    await fastify.register(contactRoutes, { prefix: '/api/contacts', services });
-    await fastify.register(agentRoutes, { prefix: '/api/agents', services });
-    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', services });
-    await fastify.register(emailInboxRoutes, { prefix: '/api/inboxes', services });
-    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', services });
-    await fastify.register(widgetRoutes, { prefix: '/api/widget', services });
-    await fastify.register(messageRoutes, { prefix: '/api/messages', services });
-    await fastify.register(privacyRoutes, { prefix: '/api/privacy', services });
-    await fastify.register(kbRoutes, { prefix: '/api/kb', services });
-    await fastify.register(botRoutes, { prefix: '/api/bot', services, bot });
-    await fastify.register(slackRoutes, { prefix: '/api/slack', services });
-    await fastify.register(twilioRoutes, { prefix: '/api/twilio', services });
-    await fastify.register(recordingRoutes, { prefix: '/api/recordings', services });
-    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', services });
-    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', services });
-    await fastify.register(webPlugin, { services });
+    await fastify.register(healthRoutes, { prefix: '/api/health', ...withDeps });
+    await fastify.register(authRoutes, { prefix: '/api/auth', ...withDeps });
+    await fastify.register(conversationRoutes, { prefix: '/api/conversations', ...withDeps });
+    await fastify.register(contactRoutes, { prefix: '/api/contacts', ...withDeps });
+    await fastify.register(agentRoutes, { prefix: '/api/agents', ...withDeps });
+    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', ...withDeps });
+    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', ...withDeps });
+    await fastify.register(widgetRoutes, { prefix: '/api/widget', ...withDeps });
+    await fastify.register(messageRoutes, { prefix: '/api/messages', ...withDeps });
+    await fastify.register(privacyRoutes, { prefix: '/api/privacy', ...withDeps });
+    await fastify.register(kbRoutes, { prefix: '/api/kb', ...withDeps });
+    await fastify.register(botRoutes, { prefix: '/api/bot', ...withDeps, bot: root.bot });
+    // Each channel's webhooks and admin routes (channels/*/module.ts), under /api.
+    await fastify.register(channelRoutes(root.channels));
+    await fastify.register(recordingRoutes, { prefix: '/api/recordings', ...withDeps });
+    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', ...withDeps });
+    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', ...withDeps });
+    await fastify.register(webPlugin, { ...withDeps });
   },
   { name: 'app' },
 );
