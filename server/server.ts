@@ -94,22 +94,22 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
-  const services = await createRoot(config, database, fastify.log, { modules: options.channels });
-  const { bot } = services;
-  await fastify.register(app, { root: services });
-  const realtime = await attachRealtime(fastify.server, services, fastify.log);
-  const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
-  if (config.seedDemo) await seedDemo(services);
+  const root = await createRoot(config, database, fastify.log, { modules: options.channels });
+  const { bot } = root;
+  await fastify.register(app, { root });
+  const realtime = await attachRealtime(fastify.server, root, fastify.log);
+  const admin = await ensureAdmin(root.db, config.adminEmail, config.adminPassword);
+  if (config.seedDemo) await seedDemo(root);
   await bot.start();
-  await startChannels(services.channels);
+  await startChannels(root.channels);
 
   const stopJobs = [
-    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(services)),
+    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({
-        db: services.db,
-        events: services.events,
-        adapters: services.adapters,
+        db: root.db,
+        events: root.events,
+        adapters: root.adapters,
         messageMaxChars: config.messageMaxChars,
       }),
     ),
@@ -125,14 +125,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return {
     fastify,
     routes,
-    services,
+    services: root,
     url,
     admin,
     bot,
     async close() {
       stopJobs.forEach((stop) => stop());
       bot.stop();
-      await stopChannels(services.channels);
+      await stopChannels(root.channels);
       await realtime.close().catch(() => {});
       await fastify.close();
       if (!options.database) await database.close();
