@@ -34,7 +34,7 @@ import { every } from './jobs/runner.ts';
  * Only the composition root and server/server.ts hold it whole: every other module declares the few
  * fields it needs (as IngestDeps does) and is handed this object, which matches them structurally.
  */
-export type AppRoot = {
+export type AppRoot = Readonly<{
   config: Config;
   database: Database;
   db: Db;
@@ -52,7 +52,7 @@ export type AppRoot = {
   bot: BotRunner;
   /** The running channels by module name; the server mounts, starts and stops them through the registry. */
   channels: Channels;
-};
+}>;
 
 export type RootOptions = {
   /** The channel modules to build (tests add a fake fifth one); config.channels holds their parsed settings. */
@@ -119,7 +119,8 @@ export async function createRoot(
     embedder: config.botEmbedder,
     enabled: config.botEnabled,
   });
-  return {
+  // Frozen: nothing is assigned after construction (a late assignment throws instead of racing the readers).
+  return Object.freeze({
     config,
     database,
     db,
@@ -133,5 +134,5 @@ export async function createRoot(
     chatOpenStatus: () => bot.openStatus(),
     bot,
     channels,
-  };
+  });
 }
