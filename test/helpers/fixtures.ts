@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { inboxes, attachments, recordings } from '../../drizzle/schema/index.ts';
-import { ingest } from '../../server/domain/ingest.ts';
-import type { Services } from '../../server/services.ts';
+import { ingest, type IngestDeps } from '../../server/domain/ingest.ts';
+import type { BlobStore } from '../../server/blobs/store.ts';
 import type { RecordingProvider } from '../../server/privacy/recording-providers.ts';
 
 /** A person who wrote by email and SMS, with an attachment and a call recording: everything erasure must reach. */
 export async function seedPerson(
-  services: Services,
+  services: IngestDeps & { blobs: BlobStore },
   who: { name: string; email: string; phone: string; marker: string },
 ) {
   const [mail] = await services.db
