@@ -16,19 +16,22 @@ import type { DomainEventBus } from './domain/events.ts';
 import type { InboxNameCache } from './domain/inbox-names.ts';
 import type { IngestResult } from './domain/ingest.ts';
 
-// Pure helpers over the database a channel calls with its own transaction or the port's db.
-export { rowsOf, type Db } from './db/client.ts';
+// The types a channel works with.
+export type { Db } from './db/client.ts';
 export type { BlobStore } from './blobs/store.ts';
 export type { DomainEventBus } from './domain/events.ts';
 export type { InboxNameCache } from './domain/inbox-names.ts';
 export type { IngestDeps, IngestResult } from './domain/ingest.ts';
 export type { RecordingProvider } from './privacy/recording-providers.ts';
+// Pure helpers over the database, called with the port's db or the channel's own transaction: ingest (for
+// readers that thread and ingest in their own steps), the views events carry, the audit chain, named leases
+// (exactly one process holds one, e.g. a mailbox reader).
+export { rowsOf } from './db/client.ts';
 export { ingest } from './domain/ingest.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
 export { appendAudit } from './domain/audit.ts';
-/** Named leases in the database: exactly one process holds one (a mailbox reader). */
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
-// For route definitions: error constructors and the shared error response schemas, the rate-limit presets.
+// For route definitions: error constructors, the shared error response schemas, the rate-limit presets.
 export { DomainError, badRequest, notFound } from './domain/errors.ts';
 export { errors, IdParams } from './http/common.ts';
 export { rateLimits } from './http/rate-limits.ts';
