@@ -64,6 +64,8 @@ export type InboundRequest = {
 
 export type ChannelAdapter<Payload = unknown> = {
   kind: ChannelKind;
+  /** Which identity of a contact replies go to (an email address, a phone number, ...). */
+  identityKind: IdentityKind;
   capabilities: ChannelCapabilities;
   /** Throws InboundRejected when the request does not come from the provider (or the visitor it claims). */
   verify(request: InboundRequest): void;

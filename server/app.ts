@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Services } from './services.ts';
+import type { AppRoot } from './composition.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { webPlugin } from './plugins/web.ts';
@@ -20,22 +20,20 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
-import { emailInboxRoutes } from './routes/email-inboxes.ts';
-import { slackRoutes } from './routes/slack.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
-import type { BotRunner } from './bot/runner.ts';
-import { twilioRoutes } from '../channels/twilio/routes.ts';
+import { channelRoutes } from '../channels/registry.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
-export const app = fp<{ services: Services; bot: BotRunner }>(
-  async (fastify, { services, bot }) => {
+export const app = fp<{ root: AppRoot }>(
+  async (fastify, { root }) => {
+    // Every plugin takes the root under `deps` and declares, in its own file, the narrow type it reads from it.
     await fastify.register(errorsPlugin);
-    await fastify.register(securityHeadersPlugin, { publicUrl: services.config.publicUrl });
+    await fastify.register(securityHeadersPlugin, { publicUrl: root.config.publicUrl });
     await fastify.register(jsonBodyPlugin);
     await fastify.register(cookie);
-    await registerRateLimits(fastify, services.config);
+    await registerRateLimits(fastify, root.config);
     await fastify.register(swagger, {
       openapi: {
         info: {
@@ -53,27 +51,26 @@ export const app = fp<{ services: Services; bot: BotRunner }>(
       },
     });
     await fastify.register(swaggerUi, { routePrefix: '/api/docs' });
-    await fastify.register(authPlugin, { deps: services });
+    await fastify.register(authPlugin, { deps: root });
 
-    await fastify.register(healthRoutes, { prefix: '/api/health', deps: services });
-    await fastify.register(authRoutes, { prefix: '/api/auth', deps: services });
-    await fastify.register(conversationRoutes, { prefix: '/api/conversations', deps: services });
-    await fastify.register(contactRoutes, { prefix: '/api/contacts', deps: services });
-    await fastify.register(agentRoutes, { prefix: '/api/agents', deps: services });
-    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: services });
-    await fastify.register(emailInboxRoutes, { prefix: '/api/inboxes', services });
-    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: services });
-    await fastify.register(widgetRoutes, { prefix: '/api/widget', deps: services });
-    await fastify.register(messageRoutes, { prefix: '/api/messages', deps: services });
-    await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: services });
-    await fastify.register(kbRoutes, { prefix: '/api/kb', deps: services });
-    await fastify.register(botRoutes, { prefix: '/api/bot', deps: services, bot });
-    await fastify.register(slackRoutes, { prefix: '/api/slack', services });
-    await fastify.register(twilioRoutes, { prefix: '/api/twilio', services });
-    await fastify.register(recordingRoutes, { prefix: '/api/recordings', services });
-    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', deps: services });
-    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', deps: services });
-    await fastify.register(webPlugin, { deps: services });
+    await fastify.register(healthRoutes, { prefix: '/api/health', deps: root });
+    await fastify.register(authRoutes, { prefix: '/api/auth', deps: root });
+    await fastify.register(conversationRoutes, { prefix: '/api/conversations', deps: root });
+    await fastify.register(contactRoutes, { prefix: '/api/contacts', deps: root });
+    await fastify.register(agentRoutes, { prefix: '/api/agents', deps: root });
+    await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });
+    await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
+    await fastify.register(widgetRoutes, { prefix: '/api/widget', deps: root });
+    await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
+    await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
+    await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
+    await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });
+    // Each channel's webhooks and admin routes (channels/*/module.ts), under /api.
+    await fastify.register(channelRoutes(root.channels));
+    await fastify.register(recordingRoutes, { prefix: '/api/recordings', deps: root });
+    await fastify.register(analyticsRoutes, { prefix: '/api/analytics', deps: root });
+    await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', deps: root });
+    await fastify.register(webPlugin, { deps: root });
   },
   { name: 'app' },
 );

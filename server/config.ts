@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
-import { slackConfigFromEnv, SlackConfigError, type SlackConfig } from '../channels/slack/config.ts';
-import { TwilioConfigError, twilioConfigFromEnv, type TwilioConfig } from '../channels/twilio/config.ts';
-import { emailInboxFromEnv, EnvInboxError, type EnvEmailInbox } from '../channels/email/env-inbox.ts';
+import { channelConfigsFromEnv, type ChannelConfigs, type ChannelModules } from '../channels/registry.ts';
+import { ChannelConfigError } from '../channels/module.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -29,30 +28,11 @@ export type Config = {
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
   botEnabled: boolean;
   botEmbedder: EmbedderConfig;
-  /** Read the IMAP mailboxes of email inboxes in this process (a lease per mailbox picks one process). */
-  emailImapEnabled: boolean;
-  /** How long a mailbox lease lasts unrenewed: a dead server's mailboxes are taken over after this. */
-  emailLeaseSeconds: number;
-  /** Longest wait between reconnect attempts to an IMAP server (the backoff starts at 1 s and doubles). */
-  emailReconnectMaxSeconds: number;
-  /** The Slack app (channels/slack); undefined when Slack is not configured. */
-  slack: SlackConfig | undefined;
-  /** TWILIO_*: SMS and voice (channels/twilio/README.md). */
-  twilio: TwilioConfig;
   /** Analytics: a figure built from fewer distinct contacts than this is suppressed ("fewer than k"). */
   analyticsMinCohort: number;
-  /** An email inbox configured by EMAIL_IMAP_URL, EMAIL_SMTP_URL, EMAIL_ADDRESS (and EMAIL_INBOX_NAME). */
-  emailInbox: EnvEmailInbox | null;
+  /** Each channel module's own settings (EMAIL_*, SLACK_*, TWILIO_*), parsed by the module (channels/registry.ts). */
+  channels: ChannelConfigs;
 };
-
-function envEmailInbox(env: Env): EnvEmailInbox | null {
-  try {
-    return emailInboxFromEnv(env);
-  } catch (err) {
-    if (err instanceof EnvInboxError) throw new ConfigError(err.variable, err.reason);
-    throw err;
-  }
-}
 
 export class ConfigError extends Error {
   constructor(
@@ -107,20 +87,11 @@ function botEmbedder(env: Env): EmbedderConfig {
   }
 }
 
-function slack(env: Env): SlackConfig | undefined {
+function channels(env: Env, modules: ChannelModules | undefined): ChannelConfigs {
   try {
-    return slackConfigFromEnv(env);
+    return channelConfigsFromEnv(env, modules);
   } catch (err) {
-    if (err instanceof SlackConfigError) throw new ConfigError(err.variable, err.message);
-    throw err;
-  }
-}
-
-function twilioConfig(env: Env): TwilioConfig {
-  try {
-    return twilioConfigFromEnv(env);
-  } catch (err) {
-    if (err instanceof TwilioConfigError) throw new ConfigError(err.variable, err.reason);
+    if (err instanceof ChannelConfigError) throw new ConfigError(err.variable, err.reason);
     throw err;
   }
 }
@@ -134,7 +105,8 @@ function redisPrefix(env: Env): string {
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export function loadConfig(env: Env = process.env): Config {
+/** `modules`: the channel modules whose settings to parse (channels/registry.ts by default; tests add one). */
+export function loadConfig(env: Env = process.env, modules?: ChannelModules): Config {
   const port = int(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '0.0.0.0';
   const adminEmail = env.ADMIN_EMAIL || 'admin@example.com';
@@ -164,12 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
-    emailImapEnabled: bool(env, 'EMAIL_IMAP_ENABLED', true),
-    emailLeaseSeconds: int(env, 'EMAIL_LEASE_SECONDS', 30, 1, 3600),
-    emailReconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 300, 1, 3600),
-    slack: slack(env),
-    twilio: twilioConfig(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
-    emailInbox: envEmailInbox(env),
+    channels: channels(env, modules),
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
-import { createServices, type Services } from './services.ts';
+import { createRoot, type AppRoot } from './composition.ts';
 import { app } from './app.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { ensureAdmin } from './bootstrap.ts';
@@ -13,9 +13,8 @@ import { seedDemo } from './demo/seed.ts';
 import { every } from './jobs/runner.ts';
 import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
-import { createBotRunner, type BotRunner } from './bot/runner.ts';
-import { createEmailChannel } from '../channels/email/channel.ts';
-import { applyEnvEmailInbox } from '../channels/email/env-inbox.ts';
+import type { BotRunner } from './bot/runner.ts';
+import { startChannels, stopChannels, type ChannelModules } from '../channels/registry.ts';
 
 /**
  * `rateLimited`: the route has its own rate limit (tests check the public surface has one everywhere).
@@ -33,7 +32,8 @@ export type RunningServer = {
   fastify: FastifyInstance;
   /** Every registered route with its declared access level (the authorization test walks these). */
   routes: RouteRecord[];
-  services: Services;
+  /** The composition root (server/composition.ts). */
+  services: AppRoot;
   url: string;
   admin: { created: boolean; generatedPassword?: string };
   bot: BotRunner;
@@ -46,6 +46,8 @@ export type ServerOptions = {
   /** Where log lines go (tests capture them to prove no personal data is logged). */
   logStream?: NodeJS.WritableStream;
   listen?: boolean;
+  /** The channel modules (channels/registry.ts by default); loadConfig must have parsed their settings. */
+  channels?: ChannelModules;
 };
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
@@ -92,49 +94,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
-  const services = await createServices(config, database, fastify.log);
-  const bot = createBotRunner(services, fastify.log, { embedder: config.botEmbedder, enabled: config.botEnabled });
-  services.chatOpenStatus = () => bot.openStatus();
-  await fastify.register(app, { services, bot });
-  const realtime = await attachRealtime(fastify.server, services, fastify.log);
-  const admin = await ensureAdmin(services.db, config.adminEmail, config.adminPassword);
-  if (config.seedDemo) await seedDemo(services);
+  const root = await createRoot(config, database, fastify.log, { modules: options.channels });
+  const { bot } = root;
+  await fastify.register(app, { root });
+  const realtime = await attachRealtime(fastify.server, root, fastify.log);
+  const admin = await ensureAdmin(root.db, config.adminEmail, config.adminPassword);
+  if (config.seedDemo) await seedDemo(root);
   await bot.start();
-  if (config.emailInbox) await applyEnvEmailInbox(services.db, config.emailInbox);
-  const email = createEmailChannel(
-    {
-      db: services.db,
-      events: services.events,
-      inboxNames: services.inboxNames,
-      blobs: services.blobs,
-      adapter: services.adapters.email,
-      log: fastify.log,
-    },
-    {
-      leaseTtlMs: config.emailLeaseSeconds * 1000,
-      backoffMs: { initial: 1000, max: config.emailReconnectMaxSeconds * 1000 },
-      pollMs: 5 * 60_000,
-      maxTextChars: config.messageMaxChars,
-    },
-  );
-  if (config.emailImapEnabled) {
-    services.emailReaders = email;
-    await email.refresh();
-  }
+  await startChannels(root.channels);
 
   const stopJobs = [
-    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(services)),
-    // Inboxes added or changed by another server process are picked up here; this process's own API calls refresh at once.
-    every('email-inboxes', 30_000, fastify.log, () => services.emailReaders.refresh()),
+    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({
-        db: services.db,
-        events: services.events,
-        adapters: services.adapters,
+        db: root.db,
+        events: root.events,
+        adapters: root.adapters,
         messageMaxChars: config.messageMaxChars,
       }),
     ),
-    ...(services.slack ? [every('slack-files', 30_000, fastify.log, () => services.slack!.sweep())] : []),
   ];
 
   let url = config.publicUrl;
@@ -147,16 +125,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return {
     fastify,
     routes,
-    services,
+    services: root,
     url,
     admin,
     bot,
     async close() {
       stopJobs.forEach((stop) => stop());
       bot.stop();
-      await email.stop();
-      services.mailSender.close();
-      await services.slack?.stop();
+      await stopChannels(root.channels);
       await realtime.close().catch(() => {});
       await fastify.close();
       if (!options.database) await database.close();

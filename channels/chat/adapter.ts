@@ -28,6 +28,7 @@ const bearer = (request: InboundRequest) => {
 export function createChatAdapter(deps: ChatAdapterDeps): ChannelAdapter<ChatPayload> {
   return {
     kind: 'chat',
+    identityKind: 'visitor',
     capabilities: { threads: false, attachments: false, deliveryReceipts: false, maxLength: 10_000 },
     verify(request) {
       const claims = deps.verifyToken(bearer(request));

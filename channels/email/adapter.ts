@@ -1,5 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../server/db/client.ts';
+import type { Db } from '../../server/channel-port.ts';
 import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter, InboundMessage } from '../types.ts';
 import { InboundRejected, PermanentDeliveryError } from '../types.ts';
@@ -73,6 +73,7 @@ export type StoredEmailHeaders = {
 export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<EmailPayload> {
   return {
     kind: 'email',
+    identityKind: 'email',
     capabilities: { threads: true, attachments: true, deliveryReceipts: false, maxLength: 100_000 },
     verify(request) {
       if (!/^imaps?:\/\//.test(request.url))

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { processHolder } from '../../server/db/leases.ts';
-import type { IngestDeps } from '../../server/domain/ingest.ts';
+import { processHolder, type IngestDeps } from '../../server/channel-port.ts';
 import type { ChannelAdapter } from '../types.ts';
 import type { EmailPayload } from './adapter.ts';
 import { commitMail, prepareMail } from './inbound.ts';
@@ -18,7 +17,7 @@ export type EmailChannelOptions = Omit<MailboxWorkerOptions, 'batchSize' | 'maxM
 
 export type MailboxStatus = { state: WorkerState; lastError: string | null };
 
-export type EmailChannel = {
+export type EmailReaders = {
   /** Starts, restarts or stops the mailbox readers to match the email inboxes in the database. */
   refresh(): Promise<void>;
   status(inboxId: string): MailboxStatus | null;
@@ -29,10 +28,10 @@ export type EmailChannel = {
  * The inbound half of the email channel inside one server process: one MailboxWorker per email inbox
  * with valid settings. Every process runs this; the per-mailbox lease decides which one reads.
  */
-export function createEmailChannel(
+export function createEmailReaders(
   deps: IngestDeps & { adapter: ChannelAdapter<EmailPayload>; log: FastifyBaseLogger },
   options: EmailChannelOptions,
-): EmailChannel {
+): EmailReaders {
   // Unique per channel instance: two servers in one process (tests) must compete like two processes.
   const holder = `${processHolder}:email:${randomUUID().slice(0, 8)}`;
   const workers = new Map<string, { worker: MailboxWorker; key: string }>();

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../server/db/client.ts';
+import type { Db } from '../../server/channel-port.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { EmailSettingsError, parseEmailSettings, type EmailSettings } from './settings.ts';
 

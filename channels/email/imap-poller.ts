@@ -1,8 +1,7 @@
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../../server/db/client.ts';
-import { releaseLease, tryAcquireLease } from '../../server/db/leases.ts';
+import { releaseLease, tryAcquireLease, type Db } from '../../server/channel-port.ts';
 import { emailMailboxes } from '../../drizzle/schema/index.ts';
 import type { EmailSettings } from './settings.ts';
 

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { messages } from '../../drizzle/schema/index.ts';
-import { ingest, type IngestDeps } from '../../server/domain/ingest.ts';
-import { loadConversationView, toMessageView } from '../../server/domain/views.ts';
+import { ingest, type IngestDeps } from '../../server/channel-port.ts';
+import { loadConversationView, toMessageView } from '../../server/channel-port.ts';
 import type { ChannelAdapter } from '../types.ts';
 import { imapRequestUrl, type EmailPayload } from './adapter.ts';
 import { ownMessageUuid } from './message-ids.ts';

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, or } from 'drizzle-orm';
-import type { Db } from '../../server/db/client.ts';
+import type { Db } from '../../server/channel-port.ts';
 import { contactIdentities, conversations, messages } from '../../drizzle/schema/index.ts';
 import { emailExternalId, ownMessageUuid } from './message-ids.ts';
 import type { ParsedEmail } from './parse.ts';

@@ -25,6 +25,7 @@ const header = (request: InboundRequest, name: string) => {
 export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter<SlackEventCallback> {
   return {
     kind: 'slack',
+    identityKind: 'slack',
     // Slack truncates text over 40,000 characters; delivery receipts do not exist for bot posts.
     capabilities: { threads: true, attachments: true, deliveryReceipts: false, maxLength: 40_000 },
     verify(request) {

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import type { Db } from '../../server/db/client.ts';
+import type { Db } from '../../server/channel-port.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../types.ts';
 

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../../server/db/client.ts';
-import type { BlobStore } from '../../server/blobs/store.ts';
+import { rowsOf, type Db } from '../../server/channel-port.ts';
+import type { BlobStore } from '../../server/channel-port.ts';
 import { attachments, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
 import type { SlackFile } from './payloads.ts';
 import { fileName } from './parse.ts';

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../server/db/client.ts';
+import type { Db } from '../../server/channel-port.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { TwilioConfig } from './config.ts';
 

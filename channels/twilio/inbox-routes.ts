@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Services } from '../../server/services.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { errors, IdParams } from '../../server/http/common.ts';
-import { currentAgent } from '../../server/plugins/auth.ts';
-import { appendAudit } from '../../server/privacy/audit.ts';
-import { notFound } from '../../server/domain/errors.ts';
+import { appendAudit, errors, IdParams, notFound, type ChannelPort } from '../../server/channel-port.ts';
+import type { TwilioAccounts } from './accounts.ts';
+import type { TwilioConfig } from './config.ts';
 
 const tags = ['twilio'];
 const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164, e.g. +15550100000' });
@@ -39,148 +37,158 @@ const Settings = Type.Object({
  * Admins configure Twilio numbers: one sms or voice inbox per number and channel. The auth token may be
  * stored on the inbox (for a second account) or come from TWILIO_AUTH_TOKEN; it is never returned.
  */
-export const twilioInboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const view = (row: typeof inboxes.$inferSelect): TwilioInboxView => {
-    const s = row.settings as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-    const accountSid = str(s.accountSid) ?? services.config.twilio.accountSid ?? null;
-    const authToken = str(s.authToken) ? 'inbox' : services.config.twilio.authToken ? 'env' : 'missing';
-    const phoneNumber = str(s.phoneNumber) ?? str(s.number);
-    const base = `${services.config.publicUrl}/api/twilio/${row.id}`;
-    const channel = row.channel as 'sms' | 'voice';
-    const webhooks: Record<string, string> =
-      channel === 'sms'
-        ? { incomingMessage: `${base}/sms`, statusCallback: `${base}/status` }
-        : {
-            incomingCall: `${base}/voice`,
-            recordingStatusCallback: `${base}/voice/recording`,
-            afterRecording: `${base}/voice/recorded`,
-            smsReplyStatusCallback: `${base}/status`,
-          };
-    return {
-      id: row.id,
-      name: row.name,
-      channel,
-      phoneNumber,
-      accountSid,
-      authToken,
-      ready: Boolean(accountSid && authToken !== 'missing' && phoneNumber),
-      webhooks,
+export const twilioInboxRoutes =
+  ({
+    port,
+    config,
+    accounts,
+  }: {
+    port: ChannelPort;
+    config: TwilioConfig;
+    accounts: TwilioAccounts;
+  }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const view = (row: typeof inboxes.$inferSelect): TwilioInboxView => {
+      const s = row.settings as Record<string, unknown>;
+      const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+      const accountSid = str(s.accountSid) ?? config.accountSid ?? null;
+      const authToken = str(s.authToken) ? 'inbox' : config.authToken ? 'env' : 'missing';
+      const phoneNumber = str(s.phoneNumber) ?? str(s.number);
+      const base = `${port.publicUrl}/api/twilio/${row.id}`;
+      const channel = row.channel as 'sms' | 'voice';
+      const webhooks: Record<string, string> =
+        channel === 'sms'
+          ? { incomingMessage: `${base}/sms`, statusCallback: `${base}/status` }
+          : {
+              incomingCall: `${base}/voice`,
+              recordingStatusCallback: `${base}/voice/recording`,
+              afterRecording: `${base}/voice/recorded`,
+              smsReplyStatusCallback: `${base}/status`,
+            };
+      return {
+        id: row.id,
+        name: row.name,
+        channel,
+        phoneNumber,
+        accountSid,
+        authToken,
+        ready: Boolean(accountSid && authToken !== 'missing' && phoneNumber),
+        webhooks,
+      };
     };
-  };
-  const merge = (current: Record<string, unknown>, patch: Static<typeof Settings>) => {
-    const next = { ...current };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    return next;
-  };
+    const merge = (current: Record<string, unknown>, patch: Static<typeof Settings>) => {
+      const next = { ...current };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) continue;
+        if (value === null) delete next[key];
+        else next[key] = value;
+      }
+      return next;
+    };
 
-  app.get(
-    '/inboxes',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'SMS and voice inboxes with their Twilio numbers and the webhook URLs to configure',
-        response: { 200: Type.Object({ items: Type.Array(TwilioInboxView) }), ...errors(401, 403) },
+    app.get(
+      '/inboxes',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'SMS and voice inboxes with their Twilio numbers and the webhook URLs to configure',
+          response: { 200: Type.Object({ items: Type.Array(TwilioInboxView) }), ...errors(401, 403) },
+        },
       },
-    },
-    async () => ({
-      items: (
-        await services.db
-          .select()
-          .from(inboxes)
-          .where(inArray(inboxes.channel, ['sms', 'voice']))
-          .orderBy(inboxes.createdAt)
-      ).map(view),
-    }),
-  );
+      async () => ({
+        items: (
+          await port.db
+            .select()
+            .from(inboxes)
+            .where(inArray(inboxes.channel, ['sms', 'voice']))
+            .orderBy(inboxes.createdAt)
+        ).map(view),
+      }),
+    );
 
-  app.post(
-    '/inboxes',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'Connect a Twilio number as an SMS or voice inbox',
-        body: Type.Intersect([
-          Type.Object({
-            name: Type.String({ minLength: 1, maxLength: 100 }),
-            channel: Type.Union([Type.Literal('sms'), Type.Literal('voice')]),
-            phoneNumber: E164,
-          }),
-          Settings,
-        ]),
-        response: { 201: Type.Object({ inbox: TwilioInboxView }), ...errors(400, 401, 403) },
+    app.post(
+      '/inboxes',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Connect a Twilio number as an SMS or voice inbox',
+          body: Type.Intersect([
+            Type.Object({
+              name: Type.String({ minLength: 1, maxLength: 100 }),
+              channel: Type.Union([Type.Literal('sms'), Type.Literal('voice')]),
+              phoneNumber: E164,
+            }),
+            Settings,
+          ]),
+          response: { 201: Type.Object({ inbox: TwilioInboxView }), ...errors(400, 401, 403) },
+        },
       },
-    },
-    async (request, reply) => {
-      const { name, channel, ...settings } = request.body;
-      const row = await services.db.transaction(async (tx) => {
-        const [created] = await tx
-          .insert(inboxes)
-          .values({ name, channel, settings: merge({}, settings) })
-          .returning();
-        await appendAudit(tx, {
-          actorKind: 'agent',
-          actorId: currentAgent(request).id,
-          action: 'inbox.created',
-          targetType: 'inbox',
-          targetId: created!.id,
-          details: { channel, fields: Object.keys(settings) },
+      async (request, reply) => {
+        const { name, channel, ...settings } = request.body;
+        const row = await port.db.transaction(async (tx) => {
+          const [created] = await tx
+            .insert(inboxes)
+            .values({ name, channel, settings: merge({}, settings) })
+            .returning();
+          await appendAudit(tx, {
+            actorKind: 'agent',
+            actorId: port.currentAgentId(request),
+            action: 'inbox.created',
+            targetType: 'inbox',
+            targetId: created!.id,
+            details: { channel, fields: Object.keys(settings) },
+          });
+          return created!;
         });
-        return created!;
-      });
-      services.inboxNames.forget(row.id);
-      return reply.status(201).send({ inbox: view(row) });
-    },
-  );
-
-  app.patch(
-    '/inboxes/:id',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'Change a Twilio inbox: number, account, token (null removes a setting)',
-        params: IdParams,
-        body: Type.Intersect([
-          Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
-          Settings,
-        ]),
-        response: { 200: Type.Object({ inbox: TwilioInboxView }), ...errors(400, 401, 403, 404) },
+        port.inboxNames.forget(row.id);
+        return reply.status(201).send({ inbox: view(row) });
       },
-    },
-    async (request) => {
-      const { name, ...settings } = request.body;
-      const row = await services.db.transaction(async (tx) => {
-        const [current] = await tx
-          .select()
-          .from(inboxes)
-          .where(and(eq(inboxes.id, request.params.id), inArray(inboxes.channel, ['sms', 'voice'])));
-        if (!current) throw notFound('Twilio inbox');
-        const [updated] = await tx
-          .update(inboxes)
-          .set({ ...(name ? { name } : {}), settings: merge(current.settings, settings) })
-          .where(eq(inboxes.id, current.id))
-          .returning();
-        // Field names only: the token's value never reaches the audit log.
-        await appendAudit(tx, {
-          actorKind: 'agent',
-          actorId: currentAgent(request).id,
-          action: 'inbox.updated',
-          targetType: 'inbox',
-          targetId: current.id,
-          details: { fields: Object.keys(request.body) },
+    );
+
+    app.patch(
+      '/inboxes/:id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Change a Twilio inbox: number, account, token (null removes a setting)',
+          params: IdParams,
+          body: Type.Intersect([
+            Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+            Settings,
+          ]),
+          response: { 200: Type.Object({ inbox: TwilioInboxView }), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const { name, ...settings } = request.body;
+        const row = await port.db.transaction(async (tx) => {
+          const [current] = await tx
+            .select()
+            .from(inboxes)
+            .where(and(eq(inboxes.id, request.params.id), inArray(inboxes.channel, ['sms', 'voice'])));
+          if (!current) throw notFound('Twilio inbox');
+          const [updated] = await tx
+            .update(inboxes)
+            .set({ ...(name ? { name } : {}), settings: merge(current.settings, settings) })
+            .where(eq(inboxes.id, current.id))
+            .returning();
+          // Field names only: the token's value never reaches the audit log.
+          await appendAudit(tx, {
+            actorKind: 'agent',
+            actorId: port.currentAgentId(request),
+            action: 'inbox.updated',
+            targetType: 'inbox',
+            targetId: current.id,
+            details: { fields: Object.keys(request.body) },
+          });
+          return updated!;
         });
-        return updated!;
-      });
-      services.twilioAccounts.forget(row.id);
-      services.inboxNames.forget(row.id);
-      return { inbox: view(row) };
-    },
-  );
-};
+        accounts.forget(row.id);
+        port.inboxNames.forget(row.id);
+        return { inbox: view(row) };
+      },
+    );
+  };

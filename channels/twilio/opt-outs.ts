@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../server/db/client.ts';
+import type { Db } from '../../server/channel-port.ts';
 import { messages, smsOptOuts } from '../../drizzle/schema/index.ts';
-import { appendAudit } from '../../server/privacy/audit.ts';
+import { appendAudit } from '../../server/channel-port.ts';
 
 export async function isOptedOut(db: Db, twilioNumber: string, phone: string): Promise<boolean> {
   const [row] = await db

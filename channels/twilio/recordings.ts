@@ -1,11 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Services } from '../../server/services.ts';
-import type { Db } from '../../server/db/client.ts';
+import type { ChannelPort, Db, RecordingProvider } from '../../server/channel-port.ts';
 import { conversations, messages, recordings } from '../../drizzle/schema/index.ts';
-import { recordingDeleteAfter } from '../../server/privacy/retention.ts';
-import type { RecordingProvider } from '../../server/privacy/recording-providers.ts';
 import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
 import { describeTwilioError, twilioClient } from './client.ts';
 import type { TwilioConfig } from './config.ts';
@@ -56,7 +53,7 @@ export type RecordingOutcome = {
  * A recording of a call we never stored (no message) is deleted at Twilio at once: nothing of it is kept.
  */
 export async function storeRecording(
-  services: Services,
+  services: Pick<ChannelPort, 'db' | 'blobs' | 'retention'>,
   twilio: TwilioConfig,
   account: TwilioAccount,
   cb: RecordingCallback,
@@ -110,7 +107,7 @@ export async function storeRecording(
       durationSeconds: Math.max(0, Math.round(Number(cb.RecordingDuration ?? 0)) || 0),
       blobId,
       recordedAt,
-      deleteAfter: await recordingDeleteAfter(db, recordedAt),
+      deleteAfter: await services.retention.recordingDeleteAfter(recordedAt),
     })
     .onConflictDoNothing()
     .returning({ id: recordings.id });
@@ -128,32 +125,43 @@ export async function storeRecording(
 
 /**
  * Deletes a recording at Twilio (recordings(sid).remove()) with the credentials of the inbox the
- * call came in on; a 404 means Twilio no longer has it, which counts as deleted.
+ * call came in on; a 404 means Twilio no longer has it, which counts as deleted. Plays a recording kept
+ * at Twilio only by streaming it from there.
  */
 export function createTwilioRecordingProvider(
   db: Db,
   twilio: TwilioConfig,
   accounts: TwilioAccounts,
 ): RecordingProvider {
+  /** The credentials of the inbox the call came in on, else the server-wide account. */
+  const credentials = async (sid: string) => {
+    const [row] = await db
+      .select({ inboxId: conversations.inboxId })
+      .from(recordings)
+      .innerJoin(conversations, eq(conversations.id, recordings.conversationId))
+      .where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, sid)));
+    const account = row ? await accounts.load(row.inboxId) : null;
+    const accountSid = account?.accountSid ?? twilio.accountSid;
+    const authToken = account?.authToken ?? twilio.authToken;
+    return accountSid && authToken ? { accountSid, authToken } : null;
+  };
   return {
+    async openMedia(sid) {
+      const account = await credentials(sid);
+      if (!account) throw new Error('Twilio credentials are not configured');
+      return fetchRecordingMedia(twilio.apiUrl, account, sid);
+    },
     async deleteRecording(sid) {
-      const [row] = await db
-        .select({ inboxId: conversations.inboxId })
-        .from(recordings)
-        .innerJoin(conversations, eq(conversations.id, recordings.conversationId))
-        .where(and(eq(recordings.provider, TWILIO_PROVIDER), eq(recordings.providerSid, sid)));
-      const account = row ? await accounts.load(row.inboxId) : null;
-      const accountSid = account?.accountSid ?? twilio.accountSid;
-      const authToken = account?.authToken ?? twilio.authToken;
-      if (!accountSid || !authToken)
-        throw new Error('Twilio credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)');
+      const account = await credentials(sid);
+      if (!account) throw new Error('Twilio credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)');
+      const { accountSid, authToken } = account;
       try {
         await twilioClient(accountSid, authToken, twilio.apiUrl).recordings(sid).remove();
         return 'deleted';
       } catch (err) {
         const described = describeTwilioError(err);
         if (described.status === 404) return 'not_found';
-        throw new Error(described.text);
+        throw new Error(described.text, { cause: err });
       }
     },
   };

@@ -2,16 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Services } from '../../server/services.ts';
 import { consentEvents } from '../../drizzle/schema/index.ts';
-import { ingest } from '../../server/domain/ingest.ts';
-import { recordConsent } from '../../server/privacy/consent.ts';
-import { DomainError } from '../../server/domain/errors.ts';
-import { errors } from '../../server/http/common.ts';
-import { rateLimits } from '../../server/http/rate-limits.ts';
-import { getPolicies } from '../../server/privacy/retention.ts';
+import { DomainError, errors, rateLimits, type ChannelPort } from '../../server/channel-port.ts';
 import { InboundRejected, type ChannelAdapter, type InboundRequest } from '../types.ts';
-import type { TwilioAccount } from './accounts.ts';
+import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
+import type { TwilioConfig } from './config.ts';
 import { smsKeyword } from './keywords.ts';
 import { optIn, optOut } from './opt-outs.ts';
 import { storeRecording } from './recordings.ts';
@@ -54,193 +49,197 @@ const forbidden = () => new DomainError(403, 'invalid_signature', 'Twilio signat
  * Public, but every request must carry a valid X-Twilio-Signature (checked before the body is even
  * validated): absent or forged answers 403 and stores nothing. 2xx only after the data is committed.
  */
-export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { sms, voice } = services.adapters;
-  const accounts = services.twilioAccounts;
-  const config = services.config.twilio;
-  // Twilio posts application/x-www-form-urlencoded; this parser applies to these routes only (encapsulated).
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 64 * 1024 },
-    (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    },
-  );
-  app.decorateRequest('twilioAccount', null);
-  await app.register(twilioInboxRoutes, { services });
+export type TwilioRouteDeps = {
+  port: ChannelPort;
+  config: TwilioConfig;
+  accounts: TwilioAccounts;
+  sms: ChannelAdapter<SmsWebhook>;
+  voice: ChannelAdapter<VoiceWebhook>;
+};
 
-  const verifyWith =
-    (adapter: ChannelAdapter<never>, channels: Array<'sms' | 'voice'>) => async (request: FastifyRequest) => {
-      const { inboxId } = request.params as { inboxId?: string };
-      const account = inboxId && /^[0-9a-f-]{36}$/.test(inboxId) ? await accounts.load(inboxId) : null;
-      if (!account || !channels.includes(account.channel)) throw forbidden();
-      const inbound: InboundRequest = {
-        // Twilio signed the URL it was configured with: the public address, not the proxy's upstream one.
-        url: `${services.config.publicUrl}${request.url}`,
-        headers: request.headers,
-        rawBody: '',
-        body: request.body ?? {},
+export const twilioRoutes =
+  ({ port, config, accounts, sms, voice }: TwilioRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // Twilio posts application/x-www-form-urlencoded; this parser applies to these routes only (encapsulated).
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
+    app.decorateRequest('twilioAccount', null);
+    await app.register(twilioInboxRoutes({ port, config, accounts }));
+
+    const verifyWith =
+      (adapter: ChannelAdapter<SmsWebhook> | ChannelAdapter<VoiceWebhook>, channels: Array<'sms' | 'voice'>) =>
+      async (request: FastifyRequest) => {
+        const { inboxId } = request.params as { inboxId?: string };
+        const account = inboxId && /^[0-9a-f-]{36}$/.test(inboxId) ? await accounts.load(inboxId) : null;
+        if (!account || !channels.includes(account.channel)) throw forbidden();
+        const inbound: InboundRequest = {
+          // Twilio signed the URL it was configured with: the public address, not the proxy's upstream one.
+          url: `${port.publicUrl}${request.url}`,
+          headers: request.headers,
+          rawBody: '',
+          body: request.body ?? {},
+        };
+        try {
+          adapter.verify(inbound);
+        } catch (err) {
+          if (err instanceof InboundRejected) throw forbidden();
+          throw err;
+        }
+        request.twilioAccount = account;
       };
-      try {
-        adapter.verify(inbound);
-      } catch (err) {
-        if (err instanceof InboundRejected) throw forbidden();
-        throw err;
-      }
-      request.twilioAccount = account;
-    };
-  const account = (request: FastifyRequest) => request.twilioAccount!;
-  const xml = 'text/xml; charset=utf-8';
-  const deps = { db: services.db, events: services.events, inboxNames: services.inboxNames };
+    const account = (request: FastifyRequest) => request.twilioAccount!;
+    const xml = 'text/xml; charset=utf-8';
 
-  // A status callback may overtake the commit of the send it reports on; once the sid is stored, apply it.
-  const unsubscribe = services.events.subscribe('message.updated', ({ message }) => {
-    if (
-      (message.channel !== 'sms' && message.channel !== 'voice') ||
-      message.direction !== 'outbound' ||
-      message.deliveryState !== 'sent'
-    )
-      return;
-    applyPendingStatus(services.db, message.id)
-      .then(async (changed) => {
-        if (changed) await publishMessageUpdated(services.db, services.events, changed);
-      })
-      .catch((err) => app.log.error({ err: { type: (err as Error).name } }, 'applying a pending Twilio status failed'));
-  });
-  app.addHook('onClose', async () => unsubscribe());
-
-  app.post(
-    '/:inboxId/sms',
-    {
-      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
-      preValidation: verifyWith(sms, ['sms']),
-      schema: {
-        tags,
-        summary: 'Twilio inbound SMS webhook (X-Twilio-Signature); STOP/START/HELP are honoured',
-        params: Params,
-        body: form({
-          MessageSid: Sid('(SM|MM)'),
-          AccountSid: Sid('AC'),
-          From: Phone,
-          To: Phone,
-          Body: Type.String({ maxLength: 1600 }),
-          NumMedia: Type.Optional(Type.String()),
-          NumSegments: Type.Optional(Type.String()),
-        }),
-        response: { 200: Twiml, ...errors(400, 403) },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body as unknown as SmsWebhook;
-      const [message] = sms.parse({ ...body, receivedAt: new Date().toISOString() } as never, {
-        inboxId: request.params.inboxId,
-      });
-      const result = await ingest({ ...deps, chatOpenStatus: () => 'open' }, message!);
-      const keyword = smsKeyword(body.Body);
-      const optInput = {
-        twilioNumber: account(request).phoneNumber,
-        phone: body.From,
-        contactId: result.contactId,
-        keyword: keyword?.word ?? '',
-        conversationId: result.conversation.id,
-      };
-      const marker =
-        keyword?.kind === 'opt_out'
-          ? await optOut(services.db, optInput)
-          : keyword?.kind === 'opt_in'
-            ? await optIn(services.db, optInput)
-            : null;
-      if (marker) await publishMessageCreated(services.db, services.events, marker);
-      // Twilio answers STOP/START itself (carrier rules); HELP gets the inbox's help text when one is set.
-      const answer = keyword?.kind === 'help' ? account(request).helpText : undefined;
-      return reply.type(xml).send(messagingTwiml(answer));
-    },
-  );
-
-  app.post(
-    '/:inboxId/status',
-    {
-      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
-      preValidation: verifyWith(sms, ['sms', 'voice']),
-      schema: {
-        tags,
-        summary: 'Twilio message status callback: moves the reply to sent, delivered or failed',
-        params: Params,
-        body: form({
-          MessageSid: Sid('(SM|MM)'),
-          AccountSid: Sid('AC'),
-          MessageStatus: Type.String({ maxLength: 40 }),
-          ErrorCode: Type.Optional(Type.String({ maxLength: 10 })),
-        }),
-        response: { 204: Type.Null(), ...errors(400, 403) },
-      },
-    },
-    async (request, reply) => {
-      const { MessageSid, MessageStatus, ErrorCode } = request.body;
-      const changed = await applyStatus(services.db, MessageSid, MessageStatus, ErrorCode || undefined);
-      if (changed) await publishMessageUpdated(services.db, services.events, changed);
-      return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    '/:inboxId/voice',
-    {
-      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
-      preValidation: verifyWith(voice, ['voice']),
-      schema: {
-        tags,
-        summary: 'Twilio incoming-call webhook: announces the recording and its purpose, then records a voicemail',
-        params: Params,
-        body: form({
-          CallSid: Sid('CA'),
-          AccountSid: Sid('AC'),
-          From: Phone,
-          To: Phone,
-          CallStatus: Type.Optional(Type.String()),
-        }),
-        response: { 200: Twiml, ...errors(400, 403) },
-      },
-    },
-    async (request, reply) => {
-      const { inboxId } = request.params;
-      const body = request.body as unknown as VoiceWebhook;
-      const [message] = voice.parse({ ...body, receivedAt: new Date().toISOString() } as never, { inboxId });
-      const result = await ingest({ ...deps, chatOpenStatus: () => 'open' }, message!);
-      const policy = (await getPolicies(services.db)).find((p) => p.dataClass === 'recordings')!;
-      const announcement = recordingAnnouncement(
-        account(request).recordingAnnouncement,
-        result.conversation.inboxName,
-        policy.enabled ? policy.retainDays : null,
-      );
-      // The announcement is the notice; staying on the line after it is the consent, with the call as evidence.
-      const [already] = await services.db
-        .select({ id: consentEvents.id })
-        .from(consentEvents)
-        .where(
-          and(
-            eq(consentEvents.contactId, result.contactId),
-            eq(consentEvents.purpose, 'call_recording'),
-            sql`${consentEvents.evidence} ->> 'callSid' = ${body.CallSid}`,
-          ),
+    // A status callback may overtake the commit of the send it reports on; once the sid is stored, apply it.
+    const unsubscribe = port.events.subscribe('message.updated', ({ message }) => {
+      if (
+        (message.channel !== 'sms' && message.channel !== 'voice') ||
+        message.direction !== 'outbound' ||
+        message.deliveryState !== 'sent'
+      )
+        return;
+      applyPendingStatus(port.db, message.id)
+        .then(async (changed) => {
+          if (changed) await publishMessageUpdated(port.db, port.events, changed);
+        })
+        .catch((err) =>
+          app.log.error({ err: { type: (err as Error).name } }, 'applying a pending Twilio status failed'),
         );
-      if (!already) {
-        // The one consent writer: records the event and tells the dashboards after the commit.
-        await recordConsent(services, {
-          contactId: result.contactId,
-          purpose: 'call_recording',
-          granted: true,
-          policyVersion: CALL_RECORDING_POLICY_VERSION,
-          textHash: announcementHash(announcement),
-          sourceChannel: 'voice',
-          evidence: { callSid: body.CallSid, notice: 'announced before recording; caller stayed on the line' },
-          actor: { kind: 'system', id: null },
+    });
+    app.addHook('onClose', async () => unsubscribe());
+
+    app.post(
+      '/:inboxId/sms',
+      {
+        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
+        preValidation: verifyWith(sms, ['sms']),
+        schema: {
+          tags,
+          summary: 'Twilio inbound SMS webhook (X-Twilio-Signature); STOP/START/HELP are honoured',
+          params: Params,
+          body: form({
+            MessageSid: Sid('(SM|MM)'),
+            AccountSid: Sid('AC'),
+            From: Phone,
+            To: Phone,
+            Body: Type.String({ maxLength: 1600 }),
+            NumMedia: Type.Optional(Type.String()),
+            NumSegments: Type.Optional(Type.String()),
+          }),
+          response: { 200: Twiml, ...errors(400, 403) },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as unknown as SmsWebhook;
+        const [message] = sms.parse({ ...body, receivedAt: new Date().toISOString() } as never, {
+          inboxId: request.params.inboxId,
         });
-      }
-      const base = `${services.config.publicUrl}/api/twilio/${inboxId}/voice`;
-      return reply
-        .type(xml)
-        .send(
+        const result = await port.ingest(message!);
+        const keyword = smsKeyword(body.Body);
+        const optInput = {
+          twilioNumber: account(request).phoneNumber,
+          phone: body.From,
+          contactId: result.contactId,
+          keyword: keyword?.word ?? '',
+          conversationId: result.conversation.id,
+        };
+        const marker =
+          keyword?.kind === 'opt_out'
+            ? await optOut(port.db, optInput)
+            : keyword?.kind === 'opt_in'
+              ? await optIn(port.db, optInput)
+              : null;
+        if (marker) await publishMessageCreated(port.db, port.events, marker);
+        // Twilio answers STOP/START itself (carrier rules); HELP gets the inbox's help text when one is set.
+        const answer = keyword?.kind === 'help' ? account(request).helpText : undefined;
+        return reply.type(xml).send(messagingTwiml(answer));
+      },
+    );
+
+    app.post(
+      '/:inboxId/status',
+      {
+        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
+        preValidation: verifyWith(sms, ['sms', 'voice']),
+        schema: {
+          tags,
+          summary: 'Twilio message status callback: moves the reply to sent, delivered or failed',
+          params: Params,
+          body: form({
+            MessageSid: Sid('(SM|MM)'),
+            AccountSid: Sid('AC'),
+            MessageStatus: Type.String({ maxLength: 40 }),
+            ErrorCode: Type.Optional(Type.String({ maxLength: 10 })),
+          }),
+          response: { 204: Type.Null(), ...errors(400, 403) },
+        },
+      },
+      async (request, reply) => {
+        const { MessageSid, MessageStatus, ErrorCode } = request.body;
+        const changed = await applyStatus(port.db, MessageSid, MessageStatus, ErrorCode || undefined);
+        if (changed) await publishMessageUpdated(port.db, port.events, changed);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/:inboxId/voice',
+      {
+        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
+        preValidation: verifyWith(voice, ['voice']),
+        schema: {
+          tags,
+          summary: 'Twilio incoming-call webhook: announces the recording and its purpose, then records a voicemail',
+          params: Params,
+          body: form({
+            CallSid: Sid('CA'),
+            AccountSid: Sid('AC'),
+            From: Phone,
+            To: Phone,
+            CallStatus: Type.Optional(Type.String()),
+          }),
+          response: { 200: Twiml, ...errors(400, 403) },
+        },
+      },
+      async (request, reply) => {
+        const { inboxId } = request.params;
+        const body = request.body as unknown as VoiceWebhook;
+        const [message] = voice.parse({ ...body, receivedAt: new Date().toISOString() } as never, { inboxId });
+        const result = await port.ingest(message!);
+        const announcement = recordingAnnouncement(
+          account(request).recordingAnnouncement,
+          result.conversation.inboxName,
+          await port.retention.recordingRetainDays(),
+        );
+        // The announcement is the notice; staying on the line after it is the consent, with the call as evidence.
+        const [already] = await port.db
+          .select({ id: consentEvents.id })
+          .from(consentEvents)
+          .where(
+            and(
+              eq(consentEvents.contactId, result.contactId),
+              eq(consentEvents.purpose, 'call_recording'),
+              sql`${consentEvents.evidence} ->> 'callSid' = ${body.CallSid}`,
+            ),
+          );
+        if (!already) {
+          await port.recordConsent({
+            contactId: result.contactId,
+            purpose: 'call_recording',
+            granted: true,
+            policyVersion: CALL_RECORDING_POLICY_VERSION,
+            textHash: announcementHash(announcement),
+            sourceChannel: 'voice',
+            evidence: { callSid: body.CallSid, notice: 'announced before recording; caller stayed on the line' },
+          });
+        }
+        const base = `${port.publicUrl}/api/twilio/${inboxId}/voice`;
+        return reply.type(xml).send(
           voicemailTwiml({
             announcement,
             recordedUrl: `${base}/recorded`,
@@ -248,56 +247,57 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
             maxLength: config.maxRecordingSeconds,
           }),
         );
-    },
-  );
-
-  app.post(
-    '/:inboxId/voice/recorded',
-    {
-      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
-      preValidation: verifyWith(voice, ['voice']),
-      schema: {
-        tags,
-        summary: 'Where Twilio continues after the voicemail: thanks the caller and hangs up',
-        params: Params,
-        body: form({ CallSid: Sid('CA'), AccountSid: Sid('AC') }),
-        response: { 200: Twiml, ...errors(400, 403) },
       },
-    },
-    async (_request, reply) => reply.type(xml).send(goodbyeTwiml()),
-  );
+    );
 
-  app.post(
-    '/:inboxId/voice/recording',
-    {
-      config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
-      preValidation: verifyWith(voice, ['voice']),
-      schema: {
-        tags,
-        summary:
-          'Twilio recording status callback: stores the recording (copying the audio unless kept at Twilio only) with its deletion date',
-        params: Params,
-        body: form({
-          AccountSid: Sid('AC'),
-          CallSid: Sid('CA'),
-          RecordingSid: Sid('RE'),
-          RecordingStatus: Type.String({ maxLength: 40 }),
-          RecordingDuration: Type.Optional(Type.String({ maxLength: 12 })),
-          RecordingStartTime: Type.Optional(Type.String({ maxLength: 64 })),
-        }),
-        response: { 204: Type.Null(), ...errors(400, 403) },
+    app.post(
+      '/:inboxId/voice/recorded',
+      {
+        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
+        preValidation: verifyWith(voice, ['voice']),
+        schema: {
+          tags,
+          summary: 'Where Twilio continues after the voicemail: thanks the caller and hangs up',
+          params: Params,
+          body: form({ CallSid: Sid('CA'), AccountSid: Sid('AC') }),
+          response: { 200: Twiml, ...errors(400, 403) },
+        },
       },
-    },
-    async (request, reply) => {
-      const outcome = await storeRecording(services, config, account(request), request.body);
-      if (outcome.copyFailed)
-        request.log.warn(
-          { recordingId: outcome.recordingId },
-          'recording audio could not be copied from Twilio; it plays from Twilio',
-        );
-      if (outcome.status === 'created' && outcome.messageId)
-        await publishMessageUpdated(services.db, services.events, outcome.messageId);
-      return reply.status(204).send(null);
-    },
-  );
-};
+      async (_request, reply) => reply.type(xml).send(goodbyeTwiml()),
+    );
+
+    app.post(
+      '/:inboxId/voice/recording',
+      {
+        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
+        preValidation: verifyWith(voice, ['voice']),
+        schema: {
+          tags,
+          summary:
+            'Twilio recording status callback: stores the recording (copying the audio unless kept at Twilio ' +
+            'only) with its deletion date',
+          params: Params,
+          body: form({
+            AccountSid: Sid('AC'),
+            CallSid: Sid('CA'),
+            RecordingSid: Sid('RE'),
+            RecordingStatus: Type.String({ maxLength: 40 }),
+            RecordingDuration: Type.Optional(Type.String({ maxLength: 12 })),
+            RecordingStartTime: Type.Optional(Type.String({ maxLength: 64 })),
+          }),
+          response: { 204: Type.Null(), ...errors(400, 403) },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await storeRecording(port, config, account(request), request.body);
+        if (outcome.copyFailed)
+          request.log.warn(
+            { recordingId: outcome.recordingId },
+            'recording audio could not be copied from Twilio; it plays from Twilio',
+          );
+        if (outcome.status === 'created' && outcome.messageId)
+          await publishMessageUpdated(port.db, port.events, outcome.messageId);
+        return reply.status(204).send(null);
+      },
+    );
+  };

@@ -33,6 +33,7 @@ export const phoneThreadKey = (ourNumber: string, theirNumber: string) => `${the
 export function createSmsAdapter(deps: TwilioAdapterDeps): ChannelAdapter<SmsWebhook> {
   return {
     kind: 'sms',
+    identityKind: 'phone',
     capabilities: { threads: false, attachments: false, deliveryReceipts: true, maxLength: SMS_MAX_CHARS },
     verify: (request) => verifyTwilioWebhook(deps, request),
     parse(payload, { inboxId }): InboundMessage[] {

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../../server/db/client.ts';
+import { rowsOf, type Db } from '../../server/channel-port.ts';
 import { agents, conversations, messages, twilioPendingStatuses } from '../../drizzle/schema/index.ts';
-import type { DomainEventBus } from '../../server/domain/events.ts';
-import { loadConversationView, toMessageView } from '../../server/domain/views.ts';
+import type { DomainEventBus } from '../../server/channel-port.ts';
+import { loadConversationView, toMessageView } from '../../server/channel-port.ts';
 
 type Tracked = 'sent' | 'delivered' | 'failed';
 

@@ -28,6 +28,7 @@ export const isDiallableNumber = (from: string) => /^\+[1-9][0-9]{6,14}$/.test(f
 export function createVoiceAdapter(deps: TwilioAdapterDeps): ChannelAdapter<VoiceWebhook> {
   return {
     kind: 'voice',
+    identityKind: 'phone',
     capabilities: { threads: false, attachments: false, deliveryReceipts: true, maxLength: SMS_MAX_CHARS },
     verify: (request) => verifyTwilioWebhook(deps, request),
     parse(payload, { inboxId }): InboundMessage[] {

@@ -1,12 +1,13 @@
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Services } from '../services.ts';
+import type { Db } from '../db/client.ts';
+import type { Adapters } from '../../channels/registry.ts';
 import { botDecisions, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import { createBot, type Bot } from '../../bot/bot.ts';
 import { createEmbedder, EMBEDDER_KINDS, type EmbedderConfig, type EmbedderKind } from '../../bot/embedders/index.ts';
 import type { ConversationState, ConversationTurn, Decision } from '../../bot/policy.ts';
 import { DEFAULT_POLICY } from '../../bot/policy.ts';
-import type { DomainEvents } from '../domain/events.ts';
+import type { DomainEventBus, DomainEvents } from '../domain/events.ts';
 import { botSay, handOff, recordDecision } from './actions.ts';
 import type { BotSettingsView } from './views.ts';
 
@@ -37,8 +38,16 @@ const HANDOFF_MESSAGE = 'Let me connect you with a colleague. Someone from our t
  * "bot" state, decides with the local model (no customer text leaves this machine), answers from the
  * knowledge base or hands off, and logs every decision. Decisions for one conversation run one at a time.
  */
+export type BotRunnerDeps = {
+  db: Db;
+  events: DomainEventBus;
+  /** The bot answers through the chat adapter like an agent would. */
+  adapters: Adapters;
+  messageMaxChars: number;
+};
+
 export function createBotRunner(
-  services: Services,
+  services: BotRunnerDeps,
   log: FastifyBaseLogger,
   defaults: { embedder: EmbedderConfig; enabled: boolean },
 ) {
@@ -51,12 +60,7 @@ export function createBotRunner(
   };
   let building: Promise<void> = Promise.resolve();
   const queues = new Map<string, Promise<void>>();
-  const deps = {
-    db: services.db,
-    events: services.events,
-    adapters: services.adapters,
-    messageMaxChars: services.config.messageMaxChars,
-  };
+  const deps = services;
 
   async function loadSettings(): Promise<BotSettings> {
     const [row] = await services.db.select().from(instanceSettings).where(eq(instanceSettings.key, SETTINGS_KEY));

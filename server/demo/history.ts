@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Services } from '../services.ts';
+import type { Adapters } from '../../channels/registry.ts';
+import type { Config } from '../config.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { botDecisions, conversations, messages, satisfactionRatings } from '../../drizzle/schema/index.ts';
-import { ingest } from '../domain/ingest.ts';
+import { ingest, type IngestDeps } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
@@ -48,7 +49,14 @@ const ANSWERS = [
  * fictional visitors, 80 % of whom agreed to analysis, each with a chat that an agent (or, for some,
  * the bot alone) answered and resolved, many rated. Deterministic (a fixed sequence), stamped back in time by `backdateHistory`.
  */
-export async function seedHistory(services: Services, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
+/** What the demo history writes through: ingest, the conversation operations and their limit. */
+export type HistoryDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
+
+export async function seedHistory(
+  services: HistoryDeps,
+  inbox: Record<ChannelKind, string>,
+  agent: Actor,
+): Promise<void> {
   const deps = {
     db: services.db,
     events: services.events,
@@ -93,40 +101,34 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
     const botFirst = i % 3 === 0;
     const botAlone = i % 6 === 3;
     if (botFirst) {
-      await services.db
-        .insert(messages)
-        .values({
-          conversationId: first.conversation.id,
-          channel: 'chat',
-          direction: 'outbound',
-          kind: 'message',
-          authorKind: 'bot',
-          body: ANSWERS[i % ANSWERS.length]!,
-          deliveryState: 'sent',
-        });
-      await services.db
-        .insert(botDecisions)
-        .values({
-          conversationId: first.conversation.id,
-          messageId: first.message.id,
-          action: 'answer',
-          reason: 'confident',
-          confidence: 0.82 + (i % 5) / 50,
-        });
+      await services.db.insert(messages).values({
+        conversationId: first.conversation.id,
+        channel: 'chat',
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'bot',
+        body: ANSWERS[i % ANSWERS.length]!,
+        deliveryState: 'sent',
+      });
+      await services.db.insert(botDecisions).values({
+        conversationId: first.conversation.id,
+        messageId: first.message.id,
+        action: 'answer',
+        reason: 'confident',
+        confidence: 0.82 + (i % 5) / 50,
+      });
       if (!botAlone) {
         const again = await write(
           'Thanks, but I would like to talk to a person, please.',
           `demo-history-${visitorId}-2`,
         );
-        await services.db
-          .insert(botDecisions)
-          .values({
-            conversationId: first.conversation.id,
-            messageId: again.message.id,
-            action: 'handoff',
-            reason: 'human_requested',
-            confidence: null,
-          });
+        await services.db.insert(botDecisions).values({
+          conversationId: first.conversation.id,
+          messageId: again.message.id,
+          action: 'handoff',
+          reason: 'human_requested',
+          confidence: null,
+        });
       }
     }
     if (!botAlone) await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
@@ -147,7 +149,7 @@ export async function seedHistory(services: Services, inbox: Record<ChannelKind,
 
 /** Moves each past conversation, its messages, consent, resolution and rating to when it happened. */
 async function backdateHistory(
-  { db }: Services,
+  { db }: Pick<HistoryDeps, 'db'>,
   stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }>,
 ) {
   for (const s of stamps) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Services } from '../services.ts';
 import { sql } from 'drizzle-orm';
 import {
   contactIdentities,
@@ -11,7 +10,9 @@ import {
 } from '../../drizzle/schema/index.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { createAgent } from '../domain/agents.ts';
-import { ingest } from '../domain/ingest.ts';
+import { ingest, type IngestDeps } from '../domain/ingest.ts';
+import type { Adapters } from '../../channels/registry.ts';
+import type { Config } from '../config.ts';
 import { addNote, assign, reply, setStatus } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
 import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
@@ -25,7 +26,9 @@ import { seedHistory } from './history.ts';
  * channels, and a few knowledge-base articles. Runs once per database (the first server to claim
  * the marker seeds; others skip), and only when SEED_DEMO is not false.
  */
-export async function seedDemo(services: Services): Promise<void> {
+export type DemoDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
+
+export async function seedDemo(services: DemoDeps): Promise<void> {
   const { db } = services;
   const [claimed] = await db
     .insert(instanceSettings)
@@ -191,7 +194,7 @@ export async function seedDemo(services: Services): Promise<void> {
  * Demo messages were all stored just now; spread them over the past hours as their occurred_at
  * says, so the inbox shows a believable timeline. Demo only: real traffic is stamped on receipt.
  */
-async function backdate({ db }: Services) {
+async function backdate({ db }: Pick<DemoDeps, 'db'>) {
   await db.execute(sql`
     with ordered as (
       select id, conversation_id, occurred_at,

@@ -4,7 +4,7 @@ import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
 import { agents, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
-import { identityKindOf, type Adapters } from '../../channels/registry.ts';
+import { adapterFor, identityKindOf, type Adapters } from '../../channels/registry.ts';
 import { PermanentDeliveryError } from '../../channels/types.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
 import type { DomainEventBus } from './events.ts';
@@ -53,8 +53,21 @@ export async function addNote(deps: ConversationDeps, conversationId: string, ag
 
 const readMessage = rowReader(messages);
 
-/** Which identity kind each channel delivers to, as a jsonb parameter the reply statement can index by channel. */
-const IDENTITY_KIND_BY_CHANNEL = JSON.stringify(identityKindOf);
+const identityKindsByAdapters = new WeakMap<Adapters, string>();
+/**
+ * Which identity kind each channel delivers to, as a jsonb parameter the reply statement can index by channel:
+ * the known channels' (also when unconfigured) and every adapter's own, so a channel added to the registry
+ * delivers without a change here. Computed once per adapters object.
+ */
+function identityKinds(adapters: Adapters): string {
+  let json = identityKindsByAdapters.get(adapters);
+  if (json === undefined) {
+    const declared = Object.values(adapters).flatMap((a) => (a ? [[a.kind, a.identityKind]] : []));
+    json = JSON.stringify({ ...identityKindOf, ...Object.fromEntries(declared) });
+    identityKindsByAdapters.set(adapters, json);
+  }
+  return json;
+}
 
 type AgentMessageRow = Record<string, unknown> & {
   // The conversation's columns carry an x_ prefix: the message's own columns (id, channel, ...) would collide.
@@ -170,7 +183,7 @@ async function addAgentMessage(
     deliveryState: kind === 'note' ? 'stored' : 'pending',
     agentId: agent.id,
     text,
-    identityKinds: IDENTITY_KIND_BY_CHANNEL,
+    identityKinds: identityKinds(deps.adapters),
   });
   if (!row) throw notFound('Conversation');
   const message = readMessage(row);
@@ -202,7 +215,7 @@ async function addAgentMessage(
  * retried by the delivery sweep with backoff until MAX_ATTEMPTS, then marked failed.
  */
 export async function deliver(deps: ConversationDeps, messageId: string): Promise<MessageView> {
-  const [row] = await deliveryTargetStatement(deps.db, { messageId, identityKinds: IDENTITY_KIND_BY_CHANNEL });
+  const [row] = await deliveryTargetStatement(deps.db, { messageId, identityKinds: identityKinds(deps.adapters) });
   if (!row) throw notFound('Message');
   const message = readMessage(row);
   if (message.kind !== 'message' || message.direction !== 'outbound') {
@@ -275,7 +288,7 @@ async function attemptDelivery(
   const { message } = target;
   const attempts = message.attempts + 1;
   let update: DeliveryUpdate;
-  const adapter = deps.adapters[message.channel];
+  const adapter = adapterFor(deps.adapters, message.channel);
   if (!adapter) {
     update = {
       attempts,
@@ -285,7 +298,7 @@ async function attemptDelivery(
     };
   } else {
     try {
-      if (target.to === null) throw new Error(`contact has no ${identityKindOf[message.channel]} identity`);
+      if (target.to === null) throw new Error(`contact has no ${adapter.identityKind} identity`);
       const result = await adapter.send({
         messageId: message.id,
         conversationId: message.conversationId,

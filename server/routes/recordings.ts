@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { and, asc, desc, eq, gte, isNotNull, isNull } from 'drizzle-orm';
-import type { Services } from '../services.ts';
-import { conversations, recordings } from '../../drizzle/schema/index.ts';
+import type { Db } from '../db/client.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import { recordings } from '../../drizzle/schema/index.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { RecordingView } from '../http/recording-views.ts';
 import type { RecordingView as RecordingViewType } from '../http/recording-views.ts';
@@ -10,12 +11,21 @@ import { currentAgent } from '../plugins/auth.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { appendAudit } from '../privacy/audit.ts';
 import { deleteRecording } from '../privacy/retention.ts';
-import { fetchRecordingMedia, TWILIO_PROVIDER } from '../../channels/twilio/recordings.ts';
+import type { RecordingProviders } from '../privacy/recording-providers.ts';
 
 const tags = ['recordings'];
 
-function toView(row: typeof recordings.$inferSelect): RecordingViewType {
-  const media = row.deletedAt ? null : row.blobId ? 'local' : row.provider === TWILIO_PROVIDER ? 'provider' : null;
+/** What deleteRecording needs (server/privacy/retention.ts declares it) and the media the routes serve. */
+export type RecordingRouteDeps = Parameters<typeof deleteRecording>[0] & {
+  db: Db;
+  blobs: BlobStore;
+  recordingProviders: RecordingProviders;
+};
+
+/** 'local': our blob store has the audio; 'provider': the provider (whose channel can stream it) has it only. */
+function toView(providers: RecordingProviders, row: typeof recordings.$inferSelect): RecordingViewType {
+  const atProvider = Boolean(providers.get(row.provider)?.openMedia);
+  const media = row.deletedAt ? null : row.blobId ? 'local' : atProvider ? 'provider' : null;
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -32,7 +42,9 @@ function toView(row: typeof recordings.$inferSelect): RecordingViewType {
   };
 }
 
-export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDeps }> = async (app, { deps }) => {
+  const services = deps;
+  const view = (row: typeof recordings.$inferSelect) => toView(deps.recordingProviders, row);
   const load = async (id: string) => {
     const [row] = await services.db.select().from(recordings).where(eq(recordings.id, id));
     if (!row) throw notFound('Recording');
@@ -58,7 +70,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
           .from(recordings)
           .where(eq(recordings.conversationId, request.query.conversationId))
           .orderBy(asc(recordings.recordedAt))
-      ).map(toView),
+      ).map(view),
     }),
   );
 
@@ -89,7 +101,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
           )
           .orderBy(desc(recordings.deletionAttempts), asc(recordings.deleteAfter))
           .limit(200)
-      ).map(toView),
+      ).map(view),
     }),
   );
 
@@ -123,18 +135,10 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         if (size !== null) reply.header('content-length', size);
         return reply.type('audio/mpeg').send(await services.blobs.get(row.blobId));
       }
-      if (row.provider !== TWILIO_PROVIDER) throw notFound('Recording audio');
-      const account = await services.twilioAccounts.load((await conversationInbox(services, row.conversationId)) ?? '');
-      const accountSid = account?.accountSid ?? services.config.twilio.accountSid;
-      const authToken = account?.authToken ?? services.config.twilio.authToken;
-      if (!accountSid || !authToken)
-        throw new DomainError(502, 'provider_unavailable', 'Twilio credentials are not configured');
+      const provider = deps.recordingProviders.get(row.provider);
+      if (!provider?.openMedia) throw notFound('Recording audio');
       try {
-        const media = await fetchRecordingMedia(
-          services.config.twilio.apiUrl,
-          { accountSid, authToken },
-          row.providerSid,
-        );
+        const media = await provider.openMedia(row.providerSid);
         return reply.type(media.contentType).send(media.stream);
       } catch (err) {
         throw new DomainError(502, 'provider_unavailable', (err as Error).message.slice(0, 120));
@@ -165,15 +169,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
           'provider_unavailable',
           `The provider could not delete the recording (${row.lastDeletionError ?? 'unknown error'}); it will be retried`,
         );
-      return { recording: toView(row) };
+      return { recording: view(row) };
     },
   );
 };
-
-async function conversationInbox(services: Services, conversationId: string): Promise<string | undefined> {
-  const [row] = await services.db
-    .select({ inboxId: conversations.inboxId })
-    .from(conversations)
-    .where(eq(conversations.id, conversationId));
-  return row?.inboxId;
-}

@@ -16,8 +16,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { eq, sql } from 'drizzle-orm';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
-import { createServices } from '../../server/services.ts';
-import { createEmailChannel } from '../../channels/email/channel.ts';
+import { createRoot } from '../../server/composition.ts';
+import { createEmailReaders } from '../../channels/email/channel.ts';
 import { parseEmail } from '../../channels/email/parse.ts';
 import { emailMailboxes, inboxes } from '../../drizzle/schema/index.ts';
 import { startDovecot } from '../helpers/dovecot.ts';
@@ -63,7 +63,7 @@ async function main() {
       DATA_DIR: dataDir,
     });
     const log = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-    const services = await createServices(config, database, log);
+    const services = await createRoot(config, database, log);
     const [inbox] = await services.db
       .insert(inboxes)
       .values({
@@ -82,7 +82,7 @@ async function main() {
         },
       })
       .returning();
-    const channel = createEmailChannel(
+    const channel = createEmailReaders(
       {
         db: services.db,
         events: services.events,

@@ -35,7 +35,7 @@ import postgres from 'postgres';
 import type { FastifyBaseLogger } from 'fastify';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/client.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { createRoot, type AppRoot } from '../../server/composition.ts';
 import { exportContact } from '../../server/privacy/export.ts';
 import { eraseContact, type ErasureReceipt } from '../../server/privacy/erase.ts';
 import { setPolicy, sweepRetention, type SweepResult } from '../../server/privacy/retention.ts';
@@ -72,7 +72,7 @@ const wordsOf = (min: number, max: number) => {
 const escHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-type Ctx = { sql: postgres.Sql; services: Services; inbox: Record<string, string>; agentIds: string[] };
+type Ctx = { sql: postgres.Sql; services: AppRoot; inbox: Record<string, string>; agentIds: string[] };
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const median = (xs: number[]) => {
@@ -463,7 +463,7 @@ async function main() {
       DATA_DIR: dataDir,
     });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-    const services = await createServices(config, database, logger);
+    const services = await createRoot(config, database, logger);
     sql = postgres(fresh.url, { max: 2, onnotice: () => {} });
 
     const [settings] =

@@ -21,13 +21,17 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The promises every ChannelAdapter makes, checked the same way for each channel. */
-export function adapterContract(kind: string, fixture: ContractFixture) {
+/**
+ * The promises every ChannelAdapter makes, checked the same way for each channel. `kinds`: the channel kinds
+ * the database knows (drizzle/schema/enums.ts; a test channel adds its own to its test database).
+ */
+export function adapterContract(kind: string, fixture: ContractFixture, kinds: readonly string[] = channelKinds) {
   const adapter = fixture.create();
 
   it('names its own kind and declares sane capabilities', () => {
     expect(adapter.kind).toBe(kind);
-    expect(channelKinds).toContain(adapter.kind);
+    expect(kinds).toContain(adapter.kind);
+    expect(identityKinds).toContain(adapter.identityKind);
     expect(adapter.capabilities.maxLength).toBeGreaterThan(0);
     for (const flag of ['threads', 'attachments', 'deliveryReceipts'] as const)
       expect(typeof adapter.capabilities[flag]).toBe('boolean');

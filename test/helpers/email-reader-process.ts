@@ -2,8 +2,8 @@ import pino from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
-import { createServices } from '../../server/services.ts';
-import { createEmailChannel } from '../../channels/email/channel.ts';
+import { createRoot } from '../../server/composition.ts';
+import { createEmailReaders } from '../../channels/email/channel.ts';
 
 /**
  * A separate server process that only reads the email inboxes of DATABASE_URL, as every server does:
@@ -13,8 +13,8 @@ import { createEmailChannel } from '../../channels/email/channel.ts';
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const log = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-const services = await createServices(config, database, log);
-const channel = createEmailChannel(
+const services = await createRoot(config, database, log);
+const channel = createEmailReaders(
   {
     db: services.db,
     events: services.events,
@@ -24,7 +24,7 @@ const channel = createEmailChannel(
     log,
   },
   {
-    leaseTtlMs: config.emailLeaseSeconds * 1000,
+    leaseTtlMs: config.channels.email.leaseSeconds * 1000,
     backoffMs: { initial: 200, max: 1000 },
     pollMs: 60_000,
     maxTextChars: config.messageMaxChars,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
+import type { ChannelModules } from '../../channels/registry.ts';
 import { createAgent } from '../../server/domain/agents.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
@@ -22,8 +23,14 @@ export type TestServer = RunningServer & {
   visitor(analytics?: boolean): Promise<VisitorClient>;
 };
 
-/** A real server on a random port, with its own database, capturing every log line. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * A real server on a random port, with its own database, capturing every log line. `channels`: the channel
+ * modules to run instead of channels/registry.ts's (a test adds a fake fifth channel this way).
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { channels?: ChannelModules } = {},
+): Promise<TestServer> {
   const database = await testDatabase();
   let logText = '';
   const logStream = new Writable({
@@ -35,20 +42,23 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   // The public URL must be known before start (the /demo snippet embeds it), so pick the port first.
   // 127.0.0.1 as the widget's origin makes http://localhost:<port>/demo a different site, as on a customer's page.
   const port = await freePort();
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'inbox-test-')),
-    ADMIN_PASSWORD,
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'info',
-    // Tests that are not about the bot see plain conversations; bot tests turn it on.
-    BOT_ENABLED: 'false',
-    BOT_EMBEDDER: 'lexical',
-    ...env,
-  });
-  const server = await startServer(config, { database, logStream });
+  const config = loadConfig(
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'inbox-test-')),
+      ADMIN_PASSWORD,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'info',
+      // Tests that are not about the bot see plain conversations; bot tests turn it on.
+      BOT_ENABLED: 'false',
+      BOT_EMBEDDER: 'lexical',
+      ...env,
+    },
+    options.channels,
+  );
+  const server = await startServer(config, { database, logStream, channels: options.channels });
   const [chat] = await server.services.db.insert(inboxes).values({ name: 'Test chat', channel: 'chat' }).returning();
   let n = 0;
   return {

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/client.ts';
-import { createServices } from '../../server/services.ts';
+import { createRoot } from '../../server/composition.ts';
 import { sweepRetention } from '../../server/privacy/retention.ts';
 
 /**
@@ -11,7 +11,7 @@ import { sweepRetention } from '../../server/privacy/retention.ts';
  */
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 4 });
-const services = await createServices(config, database, pino({ level: 'silent' }));
+const services = await createRoot(config, database, pino({ level: 'silent' }));
 services.recordingProviders.set('test-provider', {
   async deleteRecording(sid) {
     appendFileSync(process.env.DELETIONS_FILE!, `${sid}\n`);

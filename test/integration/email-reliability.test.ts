@@ -96,7 +96,7 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
       if (seen === 5) void dovecot.kickAll(); // the network drops the IMAP connection mid-sync
       if (seen === 25) closing = first.close(); // and then the server goes down
     });
-    await first.services.emailReaders.refresh();
+    await first.services.channels.email.refresh();
     await eventually(async () => closing !== undefined, 60_000, 'the first server to read 25 mails');
     await closing;
     const afterFirst = (await storedMessages()).length;
@@ -111,7 +111,7 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
       ),
     );
     const second = await start();
-    await second.services.emailReaders.refresh();
+    await second.services.channels.email.refresh();
     await eventually(
       async () => (await checkpoint(inboxId))?.lastUid === 50,
       30_000,
@@ -136,7 +136,7 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
     await database.db.execute(
       sql`update ${inboxes} set settings = settings || '{"subjectThreadDays": 3}'::jsonb where id = ${inboxId}`,
     );
-    await second.services.emailReaders.refresh(); // changed settings restart the reader
+    await second.services.channels.email.refresh(); // changed settings restart the reader
     await eventually(
       async () => {
         const c = await checkpoint(inboxId);
@@ -163,9 +163,9 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
       .insert(leases)
       .values({ name: lease, holder: 'a-server-that-died', expiresAt: new Date(Date.now() + 3_000) });
     await dovecot.append(rawMail({ messageId: '<held-1@customer.example>', subject: 'While held' }), 'Held');
-    await server.services.emailReaders.refresh();
+    await server.services.channels.email.refresh();
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(server.services.emailReaders.status(inboxId)?.state).toBe('waiting_for_lease');
+    expect(server.services.channels.email.status(inboxId)?.state).toBe('waiting_for_lease');
     const countHeld = async () =>
       (
         await database.db

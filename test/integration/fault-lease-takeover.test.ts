@@ -5,7 +5,7 @@ import { count, eq, isNull, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/client.ts';
-import { createServices } from '../../server/services.ts';
+import { createRoot } from '../../server/composition.ts';
 import { sweepRetention } from '../../server/privacy/retention.ts';
 import { contacts, conversations, inboxes, leases, recordings } from '../../drizzle/schema/index.ts';
 import { recordingProviderSpy } from '../helpers/fixtures.ts';
@@ -76,7 +76,7 @@ describe('the retention sweep lease after its holder is killed', () => {
     await exited;
 
     // The survivor: a server of its own in this process.
-    const services = await createServices(
+    const services = await createRoot(
       loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO: 'false' }),
       database,
       pino({ level: 'silent' }),

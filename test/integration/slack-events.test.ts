@@ -246,7 +246,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     // Redelivered, under its own and under another event id, the share adds no second copy.
     await deliver(share, { retryNum: 1 });
     await deliver({ ...share, event_id: 'Ev0SHAREDUP1' });
-    await server.services.slack!.sweep();
+    await server.services.channels.slack.sweep();
     expect((await sharedView()).attachments).toHaveLength(1);
     expect(slack.downloads).toEqual(['F0INVOICE1']);
   });
@@ -267,7 +267,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
       .update(slackFiles)
       .set({ nextAttemptAt: new Date(Date.now() - 1000) })
       .where(eq(slackFiles.fileId, 'F0SCREEN01'));
-    expect(await server.services.slack!.sweep()).toBe(1);
+    expect(await server.services.channels.slack.sweep()).toBe(1);
     const [stored] = await server.services.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
     // Once stored, the Slack URL and the file name are no longer kept beside the attachment.
     expect(stored).toMatchObject({ name: null, urlPrivate: null, storedAt: expect.any(Date) });

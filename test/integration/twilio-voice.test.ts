@@ -72,7 +72,12 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
   });
 
   it('announces the recording, records consent with the call as evidence, stores the voicemail with its deletion date', async () => {
+    // Like every consent writer, the call's consent is announced after commit (dashboards re-query).
+    const published: string[] = [];
+    const unsubscribe = server.services.events.subscribe('consent.changed', ({ purpose }) => published.push(purpose));
     const call = await fake.call(voiceUrl, { from: '+15550101234', to: OUR_NUMBER, seconds: 4 });
+    unsubscribe();
+    expect(published).toEqual(['call_recording']);
     firstCallSid = call.callSid;
     expect(call.twiml).toMatch(/^<\?xml/);
     const announcement = call.say[0]!;

@@ -3,16 +3,16 @@ import { ConfigError, loadConfig } from '../../server/config.ts';
 
 describe('email inbox from the environment', () => {
   it('is absent unless EMAIL_IMAP_URL is set', () => {
-    expect(loadConfig({}).emailInbox).toBeNull();
+    expect(loadConfig({}).channels.email.envInbox).toBeNull();
   });
 
   it('reads IMAP and SMTP URLs with URL-encoded credentials', () => {
-    const { emailInbox } = loadConfig({
+    const { envInbox: emailInbox } = loadConfig({
       EMAIL_ADDRESS: 'support@example.com',
       EMAIL_INBOX_NAME: 'Support',
       EMAIL_IMAP_URL: 'imaps://support%40example.com:app%20pass@imap.gmail.com/Support%20Mail',
       EMAIL_SMTP_URL: 'smtp://support%40example.com:app%20pass@smtp-mail.outlook.com:587',
-    });
+    }).channels.email;
     expect(emailInbox!.name).toBe('Support');
     expect(emailInbox!.settings.imap).toEqual({
       host: 'imap.gmail.com',

@@ -1,0 +1,185 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { and, eq } from 'drizzle-orm';
+import { IdParams, badRequest, errors, notFound, type Db, type InboxNameCache } from '../../server/channel-port.ts';
+import { emailMailboxes, inboxes } from '../../drizzle/schema/index.ts';
+import type { EmailReaders } from './channel.ts';
+import { EmailSettingsError, mergeEmailSettings, parseEmailSettings, publicEmailSettings } from './settings.ts';
+
+const tags = ['inboxes'];
+
+const Server = (withPassword: boolean) =>
+  Type.Object({
+    host: Type.String({ minLength: 1 }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    secure: Type.Optional(
+      Type.Boolean({ description: 'TLS from the first byte (993 / 465); false: STARTTLS when offered' }),
+    ),
+    user: withPassword ? Type.String({ minLength: 1 }) : Type.Optional(Type.String()),
+    password: Type.Optional(Type.String({ minLength: 1, description: 'account password or app password; write-only' })),
+  });
+
+const SettingsInput = Type.Object({
+  address: Type.String({ minLength: 3, description: 'the support address: From and Reply-To of replies' }),
+  fromName: Type.Optional(Type.String()),
+  imap: Type.Intersect([Server(true), Type.Object({ mailbox: Type.Optional(Type.String({ minLength: 1 })) })]),
+  smtp: Server(false),
+  markSeen: Type.Optional(Type.Boolean()),
+  deleteAfterIngest: Type.Optional(Type.Boolean()),
+  maxAttachmentBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+  subjectThreadDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+});
+
+const PublicServer = Type.Object({
+  host: Type.String(),
+  port: Type.Integer(),
+  secure: Type.Boolean(),
+  user: Type.Optional(Type.String()),
+  passwordSet: Type.Boolean(),
+});
+const EmailInboxView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  settings: Type.Object({
+    address: Type.String(),
+    fromName: Type.Optional(Type.String()),
+    imap: Type.Intersect([PublicServer, Type.Object({ mailbox: Type.String() })]),
+    smtp: PublicServer,
+    markSeen: Type.Boolean(),
+    deleteAfterIngest: Type.Boolean(),
+    maxAttachmentBytes: Type.Integer(),
+    subjectThreadDays: Type.Integer(),
+  }),
+  mailbox: Type.Object({
+    state: Type.String({
+      description:
+        'this server process: waiting_for_lease (another server reads it), connecting, syncing, idle, ' +
+        'reconnecting, stopped',
+    }),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastUid: Type.Union([Type.Integer(), Type.Null()]),
+    uidValidity: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+});
+
+function validated(raw: unknown) {
+  try {
+    return parseEmailSettings(raw);
+  } catch (err) {
+    if (err instanceof EmailSettingsError) throw badRequest('invalid_email_settings', err.message);
+    throw err;
+  }
+}
+
+export type EmailAdminDeps = {
+  db: Db;
+  inboxNames: InboxNameCache;
+  /** This process's mailbox readers: refreshed at once after a change, asked for their state. */
+  readers: Pick<EmailReaders, 'refresh' | 'status'>;
+};
+
+/**
+ * Email inboxes (mounted under /api/inboxes): created and configured by admins; passwords are write-only
+ * (never in a response).
+ */
+export const emailInboxRoutes =
+  (services: EmailAdminDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const status = async (inboxId: string, mailbox: string) => {
+      const [checkpoint] = await services.db
+        .select()
+        .from(emailMailboxes)
+        .where(and(eq(emailMailboxes.inboxId, inboxId), eq(emailMailboxes.mailbox, mailbox)));
+      const reader = services.readers.status(inboxId);
+      return {
+        state: reader?.state ?? 'stopped',
+        lastError: reader?.lastError ?? null,
+        lastUid: checkpoint?.lastUid ?? null,
+        uidValidity: checkpoint?.uidValidity ?? null,
+      };
+    };
+    const view = async (id: string, name: string, settings: unknown) => ({
+      id,
+      name,
+      settings: publicEmailSettings(validated(settings)),
+      mailbox: await status(id, validated(settings).imap.mailbox),
+    });
+
+    app.post(
+      '/email',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create an email inbox (IMAP in, SMTP out); the server starts reading the mailbox at once',
+          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), settings: SettingsInput }),
+          response: { 201: Type.Object({ inbox: EmailInboxView }), ...errors(400, 401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const settings = validated(request.body.settings);
+        const [row] = await services.db
+          .insert(inboxes)
+          .values({ name: request.body.name, channel: 'email', settings })
+          .returning();
+        await services.readers.refresh();
+        return reply.status(201).send({ inbox: await view(row!.id, row!.name, row!.settings) });
+      },
+    );
+
+    app.get(
+      '/:id/email',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: "An email inbox's settings (without passwords) and its mailbox reader's state",
+          params: IdParams,
+          response: { 200: Type.Object({ inbox: EmailInboxView }), ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const [row] = await services.db
+          .select()
+          .from(inboxes)
+          .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
+        if (!row) throw notFound('Email inbox');
+        return { inbox: await view(row.id, row.name, row.settings) };
+      },
+    );
+
+    app.patch(
+      '/:id/email',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Change an email inbox; a password left out keeps the stored one',
+          params: IdParams,
+          body: Type.Object({
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            settings: Type.Optional(Type.Partial(SettingsInput)),
+          }),
+          response: { 200: Type.Object({ inbox: EmailInboxView }), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const [row] = await services.db
+          .select()
+          .from(inboxes)
+          .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
+        if (!row) throw notFound('Email inbox');
+        const settings = request.body.settings
+          ? validated(mergeEmailSettings(row.settings, request.body.settings))
+          : row.settings;
+        const [updated] = await services.db
+          .update(inboxes)
+          .set({ name: request.body.name ?? row.name, settings })
+          .where(eq(inboxes.id, row.id))
+          .returning();
+        services.inboxNames.forget(row.id);
+        await services.readers.refresh();
+        return { inbox: await view(updated!.id, updated!.name, updated!.settings) };
+      },
+    );
+  };

@@ -1,0 +1,81 @@
+/**
+ * The one door from channels/ into server/ (test/unit/module-boundaries.test.ts fails on any other).
+ *
+ * `ChannelPort` is what a channel may call at run time; the composition root (server/composition.ts)
+ * builds one value of it and hands it to every channel module's factory. The re-exports below are the
+ * few server helpers a channel needs to define its routes and read its own tables. Everything here must
+ * stay free of imports that lead back to channels/ (the composition root, the route plugins), or the
+ * boundary becomes a loop.
+ */
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { ChannelKind, ConsentPurpose } from '../drizzle/schema/enums.ts';
+import type { InboundMessage } from '../channels/types.ts';
+import type { Db } from './db/client.ts';
+import type { BlobStore } from './blobs/store.ts';
+import type { DomainEventBus } from './domain/events.ts';
+import type { InboxNameCache } from './domain/inbox-names.ts';
+import type { IngestResult } from './domain/ingest.ts';
+
+// The types a channel works with.
+export type { Db } from './db/client.ts';
+export type { BlobStore } from './blobs/store.ts';
+export type { DomainEventBus } from './domain/events.ts';
+export type { InboxNameCache } from './domain/inbox-names.ts';
+export type { IngestDeps, IngestResult } from './domain/ingest.ts';
+export type { RecordingProvider } from './privacy/recording-providers.ts';
+// Pure helpers over the database, called with the port's db or the channel's own transaction: ingest (for
+// readers that thread and ingest in their own steps), the views events carry, the audit chain, named leases
+// (exactly one process holds one, e.g. a mailbox reader).
+export { rowsOf } from './db/client.ts';
+export { ingest } from './domain/ingest.ts';
+export { loadConversationView, toMessageView } from './domain/views.ts';
+export { appendAudit } from './privacy/audit.ts';
+export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
+// For route definitions: error constructors, the shared error response schemas, the rate-limit presets.
+export { DomainError, badRequest, notFound } from './domain/errors.ts';
+export { errors, IdParams } from './http/common.ts';
+export { rateLimits } from './http/rate-limits.ts';
+
+/** A consent event a channel records (e.g. a caller who stayed on the line after the recording notice). */
+export type ChannelConsent = {
+  contactId: string;
+  purpose: ConsentPurpose;
+  granted: boolean;
+  policyVersion: string;
+  textHash: string;
+  sourceChannel: ChannelKind;
+  evidence: Record<string, string>;
+};
+
+/** What a channel may call at run time. Built once by the composition root; never changed afterwards. */
+export type ChannelPort = {
+  /** The channel's own tables (drizzle/schema) and the shared ones it reads (inboxes, messages). */
+  db: Db;
+  events: DomainEventBus;
+  blobs: BlobStore;
+  inboxNames: InboxNameCache;
+  log: FastifyBaseLogger;
+  clock: () => Date;
+  /** The address providers reach this server at (webhook URLs, signature checks). */
+  publicUrl: string;
+  messageMaxChars: number;
+  /** The single entry of every inbound message (server/domain/ingest.ts); resolves after commit. */
+  ingest(message: InboundMessage): Promise<IngestResult>;
+  /** Records a consent event with its audit entry in one transaction, then publishes consent.changed. */
+  recordConsent(consent: ChannelConsent): Promise<void>;
+  /** Tells the agents a stored message changed after the fact (its files arrived, its delivery moved). */
+  publishMessageUpdate(messageId: string): Promise<void>;
+  /** The retention policy's answers a channel needs when it stores data with a deletion date. */
+  retention: {
+    /** When a recording made at `recordedAt` is deleted. */
+    recordingDeleteAfter(recordedAt: Date): Promise<Date>;
+    /** The recordings policy's period in days, or null when none is enabled (quoted to callers). */
+    recordingRetainDays(): Promise<number | null>;
+  };
+  /** Who a widget visitor token proves to be, or null for a missing, forged or foreign token (chat). */
+  verifyVisitorToken(token: string | undefined): { visitorId: string; inboxId: string } | null;
+  /** The signed-in agent of an admin/agent route (the auth hook has already checked the access level). */
+  currentAgentId(request: FastifyRequest): string;
+  /** Runs a task every `intervalMs` (failures logged, never overlapping); returns its stop function. */
+  every(name: string, intervalMs: number, task: () => Promise<unknown>): () => void;
+};
