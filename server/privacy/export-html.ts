@@ -9,7 +9,7 @@ import {
   inboxes,
   messages,
 } from '../../drizzle/schema/index.ts';
-import type { FileEntry } from './export.ts';
+import type { FileEntry } from './export-files.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 
 const BATCH = 2_000;

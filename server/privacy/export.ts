@@ -19,6 +19,7 @@ import {
   type SubjectTable,
 } from './subject.ts';
 import { renderExportHtml } from './export-html.ts';
+import type { FileEntry } from './export-files.ts';
 
 export const EXPORT_FORMAT = 'privacy-inbox/contact-export';
 export const EXPORT_VERSION = 1;
@@ -31,15 +32,6 @@ export type ExportActor = { kind: 'agent' | 'visitor'; id: string };
 export type ExportDeps = CatalogDeps & { db: Db; blobs: BlobStore };
 
 /** A file of the archive: the row (`table`, `id`) whose catalog-tagged file column holds `blobId`. */
-export type FileEntry = {
-  path: string;
-  /** The SQL name of the table whose row holds the file. */
-  table: string;
-  id: string;
-  blobId: string;
-  contentType: string;
-  size: number | null;
-};
 
 const safeName = (name: string) => name.replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'file';
 
