@@ -10,7 +10,13 @@ import { normalizeText } from './embedders/lexical.ts';
 const PATTERNS: Record<string, RegExp[]> = {
   en: [
     /\b(human|humans|real person|actual person|live (agent|person|chat|support)|person please|someone real)\b/,
-    /\b(talk|speak|chat|connect me|put me through|transfer me) (to|with) (a |an |the |your )?(someone|somebody|person|people|agent|representative|rep|operator|staff|employee|manager|support team)\b/,
+    new RegExp(
+      [
+        String.raw`\b(talk|speak|chat|connect me|put me through|transfer me) (to|with) (a |an |the |your )?`,
+        String.raw`(someone|somebody|person|people|agent|representative|rep|operator|`,
+        String.raw`staff|employee|manager|support team)\b`,
+      ].join(''),
+    ),
     /\b(representative|operator)\b/,
     /\b(agent|human|person) please\b/,
   ],

@@ -23,7 +23,10 @@ async function publishCreated(deps: ConversationDeps, conversationId: string, me
   return { conversation, threadKey: row!.threadKey };
 }
 
-/** The bot's message to the customer: stored like an agent reply (authored by the bot), then delivered on the channel. */
+/**
+ * The bot's message to the customer: stored like an agent reply (authored by the bot), then delivered on the
+ * channel.
+ */
 export async function botSay(deps: ConversationDeps, conversationId: string, text: string) {
   const [conversation] = await deps.db.select().from(conversations).where(eq(conversations.id, conversationId));
   if (!conversation) return null;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Sql as PgClient } from 'postgres';
 import { sql } from 'drizzle-orm';
 import * as schema from '../../drizzle/schema/index.ts';
 
@@ -65,8 +66,6 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const db = drizzle({ client: preparing(client), schema });
   return { db: db as unknown as Db, driver: 'postgres', close: () => client.end() };
 }
-
-type PgClient = import('postgres').Sql;
 
 /**
  * drizzle's postgres-js session calls `unsafe(query, params, { prepare: false })` for every query it

@@ -141,10 +141,12 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
-    from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]), (select ${p('senderAddress')}::text[]),
-      (select ${p('senderName')}::text[]), (select ${p('email')}::text[]), (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]),
-      (select ${p('threadKey')}::text[]), (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
-      (select ${p('html')}::text[]), (select ${p('externalId')}::text[]), (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
+    from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
+      (select ${p('senderAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
+      (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
+      (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
+      (select ${p('html')}::text[]), (select ${p('externalId')}::text[]), (select ${p('metadata')}::text[]),
+      (select ${p('occurredAt')}::text[]))
       as t(idx, channel, sender_kind, sender_address, sender_name, email, phone, inbox_id, thread_key, subject,
         open_status, body, html, external_id, metadata, occurred_at)
   ), fresh as materialized (
@@ -164,7 +166,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), new_contact as (
     insert into contacts (id, name, email, phone) select id, name, email, phone from planned_contact
   ), new_identity as (
-    insert into contact_identities (contact_id, kind, address) select id, sender_kind, sender_address from planned_contact
+    insert into contact_identities (contact_id, kind, address)
+    select id, sender_kind, sender_address from planned_contact
   ), the_contact as (
     select idx, id, name from known_contact union all select idx, id, name from planned_contact
   ), known_conversation as materialized (

@@ -1,5 +1,5 @@
 /** NUL (PostgreSQL text cannot hold it) or an unpaired UTF-16 surrogate (PostgreSQL jsonb refuses it). */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when every string (and key) in a parsed JSON value can be stored as PostgreSQL text and jsonb. */
 export function storable(value: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 
 /**
  * The rate limits of the public surface, in one place so every channel's webhook and the widget use
@@ -30,11 +31,15 @@ export async function registerRateLimits(
   options: { redisUrl: string | undefined; redisPrefix: string },
 ) {
   const rateLimit = (await import('@fastify/rate-limit')).default;
-  let redis: import('ioredis').Redis | undefined;
+  let redis: Redis | undefined;
   if (options.redisUrl) {
-    const { Redis } = await import('ioredis');
+    const { Redis: RedisClient } = await import('ioredis');
     // Fail open: a Redis outage must not take the inbox down with it (skipOnError below).
-    redis = new Redis(options.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    redis = new RedisClient(options.redisUrl, {
+      connectTimeout: 500,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     redis.on('error', () => {});
     app.addHook('onClose', async () => redis?.disconnect());
   }

@@ -35,7 +35,8 @@ export const INBOX_CSP = APP_CSP("'none'");
 // The widget is embedded on customers' sites, whatever they are: framing must stay open to any origin.
 export const WIDGET_CSP = APP_CSP('*');
 export const API_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const demoCsp = (widgetOrigin: string) =>
   [
     "default-src 'self'",

@@ -30,4 +30,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash to compare against when the email is unknown, so a login takes as long either way. */
-export const DUMMY_HASH = `scrypt$${N}$${r}$${p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEYLEN).toString('base64')}`;
+export const DUMMY_HASH =
+  `scrypt$${N}$${r}$${p}$${Buffer.alloc(16).toString('base64')}` + `$${Buffer.alloc(KEYLEN).toString('base64')}`;

@@ -24,7 +24,8 @@
  * Each run prints seconds and this process's CPU seconds (the Node side; the rest is PostgreSQL and
  * waiting). Export: exportContact() with the zip consumed to a byte counter. Erasure: eraseContact().
  *
- *   npm run bench:privacy -- [--messages 10000] [--attachments 200] [--noise 2000] [--expired 100000] [--reps 3] [--budget 60]
+ *   npm run bench:privacy -- [--messages 10000] [--attachments 200] [--noise 2000] [--expired 100000]
+ *     [--reps 3] [--budget 60]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -110,13 +111,15 @@ async function seedNoise(ctx: Ctx) {
     select id, 'email', email from contacts where email like 'noise%@example.net'`;
   await sql`insert into contact_identities (contact_id, kind, address)
     select id, 'visitor', gen_random_uuid()::text from contacts where email like 'noise%@example.net'`;
-  await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at, updated_at, last_message_at)
+  await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at,
+      updated_at, last_message_at)
     select case ch when 'chat' then ${inbox.chat!}::uuid else ${inbox.email!}::uuid end, c.id, ch::channel, 'resolved',
       gen_random_uuid()::text, case ch when 'email' then 'Question about my order' end,
       now() - interval '200 days', now(), now() - (random() * interval '20 days')
     from contacts c cross join (values ('chat'), ('email')) v(ch) where c.email like 'noise%@example.net'`;
   // 12 messages per conversation, alternating inbound/outbound; email bodies longer and with HTML.
-  await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body, html, delivery_state, occurred_at, created_at)
+  await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body, html,
+      delivery_state, occurred_at, created_at)
     select c.id, c.channel, case when k % 2 = 1 then 'inbound' else 'outbound' end::message_direction,
       case when k % 2 = 1 then 'contact' when c.channel = 'chat' and k = 2 then 'bot' else 'agent' end::author_kind,
       case when k % 2 = 0 and not (c.channel = 'chat' and k = 2) then ${agentIds[0]!}::uuid end,
@@ -125,7 +128,8 @@ async function seedNoise(ctx: Ctx) {
       c.created_at + k * interval '1 hour', c.created_at + k * interval '1 hour'
     from conversations c cross join generate_series(1, 12) k
     cross join lateral (select substr(${CORPUS}, 1 + floor(random() * 3000)::int,
-      case when c.channel = 'email' then 200 + floor(random() * 1600)::int else 15 + floor(random() * random() * 300)::int end) || ' ' || k || c.id as body) b
+      case when c.channel = 'email' then 200 + floor(random() * 1600)::int
+        else 15 + floor(random() * random() * 300)::int end) || ' ' || k || c.id as body) b
     where c.contact_id in (select id from contacts where email like 'noise%@example.net')`;
   await sql`insert into bot_decisions (conversation_id, message_id, action, reason, confidence, candidates, created_at)
     select m.conversation_id, m.id, 'answer', 'matched a knowledge base article', 0.8,
@@ -134,21 +138,29 @@ async function seedNoise(ctx: Ctx) {
   await sql`insert into conversation_reads (agent_id, conversation_id, last_read_at)
     select ${agentIds[1]!}::uuid, id, now() from conversations`;
   // Phone calls of the first quarter of the noise contacts: a voice conversation, two messages and a recording each.
-  await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
-    select ${inbox.voice!}::uuid, id, 'voice', 'resolved', 'CA' || md5(id::text), now() - interval '15 days', now(), now() - interval '15 days'
+  await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at,
+      last_message_at)
+    select ${inbox.voice!}::uuid, id, 'voice', 'resolved', 'CA' || md5(id::text), now() - interval '15 days', now(),
+      now() - interval '15 days'
     from contacts where email like 'noise%@example.net' order by email limit ${Math.ceil(n / 4)}::int`;
-  await sql`insert into messages (conversation_id, channel, direction, author_kind, body, delivery_state, occurred_at, created_at)
-    select c.id, 'voice', 'inbound', 'contact', case k when 1 then 'Incoming call, 4 min 12 s' else 'Voicemail transcript: ' || substr(${CORPUS}, 1 + floor(random() * 3000)::int, 200) end,
+  await sql`insert into messages (conversation_id, channel, direction, author_kind, body, delivery_state, occurred_at,
+      created_at)
+    select c.id, 'voice', 'inbound', 'contact',
+      case k when 1 then 'Incoming call, 4 min 12 s'
+        else 'Voicemail transcript: ' || substr(${CORPUS}, 1 + floor(random() * 3000)::int, 200) end,
       'received', c.created_at + k * interval '1 minute', c.created_at + k * interval '1 minute'
     from conversations c cross join generate_series(1, 2) k where c.channel = 'voice'`;
-  await sql`insert into recordings (conversation_id, message_id, provider, provider_sid, duration_seconds, recorded_at, delete_after)
-    select m.conversation_id, m.id, 'bench', 'RE' || md5(m.id::text), 252, m.created_at, m.created_at + interval '30 days'
+  await sql`insert into recordings (conversation_id, message_id, provider, provider_sid, duration_seconds, recorded_at,
+      delete_after)
+    select m.conversation_id, m.id, 'bench', 'RE' || md5(m.id::text), 252, m.created_at,
+      m.created_at + interval '30 days'
     from messages m where m.channel = 'voice' and m.body like 'Incoming call%'`;
   const [held] = await sql`select id from contacts where email = 'noise7@example.net'`;
-  const [heldConversation] =
-    await sql`select id, contact_id from conversations where contact_id = (select id from contacts where email = 'noise8@example.net') limit 1`;
+  const [heldConversation] = await sql`select id, contact_id from conversations
+      where contact_id = (select id from contacts where email = 'noise8@example.net') limit 1`;
   await sql`insert into legal_holds (contact_id, reason) values (${held!.id}, 'Litigation hold L-1')`;
-  await sql`insert into legal_holds (conversation_id, reason) values (${heldConversation!.id}, 'Chargeback dispute D-9')`;
+  await sql`insert into legal_holds (conversation_id, reason)
+    values (${heldConversation!.id}, 'Chargeback dispute D-9')`;
   await sql`analyze`;
 }
 
@@ -193,8 +205,10 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   const convs: Array<{ id: string; channel: string }> = [];
   for (const p of plan) {
     const [row] =
-      await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at, last_message_at)
-      values (${inbox[p.channel]!}, ${contactId}, ${p.channel}::channel, 'open', ${p.threadKey}, ${p.subject}, now() - interval '365 days', now() - interval '1 hour')
+      await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at,
+          last_message_at)
+      values (${inbox[p.channel]!}, ${contactId}, ${p.channel}::channel, 'open', ${p.threadKey}, ${p.subject},
+        now() - interval '365 days', now() - interval '1 hour')
       returning id`;
     convs.push({ id: row!.id as string, channel: p.channel });
   }
@@ -246,11 +260,14 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   const messageIds: Array<{ id: string; channel: string; direction: string }> = [];
   for (let i = 0; i < rows.length; i += 2_500) {
     const inserted =
-      await sql`insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, html, delivery_state, occurred_at, created_at)
-      select r.conversation_id, r.channel::channel, r.direction::message_direction, r.kind::message_kind, r.author_kind::author_kind,
-        r.author_agent_id, r.body, r.html, r.delivery_state::delivery_state, r.created_at, r.created_at
-      from json_to_recordset(${JSON.stringify(rows.slice(i, i + 2_500))}::text::json) as r(conversation_id uuid, channel text, direction text,
-        kind text, author_kind text, author_agent_id uuid, body text, html text, delivery_state text, created_at timestamptz)
+      await sql`insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body,
+          html, delivery_state, occurred_at, created_at)
+      select r.conversation_id, r.channel::channel, r.direction::message_direction, r.kind::message_kind,
+        r.author_kind::author_kind, r.author_agent_id, r.body, r.html, r.delivery_state::delivery_state,
+        r.created_at, r.created_at
+      from json_to_recordset(${JSON.stringify(rows.slice(i, i + 2_500))}::text::json)
+        as r(conversation_id uuid, channel text, direction text, kind text, author_kind text, author_agent_id uuid,
+          body text, html text, delivery_state text, created_at timestamptz)
       returning id, channel, direction`;
     for (const m of inserted)
       messageIds.push({ id: m.id as string, channel: m.channel as string, direction: m.direction as string });
@@ -288,18 +305,22 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   if (files.length) {
     await sql`insert into attachments (message_id, blob_id, filename, content_type, size, created_at)
       select r.message_id, r.blob_id, r.filename, r.content_type, r.size, now() - interval '100 days'
-      from json_to_recordset(${JSON.stringify(files)}::text::json) as r(message_id uuid, blob_id text, filename text, content_type text, size int)`;
+      from json_to_recordset(${JSON.stringify(files)}::text::json)
+        as r(message_id uuid, blob_id text, filename text, content_type text, size int)`;
   }
 
-  await sql`insert into consent_events (contact_id, purpose, granted, policy_version, text_hash, source_channel, evidence, occurred_at)
+  await sql`insert into consent_events (contact_id, purpose, granted, policy_version, text_hash, source_channel,
+      evidence, occurred_at)
     select ${contactId}::uuid, p::consent_purpose, g, '2024-0' || (1 + i % 3), md5(p || i), ch::channel,
       jsonb_build_object('ip', '203.0.113.' || i, 'userAgent', 'Mozilla/5.0'), now() - (400 - i * 30) * interval '1 day'
-    from (values ('support', true, 'chat', 0), ('analytics', true, 'chat', 1), ('marketing', true, 'email', 2), ('call_recording', true, 'voice', 3),
-      ('analytics', false, 'chat', 4), ('marketing', false, 'email', 5), ('support', true, 'email', 6), ('analytics', true, 'chat', 7),
-      ('call_recording', false, 'voice', 8), ('marketing', true, 'sms', 9), ('marketing', false, 'sms', 10), ('analytics', false, 'chat', 11)) v(p, g, ch, i)`;
+    from (values ('support', true, 'chat', 0), ('analytics', true, 'chat', 1), ('marketing', true, 'email', 2),
+      ('call_recording', true, 'voice', 3), ('analytics', false, 'chat', 4), ('marketing', false, 'email', 5),
+      ('support', true, 'email', 6), ('analytics', true, 'chat', 7), ('call_recording', false, 'voice', 8),
+      ('marketing', true, 'sms', 9), ('marketing', false, 'sms', 10), ('analytics', false, 'chat', 11)) v(p, g, ch, i)`;
   await sql`insert into bot_decisions (conversation_id, message_id, action, reason, confidence, created_at)
     select conversation_id, id, 'answer', 'matched a knowledge base article', 0.7, created_at from messages
-    where conversation_id in (select id from conversations where contact_id = ${contactId} and channel = 'chat') and direction = 'inbound'
+    where conversation_id in (select id from conversations where contact_id = ${contactId} and channel = 'chat')
+      and direction = 'inbound'
     order by created_at desc limit 300`;
 
   // Mentions of the person in other people's conversations: erasure replaces them with a marker.
@@ -309,10 +330,12 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
       case when i % 3 = 0 then 'My colleague ' || ${name} || ' asked me to follow up.'
            when i % 3 = 1 then 'Please also send the receipt to ' || ${email} || ', thanks.'
            else 'You can reach my partner on ' || ${phone} || ' in the evening.' end,
-      case when c.channel = 'email' and i % 3 = 1 then '<p>Please also send the receipt to ' || ${email} || ', thanks.</p>' end,
+      case when c.channel = 'email' and i % 3 = 1
+        then '<p>Please also send the receipt to ' || ${email} || ', thanks.</p>' end,
       'received'
     from generate_series(1, ${MENTIONS}::int) i
-    join lateral (select id, channel from conversations where contact_id in (select id from contacts where email = 'noise' || (1 + (i * 13 + 20) % ${opts.noise}::int) || '@example.net')
+    join lateral (select id, channel from conversations where contact_id in
+        (select id from contacts where email = 'noise' || (1 + (i * 13 + 20) % ${opts.noise}::int) || '@example.net')
       order by channel limit 1) c on true`;
   const SUBJECT_MENTIONS = 10;
   await sql`update conversations set subject = 'Referred by ' || ${name}
@@ -349,18 +372,22 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   const lapsedContacts = Math.max(1, Math.round(conversationsN / 4));
 
   await sql`insert into contacts (name, email, created_at, updated_at)
-    select 'Lapsed Person ' || ${rep}::int || '-' || i, 'lapsed' || ${rep}::int || '-' || i || '@example.org', now() - interval '900 days', now() - interval '800 days'
+    select 'Lapsed Person ' || ${rep}::int || '-' || i, 'lapsed' || ${rep}::int || '-' || i || '@example.org',
+      now() - interval '900 days', now() - interval '800 days'
     from generate_series(1, ${lapsedContacts}::int) i`;
   const conversationRows =
-    await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
+    await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at,
+        last_message_at)
     select ${inbox.chat!}::uuid, c.id, 'chat', 'resolved', gen_random_uuid()::text,
       now() - interval '800 days', now() - interval '400 days', now() - interval '400 days' - k * interval '1 day'
     from contacts c cross join generate_series(1, 4) k where c.email like ${`lapsed${rep}-%`}
     limit ${conversationsN}::int`;
   const messages =
-    await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body, delivery_state, occurred_at, created_at)
+    await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body,
+        delivery_state, occurred_at, created_at)
     select c.id, 'chat', case when k % 2 = 1 then 'inbound' else 'outbound' end::message_direction,
-      case when k % 2 = 1 then 'contact' else 'agent' end::author_kind, case when k % 2 = 0 then ${agentIds[0]!}::uuid end,
+      case when k % 2 = 1 then 'contact' else 'agent' end::author_kind,
+      case when k % 2 = 0 then ${agentIds[0]!}::uuid end,
       substr(${CORPUS}, 1 + floor(random() * 3000)::int, 15 + floor(random() * random() * 300)::int),
       case when k % 2 = 1 then 'received' else 'delivered' end::delivery_state,
       c.last_message_at - (10 - k) * interval '1 hour', c.last_message_at - (10 - k) * interval '1 hour'
@@ -372,7 +399,8 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
 
   // Old attachments on recent noise messages: the file goes, the message stays.
   const carriers = await sql`select id from messages where direction = 'inbound' and conversation_id in
-    (select id from conversations where contact_id in (select id from contacts where email like 'noise%@example.net' and email not in ('noise7@example.net', 'noise8@example.net')))
+    (select id from conversations where contact_id in (select id from contacts
+      where email like 'noise%@example.net' and email not in ('noise7@example.net', 'noise8@example.net')))
     order by id limit ${attachmentsN}::int`;
   const files: Array<{ message_id: string; blob_id: string; size: number }> = new Array(carriers.length);
   await pool([...carriers], 16, async (m, i) => {
@@ -382,17 +410,19 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   for (let i = 0; i < files.length; i += 5_000) {
     await sql`insert into attachments (message_id, blob_id, filename, content_type, size, created_at)
       select r.message_id, r.blob_id, 'photo.jpg', 'image/jpeg', r.size, now() - interval '60 days'
-      from json_to_recordset(${JSON.stringify(files.slice(i, i + 5_000))}::text::json) as r(message_id uuid, blob_id text, size int)`;
+      from json_to_recordset(${JSON.stringify(files.slice(i, i + 5_000))}::text::json)
+        as r(message_id uuid, blob_id text, size int)`;
   }
 
   // Old bot decisions on recent noise chat conversations (not expired themselves).
   const bot = await sql`with m as (select id, conversation_id, row_number() over (order by id) as n from messages
           where channel = 'chat' and direction = 'inbound' and conversation_id in
-            (select id from conversations where contact_id in (select id from contacts where email like 'noise%@example.net' and email not in ('noise7@example.net', 'noise8@example.net')))),
+            (select id from conversations where contact_id in (select id from contacts
+              where email like 'noise%@example.net' and email not in ('noise7@example.net', 'noise8@example.net')))),
       k as (select count(*) as c from m)
     insert into bot_decisions (conversation_id, message_id, action, reason, confidence, created_at)
-    select m.conversation_id, m.id, case when i % 4 = 0 then 'handoff' else 'answer' end, 'scored the knowledge base', 0.5,
-      now() - interval '200 days' - i * interval '1 minute'
+    select m.conversation_id, m.id, case when i % 4 = 0 then 'handoff' else 'answer' end,
+      'scored the knowledge base', 0.5, now() - interval '200 days' - i * interval '1 minute'
     from generate_series(1, ${botN}::int) i join m on m.n = 1 + i % (select c from k)`;
   await sql`analyze`;
   const conversationMessages = messages.count;
@@ -470,8 +500,10 @@ async function main() {
       await sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
       current_setting('fsync') as fsync, current_setting('shared_buffers') as sb, current_setting('work_mem') as wm`;
     console.log(
-      `PostgreSQL ${settings!.version} (synchronous_commit=${settings!.sc}, fsync=${settings!.fsync}, shared_buffers=${settings!.sb}, work_mem=${settings!.wm}), ` +
-        `fresh database per run; blobs in a temporary directory on local disk (page cache warm: files were just written)`,
+      `PostgreSQL ${settings!.version} (synchronous_commit=${settings!.sc}, fsync=${settings!.fsync}, ` +
+        `shared_buffers=${settings!.sb}, work_mem=${settings!.wm}), ` +
+        `fresh database per run; blobs in a temporary directory on local disk ` +
+        `(page cache warm: files were just written)`,
     );
 
     const agentRows = await services.db
@@ -486,7 +518,8 @@ async function main() {
       )
       .returning({ id: agents.id });
     const inboxRows =
-      await sql`insert into inboxes (name, channel) values ('Web chat', 'chat'), ('Support mail', 'email'), ('SMS', 'sms'), ('Slack Connect', 'slack'), ('Hotline', 'voice') returning id, channel`;
+      await sql`insert into inboxes (name, channel) values ('Web chat', 'chat'), ('Support mail', 'email'),
+        ('SMS', 'sms'), ('Slack Connect', 'slack'), ('Hotline', 'voice') returning id, channel`;
     const ctx: Ctx = {
       sql,
       services,
@@ -496,13 +529,15 @@ async function main() {
 
     let t0 = performance.now();
     await seedNoise(ctx);
-    const [noiseCounts] =
-      await sql`select (select count(*)::int from contacts) as contacts, (select count(*)::int from conversations) as conversations,
+    const [noiseCounts] = await sql`select (select count(*)::int from contacts) as contacts,
+      (select count(*)::int from conversations) as conversations,
       (select count(*)::int from messages) as messages, (select count(*)::int from bot_decisions) as bot,
       (select count(*)::int from conversation_reads) as reads, (select count(*)::int from recordings) as recordings`;
     console.log(
-      `noise: ${thousands(noiseCounts!.contacts)} contacts, ${thousands(noiseCounts!.conversations)} conversations, ${thousands(noiseCounts!.messages)} messages, ` +
-        `${thousands(noiseCounts!.bot)} bot decisions, ${thousands(noiseCounts!.reads)} read markers, ${thousands(noiseCounts!.recordings)} recordings, ` +
+      `noise: ${thousands(noiseCounts!.contacts)} contacts, ${thousands(noiseCounts!.conversations)} conversations, ` +
+        `${thousands(noiseCounts!.messages)} messages, ` +
+        `${thousands(noiseCounts!.bot)} bot decisions, ${thousands(noiseCounts!.reads)} read markers, ` +
+        `${thousands(noiseCounts!.recordings)} recordings, ` +
         `2 legal holds (seeded in ${seconds(t0).toFixed(1)} s)`,
     );
 
@@ -512,8 +547,10 @@ async function main() {
       t0 = performance.now();
       const subject = await seedSubject(ctx, r);
       console.log(
-        `rep ${r}/${opts.reps}: seeded subject (${thousands(subject.messages)} messages, ${subject.attachments} attachments, ` +
-          `${(subject.blobBytes / 1e6).toFixed(1)} MB of files, ${subject.mentions} mentions elsewhere) in ${seconds(t0).toFixed(1)} s; export ...`,
+        `rep ${r}/${opts.reps}: seeded subject (${thousands(subject.messages)} messages, ` +
+          `${subject.attachments} attachments, ` +
+          `${(subject.blobBytes / 1e6).toFixed(1)} MB of files, ${subject.mentions} mentions elsewhere) ` +
+          `in ${seconds(t0).toFixed(1)} s; export ...`,
       );
       const exp = await measureExport(ctx, subject.contactId);
       console.log(`  export: ${exp.seconds.toFixed(2)} s, ${(exp.bytes / 1e6).toFixed(1)} MB; erasure ...`);
@@ -523,7 +560,8 @@ async function main() {
       const [left] = await sql`select (select count(*)::int from contacts where id = ${subject.contactId})
           + (select count(*)::int from conversations where contact_id = ${subject.contactId})
           + (select count(*)::int from contact_identities where contact_id = ${subject.contactId})
-          + (select count(*)::int from messages where body ilike ${`%${subject.email}%`} or body ilike ${`%${subject.name}%`} or body like ${`%${subject.phone}%`})
+          + (select count(*)::int from messages where body ilike ${`%${subject.email}%`}
+            or body ilike ${`%${subject.name}%`} or body like ${`%${subject.phone}%`})
           + (select count(*)::int from conversations where subject ilike ${`%${subject.name}%`}) as n`;
       reps.push({
         subject,
@@ -555,8 +593,10 @@ async function main() {
       const mix = await seedExpired(ctx, r);
       const blobsBefore = (await services.blobs.list()).length;
       console.log(
-        `sweep ${r}/${opts.reps}: seeded ${thousands(mix.total)} expired rows (${thousands(mix.conversations)} conversations + ${thousands(mix.conversationMessages)} messages, ` +
-          `${thousands(mix.attachments)} attachments with blobs, ${thousands(mix.botDecisions)} bot decisions) in ${seconds(t0).toFixed(1)} s; sweeping ...`,
+        `sweep ${r}/${opts.reps}: seeded ${thousands(mix.total)} expired rows ` +
+          `(${thousands(mix.conversations)} conversations + ${thousands(mix.conversationMessages)} messages, ` +
+          `${thousands(mix.attachments)} attachments with blobs, ${thousands(mix.botDecisions)} bot decisions) ` +
+          `in ${seconds(t0).toFixed(1)} s; sweeping ...`,
       );
       const cpu = process.cpuUsage();
       t0 = performance.now();

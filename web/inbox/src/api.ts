@@ -138,6 +138,7 @@ function filenameFrom(header: string | null): string | null {
 }
 
 function safeName(name: string): string | null {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a filename must not keep
   const cleaned = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim();
   return cleaned ? cleaned : null;
 }

@@ -54,6 +54,8 @@ function sendErrorText(error: unknown): string {
 }
 
 const time = (item: { createdAt: string }) => Date.parse(item.createdAt) || 0;
+// Outside the exported class: a Date made only to be printed is never state, so it needs no SvelteDate.
+const nowIso = () => new Date().toISOString();
 
 /**
  * One visitor's conversation: history, live messages over socket.io ('/widget', auth {token}), and sends
@@ -146,7 +148,7 @@ export class ChatState {
       from: 'visitor',
       authorName: null,
       body,
-      createdAt: new Date().toISOString(),
+      createdAt: nowIso(),
       state: 'sending',
       error: null,
       retryable: true,
