@@ -7,7 +7,7 @@ import { botDecisions, conversations, messages, satisfactionRatings } from '../.
 import { ingest, type IngestDeps } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 
 const FIRST = [
   'Alex',

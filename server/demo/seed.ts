@@ -15,7 +15,7 @@ import type { Adapters } from '../../channels/registry.ts';
 import type { Config } from '../config.ts';
 import { addNote, assign, reply, setStatus } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
 import { bitextArticles } from './kb-bitext.ts';

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
 import { recordConsentWith, type ConsentDeps } from '../privacy/consent.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from './notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 
 export type VisitorSessionInput = {
   inboxId: string;

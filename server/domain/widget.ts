@@ -11,7 +11,7 @@ import { ingest, type IngestDeps } from './ingest.ts';
 import { storable } from './storable-text.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from './notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 

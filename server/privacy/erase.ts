@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
-import type { ErasureReceipt } from '../http/privacy-views.ts';
+import type { ErasureReceipt } from '../http/views/privacy.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, conflict, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';

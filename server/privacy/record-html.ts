@@ -1,4 +1,4 @@
-import type { ProcessingRecordView } from '../http/privacy-views.ts';
+import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 
 const STYLE = [

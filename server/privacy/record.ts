@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { Art30Activity, Art30Processor } from '../../channels/types.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import type { ProcessingRecordView } from '../http/privacy-views.ts';
+import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
 

@@ -14,7 +14,7 @@ import type {
   RetentionPolicyView as RetentionPolicy,
   RetentionPreviewClass as PreviewRow,
   SweepResult,
-} from '../http/privacy-views.ts';
+} from '../http/views/privacy.ts';
 import { appendAudit } from './audit.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
 import { deleteAtProvider } from './recording-providers.ts';

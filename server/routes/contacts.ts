@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ContactView } from '../http/views.ts';
-import { ConsentLedger, ConsentRecordBody, ContactPage, ContactPatch, ErasureReceipt } from '../http/privacy-views.ts';
+import { ConsentLedger, ConsentRecordBody, ContactPage, ContactPatch, ErasureReceipt } from '../http/views/privacy.ts';
 import { IdParams, decodeCursor, encodeCursor, errors } from '../http/common.ts';
 import { getContact, listContacts } from '../domain/contacts.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { consentHistory, currentConsent, recordConsent } from '../privacy/consent.ts';
 import { rectifyContact } from '../privacy/rectify.ts';
 import { notFound } from '../domain/errors.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { exportContact } from '../privacy/export.ts';
 import { eraseContact, type EraseDeps } from '../privacy/erase.ts';

@@ -10,7 +10,7 @@ import {
   RetentionPolicyView,
   RetentionPreview,
   SweepResult,
-} from '../http/privacy-views.ts';
+} from '../http/views/privacy.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';

@@ -14,7 +14,7 @@ import {
 import { IdParams, errors } from '../http/common.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { notFound } from '../domain/errors.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 import { startVisitorSession } from '../domain/visitors.ts';
 import {
   changeVisitorConsent,

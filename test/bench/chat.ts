@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/realtime/event-map.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
 import { flags, machineLine, ms, sleep, steadyRate, summarize, table, type Summary } from './lib.ts';
 
 const USAGE = `usage: npm run bench:chat -- [options]

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
 import { flags, freshDatabase, machineLine, ms, sleep, steadyRate, summarize, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:load -- [options]

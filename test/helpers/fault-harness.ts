@@ -10,7 +10,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../../server/db/client.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
 
 export type Delivery = {
   /** 0 .. count-1: the message's identity for the test. */

@@ -10,7 +10,7 @@ import type { ChannelModules } from '../../channels/registry.ts';
 import { createAgent } from '../../server/domain/agents.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/domain/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
 import { testDatabase } from './db.ts';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';

@@ -1,6 +1,6 @@
 /**
  * The privacy and contact API's shapes, as the server declares them: each is the `Static` type of the one
- * TypeBox schema its route validates with (server/http/privacy-views.ts and server/http/views.ts), imported
+ * TypeBox schema its route validates with (server/http/views/privacy.ts and server/http/views.ts), imported
  * type-only, so nothing of the server is bundled and a change on the server fails the inbox typecheck.
  */
 import type { AgentServerEvents, ContactView, MessageView } from './types.ts';
@@ -22,7 +22,7 @@ import type {
   RetentionPreview,
   RetentionPreviewClass,
   SweepResult,
-} from '../../../server/http/privacy-views.ts';
+} from '../../../server/http/views/privacy.ts';
 
 export type {
   AuditEntryView,

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api.ts';
 import type { MessageView } from '../types.ts';
-import type { RecordingView } from '../../../../server/http/recording-views.ts';
+import type { RecordingView } from '../../../../server/http/views/recordings.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type { RecordingView };

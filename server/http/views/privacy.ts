@@ -1,6 +1,6 @@
 import { Type, type Static, type TEnum, type TInteger } from 'typebox';
-import { retentionClasses } from '../../drizzle/schema/enums.ts';
-import { ChannelKindSchema, ConsentEventView, ConsentPurposeSchema, ConsentState } from './views.ts';
+import { retentionClasses } from '../../../drizzle/schema/enums.ts';
+import { ChannelKindSchema, ConsentEventView, ConsentPurposeSchema, ConsentState } from '../views.ts';
 
 /**
  * The shapes of the privacy and contact API, one TypeBox schema each: the routes validate and document
