@@ -16,9 +16,9 @@ import { contacts } from '../../drizzle/schema/index.ts';
 import { eq } from 'drizzle-orm';
 
 /** What the contact routes need: erasure's dependencies (a superset of export's and consent's). */
-export type ContactRouteDeps = EraseDeps & { events: Pick<DomainEventBus, 'publish'> };
+export type ContactRoutesDeps = EraseDeps & { events: Pick<DomainEventBus, 'publish'> };
 
-export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRouteDeps }> = async (app, { deps }) => {
+export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps }> = async (app, { deps }) => {
   app.get(
     '/',
     {

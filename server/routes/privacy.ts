@@ -22,9 +22,9 @@ import { renderRecordHtml } from '../privacy/record-html.ts';
 const tags = ['privacy'];
 
 /** What the privacy admin routes need: the sweep's and the record's dependencies. */
-export type PrivacyRouteDeps = RetentionDeps & RecordDeps;
+export type PrivacyRoutesDeps = RetentionDeps & RecordDeps;
 
-export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRouteDeps }> = async (app, { deps }) => {
+export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
 
   app.get(
