@@ -40,7 +40,8 @@ export const app = fp<{ root: AppRoot }>(
           title: 'Privacy-first support inbox API',
           version: '0.1.0',
           description:
-            'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; widget visitors use a Bearer visitor token.',
+            'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; ' +
+            'widget visitors use a Bearer visitor token.',
         },
         components: {
           securitySchemes: {

@@ -13,7 +13,10 @@ export type Config = {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
-  /** Prefix of the Redis channels and keys (socket.io fan-out, shared rate limits): servers sharing rooms use the same one. */
+  /**
+   * Prefix of the Redis channels and keys (socket.io fan-out, shared rate limits): servers sharing rooms use the
+   * same one.
+   */
   redisPrefix: string;
   adminEmail: string;
   adminPassword: string | undefined;

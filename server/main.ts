@@ -16,13 +16,15 @@ const server = await startServer(config);
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
 console.log(`\n  Support inbox running on ${config.publicUrl}  (database: ${where})`);
 console.log(
-  `  Inbox:  ${config.publicUrl}/inbox/    Demo site with the widget: ${config.publicUrl}/demo    API docs: ${config.publicUrl}/api/docs`,
+  `  Inbox:  ${config.publicUrl}/inbox/    Demo site with the widget: ${config.publicUrl}/demo    ` +
+    `API docs: ${config.publicUrl}/api/docs`,
 );
 if (server.admin.generatedPassword) {
   // Printed once, on the terminal only (never through the logger); set ADMIN_PASSWORD to choose it.
   console.log(`\n  Admin account created: ${config.adminEmail} / ${server.admin.generatedPassword}`);
   console.log(
-    '  This password is shown only now. Change it in the inbox (Agents) or set ADMIN_PASSWORD before the first start.\n',
+    '  This password is shown only now. ' +
+      'Change it in the inbox (Agents) or set ADMIN_PASSWORD before the first start.\n',
   );
 } else if (server.admin.created) {
   console.log(`\n  Admin account created: ${config.adminEmail} (password from ADMIN_PASSWORD)\n`);

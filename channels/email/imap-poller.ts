@@ -193,7 +193,8 @@ export class MailboxWorker {
         target: [emailMailboxes.inboxId, emailMailboxes.mailbox],
         set: {
           uidValidity,
-          lastUid: sql`case when ${emailMailboxes.uidValidity} = ${uidValidity} then ${emailMailboxes.lastUid} else 0 end`,
+          lastUid: sql`case when ${emailMailboxes.uidValidity} = ${uidValidity}
+            then ${emailMailboxes.lastUid} else 0 end`,
           updatedAt: new Date(),
         },
       })

@@ -58,13 +58,18 @@ export async function prepareMail(
   if (context.truncated) {
     email.markers.push({
       kind: 'attachment_too_large',
-      detail: `the mail (${formatBytes(context.size)}) is over the ${formatBytes(raw.length)} limit: only its beginning was read`,
+      detail:
+        `the mail (${formatBytes(context.size)}) is over the ${formatBytes(raw.length)} limit: ` +
+        'only its beginning was read',
     });
   }
   return { email, raw, context, loop: isLoop(email, settings) };
 }
 
-/** Threads and ingests a prepared mail (with its files). Resolves after commit; mails of one mailbox commit in UID order. */
+/**
+ * Threads and ingests a prepared mail (with its files). Resolves after commit; mails of one mailbox commit in
+ * UID order.
+ */
 export async function commitMail(
   deps: InboundMailDeps,
   inboxId: string,

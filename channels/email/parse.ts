@@ -45,7 +45,7 @@ const UNKNOWN_SENDER = 'unknown-sender@invalid';
 const UNREADABLE = '(This message could not be read completely. The original is attached as original.eml.)';
 
 /** PostgreSQL text cannot hold NUL, and broken mail does contain it. */
-const clean = (value: string) => value.replace(/\u0000/g, '');
+const clean = (value: string) => value.replaceAll('\u0000', '');
 
 /**
  * Raw RFC 822 -> ParsedEmail. Never throws: a message mailparser cannot read, or whose MIME
@@ -75,7 +75,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
     if (a.size > limits.maxAttachmentBytes || a.content.length > limits.maxAttachmentBytes) {
       markers.push({
         kind: 'attachment_too_large',
-        detail: `${entry.filename} (${formatBytes(a.content.length)}) is over the ${formatBytes(limits.maxAttachmentBytes)} limit and was not stored`,
+        detail:
+          `${entry.filename} (${formatBytes(a.content.length)}) is over the ` +
+          `${formatBytes(limits.maxAttachmentBytes)} limit and was not stored`,
       });
       continue;
     }
@@ -94,7 +96,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   if (text.length > limits.maxTextChars) {
     markers.push({
       kind: 'body_truncated',
-      detail: `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original`,
+      detail:
+        `the text was shortened to ${limits.maxTextChars} characters; ` +
+        'the full mail is in the HTML or the original',
     });
     text = text.slice(0, limits.maxTextChars);
   }
@@ -177,6 +181,7 @@ function toAttachment(a: Attachment): EmailAttachment {
   const inline = a.contentDisposition === 'inline' || a.related;
   const fallback = a.contentType === 'message/rfc822' ? 'message.eml' : inline ? 'inline' : 'attachment';
   return {
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what a stored file name must lose
     filename: (a.filename || fallback).replace(/[\u0000-\u001f/\\]/g, '_').slice(0, 200),
     contentType: a.contentType || 'application/octet-stream',
     content: a.content,

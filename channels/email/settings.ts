@@ -70,7 +70,7 @@ const posInt = (v: unknown, fallback: number, name: string): number => {
 
 /** Validates the jsonb of an email inbox; throws EmailSettingsError naming the first bad field. */
 export function parseEmailSettings(raw: unknown): EmailSettings {
-  const s = (raw ?? {}) as Record<string, any>;
+  const s = (raw ?? {}) as Record<string, unknown>;
   const address = str(s.address, 'address');
   if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(address))
     throw new EmailSettingsError('address must be an email address');
@@ -113,14 +113,16 @@ export function publicEmailSettings(s: EmailSettings) {
  * stored one, so an admin editing the host does not have to type the password again.
  */
 export function mergeEmailSettings(
-  stored: Record<string, any> | null,
-  patch: Record<string, any>,
+  stored: Record<string, unknown> | null,
+  patch: Record<string, unknown>,
 ): Record<string, unknown> {
   const base = stored ?? {};
+  // Spread as given (not checked here): parseEmailSettings validates the merged result.
+  const section = (value: unknown): object => (value ?? {}) as object;
   return {
     ...base,
     ...patch,
-    imap: { ...(base.imap ?? {}), ...(patch.imap ?? {}) },
-    smtp: { ...(base.smtp ?? {}), ...(patch.smtp ?? {}) },
+    imap: { ...section(base.imap), ...section(patch.imap) },
+    smtp: { ...section(base.smtp), ...section(patch.smtp) },
   };
 }

@@ -61,7 +61,10 @@ async function ensureSlackInbox(db: Db): Promise<string> {
   return setting!.value;
 }
 
-/** Bolt's log lines carry no message content, but its arguments can be payloads: keep strings and error classes only. */
+/**
+ * Bolt's log lines carry no message content, but its arguments can be payloads: keep strings and error
+ * classes only.
+ */
 function boltLogger(log: FastifyBaseLogger): Logger {
   const safe = (args: unknown[]) =>
     args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.name : '[data]')).join(' ');

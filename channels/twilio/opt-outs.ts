@@ -30,7 +30,10 @@ async function markTimeline(tx: Db, conversationId: string, body: string) {
   return event!.id;
 }
 
-/** STOP: from now on nothing goes to this person from this number. Audited (ids only). Returns the timeline marker's id when it changed anything. */
+/**
+ * STOP: from now on nothing goes to this person from this number. Audited (ids only). Returns the timeline
+ * marker's id when it changed anything.
+ */
 export async function optOut(db: Db, input: OptInput): Promise<string | null> {
   return db.transaction(async (tx) => {
     const { conversationId: _conversation, ...row } = input;

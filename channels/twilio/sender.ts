@@ -52,6 +52,6 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
     ) {
       throw new PermanentDeliveryError(text);
     }
-    throw new Error(text);
+    throw new Error(text, { cause: err });
   }
 }

@@ -56,7 +56,8 @@ export async function applyStatus(
     .where(sql`channel in ('sms', 'voice') and external_id = ${messageSid}`);
   if (!known) {
     await db.execute(sql`
-      insert into ${twilioPendingStatuses} (message_sid, status, error_code) values (${messageSid}, ${status}, ${errorCode ?? null})
+      insert into ${twilioPendingStatuses} (message_sid, status, error_code)
+      values (${messageSid}, ${status}, ${errorCode ?? null})
       on conflict (message_sid) do update set status = excluded.status, error_code = excluded.error_code
       where (case ${twilioPendingStatuses.status} when 'sent' then 1 when 'delivered' then 2 when 'read' then 2
         when 'failed' then 2 when 'undelivered' then 2 when 'canceled' then 2 else 0 end) < ${rankOf(state)}`);

@@ -55,7 +55,8 @@ export const CALL_RECORDING_POLICY_VERSION = 'call-recording-1';
 
 const DEFAULT_ANNOUNCEMENT =
   'Thank you for calling {inbox}. Nobody can take your call right now. ' +
-  'This call is recorded so that our support team can listen to your message, and the recording is deleted after {days} days. ' +
+  'This call is recorded so that our support team can listen to your message, ' +
+  'and the recording is deleted after {days} days. ' +
   'If you do not want to be recorded, please hang up now and send us a text message instead. ' +
   'Please leave your message after the tone, and press the hash key when you are done.';
 

@@ -47,7 +47,8 @@ const ANSWERS = [
 /**
  * A month of past support for the demo, so the managers' dashboard shows figures on a first look:
  * fictional visitors, 80 % of whom agreed to analysis, each with a chat that an agent (or, for some,
- * the bot alone) answered and resolved, many rated. Deterministic (a fixed sequence), stamped back in time by `backdateHistory`.
+ * the bot alone) answered and resolved, many rated. Deterministic (a fixed sequence), stamped back in
+ * time by `backdateHistory`.
  */
 /** What the demo history writes through: ingest, the conversation operations and their limit. */
 export type HistoryDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
@@ -156,22 +157,27 @@ async function backdateHistory(
     const opened = s.openedAt.toISOString();
     await db.execute(sql`
       with ordered as (
-        select id, row_number() over (order by created_at, id) as n from ${messages} where conversation_id = ${s.conversationId}::uuid)
+        select id, row_number() over (order by created_at, id) as n
+        from ${messages} where conversation_id = ${s.conversationId}::uuid)
       update ${messages} m set
-        created_at = ${opened}::timestamptz + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end,
-        occurred_at = ${opened}::timestamptz + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end
+        created_at = ${opened}::timestamptz
+          + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end,
+        occurred_at = ${opened}::timestamptz
+          + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end
       from ordered o where o.id = m.id`);
     await db.execute(sql`
       update ${conversations} set created_at = ${opened}::timestamptz,
         resolved_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
         updated_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
-        last_message_at = (select max(created_at) from ${messages} where conversation_id = ${s.conversationId}::uuid and kind = 'message')
+        last_message_at = (select max(created_at) from ${messages}
+          where conversation_id = ${s.conversationId}::uuid and kind = 'message')
       where id = ${s.conversationId}::uuid`);
     await db.execute(sql`
       update ${botDecisions} d set created_at = m.created_at + interval '2 seconds'
       from ${messages} m where m.id = d.message_id and d.conversation_id = ${s.conversationId}::uuid`);
     await db.execute(sql`
-      update ${satisfactionRatings} set rated_at = ${opened}::timestamptz + (${s.resolveMinutes} + 3) * interval '1 minute'
+      update ${satisfactionRatings}
+      set rated_at = ${opened}::timestamptz + (${s.resolveMinutes} + 3) * interval '1 minute'
       where conversation_id = ${s.conversationId}::uuid`);
     await db.execute(sql`
       update consent_events set occurred_at = ${opened}::timestamptz - interval '1 minute'

@@ -207,6 +207,7 @@ async function backdate({ db }: Pick<DemoDeps, 'db'>) {
   await db.execute(sql`
     update ${conversations} c set
       created_at = (select min(m.created_at) from ${messages} m where m.conversation_id = c.id),
-      last_message_at = (select max(m.created_at) from ${messages} m where m.conversation_id = c.id and m.kind = 'message'),
+      last_message_at = (select max(m.created_at) from ${messages} m
+        where m.conversation_id = c.id and m.kind = 'message'),
       updated_at = (select max(m.created_at) from ${messages} m where m.conversation_id = c.id)`);
 }

@@ -103,7 +103,8 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
         order by m.created_at desc limit 1) end as preview,
       case when ${p('kind')}::text = 'message' then (
         select ci.address from contact_identities ci
-        where ci.contact_id = c.contact_id and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
+        where ci.contact_id = c.contact_id
+          and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
         limit 1) end as to_address
     from conversations c
       join inboxes i on i.id = c.inbox_id
@@ -120,7 +121,8 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
     update conversations c
     set updated_at = inserted.created_at,
       last_message_at = case when inserted.kind = 'message' then inserted.created_at else c.last_message_at end,
-      status = case when inserted.kind = 'message' and c.status = 'bot' then 'open'::conversation_status else c.status end
+      status = case when inserted.kind = 'message' and c.status = 'bot'
+        then 'open'::conversation_status else c.status end
     from inserted where c.id = inserted.conversation_id
     returning c.status, c.last_message_at
   )
@@ -242,7 +244,8 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
  */
 const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_name: string | null }>(sql`
   select m.*, c.inbox_id as x_inbox_id, i.name as x_inbox_name, c.status as x_status, c.subject as x_subject,
-    c.contact_id as x_contact_id, ct.name as x_contact_name, c.assignee_id as x_assignee_id, asg.name as x_assignee_name,
+    c.contact_id as x_contact_id, ct.name as x_contact_name,
+    c.assignee_id as x_assignee_id, asg.name as x_assignee_name,
     c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
     (select pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
       order by pm.created_at desc limit 1) as x_preview,

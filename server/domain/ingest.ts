@@ -40,8 +40,8 @@ const isUniqueViolation = (err: unknown) =>
 /**
  * The single entry of every inbound message, whatever the channel: identity -> contact,
  * conversation found or opened, message stored, all in one transaction (one statement, shared
- * with the other messages arriving at the same time: ingest-batch.ts, ingest-statements.ts). A replay of the same (channel, externalId) changes nothing and returns the stored
- * message. Events go out after commit.
+ * with the other messages arriving at the same time: ingest-batch.ts, ingest-statements.ts). A replay of
+ * the same (channel, externalId) changes nothing and returns the stored message. Events go out after commit.
  */
 export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
   const inboxName = await deps.inboxNames.get(msg.inboxId);

@@ -37,8 +37,14 @@ const safeName = (name: string) => name.replace(/[^\w.\- ]+/g, '_').slice(0, 100
 
 // Formats that are compressed already: deflating them again costs CPU (most of an export's, with many
 // photos) and saves next to nothing, so they are stored as they are. The archive's contents are the same.
-const PRECOMPRESSED =
-  /^(image\/(jpeg|png|gif|webp|heic|heif|avif)|video\/.*|audio\/(mpeg|mp4|aac|ogg|opus|webm)|application\/(zip|gzip|x-gzip|x-7z-compressed|x-rar-compressed|x-bzip2|x-xz|zstd|pdf|vnd\.openxmlformats-officedocument\..*|vnd\.oasis\.opendocument\..*|epub\+zip))$/i;
+const PRECOMPRESSED = new RegExp(
+  [
+    String.raw`^(image\/(jpeg|png|gif|webp|heic|heif|avif)|video\/.*|audio\/(mpeg|mp4|aac|ogg|opus|webm)|`,
+    String.raw`application\/(zip|gzip|x-gzip|x-7z-compressed|x-rar-compressed|x-bzip2|x-xz|zstd|pdf|`,
+    String.raw`vnd\.openxmlformats-officedocument\..*|vnd\.oasis\.opendocument\..*|epub\+zip))$`,
+  ].join(''),
+  'i',
+);
 const compressible = (contentType: string) => !PRECOMPRESSED.test(contentType.split(';')[0]!.trim());
 /** Pieces of data.json are joined up to this size before they go to the zip's deflate stream. */
 const CHUNK = 64 * 1024;

@@ -58,7 +58,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
       schema: {
         tags,
         summary:
-          "A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio)",
+          "A conversation's call recordings, oldest first, with their deletion dates " +
+          '(deleted ones stay listed, without audio)',
         querystring: Type.Object({ conversationId: Type.String({ format: 'uuid' }) }),
         response: { 200: Type.Object({ items: Type.Array(RecordingView) }), ...errors(400, 401) },
       },
@@ -153,7 +154,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
       schema: {
         tags,
         summary:
-          'Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep',
+          'Delete a recording now, at the provider and locally (audited); ' +
+          'a provider failure answers 502 and is retried by the retention sweep',
         params: IdParams,
         response: { 200: Type.Object({ recording: RecordingView }), ...errors(401, 403, 404, 502) },
       },
@@ -167,7 +169,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
         throw new DomainError(
           502,
           'provider_unavailable',
-          `The provider could not delete the recording (${row.lastDeletionError ?? 'unknown error'}); it will be retried`,
+          `The provider could not delete the recording (${row.lastDeletionError ?? 'unknown error'}); ` +
+            'it will be retried',
         );
       return { recording: view(row) };
     },

@@ -136,24 +136,25 @@ class BenchServer {
 type Agent = { cookie: string; csrfToken: string; socket?: AgentSocket };
 type Visitor = { token: string; visitorId: string; socket?: WidgetSocket; conversationId?: string };
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+/** POSTs JSON; the caller names the shape of the answer it reads (null for an empty body). */
+async function postJson<T = unknown>(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  return { res, body: text ? (JSON.parse(text) as any) : null };
+  return { res, body: text ? (JSON.parse(text) as T) : null };
 }
 
 async function login(base: string, email: string, password: string): Promise<Agent> {
-  const { res, body } = await postJson(`${base}/api/auth/login`, { email, password });
+  const { res, body } = await postJson<{ csrfToken: string }>(`${base}/api/auth/login`, { email, password });
   if (res.status !== 200) throw new Error(`login failed with ${res.status}`);
   const cookie = res.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
-  return { cookie, csrfToken: body.csrfToken };
+  return { cookie, csrfToken: body!.csrfToken };
 }
 
 /** A distinct client address per visitor from the benchmarking range 198.18.0.0/15 (RFC 2544). */
@@ -162,7 +163,7 @@ const visitorAddress = (i: number) => `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 
 async function startVisitor(base: string, inboxId: string, i: number): Promise<Visitor> {
   // The server trusts the proxy header (trustProxy), as behind a real load balancer: each visitor
   // is its own client address, so the per-address session rate limit applies per visitor.
-  const { res, body } = await postJson(
+  const { res, body } = await postJson<{ token: string; visitorId: string; code?: string }>(
     `${base}/api/widget/sessions`,
     {
       inboxId,
@@ -173,7 +174,7 @@ async function startVisitor(base: string, inboxId: string, i: number): Promise<V
     { 'x-forwarded-for': visitorAddress(i) },
   );
   if (res.status !== 201) throw new Error(`visitor session failed with ${res.status} (${body?.code ?? ''})`);
-  return { token: body.token, visitorId: body.visitorId };
+  return { token: body!.token, visitorId: body!.visitorId };
 }
 
 function connect<S extends Socket>(socket: S): Promise<S> {
@@ -372,7 +373,8 @@ async function main() {
     const base = info.url;
     console.log(`machine: ${machineLine()}`);
     console.log(
-      `chat benchmark: server pid ${String((info as { pid?: number }).pid)} on ${info.db} (pool ${info.pool}), ${opts.visitors} widget sockets, ${opts.agents} agent sockets`,
+      `chat benchmark: server pid ${String((info as { pid?: number }).pid)} on ${info.db} (pool ${info.pool}), ` +
+        `${opts.visitors} widget sockets, ${opts.agents} agent sockets`,
     );
 
     // Agents: created through the API by the admin, each signed in with its own session.
@@ -433,7 +435,8 @@ async function main() {
     });
     const socketsSeconds = (now() - t1) / 1000;
     console.log(
-      `setup: ${visitors.length} visitor sessions in ${sessionsSeconds.toFixed(1)} s, ${visitors.length + agents.length} sockets connected in ${socketsSeconds.toFixed(1)} s`,
+      `setup: ${visitors.length} visitor sessions in ${sessionsSeconds.toFixed(1)} s, ` +
+        `${visitors.length + agents.length} sockets connected in ${socketsSeconds.toFixed(1)} s`,
     );
 
     // Warm-up (JIT, pools, prepared statements), then the measured phases.
@@ -480,7 +483,8 @@ function printReport(db: string, pool: number, a: Run, b: Run, disconnects: numb
   const lostA = lostCount(a);
   const lostB = lostCount(b);
   console.log(
-    `\nDB mode: ${db} (server pool ${pool}); ${opts.visitors} widget sockets, ${opts.agents} agent sockets; socket disconnects during the run: ${disconnects}`,
+    `\nDB mode: ${db} (server pool ${pool}); ${opts.visitors} widget sockets, ${opts.agents} agent sockets; ` +
+      `socket disconnects during the run: ${disconnects}`,
   );
   console.log('latencies in ms (client clock, same process as sender and receiver)\n');
   console.log(

@@ -115,10 +115,12 @@ async function main() {
         (select count(*)::int from conversations where inbox_id = ${inbox!.id}) as conversations,
         (select count(*)::int from messages where channel = 'email') as messages,
         (select count(*)::int from attachments) as attachments,
-        (select count(*)::int from messages where jsonb_array_length(coalesce(metadata->'markers', '[]'::jsonb)) > 0) as marked`),
+        (select count(*)::int from messages
+          where jsonb_array_length(coalesce(metadata->'markers', '[]'::jsonb)) > 0) as marked`),
     );
     console.log(
-      `database: ${fresh ? 'PostgreSQL' : 'PGlite (embedded)'}; APPEND of the mailbox took ${appendSeconds.toFixed(1)} s (not measured below)`,
+      `database: ${fresh ? 'PostgreSQL' : 'PGlite (embedded)'}; ` +
+        `APPEND of the mailbox took ${appendSeconds.toFixed(1)} s (not measured below)`,
     );
     console.log(
       table(
@@ -140,7 +142,9 @@ async function main() {
       ),
     );
     console.log(
-      `stored: ${counts!.messages} messages in ${counts!.conversations} conversations (threading by References/In-Reply-To), ${counts!.attachments} attachments, ${counts!.marked} messages with a marker (mailing-list mail is marked automated)`,
+      `stored: ${counts!.messages} messages in ${counts!.conversations} conversations ` +
+        `(threading by References/In-Reply-To), ${counts!.attachments} attachments, ` +
+        `${counts!.marked} messages with a marker (mailing-list mail is marked automated)`,
     );
     console.log(`machine after: ${machineLine()}`);
   } finally {

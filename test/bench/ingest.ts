@@ -15,7 +15,8 @@
  *         about senders/messages of them open a new one.
  * Rounds run interleaved (raw, ingest, raw, ingest, ...) after an unmeasured warm-up of each and an ANALYZE.
  *
- *   npm run bench:ingest -- [--messages 8000] [--concurrency 8,32] [--pool 8] [--senders 1000] [--rounds 2] [--warmup 1000]
+ *   npm run bench:ingest -- [--messages 8000] [--concurrency 8,32] [--pool 8] [--senders 1000] [--rounds 2]
+ *     [--warmup 1000]
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -155,7 +156,8 @@ async function main() {
     if (levels.some((c) => !Number.isInteger(c) || c < 1))
       throw new Error(`--concurrency must list positive integers, got "${opts.concurrency}"`);
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: pool });
-    // DATA_DIR only matters for files (blobs), which ingest of text messages never writes; keep it out of the repo anyway.
+    // DATA_DIR only matters for files (blobs), which ingest of text messages never writes; keep it out of the
+    // repo anyway.
     const config = loadConfig({
       DATABASE_URL: fresh.url,
       SEED_DEMO: 'false',
@@ -186,18 +188,24 @@ async function main() {
         create temp table history as select n, gen_random_uuid() as contact_id, gen_random_uuid() as conversation_id
           from generate_series(1, ${opts.history}) n;
         insert into contacts (id, name) select contact_id, null from history;
-        insert into contact_identities (contact_id, kind, address) select contact_id, 'visitor', 'history-' || n from history;
-        insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
-          select conversation_id, '${inboxId}', contact_id, 'chat', 'resolved', 'history-' || n, now() - interval '1 day',
-            now() - interval '1 day', now() - interval '1 day' from history;
-        insert into messages (conversation_id, channel, direction, kind, author_kind, body, external_id, delivery_state, created_at, occurred_at)
-          select conversation_id, 'chat', 'inbound', 'message', 'contact', 'an earlier message', 'history-' || n || '-' || k, 'received',
+        insert into contact_identities (contact_id, kind, address)
+          select contact_id, 'visitor', 'history-' || n from history;
+        insert into conversations
+            (id, inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
+          select conversation_id, '${inboxId}', contact_id, 'chat', 'resolved', 'history-' || n,
+            now() - interval '1 day', now() - interval '1 day', now() - interval '1 day' from history;
+        insert into messages (conversation_id, channel, direction, kind, author_kind, body, external_id,
+            delivery_state, created_at, occurred_at)
+          select conversation_id, 'chat', 'inbound', 'message', 'contact', 'an earlier message',
+            'history-' || n || '-' || k, 'received',
             now() - interval '1 day', now() - interval '1 day' from history, generate_series(1, 5) k;
         insert into bench_raw (conversation_id, body, external_id)
-          select conversation_id, 'an earlier message', 'history-' || n || '-' || k from history, generate_series(1, 5) k;
+          select conversation_id, 'an earlier message', 'history-' || n || '-' || k
+          from history, generate_series(1, 5) k;
         analyze;`);
       console.log(
-        `history: ${opts.history} conversations with ${opts.history * 5} messages stored first (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+        `history: ${opts.history} conversations with ${opts.history * 5} messages stored first ` +
+          `(${((performance.now() - t) / 1000).toFixed(1)} s)`,
       );
     }
 
@@ -207,7 +215,8 @@ async function main() {
         current_setting('fsync') as fsync, current_setting('wal_level') as wal`),
     );
     console.log(
-      `PostgreSQL ${settings?.version} (synchronous_commit=${settings?.sc}, fsync=${settings?.fsync}), fresh database per run; ` +
+      `PostgreSQL ${settings?.version} (synchronous_commit=${settings?.sc}, fsync=${settings?.fsync}), ` +
+        'fresh database per run; ' +
         `${levels.join(' and ')} workers, pool size ${pool} for both clients; ${opts.messages} messages per round, ` +
         `${opts.senders} senders per ingest round`,
     );
@@ -282,7 +291,8 @@ async function main() {
       );
     printSummary(levels, results);
     console.log(
-      `rows after the run (warm-up included): ${counts.messages} messages in ${counts.conversations} conversations of ${counts.contacts} contacts; ${counts.raw} raw rows`,
+      `rows after the run (warm-up included): ${counts.messages} messages in ${counts.conversations} ` +
+        `conversations of ${counts.contacts} contacts; ${counts.raw} raw rows`,
     );
     console.log(`\nmachine at the end: ${machineLine()}`);
   } finally {
@@ -360,7 +370,8 @@ function printReport(level: number, results: Result[]) {
   );
   if (Number.isFinite(ingestCpu.total)) {
     console.log(
-      `CPU-bound estimate (both limited by the machine's CPU, as on a busy host): ingest/raw = raw CPU / ingest CPU = ${((rawCpu.total / ingestCpu.total) * 100).toFixed(1)} %`,
+      "CPU-bound estimate (both limited by the machine's CPU, as on a busy host): " +
+        `ingest/raw = raw CPU / ingest CPU = ${((rawCpu.total / ingestCpu.total) * 100).toFixed(1)} %`,
     );
   }
 }

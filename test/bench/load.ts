@@ -90,25 +90,26 @@ class Server {
   }
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+/** POSTs JSON; the caller names the shape of the answer it reads (null for an empty body). */
+async function post<T = unknown>(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  return { res, body: text ? (JSON.parse(text) as any) : null };
+  return { res, body: text ? (JSON.parse(text) as T) : null };
 }
 
 async function login(base: string, email: string, password: string) {
-  const { res, body } = await post(`${base}/api/auth/login`, { email, password });
+  const { res, body } = await post<{ csrfToken: string }>(`${base}/api/auth/login`, { email, password });
   if (res.status !== 200) throw new Error(`login failed with ${res.status}`);
   return {
     cookie: res.headers
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; '),
-    csrfToken: body.csrfToken as string,
+    csrfToken: body!.csrfToken,
   };
 }
 
@@ -189,7 +190,8 @@ async function main() {
     const inboxId = first.ready.inboxId;
     console.log(`machine: ${machineLine()}`);
     console.log(
-      `load benchmark: ${opts.servers} servers (${urls.join(', ')}) on one PostgreSQL database and Redis (${REDIS_URL}), ${opts.visitors} widget sockets, ${opts.agents} agent sockets`,
+      `load benchmark: ${opts.servers} servers (${urls.join(', ')}) on one PostgreSQL database ` +
+        `and Redis (${REDIS_URL}), ${opts.visitors} widget sockets, ${opts.agents} agent sockets`,
     );
 
     const admin = await login(urls[0]!, first.ready.adminEmail, first.ready.adminPassword);
@@ -208,7 +210,7 @@ async function main() {
     const t0 = now();
     const visitors = await inBatches(opts.visitors, 50, async (i) => {
       const base = urls[i % urls.length]!;
-      const { res, body } = await post(
+      const { res, body } = await post<{ token: string; visitorId: string }>(
         `${base}/api/widget/sessions`,
         {
           inboxId,
@@ -221,8 +223,8 @@ async function main() {
       if (res.status !== 201) throw new Error(`visitor session failed with ${res.status}`);
       return {
         base,
-        token: body.token as string,
-        visitorId: body.visitorId as string,
+        token: body!.token,
+        visitorId: body!.visitorId,
         socket: undefined as Socket | undefined,
         conversationId: undefined as string | undefined,
       };
@@ -335,7 +337,8 @@ async function main() {
     await Promise.all(servers.map((s) => s.stats()));
     const before = await Promise.all(servers.map((s) => s.stats()));
     console.log(
-      `measuring ${opts.seconds} s: ${opts.rate} visitor msg/s to ${agents.length} agents each, ${opts.replyRate} agent replies/s ...`,
+      `measuring ${opts.seconds} s: ${opts.rate} visitor msg/s to ${agents.length} agents each, ` +
+        `${opts.replyRate} agent replies/s ...`,
     );
     const { a, b, replyTargets } = await run('m', opts.seconds);
     const after = await Promise.all(servers.map((s) => s.stats()));
@@ -343,7 +346,8 @@ async function main() {
     const sa = summarize(a.latency);
     const sb = summarize(b.latency);
     console.log(
-      `\n${opts.servers} servers, ${opts.visitors} widget sockets, ${opts.agents} agent sockets, ${opts.seconds} s; socket disconnects: ${disconnects}; reply targets: ${replyTargets}`,
+      `\n${opts.servers} servers, ${opts.visitors} widget sockets, ${opts.agents} agent sockets, ${opts.seconds} s; ` +
+        `socket disconnects: ${disconnects}; reply targets: ${replyTargets}`,
     );
     console.log(
       table(

@@ -93,7 +93,8 @@ const stored = (await db.db.select({ n: count() }).from(messages).where(eq(messa
 
 const s = summarize(times);
 console.log(
-  `bench:slack: ${opts.events} events + ${deliveries.length - opts.events} redeliveries, concurrency ${opts.concurrency}, ${opts.threads} threads, ${opts.users} users`,
+  `bench:slack: ${opts.events} events + ${deliveries.length - opts.events} redeliveries, ` +
+    `concurrency ${opts.concurrency}, ${opts.threads} threads, ${opts.users} users`,
 );
 console.log(machineLine());
 console.log(

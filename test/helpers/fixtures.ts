@@ -40,15 +40,13 @@ export async function seedPerson(
     occurredAt: new Date(),
   });
   const file = await services.blobs.put(Buffer.from(`invoice for ${who.name} ${who.marker}-file-content`));
-  await services.db
-    .insert(attachments)
-    .values({
-      messageId: first.message.id,
-      blobId: file.id,
-      filename: `invoice-${who.marker}.pdf`,
-      contentType: 'application/pdf',
-      size: file.size,
-    });
+  await services.db.insert(attachments).values({
+    messageId: first.message.id,
+    blobId: file.id,
+    filename: `invoice-${who.marker}.pdf`,
+    contentType: 'application/pdf',
+    size: file.size,
+  });
   const audio = await services.blobs.put(Buffer.from(`RIFF fake audio ${who.marker}-recording`));
   const sid = `RE${randomUUID().replace(/-/g, '')}`;
   await services.db.insert(recordings).values({

@@ -13,6 +13,7 @@ import { ingestMail } from '../../channels/email/inbound.ts';
 import { parseEmailSettings } from '../../channels/email/settings.ts';
 import { emailExternalId } from '../../channels/email/message-ids.ts';
 import { parseEmail } from '../../channels/email/parse.ts';
+import type { AttachmentView, InboxView, MessageMarkerView, MessageView } from '../../server/http/views.ts';
 
 const DATA = join(import.meta.dirname, '../../../shared/data/email');
 const filesIn = (dir: string): string[] =>
@@ -36,8 +37,10 @@ const hostile = [
   'Content-Type: text/html; charset=utf-8',
   '',
   '<p onclick="steal()">Hello <b>agent</b></p><script>alert(document.cookie)</script>',
-  '<img src="https://tracker.evil.example/pixel.gif"><img src="x" onerror="alert(1)"><a href="javascript:alert(2)">click</a>',
-  '<a href="https://shop.example/orders/1">order</a><iframe src="https://evil.example"></iframe><style>body{display:none}</style>',
+  '<img src="https://tracker.evil.example/pixel.gif"><img src="x" onerror="alert(1)">' +
+    '<a href="javascript:alert(2)">click</a>',
+  '<a href="https://shop.example/orders/1">order</a><iframe src="https://evil.example"></iframe>' +
+    '<style>body{display:none}</style>',
   '',
 ].join('\r\n');
 
@@ -83,7 +86,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
       .where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
     if (!row) throw new Error(`no message ${messageId}`);
     const detail = (await agent.get(`/api/conversations/${row.conversationId}`)).body;
-    return { row, view: detail.messages.find((m: any) => m.id === row.id) };
+    return { row, view: detail.messages.find((m: MessageView) => m.id === row.id) };
   };
 
   it('reads every mailparser and php-mime-mail-parser fixture from the mailbox without a crash', async () => {
@@ -108,32 +111,35 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     expect(server.logs()).not.toContain('"level":50');
   }, 120_000);
 
-  it('stores only sanitized HTML: no scripts, handlers, frames, styles, remote images or javascript: links', async () => {
-    const { row } = await messageOf('<hostile-1@evil.example>');
-    const html = row.html!;
-    expect(html).toContain('<b>agent</b>');
-    expect(html).toContain('href="https://shop.example/orders/1"');
-    for (const bad of [
-      '<script',
-      'onclick',
-      'onerror',
-      'javascript:',
-      '<iframe',
-      '<style',
-      'tracker.evil.example',
-      'steal()',
-    ])
-      expect(html).not.toContain(bad);
-  });
+  it(
+    'stores only sanitized HTML: no scripts, handlers, frames, styles, ' + 'remote images or javascript: links',
+    async () => {
+      const { row } = await messageOf('<hostile-1@evil.example>');
+      const html = row.html!;
+      expect(html).toContain('<b>agent</b>');
+      expect(html).toContain('href="https://shop.example/orders/1"');
+      for (const bad of [
+        '<script',
+        'onclick',
+        'onerror',
+        'javascript:',
+        '<iframe',
+        '<style',
+        'tracker.evil.example',
+        'steal()',
+      ])
+        expect(html).not.toContain(bad);
+    },
+  );
 
   it('keeps attachments in the blob store and serves them to agents only, as downloads', async () => {
     const file = fixtureFiles.find((f) => f.endsWith('issue274.eml'))!;
     const original = await simpleParser(readFileSync(file));
     const pdf = original.attachments.find((a) => a.contentType === 'application/pdf')!;
     const { view } = await messageOf(original.messageId!);
-    const listed = view.attachments.find((a: any) => a.contentType === 'application/pdf');
+    const listed = view.attachments.find((a: AttachmentView) => a.contentType === 'application/pdf');
     expect(listed).toMatchObject({ filename: pdf.filename, size: pdf.content.length });
-    expect(view.attachments.map((a: any) => a.contentType)).toEqual(
+    expect(view.attachments.map((a: AttachmentView) => a.contentType)).toEqual(
       expect.arrayContaining(['image/png', 'application/vnd.oasis.opendocument.text']),
     );
     const res = await fetch(`${server.url}/api/attachments/${listed.id}`, { headers: { cookie: agent.cookie } });
@@ -160,7 +166,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
         kind: 'parse_error',
         detail: 'the multipart boundary never appears in the body',
       });
-      const source = view.attachments.find((a: any) => a.filename === 'original.eml');
+      const source = view.attachments.find((a: AttachmentView) => a.filename === 'original.eml');
       expect(source.contentType).toBe('message/rfc822');
       const res = await fetch(`${server.url}/api/attachments/${source.id}`, { headers: { cookie: agent.cookie } });
       expect(Buffer.from(await res.arrayBuffer()).equals(raw)).toBe(true);
@@ -175,8 +181,8 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     );
     const parsed = await parseEmail(truncated, { maxAttachmentBytes: 1024 * 1024, maxTextChars: 10_000 });
     const { view } = await messageOf(parsed.messageId);
-    expect(view.markers.map((m: any) => m.kind)).toContain('parse_error');
-    expect(view.attachments.map((a: any) => a.filename)).toContain('original.eml');
+    expect(view.markers.map((m: MessageMarkerView) => m.kind)).toContain('parse_error');
+    expect(view.attachments.map((a: AttachmentView) => a.filename)).toContain('original.eml');
   });
 
   it('marks a delivery status report as automated mail', async () => {
@@ -186,7 +192,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
   });
 
   it('ingests all 1,500 spamassassin-easy-ham messages without a crash, each exactly once', async () => {
-    const [inbox] = (await agent.get('/api/inboxes')).body.items.filter((i: any) => i.id === inboxId);
+    const [inbox] = (await agent.get('/api/inboxes')).body.items.filter((i: InboxView) => i.id === inboxId);
     expect(inbox).toBeDefined();
     const { inboxes } = await import('../../drizzle/schema/index.ts');
     const [row] = await server.services.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
@@ -197,7 +203,8 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
       log: server.fastify.log,
       maxTextChars: 10_000,
     };
-    // Straight into the channel's ingest step (the IMAP path is the bench's job): four at a time, as fast as the database allows.
+    // Straight into the channel's ingest step (the IMAP path is the bench's job): four at a time, as fast as the
+    // database allows.
     let next = 0;
     const outcomes: string[] = [];
     await Promise.all(
@@ -217,7 +224,8 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     expect(outcomes.filter((o) => o === 'loop')).toEqual([]);
     const [{ n }] = rowsOf<{ n: number }>(
       await server.services.db.execute(
-        sql`select count(*)::int as n from messages m join conversations c on c.id = m.conversation_id where c.inbox_id = ${inboxId} and (m.metadata->'email'->>'mailbox') = 'ham'`,
+        sql`select count(*)::int as n from messages m join conversations c on c.id = m.conversation_id
+          where c.inbox_id = ${inboxId} and (m.metadata->'email'->>'mailbox') = 'ham'`,
       ),
     ) as [{ n: number }];
     expect(n).toBe(outcomes.filter((o) => o === 'ingested').length);

@@ -81,75 +81,79 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
   const checkpoint = async (inboxId: string) =>
     (await database.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId)))[0];
 
-  it('ingests every message exactly once while the connection is dropped and the server restarted mid-stream', async () => {
-    await dovecot.append(
-      Array.from({ length: 40 }, (_, i) =>
-        rawMail({ messageId: `<batch-${i}@customer.example>`, subject: `Mail ${i}` }),
-      ),
-    );
-    const first = await start();
-    const inboxId = await emailInbox('Reliability');
-    let seen = 0;
-    let closing: Promise<void> | undefined;
-    first.services.events.subscribe('message.created', () => {
-      seen++;
-      if (seen === 5) void dovecot.kickAll(); // the network drops the IMAP connection mid-sync
-      if (seen === 25) closing = first.close(); // and then the server goes down
-    });
-    await first.services.channels.email.refresh();
-    await eventually(async () => closing !== undefined, 60_000, 'the first server to read 25 mails');
-    await closing;
-    const afterFirst = (await storedMessages()).length;
-    expect(afterFirst).toBeGreaterThanOrEqual(25);
-    expect(afterFirst).toBeLessThan(40);
-    expect(logs).toContain('imap session ended'); // the dropped connection was noticed and survived
+  it(
+    'ingests every message exactly once while the connection is dropped ' + 'and the server restarted mid-stream',
+    async () => {
+      await dovecot.append(
+        Array.from({ length: 40 }, (_, i) =>
+          rawMail({ messageId: `<batch-${i}@customer.example>`, subject: `Mail ${i}` }),
+        ),
+      );
+      const first = await start();
+      const inboxId = await emailInbox('Reliability');
+      let seen = 0;
+      let closing: Promise<void> | undefined;
+      first.services.events.subscribe('message.created', () => {
+        seen++;
+        if (seen === 5) void dovecot.kickAll(); // the network drops the IMAP connection mid-sync
+        if (seen === 25) closing = first.close(); // and then the server goes down
+      });
+      await first.services.channels.email.refresh();
+      await eventually(async () => closing !== undefined, 60_000, 'the first server to read 25 mails');
+      await closing;
+      const afterFirst = (await storedMessages()).length;
+      expect(afterFirst).toBeGreaterThanOrEqual(25);
+      expect(afterFirst).toBeLessThan(40);
+      expect(logs).toContain('imap session ended'); // the dropped connection was noticed and survived
 
-    // Mail keeps arriving while no server runs.
-    await dovecot.append(
-      Array.from({ length: 10 }, (_, i) =>
-        rawMail({ messageId: `<late-${i}@customer.example>`, subject: `Late ${i}` }),
-      ),
-    );
-    const second = await start();
-    await second.services.channels.email.refresh();
-    await eventually(
-      async () => (await checkpoint(inboxId))?.lastUid === 50,
-      30_000,
-      'the restarted server to catch up',
-    );
-    const stored = await storedMessages();
-    expect(stored).toHaveLength(50);
-    expect(stored.every((r) => r.n === 1)).toBe(true);
-    const ids = new Set(stored.map((r) => r.external_id.split('/')[1]));
-    for (let i = 0; i < 40; i++) expect(ids.has(`<batch-${i}@customer.example>`)).toBe(true);
-    for (let i = 0; i < 10; i++) expect(ids.has(`<late-${i}@customer.example>`)).toBe(true);
+      // Mail keeps arriving while no server runs.
+      await dovecot.append(
+        Array.from({ length: 10 }, (_, i) =>
+          rawMail({ messageId: `<late-${i}@customer.example>`, subject: `Late ${i}` }),
+        ),
+      );
+      const second = await start();
+      await second.services.channels.email.refresh();
+      await eventually(
+        async () => (await checkpoint(inboxId))?.lastUid === 50,
+        30_000,
+        'the restarted server to catch up',
+      );
+      const stored = await storedMessages();
+      expect(stored).toHaveLength(50);
+      expect(stored.every((r) => r.n === 1)).toBe(true);
+      const ids = new Set(stored.map((r) => r.external_id.split('/')[1]));
+      for (let i = 0; i < 40; i++) expect(ids.has(`<batch-${i}@customer.example>`)).toBe(true);
+      for (let i = 0; i < 10; i++) expect(ids.has(`<late-${i}@customer.example>`)).toBe(true);
 
-    // New mail while connected arrives through IDLE, within seconds.
-    await dovecot.append(rawMail({ messageId: '<live@customer.example>', subject: 'Live' }));
-    await eventually(async () => (await storedMessages()).length === 51, 10_000, 'the IDLE delivery');
+      // New mail while connected arrives through IDLE, within seconds.
+      await dovecot.append(rawMail({ messageId: '<live@customer.example>', subject: 'Live' }));
+      await eventually(async () => (await storedMessages()).length === 51, 10_000, 'the IDLE delivery');
 
-    // A renumbered mailbox (new UIDVALIDITY) is read again from UID 1: replays, not duplicates.
-    await database.db
-      .update(emailMailboxes)
-      .set({ uidValidity: 1, lastUid: 0 })
-      .where(eq(emailMailboxes.inboxId, inboxId));
-    await database.db.execute(
-      sql`update ${inboxes} set settings = settings || '{"subjectThreadDays": 3}'::jsonb where id = ${inboxId}`,
-    );
-    await second.services.channels.email.refresh(); // changed settings restart the reader
-    await eventually(
-      async () => {
-        const c = await checkpoint(inboxId);
-        return c && c.uidValidity !== 1 && c.lastUid === 51;
-      },
-      30_000,
-      'the re-read after the UIDVALIDITY change',
-    );
-    const reread = await storedMessages();
-    expect(reread).toHaveLength(51);
-    expect(reread.every((r) => r.n === 1)).toBe(true);
-    await second.close();
-  }, 150_000);
+      // A renumbered mailbox (new UIDVALIDITY) is read again from UID 1: replays, not duplicates.
+      await database.db
+        .update(emailMailboxes)
+        .set({ uidValidity: 1, lastUid: 0 })
+        .where(eq(emailMailboxes.inboxId, inboxId));
+      await database.db.execute(
+        sql`update ${inboxes} set settings = settings || '{"subjectThreadDays": 3}'::jsonb where id = ${inboxId}`,
+      );
+      await second.services.channels.email.refresh(); // changed settings restart the reader
+      await eventually(
+        async () => {
+          const c = await checkpoint(inboxId);
+          return c && c.uidValidity !== 1 && c.lastUid === 51;
+        },
+        30_000,
+        'the re-read after the UIDVALIDITY change',
+      );
+      const reread = await storedMessages();
+      expect(reread).toHaveLength(51);
+      expect(reread.every((r) => r.n === 1)).toBe(true);
+      await second.close();
+    },
+    150_000,
+  );
 
   it('waits while another live server holds the mailbox and takes it over when that holder dies', async () => {
     const client = await dovecot.client();

@@ -3,6 +3,7 @@ import { startTestServer, type AgentClient, type TestServer } from '../helpers/s
 import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { createEmailInbox, eventually, rawMail } from '../helpers/email.ts';
+import type { ConversationView, MessageView } from '../../server/http/views.ts';
 
 /**
  * The whole email round trip against a real Dovecot and a real SMTP server: a customer's mail
@@ -28,7 +29,8 @@ describe('email round trip (Dovecot IMAP in, SMTP out)', () => {
     await Promise.all([dovecot?.stop(), smtp?.stop()]);
   });
 
-  const conversationsOfInbox = async () => (await agent.get(`/api/conversations?inbox=${inboxId}`)).body.items as any[];
+  const conversationsOfInbox = async () =>
+    (await agent.get(`/api/conversations?inbox=${inboxId}`)).body.items as ConversationView[];
 
   it('never returns the stored passwords', async () => {
     const res = await admin.get(`/api/inboxes/${inboxId}/email`);
@@ -90,7 +92,7 @@ describe('email round trip (Dovecot IMAP in, SMTP out)', () => {
       10_000,
       'the reply in the conversation',
     );
-    expect(thread.messages.map((m: any) => [m.direction, m.body.trim()])).toEqual([
+    expect(thread.messages.map((m: MessageView) => [m.direction, m.body.trim()])).toEqual([
       ['inbound', 'Hello, order 1234 has not arrived yet.'],
       ['outbound', 'Sorry! It ships today.'],
       ['inbound', 'Great, thanks! Is there tracking?'],

@@ -9,6 +9,8 @@ import { parseEmailSettings } from '../../channels/email/settings.ts';
 import { emailExternalId } from '../../channels/email/message-ids.ts';
 import { retryDueDeliveries } from '../../server/domain/conversations.ts';
 import { rowsOf } from '../../server/db/client.ts';
+import type { MessageView } from '../../server/http/views.ts';
+import type { BotDecisionView } from '../../server/bot/views.ts';
 
 /**
  * Threading, loops, automated mail and delivery failures. Mail enters at the channel's ingest step
@@ -74,29 +76,32 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
   };
   const detail = async (conversationId: string) => (await agent.get(`/api/conversations/${conversationId}`)).body;
 
-  it('joins a reply without References by subject only within the time window and only from the same sender', async () => {
-    await receive({ messageId: '<refund-1@customer.example>', subject: 'Refund for order 77' });
-    const first = await conversationOf('<refund-1@customer.example>');
-    // The customer's client dropped the threading headers, but the subject and sender match, recently.
-    await receive({ messageId: '<refund-2@customer.example>', subject: 'RE: AW: Refund for order 77' });
-    expect(await conversationOf('<refund-2@customer.example>')).toBe(first);
-    // Someone else with the same subject is someone else's conversation.
-    await receive({
-      messageId: '<refund-3@other.example>',
-      from: 'Olli <olli@other.example>',
-      subject: 'Re: Refund for order 77',
-    });
-    expect(await conversationOf('<refund-3@other.example>')).not.toBe(first);
-    // Ten days later the same subject starts a new conversation.
-    await server.services.db
-      .update(conversations)
-      .set({ lastMessageAt: new Date(Date.now() - 10 * 86_400_000) })
-      .where(eq(conversations.id, first!));
-    await receive({ messageId: '<refund-4@customer.example>', subject: 'Re: Refund for order 77' });
-    const later = await conversationOf('<refund-4@customer.example>');
-    expect(later).toBeDefined();
-    expect(later).not.toBe(first);
-  });
+  it(
+    'joins a reply without References by subject only within the time window ' + 'and only from the same sender',
+    async () => {
+      await receive({ messageId: '<refund-1@customer.example>', subject: 'Refund for order 77' });
+      const first = await conversationOf('<refund-1@customer.example>');
+      // The customer's client dropped the threading headers, but the subject and sender match, recently.
+      await receive({ messageId: '<refund-2@customer.example>', subject: 'RE: AW: Refund for order 77' });
+      expect(await conversationOf('<refund-2@customer.example>')).toBe(first);
+      // Someone else with the same subject is someone else's conversation.
+      await receive({
+        messageId: '<refund-3@other.example>',
+        from: 'Olli <olli@other.example>',
+        subject: 'Re: Refund for order 77',
+      });
+      expect(await conversationOf('<refund-3@other.example>')).not.toBe(first);
+      // Ten days later the same subject starts a new conversation.
+      await server.services.db
+        .update(conversations)
+        .set({ lastMessageAt: new Date(Date.now() - 10 * 86_400_000) })
+        .where(eq(conversations.id, first!));
+      await receive({ messageId: '<refund-4@customer.example>', subject: 'Re: Refund for order 77' });
+      const later = await conversationOf('<refund-4@customer.example>');
+      expect(later).toBeDefined();
+      expect(later).not.toBe(first);
+    },
+  );
 
   it('recognises our own Message-ID in a reply even when only that reference survived', async () => {
     await receive({ messageId: '<own-1@customer.example>', subject: 'Broken zipper' });
@@ -110,25 +115,28 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(await conversationOf('<own-2@customer.example>')).toBe(conversationId);
   });
 
-  it('drops our own mail coming back (a copy of a reply, our own address) instead of opening a conversation', async () => {
-    const ownCopy = `<pi.${'0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'}.abcdef@shop.example>`;
-    expect(
-      await receive({
-        messageId: ownCopy,
-        from: 'Shop Support <support@shop.example>',
-        to: 'jane@customer.example',
-        subject: 'Re: Broken zipper',
-      }),
-    ).toBe('loop');
-    expect(
-      await receive({ messageId: '<self-2@shop.example>', from: 'support@shop.example', subject: 'Note to self' }),
-    ).toBe('loop');
-    expect(await receive({ messageId: '<looped@relay.example>', headers: { 'X-Loop': 'support@shop.example' } })).toBe(
-      'loop',
-    );
-    expect(await conversationOf(ownCopy)).toBeUndefined();
-    expect(await conversationOf('<self-2@shop.example>')).toBeUndefined();
-  });
+  it(
+    'drops our own mail coming back (a copy of a reply, our own address) ' + 'instead of opening a conversation',
+    async () => {
+      const ownCopy = `<pi.${'0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'}.abcdef@shop.example>`;
+      expect(
+        await receive({
+          messageId: ownCopy,
+          from: 'Shop Support <support@shop.example>',
+          to: 'jane@customer.example',
+          subject: 'Re: Broken zipper',
+        }),
+      ).toBe('loop');
+      expect(
+        await receive({ messageId: '<self-2@shop.example>', from: 'support@shop.example', subject: 'Note to self' }),
+      ).toBe('loop');
+      expect(
+        await receive({ messageId: '<looped@relay.example>', headers: { 'X-Loop': 'support@shop.example' } }),
+      ).toBe('loop');
+      expect(await conversationOf(ownCopy)).toBeUndefined();
+      expect(await conversationOf('<self-2@shop.example>')).toBeUndefined();
+    },
+  );
 
   it('never lets the bot answer auto-replies or bounces, while it does answer a person', async () => {
     await receive({ messageId: '<bot-1@customer.example>', subject: 'Opening hours' });
@@ -147,9 +155,9 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       text: 'Thanks for your mail, we will answer soon.',
     });
     const auto = await detail(conversationId);
-    expect(auto.messages.filter((m: any) => m.authorKind === 'contact')).toHaveLength(3);
+    expect(auto.messages.filter((m: MessageView) => m.authorKind === 'contact')).toHaveLength(3);
     for (const text of ['out of office', 'we will answer soon']) {
-      expect(auto.messages.find((m: any) => m.body.includes(text)).markers).toEqual([
+      expect(auto.messages.find((m: MessageView) => m.body.includes(text)).markers).toEqual([
         { kind: 'automated', detail: 'an automatic reply' },
       ]);
     }
@@ -168,16 +176,16 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       10_000,
       'the bot decision',
     );
-    expect(answered.botDecisions.map((d: any) => d.messageId)).toEqual([
-      answered.messages.find((m: any) => m.body.includes('Saturday')).id,
+    expect(answered.botDecisions.map((d: BotDecisionView) => d.messageId)).toEqual([
+      answered.messages.find((m: MessageView) => m.body.includes('Saturday')).id,
     ]);
     // The bot's own words go out by mail like an agent's (waited for, so the next test has the SMTP server to itself).
     await eventually(
       async () => {
         const said = (await detail(conversationId)).messages.filter(
-          (m: any) => m.authorKind === 'bot' && m.kind === 'message',
+          (m: MessageView) => m.authorKind === 'bot' && m.kind === 'message',
         );
-        return said.length > 0 && said.every((m: any) => m.deliveryState === 'sent');
+        return said.length > 0 && said.every((m: MessageView) => m.deliveryState === 'sent');
       },
       10_000,
       "the bot's mail",
@@ -205,7 +213,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       adapters: server.services.adapters,
       messageMaxChars: 10_000,
     });
-    const retried = (await detail(conversationId)).messages.find((m: any) => m.id === first.body.message.id);
+    const retried = (await detail(conversationId)).messages.find((m: MessageView) => m.id === first.body.message.id);
     expect(retried).toMatchObject({ deliveryState: 'sent', deliveryError: null });
     const mails = await smtp.waitFor(before + 1);
     const ours = mails.at(-1)!.parsed.messageId!;
@@ -242,7 +250,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     ].join('\r\n');
     expect(await receive(dsn)).toBe('ingested');
     expect(await conversationOf('<dsn-1@mx.customer.example>')).toBe(conversationId);
-    const bounced = (await detail(conversationId)).messages.find((m: any) => m.id === first.body.message.id);
+    const bounced = (await detail(conversationId)).messages.find((m: MessageView) => m.id === first.body.message.id);
     expect(bounced).toMatchObject({
       deliveryState: 'failed',
       deliveryError: "bounced by the recipient's mail server (status 5.1.1)",
@@ -263,24 +271,28 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(decisions[0]!.n).toBe(0);
   });
 
-  it('gives a reply with an unknown root its own conversation keyed by that root, which later mail of the thread joins', async () => {
-    await receive({
-      messageId: '<mid-2@customer.example>',
-      subject: 'Fwd: warranty',
-      references: ['<root-we-never-saw@customer.example>'],
-    });
-    await receive({
-      messageId: '<mid-3@colleague.example>',
-      from: 'colleague@colleague.example',
-      subject: 'Re: warranty',
-      references: ['<root-we-never-saw@customer.example>', '<mid-1@customer.example>'],
-    });
-    const a = await conversationOf('<mid-2@customer.example>');
-    expect(await conversationOf('<mid-3@colleague.example>')).toBe(a);
-    const [conv] = await server.services.db
-      .select()
-      .from(conversations)
-      .where(and(eq(conversations.id, a!)));
-    expect(conv!.threadKey).toBe('<root-we-never-saw@customer.example>');
-  });
+  it(
+    'gives a reply with an unknown root its own conversation keyed by that root, ' +
+      'which later mail of the thread joins',
+    async () => {
+      await receive({
+        messageId: '<mid-2@customer.example>',
+        subject: 'Fwd: warranty',
+        references: ['<root-we-never-saw@customer.example>'],
+      });
+      await receive({
+        messageId: '<mid-3@colleague.example>',
+        from: 'colleague@colleague.example',
+        subject: 'Re: warranty',
+        references: ['<root-we-never-saw@customer.example>', '<mid-1@customer.example>'],
+      });
+      const a = await conversationOf('<mid-2@customer.example>');
+      expect(await conversationOf('<mid-3@colleague.example>')).toBe(a);
+      const [conv] = await server.services.db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.id, a!)));
+      expect(conv!.threadKey).toBe('<root-we-never-saw@customer.example>');
+    },
+  );
 });

@@ -70,24 +70,27 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
 
   const root = messageEvent({ text: 'Hi, our invoices page shows an error &amp; I can&apos;t pay' });
 
-  it('turns a signed message in a configured channel into a conversation under the Slack user as a contact', async () => {
-    const res = await deliver(root);
-    expect(res.status).toBe(200);
-    const [conversation, ...others] = await slackConversations();
-    expect(others).toEqual([]);
-    expect(conversation!.contact.name).toBe('Maria Virtanen');
-    const detail = (await agent.get(`/api/conversations/${conversation!.id}`)).body;
-    expect(detail.conversation).toMatchObject({ channel: 'slack', status: 'open', inboxName: 'Slack' });
-    expect(detail.messages.map((m: { body: string; direction: string }) => [m.direction, m.body])).toEqual([
-      ['inbound', 'Hi, our invoices page shows an error & I can&apos;t pay'],
-    ]);
-    // users.info gave the name and the address; the Slack identity and the email identity are both the contact's.
-    expect(detail.contact.email).toBe('maria.virtanen@customer.example');
-    expect(
-      detail.contact.identities.map((i: { kind: string; address: string }) => `${i.kind} ${i.address}`).sort(),
-    ).toEqual(['email maria.virtanen@customer.example', `slack T0TEAM0001:${CUSTOMER}`]);
-    expect(slack.callsOf('users.info').map((c) => c.params.user)).toEqual([CUSTOMER]);
-  });
+  it(
+    'turns a signed message in a configured channel into a conversation ' + 'under the Slack user as a contact',
+    async () => {
+      const res = await deliver(root);
+      expect(res.status).toBe(200);
+      const [conversation, ...others] = await slackConversations();
+      expect(others).toEqual([]);
+      expect(conversation!.contact.name).toBe('Maria Virtanen');
+      const detail = (await agent.get(`/api/conversations/${conversation!.id}`)).body;
+      expect(detail.conversation).toMatchObject({ channel: 'slack', status: 'open', inboxName: 'Slack' });
+      expect(detail.messages.map((m: { body: string; direction: string }) => [m.direction, m.body])).toEqual([
+        ['inbound', 'Hi, our invoices page shows an error & I can&apos;t pay'],
+      ]);
+      // users.info gave the name and the address; the Slack identity and the email identity are both the contact's.
+      expect(detail.contact.email).toBe('maria.virtanen@customer.example');
+      expect(
+        detail.contact.identities.map((i: { kind: string; address: string }) => `${i.kind} ${i.address}`).sort(),
+      ).toEqual(['email maria.virtanen@customer.example', `slack T0TEAM0001:${CUSTOMER}`]);
+      expect(slack.callsOf('users.info').map((c) => c.params.user)).toEqual([CUSTOMER]);
+    },
+  );
 
   it('puts a reply in the thread into the same conversation, and a new top-level message into a new one', async () => {
     await deliver(messageEvent({ text: 'It says 502 Bad Gateway', threadTs: root.event.ts }));
@@ -115,7 +118,8 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     expect(retry.status).toBe(200);
     const [handled] = await server.services.db.select().from(slackEvents).where(eq(slackEvents.eventId, root.event_id));
     expect(handled).toBeDefined();
-    // The same message under another event id (e.g. a second subscription) is still one message: ingest is idempotent on its ts.
+    // The same message under another event id (e.g. a second subscription) is still one message: ingest is
+    // idempotent on its ts.
     const again = await deliver({ ...root, event_id: 'Ev0OTHERID01' });
     expect(again.status).toBe(200);
     expect(await messageCount()).toBe(before);
@@ -277,7 +281,8 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     const db = server.services.db;
     // The database refuses this one message (as a full disk or a lost connection would).
     await db.execute(sql`create function refuse_slack_test() returns trigger language plpgsql as $$
-      begin if new.body = 'Lost in a failing commit' then raise exception 'refused for the test'; end if; return new; end $$`);
+      begin if new.body = 'Lost in a failing commit' then raise exception 'refused for the test'; end if;
+      return new; end $$`);
     await db.execute(
       sql`create trigger refuse_slack_test before insert on messages for each row execute function refuse_slack_test()`,
     );

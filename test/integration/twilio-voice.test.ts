@@ -71,67 +71,71 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect(await server.services.db.select().from(recordings)).toEqual([]);
   });
 
-  it('announces the recording, records consent with the call as evidence, stores the voicemail with its deletion date', async () => {
-    // Like every consent writer, the call's consent is announced after commit (dashboards re-query).
-    const published: string[] = [];
-    const unsubscribe = server.services.events.subscribe('consent.changed', ({ purpose }) => published.push(purpose));
-    const call = await fake.call(voiceUrl, { from: '+15550101234', to: OUR_NUMBER, seconds: 4 });
-    unsubscribe();
-    expect(published).toEqual(['call_recording']);
-    firstCallSid = call.callSid;
-    expect(call.twiml).toMatch(/^<\?xml/);
-    const announcement = call.say[0]!;
-    expect(announcement).toContain('This call is recorded so that our support team can listen to your message');
-    expect(announcement).toContain('deleted after 30 days');
-    expect(call.record).toMatchObject({
-      recordingStatusCallback: `${voiceUrl}/recording`,
-      action: `${voiceUrl}/recorded`,
-      maxLength: '120',
-      playBeep: 'true',
-    });
-    expect(call.action).toMatchObject({ status: 200 });
-    expect(call.action!.text).toContain('<Hangup/>');
-    expect(call.recordingCallback).toMatchObject({ status: 204 });
+  it(
+    'announces the recording, records consent with the call as evidence, ' +
+      'stores the voicemail with its deletion date',
+    async () => {
+      // Like every consent writer, the call's consent is announced after commit (dashboards re-query).
+      const published: string[] = [];
+      const unsubscribe = server.services.events.subscribe('consent.changed', ({ purpose }) => published.push(purpose));
+      const call = await fake.call(voiceUrl, { from: '+15550101234', to: OUR_NUMBER, seconds: 4 });
+      unsubscribe();
+      expect(published).toEqual(['call_recording']);
+      firstCallSid = call.callSid;
+      expect(call.twiml).toMatch(/^<\?xml/);
+      const announcement = call.say[0]!;
+      expect(announcement).toContain('This call is recorded so that our support team can listen to your message');
+      expect(announcement).toContain('deleted after 30 days');
+      expect(call.record).toMatchObject({
+        recordingStatusCallback: `${voiceUrl}/recording`,
+        action: `${voiceUrl}/recorded`,
+        maxLength: '120',
+        playBeep: 'true',
+      });
+      expect(call.action).toMatchObject({ status: 200 });
+      expect(call.action!.text).toContain('<Hangup/>');
+      expect(call.recordingCallback).toMatchObject({ status: 204 });
 
-    const [message] = await server.services.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)));
-    expect(message).toMatchObject({ direction: 'inbound', body: 'Incoming call' });
-    const recording = await recordingOf(call.recordingSid!);
-    expect(recording).toMatchObject({
-      provider: 'twilio',
-      durationSeconds: 4,
-      messageId: message!.id,
-      conversationId: message!.conversationId,
-      deletedAt: null,
-    });
-    expect(recording!.deleteAfter.getTime() - recording!.recordedAt.getTime()).toBe(30 * DAY);
-    expect(recording!.blobId).toMatch(/^[0-9a-f]{32}$/);
+      const [message] = await server.services.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)));
+      expect(message).toMatchObject({ direction: 'inbound', body: 'Incoming call' });
+      const recording = await recordingOf(call.recordingSid!);
+      expect(recording).toMatchObject({
+        provider: 'twilio',
+        durationSeconds: 4,
+        messageId: message!.id,
+        conversationId: message!.conversationId,
+        deletedAt: null,
+      });
+      expect(recording!.deleteAfter.getTime() - recording!.recordedAt.getTime()).toBe(30 * DAY);
+      expect(recording!.blobId).toMatch(/^[0-9a-f]{32}$/);
 
-    const [consent] = await server.services.db
-      .select()
-      .from(consentEvents)
-      .where(eq(consentEvents.purpose, 'call_recording'));
-    expect(consent).toMatchObject({
-      granted: true,
-      sourceChannel: 'voice',
-      policyVersion: 'call-recording-1',
-      evidence: { callSid: call.callSid },
-    });
-    expect(consent!.textHash).toBe(createHash('sha256').update(announcement).digest('hex'));
+      const [consent] = await server.services.db
+        .select()
+        .from(consentEvents)
+        .where(eq(consentEvents.purpose, 'call_recording'));
+      expect(consent).toMatchObject({
+        granted: true,
+        sourceChannel: 'voice',
+        policyVersion: 'call-recording-1',
+        evidence: { callSid: call.callSid },
+      });
+      expect(consent!.textHash).toBe(createHash('sha256').update(announcement).digest('hex'));
 
-    // Twilio retries the callback: still one recording, one consent event.
-    const replay = await fake.webhook(`${voiceUrl}/recording`, {
-      AccountSid: fake.accountSid,
-      CallSid: call.callSid,
-      RecordingSid: call.recordingSid!,
-      RecordingStatus: 'completed',
-      RecordingDuration: '4',
-    });
-    expect(replay.status).toBe(204);
-    expect(await server.services.db.select().from(recordings)).toHaveLength(1);
-  });
+      // Twilio retries the callback: still one recording, one consent event.
+      const replay = await fake.webhook(`${voiceUrl}/recording`, {
+        AccountSid: fake.accountSid,
+        CallSid: call.callSid,
+        RecordingSid: call.recordingSid!,
+        RecordingStatus: 'completed',
+        RecordingDuration: '4',
+      });
+      expect(replay.status).toBe(204);
+      expect(await server.services.db.select().from(recordings)).toHaveLength(1);
+    },
+  );
 
   it('plays the recording to signed-in agents only, from the blob store, and audits who listened', async () => {
     const [recording] = await server.services.db.select().from(recordings);
@@ -185,33 +189,36 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     ).toBe(404);
   });
 
-  it('the retention sweep deletes expired recordings at Twilio; one Twilio no longer has (404) counts as deleted', async () => {
-    const a = await fake.call(voiceUrl, {
-      from: '+15550105555',
-      to: OUR_NUMBER,
-      seconds: 2,
-      startTime: new Date(Date.now() - 31 * DAY),
-    });
-    const b = await fake.call(voiceUrl, {
-      from: '+15550106666',
-      to: OUR_NUMBER,
-      seconds: 2,
-      startTime: new Date(Date.now() - 31 * DAY),
-    });
-    const fresh = await fake.call(voiceUrl, { from: '+15550107777', to: OUR_NUMBER, seconds: 2 });
-    expect((await recordingOf(a.recordingSid!))!.deleteAfter.getTime()).toBeLessThan(Date.now());
-    fake.recordings.delete(b.recordingSid!); // already gone at Twilio (deleted in the console)
-    const before = await audits('recording.deleted');
-    const sweep = await admin.post('/api/privacy/retention/sweep');
-    expect(sweep.body).toMatchObject({ skipped: false, removed: { recordings: 2 }, failed: { recordings: 0 } });
-    expect(fake.deletions).toContain(a.recordingSid);
-    expect(fake.deleteRequests).toContain(b.recordingSid);
-    for (const gone of [a, b])
-      expect(await recordingOf(gone.recordingSid!)).toMatchObject({ deletedAt: expect.any(Date), blobId: null });
-    expect(await recordingOf(fresh.recordingSid!)).toMatchObject({ deletedAt: null });
-    expect(fake.recordings.has(fresh.recordingSid!)).toBe(true);
-    expect((await audits('recording.deleted')) - before).toBe(2);
-  });
+  it(
+    'the retention sweep deletes expired recordings at Twilio; ' + 'one Twilio no longer has (404) counts as deleted',
+    async () => {
+      const a = await fake.call(voiceUrl, {
+        from: '+15550105555',
+        to: OUR_NUMBER,
+        seconds: 2,
+        startTime: new Date(Date.now() - 31 * DAY),
+      });
+      const b = await fake.call(voiceUrl, {
+        from: '+15550106666',
+        to: OUR_NUMBER,
+        seconds: 2,
+        startTime: new Date(Date.now() - 31 * DAY),
+      });
+      const fresh = await fake.call(voiceUrl, { from: '+15550107777', to: OUR_NUMBER, seconds: 2 });
+      expect((await recordingOf(a.recordingSid!))!.deleteAfter.getTime()).toBeLessThan(Date.now());
+      fake.recordings.delete(b.recordingSid!); // already gone at Twilio (deleted in the console)
+      const before = await audits('recording.deleted');
+      const sweep = await admin.post('/api/privacy/retention/sweep');
+      expect(sweep.body).toMatchObject({ skipped: false, removed: { recordings: 2 }, failed: { recordings: 0 } });
+      expect(fake.deletions).toContain(a.recordingSid);
+      expect(fake.deleteRequests).toContain(b.recordingSid);
+      for (const gone of [a, b])
+        expect(await recordingOf(gone.recordingSid!)).toMatchObject({ deletedAt: expect.any(Date), blobId: null });
+      expect(await recordingOf(fresh.recordingSid!)).toMatchObject({ deletedAt: null });
+      expect(fake.recordings.has(fresh.recordingSid!)).toBe(true);
+      expect((await audits('recording.deleted')) - before).toBe(2);
+    },
+  );
 
   it('shows admins the recordings whose deletion keeps failing, until it succeeds', async () => {
     const call = await fake.call(voiceUrl, {

@@ -32,7 +32,8 @@ describe('email parsing', () => {
           'References: <m0@customer.example>\r\n <m1@customer.example>',
           'Content-Type: multipart/alternative; boundary=b',
         ],
-        '--b\r\nContent-Type: text/plain\r\n\r\nHi there\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>Hi <script>x()</script>there</p>\r\n--b--',
+        '--b\r\nContent-Type: text/plain\r\n\r\nHi there\r\n' +
+          '--b\r\nContent-Type: text/html\r\n\r\n<p>Hi <script>x()</script>there</p>\r\n--b--',
       ),
       limits,
     );
@@ -59,7 +60,10 @@ describe('email parsing', () => {
     const e = await parseEmail(
       mail(
         ['From: a@b.example', 'Message-ID: <big@b.example>', 'Content-Type: multipart/mixed; boundary=b'],
-        `--b\r\nContent-Type: text/plain\r\n\r\n${'long text '.repeat(50)}\r\n--b\r\nContent-Type: application/pdf; name="scan.pdf"\r\nContent-Disposition: attachment; filename="scan.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${big}\r\n--b--`,
+        `--b\r\nContent-Type: text/plain\r\n\r\n${'long text '.repeat(50)}\r\n` +
+          '--b\r\nContent-Type: application/pdf; name="scan.pdf"\r\n' +
+          'Content-Disposition: attachment; filename="scan.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          `${big}\r\n--b--`,
       ),
       limits,
     );
