@@ -33,7 +33,7 @@ export type RunningServer = {
   /** Every registered route with its declared access level (the authorization test walks these). */
   routes: RouteRecord[];
   /** The composition root (server/composition.ts). */
-  services: AppRoot;
+  root: AppRoot;
   url: string;
   admin: { created: boolean; generatedPassword?: string };
   bot: BotRunner;
@@ -125,7 +125,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return {
     fastify,
     routes,
-    services: root,
+    root,
     url,
     admin,
     bot,

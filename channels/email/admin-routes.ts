@@ -83,14 +83,14 @@ export type EmailAdminDeps = {
  * (never in a response).
  */
 export const emailInboxRoutes =
-  (services: EmailAdminDeps): FastifyPluginAsyncTypebox =>
+  (deps: EmailAdminDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     const status = async (inboxId: string, mailbox: string) => {
-      const [checkpoint] = await services.db
+      const [checkpoint] = await deps.db
         .select()
         .from(emailMailboxes)
         .where(and(eq(emailMailboxes.inboxId, inboxId), eq(emailMailboxes.mailbox, mailbox)));
-      const reader = services.readers.status(inboxId);
+      const reader = deps.readers.status(inboxId);
       return {
         state: reader?.state ?? 'stopped',
         lastError: reader?.lastError ?? null,
@@ -118,11 +118,11 @@ export const emailInboxRoutes =
       },
       async (request, reply) => {
         const settings = validated(request.body.settings);
-        const [row] = await services.db
+        const [row] = await deps.db
           .insert(inboxes)
           .values({ name: request.body.name, channel: 'email', settings })
           .returning();
-        await services.readers.refresh();
+        await deps.readers.refresh();
         return reply.status(201).send({ inbox: await view(row!.id, row!.name, row!.settings) });
       },
     );
@@ -139,7 +139,7 @@ export const emailInboxRoutes =
         },
       },
       async (request) => {
-        const [row] = await services.db
+        const [row] = await deps.db
           .select()
           .from(inboxes)
           .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
@@ -164,7 +164,7 @@ export const emailInboxRoutes =
         },
       },
       async (request) => {
-        const [row] = await services.db
+        const [row] = await deps.db
           .select()
           .from(inboxes)
           .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
@@ -172,13 +172,13 @@ export const emailInboxRoutes =
         const settings = request.body.settings
           ? validated(mergeEmailSettings(row.settings, request.body.settings))
           : row.settings;
-        const [updated] = await services.db
+        const [updated] = await deps.db
           .update(inboxes)
           .set({ name: request.body.name ?? row.name, settings })
           .where(eq(inboxes.id, row.id))
           .returning();
-        services.inboxNames.forget(row.id);
-        await services.readers.refresh();
+        deps.inboxNames.forget(row.id);
+        await deps.readers.refresh();
         return { inbox: await view(updated!.id, updated!.name, updated!.settings) };
       },
     );

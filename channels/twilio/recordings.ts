@@ -53,13 +53,13 @@ export type RecordingOutcome = {
  * A recording of a call we never stored (no message) is deleted at Twilio at once: nothing of it is kept.
  */
 export async function storeRecording(
-  services: Pick<ChannelPort, 'db' | 'blobs' | 'retention'>,
+  deps: Pick<ChannelPort, 'db' | 'blobs' | 'retention'>,
   twilio: TwilioConfig,
   account: TwilioAccount,
   cb: RecordingCallback,
 ): Promise<RecordingOutcome> {
   if (cb.RecordingStatus !== 'completed') return { status: 'ignored' };
-  const { db } = services;
+  const { db } = deps;
   const [call] = await db
     .select({ id: messages.id, conversationId: messages.conversationId })
     .from(messages)
@@ -91,7 +91,7 @@ export async function storeRecording(
   if (twilio.recordingStorage === 'local') {
     try {
       const media = await fetchRecordingMedia(twilio.apiUrl, account, cb.RecordingSid);
-      blobId = (await services.blobs.put(media.stream)).id;
+      blobId = (await deps.blobs.put(media.stream)).id;
     } catch {
       // Still store the row: without it nothing would ever delete the recording at Twilio. It plays from Twilio.
       copyFailed = true;
@@ -107,13 +107,13 @@ export async function storeRecording(
       durationSeconds: Math.max(0, Math.round(Number(cb.RecordingDuration ?? 0)) || 0),
       blobId,
       recordedAt,
-      deleteAfter: await services.retention.recordingDeleteAfter(recordedAt),
+      deleteAfter: await deps.retention.recordingDeleteAfter(recordedAt),
     })
     .onConflictDoNothing()
     .returning({ id: recordings.id });
   if (!inserted) {
     // A concurrent delivery of the same callback won: keep its copy, drop ours.
-    if (blobId) await services.blobs.delete(blobId);
+    if (blobId) await deps.blobs.delete(blobId);
     const [winner] = await db
       .select({ id: recordings.id })
       .from(recordings)

@@ -47,7 +47,7 @@ export type BotRunnerDeps = {
 };
 
 export function createBotRunner(
-  services: BotRunnerDeps,
+  deps: BotRunnerDeps,
   log: FastifyBaseLogger,
   defaults: { embedder: EmbedderConfig; enabled: boolean },
 ) {
@@ -60,16 +60,15 @@ export function createBotRunner(
   };
   let building: Promise<void> = Promise.resolve();
   const queues = new Map<string, Promise<void>>();
-  const deps = services;
 
   async function loadSettings(): Promise<BotSettings> {
-    const [row] = await services.db.select().from(instanceSettings).where(eq(instanceSettings.key, SETTINGS_KEY));
+    const [row] = await deps.db.select().from(instanceSettings).where(eq(instanceSettings.key, SETTINGS_KEY));
     if (row) settings = { ...settings, ...(JSON.parse(row.value) as Partial<BotSettings>) };
     return settings;
   }
 
   async function articles() {
-    const rows = await services.db.select().from(kbArticles).orderBy(asc(kbArticles.createdAt));
+    const rows = await deps.db.select().from(kbArticles).orderBy(asc(kbArticles.createdAt));
     return rows.map((a) => ({ id: a.id, title: a.title, body: a.body, language: a.language, questions: a.questions }));
   }
 
@@ -97,12 +96,12 @@ export function createBotRunner(
     beforeMessageId: string,
     view: DomainEvents['message.created']['conversation'],
   ): Promise<ConversationState> {
-    const rows = await services.db
+    const rows = await deps.db
       .select({ id: messages.id, authorKind: messages.authorKind, kind: messages.kind })
       .from(messages)
       .where(eq(messages.conversationId, conversationId))
       .orderBy(asc(messages.createdAt), asc(messages.id));
-    const decisions = await services.db
+    const decisions = await deps.db
       .select({ action: botDecisions.action })
       .from(botDecisions)
       .where(eq(botDecisions.conversationId, conversationId));
@@ -131,7 +130,7 @@ export function createBotRunner(
       candidates: decision.candidates,
     });
     if (decision.action === 'answer') {
-      const [article] = await services.db.select().from(kbArticles).where(eq(kbArticles.id, decision.articleId));
+      const [article] = await deps.db.select().from(kbArticles).where(eq(kbArticles.id, decision.articleId));
       if (article) await botSay(deps, conversation.id, article.body);
       return;
     }
@@ -167,8 +166,8 @@ export function createBotRunner(
     async start() {
       await loadSettings();
       offs = [
-        services.events.subscribe('message.created', onMessage),
-        services.events.subscribe('kb.changed', () => {
+        deps.events.subscribe('message.created', onMessage),
+        deps.events.subscribe('kb.changed', () => {
           if (bot || settings.enabled) void rebuild();
         }),
       ];
@@ -194,7 +193,7 @@ export function createBotRunner(
     async updateSettings(patch: Partial<BotSettings>) {
       const before = settings;
       settings = { ...settings, ...patch };
-      await services.db
+      await deps.db
         .insert(instanceSettings)
         .values({ key: SETTINGS_KEY, value: JSON.stringify(settings) })
         .onConflictDoUpdate({ target: instanceSettings.key, set: { value: JSON.stringify(settings) } });

@@ -53,16 +53,12 @@ const ANSWERS = [
 /** What the demo history writes through: ingest, the conversation operations and their limit. */
 export type HistoryDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
 
-export async function seedHistory(
-  services: HistoryDeps,
-  inbox: Record<ChannelKind, string>,
-  agent: Actor,
-): Promise<void> {
-  const deps = {
-    db: services.db,
-    events: services.events,
-    adapters: services.adapters,
-    messageMaxChars: services.config.messageMaxChars,
+export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
+  const conversationDeps = {
+    db: deps.db,
+    events: deps.events,
+    adapters: deps.adapters,
+    messageMaxChars: deps.config.messageMaxChars,
   };
   const stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }> = [];
   const day = 24 * 60 * 60_000;
@@ -74,7 +70,7 @@ export async function seedHistory(
     const openedAt = new Date(Date.now() - (1 + (i % 8) * 3) * day);
     openedAt.setUTCHours(8 + ((i * 5) % 9), (i * 13) % 60, 0, 0);
     const write = (text: string, externalId: string) =>
-      ingest(services, {
+      ingest(deps, {
         channel: 'chat',
         inboxId: inbox.chat,
         sender: { kind: 'visitor', address: visitorId, name },
@@ -86,7 +82,7 @@ export async function seedHistory(
     const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
     const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
     for (const purpose of purposes) {
-      await recordConsent(services, {
+      await recordConsent(deps, {
         contactId: first.contactId,
         purpose,
         granted: true,
@@ -102,7 +98,7 @@ export async function seedHistory(
     const botFirst = i % 3 === 0;
     const botAlone = i % 6 === 3;
     if (botFirst) {
-      await services.db.insert(messages).values({
+      await deps.db.insert(messages).values({
         conversationId: first.conversation.id,
         channel: 'chat',
         direction: 'outbound',
@@ -111,7 +107,7 @@ export async function seedHistory(
         body: ANSWERS[i % ANSWERS.length]!,
         deliveryState: 'sent',
       });
-      await services.db.insert(botDecisions).values({
+      await deps.db.insert(botDecisions).values({
         conversationId: first.conversation.id,
         messageId: first.message.id,
         action: 'answer',
@@ -123,7 +119,7 @@ export async function seedHistory(
           'Thanks, but I would like to talk to a person, please.',
           `demo-history-${visitorId}-2`,
         );
-        await services.db.insert(botDecisions).values({
+        await deps.db.insert(botDecisions).values({
           conversationId: first.conversation.id,
           messageId: again.message.id,
           action: 'handoff',
@@ -132,10 +128,10 @@ export async function seedHistory(
         });
       }
     }
-    if (!botAlone) await reply(deps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
-    await setStatus(deps, first.conversation.id, 'resolved', agent);
+    if (!botAlone) await reply(conversationDeps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
+    await setStatus(conversationDeps, first.conversation.id, 'resolved', agent);
     if (i % 3 !== 2)
-      await services.db
+      await deps.db
         .insert(satisfactionRatings)
         .values({ conversationId: first.conversation.id, score: 3 + (i % 3) - (i % 7 === 0 ? 2 : 0) });
     stamps.push({
@@ -145,7 +141,7 @@ export async function seedHistory(
       resolveMinutes: 10 + ((i * 17) % 110),
     });
   }
-  await backdateHistory(services, stamps);
+  await backdateHistory(deps, stamps);
 }
 
 /** Moves each past conversation, its messages, consent, resolution and rating to when it happened. */

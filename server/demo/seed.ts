@@ -28,8 +28,8 @@ import { seedHistory } from './history.ts';
  */
 export type DemoDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
 
-export async function seedDemo(services: DemoDeps): Promise<void> {
-  const { db } = services;
+export async function seedDemo(deps: DemoDeps): Promise<void> {
+  const { db } = deps;
   const [claimed] = await db
     .insert(instanceSettings)
     .values({ key: 'demo_seeded', value: new Date().toISOString() })
@@ -64,11 +64,11 @@ export async function seedDemo(services: DemoDeps): Promise<void> {
     null,
   );
   const samActor = { id: sam.id, name: sam.name };
-  const deps = {
+  const conversationDeps = {
     db,
-    events: services.events,
-    adapters: services.adapters,
-    messageMaxChars: services.config.messageMaxChars,
+    events: deps.events,
+    adapters: deps.adapters,
+    messageMaxChars: deps.config.messageMaxChars,
   };
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
   const inbound = (
@@ -81,7 +81,7 @@ export async function seedDemo(services: DemoDeps): Promise<void> {
     subject?: string,
     at = new Date(),
   ) =>
-    ingest(services, {
+    ingest(deps, {
       channel,
       inboxId: inbox[channel],
       sender: { kind, address, name },
@@ -104,15 +104,20 @@ export async function seedDemo(services: DemoDeps): Promise<void> {
     minutesAgo(180),
   );
   await db.insert(contactIdentities).values({ contactId: mail.contactId, kind: 'phone', address: '+15550100123' });
-  await addNote(deps, mail.conversation.id, samActor, 'Checked with the warehouse: replacement poles are in stock.');
+  await addNote(
+    conversationDeps,
+    mail.conversation.id,
+    samActor,
+    'Checked with the warehouse: replacement poles are in stock.',
+  );
   await reply(
-    deps,
+    conversationDeps,
     mail.conversation.id,
     samActor,
     'Hi Elena, sorry about that! We are sending replacement poles today; you will get a tracking number by email.',
   );
-  await assign(deps, mail.conversation.id, sam.id, samActor);
-  await setStatus(deps, mail.conversation.id, 'pending', samActor);
+  await assign(conversationDeps, mail.conversation.id, sam.id, samActor);
+  await setStatus(conversationDeps, mail.conversation.id, 'pending', samActor);
   await inbound(
     'sms',
     'phone',
@@ -137,7 +142,7 @@ export async function seedDemo(services: DemoDeps): Promise<void> {
     minutesAgo(12),
   );
   await recordConsent(
-    services,
+    deps,
     (['support', 'analytics'] as const).map((purpose) => ({
       contactId: chat.contactId,
       purpose,
@@ -170,8 +175,13 @@ export async function seedDemo(services: DemoDeps): Promise<void> {
     undefined,
     minutesAgo(300),
   );
-  await reply(deps, slack.conversation.id, samActor, 'Hi Tom, I have corrected the billing address. Anything else?');
-  await setStatus(deps, slack.conversation.id, 'resolved', samActor);
+  await reply(
+    conversationDeps,
+    slack.conversation.id,
+    samActor,
+    'Hi Tom, I have corrected the billing address. Anything else?',
+  );
+  await setStatus(conversationDeps, slack.conversation.id, 'resolved', samActor);
   await inbound(
     'email',
     'email',
@@ -185,9 +195,9 @@ export async function seedDemo(services: DemoDeps): Promise<void> {
 
   // The public Bitext dataset when it is beside the project, else a few hand-written articles.
   await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);
-  await backdate(services);
+  await backdate(deps);
   // After backdate, which would restamp them: the past month has its own times.
-  await seedHistory(services, inbox, samActor);
+  await seedHistory(deps, inbox, samActor);
 }
 
 /**

@@ -43,10 +43,9 @@ function toView(providers: RecordingProviders, row: typeof recordings.$inferSele
 }
 
 export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDeps }> = async (app, { deps }) => {
-  const services = deps;
   const view = (row: typeof recordings.$inferSelect) => toView(deps.recordingProviders, row);
   const load = async (id: string) => {
-    const [row] = await services.db.select().from(recordings).where(eq(recordings.id, id));
+    const [row] = await deps.db.select().from(recordings).where(eq(recordings.id, id));
     if (!row) throw notFound('Recording');
     return row;
   };
@@ -66,7 +65,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
     },
     async (request) => ({
       items: (
-        await services.db
+        await deps.db
           .select()
           .from(recordings)
           .where(eq(recordings.conversationId, request.query.conversationId))
@@ -90,7 +89,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
     },
     async (request) => ({
       items: (
-        await services.db
+        await deps.db
           .select()
           .from(recordings)
           .where(
@@ -123,7 +122,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
       if (row.deletedAt) throw notFound('Recording audio');
       const agent = currentAgent(request);
       // Listening to personal data is processing: who played which recording is audited (ids only).
-      await appendAudit(services.db, {
+      await appendAudit(deps.db, {
         actorKind: 'agent',
         actorId: agent.id,
         action: 'recording.played',
@@ -132,9 +131,9 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
       });
       reply.header('cache-control', 'private, no-store');
       if (row.blobId) {
-        const size = await services.blobs.size(row.blobId);
+        const size = await deps.blobs.size(row.blobId);
         if (size !== null) reply.header('content-length', size);
-        return reply.type('audio/mpeg').send(await services.blobs.get(row.blobId));
+        return reply.type('audio/mpeg').send(await deps.blobs.get(row.blobId));
       }
       const provider = deps.recordingProviders.get(row.provider);
       if (!provider?.openMedia) throw notFound('Recording audio');
@@ -163,7 +162,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
     async (request) => {
       await load(request.params.id);
       const agent = currentAgent(request);
-      const ok = await deleteRecording(services, request.params.id, { kind: 'agent', id: agent.id }, 'agent');
+      const ok = await deleteRecording(deps, request.params.id, { kind: 'agent', id: agent.id }, 'agent');
       const row = await load(request.params.id);
       if (!ok)
         throw new DomainError(

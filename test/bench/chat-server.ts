@@ -55,7 +55,7 @@ async function main() {
     DATA_DIR: process.env.DATA_DIR || join(tmpdir(), 'bench-chat-data'),
   });
   const server = await startServer(config, { database, logStream: process.stderr });
-  const [inbox] = await server.services.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
+  const [inbox] = await server.root.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
 
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();

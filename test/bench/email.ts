@@ -63,8 +63,8 @@ async function main() {
       DATA_DIR: dataDir,
     });
     const log = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-    const services = await createRoot(config, database, log);
-    const [inbox] = await services.db
+    const root = await createRoot(config, database, log);
+    const [inbox] = await root.db
       .insert(inboxes)
       .values({
         name: 'Bench mail',
@@ -84,11 +84,11 @@ async function main() {
       .returning();
     const channel = createEmailReaders(
       {
-        db: services.db,
-        events: services.events,
-        inboxNames: services.inboxNames,
-        blobs: services.blobs,
-        adapter: services.adapters.email,
+        db: root.db,
+        events: root.events,
+        inboxNames: root.inboxNames,
+        blobs: root.blobs,
+        adapter: root.adapters.email,
         log,
       },
       {
@@ -101,7 +101,7 @@ async function main() {
     const start = performance.now();
     await channel.refresh();
     for (;;) {
-      const [row] = await services.db
+      const [row] = await root.db
         .select({ lastUid: emailMailboxes.lastUid })
         .from(emailMailboxes)
         .where(eq(emailMailboxes.inboxId, inbox!.id));
@@ -111,7 +111,7 @@ async function main() {
     const seconds = (performance.now() - start) / 1000;
     await channel.stop();
     const [counts] = rowsOf<{ conversations: number; messages: number; attachments: number; marked: number }>(
-      await services.db.execute(sql`select
+      await root.db.execute(sql`select
         (select count(*)::int from conversations where inbox_id = ${inbox!.id}) as conversations,
         (select count(*)::int from messages where channel = 'email') as messages,
         (select count(*)::int from attachments) as attachments,

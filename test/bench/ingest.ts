@@ -168,8 +168,8 @@ async function main() {
       BOT_ENABLED: 'false',
     });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-    const services = await createRoot(config, database, logger);
-    const [inbox] = await services.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
+    const root = await createRoot(config, database, logger);
+    const [inbox] = await root.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
     const inboxId = inbox!.id;
 
     raw = postgres(fresh.url, { max: pool, onnotice: () => {} });
@@ -210,7 +210,7 @@ async function main() {
     }
 
     const [settings] = rowsOf<{ version: string; sc: string; fsync: string; wal: string }>(
-      await services.db
+      await root.db
         .execute(sql`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc,
         current_setting('fsync') as fsync, current_setting('wal_level') as wal`),
     );
@@ -227,7 +227,7 @@ async function main() {
       // One conversation id per sender, like the rows ingest writes, so both tables see the same shape.
       const conversationIds = Array.from({ length: opts.senders }, () => randomUUID());
       const tag = randomUUID();
-      const pg0 = await backendCpuMs(services.db);
+      const pg0 = await backendCpuMs(root.db);
       const r = await drive(
         n,
         level,
@@ -235,7 +235,7 @@ async function main() {
           raw!`insert into bench_raw (conversation_id, body, external_id)
              values (${conversationIds[p.senderIndex[i]!]!}, ${p.bodies[i]!}, ${`${tag}:${i}`})`,
       );
-      const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
+      const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(root.db)) ?? NaN) - pg0;
       return { label, kind: 'raw', level, n, ...r, pgCpuMs };
     };
     const ingestRound = async (label: string, n: number, level: number): Promise<Result> => {
@@ -245,7 +245,7 @@ async function main() {
       const runId = randomUUID().slice(0, 8);
       const messages: InboundMessage[] = p.bodies.map(
         (text, i) =>
-          services.adapters.chat.parse(
+          root.adapters.chat.parse(
             {
               visitorId: visitorIds[p.senderIndex[i]!]!,
               clientId: `${runId}-${i}`,
@@ -255,9 +255,9 @@ async function main() {
             { inboxId },
           )[0]!,
       );
-      const pg0 = await backendCpuMs(services.db);
-      const r = await drive(n, level, (i) => ingest(services, messages[i]!));
-      const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(services.db)) ?? NaN) - pg0;
+      const pg0 = await backendCpuMs(root.db);
+      const r = await drive(n, level, (i) => ingest(root, messages[i]!));
+      const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(root.db)) ?? NaN) - pg0;
       return { label, kind: 'ingest', level, n, ...r, pgCpuMs };
     };
 
@@ -267,7 +267,7 @@ async function main() {
       await ingestRound('warm-up', opts.warmup, levels[0]!);
       // A live database has statistics (autovacuum analyzes a table within a minute of enough change);
       // without them the statements cached during the warm-up keep plans made for empty tables.
-      await services.db.execute(sql`analyze`);
+      await root.db.execute(sql`analyze`);
     }
     const results: Result[] = [];
     for (const level of levels) {
@@ -279,7 +279,7 @@ async function main() {
     }
 
     const counts = rowsOf<{ contacts: number; conversations: number; messages: number; raw: number }>(
-      await services.db.execute(sql`select (select count(*)::int from contacts) as contacts,
+      await root.db.execute(sql`select (select count(*)::int from contacts) as contacts,
         (select count(*)::int from conversations) as conversations, (select count(*)::int from messages) as messages,
         (select count(*)::int from bench_raw) as raw`),
     )[0]!;

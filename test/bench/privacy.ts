@@ -73,7 +73,7 @@ const wordsOf = (min: number, max: number) => {
 const escHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-type Ctx = { sql: postgres.Sql; services: AppRoot; inbox: Record<string, string>; agentIds: string[] };
+type Ctx = { sql: postgres.Sql; root: AppRoot; inbox: Record<string, string>; agentIds: string[] };
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const median = (xs: number[]) => {
@@ -290,7 +290,7 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
     8,
     async (i) => {
       const size = 20_480 + Math.floor(random() * 184_320);
-      const blob = await ctx.services.blobs.put(randomBytes(size));
+      const blob = await ctx.root.blobs.put(randomBytes(size));
       const [ext, type] = kinds[i % kinds.length]!;
       blobBytes += blob.size;
       files[i] = {
@@ -404,7 +404,7 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
     order by id limit ${attachmentsN}::int`;
   const files: Array<{ message_id: string; blob_id: string; size: number }> = new Array(carriers.length);
   await pool([...carriers], 16, async (m, i) => {
-    const blob = await ctx.services.blobs.put(randomBytes(1024 + (((i * 2_654_435_761) >>> 0) % 7168)));
+    const blob = await ctx.root.blobs.put(randomBytes(1024 + (((i * 2_654_435_761) >>> 0) % 7168)));
     files[i] = { message_id: m.id as string, blob_id: blob.id, size: blob.size };
   });
   for (let i = 0; i < files.length; i += 5_000) {
@@ -463,7 +463,7 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
 async function measureExport(ctx: Ctx, contactId: string) {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
-  const { stream } = await exportContact(ctx.services, contactId, { kind: 'agent', id: ctx.agentIds[0]! });
+  const { stream } = await exportContact(ctx.root, contactId, { kind: 'agent', id: ctx.agentIds[0]! });
   let bytes = 0;
   for await (const chunk of stream) bytes += (chunk as Buffer).length;
   return { seconds: seconds(t0), bytes, cpu: cpuSince(cpu) };
@@ -472,7 +472,7 @@ async function measureExport(ctx: Ctx, contactId: string) {
 async function measureErase(ctx: Ctx, contactId: string) {
   const cpu = process.cpuUsage();
   const t0 = performance.now();
-  const receipt = await eraseContact(ctx.services, contactId, { kind: 'agent', id: ctx.agentIds[0]! });
+  const receipt = await eraseContact(ctx.root, contactId, { kind: 'agent', id: ctx.agentIds[0]! });
   return { seconds: seconds(t0), receipt, cpu: cpuSince(cpu) };
 }
 
@@ -493,7 +493,7 @@ async function main() {
       DATA_DIR: dataDir,
     });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-    const services = await createRoot(config, database, logger);
+    const root = await createRoot(config, database, logger);
     sql = postgres(fresh.url, { max: 2, onnotice: () => {} });
 
     const [settings] =
@@ -506,7 +506,7 @@ async function main() {
         `(page cache warm: files were just written)`,
     );
 
-    const agentRows = await services.db
+    const agentRows = await root.db
       .insert(agents)
       .values(
         [0, 1, 2].map((i) => ({
@@ -522,7 +522,7 @@ async function main() {
         ('SMS', 'sms'), ('Slack Connect', 'slack'), ('Hotline', 'voice') returning id, channel`;
     const ctx: Ctx = {
       sql,
-      services,
+      root,
       inbox: Object.fromEntries(inboxRows.map((r) => [r.channel as string, r.id as string])),
       agentIds: agentRows.map((r) => r.id),
     };
@@ -585,13 +585,13 @@ async function main() {
       ['attachments', 30],
       ['bot_logs', 90],
     ] as const) {
-      await setPolicy(services.db, dataClass, { enabled: true, retainDays }, ctx.agentIds[0]!);
+      await setPolicy(root.db, dataClass, { enabled: true, retainDays }, ctx.agentIds[0]!);
     }
     const sweeps: SweepRep[] = [];
     for (let r = 1; r <= opts.reps; r++) {
       t0 = performance.now();
       const mix = await seedExpired(ctx, r);
-      const blobsBefore = (await services.blobs.list()).length;
+      const blobsBefore = (await root.blobs.list()).length;
       console.log(
         `sweep ${r}/${opts.reps}: seeded ${thousands(mix.total)} expired rows ` +
           `(${thousands(mix.conversations)} conversations + ${thousands(mix.conversationMessages)} messages, ` +
@@ -600,10 +600,10 @@ async function main() {
       );
       const cpu = process.cpuUsage();
       t0 = performance.now();
-      const result = await sweepRetention(services);
+      const result = await sweepRetention(root);
       const took = seconds(t0);
       const sweepCpu = cpuSince(cpu);
-      const blobsLeft = blobsBefore - (await services.blobs.list()).length;
+      const blobsLeft = blobsBefore - (await root.blobs.list()).length;
       const [left] =
         await sql`select (select count(*)::int from conversations where last_message_at < now() - interval '30 days')
         + (select count(*)::int from attachments where created_at < now() - interval '30 days')

@@ -86,7 +86,7 @@ describe(`e2e in Chromium: the managers' dashboard follows consent (${dbMode})`,
 
   beforeAll(async () => {
     server = await startTestServer();
-    await seedContacts(server.services.db, await channelInboxes(server.services.db), history());
+    await seedContacts(server.root.db, await channelInboxes(server.root.db), history());
     api = await server.agentClient('agent');
     browser = await launchBrowser();
     visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });

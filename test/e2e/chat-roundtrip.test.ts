@@ -45,7 +45,7 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     if (!frame) throw new Error('widget iframe has no frame');
     return frame;
   };
-  const contactCount = async () => (await server.services.db.select({ n: count() }).from(contacts))[0]!.n;
+  const contactCount = async () => (await server.root.db.select({ n: count() }).from(contacts))[0]!.n;
 
   it('shows the consent notice before anything is stored, in the browser or on the server', async () => {
     // The host page on localhost, the widget from 127.0.0.1 (PUBLIC_URL): cross-site, as on a customer's site.
@@ -71,7 +71,7 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     await frame.click('[data-testid="consent-accept"]');
     await frame.waitForSelector('[data-testid="chat-input"]');
     expect(await contactCount()).toBe(1);
-    const events = await server.services.db.select().from(consentEvents);
+    const events = await server.root.db.select().from(consentEvents);
     expect(events.map((e) => [e.purpose, e.granted, e.policyVersion, e.sourceChannel]).sort()).toEqual([
       ['analytics', false, '2026-11-01', 'chat'],
       ['support', true, '2026-11-01', 'chat'],

@@ -26,16 +26,16 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
 
   beforeAll(async () => {
     server = await startTestServer();
-    server.services.recordingProviders.set('test-provider', provider);
-    seeded = await seedPerson(server.services, person);
+    server.root.recordingProviders.set('test-provider', provider);
+    seeded = await seedPerson(server.root, person);
     // A second, old conversation of someone else, for the retention preview.
-    const other = await seedPerson(server.services, {
+    const other = await seedPerson(server.root, {
       name: 'Old Customer',
       email: 'old.customer@example.org',
       phone: '+15550101111',
       marker: 'zq-old-1111',
     });
-    await server.services.db
+    await server.root.db
       .update(conversations)
       .set({ lastMessageAt: new Date(Date.now() - 90 * 86_400_000) })
       .where(eq(conversations.id, other.emailConversationId));
@@ -87,7 +87,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       );
       expect(await page.locator('[data-testid="message-body"]', { hasText: '[redacted]' }).count()).toBe(1);
       expect(await page.content()).not.toContain(SECRET);
-      const rows = await server.services.db.select({ body: messages.body }).from(messages);
+      const rows = await server.root.db.select({ body: messages.body }).from(messages);
       expect(rows.some((r) => r.body.includes(SECRET))).toBe(false);
       await page.screenshot({ path: `${SCREENSHOTS}/10-redaction-marker.png` });
     },
@@ -116,7 +116,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     await page.waitForSelector('[data-testid="retention-preview-row"][data-class="messages"][data-count="1"]');
     await page.screenshot({ path: `${SCREENSHOTS}/12-retention-preview.png`, fullPage: true });
     // A preview deletes nothing.
-    expect(await server.services.db.select().from(conversations)).toHaveLength(4);
+    expect(await server.root.db.select().from(conversations)).toHaveLength(4);
   });
 
   it(
@@ -139,7 +139,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
         `[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`,
         { state: 'detached' },
       );
-      expect(await server.services.db.select().from(contacts).where(eq(contacts.id, seeded.contactId))).toEqual([]);
+      expect(await server.root.db.select().from(contacts).where(eq(contacts.id, seeded.contactId))).toEqual([]);
       expect(provider.deleted).toEqual([seeded.sid]);
     },
   );

@@ -25,7 +25,7 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
     });
-    const [sms, voice] = await server.services.db
+    const [sms, voice] = await server.root.db
       .insert(inboxes)
       .values([
         { name: 'Support SMS', channel: 'sms', settings: { phoneNumber: OUR_NUMBER } },
@@ -44,8 +44,8 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
       seconds: 5,
     });
     recordingSid = call.recordingSid!;
-    const [smsRow] = await server.services.db.select().from(messages).where(eq(messages.externalId, text.sid));
-    const [callRow] = await server.services.db.select().from(messages).where(eq(messages.externalId, call.callSid));
+    const [smsRow] = await server.root.db.select().from(messages).where(eq(messages.externalId, text.sid));
+    const [callRow] = await server.root.db.select().from(messages).where(eq(messages.externalId, call.callSid));
     smsConversation = smsRow!.conversationId;
     callConversation = callRow!.conversationId;
 
@@ -91,7 +91,7 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     const recording = page.locator('[data-testid="recording"]');
     await recording.waitFor();
     expect(await recording.textContent()).toContain('Voicemail · 0:05');
-    const [row] = await server.services.db.select().from(recordings).where(eq(recordings.providerSid, recordingSid));
+    const [row] = await server.root.db.select().from(recordings).where(eq(recordings.providerSid, recordingSid));
     const shown = await recording.locator('[data-testid="recording-delete-after"] time').getAttribute('datetime');
     expect(shown).toBe(row!.deleteAfter.toISOString());
     // The date as the agent's browser writes it (30 days from today by the default policy).
@@ -127,13 +127,13 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     await recording.locator('[data-testid="recording-deleted"]').waitFor();
     expect(await recording.locator('audio').count()).toBe(0);
     expect(fake.deletions).toEqual([recordingSid]);
-    const [row] = await server.services.db.select().from(recordings).where(eq(recordings.providerSid, recordingSid));
+    const [row] = await server.root.db.select().from(recordings).where(eq(recordings.providerSid, recordingSid));
     expect(row).toMatchObject({ deletedAt: expect.any(Date), blobId: null });
     await page.screenshot({ path: `${SCREENSHOTS}/twilio-recording-deleted.png` });
   });
 
   it('a voicemail left while the agent has the conversation open appears without a reload', async () => {
-    const [voice] = await server.services.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
+    const [voice] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
     await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, {
       from: '+15550104343',
       to: OUR_NUMBER,
@@ -144,7 +144,7 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
   });
 
   it('the Privacy page shows admins a recording whose deletion at Twilio keeps failing', async () => {
-    const [voice] = await server.services.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
+    const [voice] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'voice'));
     const old = await fake.call(`${server.url}/api/twilio/${voice!.id}/voice`, {
       from: '+15550104444',
       to: OUR_NUMBER,
@@ -153,7 +153,7 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
     });
     const admin = await server.agentClient('admin');
     for (let i = 0; i < 2; i++) {
-      await server.services.db
+      await server.root.db
         .update(recordings)
         .set({ nextDeletionAttemptAt: null })
         .where(eq(recordings.providerSid, old.recordingSid!));

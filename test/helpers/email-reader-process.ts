@@ -13,14 +13,14 @@ import { createEmailReaders } from '../../channels/email/channel.ts';
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 4 });
 const log = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
-const services = await createRoot(config, database, log);
+const root = await createRoot(config, database, log);
 const channel = createEmailReaders(
   {
-    db: services.db,
-    events: services.events,
-    inboxNames: services.inboxNames,
-    blobs: services.blobs,
-    adapter: services.adapters.email,
+    db: root.db,
+    events: root.events,
+    inboxNames: root.inboxNames,
+    blobs: root.blobs,
+    adapter: root.adapters.email,
     log,
   },
   {

@@ -6,18 +6,18 @@ import type { RecordingProvider } from '../../server/privacy/recording-providers
 
 /** A person who wrote by email and SMS, with an attachment and a call recording: everything erasure must reach. */
 export async function seedPerson(
-  services: IngestDeps & { blobs: BlobStore },
+  deps: IngestDeps & { blobs: BlobStore },
   who: { name: string; email: string; phone: string; marker: string },
 ) {
-  const [mail] = await services.db
+  const [mail] = await deps.db
     .insert(inboxes)
     .values({ name: `Mail ${randomUUID().slice(0, 6)}`, channel: 'email' })
     .returning();
-  const [voice] = await services.db
+  const [voice] = await deps.db
     .insert(inboxes)
     .values({ name: `Phone ${randomUUID().slice(0, 6)}`, channel: 'voice' })
     .returning();
-  const first = await ingest(services, {
+  const first = await ingest(deps, {
     channel: 'email',
     inboxId: mail!.id,
     sender: { kind: 'email', address: who.email, name: who.name },
@@ -29,8 +29,8 @@ export async function seedPerson(
     occurredAt: new Date(),
   });
   const { contactIdentities } = await import('../../drizzle/schema/index.ts');
-  await services.db.insert(contactIdentities).values({ contactId: first.contactId, kind: 'phone', address: who.phone });
-  const call = await ingest(services, {
+  await deps.db.insert(contactIdentities).values({ contactId: first.contactId, kind: 'phone', address: who.phone });
+  const call = await ingest(deps, {
     channel: 'voice',
     inboxId: voice!.id,
     sender: { kind: 'phone', address: who.phone },
@@ -39,17 +39,17 @@ export async function seedPerson(
     text: `Voicemail: ${who.marker}-body-two`,
     occurredAt: new Date(),
   });
-  const file = await services.blobs.put(Buffer.from(`invoice for ${who.name} ${who.marker}-file-content`));
-  await services.db.insert(attachments).values({
+  const file = await deps.blobs.put(Buffer.from(`invoice for ${who.name} ${who.marker}-file-content`));
+  await deps.db.insert(attachments).values({
     messageId: first.message.id,
     blobId: file.id,
     filename: `invoice-${who.marker}.pdf`,
     contentType: 'application/pdf',
     size: file.size,
   });
-  const audio = await services.blobs.put(Buffer.from(`RIFF fake audio ${who.marker}-recording`));
+  const audio = await deps.blobs.put(Buffer.from(`RIFF fake audio ${who.marker}-recording`));
   const sid = `RE${randomUUID().replace(/-/g, '')}`;
-  await services.db.insert(recordings).values({
+  await deps.db.insert(recordings).values({
     conversationId: call.conversation.id,
     messageId: call.message.id,
     provider: 'test-provider',

@@ -11,11 +11,11 @@ import { sweepRetention } from '../../server/privacy/retention.ts';
 
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 2 });
-const services = await createRoot(config, database, pino({ level: 'silent' }));
-services.recordingProviders.set('test-provider', {
+const root = await createRoot(config, database, pino({ level: 'silent' }));
+root.recordingProviders.set('test-provider', {
   deleteRecording() {
     process.stdout.write('holding\n');
     return new Promise(() => {}); // the provider hangs; the process is killed here
   },
 });
-await sweepRetention(services);
+await sweepRetention(root);

@@ -22,14 +22,13 @@ const server = await startServer(config, { logStream: process.stderr });
 let inboxId: string | undefined;
 if (process.env.CHAT_INBOX) {
   const { eq } = await import('drizzle-orm');
-  const [found] = await server.services.db
+  const [found] = await server.root.db
     .select({ id: inboxes.id })
     .from(inboxes)
     .where(eq(inboxes.name, process.env.CHAT_INBOX));
   inboxId =
     found?.id ??
-    (await server.services.db.insert(inboxes).values({ name: process.env.CHAT_INBOX, channel: 'chat' }).returning())[0]!
-      .id;
+    (await server.root.db.insert(inboxes).values({ name: process.env.CHAT_INBOX, channel: 'chat' }).returning())[0]!.id;
 }
 process.stdout.write(`${JSON.stringify({ type: 'ready', url: server.url, pid: process.pid, inboxId })}\n`);
 

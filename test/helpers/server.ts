@@ -59,7 +59,7 @@ export async function startTestServer(
     options.channels,
   );
   const server = await startServer(config, { database, logStream, channels: options.channels });
-  const [chat] = await server.services.db.insert(inboxes).values({ name: 'Test chat', channel: 'chat' }).returning();
+  const [chat] = await server.root.db.insert(inboxes).values({ name: 'Test chat', channel: 'chat' }).returning();
   let n = 0;
   return {
     ...server,
@@ -74,7 +74,7 @@ export async function startTestServer(
       n += 1;
       const email = `${role}${n}@test.example`;
       const password = 'a-long-test-password';
-      await createAgent(server.services.db, { email, name: `${role} ${n}`, role, password }, null);
+      await createAgent(server.root.db, { email, name: `${role} ${n}`, role, password }, null);
       return AgentClient.login(server.url, email, password);
     },
     async visitor(analytics = false) {

@@ -11,8 +11,8 @@ import { sweepRetention } from '../../server/privacy/retention.ts';
  */
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 4 });
-const services = await createRoot(config, database, pino({ level: 'silent' }));
-services.recordingProviders.set('test-provider', {
+const root = await createRoot(config, database, pino({ level: 'silent' }));
+root.recordingProviders.set('test-provider', {
   async deleteRecording(sid) {
     appendFileSync(process.env.DELETIONS_FILE!, `${sid}\n`);
     return 'deleted';
@@ -21,6 +21,6 @@ services.recordingProviders.set('test-provider', {
 // Both processes wait for the same moment so their sweeps really overlap.
 const startAt = Number(process.env.START_AT ?? 0);
 if (startAt > Date.now()) await new Promise((r) => setTimeout(r, startAt - Date.now()));
-const result = await sweepRetention(services);
+const result = await sweepRetention(root);
 process.stdout.write(JSON.stringify(result) + '\n');
 await database.close();

@@ -132,7 +132,7 @@ describe(`analytics API (${dbMode})`, () => {
     // A second answer replaces the first.
     expect((await v.post('/api/widget/rating', { score: 4 })).body.score).toBe(4);
     expect(
-      await server.services.db
+      await server.root.db
         .select()
         .from(satisfactionRatings)
         .where(eq(satisfactionRatings.conversationId, conversationIds[0]!)),

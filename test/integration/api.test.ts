@@ -27,7 +27,7 @@ describe(`REST API on ${dbMode}`, () => {
   });
   afterAll(() => server.stop());
 
-  const messageCount = async () => (await server.services.db.select({ n: count() }).from(messages))[0]!.n;
+  const messageCount = async () => (await server.root.db.select({ n: count() }).from(messages))[0]!.n;
 
   describe('authentication', () => {
     it('logs in with the admin from ADMIN_PASSWORD and reads /me', async () => {
@@ -112,11 +112,11 @@ describe(`REST API on ${dbMode}`, () => {
 
   describe('roles', () => {
     it('only admins create agents (agent and manager get 403, nothing created)', async () => {
-      const before = (await server.services.db.select({ n: count() }).from(agents))[0]!.n;
+      const before = (await server.root.db.select({ n: count() }).from(agents))[0]!.n;
       const body = { email: 'new@test.example', name: 'New', role: 'agent', password: 'long-enough-pw' };
       expect((await agent.post('/api/agents', body)).status).toBe(403);
       expect((await manager.post('/api/agents', body)).status).toBe(403);
-      expect((await server.services.db.select({ n: count() }).from(agents))[0]!.n).toBe(before);
+      expect((await server.root.db.select({ n: count() }).from(agents))[0]!.n).toBe(before);
       const created = await admin.post('/api/agents', body);
       expect(created.status).toBe(201);
       expect(created.body.agent).toMatchObject({ email: 'new@test.example', role: 'agent', disabled: false });
@@ -305,7 +305,7 @@ describe(`REST API on ${dbMode}`, () => {
       'a widget session without the required support consent or with an outdated notice ' +
         'is refused and stores nothing',
       async () => {
-        const before = await server.services.db.select({ n: count() }).from(agents);
+        const before = await server.root.db.select({ n: count() }).from(agents);
         const post = (body: unknown) =>
           fetch(`${server.url}/api/widget/sessions`, {
             method: 'POST',
@@ -320,7 +320,7 @@ describe(`REST API on ${dbMode}`, () => {
         };
         expect((await post({ ...base, consents: { support: false, analytics: true } })).status).toBe(400);
         expect((await post(base)).status).toBe(409);
-        expect(before).toEqual(await server.services.db.select({ n: count() }).from(agents));
+        expect(before).toEqual(await server.root.db.select({ n: count() }).from(agents));
       },
     );
   });

@@ -53,7 +53,7 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
     visitor = await server.visitor();
     for (const role of ['agent', 'manager', 'admin'] as const) {
       emails[role] = `matrix-${role}@test.example`;
-      await createAgent(server.services.db, { email: emails[role], name: `Matrix ${role}`, role, password }, null);
+      await createAgent(server.root.db, { email: emails[role], name: `Matrix ${role}`, role, password }, null);
     }
   });
   afterAll(() => server.stop());
@@ -64,7 +64,7 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
     if (caller === 'anonymous') return {};
     if (caller === 'visitor') return { authorization: `Bearer ${visitor.token}` };
     const session =
-      !write && reading[caller] ? reading[caller] : await login(server.services.db, emails[caller], password, 1);
+      !write && reading[caller] ? reading[caller] : await login(server.root.db, emails[caller], password, 1);
     if (!write) reading[caller] = session!;
     return { cookie: `sid=${session!.token}`, ...(csrf ? { 'x-csrf-token': session!.csrfToken } : {}) };
   }

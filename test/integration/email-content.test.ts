@@ -80,7 +80,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
   });
 
   const messageOf = async (messageId: string) => {
-    const [row] = await server.services.db
+    const [row] = await server.root.db
       .select()
       .from(messages)
       .where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
@@ -94,7 +94,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     const uids = await dovecot.append(raws);
     await eventually(
       async () => {
-        const [c] = await server.services.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId));
+        const [c] = await server.root.db.select().from(emailMailboxes).where(eq(emailMailboxes.inboxId, inboxId));
         return c?.lastUid === uids.at(-1);
       },
       60_000,
@@ -105,7 +105,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     for (const raw of raws)
       distinct.add((await parseEmail(raw, { maxAttachmentBytes: 1024 * 1024, maxTextChars: 10_000 })).messageId);
     const [{ n }] = rowsOf<{ n: number }>(
-      await server.services.db.execute(sql`select count(*)::int as n from messages where channel = 'email'`),
+      await server.root.db.execute(sql`select count(*)::int as n from messages where channel = 'email'`),
     ) as [{ n: number }];
     expect(n).toBe(distinct.size);
     expect(server.logs()).not.toContain('"level":50');
@@ -195,11 +195,11 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     const [inbox] = (await agent.get('/api/inboxes')).body.items.filter((i: InboxView) => i.id === inboxId);
     expect(inbox).toBeDefined();
     const { inboxes } = await import('../../drizzle/schema/index.ts');
-    const [row] = await server.services.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
+    const [row] = await server.root.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
     const settings = parseEmailSettings(row!.settings);
     const deps = {
-      ...server.services,
-      adapter: server.services.adapters.email,
+      ...server.root,
+      adapter: server.root.adapters.email,
       log: server.fastify.log,
       maxTextChars: 10_000,
     };
@@ -223,7 +223,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     expect(outcomes).toHaveLength(1500);
     expect(outcomes.filter((o) => o === 'loop')).toEqual([]);
     const [{ n }] = rowsOf<{ n: number }>(
-      await server.services.db.execute(
+      await server.root.db.execute(
         sql`select count(*)::int as n from messages m join conversations c on c.id = m.conversation_id
           where c.inbox_id = ${inboxId} and (m.metadata->'email'->>'mailbox') = 'ham'`,
       ),

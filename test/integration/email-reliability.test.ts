@@ -93,12 +93,12 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
       const inboxId = await emailInbox('Reliability');
       let seen = 0;
       let closing: Promise<void> | undefined;
-      first.services.events.subscribe('message.created', () => {
+      first.root.events.subscribe('message.created', () => {
         seen++;
         if (seen === 5) void dovecot.kickAll(); // the network drops the IMAP connection mid-sync
         if (seen === 25) closing = first.close(); // and then the server goes down
       });
-      await first.services.channels.email.refresh();
+      await first.root.channels.email.refresh();
       await eventually(async () => closing !== undefined, 60_000, 'the first server to read 25 mails');
       await closing;
       const afterFirst = (await storedMessages()).length;
@@ -113,7 +113,7 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
         ),
       );
       const second = await start();
-      await second.services.channels.email.refresh();
+      await second.root.channels.email.refresh();
       await eventually(
         async () => (await checkpoint(inboxId))?.lastUid === 50,
         30_000,
@@ -138,7 +138,7 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
       await database.db.execute(
         sql`update ${inboxes} set settings = settings || '{"subjectThreadDays": 3}'::jsonb where id = ${inboxId}`,
       );
-      await second.services.channels.email.refresh(); // changed settings restart the reader
+      await second.root.channels.email.refresh(); // changed settings restart the reader
       await eventually(
         async () => {
           const c = await checkpoint(inboxId);
@@ -167,9 +167,9 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
       .insert(leases)
       .values({ name: lease, holder: 'a-server-that-died', expiresAt: new Date(Date.now() + 3_000) });
     await dovecot.append(rawMail({ messageId: '<held-1@customer.example>', subject: 'While held' }), 'Held');
-    await server.services.channels.email.refresh();
+    await server.root.channels.email.refresh();
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(server.services.channels.email.status(inboxId)?.state).toBe('waiting_for_lease');
+    expect(server.root.channels.email.status(inboxId)?.state).toBe('waiting_for_lease');
     const countHeld = async () =>
       (
         await database.db

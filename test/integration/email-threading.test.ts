@@ -30,7 +30,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       startTestServer({ BOT_ENABLED: 'true', EMAIL_IMAP_ENABLED: 'false' }),
     ]);
     agent = await server.agentClient('agent');
-    const [row] = await server.services.db
+    const [row] = await server.root.db
       .insert(inboxes)
       .values({
         name: 'Support mail',
@@ -52,11 +52,11 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
 
   const receive = async (spec: MailSpec | string) => {
     const settings = parseEmailSettings(
-      (await server.services.db.select().from(inboxes).where(eq(inboxes.id, inboxId)))[0]!.settings,
+      (await server.root.db.select().from(inboxes).where(eq(inboxes.id, inboxId)))[0]!.settings,
     );
     const deps = {
-      ...server.services,
-      adapter: server.services.adapters.email,
+      ...server.root,
+      adapter: server.root.adapters.email,
       log: server.fastify.log,
       maxTextChars: 10_000,
     };
@@ -68,7 +68,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     });
   };
   const conversationOf = async (messageId: string) => {
-    const [row] = await server.services.db
+    const [row] = await server.root.db
       .select({ id: messages.conversationId })
       .from(messages)
       .where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
@@ -92,7 +92,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       });
       expect(await conversationOf('<refund-3@other.example>')).not.toBe(first);
       // Ten days later the same subject starts a new conversation.
-      await server.services.db
+      await server.root.db
         .update(conversations)
         .set({ lastMessageAt: new Date(Date.now() - 10 * 86_400_000) })
         .where(eq(conversations.id, first!));
@@ -110,7 +110,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(sent.body.message.deliveryState).toBe('sent');
     const ours = (await smtp.waitFor(1)).at(-1)!.parsed.messageId!;
     // Forget the stored external id: the pi.<message id> form alone must still find the conversation.
-    await server.services.db.update(messages).set({ externalId: null }).where(eq(messages.id, sent.body.message.id));
+    await server.root.db.update(messages).set({ externalId: null }).where(eq(messages.id, sent.body.message.id));
     await receive({ messageId: '<own-2@customer.example>', subject: 'Totally different subject', inReplyTo: ours });
     expect(await conversationOf('<own-2@customer.example>')).toBe(conversationId);
   });
@@ -203,14 +203,14 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(first.body.message.deliveryState).toBe('pending');
     expect(first.body.message.deliveryError).toMatch(/^SMTP 451/);
     // The retry sweep, once the backoff is due, delivers it.
-    await server.services.db
+    await server.root.db
       .update(messages)
       .set({ nextAttemptAt: new Date(Date.now() - 1000) })
       .where(eq(messages.id, first.body.message.id));
     await retryDueDeliveries({
-      db: server.services.db,
-      events: server.services.events,
-      adapters: server.services.adapters,
+      db: server.root.db,
+      events: server.root.events,
+      adapters: server.root.adapters,
       messageMaxChars: 10_000,
     });
     const retried = (await detail(conversationId)).messages.find((m: MessageView) => m.id === first.body.message.id);
@@ -264,7 +264,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     });
 
     const decisions = rowsOf<{ n: number }>(
-      await server.services.db.execute(
+      await server.root.db.execute(
         sql`select count(*)::int as n from bot_decisions where conversation_id = ${conversationId}`,
       ),
     );
@@ -288,7 +288,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       });
       const a = await conversationOf('<mid-2@customer.example>');
       expect(await conversationOf('<mid-3@colleague.example>')).toBe(a);
-      const [conv] = await server.services.db
+      const [conv] = await server.root.db
         .select()
         .from(conversations)
         .where(and(eq(conversations.id, a!)));

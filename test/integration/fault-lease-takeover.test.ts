@@ -76,17 +76,17 @@ describe('the retention sweep lease after its holder is killed', () => {
     await exited;
 
     // The survivor: a server of its own in this process.
-    const services = await createRoot(
+    const root = await createRoot(
       loadConfig({ DATABASE_URL: scratch.url, SEED_DEMO: 'false' }),
       database,
       pino({ level: 'silent' }),
     );
     const provider = recordingProviderSpy();
-    services.recordingProviders.set('test-provider', provider);
+    root.recordingProviders.set('test-provider', provider);
 
     const [lease] = await database.db.select().from(leases).where(eq(leases.name, 'retention-sweep'));
     expect(lease?.expiresAt.getTime()).toBeGreaterThan(Date.now());
-    const blocked = await sweepRetention(services);
+    const blocked = await sweepRetention(root);
     expect(blocked.skipped).toBe(true);
     expect(provider.deleted).toEqual([]);
 
@@ -95,7 +95,7 @@ describe('the retention sweep lease after its holder is killed', () => {
       .update(leases)
       .set({ expiresAt: sql`now() - interval '1 second'` })
       .where(eq(leases.name, 'retention-sweep'));
-    const takeover = await sweepRetention(services);
+    const takeover = await sweepRetention(root);
     expect(takeover.skipped).toBe(false);
     expect(takeover.removed.recordings).toBe(10);
     expect(new Set(provider.deleted).size).toBe(10);

@@ -72,8 +72,8 @@ describe('a fifth channel registered next to the four', () => {
       { channels: { ...channelModules, fake: fakeChannel } },
     );
     // The kind's migration, in this test's database only (a real channel adds it to drizzle/schema/enums.ts).
-    await server.services.db.execute(sql.raw(`alter type channel add value if not exists '${FAKE_KIND}'`));
-    const [inbox] = await server.services.db.insert(inboxes).values({ name: 'Fake', channel: FAKE_KIND }).returning();
+    await server.root.db.execute(sql.raw(`alter type channel add value if not exists '${FAKE_KIND}'`));
+    const [inbox] = await server.root.db.insert(inboxes).values({ name: 'Fake', channel: FAKE_KIND }).returning();
     inboxId = inbox!.id;
     agent = await server.agentClient('agent');
   });
@@ -88,7 +88,7 @@ describe('a fifth channel registered next to the four', () => {
 
   it('is mounted, listed in the Art. 30 contributions and started through the registry', () => {
     expect(server.routes.some((r) => r.url === '/api/fake/:inboxId/messages' && r.signed && r.rateLimited)).toBe(true);
-    expect(server.services.art30.processors.map((p) => p.name)).toContain('Fake Provider Ltd');
+    expect(server.root.art30.processors.map((p) => p.name)).toContain('Fake Provider Ltd');
   });
 
   it('refuses a forged webhook and stores nothing', async () => {

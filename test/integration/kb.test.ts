@@ -11,7 +11,7 @@ describe(`knowledge base API on ${dbMode}`, () => {
   beforeAll(async () => {
     server = await startTestServer();
     [admin, agent] = await Promise.all([server.agentClient('admin'), server.agentClient('agent')]);
-    server.services.events.subscribe('kb.changed', ({ articleId }) => changed.push(articleId));
+    server.root.events.subscribe('kb.changed', ({ articleId }) => changed.push(articleId));
   });
   afterAll(() => server.stop());
 

@@ -25,8 +25,8 @@ describe(`logs hold no personal data (${dbMode})`, () => {
     await emitWithAck(widget, 'message:send', { clientId: 'log-client-01', text: secrets.text });
     await visitor.post('/api/widget/messages', { clientId: 'log-client-02', text: `${secrets.text} again` });
     widget.close();
-    const [mail] = await server.services.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
-    const result = await ingest(server.services, {
+    const [mail] = await server.root.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
+    const result = await ingest(server.root, {
       channel: 'email',
       inboxId: mail!.id,
       sender: { kind: 'email', address: secrets.email, name: secrets.name },

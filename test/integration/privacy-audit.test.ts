@@ -23,7 +23,7 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
   afterAll(() => server.stop());
 
   it('verifies entries whose details the database hands back in another key order', async () => {
-    await server.services.db.transaction((tx) =>
+    await server.root.db.transaction((tx) =>
       appendAudit(tx, {
         actorKind: 'system',
         actorId: null,
@@ -44,9 +44,9 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
   });
 
   it('detects an entry edited with SQL, naming it', async () => {
-    const entries = await server.services.db.select().from(auditLog).orderBy(auditLog.id);
+    const entries = await server.root.db.select().from(auditLog).orderBy(auditLog.id);
     const victim = entries[4]!;
-    await server.services.db
+    await server.root.db
       .update(auditLog)
       .set({ details: { purpose: 'marketing' } })
       .where(eq(auditLog.id, victim.id));
@@ -55,13 +55,13 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
       ok: false,
       firstBroken: { id: victim.id, reason: expect.stringContaining('edited') },
     });
-    await server.services.db.update(auditLog).set({ details: victim.details }).where(eq(auditLog.id, victim.id));
+    await server.root.db.update(auditLog).set({ details: victim.details }).where(eq(auditLog.id, victim.id));
     expect((await admin.get('/api/privacy/audit/verify')).body.ok).toBe(true);
   });
 
   it('detects a deleted entry at the link that follows it', async () => {
-    const entries = await server.services.db.select().from(auditLog).orderBy(auditLog.id);
-    await server.services.db.delete(auditLog).where(eq(auditLog.id, entries[2]!.id));
+    const entries = await server.root.db.select().from(auditLog).orderBy(auditLog.id);
+    await server.root.db.delete(auditLog).where(eq(auditLog.id, entries[2]!.id));
     const res = await admin.get('/api/privacy/audit/verify');
     expect(res.body).toMatchObject({
       ok: false,
@@ -81,7 +81,7 @@ describe(`audit chain and the Article 30 record on ${dbMode}`, () => {
     const before = await admin.get('/api/privacy/record');
     expect(before.status).toBe(200);
     expect(before.body.processors.map((p: { name: string }) => p.name)).not.toContain('Twilio Inc.');
-    await server.services.db.insert(inboxes).values([
+    await server.root.db.insert(inboxes).values([
       { name: 'SMS', channel: 'sms' },
       { name: 'Slack', channel: 'slack' },
     ]);

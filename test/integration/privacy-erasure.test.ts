@@ -161,9 +161,9 @@ describe(`erasure API on ${dbMode}`, () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    server.services.recordingProviders.set('test-provider', provider);
+    server.root.recordingProviders.set('test-provider', provider);
     [admin, agent] = await Promise.all([server.agentClient('admin'), server.agentClient('agent')]);
-    seeded = await seedPerson(server.services, person);
+    seeded = await seedPerson(server.root, person);
     await admin.post(`/api/conversations/${seeded.emailConversationId}/notes`, {
       text: `Called ${person.name} back about ${person.marker}-note`,
     });

@@ -210,7 +210,7 @@ describe(`retention API on ${dbMode}`, () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    server.services.recordingProviders.set('test-provider', recordingProviderSpy());
+    server.root.recordingProviders.set('test-provider', recordingProviderSpy());
     admin = await server.agentClient('admin');
   });
   afterAll(() => server.stop());

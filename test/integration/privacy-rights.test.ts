@@ -236,9 +236,9 @@ describe(`privacy rights API on ${dbMode}`, () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    server.services.recordingProviders.set('test-provider', recordingProviderSpy());
+    server.root.recordingProviders.set('test-provider', recordingProviderSpy());
     agent = await server.agentClient('agent');
-    seeded = await seedPerson(server.services, person);
+    seeded = await seedPerson(server.root, person);
   });
   afterAll(() => server.stop());
 
@@ -262,7 +262,7 @@ describe(`privacy rights API on ${dbMode}`, () => {
     expect(progress.at(-1)).toMatchObject({ finished: true });
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
     await new Promise((r) => setTimeout(r, 100));
-    const [entry] = await server.services.db.select().from(auditLog).where(eq(auditLog.action, 'contact.exported'));
+    const [entry] = await server.root.db.select().from(auditLog).where(eq(auditLog.action, 'contact.exported'));
     expect(entry).toMatchObject({ actorId: agent.agent.id, targetId: seeded.contactId });
   });
 
@@ -326,7 +326,7 @@ describe(`privacy rights API on ${dbMode}`, () => {
     expect(after.status).toBe(200);
     expect(after.body.purposes.find((p: { purpose: string }) => p.purpose === 'analytics').granted).toBe(false);
     const events = rowsOf<{ granted: boolean }>(
-      await server.services.db.execute(
+      await server.root.db.execute(
         sql`select granted from consent_events
           where evidence->>'visitorId' = ${visitor.visitorId} and purpose = 'analytics' order by occurred_at`,
       ),

@@ -46,7 +46,7 @@ describe(`security headers on ${dbMode}`, () => {
   it('the demo page may load the loader and frame the widget from PUBLIC_URL only', async () => {
     const h = await head('/demo');
     const csp = directives(h.get('content-security-policy'));
-    const origin = new URL(server.services.config.publicUrl).origin;
+    const origin = new URL(server.root.config.publicUrl).origin;
     expect(csp.get('script-src')).toEqual(["'self'", origin]);
     expect(csp.get('frame-src')).toEqual(["'self'", origin]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);

@@ -34,7 +34,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
 
   const deliver = (payload: unknown, options?: Parameters<typeof deliverEvent>[3]) =>
     deliverEvent(eventsUrl, SIGNING_SECRET, payload, options);
-  const messageCount = async () => (await server.services.db.select({ n: count() }).from(messages))[0]!.n;
+  const messageCount = async () => (await server.root.db.select({ n: count() }).from(messages))[0]!.n;
   const slackConversations = async () =>
     (await agent.get('/api/conversations?channel=slack')).body.items as Array<{
       id: string;
@@ -116,7 +116,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     const before = await messageCount();
     const retry = await deliver(root, { retryNum: 1 });
     expect(retry.status).toBe(200);
-    const [handled] = await server.services.db.select().from(slackEvents).where(eq(slackEvents.eventId, root.event_id));
+    const [handled] = await server.root.db.select().from(slackEvents).where(eq(slackEvents.eventId, root.event_id));
     expect(handled).toBeDefined();
     // The same message under another event id (e.g. a second subscription) is still one message: ingest is
     // idempotent on its ts.
@@ -227,7 +227,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     const file = slack.addFile('F0INVOICE1', 'invoice 2026-11 (Mär).pdf', pdf, 'application/pdf');
     const share = messageEvent({ text: 'Here is the invoice', threadTs: root.event.ts, files: [file] });
     expect((await deliver(share)).status).toBe(200);
-    const [shared] = await server.services.db.select().from(messages).where(eq(messages.body, 'Here is the invoice'));
+    const [shared] = await server.root.db.select().from(messages).where(eq(messages.body, 'Here is the invoice'));
     const conversationId = shared!.conversationId;
     const sharedView = async () =>
       (await agent.get(`/api/conversations/${conversationId}`)).body.messages.find(
@@ -250,7 +250,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     // Redelivered, under its own and under another event id, the share adds no second copy.
     await deliver(share, { retryNum: 1 });
     await deliver({ ...share, event_id: 'Ev0SHAREDUP1' });
-    await server.services.channels.slack.sweep();
+    await server.root.channels.slack.sweep();
     expect((await sharedView()).attachments).toHaveLength(1);
     expect(slack.downloads).toEqual(['F0INVOICE1']);
   });
@@ -260,25 +260,25 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     slack.fileAccessDenied.add('F0SCREEN01');
     await deliver(messageEvent({ text: 'And a screenshot', threadTs: root.event.ts, files: [file] }));
     const [pending] = await eventually(async () => {
-      const rows = await server.services.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
+      const rows = await server.root.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
       return rows[0]?.attempts ? rows : undefined;
     });
     expect(pending).toMatchObject({ storedAt: null, lastError: expect.stringContaining('web page') });
     expect(pending!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
     slack.fileAccessDenied.delete('F0SCREEN01');
     // The retry is due after a minute; the sweep picks it up then.
-    await server.services.db
+    await server.root.db
       .update(slackFiles)
       .set({ nextAttemptAt: new Date(Date.now() - 1000) })
       .where(eq(slackFiles.fileId, 'F0SCREEN01'));
-    expect(await server.services.channels.slack.sweep()).toBe(1);
-    const [stored] = await server.services.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
+    expect(await server.root.channels.slack.sweep()).toBe(1);
+    const [stored] = await server.root.db.select().from(slackFiles).where(eq(slackFiles.fileId, 'F0SCREEN01'));
     // Once stored, the Slack URL and the file name are no longer kept beside the attachment.
     expect(stored).toMatchObject({ name: null, urlPrivate: null, storedAt: expect.any(Date) });
   });
 
   it('answers 500 when the message could not be stored, so that Slack retries, and the retry stores it', async () => {
-    const db = server.services.db;
+    const db = server.root.db;
     // The database refuses this one message (as a full disk or a lost connection would).
     await db.execute(sql`create function refuse_slack_test() returns trigger language plpgsql as $$
       begin if new.body = 'Lost in a failing commit' then raise exception 'refused for the test'; end if;
@@ -304,14 +304,14 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
 
   it("erases a Slack contact's messages, files and identities like any other contact's", async () => {
     const contactId = (await slackConversations())[0]!.contact.id;
-    const blobsBefore = await server.services.blobs.list();
+    const blobsBefore = await server.root.blobs.list();
     expect(blobsBefore.length).toBeGreaterThanOrEqual(2);
     const admin = await server.agentClient('admin');
     const res = await admin.post(`/api/contacts/${contactId}/erase`, { confirm: true });
     expect(res.status).toBe(200);
     expect(await slackConversations()).toEqual([]);
-    expect(await server.services.db.select().from(slackFiles)).toEqual([]);
-    expect(await server.services.blobs.list()).toEqual([]);
+    expect(await server.root.db.select().from(slackFiles)).toEqual([]);
+    expect(await server.root.blobs.list()).toEqual([]);
     expect((await agent.get(`/api/contacts?q=maria`)).body.items).toEqual([]);
   });
 

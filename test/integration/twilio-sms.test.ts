@@ -22,7 +22,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
     });
-    const [inbox] = await server.services.db
+    const [inbox] = await server.root.db
       .insert(inboxes)
       .values({
         name: 'Support SMS',
@@ -39,10 +39,10 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     await fake?.close();
   });
 
-  const storedMessages = async () => (await server.services.db.select({ n: count() }).from(messages))[0]!.n;
+  const storedMessages = async () => (await server.root.db.select({ n: count() }).from(messages))[0]!.n;
   const conversationOf = async (phone: string) => {
     const list = await agent.get('/api/conversations?channel=sms');
-    const [identity] = await server.services.db
+    const [identity] = await server.root.db
       .select()
       .from(contactIdentities)
       .where(and(eq(contactIdentities.kind, 'phone'), eq(contactIdentities.address, phone)));
@@ -83,7 +83,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const body = await tampered.json();
     expect(body).toMatchObject({ code: 'invalid_signature', requestId: expect.any(String) });
     expect(await storedMessages()).toBe(0);
-    expect(await server.services.db.select().from(contactIdentities)).toEqual([]);
+    expect(await server.root.db.select().from(contactIdentities)).toEqual([]);
   });
 
   it('stores a genuine SMS once, however often Twilio retries it', async () => {
@@ -118,7 +118,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
       body: 'Yes, it ships tomorrow.',
       statusCallback: `${server.url}/api/twilio/${inboxId}/status`,
     });
-    const [row] = await server.services.db.select().from(messages).where(eq(messages.id, res.body.message.id));
+    const [row] = await server.root.db.select().from(messages).where(eq(messages.id, res.body.message.id));
     expect(row!.externalId).toBe(sent.sid);
 
     expect((await fake.status(sent.sid, 'delivered')).status).toBe(204);
@@ -187,7 +187,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     expect(stop.status).toBe(200);
     expect(stop.text).toContain('<Response/>');
     expect(
-      await server.services.db.select({ phone: smsOptOuts.phone, keyword: smsOptOuts.keyword }).from(smsOptOuts),
+      await server.root.db.select({ phone: smsOptOuts.phone, keyword: smsOptOuts.keyword }).from(smsOptOuts),
     ).toEqual([{ phone, keyword: 'STOP' }]);
 
     const before = fake.messages.length;
@@ -200,7 +200,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     });
     expect(fake.messages.length).toBe(before);
     // Nothing is retried later either: the message is failed, not pending.
-    const [row] = await server.services.db.select().from(messages).where(eq(messages.id, refused.body.message.id));
+    const [row] = await server.root.db.select().from(messages).where(eq(messages.id, refused.body.message.id));
     expect(row).toMatchObject({ deliveryState: 'failed', nextAttemptAt: null });
 
     const help = await fake.sms(smsUrl, { from: phone, to: OUR_NUMBER, body: 'HELP' });
@@ -208,11 +208,11 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     expect(fake.messages.length).toBe(before);
 
     await fake.sms(smsUrl, { from: phone, to: OUR_NUMBER, body: 'START' });
-    expect(await server.services.db.select().from(smsOptOuts)).toEqual([]);
+    expect(await server.root.db.select().from(smsOptOuts)).toEqual([]);
     const allowed = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: 'Welcome back.' });
     expect(allowed.body.message.deliveryState).toBe('sent');
     expect(fake.messages.at(-1)).toMatchObject({ to: phone, body: 'Welcome back.' });
-    const actions = (await server.services.db.select({ action: auditLog.action }).from(auditLog)).map((a) => a.action);
+    const actions = (await server.root.db.select({ action: auditLog.action }).from(auditLog)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['sms.opted_out', 'sms.opted_in']));
     // The keywords themselves are in the conversation, for the agents to see.
     const timeline = (await detail(conversation.id)).messages.map((m: { kind: string; body: string }) => [
@@ -252,7 +252,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
       deliveryState: 'pending',
       deliveryError: 'Twilio error 20500 (HTTP 500)',
     });
-    const [row] = await server.services.db.select().from(messages).where(eq(messages.id, outage.body.message.id));
+    const [row] = await server.root.db.select().from(messages).where(eq(messages.id, outage.body.message.id));
     expect(row!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
   });
 

@@ -25,7 +25,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
     });
-    const [inbox] = await server.services.db
+    const [inbox] = await server.root.db
       .insert(inboxes)
       .values({ name: 'Outdoor Shop', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } })
       .returning();
@@ -40,9 +40,9 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
   });
 
   const recordingOf = async (providerSid: string) =>
-    (await server.services.db.select().from(recordings).where(eq(recordings.providerSid, providerSid)))[0];
+    (await server.root.db.select().from(recordings).where(eq(recordings.providerSid, providerSid)))[0];
   const audits = async (action: string) =>
-    (await server.services.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
+    (await server.root.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, action)))[0]!.n;
 
   it('refuses an unsigned or forged call webhook and stores nothing', async () => {
     const params = {
@@ -67,8 +67,8 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       (await fake.sms(`${server.url}/api/twilio/${inboxId}/sms`, { from: '+15550109999', to: OUR_NUMBER, body: 'hi' }))
         .status,
     ).toBe(403);
-    expect((await server.services.db.select({ n: count() }).from(messages))[0]!.n).toBe(0);
-    expect(await server.services.db.select().from(recordings)).toEqual([]);
+    expect((await server.root.db.select({ n: count() }).from(messages))[0]!.n).toBe(0);
+    expect(await server.root.db.select().from(recordings)).toEqual([]);
   });
 
   it(
@@ -77,7 +77,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     async () => {
       // Like every consent writer, the call's consent is announced after commit (dashboards re-query).
       const published: string[] = [];
-      const unsubscribe = server.services.events.subscribe('consent.changed', ({ purpose }) => published.push(purpose));
+      const unsubscribe = server.root.events.subscribe('consent.changed', ({ purpose }) => published.push(purpose));
       const call = await fake.call(voiceUrl, { from: '+15550101234', to: OUR_NUMBER, seconds: 4 });
       unsubscribe();
       expect(published).toEqual(['call_recording']);
@@ -96,7 +96,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       expect(call.action!.text).toContain('<Hangup/>');
       expect(call.recordingCallback).toMatchObject({ status: 204 });
 
-      const [message] = await server.services.db
+      const [message] = await server.root.db
         .select()
         .from(messages)
         .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)));
@@ -112,7 +112,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       expect(recording!.deleteAfter.getTime() - recording!.recordedAt.getTime()).toBe(30 * DAY);
       expect(recording!.blobId).toMatch(/^[0-9a-f]{32}$/);
 
-      const [consent] = await server.services.db
+      const [consent] = await server.root.db
         .select()
         .from(consentEvents)
         .where(eq(consentEvents.purpose, 'call_recording'));
@@ -133,12 +133,12 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
         RecordingDuration: '4',
       });
       expect(replay.status).toBe(204);
-      expect(await server.services.db.select().from(recordings)).toHaveLength(1);
+      expect(await server.root.db.select().from(recordings)).toHaveLength(1);
     },
   );
 
   it('plays the recording to signed-in agents only, from the blob store, and audits who listened', async () => {
-    const [recording] = await server.services.db.select().from(recordings);
+    const [recording] = await server.root.db.select().from(recordings);
     const list = await agent.get(`/api/recordings?conversationId=${recording!.conversationId}`);
     expect(list.body.items).toEqual([
       expect.objectContaining({
@@ -162,7 +162,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
   });
 
   it('lets an agent delete a recording at once: at Twilio, the local copy, one audit entry', async () => {
-    const [recording] = await server.services.db.select().from(recordings);
+    const [recording] = await server.root.db.select().from(recordings);
     fake.failNext = 1;
     const failed = await agent.send('DELETE', `/api/recordings/${recording!.id}`);
     expect(failed.status).toBe(502);
@@ -181,7 +181,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect(res.body.recording).toMatchObject({ deletedAt: expect.any(String), media: null, mediaUrl: null });
     expect(fake.deletions).toEqual([recording!.providerSid]);
     expect(fake.recordings.has(recording!.providerSid)).toBe(false);
-    expect(await server.services.blobs.size(recording!.blobId!)).toBeNull();
+    expect(await server.root.blobs.size(recording!.blobId!)).toBeNull();
     expect(await audits('recording.deleted')).toBe(1);
     expect(
       (await fetch(`${server.url}/api/recordings/${recording!.id}/media`, { headers: { cookie: agent.cookie } }))
@@ -233,7 +233,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     fake.failNext = 1;
     expect((await admin.post('/api/privacy/retention/sweep')).body.failed.recordings).toBe(1);
     expect(await failures()).toEqual([]); // one failure: not yet an admin's concern
-    await server.services.db
+    await server.root.db
       .update(recordings)
       .set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) })
       .where(eq(recordings.id, recording!.id));
@@ -249,7 +249,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       }),
     ]);
     expect((await agent.get('/api/recordings/deletion-failures')).status).toBe(403);
-    await server.services.db
+    await server.root.db
       .update(recordings)
       .set({ nextDeletionAttemptAt: new Date(Date.now() - 1000) })
       .where(eq(recordings.id, recording!.id));
@@ -285,7 +285,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     const list = await admin.get('/api/twilio/inboxes');
     expect(JSON.stringify(list.body)).not.toContain('a-second-accounts-token-123456');
     expect(JSON.stringify((await admin.get('/api/inboxes')).body)).not.toContain('a-second-accounts-token-123456');
-    expect(JSON.stringify(await server.services.db.select().from(auditLog))).not.toContain(
+    expect(JSON.stringify(await server.root.db.select().from(auditLog))).not.toContain(
       'a-second-accounts-token-123456',
     );
     // Webhooks of that inbox are now checked with its own token.
@@ -335,11 +335,11 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect(fake.deletions).toContain(call.recordingSid);
     expect(fake.recordings.has(call.recordingSid!)).toBe(false);
     expect(await recordingOf(call.recordingSid!)).toBeUndefined();
-    expect(await server.services.blobs.size(recording!.blobId!)).toBeNull();
+    expect(await server.root.blobs.size(recording!.blobId!)).toBeNull();
   });
 
   it('a reply to a caller goes out as an SMS from the same number', async () => {
-    const [call] = await server.services.db.select().from(messages).where(eq(messages.externalId, firstCallSid));
+    const [call] = await server.root.db.select().from(messages).where(eq(messages.externalId, firstCallSid));
     const res = await agent.post(`/api/conversations/${call!.conversationId}/messages`, {
       text: 'We will call you back at 3 pm.',
     });
@@ -375,7 +375,7 @@ describe(`Twilio recordings kept at Twilio only (TWILIO_RECORDING_STORAGE=twilio
   });
 
   it('stores no copy and streams the audio from Twilio to the agent', async () => {
-    const [inbox] = await server.services.db
+    const [inbox] = await server.root.db
       .insert(inboxes)
       .values({ name: 'Phone', channel: 'voice', settings: { phoneNumber: OUR_NUMBER } })
       .returning();
@@ -384,12 +384,12 @@ describe(`Twilio recordings kept at Twilio only (TWILIO_RECORDING_STORAGE=twilio
       to: OUR_NUMBER,
       seconds: 2,
     });
-    const [recording] = await server.services.db
+    const [recording] = await server.root.db
       .select()
       .from(recordings)
       .where(eq(recordings.providerSid, call.recordingSid!));
     expect(recording).toMatchObject({ blobId: null, durationSeconds: 2 });
-    expect(await server.services.blobs.list()).toEqual([]);
+    expect(await server.root.blobs.list()).toEqual([]);
     const agent = await server.agentClient('agent');
     const list = await agent.get(`/api/recordings?conversationId=${recording!.conversationId}`);
     expect(list.body.items[0]).toMatchObject({ media: 'provider', mediaUrl: `/api/recordings/${recording!.id}/media` });
