@@ -14,7 +14,6 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { inboxRoutes } from './routes/inboxes.ts';
-import { widgetRoutes } from './routes/widget.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
@@ -61,12 +60,11 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(agentRoutes, { prefix: '/api/agents', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
-    await fastify.register(widgetRoutes, { prefix: '/api/widget', deps: root });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });
-    // Each channel's webhooks and admin routes (channels/*/module.ts), under /api.
+    // Each channel's webhooks and admin routes (channels/*/module.ts), under /api; the chat widget's /api/widget too.
     await fastify.register(channelRoutes(root.channels));
     await fastify.register(recordingRoutes, { prefix: '/api/recordings', deps: root });
     await fastify.register(analyticsRoutes, { prefix: '/api/analytics', deps: root });

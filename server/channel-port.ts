@@ -7,6 +7,7 @@
  * stay free of imports that lead back to channels/ (the composition root, the route plugins), or the
  * boundary becomes a loop.
  */
+import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { ChannelKind, ConsentPurpose } from '../drizzle/schema/enums.ts';
 import type { InboundMessage } from '../channels/types.ts';
@@ -15,6 +16,16 @@ import type { BlobStore } from './blobs/store.ts';
 import type { DomainEventBus } from './domain/events.ts';
 import type { InboxNameCache } from './domain/inbox-names.ts';
 import type { IngestResult } from './domain/ingest.ts';
+import type { VisitorClaims } from './security/tokens.ts';
+import type { VisitorMessageView } from './http/views.ts';
+import type {
+  VisitorConsentPurpose,
+  VisitorHistoryView,
+  VisitorSendRequest,
+  VisitorSessionRequest,
+  VisitorSessionView,
+  WidgetConfigView,
+} from './http/views/widget.ts';
 
 // The types a channel works with.
 export type { Db } from './db/client.ts';
@@ -23,6 +34,7 @@ export type { DomainEventBus } from './domain/events.ts';
 export type { InboxNameCache } from './domain/inbox-names.ts';
 export type { IngestDeps, IngestResult } from './domain/ingest.ts';
 export type { RecordingProvider } from './privacy/recording-providers.ts';
+export type { VisitorClaims } from './security/tokens.ts';
 // Pure helpers over the database, called with the port's db or the channel's own transaction: ingest (for
 // readers that thread and ingest in their own steps), the views events carry, the audit chain, named leases
 // (exactly one process holds one, e.g. a mailbox reader).
@@ -35,6 +47,16 @@ export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 export { DomainError, badRequest, notFound } from './domain/errors.ts';
 export { errors, IdParams } from './http/common.ts';
 export { rateLimits } from './http/rate-limits.ts';
+// The chat widget's request and response schemas (web/widget reads their types from the same file).
+export {
+  VisitorConsentView,
+  VisitorHistoryView,
+  VisitorMessageResult,
+  VisitorSendRequest,
+  VisitorSessionRequest,
+  VisitorSessionView,
+  WidgetConfigView,
+} from './http/views/widget.ts';
 
 /** A consent event a channel records (e.g. a caller who stayed on the line after the recording notice). */
 export type ChannelConsent = {
@@ -45,6 +67,36 @@ export type ChannelConsent = {
   textHash: string;
   sourceChannel: ChannelKind;
   evidence: Record<string, string>;
+};
+
+/**
+ * The visitor side of the server, for the chat widget's routes (channels/chat/routes.ts): a thin facade over
+ * server/domain/widget.ts, visitors.ts, the visitor tokens and the privacy export (server/domain/visitor-desk.ts).
+ * Every operation but `startSession` and `config` takes the visitor that `current` read from the request.
+ */
+export type VisitorDesk = {
+  /** The visitor of a `access: 'visitor'` route (the auth hook verified the token); 401 without one. */
+  current(request: FastifyRequest): VisitorClaims;
+  /** The chat inbox's name, greeting and consent notice; 404 for anything but a chat inbox. */
+  config(inboxId: string): Promise<WidgetConfigView>;
+  /** The visitor accepts the notice: creates the contact, records the consents, issues the signed token. */
+  startSession(input: VisitorSessionRequest): Promise<VisitorSessionView>;
+  /** The visitor's own conversation history in the token's inbox. */
+  history(visitor: VisitorClaims): Promise<VisitorHistoryView>;
+  /** One conversation, only if it is the visitor's own (403 for someone else's, 404 for none). */
+  conversation(visitor: VisitorClaims, conversationId: string): Promise<VisitorHistoryView>;
+  /** A message from the visitor, through the chat adapter into ingest(); clientId makes retries idempotent. */
+  send(visitor: VisitorClaims, input: VisitorSendRequest): Promise<VisitorMessageView>;
+  /** The visitor's current consent per notice purpose. */
+  consent(visitor: VisitorClaims): Promise<VisitorConsentPurpose[]>;
+  /** Grants or withdraws a purpose (withdrawing support ends the session); answers the new state. */
+  changeConsent(
+    visitor: VisitorClaims,
+    purpose: 'support' | 'analytics',
+    granted: boolean,
+  ): Promise<VisitorConsentPurpose[]>;
+  /** The Art. 15/20 archive of the visitor's own data (the one agents export), as a zip stream. */
+  exportOwnData(visitor: VisitorClaims): Promise<Readable>;
 };
 
 /** What a channel may call at run time. Built once by the composition root; never changed afterwards. */
@@ -72,6 +124,8 @@ export type ChannelPort = {
     /** The recordings policy's period in days, or null when none is enabled (quoted to callers). */
     recordingRetainDays(): Promise<number | null>;
   };
+  /** The widget visitor's operations (chat's routes). */
+  visitors: VisitorDesk;
   /** Who a widget visitor token proves to be, or null for a missing, forged or foreign token (chat). */
   verifyVisitorToken(token: string | undefined): { visitorId: string; inboxId: string } | null;
   /** The signed-in agent of an admin/agent route (the auth hook has already checked the access level). */

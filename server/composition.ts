@@ -28,6 +28,7 @@ import { currentAgent } from './plugins/auth.ts';
 import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { every } from './jobs/runner.ts';
+import { createVisitorDesk } from './domain/visitor-desk.ts';
 
 /**
  * Everything the server is made of, built once per process by `createRoot` and never changed afterwards.
@@ -85,6 +86,24 @@ export async function createRoot(
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
   const ingestDeps = { db, events, inboxNames, blobs };
 
+  // The widget's visitor operations for the chat channel's routes. They need the chat adapter and the bot's
+  // open status, which exist only once the channels are built from this port: both are read when a request
+  // arrives (after createRoot returned), never while building.
+  const visitors = createVisitorDesk({
+    db,
+    events,
+    inboxNames,
+    blobs,
+    visitorTokens,
+    config: { messageMaxChars: config.messageMaxChars },
+    adapters: {
+      get chat() {
+        return adapters.chat;
+      },
+    },
+    chatOpenStatus: () => bot.openStatus(),
+  });
+
   const port: ChannelPort = {
     db,
     events,
@@ -105,6 +124,7 @@ export async function createRoot(
         return policy.enabled ? policy.retainDays : null;
       },
     },
+    visitors,
     verifyVisitorToken: (token) => visitorTokens.verify(token),
     currentAgentId: (request) => currentAgent(request).id,
     every: (name, intervalMs, task) => every(name, intervalMs, log, task),

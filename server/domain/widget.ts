@@ -1,17 +1,17 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { conversations } from '../../drizzle/schema/index.ts';
+import { conversations, inboxes } from '../../drizzle/schema/index.ts';
 import type { VisitorMessageView } from '../http/views.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Adapters } from '../../channels/registry.ts';
-import type { VisitorConsentPurpose, VisitorHistoryView } from '../http/views/widget.ts';
+import type { VisitorConsentPurpose, VisitorHistoryView, WidgetConfigView } from '../http/views/widget.ts';
 import { DomainError, forbidden, notFound, tooLarge } from './errors.ts';
 import { ingest, type IngestDeps } from './ingest.ts';
 import { storable } from './storable-text.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -24,6 +24,23 @@ export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames
   config: Pick<Config, 'messageMaxChars'>;
 };
 type DbDeps = { db: Db };
+
+/** What the widget shows before anything is stored: the chat inbox's name, its greeting and the consent notice. */
+export async function widgetConfig(deps: DbDeps, inboxId: string): Promise<WidgetConfigView> {
+  const [inbox] = await deps.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
+  if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
+  const greeting = typeof inbox.settings.greeting === 'string' ? inbox.settings.greeting : 'Hi! How can we help?';
+  return {
+    inbox: { id: inbox.id, name: inbox.name },
+    greeting,
+    notice: {
+      policyVersion: NOTICE_POLICY_VERSION,
+      text: NOTICE_TEXT,
+      textHash: NOTICE_TEXT_HASH,
+      purposes: NOTICE_PURPOSES,
+    },
+  };
+}
 
 /**
  * A token outlives nothing it proves: once the contact is erased, or withdrew the support consent,

@@ -1,0 +1,144 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import {
+  IdParams,
+  VisitorConsentView,
+  VisitorHistoryView,
+  VisitorMessageResult,
+  VisitorSendRequest,
+  VisitorSessionRequest,
+  VisitorSessionView,
+  WidgetConfigView,
+  errors,
+  rateLimits,
+  type VisitorDesk,
+} from '../../server/channel-port.ts';
+
+const tags = ['widget'];
+
+/**
+ * The chat widget's HTTP API, mounted at /api/widget (its rating routes, an analytics concern, stay in
+ * server/routes/analytics.ts). Everything a visitor does goes through the port's visitor desk; the same
+ * operations over the /widget socket live in server/realtime.
+ */
+export const chatRoutes =
+  (visitors: VisitorDesk): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/config',
+      {
+        config: { access: 'public', rateLimit: rateLimits.widgetRead },
+        schema: {
+          tags,
+          summary: 'What the widget shows before anything is stored: inbox name, greeting and the consent notice',
+          querystring: Type.Object({ inbox: Type.String({ format: 'uuid' }) }),
+          response: { 200: WidgetConfigView, ...errors(400, 404, 429) },
+        },
+      },
+      async (request) => visitors.config(request.query.inbox),
+    );
+
+    app.post(
+      '/sessions',
+      {
+        config: { access: 'public', rateLimit: rateLimits.widgetSession },
+        schema: {
+          tags,
+          summary: 'Accept the notice: records consent and returns the signed visitor token',
+          body: VisitorSessionRequest,
+          response: { 201: VisitorSessionView, ...errors(400, 404, 409, 429) },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await visitors.startSession(request.body)),
+    );
+
+    app.get(
+      '/messages',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
+        schema: {
+          tags,
+          summary: "The visitor's own conversation history (Bearer visitor token)",
+          response: { 200: VisitorHistoryView, ...errors(401, 403, 429) },
+        },
+      },
+      async (request) => visitors.history(visitors.current(request)),
+    );
+
+    app.post(
+      '/messages',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetMessage },
+        schema: {
+          tags,
+          summary: 'Send a message as the visitor (the socket does the same); clientId makes retries idempotent',
+          body: VisitorSendRequest,
+          response: { 201: VisitorMessageResult, ...errors(400, 401, 413, 429) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send({ message: await visitors.send(visitors.current(request), request.body) }),
+    );
+
+    app.get(
+      '/consent',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
+        schema: {
+          tags,
+          summary: "The visitor's current consent per purpose",
+          response: { 200: VisitorConsentView, ...errors(401, 429) },
+        },
+      },
+      async (request) => ({ purposes: await visitors.consent(visitors.current(request)) }),
+    );
+
+    app.post(
+      '/consent',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetConsent },
+        schema: {
+          tags,
+          summary: 'Grant or withdraw an optional purpose; withdrawing "support" ends the chat session',
+          body: Type.Object({ purpose: Type.Enum(['support', 'analytics']), granted: Type.Boolean() }),
+          response: { 200: VisitorConsentView, ...errors(400, 401, 429) },
+        },
+      },
+      async (request) => ({
+        purposes: await visitors.changeConsent(visitors.current(request), request.body.purpose, request.body.granted),
+      }),
+    );
+
+    app.get(
+      '/export',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetExport },
+        schema: {
+          tags,
+          summary: "A copy of the visitor's own data (the same archive agents export)",
+          response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...errors(401, 429) },
+        },
+      },
+      async (request, reply) => {
+        const stream = await visitors.exportOwnData(visitors.current(request));
+        return reply
+          .type('application/zip')
+          .header('content-disposition', 'attachment; filename="my-support-data.zip"')
+          .send(stream);
+      },
+    );
+
+    app.get(
+      '/conversations/:id',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetRead },
+        schema: {
+          tags,
+          summary: 'One conversation, only if it is the visitor’s own',
+          params: IdParams,
+          response: { 200: VisitorHistoryView, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => visitors.conversation(visitors.current(request), request.params.id),
+    );
+  };
