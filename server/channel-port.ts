@@ -9,9 +9,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { ChannelKind, ConsentPurpose } from '../drizzle/schema/enums.ts';
 import type { InboundMessage } from '../channels/types.ts';
 import type { Db } from './db/client.ts';
+import type { ConsentInput } from './privacy/consent.ts';
 import type { BlobStore } from './blobs/store.ts';
 import type { DomainEventBus } from './domain/events.ts';
 import type { InboxNameCache } from './domain/inbox-names.ts';
@@ -59,15 +59,8 @@ export {
 } from './http/views/widget.ts';
 
 /** A consent event a channel records (e.g. a caller who stayed on the line after the recording notice). */
-export type ChannelConsent = {
-  contactId: string;
-  purpose: ConsentPurpose;
-  granted: boolean;
-  policyVersion: string;
-  textHash: string;
-  sourceChannel: ChannelKind;
-  evidence: Record<string, string>;
-};
+// A channel records as the system, never on an agent's behalf: the port adds the actor.
+export type ChannelConsent = Omit<ConsentInput, 'actor' | 'recordedByAgentId'>;
 
 /**
  * The visitor side of the server, for the chat widget's routes (channels/chat/routes.ts): a thin facade over
