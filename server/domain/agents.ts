@@ -114,8 +114,12 @@ const sessionStatement = preparedStatement<{
   where s.token_hash = ${sql.placeholder('tokenHash')} and s.expires_at > ${sql.placeholder('now')}::timestamptz`);
 
 export async function sessionAgent(db: Db, token: string | undefined): Promise<SessionAgent | null> {
-  if (!token) return null;
-  const [row] = await sessionStatement(db, { tokenHash: sha256(token), now: new Date().toISOString() });
+  return token ? sessionAgentByHash(db, sha256(token)) : null;
+}
+
+/** The same, for a session known by the SHA-256 of its token (a socket keeps that, not the token). */
+export async function sessionAgentByHash(db: Db, tokenHash: string): Promise<SessionAgent | null> {
+  const [row] = await sessionStatement(db, { tokenHash, now: new Date().toISOString() });
   if (!row || row.disabled) return null;
   return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: false, csrfToken: row.csrf_token };
 }
