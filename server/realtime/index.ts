@@ -67,7 +67,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     guardMiddleware(log, '/agent', async (socket, next) => {
       const { origin, host, cookie } = socket.handshake.headers;
       // Checked first: a foreign page learns nothing about the session and costs no query.
-      if (!isOwnOrigin(origin, host, deps.config.publicUrl)) return next(new Error('forbidden_origin'));
+      const request = { host, secure: socket.handshake.secure };
+      if (!isOwnOrigin(origin, request, deps.config.publicUrl)) return next(new Error('forbidden_origin'));
       const token = fastifyCookie.parse(cookie ?? '')[SESSION_COOKIE];
       let agent: SessionAgent | null;
       try {

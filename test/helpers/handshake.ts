@@ -5,9 +5,7 @@ import { io } from 'socket.io-client';
  * error's message), or the connection closed before either (the server refused the packet itself).
  */
 export type HandshakeResult =
-  | { outcome: 'connected' }
-  | { outcome: 'refused'; message: string }
-  | { outcome: 'closed'; reason: string };
+  { outcome: 'connected' } | { outcome: 'refused'; message: string } | { outcome: 'closed'; reason: string };
 
 export type HandshakeInput = {
   /** Sent as the Origin header when set. */

@@ -41,8 +41,9 @@ describe('socket handshakes against a server process', () => {
       const widget = await visitor.socket();
       try {
         const seen = nextEvent(existing, 'message:created', (p) => p.message.body === 'after the attack');
-        expect((await emitWithAck(widget, 'message:send', { clientId: 'after-attack-1', text: 'after the attack' })).ok)
-          .toBe(true);
+        expect(
+          (await emitWithAck(widget, 'message:send', { clientId: 'after-attack-1', text: 'after the attack' })).ok,
+        ).toBe(true);
         expect((await seen).message.body).toBe('after the attack');
       } finally {
         widget.close();
@@ -83,7 +84,9 @@ describe('socket handshakes against a server process', () => {
     }
     // And a real visitor token still opens it.
     const visitor = await VisitorClient.start(server.url, server.inboxId!, false);
-    expect(await handshake(widget, { origin: 'null', auth: { token: visitor.token } })).toEqual({ outcome: 'connected' });
+    expect(await handshake(widget, { origin: 'null', auth: { token: visitor.token } })).toEqual({
+      outcome: 'connected',
+    });
     expect(server.running).toBe(true);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
