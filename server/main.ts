@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
+import { surviveUnhandledRejections } from './process-safety.ts';
 
 let config;
 try {
@@ -13,6 +14,8 @@ try {
 }
 
 const server = await startServer(config);
+// A failure at start-up still ends the process (above); once serving, a stray rejection is logged, not fatal.
+surviveUnhandledRejections(server.fastify.log);
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
 console.log(`\n  Support inbox running on ${config.publicUrl}  (database: ${where})`);
 console.log(

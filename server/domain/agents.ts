@@ -7,6 +7,7 @@ import type { AgentView } from '../http/views.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../security/passwords.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
 import { appendAudit } from '../privacy/audit.ts';
+import type { DomainEventBus } from './events.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 
 type AgentRow = typeof agents.$inferSelect;
@@ -49,8 +50,15 @@ export async function createAgent(
   });
 }
 
+/** What changing an agent's access needs: the database, and the bus that tells the realtime layer (after commit). */
+export type AgentAccessDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+
+/**
+ * Disabling or a new password ends every session of the agent; a new role keeps them (every request reads the role
+ * afresh). All three, once committed, cut the agent's sockets on every server (a socket holds what it read at connect).
+ */
 export async function updateAgent(
-  db: Db,
+  deps: AgentAccessDeps,
   id: string,
   patch: { name?: string; role?: AgentRole; disabled?: boolean; password?: string },
   actorId: string,
@@ -64,9 +72,10 @@ export async function updateAgent(
   const fields = (['name', 'role', 'disabled', 'password'] as const).filter((k) => patch[k] !== undefined);
   if (fields.length === 0)
     throw badRequest('nothing_to_change', 'Give at least one of name, role, disabled or password');
-  return db.transaction(async (tx) => {
+  const { agent, roleChanged } = await deps.db.transaction(async (tx) => {
+    const [before] = await tx.select({ role: agents.role }).from(agents).where(eq(agents.id, id)).for('update');
+    if (!before) throw notFound('Agent');
     const [row] = await tx.update(agents).set(set).where(eq(agents.id, id)).returning();
-    if (!row) throw notFound('Agent');
     // A disabled agent or a new password ends every open session of that agent.
     if (patch.disabled || patch.password !== undefined) await tx.delete(sessions).where(eq(sessions.agentId, id));
     await appendAudit(tx, {
@@ -77,8 +86,17 @@ export async function updateAgent(
       targetId: id,
       details: { fields },
     });
-    return toAgentView(row);
+    return { agent: toAgentView(row!), roleChanged: patch.role !== undefined && patch.role !== before.role };
   });
+  const reason = patch.disabled
+    ? 'disabled'
+    : patch.password !== undefined
+      ? 'password_changed'
+      : roleChanged
+        ? 'role_changed'
+        : undefined;
+  if (reason) deps.events.publish('agent.access_changed', { agentId: id, reason });
+  return agent;
 }
 
 /** Checks the password (in constant-ish time for unknown emails) and opens a session. */
@@ -114,12 +132,24 @@ const sessionStatement = preparedStatement<{
   where s.token_hash = ${sql.placeholder('tokenHash')} and s.expires_at > ${sql.placeholder('now')}::timestamptz`);
 
 export async function sessionAgent(db: Db, token: string | undefined): Promise<SessionAgent | null> {
-  if (!token) return null;
-  const [row] = await sessionStatement(db, { tokenHash: sha256(token), now: new Date().toISOString() });
+  return token ? sessionAgentByHash(db, sha256(token)) : null;
+}
+
+/** The same, for a session known by the SHA-256 of its token (a socket keeps that, not the token). */
+export async function sessionAgentByHash(db: Db, tokenHash: string): Promise<SessionAgent | null> {
+  const [row] = await sessionStatement(db, { tokenHash, now: new Date().toISOString() });
   if (!row || row.disabled) return null;
   return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: false, csrfToken: row.csrf_token };
 }
 
-export async function logout(db: Db, token: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
+/** Ends one session, and (after commit) the sockets opened with it on every server. */
+export async function logout(deps: AgentAccessDeps, token: string): Promise<void> {
+  const tokenHash = sha256(token);
+  const [ended] = await deps.db
+    .delete(sessions)
+    .where(eq(sessions.tokenHash, tokenHash))
+    .returning({ agentId: sessions.agentId });
+  // Already gone: whatever ended it (another logout, disabling, a new password) has cut its sockets.
+  if (ended)
+    deps.events.publish('agent.access_changed', { agentId: ended.agentId, reason: 'logout', session: tokenHash });
 }

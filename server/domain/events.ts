@@ -17,6 +17,16 @@ export type DomainEvents = {
   'contact.erased': { contactId: string; conversationIds: string[]; visitorIds: string[] };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
+  /**
+   * An agent's access changed (after commit): logged out (`session`: the SHA-256 of the one session that ended),
+   * disabled, given a new password or a new role (no `session`: all of the agent's). Their /agent sockets are cut on
+   * every server; a socket whose session still holds reconnects and reads the agent afresh.
+   */
+  'agent.access_changed': {
+    agentId: string;
+    reason: 'logout' | 'disabled' | 'password_changed' | 'role_changed';
+    session?: string;
+  };
   /** A consent event was recorded (after commit): analytics figures may change, dashboards re-query. */
   'consent.changed': { purpose: ConsentPurpose };
   /** The bot decided on a customer message (answer, hand-off, or staying silent). */

@@ -1,12 +1,18 @@
 import type { Namespace } from 'socket.io';
 import type { DomainEventBus } from '../domain/events.ts';
 import { toVisitorMessageView } from '../domain/views.ts';
+import { sha256 } from '../security/tokens.ts';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
 
 export const AGENTS_ROOM = 'agents';
 export const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
 /** Each agent's own room, for events meant for one person (their export's progress). */
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
+/**
+ * The sockets opened with one session (`tokenHash`: the SHA-256 of its cookie, as in the sessions table). Room names
+ * travel through Redis, so they carry a hash of that hash, not the table's key.
+ */
+export const sessionRoom = (tokenHash: string) => `session:${sha256(`socket-room:${tokenHash}`).slice(0, 32)}`;
 
 type Namespaces = {
   agent: Namespace<AgentClientEvents, AgentServerEvents>;
@@ -41,6 +47,10 @@ export function wireAudience(events: Pick<DomainEventBus, 'subscribe'>, ns: Name
     }),
     events.subscribe('visitor.session_ended', ({ visitorIds }) => {
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
+    }),
+    events.subscribe('agent.access_changed', ({ agentId, session }) => {
+      // Through the Redis adapter when configured: the agent's sockets on every server.
+      ns.agent.in(session ? sessionRoom(session) : agentRoom(agentId)).disconnectSockets(true);
     }),
     events.subscribe('bot.decision', (payload) => {
       ns.agent.to(AGENTS_ROOM).emit('bot:decision', payload);

@@ -3,16 +3,21 @@ import type { Server as HttpServer } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
-import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
-import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
+import { sha256, type VisitorClaims, type VisitorTokens } from '../security/tokens.ts';
+import { sessionAgent, sessionAgentByHash, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
 import { assertActiveVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
-import { AGENTS_ROOM, agentRoom, visitorRoom, wireAudience } from './audience.ts';
+import { AGENTS_ROOM, agentRoom, sessionRoom, visitorRoom, wireAudience } from './audience.ts';
+import { guardListener, guardMiddleware } from './guard.ts';
+import { isOwnOrigin } from './origin.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
 
-type AgentData = { agent: SessionAgent };
+/** `session`: the SHA-256 of the session token the socket was opened with (its room, and its re-check). */
+type AgentData = { agent: SessionAgent; session: string };
 type WidgetData = { visitor: VisitorClaims };
+type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, object, AgentData>;
+type WidgetSocket = Socket<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
 
 /** Turns any failure into the ack's error shape; unexpected errors are logged without payloads. */
 async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: () => Promise<T>): Promise<void> {
@@ -58,52 +63,75 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
   }
 
   const agentNs = io.of('/agent') as unknown as Namespace<AgentClientEvents, AgentServerEvents, object, AgentData>;
-  agentNs.use(async (socket, next) => {
-    const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
-    let agent: SessionAgent | null;
-    try {
-      agent = await sessionAgent(deps.db, cookies[SESSION_COOKIE]);
-    } catch {
-      return next(new Error('unavailable'));
-    }
-    if (!agent) return next(new Error('unauthorized'));
-    // Cookies ride along with any page's WebSocket: only our own pages may use them.
-    const origin = socket.handshake.headers.origin;
-    if (origin && new URL(origin).host !== socket.handshake.headers.host && origin !== deps.config.publicUrl) {
-      return next(new Error('forbidden origin'));
-    }
-    socket.data.agent = agent;
-    next();
-  });
-  agentNs.on('connection', (socket) => {
-    void socket.join([AGENTS_ROOM, agentRoom(socket.data.agent.id)]);
-  });
+  agentNs.use(
+    guardMiddleware(log, '/agent', async (socket, next) => {
+      const { origin, host, cookie } = socket.handshake.headers;
+      // Checked first: a foreign page learns nothing about the session and costs no query.
+      const request = { host, secure: socket.handshake.secure };
+      if (!isOwnOrigin(origin, request, deps.config.publicUrl)) return next(new Error('forbidden_origin'));
+      const token = fastifyCookie.parse(cookie ?? '')[SESSION_COOKIE];
+      let agent: SessionAgent | null;
+      try {
+        agent = await sessionAgent(deps.db, token);
+      } catch {
+        return next(new Error('unavailable'));
+      }
+      if (!agent || !token) return next(new Error('unauthorized'));
+      socket.data.agent = agent;
+      socket.data.session = sha256(token);
+      next();
+    }),
+  );
+  agentNs.on(
+    'connection',
+    guardListener(log, 'agent connection', async (socket: AgentSocket) => {
+      const { agent, session } = socket.data;
+      await socket.join([AGENTS_ROOM, agentRoom(agent.id), sessionRoom(session)]);
+      // A logout, disabling, password or role change that committed after the check above published its
+      // disconnect before this socket was in its rooms: reading the session again now that it is closes that gap.
+      const current = await sessionAgentByHash(deps.db, session).catch(() => null);
+      if (!current) return void socket.disconnect(true);
+      socket.data.agent = current;
+    }),
+  );
 
   const widgetNs = io.of('/widget') as unknown as Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
-  widgetNs.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown }).token;
-    const visitor = deps.visitorTokens.verify(typeof token === 'string' ? token : undefined);
-    if (!visitor) return next(new Error('invalid_visitor_token'));
-    assertActiveVisitor(deps, visitor).then(
-      () => {
-        socket.data.visitor = visitor;
-        next();
-      },
-      (err) => next(new Error(err instanceof DomainError ? err.code : 'unavailable')),
-    );
-  });
-  widgetNs.on('connection', (socket: Socket<WidgetClientEvents, WidgetServerEvents, object, WidgetData>) => {
-    const visitor = socket.data.visitor;
-    void socket.join(visitorRoom(visitor.visitorId));
-    socket.on('message:send', (payload, ack) =>
-      answer(ack, log, async () => ({
-        message: await visitorSend(deps, visitor, payload ?? ({} as never), { sessionChecked: true }),
-      })),
-    );
-    socket.on('history:get', (_payload, ack) =>
-      answer(ack, log, async () => ({ messages: (await visitorHistory(deps, visitor)).messages })),
-    );
-  });
+  widgetNs.use(
+    guardMiddleware(log, '/widget', async (socket, next) => {
+      // socket.io's parser lets only a JSON object through as auth; its token may still be any JSON value.
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const visitor = deps.visitorTokens.verify(typeof token === 'string' ? token : undefined);
+      if (!visitor) return next(new Error('invalid_visitor_token'));
+      try {
+        await assertActiveVisitor(deps, visitor);
+      } catch (err) {
+        return next(new Error(err instanceof DomainError ? err.code : 'unavailable'));
+      }
+      socket.data.visitor = visitor;
+      next();
+    }),
+  );
+  widgetNs.on(
+    'connection',
+    guardListener(log, 'widget connection', async (socket: WidgetSocket) => {
+      const visitor = socket.data.visitor;
+      socket.on(
+        'message:send',
+        guardListener(log, 'message:send', (payload, ack) =>
+          answer(ack, log, async () => ({
+            message: await visitorSend(deps, visitor, payload ?? ({} as never), { sessionChecked: true }),
+          })),
+        ),
+      );
+      socket.on(
+        'history:get',
+        guardListener(log, 'history:get', (_payload, ack) =>
+          answer(ack, log, async () => ({ messages: (await visitorHistory(deps, visitor)).messages })),
+        ),
+      );
+      await socket.join(visitorRoom(visitor.visitorId));
+    }),
+  );
 
   const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs });
   return {

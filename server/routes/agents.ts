@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Db } from '../db/client.ts';
 import { AgentCreateRequest, AgentList, AgentResult, AgentUpdateRequest } from '../http/views/agents.ts';
 import { IdParams, errors } from '../http/common.ts';
-import { createAgent, listAgents, updateAgent } from '../domain/agents.ts';
+import { createAgent, listAgents, updateAgent, type AgentAccessDeps } from '../domain/agents.ts';
 import { currentAgent } from '../plugins/auth.ts';
 
 const tags = ['agents'];
 
-export type AgentRoutesDeps = { db: Db };
+export type AgentRoutesDeps = AgentAccessDeps;
 
 export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> = async (app, { deps }) => {
   app.get(
@@ -53,7 +52,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> =
       },
     },
     async (request) => ({
-      agent: await updateAgent(deps.db, request.params.id, request.body, currentAgent(request).id),
+      agent: await updateAgent(deps, request.params.id, request.body, currentAgent(request).id),
     }),
   );
 };

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
 import { SessionView } from '../http/views/agents.ts';
 import { errors } from '../http/common.ts';
-import { login, logout } from '../domain/agents.ts';
+import { login, logout, type AgentAccessDeps } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
 import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
 
-export type AuthRoutesDeps = { db: Db; config: Pick<Config, 'publicUrl' | 'sessionTtlHours'> };
+export type AuthRoutesDeps = AgentAccessDeps & { config: Pick<Config, 'publicUrl' | 'sessionTtlHours'> };
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = async (app, { deps }) => {
   const secure = deps.config.publicUrl.startsWith('https:');
@@ -63,7 +62,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = a
       },
     },
     async (request, reply) => {
-      await logout(deps.db, request.cookies[SESSION_COOKIE]!);
+      await logout(deps, request.cookies[SESSION_COOKIE]!);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },

@@ -8,6 +8,7 @@
  */
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
+import { surviveUnhandledRejections } from '../../server/process-safety.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 
 const config = loadConfig({
@@ -18,6 +19,7 @@ const config = loadConfig({
   ...process.env,
 });
 const server = await startServer(config, { logStream: process.stderr });
+surviveUnhandledRejections(server.fastify.log); // as server/main.ts does
 // CHAT_INBOX=name: make sure a chat inbox of that name exists (a PGlite directory is open to this process only).
 let inboxId: string | undefined;
 if (process.env.CHAT_INBOX) {
