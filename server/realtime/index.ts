@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
-import { assertActiveVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
+import { admitVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { AGENTS_ROOM, agentRoom, visitorRoom, wireAudience } from './audience.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
@@ -32,7 +32,7 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
  */
 export type RealtimeDeps = WidgetDeps & {
   visitorTokens: Pick<VisitorTokens, 'verify'>;
-  config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl'>;
+  config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl' | 'visitorTokenIdleDays'>;
 };
 
 export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps, log: FastifyBaseLogger) {
@@ -84,7 +84,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     const token = (socket.handshake.auth as { token?: unknown }).token;
     const visitor = deps.visitorTokens.verify(typeof token === 'string' ? token : undefined);
     if (!visitor) return next(new Error('invalid_visitor_token'));
-    assertActiveVisitor(deps, visitor).then(
+    admitVisitor(deps, visitor).then(
       () => {
         socket.data.visitor = visitor;
         next();
