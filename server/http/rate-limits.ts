@@ -5,8 +5,8 @@ import type { Redis } from 'ioredis';
  * The rate limits of the public surface, in one place so every channel's webhook and the widget use
  * the same numbers. Counted per client address, per route, per minute. The client address is the socket's peer
  * unless TRUST_PROXY names the proxies in front (then the address they put in X-Forwarded-For), so a client
- * cannot pick the address it is counted under. With REDIS_URL set the counters live in Redis (see registerRateLimits), so the
- * limit holds for the whole installation rather than per server process.
+ * cannot pick the address it is counted under. With REDIS_URL set the counters live in Redis (see
+ * registerRateLimits), so the limit holds for the whole installation rather than per server process.
  */
 export const rateLimits = {
   /** Agents' sign-in, per client address: ten tries a minute, wrong or right. */

@@ -78,7 +78,7 @@ describe(`visitor tokens end (VISITOR_TOKEN_IDLE_DAYS=${IDLE_DAYS}) on ${dbMode}
     expect((await visitor.get('/api/widget/messages')).status).toBe(200);
   });
 
-  it('after the visitor withdrew the support consent, every visitor route and the socket refuse the token', async () => {
+  it('after the support consent is withdrawn, every visitor route and the socket refuse the token', async () => {
     const visitor = await server.visitor();
     const sent = await visitor.post('/api/widget/messages', { clientId: 'before-end-1', text: 'hello' });
     const conversationId = (await visitor.get('/api/widget/messages')).body.conversationId as string;
