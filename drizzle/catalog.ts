@@ -116,6 +116,7 @@ export const catalog = {
       kind: p('metadata'),
       address: p('identifier'),
       createdAt: p('metadata'),
+      lastSeenAt: p('metadata'),
     },
   }),
   agents: entry({

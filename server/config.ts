@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
 import { channelConfigsFromEnv, type ChannelConfigs, type ChannelModules } from '../channels/registry.ts';
@@ -25,6 +26,13 @@ export type Config = {
   seedDemo: boolean;
   messageMaxChars: number;
   sessionTtlHours: number;
+  /**
+   * Which proxies may tell the client's address in X-Forwarded-For (Fastify's `trustProxy`): none (false), or
+   * their addresses/CIDRs. Rate limits count per client address.
+   */
+  trustProxy: false | string[];
+  /** A visitor token unused for this many days stops working (the widget starts again at the notice). */
+  visitorTokenIdleDays: number;
   /** Named in the Article 30 record. */
   controllerName: string;
   controllerContact: string | undefined;
@@ -106,6 +114,40 @@ function redisPrefix(env: Env): string {
   return raw;
 }
 
+/** Names proxy-addr (behind Fastify's trustProxy) accepts besides addresses. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset trusts no proxy, so X-Forwarded-For is ignored and a client cannot choose the address its
+ * rate limits count. A list of addresses/CIDRs names the proxies in front of the server. Refused: `true`
+ * (trust whoever sends the header: exactly what lets a client forge its address) and a hop count (Fastify 5
+ * trusts no one for a bare count, since a count cannot tell a proxy from a client that sends enough hops).
+ */
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!validProxyEntry(entry)) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be a comma-separated list of the proxies' IP addresses or CIDRs (or ${PROXY_RANGES.join(', ')}); ` +
+          `"${entry}" is none of these`,
+      );
+    }
+  }
+  return entries;
+}
+
+function validProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `modules`: the channel modules whose settings to parse (channels/registry.ts by default; tests add one). */
@@ -135,6 +177,8 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     seedDemo: bool(env, 'SEED_DEMO', true),
     messageMaxChars: int(env, 'MESSAGE_MAX_CHARS', 10_000, 100, 1_000_000),
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    trustProxy: trustProxy(env),
+    visitorTokenIdleDays: int(env, 'VISITOR_TOKEN_IDLE_DAYS', 30, 1, 3650),
     controllerName: env.CONTROLLER_NAME || 'The operator of this support inbox (set CONTROLLER_NAME)',
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     botEnabled: bool(env, 'BOT_ENABLED', true),

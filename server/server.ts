@@ -64,7 +64,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: Math.max(64 * 1024, config.messageMaxChars * 4 + 16 * 1024),
-    trustProxy: true,
+    trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   fastify.addHook('onResponse', async (request, reply) => {

@@ -22,6 +22,11 @@ export const contactIdentities = pgTable(
     kind: identityKindEnum('kind').notNull(),
     address: text('address').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the identity was last used to reach us. Kept for widget visitors (their token stops working after
+     * VISITOR_TOKEN_IDLE_DAYS without use); written at most once an hour, so it is a coarse clock.
+     */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('contact_identities_kind_address').on(t.kind, t.address),

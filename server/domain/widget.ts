@@ -1,5 +1,5 @@
-import { and, desc, eq } from 'drizzle-orm';
-import { conversations, inboxes } from '../../drizzle/schema/index.ts';
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import type { VisitorMessageView } from '../http/views.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
 import type { Config } from '../config.ts';
@@ -49,8 +49,54 @@ export async function widgetConfig(deps: DbDeps, inboxId: string): Promise<Widge
 export async function assertActiveVisitor(deps: DbDeps, visitor: VisitorClaims): Promise<void> {
   const states = await currentConsent(deps.db, visitor.contactId);
   const support = states.find((s) => s.purpose === 'support');
-  if (!support?.granted)
-    throw new DomainError(401, 'session_ended', 'This chat session has ended; accept the notice to start a new one');
+  if (!support?.granted) throw sessionEnded();
+}
+
+const sessionEnded = () =>
+  new DomainError(401, 'session_ended', 'This chat session has ended; accept the notice to start a new one');
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Idle time is counted in days: writing the visitor's last use once an hour is precise enough and cheap. */
+const LAST_SEEN_EVERY_MS = 60 * 60 * 1000;
+
+export type VisitorDoorDeps = DbDeps & { config: Pick<Config, 'visitorTokenIdleDays'> };
+
+/**
+ * The door every visitor request passes (each `access: 'visitor'` HTTP route, export included, and the /widget
+ * socket handshake), after the token's signature checked out. The token is stateless; whether its session still
+ * stands is the database's answer: the visitor identity must still belong to the token's contact (not erased or
+ * merged away), the support consent must stand (not withdrawn), and the token must have been used within
+ * VISITOR_TOKEN_IDLE_DAYS. Its last use is kept on the identity row (`last_seen_at`), moved on here.
+ */
+export async function admitVisitor(deps: VisitorDoorDeps, visitor: VisitorClaims, now = new Date()): Promise<void> {
+  const [identity] = await deps.db
+    .select({ id: contactIdentities.id, lastSeenAt: contactIdentities.lastSeenAt })
+    .from(contactIdentities)
+    .where(
+      and(
+        eq(contactIdentities.kind, 'visitor'),
+        eq(contactIdentities.address, visitor.visitorId),
+        eq(contactIdentities.contactId, visitor.contactId),
+      ),
+    );
+  if (!identity) throw sessionEnded();
+  const idleDays = deps.config.visitorTokenIdleDays;
+  if (now.getTime() - identity.lastSeenAt.getTime() > idleDays * DAY_MS) {
+    throw new DomainError(
+      401,
+      'visitor_token_expired',
+      `This chat session expired after ${idleDays} days without use; accept the notice to start a new one`,
+    );
+  }
+  await assertActiveVisitor(deps, visitor);
+  const stale = new Date(now.getTime() - LAST_SEEN_EVERY_MS);
+  if (identity.lastSeenAt < stale) {
+    // Conditional, so concurrent requests of one visitor write it once.
+    await deps.db
+      .update(contactIdentities)
+      .set({ lastSeenAt: now })
+      .where(and(eq(contactIdentities.id, identity.id), lt(contactIdentities.lastSeenAt, stale)));
+  }
 }
 
 export async function visitorConsent(deps: DbDeps, visitor: VisitorClaims): Promise<VisitorConsentPurpose[]> {

@@ -3,11 +3,16 @@ import type { Redis } from 'ioredis';
 
 /**
  * The rate limits of the public surface, in one place so every channel's webhook and the widget use
- * the same numbers. Counted per client address (the proxy's X-Forwarded-For: trustProxy is on), per
- * route, per minute. With REDIS_URL set the counters live in Redis (see registerRateLimits), so the
- * limit holds for the whole installation rather than per server process.
+ * the same numbers. Counted per client address, per route, per minute. The client address is the socket's peer
+ * unless TRUST_PROXY names the proxies in front (then the address they put in X-Forwarded-For), so a client
+ * cannot pick the address it is counted under. With REDIS_URL set the counters live in Redis (see
+ * registerRateLimits), so the limit holds for the whole installation rather than per server process.
  */
 export const rateLimits = {
+  /** Agents' sign-in, per client address: ten tries a minute, wrong or right. */
+  login: { max: 10, timeWindow: '1 minute' },
+  /** And per account (the email tried), so one account's password is not guessed from many addresses. */
+  loginAccount: { max: 10, timeWindow: '1 minute' },
   /** The widget's reads: one page load makes a few; a polling fallback a few per minute more. */
   widgetRead: { max: 120, timeWindow: '1 minute' },
   /** Accepting the notice: one per visitor, but an office behind one address has many visitors. */

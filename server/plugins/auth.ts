@@ -3,8 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
+import { admitVisitor } from '../domain/widget.ts';
 import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
 import type { Db } from '../db/client.ts';
+import type { Config } from '../config.ts';
 
 /**
  * Who may call a route. Every /api route declares it in `config.access`; a test walks the routes
@@ -30,8 +32,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const unauthorized = () => new DomainError(401, 'unauthorized', 'Sign in first');
 
-/** Agents are checked against their session in the database; visitors by their signed token alone. */
-export type AuthPluginDeps = { db: Db; visitorTokens: Pick<VisitorTokens, 'verify'> };
+/**
+ * Agents are checked against their session in the database; visitors by their signed token, then at the door
+ * (admitVisitor: not erased, consent not withdrawn, not idle past VISITOR_TOKEN_IDLE_DAYS).
+ */
+export type AuthPluginDeps = {
+  db: Db;
+  visitorTokens: Pick<VisitorTokens, 'verify'>;
+  config: Pick<Config, 'visitorTokenIdleDays'>;
+};
 
 export const authPlugin = fp<{ deps: AuthPluginDeps }>(
   async (app, { deps }) => {
@@ -41,8 +50,10 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       const access = request.routeOptions.config.access;
       if (!access || access === 'public') return;
       if (access === 'visitor') {
-        request.visitor = deps.visitorTokens.verify(bearerToken(request));
-        if (!request.visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
+        const visitor = deps.visitorTokens.verify(bearerToken(request));
+        if (!visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
+        await admitVisitor(deps, visitor);
+        request.visitor = visitor;
         return;
       }
       const agent = await sessionAgent(deps.db, request.cookies[SESSION_COOKIE]);

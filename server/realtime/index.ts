@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { sha256, type VisitorClaims, type VisitorTokens } from '../security/tokens.ts';
 import { sessionAgent, sessionAgentByHash, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
-import { assertActiveVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
+import { admitVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { AGENTS_ROOM, agentRoom, sessionRoom, visitorRoom, wireAudience } from './audience.ts';
 import { guardListener, guardMiddleware } from './guard.ts';
@@ -37,7 +37,7 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
  */
 export type RealtimeDeps = WidgetDeps & {
   visitorTokens: Pick<VisitorTokens, 'verify'>;
-  config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl'>;
+  config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl' | 'visitorTokenIdleDays'>;
 };
 
 export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps, log: FastifyBaseLogger) {
@@ -103,7 +103,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
       const visitor = deps.visitorTokens.verify(typeof token === 'string' ? token : undefined);
       if (!visitor) return next(new Error('invalid_visitor_token'));
       try {
-        await assertActiveVisitor(deps, visitor);
+        await admitVisitor(deps, visitor);
       } catch (err) {
         return next(new Error(err instanceof DomainError ? err.code : 'unavailable'));
       }

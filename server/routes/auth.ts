@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { SessionView } from '../http/views/agents.ts';
 import { errors } from '../http/common.ts';
+import { rateLimits } from '../http/rate-limits.ts';
 import { login, logout, type AgentAccessDeps } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
 import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
@@ -11,21 +12,23 @@ export type AuthRoutesDeps = AgentAccessDeps & { config: Pick<Config, 'publicUrl
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = async (app, { deps }) => {
   const secure = deps.config.publicUrl.startsWith('https:');
+  // Per address (the route's own limit, counted before the body is read) and per account (here).
+  const perAccount = app.createRateLimit({
+    ...rateLimits.loginAccount,
+    keyGenerator: (req) => `login-account|${String((req.body as { email?: unknown }).email ?? '').toLowerCase()}`,
+  });
 
   app.post(
     '/login',
     {
-      config: {
-        access: 'public',
-        // Per address and per email, so neither one client nor one targeted account can be hammered.
-        rateLimit: {
-          max: 10,
-          timeWindow: '1 minute',
-          // After body parsing, so the key can include the email being tried.
-          hook: 'preHandler',
-          keyGenerator: (req) =>
-            `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
-        },
+      config: { access: 'public', rateLimit: rateLimits.login },
+      // After body parsing, so the key can be the email being tried: guessing one account's password from
+      // many addresses is throttled too.
+      preHandler: async (request, reply) => {
+        const result = await perAccount(request);
+        if (result.isAllowed || !result.isExceeded) return;
+        reply.header('retry-after', String(result.ttlInSeconds));
+        throw new DomainError(429, 'rate_limited', `Too many sign-in attempts: retry in ${result.ttlInSeconds} s`);
       },
       schema: {
         tags: ['auth'],

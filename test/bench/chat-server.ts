@@ -51,6 +51,8 @@ async function main() {
     REDIS_PREFIX: process.env.REDIS_PREFIX,
     // bench:chat measures delivery between people; the bot (bench:bot) would hand every first message off.
     BOT_ENABLED: process.env.BOT_ENABLED || 'false',
+    // The benches play many visitors from one machine, told apart by X-Forwarded-For (trusted from loopback).
+    TRUST_PROXY: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     DATA_DIR: process.env.DATA_DIR || join(tmpdir(), 'bench-chat-data'),
   });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
-import { consentEvents, contacts } from '../../drizzle/schema/index.ts';
+import { consentEvents, contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 
 /** Browsers block storage in cross-site iframes; blocked storage holds nothing either. */
 const frameStorageLength = () => {
@@ -165,5 +165,32 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     ).toBe(0);
     await site.screenshot({ path: `${SCREENSHOTS}/04-widget-xss-as-text.png` });
     await inbox.screenshot({ path: `${SCREENSHOTS}/05-inbox-xss-as-text.png` });
+  });
+
+  it('a token that expired while the visitor was away brings back the notice, once, and is forgotten', async () => {
+    // The visitor was last seen longer ago than VISITOR_TOKEN_IDLE_DAYS (30 by default).
+    await server.root.db
+      .update(contactIdentities)
+      .set({ lastSeenAt: new Date(Date.now() - 31 * 24 * 60 * 60 * 1000) })
+      .where(eq(contactIdentities.kind, 'visitor'));
+    const refused: string[] = [];
+    site.on('response', (res) => {
+      if (res.status() === 401 && new URL(res.url()).pathname.startsWith('/api/widget/')) refused.push(res.url());
+    });
+    await site.reload();
+    await site.click('[data-testid="widget-launcher"]');
+    const frame = await widgetFrame();
+    await frame.waitForSelector('[data-testid="consent-notice"] .reason');
+    expect(await frame.textContent('[data-testid="consent-notice"] .reason')).toContain('session has ended');
+    expect(await frame.$('[data-testid="chat-input"]')).toBeNull();
+    expect(refused.length).toBeGreaterThan(0);
+    // The loader forgot the token: the next visit starts at the notice without presenting it again.
+    await site.waitForFunction(() => localStorage.length === 0);
+    refused.length = 0;
+    await site.reload();
+    await site.click('[data-testid="widget-launcher"]');
+    await (await widgetFrame()).waitForSelector('[data-testid="consent-notice"]');
+    expect(refused).toEqual([]);
+    await site.screenshot({ path: `${SCREENSHOTS}/06-widget-token-expired.png` });
   });
 });

@@ -31,6 +31,12 @@ export const ADMIN_EMAIL = 'admin@scale.example';
 export const ADMIN_PASSWORD = 'admin-password-for-scale-tests';
 
 /**
+ * The environment of a server whose tests play many clients from one machine: the loopback test client is
+ * trusted as the proxy, so the X-Forwarded-For it sends is the client address rate limits count.
+ */
+export const LOOPBACK_PROXY = { TRUST_PROXY: '127.0.0.1' } as const;
+
+/**
  * A real server in its own OS process (test/helpers/server-process.ts), on a fixed port so that a
  * restarted process comes back at the same address, as behind a load balancer. `kill('SIGKILL')` is
  * the crash of the fault tests; `start()` again is the restart.

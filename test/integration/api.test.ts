@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
+import { LOOPBACK_PROXY } from '../helpers/processes.ts';
 import { AgentClient, startTestServer, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { messages, agents } from '../../drizzle/schema/index.ts';
 
@@ -13,7 +14,9 @@ describe(`REST API on ${dbMode}`, () => {
   let conversationId: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // The login limit counts per client address: the rate-limit test below is another client (X-Forwarded-For
+    // from the trusted loopback proxy), so the logins of the other tests stay under it.
+    server = await startTestServer(LOOPBACK_PROXY);
     [agent, manager, admin] = await Promise.all([
       server.agentClient('agent'),
       server.agentClient('manager'),
@@ -65,7 +68,7 @@ describe(`REST API on ${dbMode}`, () => {
       for (let i = 0; i < 12; i++) {
         const res = await fetch(`${server.url}/api/auth/login`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.99' },
           body: JSON.stringify({ email: 'target@example.com', password: `guess-${i}` }),
         });
         statuses.push(res.status);

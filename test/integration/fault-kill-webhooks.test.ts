@@ -6,7 +6,7 @@ import twilio from 'twilio';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { dbMode } from '../helpers/db.ts';
-import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
+import { LOOPBACK_PROXY, ServerProcess, scratchDatabase } from '../helpers/processes.ts';
 import { storedOnce, streamThroughACrash, twilioSmsSender } from '../helpers/fault-harness.ts';
 
 // As fault-kill.test.ts, through a provider webhook: Twilio's signed inbound-SMS webhook.
@@ -29,7 +29,7 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
   let pgliteDir: string | undefined;
 
   beforeAll(async () => {
-    const env = { PUBLIC_URL, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN };
+    const env = { PUBLIC_URL, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, ...LOOPBACK_PROXY };
     if (dbMode === 'postgres') {
       scratch = await scratchDatabase('t_kill_sms');
       open = () => openDatabase({ databaseUrl: scratch!.url, poolSize: 2 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { dbMode } from '../helpers/db.ts';
-import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
+import { LOOPBACK_PROXY, ServerProcess, scratchDatabase } from '../helpers/processes.ts';
 import {
   openVisitors,
   storedOnce,
@@ -29,7 +29,8 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
   let open: () => Promise<Database>;
 
   beforeAll(async () => {
-    const env = { CHAT_INBOX: 'Fault chat' };
+    // Visitors come from many addresses (X-Forwarded-For from the trusted loopback "load balancer").
+    const env = { CHAT_INBOX: 'Fault chat', ...LOOPBACK_PROXY };
     if (dbMode === 'postgres') {
       scratch = await scratchDatabase('t_kill');
       servers.push(

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { openDatabase, rowsOf } from '../../server/db/client.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { ServerProcess } from '../helpers/processes.ts';
+import { LOOPBACK_PROXY, ServerProcess } from '../helpers/processes.ts';
 import { PrivatePostgres } from '../helpers/private-postgres.ts';
 import {
   faultMessage,
@@ -35,7 +35,9 @@ describe('PostgreSQL restarting under traffic', () => {
     await admin.unsafe('create database inbox');
     await admin.end();
     url = pg.url.replace(/\/postgres$/, '/inbox');
-    servers.push(await ServerProcess.create({ DATABASE_URL: url }), await ServerProcess.create({ DATABASE_URL: url }));
+    // Visitors come from many addresses (X-Forwarded-For from the trusted loopback "load balancer").
+    const env = { DATABASE_URL: url, ...LOOPBACK_PROXY };
+    servers.push(await ServerProcess.create(env), await ServerProcess.create(env));
     await Promise.all(servers.map((s) => s.start()));
     const database = await openDatabase({ databaseUrl: url, poolSize: 1 });
     const [inbox] = await database.db.insert(inboxes).values({ name: 'Outage chat', channel: 'chat' }).returning();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dbMode } from '../helpers/db.ts';
+import { LOOPBACK_PROXY } from '../helpers/processes.ts';
 import { startTestServer, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { visitorAddress } from '../helpers/fault-harness.ts';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -149,7 +150,8 @@ describe(`fuzzing the body parsers on ${dbMode}`, () => {
   let server: TestServer;
   let visitor: VisitorClient;
   beforeAll(async () => {
-    server = await startTestServer();
+    // Requests spread over many client addresses (X-Forwarded-For from the trusted loopback proxy).
+    server = await startTestServer(LOOPBACK_PROXY);
     visitor = await server.visitor();
   });
   afterAll(() => server.stop());

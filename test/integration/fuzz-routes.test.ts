@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dbMode } from '../helpers/db.ts';
+import { LOOPBACK_PROXY } from '../helpers/processes.ts';
 import { startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { arbitraryFor, operationOf, type OpenApiDocument } from '../helpers/openapi-arbitrary.ts';
 import { visitorAddress } from '../helpers/fault-harness.ts';
@@ -25,7 +26,8 @@ describe(`fuzzing every route on ${dbMode}`, () => {
   const known: string[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Requests spread over many client addresses (X-Forwarded-For from the trusted loopback proxy).
+    server = await startTestServer(LOOPBACK_PROXY);
     admin = await server.agentClient('admin');
     visitor = await server.visitor();
     const sent = await visitor.post('/api/widget/messages', { clientId: 'fuzz-seed-01', text: 'a message to aim at' });

@@ -8,6 +8,9 @@ import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH, startTestServer, type TestServ
 import { ServerProcess, scratchDatabase } from '../helpers/processes.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The client reaches the servers through two proxies: an internal one (10.x, the second address) and the
+// loopback test client; both are trusted, so the client is the first address of X-Forwarded-For.
+const PROXIES = { TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' };
 // A fresh address per test run (TEST-NET-3 plus random octets), so counters of other runs never interfere.
 const address = () =>
   `203.0.113.${1 + (randomBytes(1)[0]! % 250)}, 10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
@@ -22,7 +25,7 @@ const sessionBody = (inboxId: string) =>
 describe(`rate limits on the widget routes on ${dbMode}`, () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer(PROXIES);
   });
   afterAll(() => server.stop());
 
@@ -68,7 +71,7 @@ describe('rate limits shared by two servers through Redis', () => {
 
   beforeAll(async () => {
     scratch = await scratchDatabase('t_ratelimit');
-    const env = { DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix };
+    const env = { DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix, ...PROXIES };
     servers.push(await ServerProcess.create(env), await ServerProcess.create(env));
     await Promise.all(servers.map((s) => s.start()));
     const database = await openDatabase({ databaseUrl: scratch.url, poolSize: 1 });

@@ -8,6 +8,20 @@ describe('configuration from the environment', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toMatch(/data$/);
     expect(config.publicUrl).toBe('http://localhost:3000');
+    // No proxy is trusted unless named: X-Forwarded-For from a client counts for nothing.
+    expect(config.trustProxy).toBe(false);
+    expect(config.visitorTokenIdleDays).toBe(30);
+  });
+
+  it('reads TRUST_PROXY as a list of proxy addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.11, 10.0.0.0/24,::1,fd00::/8,loopback' }).trustProxy).toEqual([
+      '10.0.0.11',
+      '10.0.0.0/24',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it.each([
@@ -22,6 +36,12 @@ describe('configuration from the environment', () => {
     ['ADMIN_PASSWORD', 'short', /ADMIN_PASSWORD must be at least 10/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['SEED_DEMO', 'maybe', /SEED_DEMO must be true or false/],
+    ['TRUST_PROXY', 'true', /TRUST_PROXY must be a comma-separated list of the proxies' IP addresses/],
+    ['TRUST_PROXY', '1', /"1" is none of these/],
+    ['TRUST_PROXY', '10.0.0.1, proxy.example.com', /"proxy.example.com" is none of these/],
+    ['TRUST_PROXY', '10.0.0.0/33', /"10.0.0.0\/33" is none of these/],
+    ['TRUST_PROXY', '10.0.0.1,', /"" is none of these/],
+    ['VISITOR_TOKEN_IDLE_DAYS', '0', /VISITOR_TOKEN_IDLE_DAYS must be between 1 and 3650/],
   ])('rejects a bad %s with a message naming it', (variable, value, message) => {
     let error: unknown;
     try {

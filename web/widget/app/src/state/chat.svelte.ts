@@ -57,6 +57,15 @@ const time = (item: { createdAt: string }) => Date.parse(item.createdAt) || 0;
 // Outside the exported class: a Date made only to be printed is never state, so it needs no SvelteDate.
 const nowIso = () => new Date().toISOString();
 
+/** Ack codes meaning the server no longer accepts this token (ended, expired, erased): back to the notice. */
+const SESSION_REFUSED = new Set([
+  'unauthorized',
+  'forbidden',
+  'session_ended',
+  'visitor_token_expired',
+  'invalid_visitor_token',
+]);
+
 /**
  * One visitor's conversation: history, live messages over socket.io ('/widget', auth {token}), and sends
  * that stay "sending" until the server acknowledges the commit. Retries reuse the clientId, so the server
@@ -202,7 +211,7 @@ export class ChatState {
         if (timeout) return reject(new SendError('timeout', 'No acknowledgement'));
         if (result.ok) return resolve(result.value.message);
         const code = result.error.code;
-        reject(new SendError(code, result.error.message, code === 'unauthorized' || code === 'forbidden'));
+        reject(new SendError(code, result.error.message, SESSION_REFUSED.has(code)));
       });
     });
   }

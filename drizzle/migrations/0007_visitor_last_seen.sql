@@ -1,0 +1,1 @@
+ALTER TABLE "contact_identities" ADD COLUMN "last_seen_at" timestamp with time zone DEFAULT now() NOT NULL;
