@@ -5,9 +5,9 @@ import type { DomainEventBus } from '../domain/events.ts';
 import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
 import type { ErasureReceipt } from '../http/views/privacy.ts';
 import { appendAudit } from './audit.ts';
-import { DomainError, conflict, notFound } from '../domain/errors.ts';
+import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
-import { activeHoldsOf } from './legal-holds.ts';
+import { assertNotHeld } from './legal-holds.ts';
 import {
   catalogOf,
   contactTables,
@@ -46,9 +46,7 @@ export async function eraseContact(
   const catalog = catalogOf(deps);
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
-  const holds = await activeHoldsOf(db, contactId);
-  if (holds.length)
-    throw conflict('legal_hold', `Erasure blocked by a legal hold: ${holds.map((h) => h.reason).join('; ')}`);
+  await assertNotHeld(db, { contactId }, 'Erasure');
 
   const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
   const identifiers = [...new Set([contact.name, contact.email, contact.phone, ...identities.map((i) => i.address)])]
