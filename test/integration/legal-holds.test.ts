@@ -138,7 +138,7 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
   }
 
   for (const on of ['contact', 'conversation'] as const) {
-    it(`under a hold on the ${on}: every destructive operation answers 409 with the reason; after release all work`, async () => {
+    it(`under a hold on the ${on}: each destructive operation answers 409 legal_hold; released, all work`, async () => {
       const c = await customer();
       const reason = `Dispute D-${on}-${callers}: preserve everything`;
       const hold = await admin.post(
