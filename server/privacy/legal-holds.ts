@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { agents, contacts, conversations, legalHolds, messages, recordings } from '../../drizzle/schema/index.ts';
 import type { LegalHoldView } from '../http/views.ts';
 import { appendAudit } from './audit.ts';
+import { columnOf, conversationOf, type PrivacyCatalog } from './subject.ts';
 import { DomainError, badRequest, conflict, notFound } from '../domain/errors.ts';
 
 type HoldRow = typeof legalHolds.$inferSelect;
@@ -114,6 +115,30 @@ export const contactHeld = (contactId: SQL | typeof contacts.id) => sql`exists (
   select 1 from ${legalHolds} h where h.released_at is null
     and (h.contact_id = ${contactId}
       or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
+
+/** Whether the conversation a row hangs off (given as an SQL expression) is under a legal hold. */
+export const conversationHeld = (conversationId: SQL) =>
+  sql`exists (select 1 from ${conversations} c
+    where c.id = ${conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`;
+
+/**
+ * Whether a row of the catalog table `key` is under a legal hold: through the conversation it hangs off, else
+ * through its parent row or the contact it is about. Erasure asks it of the rows about other people in which
+ * it would replace the erased person's identifiers.
+ */
+export function rowHeld(catalog: PrivacyCatalog, key: string): SQL {
+  const entry = catalog[key];
+  if (!entry || entry.reach.subject !== 'contact') return sql`false`;
+  if (entry.table === conversations) return held(conversations.id, conversations.contactId);
+  const conversation = conversationOf(catalog, key);
+  if (conversation) return conversationHeld(conversation);
+  const { reach } = entry;
+  if (reach.via === 'self') return contactHeld(sql`${columnOf(catalog, key, 'id')}`);
+  if (reach.via === 'column') return contactHeld(sql`${columnOf(catalog, key, reach.column)}`);
+  return sql`exists (select 1 from ${catalog[reach.through]!.table}
+    where ${columnOf(catalog, reach.through, 'id')} = ${columnOf(catalog, key, reach.column)}
+      and ${rowHeld(catalog, reach.through)})`;
+}
 
 /**
  * The check every operation that destroys data makes before it changes anything (erasure, redaction,

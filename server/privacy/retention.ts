@@ -12,7 +12,7 @@ import { appendAudit } from './audit.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
 import { deleteAtProvider } from './recording-providers.ts';
 import { eraseContact, type EraseDeps } from './erase.ts';
-import { LegalHoldError, assertNotHeld, contactHeld, held } from './legal-holds.ts';
+import { LegalHoldError, assertNotHeld, contactHeld, conversationHeld, held } from './legal-holds.ts';
 import {
   catalogOf,
   columnOf,
@@ -129,11 +129,6 @@ const lastActivity = sql`coalesce(
 
 /** The rows of one table a data class removes: which are expired, which of those are held, and how old. */
 type ClassQuery = { table: PgTable; id: PgColumn; where: SQL; isHeld: SQL; age: SQL; file?: FileSource };
-
-/** Whether the conversation a row hangs off (given as an SQL expression) is under a legal hold. */
-const conversationHeld = (conversationId: SQL) =>
-  sql`exists (select 1 from ${conversations} c
-    where c.id = ${conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`;
 
 /**
  * The tables a data class reaches. Files ('attachments') are every catalog column whose file tag names

@@ -86,6 +86,7 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
       })
       .returning();
     return {
+      phone,
       contactId: conversation!.contactId,
       callConversationId: conversation!.id,
       recording: recording!,
@@ -200,6 +201,27 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
       expect((await agent.get(`/api/contacts/${c.contactId}`)).status).toBe(404);
     });
   }
+
+  it("erasure leaves a customer's mentions in someone else's held conversation as they are, and says so", async () => {
+    const erased = await customer();
+    const witness = await customer();
+    const mention = await fake.sms(`${server.url}/api/twilio/${smsInbox}/sms`, {
+      from: witness.phone,
+      to: OUR_NUMBER,
+      body: `The parcel was signed for by ${erased.phone}`,
+    });
+    const [mentioning] = await server.root.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.channel, 'sms'), eq(messages.externalId, mention.sid)));
+    const hold = await admin.post('/api/privacy/legal-holds', { contactId: witness.contactId, reason: 'Case W-9' });
+    expect(hold.status).toBe(201);
+    const res = await admin.post(`/api/contacts/${erased.contactId}/erase`, { confirm: true });
+    expect(res.status).toBe(200);
+    expect(res.body.receipt).toMatchObject({ mentionsRedacted: 0, mentionsKeptUnderHold: 1 });
+    expect(await bodyOf(mentioning!.id)).toBe(`The parcel was signed for by ${erased.phone}`);
+    await expectUntouched(witness);
+  });
 
   it('a hold on someone else binds nothing of this customer', async () => {
     const other = await customer();
