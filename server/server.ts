@@ -99,9 +99,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await fastify.register(app, { root });
   const realtime = await attachRealtime(fastify.server, root, fastify.log);
   const admin = await ensureAdmin(root.db, config.adminEmail, config.adminPassword);
+  // Channels before the demo seed (it uses the inboxes their configuration makes), the bot after it (it does not
+  // answer the demo's fictional customers). Nothing reaches a channel before listen but mail, which the bot skips.
+  await startChannels(root.channels);
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
-  await startChannels(root.channels);
 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { App, LogLevel, webApi, type Logger } from '@slack/bolt';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../server/channel-port.ts';
@@ -51,11 +51,21 @@ export type SlackChannel = {
 };
 
 /**
- * The inbox Slack conversations land in: created on the first start. Its id is agreed through
+ * The inbox Slack conversations land in: the Slack inbox that already exists (the demo's, when Slack is turned
+ * on after the demo was seeded), else one created on the first start. Its id is agreed through
  * instance_settings first, so two servers starting at once create one inbox, not two.
  */
 async function ensureSlackInbox(db: Db): Promise<string> {
-  await db.insert(instanceSettings).values({ key: 'slack_inbox_id', value: randomUUID() }).onConflictDoNothing();
+  const [existing] = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(eq(inboxes.channel, 'slack'))
+    .orderBy(asc(inboxes.createdAt))
+    .limit(1);
+  await db
+    .insert(instanceSettings)
+    .values({ key: 'slack_inbox_id', value: existing?.id ?? randomUUID() })
+    .onConflictDoNothing();
   const [setting] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, 'slack_inbox_id'));
   await db.insert(inboxes).values({ id: setting!.value, name: 'Slack', channel: 'slack' }).onConflictDoNothing();
   return setting!.value;

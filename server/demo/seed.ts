@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import {
+  agents,
   contactIdentities,
   conversations,
   inboxes,
@@ -12,6 +13,7 @@ import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { createAgent } from '../domain/agents.ts';
 import { ingest, type IngestDeps } from '../domain/ingest.ts';
 import type { Adapters } from '../../channels/registry.ts';
+import type { OutboundMessage, SendResult } from '../../channels/types.ts';
 import type { Config } from '../config.ts';
 import { addNote, assign, reply, setStatus } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
@@ -24,20 +26,42 @@ import { seedHistory } from './history.ts';
 /**
  * Demo data for a first look: an inbox per channel, fictional contacts with conversations across
  * channels, and a few knowledge-base articles. Runs once per database (the first server to claim
- * the marker seeds; others skip), and only when SEED_DEMO is not false.
+ * the marker seeds; others skip), only when SEED_DEMO is not false, and only into a database nobody has
+ * used yet: no conversation and no agent but the bootstrap admin. Inboxes the configuration already made
+ * (Slack's, the EMAIL_* one: channels start before the seed) are used instead of adding demo twins.
  */
 export type DemoDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
 
-export async function seedDemo(deps: DemoDeps): Promise<void> {
+/** Whether anyone has used this database: a conversation, or an agent besides the bootstrap admin. */
+async function inUse(db: DemoDeps['db']): Promise<boolean> {
+  const [conversation] = await db.select({ id: conversations.id }).from(conversations).limit(1);
+  const [staff] = await db.select({ n: count() }).from(agents);
+  return Boolean(conversation) || Number(staff?.n ?? 0) > 1;
+}
+
+/**
+ * The adapters the demo's replies go through: marked sent, never handed to a provider, so the fictional
+ * customers get no mail, text or Slack post even when the channels are configured for real.
+ */
+function demoAdapters(adapters: Adapters): Adapters {
+  const send = async (message: OutboundMessage): Promise<SendResult> => ({
+    externalId: `demo-${message.messageId}`,
+    state: 'sent',
+  });
+  return Object.fromEntries(
+    Object.entries(adapters).map(([kind, adapter]) => [kind, adapter ? { ...adapter, send } : null]),
+  ) as Adapters;
+}
+
+export async function seedDemo(real: DemoDeps): Promise<void> {
+  const deps = { ...real, adapters: demoAdapters(real.adapters) };
   const { db } = deps;
   const [claimed] = await db
     .insert(instanceSettings)
     .values({ key: 'demo_seeded', value: new Date().toISOString() })
     .onConflictDoNothing()
     .returning();
-  if (!claimed) return;
-  const existing = await db.select({ id: inboxes.id }).from(inboxes).limit(1);
-  if (existing.length) return;
+  if (!claimed || (await inUse(db))) return;
 
   const inbox = {} as Record<ChannelKind, string>;
   const definitions: Array<[ChannelKind, string, Record<string, unknown>]> = [
@@ -48,7 +72,15 @@ export async function seedDemo(deps: DemoDeps): Promise<void> {
     ['slack', 'Slack #customer-help', { channel: 'C0DEMO' }],
   ];
   for (const [channel, name, settings] of definitions) {
-    const [row] = await db.insert(inboxes).values({ name, channel, settings }).returning({ id: inboxes.id });
+    const [configured] = await db
+      .select({ id: inboxes.id })
+      .from(inboxes)
+      .where(eq(inboxes.channel, channel))
+      .orderBy(asc(inboxes.createdAt))
+      .limit(1);
+    const [row] = configured
+      ? [configured]
+      : await db.insert(inboxes).values({ name, channel, settings }).returning({ id: inboxes.id });
     inbox[channel] = row!.id;
   }
 

@@ -5,9 +5,9 @@ import type { DomainEventBus } from '../domain/events.ts';
 import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
 import type { ErasureReceipt } from '../http/views/privacy.ts';
 import { appendAudit } from './audit.ts';
-import { DomainError, conflict, notFound } from '../domain/errors.ts';
+import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
-import { activeHoldsOf } from './legal-holds.ts';
+import { assertNotHeld, rowHeld } from './legal-holds.ts';
 import {
   catalogOf,
   contactTables,
@@ -46,9 +46,7 @@ export async function eraseContact(
   const catalog = catalogOf(deps);
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
-  const holds = await activeHoldsOf(db, contactId);
-  if (holds.length)
-    throw conflict('legal_hold', `Erasure blocked by a legal hold: ${holds.map((h) => h.reason).join('; ')}`);
+  await assertNotHeld(db, { contactId }, 'Erasure');
 
   const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
   const identifiers = [...new Set([contact.name, contact.email, contact.phone, ...identities.map((i) => i.address)])]
@@ -89,8 +87,13 @@ export async function eraseContact(
   ).map((r) => r.id);
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
 
-  const { database, mentionsRedacted } = await db.transaction(async (tx) => {
-    const mentionsRedacted = await redactMentions(tx, catalog, contactId, identifiers);
+  const { database, mentionsRedacted, mentionsKeptUnderHold } = await db.transaction(async (tx) => {
+    const { changed: mentionsRedacted, held: mentionsKeptUnderHold } = await redactMentions(
+      tx,
+      catalog,
+      contactId,
+      identifiers,
+    );
     const database: Record<string, number> = {};
     for (const t of contactTables(catalog)) {
       const deleted = await tx
@@ -99,7 +102,7 @@ export async function eraseContact(
         .returning({ one: sql`1` });
       database[t.name] = deleted.length;
     }
-    return { database, mentionsRedacted };
+    return { database, mentionsRedacted, mentionsKeptUnderHold };
   });
 
   let blobs = 0;
@@ -113,7 +116,7 @@ export async function eraseContact(
       action: 'contact.erased',
       targetType: 'contact',
       targetId: contactId,
-      details: { database, blobs, providerRecordings, mentionsRedacted },
+      details: { database, blobs, providerRecordings, mentionsRedacted, mentionsKeptUnderHold },
     });
     const [last] = await tx
       .select({ id: auditLog.id })
@@ -123,20 +126,30 @@ export async function eraseContact(
     return last!.id;
   });
   deps.events.publish('contact.erased', { contactId, conversationIds, visitorIds });
-  return { contactId, erasedAt, database, blobs, providerRecordings, mentionsRedacted, auditEntryId };
+  return {
+    contactId,
+    erasedAt,
+    database,
+    blobs,
+    providerRecordings,
+    mentionsRedacted,
+    mentionsKeptUnderHold,
+    auditEntryId,
+  };
 }
 
 /**
  * Replaces the person's identifiers in every free-text column the catalog tags, in rows about anyone else
- * (the person's own rows are deleted next); returns how many rows changed.
+ * (the person's own rows are deleted next); returns how many rows changed, and how many mentioning the person
+ * were left as they are because a legal hold on someone else binds them (kept as evidence, Art. 17(3)(e)).
  */
 async function redactMentions(
   tx: Db,
   catalog: PrivacyCatalog,
   contactId: string,
   identifiers: string[],
-): Promise<number> {
-  if (!identifiers.length) return 0;
+): Promise<{ changed: number; held: number }> {
+  if (!identifiers.length) return { changed: 0, held: 0 };
   const pattern = new RegExp(identifiers.map(escapeRegExp).join('|'), 'gi');
   const likes = identifiers.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
@@ -147,18 +160,25 @@ async function redactMentions(
     sql`, `,
   )}]`;
   let changed = 0;
+  let held = 0;
   for (const t of textSources(catalog)) {
     const mentioned = sql.join(
       t.columns.map((column) => sql`lower(${column}) like any (${lowered})`),
       sql` or `,
     );
     // A row with no subject at all (a hold on a conversation) is "someone else's": coalesce keeps it in.
-    const hits = (await tx
-      .select({ id: t.id, ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])) })
+    const found = (await tx
+      .select({
+        id: t.id,
+        held: sql<boolean>`${rowHeld(catalog, t.key)}`,
+        ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
+      })
       .from(t.table)
       .where(
         and(sql`not coalesce((${subjectCondition(catalog, t.key, contactId)}), false)`, sql`(${mentioned})`),
       )) as Array<Record<string, unknown>>;
+    const hits = found.filter((row) => !row.held);
+    held += found.length - hits.length;
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
     const idType = sql.raw(t.id.getSQLType());
     for (let i = 0; i < hits.length; i += 500) {
@@ -185,5 +205,5 @@ async function redactMentions(
     }
     changed += hits.length;
   }
-  return changed;
+  return { changed, held };
 }

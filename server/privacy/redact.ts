@@ -4,6 +4,7 @@ import type { DomainEventBus } from '../domain/events.ts';
 import { agents, conversations, messages, type Redaction } from '../../drizzle/schema/index.ts';
 import type { MessageView } from '../http/views.ts';
 import { appendAudit } from './audit.ts';
+import { assertNotHeld } from './legal-holds.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import { escapeHtml } from '../http/escape.ts';
@@ -22,7 +23,8 @@ const replaceCopy = (copy: string, removed: string) =>
  * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of it:
  * the columns the catalog tags `messageCopy`, in the message's row (the sanitized HTML) and in rows that
  * hang off the message. Previews and exports are derived from the body at read time. A timeline event
- * records who and when; the audit entry records ids and a length, never the text.
+ * records who and when; the audit entry records ids and a length, never the text. Refused (409 legal_hold)
+ * while a legal hold binds the message's conversation or contact.
  */
 export async function redactMessage(
   deps: RedactDeps,
@@ -35,6 +37,8 @@ export async function redactMessage(
   const result = await db.transaction(async (tx) => {
     const [message] = await tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
     if (!message) throw notFound('Message');
+    // Inside the transaction, after the row lock: the text is checked and changed in one go.
+    await assertNotHeld(tx, { messageId }, 'Redaction');
     if (message.kind === 'event') throw badRequest('not_redactable', 'Timeline events cannot be redacted');
     const { start, end } = span;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > message.body.length) {

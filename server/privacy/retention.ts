@@ -1,14 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import {
-  botDecisions,
-  contacts,
-  conversations,
-  legalHolds,
-  recordings,
-  retentionPolicies,
-} from '../../drizzle/schema/index.ts';
+import { botDecisions, contacts, conversations, recordings, retentionPolicies } from '../../drizzle/schema/index.ts';
 import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enums.ts';
 import type {
   RetentionPolicyView as RetentionPolicy,
@@ -19,6 +12,7 @@ import { appendAudit } from './audit.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
 import { deleteAtProvider } from './recording-providers.ts';
 import { eraseContact, type EraseDeps } from './erase.ts';
+import { LegalHoldError, assertNotHeld, contactHeld, conversationHeld, held } from './legal-holds.ts';
 import {
   catalogOf,
   columnOf,
@@ -129,27 +123,12 @@ export async function recordingDeleteAfter(db: Db, recordedAt: Date): Promise<Da
 }
 
 // Raw sql templates bind Dates as ISO strings: postgres.js cannot serialize an untyped Date parameter.
-const held = (
-  conversationId: SQL | typeof conversations.id,
-  contactId: SQL | typeof conversations.contactId,
-) => sql`exists (
-  select 1 from ${legalHolds} h where h.released_at is null
-    and (h.conversation_id = ${conversationId} or h.contact_id = ${contactId}))`;
-const contactHeld = (contactId: typeof contacts.id) => sql`exists (
-  select 1 from ${legalHolds} h where h.released_at is null
-    and (h.contact_id = ${contactId}
-      or h.conversation_id in (select id from ${conversations} where contact_id = ${contactId})))`;
 const lastActivity = sql`coalesce(
   (select max(${conversations.lastMessageAt}) from ${conversations} where ${conversations.contactId} = ${contacts.id}),
   ${contacts.createdAt})`;
 
 /** The rows of one table a data class removes: which are expired, which of those are held, and how old. */
 type ClassQuery = { table: PgTable; id: PgColumn; where: SQL; isHeld: SQL; age: SQL; file?: FileSource };
-
-/** Whether the conversation a row hangs off (given as an SQL expression) is under a legal hold. */
-const conversationHeld = (conversationId: SQL) =>
-  sql`exists (select 1 from ${conversations} c
-    where c.id = ${conversationId} and ${held(sql`c.id`, sql`c.contact_id`)})`;
 
 /**
  * The tables a data class reaches. Files ('attachments') are every catalog column whose file tag names
@@ -329,16 +308,23 @@ async function sweepQuery(
   const catalog = catalogOf(deps);
   let removed = 0;
   let failed = 0;
-  const failedIds: string[] = [];
+  // Ids this sweep leaves behind (failed, or held since they were read): not read again.
+  const keptIds: string[] = [];
   for (;;) {
-    const ids = await expiredIds(db, q, failedIds);
+    const ids = await expiredIds(db, q, keptIds);
     if (!ids.length) break;
     if (dataClass === 'recordings') {
       for (const id of ids) {
-        if (await deleteRecording(deps, id, { kind: 'system', id: null }, 'retention')) removed++;
-        else {
-          failed++;
-          failedIds.push(id);
+        try {
+          if (await deleteRecording(deps, id, { kind: 'system', id: null }, 'retention')) removed++;
+          else {
+            failed++;
+            keptIds.push(id);
+          }
+        } catch (err) {
+          // Held since the batch was read: kept, and not a failure.
+          if (!(err instanceof LegalHoldError)) throw err;
+          keptIds.push(id);
         }
       }
       continue;
@@ -348,9 +334,9 @@ async function sweepQuery(
         try {
           await eraseContact(deps, id, { kind: 'system', id: null });
           removed++;
-        } catch {
-          failed++;
-          failedIds.push(id);
+        } catch (err) {
+          keptIds.push(id);
+          if (!(err instanceof LegalHoldError)) failed++;
         }
       }
       continue;
@@ -388,6 +374,7 @@ async function sweepQuery(
 /**
  * Deletes one recording at the provider, then locally; one audit entry per deletion. A provider 404
  * counts as deleted; other failures are retried with backoff (1, 2, 4 ... hours) and stay visible to admins.
+ * Throws LegalHoldError (409 legal_hold) while a legal hold binds the recording's conversation or contact.
  */
 export async function deleteRecording(
   deps: Pick<RetentionDeps, 'db' | 'blobs' | 'recordingProviders'>,
@@ -398,6 +385,8 @@ export async function deleteRecording(
   const { db } = deps;
   const [rec] = await db.select().from(recordings).where(eq(recordings.id, recordingId));
   if (!rec || rec.deletedAt) return true;
+  // Before the provider is asked: a held recording is not deleted anywhere, by an agent or by a schedule.
+  await assertNotHeld(db, { recordingId }, 'Deleting a recording');
   try {
     const outcome = await deleteAtProvider(deps.recordingProviders, rec.provider, rec.providerSid);
     await db.transaction(async (tx) => {

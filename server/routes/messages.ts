@@ -15,10 +15,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: MessageRoutesDeps 
       config: { access: 'agent' },
       schema: {
         tags: ['privacy'],
-        summary: 'Irreversibly replace a span of a message body with "[redacted]" (UTF-16 offsets, end exclusive)',
+        summary:
+          'Irreversibly replace a span of a message body with "[redacted]" (UTF-16 offsets, end exclusive); ' +
+          "409 legal_hold while a legal hold binds the message's conversation or contact",
         params: IdParams,
         body: Type.Object({ start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 1 }) }),
-        response: { 200: MessageResult, ...errors(400, 401, 403, 404) },
+        response: { 200: MessageResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => ({

@@ -48,7 +48,9 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       config: admin,
       schema: {
         tags,
-        summary: 'Place a legal hold on a contact or a conversation (blocks erasure and retention)',
+        summary:
+          'Place a legal hold on a contact or a conversation: erasure, redaction, recording deletion and ' +
+          'retention answer 409 legal_hold (or skip it) until it is released',
         body: LegalHoldBody,
         response: { 201: Type.Object({ hold: LegalHoldView }), ...errors(400, 401, 403, 404) },
       },

@@ -154,9 +154,10 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
         tags,
         summary:
           'Delete a recording now, at the provider and locally (audited); ' +
-          'a provider failure answers 502 and is retried by the retention sweep',
+          'a provider failure answers 502 and is retried by the retention sweep; 409 legal_hold while a legal hold ' +
+          "binds the recording's conversation or contact",
         params: IdParams,
-        response: { 200: Type.Object({ recording: RecordingView }), ...errors(401, 403, 404, 502) },
+        response: { 200: Type.Object({ recording: RecordingView }), ...errors(401, 403, 404, 409, 502) },
       },
     },
     async (request) => {

@@ -66,6 +66,8 @@ export const ErasureReceipt = Type.Object({
   blobs: Type.Integer(),
   providerRecordings: Type.Integer(),
   mentionsRedacted: Type.Integer(),
+  /** Rows about other people that mention the person but are kept as they are under a legal hold. */
+  mentionsKeptUnderHold: Type.Integer(),
   auditEntryId: Type.Integer(),
 });
 export type ErasureReceipt = Static<typeof ErasureReceipt>;
