@@ -11,7 +11,7 @@ import {
   messageEvent,
 } from '../fixtures/channels/slack.ts';
 
-const options = { inboxId: 'inbox-1', channelIds: [SUPPORT_CHANNEL] };
+const options = { inboxId: 'inbox-1', channelIds: [SUPPORT_CHANNEL], apiUrl: 'https://slack.com/api/' };
 
 describe('Slack message events to InboundMessage', () => {
   it('maps a top-level channel message to a conversation keyed by its own ts', () => {
