@@ -101,7 +101,7 @@ describe(`Slack files cannot be used to reach other hosts (SSRF), on ${dbMode}`,
     ]);
   });
 
-  it('does not follow a redirect from the Slack file host to another host, and the token stays with Slack', async () => {
+  it('does not follow a redirect from the Slack file host elsewhere: the token stays with Slack', async () => {
     const file = slack.addFile('F0REDIRECT', 'report.pdf', Buffer.from('%PDF-1.7'), 'application/pdf');
     slack.fileRedirects.set('F0REDIRECT', `${recorder.url}/collect`);
     const event = messageEvent({ text: 'The report, as promised', files: [file] });
