@@ -41,6 +41,8 @@ export type { VisitorClaims } from './security/tokens.ts';
 // (exactly one process holds one, e.g. a mailbox reader).
 export { rowsOf } from './db/client.ts';
 export { ingest } from './domain/ingest.ts';
+// Cleaning of text PostgreSQL cannot store (NUL, broken surrogates), for provider values used outside ingest.
+export { storableInbound, storableText, storableValue } from './domain/storable-text.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';

@@ -7,7 +7,7 @@ import type { BlobStore } from '../../server/channel-port.ts';
 import type { DomainEventBus } from '../../server/channel-port.ts';
 import type { InboxNameCache } from '../../server/channel-port.ts';
 import type { Outbound } from '../../server/channel-port.ts';
-import { ingest } from '../../server/channel-port.ts';
+import { ingest, storableInbound, storableText, storableValue } from '../../server/channel-port.ts';
 import { inboxes, instanceSettings, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter } from '../types.ts';
 import type { SlackConfig } from './config.ts';
@@ -135,22 +135,26 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
   app.event('message', async ({ body }) => {
     const callback = body as unknown as SlackEventCallback;
     if (!acceptedMessage(callback, deps.config.channelIds)) return;
+    // Poison text (NUL, broken surrogates) is cleaned before any of it reaches a query: a failing event would be
+    // retried by Slack forever. The message carries ingest's text_cleaned marker; ingest finds nothing left to clean.
+    const eventId = storableText(callback.event_id);
     const [handled] = await db
       .select({ id: slackEvents.eventId })
       .from(slackEvents)
-      .where(eq(slackEvents.eventId, callback.event_id));
+      .where(eq(slackEvents.eventId, eventId));
     if (handled) return; // a redelivery of an event already stored
-    const [parsed] = adapter.parse(callback, { inboxId });
-    if (!parsed) return;
+    const [raw] = adapter.parse(callback, { inboxId });
+    if (!raw) return;
+    const parsed = storableInbound(raw);
     const { message, profile } = await resolveSlackSender(db, client, parsed);
     const result = await ingest({ db, events: deps.events, inboxNames: deps.inboxNames }, message);
     await recordSlackEmail(db, result.contactId, profile);
     const files = fileRows(
       result.message.id,
-      downloadableFiles(callback.event as SlackMessageEvent, deps.config.apiUrl),
+      storableValue(downloadableFiles(callback.event as SlackMessageEvent, deps.config.apiUrl)),
     );
     await db.transaction(async (tx) => {
-      await tx.insert(slackEvents).values({ eventId: callback.event_id }).onConflictDoNothing();
+      await tx.insert(slackEvents).values({ eventId }).onConflictDoNothing();
       if (files.length) await tx.insert(slackFiles).values(files).onConflictDoNothing();
     });
     if (files.length) {
