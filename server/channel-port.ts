@@ -17,6 +17,7 @@ import type { DomainEventBus } from './domain/events.ts';
 import type { InboxNameCache } from './domain/inbox-names.ts';
 import type { IngestResult } from './domain/ingest.ts';
 import type { VisitorClaims } from './security/tokens.ts';
+import type { Outbound } from './http/outbound.ts';
 import type { VisitorMessageView } from './http/views.ts';
 import type {
   VisitorConsentPurpose,
@@ -40,6 +41,8 @@ export type { VisitorClaims } from './security/tokens.ts';
 // (exactly one process holds one, e.g. a mailbox reader).
 export { rowsOf } from './db/client.ts';
 export { ingest } from './domain/ingest.ts';
+// Cleaning of text PostgreSQL cannot store (NUL, broken surrogates), for provider values used outside ingest.
+export { storableInbound, storableText, storableValue } from './domain/storable-text.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
@@ -47,6 +50,8 @@ export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 export { DomainError, badRequest, notFound } from './domain/errors.ts';
 export { errors, IdParams } from './http/common.ts';
 export { rateLimits } from './http/rate-limits.ts';
+// Requests to other hosts (provider APIs, file downloads) go only through ChannelPort.outbound.
+export { OutboundRefused, OutboundTooLarge, type Outbound, type OutboundResponse } from './http/outbound.ts';
 // The chat widget's request and response schemas (web/widget reads their types from the same file).
 export {
   VisitorConsentView,
@@ -104,6 +109,8 @@ export type ChannelPort = {
   /** The address providers reach this server at (webhook URLs, signature checks). */
   publicUrl: string;
   messageMaxChars: number;
+  /** Every request to another host: public addresses only (unless OUTBOUND_ALLOW_HOSTS), limited, timed out. */
+  outbound: Outbound;
   /** The single entry of every inbound message (server/domain/ingest.ts); resolves after commit. */
   ingest(message: InboundMessage): Promise<IngestResult>;
   /** Records a consent event with its audit entry in one transaction, then publishes consent.changed. */

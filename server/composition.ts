@@ -29,6 +29,7 @@ import { createVisitorTokens, randomToken, type VisitorTokens } from './security
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { every } from './jobs/runner.ts';
 import { createVisitorDesk } from './domain/visitor-desk.ts';
+import { createOutbound } from './http/outbound.ts';
 
 /**
  * Everything the server is made of, built once per process by `createRoot` and never changed afterwards.
@@ -113,6 +114,7 @@ export async function createRoot(
     clock: () => new Date(),
     publicUrl: config.publicUrl,
     messageMaxChars: config.messageMaxChars,
+    outbound: createOutbound({ allowHosts: config.outboundAllowHosts }),
     ingest: (message) => ingest(ingestDeps, message),
     // The one consent writer: commits, then publishes consent.changed (dashboards re-query).
     recordConsent: (consent) => recordConsent({ db, events }, { ...consent, actor: { kind: 'system', id: null } }),

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
 import { channelConfigsFromEnv, type ChannelConfigs, type ChannelModules } from '../channels/registry.ts';
 import { ChannelConfigError } from '../channels/module.ts';
+import { parseAllowHosts, type AllowEntry } from './http/outbound.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -41,6 +42,8 @@ export type Config = {
   botEmbedder: EmbedderConfig;
   /** Analytics: a figure built from fewer distinct contacts than this is suppressed ("fewer than k"). */
   analyticsMinCohort: number;
+  /** Non-public destinations outbound requests may reach anyway (OUTBOUND_ALLOW_HOSTS; server/http/outbound.ts). */
+  outboundAllowHosts: AllowEntry[];
   /** Each channel module's own settings (EMAIL_*, SLACK_*, TWILIO_*), parsed by the module (channels/registry.ts). */
   channels: ChannelConfigs;
 };
@@ -104,6 +107,14 @@ function channels(env: Env, modules: ChannelModules | undefined): ChannelConfigs
   } catch (err) {
     if (err instanceof ChannelConfigError) throw new ConfigError(err.variable, err.reason);
     throw err;
+  }
+}
+
+function outboundAllowHosts(env: Env): AllowEntry[] {
+  try {
+    return parseAllowHosts(env.OUTBOUND_ALLOW_HOSTS);
+  } catch (err) {
+    throw new ConfigError('OUTBOUND_ALLOW_HOSTS', (err as Error).message);
   }
 }
 
@@ -184,6 +195,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
+    outboundAllowHosts: outboundAllowHosts(env),
     channels: channels(env, modules),
   };
 }

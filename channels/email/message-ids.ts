@@ -21,7 +21,9 @@ export function ownMessageUuid(messageIdHeader: string): string | null {
 export function normalizeMessageId(value: string | undefined | null): string | null {
   if (!value) return null;
   const trimmed = value.trim().replace(/^<|>$/g, '').trim();
-  return trimmed === '' || /\s/.test(trimmed) ? null : `<${trimmed}>`;
+  // Spaces and control characters (a NUL would fail every query that looks the id up) make it no id at all.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+  return trimmed === '' || /[\s\u0000-\u001f\u007f]/.test(trimmed) ? null : `<${trimmed}>`;
 }
 
 /** A stable stand-in for a message without a Message-ID, so a re-read of the same mail is a replay. */

@@ -8,7 +8,8 @@ export type EmailMarker =
   | { kind: 'parse_error'; detail: string }
   | { kind: 'attachment_too_large'; detail: string }
   | { kind: 'body_truncated'; detail: string }
-  | { kind: 'automated'; detail: string };
+  | { kind: 'automated'; detail: string }
+  | { kind: 'text_cleaned'; detail: string };
 
 export type EmailAttachment = {
   filename: string;
@@ -112,7 +113,12 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
   const automated = automatedKind(mail, from.address);
   if (automated) markers.push({ kind: 'automated', detail: AUTOMATED_LABEL[automated] });
+  if (
+    [from.name, from.address, mail.subject, text, mail.html].some((v) => typeof v === 'string' && v.includes('\u0000'))
+  )
+    markers.push({ kind: 'text_cleaned', detail: 'NUL characters, which cannot be stored, were removed' });
   if (from.name) from.name = clean(from.name);
+  from.address = clean(from.address);
   return {
     messageId,
     inReplyTo,

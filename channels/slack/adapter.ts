@@ -10,6 +10,8 @@ export type SlackAdapterDeps = {
   channelIds: readonly string[];
   /** A Web API client holding the bot token (pointed at a local server in tests). */
   client: webApi.WebClient;
+  /** SLACK_API_URL: files on its origin are fetched too (a local fake in tests). */
+  apiUrl: string;
   now?: () => number;
 };
 
@@ -45,7 +47,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter<Slack
       }
     },
     parse(payload, { inboxId }) {
-      return parseSlackEvent(payload, { inboxId, channelIds: deps.channelIds });
+      return parseSlackEvent(payload, { inboxId, channelIds: deps.channelIds, apiUrl: deps.apiUrl });
     },
     async send(message) {
       const thread = parseThreadKey(message.threadKey);

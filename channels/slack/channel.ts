@@ -6,7 +6,8 @@ import type { Db } from '../../server/channel-port.ts';
 import type { BlobStore } from '../../server/channel-port.ts';
 import type { DomainEventBus } from '../../server/channel-port.ts';
 import type { InboxNameCache } from '../../server/channel-port.ts';
-import { ingest } from '../../server/channel-port.ts';
+import type { Outbound } from '../../server/channel-port.ts';
+import { ingest, storableInbound, storableText, storableValue } from '../../server/channel-port.ts';
 import { inboxes, instanceSettings, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter } from '../types.ts';
 import type { SlackConfig } from './config.ts';
@@ -16,10 +17,21 @@ import { recordSlackEmail, resolveSlackSender } from './contacts.ts';
 import { fetchDueFiles, fileRows, forgetOldEvents } from './files.ts';
 import { SlackRequestReceiver } from './receiver.ts';
 
-/** The Web API client every Slack call goes through (users.info, chat.postMessage). */
-export function createSlackClient(config: SlackConfig): webApi.WebClient {
-  return new webApi.WebClient(config.botToken, {
+/** The Web API options of every client (ours and Bolt's): through the outbound guard, only to SLACK_API_URL. */
+export function slackClientOptions(config: SlackConfig, outbound: Outbound): webApi.WebClientOptions {
+  return {
     slackApiUrl: config.apiUrl,
+    // Connections are checked (server/http/outbound.ts); calls never go to an absolute URL another host names.
+    agent: outbound.agentFor(config.apiUrl),
+    allowAbsoluteUrls: false,
+    requestInterceptor: (request) => ({ ...request, maxContentLength: outbound.apiMaxBytes, maxRedirects: 0 }),
+  };
+}
+
+/** The Web API client every Slack call goes through (users.info, chat.postMessage). */
+export function createSlackClient(config: SlackConfig, outbound: Outbound): webApi.WebClient {
+  return new webApi.WebClient(config.botToken, {
+    ...slackClientOptions(config, outbound),
     // A reply is retried by the delivery sweep with its own backoff; the client must not sit on an
     // agent's request for minutes retrying by itself.
     retryConfig: { retries: 0 },
@@ -36,6 +48,7 @@ export type SlackChannelDeps = {
   events: DomainEventBus;
   inboxNames: InboxNameCache;
   blobs: BlobStore;
+  outbound: Outbound;
   log: FastifyBaseLogger;
   /** Tells the inbox a message gained attachments (see server wiring). */
   onFilesStored?: (messageId: string) => Promise<void>;
@@ -96,7 +109,14 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
   const { db, client, adapter, log } = deps;
   const inboxId = await ensureSlackInbox(db);
   const receiver = new SlackRequestReceiver(adapter);
-  const fileDeps = { db, blobs: deps.blobs, botToken: deps.config.botToken, onStored: deps.onFilesStored };
+  const fileDeps = {
+    db,
+    blobs: deps.blobs,
+    outbound: deps.outbound,
+    botToken: deps.config.botToken,
+    apiUrl: deps.config.apiUrl,
+    onStored: deps.onFilesStored,
+  };
   const inFlight = new Set<Promise<unknown>>();
 
   // auth.test once (who the bot is, so Bolt's ignoreSelf drops the bot's own posts); a failure is
@@ -114,7 +134,7 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
   const app = new App({
     receiver,
     authorize: async () => ({ botToken: deps.config.botToken, ...(await botIdentity()) }),
-    clientOptions: { slackApiUrl: deps.config.apiUrl },
+    clientOptions: slackClientOptions(deps.config, deps.outbound),
     logger: boltLogger(log),
   });
   // Rethrown, a listener's failure makes processEvent reject: the route answers 500 and Slack retries.
@@ -125,19 +145,26 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
   app.event('message', async ({ body }) => {
     const callback = body as unknown as SlackEventCallback;
     if (!acceptedMessage(callback, deps.config.channelIds)) return;
+    // Poison text (NUL, broken surrogates) is cleaned before any of it reaches a query: a failing event would be
+    // retried by Slack forever. The message carries ingest's text_cleaned marker; ingest finds nothing left to clean.
+    const eventId = storableText(callback.event_id);
     const [handled] = await db
       .select({ id: slackEvents.eventId })
       .from(slackEvents)
-      .where(eq(slackEvents.eventId, callback.event_id));
+      .where(eq(slackEvents.eventId, eventId));
     if (handled) return; // a redelivery of an event already stored
-    const [parsed] = adapter.parse(callback, { inboxId });
-    if (!parsed) return;
+    const [raw] = adapter.parse(callback, { inboxId });
+    if (!raw) return;
+    const parsed = storableInbound(raw);
     const { message, profile } = await resolveSlackSender(db, client, parsed);
     const result = await ingest({ db, events: deps.events, inboxNames: deps.inboxNames }, message);
     await recordSlackEmail(db, result.contactId, profile);
-    const files = fileRows(result.message.id, downloadableFiles(callback.event as SlackMessageEvent));
+    const files = fileRows(
+      result.message.id,
+      storableValue(downloadableFiles(callback.event as SlackMessageEvent, deps.config.apiUrl)),
+    );
     await db.transaction(async (tx) => {
-      await tx.insert(slackEvents).values({ eventId: callback.event_id }).onConflictDoNothing();
+      await tx.insert(slackEvents).values({ eventId }).onConflictDoNothing();
       if (files.length) await tx.insert(slackFiles).values(files).onConflictDoNothing();
     });
     if (files.length) {

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import type { Db } from '../../server/channel-port.ts';
+import { storableText, type Db } from '../../server/channel-port.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../types.ts';
 
@@ -18,7 +18,8 @@ export async function lookUpProfile(client: webApi.WebClient, userId: string): P
     const { user } = await client.users.info({ user: userId });
     const name = user?.profile?.real_name || user?.real_name || user?.profile?.display_name || user?.name || undefined;
     const email = user?.profile?.email?.trim().toLowerCase() || undefined;
-    return { name, email };
+    // Whatever a profile holds, it must not fail the message's storage.
+    return { name: name && storableText(name), email: email && storableText(email) };
   } catch {
     return {};
   }

@@ -1,23 +1,28 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../../server/channel-port.ts';
+import { OutboundRefused, OutboundTooLarge, rowsOf, type Db, type Outbound } from '../../server/channel-port.ts';
 import type { BlobStore } from '../../server/channel-port.ts';
-import { attachments, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
+import { attachments, messages, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
 import type { SlackFile } from './payloads.ts';
-import { fileName } from './parse.ts';
+import { fileName, fileUrl } from './parse.ts';
+import { isSlackFileUrl } from './file-hosts.ts';
 
 /** Files larger than this are not copied (Slack allows up to 1 GB; a support inbox does not need that). */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 const MAX_ATTEMPTS = 6;
+/** A 100 MB file over a slow link still fits; a server that trickles forever does not. */
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 /** 1, 4, 16, 64, 256 minutes between tries: a Slack outage of a few hours loses no file. */
 const retryDelayMs = (attempt: number) => 60_000 * 4 ** (attempt - 1);
 
 export type FileDeps = {
   db: Db;
   blobs: BlobStore;
+  /** Every download goes through it: public (or allow-listed) addresses only, size-limited, timed out. */
+  outbound: Outbound;
   botToken: string;
-  /** Called once a file is stored, so the inbox can show it without a reload. */
+  /** SLACK_API_URL: its origin may serve files besides Slack's own hosts. */
+  apiUrl: string;
+  /** Called once a file is stored or given up, so the inbox can show it without a reload. */
   onStored?: (messageId: string) => Promise<void>;
 };
 
@@ -30,7 +35,7 @@ export function fileRows(messageId: string, files: SlackFile[]) {
       fileId: f.id,
       name: fileName(f),
       mimetype: f.mimetype ?? 'application/octet-stream',
-      urlPrivate: f.url_private_download ?? f.url_private!,
+      urlPrivate: fileUrl(f),
     }));
 }
 
@@ -81,16 +86,26 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
   const key = and(eq(slackFiles.messageId, file.message_id), eq(slackFiles.fileId, file.file_id));
   let blob: { id: string; size: number } | undefined;
   try {
-    const res = await fetch(file.url_private, {
+    // Checked again here, not only when the event arrived: a row queued by an older version may name any host.
+    if (!isSlackFileUrl(file.url_private, deps.apiUrl)) throw new OutboundRefused('not a Slack file host');
+    const res = await deps.outbound.request(file.url_private, {
       headers: { authorization: `Bearer ${deps.botToken}` },
-      redirect: 'follow',
+      maxBytes: MAX_FILE_BYTES,
+      timeoutMs: DOWNLOAD_TIMEOUT_MS,
+      // Slack's own hops only; the token is sent to the first URL's origin and nowhere else.
+      maxRedirects: 3,
+      redirectAllowed: (url) => isSlackFileUrl(url, deps.apiUrl),
     });
-    if (!res.ok || !res.body) throw new Error(`download failed: HTTP ${res.status}`);
+    if (res.status < 200 || res.status > 299) {
+      res.body.resume();
+      throw new Error(`download failed: HTTP ${res.status}`);
+    }
     // Slack answers an unauthorised file URL with its sign-in page (200, text/html) instead of an error.
-    if ((res.headers.get('content-type') ?? '').startsWith('text/html') && !file.mimetype.startsWith('text/html')) {
+    if ((res.headers['content-type'] ?? '').startsWith('text/html') && !file.mimetype.startsWith('text/html')) {
+      res.body.resume();
       throw new Error('download failed: Slack returned a web page (missing files:read scope?)');
     }
-    blob = await deps.blobs.put(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>));
+    blob = await deps.blobs.put(res.body);
     const { id: blobId, size } = blob;
     const won = await deps.db.transaction(async (tx) => {
       const [claimed] = await tx
@@ -116,17 +131,33 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
     return won;
   } catch (err) {
     if (blob) await deps.blobs.delete(blob.id).catch(() => {});
-    const attempts = file.attempts + 1;
+    // A refused destination or an oversized file stays so: no retries, the message says why.
+    const permanent = err instanceof OutboundRefused || err instanceof OutboundTooLarge;
+    const attempts = permanent ? MAX_ATTEMPTS : file.attempts + 1;
     // Only the error's own words (HTTP status, error class), never the URL: it carries the file name.
     const reason = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'unknown error';
-    await deps.db
-      .update(slackFiles)
-      .set({
-        attempts,
-        lastError: reason,
-        nextAttemptAt: attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(attempts)),
-      })
-      .where(and(key, isNull(slackFiles.storedAt)));
+    const gaveUp = await deps.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(slackFiles)
+        .set({
+          attempts,
+          lastError: reason,
+          nextAttemptAt: attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(attempts)),
+        })
+        .where(and(key, isNull(slackFiles.storedAt)))
+        .returning({ fileId: slackFiles.fileId });
+      if (!row || attempts < MAX_ATTEMPTS) return false;
+      const marker = { kind: 'file_not_fetched', detail: `${file.name}: could not be downloaded from Slack` };
+      await tx
+        .update(messages)
+        .set({
+          metadata: sql`jsonb_set(${messages.metadata}, '{markers}',
+            coalesce(${messages.metadata}->'markers', '[]'::jsonb) || ${JSON.stringify([marker])}::jsonb)`,
+        })
+        .where(eq(messages.id, file.message_id));
+      return true;
+    });
+    if (gaveUp) await deps.onStored?.(file.message_id);
     return false;
   }
 }

@@ -21,10 +21,15 @@ function slackConfig(env: Env): SlackConfig | null {
 }
 
 function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstance {
-  const client = config ? createSlackClient(config) : null;
+  const client = config ? createSlackClient(config, port.outbound) : null;
   const adapter =
     config && client
-      ? createSlackAdapter({ signingSecret: config.signingSecret, channelIds: config.channelIds, client })
+      ? createSlackAdapter({
+          signingSecret: config.signingSecret,
+          channelIds: config.channelIds,
+          apiUrl: config.apiUrl,
+          client,
+        })
       : null;
   let running: SlackChannel | null = null;
   let stopJob = () => {};
@@ -42,6 +47,7 @@ function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstan
         events: port.events,
         inboxNames: port.inboxNames,
         blobs: port.blobs,
+        outbound: port.outbound,
         log: port.log,
         onFilesStored: (messageId) => port.publishMessageUpdate(messageId),
       });

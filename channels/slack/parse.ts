@@ -1,11 +1,17 @@
 import type { InboundMessage } from '../types.ts';
 import type { SlackEventCallback, SlackFile, SlackMessageEvent } from './payloads.ts';
 import { threadKeyOf } from './threads.ts';
+import { isSlackFileUrl } from './file-hosts.ts';
 
 /** Message subtypes that are people writing; joins, edits, deletions, bot posts and the like are not. */
 const CONVERSATIONAL_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
-export type SlackParseOptions = { inboxId: string; channelIds: readonly string[] };
+export type SlackParseOptions = {
+  inboxId: string;
+  channelIds: readonly string[];
+  /** SLACK_API_URL: its origin may serve files besides Slack's own hosts (file-hosts.ts). */
+  apiUrl: string;
+};
 
 /** The message event in a callback, if it is one a person wrote in a channel we listen to or a DM. */
 export function acceptedMessage(body: SlackEventCallback, channelIds: readonly string[]): SlackMessageEvent | null {
@@ -42,8 +48,11 @@ export function plainText(mrkdwn: string): string {
 
 const fileName = (file: SlackFile) => file.name || file.title || file.id;
 
-/** Files we can fetch with the bot token (not Slack Connect stubs, not external links). */
-export function downloadableFiles(event: SlackMessageEvent): SlackFile[] {
+/** The URL a file is downloaded from. */
+export const fileUrl = (file: SlackFile) => file.url_private_download ?? file.url_private!;
+
+/** Files with a private URL that are not Slack Connect stubs or external links. */
+function sharedFiles(event: SlackMessageEvent): SlackFile[] {
   return (event.files ?? []).filter(
     (f) =>
       f.id &&
@@ -54,13 +63,24 @@ export function downloadableFiles(event: SlackMessageEvent): SlackFile[] {
   );
 }
 
+/** Files we can fetch with the bot token: shared files whose URL is on Slack's file hosts. */
+export function downloadableFiles(event: SlackMessageEvent, apiUrl: string): SlackFile[] {
+  return sharedFiles(event).filter((f) => isSlackFileUrl(fileUrl(f), apiUrl));
+}
+
+/** Shared files whose URL points outside Slack: never fetched (the token would go there), noted instead. */
+export function foreignFiles(event: SlackMessageEvent, apiUrl: string): SlackFile[] {
+  return sharedFiles(event).filter((f) => !isSlackFileUrl(fileUrl(f), apiUrl));
+}
+
 /** Pure: one accepted Slack message event -> the normalized InboundMessage (or nothing). */
 export function parseSlackEvent(body: SlackEventCallback, options: SlackParseOptions): InboundMessage[] {
   const event = acceptedMessage(body, options.channelIds);
   if (!event) return [];
   const team = event.team ?? body.team_id;
   const isDirect = event.channel_type === 'im';
-  const files = downloadableFiles(event);
+  const files = sharedFiles(event);
+  const foreign = foreignFiles(event, options.apiUrl);
   const text = plainText(event.text ?? '').trim();
   return [
     {
@@ -85,6 +105,14 @@ export function parseSlackEvent(body: SlackEventCallback, options: SlackParseOpt
           threadTs: event.thread_ts ?? null,
           eventId: body.event_id,
         },
+        ...(foreign.length
+          ? {
+              markers: foreign.map((f) => ({
+                kind: 'file_not_fetched',
+                detail: `${fileName(f)}: its address is not on Slack's file hosts, so it was not downloaded`,
+              })),
+            }
+          : {}),
       },
     },
   ];

@@ -28,6 +28,7 @@ function createTwilio(port: ChannelPort, config: TwilioConfig): TwilioInstance {
     twilio: config,
     accounts,
     publicUrl: port.publicUrl,
+    outbound: port.outbound,
   };
   const sms = createSmsAdapter(deps);
   const voice = createVoiceAdapter(deps);
@@ -35,7 +36,7 @@ function createTwilio(port: ChannelPort, config: TwilioConfig): TwilioInstance {
     adapters: { sms, voice },
     // Webhooks (signed per inbox) and the admins' number settings, both under /api/twilio.
     routes: { prefix: '/twilio', plugin: twilioRoutes({ port, config, accounts, sms, voice }) },
-    recordingProviders: { [TWILIO_PROVIDER]: createTwilioRecordingProvider(port.db, config, accounts) },
+    recordingProviders: { [TWILIO_PROVIDER]: createTwilioRecordingProvider(port.db, port.outbound, config, accounts) },
     start: async () => {},
     stop: async () => {},
   };

@@ -1,7 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { ChannelPort, Db, RecordingProvider } from '../../server/channel-port.ts';
+import type { ChannelPort, Db, Outbound, RecordingProvider } from '../../server/channel-port.ts';
 import { conversations, messages, recordings } from '../../drizzle/schema/index.ts';
 import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
 import { describeTwilioError, twilioClient } from './client.ts';
@@ -23,21 +21,40 @@ export type RecordingCallback = {
 export const recordingMediaUrl = (apiUrl: string, accountSid: string, recordingSid: string) =>
   `${apiUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Recordings/${encodeURIComponent(recordingSid)}.mp3`;
 
-/** Streams the audio from Twilio (HTTP basic auth with the account's credentials). */
+/** Recordings are voicemails: an hour of MP3 at 128 kbit/s is under 60 MB. */
+const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
+
+/**
+ * Streams the audio from Twilio (HTTP basic auth with the account's credentials). Twilio answers the media URL
+ * with a redirect to its own storage: hops are followed within *.twilio.com (and TWILIO_API_URL's origin), the
+ * credentials go to the API's origin only.
+ */
 export async function fetchRecordingMedia(
+  outbound: Outbound,
   apiUrl: string,
   account: Pick<TwilioAccount, 'accountSid' | 'authToken'>,
   recordingSid: string,
 ) {
-  const res = await fetch(recordingMediaUrl(apiUrl, account.accountSid, recordingSid), {
+  const res = await outbound.request(recordingMediaUrl(apiUrl, account.accountSid, recordingSid), {
     headers: { authorization: `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}` },
-    signal: AbortSignal.timeout(60_000),
+    maxBytes: MAX_RECORDING_BYTES,
+    timeoutMs: 5 * 60_000,
+    maxRedirects: 3,
+    redirectAllowed: (url) => isTwilioUrl(url, apiUrl),
   });
-  if (!res.ok || !res.body) throw new Error(`Twilio answered HTTP ${res.status} for the recording media`);
-  return {
-    stream: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
-    contentType: res.headers.get('content-type') ?? 'audio/mpeg',
-  };
+  if (res.status < 200 || res.status > 299) {
+    res.body.resume();
+    throw new Error(`Twilio answered HTTP ${res.status} for the recording media`);
+  }
+  const type = res.headers['content-type'];
+  return { stream: res.body, contentType: typeof type === 'string' ? type : 'audio/mpeg' };
+}
+
+/** Twilio's own https hosts, or the configured API's origin. */
+function isTwilioUrl(url: URL, apiUrl: string): boolean {
+  if (url.origin === new URL(apiUrl).origin) return true;
+  const host = url.hostname.toLowerCase();
+  return url.protocol === 'https:' && (host === 'twilio.com' || host.endsWith('.twilio.com'));
 }
 
 export type RecordingOutcome = {
@@ -53,7 +70,7 @@ export type RecordingOutcome = {
  * A recording of a call we never stored (no message) is deleted at Twilio at once: nothing of it is kept.
  */
 export async function storeRecording(
-  deps: Pick<ChannelPort, 'db' | 'blobs' | 'retention'>,
+  deps: Pick<ChannelPort, 'db' | 'blobs' | 'retention' | 'outbound'>,
   twilio: TwilioConfig,
   account: TwilioAccount,
   cb: RecordingCallback,
@@ -72,7 +89,7 @@ export async function storeRecording(
       ),
     );
   if (!call) {
-    await twilioClient(account.accountSid, account.authToken, twilio.apiUrl)
+    await twilioClient(deps.outbound, account.accountSid, account.authToken, twilio.apiUrl)
       .recordings(cb.RecordingSid)
       .remove()
       .catch(() => {});
@@ -90,7 +107,7 @@ export async function storeRecording(
   let copyFailed = false;
   if (twilio.recordingStorage === 'local') {
     try {
-      const media = await fetchRecordingMedia(twilio.apiUrl, account, cb.RecordingSid);
+      const media = await fetchRecordingMedia(deps.outbound, twilio.apiUrl, account, cb.RecordingSid);
       blobId = (await deps.blobs.put(media.stream)).id;
     } catch {
       // Still store the row: without it nothing would ever delete the recording at Twilio. It plays from Twilio.
@@ -130,6 +147,7 @@ export async function storeRecording(
  */
 export function createTwilioRecordingProvider(
   db: Db,
+  outbound: Outbound,
   twilio: TwilioConfig,
   accounts: TwilioAccounts,
 ): RecordingProvider {
@@ -149,14 +167,14 @@ export function createTwilioRecordingProvider(
     async openMedia(sid) {
       const account = await credentials(sid);
       if (!account) throw new Error('Twilio credentials are not configured');
-      return fetchRecordingMedia(twilio.apiUrl, account, sid);
+      return fetchRecordingMedia(outbound, twilio.apiUrl, account, sid);
     },
     async deleteRecording(sid) {
       const account = await credentials(sid);
       if (!account) throw new Error('Twilio credentials are not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)');
       const { accountSid, authToken } = account;
       try {
-        await twilioClient(accountSid, authToken, twilio.apiUrl).recordings(sid).remove();
+        await twilioClient(outbound, accountSid, authToken, twilio.apiUrl).recordings(sid).remove();
         return 'deleted';
       } catch (err) {
         const described = describeTwilioError(err);

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
 import { and, eq, sql } from 'drizzle-orm';
 import { consentEvents } from '../../drizzle/schema/index.ts';
-import { DomainError, errors, rateLimits, type ChannelPort } from '../../server/channel-port.ts';
+import { DomainError, errors, rateLimits, storableText, type ChannelPort } from '../../server/channel-port.ts';
 import { InboundRejected, type ChannelAdapter, type InboundRequest } from '../types.ts';
 import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
 import type { TwilioConfig } from './config.ts';
@@ -143,7 +143,8 @@ export const twilioRoutes =
         const keyword = smsKeyword(body.Body);
         const optInput = {
           twilioNumber: account(request).phoneNumber,
-          phone: body.From,
+          // ingest cleaned the stored copy (NUL, broken surrogates); the opt-out list gets the same cleaning.
+          phone: storableText(body.From),
           contactId: result.contactId,
           keyword: keyword?.word ?? '',
           conversationId: result.conversation.id,
@@ -181,7 +182,8 @@ export const twilioRoutes =
       },
       async (request, reply) => {
         const { MessageSid, MessageStatus, ErrorCode } = request.body;
-        const changed = await applyStatus(port.db, MessageSid, MessageStatus, ErrorCode || undefined);
+        const errorCode = ErrorCode ? storableText(ErrorCode) : undefined;
+        const changed = await applyStatus(port.db, MessageSid, MessageStatus, errorCode);
         if (changed) await publishMessageUpdated(port.db, port.events, changed);
         return reply.status(204).send(null);
       },

@@ -1,3 +1,4 @@
+import type { Outbound } from '../../server/channel-port.ts';
 import type { OutboundMessage, SendResult } from '../types.ts';
 import { PermanentDeliveryError } from '../types.ts';
 import type { TwilioAccounts } from './accounts.ts';
@@ -12,6 +13,8 @@ export type TwilioAdapterDeps = {
   accounts: TwilioAccounts;
   /** PUBLIC_URL: webhook URLs Twilio calls back (status callbacks) are built on it. */
   publicUrl: string;
+  /** The REST client's connections go through it (public addresses unless OUTBOUND_ALLOW_HOSTS). */
+  outbound: Outbound;
 };
 
 /** Twilio errors retrying cannot fix: unsubscribed recipient, invalid or unreachable number, not SMS-capable. */
@@ -34,7 +37,7 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
   if (await deps.isOptedOut(account.phoneNumber, message.to)) {
     throw new PermanentDeliveryError('opted_out: the recipient texted STOP to this number; nothing was sent');
   }
-  const client = twilioClient(account.accountSid, account.authToken, deps.twilio.apiUrl);
+  const client = twilioClient(deps.outbound, account.accountSid, account.authToken, deps.twilio.apiUrl);
   try {
     const sent = await client.messages.create({
       from: account.phoneNumber,

@@ -32,7 +32,13 @@ export function createLocalBlobStore(root: string): BlobStore {
       const path = pathOf(id);
       await mkdir(join(root, id.slice(0, 2)), { recursive: true });
       const source = Buffer.isBuffer(content) ? Readable.from([content]) : content;
-      await pipeline(source, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      try {
+        await pipeline(source, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      } catch (err) {
+        // A source that failed half-way (a download over its size limit, a reset) leaves no partial file behind.
+        await rm(path, { force: true });
+        throw err;
+      }
       return { id, size: (await stat(path)).size };
     },
     async get(id) {

@@ -12,6 +12,7 @@ import type { DomainEventBus } from './events.ts';
 import type { InboxNameCache } from './inbox-names.ts';
 import { notFound } from './errors.ts';
 import { loadConversationView, toMessageView } from './views.ts';
+import { storableInbound } from './storable-text.ts';
 
 export type IngestResult = {
   created: boolean;
@@ -43,7 +44,10 @@ const isUniqueViolation = (err: unknown) =>
  * with the other messages arriving at the same time: ingest-batch.ts, ingest-statements.ts). A replay of
  * the same (channel, externalId) changes nothing and returns the stored message. Events go out after commit.
  */
-export async function ingest(deps: IngestDeps, msg: InboundMessage): Promise<IngestResult> {
+export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise<IngestResult> {
+  // A NUL or a broken surrogate from any channel would fail the insert (and a provider would retry it forever):
+  // cleaned here, once for every channel, and marked so the agent knows the text was changed.
+  const msg = storableInbound(inbound);
   const inboxName = await deps.inboxNames.get(msg.inboxId);
   if (inboxName === undefined) throw notFound('Inbox');
   // Two first messages of a new sender can race on the identity's unique key, two deliveries of one

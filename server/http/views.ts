@@ -44,7 +44,7 @@ export type AttachmentView = Static<typeof AttachmentView>;
 
 /**
  * Something the agent should know about a message (an email too large to store whole, unreadable MIME,
- * an auto-reply).
+ * an auto-reply, characters that could not be stored, a shared file that was not downloaded).
  */
 export const MessageMarkerView = Type.Object({
   kind: Type.Union([
@@ -52,6 +52,8 @@ export const MessageMarkerView = Type.Object({
     Type.Literal('attachment_too_large'),
     Type.Literal('body_truncated'),
     Type.Literal('automated'),
+    Type.Literal('text_cleaned'),
+    Type.Literal('file_not_fetched'),
   ]),
   detail: Type.String(),
 });

@@ -50,6 +50,7 @@ const server = await startServer(
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_CHANNELS: CHANNEL,
     SLACK_API_URL: slack.apiUrl,
+    OUTBOUND_ALLOW_HOSTS: new URL(slack.apiUrl).host,
   }),
   { database: db, logStream: new Writable({ write: (_c, _e, done) => done() }) },
 );

@@ -23,6 +23,7 @@ describe(`e2e in Chromium: a Slack thread in the agent inbox (${dbMode})`, () =>
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_CHANNELS: SUPPORT_CHANNEL,
       SLACK_API_URL: slack.apiUrl,
+      OUTBOUND_ALLOW_HOSTS: new URL(slack.apiUrl).host,
     });
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });

@@ -24,6 +24,7 @@ describe(`e2e in Chromium: SMS and calls in the inbox, recordings played and del
       TWILIO_ACCOUNT_SID: fake.accountSid,
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
+      OUTBOUND_ALLOW_HOSTS: new URL(fake.url).host,
     });
     const [sms, voice] = await server.root.db
       .insert(inboxes)

@@ -20,6 +20,8 @@ export class FakeSlack {
   readonly downloads: string[] = [];
   /** Files the bot may not read (its token lacks files:read): served as the sign-in page. */
   readonly fileAccessDenied = new Set<string>();
+  /** Files answered with a redirect to this URL instead (a compromised or misbehaving file host). */
+  readonly fileRedirects = new Map<string, string>();
   /** Methods that answer with this Slack error instead (e.g. { 'chat.postMessage': 'channel_not_found' }). */
   readonly failures = new Map<string, string>();
   private seq = 0;
@@ -35,8 +37,8 @@ export class FakeSlack {
     // The handler needs the fake, and the fake its server: requests only arrive after `listen`, when it is set.
     const server = createServer((req, res) => {
       fake.handle(req).then(
-        ({ status, type, body }) => {
-          res.writeHead(status, { 'content-type': type });
+        ({ status, type, body, location }) => {
+          res.writeHead(status, { 'content-type': type, ...(location ? { location } : {}) });
           res.end(body);
         },
         () => {
@@ -105,11 +107,15 @@ export class FakeSlack {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; type: string; body: string | Buffer }> {
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; type: string; body: string | Buffer; location?: string }> {
     const url = new URL(req.url ?? '/', this.url);
     const token = req.headers.authorization?.replace(/^Bearer /, '');
     if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) {
       const id = url.pathname.split('/')[2]!.split('-').slice(1).join('-');
+      const redirect = this.fileRedirects.get(id);
+      if (redirect) return { status: 302, type: 'text/plain', body: '', location: redirect };
       const file = this.files.get(id);
       if (token !== this.botToken || this.fileAccessDenied.has(id)) {
         return { status: 200, type: 'text/html; charset=utf-8', body: '<!DOCTYPE html><title>Slack</title>Sign in' };

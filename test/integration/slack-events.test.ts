@@ -54,6 +54,7 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_CHANNELS: SUPPORT_CHANNEL,
       SLACK_API_URL: slack.apiUrl,
+      OUTBOUND_ALLOW_HOSTS: new URL(slack.apiUrl).host,
     });
     eventsUrl = `${server.url}/api/slack/events`;
     agent = await server.agentClient('agent');

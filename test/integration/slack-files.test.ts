@@ -12,6 +12,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import { fetchDueFiles, fileRows } from '../../channels/slack/files.ts';
+import { createOutbound, parseAllowHosts } from '../../server/http/outbound.ts';
 
 describe(`Slack file downloads on ${dbMode}`, () => {
   let database: Database;
@@ -35,7 +36,13 @@ describe(`Slack file downloads on ${dbMode}`, () => {
     rmSync(blobDir, { recursive: true, force: true });
   });
 
-  const deps = () => ({ db: database.db, blobs, botToken: slack.botToken });
+  const deps = () => ({
+    db: database.db,
+    blobs,
+    outbound: createOutbound({ allowHosts: parseAllowHosts(new URL(slack.apiUrl).host) }),
+    botToken: slack.botToken,
+    apiUrl: slack.apiUrl,
+  });
   const storedMessage = async () => {
     const ts = `1764579000.${String(++n).padStart(6, '0')}`;
     const result = await ingest(

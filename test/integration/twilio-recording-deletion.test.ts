@@ -70,6 +70,7 @@ describe('Twilio recordings: scheduled deletion across a restart, two servers sw
     TWILIO_ACCOUNT_SID: fake.accountSid,
     TWILIO_AUTH_TOKEN: fake.authToken,
     TWILIO_API_URL: fake.url,
+    OUTBOUND_ALLOW_HOSTS: new URL(fake.url).host,
     ...extra,
   });
 

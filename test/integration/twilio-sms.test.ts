@@ -21,6 +21,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
       TWILIO_ACCOUNT_SID: fake.accountSid,
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
+      OUTBOUND_ALLOW_HOSTS: new URL(fake.url).host,
     });
     const [inbox] = await server.root.db
       .insert(inboxes)

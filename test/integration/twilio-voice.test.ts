@@ -24,6 +24,7 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       TWILIO_ACCOUNT_SID: fake.accountSid,
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
+      OUTBOUND_ALLOW_HOSTS: new URL(fake.url).host,
     });
     const [inbox] = await server.root.db
       .insert(inboxes)
@@ -366,6 +367,7 @@ describe(`Twilio recordings kept at Twilio only (TWILIO_RECORDING_STORAGE=twilio
       TWILIO_ACCOUNT_SID: fake.accountSid,
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
+      OUTBOUND_ALLOW_HOSTS: new URL(fake.url).host,
       TWILIO_RECORDING_STORAGE: 'twilio',
     });
   });

@@ -4,6 +4,7 @@ import { createSlackClient } from '../../channels/slack/channel.ts';
 import { InboundRejected, type InboundRequest } from '../../channels/types.ts';
 import { adapterContract, type ContractFixture } from '../helpers/adapter-contract.ts';
 import { FakeSlack, slackSignature } from '../helpers/fake-slack.ts';
+import { createOutbound, parseAllowHosts } from '../../server/http/outbound.ts';
 import { DM_CHANNEL, SUPPORT_CHANNEL, TEAM, messageEvent } from '../fixtures/channels/slack.ts';
 
 const SECRET = 'e3b0c44298fc1c149afbf4c8996fb924';
@@ -15,12 +16,11 @@ const adapterWith = (secret = SECRET, now?: () => number) =>
   createSlackAdapter({
     signingSecret: secret,
     channelIds: [SUPPORT_CHANNEL],
-    client: createSlackClient({
-      signingSecret: secret,
-      botToken: slack.botToken,
-      channelIds: [SUPPORT_CHANNEL],
-      apiUrl: slack.apiUrl,
-    }),
+    apiUrl: slack.apiUrl,
+    client: createSlackClient(
+      { signingSecret: secret, botToken: slack.botToken, channelIds: [SUPPORT_CHANNEL], apiUrl: slack.apiUrl },
+      createOutbound({ allowHosts: parseAllowHosts(new URL(slack.apiUrl).host) }),
+    ),
     now,
   });
 

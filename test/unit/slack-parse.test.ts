@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSlackEvent, plainText } from '../../channels/slack/parse.ts';
 import { parseThreadKey, threadKeyOf } from '../../channels/slack/threads.ts';
 import { slackConfigFromEnv } from '../../channels/slack/config.ts';
+import { isSlackFileUrl } from '../../channels/slack/file-hosts.ts';
 import {
   CUSTOMER,
   DM_CHANNEL,
@@ -11,7 +12,7 @@ import {
   messageEvent,
 } from '../fixtures/channels/slack.ts';
 
-const options = { inboxId: 'inbox-1', channelIds: [SUPPORT_CHANNEL] };
+const options = { inboxId: 'inbox-1', channelIds: [SUPPORT_CHANNEL], apiUrl: 'https://slack.com/api/' };
 
 describe('Slack message events to InboundMessage', () => {
   it('maps a top-level channel message to a conversation keyed by its own ts', () => {
@@ -90,6 +91,42 @@ describe('Slack message events to InboundMessage', () => {
     const external = { id: 'F2', name: 'Drive doc', mode: 'external', url_private: 'https://docs.example/x' };
     const [msg] = parseSlackEvent(messageEvent({ text: '', files: [hosted, external] }), options);
     expect(msg!.text).toBe('Shared log.txt');
+  });
+
+  it('never queues a file whose URL is not on a Slack file host, and notes it on the message', () => {
+    const forged = { id: 'F3', name: 'keys.txt', mode: 'hosted', url_private: 'http://169.254.169.254/latest/' };
+    const [msg] = parseSlackEvent(messageEvent({ text: 'see file', files: [forged] }), options);
+    expect(msg!.metadata!.markers).toEqual([
+      {
+        kind: 'file_not_fetched',
+        detail: "keys.txt: its address is not on Slack's file hosts, so it was not downloaded",
+      },
+    ]);
+  });
+
+  it("knows Slack's file hosts", () => {
+    const api = 'https://slack.com/api/';
+    for (const url of [
+      'https://files.slack.com/files-pri/T1-F1/a.txt',
+      'https://files.slack-gov.com/files-pri/T1-F1/a.txt',
+      'https://slack.com/files-pri/T1-F1/a.txt',
+    ])
+      expect(isSlackFileUrl(url, api), url).toBe(true);
+    for (const url of [
+      'http://files.slack.com/files-pri/T1-F1/a.txt',
+      'https://files.slack.com:8443/a.txt',
+      'https://files.slack.com.evil.example/a.txt',
+      'https://evilslack.com/a.txt',
+      'https://files.slack.com@127.0.0.1/a.txt',
+      'https://u:p@files.slack.com/a.txt',
+      'http://127.0.0.1:8080/files-pri/T1-F1/a.txt',
+      'file:///etc/passwd',
+      'not a url',
+    ])
+      expect(isSlackFileUrl(url, api), url).toBe(false);
+    // SLACK_API_URL's origin serves files too (a local fake in tests), and only that origin.
+    expect(isSlackFileUrl('http://127.0.0.1:8080/files-pri/a', 'http://127.0.0.1:8080/api/')).toBe(true);
+    expect(isSlackFileUrl('http://127.0.0.1:8081/files-pri/a', 'http://127.0.0.1:8080/api/')).toBe(false);
   });
 
   it('turns mrkdwn into plain text', () => {
