@@ -105,6 +105,7 @@ describe(`the demo data with Slack and email configured by environment on ${dbMo
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_CHANNELS: 'C0SUPPORT1',
     SLACK_API_URL: slack.apiUrl,
+    OUTBOUND_ALLOW_HOSTS: new URL(slack.apiUrl).host,
   });
   const emailEnv = () => {
     const port = (mailServer.address() as AddressInfo).port;

@@ -30,6 +30,7 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
       TWILIO_ACCOUNT_SID: fake.accountSid,
       TWILIO_AUTH_TOKEN: fake.authToken,
       TWILIO_API_URL: fake.url,
+      OUTBOUND_ALLOW_HOSTS: new URL(fake.url).host,
     });
     const rows = await server.root.db
       .insert(inboxes)
