@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
+import { KeyError } from './security/keys.ts';
 
 let config;
 try {
@@ -12,7 +13,12 @@ try {
   throw err;
 }
 
-const server = await startServer(config);
+const server = await startServer(config).catch((err: unknown) => {
+  // A missing or wrong master key: say what to do, not a stack trace.
+  if (!(err instanceof KeyError)) throw err;
+  console.error(`Cannot start: ${err.message}`);
+  process.exit(1);
+});
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
 console.log(`\n  Support inbox running on ${config.publicUrl}  (database: ${where})`);
 console.log(

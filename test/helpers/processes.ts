@@ -29,6 +29,8 @@ export function freePort(): Promise<number> {
 
 export const ADMIN_EMAIL = 'admin@scale.example';
 export const ADMIN_PASSWORD = 'admin-password-for-scale-tests';
+/** Every server of one installation needs the same master key: the processes of a test file share this one. */
+export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 /**
  * A real server in its own OS process (test/helpers/server-process.ts), on a fixed port so that a
@@ -60,6 +62,7 @@ export class ServerProcess {
       DATA_DIR: dataDir,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      ENCRYPTION_KEY,
       ...env,
     });
   }
