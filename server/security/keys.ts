@@ -84,7 +84,7 @@ export function staticKeyProvider(keys: Buffer[], source: string): KeyProvider {
   };
 }
 
-function readKeyFile(path: string): Buffer[] {
+export function readKeyFile(path: string): Buffer[] {
   const st = statSync(path);
   // Like ssh with a private key: a key file others can read is refused, not merely warned about.
   if (process.platform !== 'win32' && (st.mode & 0o077) !== 0)
