@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../server/config.ts';
 import {
   generateKey,
   KeyError,
@@ -85,6 +86,16 @@ describe('key provider', () => {
       expect(existsSync(join(dir, 'master.key'))).toBe(false);
       expect(() => openKeyProvider(settings(dir, 'c2hvcnQ='), new Set())).toThrow(KeyError);
     }));
+
+  it('stops the configuration at a malformed ENCRYPTION_KEY, naming the variable but never the value', () => {
+    const bad = 'not-a-key-but-maybe-a-secret';
+    expect(() => loadConfig({ ENCRYPTION_KEY: bad })).toThrow(
+      new ConfigError('ENCRYPTION_KEY', 'must hold 32 random bytes in base64'),
+    );
+    expect(() => loadConfig({ ENCRYPTION_DECRYPT_KEYS: `${generateKey().toString('base64')},${bad}` })).toThrow(
+      new ConfigError('ENCRYPTION_DECRYPT_KEYS', 'must hold 32 random bytes in base64'),
+    );
+  });
 
   it('notices a rewritten key file (keys:rotate) without a restart', () =>
     withDir((dir) => {
