@@ -29,7 +29,9 @@ const Server = (withPassword: boolean) =>
     host: Type.String({ minLength: 1 }),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
     secure: Type.Optional(
-      Type.Boolean({ description: 'TLS from the first byte (993 / 465); false: STARTTLS, required unless allowPlaintext' }),
+      Type.Boolean({
+        description: 'TLS from the first byte (993 / 465); false: STARTTLS, required unless allowPlaintext',
+      }),
     ),
     allowPlaintext: Type.Optional(
       Type.Boolean({

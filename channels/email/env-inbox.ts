@@ -41,8 +41,14 @@ export function emailInboxFromEnv(env: Record<string, string | undefined>): EnvE
   const allowPlaintext = env.EMAIL_ALLOW_PLAINTEXT || 'false';
   if (!['true', 'false'].includes(allowPlaintext))
     throw new EnvInboxError('EMAIL_ALLOW_PLAINTEXT', `must be true or false, got "${allowPlaintext}"`);
-  const imap = { ...server('EMAIL_IMAP_URL', { 'imaps:': true, 'imap:': false }), allowPlaintext: allowPlaintext === 'true' };
-  const smtp = { ...server('EMAIL_SMTP_URL', { 'smtps:': true, 'smtp:': false }), allowPlaintext: allowPlaintext === 'true' };
+  const imap = {
+    ...server('EMAIL_IMAP_URL', { 'imaps:': true, 'imap:': false }),
+    allowPlaintext: allowPlaintext === 'true',
+  };
+  const smtp = {
+    ...server('EMAIL_SMTP_URL', { 'smtps:': true, 'smtp:': false }),
+    allowPlaintext: allowPlaintext === 'true',
+  };
   try {
     return {
       name: env.EMAIL_INBOX_NAME || 'Email',

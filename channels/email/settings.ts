@@ -62,7 +62,9 @@ export class EmailSettingsError extends Error {}
 /** A change of where a stored password would be sent, without the password: 400 password_required. */
 export class PasswordRequiredError extends Error {
   constructor(readonly section: 'imap' | 'smtp') {
-    super(`${section}.password is required again when the ${section} host, port, user, CA or plaintext setting changes`);
+    super(
+      `${section}.password is required again when the ${section} host, port, user, CA or plaintext setting changes`,
+    );
   }
 }
 

@@ -36,11 +36,7 @@ export type RotationResult = {
  *   old key is still needed.
  * Safe to run while servers run and to run again (a run that was interrupted is finished by the next).
  */
-export async function rotateMasterKey(
-  settings: KeySettings,
-  db: Db,
-  paths: InboxSecretPaths,
-): Promise<RotationResult> {
+export async function rotateMasterKey(settings: KeySettings, db: Db, paths: InboxSecretPaths): Promise<RotationResult> {
   const inUse = await secretKeyIds(db, paths);
   let provider = openKeyProvider(settings, inUse);
   const path = keyFilePath(settings.dataDir);

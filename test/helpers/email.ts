@@ -25,7 +25,14 @@ export async function createEmailInbox(
         password: dovecot.password,
         ...tls(dovecot.ca),
       },
-      smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password, ...tls(smtp.ca) },
+      smtp: {
+        host: smtp.host,
+        port: smtp.port,
+        secure: false,
+        user: smtp.user,
+        password: smtp.password,
+        ...tls(smtp.ca),
+      },
       ...extra,
     },
   });

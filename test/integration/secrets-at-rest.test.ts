@@ -131,7 +131,9 @@ describe(`secrets at rest on ${dbMode}`, () => {
     const values: unknown[] = (await server.root.db.select().from(instanceSettings)).map((r) => r.value);
     for (const row of await server.root.db.select().from(inboxes))
       for (const path of paths[row.channel] ?? [])
-        values.push(path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], row.settings));
+        values.push(
+          path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], row.settings),
+        );
     return values.filter(isSealed);
   }
 
@@ -139,13 +141,17 @@ describe(`secrets at rest on ${dbMode}`, () => {
   async function mailRoundTrip(tag: string) {
     const before = smtp.received.length;
     await dovecot.append(rawMail({ messageId: `<${tag}@customer.example>`, subject: tag, text: `About ${tag}` }));
-    const conversation = await eventually(async () => {
-      const items = (await agent.get(`/api/conversations?inbox=${emailInboxId}`)).body.items as {
-        id: string;
-        subject: string;
-      }[];
-      return items.find((c) => c.subject === tag);
-    }, 15_000, `the conversation ${tag}`);
+    const conversation = await eventually(
+      async () => {
+        const items = (await agent.get(`/api/conversations?inbox=${emailInboxId}`)).body.items as {
+          id: string;
+          subject: string;
+        }[];
+        return items.find((c) => c.subject === tag);
+      },
+      15_000,
+      `the conversation ${tag}`,
+    );
     const sent = await agent.post(`/api/conversations/${conversation.id}/messages`, { text: `Reply to ${tag}` });
     expect(sent.body.message.deliveryState).toBe('sent');
     const mails = await smtp.waitFor(before + 1);
@@ -154,7 +160,11 @@ describe(`secrets at rest on ${dbMode}`, () => {
 
   /** A customer's SMS in (signed with the inbox's token) and the agent's reply out through Twilio's API. */
   async function smsRoundTrip(from: string, text: string) {
-    const inbound = await twilio.sms(`${server.url}/api/twilio/${smsInboxId}/sms`, { from, to: OUR_NUMBER, body: text });
+    const inbound = await twilio.sms(`${server.url}/api/twilio/${smsInboxId}/sms`, {
+      from,
+      to: OUR_NUMBER,
+      body: text,
+    });
     expect(inbound.status).toBe(200);
     const list = (await agent.get(`/api/conversations?inbox=${smsInboxId}`)).body.items as { id: string }[];
     const conversation = list[0]!;
@@ -221,10 +231,14 @@ describe(`secrets at rest on ${dbMode}`, () => {
       const id = created.body.inbox.id as string;
       expect(created.body.inbox.settings.imap.allowPlaintext).toBe(false);
       await plainImap.append(rawMail({ messageId: '<plain-1@customer.example>', subject: 'Plain' }));
-      const failing = await eventually(async () => {
-        const view = (await admin.get(`/api/inboxes/${id}/email`)).body.inbox.mailbox;
-        return view.lastError ? view : undefined;
-      }, 15_000, 'the refused IMAP session');
+      const failing = await eventually(
+        async () => {
+          const view = (await admin.get(`/api/inboxes/${id}/email`)).body.inbox.mailbox;
+          return view.lastError ? view : undefined;
+        },
+        15_000,
+        'the refused IMAP session',
+      );
       expect(failing.lastError).toMatch(/STARTTLS/i);
       expect(failing.lastUid).toBeNull();
       expect((await agent.get(`/api/conversations?inbox=${id}`)).body.items).toEqual([]);

@@ -54,7 +54,11 @@ describe(`secrets from an older database on ${dbMode}`, () => {
       .returning();
     const [sms] = await database.db
       .insert(inboxes)
-      .values({ name: 'Old SMS', channel: 'sms', settings: { phoneNumber: '+15550100123', authToken: 'old-twilio-token-1234' } })
+      .values({
+        name: 'Old SMS',
+        channel: 'sms',
+        settings: { phoneNumber: '+15550100123', authToken: 'old-twilio-token-1234' },
+      })
       .returning();
     const issuedBefore = createVisitorTokens(legacySecret).issue({ visitorId: 'v', contactId: 'c', inboxId: 'i' });
 

@@ -11,7 +11,12 @@ import {
   staticKeyProvider,
   writeKeyFile,
 } from '../../server/security/keys.ts';
-import { createSecretBox, secretContext, sealedKeyId, SecretUnreadableError } from '../../server/security/secret-box.ts';
+import {
+  createSecretBox,
+  secretContext,
+  sealedKeyId,
+  SecretUnreadableError,
+} from '../../server/security/secret-box.ts';
 
 const withDir = (fn: (dir: string) => void) => {
   const dir = mkdtempSync(join(tmpdir(), 'keys-test-'));
@@ -36,8 +41,9 @@ describe('secret box', () => {
     expect(box.open(sealed, here)).toBe('app-password-1234');
     // Another inbox, another column: the additional authenticated data differs, nothing opens.
     expect(() => box.open(sealed, there)).toThrow(SecretUnreadableError);
-    expect(() => box.open(sealed, secretContext.inboxSetting('11111111-1111-4111-8111-111111111111', 'smtp.password')))
-      .toThrow(SecretUnreadableError);
+    expect(() =>
+      box.open(sealed, secretContext.inboxSetting('11111111-1111-4111-8111-111111111111', 'smtp.password')),
+    ).toThrow(SecretUnreadableError);
   });
 
   it('refuses altered ciphertexts, a renamed key id and unknown keys', () => {
