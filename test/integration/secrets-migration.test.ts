@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,12 +9,16 @@ import { eq } from 'drizzle-orm';
 import { loadConfig } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { createVisitorTokens } from '../../server/security/tokens.ts';
-import { KeyError } from '../../server/security/keys.ts';
+import { KeyError, staticKeyProvider } from '../../server/security/keys.ts';
+import { secretKeyIds } from '../../server/security/stored-secrets.ts';
+import { secretSettingsOf } from '../../channels/registry.ts';
 import { isSealed } from '../../server/security/secret-box.ts';
 import { EMAIL_SECRET_PATHS } from '../../channels/email/settings.ts';
 import { TWILIO_SECRET_PATHS } from '../../channels/twilio/accounts.ts';
 import { inboxes, instanceSettings } from '../../drizzle/schema/index.ts';
 import { dbMode, testDatabase } from '../helpers/db.ts';
+
+const run = promisify(execFile);
 
 /**
  * A database from before encryption at rest: its secrets are sealed at the first start, and keep working (a
@@ -23,6 +29,7 @@ describe(`secrets from an older database on ${dbMode}`, () => {
   let database: Awaited<ReturnType<typeof testDatabase>>;
   const dirs: string[] = [];
   const key = randomBytes(32).toString('base64');
+  let otherKey = '';
   const env = (extra: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), 'secrets-migration-'));
     dirs.push(dir);
@@ -103,5 +110,31 @@ describe(`secrets from an older database on ${dbMode}`, () => {
       listen: false,
     });
     await server.close();
+    otherKey = other;
+  });
+
+  it('npm run keys:rotate re-encrypts under ENCRYPTION_KEY and says when the old key can go', async () => {
+    // The command opens the configured database itself: PostgreSQL, or a PGlite directory (this in-memory one is
+    // out of its reach, so on PGlite it rotates a fresh installation's key file).
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-rotate-cli-'));
+    dirs.push(dir);
+    const envOf = database.url
+      ? { DATABASE_URL: database.url, ENCRYPTION_KEY: otherKey, ENCRYPTION_DECRYPT_KEYS: key }
+      : { DATABASE_URL: '' };
+    const { stdout } = await run('npx', ['tsx', 'server/keys-rotate-cli.ts'], {
+      env: { ...process.env, ...envOf, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+    });
+    expect(stdout).toMatch(/Re-encrypted \d+ secrets under key [\w-]{16}/);
+    expect(stdout).not.toContain(otherKey);
+    if (database.url) {
+      const resealed = Number(/Re-encrypted (\d+)/.exec(stdout)![1]);
+      expect(resealed).toBe(4); // the visitor-token secret, two mail passwords, the Twilio token
+      expect(stdout).toContain('remove the old key from ENCRYPTION_DECRYPT_KEYS');
+      const ids = await secretKeyIds(database.db, secretSettingsOf());
+      expect([...ids]).toEqual([staticKeyProvider([Buffer.from(otherKey, 'base64')], 'x').current().id]);
+    } else {
+      expect(stdout).toContain('The old keys were removed from the key file');
+      expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
+    }
   });
 });
