@@ -43,6 +43,11 @@ export type ChannelModule<Kind extends ChannelKind, Config, Instance extends Cha
   create(port: ChannelPort, config: Config): Instance;
   /** Processors and activities it adds to the Art. 30 record while an inbox of its kinds exists. */
   art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+  /**
+   * Dotted paths in inboxes.settings that hold secrets, per kind (e.g. email: imap.password): stored encrypted
+   * (ChannelPort.secrets), sealed at start when found in plain text, re-encrypted by `npm run keys:rotate`.
+   */
+  secretSettings?: Partial<Record<Kind, readonly string[]>>;
 };
 
 /**
@@ -55,4 +60,5 @@ export type AnyChannelModule = {
   config(env: Env): unknown;
   create(port: ChannelPort, config: unknown): ChannelInstance<never>;
   art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+  secretSettings?: Partial<Record<ChannelKind, readonly string[]>>;
 };

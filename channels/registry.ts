@@ -43,7 +43,7 @@ export function channelConfigsFromEnv(env: Env, modules: ChannelModules = channe
 
 /** Builds every channel once (no I/O) from the port and its configuration. */
 export function createChannels(port: ChannelPort, configs: ChannelConfigs, modules: ChannelModules = channelModules) {
-  const built = Object.entries(modules).map(([name, module]) => [
+  const built = Object.entries(modules as Record<string, AnyChannelModule>).map(([name, module]) => [
     name,
     module.create(port, (configs as Record<string, unknown>)[name]),
   ]);
@@ -101,6 +101,15 @@ export function art30Of(modules: ChannelModules = channelModules): {
     processors: all.flatMap((m) => m.art30.processors),
     activities: all.flatMap((m) => m.art30.activities),
   };
+}
+
+/** Where each channel kind keeps secrets in inboxes.settings (server/security/stored-secrets.ts walks them). */
+export function secretSettingsOf(modules: ChannelModules = channelModules): Partial<Record<ChannelKind, string[]>> {
+  const paths: Partial<Record<ChannelKind, string[]>> = {};
+  for (const module of Object.values(modules) as AnyChannelModule[])
+    for (const [kind, list] of Object.entries(module.secretSettings ?? {}) as [ChannelKind, readonly string[]][])
+      paths[kind] = [...(paths[kind] ?? []), ...list];
+  return paths;
 }
 
 /** Mounts every channel's routes (webhooks and admin routes) under /api. */

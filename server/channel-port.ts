@@ -18,6 +18,7 @@ import type { InboxNameCache } from './domain/inbox-names.ts';
 import type { IngestResult } from './domain/ingest.ts';
 import type { VisitorClaims } from './security/tokens.ts';
 import type { Outbound } from './http/outbound.ts';
+import type { InboxSecrets } from './security/stored-secrets.ts';
 import type { VisitorMessageView } from './http/views.ts';
 import type {
   VisitorConsentPurpose,
@@ -36,6 +37,8 @@ export type { InboxNameCache } from './domain/inbox-names.ts';
 export type { IngestDeps, IngestResult } from './domain/ingest.ts';
 export type { RecordingProvider } from './privacy/recording-providers.ts';
 export type { VisitorClaims } from './security/tokens.ts';
+export type { InboxSecrets } from './security/stored-secrets.ts';
+export { SecretUnreadableError } from './security/secret-box.ts';
 // Pure helpers over the database, called with the port's db or the channel's own transaction: ingest (for
 // readers that thread and ingest in their own steps), the views events carry, the audit chain, named leases
 // (exactly one process holds one, e.g. a mailbox reader).
@@ -124,6 +127,11 @@ export type ChannelPort = {
     /** The recordings policy's period in days, or null when none is enabled (quoted to callers). */
     recordingRetainDays(): Promise<number | null>;
   };
+  /**
+   * Encrypts and decrypts the secrets in an inbox's settings (passwords, tokens) under the master key, bound to
+   * that inbox: the database never holds them in plain text. The paths are the module's `secretSettings`.
+   */
+  secrets: InboxSecrets;
   /** The widget visitor's operations (chat's routes). */
   visitors: VisitorDesk;
   /** Who a widget visitor token proves to be, or null for a missing, forged or foreign token (chat). */

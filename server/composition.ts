@@ -11,6 +11,7 @@ import {
   channelModules,
   createChannels,
   recordingProvidersOf,
+  secretSettingsOf,
   type Adapters,
   type ChannelModules,
   type Channels,
@@ -26,6 +27,15 @@ import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { getPolicies, recordingDeleteAfter } from './privacy/retention.ts';
 import { currentAgent } from './plugins/auth.ts';
 import { createVisitorTokens, randomToken, type VisitorTokens } from './security/tokens.ts';
+import { assertKeysCover, KeyError, openKeyProvider, type KeyProvider } from './security/keys.ts';
+import {
+  createSecretBox,
+  isSealed,
+  secretContext,
+  SecretUnreadableError,
+  type SecretBox,
+} from './security/secret-box.ts';
+import { inboxSecrets, sealPlaintextSecrets, secretKeyIds, type InboxSecrets } from './security/stored-secrets.ts';
 import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { every } from './jobs/runner.ts';
 import { createVisitorDesk } from './domain/visitor-desk.ts';
@@ -44,6 +54,8 @@ export type AppRoot = Readonly<{
   blobs: BlobStore;
   inboxNames: InboxNameCache;
   visitorTokens: VisitorTokens;
+  /** Seals and opens the secrets in inbox settings under the master key (the channels' ChannelPort.secrets). */
+  secrets: InboxSecrets;
   adapters: Adapters;
   /** Where provider-side copies (call recordings) are deleted; each channel module contributes its own. */
   recordingProviders: RecordingProviders;
@@ -59,16 +71,30 @@ export type AppRoot = Readonly<{
 export type RootOptions = {
   /** The channel modules to build (tests add a fake fifth one); config.channels holds their parsed settings. */
   modules?: ChannelModules;
+  /** The master keys (an external KMS, see server/security/keys.ts); ENCRYPTION_KEY or the key file by default. */
+  keys?: KeyProvider;
 };
 
-/** The token secret lives in the database so every server process signs and checks alike. */
-async function instanceSecret(db: Db, key: string): Promise<string> {
+/**
+ * The token secret lives in the database so every server process signs and checks alike, encrypted under the
+ * master key: reading the database is not enough to forge a visitor's token.
+ */
+async function instanceSecret(db: Db, box: SecretBox, keySource: string, key: string): Promise<string> {
+  const context = secretContext.instanceSetting(key);
   await db
     .insert(instanceSettings)
-    .values({ key, value: randomToken(48) })
+    .values({ key, value: box.seal(randomToken(48), context) })
     .onConflictDoNothing();
   const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key));
-  return row!.value;
+  if (!isSealed(row!.value)) return row!.value;
+  try {
+    return box.open(row!.value, context);
+  } catch (err) {
+    // Another server, with a key of its own, created the secret first (both started on an empty database).
+    if (err instanceof SecretUnreadableError)
+      throw new KeyError(keySource, `cannot open ${key}: every server of an installation needs the same key`);
+    throw err;
+  }
 }
 
 export async function createRoot(
@@ -79,7 +105,15 @@ export async function createRoot(
 ): Promise<AppRoot> {
   const modules = options.modules ?? channelModules;
   const db = database.db;
-  const visitorTokens = createVisitorTokens(await instanceSecret(db, 'visitor_token_secret'));
+  // The keys first: a server without the installation's key stops here, before it writes anything.
+  const secretPaths = secretSettingsOf(modules);
+  const inUse = await secretKeyIds(db, secretPaths);
+  const keys = options.keys ?? openKeyProvider(config, inUse);
+  assertKeysCover(keys, inUse);
+  const box = createSecretBox(keys);
+  await sealPlaintextSecrets(db, box, secretPaths);
+  const secrets = inboxSecrets(box);
+  const visitorTokens = createVisitorTokens(await instanceSecret(db, box, keys.source, 'visitor_token_secret'));
   const events = new DomainEventBus();
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
   const inboxNames = createInboxNameCache(db);
@@ -127,6 +161,7 @@ export async function createRoot(
       },
     },
     visitors,
+    secrets,
     verifyVisitorToken: (token) => visitorTokens.verify(token),
     currentAgentId: (request) => currentAgent(request).id,
     every: (name, intervalMs, task) => every(name, intervalMs, log, task),
@@ -147,6 +182,7 @@ export async function createRoot(
     blobs,
     inboxNames,
     visitorTokens,
+    secrets,
     adapters,
     recordingProviders: recordingProvidersOf(channels),
     art30: art30Of(modules),

@@ -4,6 +4,7 @@ import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/ind
 import { channelConfigsFromEnv, type ChannelConfigs, type ChannelModules } from '../channels/registry.ts';
 import { ChannelConfigError } from '../channels/module.ts';
 import { parseAllowHosts, type AllowEntry } from './http/outbound.ts';
+import { KeyError, parseKey } from './security/keys.ts';
 
 /**
  * Configuration comes only from the environment and is validated once at start-up:
@@ -44,6 +45,12 @@ export type Config = {
   analyticsMinCohort: number;
   /** Non-public destinations outbound requests may reach anyway (OUTBOUND_ALLOW_HOSTS; server/http/outbound.ts). */
   outboundAllowHosts: AllowEntry[];
+  /**
+   * The master key that encrypts the secrets at rest (server/security/keys.ts): ENCRYPTION_KEY (base64, 32 bytes)
+   * or, when unset, the key file DATA_DIR/master.key; ENCRYPTION_DECRYPT_KEYS: keys that only decrypt (rotation).
+   */
+  encryptionKey: string | undefined;
+  decryptKeys: string[];
   /** Each channel module's own settings (EMAIL_*, SLACK_*, TWILIO_*), parsed by the module (channels/registry.ts). */
   channels: ChannelConfigs;
 };
@@ -159,6 +166,23 @@ function validProxyEntry(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+function keys(env: Env): { encryptionKey: string | undefined; decryptKeys: string[] } {
+  const encryptionKey = env.ENCRYPTION_KEY?.trim() || undefined;
+  const decryptKeys = (env.ENCRYPTION_DECRYPT_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  try {
+    if (encryptionKey) parseKey(encryptionKey, 'ENCRYPTION_KEY');
+    decryptKeys.forEach((k) => parseKey(k, 'ENCRYPTION_DECRYPT_KEYS'));
+  } catch (err) {
+    // The message names the variable only: a key, even a malformed one, never reaches the output.
+    if (err instanceof KeyError) throw new ConfigError(err.variable, 'must hold 32 random bytes in base64');
+    throw err;
+  }
+  return { encryptionKey, decryptKeys };
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `modules`: the channel modules whose settings to parse (channels/registry.ts by default; tests add one). */
@@ -196,6 +220,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     botEmbedder: botEmbedder(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
     outboundAllowHosts: outboundAllowHosts(env),
+    ...keys(env),
     channels: channels(env, modules),
   };
 }

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 import { surviveUnhandledRejections } from './process-safety.ts';
+import { KeyError } from './security/keys.ts';
 
 let config;
 try {
@@ -13,7 +14,12 @@ try {
   throw err;
 }
 
-const server = await startServer(config);
+const server = await startServer(config).catch((err: unknown) => {
+  // A missing or wrong master key: say what to do, not a stack trace.
+  if (!(err instanceof KeyError)) throw err;
+  console.error(`Cannot start: ${err.message}`);
+  process.exit(1);
+});
 // A failure at start-up still ends the process (above); once serving, a stray rejection is logged, not fatal.
 surviveUnhandledRejections(server.fastify.log);
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;

@@ -1,11 +1,11 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../server/channel-port.ts';
+import { SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
 import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter, InboundMessage } from '../types.ts';
 import { InboundRejected, PermanentDeliveryError } from '../types.ts';
 import { emailExternalId, ownMessageId } from './message-ids.ts';
 import type { ParsedEmail } from './parse.ts';
-import { parseEmailSettings } from './settings.ts';
+import { EMAIL_SECRET_PATHS, parseEmailSettings } from './settings.ts';
 import type { MailSender } from './smtp.ts';
 import { normalizeSubject } from './threading.ts';
 
@@ -21,14 +21,14 @@ export type EmailStore = {
 
 export type EmailAdapterDeps = { emailStore: EmailStore; mailSender: MailSender };
 
-export function createEmailStore(db: Db): EmailStore {
+export function createEmailStore(db: Db, secrets: InboxSecrets): EmailStore {
   return {
     async inbox(inboxId) {
       const [row] = await db
         .select({ name: inboxes.name, settings: inboxes.settings })
         .from(inboxes)
         .where(eq(inboxes.id, inboxId));
-      return row ?? null;
+      return row ? { name: row.name, settings: secrets.open(inboxId, row.settings, EMAIL_SECRET_PATHS) } : null;
     },
     async replyTarget(conversationId) {
       const [row] = await db
@@ -108,7 +108,11 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
       ];
     },
     async send(message) {
-      const inbox = await deps.emailStore.inbox(message.inboxId);
+      const inbox = await deps.emailStore.inbox(message.inboxId).catch((err: unknown) => {
+        // The stored password does not open here (another key, or not this inbox's): retrying cannot help.
+        if (err instanceof SecretUnreadableError) throw new PermanentDeliveryError('email_password_unreadable');
+        throw err;
+      });
       if (!inbox) throw new Error('inbox not found');
       let settings;
       try {

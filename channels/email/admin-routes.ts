@@ -1,10 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { and, eq } from 'drizzle-orm';
-import { IdParams, badRequest, errors, notFound, type Db, type InboxNameCache } from '../../server/channel-port.ts';
+import {
+  IdParams,
+  badRequest,
+  errors,
+  notFound,
+  type Db,
+  type InboxNameCache,
+  type InboxSecrets,
+} from '../../server/channel-port.ts';
 import { emailMailboxes, inboxes } from '../../drizzle/schema/index.ts';
 import type { EmailReaders } from './channel.ts';
-import { EmailSettingsError, mergeEmailSettings, parseEmailSettings, publicEmailSettings } from './settings.ts';
+import {
+  EMAIL_SECRET_PATHS,
+  EmailSettingsError,
+  mergeEmailSettings,
+  parseEmailSettings,
+  PasswordRequiredError,
+  publicEmailSettings,
+} from './settings.ts';
 
 const tags = ['inboxes'];
 
@@ -13,10 +29,27 @@ const Server = (withPassword: boolean) =>
     host: Type.String({ minLength: 1 }),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
     secure: Type.Optional(
-      Type.Boolean({ description: 'TLS from the first byte (993 / 465); false: STARTTLS when offered' }),
+      Type.Boolean({
+        description: 'TLS from the first byte (993 / 465); false: STARTTLS, required unless allowPlaintext',
+      }),
+    ),
+    allowPlaintext: Type.Optional(
+      Type.Boolean({
+        description: 'use the server even without TLS (the password then crosses the network readable); default false',
+      }),
+    ),
+    ca: Type.Optional(
+      Type.String({ maxLength: 65_536, description: 'PEM certificates to trust for this server (private CA)' }),
     ),
     user: withPassword ? Type.String({ minLength: 1 }) : Type.Optional(Type.String()),
-    password: Type.Optional(Type.String({ minLength: 1, description: 'account password or app password; write-only' })),
+    password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'account password or app password; write-only, stored encrypted; required again when host, port, user, ' +
+          'ca or allowPlaintext change (400 password_required)',
+      }),
+    ),
   });
 
 const SettingsInput = Type.Object({
@@ -34,6 +67,8 @@ const PublicServer = Type.Object({
   host: Type.String(),
   port: Type.Integer(),
   secure: Type.Boolean(),
+  allowPlaintext: Type.Boolean(),
+  ca: Type.Optional(Type.String()),
   user: Type.Optional(Type.String()),
   passwordSet: Type.Boolean(),
 });
@@ -74,6 +109,8 @@ function validated(raw: unknown) {
 export type EmailAdminDeps = {
   db: Db;
   inboxNames: InboxNameCache;
+  /** Passwords are sealed before they are stored, bound to their inbox. */
+  secrets: InboxSecrets;
   /** This process's mailbox readers: refreshed at once after a change, asked for their state. */
   readers: Pick<EmailReaders, 'refresh' | 'status'>;
 };
@@ -98,6 +135,7 @@ export const emailInboxRoutes =
         uidValidity: checkpoint?.uidValidity ?? null,
       };
     };
+    // Sealed passwords are non-empty strings like any other: the view needs only whether one is set.
     const view = async (id: string, name: string, settings: unknown) => ({
       id,
       name,
@@ -117,10 +155,12 @@ export const emailInboxRoutes =
         },
       },
       async (request, reply) => {
-        const settings = validated(request.body.settings);
+        // The id is chosen here: the sealed passwords are bound to it.
+        const id = randomUUID();
+        const settings = deps.secrets.seal(id, validated(request.body.settings), EMAIL_SECRET_PATHS);
         const [row] = await deps.db
           .insert(inboxes)
-          .values({ name: request.body.name, channel: 'email', settings })
+          .values({ id, name: request.body.name, channel: 'email', settings })
           .returning();
         await deps.readers.refresh();
         return reply.status(201).send({ inbox: await view(row!.id, row!.name, row!.settings) });
@@ -154,7 +194,9 @@ export const emailInboxRoutes =
         config: { access: 'admin' },
         schema: {
           tags,
-          summary: 'Change an email inbox; a password left out keeps the stored one',
+          summary:
+            'Change an email inbox; a password left out keeps the stored one while host, port, user, CA and ' +
+            'plaintext allowance stay the same (else 400 password_required)',
           params: IdParams,
           body: Type.Object({
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -169,9 +211,19 @@ export const emailInboxRoutes =
           .from(inboxes)
           .where(and(eq(inboxes.id, request.params.id), eq(inboxes.channel, 'email')));
         if (!row) throw notFound('Email inbox');
-        const settings = request.body.settings
-          ? validated(mergeEmailSettings(row.settings, request.body.settings))
-          : row.settings;
+        let settings = row.settings;
+        if (request.body.settings) {
+          // A stored password that no longer opens (a lost key) is dropped, so a new one can replace it.
+          const stored = deps.secrets.open(row.id, row.settings, EMAIL_SECRET_PATHS, true);
+          let merged;
+          try {
+            merged = mergeEmailSettings(stored, request.body.settings);
+          } catch (err) {
+            if (err instanceof PasswordRequiredError) throw badRequest('password_required', err.message);
+            throw err;
+          }
+          settings = deps.secrets.seal(row.id, validated(merged), EMAIL_SECRET_PATHS);
+        }
         const [updated] = await deps.db
           .update(inboxes)
           .set({ name: request.body.name ?? row.name, settings })

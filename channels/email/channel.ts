@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { processHolder, type IngestDeps } from '../../server/channel-port.ts';
+import { processHolder, SecretUnreadableError, type IngestDeps, type InboxSecrets } from '../../server/channel-port.ts';
 import type { ChannelAdapter } from '../types.ts';
 import type { EmailPayload } from './adapter.ts';
 import { commitMail, prepareMail } from './inbound.ts';
 import { MailboxWorker, type MailboxWorkerOptions, type WorkerState } from './imap-poller.ts';
-import { parseEmailSettings, type EmailSettings } from './settings.ts';
+import { EMAIL_SECRET_PATHS, parseEmailSettings, type EmailSettings } from './settings.ts';
 
 export type EmailChannelOptions = Omit<MailboxWorkerOptions, 'batchSize' | 'maxMessageBytes'> & {
   batchSize?: number;
@@ -29,7 +29,7 @@ export type EmailReaders = {
  * with valid settings. Every process runs this; the per-mailbox lease decides which one reads.
  */
 export function createEmailReaders(
-  deps: IngestDeps & { adapter: ChannelAdapter<EmailPayload>; log: FastifyBaseLogger },
+  deps: IngestDeps & { adapter: ChannelAdapter<EmailPayload>; log: FastifyBaseLogger; secrets: InboxSecrets },
   options: EmailChannelOptions,
 ): EmailReaders {
   // Unique per channel instance: two servers in one process (tests) must compete like two processes.
@@ -67,10 +67,13 @@ export function createEmailReaders(
     const wanted = new Map<string, { settings: EmailSettings; key: string }>();
     for (const row of rows) {
       try {
-        const settings = parseEmailSettings(row.settings);
+        const settings = parseEmailSettings(deps.secrets.open(row.id, row.settings, EMAIL_SECRET_PATHS));
         wanted.set(row.id, { settings, key: JSON.stringify(settings) });
-      } catch {
-        // An email inbox without (valid) IMAP settings is stored and readable, just not polled.
+      } catch (err) {
+        // An email inbox without (valid) IMAP settings is stored and readable, just not polled. A password that
+        // does not open (another key, or copied from another inbox) is said, without the value.
+        if (err instanceof SecretUnreadableError)
+          deps.log.warn({ inboxId: row.id, reason: err.message }, 'email inbox password unreadable: not polled');
       }
     }
     for (const [inboxId, { worker, key }] of workers) {

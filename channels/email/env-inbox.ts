@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../server/channel-port.ts';
+import { randomUUID } from 'node:crypto';
+import type { Db, InboxSecrets } from '../../server/channel-port.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { EmailSettingsError, parseEmailSettings, type EmailSettings } from './settings.ts';
+import { EMAIL_SECRET_PATHS, EmailSettingsError, parseEmailSettings, type EmailSettings } from './settings.ts';
 
 export type EnvEmailInbox = { name: string; settings: EmailSettings };
 
@@ -11,6 +12,7 @@ export type EnvEmailInbox = { name: string; settings: EmailSettings };
  *   EMAIL_IMAP_URL=imaps://user:app-password@imap.example.com:993/INBOX   (imap:// = STARTTLS when offered)
  *   EMAIL_SMTP_URL=smtps://user:app-password@smtp.example.com:465         (smtp:// = STARTTLS when offered)
  *   EMAIL_INBOX_NAME=Support (default "Email")
+ *   EMAIL_ALLOW_PLAINTEXT=true   (only for servers without TLS: imap:// and smtp:// then work without STARTTLS)
  * User and password are URL-encoded (an @ in the user is %40). Returns null when EMAIL_IMAP_URL is unset;
  * throws { variable, reason } for a bad value.
  */
@@ -36,8 +38,17 @@ export function emailInboxFromEnv(env: Record<string, string | undefined>): EnvE
       path: decodeURIComponent(url.pathname.replace(/^\//, '')),
     };
   };
-  const imap = server('EMAIL_IMAP_URL', { 'imaps:': true, 'imap:': false });
-  const smtp = server('EMAIL_SMTP_URL', { 'smtps:': true, 'smtp:': false });
+  const allowPlaintext = env.EMAIL_ALLOW_PLAINTEXT || 'false';
+  if (!['true', 'false'].includes(allowPlaintext))
+    throw new EnvInboxError('EMAIL_ALLOW_PLAINTEXT', `must be true or false, got "${allowPlaintext}"`);
+  const imap = {
+    ...server('EMAIL_IMAP_URL', { 'imaps:': true, 'imap:': false }),
+    allowPlaintext: allowPlaintext === 'true',
+  };
+  const smtp = {
+    ...server('EMAIL_SMTP_URL', { 'smtps:': true, 'smtp:': false }),
+    allowPlaintext: allowPlaintext === 'true',
+  };
   try {
     return {
       name: env.EMAIL_INBOX_NAME || 'Email',
@@ -69,19 +80,21 @@ export class EnvInboxError extends Error {
   }
 }
 
-/** Creates the inbox on the first start, and applies the environment's settings on every later one. */
-export async function applyEnvEmailInbox(db: Db, inbox: EnvEmailInbox): Promise<string> {
+/**
+ * Creates the inbox on the first start, and applies the environment's settings on every later one; the passwords
+ * are stored encrypted, like those set through the API.
+ */
+export async function applyEnvEmailInbox(db: Db, secrets: InboxSecrets, inbox: EnvEmailInbox): Promise<string> {
   const [existing] = await db
     .select({ id: inboxes.id })
     .from(inboxes)
     .where(and(eq(inboxes.channel, 'email'), eq(inboxes.name, inbox.name)));
+  const id = existing?.id ?? randomUUID();
+  const settings = secrets.seal(id, inbox.settings, EMAIL_SECRET_PATHS);
   if (existing) {
-    await db.update(inboxes).set({ settings: inbox.settings }).where(eq(inboxes.id, existing.id));
-    return existing.id;
+    await db.update(inboxes).set({ settings }).where(eq(inboxes.id, id));
+    return id;
   }
-  const [row] = await db
-    .insert(inboxes)
-    .values({ name: inbox.name, channel: 'email', settings: inbox.settings })
-    .returning();
+  const [row] = await db.insert(inboxes).values({ id, name: inbox.name, channel: 'email', settings }).returning();
   return row!.id;
 }

@@ -126,6 +126,9 @@ export class MailboxWorker {
       host: imap.host,
       port: imap.port,
       secure: imap.secure,
+      // STARTTLS is required (the session fails before LOGIN without it) unless an admin allowed plaintext.
+      doSTARTTLS: imap.secure || imap.allowPlaintext ? undefined : true,
+      tls: imap.ca ? { ca: imap.ca } : undefined,
       auth: { user: imap.user, pass: imap.password },
       logger: false,
       autoIdleDelay: 1_000,

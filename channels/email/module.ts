@@ -6,6 +6,7 @@ import { createEmailReaders, type EmailReaders } from './channel.ts';
 import { emailConfigFromEnv, type EmailConfig } from './config.ts';
 import { applyEnvEmailInbox } from './env-inbox.ts';
 import { createMailSender } from './smtp.ts';
+import { EMAIL_SECRET_PATHS } from './settings.ts';
 
 /** The running email channel; `refresh` and `status` are its mailbox readers' (no-ops when IMAP is off). */
 export type EmailInstance = ChannelInstance<'email'> & {
@@ -14,7 +15,7 @@ export type EmailInstance = ChannelInstance<'email'> & {
 
 function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
   const mailSender = createMailSender();
-  const adapter = createEmailAdapter({ emailStore: createEmailStore(port.db), mailSender });
+  const adapter = createEmailAdapter({ emailStore: createEmailStore(port.db, port.secrets), mailSender });
   const readers = createEmailReaders(
     {
       db: port.db,
@@ -23,6 +24,7 @@ function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
       blobs: port.blobs,
       adapter,
       log: port.log,
+      secrets: port.secrets,
     },
     {
       leaseTtlMs: config.leaseSeconds * 1000,
@@ -40,12 +42,12 @@ function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
     adapters: { email: adapter },
     routes: {
       prefix: '/inboxes',
-      plugin: emailInboxRoutes({ db: port.db, inboxNames: port.inboxNames, readers: active }),
+      plugin: emailInboxRoutes({ db: port.db, inboxNames: port.inboxNames, secrets: port.secrets, readers: active }),
     },
     refresh: () => active.refresh(),
     status: (inboxId) => active.status(inboxId),
     async start() {
-      if (config.envInbox) await applyEnvEmailInbox(port.db, config.envInbox);
+      if (config.envInbox) await applyEnvEmailInbox(port.db, port.secrets, config.envInbox);
       await active.refresh();
       // Inboxes added or changed by another server process are picked up here; this process's own API calls
       // refresh at once.
@@ -64,6 +66,7 @@ export const emailChannel = {
   kinds: ['email'],
   config: emailConfigFromEnv,
   create: createEmail,
+  secretSettings: { email: EMAIL_SECRET_PATHS },
   art30: {
     processors: [
       {

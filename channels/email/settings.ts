@@ -1,12 +1,17 @@
 /**
  * The per-inbox configuration of an email inbox, kept in inboxes.settings (jsonb). Passwords are
- * stored there and never leave the server: publicEmailSettings() is the only shape the API returns.
+ * stored there encrypted (EMAIL_SECRET_PATHS, ChannelPort.secrets) and never leave the server:
+ * publicEmailSettings() is the only shape the API returns.
  */
 export type ImapSettings = {
   host: string;
   port: number;
-  /** true: TLS from the first byte (993); false: plain, upgraded with STARTTLS when the server offers it. */
+  /** true: TLS from the first byte (993); false: plain, then STARTTLS (required unless allowPlaintext). */
   secure: boolean;
+  /** Admins only, with a warning: a server without TLS may be used, and the password crosses the network as is. */
+  allowPlaintext: boolean;
+  /** PEM certificate(s) to trust for this server besides the system's CAs (a private CA, a self-signed server). */
+  ca?: string;
   user: string;
   /** The account password or, for Gmail/Outlook/iCloud/Yahoo/Fastmail, an app password. */
   password: string;
@@ -16,8 +21,10 @@ export type ImapSettings = {
 export type SmtpSettings = {
   host: string;
   port: number;
-  /** true: TLS from the first byte (465); false: STARTTLS when offered (587, 25). */
+  /** true: TLS from the first byte (465); false: STARTTLS, required unless allowPlaintext (587, 25). */
   secure: boolean;
+  allowPlaintext: boolean;
+  ca?: string;
   user?: string;
   password?: string;
 };
@@ -47,7 +54,19 @@ export const EMAIL_DEFAULTS = {
   subjectThreadDays: 7,
 } as const;
 
+/** Where an email inbox's settings hold secrets: encrypted at rest, never returned by the API. */
+export const EMAIL_SECRET_PATHS = ['imap.password', 'smtp.password'] as const;
+
 export class EmailSettingsError extends Error {}
+
+/** A change of where a stored password would be sent, without the password: 400 password_required. */
+export class PasswordRequiredError extends Error {
+  constructor(readonly section: 'imap' | 'smtp') {
+    super(
+      `${section}.password is required again when the ${section} host, port, user, CA or plaintext setting changes`,
+    );
+  }
+}
 
 const str = (v: unknown, name: string): string => {
   if (typeof v !== 'string' || v.trim() === '') throw new EmailSettingsError(`${name} is required`);
@@ -61,6 +80,12 @@ const port = (v: unknown, name: string): number => {
   return n;
 };
 const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+const pem = (v: unknown, name: string): string | undefined => {
+  const text = optStr(v);
+  if (text !== undefined && !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(text))
+    throw new EmailSettingsError(`${name} must be PEM certificates (-----BEGIN CERTIFICATE-----)`);
+  return text;
+};
 const posInt = (v: unknown, fallback: number, name: string): number => {
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
@@ -83,6 +108,8 @@ export function parseEmailSettings(raw: unknown): EmailSettings {
       host: str(imap.host, 'imap.host'),
       port: port(imap.port ?? (imap.secure === false ? 143 : 993), 'imap.port'),
       secure: bool(imap.secure, true),
+      allowPlaintext: bool(imap.allowPlaintext, false),
+      ca: pem(imap.ca, 'imap.ca'),
       user: str(imap.user, 'imap.user'),
       password: str(imap.password, 'imap.password'),
       mailbox: optStr(imap.mailbox) ?? EMAIL_DEFAULTS.mailbox,
@@ -91,6 +118,8 @@ export function parseEmailSettings(raw: unknown): EmailSettings {
       host: str(smtp.host, 'smtp.host'),
       port: port(smtp.port ?? (smtp.secure === false ? 587 : 465), 'smtp.port'),
       secure: bool(smtp.secure, true),
+      allowPlaintext: bool(smtp.allowPlaintext, false),
+      ca: pem(smtp.ca, 'smtp.ca'),
       user: optStr(smtp.user),
       password: optStr(smtp.password),
     },
@@ -108,9 +137,22 @@ export function publicEmailSettings(s: EmailSettings) {
   return { ...s, imap: { ...imap, passwordSet: imapPassword !== '' }, smtp: { ...smtp, passwordSet: !!smtpPassword } };
 }
 
+type Section = Record<string, unknown>;
+
+/** Where a section's password goes: host, port (its default applied), user, trusted CA, plaintext allowed. */
+function destination(name: 'imap' | 'smtp', s: Section): string {
+  const secure = s.secure !== false;
+  const fallback = name === 'imap' ? (secure ? 993 : 143) : secure ? 465 : 587;
+  const host = typeof s.host === 'string' ? s.host.trim().toLowerCase() : '';
+  const user = typeof s.user === 'string' ? s.user.trim() : '';
+  return JSON.stringify([host, Number(s.port ?? fallback), user, s.allowPlaintext === true, optStr(s.ca) ?? '']);
+}
+
 /**
- * A PATCH merged onto stored settings: a password left out (the API never sends one back) keeps the
- * stored one, so an admin editing the host does not have to type the password again.
+ * A PATCH merged onto stored settings (their secrets decrypted): a password left out (the API never sends one
+ * back) keeps the stored one while the server it goes to stays the same. A changed host, port, user, trusted CA,
+ * or plaintext allowance needs the password again (PasswordRequiredError): otherwise whoever can edit the
+ * settings could send the stored password to a server of their choosing.
  */
 export function mergeEmailSettings(
   stored: Record<string, unknown> | null,
@@ -118,11 +160,19 @@ export function mergeEmailSettings(
 ): Record<string, unknown> {
   const base = stored ?? {};
   // Spread as given (not checked here): parseEmailSettings validates the merged result.
-  const section = (value: unknown): object => (value ?? {}) as object;
-  return {
+  const section = (value: unknown): Section => (value ?? {}) as Section;
+  const merged = {
     ...base,
     ...patch,
     imap: { ...section(base.imap), ...section(patch.imap) },
     smtp: { ...section(base.smtp), ...section(patch.smtp) },
   };
+  for (const name of ['imap', 'smtp'] as const) {
+    const before = section(base[name]);
+    const after = merged[name];
+    if (optStr(section(patch[name]).password) || !optStr(before.password)) continue;
+    if (name === 'smtp' && !optStr(after.user)) continue; // no AUTH: the stored password is not sent
+    if (destination(name, before) !== destination(name, after)) throw new PasswordRequiredError(name);
+  }
+  return merged;
 }

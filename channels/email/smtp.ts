@@ -30,7 +30,7 @@ export function smtpFailureReason(err: unknown): string {
 export function createMailSender(makeTransport: (s: SmtpSettings) => Transporter = smtpTransport): MailSender {
   const transports = new Map<string, Transporter>();
   const transportFor = (s: SmtpSettings) => {
-    const key = JSON.stringify([s.host, s.port, s.secure, s.user, s.password]);
+    const key = JSON.stringify([s.host, s.port, s.secure, s.allowPlaintext, s.ca, s.user, s.password]);
     let transport = transports.get(key);
     if (!transport) {
       transport = makeTransport(s);
@@ -70,6 +70,10 @@ function smtpTransport(s: SmtpSettings): Transporter {
     host: s.host,
     port: s.port,
     secure: s.secure,
+    // Without TLS from the first byte, STARTTLS is required: no password or mail crosses the network in clear
+    // unless an admin allowed plaintext for this inbox.
+    requireTLS: !s.secure && !s.allowPlaintext,
+    tls: s.ca ? { ca: s.ca } : undefined,
     auth: s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
     connectionTimeout: 20_000,
     greetingTimeout: 15_000,

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../server/channel-port.ts';
+import { SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { TwilioConfig } from './config.ts';
 
@@ -22,7 +22,10 @@ export type TwilioAccount = {
  *   { "phoneNumber": "+15550100", "accountSid"?: "AC...", "authToken"?: "...",
  *     "recordingAnnouncement"?: "...", "helpText"?: "..." }
  * accountSid and authToken default to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; the API never returns settings.
+ * An inbox's own authToken is stored encrypted (TWILIO_SECRET_PATHS).
  */
+export const TWILIO_SECRET_PATHS = ['authToken'] as const;
+
 export type TwilioAccounts = {
   /** The inbox's account, or null when it is not an sms/voice inbox or has no credentials. */
   load(inboxId: string): Promise<TwilioAccount | null>;
@@ -35,7 +38,7 @@ export type TwilioAccounts = {
 const TTL_MS = 30_000;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
-export function createTwilioAccounts(db: Db, config: TwilioConfig): TwilioAccounts {
+export function createTwilioAccounts(db: Db, config: TwilioConfig, secrets: InboxSecrets): TwilioAccounts {
   const cache = new Map<string, { account: TwilioAccount | null; at: number }>();
   return {
     async load(inboxId) {
@@ -43,8 +46,15 @@ export function createTwilioAccounts(db: Db, config: TwilioConfig): TwilioAccoun
       if (hit && Date.now() - hit.at < TTL_MS) return hit.account;
       const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, inboxId));
       let account: TwilioAccount | null = null;
-      if (inbox && (inbox.channel === 'sms' || inbox.channel === 'voice')) {
-        const s = inbox.settings;
+      let s: Record<string, unknown> | null = null;
+      try {
+        s = inbox ? secrets.open(inboxId, inbox.settings, TWILIO_SECRET_PATHS) : null;
+      } catch (err) {
+        // Its own token does not open here: no account (falling back to the default account's token would
+        // verify this number's webhooks with another account's key).
+        if (!(err instanceof SecretUnreadableError)) throw err;
+      }
+      if (inbox && s && (inbox.channel === 'sms' || inbox.channel === 'voice')) {
         const accountSid = str(s.accountSid) ?? config.accountSid;
         const authToken = str(s.authToken) ?? config.authToken;
         // `number` is what the demo seed (and early configurations) call it.

@@ -3,7 +3,8 @@ import { Type, type Static } from 'typebox';
 import { and, eq, inArray } from 'drizzle-orm';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import { appendAudit, errors, IdParams, notFound, type ChannelPort } from '../../server/channel-port.ts';
-import type { TwilioAccounts } from './accounts.ts';
+import { randomUUID } from 'node:crypto';
+import { TWILIO_SECRET_PATHS, type TwilioAccounts } from './accounts.ts';
 import type { TwilioConfig } from './config.ts';
 
 const tags = ['twilio'];
@@ -127,11 +128,11 @@ export const twilioInboxRoutes =
       },
       async (request, reply) => {
         const { name, channel, ...settings } = request.body;
+        // The id is chosen here: a stored auth token is sealed bound to it.
+        const id = randomUUID();
+        const sealed = port.secrets.seal(id, merge({}, settings), TWILIO_SECRET_PATHS);
         const row = await port.db.transaction(async (tx) => {
-          const [created] = await tx
-            .insert(inboxes)
-            .values({ name, channel, settings: merge({}, settings) })
-            .returning();
+          const [created] = await tx.insert(inboxes).values({ id, name, channel, settings: sealed }).returning();
           await appendAudit(tx, {
             actorKind: 'agent',
             actorId: port.currentAgentId(request),
@@ -172,7 +173,11 @@ export const twilioInboxRoutes =
           if (!current) throw notFound('Twilio inbox');
           const [updated] = await tx
             .update(inboxes)
-            .set({ ...(name ? { name } : {}), settings: merge(current.settings, settings) })
+            .set({
+              ...(name ? { name } : {}),
+              // A new token arrives in plain text and is sealed; one kept from before is sealed already.
+              settings: port.secrets.seal(current.id, merge(current.settings, settings), TWILIO_SECRET_PATHS),
+            })
             .where(eq(inboxes.id, current.id))
             .returning();
           // Field names only: the token's value never reaches the audit log.

@@ -1,6 +1,6 @@
 import type { ChannelPort } from '../../server/channel-port.ts';
 import { ChannelConfigError, type ChannelInstance, type ChannelModule, type Env } from '../module.ts';
-import { createTwilioAccounts } from './accounts.ts';
+import { createTwilioAccounts, TWILIO_SECRET_PATHS } from './accounts.ts';
 import { TwilioConfigError, twilioConfigFromEnv, type TwilioConfig } from './config.ts';
 import { isOptedOut } from './opt-outs.ts';
 import { createTwilioRecordingProvider, TWILIO_PROVIDER } from './recordings.ts';
@@ -22,7 +22,7 @@ function twilioConfig(env: Env): TwilioConfig {
 }
 
 function createTwilio(port: ChannelPort, config: TwilioConfig): TwilioInstance {
-  const accounts = createTwilioAccounts(port.db, config);
+  const accounts = createTwilioAccounts(port.db, config, port.secrets);
   const deps = {
     isOptedOut: (number: string, phone: string) => isOptedOut(port.db, number, phone),
     twilio: config,
@@ -47,6 +47,7 @@ export const twilioChannel = {
   kinds: ['sms', 'voice'],
   config: twilioConfig,
   create: createTwilio,
+  secretSettings: { sms: TWILIO_SECRET_PATHS, voice: TWILIO_SECRET_PATHS },
   art30: {
     processors: [
       {

@@ -75,6 +75,7 @@ async function main() {
             host: dovecot.host,
             port: dovecot.port,
             secure: false,
+            allowPlaintext: true, // the test's Dovecot speaks no TLS
             user: dovecot.user,
             password: dovecot.password,
           },
@@ -90,6 +91,7 @@ async function main() {
         blobs: root.blobs,
         adapter: root.adapters.email,
         log,
+        secrets: root.secrets,
       },
       {
         leaseTtlMs: 30_000,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { freePort } from './ports.ts';
+import { selfSignedCertificate } from './tls.ts';
 
 export const DOVECOT_BINARY = '/usr/sbin/dovecot';
 
@@ -13,6 +14,8 @@ export type Dovecot = {
   port: number;
   user: string;
   password: string;
+  /** With `tls`: the certificate to trust (STARTTLS is then required, plaintext LOGIN refused). */
+  ca?: string;
   /** A fresh client logged in as the mailbox user (the "customer's" mail client appending mail). */
   client(): Promise<ImapFlow>;
   /** APPENDs raw RFC 822 messages to a mailbox, as a delivery agent would; returns their UIDs. */
@@ -26,9 +29,18 @@ export type Dovecot = {
  * A real Dovecot (apt package dovecot-imapd) on 127.0.0.1 and a random port, with a throwaway
  * configuration, passwd-file and Maildir under a temporary directory: nothing of the machine's
  * /etc/dovecot is read. Runs in the foreground as a child process and is killed by stop().
+ * `tls`: STARTTLS with a self-signed certificate, and no LOGIN before it (as a real provider's server).
  */
-export async function startDovecot(): Promise<Dovecot> {
+export async function startDovecot(setup: { tls?: boolean } = {}): Promise<Dovecot> {
   const dir = mkdtempSync(join(tmpdir(), 'dovecot-test-'));
+  const certificate = setup.tls ? selfSignedCertificate() : null;
+  if (certificate) {
+    writeFileSync(join(dir, 'cert.pem'), certificate.cert, { mode: 0o644 });
+    writeFileSync(join(dir, 'key.pem'), certificate.key, { mode: 0o600 });
+  }
+  const ssl = certificate
+    ? `ssl = required\nssl_cert = <${dir}/cert.pem\nssl_key = <${dir}/key.pem\ndisable_plaintext_auth = yes`
+    : 'ssl = no\ndisable_plaintext_auth = no';
   const port = await freePort();
   const user = 'support';
   const password = 'imap-test-password';
@@ -46,8 +58,7 @@ log_path = ${dir}/dovecot.log
 info_log_path = ${dir}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
+${ssl}
 auth_mechanisms = plain login
 mail_location = maildir:${dir}/mail/%u
 mail_fsync = never
@@ -93,12 +104,14 @@ service anvil {
     secure: false,
     auth: { user, pass: password },
     logger: false as const,
+    ...(certificate ? { doSTARTTLS: true, tls: { ca: certificate.cert } } : {}),
   });
   const dovecot: Dovecot = {
     host: '127.0.0.1',
     port,
     user,
     password,
+    ca: certificate?.cert,
     async client() {
       const client = new ImapFlow(options());
       await client.connect();

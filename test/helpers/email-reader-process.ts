@@ -22,6 +22,7 @@ const channel = createEmailReaders(
     blobs: root.blobs,
     adapter: root.adapters.email,
     log,
+    secrets: root.secrets,
   },
   {
     leaseTtlMs: config.channels.email.leaseSeconds * 1000,

@@ -2,6 +2,9 @@ import type { AgentClient } from './server.ts';
 import type { Dovecot } from './dovecot.ts';
 import type { SmtpSink } from './smtp.ts';
 
+/** A test server with a certificate is trusted through the inbox's CA; one without TLS needs plaintext allowed. */
+const tls = (ca: string | undefined) => (ca ? { ca } : { allowPlaintext: true });
+
 /** Creates an email inbox through the admin API, pointed at the test Dovecot and SMTP sink. */
 export async function createEmailInbox(
   admin: AgentClient,
@@ -14,8 +17,22 @@ export async function createEmailInbox(
     settings: {
       address: 'support@shop.example',
       fromName: 'Shop Support',
-      imap: { host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password },
-      smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+      imap: {
+        host: dovecot.host,
+        port: dovecot.port,
+        secure: false,
+        user: dovecot.user,
+        password: dovecot.password,
+        ...tls(dovecot.ca),
+      },
+      smtp: {
+        host: smtp.host,
+        port: smtp.port,
+        secure: false,
+        user: smtp.user,
+        password: smtp.password,
+        ...tls(smtp.ca),
+      },
       ...extra,
     },
   });

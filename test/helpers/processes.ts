@@ -29,6 +29,8 @@ export function freePort(): Promise<number> {
 
 export const ADMIN_EMAIL = 'admin@scale.example';
 export const ADMIN_PASSWORD = 'admin-password-for-scale-tests';
+/** Every server of one installation needs the same master key: the processes of a test file share this one. */
+export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 /**
  * The environment of a server whose tests play many clients from one machine: the loopback test client is
@@ -66,6 +68,7 @@ export class ServerProcess {
       DATA_DIR: dataDir,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      ENCRYPTION_KEY,
       ...env,
     });
   }

@@ -1,6 +1,7 @@
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { freePort } from './ports.ts';
+import { selfSignedCertificate } from './tls.ts';
 
 export type ReceivedMail = { envelope: { from: string; to: string[] }; raw: Buffer; parsed: ParsedMail };
 
@@ -9,6 +10,10 @@ export type SmtpSink = {
   port: number;
   user: string;
   password: string;
+  /** With `tls`: the certificate to trust. */
+  ca?: string;
+  /** How many sessions authenticated over TLS and in plain text. */
+  sessions: { tls: number; plain: number };
   received: ReceivedMail[];
   /** The next `count` SMTP transactions are refused with this reply (a provider outage). */
   failNext(count: number, code?: number): void;
@@ -16,8 +21,13 @@ export type SmtpSink = {
   stop(): Promise<void>;
 };
 
-/** A real SMTP server (the smtp-server package) on 127.0.0.1 that requires AUTH and keeps what it receives. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+/**
+ * A real SMTP server (the smtp-server package) on 127.0.0.1 that requires AUTH and keeps what it receives.
+ * `tls`: it offers STARTTLS with a self-signed certificate and refuses AUTH before it; otherwise it offers no TLS.
+ */
+export async function startSmtpSink(options: { tls?: boolean } = {}): Promise<SmtpSink> {
+  const certificate = options.tls ? selfSignedCertificate() : null;
+  const sessions = { tls: 0, plain: 0 };
   const port = await freePort();
   const user = 'support';
   const password = 'smtp-test-password';
@@ -26,10 +36,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let failCode = 451;
   const server = new SMTPServer({
     authMethods: ['PLAIN', 'LOGIN'],
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    ...(certificate
+      ? { key: certificate.key, cert: certificate.cert, allowInsecureAuth: false }
+      : { allowInsecureAuth: true, disabledCommands: ['STARTTLS'] }),
     logger: false,
-    onAuth(auth, _session, done) {
+    onAuth(auth, session, done) {
+      sessions[session.secure ? 'tls' : 'plain']++;
       if (auth.username === user && auth.password === password) return done(null, { user });
       return done(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
     },
@@ -60,6 +72,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     user,
     password,
+    ca: certificate?.cert,
+    sessions,
     received,
     failNext(count, code = 451) {
       failing = count;

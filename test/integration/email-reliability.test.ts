@@ -61,6 +61,7 @@ describe('IMAP reading survives dropped connections, restarts and dead servers',
             host: dovecot.host,
             port: dovecot.port,
             secure: false,
+            allowPlaintext: true, // the test's Dovecot speaks no TLS
             user: dovecot.user,
             password: dovecot.password,
             mailbox,

@@ -92,6 +92,7 @@ describe('a killed mailbox holder is replaced by another server process', () => 
             host: dovecot.host,
             port: dovecot.port,
             secure: false,
+            allowPlaintext: true, // the test's Dovecot speaks no TLS
             user: dovecot.user,
             password: dovecot.password,
           },

@@ -38,7 +38,14 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
         settings: {
           address: 'support@shop.example',
           imap: { host: '127.0.0.1', port: 1, secure: false, user: 'unused', password: 'unused' },
-          smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+          smtp: {
+            host: smtp.host,
+            port: smtp.port,
+            secure: false,
+            allowPlaintext: true, // the test's SMTP server speaks no TLS
+            user: smtp.user,
+            password: smtp.password,
+          },
           subjectThreadDays: 7,
         },
       })

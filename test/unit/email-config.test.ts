@@ -18,6 +18,7 @@ describe('email inbox from the environment', () => {
       host: 'imap.gmail.com',
       port: 993,
       secure: true,
+      allowPlaintext: false,
       user: 'support@example.com',
       password: 'app pass',
       mailbox: 'Support Mail',
@@ -26,9 +27,23 @@ describe('email inbox from the environment', () => {
       host: 'smtp-mail.outlook.com',
       port: 587,
       secure: false,
+      allowPlaintext: false,
       user: 'support@example.com',
       password: 'app pass',
     });
+  });
+
+  it('allows plaintext servers only when EMAIL_ALLOW_PLAINTEXT=true', () => {
+    const env = {
+      EMAIL_ADDRESS: 'support@example.com',
+      EMAIL_IMAP_URL: 'imap://u:p@imap.example.com',
+      EMAIL_SMTP_URL: 'smtp://u:p@smtp.example.com',
+    };
+    const allowed = loadConfig({ ...env, EMAIL_ALLOW_PLAINTEXT: 'true' }).channels.email.envInbox!.settings;
+    expect([allowed.imap.allowPlaintext, allowed.smtp.allowPlaintext]).toEqual([true, true]);
+    expect(() => loadConfig({ ...env, EMAIL_ALLOW_PLAINTEXT: 'maybe' })).toThrow(
+      new ConfigError('EMAIL_ALLOW_PLAINTEXT', 'must be true or false, got "maybe"'),
+    );
   });
 
   it('names the bad variable', () => {

@@ -9,6 +9,7 @@ import {
   publicEmailSettings,
   mergeEmailSettings,
   EmailSettingsError,
+  PasswordRequiredError,
 } from '../../channels/email/settings.ts';
 import { checkMimeStructure } from '../../channels/email/mime-check.ts';
 
@@ -177,7 +178,28 @@ describe('email settings', () => {
     const shown = JSON.stringify(publicEmailSettings(settings));
     expect(shown).not.toContain('imap-secret');
     expect(shown).not.toContain('smtp-secret');
-    const merged = parseEmailSettings(mergeEmailSettings(settings as never, { imap: { host: 'imap2.shop.example' } }));
-    expect(merged.imap).toMatchObject({ host: 'imap2.shop.example', password: 'imap-secret' });
+    const merged = parseEmailSettings(mergeEmailSettings(settings as never, { imap: { mailbox: 'Support' } }));
+    expect(merged.imap).toMatchObject({ mailbox: 'Support', password: 'imap-secret' });
+  });
+
+  it('asks for the password again when it would go to another server, user, CA or over plaintext', () => {
+    const stored = settings as never;
+    for (const change of [
+      { host: 'imap2.shop.example' },
+      { port: 1993 },
+      { user: 'someone-else' },
+      { allowPlaintext: true },
+      { ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' },
+    ])
+      expect(() => mergeEmailSettings(stored, { imap: change })).toThrow(new PasswordRequiredError('imap'));
+    expect(() => mergeEmailSettings(stored, { smtp: { host: 'smtp.evil.example' } })).toThrow(
+      new PasswordRequiredError('smtp'),
+    );
+    // The same host spelt differently, or the default port written out, is not a change.
+    expect(() => mergeEmailSettings(stored, { imap: { host: 'IMAP.shop.example', port: 993 } })).not.toThrow();
+    const moved = parseEmailSettings(
+      mergeEmailSettings(stored, { imap: { host: 'imap2.shop.example', password: 'new-secret' } }),
+    );
+    expect(moved.imap).toMatchObject({ host: 'imap2.shop.example', password: 'new-secret' });
   });
 });
