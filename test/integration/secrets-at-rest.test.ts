@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -85,6 +86,8 @@ describe(`secrets at rest on ${dbMode}`, () => {
       SLACK_SIGNING_SECRET,
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_API_URL: slack.apiUrl,
+      // Both fakes listen on loopback: the outbound guard refuses it unless named.
+      OUTBOUND_ALLOW_HOSTS: `${new URL(twilio.url).host},${new URL(slack.apiUrl).host}`,
     });
     const logStream = new Writable({
       write(chunk, _enc, done) {
@@ -326,7 +329,7 @@ describe(`secrets at rest on ${dbMode}`, () => {
     const context = secretContext.instanceSetting('visitor_token_secret');
     const box = createSecretBox(keyFileProvider(join(dataDir, 'master.key')));
     const visitorSecret = isSealed(row!.value) ? box.open(row!.value, context) : row!.value;
-    const claims = { visitorId: 'v', contactId: 'c', inboxId: 'i' };
+    const claims = { visitorId: randomUUID(), contactId: randomUUID(), inboxId: randomUUID() };
     expect(server.root.visitorTokens.verify(createVisitorTokens(visitorSecret).issue(claims))).toMatchObject(claims);
     const masterKey = readFileSync(join(dataDir, 'master.key'), 'utf8').trim();
     const secrets = {

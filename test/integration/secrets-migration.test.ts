@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
@@ -67,7 +68,8 @@ describe(`secrets from an older database on ${dbMode}`, () => {
         settings: { phoneNumber: '+15550100123', authToken: 'old-twilio-token-1234' },
       })
       .returning();
-    const issuedBefore = createVisitorTokens(legacySecret).issue({ visitorId: 'v', contactId: 'c', inboxId: 'i' });
+    const claimsBefore = { visitorId: randomUUID(), contactId: randomUUID(), inboxId: randomUUID() };
+    const issuedBefore = createVisitorTokens(legacySecret).issue(claimsBefore);
 
     const server = await startServer(env({ ENCRYPTION_KEY: key }), { database, listen: false });
     try {
@@ -77,7 +79,7 @@ describe(`secrets from an older database on ${dbMode}`, () => {
         .where(eq(instanceSettings.key, 'visitor_token_secret'));
       expect(isSealed(secret!.value)).toBe(true);
       expect(secret!.value).not.toContain(legacySecret);
-      expect(server.root.visitorTokens.verify(issuedBefore)).toMatchObject({ visitorId: 'v' });
+      expect(server.root.visitorTokens.verify(issuedBefore)).toMatchObject(claimsBefore);
 
       const [emailRow] = await database.db.select().from(inboxes).where(eq(inboxes.id, email!.id));
       const [smsRow] = await database.db.select().from(inboxes).where(eq(inboxes.id, sms!.id));
