@@ -8,7 +8,7 @@ import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
 import { assertActiveVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
-import { AGENTS_ROOM, agentRoom, visitorRoom, wireAudience } from './audience.ts';
+import { agentRoom, scopeRooms, visitorRoom, wireAudience } from './audience.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
 
 type AgentData = { agent: SessionAgent };
@@ -76,7 +76,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     next();
   });
   agentNs.on('connection', (socket) => {
-    void socket.join([AGENTS_ROOM, agentRoom(socket.data.agent.id)]);
+    const { agent } = socket.data;
+    void socket.join([...scopeRooms(agent.inboxIds), agentRoom(agent.id)]);
   });
 
   const widgetNs = io.of('/widget') as unknown as Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
@@ -105,7 +106,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     );
   });
 
-  const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs });
+  const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs }, { db: deps.db, log });
   return {
     io,
     async close() {
