@@ -347,7 +347,7 @@ describe(`authorization matrix: an agent restricted to some inboxes on ${dbMode}
     expect((await unscoped.get('/api/inboxes')).body.items.length).toBeGreaterThanOrEqual(6);
   });
 
-  it('shows a partly visible contact with only the visible conversations, and refuses its (incomplete) export', async () => {
+  it('shows a partly visible contact with only its visible conversations, and refuses its export', async () => {
     const { bob } = people;
     const contact = await scoped.get(`/api/contacts/${bob.contactId}`);
     expect(contact.status).toBe(200);
