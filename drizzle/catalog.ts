@@ -130,8 +130,33 @@ export const catalog = {
       role: p('metadata'),
       passwordHash: p('credential'),
       disabledAt: p('metadata'),
+      inboxScope: p('metadata'),
       createdAt: p('metadata'),
     },
+  }),
+  agentInboxes: entry({
+    table: schema.agentInboxes,
+    purpose: 'Staff access: the inboxes an agent may see',
+    reach: { subject: 'agent', via: 'column', column: 'agentId' },
+    columns: { agentId: p('identifier'), inboxId: n() },
+  }),
+  teams: entry({
+    table: schema.teams,
+    purpose: 'Staff organisation: teams',
+    reach: { subject: 'none' },
+    columns: { id: n(), name: n(), createdAt: n() },
+  }),
+  teamMembers: entry({
+    table: schema.teamMembers,
+    purpose: 'Staff organisation: who belongs to which team',
+    reach: { subject: 'agent', via: 'column', column: 'agentId' },
+    columns: { teamId: n(), agentId: p('identifier') },
+  }),
+  teamInboxes: entry({
+    table: schema.teamInboxes,
+    purpose: 'Staff access: the inboxes a team works',
+    reach: { subject: 'none' },
+    columns: { teamId: n(), inboxId: n() },
   }),
   sessions: entry({
     table: schema.sessions,

@@ -26,6 +26,8 @@ export type RouteRecord = {
   access: string | undefined;
   rateLimited: boolean;
   signed: boolean;
+  /** What the route's `:id` names for inbox scoping (server/plugins/auth.ts); false: nothing in an inbox. */
+  inboxScoped: string | false | undefined;
 };
 
 export type RunningServer = {
@@ -88,6 +90,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         access: route.config?.access,
         rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit),
         signed: Boolean((route.config as { signed?: unknown } | undefined)?.signed),
+        inboxScoped: route.config?.inboxScoped,
       });
   });
 

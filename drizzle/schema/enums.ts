@@ -17,6 +17,11 @@ export const agentRoles = ['agent', 'manager', 'admin'] as const;
 export type AgentRole = (typeof agentRoles)[number];
 export const agentRoleEnum = pgEnum('agent_role', agentRoles);
 
+/** all: every inbox; restricted: the inboxes chosen for the agent and their teams' (server/domain/scope.ts). */
+export const inboxScopes = ['all', 'restricted'] as const;
+export type InboxScope = (typeof inboxScopes)[number];
+export const inboxScopeEnum = pgEnum('inbox_scope', inboxScopes);
+
 export const messageDirections = ['inbound', 'outbound', 'internal'] as const;
 export type MessageDirection = (typeof messageDirections)[number];
 export const messageDirectionEnum = pgEnum('message_direction', messageDirections);

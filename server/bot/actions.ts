@@ -96,8 +96,19 @@ export async function recordDecision(
   },
 ): Promise<BotDecisionView> {
   const [row] = await deps.db.insert(botDecisions).values(input).returning();
-  const [view] = await decisionViews(deps, [row!]);
-  deps.events.publish('bot.decision', { conversationId: input.conversationId, decision: view! });
+  const [[view], [conversation]] = await Promise.all([
+    decisionViews(deps, [row!]),
+    // Its inbox decides who hears of it (server/realtime/audience.ts).
+    deps.db
+      .select({ inboxId: conversations.inboxId })
+      .from(conversations)
+      .where(eq(conversations.id, input.conversationId)),
+  ]);
+  deps.events.publish('bot.decision', {
+    conversationId: input.conversationId,
+    inboxId: conversation!.inboxId,
+    decision: view!,
+  });
   return view!;
 }
 

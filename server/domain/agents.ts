@@ -9,9 +9,11 @@ import { randomToken, sha256 } from '../security/tokens.ts';
 import { appendAudit } from '../privacy/audit.ts';
 import type { DomainEventBus } from './events.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
+import { parseInboxIds, visibleInboxIdsSql, type InboxIds } from './scope.ts';
 
 type AgentRow = typeof agents.$inferSelect;
-export type SessionAgent = AgentView & { csrfToken: string };
+/** `inboxIds`: the inboxes this agent may see, null for all (server/domain/scope.ts), read with the session. */
+export type SessionAgent = AgentView & { csrfToken: string; inboxIds: InboxIds };
 
 export const toAgentView = (a: AgentRow): AgentView => ({
   id: a.id,
@@ -126,8 +128,10 @@ const sessionStatement = preparedStatement<{
   role: AgentRole;
   disabled: boolean;
   csrf_token: string;
+  inbox_ids: unknown;
 }>(sql`
-  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, s.csrf_token
+  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, s.csrf_token,
+    ${visibleInboxIdsSql(sql.raw('a'))} as inbox_ids
   from sessions s join agents a on a.id = s.agent_id
   where s.token_hash = ${sql.placeholder('tokenHash')} and s.expires_at > ${sql.placeholder('now')}::timestamptz`);
 
@@ -139,7 +143,15 @@ export async function sessionAgent(db: Db, token: string | undefined): Promise<S
 export async function sessionAgentByHash(db: Db, tokenHash: string): Promise<SessionAgent | null> {
   const [row] = await sessionStatement(db, { tokenHash, now: new Date().toISOString() });
   if (!row || row.disabled) return null;
-  return { id: row.id, email: row.email, name: row.name, role: row.role, disabled: false, csrfToken: row.csrf_token };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: false,
+    csrfToken: row.csrf_token,
+    inboxIds: parseInboxIds(row.inbox_ids),
+  };
 }
 
 /** Ends one session, and (after commit) the sockets opened with it on every server. */

@@ -5,11 +5,13 @@ import type { ContactView } from '../http/views.ts';
 import { currentConsent } from '../privacy/consent.ts';
 import { notFound } from './errors.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
+import { contactVisible, inboxCondition, type InboxIds } from './scope.ts';
 
 const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
   where ${conversations.contactId} = ${contacts.id})`;
 
-export async function getContact(db: Db, id: string): Promise<ContactView> {
+/** `scope`: the viewer's visible inboxes; the contact's conversations elsewhere are left out of the view. */
+export async function getContact(db: Db, id: string, scope: InboxIds = null): Promise<ContactView> {
   const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));
   if (!contact) throw notFound('Contact');
   const [identities, consent, convs, legalHolds] = await Promise.all([
@@ -27,7 +29,7 @@ export async function getContact(db: Db, id: string): Promise<ContactView> {
         lastMessageAt: conversations.lastMessageAt,
       })
       .from(conversations)
-      .where(eq(conversations.contactId, id))
+      .where(and(eq(conversations.contactId, id), inboxCondition(conversations.inboxId, scope)))
       .orderBy(desc(conversations.lastMessageAt)),
     activeHoldsOf(db, id),
   ]);
@@ -54,12 +56,15 @@ export type ContactListItem = {
   lastSeenAt: string;
 };
 
-/** Keyset pagination by (created_at, id); `q` matches name, email or phone. */
+/** Keyset pagination by (created_at, id); `q` matches name, email or phone; only contacts `scope` shows. */
 export async function listContacts(
   db: Db,
   query: { q?: string; cursor?: { createdAt: Date; id: string }; limit: number },
+  scope: InboxIds = null,
 ) {
   const filters = [];
+  const visible = contactVisible(contacts.id, scope);
+  if (visible) filters.push(visible);
   if (query.q) {
     const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     filters.push(or(ilike(contacts.name, like), ilike(contacts.email, like), ilike(contacts.phone, like))!);

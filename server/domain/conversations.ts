@@ -8,7 +8,8 @@ import { adapterFor, identityKindOf, type Adapters } from '../../channels/regist
 import { PermanentDeliveryError } from '../../channels/types.ts';
 import type { ConversationView, MessageView } from '../http/views.ts';
 import type { DomainEventBus } from './events.ts';
-import { DomainError, notFound, tooLarge } from './errors.ts';
+import { DomainError, conflict, notFound, tooLarge } from './errors.ts';
+import { canSee, visibleInboxIds } from './scope.ts';
 import { loadConversationView, toMessageView } from './views.ts';
 
 export type ConversationDeps = {
@@ -423,6 +424,9 @@ export async function assign(
         .from(agents)
         .where(eq(agents.id, agentId));
       if (!agent || agent.disabledAt) throw notFound('Agent');
+      // A conversation assigned to someone who cannot open it would sit there unanswered.
+      if (!canSee(await visibleInboxIds(tx, agentId), current.inboxId))
+        throw conflict('assignee_outside_scope', 'That agent cannot see this inbox; an admin can change their access');
       assigneeName = agent.name;
     }
     if (current.assigneeId === agentId) return null;

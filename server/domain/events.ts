@@ -14,7 +14,11 @@ export type DomainEvents = {
   'message.updated': { message: MessageView; conversation: ConversationView; route: Route };
   'conversation.updated': { conversation: ConversationView; route: Route };
   /** After an erasure commits: agents drop the conversations, the visitor's widget sockets are cut. */
-  'contact.erased': { contactId: string; conversationIds: string[]; visitorIds: string[] };
+  'contact.erased': {
+    contactId: string;
+    conversations: Array<{ id: string; inboxId: string }>;
+    visitorIds: string[];
+  };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
   /**
@@ -30,7 +34,9 @@ export type DomainEvents = {
   /** A consent event was recorded (after commit): analytics figures may change, dashboards re-query. */
   'consent.changed': { purpose: ConsentPurpose };
   /** The bot decided on a customer message (answer, hand-off, or staying silent). */
-  'bot.decision': { conversationId: string; decision: BotDecisionView };
+  'bot.decision': { conversationId: string; inboxId: string; decision: BotDecisionView };
+  /** Which inboxes these agents may see changed (their scope, role, teams or a team's inboxes), after commit. */
+  'agents.scope_changed': { agentIds: string[] };
   /** A knowledge-base article was created, changed or deleted: the bot rebuilds its index. */
   'kb.changed': { articleId: string };
   /** Export progress for the agent who asked (jobId is the client's own id). */

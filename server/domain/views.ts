@@ -17,6 +17,7 @@ import type {
   MessageView,
   VisitorMessageView,
 } from '../http/views.ts';
+import { inboxCondition, type InboxIds } from './scope.ts';
 
 type MessageRow = typeof messages.$inferSelect;
 
@@ -93,6 +94,8 @@ export type ConversationFilter = {
   channel?: ConversationView['channel'];
   assignee?: 'me' | 'unassigned' | string;
   inboxId?: string;
+  /** The viewer's visible inboxes (server/domain/scope.ts); null or absent: every inbox. */
+  inboxIds?: InboxIds;
   before?: { lastMessageAt: Date; seq: number };
   limit?: number;
 };
@@ -110,6 +113,8 @@ export async function loadConversationViews(
   if (filter.status) where.push(eq(conversations.status, filter.status));
   if (filter.channel) where.push(eq(conversations.channel, filter.channel));
   if (filter.inboxId) where.push(eq(conversations.inboxId, filter.inboxId));
+  const scope = inboxCondition(conversations.inboxId, filter.inboxIds ?? null);
+  if (scope) where.push(scope);
   if (filter.assignee === 'unassigned') where.push(sql`${conversations.assigneeId} is null`);
   else if (filter.assignee === 'me' && viewerAgentId) where.push(eq(conversations.assigneeId, viewerAgentId));
   else if (filter.assignee && filter.assignee !== 'me') where.push(eq(conversations.assigneeId, filter.assignee));

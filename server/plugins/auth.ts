@@ -4,6 +4,7 @@ import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
 import { DomainError } from '../domain/errors.ts';
 import { admitVisitor } from '../domain/widget.ts';
+import { assertVisible, type ScopedResource } from '../domain/scope.ts';
 import type { VisitorClaims, VisitorTokens } from '../security/tokens.ts';
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
@@ -19,6 +20,12 @@ declare module 'fastify' {
     access?: Access;
     /** A public provider webhook that verifies the provider's signature before anything else. */
     signed?: boolean;
+    /**
+     * What the route's `:id` names, so an agent restricted to some inboxes gets 404 for anything elsewhere
+     * (server/domain/scope.ts); false: the id names nothing that lives in an inbox. The authorization test fails on
+     * an agent route with an `:id` that does not say.
+     */
+    inboxScoped?: ScopedResource | false;
   }
   interface FastifyRequest {
     agent: SessionAgent | null;
@@ -29,6 +36,7 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'sid';
 const rank: Record<AgentRole, number> = { agent: 1, manager: 2, admin: 3 };
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const unauthorized = () => new DomainError(401, 'unauthorized', 'Sign in first');
 
@@ -62,6 +70,11 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
         throw new DomainError(403, 'csrf', 'Missing or wrong x-csrf-token header');
       }
       if (rank[agent.role] < rank[access]) throw new DomainError(403, 'forbidden', `This needs the ${access} role`);
+      const scoped = request.routeOptions.config.inboxScoped;
+      const id = (request.params as { id?: unknown } | undefined)?.id;
+      // A malformed id is left to the schema (400); it cannot name anything anyway.
+      if (scoped && agent.inboxIds && typeof id === 'string' && UUID.test(id))
+        await assertVisible(deps.db, agent.inboxIds, scoped, id);
       request.agent = agent;
     });
   },

@@ -82,9 +82,11 @@ export async function eraseContact(
       .where(and(subjectCondition(catalog, f.key, contactId), isNotNull(f.column)));
     for (const row of rows) blobIds.push(String(row.id));
   }
-  const conversationIds = (
-    await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.contactId, contactId))
-  ).map((r) => r.id);
+  // Their inboxes too: only the agents who see an inbox are told its conversation is gone.
+  const erasedConversations = await db
+    .select({ id: conversations.id, inboxId: conversations.inboxId })
+    .from(conversations)
+    .where(eq(conversations.contactId, contactId));
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
 
   const { database, mentionsRedacted, mentionsKeptUnderHold } = await db.transaction(async (tx) => {
@@ -125,7 +127,7 @@ export async function eraseContact(
       .limit(1);
     return last!.id;
   });
-  deps.events.publish('contact.erased', { contactId, conversationIds, visitorIds });
+  deps.events.publish('contact.erased', { contactId, conversations: erasedConversations, visitorIds });
   return {
     contactId,
     erasedAt,

@@ -3,13 +3,21 @@ import type { Db } from '../db/client.ts';
 import { contacts } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
 import { getContact } from '../domain/contacts.ts';
+import type { InboxIds } from '../domain/scope.ts';
 import { notFound } from '../domain/errors.ts';
 import { appendAudit } from './audit.ts';
 
 export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
 
 /** Rectification (Art. 16): the audit entry names the fields that changed, never their values. */
-export async function rectifyContact(db: Db, id: string, patch: ContactPatch, actorId: string): Promise<ContactView> {
+/** Answers the contact as `scope` (the agent's visible inboxes, server/domain/scope.ts) shows it. */
+export async function rectifyContact(
+  db: Db,
+  id: string,
+  patch: ContactPatch,
+  actorId: string,
+  scope: InboxIds = null,
+): Promise<ContactView> {
   await db.transaction(async (tx) => {
     const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
     if (!current) throw notFound('Contact');
@@ -30,5 +38,5 @@ export async function rectifyContact(db: Db, id: string, patch: ContactPatch, ac
       details: { fields: changed },
     });
   });
-  return getContact(db, id);
+  return getContact(db, id, scope);
 }

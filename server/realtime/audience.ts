@@ -1,10 +1,16 @@
 import type { Namespace } from 'socket.io';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.ts';
+import { inboxes } from '../../drizzle/schema/index.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { toVisitorMessageView } from '../domain/views.ts';
 import { sha256 } from '../security/tokens.ts';
+import { visibleInboxIds, type InboxIds } from '../domain/scope.ts';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
 
+/** Agents who see every inbox (server/domain/scope.ts); an agent restricted to some inboxes joins their rooms. */
 export const AGENTS_ROOM = 'agents';
+export const inboxRoom = (inboxId: string) => `inbox:${inboxId}`;
 export const visitorRoom = (visitorId: string) => `visitor:${visitorId}`;
 /** Each agent's own room, for events meant for one person (their export's progress). */
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
@@ -13,6 +19,8 @@ export const agentRoom = (agentId: string) => `agent:${agentId}`;
  * travel through Redis, so they carry a hash of that hash, not the table's key.
  */
 export const sessionRoom = (tokenHash: string) => `session:${sha256(`socket-room:${tokenHash}`).slice(0, 32)}`;
+/** The rooms that carry an inbox's events to an agent with this scope. */
+export const scopeRooms = (scope: InboxIds): string[] => (scope === null ? [AGENTS_ROOM] : scope.map(inboxRoom));
 
 type Namespaces = {
   agent: Namespace<AgentClientEvents, AgentServerEvents>;
@@ -20,29 +28,48 @@ type Namespaces = {
 };
 
 /**
- * The one place that decides who sees a domain event. Agents see everything; a widget visitor sees
- * only customer-visible messages of their own chat (never notes, never timeline events, never ids of agents).
+ * The one place that decides who sees a domain event. Agents see the events of the inboxes they may see (all of
+ * them unless an admin restricted them); a widget visitor sees only customer-visible messages of their own chat
+ * (never notes, never timeline events, never ids of agents).
  */
-export function wireAudience(events: Pick<DomainEventBus, 'subscribe'>, ns: Namespaces): () => void {
+export function wireAudience(
+  events: Pick<DomainEventBus, 'subscribe'>,
+  ns: Namespaces,
+  deps: { db: Db; log: FastifyBaseLogger },
+): () => void {
+  /** Every agent who may see this inbox, once each (socket.io sends once to a socket in several of the rooms). */
+  const inboxAgents = (inboxId: string) => ns.agent.to([AGENTS_ROOM, inboxRoom(inboxId)]);
+  // One re-scoping at a time, so a quick second change cannot be overtaken by the first one's stale rooms.
+  let rescoping: Promise<void> = Promise.resolve();
+  const rescope = async (agentIds: string[]) => {
+    const everyInbox = (await deps.db.select({ id: inboxes.id }).from(inboxes)).map((i) => inboxRoom(i.id));
+    for (const agentId of agentIds) {
+      const rooms = scopeRooms(await visibleInboxIds(deps.db, agentId));
+      // Through the adapter, so the agent's sockets on every server move (with Redis: in publish order).
+      ns.agent.in(agentRoom(agentId)).socketsLeave([AGENTS_ROOM, ...everyInbox]);
+      ns.agent.in(agentRoom(agentId)).socketsJoin(rooms);
+      ns.agent.to(agentRoom(agentId)).emit('scope:changed', {});
+    }
+  };
   const offs = [
     events.subscribe('message.created', ({ message, conversation, route, clientId }) => {
-      ns.agent.to(AGENTS_ROOM).emit('message:created', { message, conversation });
+      inboxAgents(conversation.inboxId).emit('message:created', { message, conversation });
       if (conversation.channel !== 'chat') return;
       const visible = toVisitorMessageView(message, clientId);
       if (visible) ns.widget.to(visitorRoom(route.threadKey)).emit('message:created', { message: visible });
     }),
-    events.subscribe('message.updated', ({ message }) => {
-      ns.agent.to(AGENTS_ROOM).emit('message:updated', { message });
+    events.subscribe('message.updated', ({ message, conversation }) => {
+      inboxAgents(conversation.inboxId).emit('message:updated', { message });
     }),
     events.subscribe('conversation.updated', ({ conversation, route }) => {
-      ns.agent.to(AGENTS_ROOM).emit('conversation:updated', { conversation });
+      inboxAgents(conversation.inboxId).emit('conversation:updated', { conversation });
       if (conversation.channel === 'chat') {
         ns.widget.to(visitorRoom(route.threadKey)).emit('conversation:status', { status: conversation.status });
       }
     }),
-    events.subscribe('contact.erased', ({ conversationIds, visitorIds }) => {
-      for (const conversationId of conversationIds)
-        ns.agent.to(AGENTS_ROOM).emit('conversation:removed', { conversationId });
+    events.subscribe('contact.erased', ({ conversations, visitorIds }) => {
+      for (const { id, inboxId } of conversations)
+        inboxAgents(inboxId).emit('conversation:removed', { conversationId: id });
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
     }),
     events.subscribe('visitor.session_ended', ({ visitorIds }) => {
@@ -52,11 +79,17 @@ export function wireAudience(events: Pick<DomainEventBus, 'subscribe'>, ns: Name
       // Through the Redis adapter when configured: the agent's sockets on every server.
       ns.agent.in(session ? sessionRoom(session) : agentRoom(agentId)).disconnectSockets(true);
     }),
-    events.subscribe('bot.decision', (payload) => {
-      ns.agent.to(AGENTS_ROOM).emit('bot:decision', payload);
+    events.subscribe('bot.decision', ({ conversationId, inboxId, decision }) => {
+      inboxAgents(inboxId).emit('bot:decision', { conversationId, decision });
     }),
+    // Dashboards are for managers and admins, who see every inbox; the event carries no data.
     events.subscribe('consent.changed', () => {
       ns.agent.to(AGENTS_ROOM).emit('analytics:changed', { reason: 'consent' });
+    }),
+    events.subscribe('agents.scope_changed', ({ agentIds }) => {
+      rescoping = rescoping
+        .then(() => rescope(agentIds))
+        .catch((err: unknown) => deps.log.error({ err }, 'moving agent sockets to their new inboxes failed'));
     }),
     events.subscribe('privacy.progress', ({ agentId, ...progress }) => {
       ns.agent.to(agentRoom(agentId)).emit('privacy:progress', progress);

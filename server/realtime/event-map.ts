@@ -17,6 +17,8 @@ export type AgentServerEvents = {
   'bot:decision': (payload: { conversationId: string; decision: BotDecisionView }) => void;
   /** Analytics figures may have changed (a consent was given or withdrawn): open dashboards re-query. No data in it. */
   'analytics:changed': (payload: { reason: 'consent' }) => void;
+  /** The inboxes this agent may see changed (an admin changed their scope or teams): lists are loaded again. */
+  'scope:changed': (payload: Record<string, never>) => void;
   /** Progress of a long privacy job this agent started (only sent to that agent). */
   'privacy:progress': (payload: {
     jobId: string;

@@ -8,7 +8,7 @@ import { sessionAgent, sessionAgentByHash, type SessionAgent } from '../domain/a
 import { DomainError } from '../domain/errors.ts';
 import { admitVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
-import { AGENTS_ROOM, agentRoom, sessionRoom, visitorRoom, wireAudience } from './audience.ts';
+import { agentRoom, scopeRooms, sessionRoom, visitorRoom, wireAudience } from './audience.ts';
 import { guardListener, guardMiddleware } from './guard.ts';
 import { isOwnOrigin } from './origin.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
@@ -86,7 +86,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     'connection',
     guardListener(log, 'agent connection', async (socket: AgentSocket) => {
       const { agent, session } = socket.data;
-      await socket.join([AGENTS_ROOM, agentRoom(agent.id), sessionRoom(session)]);
+      await socket.join([...scopeRooms(agent.inboxIds), agentRoom(agent.id), sessionRoom(session)]);
       // A logout, disabling, password or role change that committed after the check above published its
       // disconnect before this socket was in its rooms: reading the session again now that it is closes that gap.
       const current = await sessionAgentByHash(deps.db, session).catch(() => null);
@@ -133,7 +133,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     }),
   );
 
-  const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs });
+  const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs }, { db: deps.db, log });
   return {
     io,
     async close() {

@@ -19,7 +19,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ deps: AttachmentRoute
   app.get(
     '/:id',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'attachment' },
       schema: {
         tags: ['conversations'],
         summary: 'Download a file that came with a message (always as a download, never rendered by the browser)',

@@ -41,7 +41,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
         const [at, id] = decodeCursor(cursor, 2);
         after = { createdAt: new Date(at!), id: id! };
       }
-      const page = await listContacts(deps.db, { q, cursor: after, limit });
+      const page = await listContacts(deps.db, { q, cursor: after, limit }, currentAgent(request).inboxIds);
       return {
         items: page.items,
         nextCursor: page.next ? encodeCursor(page.next.createdAt.toISOString(), page.next.id) : null,
@@ -52,7 +52,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
   app.get(
     '/:id',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'contact' },
       schema: {
         tags: ['contacts'],
         summary: 'A contact with identities, current consent per purpose and conversations',
@@ -60,13 +60,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
         response: { 200: ContactView, ...errors(400, 401, 404) },
       },
     },
-    async (request) => getContact(deps.db, request.params.id),
+    async (request) => getContact(deps.db, request.params.id, currentAgent(request).inboxIds),
   );
 
   app.patch(
     '/:id',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'contact' },
       schema: {
         tags: ['contacts', 'privacy'],
         summary: 'Rectify contact details (Art. 16); audited by field name, never value',
@@ -75,7 +75,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
         response: { 200: ContactView, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => rectifyContact(deps.db, request.params.id, request.body, currentAgent(request).id),
+    async (request) => {
+      const agent = currentAgent(request);
+      return rectifyContact(deps.db, request.params.id, request.body, agent.id, agent.inboxIds);
+    },
   );
 
   const ledger = async (id: string) => ({
@@ -90,7 +93,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
   app.get(
     '/:id/consent',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'contact' },
       schema: {
         tags: ['contacts', 'privacy'],
         summary: 'Current consent per purpose and the full ledger',
@@ -107,7 +110,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
   app.post(
     '/:id/consent',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'contact' },
       schema: {
         tags: ['contacts', 'privacy'],
         summary: 'Record consent given or withdrawn on another channel, with evidence',
@@ -137,7 +140,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
   app.get(
     '/:id/export',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'wholeContact' },
       schema: {
         tags: ['contacts', 'privacy'],
         summary: 'Export everything about the contact (Art. 15/20) as a streamed zip: data.json, index.html, files',

@@ -70,10 +70,19 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
         before = { lastMessageAt: new Date(at!), seq: Number(seq) };
         if (Number.isNaN(before.lastMessageAt.getTime()) || !Number.isInteger(before.seq)) before = undefined;
       }
+      const agent = currentAgent(request);
       const rows = await loadConversationViews(
         db,
-        { status: q.status, channel: q.channel, assignee: q.assignee, inboxId: q.inbox, before, limit: limit + 1 },
-        currentAgent(request).id,
+        {
+          status: q.status,
+          channel: q.channel,
+          assignee: q.assignee,
+          inboxId: q.inbox,
+          inboxIds: agent.inboxIds,
+          before,
+          limit: limit + 1,
+        },
+        agent.id,
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
@@ -87,7 +96,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
   app.get(
     '/:id',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'conversation' },
       schema: {
         tags,
         summary: 'A conversation with all its messages (oldest first) and its contact',
@@ -96,11 +105,12 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
       },
     },
     async (request) => {
-      const conversation = await loadConversationView(db, request.params.id, currentAgent(request).id);
+      const agent = currentAgent(request);
+      const conversation = await loadConversationView(db, request.params.id, agent.id);
       if (!conversation) throw notFound('Conversation');
       const [messages, contact, botDecisions] = await Promise.all([
         loadMessageViews(db, conversation.id),
-        getContact(db, conversation.contact.id),
+        getContact(db, conversation.contact.id, agent.inboxIds),
         conversationDecisions(deps, conversation.id),
       ]);
       return { conversation, messages, contact, botDecisions };
@@ -112,7 +122,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
   app.post(
     '/:id/messages',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'conversation' },
       schema: {
         tags,
         summary: "Reply to the customer on the conversation's channel",
@@ -130,7 +140,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
   app.post(
     '/:id/notes',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'conversation' },
       schema: {
         tags,
         summary: 'Add an internal note (never sent to the customer)',
@@ -148,13 +158,13 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
   app.post(
     '/:id/assign',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'conversation' },
       schema: {
         tags,
-        summary: 'Assign to an agent, or unassign with null',
+        summary: 'Assign to an agent who can see the inbox (409 otherwise), or unassign with null',
         params: IdParams,
         body: Type.Object({ agentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]) }),
-        response: { 200: ConversationResult, ...errors(400, 401, 403, 404) },
+        response: { 200: ConversationResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => ({
@@ -165,7 +175,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
   app.post(
     '/:id/status',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'conversation' },
       schema: {
         tags,
         summary: 'Change the status (open, pending, resolved, bot)',
@@ -182,7 +192,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
   app.post(
     '/:id/read',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'conversation' },
       schema: {
         tags,
         summary: 'Mark as read for the current agent',

@@ -29,7 +29,7 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ deps: KbRoutesDeps }> = async
   app.get(
     '/articles/:id',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: false },
       schema: {
         tags,
         summary: 'One article',

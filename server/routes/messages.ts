@@ -12,7 +12,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ deps: MessageRoutesDeps 
   app.post(
     '/:id/redact',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'message' },
       schema: {
         tags: ['privacy'],
         summary:

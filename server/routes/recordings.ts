@@ -3,13 +3,14 @@ import { Type } from 'typebox';
 import { and, asc, desc, eq, gte, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
-import { recordings } from '../../drizzle/schema/index.ts';
+import { conversations, recordings } from '../../drizzle/schema/index.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { RecordingView } from '../http/views/recordings.ts';
 import type { RecordingView as RecordingViewType } from '../http/views/recordings.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { appendAudit } from '../privacy/audit.ts';
+import { inboxCondition } from '../domain/scope.ts';
 import { deleteRecording } from '../privacy/retention.ts';
 import type { RecordingProviders } from '../privacy/recording-providers.ts';
 
@@ -66,11 +67,17 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
     async (request) => ({
       items: (
         await deps.db
-          .select()
+          .select({ r: recordings })
           .from(recordings)
-          .where(eq(recordings.conversationId, request.query.conversationId))
+          .innerJoin(conversations, eq(conversations.id, recordings.conversationId))
+          .where(
+            and(
+              eq(recordings.conversationId, request.query.conversationId),
+              inboxCondition(conversations.inboxId, currentAgent(request).inboxIds),
+            ),
+          )
           .orderBy(asc(recordings.recordedAt))
-      ).map(view),
+      ).map(({ r }) => view(r)),
     }),
   );
 
@@ -108,7 +115,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
   app.get(
     '/:id/media',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'recording' },
       schema: {
         tags,
         summary:
@@ -149,7 +156,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
   app.delete(
     '/:id',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', inboxScoped: 'recording' },
       schema: {
         tags,
         summary:

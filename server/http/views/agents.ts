@@ -34,3 +34,46 @@ export const AgentUpdateRequest = Type.Object(
   { minProperties: 1 },
 );
 export type AgentUpdateRequest = Static<typeof AgentUpdateRequest>;
+
+/** Which inboxes an agent may see (server/domain/scope.ts); managers and admins always see every inbox. */
+export const InboxScopeSchema = Type.Enum(['all', 'restricted'], {
+  description: 'all: every inbox; restricted: the chosen inboxes and those of the agent’s teams',
+});
+
+/** An agent's inbox access as an admin manages it (GET /api/agents/access, PUT /api/agents/:id/access). */
+export const AgentAccessView = Type.Object({
+  agentId: Type.String({ format: 'uuid' }),
+  scope: InboxScopeSchema,
+  /** Inboxes chosen for this agent (besides their teams'). */
+  inboxIds: Type.Array(Type.String({ format: 'uuid' })),
+  teamIds: Type.Array(Type.String({ format: 'uuid' })),
+  /** What the agent sees now: null for every inbox (scope all, or a manager/admin), else the inbox ids. */
+  visibleInboxIds: Type.Union([Type.Array(Type.String({ format: 'uuid' })), Type.Null()]),
+});
+export type AgentAccessView = Static<typeof AgentAccessView>;
+
+const Ids = Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500, uniqueItems: true });
+
+export const AgentAccessRequest = Type.Object({
+  scope: InboxScopeSchema,
+  inboxIds: Ids,
+  /** The teams the agent belongs to (replaces their memberships). */
+  teamIds: Ids,
+});
+export type AgentAccessRequest = Static<typeof AgentAccessRequest>;
+
+export const TeamView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  memberIds: Type.Array(Type.String({ format: 'uuid' })),
+  inboxIds: Type.Array(Type.String({ format: 'uuid' })),
+});
+export type TeamView = Static<typeof TeamView>;
+
+/** Creates a team or replaces its name, members and inboxes. */
+export const TeamRequest = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  memberIds: Ids,
+  inboxIds: Ids,
+});
+export type TeamRequest = Static<typeof TeamRequest>;

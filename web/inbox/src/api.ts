@@ -62,6 +62,10 @@ export class ApiClient {
     return this.request<T>('PUT', path, body);
   }
 
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   /**
    * Fetches a file (e.g. a data export) as a Blob, with the filename the server suggests. Errors arrive as
    * the usual JSON error shape before any byte of the file, so they become ApiErrors like everywhere else.

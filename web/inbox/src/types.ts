@@ -15,6 +15,10 @@ export type {
   AgentResult,
   AgentUpdateRequest,
   SessionView,
+  AgentAccessView,
+  AgentAccessRequest,
+  TeamView,
+  TeamRequest,
 } from '../../../server/http/views/agents.ts';
 export type {
   ConversationDetail,

@@ -1,6 +1,7 @@
 import { ApiClient } from '../api.ts';
 import type { AgentView } from '../types.ts';
 import { AgentDirectory } from './agents.svelte.ts';
+import { InboxAccess } from './inbox-access.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
 import { Bot } from './bot.svelte.ts';
 import { Clock } from './clock.svelte.ts';
@@ -34,6 +35,8 @@ export class InboxApp {
   readonly router = new Router();
   readonly session: Session;
   readonly agents: AgentDirectory;
+  /** Admins: teams and who sees which inboxes (the Agents page). */
+  readonly inboxAccess: InboxAccess;
   readonly list: ConversationList;
   readonly detail: ConversationDetail;
   /** The open conversation's call recordings (voice). */
@@ -63,6 +66,7 @@ export class InboxApp {
       signedOut: () => this.#signedOut(),
     });
     this.agents = new AgentDirectory(this.api, this.toasts, (agent) => this.#agentChanged(agent));
+    this.inboxAccess = new InboxAccess(this.api, this.toasts);
     this.list = new ConversationList(this.api, () => this.session.agent?.id ?? null);
     this.detail = new ConversationDetail(this.api, this.toasts, {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
@@ -152,6 +156,7 @@ export class InboxApp {
     this.detail.close();
     this.list.reset();
     this.agents.reset();
+    this.inboxAccess.reset();
     this.contactEditor.cancel();
     this.consent.reset();
     this.exports.reset();
@@ -231,6 +236,7 @@ export class InboxApp {
       }
       this.detail.close();
       void this.agents.load();
+      void this.inboxAccess.load();
       return;
     }
     if (route.name === 'privacy') {

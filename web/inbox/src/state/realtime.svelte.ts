@@ -70,6 +70,8 @@ export class Realtime {
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
     socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
     socket.on('analytics:changed', () => this.#handlers.analyticsChanged());
+    // An admin changed which inboxes this agent sees: what is on screen may be more or less than that now.
+    socket.on('scope:changed', () => this.#handlers.resync());
   }
 
   disconnect(): void {
