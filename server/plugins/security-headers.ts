@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 
 /**
@@ -44,11 +45,14 @@ export const API_CSP =
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 // Swagger UI's page loads only its bundled files (@fastify/swagger-ui's csp.json lists no inline script or
 // style hash); the spec is fetched from here. Its validator badge is turned off in app.ts (no third party).
+// The one inline <style> it renders is the one inside its SVG logo (swagger-ui-standalone-preset.js): allowed
+// by its hash, not by 'unsafe-inline'.
+const SWAGGER_LOGO_STYLE = '.logo_small_svg__cls-2{fill:#fff}.logo_small_svg__cls-3{fill:#85ea2d}';
 export const DOCS_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "script-src-attr 'none'",
-  "style-src 'self'",
+  `style-src 'self' 'sha256-${createHash('sha256').update(SWAGGER_LOGO_STYLE).digest('base64')}'`,
   "img-src 'self' data:",
   "font-src 'self' data:",
   "connect-src 'self'",

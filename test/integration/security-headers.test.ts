@@ -109,6 +109,7 @@ describe(`security headers on ${dbMode}`, () => {
       const csp = directives(h.get('content-security-policy'));
       expect(csp.get('script-src'), path).toEqual(["'self'"]);
       expect(csp.get('script-src-attr'), path).toEqual(["'none'"]);
+      expect(csp.get('style-src'), path).not.toContain("'unsafe-inline'");
       expect(csp.get('object-src'), path).toEqual(["'none'"]);
       expect(csp.get('frame-ancestors'), path).toEqual(["'none'"]);
       expect(csp.get('connect-src'), path).toEqual(["'self'"]);
