@@ -171,7 +171,7 @@ describe(`security headers on ${dbMode}`, () => {
       expect(body.equals(EVIL_JS)).toBe(true);
     });
 
-    it('HTML, SVG and a script declared as an image are octet-stream; a real PNG is an image, by its bytes', async () => {
+    it('HTML, SVG, a script declared as an image: octet-stream; a real PNG is an image, by its bytes', async () => {
       for (const name of ['page.html', 'logo.svg', 'photo.png']) {
         const { headers } = await download(`/api/attachments/${files.get(name)}`);
         expect(headers.get('content-type'), name).toBe('application/octet-stream');
