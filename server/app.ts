@@ -51,7 +51,8 @@ export const app = fp<{ root: AppRoot }>(
         },
       },
     });
-    await fastify.register(swaggerUi, { routePrefix: '/api/docs' });
+    // No validator badge: it would send the spec's address to a third party (and the docs CSP forbids it).
+    await fastify.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { validatorUrl: null } });
     await fastify.register(authPlugin, { deps: root });
 
     await fastify.register(healthRoutes, { prefix: '/api/health', deps: root });

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import { conversations, recordings } from '../../drizzle/schema/index.ts';
 import { IdParams, errors } from '../http/common.ts';
+import { RECORDING_AUDIO_TYPES, sendDownload } from '../http/downloads.ts';
 import { RecordingView } from '../http/views/recordings.ts';
 import type { RecordingView as RecordingViewType } from '../http/views/recordings.ts';
 import { currentAgent } from '../plugins/auth.ts';
@@ -121,7 +122,10 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
         summary:
           'The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited',
         params: IdParams,
-        response: { 200: Type.Any({ description: 'audio/mpeg' }), ...errors(401, 404, 502) },
+        response: {
+          200: Type.Any({ description: 'audio/mpeg or audio/wav (recognised from the bytes), else octet-stream' }),
+          ...errors(401, 404, 502),
+        },
       },
     },
     async (request, reply) => {
@@ -136,20 +140,23 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
         targetType: 'recording',
         targetId: row.id,
       });
-      reply.header('cache-control', 'private, no-store');
+      // Played by the inbox's <audio>; typed from its bytes (MP3 or WAV, else octet-stream), never from the
+      // provider's header, and inert like every stored file (server/http/downloads.ts).
+      const download = { filename: `recording-${row.id}`, inertTypes: RECORDING_AUDIO_TYPES };
       if (row.blobId) {
         const size = await deps.blobs.size(row.blobId);
         if (size !== null) reply.header('content-length', size);
-        return reply.type('audio/mpeg').send(await deps.blobs.get(row.blobId));
+        return sendDownload(reply, await deps.blobs.get(row.blobId), download);
       }
       const provider = deps.recordingProviders.get(row.provider);
       if (!provider?.openMedia) throw notFound('Recording audio');
+      let media;
       try {
-        const media = await provider.openMedia(row.providerSid);
-        return reply.type(media.contentType).send(media.stream);
+        media = await provider.openMedia(row.providerSid);
       } catch (err) {
         throw new DomainError(502, 'provider_unavailable', (err as Error).message.slice(0, 120));
       }
+      return sendDownload(reply, media.stream, download);
     },
   );
 

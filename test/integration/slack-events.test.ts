@@ -244,7 +244,8 @@ describe(`Slack through Bolt inside the server, on ${dbMode}`, () => {
     });
     const res = await fetch(`${server.url}/api/attachments/${attachment!.id}`, { headers: { cookie: agent.cookie } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/pdf');
+    // Served as an inert download whatever Slack (or the sender) declared: server/http/downloads.ts.
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''invoice%202026-11%20(M%C3%A4r).pdf");
     expect(Buffer.from(await res.arrayBuffer()).equals(pdf)).toBe(true);
     expect((await fetch(`${server.url}/api/attachments/${attachment!.id}`)).status).toBe(401);
