@@ -108,7 +108,7 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
     .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
     .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(eq(conversationParticipants.conversationId, conversationId))
-    .orderBy(conversationParticipants.firstSeenAt, contactIdentities.address);
+    .orderBy(conversationParticipants.firstSeenAt, conversationParticipants.role, contactIdentities.address);
   const byIdentity = new Map<string, ParticipantView>();
   for (const { identityId, role, firstSeenAt, ...rest } of rows) {
     const seen = byIdentity.get(identityId);
