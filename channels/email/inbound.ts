@@ -89,7 +89,7 @@ export async function commitMail(
     email.markers.push({
       kind: 'not_a_participant',
       detail:
-        'its headers answer a conversation its sender is not a participant of, so it opened a conversation ' +
+        'its headers name another conversation, which its sender took no part in, so it opened a conversation ' +
         'of its own; replies go only to its sender',
     });
   }
