@@ -174,7 +174,11 @@ async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> 
     .select({
       message: messages,
       contactId: conversations.contactId,
-      author: { contactId: contactIdentities.contactId, kind: contactIdentities.kind, address: contactIdentities.address },
+      author: {
+        contactId: contactIdentities.contactId,
+        kind: contactIdentities.kind,
+        address: contactIdentities.address,
+      },
       authorName: contacts.name,
     })
     .from(messages)

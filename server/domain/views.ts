@@ -26,7 +26,11 @@ import type {
 type MessageRow = typeof messages.$inferSelect;
 
 /** `author`: the identity that wrote an inbound message, when the caller has it (every reader of a conversation). */
-export function toMessageView(row: MessageRow, authorName: string | null, author?: MessageAuthorView | null): MessageView {
+export function toMessageView(
+  row: MessageRow,
+  authorName: string | null,
+  author?: MessageAuthorView | null,
+): MessageView {
   const markers = row.metadata.markers;
   const authentication = (row.metadata.email as { authentication?: MessageAuthenticationView } | undefined)
     ?.authentication;
@@ -69,7 +73,11 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
     .select({
       message: messages,
       authorName: agents.name,
-      identity: { contactId: contactIdentities.contactId, kind: contactIdentities.kind, address: contactIdentities.address },
+      identity: {
+        contactId: contactIdentities.contactId,
+        kind: contactIdentities.kind,
+        address: contactIdentities.address,
+      },
       identityName: authorContact.name,
     })
     .from(messages)

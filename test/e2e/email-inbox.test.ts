@@ -101,7 +101,7 @@ describe('e2e in Chromium: email in the agent inbox', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/email-parse-error.png` });
   });
 
-  it('shows who really wrote a mail: a stranger answering the victim’s thread, with her address and warnings', async () => {
+  it('shows who really wrote a mail: a stranger answering the victim’s thread, her address and warnings', async () => {
     const victimMail = '<e2e-refund@victim.example>';
     await dovecot.append(
       rawMail({

@@ -30,8 +30,9 @@ describe('Authentication-Results (RFC 8601)', () => {
   it('follows the grammar: version, comments (nested, with ; and =), quoted values, method versions, case', () => {
     expect(
       parseAuthenticationResults(
-        '"mx.example.com" 1 (a (nested; comment) dkim=pass); SPF = SoftFail (x=y; z) smtp.mailfrom="a;b@example.com"; ' +
-          'dkim/1=fail reason="bad; signature" header.d=example.com; arc=none; iprev=pass policy.iprev=192.0.2.1',
+        '"mx.example.com" 1 (a (nested; comment) dkim=pass); SPF = SoftFail (x=y; z) ' +
+          'smtp.mailfrom="a;b@example.com"; dkim/1=fail reason="bad; signature" header.d=example.com; ' +
+          'arc=none; iprev=pass policy.iprev=192.0.2.1',
       ),
     ).toEqual({
       authservId: 'mx.example.com',
