@@ -5,6 +5,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { createEmailInbox, eventually, rawMail } from '../helpers/email.ts';
 import type { ConversationView, MessageView } from '../../server/http/views.ts';
 import type { ConversationDetail } from '../../server/http/views/conversations.ts';
+import { readZip } from '../helpers/zip.ts';
 
 /**
  * Issue 14 item 4, over a real Dovecot (mail in) and a real SMTP server (replies out): a stranger who copies the
@@ -172,5 +173,15 @@ describe('email: who wrote a message, and who may join and receive a conversatio
     ]);
     expect(mail.parsed.cc && [mail.parsed.cc].flat()[0]!.value.map((a) => a.address)).toEqual(['bob@customer.example']);
     expect(mail.envelope.to.sort()).toEqual(['bob@customer.example', 'jane@customer.example']);
+
+    // Jane's readable export shows Bob's message as Bob's, not as hers.
+    const res = await fetch(`${server.url}/api/contacts/${thread.conversation.contact.id}/export`, {
+      headers: { cookie: agent.cookie },
+    });
+    expect(res.status).toBe(200);
+    const zip = await readZip(Buffer.from(await res.arrayBuffer()));
+    const html = [...zip].find(([name]) => name.endsWith('.html'))![1].toString();
+    expect(html).toMatch(/bob@customer\.example · [^<]*<\/div><div class="body">Make it 45, please\./);
+    expect(html).toMatch(/You · [^<]*<\/div><div class="body">We would like 40 chairs\./);
   });
 });
