@@ -10,6 +10,8 @@ import {
   messages,
 } from '../../drizzle/schema/index.ts';
 import type { FileEntry } from './export-files.ts';
+
+type Author = { contactId: string | null; address: string | null };
 import { escapeHtml as esc } from '../http/escape.ts';
 
 const BATCH = 2_000;
@@ -127,17 +129,30 @@ export async function* renderExportHtml(
       const cursor: SQL | undefined = after
         ? or(gt(messages.createdAt, after.at), and(eq(messages.createdAt, after.at), gt(messages.id, after.id)))
         : undefined;
-      const batch: Array<{ m: typeof messages.$inferSelect; agentName: string | null }> = await db
-        .select({ m: messages, agentName: agents.name })
-        .from(messages)
-        .leftJoin(agents, eq(agents.id, messages.authorAgentId))
-        .where(cursor ? and(eq(messages.conversationId, c.id), cursor) : eq(messages.conversationId, c.id))
-        .orderBy(asc(messages.createdAt), asc(messages.id))
-        .limit(BATCH);
+      const batch: Array<{ m: typeof messages.$inferSelect; agentName: string | null; author: Author | null }> =
+        await db
+          .select({
+            m: messages,
+            agentName: agents.name,
+            author: { contactId: contactIdentities.contactId, address: contactIdentities.address },
+          })
+          .from(messages)
+          .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+          .leftJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+          .where(cursor ? and(eq(messages.conversationId, c.id), cursor) : eq(messages.conversationId, c.id))
+          .orderBy(asc(messages.createdAt), asc(messages.id))
+          .limit(BATCH);
       let html = '';
-      for (const { m, agentName } of batch) {
+      for (const { m, agentName, author } of batch) {
+        // Another participant's message in this person's conversation (a Cc'd colleague) is theirs, not "You".
         const who =
-          m.authorKind === 'contact' ? 'You' : m.authorKind === 'bot' ? 'Assistant' : (agentName ?? 'Support');
+          m.authorKind === 'contact'
+            ? author?.contactId && author.contactId !== contactId
+              ? author.address
+              : 'You'
+            : m.authorKind === 'bot'
+              ? 'Assistant'
+              : (agentName ?? 'Support');
         const cls =
           m.kind === 'note'
             ? 'msg note'
