@@ -74,7 +74,8 @@ describe(`the demo data on ${dbMode}`, () => {
  * EMAIL_*): the demo lands in the inboxes the configuration made, not in twins beside them; its replies reach
  * no provider; a restart seeds nothing more. Servers started one after another on one database.
  */
-describe(`the demo data with Slack and email configured by environment on ${dbMode}`, () => {
+// Each test starts two servers that each seed the whole demo: slower than one request, so a longer budget.
+describe(`the demo data with Slack and email configured by environment on ${dbMode}`, { timeout: 120_000 }, () => {
   let slack: FakeSlack;
   let mailServer: Server;
   let mailConnections = 0;
