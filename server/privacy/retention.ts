@@ -242,7 +242,10 @@ export async function savePolicy(
     const change = proposal.changes[0]!;
     details = { ...details, takesEffectAt: change.takesEffectAt, wouldDeleteNow: change.count, held: change.held };
     await deps.db.transaction(async (tx) => {
-      await writePolicy(tx, dataClass, value, actorId, { previous: from, takesEffectAt: new Date(change.takesEffectAt) });
+      await writePolicy(tx, dataClass, value, actorId, {
+        previous: from,
+        takesEffectAt: new Date(change.takesEffectAt),
+      });
       await appendAudit(tx, auditEntry(actorId, 'retention.policy_set', dataClass, details));
     });
   }
