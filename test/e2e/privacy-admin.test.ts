@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
@@ -120,6 +120,9 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
         await row.locator('[data-testid="retention-save"]').click();
         await page.waitForSelector('[data-testid="retention-confirm-dialog"]');
       };
+      // A dialog fades in: the screenshot waits for its animations to finish.
+      const settled = (dialog: Locator) =>
+        dialog.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
       const messagesPolicy = async () =>
         (await db.select().from(retentionPolicies).where(eq(retentionPolicies.dataClass, 'messages')))[0];
 
@@ -128,6 +131,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       const dialog = page.locator('[data-testid="retention-confirm-dialog"]');
       await dialog.locator('[data-testid="retention-confirm-row"][data-class="messages"][data-count="1"]').waitFor();
       expect(await dialog.textContent()).toContain('Nothing is deleted under it before');
+      await settled(dialog);
       await page.screenshot({ path: `${SCREENSHOTS}/12-retention-confirm.png` });
       // Backing out saves nothing.
       await page.click('[data-testid="retention-confirm-dismiss"]');
@@ -161,6 +165,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       await pending.locator('[data-testid="retention-apply-now"]').click();
       const apply = page.locator('[data-testid="retention-apply-dialog"]');
       await apply.locator('[data-testid="retention-confirm-row"][data-class="messages"][data-count="1"]').waitFor();
+      await settled(apply);
       await page.screenshot({ path: `${SCREENSHOTS}/12c-retention-apply-now.png` });
       expect(await db.select().from(conversations)).toHaveLength(4);
       await page.click('[data-testid="retention-apply-confirm"]');
