@@ -321,6 +321,9 @@ export const catalog = {
       enabled: n(),
       updatedAt: n(),
       updatedByAgentId: n('metadata', 'an agent id'),
+      previousEnabled: n(),
+      previousRetainDays: n(),
+      takesEffectAt: n(),
     },
   }),
   legalHolds: entry({

@@ -156,7 +156,7 @@ export async function createRoot(
     retention: {
       recordingDeleteAfter: (recordedAt) => recordingDeleteAfter(db, recordedAt),
       async recordingRetainDays() {
-        const policy = (await getPolicies(db)).find((p) => p.dataClass === 'recordings')!;
+        const policy = (await getPolicies(db)).find((p) => p.dataClass === 'recordings')!.inForce;
         return policy.enabled ? policy.retainDays : null;
       },
     },

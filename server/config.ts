@@ -43,6 +43,8 @@ export type Config = {
   botEmbedder: EmbedderConfig;
   /** Analytics: a figure built from fewer distinct contacts than this is suppressed ("fewer than k"). */
   analyticsMinCohort: number;
+  /** A tightened retention policy starts deleting this many hours after it is saved, unless applied at once. */
+  retentionGraceHours: number;
   /** Non-public destinations outbound requests may reach anyway (OUTBOUND_ALLOW_HOSTS; server/http/outbound.ts). */
   outboundAllowHosts: AllowEntry[];
   /**
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
+    retentionGraceHours: int(env, 'RETENTION_GRACE_HOURS', 24, 0, 24 * 90),
     outboundAllowHosts: outboundAllowHosts(env),
     ...keys(env),
     channels: channels(env, modules),

@@ -28,7 +28,8 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
     (await db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel as string),
   );
   const connected = (entry: { channels: readonly string[] }) => entry.channels.some((c) => channels.has(c));
-  const policies = await getPolicies(db);
+  // What the sweep applies now (a tightened value waiting out its grace period is not in force yet).
+  const policies = (await getPolicies(db)).map((p) => ({ ...p, ...p.inForce }));
   const retentionText = (cls: string) => {
     const p = policies.find((x) => x.dataClass === cls);
     if (!p) return 'kept until erased';

@@ -6,8 +6,10 @@ import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enum
 import type {
   RetentionPolicyView as RetentionPolicy,
   RetentionPreviewClass as PreviewRow,
+  RetentionProposal,
   SweepResult,
 } from '../http/views/privacy.ts';
+import { DomainError, conflict } from '../domain/errors.ts';
 import { appendAudit } from './audit.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
 import { deleteAtProvider } from './recording-providers.ts';
@@ -23,7 +25,7 @@ import {
   type PrivacyCatalog,
 } from './subject.ts';
 
-export type { PreviewRow, RetentionPolicy, SweepResult };
+export type { PreviewRow, RetentionPolicy, RetentionProposal, SweepResult };
 
 /**
  * What the sweep needs: erasure's dependencies (an inactive contact is erased as on request; files go from
@@ -73,7 +75,36 @@ export const retentionInfo: Record<
   },
 };
 
-export async function getPolicies(db: Db): Promise<RetentionPolicy[]> {
+/** A policy's value: whether the sweep deletes this class at all, and after how many days. */
+export type PolicyValue = { enabled: boolean; retainDays: number };
+type PolicyRow = typeof retentionPolicies.$inferSelect;
+
+const HOUR = 3_600_000;
+
+function savedValue(row: PolicyRow | undefined, dataClass: RetentionClass): PolicyValue {
+  const info = retentionInfo[dataClass];
+  return { enabled: row?.enabled ?? info.defaultEnabled, retainDays: row?.retainDays ?? info.defaultDays };
+}
+
+/** The saved value waits until `takes_effect_at`; before that the previous value is in force. */
+const pending = (row: PolicyRow | undefined, now: Date) =>
+  !!row?.takesEffectAt && row.takesEffectAt.getTime() > now.getTime();
+
+function inForceValue(row: PolicyRow | undefined, dataClass: RetentionClass, now: Date): PolicyValue {
+  if (pending(row, now)) return { enabled: row!.previousEnabled!, retainDays: row!.previousRetainDays! };
+  return savedValue(row, dataClass);
+}
+
+/**
+ * Whether `to` deletes something `from` keeps: turning a policy on, or shortening it while it is on. Such a
+ * change needs the admin's confirmation and waits out the grace period; anything else is in force at once.
+ */
+export function isTightening(from: PolicyValue, to: PolicyValue): boolean {
+  return to.enabled && (!from.enabled || to.retainDays < from.retainDays);
+}
+
+/** The saved policies, with what is in force now (the previous value while a tightening waits). */
+export async function getPolicies(db: Db, now = new Date()): Promise<RetentionPolicy[]> {
   const rows = await db.select().from(retentionPolicies);
   return retentionClasses.map((dataClass) => {
     const row = rows.find((r) => r.dataClass === dataClass);
@@ -82,42 +113,193 @@ export async function getPolicies(db: Db): Promise<RetentionPolicy[]> {
       dataClass,
       label: info.label,
       description: info.description,
-      enabled: row?.enabled ?? info.defaultEnabled,
-      retainDays: row?.retainDays ?? info.defaultDays,
+      ...savedValue(row, dataClass),
       updatedAt: row?.updatedAt.toISOString() ?? null,
+      takesEffectAt: pending(row, now) ? row!.takesEffectAt!.toISOString() : null,
+      inForce: inForceValue(row, dataClass, now),
     };
   });
 }
 
-export async function setPolicy(
-  db: Db,
-  dataClass: RetentionClass,
-  input: { enabled: boolean; retainDays: number },
-  actorId: string,
-) {
+/** What the sweep applies at `now`, class by class. */
+async function policiesInForce(db: Db, now: Date) {
+  return (await getPolicies(db, now)).map((p) => ({ dataClass: p.dataClass, label: p.label, ...p.inForce }));
+}
+
+/**
+ * Writes a policy that is in force at once, with no confirmation and no grace period: for seeding, tests and
+ * benchmarks. Admins go through savePolicy.
+ */
+export async function setPolicy(db: Db, dataClass: RetentionClass, input: PolicyValue, actorId: string) {
   await db.transaction(async (tx) => {
-    await tx
-      .insert(retentionPolicies)
-      .values({ dataClass, ...input, updatedByAgentId: actorId, updatedAt: new Date() })
-      .onConflictDoUpdate({
-        target: retentionPolicies.dataClass,
-        set: { ...input, updatedByAgentId: actorId, updatedAt: new Date() },
-      });
+    await writePolicy(tx, dataClass, input, actorId, null);
     await appendAudit(tx, {
       actorKind: 'agent',
       actorId,
       action: 'retention.policy_set',
       targetType: 'retention_policy',
       targetId: dataClass,
-      details: input,
+      details: { ...input },
     });
   });
   return (await getPolicies(db)).find((p) => p.dataClass === dataClass)!;
 }
 
+async function writePolicy(
+  tx: Db,
+  dataClass: RetentionClass,
+  input: PolicyValue,
+  actorId: string,
+  wait: { previous: PolicyValue; takesEffectAt: Date } | null,
+) {
+  const values = {
+    enabled: input.enabled,
+    retainDays: input.retainDays,
+    previousEnabled: wait?.previous.enabled ?? null,
+    previousRetainDays: wait?.previous.retainDays ?? null,
+    takesEffectAt: wait?.takesEffectAt ?? null,
+    updatedByAgentId: actorId,
+    updatedAt: new Date(),
+  };
+  await tx
+    .insert(retentionPolicies)
+    .values({ dataClass, ...values })
+    .onConflictDoUpdate({ target: retentionPolicies.dataClass, set: values });
+}
+
+/** The answer to a tightening saved without `confirm: true`: 400, with the dry run of the proposed value. */
+export class RetentionConfirmationRequired extends DomainError {
+  constructor(readonly proposal: RetentionProposal) {
+    const change = proposal.changes[0]!;
+    super(
+      400,
+      'confirmation_required',
+      `This value deletes more than the one in force: ${change.count} ${change.count === 1 ? 'item' : 'items'} ` +
+        `of ${change.dataClass} would be deleted now. Send confirm: true to save it; deletion starts at ` +
+        `${change.takesEffectAt}, and the change can be cancelled until then.`,
+    );
+  }
+}
+
+/**
+ * A dry run of proposed values, nothing saved: what a sweep would delete now if they were in force, and per
+ * proposed class whether it tightens the value in force and when it would take effect if saved now.
+ */
+export async function proposeRetention(
+  deps: { db: Db; catalog?: PrivacyCatalog },
+  proposals: Array<PolicyValue & { dataClass: RetentionClass }>,
+  graceHours: number,
+  now = new Date(),
+): Promise<RetentionProposal> {
+  const inForce = await policiesInForce(deps.db, now);
+  const overrides: Partial<Record<RetentionClass, PolicyValue>> = {};
+  for (const p of proposals) overrides[p.dataClass] = { enabled: p.enabled, retainDays: p.retainDays };
+  const preview = await previewRetention(deps, now, overrides);
+  return {
+    asOf: preview.asOf,
+    graceHours,
+    classes: preview.classes,
+    changes: Object.entries(overrides).map(([dataClass, value]) => {
+      const current = inForce.find((p) => p.dataClass === dataClass)!;
+      const tightening = isTightening(current, value);
+      const row = preview.classes.find((c) => c.dataClass === dataClass)!;
+      return {
+        dataClass: dataClass as RetentionClass,
+        tightening,
+        count: row.count,
+        held: row.held,
+        takesEffectAt: new Date(now.getTime() + (tightening ? graceHours * HOUR : 0)).toISOString(),
+      };
+    }),
+  };
+}
+
+/**
+ * Saves an admin's value. One that deletes no more than the value in force is in force at once (saving the
+ * previous value of a waiting change cancels it). A tightening is refused without `confirm` (400 with the dry
+ * run); confirmed, it waits `graceHours`, during which the sweep keeps using the value in force before it.
+ */
+export async function savePolicy(
+  deps: { db: Db; catalog?: PrivacyCatalog },
+  dataClass: RetentionClass,
+  input: PolicyValue & { confirm?: boolean },
+  actorId: string,
+  graceHours: number,
+  now = new Date(),
+): Promise<RetentionPolicy> {
+  const value = { enabled: input.enabled, retainDays: input.retainDays };
+  const current = (await getPolicies(deps.db, now)).find((p) => p.dataClass === dataClass)!;
+  const from = current.inForce;
+  let details: Record<string, unknown> = { ...value, from };
+  if (!isTightening(from, value)) {
+    await deps.db.transaction(async (tx) => {
+      await writePolicy(tx, dataClass, value, actorId, null);
+      await appendAudit(tx, auditEntry(actorId, 'retention.policy_set', dataClass, details));
+    });
+  } else {
+    const proposal = await proposeRetention(deps, [{ dataClass, ...value }], graceHours, now);
+    if (input.confirm !== true) throw new RetentionConfirmationRequired(proposal);
+    const change = proposal.changes[0]!;
+    details = { ...details, takesEffectAt: change.takesEffectAt, wouldDeleteNow: change.count, held: change.held };
+    await deps.db.transaction(async (tx) => {
+      await writePolicy(tx, dataClass, value, actorId, {
+        previous: from,
+        takesEffectAt: new Date(change.takesEffectAt),
+      });
+      await appendAudit(tx, auditEntry(actorId, 'retention.policy_set', dataClass, details));
+    });
+  }
+  return (await getPolicies(deps.db, now)).find((p) => p.dataClass === dataClass)!;
+}
+
+/** Cancels a waiting change: the value in force before it is saved again. 409 when nothing waits. */
+export async function cancelPendingPolicy(db: Db, dataClass: RetentionClass, actorId: string, now = new Date()) {
+  const current = (await getPolicies(db, now)).find((p) => p.dataClass === dataClass)!;
+  if (!current.takesEffectAt) throw conflict('nothing_pending', 'No change of this policy is waiting to take effect');
+  await db.transaction(async (tx) => {
+    await writePolicy(tx, dataClass, current.inForce, actorId, null);
+    await appendAudit(
+      tx,
+      auditEntry(actorId, 'retention.policy_cancelled', dataClass, {
+        cancelled: { enabled: current.enabled, retainDays: current.retainDays },
+        restored: current.inForce,
+      }),
+    );
+  });
+  return (await getPolicies(db, now)).find((p) => p.dataClass === dataClass)!;
+}
+
+/** Puts a waiting change in force now ("apply now"): the next sweep deletes under it. 409 when nothing waits. */
+export async function applyPolicyNow(db: Db, dataClass: RetentionClass, actorId: string, now = new Date()) {
+  const current = (await getPolicies(db, now)).find((p) => p.dataClass === dataClass)!;
+  if (!current.takesEffectAt) throw conflict('nothing_pending', 'No change of this policy is waiting to take effect');
+  await db.transaction(async (tx) => {
+    await writePolicy(tx, dataClass, current, actorId, null);
+    await appendAudit(
+      tx,
+      auditEntry(actorId, 'retention.policy_applied_now', dataClass, {
+        enabled: current.enabled,
+        retainDays: current.retainDays,
+        from: current.inForce,
+        wasDueAt: current.takesEffectAt,
+      }),
+    );
+  });
+  return (await getPolicies(db, now)).find((p) => p.dataClass === dataClass)!;
+}
+
+const auditEntry = (actorId: string, action: string, dataClass: RetentionClass, details: Record<string, unknown>) => ({
+  actorKind: 'agent' as const,
+  actorId,
+  action,
+  targetType: 'retention_policy',
+  targetId: dataClass,
+  details,
+});
+
 /** The deadline a new recording gets from the current policy (issue: Twilio voice sets it on creation). */
 export async function recordingDeleteAfter(db: Db, recordedAt: Date): Promise<Date> {
-  const policy = (await getPolicies(db)).find((p) => p.dataClass === 'recordings')!;
+  const policy = (await policiesInForce(db, new Date())).find((p) => p.dataClass === 'recordings')!;
   const days = policy.enabled ? policy.retainDays : 36_500;
   return new Date(recordedAt.getTime() + days * 86_400_000);
 }
@@ -206,15 +388,20 @@ function classQueries(catalog: PrivacyCatalog, dataClass: RetentionClass, cutoff
   }
 }
 
-/** Dry run: what a sweep would remove now, class by class. Nothing is changed. */
+/**
+ * Dry run: what a sweep would remove now, class by class, under the policies in force (or, for the classes
+ * in `overrides`, under proposed values). Nothing is changed.
+ */
 export async function previewRetention(
   deps: { db: Db; catalog?: PrivacyCatalog },
   now = new Date(),
+  overrides: Partial<Record<RetentionClass, PolicyValue>> = {},
 ): Promise<{ asOf: string; classes: PreviewRow[] }> {
   const { db } = deps;
   const catalog = catalogOf(deps);
   const classes: PreviewRow[] = [];
-  for (const policy of await getPolicies(db)) {
+  for (const inForce of await policiesInForce(db, now)) {
+    const policy = { ...inForce, ...overrides[inForce.dataClass] };
     const cutoff = new Date(now.getTime() - policy.retainDays * 86_400_000);
     let count = 0;
     let heldCount = 0;
@@ -255,14 +442,35 @@ export async function sweepRetention(deps: RetentionDeps, now = new Date()): Pro
   const result = { sweptAt: now.toISOString(), skipped: false, removed: zero(), failed: zero() };
   if (!(await tryAcquireLease(deps.db, SWEEP_LEASE, 5 * 60_000))) return { ...result, skipped: true };
   try {
-    for (const policy of await getPolicies(deps.db)) {
-      if (!policy.enabled) continue;
+    // The policies in force: a tightened value waiting out its grace period is not applied yet.
+    const policies = (await policiesInForce(deps.db, now)).filter((p) => p.enabled);
+    for (const policy of policies) {
       const cutoff = new Date(now.getTime() - policy.retainDays * 86_400_000);
       for (const q of classQueries(catalogOf(deps), policy.dataClass, cutoff, now)) {
         const outcome = await sweepQuery(deps, policy.dataClass, q, cutoff);
         result.removed[policy.dataClass] += outcome.removed;
         result.failed[policy.dataClass] += outcome.failed;
       }
+    }
+    // One entry per sweep that removed or failed anything: counts and the days in force, nothing about anyone.
+    // (A sweep with nothing to do writes nothing: one entry a minute would bury the log.)
+    const any = (counts: Record<string, number>) => Object.values(counts).some((n) => n > 0);
+    if (any(result.removed) || any(result.failed)) {
+      await deps.db.transaction((tx) =>
+        appendAudit(tx, {
+          actorKind: 'system',
+          actorId: null,
+          action: 'retention.sweep',
+          targetType: 'retention',
+          targetId: null,
+          details: {
+            sweptAt: result.sweptAt,
+            removed: result.removed,
+            failed: result.failed,
+            retainDays: Object.fromEntries(policies.map((p) => [p.dataClass, p.retainDays])),
+          },
+        }),
+      );
     }
   } finally {
     await releaseLease(deps.db, SWEEP_LEASE);

@@ -1,20 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { LegalHoldView } from '../http/views.ts';
+import { ErrorView, LegalHoldView } from '../http/views.ts';
 import {
   AuditPage,
   AuditVerification,
   LegalHoldBody,
   ProcessingRecordView,
   RetentionClassSchema,
+  RetentionPolicyBody,
   RetentionPolicyView,
   RetentionPreview,
+  RetentionProposal,
+  RetentionProposalBody,
   SweepResult,
 } from '../http/views/privacy.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';
-import { getPolicies, previewRetention, setPolicy, sweepRetention, type RetentionDeps } from '../privacy/retention.ts';
+import {
+  RetentionConfirmationRequired,
+  applyPolicyNow,
+  cancelPendingPolicy,
+  getPolicies,
+  previewRetention,
+  proposeRetention,
+  savePolicy,
+  sweepRetention,
+  type RetentionDeps,
+} from '../privacy/retention.ts';
+import type { Config } from '../config.ts';
 import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
 import { buildRecord, type RecordDeps } from '../privacy/record.ts';
 import { renderRecordHtml } from '../privacy/record-html.ts';
@@ -22,7 +36,7 @@ import { renderRecordHtml } from '../privacy/record-html.ts';
 const tags = ['privacy'];
 
 /** What the privacy admin routes need: the sweep's and the record's dependencies. */
-export type PrivacyRoutesDeps = RetentionDeps & RecordDeps;
+export type PrivacyRoutesDeps = RetentionDeps & RecordDeps & { config: Pick<Config, 'retentionGraceHours'> };
 
 export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
@@ -79,29 +93,82 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       config: admin,
       schema: {
         tags,
-        summary: 'Retention policies per data class',
-        response: { 200: Type.Object({ policies: Type.Array(RetentionPolicyView) }), ...errors(401, 403) },
+        summary: 'Retention policies per data class, with the grace period a tightened policy waits (hours)',
+        response: {
+          200: Type.Object({ policies: Type.Array(RetentionPolicyView), graceHours: Type.Integer() }),
+          ...errors(401, 403),
+        },
       },
     },
     async () => ({
       policies: await getPolicies(deps.db),
+      graceHours: deps.config.retentionGraceHours,
     }),
   );
 
+  const DataClassParams = Type.Object({ dataClass: RetentionClassSchema });
   app.put(
     '/retention/:dataClass',
     {
       config: admin,
       schema: {
         tags,
-        summary: 'Set the policy of one data class',
-        params: Type.Object({ dataClass: RetentionClassSchema }),
-        body: Type.Object({ enabled: Type.Boolean(), retainDays: Type.Integer({ minimum: 1, maximum: 3650 }) }),
-        response: { 200: Type.Object({ policy: RetentionPolicyView }), ...errors(400, 401, 403, 404) },
+        summary:
+          'Set the policy of one data class. A value that deletes more than the one in force (turning it on, ' +
+          'fewer days) needs confirm: true, else 400 confirmation_required with the dry run in `preview`; it ' +
+          'takes effect after the grace period (RETENTION_GRACE_HOURS), cancellable until then',
+        params: DataClassParams,
+        body: RetentionPolicyBody,
+        response: {
+          200: Type.Object({ policy: RetentionPolicyView }),
+          400: Type.Object({ ...ErrorView.properties, preview: Type.Optional(RetentionProposal) }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const { dataClass } = request.params;
+        const agentId = currentAgent(request).id;
+        return { policy: await savePolicy(deps, dataClass, request.body, agentId, deps.config.retentionGraceHours) };
+      } catch (err) {
+        if (!(err instanceof RetentionConfirmationRequired)) throw err;
+        const { code, message, proposal } = err;
+        return reply.status(400).send({ code, message, requestId: String(request.id), preview: proposal });
+      }
+    },
+  );
+
+  app.post(
+    '/retention/:dataClass/cancel',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Cancel a change waiting out its grace period: the value in force before it stays',
+        params: DataClassParams,
+        response: { 200: Type.Object({ policy: RetentionPolicyView }), ...errors(401, 403, 404, 409) },
       },
     },
     async (request) => ({
-      policy: await setPolicy(deps.db, request.params.dataClass, request.body, currentAgent(request).id),
+      policy: await cancelPendingPolicy(deps.db, request.params.dataClass, currentAgent(request).id),
+    }),
+  );
+
+  app.post(
+    '/retention/:dataClass/apply-now',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Put a change waiting out its grace period in force now (confirm: true): the next sweep deletes',
+        params: DataClassParams,
+        body: Type.Object({ confirm: Type.Literal(true) }),
+        response: { 200: Type.Object({ policy: RetentionPolicyView }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({
+      policy: await applyPolicyNow(deps.db, request.params.dataClass, currentAgent(request).id),
     }),
   );
 
@@ -111,11 +178,27 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       config: admin,
       schema: {
         tags,
-        summary: 'Dry run: what a sweep would delete now (nothing is deleted)',
+        summary: 'Dry run: what a sweep would delete now under the policies in force (nothing is deleted)',
         response: { 200: RetentionPreview, ...errors(401, 403) },
       },
     },
     async () => previewRetention(deps),
+  );
+
+  app.post(
+    '/retention/preview',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Dry run of proposed values, nothing saved: what a sweep would delete now if they were in force, ' +
+          'and whether saving each needs confirmation and when it would take effect',
+        body: RetentionProposalBody,
+        response: { 200: RetentionProposal, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => proposeRetention(deps, request.body.policies, deps.config.retentionGraceHours),
   );
 
   app.post(

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { readZip } from '../helpers/zip.ts';
-import { contacts, conversations, messages } from '../../drizzle/schema/index.ts';
+import { contacts, conversations, messages, retentionPolicies } from '../../drizzle/schema/index.ts';
 
 const person = {
   name: 'Mira Okonkwo-Test',
@@ -106,18 +106,75 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     await page.screenshot({ path: `${SCREENSHOTS}/11-export-progress.png` });
   });
 
-  it('previews retention on the Privacy page', async () => {
-    await page.click('[data-testid="nav-privacy"]');
-    await page.waitForSelector('[data-testid="privacy-page"]');
-    const row = page.locator('[data-testid="retention-row"][data-class="messages"]');
-    await row.locator('[data-testid="retention-enabled"]').check();
-    await row.locator('[data-testid="retention-days"]').fill('30');
-    await row.locator('[data-testid="retention-save"]').click();
-    await page.waitForSelector('[data-testid="retention-preview-row"][data-class="messages"][data-count="1"]');
-    await page.screenshot({ path: `${SCREENSHOTS}/12-retention-preview.png`, fullPage: true });
-    // A preview deletes nothing.
-    expect(await server.root.db.select().from(conversations)).toHaveLength(4);
-  });
+  it(
+    'retention: a tightened policy shows what it would delete and asks first; it waits out the grace period, ' +
+      'cancellable, unless applied now',
+    async () => {
+      const { db } = server.root;
+      await page.click('[data-testid="nav-privacy"]');
+      await page.waitForSelector('[data-testid="privacy-page"]');
+      const row = page.locator('[data-testid="retention-row"][data-class="messages"]');
+      const save = async (days: string) => {
+        await row.locator('[data-testid="retention-enabled"]').check();
+        await row.locator('[data-testid="retention-days"]').fill(days);
+        await row.locator('[data-testid="retention-save"]').click();
+        await page.waitForSelector('[data-testid="retention-confirm-dialog"]');
+      };
+      // A dialog fades in: the screenshot waits for its animations to finish.
+      const settled = (dialog: Locator) =>
+        dialog.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+      const messagesPolicy = async () =>
+        (await db.select().from(retentionPolicies).where(eq(retentionPolicies.dataClass, 'messages')))[0];
+
+      // Saving asks first, with the dry run of the new value: one conversation (the old one) would go.
+      await save('30');
+      const dialog = page.locator('[data-testid="retention-confirm-dialog"]');
+      await dialog.locator('[data-testid="retention-confirm-row"][data-class="messages"][data-count="1"]').waitFor();
+      expect(await dialog.textContent()).toContain('Nothing is deleted under it before');
+      await settled(dialog);
+      await page.screenshot({ path: `${SCREENSHOTS}/12-retention-confirm.png` });
+      // Backing out saves nothing.
+      await page.click('[data-testid="retention-confirm-dismiss"]');
+      await page.waitForSelector('[data-testid="retention-confirm-dialog"]', { state: 'detached' });
+      expect(await messagesPolicy()).toBeUndefined();
+
+      // Confirmed: saved, waiting out the grace period; "first deletion at …" with cancel and apply now.
+      await save('30');
+      await page.click('[data-testid="retention-confirm-save"]');
+      const pending = page.locator('[data-testid="retention-pending"][data-class="messages"]');
+      await pending.waitFor();
+      const firstDeletion = await pending.locator('[data-testid="retention-first-deletion"]').getAttribute('datetime');
+      expect(firstDeletion).toBe((await messagesPolicy())!.takesEffectAt!.toISOString());
+      expect(Date.parse(firstDeletion!)).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+      expect(await pending.textContent()).toContain('First deletion at');
+      // The policy in force is still off: nothing is due, nothing is deleted.
+      await page.waitForSelector('[data-testid="retention-preview-row"][data-class="messages"][data-count="0"]');
+      expect(await db.select().from(conversations)).toHaveLength(4);
+      await page.screenshot({ path: `${SCREENSHOTS}/12b-retention-pending.png`, fullPage: true });
+
+      // Cancel: the previous value (off) stays, nothing waits.
+      await pending.locator('[data-testid="retention-cancel-change"]').click();
+      await pending.waitFor({ state: 'detached' });
+      expect(await messagesPolicy()).toMatchObject({ enabled: false, takesEffectAt: null });
+      expect(await row.locator('[data-testid="retention-enabled"]').isChecked()).toBe(false);
+
+      // Apply now is its own confirmed step; then the dry run of the policies in force shows what goes next.
+      await save('30');
+      await page.click('[data-testid="retention-confirm-save"]');
+      await pending.waitFor();
+      await pending.locator('[data-testid="retention-apply-now"]').click();
+      const apply = page.locator('[data-testid="retention-apply-dialog"]');
+      await apply.locator('[data-testid="retention-confirm-row"][data-class="messages"][data-count="1"]').waitFor();
+      await settled(apply);
+      await page.screenshot({ path: `${SCREENSHOTS}/12c-retention-apply-now.png` });
+      expect(await db.select().from(conversations)).toHaveLength(4);
+      await page.click('[data-testid="retention-apply-confirm"]');
+      await pending.waitFor({ state: 'detached' });
+      expect(await messagesPolicy()).toMatchObject({ enabled: true, retainDays: 30, takesEffectAt: null });
+      await page.waitForSelector('[data-testid="retention-preview-row"][data-class="messages"][data-count="1"]');
+      await page.screenshot({ path: `${SCREENSHOTS}/12d-retention-preview.png`, fullPage: true });
+    },
+  );
 
   it(
     'erases the contact after typed confirmation and shows the receipt; ' + 'the conversation leaves the list',

@@ -42,10 +42,13 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
     [voiceInbox, smsInbox] = rows.map((r) => r.id) as [string, string];
     agent = await server.agentClient('agent');
     admin = await server.agentClient('admin');
-    // Attachments go after a day once their policy is on (recordings have their own deadline per row).
+    // Attachments go after a day once their policy is on (recordings have their own deadline per row): a
+    // confirmed tightening, put in force at once instead of after the grace period.
     expect(
-      (await admin.send('PUT', '/api/privacy/retention/attachments', { enabled: true, retainDays: 1 })).status,
+      (await admin.send('PUT', '/api/privacy/retention/attachments', { enabled: true, retainDays: 1, confirm: true }))
+        .status,
     ).toBe(200);
+    expect((await admin.post('/api/privacy/retention/attachments/apply-now', { confirm: true })).status).toBe(200);
   });
   afterAll(async () => {
     await server?.stop();

@@ -13,6 +13,14 @@ describe('configuration from the environment', () => {
     expect(config.visitorTokenIdleDays).toBe(30);
   });
 
+  it('reads RETENTION_GRACE_HOURS: 24 by default, 0 for none, never negative', () => {
+    expect(loadConfig({}).retentionGraceHours).toBe(24);
+    expect(loadConfig({ RETENTION_GRACE_HOURS: '0' }).retentionGraceHours).toBe(0);
+    expect(loadConfig({ RETENTION_GRACE_HOURS: '72' }).retentionGraceHours).toBe(72);
+    expect(() => loadConfig({ RETENTION_GRACE_HOURS: '-1' })).toThrow(/RETENTION_GRACE_HOURS must be an integer/);
+    expect(() => loadConfig({ RETENTION_GRACE_HOURS: '9000' })).toThrow(/RETENTION_GRACE_HOURS must be between/);
+  });
+
   it('reads TRUST_PROXY as a list of proxy addresses', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.11, 10.0.0.0/24,::1,fd00::/8,loopback' }).trustProxy).toEqual([

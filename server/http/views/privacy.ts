@@ -87,6 +87,10 @@ export const RetentionPolicyView = Type.Object({
   enabled: Type.Boolean(),
   retainDays: Type.Integer(),
   updatedAt: Type.Union([Type.String(), Type.Null()]),
+  /** Set while the saved value waits out its grace period: until then the sweep uses `inForce`. */
+  takesEffectAt: Type.Union([Type.String(), Type.Null()]),
+  /** The value the sweep uses now. */
+  inForce: Type.Object({ enabled: Type.Boolean(), retainDays: Type.Integer() }),
 });
 export type RetentionPolicyView = Static<typeof RetentionPolicyView>;
 
@@ -102,6 +106,42 @@ export const RetentionPreviewClass = Type.Object({
 export type RetentionPreviewClass = Static<typeof RetentionPreviewClass>;
 export const RetentionPreview = Type.Object({ asOf: Type.String(), classes: Type.Array(RetentionPreviewClass) });
 export type RetentionPreview = Static<typeof RetentionPreview>;
+
+/** A policy value as an admin proposes it (PUT body, dry run of proposed values). */
+const RetainDays = Type.Integer({ minimum: 1, maximum: 3650 });
+/** PUT /retention/:dataClass; `confirm` must be true when the value tightens the one in force. */
+export const RetentionPolicyBody = Type.Object({
+  enabled: Type.Boolean(),
+  retainDays: RetainDays,
+  confirm: Type.Optional(Type.Boolean()),
+});
+export const RetentionProposalBody = Type.Object({
+  policies: Type.Array(
+    Type.Object({ dataClass: RetentionClassSchema, enabled: Type.Boolean(), retainDays: RetainDays }),
+    { minItems: 1, maxItems: 10 },
+  ),
+});
+export type RetentionProposalBody = Static<typeof RetentionProposalBody>;
+/**
+ * A dry run of proposed values: `classes` is what a sweep would delete now if they were in force; per proposed
+ * class, whether it tightens the value in force (then saving needs confirmation and waits `graceHours`) and
+ * when its first deletion would be if it were saved now.
+ */
+export const RetentionProposal = Type.Object({
+  asOf: Type.String(),
+  graceHours: Type.Integer(),
+  classes: Type.Array(RetentionPreviewClass),
+  changes: Type.Array(
+    Type.Object({
+      dataClass: RetentionClassSchema,
+      tightening: Type.Boolean(),
+      count: Type.Integer(),
+      held: Type.Integer(),
+      takesEffectAt: Type.String(),
+    }),
+  ),
+});
+export type RetentionProposal = Static<typeof RetentionProposal>;
 
 // A count per retention class; typed as a Record so a new class must be added here too.
 const classCounts: Record<RetentionClassView, TInteger> = {

@@ -21,6 +21,7 @@ import type {
   RetentionPolicyView,
   RetentionPreview,
   RetentionPreviewClass,
+  RetentionProposal,
   SweepResult,
 } from '../../../server/http/views/privacy.ts';
 
@@ -38,6 +39,7 @@ export type {
   RetentionPolicyView,
   RetentionPreview,
   RetentionPreviewClass,
+  RetentionProposal,
   SweepResult,
 };
 
