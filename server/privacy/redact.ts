@@ -8,6 +8,7 @@ import { assertNotHeld } from './legal-holds.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import { escapeHtml } from '../http/escape.ts';
+import { comparable, redactHtml } from './redact-html.ts';
 import { catalogOf, columnOf, textSources, underCondition, type CatalogDeps, type PrivacyCatalog } from './subject.ts';
 
 /** What redaction needs: the database, the bus agents' screens follow, and the catalog naming the copies. */
@@ -15,14 +16,28 @@ export type RedactDeps = CatalogDeps & { db: Db; events: Pick<DomainEventBus, 'p
 
 export const REDACTED_MARKER = '[redacted]';
 
-/** Replaces the text, as stored and as HTML-escaped, by the marker (a copy may hold either). */
-const replaceCopy = (copy: string, removed: string) =>
-  copy.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+/**
+ * Replaces the text in a copy by what a reader sees (server/privacy/redact-html.ts): across tags, entities and
+ * quote prefixes, in the same occurrence as in the body when the copy holds as many as the body (all of them
+ * otherwise). Where a reader sees nothing of it, any literal occurrence, as stored and as HTML-escaped.
+ */
+function replaceCopy(copy: string, removed: string, which: { index: number; count: number }) {
+  const redacted = redactHtml(copy, removed, REDACTED_MARKER, which);
+  if (redacted !== copy) return redacted;
+  return copy.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+}
+
+/** Which occurrence of the removed text (compared as a reader sees it) the span is, of how many in the body. */
+function occurrenceOf(body: string, start: number, removed: string) {
+  const needle = comparable(removed);
+  const count = (text: string) => (needle ? comparable(text).split(needle).length - 1 : 0);
+  return { index: count(body.slice(0, start)), count: count(body) };
+}
 
 /**
  * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of it:
- * the columns the catalog tags `messageCopy`, in the message's row (the sanitized HTML) and in rows that
- * hang off the message. Previews and exports are derived from the body at read time. A timeline event
+ * the columns the catalog tags `messageCopy`, in the message's row (the sanitized HTML, by what a reader sees of
+ * it: across tags and entities) and in rows that hang off the message. Previews and exports are derived from the body at read time. A timeline event
  * records who and when; the audit entry records ids and a length, never the text. Refused (409 legal_hold)
  * while a legal hold binds the message's conversation or contact.
  */
@@ -45,6 +60,7 @@ export async function redactMessage(
       throw badRequest('bad_span', `The span must satisfy 0 <= start < end <= ${message.body.length}`);
     }
     const removed = message.body.slice(start, end);
+    const which = occurrenceOf(message.body, start, removed);
     const body = message.body.slice(0, start) + REDACTED_MARKER + message.body.slice(end);
     const shift = REDACTED_MARKER.length - (end - start);
     // Earlier markers after the span move with the text; the new marker is recorded where it now stands.
@@ -55,7 +71,7 @@ export async function redactMessage(
     const copies = Object.fromEntries(
       copyProperties(catalog).map((property) => {
         const copy = (message as Record<string, unknown>)[property];
-        return [property, typeof copy === 'string' ? replaceCopy(copy, removed) : copy];
+        return [property, typeof copy === 'string' ? replaceCopy(copy, removed, which) : copy];
       }),
     );
     const [updated] = await tx
