@@ -207,7 +207,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
     it('updates contact fields and audits the field names, never the values', async () => {
       const { db } = harness.deps;
       const contact = await rectifyContact(
-        db,
+        harness.deps,
         seeded.contactId,
         { name: 'Linus F. Weather', phone: '+15550100000' },
         agent.id,
