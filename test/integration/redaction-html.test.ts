@@ -37,7 +37,10 @@ const htmlOnly = [
   '',
 ].join('\r\n');
 
-/** A reply whose quoted part holds the card number, split by a tag and a line break. */
+/**
+ * The customer's reply: it quotes the first mail (so the IBAN too) and an earlier one with a card number, split by a
+ * tag and a line break; in the text part as `> ` lines, in the HTML as a blockquote.
+ */
 const quotedReply = [
   'From: Ulla Customer <ulla@customer.example>',
   'To: support@shop.example',
@@ -53,6 +56,8 @@ const quotedReply = [
   'Did you get it?',
   '',
   'On Monday I wrote:',
+  '> Please refund to IBAN DE89 3704 0044',
+  '> 0532 0130 00 today.',
   '> Or charge my card 4111 9931',
   '> 5526 0017 instead.',
   '',
@@ -60,7 +65,8 @@ const quotedReply = [
   'Content-Type: text/html; charset=utf-8',
   '',
   '<p>Did you get it?</p><p>On Monday I wrote:</p>',
-  '<blockquote><p>Or charge my card 4111 <i>9931</i><br>5526&#32;0017 instead.</p></blockquote>',
+  '<blockquote><p>Please refund to IBAN DE89 3704 <b>0044 0532</b> 0130 00 today.</p>',
+  '<p>Or charge my card 4111 <i>9931</i><br>5526&#32;0017 instead.</p></blockquote>',
   '',
   '--b1--',
   '',
@@ -174,13 +180,34 @@ describe(`redaction of HTML email by what a reader sees on ${dbMode}`, () => {
       expect(list.map((c) => c.lastMessagePreview ?? '').join('\n')).not.toContain(token);
   });
 
+  it('the reply that quotes the redacted mail loses the span in its quote, its own words stay', async () => {
+    const reply = await viewOf('<redact-html-2@customer.example>');
+    for (const token of IBAN.tokens) expect(reply.body).not.toContain(token);
+    expect(reply.body).toContain('Did you get it?');
+    expect(reply.body).toContain('> Please refund to IBAN [redacted]\n>  today.');
+    const at = reply.body.indexOf('[redacted]');
+    expect(reply.redactions).toEqual([
+      { start: at, end: at + '[redacted]'.length, by: agent.agent.id, at: expect.any(String) },
+    ]);
+    const html = (await rowOf('<redact-html-2@customer.example>')).html!;
+    for (const token of IBAN.tokens) expect(html).not.toContain(token);
+    expect(html).toContain('<blockquote><p>Please refund to IBAN [redacted] <b></b>  today.</p>');
+    // The timeline says so.
+    const detail = (
+      await agent.get(`/api/conversations/${(await rowOf('<redact-html-2@customer.example>')).conversationId}`)
+    ).body;
+    expect(detail.messages.map((m: MessageView) => m.body)).toContain(
+      `${agent.agent.name} redacted ${IBAN.text.length} characters of a message (and where 1 later message quotes it)`,
+    );
+  });
+
   it('a span inside a quoted reply (blockquote in HTML, "> " lines in text) is gone from both', async () => {
     const redacted = await redact('<redact-html-2@customer.example>', CARD.text);
     for (const token of CARD.tokens) expect(redacted.body).not.toContain(token);
     expect(redacted.body).toContain('> Or charge my card [redacted] instead.');
     const html = (await rowOf('<redact-html-2@customer.example>')).html!;
     for (const token of CARD.tokens) expect(html).not.toContain(token);
-    expect(html).toContain('<blockquote><p>Or charge my card [redacted] <i></i><br /> instead.</p></blockquote>');
+    expect(html).toContain('<p>Or charge my card [redacted] <i></i><br /> instead.</p></blockquote>');
     expect(html).toContain('<p>Did you get it?</p>');
   });
 

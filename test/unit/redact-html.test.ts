@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactHtml } from '../../server/privacy/redact-html.ts';
+import { redactHtml, redactQuotedText } from '../../server/privacy/redact-html.ts';
 
 const M = '[redacted]';
 
@@ -40,5 +40,25 @@ describe('redactHtml', () => {
     );
     expect(redactHtml('<p>nothing here</p>', 'secret', M)).toBe('<p>nothing here</p>');
     expect(redactHtml('<p>a b</p>', '  ', M)).toBe('<p>a b</p>');
+  });
+
+  it('with quotedOnly, touches only what a <blockquote> quotes', () => {
+    const html = '<p>my code 4411 22</p><blockquote><p>old code 4411 <b>22</b></p></blockquote>';
+    expect(redactHtml(html, '4411 22', M, undefined, true)).toBe(
+      '<p>my code 4411 22</p><blockquote><p>old code [redacted] <b></b></p></blockquote>',
+    );
+  });
+});
+
+describe('redactQuotedText', () => {
+  it('replaces the text in "> " lines across line breaks, the marker once, and says where it stands', () => {
+    const text = 'New words 4411 22\n\nOn Monday:\n> old code 4411\n> 22 end\n>> 4411 22';
+    const result = redactQuotedText(text, '4411 22', M)!;
+    expect(result.text).toBe('New words 4411 22\n\nOn Monday:\n> old code [redacted]\n>  end\n>> [redacted]');
+    expect(result.markers.map((at) => result.text.slice(at, at + M.length))).toEqual([M, M]);
+  });
+
+  it('answers null when no quoted line holds the text', () => {
+    expect(redactQuotedText('4411 22 but not quoted', '4411 22', M)).toBeNull();
   });
 });
