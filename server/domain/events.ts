@@ -9,6 +9,8 @@ import type { ConsentPurpose } from '../../drizzle/schema/enums.ts';
  * `route.threadKey` travels along so a channel's own audience (the widget visitor) can be addressed without a query.
  */
 export type Route = { threadKey: string };
+/** A contact's own details, as an agent's screen shows them next to its conversations. */
+export type ContactDetails = { id: string; name: string | null; email: string | null; phone: string | null };
 export type DomainEvents = {
   'message.created': { message: MessageView; conversation: ConversationView; route: Route; clientId: string | null };
   'message.updated': { message: MessageView; conversation: ConversationView; route: Route };
@@ -19,6 +21,11 @@ export type DomainEvents = {
     conversations: Array<{ id: string; inboxId: string }>;
     visitorIds: string[];
   };
+  /**
+   * An agent rectified a contact's details (after commit): every agent who sees one of its conversations (the
+   * inboxes in `inboxIds`) updates lists, headers and panels at once.
+   */
+  'contact.rectified': { contact: ContactDetails; inboxIds: string[] };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
   /**

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { contacts } from '../../drizzle/schema/index.ts';
+import { contacts, conversations } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
+import type { DomainEventBus } from '../domain/events.ts';
 import { getContact } from '../domain/contacts.ts';
 import type { InboxIds } from '../domain/scope.ts';
 import { notFound } from '../domain/errors.ts';
@@ -9,26 +10,34 @@ import { appendAudit } from './audit.ts';
 
 export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
 
-/** Rectification (Art. 16): the audit entry names the fields that changed, never their values. */
-/** Answers the contact as `scope` (the agent's visible inboxes, server/domain/scope.ts) shows it. */
+/** What rectification needs: the database, and the bus that carries the change to every agent's screen. */
+export type RectifyDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+
+/**
+ * Rectification (Art. 16): the audit entry names the fields that changed, never their values. After commit,
+ * `contact.rectified` tells every agent who sees one of the contact's conversations (server/realtime/audience.ts).
+ * Answers the contact as `scope` (the agent's visible inboxes, server/domain/scope.ts) shows it.
+ */
 export async function rectifyContact(
-  db: Db,
+  deps: RectifyDeps,
   id: string,
   patch: ContactPatch,
   actorId: string,
   scope: InboxIds = null,
 ): Promise<ContactView> {
-  await db.transaction(async (tx) => {
+  const { db } = deps;
+  const rectified = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
     if (!current) throw notFound('Contact');
     const changed = (Object.keys(patch) as Array<keyof ContactPatch>).filter(
       (k) => patch[k] !== undefined && patch[k] !== current[k],
     );
-    if (!changed.length) return;
-    await tx
+    if (!changed.length) return null;
+    const [updated] = await tx
       .update(contacts)
       .set({ ...patch, updatedAt: new Date() })
-      .where(eq(contacts.id, id));
+      .where(eq(contacts.id, id))
+      .returning({ id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone });
     await appendAudit(tx, {
       actorKind: 'agent',
       actorId,
@@ -37,6 +46,12 @@ export async function rectifyContact(
       targetId: id,
       details: { fields: changed },
     });
+    const inboxes = await tx
+      .selectDistinct({ inboxId: conversations.inboxId })
+      .from(conversations)
+      .where(eq(conversations.contactId, id));
+    return { contact: updated!, inboxIds: inboxes.map((i) => i.inboxId) };
   });
+  if (rectified) deps.events.publish('contact.rectified', rectified);
   return getContact(db, id, scope);
 }

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { agents, conversations, messages, type Redaction } from '../../drizzle/schema/index.ts';
@@ -8,6 +8,7 @@ import { assertNotHeld } from './legal-holds.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import { escapeHtml } from '../http/escape.ts';
+import { comparable, redactHtml, redactQuotedText } from './redact-html.ts';
 import { catalogOf, columnOf, textSources, underCondition, type CatalogDeps, type PrivacyCatalog } from './subject.ts';
 
 /** What redaction needs: the database, the bus agents' screens follow, and the catalog naming the copies. */
@@ -15,16 +16,31 @@ export type RedactDeps = CatalogDeps & { db: Db; events: Pick<DomainEventBus, 'p
 
 export const REDACTED_MARKER = '[redacted]';
 
-/** Replaces the text, as stored and as HTML-escaped, by the marker (a copy may hold either). */
-const replaceCopy = (copy: string, removed: string) =>
-  copy.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+/**
+ * Replaces the text in a copy by what a reader sees (server/privacy/redact-html.ts): across tags, entities and
+ * quote prefixes, in the same occurrence as in the body when the copy holds as many as the body (all of them
+ * otherwise). Where a reader sees nothing of it, any literal occurrence, as stored and as HTML-escaped.
+ */
+function replaceCopy(copy: string, removed: string, which: { index: number; count: number }) {
+  const redacted = redactHtml(copy, removed, REDACTED_MARKER, which);
+  if (redacted !== copy) return redacted;
+  return copy.split(escapeHtml(removed)).join(REDACTED_MARKER).split(removed).join(REDACTED_MARKER);
+}
+
+/** Which occurrence of the removed text (compared as a reader sees it) the span is, of how many in the body. */
+function occurrenceOf(body: string, start: number, removed: string) {
+  const needle = comparable(removed);
+  const count = (text: string) => (needle ? comparable(text).split(needle).length - 1 : 0);
+  return { index: count(body.slice(0, start)), count: count(body) };
+}
 
 /**
  * Irreversibly replaces body[start, end) with a marker, in the message and in every stored copy of it:
- * the columns the catalog tags `messageCopy`, in the message's row (the sanitized HTML) and in rows that
- * hang off the message. Previews and exports are derived from the body at read time. A timeline event
- * records who and when; the audit entry records ids and a length, never the text. Refused (409 legal_hold)
- * while a legal hold binds the message's conversation or contact.
+ * the columns the catalog tags `messageCopy`, in the message's row (the sanitized HTML, by what a reader sees of
+ * it: across tags and entities) and in rows that hang off the message; and where later messages of the conversation
+ * quote it (their `> ` lines and `<blockquote>`s). Previews and exports are derived from the body at read time.
+ * A timeline event records who and when; the audit entry records ids and a length, never the text. Refused
+ * (409 legal_hold) while a legal hold binds the message's conversation or contact.
  */
 export async function redactMessage(
   deps: RedactDeps,
@@ -45,6 +61,7 @@ export async function redactMessage(
       throw badRequest('bad_span', `The span must satisfy 0 <= start < end <= ${message.body.length}`);
     }
     const removed = message.body.slice(start, end);
+    const which = occurrenceOf(message.body, start, removed);
     const body = message.body.slice(0, start) + REDACTED_MARKER + message.body.slice(end);
     const shift = REDACTED_MARKER.length - (end - start);
     // Earlier markers after the span move with the text; the new marker is recorded where it now stands.
@@ -55,7 +72,7 @@ export async function redactMessage(
     const copies = Object.fromEntries(
       copyProperties(catalog).map((property) => {
         const copy = (message as Record<string, unknown>)[property];
-        return [property, typeof copy === 'string' ? replaceCopy(copy, removed) : copy];
+        return [property, typeof copy === 'string' ? replaceCopy(copy, removed, which) : copy];
       }),
     );
     const [updated] = await tx
@@ -64,6 +81,7 @@ export async function redactMessage(
       .where(eq(messages.id, messageId))
       .returning();
     await redactDerivedCopies(tx, catalog, messageId, removed);
+    const quoting = await redactQuotes(tx, catalog, message, removed, actor.id);
     const [event] = await tx
       .insert(messages)
       .values({
@@ -73,7 +91,11 @@ export async function redactMessage(
         kind: 'event',
         authorKind: 'agent',
         authorAgentId: actor.id,
-        body: `${actor.name} redacted ${end - start} characters of a message`,
+        body:
+          `${actor.name} redacted ${end - start} characters of a message` +
+          (quoting.length
+            ? ` (and where ${quoting.length} later ${quoting.length > 1 ? 'messages quote' : 'message quotes'} it)`
+            : ''),
         deliveryState: 'stored',
         metadata: { redactedMessageId: messageId },
       })
@@ -84,17 +106,28 @@ export async function redactMessage(
       action: 'message.redacted',
       targetType: 'message',
       targetId: messageId,
-      details: { conversationId: message.conversationId, characters: end - start },
+      details: {
+        conversationId: message.conversationId,
+        characters: end - start,
+        ...(quoting.length ? { quotedIn: quoting.map((q) => q.id) } : {}),
+      },
     });
-    const [author] = updated!.authorAgentId
-      ? await tx.select({ name: agents.name }).from(agents).where(eq(agents.id, updated!.authorAgentId))
-      : [];
+    const authorIds = [...new Set([updated!, ...quoting].flatMap((m) => (m.authorAgentId ? [m.authorAgentId] : [])))];
+    const authors = new Map(
+      authorIds.length
+        ? (await tx.select({ id: agents.id, name: agents.name }).from(agents).where(inArray(agents.id, authorIds))).map(
+            (a) => [a.id, a.name],
+          )
+        : [],
+    );
+    const authorOf = (m: typeof updated) => (m!.authorAgentId ? (authors.get(m!.authorAgentId) ?? null) : null);
     const [conv] = await tx
       .select({ threadKey: conversations.threadKey })
       .from(conversations)
       .where(eq(conversations.id, message.conversationId));
     return {
-      updated: toMessageView(updated!, author?.name ?? null),
+      updated: toMessageView(updated!, authorOf(updated)),
+      quoting: quoting.map((m) => toMessageView(m, authorOf(m))),
       event: toMessageView(event!, actor.name),
       threadKey: conv!.threadKey,
     };
@@ -102,6 +135,7 @@ export async function redactMessage(
   const conversation = (await loadConversationView(db, result.updated.conversationId, null))!;
   const route = { threadKey: result.threadKey };
   deps.events.publish('message.updated', { message: result.updated, conversation, route });
+  for (const message of result.quoting) deps.events.publish('message.updated', { message, conversation, route });
   deps.events.publish('message.created', { message: result.event, conversation, route, clientId: null });
   return result.updated satisfies MessageView;
 }
@@ -111,6 +145,63 @@ const copyProperties = (catalog: PrivacyCatalog) =>
   Object.entries(catalog.messages?.columns ?? {})
     .filter(([, tag]) => tag.messageCopy)
     .map(([property]) => property);
+
+/**
+ * The removed text where later messages of the conversation quote the redacted one: in their text's `> ` lines and
+ * inside their copies' `<blockquote>`s, nowhere else (their own words stay as written). Answers the changed rows.
+ */
+async function redactQuotes(
+  tx: Db,
+  catalog: PrivacyCatalog,
+  message: typeof messages.$inferSelect,
+  removed: string,
+  by: string,
+) {
+  const later = await tx
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, message.conversationId),
+        ne(messages.id, message.id),
+        ne(messages.kind, 'event'),
+        gte(messages.createdAt, message.createdAt),
+      ),
+    )
+    .for('update');
+  const changed: Array<typeof messages.$inferSelect> = [];
+  const at = new Date().toISOString();
+  for (const other of later) {
+    const text = redactQuotedText(other.body, removed, REDACTED_MARKER);
+    const copies = Object.fromEntries(
+      copyProperties(catalog).flatMap((property) => {
+        const copy = (other as Record<string, unknown>)[property];
+        if (typeof copy !== 'string') return [];
+        const redacted = redactHtml(copy, removed, REDACTED_MARKER, undefined, true);
+        return redacted === copy ? [] : [[property, redacted]];
+      }),
+    );
+    if (!text && !Object.keys(copies).length) continue;
+    let { body, redactions } = other;
+    if (text) {
+      // Earlier markers move with the text before them; the new ones are recorded where they stand.
+      const moved = (pos: number) =>
+        pos + text.edits.filter((e) => e.end <= pos).reduce((sum, e) => sum + e.text.length - (e.end - e.start), 0);
+      redactions = [
+        ...other.redactions.map((r) => ({ ...r, start: moved(r.start), end: moved(r.start) + (r.end - r.start) })),
+        ...text.markers.map((start) => ({ start, end: start + REDACTED_MARKER.length, by, at })),
+      ].sort((a, b) => a.start - b.start);
+      body = text.text;
+    }
+    const [row] = await tx
+      .update(messages)
+      .set({ ...copies, body, redactions })
+      .where(eq(messages.id, other.id))
+      .returning();
+    changed.push(row!);
+  }
+  return changed;
+}
 
 /** The same replacement in every copy the catalog hangs off the message (a transcript, a translation). */
 async function redactDerivedCopies(tx: Db, catalog: PrivacyCatalog, messageId: string, removed: string) {

@@ -11,6 +11,10 @@ export type AgentServerEvents = {
   'message:created': (payload: { message: MessageView; conversation: ConversationView }) => void;
   'message:updated': (payload: { message: MessageView }) => void;
   'conversation:updated': (payload: { conversation: ConversationView }) => void;
+  /** An agent rectified a contact: lists, headers and panels showing it take the new details. */
+  'contact:updated': (payload: {
+    contact: { id: string; name: string | null; email: string | null; phone: string | null };
+  }) => void;
   /** The conversation no longer exists (its contact was erased, or retention removed it). */
   'conversation:removed': (payload: { conversationId: string }) => void;
   /** A new bot decision in a conversation (shown inline in the timeline). */

@@ -77,7 +77,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
     },
     async (request) => {
       const agent = currentAgent(request);
-      return rectifyContact(deps.db, request.params.id, request.body, agent.id, agent.inboxIds);
+      return rectifyContact(deps, request.params.id, request.body, agent.id, agent.inboxIds);
     },
   );
 

@@ -25,7 +25,13 @@ export async function privacyDeps(options: { catalog?: PrivacyCatalog; recording
   const dir = mkdtempSync(join(tmpdir(), 'privacy-ops-'));
   const events = new DomainEventBus();
   const published: Array<{ name: keyof DomainEvents; event: unknown }> = [];
-  for (const name of ['consent.changed', 'contact.erased', 'message.updated', 'message.created'] as const)
+  for (const name of [
+    'consent.changed',
+    'contact.erased',
+    'contact.rectified',
+    'message.updated',
+    'message.created',
+  ] as const)
     events.subscribe(name, (event) => published.push({ name, event }));
   const deps: PrivacyTestDeps = {
     db: database.db,

@@ -207,7 +207,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
     it('updates contact fields and audits the field names, never the values', async () => {
       const { db } = harness.deps;
       const contact = await rectifyContact(
-        db,
+        harness.deps,
         seeded.contactId,
         { name: 'Linus F. Weather', phone: '+15550100000' },
         agent.id,
@@ -218,6 +218,13 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
       const text = await auditText();
       expect(text).not.toContain('Linus F. Weather');
       expect(text).not.toContain('+15550100000');
+      // After commit, agents' screens hear of it through the inboxes of the contact's conversations.
+      const [announced] = harness.published.filter((p) => p.name === 'contact.rectified');
+      expect(announced!.event).toEqual({
+        contact: { id: seeded.contactId, name: 'Linus F. Weather', email: person.email, phone: '+15550100000' },
+        inboxIds: expect.arrayContaining([expect.any(String)]),
+      });
+      expect((announced!.event as { inboxIds: string[] }).inboxIds).toHaveLength(2);
     });
   });
 

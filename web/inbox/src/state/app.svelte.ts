@@ -91,6 +91,10 @@ export class InboxApp {
         this.#conversationRemoved(conversationId);
         this.dashboard.dataChanged();
       },
+      contactUpdated: ({ contact }) => {
+        this.list.applyContact(contact);
+        this.detail.applyContact(contact);
+      },
       analyticsChanged: () => this.dashboard.dataChanged(),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
       botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),

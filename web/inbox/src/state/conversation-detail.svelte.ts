@@ -279,6 +279,16 @@ export class ConversationDetail {
     this.contact = { ...this.contact, ...contact };
   }
 
+  /** A contact was rectified (by anyone): the header and the contact panel show the new details. */
+  applyContact(contact: { id: string; name: string | null; email: string | null; phone: string | null }): void {
+    if (this.conversation?.contact.id === contact.id) {
+      this.conversation = { ...this.conversation, contact: { ...this.conversation.contact, name: contact.name } };
+    }
+    if (this.contact?.id === contact.id) {
+      this.contact = { ...this.contact, name: contact.name, email: contact.email, phone: contact.phone };
+    }
+  }
+
   setConsent(contactId: string, current: ConsentState[]): void {
     if (this.contact?.id === contactId) this.contact.consent = current;
   }

@@ -161,6 +161,14 @@ export class ConversationList {
     if (this.items.some((c) => c.id === id)) this.items = this.items.filter((c) => c.id !== id);
   }
 
+  /** A contact was rectified: its conversations in the list show the new name. */
+  applyContact(contact: { id: string; name: string | null }): void {
+    if (!this.items.some((c) => c.contact.id === contact.id)) return;
+    this.items = this.items.map((c) =>
+      c.contact.id === contact.id ? { ...c, contact: { ...c.contact, name: contact.name } } : c,
+    );
+  }
+
   get(id: string): ConversationView | undefined {
     return this.items.find((c) => c.id === id);
   }

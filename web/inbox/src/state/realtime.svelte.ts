@@ -8,6 +8,8 @@ export type RealtimeHandlers = {
   messageUpdated: (payload: Payload<'message:updated'>) => void;
   conversationUpdated: (payload: Payload<'conversation:updated'>) => void;
   conversationRemoved: (payload: Payload<'conversation:removed'>) => void;
+  /** An agent rectified a contact: everything on screen that shows it takes the new details. */
+  contactUpdated: (payload: Payload<'contact:updated'>) => void;
   privacyProgress: (payload: Payload<'privacy:progress'>) => void;
   botDecision: (payload: Payload<'bot:decision'>) => void;
   /** A consent changed: figures on an open dashboard may differ now. */
@@ -67,6 +69,7 @@ export class Realtime {
     socket.on('message:updated', (payload) => this.#handlers.messageUpdated(payload));
     socket.on('conversation:updated', (payload) => this.#handlers.conversationUpdated(payload));
     socket.on('conversation:removed', (payload) => this.#handlers.conversationRemoved(payload));
+    socket.on('contact:updated', (payload) => this.#handlers.contactUpdated(payload));
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
     socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
     socket.on('analytics:changed', () => this.#handlers.analyticsChanged());
