@@ -10,6 +10,7 @@ import {
   messages,
 } from '../../drizzle/schema/index.ts';
 import type { FileEntry } from './export-files.ts';
+import type { NoticeText } from './notice-texts.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 
 const BATCH = 2_000;
@@ -45,6 +46,12 @@ const headRow = (...names: string[]) => `<tr>${names.map((n) => `<th>${n}</th>`)
 const row = (...cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 const field = (name: string, value: string) => `<tr><th>${name}</th><td>${value}</td></tr>`;
 
+/**
+ * Which copy the page is part of (server/privacy/export.ts): `messages` narrows the messages shown (the
+ * self-service copy leaves internal notes and timeline events out); `notices` are the consent notices' texts.
+ */
+export type HtmlCopy = { copy: 'formal' | 'self-service'; messages?: SQL; notices: Record<string, NoticeText> };
+
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
   db: Db,
@@ -53,6 +60,7 @@ export async function* renderExportHtml(
   files: FileEntry[],
   counts: Record<string, number>,
   tick: (n?: number) => void,
+  view: HtmlCopy,
 ): AsyncGenerator<string> {
   let rendered = 0;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
@@ -63,7 +71,13 @@ export async function* renderExportHtml(
   );
   yield (
     `<h1>Your support data</h1><p class="muted">Exported ${esc(exportedAt)}. ` +
-    'The same data, complete and machine-readable, is in data.json.</p>'
+    'The same data, complete and machine-readable, is in data.json.</p>' +
+    (view.copy === 'formal'
+      ? '<p>This is the complete copy of your data, with our staff’s internal notes and the timeline of each ' +
+        'conversation.</p>'
+      : '<p>This copy holds what you and our support team said to each other and the data we hold about you. ' +
+        'Our staff’s internal notes and the conversation timeline are not in it; you receive them too when you ' +
+        'request a copy of your data from us.</p>')
   );
   yield (
     '<h2>Contact details</h2><table>' +
@@ -104,7 +118,14 @@ export async function* renderExportHtml(
         ),
       )
       .join('') +
-    '</table>'
+    '</table>' +
+    Object.entries(view.notices)
+      .map(
+        ([hash, n]) =>
+          `<h3>The notice you were shown (policy ${esc(n.policyVersion)})</h3>` +
+          `<blockquote>${esc(n.text)}</blockquote><p class="muted">Text hash ${esc(hash)}</p>`,
+      )
+      .join('')
   );
 
   const convs = await db
@@ -131,7 +152,7 @@ export async function* renderExportHtml(
         .select({ m: messages, agentName: agents.name })
         .from(messages)
         .leftJoin(agents, eq(agents.id, messages.authorAgentId))
-        .where(cursor ? and(eq(messages.conversationId, c.id), cursor) : eq(messages.conversationId, c.id))
+        .where(and(eq(messages.conversationId, c.id), cursor, view.messages))
         .orderBy(asc(messages.createdAt), asc(messages.id))
         .limit(BATCH);
       let html = '';
