@@ -56,7 +56,8 @@ async function planOf(db: Db, catalog: PrivacyCatalog, copy: ExportCopy): Promis
     const rows = catalog[key]?.staffOnlyRows;
     return rows ? notInArray(columnOf(catalog, key, rows.column), [...rows.values]) : undefined;
   };
-  const names = new Map((await db.select({ id: agents.id, name: agents.name }).from(agents)).map((a) => [a.id, a.name]));
+  const staff = await db.select({ id: agents.id, name: agents.name }).from(agents);
+  const names = new Map(staff.map((a) => [a.id, a.name]));
   return {
     copy,
     tables: contactTables(catalog).filter((t) => !catalog[t.key]!.staffOnly),

@@ -64,7 +64,7 @@ describe(`two access copies on ${dbMode}`, () => {
   });
   afterAll(() => server?.stop());
 
-  it("the visitor's own copy holds what was said and their data: no notes, timeline, bot scores or agent data", async () => {
+  it("the visitor's copy holds what was said and their data; no notes, timeline, bot scores, agent data", async () => {
     const { zip, all } = await archiveText(
       await fetch(`${server.url}/api/widget/export`, { headers: { authorization: `Bearer ${visitor.token}` } }),
     );
