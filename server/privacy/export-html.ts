@@ -122,8 +122,9 @@ export async function* renderExportHtml(
     Object.entries(view.notices)
       .map(
         ([hash, n]) =>
-          `<h3>The notice you were shown (policy ${esc(n.policyVersion)})</h3>` +
-          `<blockquote>${esc(n.text)}</blockquote><p class="muted">Text hash ${esc(hash)}</p>`,
+          `<h3>Consent notice, policy ${esc(n.policyVersion)}</h3><blockquote>${esc(n.text)}</blockquote>` +
+          `<p class="muted">The text the consent events above of policy ${esc(n.policyVersion)} refer to ` +
+          `(SHA-256 ${esc(hash)}).</p>`,
       )
       .join('')
   );

@@ -291,7 +291,7 @@ async function* dataJson(
       '"tables" has one array per table, keyed by table name; ' +
       '"catalog" explains each table and column (purpose, whether it is personal data and its category); ' +
       '"files" lists the attachments and recordings included under files/; ' +
-      '"notices" has the text of each consent notice you were shown, keyed by the textHash of consent_events.',
+      '"notices" has the text of each consent notice your consent events refer to, keyed by their textHash.',
   };
   yield `{\n${JSON.stringify(header, null, 2).slice(2, -2)},\n  "tables": {`;
   let firstTable = true;
