@@ -1,4 +1,4 @@
-import type { ChannelKind, IdentityKind } from '../drizzle/schema/enums.ts';
+import type { ChannelKind, IdentityKind, ParticipantRole } from '../drizzle/schema/enums.ts';
 
 export type { ChannelKind };
 
@@ -24,7 +24,14 @@ export type InboundMessage = {
   metadata?: Record<string, unknown>;
   /** Files that came with the message (email); stored in the blob store and linked after the message row. */
   attachments?: InboundAttachment[];
+  /**
+   * The others the message went to (email To and Cc, our own addresses left out). When present, the sender
+   * (as 'from') and these become participants of the conversation, each an identity of a contact.
+   */
+  participants?: InboundParticipant[];
 };
+
+export type InboundParticipant = { kind: IdentityKind; address: string; name?: string; role: ParticipantRole };
 
 export type InboundAttachment = {
   filename: string;

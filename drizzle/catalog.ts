@@ -217,6 +217,7 @@ export const catalog = {
       kind: n(),
       authorKind: p('metadata'),
       authorAgentId: agentRef(),
+      authorIdentityId: p('identifier', 'the identity (address, phone, handle) that wrote an inbound message'),
       body: text('message_content', 'also internal notes'),
       html: messageCopy('message_content', 'the sanitized HTML copy of an email body'),
       externalId: p('identifier', 'provider message id'),
@@ -228,6 +229,17 @@ export const catalog = {
       metadata: p('metadata', 'provider metadata'),
       occurredAt: p('metadata'),
       createdAt: p('metadata'),
+    },
+  }),
+  conversationParticipants: entry({
+    table: schema.conversationParticipants,
+    purpose: 'Support: who took part in a conversation (From/To/Cc of its mails), and who replies go to',
+    reach: { subject: 'contact', via: 'join', column: 'identityId', through: 'contactIdentities' },
+    columns: {
+      conversationId: p('metadata'),
+      identityId: p('identifier'),
+      role: p('metadata'),
+      firstSeenAt: p('metadata'),
     },
   }),
   attachments: entry({

@@ -1,22 +1,32 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
-import { inboxes, messages } from '../../drizzle/schema/index.ts';
+import { contactIdentities, conversationParticipants, inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter, InboundMessage } from '../types.ts';
 import { InboundRejected, PermanentDeliveryError } from '../types.ts';
 import { emailExternalId, ownMessageId } from './message-ids.ts';
+import type { AuthenticationResults } from './auth-results.ts';
 import type { ParsedEmail } from './parse.ts';
 import { EMAIL_SECRET_PATHS, parseEmailSettings } from './settings.ts';
 import type { MailSender } from './smtp.ts';
 import { normalizeSubject } from './threading.ts';
 
 /** What the IMAP poller hands the adapter: one parsed mail and the thread it was resolved to. */
-export type EmailPayload = { email: ParsedEmail; threadKey: string; mailbox: string; uid: number };
+export type EmailPayload = {
+  email: ParsedEmail;
+  threadKey: string;
+  mailbox: string;
+  uid: number;
+  /** The addresses of our own email inboxes (lower-case): never participants, never contacts. */
+  ownAddresses?: string[];
+};
 
 /** What send() reads from the database, injected so the adapter itself stays free of queries. */
 export type EmailStore = {
   inbox(inboxId: string): Promise<{ name: string; settings: unknown } | null>;
   /** The customer's latest mail in the conversation: the one a reply answers. */
   replyTarget(conversationId: string): Promise<StoredEmailHeaders | null>;
+  /** The email addresses that took part in the conversation (From/To/Cc of its mails), first seen first. */
+  participants(conversationId: string): Promise<string[]>;
 };
 
 export type EmailAdapterDeps = { emailStore: EmailStore; mailSender: MailSender };
@@ -46,7 +56,30 @@ export function createEmailStore(db: Db, secrets: InboxSecrets): EmailStore {
       const headers = row?.metadata.email as StoredEmailHeaders | undefined;
       return headers?.messageId ? headers : null;
     },
+    async participants(conversationId) {
+      const rows = await db
+        .selectDistinct({ address: contactIdentities.address, firstSeenAt: conversationParticipants.firstSeenAt })
+        .from(conversationParticipants)
+        .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
+        .where(and(eq(conversationParticipants.conversationId, conversationId), eq(contactIdentities.kind, 'email')))
+        .orderBy(conversationParticipants.firstSeenAt, contactIdentities.address);
+      return [...new Set(rows.map((r) => r.address))];
+    },
   };
+}
+
+/**
+ * Who a reply goes to: only addresses that took part in the conversation. To: the conversation's contact when
+ * it is a participant (else the first participant); Cc: the other participants, as "reply all" would. A
+ * conversation from before participants were recorded has none: the reply goes to its contact alone. Reply-To
+ * headers are never followed: a stranger's mail cannot redirect replies.
+ */
+export function replyRecipients(contactAddress: string, participants: string[], ownAddress: string) {
+  const own = ownAddress.toLowerCase();
+  const others = participants.filter((a) => a !== own);
+  if (others.length === 0) return { to: contactAddress, cc: [] };
+  const to = others.includes(contactAddress) ? contactAddress : others[0]!;
+  return { to, cc: others.filter((a) => a !== to) };
 }
 
 /** Mail is authentic when it was read over the inbox's authenticated IMAP session: that is the only producer. */
@@ -63,6 +96,8 @@ export type StoredEmailHeaders = {
   mailbox: string;
   uid: number;
   automated: string | null;
+  /** SPF/DKIM/DMARC as the receiving server recorded them (methods and results only). */
+  authentication?: AuthenticationResults;
 };
 
 /**
@@ -79,13 +114,14 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
       if (!/^imaps?:\/\//.test(request.url))
         throw new InboundRejected('email arrives over IMAP, never as an inbound HTTP request');
     },
-    parse({ email, threadKey, mailbox, uid }, { inboxId }): InboundMessage[] {
+    parse({ email, threadKey, mailbox, uid, ownAddresses = [] }, { inboxId }): InboundMessage[] {
       const headers: StoredEmailHeaders = {
         messageId: email.messageId,
         references: email.references.slice(-MAX_REFERENCES),
         mailbox,
         uid,
         automated: email.automated,
+        ...(email.authentication ? { authentication: email.authentication } : {}),
       };
       return [
         {
@@ -104,6 +140,15 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
             contentType,
             content,
           })),
+          // Automated mail (bounces, auto-replies, lists) makes nobody a participant: replies never go there.
+          ...(email.automated
+            ? {}
+            : {
+                participants: [
+                  ...email.to.map((a) => ({ kind: 'email' as const, ...a, role: 'to' as const })),
+                  ...email.cc.map((a) => ({ kind: 'email' as const, ...a, role: 'cc' as const })),
+                ].filter((a) => a.address !== email.from.address && !ownAddresses.includes(a.address)),
+              }),
         },
       ];
     },
@@ -127,10 +172,16 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
       const trimmed =
         references.length > MAX_REFERENCES ? [references[0]!, ...references.slice(-(MAX_REFERENCES - 1))] : references;
       const messageId = ownMessageId(message.messageId, settings.address);
+      const recipients = replyRecipients(
+        message.to,
+        await deps.emailStore.participants(message.conversationId),
+        settings.address,
+      );
       await deps.mailSender.send(settings.smtp, {
         from: { name: settings.fromName ?? inbox.name, address: settings.address },
         replyTo: settings.address,
-        to: message.to,
+        to: recipients.to,
+        ...(recipients.cc.length ? { cc: recipients.cc } : {}),
         subject: replySubject(message.subject),
         text: message.text,
         messageId,

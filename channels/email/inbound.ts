@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import { messages } from '../../drizzle/schema/index.ts';
+import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import { ingest, type IngestDeps } from '../../server/channel-port.ts';
 import { loadConversationView, toMessageView } from '../../server/channel-port.ts';
 import type { ChannelAdapter } from '../types.ts';
@@ -85,13 +85,36 @@ export async function commitMail(
   const bounced = email.automated === 'bounce' ? OWN_ID_IN_TEXT.exec(raw.toString('latin1'))?.[0] : undefined;
   if (bounced && !email.references.includes(bounced)) email.references.push(bounced);
   const thread = await resolveThread(deps.db, inboxId, email, settings.subjectThreadDays);
+  if (thread.via === 'not_a_participant' && !email.markers.some((m) => m.kind === 'not_a_participant')) {
+    email.markers.push({
+      kind: 'not_a_participant',
+      detail:
+        'its headers name another conversation, which its sender took no part in, so it opened a conversation ' +
+        'of its own; replies go only to its sender',
+    });
+  }
   const [message] = deps.adapter.parse(
-    { email, threadKey: thread.threadKey, mailbox: context.mailbox, uid: context.uid },
+    {
+      email,
+      threadKey: thread.threadKey,
+      mailbox: context.mailbox,
+      uid: context.uid,
+      ownAddresses: await ownAddresses(deps, settings),
+    },
     { inboxId },
   );
   const result = await ingest(deps, message!);
   if (bounced && result.created) await markBounced(deps, bounced, raw);
   return result.created ? 'ingested' : 'replay';
+}
+
+/** Every email inbox's own address (ours are never participants, nor contacts), lower-case. */
+async function ownAddresses(deps: InboundMailDeps, settings: EmailSettings): Promise<string[]> {
+  const rows = await deps.db
+    .select({ address: sql<string | null>`lower(${inboxes.settings} ->> 'address')` })
+    .from(inboxes)
+    .where(eq(inboxes.channel, 'email'));
+  return [...new Set([settings.address.toLowerCase(), ...rows.flatMap((r) => (r.address ? [r.address] : []))])];
 }
 
 /** One raw mail from the mailbox -> parsed, threaded, ingested (with its files). Resolves after commit. */

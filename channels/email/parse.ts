@@ -1,4 +1,5 @@
-import { simpleParser, type ParsedMail, type Attachment } from 'mailparser';
+import { simpleParser, type ParsedMail, type Attachment, type AddressObject, type EmailAddress } from 'mailparser';
+import { receivedAuthenticationResults, type AuthenticationResults } from './auth-results.ts';
 import { normalizeMessageId, syntheticMessageId } from './message-ids.ts';
 import { sanitizeMailHtml } from './sanitize.ts';
 import { checkMimeStructure } from './mime-check.ts';
@@ -9,7 +10,8 @@ export type EmailMarker =
   | { kind: 'attachment_too_large'; detail: string }
   | { kind: 'body_truncated'; detail: string }
   | { kind: 'automated'; detail: string }
-  | { kind: 'text_cleaned'; detail: string };
+  | { kind: 'text_cleaned'; detail: string }
+  | { kind: 'not_a_participant'; detail: string };
 
 export type EmailAttachment = {
   filename: string;
@@ -28,6 +30,11 @@ export type ParsedEmail = {
   /** Oldest first, as in the References header, In-Reply-To appended when missing. */
   references: string[];
   from: { address: string; name?: string };
+  /** The other addresses the mail went to (To and Cc, lower-cased, without duplicates): its participants. */
+  to: MailAddress[];
+  cc: MailAddress[];
+  /** SPF/DKIM/DMARC as the receiving server found them (its Authentication-Results header), when it wrote any. */
+  authentication: AuthenticationResults | null;
   subject: string | null;
   text: string;
   /** Sanitized. */
@@ -39,6 +46,11 @@ export type ParsedEmail = {
   /** Values of headers that tell our own mail apart (loop detection). */
   xLoop: string[];
 };
+
+export type MailAddress = { address: string; name?: string };
+
+/** How many To/Cc addresses are kept: a mail to a mailing list of thousands must not create thousands of contacts. */
+const MAX_RECIPIENTS = 50;
 
 export type ParseLimits = { maxAttachmentBytes: number; maxTextChars: number };
 
@@ -124,6 +136,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
     inReplyTo,
     references,
     from,
+    to: addressList(mail.to),
+    cc: addressList(mail.cc),
+    authentication: receivedAuthenticationResults(headerValues(mail, 'authentication-results', false)),
     subject: clean(mail.subject?.trim() ?? '') || null,
     text: clean(text) || (mail.html ? '(HTML message)' : '(no text)'),
     html: mail.html ? clean(sanitizeMailHtml(mail.html)) : null,
@@ -145,15 +160,28 @@ function firstId(value: string | undefined): string | undefined {
   return value?.trim().split(/\s+/)[0];
 }
 
-function headerValues(mail: ParsedMail, name: string): string[] {
+function headerValues(mail: ParsedMail, name: string, lowerCase = true): string[] {
   return mail.headerLines
     .filter((l) => l.key === name)
-    .map((l) =>
-      l.line
-        .slice(l.line.indexOf(':') + 1)
-        .trim()
-        .toLowerCase(),
-    );
+    .map((l) => {
+      const value = l.line.slice(l.line.indexOf(':') + 1).trim();
+      return lowerCase ? value.toLowerCase() : value;
+    });
+}
+
+/** To or Cc as plain addresses (groups flattened), lower-cased, each once, at most MAX_RECIPIENTS. */
+function addressList(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  const flat = (list: EmailAddress[]): EmailAddress[] => list.flatMap((a) => (a.group ? flat(a.group) : [a]));
+  const seen = new Set<string>();
+  const out: MailAddress[] = [];
+  for (const entry of flat([field ?? []].flat().flatMap((o) => o.value))) {
+    const address = entry.address?.trim().toLowerCase();
+    if (!address || !/^[^@\s<>]+@[^@\s<>]+$/.test(address) || seen.has(address)) continue;
+    seen.add(address);
+    out.push(entry.name ? { address: clean(address), name: clean(entry.name) } : { address: clean(address) });
+    if (out.length === MAX_RECIPIENTS) break;
+  }
+  return out;
 }
 
 function headerText(mail: ParsedMail, name: string): string {
@@ -209,6 +237,9 @@ function unparsable(raw: Buffer, detail: string): ParsedEmail {
     inReplyTo: null,
     references: [],
     from: { address },
+    to: [],
+    cc: [],
+    authentication: null,
     subject: header('subject') ? clean(header('subject')!) : null,
     text: UNREADABLE,
     html: null,

@@ -6,6 +6,8 @@ export type OutgoingMail = {
   from: { name: string; address: string };
   replyTo: string;
   to: string;
+  /** Other participants of the conversation (reply all). */
+  cc?: string[];
   subject: string;
   text: string;
   messageId: string;
@@ -45,6 +47,7 @@ export function createMailSender(makeTransport: (s: SmtpSettings) => Transporter
           from: { name: mail.from.name, address: mail.from.address },
           replyTo: mail.replyTo,
           to: mail.to,
+          cc: mail.cc?.length ? mail.cc : undefined,
           subject: mail.subject,
           text: mail.text,
           messageId: mail.messageId,

@@ -1,10 +1,22 @@
-import { and, desc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../server/channel-port.ts';
-import { contactIdentities, conversations, messages } from '../../drizzle/schema/index.ts';
+import { contactIdentities, conversationParticipants, conversations, messages } from '../../drizzle/schema/index.ts';
 import { emailExternalId, ownMessageUuid } from './message-ids.ts';
 import type { ParsedEmail } from './parse.ts';
 
-export type ThreadMatch = { threadKey: string; via: 'references' | 'subject' | 'new' };
+export type ThreadMatch =
+  | { threadKey: string; via: 'references' | 'subject' | 'new' }
+  /** The mail answers a conversation its sender takes no part in: it opens a conversation of its own. */
+  | { threadKey: string; via: 'not_a_participant'; conversationId: string };
+
+/** True when `address` took part in the conversation: its contact, or a participant (From/To/Cc of its mails). */
+function isParticipant(address: string): SQL<boolean> {
+  return sql<boolean>`(
+    exists (select 1 from ${contactIdentities} ci
+      where ci.contact_id = ${conversations.contactId} and ci.kind = 'email' and ci.address = ${address})
+    or exists (select 1 from ${conversationParticipants} cp join ${contactIdentities} ci on ci.id = cp.identity_id
+      where cp.conversation_id = ${conversations.id} and ci.kind = 'email' and ci.address = ${address}))`;
+}
 
 const REPLY_PREFIX = /^\s*((re|aw|sv|vs|antw|odp|wg|fwd?|tr|rv|r)\s*(\[\d+\])?\s*[:：]\s*)+/i;
 
@@ -21,6 +33,12 @@ export function normalizeSubject(subject: string | null | undefined): string {
  *   2. else the same sender and the same subject (reply prefixes ignored), only within
  *      `subjectDays` of that conversation's last message, so an old subject never captures new mail;
  *   3. else a new conversation keyed by the thread's root: the first reference, or the mail itself.
+ * Headers are written by the sender, so they cannot alone let a mail into a conversation: a mail found by its
+ * headers joins only when its From took part in that conversation (its contact, or an address in the From, To
+ * or Cc of one of its mails), or when it is a bounce quoting one of our own Message-IDs (random, unguessable).
+ * Any other mail opens a conversation of its own, keyed by its own Message-ID, and says why (via
+ * 'not_a_participant'): a stranger with the victim's Message-ID can neither speak in the victim's conversation
+ * nor receive its replies. Of several conversations the references match, one the sender took part in wins.
  */
 export async function resolveThread(
   db: Db,
@@ -36,21 +54,37 @@ export async function resolveThread(
       inArray(messages.externalId, externalIds),
       ...(ownIds.length ? [inArray(messages.id, ownIds)] : []),
     ];
+    const bouncedOwn =
+      email.automated === 'bounce' && ownIds.length
+        ? sql<boolean>`bool_or(${inArray(messages.id, ownIds)})`
+        : sql<boolean>`false`;
+    const participant = sql<boolean>`(${isParticipant(email.from.address)} or ${bouncedOwn})`;
     const [byMessage] = await db
-      .select({ threadKey: conversations.threadKey })
+      .select({ id: conversations.id, threadKey: conversations.threadKey, participant })
       .from(messages)
       .innerJoin(conversations, eq(conversations.id, messages.conversationId))
       .where(and(eq(conversations.inboxId, inboxId), eq(messages.channel, 'email'), or(...matchers)))
-      .orderBy(desc(messages.createdAt))
+      .groupBy(conversations.id)
+      .orderBy(desc(participant), desc(sql`max(${messages.createdAt})`))
       .limit(1);
-    if (byMessage) return { threadKey: byMessage.threadKey, via: 'references' };
-    const [byRoot] = await db
-      .select({ threadKey: conversations.threadKey })
-      .from(conversations)
-      .where(and(eq(conversations.inboxId, inboxId), inArray(conversations.threadKey, refs)))
-      .orderBy(desc(conversations.lastMessageAt))
-      .limit(1);
-    if (byRoot) return { threadKey: byRoot.threadKey, via: 'references' };
+    const byRoot = byMessage
+      ? undefined
+      : (
+          await db
+            .select({
+              id: conversations.id,
+              threadKey: conversations.threadKey,
+              participant: isParticipant(email.from.address),
+            })
+            .from(conversations)
+            .where(and(eq(conversations.inboxId, inboxId), inArray(conversations.threadKey, refs)))
+            .orderBy(desc(isParticipant(email.from.address)), desc(conversations.lastMessageAt))
+            .limit(1)
+        )[0];
+    const match = byMessage ?? byRoot;
+    if (match?.participant) return { threadKey: match.threadKey, via: 'references' };
+    if (match)
+      return { threadKey: strangerThreadKey(email.messageId), via: 'not_a_participant', conversationId: match.id };
   }
   const subject = normalizeSubject(email.subject);
   if (subject !== '' && subjectDays > 0) {
@@ -75,3 +109,10 @@ export async function resolveThread(
   }
   return { threadKey: refs[0] ?? email.messageId, via: 'new' };
 }
+
+/**
+ * The thread key of a conversation a stranger's mail opens: its own Message-ID, prefixed so that it can never
+ * equal a thread root of the conversation it tried to join (Message-IDs are stored in their <...> form).
+ * Later mail of that thread finds it through its stored messages (step 1).
+ */
+export const strangerThreadKey = (messageId: string) => `own:${messageId}`;

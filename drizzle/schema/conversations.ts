@@ -9,6 +9,7 @@ import {
   index,
   uniqueIndex,
   primaryKey,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import {
@@ -18,9 +19,10 @@ import {
   authorKindEnum,
   messageKindEnum,
   deliveryStateEnum,
+  participantRoleEnum,
 } from './enums.ts';
 import { inboxes } from './inboxes.ts';
-import { contacts } from './contacts.ts';
+import { contactIdentities, contacts } from './contacts.ts';
 import { agents } from './agents.ts';
 
 export const conversations = pgTable(
@@ -71,6 +73,13 @@ export const messages = pgTable(
     kind: messageKindEnum('kind').notNull().default('message'),
     authorKind: authorKindEnum('author_kind').notNull(),
     authorAgentId: uuid('author_agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    /**
+     * The identity that wrote an inbound message (email From, phone, Slack user, widget visitor), which is not
+     * always the conversation's contact (a Cc'd person's reply). Null for agents', the bot's and system messages.
+     */
+    authorIdentityId: uuid('author_identity_id').references((): AnyPgColumn => contactIdentities.id, {
+      onDelete: 'set null',
+    }),
     body: text('body').notNull(),
     /** Sanitized HTML (email); never raw provider HTML. */
     html: text('html'),
@@ -95,6 +104,33 @@ export const messages = pgTable(
       .where(sql`${t.deliveryState} = 'pending'`),
     // Analytics: messages written in the dashboard's date range.
     index('messages_created').on(t.createdAt),
+    // Erasure and export find a person's messages by the identities that wrote them.
+    index('messages_author_identity')
+      .on(t.authorIdentityId)
+      .where(sql`${t.authorIdentityId} is not null`),
+  ],
+);
+
+/**
+ * The people who took part in a conversation besides the agents: for email, the addresses in From, To and Cc
+ * of its inbound mails (our own inbox addresses left out). Only participants' mails join a conversation by its
+ * threading headers, and replies go only to participants.
+ */
+export const conversationParticipants = pgTable(
+  'conversation_participants',
+  {
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    identityId: uuid('identity_id')
+      .notNull()
+      .references(() => contactIdentities.id, { onDelete: 'cascade' }),
+    role: participantRoleEnum('role').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.identityId, t.role] }),
+    index('conversation_participants_identity').on(t.identityId),
   ],
 );
 

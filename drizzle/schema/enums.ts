@@ -9,6 +9,11 @@ export const identityKinds = ['visitor', 'email', 'phone', 'slack'] as const;
 export type IdentityKind = (typeof identityKinds)[number];
 export const identityKindEnum = pgEnum('identity_kind', identityKinds);
 
+// Where a participant of a conversation appeared: the From, To or Cc of a mail in it.
+export const participantRoles = ['from', 'to', 'cc'] as const;
+export type ParticipantRole = (typeof participantRoles)[number];
+export const participantRoleEnum = pgEnum('participant_role', participantRoles);
+
 export const conversationStatuses = ['bot', 'open', 'pending', 'resolved'] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 export const conversationStatusEnum = pgEnum('conversation_status', conversationStatuses);

@@ -15,7 +15,7 @@ const p = sql.placeholder;
  */
 const knownThreadStatement = preparedStatement<IngestRow>(sql`
   with known_contact as (
-    select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+    select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
     where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
   ), known_conversation as (
     select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
@@ -23,11 +23,11 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
     order by cv.created_at desc limit 1
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
-      delivery_state, metadata, occurred_at)
+    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      external_id, delivery_state, metadata, occurred_at)
     select known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, ${p('text')}::text, ${p('html')}::text, ${p('externalId')}::text,
-      'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+      'contact'::author_kind, known_contact.identity_id, ${p('text')}::text, ${p('html')}::text,
+      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
     from known_conversation cross join known_contact
     on conflict do nothing
     returning *

@@ -41,7 +41,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   with stored as (
     select 1 from messages where channel = ${p('channel')}::channel and external_id = ${p('externalId')}::text
   ), known_contact as (
-    select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+    select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
     where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
   ), new_contact as (
     insert into contacts (name, email, phone)
@@ -51,8 +51,11 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), new_identity as (
     insert into contact_identities (contact_id, kind, address)
     select id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text from new_contact
+    returning id, contact_id
   ), the_contact as (
-    select id, name from known_contact union all select id, name from new_contact
+    select id, name, identity_id from known_contact
+    union all
+    select new_contact.id, new_contact.name, new_identity.id from new_contact join new_identity on true
   ), known_conversation as (
     select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
     from conversations cv left join agents a on a.id = cv.assignee_id
@@ -68,11 +71,11 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), the_conversation as (
     select * from known_conversation union all select * from new_conversation
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
-      delivery_state, metadata, occurred_at)
+    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      external_id, delivery_state, metadata, occurred_at)
     select the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, ${p('text')}::text, ${p('html')}::text, ${p('externalId')}::text,
-      'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+      'contact'::author_kind, the_contact.identity_id, ${p('text')}::text, ${p('html')}::text,
+      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
     from the_conversation cross join the_contact
     where not exists (select 1 from stored)
     returning *
@@ -156,20 +159,22 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- A lateral lookup per message (the identity is unique; LIMIT keeps the planner from flattening it
     -- into a join, which it would plan as a scan of every identity for the 100 rows it assumes a
     -- set-returning function yields).
-    select fresh.idx, c.id, c.name from fresh cross join lateral (
-      select c.id, c.name from contact_identities i join contacts c on c.id = i.contact_id
+    select fresh.idx, c.id, c.name, c.identity_id from fresh cross join lateral (
+      select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
       where i.kind = fresh.sender_kind and i.address = fresh.sender_address limit 1) c
   ), planned_contact as materialized (
-    select fresh.idx, gen_random_uuid() as id, fresh.sender_name as name, fresh.email, fresh.phone,
-      fresh.sender_kind, fresh.sender_address
+    select fresh.idx, gen_random_uuid() as id, gen_random_uuid() as identity_id, fresh.sender_name as name,
+      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address
     from fresh where not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
     insert into contacts (id, name, email, phone) select id, name, email, phone from planned_contact
   ), new_identity as (
-    insert into contact_identities (contact_id, kind, address)
-    select id, sender_kind, sender_address from planned_contact
+    insert into contact_identities (id, contact_id, kind, address)
+    select identity_id, id, sender_kind, sender_address from planned_contact
   ), the_contact as (
-    select idx, id, name from known_contact union all select idx, id, name from planned_contact
+    select idx, id, name, identity_id from known_contact
+    union all
+    select idx, id, name, identity_id from planned_contact
   ), known_conversation as materialized (
     select fresh.idx, cv.* from fresh cross join lateral (
       select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
@@ -192,11 +197,12 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), inserted as (
     -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
     -- conversation is left behind for a message that turned out to be a replay.
-    insert into messages (conversation_id, channel, direction, kind, author_kind, body, html, external_id,
-      delivery_state, metadata, occurred_at)
+    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      external_id, delivery_state, metadata, occurred_at)
     select cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind, 'contact'::author_kind,
-      fresh.body, fresh.html, fresh.external_id, 'received'::delivery_state, fresh.metadata, fresh.occurred_at
-    from fresh join the_conversation cv on cv.idx = fresh.idx
+      ct.identity_id, fresh.body, fresh.html, fresh.external_id, 'received'::delivery_state, fresh.metadata,
+      fresh.occurred_at
+    from fresh join the_conversation cv on cv.idx = fresh.idx join the_contact ct on ct.idx = fresh.idx
     returning *
   ), touched as (
     update conversations cv

@@ -3,10 +3,11 @@ import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
 import { ingestStatement, statementValues } from './ingest-statements.ts';
+import { recordParticipants } from './ingest-participants.ts';
 import { SerialByKey } from './serial-by-key.ts';
-import { attachments, conversations, messages } from '../../drizzle/schema/index.ts';
+import { attachments, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundAttachment, InboundMessage } from '../../channels/types.ts';
-import type { AttachmentView, ConversationView, MessageView } from '../http/views.ts';
+import type { AttachmentView, ConversationView, MessageAuthorView, MessageView } from '../http/views.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from './events.ts';
 import type { InboxNameCache } from './inbox-names.ts';
@@ -58,8 +59,14 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
       const result = await threads.run(`${msg.inboxId}\n${msg.threadKey}`, () =>
         ingestOnce(deps.db, msg, inboxName, openStatus),
       );
-      // Only messages with files pay for this; the chat hot path never enters it.
+      // Only messages with files or participants pay for these; the chat hot path never enters them.
       if (msg.attachments?.length) await linkAttachments(deps, result, msg.attachments);
+      if (msg.participants) {
+        await recordParticipants(deps.db, result.conversation.id, msg);
+        // The statement's view names the sender's contact, which is not the conversation's when another
+        // participant wrote (a Cc'd colleague): the event shows the conversation as it is.
+        if (result.created) result.conversation = (await loadConversationView(deps.db, result.conversation.id, null))!;
+      }
       if (result.created) {
         deps.events.publish('message.created', {
           message: result.message,
@@ -143,10 +150,12 @@ async function ingestOnce(
     (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
   if (!row || row.id === null) return loadReplayed(db, msg);
   const message = readMessage(row);
+  // The sender's identity and contact: the statement looked them up (or created them) for this message.
+  const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
   return {
     created: true,
     contactId: row.x_contact_id!,
-    message: toMessageView(message, null),
+    message: toMessageView(message, null, { ...author, name: row.x_contact_name }),
     conversation: {
       id: row.x_conversation_id!,
       inboxId: msg.inboxId,
@@ -166,16 +175,28 @@ async function ingestOnce(
 
 async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> {
   const [row] = await db
-    .select({ message: messages, contactId: conversations.contactId })
+    .select({
+      message: messages,
+      contactId: conversations.contactId,
+      author: {
+        contactId: contactIdentities.contactId,
+        kind: contactIdentities.kind,
+        address: contactIdentities.address,
+      },
+      authorName: contacts.name,
+    })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .leftJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+    .leftJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(and(eq(messages.channel, msg.channel), eq(messages.externalId, msg.externalId)));
   if (!row) throw new Error('Replay detected but the stored message is gone');
   const conversation = await loadConversationView(db, row.message.conversationId, null);
+  const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
   return {
     created: false,
     contactId: row.contactId,
-    message: toMessageView(row.message, null),
+    message: toMessageView(row.message, null, author as MessageAuthorView | null),
     conversation: conversation!,
   };
 }

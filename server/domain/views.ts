@@ -4,7 +4,9 @@ import type { Db } from '../db/client.ts';
 import {
   agents,
   attachments,
+  contactIdentities,
   contacts,
+  conversationParticipants,
   conversations,
   conversationReads,
   inboxes,
@@ -13,18 +15,30 @@ import {
 import type {
   AttachmentView,
   ConversationView,
+  MessageAuthenticationView,
+  MessageAuthorView,
   MessageMarkerView,
   MessageView,
+  ParticipantView,
   VisitorMessageView,
 } from '../http/views.ts';
 import { inboxCondition, type InboxIds } from './scope.ts';
 
 type MessageRow = typeof messages.$inferSelect;
 
-export function toMessageView(row: MessageRow, authorName: string | null): MessageView {
+/** `author`: the identity that wrote an inbound message, when the caller has it (every reader of a conversation). */
+export function toMessageView(
+  row: MessageRow,
+  authorName: string | null,
+  author?: MessageAuthorView | null,
+): MessageView {
   const markers = row.metadata.markers;
+  const authentication = (row.metadata.email as { authentication?: MessageAuthenticationView } | undefined)
+    ?.authentication;
   return {
     ...(Array.isArray(markers) && markers.length > 0 ? { markers: markers as MessageMarkerView[] } : {}),
+    ...(author ? { author } : {}),
+    ...(authentication ? { authentication } : {}),
     id: row.id,
     conversationId: row.conversationId,
     channel: row.channel,
@@ -53,20 +67,64 @@ export function toVisitorMessageView(view: MessageView, clientId: string | null)
   };
 }
 
+const authorContact = alias(contacts, 'author_contact');
+
 export async function loadMessageViews(db: Db, conversationId: string): Promise<MessageView[]> {
   const rows = await db
-    .select({ message: messages, authorName: agents.name })
+    .select({
+      message: messages,
+      authorName: agents.name,
+      identity: {
+        contactId: contactIdentities.contactId,
+        kind: contactIdentities.kind,
+        address: contactIdentities.address,
+      },
+      identityName: authorContact.name,
+    })
     .from(messages)
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+    .leftJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+    .leftJoin(authorContact, eq(authorContact.id, contactIdentities.contactId))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(messages.createdAt, messages.id);
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
   return rows.map((r) => {
-    const view = toMessageView(r.message, r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null));
+    const author = r.identity?.contactId ? { ...r.identity, name: r.identityName ?? null } : null;
+    const view = toMessageView(
+      r.message,
+      r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null),
+      author as MessageAuthorView | null,
+    );
     const own = files.get(r.message.id);
     return own ? { ...view, attachments: own } : view;
   });
+}
+
+/** The conversation's participants, one entry per identity with every role it appeared in, first seen first. */
+export async function loadParticipantViews(db: Db, conversationId: string): Promise<ParticipantView[]> {
+  const rows = await db
+    .select({
+      contactId: contactIdentities.contactId,
+      identityId: contactIdentities.id,
+      kind: contactIdentities.kind,
+      address: contactIdentities.address,
+      name: contacts.name,
+      role: conversationParticipants.role,
+      firstSeenAt: conversationParticipants.firstSeenAt,
+    })
+    .from(conversationParticipants)
+    .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
+    .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+    .where(eq(conversationParticipants.conversationId, conversationId))
+    .orderBy(conversationParticipants.firstSeenAt, conversationParticipants.role, contactIdentities.address);
+  const byIdentity = new Map<string, ParticipantView>();
+  for (const { identityId, role, firstSeenAt, ...rest } of rows) {
+    const seen = byIdentity.get(identityId);
+    if (seen) seen.roles.push(role);
+    else byIdentity.set(identityId, { ...rest, roles: [role], firstSeenAt: firstSeenAt.toISOString() });
+  }
+  return [...byIdentity.values()];
 }
 
 /** Attachments of the messages matching `where` (a condition on messages), grouped by message id. */

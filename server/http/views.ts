@@ -9,6 +9,7 @@ import {
   deliveryStates,
   identityKinds,
   consentPurposes,
+  participantRoles,
 } from '../../drizzle/schema/enums.ts';
 
 /**
@@ -54,10 +55,38 @@ export const MessageMarkerView = Type.Object({
     Type.Literal('automated'),
     Type.Literal('text_cleaned'),
     Type.Literal('file_not_fetched'),
+    Type.Literal('not_a_participant'),
   ]),
   detail: Type.String(),
 });
 export type MessageMarkerView = Static<typeof MessageMarkerView>;
+
+/** Who wrote an inbound message: the identity it came from (address, phone, handle) and that contact's name. */
+export const MessageAuthorView = Type.Object({
+  contactId: Uuid,
+  kind: literals(identityKinds),
+  address: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+});
+export type MessageAuthorView = Static<typeof MessageAuthorView>;
+
+/** SPF/DKIM/DMARC results the receiving mail server wrote into the mail (Authentication-Results, RFC 8601). */
+export const MessageAuthenticationView = Type.Object({
+  authservId: Type.String(),
+  results: Type.Array(Type.Object({ method: Type.String(), result: Type.String() })),
+});
+export type MessageAuthenticationView = Static<typeof MessageAuthenticationView>;
+
+/** Someone who took part in a conversation (email From/To/Cc), with the roles they appeared in. */
+export const ParticipantView = Type.Object({
+  contactId: Uuid,
+  kind: literals(identityKinds),
+  address: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(literals(participantRoles)),
+  firstSeenAt: Iso,
+});
+export type ParticipantView = Static<typeof ParticipantView>;
 
 export const MessageView = Type.Object({
   id: Uuid,
@@ -79,6 +108,10 @@ export const MessageView = Type.Object({
   attachments: Type.Optional(Type.Array(AttachmentView)),
   /** Present when something about the message needs the agent's attention. */
   markers: Type.Optional(Type.Array(MessageMarkerView)),
+  /** Inbound messages: the identity that wrote it, which need not be the conversation's contact. */
+  author: Type.Optional(MessageAuthorView),
+  /** Email: what the receiving server's SPF/DKIM/DMARC checks found, when it recorded them. */
+  authentication: Type.Optional(MessageAuthenticationView),
 });
 export type MessageView = Static<typeof MessageView>;
 

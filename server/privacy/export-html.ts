@@ -13,6 +13,8 @@ import type { FileEntry } from './export-files.ts';
 import type { NoticeText } from './notice-texts.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 
+type Author = { contactId: string | null; address: string | null };
+
 const BATCH = 2_000;
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const channelLabel: Record<string, string> = {
@@ -149,17 +151,30 @@ export async function* renderExportHtml(
       const cursor: SQL | undefined = after
         ? or(gt(messages.createdAt, after.at), and(eq(messages.createdAt, after.at), gt(messages.id, after.id)))
         : undefined;
-      const batch: Array<{ m: typeof messages.$inferSelect; agentName: string | null }> = await db
-        .select({ m: messages, agentName: agents.name })
-        .from(messages)
-        .leftJoin(agents, eq(agents.id, messages.authorAgentId))
-        .where(and(eq(messages.conversationId, c.id), cursor, view.messages))
-        .orderBy(asc(messages.createdAt), asc(messages.id))
-        .limit(BATCH);
+      const batch: Array<{ m: typeof messages.$inferSelect; agentName: string | null; author: Author | null }> =
+        await db
+          .select({
+            m: messages,
+            agentName: agents.name,
+            author: { contactId: contactIdentities.contactId, address: contactIdentities.address },
+          })
+          .from(messages)
+          .leftJoin(agents, eq(agents.id, messages.authorAgentId))
+          .leftJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+          .where(and(eq(messages.conversationId, c.id), cursor, view.messages))
+          .orderBy(asc(messages.createdAt), asc(messages.id))
+          .limit(BATCH);
       let html = '';
-      for (const { m, agentName } of batch) {
+      for (const { m, agentName, author } of batch) {
+        // Another participant's message in this person's conversation (a Cc'd colleague) is theirs, not "You".
         const who =
-          m.authorKind === 'contact' ? 'You' : m.authorKind === 'bot' ? 'Assistant' : (agentName ?? 'Support');
+          m.authorKind === 'contact'
+            ? author?.contactId && author.contactId !== contactId
+              ? author.address
+              : 'You'
+            : m.authorKind === 'bot'
+              ? 'Assistant'
+              : (agentName ?? 'Support');
         const cls =
           m.kind === 'note'
             ? 'msg note'

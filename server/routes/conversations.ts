@@ -14,7 +14,12 @@ import {
 import { IdParams, MessageText, decodeCursor, encodeCursor, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { addNote, assign, markRead, reply, setStatus, type ConversationDeps } from '../domain/conversations.ts';
-import { loadConversationView, loadConversationViews, loadMessageViews } from '../domain/views.ts';
+import {
+  loadConversationView,
+  loadConversationViews,
+  loadMessageViews,
+  loadParticipantViews,
+} from '../domain/views.ts';
 import { getContact } from '../domain/contacts.ts';
 import { notFound } from '../domain/errors.ts';
 import { conversationDecisions } from '../bot/actions.ts';
@@ -108,12 +113,13 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
       const agent = currentAgent(request);
       const conversation = await loadConversationView(db, request.params.id, agent.id);
       if (!conversation) throw notFound('Conversation');
-      const [messages, contact, botDecisions] = await Promise.all([
+      const [messages, contact, botDecisions, participants] = await Promise.all([
         loadMessageViews(db, conversation.id),
         getContact(db, conversation.contact.id, agent.inboxIds),
         conversationDecisions(deps, conversation.id),
+        loadParticipantViews(db, conversation.id),
       ]);
-      return { conversation, messages, contact, botDecisions };
+      return { conversation, messages, contact, botDecisions, participants };
     },
   );
 

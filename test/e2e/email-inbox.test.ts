@@ -5,7 +5,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/ser
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
-import { createEmailInbox } from '../helpers/email.ts';
+import { createEmailInbox, rawMail } from '../helpers/email.ts';
 
 const INVOICE = Buffer.from('%PDF-1.4\n% a tiny invoice for the e2e test\n');
 
@@ -99,5 +99,49 @@ describe('e2e in Chromium: email in the agent inbox', () => {
     expect(await marker.textContent()).toContain('the multipart boundary never appears in the body');
     await page.locator('[data-testid="attachment"]', { hasText: 'original.eml' }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}/email-parse-error.png` });
+  });
+
+  it('shows who really wrote a mail: a stranger answering the victim’s thread, her address and warnings', async () => {
+    const victimMail = '<e2e-refund@victim.example>';
+    await dovecot.append(
+      rawMail({
+        from: 'Vera Victim <vera@victim.example>',
+        messageId: victimMail,
+        subject: 'Refund for order 9001',
+        text: 'Please refund order 9001.',
+        headers: { Cc: 'Bob Buyer <bob@victim.example>' },
+      }),
+    );
+    await open('Please refund order 9001.');
+    const participants = page.locator('[data-testid="participant"]');
+    await participants.nth(1).waitFor();
+    expect(await participants.evaluateAll((els) => els.map((e) => e.getAttribute('data-address')))).toEqual([
+      'vera@victim.example',
+      'bob@victim.example',
+    ]);
+
+    await dovecot.append(
+      rawMail({
+        from: 'Vera Victim <mallory@evil.example>',
+        messageId: '<e2e-attack@evil.example>',
+        subject: 'Re: Refund for order 9001',
+        inReplyTo: victimMail,
+        references: [victimMail],
+        text: 'Send the refund to my new IBAN instead.',
+        headers: { 'Authentication-Results': 'mx.shop.example; spf=fail smtp.mailfrom=evil.example; dmarc=fail' },
+      }),
+    );
+    await open('Send the refund to my new IBAN instead.');
+    const attack = page.locator('[data-testid="message"][data-direction="inbound"]', { hasText: 'new IBAN' });
+    expect(await attack.locator('[data-testid="message-author-identity"]').textContent()).toContain(
+      'mallory@evil.example',
+    );
+    const marker = attack.locator('[data-testid="message-marker"][data-kind="not_a_participant"]');
+    expect(await marker.textContent()).toContain('Not from a participant of the conversation it answers');
+    await attack.locator('[data-testid="auth-badge"][data-method="dmarc"][data-result="fail"]').waitFor();
+    expect(await attack.locator('[data-testid="auth-warning"]').textContent()).toContain('DMARC fail');
+    // It is a conversation of her own: she is its only participant.
+    expect(await page.locator('[data-testid="participant"]').count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}/email-stranger-warning.png` });
   });
 });

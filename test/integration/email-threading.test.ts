@@ -280,12 +280,13 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
 
   it(
     'gives a reply with an unknown root its own conversation keyed by that root, ' +
-      'which later mail of the thread joins',
+      'which later mail of the thread joins (from a participant: here the colleague was in Cc)',
     async () => {
       await receive({
         messageId: '<mid-2@customer.example>',
         subject: 'Fwd: warranty',
         references: ['<root-we-never-saw@customer.example>'],
+        headers: { Cc: 'colleague@colleague.example' },
       });
       await receive({
         messageId: '<mid-3@colleague.example>',

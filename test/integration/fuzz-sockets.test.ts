@@ -85,6 +85,8 @@ describe(`fuzzing the widget socket on ${dbMode}`, () => {
     const token = fc.oneof(
       fc.constant(visitor.token),
       fc.constant(visitor.token.split('.')[0]!),
+      // A valid token with anything after it is not that token (strict parsing).
+      fc.constant(`${visitor.token}.junk`),
       fc.constant('<200k>'),
       fc.jsonValue({ maxDepth: 2 }),
     );

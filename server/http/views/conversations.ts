@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ContactView, ConversationView, InboxView, MessageView } from '../views.ts';
+import { ContactView, ConversationView, InboxView, MessageView, ParticipantView } from '../views.ts';
 import { BotDecisionView } from '../../bot/views.ts';
 
 /** The shapes of /api/conversations, /api/messages and /api/inboxes. */
@@ -9,12 +9,16 @@ export const ConversationPage = Type.Object({
 });
 export type ConversationPage = Static<typeof ConversationPage>;
 
-/** A conversation with all its messages (oldest first), its contact and the bot's decisions in it. */
+/**
+ * A conversation with all its messages (oldest first), its contact, the bot's decisions in it and its
+ * participants (email: the From/To/Cc of its mails).
+ */
 export const ConversationDetail = Type.Object({
   conversation: ConversationView,
   messages: Type.Array(MessageView),
   contact: ContactView,
   botDecisions: Type.Array(BotDecisionView),
+  participants: Type.Array(ParticipantView),
 });
 export type ConversationDetail = Static<typeof ConversationDetail>;
 

@@ -83,6 +83,8 @@ export class ConversationDetail {
   messages = $state<RedactableMessage[]>([]);
   /** What the bot decided about this conversation's messages, oldest first. */
   botDecisions = $state<BotDecisionView[]>([]);
+  /** Who took part (email: From/To/Cc of its mails); replies go only to them. */
+  participants = $state<ConversationDetailView['participants']>([]);
   contact = $state<PrivacyContactView | null>(null);
   status = $state<'idle' | 'loading' | 'ready' | 'not_found' | 'error'>('idle');
   error = $state<string | null>(null);
@@ -126,6 +128,7 @@ export class ConversationDetail {
     this.conversation = null;
     this.messages = [];
     this.botDecisions = [];
+    this.participants = [];
     this.contact = null;
     this.error = null;
     await this.#load(false);
@@ -146,6 +149,7 @@ export class ConversationDetail {
     this.conversation = null;
     this.messages = [];
     this.botDecisions = [];
+    this.participants = [];
     this.contact = null;
     this.status = 'idle';
     this.error = null;
@@ -331,6 +335,7 @@ export class ConversationDetail {
       this.conversation = data.conversation;
       this.messages = data.messages;
       this.botDecisions = [...data.botDecisions].sort(byCreated);
+      this.participants = data.participants;
       this.contact = data.contact;
       this.status = 'ready';
       this.error = null;
