@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
-import { botDecisions, conversations, messages } from '../../drizzle/schema/index.ts';
+import { attachments, botDecisions, conversations, messages } from '../../drizzle/schema/index.ts';
 import { NOTICE_TEXT, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
 
 const NOTE = 'Internal: customer sounds annoyed, zq-note-5173';
@@ -44,7 +44,17 @@ describe(`two access copies on ${dbMode}`, () => {
       .where(eq(conversations.id, conversationId));
     contactId = conversation!.contactId;
     // What only the company sees: a note, a timeline event (assignment), the bot's decision with its scores.
-    expect((await agent.post(`/api/conversations/${conversationId}/notes`, { text: NOTE })).status).toBe(201);
+    const note = await agent.post(`/api/conversations/${conversationId}/notes`, { text: NOTE });
+    expect(note.status).toBe(201);
+    // A file on the note (as an integration would attach one): it goes where the note goes.
+    const blob = await server.root.blobs.put(Buffer.from('scan of the courier form'));
+    await server.root.db.insert(attachments).values({
+      messageId: note.body.message.id,
+      blobId: blob.id,
+      filename: 'courier-form-zq-7719.pdf',
+      contentType: 'application/pdf',
+      size: blob.size,
+    });
     expect((await agent.post(`/api/conversations/${conversationId}/assign`, { agentId: agent.agent.id })).status).toBe(
       200,
     );
@@ -74,6 +84,8 @@ describe(`two access copies on ${dbMode}`, () => {
     expect(zip.get('index.html')!.toString()).toContain(agent.agent.name);
     // Nothing internal.
     expect(all).not.toContain('zq-note-5173');
+    expect(all).not.toContain('zq-7719');
+    expect(all).not.toContain('scan of the courier form');
     expect(all).not.toContain('Assigned to');
     expect(all).not.toContain(String(CONFIDENCE));
     expect(all).not.toContain(String(SCORE));
@@ -102,6 +114,7 @@ describe(`two access copies on ${dbMode}`, () => {
     expect(all).toContain(REPLY);
     const html = zip.get('index.html')!.toString();
     expect(html).toContain('zq-note-5173');
+    expect([...zip.keys()].some((name) => name.endsWith('courier-form-zq-7719.pdf'))).toBe(true);
     expect(html).toContain(`Assigned to ${agent.agent.name}`);
     const data = JSON.parse(zip.get('data.json')!.toString());
     expect(data.copy).toBe('formal');
