@@ -1,15 +1,23 @@
 import type { Dashboard } from './dashboard.ts';
-import { suppressedText, type Figure } from './cohort.ts';
+import { suppressedText, withheldText, type Figure } from './cohort.ts';
 
 /**
  * The dashboard's aggregates as CSV (RFC 4180): one row per figure, `metric,dimension,value,unit`.
- * Suppressed figures read "fewer than k", exactly as on the screen. Nothing about any one person is in it.
+ * Suppressed figures read "fewer than k", and figures withheld so that a total does not give those away
+ * "withheld: …" (analytics/cohort.ts), as on the screen. Nothing about any one person is in it.
  */
 export function dashboardCsv(d: Dashboard): string {
   const k = d.minCohort;
   const rows: string[][] = [['metric', 'dimension', 'value', 'unit']];
   const add = (metric: string, dimension: string, f: Figure | number | null, unit: string) => {
-    const value = typeof f === 'number' || f === null ? f : f.suppressed ? suppressedText(k) : f.value;
+    const value =
+      typeof f === 'number' || f === null
+        ? f
+        : f.suppressed
+          ? f.complementary
+            ? withheldText(k)
+            : suppressedText(k)
+          : f.value;
     rows.push([metric, dimension, value === null ? '' : String(value), unit]);
   };
   add('range_from', '', null, d.filter.from);

@@ -47,6 +47,8 @@ export type ColumnTag = {
   freeText?: true;
   messageCopy?: true;
   file?: FileColumn;
+  /** The id of a staff member: the person's self-service copy shows the agent's display name instead. */
+  agentRef?: true;
 };
 
 /** How a row of the table reaches the person it is about. */
@@ -65,11 +67,22 @@ const text = (category: Category, note?: string): ColumnTag => ({ ...p(category,
 const file = (category: Category, f: FileColumn, note?: string): ColumnTag => ({ ...p(category, note), file: f });
 /** Personal free text copying the message's text (see ColumnTag.messageCopy). */
 const messageCopy = (category: Category, note?: string): ColumnTag => ({ ...text(category, note), messageCopy: true });
+/** An agent's id (see ColumnTag.agentRef). */
+const agentRef = (): ColumnTag => ({ ...n('metadata', 'an agent id'), agentRef: true });
 /** The tag makers, for a catalog entry written elsewhere (a test's fixture table). */
-export const tags = { personal: p, none: n, text, file, messageCopy };
+export const tags = { personal: p, none: n, text, file, messageCopy, agentRef };
 
+/**
+ * What stays out of the copy a person downloads themselves (the widget's export): the company's internal
+ * records about them. The formal access copy (Art. 15, exported by staff) holds everything.
+ * `staffOnly`: the whole table, and why; `staffOnlyRows`: the rows whose `column` holds one of `values`.
+ */
+type SelfService<T extends PgTable> = {
+  staffOnly?: string;
+  staffOnlyRows?: { column: keyof T['$inferSelect'] & string; values: readonly string[] };
+};
 type Columns<T extends PgTable> = Record<keyof T['$inferSelect'], ColumnTag>;
-type Entry<T extends PgTable> = { table: T; purpose: string; reach: Reach; columns: Columns<T> };
+type Entry<T extends PgTable> = { table: T; purpose: string; reach: Reach; columns: Columns<T> } & SelfService<T>;
 /** Typed per table in drizzle/catalog.ts, so every column must be tagged; any table of a test fixture too. */
 export const entry = <T extends PgTable>(e: Entry<T>) => e;
 
@@ -180,7 +193,7 @@ export const catalog = {
       contactId: p('identifier'),
       channel: p('metadata'),
       status: p('metadata'),
-      assigneeId: n('metadata', 'an agent id'),
+      assigneeId: agentRef(),
       threadKey: p('identifier', 'may embed an address or visitor id'),
       subject: text('message_content'),
       createdAt: p('metadata'),
@@ -194,6 +207,8 @@ export const catalog = {
     table: schema.messages,
     purpose: 'Support: what was said',
     reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
+    // Internal notes and timeline events (assignment, status, hand-off): never sent to the customer.
+    staffOnlyRows: { column: 'kind', values: ['note', 'event'] },
     columns: {
       id: n('metadata'),
       conversationId: n('metadata'),
@@ -201,7 +216,7 @@ export const catalog = {
       direction: p('metadata'),
       kind: n(),
       authorKind: p('metadata'),
-      authorAgentId: n('metadata', 'an agent id'),
+      authorAgentId: agentRef(),
       authorIdentityId: p('identifier', 'the identity (address, phone, handle) that wrote an inbound message'),
       body: text('message_content', 'also internal notes'),
       html: messageCopy('message_content', 'the sanitized HTML copy of an email body'),
@@ -284,7 +299,7 @@ export const catalog = {
       textHash: p('consent'),
       sourceChannel: p('consent'),
       evidence: p('consent', 'widget event, message id or call sid'),
-      recordedByAgentId: n('metadata', 'an agent id'),
+      recordedByAgentId: agentRef(),
       occurredAt: p('consent'),
     },
   }),
@@ -320,7 +335,7 @@ export const catalog = {
       retainDays: n(),
       enabled: n(),
       updatedAt: n(),
-      updatedByAgentId: n('metadata', 'an agent id'),
+      updatedByAgentId: agentRef(),
       previousEnabled: n(),
       previousRetainDays: n(),
       takesEffectAt: n(),
@@ -329,13 +344,14 @@ export const catalog = {
   legalHolds: entry({
     table: schema.legalHolds,
     purpose: 'Legal holds that suspend retention and erasure',
+    staffOnly: "staff's record of a legal obligation",
     reach: { subject: 'contact', via: 'column', column: 'contactId' },
     columns: {
       id: n('metadata'),
       contactId: p('identifier'),
       conversationId: n('metadata'),
       reason: text('metadata', 'free text written by staff; must not quote the person'),
-      createdByAgentId: n('metadata', 'an agent id'),
+      createdByAgentId: agentRef(),
       createdAt: p('metadata'),
       releasedAt: p('metadata'),
     },
@@ -343,6 +359,7 @@ export const catalog = {
   botDecisions: entry({
     table: schema.botDecisions,
     purpose: 'Bot accountability: what it answered and why',
+    staffOnly: 'bot internals: scores, candidates, reasons',
     reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
     columns: {
       id: n('metadata'),
@@ -434,6 +451,7 @@ export const catalog = {
   analyticsScope: entry({
     table: schema.analyticsScope,
     purpose: 'Analytics: who agreed to analysis, as of the last refresh, and their pseudonym in the rollups',
+    staffOnly: 'an internal pseudonym',
     reach: { subject: 'contact', via: 'column', column: 'contactId' },
     columns: {
       contactId: p('identifier'),
@@ -446,6 +464,7 @@ export const catalog = {
   analyticsConsentQueue: entry({
     table: schema.analyticsConsentQueue,
     purpose: 'Analytics: contacts whose consent changed, to recheck at the next refresh',
+    staffOnly: 'internal bookkeeping of a consent change',
     reach: { subject: 'contact', via: 'column', column: 'contactId' },
     columns: { id: n('metadata'), contactId: p('identifier'), dueAt: p('metadata', 'when the change takes effect') },
   }),
@@ -490,5 +509,12 @@ export type CatalogEntry = (typeof catalog)[keyof typeof catalog];
  * The catalog as the privacy operations read it: any set of entries. Operations take it from their
  * dependencies (defaulting to `catalog`), so a test can add a table and see every operation reach it.
  */
-export type CatalogEntryShape = { table: PgTable; purpose: string; reach: Reach; columns: Record<string, ColumnTag> };
+export type CatalogEntryShape = {
+  table: PgTable;
+  purpose: string;
+  reach: Reach;
+  columns: Record<string, ColumnTag>;
+  staffOnly?: string;
+  staffOnlyRows?: { column: string; values: readonly string[] };
+};
 export type PrivacyCatalog = Readonly<Record<string, CatalogEntryShape>>;

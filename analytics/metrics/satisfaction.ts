@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import { cohort, scopedQuery, type Filter } from '../scope.ts';
-import { figure, type Figure } from '../cohort.ts';
+import { figure, protectSum, withheldIf, type Figure } from '../cohort.ts';
 
 export type Satisfaction = {
   /** Mean score, 1..5. */
@@ -26,12 +26,20 @@ export async function satisfaction(db: Db, filter: Filter, k: number): Promise<S
       group by grouping sets ((x.score), ())`,
   );
   const total = rows.find((r) => r.score === null);
-  return {
-    average: figure(total?.average ?? null, total?.cohort ?? 0, k),
-    ratings: figure(total?.n ?? 0, total?.cohort ?? 0, k),
-    distribution: [1, 2, 3, 4, 5].map((score) => {
+  const scores = [1, 2, 3, 4, 5];
+  // The count is the sum of the ratings per score: protected like the volume's totals (analytics/cohort.ts).
+  const { total: ratings, parts } = protectSum(
+    figure(total?.n ?? 0, total?.cohort ?? 0, k),
+    scores.map((score) => {
       const row = rows.find((r) => r.score !== null && Number(r.score) === score);
-      return { score, ratings: figure(row?.n ?? 0, row?.cohort ?? 0, k) };
+      return figure(row?.n ?? 0, row?.cohort ?? 0, k);
     }),
-  };
+  );
+  // The mean is a second equation over the same parts: beside the count it would solve two hidden scores'
+  // counts. So it is withheld whenever a score's count is.
+  const average = withheldIf(
+    parts.some((p) => p.suppressed),
+    figure(total?.average ?? null, total?.cohort ?? 0, k),
+  );
+  return { average, ratings, distribution: scores.map((score, i) => ({ score, ratings: parts[i]! })) };
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { cohort, rangeOf, scopedQuery, type Filter } from '../scope.ts';
-import { figure, type Figure } from '../cohort.ts';
+import { figure, protectSum, type Figure } from '../cohort.ts';
 
 export type VolumeDay = { day: string; channel: ChannelKind; conversations: Figure; messages: Figure };
 export type Volume = { conversations: Figure; messages: Figure; days: VolumeDay[] };
@@ -56,11 +56,16 @@ export async function volume(db: Db, filter: Filter, k: number): Promise<Volume>
     cell[r.measure === 'conversations' ? 'conversations' : 'messages'] = figure(r.n, r.cohort, k);
     cells.set(key, cell);
   }
-  const conversations = total('conversations');
-  const messages = total('messages');
-  return {
-    conversations: figure(conversations?.n ?? 0, conversations?.cohort ?? 0, k),
-    messages: figure(messages?.n ?? 0, messages?.cohort ?? 0, k),
-    days: [...cells.values()].sort((a, b) => a.day.localeCompare(b.day) || a.channel.localeCompare(b.channel)),
+  const days = [...cells.values()].sort((a, b) => a.day.localeCompare(b.day) || a.channel.localeCompare(b.channel));
+  // The totals are the sums of the cells: a suppressed cell must not be the total less the cells shown.
+  const protect = (measure: Row['measure']) => {
+    const row = total(measure);
+    const { total: sum, parts } = protectSum(
+      figure(row?.n ?? 0, row?.cohort ?? 0, k),
+      days.map((d) => d[measure]),
+    );
+    parts.forEach((f, i) => (days[i]![measure] = f));
+    return sum;
   };
+  return { conversations: protect('conversations'), messages: protect('messages'), days };
 }

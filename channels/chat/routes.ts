@@ -115,7 +115,9 @@ export const chatRoutes =
         config: { access: 'visitor', rateLimit: rateLimits.widgetExport },
         schema: {
           tags,
-          summary: "A copy of the visitor's own data (the same archive agents export)",
+          summary:
+            "The visitor's own copy: what they and the company said to each other and the data about them " +
+            '(no internal notes, timeline or bot internals; staff by display name only)',
           response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...errors(401, 429) },
         },
       },

@@ -10,9 +10,10 @@ import {
   messages,
 } from '../../drizzle/schema/index.ts';
 import type { FileEntry } from './export-files.ts';
+import type { NoticeText } from './notice-texts.ts';
+import { escapeHtml as esc } from '../http/escape.ts';
 
 type Author = { contactId: string | null; address: string | null };
-import { escapeHtml as esc } from '../http/escape.ts';
 
 const BATCH = 2_000;
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -47,6 +48,12 @@ const headRow = (...names: string[]) => `<tr>${names.map((n) => `<th>${n}</th>`)
 const row = (...cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 const field = (name: string, value: string) => `<tr><th>${name}</th><td>${value}</td></tr>`;
 
+/**
+ * Which copy the page is part of (server/privacy/export.ts): `messages` narrows the messages shown (the
+ * self-service copy leaves internal notes and timeline events out); `notices` are the consent notices' texts.
+ */
+export type HtmlCopy = { copy: 'formal' | 'self-service'; messages?: SQL; notices: Record<string, NoticeText> };
+
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
   db: Db,
@@ -55,6 +62,7 @@ export async function* renderExportHtml(
   files: FileEntry[],
   counts: Record<string, number>,
   tick: (n?: number) => void,
+  view: HtmlCopy,
 ): AsyncGenerator<string> {
   let rendered = 0;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
@@ -65,7 +73,13 @@ export async function* renderExportHtml(
   );
   yield (
     `<h1>Your support data</h1><p class="muted">Exported ${esc(exportedAt)}. ` +
-    'The same data, complete and machine-readable, is in data.json.</p>'
+    'The same data, complete and machine-readable, is in data.json.</p>' +
+    (view.copy === 'formal'
+      ? '<p>This is the complete copy of your data, with our staff’s internal notes and the timeline of each ' +
+        'conversation.</p>'
+      : '<p>This copy holds what you and our support team said to each other and the data we hold about you. ' +
+        'Our staff’s internal notes and the conversation timeline are not in it; you receive them too when you ' +
+        'request a copy of your data from us.</p>')
   );
   yield (
     '<h2>Contact details</h2><table>' +
@@ -106,7 +120,15 @@ export async function* renderExportHtml(
         ),
       )
       .join('') +
-    '</table>'
+    '</table>' +
+    Object.entries(view.notices)
+      .map(
+        ([hash, n]) =>
+          `<h3>Consent notice, policy ${esc(n.policyVersion)}</h3><blockquote>${esc(n.text)}</blockquote>` +
+          `<p class="muted">The text the consent events above of policy ${esc(n.policyVersion)} refer to ` +
+          `(SHA-256 ${esc(hash)}).</p>`,
+      )
+      .join('')
   );
 
   const convs = await db
@@ -139,7 +161,7 @@ export async function* renderExportHtml(
           .from(messages)
           .leftJoin(agents, eq(agents.id, messages.authorAgentId))
           .leftJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
-          .where(cursor ? and(eq(messages.conversationId, c.id), cursor) : eq(messages.conversationId, c.id))
+          .where(and(eq(messages.conversationId, c.id), cursor, view.messages))
           .orderBy(asc(messages.createdAt), asc(messages.id))
           .limit(BATCH);
       let html = '';

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { and, asc, count, eq, getTableColumns, gt, isNotNull, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, isNotNull, notInArray, type SQL } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
-import { contacts } from '../../drizzle/schema/index.ts';
+import { agents, consentEvents, contacts } from '../../drizzle/schema/index.ts';
 import type { ColumnTag } from '../../drizzle/catalog.ts';
 import { appendAudit } from './audit.ts';
 import { notFound } from '../domain/errors.ts';
@@ -16,10 +16,12 @@ import {
   subjectCondition,
   type CatalogDeps,
   type PrivacyCatalog,
+  type RowFilter,
   type SubjectTable,
 } from './subject.ts';
 import { renderExportHtml } from './export-html.ts';
 import type { FileEntry } from './export-files.ts';
+import { noticeTextOf, type NoticeText } from './notice-texts.ts';
 
 export const EXPORT_FORMAT = 'privacy-inbox/contact-export';
 export const EXPORT_VERSION = 1;
@@ -27,6 +29,51 @@ const BATCH = 2_000;
 
 export type ExportProgress = (done: number, total: number) => void;
 export type ExportActor = { kind: 'agent' | 'visitor'; id: string };
+
+/**
+ * Two honest copies. 'formal': the access copy staff export for a request under Art. 15, with everything the
+ * catalog reaches, internal notes and timeline events included. 'self-service': what a visitor downloads from
+ * the widget: what they and the company said to each other and the data about them, without the company's
+ * internal records (the catalog's `staffOnly` tables and `staffOnlyRows`) and with staff shown only by their
+ * display names (`agentRef` columns). A visitor only ever gets the self-service copy.
+ */
+export type ExportCopy = 'formal' | 'self-service';
+export const copyFor = (actor: ExportActor): ExportCopy => (actor.kind === 'visitor' ? 'self-service' : 'formal');
+
+/** What one copy reads: its tables, the rows it leaves out, and how a row is shown. */
+type CopyPlan = {
+  copy: ExportCopy;
+  tables: SubjectTable[];
+  only?: RowFilter;
+  shape: (t: SubjectTable, row: Record<string, unknown>) => Record<string, unknown>;
+};
+/** `authorAgentId` becomes `authorAgentName`, `assigneeId` `assigneeName`. */
+const nameKeyOf = (property: string) => property.replace(/(Id)?$/, 'Name');
+
+async function planOf(db: Db, catalog: PrivacyCatalog, copy: ExportCopy): Promise<CopyPlan> {
+  if (copy === 'formal') return { copy, tables: contactTables(catalog), shape: (_t, row) => row };
+  const only: RowFilter = (key) => {
+    const rows = catalog[key]?.staffOnlyRows;
+    return rows ? notInArray(columnOf(catalog, key, rows.column), [...rows.values]) : undefined;
+  };
+  const staff = await db.select({ id: agents.id, name: agents.name }).from(agents);
+  const names = new Map(staff.map((a) => [a.id, a.name]));
+  return {
+    copy,
+    tables: contactTables(catalog).filter((t) => !catalog[t.key]!.staffOnly),
+    only,
+    shape(t, row) {
+      const shaped = { ...row };
+      for (const [property, tag] of Object.entries(catalog[t.key]!.columns)) {
+        if (!tag.agentRef) continue;
+        const id = shaped[property];
+        delete shaped[property];
+        shaped[nameKeyOf(property)] = typeof id === 'string' ? (names.get(id) ?? null) : null;
+      }
+      return shaped;
+    },
+  };
+}
 
 /** What export reads: the database, the files, and the catalog that says what is about the person. */
 export type ExportDeps = CatalogDeps & { db: Db; blobs: BlobStore };
@@ -58,12 +105,13 @@ async function* rowsOf(
   catalog: PrivacyCatalog,
   t: SubjectTable,
   contactId: string,
+  only?: RowFilter,
 ): AsyncGenerator<Record<string, unknown>> {
   const id = (getTableColumns(t.table) as Record<string, PgColumn>).id;
   const key = id ? [id] : (getTableConfig(t.table as PgTable).primaryKeys[0]?.columns ?? []);
   let after: string | null = null;
   for (let page = 0; ; page++) {
-    const base = subjectCondition(catalog, t.key, contactId);
+    const base = subjectCondition(catalog, t.key, contactId, only);
     const where: SQL = id && after ? and(base, gt(id, after))! : base;
     const query = db
       .select()
@@ -93,16 +141,18 @@ export async function exportContact(
   const catalog = catalogOf(deps);
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
+  const plan = await planOf(db, catalog, copyFor(actor));
 
   const counts: Record<string, number> = {};
-  for (const t of contactTables(catalog)) {
+  for (const t of plan.tables) {
     const [row] = await db
       .select({ n: count() })
       .from(t.table)
-      .where(subjectCondition(catalog, t.key, contactId));
+      .where(subjectCondition(catalog, t.key, contactId, plan.only));
     counts[t.name] = row!.n;
   }
-  const files = await listFiles(db, catalog, contactId);
+  const files = await listFiles(db, catalog, contactId, plan);
+  const notices = await noticesOf(db, contactId);
   const total = Object.values(counts).reduce((a, b) => a + b, 0) * 2 + files.length;
   let done = 0;
   let lastReport = 0;
@@ -118,12 +168,21 @@ export async function exportContact(
 
   const zip = new yazl.ZipFile();
   const exportedAt = new Date().toISOString();
-  zip.addBuffer(Buffer.from(readme(exportedAt)), 'README.txt');
+  zip.addBuffer(Buffer.from(readme(exportedAt, plan.copy)), 'README.txt');
   zip.addReadStreamLazy('data.json', (cb) =>
-    cb(null, Readable.from(dataJson(db, catalog, contactId, exportedAt, files, tick))),
+    cb(null, Readable.from(dataJson(db, catalog, plan, contactId, exportedAt, files, notices, tick))),
   );
   zip.addReadStreamLazy('index.html', (cb) =>
-    cb(null, Readable.from(renderExportHtml(db, contactId, exportedAt, files, counts, tick))),
+    cb(
+      null,
+      Readable.from(
+        renderExportHtml(db, contactId, exportedAt, files, counts, tick, {
+          copy: plan.copy,
+          messages: plan.only?.('messages'),
+          notices,
+        }),
+      ),
+    ),
   );
   for (const file of files) {
     zip.addReadStreamLazy(file.path, { compress: compressible(file.contentType) }, (cb) => {
@@ -152,7 +211,7 @@ export async function exportContact(
         action: 'contact.exported',
         targetType: 'contact',
         targetId: contactId,
-        details: { rows: counts, files: files.length },
+        details: { copy: plan.copy, rows: counts, files: files.length },
       }),
     );
   });
@@ -160,9 +219,10 @@ export async function exportContact(
 }
 
 /** Every file of the person, from every column the catalog tags as holding one (oldest first where rows say when). */
-async function listFiles(db: Db, catalog: PrivacyCatalog, contactId: string): Promise<FileEntry[]> {
+async function listFiles(db: Db, catalog: PrivacyCatalog, contactId: string, plan: CopyPlan): Promise<FileEntry[]> {
   const files: FileEntry[] = [];
   for (const f of fileSources(catalog)) {
+    if (!plan.tables.some((t) => t.key === f.key)) continue;
     const column = (property: string | undefined) => (property ? columnOf(catalog, f.key, property) : undefined);
     const name = column(f.file.nameColumn);
     const type = column(f.file.typeColumn);
@@ -177,7 +237,7 @@ async function listFiles(db: Db, catalog: PrivacyCatalog, contactId: string): Pr
         ...(size ? { size } : {}),
       })
       .from(f.table)
-      .where(and(subjectCondition(catalog, f.key, contactId), isNotNull(f.column)))
+      .where(and(subjectCondition(catalog, f.key, contactId, plan.only), isNotNull(f.column)))
       .orderBy(...(createdAt ? [asc(createdAt)] : []), asc(f.id));
     for (const r of rows as Array<{ id: string; blobId: string; name?: string; type?: string; size?: number }>) {
       const fileName = r.name !== undefined ? `-${safeName(r.name)}` : (f.file.extension ?? '');
@@ -194,34 +254,55 @@ async function listFiles(db: Db, catalog: PrivacyCatalog, contactId: string): Pr
   return files;
 }
 
+/** The notices the person was shown (by the hash their consent events keep), with their text where it is known. */
+async function noticesOf(db: Db, contactId: string): Promise<Record<string, NoticeText>> {
+  const hashes = await db
+    .selectDistinct({ textHash: consentEvents.textHash })
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, contactId));
+  const notices: Record<string, NoticeText> = {};
+  for (const { textHash } of hashes) {
+    const notice = noticeTextOf(textHash);
+    if (notice) notices[textHash] = notice;
+  }
+  return notices;
+}
+
 async function* dataJson(
   db: Db,
   catalog: PrivacyCatalog,
+  plan: CopyPlan,
   contactId: string,
   exportedAt: string,
   files: FileEntry[],
+  notices: Record<string, NoticeText>,
   tick: (n?: number) => void,
 ) {
   const header = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt,
+    copy: plan.copy,
     subject: { contactId },
     description:
-      'Every record this support system holds about you. "tables" has one array per table, keyed by table name; ' +
+      (plan.copy === 'formal'
+        ? 'Every record this support system holds about you, internal notes and timeline events included. '
+        : SELF_SERVICE_SCOPE + ' ') +
+      '"tables" has one array per table, keyed by table name; ' +
       '"catalog" explains each table and column (purpose, whether it is personal data and its category); ' +
-      '"files" lists the attachments and recordings included under files/.',
+      '"files" lists the attachments and recordings included under files/; ' +
+      '"notices" has the text of each consent notice your consent events refer to, keyed by their textHash.',
   };
   yield `{\n${JSON.stringify(header, null, 2).slice(2, -2)},\n  "tables": {`;
   let firstTable = true;
   // Rows are joined into chunks of about 64 KB: a stream chunk per row would be a deflate call per row.
   let chunk = '';
-  for (const t of contactTables(catalog)) {
+  for (const t of plan.tables) {
     chunk += `${firstTable ? '' : ','}\n    ${JSON.stringify(t.name)}: [`;
     firstTable = false;
     let first = true;
-    for await (const row of rowsOf(db, catalog, t, contactId)) {
-      chunk += `${first ? '' : ','}\n      ${JSON.stringify(row)}`;
+    for await (const row of rowsOf(db, catalog, t, contactId, plan.only)) {
+      chunk += `${first ? '' : ','}\n      ${JSON.stringify(plan.shape(t, row))}`;
       first = false;
       tick();
       if (chunk.length >= CHUNK) {
@@ -240,28 +321,40 @@ async function* dataJson(
       2,
     ).replace(/\n/g, '\n  ')
   );
+  yield ',\n  "notices": ' + JSON.stringify(notices);
   const catalogDoc = Object.fromEntries(
-    contactTables(catalog).map((t) => [
+    plan.tables.map((t) => [
       t.name,
-      { purpose: catalog[t.key]!.purpose, columns: exportedTags(catalog[t.key]!.columns) },
+      { purpose: catalog[t.key]!.purpose, columns: exportedTags(catalog[t.key]!.columns, plan.copy) },
     ]),
   );
   yield ',\n  "catalog": ' + JSON.stringify(catalogDoc) + '\n}\n';
 }
 
 /** The tags as the person reads them: what each column is; how this software handles it stays out. */
-const exportedTags = (columns: Record<string, ColumnTag>) =>
+const exportedTags = (columns: Record<string, ColumnTag>, copy: ExportCopy) =>
   Object.fromEntries(
-    Object.entries(columns).map(([name, { personal, category, note }]) => [
-      name,
-      note === undefined ? { personal, category } : { personal, category, note },
-    ]),
+    Object.entries(columns).map(([name, { personal, category, note, agentRef }]) =>
+      agentRef && copy === 'self-service'
+        ? [nameKeyOf(name), { personal: false, category, note: 'the display name of a member of staff' }]
+        : [name, note === undefined ? { personal, category } : { personal, category, note }],
+    ),
   );
 
-function readme(exportedAt: string) {
+const SELF_SERVICE_SCOPE =
+  'What you and our support team said to each other, and the data we hold about you: contact details, how we ' +
+  'recognise you on each channel, your consent history with the notices you saw, your ratings and your files. ' +
+  "Our staff's internal notes, the conversation timeline and the assistant's internal scores are not in this " +
+  'copy; you receive them too when you request a copy of your data from us (GDPR Art. 15).';
+
+function readme(exportedAt: string, copy: ExportCopy) {
   return [
     'Your data, as held by our support system',
     `Exported: ${exportedAt}`,
+    '',
+    copy === 'formal'
+      ? 'This is the complete copy of your data (GDPR Art. 15), internal notes and timeline events included.'
+      : SELF_SERVICE_SCOPE,
     '',
     'index.html  A readable, printable history of your conversations on every channel, your contact details ' +
       'and consent.',

@@ -96,16 +96,25 @@ export const fileSources = (catalog: PrivacyCatalog): FileSource[] => derive(cat
 /** Every table about contacts with free-text columns (for mention search and redaction). */
 export const textSources = (catalog: PrivacyCatalog): TextSource[] => derive(catalog).texts;
 
-/** The condition selecting the rows of `key` that are about `contactId`. */
-export function subjectCondition(catalog: PrivacyCatalog, key: string, contactId: string): SQL {
+/** A further condition on the rows of a catalog entry (or none), applied along the join chain too. */
+export type RowFilter = (key: string) => SQL | undefined;
+
+/**
+ * The condition selecting the rows of `key` that are about `contactId`; with `only`, just those rows (and
+ * the rows hanging off them) that `only` lets through: the self-service copy leaves internal notes out, and
+ * with them the notes' attachments.
+ */
+export function subjectCondition(catalog: PrivacyCatalog, key: string, contactId: string, only?: RowFilter): SQL {
   const reach = entryOf(catalog, key).reach;
   if (reach.subject !== 'contact') throw new Error(`${key} is not about contacts`);
-  if (reach.via === 'self') return sql`${columnOf(catalog, key, 'id')} = ${contactId}`;
-  if (reach.via === 'column') return sql`${columnOf(catalog, key, reach.column)} = ${contactId}`;
+  const own = only?.(key);
+  const narrowed = (condition: SQL) => (own ? sql`(${condition}) and ${own}` : condition);
+  if (reach.via === 'self') return narrowed(sql`${columnOf(catalog, key, 'id')} = ${contactId}`);
+  if (reach.via === 'column') return narrowed(sql`${columnOf(catalog, key, reach.column)} = ${contactId}`);
   const parent = entryOf(catalog, reach.through).table;
   const parentId = columnOf(catalog, reach.through, 'id');
-  return sql`${columnOf(catalog, key, reach.column)} in
-    (select ${parentId} from ${parent} where ${subjectCondition(catalog, reach.through, contactId)})`;
+  return narrowed(sql`${columnOf(catalog, key, reach.column)} in
+    (select ${parentId} from ${parent} where ${subjectCondition(catalog, reach.through, contactId, only)})`);
 }
 
 /**

@@ -143,7 +143,9 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
       config: { access: 'agent', inboxScoped: 'wholeContact' },
       schema: {
         tags: ['contacts', 'privacy'],
-        summary: 'Export everything about the contact (Art. 15/20) as a streamed zip: data.json, index.html, files',
+        summary:
+          'The formal access copy (Art. 15/20) as a streamed zip: data.json, index.html, files; everything about ' +
+          'the contact, internal notes and timeline events included',
         params: IdParams,
         querystring: Type.Object({
           progress: Type.Optional(

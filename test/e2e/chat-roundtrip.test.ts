@@ -111,9 +111,13 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
 
   it('an internal note shows in the inbox, marked as such, and never in the widget', async () => {
     await inbox.click('[data-testid="mode-note"]');
+    // The label says what happens to a note: it stays out of the conversation, not out of an access request.
+    const label = 'Not sent to the customer; included if they request a copy of their data';
+    expect(await inbox.textContent('[data-testid="composer"]')).toContain(label);
     await inbox.fill('[data-testid="reply-input"]', 'Courier says it is delayed at the depot.');
     await inbox.click('[data-testid="reply-send"]');
-    await inbox.waitForSelector('[data-testid="message"][data-kind="note"]');
+    const note = await inbox.waitForSelector('[data-testid="message"][data-kind="note"]');
+    expect(await note.textContent()).toContain(label);
     await inbox.click('[data-testid="mode-reply"]');
     await site.waitForTimeout(500);
     const frame = await widgetFrame();

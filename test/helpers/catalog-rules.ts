@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { ColumnTag, PrivacyCatalog } from '../../drizzle/catalog.ts';
 
 /**
@@ -25,6 +25,19 @@ export function catalogTagProblems(catalog: PrivacyCatalog): string[] {
     const reach = entry.reach;
     if (reach.subject === 'contact' && reach.via === 'join' && !aboutContacts(reach.through))
       problems.push(`${table}: joins through ${reach.through}, which is not a catalog entry about contacts`);
+    const rows = entry.staffOnlyRows;
+    if (rows && !columns[rows.column]) problems.push(`${table}: staffOnlyRows names a missing column ${rows.column}`);
+    // A person's self-service copy shows staff by display name only: it replaces the columns tagged agentRef.
+    if (aboutContacts(key))
+      for (const fk of getTableConfig(entry.table as PgTable).foreignKeys) {
+        const ref = fk.reference();
+        if (getTableName(ref.foreignTable) !== 'agents') continue;
+        for (const column of ref.columns) {
+          const property = Object.keys(columns).find((name) => columns[name] === column);
+          if (property && !entry.columns[property]?.agentRef)
+            problems.push(`${table}.${column.name}: holds an agent id but is not tagged agentRef`);
+        }
+      }
     for (const [property, tag] of tags) {
       const column = columns[property];
       if (!column) continue; // the catalog test reports stale tags

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { figure, suppressedText } from '../../analytics/cohort.ts';
+import { figure, protectSum, suppressedText } from '../../analytics/cohort.ts';
 import { FilterError, parseFilter } from '../../analytics/filter.ts';
 import { dashboardCsv } from '../../analytics/csv.ts';
 import type { Dashboard } from '../../analytics/dashboard.ts';
@@ -15,6 +15,26 @@ describe('minimum cohort', () => {
     expect(figure(null, 0, 5)).toEqual({ value: null, suppressed: false });
     expect(figure(3.5, 1, 1)).toEqual({ value: 3.5, suppressed: false });
     expect(suppressedText(5)).toBe('fewer than 5');
+  });
+
+  it('withholds the smallest part shown when a part is suppressed, or else the total (complementary)', () => {
+    const shown = (value: number) => ({ value, suppressed: false });
+    const small = { value: null, suppressed: true };
+    const withheld = { value: null, suppressed: true, complementary: true };
+    // 28 in all, 25 on chat, 3 by SMS (suppressed): 28 - 25 would be the 3.
+    expect(protectSum(shown(28), [shown(25), small])).toEqual({ total: shown(28), parts: [withheld, small] });
+    // The smallest part shown goes; zeros (nobody behind them) protect nothing and stay.
+    expect(protectSum(shown(40), [shown(0), shown(30), small, shown(7)]).parts).toEqual([
+      shown(0),
+      shown(30),
+      small,
+      withheld,
+    ]);
+    // No part left to withhold: the total is.
+    expect(protectSum(shown(9), [small, shown(0)])).toEqual({ total: withheld, parts: [small, shown(0)] });
+    // Nothing suppressed, or the total suppressed already: nothing to protect.
+    expect(protectSum(shown(9), [shown(4), shown(5)]).parts).toEqual([shown(4), shown(5)]);
+    expect(protectSum(small, [small, small])).toEqual({ total: small, parts: [small, small] });
   });
 
   it('is 5 by default and set by ANALYTICS_MIN_COHORT, validated at start-up', () => {

@@ -7,7 +7,12 @@ import { ChannelKindSchema, ConversationStatusSchema } from '../views.ts';
  */
 
 /** A number, or null with `suppressed` when fewer than k contacts stand behind it (analytics/cohort.ts). */
-export const FigureView = Type.Object({ value: Type.Union([Type.Number(), Type.Null()]), suppressed: Type.Boolean() });
+export const FigureView = Type.Object({
+  value: Type.Union([Type.Number(), Type.Null()]),
+  suppressed: Type.Boolean(),
+  /** Withheld by complementary suppression: its own cohort is large enough, but it would reveal a suppressed one. */
+  complementary: Type.Optional(Type.Literal(true)),
+});
 export type FigureView = Static<typeof FigureView>;
 
 const DurationsView = Type.Object({ median: FigureView, p90: FigureView, conversations: FigureView });

@@ -1,7 +1,11 @@
 import type { Figure } from '../analytics-types.ts';
 
-/** How a figure reads: the number, "fewer than k" when its cohort is too small, or "—" when there is no data. */
+/**
+ * How a figure reads: the number, "fewer than k" when its cohort is too small, "withheld" when it would give
+ * such a figure away (complementary suppression: analytics/cohort.ts), or "—" when there is no data.
+ */
 export function figureText(f: Figure, minCohort: number, format: (n: number) => string = countText): string {
+  if (f.complementary) return 'withheld';
   if (f.suppressed) return `fewer than ${minCohort}`;
   if (f.value === null) return '—';
   return format(f.value);
