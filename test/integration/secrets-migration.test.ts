@@ -138,5 +138,5 @@ describe(`secrets from an older database on ${dbMode}`, () => {
       expect(stdout).toContain('The old keys were removed from the key file');
       expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
     }
-  });
+  }, 120_000); // a child process (tsx compiles the CLI): slow on a busy machine
 });
