@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { consentEvents, inboxes } from '../../drizzle/schema/index.ts';
+import { rowsOf } from '../../server/db/client.ts';
 import { consentNotice } from '../../server/privacy/notice.ts';
 import { sha256 } from '../../server/security/tokens.ts';
 import type { ProcessingRecordView } from '../../server/http/views/privacy.ts';
@@ -20,13 +21,13 @@ const names = (record: Record) => record.processors.map((p) => p.name);
  * every column holding a blob id, every entry of DATA_DIR, compared with the record's stores.
  */
 async function undescribed(server: TestServer, record: Record) {
-  const tables = await server.root.db.execute<{ table_schema: string; table_name: string }>(
-    sql`select table_schema, table_name from information_schema.tables
-        where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'`,
+  const tables = rowsOf<{ table_schema: string; table_name: string }>(
+    await server.root.db.execute(sql`select table_schema, table_name from information_schema.tables
+        where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE'`),
   );
-  const blobColumns = await server.root.db.execute<{ table_name: string; column_name: string }>(
-    sql`select table_name, column_name from information_schema.columns
-        where table_schema not in ('pg_catalog', 'information_schema') and column_name like '%blob%'`,
+  const blobColumns = rowsOf<{ table_name: string; column_name: string }>(
+    await server.root.db.execute(sql`select table_name, column_name from information_schema.columns
+        where table_schema not in ('pg_catalog', 'information_schema') and column_name like '%blob%'`),
   );
   const described = {
     tables: new Set(record.stores.flatMap((s) => s.tables)),
@@ -35,11 +36,11 @@ async function undescribed(server: TestServer, record: Record) {
   };
   const qualified = (schema: string, table: string) => (schema === 'public' ? table : `${schema}.${table}`);
   return {
-    tables: tables.rows
+    tables: tables
       .map((t) => qualified(t.table_schema, t.table_name))
       .filter((t) => !described.tables.has(t))
       .sort(),
-    files: blobColumns.rows
+    files: blobColumns
       .map((c) => `${c.table_name}.${c.column_name}`)
       .filter((c) => !described.files.has(c))
       .sort(),
