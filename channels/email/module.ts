@@ -68,7 +68,10 @@ function emailArt30(config: EmailModuleConfig, inboxes: Art30Inbox[]): Art30Part
         : [],
     activities: [],
     inboxes: Object.fromEntries(
-      inboxes.map((i) => [i.id, serversOf(i.settings).length > 0 ? `${name} (${serversOf(i.settings).join(', ')})` : null]),
+      inboxes.map((i) => [
+        i.id,
+        serversOf(i.settings).length > 0 ? `${name} (${serversOf(i.settings).join(', ')})` : null,
+      ]),
     ),
   };
 }

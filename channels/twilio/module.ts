@@ -70,7 +70,9 @@ function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Pa
   const envAccount = Boolean(config.accountSid && config.authToken);
   const hasAccount = (s: Record<string, unknown>) =>
     (str(s.accountSid) || Boolean(config.accountSid)) && (str(s.authToken) || Boolean(config.authToken));
-  const connected = inboxes.filter((i) => hasAccount(i.settings) && (str(i.settings.phoneNumber) || str(i.settings.number)));
+  const connected = inboxes.filter(
+    (i) => hasAccount(i.settings) && (str(i.settings.phoneNumber) || str(i.settings.number)),
+  );
   const ownAccounts = inboxes.filter((i) => str(i.settings.accountSid) && str(i.settings.authToken));
   const reasons = [
     ...(envAccount ? ['TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set'] : []),

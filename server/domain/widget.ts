@@ -28,7 +28,10 @@ export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames
 type DbDeps = { db: Db };
 
 /** What the widget shows before anything is stored: the chat inbox's name, its greeting and the consent notice. */
-export async function widgetConfig(deps: DbDeps & { notice: ConsentNotice }, inboxId: string): Promise<WidgetConfigView> {
+export async function widgetConfig(
+  deps: DbDeps & { notice: ConsentNotice },
+  inboxId: string,
+): Promise<WidgetConfigView> {
   const [inbox] = await deps.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
   if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
   const greeting = typeof inbox.settings.greeting === 'string' ? inbox.settings.greeting : 'Hi! How can we help?';

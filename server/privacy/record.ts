@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
@@ -30,6 +30,9 @@ export type RecordDeps = CatalogDeps & {
   art30: (inboxes: Art30Inbox[]) => Art30Part;
 };
 
+const columnName = (table: PgTable, property: string) =>
+  (getTableColumns(table) as Record<string, PgColumn>)[property]!.name;
+
 /** Tables of the database that are not in the catalog because they hold no data about anyone. */
 export const BOOKKEEPING_TABLES = ['drizzle.__drizzle_migrations'];
 
@@ -55,7 +58,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
 
   const dataMap = Object.values(catalogOf(deps)).map((entry) => {
     const columns = Object.entries(entry.columns).map(([property, tag]) => ({
-      name: (getTableColumns(entry.table) as Record<string, PgColumn>)[property]!.name,
+      name: columnName(entry.table, property),
       personal: tag.personal,
       category: tag.category,
       note: tag.note ?? null,
@@ -154,7 +157,10 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
         'not connected to any provider (e.g. demo data): its conversations are stored here, ' +
           'nothing is sent to or received from a processor',
     })),
-    stores: storesOf(deps, dataMap.map((t) => t.table)),
+    stores: storesOf(
+      deps,
+      dataMap.map((t) => t.table),
+    ),
     retention: policies.map((p) => ({
       dataClass: p.dataClass,
       label: p.label,
@@ -175,7 +181,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
 
 /**
  * Where the server keeps data. The database holds the data map's tables (and bookkeeping), the file store the
- * catalog's file columns, the key file only a key. test/integration/record-coverage.test.ts fails when a table,
+ * catalog's file columns, the key file only a key. test/integration/record-truth.test.ts fails when a table,
  * a file column or an entry of DATA_DIR exists that no store here describes.
  */
 function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['stores'] {
@@ -184,7 +190,7 @@ function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['sto
     Object.entries(entry.columns)
       .filter(([, tag]) => tag.file)
       .map(([property, tag]) => ({
-        column: `${getTableName(entry.table)}.${(getTableColumns(entry.table) as Record<string, PgColumn>)[property]!.name}`,
+        column: `${getTableName(entry.table)}.${columnName(entry.table, property)}`,
         retention: tag.file!.retention,
       })),
   );

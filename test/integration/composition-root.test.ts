@@ -66,10 +66,7 @@ describe('the composition root', () => {
       { id: 'mailbox', name: 'Support', channel: 'email', settings: { imap: { host: 'imap.mail.example' } } },
     ]);
     expect(connected.processors.map((p) => [p.name, p.listedBecause])).toEqual([
-      [
-        'The mailbox provider of imap.mail.example (set EMAIL_PROCESSOR_NAME)',
-        'inbox "Support" has a mail server',
-      ],
+      ['The mailbox provider of imap.mail.example (set EMAIL_PROCESSOR_NAME)', 'inbox "Support" has a mail server'],
       ['Twilio Inc.', 'inbox "Hotline" has its own Twilio account'],
     ]);
     expect(connected.activities).toEqual([
