@@ -5,7 +5,7 @@ const STYLE = [
   'body{font:14px/1.5 system-ui,sans-serif;color:#1f2933;max-width:1000px;margin:32px auto;padding:0 20px}',
   'h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d9dee3;padding-bottom:4px}',
   'table{border-collapse:collapse;width:100%;margin:8px 0 16px}',
-  'th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f2;vertical-align:top}',
+  'th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f2;vertical-align:top;overflow-wrap:anywhere}',
   'th{background:#f5f7fa}.muted{color:#616e7c}@media print{body{margin:0}}',
 ].join('\n');
 
