@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelPort, RecordingProvider } from '../server/channel-port.ts';
-import type { Art30Activity, Art30Processor, ChannelAdapter, ChannelKind } from './types.ts';
+import type { Art30Inbox, Art30Part, ChannelAdapter, ChannelKind } from './types.ts';
 
 /** The process environment, as configuration reads it. */
 export type Env = Record<string, string | undefined>;
@@ -41,8 +41,11 @@ export type ChannelModule<Kind extends ChannelKind, Config, Instance extends Cha
   config(env: Env): Config;
   /** Builds the channel once per server process; no I/O until start(). */
   create(port: ChannelPort, config: Config): Instance;
-  /** Processors and activities it adds to the Art. 30 record while an inbox of its kinds exists. */
-  art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+  /**
+   * What it adds to the Art. 30 record, from its parsed settings and its inboxes (those of its kinds): processors
+   * and activities only for what really connects to a provider, and how each inbox reaches people.
+   */
+  art30(config: Config, inboxes: Art30Inbox[]): Art30Part;
   /**
    * Dotted paths in inboxes.settings that hold secrets, per kind (e.g. email: imap.password): stored encrypted
    * (ChannelPort.secrets), sealed at start when found in plain text, re-encrypted by `npm run keys:rotate`.
@@ -59,6 +62,26 @@ export type AnyChannelModule = {
   kinds: readonly ChannelKind[];
   config(env: Env): unknown;
   create(port: ChannelPort, config: unknown): ChannelInstance<never>;
-  art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+  art30(config: unknown, inboxes: Art30Inbox[]): Art30Part;
   secretSettings?: Partial<Record<ChannelKind, readonly string[]>>;
 };
+
+/** Where a processor processes the data and on what basis it may (Art. 30(1)(e), Chapter V GDPR). */
+export type ProcessorPlace = { country: string; transferBasis: string };
+
+/**
+ * `<PREFIX>_PROCESSOR_COUNTRY` and `<PREFIX>_TRANSFER_BASIS` from the environment; an unset one takes the
+ * module's default, and the record says that it is a default and which variable sets it.
+ */
+export function processorPlace(env: Env, prefix: string, defaults: ProcessorPlace): ProcessorPlace {
+  const pick = (variable: string, fallback: string) => {
+    const raw = env[variable]?.trim();
+    if (!raw) return `${fallback} (default; set ${variable})`;
+    if (raw.length > 300) throw new ChannelConfigError(variable, 'must be at most 300 characters');
+    return raw;
+  };
+  return {
+    country: pick(`${prefix}_PROCESSOR_COUNTRY`, defaults.country),
+    transferBasis: pick(`${prefix}_TRANSFER_BASIS`, defaults.transferBasis),
+  };
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelPort, RecordingProvider } from '../server/channel-port.ts';
 import type { ChannelKind, IdentityKind } from '../drizzle/schema/enums.ts';
-import type { Art30Activity, Art30Processor, ChannelAdapter } from './types.ts';
+import type { Art30Inbox, Art30Part, ChannelAdapter } from './types.ts';
 import type { AnyChannelModule, ChannelInstance, Env } from './module.ts';
 import { chatChannel } from './chat/module.ts';
 import { emailChannel } from './email/module.ts';
@@ -91,15 +91,26 @@ export function recordingProvidersOf(channels: Channels): Map<string, RecordingP
   return new Map(instancesOf(channels).flatMap((c) => Object.entries(c.recordingProviders ?? {})));
 }
 
-/** The processors and activities the channels add to the Art. 30 record. */
-export function art30Of(modules: ChannelModules = channelModules): {
-  processors: Art30Processor[];
-  activities: Art30Activity[];
-} {
-  const all = Object.values(modules) as AnyChannelModule[];
+/**
+ * What the channels add to the Art. 30 record, from their parsed settings and the inboxes that exist now: each
+ * module is given its own configuration and the inboxes of its kinds, and lists only what really connects to a
+ * provider (channels/types.ts Art30Part).
+ */
+export function art30Of(
+  configs: ChannelConfigs,
+  inboxes: Art30Inbox[],
+  modules: ChannelModules = channelModules,
+): Art30Part {
+  const parts = Object.entries(modules as Record<string, AnyChannelModule>).map(([name, module]) =>
+    module.art30(
+      (configs as Record<string, unknown>)[name],
+      inboxes.filter((i) => (module.kinds as readonly string[]).includes(i.channel)),
+    ),
+  );
   return {
-    processors: all.flatMap((m) => m.art30.processors),
-    activities: all.flatMap((m) => m.art30.activities),
+    processors: parts.flatMap((p) => p.processors),
+    activities: parts.flatMap((p) => p.activities),
+    inboxes: Object.assign({}, ...parts.map((p) => p.inboxes)) as Art30Part['inboxes'],
   };
 }
 

@@ -100,19 +100,22 @@ export class InboundRejected extends Error {
 }
 
 /**
- * A processor a channel adds to the Art. 30 record (server/privacy/record.ts lists it when an inbox of one of
- * `channels` exists). Declared by each channel module; the record takes them from the registry.
+ * A processor a channel adds to the Art. 30 record: listed only while the channel is actually connected to it
+ * (credentials in the environment, or an inbox with its own account). `country` and `transferBasis` come from
+ * the channel's settings (a default says so, naming the variable); `listedBecause` names what connects it.
  */
 export type Art30Processor = {
   name: string;
   role: string;
   channels: ChannelKind[];
-  location: string;
+  country: string;
+  transferBasis: string;
+  listedBecause: string;
 };
 
 /**
- * A processing activity a channel adds to the Art. 30 record (e.g. call recording), listed when an inbox of
- * one of `channels` exists. `retentionClass` names the retention policy whose period the record quotes.
+ * A processing activity a channel adds to the Art. 30 record (e.g. call recording), listed while the channel is
+ * connected. `retentionClass` names the retention policy whose period the record quotes.
  */
 export type Art30Activity = {
   name: string;
@@ -123,4 +126,18 @@ export type Art30Activity = {
   recipients: string[];
   retentionClass: string;
   channels: ChannelKind[];
+};
+
+/** An inbox as a channel module sees it when it says what it adds to the record (settings may hold sealed secrets). */
+export type Art30Inbox = { id: string; name: string; channel: ChannelKind; settings: Record<string, unknown> };
+
+/**
+ * What a channel adds to the Art. 30 record, given its parsed settings and its inboxes: the processors and
+ * activities of what is really connected, and for each of its inboxes how it reaches people (`null`: connected
+ * to no provider, e.g. a demo inbox: its stored conversations are listed, nothing goes to a processor).
+ */
+export type Art30Part = {
+  processors: Art30Processor[];
+  activities: Art30Activity[];
+  inboxes: Record<string, string | null>;
 };

@@ -303,6 +303,12 @@ export const catalog = {
       occurredAt: p('consent'),
     },
   }),
+  consentNoticeTexts: entry({
+    table: schema.consentNoticeTexts,
+    purpose: 'Proof of consent (Art. 7(1)): the exact notice texts shown, by hash',
+    reach: { subject: 'none' },
+    columns: { textHash: n(), policyVersion: n(), text: n('none', 'the notice as shown'), firstShownAt: n() },
+  }),
   auditLog: entry({
     table: schema.auditLog,
     purpose: 'Accountability (Art. 5(2)); ids and field names only',

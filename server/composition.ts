@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
 import { instanceSettings } from '../drizzle/schema/index.ts';
-import type { Art30Activity, Art30Processor } from '../channels/types.ts';
+import type { Art30Inbox, Art30Part } from '../channels/types.ts';
 import {
   adaptersOf,
   art30Of,
@@ -21,6 +21,8 @@ import { DomainEventBus } from './domain/events.ts';
 import { createInboxNameCache, type InboxNameCache } from './domain/inbox-names.ts';
 import { ingest } from './domain/ingest.ts';
 import { recordConsent } from './privacy/consent.ts';
+import { consentNotice, type ConsentNotice } from './privacy/notice.ts';
+import { registerNotice } from './privacy/notice-texts.ts';
 import { publishMessageUpdate } from './domain/message-updates.ts';
 import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
@@ -59,8 +61,10 @@ export type AppRoot = Readonly<{
   adapters: Adapters;
   /** Where provider-side copies (call recordings) are deleted; each channel module contributes its own. */
   recordingProviders: RecordingProviders;
-  /** What the channels add to the Art. 30 record (server/privacy/record.ts lists it). */
-  art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+  /** What the channels add to the Art. 30 record for these inboxes (server/privacy/record.ts lists it). */
+  art30: (inboxes: Art30Inbox[]) => Art30Part;
+  /** The widget's consent notice for this configuration (controller, privacy policy, statistics). */
+  notice: ConsentNotice;
   /** New chat conversations start with the bot while it is enabled (IngestDeps.chatOpenStatus). */
   chatOpenStatus: () => 'bot' | 'open';
   bot: BotRunner;
@@ -120,6 +124,8 @@ export async function createRoot(
   const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
   const ingestDeps = { db, events, inboxNames, blobs };
+  const notice = consentNotice(config);
+  await registerNotice(db, notice);
 
   // The widget's visitor operations for the chat channel's routes. They need the chat adapter and the bot's
   // open status, which exist only once the channels are built from this port: both are read when a request
@@ -131,6 +137,7 @@ export async function createRoot(
     blobs,
     visitorTokens,
     config: { messageMaxChars: config.messageMaxChars },
+    notice,
     adapters: {
       get chat() {
         return adapters.chat;
@@ -185,7 +192,8 @@ export async function createRoot(
     secrets,
     adapters,
     recordingProviders: recordingProvidersOf(channels),
-    art30: art30Of(modules),
+    art30: (inboxes: Art30Inbox[]) => art30Of(config.channels, inboxes, modules),
+    notice,
     chatOpenStatus: () => bot.openStatus(),
     bot,
     channels,

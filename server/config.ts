@@ -35,9 +35,13 @@ export type Config = {
   trustProxy: false | string[];
   /** A visitor token unused for this many days stops working (the widget starts again at the notice). */
   visitorTokenIdleDays: number;
-  /** Named in the Article 30 record. */
+  /** Named in the Article 30 record and in the widget's consent notice. */
   controllerName: string;
   controllerContact: string | undefined;
+  /** PRIVACY_POLICY_URL: the controller's privacy policy, linked from the consent notice and the record. */
+  privacyPolicyUrl: string | undefined;
+  /** HOSTING_PROVIDER, HOSTING_COUNTRY, HOSTING_TRANSFER_BASIS: who hosts this server, for the Art. 30 record. */
+  hosting: { name: string; country: string; transferBasis: string };
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
   botEnabled: boolean;
   botEmbedder: EmbedderConfig;
@@ -185,6 +189,22 @@ function keys(env: Env): { encryptionKey: string | undefined; decryptKeys: strin
   return { encryptionKey, decryptKeys };
 }
 
+/** Free text for the record: an unset value is a stated default that names its variable. */
+function recordText(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return `${fallback} (default; set ${name})`;
+  if (raw.length > 300) throw new ConfigError(name, 'must be at most 300 characters');
+  return raw;
+}
+
+function hosting(env: Env): Config['hosting'] {
+  return {
+    name: recordText(env, 'HOSTING_PROVIDER', 'the operator’s own infrastructure'),
+    country: recordText(env, 'HOSTING_COUNTRY', 'where the operator runs the server'),
+    transferBasis: recordText(env, 'HOSTING_TRANSFER_BASIS', 'none (no transfer outside the EU/EEA)'),
+  };
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `modules`: the channel modules whose settings to parse (channels/registry.ts by default; tests add one). */
@@ -218,6 +238,8 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     visitorTokenIdleDays: int(env, 'VISITOR_TOKEN_IDLE_DAYS', 30, 1, 3650),
     controllerName: env.CONTROLLER_NAME || 'The operator of this support inbox (set CONTROLLER_NAME)',
     controllerContact: env.CONTROLLER_CONTACT || undefined,
+    privacyPolicyUrl: url(env, 'PRIVACY_POLICY_URL', ['https:', 'http:']),
+    hosting: hosting(env),
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),

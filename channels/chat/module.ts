@@ -24,5 +24,9 @@ export const chatChannel = {
     stop: async () => {},
   }),
   // Hosting is listed for every channel by the record itself; the chat involves no other processor.
-  art30: { processors: [], activities: [] },
+  art30: (_config, inboxes) => ({
+    processors: [],
+    activities: [],
+    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, 'the website chat widget, served by this server'])),
+  }),
 } satisfies ChannelModule<'chat', null, ChatInstance>;

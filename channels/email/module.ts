@@ -1,5 +1,6 @@
 import type { ChannelPort } from '../../server/channel-port.ts';
-import type { ChannelInstance, ChannelModule } from '../module.ts';
+import type { Art30Inbox, Art30Part } from '../types.ts';
+import { processorPlace, type ChannelInstance, type ChannelModule, type Env, type ProcessorPlace } from '../module.ts';
 import { createEmailAdapter, createEmailStore } from './adapter.ts';
 import { emailInboxRoutes } from './admin-routes.ts';
 import { createEmailReaders, type EmailReaders } from './channel.ts';
@@ -12,6 +13,68 @@ import { EMAIL_SECRET_PATHS } from './settings.ts';
 export type EmailInstance = ChannelInstance<'email'> & {
   adapters: { email: ReturnType<typeof createEmailAdapter> };
 } & Pick<EmailReaders, 'refresh' | 'status'>;
+
+/**
+ * Its settings, and the mailbox provider as the record names it: EMAIL_PROCESSOR_NAME (default: the IMAP/SMTP
+ * hosts of the connected inboxes), EMAIL_PROCESSOR_COUNTRY and EMAIL_TRANSFER_BASIS.
+ */
+export type EmailModuleConfig = EmailConfig & { provider: { name: string | undefined; place: ProcessorPlace } };
+
+function emailConfig(env: Env): EmailModuleConfig {
+  return {
+    ...emailConfigFromEnv(env),
+    provider: {
+      name: env.EMAIL_PROCESSOR_NAME?.trim() || undefined,
+      place: processorPlace(env, 'EMAIL', {
+        country: 'not stated',
+        transferBasis: 'none needed if the provider processes in the EU/EEA; otherwise state it',
+      }),
+    },
+  };
+}
+
+const hostOf = (v: unknown) =>
+  typeof v === 'object' && v !== null && typeof (v as { host?: unknown }).host === 'string'
+    ? (v as { host: string }).host
+    : null;
+
+/**
+ * A mailbox provider is a processor while an email inbox really connects to one (IMAP or SMTP server set, by an
+ * admin or by EMAIL_IMAP_URL); an email inbox without a server (a demo inbox) connects to nothing.
+ */
+function emailArt30(config: EmailModuleConfig, inboxes: Art30Inbox[]): Art30Part {
+  const serversOf = (settings: Record<string, unknown>) =>
+    [hostOf(settings.imap), hostOf(settings.smtp)].filter((h): h is string => h !== null);
+  const envServers = config.envInbox ? serversOf(config.envInbox.settings) : [];
+  const connected = inboxes.filter((i) => serversOf(i.settings).length > 0);
+  const hosts = [...new Set([...envServers, ...connected.flatMap((i) => serversOf(i.settings))])].sort();
+  const reasons = [
+    ...(config.envInbox ? ['EMAIL_IMAP_URL is set'] : []),
+    ...connected.map((i) => `inbox "${i.name}" has a mail server`),
+  ];
+  const name = config.provider.name ?? `The mailbox provider of ${hosts.join(', ')} (set EMAIL_PROCESSOR_NAME)`;
+  return {
+    processors:
+      hosts.length > 0
+        ? [
+            {
+              name,
+              role: 'Email transport and storage (IMAP/SMTP)',
+              channels: ['email'],
+              ...config.provider.place,
+              listedBecause: reasons.join('; '),
+            },
+          ]
+        : [],
+    activities: [],
+    inboxes: Object.fromEntries(
+      inboxes.map((i) => [
+        i.id,
+        serversOf(i.settings).length > 0 ? `${name} (${serversOf(i.settings).join(', ')})` : null,
+      ]),
+    ),
+  };
+}
 
 function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
   const mailSender = createMailSender();
@@ -64,18 +127,8 @@ function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
 /** Email: IMAP in (one reader per mailbox, a lease picks the process), SMTP out; admins configure inboxes. */
 export const emailChannel = {
   kinds: ['email'],
-  config: emailConfigFromEnv,
+  config: emailConfig,
   create: createEmail,
   secretSettings: { email: EMAIL_SECRET_PATHS },
-  art30: {
-    processors: [
-      {
-        name: 'The mailbox provider of the configured IMAP/SMTP account',
-        role: 'Email transport and storage',
-        channels: ['email'],
-        location: 'as configured',
-      },
-    ],
-    activities: [],
-  },
-} satisfies ChannelModule<'email', EmailConfig, EmailInstance>;
+  art30: emailArt30,
+} satisfies ChannelModule<'email', EmailModuleConfig, EmailInstance>;

@@ -1,5 +1,13 @@
 import type { ChannelPort } from '../../server/channel-port.ts';
-import { ChannelConfigError, type ChannelInstance, type ChannelModule, type Env } from '../module.ts';
+import type { Art30Inbox, Art30Part } from '../types.ts';
+import {
+  ChannelConfigError,
+  processorPlace,
+  type ChannelInstance,
+  type ChannelModule,
+  type Env,
+  type ProcessorPlace,
+} from '../module.ts';
 import { createSlackAdapter } from './adapter.ts';
 import { createSlackClient, startSlackChannel, type SlackChannel } from './channel.ts';
 import { SlackConfigError, slackConfigFromEnv, type SlackConfig } from './config.ts';
@@ -11,9 +19,18 @@ export type SlackInstance = ChannelInstance<'slack'> & {
   sweep(): Promise<number>;
 };
 
-function slackConfig(env: Env): SlackConfig | null {
+/** Its settings when Slack is on, and where Slack processes the data (SLACK_PROCESSOR_COUNTRY, ...). */
+export type SlackModuleConfig = (SlackConfig & { place: ProcessorPlace }) | null;
+
+function slackConfig(env: Env): SlackModuleConfig {
   try {
-    return slackConfigFromEnv(env) ?? null;
+    const config = slackConfigFromEnv(env);
+    if (!config) return null;
+    const place = processorPlace(env, 'SLACK', {
+      country: 'USA',
+      transferBasis: 'EU-US Data Privacy Framework (Slack Technologies, LLC is certified); SCCs in Slack’s DPA',
+    });
+    return { ...config, place };
   } catch (err) {
     if (err instanceof SlackConfigError) throw new ChannelConfigError(err.variable, err.message);
     throw err;
@@ -61,20 +78,29 @@ function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstan
   };
 }
 
+/** Slack is a processor while the app is configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN); else nothing. */
+function slackArt30(config: SlackModuleConfig, inboxes: Art30Inbox[]): Art30Part {
+  return {
+    processors: config
+      ? [
+          {
+            name: 'Slack Technologies, LLC',
+            role: 'Messaging in shared Slack channels',
+            channels: ['slack'],
+            ...config.place,
+            listedBecause: 'SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set',
+          },
+        ]
+      : [],
+    activities: [],
+    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, config ? 'Slack Technologies, LLC (Slack app)' : null])),
+  };
+}
+
 /** Slack: the Events API in (signed), chat.postMessage out; on when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are. */
 export const slackChannel = {
   kinds: ['slack'],
   config: slackConfig,
   create: createSlack,
-  art30: {
-    processors: [
-      {
-        name: 'Slack Technologies, LLC',
-        role: 'Messaging in shared Slack channels',
-        channels: ['slack'],
-        location: 'USA (EU-US Data Privacy Framework / SCCs)',
-      },
-    ],
-    activities: [],
-  },
-} satisfies ChannelModule<'slack', SlackConfig | null, SlackInstance>;
+  art30: slackArt30,
+} satisfies ChannelModule<'slack', SlackModuleConfig, SlackInstance>;

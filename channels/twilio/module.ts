@@ -1,5 +1,13 @@
 import type { ChannelPort } from '../../server/channel-port.ts';
-import { ChannelConfigError, type ChannelInstance, type ChannelModule, type Env } from '../module.ts';
+import type { Art30Inbox, Art30Part } from '../types.ts';
+import {
+  ChannelConfigError,
+  processorPlace,
+  type ChannelInstance,
+  type ChannelModule,
+  type Env,
+  type ProcessorPlace,
+} from '../module.ts';
 import { createTwilioAccounts, TWILIO_SECRET_PATHS } from './accounts.ts';
 import { TwilioConfigError, twilioConfigFromEnv, type TwilioConfig } from './config.ts';
 import { isOptedOut } from './opt-outs.ts';
@@ -12,9 +20,18 @@ export type TwilioInstance = ChannelInstance<'sms' | 'voice'> & {
   adapters: { sms: ReturnType<typeof createSmsAdapter>; voice: ReturnType<typeof createVoiceAdapter> };
 };
 
-function twilioConfig(env: Env): TwilioConfig {
+/** Its settings, and where Twilio processes the data (TWILIO_PROCESSOR_COUNTRY, TWILIO_TRANSFER_BASIS). */
+export type TwilioModuleConfig = TwilioConfig & { place: ProcessorPlace };
+
+function twilioConfig(env: Env): TwilioModuleConfig {
   try {
-    return twilioConfigFromEnv(env);
+    return {
+      ...twilioConfigFromEnv(env),
+      place: processorPlace(env, 'TWILIO', {
+        country: 'USA',
+        transferBasis: 'EU-US Data Privacy Framework (Twilio Inc. is certified); SCCs in Twilio’s DPA',
+      }),
+    };
   } catch (err) {
     if (err instanceof TwilioConfigError) throw new ChannelConfigError(err.variable, err.reason);
     throw err;
@@ -42,33 +59,64 @@ function createTwilio(port: ChannelPort, config: TwilioConfig): TwilioInstance {
   };
 }
 
+const str = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * Twilio is a processor while an account is configured (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or an inbox
+ * with an account of its own); an sms/voice inbox reaches people through it when it has a number and an account
+ * (as accounts.ts decides), otherwise it is connected to nothing (a demo inbox).
+ */
+function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Part {
+  const envAccount = Boolean(config.accountSid && config.authToken);
+  const hasAccount = (s: Record<string, unknown>) =>
+    (str(s.accountSid) || Boolean(config.accountSid)) && (str(s.authToken) || Boolean(config.authToken));
+  const connected = inboxes.filter(
+    (i) => hasAccount(i.settings) && (str(i.settings.phoneNumber) || str(i.settings.number)),
+  );
+  const ownAccounts = inboxes.filter((i) => str(i.settings.accountSid) && str(i.settings.authToken));
+  const reasons = [
+    ...(envAccount ? ['TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set'] : []),
+    ...ownAccounts.map((i) => `inbox "${i.name}" has its own Twilio account`),
+  ];
+  const listed = reasons.length > 0;
+  return {
+    processors: listed
+      ? [
+          {
+            name: 'Twilio Inc.',
+            role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)',
+            channels: ['sms', 'voice'],
+            ...config.place,
+            listedBecause: reasons.join('; '),
+          },
+        ]
+      : [],
+    activities: listed
+      ? [
+          {
+            name: 'Call recording',
+            purpose: 'Recording voicemails and calls to handle the request',
+            legalBasis:
+              'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
+            dataSubjects: ['callers'],
+            dataCategories: ['recording', 'identifier'],
+            recipients: ['support agents', 'Twilio Inc.'],
+            retentionClass: 'recordings',
+            channels: ['voice'],
+          },
+        ]
+      : [],
+    inboxes: Object.fromEntries(
+      inboxes.map((i) => [i.id, connected.includes(i) ? 'Twilio Inc. (phone number and account configured)' : null]),
+    ),
+  };
+}
+
 /** Twilio: SMS and voice (voicemail with a recording notice); one inbox per number and channel. */
 export const twilioChannel = {
   kinds: ['sms', 'voice'],
   config: twilioConfig,
   create: createTwilio,
   secretSettings: { sms: TWILIO_SECRET_PATHS, voice: TWILIO_SECRET_PATHS },
-  art30: {
-    processors: [
-      {
-        name: 'Twilio Inc.',
-        role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)',
-        channels: ['sms', 'voice'],
-        location: 'USA (EU-US Data Privacy Framework / SCCs)',
-      },
-    ],
-    activities: [
-      {
-        name: 'Call recording',
-        purpose: 'Recording voicemails and calls to handle the request',
-        legalBasis:
-          'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
-        dataSubjects: ['callers'],
-        dataCategories: ['recording', 'identifier'],
-        recipients: ['support agents', 'Twilio Inc.'],
-        retentionClass: 'recordings',
-        channels: ['voice'],
-      },
-    ],
-  },
-} satisfies ChannelModule<'sms' | 'voice', TwilioConfig, TwilioInstance>;
+  art30: twilioArt30,
+} satisfies ChannelModule<'sms' | 'voice', TwilioModuleConfig, TwilioInstance>;

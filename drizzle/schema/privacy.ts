@@ -32,6 +32,18 @@ export const consentEvents = pgTable(
   ],
 );
 
+/**
+ * Every consent notice text this installation has shown, by the hash the ledger keeps (consent_events.text_hash):
+ * the proof of consent names the exact words, and an export shows each person the notice they saw. Written when a
+ * server starts with a notice not yet listed; never changed.
+ */
+export const consentNoticeTexts = pgTable('consent_notice_texts', {
+  textHash: text('text_hash').primaryKey(),
+  policyVersion: text('policy_version').notNull(),
+  text: text('text').notNull(),
+  firstShownAt: timestamp('first_shown_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** Append-only and hash-chained; holds ids and field names only, never personal data. */
 export const auditLog = pgTable('audit_log', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),

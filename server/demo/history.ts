@@ -7,7 +7,7 @@ import { botDecisions, conversations, messages, satisfactionRatings } from '../.
 import { ingest, type IngestDeps } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
+import type { NoticeDeps } from '../privacy/notice.ts';
 
 const FIRST = [
   'Alex',
@@ -51,7 +51,7 @@ const ANSWERS = [
  * time by `backdateHistory`.
  */
 /** What the demo history writes through: ingest, the conversation operations and their limit. */
-export type HistoryDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
+export type HistoryDeps = IngestDeps & NoticeDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
 
 export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
   const conversationDeps = {
@@ -86,8 +86,8 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
         contactId: first.contactId,
         purpose,
         granted: true,
-        policyVersion: NOTICE_POLICY_VERSION,
-        textHash: NOTICE_TEXT_HASH,
+        policyVersion: deps.notice.policyVersion,
+        textHash: deps.notice.textHash,
         sourceChannel: 'chat',
         evidence: { event: 'widget.notice.accepted', inboxId: inbox.chat, visitorId },
         actor: { kind: 'visitor', id: first.contactId },

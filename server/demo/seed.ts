@@ -17,7 +17,7 @@ import type { OutboundMessage, SendResult } from '../../channels/types.ts';
 import type { Config } from '../config.ts';
 import { addNote, assign, reply, setStatus } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
+import type { NoticeDeps } from '../privacy/notice.ts';
 import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
 import { bitextArticles } from './kb-bitext.ts';
@@ -30,7 +30,7 @@ import { seedHistory } from './history.ts';
  * used yet: no conversation and no agent but the bootstrap admin. Inboxes the configuration already made
  * (Slack's, the EMAIL_* one: channels start before the seed) are used instead of adding demo twins.
  */
-export type DemoDeps = IngestDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
+export type DemoDeps = IngestDeps & NoticeDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
 
 /** Whether anyone has used this database: a conversation, or an agent besides the bootstrap admin. */
 async function inUse(db: DemoDeps['db']): Promise<boolean> {
@@ -179,8 +179,8 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
       contactId: chat.contactId,
       purpose,
       granted: true,
-      policyVersion: NOTICE_POLICY_VERSION,
-      textHash: NOTICE_TEXT_HASH,
+      policyVersion: deps.notice.policyVersion,
+      textHash: deps.notice.textHash,
       sourceChannel: 'chat',
       evidence: { event: 'widget.notice.accepted', inboxId: inbox.chat, visitorId },
       actor: { kind: 'visitor', id: chat.contactId },

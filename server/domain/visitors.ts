@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
 import { recordConsentWith, type ConsentDeps } from '../privacy/consent.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
+import type { NoticeDeps } from '../privacy/notice.ts';
 
 export type VisitorSessionInput = {
   inboxId: string;
@@ -16,12 +16,12 @@ export type VisitorSessionInput = {
  * The first moment a widget visitor exists on the server: only after they accepted the notice.
  * Creates the contact, its visitor identity and the consent events, with the notice's version and hash.
  */
-export async function startVisitorSession(deps: ConsentDeps, input: VisitorSessionInput) {
+export async function startVisitorSession(deps: ConsentDeps & NoticeDeps, input: VisitorSessionInput) {
   const { db } = deps;
   if (!input.consents.support) {
     throw badRequest('consent_required', 'Consent to store messages for support is required to chat');
   }
-  if (input.policyVersion !== NOTICE_POLICY_VERSION || input.textHash !== NOTICE_TEXT_HASH) {
+  if (input.policyVersion !== deps.notice.policyVersion || input.textHash !== deps.notice.textHash) {
     throw conflict('notice_outdated', 'The notice has changed; reload the widget and review it again');
   }
   const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, input.inboxId));

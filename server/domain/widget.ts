@@ -11,7 +11,7 @@ import { ingest, type IngestDeps } from './ingest.ts';
 import { storable } from './storable-text.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from '../privacy/consent.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_PURPOSES, NOTICE_TEXT, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
+import { NOTICE_PURPOSES, type ConsentNotice, type NoticeDeps } from '../privacy/notice.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -22,23 +22,23 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames' | 'chatOpenStatus'>> & {
   adapters: Pick<Adapters, 'chat'>;
   config: Pick<Config, 'messageMaxChars'>;
+  /** The consent notice of this configuration (server/privacy/notice.ts). */
+  notice: ConsentNotice;
 };
 type DbDeps = { db: Db };
 
 /** What the widget shows before anything is stored: the chat inbox's name, its greeting and the consent notice. */
-export async function widgetConfig(deps: DbDeps, inboxId: string): Promise<WidgetConfigView> {
+export async function widgetConfig(
+  deps: DbDeps & { notice: ConsentNotice },
+  inboxId: string,
+): Promise<WidgetConfigView> {
   const [inbox] = await deps.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
   if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
   const greeting = typeof inbox.settings.greeting === 'string' ? inbox.settings.greeting : 'Hi! How can we help?';
   return {
     inbox: { id: inbox.id, name: inbox.name },
     greeting,
-    notice: {
-      policyVersion: NOTICE_POLICY_VERSION,
-      text: NOTICE_TEXT,
-      textHash: NOTICE_TEXT_HASH,
-      purposes: NOTICE_PURPOSES,
-    },
+    notice: deps.notice,
   };
 }
 
@@ -114,7 +114,7 @@ export async function visitorConsent(deps: DbDeps, visitor: VisitorClaims): Prom
 }
 
 export async function changeVisitorConsent(
-  deps: Pick<WidgetDeps, 'db' | 'events'>,
+  deps: Pick<WidgetDeps, 'db' | 'events'> & NoticeDeps,
   visitor: VisitorClaims,
   purpose: 'support' | 'analytics',
   granted: boolean,
@@ -125,8 +125,8 @@ export async function changeVisitorConsent(
     contactId: visitor.contactId,
     purpose,
     granted,
-    policyVersion: NOTICE_POLICY_VERSION,
-    textHash: NOTICE_TEXT_HASH,
+    policyVersion: deps.notice.policyVersion,
+    textHash: deps.notice.textHash,
     sourceChannel: 'chat',
     evidence: {
       event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn',

@@ -21,7 +21,7 @@ import {
 } from './subject.ts';
 import { renderExportHtml } from './export-html.ts';
 import type { FileEntry } from './export-files.ts';
-import { noticeTextOf, type NoticeText } from './notice-texts.ts';
+import { noticeTextsOf, type NoticeText } from './notice-texts.ts';
 
 export const EXPORT_FORMAT = 'privacy-inbox/contact-export';
 export const EXPORT_VERSION = 1;
@@ -260,12 +260,12 @@ async function noticesOf(db: Db, contactId: string): Promise<Record<string, Noti
     .selectDistinct({ textHash: consentEvents.textHash })
     .from(consentEvents)
     .where(eq(consentEvents.contactId, contactId));
-  const notices: Record<string, NoticeText> = {};
-  for (const { textHash } of hashes) {
-    const notice = noticeTextOf(textHash);
-    if (notice) notices[textHash] = notice;
-  }
-  return notices;
+  return Object.fromEntries(
+    await noticeTextsOf(
+      db,
+      hashes.map((h) => h.textHash),
+    ),
+  );
 }
 
 async function* dataJson(

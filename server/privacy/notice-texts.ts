@@ -1,15 +1,25 @@
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT, NOTICE_TEXT_HASH } from './notice.ts';
+import { inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { consentNoticeTexts } from '../../drizzle/schema/index.ts';
+import type { ConsentNotice } from './notice.ts';
 
 /** A consent notice as the person saw it. */
 export type NoticeText = { policyVersion: string; text: string };
 
 /**
- * The notices people were shown, by the hash of their text that the consent ledger keeps, so that an export
- * can show each person the words they agreed to. When the notice changes, its earlier versions stay listed
- * here: the ledger of people who consented before still points at them.
+ * Lists this server's notice among the texts shown (once per text), so the ledger's hash always leads back to
+ * the words: a notice changed by configuration later keeps its earlier texts here for those who saw them.
  */
-const notices = new Map<string, NoticeText>([
-  [NOTICE_TEXT_HASH, { policyVersion: NOTICE_POLICY_VERSION, text: NOTICE_TEXT }],
-]);
+export async function registerNotice(db: Db, notice: Pick<ConsentNotice, 'policyVersion' | 'text' | 'textHash'>) {
+  await db
+    .insert(consentNoticeTexts)
+    .values({ textHash: notice.textHash, policyVersion: notice.policyVersion, text: notice.text })
+    .onConflictDoNothing();
+}
 
-export const noticeTextOf = (textHash: string): NoticeText | undefined => notices.get(textHash);
+/** The notice texts for these ledger hashes (those this installation showed). */
+export async function noticeTextsOf(db: Db, textHashes: string[]): Promise<Map<string, NoticeText>> {
+  if (!textHashes.length) return new Map();
+  const rows = await db.select().from(consentNoticeTexts).where(inArray(consentNoticeTexts.textHash, textHashes));
+  return new Map(rows.map((r) => [r.textHash, { policyVersion: r.policyVersion, text: r.text }]));
+}

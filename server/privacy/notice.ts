@@ -1,17 +1,29 @@
+import type { Config } from '../config.ts';
 import { sha256 } from '../security/tokens.ts';
 
 /**
- * The consent notice the widget shows before anything is stored. Changing the text means a new
- * policy version: the ledger keeps the version and the hash of the exact text each person saw.
+ * The consent notice the widget shows before anything is stored. It names the controller and links its privacy
+ * policy (CONTROLLER_NAME, CONTROLLER_CONTACT, PRIVACY_POLICY_URL) and says what the statistics are: pseudonymous
+ * aggregates with a minimum cohort (ANALYTICS_MIN_COHORT). The ledger keeps, with every consent event, the
+ * version and the SHA-256 of the exact text shown; the version ends with the start of that hash, so any change
+ * of the text (of this template, or of a setting it quotes) is a new version, and a visitor who saw the old
+ * one is asked to review the new one (`notice_outdated`).
  */
-export const NOTICE_POLICY_VERSION = '2026-11-01';
+export const NOTICE_TEMPLATE_VERSION = '2026-12-06';
 
-export const NOTICE_TEXT = [
-  'Before we chat: to answer you, we store the messages you write here and link them to this browser.',
-  'We use them only to handle your request, keep them no longer than our retention policy allows,',
-  'and you can ask for a copy or for their deletion at any time.',
-  'With your separate permission, we also include your conversation in anonymous support statistics.',
-].join(' ');
+export type NoticeConfig = Pick<
+  Config,
+  'controllerName' | 'controllerContact' | 'privacyPolicyUrl' | 'analyticsMinCohort'
+>;
+
+export type ConsentNotice = {
+  policyVersion: string;
+  text: string;
+  textHash: string;
+  /** Also inside `text`, verbatim (the widget turns it into a link there); null when not configured. */
+  privacyPolicyUrl: string | null;
+  purposes: typeof NOTICE_PURPOSES;
+};
 
 export const NOTICE_PURPOSES = [
   {
@@ -19,7 +31,36 @@ export const NOTICE_PURPOSES = [
     required: true,
     label: 'Store my messages so support can answer me (required to chat)',
   },
-  { purpose: 'analytics' as const, required: false, label: 'Include my conversation in support statistics (optional)' },
+  {
+    purpose: 'analytics' as const,
+    required: false,
+    label: 'Count my conversation in pseudonymous support statistics (optional)',
+  },
 ];
 
-export const NOTICE_TEXT_HASH = sha256(NOTICE_TEXT);
+/** The notice for this configuration (built once per server, in the composition root). */
+export function consentNotice(config: NoticeConfig): ConsentNotice {
+  const contact = config.controllerContact ? ` (contact: ${config.controllerContact})` : '';
+  const policy = config.privacyPolicyUrl ? ` Privacy policy: ${config.privacyPolicyUrl}` : '';
+  const text = [
+    `This chat is run by ${config.controllerName}${contact}, who is responsible for your data.`,
+    'Before we chat: to answer you, we store the messages you write here and link them to this browser.',
+    'We use them only to handle your request, keep them no longer than our retention policy allows,',
+    'and you can ask for a copy or for their deletion at any time.',
+    'With your separate permission, we also count your conversation in support statistics. These are',
+    'pseudonymous, not anonymous: they are stored with a random key standing for you (never your name or',
+    'address), which is removed when you withdraw this permission; a figure based on fewer than',
+    `${config.analyticsMinCohort} people is never shown.${policy}`,
+  ].join(' ');
+  const textHash = sha256(text);
+  return {
+    policyVersion: `${NOTICE_TEMPLATE_VERSION}.${textHash.slice(0, 12)}`,
+    text,
+    textHash,
+    privacyPolicyUrl: config.privacyPolicyUrl ?? null,
+    purposes: NOTICE_PURPOSES,
+  };
+}
+
+/** What the ledger records of the notice (its version and the hash of its text). */
+export type NoticeDeps = { notice: Pick<ConsentNotice, 'policyVersion' | 'textHash'> };

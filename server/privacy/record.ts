@@ -1,33 +1,52 @@
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
-import type { Art30Activity, Art30Processor } from '../../channels/types.ts';
+import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
+import type { ChannelKind } from '../../drizzle/schema/enums.ts';
+import { KEY_FILE_NAME } from '../security/keys.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
 
 /**
- * What the record is made of: the catalog (the data map), the controller from the configuration, and
- * what each channel module declares it adds (its processors, and activities such as call recording).
+ * What the record is made of: the catalog (the data map), the controller, hosting and stores from the
+ * configuration, and what each channel module says it adds for the inboxes that exist (its processors, and
+ * activities such as call recording), only for what really connects to a provider.
  */
 export type RecordDeps = CatalogDeps & {
   db: Db;
-  config: Pick<Config, 'controllerName' | 'controllerContact'>;
-  art30: { processors: Art30Processor[]; activities: Art30Activity[] };
+  config: Pick<
+    Config,
+    | 'controllerName'
+    | 'controllerContact'
+    | 'privacyPolicyUrl'
+    | 'hosting'
+    | 'analyticsMinCohort'
+    | 'databaseUrl'
+    | 'encryptionKey'
+  >;
+  art30: (inboxes: Art30Inbox[]) => Art30Part;
 };
+
+const columnName = (table: PgTable, property: string) =>
+  (getTableColumns(table) as Record<string, PgColumn>)[property]!.name;
+
+/** Tables of the database that are not in the catalog because they hold no data about anyone. */
+export const BOOKKEEPING_TABLES = ['drizzle.__drizzle_migrations'];
 
 /**
  * The data map and the Article 30 record of processing, generated from the personal-data catalog
  * and the live configuration (which channels are connected decides which channels' entries are listed).
  */
 export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordView> {
-  const { db } = deps;
-  const channels = new Set(
-    (await db.selectDistinct({ channel: inboxes.channel }).from(inboxes)).map((r) => r.channel as string),
-  );
-  const connected = (entry: { channels: readonly string[] }) => entry.channels.some((c) => channels.has(c));
+  const { db, config } = deps;
+  const inboxRows = await db
+    .select({ id: inboxes.id, name: inboxes.name, channel: inboxes.channel, settings: inboxes.settings })
+    .from(inboxes)
+    .orderBy(inboxes.createdAt, inboxes.id);
+  const art30 = deps.art30(inboxRows.map((i) => ({ ...i, channel: i.channel as ChannelKind })));
   // What the sweep applies now (a tightened value waiting out its grace period is not in force yet).
   const policies = (await getPolicies(db)).map((p) => ({ ...p, ...p.inForce }));
   const retentionText = (cls: string) => {
@@ -40,7 +59,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
 
   const dataMap = Object.values(catalogOf(deps)).map((entry) => {
     const columns = Object.entries(entry.columns).map(([property, tag]) => ({
-      name: (getTableColumns(entry.table) as Record<string, PgColumn>)[property]!.name,
+      name: columnName(entry.table, property),
       personal: tag.personal,
       category: tag.category,
       note: tag.note ?? null,
@@ -63,12 +82,14 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
 
   const processors = [
     {
-      name: 'Hosting of this server and its database',
-      role: 'Operator-chosen infrastructure',
+      name: config.hosting.name,
+      role: 'Hosting of this server, its database and its file store',
       channels: ['all'],
-      location: 'as deployed',
+      country: config.hosting.country,
+      transferBasis: config.hosting.transferBasis,
+      listedBecause: 'always (HOSTING_PROVIDER)',
     },
-    ...deps.art30.processors.filter(connected),
+    ...art30.processors,
   ];
 
   const processingActivities = [
@@ -88,16 +109,24 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
     },
     {
       name: 'Support statistics',
-      purpose: 'Aggregated reports on support volume and quality',
+      purpose:
+        'Pseudonymous aggregates of support volume and quality (dashboards); a figure from fewer than ' +
+        `${config.analyticsMinCohort} distinct contacts is suppressed`,
       legalBasis:
         'Art. 6(1)(a) GDPR: consent for the purpose "analytics", ' +
         'computed only over contacts whose current consent covers it',
       dataSubjects: ['customers who consented to analysis'],
-      dataCategories: ['metadata'],
+      dataCategories: ['metadata', 'pseudonymous identifier'],
       recipients: ['managers and administrators'],
-      retention: 'aggregates are computed on demand; nothing is stored',
+      retention:
+        'stored rollups: analytics_scope gives each consenting contact a pseudonymous key; analytics_cells ' +
+        'hold counts per 15 minutes, channel and measure with up to ' +
+        `${config.analyticsMinCohort} of those keys per cell (to apply the minimum cohort). A contact's key goes ` +
+        'with their analytics_scope row on withdrawal or erasure, and the cells are recomputed at the next ' +
+        'refresh, before any figure is read; cells follow the retention of the messages and conversations they ' +
+        'count',
     },
-    ...deps.art30.activities.filter(connected).map(({ channels: _channels, retentionClass, ...activity }) => ({
+    ...art30.activities.map(({ channels: _channels, retentionClass, ...activity }) => ({
       ...activity,
       retention: retentionText(retentionClass),
     })),
@@ -114,9 +143,25 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
 
   return {
     generatedAt: new Date().toISOString(),
-    controller: { name: deps.config.controllerName, contact: deps.config.controllerContact ?? null },
+    controller: {
+      name: config.controllerName,
+      contact: config.controllerContact ?? null,
+      privacyPolicyUrl: config.privacyPolicyUrl ?? null,
+    },
     processingActivities,
     processors,
+    inboxes: inboxRows.map((i) => ({
+      name: i.name,
+      channel: i.channel,
+      connection:
+        art30.inboxes[i.id] ??
+        'not connected to any provider (e.g. demo data): its conversations are stored here, ' +
+          'nothing is sent to or received from a processor',
+    })),
+    stores: storesOf(
+      deps,
+      dataMap.map((t) => t.table),
+    ),
     retention: policies.map((p) => ({
       dataClass: p.dataClass,
       label: p.label,
@@ -133,4 +178,54 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
     ],
     dataMap,
   };
+}
+
+/**
+ * Where the server keeps data. The database holds the data map's tables (and bookkeeping), the file store the
+ * catalog's file columns, the key file only a key. test/integration/record-truth.test.ts fails when a table,
+ * a file column or an entry of DATA_DIR exists that no store here describes.
+ */
+function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['stores'] {
+  const { config } = deps;
+  const files = Object.values(catalogOf(deps)).flatMap((entry) =>
+    Object.entries(entry.columns)
+      .filter(([, tag]) => tag.file)
+      .map(([property, tag]) => ({
+        column: `${getTableName(entry.table)}.${columnName(entry.table, property)}`,
+        retention: tag.file!.retention,
+      })),
+  );
+  return [
+    {
+      name: 'Database',
+      location: config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in DATA_DIR/pglite',
+      contents:
+        `every table of the data map (${tables.length} tables); ${BOOKKEEPING_TABLES.join(', ')} ` +
+        '(the applied migrations, no personal data)',
+      personalData: true,
+      dataDirPaths: config.databaseUrl ? [] : ['pglite'],
+      tables: [...tables, ...BOOKKEEPING_TABLES],
+      files: [],
+    },
+    {
+      name: 'File store',
+      location: 'DATA_DIR/blobs (random file names)',
+      contents:
+        'the files named by ' +
+        files.map((f) => `${f.column} (removed by the ${f.retention} retention and with their row)`).join(', '),
+      personalData: true,
+      dataDirPaths: ['blobs'],
+      tables: [],
+      files: files.map((f) => f.column),
+    },
+    {
+      name: 'Master key file',
+      location: config.encryptionKey ? 'not used (ENCRYPTION_KEY is set)' : `DATA_DIR/${KEY_FILE_NAME}`,
+      contents: 'the key that encrypts the secrets stored in the database; no personal data',
+      personalData: false,
+      dataDirPaths: config.encryptionKey ? [] : [KEY_FILE_NAME],
+      tables: [],
+      files: [],
+    },
+  ];
 }

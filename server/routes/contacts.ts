@@ -8,7 +8,7 @@ import type { DomainEventBus } from '../domain/events.ts';
 import { consentHistory, currentConsent, recordConsent } from '../privacy/consent.ts';
 import { rectifyContact } from '../privacy/rectify.ts';
 import { notFound } from '../domain/errors.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../privacy/notice.ts';
+import type { NoticeDeps } from '../privacy/notice.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { exportContact } from '../privacy/export.ts';
 import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
@@ -16,7 +16,7 @@ import { contacts } from '../../drizzle/schema/index.ts';
 import { eq } from 'drizzle-orm';
 
 /** What the contact routes need: erasure's dependencies (a superset of export's and consent's). */
-export type ContactRoutesDeps = EraseDeps & { events: Pick<DomainEventBus, 'publish'> };
+export type ContactRoutesDeps = EraseDeps & NoticeDeps & { events: Pick<DomainEventBus, 'publish'> };
 
 export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps }> = async (app, { deps }) => {
   app.get(
@@ -126,8 +126,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
         contactId: request.params.id,
         purpose: request.body.purpose,
         granted: request.body.granted,
-        policyVersion: NOTICE_POLICY_VERSION,
-        textHash: NOTICE_TEXT_HASH,
+        policyVersion: deps.notice.policyVersion,
+        textHash: deps.notice.textHash,
         sourceChannel: request.body.sourceChannel,
         evidence: { recordedBy: 'agent', statement: request.body.evidence },
         recordedByAgentId: agent.id,

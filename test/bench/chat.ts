@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from '../../server/realtime/event-map.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
+import { widgetNotice } from '../helpers/notice.ts';
 import { flags, machineLine, ms, sleep, steadyRate, summarize, table, type Summary } from './lib.ts';
 
 const USAGE = `usage: npm run bench:chat -- [options]
@@ -167,8 +167,7 @@ async function startVisitor(base: string, inboxId: string, i: number): Promise<V
     `${base}/api/widget/sessions`,
     {
       inboxId,
-      policyVersion: NOTICE_POLICY_VERSION,
-      textHash: NOTICE_TEXT_HASH,
+      ...(await widgetNotice(base, inboxId)),
       consents: { support: true, analytics: false },
     },
     { 'x-forwarded-for': visitorAddress(i) },

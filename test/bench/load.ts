@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
+import { widgetNotice } from '../helpers/notice.ts';
 import { flags, freshDatabase, machineLine, ms, sleep, steadyRate, summarize, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:load -- [options]
@@ -214,8 +214,7 @@ async function main() {
         `${base}/api/widget/sessions`,
         {
           inboxId,
-          policyVersion: NOTICE_POLICY_VERSION,
-          textHash: NOTICE_TEXT_HASH,
+          ...(await widgetNotice(base, inboxId)),
           consents: { support: true, analytics: false },
         },
         { 'x-forwarded-for': addressOf(i) },

@@ -27,7 +27,10 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
   let inbox: Page;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({
+      CONTROLLER_NAME: 'Acme Shop GmbH',
+      PRIVACY_POLICY_URL: 'https://acme.example/privacy',
+    });
     browser = await launchBrowser();
     visitorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     agentContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -60,6 +63,14 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     expect(await frame.evaluate(frameStorageLength)).toBe(0);
     expect(await contactCount()).toBe(0);
 
+    // The notice names the controller, links the privacy policy and calls the statistics pseudonymous.
+    const text = await frame.textContent('[data-testid="consent-text"]');
+    expect(text).toContain('This chat is run by Acme Shop GmbH');
+    expect(text).toContain('pseudonymous, not anonymous');
+    expect(await frame.getAttribute('[data-testid="privacy-policy-link"]', 'href')).toBe(
+      'https://acme.example/privacy',
+    );
+
     expect(await frame.isChecked('[data-testid="consent-analytics"]')).toBe(false);
     expect(await frame.isChecked('[data-testid="consent-support"]')).toBe(false);
     expect(await frame.isDisabled('[data-testid="consent-accept"]')).toBe(true);
@@ -73,8 +84,8 @@ describe(`e2e in Chromium: widget on /demo <-> agent inbox (${dbMode})`, () => {
     expect(await contactCount()).toBe(1);
     const events = await server.root.db.select().from(consentEvents);
     expect(events.map((e) => [e.purpose, e.granted, e.policyVersion, e.sourceChannel]).sort()).toEqual([
-      ['analytics', false, '2026-11-01', 'chat'],
-      ['support', true, '2026-11-01', 'chat'],
+      ['analytics', false, server.root.notice.policyVersion, 'chat'],
+      ['support', true, server.root.notice.policyVersion, 'chat'],
     ]);
     // After consent, and only then, the loader keeps the visitor token first-party on the host page.
     expect(await site.evaluate(() => Object.keys(localStorage))).toEqual([

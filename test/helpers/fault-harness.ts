@@ -10,7 +10,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../../server/db/client.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
+import { widgetNotice } from './notice.ts';
 
 export type Delivery = {
   /** 0 .. count-1: the message's identity for the test. */
@@ -148,8 +148,7 @@ export async function openVisitors(base: string, inboxId: string, n: number): Pr
           headers: { 'content-type': 'application/json', 'x-forwarded-for': visitorAddress(i) },
           body: JSON.stringify({
             inboxId,
-            policyVersion: NOTICE_POLICY_VERSION,
-            textHash: NOTICE_TEXT_HASH,
+            ...(await widgetNotice(base, inboxId)),
             consents: { support: true, analytics: false },
           }),
         });

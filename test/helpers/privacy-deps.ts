@@ -39,8 +39,16 @@ export async function privacyDeps(options: { catalog?: PrivacyCatalog; recording
     blobs: createLocalBlobStore(join(dir, 'blobs')),
     inboxNames: createInboxNameCache(database.db),
     recordingProviders: options.recordingProviders ?? new Map(),
-    config: { controllerName: 'Example Shop Ltd', controllerContact: 'privacy@example.org' },
-    art30: { processors: [], activities: [] },
+    config: {
+      controllerName: 'Example Shop Ltd',
+      controllerContact: 'privacy@example.org',
+      privacyPolicyUrl: 'https://shop.example/privacy',
+      hosting: { name: 'Example Hosting GmbH', country: 'Germany', transferBasis: 'none (EU)' },
+      analyticsMinCohort: 5,
+      databaseUrl: undefined,
+      encryptionKey: undefined,
+    },
+    art30: () => ({ processors: [], activities: [], inboxes: {} }),
     ...(options.catalog ? { catalog: options.catalog } : {}),
   };
   let agents = 0;

@@ -10,7 +10,8 @@ import type { ChannelModules } from '../../channels/registry.ts';
 import { createAgent } from '../../server/domain/agents.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
+import { consentNotice } from '../../server/privacy/notice.ts';
+import { widgetNotice } from './notice.ts';
 import { testDatabase } from './db.ts';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -184,8 +185,7 @@ export class VisitorClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         inboxId,
-        policyVersion: NOTICE_POLICY_VERSION,
-        textHash: NOTICE_TEXT_HASH,
+        ...(await widgetNotice(base, inboxId)),
         consents: { support: true, analytics },
       }),
     });
@@ -249,4 +249,5 @@ export function nextEvent<T = TestJson>(
 export const emitWithAck = <T = TestJson>(socket: Socket, event: string, payload: unknown): Promise<T> =>
   socket.timeout(5_000).emitWithAck(event, payload) as Promise<T>;
 
-export { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH };
+/** The notice of startTestServer's default configuration (a server started with other settings shows another). */
+export const { policyVersion: NOTICE_POLICY_VERSION, textHash: NOTICE_TEXT_HASH } = consentNotice(loadConfig({}));

@@ -5,7 +5,6 @@ import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
 import { attachments, botDecisions, conversations, messages } from '../../drizzle/schema/index.ts';
-import { NOTICE_TEXT, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
 
 const NOTE = 'Internal: customer sounds annoyed, zq-note-5173';
 const VISITOR_WORDS = 'my parcel never came zq-visitor-2290';
@@ -100,10 +99,10 @@ describe(`two access copies on ${dbMode}`, () => {
     expect(data.tables.conversations).toEqual([expect.objectContaining({ assigneeName: agent.agent.name })]);
     // The consent history, with the notice text the visitor saw.
     expect(data.tables.consent_events).toContainEqual(
-      expect.objectContaining({ purpose: 'support', granted: true, textHash: NOTICE_TEXT_HASH }),
+      expect.objectContaining({ purpose: 'support', granted: true, textHash: server.root.notice.textHash }),
     );
-    expect(data.notices[NOTICE_TEXT_HASH]).toMatchObject({ text: NOTICE_TEXT });
-    expect(zip.get('index.html')!.toString()).toContain(NOTICE_TEXT.slice(0, 60));
+    expect(data.notices[server.root.notice.textHash]).toMatchObject({ text: server.root.notice.text });
+    expect(zip.get('index.html')!.toString()).toContain(server.root.notice.text.slice(0, 60));
   });
 
   it("the admin's formal access copy includes the internal notes, the timeline and the bot's decisions", async () => {
@@ -125,7 +124,7 @@ describe(`two access copies on ${dbMode}`, () => {
       'note',
     ]);
     expect(data.tables.bot_decisions).toEqual([expect.objectContaining({ confidence: CONFIDENCE })]);
-    expect(data.notices[NOTICE_TEXT_HASH]).toMatchObject({ text: NOTICE_TEXT });
+    expect(data.notices[server.root.notice.textHash]).toMatchObject({ text: server.root.notice.text });
   });
 
   it('the visitor copy needs a live token: refused once the visitor withdrew the support consent', async () => {

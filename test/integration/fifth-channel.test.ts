@@ -88,7 +88,7 @@ describe('a fifth channel registered next to the four', () => {
 
   it('is mounted, listed in the Art. 30 contributions and started through the registry', () => {
     expect(server.routes.some((r) => r.url === '/api/fake/:inboxId/messages' && r.signed && r.rateLimited)).toBe(true);
-    expect(server.root.art30.processors.map((p) => p.name)).toContain('Fake Provider Ltd');
+    expect(server.root.art30([]).processors.map((p) => p.name)).toContain('Fake Provider Ltd');
   });
 
   it('refuses a forged webhook and stores nothing', async () => {

@@ -13,7 +13,7 @@ import { exportContact } from '../../server/privacy/export.ts';
 import { consentHistory, currentConsent, recordConsent } from '../../server/privacy/consent.ts';
 import { redactMessage } from '../../server/privacy/redact.ts';
 import { rectifyContact } from '../../server/privacy/rectify.ts';
-import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../../server/privacy/notice.ts';
+import { NOTICE_POLICY_VERSION, NOTICE_TEXT_HASH } from '../helpers/server.ts';
 
 const person = {
   name: 'Linus Fairweather',

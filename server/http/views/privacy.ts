@@ -214,16 +214,45 @@ export const ProcessorView = Type.Object({
   name: Type.String(),
   role: Type.String(),
   channels: Type.Array(Type.String()),
-  location: Type.String(),
+  country: Type.String(),
+  transferBasis: Type.String(),
+  /** What in the configuration connects it (a processor nothing connects is not listed). */
+  listedBecause: Type.String(),
 });
 export type ProcessorView = Static<typeof ProcessorView>;
+
+/** An inbox and how it reaches people: through which processor, or connected to none (e.g. demo data). */
+export const RecordInboxView = Type.Object({ name: Type.String(), channel: Type.String(), connection: Type.String() });
+export type RecordInboxView = Static<typeof RecordInboxView>;
+
+/**
+ * A place where the server keeps data: the database (every table of the data map), the file store (the file
+ * classes of the catalog), the key file. `dataDirPaths` are its entries under DATA_DIR, `tables` the database
+ * tables it holds beyond the data map, `files` the catalog's file columns (table.column).
+ */
+export const RecordStoreView = Type.Object({
+  name: Type.String(),
+  location: Type.String(),
+  contents: Type.String(),
+  personalData: Type.Boolean(),
+  dataDirPaths: Type.Array(Type.String()),
+  tables: Type.Array(Type.String()),
+  files: Type.Array(Type.String()),
+});
+export type RecordStoreView = Static<typeof RecordStoreView>;
 
 /** The Article 30 record of processing and the data map, generated from the catalog and the live configuration. */
 export const ProcessingRecordView = Type.Object({
   generatedAt: Type.String(),
-  controller: Type.Object({ name: Type.String(), contact: Type.Union([Type.String(), Type.Null()]) }),
+  controller: Type.Object({
+    name: Type.String(),
+    contact: Type.Union([Type.String(), Type.Null()]),
+    privacyPolicyUrl: Type.Union([Type.String(), Type.Null()]),
+  }),
   processingActivities: Type.Array(ProcessingActivityView),
   processors: Type.Array(ProcessorView),
+  inboxes: Type.Array(RecordInboxView),
+  stores: Type.Array(RecordStoreView),
   retention: Type.Array(
     Type.Object({
       dataClass: RetentionClassSchema,

@@ -12,6 +12,8 @@ export const WidgetConfigView = Type.Object({
     policyVersion: Type.String(),
     text: Type.String(),
     textHash: Type.String(),
+    /** The controller's privacy policy (PRIVACY_POLICY_URL), also quoted verbatim in `text`; null when unset. */
+    privacyPolicyUrl: Type.Union([Type.String(), Type.Null()]),
     purposes: Type.Array(
       Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() }),
     ),
