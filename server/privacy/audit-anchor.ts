@@ -137,8 +137,8 @@ export function checkAnchors(
   const malformed = anchors.find((a): a is { line: number; malformed: true } => 'malformed' in a);
   if (malformed) return { ok: false, id: 0, reason: `line ${malformed.line} of the anchor file is not an anchor` };
   const valid = (anchors as Anchor[]).slice().sort((a, b) => a.entryId - b.entryId);
-  let unverifiable = 0;
-  let anchoredThrough: number | null = null;
+  // Signatures first: an altered anchor file is its own finding, and only signed anchors are compared.
+  const signed: Anchor[] = [];
   for (const a of valid) {
     const master = keys.byId(a.keyId);
     if (!master) {
@@ -148,7 +148,6 @@ export function checkAnchors(
           id: a.entryId,
           reason: `the newest anchor is signed under key ${a.keyId}, which this server lacks`,
         };
-      unverifiable++;
       continue;
     }
     const { sig, ...body } = a;
@@ -156,6 +155,10 @@ export function checkAnchors(
     const given = Buffer.from(String(sig));
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       return { ok: false, id: a.entryId, reason: `the anchor of ${a.at} has an invalid signature (altered)` };
+    signed.push(a);
+  }
+  let anchoredThrough: number | null = null;
+  for (const a of signed) {
     const row = seen.get(a.entryId);
     if (!row)
       return {
@@ -180,5 +183,5 @@ export function checkAnchors(
       };
     anchoredThrough = Math.max(anchoredThrough ?? 0, a.entryId);
   }
-  return { ok: true, anchoredThrough, unverifiable };
+  return { ok: true, anchoredThrough, unverifiable: valid.length - signed.length };
 }

@@ -18,7 +18,10 @@ export async function relationFiles(database: Database, pgliteDir?: string): Pro
       });
     return walk(join(pgliteDir!, 'base'));
   }
-  const [{ dir }] = rowsOf<{ dir: string }>(await database.db.execute(sql`select current_setting('data_directory') as dir`));
+  const [setting] = rowsOf<{ dir: string }>(
+    await database.db.execute(sql`select current_setting('data_directory') as dir`),
+  );
+  const dir = setting!.dir;
   const paths = rowsOf<{ path: string }>(
     await database.db.execute(sql`select pg_relation_filepath(c.oid) as path from pg_class c
       where c.relkind in ('r', 'i', 't', 'm') and pg_relation_filepath(c.oid) is not null`),
