@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { dbMode } from '../helpers/db.ts';
 import { privacyDeps } from '../helpers/privacy-deps.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { findInFiles, relationFiles } from '../helpers/disk-scan.ts';
+import { startTestServer } from '../helpers/server.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
@@ -65,5 +66,26 @@ describe(`erased text leaves the disk on ${dbMode}`, () => {
     expect(findInFiles(await files(), needles)).toEqual([]);
     const [done] = await deps.db.select().from(erasedSubjects);
     expect(done!.scrubbedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe(`erasure through the API on ${dbMode}`, () => {
+  it('asks for the scrub itself once the erasure committed', async () => {
+    const server = await startTestServer();
+    try {
+      server.root.recordingProviders.set('test-provider', recordingProviderSpy());
+      const admin = await server.agentClient('admin');
+      const seeded = await seedPerson(server.root, { ...person, email: 'zeb.api@example.org' });
+      expect((await admin.post(`/api/contacts/${seeded.contactId}/erase`, { confirm: true })).status).toBe(200);
+      await vi.waitFor(
+        async () => {
+          const [row] = await server.root.db.select().from(erasedSubjects);
+          expect(row?.scrubbedAt).toBeInstanceOf(Date);
+        },
+        { timeout: 60_000, interval: 100 },
+      );
+    } finally {
+      await server.stop();
+    }
   });
 });
