@@ -302,7 +302,10 @@ export const catalog = {
       erasedAt: n('metadata'),
       contactId: n('metadata', 'the id of a contact that no longer exists'),
       keyId: n(),
-      hashes: n('identifier', 'HMAC-SHA256 of identifiers under a key derived from the master key, not in the database'),
+      hashes: n(
+        'identifier',
+        'HMAC-SHA256 of identifiers under a key derived from the master key, not in the database',
+      ),
       tables: n(),
       scrubbedAt: n('metadata'),
     },

@@ -66,5 +66,9 @@ export const erasedSubjects = pgTable(
     tables: text('tables').array().notNull(),
     scrubbedAt: timestamp('scrubbed_at', { withTimezone: true }),
   },
-  (t) => [index('erased_subjects_pending').on(t.erasedAt).where(sql`${t.scrubbedAt} is null`)],
+  (t) => [
+    index('erased_subjects_pending')
+      .on(t.erasedAt)
+      .where(sql`${t.scrubbedAt} is null`),
+  ],
 );

@@ -97,8 +97,7 @@ export function createAuditAnchor(deps: { db: Db; keys: KeyProvider; path: strin
 }
 
 export type AnchorCheck =
-  | { ok: true; anchoredThrough: number | null; unverifiable: number }
-  | { ok: false; id: number; reason: string };
+  { ok: true; anchoredThrough: number | null; unverifiable: number } | { ok: false; id: number; reason: string };
 
 /** Reads the anchor file; a line that is not an anchor is reported as such (the file was altered). */
 export function readAnchors(path: string): Array<Anchor | { line: number; malformed: true }> {
@@ -166,7 +165,8 @@ export function checkAnchors(
         id: a.entryId,
         reason:
           a.entryId > lastId
-            ? `the log ends at entry ${lastId}, but it held entry ${a.entryId} at ${a.at}: the newest entries were deleted`
+            ? `the log ends at entry ${lastId}, but it held entry ${a.entryId} at ${a.at}: ` +
+              'the newest entries were deleted'
             : `entry ${a.entryId}, anchored at ${a.at}, was deleted`,
       };
     if (row.hash !== a.hash)

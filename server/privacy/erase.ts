@@ -97,12 +97,7 @@ export async function eraseContact(
       changed: mentionsRedacted,
       held: mentionsKeptUnderHold,
       tables: touched,
-    } = await redactMentions(
-      tx,
-      catalog,
-      contactId,
-      identifiers,
-    );
+    } = await redactMentions(tx, catalog, contactId, identifiers);
     const database: Record<string, number> = {};
     for (const t of contactTables(catalog)) {
       const deleted = await tx

@@ -34,7 +34,8 @@ async function hitsInRows(database: Database): Promise<string[]> {
       await database.db.execute(sql`select t::text as row from ${sql.identifier(name)} t`),
     );
     for (const { row } of rows)
-      for (const needle of needles) if (row.toLowerCase().includes(needle.toLowerCase())) hits.push(`${name}: ${needle}`);
+      for (const needle of needles)
+        if (row.toLowerCase().includes(needle.toLowerCase())) hits.push(`${name}: ${needle}`);
   }
   return hits;
 }
