@@ -326,6 +326,23 @@ export const catalog = {
       hash: n(),
     },
   }),
+  erasedSubjects: entry({
+    table: schema.erasedSubjects,
+    purpose: 'Erasures re-applied after a restore (Art. 17); keyed hashes, never the identifiers',
+    reach: { subject: 'none' },
+    columns: {
+      id: n(),
+      erasedAt: n('metadata'),
+      contactId: n('metadata', 'the id of a contact that no longer exists'),
+      keyId: n(),
+      hashes: n(
+        'identifier',
+        'HMAC-SHA256 of identifiers under a key derived from the master key, not in the database',
+      ),
+      tables: n(),
+      scrubbedAt: n('metadata'),
+    },
+  }),
   kbArticles: entry({
     table: schema.kbArticles,
     purpose: 'Knowledge base for the bot and agents',

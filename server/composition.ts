@@ -42,6 +42,8 @@ import { createBotRunner, type BotRunner } from './bot/runner.ts';
 import { every } from './jobs/runner.ts';
 import { createVisitorDesk } from './domain/visitor-desk.ts';
 import { createOutbound } from './http/outbound.ts';
+import { anchorPath, createAuditAnchor, type AuditAnchor } from './privacy/audit-anchor.ts';
+import { createErasedSubjects, erasedSubjectsPath, type ErasedSubjects } from './privacy/erased-subjects.ts';
 
 /**
  * Everything the server is made of, built once per process by `createRoot` and never changed afterwards.
@@ -70,6 +72,10 @@ export type AppRoot = Readonly<{
   bot: BotRunner;
   /** The running channels by module name; the server mounts, starts and stops them through the registry. */
   channels: Channels;
+  /** Signs the audit log's head into DATA_DIR/audit-anchor.jsonl (a job of server/server.ts calls flush). */
+  auditAnchor: AuditAnchor;
+  /** Erased subjects (keyed hashes, DATA_DIR/erased-subjects.jsonl) and the scrub of erased text from disk. */
+  erasedSubjects: ErasedSubjects & { scrub(): Promise<void> };
 }>;
 
 export type RootOptions = {
@@ -197,5 +203,9 @@ export async function createRoot(
     chatOpenStatus: () => bot.openStatus(),
     bot,
     channels,
+    auditAnchor: createAuditAnchor({ db, keys, path: anchorPath(config.dataDir) }),
+    erasedSubjects: createErasedSubjects({ db, keys, path: erasedSubjectsPath(config.dataDir) }, (err) =>
+      log.error({ err }, 'erasure scrub failed'),
+    ),
   });
 }

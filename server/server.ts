@@ -13,6 +13,7 @@ import { seedDemo } from './demo/seed.ts';
 import { every } from './jobs/runner.ts';
 import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
+import { ANCHOR_INTERVAL_MS } from './privacy/audit-anchor.ts';
 import type { BotRunner } from './bot/runner.ts';
 import { startChannels, stopChannels, type ChannelModules } from '../channels/registry.ts';
 
@@ -110,6 +111,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),
+    every('audit-anchor', ANCHOR_INTERVAL_MS, fastify.log, () => root.auditAnchor.flush()),
+    // Erasures ask for their scrub at once; this finishes those a restart interrupted.
+    every('erasure-scrub', 60_000, fastify.log, () => root.erasedSubjects.scrub()),
     every('delivery-retry', 10_000, fastify.log, () =>
       retryDueDeliveries({
         db: root.db,
@@ -140,6 +144,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await stopChannels(root.channels);
       await realtime.close().catch(() => {});
       await fastify.close();
+      await root.auditAnchor.flush().catch((err) => fastify.log.error({ err }, 'audit anchor failed'));
       if (!options.database) await database.close();
     },
   };

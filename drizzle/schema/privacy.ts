@@ -57,3 +57,30 @@ export const auditLog = pgTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+/**
+ * One row per erasure: keyed hashes (HMAC under a key derived from the master key) of the erased person's unique
+ * identifiers, never the identifiers. `npm run privacy:replay-erasures` erases again, after a restore, the contacts
+ * whose identifiers hash to one of these; `scrubbedAt` is set once the tables the erasure touched were rewritten
+ * (server/privacy/erased-subjects.ts).
+ */
+export const erasedSubjects = pgTable(
+  'erased_subjects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The erased contact's id: a restored older dump holds the contact under the same id. */
+    contactId: uuid('contact_id').notNull(),
+    /** The master key the hash key was derived from. */
+    keyId: text('key_id').notNull(),
+    hashes: text('hashes').array().notNull(),
+    /** The tables whose files still hold the erased text until they are rewritten. */
+    tables: text('tables').array().notNull(),
+    scrubbedAt: timestamp('scrubbed_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('erased_subjects_pending')
+      .on(t.erasedAt)
+      .where(sql`${t.scrubbedAt} is null`),
+  ],
+);

@@ -8,6 +8,7 @@ import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
 import { assertNotHeld, rowHeld } from './legal-holds.ts';
+import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubjects } from './erased-subjects.ts';
 import {
   catalogOf,
   contactTables,
@@ -26,6 +27,8 @@ export type EraseDeps = CatalogDeps & {
   blobs: BlobStore;
   events: Pick<DomainEventBus, 'publish'>;
   recordingProviders: RecordingProviders;
+  /** The list of erased subjects (keyed hashes) and the scrub of the touched tables' files. */
+  erasedSubjects: ErasedSubjects;
 };
 
 export const ERASED_MARKER = '[erased]';
@@ -89,13 +92,12 @@ export async function eraseContact(
     .where(eq(conversations.contactId, contactId));
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
 
-  const { database, mentionsRedacted, mentionsKeptUnderHold } = await db.transaction(async (tx) => {
-    const { changed: mentionsRedacted, held: mentionsKeptUnderHold } = await redactMentions(
-      tx,
-      catalog,
-      contactId,
-      identifiers,
-    );
+  const { database, mentionsRedacted, mentionsKeptUnderHold, subject } = await db.transaction(async (tx) => {
+    const {
+      changed: mentionsRedacted,
+      held: mentionsKeptUnderHold,
+      tables: touched,
+    } = await redactMentions(tx, catalog, contactId, identifiers);
     const database: Record<string, number> = {};
     for (const t of contactTables(catalog)) {
       const deleted = await tx
@@ -103,9 +105,18 @@ export async function eraseContact(
         .where(subjectCondition(catalog, t.key, contactId))
         .returning({ one: sql`1` });
       database[t.name] = deleted.length;
+      if (deleted.length > 0) touched.add(t.name);
     }
-    return { database, mentionsRedacted, mentionsKeptUnderHold };
+    const subject = await recordErasedSubject(tx, deps.erasedSubjects.keys, {
+      contactId,
+      identifiers: identifiersOf(contact, identities),
+      tables: [...touched],
+    });
+    return { database, mentionsRedacted, mentionsKeptUnderHold, subject };
   });
+  // Outside the database too (a restore does not roll it back); then the touched tables' files are rewritten.
+  appendSubjectLine(deps.erasedSubjects.path, subject);
+  deps.erasedSubjects.scrubSoon();
 
   let blobs = 0;
   for (const id of blobIds) if (await deps.blobs.delete(id)) blobs++;
@@ -142,16 +153,18 @@ export async function eraseContact(
 
 /**
  * Replaces the person's identifiers in every free-text column the catalog tags, in rows about anyone else
- * (the person's own rows are deleted next); returns how many rows changed, and how many mentioning the person
- * were left as they are because a legal hold on someone else binds them (kept as evidence, Art. 17(3)(e)).
+ * (the person's own rows are deleted next); returns how many rows changed (and in which tables), and how many
+ * mentioning the person were left as they are because a legal hold on someone else binds them (kept as evidence,
+ * Art. 17(3)(e)).
  */
 async function redactMentions(
   tx: Db,
   catalog: PrivacyCatalog,
   contactId: string,
   identifiers: string[],
-): Promise<{ changed: number; held: number }> {
-  if (!identifiers.length) return { changed: 0, held: 0 };
+): Promise<{ changed: number; held: number; tables: Set<string> }> {
+  const tables = new Set<string>();
+  if (!identifiers.length) return { changed: 0, held: 0, tables };
   const pattern = new RegExp(identifiers.map(escapeRegExp).join('|'), 'gi');
   const likes = identifiers.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
@@ -206,6 +219,7 @@ async function redactMentions(
       );
     }
     changed += hits.length;
+    if (hits.length > 0) tables.add(t.name);
   }
-  return { changed, held };
+  return { changed, held, tables };
 }

@@ -9,6 +9,8 @@ import { inboxes } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
+import { ANCHOR_FILE_NAME } from './audit-anchor.ts';
+import { ERASED_SUBJECTS_FILE_NAME } from './erased-subjects.ts';
 
 /**
  * What the record is made of: the catalog (the data map), the controller, hosting and stores from the
@@ -224,6 +226,28 @@ function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['sto
       contents: 'the key that encrypts the secrets stored in the database; no personal data',
       personalData: false,
       dataDirPaths: config.encryptionKey ? [] : [KEY_FILE_NAME],
+      tables: [],
+      files: [],
+    },
+    {
+      name: 'Audit anchors',
+      location: `DATA_DIR/${ANCHOR_FILE_NAME}`,
+      contents:
+        'signed heads of the audit log (entry id, hash, count, time, key id), so that a truncated or rewritten ' +
+        'log is detected; no personal data',
+      personalData: false,
+      dataDirPaths: [ANCHOR_FILE_NAME],
+      tables: [],
+      files: [],
+    },
+    {
+      name: 'Erased subjects',
+      location: `DATA_DIR/${ERASED_SUBJECTS_FILE_NAME} (and the erased_subjects table)`,
+      contents:
+        'keyed hashes (HMAC) of the identifiers of erased people and their former contact ids, kept so that ' +
+        'erasures are applied again after a backup is restored; no names, no readable identifiers',
+      personalData: true,
+      dataDirPaths: [ERASED_SUBJECTS_FILE_NAME],
       tables: [],
       files: [],
     },

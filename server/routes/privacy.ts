@@ -30,13 +30,15 @@ import {
 } from '../privacy/retention.ts';
 import type { Config } from '../config.ts';
 import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
+import type { AuditAnchor } from '../privacy/audit-anchor.ts';
 import { buildRecord, type RecordDeps } from '../privacy/record.ts';
 import { renderRecordHtml } from '../privacy/record-html.ts';
 
 const tags = ['privacy'];
 
 /** What the privacy admin routes need: the sweep's and the record's dependencies. */
-export type PrivacyRoutesDeps = RetentionDeps & RecordDeps & { config: Pick<Config, 'retentionGraceHours'> };
+export type PrivacyRoutesDeps = RetentionDeps &
+  RecordDeps & { config: Pick<Config, 'retentionGraceHours'>; auditAnchor: Pick<AuditAnchor, 'keys' | 'path'> };
 
 export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
@@ -241,7 +243,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
         response: { 200: AuditVerification, ...errors(401, 403) },
       },
     },
-    async () => verifyAuditChain(deps.db),
+    async () => verifyAuditChain(deps.db, deps.auditAnchor),
   );
 
   app.get(

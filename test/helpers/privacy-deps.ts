@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDatabase } from './db.ts';
+import { openDatabase } from '../../server/db/client.ts';
 import { createLocalBlobStore } from '../../server/blobs/store.ts';
 import { DomainEventBus, type DomainEvents } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
@@ -12,6 +13,8 @@ import type { IngestDeps } from '../../server/domain/ingest.ts';
 import type { PrivacyCatalog } from '../../drizzle/catalog.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import { createAgent } from '../../server/domain/agents.ts';
+import { generateKey, staticKeyProvider } from '../../server/security/keys.ts';
+import { createErasedSubjects, erasedSubjectsPath } from '../../server/privacy/erased-subjects.ts';
 
 export type PrivacyTestDeps = EraseDeps & RecordDeps & IngestDeps;
 
@@ -20,10 +23,28 @@ export type PrivacyTestDeps = EraseDeps & RecordDeps & IngestDeps;
  * when DATABASE_URL is set) and a blob store in a temporary directory: no server, no HTTP. `published`
  * collects the domain events, so a test can see what was announced after commit.
  */
-export async function privacyDeps(options: { catalog?: PrivacyCatalog; recordingProviders?: RecordingProviders } = {}) {
-  const database = await testDatabase();
+export async function privacyDeps(
+  options: {
+    catalog?: PrivacyCatalog;
+    recordingProviders?: RecordingProviders;
+    /** PGlite in DATA_DIR/pglite under `dir` rather than in memory (a test reads its files). */
+    pgliteOnDisk?: boolean;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'privacy-ops-'));
+  const database =
+    options.pgliteOnDisk && !process.env.DATABASE_URL
+      ? await openDatabase({ pgliteDir: join(dir, 'pglite') })
+      : await testDatabase();
   const events = new DomainEventBus();
+  const keys = staticKeyProvider([generateKey()], 'test key');
+  // Scrubs run when a test asks (scrub()), not in the background of every erasure.
+  const { scrub, ...subjects } = createErasedSubjects(
+    { db: database.db, keys, path: erasedSubjectsPath(dir), ...(options.catalog ? { catalog: options.catalog } : {}) },
+    (err) => {
+      throw err;
+    },
+  );
   const published: Array<{ name: keyof DomainEvents; event: unknown }> = [];
   for (const name of [
     'consent.changed',
@@ -49,6 +70,7 @@ export async function privacyDeps(options: { catalog?: PrivacyCatalog; recording
       encryptionKey: undefined,
     },
     art30: () => ({ processors: [], activities: [], inboxes: {} }),
+    erasedSubjects: { ...subjects, scrubSoon: () => {} },
     ...(options.catalog ? { catalog: options.catalog } : {}),
   };
   let agents = 0;
@@ -56,6 +78,9 @@ export async function privacyDeps(options: { catalog?: PrivacyCatalog; recording
     deps,
     published,
     dir,
+    database,
+    keys,
+    scrub,
     /** A staff account to act as (rows that name their author or the policy's editor need a real one). */
     async agent(role: AgentRole = 'admin') {
       agents += 1;

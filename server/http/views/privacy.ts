@@ -182,6 +182,8 @@ export const AuditVerification = Type.Object({
   ok: Type.Boolean(),
   entries: Type.Integer(),
   firstBroken: Type.Union([Type.Object({ id: Type.Integer(), reason: Type.String() }), Type.Null()]),
+  /** The newest entry a signed anchor outside the database vouches for (null: none yet). */
+  anchoredThrough: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type AuditVerification = Static<typeof AuditVerification>;
 

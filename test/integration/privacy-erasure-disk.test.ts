@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { join } from 'node:path';
+import { dbMode } from '../helpers/db.ts';
+import { privacyDeps } from '../helpers/privacy-deps.ts';
+import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
+import { findInFiles, relationFiles } from '../helpers/disk-scan.ts';
+import { startTestServer } from '../helpers/server.ts';
+import { ingest } from '../../server/domain/ingest.ts';
+import { eraseContact } from '../../server/privacy/erase.ts';
+import { erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
+
+const person = {
+  name: 'Zebulon Quillfeather',
+  email: 'zeb.quillfeather@example.org',
+  phone: '+15550104477',
+  marker: 'zx-quill-5521',
+};
+const needles = [person.name, person.email, person.phone, person.marker, 'Quillfeather'];
+
+/** Finding 10 of issue 15: after an erasure and a CHECKPOINT, the data files still held the person's text. */
+describe(`erased text leaves the disk on ${dbMode}`, () => {
+  let harness: Awaited<ReturnType<typeof privacyDeps>>;
+  const files = () => relationFiles(harness.database, join(harness.dir, 'pglite'));
+
+  beforeAll(async () => {
+    harness = await privacyDeps({
+      pgliteOnDisk: true,
+      recordingProviders: new Map([['test-provider', recordingProviderSpy()]]),
+    });
+    const { deps } = harness;
+    // Other people's conversations around the person's, and one that mentions them (rewritten by the erasure).
+    const [mail] = await deps.db.insert(inboxes).values({ name: 'Others', channel: 'email' }).returning();
+    for (let i = 0; i < 40; i++)
+      await ingest(deps, {
+        channel: 'email',
+        inboxId: mail!.id,
+        sender: { kind: 'email', address: `other${i}@example.net`, name: `Other ${i}` },
+        threadKey: `<other-${i}@example.net>`,
+        externalId: `<other-${i}-1@example.net>`,
+        subject: `Question ${i}`,
+        text:
+          i === 7
+            ? `My colleague ${person.name} (${person.email}) asked me to write.`
+            : `An unrelated question number ${i} about shipping.`,
+        occurredAt: new Date(),
+      });
+    await seedPerson(deps, person);
+  });
+  afterAll(() => harness?.close());
+
+  it('after the erasure and its scrub, a CHECKPOINT and a scan of every relation file find nothing', async () => {
+    const { deps } = harness;
+    expect(findInFiles(await files(), needles).length).toBeGreaterThan(0); // the scan sees what is stored
+    const [contact] = await deps.db.query.contacts.findMany({ where: (c, { eq }) => eq(c.email, person.email) });
+    await eraseContact(deps, contact!.id, { kind: 'system', id: null });
+
+    const [pending] = await deps.db.select().from(erasedSubjects);
+    expect(pending).toMatchObject({ contactId: contact!.id, scrubbedAt: null });
+    expect(pending!.tables).toEqual(expect.arrayContaining(['contacts', 'messages', 'conversations']));
+    // No identifier in the list of erased subjects: keyed hashes only.
+    expect(JSON.stringify(pending)).not.toMatch(/quillfeather|5550104477/i);
+
+    // What the finding saw: committed and checkpointed, the old row versions and index entries still hold it.
+    expect(findInFiles(await files(), needles).length).toBeGreaterThan(0);
+    await harness.scrub();
+    expect(findInFiles(await files(), needles)).toEqual([]);
+    const [done] = await deps.db.select().from(erasedSubjects);
+    expect(done!.scrubbedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe(`erasure through the API on ${dbMode}`, () => {
+  it('asks for the scrub itself once the erasure committed', async () => {
+    const server = await startTestServer();
+    try {
+      server.root.recordingProviders.set('test-provider', recordingProviderSpy());
+      const admin = await server.agentClient('admin');
+      const seeded = await seedPerson(server.root, { ...person, email: 'zeb.api@example.org' });
+      expect((await admin.post(`/api/contacts/${seeded.contactId}/erase`, { confirm: true })).status).toBe(200);
+      await vi.waitFor(
+        async () => {
+          const [row] = await server.root.db.select().from(erasedSubjects);
+          expect(row?.scrubbedAt).toBeInstanceOf(Date);
+        },
+        { timeout: 60_000, interval: 100 },
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});
