@@ -130,10 +130,12 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     }
     if (!botAlone) await reply(conversationDeps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);
     await setStatus(conversationDeps, first.conversation.id, 'resolved', agent);
+    // Only 4s and 5s, each from enough customers: a score given by fewer than k people would be suppressed,
+    // and then the average with it (analytics/metrics/satisfaction.ts), leaving the demo without one.
     if (i % 3 !== 2)
       await deps.db
         .insert(satisfactionRatings)
-        .values({ conversationId: first.conversation.id, score: 3 + (i % 3) - (i % 7 === 0 ? 2 : 0) });
+        .values({ conversationId: first.conversation.id, score: 4 + (i % 3) });
     stamps.push({
       conversationId: first.conversation.id,
       openedAt,
