@@ -329,7 +329,11 @@ export async function findPeople(db: Db, q: string): Promise<{ contacts: PersonM
     .limit(100);
   const identities = rows.length
     ? await db
-        .select({ contactId: contactIdentities.contactId, kind: contactIdentities.kind, address: contactIdentities.address })
+        .select({
+          contactId: contactIdentities.contactId,
+          kind: contactIdentities.kind,
+          address: contactIdentities.address,
+        })
         .from(contactIdentities)
         .where(
           inArray(

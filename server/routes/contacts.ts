@@ -263,7 +263,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
     },
     async (request) => {
       const agent = currentAgent(request);
-      const result = await mergeContacts(deps, request.params.id, request.body.otherContactId, agent.id, agent.inboxIds);
+      const result = await mergeContacts(
+        deps,
+        request.params.id,
+        request.body.otherContactId,
+        agent.id,
+        agent.inboxIds,
+      );
       return {
         contact: await getContact(deps.db, result.contactId, agent.inboxIds),
         mergedContactId: result.mergedContactId,

@@ -82,15 +82,17 @@ describe(`merging contacts on ${dbMode}`, () => {
     strangerContact = stranger.contactId;
     // The chat visitor gives their email in other capitals, the agent writes the phone the mail signature shows.
     const visitor = await server.visitor(true);
-    expect((await visitor.post('/api/widget/messages', { clientId: 'merge-c1', text: `${person.marker}-by-chat` }))
-      .status).toBe(201);
+    expect(
+      (await visitor.post('/api/widget/messages', { clientId: 'merge-c1', text: `${person.marker}-by-chat` })).status,
+    ).toBe(201);
     const [identity] = await root.db
       .select()
       .from(contactIdentities)
       .where(eq(contactIdentities.address, visitor.visitorId));
     chatContact = identity!.contactId;
-    expect((await agent.send('PATCH', `/api/contacts/${chatContact}`, { email: 'Mira.Tollenbeck@Example.ORG' })).status)
-      .toBe(200);
+    expect(
+      (await agent.send('PATCH', `/api/contacts/${chatContact}`, { email: 'Mira.Tollenbeck@Example.ORG' })).status,
+    ).toBe(200);
     expect((await agent.send('PATCH', `/api/contacts/${emailContact}`, { phone: '+49 154 9131 5660' })).status).toBe(
       200,
     );
@@ -128,23 +130,17 @@ describe(`merging contacts on ${dbMode}`, () => {
     expect((await agent.get(`/api/contacts/${strangerContact}/merge-suggestions`)).body.items).toEqual([]);
   });
 
-  it('find this person: every contact by name, email or phone in any format, and the messages mentioning it', async () => {
+  it('find this person: contacts by name, email or phone in any format, and the messages mentioning it', async () => {
     expect((await agent.get('/api/privacy/people?q=Tollenbeck')).status).toBe(403);
     const byName = await manager.get('/api/privacy/people?q=tollenbeck');
     expect(byName.status).toBe(200);
-    expect(byName.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual(
-      [emailContact, chatContact].sort(),
-    );
+    expect(byName.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual([emailContact, chatContact].sort());
     const national = await manager.get(`/api/privacy/people?q=${encodeURIComponent('0154 9131 5660')}`);
-    expect(national.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual(
-      [emailContact, smsContact].sort(),
-    );
+    expect(national.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual([emailContact, smsContact].sort());
     // The stranger's message names the number as 0154 9131-5660.
     expect(national.body.mentions).toBe(1);
     const byEmail = await manager.get(`/api/privacy/people?q=${encodeURIComponent('MIRA.TOLLENBECK@example.org')}`);
-    expect(byEmail.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual(
-      [emailContact, chatContact].sort(),
-    );
+    expect(byEmail.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual([emailContact, chatContact].sort());
     const sms = byEmail.body.contacts.find((c: { id: string }) => c.id === emailContact);
     expect(sms).toMatchObject({ conversations: 1, messagesWritten: 1 });
   });
@@ -167,11 +163,17 @@ describe(`merging contacts on ${dbMode}`, () => {
     expect(both.status).toBe(409);
     expect(both.body).toMatchObject({ code: 'legal_hold', message: expect.stringContaining('Audit 12') });
     expect((await admin.post(`/api/privacy/legal-holds/${onKept.body.hold.id}/release`)).status).toBe(200);
-    const other = await agent.post(`/api/contacts/${emailContact}/merge`, { otherContactId: smsContact, confirm: true });
+    const other = await agent.post(`/api/contacts/${emailContact}/merge`, {
+      otherContactId: smsContact,
+      confirm: true,
+    });
     expect(other.status).toBe(409);
     expect(other.body).toMatchObject({ code: 'legal_hold', message: expect.stringContaining('Dispute 4471') });
     // The same from the other side.
-    const reverse = await agent.post(`/api/contacts/${smsContact}/merge`, { otherContactId: emailContact, confirm: true });
+    const reverse = await agent.post(`/api/contacts/${smsContact}/merge`, {
+      otherContactId: emailContact,
+      confirm: true,
+    });
     expect(reverse.status).toBe(409);
     const [conversation] = await server.root.db
       .select({ contactId: conversations.contactId })
@@ -188,8 +190,15 @@ describe(`merging contacts on ${dbMode}`, () => {
       .select({ id: consentEvents.id })
       .from(consentEvents)
       .where(inArray(consentEvents.contactId, [emailContact, smsContact, chatContact]));
-    const merged = nextEvent(socket, 'contact:merged', (p: { mergedContactId: string }) => p.mergedContactId === smsContact);
-    const first = await agent.post(`/api/contacts/${emailContact}/merge`, { otherContactId: smsContact, confirm: true });
+    const merged = nextEvent(
+      socket,
+      'contact:merged',
+      (p: { mergedContactId: string }) => p.mergedContactId === smsContact,
+    );
+    const first = await agent.post(`/api/contacts/${emailContact}/merge`, {
+      otherContactId: smsContact,
+      confirm: true,
+    });
     expect(first.status).toBe(200);
     expect(first.body.moved).toEqual({ identities: 1, conversations: 1, consentEvents: 1 });
     expect(await merged).toMatchObject({ contact: { id: emailContact, name: person.name } });
