@@ -64,7 +64,7 @@ describe(`e2e in Chromium: merging a suggested contact from the contact panel ($
     await server?.stop();
   });
 
-  it('suggests the chat contact, merges it after confirmation, and shows both histories under one contact', async () => {
+  it('suggests the chat contact, merges it after confirmation, and shows both under one contact', async () => {
     await page.click(`[data-testid="conversation-row"][data-conversation-id="${emailConversation}"]`);
     await page.waitForSelector(`[data-testid="contact-panel"][data-contact-id="${emailContact}"]`);
     const suggestion = page.locator(`[data-testid="merge-suggestion"][data-contact-id="${chatContact}"]`);
