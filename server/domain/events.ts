@@ -26,6 +26,11 @@ export type DomainEvents = {
    * inboxes in `inboxIds`) updates lists, headers and panels at once.
    */
   'contact.rectified': { contact: ContactDetails; inboxIds: string[] };
+  /**
+   * Two contacts became one (after commit): agents who see one of their conversations (`inboxIds`, of both) reload
+   * what shows either contact; the merged-away contact's widget visitors are cut (their token names that contact).
+   */
+  'contact.merged': { contact: ContactDetails; mergedContactId: string; inboxIds: string[]; visitorIds: string[] };
   /** The visitor withdrew the support consent: their widget sockets are cut at once. */
   'visitor.session_ended': { visitorIds: string[] };
   /**

@@ -71,6 +71,10 @@ export function wireAudience(
       // Once per socket, whichever of the contact's inboxes (or all of them) the agent sees.
       ns.agent.to([AGENTS_ROOM, ...inboxIds.map(inboxRoom)]).emit('contact:updated', { contact });
     }),
+    events.subscribe('contact.merged', ({ contact, mergedContactId, inboxIds, visitorIds }) => {
+      ns.agent.to([AGENTS_ROOM, ...inboxIds.map(inboxRoom)]).emit('contact:merged', { contact, mergedContactId });
+      for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
+    }),
     events.subscribe('contact.erased', ({ conversations, visitorIds }) => {
       for (const { id, inboxId } of conversations)
         inboxAgents(inboxId).emit('conversation:removed', { conversationId: id });

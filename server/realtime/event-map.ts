@@ -15,6 +15,11 @@ export type AgentServerEvents = {
   'contact:updated': (payload: {
     contact: { id: string; name: string | null; email: string | null; phone: string | null };
   }) => void;
+  /** `mergedContactId` was merged into `contact`: whatever shows either contact is loaded again. */
+  'contact:merged': (payload: {
+    contact: { id: string; name: string | null; email: string | null; phone: string | null };
+    mergedContactId: string;
+  }) => void;
   /** The conversation no longer exists (its contact was erased, or retention removed it). */
   'conversation:removed': (payload: { conversationId: string }) => void;
   /** A new bot decision in a conversation (shown inline in the timeline). */

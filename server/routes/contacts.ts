@@ -4,6 +4,7 @@ import { ContactView } from '../http/views.ts';
 import { ConsentLedger, ConsentRecordBody, ContactPage, ContactPatch, ErasureReceipt } from '../http/views/privacy.ts';
 import { IdParams, decodeCursor, encodeCursor, errors } from '../http/common.ts';
 import { getContact, listContacts } from '../domain/contacts.ts';
+import { mergeContacts, mergeSuggestions } from '../domain/contact-merge.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { consentHistory, currentConsent, recordConsent } from '../privacy/consent.ts';
 import { rectifyContact } from '../privacy/rectify.ts';
@@ -202,5 +203,78 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
     async (request) => ({
       receipt: await eraseContact(deps, request.params.id, { kind: 'agent', id: currentAgent(request).id }),
     }),
+  );
+
+  const Uuid = Type.String({ format: 'uuid' });
+  const Nullable = Type.Union([Type.String(), Type.Null()]);
+  app.get(
+    '/:id/merge-suggestions',
+    {
+      config: { access: 'agent', inboxScoped: 'contact' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Other contacts sharing an email or phone with this one (any channel, any phone format)',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Uuid,
+                name: Nullable,
+                email: Nullable,
+                phone: Nullable,
+                matchedOn: Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone')])),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => ({
+      items: await mergeSuggestions(deps.db, request.params.id, currentAgent(request).inboxIds),
+    }),
+  );
+
+  app.post(
+    '/:id/merge',
+    {
+      config: { access: 'agent', inboxScoped: 'contact' },
+      schema: {
+        tags: ['contacts', 'privacy'],
+        summary:
+          'Merge another contact into this one: identities, conversations, consent ledger move here; audited; ' +
+          '409 while a legal hold binds either contact',
+        params: IdParams,
+        body: Type.Object({ otherContactId: Uuid, confirm: Type.Literal(true) }),
+        response: {
+          200: Type.Object({
+            contact: ContactView,
+            mergedContactId: Uuid,
+            moved: Type.Object({
+              identities: Type.Integer(),
+              conversations: Type.Integer(),
+              consentEvents: Type.Integer(),
+            }),
+          }),
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const agent = currentAgent(request);
+      const result = await mergeContacts(
+        deps,
+        request.params.id,
+        request.body.otherContactId,
+        agent.id,
+        agent.inboxIds,
+      );
+      return {
+        contact: await getContact(deps.db, result.contactId, agent.inboxIds),
+        mergedContactId: result.mergedContactId,
+        moved: result.moved,
+      };
+    },
   );
 };

@@ -33,6 +33,7 @@ import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
 import type { AuditAnchor } from '../privacy/audit-anchor.ts';
 import { buildRecord, type RecordDeps } from '../privacy/record.ts';
 import { renderRecordHtml } from '../privacy/record-html.ts';
+import { findPeople } from '../domain/contact-merge.ts';
 
 const tags = ['privacy'];
 
@@ -214,6 +215,39 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       },
     },
     async () => sweepRetention(deps),
+  );
+
+  const Nullable = Type.Union([Type.String(), Type.Null()]);
+  app.get(
+    '/people',
+    {
+      config: { access: 'manager' },
+      schema: {
+        tags,
+        summary:
+          'Find this person (for an access or erasure request): every contact matching a name, email or phone ' +
+          '(any format), and how many messages mention the term',
+        querystring: Type.Object({ q: Type.String({ minLength: 2, maxLength: 200 }) }),
+        response: {
+          200: Type.Object({
+            contacts: Type.Array(
+              Type.Object({
+                id: Type.String({ format: 'uuid' }),
+                name: Nullable,
+                email: Nullable,
+                phone: Nullable,
+                identities: Type.Array(Type.Object({ kind: Type.String(), address: Type.String() })),
+                conversations: Type.Integer(),
+                messagesWritten: Type.Integer(),
+              }),
+            ),
+            mentions: Type.Integer(),
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => findPeople(deps.db, request.query.q),
   );
 
   app.get(

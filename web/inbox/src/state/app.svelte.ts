@@ -31,6 +31,8 @@ import { Toasts } from './toasts.svelte.ts';
 export class InboxApp {
   readonly api = new ApiClient();
   readonly toasts = new Toasts();
+  /** Bumped when contacts were merged (here or by anyone): open merge suggestions are loaded again. */
+  mergeSuggestionsVersion = $state(0);
   readonly clock = new Clock();
   readonly router = new Router();
   readonly session: Session;
@@ -94,6 +96,12 @@ export class InboxApp {
       contactUpdated: ({ contact }) => {
         this.list.applyContact(contact);
         this.detail.applyContact(contact);
+      },
+      contactMerged: ({ contact, mergedContactId }) => {
+        void this.list.reload(true);
+        const open = this.detail.contact?.id;
+        if (open === contact.id || open === mergedContactId) void this.detail.refresh();
+        this.mergeSuggestionsVersion++;
       },
       analyticsChanged: () => this.dashboard.dataChanged(),
       privacyProgress: (progress) => this.exports.applyProgress(progress),

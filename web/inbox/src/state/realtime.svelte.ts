@@ -10,6 +10,8 @@ export type RealtimeHandlers = {
   conversationRemoved: (payload: Payload<'conversation:removed'>) => void;
   /** An agent rectified a contact: everything on screen that shows it takes the new details. */
   contactUpdated: (payload: Payload<'contact:updated'>) => void;
+  /** Two contacts became one: lists and panels showing either are loaded again. */
+  contactMerged: (payload: Payload<'contact:merged'>) => void;
   privacyProgress: (payload: Payload<'privacy:progress'>) => void;
   botDecision: (payload: Payload<'bot:decision'>) => void;
   /** A consent changed: figures on an open dashboard may differ now. */
@@ -70,6 +72,7 @@ export class Realtime {
     socket.on('conversation:updated', (payload) => this.#handlers.conversationUpdated(payload));
     socket.on('conversation:removed', (payload) => this.#handlers.conversationRemoved(payload));
     socket.on('contact:updated', (payload) => this.#handlers.contactUpdated(payload));
+    socket.on('contact:merged', (payload) => this.#handlers.contactMerged(payload));
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
     socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
     socket.on('analytics:changed', () => this.#handlers.analyticsChanged());

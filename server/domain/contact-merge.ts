@@ -1,0 +1,363 @@
+import { and, eq, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import {
+  analyticsConsentQueue,
+  analyticsScope,
+  consentEvents,
+  contactIdentities,
+  contacts,
+  conversations,
+  legalHolds,
+  messages,
+  smsOptOuts,
+} from '../../drizzle/schema/index.ts';
+import type { DomainEventBus } from './events.ts';
+import { badRequest, notFound } from './errors.ts';
+import { contactVisible, type InboxIds } from './scope.ts';
+import { appendAudit } from '../privacy/audit.ts';
+import { assertNotHeld } from '../privacy/legal-holds.ts';
+
+/**
+ * One person, one contact: merging moves everything of `otherId` under `keptId` and deletes the emptied contact.
+ *
+ * What moves, and how:
+ * - identities (so the messages they wrote and the conversations they take part in follow: authors and
+ *   participants point at identities, never at contacts), conversations (their ratings, recordings, files and
+ *   bot decisions hang off them), SMS opt-outs, released legal holds (the history of holds stays with the person);
+ * - the consent ledger is re-pointed, not copied: each event keeps its id, time, notice hash, channel and evidence
+ *   unchanged; only whose ledger it is changes, and the audit entry of the merge records that change (ids only).
+ *   Copies would leave the originals to be deleted with the emptied contact, which is a rewrite of the ledger too,
+ *   and two rows for one statement. The current consent per purpose is then the person's latest statement on
+ *   either channel, which is what they last told us;
+ * - analytics: the moved conversations mark their buckets dirty (database triggers), the re-pointed analytics
+ *   events queue the kept contact for a recheck, and the emptied contact's pseudonymous key goes with it;
+ * - the kept contact keeps its name, email, phone and locale and takes the other's where its own are empty.
+ *
+ * Refused under a legal hold on either side (a merge rewrites what the hold preserves: 409 legal_hold).
+ */
+export type MergeDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+
+export type MergeResult = {
+  contactId: string;
+  mergedContactId: string;
+  moved: { identities: number; conversations: number; consentEvents: number };
+};
+
+export async function mergeContacts(
+  deps: MergeDeps,
+  keptId: string,
+  otherId: string,
+  actorId: string,
+  scope: InboxIds = null,
+): Promise<MergeResult> {
+  if (keptId === otherId) throw badRequest('merge_same_contact', 'A contact cannot be merged with itself');
+  const { db } = deps;
+  const result = await db.transaction(async (tx) => {
+    // Both rows locked, in id order (two merges of the same pair in opposite directions cannot deadlock).
+    const locked = await tx
+      .select()
+      .from(contacts)
+      .where(inArray(contacts.id, [keptId, otherId]))
+      .orderBy(contacts.id)
+      .for('update');
+    const kept = locked.find((c) => c.id === keptId);
+    const other = locked.find((c) => c.id === otherId);
+    if (!kept || !other) throw notFound('Contact');
+    if (scope !== null) {
+      // A restricted agent merges only contacts they can see (the route checked `:id`; this is the other one).
+      const visible = contactVisible(sql`${otherId}::uuid`, scope);
+      const [row] = await tx.select({ ok: sql<boolean>`${visible}` }).from(sql`(select 1) one`);
+      if (!row?.ok) throw notFound('Contact');
+    }
+    await assertNotHeld(tx, { contactId: keptId }, 'Merging these contacts');
+    await assertNotHeld(tx, { contactId: otherId }, 'Merging these contacts');
+
+    const visitorIds = (
+      await tx
+        .select({ address: contactIdentities.address })
+        .from(contactIdentities)
+        .where(and(eq(contactIdentities.contactId, otherId), eq(contactIdentities.kind, 'visitor')))
+    ).map((r) => r.address);
+    const inboxIds = (
+      await tx
+        .selectDistinct({ inboxId: conversations.inboxId })
+        .from(conversations)
+        .where(inArray(conversations.contactId, [keptId, otherId]))
+    ).map((r) => r.inboxId);
+    const identities = await tx
+      .update(contactIdentities)
+      .set({ contactId: keptId })
+      .where(eq(contactIdentities.contactId, otherId))
+      .returning({ id: contactIdentities.id });
+    const moved = await tx
+      .update(conversations)
+      .set({ contactId: keptId })
+      .where(eq(conversations.contactId, otherId))
+      .returning({ id: conversations.id });
+    const consent = await tx
+      .update(consentEvents)
+      .set({ contactId: keptId })
+      .where(eq(consentEvents.contactId, otherId))
+      .returning({ id: consentEvents.id });
+    await tx.update(smsOptOuts).set({ contactId: keptId }).where(eq(smsOptOuts.contactId, otherId));
+    await tx
+      .update(legalHolds)
+      .set({ contactId: keptId })
+      .where(and(eq(legalHolds.contactId, otherId), isNotNull(legalHolds.releasedAt)));
+    // The other contact's pseudonym leaves the analytics scope; the kept one is rechecked at the next refresh.
+    await tx.delete(analyticsScope).where(eq(analyticsScope.contactId, otherId));
+    await tx.delete(analyticsConsentQueue).where(eq(analyticsConsentQueue.contactId, otherId));
+    await tx.insert(analyticsConsentQueue).values({ contactId: keptId, dueAt: new Date() });
+
+    const fields = ['name', 'email', 'phone', 'locale'] as const;
+    const taken: Partial<Record<(typeof fields)[number], string>> = {};
+    for (const field of fields) {
+      const value = other[field];
+      if ((kept[field] === null || kept[field] === '') && value) taken[field] = value;
+    }
+    const [updated] = await tx
+      .update(contacts)
+      .set({ ...taken, updatedAt: new Date() })
+      .where(eq(contacts.id, keptId))
+      .returning({ id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone });
+    await tx.delete(contacts).where(eq(contacts.id, otherId));
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'contact.merged',
+      targetType: 'contact',
+      targetId: keptId,
+      details: {
+        mergedContactId: otherId,
+        identityIds: identities.map((i) => i.id),
+        conversationIds: moved.map((c) => c.id),
+        consentEventIds: consent.map((c) => c.id),
+        fieldsTaken: Object.keys(taken),
+      },
+    });
+    return {
+      contact: updated!,
+      inboxIds,
+      visitorIds,
+      counts: { identities: identities.length, conversations: moved.length, consentEvents: consent.length },
+    };
+  });
+  deps.events.publish('contact.merged', {
+    contact: result.contact,
+    mergedContactId: otherId,
+    inboxIds: result.inboxIds,
+    visitorIds: result.visitorIds,
+  });
+  return { contactId: keptId, mergedContactId: otherId, moved: result.counts };
+}
+
+/**
+ * The contacts columns, always qualified: drizzle writes a column unqualified in a select list, where inside a
+ * subquery it would name the subquery's own table.
+ */
+const C = {
+  id: sql.raw('"contacts"."id"'),
+  email: sql.raw('"contacts"."email"'),
+  phone: sql.raw('"contacts"."phone"'),
+};
+
+/** Emails compare lower-case and trimmed. */
+export const normaliseEmail = (value: string) => value.trim().toLowerCase();
+
+/**
+ * A phone number as its digits in international form: `+49 154 9131 5660`, `0049-154-91315660` and
+ * `(+49) 1549131 5660` all give `4915491315660`. A national number (`0154 9131 5660`) has no country code; it
+ * gives its digits without the trunk prefix (`15491315660`), which matches the end of the international form
+ * (see `phonesMatch`). Null when there are too few digits to name a number.
+ */
+export function phoneDigits(value: string): { digits: string; international: boolean } | null {
+  const trimmed = value.trim();
+  if (!/^[+0-9 ()./-]+$/.test(trimmed)) return null;
+  let digits = trimmed.replace(/\D/g, '');
+  let international = trimmed.startsWith('+');
+  if (!international && digits.startsWith('00')) {
+    digits = digits.slice(2);
+    international = true;
+  } else if (!international) digits = digits.replace(/^0+/, '');
+  if (digits.length < 6) return null;
+  return { digits, international };
+}
+
+/** E.164 (`+4915491315660`) when the number says its country, else null. */
+export function toE164(value: string): string | null {
+  const phone = phoneDigits(value);
+  return phone?.international ? `+${phone.digits}` : null;
+}
+
+/**
+ * A condition on a text column holding a phone number in any common format: its digits end with the national
+ * digits of `phone` (an international number matches its own digits exactly).
+ */
+function phoneCondition(column: SQL, phone: { digits: string; international: boolean }) {
+  const digits = sql`regexp_replace(${column}, '[^0-9]', '', 'g')`;
+  return phone.international ? sql`${digits} = ${phone.digits}` : sql`${digits} like ${'%' + phone.digits}`;
+}
+
+/** Every email and phone a contact is known by: its own fields and its identities', normalised. */
+async function keysOf(db: Db, contactId: string) {
+  const [contact] = await db
+    .select({ email: contacts.email, phone: contacts.phone })
+    .from(contacts)
+    .where(eq(contacts.id, contactId));
+  if (!contact) throw notFound('Contact');
+  const identities = await db
+    .select({ kind: contactIdentities.kind, address: contactIdentities.address })
+    .from(contactIdentities)
+    .where(eq(contactIdentities.contactId, contactId));
+  const emails = new Set<string>();
+  const phones = new Map<string, { digits: string; international: boolean }>();
+  const addPhone = (value: string | null) => {
+    const phone = value ? phoneDigits(value) : null;
+    if (phone) phones.set(phone.digits, phone);
+  };
+  if (contact.email) emails.add(normaliseEmail(contact.email));
+  addPhone(contact.phone);
+  for (const identity of identities) {
+    if (identity.kind === 'email') emails.add(normaliseEmail(identity.address));
+    if (identity.kind === 'phone') addPhone(identity.address);
+  }
+  return { emails: [...emails], phones: [...phones.values()] };
+}
+
+export type MergeSuggestion = {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  /** What the two contacts share: `email` or `phone` (never the value itself: the agent sees both contacts). */
+  matchedOn: Array<'email' | 'phone'>;
+};
+
+/**
+ * Other contacts that share an email or a phone number with this one, on any channel: the same email on an email
+ * identity, a Slack profile or a widget visitor who gave it; the same phone on SMS and voice (any format).
+ * Only contacts `scope` shows are suggested.
+ */
+export async function mergeSuggestions(db: Db, contactId: string, scope: InboxIds = null): Promise<MergeSuggestion[]> {
+  const { emails, phones } = await keysOf(db, contactId);
+  if (!emails.length && !phones.length) return [];
+  const identityOf = (kind: 'email' | 'phone', condition: SQL) =>
+    sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
+      and i.kind = ${kind} and ${condition})`;
+  const emailMatch = emails.length
+    ? or(
+        inArray(sql`lower(trim(${C.email}))`, emails),
+        identityOf('email', inArray(sql`lower(trim(i.address))`, emails)),
+      )!
+    : sql`false`;
+  const phoneMatch = phones.length
+    ? or(
+        ...phones.map((p) => phoneCondition(C.phone, p)),
+        ...phones.map((p) => identityOf('phone', phoneCondition(sql`i.address`, p))),
+      )!
+    : sql`false`;
+  const rows = await db
+    .select({
+      id: contacts.id,
+      name: contacts.name,
+      email: contacts.email,
+      phone: contacts.phone,
+      byEmail: sql<boolean>`${emailMatch}`,
+      byPhone: sql<boolean>`${phoneMatch}`,
+    })
+    .from(contacts)
+    .where(and(ne(contacts.id, contactId), or(emailMatch, phoneMatch), contactVisible(contacts.id, scope)))
+    .orderBy(contacts.createdAt, contacts.id)
+    .limit(50);
+  return rows.map(({ byEmail, byPhone, ...c }) => ({
+    ...c,
+    matchedOn: [...(byEmail ? (['email'] as const) : []), ...(byPhone ? (['phone'] as const) : [])],
+  }));
+}
+
+export type PersonMatch = {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  identities: Array<{ kind: string; address: string }>;
+  conversations: number;
+  messagesWritten: number;
+};
+
+/** `%`, `_` and `\` taken literally in an ILIKE pattern. */
+const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+/** A regular expression literal for a phone's digits with any common separators between them. */
+const spacedDigits = (digits: string) => digits.split('').join('[-. ()/]*');
+
+/**
+ * "Find this person" for an access or erasure request: every contact whose name, email or phone (its own or an
+ * identity's) matches `q` (a phone in any common format), and how many messages mention `q` in their text (a
+ * phone in any format: `+49 154 9131 5660`, `0154-9131-5660`, ...). For admins and managers.
+ */
+export async function findPeople(db: Db, q: string): Promise<{ contacts: PersonMatch[]; mentions: number }> {
+  const term = q.trim();
+  if (term.length < 2) throw badRequest('query_too_short', 'Search for at least 2 characters');
+  const like = `%${likeLiteral(term)}%`;
+  const phone = phoneDigits(term);
+  const text = or(
+    sql`"contacts"."name" ilike ${like}`,
+    sql`${C.email} ilike ${like}`,
+    sql`${C.phone} ilike ${like}`,
+    sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.address ilike ${like})`,
+    ...(phone
+      ? [
+          phoneCondition(C.phone, phone),
+          sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
+            and i.kind = 'phone' and ${phoneCondition(sql`i.address`, phone)})`,
+        ]
+      : []),
+  )!;
+  const rows = await db
+    .select({
+      id: contacts.id,
+      name: contacts.name,
+      email: contacts.email,
+      phone: contacts.phone,
+      conversations: sql<number>`(select count(*) from ${conversations} c where c.contact_id = ${C.id})::int`,
+      messagesWritten: sql<number>`(select count(*) from ${messages} m join ${contactIdentities} i
+        on i.id = m.author_identity_id where i.contact_id = ${C.id})::int`,
+    })
+    .from(contacts)
+    .where(text)
+    .orderBy(contacts.createdAt, contacts.id)
+    .limit(100);
+  const identities = rows.length
+    ? await db
+        .select({
+          contactId: contactIdentities.contactId,
+          kind: contactIdentities.kind,
+          address: contactIdentities.address,
+        })
+        .from(contactIdentities)
+        .where(
+          inArray(
+            contactIdentities.contactId,
+            rows.map((r) => r.id),
+          ),
+        )
+        .orderBy(contactIdentities.createdAt)
+    : [];
+  const mentionCondition = or(
+    sql`${messages.body} ilike ${like}`,
+    ...(phone ? [sql`${messages.body} ~ ${spacedDigits(phone.digits)}`] : []),
+  );
+  const [mentions] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(mentionCondition);
+  return {
+    contacts: rows.map((r) => ({
+      ...r,
+      conversations: Number(r.conversations),
+      messagesWritten: Number(r.messagesWritten),
+      identities: identities.filter((i) => i.contactId === r.id).map(({ kind, address }) => ({ kind, address })),
+    })),
+    mentions: Number(mentions?.n ?? 0),
+  };
+}
