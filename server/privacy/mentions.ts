@@ -46,8 +46,8 @@ function phoneSource(phone: string): string | null {
   const nsn = spaced(split.nsn, sep);
   const international = `(?:\\+|00)${sep}*${spaced(split.cc, sep)}${sep}*(?:\\(0\\)${sep}*)?${nsn}`;
   const national = `\\(?0\\)?${sep}*${nsn}`;
-  // North American numbers are written nationally without a trunk prefix: (555) 010-9911.
-  const bare = split.cc === '1' ? `|\\(?${nsn}` : '';
+  // North American numbers are written nationally without a trunk prefix, or with 1: (555) 010-9911, 1-555-…
+  const bare = split.cc === '1' ? `|(?:1${sep}*)?\\(?${nsn}` : '';
   return `(?<![\\d+])(?:${international}|${national}${bare})(?!\\d)`;
 }
 
