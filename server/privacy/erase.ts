@@ -13,6 +13,7 @@ import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubje
 import {
   catalogOf,
   contactTables,
+  conversationOf,
   fileSources,
   subjectCondition,
   textSources,
@@ -207,6 +208,10 @@ async function redactMentions(
       .select({
         id: t.id,
         held: sql<boolean>`${rowHeld(catalog, t.key)}`,
+        // Where an agent reviews a possible mention (and redacts it): the conversation the row belongs to.
+        conversation: sql<
+          string | null
+        >`${conversationOf(catalog, t.key) ?? (t.key === 'conversations' ? t.id : sql`null`)}`,
         ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
       })
       .from(t.table)
@@ -219,7 +224,11 @@ async function redactMentions(
       const after = before.map((v) => (typeof v === 'string' && certain ? v.replace(certain, ERASED_MARKER) : null));
       const differs = after.some((v, c) => v !== before[c] && typeof before[c] === 'string');
       if (after.some((v) => v !== null && mentions.possible?.test(v)))
-        possible.push({ table: t.name, id: String(row.id) });
+        possible.push({
+          table: t.name,
+          id: String(row.id),
+          conversationId: typeof row.conversation === 'string' ? row.conversation : null,
+        });
       if (!differs) continue;
       if (row.held) held++;
       else hits.push({ id: row.id, values: after });

@@ -183,8 +183,8 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
     expect(receipt.database.attachments).toBe(1);
     expect(receipt.possibleMentions).toEqual(
       expect.arrayContaining([
-        { table: 'messages', id: carolMessageId },
-        { table: 'messages', id: danMessageId },
+        { table: 'messages', id: carolMessageId, conversationId: carolConversationId },
+        { table: 'messages', id: danMessageId, conversationId: expect.any(String) },
       ]),
     );
 

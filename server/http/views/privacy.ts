@@ -58,8 +58,12 @@ export const ConsentRecordBody = Type.Object({
 export type ConsentRecordBody = Static<typeof ConsentRecordBody>;
 
 /** What an erasure removed, per store; the same counts are in its audit entry. */
-/** A row (its SQL table name and id) that may mention an erased person. */
-export const PossibleMention = Type.Object({ table: Type.String(), id: Type.String() });
+/** A row (its SQL table name and id) that may mention an erased person, and the conversation it belongs to. */
+export const PossibleMention = Type.Object({
+  table: Type.String(),
+  id: Type.String(),
+  conversationId: Type.Union([Type.String(), Type.Null()]),
+});
 export type PossibleMention = Static<typeof PossibleMention>;
 
 export const ErasureReceipt = Type.Object({
