@@ -4,7 +4,7 @@ import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
 import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
-import { mentionMatcher, PHONE_SEPARATORS, type MentionMatcher } from './mentions.ts';
+import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
@@ -178,19 +178,19 @@ async function redactMentions(
 ): Promise<{ changed: number; held: number; possible: PossibleMention[]; tables: Set<string> }> {
   const tables = new Set<string>();
   const possible: PossibleMention[] = [];
-  const { certain, likes, digitLikes } = mentions;
-  if (!likes.length && !digitLikes.length) return { changed: 0, held: 0, possible, tables };
+  const { certain, likes, pgPatterns } = mentions;
+  if (!likes.length && !pgPatterns.length) return { changed: 0, held: 0, possible, tables };
   const escaped = likes.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
   // sides), with lower() of the column computed once per row instead of once per identifier: lowering
   // long bodies is what this full scan of messages spends its time on. Phone numbers, written in any format,
-  // are found by their digits with the separators taken out; the exact forms are matched here, in JS.
+  // are found by a regular expression over their digits; the exact forms are matched here, in JS.
   const lowered = sql`array[${sql.join(
     escaped.map((like) => sql`lower(${like})`),
     sql`, `,
   )}]`;
   const phones = sql`array[${sql.join(
-    digitLikes.map((p) => sql`${p}`),
+    pgPatterns.map((p) => sql`${p}`),
     sql`, `,
   )}]::text[]`;
   let changed = 0;
@@ -199,7 +199,7 @@ async function redactMentions(
     const mentioned = sql.join(
       t.columns.flatMap((column) => [
         ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
-        ...(digitLikes.length ? [sql`translate(${column}, ${PHONE_SEPARATORS}, '') like any (${phones})`] : []),
+        ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
       ]),
       sql` or `,
     );

@@ -12,11 +12,8 @@ export type MentionMatcher = {
   possible: RegExp | null;
   /** Lower-case substrings one of which every mention contains (a cheap LIKE prefilter in SQL). */
   likes: string[];
-  /**
-   * LIKE patterns over the text with the separators (PHONE_SEPARATORS) taken out, of which phone mentions match
-   * one: `translate()` is a cheap, linear prefilter where a regular expression would cost a full scan its time.
-   */
-  digitLikes: string[];
+  /** PostgreSQL regular expressions (~) of which phone mentions match one. */
+  pgPatterns: string[];
 };
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -45,7 +42,7 @@ const spaced = (digits: string, sep: string) => [...digits].join(`${sep}*`);
 function phoneSource(phone: string): string | null {
   const split = splitE164(phone);
   if (!split) return null;
-  const sep = '[\\s\\u00a0.()\\-/]';
+  const sep = '[\\s.()\\-/]';
   const nsn = spaced(split.nsn, sep);
   const international = `(?:\\+|00)${sep}*${spaced(split.cc, sep)}${sep}*(?:\\(0\\)${sep}*)?${nsn}`;
   const national = `\\(?0\\)?${sep}*${nsn}`;
@@ -54,13 +51,10 @@ function phoneSource(phone: string): string | null {
   return `(?<![\\d+])(?:${international}|${national}${bare})(?!\\d)`;
 }
 
-/** The characters a phone number is written with between its digits (what the JS pattern allows too). */
-export const PHONE_SEPARATORS = ' \t\n\r\u00a0.()-/';
-
-/** A LIKE pattern every written form of the phone number matches once separators are removed: its last 7 digits. */
-function phoneDigitLike(phone: string): string | null {
+/** A PostgreSQL regex every written form of the phone number matches (its last seven digits, spaced). */
+function phonePgPattern(phone: string): string | null {
   const split = splitE164(phone);
-  return split ? `%${split.nsn.slice(-7)}%` : null;
+  return split ? spaced(split.nsn.slice(-7), '[-[:space:].()/]') : null;
 }
 
 /** The parts of a name: the first word, and the rest (the family name), when there are both. */
@@ -80,7 +74,7 @@ export function mentionMatcher(
   const phones = [contact.phone, ...identities.filter((i) => i.kind === 'phone').map((i) => i.address)];
   const sources: Array<{ source: string; weight: number }> = [];
   const likes = new Set<string>();
-  const digitLikes = new Set<string>();
+  const pgPatterns = new Set<string>();
   for (const literal of new Set(literals)) {
     if (typeof literal !== 'string' || literal.trim().length < 3) continue;
     sources.push({ source: escapeRegExp(literal.trim()), weight: literal.length });
@@ -89,10 +83,10 @@ export function mentionMatcher(
   for (const phone of new Set(phones)) {
     if (typeof phone !== 'string') continue;
     const source = phoneSource(phone);
-    const digits = phoneDigitLike(phone);
-    if (!source || !digits) continue;
+    const pg = phonePgPattern(phone);
+    if (!source || !pg) continue;
     sources.push({ source, weight: 1000 });
-    digitLikes.add(digits);
+    pgPatterns.add(pg);
   }
   let possible: RegExp | null = null;
   const name = contact.name?.trim();
@@ -119,5 +113,5 @@ export function mentionMatcher(
         'giu',
       )
     : null;
-  return { certain, possible, likes: [...likes], digitLikes: [...digitLikes] };
+  return { certain, possible, likes: [...likes], pgPatterns: [...pgPatterns] };
 }
