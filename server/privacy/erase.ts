@@ -1,14 +1,22 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from '../domain/events.ts';
-import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
+import {
+  auditLog,
+  contactIdentities,
+  contacts,
+  conversations,
+  legalHolds,
+  messages,
+  recordings,
+} from '../../drizzle/schema/index.ts';
 import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
 import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
-import { assertNotHeld, rowHeld } from './legal-holds.ts';
+import { assertNotHeld, LegalHoldError, rowHeld } from './legal-holds.ts';
 import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubjects } from './erased-subjects.ts';
 import {
   catalogOf,
@@ -51,6 +59,28 @@ export async function eraseContact(
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
   await assertNotHeld(db, { contactId }, 'Erasure');
+  // What they wrote in someone else's conversation goes too: a hold there (or on its contact) binds it as well.
+  const authoredHeld = await db
+    .selectDistinct({ id: legalHolds.id, reason: legalHolds.reason })
+    .from(legalHolds)
+    .innerJoin(
+      conversations,
+      or(eq(legalHolds.conversationId, conversations.id), eq(legalHolds.contactId, conversations.contactId)),
+    )
+    .where(
+      and(
+        isNull(legalHolds.releasedAt),
+        inArray(
+          conversations.id,
+          db
+            .select({ id: messages.conversationId })
+            .from(messages)
+            .innerJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+            .where(eq(contactIdentities.contactId, contactId)),
+        ),
+      ),
+    );
+  if (authoredHeld.length) throw new LegalHoldError('Erasure', authoredHeld);
 
   const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
   const mentions = mentionMatcher(contact, identities);
@@ -102,11 +132,7 @@ export async function eraseContact(
       for (const t of contactTables(catalog)) {
         const deleted = await tx
           .delete(t.table)
-          // The person's own conversations are free of holds (checked above); what they wrote in someone else's
-          // conversation under a hold stays, as evidence (Art. 17(3)(e)).
-          .where(
-            and(subjectCondition(catalog, t.key, contactId), sql`not coalesce((${rowHeld(catalog, t.key)}), false)`),
-          )
+          .where(subjectCondition(catalog, t.key, contactId))
           .returning({ one: sql`1` });
         database[t.name] = deleted.length;
         if (deleted.length > 0) touched.add(t.name);

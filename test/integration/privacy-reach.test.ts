@@ -7,6 +7,7 @@ import { messageEvent, SUPPORT_CHANNEL, TEAM } from '../fixtures/channels/slack.
 import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { parseSlackEvent } from '../../channels/slack/parse.ts';
+import { placeHold, releaseHold } from '../../server/privacy/legal-holds.ts';
 import {
   attachments,
   contactIdentities,
@@ -35,6 +36,7 @@ const needles = [ada.email, ada.secret, 'Quartermaine', ada.slack];
 describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () => {
   let server: TestServer;
   let admin: AgentClient;
+  let adminId: string;
   let adaId: string;
   let bobConversationId: string;
   let adaReplyId: string;
@@ -49,6 +51,7 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
   beforeAll(async () => {
     server = await startTestServer();
     admin = await server.agentClient('admin');
+    adminId = admin.agent.id;
     const deps = server.root;
     const [mail] = await deps.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
     const [slack] = await deps.db.insert(inboxes).values({ name: 'Slack', channel: 'slack' }).returning();
@@ -170,6 +173,15 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
     expect(html).not.toContain('bob-own-words-55');
     expect(html).not.toContain('Export fails');
     expect(JSON.stringify(data)).not.toContain('bob-own-words-55');
+  });
+
+  it('a legal hold on a conversation she wrote in (started by someone else) blocks her erasure', async () => {
+    const hold = await placeHold(server.root.db, { conversationId: bobConversationId, reason: 'Dispute #12' }, adminId);
+    const blocked = await admin.post(`/api/contacts/${adaId}/erase`, { confirm: true });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body).toMatchObject({ code: 'legal_hold', message: expect.stringContaining('Dispute #12') });
+    expect(await server.root.db.select().from(messages).where(eq(messages.id, adaReplyId))).toHaveLength(1);
+    await releaseHold(server.root.db, hold.id, adminId);
   });
 
   it('erasure removes her messages and her mentions in every spelling; a first name alone is listed', async () => {
