@@ -56,8 +56,12 @@ export type Reach =
   | { subject: 'none' }
   | { subject: 'contact' | 'agent'; via: 'self' }
   | { subject: 'contact' | 'agent'; via: 'column'; column: string }
-  /** Rows whose `column` holds the id of a row of the catalog entry `through` that reaches the person. */
-  | { subject: 'contact'; via: 'join'; column: string; through: string };
+  /**
+   * Rows whose `column` holds the id of a row of the catalog entry `through` that reaches the person; with
+   * `also`, the rows reached the same way by another column too (a message the person wrote, through its author
+   * identity, in a conversation someone else started).
+   */
+  | { subject: 'contact'; via: 'join'; column: string; through: string; also?: { column: string; through: string } };
 
 const p = (category: Category, note?: string): ColumnTag => ({ personal: true, category, note });
 const n = (category: Category = 'none', note?: string): ColumnTag => ({ personal: false, category, note });
@@ -206,7 +210,15 @@ export const catalog = {
   messages: entry({
     table: schema.messages,
     purpose: 'Support: what was said',
-    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
+    // The messages of the person's conversations, and the messages they wrote in anyone else's (a reply-all in
+    // which they were in Cc, a Slack thread reply).
+    reach: {
+      subject: 'contact',
+      via: 'join',
+      column: 'conversationId',
+      through: 'conversations',
+      also: { column: 'authorIdentityId', through: 'contactIdentities' },
+    },
     // Internal notes and timeline events (assignment, status, hand-off): never sent to the customer.
     staffOnlyRows: { column: 'kind', values: ['note', 'event'] },
     columns: {

@@ -94,6 +94,9 @@ export function parseSlackEvent(body: SlackEventCallback, options: SlackParseOpt
       }),
       // A message's ts is unique within its channel, and stays the same on every redelivery.
       externalId: `${event.channel}:${event.ts}`,
+      // Everyone who writes in a thread becomes a participant of its conversation (the sender, as 'from'):
+      // erasure and export reach a thread reply of someone else's thread through it.
+      participants: [],
       text: text || (files.length ? `Shared ${files.map(fileName).join(', ')}` : ''),
       occurredAt: new Date(Math.round(Number(event.ts) * 1000)),
       metadata: {

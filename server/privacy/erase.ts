@@ -1,17 +1,27 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from '../domain/events.ts';
-import { auditLog, contactIdentities, contacts, conversations, recordings } from '../../drizzle/schema/index.ts';
-import type { ErasureReceipt } from '../http/views/privacy.ts';
+import {
+  auditLog,
+  contactIdentities,
+  contacts,
+  conversations,
+  legalHolds,
+  messages,
+  recordings,
+} from '../../drizzle/schema/index.ts';
+import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
+import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
-import { assertNotHeld, rowHeld } from './legal-holds.ts';
+import { assertNotHeld, LegalHoldError, rowHeld } from './legal-holds.ts';
 import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubjects } from './erased-subjects.ts';
 import {
   catalogOf,
   contactTables,
+  conversationOf,
   fileSources,
   subjectCondition,
   textSources,
@@ -32,7 +42,6 @@ export type EraseDeps = CatalogDeps & {
 };
 
 export const ERASED_MARKER = '[erased]';
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Art. 17 erasure: every row the catalog reaches, every file its file columns hold, the recordings at the
@@ -50,12 +59,31 @@ export async function eraseContact(
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
   await assertNotHeld(db, { contactId }, 'Erasure');
+  // What they wrote in someone else's conversation goes too: a hold there (or on its contact) binds it as well.
+  const authoredHeld = await db
+    .selectDistinct({ id: legalHolds.id, reason: legalHolds.reason })
+    .from(legalHolds)
+    .innerJoin(
+      conversations,
+      or(eq(legalHolds.conversationId, conversations.id), eq(legalHolds.contactId, conversations.contactId)),
+    )
+    .where(
+      and(
+        isNull(legalHolds.releasedAt),
+        inArray(
+          conversations.id,
+          db
+            .select({ id: messages.conversationId })
+            .from(messages)
+            .innerJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+            .where(eq(contactIdentities.contactId, contactId)),
+        ),
+      ),
+    );
+  if (authoredHeld.length) throw new LegalHoldError('Erasure', authoredHeld);
 
   const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
-  const identifiers = [...new Set([contact.name, contact.email, contact.phone, ...identities.map((i) => i.address)])]
-    .filter((v): v is string => typeof v === 'string' && v.trim().length >= 3)
-    // Longest first, so "Ada Lovelace" is replaced before "Ada" could be.
-    .sort((a, b) => b.length - a.length);
+  const mentions = mentionMatcher(contact, identities);
 
   // The provider first: if it cannot delete, nothing is erased locally and the request can be retried.
   const remote = await db
@@ -92,28 +120,31 @@ export async function eraseContact(
     .where(eq(conversations.contactId, contactId));
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
 
-  const { database, mentionsRedacted, mentionsKeptUnderHold, subject } = await db.transaction(async (tx) => {
-    const {
-      changed: mentionsRedacted,
-      held: mentionsKeptUnderHold,
-      tables: touched,
-    } = await redactMentions(tx, catalog, contactId, identifiers);
-    const database: Record<string, number> = {};
-    for (const t of contactTables(catalog)) {
-      const deleted = await tx
-        .delete(t.table)
-        .where(subjectCondition(catalog, t.key, contactId))
-        .returning({ one: sql`1` });
-      database[t.name] = deleted.length;
-      if (deleted.length > 0) touched.add(t.name);
-    }
-    const subject = await recordErasedSubject(tx, deps.erasedSubjects.keys, {
-      contactId,
-      identifiers: identifiersOf(contact, identities),
-      tables: [...touched],
-    });
-    return { database, mentionsRedacted, mentionsKeptUnderHold, subject };
-  });
+  const { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject } = await db.transaction(
+    async (tx) => {
+      const {
+        changed: mentionsRedacted,
+        held: mentionsKeptUnderHold,
+        possible: possibleMentions,
+        tables: touched,
+      } = await redactMentions(tx, catalog, contactId, mentions);
+      const database: Record<string, number> = {};
+      for (const t of contactTables(catalog)) {
+        const deleted = await tx
+          .delete(t.table)
+          .where(subjectCondition(catalog, t.key, contactId))
+          .returning({ one: sql`1` });
+        database[t.name] = deleted.length;
+        if (deleted.length > 0) touched.add(t.name);
+      }
+      const subject = await recordErasedSubject(tx, deps.erasedSubjects.keys, {
+        contactId,
+        identifiers: identifiersOf(contact, identities),
+        tables: [...touched],
+      });
+      return { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject };
+    },
+  );
   // Outside the database too (a restore does not roll it back); then the touched tables' files are rewritten.
   appendSubjectLine(deps.erasedSubjects.path, subject);
   deps.erasedSubjects.scrubSoon();
@@ -129,7 +160,14 @@ export async function eraseContact(
       action: 'contact.erased',
       targetType: 'contact',
       targetId: contactId,
-      details: { database, blobs, providerRecordings, mentionsRedacted, mentionsKeptUnderHold },
+      details: {
+        database,
+        blobs,
+        providerRecordings,
+        mentionsRedacted,
+        mentionsKeptUnderHold,
+        possibleMentions: possibleMentions.length,
+      },
     });
     const [last] = await tx
       .select({ id: auditLog.id })
@@ -147,38 +185,48 @@ export async function eraseContact(
     providerRecordings,
     mentionsRedacted,
     mentionsKeptUnderHold,
+    possibleMentions,
     auditEntryId,
   };
 }
 
 /**
- * Replaces the person's identifiers in every free-text column the catalog tags, in rows about anyone else
- * (the person's own rows are deleted next); returns how many rows changed (and in which tables), and how many
- * mentioning the person were left as they are because a legal hold on someone else binds them (kept as evidence,
- * Art. 17(3)(e)).
+ * Replaces the person's identifiers (every written form: mentions.ts) in every free-text column the catalog tags,
+ * in rows about anyone else (the person's own rows are deleted next); returns how many rows changed (and in which
+ * tables), how many mentioning the person were left as they are because a legal hold on someone else binds them
+ * (kept as evidence, Art. 17(3)(e)), and the rows that name the person's first name alone (listed for review).
  */
 async function redactMentions(
   tx: Db,
   catalog: PrivacyCatalog,
   contactId: string,
-  identifiers: string[],
-): Promise<{ changed: number; held: number; tables: Set<string> }> {
+  mentions: MentionMatcher,
+): Promise<{ changed: number; held: number; possible: PossibleMention[]; tables: Set<string> }> {
   const tables = new Set<string>();
-  if (!identifiers.length) return { changed: 0, held: 0, tables };
-  const pattern = new RegExp(identifiers.map(escapeRegExp).join('|'), 'gi');
-  const likes = identifiers.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const possible: PossibleMention[] = [];
+  const { certain, likes, pgPatterns } = mentions;
+  if (!likes.length && !pgPatterns.length) return { changed: 0, held: 0, possible, tables };
+  const escaped = likes.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
   // sides), with lower() of the column computed once per row instead of once per identifier: lowering
-  // long bodies is what this full scan of messages spends its time on.
+  // long bodies is what this full scan of messages spends its time on. Phone numbers, written in any format,
+  // are found by a regular expression over their digits; the exact forms are matched here, in JS.
   const lowered = sql`array[${sql.join(
-    likes.map((like) => sql`lower(${like})`),
+    escaped.map((like) => sql`lower(${like})`),
     sql`, `,
   )}]`;
+  const phones = sql`array[${sql.join(
+    pgPatterns.map((p) => sql`${p}`),
+    sql`, `,
+  )}]::text[]`;
   let changed = 0;
   let held = 0;
   for (const t of textSources(catalog)) {
     const mentioned = sql.join(
-      t.columns.map((column) => sql`lower(${column}) like any (${lowered})`),
+      t.columns.flatMap((column) => [
+        ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
+        ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
+      ]),
       sql` or `,
     );
     // A row with no subject at all (a hold on a conversation) is "someone else's": coalesce keeps it in.
@@ -186,24 +234,38 @@ async function redactMentions(
       .select({
         id: t.id,
         held: sql<boolean>`${rowHeld(catalog, t.key)}`,
+        // Where an agent reviews a possible mention (and redacts it): the conversation the row belongs to.
+        conversation: sql<
+          string | null
+        >`${conversationOf(catalog, t.key) ?? (t.key === 'conversations' ? t.id : sql`null`)}`,
         ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
       })
       .from(t.table)
       .where(
         and(sql`not coalesce((${subjectCondition(catalog, t.key, contactId)}), false)`, sql`(${mentioned})`),
       )) as Array<Record<string, unknown>>;
-    const hits = found.filter((row) => !row.held);
-    held += found.length - hits.length;
+    const hits: Array<{ id: unknown; values: Array<string | null> }> = [];
+    for (const row of found) {
+      const before = t.columns.map((_, c) => row[`c${c}`]);
+      const after = before.map((v) => (typeof v === 'string' && certain ? v.replace(certain, ERASED_MARKER) : null));
+      const differs = after.some((v, c) => v !== before[c] && typeof before[c] === 'string');
+      if (after.some((v) => v !== null && mentions.possible?.test(v)))
+        possible.push({
+          table: t.name,
+          id: String(row.id),
+          conversationId: typeof row.conversation === 'string' ? row.conversation : null,
+        });
+      if (!differs) continue;
+      if (row.held) held++;
+      else hits.push({ id: row.id, values: after });
+    }
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
     const idType = sql.raw(t.id.getSQLType());
     for (let i = 0; i < hits.length; i += 500) {
       const values = hits.slice(i, i + 500).map(
         (row) =>
           sql`(${row.id}::${idType}, ${sql.join(
-            t.columns.map((_, c) => {
-              const value = row[`c${c}`];
-              return sql`${typeof value === 'string' ? value.replace(pattern, ERASED_MARKER) : null}::text`;
-            }),
+            row.values.map((value) => sql`${value}::text`),
             sql`, `,
           )})`,
       );
@@ -221,5 +283,5 @@ async function redactMentions(
     changed += hits.length;
     if (hits.length > 0) tables.add(t.name);
   }
-  return { changed, held, tables };
+  return { changed, held, possible, tables };
 }

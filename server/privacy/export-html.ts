@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import {
   agents,
@@ -131,20 +131,35 @@ export async function* renderExportHtml(
       .join('')
   );
 
+  const own = identities.map((i) => i.id);
   const convs = await db
     .select({ c: conversations, inboxName: inboxes.name })
     .from(conversations)
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .where(eq(conversations.contactId, contactId))
+    .where(
+      or(
+        eq(conversations.contactId, contactId),
+        // The conversations someone else started in which this person wrote (a reply-all, a thread reply):
+        // only their own messages there are theirs to receive.
+        inArray(
+          conversations.id,
+          db.select({ id: messages.conversationId }).from(messages).where(inArray(messages.authorIdentityId, own)),
+        ),
+      ),
+    )
     .orderBy(asc(conversations.createdAt));
-  rendered += convs.length;
+  // A conversation row of someone else's is not part of the person's data (counts): only their messages are.
+  rendered += convs.filter(({ c }) => c.contactId === contactId).length;
   tick(rendered);
   yield `<h2>Conversations (${convs.length})</h2>`;
   for (const { c, inboxName } of convs) {
+    const theirs = c.contactId === contactId ? undefined : inArray(messages.authorIdentityId, own);
     const subject = c.subject ? ` · ${esc(c.subject)}` : '';
     yield (
       `<h3>${esc(channelLabel[c.channel])} · ${esc(inboxName)}${subject}</h3>` +
-      `<p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`
+      (theirs
+        ? `<p class="muted">A conversation someone else started, in which you took part: your messages in it.</p>`
+        : `<p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`)
     );
     let after: { at: Date; id: string } | null = null;
     for (;;) {
@@ -161,7 +176,7 @@ export async function* renderExportHtml(
           .from(messages)
           .leftJoin(agents, eq(agents.id, messages.authorAgentId))
           .leftJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
-          .where(and(eq(messages.conversationId, c.id), cursor, view.messages))
+          .where(and(eq(messages.conversationId, c.id), cursor, view.messages, theirs))
           .orderBy(asc(messages.createdAt), asc(messages.id))
           .limit(BATCH);
       let html = '';

@@ -111,10 +111,11 @@ export function subjectCondition(catalog: PrivacyCatalog, key: string, contactId
   const narrowed = (condition: SQL) => (own ? sql`(${condition}) and ${own}` : condition);
   if (reach.via === 'self') return narrowed(sql`${columnOf(catalog, key, 'id')} = ${contactId}`);
   if (reach.via === 'column') return narrowed(sql`${columnOf(catalog, key, reach.column)} = ${contactId}`);
-  const parent = entryOf(catalog, reach.through).table;
-  const parentId = columnOf(catalog, reach.through, 'id');
-  return narrowed(sql`${columnOf(catalog, key, reach.column)} in
-    (select ${parentId} from ${parent} where ${subjectCondition(catalog, reach.through, contactId, only)})`);
+  const through = (column: string, parentKey: string) =>
+    sql`${columnOf(catalog, key, column)} in (select ${columnOf(catalog, parentKey, 'id')}
+      from ${entryOf(catalog, parentKey).table} where ${subjectCondition(catalog, parentKey, contactId, only)})`;
+  const main = through(reach.column, reach.through);
+  return narrowed(reach.also ? sql`(${main} or ${through(reach.also.column, reach.also.through)})` : main);
 }
 
 /**

@@ -7,7 +7,8 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/ser
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { readZip } from '../helpers/zip.ts';
-import { contacts, conversations, messages, retentionPolicies } from '../../drizzle/schema/index.ts';
+import { contacts, conversations, inboxes, messages, retentionPolicies } from '../../drizzle/schema/index.ts';
+import { ingest } from '../../server/domain/ingest.ts';
 
 const person = {
   name: 'Mira Okonkwo-Test',
@@ -179,6 +180,17 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
   it(
     'erases the contact after typed confirmation and shows the receipt; ' + 'the conversation leaves the list',
     async () => {
+      // Someone else names her first name alone: listed in the receipt for review, with a link, not replaced.
+      const [mail] = await server.root.db.insert(inboxes).values({ name: 'Other mail', channel: 'email' }).returning();
+      const other = await ingest(server.root, {
+        channel: 'email',
+        inboxId: mail!.id,
+        sender: { kind: 'email', address: 'tom.other@example.net', name: 'Tom Other' },
+        threadKey: '<tom-1@example.net>',
+        externalId: '<tom-1@example.net>',
+        text: 'Mira from accounting says hello.',
+        occurredAt: new Date(),
+      });
       await page.click('[data-testid="nav-conversations"]');
       await openPersonConversation();
       await page.click('[data-testid="erase-button"]');
@@ -190,6 +202,8 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       expect(await page.locator('[data-testid="erase-receipt-row"][data-table="contacts"]').textContent()).toContain(
         '1',
       );
+      const mention = page.locator(`[data-testid="erase-receipt-mention"][data-id="${other.message.id}"] a`);
+      expect(await mention.getAttribute('href')).toBe(`#/conversations/${other.conversation.id}`);
       await page.screenshot({ path: `${SCREENSHOTS}/13-erasure-receipt.png` });
       await page.click('[data-testid="erase-receipt-close"]');
       await page.waitForSelector(

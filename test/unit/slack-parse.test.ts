@@ -24,6 +24,7 @@ describe('Slack message events to InboundMessage', () => {
         sender: { kind: 'slack', address: `${TEAM}:${CUSTOMER}` },
         threadKey: `${TEAM}:${SUPPORT_CHANNEL}:1764578200.000100`,
         externalId: `${SUPPORT_CHANNEL}:1764578200.000100`,
+        participants: [],
         text: 'Our export fails',
         occurredAt: new Date(1764578200000),
         metadata: {

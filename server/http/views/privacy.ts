@@ -58,6 +58,14 @@ export const ConsentRecordBody = Type.Object({
 export type ConsentRecordBody = Static<typeof ConsentRecordBody>;
 
 /** What an erasure removed, per store; the same counts are in its audit entry. */
+/** A row (its SQL table name and id) that may mention an erased person, and the conversation it belongs to. */
+export const PossibleMention = Type.Object({
+  table: Type.String(),
+  id: Type.String(),
+  conversationId: Type.Union([Type.String(), Type.Null()]),
+});
+export type PossibleMention = Static<typeof PossibleMention>;
+
 export const ErasureReceipt = Type.Object({
   contactId: Type.String(),
   erasedAt: Type.String(),
@@ -68,6 +76,11 @@ export const ErasureReceipt = Type.Object({
   mentionsRedacted: Type.Integer(),
   /** Rows about other people that mention the person but are kept as they are under a legal hold. */
   mentionsKeptUnderHold: Type.Integer(),
+  /**
+   * Rows about other people that name the person's first name alone: not replaced (it may be someone else),
+   * listed for review; a span of a message can be redacted from its conversation (POST /api/messages/:id/redact).
+   */
+  possibleMentions: Type.Array(PossibleMention),
   auditEntryId: Type.Integer(),
 });
 export type ErasureReceipt = Static<typeof ErasureReceipt>;
