@@ -133,9 +133,7 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     // Only 4s and 5s, each from enough customers: a score given by fewer than k people would be suppressed,
     // and then the average with it (analytics/metrics/satisfaction.ts), leaving the demo without one.
     if (i % 3 !== 2)
-      await deps.db
-        .insert(satisfactionRatings)
-        .values({ conversationId: first.conversation.id, score: 4 + (i % 3) });
+      await deps.db.insert(satisfactionRatings).values({ conversationId: first.conversation.id, score: 4 + (i % 3) });
     stamps.push({
       conversationId: first.conversation.id,
       openedAt,
