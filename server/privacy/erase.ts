@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, getTableName, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from '../domain/events.ts';
@@ -13,6 +13,7 @@ import {
 } from '../../drizzle/schema/index.ts';
 import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
 import { mentionMatcher, type MentionMatcher } from './mentions.ts';
+import { messageMentionCondition } from './mention-index.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
@@ -222,13 +223,20 @@ async function redactMentions(
   let changed = 0;
   let held = 0;
   for (const t of textSources(catalog)) {
-    const mentioned = sql.join(
-      t.columns.flatMap((column) => [
-        ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
-        ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
-      ]),
-      sql` or `,
-    );
+    // Messages (by far the largest table) through their mention indexes; the other tables are scanned.
+    const indexed =
+      getTableName(t.table) === getTableName(messages)
+        ? messageMentionCondition(messages.body, messages.html, mentions)
+        : null;
+    const mentioned =
+      indexed ??
+      sql.join(
+        t.columns.flatMap((column) => [
+          ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
+          ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
+        ]),
+        sql` or `,
+      );
     // A row with no subject at all (a hold on a conversation) is "someone else's": coalesce keeps it in.
     const found = (await tx
       .select({

@@ -14,6 +14,10 @@ export type MentionMatcher = {
   likes: string[];
   /** PostgreSQL regular expressions (~) of which phone mentions match one. */
   pgPatterns: string[];
+  /** Identifiers looked up as words in the messages' word index (mention-index.ts): all their words present. */
+  wordTerms: string[];
+  /** National significant numbers: every written form of the phone number contains one once its separators go. */
+  digitRuns: string[];
 };
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -75,10 +79,13 @@ export function mentionMatcher(
   const sources: Array<{ source: string; weight: number }> = [];
   const likes = new Set<string>();
   const pgPatterns = new Set<string>();
+  const wordTerms = new Set<string>();
+  const digitRuns = new Set<string>();
   for (const literal of new Set(literals)) {
     if (typeof literal !== 'string' || literal.trim().length < 3) continue;
     sources.push({ source: escapeRegExp(literal.trim()), weight: literal.length });
     likes.add(literal.trim().toLowerCase());
+    wordTerms.add(literal.trim());
   }
   for (const phone of new Set(phones)) {
     if (typeof phone !== 'string') continue;
@@ -87,6 +94,7 @@ export function mentionMatcher(
     if (!source || !pg) continue;
     sources.push({ source, weight: 1000 });
     pgPatterns.add(pg);
+    digitRuns.add(splitE164(phone)!.nsn);
   }
   let possible: RegExp | null = null;
   const name = contact.name?.trim();
@@ -99,9 +107,12 @@ export function mentionMatcher(
     for (const v of variants)
       sources.push({ source: `(?<![\\p{L}\\p{N}])${v}(?![\\p{L}\\p{N}])`, weight: name.length });
     likes.add((parts ? parts.last.split(/\s+/)[0]! : name.split(/\s+/)[0]!).toLowerCase());
+    // One term covers all three orders: the word index ignores order and the comma.
+    wordTerms.add(name);
     if (parts && parts.first.length >= 2) {
       possible = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(parts.first)}(?![\\p{L}\\p{N}])`, 'iu');
       likes.add(parts.first.toLowerCase());
+      wordTerms.add(parts.first);
     }
   }
   const certain = sources.length
@@ -113,5 +124,12 @@ export function mentionMatcher(
         'giu',
       )
     : null;
-  return { certain, possible, likes: [...likes], pgPatterns: [...pgPatterns] };
+  return {
+    certain,
+    possible,
+    likes: [...likes],
+    pgPatterns: [...pgPatterns],
+    wordTerms: [...wordTerms],
+    digitRuns: [...digitRuns],
+  };
 }

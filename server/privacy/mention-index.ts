@@ -1,0 +1,33 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { MentionMatcher } from './mentions.ts';
+
+/**
+ * Mentions of a person in messages are found through two expression indexes (migration 0015_mention_index)
+ * instead of reading every message: the words of body + HTML (`mention_words`, a tsvector with the 'simple'
+ * configuration) and their digits (`mention_digits`, trigram-indexed). The query below names exactly those
+ * expressions, or PostgreSQL would not use the indexes. It finds candidates only: every candidate's exact
+ * spellings are then checked by the matcher's regular expressions, as for the tables that are scanned.
+ *
+ * Words: each identifier (an address, "First Last", a first name) is looked up as its words, all present
+ * (`plainto_tsquery`, the same parser as the index, so "ada.lovelace@example.com" or "U0123ABC" is one word on
+ * both sides); order and punctuation between them are for the regular expressions. Digits: a phone number in
+ * any format contains its national significant number as one digit run once separators are gone.
+ * Longer texts than the indexes read (MENTION_TEXT_CAP) are always candidates (a partial index lists them).
+ */
+export const MENTION_TEXT_CAP = 200_000;
+
+export function messageMentionCondition(body: PgColumn, html: PgColumn, matcher: MentionMatcher): SQL | null {
+  const arms: SQL[] = [];
+  if (matcher.wordTerms.length) {
+    const query = sql.join(
+      matcher.wordTerms.map((term) => sql`plainto_tsquery('simple'::regconfig, ${term})`),
+      sql` || `,
+    );
+    arms.push(sql`mention_words(${body}, ${html}) @@ (${query})`);
+  }
+  for (const digits of matcher.digitRuns) arms.push(sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`);
+  if (!arms.length) return null;
+  arms.push(sql`length(${body}) + length(coalesce(${html}, '')) > ${sql.raw(String(MENTION_TEXT_CAP - 1))}`);
+  return sql.join(arms, sql` or `);
+}
