@@ -64,22 +64,27 @@ export type VisitorDoorDeps = DbDeps & { config: Pick<Config, 'visitorTokenIdleD
 /**
  * The door every visitor request passes (each `access: 'visitor'` HTTP route, export included, and the /widget
  * socket handshake), after the token's signature checked out. The token is stateless; whether its session still
- * stands is the database's answer: the visitor identity must still belong to the token's contact (not erased or
- * merged away), the support consent must stand (not withdrawn), and the token must have been used within
+ * stands is the database's answer: the visitor identity must still exist (not erased; after a merge it belongs to
+ * the contact it was merged into, and the admitted claims name that contact), the support consent must stand (not withdrawn), and the token must have been used within
  * VISITOR_TOKEN_IDLE_DAYS. Its last use is kept on the identity row (`last_seen_at`), moved on here.
  */
-export async function admitVisitor(deps: VisitorDoorDeps, visitor: VisitorClaims, now = new Date()): Promise<void> {
+export async function admitVisitor(
+  deps: VisitorDoorDeps,
+  visitor: VisitorClaims,
+  now = new Date(),
+): Promise<VisitorClaims> {
   const [identity] = await deps.db
-    .select({ id: contactIdentities.id, lastSeenAt: contactIdentities.lastSeenAt })
+    .select({
+      id: contactIdentities.id,
+      contactId: contactIdentities.contactId,
+      lastSeenAt: contactIdentities.lastSeenAt,
+    })
     .from(contactIdentities)
-    .where(
-      and(
-        eq(contactIdentities.kind, 'visitor'),
-        eq(contactIdentities.address, visitor.visitorId),
-        eq(contactIdentities.contactId, visitor.contactId),
-      ),
-    );
+    .where(and(eq(contactIdentities.kind, 'visitor'), eq(contactIdentities.address, visitor.visitorId)));
   if (!identity) throw sessionEnded();
+  // A merge moves the visitor identity to the contact it was merged into (the same person, by an agent's
+  // decision): the session goes on under that contact instead of asking the visitor to accept the notice again.
+  const admitted = identity.contactId === visitor.contactId ? visitor : { ...visitor, contactId: identity.contactId };
   const idleDays = deps.config.visitorTokenIdleDays;
   if (now.getTime() - identity.lastSeenAt.getTime() > idleDays * DAY_MS) {
     throw new DomainError(
@@ -88,7 +93,7 @@ export async function admitVisitor(deps: VisitorDoorDeps, visitor: VisitorClaims
       `This chat session expired after ${idleDays} days without use; accept the notice to start a new one`,
     );
   }
-  await assertActiveVisitor(deps, visitor);
+  await assertActiveVisitor(deps, admitted);
   const stale = new Date(now.getTime() - LAST_SEEN_EVERY_MS);
   if (identity.lastSeenAt < stale) {
     // Conditional, so concurrent requests of one visitor write it once.
@@ -97,6 +102,7 @@ export async function admitVisitor(deps: VisitorDoorDeps, visitor: VisitorClaims
       .set({ lastSeenAt: now })
       .where(and(eq(contactIdentities.id, identity.id), lt(contactIdentities.lastSeenAt, stale)));
   }
+  return admitted;
 }
 
 export async function visitorConsent(deps: DbDeps, visitor: VisitorClaims): Promise<VisitorConsentPurpose[]> {

@@ -60,8 +60,7 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       if (access === 'visitor') {
         const visitor = deps.visitorTokens.verify(bearerToken(request));
         if (!visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
-        await admitVisitor(deps, visitor);
-        request.visitor = visitor;
+        request.visitor = await admitVisitor(deps, visitor);
         return;
       }
       const agent = await sessionAgent(deps.db, request.cookies[SESSION_COOKIE]);

@@ -103,11 +103,10 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
       const visitor = deps.visitorTokens.verify(typeof token === 'string' ? token : undefined);
       if (!visitor) return next(new Error('invalid_visitor_token'));
       try {
-        await admitVisitor(deps, visitor);
+        socket.data.visitor = await admitVisitor(deps, visitor);
       } catch (err) {
         return next(new Error(err instanceof DomainError ? err.code : 'unavailable'));
       }
-      socket.data.visitor = visitor;
       next();
     }),
   );

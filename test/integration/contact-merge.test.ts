@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { dbMode } from '../helpers/db.ts';
-import { startTestServer, nextEvent, type AgentClient, type TestServer } from '../helpers/server.ts';
+import {
+  startTestServer,
+  nextEvent,
+  type AgentClient,
+  type TestServer,
+  type VisitorClient,
+} from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
@@ -32,6 +38,7 @@ describe(`merging contacts on ${dbMode}`, () => {
   let chatContact: string;
   let strangerContact: string;
   let smsConversation: string;
+  let chatVisitor: VisitorClient;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -82,6 +89,7 @@ describe(`merging contacts on ${dbMode}`, () => {
     strangerContact = stranger.contactId;
     // The chat visitor gives their email in other capitals, the agent writes the phone the mail signature shows.
     const visitor = await server.visitor(true);
+    chatVisitor = visitor;
     expect(
       (await visitor.post('/api/widget/messages', { clientId: 'merge-c1', text: `${person.marker}-by-chat` })).status,
     ).toBe(201);
@@ -238,6 +246,25 @@ describe(`merging contacts on ${dbMode}`, () => {
     const auditText = JSON.stringify(entries);
     for (const needle of needles) expect(auditText.includes(needle), `audit holds ${needle}`).toBe(false);
     expect((await agent.get(`/api/contacts/${emailContact}/merge-suggestions`)).body.items).toEqual([]);
+  });
+
+  it("the chat visitor's session goes on under the merged contact: no new notice, history and sending work", async () => {
+    // The token still names the contact that was merged away; the door admits it as the kept contact.
+    const history = await chatVisitor.get('/api/widget/messages');
+    expect(history.status).toBe(200);
+    expect(JSON.stringify(history.body)).toContain(`${person.marker}-by-chat`);
+    const sent = await chatVisitor.post('/api/widget/messages', {
+      clientId: 'merge-c2',
+      text: 'Still me, after the merge',
+    });
+    expect(sent.status).toBe(201);
+    const socket = await chatVisitor.socket();
+    socket.disconnect();
+    const [row] = await server.root.db
+      .select({ contactId: conversations.contactId })
+      .from(conversations)
+      .where(eq(conversations.threadKey, chatVisitor.visitorId));
+    expect(row!.contactId).toBe(emailContact);
   });
 
   it("the merged contact's export holds all three histories", async () => {
