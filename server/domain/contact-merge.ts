@@ -16,6 +16,7 @@ import { badRequest, notFound } from './errors.ts';
 import { contactVisible, type InboxIds } from './scope.ts';
 import { appendAudit } from '../privacy/audit.ts';
 import { assertNotHeld } from '../privacy/legal-holds.ts';
+import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 
 /**
  * One person, one contact: merging moves everything of `otherId` under `keptId` and deletes the emptied contact.
@@ -287,15 +288,17 @@ export type PersonMatch = {
 
 /** `%`, `_` and `\` taken literally in an ILIKE pattern. */
 const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-/** A regular expression literal for a phone's digits with any common separators between them. */
-const spacedDigits = (digits: string) => digits.split('').join('[-. ()/]*');
 
 /**
  * "Find this person" for an access or erasure request: every contact whose name, email or phone (its own or an
- * identity's) matches `q` (a phone in any common format), and how many messages mention `q` in their text (a
- * phone in any format: `+49 154 9131 5660`, `0154-9131-5660`, ...). For admins and managers.
+ * identity's) matches `q` (a phone in any common format), and every message that mentions `q` in its text (a
+ * phone in any format: `+49 154 9131 5660`, `0154-9131-5660`, ...: person-mentions.ts), with where it is.
+ * For admins and managers.
  */
-export async function findPeople(db: Db, q: string): Promise<{ contacts: PersonMatch[]; mentions: number }> {
+export async function findPeople(
+  db: Db,
+  q: string,
+): Promise<{ contacts: PersonMatch[]; mentions: number; mentionItems: MentionItem[]; mentionsMore: boolean }> {
   const term = q.trim();
   if (term.length < 2) throw badRequest('query_too_short', 'Search for at least 2 characters');
   const like = `%${likeLiteral(term)}%`;
@@ -343,14 +346,7 @@ export async function findPeople(db: Db, q: string): Promise<{ contacts: PersonM
         )
         .orderBy(contactIdentities.createdAt)
     : [];
-  const mentionCondition = or(
-    sql`${messages.body} ilike ${like}`,
-    ...(phone ? [sql`${messages.body} ~ ${spacedDigits(phone.digits)}`] : []),
-  );
-  const [mentions] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(messages)
-    .where(mentionCondition);
+  const mentions = await findMentions(db, term);
   return {
     contacts: rows.map((r) => ({
       ...r,
@@ -358,6 +354,8 @@ export async function findPeople(db: Db, q: string): Promise<{ contacts: PersonM
       messagesWritten: Number(r.messagesWritten),
       identities: identities.filter((i) => i.contactId === r.id).map(({ kind, address }) => ({ kind, address })),
     })),
-    mentions: Number(mentions?.n ?? 0),
+    mentions: mentions.total,
+    mentionItems: mentions.items,
+    mentionsMore: mentions.more,
   };
 }

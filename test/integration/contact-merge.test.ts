@@ -145,8 +145,34 @@ describe(`merging contacts on ${dbMode}`, () => {
     expect(byName.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual([emailContact, chatContact].sort());
     const national = await manager.get(`/api/privacy/people?q=${encodeURIComponent('0154 9131 5660')}`);
     expect(national.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual([emailContact, smsContact].sort());
-    // The stranger's message names the number as 0154 9131-5660.
+    // The stranger's message names the number as 0154 9131-5660: listed with where it is, whichever form is searched.
     expect(national.body.mentions).toBe(1);
+    for (const form of ['0154 9131 5660', '+49 154 9131 5660', '0049-154-91315660']) {
+      const found = (await manager.get(`/api/privacy/people?q=${encodeURIComponent(form)}`)).body;
+      expect(found.mentions, form).toBe(1);
+      expect(found.mentionItems[0]).toMatchObject({
+        contactId: strangerContact,
+        channel: 'email',
+        contactName: 'Someone Else',
+      });
+      expect(found.mentionItems[0].snippet).toContain('0154 9131-5660');
+    }
+    // Names by the start of their words, through the word index; a word inside another word is not a mention.
+    const [mail] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'email'));
+    await ingest(server.root, {
+      channel: 'email',
+      inboxId: mail!.id,
+      sender: { kind: 'email', address: 'third.person@example.net', name: 'Third Person' },
+      threadKey: '<third-1@example.net>',
+      externalId: '<third-1@example.net>',
+      text: 'My neighbour TOLLENBECK, Mira said you would call back.',
+      occurredAt: new Date(),
+    });
+    const partial = (await manager.get('/api/privacy/people?q=mira%20tollen')).body;
+    expect(partial.mentionItems.map((m: { snippet: string }) => m.snippet)).toEqual([
+      'My neighbour TOLLENBECK, Mira said you would call back.',
+    ]);
+    expect((await manager.get('/api/privacy/people?q=ollenbeck')).body.mentions).toBe(0);
     const byEmail = await manager.get(`/api/privacy/people?q=${encodeURIComponent('MIRA.TOLLENBECK@example.org')}`);
     expect(byEmail.body.contacts.map((c: { id: string }) => c.id).sort()).toEqual([emailContact, chatContact].sort());
     const sms = byEmail.body.contacts.find((c: { id: string }) => c.id === emailContact);
