@@ -283,6 +283,8 @@ export type PersonMatch = {
   phone: string | null;
   identities: Array<{ kind: string; address: string }>;
   conversations: number;
+  /** Where the inbox opens the contact (its panel sits beside a conversation). */
+  latestConversationId: string | null;
   messagesWritten: number;
 };
 
@@ -323,6 +325,8 @@ export async function findPeople(
       email: contacts.email,
       phone: contacts.phone,
       conversations: sql<number>`(select count(*) from ${conversations} c where c.contact_id = ${C.id})::int`,
+      latestConversationId: sql<string | null>`(select c.id from ${conversations} c where c.contact_id = ${C.id}
+        order by c.last_message_at desc nulls last limit 1)`,
       messagesWritten: sql<number>`(select count(*) from ${messages} m join ${contactIdentities} i
         on i.id = m.author_identity_id where i.contact_id = ${C.id})::int`,
     })

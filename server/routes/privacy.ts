@@ -238,6 +238,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
                 phone: Nullable,
                 identities: Type.Array(Type.Object({ kind: Type.String(), address: Type.String() })),
                 conversations: Type.Integer(),
+                latestConversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
                 messagesWritten: Type.Integer(),
               }),
             ),

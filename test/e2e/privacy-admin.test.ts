@@ -107,6 +107,37 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     await page.screenshot({ path: `${SCREENSHOTS}/11-export-progress.png` });
   });
 
+  it("finds the person: their contact and a mention in a stranger's message, each one click from the inbox", async () => {
+    const [mail] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'email'));
+    const stranger = await ingest(server.root, {
+      channel: 'email',
+      inboxId: mail!.id,
+      sender: { kind: 'email', address: 'finder.stranger@example.net', name: 'Finder Stranger' },
+      threadKey: '<finder-1@example.net>',
+      externalId: '<finder-1@example.net>',
+      text: 'Please ring my colleague on (555) 010-6262 about the delivery.',
+      occurredAt: new Date(),
+    });
+    await page.click('[data-testid="nav-privacy"]');
+    await page.waitForSelector('[data-testid="find-person"]');
+    await page.fill('[data-testid="find-person-q"]', '+1 555 010 6262');
+    await page.click('[data-testid="find-person-go"]');
+    const mentions = page.locator('[data-testid="find-person-mentions"] li');
+    await mentions.first().waitFor();
+    expect(await page.locator('[data-testid="find-person-contacts"] li').count()).toBe(1);
+    expect(await page.textContent('[data-testid="find-person-contacts"]')).toContain(person.name);
+    expect(await mentions.count()).toBe(1);
+    expect(await mentions.first().textContent()).toContain('Finder Stranger');
+    expect(await mentions.first().textContent()).toContain('(555) 010-6262');
+    await page.screenshot({ path: `${SCREENSHOTS}/11b-find-person.png` });
+    await mentions.first().locator('a').click();
+    await page.waitForSelector(`[data-testid="conversation-row"][data-conversation-id="${stranger.conversation.id}"]`);
+    expect(page.url()).toContain(stranger.conversation.id);
+    // The retention and erasure tests below count conversations and mentions of their own.
+    await server.root.db.delete(conversations).where(eq(conversations.id, stranger.conversation.id));
+    await page.goto(`${server.url}/inbox/#/conversations`);
+  });
+
   it(
     'retention: a tightened policy shows what it would delete and asks first; it waits out the grace period, ' +
       'cancellable, unless applied now',
