@@ -107,7 +107,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
     await page.screenshot({ path: `${SCREENSHOTS}/11-export-progress.png` });
   });
 
-  it("finds the person: their contact and a mention in a stranger's message, each one click from the inbox", async () => {
+  it("finds the person: their contact and a mention in a stranger's message, one click from the inbox", async () => {
     const [mail] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'email'));
     const stranger = await ingest(server.root, {
       channel: 'email',
