@@ -16,6 +16,11 @@ export type DomainEvents = {
   'message.updated': { message: MessageView; conversation: ConversationView; route: Route };
   'conversation.updated': { conversation: ConversationView; route: Route };
   /** After an erasure commits: agents drop the conversations, the visitor's widget sockets are cut. */
+  /**
+   * Messages in these conversations changed or went without a message event of their own (an erasure removed
+   * what the person wrote in someone else's thread and replaced their identifiers in others' messages).
+   */
+  'conversations.changed': { conversations: Array<{ id: string; inboxId: string }> };
   'contact.erased': {
     contactId: string;
     conversations: Array<{ id: string; inboxId: string }>;

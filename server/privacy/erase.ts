@@ -1,4 +1,4 @@
-import { and, eq, getTableName, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, getTableName, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DomainEventBus } from '../domain/events.ts';
@@ -22,7 +22,7 @@ import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubje
 import {
   catalogOf,
   contactTables,
-  conversationOf,
+  reviewPlaceOf,
   fileSources,
   subjectCondition,
   textSources,
@@ -120,14 +120,23 @@ export async function eraseContact(
     .from(conversations)
     .where(eq(conversations.contactId, contactId));
   const visitorIds = identities.filter((i) => i.kind === 'visitor').map((i) => i.address);
+  // Someone else's conversations the person wrote in: their messages there go, and agents who have one open
+  // are told (like the conversations whose text names them: redactMentions).
+  const authoredElsewhere = await db
+    .selectDistinct({ id: messages.conversationId })
+    .from(messages)
+    .innerJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(and(eq(contactIdentities.contactId, contactId), ne(conversations.contactId, contactId)));
 
-  const { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject } = await db.transaction(
-    async (tx) => {
+  const { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject, mentionedIn } =
+    await db.transaction(async (tx) => {
       const {
         changed: mentionsRedacted,
         held: mentionsKeptUnderHold,
         possible: possibleMentions,
         tables: touched,
+        conversations: mentionedIn,
       } = await redactMentions(tx, catalog, contactId, mentions);
       const database: Record<string, number> = {};
       for (const t of contactTables(catalog)) {
@@ -143,9 +152,8 @@ export async function eraseContact(
         identifiers: identifiersOf(contact, identities),
         tables: [...touched],
       });
-      return { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject };
-    },
-  );
+      return { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject, mentionedIn };
+    });
   // Outside the database too (a restore does not roll it back); then the touched tables' files are rewritten.
   appendSubjectLine(deps.erasedSubjects.path, subject);
   deps.erasedSubjects.scrubSoon();
@@ -178,6 +186,14 @@ export async function eraseContact(
     return last!.id;
   });
   deps.events.publish('contact.erased', { contactId, conversations: erasedConversations, visitorIds });
+  const changedIds = [...new Set([...authoredElsewhere.map((c) => c.id), ...mentionedIn])];
+  if (changedIds.length) {
+    const changed = await db
+      .select({ id: conversations.id, inboxId: conversations.inboxId })
+      .from(conversations)
+      .where(inArray(conversations.id, changedIds));
+    deps.events.publish('conversations.changed', { conversations: changed });
+  }
   return {
     contactId,
     erasedAt,
@@ -202,11 +218,19 @@ async function redactMentions(
   catalog: PrivacyCatalog,
   contactId: string,
   mentions: MentionMatcher,
-): Promise<{ changed: number; held: number; possible: PossibleMention[]; tables: Set<string> }> {
+): Promise<{
+  changed: number;
+  held: number;
+  possible: PossibleMention[];
+  tables: Set<string>;
+  conversations: Set<string>;
+}> {
   const tables = new Set<string>();
+  const touchedConversations = new Set<string>();
   const possible: PossibleMention[] = [];
   const { certain, likes, pgPatterns } = mentions;
-  if (!likes.length && !pgPatterns.length) return { changed: 0, held: 0, possible, tables };
+  if (!likes.length && !pgPatterns.length)
+    return { changed: 0, held: 0, possible, tables, conversations: touchedConversations };
   const escaped = likes.map((id) => `%${id.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   // The same test as `column ilike like1 or column ilike like2 ...` (ILIKE is LIKE over lower() of both
   // sides), with lower() of the column computed once per row instead of once per identifier: lowering
@@ -243,9 +267,7 @@ async function redactMentions(
         id: t.id,
         held: sql<boolean>`${rowHeld(catalog, t.key)}`,
         // Where an agent reviews a possible mention (and redacts it): the conversation the row belongs to.
-        conversation: sql<
-          string | null
-        >`${conversationOf(catalog, t.key) ?? (t.key === 'conversations' ? t.id : sql`null`)}`,
+        conversation: sql<string | null>`${reviewPlaceOf(catalog, t.key)}`,
         ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
       })
       .from(t.table)
@@ -265,7 +287,10 @@ async function redactMentions(
         });
       if (!differs) continue;
       if (row.held) held++;
-      else hits.push({ id: row.id, values: after });
+      else {
+        hits.push({ id: row.id, values: after });
+        if (typeof row.conversation === 'string') touchedConversations.add(row.conversation);
+      }
     }
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
     const idType = sql.raw(t.id.getSQLType());
@@ -291,5 +316,5 @@ async function redactMentions(
     changed += hits.length;
     if (hits.length > 0) tables.add(t.name);
   }
-  return { changed, held, possible, tables };
+  return { changed, held, possible, tables, conversations: touchedConversations };
 }

@@ -150,3 +150,25 @@ export function conversationOf(catalog: PrivacyCatalog, key: string): SQL | null
   const through = entryOf(catalog, reach.through).table;
   return sql`(select ${parent} from ${through} where ${columnOf(catalog, reach.through, 'id')} = ${column})`;
 }
+
+/**
+ * Where an agent reviews a row of `key` in the inbox: the conversation it belongs to, or, for a row about a
+ * contact as such (their own row, a legal hold or an opt-out that names them), that contact's latest
+ * conversation, beside which the inbox shows their contact panel. Null when there is none.
+ */
+export function reviewPlaceOf(catalog: PrivacyCatalog, key: string): SQL {
+  if (key === 'conversations') return sql`${columnOf(catalog, key, 'id')}`;
+  const conversation = conversationOf(catalog, key);
+  if (conversation) return conversation;
+  const reach = entryOf(catalog, key).reach;
+  const contact =
+    reach.subject === 'contact' && reach.via === 'self'
+      ? columnOf(catalog, key, 'id')
+      : reach.subject === 'contact' && reach.via === 'column'
+        ? columnOf(catalog, key, reach.column)
+        : null;
+  if (!contact) return sql`null`;
+  const conversations = entryOf(catalog, 'conversations').table;
+  return sql`(select c.id from ${conversations} c where c.contact_id = ${contact}
+    order by c.last_message_at desc limit 1)`;
+}

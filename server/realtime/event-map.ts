@@ -22,6 +22,8 @@ export type AgentServerEvents = {
   }) => void;
   /** The conversation no longer exists (its contact was erased, or retention removed it). */
   'conversation:removed': (payload: { conversationId: string }) => void;
+  /** Its messages changed in ways no message event carried (an erasure elsewhere): reload it if open. */
+  'conversation:changed': (payload: { conversationId: string }) => void;
   /** A new bot decision in a conversation (shown inline in the timeline). */
   'bot:decision': (payload: { conversationId: string; decision: BotDecisionView }) => void;
   /** Analytics figures may have changed (a consent was given or withdrawn): open dashboards re-query. No data in it. */

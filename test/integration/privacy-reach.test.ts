@@ -185,8 +185,27 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
   });
 
   it('erasure removes her messages and her mentions in every spelling; a first name alone is listed', async () => {
+    // Another customer who shares her first name: a possible mention, reviewed beside their latest conversation.
+    const [mail] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'email'));
+    const namesake = await ingest(server.root, {
+      channel: 'email',
+      inboxId: mail!.id,
+      sender: { kind: 'email', address: 'ada.wexford@example.net', name: 'Ada Wexford' },
+      threadKey: '<namesake-1@example.net>',
+      externalId: '<namesake-1@example.net>',
+      text: 'Where is my parcel?',
+      occurredAt: new Date(),
+    });
+    // Agents with one of those other conversations open are told to load it again.
+    const socket = await admin.socket();
+    const changed = new Set<string>();
+    socket.on('conversation:changed', ({ conversationId }: { conversationId: string }) => changed.add(conversationId));
     const res = await admin.post(`/api/contacts/${adaId}/erase`, { confirm: true });
     expect(res.status).toBe(200);
+    await expect
+      .poll(() => [...changed].sort())
+      .toEqual([bobConversationId, slackConversationId, carolConversationId].sort());
+    socket.disconnect();
     const receipt = res.body.receipt as {
       database: Record<string, number>;
       possibleMentions: Array<{ table: string; id: string }>;
@@ -197,6 +216,7 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
       expect.arrayContaining([
         { table: 'messages', id: carolMessageId, conversationId: carolConversationId },
         { table: 'messages', id: danMessageId, conversationId: expect.any(String) },
+        { table: 'contacts', id: namesake.contactId, conversationId: namesake.conversation.id },
       ]),
     );
 

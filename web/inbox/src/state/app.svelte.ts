@@ -93,6 +93,10 @@ export class InboxApp {
         this.#conversationRemoved(conversationId);
         this.dashboard.dataChanged();
       },
+      conversationChanged: ({ conversationId }) => {
+        if (this.detail.id === conversationId) void this.detail.refresh();
+        void this.list.reload(true);
+      },
       contactUpdated: ({ contact }) => {
         this.list.applyContact(contact);
         this.detail.applyContact(contact);

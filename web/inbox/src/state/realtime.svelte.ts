@@ -8,6 +8,8 @@ export type RealtimeHandlers = {
   messageUpdated: (payload: Payload<'message:updated'>) => void;
   conversationUpdated: (payload: Payload<'conversation:updated'>) => void;
   conversationRemoved: (payload: Payload<'conversation:removed'>) => void;
+  /** Messages of a conversation changed without events of their own (an erasure elsewhere): reload it. */
+  conversationChanged: (payload: Payload<'conversation:changed'>) => void;
   /** An agent rectified a contact: everything on screen that shows it takes the new details. */
   contactUpdated: (payload: Payload<'contact:updated'>) => void;
   /** Two contacts became one: lists and panels showing either are loaded again. */
@@ -71,6 +73,7 @@ export class Realtime {
     socket.on('message:updated', (payload) => this.#handlers.messageUpdated(payload));
     socket.on('conversation:updated', (payload) => this.#handlers.conversationUpdated(payload));
     socket.on('conversation:removed', (payload) => this.#handlers.conversationRemoved(payload));
+    socket.on('conversation:changed', (payload) => this.#handlers.conversationChanged(payload));
     socket.on('contact:updated', (payload) => this.#handlers.contactUpdated(payload));
     socket.on('contact:merged', (payload) => this.#handlers.contactMerged(payload));
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
