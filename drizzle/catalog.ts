@@ -353,6 +353,7 @@ export const catalog = {
       ),
       tables: n(),
       scrubbedAt: n('metadata'),
+      erasureXid: n('metadata', "the erasure's transaction id: the scrub waits for older transactions"),
     },
   }),
   kbArticles: entry({

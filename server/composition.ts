@@ -204,8 +204,9 @@ export async function createRoot(
     bot,
     channels,
     auditAnchor: createAuditAnchor({ db, keys, path: anchorPath(config.dataDir) }),
-    erasedSubjects: createErasedSubjects({ db, keys, path: erasedSubjectsPath(config.dataDir) }, (err) =>
-      log.error({ err }, 'erasure scrub failed'),
+    erasedSubjects: createErasedSubjects(
+      { db, keys, path: erasedSubjectsPath(config.dataDir), schedule: config.erasureScrub },
+      (err) => log.error({ err }, 'erasure scrub failed'),
     ),
   });
 }

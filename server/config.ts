@@ -49,6 +49,12 @@ export type Config = {
   analyticsMinCohort: number;
   /** A tightened retention policy starts deleting this many hours after it is saved, unless applied at once. */
   retentionGraceHours: number;
+  /**
+   * After an erasure the tables it touched are rewritten so the erased text leaves the data files
+   * (erased-subjects.ts). A table up to ERASURE_SCRUB_NOW_MAX_MB (total, with indexes) is rewritten within a
+   * minute; a larger one waits for ERASURE_SCRUB_WINDOW (UTC, "HH:MM-HH:MM"), because the rewrite locks it.
+   */
+  erasureScrub: { nowMaxBytes: number; window: { startMinute: number; endMinute: number } };
   /** Non-public destinations outbound requests may reach anyway (OUTBOUND_ALLOW_HOSTS; server/http/outbound.ts). */
   outboundAllowHosts: AllowEntry[];
   /**
@@ -94,6 +100,18 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return raw;
+}
+
+/** "HH:MM-HH:MM" as minutes of the day (the end may be past midnight: 23:00-02:00). */
+function minuteWindow(env: Env, name: string, fallback: string): { startMinute: number; endMinute: number } {
+  const raw = env[name] || fallback;
+  const match = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
+  if (!match) throw new ConfigError(name, `must look like 02:00-05:00 (UTC), got "${raw}"`);
+  const [, h1, m1, h2, m2] = match.map(Number);
+  const startMinute = h1! * 60 + m1!;
+  const endMinute = h2! * 60 + m2!;
+  if (startMinute === endMinute) throw new ConfigError(name, 'must not start and end at the same time');
+  return { startMinute, endMinute };
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -244,6 +262,10 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     botEmbedder: botEmbedder(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
     retentionGraceHours: int(env, 'RETENTION_GRACE_HOURS', 24, 0, 24 * 90),
+    erasureScrub: {
+      nowMaxBytes: int(env, 'ERASURE_SCRUB_NOW_MAX_MB', 256, 0, 1_000_000) * 1024 * 1024,
+      window: minuteWindow(env, 'ERASURE_SCRUB_WINDOW', '02:00-05:00'),
+    },
     outboundAllowHosts: outboundAllowHosts(env),
     ...keys(env),
     channels: channels(env, modules),

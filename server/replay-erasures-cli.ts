@@ -3,8 +3,10 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createRoot } from './composition.ts';
 import { eraseContact } from './privacy/erase.ts';
-import { replayErasures } from './privacy/erased-subjects.ts';
+import { replayErasures, scrubErasedText } from './privacy/erased-subjects.ts';
 import pino from 'pino';
+import { isNull, sql } from 'drizzle-orm';
+import { erasedSubjects } from '../drizzle/schema/index.ts';
 
 // `npm run privacy:replay-erasures`: after restoring an older backup, erases again every contact on the list of
 // erased subjects (the restored table and DATA_DIR/erased-subjects.jsonl). Prints counts and ids, never a name.
@@ -23,6 +25,19 @@ try {
     await eraseContact(root, contactId, { kind: 'system', id: null });
   });
   await root.erasedSubjects.scrub();
+  // Then what the schedule left for the night, whatever the size of the tables: an operator restoring a backup
+  // runs this on purpose.
+  const rewritten = await scrubErasedText({ db: root.db });
+  if (rewritten.length) console.log(`Rewrote ${rewritten.join(', ')} so the erased text leaves the data files.`);
+  const [waiting] = await root.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(erasedSubjects)
+    .where(isNull(erasedSubjects.scrubbedAt));
+  if (Number(waiting?.n ?? 0) > 0)
+    console.error(
+      'A transaction older than an erasure is still open on the database server (a backup?): the erased rows ' +
+        'stay in the data files until it ends; the server rewrites the tables then (or run this command again).',
+    );
   await root.auditAnchor.flush();
   console.log(`${result.subjects} erased subjects known; ${result.erased.length} contacts found again and erased.`);
   if (result.unverifiable > 0)

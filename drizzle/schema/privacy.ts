@@ -1,4 +1,4 @@
-import { pgTable, uuid, text, timestamp, jsonb, boolean, bigserial, index } from 'drizzle-orm/pg-core';
+import { pgTable, uuid, text, timestamp, jsonb, boolean, bigint, bigserial, index } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { consentPurposeEnum, channelEnum } from './enums.ts';
 import { contacts } from './contacts.ts';
@@ -77,6 +77,13 @@ export const erasedSubjects = pgTable(
     /** The tables whose files still hold the erased text until they are rewritten. */
     tables: text('tables').array().notNull(),
     scrubbedAt: timestamp('scrubbed_at', { withTimezone: true }),
+    /**
+     * The erasure's own transaction id (the default is evaluated inside it): a rewrite keeps row versions that a
+     * transaction older than this may still see, so the scrub waits until none is open (erased-subjects.ts).
+     */
+    erasureXid: bigint('erasure_xid', { mode: 'number' })
+      .notNull()
+      .default(sql`txid_current()`),
   },
   (t) => [
     index('erased_subjects_pending')

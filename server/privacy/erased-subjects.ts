@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { eq, getTableName, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import { contactIdentities, contacts, erasedSubjects } from '../../drizzle/schema/index.ts';
 import type { KeyProvider, MasterKey } from '../security/keys.ts';
 import { derivedKey } from '../security/derived-keys.ts';
@@ -115,41 +115,95 @@ export function readSubjectLines(path: string): SubjectLine[] {
     .map((l) => JSON.parse(l) as SubjectLine);
 }
 
+/** When the tables too large to rewrite at any time are rewritten (server/config.ts: erasureScrub). */
+export type ScrubSchedule = { nowMaxBytes: number; window: { startMinute: number; endMinute: number } };
+
+/** Whether `now` (UTC) falls in the window; a window may run past midnight (23:00-02:00). */
+export function inScrubWindow(window: ScrubSchedule['window'], now: Date): boolean {
+  const minute = now.getUTCHours() * 60 + now.getUTCMinutes();
+  const { startMinute: a, endMinute: b } = window;
+  return a < b ? minute >= a && minute < b : minute >= a || minute < b;
+}
+
 /**
  * Rewrites the tables pending erasures touched (VACUUM FULL cannot run in a transaction: this runs on its own,
- * after the erasures committed), then marks those erasures scrubbed. Returns the tables rewritten.
+ * after the erasures committed). The rewrite holds an exclusive lock on the table for its duration, which grows
+ * with the table (bench:privacy measures it at 1,000,000 messages): a table up to `nowMaxBytes` is rewritten at
+ * once, a larger one only in the daily window, so the inbox is not stalled by day. Each erasure keeps the list
+ * of its tables not rewritten yet; once that is empty it is marked scrubbed. Nothing is rewritten while a
+ * transaction older than a pending erasure is open (it would keep the erased rows). Returns the tables rewritten.
  * The tables are the catalog's (validated against it): nothing else is ever named in the statement.
  */
-export async function scrubErasedText(deps: { db: Db } & CatalogDeps): Promise<string[]> {
+export async function scrubErasedText(
+  deps: { db: Db; schedule?: ScrubSchedule } & CatalogDeps,
+  now = new Date(),
+): Promise<string[]> {
   const { db } = deps;
   if (!(await tryAcquireLease(db, SCRUB_LEASE, SCRUB_LEASE_MS))) return [];
   try {
     const pending = await db
-      .select({ id: erasedSubjects.id, tables: erasedSubjects.tables })
+      .select({ id: erasedSubjects.id, tables: erasedSubjects.tables, xid: erasedSubjects.erasureXid })
       .from(erasedSubjects)
       .where(isNull(erasedSubjects.scrubbedAt));
     if (pending.length === 0) return [];
+    if (await olderTransactionOpen(db, Math.max(...pending.map((p) => Number(p.xid))))) return [];
     const known = new Set(contactTables(catalogOf(deps)).map((t) => getTableName(t.table)));
     const tables = [...new Set(pending.flatMap((p) => p.tables))].filter((t) => known.has(t)).sort();
-    for (const table of tables) await db.execute(sql`vacuum full ${sql.identifier(table)}`);
-    await db
-      .update(erasedSubjects)
-      .set({ scrubbedAt: new Date() })
-      .where(
-        inArray(
-          erasedSubjects.id,
-          pending.map((p) => p.id),
-        ),
-      );
-    return tables;
+    const due = await dueNow(db, tables, deps.schedule, now);
+    for (const table of due) await db.execute(sql`vacuum full ${sql.identifier(table)}`);
+    for (const p of pending) {
+      const left = p.tables.filter((t) => known.has(t) && !due.includes(t));
+      await db
+        .update(erasedSubjects)
+        .set(left.length ? { tables: left } : { tables: [], scrubbedAt: new Date() })
+        .where(eq(erasedSubjects.id, p.id));
+    }
+    return due;
   } finally {
     await releaseLease(db, SCRUB_LEASE);
   }
 }
 
+/**
+ * Whether a transaction that began before the erasure `xid` committed is still open anywhere on the server (in
+ * any database: PostgreSQL keeps row versions for the oldest snapshot of the cluster, a backup's pg_dump
+ * included). A rewrite now would copy the erased rows along for it, so the scrub waits (the job runs again in a
+ * minute). Transactions with an id show in the snapshot's xmin; read-only ones (a pg_dump) by their backend_xmin.
+ */
+async function olderTransactionOpen(db: Db, xid: number): Promise<boolean> {
+  // Short transactions (a request in flight) end within moments: look again a few times before giving up.
+  for (let attempt = 0; attempt < OLDER_TRANSACTION_CHECKS; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    const [row] = rowsOf<{ open: boolean }>(
+      await db.execute(sql`select txid_snapshot_xmin(txid_current_snapshot()) <= ${xid}::bigint
+        or exists (select 1 from pg_stat_activity where pid <> pg_backend_pid() and backend_xmin is not null
+          and age(backend_xmin) >= age((${xid}::bigint % 4294967296)::text::xid)) as open`),
+    );
+    if (row?.open !== true) return false;
+  }
+  return true;
+}
+const OLDER_TRANSACTION_CHECKS = 10;
+
+/** The tables to rewrite now: all of them in the window (or with no schedule), else the small ones. */
+async function dueNow(db: Db, tables: string[], schedule: ScrubSchedule | undefined, now: Date): Promise<string[]> {
+  if (!schedule || inScrubWindow(schedule.window, now) || tables.length === 0) return tables;
+  const sizes = rowsOf<{ name: string; bytes: string | number }>(
+    await db.execute(sql`select t.name, pg_total_relation_size(t.name::regclass) as bytes
+      from unnest(array[${sql.join(
+        tables.map((t) => sql`${t}`),
+        sql`, `,
+      )}]::text[]) as t(name)`),
+  );
+  return sizes
+    .filter((s) => Number(s.bytes) <= schedule.nowMaxBytes)
+    .map((s) => s.name)
+    .sort();
+}
+
 /** A scrub runner: one at a time, a request during a run starts one more run after it. */
 export function createErasedSubjects(
-  deps: { db: Db; keys: KeyProvider; path: string } & CatalogDeps,
+  deps: { db: Db; keys: KeyProvider; path: string; schedule?: ScrubSchedule } & CatalogDeps,
   onError: (err: unknown) => void,
 ): ErasedSubjects & { scrub(): Promise<void> } {
   let running: Promise<void> | null = null;

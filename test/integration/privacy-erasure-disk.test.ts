@@ -8,6 +8,10 @@ import { startTestServer } from '../helpers/server.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
+import { inScrubWindow, scrubErasedText } from '../../server/privacy/erased-subjects.ts';
+import { rowsOf } from '../../server/db/client.ts';
+import { eq, isNull, sql } from 'drizzle-orm';
+import postgres from 'postgres';
 
 const person = {
   name: 'Zebulon Quillfeather',
@@ -67,6 +71,35 @@ describe(`erased text leaves the disk on ${dbMode}`, () => {
     const [done] = await deps.db.select().from(erasedSubjects);
     expect(done!.scrubbedAt).toBeInstanceOf(Date);
   });
+
+  it('a table larger than ERASURE_SCRUB_NOW_MAX_MB waits for the nightly window; the small ones go at once', async () => {
+    const { deps } = harness;
+    const seeded = await seedPerson(deps, { ...person, email: 'zeb.window@example.org', marker: 'zx-window-7' });
+    await eraseContact(deps, seeded.contactId, { kind: 'system', id: null });
+    const [pending] = await deps.db.select().from(erasedSubjects).where(isNull(erasedSubjects.scrubbedAt));
+    expect(pending!.tables).toContain('messages');
+    const sizes = rowsOf<{ bytes: string }>(
+      await deps.db.execute(sql`select pg_total_relation_size('messages') as bytes`),
+    );
+    // Messages count as large here; 12:00 UTC is outside the 02:00-05:00 window.
+    const schedule = {
+      nowMaxBytes: Number(sizes[0]!.bytes) - 1,
+      window: { startMinute: 2 * 60, endMinute: 5 * 60 },
+    };
+    const noon = new Date('2026-12-07T12:00:00Z');
+    const atOnce = await scrubErasedText({ db: deps.db, schedule }, noon);
+    expect(atOnce).not.toContain('messages');
+    const [waiting] = await deps.db.select().from(erasedSubjects).where(eq(erasedSubjects.id, pending!.id));
+    expect(waiting).toMatchObject({ tables: ['messages'], scrubbedAt: null });
+    // Until the window, later runs leave it be (and rewrite nothing again).
+    expect(await scrubErasedText({ db: deps.db, schedule }, noon)).toEqual([]);
+    const night = new Date('2026-12-08T03:10:00Z');
+    expect(await scrubErasedText({ db: deps.db, schedule }, night)).toEqual(['messages']);
+    const [done] = await deps.db.select().from(erasedSubjects).where(eq(erasedSubjects.id, pending!.id));
+    expect(done!.scrubbedAt).toBeInstanceOf(Date);
+    expect(inScrubWindow({ startMinute: 23 * 60, endMinute: 2 * 60 }, new Date('2026-12-08T01:59:00Z'))).toBe(true);
+    expect(inScrubWindow({ startMinute: 23 * 60, endMinute: 2 * 60 }, new Date('2026-12-08T02:00:00Z'))).toBe(false);
+  });
 });
 
 describe(`erasure through the API on ${dbMode}`, () => {
@@ -89,3 +122,32 @@ describe(`erasure through the API on ${dbMode}`, () => {
     }
   });
 });
+
+// PGlite has one connection: no transaction can be open beside the scrub there. On PostgreSQL a backup (pg_dump
+// holds one snapshot for hours) or any long transaction, in any database of the server, keeps old row versions.
+if (dbMode === 'postgres')
+  describe('a transaction older than the erasure holds the scrub back, on postgres', () => {
+    it('rewrites nothing while it is open (the rewrite would keep the rows), then rewrites', async () => {
+      const harness = await privacyDeps({});
+      const elsewhere = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        const { deps } = harness;
+        const backup = await elsewhere.reserve();
+        await backup`begin isolation level repeatable read`;
+        await backup`select txid_current()`;
+        const seeded = await seedPerson(deps, { ...person, email: 'zeb.backup@example.org', marker: 'zx-backup-3' });
+        await eraseContact(deps, seeded.contactId, { kind: 'system', id: null });
+        expect(await scrubErasedText({ db: deps.db })).toEqual([]);
+        const [waiting] = await deps.db.select().from(erasedSubjects);
+        expect(waiting!.scrubbedAt).toBeNull();
+        await backup`commit`;
+        backup.release();
+        expect(await scrubErasedText({ db: deps.db })).toContain('messages');
+        const [done] = await deps.db.select().from(erasedSubjects);
+        expect(done!.scrubbedAt).toBeInstanceOf(Date);
+      } finally {
+        await elsewhere.end();
+        await harness.close();
+      }
+    });
+  });

@@ -1,0 +1,1 @@
+ALTER TABLE "erased_subjects" ADD COLUMN "erasure_xid" bigint DEFAULT txid_current() NOT NULL;
