@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { eq, getTableName, inArray, isNull, sql } from 'drizzle-orm';
+import { eq, getTableName, isNull, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import { contactIdentities, contacts, erasedSubjects } from '../../drizzle/schema/index.ts';
 import type { KeyProvider, MasterKey } from '../security/keys.ts';

@@ -274,7 +274,7 @@ describe(`merging contacts on ${dbMode}`, () => {
     expect((await agent.get(`/api/contacts/${emailContact}/merge-suggestions`)).body.items).toEqual([]);
   });
 
-  it("the chat visitor's session goes on under the merged contact: no new notice, history and sending work", async () => {
+  it("the chat visitor's session goes on as the merged contact: no new notice, history and sending work", async () => {
     // The token still names the contact that was merged away; the door admits it as the kept contact.
     const history = await chatVisitor.get('/api/widget/messages');
     expect(history.status).toBe(200);

@@ -72,7 +72,7 @@ describe(`erased text leaves the disk on ${dbMode}`, () => {
     expect(done!.scrubbedAt).toBeInstanceOf(Date);
   });
 
-  it('a table larger than ERASURE_SCRUB_NOW_MAX_MB waits for the nightly window; the small ones go at once', async () => {
+  it('a table over ERASURE_SCRUB_NOW_MAX_MB waits for the nightly window; the small ones go at once', async () => {
     const { deps } = harness;
     const seeded = await seedPerson(deps, { ...person, email: 'zeb.window@example.org', marker: 'zx-window-7' });
     await eraseContact(deps, seeded.contactId, { kind: 'system', id: null });
