@@ -66,7 +66,8 @@ export type VisitorDoorDeps = DbDeps & { config: Pick<Config, 'visitorTokenIdleD
  * socket handshake), after the token's signature checked out. The token is stateless; whether its session still
  * stands is the database's answer: the visitor identity must still exist (not erased; after a merge it belongs to
  * the contact it was merged into, and the admitted claims name that contact), the support consent must stand
- * (not withdrawn), and the token must have been used within VISITOR_TOKEN_IDLE_DAYS. Its last use is kept on the identity row (`last_seen_at`), moved on here.
+ * (not withdrawn), and the token must have been used within VISITOR_TOKEN_IDLE_DAYS. Its last use is kept on the
+ * identity row (`last_seen_at`), moved on here.
  */
 export async function admitVisitor(
   deps: VisitorDoorDeps,
