@@ -84,15 +84,16 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
     inbox[channel] = row!.id;
   }
 
-  // Demo colleagues get random passwords: they exist to be assigned, not to sign in.
+  // Demo colleagues get random passwords nobody knows: they exist to be assigned, not to sign in, and the Agents
+  // page says so ("Demo, no sign-in"). An admin who wants them real sets a one-time password or a new password.
   const sam = await createAgent(
     db,
-    { email: 'sam@acme.example', name: 'Sam Rivera', role: 'agent', password: randomToken() },
+    { email: 'sam@acme.example', name: 'Sam Rivera', role: 'agent', password: randomToken(), demo: true },
     null,
   );
   await createAgent(
     db,
-    { email: 'maya@acme.example', name: 'Maya Chen', role: 'manager', password: randomToken() },
+    { email: 'maya@acme.example', name: 'Maya Chen', role: 'manager', password: randomToken(), demo: true },
     null,
   );
   const samActor = { id: sam.id, name: sam.name };
