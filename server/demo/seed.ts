@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, count, eq, sql } from 'drizzle-orm';
 import {
   agents,
+  cannedReplies,
   contactIdentities,
   conversations,
   inboxes,
@@ -22,6 +23,7 @@ import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
 import { bitextArticles } from './kb-bitext.ts';
 import { seedHistory } from './history.ts';
+import { demoCannedReplies } from './canned-replies.ts';
 
 /**
  * Demo data for a first look: an inbox per channel, fictional contacts with conversations across
@@ -228,6 +230,7 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
 
   // The public Bitext dataset when it is beside the project, else a few hand-written articles.
   await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);
+  await db.insert(cannedReplies).values(demoCannedReplies);
   await backdate(deps);
   // After backdate, which would restamp them: the past month has its own times.
   await seedHistory(deps, inbox, samActor);
