@@ -97,7 +97,7 @@ export async function changeOwnPassword(
   const [row] = await deps.db.select().from(agents).where(eq(agents.id, agentId));
   if (!row) throw notFound('Agent');
   if (!(await verifyPassword(input.currentPassword, row.passwordHash)))
-    throw new DomainError(403, 'wrong_password', 'The current password is not right');
+    throw new DomainError(400, 'wrong_password', 'The current password is not right');
   if (input.newPassword === input.currentPassword)
     throw badRequest('same_password', 'Choose a password different from the current one');
   const passwordHash = await hashPassword(input.newPassword);

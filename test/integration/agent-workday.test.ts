@@ -148,7 +148,7 @@ describe(`an agent's day: canned replies, mentions, profiles (${dbMode})`, () =>
         currentPassword: 'not-it-at-all',
         newPassword: 'second-password-2',
       });
-      expect(wrong.status).toBe(403);
+      expect(wrong.status).toBe(400);
       expect(wrong.body.code).toBe('wrong_password');
       const ok = await here.post('/api/agents/me/password', {
         currentPassword: 'first-password-1',

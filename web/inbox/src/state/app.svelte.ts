@@ -313,7 +313,10 @@ export class InboxApp {
       const at = items.findIndex((c) => c.id === this.detail.id);
       const step = action === 'next' ? 1 : -1;
       const target = at === -1 ? items[0] : items[Math.min(items.length - 1, Math.max(0, at + step))];
-      if (target && target.id !== this.detail.id) this.router.navigate(hrefs.conversation(target.id));
+      if (target && target.id !== this.detail.id) {
+        this.shortcutUi.keepFocusFor = target.id;
+        this.router.navigate(hrefs.conversation(target.id));
+      }
       return true;
     }
     if (this.detail.status !== 'ready') return false;

@@ -47,4 +47,9 @@ export class ShortcutUi {
   /** Bumped to ask the composer to take the focus; `cannedRequests` to also open the "/" popup. */
   focusRequests = $state(0);
   cannedRequests = $state(0);
+  /**
+   * Set when j/k opened the conversation: the composer then leaves the focus where it is, so the next j/k works
+   * (opening a conversation by click or link puts the cursor in the composer). Not state: nothing renders it.
+   */
+  keepFocusFor: string | null = null;
 }
