@@ -107,7 +107,10 @@ export async function changeOwnPassword(
       .set({ passwordHash, mustChangePassword: false, demo: false })
       .where(eq(agents.id, agentId))
       .returning();
-    await tx.delete(sessions).where(and(eq(sessions.agentId, agentId), ne(sessions.tokenHash, currentSessionHash)));
+    const ended = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.agentId, agentId), ne(sessions.tokenHash, currentSessionHash)))
+      .returning({ tokenHash: sessions.tokenHash });
     await appendAudit(tx, {
       actorKind: 'agent',
       actorId: agentId,
@@ -116,10 +119,12 @@ export async function changeOwnPassword(
       targetId: agentId,
       details: { by: 'self' },
     });
-    return toAgentView(updated!);
+    return { view: toAgentView(updated!), ended: ended.map((s) => s.tokenHash) };
   });
-  deps.events.publish('agent.access_changed', { agentId, reason: 'password_changed' });
-  return agent;
+  // The sockets of the sessions that ended go; this session's stay connected.
+  for (const session of agent.ended)
+    deps.events.publish('agent.access_changed', { agentId, reason: 'password_changed', session });
+  return agent.view;
 }
 
 /**

@@ -23,7 +23,9 @@ describe(`e2e in Chromium: an agent's working day (${dbMode})`, () => {
   const sam = { email: 'sam.e2e@test.example', name: 'Sam Rivera', password: 'sam-e2e-password' };
   let samId: string;
 
-  const newPage = async (options: { notifications?: boolean } = {}): Promise<{ page: Page; context: BrowserContext }> => {
+  const newPage = async (
+    options: { notifications?: boolean } = {},
+  ): Promise<{ page: Page; context: BrowserContext }> => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     if (options.notifications) {
       await context.grantPermissions(['notifications'], { origin: server.url });
@@ -127,9 +129,9 @@ describe(`e2e in Chromium: an agent's working day (${dbMode})`, () => {
     // j opens the first conversation, j again the next, k goes back.
     const openId = () => admin.getAttribute('[data-testid="conversation-header"]', 'data-conversation-id');
     await admin.keyboard.press('j');
-    const first = await (await admin.waitForSelector('[data-testid="conversation-header"]')).getAttribute(
-      'data-conversation-id',
-    );
+    const first = await (
+      await admin.waitForSelector('[data-testid="conversation-header"]')
+    ).getAttribute('data-conversation-id');
     await admin.keyboard.press('j');
     await expect.poll(openId).not.toBe(first);
     await admin.keyboard.press('k');
@@ -138,11 +140,15 @@ describe(`e2e in Chromium: an agent's working day (${dbMode})`, () => {
     // r focuses the reply box; a "j" typed there is text, not a shortcut.
     await admin.keyboard.press('n');
     await expect.poll(() => admin.getAttribute('[data-testid="composer"]', 'data-mode')).toBe('note');
-    await expect.poll(() => admin.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reply-input');
+    await expect
+      .poll(() => admin.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('reply-input');
     await admin.keyboard.press('Escape'); // leaves the box, so the next key is a shortcut again
     await admin.keyboard.press('r');
     await expect.poll(() => admin.getAttribute('[data-testid="composer"]', 'data-mode')).toBe('reply');
-    await expect.poll(() => admin.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reply-input');
+    await expect
+      .poll(() => admin.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('reply-input');
     await admin.keyboard.type('jk');
     expect(await admin.inputValue('[data-testid="reply-input"]')).toBe('jk');
     expect(await openId()).toBe(first);

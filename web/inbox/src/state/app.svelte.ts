@@ -1,4 +1,5 @@
 import { ApiClient } from '../api.ts';
+import { contactName } from '../lib/format.ts';
 import type { AgentView, ConversationView, MessageView } from '../types.ts';
 import { AgentDirectory } from './agents.svelte.ts';
 import { InboxAccess } from './inbox-access.svelte.ts';
@@ -80,9 +81,7 @@ export class InboxApp {
     });
     this.agents = new AgentDirectory(this.api, this.toasts, (agent) => this.#agentChanged(agent));
     this.cannedReplies = new CannedReplies(this.api, this.toasts);
-    this.notifications = new Notifications(this.api, this.toasts, (id) =>
-      this.router.navigate(hrefs.conversation(id)),
-    );
+    this.notifications = new Notifications(this.api, this.toasts, (id) => this.router.navigate(hrefs.conversation(id)));
     this.profile = new Profile(this.api, this.toasts, (agent) => {
       this.session.updateSelf(agent);
       // A one-time password was replaced: the inbox can load now.
@@ -268,9 +267,13 @@ export class InboxApp {
   #notifyAssigned(conversation: ConversationView): void {
     const me = this.session.agent?.id;
     if (!me || conversation.assignee?.id !== me) return;
-    const before = this.list.get(conversation.id) ?? (this.detail.conversation?.id === conversation.id ? this.detail.conversation : null);
+    // This tab is assigning it (the event can arrive before the answer): the agent did it themselves.
+    if (this.detail.assigning && this.detail.id === conversation.id) return;
+    const before =
+      this.list.get(conversation.id) ??
+      (this.detail.conversation?.id === conversation.id ? this.detail.conversation : null);
     if (before?.assignee?.id === me) return;
-    const who = conversation.contact.name ?? 'a customer';
+    const who = contactName(conversation.contact.name, conversation.channel);
     this.notifications.notify(
       'assigned',
       'A conversation was assigned to you',
@@ -284,7 +287,7 @@ export class InboxApp {
   #notifyMessage(message: MessageView, conversation: ConversationView): void {
     const me = this.session.agent?.id;
     if (!me || message.direction !== 'inbound' || conversation.assignee?.id !== me) return;
-    const who = conversation.contact.name ?? 'A customer';
+    const who = contactName(conversation.contact.name, conversation.channel);
     this.notifications.notify(
       'myMessages',
       `New message from ${who}`,

@@ -54,7 +54,8 @@ export class Notifications {
   /** Asked only from the settings control (a user gesture), never on load. */
   async enableBrowser(): Promise<void> {
     if (typeof Notification === 'undefined') return;
-    const answer = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
+    const answer =
+      Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
     this.permission = answer;
     await this.set({ browser: answer === 'granted' });
   }

@@ -1,14 +1,6 @@
 /** The inbox's keyboard shortcuts: one list (the "?" overlay shows it) and one handler on the window. */
 export type ShortcutAction =
-  | 'next'
-  | 'previous'
-  | 'reply'
-  | 'note'
-  | 'assignMe'
-  | 'resolve'
-  | 'search'
-  | 'canned'
-  | 'help';
+  'next' | 'previous' | 'reply' | 'note' | 'assignMe' | 'resolve' | 'search' | 'canned' | 'help';
 
 export const shortcuts: Array<{ key: string; label: string; action: ShortcutAction }> = [
   { key: 'j', label: 'Next conversation', action: 'next' },
