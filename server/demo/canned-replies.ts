@@ -17,7 +17,9 @@ export const demoCannedReplies = [
     variants: {
       en: 'Could you send me your order number? It is in the confirmation mail and starts with #.',
       de: 'Könnten Sie mir Ihre Bestellnummer schicken? Sie steht in der Bestätigungsmail und beginnt mit #.',
-      fr: 'Pourriez-vous m’envoyer votre numéro de commande ? Il figure dans l’e-mail de confirmation et commence par #.',
+      fr:
+        'Pourriez-vous m’envoyer votre numéro de commande ? ' +
+        'Il figure dans l’e-mail de confirmation et commence par #.',
       fi: 'Voisitko lähettää tilausnumerosi? Se on tilausvahvistuksessa ja alkaa merkillä #.',
       sv: 'Kan du skicka ditt ordernummer? Det står i orderbekräftelsen och börjar med #.',
     },
