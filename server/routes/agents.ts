@@ -44,7 +44,14 @@ export type AgentRoutesDeps = TeamDeps & {
 export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> = async (app, { deps }) => {
   const mailer: InvitationMailer = async (mail) => {
     const send = deps.channels.email?.sendStaffMail;
-    return send ? send(invitationMail(mail)) : false;
+    if (!send) return false;
+    try {
+      return await send(invitationMail(mail));
+    } catch (err) {
+      // The mail server refused or is down: the admin is shown the link instead (no address in the log).
+      app.log.warn({ reason: (err as { code?: string }).code ?? 'smtp_error' }, 'invitation mail not sent');
+      return false;
+    }
   };
 
   app.patch(
