@@ -161,6 +161,14 @@ describe(`e2e in Chromium: an agent's working day (${dbMode})`, () => {
     await expect.poll(() => admin.inputValue('[data-testid="assign-select"]')).not.toBe('');
     await admin.keyboard.press('e');
     await admin.locator('[data-testid="reopen-button"]').waitFor();
+
+    // c opens the canned replies from outside the box.
+    await admin.keyboard.press('c');
+    await admin.locator('[data-testid="suggestion"]', { hasText: '/thanks' }).waitFor();
+    expect(await admin.inputValue('[data-testid="reply-input"]')).toBe('/');
+    await admin.keyboard.press('Escape');
+    await admin.locator('[data-testid="composer-suggestions"]').waitFor({ state: 'detached' });
+    await admin.fill('[data-testid="reply-input"]', '');
   });
 
   it('an @mention in a note notifies the colleague in the inbox and by a browser notification', async () => {

@@ -38,3 +38,25 @@ describe('canned reply variables and languages', () => {
     expect(chooseVariant({ fi: 'a' }, null, undefined)).toEqual({ language: 'fi', source: 'fallback' });
   });
 });
+
+describe('the composer’s "/" and "@" triggers', async () => {
+  const { findTrigger, matchAgents, placeholdersIn } = await import('../../web/inbox/src/lib/composer-triggers.ts');
+
+  it('opens canned replies at "/" starting a word, mentions at "@" in notes only', () => {
+    expect(findTrigger('Hi /tha', 7, false)).toEqual({ kind: 'canned', query: 'tha', start: 3 });
+    expect(findTrigger('and/or', 6, false)).toBeNull();
+    expect(findTrigger('Ask @Sam Ri', 11, true)).toEqual({ kind: 'mention', query: 'Sam Ri', start: 4 });
+    expect(findTrigger('Ask @Sam', 8, false)).toBeNull();
+    expect(findTrigger('mail me@example.com', 19, true)).toBeNull();
+  });
+
+  it('matches colleagues by the start of their names, and finds unfilled placeholders', () => {
+    const agents = [{ name: 'Sam Rivera' }, { name: 'Maya Chen' }];
+    expect(matchAgents(agents, 'ch')).toEqual([{ name: 'Maya Chen' }]);
+    expect(matchAgents(agents, 'sam ri')).toEqual([{ name: 'Sam Rivera' }]);
+    expect(placeholdersIn('Hi {{contact.firstName}}, {{ order.id }} {{contact.firstName}}')).toEqual([
+      'contact.firstName',
+      'order.id',
+    ]);
+  });
+});
