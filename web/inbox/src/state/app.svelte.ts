@@ -84,6 +84,8 @@ export class InboxApp {
     this.notifications = new Notifications(this.api, this.toasts, (id) => this.router.navigate(hrefs.conversation(id)));
     this.profile = new Profile(this.api, this.toasts, (agent) => {
       this.session.updateSelf(agent);
+      // The assign menu and the Agents page show the new name too.
+      if (this.#loaded) void this.agents.load();
       // A one-time password was replaced: the inbox can load now.
       if (this.session.status === 'authenticated' && !agent.mustChangePassword && !this.#loaded) this.#signedIn();
     });
