@@ -6,8 +6,15 @@ import { DomainError } from './domain/errors.ts';
 import { randomToken } from './security/tokens.ts';
 
 /**
+ * The admin's display name until they change it in their profile: customers see it on replies, so it names the
+ * team, not a role ("Administrator").
+ */
+export const ADMIN_DISPLAY_NAME = 'Support team';
+
+/**
  * Makes sure an admin exists after the first start. Returns the generated password when it had
- * to make one up, so main.ts can print it exactly once; it is never logged.
+ * to make one up, so main.ts can print it exactly once; it is never logged. A generated password is a one-time
+ * password: the inbox asks for the admin's own at the first sign-in.
  */
 export async function ensureAdmin(
   db: Db,
@@ -18,7 +25,8 @@ export async function ensureAdmin(
   if (admin) return { created: false };
   const chosen = password ?? randomToken(15);
   try {
-    await createAgent(db, { email, name: 'Administrator', role: 'admin', password: chosen }, null);
+    const admin = await createAgent(db, { email, name: ADMIN_DISPLAY_NAME, role: 'admin', password: chosen }, null);
+    if (!password) await db.update(agents).set({ mustChangePassword: true }).where(eq(agents.id, admin.id));
   } catch (err) {
     // Several servers starting at once on an empty database: one of them creates the admin.
     const [winner] = await db.select({ id: agents.id }).from(agents).where(eq(agents.role, 'admin')).limit(1);

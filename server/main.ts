@@ -32,11 +32,13 @@ if (server.admin.generatedPassword) {
   // Printed once, on the terminal only (never through the logger); set ADMIN_PASSWORD to choose it.
   console.log(`\n  Admin account created: ${config.adminEmail} / ${server.admin.generatedPassword}`);
   console.log(
-    '  This password is shown only now. ' +
-      'Change it in the inbox (Agents) or set ADMIN_PASSWORD before the first start.\n',
+    '  This password is shown only now and works once: at the first sign-in the inbox asks you to choose your own\n' +
+      '  (or set ADMIN_PASSWORD before the first start). Your display name, which customers see on your replies, is\n' +
+      '  "Support team" until you change it under your name at the top right (Profile).\n',
   );
 } else if (server.admin.created) {
-  console.log(`\n  Admin account created: ${config.adminEmail} (password from ADMIN_PASSWORD)\n`);
+  console.log(`\n  Admin account created: ${config.adminEmail} (password from ADMIN_PASSWORD)`);
+  console.log('  Change your display name and password under your name at the top right of the inbox (Profile).\n');
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -8,11 +8,15 @@ import { emailConfigFromEnv, type EmailConfig } from './config.ts';
 import { applyEnvEmailInbox } from './env-inbox.ts';
 import { createMailSender } from './smtp.ts';
 import { EMAIL_SECRET_PATHS } from './settings.ts';
+import { createStaffMailer } from './staff-mail.ts';
 
 /** The running email channel; `refresh` and `status` are its mailbox readers' (no-ops when IMAP is off). */
 export type EmailInstance = ChannelInstance<'email'> & {
   adapters: { email: ReturnType<typeof createEmailAdapter> };
-} & Pick<EmailReaders, 'refresh' | 'status'>;
+} & Pick<EmailReaders, 'refresh' | 'status'> & {
+    /** Mail to a colleague (an invitation) through the first inbox that can send; false when none can. */
+    sendStaffMail: ReturnType<typeof createStaffMailer>;
+  };
 
 /**
  * Its settings, and the mailbox provider as the record names it: EMAIL_PROCESSOR_NAME (default: the IMAP/SMTP
@@ -109,6 +113,7 @@ function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
     },
     refresh: () => active.refresh(),
     status: (inboxId) => active.status(inboxId),
+    sendStaffMail: createStaffMailer(port.db, port.secrets, mailSender),
     async start() {
       if (config.envInbox) await applyEnvEmailInbox(port.db, port.secrets, config.envInbox);
       await active.refresh();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, count, eq, sql } from 'drizzle-orm';
 import {
   agents,
+  cannedReplies,
   contactIdentities,
   conversations,
   inboxes,
@@ -22,6 +23,7 @@ import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
 import { bitextArticles } from './kb-bitext.ts';
 import { seedHistory } from './history.ts';
+import { demoCannedReplies } from './canned-replies.ts';
 
 /**
  * Demo data for a first look: an inbox per channel, fictional contacts with conversations across
@@ -84,15 +86,16 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
     inbox[channel] = row!.id;
   }
 
-  // Demo colleagues get random passwords: they exist to be assigned, not to sign in.
+  // Demo colleagues get random passwords nobody knows: they exist to be assigned, not to sign in, and the Agents
+  // page says so ("Demo, no sign-in"). An admin who wants them real sets a one-time password or a new password.
   const sam = await createAgent(
     db,
-    { email: 'sam@acme.example', name: 'Sam Rivera', role: 'agent', password: randomToken() },
+    { email: 'sam@acme.example', name: 'Sam Rivera', role: 'agent', password: randomToken(), demo: true },
     null,
   );
   await createAgent(
     db,
-    { email: 'maya@acme.example', name: 'Maya Chen', role: 'manager', password: randomToken() },
+    { email: 'maya@acme.example', name: 'Maya Chen', role: 'manager', password: randomToken(), demo: true },
     null,
   );
   const samActor = { id: sam.id, name: sam.name };
@@ -227,6 +230,7 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
 
   // The public Bitext dataset when it is beside the project, else a few hand-written articles.
   await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);
+  await db.insert(cannedReplies).values(demoCannedReplies);
   await backdate(deps);
   // After backdate, which would restamp them: the past month has its own times.
   await seedHistory(deps, inbox, samActor);

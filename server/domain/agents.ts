@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
-import { agents, sessions } from '../../drizzle/schema/index.ts';
+import { agentInvitations, agents, sessions } from '../../drizzle/schema/index.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import type { AgentView } from '../http/views.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../security/passwords.ts';
@@ -15,28 +15,56 @@ type AgentRow = typeof agents.$inferSelect;
 /** `inboxIds`: the inboxes this agent may see, null for all (server/domain/scope.ts), read with the session. */
 export type SessionAgent = AgentView & { csrfToken: string; inboxIds: InboxIds };
 
-export const toAgentView = (a: AgentRow): AgentView => ({
+/** `invited`: the agent has a pending invitation (and so no password of their own yet). */
+export const toAgentView = (a: AgentRow, invited = false): AgentView => ({
   id: a.id,
   email: a.email,
   name: a.name,
   role: a.role,
   disabled: a.disabledAt !== null,
+  color: a.color,
+  status: a.disabledAt !== null ? 'disabled' : a.demo ? 'demo' : invited ? 'invited' : 'active',
+  mustChangePassword: a.mustChangePassword,
 });
 
 export async function listAgents(db: Db): Promise<AgentView[]> {
-  return (await db.select().from(agents).orderBy(agents.name)).map(toAgentView);
+  const rows = await db
+    .select({
+      agent: agents,
+      invited: sql<boolean>`exists (select 1 from ${agentInvitations} i
+        where i.agent_id = ${agents.id} and i.expires_at > now())`,
+    })
+    .from(agents)
+    .orderBy(agents.name);
+  return rows.map((r) => toAgentView(r.agent, Boolean(r.invited)));
+}
+
+/** Whether the agent has an invitation that has not expired (an admin's one-time password replaces it). */
+export async function hasPendingInvitation(db: Db, agentId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: agentInvitations.agentId })
+    .from(agentInvitations)
+    .where(and(eq(agentInvitations.agentId, agentId), gt(agentInvitations.expiresAt, new Date())))
+    .limit(1);
+  return Boolean(row);
 }
 
 export async function createAgent(
   db: Db,
-  input: { email: string; name: string; role: AgentRole; password: string },
+  input: { email: string; name: string; role: AgentRole; password: string; demo?: boolean },
   actorId: string | null,
 ): Promise<AgentView> {
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(agents)
-      .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash })
+      .values({
+        email: input.email.toLowerCase(),
+        name: input.name,
+        role: input.role,
+        passwordHash,
+        demo: input.demo ?? false,
+      })
       .onConflictDoNothing()
       .returning();
     if (!row) throw conflict('agent_exists', 'An agent with this email already exists');
@@ -69,7 +97,11 @@ export async function updateAgent(
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.role !== undefined) set.role = patch.role;
   if (patch.disabled !== undefined) set.disabledAt = patch.disabled ? new Date() : null;
-  if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
+  if (patch.password !== undefined) {
+    set.passwordHash = await hashPassword(patch.password);
+    // Somebody knows this password now: a demo colleague becomes a real account.
+    set.demo = false;
+  }
   // Unknown keys satisfy the schema's minProperties but change nothing (and must not reach the audit entry).
   const fields = (['name', 'role', 'disabled', 'password'] as const).filter((k) => patch[k] !== undefined);
   if (fields.length === 0)
@@ -80,6 +112,7 @@ export async function updateAgent(
     const [row] = await tx.update(agents).set(set).where(eq(agents.id, id)).returning();
     // A disabled agent or a new password ends every open session of that agent.
     if (patch.disabled || patch.password !== undefined) await tx.delete(sessions).where(eq(sessions.agentId, id));
+    if (patch.password !== undefined) await tx.delete(agentInvitations).where(eq(agentInvitations.agentId, id));
     await appendAudit(tx, {
       actorKind: 'agent',
       actorId,
@@ -127,10 +160,13 @@ const sessionStatement = preparedStatement<{
   name: string;
   role: AgentRole;
   disabled: boolean;
+  color: string | null;
+  must_change_password: boolean;
   csrf_token: string;
   inbox_ids: unknown;
 }>(sql`
-  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, s.csrf_token,
+  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, a.color,
+    a.must_change_password, s.csrf_token,
     ${visibleInboxIdsSql(sql.raw('a'))} as inbox_ids
   from sessions s join agents a on a.id = s.agent_id
   where s.token_hash = ${sql.placeholder('tokenHash')} and s.expires_at > ${sql.placeholder('now')}::timestamptz`);
@@ -149,6 +185,10 @@ export async function sessionAgentByHash(db: Db, tokenHash: string): Promise<Ses
     name: row.name,
     role: row.role,
     disabled: false,
+    color: row.color,
+    // A demo colleague with a session: an admin gave them a password, so they are a real account now.
+    status: 'active',
+    mustChangePassword: row.must_change_password,
     csrfToken: row.csrf_token,
     inboxIds: parseInboxIds(row.inbox_ids),
   };

@@ -3,6 +3,7 @@ import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
 import { agents, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
+import { notifyMentions } from './note-mentions.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
 import { adapterFor, identityKindOf, type Adapters } from '../../channels/registry.ts';
 import { PermanentDeliveryError } from '../../channels/types.ts';
@@ -49,7 +50,10 @@ export async function reply(deps: ConversationDeps, conversationId: string, agen
 
 /** An internal note: stored and shown to agents, never given to any adapter. */
 export async function addNote(deps: ConversationDeps, conversationId: string, agent: Actor, text: string) {
-  return addAgentMessage(deps, conversationId, agent, text, 'note');
+  const note = await addAgentMessage(deps, conversationId, agent, text, 'note');
+  // @mentions notify the agents named (server/domain/note-mentions.ts).
+  await notifyMentions(deps, { conversationId, messageId: note.id, text, author: agent });
+  return note;
 }
 
 const readMessage = rowReader(messages);

@@ -54,6 +54,13 @@ export type DomainEvents = {
   'bot.decision': { conversationId: string; inboxId: string; decision: BotDecisionView };
   /** Which inboxes these agents may see changed (their scope, role, teams or a team's inboxes), after commit. */
   'agents.scope_changed': { agentIds: string[] };
+  /** A note mentioned these agents (each can see the conversation; the author is never among them). */
+  'agent.mentioned': {
+    agentIds: string[];
+    conversationId: string;
+    messageId: string;
+    by: { id: string; name: string };
+  };
   /** A knowledge-base article was created, changed or deleted: the bot rebuilds its index. */
   'kb.changed': { articleId: string };
   /** Export progress for the agent who asked (jobId is the client's own id). */

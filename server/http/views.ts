@@ -31,6 +31,15 @@ export const AgentView = Type.Object({
   name: Type.String(),
   role: AgentRoleSchema,
   disabled: Type.Boolean(),
+  /** The avatar colour the agent chose (#rrggbb), or null for one derived from the name. */
+  color: Type.Union([Type.String({ pattern: '^#[0-9a-f]{6}$' }), Type.Null()]),
+  /**
+   * Whether the agent can sign in: active; disabled; invited (has not chosen a password yet); demo (a fictional
+   * colleague of the demo data, nobody knows its password).
+   */
+  status: Type.Enum(['active', 'disabled', 'invited', 'demo']),
+  /** Signed in with a one-time password an admin set: must choose their own before anything else. */
+  mustChangePassword: Type.Boolean(),
 });
 export type AgentView = Static<typeof AgentView>;
 

@@ -26,6 +26,11 @@ declare module 'fastify' {
      * an agent route with an `:id` that does not say.
      */
     inboxScoped?: ScopedResource | false;
+    /**
+     * Open to an agent who signed in with an admin's one-time password (reading who they are, signing out, choosing
+     * their own password); every other route answers 403 password_change_required until they have.
+     */
+    allowWithOneTimePassword?: boolean;
   }
   interface FastifyRequest {
     agent: SessionAgent | null;
@@ -68,6 +73,8 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== agent.csrfToken) {
         throw new DomainError(403, 'csrf', 'Missing or wrong x-csrf-token header');
       }
+      if (agent.mustChangePassword && !request.routeOptions.config.allowWithOneTimePassword)
+        throw new DomainError(403, 'password_change_required', 'Choose your own password first');
       if (rank[agent.role] < rank[access]) throw new DomainError(403, 'forbidden', `This needs the ${access} role`);
       const scoped = request.routeOptions.config.inboxScoped;
       const id = (request.params as { id?: unknown } | undefined)?.id;

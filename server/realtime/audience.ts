@@ -67,6 +67,10 @@ export function wireAudience(
         ns.widget.to(visitorRoom(route.threadKey)).emit('conversation:status', { status: conversation.status });
       }
     }),
+    events.subscribe('agent.mentioned', ({ agentIds, conversationId, messageId, by }) => {
+      for (const agentId of agentIds)
+        ns.agent.to(agentRoom(agentId)).emit('mention:created', { conversationId, messageId, by });
+    }),
     events.subscribe('contact.rectified', ({ contact, inboxIds }) => {
       // Once per socket, whichever of the contact's inboxes (or all of them) the agent sees.
       ns.agent.to([AGENTS_ROOM, ...inboxIds.map(inboxRoom)]).emit('contact:updated', { contact });

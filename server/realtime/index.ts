@@ -77,6 +77,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
         return next(new Error('unavailable'));
       }
       if (!agent || !token) return next(new Error('unauthorized'));
+      // Signed in with a one-time password: nothing to see until they chose their own (as on the HTTP routes).
+      if (agent.mustChangePassword) return next(new Error('password_change_required'));
       socket.data.agent = agent;
       socket.data.session = sha256(token);
       next();

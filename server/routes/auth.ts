@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
-import { SessionView } from '../http/views/agents.ts';
+import { InvitationAcceptRequest, InvitationPeekRequest, SessionView } from '../http/views/agents.ts';
 import { errors } from '../http/common.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 import { login, logout, type AgentAccessDeps } from '../domain/agents.ts';
+import { acceptInvitation, describeInvitation } from '../domain/profile.ts';
 import { DomainError } from '../domain/errors.ts';
 import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
 
@@ -55,9 +56,52 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = a
   );
 
   app.post(
+    '/invitation/peek',
+    {
+      config: { access: 'public', rateLimit: rateLimits.login },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who an invitation link is for (the page that asks them to choose a password)',
+        body: InvitationPeekRequest,
+        response: {
+          200: Type.Object({ name: Type.String(), email: Type.String() }),
+          ...errors(400, 404, 429),
+        },
+      },
+    },
+    async (request) => describeInvitation(deps, request.body.token),
+  );
+
+  app.post(
+    '/invitation',
+    {
+      config: { access: 'public', rateLimit: rateLimits.login },
+      schema: {
+        tags: ['auth'],
+        summary: 'An invited colleague chooses their password and is signed in (sets the session cookie)',
+        body: InvitationAcceptRequest,
+        response: { 200: SessionView, ...errors(400, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const email = await acceptInvitation(deps, request.body.token, request.body.password);
+      const session = await login(deps.db, email, request.body.password, deps.config.sessionTtlHours);
+      if (!session) throw new DomainError(401, 'invalid_credentials', 'Could not sign in');
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        maxAge: deps.config.sessionTtlHours * 3600,
+      });
+      return { agent: session.agent, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.post(
     '/logout',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', allowWithOneTimePassword: true },
       schema: {
         tags: ['auth'],
         summary: 'End the current session',
@@ -74,7 +118,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = a
   app.get(
     '/me',
     {
-      config: { access: 'agent' },
+      config: { access: 'agent', allowWithOneTimePassword: true },
       schema: {
         tags: ['auth'],
         summary: 'The signed-in agent and the CSRF token for writes',

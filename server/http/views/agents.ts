@@ -35,6 +35,47 @@ export const AgentUpdateRequest = Type.Object(
 );
 export type AgentUpdateRequest = Static<typeof AgentUpdateRequest>;
 
+/** An agent changes their own profile (PATCH /api/agents/me). */
+export const OwnProfileRequest = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    color: Type.Optional(Type.Union([Type.String({ pattern: '^#[0-9a-f]{6}$' }), Type.Null()])),
+  },
+  { minProperties: 1 },
+);
+export type OwnProfileRequest = Static<typeof OwnProfileRequest>;
+
+export const OwnPasswordRequest = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+  newPassword: Password,
+});
+export type OwnPasswordRequest = Static<typeof OwnPasswordRequest>;
+
+/** An admin invites a colleague (POST /api/agents/invitations). */
+export const AgentInviteRequest = Type.Object({
+  email: Type.String({ format: 'email', maxLength: 320 }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  role: AgentRoleSchema,
+});
+export type AgentInviteRequest = Static<typeof AgentInviteRequest>;
+
+/** What an agent wants to be notified of, and how (GET/PUT /api/agents/me/notifications). */
+export const NotificationPrefsView = Type.Object({
+  browser: Type.Boolean({ description: 'Browser notifications (the browser asks for permission in the inbox)' }),
+  sound: Type.Boolean(),
+  assigned: Type.Boolean({ description: 'A conversation was assigned to me' }),
+  mentions: Type.Boolean({ description: 'A colleague mentioned me in a note' }),
+  myMessages: Type.Boolean({ description: 'A new customer message in a conversation assigned to me' }),
+});
+export type NotificationPrefsView = Static<typeof NotificationPrefsView>;
+
+/** An invited colleague chooses their password (POST /api/auth/invitation). */
+export const InvitationAcceptRequest = Type.Object({
+  token: Type.String({ minLength: 10, maxLength: 200 }),
+  password: Password,
+});
+export const InvitationPeekRequest = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) });
+
 /** Which inboxes an agent may see (server/domain/scope.ts); managers and admins always see every inbox. */
 export const InboxScopeSchema = Type.Enum(['all', 'restricted'], {
   description: 'all: every inbox; restricted: the chosen inboxes and those of the agent’s teams',

@@ -84,6 +84,45 @@ export class AgentDirectory {
     }
   }
 
+  /** An admin's one-time password for the agent: returned once to show, never kept. */
+  async oneTimePassword(id: string): Promise<string | null> {
+    if (this.busy[id]) return null;
+    this.busy[id] = true;
+    try {
+      const { agent, password } = await this.#api.post<{ agent: AgentView; password: string }>(
+        `/api/agents/${encodeURIComponent(id)}/one-time-password`,
+      );
+      this.items = this.items.map((a) => (a.id === agent.id ? agent : a));
+      return password;
+    } catch (err) {
+      this.#toasts.error('Could not set a one-time password', err);
+      return null;
+    } finally {
+      delete this.busy[id];
+    }
+  }
+
+  /** Invites a colleague: the link, when no email inbox could send it (shown once), or null when it was mailed. */
+  async invite(input: Omit<NewAgent, 'password'>): Promise<{ link: string | null } | null> {
+    if (this.creating) return null;
+    this.creating = true;
+    this.createError = null;
+    try {
+      const result = await this.#api.post<{ agent: AgentView; link: string | null; emailed: boolean }>(
+        '/api/agents/invitations',
+        { ...input, email: input.email.trim(), name: input.name.trim() },
+      );
+      this.items = [...this.items.filter((a) => a.id !== result.agent.id), result.agent].sort(byName);
+      if (result.emailed) this.#toasts.success(`Invitation sent to ${result.agent.email}.`);
+      return { link: result.link };
+    } catch (err) {
+      this.createError = describeError(err, 'Could not invite the agent.');
+      return null;
+    } finally {
+      this.creating = false;
+    }
+  }
+
   setRole(id: string, role: AgentRole): Promise<boolean> {
     return this.update(id, { role }, 'Could not change the role');
   }

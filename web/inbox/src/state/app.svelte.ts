@@ -1,5 +1,6 @@
 import { ApiClient } from '../api.ts';
-import type { AgentView } from '../types.ts';
+import { contactName } from '../lib/format.ts';
+import type { AgentView, ConversationView, MessageView } from '../types.ts';
 import { AgentDirectory } from './agents.svelte.ts';
 import { InboxAccess } from './inbox-access.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
@@ -23,6 +24,10 @@ import { Realtime } from './realtime.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
 import { Session } from './session.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
+import { CannedReplies } from './canned-replies.svelte.ts';
+import { Notifications } from './notifications.svelte.ts';
+import { Profile } from './profile.svelte.ts';
+import { ShortcutUi, type ShortcutAction } from './shortcuts.svelte.ts';
 
 /**
  * The inbox's root state: owns every store and wires them together. Components read from `app` and call
@@ -61,6 +66,13 @@ export class InboxApp {
   readonly bot: Bot;
   // Managers and admins: the consent-scoped dashboard.
   readonly dashboard: AnalyticsDashboard;
+  // The agent's working day: canned replies, notifications, their own profile, keyboard shortcuts.
+  readonly cannedReplies: CannedReplies;
+  readonly notifications: Notifications;
+  readonly profile: Profile;
+  readonly shortcutUi = new ShortcutUi();
+  /** Unread customer messages in the loaded conversations (the tab title shows it). */
+  unreadTotal = $derived(this.#unreadTotal());
 
   constructor() {
     this.session = new Session(this.api, {
@@ -68,6 +80,15 @@ export class InboxApp {
       signedOut: () => this.#signedOut(),
     });
     this.agents = new AgentDirectory(this.api, this.toasts, (agent) => this.#agentChanged(agent));
+    this.cannedReplies = new CannedReplies(this.api, this.toasts);
+    this.notifications = new Notifications(this.api, this.toasts, (id) => this.router.navigate(hrefs.conversation(id)));
+    this.profile = new Profile(this.api, this.toasts, (agent) => {
+      this.session.updateSelf(agent);
+      // The assign menu and the Agents page show the new name too.
+      if (this.#loaded) void this.agents.load();
+      // A one-time password was replaced: the inbox can load now.
+      if (this.session.status === 'authenticated' && !agent.mustChangePassword && !this.#loaded) this.#signedIn();
+    });
     this.inboxAccess = new InboxAccess(this.api, this.toasts);
     this.list = new ConversationList(this.api, () => this.session.agent?.id ?? null);
     this.detail = new ConversationDetail(this.api, this.toasts, {
@@ -78,6 +99,7 @@ export class InboxApp {
     this.recordingFailures = new RecordingDeletionFailures(this.api);
     this.realtime = new Realtime({
       messageCreated: ({ message, conversation }) => {
+        this.#notifyMessage(message, conversation);
         this.detail.applyMessageCreated(message, conversation);
         const viewing = this.detail.isViewing(conversation.id);
         const inbound = message.direction === 'inbound';
@@ -110,7 +132,17 @@ export class InboxApp {
       analyticsChanged: () => this.dashboard.dataChanged(),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
       botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),
+      mentionCreated: ({ conversationId, by }) => {
+        this.notifications.notify(
+          'mentions',
+          `${by.name} mentioned you`,
+          'In a private note. Open the conversation to read it.',
+          conversationId,
+          this.#showing(conversationId),
+        );
+      },
       conversationUpdated: ({ conversation }) => {
+        this.#notifyAssigned(conversation);
         this.detail.applyConversationUpdated(conversation);
         this.list.applyLive(conversation, { viewing: this.detail.isViewing(conversation.id) });
         this.dashboard.dataChanged();
@@ -160,7 +192,14 @@ export class InboxApp {
     void this.session.restore();
   }
 
+  #loaded = false;
+
   #signedIn(): void {
+    // Signed in with a one-time password: the inbox shows only the form to choose one's own (App.svelte).
+    if (this.session.agent?.mustChangePassword) return;
+    this.#loaded = true;
+    void this.notifications.load();
+    void this.cannedReplies.load();
     void this.agents.load();
     void this.list.reload();
     this.realtime.connect();
@@ -168,7 +207,11 @@ export class InboxApp {
   }
 
   #signedOut(): void {
+    this.#loaded = false;
     this.realtime.disconnect();
+    this.cannedReplies.reset();
+    this.notifications.reset();
+    this.shortcutUi.helpOpen = false;
     this.detail.close();
     this.list.reset();
     this.agents.reset();
@@ -217,6 +260,89 @@ export class InboxApp {
     if (page === 'kb') this.bot.setActive(true, this.session.isAdmin);
   }
 
+  #unreadTotal(): number {
+    return this.list.items.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0);
+  }
+
+  /** The agent is looking at this conversation right now (no system notification needed). */
+  #showing(conversationId: string): boolean {
+    return this.detail.isViewing(conversationId) && document.visibilityState === 'visible';
+  }
+
+  /** A conversation became mine through someone else (my own assignment already updated the list). */
+  #notifyAssigned(conversation: ConversationView): void {
+    const me = this.session.agent?.id;
+    if (!me || conversation.assignee?.id !== me) return;
+    // This tab is assigning it (the event can arrive before the answer): the agent did it themselves.
+    if (this.detail.assigning && this.detail.id === conversation.id) return;
+    const before =
+      this.list.get(conversation.id) ??
+      (this.detail.conversation?.id === conversation.id ? this.detail.conversation : null);
+    if (before?.assignee?.id === me) return;
+    const who = contactName(conversation.contact.name, conversation.channel);
+    this.notifications.notify(
+      'assigned',
+      'A conversation was assigned to you',
+      `With ${who}`,
+      conversation.id,
+      this.#showing(conversation.id),
+    );
+  }
+
+  /** A customer wrote in a conversation assigned to me. */
+  #notifyMessage(message: MessageView, conversation: ConversationView): void {
+    const me = this.session.agent?.id;
+    if (!me || message.direction !== 'inbound' || conversation.assignee?.id !== me) return;
+    const who = contactName(conversation.contact.name, conversation.channel);
+    this.notifications.notify(
+      'myMessages',
+      `New message from ${who}`,
+      'In a conversation assigned to you',
+      conversation.id,
+      this.#showing(conversation.id),
+    );
+  }
+
+  /** A keyboard shortcut (state/shortcuts.svelte.ts decided it applies). */
+  runShortcut(action: ShortcutAction): boolean {
+    if (action === 'help') {
+      this.shortcutUi.helpOpen = true;
+      return true;
+    }
+    if (action === 'search') {
+      const search = document.getElementById('global-search');
+      if (!search) return false;
+      search.focus();
+      return true;
+    }
+    if (this.router.route.name !== 'conversations') return false;
+    if (action === 'next' || action === 'previous') {
+      const items = this.list.items;
+      if (items.length === 0) return false;
+      const at = items.findIndex((c) => c.id === this.detail.id);
+      const step = action === 'next' ? 1 : -1;
+      const target = at === -1 ? items[0] : items[Math.min(items.length - 1, Math.max(0, at + step))];
+      if (target && target.id !== this.detail.id) {
+        this.shortcutUi.keepFocusFor = target.id;
+        this.router.navigate(hrefs.conversation(target.id));
+      }
+      return true;
+    }
+    if (this.detail.status !== 'ready') return false;
+    if (action === 'reply' || action === 'note') {
+      this.detail.setMode(action);
+      this.shortcutUi.focusRequests++;
+    } else if (action === 'canned') {
+      this.shortcutUi.cannedRequests++;
+    } else if (action === 'assignMe') {
+      const me = this.session.agent?.id;
+      if (me && this.detail.conversation?.assignee?.id !== me) void this.detail.assign(me);
+    } else if (action === 'resolve') {
+      void this.detail.setStatus('resolved');
+    }
+    return true;
+  }
+
   /** Everything the Privacy page shows, fetched together (each part has its own loading/error state). */
   loadPrivacyPage(): void {
     void this.retention.load();
@@ -243,6 +369,11 @@ export class InboxApp {
     if (route.name === 'kb') {
       this.detail.close();
       void this.kb.load();
+      return;
+    }
+    if (route.name === 'profile' || route.name === 'replies') {
+      this.detail.close();
+      if (route.name === 'replies') void this.cannedReplies.load();
       return;
     }
     if (route.name === 'agents') {

@@ -15,6 +15,8 @@ export type RealtimeHandlers = {
   /** Two contacts became one: lists and panels showing either are loaded again. */
   contactMerged: (payload: Payload<'contact:merged'>) => void;
   privacyProgress: (payload: Payload<'privacy:progress'>) => void;
+  /** A colleague mentioned this agent in a note. */
+  mentionCreated: (payload: Payload<'mention:created'>) => void;
   botDecision: (payload: Payload<'bot:decision'>) => void;
   /** A consent changed: figures on an open dashboard may differ now. */
   analyticsChanged: () => void;
@@ -77,6 +79,7 @@ export class Realtime {
     socket.on('contact:updated', (payload) => this.#handlers.contactUpdated(payload));
     socket.on('contact:merged', (payload) => this.#handlers.contactMerged(payload));
     socket.on('privacy:progress', (payload) => this.#handlers.privacyProgress(payload));
+    socket.on('mention:created', (payload) => this.#handlers.mentionCreated(payload));
     socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
     socket.on('analytics:changed', () => this.#handlers.analyticsChanged());
     // An admin changed which inboxes this agent sees: what is on screen may be more or less than that now.

@@ -3,15 +3,19 @@ export type Route =
   | { name: 'agents' }
   | { name: 'privacy' }
   | { name: 'kb' }
-  | { name: 'analytics' };
+  | { name: 'analytics' }
+  | { name: 'profile' }
+  | { name: 'replies' };
 
-/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy, #/kb, #/analytics. */
+/** Hash routes: #/conversations, #/conversations/<id>, #/agents, #/privacy, #/kb, #/analytics, #/profile, #/replies. */
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'agents') return { name: 'agents' };
   if (parts[0] === 'privacy') return { name: 'privacy' };
   if (parts[0] === 'kb') return { name: 'kb' };
   if (parts[0] === 'analytics') return { name: 'analytics' };
+  if (parts[0] === 'profile') return { name: 'profile' };
+  if (parts[0] === 'replies') return { name: 'replies' };
   if (parts[0] === 'conversations' && parts[1]) {
     return { name: 'conversations', conversationId: decodeURIComponent(parts[1]) };
   }
@@ -25,6 +29,8 @@ export const hrefs = {
   privacy: '#/privacy',
   kb: '#/kb',
   analytics: '#/analytics',
+  profile: '#/profile',
+  replies: '#/replies',
 };
 
 export class Router {

@@ -50,6 +50,19 @@ export class Session {
     }
   }
 
+  /** An invited colleague chose their password: signed in at once. Answers the error text, or null. */
+  async acceptInvitation(token: string, password: string): Promise<string | null> {
+    this.loginPending = true;
+    try {
+      this.#signIn(await this.#api.post<SessionView>('/api/auth/invitation', { token, password }));
+      return null;
+    } catch (err) {
+      return describeError(err, 'Could not accept the invitation.');
+    } finally {
+      this.loginPending = false;
+    }
+  }
+
   async logout(): Promise<void> {
     try {
       await this.#api.post('/api/auth/logout');
