@@ -174,18 +174,26 @@ export async function sendDueFollowups(deps: FollowupSendDeps, onlyConversationI
     .where(and(DUE, onlyConversationId ? eq(chatVisitorStates.conversationId, onlyConversationId) : undefined))
     .limit(50);
   let sent = 0;
+  let failure: unknown = null;
   for (const { id } of due) {
-    const marker = await sendOne(deps, id);
+    // One mailbox refusing one address must not hold up the others: the failure is reported after the rest.
+    const marker = await sendOne(deps, id).catch((err: unknown) => ((failure = err), null));
     if (marker) {
       sent += 1;
       await publishTimeline(deps, id, marker);
     }
   }
+  if (failure) throw failure;
   return sent;
 }
 
+/**
+ * One conversation: claim its unsent replies (moving emailed_until past them in a short transaction, SKIP LOCKED
+ * and conditional, so only one server wins), send outside the transaction (the email adapter reads the database
+ * itself), then record the timeline marker; a failed send gives the claim back for the next sweep.
+ */
 async function sendOne(deps: FollowupSendDeps, conversationId: string) {
-  return deps.db.transaction(async (tx) => {
+  const claim = await deps.db.transaction(async (tx) => {
     const [state] = await tx
       .select()
       .from(chatVisitorStates)
@@ -195,59 +203,74 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
     const since = [state.emailedUntil ?? state.followupSince, state.visitorReadAt]
       .filter((d): d is Date => d !== null)
       .reduce((a, b) => (a > b ? a : b));
-    const [[identity], [conversation], replies] = await Promise.all([
-      tx
-        .select({ address: contactIdentities.address })
-        .from(contactIdentities)
-        .where(eq(contactIdentities.id, state.followupIdentityId)),
-      tx
-        .select({ threadKey: conversations.threadKey, channel: conversations.channel, subject: conversations.subject })
-        .from(conversations)
-        .where(eq(conversations.id, conversationId)),
-      tx
-        .select({ id: messages.id, body: messages.body, createdAt: messages.createdAt })
-        .from(messages)
-        .where(
-          and(
-            eq(messages.conversationId, conversationId),
-            eq(messages.authorKind, 'agent'),
-            eq(messages.kind, 'message'),
-            eq(messages.direction, 'outbound'),
-            gt(messages.createdAt, since),
-          ),
-        )
-        .orderBy(asc(messages.createdAt)),
-    ]);
+    const [identity] = await tx
+      .select({ address: contactIdentities.address })
+      .from(contactIdentities)
+      .where(eq(contactIdentities.id, state.followupIdentityId));
+    const [conversation] = await tx
+      .select({ threadKey: conversations.threadKey, channel: conversations.channel, subject: conversations.subject })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId));
+    const replies = await tx
+      .select({ id: messages.id, body: messages.body, createdAt: messages.createdAt })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.conversationId, conversationId),
+          eq(messages.authorKind, 'agent'),
+          eq(messages.kind, 'message'),
+          eq(messages.direction, 'outbound'),
+          gt(messages.createdAt, since),
+        ),
+      )
+      .orderBy(asc(messages.createdAt));
     if (!identity || !conversation || replies.length === 0) return null;
-    const last = replies.at(-1)!;
-    const text = [
-      replies.length === 1 ? 'Our team replied to your chat:' : 'Our team replied to your chat:',
-      '',
-      ...replies
-        .map((r) => r.body)
-        .join('\n\n---\n\n')
-        .split('\n'),
-      '',
-      'You can answer this email: your reply goes into the same conversation.',
-    ].join('\n');
+    await tx
+      .update(chatVisitorStates)
+      .set({ emailedUntil: replies.at(-1)!.createdAt, updatedAt: new Date() })
+      .where(eq(chatVisitorStates.conversationId, conversationId));
+    return { state, identity, conversation, replies };
+  });
+  if (!claim) return null;
+  const { state, identity, conversation, replies } = claim;
+  const last = replies.at(-1)!;
+  const text = [
+    'Our team replied to your chat:',
+    '',
+    ...replies
+      .map((r) => r.body)
+      .join('\n\n---\n\n')
+      .split('\n'),
+    '',
+    'You can answer this email: your reply goes into the same conversation.',
+  ].join('\n');
+  let externalId: string;
+  try {
     // The Message-ID embeds the last reply's id: the customer's answer names it and finds this conversation.
-    const result = await deps.adapters.email!.send({
+    ({ externalId } = await deps.adapters.email!.send({
       messageId: last.id,
       conversationId,
-      inboxId: state.followupInboxId,
+      inboxId: state.followupInboxId!,
       threadKey: conversation.threadKey,
       to: identity.address,
       text,
       subject: conversation.subject ?? 'Your chat with our team',
-    });
-    await tx
+    }));
+  } catch (err) {
+    await deps.db
       .update(chatVisitorStates)
-      .set({
-        emailedUntil: last.createdAt,
-        threadMessageId: state.threadMessageId ?? result.externalId,
-        updatedAt: new Date(),
-      })
-      .where(eq(chatVisitorStates.conversationId, conversationId));
+      .set({ emailedUntil: state.emailedUntil })
+      .where(
+        and(eq(chatVisitorStates.conversationId, conversationId), eq(chatVisitorStates.emailedUntil, last.createdAt)),
+      );
+    throw err;
+  }
+  return deps.db.transaction(async (tx) => {
+    if (!state.threadMessageId)
+      await tx
+        .update(chatVisitorStates)
+        .set({ threadMessageId: externalId })
+        .where(eq(chatVisitorStates.conversationId, conversationId));
     const [marker] = await tx
       .insert(messages)
       .values({

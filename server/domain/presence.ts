@@ -33,7 +33,8 @@ export async function waitingCount(db: Db, inboxId: string, except: string | nul
         eq(conversations.status, 'open'),
         sql`${conversations.assigneeId} is null`,
         except ? sql`${conversations.id} <> ${except}` : undefined,
-        sql`not exists (select 1 from ${messages} m where m.conversation_id = ${conversations.id}
+        // Written out: in a one-table select drizzle leaves columns unqualified, and "id" would be the message's.
+        sql`not exists (select 1 from messages m where m.conversation_id = conversations.id
           and m.author_kind = 'agent' and m.kind = 'message')`,
       ),
     );
@@ -44,8 +45,8 @@ export async function waitingCount(db: Db, inboxId: string, except: string | nul
 export async function personJoined(db: Db, conversationId: string): Promise<boolean> {
   const [row] = await db
     .select({
-      joined: sql<boolean>`(${conversations.assigneeId} is not null or exists (select 1 from ${messages} m
-        where m.conversation_id = ${conversations.id} and m.author_kind = 'agent' and m.kind = 'message'))`,
+      joined: sql<boolean>`(conversations.assignee_id is not null or exists (select 1 from messages m
+        where m.conversation_id = conversations.id and m.author_kind = 'agent' and m.kind = 'message'))`,
     })
     .from(conversations)
     .where(eq(conversations.id, conversationId));
