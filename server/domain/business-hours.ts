@@ -72,13 +72,13 @@ export async function getBusinessHours(db: Db, inboxId: string): Promise<Busines
     : null;
 }
 
-async function assertInbox(db: Db, inboxId: string) {
+export async function assertInboxExists(db: Db, inboxId: string) {
   const [inbox] = await db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.id, inboxId));
   if (!inbox) throw notFound('Inbox');
 }
 
 export async function setBusinessHours(db: Db, inboxId: string, input: BusinessHours): Promise<BusinessHours> {
-  await assertInbox(db, inboxId);
+  await assertInboxExists(db, inboxId);
   const hours = validateBusinessHours(input);
   const values = { ...hours, updatedAt: new Date() };
   await db
@@ -90,7 +90,7 @@ export async function setBusinessHours(db: Db, inboxId: string, input: BusinessH
 
 /** Removes the hours: the team counts as always reachable again. */
 export async function clearBusinessHours(db: Db, inboxId: string): Promise<void> {
-  await assertInbox(db, inboxId);
+  await assertInboxExists(db, inboxId);
   await db.delete(inboxBusinessHours).where(eq(inboxBusinessHours.inboxId, inboxId));
 }
 

@@ -35,8 +35,9 @@ export const FOLLOWUP_CONSENT_TEXT =
 const FOLLOWUP_CONSENT_HASH = sha256(FOLLOWUP_CONSENT_TEXT);
 export const followupConsentHash = FOLLOWUP_CONSENT_HASH;
 
-const EMAIL =
-  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+/** A plain address: a local part without spaces or specials, and a domain of DNS labels with at least one dot. */
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?';
+const EMAIL = new RegExp(`^[^\\s@<>()[\\]\\\\,;:"]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
 
 export type FollowupDeps = { db: Db; events: DomainEventBus; notice: Pick<ConsentNotice, 'policyVersion'> };
 
@@ -153,7 +154,8 @@ export type FollowupSendDeps = Pick<FollowupDeps, 'db' | 'events'> & { adapters:
 /** Conversations whose visitor left an address, has been gone long enough, and has unread replies. */
 const DUE = sql`${chatVisitorStates.followupIdentityId} is not null and ${chatVisitorStates.followupInboxId} is not null
   and ${chatVisitorStates.visitorLeftAt} is not null
-  and ${chatVisitorStates.visitorLeftAt} <= now() - make_interval(mins => coalesce(${inboxBusinessHours.visitorGoneMinutes}, ${DEFAULT_VISITOR_GONE_MINUTES}))
+  and ${chatVisitorStates.visitorLeftAt} <= now() - make_interval(mins =>
+    coalesce(${inboxBusinessHours.visitorGoneMinutes}, ${DEFAULT_VISITOR_GONE_MINUTES}))
   and exists (select 1 from ${messages} m where m.conversation_id = ${chatVisitorStates.conversationId}
     and m.author_kind = 'agent' and m.kind = 'message' and m.direction = 'outbound'
     and m.created_at > greatest(coalesce(${chatVisitorStates.emailedUntil}, ${chatVisitorStates.followupSince}),

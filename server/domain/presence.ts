@@ -93,6 +93,17 @@ export async function followupInbox(db: Db): Promise<{ id: string; name: string 
   return row ?? null;
 }
 
+/** How many messages agents wrote to the customer in the conversation. */
+export async function agentMessageCount(db: Db, conversationId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(
+      and(eq(messages.conversationId, conversationId), eq(messages.authorKind, 'agent'), eq(messages.kind, 'message')),
+    );
+  return row?.n ?? 0;
+}
+
 /** When an agent last read the conversation (any agent), for the visitor's "Seen". */
 export async function agentReadAt(db: Db, conversationId: string): Promise<Date | null> {
   const [row] = await db

@@ -7,6 +7,8 @@ export type AgentPresenceState = 'online' | 'away' | 'offline';
 /** What the widget needs to say who is there and when: server/realtime/presence.ts. */
 export type WidgetPresenceView = {
   availability: Availability;
+  /** The conversation's status (null before the visitor's first message). */
+  status: 'open' | 'resolved' | 'bot' | 'pending' | null;
   /** A person has joined (assigned, or an agent wrote): only then "You are now talking with our team". */
   joined: boolean;
   /** When an agent last read the conversation (the visitor's "Seen"), ISO; null before any. */
@@ -68,7 +70,7 @@ export type AgentServerEvents = {
 export type AgentClientEvents = {
   /** The agent is typing (true) or stopped (false) in a conversation; throttled by the client and the server. */
   typing: (payload: { conversationId: string; typing: boolean }) => void;
-  /** The agent has the conversation on screen and read it (after POST /read): the visitor sees "Seen". */
+  /** The agent has the conversation on screen and read it (recorded as POST /read does): the visitor sees "Seen". */
   'conversation:seen': (payload: { conversationId: string }) => void;
   /** The agent sets themselves away or back online. */
   'presence:set': (payload: { state: 'online' | 'away' }, ack?: Ack<{ state: AgentPresenceState }>) => void;

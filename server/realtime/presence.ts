@@ -11,7 +11,9 @@ import type { Adapters } from '../../channels/registry.ts';
 import { assertVisible } from '../domain/scope.ts';
 import { DomainError } from '../domain/errors.ts';
 import { visitorConversationId } from '../domain/widget.ts';
+import { markRead } from '../domain/conversations.ts';
 import {
+  agentMessageCount,
   agentReadAt,
   availability,
   markVisitorPresence,
@@ -98,7 +100,7 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
     return new Set(sockets.filter((s) => !s.data.away).map((s) => s.data.agent.id)).size;
   }
 
-  type ConversationRef = { id: string; inboxId: string; threadKey: string; channel: string };
+  type ConversationRef = { id: string; inboxId: string; threadKey: string; channel: string; status: string };
   const conversationRef = async (id: string): Promise<ConversationRef | null> => {
     const [row] = await deps.db
       .select({
@@ -106,6 +108,7 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
         inboxId: conversations.inboxId,
         threadKey: conversations.threadKey,
         channel: conversations.channel,
+        status: conversations.status,
       })
       .from(conversations)
       .where(eq(conversations.id, id));
@@ -154,6 +157,8 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
       guardListener(log, 'agent seen', async (payload) => {
         const ref = await lookup(payload?.conversationId);
         if (!ref) return;
+        // Recorded here too, so the time the visitor sees is never older than this very read.
+        await markRead(deps.db, ref.id, agent().id);
         const at = await agentReadAt(deps.db, ref.id);
         if (!at) return;
         if (ref.channel === 'chat')
@@ -266,8 +271,10 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
               .where(eq(contactIdentities.id, state.followupIdentityId));
             followupEmail = identity ? maskEmail(identity.address) : null;
           }
+          const status = ref ? ((await conversationRef(ref.id))?.status ?? null) : null;
           return {
             availability: avail,
+            status: status as WidgetPresenceView['status'],
             joined,
             agentReadAt: readAt?.toISOString() ?? null,
             followupEmail,
@@ -305,6 +312,7 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
       .catch((err: unknown) => log.error({ err }, 'visitor presence failed'));
   }
 
+  const firstAgentReply = async (conversationId: string) => (await agentMessageCount(deps.db, conversationId)) === 1;
   const followupDeps = { db: deps.db, events: deps.events, adapters: deps.adapters };
   const sendFor = (conversationId?: string) =>
     sendDueFollowups(followupDeps, conversationId).catch((err: unknown) =>
@@ -312,9 +320,19 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
     );
   const offs = [
     // An agent's reply to a visitor already gone goes by email at once; the sweep catches the others.
-    deps.events.subscribe('message.created', ({ message, conversation }) => {
+    deps.events.subscribe('message.created', ({ message, conversation, route }) => {
       if (conversation.channel !== 'chat' || message.authorKind !== 'agent' || message.kind !== 'message') return;
       void sendFor(conversation.id);
+      // An agent's first reply is a person joining, as an assignment is: the widget may now say so.
+      if (conversation.assignee === null)
+        void firstAgentReply(conversation.id)
+          .then((first) => {
+            if (first)
+              ns.widget
+                .to(visitorRoom(route.threadKey))
+                .emit('conversation:status', { status: conversation.status, joined: true });
+          })
+          .catch((err: unknown) => log.error({ err }, 'announcing a joined person failed'));
     }),
     // A person joined (assigned): the widget asks again (the status line changes).
     startHandoffAcknowledgements(

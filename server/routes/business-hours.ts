@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/client.ts';
 import { IdParams, errors } from '../http/common.ts';
-import { clearBusinessHours, getBusinessHours, setBusinessHours } from '../domain/business-hours.ts';
-import { notFound } from '../domain/errors.ts';
+import { assertInboxExists, clearBusinessHours, getBusinessHours, setBusinessHours } from '../domain/business-hours.ts';
 
 const tags = ['inboxes'];
 
@@ -41,15 +40,17 @@ export const businessHoursRoutes: FastifyPluginAsyncTypebox<{ deps: BusinessHour
       config: admin,
       schema: {
         tags,
-        summary: "An inbox's business hours; 404 when none are set (the team counts as always reachable)",
+        summary: "An inbox's business hours; null when none are set (the team counts as always reachable)",
         params: IdParams,
-        response: { 200: BusinessHoursView, ...errors(400, 401, 403, 404) },
+        response: {
+          200: Type.Object({ hours: Type.Union([BusinessHoursView, Type.Null()]) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
-      const hours = await getBusinessHours(deps.db, request.params.id);
-      if (!hours) throw notFound('Business hours');
-      return hours;
+      await assertInboxExists(deps.db, request.params.id);
+      return { hours: await getBusinessHours(deps.db, request.params.id) };
     },
   );
 

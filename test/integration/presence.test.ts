@@ -161,7 +161,9 @@ describe(`presence over real sockets on ${dbMode}`, () => {
       visitorGoneMinutes: 5,
     });
     expect(put.status).toBe(200);
-    expect((await admin.get(`/api/inboxes/${server.chatInboxId}/business-hours`)).body.holidays).toEqual(holidays);
+    expect((await admin.get(`/api/inboxes/${server.chatInboxId}/business-hours`)).body.hours.holidays).toEqual(
+      holidays,
+    );
 
     const { widget } = await chatWithConversation('Are you there?');
     const view = await emitWithAck(widget, 'presence:get', {});
@@ -181,6 +183,7 @@ describe(`presence over real sockets on ${dbMode}`, () => {
     expect(view.value.joined).toBe(false);
 
     expect((await admin.send('DELETE', `/api/inboxes/${server.chatInboxId}/business-hours`)).status).toBe(204);
+    expect((await admin.get(`/api/inboxes/${server.chatInboxId}/business-hours`)).body).toEqual({ hours: null });
     const open = await emitWithAck(widget, 'presence:get', {});
     expect(open.value.availability).toMatchObject({ open: true, backAt: null });
     expect(open.value.availability.usualWaitMinutes).toBeGreaterThanOrEqual(2);
