@@ -96,7 +96,7 @@ describe(`e2e in Chromium: business hours, hand-off honesty, typing and seen (${
     expect(saved.windows.map((w: { day: number }) => w.day)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('outside hours the widget says when the team is back, asks a colleague honestly and takes an address', async () => {
+  it('outside hours the widget says when the team is back, hands off honestly and takes an address', async () => {
     await site.goto(`${server.url.replace('127.0.0.1', 'localhost')}/demo`);
     await site.click('[data-testid="widget-launcher"]');
     const f = await frame();
