@@ -168,6 +168,10 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
           by: 'agent',
           at: at.toISOString(),
         });
+        // And this agent learns when the visitor last read it (a reload shows "Seen" too).
+        const visitorReadAt = (await visitorState(deps.db, ref.id))?.visitorReadAt;
+        if (visitorReadAt)
+          socket.emit('conversation:seen', { conversationId: ref.id, by: 'visitor', at: visitorReadAt.toISOString() });
       }),
     );
     socket.on(

@@ -104,8 +104,15 @@ describe(`presence over real sockets on ${dbMode}`, () => {
 
     expect((await agent.post(`/api/conversations/${conversationId}/read`)).status).toBe(204);
     const agentSeen = nextEvent(widget, 'agent:seen');
+    // The agent opening the conversation also learns when the visitor last read it (so a reload shows it).
+    const visitorReadReplay = nextEvent(
+      agentSocket,
+      'conversation:seen',
+      (p) => p.conversationId === conversationId && p.by === 'visitor',
+    );
     agentSocket.emit('conversation:seen', { conversationId });
     const { at } = await agentSeen;
+    expect((await visitorReadReplay).at).toBe(seenByVisitor.at);
     // The same time the widget gets after a reload.
     const view = await emitWithAck(widget, 'presence:get', {});
     expect(view.value.agentReadAt).toBe(at);
