@@ -14,6 +14,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { inboxRoutes } from './routes/inboxes.ts';
+import { businessHoursRoutes } from './routes/business-hours.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
@@ -64,6 +65,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(teamRoutes, { prefix: '/api/teams', deps: root });
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });
+    await fastify.register(businessHoursRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });

@@ -101,7 +101,8 @@ export async function commitMail(
       uid: context.uid,
       ownAddresses: await ownAddresses(deps, settings),
     },
-    { inboxId },
+    // An answer to a chat reply we emailed goes into that chat conversation (threading.ts 'chat_followup').
+    { inboxId: thread.via === 'chat_followup' ? thread.inboxId : inboxId },
   );
   const result = await ingest(deps, message!);
   if (bounced && result.created) await markBounced(deps, bounced, raw);

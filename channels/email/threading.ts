@@ -1,13 +1,24 @@
 import { and, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../server/channel-port.ts';
-import { contactIdentities, conversationParticipants, conversations, messages } from '../../drizzle/schema/index.ts';
+import {
+  chatVisitorStates,
+  contactIdentities,
+  conversationParticipants,
+  conversations,
+  messages,
+} from '../../drizzle/schema/index.ts';
 import { emailExternalId, ownMessageUuid } from './message-ids.ts';
 import type { ParsedEmail } from './parse.ts';
 
 export type ThreadMatch =
   | { threadKey: string; via: 'references' | 'subject' | 'new' }
   /** The mail answers a conversation its sender takes no part in: it opens a conversation of its own. */
-  | { threadKey: string; via: 'not_a_participant'; conversationId: string };
+  | { threadKey: string; via: 'not_a_participant'; conversationId: string }
+  /**
+   * The mail answers a chat reply we emailed to a visitor who left (server/domain/presence-followup.ts): it goes
+   * into that chat conversation, in the chat's inbox, when its sender is the address the visitor left.
+   */
+  | { threadKey: string; via: 'chat_followup'; inboxId: string };
 
 /** True when `address` took part in the conversation: its contact, or a participant (From/To/Cc of its mails). */
 function isParticipant(address: string): SQL<boolean> {
@@ -49,6 +60,23 @@ export async function resolveThread(
   const refs = email.references.filter((r) => r !== email.messageId);
   if (refs.length > 0) {
     const ownIds = refs.map(ownMessageUuid).filter((id): id is string => id !== null);
+    if (ownIds.length && !email.automated) {
+      const [chat] = await db
+        .select({ inboxId: conversations.inboxId, threadKey: conversations.threadKey })
+        .from(messages)
+        .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+        .innerJoin(chatVisitorStates, eq(chatVisitorStates.conversationId, conversations.id))
+        .innerJoin(contactIdentities, eq(contactIdentities.id, chatVisitorStates.followupIdentityId))
+        .where(
+          and(
+            inArray(messages.id, ownIds),
+            eq(conversations.channel, 'chat'),
+            eq(contactIdentities.address, email.from.address),
+          ),
+        )
+        .limit(1);
+      if (chat) return { threadKey: chat.threadKey, via: 'chat_followup', inboxId: chat.inboxId };
+    }
     const externalIds = refs.map((r) => emailExternalId(inboxId, r));
     const matchers = [
       inArray(messages.externalId, externalIds),

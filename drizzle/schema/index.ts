@@ -12,3 +12,4 @@ export * from './email.ts';
 export * from './slack.ts';
 export * from './twilio.ts';
 export * from './analytics.ts';
+export * from './presence.ts';

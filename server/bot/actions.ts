@@ -4,6 +4,7 @@ import type { ConversationView } from '../http/views.ts';
 import { deliver, type ConversationDeps } from '../domain/conversations.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import type { BotDecisionView } from './views.ts';
+import { getBusinessHours, openState } from '../domain/business-hours.ts';
 
 export const BOT_NAME = 'Assistant';
 
@@ -51,6 +52,31 @@ export async function botSay(deps: ConversationDeps, conversationId: string, tex
   });
   await publishCreated(deps, conversationId, message!);
   return deliver(deps, message!.id);
+}
+
+/**
+ * Hand-off texts. Honest about who is there: a colleague has been *asked*; nobody has joined yet (the widget says
+ * "You are now talking with our team" only once a person has: server/domain/presence.ts personJoined). The usual
+ * wait and the time the team is back are shown by the widget in the visitor's own time format.
+ */
+export const HANDOFF_TEXTS = {
+  asked: 'I have asked a colleague to join this chat. They will reply here; the usual wait is shown below.',
+  askedClosed:
+    'I have asked a colleague to join this chat. Our team is not in right now: below you can see when they are ' +
+    'back, and leave your email address if you would like the reply by email.',
+  repeated:
+    'A colleague has already been asked and will join this chat as soon as they can. You do not need to ask ' +
+    'again: your messages are kept for them.',
+} as const;
+
+/** The bot's line when it hands the conversation to the team, by the inbox's business hours now. */
+export async function handOffMessage(deps: Pick<ConversationDeps, 'db'>, conversationId: string): Promise<string> {
+  const [row] = await deps.db
+    .select({ inboxId: conversations.inboxId })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  const hours = row ? await getBusinessHours(deps.db, row.inboxId) : null;
+  return openState(hours, new Date()).open ? HANDOFF_TEXTS.asked : HANDOFF_TEXTS.askedClosed;
 }
 
 /** Hands the conversation to the agents' queue: status open, and a timeline line saying why. */

@@ -8,7 +8,7 @@ import { createEmbedder, EMBEDDER_KINDS, type EmbedderConfig, type EmbedderKind 
 import type { ConversationState, ConversationTurn, Decision } from '../../bot/policy.ts';
 import { DEFAULT_POLICY } from '../../bot/policy.ts';
 import type { DomainEventBus, DomainEvents } from '../domain/events.ts';
-import { botSay, handOff, recordDecision } from './actions.ts';
+import { botSay, handOff, handOffMessage, recordDecision } from './actions.ts';
 import type { BotSettingsView } from './views.ts';
 
 export type BotSettings = { enabled: boolean; embedder: EmbedderKind; threshold: number };
@@ -31,7 +31,6 @@ const handoffText: Record<string, string> = {
   empty_knowledge_base: 'the knowledge base is empty',
   empty_message: 'the message was empty',
 };
-const HANDOFF_MESSAGE = 'Let me connect you with a colleague. Someone from our team will reply here shortly.';
 
 /**
  * Runs the bot inside the server: it listens to committed customer messages of conversations in the
@@ -142,7 +141,7 @@ export function createBotRunner(
       conversation.id,
       `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`,
     );
-    await botSay(deps, conversation.id, HANDOFF_MESSAGE);
+    await botSay(deps, conversation.id, await handOffMessage(deps, conversation.id));
   }
 
   function onMessage(event: DomainEvents['message.created']) {

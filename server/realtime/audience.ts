@@ -64,7 +64,9 @@ export function wireAudience(
     events.subscribe('conversation.updated', ({ conversation, route }) => {
       inboxAgents(conversation.inboxId).emit('conversation:updated', { conversation });
       if (conversation.channel === 'chat') {
-        ns.widget.to(visitorRoom(route.threadKey)).emit('conversation:status', { status: conversation.status });
+        ns.widget
+          .to(visitorRoom(route.threadKey))
+          .emit('conversation:status', { status: conversation.status, joined: conversation.assignee !== null });
       }
     }),
     events.subscribe('agent.mentioned', ({ agentIds, conversationId, messageId, by }) => {

@@ -11,10 +11,12 @@ import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { agentRoom, scopeRooms, sessionRoom, visitorRoom, wireAudience } from './audience.ts';
 import { guardListener, guardMiddleware } from './guard.ts';
 import { isOwnOrigin } from './origin.ts';
+import { wirePresence } from './presence.ts';
+import type { Adapters } from '../../channels/registry.ts';
 import type { Ack, AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
 
 /** `session`: the SHA-256 of the session token the socket was opened with (its room, and its re-check). */
-type AgentData = { agent: SessionAgent; session: string };
+type AgentData = { agent: SessionAgent; session: string; away?: boolean };
 type WidgetData = { visitor: VisitorClaims };
 type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, object, AgentData>;
 type WidgetSocket = Socket<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
@@ -36,6 +38,8 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
  * the audience listens to, session and token checks, and where the sockets run (size limit, Redis, origin).
  */
 export type RealtimeDeps = WidgetDeps & {
+  /** Every channel's adapter: presence emails replies to visitors who left (server/realtime/presence.ts). */
+  adapters: Adapters;
   visitorTokens: Pick<VisitorTokens, 'verify'>;
   config: Pick<Config, 'messageMaxChars' | 'redisUrl' | 'redisPrefix' | 'publicUrl' | 'visitorTokenIdleDays'>;
 };
@@ -63,6 +67,8 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
   }
 
   const agentNs = io.of('/agent') as unknown as Namespace<AgentClientEvents, AgentServerEvents, object, AgentData>;
+  const widgetNs = io.of('/widget') as unknown as Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
+  const presence = wirePresence({ agent: agentNs, widget: widgetNs }, deps, log);
   agentNs.use(
     guardMiddleware(log, '/agent', async (socket, next) => {
       const { origin, host, cookie } = socket.handshake.headers;
@@ -94,10 +100,10 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
       const current = await sessionAgentByHash(deps.db, session).catch(() => null);
       if (!current) return void socket.disconnect(true);
       socket.data.agent = current;
+      presence.onAgent(socket);
     }),
   );
 
-  const widgetNs = io.of('/widget') as unknown as Namespace<WidgetClientEvents, WidgetServerEvents, object, WidgetData>;
   widgetNs.use(
     guardMiddleware(log, '/widget', async (socket, next) => {
       // socket.io's parser lets only a JSON object through as auth; its token may still be any JSON value.
@@ -131,6 +137,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
         ),
       );
       await socket.join(visitorRoom(visitor.visitorId));
+      presence.onWidget(socket);
     }),
   );
 
@@ -139,6 +146,7 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     io,
     async close() {
       unwire();
+      presence.close();
       await io.close();
       await closeRedis?.();
     },

@@ -54,7 +54,7 @@ describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})
     await say(f, 'What is the weather in Paris tomorrow?');
     await f.waitForFunction(() =>
       [...document.querySelectorAll('[data-testid="chat-message"][data-from="bot"]')].some((el) =>
-        el.textContent?.includes('connect you with a colleague'),
+        el.textContent?.includes('I have asked a colleague to join this chat'),
       ),
     );
     await site.screenshot({ path: `${SCREENSHOTS}/20-widget-bot-handoff.png` });

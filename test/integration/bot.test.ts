@@ -59,7 +59,7 @@ describe(`the bot in conversations (${dbMode})`, () => {
         clientId: 'bot-q-0002',
         text: 'What is the airspeed velocity of an unladen swallow?',
       });
-      expect((await handoffLine).message.body).toContain('connect you with a colleague');
+      expect((await handoffLine).message.body).toContain('I have asked a colleague to join this chat');
       await new Promise((r) => setTimeout(r, 300));
       const id = await conversationOf(visitor);
       const detail = await admin.get(`/api/conversations/${id}`);

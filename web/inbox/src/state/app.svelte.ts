@@ -21,6 +21,8 @@ import { CallRecordings } from './call-recordings.svelte.ts';
 import { RecordingDeletionFailures } from './recording-deletion-failures.svelte.ts';
 import { ConversationList } from './conversation-list.svelte.ts';
 import { Realtime } from './realtime.svelte.ts';
+import { TeamPresence } from './presence.svelte.ts';
+import { BusinessHoursSettings } from './business-hours.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
 import { Session } from './session.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
@@ -51,6 +53,10 @@ export class InboxApp {
   /** Admins: recordings whose deletion at the provider keeps failing. */
   readonly recordingFailures: RecordingDeletionFailures;
   readonly realtime: Realtime;
+  /** Colleagues online/away, typing, and "seen" in chats. */
+  readonly presence = new TeamPresence();
+  /** Admins: business hours per inbox (the Agents page). */
+  readonly businessHours: BusinessHoursSettings;
   // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
   readonly contactEditor: ContactEditor;
   readonly consent: ConsentLedger;
@@ -90,6 +96,7 @@ export class InboxApp {
       if (this.session.status === 'authenticated' && !agent.mustChangePassword && !this.#loaded) this.#signedIn();
     });
     this.inboxAccess = new InboxAccess(this.api, this.toasts);
+    this.businessHours = new BusinessHoursSettings(this.api, this.toasts);
     this.list = new ConversationList(this.api, () => this.session.agent?.id ?? null);
     this.detail = new ConversationDetail(this.api, this.toasts, {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
@@ -153,6 +160,7 @@ export class InboxApp {
         this.dashboard.dataChanged();
       },
       refused: () => void this.session.verify(),
+      socket: (socket) => this.presence.attach(socket),
     });
     this.contactEditor = new ContactEditor(this.api, this.toasts, (contact) => this.detail.replaceContact(contact));
     this.consent = new ConsentLedger(this.api, this.toasts, (contactId, current) =>
@@ -216,6 +224,7 @@ export class InboxApp {
     this.list.reset();
     this.agents.reset();
     this.inboxAccess.reset();
+    this.businessHours.reset();
     this.contactEditor.cancel();
     this.consent.reset();
     this.exports.reset();

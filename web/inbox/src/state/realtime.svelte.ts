@@ -24,6 +24,8 @@ export type RealtimeHandlers = {
   resync: () => void;
   /** The server refused the socket: maybe the session ended. */
   refused: () => void;
+  /** The socket was created: presence (state/presence.svelte.ts) listens and emits on it. */
+  socket?: (socket: Socket<AgentServerEvents, AgentClientEvents>) => void;
 };
 
 export type RealtimeState = 'offline' | 'connecting' | 'live' | 'reconnecting';
@@ -51,6 +53,7 @@ export class Realtime {
       withCredentials: true,
     });
     this.#socket = socket;
+    this.#handlers.socket?.(socket);
 
     socket.on('connect', () => {
       this.state = 'live';

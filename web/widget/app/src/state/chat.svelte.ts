@@ -3,6 +3,7 @@ import type { VisitorMessageView } from '../../../../../server/http/views.ts';
 import type { WidgetClientEvents, WidgetServerEvents } from '../../../../../server/realtime/event-map.ts';
 import { ApiError, widgetApi } from '../lib/api.ts';
 import { newClientId } from '../lib/ids.ts';
+import { PresenceState } from './presence.svelte.ts';
 
 export type ChatItem = {
   /** Stable key for rendering: the clientId for our own messages, the server id otherwise. */
@@ -77,8 +78,10 @@ export class ChatState {
   historyLoaded = $state(false);
   historyError = $state<string | null>(null);
   /** The latest conversation status, shown as a line after the message that was last when it arrived. */
-  status = $state<{ value: ConversationStatus; afterKey: string | null } | null>(null);
+  status = $state<{ value: ConversationStatus; afterKey: string | null; joined?: boolean } | null>(null);
   draft = $state('');
+  /** Typing, "Seen", business hours, the usual wait and the email follow-up (state/presence.svelte.ts). */
+  readonly presence = new PresenceState();
 
   private socket: Socket<WidgetServerEvents, WidgetClientEvents> | null = null;
   private stopped = false;
@@ -96,6 +99,7 @@ export class ChatState {
       withCredentials: false,
     });
     this.socket = socket;
+    this.presence.attach(socket);
     socket.on('connect', () => {
       this.connection = 'online';
       // Once in the room, fetch again: this covers messages committed between the first fetch and the
@@ -118,13 +122,14 @@ export class ChatState {
       const added = this.upsert(message);
       if (added && message.from !== 'visitor') this.hooks.onIncoming();
     });
-    socket.on('conversation:status', ({ status }) => {
-      this.status = { value: status, afterKey: this.items.at(-1)?.key ?? null };
+    socket.on('conversation:status', ({ status, joined }) => {
+      this.status = { value: status, afterKey: this.items.at(-1)?.key ?? null, joined };
     });
   }
 
   stop(): void {
     this.stopped = true;
+    this.presence.detach();
     clearTimeout(this.retryTimer);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
