@@ -142,7 +142,7 @@ export class FakeSlack {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       if (!upload || token !== this.botToken) return { status: 404, type: 'text/plain', body: 'not found' };
-      upload.content = Buffer.concat(chunks);
+      upload.content = uploadedBytes(Buffer.concat(chunks), req.headers['content-type'] ?? '');
       return { status: 200, type: 'text/plain', body: `OK - ${upload.content.length}` };
     }
     const method = url.pathname.replace(/^\/api\//, '');
@@ -231,6 +231,17 @@ export class FakeSlack {
         return json({ ok: false, error: 'unknown_method' });
     }
   }
+}
+
+/** The bytes of an upload: the raw body, or the one part of a multipart/form-data body (how the WebClient posts). */
+function uploadedBytes(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(delimiter);
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  return body.subarray(headersEnd + 4, end);
 }
 
 async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
