@@ -14,7 +14,7 @@ export type PendingFile = {
 
 export const visitorFilesTexts = {
   unreadable: (name: string) => `${name} could not be read.`,
-  failed: 'Not sent. Your message and files are still here.',
+  failed: 'Your message and files are still here.',
   offline: 'Not sent: you appear to be offline. Your message and files are still here.',
 };
 
