@@ -63,7 +63,8 @@ export const fileLinkRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/:token/:name',
     {
-      config: { access: 'public', signed: true, rateLimit: rateLimits.widgetRead },
+      // Public (no provider signs these requests): the link carries its own HMAC; a forged one is simply not found.
+      config: { access: 'public', rateLimit: rateLimits.widgetRead },
       schema: {
         tags: ['widget'],
         summary:
