@@ -19,12 +19,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
-import {
-  attachmentRoutes,
-  conversationFileRoutes,
-  fileLinkRoutes,
-  fullMessageRoutes,
-} from './routes/attachments.ts';
+import { attachmentRoutes, conversationFileRoutes, fileLinkRoutes, fullMessageRoutes } from './routes/attachments.ts';
 import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
 import { channelRoutes } from '../channels/registry.ts';
 import { recordingRoutes } from './routes/recordings.ts';

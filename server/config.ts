@@ -59,7 +59,7 @@ export type Config = {
   decryptKeys: string[];
   /** Each channel module's own settings (EMAIL_*, SLACK_*, TWILIO_*), parsed by the module (channels/registry.ts). */
   channels: ChannelConfigs;
-  /** Files sent from the widget and the composer (server/domain/uploads.ts): UPLOAD_MAX_BYTES, _MAX_FILES, _ALLOWED_TYPES. */
+  /** Files from the widget and the composer (server/domain/uploads.ts): UPLOAD_MAX_BYTES, _FILES, _ALLOWED_TYPES. */
   uploads: { maxBytes: number; maxFiles: number; allowedTypes: string[] | null };
   /** How long a signed link to a file stays valid (FILE_LINK_TTL_HOURS; server/domain/uploads-links.ts). */
   fileLinkTtlHours: number;

@@ -47,7 +47,7 @@ describe(`e2e in Chromium: files both ways (${dbMode})`, () => {
       selector,
     );
 
-  it('the visitor picks a photo, sees it previewed, sends it with a question, and sees it in the conversation', async () => {
+  it('the visitor picks a photo, sees it previewed, sends it with a question, sees it in the chat', async () => {
     await site.goto(`${server.url.replace('127.0.0.1', 'localhost')}/demo`);
     await site.click('[data-testid="widget-launcher"]');
     const frame = await widget();

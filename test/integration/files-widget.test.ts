@@ -71,7 +71,7 @@ describe(`files in the chat, on ${dbMode}`, () => {
     expect(link.body.equals(photo)).toBe(true);
   });
 
-  it('refuses programs by their bytes whatever their name, over-size files and too many files, storing nothing', async () => {
+  it('refuses programs by their bytes whatever their name, too large and too many files; stores nothing', async () => {
     const before = (await server.root.db.select().from(attachments)).length;
     const messagesBefore = (await server.root.db.select().from(messages)).length;
     const exe = await visitor.post('/api/widget/files', {

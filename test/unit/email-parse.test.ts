@@ -74,7 +74,7 @@ describe('email parsing', () => {
     expect(e.text).toHaveLength(200);
   });
 
-  it('keeps the original of a mail whose text was cut, so it can be read in full (within the file size limit)', async () => {
+  it('keeps the original of a mail whose text was cut, to be read in full (within the size limit)', async () => {
     const raw = mail(['From: a@b.example', 'Message-ID: <long@b.example>'], 'long text '.repeat(50));
     const e = await parseEmail(raw, limits);
     expect(e.text).toHaveLength(200);
