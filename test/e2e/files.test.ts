@@ -124,6 +124,40 @@ describe(`e2e in Chromium: files both ways (${dbMode})`, () => {
     await site.screenshot({ path: `${SCREENSHOTS}/files-06-widget-refused.png` });
   });
 
+  it('files dropped on the chat or pasted into the composer are attached too, and can be removed', async () => {
+    const bytes = [...png(16, 16, [0, 160, 90])];
+    /** A drop and a paste as the browser fires them, carrying one PNG in their DataTransfer. */
+    const fire = (kind: 'drop' | 'paste', selector: string, name: string) =>
+      ({ selector, bytes, name, kind }) satisfies Record<string, unknown>;
+    const dispatch = ({ selector, bytes, name, kind }: ReturnType<typeof fire>) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+      const target = document.querySelector(selector)!;
+      if (kind === 'paste') {
+        target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      } else {
+        target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      }
+    };
+    const frame = await widget();
+    await frame.click('[data-testid="widget-pending-file"] button');
+    await frame.evaluate(dispatch, fire('drop', '[data-testid="chat-input"]', 'dropped.png'));
+    await decoded(frame, '[data-testid="widget-pending-preview"]');
+    expect(await frame.getAttribute('[data-testid="widget-pending-preview"]', 'alt')).toBe('dropped.png');
+    await frame.evaluate(dispatch, fire('paste', '[data-testid="chat-input"]', 'pasted.png'));
+    await frame.waitForFunction(() => document.querySelectorAll('[data-testid="widget-pending-file"]').length === 2);
+
+    await inbox.evaluate(dispatch, fire('paste', '[data-testid="reply-input"]', 'screenshot.png'));
+    await inbox.evaluate(dispatch, fire('drop', '[data-testid="composer"]', 'dropped.png'));
+    await inbox.waitForFunction(() => document.querySelectorAll('[data-testid="pending-file"]').length === 2);
+    expect(await inbox.textContent('[data-testid="pending-files"]')).toContain('screenshot.png');
+    await inbox.screenshot({ path: `${SCREENSHOTS}/files-08-inbox-pasted.png` });
+    await inbox.click('[aria-label="Remove screenshot.png"]');
+    await inbox.click('[aria-label="Remove dropped.png"]');
+    expect(await inbox.locator('[data-testid="pending-file"]').count()).toBe(0);
+  });
+
   it('a real mail cut at 10,000 characters is read in full in a sandboxed frame', async () => {
     const [mailInbox] = await server.root.db
       .insert(inboxes)
