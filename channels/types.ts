@@ -57,7 +57,12 @@ export type OutboundMessage = {
   to: string;
   text: string;
   subject?: string;
+  /** Files the agent attached; an adapter that cannot carry files links to them (ChannelPort.fileLinks). */
+  attachments?: OutboundAttachment[];
 };
+
+/** A stored file of an outbound message: read from the blob store (ChannelPort.blobs) or linked to. */
+export type OutboundAttachment = { id: string; blobId: string; filename: string; contentType: string; size: number };
 
 export type SendResult = { externalId: string; state: 'sent' | 'delivered' };
 

@@ -20,7 +20,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
-import { attachmentRoutes } from './routes/attachments.ts';
+import { attachmentRoutes, conversationFileRoutes, fileLinkRoutes, fullMessageRoutes } from './routes/attachments.ts';
 import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
 import { channelRoutes } from '../channels/registry.ts';
 import { recordingRoutes } from './routes/recordings.ts';
@@ -67,6 +67,9 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(businessHoursRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
+    await fastify.register(conversationFileRoutes, { prefix: '/api/conversations', deps: root });
+    await fastify.register(fullMessageRoutes, { prefix: '/api/messages', deps: root });
+    await fastify.register(fileLinkRoutes, { prefix: '/api/files', deps: root });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });

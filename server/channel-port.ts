@@ -19,10 +19,12 @@ import type { IngestResult } from './domain/ingest.ts';
 import type { VisitorClaims } from './security/tokens.ts';
 import type { Outbound } from './http/outbound.ts';
 import type { InboxSecrets } from './security/stored-secrets.ts';
+import type { FileLinks } from './domain/uploads-links.ts';
 import type { VisitorMessageView } from './http/views.ts';
 import type {
   VisitorConsentPurpose,
   VisitorHistoryView,
+  VisitorFilesRequest,
   VisitorSendRequest,
   VisitorSessionRequest,
   VisitorSessionView,
@@ -38,6 +40,7 @@ export type { IngestDeps, IngestResult } from './domain/ingest.ts';
 export type { RecordingProvider } from './privacy/recording-providers.ts';
 export type { VisitorClaims } from './security/tokens.ts';
 export type { InboxSecrets } from './security/stored-secrets.ts';
+export type { FileLinks } from './domain/uploads-links.ts';
 export { SecretUnreadableError } from './security/secret-box.ts';
 // Pure helpers over the database, called with the port's db or the channel's own transaction: ingest (for
 // readers that thread and ingest in their own steps), the views events carry, the audit chain, named leases
@@ -59,6 +62,7 @@ export { OutboundRefused, OutboundTooLarge, type Outbound, type OutboundResponse
 export {
   VisitorConsentView,
   VisitorHistoryView,
+  VisitorFilesRequest,
   VisitorMessageResult,
   VisitorSendRequest,
   VisitorSessionRequest,
@@ -87,7 +91,7 @@ export type VisitorDesk = {
   /** One conversation, only if it is the visitor's own (403 for someone else's, 404 for none). */
   conversation(visitor: VisitorClaims, conversationId: string): Promise<VisitorHistoryView>;
   /** A message from the visitor, through the chat adapter into ingest(); clientId makes retries idempotent. */
-  send(visitor: VisitorClaims, input: VisitorSendRequest): Promise<VisitorMessageView>;
+  send(visitor: VisitorClaims, input: VisitorSendRequest | VisitorFilesRequest): Promise<VisitorMessageView>;
   /** The visitor's current consent per notice purpose. */
   consent(visitor: VisitorClaims): Promise<VisitorConsentPurpose[]>;
   /** Grants or withdraws a purpose (withdrawing support ends the session); answers the new state. */
@@ -134,6 +138,10 @@ export type ChannelPort = {
   secrets: InboxSecrets;
   /** The widget visitor's operations (chat's routes). */
   visitors: VisitorDesk;
+  /** Signed expiring links to stored files (an SMS without MMS carries one; Twilio fetches MediaUrl from one). */
+  fileLinks: FileLinks;
+  /** The JSON body limit of a route that carries files as base64 (UPLOAD_MAX_BYTES x UPLOAD_MAX_FILES, plus text). */
+  uploadBodyLimit: number;
   /** Who a widget visitor token proves to be, or null for a missing, forged or foreign token (chat). */
   verifyVisitorToken(token: string | undefined): { visitorId: string; inboxId: string } | null;
   /** The signed-in agent of an admin/agent route (the auth hook has already checked the access level). */

@@ -43,6 +43,8 @@ import { every } from './jobs/runner.ts';
 import { createVisitorDesk } from './domain/visitor-desk.ts';
 import { createOutbound } from './http/outbound.ts';
 import { anchorPath, createAuditAnchor, type AuditAnchor } from './privacy/audit-anchor.ts';
+import { createFileLinks, type FileLinks } from './domain/uploads-links.ts';
+import { uploadBodyLimit } from './domain/uploads.ts';
 import { createErasedSubjects, erasedSubjectsPath, type ErasedSubjects } from './privacy/erased-subjects.ts';
 
 /**
@@ -74,6 +76,8 @@ export type AppRoot = Readonly<{
   channels: Channels;
   /** Signs the audit log's head into DATA_DIR/audit-anchor.jsonl (a job of server/server.ts calls flush). */
   auditAnchor: AuditAnchor;
+  /** Signed expiring links to stored files (the widget's images and downloads, SMS without MMS). */
+  fileLinks: FileLinks;
   /** Erased subjects (keyed hashes, DATA_DIR/erased-subjects.jsonl) and the scrub of erased text from disk. */
   erasedSubjects: ErasedSubjects & { scrub(): Promise<void> };
 }>;
@@ -132,6 +136,7 @@ export async function createRoot(
   const ingestDeps = { db, events, inboxNames, blobs };
   const notice = consentNotice(config);
   await registerNotice(db, notice);
+  const fileLinks = createFileLinks(keys, config.publicUrl, config.fileLinkTtlHours);
 
   // The widget's visitor operations for the chat channel's routes. They need the chat adapter and the bot's
   // open status, which exist only once the channels are built from this port: both are read when a request
@@ -142,7 +147,8 @@ export async function createRoot(
     inboxNames,
     blobs,
     visitorTokens,
-    config: { messageMaxChars: config.messageMaxChars },
+    config: { messageMaxChars: config.messageMaxChars, uploads: config.uploads },
+    fileLinks,
     notice,
     adapters: {
       get chat() {
@@ -174,6 +180,8 @@ export async function createRoot(
       },
     },
     visitors,
+    fileLinks,
+    uploadBodyLimit: uploadBodyLimit(config.uploads, config.messageMaxChars),
     secrets,
     verifyVisitorToken: (token) => visitorTokens.verify(token),
     currentAgentId: (request) => currentAgent(request).id,
@@ -203,6 +211,7 @@ export async function createRoot(
     chatOpenStatus: () => bot.openStatus(),
     bot,
     channels,
+    fileLinks,
     auditAnchor: createAuditAnchor({ db, keys, path: anchorPath(config.dataDir) }),
     erasedSubjects: createErasedSubjects(
       { db, keys, path: erasedSubjectsPath(config.dataDir), schedule: config.erasureScrub },

@@ -65,6 +65,10 @@ export type Config = {
   decryptKeys: string[];
   /** Each channel module's own settings (EMAIL_*, SLACK_*, TWILIO_*), parsed by the module (channels/registry.ts). */
   channels: ChannelConfigs;
+  /** Files from the widget and the composer (server/domain/uploads.ts): UPLOAD_MAX_BYTES, _FILES, _ALLOWED_TYPES. */
+  uploads: { maxBytes: number; maxFiles: number; allowedTypes: string[] | null };
+  /** How long a signed link to a file stays valid (FILE_LINK_TTL_HOURS; server/domain/uploads-links.ts). */
+  fileLinkTtlHours: number;
 };
 
 export class ConfigError extends Error {
@@ -269,5 +273,25 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     outboundAllowHosts: outboundAllowHosts(env),
     ...keys(env),
     channels: channels(env, modules),
+    uploads: {
+      maxBytes: int(env, 'UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      maxFiles: int(env, 'UPLOAD_MAX_FILES', 5, 1, 20),
+      allowedTypes: allowedTypes(env),
+    },
+    fileLinkTtlHours: int(env, 'FILE_LINK_TTL_HOURS', 24 * 7, 1, 24 * 365),
   };
+}
+
+/** UPLOAD_ALLOWED_TYPES: comma-separated MIME types or families (`image/*`); unset: anything not executable. */
+function allowedTypes(env: Env): string[] | null {
+  const raw = env.UPLOAD_ALLOWED_TYPES?.trim();
+  if (!raw) return null;
+  const types = raw
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = types.find((t) => !/^[a-z0-9.+-]+\/([a-z0-9.+-]+|\*)$/.test(t));
+  if (bad !== undefined)
+    throw new ConfigError('UPLOAD_ALLOWED_TYPES', `has "${bad}", which is not a MIME type or type/*`);
+  return types;
 }

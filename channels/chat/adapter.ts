@@ -29,7 +29,7 @@ export function createChatAdapter(deps: ChatAdapterDeps): ChannelAdapter<ChatPay
   return {
     kind: 'chat',
     identityKind: 'visitor',
-    capabilities: { threads: false, attachments: false, deliveryReceipts: false, maxLength: 10_000 },
+    capabilities: { threads: false, attachments: true, deliveryReceipts: false, maxLength: 10_000 },
     verify(request) {
       const claims = deps.verifyToken(bearer(request));
       if (!claims) throw new InboundRejected('invalid visitor token');

@@ -19,7 +19,7 @@ export const chatChannel = {
   config: () => null,
   create: (port: ChannelPort): ChatInstance => ({
     adapters: { chat: createChatAdapter({ verifyToken: (token) => port.verifyVisitorToken(token) }) },
-    routes: { prefix: '/widget', plugin: chatRoutes(port.visitors) },
+    routes: { prefix: '/widget', plugin: chatRoutes(port.visitors, port.uploadBodyLimit) },
     start: async () => {},
     stop: async () => {},
   }),

@@ -4,6 +4,7 @@ import {
   IdParams,
   VisitorConsentView,
   VisitorHistoryView,
+  VisitorFilesRequest,
   VisitorMessageResult,
   VisitorSendRequest,
   VisitorSessionRequest,
@@ -22,7 +23,7 @@ const tags = ['widget'];
  * operations over the /widget socket live in server/realtime.
  */
 export const chatRoutes =
-  (visitors: VisitorDesk): FastifyPluginAsyncTypebox =>
+  (visitors: VisitorDesk, uploadBodyLimit: number): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/config',
@@ -74,6 +75,24 @@ export const chatRoutes =
           summary: 'Send a message as the visitor (the socket does the same); clientId makes retries idempotent',
           body: VisitorSendRequest,
           response: { 201: VisitorMessageResult, ...errors(400, 401, 413, 429) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send({ message: await visitors.send(visitors.current(request), request.body) }),
+    );
+
+    app.post(
+      '/files',
+      {
+        config: { access: 'visitor', rateLimit: rateLimits.widgetMessage },
+        bodyLimit: uploadBodyLimit,
+        schema: {
+          tags,
+          summary:
+            'Send a message with files as the visitor (base64 in JSON; size, count and type limits from ' +
+            'UPLOAD_*; executables refused by their bytes: 415); clientId makes retries idempotent',
+          body: VisitorFilesRequest,
+          response: { 201: VisitorMessageResult, ...errors(400, 401, 413, 415, 429) },
         },
       },
       async (request, reply) =>

@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
 import { contactIdentities, conversationParticipants, inboxes, messages } from '../../drizzle/schema/index.ts';
-import type { ChannelAdapter, InboundMessage } from '../types.ts';
+import type { ChannelAdapter, InboundMessage, OutboundAttachment } from '../types.ts';
 import { InboundRejected, PermanentDeliveryError } from '../types.ts';
 import { emailExternalId, ownMessageId } from './message-ids.ts';
 import type { AuthenticationResults } from './auth-results.ts';
@@ -29,7 +29,12 @@ export type EmailStore = {
   participants(conversationId: string): Promise<string[]>;
 };
 
-export type EmailAdapterDeps = { emailStore: EmailStore; mailSender: MailSender };
+export type EmailAdapterDeps = {
+  emailStore: EmailStore;
+  mailSender: MailSender;
+  /** Reads a stored file of a reply (ChannelPort.blobs); replies with files need it. */
+  readBlob?: (blobId: string) => Promise<Buffer>;
+};
 
 export function createEmailStore(db: Db, secrets: InboxSecrets): EmailStore {
   return {
@@ -187,10 +192,19 @@ export function createEmailAdapter(deps: EmailAdapterDeps): ChannelAdapter<Email
         messageId,
         inReplyTo: replyingTo?.messageId,
         references: trimmed,
+        ...(message.attachments?.length ? { attachments: await readFiles(deps, message.attachments) } : {}),
       });
       return { externalId: emailExternalId(message.inboxId, messageId), state: 'sent' };
     },
   };
+}
+
+async function readFiles(deps: EmailAdapterDeps, files: OutboundAttachment[]) {
+  if (!deps.readBlob) throw new PermanentDeliveryError('files_unavailable: no blob store given to the email adapter');
+  const read = deps.readBlob;
+  return Promise.all(
+    files.map(async (f) => ({ filename: f.filename, contentType: f.contentType, content: await read(f.blobId) })),
+  );
 }
 
 export function replySubject(subject: string | undefined): string {

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { ChannelPort } from '../../server/channel-port.ts';
 import type { Art30Inbox, Art30Part } from '../types.ts';
 import { processorPlace, type ChannelInstance, type ChannelModule, type Env, type ProcessorPlace } from '../module.ts';
@@ -82,7 +83,11 @@ function emailArt30(config: EmailModuleConfig, inboxes: Art30Inbox[]): Art30Part
 
 function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
   const mailSender = createMailSender();
-  const adapter = createEmailAdapter({ emailStore: createEmailStore(port.db, port.secrets), mailSender });
+  const adapter = createEmailAdapter({
+    emailStore: createEmailStore(port.db, port.secrets),
+    mailSender,
+    readBlob: async (blobId) => buffer(await port.blobs.get(blobId)),
+  });
   const readers = createEmailReaders(
     {
       db: port.db,

@@ -114,6 +114,10 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
         'the full mail is in the HTML or the original',
     });
     text = text.slice(0, limits.maxTextChars);
+    // The whole mail stays readable: its original is kept (the inbox reads it back in full, or downloads it),
+    // within the same size limit as any file of the mail (an over-limit attachment is not stored through it either).
+    const kept = attachments.some((a) => a.contentType === 'message/rfc822' && a.filename === 'original.eml');
+    if (!kept && raw.length <= limits.maxAttachmentBytes) attachments.push(rawSource(raw));
   }
   const messageId = normalizeMessageId(mail.messageId) ?? syntheticMessageId(raw);
   const inReplyTo = normalizeMessageId(firstId(mail.inReplyTo));

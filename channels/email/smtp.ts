@@ -13,6 +13,8 @@ export type OutgoingMail = {
   messageId: string;
   inReplyTo?: string;
   references: string[];
+  /** Files the agent attached (read from the blob store by the adapter). */
+  attachments?: Array<{ filename: string; contentType: string; content: Buffer }>;
 };
 
 export type MailSender = { send(settings: SmtpSettings, mail: OutgoingMail): Promise<void>; close(): void };
@@ -53,6 +55,11 @@ export function createMailSender(makeTransport: (s: SmtpSettings) => Transporter
           messageId: mail.messageId,
           inReplyTo: mail.inReplyTo,
           references: mail.references.length ? mail.references : undefined,
+          attachments: mail.attachments?.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: a.content,
+          })),
           headers: { 'Auto-Submitted': 'no' },
         });
       } catch (err) {

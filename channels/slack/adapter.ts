@@ -1,6 +1,6 @@
 import { verifySlackRequest, type webApi } from '@slack/bolt';
 import type { ChannelAdapter, InboundRequest } from '../types.ts';
-import { InboundRejected } from '../types.ts';
+import { InboundRejected, PermanentDeliveryError } from '../types.ts';
 import type { SlackEventCallback } from './payloads.ts';
 import { parseSlackEvent } from './parse.ts';
 import { parseThreadKey } from './threads.ts';
@@ -13,6 +13,8 @@ export type SlackAdapterDeps = {
   /** SLACK_API_URL: files on its origin are fetched too (a local fake in tests). */
   apiUrl: string;
   now?: () => number;
+  /** Reads a stored file of a reply (ChannelPort.blobs); replies with files need it. */
+  readBlob?: (blobId: string) => Promise<Buffer>;
 };
 
 const header = (request: InboundRequest, name: string) => {
@@ -51,16 +53,38 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChannelAdapter<Slack
     },
     async send(message) {
       const thread = parseThreadKey(message.threadKey);
-      const result = await deps.client.chat.postMessage({
-        channel: thread.channel,
-        text: message.text,
-        ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
-        // Agents write plain text: no link previews of whatever URL a reply happens to contain.
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      if (!result.ts) throw new Error('Slack accepted the message without a ts');
-      return { externalId: `${thread.channel}:${result.ts}`, state: 'sent' };
+      const files = message.attachments ?? [];
+      let externalId: string | null = null;
+      if (message.text.trim() !== '' || files.length === 0) {
+        const result = await deps.client.chat.postMessage({
+          channel: thread.channel,
+          text: message.text,
+          ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
+          // Agents write plain text: no link previews of whatever URL a reply happens to contain.
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        if (!result.ts) throw new Error('Slack accepted the message without a ts');
+        externalId = `${thread.channel}:${result.ts}`;
+      }
+      if (files.length) {
+        // files.uploadV2: getUploadURLExternal per file, the bytes to each upload_url, then one
+        // completeUploadExternal that shares them into the conversation's thread (needs the files:write scope).
+        if (!deps.readBlob)
+          throw new PermanentDeliveryError('files_unavailable: no blob store given to the Slack adapter');
+        const read = deps.readBlob;
+        const uploads = await Promise.all(
+          files.map(async (f) => ({ file: await read(f.blobId), filename: f.filename })),
+        );
+        const result = await deps.client.filesUploadV2({
+          channel_id: thread.channel,
+          ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
+          file_uploads: uploads,
+        });
+        const ids = (result.files as Array<{ files?: Array<{ id?: string }> }>).flatMap((r) => r.files ?? []);
+        externalId ??= `${thread.channel}:files:${ids.map((f) => f.id).join(',')}`;
+      }
+      return { externalId: externalId!, state: 'sent' };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { ChannelPort } from '../../server/channel-port.ts';
 import type { Art30Inbox, Art30Part } from '../types.ts';
 import {
@@ -46,6 +47,7 @@ function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstan
           channelIds: config.channelIds,
           apiUrl: config.apiUrl,
           client,
+          readBlob: async (blobId) => buffer(await port.blobs.get(blobId)),
         })
       : null;
   let running: SlackChannel | null = null;

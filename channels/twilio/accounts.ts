@@ -15,12 +15,14 @@ export type TwilioAccount = {
   recordingAnnouncement?: string;
   /** Answer to HELP. */
   helpText?: string;
+  /** The number sends MMS (an admin says so on the inbox): images go as MediaUrl, other files as links. */
+  mms: boolean;
 };
 
 /**
  * Inbox settings of an sms/voice inbox:
  *   { "phoneNumber": "+15550100", "accountSid"?: "AC...", "authToken"?: "...",
- *     "recordingAnnouncement"?: "...", "helpText"?: "..." }
+ *     "recordingAnnouncement"?: "...", "helpText"?: "...", "mms"?: true }
  * accountSid and authToken default to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; the API never returns settings.
  * An inbox's own authToken is stored encrypted (TWILIO_SECRET_PATHS).
  */
@@ -68,6 +70,7 @@ export function createTwilioAccounts(db: Db, config: TwilioConfig, secrets: Inbo
             authToken,
             recordingAnnouncement: str(s.recordingAnnouncement),
             helpText: str(s.helpText),
+            mms: s.mms === true,
           };
         }
       }

@@ -21,6 +21,8 @@ const TwilioInboxView = Type.Object({
   authToken: Type.Union([Type.Literal('inbox'), Type.Literal('env'), Type.Literal('missing')]),
   /** True when webhooks can be verified and replies sent. */
   ready: Type.Boolean(),
+  /** The number sends MMS: agents' images go as pictures (MediaUrl); otherwise every file goes as a signed link. */
+  mms: Type.Boolean(),
   /** What to paste into the Twilio console for this number. */
   webhooks: Type.Record(Type.String(), Type.String()),
 });
@@ -32,6 +34,7 @@ const Settings = Type.Object({
   authToken: Type.Optional(Type.Union([Type.String({ minLength: 16, maxLength: 128 }), Type.Null()])),
   recordingAnnouncement: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
   helpText: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
+  mms: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
 });
 
 /**
@@ -74,6 +77,7 @@ export const twilioInboxRoutes =
         accountSid,
         authToken,
         ready: Boolean(accountSid && authToken !== 'missing' && phoneNumber),
+        mms: s.mms === true,
         webhooks,
       };
     };

@@ -46,6 +46,7 @@ function createTwilio(port: ChannelPort, config: TwilioConfig): TwilioInstance {
     accounts,
     publicUrl: port.publicUrl,
     outbound: port.outbound,
+    fileLinks: port.fileLinks,
   };
   const sms = createSmsAdapter(deps);
   const voice = createVoiceAdapter(deps);

@@ -1,5 +1,5 @@
-import type { Outbound } from '../../server/channel-port.ts';
-import type { OutboundMessage, SendResult } from '../types.ts';
+import type { FileLinks, Outbound } from '../../server/channel-port.ts';
+import type { OutboundAttachment, OutboundMessage, SendResult } from '../types.ts';
 import { PermanentDeliveryError } from '../types.ts';
 import type { TwilioAccounts } from './accounts.ts';
 import { describeTwilioError, twilioClient } from './client.ts';
@@ -15,7 +15,30 @@ export type TwilioAdapterDeps = {
   publicUrl: string;
   /** The REST client's connections go through it (public addresses unless OUTBOUND_ALLOW_HOSTS). */
   outbound: Outbound;
+  /** Signed expiring links to the agents' files (MediaUrl for MMS, or a link in the text). */
+  fileLinks: Pick<FileLinks, 'url'>;
 };
+
+/** What Twilio sends as MMS pictures everywhere (other types it may convert or refuse). */
+const MMS_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif']);
+/** Twilio's limit of media per message. */
+const MMS_MAX_MEDIA = 10;
+
+/**
+ * How the files of a reply travel by SMS: on a number with MMS, pictures as MediaUrl (Twilio fetches them from
+ * the signed link); every other file, and every file on a number without MMS, as a signed link in the text.
+ */
+export function smsWithFiles(
+  text: string,
+  files: OutboundAttachment[],
+  mms: boolean,
+  link: (file: OutboundAttachment) => string,
+): { body: string; mediaUrl: string[] } {
+  const media = mms ? files.filter((f) => MMS_TYPES.has(f.contentType)).slice(0, MMS_MAX_MEDIA) : [];
+  const linked = files.filter((f) => !media.includes(f));
+  const lines = linked.map((f) => `${f.filename}: ${link(f)}`);
+  return { body: [text.trim(), ...lines].filter(Boolean).join('\n'), mediaUrl: media.map(link) };
+}
 
 /** Twilio errors retrying cannot fix: unsubscribed recipient, invalid or unreachable number, not SMS-capable. */
 const PERMANENT_CODES = new Set([21211, 21408, 21610, 21612, 21614, 21617, 21606, 21660]);
@@ -27,9 +50,13 @@ const PERMANENT_CODES = new Set([21211, 21408, 21610, 21612, 21614, 21617, 21606
 export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage): Promise<SendResult> {
   const account = await deps.accounts.load(message.inboxId);
   if (!account) throw new Error('Twilio is not configured for this inbox (phone number, account sid and auth token)');
-  if (message.text.length > SMS_MAX_CHARS) {
+  const { body, mediaUrl } = smsWithFiles(message.text, message.attachments ?? [], account.mms, (f) =>
+    deps.fileLinks.url(f.id, f.filename),
+  );
+  if (body.length > SMS_MAX_CHARS) {
     throw new PermanentDeliveryError(
-      `text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${message.text.length}`,
+      `text_too_long: SMS replies are limited to ${SMS_MAX_CHARS} characters, this one has ${body.length}` +
+        (mediaUrl.length || message.attachments?.length ? ' with the links to its files' : ''),
     );
   }
   if (!/^\+[1-9][0-9]{6,14}$/.test(message.to))
@@ -42,7 +69,8 @@ export async function sendSms(deps: TwilioAdapterDeps, message: OutboundMessage)
     const sent = await client.messages.create({
       from: account.phoneNumber,
       to: message.to,
-      body: message.text,
+      body,
+      ...(mediaUrl.length ? { mediaUrl } : {}),
       statusCallback: `${deps.publicUrl}/api/twilio/${account.inboxId}/status`,
     });
     return { externalId: sent.sid, state: 'sent' };

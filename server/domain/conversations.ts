@@ -2,12 +2,14 @@ import { eq, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
-import { agents, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
+import { agents, attachments, conversationReads, conversations, messages } from '../../drizzle/schema/index.ts';
 import { notifyMentions } from './note-mentions.ts';
 import type { ConversationStatus } from '../../drizzle/schema/enums.ts';
 import { adapterFor, identityKindOf, type Adapters } from '../../channels/registry.ts';
-import { PermanentDeliveryError } from '../../channels/types.ts';
-import type { ConversationView, MessageView } from '../http/views.ts';
+import { PermanentDeliveryError, type OutboundAttachment } from '../../channels/types.ts';
+import type { BlobStore } from '../blobs/store.ts';
+import type { AcceptedFile } from './uploads.ts';
+import type { AttachmentView, ConversationView, MessageView } from '../http/views.ts';
 import type { DomainEventBus } from './events.ts';
 import { DomainError, conflict, notFound, tooLarge } from './errors.ts';
 import { canSee, visibleInboxIds } from './scope.ts';
@@ -18,6 +20,8 @@ export type ConversationDeps = {
   events: DomainEventBus;
   adapters: Adapters;
   messageMaxChars: number;
+  /** Where an agent's files go (required only for replies and notes that carry some). */
+  blobs?: Pick<BlobStore, 'put' | 'delete'>;
 };
 
 export type Actor = { id: string; name: string };
@@ -44,13 +48,25 @@ async function publishConversation(deps: ConversationDeps, id: string) {
 }
 
 /** An agent's reply: stored as pending, committed, then handed to the channel's adapter. */
-export async function reply(deps: ConversationDeps, conversationId: string, agent: Actor, text: string) {
-  return addAgentMessage(deps, conversationId, agent, text, 'message');
+export async function reply(
+  deps: ConversationDeps,
+  conversationId: string,
+  agent: Actor,
+  text: string,
+  files: AcceptedFile[] = [],
+) {
+  return addAgentMessage(deps, conversationId, agent, text, 'message', files);
 }
 
 /** An internal note: stored and shown to agents, never given to any adapter. */
-export async function addNote(deps: ConversationDeps, conversationId: string, agent: Actor, text: string) {
-  const note = await addAgentMessage(deps, conversationId, agent, text, 'note');
+export async function addNote(
+  deps: ConversationDeps,
+  conversationId: string,
+  agent: Actor,
+  text: string,
+  files: AcceptedFile[] = [],
+) {
+  const note = await addAgentMessage(deps, conversationId, agent, text, 'note', files);
   // @mentions notify the agents named (server/domain/note-mentions.ts).
   await notifyMentions(deps, { conversationId, messageId: note.id, text, author: agent });
   return note;
@@ -172,6 +188,8 @@ type DeliveryTarget = {
   subject: string | null;
   /** The contact's address on the conversation's channel; null when the contact has none. */
   to: string | null;
+  /** The message's files, as the adapter reads them (port.blobs) or links to them (port.fileLinks). */
+  attachments: OutboundAttachment[];
 };
 
 async function addAgentMessage(
@@ -180,10 +198,11 @@ async function addAgentMessage(
   agent: Actor,
   text: string,
   kind: 'message' | 'note',
+  files: AcceptedFile[] = [],
 ): Promise<MessageView> {
   if (text.length > deps.messageMaxChars) throw tooLarge(deps.messageMaxChars);
-  if (text.trim() === '') throw new DomainError(400, 'empty_message', 'Message text is empty');
-  const [row] = await agentMessageStatement(deps.db, {
+  if (text.trim() === '' && files.length === 0) throw new DomainError(400, 'empty_message', 'Message text is empty');
+  const values = {
     conversationId,
     kind,
     direction: kind === 'note' ? 'internal' : 'outbound',
@@ -191,11 +210,45 @@ async function addAgentMessage(
     agentId: agent.id,
     text,
     identityKinds: identityKinds(deps.adapters),
-  });
+  };
+  let row: AgentMessageRow | undefined;
+  let stored: Array<typeof attachments.$inferSelect> = [];
+  if (files.length === 0) {
+    [row] = await agentMessageStatement(deps.db, values);
+  } else {
+    // The files are written first, then the message and its attachment rows commit together: the adapter never
+    // sees a message whose files are missing, and a failed commit removes the files no row points at.
+    if (!deps.blobs) throw new Error('a message with files needs a blob store');
+    const blobs = deps.blobs;
+    const written = await Promise.all(files.map((f) => blobs.put(f.content)));
+    try {
+      await deps.db.transaction(async (tx) => {
+        [row] = await agentMessageStatement(tx, values);
+        if (!row) return;
+        stored = await tx
+          .insert(attachments)
+          .values(
+            files.map((f, i) => ({
+              messageId: row!.id as string,
+              blobId: written[i]!.id,
+              filename: f.filename,
+              contentType: f.contentType,
+              size: written[i]!.size,
+            })),
+          )
+          .returning();
+      });
+    } catch (err) {
+      await Promise.all(written.map((w) => blobs.delete(w.id).catch(() => false)));
+      throw err;
+    }
+    if (!row) await Promise.all(written.map((w) => blobs.delete(w.id).catch(() => false)));
+  }
   if (!row) throw notFound('Conversation');
   const message = readMessage(row);
   const conversation = conversationViewOf(message, row, kind === 'message' ? message.body : row.x_preview);
-  const view = toMessageView(message, agent.name);
+  const fileViews = stored.map((a) => ({ id: a.id, filename: a.filename, contentType: a.contentType, size: a.size }));
+  const view = withFiles(toMessageView(message, agent.name), fileViews);
   deps.events.publish('message.created', {
     message: view,
     conversation,
@@ -212,10 +265,20 @@ async function addAgentMessage(
       threadKey: row.x_thread_key,
       subject: row.x_subject,
       to: row.x_to,
+      attachments: stored.map(({ id, blobId, filename, contentType, size }) => ({
+        id,
+        blobId,
+        filename,
+        contentType,
+        size,
+      })),
     },
     conversation,
   );
 }
+
+const withFiles = (view: MessageView, files: AttachmentView[]): MessageView =>
+  files.length ? { ...view, attachments: files } : view;
 
 /**
  * One delivery attempt of a pending outbound message. Failures are recorded on the message and
@@ -237,6 +300,17 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
       threadKey: row.x_thread_key,
       subject: row.x_subject,
       to: row.x_to,
+      attachments: await deps.db
+        .select({
+          id: attachments.id,
+          blobId: attachments.blobId,
+          filename: attachments.filename,
+          contentType: attachments.contentType,
+          size: attachments.size,
+        })
+        .from(attachments)
+        .where(eq(attachments.messageId, message.id))
+        .orderBy(attachments.createdAt, attachments.id),
     },
     conversationViewOf(message, row, row.x_preview),
   );
@@ -315,6 +389,7 @@ async function attemptDelivery(
         to: target.to,
         text: message.body,
         subject: target.subject ?? undefined,
+        ...(target.attachments.length ? { attachments: target.attachments } : {}),
       });
       update = {
         attempts,
@@ -343,7 +418,10 @@ async function attemptDelivery(
     nextAttemptAt: update.nextAttemptAt?.toISOString() ?? null,
     externalId: update.externalId ?? null,
   });
-  const view = toMessageView(readMessage(updated!), target.authorName);
+  const view = withFiles(
+    toMessageView(readMessage(updated!), target.authorName),
+    target.attachments.map(({ id, filename, contentType, size }) => ({ id, filename, contentType, size })),
+  );
   deps.events.publish('message.updated', { message: view, conversation, route: { threadKey: target.threadKey } });
   return view;
 }

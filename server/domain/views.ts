@@ -1,3 +1,4 @@
+import type { FileLinks } from './uploads-links.ts';
 import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
@@ -55,8 +56,14 @@ export function toMessageView(
 }
 
 /** What a visitor may see; returns null for anything that must never reach the widget (notes, events). */
-export function toVisitorMessageView(view: MessageView, clientId: string | null): VisitorMessageView | null {
+export function toVisitorMessageView(
+  view: MessageView,
+  clientId: string | null,
+  /** Signs each file's link (server/domain/uploads-links.ts); without it the visitor sees no files. */
+  fileLinks?: Pick<FileLinks, 'path'>,
+): VisitorMessageView | null {
   if (view.kind !== 'message') return null;
+  const files = fileLinks && view.attachments?.length ? view.attachments : null;
   return {
     id: view.id,
     clientId,
@@ -64,6 +71,7 @@ export function toVisitorMessageView(view: MessageView, clientId: string | null)
     authorName: view.authorKind === 'contact' ? null : view.authorName,
     body: view.body,
     createdAt: view.createdAt,
+    ...(files ? { attachments: files.map((f) => ({ ...f, url: fileLinks!.path(f.id, f.filename) })) } : {}),
   };
 }
 

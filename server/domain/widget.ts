@@ -9,6 +9,8 @@ import type { VisitorConsentPurpose, VisitorHistoryView, WidgetConfigView } from
 import { DomainError, forbidden, notFound, tooLarge } from './errors.ts';
 import { ingest, type IngestDeps } from './ingest.ts';
 import { storable } from './storable-text.ts';
+import { acceptUploads, type UploadInput } from './uploads.ts';
+import type { FileLinks } from './uploads-links.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from '../privacy/consent.ts';
 import { NOTICE_PURPOSES, type ConsentNotice, type NoticeDeps } from '../privacy/notice.ts';
@@ -21,7 +23,11 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
  */
 export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames' | 'chatOpenStatus'>> & {
   adapters: Pick<Adapters, 'chat'>;
-  config: Pick<Config, 'messageMaxChars'>;
+  config: Pick<Config, 'messageMaxChars'> & Partial<Pick<Config, 'uploads'>>;
+  /** Where the visitor's files go (required only for messages that carry some). */
+  blobs?: IngestDeps['blobs'];
+  /** Signs the links to files the visitor sees (without it, the visitor's views carry no files). */
+  fileLinks?: Pick<FileLinks, 'path'>;
   /** The consent notice of this configuration (server/privacy/notice.ts). */
   notice: ConsentNotice;
 };
@@ -151,11 +157,12 @@ export async function changeVisitorConsent(
 export async function visitorSend(
   deps: WidgetDeps,
   visitor: VisitorClaims,
-  input: { clientId: string; text: string },
+  input: { clientId: string; text: string; files?: UploadInput[] },
   /** Sockets are checked once at connect and cut when the session ends, so they skip the per-message check. */
   options: { sessionChecked?: boolean } = {},
 ): Promise<VisitorMessageView> {
-  if (typeof input.text !== 'string' || input.text.trim() === '') {
+  const withFiles = Array.isArray(input.files) && input.files.length > 0;
+  if (typeof input.text !== 'string' || (input.text.trim() === '' && !withFiles)) {
     throw new DomainError(400, 'empty_message', 'Message text is empty');
   }
   if (input.text.length > deps.config.messageMaxChars) throw tooLarge(deps.config.messageMaxChars);
@@ -170,12 +177,14 @@ export async function visitorSend(
     throw new DomainError(400, 'bad_client_id', 'clientId must be 8-64 characters of A-Z, a-z, 0-9, _ or -');
   }
   if (!options.sessionChecked) await assertActiveVisitor(deps, visitor);
+  // Checked (size, count, sniffed type) before anything is stored: a refused file stores nothing.
+  const files = withFiles ? await acceptUploads(input.files!, uploadLimits(deps)) : [];
   const [inbound] = deps.adapters.chat.parse(
     { visitorId: visitor.visitorId, clientId: input.clientId, text: input.text, receivedAt: new Date().toISOString() },
     { inboxId: visitor.inboxId },
   );
-  const result = await ingest(deps, inbound!);
-  return toVisitorMessageView(result.message, input.clientId)!;
+  const result = await ingest(deps, files.length ? { ...inbound!, attachments: files } : inbound!);
+  return toVisitorMessageView(result.message, input.clientId, deps.fileLinks)!;
 }
 
 /** The visitor's own conversation in this inbox (their thread key is their visitor id). */
@@ -191,21 +200,27 @@ export async function visitorConversationId(deps: DbDeps, visitor: VisitorClaims
   return row?.id ?? null;
 }
 
-export async function visitorHistory(deps: DbDeps, visitor: VisitorClaims): Promise<VisitorHistoryView> {
+export async function visitorHistory(
+  deps: DbDeps & Pick<WidgetDeps, 'fileLinks'>,
+  visitor: VisitorClaims,
+): Promise<VisitorHistoryView> {
   await assertActiveVisitor(deps, visitor);
   const conversationId = await visitorConversationId(deps, visitor);
   if (!conversationId) return { conversationId: null, messages: [] };
   return { conversationId, messages: await visitorMessages(deps, conversationId) };
 }
 
-async function visitorMessages(deps: DbDeps, conversationId: string): Promise<VisitorMessageView[]> {
+async function visitorMessages(
+  deps: DbDeps & Pick<WidgetDeps, 'fileLinks'>,
+  conversationId: string,
+): Promise<VisitorMessageView[]> {
   const views = await loadMessageViews(deps.db, conversationId);
-  return views.flatMap((view) => toVisitorMessageView(view, null) ?? []);
+  return views.flatMap((view) => toVisitorMessageView(view, null, deps.fileLinks) ?? []);
 }
 
 /** Reading a conversation by id: only the visitor's own (403 for anyone else's, 404 for none). */
 export async function visitorConversation(
-  deps: DbDeps,
+  deps: DbDeps & Pick<WidgetDeps, 'fileLinks'>,
   visitor: VisitorClaims,
   id: string,
 ): Promise<VisitorHistoryView> {
@@ -219,4 +234,10 @@ export async function visitorConversation(
     throw forbidden('This conversation belongs to someone else');
   }
   return { conversationId: id, messages: await visitorMessages(deps, id) };
+}
+
+function uploadLimits(deps: WidgetDeps) {
+  if (!deps.config.uploads || !deps.blobs)
+    throw new DomainError(400, 'files_not_accepted', 'Files cannot be sent here');
+  return deps.config.uploads;
 }

@@ -207,6 +207,8 @@ export const VisitorMessageView = Type.Object({
   authorName: Type.Union([Type.String(), Type.Null()]),
   body: Type.String(),
   createdAt: Iso,
+  /** Files of the message, each with a signed link that expires (FILE_LINK_TTL_HOURS); history renews them. */
+  attachments: Type.Optional(Type.Array(Type.Object({ ...AttachmentView.properties, url: Type.String() }))),
 });
 export type VisitorMessageView = Static<typeof VisitorMessageView>;
 

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { toVisitorMessageView } from '../domain/views.ts';
+import type { FileLinks } from '../domain/uploads-links.ts';
 import { sha256 } from '../security/tokens.ts';
 import { visibleInboxIds, type InboxIds } from '../domain/scope.ts';
 import type { AgentClientEvents, AgentServerEvents, WidgetClientEvents, WidgetServerEvents } from './event-map.ts';
@@ -35,7 +36,7 @@ type Namespaces = {
 export function wireAudience(
   events: Pick<DomainEventBus, 'subscribe'>,
   ns: Namespaces,
-  deps: { db: Db; log: FastifyBaseLogger },
+  deps: { db: Db; log: FastifyBaseLogger; fileLinks?: Pick<FileLinks, 'path'> },
 ): () => void {
   /** Every agent who may see this inbox, once each (socket.io sends once to a socket in several of the rooms). */
   const inboxAgents = (inboxId: string) => ns.agent.to([AGENTS_ROOM, inboxRoom(inboxId)]);
@@ -55,7 +56,7 @@ export function wireAudience(
     events.subscribe('message.created', ({ message, conversation, route, clientId }) => {
       inboxAgents(conversation.inboxId).emit('message:created', { message, conversation });
       if (conversation.channel !== 'chat') return;
-      const visible = toVisitorMessageView(message, clientId);
+      const visible = toVisitorMessageView(message, clientId, deps.fileLinks);
       if (visible) ns.widget.to(visitorRoom(route.threadKey)).emit('message:created', { message: visible });
     }),
     events.subscribe('message.updated', ({ message, conversation }) => {

@@ -141,7 +141,15 @@ export async function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps,
     }),
   );
 
-  const unwire = wireAudience(deps.events, { agent: agentNs, widget: widgetNs }, { db: deps.db, log });
+  const unwire = wireAudience(
+    deps.events,
+    { agent: agentNs, widget: widgetNs },
+    {
+      db: deps.db,
+      log,
+      fileLinks: deps.fileLinks,
+    },
+  );
   return {
     io,
     async close() {

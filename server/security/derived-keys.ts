@@ -7,7 +7,7 @@ import type { MasterKey } from './keys.ts';
  * Anything made with a derived key records the master key's id, so it stays checkable after a rotation for as
  * long as the old key is kept (ENCRYPTION_DECRYPT_KEYS, or the key file's later lines).
  */
-export type KeyPurpose = 'audit-anchor' | 'erased-subjects';
+export type KeyPurpose = 'audit-anchor' | 'erased-subjects' | 'file-links';
 
 export function derivedKey(master: MasterKey, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', master.key, Buffer.alloc(0), `privacy-inbox ${purpose} v1`, 32));

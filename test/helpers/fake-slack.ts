@@ -22,6 +22,18 @@ export class FakeSlack {
   readonly fileAccessDenied = new Set<string>();
   /** Files answered with a redirect to this URL instead (a compromised or misbehaving file host). */
   readonly fileRedirects = new Map<string, string>();
+  /** Files the bot uploaded (files.uploadV2: getUploadURLExternal, the bytes, completeUploadExternal), by id. */
+  readonly uploads = new Map<
+    string,
+    {
+      filename: string;
+      length: number;
+      content: Buffer | null;
+      channel?: string;
+      threadTs?: string;
+      completed: boolean;
+    }
+  >();
   /** Methods that answer with this Slack error instead (e.g. { 'chat.postMessage': 'channel_not_found' }). */
   readonly failures = new Map<string, string>();
   private seq = 0;
@@ -124,6 +136,15 @@ export class FakeSlack {
       this.downloads.push(id);
       return { status: 200, type: file.contentType, body: file.content };
     }
+    if (req.method === 'POST' && url.pathname.startsWith('/upload/')) {
+      // Step 2 of files.uploadV2: the bytes, to the upload_url step 1 handed out (the WebClient sends its token).
+      const upload = this.uploads.get(url.pathname.split('/')[2]!);
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (!upload || token !== this.botToken) return { status: 404, type: 'text/plain', body: 'not found' };
+      upload.content = uploadedBytes(Buffer.concat(chunks), req.headers['content-type'] ?? '');
+      return { status: 200, type: 'text/plain', body: `OK - ${upload.content.length}` };
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const params = await readParams(req);
     this.calls.push({ method, params, token: token ?? params.token });
@@ -185,10 +206,42 @@ export class FakeSlack {
           },
         });
       }
+      case 'files.getUploadURLExternal': {
+        if (!params.filename || !params.length) return json({ ok: false, error: 'invalid_arguments' });
+        const id = `F0UP${String(++this.seq).padStart(6, '0')}`;
+        this.uploads.set(id, {
+          filename: params.filename,
+          length: Number(params.length),
+          content: null,
+          completed: false,
+        });
+        return json({ ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id });
+      }
+      case 'files.completeUploadExternal': {
+        const files = JSON.parse(params.files ?? '[]') as Array<{ id: string; title?: string }>;
+        for (const f of files) {
+          const upload = this.uploads.get(f.id);
+          if (!upload || upload.content === null || upload.content.length !== upload.length)
+            return json({ ok: false, error: 'file_upload_size_mismatch' });
+          Object.assign(upload, { completed: true, channel: params.channel_id, threadTs: params.thread_ts });
+        }
+        return json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) });
+      }
       default:
         return json({ ok: false, error: 'unknown_method' });
     }
   }
+}
+
+/** The bytes of an upload: the raw body, or the one part of a multipart/form-data body (how the WebClient posts). */
+function uploadedBytes(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(delimiter);
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  return body.subarray(headersEnd + 4, end);
 }
 
 async function readParams(req: IncomingMessage): Promise<Record<string, string>> {

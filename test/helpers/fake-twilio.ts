@@ -14,7 +14,7 @@ export type FakeTwilio = {
   accountSid: string;
   authToken: string;
   /** Every message created through the REST API, in order. */
-  messages: Array<{ sid: string; to: string; from: string; body: string; statusCallback?: string }>;
+  messages: Array<{ sid: string; to: string; from: string; body: string; statusCallback?: string; mediaUrl: string[] }>;
   /** Recordings Twilio still holds: sid -> audio. */
   recordings: Map<string, Buffer>;
   /** Every DELETE of a recording that found it (each sid appears once per actual deletion). */
@@ -124,7 +124,8 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       return twilioError(res, 500, 20500, 'Internal Server Error');
     }
     if (req.method === 'POST' && url.pathname === `${base}/Messages.json`) {
-      const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+      const params = new URLSearchParams(await readBody(req));
+      const form = Object.fromEntries(params);
       if (!form.To || !form.From) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
       if ((form.Body ?? '').length > 1600)
         return twilioError(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
@@ -136,6 +137,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
         from: form.From,
         body: form.Body ?? '',
         statusCallback: form.StatusCallback,
+        mediaUrl: params.getAll('MediaUrl'),
       };
       fake.nextMessageSid = null;
       fake.messages.push(message);
@@ -152,7 +154,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
         error_message: null,
         from: message.from,
         messaging_service_sid: null,
-        num_media: '0',
+        num_media: String(message.mediaUrl.length),
         num_segments: String(Math.max(1, Math.ceil(message.body.length / 153))),
         price: null,
         price_unit: 'USD',

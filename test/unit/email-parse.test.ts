@@ -74,6 +74,17 @@ describe('email parsing', () => {
     expect(e.text).toHaveLength(200);
   });
 
+  it('keeps the original of a mail whose text was cut, to be read in full (within the size limit)', async () => {
+    const raw = mail(['From: a@b.example', 'Message-ID: <long@b.example>'], 'long text '.repeat(50));
+    const e = await parseEmail(raw, limits);
+    expect(e.text).toHaveLength(200);
+    expect(e.attachments).toEqual([
+      { filename: 'original.eml', contentType: 'message/rfc822', content: raw, inline: false },
+    ]);
+    const tooBig = await parseEmail(raw, { ...limits, maxAttachmentBytes: raw.length - 1 });
+    expect(tooBig.attachments).toEqual([]);
+  });
+
   it('turns unreadable MIME into a parse-error marker with the raw source attached', async () => {
     const raw = mail(
       ['From: a@b.example', 'Message-ID: <broken@b.example>', 'Content-Type: multipart/mixed'],

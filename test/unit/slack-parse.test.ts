@@ -198,11 +198,13 @@ describe('the Slack app manifest (channels/slack/manifest.json)', () => {
       'message.groups',
       'message.im',
     ]);
-    // history: the message events; chat:write: replies; users:read(.email): the contact; files:read: attachments.
+    // history: the message events; chat:write: replies; users:read(.email): the contact; files:read: attachments;
+    // files:write: the agents' files (files.uploadV2).
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'channels:history',
       'chat:write',
       'files:read',
+      'files:write',
       'groups:history',
       'im:history',
       'users:read',

@@ -47,6 +47,20 @@ export const VisitorSendRequest = Type.Object({
 });
 export type VisitorSendRequest = Static<typeof VisitorSendRequest>;
 
+/** A file as it travels in a JSON request: its name and its bytes in base64 (server/domain/uploads.ts). */
+export const UploadFile = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 1000 }),
+  data: Type.String({ description: 'the file, base64' }),
+});
+
+/** A visitor's message with files (POST /api/widget/files); the text may be empty when files come along. */
+export const VisitorFilesRequest = Type.Object({
+  clientId: Type.String({ minLength: 8, maxLength: 64 }),
+  text: Type.String(),
+  files: Type.Array(UploadFile, { minItems: 1 }),
+});
+export type VisitorFilesRequest = Static<typeof VisitorFilesRequest>;
+
 export const VisitorMessageResult = Type.Object({ message: VisitorMessageView });
 export type VisitorMessageResult = Static<typeof VisitorMessageResult>;
 

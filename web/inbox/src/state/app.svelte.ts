@@ -17,6 +17,8 @@ import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
 import { ConversationDetail } from './conversation-detail.svelte.ts';
+import { ComposerFiles } from './composer-files.svelte.ts';
+import { FullMessageViewer } from './full-message.svelte.ts';
 import { CallRecordings } from './call-recordings.svelte.ts';
 import { RecordingDeletionFailures } from './recording-deletion-failures.svelte.ts';
 import { ConversationList } from './conversation-list.svelte.ts';
@@ -48,6 +50,10 @@ export class InboxApp {
   readonly inboxAccess: InboxAccess;
   readonly list: ConversationList;
   readonly detail: ConversationDetail;
+  /** Files attached in the composer, sent with the draft (picker, drag and drop, paste). */
+  readonly composerFiles: ComposerFiles;
+  /** A mail cut at MESSAGE_MAX_CHARS or sent as HTML only, read in full. */
+  readonly fullMessage: FullMessageViewer;
   /** The open conversation's call recordings (voice). */
   readonly recordings: CallRecordings;
   /** Admins: recordings whose deletion at the provider keeps failing. */
@@ -102,6 +108,8 @@ export class InboxApp {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
       read: (id) => this.list.setUnread(id, 0),
     });
+    this.composerFiles = new ComposerFiles(this.api, this.toasts, this.detail);
+    this.fullMessage = new FullMessageViewer(this.api, this.toasts);
     this.recordings = new CallRecordings(this.api, this.toasts);
     this.recordingFailures = new RecordingDeletionFailures(this.api);
     this.realtime = new Realtime({

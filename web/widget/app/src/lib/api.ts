@@ -2,6 +2,7 @@ import type { RatingStateView } from '../../../../../server/http/views/analytics
 import type {
   VisitorConsentPurpose,
   VisitorConsentView,
+  VisitorFilesRequest,
   VisitorHistoryView,
   VisitorMessageResult,
   VisitorSendRequest,
@@ -104,6 +105,9 @@ export const widgetApi = {
   history: (token: string) => request<VisitorHistoryView>('/api/widget/messages', { token }),
   send: (token: string, body: VisitorSendRequest) =>
     request<VisitorMessageResult>('/api/widget/messages', { method: 'POST', body, token }),
+  /** A message with files (base64); allowed longer than a JSON call, the files may be several MB. */
+  sendFiles: (token: string, body: VisitorFilesRequest) =>
+    request<VisitorMessageResult>('/api/widget/files', { method: 'POST', body, token, timeoutMs: EXPORT_TIMEOUT_MS }),
   consent: (token: string) => request<ConsentStates>('/api/widget/consent', { token }),
   /**
    * Records a consent change. Only 'analytics' can be switched freely; withdrawing 'support' ends the session

@@ -18,6 +18,8 @@ export type ChatItem = {
   error: string | null;
   /** False when sending the same text again cannot work (too long): only Edit is offered. */
   retryable: boolean;
+  /** Files of the message, each with a signed link (state/visitor-files.svelte.ts sends the visitor's). */
+  attachments?: VisitorMessageView['attachments'];
 };
 
 export type ConversationStatus = Parameters<WidgetServerEvents['conversation:status']>[0]['status'];
@@ -91,6 +93,16 @@ export class ChatState {
     private readonly token: string,
     private readonly hooks: Hooks,
   ) {}
+
+  /** The visitor token, for the requests other parts of the chat make (files: state/visitor-files.svelte.ts). */
+  get visitorToken(): string {
+    return this.token;
+  }
+
+  /** A message the server confirmed outside the socket (one sent with files over HTTP). */
+  receive(message: VisitorMessageView): void {
+    if (!this.stopped) this.upsert(message);
+  }
 
   start(): void {
     void this.loadHistory();
@@ -239,6 +251,7 @@ export class ChatState {
       state: 'sent',
       error: null,
       retryable: true,
+      ...(message.attachments?.length ? { attachments: message.attachments } : {}),
     };
     if (index >= 0) {
       const existing = this.items[index]!;
