@@ -1,9 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { botDecisions, conversations, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationView } from '../http/views.ts';
 import { deliver, type ConversationDeps } from '../domain/conversations.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import type { BotDecisionView } from './views.ts';
+import { BOT_TEXTS, botTexts } from '../../bot/language-texts.ts';
+import { fillAnswer, orderNumberIn } from './answer-variables.ts';
 
 export const BOT_NAME = 'Assistant';
 
@@ -142,4 +144,111 @@ export async function conversationDecisions(deps: Pick<ConversationDeps, 'db'>, 
     .where(eq(botDecisions.conversationId, conversationId))
     .orderBy(botDecisions.createdAt);
   return decisionViews(deps, rows);
+}
+
+/** The timeline line that records the disclosure was shown (its prefix finds it again). */
+export const DISCLOSURE_EVENT = 'Shown to the customer: automated assistant notice';
+
+/**
+ * The bot's first message in a conversation says that it is an automated assistant and how to reach a
+ * person, in the customer's language (EU AI Act Art. 50(1)); an event in the timeline records that it was
+ * shown, when and in which language. Once per conversation: returns false when it was already shown.
+ */
+export async function discloseOnce(deps: ConversationDeps, conversationId: string, language: string | null) {
+  const texts = botTexts(language);
+  const inserted = await deps.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
+    if (!current) return null;
+    const [already] = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.authorKind, 'bot')))
+      .limit(1);
+    if (already) return null;
+    const [message] = await tx
+      .insert(messages)
+      .values({
+        conversationId,
+        channel: current.channel,
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'bot',
+        body: texts.disclosure,
+        deliveryState: 'pending',
+      })
+      .returning();
+    const [event] = await tx
+      .insert(messages)
+      .values({
+        conversationId,
+        channel: current.channel,
+        direction: 'internal',
+        kind: 'event',
+        authorKind: 'bot',
+        body: `${DISCLOSURE_EVENT} (EU AI Act Art. 50), in ${language && BOT_TEXTS[language] ? language : 'en'}`,
+        deliveryState: 'stored',
+        createdAt: new Date(message!.createdAt.getTime() + 1),
+      })
+      .returning();
+    await tx
+      .update(conversations)
+      .set({ lastMessageAt: message!.createdAt, updatedAt: message!.createdAt })
+      .where(eq(conversations.id, conversationId));
+    return { message: message!, event: event! };
+  });
+  if (!inserted) return false;
+  await publishCreated(deps, conversationId, inserted.message);
+  await publishCreated(deps, conversationId, inserted.event);
+  await deliver(deps, inserted.message.id);
+  return true;
+}
+
+/** What the customer wrote in a conversation, oldest first (for language and order number). */
+export async function customerTexts(deps: Pick<ConversationDeps, 'db'>, conversationId: string): Promise<string[]> {
+  const rows = await deps.db
+    .select({ body: messages.body })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.authorKind, 'contact'),
+        eq(messages.kind, 'message'),
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+  return rows.map((r) => r.body);
+}
+
+/**
+ * The text the bot sends for an article: its answer with the variables filled from what the bot knows
+ * (the order number only when the customer wrote one in this conversation, the contact's name when it is
+ * known), or, when the answer needs an order number it does not have, the question for it.
+ */
+export function composeAnswer(
+  body: string,
+  known: { customerTexts: readonly string[]; contactName: string | null },
+  language: string | null,
+): { text: string; asked: boolean } {
+  const filled = fillAnswer(body, { orderNumber: orderNumberIn(known.customerTexts), contactName: known.contactName });
+  if (filled.missing === null) return { text: filled.text, asked: false };
+  return { text: botTexts(language).askOrderNumber, asked: true };
+}
+
+/** The reason a decision records when the bot asked for the order number instead of answering. */
+export const ASKED_ORDER_NUMBER = 'asked_order_number';
+
+/**
+ * The article the bot's latest decision asked the order number for, if the new message gives one: the
+ * answer the customer was waiting for.
+ */
+export async function resumeAskedAnswer(deps: Pick<ConversationDeps, 'db'>, conversationId: string, text: string) {
+  const [latest] = await deps.db
+    .select()
+    .from(botDecisions)
+    .where(eq(botDecisions.conversationId, conversationId))
+    .orderBy(desc(botDecisions.createdAt))
+    .limit(1);
+  if (!latest || latest.reason !== ASKED_ORDER_NUMBER || !orderNumberIn([text])) return null;
+  const candidate = latest.candidates[0];
+  return candidate ? { articleId: candidate.articleId, confidence: latest.confidence ?? candidate.score } : null;
 }
