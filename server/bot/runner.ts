@@ -242,6 +242,8 @@ export function createBotRunner(
       return bot.decide({ status: 'bot', assigneeId: null, turns: [] }, text, conversationLanguage([text], null));
     },
     whenReady: () => building,
+    /** The per-language bots in use (agent assist reads the same model; server/bot/assist.ts). */
+    languageBots: () => bot,
   };
 }
 export type BotRunner = ReturnType<typeof createBotRunner>;
