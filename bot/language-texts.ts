@@ -26,11 +26,13 @@ export const BOT_TEXTS: Record<string, BotTexts> = {
     disclosure:
       'Hallo! Ich bin ein automatischer Assistent (ein Bot, kein Mensch) und antworte aus unseren Hilfeartikeln. ' +
       'Wenn Sie mit einem Menschen sprechen möchten, schreiben Sie jederzeit „Mensch“.',
-    handoff: 'Ich verbinde Sie mit einer Kollegin oder einem Kollegen. Jemand aus unserem Team antwortet Ihnen gleich hier.',
+    handoff:
+      'Ich verbinde Sie mit einer Kollegin oder einem Kollegen. Jemand aus unserem Team antwortet Ihnen gleich hier.',
     askOrderNumber:
       'Dabei helfe ich gern. Wie lautet Ihre Bestellnummer? Sie steht in Ihrer Bestellbestätigung per E-Mail.',
     languageNotCovered:
-      'Entschuldigung, ich antworte nur auf Englisch, Deutsch, Französisch, Finnisch und Schwedisch. Ein Kollege meldet sich gleich hier.',
+      'Entschuldigung, ich antworte nur auf Englisch, Deutsch, Französisch, Finnisch und Schwedisch. ' +
+      'Ein Kollege meldet sich gleich hier.',
   },
   fr: {
     disclosure:
@@ -38,7 +40,8 @@ export const BOT_TEXTS: Record<string, BotTexts> = {
       'articles d’aide. Pour parler à une personne à tout moment, écrivez « humain ».',
     handoff: 'Je vous mets en relation avec un collègue. Quelqu’un de notre équipe vous répondra ici sous peu.',
     askOrderNumber:
-      'Je peux vous aider. Quel est votre numéro de commande ? Il figure dans votre e-mail de confirmation de commande.',
+      'Je peux vous aider. Quel est votre numéro de commande ? ' +
+      'Il figure dans votre e-mail de confirmation de commande.',
     languageNotCovered:
       'Désolé, je ne réponds qu’en anglais, allemand, français, finnois et suédois. Un collègue va vous répondre ici.',
   },
@@ -49,7 +52,8 @@ export const BOT_TEXTS: Record<string, BotTexts> = {
     handoff: 'Ohjaan sinut kollegalleni. Joku tiimistämme vastaa sinulle tässä pian.',
     askOrderNumber: 'Autan mielelläni. Mikä on tilausnumerosi? Löydät sen tilausvahvistuksesta sähköpostistasi.',
     languageNotCovered:
-      'Valitettavasti vastaan vain englanniksi, saksaksi, ranskaksi, suomeksi ja ruotsiksi. Kollega vastaa sinulle tässä pian.',
+      'Valitettavasti vastaan vain englanniksi, saksaksi, ranskaksi, suomeksi ja ruotsiksi. ' +
+      'Kollega vastaa sinulle tässä pian.',
   },
   sv: {
     disclosure:
@@ -66,4 +70,10 @@ export const BOT_TEXTS: Record<string, BotTexts> = {
 export const botTexts = (language: string | null): BotTexts => BOT_TEXTS[language ?? 'en'] ?? BOT_TEXTS.en!;
 
 /** The word each disclosure tells the customer to write to reach a person. */
-export const PERSON_WORD: Record<string, string> = { en: 'human', de: 'Mensch', fr: 'humain', fi: 'ihminen', sv: 'människa' };
+export const PERSON_WORD: Record<string, string> = {
+  en: 'human',
+  de: 'Mensch',
+  fr: 'humain',
+  fi: 'ihminen',
+  sv: 'människa',
+};

@@ -36,7 +36,10 @@ export function fillAnswer(body: string, known: KnownValues): Filled {
 }
 
 /** Words that introduce an order number in the five languages (diacritics optional). */
-const ORDER_WORDS = String.raw`(?:order|ordern(?:umm?er)?|bestell(?:ung|nummer|nr)?|auftrag(?:snummer)?|commande|n[°o]|num[ée]ro|tilau(?:s|ksen|snumero)?|beställning(?:snummer)?|nr|no)`;
+const ORDER_WORDS = [
+  String.raw`(?:order|ordern(?:umm?er)?|bestell(?:ung|nummer|nr)?|auftrag(?:snummer)?|commande|n[°o]|num[ée]ro`,
+  String.raw`|tilau(?:s|ksen|snumero)?|beställning(?:snummer)?|nr|no)`,
+].join('');
 const ORDER_NUMBER = new RegExp(
   String.raw`(?:#\s?|\b${ORDER_WORDS}\.?\s*(?:number|nummer|numero|nr\.?|no\.?|:|#)?\s*)([A-Z]{0,3}-?\d{4,12})\b`,
   'iu',

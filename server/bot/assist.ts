@@ -31,8 +31,12 @@ export type AssistView = {
 /** How many resolved conversations (newest first) are compared, and how many are shown. */
 const SIMILAR_POOL = 300;
 const SIMILAR_SHOWN = 3;
-/** Below this cosine similarity a past conversation is not "similar" (lexical + encoder vectors). */
-const SIMILAR_FLOOR = 0.3;
+/**
+ * Below this cosine similarity a past conversation is not "similar". Low on purpose: agents read and choose;
+ * a paraphrase sharing two words ("can i buy a gift card?" / "Do you sell gift cards for a birthday present?")
+ * scores 0.24 on the lexical vectors alone.
+ */
+const SIMILAR_FLOOR = 0.2;
 const ORDER_GAP: Record<string, string> = {
   en: '[order number]',
   de: '[Bestellnummer]',
@@ -44,7 +48,7 @@ const ORDER_GAP: Record<string, string> = {
 /** Cosine similarity of two L2-normalized sparse vectors (indices sorted): their dot product. */
 function dot(a: SparseVector, b: SparseVector): number {
   let sum = 0;
-  for (let i = 0, j = 0; i < a.indices.length && j < b.indices.length; ) {
+  for (let i = 0, j = 0; i < a.indices.length && j < b.indices.length;) {
     const x = a.indices[i]!;
     const y = b.indices[j]!;
     if (x === y) sum += a.values[i++]! * b.values[j++]!;
@@ -55,7 +59,11 @@ function dot(a: SparseVector, b: SparseVector): number {
 }
 
 /** Filled from what is known; an order number nobody gave stays a visible gap for the agent to fill. */
-export function suggestionText(body: string, known: { customerTexts: readonly string[]; contactName: string | null }, language: string | null) {
+export function suggestionText(
+  body: string,
+  known: { customerTexts: readonly string[]; contactName: string | null },
+  language: string | null,
+) {
   const orderNumber = orderNumberIn(known.customerTexts) ?? ORDER_GAP[language ?? 'en'] ?? ORDER_GAP.en!;
   return fillAnswer(body, { orderNumber, contactName: known.contactName }).text ?? body;
 }
@@ -67,7 +75,10 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
   async function embedAll(embedder: Embedder, items: Array<{ id: string; text: string }>) {
     const missing = items.filter((i) => !vectors.has(`${embedder.id}:${i.id}`));
     if (missing.length) {
-      const embedded = await embedAsSparse(embedder, missing.map((m) => m.text));
+      const embedded = await embedAsSparse(
+        embedder,
+        missing.map((m) => m.text),
+      );
       missing.forEach((m, i) => vectors.set(`${embedder.id}:${m.id}`, embedded[i]!));
       if (vectors.size > 20_000) for (const key of [...vectors.keys()].slice(0, 5_000)) vectors.delete(key);
     }
@@ -83,7 +94,13 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
     const resolved = await db
       .select({ id: conversations.id, updatedAt: conversations.updatedAt })
       .from(conversations)
-      .where(and(eq(conversations.status, 'resolved'), ne(conversations.id, conversationId), inboxCondition(conversations.inboxId, scope)))
+      .where(
+        and(
+          eq(conversations.status, 'resolved'),
+          ne(conversations.id, conversationId),
+          inboxCondition(conversations.inboxId, scope),
+        ),
+      )
       .orderBy(desc(conversations.updatedAt))
       .limit(SIMILAR_POOL);
     if (resolved.length === 0) return [];
@@ -179,7 +196,9 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
       const known = { customerTexts, contactName: conversation?.contactName ?? null };
       const articles = candidates.flatMap((c) => {
         const a = articleRows.find((r) => r.id === c.articleId);
-        return a ? [{ articleId: a.id, title: a.title, text: suggestionText(a.body, known, language), score: c.score }] : [];
+        return a
+          ? [{ articleId: a.id, title: a.title, text: suggestionText(a.body, known, language), score: c.score }]
+          : [];
       });
       const [vector] = await embedAsSparse(index.embedder, [question]);
       const similar = await similarResolved(index.embedder, vector!, conversationId, scope);

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { botDecisions, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
-import { createLanguageBots, type LanguageBots } from '../../bot/language-bots.ts';
+import { createLanguageBots, ENGLISH_ONLY_EMBEDDERS, type LanguageBots } from '../../bot/language-bots.ts';
 import { conversationLanguage } from '../../bot/language.ts';
 import { botTexts } from '../../bot/language-texts.ts';
 import { createEmbedder, EMBEDDER_KINDS, type EmbedderConfig, type EmbedderKind } from '../../bot/embedders/index.ts';
@@ -88,8 +88,13 @@ export function createBotRunner(
     building = building.then(async () => {
       try {
         const embedder = await createEmbedder({ ...defaults.embedder, kind: settings.embedder });
+        // Other languages than English on the lexical features alone when the encoder is English-only.
+        const lexical = ENGLISH_ONLY_EMBEDDERS.includes(settings.embedder)
+          ? await createEmbedder({ ...defaults.embedder, kind: 'lexical' })
+          : embedder;
         bot = await createLanguageBots({
           embedder,
+          embedderFor: (language) => (language === 'en' ? embedder : lexical),
           articles: await articles(),
           policy: { threshold: settings.threshold },
           index: INDEX_OPTIONS,
@@ -176,7 +181,11 @@ export function createBotRunner(
       `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`,
     );
     const say = botTexts(language);
-    await botSay(deps, conversation.id, decision.reason === 'language_not_covered' ? say.languageNotCovered : say.handoff);
+    await botSay(
+      deps,
+      conversation.id,
+      decision.reason === 'language_not_covered' ? say.languageNotCovered : say.handoff,
+    );
   }
 
   function onMessage(event: DomainEvents['message.created']) {

@@ -246,7 +246,7 @@ const KB: Record<string, Record<DemoLanguage, Entry>> = {
         '{{#contactName}}Merci, {{contactName}}. {{/contactName}}Vous pouvez modifier ou annuler la commande ' +
         "{{orderNumber}} vous-même tant qu'elle n'est pas expédiée : connectez-vous, ouvrez « Mes commandes », " +
         'choisissez la commande et cliquez sur « Modifier » ou « Annuler la commande ». Si ces boutons ont ' +
-        "disparu, le colis est déjà en route ; vous pourrez toujours le retourner dans les 30 jours suivant " +
+        'disparu, le colis est déjà en route ; vous pourrez toujours le retourner dans les 30 jours suivant ' +
         'la livraison.',
       questions: [
         'Je veux annuler ma commande',
@@ -344,7 +344,7 @@ const KB: Record<string, Record<DemoLanguage, Entry>> = {
         'Puis-je être remboursé ?',
         "Où trouver l'étiquette de retour ?",
         'Quelle est votre politique de retour ?',
-        "Combien de temps ai-je pour renvoyer un article ?",
+        'Combien de temps ai-je pour renvoyer un article ?',
         'Quand serai-je remboursé ?',
         'Le retour est-il gratuit ?',
         'Je voudrais renvoyer mes chaussures de randonnée',
@@ -512,7 +512,7 @@ const KB: Record<string, Record<DemoLanguage, Entry>> = {
     fr: {
       title: 'Articles endommagés ou défectueux et garantie',
       body:
-        "Si un article arrive endommagé ou tombe en panne, répondez avec votre numéro de commande et une photo. " +
+        'Si un article arrive endommagé ou tombe en panne, répondez avec votre numéro de commande et une photo. ' +
         "Nous envoyons un remplacement ou vous remboursons ; inutile de nous renvoyer l'article abîmé. " +
         'Chaque produit bénéficie de la garantie légale de 2 ans à compter de la livraison.',
       questions: [
@@ -696,7 +696,7 @@ const KB: Record<string, Record<DemoLanguage, Entry>> = {
         'Comment réinitialiser mon mot de passe ?',
         "Je n'arrive pas à me connecter",
         'Le lien de réinitialisation ne fonctionne pas',
-        "Je ne peux pas accéder à mon compte",
+        'Je ne peux pas accéder à mon compte',
         'Comment changer mon mot de passe ?',
         "Je n'ai pas reçu l'e-mail de réinitialisation",
         'Mon compte est bloqué',

@@ -94,8 +94,12 @@ describe(`e2e in Chromium: German visitor, bot answer, hand-off, agent assist ($
     expect(await inbox.textContent('[data-testid="message-list"]')).toContain(
       'Shown to the customer: automated assistant notice (EU AI Act Art. 50), in de',
     );
-    const suggestion = await inbox.waitForSelector('[data-testid="assist-article"][data-title="Rücksendung und Erstattung"]');
-    const titles = await inbox.$$eval('[data-testid="assist-article"]', (els) => els.map((e) => e.getAttribute('data-title')));
+    const suggestion = await inbox.waitForSelector(
+      '[data-testid="assist-article"][data-title="Rücksendung und Erstattung"]',
+    );
+    const titles = await inbox.$$eval('[data-testid="assist-article"]', (els) =>
+      els.map((e) => e.getAttribute('data-title')),
+    );
     expect(titles[0]).toBe('Rücksendung und Erstattung');
     await inbox.screenshot({ path: `${SCREENSHOTS}/42-inbox-assist-suggestions.png` });
     await suggestion.click();

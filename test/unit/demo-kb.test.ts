@@ -35,9 +35,18 @@ describe('the demo knowledge base states no invented facts (issue 16 item 4)', (
   it('has every article in English, German, French, Finnish and Swedish', () => {
     const keys = new Set(demoKb.map((a) => a.key));
     expect(keys.size).toBeGreaterThanOrEqual(9);
-    for (const key of keys)
-      expect(demoKb.filter((a) => a.key === key).map((a) => a.language)).toEqual(DEMO_LANGUAGES);
-    for (const topic of ['shipping', 'tracking', 'change', 'returns', 'sizes', 'warranty', 'payment', 'password', 'privacy'])
+    for (const key of keys) expect(demoKb.filter((a) => a.key === key).map((a) => a.language)).toEqual(DEMO_LANGUAGES);
+    for (const topic of [
+      'shipping',
+      'tracking',
+      'change',
+      'returns',
+      'sizes',
+      'warranty',
+      'payment',
+      'password',
+      'privacy',
+    ])
       expect(keys).toContain(topic);
   });
 
@@ -73,9 +82,9 @@ describe('the demo knowledge base states no invented facts (issue 16 item 4)', (
 
   it('fills the order number only from what the customer wrote', () => {
     const change = demoKb.find((a) => a.key === 'change' && a.language === 'en')!;
-    expect(composeAnswer(change.body, { customerTexts: ['I want to cancel my order'], contactName: null }, 'en')).toEqual(
-      { text: BOT_TEXTS.en!.askOrderNumber, asked: true },
-    );
+    expect(
+      composeAnswer(change.body, { customerTexts: ['I want to cancel my order'], contactName: null }, 'en'),
+    ).toEqual({ text: BOT_TEXTS.en!.askOrderNumber, asked: true });
     const filled = composeAnswer(
       change.body,
       { customerTexts: ['Hi', 'please cancel order #48213'], contactName: 'Kim' },
