@@ -32,7 +32,8 @@ describe(`e2e in Chromium: German visitor, bot answer, hand-off, agent assist ($
     await inbox.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
     await inbox.click('[data-testid="login-submit"]');
     await inbox.waitForSelector('[data-testid="logout"]');
-  });
+    // Every article added rebuilds the bot once; on a loaded machine that takes longer than the default.
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();

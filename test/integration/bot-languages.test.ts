@@ -21,7 +21,8 @@ describe(`the bot in five languages (${dbMode})`, () => {
       expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
     await new Promise((r) => setTimeout(r, 200));
     await server.bot.whenReady();
-  });
+    // Every article added rebuilds the bot once; on a loaded machine that takes longer than the default.
+  }, 240_000);
   afterAll(() => server.stop());
 
   /** Sends messages one by one, each after the bot's reply to the previous; returns the conversation. */

@@ -20,7 +20,8 @@ describe(`agent assist and learning from agents (${dbMode})`, () => {
     for (const article of kbSeedFor('en')) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
     await new Promise((r) => setTimeout(r, 200));
     await server.bot.whenReady();
-  });
+    // Every article added rebuilds the bot once; on a loaded machine that takes longer than the default.
+  }, 240_000);
   afterAll(() => server.stop());
 
   /** A visitor's question the bot hands off; returns the conversation and the contact. */

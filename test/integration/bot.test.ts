@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMode } from '../helpers/db.ts';
 import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
-import { kbSeed } from '../../server/demo/kb.ts';
+import { kbSeedFor } from '../../server/demo/kb.ts';
 import { botTexts } from '../../bot/language-texts.ts';
 
 describe(`the bot in conversations (${dbMode})`, () => {
@@ -11,7 +11,7 @@ describe(`the bot in conversations (${dbMode})`, () => {
   beforeAll(async () => {
     server = await startTestServer({ BOT_ENABLED: 'true', BOT_EMBEDDER: 'lexical' });
     admin = await server.agentClient('admin');
-    for (const article of kbSeed) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
+    for (const article of kbSeedFor('en')) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
     await server.bot.whenReady();
     await new Promise((r) => setTimeout(r, 200));
     await server.bot.whenReady();
@@ -146,7 +146,12 @@ describe(`the bot in conversations (${dbMode})`, () => {
 
   it('admins change the settings and try questions', async () => {
     const settings = await admin.get('/api/bot/settings');
-    expect(settings.body).toMatchObject({ enabled: true, embedder: 'lexical', ready: true, articles: kbSeed.length });
+    expect(settings.body).toMatchObject({
+      enabled: true,
+      embedder: 'lexical',
+      ready: true,
+      articles: kbSeedFor('en').length,
+    });
     const tried = await admin.post('/api/bot/try', { text: 'Do you ship to Norway?' });
     expect(tried.body).toMatchObject({ action: 'answer', article: { title: 'Shipping times and countries' } });
     const offTopic = 'What is the weather in Paris tomorrow?';
