@@ -40,7 +40,13 @@ export interface Match {
 }
 
 export type HandoffReason =
-  'human_requested' | 'unresolved_turns' | 'low_confidence' | 'empty_knowledge_base' | 'empty_message';
+  | 'human_requested'
+  | 'unresolved_turns'
+  | 'low_confidence'
+  | 'empty_knowledge_base'
+  | 'empty_message'
+  /** The customer writes in a language the KB has no articles in (bot/language-bots.ts). */
+  | 'language_not_covered';
 export type SilentReason = 'agent_active' | 'already_handed_off';
 
 export type Decision =

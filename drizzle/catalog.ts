@@ -419,7 +419,34 @@ export const catalog = {
     table: schema.kbArticles,
     purpose: 'Knowledge base for the bot and agents',
     reach: { subject: 'none' },
-    columns: { id: n(), title: n(), body: n(), language: n(), questions: n(), createdAt: n(), updatedAt: n() },
+    columns: {
+      id: n(),
+      title: n(),
+      body: n(),
+      language: n(),
+      questions: n(
+        'none',
+        'example questions; a customer question joins only through kbExampleProposals, with bot_training ' +
+          'consent, as the reviewing admin rewrote it',
+      ),
+      createdAt: n(),
+      updatedAt: n(),
+    },
+  }),
+  kbExampleProposals: entry({
+    table: schema.kbExampleProposals,
+    purpose:
+      'Bot learning: customer questions agents answered, proposed as KB example questions (bot_training consent)',
+    staffOnly: 'internal review queue; the question itself is the customer message, exported with it',
+    reach: { subject: 'contact', via: 'join', column: 'conversationId', through: 'conversations' },
+    columns: {
+      id: n('metadata'),
+      articleId: n('metadata'),
+      conversationId: n('metadata'),
+      messageId: n('metadata'),
+      proposedBy: agentRef(),
+      createdAt: p('metadata'),
+    },
   }),
   retentionPolicies: entry({
     table: schema.retentionPolicies,

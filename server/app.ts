@@ -20,6 +20,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
+import { assistRoutes } from './routes/assist.ts';
 import { attachmentRoutes, conversationFileRoutes, fileLinkRoutes, fullMessageRoutes } from './routes/attachments.ts';
 import { analyticsRoutes, widgetRatingRoutes } from './routes/analytics.ts';
 import { channelRoutes } from '../channels/registry.ts';
@@ -74,6 +75,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });
+    await fastify.register(assistRoutes, { prefix: '/api/assist', deps: root, bot: root.bot });
     // Each channel's webhooks and admin routes (channels/*/module.ts), under /api; the chat widget's /api/widget too.
     await fastify.register(channelRoutes(root.channels));
     await fastify.register(recordingRoutes, { prefix: '/api/recordings', deps: root });

@@ -45,7 +45,11 @@ export const deliveryStates = ['received', 'stored', 'pending', 'sent', 'deliver
 export type DeliveryState = (typeof deliveryStates)[number];
 export const deliveryStateEnum = pgEnum('delivery_state', deliveryStates);
 
-export const consentPurposes = ['support', 'analytics', 'call_recording', 'marketing'] as const;
+/**
+ * `bot_training`: a customer's questions that agents answered may become example questions of the bot's
+ * knowledge base, after an admin's review (issue 16 item 8). Off until recorded as granted.
+ */
+export const consentPurposes = ['support', 'analytics', 'call_recording', 'marketing', 'bot_training'] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
 export const consentPurposeEnum = pgEnum('consent_purpose', consentPurposes);
 

@@ -5,6 +5,7 @@ export * from './agents.ts';
 export * from './conversations.ts';
 export * from './privacy.ts';
 export * from './kb.ts';
+export * from './kb-proposals.ts';
 export * from './retention.ts';
 export * from './bot.ts';
 export * from './leases.ts';

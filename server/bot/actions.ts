@@ -1,10 +1,12 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { botDecisions, conversations, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationView } from '../http/views.ts';
 import { deliver, type ConversationDeps } from '../domain/conversations.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import type { BotDecisionView } from './views.ts';
 import { getBusinessHours, openState } from '../domain/business-hours.ts';
+import { BOT_TEXTS, botTexts } from '../../bot/language-texts.ts';
+import { fillAnswer, orderNumberIn } from './answer-variables.ts';
 
 export const BOT_NAME = 'Assistant';
 
@@ -54,29 +56,29 @@ export async function botSay(deps: ConversationDeps, conversationId: string, tex
   return deliver(deps, message!.id);
 }
 
-/**
- * Hand-off texts. Honest about who is there: a colleague has been *asked*; nobody has joined yet (the widget says
- * "You are now talking with our team" only once a person has: server/domain/presence.ts personJoined). The usual
- * wait and the time the team is back are shown by the widget in the visitor's own time format.
- */
+/** The English hand-off texts (bot/language-texts.ts has every language's). */
 export const HANDOFF_TEXTS = {
-  asked: 'I have asked a colleague to join this chat. They will reply here; the usual wait is shown below.',
-  askedClosed:
-    'I have asked a colleague to join this chat. Our team is not in right now: below you can see when they are ' +
-    'back, and leave your email address if you would like the reply by email.',
-  repeated:
-    'A colleague has already been asked and will join this chat as soon as they can. You do not need to ask ' +
-    'again: your messages are kept for them.',
+  asked: BOT_TEXTS.en!.handoff,
+  askedClosed: BOT_TEXTS.en!.handoffClosed,
+  repeated: BOT_TEXTS.en!.handoffRepeated,
 } as const;
 
-/** The bot's line when it hands the conversation to the team, by the inbox's business hours now. */
-export async function handOffMessage(deps: Pick<ConversationDeps, 'db'>, conversationId: string): Promise<string> {
+/**
+ * The bot's line when it hands the conversation to the team, in the customer's language, by the inbox's business
+ * hours now (the widget shows the usual wait, or when the team is back, in the visitor's own time format).
+ */
+export async function handOffMessage(
+  deps: Pick<ConversationDeps, 'db'>,
+  conversationId: string,
+  language: string | null,
+): Promise<string> {
   const [row] = await deps.db
     .select({ inboxId: conversations.inboxId })
     .from(conversations)
     .where(eq(conversations.id, conversationId));
   const hours = row ? await getBusinessHours(deps.db, row.inboxId) : null;
-  return openState(hours, new Date()).open ? HANDOFF_TEXTS.asked : HANDOFF_TEXTS.askedClosed;
+  const texts = botTexts(language);
+  return openState(hours, new Date()).open ? texts.handoff : texts.handoffClosed;
 }
 
 /** Hands the conversation to the agents' queue: status open, and a timeline line saying why. */
@@ -168,4 +170,111 @@ export async function conversationDecisions(deps: Pick<ConversationDeps, 'db'>, 
     .where(eq(botDecisions.conversationId, conversationId))
     .orderBy(botDecisions.createdAt);
   return decisionViews(deps, rows);
+}
+
+/** The timeline line that records the disclosure was shown (its prefix finds it again). */
+export const DISCLOSURE_EVENT = 'Shown to the customer: automated assistant notice';
+
+/**
+ * The bot's first message in a conversation says that it is an automated assistant and how to reach a
+ * person, in the customer's language (EU AI Act Art. 50(1)); an event in the timeline records that it was
+ * shown, when and in which language. Once per conversation: returns false when it was already shown.
+ */
+export async function discloseOnce(deps: ConversationDeps, conversationId: string, language: string | null) {
+  const texts = botTexts(language);
+  const inserted = await deps.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
+    if (!current) return null;
+    const [already] = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.conversationId, conversationId), eq(messages.authorKind, 'bot')))
+      .limit(1);
+    if (already) return null;
+    const [message] = await tx
+      .insert(messages)
+      .values({
+        conversationId,
+        channel: current.channel,
+        direction: 'outbound',
+        kind: 'message',
+        authorKind: 'bot',
+        body: texts.disclosure,
+        deliveryState: 'pending',
+      })
+      .returning();
+    const [event] = await tx
+      .insert(messages)
+      .values({
+        conversationId,
+        channel: current.channel,
+        direction: 'internal',
+        kind: 'event',
+        authorKind: 'bot',
+        body: `${DISCLOSURE_EVENT} (EU AI Act Art. 50), in ${language && BOT_TEXTS[language] ? language : 'en'}`,
+        deliveryState: 'stored',
+        createdAt: new Date(message!.createdAt.getTime() + 1),
+      })
+      .returning();
+    await tx
+      .update(conversations)
+      .set({ lastMessageAt: message!.createdAt, updatedAt: message!.createdAt })
+      .where(eq(conversations.id, conversationId));
+    return { message: message!, event: event! };
+  });
+  if (!inserted) return false;
+  await publishCreated(deps, conversationId, inserted.message);
+  await publishCreated(deps, conversationId, inserted.event);
+  await deliver(deps, inserted.message.id);
+  return true;
+}
+
+/** What the customer wrote in a conversation, oldest first (for language and order number). */
+export async function customerTexts(deps: Pick<ConversationDeps, 'db'>, conversationId: string): Promise<string[]> {
+  const rows = await deps.db
+    .select({ body: messages.body })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.authorKind, 'contact'),
+        eq(messages.kind, 'message'),
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+  return rows.map((r) => r.body);
+}
+
+/**
+ * The text the bot sends for an article: its answer with the variables filled from what the bot knows
+ * (the order number only when the customer wrote one in this conversation, the contact's name when it is
+ * known), or, when the answer needs an order number it does not have, the question for it.
+ */
+export function composeAnswer(
+  body: string,
+  known: { customerTexts: readonly string[]; contactName: string | null },
+  language: string | null,
+): { text: string; asked: boolean } {
+  const filled = fillAnswer(body, { orderNumber: orderNumberIn(known.customerTexts), contactName: known.contactName });
+  if (filled.missing === null) return { text: filled.text, asked: false };
+  return { text: botTexts(language).askOrderNumber, asked: true };
+}
+
+/** The reason a decision records when the bot asked for the order number instead of answering. */
+export const ASKED_ORDER_NUMBER = 'asked_order_number';
+
+/**
+ * The article the bot's latest decision asked the order number for, if the new message gives one: the
+ * answer the customer was waiting for.
+ */
+export async function resumeAskedAnswer(deps: Pick<ConversationDeps, 'db'>, conversationId: string, text: string) {
+  const [latest] = await deps.db
+    .select()
+    .from(botDecisions)
+    .where(eq(botDecisions.conversationId, conversationId))
+    .orderBy(desc(botDecisions.createdAt))
+    .limit(1);
+  if (!latest || latest.reason !== ASKED_ORDER_NUMBER || !orderNumberIn([text])) return null;
+  const candidate = latest.candidates[0];
+  return candidate ? { articleId: candidate.articleId, confidence: latest.confidence ?? candidate.score } : null;
 }

@@ -3,12 +3,25 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { botDecisions, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
-import { createBot, type Bot } from '../../bot/bot.ts';
+import { createLanguageBots, ENGLISH_ONLY_EMBEDDERS, type LanguageBots } from '../../bot/language-bots.ts';
+import { conversationLanguage } from '../../bot/language.ts';
+import { botTexts } from '../../bot/language-texts.ts';
 import { createEmbedder, EMBEDDER_KINDS, type EmbedderConfig, type EmbedderKind } from '../../bot/embedders/index.ts';
-import type { ConversationState, ConversationTurn, Decision } from '../../bot/policy.ts';
+import type { ConversationState, ConversationTurn } from '../../bot/policy.ts';
+import { gate } from '../../bot/policy.ts';
 import { DEFAULT_POLICY } from '../../bot/policy.ts';
 import type { DomainEventBus, DomainEvents } from '../domain/events.ts';
-import { botSay, handOff, handOffMessage, recordDecision } from './actions.ts';
+import {
+  ASKED_ORDER_NUMBER,
+  botSay,
+  composeAnswer,
+  customerTexts,
+  discloseOnce,
+  handOff,
+  handOffMessage,
+  recordDecision,
+  resumeAskedAnswer,
+} from './actions.ts';
 import type { BotSettingsView } from './views.ts';
 
 export type BotSettings = { enabled: boolean; embedder: EmbedderKind; threshold: number };
@@ -30,6 +43,7 @@ const handoffText: Record<string, string> = {
   low_confidence: 'not confident enough in any article',
   empty_knowledge_base: 'the knowledge base is empty',
   empty_message: 'the message was empty',
+  language_not_covered: "no articles in the customer's language",
 };
 
 /**
@@ -50,7 +64,7 @@ export function createBotRunner(
   log: FastifyBaseLogger,
   defaults: { embedder: EmbedderConfig; enabled: boolean },
 ) {
-  let bot: Bot | null = null;
+  let bot: LanguageBots | null = null;
   // Environment gives the defaults; an admin's choice (stored in the database) overrides them.
   let settings: BotSettings = {
     enabled: defaults.enabled,
@@ -75,8 +89,13 @@ export function createBotRunner(
     building = building.then(async () => {
       try {
         const embedder = await createEmbedder({ ...defaults.embedder, kind: settings.embedder });
-        bot = await createBot({
+        // Other languages than English on the lexical features alone when the encoder is English-only.
+        const lexical = ENGLISH_ONLY_EMBEDDERS.includes(settings.embedder)
+          ? await createEmbedder({ ...defaults.embedder, kind: 'lexical' })
+          : embedder;
+        bot = await createLanguageBots({
           embedder,
+          embedderFor: (language) => (language === 'en' ? embedder : lexical),
           articles: await articles(),
           policy: { threshold: settings.threshold },
           index: INDEX_OPTIONS,
@@ -118,19 +137,40 @@ export function createBotRunner(
     if (!bot) await building;
     if (!bot) return;
     const state = await conversationState(conversation.id, message.id, conversation);
-    const decision: Decision = await bot.decide(state, message.body);
+    // Language (issue 16): the customer's, from what they wrote in this conversation; the KB's first otherwise.
+    const texts = await customerTexts(deps, conversation.id);
+    const language = conversationLanguage(texts, bot.languages[0] ?? null);
+    const resumed = gate(state, message.body, bot.policy)
+      ? null
+      : await resumeAskedAnswer(deps, conversation.id, message.body);
+    const decision = resumed
+      ? {
+          action: 'answer' as const,
+          articleId: resumed.articleId,
+          confidence: resumed.confidence,
+          candidates: [{ articleId: resumed.articleId, score: resumed.confidence }],
+          reason: 'confident' as const,
+        }
+      : await bot.decide(state, message.body, language);
     if (decision.action === 'silent') return;
+    let reply: { text: string; asked: boolean } | null = null;
+    if (decision.action === 'answer') {
+      const [article] = await deps.db.select().from(kbArticles).where(eq(kbArticles.id, decision.articleId));
+      if (article)
+        reply = composeAnswer(article.body, { customerTexts: texts, contactName: conversation.contact.name }, language);
+    }
     await recordDecision(deps, {
       conversationId: conversation.id,
       messageId: message.id,
       action: decision.action,
-      reason: decision.reason,
+      reason: reply?.asked ? ASKED_ORDER_NUMBER : decision.reason,
       confidence: decision.confidence,
       candidates: decision.candidates,
     });
+    // Disclosure (issue 16, EU AI Act Art. 50): the bot's first message says it is a bot, in their language.
+    await discloseOnce(deps, conversation.id, language);
     if (decision.action === 'answer') {
-      const [article] = await deps.db.select().from(kbArticles).where(eq(kbArticles.id, decision.articleId));
-      if (article) await botSay(deps, conversation.id, article.body);
+      if (reply) await botSay(deps, conversation.id, reply.text);
       return;
     }
     const confidence =
@@ -141,7 +181,13 @@ export function createBotRunner(
       conversation.id,
       `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`,
     );
-    await botSay(deps, conversation.id, await handOffMessage(deps, conversation.id));
+    await botSay(
+      deps,
+      conversation.id,
+      decision.reason === 'language_not_covered'
+        ? botTexts(language).languageNotCovered
+        : await handOffMessage(deps, conversation.id, language),
+    );
   }
 
   function onMessage(event: DomainEvents['message.created']) {
@@ -186,7 +232,7 @@ export function createBotRunner(
         embedders: [...EMBEDDER_KINDS],
         handoffAfterUnresolved: DEFAULT_POLICY.maxUnresolvedTurns,
         ready: bot !== null,
-        articles: bot?.index.articleIds.length ?? (await articles()).length,
+        articles: bot?.articleCount ?? (await articles()).length,
       };
     },
     async updateSettings(patch: Partial<BotSettings>) {
@@ -204,9 +250,11 @@ export function createBotRunner(
     async tryQuestion(text: string) {
       if (!bot) await rebuild();
       if (!bot) return null;
-      return bot.decide({ status: 'bot', assigneeId: null, turns: [] }, text);
+      return bot.decide({ status: 'bot', assigneeId: null, turns: [] }, text, conversationLanguage([text], null));
     },
     whenReady: () => building,
+    /** The per-language bots in use (agent assist reads the same model; server/bot/assist.ts). */
+    languageBots: () => bot,
   };
 }
 export type BotRunner = ReturnType<typeof createBotRunner>;

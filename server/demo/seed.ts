@@ -21,7 +21,6 @@ import { recordConsent } from '../privacy/consent.ts';
 import type { NoticeDeps } from '../privacy/notice.ts';
 import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
-import { bitextArticles } from './kb-bitext.ts';
 import { seedHistory } from './history.ts';
 import { demoCannedReplies } from './canned-replies.ts';
 
@@ -228,8 +227,9 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
     minutesAgo(50),
   );
 
-  // The public Bitext dataset when it is beside the project, else a few hand-written articles.
-  await db.insert(kbArticles).values(bitextArticles() ?? kbSeed);
+  // The demo shop's own articles in five languages (server/demo/kb.ts): Bitext's replies stated invented
+  // order numbers and prices, so they are no longer used.
+  await db.insert(kbArticles).values(kbSeed);
   await db.insert(cannedReplies).values(demoCannedReplies);
   await backdate(deps);
   // After backdate, which would restamp them: the past month has its own times.

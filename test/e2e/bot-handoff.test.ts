@@ -3,7 +3,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
-import { kbSeed } from '../../server/demo/kb.ts';
+import { kbSeedFor } from '../../server/demo/kb.ts';
 
 describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})`, () => {
   let server: TestServer;
@@ -14,7 +14,7 @@ describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})
   beforeAll(async () => {
     server = await startTestServer({ BOT_ENABLED: 'true', BOT_EMBEDDER: 'lexical' });
     const admin = await server.agentClient('admin');
-    for (const article of kbSeed) await admin.post('/api/kb/articles', article);
+    for (const article of kbSeedFor('en')) await admin.post('/api/kb/articles', article);
     await new Promise((r) => setTimeout(r, 200));
     await server.bot.whenReady();
     browser = await launchBrowser();
@@ -45,8 +45,14 @@ describe(`e2e in Chromium: the bot answers from the KB and hands off (${dbMode})
     await f.check('[data-testid="consent-support"]');
     await f.click('[data-testid="consent-accept"]');
     await say(f, 'How do I reset my password? I forgot it');
-    const answer = await f.waitForSelector('[data-testid="chat-message"][data-from="bot"]');
-    expect(await answer.textContent()).toContain('Forgot password');
+    // First the bot says it is one (EU AI Act Art. 50), then it answers.
+    const disclosure = await f.waitForSelector('[data-testid="chat-message"][data-from="bot"]');
+    expect(await disclosure.textContent()).toContain('I am an automated assistant (a bot, not a person)');
+    await f.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="chat-message"][data-from="bot"]')].some((el) =>
+        el.textContent?.includes('Forgot password'),
+      ),
+    );
   });
 
   it('an off-topic question is handed to a human, and the conversation reaches the queue with the reason', async () => {

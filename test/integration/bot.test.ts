@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMode } from '../helpers/db.ts';
 import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
-import { kbSeed } from '../../server/demo/kb.ts';
+import { kbSeedFor } from '../../server/demo/kb.ts';
+import { botTexts } from '../../bot/language-texts.ts';
 
 describe(`the bot in conversations (${dbMode})`, () => {
   let server: TestServer;
@@ -10,7 +11,7 @@ describe(`the bot in conversations (${dbMode})`, () => {
   beforeAll(async () => {
     server = await startTestServer({ BOT_ENABLED: 'true', BOT_EMBEDDER: 'lexical' });
     admin = await server.agentClient('admin');
-    for (const article of kbSeed) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
+    for (const article of kbSeedFor('en')) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
     await server.bot.whenReady();
     await new Promise((r) => setTimeout(r, 200));
     await server.bot.whenReady();
@@ -26,11 +27,18 @@ describe(`the bot in conversations (${dbMode})`, () => {
     const agentSocket = await admin.socket();
     try {
       const decided = nextEvent(agentSocket, 'bot:decision');
-      const answer = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      const disclosure = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      const answer = nextEvent(
+        socket,
+        'message:created',
+        (p) => p.message.from === 'bot' && p.message.body.includes('Forgot password'),
+      );
       await emitWithAck(socket, 'message:send', {
         clientId: 'bot-q-0001',
         text: 'How do I reset my password? I forgot it',
       });
+      // The bot's first message says it is a bot and how to reach a person (EU AI Act Art. 50).
+      expect((await disclosure).message.body).toMatch(/automated assistant \(a bot, not a person\).*write "human"/);
       const reply = await answer;
       expect(reply.message).toMatchObject({
         from: 'bot',
@@ -43,7 +51,13 @@ describe(`the bot in conversations (${dbMode})`, () => {
       const detail = await admin.get(`/api/conversations/${await conversationOf(visitor)}`);
       expect(detail.body.conversation.status).toBe('bot');
       expect(detail.body.botDecisions).toHaveLength(1);
-      expect(detail.body.messages.map((m: { authorKind: string }) => m.authorKind)).toEqual(['contact', 'bot']);
+      expect(
+        detail.body.messages.map((m: { authorKind: string; kind: string }) => `${m.authorKind} ${m.kind}`),
+      ).toEqual(['contact message', 'bot message', 'bot event', 'bot message']);
+      // That it was shown is recorded with the conversation.
+      expect(detail.body.messages[2].body).toBe(
+        'Shown to the customer: automated assistant notice (EU AI Act Art. 50), in en',
+      );
     } finally {
       socket.close();
       agentSocket.close();
@@ -54,7 +68,11 @@ describe(`the bot in conversations (${dbMode})`, () => {
     const visitor = await server.visitor();
     const socket = await visitor.socket();
     try {
-      const handoffLine = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      const handoffLine = nextEvent(
+        socket,
+        'message:created',
+        (p) => p.message.from === 'bot' && p.message.body.includes('connect you'),
+      );
       await emitWithAck(socket, 'message:send', {
         clientId: 'bot-q-0002',
         text: 'What is the airspeed velocity of an unladen swallow?',
@@ -65,20 +83,20 @@ describe(`the bot in conversations (${dbMode})`, () => {
       const detail = await admin.get(`/api/conversations/${id}`);
       expect(detail.body.conversation.status).toBe('open');
       expect(detail.body.botDecisions[0]).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
-      expect(detail.body.messages.find((m: { kind: string }) => m.kind === 'event').body).toMatch(
-        /^Handed to a human: not confident enough/,
-      );
+      expect(
+        detail.body.messages.find((m: { kind: string; body: string }) => m.body.startsWith('Handed to a human')).body,
+      ).toMatch(/^Handed to a human: not confident enough/);
       const queue = await admin.get('/api/conversations?status=open');
       expect(queue.body.items.map((c: { id: string }) => c.id)).toContain(id);
       await emitWithAck(socket, 'message:send', { clientId: 'bot-q-0003', text: 'How long does shipping take?' });
       await new Promise((r) => setTimeout(r, 400));
       const after = await admin.get(`/api/conversations/${id}`);
-      // Only the hand-off line: nothing new from the bot after the human took over the queue.
+      // Only the disclosure and the hand-off line: nothing new from the bot after the human took over the queue.
       expect(
         after.body.messages.filter(
           (m: { authorKind: string; kind: string }) => m.authorKind === 'bot' && m.kind === 'message',
         ),
-      ).toHaveLength(1);
+      ).toHaveLength(2);
     } finally {
       socket.close();
     }
@@ -94,7 +112,11 @@ describe(`the bot in conversations (${dbMode})`, () => {
     const visitor = await server.visitor();
     const socket = await visitor.socket();
     try {
-      const line = nextEvent(socket, 'message:created', (p) => p.message.from === 'bot');
+      const line = nextEvent(
+        socket,
+        'message:created',
+        (p) => p.message.from === 'bot' && p.message.body === botTexts(_lang).handoff,
+      );
       await emitWithAck(socket, 'message:send', { clientId: `human-${_lang}-0001`, text });
       await line;
       const detail = await admin.get(`/api/conversations/${await conversationOf(visitor)}`);
@@ -124,7 +146,12 @@ describe(`the bot in conversations (${dbMode})`, () => {
 
   it('admins change the settings and try questions', async () => {
     const settings = await admin.get('/api/bot/settings');
-    expect(settings.body).toMatchObject({ enabled: true, embedder: 'lexical', ready: true, articles: 4 });
+    expect(settings.body).toMatchObject({
+      enabled: true,
+      embedder: 'lexical',
+      ready: true,
+      articles: kbSeedFor('en').length,
+    });
     const tried = await admin.post('/api/bot/try', { text: 'Do you ship to Norway?' });
     expect(tried.body).toMatchObject({ action: 'answer', article: { title: 'Shipping times and countries' } });
     const offTopic = 'What is the weather in Paris tomorrow?';

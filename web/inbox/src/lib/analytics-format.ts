@@ -35,5 +35,6 @@ export const handoffReasonLabels: Record<string, string> = {
   unresolved_turns: 'Still unresolved after several answers',
   empty_message: 'Empty message',
   empty_knowledge_base: 'Nothing in the knowledge base',
+  language_not_covered: 'Language not covered',
 };
 export const handoffReasonText = (reason: string) => handoffReasonLabels[reason] ?? reason.replace(/_/g, ' ');

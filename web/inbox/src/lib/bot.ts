@@ -79,6 +79,8 @@ const reasons: Record<string, string> = {
   unresolved_turns: 'earlier answers did not resolve it',
   empty_knowledge_base: 'the knowledge base has no articles',
   empty_message: 'the message was empty',
+  language_not_covered: "no articles in the customer's language",
+  asked_order_number: 'asked for the order number',
   agent_active: 'an agent has the conversation',
   already_handed_off: 'already handed to an agent',
 };

@@ -35,6 +35,7 @@ export const purposeLabels: Record<ConsentPurpose, string> = {
   analytics: 'Analytics',
   call_recording: 'Call recording',
   marketing: 'Marketing',
+  bot_training: 'Bot learning from answered questions',
 };
 export const purposes = Object.keys(purposeLabels) as ConsentPurpose[];
 
