@@ -239,6 +239,7 @@ export const catalog = {
       nextAttemptAt: n(),
       redactions: p('metadata', 'spans and who redacted; never the text'),
       metadata: p('metadata', 'provider metadata'),
+      language: p('metadata', 'the language of the text where known (search)'),
       occurredAt: p('metadata'),
       createdAt: p('metadata'),
     },

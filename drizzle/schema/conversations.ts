@@ -91,6 +91,11 @@ export const messages = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     redactions: jsonb('redactions').$type<Redaction[]>().notNull().default([]),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The language the text is written in where known (BCP 47 primary subtag: en, de, fr, fi, sv), for search
+     * stemming (server/domain/search-sql.ts). Filled at insert from the contact's locale when not given.
+     */
+    language: text('language'),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
