@@ -22,7 +22,7 @@ CREATE FUNCTION search_config(language text) RETURNS regconfig LANGUAGE sql IMMU
 $$;
 --> statement-breakpoint
 CREATE FUNCTION search_words(language text, body text, html text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT to_tsvector(search_config(language), left(coalesce(body, '') || ' ' || coalesce(html, ''), 200000))
+  SELECT to_tsvector(public.search_config(language), left(coalesce(body, '') || ' ' || coalesce(html, ''), 200000))
 $$;
 --> statement-breakpoint
 CREATE FUNCTION search_digits(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
