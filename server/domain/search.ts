@@ -60,9 +60,6 @@ export type SearchHit = {
   snippet: SnippetPart[];
 };
 
-/** Candidates per arm: enough to fill a page after several hits land in one conversation. */
-const ARM_LIMIT = 50;
-const MESSAGE_ARM_LIMIT = 200;
 const rankOf: Record<MatchedIn, number> = {
   id: 0,
   name: 1,
@@ -103,8 +100,25 @@ function stemmedQuery(words: string): SQL {
   );
 }
 
+/**
+ * Messages that match, newest first, with their conversation (the page takes the newest per conversation). Ordered
+ * by the message's time so that PostgreSQL chooses per query from its statistics of the word index: for a rare
+ * word, the GIN index gives the few matching messages, which are sorted; for a word in a large share of the
+ * messages, it walks messages_created backwards and stops after `limit` matches, instead of sorting them all.
+ * (Written from the conversations' side, with EXISTS, the estimates were far worse: a word found nowhere walked
+ * every conversation.) Several matches in one conversation use up the limit, hence ten messages per page entry.
+ */
+function messageArm(match: SQL, where: SQL, limit: number): SQL {
+  return sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
+    join conversations c on c.id = m.conversation_id
+    where ${match} and m.kind <> 'event' and ${where}
+    order by m.created_at desc limit ${limit * 10}`;
+}
+
 /** Every arm returns (conversation, rank, message or field value, time); filters and scope are in each arm. */
-function arms(q: ParsedQuery, where: SQL): SQL[] {
+function arms(q: ParsedQuery, where: SQL, limit: number): SQL[] {
+  // Each arm's hits share one rank and are newest first, so each arm's first `limit` are all the page can use.
+  const ARM_LIMIT = limit;
   const list: SQL[] = [];
   const arm = (body: SQL) => list.push(sql`(${body})`);
   if (q.id)
@@ -121,10 +135,7 @@ function arms(q: ParsedQuery, where: SQL): SQL[] {
       join conversations c on c.contact_id = ct.id
       where search_digits(ct.phone) like ${digits} and ${where}
       order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
-      join conversations c on c.id = m.conversation_id
-      where mention_digits(m.body, m.html) like ${digits} and m.kind <> 'event' and ${where}
-      order by m.created_at desc limit ${ARM_LIMIT}`);
+    arm(messageArm(sql`mention_digits(m.body, m.html) like ${digits}`, where, ARM_LIMIT));
   }
   if (q.substring) {
     arm(sql`select c.id, 'name', null::uuid, ct.name, c.last_message_at from contacts ct
@@ -148,12 +159,14 @@ function arms(q: ParsedQuery, where: SQL): SQL[] {
     arm(sql`select c.id, 'subject', null::uuid, c.subject, c.last_message_at from conversations c
       where to_tsvector('simple'::regconfig, coalesce(c.subject, '')) @@ ${simple} and ${where}
       order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
-      join conversations c on c.id = m.conversation_id
-      where (mention_words(m.body, m.html) @@ ${simple}
-          or (m.language is not null and search_words(m.language, m.body, m.html) @@ (${stemmedQuery(q.words)})))
-        and m.kind <> 'event' and ${where}
-      order by m.created_at desc limit ${MESSAGE_ARM_LIMIT}`);
+    arm(
+      messageArm(
+        sql`(mention_words(m.body, m.html) @@ ${simple}
+          or (m.language is not null and search_words(m.language, m.body, m.html) @@ (${stemmedQuery(q.words)})))`,
+        where,
+        ARM_LIMIT,
+      ),
+    );
   }
   return list;
 }
@@ -207,7 +220,7 @@ async function messageSnippets(db: Db, words: string, ids: string[]): Promise<Ma
 
 export async function searchConversations(db: Db, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
-  const list = arms(q, filterConditions(request.filters, request.inboxIds, request.viewerAgentId));
+  const list = arms(q, filterConditions(request.filters, request.inboxIds, request.viewerAgentId), request.limit);
   if (!list.length) return [];
   const candidates = rowsOf<Candidate>(
     await db.execute(sql`select * from (${sql.join(list, sql` union all `)})
