@@ -1,11 +1,12 @@
--- The search box (server/domain/search-sql.ts) finds conversations by message text, subject, contact name, email,
+-- The search box (server/domain/search.ts) finds conversations by message text, subject, contact name, email,
 -- phone and id, through indexes only:
---   * message words, exact: the 'simple' word index of 0015 (mention_words) serves as it is: it holds every word
---     of body + HTML unstemmed, which is what a search for a name, an address, a product code or a word in a
---     language we cannot stem needs. It cannot find "refunds" for "refund": hence the second index.
---   * message words, stemmed: search_words() with the text search configuration of the message's language
---     (search_config(): en, de, fr, fi, sv; others fall back to 'simple'), a partial index over the messages
---     whose language is known (messages.language), so the bulk of unknown-language text is not indexed twice.
+--   * message words: messages.search_vector (0018), a stored tsvector computed by search_document(): every word of
+--     body + HTML unstemmed ('simple', as the erasure index mention_words of 0015) and, where the message's language
+--     is known (messages.language; search_config(): en, de, fr, fi, sv), the same words stemmed in that language.
+--     Stored rather than an expression index like mention_words: PostgreSQL must read the words of the rows it
+--     checks (phrase rechecks; newest-first walks for common words), and computing to_tsvector again for each row
+--     there costs 50-200 µs: thousands of rows per query. mention_words alone cannot serve: it is an expression
+--     (the same per-row cost) and unstemmed ("refund" never finds "refunds").
 --   * identifiers: trigram indexes (pg_trgm, 0015) for substrings of names, email addresses and identity
 --     addresses, and of their digits for phone numbers in any format; conversation ids use the primary key.
 --   * subjects: their words ('simple') and trigrams.
@@ -21,8 +22,10 @@ CREATE FUNCTION search_config(language text) RETURNS regconfig LANGUAGE sql IMMU
   END
 $$;
 --> statement-breakpoint
-CREATE FUNCTION search_words(language text, body text, html text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT to_tsvector(public.search_config(language), left(coalesce(body, '') || ' ' || coalesce(html, ''), 200000))
+CREATE FUNCTION search_document(language text, body text, html text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN public.search_config(language) = 'simple'::regconfig THEN to_tsvector('simple'::regconfig, t)
+    ELSE to_tsvector('simple'::regconfig, t) || to_tsvector(public.search_config(language), t) END
+  FROM (SELECT left(coalesce(body, '') || ' ' || coalesce(html, ''), 200000) AS t) AS text
 $$;
 --> statement-breakpoint
 CREATE FUNCTION search_digits(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -42,8 +45,6 @@ $$;
 --> statement-breakpoint
 CREATE TRIGGER messages_language BEFORE INSERT ON messages
   FOR EACH ROW EXECUTE FUNCTION messages_language_from_contact();
---> statement-breakpoint
-CREATE INDEX messages_search_words ON messages USING gin (search_words(language, body, html)) WHERE language IS NOT NULL;
 --> statement-breakpoint
 CREATE INDEX contacts_name_trgm ON contacts USING gin (name gin_trgm_ops);
 --> statement-breakpoint

@@ -19,14 +19,13 @@ import {
  * indexes of migrations 0015 and 0017 only (each arm below names exactly an indexed expression, or PostgreSQL
  * would read every row).
  *
- * Message text is matched twice, in one OR that PostgreSQL answers from two GIN indexes at once (BitmapOr):
- *  - exact words, against the 'simple' word index erasure already keeps (mention_words: every word of body +
- *    HTML, unstemmed). It serves as it is: a name, an address, a code or a word of a language we cannot stem is
- *    found by its exact spelling, and indexing every message a second time would only double the write cost;
- *  - stemmed words, against search_words(language, ...), a partial index over the messages whose language is
- *    known (messages.language: given at insert or the contact's locale), with that language's configuration.
- *    The query is stemmed in every configuration we index (one tsquery OR'd over them), since the agent's words
- *    carry no language: "refund" then finds "refunds" in English and "Rückerstattungen" for "Rückerstattung".
+ * Message text is matched against messages.search_vector (migration 0017/0018), a stored tsvector with every word
+ * of body + HTML unstemmed ('simple') and, where the message's language is known, stemmed in that language. The
+ * query is the typed text in 'simple' OR'd with it stemmed in every configuration we index, since the agent's words
+ * carry no language: "refund" then finds "refunds" in English and "Rückerstattungen" for "Rückerstattung", and a
+ * name, an address or a code is found by its exact spelling in any message. The 'simple' word index erasure keeps
+ * (mention_words) could serve exact words alone, but it is an expression index: every row PostgreSQL checks itself
+ * (phrase rechecks, the newest-first walk for common words) would compute to_tsvector again, 50-200 µs a row.
  *
  * Redacted and erased text cannot be found: redaction rewrites the body and the HTML copy and erasure deletes or
  * rewrites the rows, and the indexes are over those columns, so nothing of the old text is left to match.
@@ -159,14 +158,7 @@ function arms(q: ParsedQuery, where: SQL, limit: number): SQL[] {
     arm(sql`select c.id, 'subject', null::uuid, c.subject, c.last_message_at from conversations c
       where to_tsvector('simple'::regconfig, coalesce(c.subject, '')) @@ ${simple} and ${where}
       order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(
-      messageArm(
-        sql`(mention_words(m.body, m.html) @@ ${simple}
-          or (m.language is not null and search_words(m.language, m.body, m.html) @@ (${stemmedQuery(q.words)})))`,
-        where,
-        ARM_LIMIT,
-      ),
-    );
+    arm(messageArm(sql`m.search_vector @@ (${simple} || ${stemmedQuery(q.words)})`, where, ARM_LIMIT));
   }
   return list;
 }
