@@ -214,10 +214,16 @@ export async function searchConversations(db: Db, request: SearchRequest): Promi
   const q = parseSearchText(request.text);
   const list = arms(q, filterConditions(request.filters, request.inboxIds, request.viewerAgentId), request.limit);
   if (!list.length) return [];
-  const candidates = rowsOf<Candidate>(
-    await db.execute(sql`select * from (${sql.join(list, sql` union all `)})
-      as hits(conversation_id, matched_in, message_id, value, at)`),
-  );
+  // Custom plans only: the plan depends on how common the words are (walk the newest messages, or read the
+  // index), which a generic plan of the prepared statement cannot know; one picked for a common word walked every
+  // message for a rare one.
+  const candidates = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local plan_cache_mode = force_custom_plan`);
+    return rowsOf<Candidate>(
+      await tx.execute(sql`select * from (${sql.join(list, sql` union all `)})
+        as hits(conversation_id, matched_in, message_id, value, at)`),
+    );
+  });
   const best = pageOf(candidates, request.limit);
   if (!best.length) return [];
   const [views, snippets] = await Promise.all([
