@@ -91,12 +91,24 @@ function filterConditions(f: SearchFilters, inboxIds: InboxIds, viewerAgentId: s
   return sql.join(where, sql` and `);
 }
 
-/** The stemmed query in every configuration we index, OR'd: the agent's words carry no language. */
-function stemmedQuery(words: string): SQL {
-  return sql.join(
-    SEARCH_CONFIGS.map((config) => sql`websearch_to_tsquery(${sql.raw(`'${config}'`)}::regconfig, ${words})`),
-    sql` || `,
+/**
+ * The typed text as one tsquery: in 'simple' and stemmed in every configuration we index, OR'd, with the
+ * alternatives that come out the same (most words in most languages) given once: PostgreSQL does not simplify
+ * `'refund' | 'refund' | ...`, and every duplicate made each row it checks slower (39 ms against 0.7 ms for a walk
+ * over 250 rows). Null when the text has no word to search for (only stop words, only punctuation).
+ */
+async function textQuery(db: Db, words: string): Promise<string | null> {
+  if (!/[\p{L}\p{N}]/u.test(words)) return null;
+  const configs = ['simple', ...SEARCH_CONFIGS];
+  const rows = rowsOf<{ q: string }>(
+    await db.execute(sql`select distinct websearch_to_tsquery(cfg::regconfig, ${words})::text as q
+      from unnest(array[${sql.join(
+        configs.map((c) => sql`${c}`),
+        sql`, `,
+      )}]::text[]) as cfg`),
   );
+  const alternatives = rows.map((r) => r.q).filter((q) => q.trim() !== '');
+  return alternatives.length ? alternatives.map((q) => `(${q})`).join(' | ') : null;
 }
 
 /**
@@ -115,7 +127,7 @@ function messageArm(match: SQL, where: SQL, limit: number): SQL {
 }
 
 /** Every arm returns (conversation, rank, message or field value, time); filters and scope are in each arm. */
-function arms(q: ParsedQuery, where: SQL, limit: number): SQL[] {
+function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number): SQL[] {
   // Each arm's hits share one rank and are newest first, so each arm's first `limit` are all the page can use.
   const ARM_LIMIT = limit;
   const list: SQL[] = [];
@@ -153,12 +165,12 @@ function arms(q: ParsedQuery, where: SQL, limit: number): SQL[] {
       where c.subject ilike ${q.substring} and ${where}
       order by c.last_message_at desc limit ${ARM_LIMIT}`);
   }
-  if (/[\p{L}\p{N}]/u.test(q.words)) {
-    const simple = sql`websearch_to_tsquery('simple'::regconfig, ${q.words})`;
+  if (tsquery) {
     arm(sql`select c.id, 'subject', null::uuid, c.subject, c.last_message_at from conversations c
-      where to_tsvector('simple'::regconfig, coalesce(c.subject, '')) @@ ${simple} and ${where}
+      where to_tsvector('simple'::regconfig, coalesce(c.subject, '')) @@ websearch_to_tsquery('simple'::regconfig, ${q.words})
+        and ${where}
       order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(messageArm(sql`m.search_vector @@ (${simple} || ${stemmedQuery(q.words)})`, where, ARM_LIMIT));
+    arm(messageArm(sql`m.search_vector @@ ${tsquery}::tsquery`, where, ARM_LIMIT));
   }
   return list;
 }
@@ -189,17 +201,14 @@ function pageOf(rows: Candidate[], limit: number): Candidate[] {
     .slice(0, limit);
 }
 
-async function messageSnippets(db: Db, words: string, ids: string[]): Promise<Map<string, SnippetPart[]>> {
+async function messageSnippets(db: Db, tsquery: string | null, ids: string[]): Promise<Map<string, SnippetPart[]>> {
   if (!ids.length) return new Map();
   const options = `StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
-  const hasWords = /[\p{L}\p{N}]/u.test(words);
   const rows = rowsOf<{ id: string; headline: string }>(
     await db.execute(
       sql`select m.id, ${
-        hasWords
-          ? sql`ts_headline(search_config(m.language), left(m.body, 20000),
-            websearch_to_tsquery(search_config(m.language), ${words}) || websearch_to_tsquery('simple'::regconfig, ${words}),
-            ${options})`
+        tsquery
+          ? sql`ts_headline(search_config(m.language), left(m.body, 20000), ${tsquery}::tsquery, ${options})`
           : sql`left(m.body, 160)`
       } as headline from messages m where m.id in (${sql.join(
         ids.map((id) => sql`${id}::uuid`),
@@ -212,7 +221,13 @@ async function messageSnippets(db: Db, words: string, ids: string[]): Promise<Ma
 
 export async function searchConversations(db: Db, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
-  const list = arms(q, filterConditions(request.filters, request.inboxIds, request.viewerAgentId), request.limit);
+  const tsquery = await textQuery(db, q.words);
+  const list = arms(
+    q,
+    tsquery,
+    filterConditions(request.filters, request.inboxIds, request.viewerAgentId),
+    request.limit,
+  );
   if (!list.length) return [];
   // Custom plans only: the plan depends on how common the words are (walk the newest messages, or read the
   // index), which a generic plan of the prepared statement cannot know; one picked for a common word walked every
@@ -235,7 +250,7 @@ export async function searchConversations(db: Db, request: SearchRequest): Promi
     ),
     messageSnippets(
       db,
-      q.words,
+      tsquery,
       best.flatMap((b) => (b.message_id ? [b.message_id] : [])),
     ),
   ]);
