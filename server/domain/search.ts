@@ -167,7 +167,8 @@ function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number)
   }
   if (tsquery) {
     arm(sql`select c.id, 'subject', null::uuid, c.subject, c.last_message_at from conversations c
-      where to_tsvector('simple'::regconfig, coalesce(c.subject, '')) @@ websearch_to_tsquery('simple'::regconfig, ${q.words})
+      where to_tsvector('simple'::regconfig, coalesce(c.subject, ''))
+          @@ websearch_to_tsquery('simple'::regconfig, ${q.words})
         and ${where}
       order by c.last_message_at desc limit ${ARM_LIMIT}`);
     arm(messageArm(sql`m.search_vector @@ ${tsquery}::tsquery`, where, ARM_LIMIT));
@@ -203,7 +204,9 @@ function pageOf(rows: Candidate[], limit: number): Candidate[] {
 
 async function messageSnippets(db: Db, tsquery: string | null, ids: string[]): Promise<Map<string, SnippetPart[]>> {
   if (!ids.length) return new Map();
-  const options = `StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
+  const options =
+    `StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, ` +
+    'MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "';
   const rows = rowsOf<{ id: string; headline: string }>(
     await db.execute(
       sql`select m.id, ${

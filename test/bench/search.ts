@@ -129,12 +129,15 @@ async function seed(sql: postgres.Sql, messages: number) {
     cross join lateral (select (${sql.array(FIRST)}::text[])[1 + (i * 7) % ${FIRST.length}] as name) f
     cross join lateral (select (${sql.array(LAST)}::text[])[1 + (i * 13 / 7) % ${LAST.length}] as name) l`;
   await sql`insert into contact_identities (contact_id, kind, address)
-    select id, 'email'::identity_kind, email from contacts union all select id, 'phone'::identity_kind, phone from contacts`;
+    select id, 'email'::identity_kind, email from contacts
+    union all select id, 'phone'::identity_kind, phone from contacts`;
   await sql`insert into conversations (inbox_id, contact_id, channel, status, assignee_id, thread_key, subject,
       created_at, updated_at, last_message_at)
     select ib.id, c.id, ib.channel,
-      (array['open', 'pending', 'resolved', 'resolved', 'resolved', 'bot'])[1 + floor(random() * 6)::int]::conversation_status,
-      case when random() < 0.33 then null else (select array_agg(id order by email) from agents)[1 + floor(random() * 10)::int] end,
+      (array['open', 'pending', 'resolved', 'resolved', 'resolved', 'bot'])[1 + floor(random() * 6)::int]
+        ::conversation_status,
+      case when random() < 0.33 then null
+        else (select array_agg(id order by email) from agents)[1 + floor(random() * 10)::int] end,
       gen_random_uuid()::text,
       case when ib.channel = 'email' then initcap(left(p.pieces[1 + floor(random() * ${PIECES.length})::int], 40)) end,
       now() - interval '400 days', now(), now() - random() * interval '365 days'
@@ -160,7 +163,8 @@ async function seed(sql: postgres.Sql, messages: number) {
       ct.locale, b.at - (10 - b.k) * interval '20 minutes', b.at - (10 - b.k) * interval '20 minutes'
     from (
       select c.id, c.channel, c.contact_id, c.last_message_at as at, k,
-        p.pieces[1 + floor(random() * ${PIECES.length})::int] || ' ' || p.pieces[1 + floor(random() * ${PIECES.length})::int]
+        p.pieces[1 + floor(random() * ${PIECES.length})::int] || ' '
+          || p.pieces[1 + floor(random() * ${PIECES.length})::int]
         || case when random() < 0.2 then ' order ' || (100000 + floor(random() * 900000)::int) else '' end as body
       from conversations c cross join generate_series(1, 10) k
       cross join (select ${sql.array(PIECES)}::text[] as pieces) p
@@ -172,7 +176,8 @@ async function seed(sql: postgres.Sql, messages: number) {
   for (const index of gin) await sql.unsafe(index.def);
   console.log(`  GIN indexes of messages (${gin.map((g) => g.name).join(', ')}): ${seconds(t2)} s`);
   await sql`vacuum analyze`;
-  await sql`insert into leases (name, holder, expires_at) values ('bench_search_ready', 'bench', now() + interval '100 years')`;
+  await sql`insert into leases (name, holder, expires_at)
+    values ('bench_search_ready', 'bench', now() + interval '100 years')`;
 }
 
 /** The database for this size, reused when a previous run finished seeding it. */
@@ -228,7 +233,8 @@ async function main() {
       pg_size_pretty(pg_relation_size('messages')) as heap`;
     console.log(
       `data: ${counts!.messages} messages, ${counts!.conversations} conversations, ${counts!.contacts} contacts; ` +
-        `messages heap ${counts!.heap}, indexes: search_vector ${counts!.stemmed_index}, mention_words (erasure) ${counts!.words_index}, digits ${counts!.digits_index}`,
+        `messages heap ${counts!.heap}, indexes: search_vector ${counts!.stemmed_index}, ` +
+        `mention_words (erasure) ${counts!.words_index}, digits ${counts!.digits_index}`,
     );
 
     const inboxIds = (await sql`select id from inboxes order by name`).map((r) => r.id as string);

@@ -3,7 +3,7 @@ import { contactIdentities, contacts, conversations, inboxes, messages } from '.
 
 type Person = { name: string; email: string; phone: string; locale: string | null };
 
-/** One contact with an email and a phone identity, one conversation and its inbound messages, written as ingest would. */
+/** One contact with an email and a phone identity, one conversation and its inbound messages, as ingest writes them. */
 export async function seedConversation(
   db: Db,
   inboxId: string,

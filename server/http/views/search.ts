@@ -14,7 +14,8 @@ export const SearchHitView = Type.Object({
   conversation: ConversationView,
   matchedIn: Type.Enum([...matchedIns], {
     description:
-      'The field that matched: the conversation id, the contact name, email, address or phone, the subject or a message',
+      'The field that matched: the conversation id, the contact name, email, address or phone, the subject ' +
+      'or a message',
   }) as unknown as TEnum<[...typeof matchedIns]>,
   messageId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
     description: 'The matching message, newest first of several',
