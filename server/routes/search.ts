@@ -7,6 +7,16 @@ import { errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { searchConversations } from '../domain/search.ts';
 import { SEARCH_TEXT_MAX } from '../domain/search-query.ts';
+import { badRequest } from '../domain/errors.ts';
+
+/** A real calendar day (the schema's pattern lets 2026-02-31 through; PostgreSQL would refuse it with a 500). */
+function day(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value)
+    throw badRequest('invalid_date', `${name} is not a calendar day (YYYY-MM-DD)`);
+  return value;
+}
 
 const tags = ['search'];
 
@@ -48,8 +58,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db } }> = asy
           channel: q.channel,
           inboxId: q.inbox,
           assignee: q.assignee,
-          from: q.from,
-          to: q.to,
+          from: day(q.from, 'from'),
+          to: day(q.to, 'to'),
         },
         inboxIds: agent.inboxIds,
         viewerAgentId: agent.id,

@@ -164,6 +164,8 @@ describe(`search on ${dbMode}`, () => {
     const day = (last as string).slice(0, 10);
     expect(ids(await search(admin, { q: 'refund', from: day, to: day }))).toEqual([ada.conversationId]);
     expect(ids(await search(admin, { q: 'refund', to: '2026-01-01' }))).toEqual([]);
+    for (const bad of ['2026-02-31', '2026-13-01'])
+      expect((await admin.get(`/api/search?q=refund&from=${bad}`)).status, bad).toBe(400);
   });
 
   it('never finds a conversation outside the agent’s inboxes', async () => {
