@@ -269,6 +269,8 @@ export const catalog = {
       nextAttemptAt: n(),
       redactions: p('metadata', 'spans and who redacted; never the text'),
       metadata: p('metadata', 'provider metadata'),
+      language: p('metadata', 'the language of the text where known (search)'),
+      searchVector: p('message_content', 'the words of body and html for search, computed by the database from them'),
       occurredAt: p('metadata'),
       createdAt: p('metadata'),
     },

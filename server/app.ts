@@ -27,6 +27,7 @@ import { channelRoutes } from '../channels/registry.ts';
 import { recordingRoutes } from './routes/recordings.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
+import { searchRoutes } from './routes/search.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -62,6 +63,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(authRoutes, { prefix: '/api/auth', deps: root });
     await fastify.register(conversationRoutes, { prefix: '/api/conversations', deps: root });
     await fastify.register(contactRoutes, { prefix: '/api/contacts', deps: root });
+    await fastify.register(searchRoutes, { prefix: '/api/search', deps: root });
     await fastify.register(agentRoutes, { prefix: '/api/agents', deps: root });
     await fastify.register(teamRoutes, { prefix: '/api/teams', deps: root });
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });

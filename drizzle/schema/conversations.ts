@@ -9,6 +9,7 @@ import {
   index,
   uniqueIndex,
   primaryKey,
+  customType,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -24,6 +25,9 @@ import {
 import { inboxes } from './inboxes.ts';
 import { contactIdentities, contacts } from './contacts.ts';
 import { agents } from './agents.ts';
+
+/** PostgreSQL's text search document type (read as its text form; nothing in the app parses it). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const conversations = pgTable(
   'conversations',
@@ -91,6 +95,17 @@ export const messages = pgTable(
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     redactions: jsonb('redactions').$type<Redaction[]>().notNull().default([]),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The language the text is written in where known (BCP 47 primary subtag: en, de, fr, fi, sv), for search
+     * stemming (server/domain/search-sql.ts). Filled at insert from the contact's locale when not given.
+     */
+    language: text('language'),
+    /**
+     * The words of body + HTML for the search box: unstemmed, and stemmed in the message's language where known
+     * (search_document(), migration 0021). Computed by the database, so a redaction or erasure that rewrites the
+     * text rewrites it too.
+     */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`search_document(language, body, html)`),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -105,6 +120,7 @@ export const messages = pgTable(
     // Analytics: messages written in the dashboard's date range.
     index('messages_created').on(t.createdAt),
     // Erasure and export find a person's messages by the identities that wrote them.
+    index('messages_search_vector').using('gin', t.searchVector),
     index('messages_author_identity')
       .on(t.authorIdentityId)
       .where(sql`${t.authorIdentityId} is not null`),

@@ -1,0 +1,2 @@
+ALTER TABLE "messages" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (search_document(language, body, html)) STORED;--> statement-breakpoint
+CREATE INDEX "messages_search_vector" ON "messages" USING gin ("search_vector");

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Db } from '../db/client.ts';
+import { ChannelKindSchema, ConversationStatusSchema } from '../http/views.ts';
+import { SearchPage } from '../http/views/search.ts';
+import { errors } from '../http/common.ts';
+import { currentAgent } from '../plugins/auth.ts';
+import { searchConversations } from '../domain/search.ts';
+import { SEARCH_TEXT_MAX } from '../domain/search-query.ts';
+import { badRequest } from '../domain/errors.ts';
+
+/** A real calendar day (the schema's pattern lets 2026-02-31 through; PostgreSQL would refuse it with a 500). */
+function day(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value)
+    throw badRequest('invalid_date', `${name} is not a calendar day (YYYY-MM-DD)`);
+  return value;
+}
+
+const tags = ['search'];
+
+/**
+ * GET /api/search: the search box. No `:id`, so no inboxScoped check applies; the agent's inbox scope is a
+ * condition of every query instead (an agent never finds a conversation outside their inboxes).
+ */
+export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db } }> = async (app, { deps }) => {
+  app.get(
+    '/',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        operationId: 'searchConversations',
+        summary: 'Find conversations by message text, subject, contact name, email, phone or id',
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: SEARCH_TEXT_MAX * 2 }),
+          status: Type.Optional(ConversationStatusSchema),
+          channel: Type.Optional(ChannelKindSchema),
+          inbox: Type.Optional(Type.String({ format: 'uuid' })),
+          assignee: Type.Optional(
+            Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.String({ format: 'uuid' })]),
+          ),
+          from: Type.Optional(Type.String({ format: 'date', description: 'Last activity on or after (UTC day)' })),
+          to: Type.Optional(Type.String({ format: 'date', description: 'Last activity on or before (UTC day)' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
+        }),
+        response: { 200: SearchPage, ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const agent = currentAgent(request);
+      const items = await searchConversations(deps.db, {
+        text: q.q,
+        filters: {
+          status: q.status,
+          channel: q.channel,
+          inboxId: q.inbox,
+          assignee: q.assignee,
+          from: day(q.from, 'from'),
+          to: day(q.to, 'to'),
+        },
+        inboxIds: agent.inboxIds,
+        viewerAgentId: agent.id,
+        limit: q.limit ?? 20,
+      });
+      return { items };
+    },
+  );
+};
