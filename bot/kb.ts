@@ -266,13 +266,26 @@ export class KnowledgeBaseIndex {
       return model;
     };
 
+    // Articles each probe does not learn at all: their held-out questions stand for the questions customers ask
+    // that are close to the KB but not covered by it ("near" off-topic), which the shipped examples are not.
+    const leftOut = new Int32Array(n).fill(-1);
+    if (n >= 5)
+      shuffleInPlace(
+        articles.map((_, a) => a),
+        seededRandom(seed + 7),
+      ).forEach((a, k) => {
+        if (folds > 1) leftOut[a] = k % rounds;
+        else if (k % 10 === 0) leftOut[a] = 0;
+      });
     // Cross-validation: each probe learns everything but one fold and scores that fold.
-    const held: Array<{ logits: Float64Array; label: number; vector: SparseVector; fold: number }> = [];
+    const held: Array<{ logits: Float64Array; label: number; vector: SparseVector; fold: number; near?: boolean }> =
+      [];
     const foldExamples: SparseVector[][][] = [];
     for (let k = 0; k < rounds; k++) {
-      const fit = labels.map((_, i) => i).filter((i) => foldOf[i] !== k);
+      const fit = labels.map((_, i) => i).filter((i) => foldOf[i] !== k && leftOut[labels[i]!] !== k);
+      const near = labels.map((_, i) => i).filter((i) => foldOf[i] === k && leftOut[labels[i]!] === k);
       const offFit = off.filter((_, i) => offFoldOf[i] !== k);
-      const heldIn = labels.map((_, i) => i).filter((i) => foldOf[i] === k);
+      const heldIn = labels.map((_, i) => i).filter((i) => foldOf[i] === k && leftOut[labels[i]!] !== k);
       const heldOff = off.filter((_, i) => offFoldOf[i] === k);
       if (heldIn.length + heldOff.length === 0) continue;
       const probe = await train(
@@ -286,13 +299,17 @@ export class KnowledgeBaseIndex {
       for (const i of heldIn)
         held.push({ logits: probe.logits(vectors[i]!), label: labels[i]!, vector: vectors[i]!, fold: k });
       for (const v of heldOff) held.push({ logits: probe.logits(v), label: n, vector: v, fold: k });
+      for (const i of near)
+        held.push({ logits: probe.logits(vectors[i]!), label: n, vector: vectors[i]!, fold: k, near: true });
     }
     const final = await train(vectors, labels, off);
+    // The temperature is fitted on what the probes could know: their articles and the off-topic class.
+    const known = held.filter((h) => !h.near);
     const temperature =
-      held.length > 0
+      known.length > 0
         ? fitTemperature(
-            held.map((h) => h.logits),
-            held.map((h) => h.label),
+            known.map((h) => h.logits),
+            known.map((h) => h.label),
           )
         : 1;
     final.temperature = temperature;
@@ -311,6 +328,7 @@ export class KnowledgeBaseIndex {
         confidence: similarity >= floor ? top!.score : -1,
         correct: h.label < n && top!.label === h.label,
         inScope: h.label < n,
+        ...(h.near ? { group: 'near' } : {}),
       };
     });
     const inScope = outcomes.filter((o) => o.inScope).length;

@@ -7,6 +7,9 @@ export interface Outcome {
   confidence: number;
   correct: boolean;
   inScope: boolean;
+  /** Off-topic outcomes of different kinds (e.g. 'near': questions of articles the probe did not learn) share
+   * the off-topic weight equally between the kinds in the mixed figures. */
+  group?: string;
 }
 
 export interface OperatingFigures {
@@ -118,14 +121,16 @@ export interface MixFigures {
  * Weights of in-scope and off-topic outcomes so that off-topic ones make `mix` of the total weight. Without
  * off-topic outcomes every in-scope one weighs 1 (the mix cannot be simulated).
  */
-function mixWeights(outcomes: Outcome[], mix: number): { inScope: number; oos: number } {
+function mixWeights(outcomes: Outcome[], mix: number): (o: Outcome) => number {
   let nIn = 0;
-  let nOos = 0;
-  for (const o of outcomes)
+  const groups = new Map<string, number>();
+  for (const o of outcomes) {
     if (o.inScope) nIn++;
-    else nOos++;
-  if (nOos === 0 || nIn === 0) return { inScope: 1, oos: 1 };
-  return { inScope: (1 - mix) / nIn, oos: mix / nOos };
+    else groups.set(o.group ?? '', (groups.get(o.group ?? '') ?? 0) + 1);
+  }
+  if (groups.size === 0 || nIn === 0) return () => 1;
+  const each = new Map([...groups].map(([g, n]) => [g, mix / groups.size / n]));
+  return (o) => (o.inScope ? (1 - mix) / nIn : each.get(o.group ?? '')!);
 }
 
 /** Figures at `threshold` with off-topic traffic reweighted to the share `mix` (a query answers at >= threshold). */
@@ -139,7 +144,7 @@ export function figuresAtMix(outcomes: Outcome[], threshold: number, mix: number
   let oos = 0;
   let oosHandedOff = 0;
   for (const o of outcomes) {
-    const weight = o.inScope ? w.inScope : w.oos;
+    const weight = w(o);
     const answers = o.confidence >= threshold;
     total += weight;
     if (answers) {
@@ -176,7 +181,7 @@ export function thresholdForPrecisionAtMix(outcomes: Outcome[], targetPrecision:
   for (let i = 0; i < sorted.length; i++) {
     const o = sorted[i]!;
     if (o.confidence < 0) break; // below the similarity floor: never answered, whatever the threshold
-    const weight = o.inScope ? w.inScope : w.oos;
+    const weight = w(o);
     answered += weight;
     if (o.correct) right += weight;
     const next = sorted[i + 1];

@@ -477,7 +477,7 @@ async function runWorker(config: string): Promise<WorkerResult> {
     ).slice(0, num('latency-queries'));
     latencies.push(...(await timeQueries(index, sample)));
   }
-  if (served && num('scale') > 0) scale = await measureScale(embedder, encoders, num('scale'), log);
+  if (headName === 'served' && num('scale') > 0) scale = await measureScale(embedder, encoders, num('scale'), log);
   (globalThis as { gc?: () => void }).gc?.();
   return {
     ...(scale ? { scale } : {}),
@@ -549,6 +549,7 @@ function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
   });
 }
 
+const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : (x * 100).toFixed(1));
 
 function table(results: WorkerResult[]): string {
@@ -566,7 +567,7 @@ function table(results: WorkerResult[]): string {
       `| ${r.config} | ${pct(csv?.figures.accuracy)} | ${csvPrecision} | ` +
         `${pct(clinc?.figures.inScopeAccuracy)} | ${pct(clinc?.figures.oosRecall)} | ` +
         `${clincPrecision} | ${pct(clinc?.figures.accuracy)} | ` +
-        `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} | ` +
+        `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} | ` +
         `${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${r.seconds.toFixed(0)} |`,
     );
   }
