@@ -47,6 +47,11 @@ export const DEFAULT_FLOOR = 0.25;
 export const DEFAULT_OFF_TOPIC_PRUNE = 0.6;
 /** The precision the recommended threshold aims at, at OPERATING_MIX off-topic traffic. */
 export const TARGET_PRECISION = 0.97;
+/**
+ * The recommended threshold is never below this: an article the head thinks less likely than all the rest
+ * together is not an answer, however few wrong answers a small KB's cross-validation happened to show.
+ */
+export const MIN_RECOMMENDED_THRESHOLD = 0.5;
 /** Up to this many examples the calibration is 5-fold cross-validation; above, one stratified hold-out. */
 export const CROSS_VALIDATION_MAX_EXAMPLES = 3000;
 
@@ -278,8 +283,7 @@ export class KnowledgeBaseIndex {
         else if (k % 10 === 0) leftOut[a] = 0;
       });
     // Cross-validation: each probe learns everything but one fold and scores that fold.
-    const held: Array<{ logits: Float64Array; label: number; vector: SparseVector; fold: number; near?: boolean }> =
-      [];
+    const held: Array<{ logits: Float64Array; label: number; vector: SparseVector; fold: number; near?: boolean }> = [];
     const foldExamples: SparseVector[][][] = [];
     for (let k = 0; k < rounds; k++) {
       const fit = labels.map((_, i) => i).filter((i) => foldOf[i] !== k && leftOut[labels[i]!] !== k);
@@ -346,7 +350,10 @@ export class KnowledgeBaseIndex {
         temperature,
         offTopicUsed: off.length,
         offTopicPruned: offTexts.length - off.length,
-        threshold: inScope > 0 ? thresholdForPrecisionAtMix(outcomes, TARGET_PRECISION, OPERATING_MIX) : null,
+        threshold:
+          inScope > 0
+            ? Math.max(MIN_RECOMMENDED_THRESHOLD, thresholdForPrecisionAtMix(outcomes, TARGET_PRECISION, OPERATING_MIX))
+            : null,
       },
       texts.length,
     );
