@@ -40,7 +40,7 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ deps: BotRoutesDeps; bot: Bo
             enabled: Type.Optional(Type.Boolean()),
             embedder: Type.Optional(Type.Enum([...EMBEDDER_KINDS])),
             threshold: Type.Optional(
-              Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+              Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], {
                 description: "null: the threshold the KB's cross-validation recommends",
               }),
             ),

@@ -28,7 +28,8 @@ async function checkLimits(db: Db, input: { questions?: string[] }, replacing: s
   if (total > KB_LIMITS.questions)
     throw badRequest(
       'kb_limit',
-      `The knowledge base holds at most ${KB_LIMITS.questions} example questions in all (this change would make ${total})`,
+      `The knowledge base holds at most ${KB_LIMITS.questions} example questions in all ` +
+        `(this change would make ${total})`,
     );
 }
 

@@ -444,6 +444,8 @@ async function runWorker(config: string): Promise<WorkerResult> {
           `accuracy ${(result.figures.accuracy * 100).toFixed(2)} %, threshold ${result.figures.threshold.toFixed(3)}`,
       );
       results.push(result);
+      // The row at once: a long run that is stopped keeps what it measured.
+      log(servedTable([{ config, datasets: [result] } as WorkerResult]).split('\n')[2]!);
       for (const e of encoders) e.enabled = false;
       if (data.name.includes('-kb')) continue; // latency: the whole KBs only
       const sample = shuffleInPlace(
@@ -664,7 +666,8 @@ if (args.worker) {
           `test ${d.counts.test} + ${d.counts.oosTest} oos, ` +
           `calibration precision ${pct(d.calibration.precision)} / coverage ${pct(d.calibration.coverage)}; ` +
           (d.counts.folds !== undefined
-            ? `${d.counts.folds} fold(s), off-topic examples ${d.counts.offTopicUsed} (+${d.counts.offTopicPruned} pruned); `
+            ? `${d.counts.folds} fold(s), off-topic examples ${d.counts.offTopicUsed} ` +
+              `(+${d.counts.offTopicPruned} pruned); `
             : '') +
           `embed ${d.seconds.embed.toFixed(0)} s, train ${d.seconds.train.toFixed(0)} s`,
       );

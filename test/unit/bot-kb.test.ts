@@ -218,7 +218,7 @@ describe('the served index: shipped off-topic class, similarity floor, cross-val
     expect(point.mixes[0]!.precision).toBeGreaterThanOrEqual(point.mixes[2]!.precision);
   });
 
-  it('hands off below the similarity floor whatever the threshold, and drops off-topic examples the KB covers', async () => {
+  it('hands off below the similarity floor at any threshold, and drops off-topic examples the KB covers', async () => {
     const covered = 'What are your opening hours?';
     const index = await KnowledgeBaseIndex.build(new LexicalEmbedder(), articles, {
       offTopic: [...offTopicExamples(['en']), covered],
