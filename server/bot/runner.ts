@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { botDecisions, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import { botOnIndex, type Bot } from '../../bot/bot.ts';
-import { type BuildProgress, KnowledgeBaseIndex } from '../../bot/kb.ts';
+import { type BuildProgress, DEFAULT_FLOOR, KnowledgeBaseIndex } from '../../bot/kb.ts';
 import { offTopicExamples } from '../../bot/off-topic.ts';
 import { OFF_TOPIC_MIXES } from '../../bot/eval/metrics.ts';
 import { createEmbedder, EMBEDDER_KINDS, type EmbedderConfig, type EmbedderKind } from '../../bot/embedders/index.ts';
@@ -257,21 +257,20 @@ export function createBotRunner(
         index: status,
       };
     },
-    /** The index's cross-validated precision and coverage per threshold and off-topic mix (null: no index). */
+    /** The index's cross-validated precision and coverage per threshold and off-topic mix (no points: no index). */
     curve() {
-      if (!bot) return null;
-      const c = bot.index.calibration;
+      const c = bot?.index.calibration;
       return {
-        threshold: bot.policy.threshold,
+        threshold: bot?.policy.threshold ?? settings.threshold ?? DEFAULT_POLICY.threshold,
         recommended: c?.threshold ?? null,
-        floor: bot.index.floor,
+        floor: bot?.index.floor ?? DEFAULT_FLOOR,
         folds: c?.folds ?? 0,
         heldOut: {
           questions: c?.outcomes.filter((o) => o.inScope).length ?? 0,
           offTopic: c?.outcomes.filter((o) => !o.inScope).length ?? 0,
         },
         mixes: [...OFF_TOPIC_MIXES],
-        points: bot.index.curve(),
+        points: bot?.index.curve() ?? [],
       };
     },
     async updateSettings(patch: Partial<BotSettings>) {

@@ -60,14 +60,11 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ deps: BotRoutesDeps; bot: Bo
       schema: {
         tags: ['bot'],
         summary: 'Expected answer precision and coverage of this KB per threshold, at 3, 18 and 50 % off-topic traffic',
-        response: { 200: BotCurveView, ...errors(401, 403, 503) },
+        response: { 200: BotCurveView, ...errors(401, 403) },
       },
     },
-    async () => {
-      const curve = bot.curve();
-      if (!curve) throw new DomainError(503, 'bot_unavailable', 'The bot has no index yet');
-      return curve;
-    },
+    // Without an index yet (bot off, or still loading): no points.
+    async () => bot.curve(),
   );
 
   app.post(
