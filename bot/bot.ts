@@ -37,20 +37,49 @@ export interface Bot {
 
 export async function createBot(options: BotOptions): Promise<Bot> {
   const policy: PolicyConfig = { ...DEFAULT_POLICY, ...options.policy };
-  if (!(policy.threshold >= 0 && policy.threshold <= 1)) throw new Error('bot policy: threshold must be within 0..1');
+  checkPolicy(policy);
   let index = await KnowledgeBaseIndex.build(options.embedder, options.articles, options.index);
   return {
     policy,
     get index() {
       return index;
     },
-    async decide(state, text) {
-      const started = performance.now();
-      const decision = gate(state, text, policy) ?? choose(await index.match(text), policy);
-      return { ...decision, embedderId: index.embedder.id, latencyMs: performance.now() - started };
-    },
+    decide: (state, text) => decideWith(index, policy, state, text),
     async reload(articles) {
       index = await KnowledgeBaseIndex.build(options.embedder, articles, options.index);
     },
+  };
+}
+
+function checkPolicy(policy: PolicyConfig) {
+  if (!(policy.threshold >= 0 && policy.threshold <= 1)) throw new Error('bot policy: threshold must be within 0..1');
+}
+
+/** The one decision path (the server's and the benchmark's): gate, then match and choose. */
+async function decideWith(
+  index: KnowledgeBaseIndex,
+  policy: PolicyConfig,
+  state: ConversationState,
+  text: string,
+): Promise<BotDecision> {
+  const started = performance.now();
+  const decision = gate(state, text, policy) ?? choose(await index.match(text), policy);
+  return { ...decision, embedderId: index.embedder.id, latencyMs: performance.now() - started };
+}
+
+/**
+ * A bot over an index built elsewhere (the server builds the next index in the background while the current
+ * bot answers, then swaps). Without a threshold in `policy` it uses the one the index's cross-validation
+ * recommends (TARGET_PRECISION at OPERATING_MIX), or DEFAULT_POLICY's when the KB is too small to tell.
+ */
+export function botOnIndex(index: KnowledgeBaseIndex, policy: Partial<PolicyConfig> = {}): Bot {
+  const threshold = policy.threshold ?? index.calibration?.threshold ?? DEFAULT_POLICY.threshold;
+  const config: PolicyConfig = { ...DEFAULT_POLICY, ...policy, threshold: Math.min(1, threshold) };
+  checkPolicy(config);
+  return {
+    policy: config,
+    index,
+    decide: (state, text) => decideWith(index, config, state, text),
+    reload: () => Promise.reject(new Error('botOnIndex: build a new index and call botOnIndex again')),
   };
 }

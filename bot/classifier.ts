@@ -104,6 +104,16 @@ export class SoftmaxClassifier extends TemperatureScaled {
     numClasses: number,
     options: SoftmaxOptions = {},
   ): SoftmaxClassifier {
+    return runSteps(SoftmaxClassifier.trainSteps(vectors, labels, numClasses, options));
+  }
+
+  /** The same training, one mini-batch per step: a caller can yield to the event loop between steps. */
+  static *trainSteps(
+    vectors: SparseVector[],
+    labels: number[],
+    numClasses: number,
+    options: SoftmaxOptions = {},
+  ): Generator<void, SoftmaxClassifier, void> {
     if (vectors.length !== labels.length) throw new Error('softmax: vectors and labels differ in length');
     const { learningRate = 0.01, l2 = 1e-6, batchSize = 32, seed = 1, minSteps = 300 } = options;
     // A small knowledge base has one or two batches per epoch: give it enough steps to converge.
@@ -201,6 +211,7 @@ export class SoftmaxClassifier extends TemperatureScaled {
             P[w0 + c] = w - (lr * m) / (Math.sqrt(v) + eps);
           }
         }
+        yield;
       }
     }
     const W = new Float32Array(F * C);
@@ -220,6 +231,31 @@ export class SoftmaxClassifier extends TemperatureScaled {
       for (let c = 0; c < C; c++) out[c]! += x * this.weights[base + c]!;
     }
     return out;
+  }
+}
+
+/** Runs a stepwise computation to its end at once. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Runs a stepwise computation without holding the event loop: after each slice of about `sliceMs` of work it
+ * waits for one turn of the loop (I/O, timers, other requests), so a server stays responsive while a head
+ * trains in the background.
+ */
+export async function runStepsAsync<T>(steps: Generator<void, T, void>, sliceMs = 15): Promise<T> {
+  let slice = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - slice >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
   }
 }
 

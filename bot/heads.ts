@@ -15,6 +15,7 @@ import {
   type SoftmaxOptions,
   TemperatureScaled,
   fitTemperature,
+  runSteps,
 } from './classifier.ts';
 import { HybridEmbedder } from './embedders/hybrid.ts';
 import type { Embedder, SparseVector } from './embedders/types.ts';
@@ -100,6 +101,35 @@ export class EnsembleClassifier extends TemperatureScaled {
   }
 }
 
+/** One head trained on these examples (no temperature fitted yet), one mini-batch per step. */
+export function* trainOnceSteps(
+  vectors: SparseVector[],
+  labels: number[],
+  numClasses: number,
+  embedder: Embedder,
+  config: HeadConfig,
+  base: SoftmaxOptions,
+): Generator<void, SoftmaxClassifier | EnsembleClassifier, void> {
+  if (config.kind === 'concat')
+    return yield* SoftmaxClassifier.trainSteps(vectors, labels, numClasses, { ...base, ...config.softmax });
+  const members = config.members.flatMap((m) => {
+    const slice = sliceOf(embedder, m.part);
+    return slice ? [{ m, slice: { ...slice, scale: slice.scale * (m.scale ?? 1) } }] : [];
+  });
+  if (members.length === 0) throw new Error(`head: no member of the ensemble fits the embedder ${embedder.id}`);
+  const trained: Array<{ slice: Slice; weight: number; head: SoftmaxClassifier }> = [];
+  for (const { m, slice } of members) {
+    const head = yield* SoftmaxClassifier.trainSteps(
+      vectors.map((v) => cut(v, slice)),
+      labels,
+      numClasses,
+      { ...base, ...m.softmax },
+    );
+    trained.push({ slice, weight: m.weight ?? 1, head });
+  }
+  return new EnsembleClassifier(numClasses, trained);
+}
+
 function trainOnce(
   vectors: SparseVector[],
   labels: number[],
@@ -108,25 +138,7 @@ function trainOnce(
   config: HeadConfig,
   base: SoftmaxOptions,
 ) {
-  if (config.kind === 'concat')
-    return SoftmaxClassifier.train(vectors, labels, numClasses, { ...base, ...config.softmax });
-  const members = config.members.flatMap((m) => {
-    const slice = sliceOf(embedder, m.part);
-    return slice ? [{ m, slice: { ...slice, scale: slice.scale * (m.scale ?? 1) } }] : [];
-  });
-  if (members.length === 0) throw new Error(`head: no member of the ensemble fits the embedder ${embedder.id}`);
-  return new EnsembleClassifier(
-    numClasses,
-    members.map(({ m, slice }) => {
-      const head = SoftmaxClassifier.train(
-        vectors.map((v) => cut(v, slice)),
-        labels,
-        numClasses,
-        { ...base, ...m.softmax },
-      );
-      return { slice, weight: m.weight ?? 1, head };
-    }),
-  );
+  return runSteps(trainOnceSteps(vectors, labels, numClasses, embedder, config, base));
 }
 
 /**

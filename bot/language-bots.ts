@@ -7,7 +7,7 @@
  *   const d = await bots.decide(state, text, language);   // language: bot/language.ts conversationLanguage()
  *   // d.kbLanguage: the language whose articles were searched
  */
-import { createBot, type Bot, type BotDecision, type BotOptions } from './bot.ts';
+import { botOnIndex, createBot, type Bot, type BotDecision, type BotOptions } from './bot.ts';
 import type { KbArticle } from './kb.ts';
 import { primaryLanguage } from './language.ts';
 import { DEFAULT_POLICY, gate, type ConversationState, type PolicyConfig } from './policy.ts';
@@ -22,6 +22,11 @@ export const ENGLISH_ONLY_EMBEDDERS = ['hybrid', 'use-lite'];
 export type LanguageBotOptions = BotOptions & {
   /** The embedder for the articles of one language, when it is not `embedder` (see ENGLISH_ONLY_EMBEDDERS). */
   embedderFor?: (language: string) => BotOptions['embedder'] | undefined;
+  /**
+   * Builds one language's bot (the server: the calibrated head with off-topic examples and progress,
+   * server/bot/runner.ts); `createBot` with these options when not given.
+   */
+  makeBot?: (language: string, articles: KbArticle[], embedder: BotOptions['embedder']) => Promise<Bot>;
 };
 
 export interface LanguageBots {
@@ -31,6 +36,10 @@ export interface LanguageBots {
   readonly articleCount: number;
   /** The bot of one language, if the KB has articles in it. */
   bot(language: string): Bot | undefined;
+  /** The bot of the KB's first language: the one the admin's threshold curve describes. */
+  readonly primary: Bot | undefined;
+  /** The same indexes under another policy (a new threshold needs no new index). */
+  withPolicy(policy: Partial<PolicyConfig>): LanguageBots;
   /** `language` null: the KB's first language. */
   decide(
     state: ConversationState,
@@ -49,30 +58,48 @@ async function build(options: Omit<LanguageBotOptions, 'articles'>, articles: Kb
   const bots = new Map<string, Bot>();
   for (const [language, group] of groups) {
     const embedder = options.embedderFor?.(language) ?? options.embedder;
-    bots.set(language, await createBot({ ...options, embedder, articles: group }));
+    bots.set(
+      language,
+      options.makeBot
+        ? await options.makeBot(language, group, embedder)
+        : await createBot({ ...options, embedder, articles: group }),
+    );
   }
   return bots;
 }
 
 export async function createLanguageBots(options: LanguageBotOptions): Promise<LanguageBots> {
-  const policy: PolicyConfig = { ...DEFAULT_POLICY, ...options.policy };
-  let bots = await build(options, options.articles);
-  let count = options.articles.length;
+  return languageBotsOf(options, await build(options, options.articles), options.articles.length);
+}
+
+function languageBotsOf(options: LanguageBotOptions, initial: Map<string, Bot>, initialCount: number): LanguageBots {
+  let bots = initial;
+  let count = initialCount;
+  const first = () => bots.get([...bots.keys()][0] ?? '');
   return {
-    policy,
+    get policy(): PolicyConfig {
+      return first()?.policy ?? { ...DEFAULT_POLICY, ...options.policy };
+    },
     get languages() {
       return [...bots.keys()];
     },
     get articleCount() {
       return count;
     },
+    get primary() {
+      return first();
+    },
     bot: (language) => bots.get(primaryLanguage(language)),
+    withPolicy(policy) {
+      const next = new Map([...bots].map(([language, b]) => [language, botOnIndex(b.index, policy)] as const));
+      return languageBotsOf({ ...options, policy }, next, count);
+    },
     async decide(state, text, language) {
       const started = performance.now();
       const chosen = language ? primaryLanguage(language) : ([...bots.keys()][0] ?? null);
       const bot = chosen ? bots.get(chosen) : undefined;
       if (bot) return { ...(await bot.decide(state, text)), kbLanguage: chosen };
-      const gated = gate(state, text, policy);
+      const gated = gate(state, text, this.policy);
       const decision =
         gated ??
         (bots.size === 0

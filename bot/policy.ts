@@ -6,7 +6,8 @@
  *   2. the customer asks for a person, in any supported language -> hand off at once;
  *   3. the bot has already answered `maxUnresolvedTurns` times and the customer is still writing
  *      -> hand off: those answers did not resolve it;
- *   4. the calibrated confidence of the best article clears the KB's threshold -> answer with it;
+ *   4. the calibrated confidence of the best article clears the KB's threshold and the message is at least
+ *      as similar as the index's floor to one of that article's example questions -> answer with it;
  *   5. otherwise hand off with the reason (nothing in the KB, or not sure enough).
  */
 import { detectHumanRequest } from './human-request.ts';
@@ -37,6 +38,10 @@ export interface Candidate {
 export interface Match {
   /** Best first. */
   candidates: Candidate[];
+  /** Cosine similarity of the message to the best article's nearest example question. */
+  similarity?: number;
+  /** The index's similarity floor: below it the bot does not answer, whatever the confidence. */
+  floor?: number;
 }
 
 export type HandoffReason =
@@ -90,7 +95,7 @@ export function gate(state: ConversationState, text: string, config: PolicyConfi
 export function choose(match: Match, config: PolicyConfig = DEFAULT_POLICY): Decision {
   const best = match.candidates[0];
   if (!best) return { action: 'handoff', confidence: null, candidates: [], reason: 'empty_knowledge_base' };
-  if (best.score >= config.threshold)
+  if (best.score >= config.threshold && (match.similarity ?? 1) >= (match.floor ?? 0))
     return {
       action: 'answer',
       articleId: best.articleId,

@@ -20,12 +20,17 @@ import {
 } from '../classifier.ts';
 import { DEFAULT_HEAD, type HeadConfig, trainHead } from '../heads.ts';
 import { type Embedder, type SparseVector, adaptTo, embedAsSparse } from '../embedders/types.ts';
-import { type HeadKind, KnowledgeBaseIndex } from '../kb.ts';
+import { type HeadKind, type KbArticle, type KbIndexOptions, KnowledgeBaseIndex } from '../kb.ts';
+import { type Bot, botOnIndex } from '../bot.ts';
+import { choose } from '../policy.ts';
 import type { Example } from './datasets.ts';
 import {
+  type MixFigures,
+  OFF_TOPIC_MIXES,
   type OperatingFigures,
   type Outcome,
   figuresAt,
+  figuresAtMix,
   thresholdForOosRecall,
   thresholdForPrecision,
 } from './metrics.ts';
@@ -64,9 +69,16 @@ export interface DatasetResult {
   figures: OperatingFigures;
   /** At the threshold chosen for `targetOosRecall` on the calibration data (null without OOS data). */
   atOosRecall: OperatingFigures | null;
+  /** At the same threshold, off-topic test queries reweighted to 3 %, 18 % and 50 % of the traffic. */
+  mixes?: MixFigures[];
+  /** The same on the cross-validation outcomes the threshold was chosen on. */
+  calibrationMixes?: MixFigures[];
   temperature: number | null;
   calibration: OperatingFigures;
   counts: {
+    offTopicUsed?: number;
+    offTopicPruned?: number;
+    folds?: number;
     train: number;
     calibration: number;
     test: number;
@@ -172,6 +184,94 @@ export async function evaluateDataset(
         classes: classes.length,
       },
       seconds: { embed: embedSeconds, train: trainSeconds, score: scoreSeconds },
+    },
+  };
+}
+
+export interface ServedOptions {
+  /** The shipped off-topic examples (bot/off-topic.ts) and any the KB adds (e.g. CLINC150's oos_train). */
+  offTopic: string[];
+  softmax?: SoftmaxOptions;
+  calibrationShare?: number;
+  onProgress?: KbIndexOptions['onProgress'];
+}
+
+/**
+ * Evaluates what the server runs: the index built by KnowledgeBaseIndex.build (head, off-topic class,
+ * similarity floor, cross-validated threshold: 97 % precision at 18 % off-topic traffic) and the policy's
+ * choose(), on a KB whose articles are the dataset's intents. Every test query goes through matchVector and
+ * choose exactly as a customer's message does; the figures are reported at the threshold the index chose
+ * and at 3 %, 18 % and 50 % off-topic mixes (off-topic test queries reweighted).
+ */
+export async function evaluateServed(
+  embedder: Embedder,
+  data: DatasetSpec,
+  options: ServedOptions,
+): Promise<{ result: DatasetResult; bot: Bot }> {
+  const classes = [...new Set(data.train.map((e) => e.label))].sort();
+  const byClass = new Map(classes.map((c) => [c, [] as string[]]));
+  for (const e of data.train) byClass.get(e.label)!.push(e.text);
+  const articles: KbArticle[] = classes.map((c) => ({ id: c, title: '', questions: byClass.get(c)! }));
+  let t = performance.now();
+  const index = await KnowledgeBaseIndex.build(embedder, articles, {
+    offTopic: options.offTopic,
+    ...(options.softmax ? { softmax: options.softmax } : {}),
+    ...(options.calibrationShare ? { calibrationShare: options.calibrationShare } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const buildSeconds = (performance.now() - t) / 1000;
+  const bot = botOnIndex(index);
+  const threshold = bot.policy.threshold;
+  t = performance.now();
+  const testVectors = await embedAsSparse(
+    index.embedder,
+    data.test.map((e) => e.text),
+  );
+  const oosVectors = await embedAsSparse(
+    index.embedder,
+    data.oosTest.map((e) => e.text),
+  );
+  const embedSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  let disagreements = 0;
+  const outcome = (v: SparseVector, label: string | null): Outcome => {
+    const m = index.matchVector(v);
+    const best = m.candidates[0]!;
+    const confidence = (m.similarity ?? 1) >= (m.floor ?? 0) ? best.score : -1;
+    const o = { confidence, correct: label !== null && best.articleId === label, inScope: label !== null };
+    // The figures below count an answer at confidence >= threshold: that must be what the policy does.
+    if ((choose(m, bot.policy).action === 'answer') !== confidence >= threshold) disagreements++;
+    return o;
+  };
+  const testOutcomes = [
+    ...testVectors.map((v, i) => outcome(v, data.test[i]!.label)),
+    ...oosVectors.map((v) => outcome(v, null)),
+  ];
+  if (disagreements > 0) throw new Error(`served evaluation: ${disagreements} outcomes disagree with the policy`);
+  const scoreSeconds = (performance.now() - t) / 1000;
+  const cal = index.calibration?.outcomes ?? [];
+  return {
+    bot,
+    result: {
+      dataset: data.name,
+      figures: figuresAt(testOutcomes, threshold),
+      atOosRecall: null,
+      mixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(testOutcomes, threshold, mix)),
+      calibrationMixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(cal, threshold, mix)),
+      temperature: index.calibration?.temperature ?? null,
+      calibration: figuresAt(cal, threshold),
+      counts: {
+        train: data.train.length,
+        calibration: cal.filter((o) => o.inScope).length,
+        test: data.test.length,
+        oosCalibration: cal.filter((o) => !o.inScope).length,
+        oosTest: data.oosTest.length,
+        classes: classes.length,
+        offTopicUsed: index.calibration?.offTopicUsed ?? 0,
+        offTopicPruned: index.calibration?.offTopicPruned ?? 0,
+        folds: index.calibration?.folds ?? 0,
+      },
+      seconds: { embed: embedSeconds, train: buildSeconds, score: scoreSeconds },
     },
   };
 }

@@ -7,6 +7,9 @@ export interface Outcome {
   confidence: number;
   correct: boolean;
   inScope: boolean;
+  /** Off-topic outcomes of different kinds (e.g. 'near': questions of articles the probe did not learn) share
+   * the off-topic weight equally between the kinds in the mixed figures. */
+  group?: string;
 }
 
 export interface OperatingFigures {
@@ -95,4 +98,111 @@ export function thresholdForOosRecall(outcomes: Outcome[], targetRecall: number)
   const k = Math.ceil(targetRecall * oos.length);
   if (k === 0) return 0;
   return Math.min(1, oos[k - 1]! + 1e-9);
+}
+
+/** The off-topic shares of traffic the bot is calibrated and reported at: 3 %, 18 % (the operating mix), 50 %. */
+export const OFF_TOPIC_MIXES = [0.03, 0.18, 0.5] as const;
+export const OPERATING_MIX = 0.18;
+
+export interface MixFigures {
+  /** Share of off-topic questions in the traffic the figures are weighted to. */
+  mix: number;
+  /** Right answers / answers, with off-topic queries weighted to make `mix` of the traffic. */
+  precision: number;
+  /** Answers / queries, weighted the same way. */
+  coverage: number;
+  /** In-scope queries answered right / in-scope queries (does not depend on the mix). */
+  inScopeAccuracy: number;
+  /** Off-topic queries handed off / off-topic queries; null without any. */
+  oosRecall: number | null;
+}
+
+/**
+ * Weights of in-scope and off-topic outcomes so that off-topic ones make `mix` of the total weight. Without
+ * off-topic outcomes every in-scope one weighs 1 (the mix cannot be simulated).
+ */
+function mixWeights(outcomes: Outcome[], mix: number): (o: Outcome) => number {
+  let nIn = 0;
+  const groups = new Map<string, number>();
+  for (const o of outcomes) {
+    if (o.inScope) nIn++;
+    else groups.set(o.group ?? '', (groups.get(o.group ?? '') ?? 0) + 1);
+  }
+  if (groups.size === 0 || nIn === 0) return () => 1;
+  const each = new Map([...groups].map(([g, n]) => [g, mix / groups.size / n]));
+  return (o) => (o.inScope ? (1 - mix) / nIn : each.get(o.group ?? '')!);
+}
+
+/** Figures at `threshold` with off-topic traffic reweighted to the share `mix` (a query answers at >= threshold). */
+export function figuresAtMix(outcomes: Outcome[], threshold: number, mix: number): MixFigures {
+  const w = mixWeights(outcomes, mix);
+  let total = 0;
+  let answered = 0;
+  let right = 0;
+  let inScope = 0;
+  let inScopeRight = 0;
+  let oos = 0;
+  let oosHandedOff = 0;
+  for (const o of outcomes) {
+    const weight = w(o);
+    const answers = o.confidence >= threshold;
+    total += weight;
+    if (answers) {
+      answered += weight;
+      if (o.correct) right += weight;
+    }
+    if (o.inScope) {
+      inScope++;
+      if (answers && o.correct) inScopeRight++;
+    } else {
+      oos++;
+      if (!answers) oosHandedOff++;
+    }
+  }
+  return {
+    mix,
+    precision: answered ? right / answered : 1,
+    coverage: total ? answered / total : 0,
+    inScopeAccuracy: inScope ? inScopeRight / inScope : 0,
+    oosRecall: oos ? oosHandedOff / oos : null,
+  };
+}
+
+/**
+ * The lowest threshold whose answers reach `targetPrecision` with off-topic traffic weighted to `mix`
+ * (thresholdForPrecision with weights). Above every confidence when none does.
+ */
+export function thresholdForPrecisionAtMix(outcomes: Outcome[], targetPrecision: number, mix: number): number {
+  const w = mixWeights(outcomes, mix);
+  const sorted = [...outcomes].sort((a, b) => b.confidence - a.confidence);
+  let right = 0;
+  let answered = 0;
+  let best = sorted.length ? Math.min(1, Math.max(0, sorted[0]!.confidence) + 1e-6) : 1;
+  for (let i = 0; i < sorted.length; i++) {
+    const o = sorted[i]!;
+    if (o.confidence < 0) break; // below the similarity floor: never answered, whatever the threshold
+    const weight = w(o);
+    answered += weight;
+    if (o.correct) right += weight;
+    const next = sorted[i + 1];
+    if (next && next.confidence === o.confidence) continue;
+    if (right / answered >= targetPrecision) best = o.confidence;
+  }
+  return best;
+}
+
+export interface CurvePoint {
+  threshold: number;
+  /** One entry per mix of OFF_TOPIC_MIXES, in that order. */
+  mixes: MixFigures[];
+}
+
+/** Expected precision and coverage at thresholds 0, 0.01, ..., 1, at each off-topic mix. */
+export function precisionCurve(outcomes: Outcome[], mixes: readonly number[] = OFF_TOPIC_MIXES): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (let i = 0; i <= 100; i++) {
+    const threshold = i / 100;
+    out.push({ threshold, mixes: mixes.map((m) => figuresAtMix(outcomes, threshold, m)) });
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { EMBEDDER_KINDS } from '../../bot/embedders/index.ts';
 import { kbArticles } from '../../drizzle/schema/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { BotRunner } from '../bot/runner.ts';
-import { BotSettingsView, BotTryResultView } from '../bot/views.ts';
+import { BotCurveView, BotSettingsView, BotTryResultView } from '../bot/views.ts';
 
 export type BotRoutesDeps = { db: Db };
 
@@ -39,7 +39,11 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ deps: BotRoutesDeps; bot: Bo
           {
             enabled: Type.Optional(Type.Boolean()),
             embedder: Type.Optional(Type.Enum([...EMBEDDER_KINDS])),
-            threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+            threshold: Type.Optional(
+              Type.Union([Type.Null(), Type.Number({ minimum: 0, maximum: 1 })], {
+                description: "null: the threshold the KB's cross-validation recommends",
+              }),
+            ),
           },
           { minProperties: 1 },
         ),
@@ -47,6 +51,20 @@ export const botRoutes: FastifyPluginAsyncTypebox<{ deps: BotRoutesDeps; bot: Bo
       },
     },
     async (request) => bot.updateSettings(request.body),
+  );
+
+  app.get(
+    '/curve',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['bot'],
+        summary: 'Expected answer precision and coverage of this KB per threshold, at 3, 18 and 50 % off-topic traffic',
+        response: { 200: BotCurveView, ...errors(401, 403) },
+      },
+    },
+    // Without an index yet (bot off, or still loading): no points.
+    async () => bot.curve(),
   );
 
   app.post(

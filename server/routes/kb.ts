@@ -6,9 +6,32 @@ import { KbArticleInput, KbArticleList, KbArticleResult } from '../http/views/kb
 import { IdParams, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { createArticle, deleteArticle, getArticle, listArticles, updateArticle } from '../domain/kb.ts';
+import { badRequest } from '../domain/errors.ts';
+import { kbArticles } from '../../drizzle/schema/index.ts';
+import { KB_LIMITS } from '../../bot/kb.ts';
 
 const tags = ['knowledge base'];
 export type KbRoutesDeps = { db: Db; events: DomainEventBus };
+
+/**
+ * The KB's limits (KB_LIMITS): the number of articles and of example questions in all. The questions of one
+ * article are limited by the request schema (maxItems), which answers 400 too.
+ */
+async function checkLimits(db: Db, input: { questions?: string[] }, replacing: string | null) {
+  const rows = await db.select({ id: kbArticles.id, questions: kbArticles.questions }).from(kbArticles);
+  const others = rows.filter((r) => r.id !== replacing);
+  if (replacing === null && others.length >= KB_LIMITS.articles)
+    throw badRequest('kb_limit', `The knowledge base holds at most ${KB_LIMITS.articles} articles`);
+  if (!input.questions) return;
+  const mine = new Set(input.questions.map((q) => q.trim()).filter(Boolean)).size;
+  const total = others.reduce((n, r) => n + r.questions.length, 0) + mine;
+  if (total > KB_LIMITS.questions)
+    throw badRequest(
+      'kb_limit',
+      `The knowledge base holds at most ${KB_LIMITS.questions} example questions in all ` +
+        `(this change would make ${total})`,
+    );
+}
 
 export const kbRoutes: FastifyPluginAsyncTypebox<{ deps: KbRoutesDeps }> = async (app, { deps }) => {
   app.get(
@@ -51,10 +74,12 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ deps: KbRoutesDeps }> = async
         response: { 201: KbArticleResult, ...errors(400, 401, 403) },
       },
     },
-    async (request, reply) =>
-      reply
+    async (request, reply) => {
+      await checkLimits(deps.db, request.body, null);
+      return reply
         .status(201)
-        .send({ article: await createArticle(deps.db, deps.events, request.body, currentAgent(request).id) }),
+        .send({ article: await createArticle(deps.db, deps.events, request.body, currentAgent(request).id) });
+    },
   );
 
   app.patch(
@@ -69,9 +94,12 @@ export const kbRoutes: FastifyPluginAsyncTypebox<{ deps: KbRoutesDeps }> = async
         response: { 200: KbArticleResult, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({
-      article: await updateArticle(deps.db, deps.events, request.params.id, request.body, currentAgent(request).id),
-    }),
+    async (request) => {
+      await checkLimits(deps.db, request.body, request.params.id);
+      return {
+        article: await updateArticle(deps.db, deps.events, request.params.id, request.body, currentAgent(request).id),
+      };
+    },
   );
 
   app.delete(

@@ -8,7 +8,7 @@
  * Prints a markdown table (paste it into bot/README.md); --out FILE also writes the raw JSON.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,9 @@ import { UseLiteTfjsEmbedder } from '../../bot/embedders/use-lite-tfjs.ts';
 import { UseLiteEmbedder } from '../../bot/embedders/use-lite.ts';
 import { CachedEmbedder } from '../../bot/eval/embedding-cache.ts';
 import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
-import { type DatasetResult, type DatasetSpec, evaluateDataset } from '../../bot/eval/evaluate.ts';
+import { type DatasetResult, type DatasetSpec, evaluateDataset, evaluateServed } from '../../bot/eval/evaluate.ts';
+import { offTopicExamples } from '../../bot/off-topic.ts';
+import type { Bot } from '../../bot/bot.ts';
 import { percentile } from '../../bot/eval/metrics.ts';
 import { DEFAULT_HEAD, type HeadConfig } from '../../bot/heads.ts';
 import type { HeadKind, KnowledgeBaseIndex } from '../../bot/kb.ts';
@@ -43,18 +45,25 @@ const EMBEDDERS = [
 ];
 const USAGE = `usage: npm run bench:bot -- [options]
   --configs LIST          comma-separated EMBEDDER/HEAD, EMBEDDER from ${EMBEDDERS.join(',')},
-                          HEAD from softmax (the bot's), concat (one softmax over the concatenated vector),
+                          HEAD from served (what the server runs: KnowledgeBaseIndex.build with the shipped
+                          off-topic examples, the similarity floor, the cross-validated threshold, the policy),
+                          served-oos (the same plus CLINC150's oos_train as the KB's own off-topic examples),
+                          softmax (the ensemble head alone), concat (one softmax over the concatenated vector),
                           softmax-offtopic / concat-offtopic (CLINC150 oos_train trained as off-topic examples),
                           softmax-offtopic-xfit (the same, two probes cross-fitted on its halves), nn
                           (-int8: USE lite with int8 weights)
-                          (default: use-lite/nn,lexical/softmax,use-lite/softmax,hybrid/softmax, plus the
-                          transformers ones when --model-dir or --model-path is given)
+                          (default: hybrid/served)
   --csv-train FILE        Banking77-style CSV (text,category) to train on   [${BANKING77_TRAIN}]
   --csv-test FILE         CSV to test on; without it, a stratified 80/20 split of --csv-train (seed --seed)
   --dev                   tuning run: split the training part 80/20 again (seed --seed + 1000) and score that
                           dev part; the held-out part is not read
   --clinc FILE            CLINC150-style JSON with train/val/test/oos_* keys [${CLINC150}]
   --clinc-split NAME      which split to score: val (default) or test (with oos_<NAME>)
+  --clinc-test FILE       score this JSON's "test" and "oos_test" instead (training from --clinc)
+  --kb-sizes LIST         served heads: also KBs of the first N intents (seeded), e.g. 10,30,all [all];
+                          the other intents' test queries become off-topic test queries
+  --scale N               served heads: latency and RSS with a KB of N example questions (Banking77 + CLINC150
+                          training data, every intent an article) [0: off]
   --skip-csv / --skip-clinc
   --target-precision P    answer precision the operating threshold aims at on calibration data [0.97]
   --target-oos-recall R   second operating point: hand off this share of oos calibration queries [0.6]
@@ -79,6 +88,9 @@ const { values: args } = (() => {
         'csv-test': { type: 'string' },
         clinc: { type: 'string', default: CLINC150 },
         'clinc-split': { type: 'string', default: 'val' },
+        'clinc-test': { type: 'string' },
+        'kb-sizes': { type: 'string', default: 'all' },
+        scale: { type: 'string', default: '0' },
         'skip-csv': { type: 'boolean', default: false },
         dev: { type: 'boolean', default: false },
         'skip-clinc': { type: 'boolean', default: false },
@@ -125,14 +137,23 @@ const num = (name: keyof typeof args, min = 0, max = Infinity): number => {
 // softmax: the bot's head (DEFAULT_HEAD); concat: one softmax over the concatenated vector (the head before);
 // -offtopic: CLINC150's oos_train also trained as the KB's off-topic examples (-xfit: two probes, each
 // calibrated on the half the other learned); nn: nearest neighbour.
-const HEADS = ['softmax', 'softmax-offtopic', 'softmax-offtopic-xfit', 'concat', 'concat-offtopic', 'nn'];
+const HEADS = [
+  'served',
+  'served-oos',
+  'softmax',
+  'softmax-offtopic',
+  'softmax-offtopic-xfit',
+  'concat',
+  'concat-offtopic',
+  'nn',
+];
 const CONFIGS = EMBEDDERS.flatMap((e) => HEADS.map((h) => `${e}/${h}`));
 // lexical/nn is left out by default: brute-force search over 15,000 sparse examples takes minutes on 2 cores.
-const DEFAULT_CONFIGS = ['use-lite/nn', 'lexical/softmax', 'use-lite/softmax', 'hybrid/softmax'];
+const DEFAULT_CONFIGS = ['hybrid/served'];
 const hasTransformers = Boolean(args['model-dir'] || args['model-path']);
 const configs = args.configs
   ? args.configs.split(',')
-  : [...DEFAULT_CONFIGS, ...(hasTransformers ? ['transformers/softmax', 'transformers-hybrid/softmax'] : [])];
+  : [...DEFAULT_CONFIGS, ...(hasTransformers ? ['transformers-hybrid/served'] : [])];
 for (const c of configs) {
   if (!CONFIGS.includes(c)) {
     console.error(`unknown config "${c}"\n${USAGE}`);
@@ -145,6 +166,16 @@ interface WorkerResult {
   embedderId: string;
   datasets: DatasetResult[];
   latencyMs: { p50: number; p95: number; n: number };
+  /** --scale: the served path with a KB of that many example questions. */
+  scale?: {
+    questions: number;
+    articles: number;
+    p50: number;
+    p95: number;
+    n: number;
+    buildSeconds: number;
+    rssMb: number;
+  };
   loadSeconds: number;
   rssMb: number;
   peakRssMb: number;
@@ -167,6 +198,60 @@ function capPerClass(examples: Example[], max: number, seed: number): Example[] 
   return [...byLabel.values()].flatMap((list) => list.slice(0, max));
 }
 
+/** CLINC150 intents of the banking and credit-card domains (and money-adjacent ones): not off-topic for a bank. */
+const CLINC_FINANCE = new Set(
+  (
+    'transfer transactions balance freeze_account pay_bill bill_balance bill_due interest_rate routing min_payment ' +
+    'order_checks pin_change report_fraud account_blocked spending_history credit_score report_lost_card ' +
+    'credit_limit rewards_balance new_card application_status card_declined international_fees apr ' +
+    'redeem_rewards credit_limit_change damaged_card replacement_card_duration improve_credit_score ' +
+    'expiration_date exchange_rate direct_deposit payday income taxes insurance insurance_change ' +
+    'rollover_401k w2 pto_balance pto_request'
+  ).split(' '),
+);
+
+function clincNegatives(clinc: ReturnType<typeof readClincJson>): Example[] {
+  return [...clinc.oos_val, ...clinc.val.filter((e) => !CLINC_FINANCE.has(e.label))].map((e) => ({
+    text: e.text,
+    label: 'oos',
+  }));
+}
+
+/** A JSON with "test" and "oos_test" ([text, intent] pairs), e.g. CLINC150's official test split. */
+function readClincTest(path: string): { test: Example[]; oos_test: Example[] } {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const pairs = (key: string): Example[] => {
+    const v = raw[key];
+    if (!Array.isArray(v)) throw new Error(`${path}: "${key}" is missing or not an array`);
+    return v.map((p: unknown, i) => {
+      if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string')
+        throw new Error(`${path}: ${key}[${i}] is not a [text, intent] pair`);
+      return { text: p[0], label: p[1] };
+    });
+  };
+  return { test: pairs('test'), oos_test: pairs('oos_test') };
+}
+
+/**
+ * A KB of the first `size` intents (seeded order): the other intents' test queries join the off-topic test
+ * queries (questions close to the KB that it does not cover).
+ */
+function subsetOf(data: DatasetSpec, size: number, seed: number): DatasetSpec {
+  const classes = shuffleInPlace([...new Set(data.train.map((e) => e.label))].sort(), seededRandom(seed + size));
+  if (size >= classes.length) return data;
+  const keep = new Set(classes.slice(0, size));
+  return {
+    name: `${data.name}-kb${size}`,
+    train: data.train.filter((e) => keep.has(e.label)),
+    test: data.test.filter((e) => keep.has(e.label)),
+    oosCalibration: data.oosCalibration,
+    oosTest: [
+      ...data.oosTest,
+      ...data.test.filter((e) => !keep.has(e.label)).map((e) => ({ text: e.text, label: 'oos' })),
+    ],
+  };
+}
+
 function loadDatasets(): DatasetSpec[] {
   const seed = num('seed');
   const max = num('max-per-class');
@@ -185,7 +270,8 @@ function loadDatasets(): DatasetSpec[] {
       train: capPerClass(split.train, max, seed),
       test: split.heldOut,
       oosCalibration: [],
-      oosTest: [],
+      // Off-topic traffic for a banking KB: CLINC150's oos_val and its val queries outside banking and cards.
+      oosTest: existsSync(args.clinc!) ? clincNegatives(readClincJson(args.clinc!)) : [],
     });
   }
   if (!args['skip-clinc']) {
@@ -195,12 +281,13 @@ function loadDatasets(): DatasetSpec[] {
       console.error(`--clinc-split must be val or test\n${USAGE}`);
       process.exit(2);
     }
+    const external = args['clinc-test'] ? readClincTest(args['clinc-test']) : null;
     out.push({
-      name: args.clinc === CLINC150 ? `clinc150-${split}` : `clinc-${split}`,
+      name: external ? 'clinc-test-file' : args.clinc === CLINC150 ? `clinc150-${split}` : `clinc-${split}`,
       train: capPerClass(clinc.train, max, seed),
-      test: clinc[split],
+      test: external ? external.test : clinc[split],
       oosCalibration: clinc.oos_train,
-      oosTest: split === 'val' ? clinc.oos_val : clinc.oos_test,
+      oosTest: external ? external.oos_test : split === 'val' ? clinc.oos_val : clinc.oos_test,
     });
   }
   return out;
@@ -263,6 +350,66 @@ async function timeQueries(index: KnowledgeBaseIndex, texts: string[]): Promise<
   return times;
 }
 
+const num2 = (x: string) => {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--kb-sizes: "${x}" is neither a positive integer nor "all"`);
+    process.exit(2);
+  }
+  return n;
+};
+
+/** The served path, one message at a time: gate, embedding, head, similarity floor, policy. */
+async function timeDecisions(bot: Bot, texts: string[]): Promise<number[]> {
+  const fresh = { status: 'bot' as const, assigneeId: null, turns: [] };
+  await bot.decide(fresh, 'warm up the model');
+  const times: number[] = [];
+  for (const text of texts) {
+    const t = performance.now();
+    await bot.decide(fresh, text);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+/** Latency and memory of the served path with a KB of `questions` example questions. */
+async function measureScale(
+  embedder: Embedder,
+  encoders: CachedEmbedder[],
+  questions: number,
+  log: (msg: string) => void,
+): Promise<NonNullable<WorkerResult['scale']>> {
+  const pool = [
+    ...readLabeledCsv(BANKING77_TRAIN).map((e) => ({ text: e.text, label: `b77:${e.label}` })),
+    ...readClincJson(args.clinc!).train.map((e) => ({ text: e.text, label: `clinc:${e.label}` })),
+  ];
+  const train = shuffleInPlace(pool, seededRandom(num('seed'))).slice(0, questions);
+  const data: DatasetSpec = { name: `scale-${questions}`, train, test: [], oosCalibration: [], oosTest: [] };
+  for (const e of encoders) e.enabled = true;
+  const t = performance.now();
+  const { bot } = await evaluateServed(embedder, data, { offTopic: offTopicExamples(), softmax: softmaxOptions() });
+  const buildSeconds = (performance.now() - t) / 1000;
+  for (const e of encoders) e.enabled = false;
+  log(
+    `scale: ${train.length} questions, ${bot.index.articleIds.length} articles, built in ${buildSeconds.toFixed(0)} s`,
+  );
+  const queries = shuffleInPlace(
+    readClincJson(args.clinc!).val.map((e) => e.text),
+    seededRandom(num('seed') + 1),
+  ).slice(0, Math.max(400, num('latency-queries')));
+  const times = await timeDecisions(bot, queries);
+  (globalThis as { gc?: () => void }).gc?.();
+  return {
+    questions: train.length,
+    articles: bot.index.articleIds.length,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    n: times.length,
+    buildSeconds,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+  };
+}
+
 async function runWorker(config: string): Promise<WorkerResult> {
   const started = performance.now();
   const [kind, headName] = config.split('/') as [string, string];
@@ -277,11 +424,37 @@ async function runWorker(config: string): Promise<WorkerResult> {
   const loadSeconds = (performance.now() - t) / 1000;
   const results: DatasetResult[] = [];
   const latencies: number[] = [];
-  for (const data of loadDatasets()) {
+  const served = headName.startsWith('served');
+  const sizes = served ? args['kb-sizes']!.split(',').map((x) => (x === 'all' ? Infinity : num2(x))) : [Infinity];
+  const datasets = loadDatasets().flatMap((d) => sizes.map((size) => subsetOf(d, size, num('seed'))));
+  let scale: WorkerResult['scale'];
+  for (const data of datasets) {
     log(
       `${data.name}: ${data.train.length} training examples, ${data.test.length} + ${data.oosTest.length} test queries`,
     );
     for (const e of encoders) e.enabled = true;
+    if (served) {
+      const own = headName === 'served-oos' ? data.oosCalibration.map((e) => e.text) : [];
+      const { result, bot } = await evaluateServed(embedder, data, {
+        offTopic: [...offTopicExamples(), ...own],
+        softmax: softmaxOptions(),
+      });
+      log(
+        `${data.name}: embed ${result.seconds.embed.toFixed(0)} s, build ${result.seconds.train.toFixed(0)} s, ` +
+          `accuracy ${(result.figures.accuracy * 100).toFixed(2)} %, threshold ${result.figures.threshold.toFixed(3)}`,
+      );
+      results.push(result);
+      // The row at once: a long run that is stopped keeps what it measured.
+      log(servedTable([{ config, datasets: [result] } as WorkerResult]).split('\n')[2]!);
+      for (const e of encoders) e.enabled = false;
+      if (data.name.includes('-kb')) continue; // latency: the whole KBs only
+      const sample = shuffleInPlace(
+        [...data.test, ...data.oosTest].map((e) => e.text),
+        seededRandom(num('seed')),
+      ).slice(0, num('latency-queries'));
+      latencies.push(...(await timeDecisions(bot, sample)));
+      continue;
+    }
     const { result, index } = await evaluateDataset(embedder, data, {
       head,
       softmaxHead,
@@ -306,8 +479,10 @@ async function runWorker(config: string): Promise<WorkerResult> {
     ).slice(0, num('latency-queries'));
     latencies.push(...(await timeQueries(index, sample)));
   }
+  if (headName === 'served' && num('scale') > 0) scale = await measureScale(embedder, encoders, num('scale'), log);
   (globalThis as { gc?: () => void }).gc?.();
   return {
+    ...(scale ? { scale } : {}),
     config,
     embedderId: embedder.id,
     datasets: results,
@@ -376,6 +551,7 @@ function runInChild(config: string, cacheDir: string): Promise<WorkerResult> {
   });
 }
 
+const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : (x * 100).toFixed(1));
 
 function table(results: WorkerResult[]): string {
@@ -393,9 +569,30 @@ function table(results: WorkerResult[]): string {
       `| ${r.config} | ${pct(csv?.figures.accuracy)} | ${csvPrecision} | ` +
         `${pct(clinc?.figures.inScopeAccuracy)} | ${pct(clinc?.figures.oosRecall)} | ` +
         `${clincPrecision} | ${pct(clinc?.figures.accuracy)} | ` +
-        `${r.latencyMs.p50.toFixed(1)} / ${r.latencyMs.p95.toFixed(1)} | ` +
+        `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} | ` +
         `${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${r.seconds.toFixed(0)} |`,
     );
+  }
+  return lines.join('\n');
+}
+
+/** Served heads: every dataset and KB size at the index's own threshold, at 3 %, 18 % and 50 % off-topic. */
+function servedTable(results: WorkerResult[]): string {
+  const lines = [
+    '| config | dataset (KB) | articles | threshold | top-1 acc | in-scope acc | off-topic recall | ' +
+      'prec / cov @3 % | prec / cov @18 % | prec / cov @50 % | CV prec @18 % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    for (const d of r.datasets) {
+      if (!d.mixes) continue;
+      const m = d.mixes.map((x) => `${pct(x.precision)} / ${pct(x.coverage)}`);
+      lines.push(
+        `| ${r.config} | ${d.dataset} | ${d.counts.classes} | ${d.figures.threshold.toFixed(3)} | ` +
+          `${pct(d.figures.accuracy)} | ${pct(d.figures.inScopeAccuracy)} | ${pct(d.figures.oosRecall)} | ` +
+          `${m.join(' | ')} | ${pct(d.calibrationMixes?.[1]?.precision)} |`,
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -444,6 +641,17 @@ if (args.worker) {
     if (ownCache) rmSync(cacheDir, { recursive: true, force: true });
   }
   console.log('\n' + table(results) + '\n');
+  if (results.some((r) => r.datasets.some((d) => d.mixes))) {
+    console.log('The served path (answers at the threshold the index chose by cross-validation):\n');
+    console.log(servedTable(results) + '\n');
+  }
+  for (const r of results)
+    if (r.scale)
+      console.log(
+        `${r.config} at scale: ${r.scale.questions} example questions, ${r.scale.articles} articles: ` +
+          `p50 ${r.scale.p50.toFixed(1)} ms, p95 ${r.scale.p95.toFixed(1)} ms over ${r.scale.n} queries; ` +
+          `index built in ${r.scale.buildSeconds.toFixed(0)} s; RSS ${r.scale.rssMb.toFixed(0)} MB\n`,
+      );
   console.log(
     `CLINC150 at the threshold that hands off ${pct(num('target-oos-recall'))} % of oos_train ` +
       `(the published comparison's operating point):\n`,
@@ -457,6 +665,10 @@ if (args.worker) {
           `train ${d.counts.train} (calibration ${d.counts.calibration} + ${d.counts.oosCalibration} oos), ` +
           `test ${d.counts.test} + ${d.counts.oosTest} oos, ` +
           `calibration precision ${pct(d.calibration.precision)} / coverage ${pct(d.calibration.coverage)}; ` +
+          (d.counts.folds !== undefined
+            ? `${d.counts.folds} fold(s), off-topic examples ${d.counts.offTopicUsed} ` +
+              `(+${d.counts.offTopicPruned} pruned); `
+            : '') +
           `embed ${d.seconds.embed.toFixed(0)} s, train ${d.seconds.train.toFixed(0)} s`,
       );
     }

@@ -14,8 +14,9 @@
  *    KB's example questions, one article per intent; the 20 % are the customers' last messages).
  *
  * Options: --embedder hybrid|lexical|use-lite (default: BOT_EMBEDDER or hybrid, the server's default),
- * --head nearest-neighbour|softmax (default nearest-neighbour, the server's), --threshold (default the
- * server's), --skip-assist, --csv-train FILE (assist data).
+ * --head served|nearest-neighbour|softmax (default served: bot/served-bots.ts, exactly what the server builds),
+ * --threshold auto|N (default auto: each index's recommended threshold, as the server), --skip-assist,
+ * --csv-train FILE (assist data).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,20 +29,21 @@ import { createBot } from '../../bot/bot.ts';
 import { conversationLanguage, detectLanguage } from '../../bot/language.ts';
 import { readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
 import { DEMO_LANGUAGES, demoKb } from '../../server/demo/kb.ts';
-import { DEFAULT_THRESHOLD } from '../../server/bot/runner.ts';
+import { buildServedBots } from '../../bot/served-bots.ts';
+import type { KbArticle } from '../../bot/kb.ts';
 import { LANGUAGE_EVAL } from '../fixtures/bot-languages.ts';
 
 const SHARED = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data');
 const args = flags(
   {
     embedder: process.env.BOT_EMBEDDER ?? 'hybrid',
-    head: 'nearest-neighbour',
-    threshold: DEFAULT_THRESHOLD,
+    head: 'served',
+    threshold: 'auto',
     'skip-assist': false,
     'csv-train': join(SHARED, 'banking77/train.csv'),
   },
-  'usage: npm run bench:botlang -- [--embedder hybrid|lexical|use-lite] [--head nearest-neighbour|softmax] ' +
-    '[--threshold 0.45] [--skip-assist] [--csv-train FILE]',
+  'usage: npm run bench:botlang -- [--embedder hybrid|lexical|use-lite] [--head served|nearest-neighbour|softmax] ' +
+    '[--threshold auto|0.9] [--skip-assist] [--csv-train FILE]',
 );
 /** One table row: cells padded to the widths of the header's cells. */
 const row = (widths: number[], ...cells: Array<string | number>) =>
@@ -142,17 +144,25 @@ const lexical = ENGLISH_ONLY_EMBEDDERS.includes(args.embedder)
   ? await createEmbedder({ ...embedderConfigFromEnv(process.env), kind: 'lexical' })
   : embedder;
 const embedderFor = (language: string) => (language === 'en' ? embedder : lexical);
-const index = { head: args.head as 'nearest-neighbour' | 'softmax' };
-const policy = { threshold: Number(args.threshold) };
+const served = args.head === 'served';
+const index = served ? {} : { head: args.head as 'nearest-neighbour' | 'softmax' };
+const policy = args.threshold === 'auto' ? {} : { threshold: Number(args.threshold) };
+/** The bots under measurement: the server's own build, or an older head for comparison. */
+const languageBots = (kb: KbArticle[]) =>
+  served
+    ? buildServedBots({ embedder, otherLanguages: lexical, articles: kb, policy })
+    : createLanguageBots({ embedder, embedderFor, articles: kb, policy, index });
 const articles = demoKb.map((a) => ({ ...a, id: `${a.key}/${a.language}` }));
 const fresh = { status: 'bot' as const, assigneeId: null, turns: [] };
 {
   const started = performance.now();
-  const routed = await createLanguageBots({ embedder, embedderFor, articles, policy, index });
+  const routed = await languageBots(articles);
   const mixed = await createBot({ embedder, articles, policy, index });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`\n2. Demo KB (${articles.length} articles, 5 languages), our 50 in-scope + 50 off-topic questions`);
-  console.log(`   per language, threshold ${policy.threshold} (built in ${seconds} s)`);
+  console.log(
+    `   per language, threshold ${policy.threshold ?? routed.languages.map((l) => `${l} ${routed.bot(l)!.policy.threshold.toFixed(2)}`).join(', ')} (built in ${seconds} s)`,
+  );
   const widths = header(
     'language',
     'path                     ',
@@ -235,7 +245,7 @@ if (!args['skip-assist']) {
       questions,
     }));
     const t0 = performance.now();
-    const bots = await createLanguageBots({ embedder, articles: kb, policy, index });
+    const bots = await languageBots(kb);
     const built = (performance.now() - t0) / 1000;
     const bot = bots.bot('en')!;
     let top1 = 0;

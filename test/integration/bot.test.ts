@@ -159,12 +159,69 @@ describe(`the bot in conversations (${dbMode})`, () => {
       action: 'handoff',
       reason: 'low_confidence',
     });
-    // A lax threshold makes the same question "answered": the setting is what decides.
+    // The threshold is the KB's recommended one until an admin sets their own.
+    expect(settings.body).toMatchObject({ thresholdAuto: true, floor: expect.any(Number) });
+    expect(settings.body.threshold).toBe(settings.body.recommendedThreshold);
+    expect(settings.body.index).toMatchObject({
+      state: 'ready',
+      fraction: 1,
+      articles: 4,
+      offTopic: expect.any(Number),
+    });
+    // A borderline question: handed off at the recommended threshold, answered at a lax one.
+    const borderline = 'is my password safe with you';
+    expect((await admin.post('/api/bot/try', { text: borderline })).body.action).toBe('handoff');
     const lax = await admin.send('PUT', '/api/bot/settings', { threshold: 0.05 });
-    expect(lax.body.threshold).toBe(0.05);
-    expect((await admin.post('/api/bot/try', { text: offTopic })).body.action).toBe('answer');
+    expect(lax.body).toMatchObject({ threshold: 0.05, thresholdAuto: false });
+    expect((await admin.post('/api/bot/try', { text: borderline })).body).toMatchObject({
+      action: 'answer',
+      article: { title: 'Resetting your password' },
+    });
+    // Unlike every example question: handed off whatever the threshold (the similarity floor).
+    expect((await admin.post('/api/bot/try', { text: offTopic })).body.action).toBe('handoff');
+    const auto = await admin.send('PUT', '/api/bot/settings', { threshold: null });
+    expect(auto.body).toMatchObject({ thresholdAuto: true, threshold: settings.body.recommendedThreshold });
     expect((await admin.send('PUT', '/api/bot/settings', { threshold: 2 })).status).toBe(400);
     const agent = await server.agentClient('agent');
     expect((await agent.send('PUT', '/api/bot/settings', { enabled: false })).status).toBe(403);
+  });
+
+  it('shows admins the expected precision and coverage of their KB per threshold', async () => {
+    const curve = await admin.get('/api/bot/curve');
+    expect(curve.status).toBe(200);
+    expect(curve.body.mixes).toEqual([0.03, 0.18, 0.5]);
+    expect(curve.body.points).toHaveLength(101);
+    expect(curve.body.heldOut.questions).toBeGreaterThan(10);
+    expect(curve.body.heldOut.offTopic).toBeGreaterThan(100);
+    const at = (t: number) =>
+      curve.body.points[Math.round(t * 100)].mixes as Array<{ precision: number; coverage: number }>;
+    // Stricter thresholds answer less; more off-topic traffic makes answers less often right.
+    expect(at(0.9)[1]!.coverage).toBeLessThanOrEqual(at(0.1)[1]!.coverage);
+    expect(at(0.5)[0]!.precision).toBeGreaterThanOrEqual(at(0.5)[2]!.precision);
+    const agent = await server.agentClient('agent');
+    expect((await agent.get('/api/bot/curve')).status).toBe(403);
+  });
+
+  it('rebuilds the index in the background after a KB change and answers meanwhile', async () => {
+    const created = await admin.post('/api/kb/articles', {
+      title: 'Gift cards',
+      body: 'Gift cards are valid for two years and can be used for any order.',
+      language: 'en',
+      questions: ['How long is a gift card valid?', 'Can I use a gift card online?', 'Do gift cards expire?'],
+    });
+    expect(created.status).toBe(201);
+    // The change is committed: the new index is under way, and the bot still answers from the previous one.
+    const during = await admin.get('/api/bot/settings');
+    expect(during.body.index.state).toBe('building');
+    expect(during.body.index.fraction).toBeLessThan(1);
+    expect(during.body.ready).toBe(true);
+    expect((await admin.post('/api/bot/try', { text: 'Do you ship to Norway?' })).body.action).toBe('answer');
+    await server.bot.whenReady();
+    const after = await admin.get('/api/bot/settings');
+    expect(after.body.index).toMatchObject({ state: 'ready', articles: 5 });
+    expect((await admin.post('/api/bot/try', { text: 'do gift cards expire?' })).body).toMatchObject({
+      action: 'answer',
+      article: { title: 'Gift cards' },
+    });
   });
 });

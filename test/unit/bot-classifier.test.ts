@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { NearestNeighbourClassifier, SoftmaxClassifier, holdOut, rank } from '../../bot/classifier.ts';
+import { NearestNeighbourClassifier, SoftmaxClassifier, holdOut, rank, runStepsAsync } from '../../bot/classifier.ts';
 import type { SparseVector } from '../../bot/embedders/types.ts';
 import { parseCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
-import { figuresAt, percentile, thresholdForOosRecall, thresholdForPrecision } from '../../bot/eval/metrics.ts';
+import {
+  figuresAt,
+  figuresAtMix,
+  percentile,
+  precisionCurve,
+  thresholdForOosRecall,
+  thresholdForPrecision,
+  thresholdForPrecisionAtMix,
+} from '../../bot/eval/metrics.ts';
 import { seededRandom } from '../../bot/random.ts';
 
 /** Noisy points around one centre per class in 16 dimensions, L2-normalized, as sparse vectors. */
@@ -148,5 +156,55 @@ describe('evaluation helpers', () => {
     expect(thresholdForOosRecall(outcomes.slice(0, 3), 0.6)).toBeNull();
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
+  });
+
+  it('weighs off-topic questions to a given share of the traffic, and picks the threshold at that mix', () => {
+    const o = (confidence: number, correct: boolean, inScope = true, group?: string) => ({
+      confidence,
+      correct,
+      inScope,
+      ...(group ? { group } : {}),
+    });
+    // 4 in-scope (3 right), 2 off-topic; everything above 0.5 is answered.
+    const outcomes = [
+      o(0.9, true),
+      o(0.8, true),
+      o(0.7, true),
+      o(0.6, false),
+      o(0.65, false, false),
+      o(0.2, false, false),
+    ];
+    const at = (mix: number) => figuresAtMix(outcomes, 0.5, mix);
+    // Answered: in-scope 3 right + 1 wrong (weight (1-m)/4 each), one off-topic (weight m/2).
+    expect(at(0.18).precision).toBeCloseTo((3 * 0.82) / 4 / (0.82 + 0.18 / 2));
+    expect(at(0.5).precision).toBeCloseTo((3 * 0.5) / 4 / (0.5 + 0.25));
+    expect(at(0.03).precision).toBeGreaterThan(at(0.18).precision);
+    expect(at(0.18).precision).toBeGreaterThan(at(0.5).precision);
+    expect(at(0.18).coverage).toBeCloseTo(0.82 + 0.09);
+    expect(at(0.18)).toMatchObject({ inScopeAccuracy: 0.75, oosRecall: 0.5 });
+    // Groups of off-topic outcomes share the off-topic weight equally, whatever their sizes.
+    const grouped = [o(0.9, true), o(0.9, false, false, 'near'), o(0.1, false, false), o(0.1, false, false)];
+    expect(figuresAtMix(grouped, 0.5, 0.5).precision).toBeCloseTo(0.5 / (0.5 + 0.25));
+    // The more off-topic traffic, the higher the threshold that keeps answers 90 % right.
+    const t3 = thresholdForPrecisionAtMix(outcomes, 0.9, 0.03);
+    const t50 = thresholdForPrecisionAtMix(outcomes, 0.9, 0.5);
+    expect(t3).toBe(0.65);
+    expect(t50).toBe(0.7);
+    // Outcomes below the similarity floor (confidence -1) are never answered.
+    expect(figuresAtMix([o(-1, true), o(0.9, true)], 0, 0.18).coverage).toBeCloseTo(0.5);
+    const curve = precisionCurve(outcomes);
+    expect(curve).toHaveLength(101);
+    expect(curve[50]!.mixes.map((m) => m.mix)).toEqual([0.03, 0.18, 0.5]);
+    expect(curve[50]!.mixes[1]!.precision).toBeCloseTo(at(0.18).precision);
+  });
+
+  it('trains without holding the event loop when run step by step', async () => {
+    const data = blobs(400, 6, 0.3, 5);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const model = await runStepsAsync(SoftmaxClassifier.trainSteps(data.vectors, data.labels, 6, { epochs: 40 }), 2);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(2);
+    expect(accuracy((v) => model.scores(v), data)).toBeGreaterThan(0.9);
   });
 });

@@ -3,7 +3,9 @@ import { createBot } from '../../bot/bot.ts';
 import { createEmbedder } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
 import { EnsembleClassifier } from '../../bot/heads.ts';
-import type { KbArticle } from '../../bot/kb.ts';
+import { DEFAULT_FLOOR, KnowledgeBaseIndex, type KbArticle } from '../../bot/kb.ts';
+import { botOnIndex } from '../../bot/bot.ts';
+import { offTopicExamples } from '../../bot/off-topic.ts';
 import type { ConversationState } from '../../bot/policy.ts';
 
 const articles: KbArticle[] = [
@@ -165,7 +167,9 @@ describe('bot with the default embedder (offline hybrid: USE lite + lexical)', (
   it('answers a paraphrase that shares few words with the examples', async () => {
     const embedder = await createEmbedder();
     expect(embedder.id).toMatch(/^use-lite.*\+lexical/);
-    const bot = await createBot({ embedder, articles, policy: { threshold: 0.5 } });
+    // 0.4: the temperature now comes from 5-fold cross-validation over these 23 examples (0.465 for the
+    // paraphrase below; the served bot adds the off-topic class and takes the KB's recommended threshold).
+    const bot = await createBot({ embedder, articles, policy: { threshold: 0.4 } });
     // The default head: a softmax on USE lite's part and one on the lexical part, logits added.
     expect(bot.index.classifier).toBeInstanceOf(EnsembleClassifier);
     expect(await bot.decide(fresh, 'I would like to have my cash returned')).toMatchObject({
@@ -177,4 +181,56 @@ describe('bot with the default embedder (offline hybrid: USE lite + lexical)', (
       articleId: 'hours',
     });
   }, 60_000);
+});
+
+describe('the served index: shipped off-topic class, similarity floor, cross-validated threshold', () => {
+  it('is not confident by construction on a small KB, and still answers its articles', async () => {
+    const progress: number[] = [];
+    const index = await KnowledgeBaseIndex.build(new LexicalEmbedder(), articles, {
+      offTopic: offTopicExamples(['en']),
+      onProgress: (p) => progress.push(p.fraction),
+    });
+    const calibration = index.calibration!;
+    expect(calibration.folds).toBe(5);
+    expect(calibration.offTopicUsed).toBeGreaterThan(100);
+    expect(calibration.outcomes.filter((o) => o.inScope).length).toBeGreaterThan(15);
+    expect(calibration.threshold).toBeGreaterThan(0);
+    expect(calibration.threshold).toBeLessThan(1);
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.every((f, i) => i === 0 || f >= progress[i - 1]!)).toBe(true);
+    const bot = botOnIndex(index);
+    expect(bot.policy.threshold).toBe(calibration.threshold);
+    for (const text of [
+      'What will the weather be like this weekend?',
+      'Can you tell me a funny joke?',
+      'Who won the football match yesterday?',
+      'any good pizza restaurant near me?',
+    ])
+      expect(await bot.decide(fresh, text), text).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
+    for (const [text, id] of [
+      ['how can I get a refund', 'refund'],
+      ['where is my package', 'shipping'],
+      ['Passwort vergessen', 'password'],
+    ] as const)
+      expect(await bot.decide(fresh, text), text).toMatchObject({ action: 'answer', articleId: id });
+    // The curve the admin sees: more off-topic traffic, lower precision at the same threshold.
+    const point = index.curve()[Math.round(bot.policy.threshold * 100)]!;
+    expect(point.mixes[0]!.precision).toBeGreaterThanOrEqual(point.mixes[2]!.precision);
+  });
+
+  it('hands off below the similarity floor at any threshold, and drops off-topic examples the KB covers', async () => {
+    const covered = 'What are your opening hours?';
+    const index = await KnowledgeBaseIndex.build(new LexicalEmbedder(), articles, {
+      offTopic: [...offTopicExamples(['en']), covered],
+    });
+    expect(index.calibration!.offTopicPruned).toBe(1);
+    const bot = botOnIndex(index, { threshold: 0 });
+    const far = await bot.decide(fresh, 'zzz qqq xylophone');
+    expect(index.floor).toBe(DEFAULT_FLOOR);
+    expect(far).toMatchObject({ action: 'handoff', reason: 'low_confidence' });
+    expect(await bot.decide(fresh, 'what are your opening hours?')).toMatchObject({
+      action: 'answer',
+      articleId: 'hours',
+    });
+  });
 });

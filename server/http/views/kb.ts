@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { KB_LIMITS } from '../../../bot/kb.ts';
 
 /** The shapes of /api/kb: knowledge-base articles the bot answers from. */
 export const KbArticleView = Type.Object({
@@ -26,7 +27,7 @@ export const KbArticleInput = Type.Object({
   body: Type.String({ minLength: 1, maxLength: 20_000 }),
   language: Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z]{2,4})?$', description: 'BCP 47 language, e.g. en, de, fi' }),
   questions: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {
-    maxItems: 200,
+    maxItems: KB_LIMITS.questionsPerArticle,
     description: 'Example questions the bot matches',
   }),
 });

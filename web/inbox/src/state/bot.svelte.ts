@@ -1,8 +1,9 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
-import type { BotSettings, BotSettingsPatch, BotTryResult } from '../bot-types.ts';
+import type { BotCurve, BotSettings, BotSettingsPatch, BotTryResult } from '../bot-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
-type SettingsDraft = { enabled: boolean; embedder: string; threshold: number };
+/** `auto`: the threshold the KB's cross-validation recommends (the slider shows it). */
+type SettingsDraft = { enabled: boolean; embedder: string; threshold: number; auto: boolean };
 
 /** Two decimals, clamped to 0..1: the precision the threshold is shown and saved with. */
 export function roundThreshold(value: number): number {
@@ -14,6 +15,7 @@ const draftOf = (s: BotSettings): SettingsDraft => ({
   enabled: s.enabled,
   embedder: s.embedder,
   threshold: roundThreshold(s.threshold),
+  auto: s.thresholdAuto,
 });
 const POLL_MS = 3_000;
 export const TRY_MAX = 2_000;
@@ -29,6 +31,15 @@ export class Bot {
   error = $state<string | null>(null);
   draft = $state<SettingsDraft | null>(null);
   saving = $state(false);
+  /** The KB's cross-validated precision/coverage per threshold (null until loaded or without an index). */
+  curve = $state<BotCurve | null>(null);
+  /** The curve at the slider's threshold. */
+  expected = $derived.by(() => {
+    const c = this.curve;
+    const d = this.draft;
+    if (!c || !d) return null;
+    return c.points[Math.round(roundThreshold(d.threshold) * 100)] ?? null;
+  });
 
   tryText = $state('');
   trying = $state(false);
@@ -41,7 +52,12 @@ export class Bot {
     const s = this.settings;
     const d = this.draft;
     if (!s || !d) return false;
-    return d.enabled !== s.enabled || d.embedder !== s.embedder || d.threshold !== roundThreshold(s.threshold);
+    return (
+      d.enabled !== s.enabled ||
+      d.embedder !== s.embedder ||
+      d.auto !== s.thresholdAuto ||
+      (!d.auto && d.threshold !== roundThreshold(s.threshold))
+    );
   });
   canTry = $derived(!this.trying && this.tryText.trim().length > 0 && this.tryText.length <= TRY_MAX);
 
@@ -70,9 +86,11 @@ export class Bot {
     try {
       const settings = await this.#api.get<BotSettings>('/api/bot/settings');
       if (generation !== this.#generation) return;
+      const rebuilt = settings.index.builtAt !== this.settings?.index.builtAt;
       this.#apply(settings);
       this.status = 'ready';
       this.error = null;
+      if (rebuilt || !this.curve) await this.#loadCurve(generation);
     } catch (err) {
       if (generation !== this.#generation) return;
       if (this.status !== 'ready') this.status = 'error';
@@ -83,10 +101,33 @@ export class Bot {
 
   update(patch: Partial<SettingsDraft>): void {
     if (!this.draft) return;
+    // Moving the slider is a choice of one's own threshold.
     Object.assign(
       this.draft,
-      patch.threshold === undefined ? patch : { ...patch, threshold: roundThreshold(patch.threshold) },
+      patch.threshold === undefined ? patch : { auto: false, ...patch, threshold: roundThreshold(patch.threshold) },
     );
+  }
+
+  /** Back to the threshold the KB's cross-validation recommends. */
+  useRecommended(): void {
+    if (!this.draft || !this.settings) return;
+    this.draft.auto = true;
+    const r = this.settings.recommendedThreshold;
+    if (r !== null) this.draft.threshold = roundThreshold(r);
+  }
+
+  async #loadCurve(generation: number): Promise<void> {
+    if (!this.settings?.ready) {
+      this.curve = null;
+      return;
+    }
+    try {
+      const curve = await this.#api.get<BotCurve>('/api/bot/curve');
+      if (generation === this.#generation) this.curve = curve;
+    } catch {
+      // The figures are an aid; the settings work without them.
+      if (generation === this.#generation) this.curve = null;
+    }
   }
 
   revert(): void {
@@ -100,7 +141,8 @@ export class Bot {
     const patch: BotSettingsPatch = {};
     if (d.enabled !== s.enabled) patch.enabled = d.enabled;
     if (d.embedder !== s.embedder) patch.embedder = d.embedder;
-    if (d.threshold !== roundThreshold(s.threshold)) patch.threshold = d.threshold;
+    if (d.auto && !s.thresholdAuto) patch.threshold = null;
+    else if (!d.auto && (s.thresholdAuto || d.threshold !== roundThreshold(s.threshold))) patch.threshold = d.threshold;
     this.saving = true;
     this.#generation++;
     try {
@@ -159,6 +201,7 @@ export class Bot {
     this.#stopPolling();
     this.settings = null;
     this.draft = null;
+    this.curve = null;
     this.status = 'idle';
     this.error = null;
     this.tryText = '';
@@ -176,7 +219,8 @@ export class Bot {
 
   #schedulePoll(): void {
     if (!this.#active || this.#pollTimer) return;
-    if (this.settings?.ready !== false) return;
+    // Poll while there is no index yet, or a new one is being built after a KB change.
+    if (this.settings?.ready !== false && this.settings?.index.state !== 'building') return;
     this.#pollTimer = setTimeout(() => {
       this.#pollTimer = null;
       if (this.#active) void this.load();
