@@ -1,7 +1,7 @@
--- Erasure finds a person's mentions in other people's messages through two indexes instead of reading every
+-- Erasure finds a person's mentions in other people's messages through indexes instead of reading every
 -- message (server/privacy/mention-index.ts):
---   mention_words: the words of the text and its HTML copy (parser 'simple': no stemming, no stop words; the
---     parser drops tags and entities, so "<b>Ada</b>&nbsp;Lovelace" gives ada, lovelace). Names, email
+--   words: messages.search_vector (0021/0022), every word of the text and its HTML copy unstemmed ('simple':
+--     the parser drops tags and entities, so "<b>Ada</b>&nbsp;Lovelace" gives ada, lovelace). Names, email
 --     addresses and other literal identifiers are looked up as words (their exact spellings are then checked
 --     in JS, as before).
 --   mention_digits: the digits of the text alone, trigram-indexed, so a phone number written in any format
@@ -10,15 +10,9 @@
 -- messages are always candidates (messages_long_text), so nothing beyond the cap is missed.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 --> statement-breakpoint
-CREATE FUNCTION mention_words(body text, html text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT to_tsvector('simple'::regconfig, left(coalesce(body, '') || ' ' || coalesce(html, ''), 200000))
-$$;
---> statement-breakpoint
 CREATE FUNCTION mention_digits(body text, html text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT regexp_replace(left(coalesce(body, '') || ' ' || coalesce(html, ''), 200000), '[^0-9]+', '', 'g')
 $$;
---> statement-breakpoint
-CREATE INDEX messages_mention_words ON messages USING gin (mention_words(body, html));
 --> statement-breakpoint
 CREATE INDEX messages_mention_digits ON messages USING gin (mention_digits(body, html) gin_trgm_ops);
 --> statement-breakpoint

@@ -24,7 +24,7 @@ import {
  * query is the typed text in 'simple' OR'd with it stemmed in every configuration we index, since the agent's words
  * carry no language: "refund" then finds "refunds" in English and "Rückerstattungen" for "Rückerstattung", and a
  * name, an address or a code is found by its exact spelling in any message. The 'simple' word index erasure keeps
- * (mention_words) could serve exact words alone, but it is an expression index: every row PostgreSQL checks itself
+ * (mention_words, since dropped: erasure reads search_vector too) could serve exact words alone, but it is an expression index: every row PostgreSQL checks itself
  * (phrase rechecks, the newest-first walk for common words) would compute to_tsvector again, 50-200 µs a row.
  *
  * Redacted and erased text cannot be found: redaction rewrites the body and the HTML copy and erasure deletes or

@@ -250,7 +250,7 @@ async function redactMentions(
     // Messages (by far the largest table) through their mention indexes; the other tables are scanned.
     const indexed =
       getTableName(t.table) === getTableName(messages)
-        ? messageMentionCondition(messages.body, messages.html, mentions)
+        ? messageMentionCondition(messages.searchVector, messages.body, messages.html, mentions)
         : null;
     const mentioned =
       indexed ??

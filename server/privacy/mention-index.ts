@@ -3,10 +3,11 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { MentionMatcher } from './mentions.ts';
 
 /**
- * Mentions of a person in messages are found through two expression indexes (migration 0015_mention_index)
- * instead of reading every message: the words of body + HTML (`mention_words`, a tsvector with the 'simple'
- * configuration) and their digits (`mention_digits`, trigram-indexed). The query below names exactly those
- * expressions, or PostgreSQL would not use the indexes. It finds candidates only: every candidate's exact
+ * Mentions of a person in messages are found through two indexes instead of reading every message: the words of
+ * body + HTML (`messages.search_vector`, migrations 0021/0022: every word unstemmed with the 'simple'
+ * configuration, and stemmed where the language is known, GIN-indexed; it also serves the search box) and their
+ * digits (`mention_digits`, an expression with a trigram index, migration 0015). The query below names exactly
+ * those, or PostgreSQL would not use the indexes. It finds candidates only: every candidate's exact
  * spellings are then checked by the matcher's regular expressions, as for the tables that are scanned.
  *
  * Words: each identifier (an address, "First Last", a first name) is looked up as its words, all present
@@ -17,14 +18,19 @@ import type { MentionMatcher } from './mentions.ts';
  */
 export const MENTION_TEXT_CAP = 200_000;
 
-export function messageMentionCondition(body: PgColumn, html: PgColumn, matcher: MentionMatcher): SQL | null {
+export function messageMentionCondition(
+  searchVector: PgColumn,
+  body: PgColumn,
+  html: PgColumn,
+  matcher: MentionMatcher,
+): SQL | null {
   const arms: SQL[] = [];
   if (matcher.wordTerms.length) {
     const query = sql.join(
       matcher.wordTerms.map((term) => sql`plainto_tsquery('simple'::regconfig, ${term})`),
       sql` || `,
     );
-    arms.push(sql`mention_words(${body}, ${html}) @@ (${query})`);
+    arms.push(sql`${searchVector} @@ (${query})`);
   }
   for (const digits of matcher.digitRuns) arms.push(sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`);
   if (!arms.length) return null;

@@ -45,7 +45,7 @@ export async function findMentions(db: Db, q: string): Promise<MentionList> {
     from unnest(to_tsvector('simple'::regconfig, ${q}))))`;
   const condition = nsn
     ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
-    : sql`mention_words(${messages.body}, ${messages.html}) @@ ${prefixQuery}`;
+    : sql`${messages.searchVector} @@ ${prefixQuery}`;
   const rows = await db
     .select({
       messageId: messages.id,

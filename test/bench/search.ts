@@ -227,14 +227,14 @@ async function main() {
     }
     const [counts] = await sql`select (select count(*) from messages)::int as messages,
       (select count(*) from conversations)::int as conversations, (select count(*) from contacts)::int as contacts,
-      pg_size_pretty(pg_relation_size('messages_mention_words')) as words_index,
+      pg_size_pretty(pg_relation_size('messages_search_vector')) as words_index,
       pg_size_pretty(pg_relation_size('messages_search_vector')) as stemmed_index,
       pg_size_pretty(pg_relation_size('messages_mention_digits')) as digits_index,
       pg_size_pretty(pg_relation_size('messages')) as heap`;
     console.log(
       `data: ${counts!.messages} messages, ${counts!.conversations} conversations, ${counts!.contacts} contacts; ` +
         `messages heap ${counts!.heap}, indexes: search_vector ${counts!.stemmed_index}, ` +
-        `mention_words (erasure) ${counts!.words_index}, digits ${counts!.digits_index}`,
+        `search_vector (search and erasure) ${counts!.words_index}, digits ${counts!.digits_index}`,
     );
 
     const inboxIds = (await sql`select id from inboxes order by name`).map((r) => r.id as string);
