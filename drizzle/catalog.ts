@@ -46,6 +46,11 @@ export type ColumnTag = {
   note?: string;
   freeText?: true;
   messageCopy?: true;
+  /**
+   * Computed by the database from other columns of its row (a search index's words): it follows them through
+   * redaction and erasure by itself, and an export gives its sources, not it.
+   */
+  derived?: true;
   file?: FileColumn;
   /** The id of a staff member: the person's self-service copy shows the agent's display name instead. */
   agentRef?: true;
@@ -71,10 +76,12 @@ const text = (category: Category, note?: string): ColumnTag => ({ ...p(category,
 const file = (category: Category, f: FileColumn, note?: string): ColumnTag => ({ ...p(category, note), file: f });
 /** Personal free text copying the message's text (see ColumnTag.messageCopy). */
 const messageCopy = (category: Category, note?: string): ColumnTag => ({ ...text(category, note), messageCopy: true });
+/** Computed from other columns of the row (see ColumnTag.derived). */
+const derived = (category: Category, note?: string): ColumnTag => ({ ...p(category, note), derived: true });
 /** An agent's id (see ColumnTag.agentRef). */
 const agentRef = (): ColumnTag => ({ ...n('metadata', 'an agent id'), agentRef: true });
 /** The tag makers, for a catalog entry written elsewhere (a test's fixture table). */
-export const tags = { personal: p, none: n, text, file, messageCopy, agentRef };
+export const tags = { personal: p, none: n, text, file, messageCopy, derived, agentRef };
 
 /**
  * What stays out of the copy a person downloads themselves (the widget's export): the company's internal
@@ -270,7 +277,7 @@ export const catalog = {
       redactions: p('metadata', 'spans and who redacted; never the text'),
       metadata: p('metadata', 'provider metadata'),
       language: p('metadata', 'the language of the text where known (search)'),
-      searchVector: p('message_content', 'the words of body and html for search, computed by the database from them'),
+      searchVector: derived('message_content', 'the words of body and html for search, computed by the database'),
       occurredAt: p('metadata'),
       createdAt: p('metadata'),
     },

@@ -65,6 +65,7 @@ async function planOf(db: Db, catalog: PrivacyCatalog, copy: ExportCopy): Promis
     shape(t, row) {
       const shaped = { ...row };
       for (const [property, tag] of Object.entries(catalog[t.key]!.columns)) {
+        if (tag.derived) delete shaped[property];
         if (!tag.agentRef) continue;
         const id = shaped[property];
         delete shaped[property];
