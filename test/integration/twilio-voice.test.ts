@@ -276,6 +276,8 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       accountSid: fake.accountSid,
       authToken: 'inbox',
       ready: true,
+      // Picture messages are off unless the admin says the number supports MMS (SMS inboxes; see "Files").
+      mms: false,
       webhooks: {
         incomingCall: `${server.url}/api/twilio/${id}/voice`,
         recordingStatusCallback: `${server.url}/api/twilio/${id}/voice/recording`,
