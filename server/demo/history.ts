@@ -157,39 +157,46 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
   await backdateHistory(deps, stamps);
 }
 
-/** Moves each past conversation, its messages, consent, resolution and rating to when it happened. */
+/**
+ * Moves each past conversation, its messages, consent, resolution and rating to when it happened: one statement
+ * per table for all of them (the stamps as arrays), not five per conversation, so the demo seeds in seconds.
+ */
 async function backdateHistory(
   { db }: Pick<HistoryDeps, 'db'>,
   stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }>,
 ) {
-  for (const s of stamps) {
-    const opened = s.openedAt.toISOString();
-    await db.execute(sql`
-      with ordered as (
-        select id, row_number() over (order by created_at, id) as n
-        from ${messages} where conversation_id = ${s.conversationId}::uuid)
-      update ${messages} m set
-        created_at = ${opened}::timestamptz
-          + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end,
-        occurred_at = ${opened}::timestamptz
-          + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end
-      from ordered o where o.id = m.id`);
-    await db.execute(sql`
-      update ${conversations} set created_at = ${opened}::timestamptz,
-        resolved_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
-        updated_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
-        last_message_at = (select max(created_at) from ${messages}
-          where conversation_id = ${s.conversationId}::uuid and kind = 'message')
-      where id = ${s.conversationId}::uuid`);
-    await db.execute(sql`
-      update ${botDecisions} d set created_at = m.created_at + interval '2 seconds'
-      from ${messages} m where m.id = d.message_id and d.conversation_id = ${s.conversationId}::uuid`);
-    await db.execute(sql`
-      update ${satisfactionRatings}
-      set rated_at = ${opened}::timestamptz + (${s.resolveMinutes} + 3) * interval '1 minute'
-      where conversation_id = ${s.conversationId}::uuid`);
-    await db.execute(sql`
-      update consent_events set occurred_at = ${opened}::timestamptz - interval '1 minute'
-      where contact_id = (select contact_id from ${conversations} where id = ${s.conversationId}::uuid)`);
-  }
+  const ids = `{${stamps.map((s) => s.conversationId).join(',')}}`;
+  const opened = `{${stamps.map((s) => s.openedAt.toISOString()).join(',')}}`;
+  const response = `{${stamps.map((s) => s.responseMinutes).join(',')}}`;
+  const resolve = `{${stamps.map((s) => s.resolveMinutes).join(',')}}`;
+  const stamped = sql`(select * from unnest(${ids}::uuid[], ${opened}::timestamptz[], ${response}::int[],
+    ${resolve}::int[]) as t(conversation_id, opened, response_minutes, resolve_minutes))`;
+  await db.execute(sql`
+    with ordered as (
+      select m.id, s.opened, s.response_minutes,
+        row_number() over (partition by m.conversation_id order by m.created_at, m.id) as n
+      from ${messages} m join ${stamped} s on s.conversation_id = m.conversation_id)
+    update ${messages} m set
+      created_at = o.opened
+        + case when o.n = 1 then interval '0' else (o.response_minutes + o.n) * interval '1 minute' end,
+      occurred_at = o.opened
+        + case when o.n = 1 then interval '0' else (o.response_minutes + o.n) * interval '1 minute' end
+    from ordered o where o.id = m.id`);
+  await db.execute(sql`
+    update ${conversations} c set created_at = s.opened,
+      resolved_at = s.opened + s.resolve_minutes * interval '1 minute',
+      updated_at = s.opened + s.resolve_minutes * interval '1 minute',
+      last_message_at = (select max(m.created_at) from ${messages} m
+        where m.conversation_id = c.id and m.kind = 'message')
+    from ${stamped} s where s.conversation_id = c.id`);
+  await db.execute(sql`
+    update ${botDecisions} d set created_at = m.created_at + interval '2 seconds'
+    from ${messages} m, ${stamped} s where m.id = d.message_id and d.conversation_id = s.conversation_id`);
+  await db.execute(sql`
+    update ${satisfactionRatings} r
+    set rated_at = s.opened + (s.resolve_minutes + 3) * interval '1 minute'
+    from ${stamped} s where s.conversation_id = r.conversation_id`);
+  await db.execute(sql`
+    update consent_events e set occurred_at = s.opened - interval '1 minute'
+    from ${conversations} c, ${stamped} s where c.id = s.conversation_id and e.contact_id = c.contact_id`);
 }
