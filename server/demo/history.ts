@@ -46,7 +46,7 @@ const ANSWERS = [
 
 /**
  * A month of past support for the demo, so the managers' dashboard shows figures on a first look:
- * fictional visitors, 80 % of whom agreed to analysis, each with a chat that an agent (or, for some,
+ * fictional visitors, five in six of whom agreed to analysis, each with a chat that an agent (or, for some,
  * the bot alone) answered and resolved, many rated. Deterministic (a fixed sequence), stamped back in
  * time by `backdateHistory`.
  */
@@ -62,13 +62,25 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
   };
   const stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }> = [];
   const day = 24 * 60 * 60_000;
-  for (let i = 0; i < 60; i++) {
+  // Today and every one of the DAYS - 1 days before it has PER_DAY chats, PER_DAY - 1 of them from customers
+  // who agreed to analysis, so each day's figure clears the minimum cohort of 5 and the volume chart has a bar
+  // every day (with only every third day seeded, it showed bars every third day). Today's are one moment, three
+  // minutes ago, settled by the bot within a minute: whatever the viewer's time zone, they fall on one day, so
+  // today's chat figure is never a small cohort (which would also withhold another day's: complementary
+  // suppression), and nothing is stamped in the future.
+  const DAYS = 29;
+  const PER_DAY = 6;
+  const HOURS = [10, 14, 10, 14, 10, 16];
+  for (let i = 0; i < DAYS * PER_DAY; i++) {
     const visitorId = randomUUID();
     const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]}`;
-    // Eight days across the month, seven or eight chats each (so a day's figure clears the minimum
-    // cohort of 5), at office hours.
-    const openedAt = new Date(Date.now() - (1 + (i % 8) * 3) * day);
-    openedAt.setUTCHours(8 + ((i * 5) % 9), (i * 13) % 60, 0, 0);
+    const today = i % DAYS === 0;
+    const openedAt = new Date(Date.now() - (i % DAYS) * day);
+    if (today) openedAt.setTime(Date.now() - 3 * 60_000);
+    // At office hours, the customers who agreed at two hours of the day only: a weekday and hour of the busiest-
+    // hours heatmap needs 5 people over the four weeks, or it is shown as "fewer than 5" (spread over nine hours,
+    // every cell was).
+    else openedAt.setUTCHours(HOURS[Math.floor(i / DAYS)]!, (i * 13) % 45, 0, 0);
     const write = (text: string, externalId: string) =>
       ingest(deps, {
         channel: 'chat',
@@ -80,7 +92,8 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
         occurredAt: openedAt,
       });
     const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
-    const purposes = i % 5 === 4 ? (['support'] as const) : (['support', 'analytics'] as const);
+    const purposes =
+      Math.floor(i / DAYS) === PER_DAY - 1 ? (['support'] as const) : (['support', 'analytics'] as const);
     for (const purpose of purposes) {
       await recordConsent(deps, {
         contactId: first.contactId,
@@ -95,8 +108,8 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     }
     // A third of the chats met the bot first: half of those it settled alone, in the other half the
     // customer asked for a person and an agent took over.
-    const botFirst = i % 3 === 0;
-    const botAlone = i % 6 === 3;
+    const botFirst = today || i % 3 === 0;
+    const botAlone = today || i % 6 === 3;
     if (botFirst) {
       await deps.db.insert(messages).values({
         conversationId: first.conversation.id,
@@ -132,51 +145,58 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     await setStatus(conversationDeps, first.conversation.id, 'resolved', agent);
     // Only 4s and 5s, each from enough customers: a score given by fewer than k people would be suppressed,
     // and then the average with it (analytics/metrics/satisfaction.ts), leaving the demo without one.
-    if (i % 3 !== 2)
+    if (i % 3 !== 2 && !today)
       await deps.db.insert(satisfactionRatings).values({ conversationId: first.conversation.id, score: 4 + (i % 3) });
     stamps.push({
       conversationId: first.conversation.id,
       openedAt,
-      responseMinutes: 2 + ((i * 7) % 25),
-      resolveMinutes: 10 + ((i * 17) % 110),
+      responseMinutes: today ? -1 : 2 + ((i * 7) % 25),
+      resolveMinutes: today ? 1 : 10 + ((i * 17) % 110),
     });
   }
   await backdateHistory(deps, stamps);
 }
 
-/** Moves each past conversation, its messages, consent, resolution and rating to when it happened. */
+/**
+ * Moves each past conversation, its messages, consent, resolution and rating to when it happened: one statement
+ * per table for all of them (the stamps as arrays), not five per conversation, so the demo seeds in seconds.
+ */
 async function backdateHistory(
   { db }: Pick<HistoryDeps, 'db'>,
   stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }>,
 ) {
-  for (const s of stamps) {
-    const opened = s.openedAt.toISOString();
-    await db.execute(sql`
-      with ordered as (
-        select id, row_number() over (order by created_at, id) as n
-        from ${messages} where conversation_id = ${s.conversationId}::uuid)
-      update ${messages} m set
-        created_at = ${opened}::timestamptz
-          + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end,
-        occurred_at = ${opened}::timestamptz
-          + case when o.n = 1 then interval '0' else (${s.responseMinutes} + o.n) * interval '1 minute' end
-      from ordered o where o.id = m.id`);
-    await db.execute(sql`
-      update ${conversations} set created_at = ${opened}::timestamptz,
-        resolved_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
-        updated_at = ${opened}::timestamptz + ${s.resolveMinutes} * interval '1 minute',
-        last_message_at = (select max(created_at) from ${messages}
-          where conversation_id = ${s.conversationId}::uuid and kind = 'message')
-      where id = ${s.conversationId}::uuid`);
-    await db.execute(sql`
-      update ${botDecisions} d set created_at = m.created_at + interval '2 seconds'
-      from ${messages} m where m.id = d.message_id and d.conversation_id = ${s.conversationId}::uuid`);
-    await db.execute(sql`
-      update ${satisfactionRatings}
-      set rated_at = ${opened}::timestamptz + (${s.resolveMinutes} + 3) * interval '1 minute'
-      where conversation_id = ${s.conversationId}::uuid`);
-    await db.execute(sql`
-      update consent_events set occurred_at = ${opened}::timestamptz - interval '1 minute'
-      where contact_id = (select contact_id from ${conversations} where id = ${s.conversationId}::uuid)`);
-  }
+  const ids = `{${stamps.map((s) => s.conversationId).join(',')}}`;
+  const opened = `{${stamps.map((s) => s.openedAt.toISOString()).join(',')}}`;
+  const response = `{${stamps.map((s) => s.responseMinutes).join(',')}}`;
+  const resolve = `{${stamps.map((s) => s.resolveMinutes).join(',')}}`;
+  const stamped = sql`(select * from unnest(${ids}::uuid[], ${opened}::timestamptz[], ${response}::int[],
+    ${resolve}::int[]) as t(conversation_id, opened, response_minutes, resolve_minutes))`;
+  await db.execute(sql`
+    with ordered as (
+      select m.id, s.opened, s.response_minutes,
+        row_number() over (partition by m.conversation_id order by m.created_at, m.id) as n
+      from ${messages} m join ${stamped} s on s.conversation_id = m.conversation_id)
+    update ${messages} m set
+      created_at = o.opened
+        + case when o.n = 1 then interval '0' else (o.response_minutes + o.n) * interval '1 minute' end,
+      occurred_at = o.opened
+        + case when o.n = 1 then interval '0' else (o.response_minutes + o.n) * interval '1 minute' end
+    from ordered o where o.id = m.id`);
+  await db.execute(sql`
+    update ${conversations} c set created_at = s.opened,
+      resolved_at = s.opened + s.resolve_minutes * interval '1 minute',
+      updated_at = s.opened + s.resolve_minutes * interval '1 minute',
+      last_message_at = (select max(m.created_at) from ${messages} m
+        where m.conversation_id = c.id and m.kind = 'message')
+    from ${stamped} s where s.conversation_id = c.id`);
+  await db.execute(sql`
+    update ${botDecisions} d set created_at = m.created_at + interval '2 seconds'
+    from ${messages} m, ${stamped} s where m.id = d.message_id and d.conversation_id = s.conversation_id`);
+  await db.execute(sql`
+    update ${satisfactionRatings} r
+    set rated_at = s.opened + (s.resolve_minutes + 3) * interval '1 minute'
+    from ${stamped} s where s.conversation_id = r.conversation_id`);
+  await db.execute(sql`
+    update consent_events e set occurred_at = s.opened - interval '1 minute'
+    from ${conversations} c, ${stamped} s where c.id = s.conversation_id and e.contact_id = c.contact_id`);
 }
