@@ -27,7 +27,8 @@ export async function rectifyContact(
 ): Promise<ContactView> {
   const { db } = deps;
   // Phone numbers are validated and stored in E.164 (an empty value clears the field).
-  if (typeof patch.phone === 'string') patch = { ...patch, phone: patch.phone.trim() ? normalizePhone(patch.phone) : null };
+  if (typeof patch.phone === 'string')
+    patch = { ...patch, phone: patch.phone.trim() ? normalizePhone(patch.phone) : null };
   const rectified = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
     if (!current) throw notFound('Contact');

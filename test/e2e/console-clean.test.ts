@@ -45,6 +45,12 @@ describe(`e2e in Chromium: the main pages run without console errors or failed r
     await page.waitForSelector(`[data-testid="${ready}"]`);
     await settle(page);
     await page.screenshot({ path: `${SCREENSHOTS}/console-clean-${name}.png` });
+    expectOneDateFormat(name, await page.innerText('body'));
+  };
+  /** One date format: no numeric 11/07/2026 or raw 2026-11-07 in what the page shows (inputs' values aside). */
+  const expectOneDateFormat = (name: string, text: string) => {
+    expect(text.match(/\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/g) ?? [], name).toEqual([]);
+    expect(text.match(/\b\d{4}-\d{2}-\d{2}\b/g) ?? [], name).toEqual([]);
   };
 
   beforeAll(async () => {
@@ -96,6 +102,76 @@ describe(`e2e in Chromium: the main pages run without console errors or failed r
     await page.waitForSelector('[data-testid="logout"]');
     await settle(page);
 
+    expect(problems).toEqual([]);
+  });
+
+  it('timeline markers name who assigned and who resolved', async () => {
+    where = 'markers';
+    const colleague = await server.agentClient('admin');
+    await page.click(`[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`);
+    await page.waitForSelector(`[data-testid="contact-panel"][data-contact-id="${seeded.contactId}"]`);
+    const conv = `/api/conversations/${seeded.emailConversationId}`;
+    expect((await colleague.send('POST', `${conv}/assign`, { agentId: colleague.agent.id })).status).toBe(200);
+    expect((await colleague.send('POST', `${conv}/status`, { status: 'resolved' })).status).toBe(200);
+    const markers = page.locator('[data-testid="message"][data-kind="event"]');
+    await markers.filter({ hasText: 'resolved' }).waitFor();
+    const texts = (await markers.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    const all = texts.join(' | ');
+    expect(all).toContain(`Assigned to ${colleague.agent.name} by ${colleague.agent.name}`);
+    expect(all).toContain(`to resolved by ${colleague.agent.name}`);
+    await page.screenshot({ path: `${SCREENSHOTS}/console-clean-markers.png` });
+    expect(problems).toEqual([]);
+  });
+
+  it('the contact editor refuses "12345" with a message and saves a real number in E.164', async () => {
+    where = 'contact editor';
+    await page.click('[data-testid="contact-edit"]');
+    await page.fill('[data-testid="contact-edit-phone"]', '12345');
+    await page.locator('[data-testid="contact-edit-phone"]').blur();
+    const problem = page.locator('[data-testid="contact-edit-phone"] ~ .problem');
+    await problem.waitFor();
+    expect(await problem.innerText()).toContain('Not a valid phone number');
+    expect(await page.isDisabled('[data-testid="contact-save"]')).toBe(true);
+    await page.fill('[data-testid="contact-edit-phone"]', '+44 20 7946 0958');
+    await page.click('[data-testid="contact-save"]');
+    await page.locator('[data-testid="contact-phone"]', { hasText: '+442079460958' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/console-clean-contact-phone.png` });
+    expect(problems).toEqual([]);
+  });
+
+  it('a redaction leaves the timeline where the agent was reading', async () => {
+    where = 'redaction';
+    const visitor = await server.visitor();
+    const said: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const text = `Line ${i} of a long chat, secret zq-redact-${i}`;
+      const res = await visitor.post('/api/widget/messages', { clientId: crypto.randomUUID(), text });
+      expect(res.status).toBe(201);
+      said.push(text);
+    }
+    const agent = await server.agentClient('admin');
+    const list = await agent.get(`/api/conversations?inboxId=${server.chatInboxId}`);
+    const conversationId: string = list.body.items[0].id;
+    await page.click(`[data-testid="conversation-row"][data-conversation-id="${conversationId}"]`);
+    const timeline = page.locator('[data-testid="message-list"]');
+    await page.locator('[data-testid="message"]', { hasText: 'zq-redact-29' }).waitFor();
+    await timeline.evaluate((el) => (el.scrollTop = 0));
+    const before = await timeline.evaluate((el) => el.scrollTop);
+    const detail = await agent.get(`/api/conversations/${conversationId}`);
+    const target = detail.body.messages.find((m: { body: string }) => m.body.includes('zq-redact-2'));
+    const start = target.body.indexOf('zq-redact-2');
+    const redacted = await agent.post(`/api/messages/${target.id}/redact`, {
+      start,
+      end: start + 'zq-redact-2'.length,
+    });
+    expect(redacted.status).toBe(200);
+    // The redaction's own marker line arrives at the bottom; the view stays where it was.
+    await page
+      .locator('[data-testid="message"][data-kind="event"]', { hasText: 'redacted' })
+      .waitFor({ state: 'attached' });
+    await page.locator('[data-testid="message"]', { hasText: 'Line 2 of a long chat, secret [redacted]' }).waitFor();
+    expect(await timeline.evaluate((el) => el.scrollTop)).toBe(before);
+    await page.screenshot({ path: `${SCREENSHOTS}/console-clean-redaction.png` });
     expect(problems).toEqual([]);
   });
 
