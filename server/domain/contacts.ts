@@ -3,7 +3,8 @@ import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, conversations } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
 import { currentConsent } from '../privacy/consent.ts';
-import { notFound } from './errors.ts';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { badRequest, notFound } from './errors.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
 import { contactVisible, inboxCondition, type InboxIds } from './scope.ts';
 
@@ -91,4 +92,20 @@ export async function listContacts(
     })),
     next: rows.length > query.limit && last ? { createdAt: last.c.createdAt, id: last.c.id } : null,
   };
+}
+
+/**
+ * A phone number as entered by an agent, checked with libphonenumber-js and returned in E.164 ("+442079460958").
+ * Numbers need their country code ("+44 …" or "0044 …"); anything that names no real number is refused.
+ */
+export function normalizePhone(value: string): string {
+  const trimmed = value.trim().replace(/^00(?=[1-9])/, '+');
+  const parsed = parsePhoneNumberFromString(trimmed);
+  if (!parsed || !parsed.isValid()) {
+    throw badRequest(
+      'invalid_phone',
+      'This is not a valid phone number. Enter it with its country code, for example +44 20 7946 0958.',
+    );
+  }
+  return parsed.number;
 }

@@ -52,6 +52,7 @@ function demoPage(inboxId: string, inboxName: string, publicUrl: string): string
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Acme Outdoor — demo shop</title>
+<link rel="icon" href="data:,">
 <style>
   body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
          color: #1f2933; background: #f7f5f2; }

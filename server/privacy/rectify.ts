@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { contacts, conversations } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
 import type { DomainEventBus } from '../domain/events.ts';
-import { getContact } from '../domain/contacts.ts';
+import { getContact, normalizePhone } from '../domain/contacts.ts';
 import type { InboxIds } from '../domain/scope.ts';
 import { notFound } from '../domain/errors.ts';
 import { appendAudit } from './audit.ts';
@@ -26,6 +26,9 @@ export async function rectifyContact(
   scope: InboxIds = null,
 ): Promise<ContactView> {
   const { db } = deps;
+  // Phone numbers are validated and stored in E.164 (an empty value clears the field).
+  if (typeof patch.phone === 'string')
+    patch = { ...patch, phone: patch.phone.trim() ? normalizePhone(patch.phone) : null };
   const rectified = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
     if (!current) throw notFound('Contact');

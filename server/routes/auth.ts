@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { InvitationAcceptRequest, InvitationPeekRequest, SessionView } from '../http/views/agents.ts';
 import { errors } from '../http/common.ts';
 import { rateLimits } from '../http/rate-limits.ts';
-import { login, logout, type AgentAccessDeps } from '../domain/agents.ts';
+import { login, logout, sessionAgent, type AgentAccessDeps } from '../domain/agents.ts';
 import { acceptInvitation, describeInvitation } from '../domain/profile.ts';
 import { DomainError } from '../domain/errors.ts';
 import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
@@ -112,6 +112,26 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = a
       await logout(deps, request.cookies[SESSION_COOKIE]!);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
+    },
+  );
+
+  // The inbox asks this on every load: "not signed in" is an answer (200, session null), not an error, so a
+  // signed-out browser shows no failed request in its console. /me stays the strict 401 check.
+  app.get(
+    '/session',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'The current session, or null when signed out (never 401)',
+        response: { 200: Type.Object({ session: Type.Union([SessionView, Type.Null()]) }) },
+      },
+    },
+    async (request) => {
+      const current = await sessionAgent(deps.db, request.cookies[SESSION_COOKIE]);
+      if (!current) return { session: null };
+      const { csrfToken, ...agent } = current;
+      return { session: { agent, csrfToken } };
     },
   );
 

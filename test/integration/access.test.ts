@@ -21,6 +21,7 @@ describe('every API route declares who may call it', () => {
       .sort();
     // Adding a public route must be a conscious change of this list.
     expect(publicRoutes).toEqual([
+      'GET /api/auth/session',
       'GET /api/health',
       'GET /api/widget/config',
       'POST /api/auth/login',

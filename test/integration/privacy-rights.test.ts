@@ -209,19 +209,19 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
       const contact = await rectifyContact(
         harness.deps,
         seeded.contactId,
-        { name: 'Linus F. Weather', phone: '+15550100000' },
+        { name: 'Linus F. Weather', phone: '+442079460000' },
         agent.id,
       );
-      expect(contact).toMatchObject({ name: 'Linus F. Weather', phone: '+15550100000', email: person.email });
+      expect(contact).toMatchObject({ name: 'Linus F. Weather', phone: '+442079460000', email: person.email });
       const [entry] = await db.select().from(auditLog).where(eq(auditLog.action, 'contact.rectified'));
       expect(entry!.details).toEqual({ fields: ['name', 'phone'] });
       const text = await auditText();
       expect(text).not.toContain('Linus F. Weather');
-      expect(text).not.toContain('+15550100000');
+      expect(text).not.toContain('+442079460000');
       // After commit, agents' screens hear of it through the inboxes of the contact's conversations.
       const [announced] = harness.published.filter((p) => p.name === 'contact.rectified');
       expect(announced!.event).toEqual({
-        contact: { id: seeded.contactId, name: 'Linus F. Weather', email: person.email, phone: '+15550100000' },
+        contact: { id: seeded.contactId, name: 'Linus F. Weather', email: person.email, phone: '+442079460000' },
         inboxIds: expect.arrayContaining([expect.any(String)]),
       });
       expect((announced!.event as { inboxIds: string[] }).inboxIds).toHaveLength(2);
@@ -372,10 +372,26 @@ describe(`privacy rights API on ${dbMode}`, () => {
   it('rectification over HTTP: 200 with the contact; an empty patch 400', async () => {
     const res = await agent.send('PATCH', `/api/contacts/${seeded.contactId}`, {
       name: 'Linus F. Weather',
-      phone: '+15550100000',
+      phone: '0044 20 7946 0000',
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Linus F. Weather', phone: '+15550100000', email: person.email });
+    // Stored in E.164 whatever the agent typed.
+    expect(res.body).toMatchObject({ name: 'Linus F. Weather', phone: '+442079460000', email: person.email });
     expect((await agent.send('PATCH', `/api/contacts/${seeded.contactId}`, {})).status).toBe(400);
+  });
+
+  it('rectification refuses a phone number that names no real number, with a clear 400', async () => {
+    for (const phone of ['12345', '+1 555 010 0000', '+44 12']) {
+      const res = await agent.send('PATCH', `/api/contacts/${seeded.contactId}`, { phone });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('invalid_phone');
+      expect(res.body.message).toContain('country code');
+    }
+    const after = await agent.get(`/api/contacts/${seeded.contactId}`);
+    expect(after.body.phone).toBe('+442079460000');
+    // An empty value clears the number.
+    const cleared = await agent.send('PATCH', `/api/contacts/${seeded.contactId}`, { phone: '' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.phone).toBeNull();
   });
 });

@@ -1,4 +1,9 @@
-/** Time formatting. `now` is passed in so callers re-render from a ticking clock, not from Date.now(). */
+/**
+ * The inbox's one place for dates and times (issue 17: one date format per locale). Every date an agent reads is
+ * formatted here with Intl in the browser's locale: a day is always written the one way ("Dec 6, 2026" in en-US,
+ * "6 déc. 2026" in French), never as 11/07/2026 next to it. `now` is passed in so callers re-render from a
+ * ticking clock, not from Date.now().
+ */
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -45,6 +50,29 @@ export function fullDateTime(iso: string): string {
 export function shortDate(iso: string): string {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? '' : longDateFmt.format(t);
+}
+
+const calendarDayFmt = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A calendar day "2026-12-25" (no time, no zone) in the same style as shortDate: "Dec 25, 2026". */
+export function calendarDay(day: string): string {
+  const m = ISO_DAY.exec(day);
+  if (!m) return day;
+  return calendarDayFmt.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+}
+
+/** A text that may be an ISO day or instant (from JSON), written the inbox's way; other text unchanged. */
+export function dateLike(text: string): string {
+  if (ISO_DAY.test(text)) return calendarDay(text);
+  if (ISO_INSTANT.test(text)) return fullDateTime(text);
+  return text;
 }
 
 /** Heading for a day of messages: "Today", "Yesterday", "Monday, March 3". */

@@ -1,5 +1,7 @@
 /** Turning the loosely shaped parts of the Article 30 record into plain-text tables. */
 
+import { dateLike } from './format.ts';
+
 export type TextTable = { columns: string[]; keys: string[]; rows: string[][] };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -18,7 +20,7 @@ export function humanKey(key: string): string {
 export function textOf(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (typeof value === 'string') return value || '—';
+  if (typeof value === 'string') return value ? dateLike(value) : '—';
   if (typeof value === 'number') return value.toLocaleString();
   if (Array.isArray(value)) return value.length === 0 ? '—' : value.map(textOf).join(', ');
   if (isObject(value)) {

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describeError, type ApiClient } from '../api.ts';
 import type { ContactPatch, PrivacyContactView } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
@@ -5,7 +6,12 @@ import type { Toasts } from './toasts.svelte.ts';
 export type ContactDraft = { name: string; email: string; phone: string };
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHONE = /^\+?[0-9 ()./-]{4,32}$/;
+
+/** The server's rule (server/domain/contacts.ts normalizePhone): a real number with its country code. */
+function validPhone(value: string): boolean {
+  const parsed = parsePhoneNumberFromString(value.replace(/^00(?=[1-9])/, '+'));
+  return !!parsed && parsed.isValid();
+}
 
 /** Per-field problems with a draft, in words an agent can act on. Empty fields clear the value. */
 export function draftProblems(draft: ContactDraft): Partial<Record<keyof ContactDraft, string>> {
@@ -13,8 +19,8 @@ export function draftProblems(draft: ContactDraft): Partial<Record<keyof Contact
   if (draft.name.trim().length > 200) problems.name = 'Keep the name under 200 characters.';
   if (draft.email.trim() && !EMAIL.test(draft.email.trim()))
     problems.email = 'Enter an email address like name@example.com.';
-  if (draft.phone.trim() && !PHONE.test(draft.phone.trim()))
-    problems.phone = 'Enter a phone number, ideally with the country code (+44 …).';
+  if (draft.phone.trim() && !validPhone(draft.phone.trim()))
+    problems.phone = 'Not a valid phone number. Enter it with its country code, e.g. +44 20 7946 0958.';
   return problems;
 }
 

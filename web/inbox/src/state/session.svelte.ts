@@ -28,7 +28,10 @@ export class Session {
 
   async restore(): Promise<void> {
     try {
-      this.#signIn(await this.#api.get<SessionView>('/api/auth/me'));
+      // /api/auth/session answers null when signed out (no 401 in the console on every load).
+      const { session } = await this.#api.get<{ session: SessionView | null }>('/api/auth/session');
+      if (session) this.#signIn(session);
+      else this.status = 'anonymous';
     } catch (err) {
       this.status = 'anonymous';
       if (isApiError(err) && err.status !== 401) this.notice = describeError(err);
