@@ -115,7 +115,7 @@ export function createBotRunner(
 
   const policyOf = () => (settings.threshold === null ? {} : { threshold: settings.threshold });
 
-  /** The served bots (bot/served-bots.ts), built in the background with progress; the previous ones answer meanwhile. */
+  /** The served bots (bot/served-bots.ts), built in the background with progress; the previous ones answer. */
   async function buildOnce() {
     status = { ...status, state: 'building', fraction: 0, phase: 'embedding' };
     try {

@@ -23,9 +23,9 @@ import {
  * of body + HTML unstemmed ('simple') and, where the message's language is known, stemmed in that language. The
  * query is the typed text in 'simple' OR'd with it stemmed in every configuration we index, since the agent's words
  * carry no language: "refund" then finds "refunds" in English and "Rückerstattungen" for "Rückerstattung", and a
- * name, an address or a code is found by its exact spelling in any message. The 'simple' word index erasure keeps
- * (mention_words, since dropped: erasure reads search_vector too) could serve exact words alone, but it is an expression index: every row PostgreSQL checks itself
- * (phrase rechecks, the newest-first walk for common words) would compute to_tsvector again, 50-200 µs a row.
+ * name, an address or a code is found by its exact spelling in any message. An expression index of the 'simple'
+ * words could serve exact words alone, but every row PostgreSQL checks itself (phrase rechecks, the newest-first
+ * walk for common words) would compute to_tsvector again, 50-200 µs a row. Erasure reads this vector too.
  *
  * Redacted and erased text cannot be found: redaction rewrites the body and the HTML copy and erasure deletes or
  * rewrites the rows, and the indexes are over those columns, so nothing of the old text is left to match.

@@ -160,9 +160,8 @@ const fresh = { status: 'bot' as const, assigneeId: null, turns: [] };
   const mixed = await createBot({ embedder, articles, policy, index });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`\n2. Demo KB (${articles.length} articles, 5 languages), our 50 in-scope + 50 off-topic questions`);
-  console.log(
-    `   per language, threshold ${policy.threshold ?? routed.languages.map((l) => `${l} ${routed.bot(l)!.policy.threshold.toFixed(2)}`).join(', ')} (built in ${seconds} s)`,
-  );
+  const thresholds = routed.languages.map((l) => `${l} ${routed.bot(l)!.policy.threshold.toFixed(2)}`).join(', ');
+  console.log(`   per language, threshold ${policy.threshold ?? thresholds} (built in ${seconds} s)`);
   const widths = header(
     'language',
     'path                     ',
