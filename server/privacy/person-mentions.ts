@@ -2,7 +2,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import { splitE164 } from './mentions.ts';
-import { phoneDigits } from '../domain/contact-merge.ts';
+import { phoneDigits } from '../domain/phone-digits.ts';
 
 /** One message that names what "find this person" searched for, for the admin who handles a request. */
 export type MentionItem = {

@@ -22,8 +22,13 @@ describe('every API route declares who may call it', () => {
     // Adding a public route must be a conscious change of this list.
     expect(publicRoutes).toEqual([
       'GET /api/auth/session',
+      // A signed, expiring link to one file (404 when forged or gone, 410 expired): see "Files".
+      'GET /api/files/:token/:name',
       'GET /api/health',
       'GET /api/widget/config',
+      // An invitation token (single use, 7 days) is the credential.
+      'POST /api/auth/invitation',
+      'POST /api/auth/invitation/peek',
       'POST /api/auth/login',
       // Twilio's webhooks: public, but each checks X-Twilio-Signature before anything else (twilio-sms.test.ts).
       'POST /api/slack/events',

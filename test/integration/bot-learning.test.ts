@@ -29,7 +29,7 @@ describe(`agent assist and learning from agents (${dbMode})`, () => {
     const visitor = await server.visitor();
     const socket = await visitor.socket();
     try {
-      const handedOff = nextEvent(socket, 'message:created', (p) => p.message.body.includes('connect you'));
+      const handedOff = nextEvent(socket, 'message:created', (p) => p.message.body.includes('asked a colleague'));
       await emitWithAck(socket, 'message:send', { clientId, text });
       await handedOff;
     } finally {

@@ -247,7 +247,8 @@ describe(`merging contacts on ${dbMode}`, () => {
     expect(contact.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(['email', 'phone', 'visitor']);
     expect(contact.conversations.map((c: { channel: string }) => c.channel).sort()).toEqual(['chat', 'email', 'sms']);
     // The kept contact's own fields stay; it takes the other's where its own were empty.
-    expect(contact).toMatchObject({ name: person.name, phone: '+49 154 9131 5660' });
+    // Rectified numbers are stored in E.164.
+    expect(contact).toMatchObject({ name: person.name, phone: '+4915491315660' });
     expect(contact.email?.toLowerCase()).toBe(person.email);
     // The whole consent ledger, each event unchanged but now the kept contact's; the latest statement counts.
     const consentAfter = await db
