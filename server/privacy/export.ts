@@ -110,12 +110,16 @@ async function* rowsOf(
 ): AsyncGenerator<Record<string, unknown>> {
   const id = (getTableColumns(t.table) as Record<string, PgColumn>).id;
   const key = id ? [id] : (getTableConfig(t.table as PgTable).primaryKeys[0]?.columns ?? []);
+  // Columns the database derives from others (a search vector) are not read: the export gives their sources.
+  const exportedColumns = Object.fromEntries(
+    Object.entries(getTableColumns(t.table)).filter(([property]) => !catalog[t.key]!.columns[property]?.derived),
+  );
   let after: string | null = null;
   for (let page = 0; ; page++) {
     const base = subjectCondition(catalog, t.key, contactId, only);
     const where: SQL = id && after ? and(base, gt(id, after))! : base;
     const query = db
-      .select()
+      .select(exportedColumns)
       .from(t.table)
       .where(where)
       .orderBy(...key.map((c) => asc(c)))

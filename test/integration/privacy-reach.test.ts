@@ -166,6 +166,8 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
     const data = JSON.parse(zip.get('data.json')!.toString()) as { tables: Record<string, Array<{ id: string }>> };
     const messageIds = data.tables.messages!.map((m) => m.id).sort();
     expect(messageIds).toEqual([adaReplyId, adaSlackReplyId].sort());
+    // Her words, not the search vector the database derives from them.
+    expect(Object.keys(data.tables.messages![0]!)).not.toContain('searchVector');
     expect(data.tables.attachments).toHaveLength(1);
     expect([...zip.keys()].some((k) => k.endsWith('ada-receipt.pdf'))).toBe(true);
     const html = zip.get('index.html')!.toString();
