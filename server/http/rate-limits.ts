@@ -13,6 +13,8 @@ export const rateLimits = {
   login: { max: 10, timeWindow: '1 minute' },
   /** And per account (the email tried), so one account's password is not guessed from many addresses. */
   loginAccount: { max: 10, timeWindow: '1 minute' },
+  /** The inbox's "am I signed in?" on every load: a cookie lookup, public, so limited like the widget's reads. */
+  sessionCheck: { max: 120, timeWindow: '1 minute' },
   /** The widget's reads: one page load makes a few; a polling fallback a few per minute more. */
   widgetRead: { max: 120, timeWindow: '1 minute' },
   /** Accepting the notice: one per visitor, but an office behind one address has many visitors. */

@@ -120,7 +120,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = a
   app.get(
     '/session',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: rateLimits.sessionCheck },
       schema: {
         tags: ['auth'],
         summary: 'The current session, or null when signed out (never 401)',
