@@ -11,7 +11,6 @@ import { erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
 import { inScrubWindow, scrubErasedText } from '../../server/privacy/erased-subjects.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { eq, isNull, sql } from 'drizzle-orm';
-import postgres from 'postgres';
 
 const person = {
   name: 'Zebulon Quillfeather',
@@ -122,32 +121,3 @@ describe(`erasure through the API on ${dbMode}`, () => {
     }
   });
 });
-
-// PGlite has one connection: no transaction can be open beside the scrub there. On PostgreSQL a backup (pg_dump
-// holds one snapshot for hours) or any long transaction, in any database of the server, keeps old row versions.
-if (dbMode === 'postgres')
-  describe('a transaction older than the erasure holds the scrub back, on postgres', () => {
-    it('rewrites nothing while it is open (the rewrite would keep the rows), then rewrites', async () => {
-      const harness = await privacyDeps({});
-      const elsewhere = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-      try {
-        const { deps } = harness;
-        const backup = await elsewhere.reserve();
-        await backup`begin isolation level repeatable read`;
-        await backup`select txid_current()`;
-        const seeded = await seedPerson(deps, { ...person, email: 'zeb.backup@example.org', marker: 'zx-backup-3' });
-        await eraseContact(deps, seeded.contactId, { kind: 'system', id: null });
-        expect(await scrubErasedText({ db: deps.db })).toEqual([]);
-        const [waiting] = await deps.db.select().from(erasedSubjects);
-        expect(waiting!.scrubbedAt).toBeNull();
-        await backup`commit`;
-        backup.release();
-        expect(await scrubErasedText({ db: deps.db })).toContain('messages');
-        const [done] = await deps.db.select().from(erasedSubjects);
-        expect(done!.scrubbedAt).toBeInstanceOf(Date);
-      } finally {
-        await elsewhere.end();
-        await harness.close();
-      }
-    });
-  });
