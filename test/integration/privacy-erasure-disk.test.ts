@@ -51,25 +51,35 @@ describe(`erased text leaves the disk on ${dbMode}`, () => {
   });
   afterAll(() => harness?.close());
 
-  it('after the erasure and its scrub, a CHECKPOINT and a scan of every relation file find nothing', async () => {
-    const { deps } = harness;
-    expect(findInFiles(await files(), needles).length).toBeGreaterThan(0); // the scan sees what is stored
-    const [contact] = await deps.db.query.contacts.findMany({ where: (c, { eq }) => eq(c.email, person.email) });
-    await eraseContact(deps, contact!.id, { kind: 'system', id: null });
+  it(
+    'after the erasure and its scrub, a CHECKPOINT and a scan of every relation file find nothing',
+    { timeout: 150_000 },
+    async () => {
+      const { deps } = harness;
+      expect(findInFiles(await files(), needles).length).toBeGreaterThan(0); // the scan sees what is stored
+      const [contact] = await deps.db.query.contacts.findMany({ where: (c, { eq }) => eq(c.email, person.email) });
+      await eraseContact(deps, contact!.id, { kind: 'system', id: null });
 
-    const [pending] = await deps.db.select().from(erasedSubjects);
-    expect(pending).toMatchObject({ contactId: contact!.id, scrubbedAt: null });
-    expect(pending!.tables).toEqual(expect.arrayContaining(['contacts', 'messages', 'conversations']));
-    // No identifier in the list of erased subjects: keyed hashes only.
-    expect(JSON.stringify(pending)).not.toMatch(/quillfeather|5550104477/i);
+      const [pending] = await deps.db.select().from(erasedSubjects);
+      expect(pending).toMatchObject({ contactId: contact!.id, scrubbedAt: null });
+      expect(pending!.tables).toEqual(expect.arrayContaining(['contacts', 'messages', 'conversations']));
+      // No identifier in the list of erased subjects: keyed hashes only.
+      expect(JSON.stringify(pending)).not.toMatch(/quillfeather|5550104477/i);
 
-    // What the finding saw: committed and checkpointed, the old row versions and index entries still hold it.
-    expect(findInFiles(await files(), needles).length).toBeGreaterThan(0);
-    await harness.scrub();
-    expect(findInFiles(await files(), needles)).toEqual([]);
-    const [done] = await deps.db.select().from(erasedSubjects);
-    expect(done!.scrubbedAt).toBeInstanceOf(Date);
-  });
+      // What the finding saw: committed and checkpointed, the old row versions and index entries still hold it.
+      expect(findInFiles(await files(), needles).length).toBeGreaterThan(0);
+      // The scrub waits while a transaction older than the erasure is open anywhere on the server (on a shared
+      // PostgreSQL, another test's): it is asked again until it has run, as the server's job would.
+      for (let i = 0; i < 20; i++) {
+        await harness.scrub();
+        const [row] = await deps.db.select().from(erasedSubjects);
+        if (row?.scrubbedAt) break;
+      }
+      expect(findInFiles(await files(), needles)).toEqual([]);
+      const [done] = await deps.db.select().from(erasedSubjects);
+      expect(done!.scrubbedAt).toBeInstanceOf(Date);
+    },
+  );
 
   it('a table over ERASURE_SCRUB_NOW_MAX_MB waits for the nightly window; the small ones go at once', async () => {
     const { deps } = harness;
