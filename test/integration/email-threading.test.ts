@@ -202,6 +202,14 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
   it('records a refused delivery on the message, retries it, and marks a bounced reply failed', async () => {
     await receive({ messageId: '<fail-1@customer.example>', subject: 'Invoice copy' });
     const conversationId = (await conversationOf('<fail-1@customer.example>'))!;
+    // The bot's replies of the test before (its disclosure, then its answer) go out asynchronously: the refusal
+    // below is for this reply, so nothing else may be on its way to the SMTP server first.
+    await eventually(
+      async () =>
+        (await server.root.db.select().from(messages).where(eq(messages.deliveryState, 'pending'))).length === 0,
+      20_000,
+      'earlier deliveries done',
+    );
     const before = smtp.received.length;
     smtp.failNext(1, 451);
     const first = await agent.post(`/api/conversations/${conversationId}/messages`, {
