@@ -237,22 +237,29 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
         });
       }),
     );
-    socket.on(
-      'seen',
-      guardListener(log, 'visitor seen', async () => {
-        const now = Date.now();
-        if (now - lastSeen < SEEN_EVERY_MS) return;
-        lastSeen = now;
-        const ref = await current();
-        if (!ref) return;
-        const at = await markVisitorRead(deps.db, ref.id);
-        inboxAgents(ref.inboxId).emit('conversation:seen', {
-          conversationId: ref.id,
-          by: 'visitor',
-          at: at.toISOString(),
-        });
-      }),
-    );
+    const writeSeen = guardListener(log, 'visitor seen', async () => {
+      lastSeen = Date.now();
+      const ref = await current();
+      if (!ref) return;
+      const at = await markVisitorRead(deps.db, ref.id);
+      inboxAgents(ref.inboxId).emit('conversation:seen', {
+        conversationId: ref.id,
+        by: 'visitor',
+        at: at.toISOString(),
+      });
+    });
+    // Throttled with a trailing write: a "seen" that comes too soon is written once the interval is over, never
+    // dropped, or a reply read right after an earlier "seen" would stay unseen for the agent.
+    let seenLater: ReturnType<typeof setTimeout> | undefined;
+    socket.on('seen', () => {
+      const wait = lastSeen + SEEN_EVERY_MS - Date.now();
+      if (wait <= 0) return writeSeen();
+      seenLater ??= setTimeout(() => {
+        seenLater = undefined;
+        if (socket.connected) writeSeen();
+      }, wait);
+    });
+    socket.on('disconnect', () => clearTimeout(seenLater));
     socket.on(
       'presence:get',
       guardListener(log, 'presence:get', (_payload, ack) =>

@@ -12,7 +12,7 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -26,4 +26,14 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+  // Every wait gives up before the test's own 30 s timeout, so a failure names the selector it waited for.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    return context;
+  };
+  return browser;
 }
+
+const STEP_TIMEOUT_MS = 20_000;

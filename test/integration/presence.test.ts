@@ -118,6 +118,25 @@ describe(`presence over real sockets on ${dbMode}`, () => {
     expect(view.value.agentReadAt).toBe(at);
   });
 
+  it('a "seen" right after another is written once the throttle interval is over, never dropped', async () => {
+    const { widget, conversationId } = await chatWithConversation('Is my parcel on its way?');
+    const agentSocket = track(await agent.socket());
+    const seenTimes: string[] = [];
+    agentSocket.on('conversation:seen', (p) => {
+      if (p.conversationId === conversationId && p.by === 'visitor') seenTimes.push(p.at);
+    });
+    widget.emit('seen', {});
+    await expect.poll(() => seenTimes.length).toBe(1);
+    // The visitor reads an agent's reply a moment later: that read counts, it is written after the interval.
+    widget.emit('seen', {});
+    widget.emit('seen', {});
+    await expect.poll(() => seenTimes.length, { timeout: 10_000 }).toBe(2);
+    expect(Date.parse(seenTimes[1]!)).toBeGreaterThan(Date.parse(seenTimes[0]!));
+    // A burst is one write, not one per "seen".
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(seenTimes).toHaveLength(2);
+  });
+
   it("agents' online/away state follows their sockets and their choice", async () => {
     const watcher = track(await admin.socket());
     const colleague = await server.agentClient('agent');
