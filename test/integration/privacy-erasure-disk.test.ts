@@ -11,6 +11,7 @@ import { erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
 import { inScrubWindow, scrubErasedText } from '../../server/privacy/erased-subjects.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { eq, isNull, sql } from 'drizzle-orm';
+import postgres from 'postgres';
 
 const person = {
   name: 'Zebulon Quillfeather',
@@ -131,3 +132,41 @@ describe(`erasure through the API on ${dbMode}`, () => {
     }
   });
 });
+
+// PGlite has one connection: no transaction can be open beside the scrub there. On PostgreSQL a backup (pg_dump
+// holds one snapshot for hours) or any long transaction, in any database of the server, keeps old row versions.
+if (dbMode === 'postgres')
+  describe('a transaction older than the erasure holds the scrub back, on postgres', () => {
+    it('rewrites nothing while it is open (the rewrite would keep the rows), then rewrites', async () => {
+      const harness = await privacyDeps({
+        recordingProviders: new Map([['test-provider', recordingProviderSpy()]]),
+      });
+      const elsewhere = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      const backup = await elsewhere.reserve();
+      try {
+        const { deps } = harness;
+        await backup`begin isolation level repeatable read`;
+        await backup`select txid_current()`;
+        const seeded = await seedPerson(deps, { ...person, email: 'zeb.backup@example.org', marker: 'zx-backup-3' });
+        await eraseContact(deps, seeded.contactId, { kind: 'system', id: null });
+        expect(await scrubErasedText({ db: deps.db })).toEqual([]);
+        const [waiting] = await deps.db.select().from(erasedSubjects);
+        expect(waiting!.scrubbedAt).toBeNull();
+        await backup`commit`;
+        // Once it is closed the scrub runs (asked again while another test's transaction on this shared server
+        // is older than the erasure, as the server's job would).
+        const rewritten: string[] = [];
+        for (let i = 0; i < 20 && !rewritten.includes('messages'); i++)
+          rewritten.push(...(await scrubErasedText({ db: deps.db })));
+        expect(rewritten).toContain('messages');
+        const [done] = await deps.db.select().from(erasedSubjects);
+        expect(done!.scrubbedAt).toBeInstanceOf(Date);
+      } finally {
+        // A reserved connection still held would make end() wait for ever.
+        await backup`rollback`.catch(() => {});
+        backup.release();
+        await elsewhere.end({ timeout: 5 });
+        await harness.close();
+      }
+    });
+  });
