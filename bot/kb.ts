@@ -79,15 +79,11 @@ export function nearShare(articles: number): number {
  * OPERATING_MIX off-topic traffic, near questions weighted by nearShare(articles); never below
  * MIN_RECOMMENDED_THRESHOLD. The server's index and bench:bot both take it from here.
  */
-export function recommendedThreshold(outcomes: Outcome[], articles: number): number {
+export function recommendedThreshold(outcomes: Outcome[], articles: number, near = nearShare(articles)): number {
   return Math.max(
     MIN_RECOMMENDED_THRESHOLD,
-    thresholdForPrecisionAtMix(outcomes, TARGET_PRECISION, OPERATING_MIX, groupSharesFor(articles)),
+    thresholdForPrecisionAtMix(outcomes, TARGET_PRECISION, OPERATING_MIX, { near }),
   );
-}
-
-export function groupSharesFor(articles: number): GroupShares {
-  return { near: nearShare(articles) };
 }
 
 /** Up to this many examples the calibration is 5-fold cross-validation; above, one stratified hold-out. */
@@ -121,6 +117,8 @@ export interface KbIndexOptions {
   pruneOffTopicAbove?: number;
   /** The similarity floor [DEFAULT_FLOOR]. */
   floor?: number;
+  /** Share of off-topic traffic taken to be near questions when recommending the threshold [nearShare(articles)]. */
+  nearShare?: number;
   /** Candidates returned per match (and logged with the decision). */
   topK?: number;
   /** Cross-validation folds; default 5 up to CROSS_VALIDATION_MAX_EXAMPLES examples, else 1 (a hold-out). */
@@ -146,7 +144,7 @@ export interface Calibration {
   /** Off-topic examples learned (after pruning) and dropped because the KB covers them. */
   offTopicUsed: number;
   offTopicPruned: number;
-  /** How off-topic outcomes share the off-topic weight (groupSharesFor: the near share by KB size). */
+  /** How off-topic outcomes share the off-topic weight (the near share: nearShare(articles) by default). */
   groupShares: GroupShares;
   /** recommendedThreshold(outcomes, articles); null
    * when there is nothing to cross-validate (a KB of one example per article and no off-topic examples). */
@@ -390,8 +388,8 @@ export class KnowledgeBaseIndex {
         temperature,
         offTopicUsed: off.length,
         offTopicPruned: offTexts.length - off.length,
-        groupShares: groupSharesFor(n),
-        threshold: inScope > 0 ? recommendedThreshold(outcomes, n) : null,
+        groupShares: { near: options.nearShare ?? nearShare(n) },
+        threshold: inScope > 0 ? recommendedThreshold(outcomes, n, options.nearShare ?? nearShare(n)) : null,
       },
       texts.length,
     );

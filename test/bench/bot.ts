@@ -8,7 +8,7 @@
  * Prints a markdown table (paste it into bot/README.md); --out FILE also writes the raw JSON.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,9 +25,15 @@ import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '..
 import { type DatasetResult, type DatasetSpec, evaluateDataset, evaluateServed } from '../../bot/eval/evaluate.ts';
 import { offTopicExamples } from '../../bot/off-topic.ts';
 import type { Bot } from '../../bot/bot.ts';
-import { percentile } from '../../bot/eval/metrics.ts';
+import {
+  OFF_TOPIC_MIXES,
+  type Outcome,
+  figuresAt,
+  figuresAtMix,
+  percentile,
+} from '../../bot/eval/metrics.ts';
 import { DEFAULT_HEAD, type HeadConfig } from '../../bot/heads.ts';
-import type { HeadKind, KnowledgeBaseIndex } from '../../bot/kb.ts';
+import { type HeadKind, type KnowledgeBaseIndex, nearShare, recommendedThreshold } from '../../bot/kb.ts';
 import { choose } from '../../bot/policy.ts';
 import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
 
@@ -78,7 +84,9 @@ const USAGE = `usage: npm run bench:bot -- [options]
   --cache-dir DIR         keep sentence-encoder embeddings between runs (default: a temp dir for this run)
   --skip-runtimes         skip the USE lite runtime comparison (TensorFlow.js WebAssembly vs onnxruntime)
   --out FILE              also write the results as JSON
-  --outcomes DIR          served heads: write every calibration and test outcome per dataset (JSON) there`;
+  --outcomes DIR          served heads: write every calibration and test outcome per dataset (JSON) there
+  --replay DIR            no training: the served table again from the outcomes in DIR, at the threshold
+                          the current rule (bot/kb.ts recommendedThreshold) picks from their calibration`;
 
 const { values: args } = (() => {
   try {
@@ -112,6 +120,7 @@ const { values: args } = (() => {
         'skip-runtimes': { type: 'boolean', default: false },
         out: { type: 'string' },
         outcomes: { type: 'string' },
+        replay: { type: 'string' },
         worker: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -645,7 +654,32 @@ function oosTable(results: WorkerResult[]): string {
   return lines.join('\n');
 }
 
-if (args.worker) {
+/** The served table from dumped outcomes, at today's threshold rule: the heads are unchanged by the rule. */
+function replay(dir: string) {
+  const rows: WorkerResult[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as DatasetResult;
+    const { calibration: cal, test } = saved.outcomes as { calibration: Outcome[]; test: Outcome[] };
+    const articles = saved.counts.classes;
+    const threshold = recommendedThreshold(cal, articles);
+    const shares = { near: nearShare(articles) };
+    const result: DatasetResult = {
+      ...saved,
+      figures: figuresAt(test, threshold),
+      mixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(test, threshold, mix)),
+      calibrationMixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(cal, threshold, mix, shares)),
+    };
+    const config = file.split('-')[0]!.replace('_', '/');
+    rows.push({ config, datasets: [result] } as WorkerResult);
+  }
+  console.log(`Replayed from ${dir} at the current threshold rule:\n\n${servedTable(rows)}`);
+}
+
+if (args.replay) {
+  replay(args.replay);
+} else if (args.worker) {
   const result = args.worker === 'runtimes' ? await compareRuntimes() : await runWorker(args.worker);
   process.send!(result);
   process.exit(0);
