@@ -25,13 +25,7 @@ import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '..
 import { type DatasetResult, type DatasetSpec, evaluateDataset, evaluateServed } from '../../bot/eval/evaluate.ts';
 import { offTopicExamples } from '../../bot/off-topic.ts';
 import type { Bot } from '../../bot/bot.ts';
-import {
-  OFF_TOPIC_MIXES,
-  type Outcome,
-  figuresAt,
-  figuresAtMix,
-  percentile,
-} from '../../bot/eval/metrics.ts';
+import { OFF_TOPIC_MIXES, type Outcome, figuresAt, figuresAtMix, percentile } from '../../bot/eval/metrics.ts';
 import { DEFAULT_HEAD, type HeadConfig } from '../../bot/heads.ts';
 import { type HeadKind, type KnowledgeBaseIndex, nearShare, recommendedThreshold } from '../../bot/kb.ts';
 import { choose } from '../../bot/policy.ts';
@@ -671,7 +665,8 @@ function replay(dir: string) {
       mixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(test, threshold, mix)),
       calibrationMixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(cal, threshold, mix, shares)),
     };
-    const config = file.split('-')[0]!.replace('_', '/');
+    // Files are named <embedder>_<head>-<dataset>.json (--outcomes).
+    const config = file.slice(0, -`-${saved.dataset}.json`.length).replace('_', '/');
     rows.push({ config, datasets: [result] } as WorkerResult);
   }
   console.log(`Replayed from ${dir} at the current threshold rule:\n\n${servedTable(rows)}`);
