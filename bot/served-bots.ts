@@ -19,6 +19,8 @@ export type ServedBotsOptions = {
   articles: KbArticle[];
   /** `{}`: each index's own recommended threshold. */
   policy: Partial<PolicyConfig>;
+  /** Overrides each index's near share of off-topic traffic (kb.ts nearShare) when recommending its threshold. */
+  nearShare?: number;
   /** Of the whole build, over every language (0..1). */
   onProgress?: (fraction: number, phase: BuildProgress['phase']) => void;
 };
@@ -34,6 +36,7 @@ export async function buildServedBots(options: ServedBotsOptions): Promise<Langu
     makeBot: async (language, group, embedder) => {
       const index = await KnowledgeBaseIndex.build(embedder, group, {
         offTopic: offTopicExamples([language]),
+        ...(options.nearShare !== undefined ? { nearShare: options.nearShare } : {}),
         onProgress: (p) => options.onProgress?.((done + p.fraction * group.length) / total, p.phase),
       });
       done += group.length;

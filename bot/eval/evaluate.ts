@@ -73,6 +73,8 @@ export interface DatasetResult {
   mixes?: MixFigures[];
   /** The same on the cross-validation outcomes the threshold was chosen on. */
   calibrationMixes?: MixFigures[];
+  /** Served heads: every scored outcome, for exploring threshold rules offline (bench:bot --outcomes). */
+  outcomes?: { calibration: Outcome[]; test: Outcome[] };
   temperature: number | null;
   calibration: OperatingFigures;
   counts: {
@@ -257,7 +259,8 @@ export async function evaluateServed(
       figures: figuresAt(testOutcomes, threshold),
       atOosRecall: null,
       mixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(testOutcomes, threshold, mix)),
-      calibrationMixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(cal, threshold, mix)),
+      calibrationMixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(cal, threshold, mix, index.calibration?.groupShares)),
+      outcomes: { calibration: cal, test: testOutcomes },
       temperature: index.calibration?.temperature ?? null,
       calibration: figuresAt(cal, threshold),
       counts: {

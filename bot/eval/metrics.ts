@@ -118,10 +118,17 @@ export interface MixFigures {
 }
 
 /**
+ * How the off-topic weight is shared between kinds of off-topic outcomes (`Outcome.group`): a group listed
+ * here gets that share of it, the groups not listed (the ungrouped ones included) split the rest equally.
+ * Shares of groups without outcomes go to the others. Without shares every group weighs the same.
+ */
+export type GroupShares = Readonly<Record<string, number>>;
+
+/**
  * Weights of in-scope and off-topic outcomes so that off-topic ones make `mix` of the total weight. Without
  * off-topic outcomes every in-scope one weighs 1 (the mix cannot be simulated).
  */
-function mixWeights(outcomes: Outcome[], mix: number): (o: Outcome) => number {
+function mixWeights(outcomes: Outcome[], mix: number, shares: GroupShares = {}): (o: Outcome) => number {
   let nIn = 0;
   const groups = new Map<string, number>();
   for (const o of outcomes) {
@@ -129,13 +136,27 @@ function mixWeights(outcomes: Outcome[], mix: number): (o: Outcome) => number {
     else groups.set(o.group ?? '', (groups.get(o.group ?? '') ?? 0) + 1);
   }
   if (groups.size === 0 || nIn === 0) return () => 1;
-  const each = new Map([...groups].map(([g, n]) => [g, mix / groups.size / n]));
+  const listed = [...groups.keys()].filter((g) => shares[g] !== undefined);
+  const unlisted = groups.size - listed.length;
+  const listedTotal = listed.reduce((s, g) => s + Math.max(0, shares[g]!), 0);
+  // Listed shares are used as given when others remain to take the rest; alone, they are normalized.
+  const shareOf = (g: string) => {
+    if (shares[g] === undefined) return Math.max(0, 1 - Math.min(1, listedTotal)) / unlisted;
+    const own = Math.max(0, shares[g]!);
+    return unlisted > 0 ? Math.min(own, 1) : listedTotal > 0 ? own / listedTotal : 1 / groups.size;
+  };
+  const each = new Map([...groups].map(([g, n]) => [g, (mix * shareOf(g)) / n]));
   return (o) => (o.inScope ? (1 - mix) / nIn : each.get(o.group ?? '')!);
 }
 
 /** Figures at `threshold` with off-topic traffic reweighted to the share `mix` (a query answers at >= threshold). */
-export function figuresAtMix(outcomes: Outcome[], threshold: number, mix: number): MixFigures {
-  const w = mixWeights(outcomes, mix);
+export function figuresAtMix(
+  outcomes: Outcome[],
+  threshold: number,
+  mix: number,
+  shares: GroupShares = {},
+): MixFigures {
+  const w = mixWeights(outcomes, mix, shares);
   let total = 0;
   let answered = 0;
   let right = 0;
@@ -172,8 +193,13 @@ export function figuresAtMix(outcomes: Outcome[], threshold: number, mix: number
  * The lowest threshold whose answers reach `targetPrecision` with off-topic traffic weighted to `mix`
  * (thresholdForPrecision with weights). Above every confidence when none does.
  */
-export function thresholdForPrecisionAtMix(outcomes: Outcome[], targetPrecision: number, mix: number): number {
-  const w = mixWeights(outcomes, mix);
+export function thresholdForPrecisionAtMix(
+  outcomes: Outcome[],
+  targetPrecision: number,
+  mix: number,
+  shares: GroupShares = {},
+): number {
+  const w = mixWeights(outcomes, mix, shares);
   const sorted = [...outcomes].sort((a, b) => b.confidence - a.confidence);
   let right = 0;
   let answered = 0;
@@ -198,11 +224,15 @@ export interface CurvePoint {
 }
 
 /** Expected precision and coverage at thresholds 0, 0.01, ..., 1, at each off-topic mix. */
-export function precisionCurve(outcomes: Outcome[], mixes: readonly number[] = OFF_TOPIC_MIXES): CurvePoint[] {
+export function precisionCurve(
+  outcomes: Outcome[],
+  mixes: readonly number[] = OFF_TOPIC_MIXES,
+  shares: GroupShares = {},
+): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (let i = 0; i <= 100; i++) {
     const threshold = i / 100;
-    out.push({ threshold, mixes: mixes.map((m) => figuresAtMix(outcomes, threshold, m)) });
+    out.push({ threshold, mixes: mixes.map((m) => figuresAtMix(outcomes, threshold, m, shares)) });
   }
   return out;
 }

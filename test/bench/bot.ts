@@ -8,7 +8,7 @@
  * Prints a markdown table (paste it into bot/README.md); --out FILE also writes the raw JSON.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,9 +25,9 @@ import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '..
 import { type DatasetResult, type DatasetSpec, evaluateDataset, evaluateServed } from '../../bot/eval/evaluate.ts';
 import { offTopicExamples } from '../../bot/off-topic.ts';
 import type { Bot } from '../../bot/bot.ts';
-import { percentile } from '../../bot/eval/metrics.ts';
+import { OFF_TOPIC_MIXES, type Outcome, figuresAt, figuresAtMix, percentile } from '../../bot/eval/metrics.ts';
 import { DEFAULT_HEAD, type HeadConfig } from '../../bot/heads.ts';
-import type { HeadKind, KnowledgeBaseIndex } from '../../bot/kb.ts';
+import { type HeadKind, type KnowledgeBaseIndex, nearShare, recommendedThreshold } from '../../bot/kb.ts';
 import { choose } from '../../bot/policy.ts';
 import { seededRandom, shuffleInPlace } from '../../bot/random.ts';
 
@@ -77,7 +77,10 @@ const USAGE = `usage: npm run bench:bot -- [options]
   --epochs N --learning-rate R --l2 L   softmax head training (defaults: the bot's)
   --cache-dir DIR         keep sentence-encoder embeddings between runs (default: a temp dir for this run)
   --skip-runtimes         skip the USE lite runtime comparison (TensorFlow.js WebAssembly vs onnxruntime)
-  --out FILE              also write the results as JSON`;
+  --out FILE              also write the results as JSON
+  --outcomes DIR          served heads: write every calibration and test outcome per dataset (JSON) there
+  --replay DIR            no training: the served table again from the outcomes in DIR, at the threshold
+                          the current rule (bot/kb.ts recommendedThreshold) picks from their calibration`;
 
 const { values: args } = (() => {
   try {
@@ -110,6 +113,8 @@ const { values: args } = (() => {
         'cache-dir': { type: 'string' },
         'skip-runtimes': { type: 'boolean', default: false },
         out: { type: 'string' },
+        outcomes: { type: 'string' },
+        replay: { type: 'string' },
         worker: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -165,13 +170,16 @@ interface WorkerResult {
   config: string;
   embedderId: string;
   datasets: DatasetResult[];
-  latencyMs: { p50: number; p95: number; n: number };
+  /** Wall time per query; cpuP50/cpuP95: the process's CPU time per query (what it costs without contention). */
+  latencyMs: { p50: number; p95: number; n: number; cpuP50?: number; cpuP95?: number };
   /** --scale: the served path with a KB of that many example questions. */
   scale?: {
     questions: number;
     articles: number;
     p50: number;
     p95: number;
+    cpuP50: number;
+    cpuP95: number;
     n: number;
     buildSeconds: number;
     rssMb: number;
@@ -247,7 +255,7 @@ function subsetOf(data: DatasetSpec, size: number, seed: number): DatasetSpec {
     oosCalibration: data.oosCalibration,
     oosTest: [
       ...data.oosTest,
-      ...data.test.filter((e) => !keep.has(e.label)).map((e) => ({ text: e.text, label: 'oos' })),
+      ...data.test.filter((e) => !keep.has(e.label)).map((e) => ({ text: e.text, label: 'near' })),
     ],
   };
 }
@@ -359,17 +367,25 @@ const num2 = (x: string) => {
   return n;
 };
 
-/** The served path, one message at a time: gate, embedding, head, similarity floor, policy. */
-async function timeDecisions(bot: Bot, texts: string[]): Promise<number[]> {
+/**
+ * The served path, one message at a time: gate, embedding, head, similarity floor, policy. Wall time, and the
+ * process's CPU time (every thread, onnxruntime's included): on a shared machine the wall time's tail is the
+ * time spent waiting for a core, the CPU time is what a query costs.
+ */
+async function timeDecisions(bot: Bot, texts: string[]): Promise<{ wall: number[]; cpu: number[] }> {
   const fresh = { status: 'bot' as const, assigneeId: null, turns: [] };
-  await bot.decide(fresh, 'warm up the model');
-  const times: number[] = [];
+  for (const text of texts.slice(0, 20)) await bot.decide(fresh, text);
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (const text of texts) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await bot.decide(fresh, text);
-    times.push(performance.now() - t);
+    wall.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
-  return times;
+  return { wall, cpu };
 }
 
 /** Latency and memory of the served path with a KB of `questions` example questions. */
@@ -397,13 +413,15 @@ async function measureScale(
     readClincJson(args.clinc!).val.map((e) => e.text),
     seededRandom(num('seed') + 1),
   ).slice(0, Math.max(400, num('latency-queries')));
-  const times = await timeDecisions(bot, queries);
+  const { wall: times, cpu } = await timeDecisions(bot, queries);
   (globalThis as { gc?: () => void }).gc?.();
   return {
     questions: train.length,
     articles: bot.index.articleIds.length,
     p50: percentile(times, 50),
     p95: percentile(times, 95),
+    cpuP50: percentile(cpu, 50),
+    cpuP95: percentile(cpu, 95),
     n: times.length,
     buildSeconds,
     rssMb: process.memoryUsage().rss / 2 ** 20,
@@ -424,6 +442,7 @@ async function runWorker(config: string): Promise<WorkerResult> {
   const loadSeconds = (performance.now() - t) / 1000;
   const results: DatasetResult[] = [];
   const latencies: number[] = [];
+  const cpuTimes: number[] = [];
   const served = headName.startsWith('served');
   const sizes = served ? args['kb-sizes']!.split(',').map((x) => (x === 'all' ? Infinity : num2(x))) : [Infinity];
   const datasets = loadDatasets().flatMap((d) => sizes.map((size) => subsetOf(d, size, num('seed'))));
@@ -443,6 +462,14 @@ async function runWorker(config: string): Promise<WorkerResult> {
         `${data.name}: embed ${result.seconds.embed.toFixed(0)} s, build ${result.seconds.train.toFixed(0)} s, ` +
           `accuracy ${(result.figures.accuracy * 100).toFixed(2)} %, threshold ${result.figures.threshold.toFixed(3)}`,
       );
+      if (args.outcomes) {
+        mkdirSync(args.outcomes, { recursive: true });
+        writeFileSync(
+          join(args.outcomes, `${config.replace('/', '_')}-${data.name}.json`),
+          JSON.stringify({ ...result, oosTestKinds: data.oosTest.map((e) => e.label) }),
+        );
+      }
+      delete result.outcomes;
       results.push(result);
       // The row at once: a long run that is stopped keeps what it measured.
       log(servedTable([{ config, datasets: [result] } as WorkerResult]).split('\n')[2]!);
@@ -452,7 +479,9 @@ async function runWorker(config: string): Promise<WorkerResult> {
         [...data.test, ...data.oosTest].map((e) => e.text),
         seededRandom(num('seed')),
       ).slice(0, num('latency-queries'));
-      latencies.push(...(await timeDecisions(bot, sample)));
+      const timed = await timeDecisions(bot, sample);
+      latencies.push(...timed.wall);
+      cpuTimes.push(...timed.cpu);
       continue;
     }
     const { result, index } = await evaluateDataset(embedder, data, {
@@ -486,7 +515,12 @@ async function runWorker(config: string): Promise<WorkerResult> {
     config,
     embedderId: embedder.id,
     datasets: results,
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), n: latencies.length },
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      n: latencies.length,
+      ...(cpuTimes.length ? { cpuP50: percentile(cpuTimes, 50), cpuP95: percentile(cpuTimes, 95) } : {}),
+    },
     loadSeconds,
     rssMb: process.memoryUsage().rss / 2 ** 20,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -614,7 +648,33 @@ function oosTable(results: WorkerResult[]): string {
   return lines.join('\n');
 }
 
-if (args.worker) {
+/** The served table from dumped outcomes, at today's threshold rule: the heads are unchanged by the rule. */
+function replay(dir: string) {
+  const rows: WorkerResult[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as DatasetResult;
+    const { calibration: cal, test } = saved.outcomes as { calibration: Outcome[]; test: Outcome[] };
+    const articles = saved.counts.classes;
+    const threshold = recommendedThreshold(cal, articles);
+    const shares = { near: nearShare(articles) };
+    const result: DatasetResult = {
+      ...saved,
+      figures: figuresAt(test, threshold),
+      mixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(test, threshold, mix)),
+      calibrationMixes: OFF_TOPIC_MIXES.map((mix) => figuresAtMix(cal, threshold, mix, shares)),
+    };
+    // Files are named <embedder>_<head>-<dataset>.json (--outcomes).
+    const config = file.slice(0, -`-${saved.dataset}.json`.length).replace('_', '/');
+    rows.push({ config, datasets: [result] } as WorkerResult);
+  }
+  console.log(`Replayed from ${dir} at the current threshold rule:\n\n${servedTable(rows)}`);
+}
+
+if (args.replay) {
+  replay(args.replay);
+} else if (args.worker) {
   const result = args.worker === 'runtimes' ? await compareRuntimes() : await runWorker(args.worker);
   process.send!(result);
   process.exit(0);
@@ -646,10 +706,17 @@ if (args.worker) {
     console.log(servedTable(results) + '\n');
   }
   for (const r of results)
+    if (r.latencyMs.cpuP50 !== undefined)
+      console.log(
+        `${r.config}: p50 / p95 ${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} ms wall, ` +
+          `${ms(r.latencyMs.cpuP50)} / ${ms(r.latencyMs.cpuP95 ?? null)} ms CPU per query (${r.latencyMs.n} queries)\n`,
+      );
+  for (const r of results)
     if (r.scale)
       console.log(
         `${r.config} at scale: ${r.scale.questions} example questions, ${r.scale.articles} articles: ` +
-          `p50 ${r.scale.p50.toFixed(1)} ms, p95 ${r.scale.p95.toFixed(1)} ms over ${r.scale.n} queries; ` +
+          `p50 ${r.scale.p50.toFixed(1)} ms, p95 ${r.scale.p95.toFixed(1)} ms over ${r.scale.n} queries ` +
+          `(CPU time per query p50 ${r.scale.cpuP50.toFixed(1)}, p95 ${r.scale.cpuP95.toFixed(1)} ms); ` +
           `index built in ${r.scale.buildSeconds.toFixed(0)} s; RSS ${r.scale.rssMb.toFixed(0)} MB\n`,
       );
   console.log(

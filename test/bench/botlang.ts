@@ -15,7 +15,8 @@
  *
  * Options: --embedder hybrid|lexical|use-lite (default: BOT_EMBEDDER or hybrid, the server's default),
  * --head served|nearest-neighbour|softmax (default served: bot/served-bots.ts, exactly what the server builds),
- * --threshold auto|N (default auto: each index's recommended threshold, as the server), --skip-assist,
+ * --threshold auto|N (default auto: each index's recommended threshold, as the server), --near-share auto|S
+ * (default auto: bot/kb.ts nearShare by KB size), --skip-assist,
  * --csv-train FILE (assist data).
  */
 import { existsSync } from 'node:fs';
@@ -39,11 +40,12 @@ const args = flags(
     embedder: process.env.BOT_EMBEDDER ?? 'hybrid',
     head: 'served',
     threshold: 'auto',
+    'near-share': 'auto',
     'skip-assist': false,
     'csv-train': join(SHARED, 'banking77/train.csv'),
   },
   'usage: npm run bench:botlang -- [--embedder hybrid|lexical|use-lite] [--head served|nearest-neighbour|softmax] ' +
-    '[--threshold auto|0.9] [--skip-assist] [--csv-train FILE]',
+    '[--threshold auto|0.9] [--near-share auto|0.5] [--skip-assist] [--csv-train FILE]',
 );
 /** One table row: cells padded to the widths of the header's cells. */
 const row = (widths: number[], ...cells: Array<string | number>) =>
@@ -57,9 +59,10 @@ const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 console.log(
-  `bench:botlang  embedder=${args.embedder} head=${args.head} threshold=${args.threshold}  load average ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
+  `bench:botlang  embedder=${args.embedder} head=${args.head} threshold=${args.threshold} ` +
+    `near-share=${args['near-share']}  load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
 );
 
 // 1. Language detection.
@@ -150,7 +153,13 @@ const policy = args.threshold === 'auto' ? {} : { threshold: Number(args.thresho
 /** The bots under measurement: the server's own build, or an older head for comparison. */
 const languageBots = (kb: KbArticle[]) =>
   served
-    ? buildServedBots({ embedder, otherLanguages: lexical, articles: kb, policy })
+    ? buildServedBots({
+        embedder,
+        otherLanguages: lexical,
+        articles: kb,
+        policy,
+        ...(args['near-share'] === 'auto' ? {} : { nearShare: Number(args['near-share']) }),
+      })
     : createLanguageBots({ embedder, embedderFor, articles: kb, policy, index });
 const articles = demoKb.map((a) => ({ ...a, id: `${a.key}/${a.language}` }));
 const fresh = { status: 'bot' as const, assigneeId: null, turns: [] };

@@ -15,7 +15,8 @@ describe(`the bot in conversations (${dbMode})`, () => {
     await server.bot.whenReady();
     await new Promise((r) => setTimeout(r, 200));
     await server.bot.whenReady();
-  });
+    // Every article added rebuilds the bot once (5-fold cross-validation each); a loaded machine needs longer.
+  }, 240_000);
   afterAll(() => server.stop());
 
   const conversationOf = async (visitor: Awaited<ReturnType<TestServer['visitor']>>) =>

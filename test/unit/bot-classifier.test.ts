@@ -185,6 +185,16 @@ describe('evaluation helpers', () => {
     // Groups of off-topic outcomes share the off-topic weight equally, whatever their sizes.
     const grouped = [o(0.9, true), o(0.9, false, false, 'near'), o(0.1, false, false), o(0.1, false, false)];
     expect(figuresAtMix(grouped, 0.5, 0.5).precision).toBeCloseTo(0.5 / (0.5 + 0.25));
+    // Or by the shares given: the near group takes 80 % of the off-topic weight, the others the rest.
+    expect(figuresAtMix(grouped, 0.5, 0.5, { near: 0.8 }).precision).toBeCloseTo(0.5 / (0.5 + 0.4));
+    expect(figuresAtMix(grouped, 0.5, 0.5, { near: 0 }).precision).toBeCloseTo(1);
+    // A share of a group without outcomes goes to the others.
+    expect(figuresAtMix(outcomes, 0.5, 0.18, { near: 0.9 }).precision).toBeCloseTo(at(0.18).precision);
+    // The more weight on the near questions the bot answers, the higher the threshold that keeps 90 %.
+    const nearly = [...outcomes, o(0.75, false, false, 'near'), o(0.1, false, false, 'near')];
+    expect(thresholdForPrecisionAtMix(nearly, 0.9, 0.18, { near: 1 })).toBeGreaterThan(
+      thresholdForPrecisionAtMix(nearly, 0.9, 0.18, { near: 0 }),
+    );
     // The more off-topic traffic, the higher the threshold that keeps answers 90 % right.
     const t3 = thresholdForPrecisionAtMix(outcomes, 0.9, 0.03);
     const t50 = thresholdForPrecisionAtMix(outcomes, 0.9, 0.5);

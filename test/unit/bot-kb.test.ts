@@ -3,7 +3,7 @@ import { createBot } from '../../bot/bot.ts';
 import { createEmbedder } from '../../bot/embedders/index.ts';
 import { LexicalEmbedder } from '../../bot/embedders/lexical.ts';
 import { EnsembleClassifier } from '../../bot/heads.ts';
-import { DEFAULT_FLOOR, KnowledgeBaseIndex, type KbArticle } from '../../bot/kb.ts';
+import { DEFAULT_FLOOR, KnowledgeBaseIndex, type KbArticle, nearShare, recommendedThreshold } from '../../bot/kb.ts';
 import { botOnIndex } from '../../bot/bot.ts';
 import { offTopicExamples } from '../../bot/off-topic.ts';
 import type { ConversationState } from '../../bot/policy.ts';
@@ -216,6 +216,16 @@ describe('the served index: shipped off-topic class, similarity floor, cross-val
     // The curve the admin sees: more off-topic traffic, lower precision at the same threshold.
     const point = index.curve()[Math.round(bot.policy.threshold * 100)]!;
     expect(point.mixes[0]!.precision).toBeGreaterThanOrEqual(point.mixes[2]!.precision);
+    // The recommended threshold is the rule bench:bot measures, with the near share of this KB's size.
+    expect(calibration.groupShares).toEqual({ near: nearShare(articles.length) });
+    expect(calibration.threshold).toBe(recommendedThreshold(calibration.outcomes, articles.length));
+  });
+
+  it('weighs uncovered neighbouring questions less as the KB covers more of its subject', () => {
+    expect(nearShare(10)).toBe(1);
+    expect(nearShare(20)).toBe(1);
+    expect(nearShare(40)).toBeCloseTo(0.5);
+    expect(nearShare(150)).toBeLessThan(nearShare(77));
   });
 
   it('hands off below the similarity floor at any threshold, and drops off-topic examples the KB covers', async () => {
