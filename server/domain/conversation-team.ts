@@ -37,10 +37,7 @@ export async function assignTeam(
       teamName = team.name;
     }
     if (current.teamId === teamId) return null;
-    await tx
-      .update(conversations)
-      .set({ teamId, updatedAt: new Date() })
-      .where(eq(conversations.id, conversationId));
+    await tx.update(conversations).set({ teamId, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
     await appendAudit(tx, {
       actorKind: 'agent',
       actorId: actor.id,
