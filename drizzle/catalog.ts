@@ -235,6 +235,7 @@ export const catalog = {
       channel: p('metadata'),
       status: p('metadata'),
       assigneeId: agentRef(),
+      teamId: n('none', 'the staff team that works it'),
       threadKey: p('identifier', 'may embed an address or visitor id'),
       subject: text('message_content'),
       createdAt: p('metadata'),

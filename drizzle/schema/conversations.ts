@@ -24,7 +24,7 @@ import {
 } from './enums.ts';
 import { inboxes } from './inboxes.ts';
 import { contactIdentities, contacts } from './contacts.ts';
-import { agents } from './agents.ts';
+import { agents, teams } from './agents.ts';
 
 /** PostgreSQL's text search document type (read as its text form; nothing in the app parses it). */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -42,6 +42,8 @@ export const conversations = pgTable(
     channel: channelEnum('channel').notNull(),
     status: conversationStatusEnum('status').notNull().default('open'),
     assigneeId: uuid('assignee_id').references(() => agents.id, { onDelete: 'set null' }),
+    /** The team that works it (server/domain/conversation-team.ts); always one serving the conversation's inbox. */
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
     /** Channel thread: email Message-ID root, Slack thread ts, phone pair, widget visitor id. */
     threadKey: text('thread_key').notNull(),
     subject: text('subject'),
@@ -58,6 +60,8 @@ export const conversations = pgTable(
     index('conversations_list').on(t.lastMessageAt, t.seq),
     index('conversations_contact').on(t.contactId),
     index('conversations_status').on(t.status),
+    // The "my teams" view and a deleted team's set null.
+    index('conversations_team').on(t.teamId),
     // Analytics: conversations started in the dashboard's date range.
     index('conversations_created').on(t.createdAt),
   ],

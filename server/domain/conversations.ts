@@ -30,7 +30,7 @@ const MAX_ATTEMPTS = 5;
 /** 30 s, 2 min, 8 min, 32 min: a provider outage of up to about 40 minutes loses nothing. */
 export const retryDelayMs = (attempt: number) => 30_000 * 4 ** (attempt - 1);
 
-async function requireConversation(db: Db, id: string) {
+export async function requireConversation(db: Db, id: string) {
   const [row] = await db.select().from(conversations).where(eq(conversations.id, id));
   if (!row) throw notFound('Conversation');
   return row;
@@ -100,6 +100,8 @@ type AgentMessageRow = Record<string, unknown> & {
   x_contact_name: string | null;
   x_assignee_id: string | null;
   x_assignee_name: string | null;
+  x_team_id: string | null;
+  x_team_name: string | null;
   x_thread_key: string;
   x_last_message_at: string | Date;
   x_created_at: string | Date;
@@ -118,7 +120,7 @@ const p = sql.placeholder;
 const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
   with cv as (
     select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id, ct.name as contact_name,
-      c.assignee_id, a.name as assignee_name, c.thread_key, c.created_at,
+      c.assignee_id, a.name as assignee_name, c.team_id, t.name as team_name, c.thread_key, c.created_at,
       case when ${p('kind')}::text = 'note' then (
         select m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
         order by m.created_at desc limit 1) end as preview,
@@ -131,6 +133,7 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
       join inboxes i on i.id = c.inbox_id
       join contacts ct on ct.id = c.contact_id
       left join agents a on a.id = c.assignee_id
+      left join teams t on t.id = c.team_id
     where c.id = ${p('conversationId')}::uuid
   ), inserted as (
     insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
@@ -149,7 +152,8 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
   )
   select inserted.*, cv.inbox_id as x_inbox_id, cv.inbox_name as x_inbox_name, touched.status as x_status,
     cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_name as x_contact_name,
-    cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name, cv.thread_key as x_thread_key,
+    cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name, cv.team_id as x_team_id,
+    cv.team_name as x_team_name, cv.thread_key as x_thread_key,
     touched.last_message_at as x_last_message_at, cv.created_at as x_created_at, cv.preview as x_preview,
     cv.to_address as x_to
   from inserted, cv, touched`);
@@ -172,6 +176,7 @@ function conversationViewOf(
     subject: row.x_subject,
     contact: { id: row.x_contact_id, name: row.x_contact_name },
     assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
+    team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,
     lastMessageAt: new Date(row.x_last_message_at).toISOString(),
     lastMessagePreview: preview ? preview.slice(0, 140) : null,
     unreadCount: 0,
@@ -324,7 +329,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
 const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_name: string | null }>(sql`
   select m.*, c.inbox_id as x_inbox_id, i.name as x_inbox_name, c.status as x_status, c.subject as x_subject,
     c.contact_id as x_contact_id, ct.name as x_contact_name,
-    c.assignee_id as x_assignee_id, asg.name as x_assignee_name,
+    c.assignee_id as x_assignee_id, asg.name as x_assignee_name, c.team_id as x_team_id, tm.name as x_team_name,
     c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
     (select pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
       order by pm.created_at desc limit 1) as x_preview,
@@ -337,6 +342,7 @@ const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_n
     join inboxes i on i.id = c.inbox_id
     join contacts ct on ct.id = c.contact_id
     left join agents asg on asg.id = c.assignee_id
+    left join teams tm on tm.id = c.team_id
     left join agents au on au.id = m.author_agent_id
   where m.id = ${p('messageId')}::uuid`);
 
@@ -465,7 +471,11 @@ async function addTimelineEvent(tx: Db, conversation: typeof conversations.$infe
   return toMessageView(event!, actor.name);
 }
 
-async function changeConversation(
+/**
+ * One change to a conversation in a transaction: `change` returns the timeline marker's text (null: nothing
+ * changed). After commit the conversation and the marker are published to everyone who sees its inbox.
+ */
+export async function changeConversation(
   deps: ConversationDeps,
   conversationId: string,
   actor: Actor,

@@ -54,6 +54,11 @@ export type DomainEvents = {
   'bot.decision': { conversationId: string; inboxId: string; decision: BotDecisionView };
   /** Which inboxes these agents may see changed (their scope, role, teams or a team's inboxes), after commit. */
   'agents.scope_changed': { agentIds: string[] };
+  /**
+   * A team was created, renamed or deleted, or its members or inboxes changed (after commit): every agent's team
+   * lists are stale, and conversations may have lost their team. No data: clients load what they show again.
+   */
+  'teams.changed': Record<string, never>;
   /** A note mentioned these agents (each can see the conversation; the author is never among them). */
   'agent.mentioned': {
     agentIds: string[];

@@ -18,8 +18,9 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
     where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
   ), known_conversation as (
-    select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
-    from conversations cv left join agents a on a.id = cv.assignee_id
+    select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
+      cv.team_id, t.name as team_name
+    from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
     order by cv.created_at desc limit 1
   ), inserted as (
@@ -42,6 +43,7 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     known_conversation.id as x_conversation_id, known_conversation.channel as x_channel,
     touched.status as x_status, known_conversation.subject as x_subject,
     known_conversation.assignee_id as x_assignee_id, known_conversation.assignee_name as x_assignee_name,
+    known_conversation.team_id as x_team_id, known_conversation.team_name as x_team_name,
     known_conversation.created_at as x_created_at
   from (select 1) as one
     left join known_contact on true left join known_conversation on true

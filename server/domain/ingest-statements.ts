@@ -16,6 +16,8 @@ export type IngestRow = Record<string, unknown> & {
   x_subject: string | null;
   x_assignee_id: string | null;
   x_assignee_name: string | null;
+  x_team_id: string | null;
+  x_team_name: string | null;
   x_created_at: string | Date | null;
 };
 
@@ -57,8 +59,9 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     union all
     select new_contact.id, new_contact.name, new_identity.id from new_contact join new_identity on true
   ), known_conversation as (
-    select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
-    from conversations cv left join agents a on a.id = cv.assignee_id
+    select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
+      cv.team_id, t.name as team_name
+    from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
     order by cv.created_at desc limit 1
   ), new_conversation as (
@@ -67,7 +70,8 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
       ${p('threadKey')}::text, ${p('subject')}::text
     from the_contact
     where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
-    returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at
+    returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at, team_id,
+      null::text as team_name
   ), the_conversation as (
     select * from known_conversation union all select * from new_conversation
   ), inserted as (
@@ -91,6 +95,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
     coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
     the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
+    the_conversation.team_id as x_team_id, the_conversation.team_name as x_team_name,
     the_conversation.created_at as x_created_at
   from (select 1) as one
     left join the_contact on true left join the_conversation on true
@@ -177,8 +182,9 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     select idx, id, name, identity_id from planned_contact
   ), known_conversation as materialized (
     select fresh.idx, cv.* from fresh cross join lateral (
-      select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at
-      from conversations cv left join agents a on a.id = cv.assignee_id
+      select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
+        cv.team_id, t.name as team_name
+      from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
       where cv.inbox_id = fresh.inbox_id and cv.thread_key = fresh.thread_key
       order by cv.created_at desc limit 1) cv
   ), planned_conversation as materialized (
@@ -190,10 +196,12 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, subject)
     select id, inbox_id, contact_id, channel, status, thread_key, subject from planned_conversation
   ), the_conversation as (
-    select idx, id, channel, status, subject, assignee_id, assignee_name, created_at from known_conversation
+    select idx, id, channel, status, subject, assignee_id, assignee_name, created_at, team_id, team_name
+    from known_conversation
     union all
     -- A new conversation's created_at (and timestamps) default to now(): the transaction's time.
-    select idx, id, channel, status, subject, null::uuid, null::text, now() from planned_conversation
+    select idx, id, channel, status, subject, null::uuid, null::text, now(), null::uuid, null::text
+    from planned_conversation
   ), inserted as (
     -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
     -- conversation is left behind for a message that turned out to be a replay.
@@ -215,7 +223,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   select inserted.*, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,
     cv.subject as x_subject, cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name,
-    cv.created_at as x_created_at
+    cv.team_id as x_team_id, cv.team_name as x_team_name, cv.created_at as x_created_at
   from inserted
     join the_conversation cv on cv.id = inserted.conversation_id
     join the_contact ct on ct.idx = cv.idx

@@ -165,6 +165,7 @@ async function ingestOnce(
       subject: row.x_subject,
       contact: { id: row.x_contact_id!, name: row.x_contact_name },
       assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
+      team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,
       lastMessageAt: message.createdAt.toISOString(),
       lastMessagePreview: message.body.slice(0, 140),
       unreadCount: 0,

@@ -2,17 +2,19 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import { agentInboxes, agents, inboxes, teamInboxes, teamMembers, teams } from '../../drizzle/schema/index.ts';
 import type { InboxScope } from '../../drizzle/schema/enums.ts';
-import type { AgentAccessView, TeamView } from '../http/views/agents.ts';
+import type { AgentAccessView, TeamSummary, TeamView } from '../http/views/agents.ts';
 import type { DomainEventBus } from './events.ts';
 import { appendAudit } from '../privacy/audit.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
-import { parseInboxIds, visibleInboxIdsSql } from './scope.ts';
+import { canSee, parseInboxIds, visibleInboxIdsSql, type InboxIds } from './scope.ts';
+import { releaseTeamConversations, teamConversations } from './conversation-team.ts';
 
 /**
  * Teams (name, members, inboxes) and each agent's inbox access. Every change is audited (ids only) and, after
  * commit, tells the realtime layer whose sockets must move to other inbox rooms (agents.scope_changed).
  */
 export type TeamDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+// After any change to teams every agent's team lists (filter, picker) are stale: teams.changed says so.
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
@@ -37,6 +39,18 @@ export async function listTeams(db: Db): Promise<TeamView[]> {
   }));
 }
 
+/**
+ * The teams an agent may pick or filter by: those serving at least one inbox the agent sees (every team for an
+ * agent who sees every inbox), each with only the visible inboxes.
+ */
+export async function teamDirectory(db: Db, agentId: string, scope: InboxIds): Promise<TeamSummary[]> {
+  return (await listTeams(db)).flatMap((t) => {
+    const inboxIds = t.inboxIds.filter((id) => canSee(scope, id));
+    if (scope !== null && inboxIds.length === 0) return [];
+    return [{ id: t.id, name: t.name, inboxIds, mine: t.memberIds.includes(agentId) }];
+  });
+}
+
 async function teamView(db: Db, id: string): Promise<TeamView> {
   const view = (await listTeams(db)).find((t) => t.id === id);
   if (!view) throw notFound('Team');
@@ -56,6 +70,7 @@ export async function saveTeam(deps: TeamDeps, id: string | null, input: TeamInp
     await assertKnown(tx, 'inbox', inboxIds);
     let teamId = id;
     let before: string[] = [];
+    let released = 0;
     if (teamId === null) {
       const [row] = await tx.insert(teams).values({ name }).onConflictDoNothing().returning({ id: teams.id });
       if (!row) throw conflict('team_exists', 'A team with this name already exists');
@@ -75,29 +90,42 @@ export async function saveTeam(deps: TeamDeps, id: string | null, input: TeamInp
     const tid = teamId;
     if (memberIds.length) await tx.insert(teamMembers).values(memberIds.map((agentId) => ({ teamId: tid, agentId })));
     if (inboxIds.length) await tx.insert(teamInboxes).values(inboxIds.map((inboxId) => ({ teamId: tid, inboxId })));
+    // A team only ever holds conversations of the inboxes it serves (server/domain/conversation-team.ts).
+    if (id !== null) released = (await releaseTeamConversations(tx, tid, inboxIds)).length;
     await appendAudit(tx, {
       actorKind: 'agent',
       actorId,
       action: id === null ? 'team.created' : 'team.updated',
       targetType: 'team',
       targetId: tid,
-      details: { memberIds, inboxIds },
+      details: { memberIds, inboxIds, ...(released ? { releasedConversations: released } : {}) },
     });
     return { teamId: tid, affected: unique([...before, ...memberIds]) };
   });
   if (affected.length) deps.events.publish('agents.scope_changed', { agentIds: affected });
+  deps.events.publish('teams.changed', {});
   return teamView(deps.db, teamId);
 }
 
 export async function deleteTeam(deps: TeamDeps, id: string, actorId: string): Promise<void> {
   const affected = await deps.db.transaction(async (tx) => {
     const members = await tx.select({ id: teamMembers.agentId }).from(teamMembers).where(eq(teamMembers.teamId, id));
+    // The foreign key sets their team to null; the audit entry says how many lost it.
+    const held = await teamConversations(tx, [id]);
     const [row] = await tx.delete(teams).where(eq(teams.id, id)).returning({ id: teams.id });
     if (!row) throw notFound('Team');
-    await appendAudit(tx, { actorKind: 'agent', actorId, action: 'team.deleted', targetType: 'team', targetId: id });
+    await appendAudit(tx, {
+      actorKind: 'agent',
+      actorId,
+      action: 'team.deleted',
+      targetType: 'team',
+      targetId: id,
+      ...(held.length ? { details: { releasedConversations: held.length } } : {}),
+    });
     return members.map((m) => m.id);
   });
   if (affected.length) deps.events.publish('agents.scope_changed', { agentIds: affected });
+  deps.events.publish('teams.changed', {});
 }
 
 /** Every agent's inbox access, for the admins' Agents page. */

@@ -12,6 +12,8 @@ import {
   conversationReads,
   inboxes,
   messages,
+  teamMembers,
+  teams,
 } from '../../drizzle/schema/index.ts';
 import type {
   AttachmentView,
@@ -160,6 +162,8 @@ export type ConversationFilter = {
   channel?: ConversationView['channel'];
   assignee?: 'me' | 'unassigned' | string;
   inboxId?: string;
+  /** 'mine': a team the viewer belongs to; 'none': no team; otherwise a team id. */
+  team?: 'mine' | 'none' | string;
   /** The viewer's visible inboxes (server/domain/scope.ts); null or absent: every inbox. */
   inboxIds?: InboxIds;
   before?: { lastMessageAt: Date; seq: number };
@@ -184,6 +188,18 @@ export async function loadConversationViews(
   if (filter.assignee === 'unassigned') where.push(sql`${conversations.assigneeId} is null`);
   else if (filter.assignee === 'me' && viewerAgentId) where.push(eq(conversations.assigneeId, viewerAgentId));
   else if (filter.assignee && filter.assignee !== 'me') where.push(eq(conversations.assigneeId, filter.assignee));
+  if (filter.team === 'none') where.push(sql`${conversations.teamId} is null`);
+  else if (filter.team === 'mine')
+    where.push(
+      inArray(
+        conversations.teamId,
+        db
+          .select({ id: teamMembers.teamId })
+          .from(teamMembers)
+          .where(eq(teamMembers.agentId, viewerAgentId ?? '00000000-0000-0000-0000-000000000000')),
+      ),
+    );
+  else if (filter.team) where.push(eq(conversations.teamId, filter.team));
   if (filter.before) {
     const { lastMessageAt, seq } = filter.before;
     where.push(
@@ -210,6 +226,7 @@ export async function loadConversationViews(
       inboxName: inboxes.name,
       contactName: contacts.name,
       assigneeName: assignee.name,
+      teamName: teams.name,
       preview,
       unread,
     })
@@ -217,6 +234,7 @@ export async function loadConversationViews(
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(assignee, eq(assignee.id, conversations.assigneeId))
+    .leftJoin(teams, eq(teams.id, conversations.teamId))
     .leftJoin(
       conversationReads,
       and(
@@ -228,7 +246,7 @@ export async function loadConversationViews(
     .orderBy(desc(conversations.lastMessageAt), desc(conversations.seq))
     .limit(filter.limit ?? 1000);
 
-  return rows.map(({ c, inboxName, contactName, assigneeName, preview: p, unread: u }) => ({
+  return rows.map(({ c, inboxName, contactName, assigneeName, teamName, preview: p, unread: u }) => ({
     id: c.id,
     inboxId: c.inboxId,
     inboxName,
@@ -237,6 +255,7 @@ export async function loadConversationViews(
     subject: c.subject,
     contact: { id: c.contactId, name: contactName },
     assignee: c.assigneeId && assigneeName ? { id: c.assigneeId, name: assigneeName } : null,
+    team: c.teamId && teamName ? { id: c.teamId, name: teamName } : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
     lastMessagePreview: p ? p.slice(0, 140) : null,
     unreadCount: Number(u),

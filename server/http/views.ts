@@ -135,6 +135,8 @@ export const ConversationView = Type.Object({
   subject: Type.Union([Type.String(), Type.Null()]),
   contact: ContactRef,
   assignee: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  /** The team that works it (always one that serves the conversation's inbox). */
+  team: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
   lastMessageAt: Iso,
   lastMessagePreview: Type.Union([Type.String(), Type.Null()]),
   /**

@@ -70,6 +70,10 @@ export function wireAudience(
           .emit('conversation:status', { status: conversation.status, joined: conversation.assignee !== null });
       }
     }),
+    // Every agent's socket, restricted or not: team names show in every list.
+    events.subscribe('teams.changed', () => {
+      ns.agent.emit('teams:changed', {});
+    }),
     events.subscribe('agent.mentioned', ({ agentIds, conversationId, messageId, by }) => {
       for (const agentId of agentIds)
         ns.agent.to(agentRoom(agentId)).emit('mention:created', { conversationId, messageId, by });

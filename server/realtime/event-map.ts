@@ -48,6 +48,8 @@ export type AgentServerEvents = {
   'analytics:changed': (payload: { reason: 'consent' }) => void;
   /** The inboxes this agent may see changed (an admin changed their scope or teams): lists are loaded again. */
   'scope:changed': (payload: Record<string, never>) => void;
+  /** Teams changed (names, members, inboxes; a conversation may have lost its team): team lists are loaded again. */
+  'teams:changed': (payload: Record<string, never>) => void;
   /** A colleague mentioned this agent in a note (only sent to that agent). */
   'mention:created': (payload: { conversationId: string; messageId: string; by: { id: string; name: string } }) => void;
   /** Progress of a long privacy job this agent started (only sent to that agent). */

@@ -21,6 +21,7 @@ import {
   loadParticipantViews,
 } from '../domain/views.ts';
 import { getContact } from '../domain/contacts.ts';
+import { assignTeam } from '../domain/conversation-team.ts';
 import { notFound } from '../domain/errors.ts';
 import { conversationDecisions } from '../bot/actions.ts';
 
@@ -60,6 +61,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
             Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.String({ format: 'uuid' })]),
           ),
           inbox: Type.Optional(Type.String({ format: 'uuid' })),
+          team: Type.Optional(
+            Type.Union([Type.Literal('mine'), Type.Literal('none'), Type.String({ format: 'uuid' })], {
+              description: "'mine': the signed-in agent's teams; 'none': no team; or a team id",
+            }),
+          ),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
         }),
@@ -83,6 +89,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
           channel: q.channel,
           assignee: q.assignee,
           inboxId: q.inbox,
+          team: q.team,
           inboxIds: agent.inboxIds,
           before,
           limit: limit + 1,
@@ -175,6 +182,23 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
     },
     async (request) => ({
       conversation: await assign(conversationDeps, request.params.id, request.body.agentId, currentAgent(request)),
+    }),
+  );
+
+  app.post(
+    '/:id/team',
+    {
+      config: { access: 'agent', inboxScoped: 'conversation' },
+      schema: {
+        tags,
+        summary: "Assign to a team that serves the conversation's inbox (409 team_outside_inbox otherwise), or none",
+        params: IdParams,
+        body: Type.Object({ teamId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]) }),
+        response: { 200: ConversationResult, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({
+      conversation: await assignTeam(conversationDeps, request.params.id, request.body.teamId, currentAgent(request)),
     }),
   );
 

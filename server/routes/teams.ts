@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { TeamRequest, TeamView } from '../http/views/agents.ts';
+import { TeamRequest, TeamSummary, TeamView } from '../http/views/agents.ts';
 import { IdParams, errors } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
-import { deleteTeam, listTeams, saveTeam, type TeamDeps } from '../domain/teams.ts';
+import { deleteTeam, listTeams, saveTeam, teamDirectory, type TeamDeps } from '../domain/teams.ts';
 
 const tags = ['agents'];
 const TeamResult = Type.Object({ team: TeamView });
@@ -25,6 +25,22 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ deps: TeamRoutesDeps }> = a
       },
     },
     async () => ({ items: await listTeams(deps.db) }),
+  );
+
+  app.get(
+    '/directory',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'The teams the signed-in agent can assign conversations to or filter by (those of visible inboxes)',
+        response: { 200: Type.Object({ items: Type.Array(TeamSummary) }), ...errors(401, 403) },
+      },
+    },
+    async (request) => {
+      const agent = currentAgent(request);
+      return { items: await teamDirectory(deps.db, agent.id, agent.inboxIds) };
+    },
   );
 
   app.post(

@@ -111,6 +111,16 @@ export const TeamView = Type.Object({
 });
 export type TeamView = Static<typeof TeamView>;
 
+/** A team as every agent sees it (the team filter and picker): only the inboxes the viewer may see. */
+export const TeamSummary = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  inboxIds: Type.Array(Type.String({ format: 'uuid' })),
+  /** The viewer is a member ("my teams"). */
+  mine: Type.Boolean(),
+});
+export type TeamSummary = Static<typeof TeamSummary>;
+
 /** Creates a team or replaces its name, members and inboxes. */
 export const TeamRequest = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),

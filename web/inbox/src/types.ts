@@ -19,6 +19,7 @@ export type {
   AgentAccessRequest,
   TeamView,
   TeamRequest,
+  TeamSummary,
 } from '../../../server/http/views/agents.ts';
 export type {
   ConversationDetail,

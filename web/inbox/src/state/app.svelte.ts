@@ -3,6 +3,7 @@ import { contactName } from '../lib/format.ts';
 import type { AgentView, ConversationView, MessageView } from '../types.ts';
 import { AgentDirectory } from './agents.svelte.ts';
 import { InboxAccess } from './inbox-access.svelte.ts';
+import { TeamDirectory } from './team-directory.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
 import { Bot } from './bot.svelte.ts';
 import { Clock } from './clock.svelte.ts';
@@ -48,6 +49,8 @@ export class InboxApp {
   readonly agents: AgentDirectory;
   /** Admins: teams and who sees which inboxes (the Agents page). */
   readonly inboxAccess: InboxAccess;
+  /** The teams this agent can filter by and assign to. */
+  readonly teams: TeamDirectory;
   readonly list: ConversationList;
   readonly detail: ConversationDetail;
   /** Files attached in the composer, sent with the draft (picker, drag and drop, paste). */
@@ -102,8 +105,13 @@ export class InboxApp {
       if (this.session.status === 'authenticated' && !agent.mustChangePassword && !this.#loaded) this.#signedIn();
     });
     this.inboxAccess = new InboxAccess(this.api, this.toasts);
+    this.teams = new TeamDirectory(this.api);
     this.businessHours = new BusinessHoursSettings(this.api, this.toasts);
-    this.list = new ConversationList(this.api, () => this.session.agent?.id ?? null);
+    this.list = new ConversationList(
+      this.api,
+      () => this.session.agent?.id ?? null,
+      () => this.teams.items.filter((t) => t.mine).map((t) => t.id),
+    );
     this.detail = new ConversationDetail(this.api, this.toasts, {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
       read: (id) => this.list.setUnread(id, 0),
@@ -144,6 +152,11 @@ export class InboxApp {
         if (open === contact.id || open === mergedContactId) void this.detail.refresh();
         this.mergeSuggestionsVersion++;
       },
+      teamsChanged: () => {
+        void this.teams.load();
+        void this.list.reload(true);
+        if (this.detail.conversation?.team) void this.detail.refresh();
+      },
       analyticsChanged: () => this.dashboard.dataChanged(),
       privacyProgress: (progress) => this.exports.applyProgress(progress),
       botDecision: ({ conversationId, decision }) => this.detail.applyBotDecision(conversationId, decision),
@@ -163,6 +176,7 @@ export class InboxApp {
         this.dashboard.dataChanged();
       },
       resync: () => {
+        void this.teams.load();
         void this.list.reload(true);
         void this.detail.refresh();
         this.dashboard.dataChanged();
@@ -217,6 +231,7 @@ export class InboxApp {
     void this.notifications.load();
     void this.cannedReplies.load();
     void this.agents.load();
+    void this.teams.load();
     void this.list.reload();
     this.realtime.connect();
     this.#route(this.router.route);
@@ -231,6 +246,7 @@ export class InboxApp {
     this.detail.close();
     this.list.reset();
     this.agents.reset();
+    this.teams.reset();
     this.inboxAccess.reset();
     this.businessHours.reset();
     this.contactEditor.cancel();

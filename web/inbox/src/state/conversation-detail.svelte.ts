@@ -93,6 +93,7 @@ export class ConversationDetail {
   modes = $state<Record<string, ComposerMode>>({});
   sending = $state(false);
   assigning = $state(false);
+  assigningTeam = $state(false);
   changingStatus = $state(false);
 
   draft = $derived(this.id ? (this.drafts[this.id] ?? '') : '');
@@ -200,6 +201,22 @@ export class ConversationDetail {
       this.#toasts.error('Could not change the assignee', err);
     } finally {
       this.assigning = false;
+    }
+  }
+
+  /** Puts the conversation with a team serving its inbox, or with none. */
+  async assignTeam(teamId: string | null): Promise<void> {
+    const id = this.id;
+    if (!id || this.assigningTeam) return;
+    this.assigningTeam = true;
+    try {
+      const { conversation } = await this.#api.post<ConversationResult>(path(id, '/team'), { teamId });
+      this.applyConversationUpdated(conversation);
+      this.#events.conversationChanged(conversation);
+    } catch (err) {
+      this.#toasts.error('Could not change the team', err);
+    } finally {
+      this.assigningTeam = false;
     }
   }
 

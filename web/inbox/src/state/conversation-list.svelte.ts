@@ -5,10 +5,12 @@ import { appendUnseen } from '../lib/pages.ts';
 export type StatusFilter = ConversationStatus | 'all';
 export type AssigneeFilter = 'me' | 'unassigned' | 'all';
 export type ChannelFilter = ChannelKind | 'all';
-export type Filters = { status: StatusFilter; channel: ChannelFilter; assignee: AssigneeFilter };
+/** 'mine': a team the agent belongs to; 'none': no team; otherwise a team id. */
+export type TeamFilter = 'all' | 'mine' | 'none' | string;
+export type Filters = { status: StatusFilter; channel: ChannelFilter; assignee: AssigneeFilter; team: TeamFilter };
 
 /** 'all' by default so nothing new (e.g. a chat the bot is still handling) is hidden from a fresh agent. */
-export const defaultFilters: Filters = { status: 'all', channel: 'all', assignee: 'all' };
+export const defaultFilters: Filters = { status: 'all', channel: 'all', assignee: 'all', team: 'all' };
 const PAGE_SIZE = 25;
 
 const time = (c: ConversationView) => Date.parse(c.lastMessageAt) || 0;
@@ -40,9 +42,12 @@ export class ConversationList {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping, nothing renders it
   #counted = new Set<string>();
 
-  constructor(api: ApiClient, me: () => string | null) {
+  readonly #myTeams: () => string[];
+
+  constructor(api: ApiClient, me: () => string | null, myTeams: () => string[] = () => []) {
     this.#api = api;
     this.#me = me;
+    this.#myTeams = myTeams;
   }
 
   setFilters(patch: Partial<Filters>): void {
@@ -50,7 +55,8 @@ export class ConversationList {
     if (
       next.status === this.filters.status &&
       next.channel === this.filters.channel &&
-      next.assignee === this.filters.assignee
+      next.assignee === this.filters.assignee &&
+      next.team === this.filters.team
     ) {
       return;
     }
@@ -107,6 +113,9 @@ export class ConversationList {
     if (f.channel !== 'all' && c.channel !== f.channel) return false;
     if (f.assignee === 'unassigned' && c.assignee !== null) return false;
     if (f.assignee === 'me' && c.assignee?.id !== this.#me()) return false;
+    if (f.team === 'none' && c.team !== null) return false;
+    if (f.team === 'mine' && !(c.team && this.#myTeams().includes(c.team.id))) return false;
+    if (f.team !== 'all' && f.team !== 'none' && f.team !== 'mine' && c.team?.id !== f.team) return false;
     return true;
   }
 
@@ -195,6 +204,7 @@ export class ConversationList {
       status: f.status === 'all' ? undefined : f.status,
       channel: f.channel === 'all' ? undefined : f.channel,
       assignee: f.assignee === 'all' ? undefined : f.assignee,
+      team: f.team === 'all' ? undefined : f.team,
       cursor,
       limit: PAGE_SIZE,
     });

@@ -18,6 +18,8 @@ export type RealtimeHandlers = {
   /** A colleague mentioned this agent in a note. */
   mentionCreated: (payload: Payload<'mention:created'>) => void;
   botDecision: (payload: Payload<'bot:decision'>) => void;
+  /** Teams changed (names, members, inboxes): team lists and conversations that may have lost their team reload. */
+  teamsChanged: () => void;
   /** A consent changed: figures on an open dashboard may differ now. */
   analyticsChanged: () => void;
   /** Events may have been missed while disconnected: reload what is on screen. */
@@ -85,6 +87,7 @@ export class Realtime {
     socket.on('mention:created', (payload) => this.#handlers.mentionCreated(payload));
     socket.on('bot:decision', (payload) => this.#handlers.botDecision(payload));
     socket.on('analytics:changed', () => this.#handlers.analyticsChanged());
+    socket.on('teams:changed', () => this.#handlers.teamsChanged());
     // An admin changed which inboxes this agent sees: what is on screen may be more or less than that now.
     socket.on('scope:changed', () => this.#handlers.resync());
   }
