@@ -58,3 +58,6 @@ export function createCatalog<NS extends string>(resources: Record<Locale, Recor
   });
   return (locale: Locale, namespace: NS): Translate => instance.getFixedT(locale, namespace);
 }
+
+/** A language tag as its speakers name it ("Deutsch"), or the tag itself when it is not one of ours. */
+export const languageName = (tag: string): string => (isLocale(tag) ? LOCALE_NAMES[tag] : tag);
