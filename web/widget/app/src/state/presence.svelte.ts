@@ -1,3 +1,4 @@
+import { i18n } from './i18n.svelte.ts';
 import type { Socket } from 'socket.io-client';
 import type {
   WidgetClientEvents,
@@ -114,7 +115,7 @@ export class PresenceState {
   async leaveEmail(email: string, consent: boolean): Promise<boolean> {
     const socket = this.#socket;
     if (!socket?.connected || !this.view) {
-      this.emailError = 'You appear to be offline. Try again in a moment.';
+      this.emailError = i18n.t('followup.offline');
       return false;
     }
     this.savingEmail = true;
@@ -132,7 +133,7 @@ export class PresenceState {
       this.view = { ...this.view, followupEmail: result.value.email };
       return true;
     } catch {
-      this.emailError = 'Not saved: the server did not answer in time.';
+      this.emailError = i18n.t('followup.timeout');
       return false;
     } finally {
       this.savingEmail = false;
