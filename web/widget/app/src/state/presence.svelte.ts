@@ -29,6 +29,12 @@ export class PresenceState {
   savingEmail = $state(false);
   emailError = $state<string | null>(null);
 
+  /** The email line in the widget's language (its hash is what the visitor agrees to). */
+  get followupConsent(): { text: string; textHash: string } | null {
+    if (!this.view) return null;
+    return this.view.followupConsentTexts?.[i18n.locale] ?? this.view.followupConsent;
+  }
+
   #socket: WidgetSocket | null = null;
   #lastTypingSent = 0;
   #typingOn = false;
@@ -124,7 +130,7 @@ export class PresenceState {
       const result = await socket.timeout(10_000).emitWithAck('followup:email', {
         email,
         consent,
-        consentTextHash: this.view.followupConsent.textHash,
+        consentTextHash: this.followupConsent?.textHash,
       });
       if (!result.ok) {
         this.emailError = result.error.message;
