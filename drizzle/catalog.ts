@@ -378,6 +378,7 @@ export const catalog = {
       granted: p('consent'),
       policyVersion: p('consent'),
       textHash: p('consent'),
+      language: p('consent', 'the language of the notice shown'),
       sourceChannel: p('consent'),
       evidence: p('consent', 'widget event, message id or call sid'),
       recordedByAgentId: agentRef(),
@@ -388,7 +389,13 @@ export const catalog = {
     table: schema.consentNoticeTexts,
     purpose: 'Proof of consent (Art. 7(1)): the exact notice texts shown, by hash',
     reach: { subject: 'none' },
-    columns: { textHash: n(), policyVersion: n(), text: n('none', 'the notice as shown'), firstShownAt: n() },
+    columns: {
+      textHash: n(),
+      policyVersion: n(),
+      language: n(),
+      text: n('none', 'the notice as shown'),
+      firstShownAt: n(),
+    },
   }),
   auditLog: entry({
     table: schema.auditLog,

@@ -30,6 +30,7 @@ import type {
   VisitorSessionView,
   WidgetConfigView,
 } from './http/views/widget.ts';
+import type { Locale } from '../web/i18n/index.ts';
 
 // The types a channel works with.
 export type { Db } from './db/client.ts';
@@ -60,6 +61,7 @@ export { rateLimits } from './http/rate-limits.ts';
 export { OutboundRefused, OutboundTooLarge, type Outbound, type OutboundResponse } from './http/outbound.ts';
 // The chat widget's request and response schemas (web/widget reads their types from the same file).
 export {
+  LocaleSchema,
   VisitorConsentView,
   VisitorHistoryView,
   VisitorFilesRequest,
@@ -83,7 +85,7 @@ export type VisitorDesk = {
   /** The visitor of a `access: 'visitor'` route (the auth hook verified the token); 401 without one. */
   current(request: FastifyRequest): VisitorClaims;
   /** The chat inbox's name, greeting and consent notice; 404 for anything but a chat inbox. */
-  config(inboxId: string): Promise<WidgetConfigView>;
+  config(inboxId: string, locale?: Locale): Promise<WidgetConfigView>;
   /** The visitor accepts the notice: creates the contact, records the consents, issues the signed token. */
   startSession(input: VisitorSessionRequest): Promise<VisitorSessionView>;
   /** The visitor's own conversation history in the token's inbox. */
@@ -93,12 +95,13 @@ export type VisitorDesk = {
   /** A message from the visitor, through the chat adapter into ingest(); clientId makes retries idempotent. */
   send(visitor: VisitorClaims, input: VisitorSendRequest | VisitorFilesRequest): Promise<VisitorMessageView>;
   /** The visitor's current consent per notice purpose. */
-  consent(visitor: VisitorClaims): Promise<VisitorConsentPurpose[]>;
+  consent(visitor: VisitorClaims, language?: Locale): Promise<VisitorConsentPurpose[]>;
   /** Grants or withdraws a purpose (withdrawing support ends the session); answers the new state. */
   changeConsent(
     visitor: VisitorClaims,
     purpose: 'support' | 'analytics',
     granted: boolean,
+    language?: Locale,
   ): Promise<VisitorConsentPurpose[]>;
   /** The Art. 15/20 archive of the visitor's own data (the one agents export), as a zip stream. */
   exportOwnData(visitor: VisitorClaims): Promise<Readable>;

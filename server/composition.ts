@@ -21,7 +21,7 @@ import { DomainEventBus } from './domain/events.ts';
 import { createInboxNameCache, type InboxNameCache } from './domain/inbox-names.ts';
 import { ingest } from './domain/ingest.ts';
 import { recordConsent } from './privacy/consent.ts';
-import { consentNotice, type ConsentNotice } from './privacy/notice.ts';
+import { consentNotices, type ConsentNotice, type ConsentNotices } from './privacy/notice.ts';
 import { registerNotice } from './privacy/notice-texts.ts';
 import { publishMessageUpdate } from './domain/message-updates.ts';
 import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
@@ -69,6 +69,8 @@ export type AppRoot = Readonly<{
   art30: (inboxes: Art30Inbox[]) => Art30Part;
   /** The widget's consent notice for this configuration (controller, privacy policy, statistics). */
   notice: ConsentNotice;
+  /** The same notice in each language (its own text, hash and version per language). */
+  notices: ConsentNotices;
   /** New chat conversations start with the bot while it is enabled (IngestDeps.chatOpenStatus). */
   chatOpenStatus: () => 'bot' | 'open';
   bot: BotRunner;
@@ -134,8 +136,9 @@ export async function createRoot(
   const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
   const ingestDeps = { db, events, inboxNames, blobs };
-  const notice = consentNotice(config);
-  await registerNotice(db, notice);
+  const notices = consentNotices(config);
+  const notice = notices.en;
+  for (const each of Object.values(notices)) await registerNotice(db, each);
   const fileLinks = createFileLinks(keys, config.publicUrl, config.fileLinkTtlHours);
 
   // The widget's visitor operations for the chat channel's routes. They need the chat adapter and the bot's
@@ -150,6 +153,7 @@ export async function createRoot(
     config: { messageMaxChars: config.messageMaxChars, uploads: config.uploads },
     fileLinks,
     notice,
+    notices,
     adapters: {
       get chat() {
         return adapters.chat;
@@ -208,6 +212,7 @@ export async function createRoot(
     recordingProviders: recordingProvidersOf(channels),
     art30: (inboxes: Art30Inbox[]) => art30Of(config.channels, inboxes, modules),
     notice,
+    notices,
     chatOpenStatus: () => bot.openStatus(),
     bot,
     channels,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   IdParams,
+  LocaleSchema,
   VisitorConsentView,
   VisitorHistoryView,
   VisitorFilesRequest,
@@ -32,11 +33,11 @@ export const chatRoutes =
         schema: {
           tags,
           summary: 'What the widget shows before anything is stored: inbox name, greeting and the consent notice',
-          querystring: Type.Object({ inbox: Type.String({ format: 'uuid' }) }),
+          querystring: Type.Object({ inbox: Type.String({ format: 'uuid' }), locale: Type.Optional(LocaleSchema) }),
           response: { 200: WidgetConfigView, ...errors(400, 404, 429) },
         },
       },
-      async (request) => visitors.config(request.query.inbox),
+      async (request) => visitors.config(request.query.inbox, request.query.locale),
     );
 
     app.post(
@@ -106,10 +107,11 @@ export const chatRoutes =
         schema: {
           tags,
           summary: "The visitor's current consent per purpose",
+          querystring: Type.Object({ locale: Type.Optional(LocaleSchema) }),
           response: { 200: VisitorConsentView, ...errors(401, 429) },
         },
       },
-      async (request) => ({ purposes: await visitors.consent(visitors.current(request)) }),
+      async (request) => ({ purposes: await visitors.consent(visitors.current(request), request.query.locale) }),
     );
 
     app.post(
@@ -119,12 +121,22 @@ export const chatRoutes =
         schema: {
           tags,
           summary: 'Grant or withdraw an optional purpose; withdrawing "support" ends the chat session',
-          body: Type.Object({ purpose: Type.Enum(['support', 'analytics']), granted: Type.Boolean() }),
+          body: Type.Object({
+            purpose: Type.Enum(['support', 'analytics']),
+            granted: Type.Boolean(),
+            /** The language the visitor reads the widget in (the ledger records that language's notice). */
+            language: Type.Optional(LocaleSchema),
+          }),
           response: { 200: VisitorConsentView, ...errors(400, 401, 429) },
         },
       },
       async (request) => ({
-        purposes: await visitors.changeConsent(visitors.current(request), request.body.purpose, request.body.granted),
+        purposes: await visitors.changeConsent(
+          visitors.current(request),
+          request.body.purpose,
+          request.body.granted,
+          request.body.language,
+        ),
       }),
     );
 

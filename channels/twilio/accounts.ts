@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { TwilioConfig } from './config.ts';
+import { isLocale, type Locale } from '../../web/i18n/index.ts';
 
 /** One Twilio number as an inbox: where its webhooks come from and how to call the REST API for it. */
 export type TwilioAccount = {
@@ -13,8 +14,12 @@ export type TwilioAccount = {
   authToken: string;
   /** Spoken before recording; {days} is replaced by the retention period. */
   recordingAnnouncement?: string;
-  /** Answer to HELP. */
+  /** Answer to HELP (the admin's own words); without it, the catalog's in the number's language. */
   helpText?: string;
+  /** The language of this number (setting "language": en, de, fr, fi, sv); null: the conversation's language. */
+  language: Locale | null;
+  /** The voice that speaks on this number (setting "voice", e.g. "Polly.Marlene"); else the language's own. */
+  voice?: string;
   /** The number sends MMS (an admin says so on the inbox): images go as MediaUrl, other files as links. */
   mms: boolean;
 };
@@ -22,7 +27,7 @@ export type TwilioAccount = {
 /**
  * Inbox settings of an sms/voice inbox:
  *   { "phoneNumber": "+15550100", "accountSid"?: "AC...", "authToken"?: "...",
- *     "recordingAnnouncement"?: "...", "helpText"?: "...", "mms"?: true }
+ *     "recordingAnnouncement"?: "...", "helpText"?: "...", "mms"?: true, "language"?: "de", "voice"?: "Polly.Vicki" }
  * accountSid and authToken default to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; the API never returns settings.
  * An inbox's own authToken is stored encrypted (TWILIO_SECRET_PATHS).
  */
@@ -70,6 +75,8 @@ export function createTwilioAccounts(db: Db, config: TwilioConfig, secrets: Inbo
             authToken,
             recordingAnnouncement: str(s.recordingAnnouncement),
             helpText: str(s.helpText),
+            language: isLocale(s.language) ? s.language : null,
+            voice: str(s.voice),
             mms: s.mms === true,
           };
         }

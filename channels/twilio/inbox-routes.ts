@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { and, eq, inArray } from 'drizzle-orm';
 import { inboxes } from '../../drizzle/schema/index.ts';
-import { appendAudit, errors, IdParams, notFound, type ChannelPort } from '../../server/channel-port.ts';
+import { appendAudit, errors, IdParams, LocaleSchema, notFound, type ChannelPort } from '../../server/channel-port.ts';
+import { isLocale } from '../../web/i18n/index.ts';
 import { randomUUID } from 'node:crypto';
 import { TWILIO_SECRET_PATHS, type TwilioAccounts } from './accounts.ts';
 import type { TwilioConfig } from './config.ts';
@@ -23,6 +24,9 @@ const TwilioInboxView = Type.Object({
   ready: Type.Boolean(),
   /** The number sends MMS: agents' images go as pictures (MediaUrl); otherwise every file goes as a signed link. */
   mms: Type.Boolean(),
+  /** The number's language (HELP answer, call announcement); null: the conversation's language decides. */
+  language: Type.Union([LocaleSchema, Type.Null()]),
+  voice: Type.Union([Type.String(), Type.Null()]),
   /** What to paste into the Twilio console for this number. */
   webhooks: Type.Record(Type.String(), Type.String()),
 });
@@ -35,6 +39,10 @@ const Settings = Type.Object({
   recordingAnnouncement: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
   helpText: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
   mms: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  /** The number's language: STOP/HELP answers and the call announcement (null: the conversation's). */
+  language: Type.Optional(Type.Union([LocaleSchema, Type.Null()])),
+  /** A TwiML voice (e.g. "Polly.Marlene"); null: the language's default voice. */
+  voice: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9.-]{1,60}$' }), Type.Null()])),
 });
 
 /**
@@ -78,6 +86,8 @@ export const twilioInboxRoutes =
         authToken,
         ready: Boolean(accountSid && authToken !== 'missing' && phoneNumber),
         mms: s.mms === true,
+        language: isLocale(s.language) ? s.language : null,
+        voice: str(s.voice),
         webhooks,
       };
     };

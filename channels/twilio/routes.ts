@@ -1,3 +1,4 @@
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
@@ -156,8 +157,10 @@ export const twilioRoutes =
               ? await optIn(port.db, optInput)
               : null;
         if (marker) await publishMessageCreated(port.db, port.events, marker);
-        // Twilio answers STOP/START itself (carrier rules); HELP gets the inbox's help text when one is set.
-        const answer = keyword?.kind === 'help' ? account(request).helpText : undefined;
+        // Twilio answers STOP/START itself (carrier rules; their wording is set per number in Twilio's Advanced
+        // Opt-Out); HELP gets the inbox's help text, or, once the number has a language, the catalog's.
+        const answer =
+          keyword?.kind === 'help' ? helpAnswer(account(request), result.conversation.inboxName) : undefined;
         return reply.type(xml).send(messagingTwiml(answer));
       },
     );
@@ -213,10 +216,13 @@ export const twilioRoutes =
         const body = request.body as unknown as VoiceWebhook;
         const [message] = voice.parse({ ...body, receivedAt: new Date().toISOString() } as never, { inboxId });
         const result = await port.ingest(message!);
+        // A caller has said nothing yet: the number's language speaks (English when none is set).
+        const speech = { locale: account(request).language ?? 'en', voice: account(request).voice };
         const announcement = recordingAnnouncement(
           account(request).recordingAnnouncement,
           result.conversation.inboxName,
           await port.retention.recordingRetainDays(),
+          speech.locale,
         );
         // The announcement is the notice; staying on the line after it is the consent, with the call as evidence.
         const [already] = await port.db
@@ -236,6 +242,7 @@ export const twilioRoutes =
             granted: true,
             policyVersion: CALL_RECORDING_POLICY_VERSION,
             textHash: announcementHash(announcement),
+            language: speech.locale,
             sourceChannel: 'voice',
             evidence: { callSid: body.CallSid, notice: 'announced before recording; caller stayed on the line' },
           });
@@ -247,6 +254,7 @@ export const twilioRoutes =
             recordedUrl: `${base}/recorded`,
             recordingCallbackUrl: `${base}/recording`,
             maxLength: config.maxRecordingSeconds,
+            speech,
           }),
         );
       },
@@ -265,7 +273,10 @@ export const twilioRoutes =
           response: { 200: Twiml, ...errors(400, 403) },
         },
       },
-      async (_request, reply) => reply.type(xml).send(goodbyeTwiml()),
+      async (request, reply) =>
+        reply
+          .type(xml)
+          .send(goodbyeTwiml({ locale: account(request).language ?? 'en', voice: account(request).voice })),
     );
 
     app.post(
@@ -303,3 +314,12 @@ export const twilioRoutes =
       },
     );
   };
+
+/**
+ * The answer to HELP: the admin's own words; else, for a number with a language set, the catalog's in that
+ * language; else none (Twilio's own HELP answer stands, and two answers would confuse).
+ */
+function helpAnswer(account: TwilioAccount, inboxName: string): string | undefined {
+  if (account.helpText) return account.helpText;
+  return account.language ? serverTranslator(account.language)('twilio.help', { inbox: inboxName }) : undefined;
+}

@@ -4,6 +4,16 @@ import type { ChannelAdapter, InboundMessage } from '../types.ts';
 import { SMS_MAX_CHARS } from './keywords.ts';
 import { sendSms, type TwilioAdapterDeps } from './sender.ts';
 import { phoneThreadKey, verifyTwilioWebhook } from './sms.ts';
+import type { Locale } from '../../web/i18n/index.ts';
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
+
+/** TwiML <Say> attributes (the SDK's own types: an inbox's "voice" setting is any name Twilio knows). */
+type SayAttributes = Exclude<Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>['say']>[0], string>;
+type SayLanguage = NonNullable<SayAttributes['language']>;
+const say = (speech: Speech): SayAttributes => ({
+  language: SPOKEN[speech.locale].language,
+  voice: (speech.voice ?? SPOKEN[speech.locale].voice) as SayAttributes['voice'],
+});
 
 /** The form fields of Twilio's incoming-call webhook we use, plus when our server received it. */
 export type VoiceWebhook = {
@@ -53,18 +63,40 @@ export function createVoiceAdapter(deps: TwilioAdapterDeps): ChannelAdapter<Voic
 
 export const CALL_RECORDING_POLICY_VERSION = 'call-recording-1';
 
-const DEFAULT_ANNOUNCEMENT =
-  'Thank you for calling {inbox}. Nobody can take your call right now. ' +
-  'This call is recorded so that our support team can listen to your message, ' +
-  'and the recording is deleted after {days} days. ' +
-  'If you do not want to be recorded, please hang up now and send us a text message instead. ' +
-  'Please leave your message after the tone, and press the hash key when you are done.';
+/**
+ * How each language is spoken (TwiML <Say language voice>): a neural Amazon Polly voice Twilio offers for it.
+ * An inbox may name another voice (setting "voice").
+ */
+export const SPOKEN: Record<Locale, { language: SayLanguage; voice: string }> = {
+  en: { language: 'en-GB', voice: 'Polly.Amy' },
+  de: { language: 'de-DE', voice: 'Polly.Vicki' },
+  fr: { language: 'fr-FR', voice: 'Polly.Lea' },
+  fi: { language: 'fi-FI', voice: 'Polly.Suvi' },
+  sv: { language: 'sv-SE', voice: 'Polly.Astrid' },
+};
 
-/** What the caller hears before anything is recorded: the recording, its purpose and how long it is kept. */
-export function recordingAnnouncement(template: string | undefined, inboxName: string, days: number | null): string {
-  return (template ?? DEFAULT_ANNOUNCEMENT)
-    .replaceAll('{inbox}', inboxName)
-    .replaceAll('{days}', days === null ? 'a limited number of' : String(days));
+/** How a call is spoken to: the number's language and its voice. */
+export type Speech = { locale: Locale; voice?: string };
+
+/**
+ * What the caller hears before anything is recorded: the recording, its purpose and how long it is kept, in the
+ * number's language (the i18n catalog's twilio.announcement), or the inbox's own template ({inbox}, {days}).
+ */
+export function recordingAnnouncement(
+  template: string | undefined,
+  inboxName: string,
+  days: number | null,
+  locale: Locale = 'en',
+): string {
+  if (template) {
+    return template
+      .replaceAll('{inbox}', inboxName)
+      .replaceAll('{days}', days === null ? 'a limited number of' : String(days));
+  }
+  const t = serverTranslator(locale);
+  return days === null
+    ? t('twilio.announcementNoLimit', { inbox: inboxName })
+    : t('twilio.announcement', { inbox: inboxName, days });
 }
 
 export const announcementHash = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -75,9 +107,11 @@ export function voicemailTwiml(input: {
   recordedUrl: string;
   recordingCallbackUrl: string;
   maxLength: number;
+  speech?: Speech;
 }): string {
+  const speech = input.speech ?? { locale: 'en' };
   const response = new twilio.twiml.VoiceResponse();
-  response.say(input.announcement);
+  response.say(say(speech), input.announcement);
   response.record({
     action: input.recordedUrl,
     method: 'POST',
@@ -90,13 +124,13 @@ export function voicemailTwiml(input: {
     recordingStatusCallbackEvent: ['completed'],
   });
   // Reached only when nothing was recorded (Twilio skips the action on silence).
-  response.say('We did not receive a message. Goodbye.');
+  response.say(say(speech), serverTranslator(speech.locale)('twilio.noMessage'));
   return response.toString();
 }
 
-export function goodbyeTwiml(): string {
+export function goodbyeTwiml(speech: Speech = { locale: 'en' }): string {
   const response = new twilio.twiml.VoiceResponse();
-  response.say('Thank you, we received your message. Goodbye.');
+  response.say(say(speech), serverTranslator(speech.locale)('twilio.thanks'));
   response.hangup();
   return response.toString();
 }

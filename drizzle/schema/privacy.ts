@@ -17,6 +17,8 @@ export const consentEvents = pgTable(
     policyVersion: text('policy_version').notNull(),
     /** SHA-256 of the exact notice text shown. */
     textHash: text('text_hash').notNull(),
+    /** The language of the text shown (en, de, fr, fi, sv); null where no text was shown or before languages. */
+    language: text('language'),
     sourceChannel: channelEnum('source_channel').notNull(),
     evidence: jsonb('evidence').$type<Record<string, string>>().notNull().default({}),
     recordedByAgentId: uuid('recorded_by_agent_id').references(() => agents.id, { onDelete: 'set null' }),
@@ -40,6 +42,8 @@ export const consentEvents = pgTable(
 export const consentNoticeTexts = pgTable('consent_notice_texts', {
   textHash: text('text_hash').primaryKey(),
   policyVersion: text('policy_version').notNull(),
+  /** Each language's notice is its own text (own hash, own version); texts from before languages were English. */
+  language: text('language').notNull().default('en'),
   text: text('text').notNull(),
   firstShownAt: timestamp('first_shown_at', { withTimezone: true }).notNull().defaultNow(),
 });

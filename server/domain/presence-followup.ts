@@ -1,8 +1,11 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { LOCALES, type Locale } from '../../web/i18n/index.ts';
+import { serverLocale, serverTranslator } from '../../web/i18n/server-catalog.ts';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import {
   chatVisitorStates,
+  consentEvents,
   contactIdentities,
   conversations,
   inboxBusinessHours,
@@ -28,11 +31,18 @@ import { DEFAULT_VISITOR_GONE_MINUTES } from './business-hours.ts';
  * recognises our Message-IDs).
  */
 
-/** The words next to the checkbox; its hash goes into the ledger and the text into the notice texts. */
-export const FOLLOWUP_CONSENT_TEXT =
-  'Email me the team’s replies to this chat at this address while I am away. ' +
-  'The address is stored with this conversation and used only for it.';
-const FOLLOWUP_CONSENT_HASH = sha256(FOLLOWUP_CONSENT_TEXT);
+/**
+ * The words next to the checkbox, in each language (the catalog's followup.consent); the hash of the words the
+ * visitor ticked goes into the ledger with their language, and the text into the notice texts.
+ */
+export const FOLLOWUP_CONSENT_TEXTS = Object.fromEntries(
+  LOCALES.map((l) => {
+    const text = serverTranslator(l)('followup.consent');
+    return [l, { text, textHash: sha256(text) }];
+  }),
+) as Record<Locale, { text: string; textHash: string }>;
+export const FOLLOWUP_CONSENT_TEXT = FOLLOWUP_CONSENT_TEXTS.en.text;
+const FOLLOWUP_CONSENT_HASH = FOLLOWUP_CONSENT_TEXTS.en.textHash;
 export const followupConsentHash = FOLLOWUP_CONSENT_HASH;
 
 /** A plain address: a local part without spaces or specials, and a domain of DNS labels with at least one dot. */
@@ -57,16 +67,20 @@ export async function leaveEmail(
     throw new DomainError(400, 'invalid_email', 'This does not look like an email address');
   if (input.consent !== true)
     throw new DomainError(400, 'consent_required', 'Replies go by email only with your agreement');
-  if (input.consentTextHash !== undefined && input.consentTextHash !== FOLLOWUP_CONSENT_HASH)
+  const language = (LOCALES.find((l) => FOLLOWUP_CONSENT_TEXTS[l].textHash === input.consentTextHash) ??
+    (input.consentTextHash === undefined ? 'en' : null)) as Locale | null;
+  if (!language)
     throw new DomainError(409, 'consent_text_changed', 'The text you agreed to has changed; please read it again');
+  const agreed = FOLLOWUP_CONSENT_TEXTS[language];
   const inbox = await followupInbox(deps.db);
   if (!inbox) throw new DomainError(409, 'email_unavailable', 'This team cannot answer by email');
   const conversationId = await visitorConversationId(deps, visitor);
   if (!conversationId) throw new DomainError(409, 'no_conversation', 'Write your question first');
   await registerNotice(deps.db, {
     policyVersion: deps.notice.policyVersion,
-    text: FOLLOWUP_CONSENT_TEXT,
-    textHash: FOLLOWUP_CONSENT_HASH,
+    text: agreed.text,
+    textHash: agreed.textHash,
+    language,
   });
   const event = await recordConsentWith(deps, async (tx) => {
     await tx
@@ -111,7 +125,8 @@ export async function leaveEmail(
           purpose: 'support' as const,
           granted: true,
           policyVersion: deps.notice.policyVersion,
-          textHash: FOLLOWUP_CONSENT_HASH,
+          textHash: agreed.textHash,
+          language,
           sourceChannel: 'chat' as const,
           evidence: {
             event: 'widget.email_followup',
@@ -236,15 +251,23 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
   if (!claim) return null;
   const { state, identity, conversation, replies } = claim;
   const last = replies.at(-1)!;
+  // In the language of the line the visitor ticked to get these emails (its consent event says).
+  const [agreed] = await deps.db
+    .select({ language: consentEvents.language })
+    .from(consentEvents)
+    .where(sql`${consentEvents.evidence} ->> 'conversationId' = ${conversationId}`)
+    .orderBy(desc(consentEvents.occurredAt))
+    .limit(1);
+  const t = serverTranslator(serverLocale(agreed?.language));
   const text = [
-    'Our team replied to your chat:',
+    t('followup.intro'),
     '',
     ...replies
       .map((r) => r.body)
       .join('\n\n---\n\n')
       .split('\n'),
     '',
-    'You can answer this email: your reply goes into the same conversation.',
+    t('followup.answer'),
   ].join('\n');
   let externalId: string;
   try {
@@ -256,7 +279,7 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
       threadKey: conversation.threadKey,
       to: identity.address,
       text,
-      subject: conversation.subject ?? 'Your chat with our team',
+      subject: conversation.subject ?? t('followup.subject'),
     }));
   } catch (err) {
     await deps.db

@@ -24,7 +24,7 @@ export type VisitorDeskDeps = WidgetDeps & { visitorTokens: Pick<VisitorTokens, 
 export function createVisitorDesk(deps: VisitorDeskDeps): VisitorDesk {
   return {
     current: currentVisitor,
-    config: (inboxId) => widgetConfig(deps, inboxId),
+    config: (inboxId, locale) => widgetConfig(deps, inboxId, locale),
     async startSession(input) {
       const session = await startVisitorSession(deps, input);
       return { token: deps.visitorTokens.issue(session), visitorId: session.visitorId };
@@ -32,8 +32,9 @@ export function createVisitorDesk(deps: VisitorDeskDeps): VisitorDesk {
     history: (visitor) => visitorHistory(deps, visitor),
     conversation: (visitor, conversationId) => visitorConversation(deps, visitor, conversationId),
     send: (visitor, input) => visitorSend(deps, visitor, input),
-    consent: (visitor) => visitorConsent(deps, visitor),
-    changeConsent: (visitor, purpose, granted) => changeVisitorConsent(deps, visitor, purpose, granted),
+    consent: (visitor, language) => visitorConsent(deps, visitor, language),
+    changeConsent: (visitor, purpose, granted, language) =>
+      changeVisitorConsent(deps, visitor, purpose, granted, language),
     async exportOwnData(visitor) {
       const { stream } = await exportContact(deps, visitor.contactId, { kind: 'visitor', id: visitor.contactId });
       return stream;

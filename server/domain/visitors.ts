@@ -3,12 +3,14 @@ import { eq } from 'drizzle-orm';
 import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
 import { recordConsentWith, type ConsentDeps } from '../privacy/consent.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
-import type { NoticeDeps } from '../privacy/notice.ts';
+import { noticeIn, type NoticesDeps } from '../privacy/notice.ts';
+import type { Locale } from '../../web/i18n/index.ts';
 
 export type VisitorSessionInput = {
   inboxId: string;
   policyVersion: string;
   textHash: string;
+  language?: Locale;
   consents: { support: boolean; analytics: boolean };
 };
 
@@ -16,12 +18,13 @@ export type VisitorSessionInput = {
  * The first moment a widget visitor exists on the server: only after they accepted the notice.
  * Creates the contact, its visitor identity and the consent events, with the notice's version and hash.
  */
-export async function startVisitorSession(deps: ConsentDeps & NoticeDeps, input: VisitorSessionInput) {
+export async function startVisitorSession(deps: ConsentDeps & NoticesDeps, input: VisitorSessionInput) {
   const { db } = deps;
   if (!input.consents.support) {
     throw badRequest('consent_required', 'Consent to store messages for support is required to chat');
   }
-  if (input.policyVersion !== deps.notice.policyVersion || input.textHash !== deps.notice.textHash) {
+  const notice = noticeIn(deps, input.language ?? 'en');
+  if (input.policyVersion !== notice.policyVersion || input.textHash !== notice.textHash) {
     throw conflict('notice_outdated', 'The notice has changed; reload the widget and review it again');
   }
   const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, input.inboxId));
@@ -38,6 +41,7 @@ export async function startVisitorSession(deps: ConsentDeps & NoticeDeps, input:
         granted: input.consents[purpose],
         policyVersion: input.policyVersion,
         textHash: input.textHash,
+        language: notice.language,
         sourceChannel: 'chat' as const,
         evidence: { event: 'widget.notice.accepted', inboxId: inbox.id, visitorId },
         actor: { kind: 'visitor' as const, id: contact!.id },

@@ -1,5 +1,5 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
-import { contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
+import { consentEvents, contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import type { VisitorMessageView } from '../http/views.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
 import type { Config } from '../config.ts';
@@ -13,7 +13,15 @@ import { acceptUploads, type UploadInput } from './uploads.ts';
 import type { FileLinks } from './uploads-links.ts';
 import { loadMessageViews, toVisitorMessageView } from './views.ts';
 import { currentConsent, recordConsent } from '../privacy/consent.ts';
-import { NOTICE_PURPOSES, type ConsentNotice, type NoticeDeps } from '../privacy/notice.ts';
+import {
+  noticeIn,
+  noticePurposes,
+  type ConsentNotice,
+  type ConsentNotices,
+  type NoticesDeps,
+} from '../privacy/notice.ts';
+import { isLocale, type Locale } from '../../web/i18n/index.ts';
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -28,24 +36,38 @@ export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames
   blobs?: IngestDeps['blobs'];
   /** Signs the links to files the visitor sees (without it, the visitor's views carry no files). */
   fileLinks?: Pick<FileLinks, 'path'>;
-  /** The consent notice of this configuration (server/privacy/notice.ts). */
+  /** The consent notice of this configuration (server/privacy/notice.ts), in English and in every language. */
   notice: ConsentNotice;
+  notices?: ConsentNotices;
 };
 type DbDeps = { db: Db };
 
 /** What the widget shows before anything is stored: the chat inbox's name, its greeting and the consent notice. */
 export async function widgetConfig(
-  deps: DbDeps & { notice: ConsentNotice },
+  deps: DbDeps & { notice: ConsentNotice; notices?: ConsentNotices },
   inboxId: string,
+  locale: Locale = 'en',
 ): Promise<WidgetConfigView> {
   const [inbox] = await deps.db.select().from(inboxes).where(eq(inboxes.id, inboxId));
   if (!inbox || inbox.channel !== 'chat') throw notFound('Chat inbox');
-  const greeting = typeof inbox.settings.greeting === 'string' ? inbox.settings.greeting : 'Hi! How can we help?';
-  return {
-    inbox: { id: inbox.id, name: inbox.name },
-    greeting,
-    notice: deps.notice,
-  };
+  const notice = deps.notices?.[locale] ?? { ...deps.notice, language: 'en' as const };
+  // An inbox's own greeting is the admin's words, in their language; the default one speaks the visitor's.
+  const greeting =
+    typeof inbox.settings.greeting === 'string'
+      ? inbox.settings.greeting
+      : serverTranslator(notice.language)('widget.greeting');
+  return { inbox: { id: inbox.id, name: inbox.name }, greeting, notice };
+}
+
+/** The language of the notice this visitor accepted last (their consent events say), else English. */
+async function visitorLanguage(deps: DbDeps, visitor: VisitorClaims): Promise<Locale> {
+  const [row] = await deps.db
+    .select({ language: consentEvents.language })
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, visitor.contactId))
+    .orderBy(desc(consentEvents.occurredAt))
+    .limit(1);
+  return isLocale(row?.language) ? row.language : 'en';
 }
 
 /**
@@ -112,9 +134,14 @@ export async function admitVisitor(
   return admitted;
 }
 
-export async function visitorConsent(deps: DbDeps, visitor: VisitorClaims): Promise<VisitorConsentPurpose[]> {
+export async function visitorConsent(
+  deps: DbDeps,
+  visitor: VisitorClaims,
+  language?: Locale,
+): Promise<VisitorConsentPurpose[]> {
   const states = await currentConsent(deps.db, visitor.contactId);
-  return NOTICE_PURPOSES.map((p) => {
+  const purposes = noticePurposes(language ?? (await visitorLanguage(deps, visitor)));
+  return purposes.map((p) => {
     const state = states.find((s) => s.purpose === p.purpose);
     return {
       purpose: p.purpose,
@@ -127,19 +154,24 @@ export async function visitorConsent(deps: DbDeps, visitor: VisitorClaims): Prom
 }
 
 export async function changeVisitorConsent(
-  deps: Pick<WidgetDeps, 'db' | 'events'> & NoticeDeps,
+  deps: Pick<WidgetDeps, 'db' | 'events'> & NoticesDeps,
   visitor: VisitorClaims,
   purpose: 'support' | 'analytics',
   granted: boolean,
+  /** The language the visitor reads the widget in; else the one of the notice they accepted. */
+  language?: Locale,
 ) {
   await assertActiveVisitor(deps, visitor);
-  if (purpose === 'support' && granted) return visitorConsent(deps, visitor);
+  const shownIn = language ?? (await visitorLanguage(deps, visitor));
+  if (purpose === 'support' && granted) return visitorConsent(deps, visitor, shownIn);
+  const notice = noticeIn(deps, shownIn);
   await recordConsent(deps, {
     contactId: visitor.contactId,
     purpose,
     granted,
-    policyVersion: deps.notice.policyVersion,
-    textHash: deps.notice.textHash,
+    policyVersion: notice.policyVersion,
+    textHash: notice.textHash,
+    language: notice.language,
     sourceChannel: 'chat',
     evidence: {
       event: granted ? 'widget.privacy.granted' : 'widget.privacy.withdrawn',
@@ -150,7 +182,7 @@ export async function changeVisitorConsent(
   });
   if (purpose === 'support' && !granted)
     deps.events.publish('visitor.session_ended', { visitorIds: [visitor.visitorId] });
-  return visitorConsent(deps, visitor);
+  return visitorConsent(deps, visitor, shownIn);
 }
 
 /** A visitor's message from the widget (socket or HTTP): through the chat adapter into ingest(). */

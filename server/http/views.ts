@@ -173,6 +173,8 @@ export const ConsentEventView = Type.Object({
   purpose: ConsentPurposeSchema,
   granted: Type.Boolean(),
   policyVersion: Type.String(),
+  /** The language of the notice the person saw (en, de, fr, fi, sv); null where none was shown or not known. */
+  language: Type.Union([Type.String(), Type.Null()]),
   sourceChannel: ChannelKindSchema,
   evidence: Type.Record(Type.String(), Type.String()),
   recordedBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),

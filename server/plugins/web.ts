@@ -1,3 +1,4 @@
+import { isLocale } from '../../web/i18n/locales.ts';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -31,22 +32,29 @@ export const webPlugin = fp<{ deps: WebPluginDeps }>(
       reply.redirect('/inbox/'),
     );
 
-    app.get('/demo', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-      const [chat] = await deps.db
-        .select({ id: inboxes.id, name: inboxes.name })
-        .from(inboxes)
-        .where(eq(inboxes.channel, 'chat'))
-        .limit(1);
-      if (!chat) return reply.status(404).type('text/plain').send('No chat inbox exists: create one first.');
-      return reply.type('text/html').send(demoPage(chat.id, chat.name, deps.config.publicUrl));
-    });
+    app.get<{ Querystring: { locale?: string } }>(
+      '/demo',
+      { config: { access: 'public' }, schema: { hide: true } },
+      async (request, reply) => {
+        const [chat] = await deps.db
+          .select({ id: inboxes.id, name: inboxes.name })
+          .from(inboxes)
+          .where(eq(inboxes.channel, 'chat'))
+          .limit(1);
+        if (!chat) return reply.status(404).type('text/plain').send('No chat inbox exists: create one first.');
+        // ?locale=de shows the embed's data-locale attribute at work (the widget speaks that language).
+        const locale = isLocale(request.query.locale) ? request.query.locale : null;
+        return reply.type('text/html').send(demoPage(chat.id, chat.name, deps.config.publicUrl, locale));
+      },
+    );
   },
   { name: 'web' },
 );
 
-function demoPage(inboxId: string, inboxName: string, publicUrl: string): string {
+function demoPage(inboxId: string, inboxName: string, publicUrl: string, locale: string | null): string {
   // Exactly the snippet a customer pastes: the script comes from PUBLIC_URL, as it would on their site.
-  const snippet = `<script src="${escapeHtml(publicUrl)}/widget.js" data-inbox="${inboxId}" async></script>`;
+  const lang = locale ? ` data-locale="${locale}"` : '';
+  const snippet = `<script src="${escapeHtml(publicUrl)}/widget.js" data-inbox="${inboxId}"${lang} async></script>`;
   return `<!doctype html>
 <html lang="en">
 <head>

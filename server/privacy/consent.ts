@@ -13,6 +13,8 @@ export type ConsentInput = {
   granted: boolean;
   policyVersion: string;
   textHash: string;
+  /** The language of the text shown (the notice, the call announcement); null where none was shown. */
+  language?: string | null;
   sourceChannel: ChannelKind;
   evidence: Record<string, string>;
   recordedByAgentId?: string | null;
@@ -65,6 +67,7 @@ async function appendConsentEvents(tx: Db, inputs: ConsentInput[]): Promise<void
     granted: input.granted,
     policyVersion: input.policyVersion,
     textHash: input.textHash,
+    language: input.language ?? null,
     sourceChannel: input.sourceChannel,
     evidence: input.evidence,
     recordedByAgentId: input.recordedByAgentId ?? null,
@@ -117,6 +120,7 @@ export async function consentHistory(db: Db, contactId: string): Promise<Consent
     purpose: e.purpose,
     granted: e.granted,
     policyVersion: e.policyVersion,
+    language: e.language,
     sourceChannel: e.sourceChannel,
     evidence: e.evidence,
     recordedBy: e.recordedByAgentId && agentName ? { id: e.recordedByAgentId, name: agentName } : null,

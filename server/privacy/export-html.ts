@@ -12,6 +12,7 @@ import {
 import type { FileEntry } from './export-files.ts';
 import type { NoticeText } from './notice-texts.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
+import { languageName } from '../../web/i18n/index.ts';
 
 type Author = { contactId: string | null; address: string | null };
 
@@ -124,7 +125,8 @@ export async function* renderExportHtml(
     Object.entries(view.notices)
       .map(
         ([hash, n]) =>
-          `<h3>Consent notice, policy ${esc(n.policyVersion)}</h3><blockquote>${esc(n.text)}</blockquote>` +
+          `<h3>Consent notice, policy ${esc(n.policyVersion)} (${esc(languageName(n.language))})</h3>` +
+          `<blockquote lang="${esc(n.language)}">${esc(n.text)}</blockquote>` +
           `<p class="muted">The text the consent events above of policy ${esc(n.policyVersion)} refer to ` +
           `(SHA-256 ${esc(hash)}).</p>`,
       )

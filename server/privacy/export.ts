@@ -296,7 +296,8 @@ async function* dataJson(
       '"tables" has one array per table, keyed by table name; ' +
       '"catalog" explains each table and column (purpose, whether it is personal data and its category); ' +
       '"files" lists the attachments and recordings included under files/; ' +
-      '"notices" has the text of each consent notice your consent events refer to, keyed by their textHash.',
+      '"notices" has the text of each consent notice your consent events refer to, in the language you saw ' +
+      'it, keyed by their textHash.',
   };
   yield `{\n${JSON.stringify(header, null, 2).slice(2, -2)},\n  "tables": {`;
   let firstTable = true;

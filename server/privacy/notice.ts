@@ -1,13 +1,17 @@
 import type { Config } from '../config.ts';
 import { sha256 } from '../security/tokens.ts';
+import { LOCALES, type Locale } from '../../web/i18n/index.ts';
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 
 /**
- * The consent notice the widget shows before anything is stored. It names the controller and links its privacy
+ * The consent notice the widget shows before anything is stored, in each of the five languages (the words come
+ * from the i18n catalog, `notice.*` of the server namespace). It names the controller and links its privacy
  * policy (CONTROLLER_NAME, CONTROLLER_CONTACT, PRIVACY_POLICY_URL) and says what the statistics are: pseudonymous
  * aggregates with a minimum cohort (ANALYTICS_MIN_COHORT). The ledger keeps, with every consent event, the
- * version and the SHA-256 of the exact text shown; the version ends with the start of that hash, so any change
- * of the text (of this template, or of a setting it quotes) is a new version, and a visitor who saw the old
- * one is asked to review the new one (`notice_outdated`).
+ * language, the version and the SHA-256 of the exact text shown; each language has its own text, hash and
+ * version, and the version ends with the start of that hash, so any change of a text (of a translation, of the
+ * template, or of a setting it quotes) is a new version of that language's notice, and a visitor who saw the
+ * old one is asked to review the new one (`notice_outdated`).
  */
 export const NOTICE_TEMPLATE_VERSION = '2026-12-06';
 
@@ -16,51 +20,68 @@ export type NoticeConfig = Pick<
   'controllerName' | 'controllerContact' | 'privacyPolicyUrl' | 'analyticsMinCohort'
 >;
 
+export type NoticePurpose = { purpose: 'support' | 'analytics'; required: boolean; label: string };
+
 export type ConsentNotice = {
+  language: Locale;
   policyVersion: string;
   text: string;
   textHash: string;
   /** Also inside `text`, verbatim (the widget turns it into a link there); null when not configured. */
   privacyPolicyUrl: string | null;
-  purposes: typeof NOTICE_PURPOSES;
+  purposes: NoticePurpose[];
 };
 
-export const NOTICE_PURPOSES = [
-  {
-    purpose: 'support' as const,
-    required: true,
-    label: 'Store my messages so support can answer me (required to chat)',
-  },
-  {
-    purpose: 'analytics' as const,
-    required: false,
-    label: 'Count my conversation in pseudonymous support statistics (optional)',
-  },
-];
+/** The notice in every language, built once per server (in the composition root). */
+export type ConsentNotices = Record<Locale, ConsentNotice>;
 
-/** The notice for this configuration (built once per server, in the composition root). */
-export function consentNotice(config: NoticeConfig): ConsentNotice {
-  const contact = config.controllerContact ? ` (contact: ${config.controllerContact})` : '';
-  const policy = config.privacyPolicyUrl ? ` Privacy policy: ${config.privacyPolicyUrl}` : '';
-  const text = [
-    `This chat is run by ${config.controllerName}${contact}, who is responsible for your data.`,
-    'Before we chat: to answer you, we store the messages you write here and link them to this browser.',
-    'We use them only to handle your request, keep them no longer than our retention policy allows,',
-    'and you can ask for a copy or for their deletion at any time.',
-    'With your separate permission, we also count your conversation in support statistics. These are',
-    'pseudonymous, not anonymous: they are stored with a random key standing for you (never your name or',
-    'address), which is removed when you withdraw this permission; a figure based on fewer than',
-    `${config.analyticsMinCohort} people is never shown.${policy}`,
-  ].join(' ');
+/** The purposes a visitor is asked about, labelled in their language. */
+export function noticePurposes(locale: Locale = 'en'): NoticePurpose[] {
+  const t = serverTranslator(locale);
+  return [
+    { purpose: 'support', required: true, label: t('notice.purposeSupport') },
+    { purpose: 'analytics', required: false, label: t('notice.purposeAnalytics') },
+  ];
+}
+
+export const NOTICE_PURPOSES = noticePurposes('en');
+
+/** The notice for this configuration in one language (English unless told). */
+export function consentNotice(config: NoticeConfig, locale: Locale = 'en'): ConsentNotice {
+  const t = serverTranslator(locale);
+  // Quoted settings go in as strings: the controller's own spelling, and no locale digit grouping in the hash.
+  const controller = config.controllerContact
+    ? t('notice.controllerWithContact', { controller: config.controllerName, contact: config.controllerContact })
+    : t('notice.controller', { controller: config.controllerName });
+  const sentences = [controller, t('notice.body', { minCohort: String(config.analyticsMinCohort) })];
+  if (config.privacyPolicyUrl) sentences.push(t('notice.policy', { url: config.privacyPolicyUrl }));
+  const text = sentences.join(' ');
   const textHash = sha256(text);
   return {
+    language: locale,
     policyVersion: `${NOTICE_TEMPLATE_VERSION}.${textHash.slice(0, 12)}`,
     text,
     textHash,
     privacyPolicyUrl: config.privacyPolicyUrl ?? null,
-    purposes: NOTICE_PURPOSES,
+    purposes: noticePurposes(locale),
   };
+}
+
+export function consentNotices(config: NoticeConfig): ConsentNotices {
+  return Object.fromEntries(LOCALES.map((l) => [l, consentNotice(config, l)])) as ConsentNotices;
 }
 
 /** What the ledger records of the notice (its version and the hash of its text). */
 export type NoticeDeps = { notice: Pick<ConsentNotice, 'policyVersion' | 'textHash'> };
+
+/** The notices per language (without them, only the English `notice` is known: older callers and tests). */
+export type NoticesDeps = NoticeDeps & { notices?: ConsentNotices };
+
+/** The notice shown in this language. */
+export function noticeIn(
+  deps: NoticesDeps,
+  language: Locale,
+): Pick<ConsentNotice, 'policyVersion' | 'textHash'> & { language: Locale | null } {
+  const notice = deps.notices?.[language];
+  return notice ?? { ...deps.notice, language: language === 'en' ? 'en' : null };
+}

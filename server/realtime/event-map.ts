@@ -17,6 +17,8 @@ export type WidgetPresenceView = {
   followupEmail: string | null;
   /** The words the visitor agrees to when leaving an address, and their hash (recorded in the ledger). */
   followupConsent: { text: string; textHash: string };
+  /** The same line in each widget language (the widget shows and sends the one of its language). */
+  followupConsentTexts: Record<string, { text: string; textHash: string }>;
 };
 
 /**

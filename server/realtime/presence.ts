@@ -23,6 +23,7 @@ import {
 } from '../domain/presence.ts';
 import {
   FOLLOWUP_CONSENT_TEXT,
+  FOLLOWUP_CONSENT_TEXTS,
   leaveEmail,
   maskEmail,
   sendDueFollowups,
@@ -290,6 +291,7 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
             agentReadAt: readAt?.toISOString() ?? null,
             followupEmail,
             followupConsent: { text: FOLLOWUP_CONSENT_TEXT, textHash: followupConsentHash },
+            followupConsentTexts: FOLLOWUP_CONSENT_TEXTS,
           };
         }),
       ),

@@ -99,7 +99,12 @@ describe(`hand-off honesty and the customer who left, on ${dbMode}`, () => {
       .select()
       .from(consentEvents)
       .where(and(eq(consentEvents.contactId, contactId), eq(consentEvents.textHash, followupConsentHash)));
-    expect(consent).toMatchObject({ purpose: 'support', granted: true, sourceChannel: 'chat' });
+    expect(consent).toMatchObject({ purpose: 'support', granted: true, sourceChannel: 'chat', language: 'en' });
+    // The widget shows (and sends the hash of) the line in its own language; each language is its own text.
+    expect(before.value.followupConsentTexts.de.text).toContain('Schicken Sie mir die Antworten des Teams');
+    expect(
+      new Set(Object.values(before.value.followupConsentTexts).map((t) => (t as { textHash: string }).textHash)).size,
+    ).toBe(5);
     expect(consent!.evidence).toMatchObject({ event: 'widget.email_followup', conversationId });
     const [text] = await server.root.db
       .select()

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { sid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
@@ -278,6 +278,9 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       ready: true,
       // Picture messages are off unless the admin says the number supports MMS (SMS inboxes; see "Files").
       mms: false,
+      // No language of its own: the announcement is English, HELP gets Twilio's own answer.
+      language: null,
+      voice: null,
       webhooks: {
         incomingCall: `${server.url}/api/twilio/${id}/voice`,
         recordingStatusCallback: `${server.url}/api/twilio/${id}/voice/recording`,
@@ -306,6 +309,23 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     expect((await fake.webhook(`${server.url}/api/twilio/${id}/voice`, { ...params, CallSid: sid('CA') })).status).toBe(
       200,
     );
+
+    // A Finnish number: the caller hears the announcement in Finnish, in a Finnish voice, and the ledger records
+    // the Finnish text's hash with its language.
+    const finnish = await admin.send('PATCH', `/api/twilio/inboxes/${id}`, { language: 'fi' });
+    expect(finnish.body.inbox).toMatchObject({ language: 'fi', voice: null });
+    const callSid = sid('CA');
+    const call = await fake.webhook(`${server.url}/api/twilio/${id}/voice`, { ...params, CallSid: callSid });
+    expect(call.status).toBe(200);
+    const twiml = call.text;
+    expect(twiml).toContain('<Say language="fi-FI" voice="Polly.Suvi">Kiitos, että soitit: Second line.');
+    const said = /<Say[^>]*>([^<]*)<\/Say>/.exec(twiml)![1]!.replaceAll('&apos;', "'").replaceAll('&quot;', '"');
+    const [consent] = await server.root.db
+      .select()
+      .from(consentEvents)
+      .where(sql`${consentEvents.evidence} ->> 'callSid' = ${callSid}`);
+    expect(consent).toMatchObject({ purpose: 'call_recording', language: 'fi' });
+    expect(consent!.textHash).toBe(createHash('sha256').update(said).digest('hex'));
     expect(
       (await admin.post('/api/twilio/inboxes', { name: 'Bad', channel: 'sms', phoneNumber: '555-0100' })).status,
     ).toBe(400);

@@ -91,7 +91,8 @@ describe('voice TwiML', () => {
       recordingCallbackUrl: 'https://x.test/recording',
       maxLength: 120,
     });
-    expect(xml.indexOf('<Say>')).toBeLessThan(xml.indexOf('<Record'));
+    expect(xml.indexOf('<Say')).toBeGreaterThan(-1);
+    expect(xml.indexOf('<Say')).toBeLessThan(xml.indexOf('<Record'));
     expect(xml).toContain('recordingStatusCallback="https://x.test/recording"');
     expect(xml).toContain('action="https://x.test/recorded"');
     expect(xml).toContain('maxLength="120"');

@@ -15,6 +15,8 @@
  * built with createElementNS, which Trusted Types allow.
  */
 import { acceptFromFrame, isToken, parseOrigin, postToFrame, type HostToFrameMessage } from './protocol.ts';
+import { pickLocale } from '../i18n/locales.ts';
+import { LOADER_TEXTS } from '../i18n/loader-texts.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const Z = '2147483000';
@@ -69,6 +71,10 @@ function mount(script: HTMLScriptElement): void {
     return;
   }
   const hostOrigin = location.origin;
+  // The page's language: the embed's data-locale, else the page's own <html lang>; the widget falls back to the
+  // visitor's browser languages when neither is one of its five.
+  const hostLocale = (script.dataset.locale ?? document.documentElement.lang ?? '').trim();
+  const texts = LOADER_TEXTS[pickLocale([hostLocale, ...navigator.languages])];
   const narrow = window.matchMedia('(max-width: 480px)');
 
   let open = false;
@@ -139,7 +145,7 @@ function mount(script: HTMLScriptElement): void {
       `position:absolute;top:2px;right:2px;width:14px;height:14px;border-radius:50%;background:#ef4444;` +
         `border:2px solid #fff;display:${unread > 0 && !open ? 'block' : 'none'};`,
     );
-    const label = open ? 'Close support chat' : unread > 0 ? `Open support chat, ${unread} new` : 'Open support chat';
+    const label = open ? texts.close : unread > 0 ? texts.openUnread.replace('{count}', String(unread)) : texts.open;
     launcher.setAttribute('aria-label', label);
     launcher.title = label;
     launcher.setAttribute('aria-expanded', String(open));
@@ -166,8 +172,10 @@ function mount(script: HTMLScriptElement): void {
 
   function createFrame(): HTMLIFrameElement {
     const f = document.createElement('iframe');
-    f.src = `${serverOrigin}/widget/?inbox=${encodeURIComponent(inboxId)}&parent=${encodeURIComponent(hostOrigin)}`;
-    f.title = 'Support chat';
+    f.src =
+      `${serverOrigin}/widget/?inbox=${encodeURIComponent(inboxId)}&parent=${encodeURIComponent(hostOrigin)}` +
+      (hostLocale ? `&locale=${encodeURIComponent(hostLocale)}` : '');
+    f.title = texts.frame;
     f.setAttribute('data-testid', 'widget-frame');
     f.setAttribute('allow', 'clipboard-write');
     f.setAttribute('referrerpolicy', 'strict-origin');

@@ -1,6 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { ConsentPurposeSchema, VisitorMessageView } from '../views.ts';
 import { MessageText } from '../common.ts';
+import { LOCALES } from '../../../web/i18n/index.ts';
+
+/** One of the five languages the widget speaks (web/i18n). */
+export const LocaleSchema = Type.Enum([...LOCALES]);
 
 /** The shapes of /api/widget (the chat widget on customers' sites; web/widget imports these types). */
 
@@ -9,6 +13,8 @@ export const WidgetConfigView = Type.Object({
   inbox: Type.Object({ id: Type.String(), name: Type.String() }),
   greeting: Type.String(),
   notice: Type.Object({
+    /** The language of this notice: the one asked for, else English. */
+    language: LocaleSchema,
     policyVersion: Type.String(),
     text: Type.String(),
     textHash: Type.String(),
@@ -26,6 +32,8 @@ export const VisitorSessionRequest = Type.Object({
   inboxId: Type.String({ format: 'uuid' }),
   policyVersion: Type.String({ maxLength: 50 }),
   textHash: Type.String({ maxLength: 128 }),
+  /** The language of the notice accepted (its version and hash are that language's); English when absent. */
+  language: Type.Optional(LocaleSchema),
   consents: Type.Object({ support: Type.Boolean(), analytics: Type.Boolean() }),
 });
 export type VisitorSessionRequest = Static<typeof VisitorSessionRequest>;

@@ -1,3 +1,5 @@
+import { i18n } from '../state/i18n.svelte.ts';
+import type { Locale } from '../../../../i18n/index.ts';
 import type { RatingStateView } from '../../../../../server/http/views/analytics.ts';
 import type {
   VisitorConsentPurpose,
@@ -66,7 +68,7 @@ async function send(path: string, init: CallOptions): Promise<Response> {
     throw new ApiError(
       response.status,
       typeof error.code === 'string' ? error.code : `http_${response.status}`,
-      typeof error.message === 'string' ? error.message : `Request failed (${response.status}).`,
+      typeof error.message === 'string' ? error.message : i18n.t('app.requestFailed', { status: response.status }),
     );
   }
   return response;
@@ -74,11 +76,7 @@ async function send(path: string, init: CallOptions): Promise<Response> {
 
 function networkError(error: unknown): ApiError {
   const timeout = error instanceof DOMException && error.name === 'TimeoutError';
-  return new ApiError(
-    0,
-    timeout ? 'timeout' : 'network',
-    timeout ? 'The server took too long to answer.' : 'No connection to the server.',
-  );
+  return new ApiError(0, timeout ? 'timeout' : 'network', i18n.t(timeout ? 'app.tooSlow' : 'app.noConnection'));
 }
 
 async function request<T>(path: string, init: CallOptions = {}): Promise<T> {
@@ -99,7 +97,8 @@ async function requestBlob(path: string, init: CallOptions = {}): Promise<Blob> 
 }
 
 export const widgetApi = {
-  config: (inboxId: string) => request<WidgetConfig>(`/api/widget/config?inbox=${encodeURIComponent(inboxId)}`),
+  config: (inboxId: string, locale: Locale) =>
+    request<WidgetConfig>(`/api/widget/config?inbox=${encodeURIComponent(inboxId)}&locale=${locale}`),
   createSession: (body: SessionRequest) =>
     request<VisitorSessionView>('/api/widget/sessions', { method: 'POST', body }),
   history: (token: string) => request<VisitorHistoryView>('/api/widget/messages', { token }),
@@ -108,14 +107,14 @@ export const widgetApi = {
   /** A message with files (base64); allowed longer than a JSON call, the files may be several MB. */
   sendFiles: (token: string, body: VisitorFilesRequest) =>
     request<VisitorMessageResult>('/api/widget/files', { method: 'POST', body, token, timeoutMs: EXPORT_TIMEOUT_MS }),
-  consent: (token: string) => request<ConsentStates>('/api/widget/consent', { token }),
+  consent: (token: string, locale: Locale) => request<ConsentStates>(`/api/widget/consent?locale=${locale}`, { token }),
   /**
    * Records a consent change. Only 'analytics' can be switched freely; withdrawing 'support' ends the session
    * (200, and the token stops working).
    */
   setConsent: (
     token: string,
-    body: { purpose: 'analytics'; granted: boolean } | { purpose: 'support'; granted: false },
+    body: ({ purpose: 'analytics'; granted: boolean } | { purpose: 'support'; granted: false }) & { language?: Locale },
   ) => request<ConsentStates>('/api/widget/consent', { method: 'POST', body, token }),
   /** The conversation's status and the visitor's rating of it (asked once it is resolved). */
   rating: (token: string) => request<RatingState>('/api/widget/rating', { token }),

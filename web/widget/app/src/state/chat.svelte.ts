@@ -1,3 +1,4 @@
+import { i18n } from './i18n.svelte.ts';
 import { io, type Socket } from 'socket.io-client';
 import type { VisitorMessageView } from '../../../../../server/http/views.ts';
 import type { WidgetClientEvents, WidgetServerEvents } from '../../../../../server/realtime/event-map.ts';
@@ -48,12 +49,12 @@ class SendError extends Error {
 
 function sendErrorText(error: unknown): string {
   if (error instanceof SendError || error instanceof ApiError) {
-    if (error.code === 'message_too_large') return 'This message is too long. Shorten it and try again.';
-    if (error.code === 'timeout') return 'Not sent: the server did not confirm in time.';
-    if (error.code === 'network') return 'Not sent: you appear to be offline.';
-    if (error.code === 'rate_limited') return 'Not sent: too many messages, wait a moment.';
+    if (error.code === 'message_too_large') return i18n.t('message.tooLong');
+    if (error.code === 'timeout') return i18n.t('message.timeout');
+    if (error.code === 'network') return i18n.t('message.offline');
+    if (error.code === 'rate_limited') return i18n.t('message.rateLimited');
   }
-  return 'Message not sent.';
+  return i18n.t('message.notSent');
 }
 
 const time = (item: { createdAt: string }) => Date.parse(item.createdAt) || 0;
@@ -158,7 +159,7 @@ export class ChatState {
     } catch (error) {
       if (this.stopped) return;
       if (error instanceof ApiError && error.unauthorized) return this.unauthorized();
-      this.historyError = 'Could not load earlier messages.';
+      this.historyError = i18n.t('chat.historyFailed');
     }
   }
 

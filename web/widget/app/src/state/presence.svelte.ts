@@ -1,3 +1,4 @@
+import { i18n } from './i18n.svelte.ts';
 import type { Socket } from 'socket.io-client';
 import type {
   WidgetClientEvents,
@@ -27,6 +28,12 @@ export class PresenceState {
   /** The email form: sending, and the server's answer when it refused. */
   savingEmail = $state(false);
   emailError = $state<string | null>(null);
+
+  /** The email line in the widget's language (its hash is what the visitor agrees to). */
+  get followupConsent(): { text: string; textHash: string } | null {
+    if (!this.view) return null;
+    return this.view.followupConsentTexts?.[i18n.locale] ?? this.view.followupConsent;
+  }
 
   #socket: WidgetSocket | null = null;
   #lastTypingSent = 0;
@@ -114,7 +121,7 @@ export class PresenceState {
   async leaveEmail(email: string, consent: boolean): Promise<boolean> {
     const socket = this.#socket;
     if (!socket?.connected || !this.view) {
-      this.emailError = 'You appear to be offline. Try again in a moment.';
+      this.emailError = i18n.t('followup.offline');
       return false;
     }
     this.savingEmail = true;
@@ -123,7 +130,7 @@ export class PresenceState {
       const result = await socket.timeout(10_000).emitWithAck('followup:email', {
         email,
         consent,
-        consentTextHash: this.view.followupConsent.textHash,
+        consentTextHash: this.followupConsent?.textHash,
       });
       if (!result.ok) {
         this.emailError = result.error.message;
@@ -132,7 +139,7 @@ export class PresenceState {
       this.view = { ...this.view, followupEmail: result.value.email };
       return true;
     } catch {
-      this.emailError = 'Not saved: the server did not answer in time.';
+      this.emailError = i18n.t('followup.timeout');
       return false;
     } finally {
       this.savingEmail = false;

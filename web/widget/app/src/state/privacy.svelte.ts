@@ -1,3 +1,4 @@
+import { i18n } from './i18n.svelte.ts';
 import { ApiError, widgetApi, type ConsentPurposeState } from '../lib/api.ts';
 import { saveBlob } from '../lib/download.ts';
 
@@ -15,10 +16,10 @@ type Hooks = {
 
 function failureText(error: unknown, what: string): string {
   if (error instanceof ApiError) {
-    if (error.status === 0) return `${error.message} Please try again.`;
-    if (error.status === 429) return `${what} Too many attempts, please wait a moment.`;
+    if (error.status === 0) return `${error.message} ${i18n.t('app.pleaseRetry')}`;
+    if (error.status === 429) return `${what} ${i18n.t('app.tooMany')}`;
   }
-  return `${what} Please try again.`;
+  return `${what} ${i18n.t('app.pleaseRetry')}`;
 }
 
 /**
@@ -65,11 +66,11 @@ export class PrivacyState {
     this.loading = true;
     this.loadError = null;
     try {
-      const { purposes } = await widgetApi.consent(this.token);
+      const { purposes } = await widgetApi.consent(this.token, i18n.locale);
       if (generation === this.generation) this.purposes = purposes;
     } catch (error) {
       if (this.rejected(error)) return;
-      if (generation === this.generation) this.loadError = failureText(error, 'Could not load your privacy settings.');
+      if (generation === this.generation) this.loadError = failureText(error, i18n.t('privacy.loadFailed'));
     } finally {
       if (generation === this.generation) this.loading = false;
     }
@@ -82,7 +83,11 @@ export class PrivacyState {
     this.saving = 'analytics';
     this.consentLine = null;
     try {
-      const { purposes } = await widgetApi.setConsent(this.token, { purpose: 'analytics', granted });
+      const { purposes } = await widgetApi.setConsent(this.token, {
+        purpose: 'analytics',
+        granted,
+        language: i18n.locale,
+      });
       if (generation !== this.generation) return;
       this.purposes = purposes;
       this.loadError = null;
@@ -90,15 +95,11 @@ export class PrivacyState {
       this.consentLine = {
         kind: 'done',
         text:
-          recorded === undefined
-            ? 'Saved.'
-            : recorded
-              ? 'Saved. Your conversation may now be included in statistics.'
-              : 'Saved. Your conversation is no longer included in statistics.',
+          recorded === undefined ? i18n.t('privacy.saved') : i18n.t(recorded ? 'privacy.savedOn' : 'privacy.savedOff'),
       };
     } catch (error) {
       if (this.rejected(error)) return;
-      this.consentLine = { kind: 'error', text: failureText(error, 'Your choice was not saved.') };
+      this.consentLine = { kind: 'error', text: failureText(error, i18n.t('privacy.notSaved')) };
       // What the server holds now is the only truth worth showing.
       void this.load();
     } finally {
@@ -116,7 +117,7 @@ export class PrivacyState {
       const archive = await widgetApi.exportData(this.token);
       // Even if the chat ended meanwhile, the copy was asked for and is the visitor's own: save it.
       saveBlob(archive, EXPORT_FILENAME);
-      this.exportLine = { kind: 'done', text: `Your download has started (${EXPORT_FILENAME}).` };
+      this.exportLine = { kind: 'done', text: i18n.t('privacy.downloadStarted', { file: EXPORT_FILENAME }) };
     } catch (error) {
       if (this.rejected(error)) return;
       this.exportLine = {
@@ -124,8 +125,8 @@ export class PrivacyState {
         text: failureText(
           error,
           error instanceof ApiError && error.code === 'timeout'
-            ? 'The copy took too long to prepare.'
-            : 'The copy could not be prepared.',
+            ? i18n.t('privacy.copyTooSlow')
+            : i18n.t('privacy.copyFailed'),
         ),
       };
     } finally {
@@ -158,7 +159,7 @@ export class PrivacyState {
       this.ending = false;
       // A token the server no longer accepts has nothing left to end: the outcome is the same.
       if (error instanceof ApiError && error.unauthorized) return this.hooks.onEnded();
-      this.endError = failureText(error, 'The chat could not be ended.');
+      this.endError = failureText(error, i18n.t('privacy.endFailed'));
     }
   }
 

@@ -1,3 +1,4 @@
+import { i18n } from './i18n.svelte.ts';
 import { ApiError, widgetApi } from '../lib/api.ts';
 import type { ChatState, ConversationStatus } from './chat.svelte.ts';
 
@@ -56,8 +57,8 @@ export class RatingState {
       if (error instanceof ApiError && error.unauthorized) return this.onUnauthorized();
       this.error =
         error instanceof ApiError && error.code === 'not_resolved'
-          ? 'This conversation is open again; you can rate it once it is resolved.'
-          : 'Your rating could not be saved. Please try again.';
+          ? i18n.t('rating.reopened')
+          : i18n.t('rating.failed');
     } finally {
       this.sending = false;
     }

@@ -1,3 +1,4 @@
+import { i18n } from './i18n.svelte.ts';
 import { ApiError, widgetApi } from '../lib/api.ts';
 import { newClientId } from '../lib/ids.ts';
 import type { ChatState } from './chat.svelte.ts';
@@ -13,9 +14,9 @@ export type PendingFile = {
 };
 
 export const visitorFilesTexts = {
-  unreadable: (name: string) => `${name} could not be read.`,
-  failed: 'Your message and files are still here.',
-  offline: 'Not sent: you appear to be offline. Your message and files are still here.',
+  unreadable: (name: string) => i18n.t('files.unreadable', { name }),
+  failed: () => i18n.t('files.kept'),
+  offline: () => i18n.t('files.offline'),
 };
 
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp)$/;
@@ -95,8 +96,8 @@ export class VisitorFiles {
     } catch (error) {
       this.error =
         error instanceof ApiError && error.status >= 400
-          ? `${error.message}. ${visitorFilesTexts.failed}`
-          : visitorFilesTexts.offline;
+          ? `${error.message}. ${visitorFilesTexts.failed()}`
+          : visitorFilesTexts.offline();
     } finally {
       this.sending = false;
     }

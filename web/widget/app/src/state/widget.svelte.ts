@@ -6,13 +6,16 @@ import { ConsentForm } from './consent.svelte.ts';
 import type { HostBridge } from './host.svelte.ts';
 import { PrivacyState } from './privacy.svelte.ts';
 import { RatingState } from './rating.svelte.ts';
+import { i18n } from './i18n.svelte.ts';
+import type { Locale } from '../../../../i18n/index.ts';
 
 export type Phase = 'loading' | 'notice' | 'chat' | 'error';
 /** What the chat phase shows: the conversation, or the privacy panel opened from the header. */
 export type Pane = 'messages' | 'privacy';
 
-const EXPIRED_REASON = 'Your previous chat session has ended. To chat again, please review the notice.';
-const ENDED_REASON = 'You ended the chat and withdrew your consent. To chat again, please review the notice.';
+// Keys, not texts: the line follows a switch of language while it is on screen.
+const EXPIRED_REASON = 'notice.expired';
+const ENDED_REASON = 'notice.ended';
 
 /**
  * The widget's flow: a stored visitor token goes straight to the chat; otherwise the consent notice comes
@@ -28,8 +31,8 @@ export class WidgetState {
   config = $state<WidgetConfig | null>(null);
   /** Why the widget cannot show anything (bad snippet, server unreachable). */
   error = $state<string | null>(null);
-  /** A line shown above the notice, e.g. after the server ended the session. */
-  noticeReason = $state<string | null>(null);
+  /** The catalog key of a line shown above the notice, e.g. after the server ended the session. */
+  private noticeReasonKey = $state<string | null>(null);
   chat = $state<ChatState | null>(null);
   /** The satisfaction question, shown once the conversation is resolved. */
   rating = $state<RatingState | null>(null);
@@ -55,7 +58,27 @@ export class WidgetState {
   }
 
   get inboxName(): string {
-    return this.config?.inbox.name ?? 'Support';
+    return this.config?.inbox.name ?? i18n.t('app.title');
+  }
+
+  get noticeReason(): string | null {
+    return this.noticeReasonKey ? i18n.t(this.noticeReasonKey) : null;
+  }
+
+  /**
+   * The visitor picked another language: every text follows at once; before consent, the notice itself is
+   * fetched again in that language (its own text, hash and version, which the session then records).
+   */
+  async switchLocale(locale: Locale): Promise<void> {
+    if (locale === i18n.locale) return;
+    i18n.set(locale);
+    if (this.phase === 'notice' || this.phase === 'loading' || this.phase === 'error') {
+      this.consent.error = null;
+      if ((await this.loadConfig()) && this.phase === 'error') this.phase = 'notice';
+    } else {
+      void this.loadConfig();
+      void this.privacy?.load();
+    }
   }
 
   /**
@@ -99,7 +122,7 @@ export class WidgetState {
 
   async start(): Promise<void> {
     if (!this.inboxId) {
-      this.fail('This chat is not set up correctly (missing inbox).');
+      this.fail(i18n.t('app.noInbox'));
       return;
     }
     this.known ??= this.findToken(this.inboxId);
@@ -135,6 +158,7 @@ export class WidgetState {
         inboxId: this.inboxId,
         policyVersion: config.notice.policyVersion,
         textHash: config.notice.textHash,
+        language: config.notice.language,
         consents: { support: true, analytics: this.consent.checked.analytics === true },
       });
       // The first write to storage, and only because the visitor just agreed: the iframe's own (same-site
@@ -142,19 +166,19 @@ export class WidgetState {
       tokenStore.write(this.inboxId, token);
       this.host.session(token);
       this.known = Promise.resolve(token);
-      this.noticeReason = null;
+      this.noticeReasonKey = null;
       this.openChat(token);
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
         // The notice changed while it was on screen: show the current one; consent must be given to it.
         this.consent.reset();
-        this.noticeReason = 'The notice has been updated. Please read it again.';
+        this.noticeReasonKey = 'notice.updated';
         await this.loadConfig();
       } else {
         this.consent.error =
           error instanceof ApiError && error.status === 0
-            ? `${error.message} Please try again.`
-            : 'Could not start the chat. Please try again.';
+            ? `${error.message} ${i18n.t('app.pleaseRetry')}`
+            : i18n.t('notice.startFailed');
       }
     } finally {
       this.consent.submitting = false;
@@ -209,7 +233,7 @@ export class WidgetState {
     this.privacy = null;
     this.view = 'messages';
     this.consent.reset();
-    this.noticeReason = reason;
+    this.noticeReasonKey = reason;
     // The visitor's own action replaced the view they were using: take focus to the notice.
     if (byVisitor) this.viewFocus += 1;
     await this.showNotice();
@@ -225,15 +249,13 @@ export class WidgetState {
 
   private async loadConfig(): Promise<boolean> {
     try {
-      this.config = await widgetApi.config(this.inboxId!);
+      this.config = await widgetApi.config(this.inboxId!, i18n.locale);
       return true;
     } catch (error) {
       // In the chat the header falls back to a generic name; elsewhere there is nothing to show.
       if (this.phase !== 'chat') {
         this.fail(
-          error instanceof ApiError && error.status === 404
-            ? 'This chat is not available.'
-            : 'The chat could not be loaded. Please check your connection.',
+          error instanceof ApiError && error.status === 404 ? i18n.t('app.unavailable') : i18n.t('app.loadFailed'),
         );
       }
       return false;

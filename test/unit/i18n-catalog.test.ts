@@ -1,0 +1,87 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { LOCALES, pickLocale } from '../../web/i18n/index.ts';
+import { widgetTranslator } from '../../web/i18n/widget-catalog.ts';
+import sameAsEnglish from '../../web/i18n/same-as-english.json' with { type: 'json' };
+
+const root = join(import.meta.dirname, '../../web/i18n/locales');
+const namespaces = readdirSync(join(root, 'en')).map((f) => f.replace(/\.json$/, ''));
+
+type Tree = { [key: string]: string | Tree };
+const load = (locale: string, ns: string): Tree => JSON.parse(readFileSync(join(root, locale, `${ns}.json`), 'utf8'));
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') out.set(path, value);
+    else for (const [k, v] of flatten(value, path)) out.set(k, v);
+  }
+  return out;
+}
+
+type Elements = ReturnType<IntlMessageFormat['getAst']>;
+// The parser's element types (@formatjs/icu-messageformat-parser TYPE): literal text and the plural's #.
+const LITERAL = 0;
+const POUND = 7;
+const parse = (text: string): Elements => new IntlMessageFormat(text, 'en').getAst();
+
+/** The names of a message's arguments ({name}, {count, plural, ...}), wherever they are nested. */
+function argumentsOf(elements: Elements, into = new Set<string>()): Set<string> {
+  for (const el of elements) {
+    if (el.type !== LITERAL && el.type !== POUND && 'value' in el && typeof el.value === 'string') into.add(el.value);
+    if ('options' in el) for (const option of Object.values(el.options)) argumentsOf(option.value, into);
+    if ('children' in el) argumentsOf(el.children, into);
+  }
+  return into;
+}
+
+const allowed = sameAsEnglish as Record<string, string[]>;
+
+describe.each(namespaces)('the %s catalog', (ns) => {
+  const english = flatten(load('en', ns));
+
+  it.each(LOCALES.filter((l) => l !== 'en'))('is complete in %s: every key, no extra, same arguments', (locale) => {
+    const texts = flatten(load(locale, ns));
+    expect([...texts.keys()].sort()).toEqual([...english.keys()].sort());
+    for (const [key, text] of texts) {
+      const theirs = [...argumentsOf(parse(text))].sort();
+      const ours = [...argumentsOf(parse(english.get(key)!))].sort();
+      expect({ key, args: theirs }).toEqual({ key, args: ours });
+    }
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))(
+    'has nothing left in English in %s (unless the glossary says so)',
+    (locale) => {
+      const texts = flatten(load(locale, ns));
+      const untranslated = [...texts].filter(([key, text]) => text === english.get(key)).map(([key]) => `${ns}:${key}`);
+      expect(untranslated.filter((k) => !allowed[locale]?.includes(k))).toEqual([]);
+    },
+  );
+
+  it.each([...LOCALES])('formats every %s message with its plural rules', (locale) => {
+    for (const [key, text] of flatten(load(locale, ns))) {
+      const message = new IntlMessageFormat(text, locale);
+      const values = Object.fromEntries([...argumentsOf(parse(text))].map((a) => [a, 2]));
+      expect(typeof message.format(values), key).toBe('string');
+    }
+  });
+});
+
+describe('the locale choice', () => {
+  it('takes the first supported language, region tags included, else English', () => {
+    expect(pickLocale(['de-AT', 'fi'])).toBe('de');
+    expect(pickLocale([null, 'pt-BR', 'sv_SE'])).toBe('sv');
+    expect(pickLocale(['ja'])).toBe('en');
+  });
+
+  it('applies each language’s plural rules (one / other)', () => {
+    expect(widgetTranslator('fi')('privacy.missed', { count: 1 })).toBe('1 uusi viesti');
+    expect(widgetTranslator('fi')('privacy.missed', { count: 3 })).toBe('3 uutta viestiä');
+    expect(widgetTranslator('fr')('privacy.missed', { count: 2 })).toBe('2 nouveaux messages');
+    expect(widgetTranslator('de')('presence.wait', { minutes: 1 })).toBe('Übliche Wartezeit: etwa 1 Minute.');
+  });
+});
