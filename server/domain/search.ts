@@ -130,26 +130,37 @@ const newest = (size: number) => sql`(select * from recent limit ${size}) as c`;
  *      matches from the index (materialized first, so PostgreSQL cannot turn it back into an unbounded walk),
  *      joined to the filters and sorted.
  * Either way the arm gives the newest `limit` matching conversations (step 2 repeats step 1's; the page keeps one
- * hit per conversation). The walk is a nested loop over a LATERAL subquery with a LIMIT, so it stops early.
+ * hit per conversation). The walk is a nested loop over a LATERAL subquery with a LIMIT, so it stops early. A
+ * `partial` walk checks only part of what the arm matches, so having seen every conversation proves nothing.
  */
-type Arm = { body: SQL; walk?: { size: number; check: SQL } };
+type Arm = { body: SQL; walk?: { size: number; check: SQL; partial?: true } };
 
-/** Conversations whose contact (or one of its identities) has a value matching `match` (over `v.value`). */
-function contactArm(matchedIn: 'name' | 'email' | 'address', values: SQL, match: SQL, where: SQL, limit: number): Arm {
+/**
+ * Conversations whose contact's name, email address or one of its identities' addresses contains the text, the most
+ * specific field per contact. The walk looks at names only: twenty name matches among the newest conversations are
+ * the page, as no address match outranks a name. Otherwise the three trigram indexes give the matching contacts
+ * once (a last name is in a few thousand names, emails and addresses alike), their conversations are looked up with
+ * the filters (OFFSET 0 keeps that a nested loop over conversations_contact: PostgreSQL hashed all 100,000
+ * conversations for a few thousand matches), and the arm gives the best `limit` by field, then newest.
+ */
+function contactArm(like: string, where: SQL, limit: number): Arm {
   return {
     walk: {
       size: FIELDS_WALK,
-      check: sql`select c.id, ${matchedIn}::text, null::uuid, v.value, c.last_message_at from ${newest(FIELDS_WALK)}
-        cross join lateral (select v.value from (${values}) as v where v.contact_id = c.contact_id and ${match}
-          limit 1) as v`,
+      partial: true,
+      check: sql`select c.id, 'name'::text, null::uuid, ct.name, c.last_message_at from ${newest(FIELDS_WALK)}
+        cross join lateral (select ct.name from contacts ct where ct.id = c.contact_id and ct.name ilike ${like}
+          limit 1) as ct`,
     },
-    // The matches' conversations by their contact (OFFSET 0 keeps it a nested loop over conversations_contact:
-    // PostgreSQL hashed all 100,000 conversations for a few thousand matches).
-    body: sql`with v as materialized (select v.contact_id, v.value from (${values}) as v where ${match})
-      select c.id, ${matchedIn}::text, null::uuid, v.value, c.last_message_at from v
-      cross join lateral (select c.id, c.last_message_at from conversations c
-        where c.contact_id = v.contact_id and ${where} offset 0) as c
-      order by c.last_message_at desc limit ${limit}`,
+    body: sql`with v as materialized (
+        select ct.id as contact_id, 1 as rank, ct.name as value from contacts ct where ct.name ilike ${like}
+        union all select ct.id, 2, ct.email from contacts ct where ct.email ilike ${like}
+        union all select i.contact_id, 3, i.address from contact_identities i where i.address ilike ${like}),
+      best as materialized (select distinct on (contact_id) contact_id, rank, value from v order by contact_id, rank)
+      select c.id, (array['name', 'email', 'address'])[best.rank], null::uuid, best.value, c.last_message_at
+      from best cross join lateral (select c.id, c.last_message_at from conversations c
+        where c.contact_id = best.contact_id and ${where} offset 0) as c
+      order by best.rank, c.last_message_at desc limit ${limit}`,
   };
 }
 
@@ -218,8 +229,9 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
     if (!arm.walk) return sql`(${arm.body})`;
     const walked = sql.raw(`walked_${i}`);
     ctes.push(sql`${walked} as materialized (${arm.walk.check} limit ${limit})`);
+    const unseen = arm.walk.partial ? sql`true` : sql`(select count(*) from recent) >= ${arm.walk.size}`;
     return sql`(select * from ${walked}) union all (select * from (${arm.body}) as indexed
-      where (select count(*) from ${walked}) < ${limit} and (select count(*) from recent) >= ${arm.walk.size})`;
+      where (select count(*) from ${walked}) < ${limit} and ${unseen})`;
   });
   return sql`with ${sql.join(ctes, sql`, `)}
     select * from (${sql.join(parts, sql` union all `)}) as hits(conversation_id, matched_in, message_id, value, at)`;
@@ -236,10 +248,6 @@ function mentionArm(digits: string, where: SQL, limit: number): SQL {
     where mention_digits(m.body, m.html) like ${digits} and m.kind <> 'event' and ${where}
     order by m.created_at desc limit ${limit * 10}`;
 }
-
-const contactValues = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
-const emailValues = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
-const addressValues = sql`select i.contact_id, i.address as value from contact_identities i`;
 
 /**
  * Every arm returns (conversation, what matched, message, field value, last activity), its newest `limit`; filters
@@ -266,10 +274,7 @@ function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number)
     arm(mentionArm(digits, where, limit));
   }
   if (q.substring) {
-    const like = sql`v.value ilike ${q.substring}`;
-    arm(contactArm('name', contactValues, like, where, limit));
-    arm(contactArm('email', emailValues, like, where, limit));
-    arm(contactArm('address', addressValues, like, where, limit));
+    arm(contactArm(q.substring, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
   if (tsquery) {
