@@ -1,4 +1,4 @@
-import { SQL, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import type { ConversationView } from '../http/views.ts';
 import type { InboxIds } from './scope.ts';
@@ -111,9 +111,11 @@ function textQuery(words: string): SQL {
 
 /**
  * How many of the newest conversations (after the filters and the scope) the field arms check themselves before they
- * ask their indexes: a primary-key look-up and a comparison each, 200 are a millisecond or two.
+ * ask their indexes: a primary-key look-up and a comparison each, 200 are a millisecond or two. Names look at 400:
+ * a common last name is in one conversation in 20, and the index step for it joins and sorts thousands of contacts.
  */
 const FIELDS_WALK = 200;
+const NAMES_WALK = 400;
 
 /** The newest `size` conversations the filters keep, as `c`: the walk of an arm (from `recent`, shared). */
 const newest = (size: number) => sql`(select * from recent limit ${size}) as c`;
@@ -130,43 +132,50 @@ const newest = (size: number) => sql`(select * from recent limit ${size}) as c`;
  *      matches from the index (materialized first, so PostgreSQL cannot turn it back into an unbounded walk),
  *      joined to the filters and sorted.
  * Either way the arm gives the newest `limit` matching conversations (step 2 repeats step 1's; the page keeps one
- * hit per conversation). The walk is a nested loop over a LATERAL subquery with a LIMIT, so it stops early. A
- * `partial` walk checks only part of what the arm matches, so having seen every conversation proves nothing.
+ * hit per conversation). The walk is a nested loop over a LATERAL subquery with a LIMIT, so it stops early.
+ * `rank` is what the arm's hits match in: an arm runs only while the arms of more specific matches found fewer
+ * than `limit` conversations, since the page shows the most specific matches first.
  */
-type Arm = { body: SQL; walk?: { size: number; check: SQL; partial?: true } };
+type Arm = { rank: MatchedIn; body: SQL; walk?: { size: number; check: SQL } };
 
 /**
- * Conversations whose contact's name, email address or one of its identities' addresses contains the text, the most
- * specific field per contact. The walk looks at names only: twenty name matches among the newest conversations are
- * the page, as no address match outranks a name. Otherwise the three trigram indexes give the matching contacts
- * once (a last name is in a few thousand names, emails and addresses alike), their conversations are looked up with
- * the filters (OFFSET 0 keeps that a nested loop over conversations_contact: PostgreSQL hashed all 100,000
- * conversations for a few thousand matches), and the arm gives the best `limit` by field, then newest.
+ * Conversations whose contact has a value (`values`: contact_id, value) containing the text: name, email address,
+ * an identity's address. The index step takes the matching contacts from the value's trigram index, then their
+ * conversations with the filters: OFFSET 0 keeps that a nested loop over conversations_contact (PostgreSQL hashed
+ * all 100,000 conversations for a few thousand matches).
  */
-function contactArm(like: string, where: SQL, limit: number): Arm {
+function contactArm(
+  rank: 'name' | 'email' | 'address',
+  values: SQL,
+  like: string,
+  walk: number,
+  where: SQL,
+  limit: number,
+): Arm {
   return {
+    rank,
     walk: {
-      size: FIELDS_WALK,
-      partial: true,
-      check: sql`select c.id, 'name'::text, null::uuid, ct.name, c.last_message_at from ${newest(FIELDS_WALK)}
-        cross join lateral (select ct.name from contacts ct where ct.id = c.contact_id and ct.name ilike ${like}
-          limit 1) as ct`,
+      size: walk,
+      check: sql`select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from ${newest(walk)}
+        cross join lateral (select v.value from (${values}) as v where v.contact_id = c.contact_id
+          and v.value ilike ${like} limit 1) as v`,
     },
-    body: sql`with v as materialized (
-        select ct.id as contact_id, 1 as rank, ct.name as value from contacts ct where ct.name ilike ${like}
-        union all select ct.id, 2, ct.email from contacts ct where ct.email ilike ${like}
-        union all select i.contact_id, 3, i.address from contact_identities i where i.address ilike ${like}),
-      best as materialized (select distinct on (contact_id) contact_id, rank, value from v order by contact_id, rank)
-      select c.id, (array['name', 'email', 'address'])[best.rank], null::uuid, best.value, c.last_message_at
-      from best cross join lateral (select c.id, c.last_message_at from conversations c
-        where c.contact_id = best.contact_id and ${where} offset 0) as c
-      order by best.rank, c.last_message_at desc limit ${limit}`,
+    body: sql`with v as materialized (select v.contact_id, v.value from (${values}) as v where v.value ilike ${like})
+      select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from v
+      cross join lateral (select c.id, c.last_message_at from conversations c
+        where c.contact_id = v.contact_id and ${where} offset 0) as c
+      order by c.last_message_at desc limit ${limit}`,
   };
 }
+
+const names = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
+const emails = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
+const addresses = sql`select i.contact_id, i.address as value from contact_identities i`;
 
 /** Conversations whose subject matches `match` (over `c.subject`, through an index of conversations). */
 function subjectArm(match: SQL, where: SQL, limit: number): Arm {
   return {
+    rank: 'subject',
     walk: {
       size: FIELDS_WALK,
       check: sql`select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at
@@ -194,13 +203,14 @@ function subjectArm(match: SQL, where: SQL, limit: number): Arm {
  * only give the messages with all the words, each then read (360,000 of them for two common words at 1,000,000
  * messages, 1.6 s), while 1,000 conversations are 10,000 messages read in their order.
  */
-const WORDS_WALK = 60;
+const WORDS_WALK = 300;
 const PHRASE_WALK = 1000;
 
 function wordsArm(tsquery: string, where: SQL, limit: number): Arm {
   const size = /<\d*-?>/.test(tsquery) ? PHRASE_WALK : WORDS_WALK;
   const query = sql`${tsquery}::tsquery`;
   return {
+    rank: 'message',
     walk: {
       size,
       check: sql`select c.id, 'message'::text, m.id, null::text, c.last_message_at from ${newest(size)}
@@ -220,21 +230,37 @@ function wordsArm(tsquery: string, where: SQL, limit: number): Arm {
 
 /** The arms as one statement: the shared walk, each arm's walk, and each arm's index step behind its gate. */
 function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
-  const recent = Math.max(0, ...list.map((arm) => arm.walk?.size ?? 0));
+  const arms = [...list].sort((a, b) => rankOf[a.rank] - rankOf[b.rank]);
+  const recent = Math.max(0, ...arms.map((arm) => arm.walk?.size ?? 0));
   const ctes: SQL[] = [
     sql`recent as materialized (select c.id, c.contact_id, c.subject, c.last_message_at from conversations c
       where ${where} order by c.last_message_at desc limit ${recent})`,
   ];
-  const parts = list.map((arm, i) => {
-    if (!arm.walk) return sql`(${arm.body})`;
-    const walked = sql.raw(`walked_${i}`);
-    ctes.push(sql`${walked} as materialized (${arm.walk.check} limit ${limit})`);
-    const unseen = arm.walk.partial ? sql`true` : sql`(select count(*) from recent) >= ${arm.walk.size}`;
-    return sql`(select * from ${walked}) union all (select * from (${arm.body}) as indexed
-      where (select count(*) from ${walked}) < ${limit} and ${unseen})`;
+  const parts = arms.map((arm, i) => {
+    const name = sql.raw(`arm_${i}`);
+    let body = arm.body;
+    if (arm.walk) {
+      const walked = sql.raw(`walked_${i}`);
+      ctes.push(sql`${walked} as materialized (${arm.walk.check} limit ${limit})`);
+      body = sql`(select * from ${walked}) union all (select * from (${arm.body}) as indexed
+        where (select count(*) from ${walked}) < ${limit} and (select count(*) from recent) >= ${arm.walk.size})`;
+    }
+    ctes.push(sql`${name} (conversation_id, matched_in, message_id, value, at) as materialized (${body})`);
+    // Fewer than `limit` conversations found by each more specific rank and the ones before it, tested from the
+    // most specific on, so that the first test that fails spares the arms after it.
+    const levels = [...new Set(arms.map((a) => rankOf[a.rank]))].filter((r) => r < rankOf[arm.rank]);
+    const gates = levels.map((level) => {
+      const found = arms.flatMap((other, j) =>
+        rankOf[other.rank] <= level ? [sql`select conversation_id from ${sql.raw(`arm_${j}`)}`] : [],
+      );
+      return sql`(select count(distinct conversation_id) from (${sql.join(found, sql` union all `)}) as found)
+        < ${limit}`;
+    });
+    return gates.length
+      ? sql`(select * from ${name} where ${sql.join(gates, sql` and `)})`
+      : sql`(select * from ${name})`;
   });
-  return sql`with ${sql.join(ctes, sql`, `)}
-    select * from (${sql.join(parts, sql` union all `)}) as hits(conversation_id, matched_in, message_id, value, at)`;
+  return sql`with ${sql.join(ctes, sql`, `)} ${sql.join(parts, sql` union all `)}`;
 }
 
 /**
@@ -256,25 +282,36 @@ function mentionArm(digits: string, where: SQL, limit: number): SQL {
  */
 function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number): Arm[] {
   const list: Arm[] = [];
-  const arm = (a: SQL | Arm) => list.push(a instanceof SQL ? { body: a } : a);
+  const arm = (a: Arm) => list.push(a);
   if (q.id)
-    arm(sql`select c.id, 'id', null::uuid, c.id::text, c.last_message_at from conversations c
-      where c.id between ${q.id.low}::uuid and ${q.id.high}::uuid and ${where}
-      order by c.last_message_at desc limit ${limit}`);
+    arm({
+      rank: 'id',
+      body: sql`select c.id, 'id', null::uuid, c.id::text, c.last_message_at from conversations c
+        where c.id between ${q.id.low}::uuid and ${q.id.high}::uuid and ${where}
+        order by c.last_message_at desc limit ${limit}`,
+    });
   if (q.phoneDigits) {
     const digits = `%${q.phoneDigits}%`;
-    arm(sql`select c.id, 'phone', null::uuid, i.address, c.last_message_at from contact_identities i
-      join conversations c on c.contact_id = i.contact_id
-      where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
-      order by c.last_message_at desc limit ${limit}`);
-    arm(sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
-      join conversations c on c.contact_id = ct.id
-      where search_digits(ct.phone) like ${digits} and ${where}
-      order by c.last_message_at desc limit ${limit}`);
-    arm(mentionArm(digits, where, limit));
+    arm({
+      rank: 'phone',
+      body: sql`select c.id, 'phone', null::uuid, i.address, c.last_message_at from contact_identities i
+        join conversations c on c.contact_id = i.contact_id
+        where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
+        order by c.last_message_at desc limit ${limit}`,
+    });
+    arm({
+      rank: 'phone',
+      body: sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
+        join conversations c on c.contact_id = ct.id
+        where search_digits(ct.phone) like ${digits} and ${where}
+        order by c.last_message_at desc limit ${limit}`,
+    });
+    arm({ rank: 'message', body: mentionArm(digits, where, limit) });
   }
   if (q.substring) {
-    arm(contactArm(q.substring, where, limit));
+    arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
+    arm(contactArm('email', emails, q.substring, FIELDS_WALK, where, limit));
+    arm(contactArm('address', addresses, q.substring, FIELDS_WALK, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
   if (tsquery) {
