@@ -134,9 +134,12 @@ const newest = (size: number) => sql`(select * from recent limit ${size}) as c`;
  * Either way the arm gives the newest `limit` matching conversations (step 2 repeats step 1's; the page keeps one
  * hit per conversation). The walk is a nested loop over a LATERAL subquery with a LIMIT, so it stops early.
  * `rank` is what the arm's hits match in: an arm runs only while the arms of more specific matches found fewer
- * than `limit` conversations, since the page shows the most specific matches first.
+ * than `limit` conversations, since the page shows the most specific matches first. `matches`, where the index is
+ * cheap to ask, gives the matching rows: with fewer than `limit` of them in all, the walk is skipped (a phone
+ * number or an email address typed is in no name; walking 400 conversations to learn that cost more than the
+ * index step).
  */
-type Arm = { rank: MatchedIn; body: SQL; walk?: { size: number; check: SQL } };
+type Arm = { rank: MatchedIn; body: SQL; walk?: { size: number; check: SQL; matches?: SQL } };
 
 /**
  * Conversations whose contact has a value (`values`: contact_id, value) containing the text: name, email address,
@@ -159,6 +162,7 @@ function contactArm(
       check: sql`select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from ${newest(walk)}
         cross join lateral (select v.value from (${values}) as v where v.contact_id = c.contact_id
           and v.value ilike ${like} limit 1) as v`,
+      matches: sql`select 1 from (${values}) as v where v.value ilike ${like}`,
     },
     body: sql`with v as materialized (select v.contact_id, v.value from (${values}) as v where v.value ilike ${like})
       select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from v
@@ -180,6 +184,7 @@ function subjectArm(match: SQL, where: SQL, limit: number): Arm {
       size: FIELDS_WALK,
       check: sql`select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at
         from ${newest(FIELDS_WALK)} where ${match}`,
+      matches: sql`select 1 from conversations c where ${match}`,
     },
     body: sql`with c as materialized (select c.* from conversations c where ${match})
       select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at from c
@@ -241,9 +246,13 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
     let body = arm.body;
     if (arm.walk) {
       const walked = sql.raw(`walked_${i}`);
-      ctes.push(sql`${walked} as materialized (${arm.walk.check} limit ${limit})`);
+      const many = arm.walk.matches
+        ? sql`(select count(*) from (${arm.walk.matches} limit ${limit}) as probe) >= ${limit}`
+        : sql`true`;
+      ctes.push(sql`${walked} as materialized (select * from (${arm.walk.check}) as w where ${many} limit ${limit})`);
       body = sql`(select * from ${walked}) union all (select * from (${arm.body}) as indexed
-        where (select count(*) from ${walked}) < ${limit} and (select count(*) from recent) >= ${arm.walk.size})`;
+        where (select count(*) from ${walked}) < ${limit}
+          and (not ${many} or (select count(*) from recent) >= ${arm.walk.size}))`;
     }
     ctes.push(sql`${name} (conversation_id, matched_in, message_id, value, at) as materialized (${body})`);
     // Fewer than `limit` conversations found by each more specific rank and the ones before it, tested from the
