@@ -15,17 +15,17 @@ import {
 } from './search-query.ts';
 
 /**
- * The search box: conversations found by message text, subject, contact name, email, phone and id, through the
- * indexes of migrations 0015 and 0021 only (each arm below names exactly an indexed expression, or PostgreSQL
- * would read every row).
+ * The search box: conversations found by message text, subject, contact name, email, phone and id, each kind of
+ * match an arm that checks the newest conversations itself and then, only if needed, asks the indexes of migrations
+ * 0015 and 0021 (each index step names exactly an indexed expression, or PostgreSQL would read every row).
  *
  * Message text is matched against messages.search_vector (migrations 0021/0022), a stored tsvector with every word
  * of body + HTML unstemmed ('simple') and, where the message's language is known, stemmed in that language. The
  * query is the typed text in 'simple' OR'd with it stemmed in every configuration we index, since the agent's words
  * carry no language: "refund" then finds "refunds" in English and "Rückerstattungen" for "Rückerstattung", and a
  * name, an address or a code is found by its exact spelling in any message. An expression index of the 'simple'
- * words could serve exact words alone, but every row PostgreSQL checks itself (phrase rechecks, the newest-first
- * walk for common words) would compute to_tsvector again, 50-200 µs a row. Erasure reads this vector too.
+ * words could serve exact words alone, but every row checked outside the index (phrase rechecks, the walk over
+ * the newest conversations' messages) would compute to_tsvector again, 50-200 µs a row. Erasure reads this vector too.
  *
  * Redacted and erased text cannot be found: redaction rewrites the body and the HTML copy and erasure deletes or
  * rewrites the rows, and the indexes are over those columns, so nothing of the old text is left to match.
