@@ -15,17 +15,17 @@ import {
 } from './search-query.ts';
 
 /**
- * The search box: conversations found by message text, subject, contact name, email, phone and id, through the
- * indexes of migrations 0015 and 0021 only (each arm below names exactly an indexed expression, or PostgreSQL
- * would read every row).
+ * The search box: conversations found by message text, subject, contact name, email, phone and id, each kind of
+ * match an arm that checks the newest conversations itself and then, only if needed, asks the indexes of migrations
+ * 0015 and 0021 (each index step names exactly an indexed expression, or PostgreSQL would read every row).
  *
  * Message text is matched against messages.search_vector (migrations 0021/0022), a stored tsvector with every word
  * of body + HTML unstemmed ('simple') and, where the message's language is known, stemmed in that language. The
  * query is the typed text in 'simple' OR'd with it stemmed in every configuration we index, since the agent's words
  * carry no language: "refund" then finds "refunds" in English and "Rückerstattungen" for "Rückerstattung", and a
  * name, an address or a code is found by its exact spelling in any message. An expression index of the 'simple'
- * words could serve exact words alone, but every row PostgreSQL checks itself (phrase rechecks, the newest-first
- * walk for common words) would compute to_tsvector again, 50-200 µs a row. Erasure reads this vector too.
+ * words could serve exact words alone, but every row checked outside the index (phrase rechecks, the walk over
+ * the newest conversations' messages) would compute to_tsvector again, 50-200 µs a row. Erasure reads this vector too.
  *
  * Redacted and erased text cannot be found: redaction rewrites the body and the HTML copy and erasure deletes or
  * rewrites the rows, and the indexes are over those columns, so nothing of the old text is left to match.
@@ -92,86 +92,249 @@ function filterConditions(f: SearchFilters, inboxIds: InboxIds, viewerAgentId: s
 }
 
 /**
- * The typed text as one tsquery: in 'simple' and stemmed in every configuration we index, OR'd, with the
- * alternatives that come out the same (most words in most languages) given once: PostgreSQL does not simplify
- * `'refund' | 'refund' | ...`, and every duplicate made each row it checks slower (39 ms against 0.7 ms for a walk
- * over 250 rows). Null when the text has no word to search for (only stop words, only punctuation).
+ * The typed text as one tsquery (its text; null when the text has no word to search for: only stop words, only
+ * punctuation): in 'simple' and stemmed in every configuration we index, OR'd, with the alternatives that come out
+ * the same (most words in most languages) given once: PostgreSQL does not simplify `'refund' | 'refund' | ...`, and
+ * every duplicate made each row it checks slower (39 ms against 0.7 ms for a walk over 250 rows).
  */
-async function textQuery(db: Db, words: string): Promise<string | null> {
-  if (!/[\p{L}\p{N}]/u.test(words)) return null;
+function textQuery(words: string): SQL {
+  if (!/[\p{L}\p{N}]/u.test(words)) return sql`null::text`;
   const configs = ['simple', ...SEARCH_CONFIGS];
-  const rows = rowsOf<{ q: string }>(
-    await db.execute(sql`select distinct websearch_to_tsquery(cfg::regconfig, ${words})::text as q
+  return sql`(select string_agg('(' || q || ')', ' | ') from (
+      select distinct websearch_to_tsquery(cfg::regconfig, ${words})::text as q
       from unnest(array[${sql.join(
         configs.map((c) => sql`${c}`),
         sql`, `,
-      )}]::text[]) as cfg`),
-  );
-  const alternatives = rows.map((r) => r.q).filter((q) => q.trim() !== '');
-  return alternatives.length ? alternatives.map((q) => `(${q})`).join(' | ') : null;
+      )}]::text[]) as cfg) as alternatives
+    where q <> '')`;
 }
 
 /**
- * Messages that match, newest first, with their conversation (the page takes the newest per conversation). Ordered
- * by the message's time so that PostgreSQL chooses per query from its statistics of the word index: for a rare
- * word, the GIN index gives the few matching messages, which are sorted; for a word in a large share of the
- * messages, it walks messages_created backwards and stops after `limit` matches, instead of sorting them all.
- * (Written from the conversations' side, with EXISTS, the estimates were far worse: a word found nowhere walked
- * every conversation.) Several matches in one conversation use up the limit, hence ten messages per page entry.
+ * How many of the newest conversations (after the filters and the scope) the field arms check themselves before they
+ * ask their indexes: a primary-key look-up and a comparison each, 200 are a millisecond or two. Names look at 400:
+ * a common last name is in one conversation in 20, and the index step for it joins and sorts thousands of contacts.
  */
-function messageArm(match: SQL, where: SQL, limit: number): SQL {
+const FIELDS_WALK = 200;
+const NAMES_WALK = 400;
+
+/** The newest `size` conversations the filters keep, as `c`: the walk of an arm (from `recent`, shared). */
+const newest = (size: number) => sql`(select * from recent limit ${size}) as c`;
+
+/**
+ * An arm: `body` returns (conversation, what matched, message, field value, last activity), its newest `limit`.
+ * An arm with a `walk` is answered newest conversations first, in two steps, because which is fast depends on how
+ * common the match is among the conversations the filters keep, and PostgreSQL's estimate of that assumes the match
+ * and the filters independent: it walked all 100,000 conversations of the Chat inbox for a word found only in email
+ * subjects, and every message for a rare word.
+ *   1. `walk`: the newest `size` conversations the filters keep (`newest(size)`), each checked (`check`); a match
+ *      as common as one in size / limit conversations fills the page here, newest first.
+ *   2. Only when the walk found fewer than `limit` and did not see every conversation the filters keep: `body`, the
+ *      matches from the index (materialized first, so PostgreSQL cannot turn it back into an unbounded walk),
+ *      joined to the filters and sorted.
+ * Either way the arm gives the newest `limit` matching conversations (step 2 repeats step 1's; the page keeps one
+ * hit per conversation). The walk is a nested loop over a LATERAL subquery with a LIMIT, so it stops early.
+ * `rank` is what the arm's hits match in: an arm runs only while the arms of more specific matches found fewer
+ * than `limit` conversations, since the page shows the most specific matches first. `matches`, where the index is
+ * cheap to ask, gives the matching rows: with fewer than `limit` of them in all, the walk is skipped (a phone
+ * number or an email address typed is in no name; walking 400 conversations to learn that cost more than the
+ * index step).
+ */
+type Arm = { rank: MatchedIn; body: SQL; walk?: { size: number; check: SQL; matches?: SQL } };
+
+/**
+ * Conversations whose contact has a value (`values`: contact_id, value) containing the text: name, email address,
+ * an identity's address. The index step takes the matching contacts from the value's trigram index, then their
+ * conversations with the filters: OFFSET 0 keeps that a nested loop over conversations_contact (PostgreSQL hashed
+ * all 100,000 conversations for a few thousand matches).
+ */
+function contactArm(
+  rank: 'name' | 'email' | 'address',
+  values: SQL,
+  like: string,
+  walk: number,
+  where: SQL,
+  limit: number,
+): Arm {
+  return {
+    rank,
+    walk: {
+      size: walk,
+      check: sql`select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from ${newest(walk)}
+        cross join lateral (select v.value from (${values}) as v where v.contact_id = c.contact_id
+          and v.value ilike ${like} limit 1) as v`,
+      matches: sql`select 1 from (${values}) as v where v.value ilike ${like}`,
+    },
+    body: sql`with v as materialized (select v.contact_id, v.value from (${values}) as v where v.value ilike ${like})
+      select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from v
+      cross join lateral (select c.id, c.last_message_at from conversations c
+        where c.contact_id = v.contact_id and ${where} offset 0) as c
+      order by c.last_message_at desc limit ${limit}`,
+  };
+}
+
+const names = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
+const emails = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
+const addresses = sql`select i.contact_id, i.address as value from contact_identities i`;
+
+/** Conversations whose subject matches `match` (over `c.subject`, through an index of conversations). */
+function subjectArm(match: SQL, where: SQL, limit: number): Arm {
+  return {
+    rank: 'subject',
+    walk: {
+      size: FIELDS_WALK,
+      check: sql`select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at
+        from ${newest(FIELDS_WALK)} where ${match}`,
+      matches: sql`select 1 from conversations c where ${match}`,
+    },
+    body: sql`with c as materialized (select c.* from conversations c where ${match})
+      select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at from c
+      where ${where} order by c.last_message_at desc limit ${limit}`,
+  };
+}
+
+/**
+ * Conversations with a message (not a timeline event) whose words match the query, with the newest such message.
+ * The walk reads each recent conversation's messages newest first (messages_conversation) until one matches:
+ * `ts_match_vq` is `@@` in a form no index serves, since PostgreSQL otherwise intersected the whole word index with
+ * each conversation's messages, 200 times. The index step takes every matching message from
+ * messages.search_vector (a rare word: a few thousand at 1,000,000 messages), newest first, and looks up their
+ * conversations with the filters until it has `limit` conversations' worth (several matches in one conversation use
+ * up the limit, hence ten per page entry). PostgreSQL chose to hash all conversations for that join.
+ */
+/**
+ * Words are checked in the newest 60 conversations only: reading a conversation's messages costs more than a look-up,
+ * a word in a third of the conversations fills the page within them, and a rarer one is the index's to find. A
+ * phrase is checked in the newest 1,000: its words may be in most messages and the phrase in few, and the index can
+ * only give the messages with all the words, each then read (360,000 of them for two common words at 1,000,000
+ * messages, 1.6 s), while 1,000 conversations are 10,000 messages read in their order.
+ */
+const WORDS_WALK = 300;
+const PHRASE_WALK = 1000;
+
+function wordsArm(tsquery: string, where: SQL, limit: number, identifier: boolean): Arm {
+  const size = /<\d*-?>/.test(tsquery) ? PHRASE_WALK : WORDS_WALK;
+  const query = sql`${tsquery}::tsquery`;
+  const arm: Arm = {
+    rank: 'message',
+    walk: {
+      size,
+      check: sql`select c.id, 'message'::text, m.id, null::text, c.last_message_at from ${newest(size)}
+        cross join lateral (select m.id from messages m
+          where m.conversation_id = c.id and ts_match_vq(m.search_vector, ${query}) and m.kind <> 'event'
+          order by m.created_at desc limit 1) as m`,
+    },
+    body: sql`with hit as materialized (select m.id, m.conversation_id, m.created_at from messages m
+        where m.search_vector @@ ${query} and m.kind <> 'event')
+      select c.id, 'message'::text, hit.id, null::text, c.last_message_at
+      from (select * from hit order by hit.created_at desc) as hit
+      cross join lateral (select c.id, c.last_message_at from conversations c
+        where c.id = hit.conversation_id and ${where} limit 1) as c
+      limit ${limit * 10}`,
+  };
+  // An email address, a phone number or an id typed is in few messages if any: the index finds them at once.
+  return identifier ? { rank: arm.rank, body: arm.body } : arm;
+}
+
+/** The arms as one statement: the shared walk, each arm's walk, and each arm's index step behind its gate. */
+function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
+  const arms = [...list].sort((a, b) => rankOf[a.rank] - rankOf[b.rank]);
+  const recent = Math.max(0, ...arms.map((arm) => arm.walk?.size ?? 0));
+  const ctes: SQL[] = [
+    sql`recent as materialized (select c.id, c.contact_id, c.subject, c.last_message_at from conversations c
+      where ${where} order by c.last_message_at desc limit ${recent})`,
+  ];
+  const parts = arms.map((arm, i) => {
+    const name = sql.raw(`arm_${i}`);
+    let body = arm.body;
+    if (arm.walk) {
+      const walked = sql.raw(`walked_${i}`);
+      const many = arm.walk.matches
+        ? sql`(select count(*) from (${arm.walk.matches} limit ${limit}) as probe) >= ${limit}`
+        : sql`true`;
+      ctes.push(sql`${walked} as materialized (select * from (${arm.walk.check}) as w where ${many} limit ${limit})`);
+      body = sql`(select * from ${walked}) union all (select * from (${arm.body}) as indexed
+        where (select count(*) from ${walked}) < ${limit}
+          and (not ${many} or (select count(*) from recent) >= ${arm.walk.size}))`;
+    }
+    ctes.push(sql`${name} (conversation_id, matched_in, message_id, value, at) as materialized (${body})`);
+    // Fewer than `limit` conversations found by each more specific rank and the ones before it, tested from the
+    // most specific on, so that the first test that fails spares the arms after it.
+    const levels = [...new Set(arms.map((a) => rankOf[a.rank]))].filter((r) => r < rankOf[arm.rank]);
+    const gates = levels.map((level) => {
+      const found = arms.flatMap((other, j) =>
+        rankOf[other.rank] <= level ? [sql`select conversation_id from ${sql.raw(`arm_${j}`)}`] : [],
+      );
+      return sql`(select count(distinct conversation_id) from (${sql.join(found, sql` union all `)}) as found)
+        < ${limit}`;
+    });
+    return gates.length
+      ? sql`(select * from ${name} where ${sql.join(gates, sql` and `)})`
+      : sql`(select * from ${name})`;
+  });
+  return sql`with ${sql.join(ctes, sql`, `)} ${sql.join(parts, sql` union all `)}`;
+}
+
+/**
+ * Messages that mention a phone number's digits, newest first, with their conversation (the page takes the newest
+ * per conversation; several matches in one conversation use up the limit, hence ten messages per page entry). Six
+ * digits or more are rare, so PostgreSQL reads the digits index and sorts the few matches.
+ */
+function mentionArm(digits: string, where: SQL, limit: number): SQL {
   return sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
     join conversations c on c.id = m.conversation_id
-    where ${match} and m.kind <> 'event' and ${where}
+    where mention_digits(m.body, m.html) like ${digits} and m.kind <> 'event' and ${where}
     order by m.created_at desc limit ${limit * 10}`;
 }
 
-/** Every arm returns (conversation, rank, message or field value, time); filters and scope are in each arm. */
-function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number): SQL[] {
-  // Each arm's hits share one rank and are newest first, so each arm's first `limit` are all the page can use.
-  const ARM_LIMIT = limit;
-  const list: SQL[] = [];
-  const arm = (body: SQL) => list.push(sql`(${body})`);
+/**
+ * Every arm returns (conversation, what matched, message, field value, last activity), its newest `limit`; filters
+ * and scope are in each arm. `tsquery` is a parameter holding the query's text (computed beforehand, so that
+ * PostgreSQL plans with it: how common its words are decides the plan).
+ */
+function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number): Arm[] {
+  const list: Arm[] = [];
+  const arm = (a: Arm) => list.push(a);
   if (q.id)
-    arm(sql`select c.id, 'id', null::uuid, c.id::text, c.last_message_at from conversations c
-      where c.id between ${q.id.low}::uuid and ${q.id.high}::uuid and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
+    arm({
+      rank: 'id',
+      body: sql`select c.id, 'id', null::uuid, c.id::text, c.last_message_at from conversations c
+        where c.id between ${q.id.low}::uuid and ${q.id.high}::uuid and ${where}
+        order by c.last_message_at desc limit ${limit}`,
+    });
   if (q.phoneDigits) {
     const digits = `%${q.phoneDigits}%`;
-    arm(sql`select c.id, 'phone', null::uuid, i.address, c.last_message_at from contact_identities i
-      join conversations c on c.contact_id = i.contact_id
-      where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
-      join conversations c on c.contact_id = ct.id
-      where search_digits(ct.phone) like ${digits} and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(messageArm(sql`mention_digits(m.body, m.html) like ${digits}`, where, ARM_LIMIT));
+    arm({
+      rank: 'phone',
+      body: sql`select c.id, 'phone', null::uuid, i.address, c.last_message_at from contact_identities i
+        join conversations c on c.contact_id = i.contact_id
+        where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
+        order by c.last_message_at desc limit ${limit}`,
+    });
+    arm({
+      rank: 'phone',
+      body: sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
+        join conversations c on c.contact_id = ct.id
+        where search_digits(ct.phone) like ${digits} and ${where}
+        order by c.last_message_at desc limit ${limit}`,
+    });
+    arm({ rank: 'message', body: mentionArm(digits, where, limit) });
   }
   if (q.substring) {
-    arm(sql`select c.id, 'name', null::uuid, ct.name, c.last_message_at from contacts ct
-      join conversations c on c.contact_id = ct.id
-      where ct.name ilike ${q.substring} and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(sql`select c.id, 'email', null::uuid, ct.email, c.last_message_at from contacts ct
-      join conversations c on c.contact_id = ct.id
-      where ct.email ilike ${q.substring} and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(sql`select c.id, 'address', null::uuid, i.address, c.last_message_at from contact_identities i
-      join conversations c on c.contact_id = i.contact_id
-      where i.address ilike ${q.substring} and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(sql`select c.id, 'subject', null::uuid, c.subject, c.last_message_at from conversations c
-      where c.subject ilike ${q.substring} and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
+    arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
+    arm(contactArm('email', emails, q.substring, FIELDS_WALK, where, limit));
+    arm(contactArm('address', addresses, q.substring, FIELDS_WALK, where, limit));
+    arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
   if (tsquery) {
-    arm(sql`select c.id, 'subject', null::uuid, c.subject, c.last_message_at from conversations c
-      where to_tsvector('simple'::regconfig, coalesce(c.subject, ''))
-          @@ websearch_to_tsquery('simple'::regconfig, ${q.words})
-        and ${where}
-      order by c.last_message_at desc limit ${ARM_LIMIT}`);
-    arm(messageArm(sql`m.search_vector @@ ${tsquery}::tsquery`, where, ARM_LIMIT));
+    arm(
+      subjectArm(
+        sql`to_tsvector('simple'::regconfig, coalesce(c.subject, ''))
+          @@ websearch_to_tsquery('simple'::regconfig, ${q.words})`,
+        where,
+        limit,
+      ),
+    );
+    arm(wordsArm(tsquery, where, limit, Boolean(q.phoneDigits || q.id || q.words.includes('@'))));
   }
   return list;
 }
@@ -224,39 +387,47 @@ async function messageSnippets(db: Db, tsquery: string | null, ids: string[]): P
 
 export async function searchConversations(db: Db, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
-  const tsquery = await textQuery(db, q.words);
-  const list = arms(
-    q,
-    tsquery,
-    filterConditions(request.filters, request.inboxIds, request.viewerAgentId),
-    request.limit,
-  );
-  if (!list.length) return [];
-  // Custom plans only: the plan depends on how common the words are (walk the newest messages, or read the
-  // index), which a generic plan of the prepared statement cannot know; one picked for a common word walked every
-  // message for a rare one.
-  const candidates = await db.transaction(async (tx) => {
-    await tx.execute(sql`set local plan_cache_mode = force_custom_plan`);
-    return rowsOf<Candidate>(
-      await tx.execute(sql`select * from (${sql.join(list, sql` union all `)})
-        as hits(conversation_id, matched_in, message_id, value, at)`),
+  const where = filterConditions(request.filters, request.inboxIds, request.viewerAgentId);
+  // Three round trips before the views: on a busy machine each costs milliseconds. The settings are LOCAL to the
+  // transaction. Custom plans only: the plan depends on how common the words are, which a generic plan of the
+  // prepared statement cannot know (one picked for a common word walked every message for a rare one). No parallel
+  // workers: starting them took 30-50 ms under load, more than the whole query. No JIT: the index steps that the
+  // gates skip still count in the plan's cost, which then passed jit_above_cost, and compiling took 150-170 ms.
+  // work_mem: a word index scan of 100,000+ messages otherwise turned lossy and rechecked whole pages.
+  const { best, details } = await db.transaction(async (tx) => {
+    const [setup] = rowsOf<{ q: string | null }>(
+      await tx.execute(sql`select set_config('plan_cache_mode', 'force_custom_plan', true),
+        set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true),
+        set_config('work_mem', '32MB', true),
+        ${textQuery(q.words)} as q`),
     );
+    const tsquery = setup?.q ?? null;
+    const list = arms(q, tsquery, where, request.limit);
+    const best = list.length
+      ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)
+      : [];
+    // Views and snippets start on other connections while this one commits.
+    const details = best.length
+      ? Promise.all([
+          // The scope once more: the views are what the agent reads, so they never rest on the arms alone.
+          loadConversationViews(
+            db,
+            { ids: best.map((b) => b.conversation_id), inboxIds: request.inboxIds, limit: best.length },
+            request.viewerAgentId,
+          ),
+          messageSnippets(
+            db,
+            tsquery,
+            best.flatMap((b) => (b.message_id ? [b.message_id] : [])),
+          ),
+        ])
+      : null;
+    // Awaited below; this only keeps a failure while the commit runs from counting as unhandled.
+    details?.catch(() => {});
+    return { best, details };
   });
-  const best = pageOf(candidates, request.limit);
-  if (!best.length) return [];
-  const [views, snippets] = await Promise.all([
-    // The scope once more: the views are what the agent reads, so they never rest on the arms alone.
-    loadConversationViews(
-      db,
-      { ids: best.map((b) => b.conversation_id), inboxIds: request.inboxIds, limit: best.length },
-      request.viewerAgentId,
-    ),
-    messageSnippets(
-      db,
-      tsquery,
-      best.flatMap((b) => (b.message_id ? [b.message_id] : [])),
-    ),
-  ]);
+  if (!details) return [];
+  const [views, snippets] = await details;
   const byId = new Map(best.map((b) => [b.conversation_id, b]));
   return views
     .map(({ seq: _seq, ...conversation }) => {
