@@ -9,6 +9,7 @@ import { webPlugin } from './plugins/web.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
+import { openapiOptions } from './http/openapi.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -38,23 +39,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(jsonBodyPlugin);
     await fastify.register(cookie);
     await registerRateLimits(fastify, root.config);
-    await fastify.register(swagger, {
-      openapi: {
-        info: {
-          title: 'Privacy-first support inbox API',
-          version: '0.1.0',
-          description:
-            'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; ' +
-            'widget visitors use a Bearer visitor token.',
-        },
-        components: {
-          securitySchemes: {
-            session: { type: 'apiKey', in: 'cookie', name: 'sid' },
-            visitor: { type: 'http', scheme: 'bearer' },
-          },
-        },
-      },
-    });
+    await fastify.register(swagger, openapiOptions());
     // No validator badge: it would send the spec's address to a third party (and the docs CSP forbids it).
     await fastify.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { validatorUrl: null } });
     await fastify.register(authPlugin, { deps: root });

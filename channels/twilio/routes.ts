@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
 import { and, eq, sql } from 'drizzle-orm';
 import { consentEvents } from '../../drizzle/schema/index.ts';
-import { DomainError, errors, rateLimits, storableText, type ChannelPort } from '../../server/channel-port.ts';
+import { DomainError, errors, media, rateLimits, storableText, type ChannelPort } from '../../server/channel-port.ts';
 import { InboundRejected, type ChannelAdapter, type InboundRequest } from '../types.ts';
 import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
 import type { TwilioConfig } from './config.ts';
@@ -29,7 +29,9 @@ const Sid = (prefix: string) => Type.String({ pattern: `^${prefix}[0-9a-fA-F]{32
 // Twilio sends many more fields (FromCity, ApiVersion ...): they are allowed and signed, just not used.
 const form = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: true });
 const Phone = Type.String({ minLength: 3, maxLength: 64 });
-const Twiml = Type.String({ description: 'TwiML (text/xml)' });
+const Twiml = media('TwiML: what Twilio says or does next', { 'text/xml': Type.String() });
+/** Twilio posts form-encoded parameters and signs them (X-Twilio-Signature) with the inbox's auth token. */
+const signedForm = { consumes: ['application/x-www-form-urlencoded'], security: [{ twilioSignature: [] }] };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -119,6 +121,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(sms, ['sms']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Twilio inbound SMS webhook (X-Twilio-Signature); STOP/START/HELP are honoured',
           params: Params,
@@ -168,6 +171,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(sms, ['sms', 'voice']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Twilio message status callback: moves the reply to sent, delivered or failed',
           params: Params,
@@ -195,6 +199,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(voice, ['voice']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Twilio incoming-call webhook: announces the recording and its purpose, then records a voicemail',
           params: Params,
@@ -258,6 +263,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(voice, ['voice']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Where Twilio continues after the voicemail: thanks the caller and hangs up',
           params: Params,
@@ -274,6 +280,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(voice, ['voice']),
         schema: {
+          ...signedForm,
           tags,
           summary:
             'Twilio recording status callback: stores the recording (copying the audio unless kept at Twilio ' +
