@@ -36,7 +36,7 @@ const statusText: Record<string, string> = {
   302: 'Redirect',
   400: 'The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code)',
   401: 'Not signed in: no or an expired session, visitor token or signature',
-  403: 'Signed in but not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature',
+  403: 'Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature',
   404: 'No such resource (a resource outside the agent’s inboxes also answers 404)',
   409: 'Conflicts with the current state (e.g. a legal hold, a duplicate)',
   410: 'Gone: expired or erased',
