@@ -40,8 +40,8 @@ export class ContractValidator {
     if (!response.content) return text === '' ? null : `status ${status} declares no body but got ${text.slice(0, 80)}`;
     const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
     const media = response.content[mediaType];
-    if (!media)
-      return `media type ${mediaType || '(none)'} not declared for ${status} (${Object.keys(response.content).join(', ')})`;
+    const declared = Object.keys(response.content).join(', ');
+    if (!media) return `media type ${mediaType || '(none)'} not declared for ${status} (${declared})`;
     if (!mediaType.includes('json') || !media.schema) return null;
     let body: unknown;
     try {

@@ -130,7 +130,8 @@ describe(`every response matches the OpenAPI document on ${dbMode}`, () => {
         if (problem) problems.push(`${role} ${route.method} ${route.url}: ${problem}`);
       }
     console.log(
-      `contract: ${routes.length} routes x ${ROLES.length} callers; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+      `contract: ${routes.length} routes x ${ROLES.length} callers;`,
+      `statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     expect(problems).toEqual([]);
   }, 180_000);
