@@ -9373,6 +9373,8 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description false: no complete IMAP/SMTP settings yet (hosts and users are empty); PATCH them to connect */
+                            connected: boolean;
                             settings: {
                                 address: string;
                                 fromName?: string;
@@ -9481,6 +9483,8 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description false: no complete IMAP/SMTP settings yet (hosts and users are empty); PATCH them to connect */
+                            connected: boolean;
                             settings: {
                                 address: string;
                                 fromName?: string;
@@ -9614,6 +9618,8 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description false: no complete IMAP/SMTP settings yet (hosts and users are empty); PATCH them to connect */
+                            connected: boolean;
                             settings: {
                                 address: string;
                                 fromName?: string;
