@@ -29,6 +29,7 @@ import { recordingRoutes } from './routes/recordings.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
+import { apiTokenRoutes } from './routes/api-tokens.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -50,6 +51,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(contactRoutes, { prefix: '/api/contacts', deps: root });
     await fastify.register(searchRoutes, { prefix: '/api/search', deps: root });
     await fastify.register(agentRoutes, { prefix: '/api/agents', deps: root });
+    await fastify.register(apiTokenRoutes, { prefix: '/api/tokens', deps: root });
     await fastify.register(teamRoutes, { prefix: '/api/teams', deps: root });
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });

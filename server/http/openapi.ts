@@ -1,6 +1,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import { ErrorView } from './views.ts';
+import { requiredScope } from '../security/api-tokens.ts';
 
 /**
  * The OpenAPI document is the contract (DESIGN.md): what each route can answer and who may call it is derived here
@@ -80,7 +81,7 @@ const errorResponse = (status: number, extra: Json = {}) => ({
   ...extra,
 });
 
-function derivedResponses(schema: FastifySchema, method: string, config: RouteConfig): Json {
+function derivedResponses(schema: FastifySchema, method: string, config: RouteConfig, scope: string | null): Json {
   const access = config.access;
   const out: Json = {};
   if (schema.body || schema.querystring || schema.headers) out[400] = errorResponse(400);
@@ -90,7 +91,7 @@ function derivedResponses(schema: FastifySchema, method: string, config: RouteCo
   if (schema.params) out[404] = errorResponse(404);
   if (schema.body && !SAFE_METHODS.has(method))
     Object.assign(out, { 413: errorResponse(413), 415: errorResponse(415) });
-  if (config.rateLimit)
+  if (config.rateLimit || scope)
     out[429] = errorResponse(429, {
       headers: {
         'retry-after': { type: 'integer', description: 'Seconds until the limit resets' },
@@ -102,17 +103,24 @@ function derivedResponses(schema: FastifySchema, method: string, config: RouteCo
   return out;
 }
 
-function securityOf(schema: FastifySchema & { security?: unknown }, method: string, access: string | undefined) {
+function securityOf(
+  schema: FastifySchema & { security?: unknown },
+  method: string,
+  access: string | undefined,
+  scope: string | null,
+) {
   if (schema.security) return schema.security;
   if (!access || access === 'public') return [];
   if (access === 'visitor') return [{ visitor: [] }];
-  return SAFE_METHODS.has(method) ? [{ session: [] }] : [{ session: [], csrf: [] }];
+  const session = SAFE_METHODS.has(method) ? [{ session: [] }] : [{ session: [], csrf: [] }];
+  return scope ? [...session, { apiToken: [] }] : session;
 }
 
 function descriptionOf(
   schema: FastifySchema & { summary?: string; description?: string },
   method: string,
   config: RouteConfig,
+  scope: string | null,
 ) {
   const own = (schema.description ?? schema.summary ?? '').trim();
   const lines = [own && !/[.!?)]$/.test(own) ? `${own}.` : own];
@@ -122,6 +130,10 @@ function descriptionOf(
   else if (access) {
     lines.push(`Needs ${roleText[access] ?? access}.`);
     if (!SAFE_METHODS.has(method)) lines.push('Send the x-csrf-token header given at sign-in.');
+    if (scope)
+      lines.push(
+        `Or an API token with the ${scope} scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).`,
+      );
   }
   if (config.rateLimit?.max)
     lines.push(
@@ -137,15 +149,18 @@ const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ sch
   const method = [route.method].flat()[0]!.toUpperCase();
   const config = (route.config ?? {}) as RouteConfig;
   const own = schema as FastifySchema & { operationId?: string; summary?: string; description?: string };
+  const access = config.access;
+  const scope = access && access !== 'public' && access !== 'visitor' ? requiredScope(method, path) : null;
   return {
     url: path,
     schema: {
       ...own,
       ...(config.documentedBody ? { body: config.documentedBody } : {}),
       operationId: own.operationId ?? operationIdOf(method, path.replace(/:(\w+)/g, '{$1}')),
-      description: descriptionOf(own, method, config),
-      security: securityOf(own, method, config.access),
-      response: { ...derivedResponses(own, method, config), ...(own.response as Json | undefined) },
+      description: descriptionOf(own, method, config, scope),
+      security: securityOf(own, method, config.access, scope),
+      ...(scope ? { 'x-api-token-scope': scope } : {}),
+      response: { ...derivedResponses(own, method, config, scope), ...(own.response as Json | undefined) },
     } as FastifySchema,
   };
 };
@@ -205,6 +220,12 @@ export const openapiOptions = (): FastifyDynamicSwaggerOptions => ({
           in: 'header',
           name: 'x-csrf-token',
           description: 'The csrfToken of the sign-in answer, on every write with the session cookie',
+        },
+        apiToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'pit_…',
+          description: 'An API token an admin created (POST /api/tokens); x-api-token-scope names the scope needed',
         },
         visitor: {
           type: 'http',

@@ -4,15 +4,17 @@ import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { ContractValidator, minimalValue, operationFor, type ContractDocument } from '../helpers/contract.ts';
 import type { RouteRecord } from '../../server/server.ts';
+import { API_TOKEN_SCOPES } from '../../server/security/api-tokens.ts';
 
 /**
  * The OpenAPI document is the contract: every route is called over HTTP as every kind of caller (nobody, a widget
- * visitor, an agent, an admin) with the smallest request its schema accepts and real ids, and every answer must be
- * declared in the document: its status, its media type and (for JSON) its body, checked with ajv. The document the
- * linters check and the client is generated from (openapi/openapi.json) must be the one the server serves.
+ * visitor, an agent, an admin, an API token with every scope) with the smallest request its schema accepts and
+ * real ids, and every answer must be declared in the document: its status, its media type and (for JSON) its
+ * body, checked with ajv. The document the linters check and the client is generated from (openapi/openapi.json)
+ * must be the one the server serves.
  */
-type Role = 'anonymous' | 'visitor' | 'agent' | 'admin';
-const ROLES: Role[] = ['anonymous', 'visitor', 'agent', 'admin'];
+type Role = 'anonymous' | 'visitor' | 'agent' | 'admin' | 'token';
+const ROLES: Role[] = ['anonymous', 'visitor', 'agent', 'admin', 'token'];
 
 describe(`every response matches the OpenAPI document on ${dbMode}`, () => {
   let server: TestServer;
@@ -20,6 +22,7 @@ describe(`every response matches the OpenAPI document on ${dbMode}`, () => {
   let admin: AgentClient;
   let agent: AgentClient;
   let visitor: VisitorClient;
+  let tokenSecret: string;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -40,6 +43,7 @@ describe(`every response matches the OpenAPI document on ${dbMode}`, () => {
       inbox: server.chatInboxId,
     });
     doc = (await admin.get('/api/docs/json')).body;
+    tokenSecret = (await admin.post('/api/tokens', { name: 'contract', scopes: [...API_TOKEN_SCOPES] })).body.secret;
   });
   afterAll(() => server.stop());
 
@@ -82,6 +86,7 @@ describe(`every response matches the OpenAPI document on ${dbMode}`, () => {
 
   function headersOf(role: Role, method: string): Record<string, string> {
     if (role === 'visitor') return { authorization: `Bearer ${visitor.token}` };
+    if (role === 'token') return { authorization: `Bearer ${tokenSecret}` };
     if (role === 'anonymous') return {};
     const client = role === 'admin' ? admin : agent;
     return { cookie: client.cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': client.csrfToken }) };

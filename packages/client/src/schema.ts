@@ -153,7 +153,7 @@ export interface paths {
         };
         /**
          * List conversations, newest activity first (keyset pagination)
-         * @description List conversations, newest activity first (keyset pagination) Needs a signed-in agent (any role).
+         * @description List conversations, newest activity first (keyset pagination) Needs a signed-in agent (any role). Or an API token with the conversations:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getConversations"];
         put?: never;
@@ -173,7 +173,7 @@ export interface paths {
         };
         /**
          * A conversation with all its messages (oldest first) and its contact
-         * @description A conversation with all its messages (oldest first) and its contact. Needs a signed-in agent (any role).
+         * @description A conversation with all its messages (oldest first) and its contact. Needs a signed-in agent (any role). Or an API token with the conversations:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getConversationsById"];
         put?: never;
@@ -195,7 +195,7 @@ export interface paths {
         put?: never;
         /**
          * Reply to the customer on the conversation's channel
-         * @description Reply to the customer on the conversation's channel. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Reply to the customer on the conversation's channel. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the messages:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postConversationsByIdMessages"];
         delete?: never;
@@ -215,7 +215,7 @@ export interface paths {
         put?: never;
         /**
          * Add an internal note (never sent to the customer)
-         * @description Add an internal note (never sent to the customer) Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Add an internal note (never sent to the customer) Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the messages:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postConversationsByIdNotes"];
         delete?: never;
@@ -235,7 +235,7 @@ export interface paths {
         put?: never;
         /**
          * Assign to an agent who can see the inbox (409 otherwise), or unassign with null
-         * @description Assign to an agent who can see the inbox (409 otherwise), or unassign with null. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Assign to an agent who can see the inbox (409 otherwise), or unassign with null. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the conversations:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postConversationsByIdAssign"];
         delete?: never;
@@ -255,7 +255,7 @@ export interface paths {
         put?: never;
         /**
          * Change the status (open, pending, resolved, bot)
-         * @description Change the status (open, pending, resolved, bot) Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Change the status (open, pending, resolved, bot) Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the conversations:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postConversationsByIdStatus"];
         delete?: never;
@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Mark as read for the current agent
-         * @description Mark as read for the current agent. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Mark as read for the current agent. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the conversations:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postConversationsByIdRead"];
         delete?: never;
@@ -293,7 +293,7 @@ export interface paths {
         };
         /**
          * List contacts, newest first; q searches name, email and phone
-         * @description List contacts, newest first; q searches name, email and phone. Needs a signed-in agent (any role).
+         * @description List contacts, newest first; q searches name, email and phone. Needs a signed-in agent (any role). Or an API token with the contacts:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getContacts"];
         put?: never;
@@ -313,7 +313,7 @@ export interface paths {
         };
         /**
          * A contact with identities, current consent per purpose and conversations
-         * @description A contact with identities, current consent per purpose and conversations. Needs a signed-in agent (any role).
+         * @description A contact with identities, current consent per purpose and conversations. Needs a signed-in agent (any role). Or an API token with the contacts:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getContactsById"];
         put?: never;
@@ -323,7 +323,7 @@ export interface paths {
         head?: never;
         /**
          * Rectify contact details (Art. 16); audited by field name, never value
-         * @description Rectify contact details (Art. 16); audited by field name, never value. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Rectify contact details (Art. 16); audited by field name, never value. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the contacts:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         patch: operations["patchContactsById"];
         trace?: never;
@@ -337,13 +337,13 @@ export interface paths {
         };
         /**
          * Current consent per purpose and the full ledger
-         * @description Current consent per purpose and the full ledger. Needs a signed-in agent (any role).
+         * @description Current consent per purpose and the full ledger. Needs a signed-in agent (any role). Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getContactsByIdConsent"];
         put?: never;
         /**
          * Record consent given or withdrawn on another channel, with evidence
-         * @description Record consent given or withdrawn on another channel, with evidence. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Record consent given or withdrawn on another channel, with evidence. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postContactsByIdConsent"];
         delete?: never;
@@ -361,7 +361,7 @@ export interface paths {
         };
         /**
          * The formal access copy (Art. 15/20) as a streamed zip: data.json, index.html, files; everything about the contact, internal notes and timeline events included
-         * @description The formal access copy (Art. 15/20) as a streamed zip: data.json, index.html, files; everything about the contact, internal notes and timeline events included. Needs a signed-in agent (any role).
+         * @description The formal access copy (Art. 15/20) as a streamed zip: data.json, index.html, files; everything about the contact, internal notes and timeline events included. Needs a signed-in agent (any role). Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getContactsByIdExport"];
         put?: never;
@@ -383,7 +383,7 @@ export interface paths {
         put?: never;
         /**
          * Erase the contact everywhere (Art. 17); 409 while a legal hold is active
-         * @description Erase the contact everywhere (Art. 17); 409 while a legal hold is active. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Erase the contact everywhere (Art. 17); 409 while a legal hold is active. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postContactsByIdErase"];
         delete?: never;
@@ -401,7 +401,7 @@ export interface paths {
         };
         /**
          * Other contacts sharing an email or phone with this one (any channel, any phone format)
-         * @description Other contacts sharing an email or phone with this one (any channel, any phone format) Needs a signed-in agent (any role).
+         * @description Other contacts sharing an email or phone with this one (any channel, any phone format) Needs a signed-in agent (any role). Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getContactsByIdMergeSuggestions"];
         put?: never;
@@ -423,7 +423,7 @@ export interface paths {
         put?: never;
         /**
          * Merge another contact into this one: identities, conversations, consent ledger move here; audited; 409 while a legal hold binds either contact
-         * @description Merge another contact into this one: identities, conversations, consent ledger move here; audited; 409 while a legal hold binds either contact. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Merge another contact into this one: identities, conversations, consent ledger move here; audited; 409 while a legal hold binds either contact. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postContactsByIdMerge"];
         delete?: never;
@@ -441,7 +441,7 @@ export interface paths {
         };
         /**
          * Find conversations by message text, subject, contact name, email, phone or id
-         * @description Find conversations by message text, subject, contact name, email, phone or id. Needs a signed-in agent (any role).
+         * @description Find conversations by message text, subject, contact name, email, phone or id. Needs a signed-in agent (any role). Or an API token with the conversations:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["searchConversations"];
         put?: never;
@@ -640,6 +640,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API tokens, newest first (never their secrets)
+         * @description The API tokens, newest first (never their secrets) Needs a signed-in admin.
+         */
+        get: operations["getTokens"];
+        put?: never;
+        /**
+         * Create an API token; its secret is in this answer only (stored hashed)
+         * @description Create an API token; its secret is in this answer only (stored hashed) Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        post: operations["postTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an API token at once (revoking a revoked one changes nothing)
+         * @description Revoke an API token at once (revoking a revoked one changes nothing) Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        post: operations["postTokensByIdRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams": {
         parameters: {
             query?: never;
@@ -813,7 +857,7 @@ export interface paths {
         };
         /**
          * Download a file that came with a message: always as a download, as application/octet-stream (or a PNG, JPEG, GIF or WebP image, recognised from its bytes), never rendered by the browser
-         * @description Download a file that came with a message: always as a download, as application/octet-stream (or a PNG, JPEG, GIF or WebP image, recognised from its bytes), never rendered by the browser. Needs a signed-in agent (any role).
+         * @description Download a file that came with a message: always as a download, as application/octet-stream (or a PNG, JPEG, GIF or WebP image, recognised from its bytes), never rendered by the browser. Needs a signed-in agent (any role). Or an API token with the messages:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getAttachmentsById"];
         put?: never;
@@ -835,7 +879,7 @@ export interface paths {
         put?: never;
         /**
          * Reply (or add a note) with files, base64 in JSON: sent as email attachments, Slack uploads, MMS where the Twilio number has it, otherwise a signed link; size, count and type limits from UPLOAD_*, executables refused by their bytes (415)
-         * @description Reply (or add a note) with files, base64 in JSON: sent as email attachments, Slack uploads, MMS where the Twilio number has it, otherwise a signed link; size, count and type limits from UPLOAD_*, executables refused by their bytes (415) Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Reply (or add a note) with files, base64 in JSON: sent as email attachments, Slack uploads, MMS where the Twilio number has it, otherwise a signed link; size, count and type limits from UPLOAD_*, executables refused by their bytes (415) Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the messages:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postConversationsByIdFiles"];
         delete?: never;
@@ -853,7 +897,7 @@ export interface paths {
         };
         /**
          * A message in full: its sanitized HTML and its whole text (a mail cut at MESSAGE_MAX_CHARS or sent as HTML only), and the attachment holding the original mail when one was kept
-         * @description A message in full: its sanitized HTML and its whole text (a mail cut at MESSAGE_MAX_CHARS or sent as HTML only), and the attachment holding the original mail when one was kept. Needs a signed-in agent (any role).
+         * @description A message in full: its sanitized HTML and its whole text (a mail cut at MESSAGE_MAX_CHARS or sent as HTML only), and the attachment holding the original mail when one was kept. Needs a signed-in agent (any role). Or an API token with the messages:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getMessagesByIdFull"];
         put?: never;
@@ -895,7 +939,7 @@ export interface paths {
         put?: never;
         /**
          * Irreversibly replace a span of a message body with "[redacted]" (UTF-16 offsets, end exclusive); 409 legal_hold while a legal hold binds the message's conversation or contact
-         * @description Irreversibly replace a span of a message body with "[redacted]" (UTF-16 offsets, end exclusive); 409 legal_hold while a legal hold binds the message's conversation or contact. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Irreversibly replace a span of a message body with "[redacted]" (UTF-16 offsets, end exclusive); 409 legal_hold while a legal hold binds the message's conversation or contact. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postMessagesByIdRedact"];
         delete?: never;
@@ -913,13 +957,13 @@ export interface paths {
         };
         /**
          * All legal holds
-         * @description All legal holds. Needs a signed-in admin.
+         * @description All legal holds. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyLegalHolds"];
         put?: never;
         /**
          * Place a legal hold on a contact or a conversation: erasure, redaction, recording deletion and retention answer 409 legal_hold (or skip it) until it is released
-         * @description Place a legal hold on a contact or a conversation: erasure, redaction, recording deletion and retention answer 409 legal_hold (or skip it) until it is released. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Place a legal hold on a contact or a conversation: erasure, redaction, recording deletion and retention answer 409 legal_hold (or skip it) until it is released. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyLegalHolds"];
         delete?: never;
@@ -939,7 +983,7 @@ export interface paths {
         put?: never;
         /**
          * Release a legal hold
-         * @description Release a legal hold. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Release a legal hold. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyLegalHoldsByIdRelease"];
         delete?: never;
@@ -957,7 +1001,7 @@ export interface paths {
         };
         /**
          * Retention policies per data class, with the grace period a tightened policy waits (hours)
-         * @description Retention policies per data class, with the grace period a tightened policy waits (hours) Needs a signed-in admin.
+         * @description Retention policies per data class, with the grace period a tightened policy waits (hours) Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyRetention"];
         put?: never;
@@ -978,7 +1022,7 @@ export interface paths {
         get?: never;
         /**
          * Set the policy of one data class. A value that deletes more than the one in force (turning it on, fewer days) needs confirm: true, else 400 confirmation_required with the dry run in `preview`; it takes effect after the grace period (RETENTION_GRACE_HOURS), cancellable until then
-         * @description Set the policy of one data class. A value that deletes more than the one in force (turning it on, fewer days) needs confirm: true, else 400 confirmation_required with the dry run in `preview`; it takes effect after the grace period (RETENTION_GRACE_HOURS), cancellable until then. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Set the policy of one data class. A value that deletes more than the one in force (turning it on, fewer days) needs confirm: true, else 400 confirmation_required with the dry run in `preview`; it takes effect after the grace period (RETENTION_GRACE_HOURS), cancellable until then. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         put: operations["putPrivacyRetentionByDataClass"];
         post?: never;
@@ -999,7 +1043,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a change waiting out its grace period: the value in force before it stays
-         * @description Cancel a change waiting out its grace period: the value in force before it stays. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Cancel a change waiting out its grace period: the value in force before it stays. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRetentionByDataClassCancel"];
         delete?: never;
@@ -1019,7 +1063,7 @@ export interface paths {
         put?: never;
         /**
          * Put a change waiting out its grace period in force now (confirm: true): the next sweep deletes
-         * @description Put a change waiting out its grace period in force now (confirm: true): the next sweep deletes. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Put a change waiting out its grace period in force now (confirm: true): the next sweep deletes. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRetentionByDataClassApplyNow"];
         delete?: never;
@@ -1037,13 +1081,13 @@ export interface paths {
         };
         /**
          * Dry run: what a sweep would delete now under the policies in force (nothing is deleted)
-         * @description Dry run: what a sweep would delete now under the policies in force (nothing is deleted) Needs a signed-in admin.
+         * @description Dry run: what a sweep would delete now under the policies in force (nothing is deleted) Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyRetentionPreview"];
         put?: never;
         /**
          * Dry run of proposed values, nothing saved: what a sweep would delete now if they were in force, and whether saving each needs confirmation and when it would take effect
-         * @description Dry run of proposed values, nothing saved: what a sweep would delete now if they were in force, and whether saving each needs confirmation and when it would take effect. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Dry run of proposed values, nothing saved: what a sweep would delete now if they were in force, and whether saving each needs confirmation and when it would take effect. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRetentionPreview"];
         delete?: never;
@@ -1063,7 +1107,7 @@ export interface paths {
         put?: never;
         /**
          * Run the retention sweep now (it also runs every minute)
-         * @description Run the retention sweep now (it also runs every minute) Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         * @description Run the retention sweep now (it also runs every minute) Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRetentionSweep"];
         delete?: never;
@@ -1081,7 +1125,7 @@ export interface paths {
         };
         /**
          * Find this person (for an access or erasure request): every contact matching a name, email or phone (any format), and how many messages mention the term
-         * @description Find this person (for an access or erasure request): every contact matching a name, email or phone (any format), and how many messages mention the term. Needs a signed-in manager or admin.
+         * @description Find this person (for an access or erasure request): every contact matching a name, email or phone (any format), and how many messages mention the term. Needs a signed-in manager or admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyPeople"];
         put?: never;
@@ -1101,7 +1145,7 @@ export interface paths {
         };
         /**
          * Audit log, newest first
-         * @description Audit log, newest first. Needs a signed-in admin.
+         * @description Audit log, newest first. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyAudit"];
         put?: never;
@@ -1121,7 +1165,7 @@ export interface paths {
         };
         /**
          * Verify the hash chain of the audit log; reports the first broken link
-         * @description Verify the hash chain of the audit log; reports the first broken link. Needs a signed-in admin.
+         * @description Verify the hash chain of the audit log; reports the first broken link. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyAuditVerify"];
         put?: never;
@@ -1141,7 +1185,7 @@ export interface paths {
         };
         /**
          * Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page)
-         * @description Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page) Needs a signed-in admin.
+         * @description Article 30 record and data map, generated from the catalog and the live configuration (?format=html for a printable page) Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyRecord"];
         put?: never;
@@ -1733,7 +1777,7 @@ export interface paths {
         };
         /**
          * A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio)
-         * @description A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio) Needs a signed-in agent (any role).
+         * @description A conversation's call recordings, oldest first, with their deletion dates (deleted ones stay listed, without audio) Needs a signed-in agent (any role). Or an API token with the messages:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getRecordings"];
         put?: never;
@@ -1753,7 +1797,7 @@ export interface paths {
         };
         /**
          * Recordings whose deletion at the provider keeps failing (still kept, retried with backoff)
-         * @description Recordings whose deletion at the provider keeps failing (still kept, retried with backoff) Needs a signed-in admin.
+         * @description Recordings whose deletion at the provider keeps failing (still kept, retried with backoff) Needs a signed-in admin. Or an API token with the messages:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getRecordingsDeletionFailures"];
         put?: never;
@@ -1773,7 +1817,7 @@ export interface paths {
         };
         /**
          * The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited
-         * @description The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited. Needs a signed-in agent (any role).
+         * @description The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited. Needs a signed-in agent (any role). Or an API token with the messages:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getRecordingsByIdMedia"];
         put?: never;
@@ -1796,7 +1840,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep; 409 legal_hold while a legal hold binds the recording's conversation or contact
-         * @description Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep; 409 legal_hold while a legal hold binds the recording's conversation or contact. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in.
+         * @description Delete a recording now, at the provider and locally (audited); a provider failure answers 502 and is retried by the retention sweep; 409 legal_hold while a legal hold binds the recording's conversation or contact. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         delete: operations["deleteRecordingsById"];
         options?: never;
@@ -1813,7 +1857,7 @@ export interface paths {
         };
         /**
          * Every dashboard figure, computed only over contacts whose current consent covers analytics; small cohorts suppressed
-         * @description Every dashboard figure, computed only over contacts whose current consent covers analytics; small cohorts suppressed. Needs a signed-in manager or admin.
+         * @description Every dashboard figure, computed only over contacts whose current consent covers analytics; small cohorts suppressed. Needs a signed-in manager or admin. Or an API token with the analytics:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getAnalyticsDashboard"];
         put?: never;
@@ -1833,7 +1877,7 @@ export interface paths {
         };
         /**
          * The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k"
-         * @description The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k". Needs a signed-in manager or admin.
+         * @description The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k". Needs a signed-in manager or admin. Or an API token with the analytics:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getAnalyticsDashboardCsv"];
         put?: never;
@@ -2409,6 +2453,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getConversationsById: {
@@ -2629,6 +2690,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postConversationsByIdMessages: {
@@ -2760,6 +2838,23 @@ export interface operations {
             /** @description Unsupported media type */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2903,6 +2998,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postConversationsByIdAssign: {
@@ -3024,6 +3136,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postConversationsByIdStatus: {
@@ -3136,6 +3265,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postConversationsByIdRead: {
@@ -3186,6 +3332,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3248,6 +3411,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3359,6 +3539,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3502,6 +3699,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getContactsByIdConsent: {
@@ -3576,6 +3790,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3701,6 +3932,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getContactsByIdExport: {
@@ -3756,6 +4004,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3872,6 +4137,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A provider (mail server, Slack, Twilio) failed */
             502: {
                 headers: {
@@ -3942,6 +4224,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4104,6 +4403,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     searchConversations: {
@@ -4201,6 +4517,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5089,6 +5422,218 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            scopes: string[];
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            /** Format: date-time */
+                            lastUsedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    scopes: ("conversations:read" | "conversations:write" | "messages:read" | "messages:write" | "contacts:read" | "contacts:write" | "privacy:read" | "privacy:write" | "analytics:read")[];
+                    expiresInDays?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            scopes: string[];
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            /** Format: date-time */
+                            lastUsedAt: string | null;
+                        };
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTokensByIdRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            scopes: string[];
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            /** Format: date-time */
+                            lastUsedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6143,6 +6688,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postConversationsByIdFiles: {
@@ -6285,6 +6847,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMessagesByIdFull: {
@@ -6333,6 +6912,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6539,6 +7135,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPrivacyLegalHolds: {
@@ -6590,6 +7203,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6699,6 +7329,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postPrivacyLegalHoldsByIdRelease: {
@@ -6776,6 +7423,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPrivacyRetention: {
@@ -6824,6 +7488,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6955,6 +7636,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postPrivacyRetentionByDataClassCancel: {
@@ -7022,6 +7720,23 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7135,6 +7850,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPrivacyRetentionPreview: {
@@ -7179,6 +7911,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7282,6 +8031,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postPrivacyRetentionSweep: {
@@ -7331,6 +8097,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7420,6 +8203,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPrivacyAudit: {
@@ -7484,6 +8284,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getPrivacyAuditVerify: {
@@ -7524,6 +8341,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7632,6 +8466,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10626,6 +11477,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getRecordingsDeletionFailures: {
@@ -10696,6 +11564,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getRecordingsByIdMedia: {
@@ -10741,6 +11626,23 @@ export interface operations {
             /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10829,6 +11731,23 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11056,6 +11975,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getAnalyticsDashboardCsv: {
@@ -11105,6 +12041,23 @@ export interface operations {
             /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
