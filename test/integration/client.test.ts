@@ -37,21 +37,27 @@ describe(`the typed client on ${dbMode}`, () => {
     expect(committed.endsWith(generated)).toBe(true);
   });
 
+  const runExample = (env: Record<string, string>) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/client/examples/quickstart.ts'], {
+      env: { ...process.env, INBOX_URL: server.url, ...env },
+    });
+
+  it('runs the example with an API token instead of a sign-in', async () => {
+    const scopes = ['conversations:read', 'messages:write', 'privacy:read', 'privacy:write'];
+    const { secret } = (await admin.post('/api/tokens', { name: 'quickstart', scopes })).body;
+    const { stdout } = await runExample({ INBOX_TOKEN: secret, EXPORT_FILE: join(dir, 'token-export.zip') });
+    expect(stdout).toContain('using an API token');
+    expect(stdout).toMatch(/export: \d+ bytes, application\/zip/);
+    expect(readFileSync(join(dir, 'token-export.zip')).subarray(0, 2).toString()).toBe('PK');
+  }, 120_000);
+
   it('runs the example: signs in, lists, replies, records consent, downloads the export', async () => {
     const exportFile = join(dir, 'export.zip');
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'packages/client/examples/quickstart.ts'],
-      {
-        env: {
-          ...process.env,
-          INBOX_URL: server.url,
-          INBOX_EMAIL: 'admin1@test.example',
-          INBOX_PASSWORD: 'a-long-test-password',
-          EXPORT_FILE: exportFile,
-        },
-      },
-    );
+    const { stdout } = await runExample({
+      INBOX_EMAIL: 'admin1@test.example',
+      INBOX_PASSWORD: 'a-long-test-password',
+      EXPORT_FILE: exportFile,
+    });
     expect(stdout).toContain(`signed in as admin ${admin.agent.id}`);
     expect(stdout).toContain('open conversations: 1');
     expect(stdout).toMatch(/export: \d+ bytes, application\/zip/);

@@ -4,7 +4,7 @@ import { createInboxClient } from '../src/index.ts';
 /**
  * The client end to end, as an integration would use it:
  *   INBOX_URL=https://support.example.com INBOX_EMAIL=… INBOX_PASSWORD=… npx tsx packages/client/examples/quickstart.ts
- * It signs in, lists the open conversations, replies to the newest, records the customer's consent to analytics
+ * (or INBOX_TOKEN=pit_… instead of the email and password). It signs in, lists the open conversations, replies to the newest, records the customer's consent to analytics
  * given on another channel, and downloads that customer's data export (a zip) to EXPORT_FILE.
  */
 const env = (name: string) => {
@@ -13,9 +13,14 @@ const env = (name: string) => {
   return value;
 };
 
-const inbox = createInboxClient({ baseUrl: env('INBOX_URL') });
-const me = await inbox.login(env('INBOX_EMAIL'), env('INBOX_PASSWORD'));
-console.log(`signed in as ${me.role} ${me.id}`);
+// An API token (INBOX_TOKEN, scopes conversations:read, messages:write, privacy:read, privacy:write), or a sign-in.
+const token = process.env.INBOX_TOKEN;
+const inbox = createInboxClient({ baseUrl: env('INBOX_URL'), token });
+if (token) console.log('using an API token');
+else {
+  const me = await inbox.login(env('INBOX_EMAIL'), env('INBOX_PASSWORD'));
+  console.log(`signed in as ${me.role} ${me.id}`);
+}
 
 const { data: page } = await inbox.GET('/api/conversations', { params: { query: { status: 'open', limit: 10 } } });
 const conversation = page?.items[0];

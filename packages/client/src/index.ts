@@ -12,11 +12,13 @@ export type InboxClient = Client<paths> & {
   login(email: string, password: string): Promise<{ id: string; role: string; name: string }>;
 };
 
-export function createInboxClient(options: { baseUrl: string; fetch?: typeof fetch }): InboxClient {
+/** `token`: an API token (`pit_…`, POST /api/tokens) instead of signing in; it needs no cookie and no CSRF header. */
+export function createInboxClient(options: { baseUrl: string; token?: string; fetch?: typeof fetch }): InboxClient {
   const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: options.fetch });
   const session = { cookie: '', csrfToken: '' };
   const credentials: Middleware = {
     onRequest({ request }) {
+      if (options.token) request.headers.set('authorization', `Bearer ${options.token}`);
       if (session.cookie) request.headers.set('cookie', session.cookie);
       if (session.csrfToken && request.method !== 'GET') request.headers.set('x-csrf-token', session.csrfToken);
       return request;
