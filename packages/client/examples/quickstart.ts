@@ -4,8 +4,9 @@ import { createInboxClient } from '../src/index.ts';
 /**
  * The client end to end, as an integration would use it:
  *   INBOX_URL=https://support.example.com INBOX_EMAIL=… INBOX_PASSWORD=… npx tsx packages/client/examples/quickstart.ts
- * (or INBOX_TOKEN=pit_… instead of the email and password). It signs in, lists the open conversations, replies to the newest, records the customer's consent to analytics
- * given on another channel, and downloads that customer's data export (a zip) to EXPORT_FILE.
+ * (or INBOX_TOKEN=pit_… instead of the email and password). It signs in, lists the open conversations, replies
+ * to the newest, records the customer's consent to analytics given on another channel, and downloads that
+ * customer's data export (a zip) to EXPORT_FILE.
  */
 const env = (name: string) => {
   const value = process.env[name];
