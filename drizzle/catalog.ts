@@ -174,6 +174,22 @@ export const catalog = {
       expiresAt: p('metadata'),
     },
   }),
+  apiTokens: entry({
+    table: schema.apiTokens,
+    purpose: 'Integrations: API tokens, each acting for the admin who created it',
+    reach: { subject: 'agent', via: 'column', column: 'createdBy' },
+    columns: {
+      id: n('metadata'),
+      name: n('none', 'the integration’s name, chosen by an admin'),
+      tokenHash: p('credential'),
+      scopes: n('none'),
+      createdBy: p('identifier'),
+      createdAt: p('metadata'),
+      expiresAt: n('metadata'),
+      revokedAt: n('metadata'),
+      lastUsedAt: p('metadata'),
+    },
+  }),
   cannedReplies: entry({
     table: schema.cannedReplies,
     purpose: 'Support: canned replies (shared, or one agent’s own)',

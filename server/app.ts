@@ -9,6 +9,7 @@ import { webPlugin } from './plugins/web.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { registerRateLimits } from './http/rate-limits.ts';
+import { openapiOptions } from './http/openapi.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { contactRoutes } from './routes/contacts.ts';
@@ -28,6 +29,7 @@ import { recordingRoutes } from './routes/recordings.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
+import { apiTokenRoutes } from './routes/api-tokens.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -38,23 +40,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(jsonBodyPlugin);
     await fastify.register(cookie);
     await registerRateLimits(fastify, root.config);
-    await fastify.register(swagger, {
-      openapi: {
-        info: {
-          title: 'Privacy-first support inbox API',
-          version: '0.1.0',
-          description:
-            'Agents authenticate with the session cookie from POST /api/auth/login and send x-csrf-token on writes; ' +
-            'widget visitors use a Bearer visitor token.',
-        },
-        components: {
-          securitySchemes: {
-            session: { type: 'apiKey', in: 'cookie', name: 'sid' },
-            visitor: { type: 'http', scheme: 'bearer' },
-          },
-        },
-      },
-    });
+    await fastify.register(swagger, openapiOptions());
     // No validator badge: it would send the spec's address to a third party (and the docs CSP forbids it).
     await fastify.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { validatorUrl: null } });
     await fastify.register(authPlugin, { deps: root });
@@ -65,6 +51,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(contactRoutes, { prefix: '/api/contacts', deps: root });
     await fastify.register(searchRoutes, { prefix: '/api/search', deps: root });
     await fastify.register(agentRoutes, { prefix: '/api/agents', deps: root });
+    await fastify.register(apiTokenRoutes, { prefix: '/api/tokens', deps: root });
     await fastify.register(teamRoutes, { prefix: '/api/teams', deps: root });
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });

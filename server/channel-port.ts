@@ -55,7 +55,7 @@ export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.
 export { DomainError, badRequest, notFound } from './domain/errors.ts';
-export { errors, IdParams } from './http/common.ts';
+export { download, errors, IdParams, media } from './http/common.ts';
 export { rateLimits } from './http/rate-limits.ts';
 // Requests to other hosts (provider APIs, file downloads) go only through ChannelPort.outbound.
 export { OutboundRefused, OutboundTooLarge, type Outbound, type OutboundResponse } from './http/outbound.ts';

@@ -69,6 +69,8 @@ export type Config = {
   uploads: { maxBytes: number; maxFiles: number; allowedTypes: string[] | null };
   /** How long a signed link to a file stays valid (FILE_LINK_TTL_HOURS; server/domain/uploads-links.ts). */
   fileLinkTtlHours: number;
+  /** Requests one API token may make per minute (API_TOKEN_RATE_PER_MINUTE; server/security/api-tokens.ts). */
+  apiTokenRatePerMinute: number;
 };
 
 export class ConfigError extends Error {
@@ -279,6 +281,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
       allowedTypes: allowedTypes(env),
     },
     fileLinkTtlHours: int(env, 'FILE_LINK_TTL_HOURS', 24 * 7, 1, 24 * 365),
+    apiTokenRatePerMinute: int(env, 'API_TOKEN_RATE_PER_MINUTE', 600, 1, 100_000),
   };
 }
 

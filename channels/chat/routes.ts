@@ -11,6 +11,7 @@ import {
   VisitorSessionRequest,
   VisitorSessionView,
   WidgetConfigView,
+  download,
   errors,
   rateLimits,
   type VisitorDesk,
@@ -149,7 +150,7 @@ export const chatRoutes =
           summary:
             "The visitor's own copy: what they and the company said to each other and the data about them " +
             '(no internal notes, timeline or bot internals; staff by display name only)',
-          response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...errors(401, 429) },
+          response: { 200: download('ZIP archive of the visitor’s own data', 'application/zip'), ...errors(401, 429) },
         },
       },
       async (request, reply) => {

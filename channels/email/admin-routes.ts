@@ -20,6 +20,7 @@ import {
   parseEmailSettings,
   PasswordRequiredError,
   publicEmailSettings,
+  unconnectedEmailSettings,
 } from './settings.ts';
 
 const tags = ['inboxes'];
@@ -75,6 +76,9 @@ const PublicServer = Type.Object({
 const EmailInboxView = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
+  connected: Type.Boolean({
+    description: 'false: no complete IMAP/SMTP settings yet (hosts and users are empty); PATCH them to connect',
+  }),
   settings: Type.Object({
     address: Type.String(),
     fromName: Type.Optional(Type.String()),
@@ -102,6 +106,16 @@ function validated(raw: unknown) {
     return parseEmailSettings(raw);
   } catch (err) {
     if (err instanceof EmailSettingsError) throw badRequest('invalid_email_settings', err.message);
+    throw err;
+  }
+}
+
+/** The stored settings when they name a complete mail server, else null (not connected yet). */
+function connectedSettings(raw: unknown) {
+  try {
+    return parseEmailSettings(raw);
+  } catch (err) {
+    if (err instanceof EmailSettingsError) return null;
     throw err;
   }
 }
@@ -136,12 +150,17 @@ export const emailInboxRoutes =
       };
     };
     // Sealed passwords are non-empty strings like any other: the view needs only whether one is set.
-    const view = async (id: string, name: string, settings: unknown) => ({
-      id,
-      name,
-      settings: publicEmailSettings(validated(settings)),
-      mailbox: await status(id, validated(settings).imap.mailbox),
-    });
+    const view = async (id: string, name: string, stored: unknown) => {
+      const settings = connectedSettings(stored);
+      const shown = settings ?? unconnectedEmailSettings(stored);
+      return {
+        id,
+        name,
+        connected: settings !== null,
+        settings: publicEmailSettings(shown),
+        mailbox: await status(id, shown.imap.mailbox),
+      };
+    };
 
     app.post(
       '/email',

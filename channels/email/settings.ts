@@ -130,6 +130,24 @@ export function parseEmailSettings(raw: unknown): EmailSettings {
   };
 }
 
+/**
+ * An inbox created without a mail server yet (the demo's, or one whose IMAP/SMTP an admin has still to fill in):
+ * its stored address and the defaults, with empty hosts and users, so its settings can be opened and completed.
+ */
+export function unconnectedEmailSettings(raw: unknown): EmailSettings {
+  const address = (raw as { address?: unknown } | null)?.address;
+  const server = { host: '', secure: true, allowPlaintext: false, ca: undefined, user: '', password: '' };
+  return {
+    address: typeof address === 'string' ? address : '',
+    imap: { ...server, port: 993, mailbox: EMAIL_DEFAULTS.mailbox },
+    smtp: { ...server, port: 465 },
+    markSeen: EMAIL_DEFAULTS.markSeen,
+    deleteAfterIngest: EMAIL_DEFAULTS.deleteAfterIngest,
+    maxAttachmentBytes: EMAIL_DEFAULTS.maxAttachmentBytes,
+    subjectThreadDays: EMAIL_DEFAULTS.subjectThreadDays,
+  };
+}
+
 /** The settings as the API may show them: every password replaced by whether one is set. */
 export function publicEmailSettings(s: EmailSettings) {
   const { password: imapPassword, ...imap } = s.imap;

@@ -8,6 +8,18 @@ import type { SlackChannel } from './channel.ts';
  * (channels/slack/receiver.ts), which needs the body exactly as Slack sent it, so this plugin (and
  * only this one: content-type parsers are scoped to their plugin) keeps JSON bodies as raw text.
  */
+/** What Slack posts (validated as raw text, so the signature is checked over the exact bytes; documented as JSON). */
+const SlackEnvelope = Type.Object(
+  {
+    type: Type.String({ description: 'url_verification or event_callback' }),
+    challenge: Type.Optional(Type.String()),
+    team_id: Type.Optional(Type.String()),
+    event_id: Type.Optional(Type.String()),
+    event: Type.Optional(Type.Object({ type: Type.String() }, { additionalProperties: true })),
+  },
+  { additionalProperties: true },
+);
+
 export const slackRoutes =
   (running: () => SlackChannel | null): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -17,8 +29,9 @@ export const slackRoutes =
     app.post(
       '/events',
       {
-        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
+        config: { access: 'public', signed: true, rateLimit: rateLimits.webhook, documentedBody: SlackEnvelope },
         schema: {
+          security: [{ slackSignature: [] }],
           tags: ['slack'],
           summary: 'Slack Events API request URL (signed by Slack; answers after the message is stored)',
           headers: Type.Object({

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
 import { and, eq, sql } from 'drizzle-orm';
 import { consentEvents } from '../../drizzle/schema/index.ts';
-import { DomainError, errors, rateLimits, storableText, type ChannelPort } from '../../server/channel-port.ts';
+import { DomainError, errors, media, rateLimits, storableText, type ChannelPort } from '../../server/channel-port.ts';
 import { InboundRejected, type ChannelAdapter, type InboundRequest } from '../types.ts';
 import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
 import type { TwilioConfig } from './config.ts';
@@ -30,7 +30,9 @@ const Sid = (prefix: string) => Type.String({ pattern: `^${prefix}[0-9a-fA-F]{32
 // Twilio sends many more fields (FromCity, ApiVersion ...): they are allowed and signed, just not used.
 const form = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: true });
 const Phone = Type.String({ minLength: 3, maxLength: 64 });
-const Twiml = Type.String({ description: 'TwiML (text/xml)' });
+const Twiml = media('TwiML: what Twilio says or does next', { 'text/xml': Type.String() });
+/** Twilio posts form-encoded parameters and signs them (X-Twilio-Signature) with the inbox's auth token. */
+const signedForm = { consumes: ['application/x-www-form-urlencoded'], security: [{ twilioSignature: [] }] };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -120,6 +122,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(sms, ['sms']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Twilio inbound SMS webhook (X-Twilio-Signature); STOP/START/HELP are honoured',
           params: Params,
@@ -171,6 +174,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(sms, ['sms', 'voice']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Twilio message status callback: moves the reply to sent, delivered or failed',
           params: Params,
@@ -198,6 +202,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(voice, ['voice']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Twilio incoming-call webhook: announces the recording and its purpose, then records a voicemail',
           params: Params,
@@ -266,6 +271,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(voice, ['voice']),
         schema: {
+          ...signedForm,
           tags,
           summary: 'Where Twilio continues after the voicemail: thanks the caller and hangs up',
           params: Params,
@@ -285,6 +291,7 @@ export const twilioRoutes =
         config: { access: 'public', signed: true, rateLimit: rateLimits.webhook },
         preValidation: verifyWith(voice, ['voice']),
         schema: {
+          ...signedForm,
           tags,
           summary:
             'Twilio recording status callback: stores the recording (copying the audio unless kept at Twilio ' +

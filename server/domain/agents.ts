@@ -1,5 +1,5 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import { agentInvitations, agents, sessions } from '../../drizzle/schema/index.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
@@ -190,6 +190,40 @@ export async function sessionAgentByHash(db: Db, tokenHash: string): Promise<Ses
     status: 'active',
     mustChangePassword: row.must_change_password,
     csrfToken: row.csrf_token,
+    inboxIds: parseInboxIds(row.inbox_ids),
+  };
+}
+
+/**
+ * The agent an API token acts for (server/security/api-tokens.ts), shaped like a session's agent; null when the
+ * account is disabled. No CSRF token: a bearer token is not sent by a browser on its own.
+ */
+export async function tokenAgent(db: Db, agentId: string): Promise<SessionAgent | null> {
+  const [row] = rowsOf<{
+    id: string;
+    email: string;
+    name: string;
+    role: AgentRole;
+    disabled: boolean;
+    color: string | null;
+    inbox_ids: unknown;
+  }>(
+    await db.execute(sql`
+      select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, a.color,
+        ${visibleInboxIdsSql(sql.raw('a'))} as inbox_ids
+      from agents a where a.id = ${agentId}`),
+  );
+  if (!row || row.disabled) return null;
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: false,
+    color: row.color,
+    status: 'active',
+    mustChangePassword: false,
+    csrfToken: '',
     inboxIds: parseInboxIds(row.inbox_ids),
   };
 }

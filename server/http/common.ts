@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { ErrorView } from './views.ts';
 import { badRequest } from '../domain/errors.ts';
 
@@ -16,3 +16,20 @@ export function decodeCursor(cursor: string, arity: number): string[] {
 }
 
 export const MessageText = Type.String({ minLength: 1, description: 'Plain text; over the size limit answers 413' });
+
+type MediaSchema = TSchema | { type: string; format?: string; description?: string };
+
+/**
+ * A response whose body is not JSON (a file, a page, CSV, TwiML), declared with its real media types. Fastify
+ * serializes only JSON bodies, so these schemas document what is sent; they never reshape it.
+ */
+export const media = (description: string, types: Record<string, MediaSchema>) => ({
+  description,
+  content: Object.fromEntries(Object.entries(types).map(([type, schema]) => [type, { schema }])),
+});
+
+const Binary = { type: 'string', format: 'binary' };
+
+/** A file download in any of `types` (e.g. the sniffed inert types of server/http/downloads.ts). */
+export const download = (description: string, ...types: string[]) =>
+  media(description, Object.fromEntries(types.map((type) => [type, Binary])));

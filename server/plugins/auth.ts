@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/rate-limit';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
-import { sessionAgent, type SessionAgent } from '../domain/agents.ts';
+import { sessionAgent, tokenAgent, type SessionAgent } from '../domain/agents.ts';
+import { API_TOKEN_PREFIX, liveApiToken, recordApiTokenUse, requiredScope } from '../security/api-tokens.ts';
 import { DomainError } from '../domain/errors.ts';
 import { admitVisitor } from '../domain/widget.ts';
 import { assertVisible, type ScopedResource } from '../domain/scope.ts';
@@ -34,6 +36,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     agent: SessionAgent | null;
+    /** The API token the request came with (server/security/api-tokens.ts), if any. */
+    apiTokenId?: string;
     visitor: VisitorClaims | null;
   }
 }
@@ -52,20 +56,56 @@ const unauthorized = () => new DomainError(401, 'unauthorized', 'Sign in first')
 export type AuthPluginDeps = {
   db: Db;
   visitorTokens: Pick<VisitorTokens, 'verify'>;
-  config: Pick<Config, 'visitorTokenIdleDays'>;
+  config: Pick<Config, 'visitorTokenIdleDays' | 'apiTokenRatePerMinute'>;
 };
 
 export const authPlugin = fp<{ deps: AuthPluginDeps }>(
   async (app, { deps }) => {
     app.decorateRequest('agent', null);
     app.decorateRequest('visitor', null);
-    app.addHook('onRequest', async (request) => {
+    const tokenLimit = app.createRateLimit({
+      max: deps.config.apiTokenRatePerMinute,
+      timeWindow: '1 minute',
+      keyGenerator: (request) => `api-token|${request.apiTokenId ?? ''}`,
+    });
+    /** A request with an API token: live, scoped for this route, within its rate, its admin still allowed. */
+    const tokenCaller = async (request: FastifyRequest, reply: FastifyReply, secret: string, access: AgentRole) => {
+      const token = await liveApiToken(deps.db, secret);
+      request.apiTokenId = token.id;
+      const scope = requiredScope(request.method, request.routeOptions.url ?? '');
+      if (!scope) throw new DomainError(403, 'token_scope', 'API tokens cannot call this route');
+      if (!token.scopes.includes(scope)) throw new DomainError(403, 'token_scope', `This needs the ${scope} scope`);
+      const limit = await tokenLimit(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        reply.header('retry-after', String(limit.ttlInSeconds));
+        throw new DomainError(429, 'rate_limited', `Too many requests: retry in ${limit.ttlInSeconds} s`);
+      }
+      const agent = await tokenAgent(deps.db, token.createdBy);
+      if (!agent) throw new DomainError(401, 'invalid_api_token', 'The admin of this token is disabled');
+      if (rank[agent.role] < rank[access]) throw new DomainError(403, 'forbidden', `This needs the ${access} role`);
+      await assertScoped(request, agent);
+      await recordApiTokenUse(deps.db, token.id, agent.id, request.method, request.routeOptions.url ?? '');
+      return agent;
+    };
+    const assertScoped = async (request: FastifyRequest, agent: SessionAgent) => {
+      const scoped = request.routeOptions.config.inboxScoped;
+      const id = (request.params as { id?: unknown } | undefined)?.id;
+      // A malformed id is left to the schema (400); it cannot name anything anyway.
+      if (scoped && agent.inboxIds && typeof id === 'string' && UUID.test(id))
+        await assertVisible(deps.db, agent.inboxIds, scoped, id);
+    };
+    app.addHook('onRequest', async (request, reply) => {
       const access = request.routeOptions.config.access;
       if (!access || access === 'public') return;
       if (access === 'visitor') {
         const visitor = deps.visitorTokens.verify(bearerToken(request));
         if (!visitor) throw new DomainError(401, 'invalid_visitor_token', 'Missing or invalid visitor token');
         request.visitor = await admitVisitor(deps, visitor);
+        return;
+      }
+      const bearer = bearerToken(request);
+      if (bearer?.startsWith(API_TOKEN_PREFIX)) {
+        request.agent = await tokenCaller(request, reply, bearer, access);
         return;
       }
       const agent = await sessionAgent(deps.db, request.cookies[SESSION_COOKIE]);
@@ -76,11 +116,7 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       if (agent.mustChangePassword && !request.routeOptions.config.allowWithOneTimePassword)
         throw new DomainError(403, 'password_change_required', 'Choose your own password first');
       if (rank[agent.role] < rank[access]) throw new DomainError(403, 'forbidden', `This needs the ${access} role`);
-      const scoped = request.routeOptions.config.inboxScoped;
-      const id = (request.params as { id?: unknown } | undefined)?.id;
-      // A malformed id is left to the schema (400); it cannot name anything anyway.
-      if (scoped && agent.inboxIds && typeof id === 'string' && UUID.test(id))
-        await assertVisible(deps.db, agent.inboxIds, scoped, id);
+      await assertScoped(request, agent);
       request.agent = agent;
     });
   },

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { ChannelKindSchema } from '../http/views.ts';
 import { DashboardView, RatingStateView } from '../http/views/analytics.ts';
-import { errors } from '../http/common.ts';
+import { errors, media } from '../http/common.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 import { badRequest } from '../domain/errors.ts';
 import { currentVisitor } from '../plugins/auth.ts';
@@ -69,8 +69,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsRoutesD
         tags,
         summary: 'The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k"',
         querystring: DashboardQuery,
-        produces: ['text/csv'],
-        response: { 200: Type.String(), ...errors(400, 401, 403) },
+        response: {
+          200: media('CSV with a header row', { 'text/csv': Type.String() }),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (request, reply) => {

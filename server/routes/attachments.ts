@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { Config } from '../config.ts';
-import { IdParams, errors } from '../http/common.ts';
+import { IdParams, download, errors } from '../http/common.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { INERT_IMAGE_TYPES, sendDownload } from '../http/downloads.ts';
 import { rateLimits } from '../http/rate-limits.ts';
@@ -45,7 +45,17 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ deps: AttachmentRoute
           'Download a file that came with a message: always as a download, as application/octet-stream ' +
           '(or a PNG, JPEG, GIF or WebP image, recognised from its bytes), never rendered by the browser',
         params: IdParams,
-        response: { 200: Type.Unknown({ description: 'the file' }), ...errors(401, 404) },
+        response: {
+          200: download(
+            'The file, as a download',
+            'application/octet-stream',
+            'image/png',
+            'image/jpeg',
+            'image/gif',
+            'image/webp',
+          ),
+          ...errors(401, 404),
+        },
       },
     },
     async (request, reply) => sendAttachment(deps, request.params.id, reply),
@@ -71,7 +81,17 @@ export const fileLinkRoutes: FastifyPluginAsyncTypebox<{
           'A file through a signed link that expires (FILE_LINK_TTL_HOURS): served like every stored file, ' +
           'as an inert download; 404 for a forged link or an erased file, 410 once expired',
         params: Type.Object({ token: Type.String({ maxLength: 300 }), name: Type.String({ maxLength: 1000 }) }),
-        response: { 200: Type.Unknown({ description: 'the file' }), ...errors(404, 410, 429) },
+        response: {
+          200: download(
+            'The file, as a download',
+            'application/octet-stream',
+            'image/png',
+            'image/jpeg',
+            'image/gif',
+            'image/webp',
+          ),
+          ...errors(404, 410, 429),
+        },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ContactView } from '../http/views.ts';
 import { ConsentLedger, ConsentRecordBody, ContactPage, ContactPatch, ErasureReceipt } from '../http/views/privacy.ts';
-import { IdParams, decodeCursor, encodeCursor, errors } from '../http/common.ts';
+import { IdParams, decodeCursor, download, encodeCursor, errors } from '../http/common.ts';
 import { getContact, listContacts } from '../domain/contacts.ts';
 import { mergeContacts, mergeSuggestions } from '../domain/contact-merge.ts';
 import type { DomainEventBus } from '../domain/events.ts';
@@ -156,7 +156,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
             }),
           ),
         }),
-        response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...errors(401, 404) },
+        response: {
+          200: download('ZIP archive: export.json, export.html and the files', 'application/zip'),
+          ...errors(401, 404),
+        },
       },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ import {
   RetentionProposalBody,
   SweepResult,
 } from '../http/views/privacy.ts';
-import { IdParams, errors } from '../http/common.ts';
+import { IdParams, errors, media } from '../http/common.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { listHolds, placeHold, releaseHold } from '../privacy/legal-holds.ts';
 import {
@@ -304,8 +304,13 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
           'Article 30 record and data map, generated from the catalog and the live configuration ' +
           '(?format=html for a printable page)',
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
-        // The JSON shape is documented; ?format=html sends the same record as a page (a string).
-        response: { 200: Type.Unsafe<ProcessingRecordView | string>(ProcessingRecordView), ...errors(401, 403) },
+        response: {
+          200: media('The record as JSON, or as a printable page with ?format=html', {
+            'application/json': ProcessingRecordView,
+            'text/html': Type.String(),
+          }),
+          ...errors(401, 403),
+        },
       },
     },
     async (request, reply) => {

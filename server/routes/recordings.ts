@@ -4,7 +4,7 @@ import { and, asc, desc, eq, gte, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import { conversations, recordings } from '../../drizzle/schema/index.ts';
-import { IdParams, errors } from '../http/common.ts';
+import { IdParams, download, errors } from '../http/common.ts';
 import { RECORDING_AUDIO_TYPES, sendDownload } from '../http/downloads.ts';
 import { RecordingView } from '../http/views/recordings.ts';
 import type { RecordingView as RecordingViewType } from '../http/views/recordings.ts';
@@ -123,7 +123,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ deps: RecordingRouteDe
           'The audio of a recording (from the blob store, or streamed from the provider when kept there only); audited',
         params: IdParams,
         response: {
-          200: Type.Any({ description: 'audio/mpeg or audio/wav (recognised from the bytes), else octet-stream' }),
+          200: download('The audio, recognised from its bytes', 'audio/mpeg', 'audio/wav', 'application/octet-stream'),
           ...errors(401, 404, 502),
         },
       },

@@ -333,14 +333,15 @@ describe(`REST API on ${dbMode}`, () => {
     expect(res.status).toBe(200);
     const doc = await res.json();
     for (const path of [
-      '/api/conversations/',
+      '/api/conversations',
       '/api/conversations/{id}/messages',
       '/api/contacts/{id}',
-      '/api/agents/',
+      '/api/agents',
       '/api/widget/sessions',
       '/api/auth/login',
     ]) {
       expect(Object.keys(doc.paths)).toContain(path);
+      expect(Object.keys(doc.paths)).not.toContain(`${path}/`);
     }
     expect((await fetch(`${server.url}/api/docs`)).status).toBeLessThan(400);
   });

@@ -37,6 +37,18 @@ describe(`the demo data on ${dbMode}`, () => {
     expect(new Set(items.map((c) => c.channel))).toEqual(new Set(['chat', 'email', 'sms', 'voice', 'slack']));
   });
 
+  it("opens the demo email inbox's settings: not connected, its address kept, the servers to fill in", async () => {
+    const admin = await server.agentClient('admin');
+    const [email] = await server.root.db.select().from(inboxes).where(eq(inboxes.channel, 'email'));
+    const res = await admin.get(`/api/inboxes/${email!.id}/email`);
+    expect(res.status).toBe(200);
+    expect(res.body.inbox).toMatchObject({
+      connected: false,
+      settings: { address: 'support@acme.example', imap: { host: '', passwordSet: false }, smtp: { host: '' } },
+      mailbox: { state: 'stopped' },
+    });
+  });
+
   it('gives the dashboard figures for every metric, the bot included, over the contacts who agreed', async () => {
     const res = await manager.get('/api/analytics/dashboard?tz=Europe/Berlin');
     expect(res.status).toBe(200);
