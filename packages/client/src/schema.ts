@@ -244,6 +244,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign to a team that serves the conversation's inbox (409 team_outside_inbox otherwise), or none
+         * @description Assign to a team that serves the conversation's inbox (409 team_outside_inbox otherwise), or none. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the conversations:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postConversationsByIdTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/status": {
         parameters: {
             query?: never;
@@ -702,6 +722,26 @@ export interface paths {
          * @description Create a team with its members and inboxes (admin) Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
          */
         post: operations["postTeams"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The teams the signed-in agent can assign conversations to or filter by (those of visible inboxes)
+         * @description The teams the signed-in agent can assign conversations to or filter by (those of visible inboxes) Needs a signed-in agent (any role).
+         */
+        get: operations["getTeamsDirectory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2378,6 +2418,8 @@ export interface operations {
                 channel?: "chat" | "email" | "sms" | "voice" | "slack";
                 assignee?: "me" | "unassigned" | string;
                 inbox?: string;
+                /** @description 'mine': the signed-in agent's teams; 'none': no team; or a team id */
+                team?: "mine" | "none" | string;
                 cursor?: string;
                 limit?: number;
             };
@@ -2411,6 +2453,11 @@ export interface operations {
                                 name: string | null;
                             };
                             assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            team: {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
@@ -2507,6 +2554,11 @@ export interface operations {
                                 name: string | null;
                             };
                             assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            team: {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
@@ -3063,6 +3115,154 @@ export interface operations {
                                 id: string;
                                 name: string;
                             } | null;
+                            team: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            lastMessageAt: string;
+                            lastMessagePreview: string | null;
+                            unreadCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postConversationsByIdTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    teamId: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversation: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            inboxId: string;
+                            inboxName: string;
+                            /** @enum {unknown} */
+                            channel: "chat" | "email" | "sms" | "voice" | "slack";
+                            /** @enum {unknown} */
+                            status: "bot" | "open" | "pending" | "resolved";
+                            subject: string | null;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string | null;
+                            };
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            team: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
@@ -3197,6 +3397,11 @@ export interface operations {
                                 name: string | null;
                             };
                             assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            team: {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
@@ -3753,6 +3958,7 @@ export interface operations {
                             purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
                             granted: boolean;
                             policyVersion: string;
+                            language: string | null;
                             /** @enum {unknown} */
                             sourceChannel: "chat" | "email" | "sms" | "voice" | "slack";
                             evidence: {
@@ -3862,6 +4068,7 @@ export interface operations {
                             purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
                             granted: boolean;
                             policyVersion: string;
+                            language: string | null;
                             /** @enum {unknown} */
                             sourceChannel: "chat" | "email" | "sms" | "voice" | "slack";
                             evidence: {
@@ -4467,6 +4674,11 @@ export interface operations {
                                     name: string | null;
                                 };
                                 assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                team: {
                                     /** Format: uuid */
                                     id: string;
                                     name: string;
@@ -5770,6 +5982,52 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTeamsDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            inboxIds: string[];
+                            mine: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9497,6 +9755,7 @@ export interface operations {
         parameters: {
             query: {
                 inbox: string;
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;
@@ -9517,6 +9776,8 @@ export interface operations {
                         };
                         greeting: string;
                         notice: {
+                            /** @enum {unknown} */
+                            language: "en" | "de" | "fr" | "fi" | "sv";
                             policyVersion: string;
                             text: string;
                             textHash: string;
@@ -9574,6 +9835,8 @@ export interface operations {
                     inboxId: string;
                     policyVersion: string;
                     textHash: string;
+                    /** @enum {unknown} */
+                    language?: "en" | "de" | "fr" | "fi" | "sv";
                     consents: {
                         support: boolean;
                         analytics: boolean;
@@ -9908,7 +10171,9 @@ export interface operations {
     };
     getWidgetConsent: {
         parameters: {
-            query?: never;
+            query?: {
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9931,6 +10196,15 @@ export interface operations {
                             occurredAt: string | null;
                         }[];
                     };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not signed in: no or an expired session, visitor token or signature */
@@ -9966,6 +10240,8 @@ export interface operations {
                     /** @enum {unknown} */
                     purpose: "support" | "analytics";
                     granted: boolean;
+                    /** @enum {unknown} */
+                    language?: "en" | "de" | "fr" | "fi" | "sv";
                 };
             };
         };
@@ -10592,6 +10868,8 @@ export interface operations {
                             authToken: "inbox" | "env" | "missing";
                             ready: boolean;
                             mms: boolean;
+                            language: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
+                            voice: string | null;
                             webhooks: {
                                 [key: string]: string;
                             };
@@ -10641,6 +10919,8 @@ export interface operations {
                     recordingAnnouncement?: string | null;
                     helpText?: string | null;
                     mms?: boolean | null;
+                    language?: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
+                    voice?: string | null;
                 };
             };
         };
@@ -10662,6 +10942,8 @@ export interface operations {
                             authToken: "inbox" | "env" | "missing";
                             ready: boolean;
                             mms: boolean;
+                            language: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
+                            voice: string | null;
                             webhooks: {
                                 [key: string]: string;
                             };
@@ -10737,6 +11019,8 @@ export interface operations {
                     recordingAnnouncement?: string | null;
                     helpText?: string | null;
                     mms?: boolean | null;
+                    language?: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
+                    voice?: string | null;
                 };
             };
         };
@@ -10758,6 +11042,8 @@ export interface operations {
                             authToken: "inbox" | "env" | "missing";
                             ready: boolean;
                             mms: boolean;
+                            language: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
+                            voice: string | null;
                             webhooks: {
                                 [key: string]: string;
                             };
