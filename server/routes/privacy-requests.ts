@@ -26,9 +26,13 @@ import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/r
 import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts';
 import { outcomeAddress, tellOutcome } from '../privacy/request-notify.ts';
 import { invalidSession } from '../privacy/request-codes.ts';
+import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
+import { LegalHoldError } from '../privacy/legal-holds.ts';
+import { badRequest } from '../domain/errors.ts';
+import type { RequestOutcome } from '../../drizzle/schema/privacy-requests.ts';
 
 const tags = ['privacy'];
-export type RequestRoutesDeps = RequestDeskDeps & SystemMailDeps;
+export type RequestRoutesDeps = RequestDeskDeps & SystemMailDeps & EraseDeps;
 
 /** The admin's request desk: /api/privacy/requests. */
 export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesDeps }> = async (app, { deps }) => {
@@ -116,6 +120,49 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
     async (request) => ({
       request: await extendRequest(deps, request.params.id, request.body.reason, actorOf(request)),
     }),
+  );
+
+  app.post(
+    '/:id/erase',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal ' +
+          'hold binds the data, close it refused on that basis; the person is told either way, in their language',
+        params: IdParams,
+        body: Type.Object({ confirm: Type.Literal(true) }),
+        response: {
+          200: Type.Object({ request: PrivacyRequestView, told: Type.Boolean() }),
+          ...errors(400, 401, 403, 404, 409, 502),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const filed = await getRequest(deps, id);
+      if (filed.kind !== 'erasure') throw badRequest('not_erasure', 'Only an erasure request is decided here');
+      if (!filed.contactId) throw badRequest('no_contact', 'The request names no contact');
+      const address = await outcomeAddress(deps.db, id);
+      const actor = actorOf(request);
+      let outcome: RequestOutcome;
+      try {
+        const receipt = await eraseContact(deps, filed.contactId, { kind: 'agent', id: actor.actorId });
+        const rows = Object.values(receipt.database).reduce((a, b) => a + b, 0);
+        outcome = {
+          kind: 'fulfilled',
+          produced: 'erasure_receipt',
+          details: { auditEntryId: receipt.auditEntryId, rows, files: receipt.blobs },
+        };
+      } catch (err) {
+        if (!(err instanceof LegalHoldError)) throw err;
+        outcome = { kind: 'refused', basis: 'legal_hold' };
+      }
+      await closeRequest(deps, id, outcome, actor);
+      const told = await tellOutcome({ db: deps.db, sendMail }, id, address, outcome);
+      return { request: await getRequest(deps, id), told };
+    },
   );
 
   app.post(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { type AgentClient, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -15,11 +15,21 @@ describe(`data-subject request desk (${dbMode})`, () => {
   let now = new Date('2026-01-31T09:00:00Z');
   const clock = () => new Date(now);
   const DAY = 86_400_000;
+  // Each test comes from its own client address (through the trusted proxy), so the per-address limits of the
+  // public routes count one test's calls only.
+  let client = 0;
+  beforeEach(() => {
+    client += 1;
+  });
 
   const api = (path: string, body: unknown, token?: string) =>
     fetch(`${server.url}/api/public/privacy-requests${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': `10.0.0.${client}`,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify(body),
     }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
@@ -40,7 +50,10 @@ describe(`data-subject request desk (${dbMode})`, () => {
   }
 
   beforeAll(async () => {
-    [smtp, server] = await Promise.all([startSmtpSink(), startTestServer({ EMAIL_IMAP_ENABLED: 'false' }, { clock })]);
+    [smtp, server] = await Promise.all([
+      startSmtpSink(),
+      startTestServer({ EMAIL_IMAP_ENABLED: 'false', TRUST_PROXY: '127.0.0.1' }, { clock }),
+    ]);
     admin = await server.agentClient('admin');
     const inbox = await admin.post('/api/inboxes/email', {
       name: 'Support mail',
@@ -253,7 +266,7 @@ describe(`data-subject request desk (${dbMode})`, () => {
     const form = (path: string, fields: Record<string, string>) =>
       fetch(`${server.url}/privacy/request${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.0.0.${client}` },
         body: new URLSearchParams(fields).toString(),
       }).then(async (r) => ({ status: r.status, html: await r.text(), csp: r.headers.get('content-security-policy') }));
     const start = await fetch(`${server.url}/privacy/request?lang=fr`);
@@ -289,6 +302,51 @@ describe(`data-subject request desk (${dbMode})`, () => {
     ).toBe(true);
     expect(server.logs()).not.toContain(code);
     expect(server.logs()).not.toContain(token);
+  });
+
+  it('decides erasure requests: erased and told, or refused for a legal hold and told why, in their language', async () => {
+    const held = await customer('greta.held@example.org', 'Greta Held');
+    const free = await customer('frida.free@example.org', 'Frida Free');
+    const fileErasure = async (address: string, language: string) => {
+      const { challengeId, code } = await codeFor(address, language);
+      const { token } = (await api('/verify', { challengeId, code })).body;
+      return (await api('/', { kind: 'erasure' }, token)).body.id as string;
+    };
+    const heldRequest = await fileErasure('greta.held@example.org', 'sv');
+    const freeRequest = await fileErasure('frida.free@example.org', 'de');
+    expect(
+      (await admin.post('/api/privacy/legal-holds', { contactId: held, reason: 'Pending court case 4711' })).status,
+    ).toBe(201);
+
+    let before = smtp.received.length;
+    const refused = await admin.post(`/api/privacy/requests/${heldRequest}/erase`, { confirm: true });
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({
+      told: true,
+      request: { status: 'refused', outcome: { kind: 'refused', basis: 'legal_hold' } },
+    });
+    let [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.parsed.subject).toBe('Din integritetsförfrågan');
+    expect(mail!.parsed.text).toContain('rättsligt ärende');
+    expect((await server.root.db.select().from(contacts).where(eq(contacts.id, held))).length).toBe(1);
+
+    before = smtp.received.length;
+    const erased = await admin.post(`/api/privacy/requests/${freeRequest}/erase`, { confirm: true });
+    expect(erased.status).toBe(200);
+    expect(erased.body).toMatchObject({
+      told: true,
+      request: { status: 'completed', contactId: null, outcome: { kind: 'fulfilled', produced: 'erasure_receipt' } },
+    });
+    [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.envelope.to).toEqual(['frida.free@example.org']);
+    expect(mail!.parsed.text).toContain('Löschung Ihrer Daten');
+    expect((await server.root.db.select().from(contacts).where(eq(contacts.id, free))).length).toBe(0);
+    // The request itself stays as the proof it was answered, without the person's id.
+    const kept = (await admin.get('/api/privacy/requests')).body.items.find(
+      (r: { id: string }) => r.id === freeRequest,
+    );
+    expect(kept).toMatchObject({ contactId: null, status: 'completed' });
+    expect(JSON.stringify(kept)).not.toContain('frida');
   });
 
   it('limits code requests per client address', async () => {

@@ -48,6 +48,11 @@ export class PrivacyRequests {
     return this.#act(id, 'close', { outcome }, 'Request closed; the person is told by mail where an address is known.');
   }
 
+  /** Erases the person (or, under a legal hold, refuses on that basis) and closes the request. */
+  erase(id: string) {
+    return this.#act(id, 'erase', { confirm: true }, 'Erasure request decided; the person is told the outcome.');
+  }
+
   reset(): void {
     this.items = [];
     this.status = 'idle';
