@@ -29,7 +29,7 @@ import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
 import { publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
-import { requestPageRoutes } from './routes/request-page.ts';
+import { requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -93,6 +93,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(analyticsRoutes, { prefix: '/api/analytics', deps: root });
     await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', deps: root });
     await fastify.register(requestPageRoutes, { prefix: '/privacy/request', deps: root });
+    await fastify.register(transparencyRoutes, { deps: root });
     await fastify.register(webPlugin, { deps: root });
   },
   { name: 'app' },

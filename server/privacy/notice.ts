@@ -14,7 +14,8 @@ export const NOTICE_TEMPLATE_VERSION = '2026-12-06';
 export type NoticeConfig = Pick<
   Config,
   'controllerName' | 'controllerContact' | 'privacyPolicyUrl' | 'analyticsMinCohort'
->;
+> &
+  Partial<Pick<Config, 'publicUrl'>>;
 
 export type ConsentNotice = {
   policyVersion: string;
@@ -22,6 +23,8 @@ export type ConsentNotice = {
   textHash: string;
   /** Also inside `text`, verbatim (the widget turns it into a link there); null when not configured. */
   privacyPolicyUrl: string | null;
+  /** The transparency page (PUBLIC_URL/privacy) the text refers to; the widget links it under the text. */
+  transparencyUrl: string | null;
   purposes: typeof NOTICE_PURPOSES;
 };
 
@@ -42,6 +45,10 @@ export const NOTICE_PURPOSES = [
 export function consentNotice(config: NoticeConfig): ConsentNotice {
   const contact = config.controllerContact ? ` (contact: ${config.controllerContact})` : '';
   const policy = config.privacyPolicyUrl ? ` Privacy policy: ${config.privacyPolicyUrl}` : '';
+  // The plain-words page of what is stored, why, how long and who sees it (server/privacy/transparency.ts). The text
+  // names it without its address, so the notice's version does not change with PUBLIC_URL; the widget links it.
+  const transparencyUrl = config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/privacy` : null;
+  const transparency = ' What we store, why, for how long and who else sees it: see our transparency page.';
   const text = [
     `This chat is run by ${config.controllerName}${contact}, who is responsible for your data.`,
     'Before we chat: to answer you, we store the messages you write here and link them to this browser.',
@@ -50,7 +57,7 @@ export function consentNotice(config: NoticeConfig): ConsentNotice {
     'With your separate permission, we also count your conversation in support statistics. These are',
     'pseudonymous, not anonymous: they are stored with a random key standing for you (never your name or',
     'address), which is removed when you withdraw this permission; a figure based on fewer than',
-    `${config.analyticsMinCohort} people is never shown.${policy}`,
+    `${config.analyticsMinCohort} people is never shown.${policy}${transparency}`,
   ].join(' ');
   const textHash = sha256(text);
   return {
@@ -58,6 +65,7 @@ export function consentNotice(config: NoticeConfig): ConsentNotice {
     text,
     textHash,
     privacyPolicyUrl: config.privacyPolicyUrl ?? null,
+    transparencyUrl,
     purposes: NOTICE_PURPOSES,
   };
 }

@@ -6,6 +6,7 @@ import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/r
 import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts';
 import { renderRequestPage } from '../privacy/request-page-html.ts';
 import { asRequestLanguage } from '../privacy/request-texts.ts';
+import { renderTransparencyHtml, transparencyFacts, type TransparencyDeps } from '../privacy/transparency.ts';
 import { privacyRequestKinds, type PrivacyRequestKind } from '../../drizzle/schema/privacy-requests.ts';
 
 type Form = Record<string, string | undefined>;
@@ -102,6 +103,19 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: RequestDeskDeps & Sys
         if (!(err instanceof DomainError)) throw err;
         return html(reply.status(401), renderRequestPage(language, { step: 'start', error: true }));
       }
+    },
+  );
+};
+
+/** The transparency page (GET /privacy?lang=de), generated from the catalog and the configuration. */
+export const transparencyRoutes: FastifyPluginAsync<{ deps: TransparencyDeps }> = async (app, { deps }) => {
+  app.get(
+    '/privacy',
+    { config: { access: 'public', rateLimit: rateLimits.widgetRead }, schema: { hide: true } },
+    async (request, reply) => {
+      const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
+      const page = renderTransparencyHtml(language, await transparencyFacts(deps));
+      return reply.type('text/html; charset=utf-8').header('content-language', language).send(page);
     },
   );
 };
