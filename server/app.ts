@@ -28,7 +28,7 @@ import { recordingRoutes } from './routes/recordings.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
-import { publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
+import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
 import { requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
@@ -83,6 +83,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(requestDeskRoutes, { prefix: '/api/privacy/requests', deps: root });
+    await fastify.register(contactAuditRoutes, { prefix: '/api/privacy/contacts', deps: root });
     await fastify.register(publicRequestRoutes, { prefix: '/api/public/privacy-requests', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });

@@ -29,6 +29,8 @@ import { invalidSession } from '../privacy/request-codes.ts';
 import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
 import { LegalHoldError } from '../privacy/legal-holds.ts';
 import { badRequest } from '../domain/errors.ts';
+import { contactAudit } from '../privacy/contact-audit.ts';
+import { ContactAuditView } from '../http/views/privacy-requests.ts';
 import type { RequestOutcome } from '../../drizzle/schema/privacy-requests.ts';
 
 const tags = ['privacy'];
@@ -189,6 +191,28 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
       const told = await tellOutcome({ db: deps.db, sendMail }, id, address, request.body.outcome);
       return { request: await getRequest(deps, id), told };
     },
+  );
+};
+
+/** Who touched a person's data (admins): /api/privacy/contacts/:id/audit. */
+export const contactAuditRoutes: FastifyPluginAsyncTypebox<{ deps: Pick<RequestRoutesDeps, 'db'> }> = async (
+  app,
+  { deps },
+) => {
+  app.get(
+    '/:id/audit',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Every audit entry about this contact, its conversations and messages: who (person or process), what, ' +
+          'which fields, when; ids and field names only, never values',
+        params: IdParams,
+        response: { 200: ContactAuditView, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => contactAudit(deps.db, request.params.id),
   );
 };
 

@@ -349,6 +349,29 @@ describe(`data-subject request desk (${dbMode})`, () => {
     expect(JSON.stringify(kept)).not.toContain('frida');
   });
 
+  it("shows who touched a person's data: actor, action and field names, never the values", async () => {
+    const contactId = await customer('hanna.hook@example.org', 'Hanna Hook');
+    const renamed = await admin.send('PATCH', `/api/contacts/${contactId}`, { name: 'Hanna Hook-Berg' });
+    expect(renamed.status).toBe(200);
+    const logged = await admin.post('/api/privacy/requests', { contactId, kind: 'access', verifiedHow: 'callback' });
+    expect(logged.status).toBe(201);
+    const history = await admin.get(`/api/privacy/contacts/${contactId}/audit`);
+    expect(history.status).toBe(200);
+    expect(history.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'privacy_request.received',
+      'contact.rectified',
+    ]);
+    expect(history.body.items[1]).toMatchObject({
+      actor: { kind: 'agent', id: admin.agent.id, name: admin.agent.name },
+      fields: ['name'],
+      targetType: 'contact',
+      targetId: contactId,
+    });
+    expect(JSON.stringify(history.body)).not.toContain('Hook-Berg');
+    const agent = await server.agentClient('agent');
+    expect((await agent.get(`/api/privacy/contacts/${contactId}/audit`)).status).toBe(403);
+  });
+
   it('limits code requests per client address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await api('/code', { address: `x${i}@example.org` })).status);

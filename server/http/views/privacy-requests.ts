@@ -86,3 +86,20 @@ export const LogRequestBody = Type.Object(
 export const ExtendBody = Type.Object({ reason: Type.String({ minLength: 10, maxLength: 500 }) });
 export const AssignBody = Type.Object({ assigneeId: Type.Union([Uuid, Type.Null()]) });
 export const CloseBody = Type.Object({ outcome: OutcomeView });
+
+/** One entry of a contact's access history: who (kind, id, display name), what action, which fields, when. */
+export const ContactAuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Iso,
+  actor: Type.Object({
+    kind: Type.String(),
+    id: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()]),
+  }),
+  action: Type.String(),
+  targetType: Type.String(),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  fields: Type.Array(Type.String(), { description: 'field names, never values' }),
+});
+export const ContactAuditView = Type.Object({ items: Type.Array(ContactAuditEntry) });
+export type ContactAuditView = Static<typeof ContactAuditView>;
