@@ -1,5 +1,6 @@
 /** The request desk's API shapes, imported type-only from the server's TypeBox schemas. */
 export type {
+  ContactAuditView,
   OutcomeView,
   PrivacyRequestView,
   RequestFigures,

@@ -14,6 +14,7 @@ import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
 import { PrivacyRequests } from './privacy-requests.svelte.ts';
+import { ContactAudit } from './contact-audit.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
@@ -71,6 +72,7 @@ export class InboxApp {
   readonly erasure: Erasure;
   readonly holds: LegalHolds;
   readonly requests: PrivacyRequests;
+  readonly contactAudit: ContactAudit;
   readonly redactor: Redactor;
   readonly retention: Retention;
   readonly audit: AuditLog;
@@ -182,6 +184,7 @@ export class InboxApp {
     });
     this.holds = new LegalHolds(this.api, this.toasts, (hold) => this.detail.applyHold(hold));
     this.requests = new PrivacyRequests(this.api, this.toasts);
+    this.contactAudit = new ContactAudit(this.api);
     this.redactor = new Redactor(
       this.api,
       this.toasts,
