@@ -656,6 +656,49 @@ export const catalog = {
     reach: { subject: 'none' },
     columns: { id: n(), refreshedAt: n(), k: n() },
   }),
+  privacyRequests: entry({
+    table: schema.privacyRequests,
+    purpose: 'Accountability for data-subject requests (Art. 12(3), 5(2)): deadline, verification and outcome',
+    // Kept after an erasure (contact_id goes null): the proof the request was answered. Ids, times, field names
+    // and a legal basis only, so it holds nothing an erasure must remove.
+    reach: { subject: 'none' },
+    columns: {
+      id: n('metadata'),
+      contactId: n('metadata', 'an id; set null when the contact is erased'),
+      kind: n(),
+      source: n(),
+      status: n(),
+      language: n('metadata', 'the language the person is answered in'),
+      fields: n('metadata', 'field names, never values'),
+      receivedAt: n('metadata'),
+      dueAt: n('metadata'),
+      extendedAt: n('metadata'),
+      extensionReason: n('metadata', 'staff text; must not quote the person'),
+      assigneeId: n('metadata', 'an agent id'),
+      loggedByAgentId: n('metadata', 'an agent id'),
+      verification: n('metadata', 'method, identity id and time; never the address or the code'),
+      outcome: n('metadata', 'counts, a legal basis and a staff note; never personal data'),
+      closedAt: n('metadata'),
+    },
+  }),
+  privacyRequestCodes: entry({
+    table: schema.privacyRequestCodes,
+    purpose: 'Identity verification of the public request page: one-time codes, stored as hashes',
+    staffOnly: 'hashes of one-time codes',
+    reach: { subject: 'contact', via: 'join', column: 'identityId', through: 'contactIdentities' },
+    columns: {
+      id: n('metadata'),
+      identityId: p('identifier'),
+      codeHash: p('credential'),
+      language: p('metadata'),
+      createdAt: p('metadata'),
+      expiresAt: p('metadata'),
+      attempts: p('metadata'),
+      verifiedAt: p('metadata'),
+      sessionHash: p('credential'),
+      sessionExpiresAt: p('metadata'),
+    },
+  }),
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

@@ -30,6 +30,8 @@ import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
+import { requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -62,6 +64,9 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(fileLinkRoutes, { prefix: '/api/files', deps: root });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
+    await fastify.register(requestDeskRoutes, { prefix: '/api/privacy/requests', deps: root });
+    await fastify.register(contactAuditRoutes, { prefix: '/api/privacy/contacts', deps: root });
+    await fastify.register(publicRequestRoutes, { prefix: '/api/public/privacy-requests', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });
     await fastify.register(assistRoutes, { prefix: '/api/assist', deps: root, bot: root.bot });
@@ -70,6 +75,8 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(recordingRoutes, { prefix: '/api/recordings', deps: root });
     await fastify.register(analyticsRoutes, { prefix: '/api/analytics', deps: root });
     await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', deps: root });
+    await fastify.register(requestPageRoutes, { prefix: '/privacy/request', deps: root });
+    await fastify.register(transparencyRoutes, { deps: root });
     await fastify.register(webPlugin, { deps: root });
   },
   { name: 'app' },

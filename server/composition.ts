@@ -80,6 +80,8 @@ export type AppRoot = Readonly<{
   auditAnchor: AuditAnchor;
   /** Signed expiring links to stored files (the widget's images and downloads, SMS without MMS). */
   fileLinks: FileLinks;
+  /** The time, for everything that computes a deadline (the request desk): tests pass their own. */
+  clock: () => Date;
   /** Erased subjects (keyed hashes, DATA_DIR/erased-subjects.jsonl) and the scrub of erased text from disk. */
   erasedSubjects: ErasedSubjects & { scrub(): Promise<void> };
 }>;
@@ -89,6 +91,8 @@ export type RootOptions = {
   modules?: ChannelModules;
   /** The master keys (an external KMS, see server/security/keys.ts); ENCRYPTION_KEY or the key file by default. */
   keys?: KeyProvider;
+  /** The time (a test moves it to reach a deadline); the system clock by default. */
+  clock?: () => Date;
 };
 
 /**
@@ -120,6 +124,7 @@ export async function createRoot(
   options: RootOptions = {},
 ): Promise<AppRoot> {
   const modules = options.modules ?? channelModules;
+  const clock = options.clock ?? (() => new Date());
   const db = database.db;
   // The keys first: a server without the installation's key stops here, before it writes anything.
   const secretPaths = secretSettingsOf(modules);
@@ -168,7 +173,7 @@ export async function createRoot(
     blobs,
     inboxNames,
     log,
-    clock: () => new Date(),
+    clock,
     publicUrl: config.publicUrl,
     messageMaxChars: config.messageMaxChars,
     outbound: createOutbound({ allowHosts: config.outboundAllowHosts }),
@@ -217,6 +222,7 @@ export async function createRoot(
     bot,
     channels,
     fileLinks,
+    clock,
     auditAnchor: createAuditAnchor({ db, keys, path: anchorPath(config.dataDir) }),
     erasedSubjects: createErasedSubjects(
       { db, keys, path: erasedSubjectsPath(config.dataDir), schedule: config.erasureScrub },

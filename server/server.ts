@@ -51,6 +51,8 @@ export type ServerOptions = {
   listen?: boolean;
   /** The channel modules (channels/registry.ts by default); loadConfig must have parsed their settings. */
   channels?: ChannelModules;
+  /** The time the request desk computes deadlines with (tests move it). */
+  clock?: () => Date;
 };
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
@@ -98,7 +100,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
-  const root = await createRoot(config, database, fastify.log, { modules: options.channels });
+  const root = await createRoot(config, database, fastify.log, { modules: options.channels, clock: options.clock });
   const { bot } = root;
   await fastify.register(app, { root });
   const realtime = await attachRealtime(fastify.server, root, fastify.log);

@@ -15,3 +15,4 @@ export * from './twilio.ts';
 export * from './analytics.ts';
 export * from './presence.ts';
 export * from './api-tokens.ts';
+export * from './privacy-requests.ts';

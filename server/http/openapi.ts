@@ -232,6 +232,11 @@ export const openapiOptions = (): FastifyDynamicSwaggerOptions => ({
           scheme: 'bearer',
           description: 'The widget visitor token of POST /api/widget/sessions',
         },
+        requestToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The request token of POST /api/public/privacy-requests/verify (after the one-time code)',
+        },
         twilioSignature: {
           type: 'apiKey',
           in: 'header',

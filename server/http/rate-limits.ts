@@ -23,6 +23,11 @@ export const rateLimits = {
   widgetMessage: { max: 60, timeWindow: '1 minute' },
   widgetConsent: { max: 30, timeWindow: '1 minute' },
   widgetExport: { max: 5, timeWindow: '1 minute' },
+  /** The public request page: a code costs a mail, so few per client address (and per identity, in the desk). */
+  requestCode: { max: 10, timeWindow: '1 minute' },
+  /** Code checks: a wrong guess also counts against the code itself (five tries). */
+  requestVerify: { max: 10, timeWindow: '1 minute' },
+  requestFile: { max: 10, timeWindow: '1 minute' },
   /** One rating per resolved conversation; a changed mind or two may follow. */
   widgetRating: { max: 20, timeWindow: '1 minute' },
   /**

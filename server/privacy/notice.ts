@@ -18,7 +18,8 @@ export const NOTICE_TEMPLATE_VERSION = '2026-12-06';
 export type NoticeConfig = Pick<
   Config,
   'controllerName' | 'controllerContact' | 'privacyPolicyUrl' | 'analyticsMinCohort'
->;
+> &
+  Partial<Pick<Config, 'publicUrl'>>;
 
 export type NoticePurpose = { purpose: 'support' | 'analytics'; required: boolean; label: string };
 
@@ -29,6 +30,8 @@ export type ConsentNotice = {
   textHash: string;
   /** Also inside `text`, verbatim (the widget turns it into a link there); null when not configured. */
   privacyPolicyUrl: string | null;
+  /** The transparency page (PUBLIC_URL/privacy) the text refers to; the widget links it under the text. */
+  transparencyUrl: string | null;
   purposes: NoticePurpose[];
 };
 
@@ -55,6 +58,10 @@ export function consentNotice(config: NoticeConfig, locale: Locale = 'en'): Cons
     : t('notice.controller', { controller: config.controllerName });
   const sentences = [controller, t('notice.body', { minCohort: String(config.analyticsMinCohort) })];
   if (config.privacyPolicyUrl) sentences.push(t('notice.policy', { url: config.privacyPolicyUrl }));
+  // The plain-words page of what is stored, why, how long and who sees it (server/privacy/transparency.ts). The text
+  // names it without its address, so the notice's version does not change with PUBLIC_URL; the widget links it.
+  sentences.push(t('notice.transparency'));
+  const transparencyUrl = config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/privacy` : null;
   const text = sentences.join(' ');
   const textHash = sha256(text);
   return {
@@ -63,6 +70,7 @@ export function consentNotice(config: NoticeConfig, locale: Locale = 'en'): Cons
     text,
     textHash,
     privacyPolicyUrl: config.privacyPolicyUrl ?? null,
+    transparencyUrl,
     purposes: noticePurposes(locale),
   };
 }

@@ -30,7 +30,7 @@ export type TestServer = RunningServer & {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { channels?: ChannelModules } = {},
+  options: { channels?: ChannelModules; clock?: () => Date } = {},
 ): Promise<TestServer> {
   const database = await testDatabase();
   let logText = '';
@@ -59,7 +59,7 @@ export async function startTestServer(
     },
     options.channels,
   );
-  const server = await startServer(config, { database, logStream, channels: options.channels });
+  const server = await startServer(config, { database, logStream, channels: options.channels, clock: options.clock });
   const [chat] = await server.root.db.insert(inboxes).values({ name: 'Test chat', channel: 'chat' }).returning();
   let n = 0;
   return {

@@ -20,6 +20,8 @@ export const WidgetConfigView = Type.Object({
     textHash: Type.String(),
     /** The controller's privacy policy (PRIVACY_POLICY_URL), also quoted verbatim in `text`; null when unset. */
     privacyPolicyUrl: Type.Union([Type.String(), Type.Null()]),
+    /** The transparency page (what is stored, why, how long, who sees it) that `text` refers to. */
+    transparencyUrl: Type.Union([Type.String(), Type.Null()]),
     purposes: Type.Array(
       Type.Object({ purpose: ConsentPurposeSchema, required: Type.Boolean(), label: Type.String() }),
     ),

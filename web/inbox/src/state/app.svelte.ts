@@ -14,6 +14,8 @@ import { ContactExports } from './contact-export.svelte.ts';
 import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
+import { PrivacyRequests } from './privacy-requests.svelte.ts';
+import { ContactAudit } from './contact-audit.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
@@ -72,6 +74,8 @@ export class InboxApp {
   readonly exports: ContactExports;
   readonly erasure: Erasure;
   readonly holds: LegalHolds;
+  readonly requests: PrivacyRequests;
+  readonly contactAudit: ContactAudit;
   readonly redactor: Redactor;
   readonly retention: Retention;
   readonly audit: AuditLog;
@@ -193,6 +197,8 @@ export class InboxApp {
       for (const id of conversationIds) this.#removeConversation(id);
     });
     this.holds = new LegalHolds(this.api, this.toasts, (hold) => this.detail.applyHold(hold));
+    this.requests = new PrivacyRequests(this.api, this.toasts);
+    this.contactAudit = new ContactAudit(this.api);
     this.redactor = new Redactor(
       this.api,
       this.toasts,
@@ -254,6 +260,7 @@ export class InboxApp {
     this.exports.reset();
     this.erasure.reset();
     this.holds.reset();
+    this.requests.reset();
     this.redactor.reset();
     this.retention.reset();
     this.audit.reset();
@@ -382,6 +389,7 @@ export class InboxApp {
     void this.retention.loadPreview();
     void this.recordingFailures.load();
     void this.holds.load();
+    void this.requests.load();
     void this.audit.load();
     void this.record.load();
   }

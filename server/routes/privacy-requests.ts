@@ -1,0 +1,312 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { IdParams, errors } from '../http/common.ts';
+import { rateLimits } from '../http/rate-limits.ts';
+import { currentAgent } from '../plugins/auth.ts';
+import {
+  AssignBody,
+  CloseBody,
+  ExtendBody,
+  LanguageSchema,
+  LogRequestBody,
+  PrivacyRequestView,
+  RequestKindSchema,
+  RequestList,
+} from '../http/views/privacy-requests.ts';
+import {
+  assignRequest,
+  closeRequest,
+  extendRequest,
+  fileRequest,
+  getRequest,
+  listRequests,
+  type RequestDeskDeps,
+} from '../privacy/request-desk.ts';
+import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
+import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts';
+import { outcomeAddress, tellOutcome } from '../privacy/request-notify.ts';
+import { invalidSession } from '../privacy/request-codes.ts';
+import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
+import { LegalHoldError } from '../privacy/legal-holds.ts';
+import { badRequest } from '../domain/errors.ts';
+import { contactAudit } from '../privacy/contact-audit.ts';
+import { ContactAuditView } from '../http/views/privacy-requests.ts';
+import type { RequestOutcome } from '../../drizzle/schema/privacy-requests.ts';
+
+const tags = ['privacy'];
+export type RequestRoutesDeps = RequestDeskDeps & SystemMailDeps & EraseDeps;
+
+/** The admin's request desk: /api/privacy/requests. */
+export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesDeps }> = async (app, { deps }) => {
+  const admin = { access: 'admin' as const };
+  const sendMail = customerMailer(deps, app.log);
+  const actorOf = (request: Parameters<typeof currentAgent>[0]) => ({
+    actorKind: 'agent' as const,
+    actorId: currentAgent(request).id,
+  });
+  const One = Type.Object({ request: PrivacyRequestView });
+
+  app.get(
+    '/',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Data-subject requests, open ones first (most overdue on top), with open, overdue and median days',
+        response: { 200: RequestList, ...errors(401, 403) },
+      },
+    },
+    async () => listRequests(deps),
+  );
+
+  app.post(
+    '/',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Log a request a person made to an agent (by phone, in a mail), with how their identity was checked',
+        body: LogRequestBody,
+        response: { 201: One, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const agent = currentAgent(request);
+      const { contactId, kind, language, fields, verifiedHow } = request.body;
+      const filed = await fileRequest(
+        deps,
+        {
+          contactId,
+          kind,
+          source: 'agent',
+          language,
+          fields,
+          loggedByAgentId: agent.id,
+          verification: { method: 'agent_statement', how: verifiedHow, verifiedAt: deps.clock().toISOString() },
+        },
+        actorOf(request),
+      );
+      return reply.status(201).send({ request: filed });
+    },
+  );
+
+  app.post(
+    '/:id/assign',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Assign the request to a colleague (null: nobody)',
+        params: IdParams,
+        body: AssignBody,
+        response: { 200: One, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({
+      request: await assignRequest(deps, request.params.id, request.body.assigneeId, actorOf(request)),
+    }),
+  );
+
+  app.post(
+    '/:id/extend',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Extend the deadline once by two months (Art. 12(3)), with the reason; 409 once extended or overdue',
+        params: IdParams,
+        body: ExtendBody,
+        response: { 200: One, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => ({
+      request: await extendRequest(deps, request.params.id, request.body.reason, actorOf(request)),
+    }),
+  );
+
+  app.post(
+    '/:id/erase',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal ' +
+          'hold binds the data, close it refused on that basis; the person is told either way, in their language',
+        params: IdParams,
+        body: Type.Object({ confirm: Type.Literal(true) }),
+        response: {
+          200: Type.Object({ request: PrivacyRequestView, told: Type.Boolean() }),
+          ...errors(400, 401, 403, 404, 409, 502),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const filed = await getRequest(deps, id);
+      if (filed.kind !== 'erasure') throw badRequest('not_erasure', 'Only an erasure request is decided here');
+      if (!filed.contactId) throw badRequest('no_contact', 'The request names no contact');
+      const address = await outcomeAddress(deps.db, id);
+      const actor = actorOf(request);
+      let outcome: RequestOutcome;
+      try {
+        const receipt = await eraseContact(deps, filed.contactId, { kind: 'agent', id: actor.actorId });
+        const rows = Object.values(receipt.database).reduce((a, b) => a + b, 0);
+        outcome = {
+          kind: 'fulfilled',
+          produced: 'erasure_receipt',
+          details: { auditEntryId: receipt.auditEntryId, rows, files: receipt.blobs },
+        };
+      } catch (err) {
+        if (!(err instanceof LegalHoldError)) throw err;
+        outcome = { kind: 'refused', basis: 'legal_hold' };
+      }
+      await closeRequest(deps, id, outcome, actor);
+      const told = await tellOutcome({ db: deps.db, sendMail }, id, address, outcome);
+      return { request: await getRequest(deps, id), told };
+    },
+  );
+
+  app.post(
+    '/:id/close',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Close the request with its outcome (what it produced, or a refusal with its legal basis); the person ' +
+          'is told by mail in their language when an address is on file',
+        params: IdParams,
+        body: CloseBody,
+        response: {
+          200: Type.Object({ request: PrivacyRequestView, told: Type.Boolean() }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const address = await outcomeAddress(deps.db, id);
+      await closeRequest(deps, id, request.body.outcome, actorOf(request));
+      const told = await tellOutcome({ db: deps.db, sendMail }, id, address, request.body.outcome);
+      return { request: await getRequest(deps, id), told };
+    },
+  );
+};
+
+/** Who touched a person's data (admins): /api/privacy/contacts/:id/audit. */
+export const contactAuditRoutes: FastifyPluginAsyncTypebox<{ deps: Pick<RequestRoutesDeps, 'db'> }> = async (
+  app,
+  { deps },
+) => {
+  app.get(
+    '/:id/audit',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Every audit entry about this contact, its conversations and messages: who (person or process), what, ' +
+          'which fields, when; ids and field names only, never values',
+        params: IdParams,
+        response: { 200: ContactAuditView, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => contactAudit(deps.db, request.params.id),
+  );
+};
+
+/**
+ * The public side, for customers of every channel: a one-time code to an email address on file, then a short
+ * session to file requests with. /api/public/privacy-requests.
+ */
+export const publicRequestRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesDeps }> = async (app, { deps }) => {
+  const sendMail = customerMailer(deps, app.log);
+  const codeDeps = { db: deps.db, clock: deps.clock, sendMail };
+
+  app.post(
+    '/code',
+    {
+      config: { access: 'public', rateLimit: rateLimits.requestCode },
+      schema: {
+        tags,
+        summary:
+          'Send a one-time code to this address if it is on file (the answer is the same either way); it expires ' +
+          'after 15 minutes and allows five tries',
+        body: Type.Object({
+          address: Type.String({ minLength: 3, maxLength: 320 }),
+          language: Type.Optional(LanguageSchema),
+        }),
+        response: { 202: Type.Object({ challengeId: Type.String({ format: 'uuid' }) }), ...errors(400, 429) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(await sendRequestCode(codeDeps, request.body.address, request.body.language ?? 'en')),
+  );
+
+  app.post(
+    '/verify',
+    {
+      config: { access: 'public', rateLimit: rateLimits.requestVerify },
+      schema: {
+        tags,
+        summary: 'Check the code: a right one answers a token for 30 minutes of filing requests',
+        body: Type.Object({
+          challengeId: Type.String({ format: 'uuid' }),
+          code: Type.String({ minLength: 1, maxLength: 12 }),
+        }),
+        response: {
+          200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...errors(400, 429),
+        },
+      },
+    },
+    async (request) => {
+      const { token, expiresAt } = await verifyRequestCode(codeDeps, request.body.challengeId, request.body.code);
+      return { token, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      config: { access: 'public', rateLimit: rateLimits.requestFile },
+      schema: {
+        tags,
+        summary: 'File a request as the verified person (Authorization: Bearer <token from /verify>)',
+        security: [{ requestToken: [] }],
+        body: Type.Object({
+          kind: RequestKindSchema,
+          fields: Type.Optional(Type.Array(Type.Enum(['name', 'email', 'phone']), { maxItems: 3 })),
+        }),
+        response: {
+          201: Type.Object({ id: Type.String({ format: 'uuid' }), dueAt: Type.String({ format: 'date-time' }) }),
+          ...errors(400, 401, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.headers.authorization ?? '';
+      if (!auth.startsWith('Bearer ')) throw invalidSession();
+      const session = await requestSession(codeDeps, auth.slice('Bearer '.length));
+      const filed = await fileRequest(
+        deps,
+        {
+          contactId: session.contactId,
+          kind: request.body.kind,
+          source: 'request_page',
+          language: session.language,
+          fields: request.body.fields,
+          verification: {
+            method: 'email_code',
+            identityId: session.identityId,
+            codeId: session.codeId,
+            verifiedAt: session.verifiedAt.toISOString(),
+          },
+        },
+        { actorKind: 'visitor', actorId: null },
+      );
+      return reply.status(201).send({ id: filed.id, dueAt: filed.dueAt });
+    },
+  );
+};

@@ -1,0 +1,121 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { DomainError } from '../domain/errors.ts';
+import { rateLimits } from '../http/rate-limits.ts';
+import { fileRequest, type RequestDeskDeps } from '../privacy/request-desk.ts';
+import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
+import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts';
+import { renderRequestPage } from '../privacy/request-page-html.ts';
+import { asRequestLanguage } from '../privacy/request-texts.ts';
+import { renderTransparencyHtml, transparencyFacts, type TransparencyDeps } from '../privacy/transparency.ts';
+import { privacyRequestKinds, type PrivacyRequestKind } from '../../drizzle/schema/privacy-requests.ts';
+
+type Form = Record<string, string | undefined>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The public request page's HTML steps (/privacy/request): the same operations as /api/public/privacy-requests,
+ * answered as pages, for people without the widget (email, phone, SMS and Slack customers).
+ */
+export const requestPageRoutes: FastifyPluginAsync<{ deps: RequestDeskDeps & SystemMailDeps }> = async (
+  app,
+  { deps },
+) => {
+  // Plain HTML forms post urlencoded; only these routes (this plugin's scope) accept it.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 4096 },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  const codeDeps = { db: deps.db, clock: deps.clock, sendMail: customerMailer(deps, app.log) };
+  const html = (reply: { type(t: string): { send(b: string): unknown } }, page: string) =>
+    reply.type('text/html; charset=utf-8').send(page);
+  const hide = { hide: true };
+
+  app.get(
+    '/',
+    { config: { access: 'public', rateLimit: rateLimits.widgetRead }, schema: hide },
+    async (request, reply) => {
+      const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
+      return html(reply, renderRequestPage(language, { step: 'start' }));
+    },
+  );
+
+  app.post(
+    '/code',
+    { config: { access: 'public', rateLimit: rateLimits.requestCode }, schema: hide },
+    async (request, reply) => {
+      const form = (request.body ?? {}) as Form;
+      const language = asRequestLanguage(form.language);
+      const address = (form.address ?? '').slice(0, 320);
+      if (address.length < 3) return html(reply, renderRequestPage(language, { step: 'start', error: true }));
+      const { challengeId } = await sendRequestCode(codeDeps, address, language);
+      return html(reply, renderRequestPage(language, { step: 'code', challengeId }));
+    },
+  );
+
+  app.post(
+    '/verify',
+    { config: { access: 'public', rateLimit: rateLimits.requestVerify }, schema: hide },
+    async (request, reply) => {
+      const form = (request.body ?? {}) as Form;
+      const language = asRequestLanguage(form.language);
+      if (!UUID.test(form.challengeId ?? ''))
+        return html(reply, renderRequestPage(language, { step: 'start', error: true }));
+      try {
+        const { token } = await verifyRequestCode(codeDeps, form.challengeId!, (form.code ?? '').slice(0, 12));
+        return html(reply, renderRequestPage(language, { step: 'choose', token }));
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return html(reply.status(400), renderRequestPage(language, { step: 'start', error: true }));
+      }
+    },
+  );
+
+  app.post(
+    '/file',
+    { config: { access: 'public', rateLimit: rateLimits.requestFile }, schema: hide },
+    async (request, reply) => {
+      const form = (request.body ?? {}) as Form;
+      const language = asRequestLanguage(form.language);
+      const kind = form.kind as PrivacyRequestKind;
+      if (!privacyRequestKinds.includes(kind))
+        return html(reply.status(400), renderRequestPage(language, { step: 'start', error: true }));
+      try {
+        const session = await requestSession(codeDeps, form.token ?? '');
+        const filed = await fileRequest(
+          deps,
+          {
+            contactId: session.contactId,
+            kind,
+            source: 'request_page',
+            language,
+            verification: {
+              method: 'email_code',
+              identityId: session.identityId,
+              codeId: session.codeId,
+              verifiedAt: session.verifiedAt.toISOString(),
+            },
+          },
+          { actorKind: 'visitor', actorId: null },
+        );
+        return html(reply.status(201), renderRequestPage(language, { step: 'filed', dueAt: new Date(filed.dueAt) }));
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return html(reply.status(401), renderRequestPage(language, { step: 'start', error: true }));
+      }
+    },
+  );
+};
+
+/** The transparency page (GET /privacy?lang=de), generated from the catalog and the configuration. */
+export const transparencyRoutes: FastifyPluginAsync<{ deps: TransparencyDeps }> = async (app, { deps }) => {
+  app.get(
+    '/privacy',
+    { config: { access: 'public', rateLimit: rateLimits.widgetRead }, schema: { hide: true } },
+    async (request, reply) => {
+      const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
+      const page = renderTransparencyHtml(language, await transparencyFacts(deps));
+      return reply.type('text/html; charset=utf-8').header('content-language', language).send(page);
+    },
+  );
+};
