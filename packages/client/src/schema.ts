@@ -1236,6 +1236,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/privacy/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Data-subject requests, open ones first (most overdue on top), with open, overdue and median days
+         * @description Data-subject requests, open ones first (most overdue on top), with open, overdue and median days. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        get: operations["getPrivacyRequests"];
+        put?: never;
+        /**
+         * Log a request a person made to an agent (by phone, in a mail), with how their identity was checked
+         * @description Log a request a person made to an agent (by phone, in a mail), with how their identity was checked. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/requests/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign the request to a colleague (null: nobody)
+         * @description Assign the request to a colleague (null: nobody) Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyRequestsByIdAssign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/requests/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend the deadline once by two months (Art. 12(3)), with the reason; 409 once extended or overdue
+         * @description Extend the deadline once by two months (Art. 12(3)), with the reason; 409 once extended or overdue. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyRequestsByIdExtend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/requests/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal hold binds the data, close it refused on that basis; the person is told either way, in their language
+         * @description Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal hold binds the data, close it refused on that basis; the person is told either way, in their language. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyRequestsByIdErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/requests/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the request with its outcome (what it produced, or a refusal with its legal basis); the person is told by mail in their language when an address is on file
+         * @description Close the request with its outcome (what it produced, or a refusal with its legal basis); the person is told by mail in their language when an address is on file. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyRequestsByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/contacts/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every audit entry about this contact, its conversations and messages: who (person or process), what, which fields, when; ids and field names only, never values
+         * @description Every audit entry about this contact, its conversations and messages: who (person or process), what, which fields, when; ids and field names only, never values. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        get: operations["getPrivacyContactsByIdAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a one-time code to this address if it is on file (the answer is the same either way); it expires after 15 minutes and allows five tries
+         * @description Send a one-time code to this address if it is on file (the answer is the same either way); it expires after 15 minutes and allows five tries. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the code: a right one answers a token for 30 minutes of filing requests
+         * @description Check the code: a right one answers a token for 30 minutes of filing requests. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File a request as the verified person (Authorization: Bearer <token from /verify>)
+         * @description File a request as the verified person (Authorization: Bearer <token from /verify>) Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/kb/articles": {
         parameters: {
             query?: never;
@@ -8749,6 +8933,1283 @@ export interface operations {
             };
         };
     };
+    getPrivacyRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string | null;
+                            /** @enum {unknown} */
+                            kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                            /** @enum {unknown} */
+                            source: "widget" | "request_page" | "agent";
+                            /** @enum {unknown} */
+                            status: "received" | "in_progress" | "completed" | "refused";
+                            language: string;
+                            fields: string[];
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            extendedAt: string | null;
+                            extensionReason: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            verification: {
+                                /** @enum {unknown} */
+                                method: "email_code" | "visitor_token" | "agent_statement";
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** Format: uuid */
+                                codeId?: string;
+                                how?: string;
+                                /** Format: date-time */
+                                verifiedAt: string;
+                            } | null;
+                            outcome: ({
+                                /** @enum {string} */
+                                kind: "fulfilled";
+                                /** @enum {unknown} */
+                                produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                                details?: {
+                                    [key: string]: number | string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "refused";
+                                /** @enum {unknown} */
+                                basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                                note?: string;
+                            }) | (never | null);
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            overdue: boolean;
+                            /** @description whole days until the deadline; negative once overdue */
+                            daysLeft: number;
+                        }[];
+                        figures: {
+                            open: number;
+                            overdue: number;
+                            /** @description null until one is closed */
+                            medianDaysToClose: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPrivacyRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    contactId: string;
+                    /** @enum {unknown} */
+                    kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                    /** @enum {unknown} */
+                    language?: "en" | "de" | "fr" | "fi" | "sv";
+                    fields?: ("name" | "email" | "phone")[];
+                    /** @enum {unknown} */
+                    verifiedHow: "same_channel" | "identity_document" | "callback";
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string | null;
+                            /** @enum {unknown} */
+                            kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                            /** @enum {unknown} */
+                            source: "widget" | "request_page" | "agent";
+                            /** @enum {unknown} */
+                            status: "received" | "in_progress" | "completed" | "refused";
+                            language: string;
+                            fields: string[];
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            extendedAt: string | null;
+                            extensionReason: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            verification: {
+                                /** @enum {unknown} */
+                                method: "email_code" | "visitor_token" | "agent_statement";
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** Format: uuid */
+                                codeId?: string;
+                                how?: string;
+                                /** Format: date-time */
+                                verifiedAt: string;
+                            } | null;
+                            outcome: ({
+                                /** @enum {string} */
+                                kind: "fulfilled";
+                                /** @enum {unknown} */
+                                produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                                details?: {
+                                    [key: string]: number | string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "refused";
+                                /** @enum {unknown} */
+                                basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                                note?: string;
+                            }) | (never | null);
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            overdue: boolean;
+                            /** @description whole days until the deadline; negative once overdue */
+                            daysLeft: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPrivacyRequestsByIdAssign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    assigneeId: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string | null;
+                            /** @enum {unknown} */
+                            kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                            /** @enum {unknown} */
+                            source: "widget" | "request_page" | "agent";
+                            /** @enum {unknown} */
+                            status: "received" | "in_progress" | "completed" | "refused";
+                            language: string;
+                            fields: string[];
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            extendedAt: string | null;
+                            extensionReason: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            verification: {
+                                /** @enum {unknown} */
+                                method: "email_code" | "visitor_token" | "agent_statement";
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** Format: uuid */
+                                codeId?: string;
+                                how?: string;
+                                /** Format: date-time */
+                                verifiedAt: string;
+                            } | null;
+                            outcome: ({
+                                /** @enum {string} */
+                                kind: "fulfilled";
+                                /** @enum {unknown} */
+                                produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                                details?: {
+                                    [key: string]: number | string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "refused";
+                                /** @enum {unknown} */
+                                basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                                note?: string;
+                            }) | (never | null);
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            overdue: boolean;
+                            /** @description whole days until the deadline; negative once overdue */
+                            daysLeft: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPrivacyRequestsByIdExtend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string | null;
+                            /** @enum {unknown} */
+                            kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                            /** @enum {unknown} */
+                            source: "widget" | "request_page" | "agent";
+                            /** @enum {unknown} */
+                            status: "received" | "in_progress" | "completed" | "refused";
+                            language: string;
+                            fields: string[];
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            extendedAt: string | null;
+                            extensionReason: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            verification: {
+                                /** @enum {unknown} */
+                                method: "email_code" | "visitor_token" | "agent_statement";
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** Format: uuid */
+                                codeId?: string;
+                                how?: string;
+                                /** Format: date-time */
+                                verifiedAt: string;
+                            } | null;
+                            outcome: ({
+                                /** @enum {string} */
+                                kind: "fulfilled";
+                                /** @enum {unknown} */
+                                produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                                details?: {
+                                    [key: string]: number | string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "refused";
+                                /** @enum {unknown} */
+                                basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                                note?: string;
+                            }) | (never | null);
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            overdue: boolean;
+                            /** @description whole days until the deadline; negative once overdue */
+                            daysLeft: number;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPrivacyRequestsByIdErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {boolean} */
+                    confirm: true;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string | null;
+                            /** @enum {unknown} */
+                            kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                            /** @enum {unknown} */
+                            source: "widget" | "request_page" | "agent";
+                            /** @enum {unknown} */
+                            status: "received" | "in_progress" | "completed" | "refused";
+                            language: string;
+                            fields: string[];
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            extendedAt: string | null;
+                            extensionReason: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            verification: {
+                                /** @enum {unknown} */
+                                method: "email_code" | "visitor_token" | "agent_statement";
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** Format: uuid */
+                                codeId?: string;
+                                how?: string;
+                                /** Format: date-time */
+                                verifiedAt: string;
+                            } | null;
+                            outcome: ({
+                                /** @enum {string} */
+                                kind: "fulfilled";
+                                /** @enum {unknown} */
+                                produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                                details?: {
+                                    [key: string]: number | string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "refused";
+                                /** @enum {unknown} */
+                                basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                                note?: string;
+                            }) | (never | null);
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            overdue: boolean;
+                            /** @description whole days until the deadline; negative once overdue */
+                            daysLeft: number;
+                        };
+                        told: boolean;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A provider (mail server, Slack, Twilio) failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPrivacyRequestsByIdClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    outcome: {
+                        /** @enum {string} */
+                        kind: "fulfilled";
+                        /** @enum {unknown} */
+                        produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                        details?: {
+                            [key: string]: number | string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "refused";
+                        /** @enum {unknown} */
+                        basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                        note?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        request: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string | null;
+                            /** @enum {unknown} */
+                            kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                            /** @enum {unknown} */
+                            source: "widget" | "request_page" | "agent";
+                            /** @enum {unknown} */
+                            status: "received" | "in_progress" | "completed" | "refused";
+                            language: string;
+                            fields: string[];
+                            /** Format: date-time */
+                            receivedAt: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: date-time */
+                            extendedAt: string | null;
+                            extensionReason: string | null;
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            verification: {
+                                /** @enum {unknown} */
+                                method: "email_code" | "visitor_token" | "agent_statement";
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** Format: uuid */
+                                codeId?: string;
+                                how?: string;
+                                /** Format: date-time */
+                                verifiedAt: string;
+                            } | null;
+                            outcome: ({
+                                /** @enum {string} */
+                                kind: "fulfilled";
+                                /** @enum {unknown} */
+                                produced: "export" | "erasure_receipt" | "rectification" | "restriction" | "other";
+                                details?: {
+                                    [key: string]: number | string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "refused";
+                                /** @enum {unknown} */
+                                basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
+                                note?: string;
+                            }) | (never | null);
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            overdue: boolean;
+                            /** @description whole days until the deadline; negative once overdue */
+                            daysLeft: number;
+                        };
+                        told: boolean;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPrivacyContactsByIdAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: number;
+                            /** Format: date-time */
+                            at: string;
+                            actor: {
+                                kind: string;
+                                id: string | null;
+                                name: string | null;
+                            };
+                            action: string;
+                            targetType: string;
+                            targetId: string | null;
+                            /** @description field names, never values */
+                            fields: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address: string;
+                    /** @enum {unknown} */
+                    language?: "en" | "de" | "fr" | "fi" | "sv";
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: the work continues in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        challengeId: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    challengeId: string;
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    kind: "access" | "portability" | "rectification" | "erasure" | "restriction" | "objection";
+                    fields?: ("name" | "email" | "phone")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getKbArticles: {
         parameters: {
             query?: never;
@@ -9782,6 +11243,7 @@ export interface operations {
                             text: string;
                             textHash: string;
                             privacyPolicyUrl: string | null;
+                            transparencyUrl: string | null;
                             purposes: {
                                 /** @enum {unknown} */
                                 purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
