@@ -15,6 +15,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { inboxRoutes } from './routes/inboxes.ts';
 import { businessHoursRoutes } from './routes/business-hours.ts';
+import { piiPolicyRoutes } from './routes/pii-policy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
@@ -69,6 +70,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(businessHoursRoutes, { prefix: '/api/inboxes', deps: root });
+    await fastify.register(piiPolicyRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
     await fastify.register(conversationFileRoutes, { prefix: '/api/conversations', deps: root });
     await fastify.register(fullMessageRoutes, { prefix: '/api/messages', deps: root });
