@@ -14,3 +14,4 @@ export * from './slack.ts';
 export * from './twilio.ts';
 export * from './analytics.ts';
 export * from './presence.ts';
+export * from './imports.ts';
