@@ -19,6 +19,7 @@ import { piiPolicyRoutes } from './routes/pii-policy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { importRoutes } from './routes/imports.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
 import { assistRoutes } from './routes/assist.ts';
@@ -77,6 +78,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(fileLinkRoutes, { prefix: '/api/files', deps: root });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
+    await fastify.register(importRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });
     await fastify.register(assistRoutes, { prefix: '/api/assist', deps: root, bot: root.bot });

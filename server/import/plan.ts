@@ -3,6 +3,7 @@ import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { retentionPolicies } from '../../drizzle/schema/index.ts';
 import { detectPii } from '../privacy/pii/detect.ts';
+import { replaceFindings } from '../privacy/pii/apply.ts';
 import { piiKinds, type PiiKind } from '../privacy/pii/types.ts';
 import type { PiiPolicy } from '../privacy/pii/policy.ts';
 import type { Source, SourceConversation } from './source.ts';
@@ -112,9 +113,12 @@ export function makePlan(
   const messages = included.flatMap((c) => c.messages);
   const pii = Object.fromEntries([['emails', 0], ['phones', 0], ...piiKinds.map((k) => [k, 0])]) as ImportPlan['pii'];
   for (const m of messages) {
-    pii.emails += m.text.match(EMAIL)?.length ?? 0;
-    pii.phones += findPhoneNumbersInText(m.text, 'DE').length;
-    for (const f of detectPii(m.text)) pii[f.kind]++;
+    const findings = detectPii(m.text);
+    for (const f of findings) pii[f.kind]++;
+    // Counted in the text without the findings: a card's digits are no phone number.
+    const rest = replaceFindings(m.text, findings);
+    pii.emails += rest.match(EMAIL)?.length ?? 0;
+    pii.phones += findPhoneNumbersInText(rest, 'DE').length;
   }
   const consent: ImportPlan['consent'] = { events: {}, withoutEvidence: {}, contactsWithNone: 0 };
   for (const key of contactKeys) {

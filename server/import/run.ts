@@ -44,7 +44,7 @@ const ALL_REDACT: PiiPolicy = {
   password: 'redact',
   special_category: 'redact',
 };
-const CONCURRENCY = 32;
+const CONCURRENCY = 256;
 
 const sha = (parts: string[]) => createHash('sha256').update(parts.sort().join('\n')).digest('hex');
 const tally = (parts: Record<Entity, string[]>): Tally =>
@@ -86,7 +86,6 @@ export async function runImport(
     .returning({ id: imports.id });
   const importId = row!.id;
   const expected: Record<Entity, string[]> = { contacts: [], conversations: [], messages: [], attachments: [] };
-  const contactIds = new Map<string, string>();
   const total = input.conversations.reduce((n, c) => n + c.messages.length, 0);
   let done = 0;
   let created = 0;
@@ -100,7 +99,7 @@ export async function runImport(
     const kept = Object.fromEntries(Object.entries(c.fields).filter(([k]) => input.keepFields.includes(k)));
     const first = c.messages.find((m) => m.author === 'contact')!;
     const ordered = [first, ...c.messages.filter((m) => m !== first)];
-    let conversationId: string | null = null;
+    const prepared = [];
     for (const m of ordered) {
       const files = await readFiles(m);
       let inbound: InboundMessage = {
@@ -122,30 +121,57 @@ export async function runImport(
       const asStored = applyPiiPolicy(storableInbound(inbound), plan.piiPolicy);
       expected.messages.push(`${asStored.externalId}\n${asStored.text}`);
       for (const f of files) expected.attachments.push(`${asStored.externalId}\n${f.filename}\n${f.content.length}`);
-      if (m.author === 'contact') {
-        const result = await ingest(deps, inbound);
-        conversationId = result.conversation.id;
-        contactIds.set(c.contactKey, result.contactId);
-        if (result.created) created++;
-        else replayed++;
-      } else {
-        const wrote = await writeStaffMessage(deps, conversationId!, asStored, m, files);
-        if (wrote) created++;
-        else replayed++;
-      }
-      done++;
-      input.onProgress?.(done, total);
+      prepared.push({ m, inbound, asStored, files });
     }
-    await restoreTimes(deps.db, conversationId!, c, system);
+    // A re-run (or a resumed run) skips what is stored: the messages' external ids were looked up in bulk.
+    const fresh = prepared.filter((p) => !existing.has(p.inbound.externalId));
+    replayed += prepared.length - fresh.length;
+    if (fresh.length === 0) {
+      done += prepared.length;
+      input.onProgress?.(done, total);
+      return;
+    }
+    let conversationId: string | null = null;
+    for (const p of fresh) {
+      if (p.m.author !== 'contact') continue;
+      const result = await ingest(deps, p.inbound);
+      conversationId = result.conversation.id;
+      if (result.created) created++;
+      else replayed++;
+      input.onProgress?.(++done, total);
+    }
+    conversationId ??= await conversationOf(deps.db, inboxId, threadKey);
+    // Agents' replies and notes, and the source's times, go in bulk after every conversation is open: a few
+    // statements for the whole import rather than two per conversation.
+    for (const p of fresh) if (p.m.author !== 'contact') staffQueue.push({ ...p, conversationId });
+    touched.push({ id: conversationId, c });
+    done += prepared.length - fresh.length;
+    input.onProgress?.(done, total);
   }
+  const staffQueue: StaffMessage[] = [];
+  const touched: Array<{ id: string; c: SourceConversation }> = [];
 
+  const existing = await storedExternalIds(
+    deps.db,
+    input.conversations.flatMap((c) => c.messages.map((m) => `import:${system}:${m.key}`)),
+  );
   const queue = [...input.conversations];
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
       for (let c = queue.shift(); c; c = queue.shift()) await one(c);
     }),
   );
+  for (let i = 0; i < staffQueue.length; i += 1000) {
+    const batch = staffQueue.slice(i, i + 1000);
+    const wrote = await writeStaffMessages(deps, batch);
+    created += wrote;
+    replayed += batch.length - wrote;
+    done += batch.length;
+    input.onProgress?.(done, total);
+  }
+  for (let i = 0; i < touched.length; i += 1000) await restoreTimes(deps.db, touched.slice(i, i + 1000), system);
 
+  const contactIds = await contactsOf(deps.db, inboxId, input.conversations, system);
   const consentWritten = await carryConsent(deps, source, contactIds, system);
   for (const key of new Set(input.conversations.map((c) => c.contactKey)))
     expected.contacts.push(senderOf(system, source.contacts.get(key), key).address);
@@ -189,58 +215,115 @@ async function readFiles(m: SourceMessage) {
   return files;
 }
 
-/** An agent's reply or a note, into the conversation its customer's first message opened; once per external id. */
-async function writeStaffMessage(
-  deps: ImportDeps,
-  conversationId: string,
-  inbound: InboundMessage,
-  m: SourceMessage,
-  files: Array<{ filename: string; contentType: string; content: Buffer }>,
-): Promise<boolean> {
-  const note = m.author === 'note';
-  const [row] = await deps.db
+/** Agents' replies and notes, into the conversation its customer's first message opened; once per external id. */
+type StaffMessage = {
+  m: SourceMessage;
+  asStored: InboundMessage;
+  files: Awaited<ReturnType<typeof readFiles>>;
+  conversationId: string;
+};
+
+async function writeStaffMessages(deps: ImportDeps, staff: StaffMessage[]): Promise<number> {
+  if (staff.length === 0) return 0;
+  const rows = await deps.db
     .insert(messages)
-    .values({
-      conversationId,
-      channel: inbound.channel,
-      direction: note ? 'internal' : 'outbound',
-      kind: note ? 'note' : 'message',
-      authorKind: 'agent',
-      body: inbound.text,
-      html: inbound.html ?? null,
-      externalId: inbound.externalId,
-      deliveryState: note ? 'stored' : 'sent',
-      metadata: { ...inbound.metadata, importedAuthor: m.authorName },
-      occurredAt: m.occurredAt,
-      createdAt: m.occurredAt,
-    })
+    .values(
+      staff.map(({ m, asStored, conversationId }) => {
+        const note = m.author === 'note';
+        return {
+          conversationId,
+          channel: asStored.channel,
+          direction: note ? ('internal' as const) : ('outbound' as const),
+          kind: note ? ('note' as const) : ('message' as const),
+          authorKind: 'agent' as const,
+          body: asStored.text,
+          html: asStored.html ?? null,
+          externalId: asStored.externalId,
+          deliveryState: note ? ('stored' as const) : ('sent' as const),
+          metadata: { ...asStored.metadata, importedAuthor: m.authorName },
+          occurredAt: m.occurredAt,
+          createdAt: m.occurredAt,
+        };
+      }),
+    )
     .onConflictDoNothing()
-    .returning({ id: messages.id });
-  if (!row) return false;
-  for (const f of files) {
-    const blob = await deps.blobs.put(f.content);
-    await deps.db.insert(attachments).values({
-      messageId: row.id,
-      blobId: blob.id,
-      filename: f.filename,
-      contentType: f.contentType,
-      size: blob.size,
-    });
+    .returning({ id: messages.id, externalId: messages.externalId });
+  const byExternalId = new Map(staff.map((s) => [s.asStored.externalId, s]));
+  for (const row of rows) {
+    const { files } = byExternalId.get(row.externalId!)!;
+    for (const f of files) {
+      const blob = await deps.blobs.put(f.content);
+      await deps.db.insert(attachments).values({
+        messageId: row.id,
+        blobId: blob.id,
+        filename: f.filename,
+        contentType: f.contentType,
+        size: blob.size,
+      });
+    }
   }
-  return true;
+  return rows.length;
+}
+
+/** Which of these external ids are stored already (by the unique index, in chunks). */
+async function storedExternalIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db
+      .select({ externalId: messages.externalId })
+      .from(messages)
+      // Every channel an import writes to, so the lookup goes through the (channel, external id) unique index.
+      .where(
+        and(inArray(messages.channel, ['chat', 'email', 'sms']), inArray(messages.externalId, ids.slice(i, i + 5000))),
+      );
+    for (const r of rows) found.add(r.externalId!);
+  }
+  return found;
+}
+
+async function conversationOf(db: Db, inboxId: string, threadKey: string): Promise<string> {
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.inboxId, inboxId), eq(conversations.threadKey, threadKey)));
+  if (!row) throw new Error('An imported conversation without its customer message');
+  return row.id;
+}
+
+/** Each source contact's contact here, through the conversations the import opened for them. */
+async function contactsOf(db: Db, inboxId: string, list: SourceConversation[], system: string) {
+  const byThread = new Map(list.map((c) => [`import:${system}:${c.key}`, c.contactKey]));
+  const out = new Map<string, string>();
+  const keys = [...byThread.keys()];
+  for (let i = 0; i < keys.length; i += 5000) {
+    const rows = await db
+      .select({ threadKey: conversations.threadKey, contactId: conversations.contactId })
+      .from(conversations)
+      .where(and(eq(conversations.inboxId, inboxId), inArray(conversations.threadKey, keys.slice(i, i + 5000))));
+    for (const r of rows) out.set(byThread.get(r.threadKey!)!, r.contactId);
+  }
+  return out;
 }
 
 /** The source's times, not the import's: history reads in its order, and retention counts from when it happened. */
-async function restoreTimes(db: Db, conversationId: string, c: SourceConversation, system: string) {
-  const last = new Date(Math.max(...c.messages.map((m) => m.occurredAt.getTime())));
-  await db
-    .update(messages)
-    .set({ createdAt: sql`${messages.occurredAt}` })
-    .where(and(eq(messages.conversationId, conversationId), like(messages.externalId, `import:${system}:%`)));
-  await db
-    .update(conversations)
-    .set({ createdAt: c.createdAt, lastMessageAt: last, updatedAt: last, status: c.closedAt ? 'resolved' : 'open' })
-    .where(eq(conversations.id, conversationId));
+async function restoreTimes(db: Db, list: Array<{ id: string; c: SourceConversation }>, system: string) {
+  const ids = list.map((t) => t.id);
+  const created = list.map((t) => t.c.createdAt.toISOString());
+  const last = list.map((t) => new Date(Math.max(...t.c.messages.map((m) => m.occurredAt.getTime()))).toISOString());
+  const status = list.map((t) => (t.c.closedAt ? 'resolved' : 'open'));
+  // One statement per thousand conversations: the messages' times and the conversations'.
+  await db.execute(sql`
+    with src as (
+      select * from unnest(${`{${ids.join(',')}}`}::uuid[], ${`{${created.join(',')}}`}::timestamptz[],
+        ${`{${last.join(',')}}`}::timestamptz[], ${`{${status.join(',')}}`}::conversation_status[])
+        as t(id, created_at, last_at, status)
+    ), restored as (
+      update messages m set created_at = m.occurred_at from src
+      where m.conversation_id = src.id and m.external_id like ${`import:${system}:%`} and m.created_at <> m.occurred_at
+    )
+    update conversations cv set created_at = src.created_at, last_message_at = src.last_at, updated_at = src.last_at,
+      status = src.status
+    from src where cv.id = src.id`);
 }
 
 /** Consent with evidence in the source, once per contact and purpose; contacts without evidence get none. */

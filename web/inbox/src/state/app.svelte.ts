@@ -13,6 +13,7 @@ import { ContactExports } from './contact-export.svelte.ts';
 import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
+import { Imports } from './imports.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
@@ -72,6 +73,7 @@ export class InboxApp {
   readonly redactor: Redactor;
   readonly retention: Retention;
   readonly audit: AuditLog;
+  readonly imports: Imports;
   readonly record: ProcessingRecord;
   // The bot: its knowledge base (everyone reads, admins edit), its settings (admins) and the try box.
   readonly kb: KnowledgeBase;
@@ -187,6 +189,7 @@ export class InboxApp {
     );
     this.retention = new Retention(this.api, this.toasts);
     this.audit = new AuditLog(this.api);
+    this.imports = new Imports(this.api);
     this.record = new ProcessingRecord(this.api);
     this.bot = new Bot(this.api, this.toasts);
     this.dashboard = new AnalyticsDashboard(this.api, this.toasts);
@@ -241,6 +244,7 @@ export class InboxApp {
     this.redactor.reset();
     this.retention.reset();
     this.audit.reset();
+    this.imports.reset();
     this.record.reset();
     this.kb.reset();
     this.bot.reset();
@@ -367,6 +371,7 @@ export class InboxApp {
     void this.recordingFailures.load();
     void this.holds.load();
     void this.audit.load();
+    void this.imports.load();
     void this.record.load();
   }
 
