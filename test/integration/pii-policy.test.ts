@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { rowsOf } from '../../server/db/client.ts';
+import { eq } from 'drizzle-orm';
+import { inboxes, messages } from '../../drizzle/schema/index.ts';
+import { ingestMail } from '../../channels/email/inbound.ts';
+import { parseEmailSettings } from '../../channels/email/settings.ts';
+import { emailExternalId } from '../../channels/email/message-ids.ts';
 import { emitWithAck, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 
 type Message = { body: string; markers?: Array<{ kind: string; detail: string }> };
@@ -91,5 +96,44 @@ describe(`automatic PII redaction on arrival, per inbox (${dbMode})`, () => {
     expect((await admin.send('PUT', `/api/inboxes/${server.chatInboxId}/pii-policy`, { card: 'delete' })).status).toBe(
       400,
     );
+  });
+
+  it('applies to email too: the text and the sanitized HTML lose what the policy redacts', async () => {
+    // Straight into the email channel's ingest step (IMAP is the email tests' job); the inbox has no server to read.
+    const [inbox] = await server.root.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
+    const policy = {
+      card: 'redact',
+      iban: 'redact',
+      national_id: 'flag',
+      password: 'redact',
+      special_category: 'flag',
+    };
+    expect((await admin.send('PUT', `/api/inboxes/${inbox!.id}/pii-policy`, policy)).status).toBe(200);
+    const settings = parseEmailSettings({
+      address: 'support@shop.example',
+      imap: { host: 'imap.invalid', user: 'u', password: 'p' },
+      smtp: { host: 'smtp.invalid', user: 'u', password: 'p' },
+    });
+    const raw = [
+      'From: Kim <kim@customer.example>',
+      'To: support@shop.example',
+      'Subject: Refund',
+      'Message-ID: <pii-mail-1@customer.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>Please refund to <b>DE89 3704 0044 0532 0130 00</b>; my card was 5555 5555 5555 4444.</p>',
+      '',
+    ].join('\r\n');
+    const deps = { ...server.root, adapter: server.root.adapters.email, log: server.fastify.log, maxTextChars: 10_000 };
+    const context = { mailbox: 'INBOX', uid: 1, size: 0, truncated: false };
+    expect(await ingestMail(deps, inbox!.id, settings, Buffer.from(raw), context)).toBe('ingested');
+    const [row] = await server.root.db
+      .select()
+      .from(messages)
+      .where(eq(messages.externalId, emailExternalId(inbox!.id, '<pii-mail-1@customer.example>')));
+    expect(row!.body).toContain('Please refund to [redacted]; my card was [redacted] (…4444).');
+    expect(row!.html).not.toMatch(/DE89|3704|5555/);
+    expect(row!.html).toContain('[redacted]');
   });
 });
