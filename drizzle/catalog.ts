@@ -481,6 +481,22 @@ export const catalog = {
       createdAt: p('metadata'),
     },
   }),
+  imports: entry({
+    table: schema.imports,
+    purpose: 'Imports from other helpdesks: the minimization plan and the integrity report',
+    reach: { subject: 'none' },
+    columns: {
+      id: n(),
+      source: n(),
+      sourceKey: n('none', 'SHA-256 of the source files and options'),
+      inboxId: n(),
+      plan: n('none', 'counts, field names and choices; never a value from the source'),
+      report: n('none', 'counts, checksums and table names; never a value from the source'),
+      state: n(),
+      createdAt: n(),
+      finishedAt: n(),
+    },
+  }),
   retentionPolicies: entry({
     table: schema.retentionPolicies,
     purpose: 'Retention configuration',

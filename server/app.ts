@@ -16,9 +16,11 @@ import { contactRoutes } from './routes/contacts.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { inboxRoutes } from './routes/inboxes.ts';
 import { businessHoursRoutes } from './routes/business-hours.ts';
+import { piiPolicyRoutes } from './routes/pii-policy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { importRoutes } from './routes/imports.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
 import { assistRoutes } from './routes/assist.ts';
@@ -58,6 +60,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(businessHoursRoutes, { prefix: '/api/inboxes', deps: root });
+    await fastify.register(piiPolicyRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
     await fastify.register(conversationFileRoutes, { prefix: '/api/conversations', deps: root });
     await fastify.register(fullMessageRoutes, { prefix: '/api/messages', deps: root });
@@ -67,6 +70,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(requestDeskRoutes, { prefix: '/api/privacy/requests', deps: root });
     await fastify.register(contactAuditRoutes, { prefix: '/api/privacy/contacts', deps: root });
     await fastify.register(publicRequestRoutes, { prefix: '/api/public/privacy-requests', deps: root });
+    await fastify.register(importRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });
     await fastify.register(assistRoutes, { prefix: '/api/assist', deps: root, bot: root.bot });

@@ -16,3 +16,4 @@ export * from './analytics.ts';
 export * from './presence.ts';
 export * from './api-tokens.ts';
 export * from './privacy-requests.ts';
+export * from './imports.ts';

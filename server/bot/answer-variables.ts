@@ -1,3 +1,5 @@
+import { withoutPii } from '../privacy/pii/apply.ts';
+
 /**
  * Variables in knowledge-base answers, filled only from what the bot knows about this conversation:
  *   {{orderNumber}}  the order number the customer wrote in it (never guessed, never taken from elsewhere);
@@ -45,8 +47,13 @@ const ORDER_NUMBER = new RegExp(
   'iu',
 );
 
-/** The order number a customer wrote (the last one, if several), or null. */
-export function orderNumberIn(texts: readonly string[]): string | null {
+/**
+ * The order number a customer wrote (the last one, if several), or null. Read from the texts with every PII
+ * finding masked, whatever the inbox flags or keeps: the bot never repeats a card, IBAN, identity number or
+ * password, even one a customer wrote where an order number goes.
+ */
+export function orderNumberIn(written: readonly string[]): string | null {
+  const texts = written.map(withoutPii);
   for (let i = texts.length - 1; i >= 0; i--) {
     const m = ORDER_NUMBER.exec(texts[i]!);
     if (m) return m[1]!.toUpperCase();

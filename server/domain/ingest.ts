@@ -14,6 +14,7 @@ import type { InboxNameCache } from './inbox-names.ts';
 import { notFound } from './errors.ts';
 import { loadConversationView, toMessageView } from './views.ts';
 import { storableInbound } from './storable-text.ts';
+import { applyPiiPolicy } from '../privacy/pii/apply.ts';
 
 export type IngestResult = {
   created: boolean;
@@ -48,9 +49,11 @@ const isUniqueViolation = (err: unknown) =>
 export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise<IngestResult> {
   // A NUL or a broken surrogate from any channel would fail the insert (and a provider would retry it forever):
   // cleaned here, once for every channel, and marked so the agent knows the text was changed.
-  const msg = storableInbound(inbound);
-  const inboxName = await deps.inboxNames.get(msg.inboxId);
+  const cleaned = storableInbound(inbound);
+  const inboxName = await deps.inboxNames.get(cleaned.inboxId);
   if (inboxName === undefined) throw notFound('Inbox');
+  // Card numbers, passwords, … as the inbox's policy says: removed before anything is written, or flagged.
+  const msg = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
   // Two first messages of a new sender can race on the identity's unique key, two deliveries of one
   // message on its external id: the loser retries and then finds the winner's contact (or message).
   for (let attempt = 0; ; attempt++) {

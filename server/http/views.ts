@@ -54,7 +54,8 @@ export type AttachmentView = Static<typeof AttachmentView>;
 
 /**
  * Something the agent should know about a message (an email too large to store whole, unreadable MIME,
- * an auto-reply, characters that could not be stored, a shared file that was not downloaded).
+ * an auto-reply, characters that could not be stored, a shared file that was not downloaded, personal data the
+ * inbox's PII policy removed or flagged).
  */
 export const MessageMarkerView = Type.Object({
   kind: Type.Union([
@@ -65,6 +66,8 @@ export const MessageMarkerView = Type.Object({
     Type.Literal('text_cleaned'),
     Type.Literal('file_not_fetched'),
     Type.Literal('not_a_participant'),
+    Type.Literal('pii_redacted'),
+    Type.Literal('pii_flagged'),
   ]),
   detail: Type.String(),
 });

@@ -19,6 +19,8 @@ export type ConsentInput = {
   evidence: Record<string, string>;
   recordedByAgentId?: string | null;
   actor: { kind: 'agent' | 'visitor' | 'system'; id: string | null };
+  /** When the consent was given, if not now (consent carried over by an import, with its evidence). */
+  occurredAt?: Date;
 };
 
 /** What the consent writer needs: the database, and the bus it tells (after commit) that consent changed. */
@@ -71,6 +73,7 @@ async function appendConsentEvents(tx: Db, inputs: ConsentInput[]): Promise<void
     sourceChannel: input.sourceChannel,
     evidence: input.evidence,
     recordedByAgentId: input.recordedByAgentId ?? null,
+    ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
   }));
   await tx.insert(consentEvents).values(events);
   await appendAuditEntries(

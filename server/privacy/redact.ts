@@ -14,7 +14,9 @@ import { catalogOf, columnOf, textSources, underCondition, type CatalogDeps, typ
 /** What redaction needs: the database, the bus agents' screens follow, and the catalog naming the copies. */
 export type RedactDeps = CatalogDeps & { db: Db; events: Pick<DomainEventBus, 'publish'> };
 
-export const REDACTED_MARKER = '[redacted]';
+import { REDACTED_MARKER } from './redact-marker.ts';
+
+export { REDACTED_MARKER };
 
 /**
  * Replaces the text in a copy by what a reader sees (server/privacy/redact-html.ts): across tags, entities and

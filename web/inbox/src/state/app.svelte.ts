@@ -16,6 +16,7 @@ import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
 import { PrivacyRequests } from './privacy-requests.svelte.ts';
 import { ContactAudit } from './contact-audit.svelte.ts';
+import { Imports } from './imports.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
@@ -79,6 +80,7 @@ export class InboxApp {
   readonly redactor: Redactor;
   readonly retention: Retention;
   readonly audit: AuditLog;
+  readonly imports: Imports;
   readonly record: ProcessingRecord;
   // The bot: its knowledge base (everyone reads, admins edit), its settings (admins) and the try box.
   readonly kb: KnowledgeBase;
@@ -207,6 +209,7 @@ export class InboxApp {
     );
     this.retention = new Retention(this.api, this.toasts);
     this.audit = new AuditLog(this.api);
+    this.imports = new Imports(this.api);
     this.record = new ProcessingRecord(this.api);
     this.bot = new Bot(this.api, this.toasts);
     this.dashboard = new AnalyticsDashboard(this.api, this.toasts);
@@ -264,6 +267,7 @@ export class InboxApp {
     this.redactor.reset();
     this.retention.reset();
     this.audit.reset();
+    this.imports.reset();
     this.record.reset();
     this.kb.reset();
     this.bot.reset();
@@ -391,6 +395,7 @@ export class InboxApp {
     void this.holds.load();
     void this.requests.load();
     void this.audit.load();
+    void this.imports.load();
     void this.record.load();
   }
 
