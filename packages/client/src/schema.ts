@@ -888,6 +888,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inboxes/{id}/pii-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An inbox's PII policy: for each detector, redact before storage or flag to agents
+         * @description An inbox's PII policy: for each detector, redact before storage or flag to agents. Needs a signed-in admin.
+         */
+        get: operations["getInboxesByIdPiiPolicy"];
+        /**
+         * Set an inbox's PII policy (applies to messages that arrive from now on)
+         * @description Set an inbox's PII policy (applies to messages that arrive from now on) Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        put: operations["putInboxesByIdPiiPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/attachments/{id}": {
         parameters: {
             query?: never;
@@ -1414,6 +1438,26 @@ export interface paths {
          * @description File a request as the verified person (Authorization: Bearer <token from /verify>) Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
          */
         post: operations["postPublicPrivacyRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Imports from other helpdesks with their minimization plans and integrity reports
+         * @description Imports from other helpdesks with their minimization plans and integrity reports. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        get: operations["getPrivacyImports"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2788,7 +2832,7 @@ export interface operations {
                                 size: number;
                             }[];
                             markers?: {
-                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant";
+                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
                             }[];
                             author?: {
@@ -3004,7 +3048,7 @@ export interface operations {
                                 size: number;
                             }[];
                             markers?: {
-                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant";
+                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
                             }[];
                             author?: {
@@ -3158,7 +3202,7 @@ export interface operations {
                                 size: number;
                             }[];
                             markers?: {
-                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant";
+                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
                             }[];
                             author?: {
@@ -7079,6 +7123,177 @@ export interface operations {
             };
         };
     };
+    getInboxesByIdPiiPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        card: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        iban: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        national_id: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        password: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        special_category: "redact" | "flag";
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putInboxesByIdPiiPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                    card: "redact" | "flag";
+                    /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                    iban: "redact" | "flag";
+                    /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                    national_id: "redact" | "flag";
+                    /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                    password: "redact" | "flag";
+                    /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                    special_category: "redact" | "flag";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        card: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        iban: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        national_id: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        password: "redact" | "flag";
+                        /** @description 'redact': removed before storage (the usual marker); 'flag': kept and marked for agents */
+                        special_category: "redact" | "flag";
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAttachmentsById: {
         parameters: {
             query?: never;
@@ -7213,7 +7428,7 @@ export interface operations {
                                 size: number;
                             }[];
                             markers?: {
-                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant";
+                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
                             }[];
                             author?: {
@@ -7492,7 +7707,7 @@ export interface operations {
                                 size: number;
                             }[];
                             markers?: {
-                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant";
+                                kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
                             }[];
                             author?: {
@@ -10202,6 +10417,80 @@ export interface operations {
             /** @description Too many requests: retry after the number of seconds in Retry-After */
             429: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPrivacyImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            source: string;
+                            /** Format: uuid */
+                            inboxId: string;
+                            state: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            plan: {
+                                [key: string]: unknown;
+                            };
+                            report: {
+                                [key: string]: unknown;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
