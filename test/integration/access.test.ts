@@ -31,7 +31,7 @@ describe('every API route declares who may call it', () => {
       'POST /api/auth/invitation/peek',
       'POST /api/auth/login',
       // The public privacy request page's API: filing, then a one-time code to an identity on file (rate-limited,
-      // same answer for unknown addresses); what a request then reads needs the request token (privacy-requests.test.ts).
+      // same answer for unknown addresses); reading a request needs the request token (privacy-requests.test.ts).
       'POST /api/public/privacy-requests',
       'POST /api/public/privacy-requests/code',
       'POST /api/public/privacy-requests/verify',
