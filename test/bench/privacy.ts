@@ -197,11 +197,15 @@ type Subject = {
 };
 
 const SURNAMES = ['Quince', 'Marlowe', 'Ashdown', 'Fenwick', 'Ollerton', 'Pellham', 'Rookwood', 'Tiverton', 'Wexcombe'];
+// A first name of its own per repetition: each subject's 500 first-name-only mentions are then its own, instead of
+// every earlier subject's piling up (500, 1,000, 1,500 possible mentions) and making later repetitions slower.
+const FIRST_NAMES = ['Ridley', 'Osric', 'Tamsin', 'Evander', 'Linnea', 'Corwin', 'Isolde', 'Bertil', 'Maelle'];
 
 async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   const { sql, inbox, agentIds } = ctx;
-  const name = `Ridley ${SURNAMES[rep % SURNAMES.length]}`;
-  const email = `ridley.${SURNAMES[rep % SURNAMES.length]!.toLowerCase()}.${rep}@example.com`;
+  const first = FIRST_NAMES[rep % FIRST_NAMES.length]!;
+  const name = `${first} ${SURNAMES[rep % SURNAMES.length]}`;
+  const email = `${first.toLowerCase()}.${SURNAMES[rep % SURNAMES.length]!.toLowerCase()}.${rep}@example.com`;
   const phone = `+4930777${String(rep).padStart(2, '0')}123`;
   const [contact] = await sql`insert into contacts (name, email, phone, locale, created_at)
     values (${name}, ${email}, ${phone}, 'en', now() - interval '400 days') returning id`;
