@@ -4,6 +4,7 @@ import type { LanguageBots } from '../../bot/language-bots.ts';
 import { buildServedBots } from '../../bot/served-bots.ts';
 import { DEMO_LANGUAGES, demoKb } from '../../server/demo/kb.ts';
 import { DEMO_KB_HELDOUT } from '../fixtures/demo-kb-heldout.ts';
+import { LANGUAGE_EVAL } from '../fixtures/bot-languages.ts';
 
 const normalize = (q: string) =>
   q
@@ -61,5 +62,10 @@ describe('the served demo bot answers what its knowledge base covers (issue 16)'
     ]);
     expect(heldOut).toHaveLength(5 * (9 * 8 + 15));
     expect(heldOut.filter((q) => kbExamples.has(normalize(q)))).toEqual([]);
+  });
+
+  it('no evaluation question of bench:botlang is an example question of the KB either', () => {
+    const evaluation = Object.values(LANGUAGE_EVAL).flatMap((e) => [...e.inScope.map(([, q]) => q), ...e.offTopic]);
+    expect(evaluation.filter((q) => kbExamples.has(normalize(q)))).toEqual([]);
   });
 });
