@@ -33,7 +33,7 @@ import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
-import { requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
+import { accessibilityRoutes, requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -81,6 +81,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(widgetRatingRoutes, { prefix: '/api/widget/rating', deps: root });
     await fastify.register(requestPageRoutes, { prefix: '/privacy/request', deps: root });
     await fastify.register(transparencyRoutes, { deps: root });
+    await fastify.register(accessibilityRoutes, { deps: root });
     await fastify.register(webPlugin, { deps: root });
   },
   { name: 'app' },

@@ -32,7 +32,7 @@ export const webPlugin = fp<{ deps: WebPluginDeps }>(
       reply.redirect('/inbox/'),
     );
 
-    app.get<{ Querystring: { locale?: string } }>(
+    app.get<{ Querystring: { locale?: string; color?: string } }>(
       '/demo',
       { config: { access: 'public' }, schema: { hide: true } },
       async (request, reply) => {
@@ -44,17 +44,27 @@ export const webPlugin = fp<{ deps: WebPluginDeps }>(
         if (!chat) return reply.status(404).type('text/plain').send('No chat inbox exists: create one first.');
         // ?locale=de shows the embed's data-locale attribute at work (the widget speaks that language).
         const locale = isLocale(request.query.locale) ? request.query.locale : null;
-        return reply.type('text/html').send(demoPage(chat.id, chat.name, deps.config.publicUrl, locale));
+        // ?color=ffeb3b shows data-color: the site's brand colour, adjusted by the widget when it lacks contrast.
+        const color = /^[0-9a-f]{6}$/i.test(request.query.color ?? '') ? `#${request.query.color}` : null;
+        return reply.type('text/html').send(demoPage(chat.id, chat.name, deps.config.publicUrl, locale, color));
       },
     );
   },
   { name: 'web' },
 );
 
-function demoPage(inboxId: string, inboxName: string, publicUrl: string, locale: string | null): string {
+function demoPage(
+  inboxId: string,
+  inboxName: string,
+  publicUrl: string,
+  locale: string | null,
+  color: string | null,
+): string {
   // Exactly the snippet a customer pastes: the script comes from PUBLIC_URL, as it would on their site.
   const lang = locale ? ` data-locale="${locale}"` : '';
-  const snippet = `<script src="${escapeHtml(publicUrl)}/widget.js" data-inbox="${inboxId}"${lang} async></script>`;
+  const brand = color ? ` data-color="${color}"` : '';
+  const attributes = `data-inbox="${inboxId}"${lang}${brand}`;
+  const snippet = `<script src="${escapeHtml(publicUrl)}/widget.js" ${attributes} async></script>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -73,6 +83,8 @@ function demoPage(inboxId: string, inboxName: string, publicUrl: string, locale:
   pre { background: #1f2933; color: #e4e7eb; padding: 14px 16px; border-radius: 8px;
         overflow-x: auto; font-size: 13px; }
   .muted { color: #616e7c; font-size: 14px; }
+  footer { max-width: 860px; margin: 0 auto 40px; padding: 0 24px; }
+  footer a { color: #24423a; margin-right: 16px; }
 </style>
 </head>
 <body>
@@ -86,6 +98,10 @@ function demoPage(inboxId: string, inboxName: string, publicUrl: string, locale:
     <p class="muted">Nothing is stored in your browser or on the server until you accept the notice in the widget.</p>
   </section>
 </main>
+<footer>
+  <a href="/privacy" data-testid="demo-privacy">Privacy</a>
+  <a href="/accessibility" data-testid="demo-accessibility">Accessibility</a>
+</footer>
 ${snippet}
 </body>
 </html>`;

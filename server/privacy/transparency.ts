@@ -4,6 +4,7 @@ import { buildRecord, type RecordDeps } from './record.ts';
 import { catalogOf } from './subject.ts';
 import { requestLanguages, type RequestLanguage } from './request-texts.ts';
 import { TRANSPARENCY_TEXTS, type TransparencyTexts } from './transparency-texts.ts';
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 
 /**
  * The public transparency page (GET /privacy?lang=..): what is stored when someone contacts us, why, for how long,
@@ -100,6 +101,7 @@ export function renderTransparencyHtml(language: RequestLanguage, facts: Transpa
     list(t.rights),
     `<p>${esc(t.howTo)}</p><p><a class="cta" href="/privacy/request?lang=${language}">${esc(t.requestLink)}</a></p>`,
     `<p>${esc(t.complaint)}</p>`,
+    `<p><a href="/accessibility?lang=${language}">${esc(serverTranslator(language)('accessibility.title'))}</a></p>`,
     '</main></body></html>',
   ].join('\n');
 }

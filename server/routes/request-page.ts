@@ -7,6 +7,8 @@ import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts
 import { renderRequestPage } from '../privacy/request-page-html.ts';
 import { asRequestLanguage } from '../privacy/request-texts.ts';
 import { renderTransparencyHtml, transparencyFacts, type TransparencyDeps } from '../privacy/transparency.ts';
+import { renderAccessibilityStatement } from '../privacy/accessibility-statement.ts';
+import type { Config } from '../config.ts';
 import { privacyRequestKinds, type PrivacyRequestKind } from '../../drizzle/schema/privacy-requests.ts';
 
 type Form = Record<string, string | undefined>;
@@ -115,6 +117,24 @@ export const transparencyRoutes: FastifyPluginAsync<{ deps: TransparencyDeps }> 
     async (request, reply) => {
       const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
       const page = renderTransparencyHtml(language, await transparencyFacts(deps));
+      return reply.type('text/html; charset=utf-8').header('content-language', language).send(page);
+    },
+  );
+};
+
+/** The accessibility statement (GET /accessibility?lang=fi), linked from the widget and the transparency page. */
+export const accessibilityRoutes: FastifyPluginAsync<{
+  deps: { config: Pick<Config, 'controllerName' | 'controllerContact'> };
+}> = async (app, { deps }) => {
+  app.get(
+    '/accessibility',
+    { config: { access: 'public', rateLimit: rateLimits.widgetRead }, schema: { hide: true } },
+    async (request, reply) => {
+      const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
+      const page = renderAccessibilityStatement(language, {
+        controller: deps.config.controllerName,
+        contact: deps.config.controllerContact ?? null,
+      });
       return reply.type('text/html; charset=utf-8').header('content-language', language).send(page);
     },
   );

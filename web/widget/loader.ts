@@ -13,14 +13,22 @@
  * 'widget:forget' deletes the key. When storage throws, the token lives in memory for this page view.
  * Styles are set through the CSSOM (style.cssText), which a host page's CSP allows, and the icons are
  * built with createElementNS, which Trusted Types allow.
+ *
+ * Accessibility: the launcher is a disclosure button (aria-expanded), not a dialog opener. On a wide screen the
+ * panel is non-modal, beside the page, which stays usable (Tab may leave the widget, as it must: no keyboard trap).
+ * On a narrow screen (or zoomed to 400 %) the panel covers the page, so the page behind is made inert while it is
+ * open: focus can never land on something hidden behind it, and the launcher stays visible below the panel to
+ * minimise it. A polite live region here announces the unread count while the widget is closed.
  */
 import { acceptFromFrame, isToken, parseOrigin, postToFrame, type HostToFrameMessage } from './protocol.ts';
 import { pickLocale } from '../i18n/locales.ts';
 import { LOADER_TEXTS } from '../i18n/loader-texts.ts';
+import { brandTheme } from './theme.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const Z = '2147483000';
-const BRAND = '#4f46e5';
+/** On narrow screens, the strip below the panel that keeps the launcher visible. */
+const NARROW_STRIP = 64;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 // Material-style glyphs: a speech bubble (closed) and a chevron (open).
 const ICON_CHAT =
@@ -47,7 +55,8 @@ function icon(path: string): SVGSVGElement {
   svg.setAttribute('height', '28');
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('focusable', 'false');
-  svg.style.cssText = 'display:block;fill:#fff;pointer-events:none';
+  // currentColor: in forced-colours mode the icon follows the system's button text colour.
+  svg.style.cssText = 'display:block;fill:currentColor;pointer-events:none';
   const p = document.createElementNS(SVG_NS, 'path');
   p.setAttribute('d', path);
   svg.appendChild(p);
@@ -76,6 +85,12 @@ function mount(script: HTMLScriptElement): void {
   const hostLocale = (script.dataset.locale ?? document.documentElement.lang ?? '').trim();
   const texts = LOADER_TEXTS[pickLocale([hostLocale, ...navigator.languages])];
   const narrow = window.matchMedia('(max-width: 480px)');
+  // The admin's colour (data-color="#rrggbb"), darkened when white on it would fail WCAG contrast.
+  const requested = script.dataset.color?.trim();
+  const theme = brandTheme(requested);
+  if (requested && theme.adjusted) {
+    console.info(`[support widget] data-color ${requested} is too light for white text; using ${theme.brand}.`);
+  }
 
   let open = false;
   let ready = false;
@@ -112,9 +127,19 @@ function mount(script: HTMLScriptElement): void {
   const launcher = document.createElement('button');
   launcher.type = 'button';
   launcher.setAttribute('data-testid', 'widget-launcher');
-  launcher.setAttribute('aria-haspopup', 'dialog');
   launcher.setAttribute('aria-controls', 'support-widget-panel');
   panel.id = 'support-widget-panel';
+
+  // Announces new replies while the widget is closed (the dot alone says nothing to a screen reader).
+  const announcer = document.createElement('div');
+  announcer.setAttribute('role', 'status');
+  announcer.setAttribute('aria-live', 'polite');
+  announcer.setAttribute('data-testid', 'widget-announcer');
+  css(
+    announcer,
+    'position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;' +
+      'clip:rect(0,0,0,0);white-space:nowrap;border:0;',
+  );
 
   const dot = document.createElement('span');
   dot.setAttribute('aria-hidden', 'true');
@@ -126,17 +151,34 @@ function mount(script: HTMLScriptElement): void {
 
   let hover = false;
   let focusRing = false;
+  // The host page's top-level elements this loader made inert (and only those: it restores exactly these).
+  let inerted: Element[] = [];
+
+  function shieldPage(on: boolean): void {
+    if (on && inerted.length === 0) {
+      inerted = [...document.body.children].filter((el) => el !== root && !el.hasAttribute('inert'));
+      for (const el of inerted) el.setAttribute('inert', '');
+    } else if (!on) {
+      for (const el of inerted) el.removeAttribute('inert');
+      inerted = [];
+    }
+  }
 
   function draw(): void {
     const small = narrow.matches;
+    // A two-tone ring (white inside, dark outside) shows on any host background; the transparent border
+    // becomes the button's outline in forced-colours mode, where backgrounds and shadows are dropped.
+    const ring = focusRing ? 'outline:3px solid #111827;outline-offset:3px;' : 'outline:none;';
     css(
       launcher,
-      `position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;` +
-        `background:${BRAND};color:#fff;cursor:pointer;display:${small && open ? 'none' : 'flex'};` +
+      `position:fixed;right:${small ? 8 : 20}px;bottom:${small ? 8 : 20}px;` +
+        `width:${small ? 48 : 56}px;height:${small ? 48 : 56}px;` +
+        `border-radius:50%;border:2px solid transparent;` +
+        `background:${theme.brand};color:#fff;cursor:pointer;display:flex;` +
         `align-items:center;justify-content:center;z-index:${Z};` +
-        `box-shadow:0 6px 20px rgba(30,27,75,.28),0 2px 6px rgba(30,27,75,.2);` +
+        `box-shadow:${focusRing ? '0 0 0 3px #fff,' : ''}0 6px 20px rgba(30,27,75,.28),0 2px 6px rgba(30,27,75,.2);` +
         `transition:transform .15s ease,box-shadow .15s ease;transform:scale(${hover ? 1.06 : 1});` +
-        (focusRing ? 'outline:3px solid #a5b4fc;outline-offset:3px;' : 'outline:none;'),
+        ring,
     );
     chatIcon.style.display = open ? 'none' : 'block';
     closeIcon.style.display = open ? 'block' : 'none';
@@ -150,8 +192,9 @@ function mount(script: HTMLScriptElement): void {
     launcher.title = label;
     launcher.setAttribute('aria-expanded', String(open));
 
+    // Narrow: the whole viewport, with a strip at the bottom where the launcher stays (it minimises the widget).
     const box = small
-      ? 'right:0;bottom:0;width:100vw;height:100%;border-radius:0;'
+      ? 'left:0;top:0;width:100%;height:100%;border-radius:0;'
       : 'right:20px;bottom:88px;width:370px;height:560px;' +
         'max-height:calc(100vh - 108px);max-width:calc(100vw - 40px);border-radius:16px;';
 
@@ -164,6 +207,13 @@ function mount(script: HTMLScriptElement): void {
         `pointer-events:${open ? 'auto' : 'none'};display:${frame ? 'block' : 'none'};`,
     );
     panel.setAttribute('aria-hidden', String(!open));
+    if (frame) frame.style.height = small ? `calc(100% - ${NARROW_STRIP}px)` : '100%';
+    shieldPage(open && small);
+  }
+
+  function announce(): void {
+    // Only while closed: an open widget announces each message itself, in its log.
+    announcer.textContent = !open && unread > 0 ? texts.unread.replace('{count}', String(unread)) : '';
   }
 
   function send(message: HostToFrameMessage): void {
@@ -174,7 +224,8 @@ function mount(script: HTMLScriptElement): void {
     const f = document.createElement('iframe');
     f.src =
       `${serverOrigin}/widget/?inbox=${encodeURIComponent(inboxId)}&parent=${encodeURIComponent(hostOrigin)}` +
-      (hostLocale ? `&locale=${encodeURIComponent(hostLocale)}` : '');
+      (hostLocale ? `&locale=${encodeURIComponent(hostLocale)}` : '') +
+      (requested ? `&color=${encodeURIComponent(theme.brand)}` : '');
     f.title = texts.frame;
     f.setAttribute('data-testid', 'widget-frame');
     f.setAttribute('allow', 'clipboard-write');
@@ -190,6 +241,7 @@ function mount(script: HTMLScriptElement): void {
     if (open && !frame) frame = createFrame();
     if (open) unread = 0;
     draw();
+    announce();
     send({ type: open ? 'widget:open' : 'widget:hidden' });
     if (open && ready) frame?.focus();
     // Closing from inside the iframe would leave focus nowhere: hand it back to the launcher.
@@ -197,6 +249,9 @@ function mount(script: HTMLScriptElement): void {
   }
 
   launcher.addEventListener('click', () => setOpen(!open));
+  launcher.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && open) setOpen(false);
+  });
   launcher.addEventListener('mouseenter', () => ((hover = true), draw()));
   launcher.addEventListener('mouseleave', () => ((hover = false), draw()));
   launcher.addEventListener('focus', () => {
@@ -219,6 +274,7 @@ function mount(script: HTMLScriptElement): void {
       case 'widget:unread':
         unread = open ? 0 : message.count;
         draw();
+        announce();
         break;
       case 'widget:close':
         setOpen(false, true);
@@ -235,7 +291,7 @@ function mount(script: HTMLScriptElement): void {
 
   // A returning visitor (consent given earlier): load the app hidden so new replies light the dot.
   if (token) frame = createFrame();
-  root.append(panel, launcher);
+  root.append(panel, launcher, announcer);
   draw();
   document.body.appendChild(root);
 }
