@@ -129,6 +129,8 @@ export const MessageView = Type.Object({
   author: Type.Optional(MessageAuthorView),
   /** Email: what the receiving server's SPF/DKIM/DMARC checks found, when it recorded them. */
   authentication: Type.Optional(MessageAuthenticationView),
+  /** Inbound messages: the language the customer wrote in (ISO 639-1), when detected or known from the contact. */
+  language: Type.Optional(Type.String({ maxLength: 35 })),
 });
 export type MessageView = Static<typeof MessageView>;
 
