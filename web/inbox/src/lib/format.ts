@@ -159,3 +159,13 @@ export function timeAgo(iso: string, now: number): string {
   if (at >= today - DAY) return formatRelative(-1, 'day');
   return t('time.onDay', { day: pastDay(at, now) });
 }
+
+/** A language by its code, named in the inbox's language: "German", "Deutsch", "allemand", "saksa", "tyska". */
+export function languageLabel(code: string): string {
+  try {
+    return new Intl.DisplayNames(i18n.locale, { type: 'language' }).of(code) ?? code;
+  } catch {
+    // Not a language code Intl knows.
+    return code;
+  }
+}
