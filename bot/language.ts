@@ -32,3 +32,13 @@ export function conversationLanguage(texts: readonly string[], fallback: string 
 
 /** The primary subtag of a BCP 47 tag ("pt-BR" -> "pt"). */
 export const primaryLanguage = (tag: string) => tag.toLowerCase().split('-')[0]!;
+
+/**
+ * The language of one inbound message as stored in messages.language (search stems by it; the inbox shows the
+ * conversation's language from it): ELD's answer when reliable, else null, and the database then takes the
+ * contact's locale. The first 1,000 characters decide: enough for ELD, and a long mail costs no more.
+ */
+export function messageLanguage(text: string): string | null {
+  const d = detectLanguage(text.slice(0, 1000));
+  return d.reliable ? d.language : null;
+}

@@ -159,6 +159,7 @@ export const catalog = {
       mustChangePassword: p('metadata'),
       demo: n('none', 'a fictional demo colleague'),
       notificationPrefs: p('metadata', 'which notifications the agent wants'),
+      locale: p('metadata', 'the language the agent reads the inbox in'),
       createdAt: p('metadata'),
     },
   }),

@@ -20,6 +20,8 @@ export const agents = pgTable('agents', {
   demo: boolean('demo').notNull().default(false),
   /** The agent's notification choices (server/domain/profile.ts NotificationPrefs). */
   notificationPrefs: jsonb('notification_prefs').$type<Record<string, boolean>>().notNull().default({}),
+  /** The language the agent reads the inbox in (en, de, fr, fi, sv); null: the browser's languages decide. */
+  locale: text('locale'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -4,6 +4,7 @@ import { preparedStatement } from '../db/statements.ts';
 import { agentInvitations, agents, sessions } from '../../drizzle/schema/index.ts';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
 import type { AgentView } from '../http/views.ts';
+import { isLocale } from '../../web/i18n/locales.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../security/passwords.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
 import { appendAudit } from '../privacy/audit.ts';
@@ -25,6 +26,7 @@ export const toAgentView = (a: AgentRow, invited = false): AgentView => ({
   color: a.color,
   status: a.disabledAt !== null ? 'disabled' : a.demo ? 'demo' : invited ? 'invited' : 'active',
   mustChangePassword: a.mustChangePassword,
+  locale: isLocale(a.locale) ? a.locale : null,
 });
 
 export async function listAgents(db: Db): Promise<AgentView[]> {
@@ -161,11 +163,12 @@ const sessionStatement = preparedStatement<{
   role: AgentRole;
   disabled: boolean;
   color: string | null;
+  locale: string | null;
   must_change_password: boolean;
   csrf_token: string;
   inbox_ids: unknown;
 }>(sql`
-  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, a.color,
+  select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, a.color, a.locale,
     a.must_change_password, s.csrf_token,
     ${visibleInboxIdsSql(sql.raw('a'))} as inbox_ids
   from sessions s join agents a on a.id = s.agent_id
@@ -189,6 +192,7 @@ export async function sessionAgentByHash(db: Db, tokenHash: string): Promise<Ses
     // A demo colleague with a session: an admin gave them a password, so they are a real account now.
     status: 'active',
     mustChangePassword: row.must_change_password,
+    locale: isLocale(row.locale) ? row.locale : null,
     csrfToken: row.csrf_token,
     inboxIds: parseInboxIds(row.inbox_ids),
   };
@@ -206,10 +210,11 @@ export async function tokenAgent(db: Db, agentId: string): Promise<SessionAgent 
     role: AgentRole;
     disabled: boolean;
     color: string | null;
+    locale: string | null;
     inbox_ids: unknown;
   }>(
     await db.execute(sql`
-      select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, a.color,
+      select a.id, a.email, a.name, a.role, a.disabled_at is not null as disabled, a.color, a.locale,
         ${visibleInboxIdsSql(sql.raw('a'))} as inbox_ids
       from agents a where a.id = ${agentId}`),
   );
@@ -223,6 +228,7 @@ export async function tokenAgent(db: Db, agentId: string): Promise<SessionAgent 
     color: row.color,
     status: 'active',
     mustChangePassword: false,
+    locale: isLocale(row.locale) ? row.locale : null,
     csrfToken: '',
     inboxIds: parseInboxIds(row.inbox_ids),
   };

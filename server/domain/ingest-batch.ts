@@ -25,9 +25,9 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     order by cv.created_at desc limit 1
   ), inserted as (
     insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      external_id, delivery_state, metadata, occurred_at)
+      language, external_id, delivery_state, metadata, occurred_at)
     select known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, known_contact.identity_id, ${p('text')}::text, ${p('html')}::text,
+      'contact'::author_kind, known_contact.identity_id, ${p('text')}::text, ${p('html')}::text, ${p('language')}::text,
       ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
     from known_conversation cross join known_contact
     on conflict do nothing

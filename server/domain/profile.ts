@@ -1,5 +1,6 @@
 import { and, eq, gt, ne } from 'drizzle-orm';
 import type { AgentRole } from '../../drizzle/schema/enums.ts';
+import type { Locale } from '../../web/i18n/locales.ts';
 import { agentInvitations, agents, sessions } from '../../drizzle/schema/index.ts';
 import type { AgentView } from '../http/views.ts';
 import { appendAudit } from '../privacy/audit.ts';
@@ -55,20 +56,24 @@ export async function setNotificationPrefs(
   return prefs;
 }
 
-/** The agent's own display name (what customers see on replies) and avatar colour. */
+/** The agent's own display name (what customers see on replies), avatar colour and the inbox's language. */
 export async function updateOwnProfile(
   deps: AgentAccessDeps,
   agentId: string,
-  patch: { name?: string; color?: string | null },
+  patch: { name?: string; color?: string | null; locale?: Locale | null },
 ): Promise<AgentView> {
-  const fields = (['name', 'color'] as const).filter((k) => patch[k] !== undefined);
-  if (fields.length === 0) throw badRequest('nothing_to_change', 'Give a name or a colour');
+  const fields = (['name', 'color', 'locale'] as const).filter((k) => patch[k] !== undefined);
+  if (fields.length === 0) throw badRequest('nothing_to_change', 'Give a name, a colour or a language');
   const name = patch.name?.trim();
   if (patch.name !== undefined && !name) throw badRequest('invalid_name', 'A display name cannot be empty');
   return deps.db.transaction(async (tx) => {
     const [row] = await tx
       .update(agents)
-      .set({ ...(name ? { name } : {}), ...(patch.color !== undefined ? { color: patch.color } : {}) })
+      .set({
+        ...(name ? { name } : {}),
+        ...(patch.color !== undefined ? { color: patch.color } : {}),
+        ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+      })
       .where(eq(agents.id, agentId))
       .returning();
     if (!row) throw notFound('Agent');

@@ -42,6 +42,7 @@ export function toMessageView(
     ...(Array.isArray(markers) && markers.length > 0 ? { markers: markers as MessageMarkerView[] } : {}),
     ...(author ? { author } : {}),
     ...(authentication ? { authentication } : {}),
+    ...(row.direction === 'inbound' && row.language ? { language: row.language } : {}),
     id: row.id,
     conversationId: row.conversationId,
     channel: row.channel,

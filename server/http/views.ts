@@ -11,6 +11,7 @@ import {
   consentPurposes,
   participantRoles,
 } from '../../drizzle/schema/enums.ts';
+import { LOCALES } from '../../web/i18n/locales.ts';
 
 /**
  * The shapes the API and the realtime events send. web/ imports these types; the server validates with them.
@@ -22,6 +23,8 @@ export const ChannelKindSchema = literals(channelKinds);
 export const ConversationStatusSchema = literals(conversationStatuses);
 export const AgentRoleSchema = literals(agentRoles);
 export const ConsentPurposeSchema = literals(consentPurposes);
+/** One of the five languages of the inbox and the widget (web/i18n). */
+export const InboxLocaleSchema = literals(LOCALES);
 const Uuid = Type.String({ format: 'uuid' });
 const Iso = Type.String({ format: 'date-time' });
 
@@ -40,6 +43,8 @@ export const AgentView = Type.Object({
   status: Type.Enum(['active', 'disabled', 'invited', 'demo']),
   /** Signed in with a one-time password an admin set: must choose their own before anything else. */
   mustChangePassword: Type.Boolean(),
+  /** The language the agent chose for the inbox; null: the browser's languages decide. */
+  locale: Type.Union([InboxLocaleSchema, Type.Null()]),
 });
 export type AgentView = Static<typeof AgentView>;
 
@@ -124,6 +129,8 @@ export const MessageView = Type.Object({
   author: Type.Optional(MessageAuthorView),
   /** Email: what the receiving server's SPF/DKIM/DMARC checks found, when it recorded them. */
   authentication: Type.Optional(MessageAuthenticationView),
+  /** Inbound messages: the language the customer wrote in (ISO 639-1), when detected or known from the contact. */
+  language: Type.Optional(Type.String({ maxLength: 35 })),
 });
 export type MessageView = Static<typeof MessageView>;
 

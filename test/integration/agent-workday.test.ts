@@ -139,6 +139,19 @@ describe(`an agent's day: canned replies, mentions, profiles (${dbMode})`, () =>
       expect(reply.authorName).toBe('Robin Park');
     });
 
+    it('an agent chooses the inbox’s language; it comes back with the session, null follows the browser', async () => {
+      expect((await agent.get('/api/auth/me')).body.agent.locale).toBeNull();
+      const chosen = await agent.send('PATCH', '/api/agents/me', { locale: 'sv' });
+      expect(chosen.status).toBe(200);
+      expect(chosen.body.agent.locale).toBe('sv');
+      expect((await agent.get('/api/auth/me')).body.agent.locale).toBe('sv');
+      const unknown = await agent.send('PATCH', '/api/agents/me', { locale: 'pt' });
+      expect(unknown.status).toBe(400);
+      expect((await agent.get('/api/auth/me')).body.agent.locale).toBe('sv');
+      const browser = await agent.send('PATCH', '/api/agents/me', { locale: null });
+      expect(browser.body.agent.locale).toBeNull();
+    });
+
     it('changes the password only with the current one, and ends the other sessions', async () => {
       const email = 'pw@test.example';
       await createAgent(server.root.db, { email, name: 'Pat', role: 'agent', password: 'first-password-1' }, null);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { LOCALES, pickLocale } from '../../web/i18n/index.ts';
 import { widgetTranslator } from '../../web/i18n/widget-catalog.ts';
+import { INBOX_NAMESPACES, inboxTranslator, loadInboxLocale } from '../../web/i18n/inbox-catalog.ts';
 import sameAsEnglish from '../../web/i18n/same-as-english.json' with { type: 'json' };
 
 const root = join(import.meta.dirname, '../../web/i18n/locales');
@@ -83,5 +84,18 @@ describe('the locale choice', () => {
     expect(widgetTranslator('fi')('privacy.missed', { count: 3 })).toBe('3 uutta viestiä');
     expect(widgetTranslator('fr')('privacy.missed', { count: 2 })).toBe('2 nouveaux messages');
     expect(widgetTranslator('de')('presence.wait', { minutes: 1 })).toBe('Übliche Wartezeit: etwa 1 Minute.');
+  });
+});
+
+describe('the inbox catalog', () => {
+  it('loads every inbox namespace file (a new inbox*.json must be registered to be shown)', () => {
+    expect([...INBOX_NAMESPACES].sort()).toEqual(namespaces.filter((ns) => ns.startsWith('inbox')).sort());
+  });
+
+  it('speaks English before a language is loaded and the agent’s language after', async () => {
+    expect(inboxTranslator('sv')('time.yesterday')).toBe('Yesterday');
+    await loadInboxLocale('sv');
+    expect(inboxTranslator('sv')('time.yesterday')).toBe('I går');
+    expect(inboxTranslator('en')('time.yesterday')).toBe('Yesterday');
   });
 });

@@ -2273,6 +2273,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                         csrfToken: string;
                     };
@@ -2435,6 +2436,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                         csrfToken: string;
                     };
@@ -2561,6 +2563,7 @@ export interface operations {
                                 /** @enum {unknown} */
                                 status: "active" | "disabled" | "invited" | "demo";
                                 mustChangePassword: boolean;
+                                locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                             };
                             csrfToken: string;
                         } | null;
@@ -2614,6 +2617,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                         csrfToken: string;
                     };
@@ -2850,6 +2854,7 @@ export interface operations {
                                     result: string;
                                 }[];
                             };
+                            language?: string;
                         }[];
                         contact: {
                             /** Format: uuid */
@@ -3066,6 +3071,7 @@ export interface operations {
                                     result: string;
                                 }[];
                             };
+                            language?: string;
                         };
                     };
                 };
@@ -3220,6 +3226,7 @@ export interface operations {
                                     result: string;
                                 }[];
                             };
+                            language?: string;
                         };
                     };
                 };
@@ -4994,6 +5001,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     color?: string | null;
+                    locale?: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                 };
             };
         };
@@ -5017,6 +5025,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                     };
                 };
@@ -5104,6 +5113,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                     };
                 };
@@ -5322,6 +5332,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                         password: string;
                     };
@@ -5403,6 +5414,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                         emailed: boolean;
                         /** @description Only when it was not emailed */
@@ -5494,6 +5506,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         }[];
                     };
                 };
@@ -5558,6 +5571,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                     };
                 };
@@ -5659,6 +5673,7 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "active" | "disabled" | "invited" | "demo";
                             mustChangePassword: boolean;
+                            locale: ("en" | "de" | "fr" | "fi" | "sv") | (never | null);
                         };
                     };
                 };
@@ -7446,6 +7461,7 @@ export interface operations {
                                     result: string;
                                 }[];
                             };
+                            language?: string;
                         };
                     };
                 };
@@ -7725,6 +7741,7 @@ export interface operations {
                                     result: string;
                                 }[];
                             };
+                            language?: string;
                         };
                     };
                 };

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AgentRoleSchema, AgentView } from '../views.ts';
+import { AgentRoleSchema, AgentView, InboxLocaleSchema } from '../views.ts';
 
 /** The shapes of /api/agents and /api/auth (responses, and the bodies the inbox sends). */
 export const AgentList = Type.Object({ items: Type.Array(AgentView) });
@@ -40,6 +40,8 @@ export const OwnProfileRequest = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     color: Type.Optional(Type.Union([Type.String({ pattern: '^#[0-9a-f]{6}$' }), Type.Null()])),
+    /** The inbox's language for me; null: follow my browser's languages. */
+    locale: Type.Optional(Type.Union([InboxLocaleSchema, Type.Null()])),
   },
   { minProperties: 1 },
 );

@@ -1,3 +1,4 @@
+import { t } from './lib/i18n.svelte.ts';
 import type { ErrorView } from './types.ts';
 
 /** Every failed request becomes an ApiError carrying the server's { code, message, requestId }. */
@@ -75,20 +76,20 @@ export class ApiClient {
     try {
       response = await fetch(path, { credentials: 'same-origin' });
     } catch {
-      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+      throw new ApiError(0, 'network', t('errors.network'));
     }
     if (!response.ok) {
       const payload: unknown = await response.json().catch(() => undefined);
       if (response.status === 401) this.onUnauthorized?.();
       throw isErrorView(payload)
         ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null)
-        : new ApiError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
+        : new ApiError(response.status, `http_${response.status}`, t('errors.http', { status: response.status }));
     }
     let blob: Blob;
     try {
       blob = await response.blob();
     } catch {
-      throw new ApiError(0, 'network', 'The download was interrupted. Try again.');
+      throw new ApiError(0, 'network', t('errors.downloadInterrupted'));
     }
     return { blob, filename: filenameFrom(response.headers.get('content-disposition')) ?? fallbackName };
   }
@@ -108,7 +109,7 @@ export class ApiClient {
         credentials: 'same-origin',
       });
     } catch {
-      throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+      throw new ApiError(0, 'network', t('errors.network'));
     }
 
     if (response.status === 204) return undefined as T;
@@ -117,7 +118,7 @@ export class ApiClient {
     if (!response.ok) {
       const error = isErrorView(payload)
         ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null)
-        : new ApiError(response.status, `http_${response.status}`, `The server answered ${response.status}.`);
+        : new ApiError(response.status, `http_${response.status}`, t('errors.http', { status: response.status }));
       if (response.status === 401 && !path.startsWith('/api/auth/')) this.onUnauthorized?.();
       throw error;
     }
@@ -148,22 +149,22 @@ function safeName(name: string): string | null {
 }
 
 /** A sentence an agent can act on, for toasts and inline errors. */
-export function describeError(err: unknown, fallback = 'Something went wrong.'): string {
+export function describeError(err: unknown, fallback = t('errors.generic')): string {
   if (!isApiError(err)) return fallback;
   switch (err.code) {
     case 'network':
       return err.message;
     case 'csrf':
-      return 'Your session is out of date. Reload the page and try again.';
+      return t('errors.csrf');
     case 'message_too_large':
-      return 'The message is too long to send.';
+      return t('errors.tooLong');
     case 'rate_limited':
-      return 'Too many attempts. Wait a moment and try again.';
+      return t('errors.rateLimited');
     case 'legal_hold':
-      return err.message || 'Blocked by a legal hold.';
+      return err.message || t('errors.legalHold');
   }
-  if (err.status === 403) return 'You do not have permission to do that.';
-  if (err.status === 404) return 'It no longer exists.';
-  if (err.status >= 500) return 'The server had a problem. Try again in a moment.';
+  if (err.status === 403) return t('errors.forbidden');
+  if (err.status === 404) return t('errors.notFound');
+  if (err.status >= 500) return t('errors.server');
   return err.message || fallback;
 }

@@ -1,3 +1,4 @@
+import { t } from './i18n.svelte.ts';
 import type { BotCandidate } from '../bot-types.ts';
 
 /** Languages offered first in the article editor; any other BCP 47 code can be typed. */
@@ -72,22 +73,22 @@ export function embedderLabel(id: string): string {
 }
 
 /** The policy's reason codes (bot/policy.ts) in words; anything else (already a sentence) is shown as sent. */
-const reasons: Record<string, string> = {
-  confident: 'confident match',
-  low_confidence: 'low confidence',
-  human_requested: 'the customer asked for a person',
-  unresolved_turns: 'earlier answers did not resolve it',
-  empty_knowledge_base: 'the knowledge base has no articles',
-  empty_message: 'the message was empty',
-  language_not_covered: "no articles in the customer's language",
-  asked_order_number: 'asked for the order number',
-  agent_active: 'an agent has the conversation',
-  already_handed_off: 'already handed to an agent',
-};
+const REASONS = new Set([
+  'confident',
+  'low_confidence',
+  'human_requested',
+  'unresolved_turns',
+  'empty_knowledge_base',
+  'empty_message',
+  'language_not_covered',
+  'asked_order_number',
+  'agent_active',
+  'already_handed_off',
+]);
 
 export function reasonText(reason: string, confidence: number | null = null, threshold: number | null = null): string {
-  const known = reasons[reason.trim()];
-  if (!known) return reason;
+  if (!REASONS.has(reason.trim())) return reason;
+  const known = t(`bot.reason.${reason.trim()}`);
   if (reason.trim() === 'low_confidence' && confidence !== null) {
     return threshold !== null
       ? `${known} (${score(confidence)} < ${score(threshold)})`

@@ -1,56 +1,46 @@
 import type { AgentRole, ChannelKind, ConsentPurpose, ConversationStatus, DeliveryState } from '../types.ts';
+import { t } from './i18n.svelte.ts';
 
 /**
  * Display labels. Each map is a Record over the server's union type, so adding a channel, status,
- * role or purpose on the server fails the typecheck here until it has a label.
+ * role or purpose on the server fails the typecheck here until it has a label. Each label is a getter that reads
+ * the catalog (labels.<group>.<value>), so `channelLabels.email` is in the inbox's current language and a
+ * component showing it re-renders when the language changes.
  */
-export const channelLabels: Record<ChannelKind, string> = {
-  chat: 'Chat',
-  email: 'Email',
-  sms: 'SMS',
-  voice: 'Call',
-  slack: 'Slack',
-};
+function labels<K extends string>(group: string, values: readonly K[]): Record<K, string> {
+  const map = {} as Record<K, string>;
+  for (const value of values)
+    Object.defineProperty(map, value, { enumerable: true, get: () => t(`labels.${group}.${value}`) });
+  return map;
+}
+
+export const channelLabels = labels<ChannelKind>('channel', ['chat', 'email', 'sms', 'voice', 'slack']);
 export const channels = Object.keys(channelLabels) as ChannelKind[];
 
 /** How a reply travels: a reply to a phone call goes back as an SMS from the same number. */
-export const replyChannelLabels: Record<ChannelKind, string> = { ...channelLabels, voice: 'SMS to the caller' };
+export const replyChannelLabels = labels<ChannelKind>('replyChannel', channels);
 
-export const statusLabels: Record<ConversationStatus, string> = {
-  bot: 'Bot',
-  open: 'Open',
-  pending: 'Pending',
-  resolved: 'Resolved',
-};
+export const statusLabels = labels<ConversationStatus>('status', ['bot', 'open', 'pending', 'resolved']);
 
-export const roleLabels: Record<AgentRole, string> = {
-  agent: 'Agent',
-  manager: 'Manager',
-  admin: 'Admin',
-};
+export const roleLabels = labels<AgentRole>('role', ['agent', 'manager', 'admin']);
 export const roles = Object.keys(roleLabels) as AgentRole[];
 
-export const purposeLabels: Record<ConsentPurpose, string> = {
-  support: 'Support',
-  analytics: 'Analytics',
-  call_recording: 'Call recording',
-  marketing: 'Marketing',
-  bot_training: 'Bot learning from answered questions',
-};
+export const purposeLabels = labels<ConsentPurpose>('purpose', [
+  'support',
+  'analytics',
+  'call_recording',
+  'marketing',
+  'bot_training',
+]);
 export const purposes = Object.keys(purposeLabels) as ConsentPurpose[];
 
-export const deliveryLabels: Record<DeliveryState, string> = {
-  received: 'Received',
-  stored: 'Saved',
-  pending: 'Sending…',
-  sent: 'Sent',
-  delivered: 'Delivered',
-  failed: 'Not delivered',
-};
+export const deliveryLabels = labels<DeliveryState>('delivery', [
+  'received',
+  'stored',
+  'pending',
+  'sent',
+  'delivered',
+  'failed',
+]);
 
-export const identityLabels: Record<string, string> = {
-  visitor: 'Chat visitor',
-  email: 'Email',
-  phone: 'Phone',
-  slack: 'Slack',
-};
+export const identityLabels: Record<string, string> = labels('identity', ['visitor', 'email', 'phone', 'slack']);

@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import { ApiClient } from '../api.ts';
 import { contactName } from '../lib/format.ts';
 import type { AgentView, ConversationView, MessageView } from '../types.ts';
@@ -169,8 +170,8 @@ export class InboxApp {
       mentionCreated: ({ conversationId, by }) => {
         this.notifications.notify(
           'mentions',
-          `${by.name} mentioned you`,
-          'In a private note. Open the conversation to read it.',
+          t('notify.mentioned', { name: by.name }),
+          t('notify.mentionedDetail'),
           conversationId,
           this.#showing(conversationId),
         );
@@ -280,8 +281,7 @@ export class InboxApp {
       this.#removeConversation(id);
       return;
     }
-    if (this.#removeConversation(id))
-      this.toasts.push('info', 'This conversation was erased', 'Its contact’s data was deleted.');
+    if (this.#removeConversation(id)) this.toasts.push('info', t('toast.erased'), t('toast.erasedDetail'));
   }
 
   /** Drops an erased conversation everywhere; leaves it (to the list) if it was open. */
@@ -326,8 +326,8 @@ export class InboxApp {
     const who = contactName(conversation.contact.name, conversation.channel);
     this.notifications.notify(
       'assigned',
-      'A conversation was assigned to you',
-      `With ${who}`,
+      t('notify.assignedTitle'),
+      t('notify.assignedDetail', { name: who }),
       conversation.id,
       this.#showing(conversation.id),
     );
@@ -340,8 +340,8 @@ export class InboxApp {
     const who = contactName(conversation.contact.name, conversation.channel);
     this.notifications.notify(
       'myMessages',
-      `New message from ${who}`,
-      'In a conversation assigned to you',
+      t('notify.messageTitle', { name: who }),
+      t('notify.messageDetail'),
       conversation.id,
       this.#showing(conversation.id),
     );

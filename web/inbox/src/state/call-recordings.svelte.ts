@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import type { ApiClient } from '../api.ts';
 import type { MessageView } from '../types.ts';
 import type { RecordingView } from '../../../../server/http/views/recordings.ts';
@@ -76,9 +77,9 @@ export class CallRecordings {
         `/api/recordings/${encodeURIComponent(id)}`,
       );
       this.items = this.items.map((r) => (r.id === id ? recording : r));
-      this.#toasts.success('Recording deleted, here and at the provider');
+      this.#toasts.success(t('toast.recordingDeleted'));
     } catch (err) {
-      this.#toasts.error('Could not delete the recording', err);
+      this.#toasts.error(t('toast.recordingDeleteFailed'), err);
       void this.#load();
     } finally {
       delete this.deleting[id];

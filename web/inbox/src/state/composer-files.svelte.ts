@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import type { ApiClient } from '../api.ts';
 import type { MessageResult } from '../types.ts';
 import type { ConversationDetail } from './conversation-detail.svelte.ts';
@@ -15,9 +16,13 @@ export type PendingFile = {
 };
 
 export const composerFilesTexts = {
-  unreadable: (name: string) => `${name} could not be read`,
-  sendFailed: 'Could not send the message with its files',
-  noteFailed: 'Could not save the note with its files',
+  unreadable: (name: string) => t('toast.fileUnreadable', { name }),
+  get sendFailed() {
+    return t('toast.filesSendFailed');
+  },
+  get noteFailed() {
+    return t('toast.filesNoteFailed');
+  },
 };
 
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp)$/;

@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describeError, type ApiClient } from '../api.ts';
 import type { ContactPatch, PrivacyContactView } from '../privacy-types.ts';
@@ -16,11 +17,9 @@ function validPhone(value: string): boolean {
 /** Per-field problems with a draft, in words an agent can act on. Empty fields clear the value. */
 export function draftProblems(draft: ContactDraft): Partial<Record<keyof ContactDraft, string>> {
   const problems: Partial<Record<keyof ContactDraft, string>> = {};
-  if (draft.name.trim().length > 200) problems.name = 'Keep the name under 200 characters.';
-  if (draft.email.trim() && !EMAIL.test(draft.email.trim()))
-    problems.email = 'Enter an email address like name@example.com.';
-  if (draft.phone.trim() && !validPhone(draft.phone.trim()))
-    problems.phone = 'Not a valid phone number. Enter it with its country code, e.g. +44 20 7946 0958.';
+  if (draft.name.trim().length > 200) problems.name = t('contact.nameTooLong');
+  if (draft.email.trim() && !EMAIL.test(draft.email.trim())) problems.email = t('contact.badEmail');
+  if (draft.phone.trim() && !validPhone(draft.phone.trim())) problems.phone = t('contact.badPhone');
   return problems;
 }
 
@@ -93,10 +92,10 @@ export class ContactEditor {
       // The contract answers the ContactView itself; accept a { contact } envelope as well.
       this.#saved('contact' in body ? body.contact : body);
       if (this.contactId === id) this.contactId = null;
-      this.#toasts.success('Contact details updated.');
+      this.#toasts.success(t('contact.updated'));
       return true;
     } catch (err) {
-      this.error = describeError(err, 'Could not save the contact.');
+      this.error = describeError(err, t('contact.saveFailed'));
       return false;
     } finally {
       this.saving = false;

@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import { dayKey } from '../lib/format.ts';
 import type {
@@ -180,7 +181,7 @@ export class ConversationDetail {
       if (this.id === id) this.#addMessage(message);
       return true;
     } catch (err) {
-      this.#toasts.error(mode === 'note' ? 'Could not save the note' : 'Could not send the reply', err);
+      this.#toasts.error(mode === 'note' ? t('toast.noteFailed') : t('toast.replyFailed'), err);
       return false;
     } finally {
       this.sending = false;
@@ -198,7 +199,7 @@ export class ConversationDetail {
       this.applyConversationUpdated(conversation);
       this.#events.conversationChanged(conversation);
     } catch (err) {
-      this.#toasts.error('Could not change the assignee', err);
+      this.#toasts.error(t('toast.assigneeFailed'), err);
     } finally {
       this.assigning = false;
     }
@@ -214,7 +215,7 @@ export class ConversationDetail {
       this.applyConversationUpdated(conversation);
       this.#events.conversationChanged(conversation);
     } catch (err) {
-      this.#toasts.error('Could not change the team', err);
+      this.#toasts.error(t('toast.teamFailed'), err);
     } finally {
       this.assigningTeam = false;
     }
@@ -231,7 +232,7 @@ export class ConversationDetail {
       this.applyConversationUpdated(conversation);
       this.#events.conversationChanged(conversation);
     } catch (err) {
-      this.#toasts.error('Could not change the status', err);
+      this.#toasts.error(t('toast.statusFailed'), err);
     } finally {
       this.changingStatus = false;
     }
@@ -371,7 +372,7 @@ export class ConversationDetail {
       if (generation !== this.#generation) return;
       if (quiet) return;
       this.status = isApiError(err) && (err.status === 404 || err.status === 400) ? 'not_found' : 'error';
-      this.error = describeError(err, 'Could not load the conversation.');
+      this.error = describeError(err, t('toast.conversationFailed'));
     }
   }
 }

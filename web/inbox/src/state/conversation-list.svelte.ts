@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import { describeError, type ApiClient } from '../api.ts';
 import type { ChannelKind, ConversationPage, ConversationStatus, ConversationView } from '../types.ts';
 import { appendUnseen } from '../lib/pages.ts';
@@ -83,7 +84,7 @@ export class ConversationList {
     } catch (err) {
       if (generation !== this.#generation) return;
       if (!quiet || this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load conversations.');
+      this.error = describeError(err, t('list.loadFailed'));
     }
   }
 
@@ -100,7 +101,7 @@ export class ConversationList {
       this.error = null;
     } catch (err) {
       if (generation !== this.#generation) return;
-      this.error = describeError(err, 'Could not load more conversations.');
+      this.error = describeError(err, t('list.loadMoreFailed'));
     } finally {
       if (generation === this.#generation) this.loadingMore = false;
     }

@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import type { ApiClient } from '../api.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
@@ -29,7 +30,7 @@ export class FullMessageViewer {
       const full = await this.#api.get<FullMessage>(`/api/messages/${encodeURIComponent(messageId)}/full`);
       if (this.messageId === messageId) this.message = full;
     } catch (err) {
-      this.#toasts.error('Could not load the whole message', err);
+      this.#toasts.error(t('toast.fullMessageFailed'), err);
       this.close();
     } finally {
       this.loading = false;

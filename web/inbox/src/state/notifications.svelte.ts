@@ -1,3 +1,4 @@
+import { t } from '../lib/i18n.svelte.ts';
 import type { ApiClient } from '../api.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
@@ -47,7 +48,7 @@ export class Notifications {
       this.prefs = await this.#api.put<NotificationPrefs>('/api/agents/me/notifications', patch);
     } catch (err) {
       this.prefs = before;
-      this.#toasts.error('Could not save your notification settings', err);
+      this.#toasts.error(t('toast.notifyFailed'), err);
     }
   }
 

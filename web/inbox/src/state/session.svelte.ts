@@ -1,5 +1,6 @@
 import { ApiError, describeError, isApiError, type ApiClient } from '../api.ts';
 import type { AgentView, SessionView } from '../types.ts';
+import { i18n, t } from '../lib/i18n.svelte.ts';
 
 export type SessionEvents = {
   signedIn: (agent: AgentView) => void;
@@ -60,7 +61,7 @@ export class Session {
       this.#signIn(await this.#api.post<SessionView>('/api/auth/invitation', { token, password }));
       return null;
     } catch (err) {
-      return describeError(err, 'Could not accept the invitation.');
+      return describeError(err, t('login.invitationFailed'));
     } finally {
       this.loginPending = false;
     }
@@ -78,7 +79,7 @@ export class Session {
   /** The server said 401 to a normal request: the session ended (expired, agent disabled, signed out elsewhere). */
   expire(): void {
     if (this.status !== 'authenticated') return;
-    this.#signOut('Your session has ended. Sign in again to continue.');
+    this.#signOut(t('login.sessionEnded'));
   }
 
   /** Asks the server whether the session is still valid (e.g. after the realtime socket was refused). */
@@ -101,6 +102,8 @@ export class Session {
   #signIn(response: SessionView): void {
     this.#api.csrfToken = response.csrfToken;
     this.agent = response.agent;
+    // The agent's language, from the first screen after sign-in on (null: the browser's).
+    void i18n.use(response.agent.locale);
     this.status = 'authenticated';
     this.notice = null;
     this.loginError = null;
@@ -118,9 +121,9 @@ export class Session {
 
 function loginErrorText(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.status === 401) return 'Incorrect email or password.';
-    if (err.status === 429) return 'Too many sign-in attempts. Wait a few minutes and try again.';
-    if (err.status === 400) return 'Enter a valid email address and your password.';
+    if (err.status === 401) return t('login.wrongPassword');
+    if (err.status === 429) return t('login.tooMany');
+    if (err.status === 400) return t('login.invalid');
   }
-  return describeError(err, 'Could not sign in. Try again.');
+  return describeError(err, t('login.failed'));
 }

@@ -1,0 +1,71 @@
+import i18next from 'i18next';
+import ICU from 'i18next-icu';
+import { DEFAULT_LOCALE, LOCALES, type Locale, type Messages, type Translate } from './index.ts';
+import enInbox from './locales/en/inbox.json' with { type: 'json' };
+
+/**
+ * The inbox's texts. Each namespace is a file web/i18n/locales/<locale>/<namespace>.json whose name starts with
+ * "inbox" (the catalog test covers every such file): `inbox` for the agent's screens, more for the admin pages.
+ * English is bundled (it is the fallback and the first paint); the other languages are loaded on demand, one
+ * chunk per language and namespace, so an agent downloads only the language they read.
+ */
+export const INBOX_NAMESPACES = ['inbox'] as const;
+export type InboxNamespace = (typeof INBOX_NAMESPACES)[number];
+
+const ENGLISH: Record<InboxNamespace, Messages> = { inbox: enInbox };
+
+const instance = i18next.createInstance();
+void instance.use(ICU).init({
+  resources: { [DEFAULT_LOCALE]: ENGLISH },
+  ns: [...INBOX_NAMESPACES],
+  defaultNS: 'inbox',
+  lng: DEFAULT_LOCALE,
+  fallbackLng: DEFAULT_LOCALE,
+  supportedLngs: [...LOCALES],
+  initAsync: false,
+  returnNull: false,
+  // Svelte escapes what it renders.
+  interpolation: { escapeValue: false },
+  // The ICU plugin remembers each compiled message, English fallbacks included: forget them when a language
+  // arrives, or its texts would stay English.
+  i18nFormat: { bindI18nStore: 'added' },
+});
+
+type Chunk = () => Promise<{ default: Messages }>;
+/** Each language's namespaces as separate chunks (a new namespace adds a line per language). */
+const CHUNKS: Record<Exclude<Locale, 'en'>, Record<InboxNamespace, Chunk>> = {
+  de: { inbox: () => import('./locales/de/inbox.json') },
+  fr: { inbox: () => import('./locales/fr/inbox.json') },
+  fi: { inbox: () => import('./locales/fi/inbox.json') },
+  sv: { inbox: () => import('./locales/sv/inbox.json') },
+};
+
+const loading = new Map<Locale, Promise<void>>();
+
+/** Makes every inbox namespace of this language available; resolves at once when it already is. */
+export function loadInboxLocale(locale: Locale): Promise<void> {
+  if (locale === 'en') return Promise.resolve();
+  let pending = loading.get(locale);
+  if (!pending) {
+    const chunks = CHUNKS[locale];
+    pending = Promise.all(
+      INBOX_NAMESPACES.map(async (namespace) => {
+        const { default: texts } = await chunks[namespace]();
+        instance.addResourceBundle(locale, namespace, texts, true, true);
+      }),
+    ).then(() => undefined);
+    // A failed download (offline) may be retried by the next switch.
+    pending.catch(() => loading.delete(locale));
+    loading.set(locale, pending);
+  }
+  return pending;
+}
+
+/**
+ * A translator for one language (load it first; until then English shows). Keys are in the `inbox` namespace;
+ * another namespace is named before a colon: t('inbox-admin:agents.title').
+ */
+export function inboxTranslator(locale: Locale): Translate {
+  const fixed = instance.getFixedT(locale, 'inbox');
+  return (key, values) => fixed(key, values ?? {});
+}
