@@ -1,5 +1,6 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import type { KbArticle, KbArticleInput, KbArticleList, KbArticleResult } from '../bot-types.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 /** The server's limits (KbArticleInput in server/http/views/kb.ts). */
@@ -142,7 +143,7 @@ export class KnowledgeBase {
     } catch (err) {
       if (generation !== this.#generation) return;
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the knowledge base.');
+      this.error = describeError(err, ta('kb.loadError'));
     }
   }
 
@@ -276,10 +277,10 @@ export class KnowledgeBase {
     } catch (err) {
       if (isApiError(err) && err.status === 404 && editing !== 'new') {
         this.items = this.items.filter((a) => a.id !== editing);
-        this.saveError = 'This article was deleted by someone else. Save it again to create it anew.';
+        this.saveError = ta('kb.deletedElsewhere');
         if (this.editing === editing) this.editing = 'new';
       } else {
-        this.saveError = describeError(err, 'Could not save the article.');
+        this.saveError = describeError(err, ta('kb.saveError'));
       }
       return false;
     } finally {
@@ -303,7 +304,7 @@ export class KnowledgeBase {
       await this.#api.request<void>('DELETE', path(article.id));
     } catch (err) {
       if (!(isApiError(err) && err.status === 404)) {
-        this.#toasts.error('Could not delete the article', err);
+        this.#toasts.error(ta('kb.deleteError'), err);
         return false;
       }
     } finally {
