@@ -84,20 +84,20 @@ export class KnowledgeBase {
     const questions = cleanQuestions(d.questions);
     return {
       title: !d.title.trim()
-        ? 'Give the article a title.'
+        ? ta('editor.problemTitle')
         : d.title.trim().length > KB_LIMITS.title
-          ? `At most ${KB_LIMITS.title} characters.`
+          ? ta('editor.problemMax', { max: KB_LIMITS.title })
           : null,
-      language: LANGUAGE.test(d.language.trim()) ? null : 'A language code such as en, de or pt-BR.',
+      language: LANGUAGE.test(d.language.trim()) ? null : ta('editor.problemLanguage'),
       body: !d.body.trim()
-        ? 'Write the answer the bot will send.'
+        ? ta('editor.problemBody')
         : d.body.length > KB_LIMITS.body
-          ? `At most ${KB_LIMITS.body.toLocaleString()} characters.`
+          ? ta('editor.problemMax', { max: KB_LIMITS.body })
           : null,
       questions: questions.some((q) => q.length > KB_LIMITS.question)
-        ? `Each question may have at most ${KB_LIMITS.question} characters.`
+        ? ta('editor.problemQuestionMax', { max: KB_LIMITS.question })
         : questions.length > KB_LIMITS.questions
-          ? `At most ${KB_LIMITS.questions} questions.`
+          ? ta('editor.problemQuestions', { max: KB_LIMITS.questions })
           : null,
     };
   });
