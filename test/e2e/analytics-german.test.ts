@@ -94,4 +94,37 @@ describe(`e2e in Chromium: the analytics dashboard and its CSV in German (${dbMo
     expect(share).toMatch(/^Anteil ohne Übergabe;;(\d+(,\d+)?|weniger als \d+|zurückgehalten.*)?;Anteil \(0–1\)$/);
     expect(lines.filter((l) => /;\d+\.\d+;/.test(l))).toEqual([]);
   });
+
+  it('shows the admin pages in German too: agents, knowledge base with the bot, canned replies', async () => {
+    const admin = await server.agentClient('admin');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-DE' });
+    const adminPage = await context.newPage();
+    try {
+      await adminPage.goto(`${server.url}/inbox/`);
+      await adminPage.fill('[data-testid="login-email"]', admin.agent.name.replace(' ', '') + '@test.example');
+      await adminPage.fill('[data-testid="login-password"]', 'a-long-test-password');
+      await adminPage.click('[data-testid="login-submit"]');
+      const pages = [
+        { nav: 'agents', root: 'agents-page', heading: 'Kolleginnen und Kollegen' },
+        { nav: 'kb', root: 'kb-page', heading: 'Wissensdatenbank' },
+        { nav: 'replies', root: 'canned-replies-page', heading: 'Textbausteine' },
+      ];
+      for (const { nav, root, heading } of pages) {
+        await adminPage.click(`[data-testid="nav-${nav}"]`);
+        await adminPage.waitForSelector(`[data-testid="${root}"] h1`);
+        expect(await adminPage.textContent(`[data-testid="${root}"] h1`)).toBe(heading);
+        await adminPage.waitForTimeout(300);
+        await adminPage.screenshot({ path: `${SCREENSHOTS}/admin-german-${nav}.png`, fullPage: true });
+      }
+      // The business hours card on the agents page, in German.
+      await adminPage.click('[data-testid="nav-agents"]');
+      await adminPage.waitForSelector('[data-testid="hours-enabled"]');
+      expect(await adminPage.textContent('[data-testid="business-hours"] h2')).toBe('Geschäftszeiten');
+      expect(await adminPage.textContent('label:has([data-testid="hours-enabled"])')).toContain(
+        'Geschäftszeiten verwenden',
+      );
+    } finally {
+      await context.close();
+    }
+  });
 });
