@@ -11,10 +11,12 @@ import { currentVisitor } from '../plugins/auth.ts';
 import { dashboard } from '../../analytics/dashboard.ts';
 import { dashboardCsv } from '../../analytics/csv.ts';
 import { FilterError, parseFilter } from '../../analytics/filter.ts';
+import { acceptedLocale } from '../http/accept-language.ts';
+import { LOCALES } from '../../web/i18n/index.ts';
 import { rateConversation, visitorRating, type SatisfactionDeps } from '../domain/satisfaction.ts';
 
 const tags = ['analytics'];
-const DashboardQuery = Type.Object({
+const dashboardFilter = {
   from: Type.Optional(
     Type.String({ maxLength: 40, description: 'ISO date-time (or date: UTC midnight); default 30 days before `to`' }),
   ),
@@ -27,6 +29,21 @@ const DashboardQuery = Type.Object({
   channel: Type.Optional(ChannelKindSchema),
   tz: Type.Optional(
     Type.String({ maxLength: 64, description: 'IANA time zone days and hours are counted in; default UTC' }),
+  ),
+};
+const DashboardQuery = Type.Object(dashboardFilter);
+
+const CsvQuery = Type.Object({
+  ...dashboardFilter,
+  locale: Type.Optional(
+    Type.Union(
+      LOCALES.map((l) => Type.Literal(l)),
+      {
+        description:
+          'Language of the headers, names and units; en writes `,` and decimal points, de, fr, fi and sv ' +
+          'write `;` and decimal commas for their spreadsheets. Default: the Accept-Language header, else en',
+      },
+    ),
   ),
 });
 
@@ -67,8 +84,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsRoutesD
       config: manager,
       schema: {
         tags,
-        summary: 'The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k"',
-        querystring: DashboardQuery,
+        summary:
+          "The same aggregates as CSV (metric, dimension, value, unit) in the manager's language; suppressed " +
+          'figures read "fewer than k"',
+        querystring: CsvQuery,
         response: {
           200: media('CSV with a header row', { 'text/csv': Type.String() }),
           ...errors(400, 401, 403),
@@ -81,7 +100,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsRoutesD
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="support-analytics-${day}.csv"`)
-        .send(dashboardCsv(data));
+        .send(dashboardCsv(data, request.query.locale ?? acceptedLocale(request.headers['accept-language'])));
     },
   );
 };

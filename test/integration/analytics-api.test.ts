@@ -104,6 +104,27 @@ describe(`analytics API (${dbMode})`, () => {
     expect(lines).toContain('time_zone,,,Europe/Helsinki');
   });
 
+  it('exports the CSV in the manager’s language: ?locale=, else the browser’s Accept-Language', async () => {
+    const csv = async (query: string, language?: string) => {
+      const res = await fetch(`${server.url}/api/analytics/dashboard.csv?tz=Europe/Helsinki${query}`, {
+        headers: { cookie: manager.cookie, ...(language ? { 'accept-language': language } : {}) },
+      });
+      expect(res.status).toBe(200);
+      return (await res.text()).replace(/^\uFEFF/, '').split('\r\n');
+    };
+    const german = await csv('&locale=de', 'fr-FR,fr;q=0.9');
+    expect(german[0]).toBe('Kennzahl;Aufschlüsselung;Wert;Einheit');
+    expect(german).toContain('Konversationen;gesamt;3;Konversationen');
+    expect(german).toContain('Zeitzone;;;Europe/Helsinki');
+    const french = await csv('', 'fr-FR,fr;q=0.9,en;q=0.8');
+    expect(french).toContain('Couverture;;75;pour cent');
+    expect((await csv('', 'en-GB'))[0]).toBe('metric,dimension,value,unit');
+    const bad = await fetch(`${server.url}/api/analytics/dashboard.csv?locale=xx`, {
+      headers: { cookie: manager.cookie },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('asks for a rating only after resolution, stores it and counts it', async () => {
     const v = visitors[0]!;
     expect((await v.get('/api/widget/rating')).body).toEqual({

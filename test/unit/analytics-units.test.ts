@@ -4,6 +4,7 @@ import { FilterError, parseFilter } from '../../analytics/filter.ts';
 import { dashboardCsv } from '../../analytics/csv.ts';
 import type { Dashboard } from '../../analytics/dashboard.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
+import { acceptedLocale } from '../../server/http/accept-language.ts';
 
 describe('minimum cohort', () => {
   it('gives a number only when at least k distinct contacts are behind it', () => {
@@ -123,5 +124,49 @@ describe('CSV export', () => {
     expect(lines).toContain('customer_messages,weekday 1 hour 9,fewer than 5,messages');
     expect(lines).toContain("handoffs,'=cmd|evil,5,hand-offs");
     expect(lines.at(-1)).toBe('');
+  });
+
+  it('writes German for a German spreadsheet: translated headers, `;` cells, decimal commas, ISO dates', () => {
+    const csv = dashboardCsv(
+      { ...d, bot: { ...d.bot, handoffReasons: [{ reason: 'low_confidence', handoffs: n(5) }] } },
+      'de',
+    );
+    // Excel reads UTF-8 (Einwilligung, Übergaben) only with the byte order mark.
+    expect(csv.startsWith('\uFEFFKennzahl;Aufschlüsselung;Wert;Einheit\r\n')).toBe(true);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines).toContain('Zeitraum von;;;2026-11-01T00:00:00.000Z');
+    expect(lines).toContain('Kanal;;;alle');
+    expect(lines).toContain('Abdeckung;;62;Prozent');
+    expect(lines).toContain('Erste Antwort, Median;;95,5;Sekunden');
+    expect(lines).toContain('Anteil ohne Übergabe;;0,6;Anteil (0–1)');
+    expect(lines).toContain('Nachrichten;2026-11-02 Chat;weniger als 5;Nachrichten');
+    expect(lines).toContain('Lösungszeit, Median;;weniger als 5;Sekunden');
+    expect(lines).toContain('Übergaben an eine Person;nicht sicher genug;5;Übergaben');
+    expect(lines).toContain('Offene Konversationen;offen;7;Konversationen');
+    expect(lines).toContain('Nachrichten von Kundinnen und Kunden;Mo 09:00 Uhr;weniger als 5;Nachrichten');
+    expect(lines).toContain('Zufriedenheit, Durchschnitt;;4,2;Punkte 1–5');
+    expect(lines).toContain('Bewertungen;5 Punkte;6;Bewertungen');
+  });
+
+  it('writes French the same way, and still quotes cells and neutralises formulas', () => {
+    const lines = dashboardCsv(d, 'fr').slice(1).split('\r\n');
+    expect(lines[0]).toBe('Indicateur;Ventilation;Valeur;Unité');
+    expect(lines).toContain('Première réponse, médiane;;95,5;secondes');
+    expect(lines).toContain('Messages;2026-11-02 Chat;moins de 5;messages');
+    expect(lines).toContain('Messages des clients;lun. 09 h;moins de 5;messages');
+    expect(lines).toContain("Transferts à une personne;'=cmd|evil;5;transferts");
+    expect(lines).toContain('Satisfaction, moyenne;;4,2;note de 1 à 5');
+    // A `;` in a cell is quoted now, a `,` no longer needs to be.
+    const withSemicolon = dashboardCsv({ ...d, filter: { ...d.filter, timeZone: 'a;b' } }, 'fr');
+    expect(withSemicolon).toContain('Fuseau horaire;;;"a;b"');
+  });
+
+  it('takes the manager’s language from Accept-Language by its weights, else English', () => {
+    expect(acceptedLocale('de-DE,de;q=0.9,en;q=0.8')).toBe('de');
+    expect(acceptedLocale('en;q=0.2, sv-FI')).toBe('sv');
+    expect(acceptedLocale('ja, fr-CH;q=0.5')).toBe('fr');
+    expect(acceptedLocale('*')).toBe('en');
+    expect(acceptedLocale(undefined)).toBe('en');
+    expect(acceptedLocale('fi;q=0')).toBe('en');
   });
 });

@@ -98,4 +98,14 @@ describe('the inbox catalog', () => {
     expect(inboxTranslator('sv')('time.yesterday')).toBe('I går');
     expect(inboxTranslator('en')('time.yesterday')).toBe('Yesterday');
   });
+
+  it('loads the admin pages’ namespace with its plurals (inbox-admin)', async () => {
+    await loadInboxLocale('de');
+    const de = inboxTranslator('de');
+    expect(de('inbox-admin:heatmap.scaleMax', { count: 1 })).toBe('1 Nachricht in einer Stunde');
+    expect(de('inbox-admin:heatmap.scaleMax', { count: 12 })).toBe('12 Nachrichten in einer Stunde');
+    await loadInboxLocale('fi');
+    expect(inboxTranslator('fi')('inbox-admin:bot.indexReady', { count: 3 })).toBe('Hakemisto valmis: 3 artikkelia.');
+    expect(inboxTranslator('en')('inbox-admin:kb.questionCount', { count: 1 })).toBe('1 question');
+  });
 });

@@ -2,6 +2,7 @@ import i18next from 'i18next';
 import ICU from 'i18next-icu';
 import { DEFAULT_LOCALE, LOCALES, type Locale, type Messages, type Translate } from './index.ts';
 import enInbox from './locales/en/inbox.json' with { type: 'json' };
+import enInboxAdmin from './locales/en/inbox-admin.json' with { type: 'json' };
 
 /**
  * The inbox's texts. Each namespace is a file web/i18n/locales/<locale>/<namespace>.json whose name starts with
@@ -9,10 +10,10 @@ import enInbox from './locales/en/inbox.json' with { type: 'json' };
  * English is bundled (it is the fallback and the first paint); the other languages are loaded on demand, one
  * chunk per language and namespace, so an agent downloads only the language they read.
  */
-export const INBOX_NAMESPACES = ['inbox'] as const;
+export const INBOX_NAMESPACES = ['inbox', 'inbox-admin'] as const;
 export type InboxNamespace = (typeof INBOX_NAMESPACES)[number];
 
-const ENGLISH: Record<InboxNamespace, Messages> = { inbox: enInbox };
+const ENGLISH: Record<InboxNamespace, Messages> = { inbox: enInbox, 'inbox-admin': enInboxAdmin };
 
 const instance = i18next.createInstance();
 void instance.use(ICU).init({
@@ -34,10 +35,22 @@ void instance.use(ICU).init({
 type Chunk = () => Promise<{ default: Messages }>;
 /** Each language's namespaces as separate chunks (a new namespace adds a line per language). */
 const CHUNKS: Record<Exclude<Locale, 'en'>, Record<InboxNamespace, Chunk>> = {
-  de: { inbox: () => import('./locales/de/inbox.json') },
-  fr: { inbox: () => import('./locales/fr/inbox.json') },
-  fi: { inbox: () => import('./locales/fi/inbox.json') },
-  sv: { inbox: () => import('./locales/sv/inbox.json') },
+  de: {
+    inbox: () => import('./locales/de/inbox.json'),
+    'inbox-admin': () => import('./locales/de/inbox-admin.json'),
+  },
+  fr: {
+    inbox: () => import('./locales/fr/inbox.json'),
+    'inbox-admin': () => import('./locales/fr/inbox-admin.json'),
+  },
+  fi: {
+    inbox: () => import('./locales/fi/inbox.json'),
+    'inbox-admin': () => import('./locales/fi/inbox-admin.json'),
+  },
+  sv: {
+    inbox: () => import('./locales/sv/inbox.json'),
+    'inbox-admin': () => import('./locales/sv/inbox-admin.json'),
+  },
 };
 
 const loading = new Map<Locale, Promise<void>>();

@@ -1,21 +1,29 @@
 import { createCatalog, type Locale, pickLocale } from './index.ts';
 import en from './locales/en/server.json' with { type: 'json' };
+import enCsv from './locales/en/analytics-csv.json' with { type: 'json' };
 import de from './locales/de/server.json' with { type: 'json' };
+import deCsv from './locales/de/analytics-csv.json' with { type: 'json' };
 import fr from './locales/fr/server.json' with { type: 'json' };
+import frCsv from './locales/fr/analytics-csv.json' with { type: 'json' };
 import fi from './locales/fi/server.json' with { type: 'json' };
+import fiCsv from './locales/fi/analytics-csv.json' with { type: 'json' };
 import sv from './locales/sv/server.json' with { type: 'json' };
+import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
 
 /**
- * The server's own texts (consent notice, bot system texts) in every locale. A conversation's language is a
- * detected tag (bot/language.ts) or null: anything outside the five locales falls back to English.
+ * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
+ * conversation's language is a detected tag (bot/language.ts) or null: anything outside the five locales falls
+ * back to English.
  */
 const catalog = createCatalog({
-  en: { server: en },
-  de: { server: de },
-  fr: { server: fr },
-  fi: { server: fi },
-  sv: { server: sv },
+  en: { server: en, 'analytics-csv': enCsv },
+  de: { server: de, 'analytics-csv': deCsv },
+  fr: { server: fr, 'analytics-csv': frCsv },
+  fi: { server: fi, 'analytics-csv': fiCsv },
+  sv: { server: sv, 'analytics-csv': svCsv },
 });
 
 export const serverTranslator = (locale: Locale) => catalog(locale, 'server');
+/** The analytics CSV's headers, metric names, units and dimension words (analytics/csv.ts). */
+export const analyticsCsvTranslator = (locale: Locale) => catalog(locale, 'analytics-csv');
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);

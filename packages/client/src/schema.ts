@@ -2144,8 +2144,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k"
-         * @description The same aggregates as CSV (metric, dimension, value, unit); suppressed figures read "fewer than k". Needs a signed-in manager or admin. Or an API token with the analytics:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * The same aggregates as CSV (metric, dimension, value, unit) in the manager's language; suppressed figures read "fewer than k"
+         * @description The same aggregates as CSV (metric, dimension, value, unit) in the manager's language; suppressed figures read "fewer than k". Needs a signed-in manager or admin. Or an API token with the analytics:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getAnalyticsDashboardCsv"];
         put?: never;
@@ -14058,6 +14058,8 @@ export interface operations {
                 channel?: "chat" | "email" | "sms" | "voice" | "slack";
                 /** @description IANA time zone days and hours are counted in; default UTC */
                 tz?: string;
+                /** @description Language of the headers, names and units; en writes `,` and decimal points, de, fr, fi and sv write `;` and decimal commas for their spreadsheets. Default: the Accept-Language header, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;

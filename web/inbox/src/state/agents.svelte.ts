@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { AgentCreateRequest, AgentList, AgentResult, AgentRole, AgentUpdateRequest, AgentView } from '../types.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type NewAgent = AgentCreateRequest;
@@ -43,7 +44,7 @@ export class AgentDirectory {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load agents.');
+      this.error = describeError(err, ta('agentErrors.load'));
     }
   }
 
@@ -61,7 +62,7 @@ export class AgentDirectory {
       this.#toasts.success(`${agent.name} can now sign in.`);
       return true;
     } catch (err) {
-      this.createError = describeError(err, 'Could not create the agent.');
+      this.createError = describeError(err, ta('agentErrors.create'));
       return false;
     } finally {
       this.creating = false;
@@ -95,7 +96,7 @@ export class AgentDirectory {
       this.items = this.items.map((a) => (a.id === agent.id ? agent : a));
       return password;
     } catch (err) {
-      this.#toasts.error('Could not set a one-time password', err);
+      this.#toasts.error(ta('agentErrors.otp'), err);
       return null;
     } finally {
       delete this.busy[id];
@@ -116,7 +117,7 @@ export class AgentDirectory {
       if (result.emailed) this.#toasts.success(`Invitation sent to ${result.agent.email}.`);
       return { link: result.link };
     } catch (err) {
-      this.createError = describeError(err, 'Could not invite the agent.');
+      this.createError = describeError(err, ta('agentErrors.invite'));
       return null;
     } finally {
       this.creating = false;
@@ -124,11 +125,11 @@ export class AgentDirectory {
   }
 
   setRole(id: string, role: AgentRole): Promise<boolean> {
-    return this.update(id, { role }, 'Could not change the role');
+    return this.update(id, { role }, ta('agentErrors.role'));
   }
 
   setDisabled(id: string, disabled: boolean): Promise<boolean> {
-    return this.update(id, { disabled }, disabled ? 'Could not disable the agent' : 'Could not enable the agent');
+    return this.update(id, { disabled }, disabled ? ta('agentErrors.disable') : ta('agentErrors.enable'));
   }
 
   reset(): void {

@@ -1,5 +1,6 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import type { BotCurve, BotSettings, BotSettingsPatch, BotTryResult } from '../bot-types.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 /** `auto`: the threshold the KB's cross-validation recommends (the slider shows it). */
@@ -94,7 +95,7 @@ export class Bot {
     } catch (err) {
       if (generation !== this.#generation) return;
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the bot settings.');
+      this.error = describeError(err, ta('botErrors.load'));
     }
     this.#schedulePoll();
   }
@@ -150,15 +151,13 @@ export class Bot {
       this.settings = settings;
       this.draft = draftOf(settings);
       this.status = 'ready';
-      this.#toasts.success(
-        settings.enabled ? 'Bot settings saved. The bot is on.' : 'Bot settings saved. The bot is off.',
-      );
+      this.#toasts.success(settings.enabled ? ta('botErrors.savedOn') : ta('botErrors.savedOff'));
       // A new embedder or threshold changes what the last try would do.
       if (this.tryResult && (patch.embedder !== undefined || patch.threshold !== undefined)) this.tryResult = null;
       this.#schedulePoll();
       return true;
     } catch (err) {
-      this.#toasts.error('Could not save the bot settings', err);
+      this.#toasts.error(ta('botErrors.save'), err);
       return false;
     } finally {
       this.saving = false;
@@ -187,9 +186,8 @@ export class Bot {
     } catch (err) {
       this.tryError =
         isApiError(err) && err.code === 'bot_unavailable'
-          ? 'The bot’s matching model is not loaded, so it cannot answer yet. ' +
-            'Try again in a moment; if it persists, check the server log.'
-          : describeError(err, 'The bot could not answer.');
+          ? ta('botErrors.unavailable')
+          : describeError(err, ta('botErrors.answer'));
     } finally {
       this.trying = false;
     }

@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { InboxList } from '../types.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 /** What the API takes and returns (server/routes/business-hours.ts). */
@@ -83,7 +84,7 @@ export class BusinessHoursSettings {
       else this.status = 'ready';
     } catch (err) {
       this.status = 'error';
-      this.error = describeError(err, 'Could not load the inboxes.');
+      this.error = describeError(err, ta('hours.inboxesError'));
     }
   }
 
@@ -100,7 +101,7 @@ export class BusinessHoursSettings {
       this.error = null;
     } catch (err) {
       this.status = 'error';
-      this.error = describeError(err, 'Could not load the business hours.');
+      this.error = describeError(err, ta('hours.loadErrorDetail'));
     }
   }
 
@@ -128,9 +129,9 @@ export class BusinessHoursSettings {
       } else {
         await this.#api.delete(`/api/inboxes/${inboxId}/business-hours`);
       }
-      this.#toasts.push('success', 'Business hours saved');
+      this.#toasts.push('success', ta('hours.saved'));
     } catch (err) {
-      this.saveError = describeError(err, 'Could not save the business hours.');
+      this.saveError = describeError(err, ta('hours.saveError'));
     } finally {
       this.saving = false;
     }

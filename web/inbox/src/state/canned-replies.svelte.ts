@@ -1,4 +1,5 @@
 import { describeError, type ApiClient } from '../api.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type ReplyLanguage = 'en' | 'de' | 'fr' | 'fi' | 'sv';
@@ -68,7 +69,7 @@ export class CannedReplies {
       this.items = [...this.items.filter((r) => r.id !== saved.id), saved].sort((a, b) =>
         a.shortcut.localeCompare(b.shortcut),
       );
-      this.#toasts.success(id ? 'Canned reply saved' : 'Canned reply added');
+      this.#toasts.success(id ? ta('canned.saved') : ta('canned.added'));
       return null;
     } catch (err) {
       return describeError(err);
@@ -81,9 +82,9 @@ export class CannedReplies {
     try {
       await this.#api.delete(`/api/canned-replies/${id}`);
       this.items = this.items.filter((r) => r.id !== id);
-      this.#toasts.success('Canned reply deleted');
+      this.#toasts.success(ta('canned.deleted'));
     } catch (err) {
-      this.#toasts.error('Could not delete the canned reply', err);
+      this.#toasts.error(ta('canned.deleteError'), err);
     }
   }
 
@@ -92,7 +93,7 @@ export class CannedReplies {
     try {
       return await this.#api.post<RenderedReply>(`/api/canned-replies/${id}/render`, { conversationId, language });
     } catch (err) {
-      this.#toasts.error('Could not insert the canned reply', err);
+      this.#toasts.error(ta('canned.insertError'), err);
       return null;
     }
   }

@@ -3,12 +3,15 @@ import type { Dashboard } from '../analytics-types.ts';
 import type { ChannelKind } from '../types.ts';
 import { saveBlob } from '../lib/download.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { ta } from '../lib/admin-i18n.ts';
+import { i18n } from '../lib/i18n.svelte.ts';
 
 export type RangePreset = '7d' | '30d' | '90d' | 'custom';
-export const rangePresets: Array<{ id: RangePreset; label: string; days: number }> = [
-  { id: '7d', label: 'Last 7 days', days: 7 },
-  { id: '30d', label: 'Last 30 days', days: 30 },
-  { id: '90d', label: 'Last 90 days', days: 90 },
+/** The presets, "the last n days" (named on screen in the inbox's language). */
+export const rangePresets: Array<{ id: RangePreset; days: number }> = [
+  { id: '7d', days: 7 },
+  { id: '30d', days: 30 },
+  { id: '90d', days: 90 },
 ];
 
 /** Re-query at most this often while events stream in, and at least this often while the page is open. */
@@ -148,7 +151,7 @@ export class AnalyticsDashboard {
       this.error = null;
     } catch (err) {
       if (id !== this.#request) return;
-      this.error = describeError(err, 'Could not load the dashboard.');
+      this.error = describeError(err, ta('dashboard.loadError'));
       if (this.status !== 'ready' || reset) this.status = 'error';
     } finally {
       if (id === this.#request) this.refreshing = false;
@@ -159,13 +162,14 @@ export class AnalyticsDashboard {
     if (this.exporting) return;
     this.exporting = true;
     try {
+      // The file in the agent's language: headers, names and the decimal sign their spreadsheet expects.
       const { blob, filename } = await this.#api.download(
-        withQuery('/api/analytics/dashboard.csv', this.query),
+        withQuery('/api/analytics/dashboard.csv', { ...this.query, locale: i18n.locale }),
         'support-analytics.csv',
       );
       saveBlob(blob, filename);
     } catch (err) {
-      this.#toasts.push('error', 'Export failed', describeError(err, 'Could not export the figures.'));
+      this.#toasts.push('error', ta('dashboard.exportFailed'), describeError(err, ta('dashboard.exportError')));
     } finally {
       this.exporting = false;
     }

@@ -1,5 +1,6 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import type { KbArticle, KbArticleInput, KbArticleList, KbArticleResult } from '../bot-types.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 /** The server's limits (KbArticleInput in server/http/views/kb.ts). */
@@ -83,20 +84,20 @@ export class KnowledgeBase {
     const questions = cleanQuestions(d.questions);
     return {
       title: !d.title.trim()
-        ? 'Give the article a title.'
+        ? ta('editor.problemTitle')
         : d.title.trim().length > KB_LIMITS.title
-          ? `At most ${KB_LIMITS.title} characters.`
+          ? ta('editor.problemMax', { max: KB_LIMITS.title })
           : null,
-      language: LANGUAGE.test(d.language.trim()) ? null : 'A language code such as en, de or pt-BR.',
+      language: LANGUAGE.test(d.language.trim()) ? null : ta('editor.problemLanguage'),
       body: !d.body.trim()
-        ? 'Write the answer the bot will send.'
+        ? ta('editor.problemBody')
         : d.body.length > KB_LIMITS.body
-          ? `At most ${KB_LIMITS.body.toLocaleString()} characters.`
+          ? ta('editor.problemMax', { max: KB_LIMITS.body })
           : null,
       questions: questions.some((q) => q.length > KB_LIMITS.question)
-        ? `Each question may have at most ${KB_LIMITS.question} characters.`
+        ? ta('editor.problemQuestionMax', { max: KB_LIMITS.question })
         : questions.length > KB_LIMITS.questions
-          ? `At most ${KB_LIMITS.questions} questions.`
+          ? ta('editor.problemQuestions', { max: KB_LIMITS.questions })
           : null,
     };
   });
@@ -142,7 +143,7 @@ export class KnowledgeBase {
     } catch (err) {
       if (generation !== this.#generation) return;
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the knowledge base.');
+      this.error = describeError(err, ta('kb.loadError'));
     }
   }
 
@@ -276,10 +277,10 @@ export class KnowledgeBase {
     } catch (err) {
       if (isApiError(err) && err.status === 404 && editing !== 'new') {
         this.items = this.items.filter((a) => a.id !== editing);
-        this.saveError = 'This article was deleted by someone else. Save it again to create it anew.';
+        this.saveError = ta('kb.deletedElsewhere');
         if (this.editing === editing) this.editing = 'new';
       } else {
-        this.saveError = describeError(err, 'Could not save the article.');
+        this.saveError = describeError(err, ta('kb.saveError'));
       }
       return false;
     } finally {
@@ -303,7 +304,7 @@ export class KnowledgeBase {
       await this.#api.request<void>('DELETE', path(article.id));
     } catch (err) {
       if (!(isApiError(err) && err.status === 404)) {
-        this.#toasts.error('Could not delete the article', err);
+        this.#toasts.error(ta('kb.deleteError'), err);
         return false;
       }
     } finally {

@@ -1,0 +1,20 @@
+import { pickLocale, type Locale } from '../../web/i18n/index.ts';
+
+/**
+ * The first of our languages an Accept-Language header asks for, by its q-weights ("fr-CH, de;q=0.9" is
+ * French; "en;q=0.2, sv" is Swedish), else English. A missing or malformed header is English.
+ */
+export function acceptedLocale(header: string | undefined): Locale {
+  if (!header) return pickLocale([]);
+  const ranked = header
+    .slice(0, 500)
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((l) => l.tag && l.tag !== '*' && l.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return pickLocale(ranked.map((l) => l.tag));
+}
