@@ -26,6 +26,18 @@ const COLUMNS: Array<[string, (b: BreachView) => string | number | null]> = [
   ['recorded_by', (b) => b.recordedBy?.name ?? null],
 ];
 
+const TIMES = new Set([
+  'discovered_at',
+  'occurred_from',
+  'occurred_to',
+  'authority_due_at',
+  'authority_notified_at',
+  'people_notified_at',
+]);
+const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+/** A time as people read it on paper (the CSV and JSON keep ISO 8601). */
+const when = (iso: string) => `${readable.format(new Date(iso))} UTC`;
+
 /** A cell quoted when needed; one starting like a formula gets a leading apostrophe (spreadsheets would run it). */
 function cell(value: string | number | null): string {
   let s = value === null ? '' : String(value);
@@ -71,7 +83,11 @@ export function breachRegisterHtml(items: BreachView[], controller: string, gene
   const breach = (b: BreachView) => {
     const late = b.authorityClock.overdue ? ' <span class="late">(authority notification overdue or late)</span>' : '';
     const rows = COLUMNS.filter(([name]) => name !== 'id' && name !== 'title')
-      .map(([name, get]) => `<tr><th>${LABELS[name]}</th><td>${esc(get(b) ?? '—')}</td></tr>`)
+      .map(([name, get]) => {
+        const value = get(b);
+        const shown = value === null || value === '' ? '—' : TIMES.has(name) ? when(String(value)) : value;
+        return `<tr><th>${LABELS[name]}</th><td>${esc(shown)}</td></tr>`;
+      })
       .join('');
     return `<h2>${esc(b.title)}${late}</h2><table>${rows}</table>`;
   };
@@ -80,7 +96,7 @@ export function breachRegisterHtml(items: BreachView[], controller: string, gene
     `<link rel="icon" href="data:,"><style>${STYLE}</style></head><body>`,
     '<h1>Register of personal data breaches (GDPR Art. 33(5))</h1>',
     `<p><b>Controller:</b> ${esc(controller)}</p>`,
-    `<p class="muted">Generated ${esc(generatedAt.toISOString())}; ${items.length} breach(es) recorded.</p>`,
+    `<p class="muted">Generated ${esc(when(generatedAt.toISOString()))}; ${items.length} breach(es) recorded.</p>`,
     items.length ? items.map(breach).join('\n') : '<p>No breach has been recorded.</p>',
     '</body></html>',
   ].join('\n');

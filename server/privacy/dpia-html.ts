@@ -9,6 +9,8 @@ const STYLE = [
   '@media print{body{margin:0}h2{break-after:avoid}}',
 ].join('\n');
 
+const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+
 /** A section's text as paragraphs and "- " bullet lists (the editor's plain-text convention), escaped. */
 function blocks(body: string): string {
   return body
@@ -27,7 +29,7 @@ export function renderDpiaHtml(dpia: DpiaView, controller: string): string {
   const status =
     dpia.version === null
       ? '<span class="draft">Generated draft, not saved yet</span>'
-      : `Version ${dpia.version}, saved ${esc(dpia.savedAt)}${dpia.savedBy ? ` by ${esc(dpia.savedBy)}` : ''}` +
+      : `Version ${dpia.version}, saved ${esc(readable.format(new Date(dpia.savedAt!)))} UTC${dpia.savedBy ? ` by ${esc(dpia.savedBy)}` : ''}` +
         (dpia.note ? ` — ${esc(dpia.note)}` : '');
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',

@@ -64,7 +64,10 @@ export async function draftDpia(deps: DpiaDeps): Promise<Section[]> {
       id: 'data',
       title: 'Personal data and data subjects',
       body: [
-        `Categories of personal data: ${categories.sort().join(', ')}.`,
+        `Categories of personal data: ${categories
+          .sort()
+          .map((c) => c.replace('_', ' '))
+          .join(', ')}.`,
         `Data subjects: ${[...new Set(record.processingActivities.flatMap((a) => a.dataSubjects))].join('; ')}.`,
         `${personalTables.length} tables hold personal data; each column is listed in the data map of the ` +
           'Art. 30 record.',
