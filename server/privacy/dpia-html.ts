@@ -29,7 +29,8 @@ export function renderDpiaHtml(dpia: DpiaView, controller: string): string {
   const status =
     dpia.version === null
       ? '<span class="draft">Generated draft, not saved yet</span>'
-      : `Version ${dpia.version}, saved ${esc(readable.format(new Date(dpia.savedAt!)))} UTC${dpia.savedBy ? ` by ${esc(dpia.savedBy)}` : ''}` +
+      : `Version ${dpia.version}, saved ${esc(readable.format(new Date(dpia.savedAt!)))} UTC` +
+        (dpia.savedBy ? ` by ${esc(dpia.savedBy)}` : '') +
         (dpia.note ? ` — ${esc(dpia.note)}` : '');
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
