@@ -46,7 +46,7 @@ describe(`breach register and DPIA in Chromium (${dbMode})`, () => {
     for (const [name, locale] of [
       ['Jana Novak', 'de'],
       ['Aino Virtanen', 'fi'],
-    ]) {
+    ] as const) {
       const [c] = await root.db
         .insert(contacts)
         .values({ name, email: `${locale}@x.test`, locale })

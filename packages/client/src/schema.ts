@@ -10424,7 +10424,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
+                        items: {
                             title: string;
                             /** @description What happened */
                             description: string;
@@ -10449,7 +10449,6 @@ export interface operations {
                             /** Format: date-time */
                             peopleNotifiedAt: string | null;
                             peopleNote: string | null;
-                        } & {
                             /** Format: uuid */
                             id: string;
                             recordedBy: {
@@ -10469,7 +10468,7 @@ export interface operations {
                                 /** Format: date-time */
                                 asOf: string;
                             };
-                        })[];
+                        }[];
                     };
                 };
             };
@@ -10580,7 +10579,6 @@ export interface operations {
                             /** Format: date-time */
                             peopleNotifiedAt: string | null;
                             peopleNote: string | null;
-                        } & {
                             /** Format: uuid */
                             id: string;
                             recordedBy: {
@@ -10686,7 +10684,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: ({
+                        items: {
                             title: string;
                             /** @description What happened */
                             description: string;
@@ -10711,7 +10709,6 @@ export interface operations {
                             /** Format: date-time */
                             peopleNotifiedAt: string | null;
                             peopleNote: string | null;
-                        } & {
                             /** Format: uuid */
                             id: string;
                             recordedBy: {
@@ -10731,7 +10728,7 @@ export interface operations {
                                 /** Format: date-time */
                                 asOf: string;
                             };
-                        })[];
+                        }[];
                     };
                     "text/csv": string;
                     "text/html": string;
@@ -10826,7 +10823,6 @@ export interface operations {
                             /** Format: date-time */
                             peopleNotifiedAt: string | null;
                             peopleNote: string | null;
-                        } & {
                             /** Format: uuid */
                             id: string;
                             recordedBy: {
@@ -10977,7 +10973,6 @@ export interface operations {
                             /** Format: date-time */
                             peopleNotifiedAt: string | null;
                             peopleNote: string | null;
-                        } & {
                             /** Format: uuid */
                             id: string;
                             recordedBy: {

@@ -11,26 +11,24 @@ const Count = Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), 
 const Labels = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 30 });
 
 /** What an admin records: the facts of Art. 33(3) and whether and when the authority and the people were told. */
-export const BreachFields = Type.Object(
-  {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.String({ minLength: 1, maxLength: 5000, description: 'What happened' }),
-    discoveredAt: Type.String({ format: 'date-time', description: 'When the breach became known: the 72 hours run' }),
-    occurredFrom: NullableIso,
-    occurredTo: NullableIso,
-    dataCategories: Labels,
-    subjectCategories: Labels,
-    approxSubjects: Count,
-    approxRecords: Count,
-    consequences: Text(5000),
-    measures: Text(5000),
-    authorityNotifiedAt: NullableIso,
-    authorityNote: NullableText(2000),
-    peopleNotifiedAt: NullableIso,
-    peopleNote: NullableText(2000),
-  },
-  { additionalProperties: false },
-);
+const breachFacts = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String({ minLength: 1, maxLength: 5000, description: 'What happened' }),
+  discoveredAt: Type.String({ format: 'date-time', description: 'When the breach became known: the 72 hours run' }),
+  occurredFrom: NullableIso,
+  occurredTo: NullableIso,
+  dataCategories: Labels,
+  subjectCategories: Labels,
+  approxSubjects: Count,
+  approxRecords: Count,
+  consequences: Text(5000),
+  measures: Text(5000),
+  authorityNotifiedAt: NullableIso,
+  authorityNote: NullableText(2000),
+  peopleNotifiedAt: NullableIso,
+  peopleNote: NullableText(2000),
+};
+export const BreachFields = Type.Object(breachFacts, { additionalProperties: false });
 export type BreachFields = Static<typeof BreachFields>;
 export const BreachPatch = Type.Partial(BreachFields, { additionalProperties: false, minProperties: 1 });
 export type BreachPatch = Static<typeof BreachPatch>;
@@ -46,16 +44,14 @@ export const AuthorityClock = Type.Object({
 });
 export type AuthorityClock = Static<typeof AuthorityClock>;
 
-export const BreachView = Type.Intersect([
-  BreachFields,
-  Type.Object({
-    id: Uuid,
-    recordedBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
-    createdAt: Iso,
-    updatedAt: Iso,
-    authorityClock: AuthorityClock,
-  }),
-]);
+export const BreachView = Type.Object({
+  ...breachFacts,
+  id: Uuid,
+  recordedBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  createdAt: Iso,
+  updatedAt: Iso,
+  authorityClock: AuthorityClock,
+});
 export type BreachView = Static<typeof BreachView>;
 export const BreachList = Type.Object({ items: Type.Array(BreachView) });
 export type BreachList = Static<typeof BreachList>;
