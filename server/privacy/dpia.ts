@@ -184,7 +184,7 @@ export async function saveDpia(deps: DpiaDeps, input: DpiaSave, agentId: string,
       .orderBy(desc(dpiaVersions.version))
       .limit(1);
     const next = (last?.version ?? 0) + 1;
-    // Two admins saving at once: the unique index lets one of them have the number; the other retries.
+    // Two admins saving at once: the unique index gives the number to one; the other's save fails and is repeated.
     await tx.insert(dpiaVersions).values({
       version: next,
       sections: input.sections,
