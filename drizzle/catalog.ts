@@ -716,6 +716,47 @@ export const catalog = {
       sessionExpiresAt: p('metadata'),
     },
   }),
+  breaches: entry({
+    table: schema.breaches,
+    purpose: 'Breach register (Art. 33(5)): facts, effects and measures of each personal-data breach',
+    // Staff text about an incident: categories and approximate numbers, never who was affected (the finder counts
+    // them live from the data and the audit log).
+    reach: { subject: 'none' },
+    columns: {
+      id: n('metadata'),
+      title: n('none', 'staff text; must not name a person'),
+      description: n('none', 'staff text; must not name a person'),
+      discoveredAt: n('metadata'),
+      occurredFrom: n('metadata'),
+      occurredTo: n('metadata'),
+      dataCategories: n('none', 'categories, not data'),
+      subjectCategories: n('none', 'categories of people'),
+      approxSubjects: n('metadata', 'a count'),
+      approxRecords: n('metadata', 'a count'),
+      consequences: n('none', 'staff text'),
+      measures: n('none', 'staff text'),
+      authorityNotifiedAt: n('metadata'),
+      authorityNote: n('none', 'staff text'),
+      peopleNotifiedAt: n('metadata'),
+      peopleNote: n('none', 'staff text'),
+      recordedByAgentId: agentRef(),
+      createdAt: n('metadata'),
+      updatedAt: n('metadata'),
+    },
+  }),
+  dpiaVersions: entry({
+    table: schema.dpiaVersions,
+    purpose: 'Data-protection impact assessment (Art. 35), every saved version',
+    reach: { subject: 'none' },
+    columns: {
+      id: n('metadata'),
+      version: n(),
+      sections: n('none', 'the assessment: processing, risks and measures, no data about anyone'),
+      note: n('none', 'staff text'),
+      savedByAgentId: agentRef(),
+      savedAt: n('metadata'),
+    },
+  }),
 } satisfies Record<string, Entry<PgTable>>;
 
 export type CatalogEntry = (typeof catalog)[keyof typeof catalog];

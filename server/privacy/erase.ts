@@ -14,6 +14,7 @@ import {
 import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
 import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { messageMentionCondition } from './mention-index.ts';
+import { footprintOf } from './breach-reach.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
@@ -129,6 +130,8 @@ export async function eraseContact(
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(and(eq(contactIdentities.contactId, contactId), ne(conversations.contactId, contactId)));
 
+  // Where the person's data was (inbox ids, times): the breach finder still counts them once it is gone.
+  const footprint = await footprintOf(db, catalog, contactId);
   const { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject, mentionedIn } =
     await db.transaction(async (tx) => {
       const {
@@ -176,6 +179,7 @@ export async function eraseContact(
         mentionsRedacted,
         mentionsKeptUnderHold,
         possibleMentions: possibleMentions.length,
+        footprint,
       },
     });
     const [last] = await tx

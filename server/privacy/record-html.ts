@@ -43,6 +43,8 @@ export function renderRecordHtml(record: ProcessingRecordView): string {
     `<p class="muted">Generated ${esc(record.generatedAt)} ` +
       'from the personal-data catalog and the live configuration.</p>',
     `<p><b>Controller:</b> ${esc(record.controller.name)}${contact}${policy}</p>`,
+    `<p><b>Data protection impact assessment:</b> <a href="${esc(record.dpia.href)}" data-testid="record-dpia">` +
+      `${record.dpia.version === null ? 'generated draft (not saved yet)' : `version ${record.dpia.version}`}</a></p>`,
     '<h2>Processing activities</h2>',
     record.processingActivities.map(activity).join(''),
     '<h2>Processors</h2><p class="muted">Only providers the configuration really connects to.</p>' +

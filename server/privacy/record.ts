@@ -1,11 +1,11 @@
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { desc, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
-import { inboxes } from '../../drizzle/schema/index.ts';
+import { dpiaVersions, inboxes } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
@@ -178,9 +178,15 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       'Append-only, hash-chained audit log with a verification command',
       'Erasure across every table, file and provider copy; legal holds; scheduled retention',
     ],
+    dpia: { href: DPIA_PRINT_URL, version: (await latestDpiaVersion(db)) ?? null },
     dataMap,
   };
 }
+
+/** The DPIA's printable page (server/routes/breaches.ts), linked from the record. */
+export const DPIA_PRINT_URL = '/api/privacy/dpia/print';
+const latestDpiaVersion = async (db: Db) =>
+  (await db.select({ v: dpiaVersions.version }).from(dpiaVersions).orderBy(desc(dpiaVersions.version)).limit(1))[0]?.v;
 
 /**
  * Where the server keeps data. The database holds the data map's tables (and bookkeeping), the file store the

@@ -278,6 +278,8 @@ export const ProcessingRecordView = Type.Object({
     }),
   ),
   securityMeasures: Type.Array(Type.String()),
+  /** The data-protection impact assessment (Art. 35) this record goes with: its printable page. */
+  dpia: Type.Object({ href: Type.String(), version: Type.Union([Type.Integer(), Type.Null()]) }),
   dataMap: Type.Array(DataMapTable),
 });
 export type ProcessingRecordView = Static<typeof ProcessingRecordView>;

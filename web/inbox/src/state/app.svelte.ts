@@ -16,6 +16,8 @@ import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
 import { PrivacyRequests } from './privacy-requests.svelte.ts';
+import { BreachRegister } from './breaches.svelte.ts';
+import { Dpia } from './dpia.svelte.ts';
 import { ContactAudit } from './contact-audit.svelte.ts';
 import { Imports } from './imports.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
@@ -77,6 +79,8 @@ export class InboxApp {
   readonly erasure: Erasure;
   readonly holds: LegalHolds;
   readonly requests: PrivacyRequests;
+  readonly breaches: BreachRegister;
+  readonly dpia: Dpia;
   readonly contactAudit: ContactAudit;
   readonly redactor: Redactor;
   readonly retention: Retention;
@@ -201,6 +205,8 @@ export class InboxApp {
     });
     this.holds = new LegalHolds(this.api, this.toasts, (hold) => this.detail.applyHold(hold));
     this.requests = new PrivacyRequests(this.api, this.toasts);
+    this.breaches = new BreachRegister(this.api, this.toasts);
+    this.dpia = new Dpia(this.api, this.toasts);
     this.contactAudit = new ContactAudit(this.api);
     this.redactor = new Redactor(
       this.api,
@@ -265,6 +271,8 @@ export class InboxApp {
     this.erasure.reset();
     this.holds.reset();
     this.requests.reset();
+    this.breaches.reset();
+    this.dpia.reset();
     this.redactor.reset();
     this.retention.reset();
     this.audit.reset();
@@ -394,6 +402,8 @@ export class InboxApp {
     void this.recordingFailures.load();
     void this.holds.load();
     void this.requests.load();
+    void this.breaches.load();
+    void this.dpia.load();
     void this.audit.load();
     void this.imports.load();
     void this.record.load();

@@ -1,0 +1,45 @@
+import type { DpiaView } from '../http/views/breaches.ts';
+import { escapeHtml as esc } from '../http/escape.ts';
+
+const STYLE = [
+  'body{font:15px/1.55 system-ui,sans-serif;color:#1f2933;max-width:860px;margin:32px auto;padding:0 20px}',
+  'h1{font-size:24px;margin-bottom:4px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #d9dee3;',
+  'padding-bottom:4px}p{margin:8px 0}ul{margin:8px 0;padding-left:22px}.muted{color:#616e7c}',
+  '.draft{display:inline-block;padding:2px 8px;border-radius:4px;background:#fff1c7;color:#7a5200}',
+  '@media print{body{margin:0}h2{break-after:avoid}}',
+].join('\n');
+
+const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+
+/** A section's text as paragraphs and "- " bullet lists (the editor's plain-text convention), escaped. */
+function blocks(body: string): string {
+  return body
+    .split(/\n{2,}/)
+    .map((block) => {
+      const lines = block.split('\n').filter((l) => l.trim() !== '');
+      if (lines.length && lines.every((l) => l.startsWith('- ')))
+        return `<ul>${lines.map((l) => `<li>${esc(l.slice(2))}</li>`).join('')}</ul>`;
+      return `<p>${lines.map(esc).join('<br>')}</p>`;
+    })
+    .join('\n');
+}
+
+/** The DPIA as a print-friendly page (GET /api/privacy/dpia/print). */
+export function renderDpiaHtml(dpia: DpiaView, controller: string): string {
+  const status =
+    dpia.version === null
+      ? '<span class="draft">Generated draft, not saved yet</span>'
+      : `Version ${dpia.version}, saved ${esc(readable.format(new Date(dpia.savedAt!)))} UTC` +
+        (dpia.savedBy ? ` by ${esc(dpia.savedBy)}` : '') +
+        (dpia.note ? ` — ${esc(dpia.note)}` : '');
+  return [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+    '<title>Data protection impact assessment</title><link rel="icon" href="data:,">',
+    `<style>${STYLE}</style></head><body>`,
+    '<h1>Data protection impact assessment (GDPR Art. 35)</h1>',
+    `<p><b>Controller:</b> ${esc(controller)}</p>`,
+    `<p class="muted" data-testid="dpia-status">${status}</p>`,
+    ...dpia.sections.map((s) => `<h2>${esc(s.title)}</h2>\n${blocks(s.body)}`),
+    '</body></html>',
+  ].join('\n');
+}

@@ -1,0 +1,100 @@
+import { describeError, type ApiClient } from '../api.ts';
+import type { DpiaVersionList, DpiaView } from '../breach-types.ts';
+import type { Toasts } from './toasts.svelte.ts';
+
+export const printableDpiaUrl = (version: number | null) =>
+  version === null ? '/api/privacy/dpia/print' : `/api/privacy/dpia/print?version=${version}`;
+
+/**
+ * The DPIA (admins): the latest saved version (or the generated draft), the text being edited, and the saved
+ * versions. Each save is a new version on the server; an older one can be opened read-only.
+ */
+export class Dpia {
+  current = $state<DpiaView | null>(null);
+  /** The sections as edited (a copy of the shown version until saved). */
+  draft = $state<DpiaView['sections']>([]);
+  versions = $state<DpiaVersionList['items']>([]);
+  /** An older version opened for reading, or null. */
+  viewing = $state<DpiaView | null>(null);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+  busy = $state(false);
+
+  readonly #api: ApiClient;
+  readonly #toasts: Toasts;
+
+  constructor(api: ApiClient, toasts: Toasts) {
+    this.#api = api;
+    this.#toasts = toasts;
+  }
+
+  get changed(): boolean {
+    return JSON.stringify(this.draft) !== JSON.stringify(this.current?.sections ?? []);
+  }
+
+  async load(): Promise<void> {
+    if (this.status !== 'ready') this.status = 'loading';
+    try {
+      const [current, versions] = await Promise.all([
+        this.#api.get<DpiaView>('/api/privacy/dpia'),
+        this.#api.get<DpiaVersionList>('/api/privacy/dpia/versions'),
+      ]);
+      this.#show(current);
+      this.versions = versions.items;
+      this.status = 'ready';
+      this.error = null;
+    } catch (err) {
+      if (this.status !== 'ready') this.status = 'error';
+      this.error = describeError(err, 'Could not load the DPIA.');
+    }
+  }
+
+  /** Replaces the text being edited with a fresh draft from the configuration (saved only on save). */
+  async regenerate(): Promise<void> {
+    try {
+      this.draft = (await this.#api.get<DpiaView>('/api/privacy/dpia/draft')).sections;
+    } catch (err) {
+      this.#toasts.error('Could not generate a draft', err);
+    }
+  }
+
+  async save(note: string): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = true;
+    try {
+      const saved = await this.#api.post<DpiaView>('/api/privacy/dpia/versions', {
+        sections: this.draft,
+        ...(note.trim() ? { note: note.trim() } : {}),
+      });
+      this.#toasts.success(`DPIA saved as version ${saved.version}.`);
+      await this.load();
+      return true;
+    } catch (err) {
+      this.#toasts.error('The DPIA was not saved', err);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async open(version: number): Promise<void> {
+    try {
+      this.viewing = await this.#api.get<DpiaView>(`/api/privacy/dpia/versions/${version}`);
+    } catch (err) {
+      this.#toasts.error('Could not open that version', err);
+    }
+  }
+
+  reset(): void {
+    this.current = null;
+    this.draft = [];
+    this.versions = [];
+    this.viewing = null;
+    this.status = 'idle';
+  }
+
+  #show(view: DpiaView) {
+    this.current = view;
+    this.draft = view.sections.map((s) => ({ ...s }));
+  }
+}
