@@ -34,6 +34,7 @@ import { searchRoutes } from './routes/search.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
 import { requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
+import { restrictionRoutes } from './routes/restrictions.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -69,6 +70,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(privacyRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(requestDeskRoutes, { prefix: '/api/privacy/requests', deps: root });
     await fastify.register(contactAuditRoutes, { prefix: '/api/privacy/contacts', deps: root });
+    await fastify.register(restrictionRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(publicRequestRoutes, { prefix: '/api/public/privacy-requests', deps: root });
     await fastify.register(importRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });

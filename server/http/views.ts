@@ -11,6 +11,7 @@ import {
   consentPurposes,
   participantRoles,
 } from '../../drizzle/schema/enums.ts';
+import { restrictionKinds, restrictionPurposes } from '../../drizzle/schema/restrictions.ts';
 
 /**
  * The shapes the API and the realtime events send. web/ imports these types; the server validates with them.
@@ -171,6 +172,21 @@ export const LegalHoldView = Type.Object({
 });
 export type LegalHoldView = Static<typeof LegalHoldView>;
 
+/** A restriction (Art. 18) or objection (Art. 21) on a contact, in force while liftedAt is null. */
+export const RestrictionView = Type.Object({
+  id: Uuid,
+  contactId: Uuid,
+  kind: literals(restrictionKinds),
+  /** What the contact is left out of (a restriction: all of them). */
+  purposes: Type.Array(literals(restrictionPurposes)),
+  reason: Type.String(),
+  requestId: Type.Union([Uuid, Type.Null()]),
+  setBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  setAt: Iso,
+  liftedAt: Type.Union([Iso, Type.Null()]),
+});
+export type RestrictionView = Static<typeof RestrictionView>;
+
 export const ConsentEventView = Type.Object({
   id: Uuid,
   purpose: ConsentPurposeSchema,
@@ -200,6 +216,8 @@ export const ContactView = Type.Object({
   ),
   /** Active holds on the contact or one of its conversations. */
   legalHolds: Type.Array(LegalHoldView),
+  /** Restrictions and objections in force. */
+  restrictions: Type.Array(RestrictionView),
 });
 export type ContactView = Static<typeof ContactView>;
 
