@@ -14,6 +14,7 @@ import { ContactExports } from './contact-export.svelte.ts';
 import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
+import { Restrictions } from './restrictions.svelte.ts';
 import { PrivacyRequests } from './privacy-requests.svelte.ts';
 import { ContactAudit } from './contact-audit.svelte.ts';
 import { Imports } from './imports.svelte.ts';
@@ -75,6 +76,7 @@ export class InboxApp {
   readonly exports: ContactExports;
   readonly erasure: Erasure;
   readonly holds: LegalHolds;
+  readonly restrictions: Restrictions;
   readonly requests: PrivacyRequests;
   readonly contactAudit: ContactAudit;
   readonly redactor: Redactor;
@@ -199,6 +201,7 @@ export class InboxApp {
       for (const id of conversationIds) this.#removeConversation(id);
     });
     this.holds = new LegalHolds(this.api, this.toasts, (hold) => this.detail.applyHold(hold));
+    this.restrictions = new Restrictions(this.api, this.toasts, (r) => this.detail.applyRestriction(r));
     this.requests = new PrivacyRequests(this.api, this.toasts);
     this.contactAudit = new ContactAudit(this.api);
     this.redactor = new Redactor(
