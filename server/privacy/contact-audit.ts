@@ -29,6 +29,8 @@ export async function contactAudit(db: Db, contactId: string, limit = 200): Prom
       or(
         and(eq(auditLog.targetType, 'contact'), eq(auditLog.targetId, contactId)),
         sql`${auditLog.details} ->> 'contactId' = ${contactId}`,
+        // Entries about many people at once (a retention sweep) name them all.
+        sql`${auditLog.details} -> 'contactIds' @> jsonb_build_array(${contactId}::text)`,
         and(eq(auditLog.targetType, 'conversation'), inArray(auditLog.targetId, theirConversations)),
         and(eq(auditLog.targetType, 'message'), inArray(auditLog.targetId, theirMessages)),
       ),

@@ -233,7 +233,11 @@ describe(`restriction, objection and the contact's audit trail (${dbMode})`, () 
     );
     const contactId = first.contactId;
 
-    // Rectification by an agent, and a consent recorded by an agent.
+    // An agent's reply, a rectification by an agent, and a consent recorded by an agent.
+    const answered = await admin.post(`/api/conversations/${first.conversation.id}/messages`, {
+      text: 'Sorry Greta, a new trimmer is on its way',
+    });
+    expect(answered.status).toBe(201);
     expect((await admin.send('PATCH', `/api/contacts/${contactId}`, { name: 'Greta Gardner' })).status).toBe(200);
     const consent = await admin.post(`/api/contacts/${contactId}/consent`, {
       purpose: 'analytics',
@@ -251,6 +255,7 @@ describe(`restriction, objection and the contact's audit trail (${dbMode})`, () 
       'system contact.created contact [name,email,identity.email]',
       'system message.received message [body,subject]',
       'system message.received message [body]',
+      'agent message.sent message [body]',
       'agent contact.rectified contact [name]',
       'agent consent.granted contact [consent.analytics]',
       'agent contact.restricted contact []',
