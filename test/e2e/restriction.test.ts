@@ -39,7 +39,7 @@ describe(`e2e in Chromium: restriction and objection from the contact panel (${d
   const header = () => page.locator('[data-testid="conversation-header"]');
   const panel = () => page.locator('[data-testid="contact-panel"]');
 
-  it('restricts with a reason: a "Restricted (Art. 18)" badge in the header and the panel; lifting removes it', async () => {
+  it('restricts with a reason: a "Restricted (Art. 18)" badge in header and panel; lifting removes it', async () => {
     await expect(header().locator('[data-testid="restriction-badge"]').count()).resolves.toBe(0);
     await page.click('[data-testid="restrict-button"]');
     const dialog = page.locator('[data-testid="restrict-dialog"]');
