@@ -219,21 +219,22 @@ describe(`hand-off honesty and the customer who left, on ${dbMode}`, () => {
       5_000,
       'the visitor marked as gone',
     );
+    const toRita = () => smtp.received.filter((m) => m.envelope.to.includes('rita@customer.example'));
     const mailsBefore = smtp.received.length;
     // The reply is stored and shown in the widget, but not emailed: not by the send after the reply, nor the sweep.
     const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'We are checking.' });
     expect(reply.status).toBe(201);
     expect(await sendDueFollowups(server.root, conversationId)).toBe(0);
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(smtp.received).toHaveLength(mailsBefore);
+    expect(toRita().map((m) => m.parsed.text)).toEqual([]);
 
     // Lifted: the same reply goes out, so it was the restriction that held it back.
     const lifted = await admin.post(`/api/privacy/restrictions/${placed.body.restriction.id}/lift`, {
       reason: 'Accuracy verified',
     });
     expect(lifted.status).toBe(200);
-    const [mail] = (await smtp.waitFor(mailsBefore + 1, 15_000)).slice(mailsBefore);
-    expect(mail!.envelope.to).toEqual(['rita@customer.example']);
-    expect(mail!.parsed.text).toContain('We are checking.');
+    await eventually(async () => toRita().length > 0, 15_000, 'the follow-up after the lift');
+    expect(toRita()).toHaveLength(1);
+    expect(toRita()[0]!.parsed.text).toContain('We are checking.');
   });
 });
