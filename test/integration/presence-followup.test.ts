@@ -220,7 +220,6 @@ describe(`hand-off honesty and the customer who left, on ${dbMode}`, () => {
       'the visitor marked as gone',
     );
     const toRita = () => smtp.received.filter((m) => m.envelope.to.includes('rita@customer.example'));
-    const mailsBefore = smtp.received.length;
     // The reply is stored and shown in the widget, but not emailed: not by the send after the reply, nor the sweep.
     const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'We are checking.' });
     expect(reply.status).toBe(201);
