@@ -7,7 +7,8 @@ export { refreshAnalytics, rebuildAnalytics } from './scope/refresh.ts';
 
 /**
  * THE consent scope of analytics: contacts whose current consent (the latest `consent_events` row for the
- * purpose 'analytics', as of now) is granted. The scope layer is this module and analytics/scope/: it keeps
+ * purpose 'analytics', as of now) is granted, and who are under no restriction (Art. 18) or objection to analytics
+ * (Art. 21). The scope layer is this module and analytics/scope/: it keeps
  * `analytics_scope` (the contacts in the scope, as of the last refresh) and the rollup cells, which are
  * computed from raw rows of those contacts only (scope/cells.ts), and it is the only part of analytics/
  * that names a table. Every metric is a query over the scoped relations below, run through `scopedQuery`,

@@ -35,6 +35,7 @@ import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
 import { accessibilityRoutes, requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 import { breachRoutes, dpiaRoutes } from './routes/breaches.ts';
+import { restrictionRoutes } from './routes/restrictions.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -72,6 +73,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(contactAuditRoutes, { prefix: '/api/privacy/contacts', deps: root });
     await fastify.register(breachRoutes, { prefix: '/api/privacy/breaches', deps: root });
     await fastify.register(dpiaRoutes, { prefix: '/api/privacy/dpia', deps: root });
+    await fastify.register(restrictionRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(publicRequestRoutes, { prefix: '/api/public/privacy-requests', deps: root });
     await fastify.register(importRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });

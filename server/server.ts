@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { SEAL_INTERVAL_MS, sealStagedAudit } from './privacy/audit-staging.ts';
 import { randomUUID } from 'node:crypto';
 import { safeError } from './logging/safe-error.ts';
 import { join } from 'node:path';
@@ -114,6 +115,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),
     every('audit-anchor', ANCHOR_INTERVAL_MS, fastify.log, () => root.auditAnchor.flush()),
+    every('audit-seal', SEAL_INTERVAL_MS, fastify.log, () => sealStagedAudit(root.db)),
     // Erasures ask for their scrub at once; this finishes those a restart interrupted.
     every('erasure-scrub', 60_000, fastify.log, () => root.erasedSubjects.scrub()),
     every('delivery-retry', 10_000, fastify.log, () =>

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../../server/db/client.ts';
 import { BUCKET_MS, paddedCellsOf, type Window } from './cells.ts';
 
@@ -6,8 +6,9 @@ import { BUCKET_MS, paddedCellsOf, type Window } from './cells.ts';
  * Brings the rollups up to date; every dashboard request (and CSV) runs this first. Serialized across
  * servers and connections by a transaction-scoped advisory lock; cheap when little changed:
  *
- * 1. Consent: contacts queued by the consent_events triggers whose change is due are rechecked by the scope
- *    rule; where membership changed, analytics_scope is updated and every bucket holding their data is dirty.
+ * 1. Consent: contacts queued by the consent_events triggers (or by a restriction's change) whose change is due
+ *    are rechecked by the scope rule; where membership changed, analytics_scope is updated and every bucket
+ *    holding their data is dirty.
  * 2. New rows: created_at is now() on every live write path, so the buckets since the last refresh (less a
  *    margin for transactions in flight) are dirty, and so are the creation buckets of conversations that got
  *    a message or a bot decision since then (first response and deflection depend on later rows).
@@ -22,6 +23,13 @@ const REFRESH_LOCK = 7_243_017;
 const MARGIN = "interval '2 minutes'";
 /** Stored bottom-K: at least this many, so a smaller k never needs a rebuild. */
 const MIN_STORED_K = 5;
+
+/**
+ * The second half of the scope rule: a contact under a restriction (Art. 18) or an objection to analytics (Art. 21)
+ * in force is out, whatever their consent (server/privacy/restriction.ts queues them for a recheck on a change).
+ */
+const restricted = (contactId: SQL) => sql`select 1 from processing_restrictions pr
+  where pr.contact_id = ${contactId} and pr.lifted_at is null and 'analytics' = any(pr.purposes)`;
 
 export type RefreshReport = { rebuilt: boolean; buckets: number; contacts: number };
 
@@ -56,7 +64,8 @@ export async function refreshAnalytics(db: Db, minCohort: number): Promise<Refre
             select e.granted from consent_events e
             where e.contact_id = d.contact_id and e.purpose = 'analytics' and e.occurred_at <= now()
             order by e.occurred_at desc nulls last, e.id desc nulls last
-            limit 1), false) as granted
+            limit 1), false)
+            and not exists (${restricted(sql`d.contact_id`)}) as granted
           from (select distinct contact_id from due) d
           where exists (select 1 from contacts c where c.id = d.contact_id)
         ),
@@ -152,7 +161,7 @@ async function rebuild(tx: Db, k: number): Promise<void> {
       where e.purpose = 'analytics' and e.occurred_at <= now()
       order by e.contact_id, e.occurred_at desc nulls last, e.id desc nulls last
     ) latest
-    where latest.granted`);
+    where latest.granted and not exists (${restricted(sql`latest.contact_id`)})`);
   await tx.execute(sql`delete from analytics_cells`);
   await tx.execute(
     sql`insert into analytics_cells ${paddedCellsOf([{ lo: '-infinity', hi: 'infinity' }], k, true, true)}`,

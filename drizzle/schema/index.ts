@@ -18,3 +18,4 @@ export * from './api-tokens.ts';
 export * from './privacy-requests.ts';
 export * from './imports.ts';
 export * from './breaches.ts';
+export * from './restrictions.ts';

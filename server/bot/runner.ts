@@ -14,6 +14,7 @@ import type { ConversationState, ConversationTurn } from '../../bot/policy.ts';
 import { gate } from '../../bot/policy.ts';
 import { DEFAULT_POLICY } from '../../bot/policy.ts';
 import type { DomainEventBus, DomainEvents } from '../domain/events.ts';
+import { excludedFrom } from '../privacy/restriction.ts';
 import {
   ASKED_ORDER_NUMBER,
   botSay,
@@ -56,6 +57,7 @@ const handoffText: Record<string, string> = {
   empty_knowledge_base: 'the knowledge base is empty',
   empty_message: 'the message was empty',
   language_not_covered: "no articles in the customer's language",
+  restricted: 'the contact is under a restriction or objection (Art. 18/21): no automated answers',
 };
 
 /**
@@ -194,6 +196,9 @@ export function createBotRunner(
 
   async function act(event: DomainEvents['message.created']) {
     const { message, conversation } = event;
+    // Art. 18/21: no automated processing of the contact's words, not even a decision to log; a person takes it.
+    if (await excludedFrom(deps.db, conversation.contact.id, 'bot'))
+      return handOff(deps, conversation.id, handoffText.restricted!);
     if (!bot) await building;
     if (!bot) return;
     const state = await conversationState(conversation.id, message.id, conversation);

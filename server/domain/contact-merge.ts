@@ -135,6 +135,7 @@ export async function mergeContacts(
         conversationIds: moved.map((c) => c.id),
         consentEventIds: consent.map((c) => c.id),
         fieldsTaken: Object.keys(taken),
+        fields: [...Object.keys(taken), 'identities', 'conversations', 'consent'],
       },
     });
     return {

@@ -6,6 +6,7 @@ import { currentConsent } from '../privacy/consent.ts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { badRequest, notFound } from './errors.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
+import { restrictionsOf } from '../privacy/restriction.ts';
 import { contactVisible, inboxCondition, type InboxIds } from './scope.ts';
 
 const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
@@ -15,7 +16,7 @@ const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) fr
 export async function getContact(db: Db, id: string, scope: InboxIds = null): Promise<ContactView> {
   const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));
   if (!contact) throw notFound('Contact');
-  const [identities, consent, convs, legalHolds] = await Promise.all([
+  const [identities, consent, convs, legalHolds, restrictions] = await Promise.all([
     db
       .select({ kind: contactIdentities.kind, address: contactIdentities.address })
       .from(contactIdentities)
@@ -33,6 +34,7 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
       .where(and(eq(conversations.contactId, id), inboxCondition(conversations.inboxId, scope)))
       .orderBy(desc(conversations.lastMessageAt)),
     activeHoldsOf(db, id),
+    restrictionsOf(db, id),
   ]);
   const c = contact.c;
   return {
@@ -46,6 +48,7 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
     consent,
     conversations: convs.map((v) => ({ ...v, lastMessageAt: v.lastMessageAt.toISOString() })),
     legalHolds,
+    restrictions,
   };
 }
 

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { auditStaging } from './ingest-statements.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { preparedStatement } from '../db/statements.ts';
@@ -149,6 +150,14 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
         then 'open'::conversation_status else c.status end
     from inserted where c.id = inserted.conversation_id
     returning c.status, c.last_message_at
+  ), audited as (
+    -- Who touched this person's data (issue 21): staged in this statement, sealed into the chain later
+    -- (server/privacy/audit-staging.ts); the chain's lock is not taken on the reply path.
+    ${auditStaging}
+    select 'agent', ${p('agentId')}::text,
+      case when inserted.kind = 'note' then 'note.added' else 'message.sent' end, 'message', inserted.id::text,
+      jsonb_build_object('contactId', cv.contact_id, 'conversationId', cv.id, 'fields', jsonb_build_array('body'))
+    from inserted, cv
   )
   select inserted.*, cv.inbox_id as x_inbox_id, cv.inbox_name as x_inbox_name, touched.status as x_status,
     cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_name as x_contact_name,

@@ -2,7 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
-import { batchStatement, batchValues, statementValues, type IngestRow } from './ingest-statements.ts';
+import {
+  auditStaging,
+  batchStatement,
+  batchValues,
+  messageReceived,
+  statementValues,
+  type IngestRow,
+} from './ingest-statements.ts';
 
 const p = sql.placeholder;
 
@@ -38,6 +45,10 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
       status = case when cv.status = 'resolved' then 'open'::conversation_status else cv.status end
     from inserted where cv.id = inserted.conversation_id
     returning cv.status
+  ), audited as (
+    ${auditStaging}
+    select ${messageReceived('inserted', 'known_contact.id', sql`false`, sql`null`)}
+    from inserted cross join known_contact
   )
   select inserted.*, known_contact.id as x_contact_id, known_contact.name as x_contact_name,
     known_conversation.id as x_conversation_id, known_conversation.channel as x_channel,

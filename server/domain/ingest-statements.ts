@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import type { ConversationView } from '../http/views.ts';
@@ -23,6 +23,44 @@ export type IngestRow = Record<string, unknown> & {
 };
 
 const p = sql.placeholder;
+
+/*
+ * Who touched this person's data (issue 21): each statement below stages its audit entries (ids and field names,
+ * never values) in the same statement, so they exist exactly when the rows do; server/privacy/audit-staging.ts
+ * moves them into the hash chain. The chain's lock is not taken here: it would serialize every ingest statement.
+ */
+export const auditStaging = sql.raw(
+  'insert into audit_staged (actor_kind, actor_id, action, target_type, target_id, details)',
+);
+const fieldIf = (value: SQLWrapper | string, field: string) =>
+  sql`case when ${typeof value === 'string' ? sql.raw(value) : value} is not null then ${field}::text end`;
+
+/** The select list of a contact.created entry: the contact and its first identity, by ingest. */
+export function contactCreated(
+  contactId: string,
+  identityId: string,
+  kind: SQLWrapper,
+  name: SQLWrapper,
+  email: SQLWrapper,
+  phone: SQLWrapper,
+) {
+  return sql`'system', null, 'contact.created', 'contact', ${sql.raw(contactId)}::text,
+    jsonb_build_object('process', 'ingest', 'contactId', ${sql.raw(contactId)}, 'identityId', ${sql.raw(identityId)},
+      'fields', to_jsonb(array_remove(array[${fieldIf(sql`${name}::text`, 'name')},
+        ${fieldIf(sql`${email}::text`, 'email')}, ${fieldIf(sql`${phone}::text`, 'phone')},
+        'identity.' || ${kind}::text], null)))`;
+}
+
+/** The select list of a message.received entry for a row of `inserted` (messages.*). */
+export function messageReceived(inserted: string, contactId: string, newConversation: SQL, subject: SQLWrapper) {
+  const m = (column: string) => sql.raw(`${inserted}.${column}`);
+  return sql`'system', null, 'message.received', 'message', ${m('id')}::text,
+    jsonb_build_object('process', 'ingest', 'channel', ${m('channel')}, 'contactId', ${sql.raw(contactId)},
+      'conversationId', ${m('conversation_id')}, 'identityId', ${m('author_identity_id')},
+      'newConversation', ${newConversation},
+      'fields', to_jsonb(array_remove(array['body', ${fieldIf(m('html'), 'html')},
+        case when ${newConversation} then ${fieldIf(sql`${subject}::text`, 'subject')} end], null)))`;
+}
 
 /**
  * The whole of ingest as ONE statement, so one round trip and one implicit transaction (a statement
@@ -91,6 +129,20 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     from inserted, known_conversation
     where cv.id = known_conversation.id and cv.id = inserted.conversation_id
     returning cv.status
+  ), audited as (
+    ${auditStaging}
+    select ${contactCreated(
+      'new_contact.id',
+      'new_identity.id',
+      p('senderKind'),
+      p('senderName'),
+      p('email'),
+      p('phone'),
+    )}
+    from new_contact join new_identity on true
+    union all
+    select ${messageReceived('inserted', 'the_contact.id', sql`exists (select 1 from new_conversation)`, p('subject'))}
+    from inserted cross join the_contact
   )
   select inserted.*, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
     the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
@@ -221,6 +273,14 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     from inserted join known_conversation k on k.id = inserted.conversation_id
     where cv.id = inserted.conversation_id
     returning cv.id, cv.status
+  ), audited as (
+    ${auditStaging}
+    select ${contactCreated('pc.id', 'pc.identity_id', sql`pc.sender_kind`, sql`pc.name`, sql`pc.email`, sql`pc.phone`)}
+    from planned_contact pc
+    union all
+    select ${messageReceived('inserted', 'ct.id', sql`pv.id is not null`, sql`pv.subject`)}
+    from inserted join the_conversation cv on cv.id = inserted.conversation_id join the_contact ct on ct.idx = cv.idx
+      left join planned_conversation pv on pv.idx = cv.idx
   )
   select inserted.*, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,

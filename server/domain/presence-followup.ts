@@ -14,6 +14,7 @@ import {
 import type { VisitorClaims } from '../security/tokens.ts';
 import type { ConsentNotice } from '../privacy/notice.ts';
 import { recordConsentWith } from '../privacy/consent.ts';
+import { excludedSql } from '../privacy/restriction.ts';
 import { registerNotice } from '../privacy/notice-texts.ts';
 import { sha256 } from '../security/tokens.ts';
 import type { DomainEventBus } from './events.ts';
@@ -188,7 +189,14 @@ export async function sendDueFollowups(deps: FollowupSendDeps, onlyConversationI
     .from(chatVisitorStates)
     .innerJoin(conversations, eq(conversations.id, chatVisitorStates.conversationId))
     .leftJoin(inboxBusinessHours, eq(inboxBusinessHours.inboxId, conversations.inboxId))
-    .where(and(DUE, onlyConversationId ? eq(chatVisitorStates.conversationId, onlyConversationId) : undefined))
+    .where(
+      and(
+        DUE,
+        // Not a sending the law requires: none while the contact is restricted or objects (privacy/restriction.ts).
+        sql`not ${excludedSql(sql`${conversations.contactId}`, 'optional_messages')}`,
+        onlyConversationId ? eq(chatVisitorStates.conversationId, onlyConversationId) : undefined,
+      ),
+    )
     .limit(50);
   let sent = 0;
   let failure: unknown = null;

@@ -5,6 +5,7 @@ import type { RatingStateView } from '../http/views/analytics.ts';
 import { conversations, satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { conflict, notFound } from './errors.ts';
 import { assertActiveVisitor, visitorConversationId } from './widget.ts';
+import { excludedSql } from '../privacy/restriction.ts';
 
 /** The widget's rating question needs only the database. */
 export type SatisfactionDeps = { db: Db };
@@ -15,13 +16,18 @@ export type RatingState = RatingStateView;
 export async function visitorRating(deps: SatisfactionDeps, visitor: VisitorClaims): Promise<RatingState> {
   await assertActiveVisitor(deps, visitor);
   const conversationId = await visitorConversationId(deps, visitor);
-  if (!conversationId) return { conversationId: null, status: null, score: null };
+  if (!conversationId) return { conversationId: null, status: null, score: null, ask: false };
   const [row] = await deps.db
-    .select({ status: conversations.status, score: satisfactionRatings.score })
+    .select({
+      status: conversations.status,
+      score: satisfactionRatings.score,
+      // A survey is a sending the law does not require (server/privacy/restriction.ts).
+      restricted: excludedSql(sql`${conversations.contactId}`, 'optional_messages').mapWith(Boolean),
+    })
     .from(conversations)
     .leftJoin(satisfactionRatings, eq(satisfactionRatings.conversationId, conversations.id))
     .where(eq(conversations.id, conversationId));
-  return { conversationId, status: row?.status ?? null, score: row?.score ?? null };
+  return { conversationId, status: row?.status ?? null, score: row?.score ?? null, ask: row ? !row.restricted : false };
 }
 
 /**
@@ -37,14 +43,18 @@ export async function rateConversation(
   const conversationId = await visitorConversationId(deps, visitor);
   if (!conversationId) throw notFound('Conversation');
   const [conversation] = await deps.db
-    .select({ status: conversations.status })
+    .select({
+      status: conversations.status,
+      restricted: excludedSql(sql`${conversations.contactId}`, 'optional_messages').mapWith(Boolean),
+    })
     .from(conversations)
     .where(eq(conversations.id, conversationId));
+  if (conversation?.restricted) throw conflict('not_asked', 'This conversation is not asked for a rating');
   if (conversation?.status !== 'resolved')
     throw conflict('not_resolved', 'A conversation can be rated once it is resolved');
   await deps.db
     .insert(satisfactionRatings)
     .values({ conversationId, score })
     .onConflictDoUpdate({ target: satisfactionRatings.conversationId, set: { score, ratedAt: sql`now()` } });
-  return { conversationId, status: 'resolved', score };
+  return { conversationId, status: 'resolved', score, ask: true };
 }

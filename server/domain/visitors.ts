@@ -47,6 +47,17 @@ export async function startVisitorSession(deps: ConsentDeps & NoticesDeps, input
         actor: { kind: 'visitor' as const, id: contact!.id },
       })),
       result: contact!.id,
+      // Who touched this person's data: the visitor themselves created the contact and its visitor identity.
+      audit: [
+        {
+          actorKind: 'visitor' as const,
+          actorId: contact!.id,
+          action: 'contact.created',
+          targetType: 'contact',
+          targetId: contact!.id,
+          details: { process: 'widget_session', contactId: contact!.id, fields: ['identity.visitor'] },
+        },
+      ],
     };
   });
   return { visitorId, contactId, inboxId: inbox.id };

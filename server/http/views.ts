@@ -12,6 +12,7 @@ import {
   participantRoles,
 } from '../../drizzle/schema/enums.ts';
 import { LOCALES } from '../../web/i18n/locales.ts';
+import { restrictionKinds, restrictionPurposes } from '../../drizzle/schema/restrictions.ts';
 
 /**
  * The shapes the API and the realtime events send. web/ imports these types; the server validates with them.
@@ -178,6 +179,21 @@ export const LegalHoldView = Type.Object({
 });
 export type LegalHoldView = Static<typeof LegalHoldView>;
 
+/** A restriction (Art. 18) or objection (Art. 21) on a contact, in force while liftedAt is null. */
+export const RestrictionView = Type.Object({
+  id: Uuid,
+  contactId: Uuid,
+  kind: literals(restrictionKinds),
+  /** What the contact is left out of (a restriction: all of them). */
+  purposes: Type.Array(literals(restrictionPurposes)),
+  reason: Type.String(),
+  requestId: Type.Union([Uuid, Type.Null()]),
+  setBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+  setAt: Iso,
+  liftedAt: Type.Union([Iso, Type.Null()]),
+});
+export type RestrictionView = Static<typeof RestrictionView>;
+
 export const ConsentEventView = Type.Object({
   id: Uuid,
   purpose: ConsentPurposeSchema,
@@ -207,6 +223,8 @@ export const ContactView = Type.Object({
   ),
   /** Active holds on the contact or one of its conversations. */
   legalHolds: Type.Array(LegalHoldView),
+  /** Restrictions and objections in force. */
+  restrictions: Type.Array(RestrictionView),
 });
 export type ContactView = Static<typeof ContactView>;
 

@@ -7,6 +7,7 @@ import type { InboundMessage } from '../../channels/types.ts';
 import type { ChannelKind, IdentityKind } from '../../drizzle/schema/enums.ts';
 import {
   attachments,
+  auditStaged,
   consentEvents,
   contactIdentities,
   conversations,
@@ -225,7 +226,41 @@ type StaffMessage = {
 
 async function writeStaffMessages(deps: ImportDeps, staff: StaffMessage[]): Promise<number> {
   if (staff.length === 0) return 0;
-  const rows = await deps.db
+  const rows = await deps.db.transaction(async (tx) => {
+    const written = await insertStaffMessages(tx, staff);
+    // Who touched this person's data (issue 21): staged with the rows, sealed into the chain by the seal job.
+    if (written.length > 0)
+      await tx.insert(auditStaged).values(
+        written.map((row) => ({
+          actorKind: 'system',
+          actorId: null,
+          action: 'message.imported',
+          targetType: 'message',
+          targetId: row.id,
+          details: { process: 'import', fields: ['body'] },
+        })),
+      );
+    return written;
+  });
+  const byExternalId = new Map(staff.map((s) => [s.asStored.externalId, s]));
+  for (const row of rows) {
+    const { files } = byExternalId.get(row.externalId!)!;
+    for (const f of files) {
+      const blob = await deps.blobs.put(f.content);
+      await deps.db.insert(attachments).values({
+        messageId: row.id,
+        blobId: blob.id,
+        filename: f.filename,
+        contentType: f.contentType,
+        size: blob.size,
+      });
+    }
+  }
+  return rows.length;
+}
+
+function insertStaffMessages(tx: Db, staff: StaffMessage[]) {
+  return tx
     .insert(messages)
     .values(
       staff.map(({ m, asStored, conversationId }) => {
@@ -248,21 +283,6 @@ async function writeStaffMessages(deps: ImportDeps, staff: StaffMessage[]): Prom
     )
     .onConflictDoNothing()
     .returning({ id: messages.id, externalId: messages.externalId });
-  const byExternalId = new Map(staff.map((s) => [s.asStored.externalId, s]));
-  for (const row of rows) {
-    const { files } = byExternalId.get(row.externalId!)!;
-    for (const f of files) {
-      const blob = await deps.blobs.put(f.content);
-      await deps.db.insert(attachments).values({
-        messageId: row.id,
-        blobId: blob.id,
-        filename: f.filename,
-        contentType: f.contentType,
-        size: blob.size,
-      });
-    }
-  }
-  return rows.length;
 }
 
 /** Which of these external ids are stored already (by the unique index, in chunks). */

@@ -5,7 +5,7 @@ import { agents, consentEvents } from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
 import type { ConsentEventView, ConsentState } from '../http/views.ts';
 import type { DomainEventBus } from '../domain/events.ts';
-import { appendAuditEntries } from './audit.ts';
+import { appendAuditEntries, type AuditEntry } from './audit.ts';
 
 export type ConsentInput = {
   contactId: string;
@@ -43,11 +43,11 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput | Con
  */
 export async function recordConsentWith<T>(
   deps: ConsentDeps,
-  work: (tx: Db) => Promise<{ consents: ConsentInput[]; result: T }>,
+  work: (tx: Db) => Promise<{ consents: ConsentInput[]; result: T; audit?: AuditEntry[] }>,
 ): Promise<T> {
   const { consents, result } = await deps.db.transaction(async (tx) => {
     const done = await work(tx);
-    await appendConsentEvents(tx, done.consents);
+    await appendConsentEvents(tx, done.consents, done.audit);
     return done;
   });
   for (const purpose of new Set(consents.map((c) => c.purpose))) deps.events.publish('consent.changed', { purpose });
@@ -58,8 +58,8 @@ export async function recordConsentWith<T>(
  * Appends several events (e.g. every purpose of an accepted notice) with their audit entries: one
  * insert for the events and one audit append, which takes the audit chain's lock once.
  */
-async function appendConsentEvents(tx: Db, inputs: ConsentInput[]): Promise<void> {
-  if (inputs.length === 0) return;
+async function appendConsentEvents(tx: Db, inputs: ConsentInput[], before: AuditEntry[] = []): Promise<void> {
+  if (inputs.length === 0) return appendAuditEntries(tx, before);
   // Ids made here (uuid v4, as the column's default would) tie each audit entry to its event without
   // relying on the order of RETURNING rows.
   const events = inputs.map((input) => ({
@@ -76,17 +76,22 @@ async function appendConsentEvents(tx: Db, inputs: ConsentInput[]): Promise<void
     ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
   }));
   await tx.insert(consentEvents).values(events);
-  await appendAuditEntries(
-    tx,
-    inputs.map((input, i) => ({
+  await appendAuditEntries(tx, [
+    ...before,
+    ...inputs.map((input, i) => ({
       actorKind: input.actor.kind,
       actorId: input.actor.id,
       action: input.granted ? 'consent.granted' : 'consent.withdrawn',
       targetType: 'contact',
       targetId: input.contactId,
-      details: { purpose: input.purpose, policyVersion: input.policyVersion, consentEventId: events[i]!.id },
+      details: {
+        purpose: input.purpose,
+        policyVersion: input.policyVersion,
+        consentEventId: events[i]!.id,
+        fields: [`consent.${input.purpose}`],
+      },
     })),
-  );
+  ]);
 }
 
 /** The current state: the latest event per purpose. */

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, auditLog, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ContactAuditView } from '../http/views/privacy-requests.ts';
+import { sealStagedAudit } from './audit-staging.ts';
 
 /**
  * "Who touched this person's data": every audit entry about the contact, its conversations and their messages,
@@ -9,6 +10,8 @@ import type { ContactAuditView } from '../http/views/privacy-requests.ts';
  * so this view cannot show more than the audit log itself holds.
  */
 export async function contactAudit(db: Db, contactId: string, limit = 200): Promise<ContactAuditView> {
+  // What ingest staged joins the chain first, so the view is complete up to now.
+  await sealStagedAudit(db);
   const theirConversations = db
     .select({ id: sql<string>`${conversations.id}::text` })
     .from(conversations)
@@ -26,6 +29,8 @@ export async function contactAudit(db: Db, contactId: string, limit = 200): Prom
       or(
         and(eq(auditLog.targetType, 'contact'), eq(auditLog.targetId, contactId)),
         sql`${auditLog.details} ->> 'contactId' = ${contactId}`,
+        // Entries about many people at once (a retention sweep) name them all.
+        sql`${auditLog.details} -> 'contactIds' @> jsonb_build_array(${contactId}::text)`,
         and(eq(auditLog.targetType, 'conversation'), inArray(auditLog.targetId, theirConversations)),
         and(eq(auditLog.targetType, 'message'), inArray(auditLog.targetId, theirMessages)),
       ),

@@ -1,7 +1,15 @@
 import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import { botDecisions, contacts, conversations, recordings, retentionPolicies } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  botDecisions,
+  contacts,
+  conversations,
+  messages,
+  recordings,
+  retentionPolicies,
+} from '../../drizzle/schema/index.ts';
 import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enums.ts';
 import type {
   RetentionPolicyView as RetentionPolicy,
@@ -551,12 +559,27 @@ async function sweepQuery(
     }
     const blobIds = await db.transaction(async (tx) => {
       let blobs: string[] = [];
+      // Whose data went (ids only), so each person's audit view shows the deletion (issue 21).
+      let contactIds: string[] = [];
       if (dataClass === 'messages') {
         // Messages, files and everything else under the conversations go with them (foreign keys cascade).
         blobs = await filesUnderConversations(tx, catalog, ids);
-        await tx.delete(conversations).where(inArray(conversations.id, ids));
+        const gone = await tx
+          .delete(conversations)
+          .where(inArray(conversations.id, ids))
+          .returning({ contactId: conversations.contactId });
+        contactIds = gone.map((c) => c.contactId);
       } else if (q.file) {
         const { file } = q;
+        if (file.table === attachments)
+          contactIds = (
+            await tx
+              .selectDistinct({ contactId: conversations.contactId })
+              .from(attachments)
+              .innerJoin(messages, eq(messages.id, attachments.messageId))
+              .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+              .where(inArray(attachments.id, ids))
+          ).map((c) => c.contactId);
         blobs = (await tx.delete(file.table).where(inArray(file.id, ids)).returning({ blobId: file.column })).map((r) =>
           String(r.blobId),
         );
@@ -569,7 +592,12 @@ async function sweepQuery(
         action: 'retention.swept',
         targetType: dataClass,
         targetId: null,
-        details: { count: ids.length, cutoff: cutoff.toISOString() },
+        details: {
+          count: ids.length,
+          cutoff: cutoff.toISOString(),
+          contactIds: [...new Set(contactIds)],
+          fields: [dataClass],
+        },
       });
       return blobs;
     });

@@ -131,6 +131,7 @@ describe(`analytics API (${dbMode})`, () => {
       conversationId: conversationIds[0],
       status: 'open',
       score: null,
+      ask: true,
     });
     const early = await v.post('/api/widget/rating', { score: 5 });
     expect(early.status).toBe(409);
@@ -149,6 +150,7 @@ describe(`analytics API (${dbMode})`, () => {
       conversationId: conversationIds[0],
       status: 'resolved',
       score: 2,
+      ask: true,
     });
     // A second answer replaces the first.
     expect((await v.post('/api/widget/rating', { score: 4 })).body.score).toBe(4);

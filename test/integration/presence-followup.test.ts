@@ -187,4 +187,54 @@ describe(`hand-off honesty and the customer who left, on ${dbMode}`, () => {
     // Exactly one mail: the reply was emailed once.
     expect(smtp.received).toHaveLength(1);
   });
+
+  it('emails no follow-up to a restricted contact (Art. 18): a sending the law does not require', async () => {
+    const visitor = await server.visitor();
+    const widget = await visitor.socket();
+    const handedOff = nextEvent(widget, 'conversation:status', (p) => p.status === 'open');
+    await emitWithAck(widget, 'message:send', { clientId: 'restricted-h-1', text: 'I want to talk to a human' });
+    await handedOff;
+    const presence = await emitWithAck(widget, 'presence:get', {});
+    const left = await emitWithAck(widget, 'followup:email', {
+      email: 'rita@customer.example',
+      consent: true,
+      consentTextHash: presence.value.followupConsent.textHash,
+    });
+    expect(left.ok).toBe(true);
+    const { conversationId } = (await visitor.get('/api/widget/messages')).body;
+    const contactId = (await agent.get(`/api/conversations/${conversationId}`)).body.contact.id;
+    const placed = await admin.post(`/api/privacy/contacts/${contactId}/restrictions`, {
+      kind: 'restriction',
+      reason: 'Customer contests the accuracy of their data',
+    });
+    expect(placed.status).toBe(201);
+    widget.close();
+    await eventually(
+      async () => {
+        const [s] = await server.root.db
+          .select()
+          .from(chatVisitorStates)
+          .where(eq(chatVisitorStates.conversationId, conversationId));
+        return s?.visitorLeftAt ?? undefined;
+      },
+      5_000,
+      'the visitor marked as gone',
+    );
+    const toRita = () => smtp.received.filter((m) => m.envelope.to.includes('rita@customer.example'));
+    // The reply is stored and shown in the widget, but not emailed: not by the send after the reply, nor the sweep.
+    const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'We are checking.' });
+    expect(reply.status).toBe(201);
+    expect(await sendDueFollowups(server.root, conversationId)).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(toRita().map((m) => m.parsed.text)).toEqual([]);
+
+    // Lifted: the same reply goes out, so it was the restriction that held it back.
+    const lifted = await admin.post(`/api/privacy/restrictions/${placed.body.restriction.id}/lift`, {
+      reason: 'Accuracy verified',
+    });
+    expect(lifted.status).toBe(200);
+    await eventually(async () => toRita().length > 0, 15_000, 'the follow-up after the lift');
+    expect(toRita()).toHaveLength(1);
+    expect(toRita()[0]!.parsed.text).toContain('We are checking.');
+  });
 });

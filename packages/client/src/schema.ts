@@ -1576,6 +1576,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/privacy/contacts/{id}/restrictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restrict processing of a contact (Art. 18) or record an objection (Art. 21): the data is kept but left out of the bot, analytics, processor transfers and sendings the law does not require (a restriction), or of the purposes objected to; with requestId, closes that request as fulfilled
+         * @description Restrict processing of a contact (Art. 18) or record an objection (Art. 21): the data is kept but left out of the bot, analytics, processor transfers and sendings the law does not require (a restriction), or of the purposes objected to; with requestId, closes that request as fulfilled. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyContactsByIdRestrictions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/restrictions/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a restriction or objection, with the reason (e.g. the accuracy was verified)
+         * @description Lift a restriction or objection, with the reason (e.g. the accuracy was verified) Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         */
+        post: operations["postPrivacyRestrictionsByIdLift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/public/privacy-requests/code": {
         parameters: {
             query?: never;
@@ -3101,6 +3141,27 @@ export interface operations {
                                 /** Format: date-time */
                                 releasedAt: string | null;
                             }[];
+                            restrictions: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                contactId: string;
+                                /** @enum {unknown} */
+                                kind: "restriction" | "objection";
+                                purposes: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                                reason: string;
+                                /** Format: uuid */
+                                requestId: string | null;
+                                setBy: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /** Format: date-time */
+                                setAt: string;
+                                /** Format: date-time */
+                                liftedAt: string | null;
+                            }[];
                         };
                         botDecisions: {
                             /** Format: uuid */
@@ -4138,6 +4199,27 @@ export interface operations {
                             /** Format: date-time */
                             releasedAt: string | null;
                         }[];
+                        restrictions: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string;
+                            /** @enum {unknown} */
+                            kind: "restriction" | "objection";
+                            purposes: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                            reason: string;
+                            /** Format: uuid */
+                            requestId: string | null;
+                            setBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            setAt: string;
+                            /** Format: date-time */
+                            liftedAt: string | null;
+                        }[];
                     };
                 };
             };
@@ -4273,6 +4355,27 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             releasedAt: string | null;
+                        }[];
+                        restrictions: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string;
+                            /** @enum {unknown} */
+                            kind: "restriction" | "objection";
+                            purposes: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                            reason: string;
+                            /** Format: uuid */
+                            requestId: string | null;
+                            setBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            setAt: string;
+                            /** Format: date-time */
+                            liftedAt: string | null;
                         }[];
                     };
                 };
@@ -4962,6 +5065,27 @@ export interface operations {
                                 createdAt: string;
                                 /** Format: date-time */
                                 releasedAt: string | null;
+                            }[];
+                            restrictions: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                contactId: string;
+                                /** @enum {unknown} */
+                                kind: "restriction" | "objection";
+                                purposes: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                                reason: string;
+                                /** Format: uuid */
+                                requestId: string | null;
+                                setBy: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /** Format: date-time */
+                                setAt: string;
+                                /** Format: date-time */
+                                liftedAt: string | null;
                             }[];
                         };
                         /** Format: uuid */
@@ -11685,6 +11809,271 @@ export interface operations {
             };
         };
     };
+    postPrivacyContactsByIdRestrictions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    kind: "restriction" | "objection";
+                    purposes?: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                    reason: string;
+                    /** Format: uuid */
+                    requestId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        restriction: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string;
+                            /** @enum {unknown} */
+                            kind: "restriction" | "objection";
+                            purposes: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                            reason: string;
+                            /** Format: uuid */
+                            requestId: string | null;
+                            setBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            setAt: string;
+                            /** Format: date-time */
+                            liftedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPrivacyRestrictionsByIdLift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        restriction: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string;
+                            /** @enum {unknown} */
+                            kind: "restriction" | "objection";
+                            purposes: ("analytics" | "bot" | "optional_messages" | "processors")[];
+                            reason: string;
+                            /** Format: uuid */
+                            requestId: string | null;
+                            setBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            setAt: string;
+                            /** Format: date-time */
+                            liftedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "retry-after"?: number;
+                    /** @description Requests allowed in the window */
+                    "x-ratelimit-limit"?: number;
+                    /** @description Requests left in the window */
+                    "x-ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets */
+                    "x-ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postPublicPrivacyRequestsCode: {
         parameters: {
             query?: never;
@@ -15598,6 +15987,7 @@ export interface operations {
                         conversationId: string | null;
                         status: ("bot" | "open" | "pending" | "resolved") | (never | null);
                         score: number | null;
+                        ask: boolean;
                     };
                 };
             };
@@ -15664,6 +16054,7 @@ export interface operations {
                         conversationId: string | null;
                         status: ("bot" | "open" | "pending" | "resolved") | (never | null);
                         score: number | null;
+                        ask: boolean;
                     };
                 };
             };

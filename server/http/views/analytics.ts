@@ -61,5 +61,7 @@ export const RatingStateView = Type.Object({
   conversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   status: Type.Union([ConversationStatusSchema, Type.Null()]),
   score: Type.Union([Type.Integer({ minimum: 1, maximum: 5 }), Type.Null()]),
+  /** Whether the survey may be asked: not while the contact is restricted or objects (Art. 18/21). */
+  ask: Type.Boolean(),
 });
 export type RatingStateView = Static<typeof RatingStateView>;

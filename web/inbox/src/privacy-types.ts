@@ -4,7 +4,7 @@
  * type-only, so nothing of the server is bundled and a change on the server fails the inbox typecheck.
  */
 import type { AgentServerEvents, ContactView, MessageView } from './types.ts';
-import type { ConsentEventView, LegalHoldView } from '../../../server/http/views.ts';
+import type { ConsentEventView, LegalHoldView, RestrictionView } from '../../../server/http/views.ts';
 import type {
   AuditEntryView,
   AuditPage,
@@ -62,3 +62,7 @@ export type RetentionClass = RetentionClassView;
 
 /** The agent socket's 'privacy:progress' payload (server/realtime/event-map.ts). */
 export type PrivacyProgress = Parameters<AgentServerEvents['privacy:progress']>[0];
+
+/** A restriction (Art. 18) or objection (Art. 21) in force on a contact. */
+export type { RestrictionView };
+export type RestrictionPurpose = RestrictionView['purposes'][number];

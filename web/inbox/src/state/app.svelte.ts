@@ -15,6 +15,7 @@ import { ContactExports } from './contact-export.svelte.ts';
 import { KnowledgeBase } from './knowledge-base.svelte.ts';
 import { Erasure } from './erasure.svelte.ts';
 import { LegalHolds } from './legal-holds.svelte.ts';
+import { Restrictions } from './restrictions.svelte.ts';
 import { PrivacyRequests } from './privacy-requests.svelte.ts';
 import { BreachRegister } from './breaches.svelte.ts';
 import { Dpia } from './dpia.svelte.ts';
@@ -78,6 +79,7 @@ export class InboxApp {
   readonly exports: ContactExports;
   readonly erasure: Erasure;
   readonly holds: LegalHolds;
+  readonly restrictions: Restrictions;
   readonly requests: PrivacyRequests;
   readonly breaches: BreachRegister;
   readonly dpia: Dpia;
@@ -204,6 +206,7 @@ export class InboxApp {
       for (const id of conversationIds) this.#removeConversation(id);
     });
     this.holds = new LegalHolds(this.api, this.toasts, (hold) => this.detail.applyHold(hold));
+    this.restrictions = new Restrictions(this.api, this.toasts, (r) => this.detail.applyRestriction(r));
     this.requests = new PrivacyRequests(this.api, this.toasts);
     this.breaches = new BreachRegister(this.api, this.toasts);
     this.dpia = new Dpia(this.api, this.toasts);

@@ -11,7 +11,7 @@ import type {
   MessageView,
 } from '../types.ts';
 import type { BotDecisionView } from '../bot-types.ts';
-import type { LegalHoldView, PrivacyContactView, RedactableMessage } from '../privacy-types.ts';
+import type { LegalHoldView, PrivacyContactView, RedactableMessage, RestrictionView } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type ComposerMode = 'reply' | 'note';
@@ -328,6 +328,14 @@ export class ConversationDetail {
     if (!contact || !this.holdConcernsContact(hold)) return;
     const others = (contact.legalHolds ?? []).filter((h) => h.id !== hold.id);
     contact.legalHolds = hold.releasedAt ? others : [...others, hold];
+  }
+
+  /** A restriction was placed or lifted: keep the open contact's list of those in force current. */
+  applyRestriction(restriction: RestrictionView): void {
+    const contact = this.contact;
+    if (!contact || contact.id !== restriction.contactId) return;
+    const others = contact.restrictions.filter((r) => r.id !== restriction.id);
+    contact.restrictions = restriction.liftedAt ? others : [...others, restriction];
   }
 
   /** The conversation was erased (by us or elsewhere): forget it. True when it was the open one. */

@@ -11,6 +11,8 @@ export class RatingState {
   /** The status the server reported when the widget opened (the socket's later updates win). */
   private initialStatus = $state<ConversationStatus | null>(null);
   score = $state<number | null>(null);
+  /** The server's word on whether to ask at all (not while the contact is restricted or objects). */
+  private allowed = $state(true);
   sending = $state(false);
   changing = $state(false);
   error = $state<string | null>(null);
@@ -27,7 +29,7 @@ export class RatingState {
 
   /** Show the question (or the thank-you line) only while the conversation is resolved. */
   get visible(): boolean {
-    return this.status === 'resolved';
+    return this.allowed && this.status === 'resolved';
   }
 
   get asking(): boolean {
@@ -39,6 +41,7 @@ export class RatingState {
       const state = await widgetApi.rating(this.token);
       this.initialStatus = state.status;
       this.score = state.score;
+      this.allowed = state.ask;
     } catch (error) {
       if (error instanceof ApiError && error.unauthorized) this.onUnauthorized();
       // Otherwise the question simply does not show until the next status update.

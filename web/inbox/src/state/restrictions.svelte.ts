@@ -1,0 +1,84 @@
+import { describeError, type ApiClient } from '../api.ts';
+import type { RestrictionPurpose, RestrictionView } from '../privacy-types.ts';
+import type { Toasts } from './toasts.svelte.ts';
+
+export const RESTRICTION_REASON_MIN = 3;
+export const RESTRICTION_REASON_MAX = 500;
+
+/** What each purpose leaves the contact out of, in the words the contact panel uses. */
+export const purposeLabels: Record<RestrictionPurpose, string> = {
+  analytics: 'Dashboards and analytics',
+  bot: 'Automated answers (the bot hands off)',
+  optional_messages: 'Follow-up emails, surveys and other optional messages',
+  processors: 'Transfers to processors beyond answering them',
+};
+
+export type RestrictionInput = {
+  kind: RestrictionView['kind'];
+  purposes: RestrictionPurpose[];
+  reason: string;
+};
+
+/**
+ * Restriction (Art. 18) and objection (Art. 21), admins only: the contact's data is kept but left out of the
+ * bot, the dashboards and optional sendings (a restriction), or of the purposes objected to.
+ */
+export class Restrictions {
+  placing = $state(false);
+  placeError = $state<string | null>(null);
+  /** Restriction ids with a lift in flight. */
+  lifting = $state<Record<string, boolean>>({});
+  liftError = $state<string | null>(null);
+
+  readonly #api: ApiClient;
+  readonly #toasts: Toasts;
+  readonly #changed: (restriction: RestrictionView) => void;
+
+  constructor(api: ApiClient, toasts: Toasts, changed: (restriction: RestrictionView) => void) {
+    this.#api = api;
+    this.#toasts = toasts;
+    this.#changed = changed;
+  }
+
+  async place(contactId: string, input: RestrictionInput): Promise<boolean> {
+    if (this.placing) return false;
+    this.placing = true;
+    this.placeError = null;
+    try {
+      const { restriction } = await this.#api.post<{ restriction: RestrictionView }>(
+        `/api/privacy/contacts/${encodeURIComponent(contactId)}/restrictions`,
+        { ...input, reason: input.reason.trim() },
+      );
+      this.#changed(restriction);
+      this.#toasts.success(
+        restriction.kind === 'restriction' ? 'Processing restricted (Art. 18).' : 'Objection recorded (Art. 21).',
+      );
+      return true;
+    } catch (err) {
+      this.placeError = describeError(err, 'Could not record it.');
+      return false;
+    } finally {
+      this.placing = false;
+    }
+  }
+
+  async lift(restriction: RestrictionView, reason: string): Promise<boolean> {
+    if (this.lifting[restriction.id]) return false;
+    this.lifting[restriction.id] = true;
+    this.liftError = null;
+    try {
+      const { restriction: lifted } = await this.#api.post<{ restriction: RestrictionView }>(
+        `/api/privacy/restrictions/${encodeURIComponent(restriction.id)}/lift`,
+        { reason: reason.trim() },
+      );
+      this.#changed(lifted);
+      this.#toasts.success(restriction.kind === 'restriction' ? 'Restriction lifted.' : 'Objection lifted.');
+      return true;
+    } catch (err) {
+      this.liftError = describeError(err, 'Could not lift it.');
+      return false;
+    } finally {
+      this.lifting[restriction.id] = false;
+    }
+  }
+}
