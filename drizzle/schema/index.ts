@@ -17,3 +17,4 @@ export * from './presence.ts';
 export * from './api-tokens.ts';
 export * from './privacy-requests.ts';
 export * from './imports.ts';
+export * from './webhooks.ts';

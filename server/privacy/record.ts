@@ -1,11 +1,11 @@
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { eq, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
-import { inboxes } from '../../drizzle/schema/index.ts';
+import { inboxes, webhookSubscriptions } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
@@ -92,6 +92,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       listedBecause: 'always (HOSTING_PROVIDER)',
     },
     ...art30.processors,
+    ...(await webhookRecipients(db)),
   ];
 
   const processingActivities = [
@@ -180,6 +181,28 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
     ],
     dataMap,
   };
+}
+
+/**
+ * Outgoing webhooks that send content (message text, names, consent states) make their receiver a recipient of
+ * personal data; those that send ids only are not listed (an id alone tells the receiver nothing it did not know).
+ */
+async function webhookRecipients(db: Db): Promise<ProcessingRecordView['processors']> {
+  const rows = await db
+    .select()
+    .from(webhookSubscriptions)
+    .where(eq(webhookSubscriptions.includeContent, true))
+    .orderBy(webhookSubscriptions.createdAt, webhookSubscriptions.id);
+  return rows.map((row) => ({
+    name: `Webhook receiver "${row.name}" (${new URL(row.url).host})`,
+    role:
+      `Receives the events ${row.events.join(', ')} with their content (conversations, messages, consent states)` +
+      (row.pausedAt ? '; paused' : ''),
+    channels: ['all'],
+    country: 'as agreed with the receiver (not known to this server)',
+    transferBasis: 'to be documented by the controller for this receiver',
+    listedBecause: 'an outgoing webhook with "include content" on (Settings, Webhooks)',
+  }));
 }
 
 /**
