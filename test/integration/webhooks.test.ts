@@ -103,7 +103,11 @@ describe(`outgoing webhooks on ${dbMode}`, () => {
 
     expect((await admin.send('DELETE', `/api/webhooks/${subscription.id}`)).status).toBe(204);
     expect((await admin.send('DELETE', `/api/webhooks/${subscription.id}`)).status).toBe(404);
-    const audit = await server.root.db.select().from(auditLog).where(eq(auditLog.targetId, subscription.id));
+    const audit = await server.root.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, subscription.id))
+      .orderBy(auditLog.id);
     expect(audit.map((a) => a.action)).toEqual(['webhook.created', 'webhook.deleted']);
   });
 
@@ -248,7 +252,8 @@ describe(`outgoing webhooks on ${dbMode}`, () => {
     const audit = await server.root.db
       .select({ action: auditLog.action })
       .from(auditLog)
-      .where(and(eq(auditLog.targetId, subscription.id), eq(auditLog.targetType, 'webhook_subscription')));
+      .where(and(eq(auditLog.targetId, subscription.id), eq(auditLog.targetType, 'webhook_subscription')))
+      .orderBy(auditLog.id);
     expect(audit.map((a) => a.action)).toEqual(['webhook.created', 'webhook.paused', 'webhook.resumed']);
   });
 
