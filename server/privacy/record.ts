@@ -201,7 +201,7 @@ async function webhookRecipients(db: Db): Promise<ProcessingRecordView['processo
     channels: ['all'],
     country: 'as agreed with the receiver (not known to this server)',
     transferBasis: 'to be documented by the controller for this receiver',
-    listedBecause: 'an outgoing webhook with "include content" on (Settings, Webhooks)',
+    listedBecause: 'an outgoing webhook with "include content" on (Agents page, Webhooks)',
   }));
 }
 
