@@ -32,6 +32,7 @@ import { teamRoutes } from './routes/teams.ts';
 import { cannedReplyRoutes } from './routes/canned-replies.ts';
 import { searchRoutes } from './routes/search.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './routes/privacy-requests.ts';
 import { accessibilityRoutes, requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 import { breachRoutes, dpiaRoutes } from './routes/breaches.ts';
@@ -58,6 +59,7 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(searchRoutes, { prefix: '/api/search', deps: root });
     await fastify.register(agentRoutes, { prefix: '/api/agents', deps: root });
     await fastify.register(apiTokenRoutes, { prefix: '/api/tokens', deps: root });
+    await fastify.register(webhookRoutes, { prefix: '/api/webhooks', deps: root });
     await fastify.register(teamRoutes, { prefix: '/api/teams', deps: root });
     await fastify.register(cannedReplyRoutes, { prefix: '/api/canned-replies', deps: root });
     await fastify.register(inboxRoutes, { prefix: '/api/inboxes', deps: root });

@@ -46,6 +46,7 @@ import { anchorPath, createAuditAnchor, type AuditAnchor } from './privacy/audit
 import { createFileLinks, type FileLinks } from './domain/uploads-links.ts';
 import { uploadBodyLimit } from './domain/uploads.ts';
 import { createErasedSubjects, erasedSubjectsPath, type ErasedSubjects } from './privacy/erased-subjects.ts';
+import type { WebhookDeps } from './webhooks/deliveries.ts';
 
 /**
  * Everything the server is made of, built once per process by `createRoot` and never changed afterwards.
@@ -84,6 +85,8 @@ export type AppRoot = Readonly<{
   clock: () => Date;
   /** Erased subjects (keyed hashes, DATA_DIR/erased-subjects.jsonl) and the scrub of erased text from disk. */
   erasedSubjects: ErasedSubjects & { scrub(): Promise<void> };
+  /** Outgoing webhooks: their secrets are sealed with the master key, deliveries go through the outbound guard. */
+  webhooks: WebhookDeps;
 }>;
 
 export type RootOptions = {
@@ -145,6 +148,7 @@ export async function createRoot(
   const notice = notices.en;
   for (const each of Object.values(notices)) await registerNotice(db, each);
   const fileLinks = createFileLinks(keys, config.publicUrl, config.fileLinkTtlHours);
+  const outbound = createOutbound({ allowHosts: config.outboundAllowHosts });
 
   // The widget's visitor operations for the chat channel's routes. They need the chat adapter and the bot's
   // open status, which exist only once the channels are built from this port: both are read when a request
@@ -176,7 +180,7 @@ export async function createRoot(
     clock,
     publicUrl: config.publicUrl,
     messageMaxChars: config.messageMaxChars,
-    outbound: createOutbound({ allowHosts: config.outboundAllowHosts }),
+    outbound,
     ingest: (message) => ingest(ingestDeps, message),
     // The one consent writer: commits, then publishes consent.changed (dashboards re-query).
     recordConsent: (consent) => recordConsent({ db, events }, { ...consent, actor: { kind: 'system', id: null } }),
@@ -223,6 +227,7 @@ export async function createRoot(
     channels,
     fileLinks,
     clock,
+    webhooks: { db, box, outbound, clock, log },
     auditAnchor: createAuditAnchor({ db, keys, path: anchorPath(config.dataDir) }),
     erasedSubjects: createErasedSubjects(
       { db, keys, path: erasedSubjectsPath(config.dataDir), schedule: config.erasureScrub },

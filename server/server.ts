@@ -16,6 +16,7 @@ import { retryDueDeliveries } from './domain/conversations.ts';
 import { sweepRetention } from './privacy/retention.ts';
 import { ANCHOR_INTERVAL_MS } from './privacy/audit-anchor.ts';
 import type { BotRunner } from './bot/runner.ts';
+import { startWebhookDelivery, type WebhookDelivery } from './webhooks/index.ts';
 import { startChannels, stopChannels, type ChannelModules } from '../channels/registry.ts';
 
 /**
@@ -41,6 +42,8 @@ export type RunningServer = {
   url: string;
   admin: { created: boolean; generatedPassword?: string };
   bot: BotRunner;
+  /** Outgoing webhook delivery (tests wait for its first attempts with `settled`). */
+  webhooks: WebhookDelivery;
   close(): Promise<void>;
 };
 
@@ -111,6 +114,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await startChannels(root.channels);
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
+  const webhooks = startWebhookDelivery(root.webhooks, root.events);
 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),
@@ -142,8 +146,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url,
     admin,
     bot,
+    webhooks,
     async close() {
       stopJobs.forEach((stop) => stop());
+      await webhooks.stop();
       bot.stop();
       await stopChannels(root.channels);
       await realtime.close().catch(() => {});

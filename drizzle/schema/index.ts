@@ -19,3 +19,4 @@ export * from './privacy-requests.ts';
 export * from './imports.ts';
 export * from './breaches.ts';
 export * from './restrictions.ts';
+export * from './webhooks.ts';

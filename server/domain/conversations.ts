@@ -517,7 +517,8 @@ export async function assign(
   agentId: string | null,
   actor: Actor,
 ): Promise<ConversationView> {
-  return changeConversation(deps, conversationId, actor, async (tx, current) => {
+  let changed = false;
+  const conversation = await changeConversation(deps, conversationId, actor, async (tx, current) => {
     let assigneeName: string | null = null;
     if (agentId) {
       const [agent] = await tx
@@ -535,8 +536,11 @@ export async function assign(
       .update(conversations)
       .set({ assigneeId: agentId, updatedAt: new Date() })
       .where(eq(conversations.id, conversationId));
+    changed = true;
     return assigneeName ? `Assigned to ${assigneeName}` : 'Unassigned';
   });
+  if (changed) deps.events.publish('conversation.assigned', { conversation });
+  return conversation;
 }
 
 export async function setStatus(
@@ -545,8 +549,10 @@ export async function setStatus(
   status: ConversationStatus,
   actor: Actor,
 ): Promise<ConversationView> {
-  return changeConversation(deps, conversationId, actor, async (tx, current) => {
+  let resolved = false;
+  const conversation = await changeConversation(deps, conversationId, actor, async (tx, current) => {
     if (current.status === status) return null;
+    resolved = status === 'resolved';
     const now = new Date();
     // resolved_at keeps the latest resolution (analytics measures resolution time with it); reopening leaves it,
     // and the status says whether the conversation is resolved now.
@@ -557,6 +563,8 @@ export async function setStatus(
       .where(eq(conversations.id, conversationId));
     return `Status changed from ${current.status} to ${status}`;
   });
+  if (resolved) deps.events.publish('conversation.resolved', { conversation });
+  return conversation;
 }
 
 export async function markRead(db: Db, conversationId: string, agentId: string): Promise<void> {

@@ -48,6 +48,12 @@ export type DomainEvents = {
     reason: 'logout' | 'disabled' | 'password_changed' | 'role_changed';
     session?: string;
   };
+  /** An agent assigned (or unassigned) the conversation, after commit. */
+  'conversation.assigned': { conversation: ConversationView };
+  /** The conversation's status became resolved, after commit. */
+  'conversation.resolved': { conversation: ConversationView };
+  /** Consent events were appended to the ledger (after commit): whose consent, for what, granted or withdrawn. */
+  'consent.recorded': { consents: Array<{ contactId: string; purpose: ConsentPurpose; granted: boolean }> };
   /** A consent event was recorded (after commit): analytics figures may change, dashboards re-query. */
   'consent.changed': { purpose: ConsentPurpose };
   /** The bot decided on a customer message (answer, hand-off, or staying silent). */

@@ -2,6 +2,7 @@ import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import { ErrorView } from './views.ts';
 import { requiredScope } from '../security/api-tokens.ts';
+import { errorExamples, responseExamples } from './openapi-examples.ts';
 
 /**
  * The OpenAPI document is the contract (DESIGN.md): what each route can answer and who may call it is derived here
@@ -183,9 +184,16 @@ const transformObject: NonNullable<FastifyDynamicSwaggerOptions['transformObject
       operation.tags?.forEach((t) => tags.add(t));
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (response.description === 'Default Response') response.description = statusText[status] ?? 'Response';
-        const content = response.content as Record<string, { schema?: unknown }> | undefined;
+        const content = response.content as Record<string, { schema?: unknown; example?: unknown }> | undefined;
         for (const media of Object.values(content ?? {}))
-          if (isErrorShape(media.schema)) media.schema = { $ref: ERROR_SCHEMA_REF };
+          if (isErrorShape(media.schema)) {
+            media.schema = { $ref: ERROR_SCHEMA_REF };
+            // What this status answers (not one not_found example under every status).
+            if (errorExamples[status]) media.example = errorExamples[status];
+          }
+        const example = responseExamples[operation.operationId as string]?.[status];
+        const json = content?.['application/json'];
+        if (example && json) json.example = example;
       }
     }
   doc.components.schemas = {

@@ -96,8 +96,10 @@ export type OutboundOptions = {
 };
 
 export type OutboundRequest = {
-  method?: 'GET' | 'DELETE';
+  method?: 'GET' | 'DELETE' | 'POST';
   headers?: Record<string, string>;
+  /** A request body (POST), sent as it is; the caller sets its content-type. */
+  body?: string;
   /** The response body is cut off with OutboundTooLarge beyond this many bytes. */
   maxBytes: number;
   /** The whole exchange, body included; 60 s by default. */
@@ -209,7 +211,7 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
     https: guard(new https.Agent(agentOptions), 443),
   };
 
-  function once(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal) {
+  function once(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal, body?: string) {
     return new Promise<http.IncomingMessage>((resolveResponse, reject) => {
       const client = url.protocol === 'https:' ? https : http;
       const req = client.request(url, {
@@ -221,7 +223,7 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
       req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error('The destination did not answer in time')));
       req.once('response', resolveResponse);
       req.once('error', reject);
-      req.end();
+      req.end(body);
     });
   }
 
@@ -238,7 +240,7 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
           ([name]) => url.origin === first.origin || !CREDENTIAL_HEADERS.has(name.toLowerCase()),
         ),
       );
-      const res = await once(url, opts.method ?? 'GET', headers, signal);
+      const res = await once(url, opts.method ?? 'GET', headers, signal, opts.body);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (status >= 300 && status < 400 && location !== undefined) {

@@ -21,6 +21,9 @@ export const errorsPlugin = fp(
       if (status === 413) {
         return reply.status(413).send({ code: 'payload_too_large', message: 'Request body is too large', requestId });
       }
+      if (status === 415) {
+        return reply.status(415).send({ code: 'unsupported_media_type', message: err.message, requestId });
+      }
       if (status === 429) {
         return reply.status(429).send({ code: 'rate_limited', message: err.message, requestId });
       }

@@ -51,6 +51,10 @@ export async function recordConsentWith<T>(
     return done;
   });
   for (const purpose of new Set(consents.map((c) => c.purpose))) deps.events.publish('consent.changed', { purpose });
+  if (consents.length > 0)
+    deps.events.publish('consent.recorded', {
+      consents: consents.map(({ contactId, purpose, granted }) => ({ contactId, purpose, granted })),
+    });
   return result;
 }
 

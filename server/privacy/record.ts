@@ -1,11 +1,11 @@
-import { desc, getTableColumns, getTableName } from 'drizzle-orm';
+import { desc, eq, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
-import { dpiaVersions, inboxes } from '../../drizzle/schema/index.ts';
+import { dpiaVersions, inboxes, webhookSubscriptions } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
@@ -92,6 +92,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       listedBecause: 'always (HOSTING_PROVIDER)',
     },
     ...art30.processors,
+    ...(await webhookRecipients(db)),
   ];
 
   const processingActivities = [
@@ -187,6 +188,28 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
 export const DPIA_PRINT_URL = '/api/privacy/dpia/print';
 const latestDpiaVersion = async (db: Db) =>
   (await db.select({ v: dpiaVersions.version }).from(dpiaVersions).orderBy(desc(dpiaVersions.version)).limit(1))[0]?.v;
+
+/**
+ * Outgoing webhooks that send content (message text, names, consent states) make their receiver a recipient of
+ * personal data; those that send ids only are not listed (an id alone tells the receiver nothing it did not know).
+ */
+async function webhookRecipients(db: Db): Promise<ProcessingRecordView['processors']> {
+  const rows = await db
+    .select()
+    .from(webhookSubscriptions)
+    .where(eq(webhookSubscriptions.includeContent, true))
+    .orderBy(webhookSubscriptions.createdAt, webhookSubscriptions.id);
+  return rows.map((row) => ({
+    name: `Webhook receiver "${row.name}" (${new URL(row.url).host})`,
+    role:
+      `Receives the events ${row.events.join(', ')} with their content (conversations, messages, consent states)` +
+      (row.pausedAt ? '; paused' : ''),
+    channels: ['all'],
+    country: 'as agreed with the receiver (not known to this server)',
+    transferBasis: 'to be documented by the controller for this receiver',
+    listedBecause: 'an outgoing webhook with "include content" on (Agents page, Webhooks)',
+  }));
+}
 
 /**
  * Where the server keeps data. The database holds the data map's tables (and bookkeeping), the file store the

@@ -40,6 +40,7 @@ export function sealedKeyId(value: unknown): string | null {
 export const secretContext = {
   inboxSetting: (inboxId: string, path: string) => `inboxes.settings/${inboxId}/${path}`,
   instanceSetting: (key: string) => `instance_settings.value/${key}`,
+  webhookSecret: (subscriptionId: string) => `webhook_subscriptions.secret/${subscriptionId}`,
 };
 
 const aad = (keyId: string, context: string) => Buffer.from(`${SEALED_PREFIX}${keyId}\n${context}`, 'utf8');

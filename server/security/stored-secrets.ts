@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { inboxes, instanceSettings } from '../../drizzle/schema/index.ts';
+import { inboxes, instanceSettings, webhookSubscriptions } from '../../drizzle/schema/index.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { isSealed, secretContext, sealedKeyId, SecretUnreadableError, type SecretBox } from './secret-box.ts';
 
@@ -8,7 +8,8 @@ import { isSealed, secretContext, sealedKeyId, SecretUnreadableError, type Secre
  * Every secret the database holds, and the operations over all of them: sealing what is still plain text
  * (at start), re-encrypting under the current key (keys:rotate), and which keys they use.
  * - instance_settings rows named in SECRET_INSTANCE_SETTINGS (the visitor-token secret);
- * - paths inside inboxes.settings, per channel kind, as each channel module declares them (`secretSettings`).
+ * - paths inside inboxes.settings, per channel kind, as each channel module declares them (`secretSettings`);
+ * - the signing secrets of outgoing webhooks (webhook_subscriptions.secret).
  */
 export const SECRET_INSTANCE_SETTINGS = ['visitor_token_secret'] as const;
 
@@ -98,6 +99,16 @@ async function eachSecret(db: Db, paths: InboxSecretPaths, visit: Visit): Promis
       return 1;
     });
   }
+  // Outgoing webhooks' signing secrets (server/webhooks/subscriptions.ts).
+  for (const { id } of await db.select({ id: webhookSubscriptions.id }).from(webhookSubscriptions)) {
+    changed += await db.transaction(async (tx) => {
+      const [row] = await tx.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).for('update');
+      const next = row ? visit(row.secret, secretContext.webhookSecret(id)) : null;
+      if (next === null) return 0;
+      await tx.update(webhookSubscriptions).set({ secret: next }).where(eq(webhookSubscriptions.id, id));
+      return 1;
+    });
+  }
   const kinds = Object.keys(paths) as ChannelKind[];
   if (kinds.length === 0) return changed;
   const ids = await db.select({ id: inboxes.id }).from(inboxes).where(inArray(inboxes.channel, kinds));
@@ -165,6 +176,8 @@ export async function secretKeyIds(db: Db, paths: InboxSecretPaths): Promise<Set
     .from(instanceSettings)
     .where(inArray(instanceSettings.key, [...SECRET_INSTANCE_SETTINGS]));
   settingRows.forEach((row) => note(row.value));
+  const webhooks = await db.select({ secret: webhookSubscriptions.secret }).from(webhookSubscriptions);
+  webhooks.forEach((row) => note(row.secret));
   const kinds = Object.keys(paths) as ChannelKind[];
   if (kinds.length > 0) {
     const rows = await db

@@ -704,6 +704,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The webhook subscriptions, newest first (never their secrets)
+         * @description The webhook subscriptions, newest first (never their secrets) Needs a signed-in admin.
+         */
+        get: operations["getWebhooks"];
+        put?: never;
+        /**
+         * Subscribe an HTTPS endpoint to events; the signing secret is in this answer only
+         * @description Deliveries are signed (Webhook-Signature: v1=HMAC-SHA256 of "<Webhook-Timestamp>.<body>"), retried with backoff and carry ids only unless includeContent is true (the receiver then appears in the Art. 30 record). Plain http is accepted for localhost only. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        post: operations["postWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription with its waiting deliveries and their log
+         * @description Delete a subscription with its waiting deliveries and their log. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        delete: operations["deleteWebhooksById"];
+        options?: never;
+        head?: never;
+        /**
+         * Pause or resume a subscription (while paused, no events are recorded for it)
+         * @description Pause or resume a subscription (while paused, no events are recorded for it) Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        patch: operations["patchWebhooksById"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest 20 deliveries of a subscription, each with its attempts (time, HTTP status, error)
+         * @description The latest 20 deliveries of a subscription, each with its attempts (time, HTTP status, error) Needs a signed-in admin.
+         */
+        get: operations["getWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams": {
         parameters: {
             query?: never;
@@ -2465,6 +2533,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "message": "The database does not answer",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2517,6 +2592,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2526,6 +2608,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2535,6 +2624,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2544,6 +2640,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2553,6 +2656,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2591,6 +2701,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2600,6 +2717,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2609,6 +2733,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2618,6 +2749,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2627,6 +2765,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2680,6 +2825,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2689,6 +2841,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2698,6 +2857,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2707,6 +2873,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2716,6 +2889,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2725,6 +2905,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2752,6 +2939,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2761,6 +2955,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2816,6 +3017,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2861,6 +3069,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2870,6 +3085,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2899,6 +3121,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *           "inboxId": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                     *           "inboxName": "Website chat",
+                     *           "channel": "chat",
+                     *           "status": "open",
+                     *           "subject": null,
+                     *           "contact": {
+                     *             "id": "3ebcff9e-0567-4a14-922c-5185e803ab74",
+                     *             "name": "Maria Schmidt"
+                     *           },
+                     *           "assignee": {
+                     *             "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *             "name": "Sam Agent"
+                     *           },
+                     *           "team": null,
+                     *           "lastMessageAt": "2026-03-02T09:41:00.000Z",
+                     *           "lastMessagePreview": "Where is my order 4711?",
+                     *           "unreadCount": 1,
+                     *           "createdAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             /** Format: uuid */
@@ -2943,6 +3193,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2952,6 +3209,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2961,6 +3225,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -2978,6 +3249,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3000,6 +3278,95 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "conversation": {
+                     *         "id": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *         "inboxId": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                     *         "inboxName": "Website chat",
+                     *         "channel": "chat",
+                     *         "status": "open",
+                     *         "subject": null,
+                     *         "contact": {
+                     *           "id": "3ebcff9e-0567-4a14-922c-5185e803ab74",
+                     *           "name": "Maria Schmidt"
+                     *         },
+                     *         "assignee": {
+                     *           "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *           "name": "Sam Agent"
+                     *         },
+                     *         "team": null,
+                     *         "lastMessageAt": "2026-03-02T09:41:00.000Z",
+                     *         "lastMessagePreview": "Where is my order 4711?",
+                     *         "unreadCount": 1,
+                     *         "createdAt": "2026-03-02T09:41:00.000Z"
+                     *       },
+                     *       "messages": [
+                     *         {
+                     *           "id": "9edd060f-a6e7-431d-bba7-6b9730c81364",
+                     *           "conversationId": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *           "channel": "chat",
+                     *           "direction": "inbound",
+                     *           "kind": "message",
+                     *           "authorKind": "contact",
+                     *           "authorName": "Maria Schmidt",
+                     *           "body": "Where is my order 4711?",
+                     *           "deliveryState": "received",
+                     *           "deliveryError": null,
+                     *           "redactions": [],
+                     *           "createdAt": "2026-03-02T09:41:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5e",
+                     *           "conversationId": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *           "channel": "chat",
+                     *           "direction": "outbound",
+                     *           "kind": "message",
+                     *           "authorKind": "agent",
+                     *           "authorName": "Sam Agent",
+                     *           "body": "It left our warehouse this morning.",
+                     *           "deliveryState": "sent",
+                     *           "deliveryError": null,
+                     *           "redactions": [],
+                     *           "createdAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ],
+                     *       "contact": {
+                     *         "id": "3ebcff9e-0567-4a14-922c-5185e803ab74",
+                     *         "name": "Maria Schmidt",
+                     *         "email": "maria@example.com",
+                     *         "phone": null,
+                     *         "createdAt": "2026-03-02T09:41:00.000Z",
+                     *         "lastSeenAt": "2026-03-02T09:41:00.000Z",
+                     *         "identities": [
+                     *           {
+                     *             "kind": "email",
+                     *             "address": "maria@example.com"
+                     *           }
+                     *         ],
+                     *         "consent": [
+                     *           {
+                     *             "purpose": "analytics",
+                     *             "granted": true,
+                     *             "policyVersion": "2026-01",
+                     *             "sourceChannel": "chat",
+                     *             "occurredAt": "2026-03-02T09:41:00.000Z"
+                     *           }
+                     *         ],
+                     *         "conversations": [
+                     *           {
+                     *             "id": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *             "channel": "chat",
+                     *             "status": "open",
+                     *             "lastMessageAt": "2026-03-02T09:41:00.000Z"
+                     *           }
+                     *         ],
+                     *         "legalHolds": []
+                     *       },
+                     *       "botDecisions": [],
+                     *       "participants": []
+                     *     }
+                     */
                     "application/json": {
                         conversation: {
                             /** Format: uuid */
@@ -3198,6 +3565,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3207,6 +3581,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3216,6 +3597,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3225,6 +3613,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3242,6 +3637,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3271,6 +3673,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": {
+                     *         "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5e",
+                     *         "conversationId": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *         "channel": "chat",
+                     *         "direction": "outbound",
+                     *         "kind": "message",
+                     *         "authorKind": "agent",
+                     *         "authorName": "Sam Agent",
+                     *         "body": "It left our warehouse this morning.",
+                     *         "deliveryState": "sent",
+                     *         "deliveryError": null,
+                     *         "redactions": [],
+                     *         "createdAt": "2026-03-02T09:41:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         message: {
                             /** Format: uuid */
@@ -3335,6 +3755,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3344,6 +3771,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3353,6 +3787,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3362,6 +3803,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3371,6 +3819,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3380,6 +3835,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3397,6 +3859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3490,6 +3959,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3499,6 +3975,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3508,6 +3991,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3517,6 +4007,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3526,6 +4023,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3535,6 +4039,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3552,6 +4063,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3624,6 +4142,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3633,6 +4158,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3642,6 +4174,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3651,6 +4190,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3660,6 +4206,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3669,6 +4222,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3678,6 +4238,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3695,6 +4262,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3767,6 +4341,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3776,6 +4357,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3785,6 +4373,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3794,6 +4389,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3803,6 +4405,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3812,6 +4421,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3821,6 +4437,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3838,6 +4461,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3910,6 +4540,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3919,6 +4556,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3928,6 +4572,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3937,6 +4588,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3946,6 +4604,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3955,6 +4620,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3972,6 +4644,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4001,6 +4680,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4010,6 +4696,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4019,6 +4712,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4028,6 +4728,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4045,6 +4752,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4089,6 +4803,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4098,6 +4819,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4107,6 +4835,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4124,6 +4859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4146,6 +4888,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3ebcff9e-0567-4a14-922c-5185e803ab74",
+                     *       "name": "Maria Schmidt",
+                     *       "email": "maria@example.com",
+                     *       "phone": null,
+                     *       "createdAt": "2026-03-02T09:41:00.000Z",
+                     *       "lastSeenAt": "2026-03-02T09:41:00.000Z",
+                     *       "identities": [
+                     *         {
+                     *           "kind": "email",
+                     *           "address": "maria@example.com"
+                     *         }
+                     *       ],
+                     *       "consent": [
+                     *         {
+                     *           "purpose": "analytics",
+                     *           "granted": true,
+                     *           "policyVersion": "2026-01",
+                     *           "sourceChannel": "chat",
+                     *           "occurredAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ],
+                     *       "conversations": [
+                     *         {
+                     *           "id": "0b6f7a43-1f0e-4c55-9d1c-2e8b5a6f9c01",
+                     *           "channel": "chat",
+                     *           "status": "open",
+                     *           "lastMessageAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ],
+                     *       "legalHolds": []
+                     *     }
+                     */
                     "application/json": {
                         /** Format: uuid */
                         id: string;
@@ -4229,6 +5005,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4238,6 +5021,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4247,6 +5037,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4256,6 +5053,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4273,6 +5077,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4386,6 +5197,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4395,6 +5213,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4404,6 +5229,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4413,6 +5245,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4422,6 +5261,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4431,6 +5277,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4448,6 +5301,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4470,6 +5330,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "current": [
+                     *         {
+                     *           "purpose": "analytics",
+                     *           "granted": true,
+                     *           "policyVersion": "2026-01",
+                     *           "sourceChannel": "chat",
+                     *           "occurredAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ],
+                     *       "history": [
+                     *         {
+                     *           "id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+                     *           "purpose": "analytics",
+                     *           "granted": true,
+                     *           "policyVersion": "2026-01",
+                     *           "language": "en",
+                     *           "sourceChannel": "chat",
+                     *           "evidence": {
+                     *             "recordedBy": "agent",
+                     *             "statement": "Agreed on the phone, call of 2 March"
+                     *           },
+                     *           "recordedBy": {
+                     *             "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *             "name": "Sam Agent"
+                     *           },
+                     *           "occurredAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         current: {
                             /** @enum {unknown} */
@@ -4511,6 +5403,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4520,6 +5419,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4529,6 +5435,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4546,6 +5459,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4580,6 +5500,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "current": [
+                     *         {
+                     *           "purpose": "analytics",
+                     *           "granted": true,
+                     *           "policyVersion": "2026-01",
+                     *           "sourceChannel": "chat",
+                     *           "occurredAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ],
+                     *       "history": [
+                     *         {
+                     *           "id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+                     *           "purpose": "analytics",
+                     *           "granted": true,
+                     *           "policyVersion": "2026-01",
+                     *           "language": "en",
+                     *           "sourceChannel": "chat",
+                     *           "evidence": {
+                     *             "recordedBy": "agent",
+                     *             "statement": "Agreed on the phone, call of 2 March"
+                     *           },
+                     *           "recordedBy": {
+                     *             "id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *             "name": "Sam Agent"
+                     *           },
+                     *           "occurredAt": "2026-03-02T09:41:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         current: {
                             /** @enum {unknown} */
@@ -4621,6 +5573,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4630,6 +5589,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4639,6 +5605,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4648,6 +5621,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4657,6 +5637,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4666,6 +5653,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4683,6 +5677,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4717,6 +5718,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4726,6 +5734,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4735,6 +5750,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4744,6 +5766,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4761,6 +5790,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4817,6 +5853,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4826,6 +5869,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4835,6 +5885,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4844,6 +5901,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4853,6 +5917,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4862,6 +5933,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4871,6 +5949,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4888,6 +5973,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4897,6 +5989,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "provider_unavailable",
+                     *       "message": "The provider did not answer",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4937,6 +6036,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4946,6 +6052,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4955,6 +6068,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4964,6 +6084,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4981,6 +6108,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5104,6 +6238,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5113,6 +6254,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5122,6 +6270,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5131,6 +6286,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5140,6 +6302,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5149,6 +6318,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5158,6 +6334,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5175,6 +6358,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5265,6 +6455,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5274,6 +6471,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5283,6 +6487,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5300,6 +6511,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5352,6 +6570,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5361,6 +6586,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5370,6 +6602,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5379,6 +6618,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5388,6 +6634,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5440,6 +6693,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5449,6 +6709,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5458,6 +6725,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5467,6 +6741,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5476,6 +6757,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5515,6 +6803,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5524,6 +6819,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5577,6 +6879,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5586,6 +6895,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5595,6 +6911,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5604,6 +6927,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5613,6 +6943,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5660,6 +6997,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5669,6 +7013,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5678,6 +7029,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5687,6 +7045,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5744,6 +7109,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5753,6 +7125,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5762,6 +7141,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5771,6 +7157,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5780,6 +7173,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5789,6 +7189,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5833,6 +7240,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5842,6 +7256,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5898,6 +7319,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5907,6 +7335,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5916,6 +7351,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5925,6 +7367,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5934,6 +7383,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5943,6 +7399,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6000,6 +7463,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6009,6 +7479,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6018,6 +7495,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6027,6 +7511,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6036,6 +7527,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6045,6 +7543,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6087,6 +7592,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6096,6 +7608,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6152,6 +7671,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6161,6 +7687,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6170,6 +7703,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6179,6 +7719,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6188,6 +7735,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6197,6 +7751,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6217,6 +7778,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "c0ffee00-1234-4567-89ab-cdef01234567",
+                     *           "name": "CRM sync",
+                     *           "scopes": [
+                     *             "conversations:read",
+                     *             "messages:write"
+                     *           ],
+                     *           "createdBy": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *           "createdAt": "2026-03-02T09:41:00.000Z",
+                     *           "expiresAt": "2026-06-01T09:41:00.000Z",
+                     *           "revokedAt": null,
+                     *           "lastUsedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: {
                             /** Format: uuid */
@@ -6243,6 +7823,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6252,6 +7839,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6280,6 +7874,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "token": {
+                     *         "id": "c0ffee00-1234-4567-89ab-cdef01234567",
+                     *         "name": "CRM sync",
+                     *         "scopes": [
+                     *           "conversations:read",
+                     *           "messages:write"
+                     *         ],
+                     *         "createdBy": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *         "createdAt": "2026-03-02T09:41:00.000Z",
+                     *         "expiresAt": "2026-06-01T09:41:00.000Z",
+                     *         "revokedAt": null,
+                     *         "lastUsedAt": null
+                     *       },
+                     *       "secret": "pit_Jx9v4Qd0bS2mK7wY1nR8tU5eL3aH6cF0gP2zX4vB9sM"
+                     *     }
+                     */
                     "application/json": {
                         token: {
                             /** Format: uuid */
@@ -6307,6 +7919,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6316,6 +7935,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6325,6 +7951,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6334,6 +7967,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6343,6 +7983,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6391,6 +8038,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6400,6 +8054,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6409,6 +8070,550 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "d00dfeed-4321-4765-8a9b-fedcba987654",
+                     *           "name": "CRM",
+                     *           "url": "https://crm.example.com/hooks/support",
+                     *           "events": [
+                     *             "conversation.created",
+                     *             "message.created",
+                     *             "contact.erased"
+                     *           ],
+                     *           "includeContent": false,
+                     *           "paused": false,
+                     *           "createdBy": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *           "createdAt": "2026-03-02T09:41:00.000Z",
+                     *           "pausedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            url: string;
+                            events: string[];
+                            includeContent: boolean;
+                            paused: boolean;
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            pausedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    url: string;
+                    events: ("conversation.created" | "conversation.assigned" | "conversation.resolved" | "message.created" | "contact.erased" | "consent.changed")[];
+                    /** @default false */
+                    includeContent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscription": {
+                     *         "id": "d00dfeed-4321-4765-8a9b-fedcba987654",
+                     *         "name": "CRM",
+                     *         "url": "https://crm.example.com/hooks/support",
+                     *         "events": [
+                     *           "conversation.created",
+                     *           "message.created",
+                     *           "contact.erased"
+                     *         ],
+                     *         "includeContent": false,
+                     *         "paused": false,
+                     *         "createdBy": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *         "createdAt": "2026-03-02T09:41:00.000Z",
+                     *         "pausedAt": null
+                     *       },
+                     *       "secret": "whsec_q3Vt7sYk1mN0bX5cR8wL2pD4fH6jG9aZ1uE3iO7yT5s"
+                     *     }
+                     */
+                    "application/json": {
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            url: string;
+                            events: string[];
+                            includeContent: boolean;
+                            paused: boolean;
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            pausedAt: string | null;
+                        };
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    paused: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            url: string;
+                            events: string[];
+                            includeContent: boolean;
+                            paused: boolean;
+                            /** Format: uuid */
+                            createdBy: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            pausedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhooksByIdDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            state: "pending" | "delivered" | "failed";
+                            attempts: number;
+                            /** Format: date-time */
+                            nextAttemptAt: string | null;
+                            /** Format: date-time */
+                            deliveredAt: string | null;
+                            log: {
+                                /** Format: date-time */
+                                at: string;
+                                status: number | null;
+                                error: string | null;
+                                ms: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6446,6 +8651,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6455,6 +8667,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6500,6 +8719,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6509,6 +8735,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6518,6 +8751,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6527,6 +8767,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6536,6 +8783,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6545,6 +8799,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6582,6 +8843,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6591,6 +8859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6638,6 +8913,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6647,6 +8929,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6656,6 +8945,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6665,6 +8961,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6674,6 +8977,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6683,6 +8993,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6692,6 +9009,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6721,6 +9045,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6730,6 +9061,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6739,6 +9077,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6789,6 +9134,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6798,6 +9150,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6861,6 +9220,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6870,6 +9236,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6879,6 +9252,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6888,6 +9268,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6897,6 +9284,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6906,6 +9300,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6971,6 +9372,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6980,6 +9388,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6989,6 +9404,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6998,6 +9420,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7007,6 +9436,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7016,6 +9452,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7025,6 +9468,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7054,6 +9504,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7063,6 +9520,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7072,6 +9536,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7120,6 +9591,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7129,6 +9607,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7138,6 +9623,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7147,6 +9639,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7156,6 +9655,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7165,6 +9671,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7202,6 +9715,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7211,6 +9731,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7258,6 +9785,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7267,6 +9801,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7276,6 +9817,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7285,6 +9833,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7348,6 +9903,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7357,6 +9919,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7366,6 +9935,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7375,6 +9951,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7384,6 +9967,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7393,6 +9983,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7422,6 +10019,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7431,6 +10035,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7440,6 +10051,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7449,6 +10067,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7491,6 +10116,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7500,6 +10132,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7509,6 +10148,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7518,6 +10164,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7575,6 +10228,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7584,6 +10244,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7593,6 +10260,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7602,6 +10276,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7611,6 +10292,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7620,6 +10308,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7655,6 +10350,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7664,6 +10366,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7673,6 +10382,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7690,6 +10406,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7788,6 +10511,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7797,6 +10527,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7806,6 +10543,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7815,6 +10559,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7824,6 +10575,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7833,6 +10591,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7850,6 +10615,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7886,6 +10658,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7895,6 +10674,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7904,6 +10690,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7921,6 +10714,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7957,6 +10757,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7966,6 +10773,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "link_expired",
+                     *       "message": "This link has expired; ask for the file again",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7975,6 +10789,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8068,6 +10889,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8077,6 +10905,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8086,6 +10921,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8095,6 +10937,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8104,6 +10953,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8113,6 +10969,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8122,6 +10985,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8139,6 +11009,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8187,6 +11064,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8196,6 +11080,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8213,6 +11104,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8271,6 +11169,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8280,6 +11185,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8289,6 +11201,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8298,6 +11217,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8307,6 +11233,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8316,6 +11249,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8333,6 +11273,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8383,6 +11330,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8392,6 +11346,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8401,6 +11362,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8410,6 +11378,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8427,6 +11402,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8472,6 +11454,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8481,6 +11470,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8498,6 +11494,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8587,6 +11590,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8596,6 +11606,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8605,6 +11622,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8614,6 +11638,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8623,6 +11654,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8640,6 +11678,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8686,6 +11731,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8695,6 +11747,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8704,6 +11763,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8713,6 +11779,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8730,6 +11803,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8783,6 +11863,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8792,6 +11879,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8801,6 +11895,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8810,6 +11911,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8819,6 +11927,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8828,6 +11943,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8837,6 +11959,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8854,6 +11983,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8895,6 +12031,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8904,6 +12047,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8921,6 +12071,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8982,6 +12139,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -8991,6 +12155,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9000,6 +12171,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9009,6 +12187,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9018,6 +12203,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9035,6 +12227,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9081,6 +12280,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9090,6 +12296,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9107,6 +12320,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9172,6 +12392,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9181,6 +12408,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9190,6 +12424,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9207,6 +12448,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9253,6 +12501,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9262,6 +12517,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9271,6 +12533,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9288,6 +12557,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9325,6 +12601,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9334,6 +12617,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9351,6 +12641,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9445,6 +12742,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9454,6 +12758,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9463,6 +12774,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9480,6 +12798,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9573,6 +12898,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9582,6 +12914,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9599,6 +12938,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9700,6 +13046,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9709,6 +13062,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9718,6 +13078,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9727,6 +13094,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9736,6 +13110,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9745,6 +13126,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9762,6 +13150,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9858,6 +13253,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9867,6 +13269,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9876,6 +13285,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9885,6 +13301,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9894,6 +13317,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9903,6 +13333,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9912,6 +13349,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -9929,6 +13373,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10024,6 +13475,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10033,6 +13491,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10042,6 +13507,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10051,6 +13523,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10060,6 +13539,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10069,6 +13555,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10078,6 +13571,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10095,6 +13595,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10192,6 +13699,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10201,6 +13715,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10210,6 +13731,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10219,6 +13747,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10228,6 +13763,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10237,6 +13779,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10246,6 +13795,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10263,6 +13819,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10272,6 +13835,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "provider_unavailable",
+                     *       "message": "The provider did not answer",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10382,6 +13952,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10391,6 +13968,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10400,6 +13984,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10409,6 +14000,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10418,6 +14016,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10427,6 +14032,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10436,6 +14048,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10453,6 +14072,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10500,6 +14126,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10509,6 +14142,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10518,6 +14158,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10527,6 +14174,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10544,6 +14198,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12109,6 +15770,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12118,6 +15786,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12127,6 +15802,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12136,6 +15818,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12177,6 +15866,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12186,6 +15882,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12195,6 +15898,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12204,6 +15914,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12246,6 +15963,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12255,6 +15979,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12264,6 +15995,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12273,6 +16011,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12282,6 +16027,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12330,6 +16082,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12339,6 +16098,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12356,6 +16122,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12396,6 +16169,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12405,6 +16185,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12456,6 +16243,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12465,6 +16259,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12474,6 +16275,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12483,6 +16291,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12492,6 +16307,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12534,6 +16356,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12543,6 +16372,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12552,6 +16388,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12581,6 +16424,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12590,6 +16440,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12599,6 +16456,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12652,6 +16516,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12661,6 +16532,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12670,6 +16548,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12679,6 +16564,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12688,6 +16580,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12697,6 +16596,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12747,6 +16653,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12756,6 +16669,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12816,6 +16736,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12825,6 +16752,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12834,6 +16768,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12843,6 +16784,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12852,6 +16800,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12901,6 +16856,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12910,6 +16872,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12959,6 +16928,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12968,6 +16944,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12977,6 +16960,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12986,6 +16976,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -12995,6 +16992,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13004,6 +17008,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "database_unavailable",
+                     *       "message": "The database does not answer",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13052,6 +17063,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13061,6 +17079,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13070,6 +17095,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13079,6 +17111,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13117,6 +17156,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13126,6 +17172,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13135,6 +17188,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13144,6 +17204,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13153,6 +17220,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13162,6 +17236,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13171,6 +17252,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13213,6 +17301,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13222,6 +17317,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13257,6 +17359,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13266,6 +17375,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13275,6 +17391,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13284,6 +17407,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13293,6 +17423,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13302,6 +17439,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13311,6 +17455,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13340,6 +17491,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13349,6 +17507,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13358,6 +17523,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13411,6 +17583,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13420,6 +17599,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13429,6 +17615,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13476,6 +17669,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13485,6 +17685,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13494,6 +17701,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13503,6 +17717,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13512,6 +17733,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13521,6 +17749,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13571,6 +17806,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13580,6 +17822,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13589,6 +17838,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13645,6 +17901,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13654,6 +17917,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13663,6 +17933,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13672,6 +17949,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13681,6 +17965,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13741,6 +18032,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13750,6 +18048,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13759,6 +18064,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13768,6 +18080,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13777,6 +18096,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13817,6 +18143,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13826,6 +18159,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13835,6 +18175,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13883,6 +18230,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13892,6 +18246,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13901,6 +18262,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13910,6 +18278,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13919,6 +18294,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13948,6 +18330,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13957,6 +18346,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14009,6 +18405,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14018,6 +18421,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14027,6 +18437,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14036,6 +18453,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14045,6 +18469,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14160,6 +18591,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14169,6 +18607,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14178,6 +18623,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14187,6 +18639,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14196,6 +18655,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14270,6 +18736,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14279,6 +18752,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14288,6 +18768,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14405,6 +18892,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14414,6 +18908,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14423,6 +18924,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14432,6 +18940,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14441,6 +18956,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14450,6 +18972,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14496,6 +19025,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14505,6 +19041,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14570,6 +19113,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14579,6 +19129,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14588,6 +19145,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14597,6 +19161,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14606,6 +19177,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14670,6 +19248,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14679,6 +19264,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14688,6 +19280,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14697,6 +19296,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14706,6 +19312,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14715,6 +19328,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14760,6 +19380,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14769,6 +19396,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14778,6 +19412,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14787,6 +19428,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14796,6 +19444,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14813,6 +19468,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14853,6 +19515,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14862,6 +19531,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14871,6 +19547,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14880,6 +19563,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14889,6 +19579,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14906,6 +19603,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14949,6 +19653,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14958,6 +19669,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14967,6 +19685,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14976,6 +19701,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14985,6 +19717,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15002,6 +19741,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15042,6 +19788,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15051,6 +19804,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15060,6 +19820,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15069,6 +19836,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15078,6 +19852,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15095,6 +19876,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15137,6 +19925,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15146,6 +19941,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15155,6 +19957,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15164,6 +19973,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15173,6 +19989,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15190,6 +20013,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15241,6 +20071,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15250,6 +20087,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15259,6 +20103,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15268,6 +20119,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15277,6 +20135,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15294,6 +20159,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15303,6 +20175,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "internal",
+                     *       "message": "Internal server error",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15355,6 +20234,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15364,6 +20250,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15373,6 +20266,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15390,6 +20290,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15442,6 +20349,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15451,6 +20365,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15460,6 +20381,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15477,6 +20405,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15510,6 +20445,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15519,6 +20461,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15528,6 +20477,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15545,6 +20501,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15554,6 +20517,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "provider_unavailable",
+                     *       "message": "The provider did not answer",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15606,6 +20576,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15615,6 +20592,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15624,6 +20608,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15633,6 +20624,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15650,6 +20648,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15659,6 +20664,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "provider_unavailable",
+                     *       "message": "The provider did not answer",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15853,6 +20865,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15862,6 +20881,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15871,6 +20897,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15888,6 +20921,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15927,6 +20967,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15936,6 +20983,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15945,6 +20999,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15962,6 +21023,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15997,6 +21065,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16006,6 +21081,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16023,6 +21105,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16064,6 +21153,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16073,6 +21169,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16082,6 +21185,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16091,6 +21201,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16100,6 +21217,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16109,6 +21233,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16118,6 +21249,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16127,6 +21265,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };

@@ -33,6 +33,7 @@ import { ConversationList } from './conversation-list.svelte.ts';
 import { Realtime } from './realtime.svelte.ts';
 import { TeamPresence } from './presence.svelte.ts';
 import { BusinessHoursSettings } from './business-hours.svelte.ts';
+import { WebhookSettings } from './webhooks.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
 import { Session } from './session.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
@@ -73,6 +74,7 @@ export class InboxApp {
   readonly presence = new TeamPresence();
   /** Admins: business hours per inbox (the Agents page). */
   readonly businessHours: BusinessHoursSettings;
+  readonly webhooks: WebhookSettings;
   // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
   readonly contactEditor: ContactEditor;
   readonly consent: ConsentLedger;
@@ -120,6 +122,7 @@ export class InboxApp {
     this.inboxAccess = new InboxAccess(this.api, this.toasts);
     this.teams = new TeamDirectory(this.api);
     this.businessHours = new BusinessHoursSettings(this.api, this.toasts);
+    this.webhooks = new WebhookSettings(this.api, this.toasts);
     this.list = new ConversationList(
       this.api,
       () => this.session.agent?.id ?? null,
@@ -268,6 +271,7 @@ export class InboxApp {
     this.teams.reset();
     this.inboxAccess.reset();
     this.businessHours.reset();
+    this.webhooks.reset();
     this.contactEditor.cancel();
     this.consent.reset();
     this.exports.reset();

@@ -1,0 +1,127 @@
+import { describeError, type ApiClient } from '../api.ts';
+import type { WebhookDeliveryView, WebhookSubscriptionView } from '../../../../server/webhooks/subscriptions.ts';
+import type { Toasts } from './toasts.svelte.ts';
+
+/** The events a subscription can choose (server/webhooks/events.ts WEBHOOK_EVENTS), with what they mean. */
+export const webhookEvents = [
+  { type: 'conversation.created', label: 'Conversation created' },
+  { type: 'conversation.assigned', label: 'Conversation assigned' },
+  { type: 'conversation.resolved', label: 'Conversation resolved' },
+  { type: 'message.created', label: 'Message created (not notes)' },
+  { type: 'contact.erased', label: 'Contact erased' },
+  { type: 'consent.changed', label: 'Consent changed' },
+] as const;
+
+export type WebhookDraft = { name: string; url: string; events: string[]; includeContent: boolean };
+const emptyDraft = (): WebhookDraft => ({
+  name: '',
+  url: 'https://',
+  events: ['conversation.created', 'message.created', 'contact.erased'],
+  includeContent: false,
+});
+
+/** Admins: outgoing webhook subscriptions (server/routes/webhooks.ts), their secret once, their last deliveries. */
+export class WebhookSettings {
+  items = $state<WebhookSubscriptionView[]>([]);
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state<string | null>(null);
+  draft = $state<WebhookDraft>(emptyDraft());
+  creating = $state(false);
+  createError = $state<string | null>(null);
+  /** The secret of the subscription just created: shown once. */
+  secret = $state<{ name: string; value: string } | null>(null);
+  /** The subscription whose deliveries are open, and them. */
+  openId = $state<string | null>(null);
+  deliveries = $state<WebhookDeliveryView[]>([]);
+
+  readonly #api: ApiClient;
+  readonly #toasts: Toasts;
+
+  constructor(api: ApiClient, toasts: Toasts) {
+    this.#api = api;
+    this.#toasts = toasts;
+  }
+
+  reset(): void {
+    this.status = 'idle';
+    this.items = [];
+    this.secret = null;
+    this.openId = null;
+    this.deliveries = [];
+    this.draft = emptyDraft();
+  }
+
+  async load(): Promise<void> {
+    this.status = 'loading';
+    try {
+      this.items = (await this.#api.get<{ items: WebhookSubscriptionView[] }>('/api/webhooks')).items;
+      this.status = 'ready';
+    } catch (err) {
+      this.error = describeError(err, 'Could not load the webhooks.');
+      this.status = 'error';
+    }
+  }
+
+  async create(): Promise<void> {
+    if (this.draft.events.length === 0) {
+      this.createError = 'Choose at least one event.';
+      return;
+    }
+    this.creating = true;
+    this.createError = null;
+    try {
+      const created = await this.#api.post<{ subscription: WebhookSubscriptionView; secret: string }>('/api/webhooks', {
+        ...this.draft,
+        name: this.draft.name.trim(),
+        url: this.draft.url.trim(),
+      });
+      this.items = [created.subscription, ...this.items];
+      this.secret = { name: created.subscription.name, value: created.secret };
+      this.draft = emptyDraft();
+    } catch (err) {
+      this.createError = describeError(err, 'Could not create the webhook.');
+    } finally {
+      this.creating = false;
+    }
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<void> {
+    try {
+      const { subscription } = await this.#api.patch<{ subscription: WebhookSubscriptionView }>(`/api/webhooks/${id}`, {
+        paused,
+      });
+      this.items = this.items.map((s) => (s.id === id ? subscription : s));
+    } catch (err) {
+      this.#toasts.error(paused ? 'Could not pause the webhook' : 'Could not resume the webhook', err);
+    }
+  }
+
+  async remove(id: string): Promise<boolean> {
+    try {
+      await this.#api.delete(`/api/webhooks/${id}`);
+      this.items = this.items.filter((s) => s.id !== id);
+      if (this.openId === id) this.openId = null;
+      this.#toasts.success('Webhook deleted.');
+      return true;
+    } catch (err) {
+      this.#toasts.error('Could not delete the webhook', err);
+      return false;
+    }
+  }
+
+  /** Opens (or closes) the last deliveries of a subscription. */
+  async toggleDeliveries(id: string): Promise<void> {
+    if (this.openId === id) {
+      this.openId = null;
+      return;
+    }
+    this.openId = id;
+    this.deliveries = [];
+    try {
+      const { items } = await this.#api.get<{ items: WebhookDeliveryView[] }>(`/api/webhooks/${id}/deliveries`);
+      if (this.openId === id) this.deliveries = items;
+    } catch (err) {
+      this.#toasts.error('Could not load the deliveries', err);
+    }
+  }
+}
