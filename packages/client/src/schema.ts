@@ -1274,8 +1274,8 @@ export interface paths {
         get: operations["getPrivacyRequests"];
         put?: never;
         /**
-         * Log a request a person made to an agent (by phone, in a mail), with how their identity was checked
-         * @description Log a request a person made to an agent (by phone, in a mail), with how their identity was checked. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * Log a request a person made to an agent (by phone, in a mail): when and how it came, how their identity was checked, a staff note; any agent who sees the contact; admins decide it
+         * @description Log a request a person made to an agent (by phone, in a mail): when and how it came, how their identity was checked, a staff note; any agent who sees the contact; admins decide it. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRequests"];
         delete?: never;
@@ -1438,6 +1438,190 @@ export interface paths {
          * @description File a request as the verified person (Authorization: Bearer <token from /verify>) Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
          */
         post: operations["postPublicPrivacyRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A copy of your data: files an access request and answers it with a download link valid 7 days, also mailed to the verified address
+         * @description A copy of your data: files an access request and answers it with a download link valid 7 days, also mailed to the verified address. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct your name, email or phone: the name changes at once; a new email or phone gets a code and changes only once the code is confirmed
+         * @description Correct your name, email or phone: the name changes at once; a new email or phone gets a code and changes only once the code is confirmed. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/correction/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a new email address or phone number with the code sent to it; then it is applied
+         * @description Confirm a new email address or phone number with the code sent to it; then it is applied. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCorrectionByIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your consent per purpose, as the ledger records it
+         * @description Your consent per purpose, as the ledger records it. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        get: operations["getPublicPrivacyRequestsConsent"];
+        put?: never;
+        /**
+         * Grant or withdraw a consent; recorded in the ledger with the verification as evidence
+         * @description Grant or withdraw a consent; recorded in the ledger with the verification as evidence. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/download/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The copy behind a download link (404 for an unknown link, 410 once it has expired); audited
+         * @description The copy behind a download link (404 for an unknown link, 410 once it has expired); audited. Public: no session needed. Rate-limited: 5 requests per 1 minute per client.
+         */
+        get: operations["getPublicPrivacyRequestsDownloadByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A copy of your data as a download link valid 7 days (an access request on the desk, answered)
+         * @description A copy of your data as a download link valid 7 days (an access request on the desk, answered) Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct your name, email or phone; a new email or phone is applied once its code is confirmed
+         * @description Correct your name, email or phone; a new email or phone is applied once its code is confirmed. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/correction/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a new email address or phone number with the code sent to it
+         * @description Confirm a new email address or phone number with the code sent to it. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyCorrectionByIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for your data to be erased: an admin decides, and you are told the outcome in your language
+         * @description Ask for your data to be erased: an admin decides, and you are told the outcome in your language. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyErasure"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9177,6 +9361,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -9286,6 +9474,11 @@ export interface operations {
                     fields?: ("name" | "email" | "phone")[];
                     /** @enum {unknown} */
                     verifiedHow: "same_channel" | "identity_document" | "callback";
+                    /** Format: date-time */
+                    receivedAt?: string;
+                    /** @enum {unknown} */
+                    channel?: "phone" | "email" | "letter" | "in_person" | "chat" | "other";
+                    note?: string;
                 };
             };
         };
@@ -9310,6 +9503,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -9468,6 +9665,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -9634,6 +9835,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -9801,6 +10006,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -9991,6 +10200,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -10407,6 +10620,714 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        /** @description the download link; it carries a random token only, never personal data */
+                        url: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description whether the link was also mailed to the verified address */
+                        mailed: boolean;
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    email?: string;
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        applied: "name"[];
+                        /** @description changes waiting for the code sent to the new address or number */
+                        pending: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            field: "email" | "phone";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCorrectionByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        applied: "email" | "phone";
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublicPrivacyRequestsConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        purposes: {
+                            /** @enum {unknown} */
+                            purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
+                            label: string | null;
+                            granted: boolean;
+                            /** Format: date-time */
+                            occurredAt: string | null;
+                            /** @description false where no notice text exists to grant it against */
+                            canGrant: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
+                    granted: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        purposes: {
+                            /** @enum {unknown} */
+                            purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
+                            label: string | null;
+                            granted: boolean;
+                            /** Format: date-time */
+                            occurredAt: string | null;
+                            /** @description false where no notice text exists to grant it against */
+                            canGrant: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublicPrivacyRequestsDownloadByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ZIP archive of your data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Gone: expired or erased */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyCopy: {
+        parameters: {
+            query?: {
+                language?: "en" | "de" | "fr" | "fi" | "sv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        /** @description the download link; it carries a random token only, never personal data */
+                        url: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description whether the link was also mailed to the verified address */
+                        mailed: boolean;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyCorrection: {
+        parameters: {
+            query?: {
+                language?: "en" | "de" | "fr" | "fi" | "sv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    email?: string;
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        applied: "name"[];
+                        /** @description changes waiting for the code sent to the new address or number */
+                        pending: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            field: "email" | "phone";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyCorrectionByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        applied: "email" | "phone";
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyErasure: {
+        parameters: {
+            query?: {
+                language?: "en" | "de" | "fr" | "fi" | "sv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
