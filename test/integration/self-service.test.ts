@@ -149,6 +149,31 @@ describe(`self-service privacy requests (${dbMode})`, () => {
     expect(server.logs()).not.toContain(new URL(copy.body.url).pathname.split('/').pop());
   });
 
+  it('answers a copy asked for on the page without script with the link, in the chosen language', async () => {
+    await customer('rita.page@example.org', 'Rita Page');
+    const form = (path: string, fields: Record<string, string>) =>
+      fetch(`${server.url}/privacy/request${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.0.1.${client}` },
+        body: new URLSearchParams(fields).toString(),
+      }).then(async (r) => ({ status: r.status, html: await r.text() }));
+    let before = smtp.received.length;
+    const step2 = await form('/code', { language: 'fi', address: 'rita.page@example.org' });
+    const challengeId = /name="challengeId" value="([^"]+)"/.exec(step2.html)![1]!;
+    const { code } = await mailTo('rita.page@example.org', before);
+    const step3 = await form('/verify', { language: 'fi', challengeId, code: code! });
+    const token = /name="token" value="([^"]+)"/.exec(step3.html)![1]!;
+    before = smtp.received.length;
+    const done = await form('/file', { language: 'fi', token, kind: 'access' });
+    expect(done.status).toBe(201);
+    expect(done.html).toContain('Kopiosi on valmis');
+    const url = /data-testid="copy-link" href="([^"]+)"|href="([^"]+)" data-testid="copy-link"/.exec(done.html)!;
+    const href = (url[1] ?? url[2])!;
+    expect((await download(href)).status).toBe(200);
+    const { mail } = await mailTo('rita.page@example.org', before);
+    expect(mail.parsed.subject).toBe('Kopio tiedoistasi');
+  });
+
   it('corrects the name at once, and a new email only after the code sent to it comes back', async () => {
     const contactId = await customer('mats.mail@example.org', 'Mats Mail');
     const token = await verify('mats.mail@example.org', 'sv');
