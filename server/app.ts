@@ -20,6 +20,7 @@ import { piiPolicyRoutes } from './routes/pii-policy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { publicSelfServiceRoutes, widgetSelfServiceRoutes } from './routes/self-service.ts';
 import { importRoutes } from './routes/imports.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { botRoutes } from './routes/bot.ts';
@@ -77,6 +78,8 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(dpiaRoutes, { prefix: '/api/privacy/dpia', deps: root });
     await fastify.register(restrictionRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(publicRequestRoutes, { prefix: '/api/public/privacy-requests', deps: root });
+    await fastify.register(publicSelfServiceRoutes, { prefix: '/api/public/privacy-requests', deps: root });
+    await fastify.register(widgetSelfServiceRoutes, { prefix: '/api/widget/privacy', deps: root });
     await fastify.register(importRoutes, { prefix: '/api/privacy', deps: root });
     await fastify.register(kbRoutes, { prefix: '/api/kb', deps: root });
     await fastify.register(botRoutes, { prefix: '/api/bot', deps: root, bot: root.bot });

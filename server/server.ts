@@ -29,6 +29,8 @@ export type RouteRecord = {
   access: string | undefined;
   rateLimited: boolean;
   signed: boolean;
+  /** A public route that needs the request page's verified-session token (OpenAPI security `requestToken`). */
+  requestToken: boolean;
   /** What the route's `:id` names for inbox scoping (server/plugins/auth.ts); false: nothing in an inbox. */
   inboxScoped: string | false | undefined;
 };
@@ -97,6 +99,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         access: route.config?.access,
         rateLimited: Boolean((route.config as { rateLimit?: unknown } | undefined)?.rateLimit),
         signed: Boolean((route.config as { signed?: unknown } | undefined)?.signed),
+        requestToken: Boolean(
+          (route.schema as { security?: Array<Record<string, unknown>> } | undefined)?.security?.some(
+            (s) => 'requestToken' in s,
+          ),
+        ),
         inboxScoped: route.config?.inboxScoped,
       });
   });

@@ -73,6 +73,10 @@ export const privacyRequests = pgTable(
     extensionReason: text('extension_reason'),
     assigneeId: uuid('assignee_id').references(() => agents.id, { onDelete: 'set null' }),
     loggedByAgentId: uuid('logged_by_agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    /** How an agent received it (phone, email…); null for the widget and the request page. */
+    channel: text('channel').$type<RequestChannel>(),
+    /** The logging agent's note: staff text that must not quote the person (limited to 500 characters). */
+    note: text('note'),
     verification: jsonb('verification').$type<VerificationEvidence>(),
     outcome: jsonb('outcome').$type<RequestOutcome>(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
@@ -104,4 +108,52 @@ export const privacyRequestCodes = pgTable(
     index('privacy_request_codes_identity').on(t.identityId, t.createdAt),
     index('privacy_request_codes_session').on(t.sessionHash),
   ],
+);
+
+/** How a request reached an agent (logged from the inbox); the other sources name their own channel. */
+export const requestChannels = ['phone', 'email', 'letter', 'in_person', 'chat', 'other'] as const;
+export type RequestChannel = (typeof requestChannels)[number];
+
+/**
+ * A copy delivered as a link (self-service access requests): the token is random, stored only as its hash, and
+ * works until `expiresAt`; the link itself carries nothing about the person. Goes with the contact on erasure.
+ */
+export const privacyDownloadLinks = pgTable(
+  'privacy_download_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    requestId: uuid('request_id').references(() => privacyRequests.id, { onDelete: 'set null' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    downloads: integer('downloads').notNull().default(0),
+    lastDownloadAt: timestamp('last_download_at', { withTimezone: true }),
+  },
+  (t) => [index('privacy_download_links_contact').on(t.contactId)],
+);
+
+/**
+ * A self-service correction of an email address or phone number, waiting for the one-time code sent to the new
+ * value: nothing changes on the contact before the code is right. The new value is the person's own data and goes
+ * with the contact on erasure; the row is removed once applied or expired.
+ */
+export const privacyPendingChanges = pgTable(
+  'privacy_pending_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    requestId: uuid('request_id').references(() => privacyRequests.id, { onDelete: 'set null' }),
+    field: text('field').$type<'email' | 'phone'>().notNull(),
+    value: text('value').notNull(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [index('privacy_pending_changes_contact').on(t.contactId)],
 );

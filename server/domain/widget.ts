@@ -60,7 +60,7 @@ export async function widgetConfig(
 }
 
 /** The language of the notice this visitor accepted last (their consent events say), else English. */
-async function visitorLanguage(deps: DbDeps, visitor: VisitorClaims): Promise<Locale> {
+export async function visitorLanguage(deps: DbDeps, visitor: VisitorClaims): Promise<Locale> {
   const [row] = await deps.db
     .select({ language: consentEvents.language })
     .from(consentEvents)

@@ -88,6 +88,7 @@ const contact = {
   consent: [consentState],
   conversations: [{ id: ids.conversation, channel: 'chat', status: 'open', lastMessageAt: at }],
   legalHolds: [],
+  restrictions: [],
 };
 const consentLedger = {
   current: [consentState],

@@ -6,7 +6,7 @@ import type { DomainEventBus } from '../domain/events.ts';
 import { getContact, normalizePhone } from '../domain/contacts.ts';
 import type { InboxIds } from '../domain/scope.ts';
 import { notFound } from '../domain/errors.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit, type AuditEntry } from './audit.ts';
 
 export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
 
@@ -22,7 +22,8 @@ export async function rectifyContact(
   deps: RectifyDeps,
   id: string,
   patch: ContactPatch,
-  actorId: string,
+  /** An agent's id, or who else corrects it (the person themselves through self-service). */
+  actor: string | Pick<AuditEntry, 'actorKind' | 'actorId'>,
   scope: InboxIds = null,
 ): Promise<ContactView> {
   const { db } = deps;
@@ -42,8 +43,7 @@ export async function rectifyContact(
       .where(eq(contacts.id, id))
       .returning({ id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone });
     await appendAudit(tx, {
-      actorKind: 'agent',
-      actorId,
+      ...(typeof actor === 'string' ? { actorKind: 'agent' as const, actorId: actor } : actor),
       action: 'contact.rectified',
       targetType: 'contact',
       targetId: id,

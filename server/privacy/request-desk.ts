@@ -4,6 +4,7 @@ import { agents, contacts, privacyRequests } from '../../drizzle/schema/index.ts
 import type {
   PrivacyRequestKind,
   PrivacyRequestSource,
+  RequestChannel,
   RequestOutcome,
   VerificationEvidence,
 } from '../../drizzle/schema/privacy-requests.ts';
@@ -42,6 +43,8 @@ function toView(r: Row, assigneeName: string | null, now: Date): PrivacyRequestV
     status: r.status,
     language: r.language,
     fields: r.fields,
+    channel: r.channel,
+    note: r.note,
     receivedAt: r.receivedAt.toISOString(),
     dueAt: r.dueAt.toISOString(),
     extendedAt: r.extendedAt?.toISOString() ?? null,
@@ -75,11 +78,20 @@ export type NewRequest = {
   fields?: string[];
   verification: VerificationEvidence;
   loggedByAgentId?: string | null;
+  /** When an agent logs a request received earlier (by phone, in a letter): the deadline runs from then. */
+  receivedAt?: Date;
+  channel?: RequestChannel;
+  note?: string;
 };
 
 /** Files a request with its deadline; the audit entry names the kind, source and verification method. */
 export async function fileRequest(deps: RequestDeskDeps, input: NewRequest, actor: Actor): Promise<PrivacyRequestView> {
-  const receivedAt = deps.clock();
+  const now = deps.clock();
+  const receivedAt = input.receivedAt ?? now;
+  if (receivedAt.getTime() > now.getTime() + 60_000)
+    throw badRequest('received_in_future', 'The request cannot have been received in the future');
+  const note = input.note?.trim() || null;
+  if (note && note.length > 500) throw badRequest('note_too_long', 'The note is limited to 500 characters');
   const id = await deps.db.transaction(async (tx) => {
     const [contact] = await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId));
     if (!contact) throw notFound('Contact');
@@ -95,6 +107,8 @@ export async function fileRequest(deps: RequestDeskDeps, input: NewRequest, acto
         dueAt: addMonths(receivedAt, ANSWER_MONTHS),
         verification: input.verification,
         loggedByAgentId: input.loggedByAgentId ?? null,
+        channel: input.channel ?? null,
+        note,
       })
       .returning({ id: privacyRequests.id });
     await appendAudit(tx, {
@@ -108,6 +122,7 @@ export async function fileRequest(deps: RequestDeskDeps, input: NewRequest, acto
         source: input.source,
         verification: input.verification.method,
         fields: input.fields ?? [],
+        ...(input.channel ? { channel: input.channel } : {}),
       },
     });
     return row!.id;

@@ -1,4 +1,5 @@
 import { escapeHtml as esc } from '../http/escape.ts';
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 import { privacyRequestKinds } from '../../drizzle/schema/privacy-requests.ts';
 import { requestLanguages, requestTexts, type RequestLanguage } from './request-texts.ts';
 
@@ -20,13 +21,16 @@ const STYLE = [
   '.note{background:#eef6f1;border-left:4px solid #24423a;padding:10px 12px}',
   '.error{background:#fdecea;border-left:4px solid #b42318;padding:10px 12px}',
   'nav a{margin-right:10px;color:#24423a}',
+  'a.button{display:inline-block;padding:10px 18px;border-radius:6px;background:#24423a;color:#fff;',
+  'text-decoration:none}',
 ].join('\n');
 
 export type RequestPageStep =
   | { step: 'start'; error?: boolean }
   | { step: 'code'; challengeId: string }
   | { step: 'choose'; token: string }
-  | { step: 'filed'; dueAt: Date };
+  | { step: 'filed'; dueAt: Date }
+  | { step: 'copy'; url: string; expiresAt: Date };
 
 function shell(language: RequestLanguage, body: string): string {
   const t = requestTexts(language).page;
@@ -81,6 +85,16 @@ export function renderRequestPage(language: RequestLanguage, state: RequestPageS
             .join('') +
           `</fieldset><button type="submit">${esc(t.file)}</button></form>`,
       );
+    case 'copy': {
+      const t2 = serverTranslator(language);
+      const until = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(state.expiresAt);
+      return shell(
+        language,
+        `<p class="note" role="status">${esc(t2('selfService.pageCopyReady', { until }))}</p>` +
+          `<p><a class="button" href="${esc(state.url)}" data-testid="copy-link">` +
+          `${esc(t2('selfService.pageDownload'))}</a></p>`,
+      );
+    }
     case 'filed': {
       const due = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(state.dueAt);
       return shell(language, `<p class="note" role="status">${esc(t.filed(due))}</p>`);

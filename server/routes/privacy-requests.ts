@@ -29,6 +29,7 @@ import { invalidSession } from '../privacy/request-codes.ts';
 import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
 import { LegalHoldError } from '../privacy/legal-holds.ts';
 import { badRequest } from '../domain/errors.ts';
+import { assertVisible } from '../domain/scope.ts';
 import { contactAudit } from '../privacy/contact-audit.ts';
 import { ContactAuditView } from '../http/views/privacy-requests.ts';
 import type { RequestOutcome } from '../../drizzle/schema/privacy-requests.ts';
@@ -62,17 +63,21 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
   app.post(
     '/',
     {
-      config: admin,
+      // Any agent logs what a customer asked them; deciding it stays with the admins.
+      config: { access: 'agent' },
       schema: {
         tags,
-        summary: 'Log a request a person made to an agent (by phone, in a mail), with how their identity was checked',
+        summary:
+          'Log a request a person made to an agent (by phone, in a mail): when and how it came, how their identity ' +
+          'was checked, a staff note; any agent who sees the contact; admins decide it',
         body: LogRequestBody,
         response: { 201: One, ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const agent = currentAgent(request);
-      const { contactId, kind, language, fields, verifiedHow } = request.body;
+      const { contactId, kind, language, fields, verifiedHow, channel, note } = request.body;
+      await assertVisible(deps.db, agent.inboxIds, 'contact', contactId);
       const filed = await fileRequest(
         deps,
         {
@@ -82,6 +87,9 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
           language,
           fields,
           loggedByAgentId: agent.id,
+          receivedAt: request.body.receivedAt ? new Date(request.body.receivedAt) : undefined,
+          channel,
+          note,
           verification: { method: 'agent_statement', how: verifiedHow, verifiedAt: deps.clock().toISOString() },
         },
         actorOf(request),

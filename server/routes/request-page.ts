@@ -1,15 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
 import { rateLimits } from '../http/rate-limits.ts';
-import { fileRequest, type RequestDeskDeps } from '../privacy/request-desk.ts';
+import { fileRequest } from '../privacy/request-desk.ts';
 import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
-import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts';
+import { customerMailer } from '../privacy/customer-mail.ts';
 import { renderRequestPage } from '../privacy/request-page-html.ts';
 import { asRequestLanguage } from '../privacy/request-texts.ts';
 import { renderTransparencyHtml, transparencyFacts, type TransparencyDeps } from '../privacy/transparency.ts';
 import { renderAccessibilityStatement } from '../privacy/accessibility-statement.ts';
 import type { Config } from '../config.ts';
 import { privacyRequestKinds, type PrivacyRequestKind } from '../../drizzle/schema/privacy-requests.ts';
+import { contactIdentities } from '../../drizzle/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { deliverCopy } from '../privacy/self-service.ts';
+import type { SelfServiceRoutesDeps } from './self-service.ts';
 
 type Form = Record<string, string | undefined>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,10 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The public request page's HTML steps (/privacy/request): the same operations as /api/public/privacy-requests,
  * answered as pages, for people without the widget (email, phone, SMS and Slack customers).
  */
-export const requestPageRoutes: FastifyPluginAsync<{ deps: RequestDeskDeps & SystemMailDeps }> = async (
-  app,
-  { deps },
-) => {
+export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps }> = async (app, { deps }) => {
   // Plain HTML forms post urlencoded; only these routes (this plugin's scope) accept it.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -84,6 +85,32 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: RequestDeskDeps & Sys
         return html(reply.status(400), renderRequestPage(language, { step: 'start', error: true }));
       try {
         const session = await requestSession(codeDeps, form.token ?? '');
+        if (kind === 'access') {
+          // A copy needs no decision: it is answered at once with an expiring link (also mailed).
+          const [identity] = await deps.db
+            .select({ address: contactIdentities.address })
+            .from(contactIdentities)
+            .where(eq(contactIdentities.id, session.identityId));
+          const copy = await deliverCopy(
+            { ...deps, publicUrl: deps.config.publicUrl, sendMail: codeDeps.sendMail },
+            {
+              contactId: session.contactId,
+              source: 'request_page',
+              language,
+              verification: {
+                method: 'email_code',
+                identityId: session.identityId,
+                codeId: session.codeId,
+                verifiedAt: session.verifiedAt.toISOString(),
+              },
+            },
+            identity?.address ?? null,
+          );
+          return html(
+            reply.status(201),
+            renderRequestPage(language, { step: 'copy', url: copy.url, expiresAt: new Date(copy.expiresAt) }),
+          );
+        }
         const filed = await fileRequest(
           deps,
           {

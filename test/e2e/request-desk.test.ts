@@ -6,6 +6,7 @@ import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { seedPerson } from '../helpers/fixtures.ts';
 import { fileRequest } from '../../server/privacy/request-desk.ts';
 import { rectifyContact } from '../../server/privacy/rectify.ts';
+import { createAgent } from '../../server/domain/agents.ts';
 
 /** Issue 21 items 1 and 7 in the inbox: the desk (overdue first, figures) and a contact's access history. */
 describe(`request desk and contact history in the inbox (${dbMode})`, () => {
@@ -80,5 +81,41 @@ describe(`request desk and contact history in the inbox (${dbMode})`, () => {
     expect(entries.filter((e) => e?.includes('privacy request received')).length).toBe(2);
     expect(entries.join(' ')).not.toContain('Imhof-Graf');
     await page.screenshot({ path: `${SCREENSHOTS}/contact-audit.png` });
+  });
+
+  it('lets an agent log a request made by phone from the contact panel; the desk shows it with the note', async () => {
+    await createAgent(
+      server.root.db,
+      { email: 'agnes@example.com', name: 'Agnes Agent', role: 'agent', password: 'agent-password-123' },
+      null,
+    );
+    const context = await browser.newContext();
+    const agentPage = await context.newPage();
+    await agentPage.goto(`${server.url}/inbox/`);
+    await agentPage.fill('[data-testid="login-email"]', 'agnes@example.com');
+    await agentPage.fill('[data-testid="login-password"]', 'agent-password-123');
+    await agentPage.click('[data-testid="login-submit"]');
+    await agentPage.waitForSelector('[data-testid="logout"]');
+    await agentPage.goto(`${server.url}/inbox/#/conversations/${seeded.emailConversationId}`);
+    await agentPage.click('[data-testid="log-request-button"]');
+    const dialog = agentPage.locator('[data-testid="log-request-dialog"]');
+    await dialog.waitFor();
+    await agentPage.selectOption('[data-testid="log-request-kind"]', 'erasure');
+    // The server's clock stands at 10 February in this test.
+    await agentPage.fill('[data-testid="log-request-received"]', '2026-02-09T10:30');
+    await agentPage.selectOption('[data-testid="log-request-channel"]', 'phone');
+    await agentPage.fill('[data-testid="log-request-note"]', 'Asked on the phone to delete the account');
+    await agentPage.screenshot({ path: `${SCREENSHOTS}/log-request-dialog.png` });
+    await agentPage.click('[data-testid="log-request-submit"]');
+    await dialog.waitFor({ state: 'detached' });
+    await context.close();
+
+    await page.goto(`${server.url}/inbox/#/privacy`);
+    await page.reload();
+    const row = page.locator('[data-testid="request-row"]', { hasText: 'Asked on the phone to delete the account' });
+    await row.waitFor();
+    expect(await row.locator('b').textContent()).toBe('Erasure (Art. 17)');
+    expect(await row.textContent()).toContain('Logged by staff (phone)');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-desk-logged.png`, fullPage: true });
   });
 });

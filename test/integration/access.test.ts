@@ -25,6 +25,12 @@ describe('every API route declares who may call it', () => {
       // A signed, expiring link to one file (404 when forged or gone, 410 expired): see "Files".
       'GET /api/files/:token/:name',
       'GET /api/health',
+      // Self-service as the verified person: each needs the request token from /verify (401 without it), and a
+      // confirmation also the code mailed to the new address (self-service.test.ts, authorization matrix).
+      'GET /api/public/privacy-requests/consent',
+      // A copy's download link: a random token (stored hashed, 7 days, 410 once expired, each use audited) is the
+      // credential; the link carries no personal data (self-service.test.ts).
+      'GET /api/public/privacy-requests/download/:token',
       'GET /api/widget/config',
       // An invitation token (single use, 7 days) is the credential.
       'POST /api/auth/invitation',
@@ -34,6 +40,10 @@ describe('every API route declares who may call it', () => {
       // same answer for unknown addresses); reading a request needs the request token (privacy-requests.test.ts).
       'POST /api/public/privacy-requests',
       'POST /api/public/privacy-requests/code',
+      'POST /api/public/privacy-requests/consent',
+      'POST /api/public/privacy-requests/copy',
+      'POST /api/public/privacy-requests/correction',
+      'POST /api/public/privacy-requests/correction/:id/confirm',
       'POST /api/public/privacy-requests/verify',
       // Twilio's webhooks: public, but each checks X-Twilio-Signature before anything else (twilio-sms.test.ts).
       'POST /api/slack/events',

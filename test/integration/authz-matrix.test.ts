@@ -24,6 +24,9 @@ import { attachments, conversations, messages, recordings } from '../../drizzle/
  *   public and signed (a provider webhook)               everybody is turned away: no caller here holds the
  *                                                        provider's signing secret (401/403 invalid_signature,
  *                                                        or 404 while the provider is not configured)
+ *   public with the request token (security requestToken) nobody here holds a verified session: 401
+ *                                                        verification_expired, or 400 where the probe's empty
+ *                                                        body fails the schema first; never in, never 403
  *   visitor                                              only a visitor token gets in; everyone else 401
  *   agent | manager | admin                              no session: 401; a session below the level: 403;
  *                                                        at or above it: in
@@ -126,6 +129,16 @@ describe(`authorization matrix: every route x every role on ${dbMode}`, () => {
             mismatches.push(
               `${route.method} ${route.url} (signed webhook) as ${caller}: ` +
                 `expected a refusal, got ${status} ${code ?? ''}`,
+            );
+          continue;
+        }
+        if (route.requestToken) {
+          // HEAD answers carry no body, so no error code to compare.
+          const refused =
+            (status === 401 && (code === 'verification_expired' || route.method === 'HEAD')) || status === 400;
+          if (!refused)
+            mismatches.push(
+              `${route.method} ${route.url} (request token) as ${caller}: expected 401 or 400, got ${status} ${code}`,
             );
           continue;
         }
@@ -345,6 +358,24 @@ describe(`authorization matrix: an agent restricted to some inboxes on ${dbMode}
     const all = await unscoped.get('/api/conversations?limit=100');
     expect(all.body.items).toHaveLength(7);
     expect((await unscoped.get('/api/inboxes')).body.items.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('lets any agent log a privacy request for a contact it sees; deciding it stays with the admins', async () => {
+    // A conscious change (issue 21): logging a request moved from admin to agent; the desk itself stays admin.
+    const desk = server.routes.filter((r) => r.url.startsWith('/api/privacy/requests') && r.method !== 'HEAD');
+    expect(desk.map((r) => `${r.method} ${r.url} ${r.access}`).sort()).toEqual([
+      'GET /api/privacy/requests admin',
+      'POST /api/privacy/requests agent',
+      'POST /api/privacy/requests/:id/assign admin',
+      'POST /api/privacy/requests/:id/close admin',
+      'POST /api/privacy/requests/:id/erase admin',
+      'POST /api/privacy/requests/:id/extend admin',
+    ]);
+    const log = (contactId: string) =>
+      scoped.post('/api/privacy/requests', { contactId, kind: 'erasure', verifiedHow: 'same_channel' });
+    expect((await log(people.alice.contactId)).status).toBe(201);
+    const elsewhere = await log(people.carol.contactId);
+    expect({ status: elsewhere.status, code: elsewhere.body.code }).toEqual({ status: 404, code: 'not_found' });
   });
 
   it('shows a partly visible contact with only its visible conversations, and refuses its export', async () => {

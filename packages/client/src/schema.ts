@@ -1342,8 +1342,8 @@ export interface paths {
         get: operations["getPrivacyRequests"];
         put?: never;
         /**
-         * Log a request a person made to an agent (by phone, in a mail), with how their identity was checked
-         * @description Log a request a person made to an agent (by phone, in a mail), with how their identity was checked. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * Log a request a person made to an agent (by phone, in a mail): when and how it came, how their identity was checked, a staff note; any agent who sees the contact; admins decide it
+         * @description Log a request a person made to an agent (by phone, in a mail): when and how it came, how their identity was checked, a staff note; any agent who sees the contact; admins decide it. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRequests"];
         delete?: never;
@@ -1738,6 +1738,190 @@ export interface paths {
          * @description File a request as the verified person (Authorization: Bearer <token from /verify>) Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
          */
         post: operations["postPublicPrivacyRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A copy of your data: files an access request and answers it with a download link valid 7 days, also mailed to the verified address
+         * @description A copy of your data: files an access request and answers it with a download link valid 7 days, also mailed to the verified address. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct your name, email or phone: the name changes at once; a new email or phone gets a code and changes only once the code is confirmed
+         * @description Correct your name, email or phone: the name changes at once; a new email or phone gets a code and changes only once the code is confirmed. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/correction/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a new email address or phone number with the code sent to it; then it is applied
+         * @description Confirm a new email address or phone number with the code sent to it; then it is applied. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsCorrectionByIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your consent per purpose, as the ledger records it
+         * @description Your consent per purpose, as the ledger records it. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        get: operations["getPublicPrivacyRequestsConsent"];
+        put?: never;
+        /**
+         * Grant or withdraw a consent; recorded in the ledger with the verification as evidence
+         * @description Grant or withdraw a consent; recorded in the ledger with the verification as evidence. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postPublicPrivacyRequestsConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/public/privacy-requests/download/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The copy behind a download link (404 for an unknown link, 410 once it has expired); audited
+         * @description The copy behind a download link (404 for an unknown link, 410 once it has expired); audited. Public: no session needed. Rate-limited: 5 requests per 1 minute per client.
+         */
+        get: operations["getPublicPrivacyRequestsDownloadByToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A copy of your data as a download link valid 7 days (an access request on the desk, answered)
+         * @description A copy of your data as a download link valid 7 days (an access request on the desk, answered) Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct your name, email or phone; a new email or phone is applied once its code is confirmed
+         * @description Correct your name, email or phone; a new email or phone is applied once its code is confirmed. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/correction/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a new email address or phone number with the code sent to it
+         * @description Confirm a new email address or phone number with the code sent to it. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 10 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyCorrectionByIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/privacy/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for your data to be erased: an admin decides, and you are told the outcome in your language
+         * @description Ask for your data to be erased: an admin decides, and you are told the outcome in your language. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         */
+        post: operations["postWidgetPrivacyErasure"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3361,7 +3545,8 @@ export interface operations {
                      *             "lastMessageAt": "2026-03-02T09:41:00.000Z"
                      *           }
                      *         ],
-                     *         "legalHolds": []
+                     *         "legalHolds": [],
+                     *         "restrictions": []
                      *       },
                      *       "botDecisions": [],
                      *       "participants": []
@@ -4919,7 +5104,8 @@ export interface operations {
                      *           "lastMessageAt": "2026-03-02T09:41:00.000Z"
                      *         }
                      *       ],
-                     *       "legalHolds": []
+                     *       "legalHolds": [],
+                     *       "restrictions": []
                      *     }
                      */
                     "application/json": {
@@ -12839,6 +13025,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -12969,6 +13159,11 @@ export interface operations {
                     fields?: ("name" | "email" | "phone")[];
                     /** @enum {unknown} */
                     verifiedHow: "same_channel" | "identity_document" | "callback";
+                    /** Format: date-time */
+                    receivedAt?: string;
+                    /** @enum {unknown} */
+                    channel?: "phone" | "email" | "letter" | "in_person" | "chat" | "other";
+                    note?: string;
                 };
             };
         };
@@ -12993,6 +13188,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -13200,6 +13399,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -13422,6 +13625,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -13645,6 +13852,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -13898,6 +14109,10 @@ export interface operations {
                             status: "received" | "in_progress" | "completed" | "refused";
                             language: string;
                             fields: string[];
+                            /** @description how an agent received it */
+                            channel: ("phone" | "email" | "letter" | "in_person" | "chat" | "other") | (never | null);
+                            /** @description the logging agent's note */
+                            note: string | null;
                             /** Format: date-time */
                             receivedAt: string;
                             /** Format: date-time */
@@ -14280,6 +14495,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14289,6 +14511,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14306,6 +14535,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14410,6 +14646,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14419,6 +14662,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14428,6 +14678,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14437,6 +14694,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14446,6 +14710,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14463,6 +14734,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14542,6 +14820,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14551,6 +14836,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14560,6 +14852,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14577,6 +14876,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14654,6 +14960,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14663,6 +14976,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14672,6 +14992,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14681,6 +15008,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14698,6 +15032,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14804,6 +15145,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14813,6 +15161,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14822,6 +15177,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14831,6 +15193,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14840,6 +15209,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14849,6 +15225,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14866,6 +15249,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14934,6 +15324,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14943,6 +15340,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14952,6 +15356,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14961,6 +15372,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14970,6 +15388,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14979,6 +15404,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14996,6 +15428,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15036,6 +15475,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15045,6 +15491,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15062,6 +15515,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15102,6 +15562,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15111,6 +15578,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15128,6 +15602,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15165,6 +15646,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15174,6 +15662,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15191,6 +15686,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15242,6 +15744,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15251,6 +15760,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15260,6 +15776,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15269,6 +15792,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15278,6 +15808,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15287,6 +15824,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15304,6 +15848,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15346,6 +15897,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15355,6 +15913,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15364,6 +15929,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15373,6 +15945,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15390,6 +15969,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15421,6 +16007,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15430,6 +16023,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15439,6 +16039,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15448,6 +16055,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15465,6 +16079,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15529,6 +16150,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15538,6 +16166,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15547,6 +16182,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15556,6 +16198,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15565,6 +16214,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15574,6 +16230,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15583,6 +16246,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15600,6 +16270,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15659,6 +16336,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15668,6 +16352,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15677,6 +16368,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15686,6 +16384,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15695,6 +16400,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15704,6 +16416,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15713,6 +16432,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15730,6 +16456,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16015,6 +16748,1015 @@ export interface operations {
                      * @example {
                      *       "code": "unsupported_media_type",
                      *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        /** @description the download link; it carries a random token only, never personal data */
+                        url: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description whether the link was also mailed to the verified address */
+                        mailed: boolean;
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    email?: string;
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        applied: "name"[];
+                        /** @description changes waiting for the code sent to the new address or number */
+                        pending: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            field: "email" | "phone";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsCorrectionByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        applied: "email" | "phone";
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublicPrivacyRequestsConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        purposes: {
+                            /** @enum {unknown} */
+                            purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
+                            label: string | null;
+                            granted: boolean;
+                            /** Format: date-time */
+                            occurredAt: string | null;
+                            /** @description false where no notice text exists to grant it against */
+                            canGrant: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postPublicPrivacyRequestsConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
+                    granted: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        purposes: {
+                            /** @enum {unknown} */
+                            purpose: "support" | "analytics" | "call_recording" | "marketing" | "bot_training";
+                            label: string | null;
+                            granted: boolean;
+                            /** Format: date-time */
+                            occurredAt: string | null;
+                            /** @description false where no notice text exists to grant it against */
+                            canGrant: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublicPrivacyRequestsDownloadByToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ZIP archive of your data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Gone: expired or erased */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "link_expired",
+                     *       "message": "This link has expired; ask for the file again",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyCopy: {
+        parameters: {
+            query?: {
+                language?: "en" | "de" | "fr" | "fi" | "sv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        /** @description the download link; it carries a random token only, never personal data */
+                        url: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        /** @description whether the link was also mailed to the verified address */
+                        mailed: boolean;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyCorrection: {
+        parameters: {
+            query?: {
+                language?: "en" | "de" | "fr" | "fi" | "sv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    email?: string;
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        requestId: string;
+                        applied: "name"[];
+                        /** @description changes waiting for the code sent to the new address or number */
+                        pending: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            field: "email" | "phone";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyCorrectionByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        applied: "email" | "phone";
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (a resource outside the agent’s inboxes also answers 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "not_found",
+                     *       "message": "Conversation not found",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after the number of seconds in Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "rate_limited",
+                     *       "message": "Too many requests: retry in 42 s",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWidgetPrivacyErasure: {
+        parameters: {
+            query?: {
+                language?: "en" | "de" | "fr" | "fi" | "sv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
                      *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
                      *     }
                      */

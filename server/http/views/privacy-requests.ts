@@ -4,6 +4,7 @@ import {
   privacyRequestSources,
   privacyRequestStatuses,
   refusalBases,
+  requestChannels,
 } from '../../../drizzle/schema/privacy-requests.ts';
 
 /** The request desk's API shapes (server/routes/privacy-requests.ts); the inbox imports the `Static` types. */
@@ -14,6 +15,7 @@ const enumOf = <T extends readonly string[]>(values: T) => Type.Enum([...values]
 export const RequestKindSchema = enumOf(privacyRequestKinds);
 export const RequestSourceSchema = enumOf(privacyRequestSources);
 export const RequestStatusSchema = enumOf(privacyRequestStatuses);
+export const RequestChannelSchema = enumOf(requestChannels);
 export const RefusalBasisSchema = enumOf(refusalBases);
 export const LanguageSchema = Type.Enum(['en', 'de', 'fr', 'fi', 'sv']) as unknown as TEnum<
   ['en', 'de', 'fr', 'fi', 'sv']
@@ -49,6 +51,8 @@ export const PrivacyRequestView = Type.Object({
   status: RequestStatusSchema,
   language: Type.String(),
   fields: Type.Array(Type.String()),
+  channel: Type.Union([RequestChannelSchema, Type.Null()], { description: 'how an agent received it' }),
+  note: Type.Union([Type.String(), Type.Null()], { description: "the logging agent's note" }),
   receivedAt: Iso,
   dueAt: Iso,
   extendedAt: Type.Union([Iso, Type.Null()]),
@@ -80,6 +84,11 @@ export const LogRequestBody = Type.Object(
     fields: Type.Optional(Type.Array(Type.Enum(['name', 'email', 'phone']), { maxItems: 3 })),
     /** How the agent checked who asked: a choice, never free text (it would end up quoting the person). */
     verifiedHow: Type.Enum(['same_channel', 'identity_document', 'callback']),
+    /** When the person asked (the deadline runs from then); now when left out. */
+    receivedAt: Type.Optional(Iso),
+    channel: Type.Optional(RequestChannelSchema),
+    /** Staff text: what was asked and how, without quoting the person. */
+    note: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
 );

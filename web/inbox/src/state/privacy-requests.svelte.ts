@@ -2,6 +2,17 @@ import { describeError, type ApiClient } from '../api.ts';
 import type { OutcomeView, PrivacyRequestView, RequestFigures, RequestList } from '../request-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
+export type LogRequestInput = {
+  contactId: string;
+  kind: PrivacyRequestView['kind'];
+  receivedAt: string;
+  channel: NonNullable<PrivacyRequestView['channel']>;
+  verifiedHow: 'same_channel' | 'identity_document' | 'callback';
+  language: 'en' | 'de' | 'fr' | 'fi' | 'sv';
+  fields?: Array<'name' | 'email' | 'phone'>;
+  note?: string;
+};
+
 /**
  * The request desk (admins): every data-subject request with its deadline, overdue ones first, and the desk's
  * figures. The server orders and counts; this keeps the list and the actions' busy states.
@@ -51,6 +62,19 @@ export class PrivacyRequests {
   /** Erases the person (or, under a legal hold, refuses on that basis) and closes the request. */
   erase(id: string) {
     return this.#act(id, 'erase', { confirm: true }, 'Erasure request decided; the person is told the outcome.');
+  }
+
+  /** Logs a request a person made to the signed-in agent (any agent); admins then decide it on the desk. */
+  async log(body: LogRequestInput): Promise<boolean> {
+    try {
+      await this.#api.post('/api/privacy/requests', body);
+      this.#toasts.success('Request logged; an admin decides it within the deadline.');
+      if (this.status === 'ready') await this.load();
+      return true;
+    } catch (err) {
+      this.#toasts.error('The request could not be logged', err);
+      return false;
+    }
   }
 
   reset(): void {

@@ -96,6 +96,16 @@ async function requestBlob(path: string, init: CallOptions = {}): Promise<Blob> 
   }
 }
 
+/** POST /api/widget/privacy/copy: a download link valid for days, carrying a random token only. */
+export type CopyLink = { requestId: string; url: string; expiresAt: string };
+/** POST /api/widget/privacy/correction: what changed at once, and what waits for a code. */
+export type CorrectionResult = {
+  requestId: string;
+  applied: 'name'[];
+  pending: { id: string; field: 'email' | 'phone' }[];
+};
+export type CorrectionInput = { name?: string; email?: string; phone?: string };
+
 export const widgetApi = {
   config: (inboxId: string, locale: Locale) =>
     request<WidgetConfig>(`/api/widget/config?inbox=${encodeURIComponent(inboxId)}&locale=${locale}`),
@@ -126,5 +136,22 @@ export const widgetApi = {
       token,
       accept: 'application/zip, application/json',
       timeoutMs: EXPORT_TIMEOUT_MS,
+    }),
+  /** Self-service requests (an access, rectification or erasure request on the desk), in the widget's language. */
+  copyLink: (token: string, locale: Locale) =>
+    request<CopyLink>(`/api/widget/privacy/copy?language=${locale}`, { method: 'POST', body: {}, token }),
+  correct: (token: string, locale: Locale, body: CorrectionInput) =>
+    request<CorrectionResult>(`/api/widget/privacy/correction?language=${locale}`, { method: 'POST', body, token }),
+  confirmCorrection: (token: string, id: string, code: string) =>
+    request<{ applied: 'email' | 'phone' }>(`/api/widget/privacy/correction/${encodeURIComponent(id)}/confirm`, {
+      method: 'POST',
+      body: { code },
+      token,
+    }),
+  requestErasure: (token: string, locale: Locale) =>
+    request<{ id: string; dueAt: string }>(`/api/widget/privacy/erasure?language=${locale}`, {
+      method: 'POST',
+      body: {},
+      token,
     }),
 };

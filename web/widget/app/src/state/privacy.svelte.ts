@@ -1,6 +1,7 @@
 import { i18n } from './i18n.svelte.ts';
 import { ApiError, widgetApi, type ConsentPurposeState } from '../lib/api.ts';
 import { saveBlob } from '../lib/download.ts';
+import { SelfServiceState } from './self-service.svelte.ts';
 
 /** The name the visitor's browser saves the export under (the server's own name carries an internal id). */
 export const EXPORT_FILENAME = 'my-support-data.zip';
@@ -46,10 +47,17 @@ export class PrivacyState {
   /** Bumped on every load and save, so an older answer never overwrites a newer one. */
   private generation = 0;
 
+  /** The requests of the panel: a copy link, a correction, erasure. */
+  readonly requests: SelfServiceState;
+
   constructor(
     private readonly token: string,
     private readonly hooks: Hooks,
-  ) {}
+  ) {
+    this.requests = new SelfServiceState(token, () => {
+      if (!this.stopped) this.hooks.onUnauthorized();
+    });
+  }
 
   /** The panel opened: fresh state from the server, and no lines left over from last time. */
   open(): void {
