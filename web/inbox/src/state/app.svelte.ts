@@ -34,6 +34,7 @@ import { Realtime } from './realtime.svelte.ts';
 import { TeamPresence } from './presence.svelte.ts';
 import { BusinessHoursSettings } from './business-hours.svelte.ts';
 import { WebhookSettings } from './webhooks.svelte.ts';
+import { ApiTokenSettings } from './api-tokens.svelte.ts';
 import { Router, hrefs, type Route } from './router.svelte.ts';
 import { Session } from './session.svelte.ts';
 import { Toasts } from './toasts.svelte.ts';
@@ -75,6 +76,7 @@ export class InboxApp {
   /** Admins: business hours per inbox (the Agents page). */
   readonly businessHours: BusinessHoursSettings;
   readonly webhooks: WebhookSettings;
+  readonly apiTokens: ApiTokenSettings;
   // Privacy: the open contact's ledger, edits, exports, erasure, holds; the admin Privacy page.
   readonly contactEditor: ContactEditor;
   readonly consent: ConsentLedger;
@@ -123,6 +125,7 @@ export class InboxApp {
     this.teams = new TeamDirectory(this.api);
     this.businessHours = new BusinessHoursSettings(this.api, this.toasts);
     this.webhooks = new WebhookSettings(this.api, this.toasts);
+    this.apiTokens = new ApiTokenSettings(this.api, this.toasts);
     this.list = new ConversationList(
       this.api,
       () => this.session.agent?.id ?? null,
@@ -272,6 +275,7 @@ export class InboxApp {
     this.inboxAccess.reset();
     this.businessHours.reset();
     this.webhooks.reset();
+    this.apiTokens.reset();
     this.contactEditor.cancel();
     this.consent.reset();
     this.exports.reset();
