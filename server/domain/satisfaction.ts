@@ -5,7 +5,7 @@ import type { RatingStateView } from '../http/views/analytics.ts';
 import { conversations, satisfactionRatings } from '../../drizzle/schema/index.ts';
 import { conflict, notFound } from './errors.ts';
 import { assertActiveVisitor, visitorConversationId } from './widget.ts';
-import { excludedSql } from '../privacy/restriction.ts';
+import { excludedFrom, excludedSql } from '../privacy/restriction.ts';
 
 /** The widget's rating question needs only the database. */
 export type SatisfactionDeps = { db: Db };
@@ -16,7 +16,12 @@ export type RatingState = RatingStateView;
 export async function visitorRating(deps: SatisfactionDeps, visitor: VisitorClaims): Promise<RatingState> {
   await assertActiveVisitor(deps, visitor);
   const conversationId = await visitorConversationId(deps, visitor);
-  if (!conversationId) return { conversationId: null, status: null, score: null, ask: false };
+  // No conversation yet: the widget keeps this answer until the conversation is resolved (the status then comes
+  // over the socket), so `ask` must already say whether this contact may be asked, not "no conversation".
+  if (!conversationId) {
+    const restricted = await excludedFrom(deps.db, visitor.contactId, 'optional_messages');
+    return { conversationId: null, status: null, score: null, ask: !restricted };
+  }
   const [row] = await deps.db
     .select({
       status: conversations.status,
