@@ -1,12 +1,10 @@
 import { i18n } from './i18n.svelte.ts';
 import { ApiError, widgetApi, type ConsentPurposeState } from '../lib/api.ts';
 import { saveBlob } from '../lib/download.ts';
-import { SelfServiceState } from './self-service.svelte.ts';
+import { SelfServiceState, type Line } from './self-service.svelte.ts';
 
 /** The name the visitor's browser saves the export under (the server's own name carries an internal id). */
 export const EXPORT_FILENAME = 'my-support-data.zip';
-
-export type Line = { kind: 'done' | 'error'; text: string };
 
 type Hooks = {
   /** The server rejected the token (401/403): the widget forgets it and shows the notice again. */

@@ -1,6 +1,7 @@
 import { i18n } from './i18n.svelte.ts';
 import { ApiError, widgetApi, type CopyLink, type CorrectionInput } from '../lib/api.ts';
-import type { Line } from './privacy.svelte.ts';
+
+export type Line = { kind: 'done' | 'error'; text: string };
 
 /** Server error codes the visitor can act on, in their language; anything else is a general failure. */
 const KNOWN_ERRORS: Record<string, string> = {
