@@ -46,6 +46,8 @@ describe('PostgreSQL restarting under traffic', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // A server that died under the outage says why in its last log lines (they hold no personal data).
+    for (const s of servers) if (!s.running) console.error(`server ${s.url} exited; its last log lines:\n${s.stderr}`);
     await Promise.all(servers.map((s) => s.dispose()));
     await pg?.destroy();
   });
