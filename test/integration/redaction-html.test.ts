@@ -243,7 +243,10 @@ describe(`redaction of HTML email by what a reader sees on ${dbMode}`, () => {
     }
     for (const dump of dumps) {
       expect(dump).toContain('kind regards');
-      for (const token of [...IBAN.tokens, ...PHRASE.tokens, ...CARD.tokens]) expect(dump).not.toContain(token);
+      // A token as a word of its own: the dump also holds hex hashes (the audit chain, one per entry) and epoch
+      // times, in which a 4-digit group like '9931' turns up by chance; the card in any text is still found.
+      for (const token of [...IBAN.tokens, ...PHRASE.tokens, ...CARD.tokens])
+        expect(dump).not.toMatch(new RegExp(`(?<![0-9A-Za-z])${token}(?![0-9A-Za-z])`));
     }
   });
 });
