@@ -1,17 +1,23 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { RestrictionPurpose, RestrictionView } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export const RESTRICTION_REASON_MIN = 3;
 export const RESTRICTION_REASON_MAX = 500;
 
 /** What each purpose leaves the contact out of, in the words the contact panel uses. */
-export const purposeLabels: Record<RestrictionPurpose, string> = {
-  analytics: 'Dashboards and analytics',
-  bot: 'Automated answers (the bot hands off)',
-  optional_messages: 'Follow-up emails, surveys and other optional messages',
-  processors: 'Transfers to processors beyond answering them',
+// A Record over the server's union, so a new purpose fails the typecheck here until it has a label.
+const PURPOSES: Record<RestrictionPurpose, true> = {
+  analytics: true,
+  bot: true,
+  optional_messages: true,
+  processors: true,
 };
+/** Each purpose's label in the inbox's language (a getter, so a component re-renders on a language switch). */
+export const purposeLabels = {} as Record<RestrictionPurpose, string>;
+for (const purpose of Object.keys(PURPOSES))
+  Object.defineProperty(purposeLabels, purpose, { enumerable: true, get: () => tp(`restriction.purpose.${purpose}`) });
 
 export type RestrictionInput = {
   kind: RestrictionView['kind'];

@@ -8,6 +8,7 @@ import type {
 } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { fullDateTime } from '../lib/format.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export const RETAIN_DAYS_MIN = 1;
 export const RETAIN_DAYS_MAX = 3650;
@@ -263,6 +264,6 @@ export class Retention {
 
 /** "kept for 30 days" or "auto-delete off". */
 export function describePolicy(value: { enabled: boolean; retainDays: number }): string {
-  if (!value.enabled) return 'auto-delete off';
-  return `kept for ${value.retainDays} ${value.retainDays === 1 ? 'day' : 'days'}`;
+  if (!value.enabled) return tp('retention.policyOff');
+  return tp('retention.policyKept', { count: value.retainDays });
 }
