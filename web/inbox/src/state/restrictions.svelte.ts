@@ -57,11 +57,11 @@ export class Restrictions {
       );
       this.#changed(restriction);
       this.#toasts.success(
-        restriction.kind === 'restriction' ? 'Processing restricted (Art. 18).' : 'Objection recorded (Art. 21).',
+        restriction.kind === 'restriction' ? tp('state.restrictions.restricted') : tp('state.restrictions.objected'),
       );
       return true;
     } catch (err) {
-      this.placeError = describeError(err, 'Could not record it.');
+      this.placeError = describeError(err, tp('state.restrictions.placeFailed'));
       return false;
     } finally {
       this.placing = false;
@@ -78,10 +78,14 @@ export class Restrictions {
         { reason: reason.trim() },
       );
       this.#changed(lifted);
-      this.#toasts.success(restriction.kind === 'restriction' ? 'Restriction lifted.' : 'Objection lifted.');
+      this.#toasts.success(
+        restriction.kind === 'restriction'
+          ? tp('state.restrictions.restrictionLifted')
+          : tp('state.restrictions.objectionLifted'),
+      );
       return true;
     } catch (err) {
-      this.liftError = describeError(err, 'Could not lift it.');
+      this.liftError = describeError(err, tp('state.restrictions.liftFailed'));
       return false;
     } finally {
       this.lifting[restriction.id] = false;

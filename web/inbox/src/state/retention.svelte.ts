@@ -8,7 +8,7 @@ import type {
 } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { fullDateTime } from '../lib/format.ts';
-import { tp } from '../lib/privacy-i18n.ts';
+import { retentionLabel, tp } from '../lib/privacy-i18n.ts';
 
 export const RETAIN_DAYS_MIN = 1;
 export const RETAIN_DAYS_MAX = 3650;
@@ -76,7 +76,7 @@ export class Retention {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the retention policies.');
+      this.error = describeError(err, tp('state.retention.load'));
     }
   }
 
@@ -92,7 +92,7 @@ export class Retention {
       this.previewError = null;
     } catch (err) {
       this.previewStatus = this.preview ? 'ready' : 'error';
-      this.previewError = describeError(err, 'Could not compute the preview.');
+      this.previewError = describeError(err, tp('state.retention.preview'));
     }
   }
 
@@ -103,7 +103,7 @@ export class Retention {
         policies: [{ dataClass, enabled, retainDays }],
       });
     } catch (err) {
-      this.#toasts.error('Could not compute what this policy would delete', err);
+      this.#toasts.error(tp('state.retention.proposal'), err);
       return null;
     }
   }
@@ -168,13 +168,13 @@ export class Retention {
           { confirm: true },
         );
         this.#replace(policy);
-        this.#toasts.success(`${policy.label}: the new policy is in force; the next sweep deletes what it says.`);
+        this.#toasts.success(tp('state.retention.inForce', { label: retentionLabel(policy.dataClass, policy.label) }));
         void this.loadPreview();
       }
       this.confirmation = null;
       return true;
     } catch (err) {
-      this.confirmError = describeError(err, 'Could not save the retention policy.');
+      this.confirmError = describeError(err, tp('state.retention.saveFailed'));
       return false;
     } finally {
       this.confirming = false;
@@ -194,11 +194,16 @@ export class Retention {
         `/api/privacy/retention/${encodeURIComponent(dataClass)}/cancel`,
       );
       this.#replace(policy);
-      this.#toasts.success(`${policy.label}: change cancelled; the policy in force stays (${describePolicy(policy)}).`);
+      this.#toasts.success(
+        tp('state.retention.cancelled', {
+          label: retentionLabel(policy.dataClass, policy.label),
+          policy: describePolicy(policy),
+        }),
+      );
       void this.loadPreview();
       return true;
     } catch (err) {
-      this.#toasts.error('Could not cancel the change', err);
+      this.#toasts.error(tp('state.retention.cancelFailed'), err);
       void this.load();
       return false;
     } finally {
@@ -211,7 +216,7 @@ export class Retention {
       await this.#write(dataClass, enabled, retainDays, confirm);
       return true;
     } catch (err) {
-      this.#toasts.error('Could not save the retention policy', err);
+      this.#toasts.error(tp('state.retention.saveFailedToast'), err);
       return false;
     }
   }
@@ -224,8 +229,14 @@ export class Retention {
     this.#replace(policy);
     this.#toasts.success(
       policy.takesEffectAt
-        ? `${policy.label}: saved; nothing is deleted under it before ${fullDateTime(policy.takesEffectAt)}.`
-        : `${policy.label}: ${describePolicy(policy)}.`,
+        ? tp('state.retention.savedLater', {
+            label: retentionLabel(policy.dataClass, policy.label),
+            when: fullDateTime(policy.takesEffectAt),
+          })
+        : tp('state.retention.saved', {
+            label: retentionLabel(policy.dataClass, policy.label),
+            policy: describePolicy(policy),
+          }),
     );
     void this.loadPreview();
   }
@@ -243,7 +254,7 @@ export class Retention {
       void this.loadPreview();
       return true;
     } catch (err) {
-      this.sweepError = describeError(err, 'The sweep failed.');
+      this.sweepError = describeError(err, tp('state.retention.sweepFailed'));
       return false;
     } finally {
       this.sweeping = false;
