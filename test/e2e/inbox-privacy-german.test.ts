@@ -259,6 +259,19 @@ describe(`e2e in Chromium: the Privacy page and the contact's privacy sections i
     await page.screenshot({ path: `${SHOTS}/log-request-de.png` });
     await log.getByRole('button', { name: 'Abbrechen' }).click();
     await log.waitFor({ state: 'detached' });
+
+    // A consent given on the phone, recorded by hand: the form, the badge and the toast read German.
+    await page.click('[data-testid="consent-record-open"]');
+    await page.selectOption('[data-testid="consent-record-purpose"]', 'marketing');
+    await page.fill(
+      '[data-testid="consent-record-evidence"]',
+      'Telefonat am 6. Dezember, Rückruf auf die bekannte Nummer',
+    );
+    await page.click('[data-testid="consent-record-submit"]');
+    await page.waitForSelector('[data-testid="toast"]:has-text("Einwilligung erfasst.")');
+    await page.waitForSelector('[data-testid="consent-marketing"][data-state="granted"]');
+    expect(await text('[data-testid="consent-marketing"] .badge')).toBe('Erteilt');
+    expect(await text('[data-testid="consent-marketing"] .evidence')).toMatch(/^Fassung .+ · .+ · über E-Mail$/);
     expect(errors).toEqual([]);
   });
 });
