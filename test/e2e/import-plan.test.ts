@@ -54,7 +54,7 @@ describe(`e2e in Chromium: an import's minimization plan on the Privacy page (${
       'contacts 1, conversations 1, messages 3, agent replies 1, notes 1, attachments 1',
     );
     expect(await plan.getByTestId('import-excluded').innerText()).toBe(
-      'inactive contact: 1 (1 messages); closed long ago: 1 (1 messages)',
+      'inactive contact: 1 (1 message); closed long ago: 1 (1 message)',
     );
     expect(await plan.getByTestId('import-pii').innerText()).toContain('card 1');
     expect(await plan.getByTestId('import-integrity').innerText()).toBe('counts and checksums match');

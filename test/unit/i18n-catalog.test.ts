@@ -108,4 +108,15 @@ describe('the inbox catalog', () => {
     expect(inboxTranslator('fi')('inbox-admin:bot.indexReady', { count: 3 })).toBe('Hakemisto valmis: 3 artikkelia.');
     expect(inboxTranslator('en')('inbox-admin:kb.questionCount', { count: 1 })).toBe('1 question');
   });
+
+  it('loads the Privacy page’s namespace with its plurals (inbox-privacy)', async () => {
+    await loadInboxLocale('de');
+    const de = inboxTranslator('de');
+    expect(de('inbox-privacy:requests.daysLeft', { count: 1 })).toBe('noch 1 Tag');
+    expect(de('inbox-privacy:requests.overdueDays', { count: 3 })).toBe('3 Tage überfällig');
+    await loadInboxLocale('fi');
+    expect(inboxTranslator('fi')('inbox-privacy:retention.items', { count: 1 })).toBe('1 kohde');
+    expect(inboxTranslator('fi')('inbox-privacy:retention.items', { count: 5 })).toBe('5 kohdetta');
+    expect(inboxTranslator('en')('inbox-privacy:page.title')).toBe('Privacy');
+  });
 });

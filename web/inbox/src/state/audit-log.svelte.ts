@@ -1,6 +1,7 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { AuditEntryView, AuditPage, AuditVerification } from '../privacy-types.ts';
 import { appendUnseen } from '../lib/pages.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 const PAGE_SIZE = 50;
 
@@ -37,7 +38,7 @@ export class AuditLog {
     } catch (err) {
       if (generation !== this.#generation) return;
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the audit log.');
+      this.error = describeError(err, tp('state.audit.load'));
     }
   }
 
@@ -54,7 +55,7 @@ export class AuditLog {
       this.error = null;
     } catch (err) {
       if (generation !== this.#generation) return;
-      this.error = describeError(err, 'Could not load older entries.');
+      this.error = describeError(err, tp('state.audit.older'));
     } finally {
       this.loadingMore = false;
     }
@@ -69,7 +70,7 @@ export class AuditLog {
       this.verifiedAt = Date.now();
     } catch (err) {
       this.verification = null;
-      this.verifyError = describeError(err, 'Could not verify the audit log.');
+      this.verifyError = describeError(err, tp('state.audit.verify'));
     } finally {
       this.verifying = false;
     }

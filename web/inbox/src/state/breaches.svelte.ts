@@ -9,6 +9,7 @@ import type {
 } from '../breach-types.ts';
 import type { InboxList } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export const REGISTER_EXPORT_URL = '/api/privacy/breaches/export';
 
@@ -60,7 +61,7 @@ export class BreachRegister {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the breach register.');
+      this.error = describeError(err, tp('state.breaches.load'));
     }
   }
 
@@ -82,7 +83,7 @@ export class BreachRegister {
       this.affected[id] = found;
       return true;
     } catch (err) {
-      this.#toasts.error('Could not count the people affected', err);
+      this.#toasts.error(tp('state.breaches.count'), err);
       return false;
     } finally {
       this.busy = false;
@@ -105,7 +106,7 @@ export class BreachRegister {
       await this.load();
       return true;
     } catch (err) {
-      this.#toasts.error('The breach register was not changed', err);
+      this.#toasts.error(tp('state.breaches.unchanged'), err);
       return false;
     } finally {
       this.busy = false;

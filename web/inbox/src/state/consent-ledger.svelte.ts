@@ -2,6 +2,7 @@ import { describeError, type ApiClient } from '../api.ts';
 import type { ConsentEventView, ConsentInput, ConsentLedgerView } from '../privacy-types.ts';
 import type { ConsentState } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 const newestFirst = (a: ConsentEventView, b: ConsentEventView) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt);
 
@@ -45,7 +46,7 @@ export class ConsentLedger {
     } catch (err) {
       if (generation !== this.#generation) return;
       this.status = 'error';
-      this.error = describeError(err, 'Could not load the consent history.');
+      this.error = describeError(err, tp('state.consent.load'));
     }
   }
 
@@ -61,10 +62,10 @@ export class ConsentLedger {
       this.#generation++;
       this.contactId = contactId;
       this.#apply(contactId, ledger);
-      this.#toasts.success(input.granted ? 'Consent recorded.' : 'Withdrawal recorded.');
+      this.#toasts.success(input.granted ? tp('state.consent.granted') : tp('state.consent.withdrawn'));
       return true;
     } catch (err) {
-      this.recordError = describeError(err, 'Could not record the consent.');
+      this.recordError = describeError(err, tp('state.consent.failed'));
       return false;
     } finally {
       this.recording = false;

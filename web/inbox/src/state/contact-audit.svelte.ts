@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { ContactAuditView } from '../request-types.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 /** "Who touched this person's data" (admins): the audit entries about one contact, loaded when opened. */
 export class ContactAudit {
@@ -28,7 +29,7 @@ export class ContactAudit {
     } catch (err) {
       if (this.contactId !== contactId) return;
       this.status = 'error';
-      this.error = describeError(err, 'Could not load the history.');
+      this.error = describeError(err, tp('state.contactAudit.load'));
     }
   }
 }

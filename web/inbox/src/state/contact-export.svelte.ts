@@ -3,6 +3,7 @@ import { saveBlob } from '../lib/download.ts';
 import { newUuid } from '../lib/uuid.ts';
 import type { PrivacyProgress } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export type ExportPhase = 'preparing' | 'streaming' | 'done' | 'error';
 export type ExportJob = {
@@ -60,8 +61,8 @@ export class ContactExports {
       const job = this.jobs[contactId];
       if (job?.jobId !== jobId) return;
       job.phase = 'error';
-      job.error = describeError(err, 'The export failed.');
-      this.#toasts.error('Could not export the contact’s data', err);
+      job.error = describeError(err, tp('state.export.failed'));
+      this.#toasts.error(tp('state.export.toast'), err);
     }
   }
 

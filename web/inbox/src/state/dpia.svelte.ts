@@ -1,6 +1,7 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { DpiaVersionList, DpiaView } from '../breach-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export const printableDpiaUrl = (version: number | null) =>
   version === null ? '/api/privacy/dpia/print' : `/api/privacy/dpia/print?version=${version}`;
@@ -45,7 +46,7 @@ export class Dpia {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the DPIA.');
+      this.error = describeError(err, tp('state.dpia.load'));
     }
   }
 
@@ -54,7 +55,7 @@ export class Dpia {
     try {
       this.draft = (await this.#api.get<DpiaView>('/api/privacy/dpia/draft')).sections;
     } catch (err) {
-      this.#toasts.error('Could not generate a draft', err);
+      this.#toasts.error(tp('state.dpia.draft'), err);
     }
   }
 
@@ -66,11 +67,11 @@ export class Dpia {
         sections: this.draft,
         ...(note.trim() ? { note: note.trim() } : {}),
       });
-      this.#toasts.success(`DPIA saved as version ${saved.version}.`);
+      this.#toasts.success(tp('state.dpia.saved', { version: saved.version }));
       await this.load();
       return true;
     } catch (err) {
-      this.#toasts.error('The DPIA was not saved', err);
+      this.#toasts.error(tp('state.dpia.notSaved'), err);
       return false;
     } finally {
       this.busy = false;
@@ -81,7 +82,7 @@ export class Dpia {
     try {
       this.viewing = await this.#api.get<DpiaView>(`/api/privacy/dpia/versions/${version}`);
     } catch (err) {
-      this.#toasts.error('Could not open that version', err);
+      this.#toasts.error(tp('state.dpia.open'), err);
     }
   }
 

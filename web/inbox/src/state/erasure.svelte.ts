@@ -1,6 +1,7 @@
 import { describeError, isApiError, type ApiClient } from '../api.ts';
 import type { ErasureReceipt, PrivacyContactView } from '../privacy-types.ts';
 import { contactName } from '../lib/format.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export type ErasureTarget = { contactId: string; name: string; conversationIds: string[]; holds: number };
 export type ErasureError = { legalHold: boolean; message: string };
@@ -68,7 +69,8 @@ export class Erasure {
       const legalHold = isApiError(err) && (err.code === 'legal_hold' || err.status === 409);
       this.error = {
         legalHold,
-        message: legalHold && isApiError(err) && err.message ? err.message : describeError(err, 'The erasure failed.'),
+        message:
+          legalHold && isApiError(err) && err.message ? err.message : describeError(err, tp('state.erasure.failed')),
       };
       return false;
     } finally {

@@ -1,4 +1,5 @@
 import { describeError, type ApiClient } from '../api.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 /** An import's plan and report as the Privacy page shows them (counts and names; server/import/plan.ts). */
 export type ImportView = {
@@ -43,7 +44,7 @@ export class Imports {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the imports.');
+      this.error = describeError(err, tp('state.imports.load'));
     }
   }
 

@@ -1,6 +1,7 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { HoldTarget, LegalHoldView } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 const newestFirst = (a: LegalHoldView, b: LegalHoldView) => Date.parse(b.createdAt) - Date.parse(a.createdAt);
 
@@ -42,7 +43,7 @@ export class LegalHolds {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the legal holds.');
+      this.error = describeError(err, tp('state.holds.load'));
     }
   }
 
@@ -59,10 +60,10 @@ export class LegalHolds {
       });
       this.#upsert(hold);
       this.#changed(hold);
-      this.#toasts.success('Legal hold placed. Nothing it covers can be erased or expire.');
+      this.#toasts.success(tp('state.holds.placed'));
       return true;
     } catch (err) {
-      this.placeError = describeError(err, 'Could not place the hold.');
+      this.placeError = describeError(err, tp('state.holds.placeFailed'));
       return false;
     } finally {
       this.placing = false;
@@ -78,10 +79,10 @@ export class LegalHolds {
       );
       this.#upsert(hold);
       this.#changed(hold);
-      this.#toasts.success('Legal hold released.');
+      this.#toasts.success(tp('state.holds.released'));
       return true;
     } catch (err) {
-      this.#toasts.error('Could not release the hold', err);
+      this.#toasts.error(tp('state.holds.releaseFailed'), err);
       return false;
     } finally {
       delete this.releasing[id];

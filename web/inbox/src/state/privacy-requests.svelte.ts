@@ -1,6 +1,7 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { OutcomeView, PrivacyRequestView, RequestFigures, RequestList } from '../request-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export type LogRequestInput = {
   contactId: string;
@@ -43,36 +44,36 @@ export class PrivacyRequests {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the requests.');
+      this.error = describeError(err, tp('state.requests.load'));
     }
   }
 
   assign(id: string, assigneeId: string | null) {
-    return this.#act(id, 'assign', { assigneeId }, 'Request assigned.');
+    return this.#act(id, 'assign', { assigneeId }, tp('state.requests.assigned'));
   }
 
   extend(id: string, reason: string) {
-    return this.#act(id, 'extend', { reason: reason.trim() }, 'Deadline extended by two months.');
+    return this.#act(id, 'extend', { reason: reason.trim() }, tp('state.requests.extended'));
   }
 
   close(id: string, outcome: OutcomeView) {
-    return this.#act(id, 'close', { outcome }, 'Request closed; the person is told by mail where an address is known.');
+    return this.#act(id, 'close', { outcome }, tp('state.requests.closed'));
   }
 
   /** Erases the person (or, under a legal hold, refuses on that basis) and closes the request. */
   erase(id: string) {
-    return this.#act(id, 'erase', { confirm: true }, 'Erasure request decided; the person is told the outcome.');
+    return this.#act(id, 'erase', { confirm: true }, tp('state.requests.erased'));
   }
 
   /** Logs a request a person made to the signed-in agent (any agent); admins then decide it on the desk. */
   async log(body: LogRequestInput): Promise<boolean> {
     try {
       await this.#api.post('/api/privacy/requests', body);
-      this.#toasts.success('Request logged; an admin decides it within the deadline.');
+      this.#toasts.success(tp('state.requests.logged'));
       if (this.status === 'ready') await this.load();
       return true;
     } catch (err) {
-      this.#toasts.error('The request could not be logged', err);
+      this.#toasts.error(tp('state.requests.logFailed'), err);
       return false;
     }
   }
@@ -93,7 +94,7 @@ export class PrivacyRequests {
       await this.load();
       return true;
     } catch (err) {
-      this.#toasts.error('The request could not be changed', err);
+      this.#toasts.error(tp('state.requests.changeFailed'), err);
       return false;
     } finally {
       delete this.busy[id];

@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { ProcessingRecordView } from '../privacy-types.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export const PRINTABLE_RECORD_URL = '/api/privacy/record?format=html';
 
@@ -22,7 +23,7 @@ export class ProcessingRecord {
       if (!record || !Array.isArray(record.dataMap)) {
         this.record = null;
         this.status = 'error';
-        this.error = 'The server sent an incomplete record (no data map). The printable version may still work.';
+        this.error = tp('state.record.incomplete');
         return;
       }
       this.record = record;
@@ -30,7 +31,7 @@ export class ProcessingRecord {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the record of processing.');
+      this.error = describeError(err, tp('state.record.load'));
     }
   }
 

@@ -1,5 +1,6 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { RecordingView } from './call-recordings.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 /** Admins: call recordings whose deletion at the provider keeps failing (they are kept and retried). */
 export class RecordingDeletionFailures {
@@ -22,7 +23,7 @@ export class RecordingDeletionFailures {
       this.error = null;
     } catch (err) {
       this.status = 'error';
-      this.error = describeError(err, 'Could not load the failed recording deletions.');
+      this.error = describeError(err, tp('state.recordingFailures.load'));
     }
   }
 }

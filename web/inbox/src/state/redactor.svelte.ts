@@ -2,6 +2,7 @@ import type { ApiClient } from '../api.ts';
 import type { RedactableMessage } from '../privacy-types.ts';
 import type { MessageResult } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 /** A span of one message the agent selected, as UTF-16 offsets into its body (end exclusive). */
 export type RedactionSpan = { messageId: string; start: number; end: number; text: string };
@@ -67,12 +68,10 @@ export class Redactor {
       this.#updated(message);
       this.pending = null;
       this.candidate = null;
-      this.#toasts.success(
-        `Redacted ${span.end - span.start} ${span.end - span.start === 1 ? 'character' : 'characters'}.`,
-      );
+      this.#toasts.success(tp('state.redactor.done', { count: span.end - span.start }));
       return true;
     } catch (err) {
-      this.#toasts.error('Could not redact the text', err);
+      this.#toasts.error(tp('state.redactor.failed'), err);
       return false;
     } finally {
       this.busy = false;

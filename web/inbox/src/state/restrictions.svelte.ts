@@ -1,17 +1,23 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { RestrictionPurpose, RestrictionView } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 export const RESTRICTION_REASON_MIN = 3;
 export const RESTRICTION_REASON_MAX = 500;
 
 /** What each purpose leaves the contact out of, in the words the contact panel uses. */
-export const purposeLabels: Record<RestrictionPurpose, string> = {
-  analytics: 'Dashboards and analytics',
-  bot: 'Automated answers (the bot hands off)',
-  optional_messages: 'Follow-up emails, surveys and other optional messages',
-  processors: 'Transfers to processors beyond answering them',
+// A Record over the server's union, so a new purpose fails the typecheck here until it has a label.
+const PURPOSES: Record<RestrictionPurpose, true> = {
+  analytics: true,
+  bot: true,
+  optional_messages: true,
+  processors: true,
 };
+/** Each purpose's label in the inbox's language (a getter, so a component re-renders on a language switch). */
+export const purposeLabels = {} as Record<RestrictionPurpose, string>;
+for (const purpose of Object.keys(PURPOSES))
+  Object.defineProperty(purposeLabels, purpose, { enumerable: true, get: () => tp(`restriction.purpose.${purpose}`) });
 
 export type RestrictionInput = {
   kind: RestrictionView['kind'];
@@ -51,11 +57,11 @@ export class Restrictions {
       );
       this.#changed(restriction);
       this.#toasts.success(
-        restriction.kind === 'restriction' ? 'Processing restricted (Art. 18).' : 'Objection recorded (Art. 21).',
+        restriction.kind === 'restriction' ? tp('state.restrictions.restricted') : tp('state.restrictions.objected'),
       );
       return true;
     } catch (err) {
-      this.placeError = describeError(err, 'Could not record it.');
+      this.placeError = describeError(err, tp('state.restrictions.placeFailed'));
       return false;
     } finally {
       this.placing = false;
@@ -72,10 +78,14 @@ export class Restrictions {
         { reason: reason.trim() },
       );
       this.#changed(lifted);
-      this.#toasts.success(restriction.kind === 'restriction' ? 'Restriction lifted.' : 'Objection lifted.');
+      this.#toasts.success(
+        restriction.kind === 'restriction'
+          ? tp('state.restrictions.restrictionLifted')
+          : tp('state.restrictions.objectionLifted'),
+      );
       return true;
     } catch (err) {
-      this.liftError = describeError(err, 'Could not lift it.');
+      this.liftError = describeError(err, tp('state.restrictions.liftFailed'));
       return false;
     } finally {
       this.lifting[restriction.id] = false;

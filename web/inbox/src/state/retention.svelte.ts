@@ -8,6 +8,7 @@ import type {
 } from '../privacy-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { fullDateTime } from '../lib/format.ts';
+import { retentionLabel, tp } from '../lib/privacy-i18n.ts';
 
 export const RETAIN_DAYS_MIN = 1;
 export const RETAIN_DAYS_MAX = 3650;
@@ -75,7 +76,7 @@ export class Retention {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load the retention policies.');
+      this.error = describeError(err, tp('state.retention.load'));
     }
   }
 
@@ -91,7 +92,7 @@ export class Retention {
       this.previewError = null;
     } catch (err) {
       this.previewStatus = this.preview ? 'ready' : 'error';
-      this.previewError = describeError(err, 'Could not compute the preview.');
+      this.previewError = describeError(err, tp('state.retention.preview'));
     }
   }
 
@@ -102,7 +103,7 @@ export class Retention {
         policies: [{ dataClass, enabled, retainDays }],
       });
     } catch (err) {
-      this.#toasts.error('Could not compute what this policy would delete', err);
+      this.#toasts.error(tp('state.retention.proposal'), err);
       return null;
     }
   }
@@ -167,13 +168,13 @@ export class Retention {
           { confirm: true },
         );
         this.#replace(policy);
-        this.#toasts.success(`${policy.label}: the new policy is in force; the next sweep deletes what it says.`);
+        this.#toasts.success(tp('state.retention.inForce', { label: retentionLabel(policy.dataClass, policy.label) }));
         void this.loadPreview();
       }
       this.confirmation = null;
       return true;
     } catch (err) {
-      this.confirmError = describeError(err, 'Could not save the retention policy.');
+      this.confirmError = describeError(err, tp('state.retention.saveFailed'));
       return false;
     } finally {
       this.confirming = false;
@@ -193,11 +194,16 @@ export class Retention {
         `/api/privacy/retention/${encodeURIComponent(dataClass)}/cancel`,
       );
       this.#replace(policy);
-      this.#toasts.success(`${policy.label}: change cancelled; the policy in force stays (${describePolicy(policy)}).`);
+      this.#toasts.success(
+        tp('state.retention.cancelled', {
+          label: retentionLabel(policy.dataClass, policy.label),
+          policy: describePolicy(policy),
+        }),
+      );
       void this.loadPreview();
       return true;
     } catch (err) {
-      this.#toasts.error('Could not cancel the change', err);
+      this.#toasts.error(tp('state.retention.cancelFailed'), err);
       void this.load();
       return false;
     } finally {
@@ -210,7 +216,7 @@ export class Retention {
       await this.#write(dataClass, enabled, retainDays, confirm);
       return true;
     } catch (err) {
-      this.#toasts.error('Could not save the retention policy', err);
+      this.#toasts.error(tp('state.retention.saveFailedToast'), err);
       return false;
     }
   }
@@ -223,8 +229,14 @@ export class Retention {
     this.#replace(policy);
     this.#toasts.success(
       policy.takesEffectAt
-        ? `${policy.label}: saved; nothing is deleted under it before ${fullDateTime(policy.takesEffectAt)}.`
-        : `${policy.label}: ${describePolicy(policy)}.`,
+        ? tp('state.retention.savedLater', {
+            label: retentionLabel(policy.dataClass, policy.label),
+            when: fullDateTime(policy.takesEffectAt),
+          })
+        : tp('state.retention.saved', {
+            label: retentionLabel(policy.dataClass, policy.label),
+            policy: describePolicy(policy),
+          }),
     );
     void this.loadPreview();
   }
@@ -242,7 +254,7 @@ export class Retention {
       void this.loadPreview();
       return true;
     } catch (err) {
-      this.sweepError = describeError(err, 'The sweep failed.');
+      this.sweepError = describeError(err, tp('state.retention.sweepFailed'));
       return false;
     } finally {
       this.sweeping = false;
@@ -263,6 +275,6 @@ export class Retention {
 
 /** "kept for 30 days" or "auto-delete off". */
 export function describePolicy(value: { enabled: boolean; retainDays: number }): string {
-  if (!value.enabled) return 'auto-delete off';
-  return `kept for ${value.retainDays} ${value.retainDays === 1 ? 'day' : 'days'}`;
+  if (!value.enabled) return tp('retention.policyOff');
+  return tp('retention.policyKept', { count: value.retainDays });
 }

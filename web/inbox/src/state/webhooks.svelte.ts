@@ -1,6 +1,7 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { WebhookDeliveryView, WebhookSubscriptionView } from '../../../../server/webhooks/subscriptions.ts';
 import type { Toasts } from './toasts.svelte.ts';
+import { tp } from '../lib/privacy-i18n.ts';
 
 /** The events a subscription can choose (server/webhooks/events.ts WEBHOOK_EVENTS), with what they mean. */
 export const webhookEvents = [
@@ -57,14 +58,14 @@ export class WebhookSettings {
       this.items = (await this.#api.get<{ items: WebhookSubscriptionView[] }>('/api/webhooks')).items;
       this.status = 'ready';
     } catch (err) {
-      this.error = describeError(err, 'Could not load the webhooks.');
+      this.error = describeError(err, tp('state.webhooks.load'));
       this.status = 'error';
     }
   }
 
   async create(): Promise<void> {
     if (this.draft.events.length === 0) {
-      this.createError = 'Choose at least one event.';
+      this.createError = tp('state.webhooks.noEvent');
       return;
     }
     this.creating = true;
@@ -79,7 +80,7 @@ export class WebhookSettings {
       this.secret = { name: created.subscription.name, value: created.secret };
       this.draft = emptyDraft();
     } catch (err) {
-      this.createError = describeError(err, 'Could not create the webhook.');
+      this.createError = describeError(err, tp('state.webhooks.createFailed'));
     } finally {
       this.creating = false;
     }
@@ -92,7 +93,7 @@ export class WebhookSettings {
       });
       this.items = this.items.map((s) => (s.id === id ? subscription : s));
     } catch (err) {
-      this.#toasts.error(paused ? 'Could not pause the webhook' : 'Could not resume the webhook', err);
+      this.#toasts.error(paused ? tp('state.webhooks.pauseFailed') : tp('state.webhooks.resumeFailed'), err);
     }
   }
 
@@ -101,10 +102,10 @@ export class WebhookSettings {
       await this.#api.delete(`/api/webhooks/${id}`);
       this.items = this.items.filter((s) => s.id !== id);
       if (this.openId === id) this.openId = null;
-      this.#toasts.success('Webhook deleted.');
+      this.#toasts.success(tp('state.webhooks.deleted'));
       return true;
     } catch (err) {
-      this.#toasts.error('Could not delete the webhook', err);
+      this.#toasts.error(tp('state.webhooks.deleteFailed'), err);
       return false;
     }
   }
@@ -121,7 +122,7 @@ export class WebhookSettings {
       const { items } = await this.#api.get<{ items: WebhookDeliveryView[] }>(`/api/webhooks/${id}/deliveries`);
       if (this.openId === id) this.deliveries = items;
     } catch (err) {
-      this.#toasts.error('Could not load the deliveries', err);
+      this.#toasts.error(tp('state.webhooks.deliveriesFailed'), err);
     }
   }
 }
