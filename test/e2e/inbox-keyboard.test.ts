@@ -315,6 +315,9 @@ describe(`e2e in Chromium: the inbox by keyboard and screen reader (${dbMode})`,
     const lines = (await announcements()).filter((l) => l?.includes('Is anyone there?'));
     expect(lines).toEqual([`${name}: Is anyone there?`]);
     expect(lines[0]!.split(name).length - 1).toBe(1);
+    // Read in the timeline, the message names its author once too: the avatar's initials are hidden.
+    const message = page.locator('[data-testid="message"]', { hasText: 'Is anyone there?' });
+    expect(await message.locator('.avatar').getAttribute('aria-hidden')).toBe('true');
 
     // A new visitor starts a conversation: the list gains a row and the region says so once.
     const newcomer = await server.visitor();
