@@ -42,6 +42,7 @@ import { CannedReplies } from './canned-replies.svelte.ts';
 import { Notifications } from './notifications.svelte.ts';
 import { Profile } from './profile.svelte.ts';
 import { ShortcutUi, type ShortcutAction } from './shortcuts.svelte.ts';
+import { Announcer } from './announcer.svelte.ts';
 
 /**
  * The inbox's root state: owns every store and wires them together. Components read from `app` and call
@@ -103,6 +104,8 @@ export class InboxApp {
   readonly notifications: Notifications;
   readonly profile: Profile;
   readonly shortcutUi = new ShortcutUi();
+  /** The polite live region's lines (new messages and conversations, status changes). */
+  readonly announcer = new Announcer();
   /** Unread customer messages in the loaded conversations (the tab title shows it). */
   unreadTotal = $derived(this.#unreadTotal());
 
@@ -134,6 +137,7 @@ export class InboxApp {
     this.detail = new ConversationDetail(this.api, this.toasts, {
       conversationChanged: (c) => this.list.applyLive(c, { viewing: this.detail.isViewing(c.id) }),
       read: (id) => this.list.setUnread(id, 0),
+      statusSet: (c) => this.announcer.say(t(`live.status.${c.status}`)),
     });
     this.composerFiles = new ComposerFiles(this.api, this.toasts, this.detail);
     this.fullMessage = new FullMessageViewer(this.api, this.toasts);
@@ -142,10 +146,16 @@ export class InboxApp {
     this.realtime = new Realtime({
       messageCreated: ({ message, conversation }) => {
         this.#notifyMessage(message, conversation);
+        const open = this.detail.id === conversation.id && this.detail.status === 'ready';
+        const listed = this.list.get(conversation.id) !== undefined;
         this.detail.applyMessageCreated(message, conversation);
         const viewing = this.detail.isViewing(conversation.id);
         const inbound = message.direction === 'inbound';
         this.list.applyLive(conversation, { viewing, inboundMessageId: inbound ? message.id : undefined });
+        this.#announceMessage(message, conversation, {
+          open,
+          isNew: !listed && !open && this.list.get(conversation.id) !== undefined,
+        });
         if (inbound && viewing) this.detail.markReadSoon();
         this.dashboard.dataChanged();
       },
@@ -268,6 +278,7 @@ export class InboxApp {
     this.cannedReplies.reset();
     this.notifications.reset();
     this.shortcutUi.helpOpen = false;
+    this.announcer.reset();
     this.detail.close();
     this.list.reset();
     this.agents.reset();
@@ -364,6 +375,29 @@ export class InboxApp {
       conversation.id,
       this.#showing(conversation.id),
     );
+  }
+
+  /**
+   * Tells a screen reader about a message once: in the open conversation who wrote what (not the agent's own
+   * messages, their delivery, or timeline markers); elsewhere only a conversation new to the list.
+   */
+  #announceMessage(message: MessageView, conversation: ConversationView, where: { open: boolean; isNew: boolean }) {
+    if (message.kind === 'event') return;
+    const me = this.session.agent;
+    const who = contactName(conversation.contact.name, conversation.channel);
+    if (where.open) {
+      if (message.authorKind === 'agent' && (!message.authorName || message.authorName === me?.name)) return;
+      const author = {
+        bot: () => t('message.bot'),
+        system: () => t('message.system'),
+        agent: () => message.authorName ?? '',
+        contact: () => message.author?.name ?? message.authorName ?? who,
+      }[message.authorKind]();
+      const key = message.kind === 'note' ? 'live.note' : 'live.message';
+      this.announcer.say(t(key, { author, text: message.body }), message.id);
+    } else if (where.isNew) {
+      this.announcer.say(t('live.newConversation', { name: who, text: message.body }), message.id);
+    }
   }
 
   /** A keyboard shortcut (state/shortcuts.svelte.ts decided it applies). */

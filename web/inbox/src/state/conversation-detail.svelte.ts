@@ -25,6 +25,8 @@ export type DetailEvents = {
   /** The server returned a new copy of the conversation (assign, status, read). */
   conversationChanged: (conversation: ConversationView) => void;
   read: (conversationId: string) => void;
+  /** The agent set the status here (the live region says so; the button stays where it was). */
+  statusSet?: (conversation: ConversationView) => void;
 };
 
 const created = (m: { createdAt: string }) => Date.parse(m.createdAt) || 0;
@@ -231,6 +233,7 @@ export class ConversationDetail {
       });
       this.applyConversationUpdated(conversation);
       this.#events.conversationChanged(conversation);
+      this.#events.statusSet?.(conversation);
     } catch (err) {
       this.#toasts.error(t('toast.statusFailed'), err);
     } finally {
