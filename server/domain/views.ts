@@ -1,5 +1,5 @@
 import type { FileLinks } from './uploads-links.ts';
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import {
@@ -179,7 +179,8 @@ export async function loadConversationViews(
   filter: ConversationFilter,
   viewerAgentId: string | null,
 ): Promise<Array<ConversationView & { seq: number }>> {
-  const where: SQL[] = [];
+  // The trash is read only by server/domain/trash.ts: a trashed conversation is in no list, search or detail.
+  const where: SQL[] = [isNull(conversations.deletedAt)];
   if (filter.ids) where.push(inArray(conversations.id, filter.ids));
   if (filter.status) where.push(eq(conversations.status, filter.status));
   if (filter.channel) where.push(eq(conversations.channel, filter.channel));
