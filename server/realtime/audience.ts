@@ -92,7 +92,10 @@ export function wireAudience(
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
     }),
     events.subscribe('conversation.trashed', ({ conversation, visitorIds }) => {
-      inboxAgents(conversation.inboxId).emit('conversation:removed', { conversationId: conversation.id });
+      inboxAgents(conversation.inboxId).emit('conversation:removed', {
+        conversationId: conversation.id,
+        reason: 'trashed',
+      });
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
     }),
     events.subscribe('conversations.changed', ({ conversations }) => {
