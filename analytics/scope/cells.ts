@@ -56,7 +56,8 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
         select analytics_bucket(m.created_at) as bucket, x.channel, m.channel as message_channel, m.author_kind, x.key
         from w join messages m on m.created_at >= w.lo and m.created_at < w.hi
         cross join lateral (select c.channel, s.key from conversations c
-          join analytics_scope s on s.contact_id = c.contact_id where c.id = m.conversation_id and c.deleted_at is null ${fence}) x
+          join analytics_scope s on s.contact_id = c.contact_id
+          where c.id = m.conversation_id and c.deleted_at is null ${fence}) x
         where m.kind = 'message'
       ),
       bc as (
@@ -102,13 +103,15 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
       select analytics_bucket(d.created_at), 'handoffs', x.channel, d.reason, x.key, null
       from w join bot_decisions d on d.created_at >= w.lo and d.created_at < w.hi
       cross join lateral (select c.channel, s.key from conversations c
-        join analytics_scope s on s.contact_id = c.contact_id where c.id = d.conversation_id and c.deleted_at is null ${fence}) x
+        join analytics_scope s on s.contact_id = c.contact_id
+        where c.id = d.conversation_id and c.deleted_at is null ${fence}) x
       where d.action = 'handoff'
       union all
       select analytics_bucket(r.rated_at), 'ratings', x.channel, r.score::text, x.key, r.score
       from w join satisfaction_ratings r on r.rated_at >= w.lo and r.rated_at < w.hi
       cross join lateral (select c.channel, s.key from conversations c
-        join analytics_scope s on s.contact_id = c.contact_id where c.id = r.conversation_id and c.deleted_at is null ${fence}) x
+        join analytics_scope s on s.contact_id = c.contact_id
+        where c.id = r.conversation_id and c.deleted_at is null ${fence}) x
       ${backlog}
     ) f
     group by f.measure, f.bucket, f.channel, f.dim`;

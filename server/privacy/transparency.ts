@@ -81,11 +81,13 @@ export function renderTransparencyHtml(language: RequestLanguage, facts: Transpa
   const t = TRANSPARENCY_TEXTS[language];
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
   const langs = requestLanguages.map((l) => `<a href="/privacy?lang=${l}" lang="${l}">${l.toUpperCase()}</a>`);
-  const retention = facts.retention
-    .map(
-      (r) => `<tr><td>${esc(t.classes[r.dataClass])}</td><td>${esc(r.days ? t.days(r.days) : t.untilErased)}</td></tr>`,
-    )
-    .join('') + `<tr><td>${esc(t.trash)}</td><td>${esc(t.days(facts.trashDays))}</td></tr>`;
+  const retention =
+    facts.retention
+      .map(
+        (r) =>
+          `<tr><td>${esc(t.classes[r.dataClass])}</td><td>${esc(r.days ? t.days(r.days) : t.untilErased)}</td></tr>`,
+      )
+      .join('') + `<tr><td>${esc(t.trash)}</td><td>${esc(t.days(facts.trashDays))}</td></tr>`;
   return [
     `<!doctype html><html lang="${language}"><head><meta charset="utf-8">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',

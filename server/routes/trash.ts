@@ -10,10 +10,7 @@ const tags = ['conversations'];
 export type TrashRoutesDeps = TrashDeps & { config: Pick<Config, 'trashRetainDays'>; clock: () => Date };
 
 /** DELETE /api/conversations/:id: an agent moves a conversation they can see to the trash. */
-export const conversationTrashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> = async (
-  app,
-  { deps },
-) => {
+export const conversationTrashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> = async (app, { deps }) => {
   app.delete(
     '/:id',
     {

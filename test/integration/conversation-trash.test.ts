@@ -179,7 +179,9 @@ describe(`the conversation trash on ${dbMode}`, () => {
     );
     let text = '';
     for (const { name } of tables) {
-      const rows = rowsOf<{ row: string }>(await server.root.db.execute(sql.raw(`select t::text as row from ${name} t`)));
+      const rows = rowsOf<{ row: string }>(
+        await server.root.db.execute(sql.raw(`select t::text as row from ${name} t`)),
+      );
       text += rows.map((r) => r.row).join('\n') + '\n';
     }
     return text;
@@ -227,16 +229,19 @@ describe(`the conversation trash on ${dbMode}`, () => {
     const dump = await dumpWithoutAudit();
     const gone = [conversationId, callMessage!.id, call.recordingSid!, recording!.id, file.id, 'quokka8812'];
     for (const needle of gone)
-      expect(dump.split('\n').filter((l) => l.includes(needle)), needle).toEqual([]);
+      expect(
+        dump.split('\n').filter((l) => l.includes(needle)),
+        needle,
+      ).toEqual([]);
     const entries = await db.select().from(auditLog).where(eq(auditLog.action, 'retention.swept'));
     expect(entries.find((e) => e.targetType === 'trash')?.details).toMatchObject({ count: 1, fields: ['trash'] });
   });
 
   it('a legal hold keeps it out of the trash', async () => {
     const { conversationId } = await chatCustomer('Please keep this one');
-    expect(
-      (await admin.post('/api/privacy/legal-holds', { conversationId, reason: 'Dispute 2026-17' })).status,
-    ).toBe(201);
+    expect((await admin.post('/api/privacy/legal-holds', { conversationId, reason: 'Dispute 2026-17' })).status).toBe(
+      201,
+    );
     const refused = await agent.send('DELETE', `/api/conversations/${conversationId}`);
     expect(refused).toMatchObject({ status: 409, body: { code: 'legal_hold' } });
     expect(await listed(agent)).toContain(conversationId);

@@ -28,6 +28,7 @@ export class Trash {
   restoreError = $state<string | null>(null);
 
   /** Conversations this agent deleted: the server's 'conversation:removed' echo needs no notice. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping, nothing renders it
   readonly #ownRemovals = new Set<string>();
   readonly #api: ApiClient;
   readonly #toasts: Toasts;
