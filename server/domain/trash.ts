@@ -18,7 +18,11 @@ import { loadConversationView } from './views.ts';
  *
  * Why columns on conversations, not a trash table: messages, files, recordings and participants keep their foreign
  * keys, so erasure, export and the legal holds reach a trashed conversation without knowing about the trash, and a
- * restore is one update that cannot lose a row. The price, a filter on every read path, is held by tests.
+ * restore is one update that cannot lose a row. The price, a filter on every read path, is held by tests
+ * (test/integration/conversation-trash.test.ts). Those paths: the list, detail and search (domain/views.ts,
+ * domain/search.ts), everything an agent does to it (requireConversation, the reply statement, the inbox scope
+ * check), the contact panel (domain/contacts.ts), the bot's similar conversations (bot/assist.ts), the analytics
+ * cells (analytics/scope/cells.ts), the widget (domain/widget.ts) and ingest's thread look-ups (ingest-*.ts).
  */
 export type TrashDeps = { db: Db; events: DomainEventBus };
 

@@ -87,6 +87,29 @@ describe(`the conversation trash on ${dbMode}`, () => {
     expect(await admin.get('/api/trash')).toMatchObject({ status: 200, body: { retainDays: WINDOW_DAYS, items: [] } });
   });
 
+  it('states the window where retention is described: the Art. 30 record and the transparency page', async () => {
+    const record = (await admin.get('/api/privacy/record')).body;
+    expect(record.trash).toEqual({ retainDays: WINDOW_DAYS, description: expect.stringContaining('trash') });
+    const support = record.processingActivities.find((a: { name: string }) => a.name === 'Customer support');
+    expect(support.retention).toContain(`stays in the trash for ${WINDOW_DAYS} days`);
+    const printable = await fetch(`${server.url}/api/privacy/record?format=html`, {
+      headers: { cookie: admin.cookie },
+    });
+    expect(await printable.text()).toContain(`Trash (deleted conversations)</td><td>${WINDOW_DAYS} days`);
+    for (const [lang, words] of [
+      ['en', 'Conversations our staff deleted'],
+      ['de', 'Gespräche, die unser Team gelöscht hat'],
+      ['fr', 'Conversations supprimées par notre équipe'],
+      ['fi', 'Henkilökuntamme poistamat keskustelut'],
+      ['sv', 'Samtal som vår personal har raderat'],
+    ] as const) {
+      const page = await (await fetch(`${server.url}/privacy?lang=${lang}`)).text();
+      expect(page, lang).toContain(words);
+    }
+    const en = await (await fetch(`${server.url}/privacy?lang=en`)).text();
+    expect(en).toMatch(new RegExp(`Conversations our staff deleted[^<]*</td><td>${WINDOW_DAYS} days</td>`));
+  });
+
   it('delete hides it everywhere; a new message opens a new conversation; an admin restores it as it was', async () => {
     const { visitor, conversationId } = await chatCustomer('My parcel zebrafinch4471 never arrived');
     expect((await agent.post(`/api/conversations/${conversationId}/messages`, { text: 'Let me look' })).status).toBe(
