@@ -169,6 +169,8 @@ export type ConversationFilter = {
   inboxIds?: InboxIds;
   before?: { lastMessageAt: Date; seq: number };
   limit?: number;
+  /** Only for a replay's answer (ingest): a delivery repeated after its conversation went to the trash. */
+  includeTrashed?: boolean;
 };
 
 const assignee = alias(agents, 'assignee');
@@ -180,7 +182,7 @@ export async function loadConversationViews(
   viewerAgentId: string | null,
 ): Promise<Array<ConversationView & { seq: number }>> {
   // The trash is read only by server/domain/trash.ts: a trashed conversation is in no list, search or detail.
-  const where: SQL[] = [isNull(conversations.deletedAt)];
+  const where: SQL[] = filter.includeTrashed ? [] : [isNull(conversations.deletedAt)];
   if (filter.ids) where.push(inArray(conversations.id, filter.ids));
   if (filter.status) where.push(eq(conversations.status, filter.status));
   if (filter.channel) where.push(eq(conversations.channel, filter.channel));
@@ -266,8 +268,13 @@ export async function loadConversationViews(
   }));
 }
 
-export async function loadConversationView(db: Db, id: string, viewerAgentId: string | null) {
-  const [view] = await loadConversationViews(db, { ids: [id], limit: 1 }, viewerAgentId);
+export async function loadConversationView(
+  db: Db,
+  id: string,
+  viewerAgentId: string | null,
+  options: { includeTrashed?: boolean } = {},
+) {
+  const [view] = await loadConversationViews(db, { ids: [id], limit: 1, ...options }, viewerAgentId);
   if (!view) return undefined;
   const { seq: _seq, ...rest } = view;
   return rest satisfies ConversationView;

@@ -162,6 +162,14 @@ describe(`the conversation trash on ${dbMode}`, () => {
     expect(entry).toMatchObject({ actorKind: 'agent', actorId: agent.agent.id, targetType: 'conversation' });
     expect(JSON.stringify(entry!.details)).not.toContain('zebrafinch');
 
+    // A retried delivery of the message already stored (same client id) stays a no-op.
+    const replay = await visitor.post('/api/widget/messages', {
+      clientId: `trash-${visitorCount}-abcdefgh`,
+      text: 'My parcel zebrafinch4471 never arrived',
+    });
+    expect(replay.status).toBe(201);
+    expect((await visitor.get('/api/widget/messages')).body).toEqual({ conversationId: null, messages: [] });
+
     // The same visitor writes again: a new conversation, the trashed one untouched.
     expect(
       (await visitor.post('/api/widget/messages', { clientId: 'trash-again-abcdefgh', text: 'Hello again' })).status,
