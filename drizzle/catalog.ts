@@ -297,6 +297,9 @@ export const catalog = {
       lastMessageAt: p('metadata'),
       resolvedAt: p('metadata', 'when an agent last marked it resolved; resolution time in analytics'),
       seq: n(),
+      deletedAt: p('metadata', 'the trash: when an agent deleted it (restorable by an admin until purge_after)'),
+      purgeAfter: p('metadata', 'the trash: when the retention sweep purges it (TRASH_RETAIN_DAYS after deletion)'),
+      deletedByAgentId: agentRef(),
     },
   }),
   messages: entry({

@@ -38,6 +38,7 @@ import { contactAuditRoutes, publicRequestRoutes, requestDeskRoutes } from './ro
 import { accessibilityRoutes, requestPageRoutes, transparencyRoutes } from './routes/request-page.ts';
 import { breachRoutes, dpiaRoutes } from './routes/breaches.ts';
 import { restrictionRoutes } from './routes/restrictions.ts';
+import { conversationTrashRoutes, trashRoutes } from './routes/trash.ts';
 
 /** The whole HTTP application as one plugin; server/main.ts (and the tests) register it on a Fastify instance. */
 export const app = fp<{ root: AppRoot }>(
@@ -68,6 +69,8 @@ export const app = fp<{ root: AppRoot }>(
     await fastify.register(piiPolicyRoutes, { prefix: '/api/inboxes', deps: root });
     await fastify.register(attachmentRoutes, { prefix: '/api/attachments', deps: root });
     await fastify.register(conversationFileRoutes, { prefix: '/api/conversations', deps: root });
+    await fastify.register(conversationTrashRoutes, { prefix: '/api/conversations', deps: root });
+    await fastify.register(trashRoutes, { prefix: '/api/trash', deps: root });
     await fastify.register(fullMessageRoutes, { prefix: '/api/messages', deps: root });
     await fastify.register(fileLinkRoutes, { prefix: '/api/files', deps: root });
     await fastify.register(messageRoutes, { prefix: '/api/messages', deps: root });

@@ -49,6 +49,8 @@ export type Config = {
   analyticsMinCohort: number;
   /** A tightened retention policy starts deleting this many hours after it is saved, unless applied at once. */
   retentionGraceHours: number;
+  /** Days a conversation an agent deleted stays in the trash, restorable by an admin, before the sweep purges it. */
+  trashRetainDays: number;
   /**
    * After an erasure the tables it touched are rewritten so the erased text leaves the data files
    * (erased-subjects.ts). A table up to ERASURE_SCRUB_NOW_MAX_MB (total, with indexes) is rewritten within a
@@ -268,6 +270,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     botEmbedder: botEmbedder(env),
     analyticsMinCohort: int(env, 'ANALYTICS_MIN_COHORT', 5, 1, 1000),
     retentionGraceHours: int(env, 'RETENTION_GRACE_HOURS', 24, 0, 24 * 90),
+    trashRetainDays: int(env, 'TRASH_RETAIN_DAYS', 30, 1, 365),
     erasureScrub: {
       nowMaxBytes: int(env, 'ERASURE_SCRUB_NOW_MAX_MB', 256, 0, 1_000_000) * 1024 * 1024,
       window: minuteWindow(env, 'ERASURE_SCRUB_WINDOW', '02:00-05:00'),

@@ -15,7 +15,8 @@ import { sql, type SQL } from 'drizzle-orm';
  * - handoffs (the decision's created_at; dim = reason), ratings (rated_at; dim = score, total = sum of scores)
  *
  * The definitions are those of analytics/README.md ("Metrics"); `lo` of a window plays the part of the
- * range's `from` (messages of a conversation count from it on).
+ * range's `from` (messages of a conversation count from it on). A conversation in the trash counts nowhere;
+ * deleting and restoring one marks its buckets dirty (server/domain/trash.ts).
  */
 export type Window = { lo: string; hi: string };
 
@@ -48,14 +49,15 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
       cv as materialized (
         select c.id, x.key, c.channel, c.status, c.created_at, c.resolved_at, w.lo,
           analytics_bucket(c.created_at) as bucket
-        from w join conversations c on c.created_at >= w.lo and c.created_at < w.hi
+        from w join conversations c on c.created_at >= w.lo and c.created_at < w.hi and c.deleted_at is null
         cross join lateral (select s.key from analytics_scope s where s.contact_id = c.contact_id ${fence}) x
       ),
       msg as materialized (
         select analytics_bucket(m.created_at) as bucket, x.channel, m.channel as message_channel, m.author_kind, x.key
         from w join messages m on m.created_at >= w.lo and m.created_at < w.hi
         cross join lateral (select c.channel, s.key from conversations c
-          join analytics_scope s on s.contact_id = c.contact_id where c.id = m.conversation_id ${fence}) x
+          join analytics_scope s on s.contact_id = c.contact_id
+          where c.id = m.conversation_id and c.deleted_at is null ${fence}) x
         where m.kind = 'message'
       ),
       bc as (
@@ -101,13 +103,15 @@ export function cellsOf(windows: Window[], k: number | SQL, withBacklog: boolean
       select analytics_bucket(d.created_at), 'handoffs', x.channel, d.reason, x.key, null
       from w join bot_decisions d on d.created_at >= w.lo and d.created_at < w.hi
       cross join lateral (select c.channel, s.key from conversations c
-        join analytics_scope s on s.contact_id = c.contact_id where c.id = d.conversation_id ${fence}) x
+        join analytics_scope s on s.contact_id = c.contact_id
+        where c.id = d.conversation_id and c.deleted_at is null ${fence}) x
       where d.action = 'handoff'
       union all
       select analytics_bucket(r.rated_at), 'ratings', x.channel, r.score::text, x.key, r.score
       from w join satisfaction_ratings r on r.rated_at >= w.lo and r.rated_at < w.hi
       cross join lateral (select c.channel, s.key from conversations c
-        join analytics_scope s on s.contact_id = c.contact_id where c.id = r.conversation_id ${fence}) x
+        join analytics_scope s on s.contact_id = c.contact_id
+        where c.id = r.conversation_id and c.deleted_at is null ${fence}) x
       ${backlog}
     ) f
     group by f.measure, f.bucket, f.channel, f.dim`;

@@ -10,6 +10,7 @@ import {
   uniqueIndex,
   primaryKey,
   customType,
+  check,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -54,9 +55,27 @@ export const conversations = pgTable(
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     /** Monotonic sequence for keyset pagination of the list (ties on last_message_at). */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    /**
+     * The trash (server/domain/trash.ts): when an agent deleted it, and when the retention sweep purges it. Null
+     * while it is not in the trash. Rows stay where they are (messages, files and recordings keep their foreign
+     * keys, so erasure and export reach them unchanged, and a restore is one update); every read path but the
+     * trash's own, erasure and export leaves them out.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    purgeAfter: timestamp('purge_after', { withTimezone: true }),
+    deletedByAgentId: uuid('deleted_by_agent_id').references((): AnyPgColumn => agents.id, { onDelete: 'set null' }),
   },
   (t) => [
     index('conversations_thread').on(t.inboxId, t.threadKey),
+    // The trash list and the sweep's due query read only trashed rows.
+    index('conversations_trash')
+      .on(t.purgeAfter)
+      .where(sql`${t.deletedAt} is not null`),
+    // An agent's deletion sets deleted_by_agent_id null: found by index, not by a scan.
+    index('conversations_deleted_by')
+      .on(t.deletedByAgentId)
+      .where(sql`${t.deletedByAgentId} is not null`),
+    check('conversations_trash_dates', sql`(${t.deletedAt} is null) = (${t.purgeAfter} is null)`),
     index('conversations_list').on(t.lastMessageAt, t.seq),
     index('conversations_contact').on(t.contactId),
     index('conversations_status').on(t.status),

@@ -4,7 +4,7 @@
  * known, an unknown order number left as a gap for the agent) and similar resolved conversations with the
  * reply that resolved them. Only conversations the agent may see are searched.
  */
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { conversations, contacts, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import { conversationLanguage } from '../../bot/language.ts';
@@ -98,6 +98,7 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
         and(
           eq(conversations.status, 'resolved'),
           ne(conversations.id, conversationId),
+          isNull(conversations.deletedAt),
           inboxCondition(conversations.inboxId, scope),
         ),
       )

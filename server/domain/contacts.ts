@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, conversations } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
@@ -31,7 +31,13 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
         lastMessageAt: conversations.lastMessageAt,
       })
       .from(conversations)
-      .where(and(eq(conversations.contactId, id), inboxCondition(conversations.inboxId, scope)))
+      .where(
+        and(
+          eq(conversations.contactId, id),
+          inboxCondition(conversations.inboxId, scope),
+          isNull(conversations.deletedAt),
+        ),
+      )
       .orderBy(desc(conversations.lastMessageAt)),
     activeHoldsOf(db, id),
     restrictionsOf(db, id),

@@ -33,7 +33,8 @@ export const retryDelayMs = (attempt: number) => 30_000 * 4 ** (attempt - 1);
 
 export async function requireConversation(db: Db, id: string) {
   const [row] = await db.select().from(conversations).where(eq(conversations.id, id));
-  if (!row) throw notFound('Conversation');
+  // In the trash: nothing is done to it until an admin restores it.
+  if (!row || row.deletedAt) throw notFound('Conversation');
   return row;
 }
 
@@ -135,7 +136,7 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
       join contacts ct on ct.id = c.contact_id
       left join agents a on a.id = c.assignee_id
       left join teams t on t.id = c.team_id
-    where c.id = ${p('conversationId')}::uuid
+    where c.id = ${p('conversationId')}::uuid and c.deleted_at is null
   ), inserted as (
     insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
     select cv.id, cv.channel, ${p('direction')}::message_direction, ${p('kind')}::message_kind,

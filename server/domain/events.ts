@@ -21,6 +21,11 @@ export type DomainEvents = {
    * what the person wrote in someone else's thread and replaced their identifiers in others' messages).
    */
   'conversations.changed': { conversations: Array<{ id: string; inboxId: string }> };
+  /**
+   * An agent moved a conversation to the trash (after commit): agents drop it from their lists, and a chat
+   * visitor's widget reconnects to an empty history (the conversation is not theirs to read while it is there).
+   */
+  'conversation.trashed': { conversation: { id: string; inboxId: string }; visitorIds: string[] };
   'contact.erased': {
     contactId: string;
     conversations: Array<{ id: string; inboxId: string }>;

@@ -29,6 +29,7 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
       cv.team_id, t.name as team_name
     from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
+      and cv.deleted_at is null
     order by cv.created_at desc limit 1
   ), inserted as (
     insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,

@@ -102,6 +102,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
       cv.team_id, t.name as team_name
     from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
+      and cv.deleted_at is null
     order by cv.created_at desc limit 1
   ), new_conversation as (
     insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
@@ -239,7 +240,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
         cv.team_id, t.name as team_name
       from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
-      where cv.inbox_id = fresh.inbox_id and cv.thread_key = fresh.thread_key
+      where cv.inbox_id = fresh.inbox_id and cv.thread_key = fresh.thread_key and cv.deleted_at is null
       order by cv.created_at desc limit 1) cv
   ), planned_conversation as materialized (
     select fresh.idx, gen_random_uuid() as id, fresh.inbox_id, the_contact.id as contact_id, fresh.channel,

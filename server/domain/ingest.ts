@@ -195,7 +195,8 @@ async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> 
     .leftJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(and(eq(messages.channel, msg.channel), eq(messages.externalId, msg.externalId)));
   if (!row) throw new Error('Replay detected but the stored message is gone');
-  const conversation = await loadConversationView(db, row.message.conversationId, null);
+  // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
+  const conversation = await loadConversationView(db, row.message.conversationId, null, { includeTrashed: true });
   const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
   return {
     created: false,

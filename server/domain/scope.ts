@@ -1,4 +1,4 @@
-import { eq, exists, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import { attachments, conversations, messages, recordings } from '../../drizzle/schema/index.ts';
 import { DomainError, notFound } from './errors.ts';
@@ -83,7 +83,10 @@ async function inboxesOf(db: Db, kind: ScopedResource, id: string): Promise<stri
   let rows: Array<{ inboxId: string }>;
   switch (kind) {
     case 'conversation':
-      rows = await db.select({ inboxId }).from(conversations).where(eq(conversations.id, id));
+      rows = await db
+        .select({ inboxId })
+        .from(conversations)
+        .where(and(eq(conversations.id, id), isNull(conversations.deletedAt)));
       break;
     case 'contact':
     case 'wholeContact':

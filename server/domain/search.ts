@@ -70,7 +70,8 @@ const rankOf: Record<MatchedIn, number> = {
 };
 
 function filterConditions(f: SearchFilters, inboxIds: InboxIds, viewerAgentId: string): SQL {
-  const where: SQL[] = [sql`true`];
+  // The trash is searched by nobody (an admin restores a conversation to find it again).
+  const where: SQL[] = [sql`c.deleted_at is null`];
   if (inboxIds !== null)
     where.push(
       inboxIds.length

@@ -1,5 +1,5 @@
 import type { FileLinks } from './uploads-links.ts';
-import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import {
@@ -169,6 +169,8 @@ export type ConversationFilter = {
   inboxIds?: InboxIds;
   before?: { lastMessageAt: Date; seq: number };
   limit?: number;
+  /** Only for a replay's answer (ingest): a delivery repeated after its conversation went to the trash. */
+  includeTrashed?: boolean;
 };
 
 const assignee = alias(agents, 'assignee');
@@ -179,7 +181,8 @@ export async function loadConversationViews(
   filter: ConversationFilter,
   viewerAgentId: string | null,
 ): Promise<Array<ConversationView & { seq: number }>> {
-  const where: SQL[] = [];
+  // The trash is read only by server/domain/trash.ts: a trashed conversation is in no list, search or detail.
+  const where: SQL[] = filter.includeTrashed ? [] : [isNull(conversations.deletedAt)];
   if (filter.ids) where.push(inArray(conversations.id, filter.ids));
   if (filter.status) where.push(eq(conversations.status, filter.status));
   if (filter.channel) where.push(eq(conversations.channel, filter.channel));
@@ -265,8 +268,13 @@ export async function loadConversationViews(
   }));
 }
 
-export async function loadConversationView(db: Db, id: string, viewerAgentId: string | null) {
-  const [view] = await loadConversationViews(db, { ids: [id], limit: 1 }, viewerAgentId);
+export async function loadConversationView(
+  db: Db,
+  id: string,
+  viewerAgentId: string | null,
+  options: { includeTrashed?: boolean } = {},
+) {
+  const [view] = await loadConversationViews(db, { ids: [id], limit: 1, ...options }, viewerAgentId);
   if (!view) return undefined;
   const { seq: _seq, ...rest } = view;
   return rest satisfies ConversationView;

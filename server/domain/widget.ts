@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { consentEvents, contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import type { VisitorMessageView } from '../http/views.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
@@ -224,7 +224,14 @@ export async function visitorConversationId(deps: DbDeps, visitor: VisitorClaims
   const [row] = await deps.db
     .select({ id: conversations.id, contactId: conversations.contactId })
     .from(conversations)
-    .where(and(eq(conversations.inboxId, visitor.inboxId), eq(conversations.threadKey, visitor.visitorId)))
+    .where(
+      and(
+        eq(conversations.inboxId, visitor.inboxId),
+        eq(conversations.threadKey, visitor.visitorId),
+        // In the trash: not the visitor's history any more (their next message opens a new conversation).
+        isNull(conversations.deletedAt),
+      ),
+    )
     .orderBy(desc(conversations.createdAt))
     .limit(1);
   // A token whose contact was erased or merged away must not read what is now someone else's.
@@ -260,7 +267,7 @@ export async function visitorConversation(
   const [row] = await deps.db
     .select({ contactId: conversations.contactId, threadKey: conversations.threadKey, inboxId: conversations.inboxId })
     .from(conversations)
-    .where(eq(conversations.id, id));
+    .where(and(eq(conversations.id, id), isNull(conversations.deletedAt)));
   if (!row) throw notFound('Conversation');
   if (row.contactId !== visitor.contactId || row.threadKey !== visitor.visitorId || row.inboxId !== visitor.inboxId) {
     throw forbidden('This conversation belongs to someone else');

@@ -161,7 +161,11 @@ export async function* renderExportHtml(
       `<h3>${esc(channelLabel[c.channel])} · ${esc(inboxName)}${subject}</h3>` +
       (theirs
         ? `<p class="muted">A conversation someone else started, in which you took part: your messages in it.</p>`
-        : `<p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`)
+        : `<p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`) +
+      (c.deletedAt && c.purgeAfter
+        ? `<p class="trash"><strong>In the trash</strong> since ${when(c.deletedAt)}: our staff deleted this ` +
+          `conversation. It is deleted for good on ${when(c.purgeAfter)} unless it is restored before then.</p>`
+        : '')
     );
     let after: { at: Date; id: string } | null = null;
     for (;;) {

@@ -60,7 +60,9 @@ export function renderRecordHtml(record: ProcessingRecordView): string {
     `<h2>Retention</h2><table>${headRow('Data', 'Policy', 'Rule')}`,
     record.retention
       .map((r) => row([r.label, r.enabled ? `${r.retainDays} days` : 'not enabled', r.description]))
-      .join('') + '</table>',
+      .join('') +
+      row(['Trash (deleted conversations)', `${record.trash.retainDays} days`, record.trash.description]) +
+      '</table>',
     '<h2>Technical and organisational measures</h2>' +
       `<ul>${record.securityMeasures.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
     '<h2>Data map</h2>',

@@ -28,9 +28,16 @@ export type RecordDeps = CatalogDeps & {
     | 'analyticsMinCohort'
     | 'databaseUrl'
     | 'encryptionKey'
+    | 'trashRetainDays'
   >;
   art30: (inboxes: Art30Inbox[]) => Art30Part;
 };
+
+/** The trash, where retention is described: what an agent deletes is not gone at once, and when it is. */
+const trashText = (days: number) =>
+  `a conversation an agent deletes stays in the trash for ${days} days (TRASH_RETAIN_DAYS), hidden from everyone ` +
+  'but administrators, who can restore it; then the retention sweep deletes it with its files and recordings ' +
+  '(erasure requests and retention policies delete at once, never through the trash)';
 
 const columnName = (table: PgTable, property: string) =>
   (getTableColumns(table) as Record<string, PgColumn>)[property]!.name;
@@ -108,7 +115,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
         'support agents, managers and administrators of the controller',
         ...processors.slice(1).map((p) => p.name),
       ],
-      retention: retentionText('messages'),
+      retention: `${retentionText('messages')}; ${trashText(config.trashRetainDays)}`,
     },
     {
       name: 'Support statistics',
@@ -172,6 +179,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       retainDays: p.retainDays,
       description: p.description,
     })),
+    trash: { retainDays: config.trashRetainDays, description: trashText(config.trashRetainDays) },
     securityMeasures: [
       'Role-based access (agent, manager, admin) enforced on every API route',
       'Passwords hashed with scrypt; httpOnly SameSite session cookies; CSRF tokens on writes',

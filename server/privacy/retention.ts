@@ -447,11 +447,19 @@ const BATCH = 500;
 /** Removes everything past its deadline. Returns `skipped` when another server holds the sweep lease. */
 export async function sweepRetention(deps: RetentionDeps, now = new Date()): Promise<SweepResult> {
   const zero = () => Object.fromEntries(retentionClasses.map((c) => [c, 0])) as Record<RetentionClass, number>;
-  const result = { sweptAt: now.toISOString(), skipped: false, removed: zero(), failed: zero() };
+  const result = {
+    sweptAt: now.toISOString(),
+    skipped: false,
+    removed: zero(),
+    failed: zero(),
+    trash: { removed: 0, failed: 0 },
+  };
   if (!(await tryAcquireLease(deps.db, SWEEP_LEASE, 5 * 60_000))) return { ...result, skipped: true };
   try {
     // The policies in force: a tightened value waiting out its grace period is not applied yet.
     const policies = (await policiesInForce(deps.db, now)).filter((p) => p.enabled);
+    // The trash has no policy to turn off: what agents deleted goes at its purge date (TRASH_RETAIN_DAYS).
+    result.trash = await purgeTrash(deps, now);
     for (const policy of policies) {
       const cutoff = new Date(now.getTime() - policy.retainDays * 86_400_000);
       for (const q of classQueries(catalogOf(deps), policy.dataClass, cutoff, now)) {
@@ -463,7 +471,8 @@ export async function sweepRetention(deps: RetentionDeps, now = new Date()): Pro
     // One entry per sweep that removed or failed anything: counts and the days in force, nothing about anyone.
     // (A sweep with nothing to do writes nothing: one entry a minute would bury the log.)
     const any = (counts: Record<string, number>) => Object.values(counts).some((n) => n > 0);
-    if (any(result.removed) || any(result.failed)) {
+    const trashed = any(result.trash);
+    if (any(result.removed) || any(result.failed) || trashed) {
       await deps.db.transaction((tx) =>
         appendAudit(tx, {
           actorKind: 'system',
@@ -476,6 +485,7 @@ export async function sweepRetention(deps: RetentionDeps, now = new Date()): Pro
             removed: result.removed,
             failed: result.failed,
             retainDays: Object.fromEntries(policies.map((p) => [p.dataClass, p.retainDays])),
+            ...(trashed ? { trash: result.trash } : {}),
           },
         }),
       );
@@ -605,6 +615,99 @@ async function sweepQuery(
     removed += ids.length;
   }
   return { removed, failed };
+}
+
+/**
+ * Purges the conversations whose time in the trash is over, as thoroughly as the 'messages' class: their recordings
+ * at the provider first (one the provider keeps keeps its conversation in the trash, retried at the next sweep),
+ * then the rows (messages, attachments, participants... by cascade, and with them the search words and mention
+ * digits, which are columns of the messages) and their files. Held conversations wait for their hold.
+ */
+async function purgeTrash(deps: RetentionDeps, now: Date): Promise<{ removed: number; failed: number }> {
+  const { db } = deps;
+  const due = and(
+    isNotNull(conversations.deletedAt),
+    sql`${conversations.purgeAfter} <= ${now.toISOString()}::timestamptz`,
+  )!;
+  let removed = 0;
+  let failed = 0;
+  const keptIds: string[] = [];
+  for (;;) {
+    const ids = await expiredIds(
+      db,
+      {
+        table: conversations,
+        id: conversations.id,
+        where: due,
+        isHeld: held(conversations.id, conversations.contactId),
+        age: sql`${conversations.purgeAfter}`,
+      },
+      keptIds,
+    );
+    if (!ids.length) break;
+    const ready: string[] = [];
+    for (const id of ids) {
+      if (await recordingsDeleted(deps, id)) ready.push(id);
+      else {
+        failed++;
+        keptIds.push(id);
+      }
+    }
+    if (!ready.length) continue;
+    const blobIds = await db.transaction(async (tx) => {
+      // Still due, and locked: an admin's restore since the batch was read wins, or waits for this purge.
+      const locked = (
+        await tx
+          .select({ id: conversations.id })
+          .from(conversations)
+          .where(and(inArray(conversations.id, ready), due))
+          .for('update')
+      ).map((r) => r.id);
+      keptIds.push(...ready.filter((id) => !locked.includes(id)));
+      if (!locked.length) return [];
+      const blobs = await filesUnderConversations(tx, catalogOf(deps), locked);
+      const gone = await tx
+        .delete(conversations)
+        .where(inArray(conversations.id, locked))
+        .returning({ id: conversations.id, contactId: conversations.contactId });
+      removed += gone.length;
+      if (gone.length)
+        await appendAudit(tx, {
+          actorKind: 'system',
+          actorId: null,
+          action: 'retention.swept',
+          targetType: 'trash',
+          targetId: null,
+          details: {
+            count: gone.length,
+            purgedAt: now.toISOString(),
+            contactIds: [...new Set(gone.map((g) => g.contactId))],
+            fields: ['trash'],
+          },
+        });
+      return blobs;
+    });
+    for (const blobId of blobIds) await deps.blobs.delete(blobId);
+  }
+  return { removed, failed };
+}
+
+/** Deletes every recording of a trashed conversation, at the provider too; false when one of them stays. */
+async function recordingsDeleted(deps: RetentionDeps, conversationId: string): Promise<boolean> {
+  const kept = await deps.db
+    .select({ id: recordings.id })
+    .from(recordings)
+    .where(and(eq(recordings.conversationId, conversationId), isNull(recordings.deletedAt)));
+  let all = true;
+  for (const { id } of kept) {
+    try {
+      if (!(await deleteRecording(deps, id, { kind: 'system', id: null }, 'retention'))) all = false;
+    } catch (err) {
+      if (!(err instanceof LegalHoldError)) throw err;
+      all = false;
+    }
+  }
+  return all;
 }
 
 /**

@@ -17,6 +17,8 @@ export type TransparencyTexts = {
   classes: Record<RetentionClass, string>;
   days: (n: number) => string;
   untilErased: string;
+  /** The trash row: a conversation our staff deleted is kept this long, restorable, before it is deleted for good. */
+  trash: string;
   whoTitle: string;
   staff: string;
   processor: (name: string, country: string) => string;
@@ -61,6 +63,7 @@ const en: TransparencyTexts = {
   },
   days: (n) => `${n} days`,
   untilErased: 'until you ask us to erase them',
+  trash: 'Conversations our staff deleted (kept in a trash, from which they can still be restored)',
   whoTitle: 'Who else sees it',
   staff: 'Our support staff, only for the inboxes they work in.',
   processor: (name, country) => `${name} (${country}), who processes it on our behalf.`,
@@ -111,6 +114,7 @@ const de: TransparencyTexts = {
   },
   days: (n) => `${n} Tage`,
   untilErased: 'bis Sie die Löschung verlangen',
+  trash: 'Gespräche, die unser Team gelöscht hat (im Papierkorb, aus dem sie noch wiederhergestellt werden können)',
   whoTitle: 'Wer sie noch sieht',
   staff: 'Unser Support-Team, nur in den Postfächern, in denen es arbeitet.',
   processor: (name, country) => `${name} (${country}), als Auftragsverarbeiter in unserem Auftrag.`,
@@ -164,6 +168,7 @@ const fr: TransparencyTexts = {
   },
   days: (n) => `${n} jours`,
   untilErased: 'jusqu’à ce que vous demandiez leur effacement',
+  trash: 'Conversations supprimées par notre équipe (dans une corbeille, d’où elles peuvent encore être restaurées)',
   whoTitle: 'Qui d’autre les voit',
   staff: 'Notre équipe support, seulement pour les boîtes dans lesquelles elle travaille.',
   processor: (name, country) => `${name} (${country}), sous-traitant qui les traite pour notre compte.`,
@@ -215,6 +220,7 @@ const fi: TransparencyTexts = {
   },
   days: (n) => `${n} päivää`,
   untilErased: 'kunnes pyydät niiden poistamista',
+  trash: 'Henkilökuntamme poistamat keskustelut (roskakorissa, josta ne voidaan vielä palauttaa)',
   whoTitle: 'Kuka muu ne näkee',
   staff: 'Tukitiimimme, vain niissä postilaatikoissa, joissa se työskentelee.',
   processor: (name, country) => `${name} (${country}), joka käsittelee niitä puolestamme.`,
@@ -266,6 +272,7 @@ const sv: TransparencyTexts = {
   },
   days: (n) => `${n} dagar`,
   untilErased: 'tills du ber oss radera dem',
+  trash: 'Samtal som vår personal har raderat (i papperskorgen, varifrån de fortfarande kan återställas)',
   whoTitle: 'Vem mer som ser dem',
   staff: 'Vårt supportteam, bara för de inkorgar där de arbetar.',
   processor: (name, country) => `${name} (${country}), som behandlar dem för vår räkning.`,

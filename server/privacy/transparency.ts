@@ -18,6 +18,8 @@ export type TransparencyFacts = {
   stored: Array<keyof TransparencyTexts['what']>;
   purposes: Array<keyof TransparencyTexts['why']>;
   retention: Array<{ dataClass: keyof TransparencyTexts['classes']; days: number | null }>;
+  /** Days a conversation staff deleted stays in the trash before it is deleted for good. */
+  trashDays: number;
   processors: Array<{ name: string; country: string }>;
 };
 
@@ -60,6 +62,7 @@ export async function transparencyFacts(deps: TransparencyDeps): Promise<Transpa
     retention: record.retention
       .filter((r) => r.dataClass !== 'recordings' || recording)
       .map((r) => ({ dataClass: r.dataClass, days: r.enabled ? r.retainDays : null })),
+    trashDays: record.trash.retainDays,
     processors: record.processors.map((p) => ({ name: p.name, country: p.country })),
   };
 }
@@ -78,11 +81,13 @@ export function renderTransparencyHtml(language: RequestLanguage, facts: Transpa
   const t = TRANSPARENCY_TEXTS[language];
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`;
   const langs = requestLanguages.map((l) => `<a href="/privacy?lang=${l}" lang="${l}">${l.toUpperCase()}</a>`);
-  const retention = facts.retention
-    .map(
-      (r) => `<tr><td>${esc(t.classes[r.dataClass])}</td><td>${esc(r.days ? t.days(r.days) : t.untilErased)}</td></tr>`,
-    )
-    .join('');
+  const retention =
+    facts.retention
+      .map(
+        (r) =>
+          `<tr><td>${esc(t.classes[r.dataClass])}</td><td>${esc(r.days ? t.days(r.days) : t.untilErased)}</td></tr>`,
+      )
+      .join('') + `<tr><td>${esc(t.trash)}</td><td>${esc(t.days(facts.trashDays))}</td></tr>`;
   return [
     `<!doctype html><html lang="${language}"><head><meta charset="utf-8">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -91,6 +91,13 @@ export function wireAudience(
         inboxAgents(inboxId).emit('conversation:removed', { conversationId: id });
       for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
     }),
+    events.subscribe('conversation.trashed', ({ conversation, visitorIds }) => {
+      inboxAgents(conversation.inboxId).emit('conversation:removed', {
+        conversationId: conversation.id,
+        reason: 'trashed',
+      });
+      for (const visitorId of visitorIds) ns.widget.in(visitorRoom(visitorId)).disconnectSockets(true);
+    }),
     events.subscribe('conversations.changed', ({ conversations }) => {
       for (const { id, inboxId } of conversations)
         inboxAgents(inboxId).emit('conversation:changed', { conversationId: id });

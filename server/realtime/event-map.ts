@@ -41,7 +41,8 @@ export type AgentServerEvents = {
     mergedContactId: string;
   }) => void;
   /** The conversation no longer exists (its contact was erased, or retention removed it). */
-  'conversation:removed': (payload: { conversationId: string }) => void;
+  /** Erased with its contact, or moved to the trash by an agent (`reason` says which; absent: erased). */
+  'conversation:removed': (payload: { conversationId: string; reason?: 'erased' | 'trashed' }) => void;
   /** Its messages changed in ways no message event carried (an erasure elsewhere): reload it if open. */
   'conversation:changed': (payload: { conversationId: string }) => void;
   /** A new bot decision in a conversation (shown inline in the timeline). */

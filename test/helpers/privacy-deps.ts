@@ -68,6 +68,7 @@ export async function privacyDeps(
       analyticsMinCohort: 5,
       databaseUrl: undefined,
       encryptionKey: undefined,
+      trashRetainDays: 30,
     },
     art30: () => ({ processors: [], activities: [], inboxes: {} }),
     erasedSubjects: { ...subjects, scrubSoon: () => {} },

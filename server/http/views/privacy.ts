@@ -171,6 +171,8 @@ export const SweepResult = Type.Object({
   skipped: Type.Boolean(),
   removed: ClassCounts,
   failed: ClassCounts,
+  /** Conversations purged from the trash at their purge date (TRASH_RETAIN_DAYS), and those kept for a retry. */
+  trash: Type.Object({ removed: Type.Integer(), failed: Type.Integer() }),
 });
 export type SweepResult = Static<typeof SweepResult>;
 
@@ -277,6 +279,8 @@ export const ProcessingRecordView = Type.Object({
       description: Type.String(),
     }),
   ),
+  /** Conversations agents delete: restorable by admins for retainDays (TRASH_RETAIN_DAYS), then purged. */
+  trash: Type.Object({ retainDays: Type.Integer(), description: Type.String() }),
   securityMeasures: Type.Array(Type.String()),
   /** The data-protection impact assessment (Art. 35) this record goes with: its printable page. */
   dpia: Type.Object({ href: Type.String(), version: Type.Union([Type.Integer(), Type.Null()]) }),

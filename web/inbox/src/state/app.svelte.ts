@@ -24,6 +24,7 @@ import { Imports } from './imports.svelte.ts';
 import { ProcessingRecord } from './processing-record.svelte.ts';
 import { Redactor } from './redactor.svelte.ts';
 import { Retention } from './retention.svelte.ts';
+import { Trash } from './trash.svelte.ts';
 import { ConversationDetail } from './conversation-detail.svelte.ts';
 import { ComposerFiles } from './composer-files.svelte.ts';
 import { FullMessageViewer } from './full-message.svelte.ts';
@@ -91,6 +92,7 @@ export class InboxApp {
   readonly contactAudit: ContactAudit;
   readonly redactor: Redactor;
   readonly retention: Retention;
+  readonly trash: Trash;
   readonly audit: AuditLog;
   readonly imports: Imports;
   readonly record: ProcessingRecord;
@@ -163,8 +165,8 @@ export class InboxApp {
         this.detail.applyMessageUpdated(message);
         this.recordings.applyMessageUpdated(message);
       },
-      conversationRemoved: ({ conversationId }) => {
-        this.#conversationRemoved(conversationId);
+      conversationRemoved: ({ conversationId, reason }) => {
+        this.#conversationRemoved(conversationId, reason);
         this.dashboard.dataChanged();
       },
       conversationChanged: ({ conversationId }) => {
@@ -234,6 +236,12 @@ export class InboxApp {
       (message) => this.detail.applyMessageUpdated(message),
     );
     this.retention = new Retention(this.api, this.toasts);
+    this.trash = new Trash(
+      this.api,
+      this.toasts,
+      (id) => this.#removeConversation(id),
+      (conversation) => this.list.upsert(conversation),
+    );
     this.audit = new AuditLog(this.api);
     this.imports = new Imports(this.api);
     this.record = new ProcessingRecord(this.api);
@@ -306,7 +314,15 @@ export class InboxApp {
   }
 
   /** Another agent (or a retention sweep) removed a conversation; our own erasures already did this. */
-  #conversationRemoved(id: string): void {
+  #conversationRemoved(id: string, reason?: 'erased' | 'trashed'): void {
+    if (this.trash.consumeOwnRemoval(id)) {
+      this.#removeConversation(id);
+      return;
+    }
+    if (reason === 'trashed') {
+      if (this.#removeConversation(id)) this.toasts.push('info', t('trash.removedByOther'));
+      return;
+    }
     if (this.erasure.consumeOwnRemoval(id)) {
       this.#removeConversation(id);
       return;
@@ -446,6 +462,7 @@ export class InboxApp {
     void this.retention.loadPreview();
     void this.recordingFailures.load();
     void this.holds.load();
+    void this.trash.load();
     void this.requests.load();
     void this.breaches.load();
     void this.dpia.load();

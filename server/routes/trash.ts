@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.ts';
+import { IdParams, errors } from '../http/common.ts';
+import { RestoredResult, TrashList, TrashWindow, TrashedResult } from '../http/views/trash.ts';
+import { currentAgent } from '../plugins/auth.ts';
+import { listTrash, restoreConversation, trashConversation, type TrashDeps } from '../domain/trash.ts';
+
+const tags = ['conversations'];
+
+export type TrashRoutesDeps = TrashDeps & { config: Pick<Config, 'trashRetainDays'>; clock: () => Date };
+
+/** DELETE /api/conversations/:id: an agent moves a conversation they can see to the trash. */
+export const conversationTrashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> = async (app, { deps }) => {
+  app.delete(
+    '/:id',
+    {
+      config: { access: 'agent', inboxScoped: 'conversation' },
+      schema: {
+        tags,
+        summary:
+          'Move the conversation to the trash: hidden everywhere, restorable by an admin until purgeAfter ' +
+          '(TRASH_RETAIN_DAYS), then purged by the retention sweep; 409 legal_hold while a hold binds it',
+        params: IdParams,
+        response: { 200: TrashedResult, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      trashConversation(deps, request.params.id, currentAgent(request).id, deps.config.trashRetainDays, deps.clock()),
+  );
+};
+
+/** /api/trash: the window (every agent, for the delete dialog), the list and restore (admins). */
+export const trashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> = async (app, { deps }) => {
+  const admin = { access: 'admin' as const };
+
+  app.get(
+    '/window',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags,
+        summary: 'How many days a conversation deleted now stays in the trash before it is purged',
+        response: { 200: TrashWindow, ...errors(401) },
+      },
+    },
+    async () => ({ retainDays: deps.config.trashRetainDays }),
+  );
+
+  app.get(
+    '/',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'The conversations in the trash, the soonest purged first (admin)',
+        response: { 200: TrashList, ...errors(401, 403) },
+      },
+    },
+    async () => ({ retainDays: deps.config.trashRetainDays, items: await listTrash(deps.db) }),
+  );
+
+  app.post(
+    '/:id/restore',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Take a conversation out of the trash: it is back in the lists, search and analytics (admin)',
+        params: IdParams,
+        response: { 200: RestoredResult, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ conversation: await restoreConversation(deps, request.params.id, currentAgent(request).id) }),
+  );
+};
