@@ -32,11 +32,36 @@ const TIMEOUT_MS = 10_000;
 /** What is kept of the attempts log per delivery (the newest). */
 const LOG_LENGTH = 10;
 
+/** How long another server's change to the subscriptions may take to be seen here (this server's own: at once). */
+export const SUBSCRIPTIONS_CACHE_MS = 1_000;
+const subscribed = new WeakMap<Db, { at: number; types: Promise<Set<string>> }>();
+
+/**
+ * The event types some active subscription wants, read at most once a second: every message is an event, and
+ * without this each one would cost a query on the ingest path, almost always to learn that nobody subscribed.
+ */
+function subscribedTypes(db: Db): Promise<Set<string>> {
+  const cached = subscribed.get(db);
+  if (cached && Date.now() - cached.at < SUBSCRIPTIONS_CACHE_MS) return cached.types;
+  const types = db
+    .select({ events: webhookSubscriptions.events })
+    .from(webhookSubscriptions)
+    .where(isNull(webhookSubscriptions.pausedAt))
+    .then((rows) => new Set(rows.flatMap((r) => r.events)));
+  subscribed.set(db, { at: Date.now(), types });
+  types.catch(() => subscribed.delete(db));
+  return types;
+}
+
+/** Called after this server changes a subscription, so its next event is matched against the change. */
+export const forgetSubscribedTypes = (db: Db) => subscribed.delete(db);
+
 /**
  * Records the event for every active subscription to its type, due at once. The unique (subscription, event id)
  * key makes a second recording of the same event (a replay, another server) a no-op.
  */
 export async function enqueueWebhookEvent(db: Db, event: WebhookEvent): Promise<number> {
+  if (!(await subscribedTypes(db)).has(event.type)) return 0;
   const subscribers = await db
     .select({ id: webhookSubscriptions.id })
     .from(webhookSubscriptions)

@@ -1,5 +1,6 @@
 import { desc, eq } from 'drizzle-orm';
 import { webhookDeliveries, webhookSubscriptions } from '../../drizzle/schema/index.ts';
+import { forgetSubscribedTypes } from './deliveries.ts';
 import type { Db } from '../db/client.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { appendAudit } from '../privacy/audit.ts';
@@ -61,7 +62,7 @@ export async function createWebhookSubscription(
 ): Promise<{ subscription: WebhookSubscriptionView; secret: string }> {
   const url = checkWebhookUrl(input.url);
   const secret = newWebhookSecret();
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(webhookSubscriptions)
       .values({
@@ -88,6 +89,8 @@ export async function createWebhookSubscription(
     });
     return { subscription: toView(row!), secret };
   });
+  forgetSubscribedTypes(db);
+  return created;
 }
 
 export async function listWebhookSubscriptions(db: Db): Promise<WebhookSubscriptionView[]> {
@@ -101,7 +104,7 @@ export async function pauseWebhookSubscription(
   id: string,
   paused: boolean,
 ): Promise<WebhookSubscriptionView> {
-  return db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).for('update');
     if (!current) throw notFound('Webhook subscription');
     if ((current.pausedAt !== null) === paused) return toView(current);
@@ -119,6 +122,8 @@ export async function pauseWebhookSubscription(
     });
     return toView(row!);
   });
+  forgetSubscribedTypes(db);
+  return changed;
 }
 
 /** Deletes the subscription with its waiting deliveries and their log. */
@@ -134,6 +139,7 @@ export async function deleteWebhookSubscription(db: Db, adminId: string, id: str
       targetId: id,
     });
   });
+  forgetSubscribedTypes(db);
 }
 
 export type WebhookDeliveryView = {

@@ -13,6 +13,8 @@
  * Ingest: ingest() with InboundMessages built by the chat adapter, from `--senders` visitors per round
  *         (fresh ones each round), so most messages go to an existing contact and conversation and
  *         about senders/messages of them open a new one.
+ * Ingest rounds include what the server runs for every message beside ingest(): the audit seal job (each
+ * round ends once its staged entries are chained) and the webhook recorder.
  * Rounds run interleaved (raw, ingest, raw, ingest, ...) after an unmeasured warm-up of each and an ANALYZE.
  *
  *   npm run bench:ingest -- [--messages 8000] [--concurrency 8,32] [--pool 8] [--senders 1000] [--rounds 2]
@@ -30,6 +32,9 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
 import { createRoot, type AppRoot } from '../../server/composition.ts';
 import { ingest } from '../../server/domain/ingest.ts';
+import { every } from '../../server/jobs/runner.ts';
+import { SEAL_INTERVAL_MS, sealStagedAudit } from '../../server/privacy/audit-staging.ts';
+import { startWebhookDelivery } from '../../server/webhooks/index.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import { flags, freshDatabase, machineLine, ms, prng, summarize, table } from './lib.ts';
@@ -89,7 +94,12 @@ type Result = {
 };
 
 /** C workers take the next index until n are done; each call is timed on its own. */
-async function drive(n: number, concurrency: number, call: (i: number) => Promise<unknown>) {
+async function drive(
+  n: number,
+  concurrency: number,
+  call: (i: number) => Promise<unknown>,
+  finish: () => Promise<unknown> = async () => {},
+) {
   const callMs: number[] = new Array(n);
   let next = 0;
   let errors = 0;
@@ -111,6 +121,7 @@ async function drive(n: number, concurrency: number, call: (i: number) => Promis
       }
     }),
   );
+  await finish();
   const seconds = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu);
   // CPU of this (the client) process: near 100 % means Node, not PostgreSQL, is the limit.
@@ -148,6 +159,7 @@ async function main() {
   const fresh = await freshDatabase('bench_ingest');
   let database: Database | undefined;
   let raw: postgres.Sql | undefined;
+  const stopJobs: Array<() => Promise<unknown>> = [];
   try {
     const pool = opts.pool;
     const levels = String(opts.concurrency)
@@ -169,6 +181,12 @@ async function main() {
     });
     const logger = pino({ level: 'warn' }, pino.destination(2)) as unknown as FastifyBaseLogger;
     const root = await createRoot(config, database, logger);
+    // What the server runs beside ingest for every message (server/server.ts): the job that seals the audit
+    // entries ingest stages, and the webhook recorder that looks at every event. Their cost is ingest's too.
+    const webhooks = startWebhookDelivery(root.webhooks, root.events);
+    stopJobs.push(() => webhooks.stop());
+    const stopSeal = every('audit-seal', SEAL_INTERVAL_MS, logger, () => sealStagedAudit(root.db));
+    stopJobs.push(async () => stopSeal());
     const [inbox] = await root.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
     const inboxId = inbox!.id;
 
@@ -256,7 +274,16 @@ async function main() {
           )[0]!,
       );
       const pg0 = await backendCpuMs(root.db);
-      const r = await drive(n, level, (i) => ingest(root, messages[i]!));
+      // The round ends when its last audit entry is sealed into the chain and its events are looked at.
+      const r = await drive(
+        n,
+        level,
+        (i) => ingest(root, messages[i]!),
+        async () => {
+          await webhooks.settled();
+          while ((await sealStagedAudit(root.db)) > 0);
+        },
+      );
       const pgCpuMs = pg0 === null ? NaN : ((await backendCpuMs(root.db)) ?? NaN) - pg0;
       return { label, kind: 'ingest', level, n, ...r, pgCpuMs };
     };
@@ -296,6 +323,7 @@ async function main() {
     );
     console.log(`\nmachine at the end: ${machineLine()}`);
   } finally {
+    for (const stop of stopJobs) await stop().catch(() => {});
     await raw?.end().catch(() => {});
     await database?.close().catch(() => {});
     await fresh.drop();
