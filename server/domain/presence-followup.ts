@@ -23,6 +23,7 @@ import { loadConversationView, toMessageView } from './views.ts';
 import { followupInbox } from './presence.ts';
 import { visitorConversationId } from './widget.ts';
 import { DEFAULT_VISITOR_GONE_MINUTES } from './business-hours.ts';
+import { timelineMetadata } from './timeline-events.ts';
 
 /**
  * The customer who left: a chat visitor may leave an email address (outside business hours, or any time), with
@@ -117,6 +118,7 @@ export async function leaveEmail(
         authorKind: 'system',
         body: 'The customer left an email address: replies they do not read in the chat go to it by email',
         deliveryState: 'stored',
+        metadata: timelineMetadata('followup_address_left'),
       })
       .returning();
     return {
@@ -317,6 +319,7 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
             ? 'The customer had left the chat: the reply was sent to the email address they left'
             : `The customer had left the chat: ${replies.length} replies were sent to the email address they left`,
         deliveryState: 'stored',
+        metadata: timelineMetadata('followup_mailed', { replies: replies.length }),
       })
       .returning();
     return marker!;
