@@ -35,7 +35,7 @@ describe('timeline markers in the agent’s language', () => {
     await loadInboxLocale('de');
     const de = inboxTranslator('de');
     expect(timelineText(marker({ code: 'assigned', args: { agentId: 'a', agent: 'Jana Kowalska' } }), de)).toBe(
-      'Jana Kowalska zugewiesen',
+      'Zugewiesen an Jana Kowalska',
     );
     expect(timelineText(marker({ code: 'status_changed', args: { from: 'open', to: 'resolved' } }), de)).toBe(
       'Status von „Offen“ zu „Erledigt“ geändert',

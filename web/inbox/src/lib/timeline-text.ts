@@ -34,3 +34,9 @@ export function timelineText(message: Pick<MessageView, 'body' | 'event' | 'auth
   if (!key) return message.body;
   return translate(`${NS}:${key}`, { ...event.args, actor: message.authorName ?? '' });
 }
+
+/** Whether a marker's own words name the agent who made it (then the inbox adds no "by …"). */
+export const namesItsActor = (message: Pick<MessageView, 'body' | 'event' | 'authorName'>): boolean =>
+  message.event
+    ? message.event.code === 'redacted'
+    : Boolean(message.authorName && message.body.startsWith(message.authorName));
