@@ -249,8 +249,9 @@ export function createBotRunner(
         ? { confidence: decision.confidence, threshold: bot.policy.threshold }
         : {};
     // Into the agents' queue first: by the time the customer reads the line, a person can see them.
+    const why = handoffText[decision.reason] ?? decision.reason;
     await handOff(deps, conversation.id, {
-      text: `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`,
+      text: `${why}${decision.reason === 'low_confidence' ? confidence : ''}`,
       reason: decision.reason,
       ...scores,
     });

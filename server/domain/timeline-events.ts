@@ -31,5 +31,6 @@ export function timelineEventOf(metadata: Record<string, unknown>): TimelineEven
   const event = metadata.event as Partial<TimelineEventView> | undefined;
   if (!event || typeof event !== 'object' || typeof event.code !== 'string') return undefined;
   if (!(timelineEventCodes as readonly string[]).includes(event.code)) return undefined;
-  return { code: event.code as TimelineEventCode, args: event.args && typeof event.args === 'object' ? event.args : {} };
+  const args = event.args && typeof event.args === 'object' ? event.args : {};
+  return { code: event.code as TimelineEventCode, args };
 }

@@ -68,9 +68,7 @@ describe('timeline markers in the agent’s language', () => {
     expect(timelineText(marker({ code: 'followup_mailed', args: { replies: 1 } }), inboxTranslator('sv'))).toBe(
       'Kunden hade lämnat chatten: svaret skickades till e-postadressen kunden lämnade',
     );
-    expect(timelineText(marker({ code: 'unassigned', args: {} }), inboxTranslator('sv'))).toBe(
-      'Tilldelning borttagen',
-    );
+    expect(timelineText(marker({ code: 'unassigned', args: {} }), inboxTranslator('sv'))).toBe('Tilldelning borttagen');
   });
 
   it('keeps the English body of markers stored before they had codes, and of reasons it does not know', async () => {

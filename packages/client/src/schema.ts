@@ -3639,6 +3639,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         }[];
                         contact: {
                             /** Format: uuid */
@@ -3930,6 +3937,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
@@ -4134,6 +4148,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
@@ -10687,6 +10708,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
@@ -11065,6 +11093,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
