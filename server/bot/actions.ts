@@ -7,6 +7,7 @@ import type { BotDecisionView } from './views.ts';
 import { getBusinessHours, openState } from '../domain/business-hours.ts';
 import { BOT_TEXTS, botTexts } from '../../bot/language-texts.ts';
 import { fillAnswer, orderNumberIn } from './answer-variables.ts';
+import { timelineMetadata } from '../domain/timeline-events.ts';
 
 export const BOT_NAME = 'Assistant';
 
@@ -81,8 +82,14 @@ export async function handOffMessage(
   return openState(hours, new Date()).open ? texts.handoff : texts.handoffClosed;
 }
 
+/**
+ * Why the bot handed off: the English line for the timeline's body, and the decision's reason code with its
+ * scores (confidence, threshold) for the inbox to say it in the agent's language.
+ */
+export type HandoffWhy = { text: string; reason: string; confidence?: number; threshold?: number };
+
 /** Hands the conversation to the agents' queue: status open, and a timeline line saying why. */
-export async function handOff(deps: ConversationDeps, conversationId: string, why: string) {
+export async function handOff(deps: ConversationDeps, conversationId: string, why: HandoffWhy) {
   const event = await deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
     if (!current || current.status !== 'bot') return null;
@@ -98,8 +105,13 @@ export async function handOff(deps: ConversationDeps, conversationId: string, wh
         direction: 'internal',
         kind: 'event',
         authorKind: 'bot',
-        body: `Handed to a human: ${why}`,
+        body: `Handed to a human: ${why.text}`,
         deliveryState: 'stored',
+        metadata: timelineMetadata('handed_off', {
+          reason: why.reason,
+          ...(why.confidence === undefined ? {} : { confidence: why.confidence }),
+          ...(why.threshold === undefined ? {} : { threshold: why.threshold }),
+        }),
       })
       .returning();
     return event!;
@@ -182,6 +194,7 @@ export const DISCLOSURE_EVENT = 'Shown to the customer: automated assistant noti
  */
 export async function discloseOnce(deps: ConversationDeps, conversationId: string, language: string | null) {
   const texts = botTexts(language);
+  const shownIn = language && BOT_TEXTS[language] ? language : 'en';
   const inserted = await deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(conversations).where(eq(conversations.id, conversationId)).for('update');
     if (!current) return null;
@@ -211,8 +224,9 @@ export async function discloseOnce(deps: ConversationDeps, conversationId: strin
         direction: 'internal',
         kind: 'event',
         authorKind: 'bot',
-        body: `${DISCLOSURE_EVENT} (EU AI Act Art. 50), in ${language && BOT_TEXTS[language] ? language : 'en'}`,
+        body: `${DISCLOSURE_EVENT} (EU AI Act Art. 50), in ${shownIn}`,
         deliveryState: 'stored',
+        metadata: timelineMetadata('bot_disclosed', { language: shownIn }),
         createdAt: new Date(message!.createdAt.getTime() + 1),
       })
       .returning();

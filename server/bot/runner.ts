@@ -198,7 +198,7 @@ export function createBotRunner(
     const { message, conversation } = event;
     // Art. 18/21: no automated processing of the contact's words, not even a decision to log; a person takes it.
     if (await excludedFrom(deps.db, conversation.contact.id, 'bot'))
-      return handOff(deps, conversation.id, handoffText.restricted!);
+      return handOff(deps, conversation.id, { text: handoffText.restricted!, reason: 'restricted' });
     if (!bot) await building;
     if (!bot) return;
     const state = await conversationState(conversation.id, message.id, conversation);
@@ -244,12 +244,17 @@ export function createBotRunner(
         : decision.confidence >= bot.policy.threshold
           ? ` (${decision.confidence.toFixed(2)}, but unlike any example question)`
           : ` (${decision.confidence.toFixed(2)} < ${bot.policy.threshold.toFixed(2)})`;
+    const scores =
+      decision.reason === 'low_confidence' && decision.confidence !== null
+        ? { confidence: decision.confidence, threshold: bot.policy.threshold }
+        : {};
     // Into the agents' queue first: by the time the customer reads the line, a person can see them.
-    await handOff(
-      deps,
-      conversation.id,
-      `${handoffText[decision.reason] ?? decision.reason}${decision.reason === 'low_confidence' ? confidence : ''}`,
-    );
+    const why = handoffText[decision.reason] ?? decision.reason;
+    await handOff(deps, conversation.id, {
+      text: `${why}${decision.reason === 'low_confidence' ? confidence : ''}`,
+      reason: decision.reason,
+      ...scores,
+    });
     await botSay(
       deps,
       conversation.id,

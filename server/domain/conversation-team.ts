@@ -46,7 +46,9 @@ export async function assignTeam(
       targetId: conversationId,
       details: { teamId, previousTeamId: current.teamId },
     });
-    return teamName ? `Assigned to team ${teamName}` : 'Removed from its team';
+    return teamName && teamId
+      ? { body: `Assigned to team ${teamName}`, code: 'team_assigned', args: { teamId, team: teamName } }
+      : { body: 'Removed from its team', code: 'team_removed' };
   });
 }
 

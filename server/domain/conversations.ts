@@ -15,6 +15,7 @@ import type { DomainEventBus } from './events.ts';
 import { DomainError, conflict, notFound, tooLarge } from './errors.ts';
 import { canSee, visibleInboxIds } from './scope.ts';
 import { loadConversationView, toMessageView } from './views.ts';
+import { timelineMetadata, type TimelineEventCode } from './timeline-events.ts';
 
 export type ConversationDeps = {
   db: Db;
@@ -464,7 +465,12 @@ export async function retryDueDeliveries(deps: ConversationDeps, limit = 20): Pr
 }
 
 /** A timeline marker (assignment, status change): shown to agents, never sent, never shown to the visitor. */
-async function addTimelineEvent(tx: Db, conversation: typeof conversations.$inferSelect, actor: Actor, body: string) {
+async function addTimelineEvent(
+  tx: Db,
+  conversation: typeof conversations.$inferSelect,
+  actor: Actor,
+  marker: TimelineMarker,
+) {
   const [event] = await tx
     .insert(messages)
     .values({
@@ -474,27 +480,31 @@ async function addTimelineEvent(tx: Db, conversation: typeof conversations.$infe
       kind: 'event',
       authorKind: 'agent',
       authorAgentId: actor.id,
-      body,
+      body: marker.body,
       deliveryState: 'stored',
+      metadata: timelineMetadata(marker.code, marker.args),
     })
     .returning();
   return toMessageView(event!, actor.name);
 }
 
+/** A timeline marker: its English text (body, export) and its code and arguments (the inbox's language). */
+export type TimelineMarker = { body: string; code: TimelineEventCode; args?: Record<string, string | number> };
+
 /**
- * One change to a conversation in a transaction: `change` returns the timeline marker's text (null: nothing
+ * One change to a conversation in a transaction: `change` returns the timeline marker (null: nothing
  * changed). After commit the conversation and the marker are published to everyone who sees its inbox.
  */
 export async function changeConversation(
   deps: ConversationDeps,
   conversationId: string,
   actor: Actor,
-  change: (tx: Db, current: typeof conversations.$inferSelect) => Promise<string | null>,
+  change: (tx: Db, current: typeof conversations.$inferSelect) => Promise<TimelineMarker | null>,
 ): Promise<ConversationView> {
   const event = await deps.db.transaction(async (tx) => {
     const current = await requireConversation(tx, conversationId);
-    const body = await change(tx, current);
-    return body ? addTimelineEvent(tx, current, actor, body) : null;
+    const marker = await change(tx, current);
+    return marker ? addTimelineEvent(tx, current, actor, marker) : null;
   });
   const conversation = await publishConversation(deps, conversationId);
   if (event) {
@@ -538,7 +548,9 @@ export async function assign(
       .set({ assigneeId: agentId, updatedAt: new Date() })
       .where(eq(conversations.id, conversationId));
     changed = true;
-    return assigneeName ? `Assigned to ${assigneeName}` : 'Unassigned';
+    return assigneeName && agentId
+      ? { body: `Assigned to ${assigneeName}`, code: 'assigned', args: { agentId, agent: assigneeName } }
+      : { body: 'Unassigned', code: 'unassigned' };
   });
   if (changed) deps.events.publish('conversation.assigned', { conversation });
   return conversation;
@@ -562,7 +574,11 @@ export async function setStatus(
       .update(conversations)
       .set({ status, updatedAt: now, ...resolvedAt })
       .where(eq(conversations.id, conversationId));
-    return `Status changed from ${current.status} to ${status}`;
+    return {
+      body: `Status changed from ${current.status} to ${status}`,
+      code: 'status_changed',
+      args: { from: current.status, to: status },
+    };
   });
   if (resolved) deps.events.publish('conversation.resolved', { conversation });
   return conversation;

@@ -1,5 +1,5 @@
 import { LOCALES, type Locale } from '../../web/i18n/index.ts';
-import { serverLocale, serverTranslator } from '../../web/i18n/server-catalog.ts';
+import { serverLocale, serverTranslator, serverWidgetTranslator } from '../../web/i18n/server-catalog.ts';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Adapters } from '../../channels/registry.ts';
@@ -23,6 +23,7 @@ import { loadConversationView, toMessageView } from './views.ts';
 import { followupInbox } from './presence.ts';
 import { visitorConversationId } from './widget.ts';
 import { DEFAULT_VISITOR_GONE_MINUTES } from './business-hours.ts';
+import { timelineMetadata } from './timeline-events.ts';
 
 /**
  * The customer who left: a chat visitor may leave an email address (outside business hours, or any time), with
@@ -58,25 +59,28 @@ export const maskEmail = (address: string) => {
   return `${local.slice(0, 1)}•••@${domain}`;
 };
 
+type FollowupRefusal =
+  'invalid_email' | 'consent_required' | 'consent_text_changed' | 'email_unavailable' | 'no_conversation';
+
 export async function leaveEmail(
   deps: FollowupDeps,
   visitor: VisitorClaims,
   input: { email: unknown; consent: unknown; consentTextHash?: unknown },
 ): Promise<{ email: string }> {
   const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
-  if (email.length > 254 || !EMAIL.test(email))
-    throw new DomainError(400, 'invalid_email', 'This does not look like an email address');
-  if (input.consent !== true)
-    throw new DomainError(400, 'consent_required', 'Replies go by email only with your agreement');
+  // The notice the visitor ticked names their language: refusals are said in it (the widget shows them as they are).
   const language = (LOCALES.find((l) => FOLLOWUP_CONSENT_TEXTS[l].textHash === input.consentTextHash) ??
     (input.consentTextHash === undefined ? 'en' : null)) as Locale | null;
-  if (!language)
-    throw new DomainError(409, 'consent_text_changed', 'The text you agreed to has changed; please read it again');
+  const refuse = (status: number, code: FollowupRefusal) =>
+    new DomainError(status, code, serverWidgetTranslator(language ?? 'en')(`followupErrors.${code}`));
+  if (email.length > 254 || !EMAIL.test(email)) throw refuse(400, 'invalid_email');
+  if (input.consent !== true) throw refuse(400, 'consent_required');
+  if (!language) throw refuse(409, 'consent_text_changed');
   const agreed = FOLLOWUP_CONSENT_TEXTS[language];
   const inbox = await followupInbox(deps.db);
-  if (!inbox) throw new DomainError(409, 'email_unavailable', 'This team cannot answer by email');
+  if (!inbox) throw refuse(409, 'email_unavailable');
   const conversationId = await visitorConversationId(deps, visitor);
-  if (!conversationId) throw new DomainError(409, 'no_conversation', 'Write your question first');
+  if (!conversationId) throw refuse(409, 'no_conversation');
   await registerNotice(deps.db, {
     policyVersion: deps.notice.policyVersion,
     text: agreed.text,
@@ -117,6 +121,7 @@ export async function leaveEmail(
         authorKind: 'system',
         body: 'The customer left an email address: replies they do not read in the chat go to it by email',
         deliveryState: 'stored',
+        metadata: timelineMetadata('followup_address_left'),
       })
       .returning();
     return {
@@ -317,6 +322,7 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
             ? 'The customer had left the chat: the reply was sent to the email address they left'
             : `The customer had left the chat: ${replies.length} replies were sent to the email address they left`,
         deliveryState: 'stored',
+        metadata: timelineMetadata('followup_mailed', { replies: replies.length }),
       })
       .returning();
     return marker!;

@@ -26,6 +26,7 @@ import type {
   VisitorMessageView,
 } from '../http/views.ts';
 import { inboxCondition, type InboxIds } from './scope.ts';
+import { timelineEventOf } from './timeline-events.ts';
 
 type MessageRow = typeof messages.$inferSelect;
 
@@ -36,6 +37,7 @@ export function toMessageView(
   author?: MessageAuthorView | null,
 ): MessageView {
   const markers = row.metadata.markers;
+  const event = row.kind === 'event' ? timelineEventOf(row.metadata) : undefined;
   const authentication = (row.metadata.email as { authentication?: MessageAuthenticationView } | undefined)
     ?.authentication;
   return {
@@ -43,6 +45,7 @@ export function toMessageView(
     ...(author ? { author } : {}),
     ...(authentication ? { authentication } : {}),
     ...(row.direction === 'inbound' && row.language ? { language: row.language } : {}),
+    ...(event ? { event } : {}),
     id: row.id,
     conversationId: row.conversationId,
     channel: row.channel,

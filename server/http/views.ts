@@ -13,6 +13,7 @@ import {
 } from '../../drizzle/schema/enums.ts';
 import { LOCALES } from '../../web/i18n/locales.ts';
 import { restrictionKinds, restrictionPurposes } from '../../drizzle/schema/restrictions.ts';
+import { timelineEventCodes } from '../domain/timeline-events.ts';
 
 /**
  * The shapes the API and the realtime events send. web/ imports these types; the server validates with them.
@@ -106,6 +107,15 @@ export const ParticipantView = Type.Object({
 });
 export type ParticipantView = Static<typeof ParticipantView>;
 
+/**
+ * A timeline marker as a code and its arguments, for the inbox to say in the agent's language; the body holds
+ * the same in English (and is all that markers written before this existed have).
+ */
+export const TimelineEventView = Type.Object({
+  code: literals(timelineEventCodes),
+  args: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+});
+
 export const MessageView = Type.Object({
   id: Uuid,
   conversationId: Uuid,
@@ -132,6 +142,8 @@ export const MessageView = Type.Object({
   authentication: Type.Optional(MessageAuthenticationView),
   /** Inbound messages: the language the customer wrote in (ISO 639-1), when detected or known from the contact. */
   language: Type.Optional(Type.String({ maxLength: 35 })),
+  /** Timeline markers (kind "event"): what happened, as a code and arguments. */
+  event: Type.Optional(TimelineEventView),
 });
 export type MessageView = Static<typeof MessageView>;
 

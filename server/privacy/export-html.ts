@@ -12,18 +12,16 @@ import {
 import type { FileEntry } from './export-files.ts';
 import type { NoticeText } from './notice-texts.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
-import { languageName } from '../../web/i18n/index.ts';
+import { languageName, type Locale, type Translate } from '../../web/i18n/index.ts';
+import { serverLocale, serverPrivacyTranslator } from '../../web/i18n/server-catalog.ts';
 
 type Author = { contactId: string | null; address: string | null };
 
 const BATCH = 2_000;
-const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-const channelLabel: Record<string, string> = {
-  chat: 'Website chat',
-  email: 'Email',
-  sms: 'SMS',
-  voice: 'Phone',
-  slack: 'Slack',
+/** A date and time as the person's language writes it, in UTC (the archive says so: no guess of their zone). */
+const dateTime = (locale: Locale) => {
+  const format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  return (d: Date) => `${format.format(d)} UTC`;
 };
 
 const STYLE = [
@@ -55,6 +53,15 @@ const field = (name: string, value: string) => `<tr><th>${name}</th><td>${value}
  */
 export type HtmlCopy = { copy: 'formal' | 'self-service'; messages?: SQL; notices: Record<string, NoticeText> };
 
+/**
+ * The page's words in the person's language (web/i18n/locales/<lang>/server-privacy.json, "export"), escaped
+ * for HTML: their arguments (a notice's version, a name) are the only values inside them.
+ */
+const exportWords =
+  (translate: Translate) =>
+  (key: string, values?: Record<string, unknown>): string =>
+    esc(translate(`export.${key}`, values));
+
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
   db: Db,
@@ -68,55 +75,54 @@ export async function* renderExportHtml(
   let rendered = 0;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   rendered++;
-  yield (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your support data</title>' +
-    `<style>${STYLE}</style></head><body>`
-  );
-  yield (
-    `<h1>Your support data</h1><p class="muted">Exported ${esc(exportedAt)}. ` +
-    'The same data, complete and machine-readable, is in data.json.</p>' +
-    (view.copy === 'formal'
-      ? '<p>This is the complete copy of your data, with our staff’s internal notes and the timeline of each ' +
-        'conversation.</p>'
-      : '<p>This copy holds what you and our support team said to each other and the data we hold about you. ' +
-        'Our staff’s internal notes and the conversation timeline are not in it; you receive them too when you ' +
-        'request a copy of your data from us.</p>')
-  );
-  yield (
-    '<h2>Contact details</h2><table>' +
-    field('Name', esc(contact?.name ?? '—')) +
-    field('Email', esc(contact?.email ?? '—')) +
-    field('Phone', esc(contact?.phone ?? '—')) +
-    field('Known since', contact ? when(contact.createdAt) : '') +
-    '</table>'
-  );
-
-  const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
-  rendered += identities.length;
-  yield (
-    '<h3>How we recognise you on each channel</h3><table>' +
-    headRow('Kind', 'Address', 'Since') +
-    identities.map((i) => row(esc(i.kind), esc(i.address), when(i.createdAt))).join('') +
-    '</table>'
-  );
-
   const consent = await db
     .select()
     .from(consentEvents)
     .where(eq(consentEvents.contactId, contactId))
     .orderBy(asc(consentEvents.occurredAt));
   rendered += consent.length;
+  // The person's language: the one stored for them, else the one of the last notice they answered, else English.
+  const locale = serverLocale(contact?.locale ?? consent.at(-1)?.language);
+  const translate = serverPrivacyTranslator(locale);
+  const t = exportWords(translate);
+  const when = dateTime(locale);
   yield (
-    '<h2>Consent history</h2><table>' +
-    headRow('When', 'Purpose', 'Decision', 'Policy version', 'Channel', 'Evidence') +
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${t('title')}</title>` +
+    `<style>${STYLE}</style></head><body>`
+  );
+  yield (
+    `<h1>${t('title')}</h1><p class="muted">${t('exported', { date: when(new Date(exportedAt)) })}</p>` +
+    `<p>${t(view.copy === 'formal' ? 'formal' : 'selfService')}</p>`
+  );
+  yield (
+    `<h2>${t('contactTitle')}</h2><table>` +
+    field(t('name'), esc(contact?.name ?? '—')) +
+    field(t('email'), esc(contact?.email ?? '—')) +
+    field(t('phone'), esc(contact?.phone ?? '—')) +
+    field(t('knownSince'), contact ? when(contact.createdAt) : '') +
+    '</table>'
+  );
+
+  const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
+  rendered += identities.length;
+  yield (
+    `<h3>${t('identitiesTitle')}</h3><table>` +
+    headRow(t('kind'), t('address'), t('since')) +
+    identities.map((i) => row(t(`identityKinds.${i.kind}`), esc(i.address), when(i.createdAt))).join('') +
+    '</table>'
+  );
+
+  yield (
+    `<h2>${t('consentTitle')}</h2><table>` +
+    headRow(t('when'), t('purpose'), t('decision'), t('policyVersion'), t('channel'), t('evidence')) +
     consent
       .map((c) =>
         row(
           when(c.occurredAt),
-          esc(c.purpose),
-          c.granted ? 'granted' : 'withdrawn / declined',
+          t(`purposes.${c.purpose}`),
+          t(c.granted ? 'granted' : 'withdrawn'),
           esc(c.policyVersion),
-          esc(channelLabel[c.sourceChannel]),
+          t(`channels.${c.sourceChannel}`),
           esc(Object.values(c.evidence).join(', ')),
         ),
       )
@@ -125,10 +131,9 @@ export async function* renderExportHtml(
     Object.entries(view.notices)
       .map(
         ([hash, n]) =>
-          `<h3>Consent notice, policy ${esc(n.policyVersion)} (${esc(languageName(n.language))})</h3>` +
+          `<h3>${t('noticeTitle', { version: n.policyVersion, language: languageName(n.language) })}</h3>` +
           `<blockquote lang="${esc(n.language)}">${esc(n.text)}</blockquote>` +
-          `<p class="muted">The text the consent events above of policy ${esc(n.policyVersion)} refer to ` +
-          `(SHA-256 ${esc(hash)}).</p>`,
+          `<p class="muted">${t('noticeNote', { version: n.policyVersion, hash })}</p>`,
       )
       .join('')
   );
@@ -153,18 +158,18 @@ export async function* renderExportHtml(
   // A conversation row of someone else's is not part of the person's data (counts): only their messages are.
   rendered += convs.filter(({ c }) => c.contactId === contactId).length;
   tick(rendered);
-  yield `<h2>Conversations (${convs.length})</h2>`;
+  yield `<h2>${t('conversationsTitle', { count: convs.length })}</h2>`;
   for (const { c, inboxName } of convs) {
     const theirs = c.contactId === contactId ? undefined : inArray(messages.authorIdentityId, own);
     const subject = c.subject ? ` · ${esc(c.subject)}` : '';
     yield (
-      `<h3>${esc(channelLabel[c.channel])} · ${esc(inboxName)}${subject}</h3>` +
+      `<h3>${t(`channels.${c.channel}`)} · ${esc(inboxName)}${subject}</h3>` +
       (theirs
-        ? `<p class="muted">A conversation someone else started, in which you took part: your messages in it.</p>`
-        : `<p class="muted">Started ${when(c.createdAt)} · status ${esc(c.status)}</p>`) +
+        ? `<p class="muted">${t('othersConversation')}</p>`
+        : `<p class="muted">${t('started', { date: when(c.createdAt), status: c.status })}</p>`) +
       (c.deletedAt && c.purgeAfter
-        ? `<p class="trash"><strong>In the trash</strong> since ${when(c.deletedAt)}: our staff deleted this ` +
-          `conversation. It is deleted for good on ${when(c.purgeAfter)} unless it is restored before then.</p>`
+        ? `<p class="trash"><strong>${t('inTrashLabel')}</strong> ` +
+          `${t('inTrash', { since: when(c.deletedAt), purge: when(c.purgeAfter) })}</p>`
         : '')
     );
     let after: { at: Date; id: string } | null = null;
@@ -192,10 +197,10 @@ export async function* renderExportHtml(
           m.authorKind === 'contact'
             ? author?.contactId && author.contactId !== contactId
               ? author.address
-              : 'You'
+              : translate('export.you')
             : m.authorKind === 'bot'
-              ? 'Assistant'
-              : (agentName ?? 'Support');
+              ? translate('export.assistant')
+              : (agentName ?? translate('export.support'));
         const cls =
           m.kind === 'note'
             ? 'msg note'
@@ -204,7 +209,7 @@ export async function* renderExportHtml(
               : m.direction === 'outbound'
                 ? 'msg out'
                 : 'msg';
-        const label = m.kind === 'note' ? '<span class="tag">internal note</span>' : '';
+        const label = m.kind === 'note' ? `<span class="tag">${t('internalNote')}</span>` : '';
         html +=
           `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div>` +
           `<div class="body">${esc(m.body)}</div></div>`;
@@ -221,7 +226,7 @@ export async function* renderExportHtml(
     const item = (f: FileEntry) =>
       `<li><a href="${esc(f.path)}">${esc(f.path.split('/').pop())}</a> ` +
       `<span class="muted">${esc(f.contentType)}</span></li>`;
-    yield `<h2>Files</h2><ul>${files.map(item).join('')}</ul>`;
+    yield `<h2>${t('filesTitle')}</h2><ul>${files.map(item).join('')}</ul>`;
   }
   yield '</body></html>\n';
   const all = Object.values(counts).reduce((a, b) => a + b, 0);

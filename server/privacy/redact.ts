@@ -8,6 +8,7 @@ import { assertNotHeld } from './legal-holds.ts';
 import { badRequest, notFound } from '../domain/errors.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import { escapeHtml } from '../http/escape.ts';
+import { timelineMetadata } from '../domain/timeline-events.ts';
 import { comparable, redactHtml, redactQuotedText } from './redact-html.ts';
 import { catalogOf, columnOf, textSources, underCondition, type CatalogDeps, type PrivacyCatalog } from './subject.ts';
 
@@ -99,7 +100,10 @@ export async function redactMessage(
             ? ` (and where ${quoting.length} later ${quoting.length > 1 ? 'messages quote' : 'message quotes'} it)`
             : ''),
         deliveryState: 'stored',
-        metadata: { redactedMessageId: messageId },
+        metadata: {
+          redactedMessageId: messageId,
+          ...timelineMetadata('redacted', { characters: end - start, quoting: quoting.length }),
+        },
       })
       .returning();
     await appendAudit(tx, {

@@ -87,6 +87,16 @@ describe(`hand-off honesty and the customer who left, on ${dbMode}`, () => {
     expect(noConsent.error.code).toBe('consent_required');
     const notAnAddress = await emitWithAck(widget, 'followup:email', { email: 'jane at customer', consent: true });
     expect(notAnAddress.error.code).toBe('invalid_email');
+    // A visitor reading the German notice is told in German (the widget shows the message as it is).
+    const german = await emitWithAck(widget, 'followup:email', {
+      email: 'jane at customer',
+      consent: true,
+      consentTextHash: before.value.followupConsentTexts.de.textHash,
+    });
+    expect(german.error).toMatchObject({
+      code: 'invalid_email',
+      message: 'Das sieht nicht nach einer E-Mail-Adresse aus',
+    });
     const left = await emitWithAck(widget, 'followup:email', {
       email: 'Jane@Customer.example',
       consent: true,

@@ -4,6 +4,7 @@ import { DEFAULT_LOCALE, LOCALES, type Locale, type Messages, type Translate } f
 import enInbox from './locales/en/inbox.json' with { type: 'json' };
 import enInboxAdmin from './locales/en/inbox-admin.json' with { type: 'json' };
 import enInboxPrivacy from './locales/en/inbox-privacy.json' with { type: 'json' };
+import enInboxTimeline from './locales/en/inbox-timeline.json' with { type: 'json' };
 
 /**
  * The inbox's texts. Each namespace is a file web/i18n/locales/<locale>/<namespace>.json whose name starts with
@@ -12,13 +13,15 @@ import enInboxPrivacy from './locales/en/inbox-privacy.json' with { type: 'json'
  * English is bundled (it is the fallback and the first paint); the other languages are loaded on demand, one
  * chunk per language and namespace, so an agent downloads only the language they read.
  */
-export const INBOX_NAMESPACES = ['inbox', 'inbox-admin', 'inbox-privacy'] as const;
+export const INBOX_NAMESPACES = ['inbox', 'inbox-admin', 'inbox-privacy', 'inbox-timeline'] as const;
 export type InboxNamespace = (typeof INBOX_NAMESPACES)[number];
 
 const ENGLISH: Record<InboxNamespace, Messages> = {
   inbox: enInbox,
   'inbox-admin': enInboxAdmin,
   'inbox-privacy': enInboxPrivacy,
+  // The markers the server writes into a conversation's timeline (server/domain/timeline-events.ts).
+  'inbox-timeline': enInboxTimeline,
 };
 
 const instance = i18next.createInstance();
@@ -45,21 +48,25 @@ const CHUNKS: Record<Exclude<Locale, 'en'>, Record<InboxNamespace, Chunk>> = {
     inbox: () => import('./locales/de/inbox.json'),
     'inbox-admin': () => import('./locales/de/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/de/inbox-privacy.json'),
+    'inbox-timeline': () => import('./locales/de/inbox-timeline.json'),
   },
   fr: {
     inbox: () => import('./locales/fr/inbox.json'),
     'inbox-admin': () => import('./locales/fr/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/fr/inbox-privacy.json'),
+    'inbox-timeline': () => import('./locales/fr/inbox-timeline.json'),
   },
   fi: {
     inbox: () => import('./locales/fi/inbox.json'),
     'inbox-admin': () => import('./locales/fi/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/fi/inbox-privacy.json'),
+    'inbox-timeline': () => import('./locales/fi/inbox-timeline.json'),
   },
   sv: {
     inbox: () => import('./locales/sv/inbox.json'),
     'inbox-admin': () => import('./locales/sv/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/sv/inbox-privacy.json'),
+    'inbox-timeline': () => import('./locales/sv/inbox-timeline.json'),
   },
 };
 

@@ -1,14 +1,24 @@
 import { createCatalog, type Locale, pickLocale } from './index.ts';
 import en from './locales/en/server.json' with { type: 'json' };
 import enCsv from './locales/en/analytics-csv.json' with { type: 'json' };
+import enPrivacy from './locales/en/server-privacy.json' with { type: 'json' };
+import enWidget from './locales/en/server-widget.json' with { type: 'json' };
 import de from './locales/de/server.json' with { type: 'json' };
 import deCsv from './locales/de/analytics-csv.json' with { type: 'json' };
+import dePrivacy from './locales/de/server-privacy.json' with { type: 'json' };
+import deWidget from './locales/de/server-widget.json' with { type: 'json' };
 import fr from './locales/fr/server.json' with { type: 'json' };
 import frCsv from './locales/fr/analytics-csv.json' with { type: 'json' };
+import frPrivacy from './locales/fr/server-privacy.json' with { type: 'json' };
+import frWidget from './locales/fr/server-widget.json' with { type: 'json' };
 import fi from './locales/fi/server.json' with { type: 'json' };
 import fiCsv from './locales/fi/analytics-csv.json' with { type: 'json' };
+import fiPrivacy from './locales/fi/server-privacy.json' with { type: 'json' };
+import fiWidget from './locales/fi/server-widget.json' with { type: 'json' };
 import sv from './locales/sv/server.json' with { type: 'json' };
 import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
+import svPrivacy from './locales/sv/server-privacy.json' with { type: 'json' };
+import svWidget from './locales/sv/server-widget.json' with { type: 'json' };
 
 /**
  * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
@@ -16,14 +26,18 @@ import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
  * back to English.
  */
 const catalog = createCatalog({
-  en: { server: en, 'analytics-csv': enCsv },
-  de: { server: de, 'analytics-csv': deCsv },
-  fr: { server: fr, 'analytics-csv': frCsv },
-  fi: { server: fi, 'analytics-csv': fiCsv },
-  sv: { server: sv, 'analytics-csv': svCsv },
+  en: { server: en, 'analytics-csv': enCsv, 'server-privacy': enPrivacy, 'server-widget': enWidget },
+  de: { server: de, 'analytics-csv': deCsv, 'server-privacy': dePrivacy, 'server-widget': deWidget },
+  fr: { server: fr, 'analytics-csv': frCsv, 'server-privacy': frPrivacy, 'server-widget': frWidget },
+  fi: { server: fi, 'analytics-csv': fiCsv, 'server-privacy': fiPrivacy, 'server-widget': fiWidget },
+  sv: { server: sv, 'analytics-csv': svCsv, 'server-privacy': svPrivacy, 'server-widget': svWidget },
 });
 
 export const serverTranslator = (locale: Locale) => catalog(locale, 'server');
 /** The analytics CSV's headers, metric names, units and dimension words (analytics/csv.ts). */
 export const analyticsCsvTranslator = (locale: Locale) => catalog(locale, 'analytics-csv');
+/** The request desk's and the transparency page's words (server/privacy/request-texts.ts, transparency-texts.ts). */
+export const serverPrivacyTranslator = (locale: Locale) => catalog(locale, 'server-privacy');
+/** What the server answers the widget in the visitor's language (errors the widget shows as they are). */
+export const serverWidgetTranslator = (locale: Locale) => catalog(locale, 'server-widget');
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);

@@ -3703,6 +3703,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         }[];
                         contact: {
                             /** Format: uuid */
@@ -4127,6 +4134,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
@@ -4331,6 +4345,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
@@ -10884,6 +10905,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
@@ -11521,6 +11549,13 @@ export interface operations {
                                 }[];
                             };
                             language?: string;
+                            event?: {
+                                /** @enum {unknown} */
+                                code: "assigned" | "unassigned" | "status_changed" | "team_assigned" | "team_removed" | "handed_off" | "bot_disclosed" | "redacted" | "followup_address_left" | "followup_mailed";
+                                args: {
+                                    [key: string]: string | number;
+                                };
+                            };
                         };
                     };
                 };
