@@ -8,7 +8,7 @@ import { currentVisitor } from '../plugins/auth.ts';
 import type { Config } from '../config.ts';
 import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { consentPurposes, type ConsentPurpose } from '../../drizzle/schema/enums.ts';
-import { customerMailer } from '../privacy/customer-mail.ts';
+import { customerMailer, customerTexter, type SystemSmsDeps } from '../privacy/customer-mail.ts';
 import { invalidSession, requestSession, type VerifiedSession } from '../privacy/request-codes.ts';
 import {
   confirmCorrection,
@@ -28,7 +28,9 @@ import type { RequestRoutesDeps } from './privacy-requests.ts';
 import { LanguageSchema } from '../http/views/privacy-requests.ts';
 
 const tags = ['privacy'];
-export type SelfServiceRoutesDeps = RequestRoutesDeps & NoticesDeps & { config: Pick<Config, 'publicUrl'> };
+export type SelfServiceRoutesDeps = RequestRoutesDeps &
+  NoticesDeps &
+  SystemSmsDeps & { config: Pick<Config, 'publicUrl'> };
 
 const CopyView = Type.Object({
   requestId: Type.String({ format: 'uuid' }),
@@ -69,7 +71,12 @@ const SessionConsentView = Type.Object({
 });
 
 function selfServiceDeps(deps: SelfServiceRoutesDeps, log: FastifyRequest['log']): SelfServiceDeps {
-  return { ...deps, publicUrl: deps.config.publicUrl, sendMail: customerMailer(deps, log) };
+  return {
+    ...deps,
+    publicUrl: deps.config.publicUrl,
+    sendMail: customerMailer(deps, log),
+    sms: customerTexter(deps, log),
+  };
 }
 
 /**
