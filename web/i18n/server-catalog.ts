@@ -1,14 +1,19 @@
 import { createCatalog, type Locale, pickLocale } from './index.ts';
 import en from './locales/en/server.json' with { type: 'json' };
 import enCsv from './locales/en/analytics-csv.json' with { type: 'json' };
+import enForms from './locales/en/request-forms.json' with { type: 'json' };
 import de from './locales/de/server.json' with { type: 'json' };
 import deCsv from './locales/de/analytics-csv.json' with { type: 'json' };
+import deForms from './locales/de/request-forms.json' with { type: 'json' };
 import fr from './locales/fr/server.json' with { type: 'json' };
 import frCsv from './locales/fr/analytics-csv.json' with { type: 'json' };
+import frForms from './locales/fr/request-forms.json' with { type: 'json' };
 import fi from './locales/fi/server.json' with { type: 'json' };
 import fiCsv from './locales/fi/analytics-csv.json' with { type: 'json' };
+import fiForms from './locales/fi/request-forms.json' with { type: 'json' };
 import sv from './locales/sv/server.json' with { type: 'json' };
 import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
+import svForms from './locales/sv/request-forms.json' with { type: 'json' };
 
 /**
  * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
@@ -16,14 +21,16 @@ import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
  * back to English.
  */
 const catalog = createCatalog({
-  en: { server: en, 'analytics-csv': enCsv },
-  de: { server: de, 'analytics-csv': deCsv },
-  fr: { server: fr, 'analytics-csv': frCsv },
-  fi: { server: fi, 'analytics-csv': fiCsv },
-  sv: { server: sv, 'analytics-csv': svCsv },
+  en: { server: en, 'analytics-csv': enCsv, 'request-forms': enForms },
+  de: { server: de, 'analytics-csv': deCsv, 'request-forms': deForms },
+  fr: { server: fr, 'analytics-csv': frCsv, 'request-forms': frForms },
+  fi: { server: fi, 'analytics-csv': fiCsv, 'request-forms': fiForms },
+  sv: { server: sv, 'analytics-csv': svCsv, 'request-forms': svForms },
 });
 
 export const serverTranslator = (locale: Locale) => catalog(locale, 'server');
 /** The analytics CSV's headers, metric names, units and dimension words (analytics/csv.ts). */
 export const analyticsCsvTranslator = (locale: Locale) => catalog(locale, 'analytics-csv');
+/** The request page's correction and consent forms (server/privacy/request-forms-html.ts). */
+export const requestFormsTranslator = (locale: Locale) => catalog(locale, 'request-forms');
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);
