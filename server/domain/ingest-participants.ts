@@ -38,7 +38,8 @@ const participantsStatement = preparedStatement<{ n: number }>(sql`
     select 'system', null, 'contact.created', 'contact', contact_id::text,
       jsonb_build_object('process', 'ingest', 'contactId', contact_id, 'identityId', id,
         'fields', to_jsonb(array_remove(array[case when name is not null then 'name' end,
-          case when kind = 'email' then 'email' when kind = 'phone' then 'phone' end, 'identity.' || kind::text], null)))
+          case when kind = 'email' then 'email' when kind = 'phone' then 'phone' end,
+          'identity.' || kind::text], null)))
     from planned
   ), added as (
     insert into conversation_participants (conversation_id, identity_id, role)

@@ -95,7 +95,7 @@ describe(`the contact audit view: files, participants and its index (${dbMode})`
     expect((await admin.get('/api/privacy/audit/verify')).body).toMatchObject({ ok: true, firstBroken: null });
   });
 
-  it('derives contact_id from the hashed content, refuses to have it written, and looks it up by its index', async () => {
+  it('derives contact_id from hashed content, refuses to have it written, and finds entries by index', async () => {
     const alone = await ingest(server.root, {
       channel: 'email',
       inboxId: mailInboxId,
