@@ -40,7 +40,9 @@ export type RequestFormRoutesOptions = {
  */
 export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = async (app, options) => {
   const { deps, codeDeps, self, html, choosePage } = options;
-  const hide = { hide: true };
+  // Hidden from the API document (HTML pages); the security names what they need: the verified session's token,
+  // which these forms carry as a hidden field (the access matrix test expects 401 without one).
+  const hide = { hide: true, security: [{ requestToken: [] }] };
   const expired = (reply: FastifyReply, language: RequestLanguage) =>
     html(reply.status(401), renderRequestPage(language, { step: 'start', error: true }));
   const requester = (s: VerifiedSession, language: RequestLanguage) => ({
