@@ -43,8 +43,8 @@ export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = a
   // Hidden from the API document (HTML pages); the security names what they need: the verified session's token,
   // which these forms carry as a hidden field (the access matrix test expects 401 without one).
   const hide = { hide: true, security: [{ requestToken: [] }] };
-  const expired = (reply: FastifyReply, language: RequestLanguage) =>
-    html(reply.status(401), renderRequestPage(language, { step: 'start', error: true }));
+  const expired = (reply: FastifyReply, language: RequestLanguage, session: null | undefined) =>
+    html(reply.status(session === null ? 401 : 400), renderRequestPage(language, { step: 'start', error: true }));
   const requester = (s: VerifiedSession, language: RequestLanguage) => ({
     contactId: s.contactId,
     source: 'request_page' as const,
@@ -58,6 +58,8 @@ export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = a
   });
   /** The session of the form's token, or null once it has expired (the caller shows the start page). */
   const sessionOf = async (form: Form) => {
+    // A form without its token is not one of ours (400, below); a token that no longer opens a session is 401.
+    if (!form.token) return undefined;
     try {
       return await requestSession(codeDeps, form.token ?? '');
     } catch (err) {
@@ -78,7 +80,7 @@ export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = a
       const form = (request.body ?? {}) as Form;
       const language = asRequestLanguage(form.language);
       const session = await sessionOf(form);
-      if (!session) return expired(reply, language);
+      if (!session) return expired(reply, language, session);
       const token = form.token!;
       // Empty fields are the ones that stay as they are.
       const input: Correction = {};
@@ -96,7 +98,7 @@ export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = a
         const body = note + confirmForm(language, token, result.pending);
         return html(reply.status(201), renderRequestPage(language, { step: 'forms', body }));
       } catch (err) {
-        if (err instanceof DomainError && err.statusCode === 401) return expired(reply, language);
+        if (err instanceof DomainError && err.statusCode === 401) return expired(reply, language, null);
         return html(reply.status(400), await choosePage(language, token, session, refusal(err, language)));
       }
     },
@@ -109,7 +111,7 @@ export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = a
       const form = (request.body ?? {}) as Form;
       const language = asRequestLanguage(form.language);
       const session = await sessionOf(form);
-      if (!session) return expired(reply, language);
+      if (!session) return expired(reply, language, session);
       const token = form.token!;
       const pending = parsePending(form.pending);
       const [first, ...rest] = pending;
@@ -134,7 +136,7 @@ export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = a
       const form = (request.body ?? {}) as Form;
       const language = asRequestLanguage(form.language);
       const session = await sessionOf(form);
-      if (!session) return expired(reply, language);
+      if (!session) return expired(reply, language, session);
       const token = form.token!;
       const purpose = form.purpose as ConsentPurpose;
       if (!consentPurposes.includes(purpose) || !['true', 'false'].includes(form.granted ?? ''))
