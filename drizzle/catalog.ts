@@ -469,6 +469,7 @@ export const catalog = {
       details: n('metadata', 'ids, counts and field names only'),
       prevHash: n(),
       hash: n(),
+      contactId: n('metadata', 'an id, generated from details'),
     },
   }),
   erasedSubjects: entry({

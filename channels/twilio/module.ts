@@ -14,10 +14,13 @@ import { isOptedOut } from './opt-outs.ts';
 import { createTwilioRecordingProvider, TWILIO_PROVIDER } from './recordings.ts';
 import { twilioRoutes } from './routes.ts';
 import { createSmsAdapter } from './sms.ts';
+import { createCustomerSms, type CustomerSms } from './customer-sms.ts';
 import { createVoiceAdapter } from './voice.ts';
 
 export type TwilioInstance = ChannelInstance<'sms' | 'voice'> & {
   adapters: { sms: ReturnType<typeof createSmsAdapter>; voice: ReturnType<typeof createVoiceAdapter> };
+  /** Texts outside any conversation (a code confirming a new phone number). */
+  customerSms: CustomerSms;
 };
 
 /** Its settings, and where Twilio processes the data (TWILIO_PROCESSOR_COUNTRY, TWILIO_TRANSFER_BASIS). */
@@ -52,6 +55,7 @@ function createTwilio(port: ChannelPort, config: TwilioConfig): TwilioInstance {
   const voice = createVoiceAdapter(deps);
   return {
     adapters: { sms, voice },
+    customerSms: createCustomerSms(port.db, deps),
     // Webhooks (signed per inbox) and the admins' number settings, both under /api/twilio.
     routes: { prefix: '/twilio', plugin: twilioRoutes({ port, config, accounts, sms, voice }) },
     recordingProviders: { [TWILIO_PROVIDER]: createTwilioRecordingProvider(port.db, port.outbound, config, accounts) },

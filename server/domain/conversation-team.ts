@@ -44,7 +44,7 @@ export async function assignTeam(
       action: 'conversation.team_changed',
       targetType: 'conversation',
       targetId: conversationId,
-      details: { teamId, previousTeamId: current.teamId },
+      details: { contactId: current.contactId, teamId, previousTeamId: current.teamId },
     });
     return teamName && teamId
       ? { body: `Assigned to team ${teamName}`, code: 'team_assigned', args: { teamId, team: teamName } }

@@ -31,6 +31,16 @@ const participantsStatement = preparedStatement<{ n: number }>(sql`
     from planned
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address) select id, contact_id, kind, address from planned
+  ), created_audit as (
+    -- A contact created for an address seen in To/Cc is audited like one created by ingest (issue 21); adding the
+    -- participant itself is audited by the database (0035_audit_files_participants.sql).
+    insert into audit_staged (actor_kind, actor_id, action, target_type, target_id, details)
+    select 'system', null, 'contact.created', 'contact', contact_id::text,
+      jsonb_build_object('process', 'ingest', 'contactId', contact_id, 'identityId', id,
+        'fields', to_jsonb(array_remove(array[case when name is not null then 'name' end,
+          case when kind = 'email' then 'email' when kind = 'phone' then 'phone' end,
+          'identity.' || kind::text], null)))
+    from planned
   ), added as (
     insert into conversation_participants (conversation_id, identity_id, role)
     select distinct ${p('conversationId')}::uuid, coalesce(k.id, pl.id), input.role from input

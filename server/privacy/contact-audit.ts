@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, auditLog, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ContactAuditView } from '../http/views/privacy-requests.ts';
@@ -12,31 +12,34 @@ import { sealStagedAudit } from './audit-staging.ts';
 export async function contactAudit(db: Db, contactId: string, limit = 200): Promise<ContactAuditView> {
   // What ingest staged joins the chain first, so the view is complete up to now.
   await sealStagedAudit(db);
-  const theirConversations = db
-    .select({ id: sql<string>`${conversations.id}::text` })
-    .from(conversations)
-    .where(eq(conversations.contactId, contactId));
-  const theirMessages = db
-    .select({ id: sql<string>`${messages.id}::text` })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(eq(conversations.contactId, contactId));
-  const rows = await db
-    .select({ e: auditLog, agentName: agents.name })
-    .from(auditLog)
-    .leftJoin(agents, and(eq(auditLog.actorKind, 'agent'), eq(sql`${agents.id}::text`, auditLog.actorId)))
-    .where(
-      or(
-        and(eq(auditLog.targetType, 'contact'), eq(auditLog.targetId, contactId)),
-        sql`${auditLog.details} ->> 'contactId' = ${contactId}`,
-        // Entries about many people at once (a retention sweep) name them all.
-        sql`${auditLog.details} -> 'contactIds' @> jsonb_build_array(${contactId}::text)`,
-        and(eq(auditLog.targetType, 'conversation'), inArray(auditLog.targetId, theirConversations)),
-        and(eq(auditLog.targetType, 'message'), inArray(auditLog.targetId, theirMessages)),
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(limit);
+  const agentJoin = and(eq(auditLog.actorKind, 'agent'), eq(sql`${agents.id}::text`, auditLog.actorId));
+  const newest = (where: SQL) =>
+    db
+      .select({ e: auditLog, agentName: agents.name })
+      .from(auditLog)
+      .leftJoin(agents, agentJoin)
+      .where(where)
+      .orderBy(desc(auditLog.id))
+      .limit(limit);
+  // Three indexed lookups merged here rather than one OR (which no single index serves: it scanned the whole log).
+  const [named, many, unnamed] = await Promise.all([
+    // The entry names the person (details.contactId, or the contact itself is the target): audit_log_contact.
+    newest(eq(auditLog.contactId, contactId)),
+    // Entries about many people at once (a retention sweep) name them all: audit_log_contact_ids.
+    newest(sql`${auditLog.details} -> 'contactIds' @> jsonb_build_array(${contactId}::text)`),
+    // Entries written before every entry about a conversation or message named its contact: by their target.
+    newest(
+      and(
+        isNull(auditLog.contactId),
+        or(
+          and(eq(auditLog.targetType, 'conversation'), inArray(auditLog.targetId, theirConversations(db, contactId))),
+          and(eq(auditLog.targetType, 'message'), inArray(auditLog.targetId, theirMessages(db, contactId))),
+        ),
+      )!,
+    ),
+  ]);
+  const byId = new Map([...named, ...many, ...unnamed].map((row) => [row.e.id, row]));
+  const rows = [...byId.values()].sort((a, b) => b.e.id - a.e.id).slice(0, limit);
   return {
     items: rows.map(({ e, agentName }) => {
       const fields = (e.details as { fields?: unknown }).fields;
@@ -52,3 +55,16 @@ export async function contactAudit(db: Db, contactId: string, limit = 200): Prom
     }),
   };
 }
+
+const theirConversations = (db: Db, contactId: string) =>
+  db
+    .select({ id: sql<string>`${conversations.id}::text` })
+    .from(conversations)
+    .where(eq(conversations.contactId, contactId));
+
+const theirMessages = (db: Db, contactId: string) =>
+  db
+    .select({ id: sql<string>`${messages.id}::text` })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(eq(conversations.contactId, contactId));

@@ -22,3 +22,36 @@ export function customerMailer(deps: SystemMailDeps, log: FastifyBaseLogger): Co
     }
   };
 }
+
+/** The SMS channel's texts outside any conversation (channels/twilio/customer-sms.ts). */
+export type SystemSmsDeps = {
+  channels: {
+    twilio?: {
+      customerSms: { available(): Promise<boolean>; send(to: string, text: string): Promise<void> };
+    };
+  };
+};
+
+export type CustomerTexter = {
+  /** Whether an SMS inbox can send at all: without one, a new number cannot be confirmed. */
+  available(): Promise<boolean>;
+  /** False when it was not sent (opted out, refused by the provider); the log names the reason only. */
+  send(to: string, text: string): Promise<boolean>;
+};
+
+export function customerTexter(deps: SystemSmsDeps, log: FastifyBaseLogger): CustomerTexter {
+  const sms = deps.channels.twilio?.customerSms;
+  return {
+    available: async () => (sms ? sms.available() : false),
+    async send(to, text) {
+      if (!sms) return false;
+      try {
+        await sms.send(to, text);
+        return true;
+      } catch (err) {
+        log.warn({ reason: (err as { reason?: string }).reason ?? 'sms_error' }, 'customer text not sent');
+        return false;
+      }
+    },
+  };
+}

@@ -134,6 +134,11 @@ export async function eraseContact(
   const footprint = await footprintOf(db, catalog, contactId);
   const { database, mentionsRedacted, mentionsKeptUnderHold, possibleMentions, subject, mentionedIn } =
     await db.transaction(async (tx) => {
+      // Files and participant rows that cascade away are audited by the database as this person's erasure
+      // (drizzle/migrations/0035_audit_files_participants.sql).
+      await tx.execute(
+        sql`select set_config('audit.process', 'erasure', true), set_config('audit.contact_id', ${contactId}, true)`,
+      );
       const {
         changed: mentionsRedacted,
         held: mentionsKeptUnderHold,

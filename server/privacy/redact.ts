@@ -113,6 +113,13 @@ export async function redactMessage(
       targetType: 'message',
       targetId: messageId,
       details: {
+        // Named, so the contact's audit view finds it by its index (audit_log.contact_id).
+        contactId: (
+          await tx
+            .select({ id: conversations.contactId })
+            .from(conversations)
+            .where(eq(conversations.id, message.conversationId))
+        )[0]?.id,
         conversationId: message.conversationId,
         characters: end - start,
         ...(quoting.length ? { quotedIn: quoting.map((q) => q.id) } : {}),

@@ -28,7 +28,10 @@ const STYLE = [
 export type RequestPageStep =
   | { step: 'start'; error?: boolean }
   | { step: 'code'; challengeId: string }
-  | { step: 'choose'; token: string }
+  /** `before`/`after`: a note and the correction and consent forms (request-forms-html.ts). */
+  | { step: 'choose'; token: string; before?: string; after?: string }
+  /** A page of the correction and consent forms (request-forms-html.ts). */
+  | { step: 'forms'; body: string }
   | { step: 'filed'; dueAt: Date }
   | { step: 'copy'; url: string; expiresAt: Date };
 
@@ -74,7 +77,8 @@ export function renderRequestPage(language: RequestLanguage, state: RequestPageS
     case 'choose':
       return shell(
         language,
-        `<form method="post" action="/privacy/request/file">${lang}${hidden('token', state.token)}` +
+        (state.before ?? '') +
+          `<form method="post" action="/privacy/request/file">${lang}${hidden('token', state.token)}` +
           `<fieldset><legend><b>${esc(t.choose)}</b></legend>` +
           privacyRequestKinds
             .map(
@@ -83,8 +87,11 @@ export function renderRequestPage(language: RequestLanguage, state: RequestPageS
                 `${esc(texts.kinds[kind])}</label>`,
             )
             .join('') +
-          `</fieldset><button type="submit">${esc(t.file)}</button></form>`,
+          `</fieldset><button type="submit">${esc(t.file)}</button></form>` +
+          (state.after ?? ''),
       );
+    case 'forms':
+      return shell(language, state.body);
     case 'copy': {
       const t2 = serverTranslator(language);
       const until = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(state.expiresAt);

@@ -568,6 +568,8 @@ async function sweepQuery(
       continue;
     }
     const blobIds = await db.transaction(async (tx) => {
+      // Files deleted here are audited by the database as retention (0035_audit_files_participants.sql).
+      await tx.execute(sql`select set_config('audit.process', 'retention', true)`);
       let blobs: string[] = [];
       // Whose data went (ids only), so each person's audit view shows the deletion (issue 21).
       let contactIds: string[] = [];

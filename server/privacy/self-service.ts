@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, gt } from 'drizzle-orm';
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { contacts, privacyDownloadLinks, privacyPendingChanges } from '../../drizzle/schema/index.ts';
@@ -11,7 +11,8 @@ import { appendAudit, type AuditEntry } from './audit.ts';
 import { closeRequest, fileRequest, type RequestDeskDeps } from './request-desk.ts';
 import { exportContact, type ExportDeps } from './export.ts';
 import { rectifyContact, type RectifyDeps } from './rectify.ts';
-import type { CodeMailer } from './request-codes.ts';
+import { CODES_PER_HOUR, type CodeMailer } from './request-codes.ts';
+import type { CustomerTexter } from './customer-mail.ts';
 import type { RequestLanguage } from './request-texts.ts';
 
 /**
@@ -30,8 +31,8 @@ export type SelfServiceDeps = RequestDeskDeps &
   RectifyDeps & {
     publicUrl: string;
     sendMail: CodeMailer;
-    /** A text message to a number; absent while no SMS inbox can send one. */
-    sendSms?: (to: string, text: string) => Promise<boolean>;
+    /** Text messages from the SMS inbox's number; a new phone number cannot be confirmed without one. */
+    sms?: CustomerTexter;
   };
 
 /** Who asks, and how we know it is them. */
@@ -140,11 +141,14 @@ export async function requestCorrection(
   if (email !== undefined && !EMAIL.test(email))
     throw badRequest('invalid_email', 'This is not a valid email address, for example name@example.org.');
   if (input.name !== undefined && !name) throw badRequest('empty_name', 'The name cannot be empty');
-  if (phone && !deps.sendSms)
+  if (phone && !(await deps.sms?.available()))
     throw conflict('sms_unavailable', 'We cannot send a code to a phone number yet: ask our support to change it');
   const fields = [name && 'name', email && 'email', phone && 'phone'].filter((f): f is string => Boolean(f));
   if (!fields.length)
     throw badRequest('nothing_to_correct', 'Enter the name, email address or phone number to correct');
+
+  if ((email || phone) && (await codesLastHour(deps, who.contactId)) >= CODES_PER_HOUR)
+    throw new DomainError(429, 'too_many_codes', 'Too many codes were sent in the last hour: try again later');
 
   const filed = await fileRequest(deps, { ...who, kind: 'rectification', fields }, actorOf(who));
   const applied: CorrectionResult['applied'] = [];
@@ -180,20 +184,37 @@ export async function requestCorrection(
             subject: t('selfService.changeCodeSubject'),
             text: t('selfService.changeCodeBody', args),
           })
-        : await deps.sendSms!(value, t('selfService.changeCodeSms', args));
+        : await deps.sms!.send(value, t('selfService.changeCodeSms', args));
     await deps.db.transaction((tx) =>
       appendAudit(tx, {
         ...actorOf(who),
         action: sent ? 'privacy_request.change_code_sent' : 'privacy_request.change_code_not_sent',
         targetType: 'privacy_request',
         targetId: filed.id,
-        details: { field, pendingChangeId: id },
+        details: { contactId: who.contactId, field, pendingChangeId: id },
       }),
     );
     pending.push({ id, field });
   }
   if (!pending.length) await finishCorrection(deps, filed.id);
   return { requestId: filed.id, applied, pending };
+}
+
+/**
+ * Codes sent to new addresses and numbers of this person in the last hour and not yet used: as with the request
+ * page's codes, a few an hour, so no one can flood a stranger's inbox or run up text messages from our number.
+ */
+async function codesLastHour(deps: SelfServiceDeps, contactId: string): Promise<number> {
+  const [row] = await deps.db
+    .select({ n: count() })
+    .from(privacyPendingChanges)
+    .where(
+      and(
+        eq(privacyPendingChanges.contactId, contactId),
+        gt(privacyPendingChanges.createdAt, new Date(deps.clock().getTime() - 3_600_000)),
+      ),
+    );
+  return row?.n ?? 0;
 }
 
 async function finishCorrection(deps: SelfServiceDeps, requestId: string) {

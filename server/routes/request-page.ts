@@ -2,10 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 import { fileRequest } from '../privacy/request-desk.ts';
-import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
+import { requestSession, sendRequestCode, verifyRequestCode, type VerifiedSession } from '../privacy/request-codes.ts';
+import { consentForms, correctionForm, noteHtml, type PageNote } from '../privacy/request-forms-html.ts';
+import { consentLines } from '../privacy/self-service-consent.ts';
+import { requestFormRoutes } from './request-page-forms.ts';
+import { selfServiceDeps } from './self-service.ts';
 import { customerMailer } from '../privacy/customer-mail.ts';
 import { renderRequestPage } from '../privacy/request-page-html.ts';
-import { asRequestLanguage } from '../privacy/request-texts.ts';
+import { asRequestLanguage, type RequestLanguage } from '../privacy/request-texts.ts';
 import { renderTransparencyHtml, transparencyFacts, type TransparencyDeps } from '../privacy/transparency.ts';
 import { renderAccessibilityStatement } from '../privacy/accessibility-statement.ts';
 import type { Config } from '../config.ts';
@@ -33,6 +37,16 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
   const html = (reply: { type(t: string): { send(b: string): unknown } }, page: string) =>
     reply.type('text/html; charset=utf-8').send(page);
   const hide = { hide: true };
+  /** The choice of requests, with the correction and consent forms (and a note on what just happened). */
+  const choosePage = async (language: RequestLanguage, token: string, session: VerifiedSession, note?: PageNote) =>
+    renderRequestPage(language, {
+      step: 'choose',
+      token,
+      before: noteHtml(note),
+      after:
+        correctionForm(language, token) +
+        consentForms(language, token, await consentLines(deps, session.contactId, language)),
+    });
 
   app.get(
     '/',
@@ -66,13 +80,16 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
         return html(reply, renderRequestPage(language, { step: 'start', error: true }));
       try {
         const { token } = await verifyRequestCode(codeDeps, form.challengeId!, (form.code ?? '').slice(0, 12));
-        return html(reply, renderRequestPage(language, { step: 'choose', token }));
+        return html(reply, await choosePage(language, token, await requestSession(codeDeps, token)));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         return html(reply.status(400), renderRequestPage(language, { step: 'start', error: true }));
       }
     },
   );
+
+  const forms = { deps, codeDeps, self: selfServiceDeps(deps, app.log), html, choosePage };
+  await app.register(requestFormRoutes, forms);
 
   app.post(
     '/file',

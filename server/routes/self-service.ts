@@ -7,8 +7,8 @@ import { rateLimits } from '../http/rate-limits.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 import type { Config } from '../config.ts';
 import { contactIdentities } from '../../drizzle/schema/index.ts';
-import { consentPurposes, type ConsentPurpose } from '../../drizzle/schema/enums.ts';
-import { customerMailer } from '../privacy/customer-mail.ts';
+import { consentPurposes } from '../../drizzle/schema/enums.ts';
+import { customerMailer, customerTexter, type SystemSmsDeps } from '../privacy/customer-mail.ts';
 import { invalidSession, requestSession, type VerifiedSession } from '../privacy/request-codes.ts';
 import {
   confirmCorrection,
@@ -19,16 +19,17 @@ import {
   type Requester,
   type SelfServiceDeps,
 } from '../privacy/self-service.ts';
-import { currentConsent, recordConsent } from '../privacy/consent.ts';
-import { noticeIn, noticePurposes, type NoticesDeps } from '../privacy/notice.ts';
+import { changeConsentByCode, consentLines } from '../privacy/self-service-consent.ts';
+import type { NoticesDeps } from '../privacy/notice.ts';
 import { visitorLanguage } from '../domain/widget.ts';
 import { asRequestLanguage } from '../privacy/request-texts.ts';
-import { badRequest } from '../domain/errors.ts';
 import type { RequestRoutesDeps } from './privacy-requests.ts';
 import { LanguageSchema } from '../http/views/privacy-requests.ts';
 
 const tags = ['privacy'];
-export type SelfServiceRoutesDeps = RequestRoutesDeps & NoticesDeps & { config: Pick<Config, 'publicUrl'> };
+export type SelfServiceRoutesDeps = RequestRoutesDeps &
+  NoticesDeps &
+  SystemSmsDeps & { config: Pick<Config, 'publicUrl'> };
 
 const CopyView = Type.Object({
   requestId: Type.String({ format: 'uuid' }),
@@ -68,8 +69,13 @@ const SessionConsentView = Type.Object({
   ),
 });
 
-function selfServiceDeps(deps: SelfServiceRoutesDeps, log: FastifyRequest['log']): SelfServiceDeps {
-  return { ...deps, publicUrl: deps.config.publicUrl, sendMail: customerMailer(deps, log) };
+export function selfServiceDeps(deps: SelfServiceRoutesDeps, log: FastifyRequest['log']): SelfServiceDeps {
+  return {
+    ...deps,
+    publicUrl: deps.config.publicUrl,
+    sendMail: customerMailer(deps, log),
+    sms: customerTexter(deps, log),
+  };
 }
 
 /**
@@ -173,7 +179,7 @@ export const publicSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServ
     },
     async (request) => {
       const s = await session(request);
-      return { purposes: await consentList(deps, s.contactId, s.language) };
+      return { purposes: await consentLines(deps, s.contactId, s.language) };
     },
   );
 
@@ -191,23 +197,8 @@ export const publicSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServ
     },
     async (request) => {
       const s = await session(request);
-      const { purpose, granted } = request.body;
-      const language = asRequestLanguage(s.language);
-      if (granted && !noticePurposes(language).some((p) => p.purpose === purpose))
-        throw badRequest('no_notice', 'This consent can only be given where it is asked for, with its notice');
-      const notice = noticeIn(deps, language);
-      await recordConsent(deps, {
-        contactId: s.contactId,
-        purpose,
-        granted,
-        policyVersion: notice.policyVersion,
-        textHash: notice.textHash,
-        language: notice.language,
-        sourceChannel: 'email',
-        evidence: { event: granted ? 'request_page.granted' : 'request_page.withdrawn', codeId: s.codeId },
-        actor: { kind: 'visitor', id: s.contactId },
-      });
-      return { purposes: await consentList(deps, s.contactId, s.language) };
+      await changeConsentByCode(deps, s, request.body.purpose, request.body.granted);
+      return { purposes: await consentLines(deps, s.contactId, s.language) };
     },
   );
 
@@ -232,23 +223,6 @@ export const publicSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServ
     },
   );
 };
-
-async function consentList(deps: SelfServiceRoutesDeps, contactId: string, language: string) {
-  const states = await currentConsent(deps.db, contactId);
-  const noticed = noticePurposes(asRequestLanguage(language));
-  const purposes = new Set<ConsentPurpose>([...noticed.map((p) => p.purpose), ...states.map((s) => s.purpose)]);
-  return [...purposes].map((purpose) => {
-    const state = states.find((s) => s.purpose === purpose);
-    const notice = noticed.find((p) => p.purpose === purpose);
-    return {
-      purpose,
-      label: notice?.label ?? null,
-      granted: state?.granted ?? false,
-      occurredAt: state?.occurredAt ?? null,
-      canGrant: Boolean(notice),
-    };
-  });
-}
 
 /** The same self-service from the widget's privacy panel, as the visitor of the token: /api/widget/privacy. */
 export const widgetSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServiceRoutesDeps }> = async (

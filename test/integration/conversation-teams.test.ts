@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
-import { auditLog, inboxes } from '../../drizzle/schema/index.ts';
+import { auditLog, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import { dbMode } from '../helpers/db.ts';
 import {
   ADMIN_PASSWORD,
@@ -83,7 +83,9 @@ describe(`conversations assigned to teams on ${dbMode}`, () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, 'conversation.team_changed'), eq(auditLog.targetId, conversationA)));
     expect(entry).toMatchObject({ actorId: member.agent.id, targetType: 'conversation' });
-    expect(entry!.details).toEqual({ teamId: billing, previousTeamId: null });
+    // The entry names the conversation's contact, so that person's audit view finds it by its index.
+    const [conversation] = await server.root.db.select().from(conversations).where(eq(conversations.id, conversationA));
+    expect(entry!.details).toEqual({ contactId: conversation!.contactId, teamId: billing, previousTeamId: null });
   });
 
   it("refuses a team that does not serve the conversation's inbox, and an unknown team", async () => {

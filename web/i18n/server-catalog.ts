@@ -19,6 +19,11 @@ import sv from './locales/sv/server.json' with { type: 'json' };
 import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
 import svPrivacy from './locales/sv/server-privacy.json' with { type: 'json' };
 import svWidget from './locales/sv/server-widget.json' with { type: 'json' };
+import enForms from './locales/en/request-forms.json' with { type: 'json' };
+import deForms from './locales/de/request-forms.json' with { type: 'json' };
+import frForms from './locales/fr/request-forms.json' with { type: 'json' };
+import fiForms from './locales/fi/request-forms.json' with { type: 'json' };
+import svForms from './locales/sv/request-forms.json' with { type: 'json' };
 
 /**
  * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
@@ -26,11 +31,41 @@ import svWidget from './locales/sv/server-widget.json' with { type: 'json' };
  * back to English.
  */
 const catalog = createCatalog({
-  en: { server: en, 'analytics-csv': enCsv, 'server-privacy': enPrivacy, 'server-widget': enWidget },
-  de: { server: de, 'analytics-csv': deCsv, 'server-privacy': dePrivacy, 'server-widget': deWidget },
-  fr: { server: fr, 'analytics-csv': frCsv, 'server-privacy': frPrivacy, 'server-widget': frWidget },
-  fi: { server: fi, 'analytics-csv': fiCsv, 'server-privacy': fiPrivacy, 'server-widget': fiWidget },
-  sv: { server: sv, 'analytics-csv': svCsv, 'server-privacy': svPrivacy, 'server-widget': svWidget },
+  en: {
+    server: en,
+    'analytics-csv': enCsv,
+    'server-privacy': enPrivacy,
+    'server-widget': enWidget,
+    'request-forms': enForms,
+  },
+  de: {
+    server: de,
+    'analytics-csv': deCsv,
+    'server-privacy': dePrivacy,
+    'server-widget': deWidget,
+    'request-forms': deForms,
+  },
+  fr: {
+    server: fr,
+    'analytics-csv': frCsv,
+    'server-privacy': frPrivacy,
+    'server-widget': frWidget,
+    'request-forms': frForms,
+  },
+  fi: {
+    server: fi,
+    'analytics-csv': fiCsv,
+    'server-privacy': fiPrivacy,
+    'server-widget': fiWidget,
+    'request-forms': fiForms,
+  },
+  sv: {
+    server: sv,
+    'analytics-csv': svCsv,
+    'server-privacy': svPrivacy,
+    'server-widget': svWidget,
+    'request-forms': svForms,
+  },
 });
 
 export const serverTranslator = (locale: Locale) => catalog(locale, 'server');
@@ -40,4 +75,6 @@ export const analyticsCsvTranslator = (locale: Locale) => catalog(locale, 'analy
 export const serverPrivacyTranslator = (locale: Locale) => catalog(locale, 'server-privacy');
 /** What the server answers the widget in the visitor's language (errors the widget shows as they are). */
 export const serverWidgetTranslator = (locale: Locale) => catalog(locale, 'server-widget');
+/** The request page's correction and consent forms (server/privacy/request-forms-html.ts). */
+export const requestFormsTranslator = (locale: Locale) => catalog(locale, 'request-forms');
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);
