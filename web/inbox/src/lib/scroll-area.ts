@@ -1,0 +1,41 @@
+import type { Action } from 'svelte/action';
+
+/**
+ * A box that scrolls (a wide table at 320 px or 200 % zoom) must be reachable by keyboard, or its cut-off part
+ * is out of reach without a mouse (WCAG 2.1.1, 1.4.10). While it overflows it becomes a named, focusable region
+ * that the arrow keys scroll; when it fits it is left out of the tab order. The name is the table's caption or
+ * the heading of the section it sits in.
+ */
+export const scrollArea: Action<HTMLElement, string | undefined> = (node, label) => {
+  let name = label;
+  const nameOf = () =>
+    name ??
+    node.querySelector('caption')?.textContent?.trim() ??
+    node.closest('section')?.querySelector('h1, h2, h3, h4')?.textContent?.trim() ??
+    undefined;
+  const update = () => {
+    const overflows = node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1;
+    if (!overflows) {
+      node.removeAttribute('tabindex');
+      node.removeAttribute('role');
+      node.removeAttribute('aria-label');
+      return;
+    }
+    node.tabIndex = 0;
+    node.setAttribute('role', 'region');
+    const text = nameOf();
+    if (text) node.setAttribute('aria-label', text);
+  };
+  const observer = new ResizeObserver(update);
+  observer.observe(node);
+  // The content can grow without the box changing size (rows arriving): watch the first child too.
+  if (node.firstElementChild) observer.observe(node.firstElementChild);
+  update();
+  return {
+    update(next) {
+      name = next;
+      update();
+    },
+    destroy: () => observer.disconnect(),
+  };
+};
