@@ -8,6 +8,9 @@ import type { Action } from 'svelte/action';
  */
 export const scrollArea: Action<HTMLElement, string | undefined> = (node, label) => {
   let name = label;
+  // A role or name the markup gave (a log, a labelled list) is kept; only a plain box becomes a region.
+  const ownRole = node.getAttribute('role');
+  const ownName = node.hasAttribute('aria-label') || node.hasAttribute('aria-labelledby');
   const nameOf = () =>
     name ??
     node.querySelector('caption')?.textContent?.trim() ??
@@ -17,14 +20,14 @@ export const scrollArea: Action<HTMLElement, string | undefined> = (node, label)
     const overflows = node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1;
     if (!overflows) {
       node.removeAttribute('tabindex');
-      node.removeAttribute('role');
-      node.removeAttribute('aria-label');
+      if (!ownRole) node.removeAttribute('role');
+      if (!ownName) node.removeAttribute('aria-label');
       return;
     }
     node.tabIndex = 0;
-    node.setAttribute('role', 'region');
+    if (!ownRole) node.setAttribute('role', 'region');
     const text = nameOf();
-    if (text) node.setAttribute('aria-label', text);
+    if (text && !ownName) node.setAttribute('aria-label', text);
   };
   const observer = new ResizeObserver(update);
   observer.observe(node);
