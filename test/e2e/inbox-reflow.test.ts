@@ -6,6 +6,7 @@ import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { seedPerson } from '../helpers/fixtures.ts';
+import { axeViolations } from '../helpers/axe.ts';
 
 const SHOTS = '/tmp/shots-a11y-inbox';
 
@@ -17,8 +18,15 @@ const SHOTS = '/tmp/shots-a11y-inbox';
 function cutOff(): string[] {
   const problems: string[] = [];
   const width = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth > width + 1)
-    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width})`);
+  if (document.documentElement.scrollWidth > width + 1) {
+    // Name the widest things that stick out, so the report says what to fix.
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.visually-hidden'))
+      .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1))
+      .slice(0, 4)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width}): ${wide.join(', ')}`);
+  }
   const scroller = (el: Element): HTMLElement | null => {
     for (let a = el.parentElement; a; a = a.parentElement) {
       const style = getComputedStyle(a);
@@ -124,6 +132,9 @@ describe(`e2e in Chromium: the inbox reflows at 320 px and 200 % zoom, and works
       await page.waitForTimeout(300);
       await page.screenshot({ path: `${SHOTS}/${mode}-${name}.png`, fullPage: true });
       const found = await page.evaluate(cutOff);
+      // At 320 px more boxes scroll: axe checks (among the rest) that each can be reached by keyboard.
+      if (mode === '320px')
+        found.push(...(await axeViolations(page, { label: `${mode} ${name}` })).map((v) => `${v.rule}: ${v.targets}`));
       if (found.length) problems[name] = found;
     }
     return problems;

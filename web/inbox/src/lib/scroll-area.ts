@@ -8,8 +8,9 @@ import type { Action } from 'svelte/action';
  */
 export const scrollArea: Action<HTMLElement, string | undefined> = (node, label) => {
   let name = label;
-  // A role or name the markup gave (a log, a labelled list) is kept; only a plain box becomes a region.
-  const ownRole = node.getAttribute('role');
+  // A role or name the markup gave (a log, a labelled list) is kept, as is a list's own role: only a plain box
+  // (a div) becomes a region.
+  const ownRole = node.getAttribute('role') ?? (node.tagName === 'DIV' ? null : 'native');
   const ownName = node.hasAttribute('aria-label') || node.hasAttribute('aria-labelledby');
   const nameOf = () =>
     name ??
