@@ -18,15 +18,6 @@ const SHOTS = '/tmp/shots-a11y-inbox';
 function cutOff(): string[] {
   const problems: string[] = [];
   const width = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth > width + 1) {
-    // Name the widest things that stick out, so the report says what to fix.
-    const wide = [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.visually-hidden'))
-      .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1))
-      .slice(0, 4)
-      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
-    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width}): ${wide.join(', ')}`);
-  }
   const scroller = (el: Element): HTMLElement | null => {
     for (let a = el.parentElement; a; a = a.parentElement) {
       const style = getComputedStyle(a);
@@ -38,6 +29,16 @@ function cutOff(): string[] {
     }
     return null;
   };
+  if (document.documentElement.scrollWidth > width + 1) {
+    // Name the widest things that stick out, so the report says what to fix.
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.visually-hidden'))
+      .filter((el) => !scroller(el))
+      .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1))
+      .slice(0, 4)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width}): ${wide.join(', ')}`);
+  }
   const name = (el: Element) => {
     const testid = el.getAttribute('data-testid');
     return `${el.tagName.toLowerCase()}${testid ? `[${testid}]` : ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
