@@ -174,7 +174,8 @@ describe(`e2e in Chromium: every inbox page meets WCAG 2.1 AA by axe-core (${dbM
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
-  }, 120_000);
+    // Seeding 120 people and starting a browser on a machine shared with other test runs can take minutes.
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
