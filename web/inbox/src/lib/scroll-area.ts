@@ -30,6 +30,9 @@ export const scrollArea: Action<HTMLElement, string | undefined> = (node, label)
     const text = nameOf();
     if (text && !ownName) node.setAttribute('aria-label', text);
   };
+  // Text hidden for screen readers (position: absolute) inside the box must scroll with it: a static box would let
+  // it escape to the page and widen the whole page instead.
+  if (getComputedStyle(node).position === 'static') node.style.position = 'relative';
   const observer = new ResizeObserver(update);
   observer.observe(node);
   // The content can grow without the box changing size (rows arriving): watch the first child too.
