@@ -8,7 +8,10 @@ import { requestLanguages, type RequestLanguage } from './request-texts.ts';
  * Its words are in the server catalog (web/i18n/locales/<lang>/server.json, "accessibility").
  */
 
-/** The day the widget was last reviewed against WCAG 2.1 AA (axe, keyboard, 320 px, zoom, forced colours). */
+/**
+ * The day the widget and the inbox were last reviewed against WCAG 2.1 AA (axe, keyboard, 320 px, zoom, forced
+ * colours).
+ */
 export const ACCESSIBILITY_REVIEWED = '2026-12-06';
 
 export type StatementFacts = { controller: string; contact: string | null };
@@ -44,7 +47,7 @@ export function renderAccessibilityStatement(language: RequestLanguage, facts: S
     `<h1>${a('title')}</h1><p>${a('intro', { controller: facts.controller })}</p>`,
     `<h2>${a('statusTitle')}</h2><p>${a('status')}</p>`,
     `<h2>${a('supportedTitle')}</h2>`,
-    list(['keyboard', 'screenReader', 'zoom', 'contrast', 'languagesSupported']),
+    list(['keyboard', 'screenReader', 'zoom', 'contrast', 'languagesSupported', 'inbox']),
     `<h2>${a('limitsTitle')}</h2>`,
     `<div data-testid="accessibility-limits">${list(['limitInbox', 'limitFiles', 'limitWords'])}</div>`,
     `<h2>${a('methodTitle')}</h2><p>${a('method')}</p>`,

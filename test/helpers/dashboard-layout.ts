@@ -16,7 +16,8 @@ export function layoutProblems(): Problem[] {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = (node.textContent ?? '').trim();
     const el = node.parentElement;
-    if (!text || !el || el.closest('[hidden], svg, canvas')) continue;
+    // Text for screen readers only (.visually-hidden, e.g. the heat map's values) is not on screen to be cut.
+    if (!text || !el || el.closest('[hidden], svg, canvas, .visually-hidden')) continue;
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (!seen.has(el)) {

@@ -24,7 +24,7 @@ export { Chart };
 export const channelColors: Record<string, string> = {
   chat: '#1f5fd1',
   email: '#6b3fc4',
-  sms: '#0d7c73',
-  voice: '#b45309',
+  sms: '#0b6e66',
+  voice: '#9a4a07',
   slack: '#8a2a6e',
 };
