@@ -18,6 +18,8 @@ export function layoutProblems(): Problem[] {
     const el = node.parentElement;
     // Text for screen readers only (.visually-hidden, e.g. the heat map's values) is not on screen to be cut.
     if (!text || !el || el.closest('[hidden], svg, canvas, .visually-hidden')) continue;
+    // Nor is what a closed disclosure holds (a chart's numbers as a table), its summary apart.
+    if (el.closest('details:not([open])') && !el.closest('summary')) continue;
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (!seen.has(el)) {

@@ -296,7 +296,9 @@ describe(`the conversation trash on ${dbMode}`, () => {
     expect(data.tables.messages.map((m: { body: string }) => m.body)).toContain('Where is order heron5530?');
     const html = zip.get('index.html')!.toString();
     expect(html).toContain('In the trash');
-    expect(html).toContain(purgeAfter.replace('T', ' ').slice(0, 16) + ' UTC');
+    // The page writes dates as the person's language does (English here), in UTC.
+    const asWritten = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+    expect(html).toContain(`${asWritten.format(new Date(purgeAfter))} UTC`);
 
     // Erasure does not wait for the trash: the conversation is gone now, not at its purge date.
     expect((await admin.post(`/api/contacts/${contactId}/erase`, { confirm: true })).status).toBe(200);
