@@ -5,6 +5,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { readZip } from '../helpers/zip.ts';
 import { contacts, conversations, inboxes, messages, retentionPolicies } from '../../drizzle/schema/index.ts';
@@ -81,6 +82,8 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       }, SECRET);
       await page.click('[data-testid="redact-selection"]');
       expect(await page.textContent('[data-testid="redact-preview"]')).toBe(SECRET);
+      // The redaction dialog is reached only with a selection: axe (WCAG 2.1 AA) sees it here, open.
+      expect(await axeViolations(page, { label: 'redaction dialog', include: 'dialog[open]' })).toEqual([]);
       await page.click('[data-testid="redact-confirm"]');
       await page.waitForSelector('[data-testid="redaction-marker"]');
       await page.waitForSelector(
