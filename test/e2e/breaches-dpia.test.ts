@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { contacts, conversations } from '../../drizzle/schema/index.ts';
 import { recordBreach } from '../../server/privacy/breaches.ts';
 
@@ -59,7 +60,7 @@ describe(`breach register and DPIA in Chromium (${dbMode})`, () => {
         createdAt: new Date('2026-03-20T10:00:00Z'),
       });
     }
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(`${server.url}/inbox/`);
     await page.fill('[data-testid="login-email"]', 'admin@example.com');
@@ -130,6 +131,8 @@ describe(`breach register and DPIA in Chromium (${dbMode})`, () => {
     expect(german).toContain('Acme Outdoor GmbH');
     expect(german).toContain(facts.measures);
     await page.screenshot({ path: `${SCREENSHOTS}/breach-finder.png` });
+    // The finder with its results and an open notice draft passes axe (WCAG 2.1 AA).
+    expect(await axeViolations(page, { label: 'affected-people finder', include: 'dialog[open]' })).toEqual([]);
     await page.keyboard.press('Escape');
   });
 

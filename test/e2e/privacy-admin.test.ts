@@ -202,6 +202,7 @@ describe(`e2e in Chromium: privacy operations from the inbox (${dbMode})`, () =>
       await apply.locator('[data-testid="retention-confirm-row"][data-class="messages"][data-count="1"]').waitFor();
       await settled(apply);
       await page.screenshot({ path: `${SCREENSHOTS}/12c-retention-apply-now.png` });
+      expect(await axeViolations(page, { label: 'apply retention now', include: 'dialog[open]' })).toEqual([]);
       expect(await db.select().from(conversations)).toHaveLength(4);
       await page.click('[data-testid="retention-apply-confirm"]');
       await pending.waitFor({ state: 'detached' });

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { seedPerson } from '../helpers/fixtures.ts';
 
 /** Issue 21, acceptance 3: an admin restricts a contact from the inbox; the header and the panel say so. */
@@ -68,6 +69,7 @@ describe(`e2e in Chromium: restriction and objection from the contact panel (${d
     const liftDialog = page.locator('[data-testid="restriction-lift-dialog"]');
     await liftDialog.waitFor();
     await page.fill('[data-testid="restriction-lift-reason"]', 'Address verified with the customer');
+    expect(await axeViolations(page, { label: 'lift restriction dialog', include: 'dialog[open]' })).toEqual([]);
     await page.click('[data-testid="restriction-lift-confirm"]');
     await liftDialog.waitFor({ state: 'detached' });
     await headerBadge.waitFor({ state: 'detached' });
