@@ -63,6 +63,40 @@ export function messageReceived(inserted: string, contactId: string, newConversa
 }
 
 /**
+ * A group-commit statement's one audit entry: `details.messages` holds each message's message.received item and
+ * `details.contacts` each new contact's contact.created item (ids and field names, as the single entries below);
+ * `details.contactIds` names everyone in it, so the contact audit view finds it by its index and shows each person
+ * only their own items (server/privacy/contact-audit.ts).
+ */
+export const ingestBatchAction = 'ingest.batch';
+const INGEST_BATCH_ACTION = sql.raw(`'${ingestBatchAction}'`);
+
+/** A contact.created item of a batch entry. */
+function createdItem(
+  contactId: string,
+  identityId: string,
+  kind: SQLWrapper,
+  name: SQLWrapper,
+  email: SQLWrapper,
+  phone: SQLWrapper,
+) {
+  return sql`jsonb_build_object('contactId', ${sql.raw(contactId)}, 'identityId', ${sql.raw(identityId)},
+    'fields', to_jsonb(array_remove(array[${fieldIf(sql`${name}::text`, 'name')},
+      ${fieldIf(sql`${email}::text`, 'email')}, ${fieldIf(sql`${phone}::text`, 'phone')},
+      'identity.' || ${kind}::text], null)))`;
+}
+
+/** A message.received item of a batch entry, for a row of `inserted` (messages.*). */
+function receivedItem(inserted: string, contactId: string, newConversation: SQL, subject: SQLWrapper) {
+  const m = (column: string) => sql.raw(`${inserted}.${column}`);
+  return sql`jsonb_build_object('messageId', ${m('id')}, 'channel', ${m('channel')},
+    'contactId', ${sql.raw(contactId)}, 'conversationId', ${m('conversation_id')},
+    'identityId', ${m('author_identity_id')}, 'newConversation', ${newConversation},
+    'fields', to_jsonb(array_remove(array['body', ${fieldIf(m('html'), 'html')},
+      case when ${newConversation} then ${fieldIf(sql`${subject}::text`, 'subject')} end], null)))`;
+}
+
+/**
  * The whole of ingest as ONE statement, so one round trip and one implicit transaction (a statement
  * is atomic: all of it commits or none). Used for a message that goes alone (see ingest-batch.ts), and for
  * one whose batch stored nothing (a replay, which it recognises). Data-modifying CTEs:
@@ -274,14 +308,26 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     from inserted join known_conversation k on k.id = inserted.conversation_id
     where cv.id = inserted.conversation_id
     returning cv.id, cv.status
-  ), audited as (
-    ${auditStaging}
-    select ${contactCreated('pc.id', 'pc.identity_id', sql`pc.sender_kind`, sql`pc.name`, sql`pc.email`, sql`pc.phone`)}
-    from planned_contact pc
-    union all
-    select ${messageReceived('inserted', 'ct.id', sql`pv.id is not null`, sql`pv.subject`)}
+  ), received as (
+    select ct.id as contact_id, ${receivedItem('inserted', 'ct.id', sql`pv.id is not null`, sql`pv.subject`)} as item
     from inserted join the_conversation cv on cv.id = inserted.conversation_id join the_contact ct on ct.idx = cv.idx
       left join planned_conversation pv on pv.idx = cv.idx
+  ), audited as (
+    -- ONE entry for the whole statement (see ingestBatchEntry): an entry per message cost a staged row, a hash and
+    -- a chained row each, more than the message itself.
+    ${auditStaging}
+    select 'system', null, ${INGEST_BATCH_ACTION}, 'ingest', null, jsonb_build_object('process', 'ingest',
+      'contactIds', (select jsonb_agg(distinct contact_id::text) from received),
+      'messages', (select jsonb_agg(item) from received),
+      'contacts', coalesce((select jsonb_agg(${createdItem(
+        'pc.id',
+        'pc.identity_id',
+        sql`pc.sender_kind`,
+        sql`pc.name`,
+        sql`pc.email`,
+        sql`pc.phone`,
+      )}) from planned_contact pc), '[]'::jsonb))
+    where exists (select 1 from received)
   )
   select inserted.*, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { agents, auditLog, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { ContactAuditView } from '../http/views/privacy-requests.ts';
 import { sealStagedAudit } from './audit-staging.ts';
+import { ingestBatchAction } from '../domain/ingest-statements.ts';
 
 /**
  * "Who touched this person's data": every audit entry about the contact, its conversations and their messages,
@@ -41,20 +42,36 @@ export async function contactAudit(db: Db, contactId: string, limit = 200): Prom
   const byId = new Map([...named, ...many, ...unnamed].map((row) => [row.e.id, row]));
   const rows = [...byId.values()].sort((a, b) => b.e.id - a.e.id).slice(0, limit);
   return {
-    items: rows.map(({ e, agentName }) => {
-      const fields = (e.details as { fields?: unknown }).fields;
-      return {
+    items: rows.flatMap(({ e, agentName }) => {
+      const item = (action: string, targetType: string, targetId: string | null, fields: unknown) => ({
         id: e.id,
         at: e.at.toISOString(),
         actor: { kind: e.actorKind, id: e.actorId, name: agentName },
-        action: e.action,
-        targetType: e.targetType,
-        targetId: e.targetId,
+        action,
+        targetType,
+        targetId,
         fields: Array.isArray(fields) ? fields.map(String) : [],
-      };
+      });
+      if (e.action !== ingestBatchAction) return [item(e.action, e.targetType, e.targetId, e.details.fields)];
+      // One entry for a whole ingest statement: this person's part of it, as entries of their own would show it.
+      const { messages: received = [], contacts: created = [] } = e.details as BatchDetails;
+      // Newest first, as the view lists: the person's message after their contact was created.
+      return [
+        ...received
+          .filter((m) => m.contactId === contactId)
+          .map((m) => item('message.received', 'message', m.messageId, m.fields)),
+        ...created
+          .filter((c) => c.contactId === contactId)
+          .map((c) => item('contact.created', 'contact', c.contactId, c.fields)),
+      ];
     }),
   };
 }
+
+type BatchDetails = {
+  messages?: Array<{ messageId: string; contactId: string; fields: unknown }>;
+  contacts?: Array<{ contactId: string; fields: unknown }>;
+};
 
 const theirConversations = (db: Db, contactId: string) =>
   db
