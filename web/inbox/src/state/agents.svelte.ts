@@ -59,7 +59,7 @@ export class AgentDirectory {
         name: input.name.trim(),
       });
       this.items = [...this.items.filter((a) => a.id !== agent.id), agent].sort(byName);
-      this.#toasts.success(`${agent.name} can now sign in.`);
+      this.#toasts.success(ta('agentToasts.created', { name: agent.name }));
       return true;
     } catch (err) {
       this.createError = describeError(err, ta('agentErrors.create'));
@@ -114,7 +114,7 @@ export class AgentDirectory {
         { ...input, email: input.email.trim(), name: input.name.trim() },
       );
       this.items = [...this.items.filter((a) => a.id !== result.agent.id), result.agent].sort(byName);
-      if (result.emailed) this.#toasts.success(`Invitation sent to ${result.agent.email}.`);
+      if (result.emailed) this.#toasts.success(ta('agentToasts.invited', { email: result.agent.email }));
       return { link: result.link };
     } catch (err) {
       this.createError = describeError(err, ta('agentErrors.invite'));

@@ -6,8 +6,8 @@ import { tp } from '../lib/privacy-i18n.ts';
 export type ErasureTarget = { contactId: string; name: string; conversationIds: string[]; holds: number };
 export type ErasureError = { legalHold: boolean; message: string };
 
-/** The word an admin types to confirm an erasure. */
-export const ERASE_WORD = 'ERASE';
+/** The word an admin types to confirm an erasure, in the admin's language ("ERASE", "LÖSCHEN", …). */
+export const eraseWord = () => tp('erase.word');
 
 /**
  * Erasure (Art. 17), admins only: a confirmation step, the irreversible call, and the receipt. The state
@@ -49,7 +49,7 @@ export class Erasure {
 
   async confirm(typed: string): Promise<boolean> {
     const target = this.target;
-    if (!target || this.erasing || typed.trim() !== ERASE_WORD) return false;
+    if (!target || this.erasing || typed.trim() !== eraseWord()) return false;
     this.erasing = true;
     this.error = null;
     // The server's 'conversation:removed' events may overtake its answer.
