@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
@@ -14,7 +15,7 @@ const OUR_NUMBER = '+15005550006';
 /**
  * Issue 21 item 1 for a customer who only ever wrote by SMS: in Chromium, in Finnish, they type their number the
  * national way ("040 123 4567", on file as +358401234567), read the code from the text message our SMS inbox sent
- * (the real twilio SDK against a local fake of Twilio's REST API) and file an erasure request.
+ * (the real twilio SDK against a local fake of Twilio's REST API), correct their name and file an erasure request.
  */
 describe(`the request page with a phone number (${dbMode})`, () => {
   let server: TestServer;
@@ -88,21 +89,26 @@ describe(`the request page with a phone number (${dbMode})`, () => {
 
     await page.getByLabel('Lähettämämme koodi').fill(code);
     await page.getByRole('button', { name: 'Jatka' }).click();
+    // The correction form works for a person verified by SMS as for one verified by mail.
+    await page.getByLabel('Nimi', { exact: true }).fill('Sirpa Saari');
+    await page.getByRole('button', { name: 'Lähetä korjaus' }).click();
+    expect(await page.getByRole('status').innerText()).toBe('Kiitos, tietosi on korjattu.');
     await page.getByLabel('tietojesi poistaminen').check();
     await page.getByRole('button', { name: 'Lähetä pyyntö' }).click();
     expect(await page.getByRole('status').innerText()).toMatch(/^Kiitos: pyyntösi on kirjattu\. Vastaamme viimeistään/);
     await page.screenshot({ path: `${SHOTS}/request-phone-filed-fi.png`, fullPage: true });
 
     const requests = (await admin.get('/api/privacy/requests')).body.items;
-    expect(requests).toEqual([
-      expect.objectContaining({
-        contactId,
-        kind: 'erasure',
-        source: 'request_page',
-        language: 'fi',
-        verification: expect.objectContaining({ method: 'sms_code', identityKind: 'phone' }),
-      }),
-    ]);
+    const bySms = expect.objectContaining({ method: 'sms_code', identityKind: 'phone' });
+    expect(requests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ contactId, kind: 'erasure', source: 'request_page', verification: bySms }),
+        expect.objectContaining({ contactId, kind: 'rectification', fields: ['name'], verification: bySms }),
+      ]),
+    );
+    expect(requests).toHaveLength(2);
+    const [renamed] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
+    expect(renamed!.name).toBe('Sirpa Saari');
     expect(server.logs()).not.toContain(code);
     expect(server.logs()).not.toContain('401234567');
   });
