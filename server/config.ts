@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { resolve } from 'node:path';
 import { embedderConfigFromEnv, type EmbedderConfig } from '../bot/embedders/index.ts';
 import { channelConfigsFromEnv, type ChannelConfigs, type ChannelModules } from '../channels/registry.ts';
@@ -40,6 +41,11 @@ export type Config = {
   controllerContact: string | undefined;
   /** PRIVACY_POLICY_URL: the controller's privacy policy, linked from the consent notice and the record. */
   privacyPolicyUrl: string | undefined;
+  /**
+   * PHONE_REGION: the country (ISO 3166-1 alpha-2, e.g. FI) of phone numbers customers type without their country
+   * code ("040 123 4567" on the request page); unset: a number needs its country code.
+   */
+  phoneRegion: CountryCode | undefined;
   /** HOSTING_PROVIDER, HOSTING_COUNTRY, HOSTING_TRANSFER_BASIS: who hosts this server, for the Art. 30 record. */
   hosting: { name: string; country: string; transferBasis: string };
   /** Whether new chat conversations start with the bot (admins can change it in the inbox). */
@@ -231,6 +237,14 @@ function hosting(env: Env): Config['hosting'] {
   };
 }
 
+function phoneRegion(env: Env): CountryCode | undefined {
+  const raw = env.PHONE_REGION?.trim().toUpperCase();
+  if (!raw) return undefined;
+  if (!isSupportedCountry(raw))
+    throw new ConfigError('PHONE_REGION', `must be a country code such as FI, got "${raw}"`);
+  return raw;
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `modules`: the channel modules whose settings to parse (channels/registry.ts by default; tests add one). */
@@ -265,6 +279,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     controllerName: env.CONTROLLER_NAME || 'The operator of this support inbox (set CONTROLLER_NAME)',
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     privacyPolicyUrl: url(env, 'PRIVACY_POLICY_URL', ['https:', 'http:']),
+    phoneRegion: phoneRegion(env),
     hosting: hosting(env),
     botEnabled: bool(env, 'BOT_ENABLED', true),
     botEmbedder: botEmbedder(env),

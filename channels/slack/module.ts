@@ -10,6 +10,7 @@ import {
   type ProcessorPlace,
 } from '../module.ts';
 import { createSlackAdapter } from './adapter.ts';
+import { createCustomerDm, type CustomerDm } from './customer-dm.ts';
 import { createSlackClient, startSlackChannel, type SlackChannel } from './channel.ts';
 import { SlackConfigError, slackConfigFromEnv, type SlackConfig } from './config.ts';
 import { slackRoutes } from './routes.ts';
@@ -18,6 +19,8 @@ export type SlackInstance = ChannelInstance<'slack'> & {
   adapters: { slack: ReturnType<typeof createSlackAdapter> | null };
   /** Downloads files still pending and forgets old event ids (run every 30 s); 0 when Slack is off. */
   sweep(): Promise<number>;
+  /** Direct messages outside any conversation (a request page's one-time code); null when Slack is off. */
+  customerDm: CustomerDm | null;
 };
 
 /** Its settings when Slack is on, and where Slack processes the data (SLACK_PROCESSOR_COUNTRY, ...). */
@@ -54,6 +57,7 @@ function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstan
   let stopJob = () => {};
   return {
     adapters: { slack: adapter },
+    customerDm: client ? createCustomerDm(client) : null,
     routes: { prefix: '/slack', plugin: slackRoutes(() => running) },
     sweep: async () => (running ? running.sweep() : 0),
     async start() {

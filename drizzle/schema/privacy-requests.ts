@@ -20,9 +20,12 @@ export type PrivacyRequestSource = (typeof privacyRequestSources)[number];
 
 /** How the requester's identity was checked: ids and times only, never the address or the code. */
 export type VerificationEvidence = {
-  method: 'email_code' | 'visitor_token' | 'agent_statement';
+  /** A one-time code by mail, SMS or Slack direct message (the request page), a widget token, or an agent's check. */
+  method: 'email_code' | 'sms_code' | 'slack_code' | 'visitor_token' | 'agent_statement';
   /** The identity the code went to, or the widget visitor's identity. */
   identityId?: string;
+  /** That identity's kind (email, phone, slack), for a code. */
+  identityKind?: 'email' | 'phone' | 'slack';
   /** The one-time code's row (privacy_request_codes.id). */
   codeId?: string;
   /** An agent's check: same_channel, identity_document or callback. */

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { CodeMailer } from './request-codes.ts';
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { Db } from '../db/client.ts';
+import type { CodeMailer, RequestCodeDeps } from './request-codes.ts';
 
 /** The email channel's system mail (channels/email/staff-mail.ts): from the first inbox that can send. */
 export type SystemMailDeps = {
@@ -53,5 +55,61 @@ export function customerTexter(deps: SystemSmsDeps, log: FastifyBaseLogger): Cus
         return false;
       }
     },
+  };
+}
+
+/** The Slack app's direct messages outside any conversation (channels/slack/customer-dm.ts). */
+export type SystemSlackDeps = {
+  channels: {
+    slack?: {
+      customerDm: {
+        memberByEmail(email: string): Promise<string | null>;
+        send(memberId: string, text: string): Promise<void>;
+      } | null;
+    };
+  };
+};
+
+export type CustomerSlack = {
+  /** Whether the Slack app is configured: without it, no code can go to a Slack member. */
+  available(): boolean;
+  /** The member id of the Slack account with this email address, or null. */
+  memberByEmail(email: string): Promise<string | null>;
+  /** False when it was not sent (Slack refused); the log names the reason only. */
+  send(memberId: string, text: string): Promise<boolean>;
+};
+
+export function customerSlack(deps: SystemSlackDeps, log: FastifyBaseLogger): CustomerSlack {
+  const dm = deps.channels.slack?.customerDm ?? null;
+  return {
+    available: () => dm !== null,
+    memberByEmail: async (email) => (dm ? dm.memberByEmail(email) : null),
+    async send(memberId, text) {
+      if (!dm) return false;
+      try {
+        await dm.send(memberId, text);
+        return true;
+      } catch (err) {
+        log.warn({ reason: (err as { reason?: string }).reason ?? 'slack_error' }, 'customer Slack message not sent');
+        return false;
+      }
+    },
+  };
+}
+
+/** Everything the request page's one-time codes need: the database, the clock, a sender per identity kind. */
+export function requestCodeDeps(
+  deps: { db: Db; clock: () => Date; config: { phoneRegion?: CountryCode } } & SystemMailDeps &
+    SystemSmsDeps &
+    SystemSlackDeps,
+  log: FastifyBaseLogger,
+): RequestCodeDeps {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    phoneRegion: deps.config.phoneRegion,
+    sendMail: customerMailer(deps, log),
+    sms: customerTexter(deps, log),
+    slack: customerSlack(deps, log),
   };
 }

@@ -1,7 +1,8 @@
 import { escapeHtml as esc } from '../http/escape.ts';
 import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 import { privacyRequestKinds } from '../../drizzle/schema/privacy-requests.ts';
-import { requestLanguages, requestTexts, type RequestLanguage } from './request-texts.ts';
+import { requestLanguages, requestTexts, type RequestLanguage, type RequestTexts } from './request-texts.ts';
+import type { CodeRoute } from './request-codes.ts';
 
 /**
  * The public request page (GET /privacy/request): plain forms, no script, so it works anywhere and under the
@@ -11,6 +12,7 @@ const STYLE = [
   'body{font:16px/1.55 system-ui,sans-serif;color:#1f2933;background:#f7f5f2;margin:0}',
   'main{max-width:560px;margin:40px auto;padding:28px;background:#fff;border-radius:12px;box-shadow:0 1px 3px #0002}',
   'h1{font-size:24px;margin-top:0}label{display:block;font-weight:600;margin:14px 0 4px}',
+  '.hint{color:#52606d;font-size:14px;margin:4px 0}',
   'input[type=email],input[type=text]{width:100%;box-sizing:border-box;padding:9px;font:inherit;',
   'border:1px solid #7b8794;border-radius:6px}',
   'button{margin-top:16px;padding:10px 18px;border:0;border-radius:6px;background:#24423a;color:#fff;',
@@ -25,9 +27,15 @@ const STYLE = [
   'text-decoration:none}',
 ].join('\n');
 
+/** Where this server can send codes besides mail (an SMS inbox that can send, the Slack app), for the start form. */
+export type CodeChannels = { sms: boolean; slack: boolean; phoneRegion?: string };
+/** Why the identity typed was refused: the code of the DomainError (request-identity.ts, request-codes.ts). */
+export type StartError = 'invalid_identity' | 'invalid_phone' | 'not_mobile' | 'sms_unavailable' | 'slack_unavailable';
+
 export type RequestPageStep =
-  | { step: 'start'; error?: boolean }
-  | { step: 'code'; challengeId: string }
+  /** `error: true`: a wrong or expired code or session; a StartError: the typed identity, which comes back filled. */
+  | { step: 'start'; channels: CodeChannels; error?: true | StartError; typed?: string }
+  | { step: 'code'; challengeId: string; via: CodeRoute }
   /** `before`/`after`: a note and the correction and consent forms (request-forms-html.ts). */
   | { step: 'choose'; token: string; before?: string; after?: string }
   /** A page of the correction and consent forms (request-forms-html.ts). */
@@ -55,18 +63,12 @@ export function renderRequestPage(language: RequestLanguage, state: RequestPageS
   const lang = hidden('language', language);
   switch (state.step) {
     case 'start':
-      return shell(
-        language,
-        (state.error ? `<p class="error" role="alert">${esc(t.invalid)}</p>` : '') +
-          `<p>${esc(t.intro)}</p><form method="post" action="/privacy/request/code">${lang}` +
-          `<label for="address">${esc(t.address)}</label>` +
-          '<input id="address" name="address" type="email" required autocomplete="email" maxlength="320">' +
-          `<button type="submit">${esc(t.sendCode)}</button></form>`,
-      );
+      return shell(language, startForm(language, lang, state));
     case 'code':
       return shell(
         language,
-        `<p class="note" role="status">${esc(t.codeSent)}</p><form method="post" action="/privacy/request/verify">` +
+        `<p class="note" role="status">${esc(sentNote(t, state.via))}</p>` +
+          `<form method="post" action="/privacy/request/verify">` +
           lang +
           hidden('challengeId', state.challengeId) +
           `<label for="code">${esc(t.code)}</label>` +
@@ -107,4 +109,57 @@ export function renderRequestPage(language: RequestLanguage, state: RequestPageS
       return shell(language, `<p class="note" role="status">${esc(t.filed(due))}</p>`);
     }
   }
+}
+
+const START_ERRORS = {
+  invalid_identity: 'invalidIdentity',
+  invalid_phone: 'invalidPhone',
+  not_mobile: 'notMobile',
+  sms_unavailable: 'smsUnavailable',
+  slack_unavailable: 'slackUnavailable',
+} as const satisfies Record<StartError, keyof RequestTexts['page']>;
+
+/**
+ * The first form: the email address, phone number or Slack member id the person contacted us from. The label and
+ * the hints name only the ways this server can send a code (mail always; SMS with an SMS inbox that can send; Slack
+ * with the Slack app).
+ */
+function startForm(
+  language: RequestLanguage,
+  lang: string,
+  state: Extract<RequestPageStep, { step: 'start' }>,
+): string {
+  const t = requestTexts(language).page;
+  const { sms, slack, phoneRegion } = state.channels;
+  const label = sms && slack ? t.addressAll : sms ? t.addressPhone : slack ? t.addressSlack : t.address;
+  const region = phoneRegion
+    ? (new Intl.DisplayNames([language], { type: 'region' }).of(phoneRegion) ?? phoneRegion)
+    : null;
+  const hints = [
+    t.hint,
+    ...(sms ? [region ? t.hintPhone(region) : t.hintPhoneIntl] : []),
+    ...(slack ? [t.hintSlack] : []),
+  ];
+  const error = state.error === true ? t.invalid : state.error ? t[START_ERRORS[state.error]] : null;
+  // Mail only: the browser checks the address; with phone numbers or member ids it is free text.
+  const type =
+    sms || slack ? 'type="text" autocomplete="email" spellcheck="false"' : 'type="email" autocomplete="email"';
+  return (
+    (error ? `<p class="error" role="alert" id="address-error">${esc(error)}</p>` : '') +
+    `<p>${esc(t.intro)}</p><form method="post" action="/privacy/request/code">${lang}` +
+    `<label for="address">${esc(label)}</label>` +
+    hints.map((h, i) => `<p class="hint" id="address-hint-${i}">${esc(h)}</p>`).join('') +
+    `<input id="address" name="address" ${type} required maxlength="320"` +
+    ` aria-describedby="${hints.map((_, i) => `address-hint-${i}`).join(' ')}${error ? ' address-error' : ''}"` +
+    (state.error && state.error !== true ? ' aria-invalid="true"' : '') +
+    (state.typed ? ` value="${esc(state.typed)}"` : '') +
+    '>' +
+    `<button type="submit">${esc(t.sendCode)}</button></form>`
+  );
+}
+
+function sentNote(t: RequestTexts['page'], via: CodeRoute): string {
+  return { email: t.codeSent, email_or_slack: t.codeSentEmailOrSlack, sms: t.codeSentPhone, slack: t.codeSentSlack }[
+    via
+  ];
 }

@@ -21,6 +21,9 @@ export const asRequestLanguage = (tag: string | undefined): RequestLanguage => {
 export type RequestTexts = {
   codeSubject: string;
   codeBody: (code: string, minutes: number) => string;
+  /** The code by text message (one short line) and as a Slack direct message. */
+  codeSms: (code: string, minutes: number) => string;
+  codeSlack: (code: string, minutes: number) => string;
   kinds: Record<PrivacyRequestKind, string>;
   outcomeSubject: string;
   completed: (kind: string) => string;
@@ -30,14 +33,30 @@ export type RequestTexts = {
     title: string;
     intro: string;
     address: string;
+    addressPhone: string;
+    addressSlack: string;
+    addressAll: string;
+    hint: string;
+    /** `region`: the country's name, for numbers typed without their country code. */
+    hintPhone: (region: string) => string;
+    hintPhoneIntl: string;
+    hintSlack: string;
     sendCode: string;
     codeSent: string;
+    codeSentEmailOrSlack: string;
+    codeSentPhone: string;
+    codeSentSlack: string;
     code: string;
     verify: string;
     choose: string;
     file: string;
     filed: (due: string) => string;
     invalid: string;
+    invalidIdentity: string;
+    invalidPhone: string;
+    notMobile: string;
+    smsUnavailable: string;
+    slackUnavailable: string;
     language: string;
   };
 };
@@ -51,6 +70,8 @@ function fromCatalog(language: RequestLanguage): RequestTexts {
   return {
     codeSubject: r('codeSubject'),
     codeBody: (code, minutes) => r('codeBody', { code, minutes }),
+    codeSms: (code, minutes) => r('codeSms', { code, minutes }),
+    codeSlack: (code, minutes) => r('codeSlack', { code, minutes }),
     kinds: words('kinds', privacyRequestKinds),
     outcomeSubject: r('outcomeSubject'),
     completed: (kind) => r('completed', { kind }),
@@ -59,6 +80,7 @@ function fromCatalog(language: RequestLanguage): RequestTexts {
     page: {
       ...words('page', PAGE_WORDS),
       filed: (due) => r('page.filed', { due }),
+      hintPhone: (region) => r('page.hintPhone', { region }),
     },
   };
 }
@@ -67,13 +89,27 @@ const PAGE_WORDS = [
   'title',
   'intro',
   'address',
+  'addressPhone',
+  'addressSlack',
+  'addressAll',
+  'hint',
+  'hintPhoneIntl',
+  'hintSlack',
   'sendCode',
   'codeSent',
+  'codeSentEmailOrSlack',
+  'codeSentPhone',
+  'codeSentSlack',
   'code',
   'verify',
   'choose',
   'file',
   'invalid',
+  'invalidIdentity',
+  'invalidPhone',
+  'notMobile',
+  'smsUnavailable',
+  'slackUnavailable',
   'language',
 ] as const;
 

@@ -22,8 +22,15 @@ import {
   listRequests,
   type RequestDeskDeps,
 } from '../privacy/request-desk.ts';
-import { requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
-import { customerMailer, type SystemMailDeps } from '../privacy/customer-mail.ts';
+import { codeEvidence, requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
+import {
+  customerMailer,
+  requestCodeDeps,
+  type SystemMailDeps,
+  type SystemSlackDeps,
+  type SystemSmsDeps,
+} from '../privacy/customer-mail.ts';
+import type { Config } from '../config.ts';
 import { outcomeAddress, tellOutcome } from '../privacy/request-notify.ts';
 import { invalidSession } from '../privacy/request-codes.ts';
 import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
@@ -35,7 +42,11 @@ import { ContactAuditView } from '../http/views/privacy-requests.ts';
 import type { RequestOutcome } from '../../drizzle/schema/privacy-requests.ts';
 
 const tags = ['privacy'];
-export type RequestRoutesDeps = RequestDeskDeps & SystemMailDeps & EraseDeps;
+export type RequestRoutesDeps = RequestDeskDeps &
+  SystemMailDeps &
+  SystemSmsDeps &
+  SystemSlackDeps &
+  EraseDeps & { config: Pick<Config, 'phoneRegion'> };
 
 /** The admin's request desk: /api/privacy/requests. */
 export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesDeps }> = async (app, { deps }) => {
@@ -225,12 +236,11 @@ export const contactAuditRoutes: FastifyPluginAsyncTypebox<{ deps: Pick<RequestR
 };
 
 /**
- * The public side, for customers of every channel: a one-time code to an email address on file, then a short
- * session to file requests with. /api/public/privacy-requests.
+ * The public side, for customers of every channel: a one-time code to an identity on file (by mail, SMS or Slack
+ * direct message), then a short session to file requests with. /api/public/privacy-requests.
  */
 export const publicRequestRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesDeps }> = async (app, { deps }) => {
-  const sendMail = customerMailer(deps, app.log);
-  const codeDeps = { db: deps.db, clock: deps.clock, sendMail };
+  const codeDeps = requestCodeDeps(deps, app.log);
 
   app.post(
     '/code',
@@ -239,13 +249,27 @@ export const publicRequestRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoute
       schema: {
         tags,
         summary:
-          'Send a one-time code to this address if it is on file (the answer is the same either way); it expires ' +
-          'after 15 minutes and allows five tries',
+          'Send a one-time code to this email address, phone number or Slack member id if it is on file (the answer ' +
+          'is the same either way): by mail, by SMS or as a Slack direct message; it expires after 15 minutes and ' +
+          'allows five tries. 400 invalid_identity, invalid_phone or not_mobile, 409 sms_unavailable or ' +
+          'slack_unavailable, whoever it names',
         body: Type.Object({
-          address: Type.String({ minLength: 3, maxLength: 320 }),
+          address: Type.String({
+            minLength: 3,
+            maxLength: 320,
+            description: 'an email address, a phone number (national numbers in PHONE_REGION) or a Slack member id',
+          }),
           language: Type.Optional(LanguageSchema),
         }),
-        response: { 202: Type.Object({ challengeId: Type.String({ format: 'uuid' }) }), ...errors(400, 429) },
+        response: {
+          202: Type.Object({
+            challengeId: Type.String({ format: 'uuid' }),
+            via: Type.Enum(['email', 'email_or_slack', 'sms', 'slack'], {
+              description: 'where to look for the code if the identity is on file (from what was typed, not who)',
+            }),
+          }),
+          ...errors(400, 409, 429),
+        },
       },
     },
     async (request, reply) =>
@@ -305,12 +329,7 @@ export const publicRequestRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoute
           source: 'request_page',
           language: session.language,
           fields: request.body.fields,
-          verification: {
-            method: 'email_code',
-            identityId: session.identityId,
-            codeId: session.codeId,
-            verifiedAt: session.verifiedAt.toISOString(),
-          },
+          verification: codeEvidence(session),
         },
         { actorKind: 'visitor', actorId: null },
       );

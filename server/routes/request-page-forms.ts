@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
 import { rateLimits } from '../http/rate-limits.ts';
-import { requestSession, type RequestCodeDeps, type VerifiedSession } from '../privacy/request-codes.ts';
+import { codeEvidence, requestSession, type RequestCodeDeps, type VerifiedSession } from '../privacy/request-codes.ts';
 import {
   confirmForm,
   correctionError,
@@ -31,6 +31,8 @@ export type RequestFormRoutesOptions = {
   self: SelfServiceDeps;
   html: (reply: FastifyReply, page: string) => unknown;
   choosePage: (language: RequestLanguage, token: string, session: VerifiedSession, note?: PageNote) => Promise<string>;
+  /** The first step again, with the note that the verification has expired. */
+  startPage: (language: RequestLanguage, error: true) => Promise<string>;
 };
 
 /**
@@ -39,22 +41,17 @@ export type RequestFormRoutesOptions = {
  * person verified by a one-time code. Refusals come back as the page with the reason in their language.
  */
 export const requestFormRoutes: FastifyPluginAsync<RequestFormRoutesOptions> = async (app, options) => {
-  const { deps, codeDeps, self, html, choosePage } = options;
+  const { deps, codeDeps, self, html, choosePage, startPage } = options;
   // Hidden from the API document (HTML pages); the security names what they need: the verified session's token,
   // which these forms carry as a hidden field (the access matrix test expects 401 without one).
   const hide = { hide: true, security: [{ requestToken: [] }] };
-  const expired = (reply: FastifyReply, language: RequestLanguage, session: null | undefined) =>
-    html(reply.status(session === null ? 401 : 400), renderRequestPage(language, { step: 'start', error: true }));
+  const expired = async (reply: FastifyReply, language: RequestLanguage, session: null | undefined) =>
+    html(reply.status(session === null ? 401 : 400), await startPage(language, true));
   const requester = (s: VerifiedSession, language: RequestLanguage) => ({
     contactId: s.contactId,
     source: 'request_page' as const,
     language,
-    verification: {
-      method: 'email_code' as const,
-      identityId: s.identityId,
-      codeId: s.codeId,
-      verifiedAt: s.verifiedAt.toISOString(),
-    },
+    verification: codeEvidence(s),
   });
   /** The session of the form's token, or null once it has expired (the caller shows the start page). */
   const sessionOf = async (form: Form) => {

@@ -2,24 +2,36 @@ import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 import { fileRequest } from '../privacy/request-desk.ts';
-import { requestSession, sendRequestCode, verifyRequestCode, type VerifiedSession } from '../privacy/request-codes.ts';
+import {
+  codeEvidence,
+  requestSession,
+  sendRequestCode,
+  verifiedMailbox,
+  verifyRequestCode,
+  type VerifiedSession,
+} from '../privacy/request-codes.ts';
 import { consentForms, correctionForm, noteHtml, type PageNote } from '../privacy/request-forms-html.ts';
 import { consentLines } from '../privacy/self-service-consent.ts';
 import { requestFormRoutes } from './request-page-forms.ts';
 import { selfServiceDeps } from './self-service.ts';
-import { customerMailer } from '../privacy/customer-mail.ts';
-import { renderRequestPage } from '../privacy/request-page-html.ts';
+import { requestCodeDeps } from '../privacy/customer-mail.ts';
+import { renderRequestPage, type StartError } from '../privacy/request-page-html.ts';
 import { asRequestLanguage, type RequestLanguage } from '../privacy/request-texts.ts';
 import { renderTransparencyHtml, transparencyFacts, type TransparencyDeps } from '../privacy/transparency.ts';
 import { renderAccessibilityStatement } from '../privacy/accessibility-statement.ts';
 import type { Config } from '../config.ts';
 import { privacyRequestKinds, type PrivacyRequestKind } from '../../drizzle/schema/privacy-requests.ts';
-import { contactIdentities } from '../../drizzle/schema/index.ts';
-import { eq } from 'drizzle-orm';
 import { deliverCopy } from '../privacy/self-service.ts';
 import type { SelfServiceRoutesDeps } from './self-service.ts';
 
 type Form = Record<string, string | undefined>;
+const START_ERRORS: readonly string[] = [
+  'invalid_identity',
+  'invalid_phone',
+  'not_mobile',
+  'sms_unavailable',
+  'slack_unavailable',
+] satisfies StartError[];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -33,9 +45,21 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
     { parseAs: 'string', bodyLimit: 4096 },
     (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  const codeDeps = { db: deps.db, clock: deps.clock, sendMail: customerMailer(deps, app.log) };
+  const codeDeps = requestCodeDeps(deps, app.log);
   const html = (reply: { type(t: string): { send(b: string): unknown } }, page: string) =>
     reply.type('text/html; charset=utf-8').send(page);
+  /** The first step, naming the ways this server can send a code; `error`: why the last try did not get one. */
+  const startPage = async (language: RequestLanguage, error?: true | StartError, typed?: string) =>
+    renderRequestPage(language, {
+      step: 'start',
+      channels: {
+        sms: await codeDeps.sms.available(),
+        slack: codeDeps.slack.available(),
+        phoneRegion: deps.config.phoneRegion,
+      },
+      error,
+      typed,
+    });
   const hide = { hide: true };
   /** The choice of requests, with the correction and consent forms (and a note on what just happened). */
   const choosePage = async (language: RequestLanguage, token: string, session: VerifiedSession, note?: PageNote) =>
@@ -53,7 +77,7 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
     { config: { access: 'public', rateLimit: rateLimits.widgetRead }, schema: hide },
     async (request, reply) => {
       const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
-      return html(reply, renderRequestPage(language, { step: 'start' }));
+      return html(reply, await startPage(language));
     },
   );
 
@@ -64,9 +88,14 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
       const form = (request.body ?? {}) as Form;
       const language = asRequestLanguage(form.language);
       const address = (form.address ?? '').slice(0, 320);
-      if (address.length < 3) return html(reply, renderRequestPage(language, { step: 'start', error: true }));
-      const { challengeId } = await sendRequestCode(codeDeps, address, language);
-      return html(reply, renderRequestPage(language, { step: 'code', challengeId }));
+      try {
+        const { challengeId, via } = await sendRequestCode(codeDeps, address, language);
+        return html(reply, renderRequestPage(language, { step: 'code', challengeId, via }));
+      } catch (err) {
+        // Refusals that depend only on what was typed and what this server can send (never on who is on file).
+        if (!(err instanceof DomainError) || !START_ERRORS.includes(err.code as StartError)) throw err;
+        return html(reply.status(err.statusCode), await startPage(language, err.code as StartError, address));
+      }
     },
   );
 
@@ -76,19 +105,18 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
     async (request, reply) => {
       const form = (request.body ?? {}) as Form;
       const language = asRequestLanguage(form.language);
-      if (!UUID.test(form.challengeId ?? ''))
-        return html(reply, renderRequestPage(language, { step: 'start', error: true }));
+      if (!UUID.test(form.challengeId ?? '')) return html(reply, await startPage(language, true));
       try {
         const { token } = await verifyRequestCode(codeDeps, form.challengeId!, (form.code ?? '').slice(0, 12));
         return html(reply, await choosePage(language, token, await requestSession(codeDeps, token)));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        return html(reply.status(400), renderRequestPage(language, { step: 'start', error: true }));
+        return html(reply.status(400), await startPage(language, true));
       }
     },
   );
 
-  const forms = { deps, codeDeps, self: selfServiceDeps(deps, app.log), html, choosePage };
+  const forms = { deps, codeDeps, self: selfServiceDeps(deps, app.log), html, choosePage, startPage };
   await app.register(requestFormRoutes, forms);
 
   app.post(
@@ -98,30 +126,15 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
       const form = (request.body ?? {}) as Form;
       const language = asRequestLanguage(form.language);
       const kind = form.kind as PrivacyRequestKind;
-      if (!privacyRequestKinds.includes(kind))
-        return html(reply.status(400), renderRequestPage(language, { step: 'start', error: true }));
+      if (!privacyRequestKinds.includes(kind)) return html(reply.status(400), await startPage(language, true));
       try {
         const session = await requestSession(codeDeps, form.token ?? '');
         if (kind === 'access') {
-          // A copy needs no decision: it is answered at once with an expiring link (also mailed).
-          const [identity] = await deps.db
-            .select({ address: contactIdentities.address })
-            .from(contactIdentities)
-            .where(eq(contactIdentities.id, session.identityId));
+          // A copy needs no decision: it is answered at once with an expiring link (also mailed when the code was).
           const copy = await deliverCopy(
             { ...deps, publicUrl: deps.config.publicUrl, sendMail: codeDeps.sendMail },
-            {
-              contactId: session.contactId,
-              source: 'request_page',
-              language,
-              verification: {
-                method: 'email_code',
-                identityId: session.identityId,
-                codeId: session.codeId,
-                verifiedAt: session.verifiedAt.toISOString(),
-              },
-            },
-            identity?.address ?? null,
+            { contactId: session.contactId, source: 'request_page', language, verification: codeEvidence(session) },
+            await verifiedMailbox(deps.db, session),
           );
           return html(
             reply.status(201),
@@ -135,19 +148,14 @@ export const requestPageRoutes: FastifyPluginAsync<{ deps: SelfServiceRoutesDeps
             kind,
             source: 'request_page',
             language,
-            verification: {
-              method: 'email_code',
-              identityId: session.identityId,
-              codeId: session.codeId,
-              verifiedAt: session.verifiedAt.toISOString(),
-            },
+            verification: codeEvidence(session),
           },
           { actorKind: 'visitor', actorId: null },
         );
         return html(reply.status(201), renderRequestPage(language, { step: 'filed', dueAt: new Date(filed.dueAt) }));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        return html(reply.status(401), renderRequestPage(language, { step: 'start', error: true }));
+        return html(reply.status(401), await startPage(language, true));
       }
     },
   );

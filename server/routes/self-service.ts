@@ -1,15 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { eq } from 'drizzle-orm';
 import { download, errors } from '../http/common.ts';
 import { rateLimits } from '../http/rate-limits.ts';
 import { currentVisitor } from '../plugins/auth.ts';
 import type { Config } from '../config.ts';
-import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { consentPurposes } from '../../drizzle/schema/enums.ts';
 import { customerMailer, customerTexter, type SystemSmsDeps } from '../privacy/customer-mail.ts';
-import { invalidSession, requestSession, type VerifiedSession } from '../privacy/request-codes.ts';
+import {
+  codeEvidence,
+  invalidSession,
+  requestSession,
+  verifiedMailbox,
+  type VerifiedSession,
+} from '../privacy/request-codes.ts';
 import {
   confirmCorrection,
   deliverCopy,
@@ -35,7 +39,9 @@ const CopyView = Type.Object({
   requestId: Type.String({ format: 'uuid' }),
   url: Type.String({ description: 'the download link; it carries a random token only, never personal data' }),
   expiresAt: Type.String({ format: 'date-time' }),
-  mailed: Type.Boolean({ description: 'whether the link was also mailed to the verified address' }),
+  mailed: Type.Boolean({
+    description: 'whether the link was also mailed to the verified address (only when the code went by mail)',
+  }),
 });
 const CorrectionBody = Type.Object(
   {
@@ -96,12 +102,7 @@ export const publicSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServ
     contactId: s.contactId,
     source: 'request_page',
     language: s.language,
-    verification: {
-      method: 'email_code',
-      identityId: s.identityId,
-      codeId: s.codeId,
-      verifiedAt: s.verifiedAt.toISOString(),
-    },
+    verification: codeEvidence(s),
   });
   const verified = { config: { access: 'public' as const, rateLimit: rateLimits.requestFile } };
   const security = [{ requestToken: [] }];
@@ -120,11 +121,7 @@ export const publicSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServ
     },
     async (request, reply) => {
       const s = await session(request);
-      const [identity] = await deps.db
-        .select({ address: contactIdentities.address })
-        .from(contactIdentities)
-        .where(eq(contactIdentities.id, s.identityId));
-      return reply.status(201).send(await deliverCopy(self, requester(s), identity?.address ?? null));
+      return reply.status(201).send(await deliverCopy(self, requester(s), await verifiedMailbox(deps.db, s)));
     },
   );
 

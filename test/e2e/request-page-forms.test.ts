@@ -90,7 +90,9 @@ describe(`the request page's correction and consent forms without script (${dbMo
     let before = smtp.received.length;
     await page.getByLabel('Ihre E-Mail-Adresse').fill('greta.gast@example.org');
     await page.getByRole('button', { name: 'Code senden' }).click();
-    await page.getByLabel('Der Code aus der E-Mail').fill(await codeTo('greta.gast@example.org', before));
+    await page
+      .getByLabel('Der Code, den wir Ihnen gesendet haben')
+      .fill(await codeTo('greta.gast@example.org', before));
     await page.getByRole('button', { name: 'Weiter' }).click();
 
     await expect.poll(() => page.getByRole('heading', { name: 'Ihre Angaben berichtigen' }).count()).toBe(1);

@@ -4,10 +4,10 @@ import { createHmac } from 'node:crypto';
 
 /**
  * A local HTTP server speaking the Slack Web API shapes the channel uses (auth.test, users.info,
- * chat.postMessage) and serving url_private files, so the real @slack/web-api client inside Bolt
- * can be pointed at it (slackApiUrl). Calls are recorded for the tests to check what Slack would
- * have seen. Like Slack, it checks the bot token on every call and answers an unauthorised file
- * request with its sign-in page.
+ * users.lookupByEmail, conversations.open, chat.postMessage) and serving url_private files, so the
+ * real @slack/web-api client inside Bolt can be pointed at it (slackApiUrl). Calls are recorded for
+ * the tests to check what Slack would have seen. Like Slack, it checks the bot token on every call
+ * and answers an unauthorised file request with its sign-in page.
  */
 export type FakeSlackUser = { id: string; name: string; realName?: string; displayName?: string; email?: string };
 export type FakeSlackCall = { method: string; params: Record<string, string>; token: string | undefined };
@@ -111,6 +111,13 @@ export class FakeSlack {
     };
   }
 
+  /** The texts the app posted in its direct-message channel with this member (conversations.open's D channel). */
+  directMessagesTo(memberId: string): string[] {
+    return this.callsOf('chat.postMessage')
+      .filter((c) => c.params.channel === `D${memberId.slice(1)}`)
+      .map((c) => c.params.text ?? '');
+  }
+
   callsOf(method: string) {
     return this.calls.filter((c) => c.method === method);
   }
@@ -189,6 +196,18 @@ export class FakeSlack {
             },
           },
         });
+      }
+      case 'users.lookupByEmail': {
+        const email = (params.email ?? '').toLowerCase();
+        const user = [...this.users.values()].find((u) => u.email?.toLowerCase() === email);
+        if (!user) return json({ ok: false, error: 'users_not_found' });
+        return json({ ok: true, user: { id: user.id, team_id: this.team.id, name: user.name, deleted: false } });
+      }
+      case 'conversations.open': {
+        // The app's direct-message channel with one member: D + the member id (stable, as Slack's is).
+        const member = params.users ?? '';
+        if (member.includes(',') || !this.users.has(member)) return json({ ok: false, error: 'user_not_found' });
+        return json({ ok: true, channel: { id: `D${member.slice(1)}` } });
       }
       case 'chat.postMessage': {
         const ts = `${1764578000 + ++this.seq}.${String(this.seq).padStart(6, '0')}`;

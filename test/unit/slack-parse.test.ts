@@ -199,7 +199,7 @@ describe('the Slack app manifest (channels/slack/manifest.json)', () => {
       'message.im',
     ]);
     // history: the message events; chat:write: replies; users:read(.email): the contact; files:read: attachments;
-    // files:write: the agents' files (files.uploadV2).
+    // files:write: the agents' files (files.uploadV2); im:write: the request page's code as a direct message.
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'channels:history',
       'chat:write',
@@ -207,6 +207,7 @@ describe('the Slack app manifest (channels/slack/manifest.json)', () => {
       'files:write',
       'groups:history',
       'im:history',
+      'im:write',
       'users:read',
       'users:read.email',
     ]);

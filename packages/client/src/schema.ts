@@ -1758,8 +1758,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a one-time code to this address if it is on file (the answer is the same either way); it expires after 15 minutes and allows five tries
-         * @description Send a one-time code to this address if it is on file (the answer is the same either way); it expires after 15 minutes and allows five tries. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
+         * Send a one-time code to this email address, phone number or Slack member id if it is on file (the answer is the same either way): by mail, by SMS or as a Slack direct message; it expires after 15 minutes and allows five tries. 400 invalid_identity, invalid_phone or not_mobile, 409 sms_unavailable or slack_unavailable, whoever it names
+         * @description Send a one-time code to this email address, phone number or Slack member id if it is on file (the answer is the same either way): by mail, by SMS or as a Slack direct message; it expires after 15 minutes and allows five tries. 400 invalid_identity, invalid_phone or not_mobile, 409 sms_unavailable or slack_unavailable, whoever it names. Public: no session needed. Rate-limited: 10 requests per 1 minute per client.
          */
         post: operations["postPublicPrivacyRequestsCode"];
         delete?: never;
@@ -13542,9 +13542,14 @@ export interface operations {
                             } | null;
                             verification: {
                                 /** @enum {unknown} */
-                                method: "email_code" | "visitor_token" | "agent_statement";
+                                method: "email_code" | "sms_code" | "slack_code" | "visitor_token" | "agent_statement";
                                 /** Format: uuid */
                                 identityId?: string;
+                                /**
+                                 * @description the kind of identity a one-time code went to
+                                 * @enum {unknown}
+                                 */
+                                identityKind?: "email" | "phone" | "slack";
                                 /** Format: uuid */
                                 codeId?: string;
                                 how?: string;
@@ -13705,9 +13710,14 @@ export interface operations {
                             } | null;
                             verification: {
                                 /** @enum {unknown} */
-                                method: "email_code" | "visitor_token" | "agent_statement";
+                                method: "email_code" | "sms_code" | "slack_code" | "visitor_token" | "agent_statement";
                                 /** Format: uuid */
                                 identityId?: string;
+                                /**
+                                 * @description the kind of identity a one-time code went to
+                                 * @enum {unknown}
+                                 */
+                                identityKind?: "email" | "phone" | "slack";
                                 /** Format: uuid */
                                 codeId?: string;
                                 how?: string;
@@ -13916,9 +13926,14 @@ export interface operations {
                             } | null;
                             verification: {
                                 /** @enum {unknown} */
-                                method: "email_code" | "visitor_token" | "agent_statement";
+                                method: "email_code" | "sms_code" | "slack_code" | "visitor_token" | "agent_statement";
                                 /** Format: uuid */
                                 identityId?: string;
+                                /**
+                                 * @description the kind of identity a one-time code went to
+                                 * @enum {unknown}
+                                 */
+                                identityKind?: "email" | "phone" | "slack";
                                 /** Format: uuid */
                                 codeId?: string;
                                 how?: string;
@@ -14142,9 +14157,14 @@ export interface operations {
                             } | null;
                             verification: {
                                 /** @enum {unknown} */
-                                method: "email_code" | "visitor_token" | "agent_statement";
+                                method: "email_code" | "sms_code" | "slack_code" | "visitor_token" | "agent_statement";
                                 /** Format: uuid */
                                 identityId?: string;
+                                /**
+                                 * @description the kind of identity a one-time code went to
+                                 * @enum {unknown}
+                                 */
+                                identityKind?: "email" | "phone" | "slack";
                                 /** Format: uuid */
                                 codeId?: string;
                                 how?: string;
@@ -14369,9 +14389,14 @@ export interface operations {
                             } | null;
                             verification: {
                                 /** @enum {unknown} */
-                                method: "email_code" | "visitor_token" | "agent_statement";
+                                method: "email_code" | "sms_code" | "slack_code" | "visitor_token" | "agent_statement";
                                 /** Format: uuid */
                                 identityId?: string;
+                                /**
+                                 * @description the kind of identity a one-time code went to
+                                 * @enum {unknown}
+                                 */
+                                identityKind?: "email" | "phone" | "slack";
                                 /** Format: uuid */
                                 codeId?: string;
                                 how?: string;
@@ -14626,9 +14651,14 @@ export interface operations {
                             } | null;
                             verification: {
                                 /** @enum {unknown} */
-                                method: "email_code" | "visitor_token" | "agent_statement";
+                                method: "email_code" | "sms_code" | "slack_code" | "visitor_token" | "agent_statement";
                                 /** Format: uuid */
                                 identityId?: string;
+                                /**
+                                 * @description the kind of identity a one-time code went to
+                                 * @enum {unknown}
+                                 */
+                                identityKind?: "email" | "phone" | "slack";
                                 /** Format: uuid */
                                 codeId?: string;
                                 how?: string;
@@ -16977,6 +17007,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description an email address, a phone number (national numbers in PHONE_REGION) or a Slack member id */
                     address: string;
                     /** @enum {unknown} */
                     language?: "en" | "de" | "fr" | "fi" | "sv";
@@ -16993,6 +17024,11 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         challengeId: string;
+                        /**
+                         * @description where to look for the code if the identity is on file (from what was typed, not who)
+                         * @enum {unknown}
+                         */
+                        via: "email" | "email_or_slack" | "sms" | "slack";
                     };
                 };
             };
@@ -17006,6 +17042,22 @@ export interface operations {
                      * @example {
                      *       "code": "bad_request",
                      *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a legal hold, a duplicate) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "legal_hold",
+                     *       "message": "Erasure is blocked by a legal hold: pending court case",
                      *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
                      *     }
                      */
@@ -17293,7 +17345,7 @@ export interface operations {
                         url: string;
                         /** Format: date-time */
                         expiresAt: string;
-                        /** @description whether the link was also mailed to the verified address */
+                        /** @description whether the link was also mailed to the verified address (only when the code went by mail) */
                         mailed: boolean;
                     };
                 };
@@ -17886,7 +17938,7 @@ export interface operations {
                         url: string;
                         /** Format: date-time */
                         expiresAt: string;
-                        /** @description whether the link was also mailed to the verified address */
+                        /** @description whether the link was also mailed to the verified address (only when the code went by mail) */
                         mailed: boolean;
                     };
                 };

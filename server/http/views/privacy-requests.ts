@@ -22,8 +22,11 @@ export const LanguageSchema = Type.Enum(['en', 'de', 'fr', 'fi', 'sv']) as unkno
 >;
 
 export const VerificationView = Type.Object({
-  method: Type.Enum(['email_code', 'visitor_token', 'agent_statement']),
+  method: Type.Enum(['email_code', 'sms_code', 'slack_code', 'visitor_token', 'agent_statement']),
   identityId: Type.Optional(Uuid),
+  identityKind: Type.Optional(
+    Type.Enum(['email', 'phone', 'slack'], { description: 'the kind of identity a one-time code went to' }),
+  ),
   codeId: Type.Optional(Uuid),
   how: Type.Optional(Type.String()),
   verifiedAt: Iso,
