@@ -6,6 +6,7 @@ import {
   auditStaging,
   batchStatement,
   batchValues,
+  insertedColumns,
   messageReceived,
   statementValues,
   type IngestRow,
@@ -51,7 +52,7 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     select ${messageReceived('inserted', 'known_contact.id', sql`false`, sql`null`)}
     from inserted cross join known_contact
   )
-  select inserted.*, known_contact.id as x_contact_id, known_contact.name as x_contact_name,
+  select ${insertedColumns}, known_contact.id as x_contact_id, known_contact.name as x_contact_name,
     known_conversation.id as x_conversation_id, known_conversation.channel as x_channel,
     touched.status as x_status, known_conversation.subject as x_subject,
     known_conversation.assignee_id as x_assignee_id, known_conversation.assignee_name as x_assignee_name,

@@ -3,6 +3,15 @@ import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import type { ConversationView } from '../http/views.ts';
 import { messageLanguage } from '../../bot/language.ts';
+import { messages } from '../../drizzle/schema/index.ts';
+import { columnList } from '../db/rows.ts';
+
+/**
+ * The inserted message's columns the statements send back: all but search_vector, whose text (twice the size of
+ * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it.
+ */
+export const RETURNED_MESSAGE_OMITS = ['searchVector'] as const;
+export const insertedColumns = sql.raw(columnList(messages, 'inserted', RETURNED_MESSAGE_OMITS));
 
 export type IngestRow = Record<string, unknown> & {
   /** The inserted message's id; null when nothing was inserted (the external id is already stored). */
@@ -179,7 +188,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     select ${messageReceived('inserted', 'the_contact.id', sql`exists (select 1 from new_conversation)`, p('subject'))}
     from inserted cross join the_contact
   )
-  select inserted.*, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
+  select ${insertedColumns}, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
     the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
     coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
     the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
@@ -329,7 +338,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       )}) from planned_contact pc), '[]'::jsonb))
     where exists (select 1 from received)
   )
-  select inserted.*, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
+  select ${insertedColumns}, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,
     cv.subject as x_subject, cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name,
     cv.team_id as x_team_id, cv.team_name as x_team_name, cv.created_at as x_created_at

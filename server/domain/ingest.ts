@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
-import { ingestStatement, statementValues } from './ingest-statements.ts';
+import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues } from './ingest-statements.ts';
 import { recordParticipants } from './ingest-participants.ts';
 import { SerialByKey } from './serial-by-key.ts';
 import { attachments, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
@@ -86,7 +86,7 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
   }
 }
 
-const readMessage = rowReader(messages);
+const readMessage = rowReader(messages, '', RETURNED_MESSAGE_OMITS);
 const threads = new SerialByKey();
 
 /**

@@ -28,7 +28,8 @@ import type {
 import { inboxCondition, type InboxIds } from './scope.ts';
 import { timelineEventOf } from './timeline-events.ts';
 
-type MessageRow = typeof messages.$inferSelect;
+/** A message row as views need it (the stored search vector is no part of any view). */
+type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 
 /** `author`: the identity that wrote an inbound message, when the caller has it (every reader of a conversation). */
 export function toMessageView(

@@ -8,6 +8,7 @@ import { KEY_FILE_NAME } from '../security/keys.ts';
 import { dpiaVersions, inboxes, webhookSubscriptions } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
+import { trashWindow } from '../domain/trash-window.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
 import { ANCHOR_FILE_NAME } from './audit-anchor.ts';
 import { ERASED_SUBJECTS_FILE_NAME } from './erased-subjects.ts';
@@ -35,9 +36,9 @@ export type RecordDeps = CatalogDeps & {
 
 /** The trash, where retention is described: what an agent deletes is not gone at once, and when it is. */
 const trashText = (days: number) =>
-  `a conversation an agent deletes stays in the trash for ${days} days (TRASH_RETAIN_DAYS), hidden from everyone ` +
-  'but administrators, who can restore it; then the retention sweep deletes it with its files and recordings ' +
-  '(erasure requests and retention policies delete at once, never through the trash)';
+  `a conversation an agent deletes stays in the trash for ${days} days (the window an administrator sets), hidden ` +
+  'from everyone but administrators, who can restore it; then the retention sweep deletes it with its files and ' +
+  'recordings (erasure requests and retention policies delete at once, never through the trash)';
 
 const columnName = (table: PgTable, property: string) =>
   (getTableColumns(table) as Record<string, PgColumn>)[property]!.name;
@@ -58,6 +59,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
   const art30 = deps.art30(inboxRows.map((i) => ({ ...i, channel: i.channel as ChannelKind })));
   // What the sweep applies now (a tightened value waiting out its grace period is not in force yet).
   const policies = (await getPolicies(db)).map((p) => ({ ...p, ...p.inForce }));
+  const { retainDays: trashDays } = await trashWindow(db, config.trashRetainDays);
   const retentionText = (cls: string) => {
     const p = policies.find((x) => x.dataClass === cls);
     if (!p) return 'kept until erased';
@@ -115,7 +117,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
         'support agents, managers and administrators of the controller',
         ...processors.slice(1).map((p) => p.name),
       ],
-      retention: `${retentionText('messages')}; ${trashText(config.trashRetainDays)}`,
+      retention: `${retentionText('messages')}; ${trashText(trashDays)}`,
     },
     {
       name: 'Support statistics',
@@ -179,7 +181,7 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       retainDays: p.retainDays,
       description: p.description,
     })),
-    trash: { retainDays: config.trashRetainDays, description: trashText(config.trashRetainDays) },
+    trash: { retainDays: trashDays, description: trashText(trashDays) },
     securityMeasures: [
       'Role-based access (agent, manager, admin) enforced on every API route',
       'Passwords hashed with scrypt; httpOnly SameSite session cookies; CSRF tokens on writes',

@@ -13,7 +13,9 @@ import {
 import { retentionClasses, type RetentionClass } from '../../drizzle/schema/enums.ts';
 import type {
   RetentionPolicyView as RetentionPolicy,
+  RetentionPreview,
   RetentionPreviewClass as PreviewRow,
+  RetentionPreviewTrash as PreviewTrash,
   RetentionProposal,
   SweepResult,
 } from '../http/views/privacy.ts';
@@ -404,7 +406,7 @@ export async function previewRetention(
   deps: { db: Db; catalog?: PrivacyCatalog },
   now = new Date(),
   overrides: Partial<Record<RetentionClass, PolicyValue>> = {},
-): Promise<{ asOf: string; classes: PreviewRow[] }> {
+): Promise<RetentionPreview> {
   const { db } = deps;
   const catalog = catalogOf(deps);
   const classes: PreviewRow[] = [];
@@ -438,7 +440,39 @@ export async function previewRetention(
       oldest: policy.enabled ? oldest : null,
     });
   }
-  return { asOf: now.toISOString(), classes };
+  return { asOf: now.toISOString(), classes, trash: await previewTrash(db, now) };
+}
+
+/** The conversations whose time in the trash is over (the sweep purges them whatever the policies say). */
+function trashQuery(now: Date): ClassQuery {
+  return {
+    table: conversations,
+    id: conversations.id,
+    where: and(
+      isNotNull(conversations.deletedAt),
+      sql`${conversations.purgeAfter} <= ${now.toISOString()}::timestamptz`,
+    )!,
+    isHeld: held(conversations.id, conversations.contactId),
+    age: sql`${conversations.purgeAfter}`,
+  };
+}
+
+/** The trash's part of the dry run: conversations due to leave it now, those a hold keeps, the first deleted. */
+async function previewTrash(db: Db, now: Date): Promise<PreviewTrash> {
+  const q = trashQuery(now);
+  const [row] = await db
+    .select({
+      count: sql<number>`count(*) filter (where not ${q.isHeld})::int`,
+      held: sql<number>`count(*) filter (where ${q.isHeld})::int`,
+      oldest: sql<string | null>`min(${conversations.deletedAt})::text`,
+    })
+    .from(conversations)
+    .where(q.where);
+  return {
+    count: Number(row!.count),
+    held: Number(row!.held),
+    oldest: row!.oldest ? new Date(row!.oldest).toISOString() : null,
+  };
 }
 
 const SWEEP_LEASE = 'retention-sweep';
@@ -627,25 +661,13 @@ async function sweepQuery(
  */
 async function purgeTrash(deps: RetentionDeps, now: Date): Promise<{ removed: number; failed: number }> {
   const { db } = deps;
-  const due = and(
-    isNotNull(conversations.deletedAt),
-    sql`${conversations.purgeAfter} <= ${now.toISOString()}::timestamptz`,
-  )!;
+  const query = trashQuery(now);
+  const due = query.where;
   let removed = 0;
   let failed = 0;
   const keptIds: string[] = [];
   for (;;) {
-    const ids = await expiredIds(
-      db,
-      {
-        table: conversations,
-        id: conversations.id,
-        where: due,
-        isHeld: held(conversations.id, conversations.contactId),
-        age: sql`${conversations.purgeAfter}`,
-      },
-      keptIds,
-    );
+    const ids = await expiredIds(db, query, keptIds);
     if (!ids.length) break;
     const ready: string[] = [];
     for (const id of ids) {
@@ -657,6 +679,8 @@ async function purgeTrash(deps: RetentionDeps, now: Date): Promise<{ removed: nu
     }
     if (!ready.length) continue;
     const blobIds = await db.transaction(async (tx) => {
+      // Rows the database audits itself (files, participants) name retention as what removed them.
+      await tx.execute(sql`select set_config('audit.process', 'retention', true)`);
       // Still due, and locked: an admin's restore since the batch was read wins, or waits for this purge.
       const locked = (
         await tx

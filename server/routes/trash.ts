@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.ts';
 import { IdParams, errors } from '../http/common.ts';
-import { RestoredResult, TrashList, TrashWindow, TrashedResult } from '../http/views/trash.ts';
+import { RestoredResult, TrashList, TrashWindow, TrashWindowBody, TrashedResult } from '../http/views/trash.ts';
 import { currentAgent } from '../plugins/auth.ts';
 import { listTrash, restoreConversation, trashConversation, type TrashDeps } from '../domain/trash.ts';
+import { setTrashWindow, trashWindow } from '../domain/trash-window.ts';
 
 const tags = ['conversations'];
 
@@ -19,17 +20,20 @@ export const conversationTrashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRou
         tags,
         summary:
           'Move the conversation to the trash: hidden everywhere, restorable by an admin until purgeAfter ' +
-          '(TRASH_RETAIN_DAYS), then purged by the retention sweep; 409 legal_hold while a hold binds it',
+          '(the trash window, GET /api/trash/window), then purged by the retention sweep; ' +
+          '409 legal_hold while a hold binds it',
         params: IdParams,
         response: { 200: TrashedResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (request) =>
-      trashConversation(deps, request.params.id, currentAgent(request).id, deps.config.trashRetainDays, deps.clock()),
+    async (request) => {
+      const { retainDays } = await trashWindow(deps.db, deps.config.trashRetainDays);
+      return trashConversation(deps, request.params.id, currentAgent(request).id, retainDays, deps.clock());
+    },
   );
 };
 
-/** /api/trash: the window (every agent, for the delete dialog), the list and restore (admins). */
+/** /api/trash: the window (every agent reads it, for the delete dialog; admins set it), the list and restore. */
 export const trashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
 
@@ -43,7 +47,24 @@ export const trashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> =
         response: { 200: TrashWindow, ...errors(401) },
       },
     },
-    async () => ({ retainDays: deps.config.trashRetainDays }),
+    async () => trashWindow(deps.db, deps.config.trashRetainDays),
+  );
+
+  app.put(
+    '/window',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary:
+          'Set the trash window, 1 to 365 days (admin; overrides TRASH_RETAIN_DAYS): it applies to conversations ' +
+          'deleted from now on, those already in the trash keep their purge date',
+        body: TrashWindowBody,
+        response: { 200: TrashWindow, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) =>
+      setTrashWindow(deps.db, request.body.retainDays, currentAgent(request).id, deps.config.trashRetainDays),
   );
 
   app.get(
@@ -56,7 +77,10 @@ export const trashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> =
         response: { 200: TrashList, ...errors(401, 403) },
       },
     },
-    async () => ({ retainDays: deps.config.trashRetainDays, items: await listTrash(deps.db) }),
+    async () => ({
+      retainDays: (await trashWindow(deps.db, deps.config.trashRetainDays)).retainDays,
+      items: await listTrash(deps.db),
+    }),
   );
 
   app.post(

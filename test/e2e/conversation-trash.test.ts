@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/ser
 import { launchBrowser } from '../helpers/browser.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { seedPerson } from '../helpers/fixtures.ts';
-import { conversations } from '../../drizzle/schema/index.ts';
+import { conversations, instanceSettings } from '../../drizzle/schema/index.ts';
 
 const SHOTS = '/tmp/shots-trash';
 const person = {
@@ -112,5 +112,76 @@ describe(`e2e in Chromium: delete a conversation to the trash and restore it (${
       .first()
       .waitFor();
     await page.screenshot({ path: `${SHOTS}/05-restored.png` });
+  });
+
+  it('the admin sets the window there: a clear message for a bad value, then the new one in force', async () => {
+    await page.goto(`${server.url}/inbox/#/privacy`);
+    await page.click('[data-testid="privacy-nav-trash"]');
+    const section = page.locator('[data-testid="trash"]');
+    const days = section.locator('[data-testid="trash-window-days"]');
+    await days.waitFor();
+    expect(await days.inputValue()).toBe('45');
+    expect(await section.innerText()).toContain("This is the server's default (TRASH_RETAIN_DAYS).");
+
+    await days.fill('0');
+    await section.locator('[data-testid="trash-window-save"]').click();
+    const error = section.locator('[data-testid="trash-window-error"]');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('Enter a whole number of days from 1 to 365.');
+    expect(await days.getAttribute('aria-invalid')).toBe('true');
+    await section.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/06-window-invalid.png` });
+    expect((await server.root.db.select().from(instanceSettings)).find((r) => r.key === 'trash.retain_days')).toBe(
+      undefined,
+    );
+
+    await days.fill('60');
+    await error.waitFor({ state: 'detached' });
+    await section.locator('[data-testid="trash-window-save"]').click();
+    await page.getByText('Deleted conversations now stay in the trash for 60 days').waitFor();
+    await expect.poll(() => section.locator('.card-head p').innerText()).toContain('60 days');
+    expect(await section.innerText()).toContain('Without your choice it would be 45 days (TRASH_RETAIN_DAYS).');
+    await page.screenshot({ path: `${SHOTS}/07-window-saved.png` });
+    expect(await axeViolations(page, { label: 'trash window', include: '[data-testid="trash"]' })).toEqual([]);
+    expect(
+      (await server.root.db.select().from(instanceSettings)).find((r) => r.key === 'trash.retain_days')?.value,
+    ).toBe('60');
+
+    // The delete dialog names the new window.
+    await page.goto(`${server.url}/inbox/#/conversations`);
+    await row().click();
+    await page.click('[data-testid="delete-conversation"]');
+    const dialog = page.locator('[data-testid="delete-conversation-dialog"]');
+    await expect.poll(() => dialog.innerText()).toContain('60 days');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('the retention preview counts what is due to leave the trash, and the sweep says how much it purged', async () => {
+    // The conversation's window ran out a minute ago (as if deleted 61 days back).
+    const past = Date.now();
+    await server.root.db
+      .update(conversations)
+      .set({ deletedAt: new Date(past - 61 * 86_400_000), purgeAfter: new Date(past - 60_000) })
+      .where(eq(conversations.id, seeded.emailConversationId));
+    await page.goto(`${server.url}/inbox/#/privacy`);
+    await page.click('[data-testid="privacy-nav-retention"]');
+    const due = page.locator('[data-testid="retention-preview-row"][data-class="trash"]');
+    await due.waitFor();
+    expect(await due.getAttribute('data-count')).toBe('1');
+    expect(await due.innerText()).toContain('Trash (deleted conversations)');
+    await page.locator('[data-testid="retention-preview"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/08-preview-trash.png` });
+
+    await page.click('[data-testid="retention-sweep"]');
+    await page.locator('[data-testid="retention-sweep-dialog"]').waitFor();
+    await page.click('[data-testid="retention-sweep-confirm"]');
+    const result = page.locator('[data-testid="retention-sweep-result"]');
+    await result.waitFor();
+    expect(await result.innerText()).toContain('Trash (deleted conversations): 1');
+    await result.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/09-sweep-trash.png` });
+    expect(
+      await server.root.db.select().from(conversations).where(eq(conversations.id, seeded.emailConversationId)),
+    ).toEqual([]);
   });
 });

@@ -61,6 +61,19 @@ describe(`agent assist and learning from agents (${dbMode})`, () => {
     });
   });
 
+  it('never suggests a conversation that is in the trash, and suggests it again once restored', async () => {
+    const third = await ask('do you have gift cards?', 'learn-t-000001');
+    const similarIds = async () =>
+      (
+        (await agent.get(`/api/assist/conversations/${third.id}`)).body.similar as Array<{ conversationId: string }>
+      ).map((s) => s.conversationId);
+    expect(await similarIds()).toContain(first.id);
+    expect((await agent.send('DELETE', `/api/conversations/${first.id}`)).status).toBe(200);
+    expect(await similarIds()).not.toContain(first.id);
+    expect((await admin.post(`/api/trash/${first.id}/restore`)).status).toBe(200);
+    expect(await similarIds()).toContain(first.id);
+  });
+
   it('proposes a question only when the customer agreed to "bot_training", and an admin reviews it', async () => {
     const articles = (await admin.get('/api/kb/articles')).body.items as Array<{
       id: string;

@@ -5,8 +5,16 @@ import { startTestServer, type AgentClient, type TestServer, type VisitorClient 
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { readZip } from '../helpers/zip.ts';
 import { rowsOf } from '../../server/db/client.ts';
-import { attachments, auditLog, conversations, inboxes, messages, recordings } from '../../drizzle/schema/index.ts';
-import { sweepRetention } from '../../server/privacy/retention.ts';
+import {
+  attachments,
+  auditLog,
+  conversations,
+  inboxes,
+  messages,
+  recordings,
+  retentionPolicies,
+} from '../../drizzle/schema/index.ts';
+import { previewRetention, sweepRetention } from '../../server/privacy/retention.ts';
 
 const OUR_NUMBER = '+15550100000';
 const DAY = 86_400_000;
@@ -240,14 +248,21 @@ describe(`the conversation trash on ${dbMode}`, () => {
     expect((await agent.send('DELETE', `/api/conversations/${conversationId}`)).status).toBe(200);
     const deletedAt = now;
 
-    // A day before the purge date nothing goes.
+    // A day before the purge date nothing goes, and the dry run says so.
     now = new Date(deletedAt.getTime() + (WINDOW_DAYS - 1) * DAY);
+    expect((await previewRetention(server.root, now)).trash).toEqual({ count: 0, held: 0, oldest: null });
     expect((await sweepRetention(server.root, now)).trash).toEqual({ removed: 0, failed: 0 });
     expect(await trashIds()).toContain(conversationId);
     expect(fake.recordings.has(call.recordingSid!)).toBe(true);
 
-    // Past it, everything goes: at Twilio too, and the files.
+    // Past it, the dry run counts it among what a sweep would delete now...
     now = new Date(deletedAt.getTime() + (WINDOW_DAYS + 1) * DAY);
+    expect((await previewRetention(server.root, now)).trash).toEqual({
+      count: 1,
+      held: 0,
+      oldest: deletedAt.toISOString(),
+    });
+    // ...and the sweep purges it whole: at Twilio too, and the files.
     const swept = await sweepRetention(server.root, now);
     expect(swept.trash).toEqual({ removed: 1, failed: 0 });
     expect(fake.recordings.has(call.recordingSid!)).toBe(false);
@@ -266,6 +281,9 @@ describe(`the conversation trash on ${dbMode}`, () => {
       ).toEqual([]);
     const entries = await db.select().from(auditLog).where(eq(auditLog.action, 'retention.swept'));
     expect(entries.find((e) => e.targetType === 'trash')?.details).toMatchObject({ count: 1, fields: ['trash'] });
+    const sweeps = await db.select().from(auditLog).where(eq(auditLog.action, 'retention.sweep'));
+    expect(sweeps.at(-1)?.details).toMatchObject({ trash: { removed: 1, failed: 0 } });
+    expect((await previewRetention(server.root, now)).trash.count).toBe(0);
   });
 
   it('a legal hold keeps it out of the trash', async () => {
@@ -304,5 +322,71 @@ describe(`the conversation trash on ${dbMode}`, () => {
     expect((await admin.post(`/api/contacts/${contactId}/erase`, { confirm: true })).status).toBe(200);
     expect(await server.root.db.select().from(conversations).where(eq(conversations.id, conversationId))).toEqual([]);
     expect(await trashIds()).not.toContain(conversationId);
+  });
+
+  it('an admin sets the window: new deletions use it, the trash keeps its dates, the records state it', async () => {
+    const { conversationId: before } = await chatCustomer('Deleted under the old window');
+    const first = await agent.send('DELETE', `/api/conversations/${before}`);
+    expect(first.body.purgeAfter).toBe(new Date(now.getTime() + WINDOW_DAYS * DAY).toISOString());
+
+    expect(await agent.get('/api/trash/window')).toMatchObject({
+      status: 200,
+      body: { retainDays: WINDOW_DAYS, defaultDays: WINDOW_DAYS, custom: false },
+    });
+    // Admins only, whole days from 1 to 365.
+    expect((await agent.send('PUT', '/api/trash/window', { retainDays: 7 })).status).toBe(403);
+    expect((await manager.send('PUT', '/api/trash/window', { retainDays: 7 })).status).toBe(403);
+    for (const retainDays of [0, 366, 2.5, -3])
+      expect((await admin.send('PUT', '/api/trash/window', { retainDays })).status, String(retainDays)).toBe(400);
+
+    const set = await admin.send('PUT', '/api/trash/window', { retainDays: 60 });
+    expect(set).toMatchObject({ status: 200, body: { retainDays: 60, defaultDays: WINDOW_DAYS, custom: true } });
+    expect((await agent.get('/api/trash/window')).body).toEqual({
+      retainDays: 60,
+      defaultDays: WINDOW_DAYS,
+      custom: true,
+    });
+    expect((await admin.get('/api/trash')).body.retainDays).toBe(60);
+
+    // A conversation deleted now stays 60 days; the one deleted before keeps its date.
+    const { conversationId: after } = await chatCustomer('Deleted under the new window');
+    const second = await agent.send('DELETE', `/api/conversations/${after}`);
+    expect(second.body.purgeAfter).toBe(new Date(now.getTime() + 60 * DAY).toISOString());
+    const items = (await admin.get('/api/trash')).body.items as Array<{ id: string; purgeAfter: string }>;
+    expect(items.find((i) => i.id === before)?.purgeAfter).toBe(first.body.purgeAfter);
+
+    // The Art. 30 record and the public transparency page state the window in force.
+    const record = (await admin.get('/api/privacy/record')).body;
+    expect(record.trash.retainDays).toBe(60);
+    expect(record.trash.description).toContain('stays in the trash for 60 days');
+    const page = await (await fetch(`${server.url}/privacy?lang=en`)).text();
+    expect(page).toMatch(/Conversations our staff deleted[^<]*<\/td><td>60 days<\/td>/);
+
+    // One audit entry: the old and the new value, by whom.
+    const [entry] = await server.root.db.select().from(auditLog).where(eq(auditLog.action, 'trash.window_set'));
+    expect(entry).toMatchObject({ actorKind: 'agent', actorId: admin.agent.id, targetType: 'trash' });
+    expect(entry!.details).toEqual({ from: WINDOW_DAYS, to: 60 });
+  });
+
+  it('a retention policy deletes a trashed conversation at once, without waiting for its purge date', async () => {
+    const { conversationId } = await chatCustomer('Old enough for the messages policy');
+    expect((await agent.send('DELETE', `/api/conversations/${conversationId}`)).status).toBe(200);
+    await server.root.db
+      .insert(retentionPolicies)
+      .values({ dataClass: 'messages', retainDays: 1, enabled: true })
+      .onConflictDoUpdate({ target: retentionPolicies.dataClass, set: { retainDays: 1, enabled: true } });
+    try {
+      // Two days on: past the policy's day, weeks before the trash's purge date.
+      const later = new Date(now.getTime() + 2 * DAY);
+      const swept = await sweepRetention(server.root, later);
+      expect(swept.removed.messages).toBeGreaterThanOrEqual(1);
+      expect(await server.root.db.select().from(conversations).where(eq(conversations.id, conversationId))).toEqual([]);
+      expect(await trashIds()).not.toContain(conversationId);
+    } finally {
+      await server.root.db
+        .update(retentionPolicies)
+        .set({ enabled: false })
+        .where(eq(retentionPolicies.dataClass, 'messages'));
+    }
   });
 });

@@ -179,8 +179,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Move the conversation to the trash: hidden everywhere, restorable by an admin until purgeAfter (TRASH_RETAIN_DAYS), then purged by the retention sweep; 409 legal_hold while a hold binds it
-         * @description Move the conversation to the trash: hidden everywhere, restorable by an admin until purgeAfter (TRASH_RETAIN_DAYS), then purged by the retention sweep; 409 legal_hold while a hold binds it. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the conversations:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * Move the conversation to the trash: hidden everywhere, restorable by an admin until purgeAfter (the trash window, GET /api/trash/window), then purged by the retention sweep; 409 legal_hold while a hold binds it
+         * @description Move the conversation to the trash: hidden everywhere, restorable by an admin until purgeAfter (the trash window, GET /api/trash/window), then purged by the retention sweep; 409 legal_hold while a hold binds it. Needs a signed-in agent (any role). Send the x-csrf-token header given at sign-in. Or an API token with the conversations:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         delete: operations["deleteConversationsById"];
         options?: never;
@@ -1036,7 +1036,11 @@ export interface paths {
          * @description How many days a conversation deleted now stays in the trash before it is purged. Needs a signed-in agent (any role).
          */
         get: operations["getTrashWindow"];
-        put?: never;
+        /**
+         * Set the trash window, 1 to 365 days (admin; overrides TRASH_RETAIN_DAYS): it applies to conversations deleted from now on, those already in the trash keep their purge date
+         * @description Set the trash window, 1 to 365 days (admin; overrides TRASH_RETAIN_DAYS): it applies to conversations deleted from now on, those already in the trash keep their purge date. Needs a signed-in admin. Send the x-csrf-token header given at sign-in.
+         */
+        put: operations["putTrashWindow"];
         post?: never;
         delete?: never;
         options?: never;
@@ -11055,6 +11059,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         retainDays: number;
+                        defaultDays: number;
+                        custom: boolean;
                     };
                 };
             };
@@ -11084,6 +11090,116 @@ export interface operations {
                      * @example {
                      *       "code": "forbidden",
                      *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putTrashWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    retainDays: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        retainDays: number;
+                        defaultDays: number;
+                        custom: boolean;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in: no or an expired session, visitor token or signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unauthorized",
+                     *       "message": "Sign in first",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed: missing role, missing or wrong x-csrf-token, password change required, or a bad signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "forbidden",
+                     *       "message": "This needs the admin role",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "payload_too_large",
+                     *       "message": "Request body is too large",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "unsupported_media_type",
+                     *       "message": "Unsupported Media Type: 'text/plain'",
                      *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
                      *     }
                      */
@@ -12699,6 +12815,11 @@ export interface operations {
                             held: number;
                             oldest: string | null;
                         }[];
+                        trash: {
+                            count: number;
+                            held: number;
+                            oldest: string | null;
+                        };
                     };
                 };
             };

@@ -117,7 +117,21 @@ export const RetentionPreviewClass = Type.Object({
   oldest: Type.Union([Type.String(), Type.Null()]),
 });
 export type RetentionPreviewClass = Static<typeof RetentionPreviewClass>;
-export const RetentionPreview = Type.Object({ asOf: Type.String(), classes: Type.Array(RetentionPreviewClass) });
+/**
+ * The trash's part of a dry run: conversations agents deleted whose window is over (the sweep purges them whatever
+ * the policies say), those a legal hold keeps, and when the first of them was deleted.
+ */
+export const RetentionPreviewTrash = Type.Object({
+  count: Type.Integer(),
+  held: Type.Integer(),
+  oldest: Type.Union([Type.String(), Type.Null()]),
+});
+export type RetentionPreviewTrash = Static<typeof RetentionPreviewTrash>;
+export const RetentionPreview = Type.Object({
+  asOf: Type.String(),
+  classes: Type.Array(RetentionPreviewClass),
+  trash: RetentionPreviewTrash,
+});
 export type RetentionPreview = Static<typeof RetentionPreview>;
 
 /** A policy value as an admin proposes it (PUT body, dry run of proposed values). */

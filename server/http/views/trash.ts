@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { TRASH_WINDOW_MAX, TRASH_WINDOW_MIN } from '../../domain/trash-window.ts';
 import { ChannelKindSchema, ContactRef, ConversationStatusSchema, ConversationView } from '../views.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -18,20 +19,30 @@ export const TrashItemView = Type.Object({
   deletedAt: Iso,
   /** The agent who deleted it; null once that agent is deleted. */
   deletedBy: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
-  /** When the retention sweep deletes it for good (deletedAt + TRASH_RETAIN_DAYS as configured then). */
+  /** When the retention sweep deletes it for good (deletedAt + the window in force when it was deleted). */
   purgeAfter: Iso,
 });
 export type TrashItemView = Static<typeof TrashItemView>;
 
 export const TrashList = Type.Object({
-  /** Days a conversation deleted now stays in the trash (TRASH_RETAIN_DAYS). */
+  /** Days a conversation deleted now stays in the trash (see TrashWindow). */
   retainDays: Type.Integer(),
   items: Type.Array(TrashItemView),
 });
 
 export const TrashWindow = Type.Object({
-  /** Days a conversation deleted now stays in the trash before it is purged (TRASH_RETAIN_DAYS). */
+  /** Days a conversation deleted now stays in the trash before it is purged (an admin's choice, or the default). */
   retainDays: Type.Integer(),
+  /** TRASH_RETAIN_DAYS: the window while no admin has chosen one. */
+  defaultDays: Type.Integer(),
+  /** True once an admin has set the window on the Privacy page (it then overrides TRASH_RETAIN_DAYS). */
+  custom: Type.Boolean(),
+});
+export type TrashWindowView = Static<typeof TrashWindow>;
+
+/** PUT /api/trash/window: the new window, for conversations deleted from now on. */
+export const TrashWindowBody = Type.Object({
+  retainDays: Type.Integer({ minimum: TRASH_WINDOW_MIN, maximum: TRASH_WINDOW_MAX }),
 });
 
 export const TrashedResult = Type.Object({

@@ -2,15 +2,15 @@ import { describeError, type ApiClient } from '../api.ts';
 import { ta } from '../lib/admin-i18n.ts';
 import { t } from '../lib/i18n.svelte.ts';
 import type { ConversationView } from '../types.ts';
-import type { TrashItemView } from '../../../../server/http/views/trash.ts';
+import type { TrashItemView, TrashWindowView as TrashWindow } from '../../../../server/http/views/trash.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 export type { TrashItemView };
 
 /**
  * The trash: any agent deletes a conversation (after a confirmation that says for how long it stays restorable);
- * admins list what is there and restore it (after a confirmation too). The window is the server's
- * (TRASH_RETAIN_DAYS), read once when the delete dialog first opens.
+ * admins list what is there and restore it (after a confirmation too), and set the window (TRASH_RETAIN_DAYS until
+ * an admin chooses one). The delete dialog reads the window each time it opens, so it names the one in force.
  */
 export class Trash {
   /** Days a conversation deleted now stays in the trash; null until read. */
@@ -19,6 +19,13 @@ export class Trash {
   deleteTarget = $state<{ id: string; name: string } | null>(null);
   deleting = $state(false);
   deleteError = $state<string | null>(null);
+
+  /** The window while no admin has chosen one (TRASH_RETAIN_DAYS); null until read. */
+  defaultDays = $state<number | null>(null);
+  /** True once an admin has chosen the window. */
+  customWindow = $state(false);
+  savingWindow = $state(false);
+  windowError = $state<string | null>(null);
 
   items = $state<TrashItemView[]>([]);
   status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
@@ -50,9 +57,8 @@ export class Trash {
   async askDelete(conversation: { id: string; name: string }): Promise<void> {
     this.deleteTarget = conversation;
     this.deleteError = null;
-    if (this.retainDays !== null) return;
     try {
-      this.retainDays = (await this.#api.get<{ retainDays: number }>('/api/trash/window')).retainDays;
+      this.#setWindow(await this.#api.get<TrashWindow>('/api/trash/window'));
     } catch (err) {
       this.deleteError = describeError(err);
     }
@@ -95,14 +101,40 @@ export class Trash {
     this.status = 'loading';
     this.error = null;
     try {
-      const body = await this.#api.get<{ retainDays: number; items: TrashItemView[] }>('/api/trash');
+      const [body, window] = await Promise.all([
+        this.#api.get<{ retainDays: number; items: TrashItemView[] }>('/api/trash'),
+        this.#api.get<TrashWindow>('/api/trash/window'),
+      ]);
       this.items = body.items;
-      this.retainDays = body.retainDays;
+      this.#setWindow(window);
       this.status = 'ready';
     } catch (err) {
       this.error = describeError(err, ta('trash.loadFailed'));
       this.status = 'error';
     }
+  }
+
+  /** Sets the window for conversations deleted from now on (admins); the caller has checked the range. */
+  async saveWindow(retainDays: number): Promise<boolean> {
+    if (this.savingWindow) return false;
+    this.savingWindow = true;
+    this.windowError = null;
+    try {
+      this.#setWindow(await this.#api.put<TrashWindow>('/api/trash/window', { retainDays }));
+      this.#toasts.push('success', ta('trash.window.saved', { days: retainDays }));
+      return true;
+    } catch (err) {
+      this.windowError = describeError(err, ta('trash.window.saveFailed'));
+      return false;
+    } finally {
+      this.savingWindow = false;
+    }
+  }
+
+  #setWindow(window: TrashWindow): void {
+    this.retainDays = window.retainDays;
+    this.defaultDays = window.defaultDays;
+    this.customWindow = window.custom;
   }
 
   askRestore(item: TrashItemView): void {
