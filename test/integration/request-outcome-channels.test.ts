@@ -211,10 +211,11 @@ describe(`request outcomes by SMS and Slack (${dbMode})`, () => {
     });
   });
 
-  it('says no one could be told when a chat-only widget visitor left no address', async () => {
+  it('says, in the widget and on the desk, that a chat-only visitor with no address cannot be told', async () => {
     const visitor = await server.visitor();
     const erasure = await visitor.post('/api/widget/privacy/erasure?language=fr', {});
-    expect(erasure.status).toBe(201);
+    // The widget is told at once that nothing on file can carry the answer (it asks for an email address).
+    expect(erasure).toMatchObject({ status: 201, body: { answeredVia: null } });
     const texts = twilio.messages.length;
     const dms = slack.callsOf('chat.postMessage').length;
     const decided = await admin.post(`/api/privacy/requests/${erasure.body.id}/close`, {

@@ -1982,8 +1982,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ask for your data to be erased: an admin decides, and you are told the outcome in your language
-         * @description Ask for your data to be erased: an admin decides, and you are told the outcome in your language. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         * Ask for your data to be erased: an admin decides, and you are told the outcome in your language, on the channel answeredVia names
+         * @description Ask for your data to be erased: an admin decides, and you are told the outcome in your language, on the channel answeredVia names. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
          */
         post: operations["postWidgetPrivacyErasure"];
         delete?: never;
@@ -18357,6 +18357,8 @@ export interface operations {
                         id: string;
                         /** Format: date-time */
                         dueAt: string;
+                        /** @description how the outcome will reach you, from what is on file now: by mail, text message or Slack; null when we have no address or number to send it to (or your number texted STOP): add an email address to be told */
+                        answeredVia: ("email" | "sms" | "slack") | (never | null);
                     };
                 };
             };
