@@ -772,6 +772,7 @@ export const catalog = {
       note: n('metadata', 'staff text; must not quote the person'),
       verification: n('metadata', 'method, identity id and time; never the address or the code'),
       outcome: n('metadata', 'counts, a legal basis and a staff note; never personal data'),
+      outcomeNotice: n('metadata', 'the channel kind the person was told on, or why not; never the address'),
       closedAt: n('metadata'),
     },
   }),

@@ -91,7 +91,7 @@ function slackArt30(config: SlackModuleConfig, inboxes: Art30Inbox[]): Art30Part
       ? [
           {
             name: 'Slack Technologies, LLC',
-            role: 'Messaging in shared Slack channels',
+            role: 'Messaging in shared Slack channels; the app’s direct messages (one-time codes, request outcomes)',
             channels: ['slack'],
             ...config.place,
             listedBecause: 'SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set',

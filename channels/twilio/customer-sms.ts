@@ -5,6 +5,7 @@ import type { TwilioAccount } from './accounts.ts';
 import { describeTwilioError, twilioClient } from './client.ts';
 import { SMS_MAX_CHARS } from './keywords.ts';
 import type { TwilioAdapterDeps } from './sender.ts';
+import { isOptedOutAnywhere } from './opt-outs.ts';
 
 /** Why a text outside any conversation was not sent; a reason only, never the number or the text. */
 export class CustomerSmsNotSent extends Error {
@@ -22,6 +23,11 @@ export type CustomerSms = {
   available(): Promise<boolean>;
   /** Sends one text (a one-time code) from the first SMS inbox's number; throws CustomerSmsNotSent. */
   send(to: string, text: string): Promise<void>;
+  /**
+   * Whether the number texted STOP to any of our numbers. A text the person did not ask for (a request's outcome)
+   * is not sent then, whichever number it would come from; `send` itself checks only the number it sends from.
+   */
+  optedOut(to: string): Promise<boolean>;
 };
 
 /**
@@ -44,6 +50,7 @@ export function createCustomerSms(db: Db, deps: TwilioAdapterDeps): CustomerSms 
   }
   return {
     available: async () => (await sender()) !== null,
+    optedOut: (to) => isOptedOutAnywhere(db, to),
     async send(to, text) {
       const account = await sender();
       if (!account) throw new CustomerSmsNotSent('no_number');

@@ -89,7 +89,7 @@ function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Pa
       ? [
           {
             name: 'Twilio Inc.',
-            role: 'SMS and voice delivery, call recording (deleted at Twilio on schedule)',
+            role: 'SMS and voice; codes and request outcomes by SMS; call recording (deleted at Twilio on schedule)',
             channels: ['sms', 'voice'],
             ...config.place,
             listedBecause: reasons.join('; '),

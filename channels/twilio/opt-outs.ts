@@ -11,6 +11,12 @@ export async function isOptedOut(db: Db, twilioNumber: string, phone: string): P
   return row !== undefined;
 }
 
+/** Whether this number texted STOP to any of our numbers (and not START since): unasked-for texts stay unsent. */
+export async function isOptedOutAnywhere(db: Db, phone: string): Promise<boolean> {
+  const [row] = await db.select({ id: smsOptOuts.id }).from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).limit(1);
+  return row !== undefined;
+}
+
 type OptInput = { twilioNumber: string; phone: string; contactId: string; keyword: string; conversationId: string };
 
 /** A marker in the conversation's timeline, so agents see why replies are refused (or allowed again). */

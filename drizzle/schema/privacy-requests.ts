@@ -53,6 +53,20 @@ export const refusalBases = [
 ] as const;
 export type RefusalBasis = (typeof refusalBases)[number];
 
+/** The channels an outcome is told on: the kind of identity the person verified with (or one on file). */
+export const outcomeChannels = ['email', 'sms', 'slack'] as const;
+export type OutcomeChannel = (typeof outcomeChannels)[number];
+/**
+ * Why a person was not told: nothing on file to reach them on, they texted STOP (and a text was the only way), no
+ * SMS inbox or Slack app to send from, or the mail server or provider refused.
+ */
+export const notToldReasons = ['no_address', 'opted_out', 'channel_unavailable', 'not_sent'] as const;
+export type NotToldReason = (typeof notToldReasons)[number];
+/** Whether and how the person was told the outcome: a channel kind and a reason, never the address. */
+export type OutcomeNotice =
+  | { told: true; via: OutcomeChannel; at: string }
+  | { told: false; via: OutcomeChannel | null; reason: NotToldReason; at: string };
+
 /**
  * A data-subject request and its statutory deadline (Art. 12(3)): one month from receipt, extendable once by two
  * more with a recorded reason. The row outlives an erasure (contact_id is set null): it is the controller's proof
@@ -82,6 +96,8 @@ export const privacyRequests = pgTable(
     note: text('note'),
     verification: jsonb('verification').$type<VerificationEvidence>(),
     outcome: jsonb('outcome').$type<RequestOutcome>(),
+    /** Whether the person was told the outcome, on which channel, or why not. */
+    outcomeNotice: jsonb('outcome_notice').$type<OutcomeNotice>(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
   },
   (t) => [index('privacy_requests_open').on(t.closedAt, t.dueAt), index('privacy_requests_contact').on(t.contactId)],

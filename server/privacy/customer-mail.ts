@@ -29,7 +29,11 @@ export function customerMailer(deps: SystemMailDeps, log: FastifyBaseLogger): Co
 export type SystemSmsDeps = {
   channels: {
     twilio?: {
-      customerSms: { available(): Promise<boolean>; send(to: string, text: string): Promise<void> };
+      customerSms: {
+        available(): Promise<boolean>;
+        send(to: string, text: string): Promise<void>;
+        optedOut(to: string): Promise<boolean>;
+      };
     };
   };
 };
@@ -39,12 +43,15 @@ export type CustomerTexter = {
   available(): Promise<boolean>;
   /** False when it was not sent (opted out, refused by the provider); the log names the reason only. */
   send(to: string, text: string): Promise<boolean>;
+  /** Whether the number texted STOP to any of our numbers (a request's outcome is then not texted). */
+  optedOut(to: string): Promise<boolean>;
 };
 
 export function customerTexter(deps: SystemSmsDeps, log: FastifyBaseLogger): CustomerTexter {
   const sms = deps.channels.twilio?.customerSms;
   return {
     available: async () => (sms ? sms.available() : false),
+    optedOut: async (to) => (sms ? sms.optedOut(to) : false),
     async send(to, text) {
       if (!sms) return false;
       try {

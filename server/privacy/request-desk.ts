@@ -52,6 +52,7 @@ function toView(r: Row, assigneeName: string | null, now: Date): PrivacyRequestV
     assignee: r.assigneeId && assigneeName ? { id: r.assigneeId, name: assigneeName } : null,
     verification: r.verification,
     outcome: r.outcome,
+    outcomeNotice: r.outcomeNotice,
     closedAt: r.closedAt?.toISOString() ?? null,
     overdue: open && r.dueAt.getTime() < now.getTime(),
     daysLeft: Math.floor((r.dueAt.getTime() - now.getTime()) / DAY_MS),

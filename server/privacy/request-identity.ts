@@ -44,3 +44,11 @@ export function parseTypedIdentity(raw: string, region: CountryCode | undefined)
   if (type !== undefined && !TEXTABLE.has(type)) throw notMobile();
   return { kind: 'phone', address: parsed.number };
 }
+
+/** Whether a number on file (E.164) can take a text message: not a fixed line, toll-free or premium-rate number. */
+export function canTakeText(e164: string): boolean {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed?.isValid()) return false;
+  const type = parsed.getType();
+  return type === undefined || TEXTABLE.has(type);
+}

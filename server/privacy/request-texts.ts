@@ -29,6 +29,8 @@ export type RequestTexts = {
   completed: (kind: string) => string;
   refused: (kind: string, basis: string) => string;
   bases: Record<RefusalBasis, string>;
+  /** The transparency page's link under a refusal sent by SMS or Slack. */
+  rightsLink: (url: string) => string;
   page: {
     title: string;
     intro: string;
@@ -77,6 +79,7 @@ function fromCatalog(language: RequestLanguage): RequestTexts {
     completed: (kind) => r('completed', { kind }),
     refused: (kind, basis) => r('refused', { kind, basis }),
     bases: words('bases', refusalBases),
+    rightsLink: (url) => r('rightsLink', { url }),
     page: {
       ...words('page', PAGE_WORDS),
       filed: (due) => r('page.filed', { due }),
@@ -129,4 +132,30 @@ export function outcomeMail(
   const text =
     outcome.kind === 'fulfilled' ? t.completed(t.kinds[kind]) : t.refused(t.kinds[kind], t.bases[outcome.basis]);
   return { subject: t.outcomeSubject, text };
+}
+
+export type OutcomeTextOptions = {
+  /** The transparency page (what we store, your rights, how to complain), linked under a refusal. */
+  rightsUrl: string;
+};
+
+/**
+ * The outcome as a text message or a Slack direct message: what the mail says (the outcome in one or two sentences;
+ * for a refusal its legal basis and the right to complain, Art. 12(4)), under the mail's subject so the person knows
+ * what it is about, and for a refusal a link to the page on their rights in their language. No download link.
+ */
+export function outcomeShort(
+  channel: 'sms' | 'slack',
+  language: string,
+  kind: PrivacyRequestKind,
+  outcome: { kind: 'fulfilled' } | { kind: 'refused'; basis: RefusalBasis },
+  options: OutcomeTextOptions,
+): string {
+  const t = requestTexts(language);
+  const { subject, text } = outcomeMail(language, kind, outcome);
+  const body = channel === 'sms' ? text.replace(/\s+/g, ' ').trim() : text.trim();
+  const rights =
+    outcome.kind === 'refused' ? t.rightsLink(`${options.rightsUrl}?lang=${asRequestLanguage(language)}`) : null;
+  const title = channel === 'slack' ? `*${subject}*` : subject;
+  return [title, body, rights].filter(Boolean).join(channel === 'sms' ? '\n' : '\n\n');
 }

@@ -25,13 +25,15 @@ import {
 import { codeEvidence, requestSession, sendRequestCode, verifyRequestCode } from '../privacy/request-codes.ts';
 import {
   customerMailer,
+  customerSlack,
+  customerTexter,
   requestCodeDeps,
   type SystemMailDeps,
   type SystemSlackDeps,
   type SystemSmsDeps,
 } from '../privacy/customer-mail.ts';
 import type { Config } from '../config.ts';
-import { outcomeAddress, tellOutcome } from '../privacy/request-notify.ts';
+import { outcomeRecipient, tellOutcome, type OutcomeSenders } from '../privacy/request-notify.ts';
 import { invalidSession } from '../privacy/request-codes.ts';
 import { eraseContact, type EraseDeps } from '../privacy/erase.ts';
 import { LegalHoldError } from '../privacy/legal-holds.ts';
@@ -46,12 +48,20 @@ export type RequestRoutesDeps = RequestDeskDeps &
   SystemMailDeps &
   SystemSmsDeps &
   SystemSlackDeps &
-  EraseDeps & { config: Pick<Config, 'phoneRegion'> };
+  EraseDeps & { config: Pick<Config, 'phoneRegion' | 'publicUrl'> };
 
 /** The admin's request desk: /api/privacy/requests. */
 export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
-  const sendMail = customerMailer(deps, app.log);
+  // The outcome goes where the person verified: by mail, by SMS or as a Slack direct message.
+  const senders: OutcomeSenders = {
+    db: deps.db,
+    clock: deps.clock,
+    sendMail: customerMailer(deps, app.log),
+    sms: customerTexter(deps, app.log),
+    slack: customerSlack(deps, app.log),
+    publicUrl: deps.config.publicUrl,
+  };
   const actorOf = (request: Parameters<typeof currentAgent>[0]) => ({
     actorKind: 'agent' as const,
     actorId: currentAgent(request).id,
@@ -151,7 +161,8 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
         tags,
         summary:
           'Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal ' +
-          'hold binds the data, close it refused on that basis; the person is told either way, in their language',
+          'hold binds the data, close it refused on that basis; the person is told either way, in their language, ' +
+          'on the channel they verified with (mail, SMS or Slack direct message); `told` says whether they were',
         params: IdParams,
         body: Type.Object({ confirm: Type.Literal(true) }),
         response: {
@@ -165,7 +176,7 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
       const filed = await getRequest(deps, id);
       if (filed.kind !== 'erasure') throw badRequest('not_erasure', 'Only an erasure request is decided here');
       if (!filed.contactId) throw badRequest('no_contact', 'The request names no contact');
-      const address = await outcomeAddress(deps.db, id);
+      const recipient = await outcomeRecipient(senders, id);
       const actor = actorOf(request);
       let outcome: RequestOutcome;
       try {
@@ -181,8 +192,8 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
         outcome = { kind: 'refused', basis: 'legal_hold' };
       }
       await closeRequest(deps, id, outcome, actor);
-      const told = await tellOutcome({ db: deps.db, sendMail }, id, address, outcome);
-      return { request: await getRequest(deps, id), told };
+      const notice = await tellOutcome(senders, id, recipient, outcome);
+      return { request: await getRequest(deps, id), told: notice?.told ?? false };
     },
   );
 
@@ -194,7 +205,8 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
         tags,
         summary:
           'Close the request with its outcome (what it produced, or a refusal with its legal basis); the person ' +
-          'is told by mail in their language when an address is on file',
+          'is told in their language on the channel they verified with (mail, SMS or Slack direct message) or, ' +
+          'without one, on an identity on file; `told` says whether they were, the request outcomeNotice how',
         params: IdParams,
         body: CloseBody,
         response: {
@@ -205,10 +217,10 @@ export const requestDeskRoutes: FastifyPluginAsyncTypebox<{ deps: RequestRoutesD
     },
     async (request) => {
       const { id } = request.params;
-      const address = await outcomeAddress(deps.db, id);
+      const recipient = await outcomeRecipient(senders, id);
       await closeRequest(deps, id, request.body.outcome, actorOf(request));
-      const told = await tellOutcome({ db: deps.db, sendMail }, id, address, request.body.outcome);
-      return { request: await getRequest(deps, id), told };
+      const notice = await tellOutcome(senders, id, recipient, request.body.outcome);
+      return { request: await getRequest(deps, id), told: notice?.told ?? false };
     },
   );
 };

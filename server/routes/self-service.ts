@@ -7,6 +7,7 @@ import { currentVisitor } from '../plugins/auth.ts';
 import type { Config } from '../config.ts';
 import { consentPurposes } from '../../drizzle/schema/enums.ts';
 import { customerMailer, customerTexter, type SystemSmsDeps } from '../privacy/customer-mail.ts';
+import { outcomeRecipient } from '../privacy/request-notify.ts';
 import {
   codeEvidence,
   invalidSession,
@@ -61,7 +62,15 @@ const CorrectionView = Type.Object({
 const ConfirmParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const ConfirmBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 12 }) });
 const ConfirmView = Type.Object({ applied: Type.Enum(['email', 'phone']) });
-const FiledView = Type.Object({ id: Type.String({ format: 'uuid' }), dueAt: Type.String({ format: 'date-time' }) });
+const ErasureFiledView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  dueAt: Type.String({ format: 'date-time' }),
+  answeredVia: Type.Union([Type.Enum(['email', 'sms', 'slack']), Type.Null()], {
+    description:
+      'how the outcome will reach you, from what is on file now: by mail, text message or Slack; null when we ' +
+      'have no address or number to send it to (or your number texted STOP): add an email address to be told',
+  }),
+});
 const PurposeSchema = Type.Enum([...consentPurposes]);
 const SessionConsentView = Type.Object({
   purposes: Type.Array(
@@ -298,10 +307,16 @@ export const widgetSelfServiceRoutes: FastifyPluginAsyncTypebox<{ deps: SelfServ
       schema: {
         tags: ['widget'],
         querystring,
-        summary: 'Ask for your data to be erased: an admin decides, and you are told the outcome in your language',
-        response: { 201: FiledView, ...errors(401, 429) },
+        summary:
+          'Ask for your data to be erased: an admin decides, and you are told the outcome in your language, on the ' +
+          'channel answeredVia names',
+        response: { 201: ErasureFiledView, ...errors(401, 429) },
       },
     },
-    async (request, reply) => reply.status(201).send(await requestErasure(self, await requester(request))),
+    async (request, reply) => {
+      const filed = await requestErasure(self, await requester(request));
+      const recipient = await outcomeRecipient({ db: deps.db, sms: customerTexter(deps, app.log) }, filed.id);
+      return reply.status(201).send({ ...filed, answeredVia: 'to' in recipient ? recipient.via : null });
+    },
   );
 };

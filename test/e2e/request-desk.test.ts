@@ -118,4 +118,17 @@ describe(`request desk and contact history in the inbox (${dbMode})`, () => {
     expect(await row.textContent()).toContain('Logged by staff (phone)');
     await page.screenshot({ path: `${SCREENSHOTS}/request-desk-logged.png`, fullPage: true });
   });
+
+  it('closes a request refused on a legal basis and shows whether the person was told, and why not', async () => {
+    const row = page.locator('[data-testid="request-row"]', { hasText: 'Access (Art. 15)' });
+    await row.locator('[data-testid="request-close"]').click();
+    await page.getByLabel('Refused, on a legal basis').check();
+    await page.click('[data-testid="request-close-confirm"]');
+    // This server has no mail inbox to send from: the desk says the person was not told.
+    const told = row.locator('[data-testid="request-told"]');
+    await told.waitFor();
+    expect(await row.locator('[data-testid="request-outcome"]').textContent()).toContain('Refused: Bookkeeping duty');
+    expect((await told.textContent())?.trim()).toBe('Not told: sending failed');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-desk-told.png`, fullPage: true });
+  });
 });

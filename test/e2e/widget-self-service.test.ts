@@ -118,4 +118,32 @@ describe(`e2e in Chromium: self-service from the widget's privacy panel (${dbMod
     expect(await visitorContact()).toMatchObject({ name: 'Greta Gans', email: 'greta.gans@example.org' });
     await page.screenshot({ path: `${SCREENSHOTS}/widget-self-service-fixed.png` });
   });
+
+  it('asks for erasure and says how the outcome will come: by mail, or that no address is on file', async () => {
+    await page.click('[data-testid="privacy-erase-open"]');
+    await page.click('[data-testid="privacy-erase-send"]');
+    await page.waitForSelector(
+      '[data-testid="privacy-erase-status"]:has-text("Das Ergebnis teilen wir Ihnen per E-Mail mit.")',
+    );
+
+    // A visitor who only chatted and gave no address is told that nothing can carry the answer, and what to do.
+    const context = await browser.newContext({ viewport: { width: 420, height: 760 }, locale: 'de-DE' });
+    const chatOnly = await context.newPage();
+    await chatOnly.goto(`${server.url}/widget/?inbox=${server.chatInboxId}`);
+    await chatOnly.check('[data-testid="consent-support"]');
+    await chatOnly.click('[data-testid="consent-accept"]');
+    await chatOnly.waitForSelector('[data-testid="chat-input"]');
+    await chatOnly.click('[data-testid="privacy-menu"]');
+    await chatOnly.click('[data-testid="privacy-erase-open"]');
+    await chatOnly.click('[data-testid="privacy-erase-send"]');
+    const status = await chatOnly.waitForSelector(
+      '[data-testid="privacy-erase-status"]:has-text("Ihr Antrag ist registriert")',
+    );
+    expect(await status.textContent()).toContain(
+      'Wir haben keine E-Mail-Adresse und keine Telefonnummer, an die wir das Ergebnis senden können: ' +
+        'Tragen Sie unter „Ihre Angaben berichtigen“ Ihre E-Mail-Adresse ein, wenn Sie es erfahren möchten.',
+    );
+    await chatOnly.screenshot({ path: `${SCREENSHOTS}/widget-erasure-no-address.png` });
+    await context.close();
+  });
 });

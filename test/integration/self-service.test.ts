@@ -283,7 +283,8 @@ describe(`self-service privacy requests (${dbMode})`, () => {
     expect(confirmed.body).toEqual({ applied: 'email' });
 
     const erasure = await visitor.post('/api/widget/privacy/erasure?language=fr', {});
-    expect(erasure.status).toBe(201);
+    // The address they confirmed is where the answer will go, and the widget says so.
+    expect(erasure).toMatchObject({ status: 201, body: { answeredVia: 'email' } });
     const filed = (await admin.get('/api/privacy/requests')).body.items.find(
       (r: { id: string }) => r.id === erasure.body.id,
     );

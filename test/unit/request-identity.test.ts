@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTypedIdentity } from '../../server/privacy/request-identity.ts';
+import { canTakeText, parseTypedIdentity } from '../../server/privacy/request-identity.ts';
 
 /** What the request page makes of the identity a person types (server/privacy/request-identity.ts). */
 describe('the identity typed on the request page', () => {
@@ -44,5 +44,13 @@ describe('the identity typed on the request page', () => {
   it('refuses anything else', () => {
     for (const raw of ['Sirpa', 'my number is 040', 'C0123ABCD', '', '+'])
       expect(code(raw, 'FI')).toBe('invalid_identity');
+  });
+
+  it('tells a number on file that can take a text (a request outcome by SMS) from one that cannot', () => {
+    expect(canTakeText('+358401234567')).toBe(true); // Finnish mobile
+    expect(canTakeText('+4915112345678')).toBe(true); // German mobile
+    expect(canTakeText('+35891234567')).toBe(false); // Helsinki fixed line
+    expect(canTakeText('+498001234567')).toBe(false); // German toll-free
+    expect(canTakeText('+1555')).toBe(false); // not a number
   });
 });

@@ -1470,8 +1470,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal hold binds the data, close it refused on that basis; the person is told either way, in their language
-         * @description Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal hold binds the data, close it refused on that basis; the person is told either way, in their language. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal hold binds the data, close it refused on that basis; the person is told either way, in their language, on the channel they verified with (mail, SMS or Slack direct message); `told` says whether they were
+         * @description Decide an erasure request: erase the contact everywhere and close it with the receipt, or, while a legal hold binds the data, close it refused on that basis; the person is told either way, in their language, on the channel they verified with (mail, SMS or Slack direct message); `told` says whether they were. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRequestsByIdErase"];
         delete?: never;
@@ -1490,8 +1490,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Close the request with its outcome (what it produced, or a refusal with its legal basis); the person is told by mail in their language when an address is on file
-         * @description Close the request with its outcome (what it produced, or a refusal with its legal basis); the person is told by mail in their language when an address is on file. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * Close the request with its outcome (what it produced, or a refusal with its legal basis); the person is told in their language on the channel they verified with (mail, SMS or Slack direct message) or, without one, on an identity on file; `told` says whether they were, the request outcomeNotice how
+         * @description Close the request with its outcome (what it produced, or a refusal with its legal basis); the person is told in their language on the channel they verified with (mail, SMS or Slack direct message) or, without one, on an identity on file; `told` says whether they were, the request outcomeNotice how. Needs a signed-in admin. Send the x-csrf-token header given at sign-in. Or an API token with the privacy:write scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         post: operations["postPrivacyRequestsByIdClose"];
         delete?: never;
@@ -1986,8 +1986,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ask for your data to be erased: an admin decides, and you are told the outcome in your language
-         * @description Ask for your data to be erased: an admin decides, and you are told the outcome in your language. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
+         * Ask for your data to be erased: an admin decides, and you are told the outcome in your language, on the channel answeredVia names
+         * @description Ask for your data to be erased: an admin decides, and you are told the outcome in your language, on the channel answeredVia names. Needs the widget visitor token (Authorization: Bearer). Rate-limited: 5 requests per 1 minute per client.
          */
         post: operations["postWidgetPrivacyErasure"];
         delete?: never;
@@ -13692,6 +13692,19 @@ export interface operations {
                                 basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
                                 note?: string;
                             }) | (never | null);
+                            /** @description whether the person was told the outcome, on which channel, or why not; never the address */
+                            outcomeNotice: {
+                                told: boolean;
+                                /** @description the channel the person was told on (or would have been): email, sms or slack */
+                                via: ("email" | "sms" | "slack") | (never | null);
+                                /**
+                                 * @description why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)
+                                 * @enum {unknown}
+                                 */
+                                reason?: "no_address" | "opted_out" | "channel_unavailable" | "not_sent";
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             closedAt: string | null;
                             overdue: boolean;
@@ -13860,6 +13873,19 @@ export interface operations {
                                 basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
                                 note?: string;
                             }) | (never | null);
+                            /** @description whether the person was told the outcome, on which channel, or why not; never the address */
+                            outcomeNotice: {
+                                told: boolean;
+                                /** @description the channel the person was told on (or would have been): email, sms or slack */
+                                via: ("email" | "sms" | "slack") | (never | null);
+                                /**
+                                 * @description why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)
+                                 * @enum {unknown}
+                                 */
+                                reason?: "no_address" | "opted_out" | "channel_unavailable" | "not_sent";
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             closedAt: string | null;
                             overdue: boolean;
@@ -14076,6 +14102,19 @@ export interface operations {
                                 basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
                                 note?: string;
                             }) | (never | null);
+                            /** @description whether the person was told the outcome, on which channel, or why not; never the address */
+                            outcomeNotice: {
+                                told: boolean;
+                                /** @description the channel the person was told on (or would have been): email, sms or slack */
+                                via: ("email" | "sms" | "slack") | (never | null);
+                                /**
+                                 * @description why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)
+                                 * @enum {unknown}
+                                 */
+                                reason?: "no_address" | "opted_out" | "channel_unavailable" | "not_sent";
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             closedAt: string | null;
                             overdue: boolean;
@@ -14307,6 +14346,19 @@ export interface operations {
                                 basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
                                 note?: string;
                             }) | (never | null);
+                            /** @description whether the person was told the outcome, on which channel, or why not; never the address */
+                            outcomeNotice: {
+                                told: boolean;
+                                /** @description the channel the person was told on (or would have been): email, sms or slack */
+                                via: ("email" | "sms" | "slack") | (never | null);
+                                /**
+                                 * @description why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)
+                                 * @enum {unknown}
+                                 */
+                                reason?: "no_address" | "opted_out" | "channel_unavailable" | "not_sent";
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             closedAt: string | null;
                             overdue: boolean;
@@ -14539,6 +14591,19 @@ export interface operations {
                                 basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
                                 note?: string;
                             }) | (never | null);
+                            /** @description whether the person was told the outcome, on which channel, or why not; never the address */
+                            outcomeNotice: {
+                                told: boolean;
+                                /** @description the channel the person was told on (or would have been): email, sms or slack */
+                                via: ("email" | "sms" | "slack") | (never | null);
+                                /**
+                                 * @description why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)
+                                 * @enum {unknown}
+                                 */
+                                reason?: "no_address" | "opted_out" | "channel_unavailable" | "not_sent";
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             closedAt: string | null;
                             overdue: boolean;
@@ -14801,6 +14866,19 @@ export interface operations {
                                 basis: "legal_hold" | "bookkeeping_duty" | "identity_not_verified" | "manifestly_unfounded" | "other_legal_obligation";
                                 note?: string;
                             }) | (never | null);
+                            /** @description whether the person was told the outcome, on which channel, or why not; never the address */
+                            outcomeNotice: {
+                                told: boolean;
+                                /** @description the channel the person was told on (or would have been): email, sms or slack */
+                                via: ("email" | "sms" | "slack") | (never | null);
+                                /**
+                                 * @description why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)
+                                 * @enum {unknown}
+                                 */
+                                reason?: "no_address" | "opted_out" | "channel_unavailable" | "not_sent";
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
                             /** Format: date-time */
                             closedAt: string | null;
                             overdue: boolean;
@@ -18400,6 +18478,8 @@ export interface operations {
                         id: string;
                         /** Format: date-time */
                         dueAt: string;
+                        /** @description how the outcome will reach you, from what is on file now: by mail, text message or Slack; null when we have no address or number to send it to (or your number texted STOP): add an email address to be told */
+                        answeredVia: ("email" | "sms" | "slack") | (never | null);
                     };
                 };
             };

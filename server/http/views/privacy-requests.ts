@@ -1,5 +1,7 @@
 import { Type, type Static, type TEnum } from 'typebox';
 import {
+  notToldReasons,
+  outcomeChannels,
   privacyRequestKinds,
   privacyRequestSources,
   privacyRequestStatuses,
@@ -46,6 +48,25 @@ export const OutcomeView = Type.Union([
 ]);
 export type OutcomeView = Static<typeof OutcomeView>;
 
+export const OutcomeNoticeView = Type.Object(
+  {
+    told: Type.Boolean(),
+    via: Type.Union([enumOf(outcomeChannels), Type.Null()], {
+      description: 'the channel the person was told on (or would have been): email, sms or slack',
+    }),
+    reason: Type.Optional(
+      Type.Enum([...notToldReasons], {
+        description:
+          'why not: no_address (nothing on file to reach them on), opted_out (their number texted STOP), ' +
+          'channel_unavailable (no SMS inbox or Slack app), not_sent (the mail server or provider refused)',
+      }),
+    ),
+    at: Iso,
+  },
+  { description: 'whether the person was told the outcome, on which channel, or why not; never the address' },
+);
+export type OutcomeNoticeView = Static<typeof OutcomeNoticeView>;
+
 export const PrivacyRequestView = Type.Object({
   id: Uuid,
   contactId: Type.Union([Uuid, Type.Null()]),
@@ -63,6 +84,7 @@ export const PrivacyRequestView = Type.Object({
   assignee: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
   verification: Type.Union([VerificationView, Type.Null()]),
   outcome: Type.Union([OutcomeView, Type.Null()]),
+  outcomeNotice: Type.Union([OutcomeNoticeView, Type.Null()]),
   closedAt: Type.Union([Iso, Type.Null()]),
   overdue: Type.Boolean(),
   daysLeft: Type.Integer({ description: 'whole days until the deadline; negative once overdue' }),

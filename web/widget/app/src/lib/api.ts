@@ -149,9 +149,8 @@ export const widgetApi = {
       token,
     }),
   requestErasure: (token: string, locale: Locale) =>
-    request<{ id: string; dueAt: string }>(`/api/widget/privacy/erasure?language=${locale}`, {
-      method: 'POST',
-      body: {},
-      token,
-    }),
+    request<{ id: string; dueAt: string; answeredVia: 'email' | 'sms' | 'slack' | null }>(
+      `/api/widget/privacy/erasure?language=${locale}`,
+      { method: 'POST', body: {}, token },
+    ),
 };

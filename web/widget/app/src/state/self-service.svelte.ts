@@ -129,7 +129,12 @@ export class SelfServiceState {
     try {
       const filed = await widgetApi.requestErasure(this.token, i18n.locale);
       this.erasureAsked = false;
-      this.erasureLine = { kind: 'done', text: i18n.t('privacy.erase.filed', { date: i18n.dateTime(filed.dueAt) }) };
+      const registered = i18n.t('privacy.erase.filed', { date: i18n.dateTime(filed.dueAt) });
+      // How the outcome will come, or that nothing on file can carry it (a chat-only visitor who gave no address).
+      const told = filed.answeredVia
+        ? i18n.t(`privacy.erase.toldVia.${filed.answeredVia}`)
+        : i18n.t('privacy.erase.noAddress');
+      this.erasureLine = { kind: 'done', text: `${registered} ${told}` };
     } catch (error) {
       if (this.rejected(error)) return;
       this.erasureLine = { kind: 'error', text: failure(error, i18n.t('privacy.erase.failed')) };
