@@ -1696,8 +1696,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The DPIA as a print-friendly page: the latest version, or ?version=N
-         * @description The DPIA as a print-friendly page: the latest version, or ?version=N. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * The DPIA as a print-friendly page in the language it is written in: the latest version, or ?version=N (while none is saved, the draft in ?locale=, else the agent’s language)
+         * @description The DPIA as a print-friendly page in the language it is written in: the latest version, or ?version=N (while none is saved, the draft in ?locale=, else the agent’s language) Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyDpiaPrint"];
         put?: never;
@@ -13338,6 +13338,8 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "html";
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;
@@ -15941,7 +15943,10 @@ export interface operations {
     };
     getPrivacyDpia: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -15960,12 +15965,30 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
                             body: string;
                         }[];
                     };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not signed in: no or an expired session, visitor token or signature */
@@ -16028,7 +16051,10 @@ export interface operations {
     };
     getPrivacyDpiaDraft: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -16047,12 +16073,30 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
                             body: string;
                         }[];
                     };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not signed in: no or an expired session, visitor token or signature */
@@ -16135,6 +16179,8 @@ export interface operations {
                             savedAt: string;
                             savedBy: string | null;
                             note: string | null;
+                            /** @enum {unknown} */
+                            language: "en" | "de" | "fr" | "fi" | "sv";
                         }[];
                     };
                 };
@@ -16213,6 +16259,8 @@ export interface operations {
                         body: string;
                     }[];
                     note?: string;
+                    /** @enum {unknown} */
+                    language?: "en" | "de" | "fr" | "fi" | "sv";
                 };
             };
         };
@@ -16229,6 +16277,8 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
@@ -16382,6 +16432,8 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
@@ -16484,6 +16536,8 @@ export interface operations {
         parameters: {
             query?: {
                 version?: number;
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;
