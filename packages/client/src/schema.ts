@@ -3686,6 +3686,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -4117,6 +4123,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -4328,6 +4340,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -10888,6 +10906,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -11532,6 +11556,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
