@@ -1,6 +1,7 @@
 import type { DpiaView } from '../http/views/breaches.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 import { serverRecordTranslator } from '../../web/i18n/server-catalog.ts';
+import { controllerText } from './record.ts';
 
 const STYLE = [
   'body{font:15px/1.55 system-ui,sans-serif;color:#1f2933;max-width:860px;margin:32px auto;padding:0 20px}',
@@ -43,7 +44,7 @@ export function renderDpiaHtml(dpia: DpiaView, controller: string): string {
     `<title>${esc(t('dpia.html.title'))}</title><link rel="icon" href="data:,">`,
     `<style>${STYLE}</style></head><body>`,
     `<h1>${esc(t('dpia.html.heading'))}</h1>`,
-    `<p><b>${esc(t('dpia.html.controller'))}</b> ${esc(controller)}</p>`,
+    `<p><b>${esc(t('dpia.html.controller'))}</b> ${esc(controllerText(t, controller))}</p>`,
     `<p class="muted" data-testid="dpia-status">${status}</p>`,
     ...dpia.sections.map((s) => `<h2>${esc(s.title)}</h2>\n${blocks(s.body)}`),
     '</body></html>',

@@ -1,7 +1,7 @@
 import { desc, eq, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import type { Config } from '../config.ts';
+import { DEFAULT_CONTROLLER_NAME, type Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
@@ -68,6 +68,10 @@ const DEFAULT_PLACE_KEYS = [
   'emailCountry',
   'emailTransfer',
 ];
+
+/** The controller's name as configured, or the unset default in the record's language. */
+export const controllerText = (t: Translate, name: string) =>
+  name === DEFAULT_CONTROLLER_NAME ? t('defaults.controllerName') : name;
 
 /** The category of data (drizzle/catalog.ts Category) in the record's language. */
 const categoryText = (t: Translate, category: string) => known(t, `category.${category}`, category.replace('_', ' '));
@@ -185,7 +189,7 @@ export async function buildRecord(deps: RecordDeps, locale: Locale = 'en'): Prom
   return {
     generatedAt: new Date().toISOString(),
     controller: {
-      name: config.controllerName,
+      name: controllerText(t, config.controllerName),
       contact: config.controllerContact ?? null,
       privacyPolicyUrl: config.privacyPolicyUrl ?? null,
     },
