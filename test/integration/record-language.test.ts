@@ -107,6 +107,12 @@ describe(`the Art. 30 record and the DPIA in the admin's language (${dbMode})`, 
     expect(page).toMatch(/Version 1, gespeichert am \d+\. \w+ 2\d{3} um \d\d:\d\d UTC von /);
   });
 
+  it('names the processors on the public transparency page in its language', async () => {
+    const page = await (await fetch(`${server.url}/privacy?lang=de`)).text();
+    expect(page).toContain('die eigene Infrastruktur des Betreibers (Standardwert; mit HOSTING_PROVIDER festlegen)');
+    expect(page).not.toContain('the operator’s own infrastructure');
+  });
+
   it('speaks the agent’s stored language when the inbox names none', async () => {
     expect((await admin.send('PATCH', '/api/agents/me', { locale: 'sv' })).status).toBe(200);
     const record = (await admin.get('/api/privacy/record')).body;
