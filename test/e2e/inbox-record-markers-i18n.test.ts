@@ -84,9 +84,9 @@ describe(`e2e in Chromium: the record, the DPIA and message markers in the agent
     for (const words of ['Kundtjänst', 'Kundtjänststatistik', 'Personalkonton och ansvarsskyldighet'])
       expect(activities).toContain(words);
     expect(activities).not.toContain('Customer support');
-    expect(await page.innerText('[data-testid="data-map-row"][data-table="messages"]')).toContain(
-      'Kundtjänst: vad som sades',
-    );
+    const messagesRow = await page.innerText('[data-testid="data-map-row"][data-table="messages"]');
+    expect(messagesRow).toContain('Kundtjänst: vad som sades');
+    expect(await page.innerText('[data-testid="data-map-row"][data-table="messages"] .subject')).toBe('kontakt');
     expect(await page.innerText('[data-testid="record-retention"]')).toContain('Samtalsinspelningar');
     await page.locator('#record-title').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/privacy-sv-record.png` });
