@@ -90,6 +90,8 @@ describe(`e2e in Chromium: the record, the DPIA and message markers in the agent
     expect(await page.innerText('[data-testid="record-retention"]')).toContain('Samtalsinspelningar');
     await page.locator('#record-title').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/privacy-sv-record.png` });
+    const processorHeads = await page.locator('[data-testid="record-processors"] th').allInnerTexts();
+    expect(processorHeads.map((h) => h.toLowerCase())).toContain('kanaler');
     await page.locator('[data-testid="record-processors"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/privacy-sv-record-processors.png` });
 
