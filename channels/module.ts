@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ChannelPort, RecordingProvider } from '../server/channel-port.ts';
 import type { Art30Inbox, Art30Part, ChannelAdapter, ChannelKind } from './types.ts';
+import type { Translate } from '../web/i18n/index.ts';
 
 /** The process environment, as configuration reads it. */
 export type Env = Record<string, string | undefined>;
@@ -45,7 +46,8 @@ export type ChannelModule<Kind extends ChannelKind, Config, Instance extends Cha
    * What it adds to the Art. 30 record, from its parsed settings and its inboxes (those of its kinds): processors
    * and activities only for what really connects to a provider, and how each inbox reaches people.
    */
-  art30(config: Config, inboxes: Art30Inbox[]): Art30Part;
+  /** `t`: the record's language (web/i18n server-record namespace, `channels.<module>.*`). */
+  art30(config: Config, inboxes: Art30Inbox[], t: Translate): Art30Part;
   /**
    * Dotted paths in inboxes.settings that hold secrets, per kind (e.g. email: imap.password): stored encrypted
    * (ChannelPort.secrets), sealed at start when found in plain text, re-encrypted by `npm run keys:rotate`.
@@ -62,7 +64,7 @@ export type AnyChannelModule = {
   kinds: readonly ChannelKind[];
   config(env: Env): unknown;
   create(port: ChannelPort, config: unknown): ChannelInstance<never>;
-  art30(config: unknown, inboxes: Art30Inbox[]): Art30Part;
+  art30(config: unknown, inboxes: Art30Inbox[], t: Translate): Art30Part;
   secretSettings?: Partial<Record<ChannelKind, readonly string[]>>;
 };
 

@@ -3,6 +3,8 @@ import type { ChannelPort, RecordingProvider } from '../server/channel-port.ts';
 import type { ChannelKind, IdentityKind } from '../drizzle/schema/enums.ts';
 import type { Art30Inbox, Art30Part, ChannelAdapter } from './types.ts';
 import type { AnyChannelModule, ChannelInstance, Env } from './module.ts';
+import type { Translate } from '../web/i18n/index.ts';
+import { serverRecordTranslator } from '../web/i18n/server-catalog.ts';
 import { chatChannel } from './chat/module.ts';
 import { emailChannel } from './email/module.ts';
 import { slackChannel } from './slack/module.ts';
@@ -100,11 +102,13 @@ export function art30Of(
   configs: ChannelConfigs,
   inboxes: Art30Inbox[],
   modules: ChannelModules = channelModules,
+  t: Translate = serverRecordTranslator('en'),
 ): Art30Part {
   const parts = Object.entries(modules as Record<string, AnyChannelModule>).map(([name, module]) =>
     module.art30(
       (configs as Record<string, unknown>)[name],
       inboxes.filter((i) => (module.kinds as readonly string[]).includes(i.channel)),
+      t,
     ),
   );
   return {

@@ -133,6 +133,13 @@ export type Art30Activity = {
   channels: ChannelKind[];
 };
 
+/**
+ * What a message marker says, as a code and its arguments (numbers, the file name already in the message), for the
+ * inbox to word in the agent's language (web/i18n inbox-timeline: marker.<code>); the marker's `detail` keeps the
+ * same in English for the export and for clients that do not know the code.
+ */
+export type MarkerEvent = { code: string; args: Record<string, string | number> };
+
 /** An inbox as a channel module sees it when it says what it adds to the record (settings may hold sealed secrets). */
 export type Art30Inbox = { id: string; name: string; channel: ChannelKind; settings: Record<string, unknown> };
 

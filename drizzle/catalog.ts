@@ -831,6 +831,7 @@ export const catalog = {
       version: n(),
       sections: n('none', 'the assessment: processing, risks and measures, no data about anyone'),
       note: n('none', 'staff text'),
+      language: n(),
       savedByAgentId: agentRef(),
       savedAt: n('metadata'),
     },

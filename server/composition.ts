@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Database, Db } from './db/client.ts';
 import { instanceSettings } from '../drizzle/schema/index.ts';
 import type { Art30Inbox, Art30Part } from '../channels/types.ts';
+import type { Translate } from '../web/i18n/index.ts';
 import {
   adaptersOf,
   art30Of,
@@ -67,7 +68,7 @@ export type AppRoot = Readonly<{
   /** Where provider-side copies (call recordings) are deleted; each channel module contributes its own. */
   recordingProviders: RecordingProviders;
   /** What the channels add to the Art. 30 record for these inboxes (server/privacy/record.ts lists it). */
-  art30: (inboxes: Art30Inbox[]) => Art30Part;
+  art30: (inboxes: Art30Inbox[], t?: Translate) => Art30Part;
   /** The widget's consent notice for this configuration (controller, privacy policy, statistics). */
   notice: ConsentNotice;
   /** The same notice in each language (its own text, hash and version per language). */
@@ -219,7 +220,7 @@ export async function createRoot(
     secrets,
     adapters,
     recordingProviders: recordingProvidersOf(channels),
-    art30: (inboxes: Art30Inbox[]) => art30Of(config.channels, inboxes, modules),
+    art30: (inboxes: Art30Inbox[], t?: Translate) => art30Of(config.channels, inboxes, modules, t),
     notice,
     notices,
     chatOpenStatus: () => bot.openStatus(),

@@ -229,6 +229,9 @@ function recordText(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+/** The controller's name while CONTROLLER_NAME is unset (the record and the DPIA say it in the admin's language). */
+export const DEFAULT_CONTROLLER_NAME = 'The operator of this support inbox (set CONTROLLER_NAME)';
+
 function hosting(env: Env): Config['hosting'] {
   return {
     name: recordText(env, 'HOSTING_PROVIDER', 'the operator’s own infrastructure'),
@@ -276,7 +279,7 @@ export function loadConfig(env: Env = process.env, modules?: ChannelModules): Co
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
     trustProxy: trustProxy(env),
     visitorTokenIdleDays: int(env, 'VISITOR_TOKEN_IDLE_DAYS', 30, 1, 3650),
-    controllerName: env.CONTROLLER_NAME || 'The operator of this support inbox (set CONTROLLER_NAME)',
+    controllerName: env.CONTROLLER_NAME || DEFAULT_CONTROLLER_NAME,
     controllerContact: env.CONTROLLER_CONTACT || undefined,
     privacyPolicyUrl: url(env, 'PRIVACY_POLICY_URL', ['https:', 'http:']),
     phoneRegion: phoneRegion(env),

@@ -24,9 +24,9 @@ export const chatChannel = {
     stop: async () => {},
   }),
   // Hosting is listed for every channel by the record itself; the chat involves no other processor.
-  art30: (_config, inboxes) => ({
+  art30: (_config, inboxes, t) => ({
     processors: [],
     activities: [],
-    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, 'the website chat widget, served by this server'])),
+    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, t('channels.chat.inbox')])),
   }),
 } satisfies ChannelModule<'chat', null, ChatInstance>;

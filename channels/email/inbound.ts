@@ -6,7 +6,7 @@ import { loadConversationView, toMessageView } from '../../server/channel-port.t
 import type { ChannelAdapter } from '../types.ts';
 import { imapRequestUrl, type EmailPayload } from './adapter.ts';
 import { ownMessageUuid } from './message-ids.ts';
-import { formatBytes, parseEmail, type ParsedEmail } from './parse.ts';
+import { emailMarker, formatBytes, parseEmail, type ParsedEmail } from './parse.ts';
 import type { EmailSettings } from './settings.ts';
 import { resolveThread } from './threading.ts';
 
@@ -56,12 +56,15 @@ export async function prepareMail(
     maxTextChars: deps.maxTextChars,
   });
   if (context.truncated) {
-    email.markers.push({
-      kind: 'attachment_too_large',
-      detail:
+    email.markers.push(
+      emailMarker(
+        'attachment_too_large',
+        'mail_over_limit',
         `the mail (${formatBytes(context.size)}) is over the ${formatBytes(raw.length)} limit: ` +
-        'only its beginning was read',
-    });
+          'only its beginning was read',
+        { size: context.size, limit: raw.length },
+      ),
+    );
   }
   return { email, raw, context, loop: isLoop(email, settings) };
 }
@@ -86,12 +89,14 @@ export async function commitMail(
   if (bounced && !email.references.includes(bounced)) email.references.push(bounced);
   const thread = await resolveThread(deps.db, inboxId, email, settings.subjectThreadDays);
   if (thread.via === 'not_a_participant' && !email.markers.some((m) => m.kind === 'not_a_participant')) {
-    email.markers.push({
-      kind: 'not_a_participant',
-      detail:
+    email.markers.push(
+      emailMarker(
+        'not_a_participant',
+        'foreign_thread',
         'its headers name another conversation, which its sender took no part in, so it opened a conversation ' +
-        'of its own; replies go only to its sender',
-    });
+          'of its own; replies go only to its sender',
+      ),
+    );
   }
   const [message] = deps.adapter.parse(
     {

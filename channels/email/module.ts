@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import type { ChannelPort } from '../../server/channel-port.ts';
 import type { Art30Inbox, Art30Part } from '../types.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import { processorPlace, type ChannelInstance, type ChannelModule, type Env, type ProcessorPlace } from '../module.ts';
 import { createEmailAdapter, createEmailStore } from './adapter.ts';
 import { emailInboxRoutes } from './admin-routes.ts';
@@ -47,24 +48,24 @@ const hostOf = (v: unknown) =>
  * A mailbox provider is a processor while an email inbox really connects to one (IMAP or SMTP server set, by an
  * admin or by EMAIL_IMAP_URL); an email inbox without a server (a demo inbox) connects to nothing.
  */
-function emailArt30(config: EmailModuleConfig, inboxes: Art30Inbox[]): Art30Part {
+function emailArt30(config: EmailModuleConfig, inboxes: Art30Inbox[], t: Translate): Art30Part {
   const serversOf = (settings: Record<string, unknown>) =>
     [hostOf(settings.imap), hostOf(settings.smtp)].filter((h): h is string => h !== null);
   const envServers = config.envInbox ? serversOf(config.envInbox.settings) : [];
   const connected = inboxes.filter((i) => serversOf(i.settings).length > 0);
   const hosts = [...new Set([...envServers, ...connected.flatMap((i) => serversOf(i.settings))])].sort();
   const reasons = [
-    ...(config.envInbox ? ['EMAIL_IMAP_URL is set'] : []),
-    ...connected.map((i) => `inbox "${i.name}" has a mail server`),
+    ...(config.envInbox ? [t('channels.email.envInbox')] : []),
+    ...connected.map((i) => t('channels.email.inboxServer', { name: i.name })),
   ];
-  const name = config.provider.name ?? `The mailbox provider of ${hosts.join(', ')} (set EMAIL_PROCESSOR_NAME)`;
+  const name = config.provider.name ?? t('channels.email.unnamed', { hosts: hosts.join(', ') });
   return {
     processors:
       hosts.length > 0
         ? [
             {
               name,
-              role: 'Email transport and storage (IMAP/SMTP)',
+              role: t('channels.email.role'),
               channels: ['email'],
               ...config.provider.place,
               listedBecause: reasons.join('; '),

@@ -2,16 +2,24 @@ import { simpleParser, type ParsedMail, type Attachment, type AddressObject, typ
 import { receivedAuthenticationResults, type AuthenticationResults } from './auth-results.ts';
 import { normalizeMessageId, syntheticMessageId } from './message-ids.ts';
 import { sanitizeMailHtml } from './sanitize.ts';
-import { checkMimeStructure } from './mime-check.ts';
+import { checkMimeStructure, MIME_PROBLEMS } from './mime-check.ts';
+import type { MarkerEvent } from '../types.ts';
 
 /** A visible note on a message: something about it that the agent should know. */
-export type EmailMarker =
-  | { kind: 'parse_error'; detail: string }
-  | { kind: 'attachment_too_large'; detail: string }
-  | { kind: 'body_truncated'; detail: string }
-  | { kind: 'automated'; detail: string }
-  | { kind: 'text_cleaned'; detail: string }
-  | { kind: 'not_a_participant'; detail: string };
+export type EmailMarker = {
+  kind: 'parse_error' | 'attachment_too_large' | 'body_truncated' | 'automated' | 'text_cleaned' | 'not_a_participant';
+  detail: string;
+  /** The same as a code and arguments, for the inbox to say in the agent's language. */
+  event: MarkerEvent;
+};
+
+/** A marker: its English detail and its code. */
+export const emailMarker = (
+  kind: EmailMarker['kind'],
+  code: string,
+  detail: string,
+  args: MarkerEvent['args'] = {},
+): EmailMarker => ({ kind, detail, event: { code, args } });
 
 export type EmailAttachment = {
   filename: string;
@@ -70,28 +78,38 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
   try {
     mail = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, maxHtmlLengthToParse: 5_000_000 });
   } catch (err) {
-    return unparsable(raw, `the message could not be parsed (${(err as Error).message.slice(0, 120)})`);
+    const reason = (err as Error).message.slice(0, 120);
+    return unparsable(
+      raw,
+      emailMarker('parse_error', 'unparsable', `the message could not be parsed (${reason})`, { reason }),
+    );
   }
   const markers: EmailMarker[] = [];
   const attachments: EmailAttachment[] = [];
   const structure = checkMimeStructure(raw);
-  if (structure) markers.push({ kind: 'parse_error', detail: structure });
+  if (structure) {
+    const code = Object.entries(MIME_PROBLEMS).find(([, text]) => text === structure)?.[0] ?? 'unparsable';
+    markers.push(emailMarker('parse_error', code, structure, code === 'unparsable' ? { reason: structure } : {}));
+  }
 
   const fromValue = mail.from?.value?.find((a) => a.address && a.address.includes('@'));
   const from = fromValue?.address
     ? { address: fromValue.address.toLowerCase(), name: fromValue.name || undefined }
     : { address: UNKNOWN_SENDER };
-  if (!fromValue) markers.push({ kind: 'parse_error', detail: 'the message has no usable From address' });
+  if (!fromValue) markers.push(emailMarker('parse_error', 'no_from', 'the message has no usable From address'));
 
   for (const a of mail.attachments) {
     const entry = toAttachment(a);
     if (a.size > limits.maxAttachmentBytes || a.content.length > limits.maxAttachmentBytes) {
-      markers.push({
-        kind: 'attachment_too_large',
-        detail:
+      markers.push(
+        emailMarker(
+          'attachment_too_large',
+          'attachment_over_limit',
           `${entry.filename} (${formatBytes(a.content.length)}) is over the ` +
-          `${formatBytes(limits.maxAttachmentBytes)} limit and was not stored`,
-      });
+            `${formatBytes(limits.maxAttachmentBytes)} limit and was not stored`,
+          { name: entry.filename, size: a.content.length, limit: limits.maxAttachmentBytes },
+        ),
+      );
       continue;
     }
     attachments.push(entry);
@@ -107,12 +125,14 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
         : '';
   }
   if (text.length > limits.maxTextChars) {
-    markers.push({
-      kind: 'body_truncated',
-      detail:
-        `the text was shortened to ${limits.maxTextChars} characters; ` +
-        'the full mail is in the HTML or the original',
-    });
+    markers.push(
+      emailMarker(
+        'body_truncated',
+        'text_shortened',
+        `the text was shortened to ${limits.maxTextChars} characters; the full mail is in the HTML or the original`,
+        { characters: limits.maxTextChars },
+      ),
+    );
     text = text.slice(0, limits.maxTextChars);
     // The whole mail stays readable: its original is kept (the inbox reads it back in full, or downloads it),
     // within the same size limit as any file of the mail (an over-limit attachment is not stored through it either).
@@ -128,11 +148,11 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Pars
     .filter((r): r is string => r !== null);
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
   const automated = automatedKind(mail, from.address);
-  if (automated) markers.push({ kind: 'automated', detail: AUTOMATED_LABEL[automated] });
+  if (automated) markers.push(emailMarker('automated', automated, AUTOMATED_LABEL[automated]));
   if (
     [from.name, from.address, mail.subject, text, mail.html].some((v) => typeof v === 'string' && v.includes('\u0000'))
   )
-    markers.push({ kind: 'text_cleaned', detail: 'NUL characters, which cannot be stored, were removed' });
+    markers.push(emailMarker('text_cleaned', 'nul_removed', 'NUL characters, which cannot be stored, were removed'));
   if (from.name) from.name = clean(from.name);
   from.address = clean(from.address);
   return {
@@ -232,7 +252,7 @@ function rawSource(raw: Buffer): EmailAttachment {
 }
 
 /** What we know of a mail mailparser rejected: the From and Subject lines if they can be read. */
-function unparsable(raw: Buffer, detail: string): ParsedEmail {
+function unparsable(raw: Buffer, marker: EmailMarker): ParsedEmail {
   const head = raw.subarray(0, 64 * 1024).toString('latin1');
   const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
   const address = /[^\s<>"]+@[^\s<>"]+/.exec(header('from') ?? '')?.[0]?.toLowerCase() ?? UNKNOWN_SENDER;
@@ -249,7 +269,7 @@ function unparsable(raw: Buffer, detail: string): ParsedEmail {
     html: null,
     date: null,
     attachments: [rawSource(raw)],
-    markers: [{ kind: 'parse_error', detail }],
+    markers: [marker],
     automated: null,
     xLoop: [],
   };

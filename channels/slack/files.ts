@@ -147,7 +147,11 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
         .where(and(key, isNull(slackFiles.storedAt)))
         .returning({ fileId: slackFiles.fileId });
       if (!row || attempts < MAX_ATTEMPTS) return false;
-      const marker = { kind: 'file_not_fetched', detail: `${file.name}: could not be downloaded from Slack` };
+      const marker = {
+        kind: 'file_not_fetched',
+        detail: `${file.name}: could not be downloaded from Slack`,
+        event: { code: 'slack_download_failed', args: { name: file.name } },
+      };
       await tx
         .update(messages)
         .set({

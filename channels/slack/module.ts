@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import type { ChannelPort } from '../../server/channel-port.ts';
 import type { Art30Inbox, Art30Part } from '../types.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import {
   ChannelConfigError,
   processorPlace,
@@ -85,21 +86,21 @@ function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstan
 }
 
 /** Slack is a processor while the app is configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN); else nothing. */
-function slackArt30(config: SlackModuleConfig, inboxes: Art30Inbox[]): Art30Part {
+function slackArt30(config: SlackModuleConfig, inboxes: Art30Inbox[], t: Translate): Art30Part {
   return {
     processors: config
       ? [
           {
             name: 'Slack Technologies, LLC',
-            role: 'Messaging in shared Slack channels; the app’s direct messages (one-time codes, request outcomes)',
+            role: t('channels.slack.role'),
             channels: ['slack'],
             ...config.place,
-            listedBecause: 'SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set',
+            listedBecause: t('channels.slack.listedBecause'),
           },
         ]
       : [],
     activities: [],
-    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, config ? 'Slack Technologies, LLC (Slack app)' : null])),
+    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, config ? t('channels.slack.inbox') : null])),
   };
 }
 

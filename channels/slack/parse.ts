@@ -113,6 +113,7 @@ export function parseSlackEvent(body: SlackEventCallback, options: SlackParseOpt
               markers: foreign.map((f) => ({
                 kind: 'file_not_fetched',
                 detail: `${fileName(f)}: its address is not on Slack's file hosts, so it was not downloaded`,
+                event: { code: 'foreign_file_host', args: { name: fileName(f) } },
               })),
             }
           : {}),

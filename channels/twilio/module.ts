@@ -1,5 +1,6 @@
 import type { ChannelPort } from '../../server/channel-port.ts';
 import type { Art30Inbox, Art30Part } from '../types.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import {
   ChannelConfigError,
   processorPlace,
@@ -71,7 +72,7 @@ const str = (v: unknown) => typeof v === 'string' && v.trim() !== '';
  * with an account of its own); an sms/voice inbox reaches people through it when it has a number and an account
  * (as accounts.ts decides), otherwise it is connected to nothing (a demo inbox).
  */
-function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Part {
+function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[], t: Translate): Art30Part {
   const envAccount = Boolean(config.accountSid && config.authToken);
   const hasAccount = (s: Record<string, unknown>) =>
     (str(s.accountSid) || Boolean(config.accountSid)) && (str(s.authToken) || Boolean(config.authToken));
@@ -80,8 +81,8 @@ function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Pa
   );
   const ownAccounts = inboxes.filter((i) => str(i.settings.accountSid) && str(i.settings.authToken));
   const reasons = [
-    ...(envAccount ? ['TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set'] : []),
-    ...ownAccounts.map((i) => `inbox "${i.name}" has its own Twilio account`),
+    ...(envAccount ? [t('channels.twilio.envAccount')] : []),
+    ...ownAccounts.map((i) => t('channels.twilio.ownAccount', { name: i.name })),
   ];
   const listed = reasons.length > 0;
   return {
@@ -89,7 +90,7 @@ function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Pa
       ? [
           {
             name: 'Twilio Inc.',
-            role: 'SMS and voice; codes and request outcomes by SMS; call recording (deleted at Twilio on schedule)',
+            role: t('channels.twilio.role'),
             channels: ['sms', 'voice'],
             ...config.place,
             listedBecause: reasons.join('; '),
@@ -99,21 +100,18 @@ function twilioArt30(config: TwilioModuleConfig, inboxes: Art30Inbox[]): Art30Pa
     activities: listed
       ? [
           {
-            name: 'Call recording',
-            purpose: 'Recording voicemails and calls to handle the request',
-            legalBasis:
-              'Art. 6(1)(a) GDPR: consent announced at the start of each call and recorded with the call as evidence',
-            dataSubjects: ['callers'],
+            name: t('channels.twilio.activity'),
+            purpose: t('channels.twilio.purpose'),
+            legalBasis: t('channels.twilio.legalBasis'),
+            dataSubjects: [t('channels.twilio.subjects')],
             dataCategories: ['recording', 'identifier'],
-            recipients: ['support agents', 'Twilio Inc.'],
+            recipients: [t('channels.twilio.agents'), 'Twilio Inc.'],
             retentionClass: 'recordings',
             channels: ['voice'],
           },
         ]
       : [],
-    inboxes: Object.fromEntries(
-      inboxes.map((i) => [i.id, connected.includes(i) ? 'Twilio Inc. (phone number and account configured)' : null]),
-    ),
+    inboxes: Object.fromEntries(inboxes.map((i) => [i.id, connected.includes(i) ? t('channels.twilio.inbox') : null])),
   };
 }
 

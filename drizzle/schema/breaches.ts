@@ -49,6 +49,8 @@ export const dpiaVersions = pgTable(
     sections: jsonb('sections').$type<DpiaSection[]>().notNull(),
     /** What changed in this version, in the editor's words. */
     note: text('note'),
+    /** The language the text is written in (en, de, fr, fi, sv): the generated draft's, kept through edits. */
+    language: text('language').notNull().default('en'),
     savedByAgentId: uuid('saved_by_agent_id').references(() => agents.id, { onDelete: 'set null' }),
     savedAt: timestamp('saved_at', { withTimezone: true }).notNull(),
   },

@@ -36,6 +36,7 @@ export function textCleanedMarker(fields: string[]) {
   return {
     kind: 'text_cleaned' as const,
     detail: `characters that cannot be stored (NUL, broken Unicode) were replaced with \uFFFD in: ${fields.join(', ')}`,
+    event: { code: 'characters_replaced', args: { fields: fields.join(', ') } },
   };
 }
 

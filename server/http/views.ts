@@ -76,7 +76,18 @@ export const MessageMarkerView = Type.Object({
     Type.Literal('pii_redacted'),
     Type.Literal('pii_flagged'),
   ]),
+  /** In English; markers stored before codes existed have only this. */
   detail: Type.String(),
+  /**
+   * The same as a code and its arguments (file names already in the message, sizes in bytes, counts per kind of
+   * personal data), for the inbox to say in the agent's language; an unknown code falls back to `detail`.
+   */
+  event: Type.Optional(
+    Type.Object({
+      code: Type.String(),
+      args: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+    }),
+  ),
 });
 export type MessageMarkerView = Static<typeof MessageMarkerView>;
 

@@ -1,5 +1,7 @@
 import type { DpiaView } from '../http/views/breaches.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
+import { serverRecordTranslator } from '../../web/i18n/server-catalog.ts';
+import { controllerText } from './record.ts';
 
 const STYLE = [
   'body{font:15px/1.55 system-ui,sans-serif;color:#1f2933;max-width:860px;margin:32px auto;padding:0 20px}',
@@ -8,8 +10,6 @@ const STYLE = [
   '.draft{display:inline-block;padding:2px 8px;border-radius:4px;background:#fff1c7;color:#7a5200}',
   '@media print{body{margin:0}h2{break-after:avoid}}',
 ].join('\n');
-
-const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
 
 /** A section's text as paragraphs and "- " bullet lists (the editor's plain-text convention), escaped. */
 function blocks(body: string): string {
@@ -24,20 +24,27 @@ function blocks(body: string): string {
     .join('\n');
 }
 
-/** The DPIA as a print-friendly page (GET /api/privacy/dpia/print). */
+/** The DPIA as a print-friendly page (GET /api/privacy/dpia/print), in the language it is written in. */
 export function renderDpiaHtml(dpia: DpiaView, controller: string): string {
+  const t = serverRecordTranslator(dpia.language);
+  const when = () =>
+    new Intl.DateTimeFormat(dpia.language, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
+      new Date(dpia.savedAt!),
+    );
   const status =
     dpia.version === null
-      ? '<span class="draft">Generated draft, not saved yet</span>'
-      : `Version ${dpia.version}, saved ${esc(readable.format(new Date(dpia.savedAt!)))} UTC` +
-        (dpia.savedBy ? ` by ${esc(dpia.savedBy)}` : '') +
-        (dpia.note ? ` — ${esc(dpia.note)}` : '');
+      ? `<span class="draft">${esc(t('dpia.html.draft'))}</span>`
+      : esc(
+          dpia.savedBy
+            ? t('dpia.html.savedBy', { version: dpia.version, when: when(), name: dpia.savedBy })
+            : t('dpia.html.saved', { version: dpia.version, when: when() }),
+        ) + (dpia.note ? ` — ${esc(dpia.note)}` : '');
   return [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
-    '<title>Data protection impact assessment</title><link rel="icon" href="data:,">',
+    `<!doctype html><html lang="${dpia.language}"><head><meta charset="utf-8">`,
+    `<title>${esc(t('dpia.html.title'))}</title><link rel="icon" href="data:,">`,
     `<style>${STYLE}</style></head><body>`,
-    '<h1>Data protection impact assessment (GDPR Art. 35)</h1>',
-    `<p><b>Controller:</b> ${esc(controller)}</p>`,
+    `<h1>${esc(t('dpia.html.heading'))}</h1>`,
+    `<p><b>${esc(t('dpia.html.controller'))}</b> ${esc(controllerText(t, controller))}</p>`,
     `<p class="muted" data-testid="dpia-status">${status}</p>`,
     ...dpia.sections.map((s) => `<h2>${esc(s.title)}</h2>\n${blocks(s.body)}`),
     '</body></html>',

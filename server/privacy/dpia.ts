@@ -6,6 +6,8 @@ import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import { buildRecord, type RecordDeps } from './record.ts';
+import type { Locale, Translate } from '../../web/i18n/index.ts';
+import { serverRecordTranslator } from '../../web/i18n/server-catalog.ts';
 
 /**
  * The data-protection impact assessment (Art. 35). The draft is generated like the Art. 30 record, from the catalog
@@ -18,119 +20,98 @@ type Section = DpiaView['sections'][number];
 
 const bullets = (items: string[]) => items.map((i) => `- ${i}`).join('\n');
 
-function botSection(deps: DpiaDeps): Section {
+function botSection(deps: DpiaDeps, t: Translate): Section {
   const embedder = deps.config.botEmbedder.kind;
   const body = deps.config.botEnabled
     ? [
-        'New chat conversations are first answered by an automated assistant. It compares the visitor’s question ' +
-          'with the knowledge base’s articles on this server' +
-          (embedder === 'lexical' ? ' (by their words)' : ` (with the local "${embedder}" embedding model)`) +
-          '; no message leaves the installation for this.',
-        bullets([
-          'The first bot message says that it is an automated assistant, not a person.',
-          'It answers only above a calibrated confidence and otherwise hands the conversation to a person; the ' +
-            'visitor can ask for a person at any time.',
-          'Every decision (answer, hand-off, silence) is logged with its candidates and reason for review.',
-          'The bot takes no decision with legal or similarly significant effects on anyone (Art. 22 GDPR does ' +
-            'not apply): it answers questions from published help articles.',
-          'It reads the conversation it answers, nothing else about the person.',
-        ]),
+        t('dpia.bot.intro', {
+          how: embedder === 'lexical' ? t('dpia.bot.lexical') : t('dpia.bot.model', { model: embedder }),
+        }),
+        bullets(['disclosure', 'threshold', 'logged', 'art22', 'reads'].map((k) => t(`dpia.bot.${k}`))),
       ].join('\n\n')
-    : 'The automated assistant is switched off (BOT_ENABLED=false): no conversation is answered automatically. ' +
-      'Should it be switched on, this section must be reviewed.';
-  return { id: 'automated-processing', title: 'Automated processing (the bot)', body };
+    : t('dpia.bot.off');
+  return { id: 'automated-processing', title: t('dpia.bot.title'), body };
 }
 
-/** The generated draft, section by section (Art. 35(7)(a)–(d)). */
-export async function draftDpia(deps: DpiaDeps): Promise<Section[]> {
-  const record: ProcessingRecordView = await buildRecord(deps);
-  const personalTables = record.dataMap.filter((t) => t.columns.some((c) => c.personal));
+/**
+ * The generated draft, section by section (Art. 35(7)(a)–(d)), in the language of the admin who asks for it
+ * (web/i18n server-record namespace, `dpia.*`); the record it quotes is built in the same language.
+ */
+export async function draftDpia(deps: DpiaDeps, locale: Locale = 'en'): Promise<Section[]> {
+  const t = serverRecordTranslator(locale);
+  const record: ProcessingRecordView = await buildRecord(deps, locale);
+  const personalTables = record.dataMap.filter((m) => m.columns.some((c) => c.personal));
   const categories = [
-    ...new Set(personalTables.flatMap((t) => t.columns.filter((c) => c.personal).map((c) => c.category))),
+    ...new Set(personalTables.flatMap((m) => m.columns.filter((c) => c.personal).map((c) => c.category))),
   ];
+  const { name, contact } = record.controller;
   return [
     {
       id: 'description',
-      title: 'Systematic description of the processing',
+      title: t('dpia.description.title'),
       body: [
-        `Controller: ${record.controller.name}${record.controller.contact ? ` (${record.controller.contact})` : ''}.`,
-        'Processing operations, their purposes and legal bases:',
-        bullets(record.processingActivities.map((a) => `${a.name}: ${a.purpose}. Legal basis: ${a.legalBasis}.`)),
-        'Inboxes (channels) in use:',
+        contact
+          ? t('dpia.description.controllerContact', { name, contact })
+          : t('dpia.description.controller', { name }),
+        t('dpia.description.operations'),
+        bullets(record.processingActivities.map((a) => t('dpia.description.operation', a))),
+        t('dpia.description.inboxes'),
         bullets(record.inboxes.map((i) => `${i.name} (${i.channel}): ${i.connection}`)),
       ].join('\n\n'),
     },
     {
       id: 'data',
-      title: 'Personal data and data subjects',
+      title: t('dpia.data.title'),
       body: [
-        `Categories of personal data: ${categories
-          .sort()
-          .map((c) => c.replace('_', ' '))
-          .join(', ')}.`,
-        `Data subjects: ${[...new Set(record.processingActivities.flatMap((a) => a.dataSubjects))].join('; ')}.`,
-        `${personalTables.length} tables hold personal data; each column is listed in the data map of the ` +
-          'Art. 30 record.',
+        t('dpia.data.categories', {
+          categories: categories
+            .sort()
+            .map((c) => t(`category.${c}`, { defaultValue: c.replace('_', ' ') }))
+            .join(', '),
+        }),
+        t('dpia.data.subjects', {
+          subjects: [...new Set(record.processingActivities.flatMap((a) => a.dataSubjects))].join('; '),
+        }),
+        t('dpia.data.tables', { count: personalTables.length }),
       ].join('\n\n'),
     },
     {
       id: 'recipients',
-      title: 'Recipients and transfers',
-      body: bullets([
-        ...record.processors.map(
-          (p) => `${p.name} — ${p.role}; ${p.country}; transfer basis: ${p.transferBasis} (${p.listedBecause})`,
-        ),
-        'Staff of the controller according to their role (agent, manager, administrator) and inbox access.',
-      ]),
+      title: t('dpia.recipients.title'),
+      body: bullets([...record.processors.map((p) => t('dpia.recipients.processor', p)), t('dpia.recipients.staff')]),
     },
     {
       id: 'retention',
-      title: 'Retention',
+      title: t('dpia.retention.title'),
       body: bullets(
-        record.retention.map(
-          (r) => `${r.label}: ${r.enabled ? `${r.retainDays} days` : 'no period set'} — ${r.description}`,
+        record.retention.map((r) =>
+          t('dpia.retention.policy', {
+            label: r.label,
+            period: r.enabled ? t('dpia.retention.days', { days: r.retainDays }) : t('dpia.retention.none'),
+            description: r.description,
+          }),
         ),
       ),
     },
-    botSection(deps),
+    botSection(deps, t),
     {
       id: 'necessity',
-      title: 'Necessity and proportionality',
-      body: bullets([
-        'Only what is needed to answer a request is stored; the widget stores nothing before the notice is accepted.',
-        'Support statistics use pseudonymous keys and only people who consented; small groups are suppressed.',
-        'People can get a copy, correct, restrict, object to and erase their data themselves or through staff; ' +
-          'requests are tracked against their statutory deadline.',
-      ]),
+      title: t('dpia.necessity.title'),
+      body: bullets(['minimal', 'statistics', 'rights'].map((k) => t(`dpia.necessity.${k}`))),
     },
     {
       id: 'risks',
-      title: 'Risks to the rights and freedoms of data subjects',
-      body: bullets([
-        'Unauthorised access to conversations, files or call recordings (account takeover, misconfigured access).',
-        'Disclosure to a provider or a third country through a connected channel.',
-        'Keeping data longer than needed.',
-        'A wrong or misleading automated answer.',
-        'Re-identification of people from support statistics.',
-        'Loss or alteration of the records needed to show compliance.',
-      ]),
+      title: t('dpia.risks.title'),
+      body: bullets(
+        ['access', 'disclosure', 'keeping', 'answer', 'reidentification', 'loss'].map((k) => t(`dpia.risks.${k}`)),
+      ),
     },
     {
       id: 'measures',
-      title: 'Measures addressing the risks',
-      body: bullets([
-        ...record.securityMeasures,
-        'Breach register with the 72-hour clock to the authority and a finder of the people affected.',
-        'Hand-off to a person whenever the bot is not confident; every bot decision logged.',
-      ]),
+      title: t('dpia.measures.title'),
+      body: bullets([...record.securityMeasures, t('dpia.measures.breaches'), t('dpia.measures.handoff')]),
     },
-    {
-      id: 'sign-off',
-      title: 'Consultation and sign-off',
-      body:
-        'To be completed by the controller: the data protection officer’s advice, the views of data subjects ' +
-        'where sought, the residual risk and whether the supervisory authority must be consulted (Art. 36).',
-    },
+    { id: 'sign-off', title: t('dpia.signoff.title'), body: t('dpia.signoff.body') },
   ];
 }
 
@@ -141,11 +122,21 @@ const versionSelect = (deps: DpiaDeps) =>
     .leftJoin(agents, eq(agents.id, dpiaVersions.savedByAgentId));
 
 /** The latest saved version, or the generated draft when none was saved yet. */
-export async function currentDpia(deps: DpiaDeps): Promise<DpiaView> {
+export async function currentDpia(deps: DpiaDeps, locale: Locale = 'en'): Promise<DpiaView> {
   const [latest] = await versionSelect(deps).orderBy(desc(dpiaVersions.version)).limit(1);
-  if (!latest) return { version: null, savedAt: null, savedBy: null, note: null, sections: await draftDpia(deps) };
+  if (!latest) return draftView(deps, locale);
   return viewOf(latest);
 }
+
+/** A fresh draft in the given language, not saved. */
+export const draftView = async (deps: DpiaDeps, locale: Locale): Promise<DpiaView> => ({
+  version: null,
+  savedAt: null,
+  savedBy: null,
+  note: null,
+  language: locale,
+  sections: await draftDpia(deps, locale),
+});
 
 export async function dpiaVersion(deps: DpiaDeps, version: number): Promise<DpiaView> {
   const [row] = await versionSelect(deps).where(eq(dpiaVersions.version, version));
@@ -158,6 +149,7 @@ const viewOf = (row: { v: typeof dpiaVersions.$inferSelect; by: string | null })
   savedAt: row.v.savedAt.toISOString(),
   savedBy: row.by,
   note: row.v.note,
+  language: row.v.language as Locale,
   sections: row.v.sections,
 });
 
@@ -169,12 +161,23 @@ export async function listDpiaVersions(deps: DpiaDeps): Promise<DpiaVersionList>
       savedAt: r.v.savedAt.toISOString(),
       savedBy: r.by,
       note: r.v.note,
+      language: r.v.language as Locale,
     })),
   };
 }
 
 /** Saves the text as the next version; the audit entry names the version and the section ids, not the text. */
-export async function saveDpia(deps: DpiaDeps, input: DpiaSave, agentId: string, actor: Actor): Promise<DpiaView> {
+/**
+ * `language`: the language the text is written in (the draft's, as the inbox says; else the saving admin's), kept
+ * with the version so that it is printed as such.
+ */
+export async function saveDpia(
+  deps: DpiaDeps,
+  input: DpiaSave,
+  agentId: string,
+  actor: Actor,
+  language: Locale = 'en',
+): Promise<DpiaView> {
   const ids = input.sections.map((s) => s.id);
   if (new Set(ids).size !== ids.length) throw conflict('duplicate_section', 'Two sections have the same id');
   const version = await deps.db.transaction(async (tx) => {
@@ -189,6 +192,7 @@ export async function saveDpia(deps: DpiaDeps, input: DpiaSave, agentId: string,
       version: next,
       sections: input.sections,
       note: input.note?.trim() || null,
+      language: input.language ?? language,
       savedByAgentId: agentId,
       savedAt: deps.clock(),
     });

@@ -1,5 +1,7 @@
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
+import type { Locale, Translate } from '../../web/i18n/index.ts';
+import { serverRecordTranslator } from '../../web/i18n/server-catalog.ts';
 
 const STYLE = [
   'body{font:14px/1.5 system-ui,sans-serif;color:#1f2933;max-width:1000px;margin:32px auto;padding:0 20px}',
@@ -9,64 +11,80 @@ const STYLE = [
   'th{background:#f5f7fa}.muted{color:#616e7c}@media print{body{margin:0}}',
 ].join('\n');
 
-/** A row of escaped values; a header row of fixed names. */
+/** A row of escaped values; a header row of the catalog's column names. */
 const row = (cells: unknown[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
-const headRow = (...names: string[]) => `<tr>${names.map((n) => `<th>${n}</th>`).join('')}</tr>`;
+const headRow = (t: Translate, ...keys: string[]) =>
+  `<tr>${keys.map((k) => `<th>${esc(t(`html.${k}`))}</th>`).join('')}</tr>`;
 
-const activity = (a: ProcessingRecordView['processingActivities'][number]) =>
+const activity = (t: Translate, a: ProcessingRecordView['processingActivities'][number]) =>
   `<h3>${esc(a.name)}</h3><table>\n` +
-  row(['Purpose', a.purpose]) +
-  row(['Legal basis', a.legalBasis]) +
-  row(['Data subjects', a.dataSubjects.join(', ')]) +
+  row([t('html.purpose'), a.purpose]) +
+  row([t('html.legalBasis'), a.legalBasis]) +
+  row([t('html.dataSubjects'), a.dataSubjects.join(', ')]) +
   '\n' +
-  row(['Categories of data', a.dataCategories.join(', ')]) +
-  row(['Recipients', a.recipients.join(', ')]) +
-  row(['Retention', a.retention]) +
+  row([t('html.dataCategories'), a.dataCategories.join(', ')]) +
+  row([t('html.recipients'), a.recipients.join(', ')]) +
+  row([t('html.retention'), a.retention]) +
   '</table>';
 
-const dataMapTable = (t: ProcessingRecordView['dataMap'][number]) =>
-  `<h3>${esc(t.table)} <span class="muted">— ${esc(t.purpose)} · about: ${esc(t.subject)}</span></h3>\n` +
-  `<table>${headRow('Column', 'Personal data', 'Category', 'Note')}` +
-  t.columns.map((c) => row([c.name, c.personal ? 'yes' : 'no', c.category, c.note ?? ''])).join('') +
+const word = (t: Translate, group: string, code: string) => t(`${group}.${code}`, { defaultValue: code });
+
+const dataMapTable = (t: Translate, m: ProcessingRecordView['dataMap'][number]) =>
+  `<h3>${esc(m.table)} <span class="muted">— ${esc(m.purpose)} · ` +
+  `${esc(t('html.about', { subject: word(t, 'subject', m.subject) }))}</span></h3>\n` +
+  `<table>${headRow(t, 'column', 'personalData', 'category', 'note')}` +
+  m.columns
+    .map((c) => row([c.name, t(c.personal ? 'html.yes' : 'html.no'), word(t, 'category', c.category), c.note ?? '']))
+    .join('') +
   '</table>';
 
-/** The Article 30 record as a printable page (GET /api/privacy/record?format=html). Every value is escaped. */
-export function renderRecordHtml(record: ProcessingRecordView): string {
+/**
+ * The Article 30 record as a printable page (GET /api/privacy/record?format=html) in the admin's language: the
+ * record was built in it (buildRecord), the page's headings come from the same namespace. Every value is escaped.
+ */
+export function renderRecordHtml(record: ProcessingRecordView, locale: Locale = 'en'): string {
+  const t = serverRecordTranslator(locale);
   const contact = record.controller.contact ? ` · ${esc(record.controller.contact)}` : '';
   const policy = record.controller.privacyPolicyUrl
-    ? ` · <a href="${esc(record.controller.privacyPolicyUrl)}">privacy policy</a>`
-    : ' · <span class="muted">no privacy policy linked (set PRIVACY_POLICY_URL)</span>';
+    ? ` · <a href="${esc(record.controller.privacyPolicyUrl)}">${esc(t('html.privacyPolicy'))}</a>`
+    : ` · <span class="muted">${esc(t('html.noPolicy'))}</span>`;
+  const when = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
+    new Date(record.generatedAt),
+  );
+  const days = (n: number) => t('html.days', { days: n });
+  const { version } = record.dpia;
+  const dpiaName = version === null ? t('html.dpiaDraft') : t('html.dpiaVersion', { version });
   return [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Record of processing activities</title>',
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${esc(t('html.title'))}</title>`,
     `<style>${STYLE}</style></head><body>`,
-    '<h1>Record of processing activities (GDPR Art. 30)</h1>',
-    `<p class="muted">Generated ${esc(record.generatedAt)} ` +
-      'from the personal-data catalog and the live configuration.</p>',
-    `<p><b>Controller:</b> ${esc(record.controller.name)}${contact}${policy}</p>`,
-    `<p><b>Data protection impact assessment:</b> <a href="${esc(record.dpia.href)}" data-testid="record-dpia">` +
-      `${record.dpia.version === null ? 'generated draft (not saved yet)' : `version ${record.dpia.version}`}</a></p>`,
-    '<h2>Processing activities</h2>',
-    record.processingActivities.map(activity).join(''),
-    '<h2>Processors</h2><p class="muted">Only providers the configuration really connects to.</p>' +
-      `<table>${headRow('Processor', 'Role', 'Channels', 'Country', 'Transfer basis', 'Listed because')}`,
+    `<h1>${esc(t('html.heading'))}</h1>`,
+    `<p class="muted">${esc(t('html.generated', { when: `${when} UTC` }))}</p>`,
+    `<p><b>${esc(t('html.controller'))}</b> ${esc(record.controller.name)}${contact}${policy}</p>`,
+    `<p><b>${esc(t('html.dpia'))}</b> <a href="${esc(record.dpia.href)}" data-testid="record-dpia">` +
+      `${esc(dpiaName)}</a></p>`,
+    `<h2>${esc(t('html.activities'))}</h2>`,
+    record.processingActivities.map((a) => activity(t, a)).join(''),
+    `<h2>${esc(t('html.processors'))}</h2><p class="muted">${esc(t('html.processorsNote'))}</p>` +
+      `<table>${headRow(t, 'processor', 'role', 'channels', 'country', 'transferBasis', 'listedBecause')}`,
     record.processors
       .map((p) => row([p.name, p.role, p.channels.join(', '), p.country, p.transferBasis, p.listedBecause]))
       .join('') + '</table>',
-    `<h2>Inboxes</h2><table>${headRow('Inbox', 'Channel', 'Reaches people through')}`,
+    `<h2>${esc(t('html.inboxes'))}</h2><table>${headRow(t, 'inbox', 'channel', 'reaches')}`,
     record.inboxes.map((i) => row([i.name, i.channel, i.connection])).join('') + '</table>',
-    `<h2>Where data is kept</h2><table>${headRow('Store', 'Location', 'Contents', 'Personal data')}`,
-    record.stores.map((st) => row([st.name, st.location, st.contents, st.personalData ? 'yes' : 'no'])).join('') +
-      '</table>',
-    `<h2>Retention</h2><table>${headRow('Data', 'Policy', 'Rule')}`,
+    `<h2>${esc(t('html.stores'))}</h2><table>${headRow(t, 'store', 'location', 'contents', 'personalData')}`,
+    record.stores
+      .map((st) => row([st.name, st.location, st.contents, t(st.personalData ? 'html.yes' : 'html.no')]))
+      .join('') + '</table>',
+    `<h2>${esc(t('html.retention'))}</h2><table>${headRow(t, 'data', 'policy', 'rule')}`,
     record.retention
-      .map((r) => row([r.label, r.enabled ? `${r.retainDays} days` : 'not enabled', r.description]))
+      .map((r) => row([r.label, r.enabled ? days(r.retainDays) : t('html.notEnabled'), r.description]))
       .join('') +
-      row(['Trash (deleted conversations)', `${record.trash.retainDays} days`, record.trash.description]) +
+      row([t('html.trash'), days(record.trash.retainDays), record.trash.description]) +
       '</table>',
-    '<h2>Technical and organisational measures</h2>' +
+    `<h2>${esc(t('html.measures'))}</h2>` +
       `<ul>${record.securityMeasures.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
-    '<h2>Data map</h2>',
-    record.dataMap.map(dataMapTable).join(''),
+    `<h2>${esc(t('html.dataMap'))}</h2>`,
+    record.dataMap.map((m) => dataMapTable(t, m)).join(''),
     '</body></html>',
   ].join('\n');
 }

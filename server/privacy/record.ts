@@ -1,7 +1,7 @@
 import { desc, eq, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
-import type { Config } from '../config.ts';
+import { DEFAULT_CONTROLLER_NAME, type Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
@@ -12,6 +12,8 @@ import { trashWindow } from '../domain/trash-window.ts';
 import { catalogOf, type CatalogDeps } from './subject.ts';
 import { ANCHOR_FILE_NAME } from './audit-anchor.ts';
 import { ERASED_SUBJECTS_FILE_NAME } from './erased-subjects.ts';
+import type { Locale, Translate } from '../../web/i18n/index.ts';
+import { serverRecordTranslator } from '../../web/i18n/server-catalog.ts';
 
 /**
  * What the record is made of: the catalog (the data map), the controller, hosting and stores from the
@@ -31,14 +33,49 @@ export type RecordDeps = CatalogDeps & {
     | 'encryptionKey'
     | 'trashRetainDays'
   >;
-  art30: (inboxes: Art30Inbox[]) => Art30Part;
+  /** What the channels add, in the words of the record's language (`t` of the server-record namespace). */
+  art30: (inboxes: Art30Inbox[], t?: Translate) => Art30Part;
 };
 
 /** The trash, where retention is described: what an agent deletes is not gone at once, and when it is. */
-const trashText = (days: number) =>
-  `a conversation an agent deletes stays in the trash for ${days} days (the window an administrator sets), hidden ` +
-  'from everyone but administrators, who can restore it; then the retention sweep deletes it with its files and ' +
-  'recordings (erasure requests and retention policies delete at once, never through the trash)';
+const trashText = (t: Translate, days: number) => t('record.trash', { days });
+
+/**
+ * A text the product wrote (a table's purpose, a column's note, a retention class's label) in the record's
+ * language; one it has no words for (a table or class added later, a test's fixture) stays as written.
+ */
+const known = (t: Translate, key: string, english: string) => t(key, { defaultValue: english });
+
+/**
+ * A processor's country or transfer basis: the operator's own words as configured, or the module's default, which
+ * the configuration marks "(default; set VARIABLE)" and the record says in its language.
+ */
+export function placeText(t: Translate, text: string): string {
+  const match = /^(.*) \(default; set ([A-Z0-9_]+)\)$/s.exec(text);
+  if (!match) return text;
+  const [, fallback, variable] = match;
+  const english = serverRecordTranslator('en');
+  const key = DEFAULT_PLACE_KEYS.find((k) => english(`defaults.${k}`) === fallback);
+  return t('defaults.unset', { text: key ? t(`defaults.${key}`) : fallback, variable });
+}
+/** The defaults of server/config.ts (hosting) and of the channel modules' processorPlace, in server-record. */
+const DEFAULT_PLACE_KEYS = [
+  'hostingName',
+  'hostingCountry',
+  'hostingTransfer',
+  'usa',
+  'twilioTransfer',
+  'slackTransfer',
+  'emailCountry',
+  'emailTransfer',
+];
+
+/** The controller's name as configured, or the unset default in the record's language. */
+export const controllerText = (t: Translate, name: string) =>
+  name === DEFAULT_CONTROLLER_NAME ? t('defaults.controllerName') : name;
+
+/** The category of data (drizzle/catalog.ts Category) in the record's language. */
+const categoryText = (t: Translate, category: string) => known(t, `category.${category}`, category.replace('_', ' '));
 
 const columnName = (table: PgTable, property: string) =>
   (getTableColumns(table) as Record<string, PgColumn>)[property]!.name;
@@ -50,22 +87,25 @@ export const BOOKKEEPING_TABLES = ['drizzle.__drizzle_migrations'];
  * The data map and the Article 30 record of processing, generated from the personal-data catalog
  * and the live configuration (which channels are connected decides which channels' entries are listed).
  */
-export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordView> {
+export async function buildRecord(deps: RecordDeps, locale: Locale = 'en'): Promise<ProcessingRecordView> {
   const { db, config } = deps;
+  const t = serverRecordTranslator(locale);
   const inboxRows = await db
     .select({ id: inboxes.id, name: inboxes.name, channel: inboxes.channel, settings: inboxes.settings })
     .from(inboxes)
     .orderBy(inboxes.createdAt, inboxes.id);
-  const art30 = deps.art30(inboxRows.map((i) => ({ ...i, channel: i.channel as ChannelKind })));
+  const art30 = deps.art30(
+    inboxRows.map((i) => ({ ...i, channel: i.channel as ChannelKind })),
+    t,
+  );
   // What the sweep applies now (a tightened value waiting out its grace period is not in force yet).
   const policies = (await getPolicies(db)).map((p) => ({ ...p, ...p.inForce }));
   const { retainDays: trashDays } = await trashWindow(db, config.trashRetainDays);
   const retentionText = (cls: string) => {
     const p = policies.find((x) => x.dataClass === cls);
-    if (!p) return 'kept until erased';
-    return p.enabled
-      ? `${p.retainDays} days (${p.label.toLowerCase()})`
-      : `kept until erased (no ${p.label.toLowerCase()} policy enabled)`;
+    if (!p) return t('record.keptUntilErased');
+    const label = policyLabel(t, p);
+    return p.enabled ? t('record.retainedFor', { days: p.retainDays, label }) : t('record.noPolicy', { label });
   };
 
   const dataMap = Object.values(catalogOf(deps)).map((entry) => {
@@ -73,11 +113,13 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
       name: columnName(entry.table, property),
       personal: tag.personal,
       category: tag.category,
-      note: tag.note ?? null,
+      note: tag.note
+        ? known(t, `notes.${getTableName(entry.table)}.${columnName(entry.table, property)}`, tag.note)
+        : null,
     }));
     return {
       table: getTableName(entry.table),
-      purpose: entry.purpose,
+      purpose: known(t, `tables.${getTableName(entry.table)}`, entry.purpose),
       subject: entry.reach.subject,
       columns,
     };
@@ -89,74 +131,67 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
           .filter((t) => t.subject === subject)
           .flatMap((t) => t.columns.filter((c) => c.personal).map((c) => c.category)),
       ),
-    ].sort();
+    ]
+      .sort()
+      .map((c) => categoryText(t, c));
+  const all = t('record.allChannels');
 
   const processors = [
     {
-      name: config.hosting.name,
-      role: 'Hosting of this server, its database and its file store',
-      channels: ['all'],
-      country: config.hosting.country,
-      transferBasis: config.hosting.transferBasis,
-      listedBecause: 'always (HOSTING_PROVIDER)',
+      name: placeText(t, config.hosting.name),
+      role: t('record.hosting.role'),
+      channels: [all],
+      country: placeText(t, config.hosting.country),
+      transferBasis: placeText(t, config.hosting.transferBasis),
+      listedBecause: t('record.hosting.listedBecause'),
     },
-    ...art30.processors,
-    ...(await webhookRecipients(db)),
+    ...art30.processors.map((p) => ({
+      ...p,
+      country: placeText(t, p.country),
+      transferBasis: placeText(t, p.transferBasis),
+    })),
+    ...(await webhookRecipients(db, t)),
   ];
 
   const processingActivities = [
     {
-      name: 'Customer support',
-      purpose: 'Answering customers’ requests on every channel and keeping the history needed to do so',
-      legalBasis:
-        'Art. 6(1)(b) GDPR (steps at the request of the data subject / contract); ' +
-        'consent recorded in the widget before chatting',
-      dataSubjects: ['customers and visitors who contact support'],
+      name: t('record.support.name'),
+      purpose: t('record.support.purpose'),
+      legalBasis: t('record.support.legalBasis'),
+      dataSubjects: [t('record.support.subjects')],
       dataCategories: categoriesOf('contact'),
-      recipients: [
-        'support agents, managers and administrators of the controller',
-        ...processors.slice(1).map((p) => p.name),
-      ],
-      retention: `${retentionText('messages')}; ${trashText(trashDays)}`,
+      recipients: [t('record.support.staff'), ...processors.slice(1).map((p) => p.name)],
+      retention: `${retentionText('messages')}; ${trashText(t, trashDays)}`,
     },
     {
-      name: 'Support statistics',
-      purpose:
-        'Pseudonymous aggregates of support volume and quality (dashboards); a figure from fewer than ' +
-        `${config.analyticsMinCohort} distinct contacts is suppressed`,
-      legalBasis:
-        'Art. 6(1)(a) GDPR: consent for the purpose "analytics", ' +
-        'computed only over contacts whose current consent covers it',
-      dataSubjects: ['customers who consented to analysis'],
-      dataCategories: ['metadata', 'pseudonymous identifier'],
-      recipients: ['managers and administrators'],
-      retention:
-        'stored rollups: analytics_scope gives each consenting contact a pseudonymous key; analytics_cells ' +
-        'hold counts per 15 minutes, channel and measure with up to ' +
-        `${config.analyticsMinCohort} of those keys per cell (to apply the minimum cohort). A contact's key goes ` +
-        'with their analytics_scope row on withdrawal or erasure, and the cells are recomputed at the next ' +
-        'refresh, before any figure is read; cells follow the retention of the messages and conversations they ' +
-        'count',
+      name: t('record.statistics.name'),
+      purpose: t('record.statistics.purpose', { cohort: config.analyticsMinCohort }),
+      legalBasis: t('record.statistics.legalBasis'),
+      dataSubjects: [t('record.statistics.subjects')],
+      dataCategories: [categoryText(t, 'metadata'), t('record.statistics.pseudonym')],
+      recipients: [t('record.statistics.recipients')],
+      retention: t('record.statistics.retention', { cohort: config.analyticsMinCohort }),
     },
     ...art30.activities.map(({ channels: _channels, retentionClass, ...activity }) => ({
       ...activity,
+      dataCategories: activity.dataCategories.map((c) => categoryText(t, c)),
       retention: retentionText(retentionClass),
     })),
     {
-      name: 'Staff accounts and accountability',
-      purpose: 'Signing in agents, enforcing roles, keeping an audit trail of actions on personal data',
-      legalBasis: 'Art. 6(1)(c) and (f) GDPR; Art. 5(2) accountability',
-      dataSubjects: ['employees using the inbox'],
+      name: t('record.staff.name'),
+      purpose: t('record.staff.purpose'),
+      legalBasis: t('record.staff.legalBasis'),
+      dataSubjects: [t('record.staff.subjects')],
       dataCategories: categoriesOf('agent'),
-      recipients: ['administrators'],
-      retention: 'for the duration of employment; audit entries hold ids only',
+      recipients: [t('record.staff.recipients')],
+      retention: t('record.staff.retention'),
     },
   ];
 
   return {
     generatedAt: new Date().toISOString(),
     controller: {
-      name: config.controllerName,
+      name: controllerText(t, config.controllerName),
       contact: config.controllerContact ?? null,
       privacyPolicyUrl: config.privacyPolicyUrl ?? null,
     },
@@ -165,34 +200,29 @@ export async function buildRecord(deps: RecordDeps): Promise<ProcessingRecordVie
     inboxes: inboxRows.map((i) => ({
       name: i.name,
       channel: i.channel,
-      connection:
-        art30.inboxes[i.id] ??
-        'not connected to any provider (e.g. demo data): its conversations are stored here, ' +
-          'nothing is sent to or received from a processor',
+      connection: art30.inboxes[i.id] ?? t('record.notConnected'),
     })),
     stores: storesOf(
       deps,
-      dataMap.map((t) => t.table),
+      t,
+      dataMap.map((m) => m.table),
     ),
     retention: policies.map((p) => ({
       dataClass: p.dataClass,
-      label: p.label,
+      label: policyLabel(t, p),
       enabled: p.enabled,
       retainDays: p.retainDays,
-      description: p.description,
+      description: known(t, `policies.${p.dataClass}.description`, p.description),
     })),
-    trash: { retainDays: trashDays, description: trashText(trashDays) },
-    securityMeasures: [
-      'Role-based access (agent, manager, admin) enforced on every API route',
-      'Passwords hashed with scrypt; httpOnly SameSite session cookies; CSRF tokens on writes',
-      'No personal data in server logs',
-      'Append-only, hash-chained audit log with a verification command',
-      'Erasure across every table, file and provider copy; legal holds; scheduled retention',
-    ],
+    trash: { retainDays: trashDays, description: trashText(t, trashDays) },
+    securityMeasures: ['roles', 'passwords', 'logs', 'audit', 'erasure'].map((m) => t(`record.measures.${m}`)),
     dpia: { href: DPIA_PRINT_URL, version: (await latestDpiaVersion(db)) ?? null },
     dataMap,
   };
 }
+
+const policyLabel = (t: Translate, p: { dataClass: string; label: string }) =>
+  known(t, `policies.${p.dataClass}.label`, p.label);
 
 /** The DPIA's printable page (server/routes/breaches.ts), linked from the record. */
 export const DPIA_PRINT_URL = '/api/privacy/dpia/print';
@@ -203,21 +233,19 @@ const latestDpiaVersion = async (db: Db) =>
  * Outgoing webhooks that send content (message text, names, consent states) make their receiver a recipient of
  * personal data; those that send ids only are not listed (an id alone tells the receiver nothing it did not know).
  */
-async function webhookRecipients(db: Db): Promise<ProcessingRecordView['processors']> {
+async function webhookRecipients(db: Db, t: Translate): Promise<ProcessingRecordView['processors']> {
   const rows = await db
     .select()
     .from(webhookSubscriptions)
     .where(eq(webhookSubscriptions.includeContent, true))
     .orderBy(webhookSubscriptions.createdAt, webhookSubscriptions.id);
   return rows.map((row) => ({
-    name: `Webhook receiver "${row.name}" (${new URL(row.url).host})`,
-    role:
-      `Receives the events ${row.events.join(', ')} with their content (conversations, messages, consent states)` +
-      (row.pausedAt ? '; paused' : ''),
-    channels: ['all'],
-    country: 'as agreed with the receiver (not known to this server)',
-    transferBasis: 'to be documented by the controller for this receiver',
-    listedBecause: 'an outgoing webhook with "include content" on (Agents page, Webhooks)',
+    name: t('record.webhook.name', { name: row.name, host: new URL(row.url).host }),
+    role: t(row.pausedAt ? 'record.webhook.rolePaused' : 'record.webhook.role', { events: row.events.join(', ') }),
+    channels: [t('record.allChannels')],
+    country: t('record.webhook.country'),
+    transferBasis: t('record.webhook.transferBasis'),
+    listedBecause: t('record.webhook.listedBecause'),
   }));
 }
 
@@ -226,7 +254,7 @@ async function webhookRecipients(db: Db): Promise<ProcessingRecordView['processo
  * catalog's file columns, the key file only a key. test/integration/record-truth.test.ts fails when a table,
  * a file column or an entry of DATA_DIR exists that no store here describes.
  */
-function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['stores'] {
+function storesOf(deps: RecordDeps, t: Translate, tables: string[]): ProcessingRecordView['stores'] {
   const { config } = deps;
   const files = Object.values(catalogOf(deps)).flatMap((entry) =>
     Object.entries(entry.columns)
@@ -238,53 +266,57 @@ function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['sto
   );
   return [
     {
-      name: 'Database',
-      location: config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in DATA_DIR/pglite',
-      contents:
-        `every table of the data map (${tables.length} tables); ${BOOKKEEPING_TABLES.join(', ')} ` +
-        '(the applied migrations, no personal data)',
+      name: t('record.stores.database.name'),
+      location: config.databaseUrl ? t('record.stores.database.postgres') : t('record.stores.database.pglite'),
+      contents: t('record.stores.database.contents', {
+        count: tables.length,
+        bookkeeping: BOOKKEEPING_TABLES.join(', '),
+      }),
       personalData: true,
       dataDirPaths: config.databaseUrl ? [] : ['pglite'],
       tables: [...tables, ...BOOKKEEPING_TABLES],
       files: [],
     },
     {
-      name: 'File store',
-      location: 'DATA_DIR/blobs (random file names)',
-      contents:
-        'the files named by ' +
-        files.map((f) => `${f.column} (removed by the ${f.retention} retention and with their row)`).join(', '),
+      name: t('record.stores.files.name'),
+      location: t('record.stores.files.location'),
+      contents: t('record.stores.files.contents', {
+        files: files
+          .map((f) =>
+            t('record.stores.files.file', {
+              column: f.column,
+              retention: policyLabel(t, { dataClass: f.retention, label: f.retention }),
+            }),
+          )
+          .join(', '),
+      }),
       personalData: true,
       dataDirPaths: ['blobs'],
       tables: [],
       files: files.map((f) => f.column),
     },
     {
-      name: 'Master key file',
-      location: config.encryptionKey ? 'not used (ENCRYPTION_KEY is set)' : `DATA_DIR/${KEY_FILE_NAME}`,
-      contents: 'the key that encrypts the secrets stored in the database; no personal data',
+      name: t('record.stores.key.name'),
+      location: config.encryptionKey ? t('record.stores.key.notUsed') : `DATA_DIR/${KEY_FILE_NAME}`,
+      contents: t('record.stores.key.contents'),
       personalData: false,
       dataDirPaths: config.encryptionKey ? [] : [KEY_FILE_NAME],
       tables: [],
       files: [],
     },
     {
-      name: 'Audit anchors',
+      name: t('record.stores.anchors.name'),
       location: `DATA_DIR/${ANCHOR_FILE_NAME}`,
-      contents:
-        'signed heads of the audit log (entry id, hash, count, time, key id), so that a truncated or rewritten ' +
-        'log is detected; no personal data',
+      contents: t('record.stores.anchors.contents'),
       personalData: false,
       dataDirPaths: [ANCHOR_FILE_NAME],
       tables: [],
       files: [],
     },
     {
-      name: 'Erased subjects',
-      location: `DATA_DIR/${ERASED_SUBJECTS_FILE_NAME} (and the erased_subjects table)`,
-      contents:
-        'keyed hashes (HMAC) of the identifiers of erased people and their former contact ids, kept so that ' +
-        'erasures are applied again after a backup is restored; no names, no readable identifiers',
+      name: t('record.stores.erased.name'),
+      location: t('record.stores.erased.location', { file: `DATA_DIR/${ERASED_SUBJECTS_FILE_NAME}` }),
+      contents: t('record.stores.erased.contents'),
       personalData: true,
       dataDirPaths: [ERASED_SUBJECTS_FILE_NAME],
       tables: [],

@@ -25,8 +25,12 @@ export type TransparencyFacts = {
 
 export type TransparencyDeps = RecordDeps & { config: Pick<Config, 'botEnabled'> };
 
-export async function transparencyFacts(deps: TransparencyDeps): Promise<TransparencyFacts> {
-  const record = await buildRecord(deps);
+/** `language`: the page's; the processors' names and places (defaults, webhook receivers) are said in it. */
+export async function transparencyFacts(
+  deps: TransparencyDeps,
+  language: RequestLanguage = 'en',
+): Promise<TransparencyFacts> {
+  const record = await buildRecord(deps, language);
   const categories = new Set(
     Object.values(catalogOf(deps))
       .filter((e) => e.reach.subject === 'contact')

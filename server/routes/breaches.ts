@@ -16,7 +16,8 @@ import {
 import { getBreach, listBreaches, recordBreach, updateBreach } from '../privacy/breaches.ts';
 import { findAffected, type FinderDeps } from '../privacy/breach-finder.ts';
 import { breachRegisterCsv, breachRegisterHtml } from '../privacy/breach-export.ts';
-import { currentDpia, dpiaVersion, draftDpia, listDpiaVersions, saveDpia, type DpiaDeps } from '../privacy/dpia.ts';
+import { currentDpia, dpiaVersion, draftView, listDpiaVersions, saveDpia, type DpiaDeps } from '../privacy/dpia.ts';
+import { staffLocale, staffLocaleQuery } from '../http/accept-language.ts';
 import { renderDpiaHtml } from '../privacy/dpia-html.ts';
 import { appendAudit } from '../privacy/audit.ts';
 
@@ -154,10 +155,11 @@ export const dpiaRoutes: FastifyPluginAsyncTypebox<{ deps: DpiaDeps }> = async (
       schema: {
         tags,
         summary: 'The DPIA: its latest saved version, or the draft generated from the catalog and the configuration',
-        response: { 200: DpiaView, ...errors(401, 403) },
+        querystring: Type.Object({ locale: staffLocaleQuery }),
+        response: { 200: DpiaView, ...errors(400, 401, 403) },
       },
     },
-    async () => currentDpia(deps),
+    async (request) => currentDpia(deps, staffLocale(request, request.query.locale)),
   );
 
   app.get(
@@ -167,10 +169,11 @@ export const dpiaRoutes: FastifyPluginAsyncTypebox<{ deps: DpiaDeps }> = async (
       schema: {
         tags,
         summary: 'A fresh draft generated from the catalog and the live configuration (nothing is saved)',
-        response: { 200: DpiaView, ...errors(401, 403) },
+        querystring: Type.Object({ locale: staffLocaleQuery }),
+        response: { 200: DpiaView, ...errors(400, 401, 403) },
       },
     },
-    async () => ({ version: null, savedAt: null, savedBy: null, note: null, sections: await draftDpia(deps) }),
+    async (request) => draftView(deps, staffLocale(request, request.query.locale)),
   );
 
   app.get(
@@ -198,7 +201,9 @@ export const dpiaRoutes: FastifyPluginAsyncTypebox<{ deps: DpiaDeps }> = async (
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await saveDpia(deps, request.body, currentAgent(request).id, actorOf(request))),
+      reply
+        .status(201)
+        .send(await saveDpia(deps, request.body, currentAgent(request).id, actorOf(request), staffLocale(request))),
   );
 
   const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
@@ -222,8 +227,10 @@ export const dpiaRoutes: FastifyPluginAsyncTypebox<{ deps: DpiaDeps }> = async (
       config: admin,
       schema: {
         tags,
-        summary: 'The DPIA as a print-friendly page: the latest version, or ?version=N',
-        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        summary:
+          'The DPIA as a print-friendly page in the language it is written in: the latest version, or ?version=N ' +
+          '(while none is saved, the draft in ?locale=, else the agent’s language)',
+        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })), locale: staffLocaleQuery }),
         response: {
           200: media('A printable HTML page', { 'text/html': Type.String() }),
           ...errors(400, 401, 403, 404),
@@ -232,7 +239,8 @@ export const dpiaRoutes: FastifyPluginAsyncTypebox<{ deps: DpiaDeps }> = async (
     },
     async (request, reply) => {
       const { version } = request.query;
-      const dpia = version === undefined ? await currentDpia(deps) : await dpiaVersion(deps, version);
+      const locale = staffLocale(request, request.query.locale);
+      const dpia = version === undefined ? await currentDpia(deps, locale) : await dpiaVersion(deps, version);
       return reply.type('text/html').send(renderDpiaHtml(dpia, deps.config.controllerName));
     },
   );

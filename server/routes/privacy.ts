@@ -33,6 +33,7 @@ import { listAudit, verifyAuditChain } from '../privacy/audit-verify.ts';
 import type { AuditAnchor } from '../privacy/audit-anchor.ts';
 import { buildRecord, type RecordDeps } from '../privacy/record.ts';
 import { renderRecordHtml } from '../privacy/record-html.ts';
+import { staffLocale, staffLocaleQuery } from '../http/accept-language.ts';
 import { findPeople } from '../domain/contact-merge.ts';
 
 const tags = ['privacy'];
@@ -303,7 +304,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
         summary:
           'Article 30 record and data map, generated from the catalog and the live configuration ' +
           '(?format=html for a printable page)',
-        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])) }),
+        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'html'])), locale: staffLocaleQuery }),
         response: {
           200: media('The record as JSON, or as a printable page with ?format=html', {
             'application/json': ProcessingRecordView,
@@ -314,8 +315,9 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       },
     },
     async (request, reply) => {
-      const record = await buildRecord(deps);
-      if (request.query.format === 'html') return reply.type('text/html').send(renderRecordHtml(record));
+      const locale = staffLocale(request, request.query.locale);
+      const record = await buildRecord(deps, locale);
+      if (request.query.format === 'html') return reply.type('text/html').send(renderRecordHtml(record, locale));
       return record;
     },
   );

@@ -168,7 +168,7 @@ export const transparencyRoutes: FastifyPluginAsync<{ deps: TransparencyDeps }> 
     { config: { access: 'public', rateLimit: rateLimits.widgetRead }, schema: { hide: true } },
     async (request, reply) => {
       const language = asRequestLanguage((request.query as Form).lang ?? request.headers['accept-language']);
-      const page = renderTransparencyHtml(language, await transparencyFacts(deps));
+      const page = renderTransparencyHtml(language, await transparencyFacts(deps, language));
       return reply.type('text/html; charset=utf-8').header('content-language', language).send(page);
     },
   );

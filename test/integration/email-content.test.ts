@@ -154,7 +154,14 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     const original = await simpleParser(readFileSync(fixtureFiles.find((f) => f.endsWith('m0005'))!));
     const { view } = await messageOf(original.messageId!);
     expect(view.markers).toEqual([
-      { kind: 'attachment_too_large', detail: expect.stringMatching(/over the 1\.0 MB limit and was not stored/) },
+      {
+        kind: 'attachment_too_large',
+        detail: expect.stringMatching(/over the 1\.0 MB limit and was not stored/),
+        event: {
+          code: 'attachment_over_limit',
+          args: { name: expect.any(String), size: expect.any(Number), limit: 1024 * 1024 },
+        },
+      },
     ]);
     expect(view.attachments ?? []).toHaveLength(0);
   });
@@ -165,6 +172,7 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
       expect(view.markers).toContainEqual({
         kind: 'parse_error',
         detail: 'the multipart boundary never appears in the body',
+        event: { code: 'mime_boundary_missing', args: {} },
       });
       const source = view.attachments.find((a: AttachmentView) => a.filename === 'original.eml');
       expect(source.contentType).toBe('message/rfc822');
@@ -188,7 +196,11 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
   it('marks a delivery status report as automated mail', async () => {
     const original = await simpleParser(readFileSync(fixtureFiles.find((f) => f.endsWith('delivery-status.eml'))!));
     const { view } = await messageOf(original.messageId!);
-    expect(view.markers).toContainEqual({ kind: 'automated', detail: 'a delivery status notification (bounce)' });
+    expect(view.markers).toContainEqual({
+      kind: 'automated',
+      detail: 'a delivery status notification (bounce)',
+      event: { code: 'bounce', args: {} },
+    });
   });
 
   it('ingests all 1,500 spamassassin-easy-ham messages without a crash, each exactly once', async () => {

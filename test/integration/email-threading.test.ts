@@ -165,7 +165,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
     expect(auto.messages.filter((m: MessageView) => m.authorKind === 'contact')).toHaveLength(3);
     for (const text of ['out of office', 'we will answer soon']) {
       expect(auto.messages.find((m: MessageView) => m.body.includes(text)).markers).toEqual([
-        { kind: 'automated', detail: 'an automatic reply' },
+        { kind: 'automated', detail: 'an automatic reply', event: { code: 'auto_reply', args: {} } },
       ]);
     }
     expect(auto.botDecisions).toEqual([]);

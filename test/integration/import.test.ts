@@ -159,6 +159,8 @@ describe(`importing another helpdesk's export (${dbMode})`, () => {
       ['agent', 'Thanks, refund is on its way'],
     ]);
     // The IBAN is flagged to agents under the inbox's default policy, not removed.
-    expect(stored[0]!.metadata.markers).toEqual([{ kind: 'pii_flagged', detail: 'may contain: IBAN (1)' }]);
+    expect(stored[0]!.metadata.markers).toEqual([
+      { kind: 'pii_flagged', detail: 'may contain: IBAN (1)', event: { code: 'pii_may_contain', args: { iban: 1 } } },
+    ]);
   });
 });

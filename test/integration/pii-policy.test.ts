@@ -54,8 +54,16 @@ describe(`automatic PII redaction on arrival, per inbox (${dbMode})`, () => {
     );
     expect(visitorSees).toBe(agentSees.body);
     expect(agentSees.markers).toEqual([
-      { kind: 'pii_redacted', detail: 'removed before storage: payment card number (1), password (1)' },
-      { kind: 'pii_flagged', detail: 'may contain: IBAN (1), special-category term (Art. 9): health (1)' },
+      {
+        kind: 'pii_redacted',
+        detail: 'removed before storage: payment card number (1), password (1)',
+        event: { code: 'pii_removed', args: { card: 1, password: 1 } },
+      },
+      {
+        kind: 'pii_flagged',
+        detail: 'may contain: IBAN (1), special-category term (Art. 9): health (1)',
+        event: { code: 'pii_may_contain', args: { iban: 1, 'special_category:health': 1 } },
+      },
     ]);
     expect(await stored('4111 1111')).toBe(0);
     expect(await stored('Zebra!42')).toBe(0);

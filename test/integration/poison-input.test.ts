@@ -71,6 +71,10 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
           detail:
             'characters that cannot be stored (NUL, broken Unicode) were replaced with \uFFFD in: ' +
             'sender, thread, message id, text, provider details, file name',
+          event: {
+            code: 'characters_replaced',
+            args: { fields: 'sender, thread, message id, text, provider details, file name' },
+          },
         },
       ],
     });
@@ -111,7 +115,11 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
     expect(rows).toHaveLength(1);
     expect(rows[0]!.body).toContain('Please check the invoice.');
     expect(rows[0]!.metadata.markers).toEqual([
-      { kind: 'text_cleaned', detail: 'NUL characters, which cannot be stored, were removed' },
+      {
+        kind: 'text_cleaned',
+        detail: 'NUL characters, which cannot be stored, were removed',
+        event: { code: 'nul_removed', args: {} },
+      },
     ]);
   });
 });

@@ -97,6 +97,7 @@ describe(`Slack files cannot be used to reach other hosts (SSRF), on ${dbMode}`,
       {
         kind: 'file_not_fetched',
         detail: "credentials.txt: its address is not on Slack's file hosts, so it was not downloaded",
+        event: { code: 'foreign_file_host', args: { name: 'credentials.txt' } },
       },
     ]);
   });
@@ -123,7 +124,11 @@ describe(`Slack files cannot be used to reach other hosts (SSRF), on ${dbMode}`,
       return v.markers ? v : undefined;
     });
     expect(view.markers).toEqual([
-      { kind: 'file_not_fetched', detail: 'report.pdf: could not be downloaded from Slack' },
+      {
+        kind: 'file_not_fetched',
+        detail: 'report.pdf: could not be downloaded from Slack',
+        event: { code: 'slack_download_failed', args: { name: 'report.pdf' } },
+      },
     ]);
   });
 

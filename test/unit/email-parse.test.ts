@@ -94,6 +94,7 @@ describe('email parsing', () => {
     expect(e.markers).toContainEqual({
       kind: 'parse_error',
       detail: 'a multipart message without a boundary parameter',
+      event: { code: 'mime_no_boundary', args: {} },
     });
     expect(e.attachments).toEqual([
       { filename: 'original.eml', contentType: 'message/rfc822', content: raw, inline: false },

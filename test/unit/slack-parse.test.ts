@@ -101,6 +101,7 @@ describe('Slack message events to InboundMessage', () => {
       {
         kind: 'file_not_fetched',
         detail: "keys.txt: its address is not on Slack's file hosts, so it was not downloaded",
+        event: { code: 'foreign_file_host', args: { name: 'keys.txt' } },
       },
     ]);
   });

@@ -5,6 +5,7 @@ import enInbox from './locales/en/inbox.json' with { type: 'json' };
 import enInboxAdmin from './locales/en/inbox-admin.json' with { type: 'json' };
 import enInboxPrivacy from './locales/en/inbox-privacy.json' with { type: 'json' };
 import enInboxTimeline from './locales/en/inbox-timeline.json' with { type: 'json' };
+import enInboxErrors from './locales/en/inbox-errors.json' with { type: 'json' };
 
 /**
  * The inbox's texts. Each namespace is a file web/i18n/locales/<locale>/<namespace>.json whose name starts with
@@ -13,7 +14,7 @@ import enInboxTimeline from './locales/en/inbox-timeline.json' with { type: 'jso
  * English is bundled (it is the fallback and the first paint); the other languages are loaded on demand, one
  * chunk per language and namespace, so an agent downloads only the language they read.
  */
-export const INBOX_NAMESPACES = ['inbox', 'inbox-admin', 'inbox-privacy', 'inbox-timeline'] as const;
+export const INBOX_NAMESPACES = ['inbox', 'inbox-admin', 'inbox-privacy', 'inbox-timeline', 'inbox-errors'] as const;
 export type InboxNamespace = (typeof INBOX_NAMESPACES)[number];
 
 const ENGLISH: Record<InboxNamespace, Messages> = {
@@ -22,7 +23,12 @@ const ENGLISH: Record<InboxNamespace, Messages> = {
   'inbox-privacy': enInboxPrivacy,
   // The markers the server writes into a conversation's timeline (server/domain/timeline-events.ts).
   'inbox-timeline': enInboxTimeline,
+  // What the API's error codes mean (`code.<code>`), instead of the English `message` the server sends.
+  'inbox-errors': enInboxErrors,
 };
+
+/** The API error codes the inbox words itself (inbox-errors: code.<code>); any other shows the server's message. */
+export const INBOX_ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(enInboxErrors.code));
 
 const instance = i18next.createInstance();
 void instance.use(ICU).init({
@@ -49,24 +55,28 @@ const CHUNKS: Record<Exclude<Locale, 'en'>, Record<InboxNamespace, Chunk>> = {
     'inbox-admin': () => import('./locales/de/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/de/inbox-privacy.json'),
     'inbox-timeline': () => import('./locales/de/inbox-timeline.json'),
+    'inbox-errors': () => import('./locales/de/inbox-errors.json'),
   },
   fr: {
     inbox: () => import('./locales/fr/inbox.json'),
     'inbox-admin': () => import('./locales/fr/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/fr/inbox-privacy.json'),
     'inbox-timeline': () => import('./locales/fr/inbox-timeline.json'),
+    'inbox-errors': () => import('./locales/fr/inbox-errors.json'),
   },
   fi: {
     inbox: () => import('./locales/fi/inbox.json'),
     'inbox-admin': () => import('./locales/fi/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/fi/inbox-privacy.json'),
     'inbox-timeline': () => import('./locales/fi/inbox-timeline.json'),
+    'inbox-errors': () => import('./locales/fi/inbox-errors.json'),
   },
   sv: {
     inbox: () => import('./locales/sv/inbox.json'),
     'inbox-admin': () => import('./locales/sv/inbox-admin.json'),
     'inbox-privacy': () => import('./locales/sv/inbox-privacy.json'),
     'inbox-timeline': () => import('./locales/sv/inbox-timeline.json'),
+    'inbox-errors': () => import('./locales/sv/inbox-errors.json'),
   },
 };
 

@@ -20,10 +20,15 @@ import svCsv from './locales/sv/analytics-csv.json' with { type: 'json' };
 import svPrivacy from './locales/sv/server-privacy.json' with { type: 'json' };
 import svWidget from './locales/sv/server-widget.json' with { type: 'json' };
 import enForms from './locales/en/request-forms.json' with { type: 'json' };
+import enRecord from './locales/en/server-record.json' with { type: 'json' };
 import deForms from './locales/de/request-forms.json' with { type: 'json' };
+import deRecord from './locales/de/server-record.json' with { type: 'json' };
 import frForms from './locales/fr/request-forms.json' with { type: 'json' };
+import frRecord from './locales/fr/server-record.json' with { type: 'json' };
 import fiForms from './locales/fi/request-forms.json' with { type: 'json' };
+import fiRecord from './locales/fi/server-record.json' with { type: 'json' };
 import svForms from './locales/sv/request-forms.json' with { type: 'json' };
+import svRecord from './locales/sv/server-record.json' with { type: 'json' };
 
 /**
  * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
@@ -37,6 +42,7 @@ const catalog = createCatalog({
     'server-privacy': enPrivacy,
     'server-widget': enWidget,
     'request-forms': enForms,
+    'server-record': enRecord,
   },
   de: {
     server: de,
@@ -44,6 +50,7 @@ const catalog = createCatalog({
     'server-privacy': dePrivacy,
     'server-widget': deWidget,
     'request-forms': deForms,
+    'server-record': deRecord,
   },
   fr: {
     server: fr,
@@ -51,6 +58,7 @@ const catalog = createCatalog({
     'server-privacy': frPrivacy,
     'server-widget': frWidget,
     'request-forms': frForms,
+    'server-record': frRecord,
   },
   fi: {
     server: fi,
@@ -58,6 +66,7 @@ const catalog = createCatalog({
     'server-privacy': fiPrivacy,
     'server-widget': fiWidget,
     'request-forms': fiForms,
+    'server-record': fiRecord,
   },
   sv: {
     server: sv,
@@ -65,6 +74,7 @@ const catalog = createCatalog({
     'server-privacy': svPrivacy,
     'server-widget': svWidget,
     'request-forms': svForms,
+    'server-record': svRecord,
   },
 });
 
@@ -77,4 +87,6 @@ export const serverPrivacyTranslator = (locale: Locale) => catalog(locale, 'serv
 export const serverWidgetTranslator = (locale: Locale) => catalog(locale, 'server-widget');
 /** The request page's correction and consent forms (server/privacy/request-forms-html.ts). */
 export const requestFormsTranslator = (locale: Locale) => catalog(locale, 'request-forms');
+/** The Art. 30 record's and the DPIA draft's words (server/privacy/record.ts, dpia.ts), in the admin's language. */
+export const serverRecordTranslator = (locale: Locale) => catalog(locale, 'server-record');
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);

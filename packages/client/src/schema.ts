@@ -1700,8 +1700,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The DPIA as a print-friendly page: the latest version, or ?version=N
-         * @description The DPIA as a print-friendly page: the latest version, or ?version=N. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * The DPIA as a print-friendly page in the language it is written in: the latest version, or ?version=N (while none is saved, the draft in ?locale=, else the agent’s language)
+         * @description The DPIA as a print-friendly page in the language it is written in: the latest version, or ?version=N (while none is saved, the draft in ?locale=, else the agent’s language) Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyDpiaPrint"];
         put?: never;
@@ -3690,6 +3690,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -4121,6 +4127,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -4332,6 +4344,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -10892,6 +10910,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -11648,6 +11672,12 @@ export interface operations {
                             markers?: {
                                 kind: "parse_error" | "attachment_too_large" | "body_truncated" | "automated" | "text_cleaned" | "file_not_fetched" | "not_a_participant" | "pii_redacted" | "pii_flagged";
                                 detail: string;
+                                event?: {
+                                    code: string;
+                                    args: {
+                                        [key: string]: string | number;
+                                    };
+                                };
                             }[];
                             author?: {
                                 /** Format: uuid */
@@ -13459,6 +13489,8 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "html";
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;
@@ -16170,7 +16202,10 @@ export interface operations {
     };
     getPrivacyDpia: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -16189,12 +16224,30 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
                             body: string;
                         }[];
                     };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not signed in: no or an expired session, visitor token or signature */
@@ -16257,7 +16310,10 @@ export interface operations {
     };
     getPrivacyDpiaDraft: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -16276,12 +16332,30 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
                             body: string;
                         }[];
                     };
+                };
+            };
+            /** @description The request is malformed or fails validation (`bad_request`, `malformed_json` or a more specific code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "bad_request",
+                     *       "message": "body/text must NOT have fewer than 1 characters",
+                     *       "requestId": "5f0c6a8e-3b9e-4d5a-9a4e-6f1b2c3d4e5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not signed in: no or an expired session, visitor token or signature */
@@ -16364,6 +16438,8 @@ export interface operations {
                             savedAt: string;
                             savedBy: string | null;
                             note: string | null;
+                            /** @enum {unknown} */
+                            language: "en" | "de" | "fr" | "fi" | "sv";
                         }[];
                     };
                 };
@@ -16442,6 +16518,8 @@ export interface operations {
                         body: string;
                     }[];
                     note?: string;
+                    /** @enum {unknown} */
+                    language?: "en" | "de" | "fr" | "fi" | "sv";
                 };
             };
         };
@@ -16458,6 +16536,8 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
@@ -16611,6 +16691,8 @@ export interface operations {
                         savedAt: string | null;
                         savedBy: string | null;
                         note: string | null;
+                        /** @enum {unknown} */
+                        language: "en" | "de" | "fr" | "fi" | "sv";
                         sections: {
                             id: string;
                             title: string;
@@ -16713,6 +16795,8 @@ export interface operations {
         parameters: {
             query?: {
                 version?: number;
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;

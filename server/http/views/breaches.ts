@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { LanguageSchema } from './privacy-requests.ts';
+import { InboxLocaleSchema } from '../views.ts';
 
 /** The breach register's and the DPIA's API shapes (server/routes/breaches.ts); the inbox imports the types. */
 const Uuid = Type.String({ format: 'uuid' });
@@ -106,6 +107,8 @@ export const DpiaView = Type.Object({
   savedAt: NullableIso,
   savedBy: Type.Union([Type.String(), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
+  /** The language the sections are written in: the generated draft's, kept with each saved version. */
+  language: InboxLocaleSchema,
   sections: Type.Array(DpiaSectionView),
 });
 export type DpiaView = Static<typeof DpiaView>;
@@ -116,6 +119,7 @@ export const DpiaVersionList = Type.Object({
       savedAt: Iso,
       savedBy: Type.Union([Type.String(), Type.Null()]),
       note: Type.Union([Type.String(), Type.Null()]),
+      language: InboxLocaleSchema,
     }),
   ),
 });
@@ -124,6 +128,8 @@ export const DpiaSave = Type.Object(
   {
     sections: Type.Array(DpiaSectionView, { minItems: 1, maxItems: 40 }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
+    /** The language the sections are written in (the draft's); default: the saving admin's. */
+    language: Type.Optional(InboxLocaleSchema),
   },
   { additionalProperties: false },
 );

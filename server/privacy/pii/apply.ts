@@ -38,6 +38,19 @@ function describe(findings: PiiFinding[]): string {
 }
 
 /**
+ * The same as marker arguments, for the inbox to word in the agent's language: each kind (a special category as
+ * "special_category:<category>") with its count.
+ */
+function countsOf(findings: PiiFinding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of findings) {
+    const key = f.kind === 'special_category' && f.label ? `${f.kind}:${f.label}` : f.kind;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
  * The message as the inbox's policy wants it stored: findings of kinds set to 'redact' replaced by the marker in
  * the text, the sanitized HTML and the subject, before anything is written; a `pii_redacted` marker says what was
  * removed and a `pii_flagged` marker what was kept for the agent's attention (kinds and counts, never values).
@@ -55,8 +68,18 @@ export function applyPiiPolicy(msg: InboundMessage, policy: PiiPolicy): InboundM
   const removed = all.filter(redacts);
   const flagged = all.filter((f) => !redacts(f));
   const markers = Array.isArray(msg.metadata?.markers) ? [...(msg.metadata.markers as unknown[])] : [];
-  if (removed.length) markers.push({ kind: 'pii_redacted', detail: `removed before storage: ${describe(removed)}` });
-  if (flagged.length) markers.push({ kind: 'pii_flagged', detail: `may contain: ${describe(flagged)}` });
+  if (removed.length)
+    markers.push({
+      kind: 'pii_redacted',
+      detail: `removed before storage: ${describe(removed)}`,
+      event: { code: 'pii_removed', args: countsOf(removed) },
+    });
+  if (flagged.length)
+    markers.push({
+      kind: 'pii_flagged',
+      detail: `may contain: ${describe(flagged)}`,
+      event: { code: 'pii_may_contain', args: countsOf(flagged) },
+    });
   const out: InboundMessage = { ...msg, metadata: { ...msg.metadata, markers } };
   if (found.text.some(redacts)) out.text = replaceFindings(msg.text, found.text.filter(redacts));
   if (msg.subject && found.subject.some(redacts))

@@ -1,5 +1,6 @@
 import { t } from './lib/i18n.svelte.ts';
 import type { ErrorView } from './types.ts';
+import { INBOX_ERROR_CODES } from '../../i18n/inbox-catalog.ts';
 
 /** Every failed request becomes an ApiError carrying the server's { code, message, requestId }. */
 export class ApiError extends Error {
@@ -163,6 +164,8 @@ export function describeError(err: unknown, fallback = t('errors.generic')): str
     case 'legal_hold':
       return err.message || t('errors.legalHold');
   }
+  // The server's message is English: a code the catalog knows is said in the agent's language.
+  if (INBOX_ERROR_CODES.has(err.code)) return t(`inbox-errors:code.${err.code}`);
   if (err.status === 403) return t('errors.forbidden');
   if (err.status === 404) return t('errors.notFound');
   if (err.status >= 500) return t('errors.server');

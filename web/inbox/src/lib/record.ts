@@ -38,6 +38,13 @@ const NAMED_KEYS = new Set([
   'metadata',
   'consent',
   'credential',
+  'channels',
+  'channel',
+  'connection',
+  'contents',
+  'dataDirPaths',
+  'tables',
+  'files',
 ]);
 
 /** "legalBasis" / "legal_basis" -> "Legal basis" (or its name in the agent's language). */

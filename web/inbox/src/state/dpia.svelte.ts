@@ -1,10 +1,14 @@
-import { describeError, type ApiClient } from '../api.ts';
+import { describeError, withQuery, type ApiClient } from '../api.ts';
+import { i18n } from '../lib/i18n.svelte.ts';
 import type { DpiaVersionList, DpiaView } from '../breach-types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { tp } from '../lib/privacy-i18n.ts';
 
+/** A saved version prints in the language it is written in; the unsaved draft in the agent's current language. */
 export const printableDpiaUrl = (version: number | null) =>
-  version === null ? '/api/privacy/dpia/print' : `/api/privacy/dpia/print?version=${version}`;
+  version === null
+    ? withQuery('/api/privacy/dpia/print', { locale: i18n.locale })
+    : `/api/privacy/dpia/print?version=${version}`;
 
 /**
  * The DPIA (admins): the latest saved version (or the generated draft), the text being edited, and the saved
@@ -14,6 +18,8 @@ export class Dpia {
   current = $state<DpiaView | null>(null);
   /** The sections as edited (a copy of the shown version until saved). */
   draft = $state<DpiaView['sections']>([]);
+  /** The language the edited text is written in (the generated draft's), saved with it. */
+  draftLanguage = $state<DpiaView['language']>('en');
   versions = $state<DpiaVersionList['items']>([]);
   /** An older version opened for reading, or null. */
   viewing = $state<DpiaView | null>(null);
@@ -37,7 +43,7 @@ export class Dpia {
     if (this.status !== 'ready') this.status = 'loading';
     try {
       const [current, versions] = await Promise.all([
-        this.#api.get<DpiaView>('/api/privacy/dpia'),
+        this.#api.get<DpiaView>(withQuery('/api/privacy/dpia', { locale: i18n.locale })),
         this.#api.get<DpiaVersionList>('/api/privacy/dpia/versions'),
       ]);
       this.#show(current);
@@ -53,7 +59,9 @@ export class Dpia {
   /** Replaces the text being edited with a fresh draft from the configuration (saved only on save). */
   async regenerate(): Promise<void> {
     try {
-      this.draft = (await this.#api.get<DpiaView>('/api/privacy/dpia/draft')).sections;
+      const fresh = await this.#api.get<DpiaView>(withQuery('/api/privacy/dpia/draft', { locale: i18n.locale }));
+      this.draft = fresh.sections;
+      this.draftLanguage = fresh.language;
     } catch (err) {
       this.#toasts.error(tp('state.dpia.draft'), err);
     }
@@ -65,6 +73,7 @@ export class Dpia {
     try {
       const saved = await this.#api.post<DpiaView>('/api/privacy/dpia/versions', {
         sections: this.draft,
+        language: this.draftLanguage,
         ...(note.trim() ? { note: note.trim() } : {}),
       });
       this.#toasts.success(tp('state.dpia.saved', { version: saved.version }));
@@ -97,5 +106,6 @@ export class Dpia {
   #show(view: DpiaView) {
     this.current = view;
     this.draft = view.sections.map((s) => ({ ...s }));
+    this.draftLanguage = view.language;
   }
 }

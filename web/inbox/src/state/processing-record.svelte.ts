@@ -1,8 +1,10 @@
-import { describeError, type ApiClient } from '../api.ts';
+import { describeError, withQuery, type ApiClient } from '../api.ts';
+import { i18n } from '../lib/i18n.svelte.ts';
 import type { ProcessingRecordView } from '../privacy-types.ts';
 import { tp } from '../lib/privacy-i18n.ts';
 
-export const PRINTABLE_RECORD_URL = '/api/privacy/record?format=html';
+/** The printable record, written by the server in the agent's current language. */
+export const printableRecordUrl = () => withQuery('/api/privacy/record', { format: 'html', locale: i18n.locale });
 
 /** The Article 30 record of processing and the data map, both derived on the server from the catalog. */
 export class ProcessingRecord {
@@ -19,7 +21,9 @@ export class ProcessingRecord {
   async load(): Promise<void> {
     if (this.status !== 'ready') this.status = 'loading';
     try {
-      const record = await this.#api.get<ProcessingRecordView>('/api/privacy/record');
+      const record = await this.#api.get<ProcessingRecordView>(
+        withQuery('/api/privacy/record', { locale: i18n.locale }),
+      );
       if (!record || !Array.isArray(record.dataMap)) {
         this.record = null;
         this.status = 'error';

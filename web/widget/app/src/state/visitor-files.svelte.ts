@@ -13,9 +13,38 @@ export type PendingFile = {
   data: string;
 };
 
+/** The refusals that name one file (server/domain/uploads.ts). */
+const NAMED_REFUSALS = new Set([
+  'file_too_large',
+  'bad_file_data',
+  'empty_file',
+  'executable_file',
+  'file_type_not_allowed',
+]);
+const REFUSALS = new Set([
+  'too_many_files',
+  'file_too_large',
+  'bad_file_data',
+  'empty_file',
+  'executable_file',
+  'file_type_not_allowed',
+  'files_not_accepted',
+]);
+
 export const visitorFilesTexts = {
   unreadable: (name: string) => i18n.t('files.unreadable', { name }),
   failed: () => i18n.t('files.kept'),
+  /**
+   * Why the server refused the files, by its error code, naming the file it refused (its message starts with the
+   * name the widget sent); another code, or a name not found, shows the server's own words.
+   */
+  refused: (error: ApiError, names: string[]) => {
+    const name = [...names].sort((a, b) => b.length - a.length).find((n) => error.message.startsWith(n));
+    const named = NAMED_REFUSALS.has(error.code);
+    if (REFUSALS.has(error.code) && (!named || name !== undefined))
+      return i18n.t(`files.refused.${error.code}`, { name });
+    return `${error.message.replace(/\.$/, '')}.`;
+  },
   offline: () => i18n.t('files.offline'),
 };
 
@@ -96,7 +125,10 @@ export class VisitorFiles {
     } catch (error) {
       this.error =
         error instanceof ApiError && error.status >= 400
-          ? `${error.message}. ${visitorFilesTexts.failed()}`
+          ? `${visitorFilesTexts.refused(
+              error,
+              files.map((f) => f.name),
+            )} ${visitorFilesTexts.failed()}`
           : visitorFilesTexts.offline();
     } finally {
       this.sending = false;

@@ -1,0 +1,1 @@
+ALTER TABLE "dpia_versions" ADD COLUMN "language" text DEFAULT 'en' NOT NULL;
