@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
+import { KEY_STORE_DIR_NAME } from '../security/key-store.ts';
 import { dpiaVersions, inboxes, webhookSubscriptions } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
@@ -251,7 +252,9 @@ function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['sto
       location: 'DATA_DIR/blobs (random file names)',
       contents:
         'the files named by ' +
-        files.map((f) => `${f.column} (removed by the ${f.retention} retention and with their row)`).join(', '),
+        files.map((f) => `${f.column} (removed by the ${f.retention} retention and with their row)`).join(', ') +
+        '; encrypted with the data keys of the people they belong to (files from before encryption until ' +
+        'npm run privacy:encrypt-existing has run)',
       personalData: true,
       dataDirPaths: ['blobs'],
       tables: [],
@@ -260,9 +263,22 @@ function storesOf(deps: RecordDeps, tables: string[]): ProcessingRecordView['sto
     {
       name: 'Master key file',
       location: config.encryptionKey ? 'not used (ENCRYPTION_KEY is set)' : `DATA_DIR/${KEY_FILE_NAME}`,
-      contents: 'the key that encrypts the secrets stored in the database; no personal data',
+      contents:
+        'the key that encrypts the secrets stored in the database and wraps the data keys of the key store; ' +
+        'no personal data',
       personalData: false,
       dataDirPaths: config.encryptionKey ? [] : [KEY_FILE_NAME],
+      tables: [],
+      files: [],
+    },
+    {
+      name: 'Key store',
+      location: `DATA_DIR/${KEY_STORE_DIR_NAME} (one file per person, named by contact id)`,
+      contents:
+        'each person’s data key, wrapped by the master key; erasure deletes the person’s file, which makes their ' +
+        'encrypted files and consent evidence unreadable in every copy, backups included; no readable personal data',
+      personalData: true,
+      dataDirPaths: [KEY_STORE_DIR_NAME],
       tables: [],
       files: [],
     },

@@ -129,7 +129,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
         expect.objectContaining({ purpose: 'analytics', granted: true, sourceChannel: 'email' }),
       ]);
       await record(false, 'sms', 'Texted STOP ANALYTICS');
-      const history = await consentHistory(deps.db, seeded.contactId);
+      const history = await consentHistory(deps, seeded.contactId);
       expect(history.map((e) => e.granted)).toEqual([true, false]);
       expect(history[0]).toMatchObject({
         recordedBy: { id: agent.id },

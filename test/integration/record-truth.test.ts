@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
@@ -97,7 +98,7 @@ describe(`the Art. 30 record and the consent notice tell the truth, on ${dbMode}
   });
 
   it('describes every table, file column and DATA_DIR entry that exists, and notices one it does not', async () => {
-    await server.root.blobs.put(Buffer.from('a file, so that the file store exists'));
+    await server.root.blobs.put(Buffer.from('a file, so that the file store exists'), { contactId: randomUUID() });
     const body = await record();
     expect(await undescribed(server, body)).toEqual({ tables: [], files: [], dataDir: [] });
     expect(body.stores.find((s) => s.name === 'File store')!.files.sort()).toEqual([
