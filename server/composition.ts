@@ -20,7 +20,7 @@ import type { ChannelPort } from './channel-port.ts';
 import { DomainEventBus } from './domain/events.ts';
 import { createInboxNameCache, type InboxNameCache } from './domain/inbox-names.ts';
 import { ingest } from './domain/ingest.ts';
-import { recordConsent } from './privacy/consent.ts';
+import { consentEvidence, recordConsent } from './privacy/consent.ts';
 import { consentNotices, type ConsentNotice, type ConsentNotices } from './privacy/notice.ts';
 import { registerNotice } from './privacy/notice-texts.ts';
 import { publishMessageUpdate } from './domain/message-updates.ts';
@@ -198,6 +198,7 @@ export async function createRoot(
     // The one consent writer: commits, then publishes consent.changed (dashboards re-query).
     recordConsent: (consent) =>
       recordConsent({ db, events, dataKeys }, { ...consent, actor: { kind: 'system', id: null } }),
+    consentEvidence: (contactId, purpose) => consentEvidence({ db, dataKeys }, contactId, purpose),
     publishMessageUpdate: (messageId) => publishMessageUpdate({ db, events }, messageId),
     retention: {
       recordingDeleteAfter: (recordedAt) => recordingDeleteAfter(db, recordedAt),

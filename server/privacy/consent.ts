@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, consentEvents } from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
 import type { ConsentEventView, ConsentState } from '../http/views.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { appendAuditEntries, type AuditEntry } from './audit.ts';
-import { openEvidence, sealEvidence } from './consent-evidence.ts';
+import { openEvidence, sealEvidence, type Evidence } from './consent-evidence.ts';
 import type { DataKeys } from '../security/data-keys.ts';
 
 export type ConsentInput = {
@@ -158,4 +158,18 @@ export async function consentHistory(
     recordedBy: e.recordedByAgentId && agentName ? { id: e.recordedByAgentId, name: agentName } : null,
     occurredAt: e.occurredAt.toISOString(),
   }));
+}
+
+/** The evidence of a contact's events for one purpose, opened, newest first (a channel's replay check). */
+export async function consentEvidence(
+  { db, dataKeys }: { db: Db; dataKeys: DataKeys },
+  contactId: string,
+  purpose: ConsentPurpose,
+): Promise<Evidence[]> {
+  const rows = await db
+    .select({ id: consentEvents.id, evidence: consentEvents.evidence })
+    .from(consentEvents)
+    .where(and(eq(consentEvents.contactId, contactId), eq(consentEvents.purpose, purpose)))
+    .orderBy(desc(consentEvents.occurredAt));
+  return openEvidence(dataKeys, rows);
 }
