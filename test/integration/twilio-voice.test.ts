@@ -122,8 +122,8 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
         granted: true,
         sourceChannel: 'voice',
         policyVersion: 'call-recording-1',
-        evidence: { callSid: call.callSid },
       });
+      expect((await openEvidence(server.root.dataKeys, [consent!]))[0]).toMatchObject({ callSid: call.callSid });
       expect(consent!.textHash).toBe(createHash('sha256').update(announcement).digest('hex'));
 
       // Twilio retries the callback: still one recording, one consent event.
