@@ -5,7 +5,7 @@ import { openDatabase } from './db/client.ts';
 import { createRoot } from './composition.ts';
 import { KeyError } from './security/keys.ts';
 import { blobOwners } from './blobs/owners.ts';
-import { encryptExisting } from './privacy/encrypt-existing.ts';
+import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
 // `npm run privacy:encrypt-existing`: encrypts the files and consent evidence stored before per-person encryption
 // (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or a file name.
@@ -31,6 +31,12 @@ try {
       `${result.files.missing} are missing from the file store) and the evidence of ${result.evidence.encrypted} ` +
       'consent events.',
   );
+  // Records that no plaintext file is left (servers then skip the check at start), or says what is.
+  const left = await plaintextRemaining(root, encryptedMarkerPath(config.dataDir));
+  if (left.files > 0 || left.evidence > 0) {
+    console.error(`${left.files} files and ${left.evidence} consent events are still unencrypted: run this again.`);
+    process.exitCode = 2;
+  }
 } catch (err) {
   if (!(err instanceof KeyError)) throw err;
   console.error(err.message);

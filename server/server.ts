@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { plaintextRemaining } from './privacy/encrypt-existing.ts';
+import { encryptedMarkerPath, plaintextRemaining } from './privacy/encrypt-existing.ts';
 import { SEAL_INTERVAL_MS, sealStagedAudit } from './privacy/audit-staging.ts';
 import { randomUUID } from 'node:crypto';
 import { safeError } from './logging/safe-error.ts';
@@ -125,7 +125,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const webhooks = startWebhookDelivery(root.webhooks, root.events);
   // Files and consent evidence from before per-person encryption: said once, in the background (it reads the first
   // bytes of every file), with counts only.
-  void plaintextRemaining(root).then(
+  void plaintextRemaining(root, encryptedMarkerPath(config.dataDir)).then(
     ({ files, evidence }) => {
       if (files > 0 || evidence > 0)
         fastify.log.warn(

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { EncryptedBlobStore } from '../blobs/encrypted.ts';
@@ -75,16 +77,28 @@ async function fileCount(db: Db): Promise<number> {
   return Number(a?.n ?? 0) + Number(r?.n ?? 0);
 }
 
-/** How much is still stored in plaintext (the start-up check; reads each file's first bytes). */
-export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 'blobs'>) {
+/**
+ * How much is still stored in plaintext (the start-up check). The files are checked by their first bytes, once:
+ * when none is plaintext, `marker` (a file in DATA_DIR/keys) records it, and later starts skip the scan (every
+ * file written since is encrypted).
+ */
+export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 'blobs'>, marker?: string) {
   const [row] = await deps.db
     .select({ n: sql<number>`count(*)::int` })
     .from(consentEvents)
     .where(PLAIN_EVIDENCE);
   let files = 0;
-  for await (const f of fileRows(deps.db)) if ((await deps.blobs.refsOf(f.blobId)) === null) files++;
+  if (!marker || !existsSync(marker)) {
+    for await (const f of fileRows(deps.db)) if ((await deps.blobs.refsOf(f.blobId)) === null) files++;
+    if (files === 0 && marker) {
+      mkdirSync(dirname(marker), { recursive: true });
+      writeFileSync(marker, 'every file listed in the database was encrypted at this time\n', { mode: 0o600 });
+    }
+  }
   return { files, evidence: Number(row?.n ?? 0) };
 }
+
+export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
 
 export async function encryptExisting(
   deps: EncryptExistingDeps,

@@ -23,7 +23,7 @@ import { openDatabase } from '../../server/db/client.ts';
 import { recordConsent, consentHistory } from '../../server/privacy/consent.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { openEvidence, type Evidence } from '../../server/privacy/consent-evidence.ts';
-import { encryptExisting, plaintextRemaining } from '../../server/privacy/encrypt-existing.ts';
+import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from '../../server/privacy/encrypt-existing.ts';
 import { createLocalBlobStore } from '../../server/blobs/store.ts';
 import { createEncryptedBlobStore, type EncryptedBlobStore } from '../../server/blobs/encrypted.ts';
 import { blobOwners } from '../../server/blobs/owners.ts';
@@ -319,6 +319,10 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(progress).toContain('evidence 3/3');
       expect(progress.at(0)).toMatch(/^files 0\//);
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0 });
+      // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
+      const marker = encryptedMarkerPath(dir);
+      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0 });
+      expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
       // Same ids, same content for the readers.
       for (const [i, id] of plainIds.entries())
