@@ -12,6 +12,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { InboundMessage } from '../channels/types.ts';
 import type { Db } from './db/client.ts';
 import type { ConsentInput } from './privacy/consent.ts';
+import type { ConsentPurpose } from '../drizzle/schema/enums.ts';
 import type { BlobStore } from './blobs/store.ts';
 import type { DomainEventBus } from './domain/events.ts';
 import type { InboxNameCache } from './domain/inbox-names.ts';
@@ -125,6 +126,8 @@ export type ChannelPort = {
   ingest(message: InboundMessage): Promise<IngestResult>;
   /** Records a consent event with its audit entry in one transaction, then publishes consent.changed. */
   recordConsent(consent: ChannelConsent): Promise<void>;
+  /** The evidence of a contact's consent events for a purpose, opened (it is stored encrypted), newest first. */
+  consentEvidence(contactId: string, purpose: ConsentPurpose): Promise<Array<Record<string, string>>>;
   /** Tells the agents a stored message changed after the fact (its files arrived, its delivery moved). */
   publishMessageUpdate(messageId: string): Promise<void>;
   /** The retention policy's answers a channel needs when it stores data with a deletion date. */

@@ -21,11 +21,15 @@ import type { ChannelPort } from './channel-port.ts';
 import { DomainEventBus } from './domain/events.ts';
 import { createInboxNameCache, type InboxNameCache } from './domain/inbox-names.ts';
 import { ingest } from './domain/ingest.ts';
-import { recordConsent } from './privacy/consent.ts';
+import { consentEvidence, recordConsent } from './privacy/consent.ts';
 import { consentNotices, type ConsentNotice, type ConsentNotices } from './privacy/notice.ts';
 import { registerNotice } from './privacy/notice-texts.ts';
 import { publishMessageUpdate } from './domain/message-updates.ts';
-import { createLocalBlobStore, type BlobStore } from './blobs/store.ts';
+import { createLocalBlobStore } from './blobs/store.ts';
+import { createEncryptedBlobStore, type EncryptedBlobStore } from './blobs/encrypted.ts';
+import { blobOwners } from './blobs/owners.ts';
+import { createFileKeyStore, keyStorePath } from './security/key-store.ts';
+import { createDataKeys, masterKeyIdOfStore, type DataKeys } from './security/data-keys.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { getPolicies, recordingDeleteAfter } from './privacy/retention.ts';
 import { currentAgent } from './plugins/auth.ts';
@@ -59,7 +63,10 @@ export type AppRoot = Readonly<{
   database: Database;
   db: Db;
   events: DomainEventBus;
-  blobs: BlobStore;
+  /** Files, encrypted with the data keys of the people they belong to. */
+  blobs: EncryptedBlobStore;
+  /** The per-person data keys (server/security/data-keys.ts), kept in DATA_DIR/keys. */
+  dataKeys: DataKeys;
   inboxNames: InboxNameCache;
   visitorTokens: VisitorTokens;
   /** Seals and opens the secrets in inbox settings under the master key (the channels' ChannelPort.secrets). */
@@ -133,6 +140,10 @@ export async function createRoot(
   // The keys first: a server without the installation's key stops here, before it writes anything.
   const secretPaths = secretSettingsOf(modules);
   const inUse = await secretKeyIds(db, secretPaths);
+  // The key store's data keys are wrapped by the master key too: a server given another key must not start.
+  const keyStore = createFileKeyStore(keyStorePath(config.dataDir));
+  const wrappedUnder = await masterKeyIdOfStore(keyStore);
+  if (wrappedUnder) inUse.add(wrappedUnder);
   const keys = options.keys ?? openKeyProvider(config, inUse);
   assertKeysCover(keys, inUse);
   const box = createSecretBox(keys);
@@ -142,7 +153,8 @@ export async function createRoot(
   const events = new DomainEventBus();
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
   const inboxNames = createInboxNameCache(db);
-  const blobs = createLocalBlobStore(join(config.dataDir, 'blobs'));
+  const dataKeys = createDataKeys(keys, keyStore);
+  const blobs = createEncryptedBlobStore(createLocalBlobStore(join(config.dataDir, 'blobs')), dataKeys, blobOwners(db));
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
   const ingestDeps = { db, events, inboxNames, blobs };
   const notices = consentNotices(config);
@@ -157,6 +169,7 @@ export async function createRoot(
   const visitors = createVisitorDesk({
     db,
     events,
+    dataKeys,
     inboxNames,
     blobs,
     visitorTokens,
@@ -184,7 +197,9 @@ export async function createRoot(
     outbound,
     ingest: (message) => ingest(ingestDeps, message),
     // The one consent writer: commits, then publishes consent.changed (dashboards re-query).
-    recordConsent: (consent) => recordConsent({ db, events }, { ...consent, actor: { kind: 'system', id: null } }),
+    recordConsent: (consent) =>
+      recordConsent({ db, events, dataKeys }, { ...consent, actor: { kind: 'system', id: null } }),
+    consentEvidence: (contactId, purpose) => consentEvidence({ db, dataKeys }, contactId, purpose),
     publishMessageUpdate: (messageId) => publishMessageUpdate({ db, events }, messageId),
     retention: {
       recordingDeleteAfter: (recordedAt) => recordingDeleteAfter(db, recordedAt),
@@ -215,6 +230,7 @@ export async function createRoot(
     db,
     events,
     blobs,
+    dataKeys,
     inboxNames,
     visitorTokens,
     secrets,

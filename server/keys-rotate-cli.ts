@@ -19,11 +19,12 @@ const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir
 try {
   const result = await rotateMasterKey(config, database.db, secretSettingsOf());
   console.log(`Re-encrypted ${result.resealed} secrets under key ${result.currentKeyId} (${result.source}).`);
+  console.log(`Wrapped ${result.rewrappedDataKeys} personal data keys under it (DATA_DIR/keys).`);
   if (result.retiredOldKeys) console.log('The old keys were removed from the key file: nothing uses them any more.');
   if (result.unreadable > 0) {
     console.error(
-      `${result.unreadable} secrets are encrypted under a key this server lacks: add it to ENCRYPTION_DECRYPT_KEYS ` +
-        'and run again.',
+      `${result.unreadable} secrets or data keys are encrypted under a key this server lacks: ` +
+        'add it to ENCRYPTION_DECRYPT_KEYS and run again.',
     );
     process.exitCode = 2;
   } else if (result.stillUsed.length > 0) {

@@ -38,8 +38,13 @@ try {
       'A transaction older than an erasure is still open on the database server (a backup?): the erased rows ' +
         'stay in the data files until it ends; the server rewrites the tables then (or run this command again).',
     );
+  // A restored key store (DATA_DIR/keys) brings erased people's data keys back: they are destroyed again.
+  let keys = 0;
+  for (const { contactId } of await root.db.select({ contactId: erasedSubjects.contactId }).from(erasedSubjects))
+    keys += (await root.dataKeys.shred(contactId)).length;
   await root.auditAnchor.flush();
   console.log(`${result.subjects} erased subjects known; ${result.erased.length} contacts found again and erased.`);
+  if (keys > 0) console.log(`Destroyed ${keys} data keys of erased people that a restored key store held again.`);
   if (result.unverifiable > 0)
     console.error(`${result.unverifiable} subjects were hashed under a master key this server lacks: not matched.`);
   for (const f of result.failed) console.error(`Contact ${f.contactId} could not be erased: ${f.reason}`);

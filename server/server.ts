@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { encryptedMarkerPath, plaintextRemaining } from './privacy/encrypt-existing.ts';
 import { SEAL_INTERVAL_MS, sealStagedAudit } from './privacy/audit-staging.ts';
 import { randomUUID } from 'node:crypto';
 import { safeError } from './logging/safe-error.ts';
@@ -122,6 +123,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
   const webhooks = startWebhookDelivery(root.webhooks, root.events);
+  // Files and consent evidence from before per-person encryption: said once, in the background (it reads the first
+  // bytes of every file), with counts only.
+  void plaintextRemaining(root, encryptedMarkerPath(config.dataDir)).then(
+    ({ files, evidence }) => {
+      if (files > 0 || evidence > 0)
+        fastify.log.warn(
+          { files, consentEvents: evidence },
+          'files or consent evidence are stored unencrypted: run npm run privacy:encrypt-existing',
+        );
+    },
+    (err: unknown) => fastify.log.error({ err }, 'checking for unencrypted files failed'),
+  );
 
   const stopJobs = [
     every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),

@@ -105,7 +105,7 @@ async function fetchOne(deps: FileDeps, file: DueFile): Promise<boolean> {
       res.body.resume();
       throw new Error('download failed: Slack returned a web page (missing files:read scope?)');
     }
-    blob = await deps.blobs.put(res.body);
+    blob = await deps.blobs.put(res.body, { messageId: file.message_id });
     const { id: blobId, size } = blob;
     const won = await deps.db.transaction(async (tx) => {
       const [claimed] = await tx

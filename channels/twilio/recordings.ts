@@ -108,7 +108,7 @@ export async function storeRecording(
   if (twilio.recordingStorage === 'local') {
     try {
       const media = await fetchRecordingMedia(deps.outbound, twilio.apiUrl, account, cb.RecordingSid);
-      blobId = (await deps.blobs.put(media.stream)).id;
+      blobId = (await deps.blobs.put(media.stream, { conversationId: call.conversationId })).id;
     } catch {
       // Still store the row: without it nothing would ever delete the recording at Twilio. It plays from Twilio.
       copyFailed = true;

@@ -2,8 +2,6 @@ import { serverTranslator } from '../../web/i18n/server-catalog.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TProperties } from 'typebox';
-import { and, eq, sql } from 'drizzle-orm';
-import { consentEvents } from '../../drizzle/schema/index.ts';
 import { DomainError, errors, media, rateLimits, storableText, type ChannelPort } from '../../server/channel-port.ts';
 import { InboundRejected, type ChannelAdapter, type InboundRequest } from '../types.ts';
 import type { TwilioAccount, TwilioAccounts } from './accounts.ts';
@@ -230,17 +228,8 @@ export const twilioRoutes =
           speech.locale,
         );
         // The announcement is the notice; staying on the line after it is the consent, with the call as evidence.
-        const [already] = await port.db
-          .select({ id: consentEvents.id })
-          .from(consentEvents)
-          .where(
-            and(
-              eq(consentEvents.contactId, result.contactId),
-              eq(consentEvents.purpose, 'call_recording'),
-              sql`${consentEvents.evidence} ->> 'callSid' = ${body.CallSid}`,
-            ),
-          );
-        if (!already) {
+        const evidence = await port.consentEvidence(result.contactId, 'call_recording');
+        if (!evidence.some((e) => e.callSid === body.CallSid)) {
           await port.recordConsent({
             contactId: result.contactId,
             purpose: 'call_recording',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DataKeys } from '../security/data-keys.ts';
 import { sql } from 'drizzle-orm';
 import type { Adapters } from '../../channels/registry.ts';
 import type { Config } from '../config.ts';
@@ -51,7 +52,8 @@ const ANSWERS = [
  * time by `backdateHistory`.
  */
 /** What the demo history writes through: ingest, the conversation operations and their limit. */
-export type HistoryDeps = IngestDeps & NoticeDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
+export type HistoryDeps = IngestDeps &
+  NoticeDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'>; dataKeys: DataKeys };
 
 export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, string>, agent: Actor): Promise<void> {
   const conversationDeps = {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DataKeys } from '../security/data-keys.ts';
 import { asc, count, eq, sql } from 'drizzle-orm';
 import {
   agents,
@@ -31,7 +32,8 @@ import { demoCannedReplies } from './canned-replies.ts';
  * used yet: no conversation and no agent but the bootstrap admin. Inboxes the configuration already made
  * (Slack's, the EMAIL_* one: channels start before the seed) are used instead of adding demo twins.
  */
-export type DemoDeps = IngestDeps & NoticeDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'> };
+export type DemoDeps = IngestDeps &
+  NoticeDeps & { adapters: Adapters; config: Pick<Config, 'messageMaxChars'>; dataKeys: DataKeys };
 
 /** Whether anyone has used this database: a conversation, or an agent besides the bootstrap admin. */
 async function inUse(db: DemoDeps['db']): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { DataKeys } from '../security/data-keys.ts';
 import type { Db } from '../db/client.ts';
 import {
   analyticsConsentQueue,
@@ -37,7 +38,12 @@ import { phoneDigits } from './phone-digits.ts';
  *
  * Refused under a legal hold on either side (a merge rewrites what the hold preserves: 409 legal_hold).
  */
-export type MergeDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+export type MergeDeps = {
+  db: Db;
+  events: Pick<DomainEventBus, 'publish'>;
+  /** The merged contact's data keys move to the kept one: erasing it then destroys them too. */
+  dataKeys: Pick<DataKeys, 'adopt'>;
+};
 
 export type MergeResult = {
   contactId: string;
@@ -145,6 +151,9 @@ export async function mergeContacts(
       counts: { identities: identities.length, conversations: moved.length, consentEvents: consent.length },
     };
   });
+  // After the commit (a merge that failed must not hand the other contact's keys over): the files and consent
+  // evidence that moved stay encrypted under the other contact's key, which now belongs to the kept contact.
+  await deps.dataKeys.adopt(keptId, otherId);
   deps.events.publish('contact.merged', {
     contact: result.contact,
     mergedContactId: otherId,

@@ -236,7 +236,7 @@ async function addAgentMessage(
     // sees a message whose files are missing, and a failed commit removes the files no row points at.
     if (!deps.blobs) throw new Error('a message with files needs a blob store');
     const blobs = deps.blobs;
-    const written = await Promise.all(files.map((f) => blobs.put(f.content)));
+    const written = await Promise.all(files.map((f) => blobs.put(f.content, { conversationId })));
     try {
       await deps.db.transaction(async (tx) => {
         [row] = await agentMessageStatement(tx, values);

@@ -115,7 +115,7 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
   }
   const stored: Array<typeof attachments.$inferInsert> = [];
   for (const file of files) {
-    const blob = await deps.blobs.put(file.content);
+    const blob = await deps.blobs.put(file.content, { messageId: result.message.id });
     stored.push({
       messageId: result.message.id,
       blobId: blob.id,

@@ -1,4 +1,6 @@
 import { LOCALES, type Locale } from '../../web/i18n/index.ts';
+import { openEvidence } from '../privacy/consent-evidence.ts';
+import type { DataKeys } from '../security/data-keys.ts';
 import { serverLocale, serverTranslator, serverWidgetTranslator } from '../../web/i18n/server-catalog.ts';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -51,7 +53,12 @@ export const followupConsentHash = FOLLOWUP_CONSENT_HASH;
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?';
 const EMAIL = new RegExp(`^[^\\s@<>()[\\]\\\\,;:"]{1,64}@${LABEL}(?:\\.${LABEL})+$`);
 
-export type FollowupDeps = { db: Db; events: DomainEventBus; notice: Pick<ConsentNotice, 'policyVersion'> };
+export type FollowupDeps = {
+  db: Db;
+  events: DomainEventBus;
+  notice: Pick<ConsentNotice, 'policyVersion'>;
+  dataKeys: DataKeys;
+};
 
 /** Masks an address for display back to the visitor ("a•••@example.com"): enough to spot a typo. */
 export const maskEmail = (address: string) => {
@@ -170,7 +177,7 @@ async function publishTimeline(
   });
 }
 
-export type FollowupSendDeps = Pick<FollowupDeps, 'db' | 'events'> & { adapters: Pick<Adapters, 'email'> };
+export type FollowupSendDeps = Pick<FollowupDeps, 'db' | 'events' | 'dataKeys'> & { adapters: Pick<Adapters, 'email'> };
 
 /** Conversations whose visitor left an address, has been gone long enough, and has unread replies. */
 const DUE = sql`${chatVisitorStates.followupIdentityId} is not null and ${chatVisitorStates.followupInboxId} is not null
@@ -234,7 +241,7 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
       .filter((d): d is Date => d !== null)
       .reduce((a, b) => (a > b ? a : b));
     const [identity] = await tx
-      .select({ address: contactIdentities.address })
+      .select({ address: contactIdentities.address, contactId: contactIdentities.contactId })
       .from(contactIdentities)
       .where(eq(contactIdentities.id, state.followupIdentityId));
     const [conversation] = await tx
@@ -265,12 +272,14 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
   const { state, identity, conversation, replies } = claim;
   const last = replies.at(-1)!;
   // In the language of the line the visitor ticked to get these emails (its consent event says).
-  const [agreed] = await deps.db
-    .select({ language: consentEvents.language })
+  // The evidence is encrypted (consent-evidence.ts): the person's few events are read and opened here.
+  const events = await deps.db
+    .select({ id: consentEvents.id, evidence: consentEvents.evidence, language: consentEvents.language })
     .from(consentEvents)
-    .where(sql`${consentEvents.evidence} ->> 'conversationId' = ${conversationId}`)
-    .orderBy(desc(consentEvents.occurredAt))
-    .limit(1);
+    .where(eq(consentEvents.contactId, identity.contactId))
+    .orderBy(desc(consentEvents.occurredAt));
+  const evidence = await openEvidence(deps.dataKeys, events);
+  const agreed = events.find((_, i) => evidence[i]!.conversationId === conversationId);
   const t = serverTranslator(serverLocale(agreed?.language));
   const text = [
     t('followup.intro'),

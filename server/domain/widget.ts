@@ -1,4 +1,5 @@
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import type { DataKeys } from '../security/data-keys.ts';
 import { consentEvents, contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import type { VisitorMessageView } from '../http/views.ts';
 import type { VisitorClaims } from '../security/tokens.ts';
@@ -32,6 +33,8 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 export type WidgetDeps = Required<Pick<IngestDeps, 'db' | 'events' | 'inboxNames' | 'chatOpenStatus'>> & {
   adapters: Pick<Adapters, 'chat'>;
   config: Pick<Config, 'messageMaxChars'> & Partial<Pick<Config, 'uploads'>>;
+  /** Consent evidence is stored encrypted with the visitor's data key. */
+  dataKeys: DataKeys;
   /** Where the visitor's files go (required only for messages that carry some). */
   blobs?: IngestDeps['blobs'];
   /** Signs the links to files the visitor sees (without it, the visitor's views carry no files). */
@@ -154,7 +157,7 @@ export async function visitorConsent(
 }
 
 export async function changeVisitorConsent(
-  deps: Pick<WidgetDeps, 'db' | 'events'> & NoticesDeps,
+  deps: Pick<WidgetDeps, 'db' | 'events' | 'dataKeys'> & NoticesDeps,
   visitor: VisitorClaims,
   purpose: 'support' | 'analytics',
   granted: boolean,

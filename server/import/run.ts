@@ -23,6 +23,7 @@ import type { PiiPolicy } from '../privacy/pii/policy.ts';
 import { sanitizeMailHtml } from '../../channels/email/sanitize.ts';
 import type { ImportPlan } from './plan.ts';
 import type { Source, SourceContact, SourceConversation, SourceMessage } from './source.ts';
+import { openEvidence } from '../privacy/consent-evidence.ts';
 
 export type ImportDeps = IngestDeps & ConsentDeps & { blobs: NonNullable<IngestDeps['blobs']> };
 
@@ -246,7 +247,7 @@ async function writeStaffMessages(deps: ImportDeps, staff: StaffMessage[]): Prom
   for (const row of rows) {
     const { files } = byExternalId.get(row.externalId!)!;
     for (const f of files) {
-      const blob = await deps.blobs.put(f.content);
+      const blob = await deps.blobs.put(f.content, { messageId: row.id });
       await deps.db.insert(attachments).values({
         messageId: row.id,
         blobId: blob.id,
@@ -352,12 +353,15 @@ async function carryConsent(deps: ImportDeps, source: Source, contactIds: Map<st
   for (const [key, contactId] of contactIds) {
     const contact = source.contacts.get(key);
     if (!contact?.consents.length) continue;
-    const existing = await deps.db
-      .select({ evidence: consentEvents.evidence })
-      .from(consentEvents)
-      .where(eq(consentEvents.contactId, contactId));
+    const existing = await openEvidence(
+      deps.dataKeys,
+      await deps.db
+        .select({ id: consentEvents.id, evidence: consentEvents.evidence })
+        .from(consentEvents)
+        .where(eq(consentEvents.contactId, contactId)),
+    );
     const fresh = contact.consents.filter(
-      (c) => !existing.some((e) => e.evidence.importKey === `${system}:${key}:${c.purpose}`),
+      (c) => !existing.some((e) => e.importKey === `${system}:${key}:${c.purpose}`),
     );
     if (!fresh.length) continue;
     const sender = senderOf(system, contact, key);

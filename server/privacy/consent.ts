@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, consentEvents } from '../../drizzle/schema/index.ts';
 import type { ChannelKind, ConsentPurpose } from '../../drizzle/schema/enums.ts';
 import type { ConsentEventView, ConsentState } from '../http/views.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import { appendAuditEntries, type AuditEntry } from './audit.ts';
+import { openEvidence, sealEvidence, type Evidence } from './consent-evidence.ts';
+import type { DataKeys } from '../security/data-keys.ts';
 
 export type ConsentInput = {
   contactId: string;
@@ -24,7 +26,12 @@ export type ConsentInput = {
 };
 
 /** What the consent writer needs: the database, and the bus it tells (after commit) that consent changed. */
-export type ConsentDeps = { db: Db; events: Pick<DomainEventBus, 'publish'> };
+export type ConsentDeps = {
+  db: Db;
+  events: Pick<DomainEventBus, 'publish'>;
+  /** The evidence is stored encrypted with the person's data key (consent-evidence.ts). */
+  dataKeys: DataKeys;
+};
 
 /**
  * The one consent writer: appends the events to the ledger (never an update) with their audit entries in
@@ -47,7 +54,7 @@ export async function recordConsentWith<T>(
 ): Promise<T> {
   const { consents, result } = await deps.db.transaction(async (tx) => {
     const done = await work(tx);
-    await appendConsentEvents(tx, done.consents, done.audit);
+    await appendConsentEvents(tx, deps.dataKeys, done.consents, done.audit);
     return done;
   });
   for (const purpose of new Set(consents.map((c) => c.purpose))) deps.events.publish('consent.changed', { purpose });
@@ -62,7 +69,12 @@ export async function recordConsentWith<T>(
  * Appends several events (e.g. every purpose of an accepted notice) with their audit entries: one
  * insert for the events and one audit append, which takes the audit chain's lock once.
  */
-async function appendConsentEvents(tx: Db, inputs: ConsentInput[], before: AuditEntry[] = []): Promise<void> {
+async function appendConsentEvents(
+  tx: Db,
+  dataKeys: ConsentDeps['dataKeys'],
+  inputs: ConsentInput[],
+  before: AuditEntry[] = [],
+): Promise<void> {
   if (inputs.length === 0) return appendAuditEntries(tx, before);
   // Ids made here (uuid v4, as the column's default would) tie each audit entry to its event without
   // relying on the order of RETURNING rows.
@@ -79,7 +91,8 @@ async function appendConsentEvents(tx: Db, inputs: ConsentInput[], before: Audit
     recordedByAgentId: input.recordedByAgentId ?? null,
     ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
   }));
-  await tx.insert(consentEvents).values(events);
+  const evidence = await sealEvidence(dataKeys, events);
+  await tx.insert(consentEvents).values(events.map((e, i) => ({ ...e, evidence: evidence[i]! })));
   await appendAuditEntries(tx, [
     ...before,
     ...inputs.map((input, i) => ({
@@ -120,22 +133,43 @@ export async function currentConsent(db: Db, contactId: string): Promise<Consent
 }
 
 /** The whole ledger of one contact, oldest first. */
-export async function consentHistory(db: Db, contactId: string): Promise<ConsentEventView[]> {
+export async function consentHistory(
+  { db, dataKeys }: { db: Db; dataKeys: Pick<DataKeys, 'decryptMany'> },
+  contactId: string,
+): Promise<ConsentEventView[]> {
   const rows = await db
     .select({ e: consentEvents, agentName: agents.name })
     .from(consentEvents)
     .leftJoin(agents, eq(agents.id, consentEvents.recordedByAgentId))
     .where(eq(consentEvents.contactId, contactId))
     .orderBy(asc(consentEvents.occurredAt));
-  return rows.map(({ e, agentName }) => ({
+  const evidence = await openEvidence(
+    dataKeys,
+    rows.map(({ e }) => e),
+  );
+  return rows.map(({ e, agentName }, i) => ({
     id: e.id,
     purpose: e.purpose,
     granted: e.granted,
     policyVersion: e.policyVersion,
     language: e.language,
     sourceChannel: e.sourceChannel,
-    evidence: e.evidence,
+    evidence: evidence[i]!,
     recordedBy: e.recordedByAgentId && agentName ? { id: e.recordedByAgentId, name: agentName } : null,
     occurredAt: e.occurredAt.toISOString(),
   }));
+}
+
+/** The evidence of a contact's events for one purpose, opened, newest first (a channel's replay check). */
+export async function consentEvidence(
+  { db, dataKeys }: { db: Db; dataKeys: DataKeys },
+  contactId: string,
+  purpose: ConsentPurpose,
+): Promise<Evidence[]> {
+  const rows = await db
+    .select({ id: consentEvents.id, evidence: consentEvents.evidence })
+    .from(consentEvents)
+    .where(and(eq(consentEvents.contactId, contactId), eq(consentEvents.purpose, purpose)))
+    .orderBy(desc(consentEvents.occurredAt));
+  return openEvidence(dataKeys, rows);
 }

@@ -1,6 +1,7 @@
 import { and, eq, getTableName, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
+import type { DataKeys } from '../security/data-keys.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import {
   auditLog,
@@ -41,6 +42,8 @@ export type EraseDeps = CatalogDeps & {
   recordingProviders: RecordingProviders;
   /** The list of erased subjects (keyed hashes) and the scrub of the touched tables' files. */
   erasedSubjects: ErasedSubjects;
+  /** The person's data keys, destroyed last: every copy of what they encrypt becomes unreadable. */
+  dataKeys: DataKeys;
 };
 
 export const ERASED_MARKER = '[erased]';
@@ -168,6 +171,9 @@ export async function eraseContact(
 
   let blobs = 0;
   for (const id of blobIds) if (await deps.blobs.delete(id)) blobs++;
+  // Crypto-shredding: with the key gone, the copies of their files and consent evidence in backups, WAL archives
+  // and replicas cannot be read any more (README, Privacy: Encryption at rest). The audit names the key ids only.
+  const dataKeys = await deps.dataKeys.shred(contactId);
 
   const erasedAt = new Date().toISOString();
   const auditEntryId = await db.transaction(async (tx) => {
@@ -180,6 +186,7 @@ export async function eraseContact(
       details: {
         database,
         blobs,
+        dataKeys,
         providerRecordings,
         mentionsRedacted,
         mentionsKeptUnderHold,

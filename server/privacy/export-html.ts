@@ -1,4 +1,6 @@
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import type { DataKeys } from '../security/data-keys.ts';
+import { openEvidence } from './consent-evidence.ts';
 import type { Db } from '../db/client.ts';
 import {
   agents,
@@ -64,7 +66,7 @@ const exportWords =
 
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
-  db: Db,
+  { db, dataKeys }: { db: Db; dataKeys: DataKeys },
   contactId: string,
   exportedAt: string,
   files: FileEntry[],
@@ -75,11 +77,13 @@ export async function* renderExportHtml(
   let rendered = 0;
   const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
   rendered++;
-  const consent = await db
+  const stored = await db
     .select()
     .from(consentEvents)
     .where(eq(consentEvents.contactId, contactId))
     .orderBy(asc(consentEvents.occurredAt));
+  const evidence = await openEvidence(dataKeys, stored);
+  const consent = stored.map((e, i) => ({ ...e, evidence: evidence[i]! }));
   rendered += consent.length;
   // The person's language: the one stored for them, else the one of the last notice they answered, else English.
   const locale = serverLocale(contact?.locale ?? consent.at(-1)?.language);

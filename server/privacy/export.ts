@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream';
+import type { DataKeys } from '../security/data-keys.ts';
+import { openColumns } from './encrypted-columns.ts';
 import yazl from 'yazl';
 import { and, asc, count, eq, getTableColumns, gt, isNotNull, notInArray, type SQL } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
@@ -77,7 +79,7 @@ async function planOf(db: Db, catalog: PrivacyCatalog, copy: ExportCopy): Promis
 }
 
 /** What export reads: the database, the files, and the catalog that says what is about the person. */
-export type ExportDeps = CatalogDeps & { db: Db; blobs: BlobStore };
+export type ExportDeps = CatalogDeps & { db: Db; blobs: BlobStore; dataKeys: DataKeys };
 
 /** A file of the archive: the row (`table`, `id`) whose catalog-tagged file column holds `blobId`. */
 
@@ -175,13 +177,13 @@ export async function exportContact(
   const exportedAt = new Date().toISOString();
   zip.addBuffer(Buffer.from(readme(exportedAt, plan.copy)), 'README.txt');
   zip.addReadStreamLazy('data.json', (cb) =>
-    cb(null, Readable.from(dataJson(db, catalog, plan, contactId, exportedAt, files, notices, tick))),
+    cb(null, Readable.from(dataJson(deps, catalog, plan, contactId, exportedAt, files, notices, tick))),
   );
   zip.addReadStreamLazy('index.html', (cb) =>
     cb(
       null,
       Readable.from(
-        renderExportHtml(db, contactId, exportedAt, files, counts, tick, {
+        renderExportHtml(deps, contactId, exportedAt, files, counts, tick, {
           copy: plan.copy,
           messages: plan.only?.('messages'),
           notices,
@@ -274,7 +276,7 @@ async function noticesOf(db: Db, contactId: string): Promise<Record<string, Noti
 }
 
 async function* dataJson(
-  db: Db,
+  { db, dataKeys }: { db: Db; dataKeys: DataKeys },
   catalog: PrivacyCatalog,
   plan: CopyPlan,
   contactId: string,
@@ -307,7 +309,8 @@ async function* dataJson(
     chunk += `${firstTable ? '' : ','}\n    ${JSON.stringify(t.name)}: [`;
     firstTable = false;
     let first = true;
-    for await (const row of rowsOf(db, catalog, t, contactId, plan.only)) {
+    for await (const stored of rowsOf(db, catalog, t, contactId, plan.only)) {
+      const row = await openColumns(dataKeys, t.name, stored);
       chunk += `${first ? '' : ','}\n      ${JSON.stringify(plan.shape(t, row))}`;
       first = false;
       tick();

@@ -5,6 +5,7 @@ import { DEFAULT_CONTROLLER_NAME, type Config } from '../config.ts';
 import type { Art30Inbox, Art30Part } from '../../channels/types.ts';
 import type { ChannelKind } from '../../drizzle/schema/enums.ts';
 import { KEY_FILE_NAME } from '../security/keys.ts';
+import { KEY_STORE_DIR_NAME } from '../security/key-store.ts';
 import { dpiaVersions, inboxes, webhookSubscriptions } from '../../drizzle/schema/index.ts';
 import type { ProcessingRecordView } from '../http/views/privacy.ts';
 import { getPolicies } from './retention.ts';
@@ -301,6 +302,15 @@ function storesOf(deps: RecordDeps, t: Translate, tables: string[]): ProcessingR
       contents: t('record.stores.key.contents'),
       personalData: false,
       dataDirPaths: config.encryptionKey ? [] : [KEY_FILE_NAME],
+      tables: [],
+      files: [],
+    },
+    {
+      name: t('record.stores.keyStore.name'),
+      location: t('record.stores.keyStore.location', { dir: KEY_STORE_DIR_NAME }),
+      contents: t('record.stores.keyStore.contents'),
+      personalData: true,
+      dataDirPaths: [KEY_STORE_DIR_NAME],
       tables: [],
       files: [],
     },

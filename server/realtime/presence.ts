@@ -1,4 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
+import type { DataKeys } from '../security/data-keys.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -57,6 +58,7 @@ export type PresenceDeps = {
   adapters: Adapters;
   notice: ConsentNotice;
   config: { messageMaxChars: number };
+  dataKeys: DataKeys;
 };
 
 /** A typing "true" is forwarded at most this often per socket (the clients also throttle); "false" always. */
@@ -326,7 +328,7 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
   }
 
   const firstAgentReply = async (conversationId: string) => (await agentMessageCount(deps.db, conversationId)) === 1;
-  const followupDeps = { db: deps.db, events: deps.events, adapters: deps.adapters };
+  const followupDeps = { db: deps.db, events: deps.events, adapters: deps.adapters, dataKeys: deps.dataKeys };
   const sendFor = (conversationId?: string) =>
     sendDueFollowups(followupDeps, conversationId).catch((err: unknown) =>
       log.error({ err }, 'emailing replies to a visitor who left failed'),

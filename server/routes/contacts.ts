@@ -84,7 +84,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ deps: ContactRoutesDeps 
 
   const ledger = async (id: string) => ({
     current: await currentConsent(deps.db, id),
-    history: await consentHistory(deps.db, id),
+    history: await consentHistory(deps, id),
   });
   const requireContact = async (id: string) => {
     if (!(await deps.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, id))).length)

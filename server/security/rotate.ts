@@ -11,6 +11,8 @@ import {
   type KeySettings,
 } from './keys.ts';
 import { createSecretBox } from './secret-box.ts';
+import { createDataKeys } from './data-keys.ts';
+import { createFileKeyStore, keyStorePath } from './key-store.ts';
 import { resealSecrets, secretKeyIds, type InboxSecretPaths } from './stored-secrets.ts';
 
 export type RotationResult = {
@@ -18,6 +20,8 @@ export type RotationResult = {
   source: string;
   currentKeyId: string;
   resealed: number;
+  /** Per-person data keys of the key store (DATA_DIR/keys) wrapped again under the new key. */
+  rewrappedDataKeys: number;
   /** Secrets whose key this process lacks (they stay as they are; their key must be supplied to rotate them). */
   unreadable: number;
   /** Keys still named by a ciphertext besides the current one (written under an old key during the run). */
@@ -27,7 +31,8 @@ export type RotationResult = {
 };
 
 /**
- * `npm run keys:rotate`: every stored secret re-encrypted under a new master key.
+ * `npm run keys:rotate`: every stored secret re-encrypted under a new master key, and every per-person data key of
+ * the key store wrapped again under it.
  * - Key file (the default): a new key is generated and written first in DATA_DIR/master.key, the old ones after
  *   it; running servers on that DATA_DIR read the rewritten file by themselves. Once nothing is encrypted under
  *   an old key, the file keeps the new key only.
@@ -48,8 +53,11 @@ export async function rotateMasterKey(settings: KeySettings, db: Db, paths: Inbo
   }
   const box = createSecretBox(provider);
   const current = provider.current();
-  const { resealed, unreadable, keyIds } = await resealSecrets(db, box, paths);
-  const stillUsed = [...keyIds].filter((id) => id !== current.id);
+  const { resealed, unreadable: unreadableSecrets, keyIds } = await resealSecrets(db, box, paths);
+  // The data keys: only their wrapping changes (the data they encrypt is not touched, and stays readable).
+  const wrapped = await createDataKeys(provider, createFileKeyStore(keyStorePath(settings.dataDir))).rewrapAll();
+  const unreadable = unreadableSecrets + wrapped.unreadable;
+  const stillUsed = [...new Set([...keyIds, ...wrapped.masterKeyIds])].filter((id) => id !== current.id);
   let retiredOldKeys = false;
   if (fileMode && unreadable === 0 && stillUsed.length === 0) {
     const keys = readKeyFile(path);
@@ -58,5 +66,13 @@ export async function rotateMasterKey(settings: KeySettings, db: Db, paths: Inbo
       retiredOldKeys = true;
     }
   }
-  return { source: provider.source, currentKeyId: current.id, resealed, unreadable, stillUsed, retiredOldKeys };
+  return {
+    source: provider.source,
+    currentKeyId: current.id,
+    resealed,
+    rewrappedDataKeys: wrapped.rewrapped,
+    unreadable,
+    stillUsed,
+    retiredOldKeys,
+  };
 }

@@ -315,11 +315,12 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
     8,
     async (i) => {
       const size = 20_480 + Math.floor(random() * 184_320);
-      const blob = await ctx.root.blobs.put(randomBytes(size));
+      const messageId = carriers[Math.floor((i * carriers.length) / opts.attachments)]!.id;
+      const blob = await ctx.root.blobs.put(randomBytes(size), { messageId });
       const [ext, type] = kinds[i % kinds.length]!;
       blobBytes += blob.size;
       files[i] = {
-        message_id: carriers[Math.floor((i * carriers.length) / opts.attachments)]!.id,
+        message_id: messageId,
         blob_id: blob.id,
         filename: `scan ${i + 1}.${ext}`,
         content_type: type,
@@ -438,7 +439,9 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
     order by id limit ${attachmentsN}::int`;
   const files: Array<{ message_id: string; blob_id: string; size: number }> = new Array(carriers.length);
   await pool([...carriers], 16, async (m, i) => {
-    const blob = await ctx.root.blobs.put(randomBytes(1024 + (((i * 2_654_435_761) >>> 0) % 7168)));
+    const blob = await ctx.root.blobs.put(randomBytes(1024 + (((i * 2_654_435_761) >>> 0) % 7168)), {
+      messageId: m.id as string,
+    });
     files[i] = { message_id: m.id as string, blob_id: blob.id, size: blob.size };
   });
   for (let i = 0; i < files.length; i += 5_000) {

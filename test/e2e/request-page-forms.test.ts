@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { mkdirSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -153,7 +154,7 @@ describe(`the request page's correction and consent forms without script (${dbMo
       ['analytics', true, 'de'],
       ['analytics', false, 'de'],
     ]);
-    expect(ledger.map((e) => (e.evidence as { event: string }).event)).toEqual([
+    expect((await openEvidence(server.root.dataKeys, ledger)).map((e) => e.event)).toEqual([
       'request_page.granted',
       'request_page.withdrawn',
     ]);

@@ -39,7 +39,9 @@ export async function seedPerson(
     text: `Voicemail: ${who.marker}-body-two`,
     occurredAt: new Date(),
   });
-  const file = await deps.blobs.put(Buffer.from(`invoice for ${who.name} ${who.marker}-file-content`));
+  const file = await deps.blobs.put(Buffer.from(`invoice for ${who.name} ${who.marker}-file-content`), {
+    messageId: first.message.id,
+  });
   await deps.db.insert(attachments).values({
     messageId: first.message.id,
     blobId: file.id,
@@ -47,7 +49,9 @@ export async function seedPerson(
     contentType: 'application/pdf',
     size: file.size,
   });
-  const audio = await deps.blobs.put(Buffer.from(`RIFF fake audio ${who.marker}-recording`));
+  const audio = await deps.blobs.put(Buffer.from(`RIFF fake audio ${who.marker}-recording`), {
+    conversationId: call.conversation.id,
+  });
   const sid = `RE${randomUUID().replace(/-/g, '')}`;
   await deps.db.insert(recordings).values({
     conversationId: call.conversation.id,

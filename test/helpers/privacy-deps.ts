@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { testDatabase } from './db.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { createLocalBlobStore } from '../../server/blobs/store.ts';
+import { createEncryptedBlobStore } from '../../server/blobs/encrypted.ts';
+import { blobOwners } from '../../server/blobs/owners.ts';
+import { createDataKeys } from '../../server/security/data-keys.ts';
+import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
 import { DomainEventBus, type DomainEvents } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import type { RecordingProviders } from '../../server/privacy/recording-providers.ts';
@@ -54,10 +58,12 @@ export async function privacyDeps(
     'message.created',
   ] as const)
     events.subscribe(name, (event) => published.push({ name, event }));
+  const dataKeys = createDataKeys(keys, createFileKeyStore(keyStorePath(dir)));
   const deps: PrivacyTestDeps = {
     db: database.db,
     events,
-    blobs: createLocalBlobStore(join(dir, 'blobs')),
+    dataKeys,
+    blobs: createEncryptedBlobStore(createLocalBlobStore(join(dir, 'blobs')), dataKeys, blobOwners(database.db)),
     inboxNames: createInboxNameCache(database.db),
     recordingProviders: options.recordingProviders ?? new Map(),
     config: {

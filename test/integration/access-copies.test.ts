@@ -46,7 +46,9 @@ describe(`two access copies on ${dbMode}`, () => {
     const note = await agent.post(`/api/conversations/${conversationId}/notes`, { text: NOTE });
     expect(note.status).toBe(201);
     // A file on the note (as an integration would attach one): it goes where the note goes.
-    const blob = await server.root.blobs.put(Buffer.from('scan of the courier form'));
+    const blob = await server.root.blobs.put(Buffer.from('scan of the courier form'), {
+      messageId: note.body.message.id,
+    });
     await server.root.db.insert(attachments).values({
       messageId: note.body.message.id,
       blobId: blob.id,

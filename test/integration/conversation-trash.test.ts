@@ -234,7 +234,7 @@ describe(`the conversation trash on ${dbMode}`, () => {
     const [recording] = await db.select().from(recordings).where(eq(recordings.providerSid, call.recordingSid!));
     const conversationId = recording!.conversationId;
     const [callMessage] = await db.select().from(messages).where(eq(messages.externalId, call.callSid));
-    const file = await blobs.put(Buffer.from('a photo of the damaged parcel'));
+    const file = await blobs.put(Buffer.from('a photo of the damaged parcel'), { messageId: callMessage!.id });
     await db.insert(attachments).values({
       messageId: callMessage!.id,
       blobId: file.id,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +97,10 @@ describe(`importing another helpdesk's export (${dbMode})`, () => {
     const consent = await ctx.deps.db.select().from(consentEvents).where(eq(consentEvents.contactId, contact!.id));
     expect(consent).toHaveLength(1);
     expect(consent[0]).toMatchObject({ purpose: 'support', granted: true, policyVersion: 'import:zendesk' });
-    expect(consent[0]!.evidence).toMatchObject({ source: 'import', recordedInSource: 'web form v3, checkbox ticked' });
+    expect((await openEvidence(ctx.deps.dataKeys, consent))[0]).toMatchObject({
+      source: 'import',
+      recordedInSource: 'web form v3, checkbox ticked',
+    });
     expect(consent[0]!.occurredAt.toISOString()).toBe('2024-01-02T10:00:00.000Z');
 
     // Again: nothing twice.
@@ -135,7 +139,8 @@ describe(`importing another helpdesk's export (${dbMode})`, () => {
       .select()
       .from(consentEvents)
       .where(eq(consentEvents.contactId, conversation!.contactId));
-    expect(consent.map((c) => [c.purpose, c.evidence.recordedInSource])).toEqual([
+    const evidence = await openEvidence(ctx.deps.dataKeys, consent);
+    expect(consent.map((c, i) => [c.purpose, evidence[i]!.recordedInSource])).toEqual([
       ['analytics', 'widget notice v2 accepted'],
     ]);
   });

@@ -78,7 +78,7 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
       .from(messages)
       .where(and(eq(messages.channel, 'sms'), eq(messages.externalId, sms.sid)));
     const [conversation] = await db.select().from(conversations).where(eq(conversations.id, recording!.conversationId));
-    const file = await blobs.put(Buffer.from('a photo of the damaged parcel'));
+    const file = await blobs.put(Buffer.from('a photo of the damaged parcel'), { messageId: callMessage!.id });
     const [attachment] = await db
       .insert(attachments)
       .values({

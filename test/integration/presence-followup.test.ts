@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { and, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
@@ -116,7 +117,8 @@ describe(`hand-off honesty and the customer who left, on ${dbMode}`, () => {
     expect(
       new Set(Object.values(before.value.followupConsentTexts).map((t) => (t as { textHash: string }).textHash)).size,
     ).toBe(5);
-    expect(consent!.evidence).toMatchObject({ event: 'widget.email_followup', conversationId });
+    const [evidence] = await openEvidence(server.root.dataKeys, [consent!]);
+    expect(evidence).toMatchObject({ event: 'widget.email_followup', conversationId });
     const [text] = await server.root.db
       .select()
       .from(consentNoticeTexts)

@@ -89,7 +89,9 @@ describe(`a fixture table in the catalog is reached by every privacy operation, 
       .select({ id: messages.id })
       .from(messages)
       .where(eq(messages.conversationId, seeded.emailConversationId))) as [{ id: string }];
-    const document = await deps.blobs.put(Buffer.from(`statement of ${ada.name} ${ada.marker}-document`));
+    const document = await deps.blobs.put(Buffer.from(`statement of ${ada.name} ${ada.marker}-document`), {
+      messageId: adaMessageId,
+    });
     adaDocument = document.id;
     [{ id: adaTranscriptId }] = (await deps.db
       .insert(fixtureTranscripts)
@@ -167,7 +169,7 @@ describe(`a fixture table in the catalog is reached by every privacy operation, 
 
   it('retention: an old document goes under the attachments policy, row and file, in the preview first', async () => {
     const { deps } = harness;
-    const document = await deps.blobs.put(Buffer.from('an old document'));
+    const document = await deps.blobs.put(Buffer.from('an old document'), { messageId: adaMessageId });
     const [{ id }] = (await deps.db
       .insert(fixtureTranscripts)
       .values({
@@ -207,7 +209,9 @@ describe(`a fixture table in the catalog is reached by every privacy operation, 
       .update(conversations)
       .set({ lastMessageAt: daysAgo(50) })
       .where(eq(conversations.id, old.conversation.id));
-    const document = await deps.blobs.put(Buffer.from('a document of an old conversation'));
+    const document = await deps.blobs.put(Buffer.from('a document of an old conversation'), {
+      messageId: old.message.id,
+    });
     await deps.db.insert(fixtureTranscripts).values({
       messageId: old.message.id,
       transcript: 'old question',

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,6 +13,7 @@ import { openDatabase, rowsOf, type Database } from '../../server/db/client.ts';
 import { createRoot, type AppRoot } from '../../server/composition.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
+import { recordConsent } from '../../server/privacy/consent.ts';
 import { contactIdentities, inboxes } from '../../drizzle/schema/index.ts';
 
 const person = {
@@ -63,6 +64,7 @@ describe(`npm run privacy:replay-erasures on ${dbMode}`, () => {
   const rootOf = (database: Database, url: string): Promise<AppRoot> =>
     createRoot(loadConfig(env(url)), database, pino({ level: 'silent' }));
 
+  let keyFile = '';
   async function seed(root: AppRoot): Promise<string> {
     const [mail] = await root.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
     const mine = await ingest(root, {
@@ -76,6 +78,20 @@ describe(`npm run privacy:replay-erasures on ${dbMode}`, () => {
       occurredAt: new Date(),
     });
     await root.db.insert(contactIdentities).values({ contactId: mine.contactId, kind: 'phone', address: person.phone });
+    // Consent with evidence: encrypted with the person's data key, which the key store (DATA_DIR/keys) now holds.
+    await recordConsent(root, {
+      contactId: mine.contactId,
+      purpose: 'analytics',
+      granted: true,
+      policyVersion: 'v1',
+      textHash: 'c'.repeat(64),
+      sourceChannel: 'email',
+      evidence: { statement: `${person.marker}-consent` },
+      actor: { kind: 'system', id: null },
+    });
+    // The key store's backup, taken with the database's (a longer retention than it should have: README).
+    cpSync(join(dataDir, 'keys'), join(dataDir, 'keys-backup'), { recursive: true });
+    keyFile = join(dataDir, 'keys', mine.contactId.slice(0, 2), `${mine.contactId}.key`);
     await ingest(root, {
       channel: 'email',
       inboxId: mail!.id,
@@ -133,8 +149,12 @@ describe(`npm run privacy:replay-erasures on ${dbMode}`, () => {
         await drop.end();
       });
     }
-    // The restore brought the person back.
+    // The restore brought the person back, and the key store's restore their data key.
     expect((await hitsInRows(restored)).length).toBeGreaterThan(0);
+    expect(existsSync(keyFile)).toBe(false);
+    rmSync(join(dataDir, 'keys'), { recursive: true, force: true });
+    cpSync(join(dataDir, 'keys-backup'), join(dataDir, 'keys'), { recursive: true });
+    expect(existsSync(keyFile)).toBe(true);
     await restored.close();
 
     const run = spawnSync('npx', ['tsx', 'server/replay-erasures-cli.ts'], {
@@ -144,6 +164,7 @@ describe(`npm run privacy:replay-erasures on ${dbMode}`, () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('1 contacts found again and erased');
+    expect(existsSync(keyFile)).toBe(false);
 
     const after =
       dbMode === 'pglite'

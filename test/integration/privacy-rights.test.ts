@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { type Readable } from 'node:stream';
 import { asc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
@@ -129,7 +130,7 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
         expect.objectContaining({ purpose: 'analytics', granted: true, sourceChannel: 'email' }),
       ]);
       await record(false, 'sms', 'Texted STOP ANALYTICS');
-      const history = await consentHistory(deps.db, seeded.contactId);
+      const history = await consentHistory(deps, seeded.contactId);
       expect(history.map((e) => e.granted)).toEqual([true, false]);
       expect(history[0]).toMatchObject({
         recordedBy: { id: agent.id },
@@ -332,13 +333,16 @@ describe(`privacy rights API on ${dbMode}`, () => {
     const after = await visitor.post('/api/widget/consent', { purpose: 'analytics', granted: false });
     expect(after.status).toBe(200);
     expect(after.body.purposes.find((p: { purpose: string }) => p.purpose === 'analytics').granted).toBe(false);
-    const events = rowsOf<{ granted: boolean }>(
+    const events = rowsOf<{ id: string; granted: boolean; evidence: Record<string, string> }>(
       await server.root.db.execute(
-        sql`select granted from consent_events
-          where evidence->>'visitorId' = ${visitor.visitorId} and purpose = 'analytics' order by occurred_at`,
+        sql`select id, granted, evidence from consent_events where purpose = 'analytics' order by occurred_at`,
       ),
     );
-    expect(events.map((e) => e.granted)).toEqual([true, false]);
+    const evidence = await openEvidence(server.root.dataKeys, events);
+    expect(events.filter((_, i) => evidence[i]!.visitorId === visitor.visitorId).map((e) => e.granted)).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('withdrawing the support consent ends the session at once: socket cut, token refused', async () => {

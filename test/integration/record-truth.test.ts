@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
@@ -97,7 +99,7 @@ describe(`the Art. 30 record and the consent notice tell the truth, on ${dbMode}
   });
 
   it('describes every table, file column and DATA_DIR entry that exists, and notices one it does not', async () => {
-    await server.root.blobs.put(Buffer.from('a file, so that the file store exists'));
+    await server.root.blobs.put(Buffer.from('a file, so that the file store exists'), { contactId: randomUUID() });
     const body = await record();
     expect(await undescribed(server, body)).toEqual({ tables: [], files: [], dataDir: [] });
     expect(body.stores.find((s) => s.name === 'File store')!.files.sort()).toEqual([
@@ -161,10 +163,11 @@ describe(`the Art. 30 record and the consent notice tell the truth, on ${dbMode}
     const accepted = await session(notice);
     expect(accepted.status).toBe(201);
     const { visitorId } = (await accepted.json()) as { visitorId: string };
-    const ledger = await server.root.db
-      .select({ policyVersion: consentEvents.policyVersion, textHash: consentEvents.textHash })
-      .from(consentEvents)
-      .where(sql`${consentEvents.evidence}->>'visitorId' = ${visitorId}`);
+    const events = await server.root.db.select().from(consentEvents);
+    const evidence = await openEvidence(server.root.dataKeys, events);
+    const ledger = events
+      .filter((_, i) => evidence[i]!.visitorId === visitorId)
+      .map(({ policyVersion, textHash }) => ({ policyVersion, textHash }));
     expect(ledger).toEqual([
       { policyVersion: notice.policyVersion, textHash: sha256(notice.text) },
       { policyVersion: notice.policyVersion, textHash: sha256(notice.text) },

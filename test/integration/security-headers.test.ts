@@ -226,7 +226,7 @@ describe(`security headers on ${dbMode}`, () => {
             ...base,
             provider: 'lying-provider',
             providerSid: 'RE-local',
-            blobId: (await server.root.blobs.put(mp3)).id,
+            blobId: (await server.root.blobs.put(mp3, { conversationId: conversation.id })).id,
           },
           { ...base, provider: 'lying-provider', providerSid: 'RE-remote', blobId: null },
         ])

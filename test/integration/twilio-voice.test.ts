@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { createHash } from 'node:crypto';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { sid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
@@ -121,8 +122,8 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
         granted: true,
         sourceChannel: 'voice',
         policyVersion: 'call-recording-1',
-        evidence: { callSid: call.callSid },
       });
+      expect((await openEvidence(server.root.dataKeys, [consent!]))[0]).toMatchObject({ callSid: call.callSid });
       expect(consent!.textHash).toBe(createHash('sha256').update(announcement).digest('hex'));
 
       // Twilio retries the callback: still one recording, one consent event.
@@ -320,10 +321,10 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
     const twiml = call.text;
     expect(twiml).toContain('<Say language="fi-FI" voice="Polly.Suvi">Kiitos, että soitit: Second line.');
     const said = /<Say[^>]*>([^<]*)<\/Say>/.exec(twiml)![1]!.replaceAll('&apos;', "'").replaceAll('&quot;', '"');
-    const [consent] = await server.root.db
-      .select()
-      .from(consentEvents)
-      .where(sql`${consentEvents.evidence} ->> 'callSid' = ${callSid}`);
+    // The evidence is stored encrypted: the call's event is found by opening it.
+    const events = await server.root.db.select().from(consentEvents);
+    const opened = await openEvidence(server.root.dataKeys, events);
+    const consent = events.find((_, i) => opened[i]!.callSid === callSid);
     expect(consent).toMatchObject({ purpose: 'call_recording', language: 'fi' });
     expect(consent!.textHash).toBe(createHash('sha256').update(said).digest('hex'));
     expect(

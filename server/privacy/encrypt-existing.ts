@@ -1,0 +1,168 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { EncryptedBlobStore } from '../blobs/encrypted.ts';
+import type { BlobOwner } from '../blobs/store.ts';
+import type { DataKeys } from '../security/data-keys.ts';
+import { attachments, consentEvents, recordings } from '../../drizzle/schema/index.ts';
+import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
+import { appendAudit } from './audit.ts';
+
+/**
+ * `npm run privacy:encrypt-existing`: the files and consent evidence stored before per-person encryption, encrypted
+ * with their people's data keys. Resumable: it works in batches, a file is rewritten in place (same id, replaced
+ * atomically) and an evidence row in its own statement, and what is encrypted already is skipped, so a run that
+ * was interrupted is finished by the next. Safe while servers run (they read both forms).
+ *
+ * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
+ * new files are written (server/blobs/owners.ts).
+ */
+export type EncryptExistingDeps = {
+  db: Db;
+  blobs: EncryptedBlobStore;
+  dataKeys: DataKeys;
+  /** Whose file it is (server/blobs/owners.ts). */
+  owners: (owner: BlobOwner) => Promise<string[]>;
+};
+
+export type EncryptProgress = (stage: 'files' | 'evidence', done: number, total: number) => void;
+
+export type EncryptExistingResult = {
+  files: { encrypted: number; already: number; missing: number };
+  evidence: { encrypted: number };
+};
+
+const BATCH = 200;
+
+/** Evidence not yet in the encrypted form (consent-evidence.ts: one key, "encrypted"). */
+const PLAIN_EVIDENCE = sql`not (jsonb_exists(${consentEvents.evidence}, 'encrypted')
+  and (select count(*) from jsonb_object_keys(${consentEvents.evidence})) = 1)`;
+
+type FileRow = { id: string; blobId: string; owner: BlobOwner };
+
+async function* fileRows(db: Db): AsyncGenerator<FileRow> {
+  let after: string | null = null;
+  for (;;) {
+    const batch: Array<{ id: string; blobId: string; messageId: string }> = await db
+      .select({ id: attachments.id, blobId: attachments.blobId, messageId: attachments.messageId })
+      .from(attachments)
+      .where(after ? gt(attachments.id, after) : undefined)
+      .orderBy(asc(attachments.id))
+      .limit(BATCH);
+    for (const r of batch) yield { id: r.id, blobId: r.blobId, owner: { messageId: r.messageId } };
+    if (batch.length < BATCH) break;
+    after = batch.at(-1)!.id;
+  }
+  after = null;
+  for (;;) {
+    const batch: Array<{ id: string; blobId: string | null; conversationId: string }> = await db
+      .select({ id: recordings.id, blobId: recordings.blobId, conversationId: recordings.conversationId })
+      .from(recordings)
+      .where(and(isNotNull(recordings.blobId), after ? gt(recordings.id, after) : undefined))
+      .orderBy(asc(recordings.id))
+      .limit(BATCH);
+    for (const r of batch) yield { id: r.id, blobId: r.blobId!, owner: { conversationId: r.conversationId } };
+    if (batch.length < BATCH) break;
+    after = batch.at(-1)!.id;
+  }
+}
+
+async function fileCount(db: Db): Promise<number> {
+  const [a] = await db.select({ n: sql<number>`count(*)::int` }).from(attachments);
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(recordings)
+    .where(isNotNull(recordings.blobId));
+  return Number(a?.n ?? 0) + Number(r?.n ?? 0);
+}
+
+/**
+ * How much is still stored in plaintext (the start-up check). The files are checked by their first bytes, once:
+ * when none is plaintext, `marker` (a file in DATA_DIR/keys) records it, and later starts skip the scan (every
+ * file written since is encrypted).
+ */
+export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 'blobs'>, marker?: string) {
+  const [row] = await deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(consentEvents)
+    .where(PLAIN_EVIDENCE);
+  let files = 0;
+  if (!marker || !existsSync(marker)) {
+    for await (const f of fileRows(deps.db)) if ((await deps.blobs.refsOf(f.blobId)) === null) files++;
+    if (files === 0 && marker) {
+      mkdirSync(dirname(marker), { recursive: true });
+      writeFileSync(marker, 'every file listed in the database was encrypted at this time\n', { mode: 0o600 });
+    }
+  }
+  return { files, evidence: Number(row?.n ?? 0) };
+}
+
+export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
+
+export async function encryptExisting(
+  deps: EncryptExistingDeps,
+  onProgress: EncryptProgress = () => {},
+): Promise<EncryptExistingResult> {
+  const { db, blobs, dataKeys } = deps;
+  const files = { encrypted: 0, already: 0, missing: 0 };
+  const totalFiles = await fileCount(db);
+  let done = 0;
+  onProgress('files', 0, totalFiles);
+  for await (const f of fileRows(db)) {
+    const refs = await blobs.refsOf(f.blobId);
+    if (refs === undefined) files.missing++;
+    else if (refs !== null) files.already++;
+    else if (await blobs.encryptInPlace(f.blobId, await deps.owners(f.owner))) files.encrypted++;
+    else files.already++;
+    done++;
+    if (done % BATCH === 0 || done === totalFiles) onProgress('files', done, totalFiles);
+  }
+
+  const [waiting] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(consentEvents)
+    .where(PLAIN_EVIDENCE);
+  const totalEvidence = Number(waiting?.n ?? 0);
+  let encrypted = 0;
+  onProgress('evidence', 0, totalEvidence);
+  let after: string | null = null;
+  for (;;) {
+    const batch: Array<{ id: string; contactId: string; evidence: Evidence }> = await db
+      .select({ id: consentEvents.id, contactId: consentEvents.contactId, evidence: consentEvents.evidence })
+      .from(consentEvents)
+      .where(and(PLAIN_EVIDENCE, after ? gt(consentEvents.id, after) : undefined))
+      .orderBy(asc(consentEvents.id))
+      .limit(BATCH);
+    if (batch.length === 0) break;
+    const sealed = await sealEvidence(dataKeys, batch);
+    await db.transaction(async (tx) => {
+      for (const [i, e] of batch.entries()) {
+        if (isEvidenceEncrypted(e.evidence)) continue;
+        await tx.update(consentEvents).set({ evidence: sealed[i]! }).where(eq(consentEvents.id, e.id));
+      }
+      // The ledger is append-only: this re-encoding (same content, now encrypted) is recorded, by ids only.
+      await appendAudit(tx, {
+        actorKind: 'system',
+        actorId: null,
+        action: 'consent.evidence_encrypted',
+        targetType: 'consent_event',
+        targetId: null,
+        details: { consentEventIds: batch.map((e) => e.id), fields: ['evidence'] },
+      });
+    });
+    encrypted += batch.length;
+    onProgress('evidence', encrypted, totalEvidence);
+    after = batch.at(-1)!.id;
+  }
+  if (files.encrypted > 0 || encrypted > 0)
+    await appendAudit(db, {
+      actorKind: 'system',
+      actorId: null,
+      action: 'privacy.encrypted_existing',
+      targetType: 'instance',
+      targetId: null,
+      details: { files: files.encrypted, consentEvents: encrypted },
+    });
+  return { files, evidence: { encrypted } };
+}

@@ -1,0 +1,229 @@
+import { createHmac } from 'node:crypto';
+import { generateKey, type KeyProvider } from './keys.ts';
+import {
+  createSecretBox,
+  openWithKey,
+  sealedIdOf,
+  sealWithKey,
+  SEALED_PREFIX,
+  SecretUnreadableError,
+} from './secret-box.ts';
+import type { KeyEntry, KeyStore, WrappedKey } from './key-store.ts';
+
+/**
+ * Per-person data keys (issue 22): every contact's personal data at rest is encrypted (AES-256-GCM) under a random
+ * 256-bit key of their own, created on first use, kept wrapped by the master key (keys.ts) in a key store outside
+ * the database (key-store.ts). Erasure destroys the key, and with it every copy of the data wherever it went.
+ *
+ * A value is sealed as `pdk:v1:<reference>:<iv>:<ciphertext and tag>`: the reference is the id of the contact the
+ * key was made for, so a value keeps opening after a merge moved it to another contact (the merged key moves too:
+ * adopt). The context (table, column and row) is authenticated: a ciphertext copied to another row does not open.
+ * Files use the same keys in a streaming format of their own (server/blobs/encrypted.ts).
+ *
+ * Unwrapped keys are cached (bounded, least recently used first out, each for a few minutes), so ingest and a
+ * conversation with many files do not unwrap a key per value.
+ */
+export const DATA_PREFIX = 'pdk:v1:';
+
+export const isDataSealed = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith(DATA_PREFIX);
+
+/** The person's data key is gone (erased), or the value was altered or moved. */
+export class PersonalDataUnreadableError extends Error {
+  constructor(reason: string) {
+    super(`personal data unreadable: ${reason}`);
+  }
+}
+
+export type DataKey = { ref: string; keyId: string; key: Buffer };
+
+export type DataKeys = {
+  /** The contact's key, created when they have none. */
+  keyFor(contactId: string): Promise<DataKey>;
+  /** The key a ciphertext names, or undefined once it has been destroyed (or never existed). */
+  keyOf(ref: string): Promise<DataKey | undefined>;
+  encrypt(contactId: string, plaintext: string, context: string): Promise<string>;
+  /** Many values at once (one key look-up per contact). */
+  encryptMany(items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>): Promise<string[]>;
+  /** Throws PersonalDataUnreadableError when the key is gone or the value does not authenticate in this context. */
+  decrypt(sealed: string, context: string): Promise<string>;
+  /** Many values at once; a value whose key is gone comes back as null. */
+  decryptMany(items: ReadonlyArray<{ sealed: string; context: string }>): Promise<Array<string | null>>;
+  /** Destroys the contact's keys (their own and the ones merged into them); returns the destroyed keys' ids. */
+  shred(contactId: string): Promise<string[]>;
+  /** A merge: the keys of `merged` now belong to `survivor`, so erasing the survivor destroys them as well. */
+  adopt(survivor: string, merged: string): Promise<void>;
+  /** Re-wraps every key under the master key's current key (keys:rotate); master key ids still in use after it. */
+  rewrapAll(): Promise<{ rewrapped: number; unreadable: number; masterKeyIds: Set<string> }>;
+  readonly location: string;
+};
+
+/** A data key's fingerprint (audit entries name it): reveals nothing about the key. */
+export const dataKeyIdOf = (key: Buffer) =>
+  createHmac('sha256', key).update('privacy-inbox data key id v1').digest('base64url').slice(0, 16);
+
+const wrapContext = (ref: string) => `key-store/${ref}`;
+
+export type DataKeyOptions = { cacheSize?: number; cacheTtlMs?: number; now?: () => number };
+
+export function createDataKeys(master: KeyProvider, store: KeyStore, options: DataKeyOptions = {}): DataKeys {
+  const box = createSecretBox(master);
+  const cacheSize = options.cacheSize ?? 10_000;
+  const ttl = options.cacheTtlMs ?? 5 * 60_000;
+  const now = options.now ?? Date.now;
+  // Map keeps insertion order: re-inserting on use makes the first entry the least recently used.
+  const cache = new Map<string, { key: DataKey; until: number }>();
+  const remember = (key: DataKey) => {
+    cache.delete(key.ref);
+    cache.set(key.ref, { key, until: now() + ttl });
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+  };
+  const unwrap = (w: WrappedKey): DataKey => ({
+    ref: w.ref,
+    keyId: w.keyId,
+    key: Buffer.from(box.open(w.wrapped, wrapContext(w.ref)), 'base64'),
+  });
+  const wrap = (ref: string, key: Buffer): WrappedKey => ({
+    ref,
+    keyId: dataKeyIdOf(key),
+    wrapped: box.seal(key.toString('base64'), wrapContext(ref)),
+  });
+
+  async function keyOf(ref: string): Promise<DataKey | undefined> {
+    const hit = cache.get(ref);
+    if (hit && hit.until > now()) {
+      cache.delete(ref);
+      cache.set(ref, hit);
+      return hit.key;
+    }
+    cache.delete(ref);
+    const entry = await store.read(ref);
+    const wrapped = entry?.keys.find((k) => k.ref === ref);
+    if (!wrapped) return undefined;
+    const key = unwrap(wrapped);
+    remember(key);
+    return key;
+  }
+
+  async function keyFor(contactId: string): Promise<DataKey> {
+    const known = await keyOf(contactId);
+    if (known) return known;
+    const entry = await store.create({ owner: contactId, keys: [wrap(contactId, generateKey())] });
+    const key = unwrap(entry.keys.find((k) => k.ref === contactId)!);
+    remember(key);
+    return key;
+  }
+
+  async function decryptOne(sealed: string, context: string): Promise<string> {
+    const ref = sealedIdOf(DATA_PREFIX, sealed);
+    if (!ref) throw new PersonalDataUnreadableError('not an encrypted value');
+    const key = await keyOf(ref);
+    try {
+      return openWithKey(
+        DATA_PREFIX,
+        sealed,
+        context,
+        () => key?.key,
+        () => 'the data key is gone (the person was erased)',
+      ).toString('utf8');
+    } catch (err) {
+      if (err instanceof SecretUnreadableError) throw new PersonalDataUnreadableError(err.message);
+      throw err;
+    }
+  }
+
+  return {
+    location: store.location,
+    keyFor,
+    keyOf,
+    async encrypt(contactId, plaintext, context) {
+      const { ref, key } = await keyFor(contactId);
+      return sealWithKey(DATA_PREFIX, ref, key, plaintext, context);
+    },
+    async encryptMany(items) {
+      const keys = new Map<string, DataKey>();
+      for (const id of new Set(items.map((i) => i.contactId))) keys.set(id, await keyFor(id));
+      return items.map((i) => {
+        const { ref, key } = keys.get(i.contactId)!;
+        return sealWithKey(DATA_PREFIX, ref, key, i.plaintext, i.context);
+      });
+    },
+    decrypt: decryptOne,
+    async decryptMany(items) {
+      const out: Array<string | null> = [];
+      for (const item of items) {
+        try {
+          out.push(await decryptOne(item.sealed, item.context));
+        } catch (err) {
+          if (!(err instanceof PersonalDataUnreadableError)) throw err;
+          out.push(null);
+        }
+      }
+      return out;
+    },
+    async shred(contactId) {
+      const entry = await store.read(contactId);
+      if (!entry || entry.owner !== contactId) return [];
+      const refs = entry.keys.map((k) => k.ref);
+      await store.destroy(
+        contactId,
+        refs.filter((r) => r !== contactId),
+      );
+      for (const ref of refs) cache.delete(ref);
+      return entry.keys.map((k) => k.keyId);
+    },
+    async adopt(survivor, merged) {
+      const from = await store.read(merged);
+      if (!from || from.owner === survivor) return;
+      await keyFor(survivor);
+      const to = (await store.read(survivor))!;
+      const keys = [...to.keys, ...from.keys.filter((k) => !to.keys.some((t) => t.ref === k.ref))];
+      await store.replace({ owner: survivor, keys });
+      // Every reference of the merged entry now points at the survivor's (written after the keys are there).
+      for (const k of from.keys) await store.redirect(k.ref, survivor);
+      for (const k of from.keys) cache.delete(k.ref);
+    },
+    async rewrapAll() {
+      const current = master.current().id;
+      let rewrapped = 0;
+      let unreadable = 0;
+      const masterKeyIds = new Set<string>();
+      for await (const owner of store.owners()) {
+        const entry = await store.read(owner);
+        if (!entry || entry.owner !== owner) continue;
+        let changed = false;
+        const keys: KeyEntry['keys'] = [];
+        for (const k of entry.keys) {
+          const under = sealedIdOf(SEALED_PREFIX, k.wrapped);
+          if (under === current) {
+            keys.push(k);
+            continue;
+          }
+          try {
+            keys.push(wrap(k.ref, unwrap(k).key));
+            changed = true;
+            rewrapped++;
+          } catch (err) {
+            if (!(err instanceof SecretUnreadableError)) throw err;
+            keys.push(k);
+            unreadable++;
+            if (under) masterKeyIds.add(under);
+          }
+        }
+        if (changed) await store.replace({ owner, keys });
+        if (keys.length > 0) masterKeyIds.add(current);
+      }
+      return { rewrapped, unreadable, masterKeyIds };
+    },
+  };
+}
+
+/** The master key id the first stored key is wrapped under (the start-up check), or null when the store is empty. */
+export async function masterKeyIdOfStore(store: KeyStore): Promise<string | null> {
+  for await (const owner of store.owners()) {
+    const entry = await store.read(owner);
+    const id = entry?.keys[0] ? sealedIdOf(SEALED_PREFIX, entry.keys[0].wrapped) : null;
+    if (id) return id;
+  }
+  return null;
+}

@@ -1,0 +1,375 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { drizzle } from 'drizzle-orm/pglite';
+import postgres from 'postgres';
+import { dbMode } from '../helpers/db.ts';
+import { privacyDeps } from '../helpers/privacy-deps.ts';
+import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { base64, png } from '../helpers/files.ts';
+import { attachments, auditLog, consentEvents, recordings } from '../../drizzle/schema/index.ts';
+import * as schema from '../../drizzle/schema/index.ts';
+import type { Db } from '../../server/db/client.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { recordConsent, consentHistory } from '../../server/privacy/consent.ts';
+import { eraseContact } from '../../server/privacy/erase.ts';
+import { openEvidence, type Evidence } from '../../server/privacy/consent-evidence.ts';
+import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from '../../server/privacy/encrypt-existing.ts';
+import { createLocalBlobStore } from '../../server/blobs/store.ts';
+import { createEncryptedBlobStore, type EncryptedBlobStore } from '../../server/blobs/encrypted.ts';
+import { blobOwners } from '../../server/blobs/owners.ts';
+import { createDataKeys, PersonalDataUnreadableError } from '../../server/security/data-keys.ts';
+import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
+import { keyFilePath, keyFileProvider, masterKey, openKeyProvider, readKeyFile } from '../../server/security/keys.ts';
+import { rotateMasterKey } from '../../server/security/rotate.ts';
+import { secretSettingsOf } from '../../channels/registry.ts';
+
+const ada = {
+  name: 'Adelheid Quarrington',
+  email: 'adelheid.q@example.org',
+  phone: '+15550107711',
+  marker: 'adq-7731',
+};
+const bob = { name: 'Bartholomew Osgood', email: 'bart.osgood@example.org', phone: '+15550107722', marker: 'bko-4412' };
+
+/** Every file under `dir` (recursively) whose bytes contain one of the needles. */
+function filesContaining(dir: string, needles: string[]): string[] {
+  const hits: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else {
+        const bytes = readFileSync(path);
+        if (needles.some((n) => bytes.includes(Buffer.from(n)))) hits.push(path);
+      }
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+/** A dump of the whole database, restorable elsewhere: PGlite's data directory, or pg_dump's custom format. */
+async function dumpDatabase(db: Db, url: string | undefined, dir: string) {
+  if (!url) return { pglite: await (db as unknown as { $client: PGlite }).$client.dumpDataDir('none') };
+  const file = join(dir, 'backup.dump');
+  execFileSync('pg_dump', ['--format=custom', '--file', file, url]);
+  return { file };
+}
+
+/** The old dump, restored as a database of its own (next to the live one, whose DATA_DIR/keys it meets). */
+async function restoreDatabase(dump: Awaited<ReturnType<typeof dumpDatabase>>) {
+  if (dump.pglite) {
+    const client = new PGlite({ loadDataDir: dump.pglite, extensions: { pg_trgm } });
+    await client.waitReady;
+    return { db: drizzle({ client, schema }) as unknown as Db, close: () => client.close() };
+  }
+  const base = process.env.DATABASE_URL!;
+  const name = `restored_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  execFileSync('pg_restore', ['--no-owner', '--dbname', url.toString(), dump.file!]);
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
+  return {
+    db: database.db,
+    async close() {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
+  let harness: Awaited<ReturnType<typeof privacyDeps>>;
+  let people: Record<'ada' | 'bob', Awaited<ReturnType<typeof seedPerson>>>;
+
+  beforeAll(async () => {
+    harness = await privacyDeps({
+      pgliteOnDisk: true,
+      recordingProviders: new Map([['test-provider', recordingProviderSpy()]]),
+    });
+    const { deps } = harness;
+    people = { ada: await seedPerson(deps, ada), bob: await seedPerson(deps, bob) };
+    for (const [who, p] of [
+      [ada, people.ada],
+      [bob, people.bob],
+    ] as const)
+      await recordConsent(deps, {
+        contactId: p.contactId,
+        purpose: 'analytics',
+        granted: true,
+        policyVersion: 'phone-2026',
+        textHash: 'a'.repeat(64),
+        sourceChannel: 'voice',
+        evidence: { recordedBy: 'agent', statement: `agreed on the phone, reference ${who.marker}-consent` },
+        actor: { kind: 'system', id: null },
+      });
+  });
+  afterAll(() => harness?.close());
+
+  it('stores files and consent evidence encrypted, and gives every reader the plaintext back', async () => {
+    const { deps, dir } = harness;
+    const needles = [ada.marker, bob.marker, ada.name, bob.name];
+    expect(filesContaining(join(dir, 'blobs'), needles)).toEqual([]);
+    expect(filesContaining(join(dir, 'keys'), needles)).toEqual([]);
+    const stored = await deps.db.select().from(consentEvents);
+    expect(JSON.stringify(stored)).not.toContain(ada.marker);
+    expect(stored.every((e) => Object.keys(e.evidence).join() === 'encrypted')).toBe(true);
+
+    const file = await buffer(await deps.blobs.get(people.ada.fileBlob));
+    expect(file.toString()).toBe(`invoice for ${ada.name} ${ada.marker}-file-content`);
+    expect(await deps.blobs.size(people.ada.fileBlob)).toBe(file.length);
+    const history = await consentHistory(deps, people.ada.contactId);
+    expect(history.map((h) => h.evidence.statement)).toContain(`agreed on the phone, reference ${ada.marker}-consent`);
+    // One key file per person, mode 0600, holding a wrapped key only.
+    const entry = join(keyStorePath(dir), people.ada.contactId.slice(0, 2), `${people.ada.contactId}.key`);
+    expect(statSync(entry).mode & 0o777).toBe(0o600);
+    const key = (await deps.dataKeys.keyFor(people.ada.contactId)).key;
+    expect(readFileSync(entry).includes(Buffer.from(key.toString('base64')))).toBe(false);
+  });
+
+  it(
+    'a backup taken before the erasure, restored next to the live key store: the person is unreadable, the others not',
+    { timeout: 120_000 },
+    async () => {
+      const { deps, dir, database } = harness;
+      const backupDir = mkdtempSync(join(tmpdir(), 'backup-'));
+      const keyBefore = (await deps.dataKeys.keyFor(people.ada.contactId)).key.toString('base64');
+      const dump = await dumpDatabase(deps.db, (database as { url?: string }).url, backupDir);
+      cpSync(join(dir, 'blobs'), join(backupDir, 'blobs'), { recursive: true });
+
+      await eraseContact(deps, people.ada.contactId, { kind: 'system', id: null });
+      const [entry] = await deps.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'contact.erased'))
+        .orderBy(sql`${auditLog.id} desc`)
+        .limit(1);
+      const details = entry!.details as { dataKeys: string[] };
+      expect(details.dataKeys).toHaveLength(1);
+      expect(JSON.stringify(entry)).not.toContain(keyBefore);
+      expect(await deps.dataKeys.keyOf(people.ada.contactId)).toBeUndefined();
+
+      const restored = await restoreDatabase(dump);
+      try {
+        // The old dump still has both people's rows ...
+        const events = await restored.db
+          .select()
+          .from(consentEvents)
+          .where(inArray(consentEvents.contactId, [people.ada.contactId, people.bob.contactId]));
+        expect(new Set(events.map((e) => e.contactId)).size).toBe(2);
+        const opened = await openEvidence(deps.dataKeys, events);
+        const evidenceOf = (id: string) => opened.filter((_, i) => events[i]!.contactId === id);
+        // ... but with the live keys only Bob's evidence opens.
+        expect(evidenceOf(people.ada.contactId)).toEqual([{}]);
+        expect(evidenceOf(people.bob.contactId)).toEqual([
+          { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
+        ]);
+        await expect(
+          deps.dataKeys.decrypt(
+            (events.find((e) => e.contactId === people.ada.contactId)!.evidence as Evidence).encrypted!,
+            `consent_events.evidence/${events.find((e) => e.contactId === people.ada.contactId)!.id}`,
+          ),
+        ).rejects.toThrow(PersonalDataUnreadableError);
+
+        // The old files, through a store over the backup's copy of the file directory and the live keys.
+        const oldFiles = createEncryptedBlobStore(
+          createLocalBlobStore(join(backupDir, 'blobs')),
+          deps.dataKeys,
+          blobOwners(restored.db),
+        );
+        const [oldAttachment] = await restored.db
+          .select()
+          .from(attachments)
+          .where(eq(attachments.blobId, people.ada.fileBlob));
+        expect(oldAttachment).toBeDefined();
+        const [oldRecording] = await restored.db
+          .select()
+          .from(recordings)
+          .where(eq(recordings.blobId, people.ada.audioBlob));
+        expect(oldRecording).toBeDefined();
+        for (const blob of [people.ada.fileBlob, people.ada.audioBlob])
+          await expect(oldFiles.get(blob)).rejects.toThrow(PersonalDataUnreadableError);
+        expect((await buffer(await oldFiles.get(people.bob.fileBlob))).toString()).toBe(
+          `invoice for ${bob.name} ${bob.marker}-file-content`,
+        );
+        expect((await buffer(await oldFiles.get(people.bob.audioBlob))).toString()).toContain(bob.marker);
+        // And the backup's bytes hold no readable copy of anyone.
+        expect(filesContaining(join(backupDir, 'blobs'), [ada.marker, bob.marker])).toEqual([]);
+      } finally {
+        await restored.close();
+        rmSync(backupDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('a merge hands the other contact’s key over: erasing the kept contact shreds the merged files too', async () => {
+    const { deps } = harness;
+    const carol = await seedPerson(deps, { ...ada, email: 'c@example.org', phone: '+15550107733', marker: 'c1' });
+    const dave = await seedPerson(deps, { ...bob, email: 'd@example.org', phone: '+15550107744', marker: 'd1' });
+    await deps.dataKeys.adopt(carol.contactId, dave.contactId);
+    expect((await buffer(await deps.blobs.get(dave.fileBlob))).toString()).toContain('d1-file-content');
+    const shredded = await deps.dataKeys.shred(carol.contactId);
+    expect(shredded).toHaveLength(2);
+    await expect(deps.blobs.get(dave.fileBlob)).rejects.toThrow(PersonalDataUnreadableError);
+  });
+});
+
+describe(`keys:rotate re-wraps the data keys, on ${dbMode}`, () => {
+  it('every key of the key store is wrapped under the new master key and still opens what it encrypted', async () => {
+    const harness = await privacyDeps();
+    const dataDir = mkdtempSync(join(tmpdir(), 'rotate-'));
+    try {
+      const settings = { encryptionKey: undefined, decryptKeys: [], dataDir };
+      const before = openKeyProvider(settings, new Set());
+      const oldId = before.current().id;
+      const dataKeys = createDataKeys(before, createFileKeyStore(keyStorePath(dataDir)));
+      const contacts = [randomUUID(), randomUUID(), randomUUID()];
+      const sealed = await Promise.all(contacts.map((c) => dataKeys.encrypt(c, `value of ${c}`, `test/${c}`)));
+
+      const result = await rotateMasterKey(settings, harness.deps.db, secretSettingsOf());
+      expect(result.rewrappedDataKeys).toBe(3);
+      expect(result.currentKeyId).not.toBe(oldId);
+      expect(result.retiredOldKeys).toBe(true);
+      expect(readKeyFile(keyFilePath(dataDir)).map((k) => masterKey(k).id)).toEqual([result.currentKeyId]);
+      // Only the new key is left: a fresh process opens every value with it.
+      const after = createDataKeys(keyFileProvider(keyFilePath(dataDir)), createFileKeyStore(keyStorePath(dataDir)));
+      for (const [i, c] of contacts.entries())
+        expect(await after.decrypt(sealed[i]!, `test/${c}`)).toBe(`value of ${c}`);
+      for (const c of contacts) {
+        const file = readFileSync(join(keyStorePath(dataDir), c.slice(0, 2), `${c}.key`), 'utf8');
+        expect(file).toContain(`sealed:v1:${result.currentKeyId}:`);
+        expect(file).not.toContain(`sealed:v1:${oldId}:`);
+      }
+    } finally {
+      await harness.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
+  it('encrypts the files and evidence stored before encryption, with progress, and resumes', async () => {
+    const harness = await privacyDeps();
+    const { deps, dir } = harness;
+    try {
+      const person = await seedPerson(deps, { ...ada, marker: 'old-4471' });
+      // What an older version stored: plaintext files and plaintext evidence.
+      const raw = createLocalBlobStore(join(dir, 'blobs'));
+      const [message] = await deps.db
+        .select({ id: attachments.messageId })
+        .from(attachments)
+        .where(eq(attachments.blobId, person.fileBlob));
+      const plainIds: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const blob = await raw.put(Buffer.from(`old scan ${i} old-4471-plain`));
+        plainIds.push(blob.id);
+        await deps.db.insert(attachments).values({
+          messageId: message!.id,
+          blobId: blob.id,
+          filename: `scan-${i}.txt`,
+          contentType: 'text/plain',
+          size: blob.size,
+        });
+      }
+      await deps.db.insert(consentEvents).values(
+        [1, 2, 3].map((i) => ({
+          contactId: person.contactId,
+          purpose: 'support' as const,
+          granted: true,
+          policyVersion: 'v0',
+          textHash: 'b'.repeat(64),
+          sourceChannel: 'email' as const,
+          evidence: { statement: `old statement ${i} old-4471-plain` },
+        })),
+      );
+      const blobs = deps.blobs as EncryptedBlobStore;
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 5, evidence: 3 });
+
+      // The first run dies after two files (the owner look-up fails, as a database restart would make it).
+      let calls = 0;
+      const owners = blobOwners(deps.db);
+      const failing = async (o: Parameters<typeof owners>[0]) => {
+        if (++calls > 2) throw new Error('connection lost');
+        return owners(o);
+      };
+      await expect(encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners: failing })).rejects.toThrow(
+        'connection lost',
+      );
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 3, evidence: 3 });
+
+      const progress: string[] = [];
+      const result = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners }, (s, d, t) =>
+        progress.push(`${s} ${d}/${t}`),
+      );
+      expect(result.files.encrypted).toBe(3);
+      expect(result.evidence.encrypted).toBe(3);
+      expect(progress).toContain('evidence 3/3');
+      expect(progress.at(0)).toMatch(/^files 0\//);
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0 });
+      // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
+      const marker = encryptedMarkerPath(dir);
+      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0 });
+      expect(statSync(marker).mode & 0o777).toBe(0o600);
+      expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
+      // Same ids, same content for the readers.
+      for (const [i, id] of plainIds.entries())
+        expect((await buffer(await blobs.get(id))).toString()).toBe(`old scan ${i} old-4471-plain`);
+      const history = await consentHistory(deps, person.contactId);
+      expect(history.filter((h) => h.evidence.statement?.startsWith('old statement'))).toHaveLength(3);
+      // A third run finds nothing to do.
+      const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
+      expect(again.files.encrypted + again.evidence.encrypted).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe(`files through the API, encrypted at rest, on ${dbMode}`, () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.stop());
+
+  it('a visitor’s photo is stored encrypted and downloads as it was sent; 25 MB streams through', async () => {
+    const agent = await server.agentClient('agent');
+    const visitor = await server.visitor();
+    const photo = Buffer.concat([png(4, 4, [9, 9, 9]), Buffer.from('photo-marker-5590')]);
+    const sent = await visitor.post('/api/widget/files', {
+      clientId: 'client-crypto',
+      text: 'a photo',
+      files: [{ name: 'photo.png', data: base64(photo) }],
+    });
+    expect(sent.status).toBe(201);
+    const id = sent.body.message.attachments[0].id as string;
+    const [row] = await server.root.db.select().from(attachments).where(eq(attachments.id, id));
+    expect(row!.size).toBe(photo.length);
+    expect(filesContaining(join(server.root.config.dataDir, 'blobs'), ['photo-marker-5590'])).toEqual([]);
+    const res = await fetch(`${server.url}/api/attachments/${id}`, { headers: { cookie: agent.cookie } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(photo)).toBe(true);
+
+    // A large file goes through in chunks: the same bytes back, the plaintext size reported.
+    const big = randomBytes(25 * 1024 * 1024);
+    const stored = await server.root.blobs.put(Readable.from([big.subarray(0, 1 << 20), big.subarray(1 << 20)]), {
+      conversationId: sent.body.conversation?.id ?? (await server.root.db.select().from(schema.conversations))[0]!.id,
+    });
+    expect(stored.size).toBe(big.length);
+    expect(await server.root.blobs.size(stored.id)).toBe(big.length);
+    expect((await buffer(await server.root.blobs.get(stored.id))).equals(big)).toBe(true);
+  });
+});
