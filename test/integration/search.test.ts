@@ -111,6 +111,9 @@ describe(`search on ${dbMode}`, () => {
   it('matches a phrase only in its order', async () => {
     expect(ids(await search(admin, { q: '"refund for my order"' }))).toEqual([ada.conversationId]);
     expect(await search(admin, { q: '"order for my refund"' })).toEqual([]);
+    // Its words side by side, and the same words the other way round, which no message has.
+    expect(ids(await search(admin, { q: '"parcel arrived"' }))).toEqual([ada.conversationId]);
+    expect(await search(admin, { q: '"arrived parcel"' })).toEqual([]);
   });
 
   it('finds by contact name, email address, phone number in any format, subject and id', async () => {
@@ -202,5 +205,19 @@ describe(`search on ${dbMode}`, () => {
       zelda.conversationId,
     ])
       expect(await search(admin, { q }), q).toEqual([]);
+  });
+  it('finds a phrase deep in a text too long for all its word pairs, and not in the wrong order', async () => {
+    // 13,000 distinct words of 14 letters, 9 of them "ä" (two bytes each), before the phrase: 312 kB of text, over the
+    // 300 kB for which the vector holds word pairs (migration 0039), so the text carries the marker instead and is
+    // found the slow way.
+    const filler = Array.from({ length: 13_000 }, (_, i) => `w${i.toString(36).padStart(4, '0')}äääääääää`).join(' ');
+    const long = await seedConversation(
+      server.root.db,
+      inboxA,
+      { name: 'Lena Lang', email: 'lena@lang.example', phone: '+4915799999999', locale: 'en' },
+      { at: new Date('2026-03-01T12:00:00Z'), texts: [`${filler} the quokka smiled broadly at dawn`] },
+    );
+    expect(ids(await search(admin, { q: '"quokka smiled broadly"' }))).toEqual([long.conversationId]);
+    expect(await search(admin, { q: '"smiled quokka"' })).toEqual([]);
   });
 });
