@@ -207,22 +207,25 @@ function subjectArm(match: SQL, where: SQL, limit: number): Arm {
  * up the limit, hence ten per page entry). PostgreSQL chose to hash all conversations for that join.
  */
 /**
- * Words and phrases are checked in the newest 300 conversations: reading a conversation's messages costs more than
- * a look-up, a word or phrase in a tenth of the conversations fills the page within them, and a rarer one is the
- * index's to find. A phrase was walked over the newest 1,000 while the index could only give the messages holding
- * all its words, each then read (360,000 for two common words at 1,000,000 messages, 1.6 s); with the word pairs
- * (search-phrases.ts) the index gives the phrase's messages, and the longer walk only cost time (the phrase p50
- * went from 41 to 30 ms and p95 from 73 to 67 ms with 300 in the same run; 100 had more index steps: p95 84).
+ * Words are checked in the newest 300 conversations, phrases in the newest 600: reading a conversation's messages
+ * costs more than a look-up, a word in a tenth of the conversations fills the page within them, and a rarer one is
+ * the index's to find. The index gives a phrase's messages through the word pairs (search-phrases.ts), but reads
+ * each of them to check the positions and sort by time: a phrase in 0.5-1 % of the messages (5,000-8,000 at
+ * 1,000,000) took 60-70 ms there, and a longer walk finds its page before that. Measured at 1,000,000 messages on an
+ * idle machine, phrase p50 / p95: walk 300: 26 / 101 ms; 600: 23 / 37; 1,000: 29 / 41. Before the pairs the index
+ * read every message holding the phrase's words (360,000 for two common words, 1.6 s).
  */
 const TEXT_WALK = 300;
+const PHRASE_WALK = 600;
 
 function wordsArm(tsquery: string, where: SQL, limit: number, identifier: boolean): Arm {
   const query = sql`${tsquery}::tsquery`;
+  const walk = /<\d*-?>/.test(tsquery) ? PHRASE_WALK : TEXT_WALK;
   const arm: Arm = {
     rank: 'message',
     walk: {
-      size: TEXT_WALK,
-      check: sql`select c.id, 'message'::text, m.id, null::text, c.last_message_at from ${newest(TEXT_WALK)}
+      size: walk,
+      check: sql`select c.id, 'message'::text, m.id, null::text, c.last_message_at from ${newest(walk)}
         cross join lateral (select m.id from messages m
           where m.conversation_id = c.id and ts_match_vq(m.search_vector, ${query}) and m.kind <> 'event'
           order by m.created_at desc limit 1) as m`,
