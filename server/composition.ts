@@ -30,6 +30,7 @@ import { createEncryptedBlobStore, type EncryptedBlobStore } from './blobs/encry
 import { blobOwners } from './blobs/owners.ts';
 import { createFileKeyStore, keyStorePath } from './security/key-store.ts';
 import { createDataKeys, masterKeyIdOfStore, type DataKeys } from './security/data-keys.ts';
+import { openBlindIndex, type BlindIndex } from './security/blind-index.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
 import { getPolicies, recordingDeleteAfter } from './privacy/retention.ts';
 import { currentAgent } from './plugins/auth.ts';
@@ -67,6 +68,8 @@ export type AppRoot = Readonly<{
   blobs: EncryptedBlobStore;
   /** The per-person data keys (server/security/data-keys.ts), kept in DATA_DIR/keys. */
   dataKeys: DataKeys;
+  /** Keyed tokens of encrypted values that must stay findable (server/security/blind-index.ts). */
+  blindIndex: BlindIndex;
   inboxNames: InboxNameCache;
   visitorTokens: VisitorTokens;
   /** Seals and opens the secrets in inbox settings under the master key (the channels' ChannelPort.secrets). */
@@ -154,6 +157,7 @@ export async function createRoot(
   events.onError((err) => log.error({ err }, 'domain event subscriber failed'));
   const inboxNames = createInboxNameCache(db);
   const dataKeys = createDataKeys(keys, keyStore);
+  const blindIndex = await openBlindIndex(dataKeys);
   const blobs = createEncryptedBlobStore(createLocalBlobStore(join(config.dataDir, 'blobs')), dataKeys, blobOwners(db));
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
   const ingestDeps = { db, events, inboxNames, blobs };
@@ -231,6 +235,7 @@ export async function createRoot(
     events,
     blobs,
     dataKeys,
+    blindIndex,
     inboxNames,
     visitorTokens,
     secrets,
