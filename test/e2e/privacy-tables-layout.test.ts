@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, SCREENSHOTS, signInAsAdmin } from '../helpers/browser.ts';
 import { seedPerson } from '../helpers/fixtures.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { assignRequest, closeRequest, fileRequest } from '../../server/privacy/request-desk.ts';
@@ -70,12 +70,8 @@ describe(`the Privacy page's tables fit the window (${dbMode})`, () => {
   async function signedIn(locale: string, width: number): Promise<Page> {
     const context = await browser.newContext({ locale, viewport: { width, height: 900 }, storageState: session });
     const page = await context.newPage();
-    await page.goto(`${server.url}/inbox/`);
     if (!session) {
-      await page.fill('[data-testid="login-email"]', 'admin@example.com');
-      await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
-      await page.click('[data-testid="login-submit"]');
-      await page.waitForSelector('[data-testid="logout"]');
+      await signInAsAdmin(page, server.url);
       session = await context.storageState();
     }
     await page.goto(`${server.url}/inbox/#/privacy`);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, SCREENSHOTS, signInAsAdmin } from '../helpers/browser.ts';
 import { emailInbox } from '../helpers/search-seed.ts';
 import { HELSINKI, seedHelsinkiDay } from '../helpers/search-days.ts';
 
@@ -31,11 +31,7 @@ describe(`e2e in Chromium: the search panel's date filters (${dbMode})`, () => {
       viewport: { width: 1440, height: 900 },
     });
     const page = await context.newPage();
-    await page.goto(`${server.url}/inbox/`);
-    await page.fill('[data-testid="login-email"]', 'admin@example.com');
-    await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
-    await page.click('[data-testid="login-submit"]');
-    await page.waitForSelector('[data-testid="logout"]');
+    await signInAsAdmin(page, server.url);
 
     await page.fill('[data-testid="global-search"]', 'parcel');
     const hits = page.locator('[data-testid="search-hit"]');
