@@ -1,6 +1,4 @@
-import { join } from 'node:path';
-import { loadConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { withDatabase } from './cli-database.ts';
 import { verifyAuditChain } from './privacy/audit-verify.ts';
 import { anchorPath } from './privacy/audit-anchor.ts';
 import { openKeyProvider } from './security/keys.ts';
@@ -9,9 +7,7 @@ import { secretSettingsOf } from '../channels/registry.ts';
 
 // `npm run audit:verify`: checks the hash chain of the audit log of the configured database, and the signed
 // anchors in DATA_DIR/audit-anchor.jsonl against it (server/privacy/audit-anchor.ts).
-const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') });
-try {
+await withDatabase(async (config, database) => {
   const keys = openKeyProvider(config, await secretKeyIds(database.db, secretSettingsOf()));
   const result = await verifyAuditChain(database.db, { keys, path: anchorPath(config.dataDir) });
   if (result.ok) {
@@ -25,6 +21,4 @@ try {
     console.error(`Audit log BROKEN at entry ${id}: ${reason} (${result.entries} entries read).`);
     process.exitCode = 2;
   }
-} finally {
-  await database.close();
-}
+});

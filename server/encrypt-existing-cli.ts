@@ -1,46 +1,27 @@
-import { join } from 'node:path';
-import pino from 'pino';
-import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
-import { createRoot } from './composition.ts';
-import { KeyError } from './security/keys.ts';
+import { reportingKeyErrors, withRoot } from './cli-database.ts';
 import { blobOwners } from './blobs/owners.ts';
 import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
 // `npm run privacy:encrypt-existing`: encrypts the files and consent evidence stored before per-person encryption
 // (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or a file name.
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(1);
-}
-const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') });
-try {
-  const root = await createRoot(config, database, pino({ level: 'warn' }));
-  let last = '';
-  const result = await encryptExisting({ ...root, owners: blobOwners(root.db) }, (stage, done, total) => {
-    const line = `${stage === 'files' ? 'Files' : 'Consent evidence'}: ${done} of ${total}`;
-    if (line !== last) console.log(line);
-    last = line;
-  });
-  console.log(
-    `Encrypted ${result.files.encrypted} files (${result.files.already} were already, ` +
-      `${result.files.missing} are missing from the file store) and the evidence of ${result.evidence.encrypted} ` +
-      'consent events.',
-  );
-  // Records that no plaintext file is left (servers then skip the check at start), or says what is.
-  const left = await plaintextRemaining(root, encryptedMarkerPath(config.dataDir));
-  if (left.files > 0 || left.evidence > 0) {
-    console.error(`${left.files} files and ${left.evidence} consent events are still unencrypted: run this again.`);
-    process.exitCode = 2;
-  }
-} catch (err) {
-  if (!(err instanceof KeyError)) throw err;
-  console.error(err.message);
-  process.exitCode = 1;
-} finally {
-  await database.close();
-}
+await reportingKeyErrors(() =>
+  withRoot(async (root, config) => {
+    let last = '';
+    const result = await encryptExisting({ ...root, owners: blobOwners(root.db) }, (stage, done, total) => {
+      const line = `${stage === 'files' ? 'Files' : 'Consent evidence'}: ${done} of ${total}`;
+      if (line !== last) console.log(line);
+      last = line;
+    });
+    console.log(
+      `Encrypted ${result.files.encrypted} files (${result.files.already} were already, ` +
+        `${result.files.missing} are missing from the file store) and the evidence of ${result.evidence.encrypted} ` +
+        'consent events.',
+    );
+    // Records that no plaintext file is left (servers then skip the check at start), or says what is.
+    const left = await plaintextRemaining(root, encryptedMarkerPath(config.dataDir));
+    if (left.files > 0 || left.evidence > 0) {
+      console.error(`${left.files} files and ${left.evidence} consent events are still unencrypted: run this again.`);
+      process.exitCode = 2;
+    }
+  }),
+);

@@ -1,9 +1,5 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
-import { createRoot } from './composition.ts';
+import { withRoot } from './cli-database.ts';
 import { importFiles } from './import/index.ts';
 import type { ImportPlan } from './import/plan.ts';
 import type { ImportReport } from './import/run.ts';
@@ -54,15 +50,6 @@ if ((inactiveSince && Number.isNaN(inactiveSince.getTime())) || (closedYears !==
   process.exit(2);
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(1);
-}
-
 /** A bar on a terminal; a line per tenth otherwise (a log file). */
 function progress(done: number, total: number) {
   const share = total ? done / total : 1;
@@ -109,9 +96,7 @@ function printReport(report: ImportReport, seconds: number) {
   for (const d of report.dataMap) console.log(`    ${d.from} -> ${d.to}: ${d.count}`);
 }
 
-const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') });
-try {
-  const root = await createRoot(config, database, pino({ level: 'warn' }));
+await withRoot(async (root) => {
   const started = performance.now();
   const { plan, report } = await importFiles(root, {
     from: values.from as SourceSystem,
@@ -136,6 +121,4 @@ try {
   }
   await root.auditAnchor.flush();
   if (report?.differences.length) process.exitCode = 3;
-} finally {
-  await database.close();
-}
+});

@@ -137,7 +137,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   );
 
   const stopJobs = [
-    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root)),
+    every('retention-sweep', 60_000, fastify.log, () => sweepRetention(root, root.clock())),
     every('audit-anchor', ANCHOR_INTERVAL_MS, fastify.log, () => root.auditAnchor.flush()),
     every('audit-seal', SEAL_INTERVAL_MS, fastify.log, () => sealStagedAudit(root.db)),
     // Erasures ask for their scrub at once; this finishes those a restart interrupted.

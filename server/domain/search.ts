@@ -39,9 +39,11 @@ export type SearchFilters = {
   channel?: ConversationView['channel'];
   inboxId?: string;
   assignee?: 'me' | 'unassigned' | string;
-  /** Last activity on or after this day (UTC), and on or before `to` (a whole day). */
+  /** Last activity on or after this day, and on or before `to` (a whole day), as days of `timeZone`. */
   from?: string;
   to?: string;
+  /** The IANA zone the days are the agent's days in (a day in Helsinki starts at 22:00 UTC); UTC by default. */
+  timeZone?: string;
 };
 
 export type SearchRequest = {
@@ -88,8 +90,9 @@ function filterConditions(f: SearchFilters, inboxIds: InboxIds, viewerAgentId: s
   if (f.assignee === 'unassigned') where.push(sql`c.assignee_id is null`);
   else if (f.assignee === 'me') where.push(sql`c.assignee_id = ${viewerAgentId}::uuid`);
   else if (f.assignee) where.push(sql`c.assignee_id = ${f.assignee}::uuid`);
-  if (f.from) where.push(sql`c.last_message_at >= ${f.from}::date::timestamp at time zone 'UTC'`);
-  if (f.to) where.push(sql`c.last_message_at < (${f.to}::date + 1)::timestamp at time zone 'UTC'`);
+  const zone = f.timeZone ?? 'UTC';
+  if (f.from) where.push(sql`c.last_message_at >= ${f.from}::date::timestamp at time zone ${zone}::text`);
+  if (f.to) where.push(sql`c.last_message_at < (${f.to}::date + 1)::timestamp at time zone ${zone}::text`);
   return sql.join(where, sql` and `);
 }
 

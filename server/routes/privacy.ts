@@ -38,9 +38,16 @@ import { findPeople } from '../domain/contact-merge.ts';
 
 const tags = ['privacy'];
 
-/** What the privacy admin routes need: the sweep's and the record's dependencies. */
+/**
+ * What the privacy admin routes need: the sweep's and the record's dependencies, and the server's clock (the
+ * retention routes date grace periods, dry runs and sweeps by it, as the scheduled sweep does).
+ */
 export type PrivacyRoutesDeps = RetentionDeps &
-  RecordDeps & { config: Pick<Config, 'retentionGraceHours'>; auditAnchor: Pick<AuditAnchor, 'keys' | 'path'> };
+  RecordDeps & {
+    config: Pick<Config, 'retentionGraceHours'>;
+    auditAnchor: Pick<AuditAnchor, 'keys' | 'path'>;
+    clock: () => Date;
+  };
 
 export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps }> = async (app, { deps }) => {
   const admin = { access: 'admin' as const };
@@ -105,7 +112,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       },
     },
     async () => ({
-      policies: await getPolicies(deps.db),
+      policies: await getPolicies(deps.db, deps.clock()),
       graceHours: deps.config.retentionGraceHours,
     }),
   );
@@ -134,7 +141,16 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       try {
         const { dataClass } = request.params;
         const agentId = currentAgent(request).id;
-        return { policy: await savePolicy(deps, dataClass, request.body, agentId, deps.config.retentionGraceHours) };
+        return {
+          policy: await savePolicy(
+            deps,
+            dataClass,
+            request.body,
+            agentId,
+            deps.config.retentionGraceHours,
+            deps.clock(),
+          ),
+        };
       } catch (err) {
         if (!(err instanceof RetentionConfirmationRequired)) throw err;
         const { code, message, proposal } = err;
@@ -155,7 +171,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       },
     },
     async (request) => ({
-      policy: await cancelPendingPolicy(deps.db, request.params.dataClass, currentAgent(request).id),
+      policy: await cancelPendingPolicy(deps.db, request.params.dataClass, currentAgent(request).id, deps.clock()),
     }),
   );
 
@@ -172,7 +188,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
       },
     },
     async (request) => ({
-      policy: await applyPolicyNow(deps.db, request.params.dataClass, currentAgent(request).id),
+      policy: await applyPolicyNow(deps.db, request.params.dataClass, currentAgent(request).id, deps.clock()),
     }),
   );
 
@@ -186,7 +202,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
         response: { 200: RetentionPreview, ...errors(401, 403) },
       },
     },
-    async () => previewRetention(deps),
+    async () => previewRetention(deps, deps.clock()),
   );
 
   app.post(
@@ -202,7 +218,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
         response: { 200: RetentionProposal, ...errors(400, 401, 403) },
       },
     },
-    async (request) => proposeRetention(deps, request.body.policies, deps.config.retentionGraceHours),
+    async (request) => proposeRetention(deps, request.body.policies, deps.config.retentionGraceHours, deps.clock()),
   );
 
   app.post(
@@ -215,7 +231,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
         response: { 200: SweepResult, ...errors(401, 403) },
       },
     },
-    async () => sweepRetention(deps),
+    async () => sweepRetention(deps, deps.clock()),
   );
 
   const Nullable = Type.Union([Type.String(), Type.Null()]);

@@ -18,6 +18,13 @@ function day(value: string | undefined, name: string): string | undefined {
   return value;
 }
 
+/** The zones a day can be counted in (the browser's Intl names them; PostgreSQL knows the same IANA names). */
+const zones = new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
+function timeZone(value: string | undefined): string | undefined {
+  if (value !== undefined && !zones.has(value)) throw badRequest('invalid_time_zone', 'tz is not a known time zone');
+  return value;
+}
+
 const tags = ['search'];
 
 /**
@@ -41,8 +48,13 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db } }> = asy
           assignee: Type.Optional(
             Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.String({ format: 'uuid' })]),
           ),
-          from: Type.Optional(Type.String({ format: 'date', description: 'Last activity on or after (UTC day)' })),
-          to: Type.Optional(Type.String({ format: 'date', description: 'Last activity on or before (UTC day)' })),
+          from: Type.Optional(Type.String({ format: 'date', description: 'Last activity on or after (a day of tz)' })),
+          to: Type.Optional(
+            Type.String({ format: 'date', description: 'Last activity on or before (a whole day of tz)' }),
+          ),
+          tz: Type.Optional(
+            Type.String({ maxLength: 64, description: "IANA time zone of the days (the agent's); default UTC" }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 20 })),
         }),
         response: { 200: SearchPage, ...errors(400, 401) },
@@ -60,6 +72,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db } }> = asy
           assignee: q.assignee,
           from: day(q.from, 'from'),
           to: day(q.to, 'to'),
+          timeZone: timeZone(q.tz),
         },
         inboxIds: agent.inboxIds,
         viewerAgentId: agent.id,

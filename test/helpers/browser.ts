@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from './server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = 'test-results/screenshots';
@@ -37,3 +38,12 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 const STEP_TIMEOUT_MS = 20_000;
+
+/** Signs in to the inbox as the test server's admin and waits for the signed-in inbox. */
+export async function signInAsAdmin(page: Page, serverUrl: string): Promise<void> {
+  await page.goto(`${serverUrl}/inbox/`);
+  await page.fill('[data-testid="login-email"]', 'admin@example.com');
+  await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+  await page.click('[data-testid="login-submit"]');
+  await page.waitForSelector('[data-testid="logout"]');
+}

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
+import { requestPageClient } from '../helpers/request-page.ts';
 import { type AgentClient, startTestServer, type TestServer } from '../helpers/server.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { auditLog, contactIdentities, contacts, privacyRequestCodes } from '../../drizzle/schema/index.ts';
@@ -15,23 +16,7 @@ describe(`data-subject request desk (${dbMode})`, () => {
   let now = new Date('2026-01-31T09:00:00Z');
   const clock = () => new Date(now);
   const DAY = 86_400_000;
-  // Each test comes from its own client address (through the trusted proxy), so the per-address limits of the
-  // public routes count one test's calls only.
-  let client = 0;
-  beforeEach(() => {
-    client += 1;
-  });
-
-  const api = (path: string, body: unknown, token?: string) =>
-    fetch(`${server.url}/api/public/privacy-requests${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-forwarded-for': `10.0.0.${client}`,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const { api, clientAddress } = requestPageClient(() => server.url, '10.0.0');
 
   async function customer(address: string, name: string, locale = 'en') {
     const [c] = await server.root.db.insert(contacts).values({ name, email: address, locale }).returning();
@@ -266,7 +251,7 @@ describe(`data-subject request desk (${dbMode})`, () => {
     const form = (path: string, fields: Record<string, string>) =>
       fetch(`${server.url}/privacy/request${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.0.0.${client}` },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': clientAddress() },
         body: new URLSearchParams(fields).toString(),
       }).then(async (r) => ({ status: r.status, html: await r.text(), csp: r.headers.get('content-security-policy') }));
     const start = await fetch(`${server.url}/privacy/request?lang=fr`);

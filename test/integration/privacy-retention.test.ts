@@ -499,6 +499,66 @@ describe(`retention changes over the API: confirmation, grace period, apply now,
   });
 });
 
+/**
+ * The retention routes tell time by the server's clock (the one the server is built with), not the machine's: the
+ * grace period, the dry run and the sweep of a server whose clock a test moved all agree with that clock.
+ */
+describe(`retention routes on the server's injected clock (${dbMode})`, () => {
+  let server: TestServer;
+  let admin: AgentClient;
+  let aged: Map<number, string>;
+  let now = new Date();
+  const clock = () => new Date(now);
+  const HOUR = 3_600_000;
+  const messagesRow = (body: { classes: Array<{ dataClass: string }> }) =>
+    body.classes.find((c) => c.dataClass === 'messages');
+
+  beforeAll(async () => {
+    server = await startTestServer({ RETENTION_GRACE_HOURS: '24' }, { clock });
+    admin = await server.agentClient('admin');
+    aged = await conversationsAged(server.root.db, [10, 3]);
+  });
+  afterAll(() => server?.stop());
+
+  it('dates the change, the dry run and the sweep by that clock, and the grace period ends by it', async () => {
+    const saved = await admin.send('PUT', '/api/privacy/retention/messages', {
+      enabled: true,
+      retainDays: 5,
+      confirm: true,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.policy.takesEffectAt).toBe(new Date(now.getTime() + 24 * HOUR).toISOString());
+    const during = await admin.get('/api/privacy/retention/preview');
+    expect(during.body.asOf).toBe(now.toISOString());
+    expect(messagesRow(during.body)).toMatchObject({ enabled: false, count: 0 });
+
+    // A day and a minute later by the server's clock (the machine's has hardly moved): the grace period is over.
+    now = new Date(now.getTime() + 24 * HOUR + 60_000);
+    const policies = await admin.get('/api/privacy/retention');
+    expect(policies.body.policies.find((p: { dataClass: string }) => p.dataClass === 'messages')).toMatchObject({
+      takesEffectAt: null,
+      inForce: { enabled: true, retainDays: 5 },
+    });
+    const after = await admin.get('/api/privacy/retention/preview');
+    expect(after.body.asOf).toBe(now.toISOString());
+    // 10 days old goes; 3 days old is 4 days old by the moved clock, inside the 5 days.
+    expect(messagesRow(after.body)).toMatchObject({ enabled: true, count: 1 });
+    const proposed = await admin.post('/api/privacy/retention/preview', {
+      policies: [{ dataClass: 'messages', enabled: true, retainDays: 2 }],
+    });
+    expect(proposed.body.asOf).toBe(now.toISOString());
+    expect(proposed.body.changes[0].takesEffectAt).toBe(new Date(now.getTime() + 24 * HOUR).toISOString());
+
+    let sweep;
+    do sweep = await admin.post('/api/privacy/retention/sweep');
+    while (sweep.body.skipped); // the scheduled sweep may hold the lease for a moment
+    expect(sweep.status).toBe(200);
+    expect(sweep.body).toMatchObject({ sweptAt: now.toISOString(), removed: { messages: 1 } });
+    const left = await server.root.db.select({ id: conversations.id }).from(conversations);
+    expect(left.map((c) => c.id)).toEqual([aged.get(3)]);
+  });
+});
+
 describe('two server processes sweeping one PostgreSQL database at once', () => {
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const name = `t_sweep_${randomBytes(4).toString('hex')}`;

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
+import { requestPageClient, smsAndSlackEnv } from '../helpers/request-page.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
@@ -22,21 +23,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
   let admin: AgentClient;
   let now = new Date('2026-05-04T08:00:00Z');
   const clock = () => new Date(now);
-  let client = 0;
-  beforeEach(() => {
-    client += 1;
-  });
-
-  const api = (path: string, body: unknown, token?: string) =>
-    fetch(`${server.url}/api/public/privacy-requests${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-forwarded-for': `10.0.7.${client}`,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const { api, clientAddress } = requestPageClient(() => server.url, '10.0.7');
 
   async function customer(name: string, kind: 'phone' | 'slack' | 'email', address: string) {
     const [c] = await server.root.db.insert(contacts).values({ name }).returning();
@@ -55,21 +42,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
     slack.addUser({ id: 'U0CUSTOMR1', name: 'sanna', realName: 'Sanna Slack' });
     slack.addUser({ id: 'U0CUSTOMR2', name: 'wilhelm', realName: 'Wilhelm Work', email: 'wilhelm@partner.example' });
     slack.addUser({ id: 'U0STRANGR1', name: 'stranger', email: 'stranger@partner.example' });
-    server = await startTestServer(
-      {
-        EMAIL_IMAP_ENABLED: 'false',
-        TRUST_PROXY: '127.0.0.1',
-        PHONE_REGION: 'FI',
-        TWILIO_ACCOUNT_SID: twilio.accountSid,
-        TWILIO_AUTH_TOKEN: twilio.authToken,
-        TWILIO_API_URL: twilio.url,
-        SLACK_SIGNING_SECRET: 'slack-signing-secret-for-tests',
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_API_URL: slack.apiUrl,
-        OUTBOUND_ALLOW_HOSTS: `${new URL(twilio.url).host},${new URL(slack.apiUrl).host}`,
-      },
-      { clock },
-    );
+    server = await startTestServer(smsAndSlackEnv(twilio, slack), { clock });
     admin = await server.agentClient('admin');
   });
   afterAll(async () => {
@@ -89,7 +62,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
     // The page says it in the person's language, with the number they typed back in the field.
     const page = await fetch(`${server.url}/privacy/request/code`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.0.7.${client}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': clientAddress() },
       body: new URLSearchParams({ address: '040 111 0000', language: 'fi' }).toString(),
     });
     expect(page.status).toBe(409);

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
+import { requestPageClient, smsAndSlackEnv } from '../helpers/request-page.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
@@ -20,21 +21,7 @@ describe(`request outcomes by SMS and Slack (${dbMode})`, () => {
   let slack: FakeSlack;
   let admin: AgentClient;
   let smsUrl: string;
-  let client = 0;
-  beforeEach(() => {
-    client += 1;
-  });
-
-  const api = (path: string, body: unknown, token?: string) =>
-    fetch(`${server.url}/api/public/privacy-requests${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-forwarded-for': `10.0.8.${client}`,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const { api } = requestPageClient(() => server.url, '10.0.8');
 
   const textsTo = (phone: string) => twilio.messages.filter((m) => m.to === phone).map((m) => m.body);
   const codeIn = (text: string | undefined) => /\b(\d{6})\b/.exec(text ?? '')?.[1];
@@ -72,18 +59,7 @@ describe(`request outcomes by SMS and Slack (${dbMode})`, () => {
     [twilio, slack] = await Promise.all([startFakeTwilio(), FakeSlack.start()]);
     slack.addUser({ id: 'U0SVEN0001', name: 'sven', realName: 'Sven Slack' });
     slack.addUser({ id: 'U0PAULA001', name: 'paula', realName: 'Paula Partner' });
-    server = await startTestServer({
-      EMAIL_IMAP_ENABLED: 'false',
-      TRUST_PROXY: '127.0.0.1',
-      PHONE_REGION: 'FI',
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_API_URL: twilio.url,
-      SLACK_SIGNING_SECRET: 'slack-signing-secret-for-tests',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_API_URL: slack.apiUrl,
-      OUTBOUND_ALLOW_HOSTS: `${new URL(twilio.url).host},${new URL(slack.apiUrl).host}`,
-    });
+    server = await startTestServer(smsAndSlackEnv(twilio, slack));
     const [inbox] = await server.root.db
       .insert(inboxes)
       .values({ name: 'Support SMS', channel: 'sms', settings: { phoneNumber: OUR_NUMBER } })

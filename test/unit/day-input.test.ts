@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { numericDay, parseDay } from '../../web/inbox/src/lib/day-input.ts';
+import { LOCALES } from '../../web/i18n/index.ts';
+import { inboxTranslator, loadInboxLocale } from '../../web/i18n/inbox-catalog.ts';
 
 /** What an agent types into a date field, read in the inbox's locale (web/inbox/src/lib/day-input.ts). */
 describe('days typed in the locale of the inbox', () => {
@@ -33,5 +35,14 @@ describe('days typed in the locale of the inbox', () => {
       expect(parseDay(text, 'en-GB'), text).toBeNull();
     expect(parseDay('Foo 6, 2026', 'en-US')).toBeNull();
     expect(parseDay('  ', 'en-US')).toBe('');
+  });
+
+  // An empty field shows the pattern of the numeric form the field reads back, as an empty native date input does.
+  it.each(LOCALES)('shows an empty field in %s as the pattern of that numeric form', async (locale) => {
+    await loadInboxLocale(locale);
+    const pattern = inboxTranslator(locale)('dateField.empty');
+    const shape = (text: string) => text.replace(/\p{L}|\d/gu, 'x');
+    expect(shape(pattern)).toBe(shape(numericDay('2026-12-31', locale)));
+    expect(pattern).not.toMatch(/\d/);
   });
 });

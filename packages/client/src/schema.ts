@@ -6804,10 +6804,12 @@ export interface operations {
                 channel?: "chat" | "email" | "sms" | "voice" | "slack";
                 inbox?: string;
                 assignee?: "me" | "unassigned" | string;
-                /** @description Last activity on or after (UTC day) */
+                /** @description Last activity on or after (a day of tz) */
                 from?: string;
-                /** @description Last activity on or before (UTC day) */
+                /** @description Last activity on or before (a whole day of tz) */
                 to?: string;
+                /** @description IANA time zone of the days (the agent's); default UTC */
+                tz?: string;
                 limit?: number;
             };
             header?: never;

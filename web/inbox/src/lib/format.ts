@@ -37,6 +37,9 @@ const fullFmt = () => dateFormat('full', { dateStyle: 'medium', timeStyle: 'shor
 const calendarDayFmt = () =>
   dateFormat('calendar', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
+/** The agent's time zone (the browser's): the days an agent picks are days of this zone. */
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
 /** A number in the inbox's language ("1 234,5" in French). */
 export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
   return new Intl.NumberFormat(i18n.locale, options).format(value);

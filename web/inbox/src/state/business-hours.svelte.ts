@@ -1,6 +1,7 @@
 import { describeError, type ApiClient } from '../api.ts';
 import type { InboxList } from '../types.ts';
 import { ta } from '../lib/admin-i18n.ts';
+import { browserZone } from '../lib/format.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
 /** What the API takes and returns (server/routes/business-hours.ts). */
@@ -21,7 +22,6 @@ export type HoursDraft = {
   visitorGoneMinutes: number;
 };
 
-const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const defaultDays = (): DayDraft[] =>
   [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: day >= 1 && day <= 5, from: '09:00', to: '17:00' }));
 

@@ -4,6 +4,7 @@ import type { ChannelKind } from '../types.ts';
 import { saveBlob } from '../lib/download.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { ta } from '../lib/admin-i18n.ts';
+import { browserZone } from '../lib/format.ts';
 import { i18n } from '../lib/i18n.svelte.ts';
 
 export type RangePreset = '7d' | '30d' | '90d' | 'custom';
@@ -66,8 +67,7 @@ export class AnalyticsDashboard {
 
   /** The query of the current filters: a preset is "the last n days up to now"; a custom range is whole local days. */
   get query(): Record<string, string> {
-    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-    const q: Record<string, string> = { tz };
+    const q: Record<string, string> = { tz: browserZone() };
     if (this.channel) q.channel = this.channel;
     const preset = rangePresets.find((p) => p.id === this.preset);
     if (preset) {

@@ -3,6 +3,7 @@ import type { ChannelKind, ConversationStatus, InboxList, InboxView } from '../t
 import type { SearchHitView, SearchPage } from '../../../../server/http/views/search.ts';
 import { app } from './app.svelte.ts';
 import { hrefs } from './router.svelte.ts';
+import { browserZone } from '../lib/format.ts';
 
 export type SearchFilters = {
   status: ConversationStatus | 'all';
@@ -115,6 +116,8 @@ export class ConversationSearch {
         assignee: f.assignee === 'all' ? null : f.assignee,
         from: f.from || null,
         to: f.to || null,
+        // The days the agent chose are their own: "to" ends at their midnight, not at UTC's.
+        tz: f.from || f.to ? browserZone() : null,
       });
       if (sequence !== this.#sequence) return;
       this.items = page.items;
