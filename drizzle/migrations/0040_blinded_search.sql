@@ -37,3 +37,11 @@ CREATE FUNCTION blind_mention_tokens(body text, html text, ipad bytea, opad byte
       '([0-9][0-9 \t().+/-]*)', 'g') AS r) AS runs
   CROSS JOIN LATERAL generate_series(6, least(length(runs.d), 20)) AS n
 $$;
+--> statement-breakpoint
+-- Erasure's mention finding looks an identifier up as all its words ('simple', as plainto_tsquery did): the same
+-- words as tokens, AND'd. Cast from text, not to_tsquery(), which would parse the tokens as words again.
+CREATE FUNCTION blind_words_query(words text, ipad bytea, opad bytea) RETURNS tsquery
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(string_agg('''' || public.search_token(lexeme, ipad, opad) || '''', ' & ')::tsquery, ''::tsquery)
+  FROM unnest(to_tsvector('simple'::regconfig, words))
+$$;

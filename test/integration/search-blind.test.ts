@@ -6,6 +6,10 @@ import { searchConversations, type SearchHit } from '../../server/domain/search.
 import { searchBlinding } from '../../server/domain/search-blind.ts';
 import { withPhrasePairs } from '../../server/domain/search-phrases.ts';
 import { blindIndexFromKey } from '../../server/security/blind-index.ts';
+import { messageMentionCondition } from '../../server/privacy/mention-index.ts';
+import { mentionMatcher } from '../../server/privacy/mentions.ts';
+import { findMentions } from '../../server/privacy/person-mentions.ts';
+import { messages } from '../../drizzle/schema/index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { dbMode, testDatabase } from '../helpers/db.ts';
 import { emailInbox, seedConversation } from '../helpers/search-seed.ts';
@@ -48,6 +52,9 @@ const QUERIES = [
   "it's",
   'nothing-here',
 ];
+
+/** Whole words and phone numbers (a prefix such as "zanzib" is found by the plain index only). */
+const MENTIONS = ['zanzibarite', 'Rückerstattungen', 'quinoxal', '+49 154 9131 5660', '0154 9131 5660', 'person'];
 
 const shape = (hits: SearchHit[]) =>
   hits.map((h) => ({ id: h.conversation.id, matchedIn: h.matchedIn, messageId: h.messageId, snippet: h.snippet }));
@@ -128,15 +135,32 @@ describe(`the blinded message index on ${dbMode}`, () => {
     }
   });
 
-  it('gives the search box the same hits once the index is blinded, and the index holds no word', async () => {
+  it('gives the search box and erasure the same hits once the index is blinded, and it holds no word', async () => {
     const before = new Map<string, ReturnType<typeof shape>>();
     for (const text of QUERIES) before.set(text, shape(await search(text, false)));
+    const mentioned = async (blinded: boolean) => {
+      const found: unknown[] = [];
+      for (const q of MENTIONS) found.push(await findMentions(database.db, q, blinded ? blinding : undefined));
+      const condition = messageMentionCondition(
+        messages.searchVector,
+        messages.body,
+        messages.html,
+        mentionMatcher({ name: 'Quinoxal Colis', email: null, phone: '+4915491315660' }, []),
+        blinded ? blinding : undefined,
+      );
+      const candidates = await database.db.select({ id: messages.id }).from(messages).where(condition!);
+      return { found, candidates: candidates.map((c) => c.id).sort() };
+    };
+    const mentionsBefore = await mentioned(false);
+    expect(mentionsBefore.candidates).toHaveLength(3);
+    expect((mentionsBefore.found[0] as { total: number }).total).toBe(1);
     expect(before.get('zanzibarite')).toHaveLength(1);
     expect(before.get('"broke gadget"')).toEqual([]);
     expect(before.get('0154 91315660')).toHaveLength(2);
 
     await blindMessageIndex(database.db, blinding);
     for (const text of QUERIES) expect(shape(await search(text, true)), text).toEqual(before.get(text));
+    expect(await mentioned(true)).toEqual(mentionsBefore);
 
     const stored = rowsOf<{ v: string; d: string[] }>(
       await database.db.execute(sql`select search_vector::text as v, mention_tokens as d from messages`),
