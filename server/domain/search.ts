@@ -14,6 +14,7 @@ import {
   type SnippetPart,
 } from './search-query.ts';
 import { withPhrasePairs } from './search-phrases.ts';
+import type { SearchBlinding } from './search-blind.ts';
 
 /**
  * The search box: conversations found by message text, subject, contact name, email, phone and id, each kind of
@@ -53,6 +54,11 @@ export type SearchRequest = {
   inboxIds: InboxIds;
   viewerAgentId: string;
   limit: number;
+  /**
+   * Set where the messages' index is blinded (search-blind.ts, migration 0040: search_vector holds keyed tokens and
+   * mention_tokens the tokens of digit runs): the query's lexemes and a phone number's digits are mapped to tokens.
+   */
+  blinding?: SearchBlinding;
 };
 
 export type SearchHit = {
@@ -289,10 +295,13 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
  * per conversation; several matches in one conversation use up the limit, hence ten messages per page entry). Six
  * digits or more are rare, so PostgreSQL reads the digits index and sorts the few matches.
  */
-function mentionArm(digits: string, where: SQL, limit: number): SQL {
+function mentionArm(digits: string, where: SQL, limit: number, blinding?: SearchBlinding): SQL {
+  const mentions = blinding
+    ? sql`m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
+    : sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
   return sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
     join conversations c on c.id = m.conversation_id
-    where mention_digits(m.body, m.html) like ${digits} and m.kind <> 'event' and ${where}
+    where ${mentions} and m.kind <> 'event' and ${where}
     order by m.created_at desc limit ${limit * 10}`;
 }
 
@@ -301,7 +310,13 @@ function mentionArm(digits: string, where: SQL, limit: number): SQL {
  * and scope are in each arm. `tsquery` is a parameter holding the query's text (computed beforehand, so that
  * PostgreSQL plans with it: how common its words are decides the plan).
  */
-function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number): Arm[] {
+function arms(
+  q: ParsedQuery,
+  tsquery: string | null,
+  where: SQL,
+  limit: number,
+  blinding: SearchBlinding | undefined,
+): Arm[] {
   const list: Arm[] = [];
   const arm = (a: Arm) => list.push(a);
   if (q.id)
@@ -327,7 +342,7 @@ function arms(q: ParsedQuery, tsquery: string | null, where: SQL, limit: number)
         where search_digits(ct.phone) like ${digits} and ${where}
         order by c.last_message_at desc limit ${limit}`,
     });
-    arm({ rank: 'message', body: mentionArm(digits, where, limit) });
+    arm({ rank: 'message', body: mentionArm(q.phoneDigits, where, limit, blinding) });
   }
   if (q.substring) {
     arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
@@ -412,7 +427,9 @@ export async function searchConversations(db: Db, request: SearchRequest): Promi
         ${textQuery(q.words)} as q`),
     );
     const tsquery = setup?.q ?? null;
-    const list = arms(q, tsquery === null ? null : withPhrasePairs(tsquery), where, request.limit);
+    const { blinding } = request;
+    const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
+    const list = arms(q, indexed && blinding ? blinding.query(indexed) : indexed, where, request.limit, blinding);
     const best = list.length
       ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)
       : [];

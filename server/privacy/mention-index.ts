@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { MentionMatcher } from './mentions.ts';
+import type { SearchBlinding } from '../domain/search-blind.ts';
 
 /**
  * Mentions of a person in messages are found through two indexes instead of reading every message: the words of
@@ -15,6 +16,8 @@ import type { MentionMatcher } from './mentions.ts';
  * both sides); order and punctuation between them are for the regular expressions. Digits: a phone number in
  * any format contains its national significant number as one digit run once separators are gone.
  * Longer texts than the indexes read (MENTION_TEXT_CAP) are always candidates (a partial index lists them).
+ * With `blinding` (the blinded index, server/domain/search-blind.ts) the same words and national digits are looked
+ * up as their keyed tokens: the candidates are the same (test/integration/search-blind.test.ts).
  */
 export const MENTION_TEXT_CAP = 200_000;
 
@@ -23,16 +26,26 @@ export function messageMentionCondition(
   body: PgColumn,
   html: PgColumn,
   matcher: MentionMatcher,
+  blinding?: SearchBlinding,
 ): SQL | null {
   const arms: SQL[] = [];
   if (matcher.wordTerms.length) {
     const query = sql.join(
-      matcher.wordTerms.map((term) => sql`plainto_tsquery('simple'::regconfig, ${term})`),
+      matcher.wordTerms.map((term) =>
+        blinding
+          ? sql`blind_words_query(${term}, ${blinding.ipad}, ${blinding.opad})`
+          : sql`plainto_tsquery('simple'::regconfig, ${term})`,
+      ),
       sql` || `,
     );
     arms.push(sql`${searchVector} @@ (${query})`);
   }
-  for (const digits of matcher.digitRuns) arms.push(sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`);
+  for (const digits of matcher.digitRuns)
+    arms.push(
+      blinding
+        ? sql`mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
+        : sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`,
+    );
   if (!arms.length) return null;
   arms.push(sql`length(${body}) + length(coalesce(${html}, '')) > ${sql.raw(String(MENTION_TEXT_CAP - 1))}`);
   return sql.join(arms, sql` or `);

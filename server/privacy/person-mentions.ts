@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import { splitE164 } from './mentions.ts';
 import { phoneDigits } from '../domain/phone-digits.ts';
+import type { SearchBlinding } from '../domain/search-blind.ts';
 
 /** One message that names what "find this person" searched for, for the admin who handles a request. */
 export type MentionItem = {
@@ -30,8 +31,10 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * the messages' mention indexes (migration 0015: words as prefixes, so "Tollen" finds "Tollenbeck"; digits
  * for phone numbers). Candidates are then checked in JS: each word of `q` at the start of a word, or the
  * phone's national digits with any separators between them. At most CANDIDATES are read (`more` says so).
+ * With `blinding` (the blinded index, server/domain/search-blind.ts) a word is looked up as its token: whole words
+ * only, since a token says nothing about how its word starts ("Tollen" no longer finds "Tollenbeck").
  */
-export async function findMentions(db: Db, q: string): Promise<MentionList> {
+export async function findMentions(db: Db, q: string, blinding?: SearchBlinding): Promise<MentionList> {
   const phone = phoneDigits(q);
   const nsn = phone
     ? phone.international
@@ -43,9 +46,13 @@ export async function findMentions(db: Db, q: string): Promise<MentionList> {
   const phoneTest = nsn ? new RegExp(`(?<!\\d)0*${nsn.split('').join('[\\s.()\\-/]*')}(?!\\d)`) : null;
   const prefixQuery = sql`to_tsquery('simple'::regconfig, (select string_agg(quote_literal(lexeme) || ':*', ' & ')
     from unnest(to_tsvector('simple'::regconfig, ${q}))))`;
-  const condition = nsn
-    ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
-    : sql`${messages.searchVector} @@ ${prefixQuery}`;
+  const condition = blinding
+    ? nsn
+      ? sql`"messages"."mention_tokens" @> array[${blinding.digitsToken(nsn)}]::text[]`
+      : sql`${messages.searchVector} @@ blind_words_query(${q}, ${blinding.ipad}, ${blinding.opad})`
+    : nsn
+      ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
+      : sql`${messages.searchVector} @@ ${prefixQuery}`;
   const rows = await db
     .select({
       messageId: messages.id,

@@ -21,20 +21,31 @@
  * word/name queries with each filter (status, inbox, assignee, last 30 days) and as an agent scoped to 2 of the
  * 4 inboxes. One query at a time, pool of 10 connections, as the server runs it.
  *
- *   npm run bench:search -- [--messages 1000000] [--runs 60] [--fresh]
+ * --blinded: the same queries over the blinded message index (issue 22, server/domain/search-blind.ts): a copy of
+ * the seeded database (bench_search_<messages>_blinded, made from it as a template and kept) whose search_vector holds
+ * keyed tokens and mention_tokens the digit runs' tokens, under a key fixed for the bench.
+ *
+ *   npm run bench:search -- [--messages 1000000] [--runs 60] [--fresh] [--blinded]
  */
 import postgres from 'postgres';
+import { sql as statement } from 'drizzle-orm';
 import { openDatabase } from '../../server/db/client.ts';
 import { searchConversations, type SearchFilters } from '../../server/domain/search.ts';
 import type { InboxIds } from '../../server/domain/scope.ts';
+import { searchBlinding } from '../../server/domain/search-blind.ts';
+import { blindIndexFromKey } from '../../server/security/blind-index.ts';
+import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { baseDatabaseUrl, flags, machineLine, ms, prng, summarize, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:search -- [options]
   --messages N   messages in the database (default 1000000; 10 per conversation)
   --runs N       queries per kind (default 60)
-  --fresh        drop and seed the database again (otherwise it is reused when it holds the data)`;
+  --fresh        drop and seed the database again (otherwise it is reused when it holds the data)
+  --blinded      search a copy of it whose message index is blinded (keyed tokens)`;
 
-const opts = flags({ messages: 1_000_000, runs: 60, fresh: false }, USAGE);
+const opts = flags({ messages: 1_000_000, runs: 60, fresh: false, blinded: false }, USAGE);
+/** The bench's own key for the blinded copy (a fixed one: the copy is kept between runs). */
+const BENCH_BLINDING = searchBlinding(blindIndexFromKey(Buffer.alloc(32, 7)));
 const TARGET_P95_MS = 50;
 
 const FIRST = (
@@ -212,24 +223,60 @@ async function database(messages: number) {
   return { url: url.toString(), ready };
 }
 
+/**
+ * The blinded copy of the seeded database (made once, kept): copied with the seeded one as its template, then its
+ * message index rewritten in the blinded form and analyzed again.
+ */
+async function blindedCopy(messages: number, seeded: string): Promise<string> {
+  const name = `bench_search_${messages}_blinded`;
+  const admin = postgres(baseDatabaseUrl(), { max: 1, onnotice: () => {} });
+  const url = new URL(seeded);
+  url.pathname = `/${name}`;
+  try {
+    const exists = (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
+    if (exists && !opts.fresh) return url.toString();
+    if (exists) await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.unsafe(`create database ${name} template bench_search_${messages}`);
+  } finally {
+    await admin.end();
+  }
+  const t = performance.now();
+  const copy = await openDatabase({ databaseUrl: url.toString(), poolSize: 1 });
+  try {
+    await copy.db.execute(statement`set maintenance_work_mem = '512MB'`);
+    await blindMessageIndex(copy.db, BENCH_BLINDING);
+    // VACUUM FULL: the update left every row twice in the heap, which the plain database does not carry.
+    await copy.db.execute(statement`vacuum full analyze messages`);
+  } finally {
+    await copy.close();
+  }
+  console.log(`blinded copy of the index made in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return url.toString();
+}
+
 type Kind = { name: string; query: () => { text: string; filters?: SearchFilters; scoped?: boolean } };
 
 async function main() {
   console.log(`bench:search: ${opts.messages.toLocaleString('en-US')} messages, ${opts.runs} queries per kind`);
   console.log(machineLine());
-  const { url, ready } = await database(opts.messages);
+  const seeded = await database(opts.messages);
+  if (!seeded.ready) {
+    const db = await openDatabase({ databaseUrl: seeded.url, poolSize: 1 });
+    const sql = postgres(seeded.url, { max: 1, onnotice: () => {} });
+    console.log('seeding (kept for later runs; --fresh seeds again):');
+    await seed(sql, opts.messages).finally(() => Promise.all([sql.end(), db.close()]));
+  }
+  const url = opts.blinded ? await blindedCopy(opts.messages, seeded.url) : seeded.url;
+  if (opts.blinded) console.log('index: blinded (keyed tokens)');
   const db = await openDatabase({ databaseUrl: url, poolSize: 10 });
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    if (!ready) {
-      console.log('seeding (kept for later runs; --fresh seeds again):');
-      await seed(sql, opts.messages);
-    }
     const [counts] = await sql`select (select count(*) from messages)::int as messages,
       (select count(*) from conversations)::int as conversations, (select count(*) from contacts)::int as contacts,
       pg_size_pretty(pg_relation_size('messages_search_vector')) as words_index,
       pg_size_pretty(pg_relation_size('messages_search_vector')) as stemmed_index,
-      pg_size_pretty(pg_relation_size('messages_mention_digits')) as digits_index,
+      pg_size_pretty(pg_relation_size(coalesce(to_regclass('messages_mention_digits'),
+        to_regclass('messages_mention_tokens')))) as digits_index,
       pg_size_pretty(pg_relation_size('messages')) as heap`;
     console.log(
       `data: ${counts!.messages} messages, ${counts!.conversations} conversations, ${counts!.contacts} contacts; ` +
@@ -292,6 +339,7 @@ async function main() {
         inboxIds: scope,
         viewerAgentId: agent!.id as string,
         limit: 20,
+        ...(opts.blinded ? { blinding: BENCH_BLINDING } : {}),
       });
       return { elapsed: performance.now() - t, hits: hits.length };
     };
