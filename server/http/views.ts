@@ -267,5 +267,18 @@ export const VisitorMessageView = Type.Object({
 });
 export type VisitorMessageView = Static<typeof VisitorMessageView>;
 
-export const ErrorView = Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() });
+/** The one error shape. `message` is English; `params` are the values it names, for wording the code elsewhere. */
+export const ErrorView = Type.Object({
+  code: Type.String({ description: 'Stable machine-readable code' }),
+  message: Type.String({ description: 'English text for people reading logs; clients word the code themselves' }),
+  params: Type.Optional(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]), {
+      description:
+        'The values the message names, as ICU arguments: message_too_large {limit}, rate_limited ' +
+        '{retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, kb_limit {what, max, total?}, ' +
+        'legal_hold {action, reasons}',
+    }),
+  ),
+  requestId: Type.String(),
+});
 export type ErrorView = Static<typeof ErrorView>;

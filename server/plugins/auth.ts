@@ -78,7 +78,9 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       const limit = await tokenLimit(request);
       if (!limit.isAllowed && limit.isExceeded) {
         reply.header('retry-after', String(limit.ttlInSeconds));
-        throw new DomainError(429, 'rate_limited', `Too many requests: retry in ${limit.ttlInSeconds} s`);
+        throw new DomainError(429, 'rate_limited', `Too many requests: retry in ${limit.ttlInSeconds} s`, {
+          retryAfterSeconds: limit.ttlInSeconds,
+        });
       }
       const agent = await tokenAgent(deps.db, token.createdBy);
       if (!agent) throw new DomainError(401, 'invalid_api_token', 'The admin of this token is disabled');

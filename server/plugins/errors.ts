@@ -1,14 +1,14 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, errorOf } from '../domain/errors.ts';
 
-/** The one error shape of the API: { code, message, requestId }. Internal details never leave the server. */
+/** The one error shape of the API: { code, message, params?, requestId }. Internal details never leave the server. */
 export const errorsPlugin = fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError | DomainError, request, reply) => {
       const requestId = String(request.id);
       if (err instanceof DomainError) {
-        return reply.status(err.statusCode).send({ code: err.code, message: err.message, requestId });
+        return reply.status(err.statusCode).send({ ...errorOf(err), requestId });
       }
       if ((err as FastifyError).validation) {
         // A malformed id in the path names no resource: to the caller that is "not found", not "bad request".
@@ -25,7 +25,10 @@ export const errorsPlugin = fp(
         return reply.status(415).send({ code: 'unsupported_media_type', message: err.message, requestId });
       }
       if (status === 429) {
-        return reply.status(429).send({ code: 'rate_limited', message: err.message, requestId });
+        // @fastify/rate-limit has set Retry-After (seconds): the wait is the one detail worth wording.
+        const retryAfterSeconds = Number(reply.getHeader('retry-after'));
+        const params = Number.isFinite(retryAfterSeconds) ? { retryAfterSeconds } : undefined;
+        return reply.status(429).send({ code: 'rate_limited', message: err.message, ...(params && { params }), requestId });
       }
       if (status >= 400 && status < 500) {
         const code =

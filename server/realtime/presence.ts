@@ -10,7 +10,7 @@ import type { VisitorClaims } from '../security/tokens.ts';
 import type { ConsentNotice } from '../privacy/notice.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { assertVisible } from '../domain/scope.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, errorOf } from '../domain/errors.ts';
 import { visitorConversationId } from '../domain/widget.ts';
 import { markRead } from '../domain/conversations.ts';
 import {
@@ -74,7 +74,7 @@ async function reply<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: (
   try {
     ack({ ok: true, value: await work() });
   } catch (err) {
-    if (err instanceof DomainError) return ack({ ok: false, error: { code: err.code, message: err.message } });
+    if (err instanceof DomainError) return ack({ ok: false, error: errorOf(err) });
     log.error({ err }, 'presence handler failed');
     ack({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
   }
