@@ -74,7 +74,8 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       request.apiTokenId = token.id;
       const scope = requiredScope(request.method, request.routeOptions.url ?? '');
       if (!scope) throw new DomainError(403, 'token_scope', 'API tokens cannot call this route');
-      if (!token.scopes.includes(scope)) throw new DomainError(403, 'token_scope', `This needs the ${scope} scope`);
+      if (!token.scopes.includes(scope))
+        throw new DomainError(403, 'token_scope', `This needs the ${scope} scope`, { scope });
       const limit = await tokenLimit(request);
       if (!limit.isAllowed && limit.isExceeded) {
         reply.header('retry-after', String(limit.ttlInSeconds));
