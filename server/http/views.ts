@@ -267,17 +267,32 @@ export const VisitorMessageView = Type.Object({
 });
 export type VisitorMessageView = Static<typeof VisitorMessageView>;
 
-/** The one error shape. `message` is English; `params` are the values it names, for wording the code elsewhere. */
+/**
+ * The one error shape. `code` is what programs read; `message` is for people (English, or in the caller's language
+ * for the codes server/http/error-words.ts words); `params` are the values it names, for wording the code elsewhere.
+ */
 export const ErrorView = Type.Object({
-  code: Type.String({ description: 'Stable machine-readable code' }),
-  message: Type.String({ description: 'English text for people reading logs; clients word the code themselves' }),
+  code: Type.String({ description: 'Stable machine-readable code: programs branch on it, never on the message' }),
+  message: Type.String({
+    description:
+      'For people: English, except the codes met outside the inbox and the widget (public request page, API ' +
+      'tokens, provider webhooks and settings, rate limits), worded in the language of Accept-Language (or the ' +
+      'signed-in agent’s preference, or the language a public request names); Content-Language says which',
+  }),
   params: Type.Optional(
-    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]), {
-      description:
-        'The values the message names, as ICU arguments: message_too_large {limit}, rate_limited ' +
-        '{retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, kb_limit {what, max, total?}, ' +
-        'legal_hold {action, reasons}',
-    }),
+    Type.Unsafe<Record<string, string | number | string[]>>(
+      Type.Object(
+        {},
+        {
+          additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]),
+          description:
+            'The values the message names, as ICU arguments: message_too_large {limit}, rate_limited ' +
+            '{retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, kb_limit {what, max, total?}, ' +
+            'legal_hold {action, reasons}, token_scope {scope}, invalid_email_settings {field, rule}, ' +
+            'password_required {section}',
+        },
+      ),
+    ),
   ),
   requestId: Type.String(),
 });
