@@ -66,6 +66,10 @@ const exportWords =
   (key: string, values?: Record<string, unknown>): string =>
     esc(translate(`export.${key}`, values));
 
+/** The person's language: the one stored for them, else the one of the last notice they answered, else English. */
+export const personLocale = (stored: string | null | undefined, lastNotice: string | null | undefined): Locale =>
+  serverLocale(stored ?? lastNotice);
+
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
   { db, dataKeys }: { db: Db; dataKeys: DataKeys },
@@ -87,8 +91,7 @@ export async function* renderExportHtml(
   const evidence = await openEvidence(dataKeys, stored);
   const consent = stored.map((e, i) => ({ ...e, evidence: evidence[i]! }));
   rendered += consent.length;
-  // The person's language: the one stored for them, else the one of the last notice they answered, else English.
-  const locale = serverLocale(contact?.locale ?? consent.at(-1)?.language);
+  const locale = personLocale(contact?.locale, consent.at(-1)?.language);
   const translate = serverPrivacyTranslator(locale);
   const t = exportWords(translate);
   const when = dateTime(locale);

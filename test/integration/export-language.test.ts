@@ -87,6 +87,10 @@ describe(`the copy of someone's data in their language on ${dbMode}`, () => {
     expect(html).not.toContain('[redacted]');
     expect(html).not.toContain(secret);
     expect(zip.get('data.json')!.toString()).toContain('Meine IBAN ist [redacted], bitte erstatten');
+    const readme = zip.get('README.txt')!.toString();
+    expect(readme).toMatch(/^Ihre Support-Daten\nExportiert: /);
+    expect(readme).toContain('„[redacted]“ in einem Text markiert, wo etwas entfernt wurde');
+    expect(readme).not.toMatch(/Your support data|Exported:|machine-readable/);
     // The visitor's own copy says it the same way.
     expect(await ownCopy(visitor)).toContain('>[geschwärzt]</span>, bitte');
   });
