@@ -28,4 +28,5 @@ export const tooLarge = (limit: number) =>
   new DomainError(413, 'message_too_large', `Message text exceeds the limit of ${limit} characters`, { limit });
 
 /** The error shape (without requestId) a DomainError answers with, over HTTP and in socket acks. */
-export const errorOf = ({ code, message, params }: DomainError) => (params ? { code, message, params } : { code, message });
+export const errorOf = ({ code, message, params }: DomainError) =>
+  params ? { code, message, params } : { code, message };

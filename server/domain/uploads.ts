@@ -118,14 +118,12 @@ export async function acceptUploads(files: UploadInput[], limits: UploadLimits):
   for (const file of files) {
     const filename = cleanFileName(file.name);
     // Checked before decoding: base64 is 4 characters per 3 bytes.
-    if (Math.floor((file.data.length * 3) / 4) - 2 > limits.maxBytes)
-      throw tooLargeFile(filename, limits.maxBytes);
+    if (Math.floor((file.data.length * 3) / 4) - 2 > limits.maxBytes) throw tooLargeFile(filename, limits.maxBytes);
     if (!BASE64.test(file.data) || file.data.length % 4 !== 0)
       throw badRequest('bad_file_data', uploadsTexts.badData(filename));
     const content = Buffer.from(file.data, 'base64');
     if (content.length === 0) throw badRequest('empty_file', uploadsTexts.empty(filename));
-    if (content.length > limits.maxBytes)
-      throw tooLargeFile(filename, limits.maxBytes);
+    if (content.length > limits.maxBytes) throw tooLargeFile(filename, limits.maxBytes);
     const contentType = await sniffType(content);
     if (EXECUTABLE_TYPES.has(contentType) || contentType === 'text/x-shellscript')
       throw new DomainError(415, 'executable_file', uploadsTexts.executable(filename));

@@ -287,7 +287,8 @@ export const ErrorView = Type.Object({
           additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]),
           description:
             'The values the message names, as ICU arguments: message_too_large {limit}, rate_limited ' +
-            '{retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, kb_limit {what, max, total?}, ' +
+            '{retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, ' +
+            'kb_limit {what, max, total?}, ' +
             'legal_hold {action, reasons}, token_scope {scope}, invalid_email_settings {field, rule}, ' +
             'password_required {section}',
         },

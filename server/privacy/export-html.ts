@@ -98,7 +98,10 @@ export async function* renderExportHtml(
   // The stored "[redacted]" code (web/i18n/redaction.ts) in the person's words, marked as something removed;
   // data.json keeps the code itself (documented in the README).
   const removed = `<span class="removed" title="${t('redactedExplained')}">${t('redacted')}</span>`;
-  const bodyHtml = (body: string) => redactionParts(body).map((p) => (p.removed ? removed : esc(p.text))).join('');
+  const bodyHtml = (body: string) =>
+    redactionParts(body)
+      .map((p) => (p.removed ? removed : esc(p.text)))
+      .join('');
   yield (
     `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${t('title')}</title>` +
     `<style>${STYLE}</style></head><body>`

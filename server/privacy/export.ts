@@ -211,10 +211,7 @@ export async function exportContact(
         // A file that is already gone (retention ran) must not break the rest of the archive.
         () => {
           tick();
-          cb(
-            null,
-            Readable.from([Buffer.from(`${words('export.readme.fileDeleted')}\n`)]),
-          );
+          cb(null, Readable.from([Buffer.from(`${words('export.readme.fileDeleted')}\n`)]));
         },
       );
     });

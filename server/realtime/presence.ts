@@ -35,6 +35,7 @@ import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { every } from '../jobs/runner.ts';
 import { AGENTS_ROOM, agentRoom, inboxRoom, visitorRoom } from './audience.ts';
 import { guardListener } from './guard.ts';
+import { customerFacingName } from '../domain/admin-name.ts';
 import type {
   Ack,
   AgentClientEvents,
@@ -149,7 +150,8 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
         if (typing && now - (lastTyping.get(ref.id) ?? 0) < TYPING_EVERY_MS) return;
         lastTyping.set(ref.id, typing ? now : 0);
         const { id: agentId, name } = agent();
-        if (ref.channel === 'chat') ns.widget.to(visitorRoom(ref.threadKey)).emit('agent:typing', { typing, name });
+        if (ref.channel === 'chat')
+          ns.widget.to(visitorRoom(ref.threadKey)).emit('agent:typing', { typing, name: customerFacingName(name) });
         inboxAgents(ref.inboxId)
           .except(agentRoom(agentId))
           .emit('conversation:typing', { conversationId: ref.id, who: 'agent', agentId, name, typing });

@@ -120,7 +120,7 @@ describe(`errors in the reader’s language on ${dbMode}`, () => {
     await admin.send('PATCH', '/api/agents/me', { locale: null });
   });
 
-  it('sends the values a message names as params: a text over the limit, a legal hold’s action and reasons', async () => {
+  it('sends the values a message names as params: a text’s limit, a legal hold’s action and reasons', async () => {
     const visitor = await server.visitor();
     const long = await visitor.post('/api/widget/messages', { clientId: 'too-long-1', text: 'x'.repeat(10_001) });
     expect(long).toMatchObject({

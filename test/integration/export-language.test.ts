@@ -82,7 +82,8 @@ describe(`the copy of someone's data in their language on ${dbMode}`, () => {
     const zip = await readZip(Buffer.from(await res.arrayBuffer()));
     const html = zip.get('index.html')!.toString();
     expect(html).toContain(
-      'Meine IBAN ist <span class="removed" title="Zum Schutz personenbezogener Daten entfernt">[geschwärzt]</span>, bitte',
+      'Meine IBAN ist <span class="removed" title="Zum Schutz personenbezogener Daten entfernt">' +
+        '[geschwärzt]</span>, bitte',
     );
     expect(html).not.toContain('[redacted]');
     expect(html).not.toContain(secret);

@@ -100,7 +100,7 @@ export const serverWidgetTranslator = (locale: Locale) => catalog(locale, 'serve
 export const requestFormsTranslator = (locale: Locale) => catalog(locale, 'request-forms');
 /** The Art. 30 record's and the DPIA draft's words (server/privacy/record.ts, dpia.ts), in the admin's language. */
 export const serverRecordTranslator = (locale: Locale) => catalog(locale, 'server-record');
-/** The API's error messages for people (public request page, API tokens, provider webhooks): server/http/error-words.ts. */
+/** The API's error messages for people (request page, API tokens, provider webhooks): server/http/error-words.ts. */
 export const serverErrorsTranslator = (locale: Locale) => catalog(locale, 'server-errors');
 /** The codes the server words in the caller's language, and those it words with their params. */
 export const SERVER_ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(enErrors.code));

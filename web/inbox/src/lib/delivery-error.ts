@@ -57,6 +57,7 @@ export function deliveryReason(stored: string): string {
       : t('delivery.providerStatus', { provider: name, status });
   }
   const unreachable = /^(\w+) unreachable \((\S+)\)$/.exec(stored);
-  if (unreachable) return t('delivery.unreachable', { provider: unreachable[1], reason: networkReason(unreachable[2]!) });
+  if (unreachable)
+    return t('delivery.unreachable', { provider: unreachable[1], reason: networkReason(unreachable[2]!) });
   return stored;
 }

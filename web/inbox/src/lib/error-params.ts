@@ -1,18 +1,9 @@
 import { i18n, t } from './i18n.svelte.ts';
 import { formatSize } from './format.ts';
+import { PARAM_ERROR_CODES } from './error-param-codes.ts';
 
 /** The values an API error names (ErrorView.params): a limit, a wait, a file name, a hold's reasons. */
 export type ErrorParams = Record<string, string | number | string[]>;
-
-/** The codes whose details the inbox words from their params (inbox-errors: params.<code>). */
-export const PARAM_ERROR_CODES = [
-  'message_too_large',
-  'rate_limited',
-  'file_too_large',
-  'too_many_files',
-  'kb_limit',
-  'legal_hold',
-] as const;
 
 const isParamCode = (code: string): code is (typeof PARAM_ERROR_CODES)[number] =>
   (PARAM_ERROR_CODES as readonly string[]).includes(code);
@@ -21,7 +12,9 @@ const isParamCode = (code: string): code is (typeof PARAM_ERROR_CODES)[number] =
 function icuArguments(params: ErrorParams): Record<string, string | number> {
   const values: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(params)) {
-    values[key] = Array.isArray(value) ? new Intl.ListFormat(i18n.locale, { type: 'conjunction' }).format(value) : value;
+    values[key] = Array.isArray(value)
+      ? new Intl.ListFormat(i18n.locale, { type: 'conjunction' }).format(value)
+      : value;
   }
   if (typeof params.maxBytes === 'number') values.size = formatSize(params.maxBytes);
   return values;

@@ -51,7 +51,8 @@ class SendError extends Error {
 function sendErrorText(error: unknown): string {
   if (error instanceof SendError || error instanceof ApiError) {
     const { limit, retryAfterSeconds } = error.params ?? {};
-    if (error.code === 'message_too_large' && typeof limit === 'number') return i18n.t('message.tooLongLimit', { limit });
+    if (error.code === 'message_too_large' && typeof limit === 'number')
+      return i18n.t('message.tooLongLimit', { limit });
     if (error.code === 'rate_limited' && typeof retryAfterSeconds === 'number')
       return i18n.t('message.rateLimitedWait', { retryAfterSeconds });
     if (error.code === 'message_too_large') return i18n.t('message.tooLong');
