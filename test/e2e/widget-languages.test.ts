@@ -179,6 +179,8 @@ describe(`e2e in Chromium: the widget in German and Finnish, right-to-left messa
       await page.click('[data-testid="chat-send"]');
       await agentReplies('Hei, missä tilaukseni', 'Tarkistan asian heti.');
       await page.waitForSelector('[data-testid="chat-message"][data-from="agent"]');
+      // The admin kept the default name "Support team": the visitor reads the team's name in Finnish instead.
+      expect(await page.textContent('[data-testid="chat-message"][data-from="agent"] .author')).toBe('Asiakaspalvelu');
       // The inbox's PII policy removed the card number before storage: the visitor sees the Finnish word for it.
       const mine = page.locator('[data-testid="chat-message"][data-from="visitor"] [data-testid="chat-message-body"]');
       expect(await mine.innerText()).toBe('Hei, missä tilaukseni on? Maksoin kortilla [peitetty] (…1111).');
