@@ -5,11 +5,9 @@ import { createAgent } from './domain/agents.ts';
 import { DomainError } from './domain/errors.ts';
 import { randomToken } from './security/tokens.ts';
 
-/**
- * The admin's display name until they change it in their profile: customers see it on replies, so it names the
- * team, not a role ("Administrator").
- */
-export const ADMIN_DISPLAY_NAME = 'Support team';
+import { ADMIN_DISPLAY_NAME } from './domain/admin-name.ts';
+
+export { ADMIN_DISPLAY_NAME };
 
 /**
  * Makes sure an admin exists after the first start. Returns the generated password when it had

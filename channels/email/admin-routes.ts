@@ -105,7 +105,8 @@ function validated(raw: unknown) {
   try {
     return parseEmailSettings(raw);
   } catch (err) {
-    if (err instanceof EmailSettingsError) throw badRequest('invalid_email_settings', err.message);
+    if (err instanceof EmailSettingsError)
+      throw badRequest('invalid_email_settings', err.message, { field: err.field, rule: err.rule });
     throw err;
   }
 }
@@ -238,7 +239,8 @@ export const emailInboxRoutes =
           try {
             merged = mergeEmailSettings(stored, request.body.settings);
           } catch (err) {
-            if (err instanceof PasswordRequiredError) throw badRequest('password_required', err.message);
+            if (err instanceof PasswordRequiredError)
+              throw badRequest('password_required', err.message, { section: err.section });
             throw err;
           }
           settings = deps.secrets.seal(row.id, validated(merged), EMAIL_SECRET_PATHS);

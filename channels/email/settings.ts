@@ -57,7 +57,18 @@ export const EMAIL_DEFAULTS = {
 /** Where an email inbox's settings hold secrets: encrypted at rest, never returned by the API. */
 export const EMAIL_SECRET_PATHS = ['imap.password', 'smtp.password'] as const;
 
-export class EmailSettingsError extends Error {}
+/** What a bad field breaks, so the refusal can be worded in the reader's language (ErrorView.params). */
+export type EmailSettingsRule = 'required' | 'port' | 'pem' | 'count' | 'email';
+
+export class EmailSettingsError extends Error {
+  constructor(
+    readonly field: string,
+    readonly rule: EmailSettingsRule,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A change of where a stored password would be sent, without the password: 400 password_required. */
 export class PasswordRequiredError extends Error {
@@ -69,27 +80,27 @@ export class PasswordRequiredError extends Error {
 }
 
 const str = (v: unknown, name: string): string => {
-  if (typeof v !== 'string' || v.trim() === '') throw new EmailSettingsError(`${name} is required`);
+  if (typeof v !== 'string' || v.trim() === '') throw new EmailSettingsError(name, 'required', `${name} is required`);
   return v.trim();
 };
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const port = (v: unknown, name: string): number => {
   const n = typeof v === 'string' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535)
-    throw new EmailSettingsError(`${name} must be a port number`);
+    throw new EmailSettingsError(name, 'port', `${name} must be a port number`);
   return n;
 };
 const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
 const pem = (v: unknown, name: string): string | undefined => {
   const text = optStr(v);
   if (text !== undefined && !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(text))
-    throw new EmailSettingsError(`${name} must be PEM certificates (-----BEGIN CERTIFICATE-----)`);
+    throw new EmailSettingsError(name, 'pem', `${name} must be PEM certificates (-----BEGIN CERTIFICATE-----)`);
   return text;
 };
 const posInt = (v: unknown, fallback: number, name: string): number => {
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-    throw new EmailSettingsError(`${name} must be a non-negative integer`);
+    throw new EmailSettingsError(name, 'count', `${name} must be a non-negative integer`);
   return v;
 };
 
@@ -98,7 +109,7 @@ export function parseEmailSettings(raw: unknown): EmailSettings {
   const s = (raw ?? {}) as Record<string, unknown>;
   const address = str(s.address, 'address');
   if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(address))
-    throw new EmailSettingsError('address must be an email address');
+    throw new EmailSettingsError('address', 'email', 'address must be an email address');
   const imap = (s.imap ?? {}) as Record<string, unknown>;
   const smtp = (s.smtp ?? {}) as Record<string, unknown>;
   return {

@@ -107,22 +107,23 @@ export function isAllowedType(type: string, allowed: string[] | null): boolean {
   return allowed.some((a) => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
 }
 
+const tooLargeFile = (name: string, maxBytes: number) =>
+  new DomainError(413, 'file_too_large', uploadsTexts.tooLarge(name, maxBytes), { name, maxBytes });
+
 /** Decodes and checks every file; throws a DomainError naming the first file refused (nothing is stored). */
 export async function acceptUploads(files: UploadInput[], limits: UploadLimits): Promise<AcceptedFile[]> {
   if (files.length > limits.maxFiles)
-    throw new DomainError(413, 'too_many_files', uploadsTexts.tooMany(limits.maxFiles));
+    throw new DomainError(413, 'too_many_files', uploadsTexts.tooMany(limits.maxFiles), { max: limits.maxFiles });
   const accepted: AcceptedFile[] = [];
   for (const file of files) {
     const filename = cleanFileName(file.name);
     // Checked before decoding: base64 is 4 characters per 3 bytes.
-    if (Math.floor((file.data.length * 3) / 4) - 2 > limits.maxBytes)
-      throw new DomainError(413, 'file_too_large', uploadsTexts.tooLarge(filename, limits.maxBytes));
+    if (Math.floor((file.data.length * 3) / 4) - 2 > limits.maxBytes) throw tooLargeFile(filename, limits.maxBytes);
     if (!BASE64.test(file.data) || file.data.length % 4 !== 0)
       throw badRequest('bad_file_data', uploadsTexts.badData(filename));
     const content = Buffer.from(file.data, 'base64');
     if (content.length === 0) throw badRequest('empty_file', uploadsTexts.empty(filename));
-    if (content.length > limits.maxBytes)
-      throw new DomainError(413, 'file_too_large', uploadsTexts.tooLarge(filename, limits.maxBytes));
+    if (content.length > limits.maxBytes) throw tooLargeFile(filename, limits.maxBytes);
     const contentType = await sniffType(content);
     if (EXECUTABLE_TYPES.has(contentType) || contentType === 'text/x-shellscript')
       throw new DomainError(415, 'executable_file', uploadsTexts.executable(filename));

@@ -1,3 +1,4 @@
+import { customerFacingName } from './admin-name.ts';
 import type { FileLinks } from './uploads-links.ts';
 import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -75,7 +76,7 @@ export function toVisitorMessageView(
     id: view.id,
     clientId,
     from: view.authorKind === 'contact' ? 'visitor' : view.authorKind === 'bot' ? 'bot' : 'agent',
-    authorName: view.authorKind === 'contact' ? null : view.authorName,
+    authorName: view.authorKind === 'contact' ? null : customerFacingName(view.authorName),
     body: view.body,
     createdAt: view.createdAt,
     ...(files ? { attachments: files.map((f) => ({ ...f, url: fileLinks!.path(f.id, f.filename) })) } : {}),

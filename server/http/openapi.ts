@@ -169,7 +169,7 @@ const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ sch
 const isErrorShape = (schema: unknown): boolean => {
   const s = schema as { type?: string; properties?: Json } | undefined;
   if (s?.type !== 'object' || !s.properties) return false;
-  return Object.keys(s.properties).sort().join() === 'code,message,requestId';
+  return Object.keys(s.properties).sort().join() === 'code,message,params,requestId';
 };
 
 /** Whole-document pass: one error component referenced everywhere, honest response descriptions, declared tags. */

@@ -267,5 +267,34 @@ export const VisitorMessageView = Type.Object({
 });
 export type VisitorMessageView = Static<typeof VisitorMessageView>;
 
-export const ErrorView = Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() });
+/**
+ * The one error shape. `code` is what programs read; `message` is for people (English, or in the caller's language
+ * for the codes server/http/error-words.ts words); `params` are the values it names, for wording the code elsewhere.
+ */
+export const ErrorView = Type.Object({
+  code: Type.String({ description: 'Stable machine-readable code: programs branch on it, never on the message' }),
+  message: Type.String({
+    description:
+      'For people: English, except the codes met outside the inbox and the widget (public request page, API ' +
+      'tokens, provider webhooks and settings, rate limits), worded in the language of Accept-Language (or the ' +
+      'signed-in agent’s preference, or the language a public request names); Content-Language says which',
+  }),
+  params: Type.Optional(
+    Type.Unsafe<Record<string, string | number | string[]>>(
+      Type.Object(
+        {},
+        {
+          additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]),
+          description:
+            'The values the message names, as ICU arguments: message_too_large {limit}, rate_limited ' +
+            '{retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, ' +
+            'kb_limit {what, max, total?}, ' +
+            'legal_hold {action, reasons}, token_scope {scope}, invalid_email_settings {field, rule}, ' +
+            'password_required {section}',
+        },
+      ),
+    ),
+  ),
+  requestId: Type.String(),
+});
 export type ErrorView = Static<typeof ErrorView>;

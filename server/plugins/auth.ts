@@ -74,11 +74,14 @@ export const authPlugin = fp<{ deps: AuthPluginDeps }>(
       request.apiTokenId = token.id;
       const scope = requiredScope(request.method, request.routeOptions.url ?? '');
       if (!scope) throw new DomainError(403, 'token_scope', 'API tokens cannot call this route');
-      if (!token.scopes.includes(scope)) throw new DomainError(403, 'token_scope', `This needs the ${scope} scope`);
+      if (!token.scopes.includes(scope))
+        throw new DomainError(403, 'token_scope', `This needs the ${scope} scope`, { scope });
       const limit = await tokenLimit(request);
       if (!limit.isAllowed && limit.isExceeded) {
         reply.header('retry-after', String(limit.ttlInSeconds));
-        throw new DomainError(429, 'rate_limited', `Too many requests: retry in ${limit.ttlInSeconds} s`);
+        throw new DomainError(429, 'rate_limited', `Too many requests: retry in ${limit.ttlInSeconds} s`, {
+          retryAfterSeconds: limit.ttlInSeconds,
+        });
       }
       const agent = await tokenAgent(deps.db, token.createdBy);
       if (!agent) throw new DomainError(401, 'invalid_api_token', 'The admin of this token is disabled');

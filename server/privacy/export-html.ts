@@ -15,6 +15,7 @@ import type { FileEntry } from './export-files.ts';
 import type { NoticeText } from './notice-texts.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
 import { languageName, type Locale, type Translate } from '../../web/i18n/index.ts';
+import { redactionParts } from '../../web/i18n/redaction.ts';
 import { serverLocale, serverPrivacyTranslator } from '../../web/i18n/server-catalog.ts';
 
 type Author = { contactId: string | null; address: string | null };
@@ -39,6 +40,7 @@ const STYLE = [
   '.msg.event { border: 0; padding: 2px 12px; color: #616e7c; font-size: 13px; }',
   '.meta { font-size: 12px; color: #616e7c; margin-bottom: 4px; }',
   '.body { white-space: pre-wrap; overflow-wrap: anywhere; }',
+  '.removed { font-style: italic; text-decoration: underline dotted; }',
   '.tag { display: inline-block; font-size: 11px; border-radius: 4px; padding: 0 6px; background: #e4e7eb;',
   '  margin-left: 6px; }',
   '@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }',
@@ -64,6 +66,10 @@ const exportWords =
   (key: string, values?: Record<string, unknown>): string =>
     esc(translate(`export.${key}`, values));
 
+/** The person's language: the one stored for them, else the one of the last notice they answered, else English. */
+export const personLocale = (stored: string | null | undefined, lastNotice: string | null | undefined): Locale =>
+  serverLocale(stored ?? lastNotice);
+
 /** A readable, printable history: what a person sees when they open their archive. Every value is escaped. */
 export async function* renderExportHtml(
   { db, dataKeys }: { db: Db; dataKeys: DataKeys },
@@ -85,11 +91,17 @@ export async function* renderExportHtml(
   const evidence = await openEvidence(dataKeys, stored);
   const consent = stored.map((e, i) => ({ ...e, evidence: evidence[i]! }));
   rendered += consent.length;
-  // The person's language: the one stored for them, else the one of the last notice they answered, else English.
-  const locale = serverLocale(contact?.locale ?? consent.at(-1)?.language);
+  const locale = personLocale(contact?.locale, consent.at(-1)?.language);
   const translate = serverPrivacyTranslator(locale);
   const t = exportWords(translate);
   const when = dateTime(locale);
+  // The stored "[redacted]" code (web/i18n/redaction.ts) in the person's words, marked as something removed;
+  // data.json keeps the code itself (documented in the README).
+  const removed = `<span class="removed" title="${t('redactedExplained')}">${t('redacted')}</span>`;
+  const bodyHtml = (body: string) =>
+    redactionParts(body)
+      .map((p) => (p.removed ? removed : esc(p.text)))
+      .join('');
   yield (
     `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${t('title')}</title>` +
     `<style>${STYLE}</style></head><body>`
@@ -216,7 +228,7 @@ export async function* renderExportHtml(
         const label = m.kind === 'note' ? `<span class="tag">${t('internalNote')}</span>` : '';
         html +=
           `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div>` +
-          `<div class="body">${esc(m.body)}</div></div>`;
+          `<div class="body">${bodyHtml(m.body)}</div></div>`;
       }
       rendered += batch.length;
       tick(batch.length);

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { DataKeys } from '../security/data-keys.ts';
 import { openColumns } from './encrypted-columns.ts';
 import yazl from 'yazl';
-import { and, asc, count, eq, getTableColumns, gt, isNotNull, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, isNotNull, notInArray, type SQL } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
@@ -21,7 +21,9 @@ import {
   type RowFilter,
   type SubjectTable,
 } from './subject.ts';
-import { renderExportHtml } from './export-html.ts';
+import { personLocale, renderExportHtml } from './export-html.ts';
+import { serverPrivacyTranslator } from '../../web/i18n/server-catalog.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import type { FileEntry } from './export-files.ts';
 import { noticeTextsOf, type NoticeText } from './notice-texts.ts';
 
@@ -175,7 +177,15 @@ export async function exportContact(
 
   const zip = new yazl.ZipFile();
   const exportedAt = new Date().toISOString();
-  zip.addBuffer(Buffer.from(readme(exportedAt, plan.copy)), 'README.txt');
+  // The README and a gone file's note speak the person's language, like index.html.
+  const [lastNotice] = await db
+    .select({ language: consentEvents.language })
+    .from(consentEvents)
+    .where(eq(consentEvents.contactId, contactId))
+    .orderBy(desc(consentEvents.occurredAt))
+    .limit(1);
+  const words = serverPrivacyTranslator(personLocale(contact.locale, lastNotice?.language));
+  zip.addBuffer(Buffer.from(readme(words, exportedAt, plan.copy)), 'README.txt');
   zip.addReadStreamLazy('data.json', (cb) =>
     cb(null, Readable.from(dataJson(deps, catalog, plan, contactId, exportedAt, files, notices, tick))),
   );
@@ -201,10 +211,7 @@ export async function exportContact(
         // A file that is already gone (retention ran) must not break the rest of the archive.
         () => {
           tick();
-          cb(
-            null,
-            Readable.from([Buffer.from('This file was deleted under the retention policy before the export.\n')]),
-          );
+          cb(null, Readable.from([Buffer.from(`${words('export.readme.fileDeleted')}\n`)]));
         },
       );
     });
@@ -356,22 +363,19 @@ const SELF_SERVICE_SCOPE =
   "Our staff's internal notes, the conversation timeline and the assistant's internal scores are not in this " +
   'copy; you receive them too when you request a copy of your data from us (GDPR Art. 15).';
 
-function readme(exportedAt: string, copy: ExportCopy) {
+/** README.txt in the person's language (server-privacy: export.*); the file names and the format stay as they are. */
+function readme(words: Translate, exportedAt: string, copy: ExportCopy) {
   return [
-    'Your data, as held by our support system',
-    `Exported: ${exportedAt}`,
+    words('export.title'),
+    words('export.readme.exported', { date: exportedAt }),
     '',
-    copy === 'formal'
-      ? 'This is the complete copy of your data (GDPR Art. 15), internal notes and timeline events included.'
-      : SELF_SERVICE_SCOPE,
+    words(copy === 'formal' ? 'export.formal' : 'export.selfService'),
     '',
-    'index.html  A readable, printable history of your conversations on every channel, your contact details ' +
-      'and consent.',
-    'data.json   The same data, complete and machine-readable (GDPR Art. 20). ' +
-      'Its "catalog" section explains every field.',
-    'files/      Attachments you sent or received, and call recordings still kept.',
+    words('export.readme.index'),
+    words('export.readme.data'),
+    words('export.readme.files'),
     '',
-    `Format: ${EXPORT_FORMAT} version ${EXPORT_VERSION}.`,
+    words('export.readme.format', { format: EXPORT_FORMAT, version: EXPORT_VERSION }),
     '',
   ].join('\n');
 }

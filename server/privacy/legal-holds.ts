@@ -50,13 +50,26 @@ export async function activeHoldsOf(db: Db, contactId: string): Promise<LegalHol
  */
 export type HoldTarget = { contactId?: string; conversationId?: string; messageId?: string; recordingId?: string };
 
+/** The operations a hold blocks, as the codes the inbox words them by (`params.action`). */
+const HELD_ACTIONS: Record<string, string> = {
+  Erasure: 'erasure',
+  Redaction: 'redaction',
+  'Deleting a recording': 'delete_recording',
+  'Deleting a conversation': 'delete_conversation',
+  'Merging these contacts': 'merge',
+};
+
 /** The one answer every operation blocked by a hold gives: 409 `legal_hold`, naming the holds' reasons. */
 export class LegalHoldError extends DomainError {
   constructor(
     action: string,
     readonly holds: Array<{ id: string; reason: string }>,
   ) {
-    super(409, 'legal_hold', `${action} is blocked by a legal hold: ${holds.map((h) => h.reason).join('; ')}`);
+    const reasons = holds.map((h) => h.reason);
+    super(409, 'legal_hold', `${action} is blocked by a legal hold: ${reasons.join('; ')}`, {
+      action: HELD_ACTIONS[action] ?? 'other',
+      reasons,
+    });
   }
 }
 

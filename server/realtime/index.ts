@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import { sha256, type VisitorClaims, type VisitorTokens } from '../security/tokens.ts';
 import { sessionAgent, sessionAgentByHash, type SessionAgent } from '../domain/agents.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, errorOf } from '../domain/errors.ts';
 import { admitVisitor, visitorHistory, visitorSend, type WidgetDeps } from '../domain/widget.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { agentRoom, scopeRooms, sessionRoom, visitorRoom, wireAudience } from './audience.ts';
@@ -27,7 +27,7 @@ async function answer<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: 
   try {
     ack({ ok: true, value: await work() });
   } catch (err) {
-    if (err instanceof DomainError) return ack({ ok: false, error: { code: err.code, message: err.message } });
+    if (err instanceof DomainError) return ack({ ok: false, error: errorOf(err) });
     log.error({ err }, 'socket handler failed');
     ack({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
   }

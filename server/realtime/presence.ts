@@ -10,7 +10,7 @@ import type { VisitorClaims } from '../security/tokens.ts';
 import type { ConsentNotice } from '../privacy/notice.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { assertVisible } from '../domain/scope.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, errorOf } from '../domain/errors.ts';
 import { visitorConversationId } from '../domain/widget.ts';
 import { markRead } from '../domain/conversations.ts';
 import {
@@ -35,6 +35,7 @@ import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { every } from '../jobs/runner.ts';
 import { AGENTS_ROOM, agentRoom, inboxRoom, visitorRoom } from './audience.ts';
 import { guardListener } from './guard.ts';
+import { customerFacingName } from '../domain/admin-name.ts';
 import type {
   Ack,
   AgentClientEvents,
@@ -74,7 +75,7 @@ async function reply<T>(ack: Ack<T> | undefined, log: FastifyBaseLogger, work: (
   try {
     ack({ ok: true, value: await work() });
   } catch (err) {
-    if (err instanceof DomainError) return ack({ ok: false, error: { code: err.code, message: err.message } });
+    if (err instanceof DomainError) return ack({ ok: false, error: errorOf(err) });
     log.error({ err }, 'presence handler failed');
     ack({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
   }
@@ -149,7 +150,8 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
         if (typing && now - (lastTyping.get(ref.id) ?? 0) < TYPING_EVERY_MS) return;
         lastTyping.set(ref.id, typing ? now : 0);
         const { id: agentId, name } = agent();
-        if (ref.channel === 'chat') ns.widget.to(visitorRoom(ref.threadKey)).emit('agent:typing', { typing, name });
+        if (ref.channel === 'chat')
+          ns.widget.to(visitorRoom(ref.threadKey)).emit('agent:typing', { typing, name: customerFacingName(name) });
         inboxAgents(ref.inboxId)
           .except(agentRoom(agentId))
           .emit('conversation:typing', { conversationId: ref.id, who: 'agent', agentId, name, typing });

@@ -29,6 +29,8 @@ import type { Config } from '../config.ts';
 import { sha256 } from '../security/tokens.ts';
 import { SESSION_COOKIE, currentAgent } from '../plugins/auth.ts';
 import { invitationMail } from './invitation-mail.ts';
+import { staffLocale } from '../http/accept-language.ts';
+import type { Locale } from '../../web/i18n/index.ts';
 
 const tags = ['agents'];
 
@@ -42,17 +44,19 @@ export type AgentRoutesDeps = TeamDeps & {
 };
 
 export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> = async (app, { deps }) => {
-  const mailer: InvitationMailer = async (mail) => {
-    const send = deps.channels.email?.sendStaffMail;
-    if (!send) return false;
-    try {
-      return await send(invitationMail(mail));
-    } catch (err) {
-      // The mail server refused or is down: the admin is shown the link instead (no address in the log).
-      app.log.warn({ reason: (err as { code?: string }).code ?? 'smtp_error' }, 'invitation mail not sent');
-      return false;
-    }
-  };
+  const mailerIn =
+    (locale: Locale): InvitationMailer =>
+    async (mail) => {
+      const send = deps.channels.email?.sendStaffMail;
+      if (!send) return false;
+      try {
+        return await send(invitationMail(mail, locale));
+      } catch (err) {
+        // The mail server refused or is down: the admin is shown the link instead (no address in the log).
+        app.log.warn({ reason: (err as { code?: string }).code ?? 'smtp_error' }, 'invitation mail not sent');
+        return false;
+      }
+    };
 
   app.patch(
     '/me',
@@ -153,7 +157,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AgentRoutesDeps }> =
     },
     async (request, reply) => {
       const result = await inviteAgent(
-        { ...deps, publicUrl: deps.config.publicUrl, mailer },
+        { ...deps, publicUrl: deps.config.publicUrl, mailer: mailerIn(staffLocale(request)) },
         request.body,
         currentAgent(request).id,
       );

@@ -29,7 +29,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AuthRoutesDeps }> = a
         const result = await perAccount(request);
         if (result.isAllowed || !result.isExceeded) return;
         reply.header('retry-after', String(result.ttlInSeconds));
-        throw new DomainError(429, 'rate_limited', `Too many sign-in attempts: retry in ${result.ttlInSeconds} s`);
+        throw new DomainError(429, 'rate_limited', `Too many sign-in attempts: retry in ${result.ttlInSeconds} s`, {
+          retryAfterSeconds: result.ttlInSeconds,
+        });
       },
       schema: {
         tags: ['auth'],

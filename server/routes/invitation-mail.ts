@@ -1,12 +1,15 @@
-/** The invitation mail (English for now; the i18n layer will take it with the inbox's other texts). */
-export function invitationMail(mail: { to: string; name: string; link: string; days: number }) {
+import type { Locale } from '../../web/i18n/index.ts';
+import { serverTranslator } from '../../web/i18n/server-catalog.ts';
+
+/**
+ * The invitation mail, in the language of the admin who invites (the colleague has no preference yet; a team
+ * usually shares its working language, and each agent can switch on their Profile page afterwards).
+ */
+export function invitationMail(mail: { to: string; name: string; link: string; days: number }, locale: Locale) {
+  const t = serverTranslator(locale);
   return {
     to: mail.to,
-    subject: 'You are invited to the support inbox',
-    text:
-      `Hello ${mail.name},\n\n` +
-      'You have been invited to answer customers in the support inbox.\n' +
-      `Choose your password here (the link works once, for ${mail.days} days):\n\n${mail.link}\n\n` +
-      'If you did not expect this, ignore this mail.\n',
+    subject: t('invitation.subject'),
+    text: t('invitation.text', { name: mail.name, link: mail.link, days: mail.days }),
   };
 }

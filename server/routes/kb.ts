@@ -21,7 +21,10 @@ async function checkLimits(db: Db, input: { questions?: string[] }, replacing: s
   const rows = await db.select({ id: kbArticles.id, questions: kbArticles.questions }).from(kbArticles);
   const others = rows.filter((r) => r.id !== replacing);
   if (replacing === null && others.length >= KB_LIMITS.articles)
-    throw badRequest('kb_limit', `The knowledge base holds at most ${KB_LIMITS.articles} articles`);
+    throw badRequest('kb_limit', `The knowledge base holds at most ${KB_LIMITS.articles} articles`, {
+      what: 'articles',
+      max: KB_LIMITS.articles,
+    });
   if (!input.questions) return;
   const mine = new Set(input.questions.map((q) => q.trim()).filter(Boolean)).size;
   const total = others.reduce((n, r) => n + r.questions.length, 0) + mine;
@@ -30,6 +33,7 @@ async function checkLimits(db: Db, input: { questions?: string[] }, replacing: s
       'kb_limit',
       `The knowledge base holds at most ${KB_LIMITS.questions} example questions in all ` +
         `(this change would make ${total})`,
+      { what: 'questions', max: KB_LIMITS.questions, total },
     );
 }
 

@@ -103,8 +103,9 @@ describe(`e2e in Chromium: an agent's working day (${dbMode})`, () => {
     await admin.locator('[data-testid="message-body"]', { hasText: 'Thank you Alex! Support team' }).waitFor();
     const history = await visitor.get('/api/widget/messages');
     const reply = history.body.messages.find((m: { body: string }) => m.body === 'Thank you Alex! Support team');
-    // Customers see the admin's display name, not a role.
-    expect(reply.authorName).toBe('Support team');
+    // Customers never see a role: the untouched default name is sent as none, and the widget says "Support team"
+    // in the visitor's own language (issue 18).
+    expect(reply.authorName).toBeNull();
   });
 
   it('"?" lists the shortcuts in a real dialog; j/k, r, a and e work, but not while typing', async () => {

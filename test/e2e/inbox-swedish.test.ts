@@ -33,6 +33,13 @@ describe(`e2e in Chromium: the inbox in Swedish (${dbMode})`, () => {
       text: 'Hej! Mitt paket har inte kommit fram än. Kan ni se var det är?',
     });
     expect(sent.status).toBe(201);
+    // A word of it redacted: the stored "[redacted]" code is shown in Swedish.
+    const admin = await server.agentClient('admin');
+    const conversationId = (await visitor.get('/api/widget/messages')).body.conversationId as string;
+    const detail = await admin.get(`/api/conversations/${conversationId}`);
+    const message = (detail.body.messages as Array<{ id: string; body: string }>)[0]!;
+    const start = message.body.indexOf('paket');
+    expect((await admin.post(`/api/messages/${message.id}/redact`, { start, end: start + 5 })).status).toBe(200);
     browser = await launchBrowser();
     // An English browser: the agent's stored preference, not the browser, chooses Swedish.
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
@@ -60,6 +67,7 @@ describe(`e2e in Chromium: the inbox in Swedish (${dbMode})`, () => {
     expect(await text('[data-testid="filter-status-all"]')).toBe('Alla');
     expect(await text('[data-testid="filter-status-resolved"]')).toBe('Löst');
     expect(await text('.list-pane h2')).toBe('Konversationer');
+    expect(await page.innerText('[data-testid="conversation-preview"]')).toContain('Mitt [maskerat] har inte');
     expect(await text('[data-testid="conversation-assignee"]')).toBe('Ej tilldelad');
     expect(await page.title()).toMatch(/Inkorg$/);
   });
@@ -73,6 +81,12 @@ describe(`e2e in Chromium: the inbox in Swedish (${dbMode})`, () => {
     expect(await text('[data-testid="mode-note"]')).toBe('Privat anteckning');
     expect(await text('[data-testid="composer"] .hint')).toBe('Svar via Chatt — kunden ser det här.');
     expect(await text('[data-testid="contact-panel"] h4')).toBe('Uppgifter');
+    // What the agent sees and hears is Swedish; the stored code stays in the DOM text for the selection offsets.
+    const marker = page.locator('[data-testid="redaction-marker"]').first();
+    expect(await marker.evaluate((el) => getComputedStyle(el, '::before').content)).toBe('"[maskerat]"');
+    expect(await marker.evaluate((el) => getComputedStyle(el.firstElementChild!).display)).toBe('none');
+    expect(await marker.textContent()).toBe('[redacted]');
+    expect(await marker.getAttribute('title')).toMatch(/^Maskerat av /);
     // The customer's language, detected from their message, named in the agent's language.
     expect(await text('[data-testid="conversation-language"] [aria-hidden="true"]')).toBe('SV');
     expect(await page.getAttribute('[data-testid="conversation-language"]', 'title')).toBe(

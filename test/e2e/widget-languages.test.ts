@@ -175,10 +175,18 @@ describe(`e2e in Chromium: the widget in German and Finnish, right-to-left messa
       await page.click('[data-testid="consent-accept"]');
       await page.waitForSelector('[data-testid="chat-input"]');
       expect(await page.getAttribute('[data-testid="chat-input"]', 'placeholder')).toBe('Kirjoita viesti…');
-      await page.fill('[data-testid="chat-input"]', 'Hei, missä tilaukseni on?');
+      await page.fill('[data-testid="chat-input"]', 'Hei, missä tilaukseni on? Maksoin kortilla 4111111111111111.');
       await page.click('[data-testid="chat-send"]');
       await agentReplies('Hei, missä tilaukseni', 'Tarkistan asian heti.');
       await page.waitForSelector('[data-testid="chat-message"][data-from="agent"]');
+      // The admin kept the default name "Support team": the visitor reads the team's name in Finnish instead.
+      expect(await page.textContent('[data-testid="chat-message"][data-from="agent"] .author')).toBe('Asiakaspalvelu');
+      // The inbox's PII policy removed the card number before storage: the visitor sees the Finnish word for it.
+      const mine = page.locator('[data-testid="chat-message"][data-from="visitor"] [data-testid="chat-message-body"]');
+      expect(await mine.innerText()).toBe('Hei, missä tilaukseni on? Maksoin kortilla [peitetty] (…1111).');
+      expect(await page.getAttribute('[data-testid="redaction-marker"]', 'title')).toBe(
+        'Poistettu henkilötietojen suojaamiseksi',
+      );
       await page.screenshot({ path: `${SCREENSHOTS}/i18n-06-widget-chat-fi.png` });
 
       await page.click('[data-testid="privacy-menu"]');

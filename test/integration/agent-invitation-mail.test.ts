@@ -68,4 +68,19 @@ describe(`invitations mailed through the configured SMTP inbox (${dbMode})`, () 
     // The server's log never holds the link's token.
     expect(server.logs()).not.toContain(link![1]);
   });
+
+  it('writes the invitation in the inviting admin’s language', async () => {
+    expect((await admin.send('PATCH', '/api/agents/me', { locale: 'fi' })).status).toBe(200);
+    const invited = await admin.post('/api/agents/invitations', {
+      email: 'finnish.colleague@test.example',
+      name: 'Aino',
+      role: 'agent',
+    });
+    expect(invited.status).toBe(201);
+    const mail = (await smtp.waitFor(2)).at(-1)!;
+    expect(mail.parsed.subject).toBe('Kutsu asiakastuen saapuneisiin');
+    expect(mail.parsed.text).toMatch(/^Hei Aino,\n\nSinut on kutsuttu/);
+    expect(mail.parsed.text).toMatch(/linkki toimii kerran, \d+ päivän ajan/);
+    await admin.send('PATCH', '/api/agents/me', { locale: null });
+  });
 });

@@ -22,7 +22,7 @@ describe(`the copy of someone's data in their language on ${dbMode}`, () => {
       .select({ contactId: conversations.contactId, createdAt: conversations.createdAt })
       .from(conversations)
       .where(eq(conversations.id, conversationId));
-    return { visitor, ...row! };
+    return { visitor, conversationId, ...row! };
   };
   const page = async (res: Response) => {
     expect(res.status).toBe(200);
@@ -63,6 +63,37 @@ describe(`the copy of someone's data in their language on ${dbMode}`, () => {
     expect(html).toContain('<h1>Asiakastukitietosi</h1>');
     expect(html).toContain('Henkilökuntamme sisäiset muistiinpanot ja keskustelujen tapahtumat eivät ole mukana');
     expect(html).toContain('<h2>Keskustelut (1)</h2>');
+  });
+
+  it('shows a redacted span in the person’s words; data.json keeps the documented "[redacted]" code', async () => {
+    const secret = 'DE89 3704 0044 0532 0130 00';
+    const { visitor, contactId, conversationId } = await start(`Meine IBAN ist ${secret}, bitte erstatten`);
+    await server.root.db.update(contacts).set({ locale: 'de' }).where(eq(contacts.id, contactId));
+    const detail = await agent.get(`/api/conversations/${conversationId}`);
+    const message = (detail.body.messages as Array<{ id: string; body: string }>).find((m) => m.body.includes(secret));
+    const start0 = message!.body.indexOf(secret);
+    const redacted = await agent.post(`/api/messages/${message!.id}/redact`, {
+      start: start0,
+      end: start0 + secret.length,
+    });
+    expect(redacted.status).toBe(200);
+
+    const res = await fetch(`${server.url}/api/contacts/${contactId}/export`, { headers: { cookie: agent.cookie } });
+    const zip = await readZip(Buffer.from(await res.arrayBuffer()));
+    const html = zip.get('index.html')!.toString();
+    expect(html).toContain(
+      'Meine IBAN ist <span class="removed" title="Zum Schutz personenbezogener Daten entfernt">' +
+        '[geschwärzt]</span>, bitte',
+    );
+    expect(html).not.toContain('[redacted]');
+    expect(html).not.toContain(secret);
+    expect(zip.get('data.json')!.toString()).toContain('Meine IBAN ist [redacted], bitte erstatten');
+    const readme = zip.get('README.txt')!.toString();
+    expect(readme).toMatch(/^Ihre Support-Daten\nExportiert: /);
+    expect(readme).toContain('„[redacted]“ in einem Text markiert, wo etwas entfernt wurde');
+    expect(readme).not.toMatch(/Your support data|Exported:|machine-readable/);
+    // The visitor's own copy says it the same way.
+    expect(await ownCopy(visitor)).toContain('>[geschwärzt]</span>, bitte');
   });
 
   it('writes in English when the person’s language is not known', async () => {

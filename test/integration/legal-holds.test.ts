@@ -121,12 +121,21 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
   const bodyOf = async (id: string) =>
     (await server.root.db.select({ body: messages.body }).from(messages).where(eq(messages.id, id)))[0]?.body;
 
+  /** The operations' codes in the error's params, by which the inbox words them in the agent's language. */
+  const actionCodes: Record<string, string> = {
+    Erasure: 'erasure',
+    Redaction: 'redaction',
+    'Deleting a recording': 'delete_recording',
+    'Deleting a conversation': 'delete_conversation',
+    'Merging these contacts': 'merge',
+  };
   /** What every refused operation answers. */
   const refused = (action: string, reason: string) => ({
     status: 409,
     body: {
       code: 'legal_hold',
       message: `${action} is blocked by a legal hold: ${reason}`,
+      params: { action: actionCodes[action], reasons: [reason] },
       requestId: expect.any(String),
     },
   });

@@ -98,7 +98,11 @@ describe(`realtime over real sockets on ${dbMode}`, () => {
     const widget = await visitor.socket();
     try {
       const huge = await emitWithAck(widget, 'message:send', { clientId: 'huge-client-1', text: 'x'.repeat(10_001) });
-      expect(huge).toEqual({ ok: false, error: { code: 'message_too_large', message: expect.any(String) } });
+      // The ack carries the limit as a param, so the widget says it in the visitor's language.
+      expect(huge).toEqual({
+        ok: false,
+        error: { code: 'message_too_large', message: expect.any(String), params: { limit: 10_000 } },
+      });
       const empty = await emitWithAck(widget, 'message:send', { clientId: 'empty-client-1', text: '  ' });
       expect(empty.ok).toBe(false);
       expect((await visitor.get('/api/widget/messages')).body.messages).toEqual([]);

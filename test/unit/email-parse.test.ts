@@ -181,7 +181,11 @@ describe('email settings', () => {
     expect(settings.smtp).toMatchObject({ port: 465, secure: true });
     expect(settings).toMatchObject({ markSeen: true, deleteAfterIngest: false, subjectThreadDays: 7 });
     expect(() => parseEmailSettings({ ...settings, imap: { ...settings.imap, host: '' } })).toThrow(
-      new EmailSettingsError('imap.host is required'),
+      'imap.host is required',
+    );
+    // The field and the rule it breaks travel as the error's params, to be worded in the reader's language.
+    expect(() => parseEmailSettings({ ...settings, imap: { ...settings.imap, port: 0 } })).toThrow(
+      expect.objectContaining({ field: 'imap.port', rule: 'port' }),
     );
     expect(() => parseEmailSettings({ ...settings, address: 'nope' })).toThrow(EmailSettingsError);
   });

@@ -6,6 +6,10 @@ import { LOCALES, pickLocale } from '../../web/i18n/index.ts';
 import { widgetTranslator } from '../../web/i18n/widget-catalog.ts';
 import { INBOX_NAMESPACES, inboxTranslator, loadInboxLocale } from '../../web/i18n/inbox-catalog.ts';
 import sameAsEnglish from '../../web/i18n/same-as-english.json' with { type: 'json' };
+import { REDACTION_SENTINEL } from '../../web/i18n/redaction.ts';
+import { SERVER_ERROR_CODES, SERVER_ERROR_PARAM_CODES, serverErrorsTranslator } from '../../web/i18n/server-catalog.ts';
+import { REDACTED_MARKER } from '../../server/privacy/redact-marker.ts';
+import { PARAM_ERROR_CODES } from '../../web/inbox/src/lib/error-param-codes.ts';
 
 const root = join(import.meta.dirname, '../../web/i18n/locales');
 const namespaces = readdirSync(join(root, 'en')).map((f) => f.replace(/\.json$/, ''));
@@ -118,5 +122,89 @@ describe('the inbox catalog', () => {
     expect(inboxTranslator('fi')('inbox-privacy:retention.items', { count: 1 })).toBe('1 kohde');
     expect(inboxTranslator('fi')('inbox-privacy:retention.items', { count: 5 })).toBe('5 kohdetta');
     expect(inboxTranslator('en')('inbox-privacy:page.title')).toBe('Privacy');
+  });
+});
+
+/**
+ * The last English leftovers of issue 18 stay gone: the stored "[redacted]" code, the error details (params), the
+ * public request page's API errors and the API token / provider errors each have words in every language, and the
+ * code that shows them goes through those words.
+ */
+describe('the words for the stored redaction code and for the API’s errors', () => {
+  const words = (locale: string, ns: string) => flatten(load(locale, ns));
+  const source = (path: string) => readFileSync(join(import.meta.dirname, '../..', path), 'utf8');
+  const others = LOCALES.filter((l) => l !== 'en');
+
+  it('words "[redacted]" in every language, and nothing shown to a reader prints the code itself', () => {
+    expect(REDACTED_MARKER).toBe(REDACTION_SENTINEL);
+    for (const [ns, key] of [
+      ['inbox', 'message.redactedMarker'],
+      ['widget', 'redaction.marker'],
+      ['server-privacy', 'export.redacted'],
+    ] as const) {
+      expect(words('en', ns).get(key)).toBe(REDACTION_SENTINEL);
+      for (const locale of others)
+        expect(words(locale, ns).get(key), `${locale} ${ns}:${key}`).not.toContain('redacted');
+    }
+    for (const file of [
+      'web/inbox/src/components/MessageBody.svelte',
+      'web/inbox/src/components/ConversationRow.svelte',
+      'web/inbox/src/components/SearchResults.svelte',
+      'web/inbox/src/components/FindPersonSection.svelte',
+      'web/inbox/src/components/FullMessageDialog.svelte',
+      'web/inbox/src/components/RedactionTool.svelte',
+      'web/widget/app/src/components/MessageBubble.svelte',
+      'server/privacy/export-html.ts',
+    ])
+      expect(source(file), file).not.toContain("'[redacted]'");
+    expect(source('web/widget/app/src/components/MessageBubble.svelte')).toContain('redactionParts(item.body)');
+    expect(source('server/privacy/export-html.ts')).toContain('bodyHtml(m.body)');
+  });
+
+  it('words each error the inbox gets params for, with the params the server sends', async () => {
+    for (const code of PARAM_ERROR_CODES) {
+      expect(words('en', 'inbox-errors').has(`params.${code}`), code).toBe(true);
+      expect(source('server/http/views.ts'), `${code} documented in ErrorView.params`).toContain(code);
+    }
+    await loadInboxLocale('de');
+    expect(
+      inboxTranslator('de')('inbox-errors:params.legal_hold', { action: 'erasure', reasons: 'Gerichtsverfahren' }),
+    ).toBe('Die Löschung ist durch eine rechtliche Aufbewahrung gesperrt: Gerichtsverfahren.');
+    expect(widgetTranslator('fi')('message.rateLimitedWait', { retryAfterSeconds: 30 })).toBe(
+      'Ei lähetetty: liian monta viestiä. Yritä uudelleen 30 sekunnin kuluttua.',
+    );
+  });
+
+  it('words every code of the public request page’s API, API tokens and provider webhooks the server sends', () => {
+    const server = ['server', 'channels']
+      .map((dir) =>
+        readdirSync(join(import.meta.dirname, '../..', dir), {
+          recursive: true,
+        })
+          .filter((f) => String(f).endsWith('.ts'))
+          .map((f) => source(`${dir}/${String(f)}`))
+          .join('\n'),
+      )
+      .join('\n');
+    for (const code of [...SERVER_ERROR_CODES, ...SERVER_ERROR_PARAM_CODES])
+      expect(server.includes(`'${code}'`), `the server sends ${code}`).toBe(true);
+    for (const code of [
+      'invalid_identity',
+      'code_invalid',
+      'verification_expired',
+      'invalid_api_token',
+      'token_scope',
+      'invalid_signature',
+      'invalid_webhook_url',
+      'slack_not_configured',
+      'invalid_email_settings',
+    ])
+      expect(SERVER_ERROR_CODES.has(code) || source('server/http/error-words.ts').includes(`${code}:`), code).toBe(
+        true,
+      );
+    for (const locale of others)
+      expect(serverErrorsTranslator(locale)('code.invalid_api_token')).not.toBe(
+        serverErrorsTranslator('en')('code.invalid_api_token'),
+      );
   });
 });

@@ -30,6 +30,12 @@ import fiRecord from './locales/fi/server-record.json' with { type: 'json' };
 import svForms from './locales/sv/request-forms.json' with { type: 'json' };
 import svRecord from './locales/sv/server-record.json' with { type: 'json' };
 
+import enErrors from './locales/en/server-errors.json' with { type: 'json' };
+import deErrors from './locales/de/server-errors.json' with { type: 'json' };
+import frErrors from './locales/fr/server-errors.json' with { type: 'json' };
+import fiErrors from './locales/fi/server-errors.json' with { type: 'json' };
+import svErrors from './locales/sv/server-errors.json' with { type: 'json' };
+
 /**
  * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
  * conversation's language is a detected tag (bot/language.ts) or null: anything outside the five locales falls
@@ -43,6 +49,7 @@ const catalog = createCatalog({
     'server-widget': enWidget,
     'request-forms': enForms,
     'server-record': enRecord,
+    'server-errors': enErrors,
   },
   de: {
     server: de,
@@ -51,6 +58,7 @@ const catalog = createCatalog({
     'server-widget': deWidget,
     'request-forms': deForms,
     'server-record': deRecord,
+    'server-errors': deErrors,
   },
   fr: {
     server: fr,
@@ -59,6 +67,7 @@ const catalog = createCatalog({
     'server-widget': frWidget,
     'request-forms': frForms,
     'server-record': frRecord,
+    'server-errors': frErrors,
   },
   fi: {
     server: fi,
@@ -67,6 +76,7 @@ const catalog = createCatalog({
     'server-widget': fiWidget,
     'request-forms': fiForms,
     'server-record': fiRecord,
+    'server-errors': fiErrors,
   },
   sv: {
     server: sv,
@@ -75,6 +85,7 @@ const catalog = createCatalog({
     'server-widget': svWidget,
     'request-forms': svForms,
     'server-record': svRecord,
+    'server-errors': svErrors,
   },
 });
 
@@ -89,4 +100,9 @@ export const serverWidgetTranslator = (locale: Locale) => catalog(locale, 'serve
 export const requestFormsTranslator = (locale: Locale) => catalog(locale, 'request-forms');
 /** The Art. 30 record's and the DPIA draft's words (server/privacy/record.ts, dpia.ts), in the admin's language. */
 export const serverRecordTranslator = (locale: Locale) => catalog(locale, 'server-record');
+/** The API's error messages for people (request page, API tokens, provider webhooks): server/http/error-words.ts. */
+export const serverErrorsTranslator = (locale: Locale) => catalog(locale, 'server-errors');
+/** The codes the server words in the caller's language, and those it words with their params. */
+export const SERVER_ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(enErrors.code));
+export const SERVER_ERROR_PARAM_CODES: ReadonlySet<string> = new Set(Object.keys(enErrors.params));
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);

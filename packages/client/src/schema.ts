@@ -2745,8 +2745,14 @@ export interface components {
          *     }
          */
         Error: {
+            /** @description Stable machine-readable code: programs branch on it, never on the message */
             code: string;
+            /** @description For people: English, except the codes met outside the inbox and the widget (public request page, API tokens, provider webhooks and settings, rate limits), worded in the language of Accept-Language (or the signed-in agent’s preference, or the language a public request names); Content-Language says which */
             message: string;
+            /** @description The values the message names, as ICU arguments: message_too_large {limit}, rate_limited {retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, kb_limit {what, max, total?}, legal_hold {action, reasons}, token_scope {scope}, invalid_email_settings {field, rule}, password_required {section} */
+            params?: {
+                [key: string]: string | number | string[];
+            };
             requestId: string;
         };
     };
@@ -12381,8 +12387,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Stable machine-readable code: programs branch on it, never on the message */
                         code: string;
+                        /** @description For people: English, except the codes met outside the inbox and the widget (public request page, API tokens, provider webhooks and settings, rate limits), worded in the language of Accept-Language (or the signed-in agent’s preference, or the language a public request names); Content-Language says which */
                         message: string;
+                        /** @description The values the message names, as ICU arguments: message_too_large {limit}, rate_limited {retryAfterSeconds}, file_too_large {name, maxBytes}, too_many_files {max}, kb_limit {what, max, total?}, legal_hold {action, reasons}, token_scope {scope}, invalid_email_settings {field, rule}, password_required {section} */
+                        params?: {
+                            [key: string]: string | number | string[];
+                        };
                         requestId: string;
                         preview?: {
                             asOf: string;

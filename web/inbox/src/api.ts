@@ -1,14 +1,16 @@
 import { t } from './lib/i18n.svelte.ts';
 import type { ErrorView } from './types.ts';
 import { INBOX_ERROR_CODES } from '../../i18n/inbox-catalog.ts';
+import { describeWithParams, type ErrorParams } from './lib/error-params.ts';
 
-/** Every failed request becomes an ApiError carrying the server's { code, message, requestId }. */
+/** Every failed request becomes an ApiError carrying the server's { code, message, params, requestId }. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly requestId: string | null = null,
+    readonly params?: ErrorParams,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -83,7 +85,7 @@ export class ApiClient {
       const payload: unknown = await response.json().catch(() => undefined);
       if (response.status === 401) this.onUnauthorized?.();
       throw isErrorView(payload)
-        ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null)
+        ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null, payload.params)
         : new ApiError(response.status, `http_${response.status}`, t('errors.http', { status: response.status }));
     }
     let blob: Blob;
@@ -118,7 +120,7 @@ export class ApiClient {
 
     if (!response.ok) {
       const error = isErrorView(payload)
-        ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null)
+        ? new ApiError(response.status, payload.code, payload.message, payload.requestId ?? null, payload.params)
         : new ApiError(response.status, `http_${response.status}`, t('errors.http', { status: response.status }));
       if (response.status === 401 && !path.startsWith('/api/auth/')) this.onUnauthorized?.();
       throw error;
@@ -152,6 +154,8 @@ function safeName(name: string): string | null {
 /** A sentence an agent can act on, for toasts and inline errors. */
 export function describeError(err: unknown, fallback = t('errors.generic')): string {
   if (!isApiError(err)) return fallback;
+  const detailed = describeWithParams(err.code, err.params);
+  if (detailed) return detailed;
   switch (err.code) {
     case 'network':
       return err.message;
@@ -162,7 +166,7 @@ export function describeError(err: unknown, fallback = t('errors.generic')): str
     case 'rate_limited':
       return t('errors.rateLimited');
     case 'legal_hold':
-      return err.message || t('errors.legalHold');
+      return t('errors.legalHold');
   }
   // The server's message is English: a code the catalog knows is said in the agent's language.
   if (INBOX_ERROR_CODES.has(err.code)) return t(`inbox-errors:code.${err.code}`);

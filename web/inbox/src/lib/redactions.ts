@@ -1,6 +1,7 @@
 import type { Redaction } from '../privacy-types.ts';
+import { REDACTION_SENTINEL } from '../../../i18n/redaction.ts';
 
-export const REDACTED = '[redacted]';
+export const REDACTED = REDACTION_SENTINEL;
 
 export type BodySegment = { text: string; redaction: Redaction | null; marker: boolean };
 

@@ -66,10 +66,10 @@ export class BreachRegister {
   }
 
   record(fields: BreachFields): Promise<boolean> {
-    return this.#write(() => this.#api.post('/api/privacy/breaches', fields), 'Breach recorded.');
+    return this.#write(() => this.#api.post('/api/privacy/breaches', fields), tp('state.breaches.recorded'));
   }
 
-  update(id: string, patch: BreachPatch, done = 'Breach updated.'): Promise<boolean> {
+  update(id: string, patch: BreachPatch, done = tp('state.breaches.updated')): Promise<boolean> {
     return this.#write(() => this.#api.patch(`/api/privacy/breaches/${encodeURIComponent(id)}`, patch), done);
   }
 

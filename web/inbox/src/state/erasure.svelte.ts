@@ -69,8 +69,8 @@ export class Erasure {
       const legalHold = isApiError(err) && (err.code === 'legal_hold' || err.status === 409);
       this.error = {
         legalHold,
-        message:
-          legalHold && isApiError(err) && err.message ? err.message : describeError(err, tp('state.erasure.failed')),
+        // A hold is worded from its params (the action and the holds' reasons) in the agent's language.
+        message: describeError(err, tp('state.erasure.failed')),
       };
       return false;
     } finally {

@@ -1,4 +1,5 @@
 import { describeError, type ApiClient } from '../api.ts';
+import { ta } from '../lib/admin-i18n.ts';
 import type { AgentAccessRequest, AgentAccessView, InboxList, InboxView, TeamRequest, TeamView } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 
@@ -26,11 +27,11 @@ export class InboxAccess {
   }
 
   inboxName(id: string): string {
-    return this.inboxes.find((i) => i.id === id)?.name ?? 'Unknown inbox';
+    return this.inboxes.find((i) => i.id === id)?.name ?? ta('accessState.unknownInbox');
   }
 
   teamName(id: string): string {
-    return this.teams.find((t) => t.id === id)?.name ?? 'Unknown team';
+    return this.teams.find((t) => t.id === id)?.name ?? ta('accessState.unknownTeam');
   }
 
   async load(): Promise<void> {
@@ -48,7 +49,7 @@ export class InboxAccess {
       this.error = null;
     } catch (err) {
       if (this.status !== 'ready') this.status = 'error';
-      this.error = describeError(err, 'Could not load inbox access.');
+      this.error = describeError(err, ta('accessState.loadFailed'));
     }
   }
 
@@ -73,8 +74,8 @@ export class InboxAccess {
   setAccess(agentId: string, agentName: string, input: AgentAccessRequest): Promise<boolean> {
     return this.#save(
       () => this.#api.put(`/api/agents/${encodeURIComponent(agentId)}/access`, input),
-      `${agentName}’s inbox access is saved.`,
-      'Could not save the inbox access.',
+      ta('accessState.saved', { name: agentName }),
+      ta('accessState.saveFailed'),
     );
   }
 
@@ -84,16 +85,16 @@ export class InboxAccess {
         id === null
           ? this.#api.post('/api/teams', input)
           : this.#api.put(`/api/teams/${encodeURIComponent(id)}`, input),
-      id === null ? `Team ${input.name} is created.` : `Team ${input.name} is saved.`,
-      'Could not save the team.',
+      ta(id === null ? 'accessState.teamCreated' : 'accessState.teamSaved', { name: input.name }),
+      ta('accessState.teamSaveFailed'),
     );
   }
 
   deleteTeam(team: TeamView): Promise<boolean> {
     return this.#save(
       () => this.#api.delete(`/api/teams/${encodeURIComponent(team.id)}`),
-      `Team ${team.name} is deleted.`,
-      'Could not delete the team.',
+      ta('accessState.teamDeleted', { name: team.name }),
+      ta('accessState.teamDeleteFailed'),
     );
   }
 

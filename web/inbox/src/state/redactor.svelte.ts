@@ -56,7 +56,7 @@ export class Redactor {
     if (!span || this.busy) return false;
     if (!this.#valid(span)) {
       this.pending = null;
-      this.#toasts.push('error', 'The message changed', 'Select the text to redact again.');
+      this.#toasts.push('error', tp('state.redactor.changedTitle'), tp('state.redactor.changedText'));
       return false;
     }
     this.busy = true;

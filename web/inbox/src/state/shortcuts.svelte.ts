@@ -2,16 +2,17 @@
 export type ShortcutAction =
   'next' | 'previous' | 'reply' | 'note' | 'assignMe' | 'resolve' | 'search' | 'canned' | 'help';
 
-export const shortcuts: Array<{ key: string; label: string; action: ShortcutAction }> = [
-  { key: 'j', label: 'Next conversation', action: 'next' },
-  { key: 'k', label: 'Previous conversation', action: 'previous' },
-  { key: 'r', label: 'Reply to the customer', action: 'reply' },
-  { key: 'n', label: 'Write a private note', action: 'note' },
-  { key: 'a', label: 'Assign the conversation to me', action: 'assignMe' },
-  { key: 'e', label: 'Resolve the conversation', action: 'resolve' },
-  { key: '/', label: 'Search', action: 'search' },
-  { key: 'c', label: 'Insert a canned reply', action: 'canned' },
-  { key: '?', label: 'Show these shortcuts', action: 'help' },
+/** Each is worded from the catalog (inbox: shortcuts.<action>) where it is shown. */
+export const shortcuts: Array<{ key: string; action: ShortcutAction }> = [
+  { key: 'j', action: 'next' },
+  { key: 'k', action: 'previous' },
+  { key: 'r', action: 'reply' },
+  { key: 'n', action: 'note' },
+  { key: 'a', action: 'assignMe' },
+  { key: 'e', action: 'resolve' },
+  { key: '/', action: 'search' },
+  { key: 'c', action: 'canned' },
+  { key: '?', action: 'help' },
 ];
 
 /** In the composer and other fields, keys type text: shortcuts wait until the focus leaves the field. */

@@ -3,14 +3,14 @@ import type { WebhookDeliveryView, WebhookSubscriptionView } from '../../../../s
 import type { Toasts } from './toasts.svelte.ts';
 import { tp } from '../lib/privacy-i18n.ts';
 
-/** The events a subscription can choose (server/webhooks/events.ts WEBHOOK_EVENTS), with what they mean. */
+/** The events a subscription can choose (server/webhooks/events.ts WEBHOOK_EVENTS), worded as webhooks.event.*. */
 export const webhookEvents = [
-  { type: 'conversation.created', label: 'Conversation created' },
-  { type: 'conversation.assigned', label: 'Conversation assigned' },
-  { type: 'conversation.resolved', label: 'Conversation resolved' },
-  { type: 'message.created', label: 'Message created (not notes)' },
-  { type: 'contact.erased', label: 'Contact erased' },
-  { type: 'consent.changed', label: 'Consent changed' },
+  'conversation.created',
+  'conversation.assigned',
+  'conversation.resolved',
+  'message.created',
+  'contact.erased',
+  'consent.changed',
 ] as const;
 
 export type WebhookDraft = { name: string; url: string; events: string[]; includeContent: boolean };

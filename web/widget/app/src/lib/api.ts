@@ -23,11 +23,15 @@ export type RatingState = RatingStateView;
 export type SessionRequest = VisitorSessionRequest;
 
 /** A failed call, carrying the server's `{ code, message }` (or a network/timeout code of our own). */
+export type ErrorParams = Record<string, string | number | string[]>;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The values the server's error names (ErrorView.params), for wording the code in the visitor's language. */
+    readonly params?: ErrorParams,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -64,11 +68,16 @@ async function send(path: string, init: CallOptions): Promise<Response> {
     throw networkError(error);
   }
   if (!response.ok) {
-    const error = ((await response.json().catch(() => null)) ?? {}) as { code?: unknown; message?: unknown };
+    const error = ((await response.json().catch(() => null)) ?? {}) as {
+      code?: unknown;
+      message?: unknown;
+      params?: unknown;
+    };
     throw new ApiError(
       response.status,
       typeof error.code === 'string' ? error.code : `http_${response.status}`,
       typeof error.message === 'string' ? error.message : i18n.t('app.requestFailed', { status: response.status }),
+      typeof error.params === 'object' && error.params !== null ? (error.params as ErrorParams) : undefined,
     );
   }
   return response;

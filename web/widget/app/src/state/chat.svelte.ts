@@ -2,7 +2,7 @@ import { i18n } from './i18n.svelte.ts';
 import { io, type Socket } from 'socket.io-client';
 import type { VisitorMessageView } from '../../../../../server/http/views.ts';
 import type { WidgetClientEvents, WidgetServerEvents } from '../../../../../server/realtime/event-map.ts';
-import { ApiError, widgetApi } from '../lib/api.ts';
+import { ApiError, widgetApi, type ErrorParams } from '../lib/api.ts';
 import { newClientId } from '../lib/ids.ts';
 import { PresenceState } from './presence.svelte.ts';
 
@@ -42,6 +42,7 @@ class SendError extends Error {
     readonly code: string,
     message: string,
     readonly unauthorized = false,
+    readonly params?: ErrorParams,
   ) {
     super(message);
   }
@@ -49,6 +50,11 @@ class SendError extends Error {
 
 function sendErrorText(error: unknown): string {
   if (error instanceof SendError || error instanceof ApiError) {
+    const { limit, retryAfterSeconds } = error.params ?? {};
+    if (error.code === 'message_too_large' && typeof limit === 'number')
+      return i18n.t('message.tooLongLimit', { limit });
+    if (error.code === 'rate_limited' && typeof retryAfterSeconds === 'number')
+      return i18n.t('message.rateLimitedWait', { retryAfterSeconds });
     if (error.code === 'message_too_large') return i18n.t('message.tooLong');
     if (error.code === 'timeout') return i18n.t('message.timeout');
     if (error.code === 'network') return i18n.t('message.offline');
@@ -229,7 +235,7 @@ export class ChatState {
         if (timeout) return reject(new SendError('timeout', 'No acknowledgement'));
         if (result.ok) return resolve(result.value.message);
         const code = result.error.code;
-        reject(new SendError(code, result.error.message, SESSION_REFUSED.has(code)));
+        reject(new SendError(code, result.error.message, SESSION_REFUSED.has(code), result.error.params));
       });
     });
   }

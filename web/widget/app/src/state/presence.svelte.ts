@@ -47,7 +47,7 @@ export class PresenceState {
     socket.on('connect', () => void this.refresh());
     socket.on('agent:typing', ({ typing, name }) => {
       clearTimeout(this.#staleTimer);
-      this.agentTyping = typing ? (name ?? 'Our team') : null;
+      this.agentTyping = typing ? (name ?? i18n.t('message.team')) : null;
       if (typing) this.#staleTimer = setTimeout(() => (this.agentTyping = null), AGENT_TYPING_STALE_MS);
     });
     socket.on('agent:seen', ({ at }) => {

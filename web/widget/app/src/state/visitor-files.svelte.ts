@@ -35,11 +35,19 @@ export const visitorFilesTexts = {
   unreadable: (name: string) => i18n.t('files.unreadable', { name }),
   failed: () => i18n.t('files.kept'),
   /**
-   * Why the server refused the files, by its error code, naming the file it refused (its message starts with the
-   * name the widget sent); another code, or a name not found, shows the server's own words.
+   * Why the server refused the files, by its error code, naming the file it refused (`params.name`; from an older
+   * server, the name its message starts with) and the limit it broke; another code, or a name not found, shows
+   * the server's own words.
    */
   refused: (error: ApiError, names: string[]) => {
-    const name = [...names].sort((a, b) => b.length - a.length).find((n) => error.message.startsWith(n));
+    const { max, maxBytes } = error.params ?? {};
+    const name =
+      typeof error.params?.name === 'string'
+        ? error.params.name
+        : [...names].sort((a, b) => b.length - a.length).find((n) => error.message.startsWith(n));
+    if (error.code === 'too_many_files' && typeof max === 'number') return i18n.t('files.refused.tooManyMax', { max });
+    if (error.code === 'file_too_large' && name !== undefined && typeof maxBytes === 'number')
+      return i18n.t('files.refused.tooLargeLimit', { name, size: i18n.size(maxBytes) });
     const named = NAMED_REFUSALS.has(error.code);
     if (REFUSALS.has(error.code) && (!named || name !== undefined))
       return i18n.t(`files.refused.${error.code}`, { name });
