@@ -75,14 +75,26 @@ export function nearShare(articles: number): number {
 }
 
 /**
- * The recommended threshold: the lowest whose cross-validated precision reaches TARGET_PRECISION at
- * OPERATING_MIX off-topic traffic, near questions weighted by nearShare(articles); never below
- * MIN_RECOMMENDED_THRESHOLD. The server's index and bench:bot both take it from here.
+ * How many standard errors below the cross-validated precision the recommended threshold is judged
+ * (eval/metrics.ts wilsonLowerBound): the precision's lower bound, not its estimate, must reach the target.
  */
-export function recommendedThreshold(outcomes: Outcome[], articles: number, near = nearShare(articles)): number {
+export const PRECISION_MARGIN_Z = 0;
+
+/**
+ * The recommended threshold: the lowest whose cross-validated precision reaches TARGET_PRECISION at
+ * OPERATING_MIX off-topic traffic, near questions weighted by nearShare(articles), judged PRECISION_MARGIN_Z
+ * standard errors below the estimate; never below MIN_RECOMMENDED_THRESHOLD. The server's index and bench:bot
+ * both take it from here.
+ */
+export function recommendedThreshold(
+  outcomes: Outcome[],
+  articles: number,
+  near = nearShare(articles),
+  z = PRECISION_MARGIN_Z,
+): number {
   return Math.max(
     MIN_RECOMMENDED_THRESHOLD,
-    thresholdForPrecisionAtMix(outcomes, TARGET_PRECISION, OPERATING_MIX, { near }),
+    thresholdForPrecisionAtMix(outcomes, TARGET_PRECISION, OPERATING_MIX, { near }, z),
   );
 }
 

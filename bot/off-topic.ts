@@ -1,3 +1,5 @@
+import { SERVICE_REQUEST_EXAMPLES } from './off-topic-services.ts';
+
 /**
  * Off-topic examples that ship with the product: questions a shop's or a service's support bot must not
  * answer from its knowledge base (weather, trivia, small talk, homework, health, entertainment, ...). Every
@@ -193,10 +195,19 @@ export const OFF_TOPIC_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
-/** The shipped off-topic examples for a knowledge base in these languages (English when none has any). */
-export function offTopicExamples(languages: readonly string[] = ['en']): string[] {
+/** Which shipped sets: the general questions alone (the set before the service requests), or both. */
+export type OffTopicSets = 'general' | 'all';
+
+/**
+ * The shipped off-topic examples for a knowledge base in these languages (English when none has any): the
+ * general questions above and the requests to other services (off-topic-services.ts).
+ */
+export function offTopicExamples(languages: readonly string[] = ['en'], sets: OffTopicSets = 'all'): string[] {
+  const lists = sets === 'all' ? [OFF_TOPIC_EXAMPLES, SERVICE_REQUEST_EXAMPLES] : [OFF_TOPIC_EXAMPLES];
   const out = new Set<string>();
-  for (const l of languages) for (const q of OFF_TOPIC_EXAMPLES[l.slice(0, 2).toLowerCase()] ?? []) out.add(q);
-  if (out.size === 0) for (const q of OFF_TOPIC_EXAMPLES.en!) out.add(q);
+  for (const list of lists) {
+    const own = languages.flatMap((l) => list[l.slice(0, 2).toLowerCase()] ?? []);
+    for (const q of own.length > 0 ? own : list.en!) out.add(q);
+  }
   return [...out];
 }

@@ -190,29 +190,49 @@ export function figuresAtMix(
 }
 
 /**
+ * The Wilson score lower bound of a proportion `p` observed on `n` trials, `z` standard errors below: what the
+ * proportion is at least, with (one-sided) confidence 84 % at z = 1, 95 % at z = 1.645. `n` may be an
+ * effective sample size (weighted outcomes). 0 without trials.
+ */
+export function wilsonLowerBound(p: number, n: number, z: number): number {
+  if (n <= 0) return 0;
+  if (z <= 0) return p;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (centre - spread) / (1 + z2 / n);
+}
+
+/**
  * The lowest threshold whose answers reach `targetPrecision` with off-topic traffic weighted to `mix`
- * (thresholdForPrecision with weights). Above every confidence when none does.
+ * (thresholdForPrecision with weights). Above every confidence when none does. With `z` > 0 it is the
+ * precision's Wilson lower bound (wilsonLowerBound, on the answers' effective sample size, (sum w)^2 / sum w^2)
+ * that must reach the target, not the estimate: a margin that is wide where few outcomes stand behind a
+ * threshold (small KBs, the few highest confidences) and vanishes on large ones.
  */
 export function thresholdForPrecisionAtMix(
   outcomes: Outcome[],
   targetPrecision: number,
   mix: number,
   shares: GroupShares = {},
+  z = 0,
 ): number {
   const w = mixWeights(outcomes, mix, shares);
   const sorted = [...outcomes].sort((a, b) => b.confidence - a.confidence);
   let right = 0;
   let answered = 0;
+  let squares = 0;
   let best = sorted.length ? Math.min(1, Math.max(0, sorted[0]!.confidence) + 1e-6) : 1;
   for (let i = 0; i < sorted.length; i++) {
     const o = sorted[i]!;
     if (o.confidence < 0) break; // below the similarity floor: never answered, whatever the threshold
     const weight = w(o);
     answered += weight;
+    squares += weight * weight;
     if (o.correct) right += weight;
     const next = sorted[i + 1];
     if (next && next.confidence === o.confidence) continue;
-    if (right / answered >= targetPrecision) best = o.confidence;
+    if (wilsonLowerBound(right / answered, (answered * answered) / squares, z) >= targetPrecision) best = o.confidence;
   }
   return best;
 }

@@ -80,7 +80,11 @@ const USAGE = `usage: npm run bench:bot -- [options]
   --out FILE              also write the results as JSON
   --outcomes DIR          served heads: write every calibration and test outcome per dataset (JSON) there
   --replay DIR            no training: the served table again from the outcomes in DIR, at the threshold
-                          the current rule (bot/kb.ts recommendedThreshold) picks from their calibration`;
+                          the current rule (bot/kb.ts recommendedThreshold) picks from their calibration
+  --off-topic-sets S      served heads: the shipped off-topic sets, all (general + service requests) or
+                          general (the set before the service requests) [all]
+  --margin-z Z            with --replay: judge the precision Z standard errors below its estimate
+                          [bot/kb.ts PRECISION_MARGIN_Z]`;
 
 const { values: args } = (() => {
   try {
@@ -115,6 +119,8 @@ const { values: args } = (() => {
         out: { type: 'string' },
         outcomes: { type: 'string' },
         replay: { type: 'string' },
+        'margin-z': { type: 'string' },
+        'off-topic-sets': { type: 'string', default: 'all' },
         worker: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -347,6 +353,16 @@ async function makeEmbedder(
   throw new Error(`unknown embedder ${kind}`);
 }
 
+/** The off-topic examples the server ships for an English KB (--off-topic-sets general: the first set alone). */
+function shippedOffTopic(): string[] {
+  const sets = args['off-topic-sets'];
+  if (sets !== 'all' && sets !== 'general') {
+    console.error(`--off-topic-sets must be all or general\n${USAGE}`);
+    process.exit(2);
+  }
+  return offTopicExamples(['en'], sets);
+}
+
 async function timeQueries(index: KnowledgeBaseIndex, texts: string[]): Promise<number[]> {
   const times: number[] = [];
   await index.match('warm up the model');
@@ -403,7 +419,7 @@ async function measureScale(
   const data: DatasetSpec = { name: `scale-${questions}`, train, test: [], oosCalibration: [], oosTest: [] };
   for (const e of encoders) e.enabled = true;
   const t = performance.now();
-  const { bot } = await evaluateServed(embedder, data, { offTopic: offTopicExamples(), softmax: softmaxOptions() });
+  const { bot } = await evaluateServed(embedder, data, { offTopic: shippedOffTopic(), softmax: softmaxOptions() });
   const buildSeconds = (performance.now() - t) / 1000;
   for (const e of encoders) e.enabled = false;
   log(
@@ -455,7 +471,7 @@ async function runWorker(config: string): Promise<WorkerResult> {
     if (served) {
       const own = headName === 'served-oos' ? data.oosCalibration.map((e) => e.text) : [];
       const { result, bot } = await evaluateServed(embedder, data, {
-        offTopic: [...offTopicExamples(), ...own],
+        offTopic: [...shippedOffTopic(), ...own],
         softmax: softmaxOptions(),
       });
       log(
@@ -657,7 +673,8 @@ function replay(dir: string) {
     const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as DatasetResult;
     const { calibration: cal, test } = saved.outcomes as { calibration: Outcome[]; test: Outcome[] };
     const articles = saved.counts.classes;
-    const threshold = recommendedThreshold(cal, articles);
+    const z = args['margin-z'] === undefined ? undefined : num('margin-z');
+    const threshold = recommendedThreshold(cal, articles, nearShare(articles), z);
     const shares = { near: nearShare(articles) };
     const result: DatasetResult = {
       ...saved,

@@ -10,6 +10,8 @@ import {
   thresholdForOosRecall,
   thresholdForPrecision,
   thresholdForPrecisionAtMix,
+  wilsonLowerBound,
+  type Outcome,
 } from '../../bot/eval/metrics.ts';
 import { seededRandom } from '../../bot/random.ts';
 
@@ -206,6 +208,35 @@ describe('evaluation helpers', () => {
     expect(curve).toHaveLength(101);
     expect(curve[50]!.mixes.map((m) => m.mix)).toEqual([0.03, 0.18, 0.5]);
     expect(curve[50]!.mixes[1]!.precision).toBeCloseTo(at(0.18).precision);
+  });
+
+  it('judges a threshold by the lower bound of its precision when asked for a margin', () => {
+    // Wilson score bound, checked against the closed form at p = 0.9, n = 100, z = 1.645: 0.8396.
+    expect(wilsonLowerBound(0.9, 100, 1.645)).toBeCloseTo(0.8396, 3);
+    expect(wilsonLowerBound(0.9, 100, 0)).toBe(0.9);
+    expect(wilsonLowerBound(0.9, 0, 1)).toBe(0);
+    // The bound tightens as evidence grows: 99 of 100 right is not yet "at least 97 %", 990 of 1,000 is.
+    expect(wilsonLowerBound(0.99, 100, 1.645)).toBeLessThan(0.97);
+    expect(wilsonLowerBound(0.99, 1000, 1.645)).toBeGreaterThan(0.97);
+    const o = (confidence: number, correct: boolean, inScope = true): Outcome => ({ confidence, correct, inScope });
+    // 40 right answers above 0.9, then a wrong one at 0.85, then 40 right ones down to 0.5, 20 off-topic at 0.1.
+    const outcomes = [
+      ...Array.from({ length: 40 }, (_, i) => o(0.99 - i * 0.002, true)),
+      o(0.85, false),
+      ...Array.from({ length: 40 }, (_, i) => o(0.8 - i * 0.0075, true)),
+      ...Array.from({ length: 20 }, () => o(0.1, false, false)),
+    ];
+    const estimate = thresholdForPrecisionAtMix(outcomes, 0.97, 0.18);
+    const margin = thresholdForPrecisionAtMix(outcomes, 0.97, 0.18, {}, 1);
+    // The estimate takes the lowest threshold at 97 %; the bound has to see more right answers past the wrong one.
+    expect(estimate).toBeCloseTo(0.5075, 4);
+    expect(margin).toBeGreaterThan(estimate);
+    expect(thresholdForPrecisionAtMix(outcomes, 0.97, 0.18, {}, 0)).toBe(estimate);
+    // Ten times the evidence at the same rates: the margin's threshold moves back towards the estimate's.
+    const more = Array.from({ length: 10 }, () => outcomes).flat();
+    const marginMore = thresholdForPrecisionAtMix(more, 0.97, 0.18, {}, 1);
+    expect(marginMore).toBeLessThan(margin);
+    expect(marginMore).toBeGreaterThanOrEqual(estimate);
   });
 
   it('trains without holding the event loop when run step by step', async () => {

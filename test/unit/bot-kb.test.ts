@@ -221,6 +221,23 @@ describe('the served index: shipped off-topic class, similarity floor, cross-val
     expect(calibration.threshold).toBe(recommendedThreshold(calibration.outcomes, articles.length));
   });
 
+  it('ships general off-topic questions and requests to other services, clear of support subjects', () => {
+    const general = offTopicExamples(['en'], 'general');
+    const all = offTopicExamples(['en']);
+    expect(general.length).toBeGreaterThan(150);
+    expect(all.length - general.length).toBeGreaterThan(100);
+    expect(all.slice(0, general.length)).toEqual(general);
+    // A language without its own lists gets the English ones (the lexical head still learns their words).
+    expect(offTopicExamples(['de'])).toEqual(all);
+    const services = all.slice(general.length);
+    const support = new RegExp(
+      '\\b(refunds?|returns?|deliver(y|ed)?|parcels?|packages?|shipping|passwords?|log ?in|accounts?|' +
+        'prices?|payments?|invoices?|warranty|sizes?)\\b',
+      'i',
+    );
+    expect(services.filter((q) => support.test(q))).toEqual([]);
+  });
+
   it('weighs uncovered neighbouring questions less as the KB covers more of its subject', () => {
     expect(nearShare(10)).toBe(1);
     expect(nearShare(20)).toBe(1);
@@ -230,10 +247,11 @@ describe('the served index: shipped off-topic class, similarity floor, cross-val
 
   it('hands off below the similarity floor at any threshold, and drops off-topic examples the KB covers', async () => {
     const covered = 'What are your opening hours?';
-    const index = await KnowledgeBaseIndex.build(new LexicalEmbedder(), articles, {
-      offTopic: [...offTopicExamples(['en']), covered],
-    });
-    expect(index.calibration!.offTopicPruned).toBe(1);
+    const shipped = offTopicExamples(['en']);
+    const without = await KnowledgeBaseIndex.build(new LexicalEmbedder(), articles, { offTopic: shipped });
+    const index = await KnowledgeBaseIndex.build(new LexicalEmbedder(), articles, { offTopic: [...shipped, covered] });
+    expect(index.calibration!.offTopicPruned).toBe(without.calibration!.offTopicPruned + 1);
+    expect(index.calibration!.offTopicUsed).toBe(without.calibration!.offTopicUsed);
     const bot = botOnIndex(index, { threshold: 0 });
     const far = await bot.decide(fresh, 'zzz qqq xylophone');
     expect(index.floor).toBe(DEFAULT_FLOOR);
