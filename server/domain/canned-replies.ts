@@ -4,6 +4,7 @@ import { agents, cannedReplies, contacts, conversations, inboxes } from '../../d
 import { appendAudit } from '../privacy/audit.ts';
 import { DomainError, badRequest, conflict, forbidden, notFound } from './errors.ts';
 import { assertVisible, type InboxIds } from './scope.ts';
+import { ADMIN_DISPLAY_NAME, nameInLanguage } from './admin-name.ts';
 
 /**
  * Canned replies: a shortcut, a title and one text per language, shared with everyone or an agent's own. When an
@@ -236,13 +237,16 @@ export async function renderCannedReply(
   const { language, source } = chooseVariant(reply.variants, asLanguage(known.locale), requested);
   const template = reply.variants[language];
   if (!template) throw new DomainError(409, 'no_text', 'This reply has no text');
-  const agentName = known.agentName ?? agent.name;
+  // The untouched admin placeholder is the team's name in the reply's language, whole (it has no first name).
+  const ownName = known.agentName ?? agent.name;
+  const agentName = nameInLanguage(ownName, language);
+  const teamPlaceholder = ownName === ADMIN_DISPLAY_NAME;
   const filled = fillVariables(template, {
     'contact.name': known.contactName,
     'contact.firstName': firstName(known.contactName),
     'contact.email': known.contactEmail,
     'agent.name': agentName,
-    'agent.firstName': firstName(agentName),
+    'agent.firstName': teamPlaceholder ? agentName : firstName(agentName),
     'inbox.name': known.inboxName,
   });
   return { ...filled, language, languageSource: source };

@@ -1,11 +1,17 @@
 import type { BreachView } from '../http/views/breaches.ts';
 import { escapeHtml as esc } from '../http/escape.ts';
+import type { Locale } from '../../web/i18n/index.ts';
+import { serverRecordTranslator } from '../../web/i18n/server-catalog.ts';
+import { nameInLanguage } from '../domain/admin-name.ts';
+import { controllerText } from './record.ts';
 
 /**
  * The breach register as the supervisory authority asks for it (Art. 33(5)): every breach with its facts, effects,
  * measures and notifications, as CSV (RFC 4180) and as a printable page. The JSON export is the API's list itself.
+ * The CSV's header is these machine keys in every language (a spreadsheet or script keys on them, as the JSON's do);
+ * the page words them in the admin's language.
  */
-const COLUMNS: Array<[string, (b: BreachView) => string | number | null]> = [
+const COLUMNS: Array<[string, (b: BreachView, locale: Locale) => string | number | null]> = [
   ['id', (b) => b.id],
   ['title', (b) => b.title],
   ['what_happened', (b) => b.description],
@@ -23,9 +29,8 @@ const COLUMNS: Array<[string, (b: BreachView) => string | number | null]> = [
   ['authority_note', (b) => b.authorityNote],
   ['people_notified_at', (b) => b.peopleNotifiedAt],
   ['people_note', (b) => b.peopleNote],
-  ['recorded_by', (b) => b.recordedBy?.name ?? null],
+  ['recorded_by', (b, locale) => (b.recordedBy ? nameInLanguage(b.recordedBy.name, locale) : null)],
 ];
-
 const TIMES = new Set([
   'discovered_at',
   'occurred_from',
@@ -34,9 +39,7 @@ const TIMES = new Set([
   'authority_notified_at',
   'people_notified_at',
 ]);
-const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-/** A time as people read it on paper (the CSV and JSON keep ISO 8601). */
-const when = (iso: string) => `${readable.format(new Date(iso))} UTC`;
+const COUNTS = new Set(['approx_people', 'approx_records']);
 
 /** A cell quoted when needed; one starting like a formula gets a leading apostrophe (spreadsheets would run it). */
 function cell(value: string | number | null): string {
@@ -45,8 +48,9 @@ function cell(value: string | number | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function breachRegisterCsv(items: BreachView[]): string {
-  const rows = [COLUMNS.map(([name]) => name), ...items.map((b) => COLUMNS.map(([, get]) => cell(get(b))))];
+/** The CSV: machine keys and ISO 8601 times in every language; only the admin's placeholder name is worded. */
+export function breachRegisterCsv(items: BreachView[], locale: Locale): string {
+  const rows = [COLUMNS.map(([name]) => name), ...items.map((b) => COLUMNS.map(([, get]) => cell(get(b, locale))))];
   return rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
 }
 
@@ -59,45 +63,42 @@ const STYLE = [
   '@media print{body{margin:0}h2{break-before:auto}table{break-inside:avoid}}',
 ].join('\n');
 
-const LABELS: Record<string, string> = {
-  what_happened: 'What happened',
-  discovered_at: 'Discovered at',
-  occurred_from: 'Occurred from',
-  occurred_to: 'Occurred to',
-  data_categories: 'Categories of data',
-  categories_of_people: 'Categories of people',
-  approx_people: 'Approximate number of people',
-  approx_records: 'Approximate number of records',
-  likely_consequences: 'Likely consequences',
-  measures_taken: 'Measures taken or proposed',
-  authority_due_at: 'Due to the authority (72 hours)',
-  authority_notified_at: 'Authority notified at',
-  authority_note: 'Authority: reasons (delay, no notification)',
-  people_notified_at: 'People notified at',
-  people_note: 'People: reasons (no notification)',
-  recorded_by: 'Recorded by',
-};
+/** A value as people read it on paper in the admin's language: times in UTC, counts with the locale's separators. */
+function readable(locale: Locale) {
+  const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+  const count = new Intl.NumberFormat(locale);
+  const when = (iso: string) => `${time.format(new Date(iso))} UTC`;
+  const value = (name: string, v: string | number) =>
+    TIMES.has(name) ? when(String(v)) : COUNTS.has(name) ? count.format(Number(v)) : v;
+  return { when, value };
+}
 
-/** The register as a printable page; every value is escaped. */
-export function breachRegisterHtml(items: BreachView[], controller: string, generatedAt: Date): string {
+/**
+ * The register as a printable page in the admin's language (server-record namespace, as the Art. 30 record): labels,
+ * dates and numbers in it; the admin's placeholder name is the team's. Every value is escaped.
+ */
+export function breachRegisterHtml(items: BreachView[], controller: string, generatedAt: Date, locale: Locale): string {
+  const t = serverRecordTranslator(locale);
+  const { when, value: shown } = readable(locale);
   const breach = (b: BreachView) => {
-    const late = b.authorityClock.overdue ? ' <span class="late">(authority notification overdue or late)</span>' : '';
+    const late = b.authorityClock.overdue ? ` <span class="late">${esc(t('breaches.late'))}</span>` : '';
     const rows = COLUMNS.filter(([name]) => name !== 'id' && name !== 'title')
       .map(([name, get]) => {
-        const value = get(b);
-        const shown = value === null || value === '' ? '—' : TIMES.has(name) ? when(String(value)) : value;
-        return `<tr><th>${LABELS[name]}</th><td>${esc(shown)}</td></tr>`;
+        const raw = get(b, locale);
+        const value = raw === null || raw === '' ? '—' : shown(name, raw);
+        return `<tr><th>${esc(t(`breaches.labels.${name}`))}</th><td>${esc(value)}</td></tr>`;
       })
       .join('');
     return `<h2>${esc(b.title)}${late}</h2><table>${rows}</table>`;
   };
+  const generated = t('breaches.generated', { when: when(generatedAt.toISOString()), count: items.length });
   return [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Register of personal data breaches</title>',
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${esc(t('breaches.title'))}</title>`,
     `<link rel="icon" href="data:,"><style>${STYLE}</style></head><body>`,
-    '<h1>Register of personal data breaches (GDPR Art. 33(5))</h1>',
-    `<p><b>Controller:</b> ${esc(controller)}</p>`,
-    `<p class="muted">Generated ${esc(when(generatedAt.toISOString()))}; ${items.length} breach(es) recorded.</p>`,
-    items.length ? items.map(breach).join('\n') : '<p>No breach has been recorded.</p>',
+    `<h1>${esc(t('breaches.heading'))}</h1>`,
+    `<p><b>${esc(t('html.controller'))}</b> ${esc(controllerText(t, controller))}</p>`,
+    `<p class="muted">${esc(generated)}</p>`,
+    items.length ? items.map(breach).join('\n') : `<p>${esc(t('breaches.none'))}</p>`,
     '</body></html>',
   ].join('\n');
 }

@@ -51,8 +51,13 @@ export const breachRoutes: FastifyPluginAsyncTypebox<{ deps: FinderDeps }> = asy
       config: admin,
       schema: {
         tags,
-        summary: 'The register for the supervisory authority (Art. 33(5)): JSON, CSV or a printable page',
-        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv', 'html'])) }),
+        summary:
+          'The register for the supervisory authority (Art. 33(5)): JSON, CSV or a printable page in the ' +
+          'admin’s language (?locale=, else the agent’s preference, else Accept-Language)',
+        querystring: Type.Object({
+          format: Type.Optional(Type.Enum(['json', 'csv', 'html'])),
+          locale: staffLocaleQuery,
+        }),
         response: {
           200: media('The register as JSON, as CSV (?format=csv) or as a printable page (?format=html)', {
             'application/json': BreachList,
@@ -65,6 +70,7 @@ export const breachRoutes: FastifyPluginAsyncTypebox<{ deps: FinderDeps }> = asy
     },
     async (request, reply) => {
       const format = request.query.format ?? 'json';
+      const locale = staffLocale(request, request.query.locale);
       const items = await listBreaches(deps);
       await deps.db.transaction((tx) =>
         appendAudit(tx, {
@@ -80,9 +86,11 @@ export const breachRoutes: FastifyPluginAsyncTypebox<{ deps: FinderDeps }> = asy
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="breach-register-${day}.csv"`)
-          .send(breachRegisterCsv(items));
+          .send(breachRegisterCsv(items, locale));
       if (format === 'html')
-        return reply.type('text/html').send(breachRegisterHtml(items, deps.config.controllerName, deps.clock()));
+        return reply
+          .type('text/html')
+          .send(breachRegisterHtml(items, deps.config.controllerName, deps.clock(), locale));
       return reply.header('content-disposition', `attachment; filename="breach-register-${day}.json"`).send({ items });
     },
   );

@@ -5,6 +5,7 @@ import { dbMode } from '../helpers/db.ts';
 import { AgentClient, startTestServer, type TestJson, type TestServer } from '../helpers/server.ts';
 import { contacts, conversations, agents } from '../../drizzle/schema/index.ts';
 import { createAgent } from '../../server/domain/agents.ts';
+import { ADMIN_DISPLAY_NAME } from '../../server/domain/admin-name.ts';
 
 /** Issue 17 items 2, 5, 7, 8: canned replies, notification preferences, @mentions in notes, profiles. */
 describe(`an agent's day: canned replies, mentions, profiles (${dbMode})`, () => {
@@ -115,6 +116,35 @@ describe(`an agent's day: canned replies, mentions, profiles (${dbMode})`, () =>
       const custom = await agent.post(`/api/canned-replies/${own.id}/render`, { conversationId });
       expect(custom.body.unfilled).toEqual(['order.number']);
       expect(custom.body.text).toContain('Jana Kowalska? {{order.number}}');
+    });
+
+    it('an admin who kept the placeholder name signs as the team, in the reply’s language', async () => {
+      await server.root.db.update(agents).set({ name: ADMIN_DISPLAY_NAME }).where(eq(agents.id, admin.agent.id));
+      const signed = await manager.post('/api/canned-replies', {
+        shortcut: 'signed',
+        title: 'Signed',
+        shared: true,
+        variants: {
+          en: 'Best regards, {{agent.name}} ({{agent.firstName}})',
+          de: 'Viele Grüße, {{agent.name}} ({{agent.firstName}})',
+          fi: 'Ystävällisin terveisin {{agent.name}} ({{agent.firstName}})',
+        },
+      });
+      expect(signed.status).toBe(201);
+      const render = async (locale: string, language?: string) => {
+        await server.root.db.update(contacts).set({ locale }).where(eq(contacts.id, contactId));
+        const body = { conversationId, ...(language ? { language } : {}) };
+        return (await admin.post(`/api/canned-replies/${signed.body.id}/render`, body)).body;
+      };
+      // The widget's word for the team (message.team) in the conversation's language, never the English default.
+      expect((await render('de-DE')).text).toBe('Viele Grüße, Support-Team (Support-Team)');
+      expect((await render('fi')).text).toBe('Ystävällisin terveisin Asiakaspalvelu (Asiakaspalvelu)');
+      // The agent picks the English text: the name follows the text, whole.
+      expect((await render('fi', 'en')).text).toBe('Best regards, Support team (Support team)');
+      // A name the admin chose is theirs, in every language.
+      await server.root.db.update(agents).set({ name: 'Aino Virtanen' }).where(eq(agents.id, admin.agent.id));
+      expect((await render('de-DE')).text).toBe('Viele Grüße, Aino Virtanen (Aino)');
+      await server.root.db.update(agents).set({ name: admin.agent.name }).where(eq(agents.id, admin.agent.id));
     });
   });
 

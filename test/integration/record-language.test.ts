@@ -3,32 +3,7 @@ import { dbMode } from '../helpers/db.ts';
 import { type AgentClient, startTestServer, type TestJson, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
-
-/** Every string of a JSON value, however deep. */
-const stringsOf = (value: TestJson): string[] =>
-  typeof value === 'string'
-    ? [value]
-    : Array.isArray(value)
-      ? value.flatMap(stringsOf)
-      : value && typeof value === 'object'
-        ? Object.values(value).flatMap(stringsOf)
-        : [];
-/** The text of a page, piece by piece between its tags. */
-const textsOf = (html: string) =>
-  html
-    .replace(/<style>[\s\S]*?<\/style>/, '')
-    .split(/<[^>]+>/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-/** What reads as prose: three words or more (names of tables, columns and ids are single tokens). */
-const sentences = (texts: string[]) => [
-  ...new Set(texts.filter((t) => t.split(/\s+/).filter((w) => /\p{L}{2,}/u.test(w)).length >= 3)),
-];
-/** The English sentences that also appear, whole, in the other language's text. */
-const leftInEnglish = (english: string[], other: string[]) => {
-  const haystack = other.join('\n');
-  return sentences(english).filter((s) => haystack.includes(s));
-};
+import { leftInEnglish, sentences, stringsOf, textsOf } from '../helpers/left-in-english.ts';
 
 /**
  * Issue 18: the Art. 30 record and the DPIA draft are written in the admin's language (server-record namespace),

@@ -35,6 +35,11 @@ import deErrors from './locales/de/server-errors.json' with { type: 'json' };
 import frErrors from './locales/fr/server-errors.json' with { type: 'json' };
 import fiErrors from './locales/fi/server-errors.json' with { type: 'json' };
 import svErrors from './locales/sv/server-errors.json' with { type: 'json' };
+import enWidgetUi from './locales/en/widget.json' with { type: 'json' };
+import deWidgetUi from './locales/de/widget.json' with { type: 'json' };
+import frWidgetUi from './locales/fr/widget.json' with { type: 'json' };
+import fiWidgetUi from './locales/fi/widget.json' with { type: 'json' };
+import svWidgetUi from './locales/sv/widget.json' with { type: 'json' };
 
 /**
  * The server's own texts (consent notice, bot system texts, the analytics CSV's words) in every locale. A
@@ -106,3 +111,16 @@ export const serverErrorsTranslator = (locale: Locale) => catalog(locale, 'serve
 export const SERVER_ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(enErrors.code));
 export const SERVER_ERROR_PARAM_CODES: ReadonlySet<string> = new Set(Object.keys(enErrors.params));
 export const serverLocale = (language: string | null | undefined): Locale => pickLocale([language]);
+
+/**
+ * The team's name in a language, where the first admin kept the placeholder name: the widget's own word
+ * (widget message.team), so a canned reply's signature and the widget's author line say the same.
+ */
+const TEAM_NAMES: Record<Locale, string> = {
+  en: enWidgetUi.message.team,
+  de: deWidgetUi.message.team,
+  fr: frWidgetUi.message.team,
+  fi: fiWidgetUi.message.team,
+  sv: svWidgetUi.message.team,
+};
+export const teamName = (locale: Locale): string => TEAM_NAMES[locale];

@@ -1552,8 +1552,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The register for the supervisory authority (Art. 33(5)): JSON, CSV or a printable page
-         * @description The register for the supervisory authority (Art. 33(5)): JSON, CSV or a printable page. Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
+         * The register for the supervisory authority (Art. 33(5)): JSON, CSV or a printable page in the admin’s language (?locale=, else the agent’s preference, else Accept-Language)
+         * @description The register for the supervisory authority (Art. 33(5)): JSON, CSV or a printable page in the admin’s language (?locale=, else the agent’s preference, else Accept-Language) Needs a signed-in admin. Or an API token with the privacy:read scope (rate-limited per token: API_TOKEN_RATE_PER_MINUTE, default 600).
          */
         get: operations["getPrivacyBreachesExport"];
         put?: never;
@@ -15524,6 +15524,8 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "csv" | "html";
+                /** @description Language of the generated text; default: the agent’s preference, else Accept-Language, else en */
+                locale?: "en" | "de" | "fr" | "fi" | "sv";
             };
             header?: never;
             path?: never;

@@ -1,4 +1,5 @@
-import { describeError, type ApiClient } from '../api.ts';
+import { describeError, withQuery, type ApiClient } from '../api.ts';
+import { i18n } from '../lib/i18n.svelte.ts';
 import type {
   AffectedPeople,
   BreachFields,
@@ -11,7 +12,9 @@ import type { InboxList } from '../types.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { tp } from '../lib/privacy-i18n.ts';
 
-export const REGISTER_EXPORT_URL = '/api/privacy/breaches/export';
+/** The register for the authority; the printable page and the CSV's worded values in the agent's current language. */
+export const registerExportUrl = (format: 'html' | 'csv' | 'json') =>
+  withQuery('/api/privacy/breaches/export', { format, locale: i18n.locale });
 
 /**
  * The breach register (admins): every breach with the server's 72-hour clock to the authority. The server's clock
