@@ -152,7 +152,7 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
   });
   afterAll(() => harness?.close());
 
-  it('stores files, consent evidence and bot decisions encrypted, and gives every reader the plaintext back', async () => {
+  it('stores files, consent evidence and bot decisions encrypted; every reader gets the plaintext back', async () => {
     const { deps, dir } = harness;
     const needles = [ada.marker, bob.marker, ada.name, bob.name];
     expect(filesContaining(join(dir, 'blobs'), needles)).toEqual([]);
@@ -331,7 +331,7 @@ describe(`keys:rotate re-wraps the data keys, on ${dbMode}`, () => {
 });
 
 describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
-  it('encrypts the files, evidence and bot decisions stored before encryption, with progress, and resumes', async () => {
+  it('encrypts the files, evidence and bot decisions stored before encryption, with progress; resumes', async () => {
     const harness = await privacyDeps();
     const { deps, dir } = harness;
     try {
