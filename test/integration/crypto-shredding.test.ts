@@ -11,7 +11,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
-import { dbMode } from '../helpers/db.ts';
+import { dbMode, testDatabase } from '../helpers/db.ts';
+import { eventually } from '../helpers/email.ts';
 import { privacyDeps } from '../helpers/privacy-deps.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -463,5 +464,46 @@ describe(`files through the API, encrypted at rest, on ${dbMode}`, () => {
     expect(stored.size).toBe(big.length);
     expect(await server.root.blobs.size(stored.id)).toBe(big.length);
     expect((await buffer(await server.root.blobs.get(stored.id))).equals(big)).toBe(true);
+  });
+});
+
+describe(`a server started on a database with unencrypted bot decisions, on ${dbMode}`, () => {
+  it('says how many are left and what to run', { timeout: 120_000 }, async () => {
+    // What an older version left: a decision with its scores in the plain columns.
+    const database = await testDatabase();
+    const { db } = database;
+    const [inbox] = await db.insert(schema.inboxes).values({ name: 'Old chat', channel: 'chat' }).returning();
+    const [contact] = await db.insert(schema.contacts).values({}).returning();
+    const [conversation] = await db
+      .insert(schema.conversations)
+      .values({ inboxId: inbox!.id, contactId: contact!.id, channel: 'chat', threadKey: 'old-thread' })
+      .returning();
+    await db.insert(botDecisions).values({
+      conversationId: conversation!.id,
+      action: 'answer',
+      reason: 'confident',
+      confidence: 0.9,
+      candidates: [{ articleId: randomUUID(), score: 0.9 }],
+    });
+    const server = await startTestServer({}, { database });
+    try {
+      const warning = await eventually(
+        async () =>
+          server
+            .logs()
+            .split('\n')
+            .find((line) => line.includes('privacy:encrypt-existing')),
+        60_000,
+        'the start-up warning',
+      );
+      expect(JSON.parse(warning)).toMatchObject({
+        botDecisions: 1,
+        consentEvents: 0,
+        files: 0,
+        msg: 'files, consent evidence or bot decisions are stored unencrypted: run npm run privacy:encrypt-existing',
+      });
+    } finally {
+      await server.stop();
+    }
   });
 });
