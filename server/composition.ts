@@ -223,7 +223,7 @@ export async function createRoot(
   const channels = createChannels(port, config.channels, modules);
   const adapters = adaptersOf(channels);
   // The bot answers through the adapters; new chat conversations ask it whether they start with it.
-  const bot = createBotRunner({ db, events, adapters, messageMaxChars: config.messageMaxChars }, log, {
+  const bot = createBotRunner({ db, events, adapters, messageMaxChars: config.messageMaxChars, dataKeys }, log, {
     embedder: config.botEmbedder,
     enabled: config.botEnabled,
   });

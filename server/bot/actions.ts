@@ -1,9 +1,12 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { DataKeys } from '../security/data-keys.ts';
 import { botDecisions, conversations, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationView } from '../http/views.ts';
 import { deliver, type ConversationDeps } from '../domain/conversations.ts';
 import { loadConversationView, toMessageView } from '../domain/views.ts';
 import type { BotDecisionView } from './views.ts';
+import { openScores, sealedDecision } from './decision-scores.ts';
 import { getBusinessHours, openState } from '../domain/business-hours.ts';
 import { BOT_TEXTS, botTexts } from '../../bot/language-texts.ts';
 import { fillAnswer, orderNumberIn } from './answer-variables.ts';
@@ -124,8 +127,11 @@ export async function handOff(deps: ConversationDeps, conversationId: string, wh
   });
 }
 
+/** What storing a decision needs: its scores are sealed with the contact's data key, then it is announced. */
+export type DecisionDeps = Pick<ConversationDeps, 'db' | 'events'> & { dataKeys: DataKeys };
+
 export async function recordDecision(
-  deps: ConversationDeps,
+  deps: DecisionDeps,
   input: {
     conversationId: string;
     messageId: string;
@@ -135,15 +141,16 @@ export async function recordDecision(
     candidates: Array<{ articleId: string; score: number }>;
   },
 ): Promise<BotDecisionView> {
-  const [row] = await deps.db.insert(botDecisions).values(input).returning();
-  const [[view], [conversation]] = await Promise.all([
-    decisionViews(deps, [row!]),
-    // Its inbox decides who hears of it (server/realtime/audience.ts).
-    deps.db
-      .select({ inboxId: conversations.inboxId })
-      .from(conversations)
-      .where(eq(conversations.id, input.conversationId)),
-  ]);
+  // Its inbox decides who hears of it (server/realtime/audience.ts); its contact's key seals the scores.
+  const [conversation] = await deps.db
+    .select({ inboxId: conversations.inboxId, contactId: conversations.contactId })
+    .from(conversations)
+    .where(eq(conversations.id, input.conversationId));
+  const [row] = await deps.db
+    .insert(botDecisions)
+    .values(await sealedDecision(deps.dataKeys, conversation!.contactId, input))
+    .returning();
+  const [view] = await decisionViews(deps, [row!]);
   deps.events.publish('bot.decision', {
     conversationId: input.conversationId,
     inboxId: conversation!.inboxId,
@@ -152,21 +159,28 @@ export async function recordDecision(
   return view!;
 }
 
-/** Candidates with their article titles (an article deleted since shows as "(deleted article)"). */
+/**
+ * Candidates with their article titles (an article deleted since shows as "(deleted article)"). A decision whose
+ * key is gone (a backup restored after the person's erasure) shows no confidence and no candidates.
+ */
 export async function decisionViews(
-  deps: Pick<ConversationDeps, 'db'>,
+  deps: { db: Db; dataKeys: Pick<DataKeys, 'decryptMany'> },
   rows: Array<typeof botDecisions.$inferSelect>,
 ): Promise<BotDecisionView[]> {
-  const titles = new Map(
-    (await deps.db.select({ id: kbArticles.id, title: kbArticles.title }).from(kbArticles)).map((a) => [a.id, a.title]),
-  );
-  return rows.map((r) => ({
+  const [titles, scores] = await Promise.all([
+    deps.db
+      .select({ id: kbArticles.id, title: kbArticles.title })
+      .from(kbArticles)
+      .then((articles) => new Map(articles.map((a) => [a.id, a.title]))),
+    openScores(deps.dataKeys, rows),
+  ]);
+  return rows.map((r, i) => ({
     id: r.id,
     messageId: r.messageId,
     action: r.action as BotDecisionView['action'],
     reason: r.reason,
-    confidence: r.confidence,
-    candidates: r.candidates.map((c) => ({
+    confidence: scores[i]!.confidence,
+    candidates: scores[i]!.candidates.map((c) => ({
       articleId: c.articleId,
       title: titles.get(c.articleId) ?? '(deleted article)',
       score: c.score,
@@ -175,7 +189,10 @@ export async function decisionViews(
   }));
 }
 
-export async function conversationDecisions(deps: Pick<ConversationDeps, 'db'>, conversationId: string) {
+export async function conversationDecisions(
+  deps: { db: Db; dataKeys: Pick<DataKeys, 'decryptMany'> },
+  conversationId: string,
+) {
   const rows = await deps.db
     .select()
     .from(botDecisions)
@@ -281,7 +298,11 @@ export const ASKED_ORDER_NUMBER = 'asked_order_number';
  * The article the bot's latest decision asked the order number for, if the new message gives one: the
  * answer the customer was waiting for.
  */
-export async function resumeAskedAnswer(deps: Pick<ConversationDeps, 'db'>, conversationId: string, text: string) {
+export async function resumeAskedAnswer(
+  deps: { db: Db; dataKeys: Pick<DataKeys, 'decryptMany'> },
+  conversationId: string,
+  text: string,
+) {
   const [latest] = await deps.db
     .select()
     .from(botDecisions)
@@ -289,6 +310,7 @@ export async function resumeAskedAnswer(deps: Pick<ConversationDeps, 'db'>, conv
     .orderBy(desc(botDecisions.createdAt))
     .limit(1);
   if (!latest || latest.reason !== ASKED_ORDER_NUMBER || !orderNumberIn([text])) return null;
-  const candidate = latest.candidates[0];
-  return candidate ? { articleId: candidate.articleId, confidence: latest.confidence ?? candidate.score } : null;
+  const [scores] = await openScores(deps.dataKeys, [latest]);
+  const candidate = scores!.candidates[0];
+  return candidate ? { articleId: candidate.articleId, confidence: scores!.confidence ?? candidate.score } : null;
 }

@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
+import type { DataKeys } from '../security/data-keys.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { botDecisions, instanceSettings, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import { ENGLISH_ONLY_EMBEDDERS, type LanguageBots } from '../../bot/language-bots.ts';
@@ -71,6 +72,8 @@ export type BotRunnerDeps = {
   /** The bot answers through the chat adapter like an agent would. */
   adapters: Adapters;
   messageMaxChars: number;
+  /** Seals what a decision reveals of the question (its scores) with the contact's data key, and opens it. */
+  dataKeys: DataKeys;
 };
 
 export function createBotRunner(

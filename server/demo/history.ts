@@ -9,6 +9,7 @@ import { ingest, type IngestDeps } from '../domain/ingest.ts';
 import { reply, setStatus, type Actor } from '../domain/conversations.ts';
 import { recordConsent } from '../privacy/consent.ts';
 import type { NoticeDeps } from '../privacy/notice.ts';
+import { sealedDecision } from '../bot/decision-scores.ts';
 
 const FIRST = [
   'Alex',
@@ -122,25 +123,28 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
         body: ANSWERS[i % ANSWERS.length]!,
         deliveryState: 'sent',
       });
-      await deps.db.insert(botDecisions).values({
-        conversationId: first.conversation.id,
-        messageId: first.message.id,
-        action: 'answer',
-        reason: 'confident',
-        confidence: 0.82 + (i % 5) / 50,
-      });
+      await deps.db.insert(botDecisions).values(
+        await sealedDecision(deps.dataKeys, first.contactId, {
+          conversationId: first.conversation.id,
+          messageId: first.message.id,
+          action: 'answer',
+          reason: 'confident',
+          confidence: 0.82 + (i % 5) / 50,
+        }),
+      );
       if (!botAlone) {
         const again = await write(
           'Thanks, but I would like to talk to a person, please.',
           `demo-history-${visitorId}-2`,
         );
-        await deps.db.insert(botDecisions).values({
-          conversationId: first.conversation.id,
-          messageId: again.message.id,
-          action: 'handoff',
-          reason: 'human_requested',
-          confidence: null,
-        });
+        await deps.db.insert(botDecisions).values(
+          await sealedDecision(deps.dataKeys, first.contactId, {
+            conversationId: first.conversation.id,
+            messageId: again.message.id,
+            action: 'handoff',
+            reason: 'human_requested',
+          }),
+        );
       }
     }
     if (!botAlone) await reply(conversationDeps, first.conversation.id, agent, ANSWERS[i % ANSWERS.length]!);

@@ -1,19 +1,20 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { EncryptedBlobStore } from '../blobs/encrypted.ts';
 import type { BlobOwner } from '../blobs/store.ts';
 import type { DataKeys } from '../security/data-keys.ts';
-import { attachments, consentEvents, recordings } from '../../drizzle/schema/index.ts';
+import { attachments, botDecisions, consentEvents, conversations, recordings } from '../../drizzle/schema/index.ts';
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
+import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
 
 /**
- * `npm run privacy:encrypt-existing`: the files and consent evidence stored before per-person encryption, encrypted
- * with their people's data keys. Resumable: it works in batches, a file is rewritten in place (same id, replaced
- * atomically) and an evidence row in its own statement, and what is encrypted already is skipped, so a run that
- * was interrupted is finished by the next. Safe while servers run (they read both forms).
+ * `npm run privacy:encrypt-existing`: the files, consent evidence and bot decisions' scores stored before per-person
+ * encryption, encrypted with their people's data keys. Resumable: it works in batches, a file is rewritten in place
+ * (same id, replaced atomically) and a row in its own statement, and what is encrypted already is skipped, so a run
+ * that was interrupted is finished by the next. Safe while servers run (they read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).
@@ -26,11 +27,12 @@ export type EncryptExistingDeps = {
   owners: (owner: BlobOwner) => Promise<string[]>;
 };
 
-export type EncryptProgress = (stage: 'files' | 'evidence', done: number, total: number) => void;
+export type EncryptProgress = (stage: 'files' | 'evidence' | 'decisions', done: number, total: number) => void;
 
 export type EncryptExistingResult = {
   files: { encrypted: number; already: number; missing: number };
   evidence: { encrypted: number };
+  decisions: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -38,6 +40,21 @@ const BATCH = 200;
 /** Evidence not yet in the encrypted form (consent-evidence.ts: one key, "encrypted"). */
 const PLAIN_EVIDENCE = sql`not (jsonb_exists(${consentEvents.evidence}, 'encrypted')
   and (select count(*) from jsonb_object_keys(${consentEvents.evidence})) = 1)`;
+
+/**
+ * Bot decisions whose confidence or candidates are still in their plain columns (decision-scores.ts). A decision
+ * with neither (a hand-off because the customer asked for a person) has nothing to hide and is left as it is.
+ */
+const PLAIN_DECISIONS = sql`${botDecisions.scores} is null
+  and (${botDecisions.confidence} is not null or ${botDecisions.candidates} <> '[]'::jsonb)`;
+
+async function plainDecisionCount(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(botDecisions)
+    .where(PLAIN_DECISIONS);
+  return Number(row?.n ?? 0);
+}
 
 type FileRow = { id: string; blobId: string; owner: BlobOwner };
 
@@ -95,7 +112,7 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
       writeFileSync(marker, 'every file listed in the database was encrypted at this time\n', { mode: 0o600 });
     }
   }
-  return { files, evidence: Number(row?.n ?? 0) };
+  return { files, evidence: Number(row?.n ?? 0), decisions: await plainDecisionCount(deps.db) };
 }
 
 export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
@@ -155,14 +172,56 @@ export async function encryptExisting(
     onProgress('evidence', encrypted, totalEvidence);
     after = batch.at(-1)!.id;
   }
-  if (files.encrypted > 0 || encrypted > 0)
+  const decisions = await encryptDecisions(deps, onProgress);
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted },
+      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions },
     });
-  return { files, evidence: { encrypted } };
+  return { files, evidence: { encrypted }, decisions: { encrypted: decisions } };
+}
+
+/**
+ * Seals the plain scores of the bot's decisions with the data key of their conversation's contact, a batch per
+ * transaction; a row sealed meanwhile (by a concurrent run) is not sealed twice. Returns how many were sealed.
+ */
+async function encryptDecisions(
+  { db, dataKeys }: Pick<EncryptExistingDeps, 'db' | 'dataKeys'>,
+  onProgress: EncryptProgress,
+): Promise<number> {
+  const total = await plainDecisionCount(db);
+  let encrypted = 0;
+  onProgress('decisions', 0, total);
+  let after: string | null = null;
+  for (;;) {
+    const batch: Array<{ id: string; contactId: string } & DecisionScores> = await db
+      .select({
+        id: botDecisions.id,
+        contactId: conversations.contactId,
+        confidence: botDecisions.confidence,
+        candidates: botDecisions.candidates,
+      })
+      .from(botDecisions)
+      .innerJoin(conversations, eq(conversations.id, botDecisions.conversationId))
+      .where(and(PLAIN_DECISIONS, after ? gt(botDecisions.id, after) : undefined))
+      .orderBy(asc(botDecisions.id))
+      .limit(BATCH);
+    if (batch.length === 0) break;
+    const sealed = await sealScores(dataKeys, batch);
+    await db.transaction(async (tx) => {
+      for (const [i, d] of batch.entries())
+        await tx
+          .update(botDecisions)
+          .set({ ...SEALED_COLUMNS, scores: sealed[i]! })
+          .where(and(eq(botDecisions.id, d.id), isNull(botDecisions.scores)));
+    });
+    encrypted += batch.length;
+    onProgress('decisions', encrypted, total);
+    after = batch.at(-1)!.id;
+  }
+  return encrypted;
 }

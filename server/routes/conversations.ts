@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import type { DataKeys } from '../security/data-keys.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import type { Adapters } from '../../channels/registry.ts';
 import { ChannelKindSchema, ConversationStatusSchema } from '../http/views.ts';
@@ -33,6 +34,8 @@ export type ConversationRoutesDeps = {
   events: DomainEventBus;
   adapters: Adapters;
   config: Pick<Config, 'messageMaxChars'>;
+  /** Opens the bot decisions' sealed scores. */
+  dataKeys: DataKeys;
 };
 
 export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationRoutesDeps }> = async (

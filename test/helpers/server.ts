@@ -13,6 +13,7 @@ import { inboxes } from '../../drizzle/schema/index.ts';
 import { consentNotice } from '../../server/privacy/notice.ts';
 import { widgetNotice } from './notice.ts';
 import { testDatabase } from './db.ts';
+import type { Database } from '../../server/db/client.ts';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
@@ -26,13 +27,15 @@ export type TestServer = RunningServer & {
 
 /**
  * A real server on a random port, with its own database, capturing every log line. `channels`: the channel
- * modules to run instead of channels/registry.ts's (a test adds a fake fifth channel this way).
+ * modules to run instead of channels/registry.ts's (a test adds a fake fifth channel this way). `database`: one
+ * the test prepared (testDatabase()); the server closes it when it stops.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { channels?: ChannelModules; clock?: () => Date } = {},
+  options: { channels?: ChannelModules; clock?: () => Date; database?: Database } = {},
 ): Promise<TestServer> {
-  const database = await testDatabase();
+  // A test that needs rows in place before the server starts (what an older version left) passes its database.
+  const database = options.database ?? (await testDatabase());
   let logText = '';
   const logStream = new Writable({
     write(chunk, _enc, done) {

@@ -5,6 +5,7 @@ import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer, type VisitorClient } from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
 import { attachments, botDecisions, conversations, messages } from '../../drizzle/schema/index.ts';
+import { sealedDecision } from '../../server/bot/decision-scores.ts';
 
 const NOTE = 'Internal: customer sounds annoyed, zq-note-5173';
 const VISITOR_WORDS = 'my parcel never came zq-visitor-2290';
@@ -12,6 +13,7 @@ const REPLY = 'Sorry about that, a new parcel is on its way zq-reply-6604';
 // The bot's internals: a confidence and a candidate's score no customer-facing text contains.
 const CONFIDENCE = 0.6171875; // exact as a float4 (real) column
 const SCORE = 0.581249;
+const ARTICLE = randomUUID();
 
 /** Every file of an archive as one text: what someone searching the unzipped folder would find. */
 const archiveText = async (res: Response) => {
@@ -64,14 +66,17 @@ describe(`two access copies on ${dbMode}`, () => {
       .select({ id: messages.id })
       .from(messages)
       .where(eq(messages.conversationId, conversationId));
-    await server.root.db.insert(botDecisions).values({
-      conversationId,
-      messageId: inbound!.id,
-      action: 'handoff',
-      reason: 'low_confidence',
-      confidence: CONFIDENCE,
-      candidates: [{ articleId: randomUUID(), score: SCORE }],
-    });
+    // Stored as the bot stores it: the scores sealed with the contact's data key.
+    await server.root.db.insert(botDecisions).values(
+      await sealedDecision(server.root.dataKeys, contactId, {
+        conversationId,
+        messageId: inbound!.id,
+        action: 'handoff',
+        reason: 'low_confidence',
+        confidence: CONFIDENCE,
+        candidates: [{ articleId: ARTICLE, score: SCORE }],
+      }),
+    );
   });
   afterAll(() => server?.stop());
 
@@ -125,7 +130,11 @@ describe(`two access copies on ${dbMode}`, () => {
       'message',
       'note',
     ]);
-    expect(data.tables.bot_decisions).toEqual([expect.objectContaining({ confidence: CONFIDENCE })]);
+    // Opened for the person: the scores as the bot computed them, not their sealed form.
+    expect(data.tables.bot_decisions).toEqual([
+      expect.objectContaining({ confidence: CONFIDENCE, candidates: [{ articleId: ARTICLE, score: SCORE }] }),
+    ]);
+    expect(data.tables.bot_decisions[0]).not.toHaveProperty('scores');
     expect(data.notices[server.root.notice.textHash]).toMatchObject({ text: server.root.notice.text });
   });
 

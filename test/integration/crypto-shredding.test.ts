@@ -11,12 +11,20 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
-import { dbMode } from '../helpers/db.ts';
+import { dbMode, testDatabase } from '../helpers/db.ts';
+import { eventually } from '../helpers/email.ts';
 import { privacyDeps } from '../helpers/privacy-deps.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { base64, png } from '../helpers/files.ts';
-import { attachments, auditLog, consentEvents, recordings } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  auditLog,
+  botDecisions,
+  consentEvents,
+  messages,
+  recordings,
+} from '../../drizzle/schema/index.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
 import { openDatabase } from '../../server/db/client.ts';
@@ -32,6 +40,8 @@ import { createFileKeyStore, keyStorePath } from '../../server/security/key-stor
 import { keyFilePath, keyFileProvider, masterKey, openKeyProvider, readKeyFile } from '../../server/security/keys.ts';
 import { rotateMasterKey } from '../../server/security/rotate.ts';
 import { secretSettingsOf } from '../../channels/registry.ts';
+import { conversationDecisions, recordDecision } from '../../server/bot/actions.ts';
+import { openScores } from '../../server/bot/decision-scores.ts';
 
 const ada = {
   name: 'Adelheid Quarrington',
@@ -91,6 +101,13 @@ async function restoreDatabase(dump: Awaited<ReturnType<typeof dumpDatabase>>) {
   };
 }
 
+/** The articles the bot weighed for each person's question: which ones, and how close, tell what they asked. */
+const articles = { ada: [randomUUID(), randomUUID()], bob: [randomUUID(), randomUUID()] };
+const candidatesOf = (who: 'ada' | 'bob') => [
+  { articleId: articles[who][0]!, score: 0.412 },
+  { articleId: articles[who][1]!, score: 0.287 },
+];
+
 describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
   let harness: Awaited<ReturnType<typeof privacyDeps>>;
   let people: Record<'ada' | 'bob', Awaited<ReturnType<typeof seedPerson>>>;
@@ -116,10 +133,27 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         evidence: { recordedBy: 'agent', statement: `agreed on the phone, reference ${who.marker}-consent` },
         actor: { kind: 'system', id: null },
       });
+    // The bot's decision on each person's first message, stored the way the bot stores it.
+    for (const who of ['ada', 'bob'] as const) {
+      const conversationId = people[who].emailConversationId;
+      const [first] = await deps.db
+        .select({ id: messages.id })
+        .from(messages)
+        .where(eq(messages.conversationId, conversationId))
+        .limit(1);
+      await recordDecision(deps, {
+        conversationId,
+        messageId: first!.id,
+        action: 'handoff',
+        reason: 'low_confidence',
+        confidence: 0.412,
+        candidates: candidatesOf(who),
+      });
+    }
   });
   afterAll(() => harness?.close());
 
-  it('stores files and consent evidence encrypted, and gives every reader the plaintext back', async () => {
+  it('stores files, consent evidence and bot decisions encrypted; every reader gets the plaintext back', async () => {
     const { deps, dir } = harness;
     const needles = [ada.marker, bob.marker, ada.name, bob.name];
     expect(filesContaining(join(dir, 'blobs'), needles)).toEqual([]);
@@ -133,6 +167,21 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
     expect(await deps.blobs.size(people.ada.fileBlob)).toBe(file.length);
     const history = await consentHistory(deps, people.ada.contactId);
     expect(history.map((h) => h.evidence.statement)).toContain(`agreed on the phone, reference ${ada.marker}-consent`);
+    // The decisions' rows keep action and reason (analytics groups by them), not which articles or how close.
+    const decisions = await deps.db.select().from(botDecisions);
+    expect(decisions.map((d) => [d.action, d.reason])).toEqual([
+      ['handoff', 'low_confidence'],
+      ['handoff', 'low_confidence'],
+    ]);
+    expect(JSON.stringify(decisions)).not.toContain(articles.ada[0]);
+    expect(JSON.stringify(decisions)).not.toContain('0.412');
+    expect(decisions.every((d) => d.confidence === null && d.candidates.length === 0)).toBe(true);
+    // The agents' view of the conversation opens them.
+    const [view] = await conversationDecisions(deps, people.ada.emailConversationId);
+    expect(view).toMatchObject({ action: 'handoff', confidence: 0.412 });
+    expect(view!.candidates.map((c) => [c.articleId, c.score])).toEqual(
+      candidatesOf('ada').map((c) => [c.articleId, c.score]),
+    );
     // One key file per person, mode 0600, holding a wrapped key only.
     const entry = join(keyStorePath(dir), people.ada.contactId.slice(0, 2), `${people.ada.contactId}.key`);
     expect(statSync(entry).mode & 0o777).toBe(0o600);
@@ -183,6 +232,28 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
             `consent_events.evidence/${events.find((e) => e.contactId === people.ada.contactId)!.id}`,
           ),
         ).rejects.toThrow(PersonalDataUnreadableError);
+
+        // The bot's decisions: both people's rows are there, only Bob's scores open; Ada's read as unreadable.
+        const oldDecisions = await restored.db.select().from(botDecisions);
+        expect(oldDecisions).toHaveLength(2);
+        const decisionOf = (conversationId: string) => oldDecisions.filter((d) => d.conversationId === conversationId);
+        expect(await openScores(deps.dataKeys, decisionOf(people.ada.emailConversationId))).toEqual([
+          { confidence: null, candidates: [], unreadable: true },
+        ]);
+        expect(await openScores(deps.dataKeys, decisionOf(people.bob.emailConversationId))).toEqual([
+          { confidence: 0.412, candidates: candidatesOf('bob'), unreadable: false },
+        ]);
+        // An agent's view over the restored database shows Ada's decision without scores instead of failing.
+        const [adaView] = await conversationDecisions(
+          { db: restored.db, dataKeys: deps.dataKeys },
+          people.ada.emailConversationId,
+        );
+        expect(adaView).toMatchObject({
+          action: 'handoff',
+          reason: 'low_confidence',
+          confidence: null,
+          candidates: [],
+        });
 
         // The old files, through a store over the backup's copy of the file directory and the live keys.
         const oldFiles = createEncryptedBlobStore(
@@ -261,7 +332,7 @@ describe(`keys:rotate re-wraps the data keys, on ${dbMode}`, () => {
 });
 
 describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
-  it('encrypts the files and evidence stored before encryption, with progress, and resumes', async () => {
+  it('encrypts the files, evidence and bot decisions stored before encryption, with progress; resumes', async () => {
     const harness = await privacyDeps();
     const { deps, dir } = harness;
     try {
@@ -295,8 +366,21 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           evidence: { statement: `old statement ${i} old-4471-plain` },
         })),
       );
+      // Bot decisions with their scores in the plain columns; the last one (no scores at all) has nothing to seal.
+      const oldArticle = randomUUID();
+      await deps.db.insert(botDecisions).values([
+        ...[1, 2, 3, 4].map((i) => ({
+          conversationId: person.emailConversationId,
+          action: 'answer',
+          reason: 'confident',
+          confidence: i / 8,
+          candidates: [{ articleId: oldArticle, score: i / 8 }],
+          createdAt: new Date(Date.now() - (5 - i) * 60_000),
+        })),
+        { conversationId: person.emailConversationId, action: 'handoff', reason: 'human_requested' },
+      ]);
       const blobs = deps.blobs as EncryptedBlobStore;
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 5, evidence: 3 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 5, evidence: 3, decisions: 4 });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
       let calls = 0;
@@ -308,7 +392,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await expect(encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners: failing })).rejects.toThrow(
         'connection lost',
       );
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 3, evidence: 3 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 3, evidence: 3, decisions: 4 });
 
       const progress: string[] = [];
       const result = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners }, (s, d, t) =>
@@ -316,12 +400,14 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       );
       expect(result.files.encrypted).toBe(3);
       expect(result.evidence.encrypted).toBe(3);
+      expect(result.decisions.encrypted).toBe(4);
       expect(progress).toContain('evidence 3/3');
+      expect(progress).toContain('decisions 4/4');
       expect(progress.at(0)).toMatch(/^files 0\//);
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0, decisions: 0 });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
-      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0, decisions: 0 });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
       // Same ids, same content for the readers.
@@ -329,9 +415,16 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         expect((await buffer(await blobs.get(id))).toString()).toBe(`old scan ${i} old-4471-plain`);
       const history = await consentHistory(deps, person.contactId);
       expect(history.filter((h) => h.evidence.statement?.startsWith('old statement'))).toHaveLength(3);
+      const stored = await deps.db.select().from(botDecisions);
+      expect(JSON.stringify(stored)).not.toContain(oldArticle);
+      const views = await conversationDecisions(deps, person.emailConversationId);
+      expect(views.map((v) => [v.action, v.confidence, v.candidates.map((c) => [c.articleId, c.score])])).toEqual([
+        ...[1, 2, 3, 4].map((i) => ['answer', i / 8, [[oldArticle, i / 8]]]),
+        ['handoff', null, []],
+      ]);
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
-      expect(again.files.encrypted + again.evidence.encrypted).toBe(0);
+      expect(again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted).toBe(0);
     } finally {
       await harness.close();
     }
@@ -371,5 +464,46 @@ describe(`files through the API, encrypted at rest, on ${dbMode}`, () => {
     expect(stored.size).toBe(big.length);
     expect(await server.root.blobs.size(stored.id)).toBe(big.length);
     expect((await buffer(await server.root.blobs.get(stored.id))).equals(big)).toBe(true);
+  });
+});
+
+describe(`a server started on a database with unencrypted bot decisions, on ${dbMode}`, () => {
+  it('says how many are left and what to run', { timeout: 120_000 }, async () => {
+    // What an older version left: a decision with its scores in the plain columns.
+    const database = await testDatabase();
+    const { db } = database;
+    const [inbox] = await db.insert(schema.inboxes).values({ name: 'Old chat', channel: 'chat' }).returning();
+    const [contact] = await db.insert(schema.contacts).values({}).returning();
+    const [conversation] = await db
+      .insert(schema.conversations)
+      .values({ inboxId: inbox!.id, contactId: contact!.id, channel: 'chat', threadKey: 'old-thread' })
+      .returning();
+    await db.insert(botDecisions).values({
+      conversationId: conversation!.id,
+      action: 'answer',
+      reason: 'confident',
+      confidence: 0.9,
+      candidates: [{ articleId: randomUUID(), score: 0.9 }],
+    });
+    const server = await startTestServer({}, { database });
+    try {
+      const warning = await eventually(
+        async () =>
+          server
+            .logs()
+            .split('\n')
+            .find((line) => line.includes('privacy:encrypt-existing')),
+        60_000,
+        'the start-up warning',
+      );
+      expect(JSON.parse(warning)).toMatchObject({
+        botDecisions: 1,
+        consentEvents: 0,
+        files: 0,
+        msg: 'files, consent evidence or bot decisions are stored unencrypted: run npm run privacy:encrypt-existing',
+      });
+    } finally {
+      await server.stop();
+    }
   });
 });
