@@ -204,7 +204,8 @@ for (const data of datasets()) {
   const pooled = new Map(texts.map((x, i) => [x, vectors[i]!]));
   console.log(
     `${data.name}: ${data.train.length} training examples, ${data.test.length} + ${data.oosTest.length} test, ` +
-      `${off.length} off-topic examples; pooled inputs ${((performance.now() - t) / 1000).toFixed(0)} s (load ${load()})`,
+      `${off.length} off-topic examples; ` +
+      `pooled inputs ${((performance.now() - t) / 1000).toFixed(0)} s (load ${load()})`,
   );
   const classes = [...new Set(data.train.map((e) => e.label))].sort();
   const labelOf = new Map(classes.map((c, i) => [c, i]));
@@ -242,7 +243,8 @@ for (const data of datasets()) {
     });
     const used = process.cpuUsage(cpu);
     console.log(
-      `  tuned ${JSON.stringify({ ...tuning, onEpoch: undefined })}: ${((performance.now() - t) / 1000).toFixed(1)} s wall, ` +
+      `  tuned ${JSON.stringify({ ...tuning, onEpoch: undefined })}: ` +
+        `${((performance.now() - t) / 1000).toFixed(1)} s wall, ` +
         `${((used.user + used.system) / 1e6).toFixed(1)} s CPU (load ${load()})`,
     );
     await evaluate(`use-lite-top-${tuning.objective}`, tuned);

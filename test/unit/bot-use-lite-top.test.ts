@@ -41,8 +41,13 @@ function separation(vectors: Float32Array[], labels: number[]) {
   for (let i = 0; i < vectors.length; i++)
     for (let j = i + 1; j < vectors.length; j++) {
       const c = cosine(vectors[i]!, vectors[j]!);
-      if (labels[i] === labels[j]) ((same += c), nSame++);
-      else ((other += c), nOther++);
+      if (labels[i] === labels[j]) {
+        same += c;
+        nSame++;
+      } else {
+        other += c;
+        nOther++;
+      }
     }
   return same / nSame - other / nOther;
 }
@@ -58,7 +63,7 @@ describe('USE lite top layer on cached inputs', () => {
   }, 60_000);
 
   for (const objective of ['contrastive', 'supervised'] as const)
-    it(`${objective} tuning pulls an intent's questions together and leaves the pretrained layer as it was`, async () => {
+    it(`${objective} tuning pulls an intent's questions together, the pretrained layer untouched`, async () => {
       const { pooled, top } = await pooledOf(texts);
       const before = Float32Array.from(top.kernel);
       const tuned = tuneTop(top, pooled, labels, {
