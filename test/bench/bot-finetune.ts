@@ -13,7 +13,9 @@
  *   clinc150-val   CLINC150 train -> val + oos_val, oos_train as the KB's off-topic examples (bench:bot's
  *                  hybrid/served-oos): run only with settings chosen on the dev sets
  *
- *   npm run bench:botfinetune -- --datasets banking77-dev --objective contrastive --epochs 4 [--max-per-class 40]
+ *   npm run bench:botfinetune -- --datasets banking77-dev --objective supervised --epochs 4 --learning-rate 1e-3
+ *   npm run bench:botfinetune -- --datasets banking77-dev,clinc150-val --variants contrastive:4:1e-3,supervised:4:1e-3
+ *   (--max-per-class N subsamples the KB; --skip-baseline leaves out the untuned head; --seed S another split)
  *
  * The inputs of the top layer are computed once with USE lite's own graph cut before that layer and cached on
  * disk (--cache-dir); the lexical half of the hybrid vector is the bot's own.
