@@ -24,6 +24,7 @@ export const USE_DIMENSION = 512;
 const EPSILON = 1e-6;
 const HEADS = 4;
 
+const TOP = 'module/Encoder_en/hidden_layers/tanh_layer_0/';
 const P = 'module_apply_default/Encoder_en/KonaTransformer/Encode/';
 const W = 'module/Encoder_en/KonaTransformer/Encode/';
 
@@ -81,9 +82,11 @@ function weight(w: UseLiteWeights, name: string): Float32Array {
 
 /**
  * The ONNX model: input "x" float [tokens, 256] (embeddings + timing signal), output "embedding" float
- * [1, 512] (before the final L2 normalization).
+ * [1, 512] (before the final L2 normalization). With `pooled` the output is "pooled" [1, 512] instead: the
+ * mean over the tokens, the input of the final tanh layer (useLiteTop), which fine-tuning experiments
+ * train on cached inputs (test/bench/bot-finetune.ts).
  */
-export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean } = {}): Uint8Array {
+export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean; pooled?: boolean } = {}): Uint8Array {
   const g = new GraphBuilder();
   const init = (name: string, dims: number[]) =>
     g.initializer({ name, dims, type: DataType.FLOAT, data: weight(w, name) });
@@ -206,8 +209,15 @@ export function buildUseLiteGraph(w: UseLiteWeights, options: { int8?: boolean }
       { name: 'axes', ints: [0] },
       { name: 'keepdims', int: 1 },
     ],
+    options.pooled ? 'pooled' : undefined,
   );
-  const H = 'module/Encoder_en/hidden_layers/tanh_layer_0/';
+  if (options.pooled)
+    return g.build(
+      'universal-sentence-encoder-lite-pooled',
+      [{ name: 'x', type: DataType.FLOAT, dims: ['tokens', USE_EMBEDDING_WIDTH] }],
+      [{ name: 'pooled', type: DataType.FLOAT, dims: [1, USE_DIMENSION] }],
+    );
+  const H = TOP;
   g.op('Tanh', [affine(pooled, `${H}weights`, [USE_DIMENSION, USE_DIMENSION], `${H}bias`)], [], 'embedding');
   return g.build(
     'universal-sentence-encoder-lite',
@@ -233,4 +243,9 @@ export function useLiteInput(w: UseLiteWeights, ids: number[]): Float32Array {
     }
   });
   return x;
+}
+
+/** The final layer's weights: kernel [512 in, 512 out] row-major and bias [512] (copies: safe to train). */
+export function useLiteTop(w: UseLiteWeights): { kernel: Float32Array; bias: Float32Array } {
+  return { kernel: Float32Array.from(weight(w, `${TOP}weights`)), bias: Float32Array.from(weight(w, `${TOP}bias`)) };
 }

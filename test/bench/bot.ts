@@ -21,6 +21,7 @@ import type { Embedder } from '../../bot/embedders/types.ts';
 import { UseLiteTfjsEmbedder } from '../../bot/embedders/use-lite-tfjs.ts';
 import { UseLiteEmbedder } from '../../bot/embedders/use-lite.ts';
 import { CachedEmbedder } from '../../bot/eval/embedding-cache.ts';
+import { clincNegatives } from './clinc-negatives.ts';
 import { type Example, readClincJson, readLabeledCsv, stratifiedSplit } from '../../bot/eval/datasets.ts';
 import { type DatasetResult, type DatasetSpec, evaluateDataset, evaluateServed } from '../../bot/eval/evaluate.ts';
 import { offTopicExamples } from '../../bot/off-topic.ts';
@@ -210,25 +211,6 @@ function capPerClass(examples: Example[], max: number, seed: number): Example[] 
   const byLabel = new Map<string, Example[]>();
   for (const e of shuffleInPlace([...examples], random)) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e]);
   return [...byLabel.values()].flatMap((list) => list.slice(0, max));
-}
-
-/** CLINC150 intents of the banking and credit-card domains (and money-adjacent ones): not off-topic for a bank. */
-const CLINC_FINANCE = new Set(
-  (
-    'transfer transactions balance freeze_account pay_bill bill_balance bill_due interest_rate routing min_payment ' +
-    'order_checks pin_change report_fraud account_blocked spending_history credit_score report_lost_card ' +
-    'credit_limit rewards_balance new_card application_status card_declined international_fees apr ' +
-    'redeem_rewards credit_limit_change damaged_card replacement_card_duration improve_credit_score ' +
-    'expiration_date exchange_rate direct_deposit payday income taxes insurance insurance_change ' +
-    'rollover_401k w2 pto_balance pto_request'
-  ).split(' '),
-);
-
-function clincNegatives(clinc: ReturnType<typeof readClincJson>): Example[] {
-  return [...clinc.oos_val, ...clinc.val.filter((e) => !CLINC_FINANCE.has(e.label))].map((e) => ({
-    text: e.text,
-    label: 'oos',
-  }));
 }
 
 /** A JSON with "test" and "oos_test" ([text, intent] pairs), e.g. CLINC150's official test split. */
