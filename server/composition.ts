@@ -206,9 +206,10 @@ export async function createRoot(
     consentEvidence: (contactId, purpose) => consentEvidence({ db, dataKeys }, contactId, purpose),
     publishMessageUpdate: (messageId) => publishMessageUpdate({ db, events }, messageId),
     retention: {
-      recordingDeleteAfter: (recordedAt) => recordingDeleteAfter(db, recordedAt),
+      // The injected clock, as the sweep uses: a test (or a replay) decides which policy is in force.
+      recordingDeleteAfter: (recordedAt) => recordingDeleteAfter(db, recordedAt, clock()),
       async recordingRetainDays() {
-        const policy = (await getPolicies(db)).find((p) => p.dataClass === 'recordings')!.inForce;
+        const policy = (await getPolicies(db, clock())).find((p) => p.dataClass === 'recordings')!.inForce;
         return policy.enabled ? policy.retainDays : null;
       },
     },

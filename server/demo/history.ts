@@ -64,6 +64,7 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     messageMaxChars: deps.config.messageMaxChars,
   };
   const stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }> = [];
+  const ratings: Array<typeof satisfactionRatings.$inferInsert> = [];
   const day = 24 * 60 * 60_000;
   // Today and every one of the DAYS - 1 days before it has PER_DAY chats, PER_DAY - 1 of them from customers
   // who agreed to analysis, so each day's figure clears the minimum cohort of 5 and the volume chart has a bar
@@ -97,18 +98,21 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     const first = await write(QUESTIONS[i % QUESTIONS.length]!, `demo-history-${visitorId}`);
     const purposes =
       Math.floor(i / DAYS) === PER_DAY - 1 ? (['support'] as const) : (['support', 'analytics'] as const);
-    for (const purpose of purposes) {
-      await recordConsent(deps, {
+    // Both purposes in one call, as the widget records an accepted notice: one transaction and one audit append
+    // per visitor, not one per purpose (the same events and audit entries).
+    await recordConsent(
+      deps,
+      purposes.map((purpose) => ({
         contactId: first.contactId,
         purpose,
         granted: true,
         policyVersion: deps.notice.policyVersion,
         textHash: deps.notice.textHash,
-        sourceChannel: 'chat',
+        sourceChannel: 'chat' as const,
         evidence: { event: 'widget.notice.accepted', inboxId: inbox.chat, visitorId },
-        actor: { kind: 'visitor', id: first.contactId },
-      });
-    }
+        actor: { kind: 'visitor' as const, id: first.contactId },
+      })),
+    );
     // A third of the chats met the bot first: half of those it settled alone, in the other half the
     // customer asked for a person and an agent took over.
     const botFirst = today || i % 3 === 0;
@@ -151,8 +155,7 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     await setStatus(conversationDeps, first.conversation.id, 'resolved', agent);
     // Only 4s and 5s, each from enough customers: a score given by fewer than k people would be suppressed,
     // and then the average with it (analytics/metrics/satisfaction.ts), leaving the demo without one.
-    if (i % 3 !== 2 && !today)
-      await deps.db.insert(satisfactionRatings).values({ conversationId: first.conversation.id, score: 4 + (i % 3) });
+    if (i % 3 !== 2 && !today) ratings.push({ conversationId: first.conversation.id, score: 4 + (i % 3) });
     stamps.push({
       conversationId: first.conversation.id,
       openedAt,
@@ -160,6 +163,8 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
       resolveMinutes: today ? 1 : 10 + ((i * 17) % 110),
     });
   }
+  // The ratings in one statement (backdateHistory stamps them): nothing reads them while the loop runs.
+  await deps.db.insert(satisfactionRatings).values(ratings);
   await backdateHistory(deps, stamps);
 }
 

@@ -307,9 +307,12 @@ const auditEntry = (actorId: string, action: string, dataClass: RetentionClass, 
   details,
 });
 
-/** The deadline a new recording gets from the current policy (issue: Twilio voice sets it on creation). */
-export async function recordingDeleteAfter(db: Db, recordedAt: Date): Promise<Date> {
-  const policy = (await policiesInForce(db, new Date())).find((p) => p.dataClass === 'recordings')!;
+/**
+ * The deadline a new recording gets from the policy in force at `now` (Twilio voice sets it on creation). `now` is
+ * the server's clock, as for the sweep: a tightening still in its grace period does not shorten it yet.
+ */
+export async function recordingDeleteAfter(db: Db, recordedAt: Date, now: Date): Promise<Date> {
+  const policy = (await policiesInForce(db, now)).find((p) => p.dataClass === 'recordings')!;
   const days = policy.enabled ? policy.retainDays : 36_500;
   return new Date(recordedAt.getTime() + days * 86_400_000);
 }

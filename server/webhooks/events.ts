@@ -1,17 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DomainEventBus } from '../domain/events.ts';
 import type { WebhookResources } from '../../drizzle/schema/index.ts';
+import type { WebhookEventType } from './event-types.ts';
 
-/** What a receiver can subscribe to (README "Webhooks" describes each payload). */
-export const WEBHOOK_EVENTS = [
-  'conversation.created',
-  'conversation.assigned',
-  'conversation.resolved',
-  'message.created',
-  'contact.erased',
-  'consent.changed',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+export { WEBHOOK_EVENTS, type WebhookEventType } from './event-types.ts';
 
 /** One event for the receivers: ids only; `contactId` is the contact it is about, so an erasure reaches its rows. */
 export type WebhookEvent = {

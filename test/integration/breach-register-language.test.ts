@@ -5,25 +5,14 @@ import { type AgentClient, startTestServer, type TestServer } from '../helpers/s
 import { agents } from '../../drizzle/schema/index.ts';
 import { ADMIN_DISPLAY_NAME } from '../../server/domain/admin-name.ts';
 import { leftInEnglish, sentences, textsOf } from '../helpers/left-in-english.ts';
+import { breachFixture } from '../helpers/breach-fixture.ts';
 
 /** What the admin wrote into the register: it stays as written in every language, so it is not counted as English. */
-const breach = {
-  title: 'Agent account used from an unknown place',
-  description: 'An agent’s password was used to read the chat inbox.',
-  discoveredAt: '2026-03-30T02:00:00Z',
-  occurredFrom: '2026-03-10T00:00:00Z',
-  occurredTo: '2026-03-20T00:00:00Z',
-  dataCategories: ['names', 'chat messages'],
-  subjectCategories: ['customers'],
+const breach = breachFixture({
   approxSubjects: 1234,
   approxRecords: 56789,
-  consequences: 'Someone may have read what you wrote to support.',
-  measures: 'We locked the account and reset every password.',
-  authorityNotifiedAt: null,
   authorityNote: 'The report is still being written.',
-  peopleNotifiedAt: null,
-  peopleNote: null,
-};
+});
 const written = new Set(
   Object.values(breach).map((value) => (Array.isArray(value) ? value.join('; ') : String(value))),
 );

@@ -13,6 +13,7 @@ import {
   recordings,
 } from '../../drizzle/schema/index.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
+import { breachFixture } from '../helpers/breach-fixture.ts';
 
 /** Issue 21 item 4: the breach register, its 72-hour clock on a moved clock, and the affected-people finder. */
 describe(`breach register and affected-people finder (${dbMode})`, () => {
@@ -26,23 +27,7 @@ describe(`breach register and affected-people finder (${dbMode})`, () => {
   const people: Record<string, string> = {};
   const conv: Record<string, string> = {};
 
-  const breachFields = {
-    title: 'Agent account used from an unknown place',
-    description: 'An agent’s password was used to read the chat inbox.',
-    discoveredAt: '2026-03-30T02:00:00Z',
-    occurredFrom: '2026-03-10T00:00:00Z',
-    occurredTo: '2026-03-20T00:00:00Z',
-    dataCategories: ['names', 'chat messages'],
-    subjectCategories: ['customers'],
-    approxSubjects: null,
-    approxRecords: null,
-    consequences: 'Someone may have read what you wrote to support.',
-    measures: 'We locked the account and reset every password.',
-    authorityNotifiedAt: null,
-    authorityNote: null,
-    peopleNotifiedAt: null,
-    peopleNote: null,
-  };
+  const breachFields = breachFixture();
 
   /** A contact with an email identity (unless `email` is null) and a conversation in `inbox` started at `at`. */
   async function person(

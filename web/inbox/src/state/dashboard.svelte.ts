@@ -25,12 +25,19 @@ export function isoDay(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
-const localMidnight = (day: string) => {
+/**
+ * The local midnight starting `day` plus `addDays` calendar days. Date arithmetic, not 24-hour steps: a day in
+ * the browser's zone lasts 23 or 25 hours when the clocks change, so "midnight + 24 h" would miss it by an hour.
+ */
+const localMidnight = (day: string, addDays = 0) => {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(y!, m! - 1, d!);
+  return new Date(y!, m! - 1, d! + addDays);
 };
-/** The local calendar day `days` days before today (0: today). */
-const daysAgo = (days: number) => isoDay(new Date(Date.now() - days * DAY_MS));
+/** The local calendar day `days` days before today (0: today), counted in calendar days for the same reason. */
+const daysAgo = (days: number) => {
+  const today = new Date();
+  return isoDay(new Date(today.getFullYear(), today.getMonth(), today.getDate() - days));
+};
 const isoTime = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -76,7 +83,7 @@ export class AnalyticsDashboard {
       q.to = isoTime(now);
     } else {
       q.from = localMidnight(this.fromDay).toISOString();
-      q.to = isoTime(localMidnight(this.toDay).getTime() + DAY_MS);
+      q.to = localMidnight(this.toDay, 1).toISOString();
     }
     return q;
   }

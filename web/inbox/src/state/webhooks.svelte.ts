@@ -2,18 +2,9 @@ import { describeError, type ApiClient } from '../api.ts';
 import type { WebhookDeliveryView, WebhookSubscriptionView } from '../../../../server/webhooks/subscriptions.ts';
 import type { Toasts } from './toasts.svelte.ts';
 import { tp } from '../lib/privacy-i18n.ts';
+import type { WebhookEventType } from '../../../../server/webhooks/event-types.ts';
 
-/** The events a subscription can choose (server/webhooks/events.ts WEBHOOK_EVENTS), worded as webhooks.event.*. */
-export const webhookEvents = [
-  'conversation.created',
-  'conversation.assigned',
-  'conversation.resolved',
-  'message.created',
-  'contact.erased',
-  'consent.changed',
-] as const;
-
-export type WebhookDraft = { name: string; url: string; events: string[]; includeContent: boolean };
+export type WebhookDraft = { name: string; url: string; events: WebhookEventType[]; includeContent: boolean };
 const emptyDraft = (): WebhookDraft => ({
   name: '',
   url: 'https://',
