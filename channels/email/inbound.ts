@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import { ingest, type IngestDeps } from '../../server/channel-port.ts';
-import { loadConversationView, toMessageView } from '../../server/channel-port.ts';
+import { loadConversationView, openMessageText, toMessageView } from '../../server/channel-port.ts';
 import type { ChannelAdapter } from '../types.ts';
 import { imapRequestUrl, type EmailPayload } from './adapter.ts';
 import { ownMessageUuid } from './message-ids.ts';
@@ -149,10 +149,10 @@ async function markBounced(deps: InboundMailDeps, ownId: string, raw: Buffer): P
     .where(and(eq(messages.id, messageId), eq(messages.direction, 'outbound')))
     .returning();
   if (!updated) return;
-  const conversation = await loadConversationView(deps.db, updated.conversationId, null);
+  const conversation = await loadConversationView(deps.db, deps.dataKeys, updated.conversationId, null);
   if (conversation)
     deps.events.publish('message.updated', {
-      message: toMessageView(updated, null),
+      message: toMessageView(await openMessageText(deps.dataKeys, updated), null),
       conversation,
       route: { threadKey: '' },
     });

@@ -13,7 +13,7 @@ export const BOT_NAME = 'Assistant';
 
 /** Publishes what a bot action changed, after its transaction committed. */
 async function publishCreated(deps: ConversationDeps, conversationId: string, message: typeof messages.$inferSelect) {
-  const conversation = (await loadConversationView(deps.db, conversationId, null))!;
+  const conversation = (await loadConversationView(deps.db, deps.dataKeys, conversationId, null))!;
   const [row] = await deps.db
     .select({ threadKey: conversations.threadKey })
     .from(conversations)

@@ -1,3 +1,4 @@
+import type { TextKeys } from '../domain/message-text.ts';
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
@@ -71,6 +72,7 @@ export type BotRunnerDeps = {
   /** The bot answers through the chat adapter like an agent would. */
   adapters: Adapters;
   messageMaxChars: number;
+  dataKeys: TextKeys;
 };
 
 export function createBotRunner(

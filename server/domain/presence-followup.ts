@@ -159,11 +159,11 @@ export async function leaveEmail(
 }
 
 async function publishTimeline(
-  deps: Pick<FollowupDeps, 'db' | 'events'>,
+  deps: Pick<FollowupDeps, 'db' | 'events' | 'dataKeys'>,
   conversationId: string,
   row: typeof messages.$inferSelect,
 ) {
-  const conversation = await loadConversationView(deps.db, conversationId, null);
+  const conversation = await loadConversationView(deps.db, deps.dataKeys, conversationId, null);
   const [c] = await deps.db
     .select({ threadKey: conversations.threadKey })
     .from(conversations)

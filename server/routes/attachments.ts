@@ -118,6 +118,7 @@ export const conversationFileRoutes: FastifyPluginAsyncTypebox<{
     adapters: deps.adapters,
     blobs: deps.blobs,
     messageMaxChars: deps.config.messageMaxChars,
+    dataKeys: deps.dataKeys,
   };
   app.post(
     '/:id/files',

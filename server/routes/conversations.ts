@@ -1,3 +1,4 @@
+import type { TextKeys } from '../domain/message-text.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
@@ -33,6 +34,7 @@ export type ConversationRoutesDeps = {
   events: DomainEventBus;
   adapters: Adapters;
   config: Pick<Config, 'messageMaxChars'>;
+  dataKeys: TextKeys;
 };
 
 export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationRoutesDeps }> = async (
@@ -45,6 +47,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
     events: deps.events,
     adapters: deps.adapters,
     messageMaxChars: deps.config.messageMaxChars,
+    dataKeys: deps.dataKeys,
   };
 
   app.get(
@@ -84,6 +87,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
       const agent = currentAgent(request);
       const rows = await loadConversationViews(
         db,
+        deps.dataKeys,
         {
           status: q.status,
           channel: q.channel,
@@ -118,10 +122,10 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
     },
     async (request) => {
       const agent = currentAgent(request);
-      const conversation = await loadConversationView(db, request.params.id, agent.id);
+      const conversation = await loadConversationView(db, deps.dataKeys, request.params.id, agent.id);
       if (!conversation) throw notFound('Conversation');
       const [messages, contact, botDecisions, participants] = await Promise.all([
-        loadMessageViews(db, conversation.id),
+        loadMessageViews(db, deps.dataKeys, conversation.id),
         getContact(db, conversation.contact.id, agent.inboxIds),
         conversationDecisions(deps, conversation.id),
         loadParticipantViews(db, conversation.id),

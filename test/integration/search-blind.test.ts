@@ -13,6 +13,7 @@ import { messages } from '../../drizzle/schema/index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { dbMode, testDatabase } from '../helpers/db.ts';
 import { emailInbox, seedConversation } from '../helpers/search-seed.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 /**
  * The blinded message index (migration 0040, server/domain/search-blind.ts) finds exactly what the plain one finds:
@@ -64,7 +65,7 @@ describe(`the blinded message index on ${dbMode}`, () => {
   const blinding = searchBlinding(blindIndexFromKey(randomBytes(32)));
   const viewer = randomUUID();
   const search = (text: string, blinded: boolean) =>
-    searchConversations(database.db, {
+    searchConversations(database.db, testDataKeys(), {
       text,
       filters: {},
       inboxIds: null,
