@@ -53,7 +53,7 @@ export { ingest } from './domain/ingest.ts';
 // Cleaning of text PostgreSQL cannot store (NUL, broken surrogates), for provider values used outside ingest.
 export { storableInbound, storableText, storableValue } from './domain/storable-text.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
-export { openMessageText } from './domain/message-text.ts';
+export { openMessageText, openSubjects, type TextKeys } from './domain/message-text.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.

@@ -87,7 +87,7 @@ export async function commitMail(
   // A bounce of one of our replies quotes its Message-ID: it joins that conversation and marks the reply failed.
   const bounced = email.automated === 'bounce' ? OWN_ID_IN_TEXT.exec(raw.toString('latin1'))?.[0] : undefined;
   if (bounced && !email.references.includes(bounced)) email.references.push(bounced);
-  const thread = await resolveThread(deps.db, inboxId, email, settings.subjectThreadDays);
+  const thread = await resolveThread(deps.db, deps.dataKeys, inboxId, email, settings.subjectThreadDays);
   if (thread.via === 'not_a_participant' && !email.markers.some((m) => m.kind === 'not_a_participant')) {
     email.markers.push(
       emailMarker(

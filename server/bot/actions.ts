@@ -1,3 +1,4 @@
+import { openMessageTexts } from '../domain/message-text.ts';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { botDecisions, conversations, kbArticles, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationView } from '../http/views.ts';
@@ -244,9 +245,12 @@ export async function discloseOnce(deps: ConversationDeps, conversationId: strin
 }
 
 /** What the customer wrote in a conversation, oldest first (for language and order number). */
-export async function customerTexts(deps: Pick<ConversationDeps, 'db'>, conversationId: string): Promise<string[]> {
-  const rows = await deps.db
-    .select({ body: messages.body })
+export async function customerTexts(
+  deps: Pick<ConversationDeps, 'db' | 'dataKeys'>,
+  conversationId: string,
+): Promise<string[]> {
+  const stored = await deps.db
+    .select({ id: messages.id, body: messages.body })
     .from(messages)
     .where(
       and(
@@ -256,7 +260,8 @@ export async function customerTexts(deps: Pick<ConversationDeps, 'db'>, conversa
       ),
     )
     .orderBy(asc(messages.createdAt), asc(messages.id));
-  return rows.map((r) => r.body);
+  // An unreadable text (its key is gone) is left out rather than read as ''.
+  return (await openMessageTexts(deps.dataKeys, stored)).flatMap((r) => (r.textUnreadable ? [] : [r.body]));
 }
 
 /**

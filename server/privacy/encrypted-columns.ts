@@ -1,16 +1,30 @@
 import type { DataKeys } from '../security/data-keys.ts';
 import { openEvidence, type Evidence } from './consent-evidence.ts';
+import { openMessageText, openSubjects } from '../domain/message-text.ts';
 
 /**
  * The columns stored encrypted with a person's data key, by table, and how a whole row read from the database is
- * opened for a reader that shows rows as they are (the export's data.json). The columns a later step encrypts
- * (message bodies, contact fields) are added here, next to consent evidence.
+ * opened for a reader that shows rows as they are (the export's data.json). Message text and subjects may be
+ * stored either way while existing data is migrated (server/domain/message-text.ts); a value whose key is gone
+ * is exported empty, with `textUnreadable` / `subjectUnreadable` saying so. Contact fields are added here later.
  */
 const openers: Record<string, (dataKeys: DataKeys, row: Record<string, unknown>) => Promise<Record<string, unknown>>> =
   {
     consent_events: async (dataKeys, row) => {
+      if (row.evidence === undefined) return row;
       const [evidence] = await openEvidence(dataKeys, [{ id: String(row.id), evidence: row.evidence as Evidence }]);
       return { ...row, evidence };
+    },
+    messages: async (dataKeys, row) => {
+      if (typeof row.body !== 'string') return row;
+      const text = { id: String(row.id), body: row.body, html: (row.html as string | null | undefined) ?? null };
+      const { id: _id, ...opened } = await openMessageText(dataKeys, text);
+      return { ...row, ...opened, ...(row.html === undefined ? { html: undefined } : {}) };
+    },
+    conversations: async (dataKeys, row) => {
+      if (row.subject === undefined) return row;
+      const [opened] = await openSubjects(dataKeys, [{ id: String(row.id), subject: row.subject as string | null }]);
+      return { ...row, ...opened };
     },
   };
 
@@ -21,5 +35,5 @@ export function openColumns(
   row: Record<string, unknown>,
 ): Promise<Record<string, unknown>> | Record<string, unknown> {
   const open = openers[table];
-  return open && row.evidence !== undefined ? open(dataKeys, row) : row;
+  return open ? open(dataKeys, row) : row;
 }

@@ -141,7 +141,8 @@ describe(`the blinded message index on ${dbMode}`, () => {
     for (const text of QUERIES) before.set(text, shape(await search(text, false)));
     const mentioned = async (blinded: boolean) => {
       const found: unknown[] = [];
-      for (const q of MENTIONS) found.push(await findMentions(database.db, q, blinded ? blinding : undefined));
+      for (const q of MENTIONS)
+        found.push(await findMentions(database.db, testDataKeys(), q, blinded ? blinding : undefined));
       const condition = messageMentionCondition(
         messages.searchVector,
         messages.body,
