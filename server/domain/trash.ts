@@ -1,4 +1,4 @@
-import type { TextKeys } from './message-text.ts';
+import { openSubjects, type TextKeys } from './message-text.ts';
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
@@ -115,8 +115,8 @@ export async function restoreConversation(deps: TrashDeps, id: string, adminId: 
 const deletedBy = alias(agents, 'deleted_by');
 
 /** Everything in the trash, the soonest purged first (admins). */
-export async function listTrash(db: Db): Promise<TrashItemView[]> {
-  const rows = await db
+export async function listTrash(db: Db, keys: TextKeys): Promise<TrashItemView[]> {
+  const stored = await db
     .select({
       id: conversations.id,
       channel: conversations.channel,
@@ -138,6 +138,7 @@ export async function listTrash(db: Db): Promise<TrashItemView[]> {
     .leftJoin(deletedBy, eq(deletedBy.id, conversations.deletedByAgentId))
     .where(isNotNull(conversations.deletedAt))
     .orderBy(asc(conversations.purgeAfter), asc(conversations.id));
+  const rows = await openSubjects(keys, stored);
   return rows.map(({ deletedById, deletedByName, ...r }) => ({
     ...r,
     lastMessageAt: r.lastMessageAt.toISOString(),
