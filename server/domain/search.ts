@@ -415,7 +415,7 @@ export async function messageSnippets(
         tsquery
           ? sql`ts_headline(search_config(m.language), left(m.body, 20000), ${tsquery}::tsquery, ${options})`
           : sql`left(m.body, 160)`
-      } as headline from messages m where m.id in (${sql.join(
+      } end as headline from messages m where m.id in (${sql.join(
         ids.map((id) => sql`${id}::uuid`),
         sql`, `,
       )})`,
