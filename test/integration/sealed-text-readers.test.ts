@@ -160,7 +160,7 @@ describe(`sealed message text through every reader on ${dbMode}`, () => {
     expect(full.text.trim()).toBe('The lid of my kettle view cracked after two days. Order 5512.');
   });
 
-  it('finds the conversation by name with its sealed subject and preview, and cuts snippets from sealed text', async () => {
+  it('finds a sealed conversation by name with subject and preview, and cuts snippets from sealed text', async () => {
     const { conversationId, customerMessageId } = await sealedConversation(
       'search',
       'Quillon Marsh <quillon@customer.example>',
