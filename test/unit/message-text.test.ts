@@ -4,7 +4,8 @@ import { testDataKeys } from '../helpers/data-keys.ts';
 
 describe('message text at rest (server/domain/message-text.ts)', () => {
   it('cuts a sealed row’s snippet around the first word of the query, whole words, the query’s words marked', () => {
-    const text = `${'Filler words before the point. '.repeat(10)}My kettle lid cracked on Monday. ${'More words after. '.repeat(10)}`;
+    const before = 'Filler words before the point. '.repeat(10);
+    const text = `${before}My kettle lid cracked on Monday. ${'More words after. '.repeat(10)}`;
     const parts = snippetOf(text, 'kettle cracked');
     const shown = parts.map((p) => p.text).join('');
     expect(shown).toContain('My kettle lid cracked on Monday.');
