@@ -7,6 +7,7 @@
  * stay free of imports that lead back to channels/ (the composition root, the route plugins), or the
  * boundary becomes a loop.
  */
+import type { TextKeys } from './domain/message-text.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { InboundMessage } from '../channels/types.ts';
@@ -52,6 +53,7 @@ export { ingest } from './domain/ingest.ts';
 // Cleaning of text PostgreSQL cannot store (NUL, broken surrogates), for provider values used outside ingest.
 export { storableInbound, storableText, storableValue } from './domain/storable-text.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
+export { openMessageText, openSubjects, type TextKeys } from './domain/message-text.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.
@@ -115,6 +117,8 @@ export type ChannelPort = {
   events: DomainEventBus;
   blobs: BlobStore;
   inboxNames: InboxNameCache;
+  /** Opens stored message text sealed with a person's data key (server/domain/message-text.ts). */
+  dataKeys: TextKeys;
   log: FastifyBaseLogger;
   clock: () => Date;
   /** The address providers reach this server at (webhook URLs, signature checks). */

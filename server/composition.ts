@@ -160,7 +160,7 @@ export async function createRoot(
   const blindIndex = await openBlindIndex(dataKeys);
   const blobs = createEncryptedBlobStore(createLocalBlobStore(join(config.dataDir, 'blobs')), dataKeys, blobOwners(db));
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
-  const ingestDeps = { db, events, inboxNames, blobs };
+  const ingestDeps = { db, events, inboxNames, blobs, dataKeys };
   const notices = consentNotices(config);
   const notice = notices.en;
   for (const each of Object.values(notices)) await registerNotice(db, each);
@@ -194,6 +194,7 @@ export async function createRoot(
     events,
     blobs,
     inboxNames,
+    dataKeys,
     log,
     clock,
     publicUrl: config.publicUrl,
@@ -204,7 +205,7 @@ export async function createRoot(
     recordConsent: (consent) =>
       recordConsent({ db, events, dataKeys }, { ...consent, actor: { kind: 'system', id: null } }),
     consentEvidence: (contactId, purpose) => consentEvidence({ db, dataKeys }, contactId, purpose),
-    publishMessageUpdate: (messageId) => publishMessageUpdate({ db, events }, messageId),
+    publishMessageUpdate: (messageId) => publishMessageUpdate({ db, events, dataKeys }, messageId),
     retention: {
       // The injected clock, as the sweep uses: a test (or a replay) decides which policy is in force.
       recordingDeleteAfter: (recordedAt) => recordingDeleteAfter(db, recordedAt, clock()),
@@ -250,7 +251,7 @@ export async function createRoot(
     channels,
     fileLinks,
     clock,
-    webhooks: { db, box, outbound, clock, log },
+    webhooks: { db, box, outbound, clock, log, dataKeys },
     auditAnchor: createAuditAnchor({ db, keys, path: anchorPath(config.dataDir) }),
     erasedSubjects: createErasedSubjects(
       { db, keys, path: erasedSubjectsPath(config.dataDir), schedule: config.erasureScrub },

@@ -148,6 +148,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         events: root.events,
         adapters: root.adapters,
         messageMaxChars: config.messageMaxChars,
+        dataKeys: root.dataKeys,
       }),
     ),
   ];

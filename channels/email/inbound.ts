@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import { ingest, type IngestDeps } from '../../server/channel-port.ts';
-import { loadConversationView, toMessageView } from '../../server/channel-port.ts';
+import { loadConversationView, openMessageText, toMessageView } from '../../server/channel-port.ts';
 import type { ChannelAdapter } from '../types.ts';
 import { imapRequestUrl, type EmailPayload } from './adapter.ts';
 import { ownMessageUuid } from './message-ids.ts';
@@ -87,7 +87,7 @@ export async function commitMail(
   // A bounce of one of our replies quotes its Message-ID: it joins that conversation and marks the reply failed.
   const bounced = email.automated === 'bounce' ? OWN_ID_IN_TEXT.exec(raw.toString('latin1'))?.[0] : undefined;
   if (bounced && !email.references.includes(bounced)) email.references.push(bounced);
-  const thread = await resolveThread(deps.db, inboxId, email, settings.subjectThreadDays);
+  const thread = await resolveThread(deps.db, deps.dataKeys, inboxId, email, settings.subjectThreadDays);
   if (thread.via === 'not_a_participant' && !email.markers.some((m) => m.kind === 'not_a_participant')) {
     email.markers.push(
       emailMarker(
@@ -149,10 +149,10 @@ async function markBounced(deps: InboundMailDeps, ownId: string, raw: Buffer): P
     .where(and(eq(messages.id, messageId), eq(messages.direction, 'outbound')))
     .returning();
   if (!updated) return;
-  const conversation = await loadConversationView(deps.db, updated.conversationId, null);
+  const conversation = await loadConversationView(deps.db, deps.dataKeys, updated.conversationId, null);
   if (conversation)
     deps.events.publish('message.updated', {
-      message: toMessageView(updated, null),
+      message: toMessageView(await openMessageText(deps.dataKeys, updated), null),
       conversation,
       route: { threadKey: '' },
     });

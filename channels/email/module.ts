@@ -94,6 +94,7 @@ function createEmail(port: ChannelPort, config: EmailConfig): EmailInstance {
       db: port.db,
       events: port.events,
       inboxNames: port.inboxNames,
+      dataKeys: port.dataKeys,
       blobs: port.blobs,
       adapter,
       log: port.log,

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../server/channel-port.ts';
+import { openSubjects, type Db, type TextKeys } from '../../server/channel-port.ts';
 import {
   chatVisitorStates,
   contactIdentities,
@@ -53,6 +53,8 @@ export function normalizeSubject(subject: string | null | undefined): string {
  */
 export async function resolveThread(
   db: Db,
+  /** Opens subjects stored sealed with the contact's data key (server/domain/message-text.ts). */
+  keys: TextKeys,
   inboxId: string,
   email: ParsedEmail,
   subjectDays: number,
@@ -117,8 +119,8 @@ export async function resolveThread(
   const subject = normalizeSubject(email.subject);
   if (subject !== '' && subjectDays > 0) {
     const since = new Date(Date.now() - subjectDays * 86_400_000);
-    const candidates = await db
-      .select({ threadKey: conversations.threadKey, subject: conversations.subject })
+    const stored = await db
+      .select({ id: conversations.id, threadKey: conversations.threadKey, subject: conversations.subject })
       .from(conversations)
       .innerJoin(contactIdentities, eq(contactIdentities.contactId, conversations.contactId))
       .where(
@@ -132,6 +134,7 @@ export async function resolveThread(
       )
       .orderBy(desc(conversations.lastMessageAt))
       .limit(50);
+    const candidates = await openSubjects(keys, stored);
     const match = candidates.find((c) => normalizeSubject(c.subject) === subject);
     if (match) return { threadKey: match.threadKey, via: 'subject' };
   }

@@ -7,6 +7,7 @@ import type { BlobStore } from '../../server/channel-port.ts';
 import type { DomainEventBus } from '../../server/channel-port.ts';
 import type { InboxNameCache } from '../../server/channel-port.ts';
 import type { Outbound } from '../../server/channel-port.ts';
+import type { ChannelPort } from '../../server/channel-port.ts';
 import { ingest, storableInbound, storableText, storableValue } from '../../server/channel-port.ts';
 import { inboxes, instanceSettings, slackEvents, slackFiles } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter } from '../types.ts';
@@ -47,6 +48,7 @@ export type SlackChannelDeps = {
   db: Db;
   events: DomainEventBus;
   inboxNames: InboxNameCache;
+  dataKeys: ChannelPort['dataKeys'];
   blobs: BlobStore;
   outbound: Outbound;
   log: FastifyBaseLogger;
@@ -157,7 +159,10 @@ export async function startSlackChannel(deps: SlackChannelDeps): Promise<SlackCh
     if (!raw) return;
     const parsed = storableInbound(raw);
     const { message, profile } = await resolveSlackSender(db, client, parsed);
-    const result = await ingest({ db, events: deps.events, inboxNames: deps.inboxNames }, message);
+    const result = await ingest(
+      { db, events: deps.events, inboxNames: deps.inboxNames, dataKeys: deps.dataKeys },
+      message,
+    );
     await recordSlackEmail(db, result.contactId, profile);
     const files = fileRows(
       result.message.id,

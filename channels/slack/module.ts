@@ -70,6 +70,7 @@ function createSlack(port: ChannelPort, config: SlackConfig | null): SlackInstan
         db: port.db,
         events: port.events,
         inboxNames: port.inboxNames,
+        dataKeys: port.dataKeys,
         blobs: port.blobs,
         outbound: port.outbound,
         log: port.log,

@@ -106,7 +106,7 @@ export const twilioRoutes =
         return;
       applyPendingStatus(port.db, message.id)
         .then(async (changed) => {
-          if (changed) await publishMessageUpdated(port.db, port.events, changed);
+          if (changed) await publishMessageUpdated(port, changed);
         })
         .catch((err) =>
           app.log.error({ err: { type: (err as Error).name } }, 'applying a pending Twilio status failed'),
@@ -157,7 +157,7 @@ export const twilioRoutes =
             : keyword?.kind === 'opt_in'
               ? await optIn(port.db, optInput)
               : null;
-        if (marker) await publishMessageCreated(port.db, port.events, marker);
+        if (marker) await publishMessageCreated(port, marker);
         // Twilio answers STOP/START itself (carrier rules; their wording is set per number in Twilio's Advanced
         // Opt-Out); HELP gets the inbox's help text, or, once the number has a language, the catalog's.
         const answer =
@@ -189,7 +189,7 @@ export const twilioRoutes =
         const { MessageSid, MessageStatus, ErrorCode } = request.body;
         const errorCode = ErrorCode ? storableText(ErrorCode) : undefined;
         const changed = await applyStatus(port.db, MessageSid, MessageStatus, errorCode);
-        if (changed) await publishMessageUpdated(port.db, port.events, changed);
+        if (changed) await publishMessageUpdated(port, changed);
         return reply.status(204).send(null);
       },
     );
@@ -304,8 +304,7 @@ export const twilioRoutes =
             { recordingId: outcome.recordingId },
             'recording audio could not be copied from Twilio; it plays from Twilio',
           );
-        if (outcome.status === 'created' && outcome.messageId)
-          await publishMessageUpdated(port.db, port.events, outcome.messageId);
+        if (outcome.status === 'created' && outcome.messageId) await publishMessageUpdated(port, outcome.messageId);
         return reply.status(204).send(null);
       },
     );

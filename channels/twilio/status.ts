@@ -1,8 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../../server/channel-port.ts';
 import { agents, conversations, messages, twilioPendingStatuses } from '../../drizzle/schema/index.ts';
-import type { DomainEventBus } from '../../server/channel-port.ts';
-import { loadConversationView, toMessageView } from '../../server/channel-port.ts';
+import { loadConversationView, openMessageText, toMessageView, type ChannelPort } from '../../server/channel-port.ts';
 
 type Tracked = 'sent' | 'delivered' | 'failed';
 
@@ -81,18 +80,19 @@ export async function applyPendingStatus(db: Db, messageId: string): Promise<str
 }
 
 /** Tells the agents' inboxes that a message's delivery state moved. */
-export async function publishMessageUpdated(db: Db, events: DomainEventBus, messageId: string) {
-  await publishMessage(db, events, messageId, 'message.updated');
+export async function publishMessageUpdated(deps: PublishDeps, messageId: string) {
+  await publishMessage(deps, messageId, 'message.updated');
 }
 
 /** A timeline marker we inserted (STOP/START): shown to agents at once. */
-export async function publishMessageCreated(db: Db, events: DomainEventBus, messageId: string) {
-  await publishMessage(db, events, messageId, 'message.created');
+export async function publishMessageCreated(deps: PublishDeps, messageId: string) {
+  await publishMessage(deps, messageId, 'message.created');
 }
 
+type PublishDeps = Pick<ChannelPort, 'db' | 'events' | 'dataKeys'>;
+
 async function publishMessage(
-  db: Db,
-  events: DomainEventBus,
+  { db, events, dataKeys }: PublishDeps,
   messageId: string,
   name: 'message.created' | 'message.updated',
 ) {
@@ -103,10 +103,10 @@ async function publishMessage(
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
     .where(eq(messages.id, messageId));
   if (!row) return;
-  const conversation = await loadConversationView(db, row.message.conversationId, null);
+  const conversation = await loadConversationView(db, dataKeys, row.message.conversationId, null);
   if (!conversation) return;
   const payload = {
-    message: toMessageView(row.message, row.authorName),
+    message: toMessageView(await openMessageText(dataKeys, row.message), row.authorName),
     conversation,
     route: { threadKey: row.threadKey },
   };

@@ -1,3 +1,4 @@
+import { openMessageTexts } from '../domain/message-text.ts';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { DataKeys } from '../security/data-keys.ts';
@@ -16,7 +17,7 @@ export const BOT_NAME = 'Assistant';
 
 /** Publishes what a bot action changed, after its transaction committed. */
 async function publishCreated(deps: ConversationDeps, conversationId: string, message: typeof messages.$inferSelect) {
-  const conversation = (await loadConversationView(deps.db, conversationId, null))!;
+  const conversation = (await loadConversationView(deps.db, deps.dataKeys, conversationId, null))!;
   const [row] = await deps.db
     .select({ threadKey: conversations.threadKey })
     .from(conversations)
@@ -261,9 +262,12 @@ export async function discloseOnce(deps: ConversationDeps, conversationId: strin
 }
 
 /** What the customer wrote in a conversation, oldest first (for language and order number). */
-export async function customerTexts(deps: Pick<ConversationDeps, 'db'>, conversationId: string): Promise<string[]> {
-  const rows = await deps.db
-    .select({ body: messages.body })
+export async function customerTexts(
+  deps: Pick<ConversationDeps, 'db' | 'dataKeys'>,
+  conversationId: string,
+): Promise<string[]> {
+  const stored = await deps.db
+    .select({ id: messages.id, body: messages.body })
     .from(messages)
     .where(
       and(
@@ -273,7 +277,8 @@ export async function customerTexts(deps: Pick<ConversationDeps, 'db'>, conversa
       ),
     )
     .orderBy(asc(messages.createdAt), asc(messages.id));
-  return rows.map((r) => r.body);
+  // An unreadable text (its key is gone) is left out rather than read as ''.
+  return (await openMessageTexts(deps.dataKeys, stored)).flatMap((r) => (r.textUnreadable ? [] : [r.body]));
 }
 
 /**

@@ -6,6 +6,7 @@
  * pending proposals out of the queue at once (the queue is filtered by current consent on every read, and
  * accepting checks again).
  */
+import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../domain/events.ts';
@@ -62,8 +63,8 @@ export async function propose(
 }
 
 /** The review queue: pending proposals of contacts whose consent still allows it, oldest first. */
-export async function listProposals(db: Db): Promise<ProposalView[]> {
-  const rows = await db
+export async function listProposals(db: Db, keys: TextKeys): Promise<ProposalView[]> {
+  const stored = await db
     .select({
       id: kbExampleProposals.id,
       articleId: kbExampleProposals.articleId,
@@ -71,6 +72,7 @@ export async function listProposals(db: Db): Promise<ProposalView[]> {
       articleLanguage: kbArticles.language,
       conversationId: kbExampleProposals.conversationId,
       contactId: conversations.contactId,
+      messageId: messages.id,
       question: messages.body,
       createdAt: kbExampleProposals.createdAt,
     })
@@ -79,6 +81,14 @@ export async function listProposals(db: Db): Promise<ProposalView[]> {
     .innerJoin(messages, eq(messages.id, kbExampleProposals.messageId))
     .innerJoin(conversations, eq(conversations.id, kbExampleProposals.conversationId))
     .orderBy(asc(kbExampleProposals.createdAt));
+  const opened = await openMessageTexts(
+    keys,
+    stored.map((r) => ({ id: r.messageId, body: r.question })),
+  );
+  // A question whose key is gone (the person was erased) has nothing left to review.
+  const rows = stored.flatMap(({ messageId: _m, ...r }, i) =>
+    opened[i]!.textUnreadable ? [] : [{ ...r, question: opened[i]!.body }],
+  );
   const allowed = new Map<string, boolean>();
   const out: ProposalView[] = [];
   for (const { contactId, createdAt, ...r } of rows) {

@@ -4,6 +4,7 @@
  * known, an unknown order number left as a gap for the agent) and similar resolved conversations with the
  * reply that resolved them. Only conversations the agent may see are searched.
  */
+import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { conversations, contacts, kbArticles, messages } from '../../drizzle/schema/index.ts';
@@ -68,7 +69,7 @@ export function suggestionText(
   return fillAnswer(body, { orderNumber, contactName: known.contactName }).text ?? body;
 }
 
-export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
+export function createAssist(db: Db, keys: TextKeys, languageBots: () => LanguageBots | null) {
   // Vectors of past customers' questions, by embedder and message id (a message's text does not change but
   // by redaction or erasure, which delete or rewrite the row and so its id's entry is never read again).
   const vectors = new Map<string, SparseVector>();
@@ -105,7 +106,7 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
       .orderBy(desc(conversations.updatedAt))
       .limit(SIMILAR_POOL);
     if (resolved.length === 0) return [];
-    const rows = await db
+    const stored = await db
       .select({
         id: messages.id,
         conversationId: messages.conversationId,
@@ -124,6 +125,7 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
         ),
       )
       .orderBy(asc(messages.createdAt), asc(messages.id));
+    const rows = (await openMessageTexts(keys, stored)).filter((m) => !m.textUnreadable);
     // Per conversation: the customer's first question and the agent's last reply (the one that resolved it).
     const pairs = new Map<string, { question?: { id: string; text: string }; reply?: string }>();
     for (const m of rows) {
@@ -161,18 +163,22 @@ export function createAssist(db: Db, languageBots: () => LanguageBots | null) {
         .innerJoin(contacts, eq(contacts.id, conversations.contactId))
         .where(eq(conversations.id, conversationId));
       const customerTexts = (
-        await db
-          .select({ body: messages.body })
-          .from(messages)
-          .where(
-            and(
-              eq(messages.conversationId, conversationId),
-              eq(messages.authorKind, 'contact'),
-              eq(messages.kind, 'message'),
-            ),
-          )
-          .orderBy(asc(messages.createdAt), asc(messages.id))
+        await openMessageTexts(
+          keys,
+          await db
+            .select({ id: messages.id, body: messages.body })
+            .from(messages)
+            .where(
+              and(
+                eq(messages.conversationId, conversationId),
+                eq(messages.authorKind, 'contact'),
+                eq(messages.kind, 'message'),
+              ),
+            )
+            .orderBy(asc(messages.createdAt), asc(messages.id)),
+        )
       )
+        .filter((m) => !m.textUnreadable)
         .map((m) => m.body)
         .filter((b) => b.trim() !== '');
       const bots = languageBots();

@@ -62,6 +62,7 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     events: deps.events,
     adapters: deps.adapters,
     messageMaxChars: deps.config.messageMaxChars,
+    dataKeys: deps.dataKeys,
   };
   const stamps: Array<{ conversationId: string; openedAt: Date; responseMinutes: number; resolveMinutes: number }> = [];
   const ratings: Array<typeof satisfactionRatings.$inferInsert> = [];

@@ -105,6 +105,7 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
     events: deps.events,
     adapters: deps.adapters,
     messageMaxChars: deps.config.messageMaxChars,
+    dataKeys: deps.dataKeys,
   };
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
   const inbound = (

@@ -1,3 +1,4 @@
+import type { TextKeys } from './message-text.ts';
 import { and, eq, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DataKeys } from '../security/data-keys.ts';
 import type { Db } from '../db/client.ts';
@@ -291,6 +292,7 @@ const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}
  */
 export async function findPeople(
   db: Db,
+  keys: TextKeys,
   q: string,
 ): Promise<{ contacts: PersonMatch[]; mentions: number; mentionItems: MentionItem[]; mentionsMore: boolean }> {
   const term = q.trim();
@@ -342,7 +344,7 @@ export async function findPeople(
         )
         .orderBy(contactIdentities.createdAt)
     : [];
-  const mentions = await findMentions(db, term);
+  const mentions = await findMentions(db, keys, term);
   return {
     contacts: rows.map((r) => ({
       ...r,

@@ -1,3 +1,4 @@
+import { openMessageText, openPreview, subjectView, type OpenedText, type TextKeys } from './message-text.ts';
 import { eq, sql } from 'drizzle-orm';
 import { auditStaging } from './ingest-statements.ts';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -22,6 +23,8 @@ export type ConversationDeps = {
   events: DomainEventBus;
   adapters: Adapters;
   messageMaxChars: number;
+  /** Opens stored message text and subjects sealed with a person's data key (server/domain/message-text.ts). */
+  dataKeys: TextKeys;
   /** Where an agent's files go (required only for replies and notes that carry some). */
   blobs?: Pick<BlobStore, 'put' | 'delete'>;
 };
@@ -40,7 +43,7 @@ export async function requireConversation(db: Db, id: string) {
 }
 
 async function publishConversation(deps: ConversationDeps, id: string) {
-  const conversation = await loadConversationView(deps.db, id, null);
+  const conversation = await loadConversationView(deps.db, deps.dataKeys, id, null);
   const [row] = await deps.db
     .select({ threadKey: conversations.threadKey })
     .from(conversations)
@@ -108,6 +111,7 @@ type AgentMessageRow = Record<string, unknown> & {
   x_thread_key: string;
   x_last_message_at: string | Date;
   x_created_at: string | Date;
+  /** The last message's id and body, one string (message-text.ts: openPreview). */
   x_preview: string | null;
   x_to: string | null;
 };
@@ -125,7 +129,7 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
     select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id, ct.name as contact_name,
       c.assignee_id, a.name as assignee_name, c.team_id, t.name as team_name, c.thread_key, c.created_at,
       case when ${p('kind')}::text = 'note' then (
-        select m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
+        select m.id::text || m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
         order by m.created_at desc limit 1) end as preview,
       case when ${p('kind')}::text = 'message' then (
         select ci.address from contact_identities ci
@@ -173,23 +177,28 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
  * The conversation as loadConversationView would show it to an event's audience (no viewer, so
  * unreadCount 0: agents' clients count unread arrivals themselves), from a statement's x_ columns.
  */
-function conversationViewOf(
+async function conversationViewOf(
+  keys: TextKeys,
   message: typeof messages.$inferSelect,
   row: AgentMessageRow,
-  preview: string | null,
-): ConversationView {
+  /** The preview as the statement read it (openPreview), or the text of the message just written. */
+  preview: { stored: string | null } | { written: string },
+): Promise<ConversationView> {
+  const { text, unreadable } =
+    'written' in preview ? { text: preview.written, unreadable: false } : await openPreview(keys, preview.stored);
   return {
+    ...(await subjectView(keys, message.conversationId, row.x_subject)),
+    ...(unreadable ? { previewUnreadable: true as const } : {}),
     id: message.conversationId,
     inboxId: row.x_inbox_id,
     inboxName: row.x_inbox_name,
     channel: message.channel,
     status: row.x_status,
-    subject: row.x_subject,
     contact: { id: row.x_contact_id, name: row.x_contact_name },
     assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
     team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,
     lastMessageAt: new Date(row.x_last_message_at).toISOString(),
-    lastMessagePreview: preview ? preview.slice(0, 140) : null,
+    lastMessagePreview: text ? text.slice(0, 140) : null,
     unreadCount: 0,
     createdAt: new Date(row.x_created_at).toISOString(),
   };
@@ -262,7 +271,12 @@ async function addAgentMessage(
   }
   if (!row) throw notFound('Conversation');
   const message = readMessage(row);
-  const conversation = conversationViewOf(message, row, kind === 'message' ? message.body : row.x_preview);
+  const conversation = await conversationViewOf(
+    deps.dataKeys,
+    message,
+    row,
+    kind === 'message' ? { written: message.body } : { stored: row.x_preview },
+  );
   const fileViews = stored.map((a) => ({ id: a.id, filename: a.filename, contentType: a.contentType, size: a.size }));
   const view = withFiles(toMessageView(message, agent.name), fileViews);
   deps.events.publish('message.created', {
@@ -279,7 +293,7 @@ async function addAgentMessage(
       authorName: agent.name,
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
-      subject: row.x_subject,
+      subject: conversation.subject,
       to: row.x_to,
       attachments: stored.map(({ id, blobId, filename, contentType, size }) => ({
         id,
@@ -303,10 +317,12 @@ const withFiles = (view: MessageView, files: AttachmentView[]): MessageView =>
 export async function deliver(deps: ConversationDeps, messageId: string): Promise<MessageView> {
   const [row] = await deliveryTargetStatement(deps.db, { messageId, identityKinds: identityKinds(deps.adapters) });
   if (!row) throw notFound('Message');
-  const message = readMessage(row);
+  // The retry sweep and the bot's messages read stored rows: their text may be sealed.
+  const message = await openMessageText(deps.dataKeys, readMessage(row));
   if (message.kind !== 'message' || message.direction !== 'outbound') {
     throw new Error('Only outbound messages are delivered');
   }
+  const conversation = await conversationViewOf(deps.dataKeys, message, row, { stored: row.x_preview });
   return attemptDelivery(
     deps,
     {
@@ -314,7 +330,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
       authorName: row.x_author_name,
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
-      subject: row.x_subject,
+      subject: conversation.subject,
       to: row.x_to,
       attachments: await deps.db
         .select({
@@ -328,7 +344,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
         .where(eq(attachments.messageId, message.id))
         .orderBy(attachments.createdAt, attachments.id),
     },
-    conversationViewOf(message, row, row.x_preview),
+    conversation,
   );
 }
 
@@ -342,7 +358,7 @@ const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_n
     c.contact_id as x_contact_id, ct.name as x_contact_name,
     c.assignee_id as x_assignee_id, asg.name as x_assignee_name, c.team_id as x_team_id, tm.name as x_team_name,
     c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
-    (select pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
+    (select pm.id::text || pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
       order by pm.created_at desc limit 1) as x_preview,
     (select ci.address from contact_identities ci
       where ci.contact_id = c.contact_id and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
@@ -398,6 +414,10 @@ async function attemptDelivery(
   } else {
     try {
       if (target.to === null) throw new Error(`contact has no ${adapter.identityKind} identity`);
+      // Sealed text whose key is gone (the person was erased while it waited): nothing readable is left to send.
+      if ((message as OpenedText<typeof message>).textUnreadable) {
+        throw new PermanentDeliveryError('the message text can no longer be read');
+      }
       const result = await adapter.send({
         messageId: message.id,
         conversationId: message.conversationId,
@@ -436,7 +456,7 @@ async function attemptDelivery(
     externalId: update.externalId ?? null,
   });
   const view = withFiles(
-    toMessageView(readMessage(updated!), target.authorName),
+    toMessageView(await openMessageText(deps.dataKeys, readMessage(updated!)), target.authorName),
     target.attachments.map(({ id, filename, contentType, size }) => ({ id, filename, contentType, size })),
   );
   deps.events.publish('message.updated', { message: view, conversation, route: { threadKey: target.threadKey } });

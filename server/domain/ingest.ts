@@ -1,3 +1,4 @@
+import { openMessageText, subjectView, type TextKeys } from './message-text.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
@@ -31,6 +32,8 @@ export type IngestDeps = {
   chatOpenStatus?: () => 'bot' | 'open';
   /** Where inbound attachments go; required only for messages that carry some. */
   blobs?: BlobStore;
+  /** Opens stored text sealed with a person's data key (a replay answers with the stored message). */
+  dataKeys: TextKeys;
 };
 
 const UNIQUE_VIOLATION = '23505';
@@ -60,7 +63,7 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
     try {
       const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
       const result = await threads.run(`${msg.inboxId}\n${msg.threadKey}`, () =>
-        ingestOnce(deps.db, msg, inboxName, openStatus),
+        ingestOnce(deps.db, deps.dataKeys, msg, inboxName, openStatus),
       );
       // Only messages with files or participants pay for these; the chat hot path never enters them.
       if (msg.attachments?.length) await linkAttachments(deps, result, msg.attachments);
@@ -68,7 +71,8 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
         await recordParticipants(deps.db, result.conversation.id, msg);
         // The statement's view names the sender's contact, which is not the conversation's when another
         // participant wrote (a Cc'd colleague): the event shows the conversation as it is.
-        if (result.created) result.conversation = (await loadConversationView(deps.db, result.conversation.id, null))!;
+        if (result.created)
+          result.conversation = (await loadConversationView(deps.db, deps.dataKeys, result.conversation.id, null))!;
       }
       if (result.created) {
         deps.events.publish('message.created', {
@@ -145,13 +149,14 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
  */
 async function ingestOnce(
   db: Db,
+  keys: TextKeys,
   msg: InboundMessage,
   inboxName: string,
   openStatus: 'bot' | 'open',
 ): Promise<IngestResult> {
   const row =
     (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
-  if (!row || row.id === null) return loadReplayed(db, msg);
+  if (!row || row.id === null) return loadReplayed(db, keys, msg);
   const message = readMessage(row);
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
@@ -165,7 +170,7 @@ async function ingestOnce(
       inboxName,
       channel: row.x_channel!,
       status: row.x_status!,
-      subject: row.x_subject,
+      ...(await subjectView(keys, row.x_conversation_id!, row.x_subject)),
       contact: { id: row.x_contact_id!, name: row.x_contact_name },
       assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
       team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,
@@ -177,7 +182,7 @@ async function ingestOnce(
   };
 }
 
-async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> {
+async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promise<IngestResult> {
   const [row] = await db
     .select({
       message: messages,
@@ -196,12 +201,12 @@ async function loadReplayed(db: Db, msg: InboundMessage): Promise<IngestResult> 
     .where(and(eq(messages.channel, msg.channel), eq(messages.externalId, msg.externalId)));
   if (!row) throw new Error('Replay detected but the stored message is gone');
   // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
-  const conversation = await loadConversationView(db, row.message.conversationId, null, { includeTrashed: true });
+  const conversation = await loadConversationView(db, keys, row.message.conversationId, null, { includeTrashed: true });
   const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
   return {
     created: false,
     contactId: row.contactId,
-    message: toMessageView(row.message, null, author as MessageAuthorView | null),
+    message: toMessageView(await openMessageText(keys, row.message), null, author as MessageAuthorView | null),
     conversation: conversation!,
   };
 }

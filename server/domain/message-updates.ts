@@ -1,3 +1,4 @@
+import type { TextKeys } from './message-text.ts';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, conversations, messages } from '../../drizzle/schema/index.ts';
@@ -8,7 +9,10 @@ import { loadAttachmentViews, loadConversationView, toMessageView } from './view
  * Tells every agent a stored message changed after the fact (e.g. its files arrived after the
  * message itself): a message.updated event with the message as it now is, attachments included.
  */
-export async function publishMessageUpdate(deps: { db: Db; events: DomainEventBus }, messageId: string): Promise<void> {
+export async function publishMessageUpdate(
+  deps: { db: Db; events: DomainEventBus; dataKeys: TextKeys },
+  messageId: string,
+): Promise<void> {
   const [row] = await deps.db
     .select({ message: messages, authorName: agents.name, threadKey: conversations.threadKey })
     .from(messages)
@@ -16,7 +20,7 @@ export async function publishMessageUpdate(deps: { db: Db; events: DomainEventBu
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
     .where(eq(messages.id, messageId));
   if (!row) return;
-  const conversation = await loadConversationView(deps.db, row.message.conversationId, null);
+  const conversation = await loadConversationView(deps.db, deps.dataKeys, row.message.conversationId, null);
   if (!conversation) return;
   const files = await loadAttachmentViews(deps.db, eq(messages.id, messageId));
   const message = { ...toMessageView(row.message, row.authorName), attachments: files.get(messageId) ?? [] };

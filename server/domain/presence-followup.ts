@@ -1,3 +1,4 @@
+import { openMessageTexts, openSubjects } from './message-text.ts';
 import { LOCALES, type Locale } from '../../web/i18n/index.ts';
 import { openEvidence } from '../privacy/consent-evidence.ts';
 import type { DataKeys } from '../security/data-keys.ts';
@@ -159,11 +160,11 @@ export async function leaveEmail(
 }
 
 async function publishTimeline(
-  deps: Pick<FollowupDeps, 'db' | 'events'>,
+  deps: Pick<FollowupDeps, 'db' | 'events' | 'dataKeys'>,
   conversationId: string,
   row: typeof messages.$inferSelect,
 ) {
-  const conversation = await loadConversationView(deps.db, conversationId, null);
+  const conversation = await loadConversationView(deps.db, deps.dataKeys, conversationId, null);
   const [c] = await deps.db
     .select({ threadKey: conversations.threadKey })
     .from(conversations)
@@ -245,7 +246,12 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
       .from(contactIdentities)
       .where(eq(contactIdentities.id, state.followupIdentityId));
     const [conversation] = await tx
-      .select({ threadKey: conversations.threadKey, channel: conversations.channel, subject: conversations.subject })
+      .select({
+        id: conversations.id,
+        threadKey: conversations.threadKey,
+        channel: conversations.channel,
+        subject: conversations.subject,
+      })
       .from(conversations)
       .where(eq(conversations.id, conversationId));
     const replies = await tx
@@ -269,7 +275,11 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
     return { state, identity, conversation, replies };
   });
   if (!claim) return null;
-  const { state, identity, conversation, replies } = claim;
+  const { state, identity } = claim;
+  // Stored text may be sealed (server/domain/message-text.ts); a reply whose key is gone is not sent.
+  const replies = (await openMessageTexts(deps.dataKeys, claim.replies)).filter((r) => !r.textUnreadable);
+  const [conversation] = await openSubjects(deps.dataKeys, [claim.conversation]);
+  if (!conversation || replies.length === 0) return null;
   const last = replies.at(-1)!;
   // In the language of the line the visitor ticked to get these emails (its consent event says).
   // The evidence is encrypted (consent-evidence.ts): the person's few events are read and opened here.

@@ -1,3 +1,5 @@
+import { openMessageTexts, snippetOf, type TextKeys } from './message-text.ts';
+import { DATA_PREFIX } from '../security/data-keys.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
 import type { ConversationView } from '../http/views.ts';
@@ -390,27 +392,50 @@ function pageOf(rows: Candidate[], limit: number): Candidate[] {
     .slice(0, limit);
 }
 
-async function messageSnippets(db: Db, tsquery: string | null, ids: string[]): Promise<Map<string, SnippetPart[]>> {
+/**
+ * Each hit message's snippet: ts_headline over plaintext rows; a sealed row (issue 22) comes back whole, is opened
+ * here and cut around the query's words in JS (snippetOf), since the database cannot read it. An unreadable row
+ * (its person's key is gone) has no snippet.
+ */
+export async function messageSnippets(
+  db: Db,
+  keys: TextKeys,
+  tsquery: string | null,
+  typed: string,
+  ids: string[],
+): Promise<Map<string, SnippetPart[]>> {
   if (!ids.length) return new Map();
   const options =
     `StartSel=${HEADLINE_START}, StopSel=${HEADLINE_STOP}, ` +
     'MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "';
-  const rows = rowsOf<{ id: string; headline: string }>(
+  const rows = rowsOf<{ id: string; headline: string | null; sealed: string | null }>(
     await db.execute(
-      sql`select m.id, ${
+      sql`select m.id, case when m.body like ${`${DATA_PREFIX}%`} then m.body end as sealed,
+      case when m.body like ${`${DATA_PREFIX}%`} then null else ${
         tsquery
           ? sql`ts_headline(search_config(m.language), left(m.body, 20000), ${tsquery}::tsquery, ${options})`
           : sql`left(m.body, 160)`
-      } as headline from messages m where m.id in (${sql.join(
+      } end as headline from messages m where m.id in (${sql.join(
         ids.map((id) => sql`${id}::uuid`),
         sql`, `,
       )})`,
     ),
   );
-  return new Map(rows.map((r) => [r.id, headlineParts(r.headline)]));
+  const opened = await openMessageTexts(
+    keys,
+    rows.flatMap((r) => (r.sealed ? [{ id: r.id, body: r.sealed }] : [])),
+  );
+  const snippets = new Map(rows.flatMap((r) => (r.headline === null ? [] : [[r.id, headlineParts(r.headline)]])));
+  for (const row of opened) {
+    snippets.set(
+      row.id,
+      row.textUnreadable ? [] : tsquery ? snippetOf(row.body, typed) : [{ text: row.body.slice(0, 160), match: false }],
+    );
+  }
+  return snippets;
 }
 
-export async function searchConversations(db: Db, request: SearchRequest): Promise<SearchHit[]> {
+export async function searchConversations(db: Db, keys: TextKeys, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
   const where = filterConditions(request.filters, request.inboxIds, request.viewerAgentId);
   // Three round trips before the views: on a busy machine each costs milliseconds. The settings are LOCAL to the
@@ -439,12 +464,15 @@ export async function searchConversations(db: Db, request: SearchRequest): Promi
           // The scope once more: the views are what the agent reads, so they never rest on the arms alone.
           loadConversationViews(
             db,
+            keys,
             { ids: best.map((b) => b.conversation_id), inboxIds: request.inboxIds, limit: best.length },
             request.viewerAgentId,
           ),
           messageSnippets(
             db,
+            keys,
             tsquery,
+            q.words,
             best.flatMap((b) => (b.message_id ? [b.message_id] : [])),
           ),
         ])

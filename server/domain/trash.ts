@@ -1,3 +1,4 @@
+import { openSubjects, type TextKeys } from './message-text.ts';
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.ts';
@@ -24,7 +25,7 @@ import { loadConversationView } from './views.ts';
  * check), the contact panel (domain/contacts.ts), the bot's similar conversations (bot/assist.ts), the analytics
  * cells (analytics/scope/cells.ts), the widget (domain/widget.ts) and ingest's thread look-ups (ingest-*.ts).
  */
-export type TrashDeps = { db: Db; events: DomainEventBus };
+export type TrashDeps = { db: Db; events: DomainEventBus; dataKeys: TextKeys };
 
 const DAY = 86_400_000;
 
@@ -102,7 +103,7 @@ export async function restoreConversation(deps: TrashDeps, id: string, adminId: 
       details: { contactIds: [restored.contactId] },
     });
   });
-  const conversation = (await loadConversationView(deps.db, id, null))!;
+  const conversation = (await loadConversationView(deps.db, deps.dataKeys, id, null))!;
   const [row] = await deps.db
     .select({ threadKey: conversations.threadKey })
     .from(conversations)
@@ -114,8 +115,8 @@ export async function restoreConversation(deps: TrashDeps, id: string, adminId: 
 const deletedBy = alias(agents, 'deleted_by');
 
 /** Everything in the trash, the soonest purged first (admins). */
-export async function listTrash(db: Db): Promise<TrashItemView[]> {
-  const rows = await db
+export async function listTrash(db: Db, keys: TextKeys): Promise<TrashItemView[]> {
+  const stored = await db
     .select({
       id: conversations.id,
       channel: conversations.channel,
@@ -137,6 +138,7 @@ export async function listTrash(db: Db): Promise<TrashItemView[]> {
     .leftJoin(deletedBy, eq(deletedBy.id, conversations.deletedByAgentId))
     .where(isNotNull(conversations.deletedAt))
     .orderBy(asc(conversations.purgeAfter), asc(conversations.id));
+  const rows = await openSubjects(keys, stored);
   return rows.map(({ deletedById, deletedByName, ...r }) => ({
     ...r,
     lastMessageAt: r.lastMessageAt.toISOString(),

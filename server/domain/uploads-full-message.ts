@@ -1,3 +1,4 @@
+import { openMessageText, type TextKeys } from './message-text.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import type { Db } from '../db/client.ts';
@@ -17,19 +18,27 @@ import { notFound } from './errors.ts';
  * - `text`: the original's whole plain text when it has one (else the stored text);
  * - `originalId`: the attachment holding the original, for the .eml download.
  */
-export type FullMessageView = { html: string | null; text: string; originalId: string | null };
+export type FullMessageView = {
+  html: string | null;
+  text: string;
+  originalId: string | null;
+  textUnreadable?: true;
+};
 
 const ORIGINAL_TYPE = 'message/rfc822';
 
 export async function loadFullMessage(
-  deps: { db: Db; blobs: Pick<BlobStore, 'get'> },
+  deps: { db: Db; blobs: Pick<BlobStore, 'get'>; dataKeys: TextKeys },
   messageId: string,
 ): Promise<FullMessageView> {
-  const [message] = await deps.db
-    .select({ body: messages.body, html: messages.html, kind: messages.kind })
+  const [stored] = await deps.db
+    .select({ id: messages.id, body: messages.body, html: messages.html, kind: messages.kind })
     .from(messages)
     .where(eq(messages.id, messageId));
-  if (!message || message.kind !== 'message') throw notFound('Message');
+  if (!stored || stored.kind !== 'message') throw notFound('Message');
+  const message = await openMessageText(deps.dataKeys, stored);
+  // The key is gone: the original mail was sealed with the same key, nothing of the text is left to show.
+  if (message.textUnreadable) return { html: null, text: '', originalId: null, textUnreadable: true };
   const [original] = await deps.db
     .select({ id: attachments.id, blobId: attachments.blobId })
     .from(attachments)

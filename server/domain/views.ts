@@ -28,13 +28,21 @@ import type {
 } from '../http/views.ts';
 import { inboxCondition, type InboxIds } from './scope.ts';
 import { timelineEventOf } from './timeline-events.ts';
+import {
+  openMessageTexts,
+  openSubjects,
+  openValues,
+  bodyContext,
+  type OpenedText,
+  type TextKeys,
+} from './message-text.ts';
 
 /** A message row as views need it (the stored search vector is no part of any view). */
 type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 
 /** `author`: the identity that wrote an inbound message, when the caller has it (every reader of a conversation). */
 export function toMessageView(
-  row: MessageRow,
+  row: OpenedText<MessageRow>,
   authorName: string | null,
   author?: MessageAuthorView | null,
 ): MessageView {
@@ -48,6 +56,7 @@ export function toMessageView(
     ...(authentication ? { authentication } : {}),
     ...(row.direction === 'inbound' && row.language ? { language: row.language } : {}),
     ...(event ? { event } : {}),
+    ...(row.textUnreadable ? { textUnreadable: true as const } : {}),
     id: row.id,
     conversationId: row.conversationId,
     channel: row.channel,
@@ -85,8 +94,8 @@ export function toVisitorMessageView(
 
 const authorContact = alias(contacts, 'author_contact');
 
-export async function loadMessageViews(db: Db, conversationId: string): Promise<MessageView[]> {
-  const rows = await db
+export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: string): Promise<MessageView[]> {
+  const read = await db
     .select({
       message: messages,
       authorName: agents.name,
@@ -103,6 +112,11 @@ export async function loadMessageViews(db: Db, conversationId: string): Promise<
     .leftJoin(authorContact, eq(authorContact.id, contactIdentities.contactId))
     .where(eq(messages.conversationId, conversationId))
     .orderBy(messages.createdAt, messages.id);
+  const texts = await openMessageTexts(
+    keys,
+    read.map((r) => r.message),
+  );
+  const rows = read.map((r, i) => ({ ...r, message: texts[i]! }));
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
   return rows.map((r) => {
@@ -183,6 +197,7 @@ const assignee = alias(agents, 'assignee');
 /** One query for list and detail alike, so the two can never disagree on what a conversation looks like. */
 export async function loadConversationViews(
   db: Db,
+  keys: TextKeys,
   filter: ConversationFilter,
   viewerAgentId: string | null,
 ): Promise<Array<ConversationView & { seq: number }>> {
@@ -218,8 +233,9 @@ export async function loadConversationViews(
       )!,
     );
   }
+  // The message's id leads (36 characters) so a sealed body opens in its own context.
   const preview = sql<string | null>`(
-    select m.body from ${messages} m
+    select m.id::text || m.body from ${messages} m
     where m.conversation_id = ${conversations.id} and m.kind = 'message'
     order by m.created_at desc limit 1)`;
   const unread = viewerAgentId
@@ -255,18 +271,28 @@ export async function loadConversationViews(
     .orderBy(desc(conversations.lastMessageAt), desc(conversations.seq))
     .limit(filter.limit ?? 1000);
 
-  return rows.map(({ c, inboxName, contactName, assigneeName, teamName, preview: p, unread: u }) => ({
+  const subjects = await openSubjects(
+    keys,
+    rows.map((r) => ({ id: r.c.id, subject: r.c.subject })),
+  );
+  const previews = await openValues(
+    keys,
+    rows.map((r) => ({ value: r.preview?.slice(36) ?? null, context: bodyContext(r.preview?.slice(0, 36) ?? '') })),
+  );
+  return rows.map(({ c, inboxName, contactName, assigneeName, teamName, unread: u }, i) => ({
+    ...(subjects[i]!.subjectUnreadable ? { subjectUnreadable: true as const } : {}),
+    ...(previews[i]!.unreadable ? { previewUnreadable: true as const } : {}),
     id: c.id,
     inboxId: c.inboxId,
     inboxName,
     channel: c.channel,
     status: c.status,
-    subject: c.subject,
+    subject: subjects[i]!.subject,
     contact: { id: c.contactId, name: contactName },
     assignee: c.assigneeId && assigneeName ? { id: c.assigneeId, name: assigneeName } : null,
     team: c.teamId && teamName ? { id: c.teamId, name: teamName } : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
-    lastMessagePreview: p ? p.slice(0, 140) : null,
+    lastMessagePreview: previews[i]!.text ? previews[i]!.text!.slice(0, 140) : null,
     unreadCount: Number(u),
     createdAt: c.createdAt.toISOString(),
     seq: c.seq,
@@ -275,11 +301,12 @@ export async function loadConversationViews(
 
 export async function loadConversationView(
   db: Db,
+  keys: TextKeys,
   id: string,
   viewerAgentId: string | null,
   options: { includeTrashed?: boolean } = {},
 ) {
-  const [view] = await loadConversationViews(db, { ids: [id], limit: 1, ...options }, viewerAgentId);
+  const [view] = await loadConversationViews(db, keys, { ids: [id], limit: 1, ...options }, viewerAgentId);
   if (!view) return undefined;
   const { seq: _seq, ...rest } = view;
   return rest satisfies ConversationView;

@@ -243,7 +243,7 @@ export async function visitorConversationId(deps: DbDeps, visitor: VisitorClaims
 }
 
 export async function visitorHistory(
-  deps: DbDeps & Pick<WidgetDeps, 'fileLinks'>,
+  deps: DbDeps & Pick<WidgetDeps, 'fileLinks' | 'dataKeys'>,
   visitor: VisitorClaims,
 ): Promise<VisitorHistoryView> {
   await assertActiveVisitor(deps, visitor);
@@ -253,16 +253,16 @@ export async function visitorHistory(
 }
 
 async function visitorMessages(
-  deps: DbDeps & Pick<WidgetDeps, 'fileLinks'>,
+  deps: DbDeps & Pick<WidgetDeps, 'fileLinks' | 'dataKeys'>,
   conversationId: string,
 ): Promise<VisitorMessageView[]> {
-  const views = await loadMessageViews(deps.db, conversationId);
+  const views = await loadMessageViews(deps.db, deps.dataKeys, conversationId);
   return views.flatMap((view) => toVisitorMessageView(view, null, deps.fileLinks) ?? []);
 }
 
 /** Reading a conversation by id: only the visitor's own (403 for anyone else's, 404 for none). */
 export async function visitorConversation(
-  deps: DbDeps & Pick<WidgetDeps, 'fileLinks'>,
+  deps: DbDeps & Pick<WidgetDeps, 'fileLinks' | 'dataKeys'>,
   visitor: VisitorClaims,
   id: string,
 ): Promise<VisitorHistoryView> {

@@ -155,6 +155,11 @@ export const MessageView = Type.Object({
   language: Type.Optional(Type.String({ maxLength: 35 })),
   /** Timeline markers (kind "event"): what happened, as a code and arguments. */
   event: Type.Optional(TimelineEventView),
+  /**
+   * Present when the text was stored encrypted with a person's data key that no longer exists (the person was
+   * erased): `body` is then empty and the text cannot be read by anyone.
+   */
+  textUnreadable: Type.Optional(Type.Literal(true)),
 });
 export type MessageView = Static<typeof MessageView>;
 
@@ -173,6 +178,10 @@ export const ConversationView = Type.Object({
   team: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
   lastMessageAt: Iso,
   lastMessagePreview: Type.Union([Type.String(), Type.Null()]),
+  /** Present when the subject was encrypted with a person's data key that no longer exists (`subject` is null). */
+  subjectUnreadable: Type.Optional(Type.Literal(true)),
+  /** Present when the last message's text can no longer be read for the same reason (the preview is null). */
+  previewUnreadable: Type.Optional(Type.Literal(true)),
   /**
    * Inbound messages after the requesting agent last read the conversation. In realtime events,
    * which go to every agent at once, it is 0: clients count arrivals themselves from there.

@@ -1,3 +1,4 @@
+import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
@@ -178,7 +179,7 @@ export async function runImport(
   for (const key of new Set(input.conversations.map((c) => c.contactKey)))
     expected.contacts.push(senderOf(system, source.contacts.get(key), key).address);
   const before = tally(expected);
-  const after = tally(await stored(deps.db, inboxId, system, expected.conversations));
+  const after = tally(await stored(deps.db, deps.dataKeys, inboxId, system, expected.conversations));
   const differences = (Object.keys(before) as Entity[])
     .filter((k) => before[k].count !== after[k].count || before[k].sha256 !== after[k].sha256)
     .map((k) => {
@@ -393,6 +394,7 @@ async function carryConsent(deps: ImportDeps, source: Source, contactIds: Map<st
 /** What is stored for this import, read back from the database, in the same form as the plan's expectations. */
 async function stored(
   db: Db,
+  keys: TextKeys,
   inboxId: string,
   system: string,
   threadKeys: string[],
@@ -404,12 +406,16 @@ async function stored(
         .where(and(eq(conversations.inboxId, inboxId), inArray(conversations.threadKey, threadKeys)))
     : [];
   const ids = convs.map((c) => c.id);
-  const msgs = ids.length
-    ? await db
-        .select({ id: messages.id, externalId: messages.externalId, body: messages.body })
-        .from(messages)
-        .where(and(inArray(messages.conversationId, ids), like(messages.externalId, `import:${system}:%`)))
-    : [];
+  // A re-run compares what is stored with the plan: sealed text is compared opened (an unreadable one never matches).
+  const msgs = await openMessageTexts(
+    keys,
+    ids.length
+      ? await db
+          .select({ id: messages.id, externalId: messages.externalId, body: messages.body })
+          .from(messages)
+          .where(and(inArray(messages.conversationId, ids), like(messages.externalId, `import:${system}:%`)))
+      : [],
+  );
   const files = msgs.length
     ? await db
         .select({ messageId: attachments.messageId, filename: attachments.filename, size: attachments.size })

@@ -1,36 +1,49 @@
 import type { DataKeys } from '../security/data-keys.ts';
 import { openEvidence, type Evidence } from './consent-evidence.ts';
+import { openMessageText, openSubjects } from '../domain/message-text.ts';
 import { openScores, type StoredScores } from '../bot/decision-scores.ts';
-
-type Row = Record<string, unknown>;
 
 /**
  * The columns stored encrypted with a person's data key, by table, and how a whole row read from the database is
- * opened for a reader that shows rows as they are (the export's data.json). Each opener runs only when the row
- * carries its column. The columns a later step encrypts (message bodies, contact fields) are added here.
+ * opened for a reader that shows rows as they are (the export's data.json). Message text and subjects may be
+ * stored either way while existing data is migrated (server/domain/message-text.ts); a value whose key is gone
+ * is exported empty, with `textUnreadable` / `subjectUnreadable` saying so. Contact fields are added here later.
  */
-const openers: Record<string, { column: string; open: (dataKeys: DataKeys, row: Row) => Promise<Row> }> = {
-  consent_events: {
-    column: 'evidence',
-    open: async (dataKeys, row) => {
+const openers: Record<string, (dataKeys: DataKeys, row: Record<string, unknown>) => Promise<Record<string, unknown>>> =
+  {
+    consent_events: async (dataKeys, row) => {
+      if (row.evidence === undefined) return row;
       const [evidence] = await openEvidence(dataKeys, [{ id: String(row.id), evidence: row.evidence as Evidence }]);
       return { ...row, evidence };
     },
-  },
-  // The decision as it was made: confidence and candidates in their own columns, the sealed form left out.
-  bot_decisions: {
-    column: 'scores',
-    open: async (dataKeys, { scores: _sealed, ...row }) => {
-      const [opened] = await openScores(dataKeys, [
-        { ...(row as Omit<StoredScores, 'scores'>), scores: _sealed as string | null },
-      ]);
-      return { ...row, confidence: opened!.confidence, candidates: opened!.candidates };
+    messages: async (dataKeys, row) => {
+      if (typeof row.body !== 'string') return row;
+      const text = { id: String(row.id), body: row.body, html: (row.html as string | null | undefined) ?? null };
+      const { id: _id, ...opened } = await openMessageText(dataKeys, text);
+      return { ...row, ...opened, ...(row.html === undefined ? { html: undefined } : {}) };
     },
-  },
-};
+    // The decision as it was made: confidence and candidates in their own columns, the sealed form left out.
+    bot_decisions: async (dataKeys, row) => {
+      if (row.scores === undefined) return row;
+      const { scores: sealed, ...rest } = row;
+      const [opened] = await openScores(dataKeys, [
+        { ...(rest as Omit<StoredScores, 'scores'>), scores: sealed as string | null },
+      ]);
+      return { ...rest, confidence: opened!.confidence, candidates: opened!.candidates };
+    },
+    conversations: async (dataKeys, row) => {
+      if (row.subject === undefined) return row;
+      const [opened] = await openSubjects(dataKeys, [{ id: String(row.id), subject: row.subject as string | null }]);
+      return { ...row, ...opened };
+    },
+  };
 
 /** The row with its encrypted columns opened (unchanged for a table without any). */
-export function openColumns(dataKeys: DataKeys, table: string, row: Row): Promise<Row> | Row {
-  const opener = openers[table];
-  return opener && row[opener.column] !== undefined ? opener.open(dataKeys, row) : row;
+export function openColumns(
+  dataKeys: DataKeys,
+  table: string,
+  row: Record<string, unknown>,
+): Promise<Record<string, unknown>> | Record<string, unknown> {
+  const open = openers[table];
+  return open ? open(dataKeys, row) : row;
 }

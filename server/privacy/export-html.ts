@@ -1,3 +1,4 @@
+import { openMessageTexts, subjectView } from '../domain/message-text.ts';
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { DataKeys } from '../security/data-keys.ts';
 import { openEvidence } from './consent-evidence.ts';
@@ -177,7 +178,12 @@ export async function* renderExportHtml(
   yield `<h2>${t('conversationsTitle', { count: convs.length })}</h2>`;
   for (const { c, inboxName } of convs) {
     const theirs = c.contactId === contactId ? undefined : inArray(messages.authorIdentityId, own);
-    const subject = c.subject ? ` · ${esc(c.subject)}` : '';
+    const opened = await subjectView(dataKeys, c.id, c.subject);
+    const subject = opened.subject
+      ? ` · ${esc(opened.subject)}`
+      : opened.subjectUnreadable
+        ? ` · <span class="muted">${t('textUnreadable')}</span>`
+        : '';
     yield (
       `<h3>${t(`channels.${c.channel}`)} · ${esc(inboxName)}${subject}</h3>` +
       (theirs
@@ -207,7 +213,12 @@ export async function* renderExportHtml(
           .orderBy(asc(messages.createdAt), asc(messages.id))
           .limit(BATCH);
       let html = '';
-      for (const { m, agentName, author } of batch) {
+      const texts = await openMessageTexts(
+        dataKeys,
+        batch.map((b) => b.m),
+      );
+      for (const [i, { agentName, author }] of batch.entries()) {
+        const m = texts[i]!;
         // Another participant's message in this person's conversation (a Cc'd colleague) is theirs, not "You".
         const who =
           m.authorKind === 'contact'
@@ -228,7 +239,9 @@ export async function* renderExportHtml(
         const label = m.kind === 'note' ? `<span class="tag">${t('internalNote')}</span>` : '';
         html +=
           `<div class="${cls}"><div class="meta">${esc(who)} · ${when(m.createdAt)}${label}</div>` +
-          `<div class="body">${bodyHtml(m.body)}</div></div>`;
+          (m.textUnreadable
+            ? `<div class="body muted">${t('textUnreadable')}</div></div>`
+            : `<div class="body">${bodyHtml(m.body)}</div></div>`);
       }
       rendered += batch.length;
       tick(batch.length);

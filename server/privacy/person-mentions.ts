@@ -1,3 +1,4 @@
+import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contacts, conversations, messages } from '../../drizzle/schema/index.ts';
@@ -34,7 +35,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * With `blinding` (the blinded index, server/domain/search-blind.ts) a word is looked up as its token: whole words
  * only, since a token says nothing about how its word starts ("Tollen" no longer finds "Tollenbeck").
  */
-export async function findMentions(db: Db, q: string, blinding?: SearchBlinding): Promise<MentionList> {
+export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?: SearchBlinding): Promise<MentionList> {
   const phone = phoneDigits(q);
   const nsn = phone
     ? phone.international
@@ -53,8 +54,9 @@ export async function findMentions(db: Db, q: string, blinding?: SearchBlinding)
     : nsn
       ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
       : sql`${messages.searchVector} @@ ${prefixQuery}`;
-  const rows = await db
+  const stored = await db
     .select({
+      id: messages.id,
       messageId: messages.id,
       conversationId: messages.conversationId,
       channel: messages.channel,
@@ -70,6 +72,8 @@ export async function findMentions(db: Db, q: string, blinding?: SearchBlinding)
     .where(condition)
     .orderBy(desc(messages.occurredAt), desc(messages.id))
     .limit(CANDIDATES + 1);
+  // Sealed text is checked (and cut into its snippet) opened; a text whose key is gone mentions nobody any more.
+  const rows = (await openMessageTexts(keys, stored)).filter((r) => !r.textUnreadable);
   const items: MentionItem[] = [];
   let total = 0;
   for (const row of rows.slice(0, CANDIDATES)) {
@@ -92,7 +96,7 @@ export async function findMentions(db: Db, q: string, blinding?: SearchBlinding)
       snippet,
     });
   }
-  return { total, items, more: rows.length > CANDIDATES };
+  return { total, items, more: stored.length > CANDIDATES };
 }
 
 /** Where the first of the words is, if every word is in the text (else -1). */

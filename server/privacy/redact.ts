@@ -1,3 +1,11 @@
+import {
+  openMessageText,
+  openMessageTexts,
+  resealMessageText,
+  type SealKeys,
+  type TextKeys,
+} from '../domain/message-text.ts';
+import { isDataSealed } from '../security/data-keys.ts';
 import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../domain/events.ts';
@@ -13,7 +21,12 @@ import { comparable, redactHtml, redactQuotedText } from './redact-html.ts';
 import { catalogOf, columnOf, textSources, underCondition, type CatalogDeps, type PrivacyCatalog } from './subject.ts';
 
 /** What redaction needs: the database, the bus agents' screens follow, and the catalog naming the copies. */
-export type RedactDeps = CatalogDeps & { db: Db; events: Pick<DomainEventBus, 'publish'> };
+export type RedactDeps = CatalogDeps & {
+  db: Db;
+  events: Pick<DomainEventBus, 'publish'>;
+  /** A sealed message is opened, redacted and sealed again (server/domain/message-text.ts). */
+  dataKeys: TextKeys & SealKeys;
+};
 
 import { REDACTED_MARKER } from './redact-marker.ts';
 
@@ -54,11 +67,17 @@ export async function redactMessage(
   const { db } = deps;
   const catalog = catalogOf(deps);
   const result = await db.transaction(async (tx) => {
-    const [message] = await tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
-    if (!message) throw notFound('Message');
+    const [stored] = await tx.select().from(messages).where(eq(messages.id, messageId)).for('update');
+    if (!stored) throw notFound('Message');
+    const message = await openMessageText(deps.dataKeys, stored);
+    const [owner] = await tx
+      .select({ contactId: conversations.contactId })
+      .from(conversations)
+      .where(eq(conversations.id, message.conversationId));
     // Inside the transaction, after the row lock: the text is checked and changed in one go.
     await assertNotHeld(tx, { messageId }, 'Redaction');
     if (message.kind === 'event') throw badRequest('not_redactable', 'Timeline events cannot be redacted');
+    if (message.textUnreadable) throw badRequest('text_unreadable', 'The text of this message can no longer be read');
     const { start, end } = span;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > message.body.length) {
       throw badRequest('bad_span', `The span must satisfy 0 <= start < end <= ${message.body.length}`);
@@ -78,13 +97,14 @@ export async function redactMessage(
         return [property, typeof copy === 'string' ? replaceCopy(copy, removed, which) : copy];
       }),
     );
-    const [updated] = await tx
+    const [written] = await tx
       .update(messages)
-      .set({ ...copies, body, redactions })
+      .set({ ...(await reseal(deps.dataKeys, owner!.contactId, stored, { ...copies, body })), redactions })
       .where(eq(messages.id, messageId))
       .returning();
+    const updated = await openMessageText(deps.dataKeys, written!);
     await redactDerivedCopies(tx, catalog, messageId, removed);
-    const quoting = await redactQuotes(tx, catalog, message, removed, actor.id);
+    const quoting = await redactQuotes(tx, deps.dataKeys, owner!.contactId, catalog, message, removed, actor.id);
     const [event] = await tx
       .insert(messages)
       .values({
@@ -114,12 +134,7 @@ export async function redactMessage(
       targetId: messageId,
       details: {
         // Named, so the contact's audit view finds it by its index (audit_log.contact_id).
-        contactId: (
-          await tx
-            .select({ id: conversations.contactId })
-            .from(conversations)
-            .where(eq(conversations.id, message.conversationId))
-        )[0]?.id,
+        contactId: owner?.contactId,
         conversationId: message.conversationId,
         characters: end - start,
         ...(quoting.length ? { quotedIn: quoting.map((q) => q.id) } : {}),
@@ -145,13 +160,25 @@ export async function redactMessage(
       threadKey: conv!.threadKey,
     };
   });
-  const conversation = (await loadConversationView(db, result.updated.conversationId, null))!;
+  const conversation = (await loadConversationView(db, deps.dataKeys, result.updated.conversationId, null))!;
   const route = { threadKey: result.threadKey };
   deps.events.publish('message.updated', { message: result.updated, conversation, route });
   for (const message of result.quoting) deps.events.publish('message.updated', { message, conversation, route });
   deps.events.publish('message.created', { message: result.event, conversation, route, clientId: null });
   return result.updated satisfies MessageView;
 }
+
+/** The changed text sealed again where the stored row had it sealed (a redaction does not unseal a message). */
+const reseal = (
+  keys: SealKeys,
+  contactId: string,
+  stored: typeof messages.$inferSelect,
+  fields: Record<string, unknown>,
+) =>
+  resealMessageText(keys, contactId, stored.id, fields, {
+    body: isDataSealed(stored.body),
+    html: isDataSealed(stored.html),
+  });
 
 /** The message's own columns that copy its body (the sanitized HTML). */
 const copyProperties = (catalog: PrivacyCatalog) =>
@@ -165,12 +192,14 @@ const copyProperties = (catalog: PrivacyCatalog) =>
  */
 async function redactQuotes(
   tx: Db,
+  keys: TextKeys & SealKeys,
+  contactId: string,
   catalog: PrivacyCatalog,
   message: typeof messages.$inferSelect,
   removed: string,
   by: string,
 ) {
-  const later = await tx
+  const laterStored = await tx
     .select()
     .from(messages)
     .where(
@@ -182,6 +211,9 @@ async function redactQuotes(
       ),
     )
     .for('update');
+  // A later message whose key is gone has nothing readable left to redact.
+  const later = (await openMessageTexts(keys, laterStored)).filter((m) => !m.textUnreadable);
+  const storedById = new Map(laterStored.map((m) => [m.id, m]));
   const changed: Array<typeof messages.$inferSelect> = [];
   const at = new Date().toISOString();
   for (const other of later) {
@@ -208,10 +240,10 @@ async function redactQuotes(
     }
     const [row] = await tx
       .update(messages)
-      .set({ ...copies, body, redactions })
+      .set({ ...(await reseal(keys, contactId, storedById.get(other.id)!, { ...copies, body })), redactions })
       .where(eq(messages.id, other.id))
       .returning();
-    changed.push(row!);
+    changed.push(await openMessageText(keys, row!));
   }
   return changed;
 }

@@ -353,7 +353,13 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
     }),
     // A person joined (assigned): the widget asks again (the status line changes).
     startHandoffAcknowledgements(
-      { db: deps.db, events: deps.events, adapters: deps.adapters, messageMaxChars: deps.config.messageMaxChars },
+      {
+        db: deps.db,
+        events: deps.events,
+        adapters: deps.adapters,
+        messageMaxChars: deps.config.messageMaxChars,
+        dataKeys: deps.dataKeys,
+      },
       log,
     ),
     every('chat-email-followups', FOLLOWUP_SWEEP_MS, log, () => sendFor()),

@@ -1,3 +1,4 @@
+import type { TextKeys } from '../domain/message-text.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/client.ts';
@@ -44,14 +45,14 @@ export const ProposalView = Type.Object({
   createdAt: Type.String(),
 });
 
-export type AssistRoutesDeps = { db: Db; events: DomainEventBus };
+export type AssistRoutesDeps = { db: Db; events: DomainEventBus; dataKeys: TextKeys };
 
 /** Agent assist: suggestions from the bot's local model for the conversation an agent is answering. */
 export const assistRoutes: FastifyPluginAsyncTypebox<{ deps: AssistRoutesDeps; bot: BotRunner }> = async (
   app,
   { deps, bot },
 ) => {
-  const assist = createAssist(deps.db, () => bot.languageBots());
+  const assist = createAssist(deps.db, deps.dataKeys, () => bot.languageBots());
 
   app.get(
     '/conversations/:id',
@@ -107,7 +108,7 @@ export const assistRoutes: FastifyPluginAsyncTypebox<{ deps: AssistRoutesDeps; b
         response: { 200: Type.Object({ items: Type.Array(ProposalView) }), ...errors(401, 403) },
       },
     },
-    async () => ({ items: await listProposals(deps.db) }),
+    async () => ({ items: await listProposals(deps.db, deps.dataKeys) }),
   );
 
   app.post(

@@ -1,3 +1,4 @@
+import type { TextKeys } from '../domain/message-text.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { eq } from 'drizzle-orm';
@@ -17,7 +18,7 @@ import type { FileLinks } from '../domain/uploads-links.ts';
 import { loadFullMessage } from '../domain/uploads-full-message.ts';
 import { attachments } from '../../drizzle/schema/index.ts';
 
-export type AttachmentRoutesDeps = { db: Db; blobs: Pick<BlobStore, 'get'> };
+export type AttachmentRoutesDeps = { db: Db; blobs: Pick<BlobStore, 'get'>; dataKeys: TextKeys };
 
 /** Streams a stored attachment as an inert download (server/http/downloads.ts); 404 when it or its blob is gone. */
 async function sendAttachment(deps: AttachmentRoutesDeps, id: string, reply: Parameters<typeof sendDownload>[0]) {
@@ -118,6 +119,7 @@ export const conversationFileRoutes: FastifyPluginAsyncTypebox<{
     adapters: deps.adapters,
     blobs: deps.blobs,
     messageMaxChars: deps.config.messageMaxChars,
+    dataKeys: deps.dataKeys,
   };
   app.post(
     '/:id/files',
@@ -166,6 +168,8 @@ export const fullMessageRoutes: FastifyPluginAsyncTypebox<{ deps: AttachmentRout
             html: Type.Union([Type.String(), Type.Null()]),
             text: Type.String(),
             originalId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+            /** Present when the text was sealed with a person's data key that no longer exists (text empty). */
+            textUnreadable: Type.Optional(Type.Literal(true)),
           }),
           ...errors(401, 404),
         },

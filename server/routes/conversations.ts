@@ -48,6 +48,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
     events: deps.events,
     adapters: deps.adapters,
     messageMaxChars: deps.config.messageMaxChars,
+    dataKeys: deps.dataKeys,
   };
 
   app.get(
@@ -87,6 +88,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
       const agent = currentAgent(request);
       const rows = await loadConversationViews(
         db,
+        deps.dataKeys,
         {
           status: q.status,
           channel: q.channel,
@@ -121,10 +123,10 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: ConversationR
     },
     async (request) => {
       const agent = currentAgent(request);
-      const conversation = await loadConversationView(db, request.params.id, agent.id);
+      const conversation = await loadConversationView(db, deps.dataKeys, request.params.id, agent.id);
       if (!conversation) throw notFound('Conversation');
       const [messages, contact, botDecisions, participants] = await Promise.all([
-        loadMessageViews(db, conversation.id),
+        loadMessageViews(db, deps.dataKeys, conversation.id),
         getContact(db, conversation.contact.id, agent.inboxIds),
         conversationDecisions(deps, conversation.id),
         loadParticipantViews(db, conversation.id),

@@ -278,7 +278,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
         },
       },
     },
-    async (request) => findPeople(deps.db, request.query.q),
+    async (request) => findPeople(deps.db, deps.dataKeys, request.query.q),
   );
 
   app.get(

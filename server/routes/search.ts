@@ -1,3 +1,4 @@
+import type { TextKeys } from '../domain/message-text.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/client.ts';
@@ -31,7 +32,10 @@ const tags = ['search'];
  * GET /api/search: the search box. No `:id`, so no inboxScoped check applies; the agent's inbox scope is a
  * condition of every query instead (an agent never finds a conversation outside their inboxes).
  */
-export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db } }> = async (app, { deps }) => {
+export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db; dataKeys: TextKeys } }> = async (
+  app,
+  { deps },
+) => {
   app.get(
     '/',
     {
@@ -63,7 +67,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db } }> = asy
     async (request) => {
       const q = request.query;
       const agent = currentAgent(request);
-      const items = await searchConversations(deps.db, {
+      const items = await searchConversations(deps.db, deps.dataKeys, {
         text: q.q,
         filters: {
           status: q.status,

@@ -79,7 +79,7 @@ export const trashRoutes: FastifyPluginAsyncTypebox<{ deps: TrashRoutesDeps }> =
     },
     async () => ({
       retainDays: (await trashWindow(deps.db, deps.config.trashRetainDays)).retainDays,
-      items: await listTrash(deps.db),
+      items: await listTrash(deps.db, deps.dataKeys),
     }),
   );
 

@@ -1,3 +1,4 @@
+import { openMessageText, type TextKeys } from '../domain/message-text.ts';
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import {
@@ -20,6 +21,8 @@ export type WebhookDeps = {
   outbound: Pick<Outbound, 'request'>;
   clock: () => Date;
   log: FastifyBaseLogger;
+  /** Opens stored message text sealed with a person's data key for the payload. */
+  dataKeys: TextKeys;
 };
 
 /** Attempts before a delivery is given up (failed): the last one about a day after the first. */
@@ -91,7 +94,11 @@ type Delivery = typeof webhookDeliveries.$inferSelect;
  * The body a receiver gets: the event's ids, and with `includeContent` the resources as the API shows them now
  * (read at sending time: what was erased or redacted meanwhile is not sent; a resource that is gone is null).
  */
-export async function webhookPayload(db: Db, delivery: Delivery, includeContent: boolean) {
+export async function webhookPayload(
+  { db, dataKeys }: Pick<WebhookDeps, 'db' | 'dataKeys'>,
+  delivery: Delivery,
+  includeContent: boolean,
+) {
   const base = {
     id: delivery.eventId,
     type: delivery.eventType,
@@ -101,10 +108,10 @@ export async function webhookPayload(db: Db, delivery: Delivery, includeContent:
   if (!includeContent || delivery.eventType === 'contact.erased') return base;
   const { conversationId, messageId, contactId, purpose } = delivery.resources;
   const content: Record<string, unknown> = {};
-  if (conversationId) content.conversation = (await loadConversationView(db, conversationId, null)) ?? null;
+  if (conversationId) content.conversation = (await loadConversationView(db, dataKeys, conversationId, null)) ?? null;
   if (messageId) {
     const [row] = await db.select().from(messages).where(eq(messages.id, messageId));
-    content.message = row ? toMessageView(row, null) : null;
+    content.message = row ? toMessageView(await openMessageText(dataKeys, row), null) : null;
   }
   if (delivery.eventType === 'consent.changed' && contactId && purpose) {
     const [latest] = await db
@@ -164,7 +171,7 @@ async function attempt(
   let status: number | null = null;
   let error: string | null = null;
   try {
-    const body = JSON.stringify(await webhookPayload(deps.db, delivery, subscription.includeContent));
+    const body = JSON.stringify(await webhookPayload(deps, delivery, subscription.includeContent));
     const secret = deps.box.open(subscription.secret, secretContext.webhookSecret(subscription.id));
     const res = await deps.outbound.request(subscription.url, {
       method: 'POST',

@@ -88,6 +88,7 @@ async function main() {
         db: root.db,
         events: root.events,
         inboxNames: root.inboxNames,
+        dataKeys: root.dataKeys,
         blobs: root.blobs,
         adapter: root.adapters.email,
         log,

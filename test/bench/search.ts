@@ -36,6 +36,7 @@ import { searchBlinding } from '../../server/domain/search-blind.ts';
 import { blindIndexFromKey } from '../../server/security/blind-index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { baseDatabaseUrl, flags, machineLine, ms, prng, summarize, table } from './lib.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 const USAGE = `usage: npm run bench:search -- [options]
   --messages N   messages in the database (default 1000000; 10 per conversation)
@@ -269,6 +270,8 @@ async function main() {
   const url = opts.blinded ? await blindedCopy(opts.messages, seeded.url) : seeded.url;
   if (opts.blinded) console.log('index: blinded (keyed tokens)');
   const db = await openDatabase({ databaseUrl: url, poolSize: 10 });
+  const dataKeys = testDataKeys();
+  // Plaintext rows: the keys are never asked (the sealed figures are in test/bench/sealed-text.ts).
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const [counts] = await sql`select (select count(*) from messages)::int as messages,
@@ -333,7 +336,7 @@ async function main() {
     const run = async (q: ReturnType<Kind['query']>) => {
       const scope: InboxIds = q.scoped ? inboxIds.slice(0, 2) : null;
       const t = performance.now();
-      const hits = await searchConversations(db.db, {
+      const hits = await searchConversations(db.db, dataKeys, {
         text: q.text,
         filters: q.filters ?? {},
         inboxIds: scope,

@@ -19,6 +19,7 @@ const channel = createEmailReaders(
     db: root.db,
     events: root.events,
     inboxNames: root.inboxNames,
+    dataKeys: root.dataKeys,
     blobs: root.blobs,
     adapter: root.adapters.email,
     log,

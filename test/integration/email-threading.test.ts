@@ -227,6 +227,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       events: server.root.events,
       adapters: server.root.adapters,
       messageMaxChars: 10_000,
+      dataKeys: server.root.dataKeys,
     });
     const retried = (await detail(conversationId)).messages.find((m: MessageView) => m.id === first.body.message.id);
     expect(retried).toMatchObject({ deliveryState: 'sent', deliveryError: null });

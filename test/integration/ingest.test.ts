@@ -7,6 +7,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import type { InboundMessage } from '../../channels/types.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 describe(`ingest() on ${dbMode}`, () => {
   let database: Database;
@@ -17,7 +18,7 @@ describe(`ingest() on ${dbMode}`, () => {
   beforeAll(async () => {
     database = await testDatabase();
     const events = new DomainEventBus();
-    deps = { db: database.db, events, inboxNames: createInboxNameCache(database.db) };
+    deps = { db: database.db, events, inboxNames: createInboxNameCache(database.db), dataKeys: testDataKeys() };
     const [inbox] = await database.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
     inboxId = inbox!.id;
     // The subscriber reads the message back: it must already be committed when the event arrives.

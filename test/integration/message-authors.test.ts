@@ -9,6 +9,7 @@ import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import { loadMessageViews } from '../../server/domain/views.ts';
 import type { ChannelKind, InboundMessage } from '../../channels/types.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 /**
  * Every inbound message records the identity that wrote it, on every channel and on every path through ingest
@@ -21,7 +22,12 @@ describe(`message authors on ${dbMode}`, () => {
 
   beforeAll(async () => {
     database = await testDatabase();
-    deps = { db: database.db, events: new DomainEventBus(), inboxNames: createInboxNameCache(database.db) };
+    deps = {
+      db: database.db,
+      events: new DomainEventBus(),
+      inboxNames: createInboxNameCache(database.db),
+      dataKeys: testDataKeys(),
+    };
     for (const channel of ['chat', 'email', 'sms', 'slack'] as const) {
       const [inbox] = await database.db.insert(inboxes).values({ name: channel, channel }).returning();
       inboxOf[channel] = inbox!.id;
@@ -82,7 +88,7 @@ describe(`message authors on ${dbMode}`, () => {
       { kind: 'phone', address: '+4915112345678' },
     ]);
     // The conversation view shows each message with its own writer, not the conversation's contact.
-    const views = await loadMessageViews(database.db, results[0]!.conversation.id);
+    const views = await loadMessageViews(database.db, deps.dataKeys, results[0]!.conversation.id);
     expect(views.map((v) => v.author?.address)).toEqual(['U0OWNER', 'U0REPLY1']);
     expect(views[1]!.author).toMatchObject({ name: 'Writer U0REPLY1' });
   });

@@ -204,7 +204,7 @@ describe(`restriction, objection and the contact's audit trail (${dbMode})`, () 
   it("lists ingest, rectification, consent and restriction in the contact's audit, with field names only", async () => {
     const { db } = server.root;
     const [mailInbox] = await db.insert(inboxes).values({ name: 'Audit mail', channel: 'email' }).returning();
-    const deps = { db, events: server.root.events, inboxNames: server.root.inboxNames };
+    const deps = { db, events: server.root.events, inboxNames: server.root.inboxNames, dataKeys: server.root.dataKeys };
     const mail = (n: number, over: Partial<InboundMessage> = {}): InboundMessage => ({
       channel: 'email',
       inboxId: mailInbox!.id,

@@ -13,6 +13,7 @@ import { messages } from '../../drizzle/schema/index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { dbMode, testDatabase } from '../helpers/db.ts';
 import { emailInbox, seedConversation } from '../helpers/search-seed.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 /**
  * The blinded message index (migration 0040, server/domain/search-blind.ts) finds exactly what the plain one finds:
@@ -64,7 +65,7 @@ describe(`the blinded message index on ${dbMode}`, () => {
   const blinding = searchBlinding(blindIndexFromKey(randomBytes(32)));
   const viewer = randomUUID();
   const search = (text: string, blinded: boolean) =>
-    searchConversations(database.db, {
+    searchConversations(database.db, testDataKeys(), {
       text,
       filters: {},
       inboxIds: null,
@@ -140,7 +141,8 @@ describe(`the blinded message index on ${dbMode}`, () => {
     for (const text of QUERIES) before.set(text, shape(await search(text, false)));
     const mentioned = async (blinded: boolean) => {
       const found: unknown[] = [];
-      for (const q of MENTIONS) found.push(await findMentions(database.db, q, blinded ? blinding : undefined));
+      for (const q of MENTIONS)
+        found.push(await findMentions(database.db, testDataKeys(), q, blinded ? blinding : undefined));
       const condition = messageMentionCondition(
         messages.searchVector,
         messages.body,

@@ -5,6 +5,7 @@ import type { Database } from '../../server/db/client.ts';
 import { searchConversations, type SearchFilters } from '../../server/domain/search.ts';
 import { dbMode, testDatabase } from '../helpers/db.ts';
 import { emailInbox, seedConversation } from '../helpers/search-seed.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 /**
  * The search box looks at the newest conversations itself before it asks its indexes (server/domain/search.ts):
@@ -19,7 +20,13 @@ describe(`search beyond the newest conversations on ${dbMode}`, () => {
   const viewer = randomUUID();
 
   const search = (text: string, filters: SearchFilters = {}) =>
-    searchConversations(database.db, { text, filters, inboxIds: null, viewerAgentId: viewer, limit: 20 });
+    searchConversations(database.db, testDataKeys(), {
+      text,
+      filters,
+      inboxIds: null,
+      viewerAgentId: viewer,
+      limit: 20,
+    });
   const ids = (hits: Awaited<ReturnType<typeof search>>) => hits.map((h) => h.conversation.id);
 
   beforeAll(async () => {

@@ -13,6 +13,7 @@ import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import { fetchDueFiles, fileRows } from '../../channels/slack/files.ts';
 import { createOutbound, parseAllowHosts } from '../../server/http/outbound.ts';
+import { testDataKeys } from '../helpers/data-keys.ts';
 
 describe(`Slack file downloads on ${dbMode}`, () => {
   let database: Database;
@@ -46,7 +47,12 @@ describe(`Slack file downloads on ${dbMode}`, () => {
   const storedMessage = async () => {
     const ts = `1764579000.${String(++n).padStart(6, '0')}`;
     const result = await ingest(
-      { db: database.db, events: new DomainEventBus(), inboxNames: createInboxNameCache(database.db) },
+      {
+        db: database.db,
+        events: new DomainEventBus(),
+        inboxNames: createInboxNameCache(database.db),
+        dataKeys: testDataKeys(),
+      },
       {
         channel: 'slack',
         inboxId,

@@ -3437,6 +3437,10 @@ export interface operations {
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
+                            /** @enum {boolean} */
+                            previewUnreadable?: true;
                             unreadCount: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -3656,6 +3660,10 @@ export interface operations {
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
+                            /** @enum {boolean} */
+                            previewUnreadable?: true;
                             unreadCount: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -3726,6 +3734,8 @@ export interface operations {
                                     [key: string]: string | number;
                                 };
                             };
+                            /** @enum {boolean} */
+                            textUnreadable?: true;
                         }[];
                         contact: {
                             /** Format: uuid */
@@ -4163,6 +4173,8 @@ export interface operations {
                                     [key: string]: string | number;
                                 };
                             };
+                            /** @enum {boolean} */
+                            textUnreadable?: true;
                         };
                     };
                 };
@@ -4380,6 +4392,8 @@ export interface operations {
                                     [key: string]: string | number;
                                 };
                             };
+                            /** @enum {boolean} */
+                            textUnreadable?: true;
                         };
                     };
                 };
@@ -4560,6 +4574,10 @@ export interface operations {
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
+                            /** @enum {boolean} */
+                            previewUnreadable?: true;
                             unreadCount: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -4759,6 +4777,10 @@ export interface operations {
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
+                            /** @enum {boolean} */
+                            previewUnreadable?: true;
                             unreadCount: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -4958,6 +4980,10 @@ export interface operations {
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
+                            /** @enum {boolean} */
+                            previewUnreadable?: true;
                             unreadCount: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -6861,6 +6887,10 @@ export interface operations {
                                 /** Format: date-time */
                                 lastMessageAt: string;
                                 lastMessagePreview: string | null;
+                                /** @enum {boolean} */
+                                subjectUnreadable?: true;
+                                /** @enum {boolean} */
+                                previewUnreadable?: true;
                                 unreadCount: number;
                                 /** Format: date-time */
                                 createdAt: string;
@@ -10948,6 +10978,8 @@ export interface operations {
                                     [key: string]: string | number;
                                 };
                             };
+                            /** @enum {boolean} */
+                            textUnreadable?: true;
                         };
                     };
                 };
@@ -11270,6 +11302,8 @@ export interface operations {
                             /** @enum {unknown} */
                             status: "bot" | "open" | "pending" | "resolved";
                             subject: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
                             contact: {
                                 /** Format: uuid */
                                 id: string;
@@ -11372,6 +11406,10 @@ export interface operations {
                             /** Format: date-time */
                             lastMessageAt: string;
                             lastMessagePreview: string | null;
+                            /** @enum {boolean} */
+                            subjectUnreadable?: true;
+                            /** @enum {boolean} */
+                            previewUnreadable?: true;
                             unreadCount: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -11467,6 +11505,8 @@ export interface operations {
                         text: string;
                         /** Format: uuid */
                         originalId: string | null;
+                        /** @enum {boolean} */
+                        textUnreadable?: true;
                     };
                 };
             };
@@ -11710,6 +11750,8 @@ export interface operations {
                                     [key: string]: string | number;
                                 };
                             };
+                            /** @enum {boolean} */
+                            textUnreadable?: true;
                         };
                     };
                 };

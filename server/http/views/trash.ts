@@ -12,6 +12,8 @@ export const TrashItemView = Type.Object({
   channel: ChannelKindSchema,
   status: ConversationStatusSchema,
   subject: Type.Union([Type.String(), Type.Null()]),
+  /** Present when the subject was sealed with a person's data key that no longer exists (`subject` is null). */
+  subjectUnreadable: Type.Optional(Type.Literal(true)),
   contact: ContactRef,
   lastMessageAt: Iso,
   /** Messages (not notes or timeline events) it holds. */

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { dbMode } from '../helpers/db.ts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { seedPerson } from '../helpers/fixtures.ts';
+import { sealConversations } from '../helpers/seal-text.ts';
+import { conversations } from '../../drizzle/schema/index.ts';
+
+const SHOTS = '/tmp/shots-sealed-text';
+
+/**
+ * Issue 22 in the inbox, in real Chromium: a conversation stored sealed reads as before; once the person's key is
+ * destroyed, its list row and its messages say the text can no longer be read (nothing breaks, nothing garbled).
+ */
+describe(`e2e in Chromium: sealed message text, readable and then unreadable (${dbMode})`, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let seeded: Awaited<ReturnType<typeof seedPerson>>;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer();
+    seeded = await seedPerson(server.root, {
+      name: 'Saga Kettleby',
+      email: 'saga.k@example.org',
+      phone: '+15550107474',
+      marker: 'sk-5150',
+    });
+    await sealConversations(server.root.db, server.root.dataKeys, [seeded.emailConversationId]);
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await page.goto(`${server.url}/inbox/`);
+    await page.fill('[data-testid="login-email"]', 'admin@example.com');
+    await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForSelector('[data-testid="logout"]');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const row = () =>
+    page.locator(`[data-testid="conversation-row"][data-conversation-id="${seeded.emailConversationId}"]`);
+
+  it('shows sealed messages as they were written', async () => {
+    await row().click();
+    const body = page.locator('[data-testid="message-body"]').first();
+    await expect.poll(() => body.textContent()).toContain('sk-5150');
+    await page.screenshot({ path: `${SHOTS}/readable.png` });
+  });
+
+  it('says the text can no longer be read once the key is destroyed', async () => {
+    const [c] = await server.root.db
+      .select({ contactId: conversations.contactId })
+      .from(conversations)
+      .where(eq(conversations.id, seeded.emailConversationId));
+    await server.root.dataKeys.shred(c!.contactId);
+    await page.reload();
+    await row().click();
+    const notice = page.locator('[data-testid="message-unreadable"]').first();
+    await expect
+      .poll(() => notice.textContent())
+      .toBe('This text can no longer be read: it was encrypted with the key of a person whose data was erased.');
+    expect(await row().locator('[data-testid="conversation-preview"]').textContent()).toContain(
+      'Text no longer readable',
+    );
+    await page.screenshot({ path: `${SHOTS}/unreadable.png` });
+  });
+});
