@@ -2,25 +2,29 @@ import { reportingKeyErrors, withRoot } from './cli-database.ts';
 import { blobOwners } from './blobs/owners.ts';
 import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
-// `npm run privacy:encrypt-existing`: encrypts the files and consent evidence stored before per-person encryption
-// (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or a file name.
+// `npm run privacy:encrypt-existing`: encrypts the files, consent evidence and identity addresses stored before
+// per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or a file name.
 await reportingKeyErrors(() =>
   withRoot(async (root, config) => {
     let last = '';
     const result = await encryptExisting({ ...root, owners: blobOwners(root.db) }, (stage, done, total) => {
-      const line = `${stage === 'files' ? 'Files' : 'Consent evidence'}: ${done} of ${total}`;
+      const label = { files: 'Files', evidence: 'Consent evidence', identities: 'Identities' }[stage];
+      const line = `${label}: ${done} of ${total}`;
       if (line !== last) console.log(line);
       last = line;
     });
     console.log(
       `Encrypted ${result.files.encrypted} files (${result.files.already} were already, ` +
-        `${result.files.missing} are missing from the file store) and the evidence of ${result.evidence.encrypted} ` +
-        'consent events.',
+        `${result.files.missing} are missing from the file store), the evidence of ${result.evidence.encrypted} ` +
+        `consent events and the addresses of ${result.identities.encrypted} identities.`,
     );
     // Records that no plaintext file is left (servers then skip the check at start), or says what is.
     const left = await plaintextRemaining(root, encryptedMarkerPath(config.dataDir));
-    if (left.files > 0 || left.evidence > 0) {
-      console.error(`${left.files} files and ${left.evidence} consent events are still unencrypted: run this again.`);
+    if (left.files > 0 || left.evidence > 0 || left.identities > 0) {
+      console.error(
+        `${left.files} files, ${left.evidence} consent events and ${left.identities} identities are still ` +
+          'unencrypted: run this again.',
+      );
       process.exitCode = 2;
     }
   }),

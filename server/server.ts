@@ -123,14 +123,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
   const webhooks = startWebhookDelivery(root.webhooks, root.events);
-  // Files and consent evidence from before per-person encryption: said once, in the background (it reads the first
-  // bytes of every file), with counts only.
+  // Files, consent evidence and identity addresses from before per-person encryption: said once, in the background
+  // (it reads the first bytes of every file), with counts only.
   void plaintextRemaining(root, encryptedMarkerPath(config.dataDir)).then(
-    ({ files, evidence }) => {
-      if (files > 0 || evidence > 0)
+    ({ files, evidence, identities }) => {
+      if (files > 0 || evidence > 0 || identities > 0)
         fastify.log.warn(
-          { files, consentEvents: evidence },
-          'files or consent evidence are stored unencrypted: run npm run privacy:encrypt-existing',
+          { files, consentEvents: evidence, identities },
+          'files, consent evidence or identity addresses are stored unencrypted: run npm run privacy:encrypt-existing',
         );
     },
     (err: unknown) => fastify.log.error({ err }, 'checking for unencrypted files failed'),
