@@ -3,7 +3,8 @@ import { blobOwners } from './blobs/owners.ts';
 import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
 // `npm run privacy:encrypt-existing`: encrypts the files, consent evidence and identity addresses stored before
-// per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or a file name.
+// per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or
+// a file name.
 await reportingKeyErrors(() =>
   withRoot(async (root, config) => {
     let last = '';

@@ -13,8 +13,9 @@ import { appendAudit } from './audit.ts';
 /**
  * `npm run privacy:encrypt-existing`: the files, consent evidence and identity addresses stored before per-person
  * encryption, encrypted with their people's data keys (identities also get their keyed token). Resumable: it works
- * in batches, a file is rewritten in place (same id, replaced atomically) and an evidence row in its own statement, and what is encrypted already is skipped, so a run that
- * was interrupted is finished by the next. Safe while servers run (they read both forms).
+ * in batches, a file is rewritten in place (same id, replaced atomically) and an evidence row in its own statement,
+ * and what is encrypted already is skipped, so a run that was interrupted is finished by the next. Safe while
+ * servers run (they read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).
