@@ -1,5 +1,5 @@
-import { openMessageTexts } from '../domain/message-text.ts';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { customerTexts as openedCustomerTexts } from '../domain/message-text.ts';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { DataKeys } from '../security/data-keys.ts';
 import { botDecisions, conversations, kbArticles, messages } from '../../drizzle/schema/index.ts';
@@ -262,24 +262,8 @@ export async function discloseOnce(deps: ConversationDeps, conversationId: strin
 }
 
 /** What the customer wrote in a conversation, oldest first (for language and order number). */
-export async function customerTexts(
-  deps: Pick<ConversationDeps, 'db' | 'dataKeys'>,
-  conversationId: string,
-): Promise<string[]> {
-  const stored = await deps.db
-    .select({ id: messages.id, body: messages.body })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.conversationId, conversationId),
-        eq(messages.authorKind, 'contact'),
-        eq(messages.kind, 'message'),
-      ),
-    )
-    .orderBy(asc(messages.createdAt), asc(messages.id));
-  // An unreadable text (its key is gone) is left out rather than read as ''.
-  return (await openMessageTexts(deps.dataKeys, stored)).flatMap((r) => (r.textUnreadable ? [] : [r.body]));
-}
+export const customerTexts = (deps: Pick<ConversationDeps, 'db' | 'dataKeys'>, conversationId: string) =>
+  openedCustomerTexts(deps.db, deps.dataKeys, conversationId);
 
 /**
  * The text the bot sends for an article: its answer with the variables filled from what the bot knows

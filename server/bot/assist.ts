@@ -4,7 +4,7 @@
  * known, an unknown order number left as a gap for the agent) and similar resolved conversations with the
  * reply that resolved them. Only conversations the agent may see are searched.
  */
-import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
+import { customerTexts as openedCustomerTexts, openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { conversations, contacts, kbArticles, messages } from '../../drizzle/schema/index.ts';
@@ -162,25 +162,7 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
         .from(conversations)
         .innerJoin(contacts, eq(contacts.id, conversations.contactId))
         .where(eq(conversations.id, conversationId));
-      const customerTexts = (
-        await openMessageTexts(
-          keys,
-          await db
-            .select({ id: messages.id, body: messages.body })
-            .from(messages)
-            .where(
-              and(
-                eq(messages.conversationId, conversationId),
-                eq(messages.authorKind, 'contact'),
-                eq(messages.kind, 'message'),
-              ),
-            )
-            .orderBy(asc(messages.createdAt), asc(messages.id)),
-        )
-      )
-        .filter((m) => !m.textUnreadable)
-        .map((m) => m.body)
-        .filter((b) => b.trim() !== '');
+      const customerTexts = (await openedCustomerTexts(db, keys, conversationId)).filter((b) => b.trim() !== '');
       const bots = languageBots();
       const question = customerTexts.at(-1) ?? null;
       const language = customerTexts.length ? conversationLanguage(customerTexts, bots?.languages[0] ?? null) : null;

@@ -1,4 +1,7 @@
 import { isDataSealed, type DataKeys } from '../security/data-keys.ts';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { messages } from '../../drizzle/schema/index.ts';
 import { highlightValue, type SnippetPart } from './search-query.ts';
 
 /**
@@ -166,4 +169,23 @@ export async function resealMessageText<T extends Record<string, unknown>>(
     names.map((n) => ({ contactId, plaintext: fields[n] as string, context: contexts[n] })),
   );
   return { ...fields, ...Object.fromEntries(names.map((n, i) => [n, values[i]])) };
+}
+
+/**
+ * What the customer wrote in a conversation, oldest first, opened (the bot's language and order number, agent
+ * assist's question). An unreadable text (its key is gone) is left out rather than read as ''.
+ */
+export async function customerTexts(db: Db, keys: TextKeys, conversationId: string): Promise<string[]> {
+  const stored = await db
+    .select({ id: messages.id, body: messages.body })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.authorKind, 'contact'),
+        eq(messages.kind, 'message'),
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+  return (await openMessageTexts(keys, stored)).flatMap((r) => (r.textUnreadable ? [] : [r.body]));
 }

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { dbMode } from '../helpers/db.ts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, signInAsAdmin } from '../helpers/browser.ts';
 import { seedPerson } from '../helpers/fixtures.ts';
 import { sealConversations } from '../helpers/seal-text.ts';
 import { conversations } from '../../drizzle/schema/index.ts';
@@ -33,11 +33,7 @@ describe(`e2e in Chromium: sealed message text, readable and then unreadable (${
     await sealConversations(server.root.db, server.root.dataKeys, [seeded.emailConversationId]);
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    await page.goto(`${server.url}/inbox/`);
-    await page.fill('[data-testid="login-email"]', 'admin@example.com');
-    await page.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
-    await page.click('[data-testid="login-submit"]');
-    await page.waitForSelector('[data-testid="logout"]');
+    await signInAsAdmin(page, server.url);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,8 @@
 import type { AgentClient } from './server.ts';
 import type { Dovecot } from './dovecot.ts';
 import type { SmtpSink } from './smtp.ts';
+import type { Db } from '../../server/db/client.ts';
+import { inboxes } from '../../drizzle/schema/index.ts';
 
 /** A test server with a certificate is trusted through the inbox's CA; one without TLS needs plaintext allowed. */
 const tls = (ca: string | undefined) => (ca ? { ca } : { allowPlaintext: true });
@@ -90,4 +92,32 @@ export function rawMail(spec: MailSpec): string {
     '',
   ];
   return lines.join('\r\n');
+}
+
+/**
+ * An email inbox that sends through `smtp` and never fetches (its IMAP points nowhere; the tests run with
+ * EMAIL_IMAP_ENABLED=false), inserted directly: for tests of threading and replies that hand mail to ingest themselves.
+ */
+export async function insertSendOnlyEmailInbox(db: Db, smtp: SmtpSink): Promise<string> {
+  const [row] = await db
+    .insert(inboxes)
+    .values({
+      name: 'Support mail',
+      channel: 'email',
+      settings: {
+        address: 'support@shop.example',
+        imap: { host: '127.0.0.1', port: 1, secure: false, user: 'unused', password: 'unused' },
+        smtp: {
+          host: smtp.host,
+          port: smtp.port,
+          secure: false,
+          allowPlaintext: true, // the test's SMTP server speaks no TLS
+          user: smtp.user,
+          password: smtp.password,
+        },
+        subjectThreadDays: 7,
+      },
+    })
+    .returning();
+  return row!.id;
 }

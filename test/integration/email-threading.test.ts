@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
-import { eventually, rawMail, type MailSpec } from '../helpers/email.ts';
+import { eventually, insertSendOnlyEmailInbox, rawMail, type MailSpec } from '../helpers/email.ts';
 import { conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
 import { ingestMail } from '../../channels/email/inbound.ts';
 import { parseEmailSettings } from '../../channels/email/settings.ts';
@@ -30,27 +30,7 @@ describe('email threading, loops, auto-replies and delivery failures', () => {
       startTestServer({ BOT_ENABLED: 'true', EMAIL_IMAP_ENABLED: 'false' }),
     ]);
     agent = await server.agentClient('agent');
-    const [row] = await server.root.db
-      .insert(inboxes)
-      .values({
-        name: 'Support mail',
-        channel: 'email',
-        settings: {
-          address: 'support@shop.example',
-          imap: { host: '127.0.0.1', port: 1, secure: false, user: 'unused', password: 'unused' },
-          smtp: {
-            host: smtp.host,
-            port: smtp.port,
-            secure: false,
-            allowPlaintext: true, // the test's SMTP server speaks no TLS
-            user: smtp.user,
-            password: smtp.password,
-          },
-          subjectThreadDays: 7,
-        },
-      })
-      .returning();
-    inboxId = row!.id;
+    inboxId = await insertSendOnlyEmailInbox(server.root.db, smtp);
   });
   afterAll(async () => {
     await server?.stop();

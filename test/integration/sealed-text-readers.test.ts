@@ -5,7 +5,7 @@ import { asc, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
-import { rawMail, type MailSpec } from '../helpers/email.ts';
+import { insertSendOnlyEmailInbox, rawMail, type MailSpec } from '../helpers/email.ts';
 import { readZip } from '../helpers/zip.ts';
 import { sealConversations, sealMessages } from '../helpers/seal-text.ts';
 import { conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
@@ -62,27 +62,7 @@ describe(`sealed message text through every reader on ${dbMode}`, () => {
     ]);
     agent = await server.agentClient('agent');
     admin = await server.agentClient('admin');
-    const [row] = await server.root.db
-      .insert(inboxes)
-      .values({
-        name: 'Support mail',
-        channel: 'email',
-        settings: {
-          address: 'support@shop.example',
-          imap: { host: '127.0.0.1', port: 1, secure: false, user: 'unused', password: 'unused' },
-          smtp: {
-            host: smtp.host,
-            port: smtp.port,
-            secure: false,
-            allowPlaintext: true, // the test's SMTP server speaks no TLS
-            user: smtp.user,
-            password: smtp.password,
-          },
-          subjectThreadDays: 7,
-        },
-      })
-      .returning();
-    inboxId = row!.id;
+    inboxId = await insertSendOnlyEmailInbox(server.root.db, smtp);
   });
   afterAll(async () => {
     await server?.stop();
