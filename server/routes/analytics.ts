@@ -18,12 +18,15 @@ import { rateConversation, visitorRating, type SatisfactionDeps } from '../domai
 const tags = ['analytics'];
 const dashboardFilter = {
   from: Type.Optional(
-    Type.String({ maxLength: 40, description: 'ISO date-time (or date: UTC midnight); default 30 days before `to`' }),
+    Type.String({
+      maxLength: 40,
+      description: 'ISO date-time (or a date: its midnight in `tz`); default 30 days before `to`',
+    }),
   ),
   to: Type.Optional(
     Type.String({
       maxLength: 40,
-      description: 'ISO date-time, exclusive (a date alone includes that day); default now',
+      description: 'ISO date-time, exclusive (a date alone includes that whole day in `tz`); default now',
     }),
   ),
   channel: Type.Optional(ChannelKindSchema),

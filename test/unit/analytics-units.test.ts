@@ -64,13 +64,23 @@ describe('dashboard filter', () => {
       timeZone: 'UTC',
     });
   });
-  it('takes date-times, whole days (to inclusive), a channel and a time zone', () => {
+  it('takes date-times, whole days of the time zone (to inclusive), a channel and a time zone', () => {
     const f = parseFilter({ from: '2026-11-01', to: '2026-11-30', channel: 'email', tz: 'Europe/Helsinki' }, now);
+    // Helsinki is UTC+2 in November: its 1 November starts at 22:00 UTC the evening before.
     expect(f).toEqual({
-      from: new Date('2026-11-01T00:00:00Z'),
-      to: new Date('2026-12-01T00:00:00Z'),
+      from: new Date('2026-10-31T22:00:00Z'),
+      to: new Date('2026-11-30T22:00:00Z'),
       channel: 'email',
       timeZone: 'Europe/Helsinki',
+    });
+    expect(parseFilter({ from: '2026-11-01', to: '2026-11-30' }, now)).toMatchObject({
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    });
+    // A month across the spring change: March in Berlin starts at UTC+1 and ends at UTC+2.
+    expect(parseFilter({ from: '2026-03-01', to: '2026-03-31', tz: 'Europe/Berlin' }, now)).toMatchObject({
+      from: new Date('2026-02-28T23:00:00Z'),
+      to: new Date('2026-03-31T22:00:00Z'),
     });
     expect(parseFilter({ from: '2026-11-01T08:00:00+02:00', to: '2026-11-02T08:00:00+02:00' }, now).from).toEqual(
       new Date('2026-11-01T06:00:00Z'),
@@ -83,6 +93,7 @@ describe('dashboard filter', () => {
       { from: 'yesterday' },
       { from: '2026-11-02', to: '2026-11-01' },
       { from: '2024-01-01', to: '2026-01-01' },
+      { from: '2026-02-30' },
     ]) {
       expect(() => parseFilter(q, now)).toThrow(FilterError);
     }

@@ -23315,9 +23315,9 @@ export interface operations {
     getAnalyticsDashboard: {
         parameters: {
             query?: {
-                /** @description ISO date-time (or date: UTC midnight); default 30 days before `to` */
+                /** @description ISO date-time (or a date: its midnight in `tz`); default 30 days before `to` */
                 from?: string;
-                /** @description ISO date-time, exclusive (a date alone includes that day); default now */
+                /** @description ISO date-time, exclusive (a date alone includes that whole day in `tz`); default now */
                 to?: string;
                 channel?: "chat" | "email" | "sms" | "voice" | "slack";
                 /** @description IANA time zone days and hours are counted in; default UTC */
@@ -23572,9 +23572,9 @@ export interface operations {
     getAnalyticsDashboardCsv: {
         parameters: {
             query?: {
-                /** @description ISO date-time (or date: UTC midnight); default 30 days before `to` */
+                /** @description ISO date-time (or a date: its midnight in `tz`); default 30 days before `to` */
                 from?: string;
-                /** @description ISO date-time, exclusive (a date alone includes that day); default now */
+                /** @description ISO date-time, exclusive (a date alone includes that whole day in `tz`); default now */
                 to?: string;
                 channel?: "chat" | "email" | "sms" | "voice" | "slack";
                 /** @description IANA time zone days and hours are counted in; default UTC */
