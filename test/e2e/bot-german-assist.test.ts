@@ -117,4 +117,21 @@ describe(`e2e in Chromium: German visitor, bot answer, hand-off, agent assist ($
     );
     await site.screenshot({ path: `${SCREENSHOTS}/43-widget-agent-sent-suggestion.png` });
   });
+  it("a German agent reads the bot's confidence with a decimal comma", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+    const german = await context.newPage();
+    await german.goto(`${server.url}/inbox/`);
+    await german.fill('[data-testid="login-email"]', 'admin@example.com');
+    await german.fill('[data-testid="login-password"]', ADMIN_PASSWORD);
+    await german.click('[data-testid="login-submit"]');
+    await german.waitForFunction(() => document.documentElement.lang === 'de');
+    await german.click('[data-testid="filter-status-all"]');
+    await (await german.waitForSelector('[data-testid="conversation-row"]')).click();
+    const decisions = german.locator('[data-testid="bot-decision"]');
+    await decisions.first().waitFor();
+    const texts = (await decisions.allTextContents()).join(' ');
+    expect(texts).toMatch(/Sicherheit \d,\d\d/);
+    expect(texts).not.toMatch(/Sicherheit \d\.\d\d/);
+    await context.close();
+  });
 });

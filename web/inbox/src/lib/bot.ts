@@ -1,3 +1,4 @@
+import { formatNumber } from './format.ts';
 import { t } from './i18n.svelte.ts';
 import type { BotCandidate } from '../bot-types.ts';
 
@@ -43,9 +44,11 @@ export function languageName(code: string): string | null {
   }
 }
 
-/** Scores and confidences are shown with two decimals, as the threshold is set. */
+/** Scores and confidences are shown with two decimals, as the threshold is set, in the inbox's language (0,82). */
 export function score(value: number | null | undefined): string {
-  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(2) : '—';
+  return typeof value === 'number' && Number.isFinite(value)
+    ? formatNumber(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    : '—';
 }
 
 /** A 0..1 value as a bar width, clamped. */
