@@ -38,6 +38,8 @@ const SIMILAR_SHOWN = 3;
  * scores 0.24 on the lexical vectors alone.
  */
 const SIMILAR_FLOOR = 0.2;
+/** An article after the best one is suggested only when the bot gives it at least this probability (5 %). */
+const ARTICLE_FLOOR = 0.05;
 const ORDER_GAP: Record<string, string> = {
   en: '[order number]',
   de: '[Bestellnummer]',
@@ -183,12 +185,15 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
             )
         : [];
       const known = { customerTexts, contactName: conversation?.contactName ?? null };
-      const articles = candidates.flatMap((c) => {
-        const a = articleRows.find((r) => r.id === c.articleId);
-        return a
-          ? [{ articleId: a.id, title: a.title, text: suggestionText(a.body, known, language), score: c.score }]
-          : [];
-      });
+      // The head's probabilities: the runner-ups of a clear match come out at 0 %, which is no suggestion at all.
+      const articles = candidates
+        .filter((c, i) => i === 0 || c.score >= ARTICLE_FLOOR)
+        .flatMap((c) => {
+          const a = articleRows.find((r) => r.id === c.articleId);
+          return a
+            ? [{ articleId: a.id, title: a.title, text: suggestionText(a.body, known, language), score: c.score }]
+            : [];
+        });
       const [vector] = await embedAsSparse(index.embedder, [question]);
       const similar = await similarResolved(index.embedder, vector!, conversationId, scope);
       return { language, question, articles, similar };
