@@ -71,8 +71,14 @@ type Pending = {
 
 /** A batch never grows past this, so one statement stays short. */
 const MAX_BATCH = 64;
-/** A statement running longer than this is stalled (a lock wait, a slow disk): the next batch goes beside it. */
-const STALL_MS = 2;
+/**
+ * A statement running longer than this is stalled (a lock wait, a slow disk): the next batch goes beside it.
+ * Not less: on a busy server an ordinary statement takes a few ms, and a 2 ms threshold took it for a stall and
+ * split the waiting messages into more, smaller statements, each paying PostgreSQL's per-statement cost again
+ * (bench:ingest, README "Benchmarks": about 10-15 % more CPU per message). A message waits at most this long
+ * behind a running statement before its own goes beside it.
+ */
+const STALL_MS = 10;
 const MAX_IN_FLIGHT = 4;
 
 /**
