@@ -397,7 +397,12 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         .insert(contactIdentities)
         .values({ contactId: person.contactId, kind: 'email', address: 'old-4471@example.org' });
       const blobs = deps.blobs as EncryptedBlobStore;
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 5, evidence: 3, decisions: 4, identities: 1 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 5,
+        evidence: 3,
+        decisions: 4,
+        identities: 1,
+      });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
       let calls = 0;
@@ -409,7 +414,12 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await expect(encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners: failing })).rejects.toThrow(
         'connection lost',
       );
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 3, evidence: 3, decisions: 4, identities: 1 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 3,
+        evidence: 3,
+        decisions: 4,
+        identities: 1,
+      });
 
       const progress: string[] = [];
       const result = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners }, (s, d, t) =>
@@ -435,10 +445,20 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(old?.contactId).toBe(person.contactId);
       expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
       expect(progress.at(0)).toMatch(/^files 0\//);
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0, decisions: 0, identities: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 0,
+        evidence: 0,
+        decisions: 0,
+        identities: 0,
+      });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
-      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0, decisions: 0, identities: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({
+        files: 0,
+        evidence: 0,
+        decisions: 0,
+        identities: 0,
+      });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
       // Same ids, same content for the readers.
@@ -455,7 +475,9 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       ]);
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
-      expect(again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted + again.identities.encrypted).toBe(0);
+      expect(
+        again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted + again.identities.encrypted,
+      ).toBe(0);
     } finally {
       await harness.close();
     }
@@ -531,7 +553,9 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         botDecisions: 1,
         consentEvents: 0,
         files: 0,
-        msg: 'files, consent evidence or bot decisions are stored unencrypted: run npm run privacy:encrypt-existing',
+        msg:
+          'files, consent evidence, bot decisions or identity addresses are stored unencrypted: ' +
+          'run npm run privacy:encrypt-existing',
       });
     } finally {
       await server.stop();
