@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { openSubjects, type Db, type TextKeys } from '../../server/channel-port.ts';
+import { openSubjects, tokenOfAddress, type Db, type TextKeys } from '../../server/channel-port.ts';
 import {
   chatVisitorStates,
   contactIdentities,
@@ -9,7 +9,6 @@ import {
 } from '../../drizzle/schema/index.ts';
 import { emailExternalId, ownMessageUuid } from './message-ids.ts';
 import type { ParsedEmail } from './parse.ts';
-import { tokenOfAddress } from '../../server/domain/identity-address.ts';
 
 export type ThreadMatch =
   | { threadKey: string; via: 'references' | 'subject' | 'new' }

@@ -1,10 +1,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import { storableText, type Db } from '../../server/channel-port.ts';
+import { findIdentity, newIdentity, storableText, type Db } from '../../server/channel-port.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../types.ts';
-import { newIdentity } from '../../server/domain/identity-address.ts';
-import { findIdentity } from '../../server/domain/identity-lookup.ts';
 
 export type SlackProfile = { name?: string; email?: string };
 
