@@ -69,31 +69,42 @@ const everyone = (msg: InboundMessage): Participant[] => [
 ];
 
 /**
- * The participants' plans (identity-lookup.ts), made BEFORE the message's statement: a new address's data key is
- * written then, so the message and its participants commit one statement apart, as before encryption. The sender
- * is the message's own (ingest resolves it): by token only.
+ * The To/Cc participants' plans (identity-lookup.ts), made BEFORE the message's statement: a new address's data key
+ * is written then, so the message and its participants commit one statement apart, as before encryption.
  */
 export async function planParticipants(db: Db, msg: InboundMessage): Promise<SenderPlan[]> {
-  const sender: SenderPlan = {
-    token: tokenOfAddress(db, msg.sender.kind, msg.sender.address),
-    newContactId: null,
-    newIdentityId: null,
-    sealedAddress: null,
-  };
-  return [sender, ...(await planSenders(db, msg.participants ?? [], { lookUp: true }))];
+  return planSenders(db, msg.participants ?? [], { lookUp: true });
 }
 
-/** Records the message's sender ('from') and msg.participants on the conversation. */
+/**
+ * The sender's plan. A message ingest stored names its sender's identity (by token only, no look-up). A replay
+ * stored nothing: its sender may be another address than the stored message's (one Message-ID saved twice with two
+ * From lines) and is found, or planned as new, like any participant.
+ */
+async function planSender(db: Db, msg: InboundMessage, senderStored: boolean): Promise<SenderPlan> {
+  if (!senderStored) return (await planSenders(db, [msg.sender], { lookUp: true }))[0]!;
+  const token = tokenOfAddress(db, msg.sender.kind, msg.sender.address);
+  return { token, newContactId: null, newIdentityId: null, sealedAddress: null };
+}
+
+/**
+ * Records the message's sender ('from') and msg.participants on the conversation. `planned` are planParticipants'
+ * plans (settled here); `senderStored` says whether ingest stored this message (false for a replay).
+ */
 export async function recordParticipants(
   db: Db,
   conversationId: string,
   msg: InboundMessage,
   planned: SenderPlan[] | null,
+  senderStored: boolean,
 ): Promise<void> {
   const all = everyone(msg);
   for (let attempt = 0; ; attempt++) {
     // Planned again after a lost race: the winner's identity is known then.
-    const plans = attempt === 0 && planned ? planned : await planSenders(db, all, { lookUp: true });
+    const plans =
+      attempt === 0 && planned
+        ? [await planSender(db, msg, senderStored), ...planned]
+        : await planSenders(db, all, { lookUp: true });
     let created = new Set<string>();
     try {
       const [row] = await participantsStatement(db, {

@@ -74,7 +74,7 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
         // Handed over once: recordParticipants settles them (a later attempt plans anew).
         const plans = participantPlans;
         participantPlans = null;
-        await recordParticipants(deps.db, result.conversation.id, msg, plans);
+        await recordParticipants(deps.db, result.conversation.id, msg, plans, result.created);
         // The statement's view names the sender's contact, which is not the conversation's when another
         // participant wrote (a Cc'd colleague): the event shows the conversation as it is.
         if (result.created)
@@ -92,7 +92,7 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
     } catch (err) {
       if (attempt < 3 && isUniqueViolation(err)) continue;
       // Keys planned for participants that were never recorded name no row: destroyed.
-      if (participantPlans) await settlePlans(deps.db, msg.participants!, participantPlans.slice(1), new Set());
+      if (participantPlans) await settlePlans(deps.db, msg.participants!, participantPlans, new Set());
       throw err;
     }
   }
