@@ -78,7 +78,7 @@ describe(`ingest() on ${dbMode}`, () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('a mail saved twice under one Message-ID by two senders, both with Cc: the second records its people too', async () => {
+  it('one Message-ID saved by two senders, each with a Cc: the second mail records its people too', async () => {
     // As in public mail fixtures: one Message-ID, another From. The second is a replay (its message is the first's),
     // yet its sender was never stored by it: it must be found or created like any other participant.
     const shared = { externalId: '<saved-twice@example.org>', threadKey: '<saved-twice@example.org>' };
