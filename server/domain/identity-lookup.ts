@@ -15,7 +15,11 @@ const addressKey = (a: Address) => `${a.kind}\n${a.address}`;
 
 const p = sql.placeholder;
 
-/** Identities by token, or (rows stored before tokens) by address: that partial index is empty once migrated. */
+/**
+ * Identities by token, or (rows stored before tokens) by address: that partial index is empty once migrated. The
+ * kinds lead both indexes ((kind, address_token), (kind, address)): without them PostgreSQL read the whole table
+ * for every look-up (a sequential scan, 8 ms at 30,000 identities); the caller keeps only matching (kind, token).
+ */
 const identitiesStatement = preparedStatement<{
   id: string;
   contact_id: string;
@@ -23,8 +27,9 @@ const identitiesStatement = preparedStatement<{
   address_token: string | null;
   address: string;
 }>(sql`select id, contact_id, kind::text as kind, address_token, address from contact_identities
-  where address_token = any(${p('tokens')}::text[])
-    or (address_token is null and address = any(${p('addresses')}::text[]))`);
+  where kind = any(${p('kinds')}::text[]::identity_kind[])
+    and (address_token = any(${p('tokens')}::text[])
+      or (address_token is null and address = any(${p('addresses')}::text[])))`);
 
 /**
  * The identities of these addresses, by token. A row stored before tokens existed (address_token null) is found by
@@ -37,6 +42,7 @@ export async function findIdentities(db: Db, addresses: readonly Address[]): Pro
   const found = new Map<string, FoundIdentity>();
   if (wanted.length === 0) return found;
   const rows = await identitiesStatement(db, {
+    kinds: [...new Set(wanted.map((w) => w.kind))],
     tokens: wanted.map((w) => w.token),
     addresses: wanted.map((w) => w.address),
   });
