@@ -1,5 +1,5 @@
 import { channelKinds, type ChannelKind } from '../drizzle/schema/enums.ts';
-import { zonedInstant } from '../server/domain/business-hours.ts';
+import { zonedInstant } from '../server/time/zoned-time.ts';
 import type { Filter } from './scope.ts';
 
 const DAY_MS = 86_400_000;
