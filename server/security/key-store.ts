@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, linkSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -65,14 +66,12 @@ export function createFileKeyStore(root: string): KeyStore {
   async function temporary(ref: string, content: StoredFile): Promise<string> {
     await mkdir(join(root, ref.slice(0, 2)), { recursive: true, mode: 0o700 });
     const path = join(root, ref.slice(0, 2), `.${ref}.${randomBytes(6).toString('hex')}`);
-    // Asynchronous, fsync included: the keys of a batch of new senders are written side by side (data-keys.ts
-    // createMany), and concurrent fsyncs let the filesystem's journal commit them together; the event loop goes on.
-    const file = await open(path, 'wx', 0o600);
+    const fd = openSync(path, 'wx', 0o600);
     try {
-      await file.writeFile(JSON.stringify(content));
-      await file.sync();
+      writeSync(fd, JSON.stringify(content));
+      fsyncSync(fd);
     } finally {
-      await file.close();
+      closeSync(fd);
     }
     return path;
   }
@@ -89,7 +88,7 @@ export function createFileKeyStore(root: string): KeyStore {
     async create(entry) {
       const path = await temporary(entry.owner, { v: 1, ...entry });
       try {
-        await link(path, pathOf(entry.owner));
+        linkSync(path, pathOf(entry.owner));
         return entry;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
