@@ -2,10 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
+import type { StoreKeys } from './message-store.ts';
+import { planIngestTexts, type IngestPads, type IngestTextPlan } from './ingest-text.ts';
 import {
   auditStaging,
   batchStatement,
   batchValues,
+  blindMentionTokens,
+  blindSearchVector,
   insertedColumns,
   messageReceived,
   statementValues,
@@ -33,11 +37,12 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
       and cv.deleted_at is null
     order by cv.created_at desc limit 1
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, known_contact.identity_id, ${p('text')}::text, ${p('html')}::text, ${p('language')}::text,
-      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select ${p('messageId')}::uuid, known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction,
+      'message'::message_kind, 'contact'::author_kind, known_contact.identity_id, ${p('sealedText')}::text,
+      ${p('sealedHtml')}::text, ${p('language')}::text, ${p('externalId')}::text, 'received'::delivery_state,
+      ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector}, ${blindMentionTokens}
     from known_conversation cross join known_contact
     on conflict do nothing
     returning *
@@ -62,10 +67,13 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     left join known_contact on true left join known_conversation on true
     left join inserted on true left join touched on true`);
 
+/** A message's stored row (null: not stored by its batch) and how its text was sealed, for the statement alone. */
+export type Batched = { row: IngestRow | null; plan: IngestTextPlan; pads: IngestPads };
+
 type Pending = {
   msg: InboundMessage;
   openStatus: 'bot' | 'open';
-  resolve: (row: IngestRow | null) => void;
+  resolve: (result: Batched) => void;
   reject: (err: unknown) => void;
 };
 
@@ -91,9 +99,12 @@ class IngestBatcher {
   private lastStartedAt = 0;
   private stallTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly keys: StoreKeys,
+  ) {}
 
-  submit(msg: InboundMessage, openStatus: 'bot' | 'open'): Promise<IngestRow | null> {
+  submit(msg: InboundMessage, openStatus: 'bot' | 'open'): Promise<Batched> {
     return new Promise((resolve, reject) => {
       this.queue.push({ msg, openStatus, resolve, reject });
       this.pump();
@@ -122,28 +133,42 @@ class IngestBatcher {
 
   private async run(batch: Pending[]) {
     try {
-      const rows = await this.execute(batch);
-      batch.forEach((pending, idx) => pending.resolve(rows.get(idx) ?? null));
+      const { rows, plans, pads } = await this.execute(batch);
+      batch.forEach((pending, idx) => pending.resolve({ row: rows.get(idx) ?? null, plan: plans[idx]!, pads }));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       await Promise.all(
         batch.map((pending) =>
-          this.execute([pending]).then((rows) => pending.resolve(rows.get(0) ?? null), pending.reject),
+          this.execute([pending]).then(
+            ({ rows, plans, pads }) => pending.resolve({ row: rows.get(0) ?? null, plan: plans[0]!, pads }),
+            pending.reject,
+          ),
         ),
       );
     }
   }
 
-  /** A message alone goes through knownThreadStatement; more share batchStatement. */
-  private async execute(batch: Pending[]): Promise<Map<number, IngestRow>> {
+  /**
+   * A message alone goes through knownThreadStatement; more share batchStatement. The batch's texts are sealed
+   * first, with one look-up of their keys' owners and one encryptMany (ingest-text.ts).
+   */
+  private async execute(
+    batch: Pending[],
+  ): Promise<{ rows: Map<number, IngestRow>; plans: IngestTextPlan[]; pads: IngestPads }> {
+    const { plans, pads } = await planIngestTexts(
+      this.db,
+      this.keys,
+      batch.map((b) => b.msg),
+    );
     if (batch.length === 1) {
       const { msg, openStatus } = batch[0]!;
       // ingestStatement's values: this statement reads the ones it names.
-      const [row] = await knownThreadStatement(this.db, statementValues(msg, openStatus));
-      return row && row.id !== null && row.x_contact_id && row.x_conversation_id ? new Map([[0, row]]) : new Map();
+      const [row] = await knownThreadStatement(this.db, statementValues(msg, openStatus, plans[0]!, pads));
+      const found = row && row.id !== null && row.x_contact_id && row.x_conversation_id;
+      return { rows: found ? new Map([[0, row]]) : new Map(), plans, pads };
     }
-    const rows = await batchStatement(this.db, batchValues(batch));
-    return new Map(rows.map((row) => [Number(row.x_idx), row]));
+    const rows = await batchStatement(this.db, batchValues(batch, plans, pads));
+    return { rows: new Map(rows.map((row) => [Number(row.x_idx), row])), plans, pads };
   }
 }
 
@@ -152,10 +177,15 @@ const batchers = new WeakMap<Db, IngestBatcher>();
 /**
  * Stores the message, sharing a statement with the messages arriving at the same time; resolves its
  * row, or null when the caller must take it through ingestStatement (a replay; or, sent alone, a new
- * sender or thread).
+ * sender or thread) with the text as it was sealed.
  */
-export function ingestBatched(db: Db, msg: InboundMessage, openStatus: 'bot' | 'open'): Promise<IngestRow | null> {
+export function ingestBatched(
+  db: Db,
+  keys: StoreKeys,
+  msg: InboundMessage,
+  openStatus: 'bot' | 'open',
+): Promise<Batched> {
   let batcher = batchers.get(db);
-  if (!batcher) batchers.set(db, (batcher = new IngestBatcher(db)));
+  if (!batcher) batchers.set(db, (batcher = new IngestBatcher(db, keys)));
   return batcher.submit(msg, openStatus);
 }

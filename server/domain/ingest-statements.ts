@@ -5,12 +5,14 @@ import type { ConversationView } from '../http/views.ts';
 import { messageLanguage } from '../../bot/language.ts';
 import { messages } from '../../drizzle/schema/index.ts';
 import { columnList } from '../db/rows.ts';
+import type { IngestPads, IngestTextPlan } from './ingest-text.ts';
 
 /**
  * The inserted message's columns the statements send back: all but search_vector, whose text (twice the size of
- * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it.
+ * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it, and the
+ * mention tokens.
  */
-export const RETURNED_MESSAGE_OMITS = ['searchVector'] as const;
+export const RETURNED_MESSAGE_OMITS = ['searchVector', 'mentionTokens'] as const;
 export const insertedColumns = sql.raw(columnList(messages, 'inserted', RETURNED_MESSAGE_OMITS));
 
 export type IngestRow = Record<string, unknown> & {
@@ -32,6 +34,15 @@ export type IngestRow = Record<string, unknown> & {
 };
 
 const p = sql.placeholder;
+
+/**
+ * The index entries of the message being stored (message-store.ts): the text is sealed (sealedText, sealedHtml);
+ * its plaintext (text, html) and the blind index's pads are parameters for these expressions only.
+ */
+export const blindSearchVector = sql`blind_search_document(${p('language')}::text, ${p('text')}::text,
+  ${p('html')}::text, ${p('ipad')}::bytea, ${p('opad')}::bytea)`;
+export const blindMentionTokens = sql`blind_mention_tokens(${p('text')}::text, ${p('html')}::text,
+  ${p('ipad')}::bytea, ${p('opad')}::bytea)`;
 
 /*
  * Who touched this person's data (issue 21): each statement below stages its audit entries (ids and field names,
@@ -128,8 +139,8 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
     where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
   ), new_contact as (
-    insert into contacts (name, email, phone)
-    select ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    insert into contacts (id, name, email, phone)
+    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
     where not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
   ), new_identity as (
@@ -158,11 +169,13 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), the_conversation as (
     select * from known_conversation union all select * from new_conversation
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, the_contact.identity_id, ${p('text')}::text, ${p('html')}::text, ${p('language')}::text,
-      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select ${p('messageId')}::uuid, the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction,
+      'message'::message_kind, 'contact'::author_kind, the_contact.identity_id, ${p('sealedText')}::text,
+      ${p('sealedHtml')}::text, ${p('language')}::text, ${p('externalId')}::text, 'received'::delivery_state,
+      ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector},
+      ${blindMentionTokens}
     from the_conversation cross join the_contact
     where not exists (select 1 from stored)
     returning *
@@ -199,8 +212,19 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     left join inserted on true left join touched on true`);
 
 /** ingestStatement's named values for one message. */
-export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open') {
+export function statementValues(
+  msg: InboundMessage,
+  openStatus: 'bot' | 'open',
+  plan: IngestTextPlan,
+  pads: IngestPads,
+) {
   return {
+    messageId: plan.id,
+    newContactId: plan.newContactId,
+    sealedText: plan.body,
+    sealedHtml: plan.html,
+    ipad: pads.ipad,
+    opad: pads.opad,
     openStatus,
     channel: msg.channel,
     externalId: msg.externalId,
@@ -246,15 +270,18 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
-      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
+      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id, t.new_contact_id,
+      t.sealed_body, t.sealed_html
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
-      (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
+      (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
+      (select ${p('newContactId')}::uuid[]), (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]))
       as t(idx, channel, sender_kind, sender_address, sender_name, email, phone, inbox_id, thread_key, subject,
-        open_status, body, html, language, external_id, metadata, occurred_at)
+        open_status, body, html, language, external_id, metadata, occurred_at, message_id, new_contact_id,
+        sealed_body, sealed_html)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -266,7 +293,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
       where i.kind = fresh.sender_kind and i.address = fresh.sender_address limit 1) c
   ), planned_contact as materialized (
-    select fresh.idx, gen_random_uuid() as id, gen_random_uuid() as identity_id, fresh.sender_name as name,
+    select fresh.idx, fresh.new_contact_id as id, gen_random_uuid() as identity_id, fresh.sender_name as name,
       fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address
     from fresh where not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
@@ -303,11 +330,14 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), inserted as (
     -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
     -- conversation is left behind for a message that turned out to be a replay.
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind, 'contact'::author_kind,
-      ct.identity_id, fresh.body, fresh.html, fresh.language, fresh.external_id, 'received'::delivery_state,
-      fresh.metadata, fresh.occurred_at
+    -- The text is stored sealed; the plaintext (body, html) only feeds the blinded index entries.
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select fresh.message_id, cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind,
+      'contact'::author_kind, ct.identity_id, fresh.sealed_body, fresh.sealed_html, fresh.language,
+      fresh.external_id, 'received'::delivery_state, fresh.metadata, fresh.occurred_at,
+      blind_search_document(fresh.language, fresh.body, fresh.html, ${p('ipad')}::bytea, ${p('opad')}::bytea),
+      blind_mention_tokens(fresh.body, fresh.html, ${p('ipad')}::bytea, ${p('opad')}::bytea)
     from fresh join the_conversation cv on cv.idx = fresh.idx join the_contact ct on ct.idx = fresh.idx
     returning *
   ), touched as (
@@ -348,8 +378,12 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     left join touched on touched.id = inserted.conversation_id`);
 
 /** batchStatement's values for a batch: one array per column, message i at index i. */
-export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open' }>) {
-  const rows = batch.map(({ msg, openStatus }) => statementValues(msg, openStatus));
+export function batchValues(
+  batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open' }>,
+  plans: IngestTextPlan[],
+  pads: IngestPads,
+) {
+  const rows = batch.map(({ msg, openStatus }, i) => statementValues(msg, openStatus, plans[i]!, pads));
   const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
   return {
     idx: rows.map((_, i) => i),
@@ -369,5 +403,11 @@ export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot
     externalId: column('externalId'),
     metadata: column('metadata'),
     occurredAt: column('occurredAt'),
+    messageId: column('messageId'),
+    newContactId: column('newContactId'),
+    sealedText: column('sealedText'),
+    sealedHtml: column('sealedHtml'),
+    ipad: pads.ipad,
+    opad: pads.opad,
   };
 }

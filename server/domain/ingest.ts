@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
+import type { StoreKeys } from './message-store.ts';
 import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues } from './ingest-statements.ts';
 import { recordParticipants } from './ingest-participants.ts';
 import { SerialByKey } from './serial-by-key.ts';
@@ -32,8 +33,8 @@ export type IngestDeps = {
   chatOpenStatus?: () => 'bot' | 'open';
   /** Where inbound attachments go; required only for messages that carry some. */
   blobs?: BlobStore;
-  /** Opens stored text sealed with a person's data key (a replay answers with the stored message). */
-  dataKeys: TextKeys;
+  /** Seals the text stored (the conversation's contact's key), and opens a replay's stored message. */
+  dataKeys: TextKeys & StoreKeys;
 };
 
 const UNIQUE_VIOLATION = '23505';
@@ -149,15 +150,17 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
  */
 async function ingestOnce(
   db: Db,
-  keys: TextKeys,
+  keys: TextKeys & StoreKeys,
   msg: InboundMessage,
   inboxName: string,
   openStatus: 'bot' | 'open',
 ): Promise<IngestResult> {
+  const batched = await ingestBatched(db, keys, msg, openStatus);
   const row =
-    (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
+    batched.row ?? (await ingestStatement(db, statementValues(msg, openStatus, batched.plan, batched.pads)))[0];
   if (!row || row.id === null) return loadReplayed(db, keys, msg);
-  const message = readMessage(row);
+  // The row holds the sealed text: the view and the event carry what was written.
+  const message = { ...readMessage(row), body: msg.text, html: msg.html ?? null };
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
   return {

@@ -57,8 +57,9 @@ export type SearchRequest = {
   viewerAgentId: string;
   limit: number;
   /**
-   * Set where the messages' index is blinded (search-blind.ts, migration 0040: search_vector holds keyed tokens and
-   * mention_tokens the tokens of digit runs): the query's lexemes and a phone number's digits are mapped to tokens.
+   * The blinded index's keys (search-blind.ts, migrations 0040/0042: a sealed row's search_vector holds keyed tokens
+   * and mention_tokens the tokens of its digit runs): the query's lexemes and a phone number's digits are looked up
+   * as tokens too, beside the words and digits of plaintext rows. The app always sets it (message-store.ts).
    */
   blinding?: SearchBlinding;
 };
@@ -298,9 +299,11 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
  * digits or more are rare, so PostgreSQL reads the digits index and sorts the few matches.
  */
 function mentionArm(digits: string, where: SQL, limit: number, blinding?: SearchBlinding): SQL {
+  // Plaintext rows (from before the switch) by their digits, sealed ones by their tokens: one index each, OR'd.
+  const plain = sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
   const mentions = blinding
-    ? sql`m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
-    : sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
+    ? sql`(${plain} or m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[])`
+    : plain;
   return sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
     join conversations c on c.id = m.conversation_id
     where ${mentions} and m.kind <> 'event' and ${where}
@@ -435,6 +438,13 @@ export async function messageSnippets(
   return snippets;
 }
 
+/**
+ * The query over both forms of the index (migration 0042): plaintext rows from before the switch hold words, sealed
+ * rows keyed tokens, in one column under one GIN index; a token never equals a word, so the OR finds each row by its
+ * own form. Once `privacy:encrypt-existing` has sealed every row the plain half matches nothing.
+ */
+const plainOrBlinded = (tsquery: string, blinding: SearchBlinding) => `(${tsquery}) | (${blinding.query(tsquery)})`;
+
 export async function searchConversations(db: Db, keys: TextKeys, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
   const where = filterConditions(request.filters, request.inboxIds, request.viewerAgentId);
@@ -454,7 +464,13 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
     const tsquery = setup?.q ?? null;
     const { blinding } = request;
     const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
-    const list = arms(q, indexed && blinding ? blinding.query(indexed) : indexed, where, request.limit, blinding);
+    const list = arms(
+      q,
+      indexed && blinding ? plainOrBlinded(indexed, blinding) : indexed,
+      where,
+      request.limit,
+      blinding,
+    );
     const best = list.length
       ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)
       : [];

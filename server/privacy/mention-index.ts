@@ -29,23 +29,22 @@ export function messageMentionCondition(
   blinding?: SearchBlinding,
 ): SQL | null {
   const arms: SQL[] = [];
+  // Plaintext rows (from before the switch) through their words and digits; with `blinding`, sealed rows through
+  // their tokens too (a token never equals a word, so each row is found by its own form).
   if (matcher.wordTerms.length) {
     const query = sql.join(
-      matcher.wordTerms.map((term) =>
-        blinding
-          ? sql`blind_words_query(${term}, ${blinding.ipad}, ${blinding.opad})`
-          : sql`plainto_tsquery('simple'::regconfig, ${term})`,
-      ),
+      matcher.wordTerms.flatMap((term) => [
+        sql`plainto_tsquery('simple'::regconfig, ${term})`,
+        ...(blinding ? [sql`blind_words_query(${term}, ${blinding.ipad}, ${blinding.opad})`] : []),
+      ]),
       sql` || `,
     );
     arms.push(sql`${searchVector} @@ (${query})`);
   }
-  for (const digits of matcher.digitRuns)
-    arms.push(
-      blinding
-        ? sql`mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
-        : sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`,
-    );
+  for (const digits of matcher.digitRuns) {
+    arms.push(sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`);
+    if (blinding) arms.push(sql`mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`);
+  }
   if (!arms.length) return null;
   arms.push(sql`length(${body}) + length(coalesce(${html}, '')) > ${sql.raw(String(MENTION_TEXT_CAP - 1))}`);
   return sql.join(arms, sql` or `);

@@ -47,13 +47,15 @@ export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?:
   const phoneTest = nsn ? new RegExp(`(?<!\\d)0*${nsn.split('').join('[\\s.()\\-/]*')}(?!\\d)`) : null;
   const prefixQuery = sql`to_tsquery('simple'::regconfig, (select string_agg(quote_literal(lexeme) || ':*', ' & ')
     from unnest(to_tsvector('simple'::regconfig, ${q}))))`;
+  // Plaintext rows (from before the switch) through their words and digits, sealed rows through their tokens.
+  const plain = nsn
+    ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
+    : sql`${messages.searchVector} @@ ${prefixQuery}`;
   const condition = blinding
     ? nsn
-      ? sql`"messages"."mention_tokens" @> array[${blinding.digitsToken(nsn)}]::text[]`
-      : sql`${messages.searchVector} @@ blind_words_query(${q}, ${blinding.ipad}, ${blinding.opad})`
-    : nsn
-      ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
-      : sql`${messages.searchVector} @@ ${prefixQuery}`;
+      ? sql`(${plain} or "messages"."mention_tokens" @> array[${blinding.digitsToken(nsn)}]::text[])`
+      : sql`${messages.searchVector} @@ (${prefixQuery} || blind_words_query(${q}, ${blinding.ipad}, ${blinding.opad}))`
+    : plain;
   const stored = await db
     .select({
       id: messages.id,

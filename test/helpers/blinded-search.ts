@@ -4,22 +4,19 @@ import type { SearchBlinding } from '../../server/domain/search-blind.ts';
 
 /**
  * Turns a database's message index into the blinded form (migration 0040's functions, server/domain/search-blind.ts)
- * for the tests and the benchmarks that compare it with the plain one: search_vector becomes a stored column of keyed
- * tokens and mention_tokens holds the digit runs' tokens, both GIN-indexed, computed from the rows' current text.
- * The live schema still computes the plain vector; this is the rewrite the switch to encrypted bodies will make.
+ * for the tests and the benchmarks that compare it with the plain one, with the rows' text left in plaintext:
+ * search_vector (a stored column since migration 0042) and mention_tokens are rewritten from the rows' current text,
+ * as the writers of sealed text compute them. The trigger that keeps plaintext rows' plain words is dropped, so a
+ * plaintext write keeps what the helper below computes.
  */
 export async function blindMessageIndex(db: Db, blinding: SearchBlinding): Promise<void> {
   const { ipad, opad } = blinding;
   // The digits index of the plain text (migration 0015) would keep every digit of every message: the tokens replace it.
   await db.execute(sql`drop index if exists messages_mention_digits`);
-  await db.execute(sql`alter table messages drop column search_vector`);
-  await db.execute(sql`alter table messages add column search_vector tsvector,
-    add column mention_tokens text[] not null default '{}'`);
+  await db.execute(sql`drop trigger if exists messages_plain_search_vector on messages`);
   await db.execute(sql`update messages set
     search_vector = blind_search_document(language, body, html, ${ipad}, ${opad}),
     mention_tokens = blind_mention_tokens(body, html, ${ipad}, ${opad})`);
-  await db.execute(sql`create index messages_search_vector on messages using gin (search_vector)`);
-  await db.execute(sql`create index messages_mention_tokens on messages using gin (mention_tokens)`);
 }
 
 /**

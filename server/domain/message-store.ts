@@ -1,0 +1,91 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { DataKeys } from '../security/data-keys.ts';
+import { openBlindIndex } from '../security/blind-index.ts';
+import { searchBlinding, type SearchBlinding } from './search-blind.ts';
+import { bodyContext, htmlContext } from './message-text.ts';
+
+/**
+ * How every writer stores a message's text (issue 22, migration 0042): body and HTML sealed with the data key of the
+ * conversation's contact (contexts of message-text.ts, so the message's id is chosen before sealing), and the search
+ * index entries computed by the database in the same statement from the plaintext and the blind index's HMAC pads,
+ * both only statement parameters: neither the words nor the key is stored. Erasure destroys the contact's key, and
+ * every copy of the text (backups included) stops opening.
+ */
+export type StoreKeys = Pick<DataKeys, 'encryptMany' | 'keyFor'>;
+
+const blindings = new WeakMap<object, Promise<SearchBlinding>>();
+
+/** The installation's blinding of words and digits (its key lives in the key store), opened once per key set. */
+export function blindingOf(keys: Pick<DataKeys, 'keyFor'>): Promise<SearchBlinding> {
+  let blinding = blindings.get(keys);
+  if (!blinding) {
+    blinding = openBlindIndex(keys as DataKeys).then(searchBlinding);
+    blinding.catch(() => blindings.delete(keys));
+    blindings.set(keys, blinding);
+  }
+  return blinding;
+}
+
+export type MessageTextInput = {
+  id: string;
+  /** The conversation's contact: their key seals the text. */
+  contactId: string;
+  body: string;
+  html?: string | null;
+  /** The language the search index stems in (the message's `language` column). */
+  language?: string | null;
+};
+
+export type SealedMessageText = {
+  body: string;
+  html: string | null;
+  /** search_vector's value: blinded words of the plaintext (an SQL expression with the plaintext as parameters). */
+  searchVector: SQL;
+  /** mention_tokens' value: the blinded digit runs. */
+  mentionTokens: SQL;
+};
+
+/** The index entries of a text as SQL expressions (a writer's insert or update sets them beside the sealed text). */
+export function blindIndexEntries(
+  blinding: SearchBlinding,
+  text: { body: string; html?: string | null; language?: string | null },
+): { searchVector: SQL; mentionTokens: SQL } {
+  const { ipad, opad } = blinding;
+  const html = text.html ?? null;
+  return {
+    searchVector: sql`blind_search_document(${text.language ?? null}::text, ${text.body}::text, ${html}::text,
+      ${ipad}::bytea, ${opad}::bytea)`,
+    mentionTokens: sql`blind_mention_tokens(${text.body}::text, ${html}::text, ${ipad}::bytea, ${opad}::bytea)`,
+  };
+}
+
+/** Seals many texts with one encryptMany (a batch of ingest, a redaction's quotes). */
+export async function sealTexts(
+  keys: StoreKeys,
+  items: ReadonlyArray<MessageTextInput>,
+): Promise<Array<{ body: string; html: string | null }>> {
+  const sealed = await keys.encryptMany(
+    items.flatMap((i) => [
+      { contactId: i.contactId, plaintext: i.body, context: bodyContext(i.id) },
+      ...(i.html != null ? [{ contactId: i.contactId, plaintext: i.html, context: htmlContext(i.id) }] : []),
+    ]),
+  );
+  let next = 0;
+  return items.map((i) => ({ body: sealed[next++]!, html: i.html != null ? sealed[next++]! : null }));
+}
+
+/** Texts sealed, with their index entries, ready for an insert's or update's values. */
+export async function sealMessageTexts(
+  keys: StoreKeys,
+  items: ReadonlyArray<MessageTextInput>,
+): Promise<SealedMessageText[]> {
+  if (!items.length) return [];
+  const [blinding, sealed] = await Promise.all([blindingOf(keys), sealTexts(keys, items)]);
+  return items.map((item, i) => ({ ...sealed[i]!, ...blindIndexEntries(blinding, item) }));
+}
+
+/** One message's text sealed with its index entries. */
+export async function sealMessageText(keys: StoreKeys, item: MessageTextInput): Promise<SealedMessageText> {
+  const [sealed] = await sealMessageTexts(keys, [item]);
+  return sealed!;
+}
