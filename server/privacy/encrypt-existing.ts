@@ -9,10 +9,11 @@ import { attachments, botDecisions, consentEvents, conversations, recordings } f
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
 import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
+import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
 
 /**
- * `npm run privacy:encrypt-existing`: the files, consent evidence and bot decisions' scores stored before per-person
- * encryption, encrypted with their people's data keys. Resumable: it works in batches, a file is rewritten in place
+ * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores and message text stored
+ * before per-person encryption, encrypted with their people's data keys (messages: encrypt-messages.ts). Resumable: it works in batches, a file is rewritten in place
  * (same id, replaced atomically) and a row in its own statement, and what is encrypted already is skipped, so a run
  * that was interrupted is finished by the next. Safe while servers run (they read both forms).
  *
@@ -27,12 +28,17 @@ export type EncryptExistingDeps = {
   owners: (owner: BlobOwner) => Promise<string[]>;
 };
 
-export type EncryptProgress = (stage: 'files' | 'evidence' | 'decisions', done: number, total: number) => void;
+export type EncryptProgress = (
+  stage: 'files' | 'evidence' | 'decisions' | 'messages',
+  done: number,
+  total: number,
+) => void;
 
 export type EncryptExistingResult = {
   files: { encrypted: number; already: number; missing: number };
   evidence: { encrypted: number };
   decisions: { encrypted: number };
+  messages: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -112,7 +118,12 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
       writeFileSync(marker, 'every file listed in the database was encrypted at this time\n', { mode: 0o600 });
     }
   }
-  return { files, evidence: Number(row?.n ?? 0), decisions: await plainDecisionCount(deps.db) };
+  return {
+    files,
+    evidence: Number(row?.n ?? 0),
+    decisions: await plainDecisionCount(deps.db),
+    messages: await plainMessageCount(deps.db),
+  };
 }
 
 export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
@@ -173,16 +184,22 @@ export async function encryptExisting(
     after = batch.at(-1)!.id;
   }
   const decisions = await encryptDecisions(deps, onProgress);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0)
+  const sealedMessages = await encryptMessages(deps, (done, total) => onProgress('messages', done, total));
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || sealedMessages > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions },
+      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, messages: sealedMessages },
     });
-  return { files, evidence: { encrypted }, decisions: { encrypted: decisions } };
+  return {
+    files,
+    evidence: { encrypted },
+    decisions: { encrypted: decisions },
+    messages: { encrypted: sealedMessages },
+  };
 }
 
 /**
