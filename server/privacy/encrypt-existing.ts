@@ -13,9 +13,10 @@ import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
 
 /**
  * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores and message text stored
- * before per-person encryption, encrypted with their people's data keys (messages: encrypt-messages.ts). Resumable: it works in batches, a file is rewritten in place
- * (same id, replaced atomically) and a row in its own statement, and what is encrypted already is skipped, so a run
- * that was interrupted is finished by the next. Safe while servers run (they read both forms).
+ * before per-person encryption, encrypted with their people's data keys (messages: encrypt-messages.ts).
+ * Resumable: it works in batches, a file is rewritten in place (same id, replaced atomically) and a row in its own
+ * statement (messages: a batch per statement), and what is encrypted already is skipped, so a run that was
+ * interrupted is finished by the next. Safe while servers run (they read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).

@@ -53,7 +53,13 @@ export async function writeSealedMentions(
 ): Promise<void> {
   const sealed = await sealMessageTexts(
     keys,
-    hits.map((h) => ({ id: h.id, contactId: h.owner.contactId, body: h.body, html: h.html, language: h.owner.language })),
+    hits.map((h) => ({
+      id: h.id,
+      contactId: h.owner.contactId,
+      body: h.body,
+      html: h.html,
+      language: h.owner.language,
+    })),
   );
   for (const [i, hit] of hits.entries()) {
     await tx.update(messages).set(sealed[i]!).where(eq(messages.id, hit.id));

@@ -18,22 +18,3 @@ export async function blindMessageIndex(db: Db, blinding: SearchBlinding): Promi
     search_vector = blind_search_document(language, body, html, ${ipad}, ${opad}),
     mention_tokens = blind_mention_tokens(body, html, ${ipad}, ${opad})`);
 }
-
-/**
- * For the ingest benchmark: every message written from now on gets its blinded index entries computed by the
- * database in the statement that writes it (a trigger holding the bench's pads stands in for the parameters the
- * writers pass, the same functions at the same moment), so a run measures what the blinded index costs ingest.
- */
-export async function blindMessageIndexOnWrite(db: Db, blinding: SearchBlinding): Promise<void> {
-  await blindMessageIndex(db, blinding);
-  const pad = (b: Buffer) => sql.raw(`'\\x${b.toString('hex')}'::bytea`);
-  await db.execute(sql`create function bench_blind_message_index() returns trigger language plpgsql as $$
-    begin
-      new.search_vector := blind_search_document(new.language, new.body, new.html, ${pad(blinding.ipad)},
-        ${pad(blinding.opad)});
-      new.mention_tokens := blind_mention_tokens(new.body, new.html, ${pad(blinding.ipad)}, ${pad(blinding.opad)});
-      return new;
-    end $$`);
-  await db.execute(sql`create trigger bench_blind_message_index before insert or update of body, html, language
-    on messages for each row execute function bench_blind_message_index()`);
-}

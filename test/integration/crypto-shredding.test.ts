@@ -274,7 +274,10 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         expect(adaTexts.every((m) => m.textUnreadable === true && m.body === '')).toBe(true);
         const bobTexts = (await textsOf(people.bob.contactId)).map((m) => m.body);
         expect(bobTexts).toEqual(
-          expect.arrayContaining([expect.stringContaining(`${bob.marker}-body-one`), `Voicemail: ${bob.marker}-body-two`]),
+          expect.arrayContaining([
+            expect.stringContaining(`${bob.marker}-body-one`),
+            `Voicemail: ${bob.marker}-body-two`,
+          ]),
         );
         const storedText = rowsOf<{ t: string }>(
           await restored.db.execute(sql`select concat_ws(' ', body, html, search_vector::text, mention_tokens::text)
@@ -366,7 +369,7 @@ describe(`keys:rotate re-wraps the data keys, on ${dbMode}`, () => {
 });
 
 describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
-  it('encrypts the files, evidence, bot decisions and message text stored before encryption, with progress; resumes', async () => {
+  it('encrypts the files, evidence, bot decisions and message text stored before, with progress; resumes', async () => {
     const harness = await privacyDeps();
     const { deps, dir } = harness;
     try {
@@ -498,8 +501,17 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           from messages where conversation_id = ${person.emailConversationId}::uuid`),
       );
       for (const needle of ['old-4471', 'question', '9131'])
-        expect(sealedRows.map((r) => r.t).join('\n').toLowerCase()).not.toContain(needle);
-      const opened = await openedMessages(deps.db, deps.dataKeys, eq(messages.conversationId, person.emailConversationId));
+        expect(
+          sealedRows
+            .map((r) => r.t)
+            .join('\n')
+            .toLowerCase(),
+        ).not.toContain(needle);
+      const opened = await openedMessages(
+        deps.db,
+        deps.dataKeys,
+        eq(messages.conversationId, person.emailConversationId),
+      );
       expect(opened.map((m) => m.body)).toEqual(expect.arrayContaining(oldTexts));
       expect(opened.find((m) => m.body === oldTexts[0])!.html).toBe(`<p>${oldTexts[0]}</p>`);
       const blinding = await blindingOf(deps.dataKeys);

@@ -80,7 +80,9 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
       deps,
       emailInbox,
       settings,
-      Buffer.from(rawMail({ messageId, from: 'Ottilie Vrandsen <ottilie@customer.example>', subject: 'Heater', text: MAIL })),
+      Buffer.from(
+        rawMail({ messageId, from: 'Ottilie Vrandsen <ottilie@customer.example>', subject: 'Heater', text: MAIL }),
+      ),
       { mailbox: 'INBOX', uid: 1, size: 0, truncated: false },
     );
     const [mail] = await server.root.db
