@@ -142,7 +142,8 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
     },
     async encryptMany(items) {
       const keys = new Map<string, DataKey>();
-      for (const id of new Set(items.map((i) => i.contactId))) keys.set(id, await keyFor(id));
+      // In parallel: a batch of ingest may hold several new contacts, each a key file written and flushed.
+      await Promise.all([...new Set(items.map((i) => i.contactId))].map(async (id) => keys.set(id, await keyFor(id))));
       return items.map((i) => {
         const { ref, key } = keys.get(i.contactId)!;
         return sealWithKey(DATA_PREFIX, ref, key, i.plaintext, i.context);
