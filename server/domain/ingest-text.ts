@@ -58,9 +58,12 @@ export async function planIngestTexts(
     const newContactId = randomUUID();
     return { id: randomUUID(), newContactId, contactId: ownerOf.get(i) ?? newContactId, msg };
   });
+  // An unknown sender's contact id was generated just now: its key is created without looking for one first.
+  const newContacts = new Set(drafts.filter((d) => d.contactId === d.newContactId).map((d) => d.contactId));
   const sealed = await sealTexts(
     keys,
     drafts.map((d) => ({ id: d.id, contactId: d.contactId, body: d.msg.text, html: d.msg.html ?? null })),
+    newContacts,
   );
   return {
     plans: drafts.map((d, i) => ({ id: d.id, newContactId: d.newContactId, ...sealed[i]! })),

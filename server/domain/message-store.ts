@@ -63,12 +63,14 @@ export function blindIndexEntries(
 export async function sealTexts(
   keys: StoreKeys,
   items: ReadonlyArray<MessageTextInput>,
+  newContacts?: ReadonlySet<string>,
 ): Promise<Array<{ body: string; html: string | null }>> {
   const sealed = await keys.encryptMany(
     items.flatMap((i) => [
       { contactId: i.contactId, plaintext: i.body, context: bodyContext(i.id) },
       ...(i.html != null ? [{ contactId: i.contactId, plaintext: i.html, context: htmlContext(i.id) }] : []),
     ]),
+    newContacts,
   );
   let next = 0;
   return items.map((i) => ({ body: sealed[next++]!, html: i.html != null ? sealed[next++]! : null }));

@@ -43,8 +43,14 @@ export type DataKeys = {
   /** The key a ciphertext names, or undefined once it has been destroyed (or never existed). */
   keyOf(ref: string): Promise<DataKey | undefined>;
   encrypt(contactId: string, plaintext: string, context: string): Promise<string>;
-  /** Many values at once (one key look-up per contact). */
-  encryptMany(items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>): Promise<string[]>;
+  /**
+   * Many values at once (one key look-up per contact). `newContacts`: ids the caller has just generated for contacts
+   * it is about to create (ingest's unknown senders): no key can exist for them, so none is looked for.
+   */
+  encryptMany(
+    items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>,
+    newContacts?: ReadonlySet<string>,
+  ): Promise<string[]>;
   /** Throws PersonalDataUnreadableError when the key is gone or the value does not authenticate in this context. */
   decrypt(sealed: string, context: string): Promise<string>;
   /** Many values at once; a value whose key is gone comes back as null. */
@@ -106,12 +112,18 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
   }
 
   async function keyFor(contactId: string): Promise<DataKey> {
-    const known = await keyOf(contactId);
-    if (known) return known;
-    const entry = await store.create({ owner: contactId, keys: [wrap(contactId, generateKey())] });
-    const key = unwrap(entry.keys.find((k) => k.ref === contactId)!);
-    remember(key);
-    return key;
+    return (await keyOf(contactId)) ?? createKey(contactId);
+  }
+
+  async function createKey(contactId: string): Promise<DataKey> {
+    const key = generateKey();
+    const mine = wrap(contactId, key);
+    const entry = await store.create({ owner: contactId, keys: [mine] });
+    const stored = entry.keys.find((k) => k.ref === contactId)!;
+    // Another writer may have been first: its key is the one that counts. Ours needs no unwrapping.
+    const created = stored.wrapped === mine.wrapped ? { ref: contactId, keyId: mine.keyId, key } : unwrap(stored);
+    remember(created);
+    return created;
   }
 
   async function decryptOne(sealed: string, context: string): Promise<string> {
@@ -140,10 +152,14 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
       const { ref, key } = await keyFor(contactId);
       return sealWithKey(DATA_PREFIX, ref, key, plaintext, context);
     },
-    async encryptMany(items) {
+    async encryptMany(items, newContacts) {
       const keys = new Map<string, DataKey>();
       // In parallel: a batch of ingest may hold several new contacts, each a key file written and flushed.
-      await Promise.all([...new Set(items.map((i) => i.contactId))].map(async (id) => keys.set(id, await keyFor(id))));
+      await Promise.all(
+        [...new Set(items.map((i) => i.contactId))].map(async (id) =>
+          keys.set(id, await (newContacts?.has(id) ? createKey(id) : keyFor(id))),
+        ),
+      );
       return items.map((i) => {
         const { ref, key } = keys.get(i.contactId)!;
         return sealWithKey(DATA_PREFIX, ref, key, i.plaintext, i.context);

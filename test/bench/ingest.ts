@@ -25,7 +25,7 @@
  *     [--warmup 1000]
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -169,6 +169,10 @@ async function backendCpuMs(db: AppRoot['db']): Promise<number | null> {
 async function main() {
   console.log(`machine: ${machineLine()}`);
   const fresh = await freshDatabase('bench_ingest');
+  // A fresh key store beside the fresh database (DATA_DIR/keys: ingest creates a data key for every new contact):
+  // one shared by every run grew by thousands of key files a run, each run's new keys landing in ever fuller
+  // directories, and kept keys of contacts that no database held any more.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-data-'));
   let database: Database | undefined;
   let raw: postgres.Sql | undefined;
   const stopJobs: Array<() => Promise<unknown>> = [];
@@ -180,14 +184,12 @@ async function main() {
     if (levels.some((c) => !Number.isInteger(c) || c < 1))
       throw new Error(`--concurrency must list positive integers, got "${opts.concurrency}"`);
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: pool });
-    // DATA_DIR only matters for files (blobs), which ingest of text messages never writes; keep it out of the
-    // repo anyway.
     const config = loadConfig({
       DATABASE_URL: fresh.url,
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
       PORT: '0',
-      DATA_DIR: join(tmpdir(), 'bench-ingest-data'),
+      DATA_DIR: dataDir,
       // Chat conversations open as 'open', as they always did here: the bench measures ingest, not the bot gate.
       BOT_ENABLED: 'false',
     });
@@ -339,6 +341,7 @@ async function main() {
     await raw?.end().catch(() => {});
     await database?.close().catch(() => {});
     await fresh.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
