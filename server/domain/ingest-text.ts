@@ -11,8 +11,11 @@ import { blindingOf, sealTexts, type StoreKeys } from './message-store.ts';
  * conversation's contact, else the sender's contact), and a sender nobody knows gets the id of the contact the
  * statement will create. The message's id is chosen here too: the text is sealed in its row's context.
  *
- * Between the look-up and the statement another server may store the same new sender first: the statement then
- * fails on the identity's unique key and ingest retries with a fresh look-up (ingest.ts), as before.
+ * Between the look-up and the statement another server may store the same new sender first. While that statement
+ * is still open, ours fails on the identity's unique key and ingest retries with a fresh look-up (ingest.ts). Once
+ * it has committed, ours finds that contact and stores the text sealed under the key made for the planned id, which
+ * no contact has, so erasing the contact would not shred it: NOT guarded yet (the statement should compare the
+ * conversation's contact with the key's owner and fail on a difference, for a retry with a fresh look-up).
  */
 export type IngestTextPlan = {
   id: string;
