@@ -172,7 +172,10 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
       const bot = language ? bots.bot(language) : undefined;
       const index = bot?.index ?? bots.bot(bots.languages[0] ?? 'en')?.index;
       if (!index) return { language, question, articles: [], similar: [] };
-      const candidates = bot ? (await index.match(question)).candidates : [];
+      // The head's probabilities: the runner-ups of a clear match come out at 0 %, which is no suggestion at all.
+      const candidates = (bot ? (await index.match(question)).candidates : []).filter(
+        (c, i) => i === 0 || c.score >= ARTICLE_FLOOR,
+      );
       const articleRows = candidates.length
         ? await db
             .select()
@@ -185,15 +188,12 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
             )
         : [];
       const known = { customerTexts, contactName: conversation?.contactName ?? null };
-      // The head's probabilities: the runner-ups of a clear match come out at 0 %, which is no suggestion at all.
-      const articles = candidates
-        .filter((c, i) => i === 0 || c.score >= ARTICLE_FLOOR)
-        .flatMap((c) => {
-          const a = articleRows.find((r) => r.id === c.articleId);
-          return a
-            ? [{ articleId: a.id, title: a.title, text: suggestionText(a.body, known, language), score: c.score }]
-            : [];
-        });
+      const articles = candidates.flatMap((c) => {
+        const a = articleRows.find((r) => r.id === c.articleId);
+        return a
+          ? [{ articleId: a.id, title: a.title, text: suggestionText(a.body, known, language), score: c.score }]
+          : [];
+      });
       const [vector] = await embedAsSparse(index.embedder, [question]);
       const similar = await similarResolved(index.embedder, vector!, conversationId, scope);
       return { language, question, articles, similar };

@@ -4,8 +4,6 @@ import { inboxBusinessHours, inboxes, type OpeningWindow } from '../../drizzle/s
 import { localParts, zonedInstant } from '../time/zoned-time.ts';
 import { DomainError, notFound } from './errors.ts';
 
-export { zonedInstant };
-
 /**
  * Business hours per inbox: weekly opening windows in an IANA time zone, closed on holidays (local dates).
  * All arithmetic is done in the inbox's zone with Intl (daylight-saving changes included), so "Monday 09:00"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openState, validateBusinessHours, zonedInstant } from '../../server/domain/business-hours.ts';
+import { openState, validateBusinessHours } from '../../server/domain/business-hours.ts';
+import { zonedInstant } from '../../server/time/zoned-time.ts';
 import { usualWaitMinutes } from '../../server/domain/presence.ts';
 
 const weekdays = [1, 2, 3, 4, 5].map((day) => ({ day, open: '09:00', close: '17:00' }));
