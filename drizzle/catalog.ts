@@ -139,6 +139,8 @@ export const catalog = {
       contactId: p('identifier'),
       kind: p('metadata'),
       address: p('identifier'),
+      addressToken: derived('identifier', "the address's keyed blind index token (issue 22)"),
+      sealedAddress: derived('identifier', "the address sealed with the person's data key (issue 22)"),
       createdAt: p('metadata'),
       lastSeenAt: p('metadata'),
     },

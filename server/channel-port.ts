@@ -54,6 +54,9 @@ export { ingest } from './domain/ingest.ts';
 export { storableInbound, storableText, storableValue } from './domain/storable-text.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
 export { openMessageText, openSubjects, type TextKeys } from './domain/message-text.ts';
+// Identities are found by their keyed token (issue 22): the adapters that look senders up use these.
+export { newIdentity, tokenOfAddress } from './domain/identity-address.ts';
+export { findIdentity } from './domain/identity-lookup.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.

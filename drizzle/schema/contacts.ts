@@ -1,3 +1,4 @@
+import { isNull } from 'drizzle-orm';
 import { pgTable, uuid, text, timestamp, uniqueIndex, index } from 'drizzle-orm/pg-core';
 import { identityKindEnum } from './enums.ts';
 
@@ -20,7 +21,19 @@ export const contactIdentities = pgTable(
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
     kind: identityKindEnum('kind').notNull(),
+    /**
+     * The address as given (issue 22: transitional). Readers still show it; lookups go by address_token, and
+     * sealed_address is what stays once every reader opens that instead (then this column goes).
+     */
     address: text('address').notNull(),
+    /**
+     * Keyed blind index of the address (server/domain/identity-address.ts): equal addresses give equal tokens, so
+     * identity resolution (ingest, widget visitor tokens, threading, the request page) finds a person by it.
+     * Null only on rows stored before it existed, until `npm run privacy:encrypt-existing` has run.
+     */
+    addressToken: text('address_token'),
+    /** The address sealed with the contact's data key (data-keys.ts), bound to this row: erasure shreds it. */
+    sealedAddress: text('sealed_address'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /**
      * When the identity was last used to reach us. Kept for widget visitors (their token stops working after
@@ -29,7 +42,9 @@ export const contactIdentities = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('contact_identities_kind_address').on(t.kind, t.address),
+    uniqueIndex('contact_identities_kind_token').on(t.kind, t.addressToken),
+    // Rows stored before the token existed stay unique and findable by address until they are migrated.
+    uniqueIndex('contact_identities_kind_address').on(t.kind, t.address).where(isNull(t.addressToken)),
     index('contact_identities_contact').on(t.contactId),
   ],
 );

@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
+import { planSenders, settlePlans, type SenderPlan } from './identity-lookup.ts';
 import {
   auditStaging,
   batchStatement,
   batchValues,
+  ingestStatement,
   insertedColumns,
   messageReceived,
   statementValues,
@@ -24,7 +26,7 @@ const p = sql.placeholder;
 const knownThreadStatement = preparedStatement<IngestRow>(sql`
   with known_contact as (
     select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
-    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
+    where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), known_conversation as (
     select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
       cv.team_id, t.name as team_name
@@ -140,15 +142,41 @@ class IngestBatcher {
     }
   }
 
-  /** A message alone goes through knownThreadStatement; more share batchStatement. */
+  /**
+   * The batch's senders planned first (new ones get their contact's ids and data key, all keys written together,
+   * identity-lookup.ts), then one statement: a message alone from a known sender goes through knownThreadStatement,
+   * alone from a new one through ingestStatement, more share batchStatement. Keys of planned contacts that were not
+   * created (the statement failed, or another writer was first) are destroyed after it.
+   */
   private async execute(batch: Pending[]): Promise<Map<number, IngestRow>> {
+    const senders = batch.map((b) => b.msg.sender);
+    const plans = await planSenders(this.db, senders);
+    let rows: Map<number, IngestRow>;
+    try {
+      rows = await this.statement(batch, plans);
+    } catch (err) {
+      await settlePlans(this.db, senders, plans, new Set());
+      throw err;
+    }
+    const created = new Set([...rows.values()].map((r) => r.x_contact_id!));
+    await settlePlans(this.db, senders, plans, created);
+    return rows;
+  }
+
+  private async statement(batch: Pending[], plans: SenderPlan[]): Promise<Map<number, IngestRow>> {
     if (batch.length === 1) {
       const { msg, openStatus } = batch[0]!;
-      // ingestStatement's values: this statement reads the ones it names.
-      const [row] = await knownThreadStatement(this.db, statementValues(msg, openStatus));
+      // ingestStatement's values: knownThreadStatement reads the ones it names.
+      const values = statementValues(msg, openStatus, plans[0]!);
+      if (plans[0]!.newContactId) {
+        // A new sender alone: ingestStatement creates the contact, and recognises a replay (its row's id is null).
+        const [row] = await ingestStatement(this.db, values);
+        return row ? new Map([[0, row]]) : new Map();
+      }
+      const [row] = await knownThreadStatement(this.db, values);
       return row && row.id !== null && row.x_contact_id && row.x_conversation_id ? new Map([[0, row]]) : new Map();
     }
-    const rows = await batchStatement(this.db, batchValues(batch));
+    const rows = await batchStatement(this.db, batchValues(batch.map((b, i) => ({ ...b, sender: plans[i]! }))));
     return new Map(rows.map((row) => [Number(row.x_idx), row]));
   }
 }
@@ -157,8 +185,8 @@ const batchers = new WeakMap<Db, IngestBatcher>();
 
 /**
  * Stores the message, sharing a statement with the messages arriving at the same time; resolves its
- * row, or null when the caller must take it through ingestStatement (a replay; or, sent alone, a new
- * sender or thread).
+ * row (its id null for a replay), or null when the caller must take it through ingestStatement (a replay;
+ * a sender gone since it was planned as known; or, sent alone, a new thread).
  */
 export function ingestBatched(db: Db, msg: InboundMessage, openStatus: 'bot' | 'open'): Promise<IngestRow | null> {
   let batcher = batchers.get(db);

@@ -5,6 +5,7 @@ import type { ConversationView } from '../http/views.ts';
 import { messageLanguage } from '../../bot/language.ts';
 import { messages } from '../../drizzle/schema/index.ts';
 import { columnList } from '../db/rows.ts';
+import type { SenderPlan } from './identity-lookup.ts';
 
 /**
  * The inserted message's columns the statements send back: all but search_vector, whose text (twice the size of
@@ -126,15 +127,19 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     select 1 from messages where channel = ${p('channel')}::channel and external_id = ${p('externalId')}::text
   ), known_contact as (
     select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
-    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
+    where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), new_contact as (
-    insert into contacts (name, email, phone)
-    select ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
-    where not exists (select 1 from known_contact) and not exists (select 1 from stored)
+    -- Planned in JS (identity-lookup.ts planSenders) with its data key already durable; none when the sender was
+    -- known when planned: should it have gone since (erased), nothing is inserted and the caller plans again.
+    insert into contacts (id, name, email, phone)
+    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    where ${p('newContactId')}::uuid is not null
+      and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
   ), new_identity as (
-    insert into contact_identities (contact_id, kind, address)
-    select id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text from new_contact
+    insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
+    select ${p('newIdentityId')}::uuid, id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text,
+      ${p('senderToken')}::text, ${p('sealedAddress')}::text from new_contact
     returning id, contact_id
   ), the_contact as (
     select id, name, identity_id from known_contact
@@ -198,10 +203,14 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     left join the_contact on true left join the_conversation on true
     left join inserted on true left join touched on true`);
 
-/** ingestStatement's named values for one message. */
-export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open') {
+/** ingestStatement's named values for one message, its sender planned (identity-lookup.ts). */
+export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open', sender: SenderPlan) {
   return {
     openStatus,
+    senderToken: sender.token,
+    newContactId: sender.newContactId,
+    newIdentityId: sender.newIdentityId,
+    sealedAddress: sender.sealedAddress,
     channel: msg.channel,
     externalId: msg.externalId,
     senderKind: msg.sender.kind,
@@ -225,15 +234,15 @@ export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open')
  * contact and identity), the thread's conversation (or a new one), the message, the conversation's
  * timestamps. A statement is atomic, so the whole batch commits together, and PostgreSQL pays its
  * per-statement and per-commit cost (round trip, executor start-up, WAL flush) once per batch.
- * New rows get their ids here (gen_random_uuid in a materialized CTE), so each message's new contact
- * and conversation are known without matching RETURNING rows back to their inputs.
- * - Replays (the external id already stored) are left out (no row comes back for them): the caller
- *   takes them through ingestStatement, which recognises them.
+ * New contacts come with their ids, token and sealed address from JS (identity-lookup.ts planSenders: their data
+ * keys must be durable before a row names them), new conversations get theirs here (gen_random_uuid in a
+ * materialized CTE), so each message's new rows are known without matching RETURNING rows back to their inputs.
+ * - Replays (the external id already stored), and messages whose sender was planned as known but is gone, are left
+ *   out (no row comes back for them): the caller takes them through ingestStatement.
  * - ingest() never has two messages of one thread in flight, so a batch holds at most one message per
- *   conversation. Two first messages of one NEW sender in one batch (two new threads) would create the
- *   contact twice: the identity's unique key fails the statement, as does a race with another server
- *   on an identity or an external id; the caller then takes every message of the batch alone, and
- *   nothing of the failed statement is stored.
+ *   conversation. Two first messages of one NEW sender in one batch (two new threads) share one plan, so one
+ *   contact. A race with another server on an identity or an external id fails the statement; the caller
+ *   then takes every message of the batch alone, and nothing of the failed statement is stored.
  */
 export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(sql`
   with input as materialized (
@@ -244,17 +253,21 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- would know the batch's size and look cheaper than the generic one, and PostgreSQL would then plan
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
     select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
+      t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
-      (select ${p('senderAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
+      (select ${p('senderAddress')}::text[]), (select ${p('senderToken')}::text[]),
+      (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
+      (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
-      as t(idx, channel, sender_kind, sender_address, sender_name, email, phone, inbox_id, thread_key, subject,
-        open_status, body, html, language, external_id, metadata, occurred_at)
+      as t(idx, channel, sender_kind, sender_address, sender_token, new_contact_id, new_identity_id, sealed_address,
+        sender_name, email, phone, inbox_id, thread_key, subject, open_status, body, html, language, external_id,
+        metadata, occurred_at)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -264,16 +277,22 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- set-returning function yields).
     select fresh.idx, c.id, c.name, c.identity_id from fresh cross join lateral (
       select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
-      where i.kind = fresh.sender_kind and i.address = fresh.sender_address limit 1) c
+      where i.kind = fresh.sender_kind and i.address_token = fresh.sender_token limit 1) c
   ), planned_contact as materialized (
-    select fresh.idx, gen_random_uuid() as id, gen_random_uuid() as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address
-    from fresh where not exists (select 1 from known_contact k where k.idx = fresh.idx)
+    -- Ids and sealed address planned in JS (identity-lookup.ts planSenders), the data key already durable; two
+    -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
+    -- its message is left out here and the caller plans it again.
+    select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
+      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address, fresh.sender_token, fresh.sealed_address
+    from fresh where fresh.new_contact_id is not null
+      and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
-    insert into contacts (id, name, email, phone) select id, name, email, phone from planned_contact
+    insert into contacts (id, name, email, phone)
+    select distinct on (id) id, name, email, phone from planned_contact
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address)
-    select identity_id, id, sender_kind, sender_address from planned_contact
+    insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
+    select distinct on (identity_id) identity_id, id, sender_kind, sender_address, sender_token, sealed_address
+    from planned_contact
   ), the_contact as (
     select idx, id, name, identity_id from known_contact
     union all
@@ -335,7 +354,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
         sql`pc.name`,
         sql`pc.email`,
         sql`pc.phone`,
-      )}) from planned_contact pc), '[]'::jsonb))
+      )}) from (select distinct on (id) * from planned_contact) pc), '[]'::jsonb))
     where exists (select 1 from received)
   )
   select ${insertedColumns}, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
@@ -348,14 +367,18 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     left join touched on touched.id = inserted.conversation_id`);
 
 /** batchStatement's values for a batch: one array per column, message i at index i. */
-export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open' }>) {
-  const rows = batch.map(({ msg, openStatus }) => statementValues(msg, openStatus));
+export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open'; sender: SenderPlan }>) {
+  const rows = batch.map(({ msg, openStatus, sender }) => statementValues(msg, openStatus, sender));
   const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
   return {
     idx: rows.map((_, i) => i),
     channel: column('channel'),
     senderKind: column('senderKind'),
     senderAddress: column('senderAddress'),
+    senderToken: column('senderToken'),
+    newContactId: column('newContactId'),
+    newIdentityId: column('newIdentityId'),
+    sealedAddress: column('sealedAddress'),
     senderName: column('senderName'),
     email: column('email'),
     phone: column('phone'),

@@ -4,7 +4,8 @@ import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
 import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues } from './ingest-statements.ts';
-import { recordParticipants } from './ingest-participants.ts';
+import { planParticipants, recordParticipants } from './ingest-participants.ts';
+import { planSenders, settlePlans } from './identity-lookup.ts';
 import { SerialByKey } from './serial-by-key.ts';
 import { attachments, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundAttachment, InboundMessage } from '../../channels/types.ts';
@@ -59,6 +60,8 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
   const msg = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
   // Two first messages of a new sender can race on the identity's unique key, two deliveries of one
   // message on its external id: the loser retries and then finds the winner's contact (or message).
+  // New To/Cc addresses get their data keys before the message is stored (see planParticipants).
+  let participantPlans = msg.participants ? await planParticipants(deps.db, msg) : null;
   for (let attempt = 0; ; attempt++) {
     try {
       const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
@@ -68,7 +71,10 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
       // Only messages with files or participants pay for these; the chat hot path never enters them.
       if (msg.attachments?.length) await linkAttachments(deps, result, msg.attachments);
       if (msg.participants) {
-        await recordParticipants(deps.db, result.conversation.id, msg);
+        // Handed over once: recordParticipants settles them (a later attempt plans anew).
+        const plans = participantPlans;
+        participantPlans = null;
+        await recordParticipants(deps.db, result.conversation.id, msg, plans, result.created);
         // The statement's view names the sender's contact, which is not the conversation's when another
         // participant wrote (a Cc'd colleague): the event shows the conversation as it is.
         if (result.created)
@@ -85,6 +91,8 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
       return result;
     } catch (err) {
       if (attempt < 3 && isUniqueViolation(err)) continue;
+      // Keys planned for participants that were never recorded name no row: destroyed.
+      if (participantPlans) await settlePlans(deps.db, msg.participants!, participantPlans, new Set());
       throw err;
     }
   }
@@ -154,8 +162,7 @@ async function ingestOnce(
   inboxName: string,
   openStatus: 'bot' | 'open',
 ): Promise<IngestResult> {
-  const row =
-    (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
+  const row = (await ingestBatched(db, msg, openStatus)) ?? (await ingestAlone(db, msg, openStatus));
   if (!row || row.id === null) return loadReplayed(db, keys, msg);
   const message = readMessage(row);
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
@@ -180,6 +187,19 @@ async function ingestOnce(
       createdAt: new Date(row.x_created_at!).toISOString(),
     },
   };
+}
+
+/** ingestStatement for a message its batch left out, its sender looked up again (not taken from the cache). */
+async function ingestAlone(db: Db, msg: InboundMessage, openStatus: 'bot' | 'open') {
+  const plans = await planSenders(db, [msg.sender], { lookUp: true });
+  try {
+    const [row] = await ingestStatement(db, statementValues(msg, openStatus, plans[0]!));
+    await settlePlans(db, [msg.sender], plans, new Set(row?.id ? [row.x_contact_id!] : []));
+    return row;
+  } catch (err) {
+    await settlePlans(db, [msg.sender], plans, new Set());
+    throw err;
+  }
 }
 
 async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promise<IngestResult> {

@@ -27,6 +27,7 @@ import { followupInbox } from './presence.ts';
 import { visitorConversationId } from './widget.ts';
 import { DEFAULT_VISITOR_GONE_MINUTES } from './business-hours.ts';
 import { timelineMetadata } from './timeline-events.ts';
+import { newIdentity, tokenOfAddress } from './identity-address.ts';
 
 /**
  * The customer who left: a chat visitor may leave an email address (outside business hours, or any time), with
@@ -98,12 +99,17 @@ export async function leaveEmail(
   const event = await recordConsentWith(deps, async (tx) => {
     await tx
       .insert(contactIdentities)
-      .values({ contactId: visitor.contactId, kind: 'email', address: email })
+      .values(await newIdentity(deps.db, visitor.contactId, 'email', email))
       .onConflictDoNothing();
     const [identity] = await tx
       .select({ id: contactIdentities.id })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'email'), eq(contactIdentities.address, email)));
+      .where(
+        and(
+          eq(contactIdentities.kind, 'email'),
+          eq(contactIdentities.addressToken, tokenOfAddress(deps.db, 'email', email)),
+        ),
+      );
     const now = new Date();
     const followup = {
       followupIdentityId: identity!.id,

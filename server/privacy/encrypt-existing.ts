@@ -5,16 +5,25 @@ import type { Db } from '../db/client.ts';
 import type { EncryptedBlobStore } from '../blobs/encrypted.ts';
 import type { BlobOwner } from '../blobs/store.ts';
 import type { DataKeys } from '../security/data-keys.ts';
-import { attachments, botDecisions, consentEvents, conversations, recordings } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  botDecisions,
+  consentEvents,
+  contactIdentities,
+  conversations,
+  recordings,
+} from '../../drizzle/schema/index.ts';
+import { addressContext, addressToken, identityKeysOf } from '../domain/identity-address.ts';
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
 import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
 
 /**
- * `npm run privacy:encrypt-existing`: the files, consent evidence and bot decisions' scores stored before per-person
- * encryption, encrypted with their people's data keys. Resumable: it works in batches, a file is rewritten in place
- * (same id, replaced atomically) and a row in its own statement, and what is encrypted already is skipped, so a run
- * that was interrupted is finished by the next. Safe while servers run (they read both forms).
+ * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores and identity addresses stored
+ * before per-person encryption, encrypted with their people's data keys (identities also get their keyed token).
+ * Resumable: it works in batches, a file is rewritten in place (same id, replaced atomically) and a row in its own
+ * statement, and what is encrypted already is skipped, so a run that was interrupted is finished by the next. Safe
+ * while servers run (they read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).
@@ -27,12 +36,17 @@ export type EncryptExistingDeps = {
   owners: (owner: BlobOwner) => Promise<string[]>;
 };
 
-export type EncryptProgress = (stage: 'files' | 'evidence' | 'decisions', done: number, total: number) => void;
+export type EncryptProgress = (
+  stage: 'files' | 'evidence' | 'decisions' | 'identities',
+  done: number,
+  total: number,
+) => void;
 
 export type EncryptExistingResult = {
   files: { encrypted: number; already: number; missing: number };
   evidence: { encrypted: number };
   decisions: { encrypted: number };
+  identities: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -112,7 +126,58 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
       writeFileSync(marker, 'every file listed in the database was encrypted at this time\n', { mode: 0o600 });
     }
   }
-  return { files, evidence: Number(row?.n ?? 0), decisions: await plainDecisionCount(deps.db) };
+  const [untokened] = await deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(contactIdentities)
+    .where(isNull(contactIdentities.addressToken));
+  return {
+    files,
+    evidence: Number(row?.n ?? 0),
+    decisions: await plainDecisionCount(deps.db),
+    identities: Number(untokened?.n ?? 0),
+  };
+}
+
+/**
+ * Identities stored before their addresses had a token and a sealed copy (server/domain/identity-address.ts): each
+ * gets both, a batch per statement group; a row another writer gave them meanwhile is left as it is.
+ */
+async function encryptIdentities(db: Db, onProgress: EncryptProgress): Promise<number> {
+  const { blindIndex, dataKeys } = identityKeysOf(db);
+  const [waiting] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(contactIdentities)
+    .where(isNull(contactIdentities.addressToken));
+  const total = Number(waiting?.n ?? 0);
+  let done = 0;
+  onProgress('identities', 0, total);
+  for (;;) {
+    const batch = await db
+      .select({
+        id: contactIdentities.id,
+        contactId: contactIdentities.contactId,
+        kind: contactIdentities.kind,
+        address: contactIdentities.address,
+      })
+      .from(contactIdentities)
+      .where(isNull(contactIdentities.addressToken))
+      .orderBy(asc(contactIdentities.id))
+      .limit(BATCH);
+    if (batch.length === 0) break;
+    const sealed = await dataKeys.encryptMany(
+      batch.map((i) => ({ contactId: i.contactId, plaintext: i.address, context: addressContext(i.id) })),
+    );
+    await db.transaction(async (tx) => {
+      for (const [n, i] of batch.entries())
+        await tx
+          .update(contactIdentities)
+          .set({ addressToken: addressToken(blindIndex, i.kind, i.address), sealedAddress: sealed[n]! })
+          .where(and(eq(contactIdentities.id, i.id), isNull(contactIdentities.addressToken)));
+    });
+    done += batch.length;
+    onProgress('identities', done, total);
+  }
+  return done;
 }
 
 export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
@@ -173,16 +238,22 @@ export async function encryptExisting(
     after = batch.at(-1)!.id;
   }
   const decisions = await encryptDecisions(deps, onProgress);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0)
+  const identities = await encryptIdentities(db, onProgress);
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions },
+      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, identities },
     });
-  return { files, evidence: { encrypted }, decisions: { encrypted: decisions } };
+  return {
+    files,
+    evidence: { encrypted },
+    decisions: { encrypted: decisions },
+    identities: { encrypted: identities },
+  };
 }
 
 /**

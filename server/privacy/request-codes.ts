@@ -9,6 +9,7 @@ import { conflict, DomainError } from '../domain/errors.ts';
 import type { VerificationEvidence } from '../../drizzle/schema/privacy-requests.ts';
 import { parseTypedIdentity, type TypedIdentity } from './request-identity.ts';
 import { requestTexts, type RequestLanguage } from './request-texts.ts';
+import { findIdentity as findIdentityOf } from '../domain/identity-lookup.ts';
 
 /**
  * One-time codes of the public request page: the person proves they hold an identity on file (an email address, a
@@ -64,14 +65,13 @@ type Found = { id: string; kind: CodeIdentityKind; to: string };
  */
 async function findIdentity(deps: RequestCodeDeps, typed: TypedIdentity): Promise<Found | null> {
   const byAddress = async (kind: 'email' | 'phone', address: string) => {
-    const [row] = await deps.db
-      .select({ id: contactIdentities.id })
-      .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.address, address)));
+    const row = await findIdentityOf(deps.db, kind, address);
     return row ? { id: row.id, kind, to: address } : null;
   };
   const byMember = async (memberId: string) => {
-    // Slack identities are "<the member's workspace>:<member id>"; member ids are unique across workspaces.
+    // Slack identities are "<the member's workspace>:<member id>"; member ids are unique across workspaces. The
+    // token of an identity needs its workspace, which the request page does not know: this one look-up still goes by
+    // the plain address (issue 22: kept until Slack identities get a token of the member id alone).
     const [row] = await deps.db
       .select({ id: contactIdentities.id })
       .from(contactIdentities)

@@ -40,6 +40,12 @@ export type DataKey = { ref: string; keyId: string; key: Buffer };
 export type DataKeys = {
   /** The contact's key, created when they have none. */
   keyFor(contactId: string): Promise<DataKey>;
+  /**
+   * Keys for contacts that do not exist yet (ids chosen by the caller, e.g. a batch of new senders at ingest), all
+   * written at once: no read first (a fresh id has no key), the writes side by side. Durable when it resolves, so
+   * the rows that will name them can be committed after it.
+   */
+  createMany(contactIds: readonly string[]): Promise<DataKey[]>;
   /** The key a ciphertext names, or undefined once it has been destroyed (or never existed). */
   keyOf(ref: string): Promise<DataKey | undefined>;
   encrypt(contactId: string, plaintext: string, context: string): Promise<string>;
@@ -108,8 +114,16 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
   async function keyFor(contactId: string): Promise<DataKey> {
     const known = await keyOf(contactId);
     if (known) return known;
-    const entry = await store.create({ owner: contactId, keys: [wrap(contactId, generateKey())] });
-    const key = unwrap(entry.keys.find((k) => k.ref === contactId)!);
+    return create(contactId);
+  }
+
+  async function create(contactId: string): Promise<DataKey> {
+    const raw = generateKey();
+    const mine = wrap(contactId, raw);
+    const entry = await store.create({ owner: contactId, keys: [mine] });
+    const stored = entry.keys.find((k) => k.ref === contactId)!;
+    // Another writer's key, when it was first: that one is the person's.
+    const key = stored.wrapped === mine.wrapped ? { ref: contactId, keyId: mine.keyId, key: raw } : unwrap(stored);
     remember(key);
     return key;
   }
@@ -136,6 +150,7 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
     location: store.location,
     keyFor,
     keyOf,
+    createMany: (contactIds) => Promise.all(contactIds.map(create)),
     async encrypt(contactId, plaintext, context) {
       const { ref, key } = await keyFor(contactId);
       return sealWithKey(DATA_PREFIX, ref, key, plaintext, context);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -66,12 +65,14 @@ export function createFileKeyStore(root: string): KeyStore {
   async function temporary(ref: string, content: StoredFile): Promise<string> {
     await mkdir(join(root, ref.slice(0, 2)), { recursive: true, mode: 0o700 });
     const path = join(root, ref.slice(0, 2), `.${ref}.${randomBytes(6).toString('hex')}`);
-    const fd = openSync(path, 'wx', 0o600);
+    // Asynchronous, fsync included: the keys of a batch of new senders are written side by side (data-keys.ts
+    // createMany), and concurrent fsyncs let the filesystem's journal commit them together; the event loop goes on.
+    const file = await open(path, 'wx', 0o600);
     try {
-      writeSync(fd, JSON.stringify(content));
-      fsyncSync(fd);
+      await file.writeFile(JSON.stringify(content));
+      await file.sync();
     } finally {
-      closeSync(fd);
+      await file.close();
     }
     return path;
   }
@@ -88,7 +89,7 @@ export function createFileKeyStore(root: string): KeyStore {
     async create(entry) {
       const path = await temporary(entry.owner, { v: 1, ...entry });
       try {
-        linkSync(path, pathOf(entry.owner));
+        await link(path, pathOf(entry.owner));
         return entry;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -22,9 +22,11 @@ import {
   auditLog,
   botDecisions,
   consentEvents,
+  contactIdentities,
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
+import { addressContext, tokenOfAddress } from '../../server/domain/identity-address.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
 import { openDatabase } from '../../server/db/client.ts';
@@ -223,6 +225,17 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         const evidenceOf = (id: string) => opened.filter((_, i) => events[i]!.contactId === id);
         // ... but with the live keys only Bob's evidence opens.
         expect(evidenceOf(people.ada.contactId)).toEqual([{}]);
+        // The sealed copies of the identity addresses: Ada's no longer open, Bob's do.
+        const identities = await restored.db
+          .select()
+          .from(contactIdentities)
+          .where(inArray(contactIdentities.contactId, [people.ada.contactId, people.bob.contactId]));
+        const addresses = await deps.dataKeys.decryptMany(
+          identities.map((i) => ({ sealed: i.sealedAddress!, context: addressContext(i.id) })),
+        );
+        const addressesOf = (id: string) => addresses.filter((_, i) => identities[i]!.contactId === id);
+        expect(addressesOf(people.ada.contactId)).toEqual([null, null]);
+        expect(addressesOf(people.bob.contactId).sort()).toEqual([bob.email, bob.phone].sort());
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
@@ -379,8 +392,17 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         })),
         { conversationId: person.emailConversationId, action: 'handoff', reason: 'human_requested' },
       ]);
+      // And an identity as it was stored before tokens: its plain address only.
+      await deps.db
+        .insert(contactIdentities)
+        .values({ contactId: person.contactId, kind: 'email', address: 'old-4471@example.org' });
       const blobs = deps.blobs as EncryptedBlobStore;
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 5, evidence: 3, decisions: 4 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 5,
+        evidence: 3,
+        decisions: 4,
+        identities: 1,
+      });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
       let calls = 0;
@@ -392,7 +414,12 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await expect(encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners: failing })).rejects.toThrow(
         'connection lost',
       );
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 3, evidence: 3, decisions: 4 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 3,
+        evidence: 3,
+        decisions: 4,
+        identities: 1,
+      });
 
       const progress: string[] = [];
       const result = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners }, (s, d, t) =>
@@ -403,11 +430,35 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(result.decisions.encrypted).toBe(4);
       expect(progress).toContain('evidence 3/3');
       expect(progress).toContain('decisions 4/4');
+      expect(result.identities.encrypted).toBe(1);
+      expect(progress).toContain('identities 1/1');
+      // The old identity is found by its token now, and its sealed copy opens to the address.
+      const [old] = await deps.db
+        .select()
+        .from(contactIdentities)
+        .where(
+          and(
+            eq(contactIdentities.kind, 'email'),
+            eq(contactIdentities.addressToken, tokenOfAddress(deps.db, 'email', 'old-4471@example.org')),
+          ),
+        );
+      expect(old?.contactId).toBe(person.contactId);
+      expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
       expect(progress.at(0)).toMatch(/^files 0\//);
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0, decisions: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 0,
+        evidence: 0,
+        decisions: 0,
+        identities: 0,
+      });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
-      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0, decisions: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({
+        files: 0,
+        evidence: 0,
+        decisions: 0,
+        identities: 0,
+      });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
       // Same ids, same content for the readers.
@@ -424,7 +475,9 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       ]);
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
-      expect(again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted).toBe(0);
+      expect(
+        again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted + again.identities.encrypted,
+      ).toBe(0);
     } finally {
       await harness.close();
     }
@@ -500,7 +553,9 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         botDecisions: 1,
         consentEvents: 0,
         files: 0,
-        msg: 'files, consent evidence or bot decisions are stored unencrypted: run npm run privacy:encrypt-existing',
+        msg:
+          'files, consent evidence, bot decisions or identity addresses are stored unencrypted: ' +
+          'run npm run privacy:encrypt-existing',
       });
     } finally {
       await server.stop();

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { testDatabase, dbMode } from '../helpers/db.ts';
 import type { Database } from '../../server/db/client.ts';
-import { contacts, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import {
+  contacts,
+  contactIdentities,
+  conversationParticipants,
+  conversations,
+  inboxes,
+  messages,
+} from '../../drizzle/schema/index.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
@@ -69,6 +76,35 @@ describe(`ingest() on ${dbMode}`, () => {
     expect(again.created).toBe(false);
     expect(again.message.body).toBe('Hello');
     expect(await counts()).toEqual(before);
+  });
+
+  it('one Message-ID saved by two senders, each with a Cc: the second mail records its people too', async () => {
+    // As in public mail fixtures: one Message-ID, another From. The second is a replay (its message is the first's),
+    // yet its sender was never stored by it: it must be found or created like any other participant.
+    const shared = { externalId: '<saved-twice@example.org>', threadKey: '<saved-twice@example.org>' };
+    const cc = (address: string) => [{ kind: 'email' as const, address, role: 'cc' as const }];
+    const first = await ingest(deps, mail({ ...shared, participants: cc('cc-one@example.org') }));
+    const again = await ingest(
+      deps,
+      mail({
+        ...shared,
+        sender: { kind: 'email', address: 'other-sender@example.org', name: 'Other' },
+        participants: cc('cc-two@example.org'),
+      }),
+    );
+    expect(again.created).toBe(false);
+    expect(again.message.id).toBe(first.message.id);
+    const people = await database.db
+      .select({ address: contactIdentities.address, role: conversationParticipants.role })
+      .from(conversationParticipants)
+      .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
+      .where(eq(conversationParticipants.conversationId, first.conversation.id));
+    expect(people.map((p) => `${p.role} ${p.address}`).sort()).toEqual([
+      'cc cc-one@example.org',
+      'cc cc-two@example.org',
+      'from ada@example.org',
+      'from other-sender@example.org',
+    ]);
   });
 
   it('the same sender and thread land in the same conversation; another thread opens another', async () => {

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { preparedStatement } from '../db/statements.ts';
+import type { IdentityKind } from '../../drizzle/schema/enums.ts';
+import { DATA_PREFIX } from '../security/data-keys.ts';
+import { sealWithKey } from '../security/secret-box.ts';
+import { addressContext, addressToken, identityKeysOf } from './identity-address.ts';
+
+export type Address = { kind: IdentityKind; address: string };
+export type FoundIdentity = { id: string; contactId: string };
+
+const keyOf = (a: { kind: string; token: string }) => `${a.kind}\n${a.token}`;
+const addressKey = (a: Address) => `${a.kind}\n${a.address}`;
+
+const p = sql.placeholder;
+
+/**
+ * Identities by token, or (rows stored before tokens) by address: that partial index is empty once migrated. The
+ * kinds lead both indexes ((kind, address_token), (kind, address)): without them PostgreSQL read the whole table
+ * for every look-up (a sequential scan, 8 ms at 30,000 identities); the caller keeps only matching (kind, token).
+ */
+const identitiesStatement = preparedStatement<{
+  id: string;
+  contact_id: string;
+  kind: IdentityKind;
+  address_token: string | null;
+  address: string;
+}>(sql`select id, contact_id, kind::text as kind, address_token, address from contact_identities
+  where kind = any(${p('kinds')}::text[]::identity_kind[])
+    and (address_token = any(${p('tokens')}::text[])
+      or (address_token is null and address = any(${p('addresses')}::text[])))`);
+
+/**
+ * The identities of these addresses, by token. A row stored before tokens existed (address_token null) is found by
+ * its address and given its token and sealed address on the spot, so the statements that resolve senders can look
+ * by token alone; `privacy:encrypt-existing` does the same for every row at once.
+ */
+export async function findIdentities(db: Db, addresses: readonly Address[]): Promise<Map<string, FoundIdentity>> {
+  const { blindIndex, dataKeys } = identityKeysOf(db);
+  const wanted = addresses.map((a) => ({ ...a, token: addressToken(blindIndex, a.kind, a.address) }));
+  const found = new Map<string, FoundIdentity>();
+  if (wanted.length === 0) return found;
+  const rows = await identitiesStatement(db, {
+    kinds: [...new Set(wanted.map((w) => w.kind))],
+    tokens: wanted.map((w) => w.token),
+    addresses: wanted.map((w) => w.address),
+  });
+  for (const row of rows) {
+    let token = row.address_token;
+    if (token === null) {
+      token = addressToken(blindIndex, row.kind, row.address);
+      const sealed = await dataKeys.encrypt(row.contact_id, row.address, addressContext(row.id));
+      await db.execute(sql`update contact_identities set address_token = ${token}, sealed_address = ${sealed}
+        where id = ${row.id} and address_token is null`);
+    }
+    found.set(keyOf({ kind: row.kind, token }), { id: row.id, contactId: row.contact_id });
+  }
+  return new Map(
+    wanted.flatMap((w) => {
+      const hit = found.get(keyOf(w));
+      return hit ? [[addressKey(w), hit] as const] : [];
+    }),
+  );
+}
+
+/** findIdentities' answer for one address. */
+export const foundFor = (found: Map<string, FoundIdentity>, a: Address) => found.get(addressKey(a));
+
+/** One address's identity, or undefined. */
+export async function findIdentity(db: Db, kind: IdentityKind, address: string): Promise<FoundIdentity | undefined> {
+  return foundFor(await findIdentities(db, [{ kind, address }]), { kind, address });
+}
+
+/** What an ingest statement is given for a sender: its token, and for a sender not known yet a new contact. */
+export type SenderPlan = {
+  token: string;
+  /** Ids and sealed address of the contact to create, when the sender was not found; null otherwise. */
+  newContactId: string | null;
+  newIdentityId: string | null;
+  sealedAddress: string | null;
+};
+
+/** Tokens known to name an identity, so a message from a known sender costs no look-up before its statement. */
+const KNOWN_CACHE = 50_000;
+const knownTokens = new WeakMap<Db, Map<string, true>>();
+
+function knownOf(db: Db) {
+  let known = knownTokens.get(db);
+  if (!known) knownTokens.set(db, (known = new Map()));
+  return known;
+}
+
+export function rememberKnown(db: Db, kind: string, token: string) {
+  const known = knownOf(db);
+  const k = keyOf({ kind, token });
+  known.delete(k);
+  known.set(k, true);
+  if (known.size > KNOWN_CACHE) known.delete(known.keys().next().value!);
+}
+
+/** The identity is gone (erased, merged away): the next message looks again. */
+export const forgetKnown = (db: Db, kind: string, token: string) => knownOf(db).delete(keyOf({ kind, token }));
+
+/**
+ * The senders of a batch of messages, planned before its one statement (ingest-batch.ts): a sender whose token is
+ * known goes by token; the others are looked up together, and those still unknown get a new contact's ids and a data
+ * key, all keys created side by side and durable before the statement that names them commits. Two messages of one
+ * new sender share one plan. A plan the statement did not use (another writer created the contact first) leaves a
+ * key nobody names: `discardUnused` destroys it.
+ */
+export async function planSenders(db: Db, senders: readonly Address[], options: { lookUp?: boolean } = {}) {
+  const { blindIndex, dataKeys } = identityKeysOf(db);
+  const known = knownOf(db);
+  const tokens = senders.map((s) => addressToken(blindIndex, s.kind, s.address));
+  const unsure = senders.filter((s, i) => options.lookUp || !known.has(keyOf({ kind: s.kind, token: tokens[i]! })));
+  const found = unsure.length > 0 ? await findIdentities(db, unsure) : new Map<string, FoundIdentity>();
+  const fresh = new Map<string, { plan: SenderPlan; address: string }>();
+  const plans = senders.map((s, i): SenderPlan => {
+    const token = tokens[i]!;
+    if (!unsure.includes(s) || foundFor(found, s)) {
+      rememberKnown(db, s.kind, token);
+      return { token, newContactId: null, newIdentityId: null, sealedAddress: null };
+    }
+    const k = keyOf({ kind: s.kind, token });
+    let entry = fresh.get(k);
+    if (!entry) {
+      const plan = { token, newContactId: randomUUID(), newIdentityId: randomUUID(), sealedAddress: null };
+      fresh.set(k, (entry = { plan, address: s.address }));
+    }
+    return entry.plan;
+  });
+  const planned = [...fresh.values()];
+  const keys = await dataKeys.createMany(planned.map((p) => p.plan.newContactId!));
+  planned.forEach(({ plan, address }, i) => {
+    plan.sealedAddress = sealWithKey(
+      DATA_PREFIX,
+      keys[i]!.ref,
+      keys[i]!.key,
+      address,
+      addressContext(plan.newIdentityId!),
+    );
+  });
+  return plans;
+}
+
+/** After the statement: destroys the keys of planned contacts it did not create, and remembers the senders. */
+export async function settlePlans(
+  db: Db,
+  senders: readonly Address[],
+  plans: readonly SenderPlan[],
+  committedContactIds: ReadonlySet<string>,
+): Promise<void> {
+  const unused = new Set<string>();
+  plans.forEach((plan, i) => {
+    if (plan.newContactId && !committedContactIds.has(plan.newContactId)) unused.add(plan.newContactId);
+    else rememberKnown(db, senders[i]!.kind, plan.token);
+  });
+  if (unused.size === 0) return;
+  const { dataKeys } = identityKeysOf(db);
+  await Promise.all([...unused].map((id) => dataKeys.shred(id)));
+}
