@@ -104,10 +104,11 @@ export const forgetKnown = (db: Db, kind: string, token: string) => knownOf(db).
 
 /**
  * The senders of a batch of messages, planned before its one statement (ingest-batch.ts): a sender whose token is
- * known goes by token; the others are looked up together, and those still unknown get a new contact's ids and a data
- * key, all keys created side by side and durable before the statement that names them commits. Two messages of one
- * new sender share one plan. A plan the statement did not use (another writer created the contact first) leaves a
- * key nobody names: `discardUnused` destroys it.
+ * known goes by token; the others are looked up together, and those still unknown get a new contact: its id and
+ * data key taken from the pool of keys made ahead in blocks (data-keys.ts newContactKeys; the id is the key's
+ * reference), durable before the statement that names them commits, and an identity id. Two messages of one new
+ * sender share one plan. A plan the statement did not use (another writer created the contact first) leaves a key
+ * nobody names, and no data under it: it is left in its block (settlePlans).
  */
 export async function planSenders(db: Db, senders: readonly Address[], options: { lookUp?: boolean } = {}) {
   const { blindIndex, dataKeys } = identityKeysOf(db);
@@ -116,6 +117,12 @@ export async function planSenders(db: Db, senders: readonly Address[], options: 
   const unsure = senders.filter((s, i) => options.lookUp || !known.has(keyOf({ kind: s.kind, token: tokens[i]! })));
   const found = unsure.length > 0 ? await findIdentities(db, unsure) : new Map<string, FoundIdentity>();
   const fresh = new Map<string, { plan: SenderPlan; address: string }>();
+  const wanted = new Set(
+    senders.flatMap((s, i) =>
+      unsure.includes(s) && !foundFor(found, s) ? [keyOf({ kind: s.kind, token: tokens[i]! })] : [],
+    ),
+  ).size;
+  const keys = wanted > 0 ? await dataKeys.newContactKeys(wanted) : [];
   const plans = senders.map((s, i): SenderPlan => {
     const token = tokens[i]!;
     if (!unsure.includes(s) || foundFor(found, s)) {
@@ -125,13 +132,12 @@ export async function planSenders(db: Db, senders: readonly Address[], options: 
     const k = keyOf({ kind: s.kind, token });
     let entry = fresh.get(k);
     if (!entry) {
-      const plan = { token, newContactId: randomUUID(), newIdentityId: randomUUID(), sealedAddress: null };
+      const plan = { token, newContactId: keys[fresh.size]!.ref, newIdentityId: randomUUID(), sealedAddress: null };
       fresh.set(k, (entry = { plan, address: s.address }));
     }
     return entry.plan;
   });
   const planned = [...fresh.values()];
-  const keys = await dataKeys.createMany(planned.map((p) => p.plan.newContactId!));
   planned.forEach(({ plan, address }, i) => {
     plan.sealedAddress = sealWithKey(
       DATA_PREFIX,
@@ -144,19 +150,19 @@ export async function planSenders(db: Db, senders: readonly Address[], options: 
   return plans;
 }
 
-/** After the statement: destroys the keys of planned contacts it did not create, and remembers the senders. */
+/**
+ * After the statement: remembers the senders it created or found. The keys of planned contacts it did not create
+ * stay in their blocks: nothing was stored under them (the sealed address went nowhere), and destroying them would
+ * rewrite a block under its lock for no one's benefit.
+ */
 export async function settlePlans(
   db: Db,
   senders: readonly Address[],
   plans: readonly SenderPlan[],
   committedContactIds: ReadonlySet<string>,
 ): Promise<void> {
-  const unused = new Set<string>();
   plans.forEach((plan, i) => {
-    if (plan.newContactId && !committedContactIds.has(plan.newContactId)) unused.add(plan.newContactId);
-    else rememberKnown(db, senders[i]!.kind, plan.token);
+    if (!plan.newContactId || committedContactIds.has(plan.newContactId))
+      rememberKnown(db, senders[i]!.kind, plan.token);
   });
-  if (unused.size === 0) return;
-  const { dataKeys } = identityKeysOf(db);
-  await Promise.all([...unused].map((id) => dataKeys.shred(id)));
 }

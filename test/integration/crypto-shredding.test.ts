@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -39,6 +39,7 @@ import { createEncryptedBlobStore, type EncryptedBlobStore } from '../../server/
 import { blobOwners } from '../../server/blobs/owners.ts';
 import { createDataKeys, PersonalDataUnreadableError } from '../../server/security/data-keys.ts';
 import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
+import { blockFilePath } from '../../server/security/key-blocks.ts';
 import { keyFilePath, keyFileProvider, masterKey, openKeyProvider, readKeyFile } from '../../server/security/keys.ts';
 import { rotateMasterKey } from '../../server/security/rotate.ts';
 import { secretSettingsOf } from '../../channels/registry.ts';
@@ -184,8 +185,13 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
     expect(view!.candidates.map((c) => [c.articleId, c.score])).toEqual(
       candidatesOf('ada').map((c) => [c.articleId, c.score]),
     );
-    // One key file per person, mode 0600, holding a wrapped key only.
-    const entry = join(keyStorePath(dir), people.ada.contactId.slice(0, 2), `${people.ada.contactId}.key`);
+    // A contact created at ingest has no key file of their own: their key is in a block of keys made ahead (the id
+    // names it), mode 0600, holding wrapped keys only.
+    expect(existsSync(join(keyStorePath(dir), people.ada.contactId.slice(0, 2), `${people.ada.contactId}.key`))).toBe(
+      false,
+    );
+    const entry = blockFilePath(keyStorePath(dir), people.ada.contactId);
+    expect(readFileSync(entry, 'utf8')).toContain(people.ada.contactId);
     expect(statSync(entry).mode & 0o777).toBe(0o600);
     const key = (await deps.dataKeys.keyFor(people.ada.contactId)).key;
     expect(readFileSync(entry).includes(Buffer.from(key.toString('base64')))).toBe(false);
