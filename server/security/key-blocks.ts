@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WrappedKey } from './key-store.ts';
 
 /**
  * Data keys created ahead, in blocks (issue 22: a key per new contact at ingest must be cheap): one file holds a
@@ -18,6 +17,9 @@ import type { WrappedKey } from './key-store.ts';
  * two processes at once, both take effect; readers take no lock (a rename is atomic).
  */
 export const BLOCKS_DIR_NAME = 'blocks';
+
+/** A wrapped key, as key-store.ts's WrappedKey (the same shape; not imported, key-store.ts imports this file). */
+type WrappedKey = { ref: string; keyId: string; wrapped: string };
 
 const VALID_BLOCK = /^[0-9a-f]{12}$/;
 const LOCK_STALE_MS = 30_000;
