@@ -337,7 +337,14 @@ export const catalog = {
       redactions: p('metadata', 'spans and who redacted; never the text'),
       metadata: p('metadata', 'provider metadata'),
       language: p('metadata', 'the language of the text where known (search)'),
-      searchVector: derived('message_content', 'the words of body and html for search, computed by the database'),
+      searchVector: derived(
+        'message_content',
+        'the words of body and html for search: keyed tokens for sealed text, words for text from before the switch',
+      ),
+      mentionTokens: derived(
+        'message_content',
+        'the keyed tokens of the phone numbers mentioned in a sealed text (search, erasure)',
+      ),
       occurredAt: p('metadata'),
       createdAt: p('metadata'),
     },

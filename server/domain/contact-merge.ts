@@ -1,4 +1,5 @@
 import type { TextKeys } from './message-text.ts';
+import { blindingOf } from './message-store.ts';
 import { and, eq, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DataKeys } from '../security/data-keys.ts';
 import type { Db } from '../db/client.ts';
@@ -292,7 +293,7 @@ const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}
  */
 export async function findPeople(
   db: Db,
-  keys: TextKeys,
+  keys: TextKeys & Pick<DataKeys, 'keyFor'>,
   q: string,
 ): Promise<{ contacts: PersonMatch[]; mentions: number; mentionItems: MentionItem[]; mentionsMore: boolean }> {
   const term = q.trim();
@@ -344,7 +345,7 @@ export async function findPeople(
         )
         .orderBy(contactIdentities.createdAt)
     : [];
-  const mentions = await findMentions(db, keys, term);
+  const mentions = await findMentions(db, keys, term, await blindingOf(keys));
   return {
     contacts: rows.map((r) => ({
       ...r,

@@ -1,5 +1,7 @@
 import { openMessageText, openPreview, subjectView, type OpenedText, type TextKeys } from './message-text.ts';
 import { eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { mentionTokensOf, sealMessageText, sealTexts, textTokensOf, type StoreKeys } from './message-store.ts';
 import { auditStaging } from './ingest-statements.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
@@ -23,8 +25,8 @@ export type ConversationDeps = {
   events: DomainEventBus;
   adapters: Adapters;
   messageMaxChars: number;
-  /** Opens stored message text and subjects sealed with a person's data key (server/domain/message-text.ts). */
-  dataKeys: TextKeys;
+  /** Opens stored message text and subjects, and seals what is written, with a person's data key (message-store.ts). */
+  dataKeys: TextKeys & StoreKeys;
   /** Where an agent's files go (required only for replies and notes that carry some). */
   blobs?: Pick<BlobStore, 'put' | 'delete'>;
 };
@@ -143,9 +145,12 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
       left join teams t on t.id = c.team_id
     where c.id = ${p('conversationId')}::uuid and c.deleted_at is null
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
-    select cv.id, cv.channel, ${p('direction')}::message_direction, ${p('kind')}::message_kind,
-      'agent'::author_kind, ${p('agentId')}::uuid, ${p('text')}::text, ${p('deliveryState')}::delivery_state
+    -- The text is stored sealed, its index entries as tokens computed in the server.
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_agent_id, body,
+      delivery_state, search_vector, mention_tokens)
+    select ${p('id')}::uuid, cv.id, cv.channel, ${p('direction')}::message_direction, ${p('kind')}::message_kind,
+      'agent'::author_kind, ${p('agentId')}::uuid, ${p('sealed')}::text, ${p('deliveryState')}::delivery_state,
+      ${p('searchVector')}::tsvector, ${mentionTokensOf(p('mentionTokens'))}
     from cv
     returning *
   ), touched as (
@@ -227,7 +232,22 @@ async function addAgentMessage(
 ): Promise<MessageView> {
   if (text.length > deps.messageMaxChars) throw tooLarge(deps.messageMaxChars);
   if (text.trim() === '' && files.length === 0) throw new DomainError(400, 'empty_message', 'Message text is empty');
+  // The message's id and its contact's key are needed before the insert: the text is sealed in its own context.
+  const [owner] = await deps.db
+    .select({ contactId: conversations.contactId })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  if (!owner) throw notFound('Conversation');
+  const id = randomUUID();
+  const [[sealed], tokens] = await Promise.all([
+    sealTexts(deps.dataKeys, [{ id, contactId: owner.contactId, body: text }]),
+    textTokensOf(deps.dataKeys),
+  ]);
   const values = {
+    id,
+    sealed: sealed!.body,
+    searchVector: tokens.document(null, text, null),
+    mentionTokens: tokens.mentionTokens(text, null).join(' '),
     conversationId,
     kind,
     direction: kind === 'note' ? 'internal' : 'outbound',
@@ -270,7 +290,7 @@ async function addAgentMessage(
     if (!row) await Promise.all(written.map((w) => blobs.delete(w.id).catch(() => false)));
   }
   if (!row) throw notFound('Conversation');
-  const message = readMessage(row);
+  const message = { ...readMessage(row), body: text };
   const conversation = await conversationViewOf(
     deps.dataKeys,
     message,
@@ -487,25 +507,29 @@ export async function retryDueDeliveries(deps: ConversationDeps, limit = 20): Pr
 /** A timeline marker (assignment, status change): shown to agents, never sent, never shown to the visitor. */
 async function addTimelineEvent(
   tx: Db,
+  keys: StoreKeys,
   conversation: typeof conversations.$inferSelect,
   actor: Actor,
   marker: TimelineMarker,
 ) {
+  const id = randomUUID();
+  const text = await sealMessageText(keys, { id, contactId: conversation.contactId, body: marker.body });
   const [event] = await tx
     .insert(messages)
     .values({
+      id,
+      ...text,
       conversationId: conversation.id,
       channel: conversation.channel,
       direction: 'internal',
       kind: 'event',
       authorKind: 'agent',
       authorAgentId: actor.id,
-      body: marker.body,
       deliveryState: 'stored',
       metadata: timelineMetadata(marker.code, marker.args),
     })
     .returning();
-  return toMessageView(event!, actor.name);
+  return toMessageView({ ...event!, body: marker.body, html: null }, actor.name);
 }
 
 /** A timeline marker: its English text (body, export) and its code and arguments (the inbox's language). */
@@ -524,7 +548,7 @@ export async function changeConversation(
   const event = await deps.db.transaction(async (tx) => {
     const current = await requireConversation(tx, conversationId);
     const marker = await change(tx, current);
-    return marker ? addTimelineEvent(tx, current, actor, marker) : null;
+    return marker ? addTimelineEvent(tx, deps.dataKeys, current, actor, marker) : null;
   });
   const conversation = await publishConversation(deps, conversationId);
   if (event) {

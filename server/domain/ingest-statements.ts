@@ -6,12 +6,16 @@ import { messageLanguage } from '../../bot/language.ts';
 import { messages } from '../../drizzle/schema/index.ts';
 import { columnList } from '../db/rows.ts';
 import type { SenderPlan } from './identity-lookup.ts';
+import type { IngestTextPlan } from './ingest-text.ts';
+import { mentionTokensOf } from './message-store.ts';
+import type { TextTokens } from './search-tokens.ts';
 
 /**
  * The inserted message's columns the statements send back: all but search_vector, whose text (twice the size of
- * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it.
+ * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it, and the
+ * mention tokens.
  */
-export const RETURNED_MESSAGE_OMITS = ['searchVector'] as const;
+export const RETURNED_MESSAGE_OMITS = ['searchVector', 'mentionTokens'] as const;
 export const insertedColumns = sql.raw(columnList(messages, 'inserted', RETURNED_MESSAGE_OMITS));
 
 export type IngestRow = Record<string, unknown> & {
@@ -33,6 +37,13 @@ export type IngestRow = Record<string, unknown> & {
 };
 
 const p = sql.placeholder;
+
+/**
+ * The index entries of the message being stored (message-store.ts): the text is sealed (sealedText, sealedHtml) and
+ * its tokens are computed in the server (search-tokens.ts); the plaintext is no parameter of the statement.
+ */
+export const blindSearchVector = sql`${p('searchVector')}::tsvector`;
+export const blindMentionTokens = mentionTokensOf(p('mentionTokens'));
 
 /*
  * Who touched this person's data (issue 21): each statement below stages its audit entries (ids and field names,
@@ -163,11 +174,13 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), the_conversation as (
     select * from known_conversation union all select * from new_conversation
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, the_contact.identity_id, ${p('text')}::text, ${p('html')}::text, ${p('language')}::text,
-      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select ${p('messageId')}::uuid, the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction,
+      'message'::message_kind, 'contact'::author_kind, the_contact.identity_id, ${p('sealedText')}::text,
+      ${p('sealedHtml')}::text, ${p('language')}::text, ${p('externalId')}::text, 'received'::delivery_state,
+      ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector},
+      ${blindMentionTokens}
     from the_conversation cross join the_contact
     where not exists (select 1 from stored)
     returning *
@@ -203,9 +216,20 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     left join the_contact on true left join the_conversation on true
     left join inserted on true left join touched on true`);
 
-/** ingestStatement's named values for one message, its sender planned (identity-lookup.ts). */
-export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open', sender: SenderPlan) {
+/** ingestStatement's named values for one message: its sender planned (identity-lookup.ts), its text sealed. */
+export function statementValues(
+  msg: InboundMessage,
+  openStatus: 'bot' | 'open',
+  sender: SenderPlan,
+  plan: IngestTextPlan,
+  tokens: TextTokens,
+) {
+  const language = messageLanguage(msg.text);
+  const html = msg.html ?? null;
   return {
+    messageId: plan.id,
+    sealedText: plan.body,
+    sealedHtml: plan.html,
     openStatus,
     senderToken: sender.token,
     newContactId: sender.newContactId,
@@ -221,9 +245,9 @@ export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open',
     inboxId: msg.inboxId,
     threadKey: msg.threadKey,
     subject: msg.subject ?? null,
-    text: msg.text,
-    html: msg.html ?? null,
-    language: messageLanguage(msg.text),
+    language,
+    searchVector: tokens.document(language, msg.text, html),
+    mentionTokens: tokens.mentionTokens(msg.text, html).join(' '),
     metadata: JSON.stringify(msg.metadata ?? {}),
     occurredAt: msg.occurredAt.toISOString(),
   };
@@ -255,19 +279,21 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
       t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
-      t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
-      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
+      t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language, t.external_id,
+      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id, t.sealed_body,
+      t.sealed_html
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderAddress')}::text[]), (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
       (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
-      (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
-      (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
-      (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
+      (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('searchVector')}::text[]),
+      (select ${p('mentionTokens')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
+      (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
+      (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]))
       as t(idx, channel, sender_kind, sender_address, sender_token, new_contact_id, new_identity_id, sealed_address,
-        sender_name, email, phone, inbox_id, thread_key, subject, open_status, body, html, language, external_id,
-        metadata, occurred_at)
+        sender_name, email, phone, inbox_id, thread_key, subject, open_status, search_vector, mention_tokens, language,
+        external_id, metadata, occurred_at, message_id, sealed_body, sealed_html)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -322,11 +348,13 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), inserted as (
     -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
     -- conversation is left behind for a message that turned out to be a replay.
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind, 'contact'::author_kind,
-      ct.identity_id, fresh.body, fresh.html, fresh.language, fresh.external_id, 'received'::delivery_state,
-      fresh.metadata, fresh.occurred_at
+    -- The text is stored sealed; the index entries are tokens computed in the server.
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select fresh.message_id, cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind,
+      'contact'::author_kind, ct.identity_id, fresh.sealed_body, fresh.sealed_html, fresh.language,
+      fresh.external_id, 'received'::delivery_state, fresh.metadata, fresh.occurred_at,
+      fresh.search_vector::tsvector, ${mentionTokensOf(sql.raw('fresh.mention_tokens'))}
     from fresh join the_conversation cv on cv.idx = fresh.idx join the_contact ct on ct.idx = fresh.idx
     returning *
   ), touched as (
@@ -367,8 +395,14 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     left join touched on touched.id = inserted.conversation_id`);
 
 /** batchStatement's values for a batch: one array per column, message i at index i. */
-export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open'; sender: SenderPlan }>) {
-  const rows = batch.map(({ msg, openStatus, sender }) => statementValues(msg, openStatus, sender));
+export function batchValues(
+  batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open'; sender: SenderPlan }>,
+  plans: IngestTextPlan[],
+  tokens: TextTokens,
+) {
+  const rows = batch.map(({ msg, openStatus, sender }, i) =>
+    statementValues(msg, openStatus, sender, plans[i]!, tokens),
+  );
   const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
   return {
     idx: rows.map((_, i) => i),
@@ -386,11 +420,14 @@ export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot
     threadKey: column('threadKey'),
     subject: column('subject'),
     openStatus: column('openStatus'),
-    text: column('text'),
-    html: column('html'),
+    searchVector: column('searchVector'),
+    mentionTokens: column('mentionTokens'),
     language: column('language'),
     externalId: column('externalId'),
     metadata: column('metadata'),
     occurredAt: column('occurredAt'),
+    messageId: column('messageId'),
+    sealedText: column('sealedText'),
+    sealedHtml: column('sealedHtml'),
   };
 }

@@ -3,9 +3,11 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
+import type { StoreKeys } from './message-store.ts';
 import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues } from './ingest-statements.ts';
 import { planParticipants, recordParticipants } from './ingest-participants.ts';
 import { planSenders, settlePlans } from './identity-lookup.ts';
+import { planIngestTexts } from './ingest-text.ts';
 import { SerialByKey } from './serial-by-key.ts';
 import { attachments, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundAttachment, InboundMessage } from '../../channels/types.ts';
@@ -33,8 +35,8 @@ export type IngestDeps = {
   chatOpenStatus?: () => 'bot' | 'open';
   /** Where inbound attachments go; required only for messages that carry some. */
   blobs?: BlobStore;
-  /** Opens stored text sealed with a person's data key (a replay answers with the stored message). */
-  dataKeys: TextKeys;
+  /** Seals the text stored (the conversation's contact's key), and opens a replay's stored message. */
+  dataKeys: TextKeys & StoreKeys;
 };
 
 const UNIQUE_VIOLATION = '23505';
@@ -157,14 +159,15 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
  */
 async function ingestOnce(
   db: Db,
-  keys: TextKeys,
+  keys: TextKeys & StoreKeys,
   msg: InboundMessage,
   inboxName: string,
   openStatus: 'bot' | 'open',
 ): Promise<IngestResult> {
-  const row = (await ingestBatched(db, msg, openStatus)) ?? (await ingestAlone(db, msg, openStatus));
+  const row = (await ingestBatched(db, keys, msg, openStatus)) ?? (await ingestAlone(db, keys, msg, openStatus));
   if (!row || row.id === null) return loadReplayed(db, keys, msg);
-  const message = readMessage(row);
+  // The row holds the sealed text: the view and the event carry what was written.
+  const message = { ...readMessage(row), body: msg.text, html: msg.html ?? null };
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
   return {
@@ -190,10 +193,12 @@ async function ingestOnce(
 }
 
 /** ingestStatement for a message its batch left out, its sender looked up again (not taken from the cache). */
-async function ingestAlone(db: Db, msg: InboundMessage, openStatus: 'bot' | 'open') {
+async function ingestAlone(db: Db, keys: StoreKeys, msg: InboundMessage, openStatus: 'bot' | 'open') {
   const plans = await planSenders(db, [msg.sender], { lookUp: true });
   try {
-    const [row] = await ingestStatement(db, statementValues(msg, openStatus, plans[0]!));
+    // Sealed again: the sender's plan (and with it the key's owner) may differ from the batch's.
+    const texts = await planIngestTexts(db, keys, [msg], plans);
+    const [row] = await ingestStatement(db, statementValues(msg, openStatus, plans[0]!, texts.plans[0]!, texts.tokens));
     await settlePlans(db, [msg.sender], plans, new Set(row?.id ? [row.x_contact_id!] : []));
     return row;
   } catch (err) {

@@ -16,6 +16,7 @@ import {
   type SnippetPart,
 } from './search-query.ts';
 import { withPhrasePairs } from './search-phrases.ts';
+import { websearchQuery } from './search-tokens.ts';
 import type { SearchBlinding } from './search-blind.ts';
 
 /**
@@ -57,8 +58,9 @@ export type SearchRequest = {
   viewerAgentId: string;
   limit: number;
   /**
-   * Set where the messages' index is blinded (search-blind.ts, migration 0040: search_vector holds keyed tokens and
-   * mention_tokens the tokens of digit runs): the query's lexemes and a phone number's digits are mapped to tokens.
+   * The blinded index's keys (search-blind.ts, migrations 0040/0042: a sealed row's search_vector holds keyed tokens
+   * and mention_tokens the tokens of its digit runs): the query's lexemes and a phone number's digits are looked up
+   * as tokens too, beside the words and digits of plaintext rows. The app always sets it (message-store.ts).
    */
   blinding?: SearchBlinding;
 };
@@ -298,9 +300,11 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
  * digits or more are rare, so PostgreSQL reads the digits index and sorts the few matches.
  */
 function mentionArm(digits: string, where: SQL, limit: number, blinding?: SearchBlinding): SQL {
+  // Plaintext rows (from before the switch) by their digits, sealed ones by their tokens: one index each, OR'd.
+  const plain = sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
   const mentions = blinding
-    ? sql`m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
-    : sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
+    ? sql`(${plain} or m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[])`
+    : plain;
   return sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
     join conversations c on c.id = m.conversation_id
     where ${mentions} and m.kind <> 'event' and ${where}
@@ -435,6 +439,19 @@ export async function messageSnippets(
   return snippets;
 }
 
+/**
+ * The query over both forms of the index (migration 0042): plaintext rows from before the switch hold words, sealed
+ * rows keyed tokens, in one column under one GIN index; a token never equals a word, so the OR finds each row by its
+ * own form. Once `privacy:encrypt-existing` has sealed every row the plain half matches nothing. Each half is split by
+ * the tokenizer that wrote its rows: PostgreSQL's for the words (the `tsquery` computed there), the server's
+ * (search-tokens.ts) for the tokens.
+ */
+function plainOrBlinded(tsquery: string | null, typed: string, blinding: SearchBlinding): string | null {
+  const own = websearchQuery(typed);
+  const halves = [tsquery, own === null ? null : blinding.query(withPhrasePairs(own))].filter((h) => h !== null);
+  return halves.length ? halves.map((h) => `(${h})`).join(' | ') : null;
+}
+
 export async function searchConversations(db: Db, keys: TextKeys, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
   const where = filterConditions(request.filters, request.inboxIds, request.viewerAgentId);
@@ -454,7 +471,13 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
     const tsquery = setup?.q ?? null;
     const { blinding } = request;
     const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
-    const list = arms(q, indexed && blinding ? blinding.query(indexed) : indexed, where, request.limit, blinding);
+    const list = arms(
+      q,
+      blinding ? plainOrBlinded(indexed, q.words, blinding) : indexed,
+      where,
+      request.limit,
+      blinding,
+    );
     const best = list.length
       ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)
       : [];

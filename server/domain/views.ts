@@ -38,7 +38,7 @@ import {
 } from './message-text.ts';
 
 /** A message row as views need it (the stored search vector is no part of any view). */
-type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
+type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector' | 'mentionTokens'>;
 
 /** `author`: the identity that wrote an inbound message, when the caller has it (every reader of a conversation). */
 export function toMessageView(

@@ -17,13 +17,15 @@ import { addressContext, addressToken, identityKeysOf } from '../domain/identity
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
 import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
+import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
 
 /**
- * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores and identity addresses stored
- * before per-person encryption, encrypted with their people's data keys (identities also get their keyed token).
- * Resumable: it works in batches, a file is rewritten in place (same id, replaced atomically) and a row in its own
- * statement, and what is encrypted already is skipped, so a run that was interrupted is finished by the next. Safe
- * while servers run (they read both forms).
+ * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores, identity addresses and
+ * message text stored before per-person encryption, encrypted with their people's data keys (identities also get
+ * their keyed token; messages: encrypt-messages.ts). Resumable: it works in batches, a file is rewritten in place
+ * (same id, replaced atomically) and a row in its own statement (messages: a batch per statement), and what is
+ * encrypted already is skipped, so a run that was interrupted is finished by the next. Safe while servers run (they
+ * read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).
@@ -37,7 +39,7 @@ export type EncryptExistingDeps = {
 };
 
 export type EncryptProgress = (
-  stage: 'files' | 'evidence' | 'decisions' | 'identities',
+  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'messages',
   done: number,
   total: number,
 ) => void;
@@ -47,6 +49,7 @@ export type EncryptExistingResult = {
   evidence: { encrypted: number };
   decisions: { encrypted: number };
   identities: { encrypted: number };
+  messages: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -135,6 +138,7 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
     evidence: Number(row?.n ?? 0),
     decisions: await plainDecisionCount(deps.db),
     identities: Number(untokened?.n ?? 0),
+    messages: await plainMessageCount(deps.db),
   };
 }
 
@@ -239,20 +243,28 @@ export async function encryptExisting(
   }
   const decisions = await encryptDecisions(deps, onProgress);
   const identities = await encryptIdentities(db, onProgress);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0)
+  const sealedMessages = await encryptMessages(deps, (done, total) => onProgress('messages', done, total));
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0 || sealedMessages > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, identities },
+      details: {
+        files: files.encrypted,
+        consentEvents: encrypted,
+        botDecisions: decisions,
+        identities,
+        messages: sealedMessages,
+      },
     });
   return {
     files,
     evidence: { encrypted },
     decisions: { encrypted: decisions },
     identities: { encrypted: identities },
+    messages: { encrypted: sealedMessages },
   };
 }
 

@@ -55,8 +55,14 @@ export type DataKeys = {
   /** The key a ciphertext names, or undefined once it has been destroyed (or never existed). */
   keyOf(ref: string): Promise<DataKey | undefined>;
   encrypt(contactId: string, plaintext: string, context: string): Promise<string>;
-  /** Many values at once (one key look-up per contact). */
-  encryptMany(items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>): Promise<string[]>;
+  /**
+   * Many values at once (one key look-up per contact). `newContacts`: ids the caller has just generated for contacts
+   * it is about to create (ingest's unknown senders): no key can exist for them, so none is looked for.
+   */
+  encryptMany(
+    items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>,
+    newContacts?: ReadonlySet<string>,
+  ): Promise<string[]>;
   /** Throws PersonalDataUnreadableError when the key is gone or the value does not authenticate in this context. */
   decrypt(sealed: string, context: string): Promise<string>;
   /** Many values at once; a value whose key is gone comes back as null. */
@@ -199,9 +205,14 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
       const { ref, key } = await keyFor(contactId);
       return sealWithKey(DATA_PREFIX, ref, key, plaintext, context);
     },
-    async encryptMany(items) {
+    async encryptMany(items, newContacts) {
       const keys = new Map<string, DataKey>();
-      for (const id of new Set(items.map((i) => i.contactId))) keys.set(id, await keyFor(id));
+      // In parallel: a batch of ingest may hold several new contacts, each a key file written and flushed.
+      await Promise.all(
+        [...new Set(items.map((i) => i.contactId))].map(async (id) =>
+          keys.set(id, await (newContacts?.has(id) ? create(id) : keyFor(id))),
+        ),
+      );
       return items.map((i) => {
         const { ref, key } = keys.get(i.contactId)!;
         return sealWithKey(DATA_PREFIX, ref, key, i.plaintext, i.context);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BLOCKS_DIR_NAME, createBlockFiles } from './key-blocks.ts';
 
@@ -76,11 +76,19 @@ export function createFileKeyStore(root: string): KeyStore {
     }
   }
   async function temporary(ref: string, content: StoredFile): Promise<string> {
-    await mkdir(join(root, ref.slice(0, 2)), { recursive: true, mode: 0o700 });
-    const path = join(root, ref.slice(0, 2), `.${ref}.${randomBytes(6).toString('hex')}`);
-    // Asynchronous, fsync included: the keys of a batch of new senders are written side by side (data-keys.ts
-    // createMany), and concurrent fsyncs let the filesystem's journal commit them together; the event loop goes on.
-    const file = await open(path, 'wx', 0o600);
+    const shard = join(root, ref.slice(0, 2));
+    const path = join(shard, `.${ref}.${randomBytes(6).toString('hex')}`);
+    // Asynchronous: a new contact's key is written on ingest's path (issue 22: every message is sealed), and a
+    // synchronous fsync there stalled every request of the process for the disk's flush. The shard directory is
+    // made only when it is missing: a mkdir for every new contact was a thread-pool round trip more each.
+    let file: FileHandle;
+    try {
+      file = await open(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(shard, { recursive: true, mode: 0o700 });
+      file = await open(path, 'wx', 0o600);
+    }
     try {
       await file.writeFile(JSON.stringify(content));
       await file.sync();

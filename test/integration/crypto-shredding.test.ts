@@ -29,7 +29,7 @@ import {
 import { addressContext, tokenOfAddress } from '../../server/domain/identity-address.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
-import { openDatabase } from '../../server/db/client.ts';
+import { openDatabase, rowsOf } from '../../server/db/client.ts';
 import { recordConsent, consentHistory } from '../../server/privacy/consent.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { openEvidence, type Evidence } from '../../server/privacy/consent-evidence.ts';
@@ -45,6 +45,9 @@ import { rotateMasterKey } from '../../server/security/rotate.ts';
 import { secretSettingsOf } from '../../channels/registry.ts';
 import { conversationDecisions, recordDecision } from '../../server/bot/actions.ts';
 import { openScores } from '../../server/bot/decision-scores.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { blindingOf } from '../../server/domain/message-store.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 
 const ada = {
   name: 'Adelheid Quarrington',
@@ -274,6 +277,40 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
           candidates: [],
         });
 
+        // Message text (issue 22): the dump holds both people's messages, sealed, with a blinded index; with the
+        // live keys only Bob's open, and no word or phone digit of either is readable in the dump.
+        const oldMessages = await restored.db
+          .select({ message: messages, contactId: schema.conversations.contactId })
+          .from(messages)
+          .innerJoin(schema.conversations, eq(schema.conversations.id, messages.conversationId));
+        const textsOf = async (contactId: string) =>
+          openMessageTexts(
+            deps.dataKeys,
+            oldMessages.filter((m) => m.contactId === contactId).map((m) => m.message),
+          );
+        const adaTexts = await textsOf(people.ada.contactId);
+        expect(adaTexts.length).toBeGreaterThanOrEqual(2);
+        expect(adaTexts.every((m) => m.textUnreadable === true && m.body === '')).toBe(true);
+        const bobTexts = (await textsOf(people.bob.contactId)).map((m) => m.body);
+        expect(bobTexts).toEqual(
+          expect.arrayContaining([
+            expect.stringContaining(`${bob.marker}-body-one`),
+            `Voicemail: ${bob.marker}-body-two`,
+          ]),
+        );
+        const storedText = rowsOf<{ t: string }>(
+          await restored.db.execute(sql`select concat_ws(' ', body, html, search_vector::text, mention_tokens::text)
+            as t from messages`),
+        )
+          .map((r) => r.t)
+          .join('\n');
+        for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`, 'secret', 'voicemail', '5550107722'])
+          expect(storedText.toLowerCase()).not.toContain(needle.toLowerCase());
+        if (dump.pglite) {
+          const bytes = Buffer.from(await dump.pglite.arrayBuffer());
+          for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`]) expect(bytes.includes(needle)).toBe(false);
+        }
+
         // The old files, through a store over the backup's copy of the file directory and the live keys.
         const oldFiles = createEncryptedBlobStore(
           createLocalBlobStore(join(backupDir, 'blobs')),
@@ -351,7 +388,7 @@ describe(`keys:rotate re-wraps the data keys, on ${dbMode}`, () => {
 });
 
 describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
-  it('encrypts the files, evidence and bot decisions stored before encryption, with progress; resumes', async () => {
+  it('encrypts the files, evidence, bot decisions and message text stored before, with progress; resumes', async () => {
     const harness = await privacyDeps();
     const { deps, dir } = harness;
     try {
@@ -402,12 +439,27 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await deps.db
         .insert(contactIdentities)
         .values({ contactId: person.contactId, kind: 'email', address: 'old-4471@example.org' });
+      // Message text as an older version stored it: plaintext, with the plain words in the index.
+      const oldTexts = [1, 2, 3].map((i) => `Old question ${i} old-4471-text, call +49 154 9131 566${i}`);
+      await deps.db.insert(messages).values(
+        oldTexts.map((body, i) => ({
+          conversationId: person.emailConversationId,
+          channel: 'email' as const,
+          direction: 'inbound' as const,
+          authorKind: 'contact' as const,
+          body,
+          html: i === 0 ? `<p>${body}</p>` : null,
+          language: 'en',
+          deliveryState: 'received' as const,
+        })),
+      );
       const blobs = deps.blobs as EncryptedBlobStore;
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
         files: 5,
         evidence: 3,
         decisions: 4,
         identities: 1,
+        messages: 3,
       });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
@@ -425,6 +477,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         evidence: 3,
         decisions: 4,
         identities: 1,
+        messages: 3,
       });
 
       const progress: string[] = [];
@@ -450,12 +503,15 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         );
       expect(old?.contactId).toBe(person.contactId);
       expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
+      expect(progress).toContain('messages 3/3');
+      expect(result.messages.encrypted).toBe(3);
       expect(progress.at(0)).toMatch(/^files 0\//);
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
         files: 0,
         evidence: 0,
         decisions: 0,
         identities: 0,
+        messages: 0,
       });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
@@ -464,6 +520,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         evidence: 0,
         decisions: 0,
         identities: 0,
+        messages: 0,
       });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
@@ -479,10 +536,40 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         ...[1, 2, 3, 4].map((i) => ['answer', i / 8, [[oldArticle, i / 8]]]),
         ['handoff', null, []],
       ]);
+      // The old messages: sealed, their index blinded, nothing of them readable; readers and search as before.
+      const sealedRows = rowsOf<{ t: string }>(
+        await deps.db.execute(sql`select concat_ws(' ', body, html, search_vector::text, mention_tokens::text) as t
+          from messages where conversation_id = ${person.emailConversationId}::uuid`),
+      );
+      for (const needle of ['old-4471', 'question', '9131'])
+        expect(
+          sealedRows
+            .map((r) => r.t)
+            .join('\n')
+            .toLowerCase(),
+        ).not.toContain(needle);
+      const opened = await openedMessages(
+        deps.db,
+        deps.dataKeys,
+        eq(messages.conversationId, person.emailConversationId),
+      );
+      expect(opened.map((m) => m.body)).toEqual(expect.arrayContaining(oldTexts));
+      expect(opened.find((m) => m.body === oldTexts[0])!.html).toBe(`<p>${oldTexts[0]}</p>`);
+      const blinding = await blindingOf(deps.dataKeys);
+      const found = rowsOf<{ body: string }>(
+        await deps.db.execute(sql`select body from messages where search_vector @@
+          ${blinding.query("'question' & 'old'")}::tsquery
+          and mention_tokens @> array[${blinding.digitsToken('15491315662')}]::text[]`),
+      );
+      expect(found).toHaveLength(1);
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
       expect(
-        again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted + again.identities.encrypted,
+        again.files.encrypted +
+          again.evidence.encrypted +
+          again.decisions.encrypted +
+          again.identities.encrypted +
+          again.messages.encrypted,
       ).toBe(0);
     } finally {
       await harness.close();
@@ -559,8 +646,9 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         botDecisions: 1,
         consentEvents: 0,
         files: 0,
+        messages: 0,
         msg:
-          'files, consent evidence, bot decisions or identity addresses are stored unencrypted: ' +
+          'files, consent evidence, bot decisions, identity addresses or message texts are stored unencrypted: ' +
           'run npm run privacy:encrypt-existing',
       });
     } finally {

@@ -1,3 +1,5 @@
+import { openedMessages } from '../helpers/opened-messages.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { testDatabase, dbMode } from '../helpers/db.ts';
@@ -188,11 +190,15 @@ describe(`ingest() on ${dbMode}`, () => {
           .select()
           .from(conversations)
           .where(eq(conversations.threadKey, threadKey));
-        const timeline = await database.db
-          .select({ body: messages.body, createdAt: messages.createdAt })
-          .from(messages)
-          .where(eq(messages.conversationId, conversation!.id))
-          .orderBy(messages.createdAt);
+        // Stored sealed: opened as every reader opens it.
+        const timeline = await openMessageTexts(
+          deps.dataKeys,
+          await database.db
+            .select({ id: messages.id, body: messages.body, createdAt: messages.createdAt })
+            .from(messages)
+            .where(eq(messages.conversationId, conversation!.id))
+            .orderBy(messages.createdAt),
+        );
         const expected = Array.from({ length: 24 }, (_, i) => i)
           .filter((i) => i % 12 === t && i !== 7)
           .map((i) => `line ${i}`);
@@ -251,7 +257,7 @@ describe(`ingest() on ${dbMode}`, () => {
         threadKey: `<mixed-${i}@example.org>`,
         subject: `Subject ${i}`,
       });
-      const [stored] = await database.db.select().from(messages).where(eq(messages.id, result.message.id));
+      const [stored] = await openedMessages(database.db, deps.dataKeys, eq(messages.id, result.message.id));
       expect(stored).toMatchObject({
         conversationId: result.conversation.id,
         body: `first ${i}`,

@@ -7,6 +7,7 @@ import { attachments, contactIdentities, conversations, inboxes, messages } from
 import { ingestMail } from '../../channels/email/inbound.ts';
 import { parseEmailSettings } from '../../channels/email/settings.ts';
 import { ingest } from '../../server/domain/ingest.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 
 /**
  * Text PostgreSQL cannot store (NUL in text, unpaired UTF-16 surrogates in jsonb) arrives from every provider.
@@ -59,7 +60,7 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, message: { id: first.message.id } });
 
-    const [row] = await server.root.db.select().from(messages).where(eq(messages.id, first.message.id));
+    const [row] = await openedMessages(server.root.db, server.root.dataKeys, eq(messages.id, first.message.id));
     expect(row!.body).toBe('Where is\uFFFD my order?\uFFFD');
     expect(row!.externalId).toBe('SM\uFFFDpoison');
     expect(row!.metadata).toEqual({
@@ -111,7 +112,7 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
     const context = (uid: number) => ({ mailbox: 'INBOX', uid, size: raw.length, truncated: false });
     expect(await ingestMail(deps, mailInbox, settings, raw, context(1))).toBe('ingested');
     expect(await ingestMail(deps, mailInbox, settings, raw, context(2))).toBe('replay');
-    const rows = await server.root.db.select().from(messages).where(eq(messages.channel, 'email'));
+    const rows = await openedMessages(server.root.db, server.root.dataKeys, eq(messages.channel, 'email'));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.body).toContain('Please check the invoice.');
     expect(rows[0]!.metadata.markers).toEqual([
