@@ -37,8 +37,8 @@ const participantsStatement = preparedStatement<{ n: number; created: string[] |
     select contact_id, name, case when kind = 'email' then address end, case when kind = 'phone' then address end
     from planned
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
-    select id, contact_id, kind, address, token, sealed_address from planned
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address)
+    select id, contact_id, kind, token, sealed_address from planned
   ), created_audit as (
     -- A contact created for an address seen in To/Cc is audited like one created by ingest (issue 21); adding the
     -- participant itself is audited by the database (0035_audit_files_participants.sql).

@@ -1,4 +1,5 @@
 import { openMessageText, subjectView, type TextKeys } from './message-text.ts';
+import { openAddress } from './identity-address.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
@@ -208,9 +209,10 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
       message: messages,
       contactId: conversations.contactId,
       author: {
+        id: contactIdentities.id,
         contactId: contactIdentities.contactId,
         kind: contactIdentities.kind,
-        address: contactIdentities.address,
+        sealedAddress: contactIdentities.sealedAddress,
       },
       authorName: contacts.name,
     })
@@ -222,7 +224,15 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
   if (!row) throw new Error('Replay detected but the stored message is gone');
   // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
   const conversation = await loadConversationView(db, keys, row.message.conversationId, null, { includeTrashed: true });
-  const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
+  // A replay only (not the ingest path): the author's address is opened for the answer's view.
+  const author = row.author?.contactId
+    ? {
+        contactId: row.author.contactId,
+        kind: row.author.kind!,
+        address: await openAddress(keys, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
+        name: row.authorName ?? null,
+      }
+    : null;
   return {
     created: false,
     contactId: row.contactId,

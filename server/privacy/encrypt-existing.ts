@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import type { EncryptedBlobStore } from '../blobs/encrypted.ts';
 import type { BlobOwner } from '../blobs/store.ts';
 import type { DataKeys } from '../security/data-keys.ts';
@@ -14,6 +14,8 @@ import {
   recordings,
 } from '../../drizzle/schema/index.ts';
 import { addressContext, addressToken, identityKeysOf } from '../domain/identity-address.ts';
+import { dropPlainAddressColumn, plainAddressColumnExists } from './identity-column.ts';
+import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
 import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
@@ -140,43 +142,41 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
 
 /**
  * Identities stored before their addresses had a token and a sealed copy (server/domain/identity-address.ts): each
- * gets both, a batch per statement group; a row another writer gave them meanwhile is left as it is.
+ * gets both, a batch per statement group; a row another writer gave them meanwhile is left as it is. Their plain
+ * addresses are in the column migration 0043 kept for them (it exists only then); once the last is sealed the column
+ * is dropped, as 0043 does on a database without such rows.
  */
 async function encryptIdentities(db: Db, onProgress: EncryptProgress): Promise<number> {
+  if (!(await plainAddressColumnExists(db))) {
+    onProgress('identities', 0, 0);
+    return 0;
+  }
   const { blindIndex, dataKeys } = identityKeysOf(db);
-  const [waiting] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(contactIdentities)
-    .where(isNull(contactIdentities.addressToken));
+  const [waiting] = rowsOf<{ n: number }>(
+    await db.execute(sql`select count(*)::int as n from contact_identities where address_token is null`),
+  );
   const total = Number(waiting?.n ?? 0);
   let done = 0;
   onProgress('identities', 0, total);
   for (;;) {
-    const batch = await db
-      .select({
-        id: contactIdentities.id,
-        contactId: contactIdentities.contactId,
-        kind: contactIdentities.kind,
-        address: contactIdentities.address,
-      })
-      .from(contactIdentities)
-      .where(isNull(contactIdentities.addressToken))
-      .orderBy(asc(contactIdentities.id))
-      .limit(BATCH);
+    const batch = rowsOf<{ id: string; contact_id: string; kind: IdentityKind; address: string }>(
+      await db.execute(sql`select id, contact_id, kind::text as kind, address from contact_identities
+        where address_token is null order by id limit ${BATCH}`),
+    );
     if (batch.length === 0) break;
     const sealed = await dataKeys.encryptMany(
-      batch.map((i) => ({ contactId: i.contactId, plaintext: i.address, context: addressContext(i.id) })),
+      batch.map((i) => ({ contactId: i.contact_id, plaintext: i.address, context: addressContext(i.id) })),
     );
     await db.transaction(async (tx) => {
       for (const [n, i] of batch.entries())
-        await tx
-          .update(contactIdentities)
-          .set({ addressToken: addressToken(blindIndex, i.kind, i.address), sealedAddress: sealed[n]! })
-          .where(and(eq(contactIdentities.id, i.id), isNull(contactIdentities.addressToken)));
+        await tx.execute(sql`update contact_identities
+          set address_token = ${addressToken(blindIndex, i.kind, i.address)}, sealed_address = ${sealed[n]!}
+          where id = ${i.id} and address_token is null`);
     });
     done += batch.length;
     onProgress('identities', done, total);
   }
+  await dropPlainAddressColumn(db);
   return done;
 }
 

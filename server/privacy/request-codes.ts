@@ -1,7 +1,7 @@
-import { and, asc, count, eq, gt, like } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import { contactIdentities, privacyRequestCodes } from '../../drizzle/schema/index.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
 import { appendAudit } from './audit.ts';
@@ -10,6 +10,7 @@ import type { VerificationEvidence } from '../../drizzle/schema/privacy-requests
 import { parseTypedIdentity, type TypedIdentity } from './request-identity.ts';
 import { requestTexts, type RequestLanguage } from './request-texts.ts';
 import { findIdentity as findIdentityOf } from '../domain/identity-lookup.ts';
+import { openAddress, tokenOfAddress } from '../domain/identity-address.ts';
 
 /**
  * One-time codes of the public request page: the person proves they hold an identity on file (an email address, a
@@ -69,13 +70,27 @@ async function findIdentity(deps: RequestCodeDeps, typed: TypedIdentity): Promis
     return row ? { id: row.id, kind, to: address } : null;
   };
   const byMember = async (memberId: string) => {
-    // Slack identities are "<the member's workspace>:<member id>"; member ids are unique across workspaces. The
-    // token of an identity needs its workspace, which the request page does not know: this one look-up still goes by
-    // the plain address (issue 22: kept until Slack identities get a token of the member id alone).
+    // Slack identities are "<the member's workspace>:<member id>", found by the token of that whole address (the
+    // address is stored only sealed). The request page knows the member id alone: the candidates are the workspaces
+    // the app has conversations in (every Slack thread key starts with its workspace). A Slack Connect member of
+    // another workspace, who wrote only from there, is not found this way.
+    const workspaces = rowsOf<{ team: string }>(
+      await deps.db.execute(sql`select distinct split_part(thread_key, ':', 1) as team from conversations
+        where channel = 'slack' and thread_key is not null`),
+    ).map((r) => r.team);
+    if (workspaces.length === 0) return null;
     const [row] = await deps.db
       .select({ id: contactIdentities.id })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'slack'), like(contactIdentities.address, `%:${memberId}`)))
+      .where(
+        and(
+          eq(contactIdentities.kind, 'slack'),
+          inArray(
+            contactIdentities.addressToken,
+            workspaces.map((w) => tokenOfAddress(deps.db, 'slack', `${w}:${memberId}`)),
+          ),
+        ),
+      )
       .orderBy(asc(contactIdentities.createdAt))
       .limit(1);
     return row ? { id: row.id, kind: 'slack' as const, to: memberId } : null;
@@ -266,8 +281,8 @@ export function codeEvidence(session: VerifiedSession): VerificationEvidence {
 export async function verifiedMailbox(db: Db, session: VerifiedSession): Promise<string | null> {
   if (session.identityKind !== 'email') return null;
   const [identity] = await db
-    .select({ address: contactIdentities.address })
+    .select({ id: contactIdentities.id, sealedAddress: contactIdentities.sealedAddress })
     .from(contactIdentities)
     .where(eq(contactIdentities.id, session.identityId));
-  return identity?.address ?? null;
+  return identity ? openAddress(db, identity) : null;
 }
