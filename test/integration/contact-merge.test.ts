@@ -13,6 +13,7 @@ import { readZip } from '../helpers/zip.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { consentEvents, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
 
 const person = {
   name: 'Mira Tollenbeck',
@@ -96,7 +97,7 @@ describe(`merging contacts on ${dbMode}`, () => {
     const [identity] = await root.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, visitor.visitorId));
+      .where(identityIs(root.db, 'visitor', visitor.visitorId));
     chatContact = identity!.contactId;
     expect(
       (await agent.send('PATCH', `/api/contacts/${chatContact}`, { email: 'Mira.Tollenbeck@Example.ORG' })).status,

@@ -27,6 +27,7 @@ import {
   recordings,
 } from '../../drizzle/schema/index.ts';
 import { addressContext, tokenOfAddress } from '../../server/domain/identity-address.ts';
+import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
 import { openDatabase } from '../../server/db/client.ts';
@@ -392,10 +393,14 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         })),
         { conversationId: person.emailConversationId, action: 'handoff', reason: 'human_requested' },
       ]);
-      // And an identity as it was stored before tokens: its plain address only.
-      await deps.db
-        .insert(contactIdentities)
-        .values({ contactId: person.contactId, kind: 'email', address: 'old-4471@example.org' });
+      // And an identity as it was stored before tokens, its plain address only, on a database as migration 0043
+      // leaves it while such rows exist (identity-column-migration.test.ts): the plain column kept, nullable.
+      await deps.db.execute(sql`alter table contact_identities add column address text`);
+      await deps.db.execute(sql`alter table contact_identities alter column address_token drop not null`);
+      await deps.db.execute(sql`alter table contact_identities alter column sealed_address drop not null`);
+      await deps.db.execute(sql`insert into contact_identities (contact_id, kind, address)
+        values (${person.contactId}, 'email', 'old-4471@example.org')`);
+      expect(await plainAddressColumnExists(deps.db)).toBe(true);
       const blobs = deps.blobs as EncryptedBlobStore;
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
         files: 5,
@@ -443,6 +448,8 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           ),
         );
       expect(old?.contactId).toBe(person.contactId);
+      // With nothing left to seal, the plain column is gone, as on a database 0043 found sealed.
+      expect(await plainAddressColumnExists(deps.db)).toBe(false);
       expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
       expect(progress.at(0)).toMatch(/^files 0\//);
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({

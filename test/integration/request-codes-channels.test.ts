@@ -6,6 +6,7 @@ import { startTestServer, type AgentClient, type TestServer } from '../helpers/s
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { auditLog, contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -27,7 +28,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
 
   async function customer(name: string, kind: 'phone' | 'slack' | 'email', address: string) {
     const [c] = await server.root.db.insert(contacts).values({ name }).returning();
-    await server.root.db.insert(contactIdentities).values({ contactId: c!.id, kind, address });
+    await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, kind, address));
     return c!.id;
   }
   const textsTo = (phone: string) => twilio.messages.filter((m) => m.to === phone);
