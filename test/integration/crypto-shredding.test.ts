@@ -26,11 +26,17 @@ import {
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
-import { addressContext, tokenOfAddress } from '../../server/domain/identity-address.ts';
+import {
+  addressContext,
+  bindIdentityKeys,
+  identityKeysOf,
+  tokenOfAddress,
+} from '../../server/domain/identity-address.ts';
+import { getContact } from '../../server/domain/contacts.ts';
 import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
-import { openDatabase } from '../../server/db/client.ts';
+import { openDatabase, rowsOf } from '../../server/db/client.ts';
 import { recordConsent, consentHistory } from '../../server/privacy/consent.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { openEvidence, type Evidence } from '../../server/privacy/consent-evidence.ts';
@@ -237,6 +243,22 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         const addressesOf = (id: string) => addresses.filter((_, i) => identities[i]!.contactId === id);
         expect(addressesOf(people.ada.contactId)).toEqual([null, null]);
         expect(addressesOf(people.bob.contactId).sort()).toEqual([bob.email, bob.phone].sort());
+        // The dump holds no identity address of hers in any form: the identities table has no plain address, and
+        // nothing in its rows spells her email address or number (nor its digits).
+        const identityText = rowsOf<{ row: string }>(
+          await restored.db.execute(sql`select ci::text as row from contact_identities ci`),
+        )
+          .map((r) => r.row)
+          .join('\n');
+        expect(identityText).toContain(people.ada.contactId); // her rows are there, sealed
+        for (const form of [ada.email, ada.email.toLowerCase(), ada.phone, ada.phone.replace(/\D/g, '')])
+          expect(identityText).not.toContain(form);
+        // A view of her contact in the restored database shows her addresses as unreadable, and does not fail.
+        bindIdentityKeys(restored.db, identityKeysOf(deps.db));
+        const view = await getContact(restored.db, people.ada.contactId);
+        expect(view.identities.map((i) => i.address)).toEqual([null, null]);
+        const bobView = await getContact(restored.db, people.bob.contactId);
+        expect(bobView.identities.map((i) => i.address).sort()).toEqual([bob.email, bob.phone].sort());
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
