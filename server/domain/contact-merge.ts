@@ -20,7 +20,7 @@ import { appendAudit } from '../privacy/audit.ts';
 import { assertNotHeld } from '../privacy/legal-holds.ts';
 import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 import { phoneDigits } from './phone-digits.ts';
-import { readableAddresses, tokenOfAddress, withAddresses } from './identity-address.ts';
+import { identityKeysOf, readableAddresses, tokenOfAddress, withAddresses } from './identity-address.ts';
 
 /**
  * One person, one contact: merging moves everything of `otherId` under `keptId` and deletes the emptied contact.
@@ -84,7 +84,7 @@ export async function mergeContacts(
 
     const visitorIds = (
       await readableAddresses(
-        tx,
+        identityKeysOf(db).dataKeys,
         await tx
           .select({ id: contactIdentities.id, sealedAddress: contactIdentities.sealedAddress })
           .from(contactIdentities)
