@@ -366,7 +366,7 @@ export async function findPeople(
           ),
         )
         .orderBy(contactIdentities.createdAt)
-        .then((found) => withAddresses(keys, found))
+        .then((found) => withAddresses(db, found))
     : [];
   const mentions = await findMentions(db, keys, term);
   return {

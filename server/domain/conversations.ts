@@ -122,10 +122,10 @@ type AgentMessageRow = Record<string, unknown> & {
  * The address a reply goes to: the statements read the identity's id and sealed address (the address is stored only
  * sealed); null when there is none or its key is gone (the delivery then fails as for a contact with no address).
  */
-async function openTarget(keys: TextKeys, target: string | null): Promise<string | null> {
+async function openTarget(db: Db, target: string | null): Promise<string | null> {
   if (!target) return null;
   const colon = target.indexOf(':');
-  return openAddress(keys, { id: target.slice(0, colon), sealedAddress: target.slice(colon + 1) });
+  return openAddress(db, { id: target.slice(0, colon), sealedAddress: target.slice(colon + 1) });
 }
 
 /**
@@ -306,7 +306,7 @@ async function addAgentMessage(
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
       subject: conversation.subject,
-      to: await openTarget(deps.dataKeys, row.x_to),
+      to: await openTarget(deps.db, row.x_to),
       attachments: stored.map(({ id, blobId, filename, contentType, size }) => ({
         id,
         blobId,
@@ -343,7 +343,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
       subject: conversation.subject,
-      to: await openTarget(deps.dataKeys, row.x_to),
+      to: await openTarget(deps.db, row.x_to),
       attachments: await deps.db
         .select({
           id: attachments.id,

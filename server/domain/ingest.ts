@@ -229,7 +229,7 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
     ? {
         contactId: row.author.contactId,
         kind: row.author.kind!,
-        address: await openAddress(keys, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
+        address: await openAddress(db, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
         name: row.authorName ?? null,
       }
     : null;

@@ -122,7 +122,7 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
   // Authors' addresses are stored sealed: opened once per identity (null when the key is gone).
   const authors = [...new Map(read.flatMap((r) => (r.identity?.id ? [[r.identity.id, r.identity] as const] : []))).values()];
   const addresses = new Map(
-    (await openAddresses(keys, authors as SealedIdentity[])).map((a, n) => [authors[n]!.id!, a] as const),
+    (await openAddresses(db, authors as SealedIdentity[])).map((a, n) => [authors[n]!.id!, a] as const),
   );
   const rows = read.map((r, i) => ({ ...r, message: texts[i]! }));
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
