@@ -1,4 +1,5 @@
 import { pgTable, uuid, text, timestamp, uniqueIndex, index } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { identityKindEnum } from './enums.ts';
 
 export const contacts = pgTable('contacts', {
@@ -31,6 +32,12 @@ export const contactIdentities = pgTable(
      * opens it; erasure shreds it.
      */
     sealedAddress: text('sealed_address').notNull(),
+    /**
+     * Slack identities only: the token of the member id alone (memberToken in identity-address.ts). Their address is
+     * "<the member's workspace>:<member id>", but the request page is given a member id, without the workspace (a
+     * Slack Connect member's is another organisation's): it finds the member by this token. Null for other kinds.
+     */
+    memberToken: text('member_token'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /**
      * When the identity was last used to reach us. Kept for widget visitors (their token stops working after
@@ -41,5 +48,8 @@ export const contactIdentities = pgTable(
   (t) => [
     uniqueIndex('contact_identities_kind_token').on(t.kind, t.addressToken),
     index('contact_identities_contact').on(t.contactId),
+    index('contact_identities_member_token')
+      .on(t.memberToken)
+      .where(sql`${t.memberToken} is not null`),
   ],
 );

@@ -41,6 +41,20 @@ export function addressToken(blindIndex: BlindIndex, kind: IdentityKind, address
   return blindIndex.token('handle', `${kind}:${address}`);
 }
 
+/**
+ * A Slack identity's second token, of the member id alone (contact_identities.member_token): its address is
+ * "<the member's workspace>:<member id>" (channels/slack/parse.ts), but the request page is given only the member id,
+ * and a Slack Connect member's workspace is one the app knows nothing else of. Null for every other kind.
+ */
+export function memberToken(blindIndex: BlindIndex, kind: IdentityKind, address: string): string | null {
+  if (kind !== 'slack') return null;
+  return blindIndex.token('handle', `slack-member:${address.slice(address.lastIndexOf(':') + 1)}`);
+}
+
+/** The member token a Slack member id is found by (the request page). */
+export const tokenOfSlackMember = (db: Db, memberId: string) =>
+  memberToken(identityKeysOf(db).blindIndex, 'slack', `:${memberId}`)!;
+
 /** addressToken with the keys bound to the database. */
 export const tokenOfAddress = (db: Db, kind: IdentityKind, address: string) =>
   addressToken(identityKeysOf(db).blindIndex, kind, address);
@@ -57,6 +71,7 @@ export async function newIdentity(db: Db, contactId: string, kind: IdentityKind,
     contactId,
     kind,
     addressToken: addressToken(blindIndex, kind, address),
+    memberToken: memberToken(blindIndex, kind, address),
     sealedAddress: await dataKeys.encrypt(contactId, address, addressContext(id)),
   };
 }
@@ -81,25 +96,22 @@ export function openAddresses(
 }
 
 /** The identities with their address opened in place of the sealed copy and token (null: unreadable). */
-export async function withAddresses<T extends SealedIdentity & { addressToken?: string }>(
+export async function withAddresses<T extends SealedIdentity & { addressToken?: string; memberToken?: string | null }>(
   keys: OpenKeys | Db,
   identities: readonly T[],
-): Promise<Array<Omit<T, 'sealedAddress' | 'addressToken'> & { address: string | null }>> {
+): Promise<Array<Omit<T, 'sealedAddress' | 'addressToken' | 'memberToken'> & { address: string | null }>> {
   const opened = await openAddresses(keys, identities);
-  return identities.map(({ sealedAddress: _sealed, addressToken: _token, ...rest }, n) => ({
+  return identities.map(({ sealedAddress: _sealed, addressToken: _token, memberToken: _member, ...rest }, n) => ({
     ...rest,
     address: opened[n]!,
   }));
 }
 
 /** The identities whose address opens, with it (an unreadable one has nothing left to match or reach). */
-export async function readableAddresses<T extends SealedIdentity & { addressToken?: string }>(
-  keys: OpenKeys | Db,
-  identities: readonly T[],
-) {
-  return (await withAddresses(keys, identities)).filter(
-    (i): i is typeof i & { address: string } => i.address !== null,
-  );
+export async function readableAddresses<
+  T extends SealedIdentity & { addressToken?: string; memberToken?: string | null },
+>(keys: OpenKeys | Db, identities: readonly T[]) {
+  return (await withAddresses(keys, identities)).filter((i): i is typeof i & { address: string } => i.address !== null);
 }
 
 /** One identity's address, or null when it cannot be opened. */

@@ -5,7 +5,7 @@ import { preparedStatement } from '../db/statements.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { DATA_PREFIX } from '../security/data-keys.ts';
 import { sealWithKey } from '../security/secret-box.ts';
-import { addressContext, addressToken, identityKeysOf } from './identity-address.ts';
+import { addressContext, addressToken, identityKeysOf, memberToken } from './identity-address.ts';
 
 export type Address = { kind: IdentityKind; address: string };
 export type FoundIdentity = { id: string; contactId: string };
@@ -62,6 +62,8 @@ export type SenderPlan = {
   newContactId: string | null;
   newIdentityId: string | null;
   sealedAddress: string | null;
+  /** A new Slack identity's token of its member id alone (identity-address.ts memberToken); null otherwise. */
+  memberToken: string | null;
 };
 
 /** Tokens known to name an identity, so a message from a known sender costs no look-up before its statement. */
@@ -103,12 +105,18 @@ export async function planSenders(db: Db, senders: readonly Address[], options: 
     const token = tokens[i]!;
     if (!unsure.includes(s) || foundFor(found, s)) {
       rememberKnown(db, s.kind, token);
-      return { token, newContactId: null, newIdentityId: null, sealedAddress: null };
+      return { token, newContactId: null, newIdentityId: null, sealedAddress: null, memberToken: null };
     }
     const k = keyOf({ kind: s.kind, token });
     let entry = fresh.get(k);
     if (!entry) {
-      const plan = { token, newContactId: randomUUID(), newIdentityId: randomUUID(), sealedAddress: null };
+      const plan = {
+        token,
+        newContactId: randomUUID(),
+        newIdentityId: randomUUID(),
+        sealedAddress: null,
+        memberToken: memberToken(blindIndex, s.kind, s.address),
+      };
       fresh.set(k, (entry = { plan, address: s.address }));
     }
     return entry.plan;

@@ -137,9 +137,9 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
       and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address_token, sealed_address)
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
     select ${p('newIdentityId')}::uuid, id, ${p('senderKind')}::identity_kind, ${p('senderToken')}::text,
-      ${p('sealedAddress')}::text from new_contact
+      ${p('sealedAddress')}::text, ${p('memberToken')}::text from new_contact
     returning id, contact_id
   ), the_contact as (
     select id, name, identity_id from known_contact
@@ -211,6 +211,7 @@ export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open',
     newContactId: sender.newContactId,
     newIdentityId: sender.newIdentityId,
     sealedAddress: sender.sealedAddress,
+    memberToken: sender.memberToken,
     channel: msg.channel,
     externalId: msg.externalId,
     senderKind: msg.sender.kind,
@@ -251,19 +252,19 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- sub-select so that it stays unknown to the planner in every plan: given the values, a custom plan
     -- would know the batch's size and look cheaper than the generic one, and PostgreSQL would then plan
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
-    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address,
+    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address, t.member_token,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
-      (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
+      (select ${p('sealedAddress')}::text[]), (select ${p('memberToken')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
-      as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address,
+      as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address, member_token,
         sender_name, email, phone, inbox_id, thread_key, subject, open_status, body, html, language, external_id,
         metadata, occurred_at)
   ), fresh as materialized (
@@ -281,15 +282,15 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
     -- its message is left out here and the caller plans it again.
     select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_token, fresh.sealed_address
+      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_token, fresh.sealed_address, fresh.member_token
     from fresh where fresh.new_contact_id is not null
       and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
     insert into contacts (id, name, email, phone)
     select distinct on (id) id, name, email, phone from planned_contact
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address_token, sealed_address)
-    select distinct on (identity_id) identity_id, id, sender_kind, sender_token, sealed_address
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
+    select distinct on (identity_id) identity_id, id, sender_kind, sender_token, sealed_address, member_token
     from planned_contact
   ), the_contact as (
     select idx, id, name, identity_id from known_contact
@@ -376,6 +377,7 @@ export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot
     newContactId: column('newContactId'),
     newIdentityId: column('newIdentityId'),
     sealedAddress: column('sealedAddress'),
+    memberToken: column('memberToken'),
     senderName: column('senderName'),
     email: column('email'),
     phone: column('phone'),

@@ -13,7 +13,13 @@ import {
   conversations,
   recordings,
 } from '../../drizzle/schema/index.ts';
-import { addressContext, addressToken, identityKeysOf } from '../domain/identity-address.ts';
+import {
+  addressContext,
+  addressToken,
+  identityKeysOf,
+  memberToken,
+  openAddresses,
+} from '../domain/identity-address.ts';
 import { dropPlainAddressColumn, plainAddressColumnExists } from './identity-column.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
@@ -48,7 +54,8 @@ export type EncryptExistingResult = {
   files: { encrypted: number; already: number; missing: number };
   evidence: { encrypted: number };
   decisions: { encrypted: number };
-  identities: { encrypted: number };
+  /** memberTokens: Slack identities given their member token (migration 0044). */
+  identities: { encrypted: number; memberTokens: number };
 };
 
 const BATCH = 200;
@@ -170,7 +177,8 @@ async function encryptIdentities(db: Db, onProgress: EncryptProgress): Promise<n
     await db.transaction(async (tx) => {
       for (const [n, i] of batch.entries())
         await tx.execute(sql`update contact_identities
-          set address_token = ${addressToken(blindIndex, i.kind, i.address)}, sealed_address = ${sealed[n]!}
+          set address_token = ${addressToken(blindIndex, i.kind, i.address)}, sealed_address = ${sealed[n]!},
+            member_token = ${memberToken(blindIndex, i.kind, i.address)}
           where id = ${i.id} and address_token is null`);
     });
     done += batch.length;
@@ -178,6 +186,39 @@ async function encryptIdentities(db: Db, onProgress: EncryptProgress): Promise<n
   }
   await dropPlainAddressColumn(db);
   return done;
+}
+
+/**
+ * Slack identities stored before their member token (migration 0044) get it, from their opened address: the request
+ * page finds a member by it. One whose key is gone (an erased person in a restored backup) has no address to take it
+ * from and stays without: no one can be sent a code there anyway. Returns how many got one.
+ */
+async function addMemberTokens(db: Db): Promise<number> {
+  const { blindIndex, dataKeys } = identityKeysOf(db);
+  let added = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const batch = rowsOf<{ id: string; sealed_address: string }>(
+      await db.execute(sql`select id, sealed_address from contact_identities
+        where kind = 'slack' and member_token is null and sealed_address is not null and id > ${after}::uuid
+        order by id limit ${BATCH}`),
+    );
+    if (batch.length === 0) return added;
+    const opened = await openAddresses(
+      dataKeys,
+      batch.map((i) => ({ id: i.id, sealedAddress: i.sealed_address })),
+    );
+    await db.transaction(async (tx) => {
+      for (const [n, i] of batch.entries()) {
+        const address = opened[n];
+        if (address == null) continue;
+        await tx.execute(sql`update contact_identities set member_token = ${memberToken(blindIndex, 'slack', address)}
+          where id = ${i.id} and member_token is null`);
+        added++;
+      }
+    });
+    after = batch.at(-1)!.id;
+  }
 }
 
 export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
@@ -239,20 +280,21 @@ export async function encryptExisting(
   }
   const decisions = await encryptDecisions(deps, onProgress);
   const identities = await encryptIdentities(db, onProgress);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0)
+  const memberTokens = await addMemberTokens(db);
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0 || memberTokens > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, identities },
+      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, identities, memberTokens },
     });
   return {
     files,
     evidence: { encrypted },
     decisions: { encrypted: decisions },
-    identities: { encrypted: identities },
+    identities: { encrypted: identities, memberTokens },
   };
 }
 

@@ -1,7 +1,7 @@
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { rowsOf, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { contactIdentities, privacyRequestCodes } from '../../drizzle/schema/index.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
 import { appendAudit } from './audit.ts';
@@ -10,7 +10,7 @@ import type { VerificationEvidence } from '../../drizzle/schema/privacy-requests
 import { parseTypedIdentity, type TypedIdentity } from './request-identity.ts';
 import { requestTexts, type RequestLanguage } from './request-texts.ts';
 import { findIdentity as findIdentityOf } from '../domain/identity-lookup.ts';
-import { openAddress, tokenOfAddress } from '../domain/identity-address.ts';
+import { openAddress, tokenOfSlackMember } from '../domain/identity-address.ts';
 
 /**
  * One-time codes of the public request page: the person proves they hold an identity on file (an email address, a
@@ -70,25 +70,16 @@ async function findIdentity(deps: RequestCodeDeps, typed: TypedIdentity): Promis
     return row ? { id: row.id, kind, to: address } : null;
   };
   const byMember = async (memberId: string) => {
-    // Slack identities are "<the member's workspace>:<member id>", found by the token of that whole address (the
-    // address is stored only sealed). The request page knows the member id alone: the candidates are the workspaces
-    // the app has conversations in (every Slack thread key starts with its workspace). A Slack Connect member of
-    // another workspace, who wrote only from there, is not found this way.
-    const workspaces = rowsOf<{ team: string }>(
-      await deps.db.execute(sql`select distinct split_part(thread_key, ':', 1) as team from conversations
-        where channel = 'slack' and thread_key is not null`),
-    ).map((r) => r.team);
-    if (workspaces.length === 0) return null;
+    // Slack identities are "<the member's workspace>:<member id>"; the page is given the member id alone, so they
+    // carry a second token of it (contact_identities.member_token): found whichever workspace the member wrote from,
+    // a Slack Connect member's included. One member known from two workspaces: the first identity is theirs.
     const [row] = await deps.db
       .select({ id: contactIdentities.id })
       .from(contactIdentities)
       .where(
         and(
           eq(contactIdentities.kind, 'slack'),
-          inArray(
-            contactIdentities.addressToken,
-            workspaces.map((w) => tokenOfAddress(deps.db, 'slack', `${w}:${memberId}`)),
-          ),
+          eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, memberId)),
         ),
       )
       .orderBy(asc(contactIdentities.createdAt))

@@ -30,7 +30,9 @@ import {
   addressContext,
   bindIdentityKeys,
   identityKeysOf,
+  newIdentity,
   tokenOfAddress,
+  tokenOfSlackMember,
 } from '../../server/domain/identity-address.ts';
 import { getContact } from '../../server/domain/contacts.ts';
 import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
@@ -423,6 +425,18 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await deps.db.execute(sql`insert into contact_identities (contact_id, kind, address)
         values (${person.contactId}, 'email', 'old-4471@example.org')`);
       expect(await plainAddressColumnExists(deps.db)).toBe(true);
+      // A Slack identity sealed before member tokens (migration 0044): the request page could not find it by the
+      // member id alone.
+      const slackRow = await newIdentity(deps.db, person.contactId, 'slack', 'T0OLD00001:U0OLD04471');
+      await deps.db.insert(contactIdentities).values({ ...slackRow, memberToken: null });
+      const bySlackMember = async () =>
+        (
+          await deps.db
+            .select({ id: contactIdentities.id })
+            .from(contactIdentities)
+            .where(eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, 'U0OLD04471')))
+        ).map((r) => r.id);
+      expect(await bySlackMember()).toEqual([]);
       const blobs = deps.blobs as EncryptedBlobStore;
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
         files: 5,
@@ -459,6 +473,8 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(progress).toContain('decisions 4/4');
       expect(result.identities.encrypted).toBe(1);
       expect(progress).toContain('identities 1/1');
+      expect(result.identities.memberTokens).toBe(1);
+      expect(await bySlackMember()).toEqual([slackRow.id]);
       // The old identity is found by its token now, and its sealed copy opens to the address.
       const [old] = await deps.db
         .select()
@@ -505,7 +521,11 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
       expect(
-        again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted + again.identities.encrypted,
+        again.files.encrypted +
+          again.evidence.encrypted +
+          again.decisions.encrypted +
+          again.identities.encrypted +
+          again.identities.memberTokens,
       ).toBe(0);
     } finally {
       await harness.close();
