@@ -17,6 +17,7 @@ import type { InboxNameCache } from './inbox-names.ts';
 import { notFound } from './errors.ts';
 import { loadConversationView, toMessageView } from './views.ts';
 import { storableInbound } from './storable-text.ts';
+import { storedThreadKey } from './thread-keys.ts';
 import { applyPiiPolicy } from '../privacy/pii/apply.ts';
 
 export type IngestResult = {
@@ -58,7 +59,9 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
   const inboxName = await deps.inboxNames.get(cleaned.inboxId);
   if (inboxName === undefined) throw notFound('Inbox');
   // Card numbers, passwords, … as the inbox's policy says: removed before anything is written, or flagged.
-  const msg = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
+  const screened = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
+  // A phone conversation's thread key is the pair of numbers: stored as a token (thread-keys.ts).
+  const msg = { ...screened, threadKey: storedThreadKey(deps.db, screened.channel, screened.threadKey) };
   // Two first messages of a new sender can race on the identity's unique key, two deliveries of one
   // message on its external id: the loser retries and then finds the winner's contact (or message).
   // New To/Cc addresses get their data keys before the message is stored (see planParticipants).

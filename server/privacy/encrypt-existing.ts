@@ -20,6 +20,7 @@ import {
   memberToken,
   openAddresses,
 } from '../domain/identity-address.ts';
+import { PHONE_THREAD_PREFIX, phoneThreadToken } from '../domain/thread-keys.ts';
 import { dropPlainAddressColumn, plainAddressColumnExists } from './identity-column.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
@@ -56,6 +57,8 @@ export type EncryptExistingResult = {
   decisions: { encrypted: number };
   /** memberTokens: Slack identities given their member token (migration 0044). */
   identities: { encrypted: number; memberTokens: number };
+  /** SMS and voice conversations whose thread key (the pair of numbers) became its token (thread-keys.ts). */
+  phoneThreads: { tokened: number };
 };
 
 const BATCH = 200;
@@ -221,6 +224,29 @@ async function addMemberTokens(db: Db): Promise<number> {
   }
 }
 
+/**
+ * SMS and voice conversations stored before their thread key was a token (thread-keys.ts) spell the person's number
+ * in it: rewritten to the token, which is also what the person's next message is threaded by. Returns how many.
+ */
+async function tokenPhoneThreads(db: Db): Promise<number> {
+  const { blindIndex } = identityKeysOf(db);
+  let done = 0;
+  for (;;) {
+    const batch = rowsOf<{ id: string; thread_key: string }>(
+      await db.execute(sql`select id, thread_key from conversations
+        where channel in ('sms', 'voice') and thread_key not like ${`${PHONE_THREAD_PREFIX}%`}
+        order by id limit ${BATCH}`),
+    );
+    if (batch.length === 0) return done;
+    await db.transaction(async (tx) => {
+      for (const c of batch)
+        await tx.execute(sql`update conversations set thread_key = ${phoneThreadToken(blindIndex, c.thread_key)}
+          where id = ${c.id} and thread_key = ${c.thread_key}`);
+    });
+    done += batch.length;
+  }
+}
+
 export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
 
 export async function encryptExisting(
@@ -281,20 +307,29 @@ export async function encryptExisting(
   const decisions = await encryptDecisions(deps, onProgress);
   const identities = await encryptIdentities(db, onProgress);
   const memberTokens = await addMemberTokens(db);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0 || memberTokens > 0)
+  const phoneThreads = await tokenPhoneThreads(db);
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0 || memberTokens > 0 || phoneThreads > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, identities, memberTokens },
+      details: {
+        files: files.encrypted,
+        consentEvents: encrypted,
+        botDecisions: decisions,
+        identities,
+        memberTokens,
+        phoneThreads,
+      },
     });
   return {
     files,
     evidence: { encrypted },
     decisions: { encrypted: decisions },
     identities: { encrypted: identities, memberTokens },
+    phoneThreads: { tokened: phoneThreads },
   };
 }
 

@@ -23,6 +23,7 @@ import {
   botDecisions,
   consentEvents,
   contactIdentities,
+  conversations,
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
@@ -35,6 +36,7 @@ import {
   tokenOfSlackMember,
 } from '../../server/domain/identity-address.ts';
 import { getContact } from '../../server/domain/contacts.ts';
+import { phoneThreadToken } from '../../server/domain/thread-keys.ts';
 import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
@@ -437,6 +439,12 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
             .where(eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, 'U0OLD04471')))
         ).map((r) => r.id);
       expect(await bySlackMember()).toEqual([]);
+      // A call's conversation threaded, before thread keys of phone channels were tokens, by the pair of numbers.
+      const oldThread = '+358404471000|+15005550006';
+      await deps.db
+        .update(conversations)
+        .set({ threadKey: oldThread })
+        .where(eq(conversations.id, person.callConversationId));
       const blobs = deps.blobs as EncryptedBlobStore;
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
         files: 5,
@@ -475,6 +483,12 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(progress).toContain('identities 1/1');
       expect(result.identities.memberTokens).toBe(1);
       expect(await bySlackMember()).toEqual([slackRow.id]);
+      expect(result.phoneThreads.tokened).toBe(1);
+      const [call] = await deps.db
+        .select({ threadKey: conversations.threadKey })
+        .from(conversations)
+        .where(eq(conversations.id, person.callConversationId));
+      expect(call!.threadKey).toBe(phoneThreadToken(identityKeysOf(deps.db).blindIndex, oldThread));
       // The old identity is found by its token now, and its sealed copy opens to the address.
       const [old] = await deps.db
         .select()
@@ -525,7 +539,8 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           again.evidence.encrypted +
           again.decisions.encrypted +
           again.identities.encrypted +
-          again.identities.memberTokens,
+          again.identities.memberTokens +
+          again.phoneThreads.tokened,
       ).toBe(0);
     } finally {
       await harness.close();
