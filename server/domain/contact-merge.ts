@@ -207,7 +207,11 @@ async function keysOf(db: Db, contactId: string) {
   const identities = await readableAddresses(
     db,
     await db
-      .select({ id: contactIdentities.id, kind: contactIdentities.kind, sealedAddress: contactIdentities.sealedAddress })
+      .select({
+        id: contactIdentities.id,
+        kind: contactIdentities.kind,
+        sealedAddress: contactIdentities.sealedAddress,
+      })
       .from(contactIdentities)
       .where(eq(contactIdentities.contactId, contactId)),
   );
@@ -253,14 +257,28 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
   const emailMatch = emails.length
     ? or(
         inArray(sql`lower(trim(${C.email}))`, emails),
-        identityOf('email', sql`i.address_token in (${sql.join(emailTokens.map((t) => sql`${t}`), sql`, `)})`),
+        identityOf(
+          'email',
+          sql`i.address_token in (${sql.join(
+            emailTokens.map((t) => sql`${t}`),
+            sql`, `,
+          )})`,
+        ),
       )!
     : sql`false`;
   const phoneMatch = phones.length
     ? or(
         ...phones.map((p) => phoneCondition(C.phone, p)),
         ...(phoneTokens.length
-          ? [identityOf('phone', sql`i.address_token in (${sql.join(phoneTokens.map((t) => sql`${t}`), sql`, `)})`)]
+          ? [
+              identityOf(
+                'phone',
+                sql`i.address_token in (${sql.join(
+                  phoneTokens.map((t) => sql`${t}`),
+                  sql`, `,
+                )})`,
+              ),
+            ]
           : []),
       )!
     : sql`false`;
@@ -321,7 +339,8 @@ export async function findPeople(
     // Identities' addresses are stored only sealed: found by token, i.e. an exact email address (as typed,
     // lower-cased) or a full international number, not a part of one.
     sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.kind = 'email'
-      and i.address_token in (${tokenOfAddress(db, 'email', term)}, ${tokenOfAddress(db, 'email', term.toLowerCase())}))`,
+      and i.address_token in (${tokenOfAddress(db, 'email', term)},
+        ${tokenOfAddress(db, 'email', term.toLowerCase())}))`,
     ...(phone
       ? [
           phoneCondition(C.phone, phone),

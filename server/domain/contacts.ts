@@ -20,7 +20,11 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
   const [identities, consent, convs, legalHolds, restrictions] = await Promise.all([
     // Addresses are stored sealed: opened here (null when the key is gone).
     db
-      .select({ id: contactIdentities.id, kind: contactIdentities.kind, sealedAddress: contactIdentities.sealedAddress })
+      .select({
+        id: contactIdentities.id,
+        kind: contactIdentities.kind,
+        sealedAddress: contactIdentities.sealedAddress,
+      })
       .from(contactIdentities)
       .where(eq(contactIdentities.contactId, id))
       .orderBy(contactIdentities.createdAt)

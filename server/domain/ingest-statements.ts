@@ -252,14 +252,16 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- sub-select so that it stays unknown to the planner in every plan: given the values, a custom plan
     -- would know the batch's size and look cheaper than the generic one, and PostgreSQL would then plan
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
-    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address, t.member_token,
+    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token,
+      t.new_contact_id, t.new_identity_id, t.sealed_address, t.member_token,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
-      (select ${p('sealedAddress')}::text[]), (select ${p('memberToken')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
+      (select ${p('sealedAddress')}::text[]), (select ${p('memberToken')}::text[]), (select ${p('senderName')}::text[]),
+      (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),

@@ -120,7 +120,8 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
     read.map((r) => r.message),
   );
   // Authors' addresses are stored sealed: opened once per identity (null when the key is gone).
-  const authors = [...new Map(read.flatMap((r) => (r.identity?.id ? [[r.identity.id, r.identity] as const] : []))).values()];
+  const byId = new Map(read.flatMap((r) => (r.identity?.id ? [[r.identity.id, r.identity] as const] : [])));
+  const authors = [...byId.values()];
   const addresses = new Map(
     (await openAddresses(db, authors as SealedIdentity[])).map((a, n) => [authors[n]!.id!, a] as const),
   );

@@ -290,7 +290,11 @@ export async function replayErasures(
     const identities = await readableAddresses(
       db,
       await db
-        .select({ id: contactIdentities.id, kind: contactIdentities.kind, sealedAddress: contactIdentities.sealedAddress })
+        .select({
+          id: contactIdentities.id,
+          kind: contactIdentities.kind,
+          sealedAddress: contactIdentities.sealedAddress,
+        })
         .from(contactIdentities)
         .where(eq(contactIdentities.contactId, contact.id)),
     );

@@ -85,7 +85,11 @@ export async function outcomeRecipient(
     const [identity] = await withAddresses(
       deps.db,
       await deps.db
-        .select({ id: contactIdentities.id, kind: contactIdentities.kind, sealedAddress: contactIdentities.sealedAddress })
+        .select({
+          id: contactIdentities.id,
+          kind: contactIdentities.kind,
+          sealedAddress: contactIdentities.sealedAddress,
+        })
         .from(contactIdentities)
         .where(eq(contactIdentities.id, verifiedWith)),
     );
@@ -97,7 +101,11 @@ export async function outcomeRecipient(
       await readableAddresses(
         deps.db,
         await deps.db
-          .select({ id: contactIdentities.id, kind: contactIdentities.kind, sealedAddress: contactIdentities.sealedAddress })
+          .select({
+            id: contactIdentities.id,
+            kind: contactIdentities.kind,
+            sealedAddress: contactIdentities.sealedAddress,
+          })
           .from(contactIdentities)
           .where(eq(contactIdentities.contactId, row.contactId))
           .orderBy(asc(contactIdentities.createdAt)),

@@ -131,7 +131,8 @@ async function seedNoiseRows(ctx: Ctx) {
   await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
     select id, 'email', 'bench:' || md5(email), 'bench' from contacts where email like 'noise%@example.net'`;
   await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
-    select id, 'visitor', 'bench:' || gen_random_uuid()::text, 'bench' from contacts where email like 'noise%@example.net'`;
+    select id, 'visitor', 'bench:' || gen_random_uuid()::text, 'bench' from contacts
+    where email like 'noise%@example.net'`;
   await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at,
       updated_at, last_message_at)
     select case ch when 'chat' then ${inbox.chat!}::uuid else ${inbox.email!}::uuid end, c.id, ch::channel, 'resolved',
@@ -217,7 +218,8 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address) values
     (${contactId}, 'email', ${`bench:${email}`}, 'bench'), (${contactId}, 'phone', ${`bench:${phone}`}, 'bench'),
     (${contactId}, 'visitor', ${`bench:${visitors[0]!}`}, 'bench'),
-    (${contactId}, 'visitor', ${`bench:${visitors[1]!}`}, 'bench'), (${contactId}, 'slack', ${`bench:${slackId}`}, 'bench')`;
+    (${contactId}, 'visitor', ${`bench:${visitors[1]!}`}, 'bench'),
+    (${contactId}, 'slack', ${`bench:${slackId}`}, 'bench')`;
 
   // 8 conversations and their share of the messages.
   const plan: Array<{ channel: string; share: number; threadKey: string; subject: string | null }> = [

@@ -6,7 +6,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/ser
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { contactIdentities, contacts, conversations, inboxes } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 /**
  * Issue 15 item 2 in the browser: a customer wrote by email and, from the chat widget, gave the same email in other

@@ -9,7 +9,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { consentEvents, contactIdentities, contacts } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const SHOTS = '/tmp/shots-rights-rest';
 

@@ -5,7 +5,7 @@ import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { consentEvents, contactIdentities } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { addressOf, identityIs } from '../helpers/identities.ts';
 
 const ARABIC = 'مرحبا، لم يصل طلبي بعد';
 const HEBREW = 'שלום, ההזמנה שלי עוד לא הגיעה';

@@ -3,7 +3,7 @@ import { inboxes, attachments, recordings } from '../../drizzle/schema/index.ts'
 import { ingest, type IngestDeps } from '../../server/domain/ingest.ts';
 import type { BlobStore } from '../../server/blobs/store.ts';
 import type { RecordingProvider } from '../../server/privacy/recording-providers.ts';
-import { addressOf, identityIs, identityRow } from './identities.ts';
+import { identityRow } from './identities.ts';
 
 /** A person who wrote by email and SMS, with an attachment and a call recording: everything erasure must reach. */
 export async function seedPerson(

@@ -1,6 +1,6 @@
 import type { Db } from '../../server/db/client.ts';
 import { contactIdentities, contacts, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from './identities.ts';
+import { identityRow } from './identities.ts';
 
 type Person = { name: string; email: string; phone: string; locale: string | null };
 

@@ -14,7 +14,7 @@ import {
 } from '../../drizzle/schema/index.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { breachFixture } from '../helpers/breach-fixture.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /** Issue 21 item 4: the breach register, its 72-hour clock on a moved clock, and the affected-people finder. */
 describe(`breach register and affected-people finder (${dbMode})`, () => {

@@ -7,7 +7,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { appendAudit } from '../../server/privacy/audit.ts';
 import { sealStagedAudit } from '../../server/privacy/audit-staging.ts';
 import { attachments, auditLog, contactIdentities, inboxes, messages } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 type Item = { action: string; targetType: string; targetId: string; fields: string[] };
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /**
  * Issue 18: the API's errors keep a stable `code` for programs; their `params` carry the values the message names;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, VisitorClient, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
 import { consentNoticeTexts, contactIdentities } from '../../drizzle/schema/index.ts';
 import { NOTICE_TEMPLATE_VERSION } from '../../server/privacy/notice.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 type Notice = {
   language: string;

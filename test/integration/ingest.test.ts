@@ -15,7 +15,7 @@ import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import { testDataKeys } from '../helpers/data-keys.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { addressOf, identityIs } from '../helpers/identities.ts';
 
 describe(`ingest() on ${dbMode}`, () => {
   let database: Database;

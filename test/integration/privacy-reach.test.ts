@@ -17,7 +17,7 @@ import {
   messages,
 } from '../../drizzle/schema/index.ts';
 import type { ConversationDetail } from '../../server/http/views/conversations.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs, identityRow } from '../helpers/identities.ts';
 
 const ada = {
   name: 'Ada Quartermaine',

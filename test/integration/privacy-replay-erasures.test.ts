@@ -15,7 +15,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { recordConsent } from '../../server/privacy/consent.ts';
 import { contactIdentities, inboxes } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const person = {
   name: 'Philippa Gravesend',

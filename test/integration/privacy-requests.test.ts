@@ -6,7 +6,7 @@ import { type AgentClient, startTestServer, type TestServer } from '../helpers/s
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { auditLog, contactIdentities, contacts, privacyRequestCodes } from '../../drizzle/schema/index.ts';
 import { addMonths } from '../../server/privacy/request-desk.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /** Issue 21 items 1 and 8: the request desk's lifecycle on a moved clock, and the public page's one-time codes. */
 describe(`data-subject request desk (${dbMode})`, () => {

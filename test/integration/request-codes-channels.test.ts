@@ -7,7 +7,7 @@ import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack, deliverEvent } from '../helpers/fake-slack.ts';
 import { DM_CHANNEL, messageEvent } from '../fixtures/channels/slack.ts';
 import { auditLog, contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs, identityRow } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15005550006';
 

@@ -8,7 +8,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { verifyAuditChain } from '../../server/privacy/audit-verify.ts';
 import { auditStaged, contactIdentities, inboxes, privacyRequests } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 type AuditItem = { action: string; actor: { kind: string }; targetType: string; fields: string[] };
 

@@ -12,7 +12,7 @@ import {
   privacyPendingChanges,
   smsOptOuts,
 } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15005550006';
 

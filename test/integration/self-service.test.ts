@@ -12,7 +12,7 @@ import {
   privacyDownloadLinks,
   privacyPendingChanges,
 } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /**
  * Issue 21 items 1 and 2: agents log requests; a customer asks for a copy (an expiring link), corrects their

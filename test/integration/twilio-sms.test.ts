@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { sid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { auditLog, contactIdentities, inboxes, messages, smsOptOuts } from '../../drizzle/schema/index.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15550100000';
 

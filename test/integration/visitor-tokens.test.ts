@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
 import { io } from 'socket.io-client';
 import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { dbMode } from '../helpers/db.ts';
@@ -11,7 +10,7 @@ import {
   type ApiResponse,
   type TestServer,
 } from '../helpers/server.ts';
-import { addressOf, identityIs, identityRow } from '../helpers/identities.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 const IDLE_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
