@@ -131,8 +131,9 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), new_contact as (
     -- Planned in JS (identity-lookup.ts planSenders) with its data key already durable; none when the sender was
     -- known when planned: should it have gone since (erased), nothing is inserted and the caller plans again.
-    insert into contacts (id, name, email, phone)
-    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens)
+    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text,
+      string_to_array(${p('nameTokens')}::text, ' ')
     where ${p('newContactId')}::uuid is not null
       and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
@@ -215,9 +216,11 @@ export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open',
     externalId: msg.externalId,
     senderKind: msg.sender.kind,
     senderAddress: msg.sender.address,
-    senderName: msg.sender.name ?? null,
-    email: msg.sender.kind === 'email' ? msg.sender.address : null,
-    phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
+    // A new contact's fields, sealed when planned (contact-fields.ts): the statements store no plain field.
+    senderName: sender.sealedName,
+    email: sender.sealedEmail,
+    phone: sender.sealedPhone,
+    nameTokens: sender.nameTokens,
     inboxId: msg.inboxId,
     threadKey: msg.threadKey,
     subject: msg.subject ?? null,
@@ -254,19 +257,19 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
     select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
       t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address,
-      t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
+      t.sender_name, t.email, t.phone, t.name_tokens, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderAddress')}::text[]), (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
       (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
-      (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
+      (select ${p('phone')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
       as t(idx, channel, sender_kind, sender_address, sender_token, new_contact_id, new_identity_id, sealed_address,
-        sender_name, email, phone, inbox_id, thread_key, subject, open_status, body, html, language, external_id,
+        sender_name, email, phone, name_tokens, inbox_id, thread_key, subject, open_status, body, html, language, external_id,
         metadata, occurred_at)
   ), fresh as materialized (
     select input.* from input
@@ -283,12 +286,12 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
     -- its message is left out here and the caller plans it again.
     select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address, fresh.sender_token, fresh.sealed_address
+      fresh.email, fresh.phone, fresh.name_tokens, fresh.sender_kind, fresh.sender_address, fresh.sender_token, fresh.sealed_address
     from fresh where fresh.new_contact_id is not null
       and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
-    insert into contacts (id, name, email, phone)
-    select distinct on (id) id, name, email, phone from planned_contact
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens)
+    select distinct on (id) id, name, email, phone, string_to_array(name_tokens, ' ') from planned_contact
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
     select distinct on (identity_id) identity_id, id, sender_kind, sender_address, sender_token, sealed_address
@@ -382,6 +385,7 @@ export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot
     senderName: column('senderName'),
     email: column('email'),
     phone: column('phone'),
+    nameTokens: column('nameTokens'),
     inboxId: column('inboxId'),
     threadKey: column('threadKey'),
     subject: column('subject'),

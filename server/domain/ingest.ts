@@ -167,10 +167,13 @@ async function ingestOnce(
   const message = readMessage(row);
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
+  // The name stored in the plain column (rows from before issue 22's contact fields), else the one the channel gave
+  // with this message: opening the sealed name here would cost a decryption per message on the ingest path.
+  const contactName = row.x_contact_name ?? msg.sender.name ?? null;
   return {
     created: true,
     contactId: row.x_contact_id!,
-    message: toMessageView(message, null, { ...author, name: row.x_contact_name }),
+    message: toMessageView(message, null, { ...author, name: contactName }),
     conversation: {
       id: row.x_conversation_id!,
       inboxId: msg.inboxId,
@@ -178,7 +181,7 @@ async function ingestOnce(
       channel: row.x_channel!,
       status: row.x_status!,
       ...(await subjectView(keys, row.x_conversation_id!, row.x_subject)),
-      contact: { id: row.x_contact_id!, name: row.x_contact_name },
+      contact: { id: row.x_contact_id!, name: contactName },
       assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
       team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,
       lastMessageAt: message.createdAt.toISOString(),
