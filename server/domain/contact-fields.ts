@@ -139,3 +139,11 @@ export async function openContact<T extends StoredFields>(
 
 /** Tokens as one PostgreSQL array literal parameter (base64url: nothing to quote), for `name_tokens @> $1::text[]`. */
 export const tokenArray = (tokens: readonly string[]) => `{${tokens.join(',')}}`;
+
+/** Contacts' names alone (a list of conversations, participants, authors), one decryptMany; unreadable: null. */
+export async function openNames(
+  dataKeys: Pick<DataKeys, 'decryptMany'>,
+  rows: ReadonlyArray<{ id: string; name: string | null; sealedName: string | null }>,
+): Promise<Array<string | null>> {
+  return (await openContactFields(dataKeys, rows)).map((r) => r.name);
+}

@@ -16,6 +16,8 @@ import {
   type SnippetPart,
 } from './search-query.ts';
 import { withPhrasePairs } from './search-phrases.ts';
+import { nameTokens, tokenArray } from './contact-fields.ts';
+import { identityKeysOf } from './identity-address.ts';
 import type { SearchBlinding } from './search-blind.ts';
 
 /**
@@ -188,8 +190,29 @@ function contactArm(
   };
 }
 
-const names = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
-const emails = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
+/**
+ * Conversations whose contact's name holds every word typed (issue 22: names are sealed, found by the blind-index
+ * tokens of their words, contacts_name_tokens, a GIN index; contact-fields.ts). Whole words: "müll" no longer finds
+ * "Müller". The value is left null: the conversation's view carries the opened name, which the snippet shows.
+ */
+function nameArm(tokens: readonly string[], where: SQL, limit: number): Arm {
+  const match = sql`ct.name_tokens @> ${tokenArray(tokens)}::text[]`;
+  return {
+    rank: 'name',
+    walk: {
+      size: NAMES_WALK,
+      check: sql`select c.id, 'name'::text, null::uuid, null::text, c.last_message_at from ${newest(NAMES_WALK)}
+        join contacts ct on ct.id = c.contact_id where ${match}`,
+      matches: sql`select 1 from contacts ct where ${match}`,
+    },
+    body: sql`with v as materialized (select ct.id as contact_id from contacts ct where ${match})
+      select c.id, 'name'::text, null::uuid, null::text, c.last_message_at from v
+      cross join lateral (select c.id, c.last_message_at from conversations c
+        where c.contact_id = v.contact_id and ${where} offset 0) as c
+      order by c.last_message_at desc limit ${limit}`,
+  };
+}
+
 const addresses = sql`select i.contact_id, i.address as value from contact_identities i`;
 
 /** Conversations whose subject matches `match` (over `c.subject`, through an index of conversations). */
@@ -318,6 +341,7 @@ function arms(
   where: SQL,
   limit: number,
   blinding: SearchBlinding | undefined,
+  nameTokens: readonly string[],
 ): Arm[] {
   const list: Arm[] = [];
   const arm = (a: Arm) => list.push(a);
@@ -337,18 +361,11 @@ function arms(
         where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
         order by c.last_message_at desc limit ${limit}`,
     });
-    arm({
-      rank: 'phone',
-      body: sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
-        join conversations c on c.contact_id = ct.id
-        where search_digits(ct.phone) like ${digits} and ${where}
-        order by c.last_message_at desc limit ${limit}`,
-    });
     arm({ rank: 'message', body: mentionArm(q.phoneDigits, where, limit, blinding) });
   }
+  if (nameTokens.length) arm(nameArm(nameTokens, where, limit));
   if (q.substring) {
-    arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
-    arm(contactArm('email', emails, q.substring, FIELDS_WALK, where, limit));
+    // The contact's own email and phone are sealed (contact-fields.ts): found through their identities' arms.
     arm(contactArm('address', addresses, q.substring, FIELDS_WALK, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
@@ -454,7 +471,15 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
     const tsquery = setup?.q ?? null;
     const { blinding } = request;
     const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
-    const list = arms(q, indexed && blinding ? blinding.query(indexed) : indexed, where, request.limit, blinding);
+    const tokens = nameTokens(identityKeysOf(db).blindIndex, q.words);
+    const list = arms(
+      q,
+      indexed && blinding ? blinding.query(indexed) : indexed,
+      where,
+      request.limit,
+      blinding,
+      tokens,
+    );
     const best = list.length
       ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)
       : [];
@@ -491,7 +516,7 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
         ? (snippets.get(hit.message_id) ?? [])
         : hit.matched_in === 'phone' || hit.matched_in === 'id'
           ? [{ text: hit.value ?? '', match: true }]
-          : highlightValue(hit.value ?? '', q.words);
+          : highlightValue(hit.value ?? (hit.matched_in === 'name' ? (conversation.contact.name ?? '') : ''), q.words);
       return { conversation, matchedIn: hit.matched_in, messageId: hit.message_id, snippet };
     })
     .sort(

@@ -28,6 +28,8 @@ import type {
 } from '../http/views.ts';
 import { inboxCondition, type InboxIds } from './scope.ts';
 import { timelineEventOf } from './timeline-events.ts';
+import { openNames } from './contact-fields.ts';
+import { identityKeysOf } from './identity-address.ts';
 import {
   openMessageTexts,
   openSubjects,
@@ -105,6 +107,7 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
         address: contactIdentities.address,
       },
       identityName: authorContact.name,
+      identitySealedName: authorContact.sealedName,
     })
     .from(messages)
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
@@ -116,7 +119,11 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
     keys,
     read.map((r) => r.message),
   );
-  const rows = read.map((r, i) => ({ ...r, message: texts[i]! }));
+  const names = await openNames(
+    keys,
+    read.map((r) => ({ id: r.identity?.contactId ?? '', name: r.identityName, sealedName: r.identitySealedName })),
+  );
+  const rows = read.map((r, i) => ({ ...r, message: texts[i]!, identityName: names[i] }));
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
   return rows.map((r) => {
@@ -140,6 +147,7 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
       kind: contactIdentities.kind,
       address: contactIdentities.address,
       name: contacts.name,
+      sealedName: contacts.sealedName,
       role: conversationParticipants.role,
       firstSeenAt: conversationParticipants.firstSeenAt,
     })
@@ -148,8 +156,13 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
     .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(eq(conversationParticipants.conversationId, conversationId))
     .orderBy(conversationParticipants.firstSeenAt, conversationParticipants.role, contactIdentities.address);
+  const names = await openNames(
+    identityKeysOf(db).dataKeys,
+    rows.map((r) => ({ id: r.contactId, name: r.name, sealedName: r.sealedName })),
+  );
   const byIdentity = new Map<string, ParticipantView>();
-  for (const { identityId, role, firstSeenAt, ...rest } of rows) {
+  for (const [i, { identityId, role, firstSeenAt, sealedName: _sealed, ...row }] of rows.entries()) {
+    const rest = { ...row, name: names[i]! };
     const seen = byIdentity.get(identityId);
     if (seen) seen.roles.push(role);
     else byIdentity.set(identityId, { ...rest, roles: [role], firstSeenAt: firstSeenAt.toISOString() });
@@ -250,6 +263,7 @@ export async function loadConversationViews(
       c: conversations,
       inboxName: inboxes.name,
       contactName: contacts.name,
+      contactSealedName: contacts.sealedName,
       assigneeName: assignee.name,
       teamName: teams.name,
       preview,
@@ -279,7 +293,11 @@ export async function loadConversationViews(
     keys,
     rows.map((r) => ({ value: r.preview?.slice(36) ?? null, context: bodyContext(r.preview?.slice(0, 36) ?? '') })),
   );
-  return rows.map(({ c, inboxName, contactName, assigneeName, teamName, unread: u }, i) => ({
+  const names = await openNames(
+    keys,
+    rows.map((r) => ({ id: r.c.contactId, name: r.contactName, sealedName: r.contactSealedName })),
+  );
+  return rows.map(({ c, inboxName, assigneeName, teamName, unread: u }, i) => ({
     ...(subjects[i]!.subjectUnreadable ? { subjectUnreadable: true as const } : {}),
     ...(previews[i]!.unreadable ? { previewUnreadable: true as const } : {}),
     id: c.id,
@@ -288,7 +306,7 @@ export async function loadConversationViews(
     channel: c.channel,
     status: c.status,
     subject: subjects[i]!.subject,
-    contact: { id: c.contactId, name: contactName },
+    contact: { id: c.contactId, name: names[i]! },
     assignee: c.assigneeId && assigneeName ? { id: c.assigneeId, name: assigneeName } : null,
     team: c.teamId && teamName ? { id: c.teamId, name: teamName } : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
