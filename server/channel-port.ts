@@ -57,6 +57,7 @@ export { openMessageText, openSubjects, type TextKeys } from './domain/message-t
 // Identities are found by their keyed token (issue 22): the adapters that look senders up use these.
 export { newIdentity, tokenOfAddress } from './domain/identity-address.ts';
 export { findIdentity } from './domain/identity-lookup.ts';
+export { sealFieldsOf } from './domain/contact-fields.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.

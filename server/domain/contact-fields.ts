@@ -1,3 +1,5 @@
+import type { Db } from '../db/client.ts';
+import { identityKeysOf } from './identity-address.ts';
 import { DATA_PREFIX, isDataSealed, type DataKey, type DataKeys } from '../security/data-keys.ts';
 import type { BlindIndex } from '../security/blind-index.ts';
 import { sealWithKey } from '../security/secret-box.ts';
@@ -147,3 +149,7 @@ export async function openNames(
 ): Promise<Array<string | null>> {
   return (await openContactFields(dataKeys, rows)).map((r) => r.name);
 }
+
+/** sealFields with the keys bound to the database (a channel or a writer that holds only the Db handle). */
+export const sealFieldsOf = (db: Db, contactId: string, fields: Partial<ContactFields>) =>
+  sealFields(identityKeysOf(db), contactId, fields);

@@ -20,6 +20,8 @@ import { appendAudit } from '../privacy/audit.ts';
 import { assertNotHeld } from '../privacy/legal-holds.ts';
 import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 import { phoneDigits } from './phone-digits.ts';
+import { nameTokens, openContact, openContactFields, sealFields, tokenArray } from './contact-fields.ts';
+import { identityKeysOf } from './identity-address.ts';
 
 /**
  * One person, one contact: merging moves everything of `otherId` under `keptId` and deletes the emptied contact.
@@ -118,17 +120,27 @@ export async function mergeContacts(
     await tx.delete(analyticsConsentQueue).where(eq(analyticsConsentQueue.contactId, otherId));
     await tx.insert(analyticsConsentQueue).values({ contactId: keptId, dueAt: new Date() });
 
+    // The fields are sealed (contact-fields.ts): opened, and a field taken over sealed again for the kept contact
+    // (a value is bound to its row), its plain column (rows from before the sealing) cleared.
+    const keys = identityKeysOf(db);
+    const [keptOpen, otherOpen] = await openContactFields(keys.dataKeys, [kept, other]);
     const fields = ['name', 'email', 'phone', 'locale'] as const;
     const taken: Partial<Record<(typeof fields)[number], string>> = {};
     for (const field of fields) {
-      const value = other[field];
-      if ((kept[field] === null || kept[field] === '') && value) taken[field] = value;
+      const value = otherOpen![field];
+      if ((keptOpen![field] === null || keptOpen![field] === '') && value) taken[field] = value;
     }
-    const [updated] = await tx
+    const { locale, ...sealable } = taken;
+    await tx
       .update(contacts)
-      .set({ ...taken, updatedAt: new Date() })
-      .where(eq(contacts.id, keptId))
-      .returning({ id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone });
+      .set({
+        ...(locale ? { locale } : {}),
+        ...(await sealFields(keys, keptId, sealable)),
+        ...Object.fromEntries(Object.keys(sealable).map((k) => [k, null])),
+        updatedAt: new Date(),
+      })
+      .where(eq(contacts.id, keptId));
+    const updated = { id: keptId, name: keptOpen!.name, email: keptOpen!.email, phone: keptOpen!.phone, ...sealable };
     await tx.delete(contacts).where(eq(contacts.id, otherId));
     await appendAudit(tx, {
       actorKind: 'agent',
@@ -146,7 +158,7 @@ export async function mergeContacts(
       },
     });
     return {
-      contact: updated!,
+      contact: updated,
       inboxIds,
       visitorIds,
       counts: { identities: identities.length, conversations: moved.length, consentEvents: consent.length },
@@ -194,11 +206,18 @@ function phoneCondition(column: SQL, phone: { digits: string; international: boo
 
 /** Every email and phone a contact is known by: its own fields and its identities', normalised. */
 async function keysOf(db: Db, contactId: string) {
-  const [contact] = await db
-    .select({ email: contacts.email, phone: contacts.phone })
+  const [stored] = await db
+    .select({
+      id: contacts.id,
+      email: contacts.email,
+      phone: contacts.phone,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
+    })
     .from(contacts)
     .where(eq(contacts.id, contactId));
-  if (!contact) throw notFound('Contact');
+  if (!stored) throw notFound('Contact');
+  const contact = await openContact(identityKeysOf(db).dataKeys, stored);
   const identities = await db
     .select({ kind: contactIdentities.kind, address: contactIdentities.address })
     .from(contactIdentities)
@@ -250,12 +269,17 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
         ...phones.map((p) => identityOf('phone', phoneCondition(sql`i.address`, p))),
       )!
     : sql`false`;
+  // Another contact's own email and phone are sealed (contact-fields.ts): matched through its identities, and
+  // through the plain columns of rows from before the sealing.
   const rows = await db
     .select({
       id: contacts.id,
       name: contacts.name,
       email: contacts.email,
       phone: contacts.phone,
+      sealedName: contacts.sealedName,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
       byEmail: sql<boolean>`${emailMatch}`,
       byPhone: sql<boolean>`${phoneMatch}`,
     })
@@ -263,7 +287,8 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
     .where(and(ne(contacts.id, contactId), or(emailMatch, phoneMatch), contactVisible(contacts.id, scope)))
     .orderBy(contacts.createdAt, contacts.id)
     .limit(50);
-  return rows.map(({ byEmail, byPhone, ...c }) => ({
+  const opened = await openContactFields(identityKeysOf(db).dataKeys, rows);
+  return opened.map(({ byEmail, byPhone, fieldsUnreadable: _u, ...c }) => ({
     ...c,
     matchedOn: [...(byEmail ? (['email'] as const) : []), ...(byPhone ? (['phone'] as const) : [])],
   }));
@@ -299,7 +324,10 @@ export async function findPeople(
   if (term.length < 2) throw badRequest('query_too_short', 'Search for at least 2 characters');
   const like = `%${likeLiteral(term)}%`;
   const phone = phoneDigits(term);
+  // Names by their words' tokens (sealed, contact-fields.ts); plain columns of rows from before the sealing by text.
+  const tokens = nameTokens(identityKeysOf(db).blindIndex, term);
   const text = or(
+    tokens.length ? sql`"contacts"."name_tokens" @> ${tokenArray(tokens)}::text[]` : undefined,
     sql`"contacts"."name" ilike ${like}`,
     sql`${C.email} ilike ${like}`,
     sql`${C.phone} ilike ${like}`,
@@ -318,6 +346,9 @@ export async function findPeople(
       name: contacts.name,
       email: contacts.email,
       phone: contacts.phone,
+      sealedName: contacts.sealedName,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
       conversations: sql<number>`(select count(*) from ${conversations} c where c.contact_id = ${C.id})::int`,
       latestConversationId: sql<string | null>`(select c.id from ${conversations} c where c.contact_id = ${C.id}
         order by c.last_message_at desc nulls last limit 1)`,
@@ -345,8 +376,9 @@ export async function findPeople(
         .orderBy(contactIdentities.createdAt)
     : [];
   const mentions = await findMentions(db, keys, term);
+  const opened = await openContactFields(identityKeysOf(db).dataKeys, rows);
   return {
-    contacts: rows.map((r) => ({
+    contacts: opened.map(({ fieldsUnreadable: _u, ...r }) => ({
       ...r,
       conversations: Number(r.conversations),
       messagesWritten: Number(r.messagesWritten),
