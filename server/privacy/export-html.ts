@@ -1,3 +1,4 @@
+import { openContact } from '../domain/contact-fields.ts';
 import { openMessageTexts, subjectView } from '../domain/message-text.ts';
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { DataKeys } from '../security/data-keys.ts';
@@ -82,7 +83,8 @@ export async function* renderExportHtml(
   view: HtmlCopy,
 ): AsyncGenerator<string> {
   let rendered = 0;
-  const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  const [contactRow] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  const contact = contactRow && (await openContact(dataKeys, contactRow));
   rendered++;
   const stored = await db
     .select()
