@@ -1,3 +1,4 @@
+import { openContact } from '../domain/contact-fields.ts';
 import { and, eq, getTableName, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
@@ -61,8 +62,10 @@ export async function eraseContact(
 ): Promise<ErasureReceipt> {
   const { db } = deps;
   const catalog = catalogOf(deps);
-  const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
-  if (!contact) throw notFound('Contact');
+  const [stored] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  if (!stored) throw notFound('Contact');
+  // The mention check needs the person's name, email and phone as text: opened now, before their key is shredded.
+  const contact = await openContact(deps.dataKeys, stored);
   await assertNotHeld(db, { contactId }, 'Erasure');
   // What they wrote in someone else's conversation goes too: a hold there (or on its contact) binds it as well.
   const authoredHeld = await db
