@@ -1,3 +1,4 @@
+import { openNames } from './contact-fields.ts';
 import { openMessageText, subjectView, type TextKeys } from './message-text.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -216,6 +217,7 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
         address: contactIdentities.address,
       },
       authorName: contacts.name,
+      authorSealedName: contacts.sealedName,
     })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -225,7 +227,14 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
   if (!row) throw new Error('Replay detected but the stored message is gone');
   // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
   const conversation = await loadConversationView(db, keys, row.message.conversationId, null, { includeTrashed: true });
-  const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
+  const author = row.author?.contactId
+    ? {
+        ...row.author,
+        name: (
+          await openNames(keys, [{ id: row.author.contactId, name: row.authorName, sealedName: row.authorSealedName }])
+        )[0]!,
+      }
+    : null;
   return {
     created: false,
     contactId: row.contactId,
