@@ -3,13 +3,14 @@ import { blobOwners } from './blobs/owners.ts';
 import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
 // `npm run privacy:encrypt-existing`: encrypts the files, consent evidence, bot decisions' scores and identity
-// addresses stored before per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never
+// addresses, contacts' fields stored before per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never
 // a name, an address or a file name.
 const STAGES = {
   files: 'Files',
   evidence: 'Consent evidence',
   decisions: 'Bot decisions',
   identities: 'Identities',
+  contacts: 'Contacts',
 } as const;
 
 await reportingKeyErrors(() =>
@@ -24,14 +25,15 @@ await reportingKeyErrors(() =>
       `Encrypted ${result.files.encrypted} files (${result.files.already} were already, ` +
         `${result.files.missing} are missing from the file store), the evidence of ${result.evidence.encrypted} ` +
         `consent events, the scores of ${result.decisions.encrypted} bot decisions and the addresses of ` +
-        `${result.identities.encrypted} identities.`,
+        `${result.identities.encrypted} identities, and the name, email and phone of ${result.contacts.encrypted} ` +
+        'contacts.',
     );
     // Records that no plaintext file is left (servers then skip the check at start), or says what is.
     const left = await plaintextRemaining(root, encryptedMarkerPath(config.dataDir));
-    if (left.files > 0 || left.evidence > 0 || left.decisions > 0 || left.identities > 0) {
+    if (left.files > 0 || left.evidence > 0 || left.decisions > 0 || left.identities > 0 || left.contacts > 0) {
       console.error(
-        `${left.files} files, ${left.evidence} consent events, ${left.decisions} bot decisions and ` +
-          `${left.identities} identities are still ` +
+        `${left.files} files, ${left.evidence} consent events, ${left.decisions} bot decisions, ` +
+          `${left.identities} identities and ${left.contacts} contacts are still ` +
           'unencrypted: run this again.',
       );
       process.exitCode = 2;

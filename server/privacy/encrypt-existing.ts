@@ -1,3 +1,4 @@
+import { encryptContacts, unsealedContacts } from './encrypt-contacts.ts';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
@@ -37,7 +38,7 @@ export type EncryptExistingDeps = {
 };
 
 export type EncryptProgress = (
-  stage: 'files' | 'evidence' | 'decisions' | 'identities',
+  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'contacts',
   done: number,
   total: number,
 ) => void;
@@ -47,6 +48,7 @@ export type EncryptExistingResult = {
   evidence: { encrypted: number };
   decisions: { encrypted: number };
   identities: { encrypted: number };
+  contacts: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -135,6 +137,7 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
     evidence: Number(row?.n ?? 0),
     decisions: await plainDecisionCount(deps.db),
     identities: Number(untokened?.n ?? 0),
+    contacts: await unsealedContacts(deps.db),
   };
 }
 
@@ -239,20 +242,28 @@ export async function encryptExisting(
   }
   const decisions = await encryptDecisions(deps, onProgress);
   const identities = await encryptIdentities(db, onProgress);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0)
+  const contactFields = await encryptContacts(db, onProgress);
+  if (files.encrypted > 0 || encrypted > 0 || decisions > 0 || identities > 0 || contactFields > 0)
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions, identities },
+      details: {
+        files: files.encrypted,
+        consentEvents: encrypted,
+        botDecisions: decisions,
+        identities,
+        contacts: contactFields,
+      },
     });
   return {
     files,
     evidence: { encrypted },
     decisions: { encrypted: decisions },
     identities: { encrypted: identities },
+    contacts: { encrypted: contactFields },
   };
 }
 
