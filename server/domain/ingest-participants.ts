@@ -18,7 +18,7 @@ const p = sql.placeholder;
 const participantsStatement = preparedStatement<{ n: number; created: string[] | null }>(sql`
   with input as (
     select t.kind::identity_kind as kind, t.address, t.token, t.new_contact_id, t.new_identity_id, t.sealed_address,
-      t.name, t.role::participant_role as role
+      t.name, t.email, t.phone, t.name_tokens, t.role::participant_role as role
     from unnest((select ${p('kinds')}::text[]), (select ${p('addresses')}::text[]), (select ${p('tokens')}::text[]),
       (select ${p('newContactIds')}::uuid[]), (select ${p('newIdentityIds')}::uuid[]),
       (select ${p('sealedAddresses')}::text[]), (select ${p('names')}::text[]), (select ${p('emails')}::text[]),

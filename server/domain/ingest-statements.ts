@@ -299,7 +299,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), the_contact as (
     select idx, id, name, identity_id from known_contact
     union all
-    select idx, id, name, identity_id from planned_contact
+    -- A planned contact's name is sealed: ingest shows the one the message came with instead (ingest.ts).
+    select idx, id, null::text, identity_id from planned_contact
   ), known_conversation as materialized (
     select fresh.idx, cv.* from fresh cross join lateral (
       select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,

@@ -1,3 +1,4 @@
+import { openContact } from '../../server/domain/contact-fields.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
   botDecisions,
   consentEvents,
   contactIdentities,
+  contacts,
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
@@ -239,6 +241,25 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
+        // The contacts' own name, email and phone: Ada's row in the old dump holds them in no readable form (no
+        // plain column, sealed values that no longer open), Bob's open.
+        const oldContacts = await restored.db
+          .select()
+          .from(contacts)
+          .where(inArray(contacts.id, [people.ada.contactId, people.bob.contactId]));
+        const oldAda = oldContacts.find((c) => c.id === people.ada.contactId)!;
+        for (const value of [ada.name, ...ada.name.split(' '), ada.email, ada.phone, ada.phone.slice(2)])
+          expect(JSON.stringify(oldAda)).not.toContain(value);
+        expect(oldAda.sealedName).toMatch(/^pdk:v1:/);
+        expect(await openContact(deps.dataKeys, oldAda)).toMatchObject({
+          name: null,
+          email: null,
+          phone: null,
+          fieldsUnreadable: true,
+        });
+        const oldBob = oldContacts.find((c) => c.id === people.bob.contactId)!;
+        expect(oldBob.name).toBeNull();
+        expect(await openContact(deps.dataKeys, oldBob)).toMatchObject({ name: bob.name, email: bob.email });
         await expect(
           deps.dataKeys.decrypt(
             (events.find((e) => e.contactId === people.ada.contactId)!.evidence as Evidence).encrypted!,
