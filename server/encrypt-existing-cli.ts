@@ -2,9 +2,9 @@ import { reportingKeyErrors, withRoot } from './cli-database.ts';
 import { blobOwners } from './blobs/owners.ts';
 import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
-// `npm run privacy:encrypt-existing`: encrypts the files, consent evidence, bot decisions' scores and identity
-// addresses, contacts' fields stored before per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never
-// a name, an address or a file name.
+// `npm run privacy:encrypt-existing`: encrypts the files, consent evidence, bot decisions' scores, identity addresses
+// and contacts' fields stored before per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints
+// counts, never a name, an address or a file name.
 const STAGES = {
   files: 'Files',
   evidence: 'Consent evidence',

@@ -123,8 +123,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
   const webhooks = startWebhookDelivery(root.webhooks, root.events);
-  // Files, consent evidence, bot decisions, identity addresses and contacts' fields from before per-person encryption: said once, in
-  // the background (it reads the first bytes of every file), with counts only.
+  // Files, consent evidence, bot decisions, identity addresses and contacts' fields from before per-person
+  // encryption: said once, in the background (it reads the first bytes of every file), with counts only.
   void plaintextRemaining(root, encryptedMarkerPath(config.dataDir)).then(
     ({ files, evidence, decisions, identities, contacts }) => {
       if (files > 0 || evidence > 0 || decisions > 0 || identities > 0 || contacts > 0)

@@ -264,13 +264,14 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       (select ${p('senderAddress')}::text[]), (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
       (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
-      (select ${p('phone')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
+      (select ${p('phone')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('inboxId')}::uuid[]),
+      (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
       as t(idx, channel, sender_kind, sender_address, sender_token, new_contact_id, new_identity_id, sealed_address,
-        sender_name, email, phone, name_tokens, inbox_id, thread_key, subject, open_status, body, html, language, external_id,
-        metadata, occurred_at)
+        sender_name, email, phone, name_tokens, inbox_id, thread_key, subject, open_status, body, html, language,
+        external_id, metadata, occurred_at)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -286,7 +287,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
     -- its message is left out here and the caller plans it again.
     select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.name_tokens, fresh.sender_kind, fresh.sender_address, fresh.sender_token, fresh.sealed_address
+      fresh.email, fresh.phone, fresh.name_tokens, fresh.sender_kind, fresh.sender_address, fresh.sender_token,
+      fresh.sealed_address
     from fresh where fresh.new_contact_id is not null
       and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
