@@ -423,6 +423,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         evidence: 3,
         decisions: 4,
         identities: 1,
+        contacts: 0,
       });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
@@ -440,6 +441,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         evidence: 3,
         decisions: 4,
         identities: 1,
+        contacts: 0,
       });
 
       const progress: string[] = [];
@@ -471,6 +473,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         evidence: 0,
         decisions: 0,
         identities: 0,
+        contacts: 0,
       });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
@@ -479,6 +482,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         evidence: 0,
         decisions: 0,
         identities: 0,
+        contacts: 0,
       });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
@@ -575,7 +579,7 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         consentEvents: 0,
         files: 0,
         msg:
-          'files, consent evidence, bot decisions or identity addresses are stored unencrypted: ' +
+          "files, consent evidence, bot decisions, identity addresses or contacts' fields are stored unencrypted: " +
           'run npm run privacy:encrypt-existing',
       });
     } finally {
