@@ -130,6 +130,8 @@ export const catalog = {
       sealedEmail: p('contact_detail', "the email address, sealed with the person's data key (issue 22)"),
       sealedPhone: p('contact_detail', "the phone number, sealed with the person's data key (issue 22)"),
       nameTokens: derived('identifier', "keyed blind index tokens of the name's words (issue 22)"),
+      emailTokens: derived('identifier', 'keyed blind index tokens of the email address and its words (issue 22)'),
+      phoneTokens: derived('identifier', "keyed blind index tokens of the phone number's digit suffixes (issue 22)"),
       locale: p('metadata'),
       createdAt: p('metadata'),
       updatedAt: p('metadata'),

@@ -16,11 +16,18 @@ export const contacts = pgTable(
     sealedPhone: text('sealed_phone'),
     /** Keyed blind-index tokens of the name's words (kind 'name'): the search box finds a name by them. */
     nameTokens: text('name_tokens').array(),
+    /** The email address's tokens (whole address and its words) and the phone's digit suffixes' (kinds 'email', 'phone'). */
+    emailTokens: text('email_tokens').array(),
+    phoneTokens: text('phone_tokens').array(),
     locale: text('locale'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('contacts_name_tokens').using('gin', t.nameTokens)],
+  (t) => [
+    index('contacts_name_tokens').using('gin', t.nameTokens),
+    index('contacts_email_tokens').using('gin', t.emailTokens),
+    index('contacts_phone_tokens').using('gin', t.phoneTokens),
+  ],
 );
 
 /** One row per address a contact is known by on a channel: the key of identity resolution. */

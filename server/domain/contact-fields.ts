@@ -3,12 +3,14 @@ import { identityKeysOf } from './identity-address.ts';
 import { DATA_PREFIX, isDataSealed, type DataKey, type DataKeys } from '../security/data-keys.ts';
 import type { BlindIndex } from '../security/blind-index.ts';
 import { sealWithKey } from '../security/secret-box.ts';
+import { phoneDigits } from './phone-digits.ts';
 
 /**
  * A contact's name, email address and phone number at rest (issue 22): sealed with the contact's data key
  * (contacts.sealed_name / sealed_email / sealed_phone), each bound to its row and column by the context below, so
  * erasure (which destroys the key) leaves them unreadable in every backup too. The name is found by the search box
- * through keyed blind-index tokens (contacts.name_tokens, kind 'name'), one per normalized word, never by its text.
+ * through keyed blind-index tokens (contacts.name_tokens, kind 'name'), one per normalized word, never by its text;
+ * the email address and phone number likewise (email_tokens, phone_tokens: below).
  *
  * Rows stored before the switch keep the plain columns until `npm run privacy:encrypt-existing` seals them; readers
  * open rows through openContactFields, which takes either form, so old and new rows live side by side meanwhile.
@@ -39,11 +41,57 @@ export function nameWords(text: string | null | undefined): string[] {
 export const nameTokens = (blindIndex: BlindIndex, text: string | null | undefined): string[] =>
   nameWords(text).map((w) => blindIndex.token('name', w));
 
+/**
+ * An email address's tokens (kind 'email', contacts.email_tokens): the whole address, trimmed and lower-cased (merge
+ * suggestions compare it with the identities' and other contacts' addresses), and each of its words as nameWords
+ * splits them, marked by a leading space (no trimmed address has one), so a search for "tollenbeck" or
+ * "ada.lovelace@example" finds mira.tollenbeck@example.org or ada.lovelace@example.com by whole words. A part of a
+ * word ("ollenbeck") finds nothing: a token says nothing about its word's letters.
+ */
+export function emailTokens(blindIndex: BlindIndex, email: string | null | undefined): string[] {
+  const address = email?.trim().toLowerCase();
+  if (!address) return [];
+  return [blindIndex.token('email', address), ...emailWordTokens(blindIndex, address)];
+}
+
+/** The tokens of the words typed, as emailTokens stores them: a contact matches when it holds all of them. */
+export const emailWordTokens = (blindIndex: BlindIndex, text: string | null | undefined): string[] =>
+  nameWords(text).map((w) => blindIndex.token('email', ` ${w}`));
+
+/** The whole address's token, for an exact comparison (`email_tokens && ...`). */
+export const emailAddressToken = (blindIndex: BlindIndex, email: string) =>
+  blindIndex.token('email', email.trim().toLowerCase());
+
+const PHONE_SUFFIX_MIN = 6;
+const PHONE_SUFFIX_MAX = 20;
+
+/**
+ * A phone number's tokens (kind 'phone', contacts.phone_tokens): of each suffix of 6 to 20 of its digits, as the
+ * mention tokens of message text, taken from phoneDigits (an international number's digits with its country code;
+ * a national one's without its trunk prefix). A number typed in national format ("0154 9131 5660") gives its
+ * national significant number, a suffix of the international form, so it finds "+49 154 9131 5660"; any six digits
+ * from the middle of a number no longer do.
+ */
+export function phoneTokens(blindIndex: BlindIndex, phone: string | null | undefined): string[] {
+  const digits = phone ? phoneDigits(phone)?.digits : undefined;
+  if (!digits) return [];
+  const out: string[] = [];
+  for (let n = PHONE_SUFFIX_MIN; n <= Math.min(digits.length, PHONE_SUFFIX_MAX); n++)
+    out.push(blindIndex.token('phone', `#${digits.slice(-n)}`));
+  return out;
+}
+
+/** The token phoneDigits' digits are looked up by (`phone_tokens @> array[token]`): a suffix of the stored number. */
+export const phoneDigitsToken = (blindIndex: BlindIndex, digits: string) =>
+  blindIndex.token('phone', `#${digits.slice(-PHONE_SUFFIX_MAX)}`);
+
 export type SealedFields = {
   sealedName: string | null;
   sealedEmail: string | null;
   sealedPhone: string | null;
   nameTokens: string[];
+  emailTokens: string[];
+  phoneTokens: string[];
 };
 
 /** The sealed columns of a contact's fields under a key already at hand (a batch of new contacts at ingest). */
@@ -64,6 +112,8 @@ export function sealFieldsWithKey(
     sealedEmail: seal('email'),
     sealedPhone: seal('phone'),
     nameTokens: nameTokens(blindIndex, fields.name),
+    emailTokens: emailTokens(blindIndex, fields.email),
+    phoneTokens: phoneTokens(blindIndex, fields.phone),
   };
 }
 
@@ -82,6 +132,8 @@ export async function sealFields(
   const out: Partial<SealedFields> = {};
   for (const f of given) out[column[f]] = fields[f] === null ? null : sealed[toSeal.indexOf(f)]!;
   if (fields.name !== undefined) out.nameTokens = nameTokens(keys.blindIndex, fields.name);
+  if (fields.email !== undefined) out.emailTokens = emailTokens(keys.blindIndex, fields.email);
+  if (fields.phone !== undefined) out.phoneTokens = phoneTokens(keys.blindIndex, fields.phone);
   return out;
 }
 

@@ -20,7 +20,16 @@ import { appendAudit } from '../privacy/audit.ts';
 import { assertNotHeld } from '../privacy/legal-holds.ts';
 import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 import { phoneDigits } from './phone-digits.ts';
-import { nameTokens, openContact, openContactFields, sealFields, tokenArray } from './contact-fields.ts';
+import {
+  emailAddressToken,
+  emailWordTokens,
+  nameTokens,
+  openContact,
+  openContactFields,
+  phoneDigitsToken,
+  sealFields,
+  tokenArray,
+} from './contact-fields.ts';
 import { identityKeysOf } from './identity-address.ts';
 
 /**
@@ -184,6 +193,8 @@ const C = {
   id: sql.raw('"contacts"."id"'),
   email: sql.raw('"contacts"."email"'),
   phone: sql.raw('"contacts"."phone"'),
+  emailTokens: sql.raw('"contacts"."email_tokens"'),
+  phoneTokens: sql.raw('"contacts"."phone_tokens"'),
 };
 
 /** Emails compare lower-case and trimmed. */
@@ -257,20 +268,24 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
   const identityOf = (kind: 'email' | 'phone', condition: SQL) =>
     sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
       and i.kind = ${kind} and ${condition})`;
+  // Another contact's own email and phone are sealed (contact-fields.ts): matched by their tokens (the whole
+  // address; a suffix of the phone's digits, so a national number meets its international form), by its
+  // identities, and by the plain columns of rows from before the sealing.
+  const { blindIndex } = identityKeysOf(db);
   const emailMatch = emails.length
     ? or(
+        sql`${C.emailTokens} && ${tokenArray(emails.map((e) => emailAddressToken(blindIndex, e)))}::text[]`,
         inArray(sql`lower(trim(${C.email}))`, emails),
         identityOf('email', inArray(sql`lower(trim(i.address))`, emails)),
       )!
     : sql`false`;
   const phoneMatch = phones.length
     ? or(
+        sql`${C.phoneTokens} && ${tokenArray(phones.map((p) => phoneDigitsToken(blindIndex, p.digits)))}::text[]`,
         ...phones.map((p) => phoneCondition(C.phone, p)),
         ...phones.map((p) => identityOf('phone', phoneCondition(sql`i.address`, p))),
       )!
     : sql`false`;
-  // Another contact's own email and phone are sealed (contact-fields.ts): matched through its identities, and
-  // through the plain columns of rows from before the sealing.
   const rows = await db
     .select({
       id: contacts.id,
@@ -324,10 +339,16 @@ export async function findPeople(
   if (term.length < 2) throw badRequest('query_too_short', 'Search for at least 2 characters');
   const like = `%${likeLiteral(term)}%`;
   const phone = phoneDigits(term);
-  // Names by their words' tokens (sealed, contact-fields.ts); plain columns of rows from before the sealing by text.
-  const tokens = nameTokens(identityKeysOf(db).blindIndex, term);
+  // Sealed fields (contact-fields.ts) by their tokens: a name or an email address holding every word typed (whole
+  // words: "tollenbeck" finds mira.tollenbeck@example.org, "ollenbeck" does not), a phone number ending with the
+  // digits typed (national or international form). Plain columns of rows from before the sealing by text.
+  const { blindIndex } = identityKeysOf(db);
+  const tokens = nameTokens(blindIndex, term);
+  const emailWords = emailWordTokens(blindIndex, term);
   const text = or(
     tokens.length ? sql`"contacts"."name_tokens" @> ${tokenArray(tokens)}::text[]` : undefined,
+    emailWords.length ? sql`${C.emailTokens} @> ${tokenArray(emailWords)}::text[]` : undefined,
+    phone ? sql`${C.phoneTokens} @> array[${phoneDigitsToken(blindIndex, phone.digits)}]::text[]` : undefined,
     sql`"contacts"."name" ilike ${like}`,
     sql`${C.email} ilike ${like}`,
     sql`${C.phone} ilike ${like}`,

@@ -88,9 +88,20 @@ export type SenderPlan = {
   sealedEmail: string | null;
   sealedPhone: string | null;
   nameTokens: string | null;
+  /** The email address's and phone number's tokens, joined by spaces as the name's. */
+  emailTokens: string | null;
+  phoneTokens: string | null;
 };
 
-const UNPLANNED = { sealedAddress: null, sealedName: null, sealedEmail: null, sealedPhone: null, nameTokens: null };
+const UNPLANNED = {
+  sealedAddress: null,
+  sealedName: null,
+  sealedEmail: null,
+  sealedPhone: null,
+  nameTokens: null,
+  emailTokens: null,
+  phoneTokens: null,
+};
 
 /** The plan of a sender known to exist: its token alone. */
 export const knownPlan = (token: string): SenderPlan => ({
@@ -172,7 +183,10 @@ export async function planSenders(
     plan.sealedName = fields.sealedName;
     plan.sealedEmail = fields.sealedEmail;
     plan.sealedPhone = fields.sealedPhone;
-    plan.nameTokens = fields.nameTokens.length ? fields.nameTokens.join(' ') : null;
+    const joined = (tokens: string[]) => (tokens.length ? tokens.join(' ') : null);
+    plan.nameTokens = joined(fields.nameTokens);
+    plan.emailTokens = joined(fields.emailTokens);
+    plan.phoneTokens = joined(fields.phoneTokens);
   });
   return plans;
 }

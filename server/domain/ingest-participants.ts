@@ -18,26 +18,29 @@ const p = sql.placeholder;
 const participantsStatement = preparedStatement<{ n: number; created: string[] | null }>(sql`
   with input as (
     select t.kind::identity_kind as kind, t.address, t.token, t.new_contact_id, t.new_identity_id, t.sealed_address,
-      t.name, t.email, t.phone, t.name_tokens, t.role::participant_role as role
+      t.name, t.email, t.phone, t.name_tokens, t.email_tokens, t.phone_tokens, t.role::participant_role as role
     from unnest((select ${p('kinds')}::text[]), (select ${p('addresses')}::text[]), (select ${p('tokens')}::text[]),
       (select ${p('newContactIds')}::uuid[]), (select ${p('newIdentityIds')}::uuid[]),
       (select ${p('sealedAddresses')}::text[]), (select ${p('names')}::text[]), (select ${p('emails')}::text[]),
-      (select ${p('phones')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('roles')}::text[]))
-      as t(kind, address, token, new_contact_id, new_identity_id, sealed_address, name, email, phone, name_tokens, role)
+      (select ${p('phones')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('emailTokens')}::text[]),
+      (select ${p('phoneTokens')}::text[]), (select ${p('roles')}::text[]))
+      as t(kind, address, token, new_contact_id, new_identity_id, sealed_address, name, email, phone, name_tokens,
+        email_tokens, phone_tokens, role)
   ), known as (
     select input.kind, input.token, i.id from input
       join contact_identities i on i.kind = input.kind and i.address_token = input.token
   ), planned as (
     -- Ids, token and sealed address planned in JS (identity-lookup.ts planSenders), the data key already durable.
     select distinct on (input.new_identity_id) input.kind, input.address, input.token, input.name, input.email,
-      input.phone, input.name_tokens,
+      input.phone, input.name_tokens, input.email_tokens, input.phone_tokens,
       input.new_contact_id as contact_id, input.new_identity_id as id, input.sealed_address
     from input where input.new_contact_id is not null
       and not exists (select 1 from known k where k.kind = input.kind and k.token = input.token)
   ), new_contact as (
     -- The fields sealed when planned (contact-fields.ts): no plain name, email or phone is stored.
-    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens)
-    select contact_id, name, email, phone, string_to_array(name_tokens, ' ') from planned
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens, email_tokens, phone_tokens)
+    select contact_id, name, email, phone, string_to_array(name_tokens, ' '), string_to_array(email_tokens, ' '),
+      string_to_array(phone_tokens, ' ') from planned
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
     select id, contact_id, kind, address, token, sealed_address from planned
@@ -121,6 +124,8 @@ export async function recordParticipants(
         emails: plans.map((pl) => pl.sealedEmail),
         phones: plans.map((pl) => pl.sealedPhone),
         nameTokens: plans.map((pl) => pl.nameTokens),
+        emailTokens: plans.map((pl) => pl.emailTokens),
+        phoneTokens: plans.map((pl) => pl.phoneTokens),
         roles: all.map((a) => a.role),
       });
       created = new Set(row?.created ?? []);

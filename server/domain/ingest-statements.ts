@@ -131,9 +131,10 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), new_contact as (
     -- Planned in JS (identity-lookup.ts planSenders) with its data key already durable; none when the sender was
     -- known when planned: should it have gone since (erased), nothing is inserted and the caller plans again.
-    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens)
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens, email_tokens, phone_tokens)
     select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text,
-      string_to_array(${p('nameTokens')}::text, ' ')
+      string_to_array(${p('nameTokens')}::text, ' '), string_to_array(${p('emailTokens')}::text, ' '),
+      string_to_array(${p('phoneTokens')}::text, ' ')
     where ${p('newContactId')}::uuid is not null
       and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
@@ -221,6 +222,8 @@ export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open',
     email: sender.sealedEmail,
     phone: sender.sealedPhone,
     nameTokens: sender.nameTokens,
+    emailTokens: sender.emailTokens,
+    phoneTokens: sender.phoneTokens,
     inboxId: msg.inboxId,
     threadKey: msg.threadKey,
     subject: msg.subject ?? null,
@@ -257,20 +260,23 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
     select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
       t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address,
-      t.sender_name, t.email, t.phone, t.name_tokens, t.inbox_id, t.thread_key, t.subject,
+      t.sender_name, t.email, t.phone, t.name_tokens, t.email_tokens, t.phone_tokens, t.inbox_id, t.thread_key,
+      t.subject,
       t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderAddress')}::text[]), (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
       (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
-      (select ${p('phone')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('inboxId')}::uuid[]),
+      (select ${p('phone')}::text[]), (select ${p('nameTokens')}::text[]), (select ${p('emailTokens')}::text[]),
+      (select ${p('phoneTokens')}::text[]), (select ${p('inboxId')}::uuid[]),
       (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
       (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
       as t(idx, channel, sender_kind, sender_address, sender_token, new_contact_id, new_identity_id, sealed_address,
-        sender_name, email, phone, name_tokens, inbox_id, thread_key, subject, open_status, body, html, language,
+        sender_name, email, phone, name_tokens, email_tokens, phone_tokens, inbox_id, thread_key, subject,
+        open_status, body, html, language,
         external_id, metadata, occurred_at)
   ), fresh as materialized (
     select input.* from input
@@ -287,13 +293,15 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
     -- its message is left out here and the caller plans it again.
     select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.name_tokens, fresh.sender_kind, fresh.sender_address, fresh.sender_token,
+      fresh.email, fresh.phone, fresh.name_tokens, fresh.email_tokens, fresh.phone_tokens, fresh.sender_kind,
+      fresh.sender_address, fresh.sender_token,
       fresh.sealed_address
     from fresh where fresh.new_contact_id is not null
       and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
-    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens)
-    select distinct on (id) id, name, email, phone, string_to_array(name_tokens, ' ') from planned_contact
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens, email_tokens, phone_tokens)
+    select distinct on (id) id, name, email, phone, string_to_array(name_tokens, ' '),
+      string_to_array(email_tokens, ' '), string_to_array(phone_tokens, ' ') from planned_contact
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
     select distinct on (identity_id) identity_id, id, sender_kind, sender_address, sender_token, sealed_address
@@ -389,6 +397,8 @@ export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot
     email: column('email'),
     phone: column('phone'),
     nameTokens: column('nameTokens'),
+    emailTokens: column('emailTokens'),
+    phoneTokens: column('phoneTokens'),
     inboxId: column('inboxId'),
     threadKey: column('threadKey'),
     subject: column('subject'),

@@ -16,7 +16,7 @@ import {
   type SnippetPart,
 } from './search-query.ts';
 import { withPhrasePairs } from './search-phrases.ts';
-import { nameTokens, tokenArray } from './contact-fields.ts';
+import { contactFieldContext, emailWordTokens, nameTokens, tokenArray } from './contact-fields.ts';
 import { identityKeysOf } from './identity-address.ts';
 import type { SearchBlinding } from './search-blind.ts';
 
@@ -196,17 +196,38 @@ function contactArm(
  * "Müller". The value is left null: the conversation's view carries the opened name, which the snippet shows.
  */
 function nameArm(tokens: readonly string[], where: SQL, limit: number): Arm {
-  const match = sql`ct.name_tokens @> ${tokenArray(tokens)}::text[]`;
+  return tokenArm('name', sql`ct.name_tokens`, sql`null::text`, tokens, NAMES_WALK, where, limit);
+}
+
+/**
+ * Conversations whose contact's email address holds every word typed, as a word of the address (email_tokens,
+ * contact-fields.ts): "ada.lovelace@example" and "lovelace" find ada.lovelace@example.com, "lovel" does not. The
+ * value is the sealed address, opened for the snippet.
+ */
+function emailArm(tokens: readonly string[], where: SQL, limit: number): Arm {
+  return tokenArm('email', sql`ct.email_tokens`, sql`ct.sealed_email`, tokens, FIELDS_WALK, where, limit);
+}
+
+function tokenArm(
+  rank: 'name' | 'email',
+  column: SQL,
+  value: SQL,
+  tokens: readonly string[],
+  walk: number,
+  where: SQL,
+  limit: number,
+): Arm {
+  const match = sql`${column} @> ${tokenArray(tokens)}::text[]`;
   return {
-    rank: 'name',
+    rank,
     walk: {
-      size: NAMES_WALK,
-      check: sql`select c.id, 'name'::text, null::uuid, null::text, c.last_message_at from ${newest(NAMES_WALK)}
+      size: walk,
+      check: sql`select c.id, ${rank}::text, null::uuid, ${value}, c.last_message_at from ${newest(walk)}
         join contacts ct on ct.id = c.contact_id where ${match}`,
       matches: sql`select 1 from contacts ct where ${match}`,
     },
-    body: sql`with v as materialized (select ct.id as contact_id from contacts ct where ${match})
-      select c.id, 'name'::text, null::uuid, null::text, c.last_message_at from v
+    body: sql`with v as materialized (select ct.id as contact_id, ${value} as value from contacts ct where ${match})
+      select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from v
       cross join lateral (select c.id, c.last_message_at from conversations c
         where c.contact_id = v.contact_id and ${where} offset 0) as c
       order by c.last_message_at desc limit ${limit}`,
@@ -341,7 +362,7 @@ function arms(
   where: SQL,
   limit: number,
   blinding: SearchBlinding | undefined,
-  nameTokens: readonly string[],
+  tokens: { name: readonly string[]; email: readonly string[] },
 ): Arm[] {
   const list: Arm[] = [];
   const arm = (a: Arm) => list.push(a);
@@ -363,9 +384,10 @@ function arms(
     });
     arm({ rank: 'message', body: mentionArm(q.phoneDigits, where, limit, blinding) });
   }
-  if (nameTokens.length) arm(nameArm(nameTokens, where, limit));
+  if (tokens.name.length) arm(nameArm(tokens.name, where, limit));
+  if (tokens.email.length) arm(emailArm(tokens.email, where, limit));
   if (q.substring) {
-    // The contact's own email and phone are sealed (contact-fields.ts): found through their identities' arms.
+    // The contact's own phone is sealed (contact-fields.ts): found through its identities' arm.
     arm(contactArm('address', addresses, q.substring, FIELDS_WALK, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
@@ -471,7 +493,8 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
     const tsquery = setup?.q ?? null;
     const { blinding } = request;
     const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
-    const tokens = nameTokens(identityKeysOf(db).blindIndex, q.words);
+    const { blindIndex } = identityKeysOf(db);
+    const tokens = { name: nameTokens(blindIndex, q.words), email: emailWordTokens(blindIndex, q.words) };
     const list = arms(
       q,
       indexed && blinding ? blinding.query(indexed) : indexed,
@@ -509,9 +532,11 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
   if (!details) return [];
   const [views, snippets] = await details;
   const byId = new Map(best.map((b) => [b.conversation_id, b]));
+  const emails = await openedEmails(db, views, byId);
   return views
     .map(({ seq: _seq, ...conversation }) => {
       const hit = byId.get(conversation.id)!;
+      if (hit.matched_in === 'email') hit.value = emails.get(conversation.id) ?? null;
       const snippet = hit.message_id
         ? (snippets.get(hit.message_id) ?? [])
         : hit.matched_in === 'phone' || hit.matched_in === 'id'
@@ -524,4 +549,19 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
         rankOf[a.matchedIn] - rankOf[b.matchedIn] ||
         b.conversation.lastMessageAt.localeCompare(a.conversation.lastMessageAt),
     );
+}
+
+/** The sealed email addresses the email arm matched, opened (one decryptMany), by conversation; unreadable: absent. */
+async function openedEmails(
+  db: Db,
+  views: ReadonlyArray<{ id: string; contact: { id: string } }>,
+  hits: ReadonlyMap<string, Candidate>,
+): Promise<Map<string, string>> {
+  const wanted = views.flatMap((v) => {
+    const sealed = hits.get(v.id)?.matched_in === 'email' ? hits.get(v.id)!.value : null;
+    return sealed ? [{ id: v.id, sealed, context: contactFieldContext('email', v.contact.id) }] : [];
+  });
+  if (!wanted.length) return new Map();
+  const opened = await identityKeysOf(db).dataKeys.decryptMany(wanted);
+  return new Map(wanted.flatMap((w, i) => (opened[i] ? [[w.id, opened[i]!] as const] : [])));
 }

@@ -1,13 +1,21 @@
 import { and, asc, eq, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contacts } from '../../drizzle/schema/index.ts';
-import { CONTACT_FIELDS, contactFieldContext, nameTokens, type ContactField } from '../domain/contact-fields.ts';
+import {
+  CONTACT_FIELDS,
+  contactFieldContext,
+  emailTokens,
+  nameTokens,
+  phoneTokens,
+  type ContactField,
+} from '../domain/contact-fields.ts';
 import { identityKeysOf } from '../domain/identity-address.ts';
 
 /**
  * `privacy:encrypt-existing`'s contacts stage (issue 22): contacts stored before migration 0044 hold their name,
  * email and phone in the plain columns; each is sealed with the contact's data key (server/domain/contact-fields.ts),
- * the name gets its word tokens, and the plain columns are cleared. A batch per transaction, so an interrupted run
+ * the name, email and phone get their tokens (merge suggestions, find-a-person and search find them by these), and
+ * the plain columns are cleared. A batch per transaction, so an interrupted run
  * resumes where it stopped (what is sealed no longer counts as plain).
  */
 const BATCH = 200;
@@ -60,6 +68,8 @@ export async function encryptContacts(
           if (item.id === c.id) set[sealedColumn[item.field]] = sealed[n]!;
         });
         if (c.name !== null) set.nameTokens = nameTokens(blindIndex, c.name);
+        if (c.email !== null) set.emailTokens = emailTokens(blindIndex, c.email);
+        if (c.phone !== null) set.phoneTokens = phoneTokens(blindIndex, c.phone);
         const same = (f: ContactField) => (c[f] === null ? sql`${contacts[f]} is null` : eq(contacts[f], c[f]));
         const [updated] = await tx
           .update(contacts)
