@@ -8,7 +8,15 @@ import { badRequest, notFound } from './errors.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
 import { restrictionsOf } from '../privacy/restriction.ts';
 import { contactVisible, inboxCondition, type InboxIds } from './scope.ts';
-import { nameTokens, openContact, openContactFields, tokenArray } from './contact-fields.ts';
+import {
+  emailWordTokens,
+  nameTokens,
+  openContact,
+  openContactFields,
+  phoneDigitsToken,
+  tokenArray,
+} from './contact-fields.ts';
+import { phoneDigits } from './phone-digits.ts';
 import { identityKeysOf, tokenOfAddress } from './identity-address.ts';
 
 const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
@@ -70,12 +78,16 @@ export type ContactListItem = {
 
 /**
  * `q` as a contact look-up (issue 22: the fields are sealed, so no substring): every word of it among the name's
- * words (blind-index tokens), or exactly an email address or phone number the contact is known by (identity
- * tokens). Rows from before the sealing (plain columns) still match by substring until they are sealed.
+ * words or among the words of the contact's email address, the end of the contact's phone number (national or
+ * international form; contact-fields.ts tokens), or exactly an email address or phone number the contact is known
+ * by (identity tokens). Rows from before the sealing (plain columns) still match by substring until they are sealed.
  */
 function contactQuery(db: Db, q: string) {
   const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-  const tokens = nameTokens(identityKeysOf(db).blindIndex, q);
+  const { blindIndex } = identityKeysOf(db);
+  const tokens = nameTokens(blindIndex, q);
+  const emailWords = emailWordTokens(blindIndex, q);
+  const phone = phoneDigits(q);
   const addresses = [tokenOfAddress(db, 'email', q.trim()), tokenOfAddress(db, 'email', q.trim().toLowerCase())];
   try {
     addresses.push(tokenOfAddress(db, 'phone', normalizePhone(q)));
@@ -87,6 +99,8 @@ function contactQuery(db: Db, q: string) {
     ilike(contacts.email, like),
     ilike(contacts.phone, like),
     tokens.length ? sql`${contacts.nameTokens} @> ${tokenArray(tokens)}::text[]` : undefined,
+    emailWords.length ? sql`${contacts.emailTokens} @> ${tokenArray(emailWords)}::text[]` : undefined,
+    phone ? sql`${contacts.phoneTokens} @> array[${phoneDigitsToken(blindIndex, phone.digits)}]::text[]` : undefined,
     sql`exists (select 1 from ${contactIdentities} where ${contactIdentities.contactId} = ${contacts.id}
       and ${contactIdentities.addressToken} = any(${tokenArray(addresses)}::text[]))`,
   )!;

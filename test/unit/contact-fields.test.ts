@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { testDataKeys } from '../helpers/data-keys.ts';
 import { openBlindIndex } from '../../server/security/blind-index.ts';
-import { nameTokens, nameWords, openContactFields, sealFields } from '../../server/domain/contact-fields.ts';
+import {
+  emailAddressToken,
+  emailTokens,
+  emailWordTokens,
+  nameTokens,
+  nameWords,
+  openContactFields,
+  phoneDigitsToken,
+  phoneTokens,
+  sealFields,
+} from '../../server/domain/contact-fields.ts';
+import { phoneDigits } from '../../server/domain/phone-digits.ts';
 
 describe('contact fields sealed with the contact’s data key', () => {
   it('finds a name by each of its words, whatever the case or the separators', async () => {
@@ -15,6 +26,29 @@ describe('contact fields sealed with the contact’s data key', () => {
     for (const query of ['müller', 'MÜLLER anna', 'lena'])
       expect(stored).toEqual(expect.arrayContaining(nameTokens(index, query)));
     expect(stored).not.toEqual(expect.arrayContaining(nameTokens(index, 'mülle')));
+  });
+
+  it('finds an email address whole or by its whole words, a phone number by its end in any format', async () => {
+    const index = await openBlindIndex(testDataKeys());
+    const email = emailTokens(index, ' Mira.Tollenbeck@Example.ORG ');
+    expect(email.join(' ')).not.toMatch(/mira|tollenbeck|example/i);
+    expect(email).toContain(emailAddressToken(index, 'mira.tollenbeck@example.org'));
+    expect(email).not.toContain(emailAddressToken(index, 'tollenbeck.mira@example.org'));
+    for (const query of ['tollenbeck', 'MIRA.TOLLENBECK@example', 'mira.tollenbeck@example.org'])
+      expect(email, query).toEqual(expect.arrayContaining(emailWordTokens(index, query)));
+    expect(email).not.toEqual(expect.arrayContaining(emailWordTokens(index, 'ollenbeck')));
+    // A word of the address is not a word of a name: the two never stand for each other.
+    expect(email).not.toEqual(expect.arrayContaining(nameTokens(index, 'tollenbeck')));
+
+    const phone = phoneTokens(index, '+49 154 9131 5660');
+    expect(phone).toHaveLength(13 - 6 + 1); // 4915491315660: its suffixes of 6 to 13 digits
+    const finds = (typed: string) => phone.includes(phoneDigitsToken(index, phoneDigits(typed)!.digits));
+    for (const typed of ['+49 154 9131 5660', '0049-154-91315660', '0154 9131 5660', '(0154) 91315660'])
+      expect(finds(typed), typed).toBe(true);
+    expect(finds('154 9131 566')).toBe(false); // digits from the middle
+    expect(finds('+1 154 9131 5660')).toBe(false);
+    expect(phoneTokens(index, 'call me')).toEqual([]);
+    expect(phoneTokens(index, '+' + '1'.repeat(25))).toHaveLength(20 - 6 + 1);
   });
 
   it('opens what it sealed; a value copied to another contact, or whose key is gone, reads as unreadable', async () => {
