@@ -16,7 +16,7 @@ export const contacts = pgTable(
     sealedPhone: text('sealed_phone'),
     /** Keyed blind-index tokens of the name's words (kind 'name'): the search box finds a name by them. */
     nameTokens: text('name_tokens').array(),
-    /** The email address's tokens (whole address and its words) and the phone's digit suffixes' (kinds 'email', 'phone'). */
+    /** Tokens of the email address (whole, and its words) and of the phone's digit suffixes (contact-fields.ts). */
     emailTokens: text('email_tokens').array(),
     phoneTokens: text('phone_tokens').array(),
     locale: text('locale'),
