@@ -138,9 +138,10 @@ export const catalog = {
       id: n('metadata'),
       contactId: p('identifier'),
       kind: p('metadata'),
-      address: p('identifier'),
       addressToken: derived('identifier', "the address's keyed blind index token (issue 22)"),
-      sealedAddress: derived('identifier', "the address sealed with the person's data key (issue 22)"),
+      memberToken: derived('identifier', "a Slack identity's keyed token of its member id alone"),
+      // The address itself, stored only sealed (issue 22): an export shows it opened, as `address`.
+      sealedAddress: p('identifier', "the address, sealed with the person's data key"),
       createdAt: p('metadata'),
       lastSeenAt: p('metadata'),
     },

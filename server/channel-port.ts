@@ -56,7 +56,7 @@ export { storableInbound, storableText, storableValue } from './domain/storable-
 export { loadConversationView, toMessageView } from './domain/views.ts';
 export { openMessageText, openSubjects, type TextKeys } from './domain/message-text.ts';
 // Identities are found by their keyed token (issue 22): the adapters that look senders up use these.
-export { newIdentity, tokenOfAddress } from './domain/identity-address.ts';
+export { newIdentity, readableAddresses, tokenOfAddress } from './domain/identity-address.ts';
 export { findIdentity } from './domain/identity-lookup.ts';
 export { sealMessageText, type StoreKeys } from './domain/message-store.ts';
 export { appendAudit } from './privacy/audit.ts';

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createRoot, type AppRoot } from './composition.ts';
+import { plainAddressColumnExists, UnsealedIdentitiesError } from './privacy/identity-column.ts';
 import { app } from './app.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { ensureAdmin } from './bootstrap.ts';
@@ -113,6 +114,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
   const root = await createRoot(config, database, fastify.log, { modules: options.channels, clock: options.clock });
+  // Identities from before tokens that were never sealed: they could be neither found nor shown (migration 0044).
+  if (await plainAddressColumnExists(database.db)) {
+    if (!options.database) await database.close();
+    throw new UnsealedIdentitiesError();
+  }
   const { bot } = root;
   await fastify.register(app, { root });
   const realtime = await attachRealtime(fastify.server, root, fastify.log);

@@ -1,5 +1,5 @@
-import { isNull } from 'drizzle-orm';
 import { pgTable, uuid, text, timestamp, uniqueIndex, index } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { identityKindEnum } from './enums.ts';
 
 export const contacts = pgTable('contacts', {
@@ -22,18 +22,22 @@ export const contactIdentities = pgTable(
       .references(() => contacts.id, { onDelete: 'cascade' }),
     kind: identityKindEnum('kind').notNull(),
     /**
-     * The address as given (issue 22: transitional). Readers still show it; lookups go by address_token, and
-     * sealed_address is what stays once every reader opens that instead (then this column goes).
-     */
-    address: text('address').notNull(),
-    /**
      * Keyed blind index of the address (server/domain/identity-address.ts): equal addresses give equal tokens, so
-     * identity resolution (ingest, widget visitor tokens, threading, the request page) finds a person by it.
-     * Null only on rows stored before it existed, until `npm run privacy:encrypt-existing` has run.
+     * identity resolution (ingest, widget visitor tokens, threading, the request page, search) finds a person by it.
+     * There is no plain address column (migration 0043): a backup holds the address only sealed.
      */
-    addressToken: text('address_token'),
-    /** The address sealed with the contact's data key (data-keys.ts), bound to this row: erasure shreds it. */
-    sealedAddress: text('sealed_address'),
+    addressToken: text('address_token').notNull(),
+    /**
+     * The address sealed with the contact's data key (data-keys.ts), bound to this row (addressContext): every reader
+     * opens it; erasure shreds it.
+     */
+    sealedAddress: text('sealed_address').notNull(),
+    /**
+     * Slack identities only: the token of the member id alone (memberToken in identity-address.ts). Their address is
+     * "<the member's workspace>:<member id>", but the request page is given a member id, without the workspace (a
+     * Slack Connect member's is another organisation's): it finds the member by this token. Null for other kinds.
+     */
+    memberToken: text('member_token'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /**
      * When the identity was last used to reach us. Kept for widget visitors (their token stops working after
@@ -43,8 +47,9 @@ export const contactIdentities = pgTable(
   },
   (t) => [
     uniqueIndex('contact_identities_kind_token').on(t.kind, t.addressToken),
-    // Rows stored before the token existed stay unique and findable by address until they are migrated.
-    uniqueIndex('contact_identities_kind_address').on(t.kind, t.address).where(isNull(t.addressToken)),
     index('contact_identities_contact').on(t.contactId),
+    index('contact_identities_member_token')
+      .on(t.memberToken)
+      .where(sql`${t.memberToken} is not null`),
   ],
 );

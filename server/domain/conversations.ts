@@ -1,4 +1,5 @@
 import { openMessageText, openPreview, subjectView, type OpenedText, type TextKeys } from './message-text.ts';
+import { openAddress } from './identity-address.ts';
 import { eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { mentionTokensOf, sealMessageText, sealTexts, textTokensOf, type StoreKeys } from './message-store.ts';
@@ -115,8 +116,19 @@ type AgentMessageRow = Record<string, unknown> & {
   x_created_at: string | Date;
   /** The last message's id and body, one string (message-text.ts: openPreview). */
   x_preview: string | null;
+  /** The delivery identity as `<id>:<sealed address>` (openTarget opens it). */
   x_to: string | null;
 };
+
+/**
+ * The address a reply goes to: the statements read the identity's id and sealed address (the address is stored only
+ * sealed); null when there is none or its key is gone (the delivery then fails as for a contact with no address).
+ */
+async function openTarget(db: Db, target: string | null): Promise<string | null> {
+  if (!target) return null;
+  const colon = target.indexOf(':');
+  return openAddress(db, { id: target.slice(0, colon), sealedAddress: target.slice(colon + 1) });
+}
 
 /**
  * One statement (atomic, one round trip): store the message, move the conversation's timestamps
@@ -134,7 +146,7 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
         select m.id::text || m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
         order by m.created_at desc limit 1) end as preview,
       case when ${p('kind')}::text = 'message' then (
-        select ci.address from contact_identities ci
+        select ci.id::text || ':' || ci.sealed_address from contact_identities ci
         where ci.contact_id = c.contact_id
           and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
         limit 1) end as to_address
@@ -314,7 +326,7 @@ async function addAgentMessage(
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
       subject: conversation.subject,
-      to: row.x_to,
+      to: await openTarget(deps.db, row.x_to),
       attachments: stored.map(({ id, blobId, filename, contentType, size }) => ({
         id,
         blobId,
@@ -351,7 +363,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
       subject: conversation.subject,
-      to: row.x_to,
+      to: await openTarget(deps.db, row.x_to),
       attachments: await deps.db
         .select({
           id: attachments.id,
@@ -380,7 +392,7 @@ const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_n
     c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
     (select pm.id::text || pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
       order by pm.created_at desc limit 1) as x_preview,
-    (select ci.address from contact_identities ci
+    (select ci.id::text || ':' || ci.sealed_address from contact_identities ci
       where ci.contact_id = c.contact_id and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
       limit 1) as x_to,
     au.name as x_author_name

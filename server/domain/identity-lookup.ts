@@ -5,7 +5,7 @@ import { preparedStatement } from '../db/statements.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { DATA_PREFIX } from '../security/data-keys.ts';
 import { sealWithKey } from '../security/secret-box.ts';
-import { addressContext, addressToken, identityKeysOf } from './identity-address.ts';
+import { addressContext, addressToken, identityKeysOf, memberToken } from './identity-address.ts';
 
 export type Address = { kind: IdentityKind; address: string };
 export type FoundIdentity = { id: string; contactId: string };
@@ -16,46 +16,29 @@ const addressKey = (a: Address) => `${a.kind}\n${a.address}`;
 const p = sql.placeholder;
 
 /**
- * Identities by token, or (rows stored before tokens) by address: that partial index is empty once migrated. The
- * kinds lead both indexes ((kind, address_token), (kind, address)): without them PostgreSQL read the whole table
+ * Identities by token. The kinds lead the index ((kind, address_token)): without them PostgreSQL read the whole table
  * for every look-up (a sequential scan, 8 ms at 30,000 identities); the caller keeps only matching (kind, token).
  */
 const identitiesStatement = preparedStatement<{
   id: string;
   contact_id: string;
   kind: IdentityKind;
-  address_token: string | null;
-  address: string;
-}>(sql`select id, contact_id, kind::text as kind, address_token, address from contact_identities
-  where kind = any(${p('kinds')}::text[]::identity_kind[])
-    and (address_token = any(${p('tokens')}::text[])
-      or (address_token is null and address = any(${p('addresses')}::text[])))`);
+  address_token: string;
+}>(sql`select id, contact_id, kind::text as kind, address_token from contact_identities
+  where kind = any(${p('kinds')}::text[]::identity_kind[]) and address_token = any(${p('tokens')}::text[])`);
 
-/**
- * The identities of these addresses, by token. A row stored before tokens existed (address_token null) is found by
- * its address and given its token and sealed address on the spot, so the statements that resolve senders can look
- * by token alone; `privacy:encrypt-existing` does the same for every row at once.
- */
+/** The identities of these addresses, by token (the address itself is stored only sealed). */
 export async function findIdentities(db: Db, addresses: readonly Address[]): Promise<Map<string, FoundIdentity>> {
-  const { blindIndex, dataKeys } = identityKeysOf(db);
+  const { blindIndex } = identityKeysOf(db);
   const wanted = addresses.map((a) => ({ ...a, token: addressToken(blindIndex, a.kind, a.address) }));
   const found = new Map<string, FoundIdentity>();
   if (wanted.length === 0) return found;
   const rows = await identitiesStatement(db, {
     kinds: [...new Set(wanted.map((w) => w.kind))],
     tokens: wanted.map((w) => w.token),
-    addresses: wanted.map((w) => w.address),
   });
-  for (const row of rows) {
-    let token = row.address_token;
-    if (token === null) {
-      token = addressToken(blindIndex, row.kind, row.address);
-      const sealed = await dataKeys.encrypt(row.contact_id, row.address, addressContext(row.id));
-      await db.execute(sql`update contact_identities set address_token = ${token}, sealed_address = ${sealed}
-        where id = ${row.id} and address_token is null`);
-    }
-    found.set(keyOf({ kind: row.kind, token }), { id: row.id, contactId: row.contact_id });
-  }
+  for (const row of rows)
+    found.set(keyOf({ kind: row.kind, token: row.address_token }), { id: row.id, contactId: row.contact_id });
   return new Map(
     wanted.flatMap((w) => {
       const hit = found.get(keyOf(w));
@@ -79,6 +62,8 @@ export type SenderPlan = {
   newContactId: string | null;
   newIdentityId: string | null;
   sealedAddress: string | null;
+  /** A new Slack identity's token of its member id alone (identity-address.ts memberToken); null otherwise. */
+  memberToken: string | null;
 };
 
 /** Tokens known to name an identity, so a message from a known sender costs no look-up before its statement. */
@@ -127,12 +112,18 @@ export async function planSenders(db: Db, senders: readonly Address[], options: 
     const token = tokens[i]!;
     if (!unsure.includes(s) || foundFor(found, s)) {
       rememberKnown(db, s.kind, token);
-      return { token, newContactId: null, newIdentityId: null, sealedAddress: null };
+      return { token, newContactId: null, newIdentityId: null, sealedAddress: null, memberToken: null };
     }
     const k = keyOf({ kind: s.kind, token });
     let entry = fresh.get(k);
     if (!entry) {
-      const plan = { token, newContactId: keys[fresh.size]!.ref, newIdentityId: randomUUID(), sealedAddress: null };
+      const plan = {
+        token,
+        newContactId: keys[fresh.size]!.ref,
+        newIdentityId: randomUUID(),
+        sealedAddress: null,
+        memberToken: memberToken(blindIndex, s.kind, s.address),
+      };
       fresh.set(k, (entry = { plan, address: s.address }));
     }
     return entry.plan;

@@ -18,18 +18,19 @@ const p = sql.placeholder;
 const participantsStatement = preparedStatement<{ n: number; created: string[] | null }>(sql`
   with input as (
     select t.kind::identity_kind as kind, t.address, t.token, t.new_contact_id, t.new_identity_id, t.sealed_address,
-      t.name, t.role::participant_role as role
+      t.member_token, t.name, t.role::participant_role as role
     from unnest((select ${p('kinds')}::text[]), (select ${p('addresses')}::text[]), (select ${p('tokens')}::text[]),
       (select ${p('newContactIds')}::uuid[]), (select ${p('newIdentityIds')}::uuid[]),
-      (select ${p('sealedAddresses')}::text[]), (select ${p('names')}::text[]), (select ${p('roles')}::text[]))
-      as t(kind, address, token, new_contact_id, new_identity_id, sealed_address, name, role)
+      (select ${p('sealedAddresses')}::text[]), (select ${p('memberTokens')}::text[]), (select ${p('names')}::text[]),
+      (select ${p('roles')}::text[]))
+      as t(kind, address, token, new_contact_id, new_identity_id, sealed_address, member_token, name, role)
   ), known as (
     select input.kind, input.token, i.id from input
       join contact_identities i on i.kind = input.kind and i.address_token = input.token
   ), planned as (
     -- Ids, token and sealed address planned in JS (identity-lookup.ts planSenders), the data key already durable.
     select distinct on (input.new_identity_id) input.kind, input.address, input.token, input.name,
-      input.new_contact_id as contact_id, input.new_identity_id as id, input.sealed_address
+      input.new_contact_id as contact_id, input.new_identity_id as id, input.sealed_address, input.member_token
     from input where input.new_contact_id is not null
       and not exists (select 1 from known k where k.kind = input.kind and k.token = input.token)
   ), new_contact as (
@@ -37,8 +38,8 @@ const participantsStatement = preparedStatement<{ n: number; created: string[] |
     select contact_id, name, case when kind = 'email' then address end, case when kind = 'phone' then address end
     from planned
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
-    select id, contact_id, kind, address, token, sealed_address from planned
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
+    select id, contact_id, kind, token, sealed_address, member_token from planned
   ), created_audit as (
     -- A contact created for an address seen in To/Cc is audited like one created by ingest (issue 21); adding the
     -- participant itself is audited by the database (0035_audit_files_participants.sql).
@@ -84,7 +85,7 @@ export async function planParticipants(db: Db, msg: InboundMessage): Promise<Sen
 async function planSender(db: Db, msg: InboundMessage, senderStored: boolean): Promise<SenderPlan> {
   if (!senderStored) return (await planSenders(db, [msg.sender], { lookUp: true }))[0]!;
   const token = tokenOfAddress(db, msg.sender.kind, msg.sender.address);
-  return { token, newContactId: null, newIdentityId: null, sealedAddress: null };
+  return { token, newContactId: null, newIdentityId: null, sealedAddress: null, memberToken: null };
 }
 
 /**
@@ -115,6 +116,7 @@ export async function recordParticipants(
         newContactIds: plans.map((pl) => pl.newContactId),
         newIdentityIds: plans.map((pl) => pl.newIdentityId),
         sealedAddresses: plans.map((pl) => pl.sealedAddress),
+        memberTokens: plans.map((pl) => pl.memberToken),
         names: all.map((a) => a.name ?? null),
         roles: all.map((a) => a.role),
       });

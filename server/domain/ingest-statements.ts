@@ -148,9 +148,9 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
       and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
-    select ${p('newIdentityId')}::uuid, id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text,
-      ${p('senderToken')}::text, ${p('sealedAddress')}::text from new_contact
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
+    select ${p('newIdentityId')}::uuid, id, ${p('senderKind')}::identity_kind, ${p('senderToken')}::text,
+      ${p('sealedAddress')}::text, ${p('memberToken')}::text from new_contact
     returning id, contact_id
   ), the_contact as (
     select id, name, identity_id from known_contact
@@ -235,10 +235,10 @@ export function statementValues(
     newContactId: sender.newContactId,
     newIdentityId: sender.newIdentityId,
     sealedAddress: sender.sealedAddress,
+    memberToken: sender.memberToken,
     channel: msg.channel,
     externalId: msg.externalId,
     senderKind: msg.sender.kind,
-    senderAddress: msg.sender.address,
     senderName: msg.sender.name ?? null,
     email: msg.sender.kind === 'email' ? msg.sender.address : null,
     phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
@@ -276,22 +276,23 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- sub-select so that it stays unknown to the planner in every plan: given the values, a custom plan
     -- would know the batch's size and look cheaper than the generic one, and PostgreSQL would then plan
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
-    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
-      t.sender_token, t.new_contact_id, t.new_identity_id, t.sealed_address,
+    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token,
+      t.new_contact_id, t.new_identity_id, t.sealed_address, t.member_token,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
       t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language, t.external_id,
       t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id, t.sealed_body,
       t.sealed_html
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
-      (select ${p('senderAddress')}::text[]), (select ${p('senderToken')}::text[]),
+      (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
-      (select ${p('sealedAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
+      (select ${p('sealedAddress')}::text[]), (select ${p('memberToken')}::text[]), (select ${p('senderName')}::text[]),
+      (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('searchVector')}::text[]),
       (select ${p('mentionTokens')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
       (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]))
-      as t(idx, channel, sender_kind, sender_address, sender_token, new_contact_id, new_identity_id, sealed_address,
+      as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address, member_token,
         sender_name, email, phone, inbox_id, thread_key, subject, open_status, search_vector, mention_tokens, language,
         external_id, metadata, occurred_at, message_id, sealed_body, sealed_html)
   ), fresh as materialized (
@@ -309,15 +310,15 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
     -- its message is left out here and the caller plans it again.
     select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address, fresh.sender_token, fresh.sealed_address
+      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_token, fresh.sealed_address, fresh.member_token
     from fresh where fresh.new_contact_id is not null
       and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
     insert into contacts (id, name, email, phone)
     select distinct on (id) id, name, email, phone from planned_contact
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address, address_token, sealed_address)
-    select distinct on (identity_id) identity_id, id, sender_kind, sender_address, sender_token, sealed_address
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
+    select distinct on (identity_id) identity_id, id, sender_kind, sender_token, sealed_address, member_token
     from planned_contact
   ), the_contact as (
     select idx, id, name, identity_id from known_contact
@@ -408,11 +409,11 @@ export function batchValues(
     idx: rows.map((_, i) => i),
     channel: column('channel'),
     senderKind: column('senderKind'),
-    senderAddress: column('senderAddress'),
     senderToken: column('senderToken'),
     newContactId: column('newContactId'),
     newIdentityId: column('newIdentityId'),
     sealedAddress: column('sealedAddress'),
+    memberToken: column('memberToken'),
     senderName: column('senderName'),
     email: column('email'),
     phone: column('phone'),

@@ -1,4 +1,5 @@
 import { openMessageText, subjectView, type TextKeys } from './message-text.ts';
+import { openAddress } from './identity-address.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
@@ -18,6 +19,7 @@ import type { InboxNameCache } from './inbox-names.ts';
 import { notFound } from './errors.ts';
 import { loadConversationView, toMessageView } from './views.ts';
 import { storableInbound } from './storable-text.ts';
+import { storedThreadKey } from './thread-keys.ts';
 import { applyPiiPolicy } from '../privacy/pii/apply.ts';
 
 export type IngestResult = {
@@ -59,7 +61,9 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
   const inboxName = await deps.inboxNames.get(cleaned.inboxId);
   if (inboxName === undefined) throw notFound('Inbox');
   // Card numbers, passwords, … as the inbox's policy says: removed before anything is written, or flagged.
-  const msg = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
+  const screened = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
+  // A phone conversation's thread key is the pair of numbers: stored as a token (thread-keys.ts).
+  const msg = { ...screened, threadKey: storedThreadKey(deps.db, screened.channel, screened.threadKey) };
   // Two first messages of a new sender can race on the identity's unique key, two deliveries of one
   // message on its external id: the loser retries and then finds the winner's contact (or message).
   // New To/Cc addresses get their data keys before the message is stored (see planParticipants).
@@ -213,9 +217,10 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
       message: messages,
       contactId: conversations.contactId,
       author: {
+        id: contactIdentities.id,
         contactId: contactIdentities.contactId,
         kind: contactIdentities.kind,
-        address: contactIdentities.address,
+        sealedAddress: contactIdentities.sealedAddress,
       },
       authorName: contacts.name,
     })
@@ -227,7 +232,15 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
   if (!row) throw new Error('Replay detected but the stored message is gone');
   // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
   const conversation = await loadConversationView(db, keys, row.message.conversationId, null, { includeTrashed: true });
-  const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
+  // A replay only (not the ingest path): the author's address is opened for the answer's view.
+  const author = row.author?.contactId
+    ? {
+        contactId: row.author.contactId,
+        kind: row.author.kind!,
+        address: await openAddress(db, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
+        name: row.authorName ?? null,
+      }
+    : null;
   return {
     created: false,
     contactId: row.contactId,

@@ -1,4 +1,5 @@
 import { openMessageTexts, snippetOf, type TextKeys } from './message-text.ts';
+import { tokenOfAddress } from './identity-address.ts';
 import { DATA_PREFIX } from '../security/data-keys.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -192,7 +193,41 @@ function contactArm(
 
 const names = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
 const emails = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
-const addresses = sql`select i.contact_id, i.address as value from contact_identities i`;
+
+/**
+ * Identity addresses are stored only sealed (issue 22): they are found by token, i.e. an exact email address or a
+ * full international number, never a part of one. The value shown for such a hit is the text searched for.
+ */
+export type IdentityTerms = { text: string; emailTokens: string[]; phoneToken: string | null };
+
+function identityTermsOf(db: Db, q: ParsedQuery): IdentityTerms {
+  const text = q.words.replace(/^"(.*)"$/, '$1').trim();
+  const emailTokens = text.includes('@')
+    ? [...new Set([text, text.toLowerCase()])].map((e) => tokenOfAddress(db, 'email', e))
+    : [];
+  const international = q.phoneDigits !== null && /^(\+|00)/.test(text);
+  return { text, emailTokens, phoneToken: international ? tokenOfAddress(db, 'phone', `+${q.phoneDigits}`) : null };
+}
+
+function identityArm(
+  rank: 'address' | 'phone',
+  kind: 'email' | 'phone',
+  tokens: string[],
+  value: string,
+  where: SQL,
+  limit: number,
+): Arm {
+  return {
+    rank,
+    body: sql`select c.id, ${rank}::text, null::uuid, ${value}::text, c.last_message_at from contact_identities i
+      join conversations c on c.contact_id = i.contact_id
+      where i.kind = ${kind} and i.address_token in (${sql.join(
+        tokens.map((t) => sql`${t}`),
+        sql`, `,
+      )}) and ${where}
+      order by c.last_message_at desc limit ${limit}`,
+  };
+}
 
 /** Conversations whose subject matches `match` (over `c.subject`, through an index of conversations). */
 function subjectArm(match: SQL, where: SQL, limit: number): Arm {
@@ -322,6 +357,7 @@ function arms(
   where: SQL,
   limit: number,
   blinding: SearchBlinding | undefined,
+  identity: IdentityTerms,
 ): Arm[] {
   const list: Arm[] = [];
   const arm = (a: Arm) => list.push(a);
@@ -334,13 +370,7 @@ function arms(
     });
   if (q.phoneDigits) {
     const digits = `%${q.phoneDigits}%`;
-    arm({
-      rank: 'phone',
-      body: sql`select c.id, 'phone', null::uuid, i.address, c.last_message_at from contact_identities i
-        join conversations c on c.contact_id = i.contact_id
-        where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
-        order by c.last_message_at desc limit ${limit}`,
-    });
+    if (identity.phoneToken) arm(identityArm('phone', 'phone', [identity.phoneToken], identity.text, where, limit));
     arm({
       rank: 'phone',
       body: sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
@@ -353,7 +383,8 @@ function arms(
   if (q.substring) {
     arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
     arm(contactArm('email', emails, q.substring, FIELDS_WALK, where, limit));
-    arm(contactArm('address', addresses, q.substring, FIELDS_WALK, where, limit));
+    if (identity.emailTokens.length)
+      arm(identityArm('address', 'email', identity.emailTokens, identity.text, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
   if (tsquery) {
@@ -477,6 +508,7 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
       where,
       request.limit,
       blinding,
+      identityTermsOf(db, q),
     );
     const best = list.length
       ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)

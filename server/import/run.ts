@@ -1,5 +1,6 @@
 import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { createHash, randomUUID } from 'node:crypto';
+import { withAddresses } from '../domain/identity-address.ts';
 import { sealMessageTexts, type SealedMessageText } from '../domain/message-store.ts';
 import { readFile } from 'node:fs/promises';
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
@@ -451,13 +452,18 @@ async function stored(
   const contactIds = [...new Set(convs.map((c) => c.contactId))];
   const identities = contactIds.length
     ? await db
-        .select({ address: contactIdentities.address, contactId: contactIdentities.contactId })
+        .select({
+          id: contactIdentities.id,
+          sealedAddress: contactIdentities.sealedAddress,
+          contactId: contactIdentities.contactId,
+        })
         .from(contactIdentities)
         .where(inArray(contactIdentities.contactId, contactIds))
+        .then((rows) => withAddresses(db, rows))
     : [];
   // One identity per contact: the one its conversations were opened with (the first identity found).
   const perContact = new Map<string, string>();
-  for (const i of identities) if (!perContact.has(i.contactId)) perContact.set(i.contactId, i.address);
+  for (const i of identities) if (!perContact.has(i.contactId)) perContact.set(i.contactId, i.address ?? '');
   return {
     contacts: [...perContact.values()],
     conversations: convs.map((c) => c.threadKey!),

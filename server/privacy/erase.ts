@@ -23,6 +23,7 @@ import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
 import { assertNotHeld, LegalHoldError, rowHeld } from './legal-holds.ts';
 import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubjects } from './erased-subjects.ts';
+import { readableAddresses } from '../domain/identity-address.ts';
 import {
   catalogOf,
   contactTables,
@@ -89,7 +90,11 @@ export async function eraseContact(
     );
   if (authoredHeld.length) throw new LegalHoldError('Erasure', authoredHeld);
 
-  const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
+  // Addresses are stored sealed: opened here to find where the text names them (none opens once the key is gone).
+  const identities = await readableAddresses(
+    deps.dataKeys,
+    await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId)),
+  );
   const mentions = mentionMatcher(contact, identities);
 
   // The provider first: if it cannot delete, nothing is erased locally and the request can be retried.

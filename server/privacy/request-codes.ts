@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, like } from 'drizzle-orm';
+import { and, asc, count, eq, gt } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.ts';
@@ -10,6 +10,7 @@ import type { VerificationEvidence } from '../../drizzle/schema/privacy-requests
 import { parseTypedIdentity, type TypedIdentity } from './request-identity.ts';
 import { requestTexts, type RequestLanguage } from './request-texts.ts';
 import { findIdentity as findIdentityOf } from '../domain/identity-lookup.ts';
+import { openAddress, tokenOfSlackMember } from '../domain/identity-address.ts';
 
 /**
  * One-time codes of the public request page: the person proves they hold an identity on file (an email address, a
@@ -69,13 +70,18 @@ async function findIdentity(deps: RequestCodeDeps, typed: TypedIdentity): Promis
     return row ? { id: row.id, kind, to: address } : null;
   };
   const byMember = async (memberId: string) => {
-    // Slack identities are "<the member's workspace>:<member id>"; member ids are unique across workspaces. The
-    // token of an identity needs its workspace, which the request page does not know: this one look-up still goes by
-    // the plain address (issue 22: kept until Slack identities get a token of the member id alone).
+    // Slack identities are "<the member's workspace>:<member id>"; the page is given the member id alone, so they
+    // carry a second token of it (contact_identities.member_token): found whichever workspace the member wrote from,
+    // a Slack Connect member's included. One member known from two workspaces: the first identity is theirs.
     const [row] = await deps.db
       .select({ id: contactIdentities.id })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'slack'), like(contactIdentities.address, `%:${memberId}`)))
+      .where(
+        and(
+          eq(contactIdentities.kind, 'slack'),
+          eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, memberId)),
+        ),
+      )
       .orderBy(asc(contactIdentities.createdAt))
       .limit(1);
     return row ? { id: row.id, kind: 'slack' as const, to: memberId } : null;
@@ -266,8 +272,8 @@ export function codeEvidence(session: VerifiedSession): VerificationEvidence {
 export async function verifiedMailbox(db: Db, session: VerifiedSession): Promise<string | null> {
   if (session.identityKind !== 'email') return null;
   const [identity] = await db
-    .select({ address: contactIdentities.address })
+    .select({ id: contactIdentities.id, sealedAddress: contactIdentities.sealedAddress })
     .from(contactIdentities)
     .where(eq(contactIdentities.id, session.identityId));
-  return identity?.address ?? null;
+  return identity ? openAddress(db, identity) : null;
 }

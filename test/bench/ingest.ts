@@ -220,8 +220,8 @@ async function main() {
         create temp table history as select n, gen_random_uuid() as contact_id, gen_random_uuid() as conversation_id
           from generate_series(1, ${opts.history}) n;
         insert into contacts (id, name) select contact_id, null from history;
-        insert into contact_identities (contact_id, kind, address)
-          select contact_id, 'visitor', 'history-' || n from history;
+        insert into contact_identities (contact_id, kind, address_token, sealed_address)
+          select contact_id, 'visitor', 'bench:history-' || n, 'bench' from history;
         insert into conversations
             (id, inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
           select conversation_id, '${inboxId}', contact_id, 'chat', 'resolved', 'history-' || n,

@@ -142,9 +142,9 @@ async function seed(sql: postgres.Sql, messages: number) {
     from generate_series(1, ${contactsN}::int) i
     cross join lateral (select (${sql.array(FIRST)}::text[])[1 + (i * 7) % ${FIRST.length}] as name) f
     cross join lateral (select (${sql.array(LAST)}::text[])[1 + (i * 13 / 7) % ${LAST.length}] as name) l`;
-  await sql`insert into contact_identities (contact_id, kind, address)
-    select id, 'email'::identity_kind, email from contacts
-    union all select id, 'phone'::identity_kind, phone from contacts`;
+  await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
+    select id, 'email'::identity_kind, 'bench:' || md5(email), 'bench' from contacts
+    union all select id, 'phone'::identity_kind, 'bench:' || md5(phone), 'bench' from contacts`;
   await sql`insert into conversations (inbox_id, contact_id, channel, status, assignee_id, thread_key, subject,
       created_at, updated_at, last_message_at)
     select ib.id, c.id, ib.channel,

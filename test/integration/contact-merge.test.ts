@@ -13,7 +13,8 @@ import { readZip } from '../helpers/zip.ts';
 import { openedMessages } from '../helpers/opened-messages.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
-import { consentEvents, contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
+import { consentEvents, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 const person = {
   name: 'Mira Tollenbeck',
@@ -97,7 +98,7 @@ describe(`merging contacts on ${dbMode}`, () => {
     const [identity] = await root.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, visitor.visitorId));
+      .where(identityIs(root.db, 'visitor', visitor.visitorId));
     chatContact = identity!.contactId;
     expect(
       (await agent.send('PATCH', `/api/contacts/${chatContact}`, { email: 'Mira.Tollenbeck@Example.ORG' })).status,

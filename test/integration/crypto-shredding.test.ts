@@ -23,10 +23,21 @@ import {
   botDecisions,
   consentEvents,
   contactIdentities,
+  conversations,
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
-import { addressContext, tokenOfAddress } from '../../server/domain/identity-address.ts';
+import {
+  addressContext,
+  bindIdentityKeys,
+  identityKeysOf,
+  newIdentity,
+  tokenOfAddress,
+  tokenOfSlackMember,
+} from '../../server/domain/identity-address.ts';
+import { getContact } from '../../server/domain/contacts.ts';
+import { phoneThreadToken } from '../../server/domain/thread-keys.ts';
+import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
 import { openDatabase, rowsOf } from '../../server/db/client.ts';
@@ -245,6 +256,22 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         const addressesOf = (id: string) => addresses.filter((_, i) => identities[i]!.contactId === id);
         expect(addressesOf(people.ada.contactId)).toEqual([null, null]);
         expect(addressesOf(people.bob.contactId).sort()).toEqual([bob.email, bob.phone].sort());
+        // The dump holds no identity address of hers in any form: the identities table has no plain address, and
+        // nothing in its rows spells her email address or number (nor its digits).
+        const identityText = rowsOf<{ row: string }>(
+          await restored.db.execute(sql`select ci::text as row from contact_identities ci`),
+        )
+          .map((r) => r.row)
+          .join('\n');
+        expect(identityText).toContain(people.ada.contactId); // her rows are there, sealed
+        for (const form of [ada.email, ada.email.toLowerCase(), ada.phone, ada.phone.replace(/\D/g, '')])
+          expect(identityText).not.toContain(form);
+        // A view of her contact in the restored database shows her addresses as unreadable, and does not fail.
+        bindIdentityKeys(restored.db, identityKeysOf(deps.db));
+        const view = await getContact(restored.db, people.ada.contactId);
+        expect(view.identities.map((i) => i.address)).toEqual([null, null]);
+        const bobView = await getContact(restored.db, people.bob.contactId);
+        expect(bobView.identities.map((i) => i.address).sort()).toEqual([bob.email, bob.phone].sort());
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
@@ -435,10 +462,32 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         })),
         { conversationId: person.emailConversationId, action: 'handoff', reason: 'human_requested' },
       ]);
-      // And an identity as it was stored before tokens: its plain address only.
+      // And an identity as it was stored before tokens, its plain address only, on a database as migration 0044
+      // leaves it while such rows exist (identity-column-migration.test.ts): the plain column kept, nullable.
+      await deps.db.execute(sql`alter table contact_identities add column address text`);
+      await deps.db.execute(sql`alter table contact_identities alter column address_token drop not null`);
+      await deps.db.execute(sql`alter table contact_identities alter column sealed_address drop not null`);
+      await deps.db.execute(sql`insert into contact_identities (contact_id, kind, address)
+        values (${person.contactId}, 'email', 'old-4471@example.org')`);
+      expect(await plainAddressColumnExists(deps.db)).toBe(true);
+      // A Slack identity sealed before member tokens (migration 0045): the request page could not find it by the
+      // member id alone.
+      const slackRow = await newIdentity(deps.db, person.contactId, 'slack', 'T0OLD00001:U0OLD04471');
+      await deps.db.insert(contactIdentities).values({ ...slackRow, memberToken: null });
+      const bySlackMember = async () =>
+        (
+          await deps.db
+            .select({ id: contactIdentities.id })
+            .from(contactIdentities)
+            .where(eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, 'U0OLD04471')))
+        ).map((r) => r.id);
+      expect(await bySlackMember()).toEqual([]);
+      // A call's conversation threaded, before thread keys of phone channels were tokens, by the pair of numbers.
+      const oldThread = '+358404471000|+15005550006';
       await deps.db
-        .insert(contactIdentities)
-        .values({ contactId: person.contactId, kind: 'email', address: 'old-4471@example.org' });
+        .update(conversations)
+        .set({ threadKey: oldThread })
+        .where(eq(conversations.id, person.callConversationId));
       // Message text as an older version stored it: plaintext, with the plain words in the index.
       const oldTexts = [1, 2, 3].map((i) => `Old question ${i} old-4471-text, call +49 154 9131 566${i}`);
       await deps.db.insert(messages).values(
@@ -491,6 +540,14 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(progress).toContain('decisions 4/4');
       expect(result.identities.encrypted).toBe(1);
       expect(progress).toContain('identities 1/1');
+      expect(result.identities.memberTokens).toBe(1);
+      expect(await bySlackMember()).toEqual([slackRow.id]);
+      expect(result.phoneThreads.tokened).toBe(1);
+      const [call] = await deps.db
+        .select({ threadKey: conversations.threadKey })
+        .from(conversations)
+        .where(eq(conversations.id, person.callConversationId));
+      expect(call!.threadKey).toBe(phoneThreadToken(identityKeysOf(deps.db).blindIndex, oldThread));
       // The old identity is found by its token now, and its sealed copy opens to the address.
       const [old] = await deps.db
         .select()
@@ -502,6 +559,8 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           ),
         );
       expect(old?.contactId).toBe(person.contactId);
+      // With nothing left to seal, the plain column is gone, as on a database 0043 found sealed.
+      expect(await plainAddressColumnExists(deps.db)).toBe(false);
       expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
       expect(progress).toContain('messages 3/3');
       expect(result.messages.encrypted).toBe(3);
@@ -569,7 +628,9 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           again.evidence.encrypted +
           again.decisions.encrypted +
           again.identities.encrypted +
-          again.messages.encrypted,
+          again.messages.encrypted +
+          again.identities.memberTokens +
+          again.phoneThreads.tokened,
       ).toBe(0);
     } finally {
       await harness.close();

@@ -17,6 +17,7 @@ import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import { testDataKeys } from '../helpers/data-keys.ts';
+import { addressOf, identityIs } from '../helpers/identities.ts';
 
 describe(`ingest() on ${dbMode}`, () => {
   let database: Database;
@@ -61,7 +62,7 @@ describe(`ingest() on ${dbMode}`, () => {
     const [identity] = await database.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, 'ada@example.org'));
+      .where(identityIs(database.db, 'email', 'ada@example.org'));
     expect(identity!.contactId).toBe(result.contactId);
     expect(result.conversation).toMatchObject({
       channel: 'email',
@@ -97,11 +98,16 @@ describe(`ingest() on ${dbMode}`, () => {
     expect(again.created).toBe(false);
     expect(again.message.id).toBe(first.message.id);
     const people = await database.db
-      .select({ address: contactIdentities.address, role: conversationParticipants.role })
+      .select({
+        id: contactIdentities.id,
+        sealedAddress: contactIdentities.sealedAddress,
+        role: conversationParticipants.role,
+      })
       .from(conversationParticipants)
       .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
       .where(eq(conversationParticipants.conversationId, first.conversation.id));
-    expect(people.map((p) => `${p.role} ${p.address}`).sort()).toEqual([
+    const opened = await Promise.all(people.map(async (p) => `${p.role} ${await addressOf(database.db, p)}`));
+    expect(opened.sort()).toEqual([
       'cc cc-one@example.org',
       'cc cc-two@example.org',
       'from ada@example.org',
@@ -137,7 +143,7 @@ describe(`ingest() on ${dbMode}`, () => {
     const rows = await database.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, 'race@example.org'));
+      .where(identityIs(database.db, 'email', 'race@example.org'));
     expect(rows).toHaveLength(1);
   });
 
@@ -246,7 +252,7 @@ describe(`ingest() on ${dbMode}`, () => {
       const [identity] = await database.db
         .select()
         .from(contactIdentities)
-        .where(eq(contactIdentities.address, `new-${i}@example.org`));
+        .where(identityIs(database.db, 'email', `new-${i}@example.org`));
       expect(identity!.contactId).toBe(result.contactId);
       const [conversation] = await database.db
         .select()

@@ -18,6 +18,7 @@ import {
   messages,
 } from '../../drizzle/schema/index.ts';
 import type { ConversationDetail } from '../../server/http/views/conversations.ts';
+import { identityIs, identityRow } from '../helpers/identities.ts';
 
 const ada = {
   name: 'Ada Quartermaine',
@@ -87,13 +88,15 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
     });
     adaReplyId = reply.message.id;
     expect(reply.conversation.id).toBe(bobConversationId);
-    adaId = (await deps.db.select().from(contactIdentities).where(eq(contactIdentities.address, ada.email)))[0]!
-      .contactId;
+    adaId = (
+      await deps.db
+        .select()
+        .from(contactIdentities)
+        .where(identityIs(deps.db, 'email', ada.email))
+    )[0]!.contactId;
     // Her phone is on her contact; the Slack app linked her Slack user to her by email (channels/slack/contacts.ts).
     await deps.db.update(contacts).set({ phone: ada.phone }).where(eq(contacts.id, adaId));
-    await deps.db
-      .insert(contactIdentities)
-      .values({ contactId: adaId, kind: 'slack', address: `${TEAM}:${ada.slack}` });
+    await deps.db.insert(contactIdentities).values(await identityRow(deps.db, adaId, 'slack', `${TEAM}:${ada.slack}`));
 
     // A Slack thread someone else started, and Ada's reply in it, as the Slack adapter parses them.
     const options = { inboxId: slack!.id, channelIds: [SUPPORT_CHANNEL], apiUrl: 'https://slack.com/api/' };

@@ -16,6 +16,7 @@ import { eraseContact } from '../../server/privacy/erase.ts';
 import { recordConsent } from '../../server/privacy/consent.ts';
 import { contactIdentities, inboxes } from '../../drizzle/schema/index.ts';
 import { createFileKeyStore } from '../../server/security/key-store.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const person = {
   name: 'Philippa Gravesend',
@@ -80,7 +81,7 @@ describe(`npm run privacy:replay-erasures on ${dbMode}`, () => {
       text: `I am ${person.name}, call me on ${person.phone}. ${person.marker}-body`,
       occurredAt: new Date(),
     });
-    await root.db.insert(contactIdentities).values({ contactId: mine.contactId, kind: 'phone', address: person.phone });
+    await root.db.insert(contactIdentities).values(await identityRow(root.db, mine.contactId, 'phone', person.phone));
     // Consent with evidence: encrypted with the person's data key, which the key store (DATA_DIR/keys) now holds.
     await recordConsent(root, {
       contactId: mine.contactId,
