@@ -138,7 +138,10 @@ export const catalog = {
       id: n('metadata'),
       contactId: p('identifier'),
       kind: p('metadata'),
-      address: p('identifier'),
+      addressToken: derived('identifier', "the address's keyed blind index token (issue 22)"),
+      memberToken: derived('identifier', "a Slack identity's keyed token of its member id alone"),
+      // The address itself, stored only sealed (issue 22): an export shows it opened, as `address`.
+      sealedAddress: p('identifier', "the address, sealed with the person's data key"),
       createdAt: p('metadata'),
       lastSeenAt: p('metadata'),
     },
@@ -335,7 +338,14 @@ export const catalog = {
       redactions: p('metadata', 'spans and who redacted; never the text'),
       metadata: p('metadata', 'provider metadata'),
       language: p('metadata', 'the language of the text where known (search)'),
-      searchVector: derived('message_content', 'the words of body and html for search, computed by the database'),
+      searchVector: derived(
+        'message_content',
+        'the words of body and html for search: keyed tokens for sealed text, words for text from before the switch',
+      ),
+      mentionTokens: derived(
+        'message_content',
+        'the keyed tokens of the phone numbers mentioned in a sealed text (search, erasure)',
+      ),
       occurredAt: p('metadata'),
       createdAt: p('metadata'),
     },

@@ -8,6 +8,7 @@
  * boundary becomes a loop.
  */
 import type { TextKeys } from './domain/message-text.ts';
+import type { StoreKeys } from './domain/message-store.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { InboundMessage } from '../channels/types.ts';
@@ -54,6 +55,10 @@ export { ingest } from './domain/ingest.ts';
 export { storableInbound, storableText, storableValue } from './domain/storable-text.ts';
 export { loadConversationView, toMessageView } from './domain/views.ts';
 export { openMessageText, openSubjects, type TextKeys } from './domain/message-text.ts';
+// Identities are found by their keyed token (issue 22): the adapters that look senders up use these.
+export { newIdentity, readableAddresses, tokenOfAddress } from './domain/identity-address.ts';
+export { findIdentity } from './domain/identity-lookup.ts';
+export { sealMessageText, type StoreKeys } from './domain/message-store.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.
@@ -117,8 +122,8 @@ export type ChannelPort = {
   events: DomainEventBus;
   blobs: BlobStore;
   inboxNames: InboxNameCache;
-  /** Opens stored message text sealed with a person's data key (server/domain/message-text.ts). */
-  dataKeys: TextKeys;
+  /** Opens stored message text, and seals what a channel writes, with a person's data key (message-text/-store). */
+  dataKeys: TextKeys & StoreKeys;
   log: FastifyBaseLogger;
   clock: () => Date;
   /** The address providers reach this server at (webhook URLs, signature checks). */

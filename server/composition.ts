@@ -29,6 +29,7 @@ import { createLocalBlobStore } from './blobs/store.ts';
 import { createEncryptedBlobStore, type EncryptedBlobStore } from './blobs/encrypted.ts';
 import { blobOwners } from './blobs/owners.ts';
 import { createFileKeyStore, keyStorePath } from './security/key-store.ts';
+import { bindIdentityKeys } from './domain/identity-address.ts';
 import { createDataKeys, masterKeyIdOfStore, type DataKeys } from './security/data-keys.ts';
 import { openBlindIndex, type BlindIndex } from './security/blind-index.ts';
 import type { RecordingProviders } from './privacy/recording-providers.ts';
@@ -158,6 +159,7 @@ export async function createRoot(
   const inboxNames = createInboxNameCache(db);
   const dataKeys = createDataKeys(keys, keyStore);
   const blindIndex = await openBlindIndex(dataKeys);
+  bindIdentityKeys(db, { dataKeys, blindIndex });
   const blobs = createEncryptedBlobStore(createLocalBlobStore(join(config.dataDir, 'blobs')), dataKeys, blobOwners(db));
   // Channels only ingest non-chat messages, which always open as 'open': the bot gate is the widget's concern.
   const ingestDeps = { db, events, inboxNames, blobs, dataKeys };

@@ -2,10 +2,16 @@ import { reportingKeyErrors, withRoot } from './cli-database.ts';
 import { blobOwners } from './blobs/owners.ts';
 import { encryptedMarkerPath, encryptExisting, plaintextRemaining } from './privacy/encrypt-existing.ts';
 
-// `npm run privacy:encrypt-existing`: encrypts the files, consent evidence and bot decisions' scores stored before
-// per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints counts, never a name, an address or
-// a file name.
-const STAGES = { files: 'Files', evidence: 'Consent evidence', decisions: 'Bot decisions' } as const;
+// `npm run privacy:encrypt-existing`: encrypts the files, consent evidence, bot decisions' scores, identity addresses
+// and message text stored before per-person encryption (server/privacy/encrypt-existing.ts). Resumable; prints
+// counts, never a name, an address or a file name.
+const STAGES = {
+  files: 'Files',
+  evidence: 'Consent evidence',
+  decisions: 'Bot decisions',
+  identities: 'Identities',
+  messages: 'Message texts',
+} as const;
 
 await reportingKeyErrors(() =>
   withRoot(async (root, config) => {
@@ -18,14 +24,15 @@ await reportingKeyErrors(() =>
     console.log(
       `Encrypted ${result.files.encrypted} files (${result.files.already} were already, ` +
         `${result.files.missing} are missing from the file store), the evidence of ${result.evidence.encrypted} ` +
-        `consent events and the scores of ${result.decisions.encrypted} bot decisions.`,
+        `consent events, the scores of ${result.decisions.encrypted} bot decisions, the addresses of ` +
+        `${result.identities.encrypted} identities and the text of ${result.messages.encrypted} messages.`,
     );
     // Records that no plaintext file is left (servers then skip the check at start), or says what is.
     const left = await plaintextRemaining(root, encryptedMarkerPath(config.dataDir));
-    if (left.files > 0 || left.evidence > 0 || left.decisions > 0) {
+    if (left.files > 0 || left.evidence > 0 || left.decisions > 0 || left.identities > 0 || left.messages > 0) {
       console.error(
-        `${left.files} files, ${left.evidence} consent events and ${left.decisions} bot decisions are still ` +
-          'unencrypted: run this again.',
+        `${left.files} files, ${left.evidence} consent events, ${left.decisions} bot decisions, ` +
+          `${left.identities} identities and ${left.messages} messages are still unencrypted: run this again.`,
       );
       process.exitCode = 2;
     }

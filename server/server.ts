@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createRoot, type AppRoot } from './composition.ts';
+import { plainAddressColumnExists, UnsealedIdentitiesError } from './privacy/identity-column.ts';
 import { app } from './app.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { ensureAdmin } from './bootstrap.ts';
@@ -113,6 +114,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
   const root = await createRoot(config, database, fastify.log, { modules: options.channels, clock: options.clock });
+  // Identities from before tokens that were never sealed: they could be neither found nor shown (migration 0044).
+  if (await plainAddressColumnExists(database.db)) {
+    if (!options.database) await database.close();
+    throw new UnsealedIdentitiesError();
+  }
   const { bot } = root;
   await fastify.register(app, { root });
   const realtime = await attachRealtime(fastify.server, root, fastify.log);
@@ -123,14 +129,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
   const webhooks = startWebhookDelivery(root.webhooks, root.events);
-  // Files, consent evidence and bot decisions from before per-person encryption: said once, in the background (it
-  // reads the first bytes of every file), with counts only.
+  // Files, consent evidence, bot decisions, identity addresses and message texts from before per-person encryption:
+  // said once, in the background (it reads the first bytes of every file), with counts only.
   void plaintextRemaining(root, encryptedMarkerPath(config.dataDir)).then(
-    ({ files, evidence, decisions }) => {
-      if (files > 0 || evidence > 0 || decisions > 0)
+    ({ files, evidence, decisions, identities, messages }) => {
+      if (files > 0 || evidence > 0 || decisions > 0 || identities > 0 || messages > 0)
         fastify.log.warn(
-          { files, consentEvents: evidence, botDecisions: decisions },
-          'files, consent evidence or bot decisions are stored unencrypted: run npm run privacy:encrypt-existing',
+          { files, consentEvents: evidence, botDecisions: decisions, identities, messages },
+          'files, consent evidence, bot decisions, identity addresses or message texts are stored unencrypted: ' +
+            'run npm run privacy:encrypt-existing',
         );
     },
     (err: unknown) => fastify.log.error({ err }, 'checking for unencrypted files failed'),

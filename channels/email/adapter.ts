@@ -1,5 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
+import { readableAddresses, SecretUnreadableError, type Db, type InboxSecrets } from '../../server/channel-port.ts';
 import { contactIdentities, conversationParticipants, inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { ChannelAdapter, InboundMessage, OutboundAttachment } from '../types.ts';
 import { InboundRejected, PermanentDeliveryError } from '../types.ts';
@@ -62,13 +62,20 @@ export function createEmailStore(db: Db, secrets: InboxSecrets): EmailStore {
       return headers?.messageId ? headers : null;
     },
     async participants(conversationId) {
+      // Addresses are stored sealed: opened here, first seen first (then by address); an unreadable one is left out.
       const rows = await db
-        .selectDistinct({ address: contactIdentities.address, firstSeenAt: conversationParticipants.firstSeenAt })
+        .select({
+          id: contactIdentities.id,
+          sealedAddress: contactIdentities.sealedAddress,
+          firstSeenAt: conversationParticipants.firstSeenAt,
+        })
         .from(conversationParticipants)
         .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
         .where(and(eq(conversationParticipants.conversationId, conversationId), eq(contactIdentities.kind, 'email')))
-        .orderBy(conversationParticipants.firstSeenAt, contactIdentities.address);
-      return [...new Set(rows.map((r) => r.address))];
+        .orderBy(conversationParticipants.firstSeenAt);
+      const opened = await readableAddresses(db, rows);
+      opened.sort((a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || a.address.localeCompare(b.address));
+      return [...new Set(opened.map((r) => r.address))];
     },
   };
 }

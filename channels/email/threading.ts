@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { openSubjects, type Db, type TextKeys } from '../../server/channel-port.ts';
+import { openSubjects, tokenOfAddress, type Db, type TextKeys } from '../../server/channel-port.ts';
 import {
   chatVisitorStates,
   contactIdentities,
@@ -20,13 +20,16 @@ export type ThreadMatch =
    */
   | { threadKey: string; via: 'chat_followup'; inboxId: string };
 
-/** True when `address` took part in the conversation: its contact, or a participant (From/To/Cc of its mails). */
-function isParticipant(address: string): SQL<boolean> {
+/**
+ * True when the address whose token this is took part in the conversation: its contact, or a participant (From/To/Cc
+ * of its mails). Identities are found by their keyed token (server/domain/identity-address.ts).
+ */
+function isParticipant(token: string): SQL<boolean> {
   return sql<boolean>`(
     exists (select 1 from ${contactIdentities} ci
-      where ci.contact_id = ${conversations.contactId} and ci.kind = 'email' and ci.address = ${address})
+      where ci.contact_id = ${conversations.contactId} and ci.kind = 'email' and ci.address_token = ${token})
     or exists (select 1 from ${conversationParticipants} cp join ${contactIdentities} ci on ci.id = cp.identity_id
-      where cp.conversation_id = ${conversations.id} and ci.kind = 'email' and ci.address = ${address}))`;
+      where cp.conversation_id = ${conversations.id} and ci.kind = 'email' and ci.address_token = ${token}))`;
 }
 
 const REPLY_PREFIX = /^\s*((re|aw|sv|vs|antw|odp|wg|fwd?|tr|rv|r)\s*(\[\d+\])?\s*[:：]\s*)+/i;
@@ -59,6 +62,7 @@ export async function resolveThread(
   email: ParsedEmail,
   subjectDays: number,
 ): Promise<ThreadMatch> {
+  const fromToken = tokenOfAddress(db, 'email', email.from.address);
   const refs = email.references.filter((r) => r !== email.messageId);
   if (refs.length > 0) {
     const ownIds = refs.map(ownMessageUuid).filter((id): id is string => id !== null);
@@ -73,7 +77,7 @@ export async function resolveThread(
           and(
             inArray(messages.id, ownIds),
             eq(conversations.channel, 'chat'),
-            eq(contactIdentities.address, email.from.address),
+            eq(contactIdentities.addressToken, fromToken),
           ),
         )
         .limit(1);
@@ -88,7 +92,7 @@ export async function resolveThread(
       email.automated === 'bounce' && ownIds.length
         ? sql<boolean>`bool_or(${inArray(messages.id, ownIds)})`
         : sql<boolean>`false`;
-    const participant = sql<boolean>`(${isParticipant(email.from.address)} or ${bouncedOwn})`;
+    const participant = sql<boolean>`(${isParticipant(fromToken)} or ${bouncedOwn})`;
     const [byMessage] = await db
       .select({ id: conversations.id, threadKey: conversations.threadKey, participant })
       .from(messages)
@@ -104,11 +108,11 @@ export async function resolveThread(
             .select({
               id: conversations.id,
               threadKey: conversations.threadKey,
-              participant: isParticipant(email.from.address),
+              participant: isParticipant(fromToken),
             })
             .from(conversations)
             .where(and(eq(conversations.inboxId, inboxId), inArray(conversations.threadKey, refs)))
-            .orderBy(desc(isParticipant(email.from.address)), desc(conversations.lastMessageAt))
+            .orderBy(desc(isParticipant(fromToken)), desc(conversations.lastMessageAt))
             .limit(1)
         )[0];
     const match = byMessage ?? byRoot;
@@ -128,7 +132,7 @@ export async function resolveThread(
           eq(conversations.inboxId, inboxId),
           eq(conversations.channel, 'email'),
           eq(contactIdentities.kind, 'email'),
-          eq(contactIdentities.address, email.from.address),
+          eq(contactIdentities.addressToken, fromToken),
           gt(conversations.lastMessageAt, since),
         ),
       )

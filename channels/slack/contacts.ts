@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import { storableText, type Db } from '../../server/channel-port.ts';
+import { findIdentity, newIdentity, storableText, type Db } from '../../server/channel-port.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../types.ts';
 
@@ -36,21 +36,14 @@ export async function resolveSlackSender(
   client: webApi.WebClient,
   msg: InboundMessage,
 ): Promise<{ message: InboundMessage; profile: SlackProfile | null }> {
-  const [known] = await db
-    .select({ id: contactIdentities.id })
-    .from(contactIdentities)
-    .where(and(eq(contactIdentities.kind, 'slack'), eq(contactIdentities.address, msg.sender.address)));
-  if (known) return { message: msg, profile: null };
+  if (await findIdentity(db, 'slack', msg.sender.address)) return { message: msg, profile: null };
   const profile = await lookUpProfile(client, slackUserId(msg.sender.address));
   if (profile.email) {
-    const [byEmail] = await db
-      .select({ contactId: contactIdentities.contactId })
-      .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'email'), eq(contactIdentities.address, profile.email)));
+    const byEmail = await findIdentity(db, 'email', profile.email);
     if (byEmail) {
       await db
         .insert(contactIdentities)
-        .values({ contactId: byEmail.contactId, kind: 'slack', address: msg.sender.address })
+        .values(await newIdentity(db, byEmail.contactId, 'slack', msg.sender.address))
         .onConflictDoNothing();
     }
   }
@@ -64,5 +57,8 @@ export async function recordSlackEmail(db: Db, contactId: string, profile: Slack
     .update(contacts)
     .set({ email: profile.email })
     .where(and(eq(contacts.id, contactId), isNull(contacts.email)));
-  await db.insert(contactIdentities).values({ contactId, kind: 'email', address: profile.email }).onConflictDoNothing();
+  await db
+    .insert(contactIdentities)
+    .values(await newIdentity(db, contactId, 'email', profile.email))
+    .onConflictDoNothing();
 }

@@ -1,4 +1,5 @@
 import { pgTable, uuid, text, timestamp, uniqueIndex, index } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { identityKindEnum } from './enums.ts';
 
 export const contacts = pgTable('contacts', {
@@ -20,7 +21,23 @@ export const contactIdentities = pgTable(
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
     kind: identityKindEnum('kind').notNull(),
-    address: text('address').notNull(),
+    /**
+     * Keyed blind index of the address (server/domain/identity-address.ts): equal addresses give equal tokens, so
+     * identity resolution (ingest, widget visitor tokens, threading, the request page, search) finds a person by it.
+     * There is no plain address column (migration 0043): a backup holds the address only sealed.
+     */
+    addressToken: text('address_token').notNull(),
+    /**
+     * The address sealed with the contact's data key (data-keys.ts), bound to this row (addressContext): every reader
+     * opens it; erasure shreds it.
+     */
+    sealedAddress: text('sealed_address').notNull(),
+    /**
+     * Slack identities only: the token of the member id alone (memberToken in identity-address.ts). Their address is
+     * "<the member's workspace>:<member id>", but the request page is given a member id, without the workspace (a
+     * Slack Connect member's is another organisation's): it finds the member by this token. Null for other kinds.
+     */
+    memberToken: text('member_token'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /**
      * When the identity was last used to reach us. Kept for widget visitors (their token stops working after
@@ -29,7 +46,10 @@ export const contactIdentities = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('contact_identities_kind_address').on(t.kind, t.address),
+    uniqueIndex('contact_identities_kind_token').on(t.kind, t.addressToken),
     index('contact_identities_contact').on(t.contactId),
+    index('contact_identities_member_token')
+      .on(t.memberToken)
+      .where(sql`${t.memberToken} is not null`),
   ],
 );

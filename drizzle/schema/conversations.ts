@@ -124,11 +124,16 @@ export const messages = pgTable(
      */
     language: text('language'),
     /**
-     * The words of body + HTML for the search box: unstemmed, and stemmed in the message's language where known
-     * (search_document(), migration 0021). Computed by the database, so a redaction or erasure that rewrites the
-     * text rewrites it too.
+     * The words of body + HTML for the search box (search_document(): unstemmed, and stemmed in the message's
+     * language), as keyed tokens for a sealed row (migration 0042, server/domain/message-store.ts: the writer
+     * computes them from the plaintext it seals) and as words for a plaintext row from before (a trigger keeps those).
      */
-    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`search_document(language, body, html)`),
+    searchVector: tsvector('search_vector'),
+    /** The tokens of the digit runs of a sealed row's text (phone numbers mentioned; migration 0042). */
+    mentionTokens: text('mention_tokens')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -144,6 +149,7 @@ export const messages = pgTable(
     index('messages_created').on(t.createdAt),
     // Erasure and export find a person's messages by the identities that wrote them.
     index('messages_search_vector').using('gin', t.searchVector),
+    index('messages_mention_tokens').using('gin', t.mentionTokens),
     index('messages_author_identity')
       .on(t.authorIdentityId)
       .where(sql`${t.authorIdentityId} is not null`),

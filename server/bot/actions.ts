@@ -1,5 +1,7 @@
 import { customerTexts as openedCustomerTexts } from '../domain/message-text.ts';
 import { and, desc, eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { sealMessageText, sealMessageTexts } from '../domain/message-store.ts';
 import type { Db } from '../db/client.ts';
 import type { DataKeys } from '../security/data-keys.ts';
 import { botDecisions, conversations, kbArticles, messages } from '../../drizzle/schema/index.ts';
@@ -38,16 +40,19 @@ async function publishCreated(deps: ConversationDeps, conversationId: string, me
 export async function botSay(deps: ConversationDeps, conversationId: string, text: string) {
   const [conversation] = await deps.db.select().from(conversations).where(eq(conversations.id, conversationId));
   if (!conversation) return null;
+  const id = randomUUID();
+  const sealed = await sealMessageText(deps.dataKeys, { id, contactId: conversation.contactId, body: text });
   const [message] = await deps.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(messages)
       .values({
+        id,
+        ...sealed,
         conversationId,
         channel: conversation.channel,
         direction: 'outbound',
         kind: 'message',
         authorKind: 'bot',
-        body: text,
         deliveryState: 'pending',
       })
       .returning();
@@ -57,7 +62,7 @@ export async function botSay(deps: ConversationDeps, conversationId: string, tex
       .where(eq(conversations.id, conversationId));
     return inserted;
   });
-  await publishCreated(deps, conversationId, message!);
+  await publishCreated(deps, conversationId, { ...message!, body: text });
   return deliver(deps, message!.id);
 }
 
@@ -101,15 +106,18 @@ export async function handOff(deps: ConversationDeps, conversationId: string, wh
       .update(conversations)
       .set({ status: 'open', updatedAt: new Date() })
       .where(eq(conversations.id, conversationId));
+    const id = randomUUID();
+    const body = `Handed to a human: ${why.text}`;
     const [event] = await tx
       .insert(messages)
       .values({
+        id,
+        ...(await sealMessageText(deps.dataKeys, { id, contactId: current.contactId, body })),
         conversationId,
         channel: current.channel,
         direction: 'internal',
         kind: 'event',
         authorKind: 'bot',
-        body: `Handed to a human: ${why.text}`,
         deliveryState: 'stored',
         metadata: timelineMetadata('handed_off', {
           reason: why.reason,
@@ -118,7 +126,7 @@ export async function handOff(deps: ConversationDeps, conversationId: string, wh
         }),
       })
       .returning();
-    return event!;
+    return { ...event!, body };
   });
   if (!event) return;
   const { conversation, threadKey } = await publishCreated(deps, conversationId, event);
@@ -222,27 +230,35 @@ export async function discloseOnce(deps: ConversationDeps, conversationId: strin
       .where(and(eq(messages.conversationId, conversationId), eq(messages.authorKind, 'bot')))
       .limit(1);
     if (already) return null;
+    const [messageId, eventId] = [randomUUID(), randomUUID()];
+    const eventBody = `${DISCLOSURE_EVENT} (EU AI Act Art. 50), in ${shownIn}`;
+    const [sealedMessage, sealedEvent] = await sealMessageTexts(deps.dataKeys, [
+      { id: messageId, contactId: current.contactId, body: texts.disclosure },
+      { id: eventId, contactId: current.contactId, body: eventBody },
+    ]);
     const [message] = await tx
       .insert(messages)
       .values({
+        id: messageId,
+        ...sealedMessage!,
         conversationId,
         channel: current.channel,
         direction: 'outbound',
         kind: 'message',
         authorKind: 'bot',
-        body: texts.disclosure,
         deliveryState: 'pending',
       })
       .returning();
     const [event] = await tx
       .insert(messages)
       .values({
+        id: eventId,
+        ...sealedEvent!,
         conversationId,
         channel: current.channel,
         direction: 'internal',
         kind: 'event',
         authorKind: 'bot',
-        body: `${DISCLOSURE_EVENT} (EU AI Act Art. 50), in ${shownIn}`,
         deliveryState: 'stored',
         metadata: timelineMetadata('bot_disclosed', { language: shownIn }),
         createdAt: new Date(message!.createdAt.getTime() + 1),
@@ -252,7 +268,7 @@ export async function discloseOnce(deps: ConversationDeps, conversationId: strin
       .update(conversations)
       .set({ lastMessageAt: message!.createdAt, updatedAt: message!.createdAt })
       .where(eq(conversations.id, conversationId));
-    return { message: message!, event: event! };
+    return { message: { ...message!, body: texts.disclosure }, event: { ...event!, body: eventBody } };
   });
   if (!inserted) return false;
   await publishCreated(deps, conversationId, inserted.message);

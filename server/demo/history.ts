@@ -1,3 +1,4 @@
+import { sealMessageText } from '../domain/message-store.ts';
 import { randomUUID } from 'node:crypto';
 import type { DataKeys } from '../security/data-keys.ts';
 import { sql } from 'drizzle-orm';
@@ -119,13 +120,16 @@ export async function seedHistory(deps: HistoryDeps, inbox: Record<ChannelKind, 
     const botFirst = today || i % 3 === 0;
     const botAlone = today || i % 6 === 3;
     if (botFirst) {
+      const id = randomUUID();
+      const body = ANSWERS[i % ANSWERS.length]!;
       await deps.db.insert(messages).values({
+        id,
+        ...(await sealMessageText(deps.dataKeys, { id, contactId: first.contactId, body })),
         conversationId: first.conversation.id,
         channel: 'chat',
         direction: 'outbound',
         kind: 'message',
         authorKind: 'bot',
-        body: ANSWERS[i % ANSWERS.length]!,
         deliveryState: 'sent',
       });
       await deps.db.insert(botDecisions).values(

@@ -24,6 +24,7 @@ import { randomToken } from '../security/tokens.ts';
 import { kbSeed } from './kb.ts';
 import { seedHistory } from './history.ts';
 import { demoCannedReplies } from './canned-replies.ts';
+import { newIdentity } from '../domain/identity-address.ts';
 
 /**
  * Demo data for a first look: an inbox per channel, fictional contacts with conversations across
@@ -140,7 +141,7 @@ export async function seedDemo(real: DemoDeps): Promise<void> {
     'Order #4821 arrived damaged',
     minutesAgo(180),
   );
-  await db.insert(contactIdentities).values({ contactId: mail.contactId, kind: 'phone', address: '+15550100123' });
+  await db.insert(contactIdentities).values(await newIdentity(db, mail.contactId, 'phone', '+15550100123'));
   await addNote(
     conversationDeps,
     mail.conversation.id,

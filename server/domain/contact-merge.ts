@@ -1,4 +1,5 @@
 import type { TextKeys } from './message-text.ts';
+import { blindingOf } from './message-store.ts';
 import { and, eq, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DataKeys } from '../security/data-keys.ts';
 import type { Db } from '../db/client.ts';
@@ -20,6 +21,7 @@ import { appendAudit } from '../privacy/audit.ts';
 import { assertNotHeld } from '../privacy/legal-holds.ts';
 import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 import { phoneDigits } from './phone-digits.ts';
+import { identityKeysOf, readableAddresses, tokenOfAddress, withAddresses } from './identity-address.ts';
 
 /**
  * One person, one contact: merging moves everything of `otherId` under `keptId` and deletes the emptied contact.
@@ -82,10 +84,13 @@ export async function mergeContacts(
     await assertNotHeld(tx, { contactId: otherId }, 'Merging these contacts');
 
     const visitorIds = (
-      await tx
-        .select({ address: contactIdentities.address })
-        .from(contactIdentities)
-        .where(and(eq(contactIdentities.contactId, otherId), eq(contactIdentities.kind, 'visitor')))
+      await readableAddresses(
+        identityKeysOf(db).dataKeys,
+        await tx
+          .select({ id: contactIdentities.id, sealedAddress: contactIdentities.sealedAddress })
+          .from(contactIdentities)
+          .where(and(eq(contactIdentities.contactId, otherId), eq(contactIdentities.kind, 'visitor'))),
+      )
     ).map((r) => r.address);
     const inboxIds = (
       await tx
@@ -199,10 +204,18 @@ async function keysOf(db: Db, contactId: string) {
     .from(contacts)
     .where(eq(contacts.id, contactId));
   if (!contact) throw notFound('Contact');
-  const identities = await db
-    .select({ kind: contactIdentities.kind, address: contactIdentities.address })
-    .from(contactIdentities)
-    .where(eq(contactIdentities.contactId, contactId));
+  // Addresses are stored sealed: opened to compute the other contacts' tokens.
+  const identities = await readableAddresses(
+    db,
+    await db
+      .select({
+        id: contactIdentities.id,
+        kind: contactIdentities.kind,
+        sealedAddress: contactIdentities.sealedAddress,
+      })
+      .from(contactIdentities)
+      .where(eq(contactIdentities.contactId, contactId)),
+  );
   const emails = new Set<string>();
   const phones = new Map<string, { digits: string; international: boolean }>();
   const addPhone = (value: string | null) => {
@@ -238,16 +251,36 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
   const identityOf = (kind: 'email' | 'phone', condition: SQL) =>
     sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
       and i.kind = ${kind} and ${condition})`;
+  // Identities by token (their addresses are stored only sealed): an email as normalised, a phone in E.164 (how
+  // the channels store them); a national number on file matches other contacts' phone fields only.
+  const emailTokens = emails.map((e) => tokenOfAddress(db, 'email', e));
+  const phoneTokens = phones.filter((p) => p.international).map((p) => tokenOfAddress(db, 'phone', `+${p.digits}`));
   const emailMatch = emails.length
     ? or(
         inArray(sql`lower(trim(${C.email}))`, emails),
-        identityOf('email', inArray(sql`lower(trim(i.address))`, emails)),
+        identityOf(
+          'email',
+          sql`i.address_token in (${sql.join(
+            emailTokens.map((t) => sql`${t}`),
+            sql`, `,
+          )})`,
+        ),
       )!
     : sql`false`;
   const phoneMatch = phones.length
     ? or(
         ...phones.map((p) => phoneCondition(C.phone, p)),
-        ...phones.map((p) => identityOf('phone', phoneCondition(sql`i.address`, p))),
+        ...(phoneTokens.length
+          ? [
+              identityOf(
+                'phone',
+                sql`i.address_token in (${sql.join(
+                  phoneTokens.map((t) => sql`${t}`),
+                  sql`, `,
+                )})`,
+              ),
+            ]
+          : []),
       )!
     : sql`false`;
   const rows = await db
@@ -274,7 +307,8 @@ export type PersonMatch = {
   name: string | null;
   email: string | null;
   phone: string | null;
-  identities: Array<{ kind: string; address: string }>;
+  /** An address is null when it can no longer be read (its key is gone). */
+  identities: Array<{ kind: string; address: string | null }>;
   conversations: number;
   /** Where the inbox opens the contact (its panel sits beside a conversation). */
   latestConversationId: string | null;
@@ -292,7 +326,7 @@ const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}
  */
 export async function findPeople(
   db: Db,
-  keys: TextKeys,
+  keys: TextKeys & Pick<DataKeys, 'keyFor'>,
   q: string,
 ): Promise<{ contacts: PersonMatch[]; mentions: number; mentionItems: MentionItem[]; mentionsMore: boolean }> {
   const term = q.trim();
@@ -303,12 +337,20 @@ export async function findPeople(
     sql`"contacts"."name" ilike ${like}`,
     sql`${C.email} ilike ${like}`,
     sql`${C.phone} ilike ${like}`,
-    sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.address ilike ${like})`,
+    // Identities' addresses are stored only sealed: found by token, i.e. an exact email address (as typed,
+    // lower-cased) or a full international number, not a part of one.
+    sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.kind = 'email'
+      and i.address_token in (${tokenOfAddress(db, 'email', term)},
+        ${tokenOfAddress(db, 'email', term.toLowerCase())}))`,
     ...(phone
       ? [
           phoneCondition(C.phone, phone),
-          sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
-            and i.kind = 'phone' and ${phoneCondition(sql`i.address`, phone)})`,
+          ...(phone.international
+            ? [
+                sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.kind = 'phone'
+                  and i.address_token = ${tokenOfAddress(db, 'phone', `+${phone.digits}`)})`,
+              ]
+            : []),
         ]
       : []),
   )!;
@@ -331,9 +373,10 @@ export async function findPeople(
   const identities = rows.length
     ? await db
         .select({
+          id: contactIdentities.id,
           contactId: contactIdentities.contactId,
           kind: contactIdentities.kind,
-          address: contactIdentities.address,
+          sealedAddress: contactIdentities.sealedAddress,
         })
         .from(contactIdentities)
         .where(
@@ -343,8 +386,9 @@ export async function findPeople(
           ),
         )
         .orderBy(contactIdentities.createdAt)
+        .then((found) => withAddresses(db, found))
     : [];
-  const mentions = await findMentions(db, keys, term);
+  const mentions = await findMentions(db, keys, term, await blindingOf(keys));
   return {
     contacts: rows.map((r) => ({
       ...r,

@@ -7,6 +7,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { badRequest, notFound } from './errors.ts';
 import { activeHoldsOf } from '../privacy/legal-holds.ts';
 import { restrictionsOf } from '../privacy/restriction.ts';
+import { withAddresses } from './identity-address.ts';
 import { contactVisible, inboxCondition, type InboxIds } from './scope.ts';
 
 const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
@@ -17,11 +18,17 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
   const [contact] = await db.select({ c: contacts, lastSeen }).from(contacts).where(eq(contacts.id, id));
   if (!contact) throw notFound('Contact');
   const [identities, consent, convs, legalHolds, restrictions] = await Promise.all([
+    // Addresses are stored sealed: opened here (null when the key is gone).
     db
-      .select({ kind: contactIdentities.kind, address: contactIdentities.address })
+      .select({
+        id: contactIdentities.id,
+        kind: contactIdentities.kind,
+        sealedAddress: contactIdentities.sealedAddress,
+      })
       .from(contactIdentities)
       .where(eq(contactIdentities.contactId, id))
-      .orderBy(contactIdentities.createdAt),
+      .orderBy(contactIdentities.createdAt)
+      .then(async (rows) => (await withAddresses(db, rows)).map(({ kind, address }) => ({ kind, address }))),
     currentConsent(db, id),
     db
       .select({

@@ -1,5 +1,8 @@
 import { openMessageText, openPreview, subjectView, type OpenedText, type TextKeys } from './message-text.ts';
+import { openAddress } from './identity-address.ts';
 import { eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { mentionTokensOf, sealMessageText, sealTexts, textTokensOf, type StoreKeys } from './message-store.ts';
 import { auditStaging } from './ingest-statements.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
@@ -23,8 +26,8 @@ export type ConversationDeps = {
   events: DomainEventBus;
   adapters: Adapters;
   messageMaxChars: number;
-  /** Opens stored message text and subjects sealed with a person's data key (server/domain/message-text.ts). */
-  dataKeys: TextKeys;
+  /** Opens stored message text and subjects, and seals what is written, with a person's data key (message-store.ts). */
+  dataKeys: TextKeys & StoreKeys;
   /** Where an agent's files go (required only for replies and notes that carry some). */
   blobs?: Pick<BlobStore, 'put' | 'delete'>;
 };
@@ -113,8 +116,19 @@ type AgentMessageRow = Record<string, unknown> & {
   x_created_at: string | Date;
   /** The last message's id and body, one string (message-text.ts: openPreview). */
   x_preview: string | null;
+  /** The delivery identity as `<id>:<sealed address>` (openTarget opens it). */
   x_to: string | null;
 };
+
+/**
+ * The address a reply goes to: the statements read the identity's id and sealed address (the address is stored only
+ * sealed); null when there is none or its key is gone (the delivery then fails as for a contact with no address).
+ */
+async function openTarget(db: Db, target: string | null): Promise<string | null> {
+  if (!target) return null;
+  const colon = target.indexOf(':');
+  return openAddress(db, { id: target.slice(0, colon), sealedAddress: target.slice(colon + 1) });
+}
 
 /**
  * One statement (atomic, one round trip): store the message, move the conversation's timestamps
@@ -132,7 +146,7 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
         select m.id::text || m.body from messages m where m.conversation_id = c.id and m.kind = 'message'
         order by m.created_at desc limit 1) end as preview,
       case when ${p('kind')}::text = 'message' then (
-        select ci.address from contact_identities ci
+        select ci.id::text || ':' || ci.sealed_address from contact_identities ci
         where ci.contact_id = c.contact_id
           and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
         limit 1) end as to_address
@@ -143,9 +157,12 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
       left join teams t on t.id = c.team_id
     where c.id = ${p('conversationId')}::uuid and c.deleted_at is null
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_agent_id, body, delivery_state)
-    select cv.id, cv.channel, ${p('direction')}::message_direction, ${p('kind')}::message_kind,
-      'agent'::author_kind, ${p('agentId')}::uuid, ${p('text')}::text, ${p('deliveryState')}::delivery_state
+    -- The text is stored sealed, its index entries as tokens computed in the server.
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_agent_id, body,
+      delivery_state, search_vector, mention_tokens)
+    select ${p('id')}::uuid, cv.id, cv.channel, ${p('direction')}::message_direction, ${p('kind')}::message_kind,
+      'agent'::author_kind, ${p('agentId')}::uuid, ${p('sealed')}::text, ${p('deliveryState')}::delivery_state,
+      ${p('searchVector')}::tsvector, ${mentionTokensOf(p('mentionTokens'))}
     from cv
     returning *
   ), touched as (
@@ -227,7 +244,22 @@ async function addAgentMessage(
 ): Promise<MessageView> {
   if (text.length > deps.messageMaxChars) throw tooLarge(deps.messageMaxChars);
   if (text.trim() === '' && files.length === 0) throw new DomainError(400, 'empty_message', 'Message text is empty');
+  // The message's id and its contact's key are needed before the insert: the text is sealed in its own context.
+  const [owner] = await deps.db
+    .select({ contactId: conversations.contactId })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId));
+  if (!owner) throw notFound('Conversation');
+  const id = randomUUID();
+  const [[sealed], tokens] = await Promise.all([
+    sealTexts(deps.dataKeys, [{ id, contactId: owner.contactId, body: text }]),
+    textTokensOf(deps.dataKeys),
+  ]);
   const values = {
+    id,
+    sealed: sealed!.body,
+    searchVector: tokens.document(null, text, null),
+    mentionTokens: tokens.mentionTokens(text, null).join(' '),
     conversationId,
     kind,
     direction: kind === 'note' ? 'internal' : 'outbound',
@@ -270,7 +302,7 @@ async function addAgentMessage(
     if (!row) await Promise.all(written.map((w) => blobs.delete(w.id).catch(() => false)));
   }
   if (!row) throw notFound('Conversation');
-  const message = readMessage(row);
+  const message = { ...readMessage(row), body: text };
   const conversation = await conversationViewOf(
     deps.dataKeys,
     message,
@@ -294,7 +326,7 @@ async function addAgentMessage(
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
       subject: conversation.subject,
-      to: row.x_to,
+      to: await openTarget(deps.db, row.x_to),
       attachments: stored.map(({ id, blobId, filename, contentType, size }) => ({
         id,
         blobId,
@@ -331,7 +363,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
       inboxId: row.x_inbox_id,
       threadKey: row.x_thread_key,
       subject: conversation.subject,
-      to: row.x_to,
+      to: await openTarget(deps.db, row.x_to),
       attachments: await deps.db
         .select({
           id: attachments.id,
@@ -360,7 +392,7 @@ const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_n
     c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
     (select pm.id::text || pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'
       order by pm.created_at desc limit 1) as x_preview,
-    (select ci.address from contact_identities ci
+    (select ci.id::text || ':' || ci.sealed_address from contact_identities ci
       where ci.contact_id = c.contact_id and ci.kind = (${p('identityKinds')}::jsonb ->> c.channel::text)::identity_kind
       limit 1) as x_to,
     au.name as x_author_name
@@ -487,25 +519,29 @@ export async function retryDueDeliveries(deps: ConversationDeps, limit = 20): Pr
 /** A timeline marker (assignment, status change): shown to agents, never sent, never shown to the visitor. */
 async function addTimelineEvent(
   tx: Db,
+  keys: StoreKeys,
   conversation: typeof conversations.$inferSelect,
   actor: Actor,
   marker: TimelineMarker,
 ) {
+  const id = randomUUID();
+  const text = await sealMessageText(keys, { id, contactId: conversation.contactId, body: marker.body });
   const [event] = await tx
     .insert(messages)
     .values({
+      id,
+      ...text,
       conversationId: conversation.id,
       channel: conversation.channel,
       direction: 'internal',
       kind: 'event',
       authorKind: 'agent',
       authorAgentId: actor.id,
-      body: marker.body,
       deliveryState: 'stored',
       metadata: timelineMetadata(marker.code, marker.args),
     })
     .returning();
-  return toMessageView(event!, actor.name);
+  return toMessageView({ ...event!, body: marker.body, html: null }, actor.name);
 }
 
 /** A timeline marker: its English text (body, export) and its code and arguments (the inbox's language). */
@@ -524,7 +560,7 @@ export async function changeConversation(
   const event = await deps.db.transaction(async (tx) => {
     const current = await requireConversation(tx, conversationId);
     const marker = await change(tx, current);
-    return marker ? addTimelineEvent(tx, current, actor, marker) : null;
+    return marker ? addTimelineEvent(tx, deps.dataKeys, current, actor, marker) : null;
   });
   const conversation = await publishConversation(deps, conversationId);
   if (event) {

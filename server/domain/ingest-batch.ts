@@ -2,10 +2,17 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
+import { planSenders, settlePlans, type SenderPlan } from './identity-lookup.ts';
+import type { StoreKeys } from './message-store.ts';
+import { planIngestTexts, type IngestTextPlan } from './ingest-text.ts';
+import type { TextTokens } from './search-tokens.ts';
 import {
   auditStaging,
   batchStatement,
   batchValues,
+  blindMentionTokens,
+  blindSearchVector,
+  ingestStatement,
   insertedColumns,
   messageReceived,
   statementValues,
@@ -24,7 +31,7 @@ const p = sql.placeholder;
 const knownThreadStatement = preparedStatement<IngestRow>(sql`
   with known_contact as (
     select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
-    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
+    where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), known_conversation as (
     select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
       cv.team_id, t.name as team_name
@@ -33,11 +40,12 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
       and cv.deleted_at is null
     order by cv.created_at desc limit 1
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, known_contact.identity_id, ${p('text')}::text, ${p('html')}::text, ${p('language')}::text,
-      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select ${p('messageId')}::uuid, known_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction,
+      'message'::message_kind, 'contact'::author_kind, known_contact.identity_id, ${p('sealedText')}::text,
+      ${p('sealedHtml')}::text, ${p('language')}::text, ${p('externalId')}::text, 'received'::delivery_state,
+      ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector}, ${blindMentionTokens}
     from known_conversation cross join known_contact
     on conflict do nothing
     returning *
@@ -97,7 +105,10 @@ class IngestBatcher {
   private lastStartedAt = 0;
   private stallTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly keys: StoreKeys,
+  ) {}
 
   submit(msg: InboundMessage, openStatus: 'bot' | 'open'): Promise<IngestRow | null> {
     return new Promise((resolve, reject) => {
@@ -140,15 +151,59 @@ class IngestBatcher {
     }
   }
 
-  /** A message alone goes through knownThreadStatement; more share batchStatement. */
+  /**
+   * The batch's senders planned first (new ones get their contact's ids and data key from the key pool,
+   * identity-lookup.ts), their texts sealed next (one look-up of the keys' owners and one encryptMany,
+   * ingest-text.ts), then one statement: a message alone from a known sender goes through knownThreadStatement,
+   * alone from a new one through ingestStatement, more share batchStatement.
+   */
   private async execute(batch: Pending[]): Promise<Map<number, IngestRow>> {
+    const senders = batch.map((b) => b.msg.sender);
+    const plans = await planSenders(this.db, senders);
+    let rows: Map<number, IngestRow>;
+    try {
+      const texts = await planIngestTexts(
+        this.db,
+        this.keys,
+        batch.map((b) => b.msg),
+        plans,
+      );
+      rows = await this.statement(batch, plans, texts.plans, texts.tokens);
+    } catch (err) {
+      await settlePlans(this.db, senders, plans, new Set());
+      throw err;
+    }
+    const created = new Set([...rows.values()].map((r) => r.x_contact_id!));
+    await settlePlans(this.db, senders, plans, created);
+    return rows;
+  }
+
+  private async statement(
+    batch: Pending[],
+    plans: SenderPlan[],
+    texts: IngestTextPlan[],
+    tokens: TextTokens,
+  ): Promise<Map<number, IngestRow>> {
     if (batch.length === 1) {
       const { msg, openStatus } = batch[0]!;
-      // ingestStatement's values: this statement reads the ones it names.
-      const [row] = await knownThreadStatement(this.db, statementValues(msg, openStatus));
+      // ingestStatement's values: knownThreadStatement reads the ones it names.
+      const values = statementValues(msg, openStatus, plans[0]!, texts[0]!, tokens);
+      if (plans[0]!.newContactId) {
+        // A new sender alone: ingestStatement creates the contact, and recognises a replay (its row's id is null).
+        const [row] = await ingestStatement(this.db, values);
+        return row ? new Map([[0, row]]) : new Map();
+      }
+      const [row] = await knownThreadStatement(this.db, values);
       return row && row.id !== null && row.x_contact_id && row.x_conversation_id ? new Map([[0, row]]) : new Map();
     }
-    const rows = await batchStatement(this.db, batchValues(batch));
+    const rows = await batchStatement(
+      this.db,
+      batchValues(
+        batch.map((b, i) => ({ ...b, sender: plans[i]! })),
+        texts,
+        tokens,
+      ),
+    );
     return new Map(rows.map((row) => [Number(row.x_idx), row]));
   }
 }
@@ -157,11 +212,16 @@ const batchers = new WeakMap<Db, IngestBatcher>();
 
 /**
  * Stores the message, sharing a statement with the messages arriving at the same time; resolves its
- * row, or null when the caller must take it through ingestStatement (a replay; or, sent alone, a new
- * sender or thread).
+ * row (its id null for a replay), or null when the caller must take it through ingestStatement (a replay;
+ * a sender gone since it was planned as known; or, sent alone, a new thread).
  */
-export function ingestBatched(db: Db, msg: InboundMessage, openStatus: 'bot' | 'open'): Promise<IngestRow | null> {
+export function ingestBatched(
+  db: Db,
+  keys: StoreKeys,
+  msg: InboundMessage,
+  openStatus: 'bot' | 'open',
+): Promise<IngestRow | null> {
   let batcher = batchers.get(db);
-  if (!batcher) batchers.set(db, (batcher = new IngestBatcher(db)));
+  if (!batcher) batchers.set(db, (batcher = new IngestBatcher(db, keys)));
   return batcher.submit(msg, openStatus);
 }

@@ -5,12 +5,17 @@ import type { ConversationView } from '../http/views.ts';
 import { messageLanguage } from '../../bot/language.ts';
 import { messages } from '../../drizzle/schema/index.ts';
 import { columnList } from '../db/rows.ts';
+import type { SenderPlan } from './identity-lookup.ts';
+import type { IngestTextPlan } from './ingest-text.ts';
+import { mentionTokensOf } from './message-store.ts';
+import type { TextTokens } from './search-tokens.ts';
 
 /**
  * The inserted message's columns the statements send back: all but search_vector, whose text (twice the size of
- * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it.
+ * the message) PostgreSQL would otherwise format and send for every message only for ingest to drop it, and the
+ * mention tokens.
  */
-export const RETURNED_MESSAGE_OMITS = ['searchVector'] as const;
+export const RETURNED_MESSAGE_OMITS = ['searchVector', 'mentionTokens'] as const;
 export const insertedColumns = sql.raw(columnList(messages, 'inserted', RETURNED_MESSAGE_OMITS));
 
 export type IngestRow = Record<string, unknown> & {
@@ -32,6 +37,13 @@ export type IngestRow = Record<string, unknown> & {
 };
 
 const p = sql.placeholder;
+
+/**
+ * The index entries of the message being stored (message-store.ts): the text is sealed (sealedText, sealedHtml) and
+ * its tokens are computed in the server (search-tokens.ts); the plaintext is no parameter of the statement.
+ */
+export const blindSearchVector = sql`${p('searchVector')}::tsvector`;
+export const blindMentionTokens = mentionTokensOf(p('mentionTokens'));
 
 /*
  * Who touched this person's data (issue 21): each statement below stages its audit entries (ids and field names,
@@ -126,15 +138,19 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     select 1 from messages where channel = ${p('channel')}::channel and external_id = ${p('externalId')}::text
   ), known_contact as (
     select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
-    where i.kind = ${p('senderKind')}::identity_kind and i.address = ${p('senderAddress')}::text
+    where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), new_contact as (
-    insert into contacts (name, email, phone)
-    select ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
-    where not exists (select 1 from known_contact) and not exists (select 1 from stored)
+    -- Planned in JS (identity-lookup.ts planSenders) with its data key already durable; none when the sender was
+    -- known when planned: should it have gone since (erased), nothing is inserted and the caller plans again.
+    insert into contacts (id, name, email, phone)
+    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    where ${p('newContactId')}::uuid is not null
+      and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
   ), new_identity as (
-    insert into contact_identities (contact_id, kind, address)
-    select id, ${p('senderKind')}::identity_kind, ${p('senderAddress')}::text from new_contact
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
+    select ${p('newIdentityId')}::uuid, id, ${p('senderKind')}::identity_kind, ${p('senderToken')}::text,
+      ${p('sealedAddress')}::text, ${p('memberToken')}::text from new_contact
     returning id, contact_id
   ), the_contact as (
     select id, name, identity_id from known_contact
@@ -158,11 +174,13 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), the_conversation as (
     select * from known_conversation union all select * from new_conversation
   ), inserted as (
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction, 'message'::message_kind,
-      'contact'::author_kind, the_contact.identity_id, ${p('text')}::text, ${p('html')}::text, ${p('language')}::text,
-      ${p('externalId')}::text, 'received'::delivery_state, ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select ${p('messageId')}::uuid, the_conversation.id, ${p('channel')}::channel, 'inbound'::message_direction,
+      'message'::message_kind, 'contact'::author_kind, the_contact.identity_id, ${p('sealedText')}::text,
+      ${p('sealedHtml')}::text, ${p('language')}::text, ${p('externalId')}::text, 'received'::delivery_state,
+      ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector},
+      ${blindMentionTokens}
     from the_conversation cross join the_contact
     where not exists (select 1 from stored)
     returning *
@@ -198,23 +216,38 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     left join the_contact on true left join the_conversation on true
     left join inserted on true left join touched on true`);
 
-/** ingestStatement's named values for one message. */
-export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open') {
+/** ingestStatement's named values for one message: its sender planned (identity-lookup.ts), its text sealed. */
+export function statementValues(
+  msg: InboundMessage,
+  openStatus: 'bot' | 'open',
+  sender: SenderPlan,
+  plan: IngestTextPlan,
+  tokens: TextTokens,
+) {
+  const language = messageLanguage(msg.text);
+  const html = msg.html ?? null;
   return {
+    messageId: plan.id,
+    sealedText: plan.body,
+    sealedHtml: plan.html,
     openStatus,
+    senderToken: sender.token,
+    newContactId: sender.newContactId,
+    newIdentityId: sender.newIdentityId,
+    sealedAddress: sender.sealedAddress,
+    memberToken: sender.memberToken,
     channel: msg.channel,
     externalId: msg.externalId,
     senderKind: msg.sender.kind,
-    senderAddress: msg.sender.address,
     senderName: msg.sender.name ?? null,
     email: msg.sender.kind === 'email' ? msg.sender.address : null,
     phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
     inboxId: msg.inboxId,
     threadKey: msg.threadKey,
     subject: msg.subject ?? null,
-    text: msg.text,
-    html: msg.html ?? null,
-    language: messageLanguage(msg.text),
+    language,
+    searchVector: tokens.document(language, msg.text, html),
+    mentionTokens: tokens.mentionTokens(msg.text, html).join(' '),
     metadata: JSON.stringify(msg.metadata ?? {}),
     occurredAt: msg.occurredAt.toISOString(),
   };
@@ -225,15 +258,15 @@ export function statementValues(msg: InboundMessage, openStatus: 'bot' | 'open')
  * contact and identity), the thread's conversation (or a new one), the message, the conversation's
  * timestamps. A statement is atomic, so the whole batch commits together, and PostgreSQL pays its
  * per-statement and per-commit cost (round trip, executor start-up, WAL flush) once per batch.
- * New rows get their ids here (gen_random_uuid in a materialized CTE), so each message's new contact
- * and conversation are known without matching RETURNING rows back to their inputs.
- * - Replays (the external id already stored) are left out (no row comes back for them): the caller
- *   takes them through ingestStatement, which recognises them.
+ * New contacts come with their ids, token and sealed address from JS (identity-lookup.ts planSenders: their data
+ * keys must be durable before a row names them), new conversations get theirs here (gen_random_uuid in a
+ * materialized CTE), so each message's new rows are known without matching RETURNING rows back to their inputs.
+ * - Replays (the external id already stored), and messages whose sender was planned as known but is gone, are left
+ *   out (no row comes back for them): the caller takes them through ingestStatement.
  * - ingest() never has two messages of one thread in flight, so a batch holds at most one message per
- *   conversation. Two first messages of one NEW sender in one batch (two new threads) would create the
- *   contact twice: the identity's unique key fails the statement, as does a race with another server
- *   on an identity or an external id; the caller then takes every message of the batch alone, and
- *   nothing of the failed statement is stored.
+ *   conversation. Two first messages of one NEW sender in one batch (two new threads) share one plan, so one
+ *   contact. A race with another server on an identity or an external id fails the statement; the caller
+ *   then takes every message of the batch alone, and nothing of the failed statement is stored.
  */
 export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(sql`
   with input as materialized (
@@ -243,18 +276,25 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- sub-select so that it stays unknown to the planner in every plan: given the values, a custom plan
     -- would know the batch's size and look cheaper than the generic one, and PostgreSQL would then plan
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
-    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_address,
+    select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token,
+      t.new_contact_id, t.new_identity_id, t.sealed_address, t.member_token,
       t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
-      t.open_status::conversation_status as open_status, t.body, t.html, t.language, t.external_id,
-      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at
+      t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language, t.external_id,
+      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id, t.sealed_body,
+      t.sealed_html
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
-      (select ${p('senderAddress')}::text[]), (select ${p('senderName')}::text[]), (select ${p('email')}::text[]),
+      (select ${p('senderToken')}::text[]),
+      (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
+      (select ${p('sealedAddress')}::text[]), (select ${p('memberToken')}::text[]), (select ${p('senderName')}::text[]),
+      (select ${p('email')}::text[]),
       (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
-      (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('text')}::text[]),
-      (select ${p('html')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
-      (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]))
-      as t(idx, channel, sender_kind, sender_address, sender_name, email, phone, inbox_id, thread_key, subject,
-        open_status, body, html, language, external_id, metadata, occurred_at)
+      (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('searchVector')}::text[]),
+      (select ${p('mentionTokens')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
+      (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
+      (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]))
+      as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address, member_token,
+        sender_name, email, phone, inbox_id, thread_key, subject, open_status, search_vector, mention_tokens, language,
+        external_id, metadata, occurred_at, message_id, sealed_body, sealed_html)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -264,16 +304,22 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- set-returning function yields).
     select fresh.idx, c.id, c.name, c.identity_id from fresh cross join lateral (
       select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
-      where i.kind = fresh.sender_kind and i.address = fresh.sender_address limit 1) c
+      where i.kind = fresh.sender_kind and i.address_token = fresh.sender_token limit 1) c
   ), planned_contact as materialized (
-    select fresh.idx, gen_random_uuid() as id, gen_random_uuid() as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_address
-    from fresh where not exists (select 1 from known_contact k where k.idx = fresh.idx)
+    -- Ids and sealed address planned in JS (identity-lookup.ts planSenders), the data key already durable; two
+    -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
+    -- its message is left out here and the caller plans it again.
+    select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
+      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_token, fresh.sealed_address, fresh.member_token
+    from fresh where fresh.new_contact_id is not null
+      and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
-    insert into contacts (id, name, email, phone) select id, name, email, phone from planned_contact
+    insert into contacts (id, name, email, phone)
+    select distinct on (id) id, name, email, phone from planned_contact
   ), new_identity as (
-    insert into contact_identities (id, contact_id, kind, address)
-    select identity_id, id, sender_kind, sender_address from planned_contact
+    insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
+    select distinct on (identity_id) identity_id, id, sender_kind, sender_token, sealed_address, member_token
+    from planned_contact
   ), the_contact as (
     select idx, id, name, identity_id from known_contact
     union all
@@ -303,11 +349,13 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), inserted as (
     -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
     -- conversation is left behind for a message that turned out to be a replay.
-    insert into messages (conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
-      language, external_id, delivery_state, metadata, occurred_at)
-    select cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind, 'contact'::author_kind,
-      ct.identity_id, fresh.body, fresh.html, fresh.language, fresh.external_id, 'received'::delivery_state,
-      fresh.metadata, fresh.occurred_at
+    -- The text is stored sealed; the index entries are tokens computed in the server.
+    insert into messages (id, conversation_id, channel, direction, kind, author_kind, author_identity_id, body, html,
+      language, external_id, delivery_state, metadata, occurred_at, search_vector, mention_tokens)
+    select fresh.message_id, cv.id, fresh.channel, 'inbound'::message_direction, 'message'::message_kind,
+      'contact'::author_kind, ct.identity_id, fresh.sealed_body, fresh.sealed_html, fresh.language,
+      fresh.external_id, 'received'::delivery_state, fresh.metadata, fresh.occurred_at,
+      fresh.search_vector::tsvector, ${mentionTokensOf(sql.raw('fresh.mention_tokens'))}
     from fresh join the_conversation cv on cv.idx = fresh.idx join the_contact ct on ct.idx = fresh.idx
     returning *
   ), touched as (
@@ -335,7 +383,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
         sql`pc.name`,
         sql`pc.email`,
         sql`pc.phone`,
-      )}) from planned_contact pc), '[]'::jsonb))
+      )}) from (select distinct on (id) * from planned_contact) pc), '[]'::jsonb))
     where exists (select 1 from received)
   )
   select ${insertedColumns}, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
@@ -348,14 +396,24 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     left join touched on touched.id = inserted.conversation_id`);
 
 /** batchStatement's values for a batch: one array per column, message i at index i. */
-export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open' }>) {
-  const rows = batch.map(({ msg, openStatus }) => statementValues(msg, openStatus));
+export function batchValues(
+  batch: Array<{ msg: InboundMessage; openStatus: 'bot' | 'open'; sender: SenderPlan }>,
+  plans: IngestTextPlan[],
+  tokens: TextTokens,
+) {
+  const rows = batch.map(({ msg, openStatus, sender }, i) =>
+    statementValues(msg, openStatus, sender, plans[i]!, tokens),
+  );
   const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
   return {
     idx: rows.map((_, i) => i),
     channel: column('channel'),
     senderKind: column('senderKind'),
-    senderAddress: column('senderAddress'),
+    senderToken: column('senderToken'),
+    newContactId: column('newContactId'),
+    newIdentityId: column('newIdentityId'),
+    sealedAddress: column('sealedAddress'),
+    memberToken: column('memberToken'),
     senderName: column('senderName'),
     email: column('email'),
     phone: column('phone'),
@@ -363,11 +421,14 @@ export function batchValues(batch: Array<{ msg: InboundMessage; openStatus: 'bot
     threadKey: column('threadKey'),
     subject: column('subject'),
     openStatus: column('openStatus'),
-    text: column('text'),
-    html: column('html'),
+    searchVector: column('searchVector'),
+    mentionTokens: column('mentionTokens'),
     language: column('language'),
     externalId: column('externalId'),
     metadata: column('metadata'),
     occurredAt: column('occurredAt'),
+    messageId: column('messageId'),
+    sealedText: column('sealedText'),
+    sealedHtml: column('sealedHtml'),
   };
 }

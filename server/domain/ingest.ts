@@ -1,10 +1,14 @@
 import { openMessageText, subjectView, type TextKeys } from './message-text.ts';
+import { openAddress } from './identity-address.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
+import type { StoreKeys } from './message-store.ts';
 import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues } from './ingest-statements.ts';
-import { recordParticipants } from './ingest-participants.ts';
+import { planParticipants, recordParticipants } from './ingest-participants.ts';
+import { planSenders, settlePlans } from './identity-lookup.ts';
+import { planIngestTexts } from './ingest-text.ts';
 import { SerialByKey } from './serial-by-key.ts';
 import { attachments, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundAttachment, InboundMessage } from '../../channels/types.ts';
@@ -15,6 +19,7 @@ import type { InboxNameCache } from './inbox-names.ts';
 import { notFound } from './errors.ts';
 import { loadConversationView, toMessageView } from './views.ts';
 import { storableInbound } from './storable-text.ts';
+import { storedThreadKey } from './thread-keys.ts';
 import { applyPiiPolicy } from '../privacy/pii/apply.ts';
 
 export type IngestResult = {
@@ -32,8 +37,8 @@ export type IngestDeps = {
   chatOpenStatus?: () => 'bot' | 'open';
   /** Where inbound attachments go; required only for messages that carry some. */
   blobs?: BlobStore;
-  /** Opens stored text sealed with a person's data key (a replay answers with the stored message). */
-  dataKeys: TextKeys;
+  /** Seals the text stored (the conversation's contact's key), and opens a replay's stored message. */
+  dataKeys: TextKeys & StoreKeys;
 };
 
 const UNIQUE_VIOLATION = '23505';
@@ -56,9 +61,13 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
   const inboxName = await deps.inboxNames.get(cleaned.inboxId);
   if (inboxName === undefined) throw notFound('Inbox');
   // Card numbers, passwords, … as the inbox's policy says: removed before anything is written, or flagged.
-  const msg = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
+  const screened = applyPiiPolicy(cleaned, (await deps.inboxNames.piiPolicy(cleaned.inboxId))!);
+  // A phone conversation's thread key is the pair of numbers: stored as a token (thread-keys.ts).
+  const msg = { ...screened, threadKey: storedThreadKey(deps.db, screened.channel, screened.threadKey) };
   // Two first messages of a new sender can race on the identity's unique key, two deliveries of one
   // message on its external id: the loser retries and then finds the winner's contact (or message).
+  // New To/Cc addresses get their data keys before the message is stored (see planParticipants).
+  let participantPlans = msg.participants ? await planParticipants(deps.db, msg) : null;
   for (let attempt = 0; ; attempt++) {
     try {
       const openStatus = msg.channel === 'chat' ? (deps.chatOpenStatus?.() ?? 'open') : 'open';
@@ -68,7 +77,10 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
       // Only messages with files or participants pay for these; the chat hot path never enters them.
       if (msg.attachments?.length) await linkAttachments(deps, result, msg.attachments);
       if (msg.participants) {
-        await recordParticipants(deps.db, result.conversation.id, msg);
+        // Handed over once: recordParticipants settles them (a later attempt plans anew).
+        const plans = participantPlans;
+        participantPlans = null;
+        await recordParticipants(deps.db, result.conversation.id, msg, plans, result.created);
         // The statement's view names the sender's contact, which is not the conversation's when another
         // participant wrote (a Cc'd colleague): the event shows the conversation as it is.
         if (result.created)
@@ -85,6 +97,8 @@ export async function ingest(deps: IngestDeps, inbound: InboundMessage): Promise
       return result;
     } catch (err) {
       if (attempt < 3 && isUniqueViolation(err)) continue;
+      // Keys planned for participants that were never recorded name no row: destroyed.
+      if (participantPlans) await settlePlans(deps.db, msg.participants!, participantPlans, new Set());
       throw err;
     }
   }
@@ -149,15 +163,15 @@ async function linkAttachments(deps: IngestDeps, result: IngestResult, files: In
  */
 async function ingestOnce(
   db: Db,
-  keys: TextKeys,
+  keys: TextKeys & StoreKeys,
   msg: InboundMessage,
   inboxName: string,
   openStatus: 'bot' | 'open',
 ): Promise<IngestResult> {
-  const row =
-    (await ingestBatched(db, msg, openStatus)) ?? (await ingestStatement(db, statementValues(msg, openStatus)))[0];
+  const row = (await ingestBatched(db, keys, msg, openStatus)) ?? (await ingestAlone(db, keys, msg, openStatus));
   if (!row || row.id === null) return loadReplayed(db, keys, msg);
-  const message = readMessage(row);
+  // The row holds the sealed text: the view and the event carry what was written.
+  const message = { ...readMessage(row), body: msg.text, html: msg.html ?? null };
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
   return {
@@ -182,15 +196,31 @@ async function ingestOnce(
   };
 }
 
+/** ingestStatement for a message its batch left out, its sender looked up again (not taken from the cache). */
+async function ingestAlone(db: Db, keys: StoreKeys, msg: InboundMessage, openStatus: 'bot' | 'open') {
+  const plans = await planSenders(db, [msg.sender], { lookUp: true });
+  try {
+    // Sealed again: the sender's plan (and with it the key's owner) may differ from the batch's.
+    const texts = await planIngestTexts(db, keys, [msg], plans);
+    const [row] = await ingestStatement(db, statementValues(msg, openStatus, plans[0]!, texts.plans[0]!, texts.tokens));
+    await settlePlans(db, [msg.sender], plans, new Set(row?.id ? [row.x_contact_id!] : []));
+    return row;
+  } catch (err) {
+    await settlePlans(db, [msg.sender], plans, new Set());
+    throw err;
+  }
+}
+
 async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promise<IngestResult> {
   const [row] = await db
     .select({
       message: messages,
       contactId: conversations.contactId,
       author: {
+        id: contactIdentities.id,
         contactId: contactIdentities.contactId,
         kind: contactIdentities.kind,
-        address: contactIdentities.address,
+        sealedAddress: contactIdentities.sealedAddress,
       },
       authorName: contacts.name,
     })
@@ -202,7 +232,15 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
   if (!row) throw new Error('Replay detected but the stored message is gone');
   // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
   const conversation = await loadConversationView(db, keys, row.message.conversationId, null, { includeTrashed: true });
-  const author = row.author?.contactId ? { ...row.author, name: row.authorName ?? null } : null;
+  // A replay only (not the ingest path): the author's address is opened for the answer's view.
+  const author = row.author?.contactId
+    ? {
+        contactId: row.author.contactId,
+        kind: row.author.kind!,
+        address: await openAddress(db, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
+        name: row.authorName ?? null,
+      }
+    : null;
   return {
     created: false,
     contactId: row.contactId,

@@ -27,6 +27,7 @@ import { followupInbox } from './presence.ts';
 import { visitorConversationId } from './widget.ts';
 import { DEFAULT_VISITOR_GONE_MINUTES } from './business-hours.ts';
 import { timelineMetadata } from './timeline-events.ts';
+import { newIdentity, openAddress, tokenOfAddress } from './identity-address.ts';
 
 /**
  * The customer who left: a chat visitor may leave an email address (outside business hours, or any time), with
@@ -98,12 +99,17 @@ export async function leaveEmail(
   const event = await recordConsentWith(deps, async (tx) => {
     await tx
       .insert(contactIdentities)
-      .values({ contactId: visitor.contactId, kind: 'email', address: email })
+      .values(await newIdentity(deps.db, visitor.contactId, 'email', email))
       .onConflictDoNothing();
     const [identity] = await tx
       .select({ id: contactIdentities.id })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'email'), eq(contactIdentities.address, email)));
+      .where(
+        and(
+          eq(contactIdentities.kind, 'email'),
+          eq(contactIdentities.addressToken, tokenOfAddress(deps.db, 'email', email)),
+        ),
+      );
     const now = new Date();
     const followup = {
       followupIdentityId: identity!.id,
@@ -242,7 +248,11 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
       .filter((d): d is Date => d !== null)
       .reduce((a, b) => (a > b ? a : b));
     const [identity] = await tx
-      .select({ address: contactIdentities.address, contactId: contactIdentities.contactId })
+      .select({
+        id: contactIdentities.id,
+        sealedAddress: contactIdentities.sealedAddress,
+        contactId: contactIdentities.contactId,
+      })
       .from(contactIdentities)
       .where(eq(contactIdentities.id, state.followupIdentityId));
     const [conversation] = await tx
@@ -279,7 +289,9 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
   // Stored text may be sealed (server/domain/message-text.ts); a reply whose key is gone is not sent.
   const replies = (await openMessageTexts(deps.dataKeys, claim.replies)).filter((r) => !r.textUnreadable);
   const [conversation] = await openSubjects(deps.dataKeys, [claim.conversation]);
-  if (!conversation || replies.length === 0) return null;
+  // The follow-up address is stored sealed; none opens once the person's key is gone.
+  const address = await openAddress(deps.dataKeys, identity);
+  if (!conversation || replies.length === 0 || !address) return null;
   const last = replies.at(-1)!;
   // In the language of the line the visitor ticked to get these emails (its consent event says).
   // The evidence is encrypted (consent-evidence.ts): the person's few events are read and opened here.
@@ -309,7 +321,7 @@ async function sendOne(deps: FollowupSendDeps, conversationId: string) {
       conversationId,
       inboxId: state.followupInboxId!,
       threadKey: conversation.threadKey,
-      to: identity.address,
+      to: address,
       text,
       subject: conversation.subject ?? t('followup.subject'),
     }));

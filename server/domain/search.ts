@@ -1,4 +1,5 @@
 import { openMessageTexts, snippetOf, type TextKeys } from './message-text.ts';
+import { tokenOfAddress } from './identity-address.ts';
 import { DATA_PREFIX } from '../security/data-keys.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -16,6 +17,7 @@ import {
   type SnippetPart,
 } from './search-query.ts';
 import { withPhrasePairs } from './search-phrases.ts';
+import { websearchQuery } from './search-tokens.ts';
 import type { SearchBlinding } from './search-blind.ts';
 
 /**
@@ -57,8 +59,9 @@ export type SearchRequest = {
   viewerAgentId: string;
   limit: number;
   /**
-   * Set where the messages' index is blinded (search-blind.ts, migration 0040: search_vector holds keyed tokens and
-   * mention_tokens the tokens of digit runs): the query's lexemes and a phone number's digits are mapped to tokens.
+   * The blinded index's keys (search-blind.ts, migrations 0040/0042: a sealed row's search_vector holds keyed tokens
+   * and mention_tokens the tokens of its digit runs): the query's lexemes and a phone number's digits are looked up
+   * as tokens too, beside the words and digits of plaintext rows. The app always sets it (message-store.ts).
    */
   blinding?: SearchBlinding;
 };
@@ -190,7 +193,41 @@ function contactArm(
 
 const names = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
 const emails = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
-const addresses = sql`select i.contact_id, i.address as value from contact_identities i`;
+
+/**
+ * Identity addresses are stored only sealed (issue 22): they are found by token, i.e. an exact email address or a
+ * full international number, never a part of one. The value shown for such a hit is the text searched for.
+ */
+export type IdentityTerms = { text: string; emailTokens: string[]; phoneToken: string | null };
+
+function identityTermsOf(db: Db, q: ParsedQuery): IdentityTerms {
+  const text = q.words.replace(/^"(.*)"$/, '$1').trim();
+  const emailTokens = text.includes('@')
+    ? [...new Set([text, text.toLowerCase()])].map((e) => tokenOfAddress(db, 'email', e))
+    : [];
+  const international = q.phoneDigits !== null && /^(\+|00)/.test(text);
+  return { text, emailTokens, phoneToken: international ? tokenOfAddress(db, 'phone', `+${q.phoneDigits}`) : null };
+}
+
+function identityArm(
+  rank: 'address' | 'phone',
+  kind: 'email' | 'phone',
+  tokens: string[],
+  value: string,
+  where: SQL,
+  limit: number,
+): Arm {
+  return {
+    rank,
+    body: sql`select c.id, ${rank}::text, null::uuid, ${value}::text, c.last_message_at from contact_identities i
+      join conversations c on c.contact_id = i.contact_id
+      where i.kind = ${kind} and i.address_token in (${sql.join(
+        tokens.map((t) => sql`${t}`),
+        sql`, `,
+      )}) and ${where}
+      order by c.last_message_at desc limit ${limit}`,
+  };
+}
 
 /** Conversations whose subject matches `match` (over `c.subject`, through an index of conversations). */
 function subjectArm(match: SQL, where: SQL, limit: number): Arm {
@@ -298,9 +335,11 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
  * digits or more are rare, so PostgreSQL reads the digits index and sorts the few matches.
  */
 function mentionArm(digits: string, where: SQL, limit: number, blinding?: SearchBlinding): SQL {
+  // Plaintext rows (from before the switch) by their digits, sealed ones by their tokens: one index each, OR'd.
+  const plain = sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
   const mentions = blinding
-    ? sql`m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
-    : sql`mention_digits(m.body, m.html) like ${`%${digits}%`}`;
+    ? sql`(${plain} or m.mention_tokens @> array[${blinding.digitsToken(digits)}]::text[])`
+    : plain;
   return sql`select m.conversation_id, 'message', m.id, null::text, c.last_message_at from messages m
     join conversations c on c.id = m.conversation_id
     where ${mentions} and m.kind <> 'event' and ${where}
@@ -318,6 +357,7 @@ function arms(
   where: SQL,
   limit: number,
   blinding: SearchBlinding | undefined,
+  identity: IdentityTerms,
 ): Arm[] {
   const list: Arm[] = [];
   const arm = (a: Arm) => list.push(a);
@@ -330,13 +370,7 @@ function arms(
     });
   if (q.phoneDigits) {
     const digits = `%${q.phoneDigits}%`;
-    arm({
-      rank: 'phone',
-      body: sql`select c.id, 'phone', null::uuid, i.address, c.last_message_at from contact_identities i
-        join conversations c on c.contact_id = i.contact_id
-        where search_digits(i.address) like ${digits} and i.kind = 'phone' and ${where}
-        order by c.last_message_at desc limit ${limit}`,
-    });
+    if (identity.phoneToken) arm(identityArm('phone', 'phone', [identity.phoneToken], identity.text, where, limit));
     arm({
       rank: 'phone',
       body: sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
@@ -349,7 +383,8 @@ function arms(
   if (q.substring) {
     arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
     arm(contactArm('email', emails, q.substring, FIELDS_WALK, where, limit));
-    arm(contactArm('address', addresses, q.substring, FIELDS_WALK, where, limit));
+    if (identity.emailTokens.length)
+      arm(identityArm('address', 'email', identity.emailTokens, identity.text, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
   }
   if (tsquery) {
@@ -435,6 +470,19 @@ export async function messageSnippets(
   return snippets;
 }
 
+/**
+ * The query over both forms of the index (migration 0042): plaintext rows from before the switch hold words, sealed
+ * rows keyed tokens, in one column under one GIN index; a token never equals a word, so the OR finds each row by its
+ * own form. Once `privacy:encrypt-existing` has sealed every row the plain half matches nothing. Each half is split by
+ * the tokenizer that wrote its rows: PostgreSQL's for the words (the `tsquery` computed there), the server's
+ * (search-tokens.ts) for the tokens.
+ */
+function plainOrBlinded(tsquery: string | null, typed: string, blinding: SearchBlinding): string | null {
+  const own = websearchQuery(typed);
+  const halves = [tsquery, own === null ? null : blinding.query(withPhrasePairs(own))].filter((h) => h !== null);
+  return halves.length ? halves.map((h) => `(${h})`).join(' | ') : null;
+}
+
 export async function searchConversations(db: Db, keys: TextKeys, request: SearchRequest): Promise<SearchHit[]> {
   const q = parseSearchText(request.text);
   const where = filterConditions(request.filters, request.inboxIds, request.viewerAgentId);
@@ -454,7 +502,14 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
     const tsquery = setup?.q ?? null;
     const { blinding } = request;
     const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
-    const list = arms(q, indexed && blinding ? blinding.query(indexed) : indexed, where, request.limit, blinding);
+    const list = arms(
+      q,
+      blinding ? plainOrBlinded(indexed, q.words, blinding) : indexed,
+      where,
+      request.limit,
+      blinding,
+      identityTermsOf(db, q),
+    );
     const best = list.length
       ? pageOf(rowsOf<Candidate>(await tx.execute(searchStatement(list, where, request.limit))), request.limit)
       : [];

@@ -28,6 +28,8 @@ import type {
 } from '../http/views.ts';
 import { inboxCondition, type InboxIds } from './scope.ts';
 import { timelineEventOf } from './timeline-events.ts';
+import { openAddresses, withAddresses, type SealedIdentity } from './identity-address.ts';
+import { participantRoles } from '../../drizzle/schema/enums.ts';
 import {
   openMessageTexts,
   openSubjects,
@@ -38,7 +40,7 @@ import {
 } from './message-text.ts';
 
 /** A message row as views need it (the stored search vector is no part of any view). */
-type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
+type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector' | 'mentionTokens'>;
 
 /** `author`: the identity that wrote an inbound message, when the caller has it (every reader of a conversation). */
 export function toMessageView(
@@ -100,9 +102,10 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
       message: messages,
       authorName: agents.name,
       identity: {
+        id: contactIdentities.id,
         contactId: contactIdentities.contactId,
         kind: contactIdentities.kind,
-        address: contactIdentities.address,
+        sealedAddress: contactIdentities.sealedAddress,
       },
       identityName: authorContact.name,
     })
@@ -116,11 +119,24 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
     keys,
     read.map((r) => r.message),
   );
+  // Authors' addresses are stored sealed: opened once per identity (null when the key is gone).
+  const byId = new Map(read.flatMap((r) => (r.identity?.id ? [[r.identity.id, r.identity] as const] : [])));
+  const authors = [...byId.values()];
+  const addresses = new Map(
+    (await openAddresses(db, authors as SealedIdentity[])).map((a, n) => [authors[n]!.id!, a] as const),
+  );
   const rows = read.map((r, i) => ({ ...r, message: texts[i]! }));
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
   return rows.map((r) => {
-    const author = r.identity?.contactId ? { ...r.identity, name: r.identityName ?? null } : null;
+    const author = r.identity?.contactId
+      ? {
+          contactId: r.identity.contactId,
+          kind: r.identity.kind,
+          address: addresses.get(r.identity.id!) ?? null,
+          name: r.identityName ?? null,
+        }
+      : null;
     const view = toMessageView(
       r.message,
       r.authorName ?? (r.message.authorKind === 'bot' ? 'Assistant' : null),
@@ -138,7 +154,7 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
       contactId: contactIdentities.contactId,
       identityId: contactIdentities.id,
       kind: contactIdentities.kind,
-      address: contactIdentities.address,
+      sealedAddress: contactIdentities.sealedAddress,
       name: contacts.name,
       role: conversationParticipants.role,
       firstSeenAt: conversationParticipants.firstSeenAt,
@@ -147,9 +163,20 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
     .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
     .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(eq(conversationParticipants.conversationId, conversationId))
-    .orderBy(conversationParticipants.firstSeenAt, conversationParticipants.role, contactIdentities.address);
+    .orderBy(conversationParticipants.firstSeenAt, conversationParticipants.role, contactIdentities.id);
+  // Addresses are stored sealed (null when the key is gone); within one moment and role they sort by address.
+  const opened = await withAddresses(
+    db,
+    rows.map((r) => ({ ...r, id: r.identityId })),
+  );
+  opened.sort(
+    (a, b) =>
+      a.firstSeenAt.getTime() - b.firstSeenAt.getTime() ||
+      participantRoles.indexOf(a.role) - participantRoles.indexOf(b.role) ||
+      (a.address ?? '').localeCompare(b.address ?? ''),
+  );
   const byIdentity = new Map<string, ParticipantView>();
-  for (const { identityId, role, firstSeenAt, ...rest } of rows) {
+  for (const { identityId, role, firstSeenAt, id: _id, ...rest } of opened) {
     const seen = byIdentity.get(identityId);
     if (seen) seen.roles.push(role);
     else byIdentity.set(identityId, { ...rest, roles: [role], firstSeenAt: firstSeenAt.toISOString() });

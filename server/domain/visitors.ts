@@ -5,6 +5,7 @@ import { recordConsentWith, type ConsentDeps } from '../privacy/consent.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import { noticeIn, type NoticesDeps } from '../privacy/notice.ts';
 import type { Locale } from '../../web/i18n/index.ts';
+import { newIdentity } from './identity-address.ts';
 
 export type VisitorSessionInput = {
   inboxId: string;
@@ -32,7 +33,7 @@ export async function startVisitorSession(deps: ConsentDeps & NoticesDeps, input
   const visitorId = randomUUID();
   const contactId = await recordConsentWith(deps, async (tx) => {
     const [contact] = await tx.insert(contacts).values({}).returning({ id: contacts.id });
-    await tx.insert(contactIdentities).values({ contactId: contact!.id, kind: 'visitor', address: visitorId });
+    await tx.insert(contactIdentities).values(await newIdentity(db, contact!.id, 'visitor', visitorId));
     // Both purposes in one call: the audit chain's global lock is taken once per session, not twice.
     return {
       consents: (['support', 'analytics'] as const).map((purpose) => ({

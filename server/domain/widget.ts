@@ -23,6 +23,7 @@ import {
 } from '../privacy/notice.ts';
 import { isLocale, type Locale } from '../../web/i18n/index.ts';
 import { serverTranslator } from '../../web/i18n/server-catalog.ts';
+import { tokenOfAddress } from './identity-address.ts';
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -112,7 +113,12 @@ export async function admitVisitor(
       lastSeenAt: contactIdentities.lastSeenAt,
     })
     .from(contactIdentities)
-    .where(and(eq(contactIdentities.kind, 'visitor'), eq(contactIdentities.address, visitor.visitorId)));
+    .where(
+      and(
+        eq(contactIdentities.kind, 'visitor'),
+        eq(contactIdentities.addressToken, tokenOfAddress(deps.db, 'visitor', visitor.visitorId)),
+      ),
+    );
   if (!identity) throw sessionEnded();
   // A merge moves the visitor identity to the contact it was merged into (the same person, by an agent's
   // decision): the session goes on under that contact instead of asking the visitor to accept the notice again.

@@ -95,7 +95,8 @@ export type MessageMarkerView = Static<typeof MessageMarkerView>;
 export const MessageAuthorView = Type.Object({
   contactId: Uuid,
   kind: literals(identityKinds),
-  address: Type.String(),
+  /** Null when it can no longer be read (stored sealed; the person's key is gone: an erased person in a restore). */
+  address: Type.Union([Type.String(), Type.Null()]),
   name: Type.Union([Type.String(), Type.Null()]),
 });
 export type MessageAuthorView = Static<typeof MessageAuthorView>;
@@ -111,7 +112,8 @@ export type MessageAuthenticationView = Static<typeof MessageAuthenticationView>
 export const ParticipantView = Type.Object({
   contactId: Uuid,
   kind: literals(identityKinds),
-  address: Type.String(),
+  /** Null when it can no longer be read (stored sealed; the person's key is gone: an erased person in a restore). */
+  address: Type.Union([Type.String(), Type.Null()]),
   name: Type.Union([Type.String(), Type.Null()]),
   roles: Type.Array(literals(participantRoles)),
   firstSeenAt: Iso,
@@ -247,7 +249,13 @@ export const ContactView = Type.Object({
   phone: Type.Union([Type.String(), Type.Null()]),
   createdAt: Iso,
   lastSeenAt: Iso,
-  identities: Type.Array(Type.Object({ kind: literals(identityKinds), address: Type.String() })),
+  identities: Type.Array(
+    Type.Object({
+      kind: literals(identityKinds),
+      /** Null when it can no longer be read (its key is gone). */
+      address: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
   /** Latest event per purpose; purposes never asked about are absent. */
   consent: Type.Array(ConsentState),
   conversations: Type.Array(

@@ -1,5 +1,7 @@
 import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { withAddresses } from '../domain/identity-address.ts';
+import { sealMessageTexts, type SealedMessageText } from '../domain/message-store.ts';
 import { readFile } from 'node:fs/promises';
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
@@ -228,8 +230,27 @@ type StaffMessage = {
 
 async function writeStaffMessages(deps: ImportDeps, staff: StaffMessage[]): Promise<number> {
   if (staff.length === 0) return 0;
+  // Sealed with the key of each conversation's contact (message-store.ts), all in one encryptMany.
+  const owners = new Map(
+    (
+      await deps.db
+        .select({ id: conversations.id, contactId: conversations.contactId })
+        .from(conversations)
+        .where(inArray(conversations.id, [...new Set(staff.map((s) => s.conversationId))]))
+    ).map((c) => [c.id, c.contactId]),
+  );
+  const ids = staff.map(() => randomUUID());
+  const sealed = await sealMessageTexts(
+    deps.dataKeys,
+    staff.map(({ asStored, conversationId }, i) => ({
+      id: ids[i]!,
+      contactId: owners.get(conversationId)!,
+      body: asStored.text,
+      html: asStored.html ?? null,
+    })),
+  );
   const rows = await deps.db.transaction(async (tx) => {
-    const written = await insertStaffMessages(tx, staff);
+    const written = await insertStaffMessages(tx, staff, ids, sealed);
     // Who touched this person's data (issue 21): staged with the rows, sealed into the chain by the seal job.
     if (written.length > 0)
       await tx.insert(auditStaged).values(
@@ -261,20 +282,20 @@ async function writeStaffMessages(deps: ImportDeps, staff: StaffMessage[]): Prom
   return rows.length;
 }
 
-function insertStaffMessages(tx: Db, staff: StaffMessage[]) {
+function insertStaffMessages(tx: Db, staff: StaffMessage[], ids: string[], sealed: SealedMessageText[]) {
   return tx
     .insert(messages)
     .values(
-      staff.map(({ m, asStored, conversationId }) => {
+      staff.map(({ m, asStored, conversationId }, i) => {
         const note = m.author === 'note';
         return {
+          id: ids[i]!,
+          ...sealed[i]!,
           conversationId,
           channel: asStored.channel,
           direction: note ? ('internal' as const) : ('outbound' as const),
           kind: note ? ('note' as const) : ('message' as const),
           authorKind: 'agent' as const,
-          body: asStored.text,
-          html: asStored.html ?? null,
           externalId: asStored.externalId,
           deliveryState: note ? ('stored' as const) : ('sent' as const),
           metadata: { ...asStored.metadata, importedAuthor: m.authorName },
@@ -431,13 +452,18 @@ async function stored(
   const contactIds = [...new Set(convs.map((c) => c.contactId))];
   const identities = contactIds.length
     ? await db
-        .select({ address: contactIdentities.address, contactId: contactIdentities.contactId })
+        .select({
+          id: contactIdentities.id,
+          sealedAddress: contactIdentities.sealedAddress,
+          contactId: contactIdentities.contactId,
+        })
         .from(contactIdentities)
         .where(inArray(contactIdentities.contactId, contactIds))
+        .then((rows) => withAddresses(db, rows))
     : [];
   // One identity per contact: the one its conversations were opened with (the first identity found).
   const perContact = new Map<string, string>();
-  for (const i of identities) if (!perContact.has(i.contactId)) perContact.set(i.contactId, i.address);
+  for (const i of identities) if (!perContact.has(i.contactId)) perContact.set(i.contactId, i.address ?? '');
   return {
     contacts: [...perContact.values()],
     conversations: convs.map((c) => c.threadKey!),

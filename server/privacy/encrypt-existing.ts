@@ -1,20 +1,40 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import type { EncryptedBlobStore } from '../blobs/encrypted.ts';
 import type { BlobOwner } from '../blobs/store.ts';
 import type { DataKeys } from '../security/data-keys.ts';
-import { attachments, botDecisions, consentEvents, conversations, recordings } from '../../drizzle/schema/index.ts';
+import {
+  attachments,
+  botDecisions,
+  consentEvents,
+  contactIdentities,
+  conversations,
+  recordings,
+} from '../../drizzle/schema/index.ts';
+import {
+  addressContext,
+  addressToken,
+  identityKeysOf,
+  memberToken,
+  openAddresses,
+} from '../domain/identity-address.ts';
+import { PHONE_THREAD_PREFIX, phoneThreadToken } from '../domain/thread-keys.ts';
+import { dropPlainAddressColumn, plainAddressColumnExists } from './identity-column.ts';
+import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evidence.ts';
 import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
+import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
 
 /**
- * `npm run privacy:encrypt-existing`: the files, consent evidence and bot decisions' scores stored before per-person
- * encryption, encrypted with their people's data keys. Resumable: it works in batches, a file is rewritten in place
- * (same id, replaced atomically) and a row in its own statement, and what is encrypted already is skipped, so a run
- * that was interrupted is finished by the next. Safe while servers run (they read both forms).
+ * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores, identity addresses and
+ * message text stored before per-person encryption, encrypted with their people's data keys (identities also get
+ * their keyed token; messages: encrypt-messages.ts). Resumable: it works in batches, a file is rewritten in place
+ * (same id, replaced atomically) and a row in its own statement (messages: a batch per statement), and what is
+ * encrypted already is skipped, so a run that was interrupted is finished by the next. Safe while servers run (they
+ * read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).
@@ -27,12 +47,21 @@ export type EncryptExistingDeps = {
   owners: (owner: BlobOwner) => Promise<string[]>;
 };
 
-export type EncryptProgress = (stage: 'files' | 'evidence' | 'decisions', done: number, total: number) => void;
+export type EncryptProgress = (
+  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'messages',
+  done: number,
+  total: number,
+) => void;
 
 export type EncryptExistingResult = {
   files: { encrypted: number; already: number; missing: number };
   evidence: { encrypted: number };
   decisions: { encrypted: number };
+  /** memberTokens: Slack identities given their member token (migration 0045). */
+  identities: { encrypted: number; memberTokens: number };
+  /** SMS and voice conversations whose thread key (the pair of numbers) became its token (thread-keys.ts). */
+  phoneThreads: { tokened: number };
+  messages: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -112,7 +141,114 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
       writeFileSync(marker, 'every file listed in the database was encrypted at this time\n', { mode: 0o600 });
     }
   }
-  return { files, evidence: Number(row?.n ?? 0), decisions: await plainDecisionCount(deps.db) };
+  const [untokened] = await deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(contactIdentities)
+    .where(isNull(contactIdentities.addressToken));
+  return {
+    files,
+    evidence: Number(row?.n ?? 0),
+    decisions: await plainDecisionCount(deps.db),
+    identities: Number(untokened?.n ?? 0),
+    messages: await plainMessageCount(deps.db),
+  };
+}
+
+/**
+ * Identities stored before their addresses had a token and a sealed copy (server/domain/identity-address.ts): each
+ * gets both, a batch per statement group; a row another writer gave them meanwhile is left as it is. Their plain
+ * addresses are in the column migration 0044 kept for them (it exists only then); once the last is sealed the column
+ * is dropped, as 0044 does on a database without such rows.
+ */
+async function encryptIdentities(db: Db, onProgress: EncryptProgress): Promise<number> {
+  if (!(await plainAddressColumnExists(db))) {
+    onProgress('identities', 0, 0);
+    return 0;
+  }
+  const { blindIndex, dataKeys } = identityKeysOf(db);
+  const [waiting] = rowsOf<{ n: number }>(
+    await db.execute(sql`select count(*)::int as n from contact_identities where address_token is null`),
+  );
+  const total = Number(waiting?.n ?? 0);
+  let done = 0;
+  onProgress('identities', 0, total);
+  for (;;) {
+    const batch = rowsOf<{ id: string; contact_id: string; kind: IdentityKind; address: string }>(
+      await db.execute(sql`select id, contact_id, kind::text as kind, address from contact_identities
+        where address_token is null order by id limit ${BATCH}`),
+    );
+    if (batch.length === 0) break;
+    const sealed = await dataKeys.encryptMany(
+      batch.map((i) => ({ contactId: i.contact_id, plaintext: i.address, context: addressContext(i.id) })),
+    );
+    await db.transaction(async (tx) => {
+      for (const [n, i] of batch.entries())
+        await tx.execute(sql`update contact_identities
+          set address_token = ${addressToken(blindIndex, i.kind, i.address)}, sealed_address = ${sealed[n]!},
+            member_token = ${memberToken(blindIndex, i.kind, i.address)}
+          where id = ${i.id} and address_token is null`);
+    });
+    done += batch.length;
+    onProgress('identities', done, total);
+  }
+  await dropPlainAddressColumn(db);
+  return done;
+}
+
+/**
+ * Slack identities stored before their member token (migration 0045) get it, from their opened address: the request
+ * page finds a member by it. One whose key is gone (an erased person in a restored backup) has no address to take it
+ * from and stays without: no one can be sent a code there anyway. Returns how many got one.
+ */
+async function addMemberTokens(db: Db): Promise<number> {
+  const { blindIndex, dataKeys } = identityKeysOf(db);
+  let added = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const batch = rowsOf<{ id: string; sealed_address: string }>(
+      await db.execute(sql`select id, sealed_address from contact_identities
+        where kind = 'slack' and member_token is null and sealed_address is not null and id > ${after}::uuid
+        order by id limit ${BATCH}`),
+    );
+    if (batch.length === 0) return added;
+    const opened = await openAddresses(
+      dataKeys,
+      batch.map((i) => ({ id: i.id, sealedAddress: i.sealed_address })),
+    );
+    await db.transaction(async (tx) => {
+      for (const [n, i] of batch.entries()) {
+        const address = opened[n];
+        if (address == null) continue;
+        await tx.execute(sql`update contact_identities set member_token = ${memberToken(blindIndex, 'slack', address)}
+          where id = ${i.id} and member_token is null`);
+        added++;
+      }
+    });
+    after = batch.at(-1)!.id;
+  }
+}
+
+/**
+ * SMS and voice conversations stored before their thread key was a token (thread-keys.ts) spell the person's number
+ * in it: rewritten to the token, which is also what the person's next message is threaded by. Returns how many.
+ */
+async function tokenPhoneThreads(db: Db): Promise<number> {
+  const { blindIndex } = identityKeysOf(db);
+  let done = 0;
+  for (;;) {
+    const batch = rowsOf<{ id: string; thread_key: string }>(
+      await db.execute(sql`select id, thread_key from conversations
+        where channel in ('sms', 'voice') and thread_key not like ${`${PHONE_THREAD_PREFIX}%`}
+        order by id limit ${BATCH}`),
+    );
+    if (batch.length === 0) return done;
+    await db.transaction(async (tx) => {
+      for (const c of batch)
+        await tx.execute(sql`update conversations set thread_key = ${phoneThreadToken(blindIndex, c.thread_key)}
+          where id = ${c.id} and thread_key = ${c.thread_key}`);
+    });
+    done += batch.length;
+  }
 }
 
 export const encryptedMarkerPath = (dataDir: string) => join(dataDir, 'keys', '.all-files-encrypted');
@@ -173,16 +309,43 @@ export async function encryptExisting(
     after = batch.at(-1)!.id;
   }
   const decisions = await encryptDecisions(deps, onProgress);
-  if (files.encrypted > 0 || encrypted > 0 || decisions > 0)
+  const identities = await encryptIdentities(db, onProgress);
+  const memberTokens = await addMemberTokens(db);
+  const phoneThreads = await tokenPhoneThreads(db);
+  const sealedMessages = await encryptMessages(deps, (done, total) => onProgress('messages', done, total));
+  if (
+    files.encrypted > 0 ||
+    encrypted > 0 ||
+    decisions > 0 ||
+    identities > 0 ||
+    memberTokens > 0 ||
+    phoneThreads > 0 ||
+    sealedMessages > 0
+  )
     await appendAudit(db, {
       actorKind: 'system',
       actorId: null,
       action: 'privacy.encrypted_existing',
       targetType: 'instance',
       targetId: null,
-      details: { files: files.encrypted, consentEvents: encrypted, botDecisions: decisions },
+      details: {
+        files: files.encrypted,
+        consentEvents: encrypted,
+        botDecisions: decisions,
+        identities,
+        memberTokens,
+        phoneThreads,
+        messages: sealedMessages,
+      },
     });
-  return { files, evidence: { encrypted }, decisions: { encrypted: decisions } };
+  return {
+    files,
+    evidence: { encrypted },
+    decisions: { encrypted: decisions },
+    identities: { encrypted: identities, memberTokens },
+    phoneThreads: { tokened: phoneThreads },
+    messages: { encrypted: sealedMessages },
+  };
 }
 
 /**

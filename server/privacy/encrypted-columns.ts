@@ -2,6 +2,7 @@ import type { DataKeys } from '../security/data-keys.ts';
 import { openEvidence, type Evidence } from './consent-evidence.ts';
 import { openMessageText, openSubjects } from '../domain/message-text.ts';
 import { openScores, type StoredScores } from '../bot/decision-scores.ts';
+import { addressContext } from '../domain/identity-address.ts';
 
 /**
  * The columns stored encrypted with a person's data key, by table, and how a whole row read from the database is
@@ -30,6 +31,15 @@ const openers: Record<string, (dataKeys: DataKeys, row: Record<string, unknown>)
         { ...(rest as Omit<StoredScores, 'scores'>), scores: sealed as string | null },
       ]);
       return { ...rest, confidence: opened!.confidence, candidates: opened!.candidates };
+    },
+    // An identity's address, stored only sealed: shown opened (null and `addressUnreadable` when its key is gone).
+    contact_identities: async (dataKeys, row) => {
+      if (row.sealedAddress === undefined) return row;
+      const { sealedAddress, ...rest } = row;
+      const [address] = await dataKeys.decryptMany([
+        { sealed: String(sealedAddress), context: addressContext(String(row.id)) },
+      ]);
+      return { ...rest, address: address ?? null, ...(address === null ? { addressUnreadable: true } : {}) };
     },
     conversations: async (dataKeys, row) => {
       if (row.subject === undefined) return row;

@@ -15,12 +15,15 @@ import {
 import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
 import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { messageMentionCondition } from './mention-index.ts';
+import { openFoundMessages, sealedMessageColumns, writeSealedMentions } from './erase-sealed.ts';
+import { blindingOf } from '../domain/message-store.ts';
 import { footprintOf } from './breach-reach.ts';
 import { appendAudit } from './audit.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { deleteAtProvider, type RecordingProviders } from './recording-providers.ts';
 import { assertNotHeld, LegalHoldError, rowHeld } from './legal-holds.ts';
 import { appendSubjectLine, identifiersOf, recordErasedSubject, type ErasedSubjects } from './erased-subjects.ts';
+import { readableAddresses } from '../domain/identity-address.ts';
 import {
   catalogOf,
   contactTables,
@@ -87,7 +90,11 @@ export async function eraseContact(
     );
   if (authoredHeld.length) throw new LegalHoldError('Erasure', authoredHeld);
 
-  const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
+  // Addresses are stored sealed: opened here to find where the text names them (none opens once the key is gone).
+  const identities = await readableAddresses(
+    deps.dataKeys,
+    await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId)),
+  );
   const mentions = mentionMatcher(contact, identities);
 
   // The provider first: if it cannot delete, nothing is erased locally and the request can be retried.
@@ -148,7 +155,7 @@ export async function eraseContact(
         possible: possibleMentions,
         tables: touched,
         conversations: mentionedIn,
-      } = await redactMentions(tx, catalog, contactId, mentions);
+      } = await redactMentions(tx, deps.dataKeys, catalog, contactId, mentions);
       const database: Record<string, number> = {};
       for (const t of contactTables(catalog)) {
         const deleted = await tx
@@ -231,6 +238,7 @@ export async function eraseContact(
  */
 async function redactMentions(
   tx: Db,
+  keys: DataKeys,
   catalog: PrivacyCatalog,
   contactId: string,
   mentions: MentionMatcher,
@@ -264,10 +272,12 @@ async function redactMentions(
   let held = 0;
   for (const t of textSources(catalog)) {
     // Messages (by far the largest table) through their mention indexes; the other tables are scanned.
-    const indexed =
-      getTableName(t.table) === getTableName(messages)
-        ? messageMentionCondition(messages.searchVector, messages.body, messages.html, mentions)
-        : null;
+    // Sealed messages (issue 22) are found by their blinded entries, opened, redacted and sealed again.
+    const isMessages = getTableName(t.table) === getTableName(messages);
+    const indexed = isMessages
+      ? messageMentionCondition(messages.searchVector, messages.body, messages.html, mentions, await blindingOf(keys))
+      : null;
+    const [bodyAt, htmlAt] = [t.columns.indexOf(messages.body), t.columns.indexOf(messages.html)];
     const mentioned =
       indexed ??
       sql.join(
@@ -285,11 +295,13 @@ async function redactMentions(
         // Where an agent reviews a possible mention (and redacts it): the conversation the row belongs to.
         conversation: sql<string | null>`${reviewPlaceOf(catalog, t.key)}`,
         ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
+        ...(isMessages ? sealedMessageColumns : {}),
       })
       .from(t.table)
       .where(
         and(sql`not coalesce((${subjectCondition(catalog, t.key, contactId)}), false)`, sql`(${mentioned})`),
       )) as Array<Record<string, unknown>>;
+    const sealedOwners = isMessages ? await openFoundMessages(keys, found, bodyAt, htmlAt) : new Map();
     const hits: Array<{ id: unknown; values: Array<string | null> }> = [];
     for (const row of found) {
       const before = t.columns.map((_, c) => row[`c${c}`]);
@@ -308,10 +320,19 @@ async function redactMentions(
         if (typeof row.conversation === 'string') touchedConversations.add(row.conversation);
       }
     }
+    await writeSealedMentions(
+      tx,
+      keys,
+      hits.flatMap((h) => {
+        const owner = sealedOwners.get(String(h.id));
+        return owner ? [{ id: String(h.id), body: h.values[bodyAt]!, html: h.values[htmlAt] ?? null, owner }] : [];
+      }),
+    );
+    const plain = hits.filter((h) => !sealedOwners.has(String(h.id)));
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
     const idType = sql.raw(t.id.getSQLType());
-    for (let i = 0; i < hits.length; i += 500) {
-      const values = hits.slice(i, i + 500).map(
+    for (let i = 0; i < plain.length; i += 500) {
+      const values = plain.slice(i, i + 500).map(
         (row) =>
           sql`(${row.id}::${idType}, ${sql.join(
             row.values.map((value) => sql`${value}::text`),

@@ -1,4 +1,5 @@
 import { openMessageTexts, subjectView } from '../domain/message-text.ts';
+import { openAddresses, withAddresses } from '../domain/identity-address.ts';
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { DataKeys } from '../security/data-keys.ts';
 import { openEvidence } from './consent-evidence.ts';
@@ -19,7 +20,7 @@ import { languageName, type Locale, type Translate } from '../../web/i18n/index.
 import { redactionParts } from '../../web/i18n/redaction.ts';
 import { serverLocale, serverPrivacyTranslator } from '../../web/i18n/server-catalog.ts';
 
-type Author = { contactId: string | null; address: string | null };
+type Author = { id: string | null; contactId: string | null; sealedAddress: string | null };
 
 const BATCH = 2_000;
 /** A date and time as the person's language writes it, in UTC (the archive says so: no guess of their zone). */
@@ -120,12 +121,16 @@ export async function* renderExportHtml(
     '</table>'
   );
 
-  const identities = await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId));
+  // Addresses are stored sealed; one whose key is gone shows as a dash, like a missing field.
+  const identities = await withAddresses(
+    dataKeys,
+    await db.select().from(contactIdentities).where(eq(contactIdentities.contactId, contactId)),
+  );
   rendered += identities.length;
   yield (
     `<h3>${t('identitiesTitle')}</h3><table>` +
     headRow(t('kind'), t('address'), t('since')) +
-    identities.map((i) => row(t(`identityKinds.${i.kind}`), esc(i.address), when(i.createdAt))).join('') +
+    identities.map((i) => row(t(`identityKinds.${i.kind}`), esc(i.address ?? '—'), when(i.createdAt))).join('') +
     '</table>'
   );
 
@@ -204,7 +209,11 @@ export async function* renderExportHtml(
           .select({
             m: messages,
             agentName: agents.name,
-            author: { contactId: contactIdentities.contactId, address: contactIdentities.address },
+            author: {
+              id: contactIdentities.id,
+              contactId: contactIdentities.contactId,
+              sealedAddress: contactIdentities.sealedAddress,
+            },
           })
           .from(messages)
           .leftJoin(agents, eq(agents.id, messages.authorAgentId))
@@ -213,6 +222,15 @@ export async function* renderExportHtml(
           .orderBy(asc(messages.createdAt), asc(messages.id))
           .limit(BATCH);
       let html = '';
+      // Another participant's address names their messages here; only those are opened.
+      const others = batch.flatMap((b) =>
+        b.m.authorKind === 'contact' && b.author?.id && b.author.contactId !== contactId
+          ? [{ id: b.author.id, sealedAddress: b.author.sealedAddress! }]
+          : [],
+      );
+      const otherAddresses = new Map(
+        (await openAddresses(dataKeys, others)).map((address, n) => [others[n]!.id, address] as const),
+      );
       const texts = await openMessageTexts(
         dataKeys,
         batch.map((b) => b.m),
@@ -223,7 +241,7 @@ export async function* renderExportHtml(
         const who =
           m.authorKind === 'contact'
             ? author?.contactId && author.contactId !== contactId
-              ? author.address
+              ? (otherAddresses.get(author.id!) ?? '—')
               : translate('export.you')
             : m.authorKind === 'bot'
               ? translate('export.assistant')

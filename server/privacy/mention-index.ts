@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { MentionMatcher } from './mentions.ts';
 import type { SearchBlinding } from '../domain/search-blind.ts';
+import { wordsOf } from '../domain/search-tokens.ts';
 
 /**
  * Mentions of a person in messages are found through two indexes instead of reading every message: the words of
@@ -29,23 +30,29 @@ export function messageMentionCondition(
   blinding?: SearchBlinding,
 ): SQL | null {
   const arms: SQL[] = [];
+  // Plaintext rows (from before the switch) through their words and digits; with `blinding`, sealed rows through
+  // their tokens too (a token never equals a word, so each row is found by its own form).
   if (matcher.wordTerms.length) {
     const query = sql.join(
-      matcher.wordTerms.map((term) =>
-        blinding
-          ? sql`blind_words_query(${term}, ${blinding.ipad}, ${blinding.opad})`
-          : sql`plainto_tsquery('simple'::regconfig, ${term})`,
-      ),
+      matcher.wordTerms.flatMap((term) => [
+        sql`plainto_tsquery('simple'::regconfig, ${term})`,
+        // Sealed rows: the term's words split as the server split their text (search-tokens.ts), AND'd.
+        ...(blinding && wordsOf(term).length
+          ? [
+              sql`${wordsOf(term)
+                .map((w) => `'${blinding.token(w)}'`)
+                .join(' & ')}::tsquery`,
+            ]
+          : []),
+      ]),
       sql` || `,
     );
     arms.push(sql`${searchVector} @@ (${query})`);
   }
-  for (const digits of matcher.digitRuns)
-    arms.push(
-      blinding
-        ? sql`mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`
-        : sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`,
-    );
+  for (const digits of matcher.digitRuns) {
+    arms.push(sql`mention_digits(${body}, ${html}) like ${`%${digits}%`}`);
+    if (blinding) arms.push(sql`mention_tokens @> array[${blinding.digitsToken(digits)}]::text[]`);
+  }
   if (!arms.length) return null;
   arms.push(sql`length(${body}) + length(coalesce(${html}, '')) > ${sql.raw(String(MENTION_TEXT_CAP - 1))}`);
   return sql.join(arms, sql` or `);

@@ -5,6 +5,7 @@ import { contacts, conversations, messages } from '../../drizzle/schema/index.ts
 import { splitE164 } from './mentions.ts';
 import { phoneDigits } from '../domain/phone-digits.ts';
 import type { SearchBlinding } from '../domain/search-blind.ts';
+import { wordsOf } from '../domain/search-tokens.ts';
 
 /** One message that names what "find this person" searched for, for the admin who handles a request. */
 export type MentionItem = {
@@ -28,12 +29,20 @@ const CONTEXT = 60;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
+ * A token says nothing of how its word starts, so a sealed row cannot be found by a prefix ("mira tollen" for
+ * "Tollenbeck, Mira"): it is a candidate when it holds any of the typed words whole, and the check below (every
+ * word at the start of a word) decides. A query of partial words only finds plaintext rows.
+ */
+const anyWord = (blinding: SearchBlinding, words: string[]) =>
+  words.length ? words.map((w) => `'${blinding.token(w)}'`).join(' | ') : '';
+
+/**
  * Every message that mentions `q` (a name, an address, a phone number in any format), newest first, through
  * the messages' mention indexes (migration 0015: words as prefixes, so "Tollen" finds "Tollenbeck"; digits
  * for phone numbers). Candidates are then checked in JS: each word of `q` at the start of a word, or the
  * phone's national digits with any separators between them. At most CANDIDATES are read (`more` says so).
- * With `blinding` (the blinded index, server/domain/search-blind.ts) a word is looked up as its token: whole words
- * only, since a token says nothing about how its word starts ("Tollen" no longer finds "Tollenbeck").
+ * With `blinding` (the blinded index of sealed rows, server/domain/search-blind.ts) a sealed row is found by whole
+ * words (anyWord above); plaintext rows as before.
  */
 export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?: SearchBlinding): Promise<MentionList> {
   const phone = phoneDigits(q);
@@ -47,13 +56,15 @@ export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?:
   const phoneTest = nsn ? new RegExp(`(?<!\\d)0*${nsn.split('').join('[\\s.()\\-/]*')}(?!\\d)`) : null;
   const prefixQuery = sql`to_tsquery('simple'::regconfig, (select string_agg(quote_literal(lexeme) || ':*', ' & ')
     from unnest(to_tsvector('simple'::regconfig, ${q}))))`;
+  // Plaintext rows (from before the switch) through their words and digits, sealed rows through their tokens.
+  const plain = nsn
+    ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
+    : sql`${messages.searchVector} @@ ${prefixQuery}`;
   const condition = blinding
     ? nsn
-      ? sql`"messages"."mention_tokens" @> array[${blinding.digitsToken(nsn)}]::text[]`
-      : sql`${messages.searchVector} @@ blind_words_query(${q}, ${blinding.ipad}, ${blinding.opad})`
-    : nsn
-      ? sql`mention_digits(${messages.body}, ${messages.html}) like ${`%${nsn}%`}`
-      : sql`${messages.searchVector} @@ ${prefixQuery}`;
+      ? sql`(${plain} or "messages"."mention_tokens" @> array[${blinding.digitsToken(nsn)}]::text[])`
+      : sql`${messages.searchVector} @@ (${prefixQuery} || ${anyWord(blinding, wordsOf(q))}::tsquery)`
+    : plain;
   const stored = await db
     .select({
       id: messages.id,

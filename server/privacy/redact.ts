@@ -6,6 +6,8 @@ import {
   type TextKeys,
 } from '../domain/message-text.ts';
 import { isDataSealed } from '../security/data-keys.ts';
+import { randomUUID } from 'node:crypto';
+import { blindIndexEntries, sealMessageText, textTokensOf, type StoreKeys } from '../domain/message-store.ts';
 import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { DomainEventBus } from '../domain/events.ts';
@@ -25,7 +27,7 @@ export type RedactDeps = CatalogDeps & {
   db: Db;
   events: Pick<DomainEventBus, 'publish'>;
   /** A sealed message is opened, redacted and sealed again (server/domain/message-text.ts). */
-  dataKeys: TextKeys & SealKeys;
+  dataKeys: TextKeys & SealKeys & StoreKeys;
 };
 
 import { REDACTED_MARKER } from './redact-marker.ts';
@@ -99,26 +101,29 @@ export async function redactMessage(
     );
     const [written] = await tx
       .update(messages)
-      .set({ ...(await reseal(deps.dataKeys, owner!.contactId, stored, { ...copies, body })), redactions })
+      .set({ ...(await reseal(deps.dataKeys, owner!.contactId, stored, { ...copies, body }, message)), redactions })
       .where(eq(messages.id, messageId))
       .returning();
     const updated = await openMessageText(deps.dataKeys, written!);
     await redactDerivedCopies(tx, catalog, messageId, removed);
     const quoting = await redactQuotes(tx, deps.dataKeys, owner!.contactId, catalog, message, removed, actor.id);
+    const eventId = randomUUID();
+    const eventBody =
+      `${actor.name} redacted ${end - start} characters of a message` +
+      (quoting.length
+        ? ` (and where ${quoting.length} later ${quoting.length > 1 ? 'messages quote' : 'message quotes'} it)`
+        : '');
     const [event] = await tx
       .insert(messages)
       .values({
+        id: eventId,
+        ...(await sealMessageText(deps.dataKeys, { id: eventId, contactId: owner!.contactId, body: eventBody })),
         conversationId: message.conversationId,
         channel: message.channel,
         direction: 'internal',
         kind: 'event',
         authorKind: 'agent',
         authorAgentId: actor.id,
-        body:
-          `${actor.name} redacted ${end - start} characters of a message` +
-          (quoting.length
-            ? ` (and where ${quoting.length} later ${quoting.length > 1 ? 'messages quote' : 'message quotes'} it)`
-            : ''),
         deliveryState: 'stored',
         metadata: {
           redactedMessageId: messageId,
@@ -156,7 +161,7 @@ export async function redactMessage(
     return {
       updated: toMessageView(updated!, authorOf(updated)),
       quoting: quoting.map((m) => toMessageView(m, authorOf(m))),
-      event: toMessageView(event!, actor.name),
+      event: toMessageView({ ...event!, body: eventBody }, actor.name),
       threadKey: conv!.threadKey,
     };
   });
@@ -169,16 +174,28 @@ export async function redactMessage(
 }
 
 /** The changed text sealed again where the stored row had it sealed (a redaction does not unseal a message). */
-const reseal = (
-  keys: SealKeys,
+/**
+ * A sealed row's index entries are computed again from the changed plaintext (message-store.ts): the removed words
+ * leave the index with the text. A plaintext row's plain words follow its text by the database's trigger.
+ */
+async function reseal(
+  keys: SealKeys & StoreKeys,
   contactId: string,
   stored: typeof messages.$inferSelect,
-  fields: Record<string, unknown>,
-) =>
-  resealMessageText(keys, contactId, stored.id, fields, {
+  fields: Record<string, unknown> & { body: string },
+  opened: { html: string | null },
+) {
+  const sealed = await resealMessageText(keys, contactId, stored.id, fields, {
     body: isDataSealed(stored.body),
     html: isDataSealed(stored.html),
   });
+  if (!isDataSealed(stored.body)) return sealed;
+  const html = typeof fields.html === 'string' ? fields.html : opened.html;
+  return {
+    ...sealed,
+    ...blindIndexEntries(await textTokensOf(keys), { body: fields.body, html, language: stored.language }),
+  };
+}
 
 /** The message's own columns that copy its body (the sanitized HTML). */
 const copyProperties = (catalog: PrivacyCatalog) =>
@@ -192,7 +209,7 @@ const copyProperties = (catalog: PrivacyCatalog) =>
  */
 async function redactQuotes(
   tx: Db,
-  keys: TextKeys & SealKeys,
+  keys: TextKeys & SealKeys & StoreKeys,
   contactId: string,
   catalog: PrivacyCatalog,
   message: typeof messages.$inferSelect,
@@ -240,7 +257,7 @@ async function redactQuotes(
     }
     const [row] = await tx
       .update(messages)
-      .set({ ...(await reseal(keys, contactId, storedById.get(other.id)!, { ...copies, body })), redactions })
+      .set({ ...(await reseal(keys, contactId, storedById.get(other.id)!, { ...copies, body }, other)), redactions })
       .where(eq(messages.id, other.id))
       .returning();
     changed.push(await openMessageText(keys, row!));

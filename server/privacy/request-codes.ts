@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, like } from 'drizzle-orm';
+import { and, asc, count, eq, gt } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.ts';
@@ -9,6 +9,8 @@ import { conflict, DomainError } from '../domain/errors.ts';
 import type { VerificationEvidence } from '../../drizzle/schema/privacy-requests.ts';
 import { parseTypedIdentity, type TypedIdentity } from './request-identity.ts';
 import { requestTexts, type RequestLanguage } from './request-texts.ts';
+import { findIdentity as findIdentityOf } from '../domain/identity-lookup.ts';
+import { openAddress, tokenOfSlackMember } from '../domain/identity-address.ts';
 
 /**
  * One-time codes of the public request page: the person proves they hold an identity on file (an email address, a
@@ -64,18 +66,22 @@ type Found = { id: string; kind: CodeIdentityKind; to: string };
  */
 async function findIdentity(deps: RequestCodeDeps, typed: TypedIdentity): Promise<Found | null> {
   const byAddress = async (kind: 'email' | 'phone', address: string) => {
-    const [row] = await deps.db
-      .select({ id: contactIdentities.id })
-      .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.address, address)));
+    const row = await findIdentityOf(deps.db, kind, address);
     return row ? { id: row.id, kind, to: address } : null;
   };
   const byMember = async (memberId: string) => {
-    // Slack identities are "<the member's workspace>:<member id>"; member ids are unique across workspaces.
+    // Slack identities are "<the member's workspace>:<member id>"; the page is given the member id alone, so they
+    // carry a second token of it (contact_identities.member_token): found whichever workspace the member wrote from,
+    // a Slack Connect member's included. One member known from two workspaces: the first identity is theirs.
     const [row] = await deps.db
       .select({ id: contactIdentities.id })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'slack'), like(contactIdentities.address, `%:${memberId}`)))
+      .where(
+        and(
+          eq(contactIdentities.kind, 'slack'),
+          eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, memberId)),
+        ),
+      )
       .orderBy(asc(contactIdentities.createdAt))
       .limit(1);
     return row ? { id: row.id, kind: 'slack' as const, to: memberId } : null;
@@ -266,8 +272,8 @@ export function codeEvidence(session: VerifiedSession): VerificationEvidence {
 export async function verifiedMailbox(db: Db, session: VerifiedSession): Promise<string | null> {
   if (session.identityKind !== 'email') return null;
   const [identity] = await db
-    .select({ address: contactIdentities.address })
+    .select({ id: contactIdentities.id, sealedAddress: contactIdentities.sealedAddress })
     .from(contactIdentities)
     .where(eq(contactIdentities.id, session.identityId));
-  return identity?.address ?? null;
+  return identity ? openAddress(db, identity) : null;
 }

@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, privacyRequests } from '../../drizzle/schema/index.ts';
+import { readableAddresses, withAddresses } from '../domain/identity-address.ts';
 import type {
   NotToldReason,
   OutcomeChannel,
@@ -81,19 +82,34 @@ export async function outcomeRecipient(
   let found: Found | null = null;
   const verifiedWith = row.verification?.identityId;
   if (verifiedWith) {
-    const [identity] = await deps.db
-      .select({ kind: contactIdentities.kind, address: contactIdentities.address })
-      .from(contactIdentities)
-      .where(eq(contactIdentities.id, verifiedWith));
-    if (identity) found = reachOf(identity.kind, identity.address);
+    const [identity] = await withAddresses(
+      deps.db,
+      await deps.db
+        .select({
+          id: contactIdentities.id,
+          kind: contactIdentities.kind,
+          sealedAddress: contactIdentities.sealedAddress,
+        })
+        .from(contactIdentities)
+        .where(eq(contactIdentities.id, verifiedWith)),
+    );
+    if (identity?.address) found = reachOf(identity.kind, identity.address);
   }
   if (!found && row.contactId) {
+    // Addresses are stored sealed: those whose key is gone reach no one.
     const onFile = (
-      await deps.db
-        .select({ kind: contactIdentities.kind, address: contactIdentities.address })
-        .from(contactIdentities)
-        .where(eq(contactIdentities.contactId, row.contactId))
-        .orderBy(asc(contactIdentities.createdAt))
+      await readableAddresses(
+        deps.db,
+        await deps.db
+          .select({
+            id: contactIdentities.id,
+            kind: contactIdentities.kind,
+            sealedAddress: contactIdentities.sealedAddress,
+          })
+          .from(contactIdentities)
+          .where(eq(contactIdentities.contactId, row.contactId))
+          .orderBy(asc(contactIdentities.createdAt)),
+      )
     )
       .map((i) => reachOf(i.kind, i.address))
       .filter((r): r is Found => r !== null);

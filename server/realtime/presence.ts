@@ -1,4 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
+import { openAddress } from '../domain/identity-address.ts';
 import type { DataKeys } from '../security/data-keys.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { eq } from 'drizzle-orm';
@@ -282,10 +283,11 @@ export function wirePresence(ns: { agent: AgentNs; widget: WidgetNs }, deps: Pre
           let followupEmail: string | null = null;
           if (state?.followupIdentityId) {
             const [identity] = await deps.db
-              .select({ address: contactIdentities.address })
+              .select({ id: contactIdentities.id, sealedAddress: contactIdentities.sealedAddress })
               .from(contactIdentities)
               .where(eq(contactIdentities.id, state.followupIdentityId));
-            followupEmail = identity ? maskEmail(identity.address) : null;
+            const address = identity ? await openAddress(deps.db, identity) : null;
+            followupEmail = address ? maskEmail(address) : null;
           }
           const status = ref ? ((await conversationRef(ref.id))?.status ?? null) : null;
           return {

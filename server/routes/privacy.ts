@@ -253,7 +253,9 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<{ deps: PrivacyRoutesDeps 
                 name: Nullable,
                 email: Nullable,
                 phone: Nullable,
-                identities: Type.Array(Type.Object({ kind: Type.String(), address: Type.String() })),
+                identities: Type.Array(
+                  Type.Object({ kind: Type.String(), address: Type.Union([Type.String(), Type.Null()]) }),
+                ),
                 conversations: Type.Integer(),
                 latestConversationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
                 messagesWritten: Type.Integer(),

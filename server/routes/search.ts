@@ -1,4 +1,6 @@
 import type { TextKeys } from '../domain/message-text.ts';
+import type { DataKeys } from '../security/data-keys.ts';
+import { blindingOf } from '../domain/message-store.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/client.ts';
@@ -32,10 +34,9 @@ const tags = ['search'];
  * GET /api/search: the search box. No `:id`, so no inboxScoped check applies; the agent's inbox scope is a
  * condition of every query instead (an agent never finds a conversation outside their inboxes).
  */
-export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db; dataKeys: TextKeys } }> = async (
-  app,
-  { deps },
-) => {
+export const searchRoutes: FastifyPluginAsyncTypebox<{
+  deps: { db: Db; dataKeys: TextKeys & Pick<DataKeys, 'keyFor'> };
+}> = async (app, { deps }) => {
   app.get(
     '/',
     {
@@ -81,6 +82,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: { db: Db; dataKeys:
         inboxIds: agent.inboxIds,
         viewerAgentId: agent.id,
         limit: q.limit ?? 20,
+        blinding: await blindingOf(deps.dataKeys),
       });
       return { items };
     },

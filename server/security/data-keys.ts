@@ -8,7 +8,8 @@ import {
   SEALED_PREFIX,
   SecretUnreadableError,
 } from './secret-box.ts';
-import type { KeyEntry, KeyStore, WrappedKey } from './key-store.ts';
+import type { KeyStore, WrappedKey } from './key-store.ts';
+import { newBlockRefs } from './key-blocks.ts';
 
 /**
  * Per-person data keys (issue 22): every contact's personal data at rest is encrypted (AES-256-GCM) under a random
@@ -40,11 +41,28 @@ export type DataKey = { ref: string; keyId: string; key: Buffer };
 export type DataKeys = {
   /** The contact's key, created when they have none. */
   keyFor(contactId: string): Promise<DataKey>;
+  /**
+   * Keys for contacts that do not exist yet (ids chosen by the caller, e.g. a batch of new senders at ingest), all
+   * written at once: no read first (a fresh id has no key), the writes side by side. Durable when it resolves, so
+   * the rows that will name them can be committed after it.
+   */
+  createMany(contactIds: readonly string[]): Promise<DataKey[]>;
+  /**
+   * Ids and keys for `n` new contacts, taken from a pool of keys made ahead in blocks (key-blocks.ts): the id IS
+   * the key's reference. Durable when it resolves (the block was fsynced before its keys entered the pool).
+   */
+  newContactKeys(n: number): Promise<DataKey[]>;
   /** The key a ciphertext names, or undefined once it has been destroyed (or never existed). */
   keyOf(ref: string): Promise<DataKey | undefined>;
   encrypt(contactId: string, plaintext: string, context: string): Promise<string>;
-  /** Many values at once (one key look-up per contact). */
-  encryptMany(items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>): Promise<string[]>;
+  /**
+   * Many values at once (one key look-up per contact). `newContacts`: ids the caller has just generated for contacts
+   * it is about to create (ingest's unknown senders): no key can exist for them, so none is looked for.
+   */
+  encryptMany(
+    items: ReadonlyArray<{ contactId: string; plaintext: string; context: string }>,
+    newContacts?: ReadonlySet<string>,
+  ): Promise<string[]>;
   /** Throws PersonalDataUnreadableError when the key is gone or the value does not authenticate in this context. */
   decrypt(sealed: string, context: string): Promise<string>;
   /** Many values at once; a value whose key is gone comes back as null. */
@@ -64,7 +82,13 @@ export const dataKeyIdOf = (key: Buffer) =>
 
 const wrapContext = (ref: string) => `key-store/${ref}`;
 
-export type DataKeyOptions = { cacheSize?: number; cacheTtlMs?: number; now?: () => number };
+export type DataKeyOptions = {
+  cacheSize?: number;
+  cacheTtlMs?: number;
+  now?: () => number;
+  /** Keys per block file (default 64). */
+  blockSize?: number;
+};
 
 export function createDataKeys(master: KeyProvider, store: KeyStore, options: DataKeyOptions = {}): DataKeys {
   const box = createSecretBox(master);
@@ -108,10 +132,49 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
   async function keyFor(contactId: string): Promise<DataKey> {
     const known = await keyOf(contactId);
     if (known) return known;
-    const entry = await store.create({ owner: contactId, keys: [wrap(contactId, generateKey())] });
-    const key = unwrap(entry.keys.find((k) => k.ref === contactId)!);
+    return create(contactId);
+  }
+
+  async function create(contactId: string): Promise<DataKey> {
+    const raw = generateKey();
+    const mine = wrap(contactId, raw);
+    const entry = await store.create({ owner: contactId, keys: [mine] });
+    const stored = entry.keys.find((k) => k.ref === contactId)!;
+    // Another writer's key, when it was first: that one is the person's.
+    const key = stored.wrapped === mine.wrapped ? { ref: contactId, keyId: mine.keyId, key: raw } : unwrap(stored);
     remember(key);
     return key;
+  }
+
+  /**
+   * The pool of keys made ahead: refilled in the background when it runs low, and waited for only when empty.
+   * Keys left in it when the process exits, or handed to a planned contact that lost a race, are harmless: no data
+   * was ever stored under them (their ids name no row), so nobody collects them; they stay in their block file.
+   */
+  const blockSize = options.blockSize ?? 64;
+  const pool: DataKey[] = [];
+  let refilling: Promise<void> | null = null;
+  async function makeBlock(): Promise<void> {
+    for (;;) {
+      const { block, refs } = newBlockRefs(blockSize);
+      const raws = refs.map(() => generateKey());
+      const wrapped = refs.map((ref, i) => wrap(ref, raws[i]!));
+      if (await store.createBlock(block, wrapped)) {
+        refs.forEach((ref, i) => pool.push({ ref, keyId: wrapped[i]!.keyId, key: raws[i]! }));
+        return;
+      }
+    }
+  }
+  function refill(): Promise<void> {
+    refilling ??= makeBlock().finally(() => (refilling = null));
+    return refilling;
+  }
+  async function newContactKeys(n: number): Promise<DataKey[]> {
+    while (pool.length < n) await refill();
+    const taken = pool.splice(0, n);
+    if (pool.length < blockSize / 4) refill().catch(() => {}); // a failure shows again at the next wait
+    for (const key of taken) remember(key);
+    return taken;
   }
 
   async function decryptOne(sealed: string, context: string): Promise<string> {
@@ -136,13 +199,20 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
     location: store.location,
     keyFor,
     keyOf,
+    createMany: (contactIds) => Promise.all(contactIds.map(create)),
+    newContactKeys,
     async encrypt(contactId, plaintext, context) {
       const { ref, key } = await keyFor(contactId);
       return sealWithKey(DATA_PREFIX, ref, key, plaintext, context);
     },
-    async encryptMany(items) {
+    async encryptMany(items, newContacts) {
       const keys = new Map<string, DataKey>();
-      for (const id of new Set(items.map((i) => i.contactId))) keys.set(id, await keyFor(id));
+      // In parallel: a batch of ingest may hold several new contacts, each a key file written and flushed.
+      await Promise.all(
+        [...new Set(items.map((i) => i.contactId))].map(async (id) =>
+          keys.set(id, await (newContacts?.has(id) ? create(id) : keyFor(id))),
+        ),
+      );
       return items.map((i) => {
         const { ref, key } = keys.get(i.contactId)!;
         return sealWithKey(DATA_PREFIX, ref, key, i.plaintext, i.context);
@@ -188,31 +258,35 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
       let rewrapped = 0;
       let unreadable = 0;
       const masterKeyIds = new Set<string>();
+      // The keys wrapped under another master key re-wrapped, or null when none was.
+      const rewrap = (keys: readonly WrappedKey[]): WrappedKey[] | null => {
+        let changed = false;
+        const out = keys.map((k) => {
+          const under = sealedIdOf(SEALED_PREFIX, k.wrapped);
+          if (under === current) return k;
+          try {
+            const again = wrap(k.ref, unwrap(k).key);
+            changed = true;
+            rewrapped++;
+            return again;
+          } catch (err) {
+            if (!(err instanceof SecretUnreadableError)) throw err;
+            unreadable++;
+            if (under) masterKeyIds.add(under);
+            return k;
+          }
+        });
+        if (out.length > 0) masterKeyIds.add(current);
+        return changed ? out : null;
+      };
       for await (const owner of store.owners()) {
         const entry = await store.read(owner);
         if (!entry || entry.owner !== owner) continue;
-        let changed = false;
-        const keys: KeyEntry['keys'] = [];
-        for (const k of entry.keys) {
-          const under = sealedIdOf(SEALED_PREFIX, k.wrapped);
-          if (under === current) {
-            keys.push(k);
-            continue;
-          }
-          try {
-            keys.push(wrap(k.ref, unwrap(k).key));
-            changed = true;
-            rewrapped++;
-          } catch (err) {
-            if (!(err instanceof SecretUnreadableError)) throw err;
-            keys.push(k);
-            unreadable++;
-            if (under) masterKeyIds.add(under);
-          }
-        }
-        if (changed) await store.replace({ owner, keys });
-        if (keys.length > 0) masterKeyIds.add(current);
+        const keys = rewrap(entry.keys);
+        if (keys) await store.replace({ owner, keys });
       }
+      // Under the block's lock: an erasure in another process meanwhile is not undone by this rewrite.
+      for await (const block of store.blocks()) await store.rewriteBlock(block, rewrap);
       return { rewrapped, unreadable, masterKeyIds };
     },
   };
@@ -223,6 +297,11 @@ export async function masterKeyIdOfStore(store: KeyStore): Promise<string | null
   for await (const owner of store.owners()) {
     const entry = await store.read(owner);
     const id = entry?.keys[0] ? sealedIdOf(SEALED_PREFIX, entry.keys[0].wrapped) : null;
+    if (id) return id;
+  }
+  for await (const block of store.blocks()) {
+    const keys = await store.readBlock(block);
+    const id = keys[0] ? sealedIdOf(SEALED_PREFIX, keys[0].wrapped) : null;
     if (id) return id;
   }
   return null;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BLOCKS_DIR_NAME, createBlockFiles } from './key-blocks.ts';
 
 /**
  * Where the per-person data keys live (data-keys.ts): NOT in the database, so that a database backup never holds
@@ -13,6 +13,11 @@ import { join } from 'node:path';
  * temporary name and renamed (or linked, when it must not exist yet), so a reader never sees half an entry and
  * two servers creating the same person's key at once agree on one. Several servers share it the way they share
  * DATA_DIR/blobs. Another backend (a separate database, a KMS) implements KeyStore.
+ *
+ * New contacts at ingest take their keys from blocks instead (key-blocks.ts: DATA_DIR/keys/blocks, one file per
+ * block of keys made ahead, the id naming its block): an entry is then found in its block when there is no file of
+ * its own. A merge or a rotation still writes a file of the person's own (their entry, or a pointer), and erasure
+ * removes both: the key from its block first, then the person's files.
  */
 export type WrappedKey = {
   /** The contact the key was created for: ciphertexts name it (the key's reference). */
@@ -39,8 +44,15 @@ export interface KeyStore {
   redirect(ref: string, owner: string): Promise<void>;
   /** Deletes the entry of `owner` and the references redirected to it. */
   destroy(owner: string, refs: string[]): Promise<void>;
-  /** Every owner with an entry (a rotation walks them). */
+  /** Every owner with an entry of their own (a rotation walks them; keys in blocks are walked by `blocks`). */
   owners(): AsyncIterable<string>;
+  /** Stores a block of new keys (key-blocks.ts newBlockRefs); false when the block's id is taken. */
+  createBlock(block: string, keys: WrappedKey[]): Promise<boolean>;
+  /** Every block of keys. */
+  blocks(): AsyncIterable<string>;
+  readBlock(block: string): Promise<WrappedKey[]>;
+  /** Rewrites a block under a lock shared by every process (`change` returns the new keys, or null for none). */
+  rewriteBlock(block: string, change: (keys: WrappedKey[]) => WrappedKey[] | null): Promise<void>;
 }
 
 export const KEY_STORE_DIR_NAME = 'keys';
@@ -64,17 +76,28 @@ export function createFileKeyStore(root: string): KeyStore {
     }
   }
   async function temporary(ref: string, content: StoredFile): Promise<string> {
-    await mkdir(join(root, ref.slice(0, 2)), { recursive: true, mode: 0o700 });
-    const path = join(root, ref.slice(0, 2), `.${ref}.${randomBytes(6).toString('hex')}`);
-    const fd = openSync(path, 'wx', 0o600);
+    const shard = join(root, ref.slice(0, 2));
+    const path = join(shard, `.${ref}.${randomBytes(6).toString('hex')}`);
+    // Asynchronous: a new contact's key is written on ingest's path (issue 22: every message is sealed), and a
+    // synchronous fsync there stalled every request of the process for the disk's flush. The shard directory is
+    // made only when it is missing: a mkdir for every new contact was a thread-pool round trip more each.
+    let file: FileHandle;
     try {
-      writeSync(fd, JSON.stringify(content));
-      fsyncSync(fd);
+      file = await open(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(shard, { recursive: true, mode: 0o700 });
+      file = await open(path, 'wx', 0o600);
+    }
+    try {
+      await file.writeFile(JSON.stringify(content));
+      await file.sync();
     } finally {
-      closeSync(fd);
+      await file.close();
     }
     return path;
   }
+  const blocks = createBlockFiles(root);
   const write = async (ref: string, content: StoredFile) => rename(await temporary(ref, content), pathOf(ref));
   return {
     location: root,
@@ -82,13 +105,16 @@ export function createFileKeyStore(root: string): KeyStore {
       // A merge leaves a pointer; a chain of merges is followed (a few hops at most).
       let file = await load(ref);
       for (let hops = 0; file && 'movedTo' in file && hops < 16; hops++) file = await load(file.movedTo);
-      if (!file || 'movedTo' in file) return null;
-      return { owner: file.owner, keys: file.keys };
+      if (file && !('movedTo' in file)) return { owner: file.owner, keys: file.keys };
+      if (file) return null;
+      // No file of its own: a key made in a block (a pointer's target always has a file: adopt writes it first).
+      const inBlock = await blocks.find(ref);
+      return inBlock ? { owner: ref, keys: [inBlock] } : null;
     },
     async create(entry) {
       const path = await temporary(entry.owner, { v: 1, ...entry });
       try {
-        linkSync(path, pathOf(entry.owner));
+        await link(path, pathOf(entry.owner));
         return entry;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -100,6 +126,9 @@ export function createFileKeyStore(root: string): KeyStore {
     replace: (entry) => write(entry.owner, { v: 1, ...entry }),
     redirect: (ref, owner) => write(ref, { v: 1, movedTo: owner }),
     async destroy(owner, refs) {
+      // The blocks first: with the person's own file still there, an erasure cut short is seen and done again,
+      // where the other order would leave a key in its block that reads find once the file is gone.
+      await blocks.remove([owner, ...refs]);
       for (const ref of [owner, ...refs]) await rm(pathOf(ref), { force: true });
     },
     async *owners() {
@@ -110,6 +139,7 @@ export function createFileKeyStore(root: string): KeyStore {
         return;
       }
       for (const shard of shards.sort()) {
+        if (shard === BLOCKS_DIR_NAME) continue;
         let files: string[];
         try {
           files = await readdir(join(root, shard));
@@ -124,5 +154,9 @@ export function createFileKeyStore(root: string): KeyStore {
         }
       }
     },
+    createBlock: blocks.create,
+    blocks: blocks.blocks,
+    readBlock: blocks.read,
+    rewriteBlock: blocks.rewrite,
   };
 }

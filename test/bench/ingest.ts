@@ -17,14 +17,15 @@
  * round ends once its staged entries are chained) and the webhook recorder.
  * Rounds run interleaved (raw, ingest, raw, ingest, ...) after an unmeasured warm-up of each and an ANALYZE.
  *
- * --blinded: the messages' index in its blinded form (issue 22, server/domain/search-blind.ts): the database turns
- * every message's lexemes and digit runs into keyed tokens as it writes the row (test/helpers/blinded-search.ts).
+ * Since migration 0042 every message is stored sealed (AES-GCM under its contact's data key, in the server) with
+ * its index entries as keyed tokens (the database computes them in the writing statement): ingest's figures
+ * include both (server/domain/message-store.ts, ingest-text.ts).
  *
  *   npm run bench:ingest -- [--messages 8000] [--concurrency 8,32] [--pool 8] [--senders 1000] [--rounds 2]
- *     [--warmup 1000] [--blinded]
+ *     [--warmup 1000]
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -40,9 +41,6 @@ import { SEAL_INTERVAL_MS, sealStagedAudit } from '../../server/privacy/audit-st
 import { startWebhookDelivery } from '../../server/webhooks/index.ts';
 import { inboxes } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
-import { searchBlinding } from '../../server/domain/search-blind.ts';
-import { blindIndexFromKey } from '../../server/security/blind-index.ts';
-import { blindMessageIndexOnWrite } from '../helpers/blinded-search.ts';
 import { flags, freshDatabase, machineLine, ms, prng, summarize, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:ingest -- [options]
@@ -53,8 +51,7 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --senders N       distinct senders per ingest round (default 1000)
   --rounds N        measured raw+ingest pairs, interleaved (default 2)
   --warmup N        unmeasured messages of each kind first (default 1000)
-  --history N       conversations already stored before the run, 5 messages each (default 20000)
-  --blinded         the messages' index blinded (issue 22): keyed tokens computed by the database per message`;
+  --history N       conversations already stored before the run, 5 messages each (default 20000)`;
 
 const opts = flags(
   {
@@ -65,7 +62,6 @@ const opts = flags(
     rounds: 2,
     warmup: 1000,
     history: 20000,
-    blinded: false,
   },
   USAGE,
 );
@@ -173,6 +169,10 @@ async function backendCpuMs(db: AppRoot['db']): Promise<number | null> {
 async function main() {
   console.log(`machine: ${machineLine()}`);
   const fresh = await freshDatabase('bench_ingest');
+  // A fresh key store beside the fresh database (DATA_DIR/keys: ingest creates a data key for every new contact):
+  // one shared by every run grew by thousands of key files a run, each run's new keys landing in ever fuller
+  // directories, and kept keys of contacts that no database held any more.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-data-'));
   let database: Database | undefined;
   let raw: postgres.Sql | undefined;
   const stopJobs: Array<() => Promise<unknown>> = [];
@@ -184,14 +184,12 @@ async function main() {
     if (levels.some((c) => !Number.isInteger(c) || c < 1))
       throw new Error(`--concurrency must list positive integers, got "${opts.concurrency}"`);
     database = await openDatabase({ databaseUrl: fresh.url, poolSize: pool });
-    // DATA_DIR only matters for files (blobs), which ingest of text messages never writes; keep it out of the
-    // repo anyway.
     const config = loadConfig({
       DATABASE_URL: fresh.url,
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
       PORT: '0',
-      DATA_DIR: join(tmpdir(), 'bench-ingest-data'),
+      DATA_DIR: dataDir,
       // Chat conversations open as 'open', as they always did here: the bench measures ingest, not the bot gate.
       BOT_ENABLED: 'false',
     });
@@ -203,10 +201,6 @@ async function main() {
     stopJobs.push(() => webhooks.stop());
     const stopSeal = every('audit-seal', SEAL_INTERVAL_MS, logger, () => sealStagedAudit(root.db));
     stopJobs.push(async () => stopSeal());
-    if (opts.blinded) {
-      await blindMessageIndexOnWrite(root.db, searchBlinding(blindIndexFromKey(Buffer.alloc(32, 7))));
-      console.log('index: blinded (keyed tokens computed by the database for every message)');
-    }
     const [inbox] = await root.db.insert(inboxes).values({ name: 'Bench chat', channel: 'chat' }).returning();
     const inboxId = inbox!.id;
 
@@ -226,8 +220,8 @@ async function main() {
         create temp table history as select n, gen_random_uuid() as contact_id, gen_random_uuid() as conversation_id
           from generate_series(1, ${opts.history}) n;
         insert into contacts (id, name) select contact_id, null from history;
-        insert into contact_identities (contact_id, kind, address)
-          select contact_id, 'visitor', 'history-' || n from history;
+        insert into contact_identities (contact_id, kind, address_token, sealed_address)
+          select contact_id, 'visitor', 'bench:history-' || n, 'bench' from history;
         insert into conversations
             (id, inbox_id, contact_id, channel, status, thread_key, created_at, updated_at, last_message_at)
           select conversation_id, '${inboxId}', contact_id, 'chat', 'resolved', 'history-' || n,
@@ -347,6 +341,7 @@ async function main() {
     await raw?.end().catch(() => {});
     await database?.close().catch(() => {});
     await fresh.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -128,10 +128,11 @@ async function seedNoiseRows(ctx: Ctx) {
     select 'Noise Person ' || i, 'noise' || i || '@example.net', '+1202555' || lpad(i::text, 4, '0'),
       now() - interval '700 days' + i * interval '5 minutes', now()
     from generate_series(1, ${n}::int) i`;
-  await sql`insert into contact_identities (contact_id, kind, address)
-    select id, 'email', email from contacts where email like 'noise%@example.net'`;
-  await sql`insert into contact_identities (contact_id, kind, address)
-    select id, 'visitor', gen_random_uuid()::text from contacts where email like 'noise%@example.net'`;
+  await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
+    select id, 'email', 'bench:' || md5(email), 'bench' from contacts where email like 'noise%@example.net'`;
+  await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
+    select id, 'visitor', 'bench:' || gen_random_uuid()::text, 'bench' from contacts
+    where email like 'noise%@example.net'`;
   await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at,
       updated_at, last_message_at)
     select case ch when 'chat' then ${inbox.chat!}::uuid else ${inbox.email!}::uuid end, c.id, ch::channel, 'resolved',
@@ -212,9 +213,13 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   const contactId = contact!.id as string;
   const visitors = [randomUUID(), randomUUID()];
   const slackId = `U${randomBytes(5).toString('hex').toUpperCase()}`;
-  await sql`insert into contact_identities (contact_id, kind, address) values
-    (${contactId}, 'email', ${email}), (${contactId}, 'phone', ${phone}), (${contactId}, 'visitor', ${visitors[0]!}),
-    (${contactId}, 'visitor', ${visitors[1]!}), (${contactId}, 'slack', ${slackId})`;
+  // Stand-in tokens and sealed values (the bench's server holds the keys, not this seeding client): the rows count
+  // for erasure and export volume; their addresses read as unreadable.
+  await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address) values
+    (${contactId}, 'email', ${`bench:${email}`}, 'bench'), (${contactId}, 'phone', ${`bench:${phone}`}, 'bench'),
+    (${contactId}, 'visitor', ${`bench:${visitors[0]!}`}, 'bench'),
+    (${contactId}, 'visitor', ${`bench:${visitors[1]!}`}, 'bench'),
+    (${contactId}, 'slack', ${`bench:${slackId}`}, 'bench')`;
 
   // 8 conversations and their share of the messages.
   const plan: Array<{ channel: string; share: number; threadKey: string; subject: string | null }> = [

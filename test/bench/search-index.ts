@@ -12,6 +12,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../../server/db/client.ts';
 import { searchBlinding } from '../../server/domain/search-blind.ts';
 import { blindIndexFromKey } from '../../server/security/blind-index.ts';
+import { textTokens } from '../../server/domain/search-tokens.ts';
 import { flags, freshDatabase, machineLine, prng, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:searchindex -- [options]
@@ -71,7 +72,34 @@ async function main() {
       }
       results.push([name, (best / opts.texts).toFixed(1)]);
     }
-    console.log(`lexemes per text (plain vector): ${Number(lexemes!.n).toFixed(1)}`);
+    // The same document computed in the server (search-tokens.ts): its CPU here, then PostgreSQL's parse of the
+    // literal it sends (the only part left to the database).
+    const tokens = textTokens(blindIndexFromKey(Buffer.alloc(32, 7)));
+    let jsBest = Infinity;
+    let literals: string[] = [];
+    for (let r = 0; r < opts.repeat; r++) {
+      const t = process.cpuUsage();
+      literals = rows.map((row) => tokens.document(row.language, row.body, row.html));
+      const used = process.cpuUsage(t);
+      jsBest = Math.min(jsBest, used.user + used.system);
+    }
+    await sql`drop table if exists texts_js`;
+    await sql`create table texts_js (literal text not null)`;
+    for (let i = 0; i < literals.length; i += 5_000)
+      await sql`insert into texts_js ${sql(literals.slice(i, i + 5_000).map((literal) => ({ literal })))}`;
+    let parseBest = Infinity;
+    for (let r = 0; r < opts.repeat; r++) {
+      const t = performance.now();
+      await sql.unsafe(`select sum(length(literal::tsvector)) from texts_js`);
+      parseBest = Math.min(parseBest, (performance.now() - t) * 1000);
+    }
+    const [jsLexemes] = await sql`select avg(length(literal::tsvector))::float as n from texts_js`;
+    results.push(['textTokens.document() in the server (CPU)', (jsBest / opts.texts).toFixed(1)]);
+    results.push(['its literal::tsvector in PostgreSQL', (parseBest / opts.texts).toFixed(1)]);
+    console.log(
+      `lexemes per text (plain vector): ${Number(lexemes!.n).toFixed(1)}; ` +
+        `server-computed: ${Number(jsLexemes!.n).toFixed(1)}`,
+    );
     console.log(table(['expression', 'µs per text'], results));
   } finally {
     await sql.end();

@@ -6,6 +6,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/ser
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { contactIdentities, contacts, conversations, inboxes } from '../../drizzle/schema/index.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 /**
  * Issue 15 item 2 in the browser: a customer wrote by email and, from the chat widget, gave the same email in other
@@ -45,7 +46,7 @@ describe(`e2e in Chromium: merging a suggested contact from the contact panel ($
     const [identity] = await root.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, visitor.visitorId));
+      .where(identityIs(root.db, 'visitor', visitor.visitorId));
     chatContact = identity!.contactId;
     await root.db.update(contacts).set({ email: 'Ines.Merge@Example.org' }).where(eq(contacts.id, chatContact));
     const [chat] = await root.db.select().from(conversations).where(eq(conversations.contactId, chatContact));

@@ -9,6 +9,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { consentEvents, contactIdentities, contacts } from '../../drizzle/schema/index.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const SHOTS = '/tmp/shots-rights-rest';
 
@@ -65,7 +66,7 @@ describe(`the request page's correction and consent forms without script (${dbMo
     contactId = c!.id;
     await server.root.db
       .insert(contactIdentities)
-      .values({ contactId, kind: 'email', address: 'greta.gast@example.org' });
+      .values(await identityRow(server.root.db, contactId, 'email', 'greta.gast@example.org'));
     context = await browser.newContext({ javaScriptEnabled: false, locale: 'de-DE' });
     page = await context.newPage();
   });

@@ -8,6 +8,7 @@ import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const SHOTS = '/tmp/shots-request-phone';
 const OUR_NUMBER = '+15005550006';
@@ -45,7 +46,9 @@ describe(`the request page with a phone number (${dbMode})`, () => {
       .values({ name: 'Support SMS', channel: 'sms', settings: { phoneNumber: OUR_NUMBER } });
     const [c] = await server.root.db.insert(contacts).values({ name: 'Sirpa Saarinen' }).returning();
     contactId = c!.id;
-    await server.root.db.insert(contactIdentities).values({ contactId, kind: 'phone', address: '+358401234567' });
+    await server.root.db
+      .insert(contactIdentities)
+      .values(await identityRow(server.root.db, contactId, 'phone', '+358401234567'));
     page = await (await browser.newContext({ locale: 'fi-FI' })).newPage();
   });
   afterAll(async () => {

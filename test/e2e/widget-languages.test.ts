@@ -5,6 +5,7 @@ import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { consentEvents, contactIdentities } from '../../drizzle/schema/index.ts';
+import { addressOf, identityIs } from '../helpers/identities.ts';
 
 const ARABIC = 'مرحبا، لم يصل طلبي بعد';
 const HEBREW = 'שלום, ההזמנה שלי עוד לא הגיעה';
@@ -39,12 +40,12 @@ describe(`e2e in Chromium: the widget in German and Finnish, right-to-left messa
     const [identity] = await server.root.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, visitorId));
+      .where(identityIs(server.root.db, 'visitor', visitorId));
     return server.root.db.select().from(consentEvents).where(eq(consentEvents.contactId, identity!.contactId));
   };
   const lastVisitorId = async () => {
     const rows = await server.root.db.select().from(contactIdentities).where(eq(contactIdentities.kind, 'visitor'));
-    return rows.at(-1)!.address;
+    return (await addressOf(server.root.db, rows.at(-1)!))!;
   };
 
   /** The agent answers in the conversation the visitor just opened (the newest row in the inbox). */

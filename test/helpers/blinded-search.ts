@@ -1,42 +1,34 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../server/db/client.ts';
-import type { SearchBlinding } from '../../server/domain/search-blind.ts';
+import { rowsOf, type Db } from '../../server/db/client.ts';
+import { mentionTokensOf } from '../../server/domain/message-store.ts';
+import type { TextTokens } from '../../server/domain/search-tokens.ts';
 
 /**
- * Turns a database's message index into the blinded form (migration 0040's functions, server/domain/search-blind.ts)
- * for the tests and the benchmarks that compare it with the plain one: search_vector becomes a stored column of keyed
- * tokens and mention_tokens holds the digit runs' tokens, both GIN-indexed, computed from the rows' current text.
- * The live schema still computes the plain vector; this is the rewrite the switch to encrypted bodies will make.
+ * Turns a database's message index into the blinded form (server/domain/search-tokens.ts, as the writers of sealed
+ * text compute it) for the tests and the benchmarks that compare it with the plain one, with the rows' text left in
+ * plaintext: search_vector (a stored column since migration 0042) and mention_tokens are rewritten from the rows'
+ * current text. The trigger that keeps plaintext rows' plain words is dropped, so a plaintext write keeps what the
+ * helper below computes. Rows are rewritten in batches of 2,000 (the benchmark's database holds a million).
  */
-export async function blindMessageIndex(db: Db, blinding: SearchBlinding): Promise<void> {
-  const { ipad, opad } = blinding;
+export async function blindMessageIndex(db: Db, tokens: TextTokens): Promise<void> {
   // The digits index of the plain text (migration 0015) would keep every digit of every message: the tokens replace it.
   await db.execute(sql`drop index if exists messages_mention_digits`);
-  await db.execute(sql`alter table messages drop column search_vector`);
-  await db.execute(sql`alter table messages add column search_vector tsvector,
-    add column mention_tokens text[] not null default '{}'`);
-  await db.execute(sql`update messages set
-    search_vector = blind_search_document(language, body, html, ${ipad}, ${opad}),
-    mention_tokens = blind_mention_tokens(body, html, ${ipad}, ${opad})`);
-  await db.execute(sql`create index messages_search_vector on messages using gin (search_vector)`);
-  await db.execute(sql`create index messages_mention_tokens on messages using gin (mention_tokens)`);
-}
-
-/**
- * For the ingest benchmark: every message written from now on gets its blinded index entries computed by the
- * database in the statement that writes it (a trigger holding the bench's pads stands in for the parameters the
- * writers pass, the same functions at the same moment), so a run measures what the blinded index costs ingest.
- */
-export async function blindMessageIndexOnWrite(db: Db, blinding: SearchBlinding): Promise<void> {
-  await blindMessageIndex(db, blinding);
-  const pad = (b: Buffer) => sql.raw(`'\\x${b.toString('hex')}'::bytea`);
-  await db.execute(sql`create function bench_blind_message_index() returns trigger language plpgsql as $$
-    begin
-      new.search_vector := blind_search_document(new.language, new.body, new.html, ${pad(blinding.ipad)},
-        ${pad(blinding.opad)});
-      new.mention_tokens := blind_mention_tokens(new.body, new.html, ${pad(blinding.ipad)}, ${pad(blinding.opad)});
-      return new;
-    end $$`);
-  await db.execute(sql`create trigger bench_blind_message_index before insert or update of body, html, language
-    on messages for each row execute function bench_blind_message_index()`);
+  await db.execute(sql`drop trigger if exists messages_plain_search_vector on messages`);
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = rowsOf<{ id: string; language: string | null; body: string; html: string | null }>(
+      await db.execute(sql`select id, language, body, html from messages where id > ${after}::uuid
+        order by id limit 2000`),
+    );
+    if (!rows.length) return;
+    const values = rows.map(
+      (r) =>
+        sql`(${r.id}::uuid, ${tokens.document(r.language, r.body, r.html)}::tsvector,
+          ${tokens.mentionTokens(r.body, r.html).join(' ')}::text)`,
+    );
+    await db.execute(sql`update messages m set search_vector = v.search_vector,
+        mention_tokens = ${mentionTokensOf(sql.raw('v.mention_tokens'))}
+      from (values ${sql.join(values, sql`, `)}) as v(id, search_vector, mention_tokens) where m.id = v.id`);
+    after = rows.at(-1)!.id;
+  }
 }

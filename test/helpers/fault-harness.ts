@@ -8,8 +8,14 @@
  * acknowledged. `widgetSender` speaks POST /api/widget/messages; a webhook route (Twilio, Slack)
  * plugs in by writing its own SendOnce that signs and posts the provider's payload.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../../server/db/client.ts';
+import { messages } from '../../drizzle/schema/index.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { createDataKeys } from '../../server/security/data-keys.ts';
+import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
+import { staticKeyProvider } from '../../server/security/keys.ts';
+import { ENCRYPTION_KEY } from './processes.ts';
 import { widgetNotice } from './notice.ts';
 
 export type Delivery = {
@@ -241,20 +247,24 @@ export async function streamThroughACrash(
 
 /**
  * What the fault tests check in the database: which of messages 0..count-1 are not stored exactly once on
- * `channel`.
+ * `channel`. The text is stored sealed (issue 22): it is opened with the key store of the servers' DATA_DIR
+ * (one for all of them, as deployed servers share it) and ServerProcess's master key.
  */
-export async function storedOnce(db: Db, channel: 'chat' | 'sms', count: number) {
-  const rows = rowsOf<{ body: string; n: number }>(
-    await db.execute(
-      sql`select body, count(*)::int as n from messages
-        where channel = ${channel}::channel and direction = 'inbound' group by body`,
-    ),
+export async function storedOnce(db: Db, dataDir: string, channel: 'chat' | 'sms', count: number) {
+  const keys = createDataKeys(
+    staticKeyProvider([Buffer.from(ENCRYPTION_KEY, 'base64')], 'test key'),
+    createFileKeyStore(keyStorePath(dataDir)),
   );
-  const stored = new Map(rows.map((r) => [r.body, r.n]));
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channel, channel), eq(messages.direction, 'inbound')));
+  const stored = new Map<string, number>();
+  for (const { body } of await openMessageTexts(keys, rows)) stored.set(body, (stored.get(body) ?? 0) + 1);
   const missing: number[] = [];
   for (let seq = 0; seq < count; seq++) if (stored.get(faultMessage(seq).text) !== 1) missing.push(seq);
   const [{ n: conversations } = { n: 0 }] = rowsOf<{ n: number }>(
     await db.execute(sql`select count(*)::int as n from conversations`),
   );
-  return { missing, distinctBodies: rows.length, conversations };
+  return { missing, distinctBodies: stored.size, conversations };
 }

@@ -3,6 +3,7 @@ import { inboxes, attachments, recordings } from '../../drizzle/schema/index.ts'
 import { ingest, type IngestDeps } from '../../server/domain/ingest.ts';
 import type { BlobStore } from '../../server/blobs/store.ts';
 import type { RecordingProvider } from '../../server/privacy/recording-providers.ts';
+import { identityRow } from './identities.ts';
 
 /** A person who wrote by email and SMS, with an attachment and a call recording: everything erasure must reach. */
 export async function seedPerson(
@@ -29,7 +30,7 @@ export async function seedPerson(
     occurredAt: new Date(),
   });
   const { contactIdentities } = await import('../../drizzle/schema/index.ts');
-  await deps.db.insert(contactIdentities).values({ contactId: first.contactId, kind: 'phone', address: who.phone });
+  await deps.db.insert(contactIdentities).values(await identityRow(deps.db, first.contactId, 'phone', who.phone));
   const call = await ingest(deps, {
     channel: 'voice',
     inboxId: voice!.id,

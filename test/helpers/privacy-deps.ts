@@ -6,6 +6,8 @@ import { openDatabase } from '../../server/db/client.ts';
 import { createLocalBlobStore } from '../../server/blobs/store.ts';
 import { createEncryptedBlobStore } from '../../server/blobs/encrypted.ts';
 import { blobOwners } from '../../server/blobs/owners.ts';
+import { bindIdentityKeys } from '../../server/domain/identity-address.ts';
+import { openBlindIndex } from '../../server/security/blind-index.ts';
 import { createDataKeys } from '../../server/security/data-keys.ts';
 import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
 import { DomainEventBus, type DomainEvents } from '../../server/domain/events.ts';
@@ -59,6 +61,8 @@ export async function privacyDeps(
   ] as const)
     events.subscribe(name, (event) => published.push({ name, event }));
   const dataKeys = createDataKeys(keys, createFileKeyStore(keyStorePath(dir)));
+  // Identities are sealed with these keys too, so erasure shreds their addresses with the rest.
+  bindIdentityKeys(database.db, { dataKeys, blindIndex: await openBlindIndex(dataKeys) });
   const deps: PrivacyTestDeps = {
     db: database.db,
     events,

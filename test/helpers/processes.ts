@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { KEY_STORE_DIR_NAME } from '../../server/security/key-store.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const children = new Set<ChildProcess>();
@@ -31,6 +32,22 @@ export const ADMIN_EMAIL = 'admin@scale.example';
 export const ADMIN_PASSWORD = 'admin-password-for-scale-tests';
 /** Every server of one installation needs the same master key: the processes of a test file share this one. */
 export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+/**
+ * Every server of one installation shares the key store (DATA_DIR/keys: the data keys and the blind index's key, so
+ * one address gives one token on every server), as the README tells operators ("Several servers": one filesystem
+ * mounted on each). Each process keeps its own DATA_DIR; its keys directory is a link to this one, made on first use
+ * and removed when the test file's process exits.
+ */
+let sharedKeysDir: string | undefined;
+function shareKeyStore(dataDir: string): void {
+  if (!sharedKeysDir) {
+    const dir = (sharedKeysDir = mkdtempSync(join(tmpdir(), 'scale-keys-')));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const keys = join(dataDir, KEY_STORE_DIR_NAME);
+  if (!existsSync(keys)) symlinkSync(sharedKeysDir, keys, 'dir');
+}
 
 /**
  * The environment of a server whose tests play many clients from one machine: the loopback test client is
@@ -60,16 +77,17 @@ export class ServerProcess {
   /** env: DATABASE_URL (several processes cannot share one PGlite directory), REDIS_URL, ... */
   static async create(env: Record<string, string>): Promise<ServerProcess> {
     const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'scale-server-'));
+    const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'scale-server-'));
+    shareKeyStore(dataDir);
     return new ServerProcess(port, {
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
       ENCRYPTION_KEY,
       ...env,
+      DATA_DIR: dataDir,
     });
   }
 

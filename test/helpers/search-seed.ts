@@ -1,5 +1,6 @@
 import type { Db } from '../../server/db/client.ts';
 import { contactIdentities, contacts, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import { identityRow } from './identities.ts';
 
 type Person = { name: string; email: string; phone: string; locale: string | null };
 
@@ -14,8 +15,8 @@ export async function seedConversation(
   const identities = await db
     .insert(contactIdentities)
     .values([
-      { contactId: contact!.id, kind: 'email', address: person.email },
-      { contactId: contact!.id, kind: 'phone', address: person.phone },
+      await identityRow(db, contact!.id, 'email', person.email),
+      await identityRow(db, contact!.id, 'phone', person.phone),
     ])
     .returning();
   const [row] = await db

@@ -14,6 +14,7 @@ import {
 } from '../../drizzle/schema/index.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { breachFixture } from '../helpers/breach-fixture.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /** Issue 21 item 4: the breach register, its 72-hour clock on a moved clock, and the affected-people finder. */
 describe(`breach register and affected-people finder (${dbMode})`, () => {
@@ -43,7 +44,7 @@ describe(`breach register and affected-people finder (${dbMode})`, () => {
       .values({ name: `Person ${key.toUpperCase()}`, email, locale })
       .returning({ id: contacts.id });
     people[key] = c!.id;
-    if (email) await db.insert(contactIdentities).values({ contactId: c!.id, kind: 'email', address: email });
+    if (email) await db.insert(contactIdentities).values(await identityRow(db, c!.id, 'email', email));
     const [cv] = await db
       .insert(conversations)
       .values({ inboxId: inbox, contactId: c!.id, channel: 'chat', threadKey: key, createdAt: new Date(at) })

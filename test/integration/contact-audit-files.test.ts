@@ -7,6 +7,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { appendAudit } from '../../server/privacy/audit.ts';
 import { sealStagedAudit } from '../../server/privacy/audit-staging.ts';
 import { attachments, auditLog, contactIdentities, inboxes, messages } from '../../drizzle/schema/index.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 type Item = { action: string; targetType: string; targetId: string; fields: string[] };
 
@@ -25,7 +26,12 @@ describe(`the contact audit view: files, participants and its index (${dbMode})`
     return res.body.items;
   };
   const contactOf = async (address: string) =>
-    (await server.root.db.select().from(contactIdentities).where(eq(contactIdentities.address, address)))[0]!.contactId;
+    (
+      await server.root.db
+        .select()
+        .from(contactIdentities)
+        .where(identityIs(server.root.db, 'email', address))
+    )[0]!.contactId;
 
   beforeAll(async () => {
     server = await startTestServer();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -22,12 +22,25 @@ import {
   auditLog,
   botDecisions,
   consentEvents,
+  contactIdentities,
+  conversations,
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
+import {
+  addressContext,
+  bindIdentityKeys,
+  identityKeysOf,
+  newIdentity,
+  tokenOfAddress,
+  tokenOfSlackMember,
+} from '../../server/domain/identity-address.ts';
+import { getContact } from '../../server/domain/contacts.ts';
+import { phoneThreadToken } from '../../server/domain/thread-keys.ts';
+import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
-import { openDatabase } from '../../server/db/client.ts';
+import { openDatabase, rowsOf } from '../../server/db/client.ts';
 import { recordConsent, consentHistory } from '../../server/privacy/consent.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { openEvidence, type Evidence } from '../../server/privacy/consent-evidence.ts';
@@ -37,11 +50,15 @@ import { createEncryptedBlobStore, type EncryptedBlobStore } from '../../server/
 import { blobOwners } from '../../server/blobs/owners.ts';
 import { createDataKeys, PersonalDataUnreadableError } from '../../server/security/data-keys.ts';
 import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
+import { blockFilePath } from '../../server/security/key-blocks.ts';
 import { keyFilePath, keyFileProvider, masterKey, openKeyProvider, readKeyFile } from '../../server/security/keys.ts';
 import { rotateMasterKey } from '../../server/security/rotate.ts';
 import { secretSettingsOf } from '../../channels/registry.ts';
 import { conversationDecisions, recordDecision } from '../../server/bot/actions.ts';
 import { openScores } from '../../server/bot/decision-scores.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { blindingOf } from '../../server/domain/message-store.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 
 const ada = {
   name: 'Adelheid Quarrington',
@@ -182,8 +199,13 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
     expect(view!.candidates.map((c) => [c.articleId, c.score])).toEqual(
       candidatesOf('ada').map((c) => [c.articleId, c.score]),
     );
-    // One key file per person, mode 0600, holding a wrapped key only.
-    const entry = join(keyStorePath(dir), people.ada.contactId.slice(0, 2), `${people.ada.contactId}.key`);
+    // A contact created at ingest has no key file of their own: their key is in a block of keys made ahead (the id
+    // names it), mode 0600, holding wrapped keys only.
+    expect(existsSync(join(keyStorePath(dir), people.ada.contactId.slice(0, 2), `${people.ada.contactId}.key`))).toBe(
+      false,
+    );
+    const entry = blockFilePath(keyStorePath(dir), people.ada.contactId);
+    expect(readFileSync(entry, 'utf8')).toContain(people.ada.contactId);
     expect(statSync(entry).mode & 0o777).toBe(0o600);
     const key = (await deps.dataKeys.keyFor(people.ada.contactId)).key;
     expect(readFileSync(entry).includes(Buffer.from(key.toString('base64')))).toBe(false);
@@ -223,6 +245,33 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         const evidenceOf = (id: string) => opened.filter((_, i) => events[i]!.contactId === id);
         // ... but with the live keys only Bob's evidence opens.
         expect(evidenceOf(people.ada.contactId)).toEqual([{}]);
+        // The sealed copies of the identity addresses: Ada's no longer open, Bob's do.
+        const identities = await restored.db
+          .select()
+          .from(contactIdentities)
+          .where(inArray(contactIdentities.contactId, [people.ada.contactId, people.bob.contactId]));
+        const addresses = await deps.dataKeys.decryptMany(
+          identities.map((i) => ({ sealed: i.sealedAddress!, context: addressContext(i.id) })),
+        );
+        const addressesOf = (id: string) => addresses.filter((_, i) => identities[i]!.contactId === id);
+        expect(addressesOf(people.ada.contactId)).toEqual([null, null]);
+        expect(addressesOf(people.bob.contactId).sort()).toEqual([bob.email, bob.phone].sort());
+        // The dump holds no identity address of hers in any form: the identities table has no plain address, and
+        // nothing in its rows spells her email address or number (nor its digits).
+        const identityText = rowsOf<{ row: string }>(
+          await restored.db.execute(sql`select ci::text as row from contact_identities ci`),
+        )
+          .map((r) => r.row)
+          .join('\n');
+        expect(identityText).toContain(people.ada.contactId); // her rows are there, sealed
+        for (const form of [ada.email, ada.email.toLowerCase(), ada.phone, ada.phone.replace(/\D/g, '')])
+          expect(identityText).not.toContain(form);
+        // A view of her contact in the restored database shows her addresses as unreadable, and does not fail.
+        bindIdentityKeys(restored.db, identityKeysOf(deps.db));
+        const view = await getContact(restored.db, people.ada.contactId);
+        expect(view.identities.map((i) => i.address)).toEqual([null, null]);
+        const bobView = await getContact(restored.db, people.bob.contactId);
+        expect(bobView.identities.map((i) => i.address).sort()).toEqual([bob.email, bob.phone].sort());
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
@@ -254,6 +303,40 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
           confidence: null,
           candidates: [],
         });
+
+        // Message text (issue 22): the dump holds both people's messages, sealed, with a blinded index; with the
+        // live keys only Bob's open, and no word or phone digit of either is readable in the dump.
+        const oldMessages = await restored.db
+          .select({ message: messages, contactId: schema.conversations.contactId })
+          .from(messages)
+          .innerJoin(schema.conversations, eq(schema.conversations.id, messages.conversationId));
+        const textsOf = async (contactId: string) =>
+          openMessageTexts(
+            deps.dataKeys,
+            oldMessages.filter((m) => m.contactId === contactId).map((m) => m.message),
+          );
+        const adaTexts = await textsOf(people.ada.contactId);
+        expect(adaTexts.length).toBeGreaterThanOrEqual(2);
+        expect(adaTexts.every((m) => m.textUnreadable === true && m.body === '')).toBe(true);
+        const bobTexts = (await textsOf(people.bob.contactId)).map((m) => m.body);
+        expect(bobTexts).toEqual(
+          expect.arrayContaining([
+            expect.stringContaining(`${bob.marker}-body-one`),
+            `Voicemail: ${bob.marker}-body-two`,
+          ]),
+        );
+        const storedText = rowsOf<{ t: string }>(
+          await restored.db.execute(sql`select concat_ws(' ', body, html, search_vector::text, mention_tokens::text)
+            as t from messages`),
+        )
+          .map((r) => r.t)
+          .join('\n');
+        for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`, 'secret', 'voicemail', '5550107722'])
+          expect(storedText.toLowerCase()).not.toContain(needle.toLowerCase());
+        if (dump.pglite) {
+          const bytes = Buffer.from(await dump.pglite.arrayBuffer());
+          for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`]) expect(bytes.includes(needle)).toBe(false);
+        }
 
         // The old files, through a store over the backup's copy of the file directory and the live keys.
         const oldFiles = createEncryptedBlobStore(
@@ -332,7 +415,7 @@ describe(`keys:rotate re-wraps the data keys, on ${dbMode}`, () => {
 });
 
 describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
-  it('encrypts the files, evidence and bot decisions stored before encryption, with progress; resumes', async () => {
+  it('encrypts the files, evidence, bot decisions and message text stored before, with progress; resumes', async () => {
     const harness = await privacyDeps();
     const { deps, dir } = harness;
     try {
@@ -379,8 +462,54 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         })),
         { conversationId: person.emailConversationId, action: 'handoff', reason: 'human_requested' },
       ]);
+      // And an identity as it was stored before tokens, its plain address only, on a database as migration 0044
+      // leaves it while such rows exist (identity-column-migration.test.ts): the plain column kept, nullable.
+      await deps.db.execute(sql`alter table contact_identities add column address text`);
+      await deps.db.execute(sql`alter table contact_identities alter column address_token drop not null`);
+      await deps.db.execute(sql`alter table contact_identities alter column sealed_address drop not null`);
+      await deps.db.execute(sql`insert into contact_identities (contact_id, kind, address)
+        values (${person.contactId}, 'email', 'old-4471@example.org')`);
+      expect(await plainAddressColumnExists(deps.db)).toBe(true);
+      // A Slack identity sealed before member tokens (migration 0045): the request page could not find it by the
+      // member id alone.
+      const slackRow = await newIdentity(deps.db, person.contactId, 'slack', 'T0OLD00001:U0OLD04471');
+      await deps.db.insert(contactIdentities).values({ ...slackRow, memberToken: null });
+      const bySlackMember = async () =>
+        (
+          await deps.db
+            .select({ id: contactIdentities.id })
+            .from(contactIdentities)
+            .where(eq(contactIdentities.memberToken, tokenOfSlackMember(deps.db, 'U0OLD04471')))
+        ).map((r) => r.id);
+      expect(await bySlackMember()).toEqual([]);
+      // A call's conversation threaded, before thread keys of phone channels were tokens, by the pair of numbers.
+      const oldThread = '+358404471000|+15005550006';
+      await deps.db
+        .update(conversations)
+        .set({ threadKey: oldThread })
+        .where(eq(conversations.id, person.callConversationId));
+      // Message text as an older version stored it: plaintext, with the plain words in the index.
+      const oldTexts = [1, 2, 3].map((i) => `Old question ${i} old-4471-text, call +49 154 9131 566${i}`);
+      await deps.db.insert(messages).values(
+        oldTexts.map((body, i) => ({
+          conversationId: person.emailConversationId,
+          channel: 'email' as const,
+          direction: 'inbound' as const,
+          authorKind: 'contact' as const,
+          body,
+          html: i === 0 ? `<p>${body}</p>` : null,
+          language: 'en',
+          deliveryState: 'received' as const,
+        })),
+      );
       const blobs = deps.blobs as EncryptedBlobStore;
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 5, evidence: 3, decisions: 4 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 5,
+        evidence: 3,
+        decisions: 4,
+        identities: 1,
+        messages: 3,
+      });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
       let calls = 0;
@@ -392,7 +521,13 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await expect(encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners: failing })).rejects.toThrow(
         'connection lost',
       );
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 3, evidence: 3, decisions: 4 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 3,
+        evidence: 3,
+        decisions: 4,
+        identities: 1,
+        messages: 3,
+      });
 
       const progress: string[] = [];
       const result = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners }, (s, d, t) =>
@@ -403,11 +538,49 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(result.decisions.encrypted).toBe(4);
       expect(progress).toContain('evidence 3/3');
       expect(progress).toContain('decisions 4/4');
+      expect(result.identities.encrypted).toBe(1);
+      expect(progress).toContain('identities 1/1');
+      expect(result.identities.memberTokens).toBe(1);
+      expect(await bySlackMember()).toEqual([slackRow.id]);
+      expect(result.phoneThreads.tokened).toBe(1);
+      const [call] = await deps.db
+        .select({ threadKey: conversations.threadKey })
+        .from(conversations)
+        .where(eq(conversations.id, person.callConversationId));
+      expect(call!.threadKey).toBe(phoneThreadToken(identityKeysOf(deps.db).blindIndex, oldThread));
+      // The old identity is found by its token now, and its sealed copy opens to the address.
+      const [old] = await deps.db
+        .select()
+        .from(contactIdentities)
+        .where(
+          and(
+            eq(contactIdentities.kind, 'email'),
+            eq(contactIdentities.addressToken, tokenOfAddress(deps.db, 'email', 'old-4471@example.org')),
+          ),
+        );
+      expect(old?.contactId).toBe(person.contactId);
+      // With nothing left to seal, the plain column is gone, as on a database 0043 found sealed.
+      expect(await plainAddressColumnExists(deps.db)).toBe(false);
+      expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
+      expect(progress).toContain('messages 3/3');
+      expect(result.messages.encrypted).toBe(3);
       expect(progress.at(0)).toMatch(/^files 0\//);
-      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({ files: 0, evidence: 0, decisions: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
+        files: 0,
+        evidence: 0,
+        decisions: 0,
+        identities: 0,
+        messages: 0,
+      });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
-      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({ files: 0, evidence: 0, decisions: 0 });
+      expect(await plaintextRemaining({ db: deps.db, blobs }, marker)).toEqual({
+        files: 0,
+        evidence: 0,
+        decisions: 0,
+        identities: 0,
+        messages: 0,
+      });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
       // Same ids, same content for the readers.
@@ -422,9 +595,43 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         ...[1, 2, 3, 4].map((i) => ['answer', i / 8, [[oldArticle, i / 8]]]),
         ['handoff', null, []],
       ]);
+      // The old messages: sealed, their index blinded, nothing of them readable; readers and search as before.
+      const sealedRows = rowsOf<{ t: string }>(
+        await deps.db.execute(sql`select concat_ws(' ', body, html, search_vector::text, mention_tokens::text) as t
+          from messages where conversation_id = ${person.emailConversationId}::uuid`),
+      );
+      for (const needle of ['old-4471', 'question', '9131'])
+        expect(
+          sealedRows
+            .map((r) => r.t)
+            .join('\n')
+            .toLowerCase(),
+        ).not.toContain(needle);
+      const opened = await openedMessages(
+        deps.db,
+        deps.dataKeys,
+        eq(messages.conversationId, person.emailConversationId),
+      );
+      expect(opened.map((m) => m.body)).toEqual(expect.arrayContaining(oldTexts));
+      expect(opened.find((m) => m.body === oldTexts[0])!.html).toBe(`<p>${oldTexts[0]}</p>`);
+      const blinding = await blindingOf(deps.dataKeys);
+      const found = rowsOf<{ body: string }>(
+        await deps.db.execute(sql`select body from messages where search_vector @@
+          ${blinding.query("'question' & 'old'")}::tsquery
+          and mention_tokens @> array[${blinding.digitsToken('15491315662')}]::text[]`),
+      );
+      expect(found).toHaveLength(1);
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
-      expect(again.files.encrypted + again.evidence.encrypted + again.decisions.encrypted).toBe(0);
+      expect(
+        again.files.encrypted +
+          again.evidence.encrypted +
+          again.decisions.encrypted +
+          again.identities.encrypted +
+          again.messages.encrypted +
+          again.identities.memberTokens +
+          again.phoneThreads.tokened,
+      ).toBe(0);
     } finally {
       await harness.close();
     }
@@ -500,7 +707,10 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         botDecisions: 1,
         consentEvents: 0,
         files: 0,
-        msg: 'files, consent evidence or bot decisions are stored unencrypted: run npm run privacy:encrypt-existing',
+        messages: 0,
+        msg:
+          'files, consent evidence, bot decisions, identity addresses or message texts are stored unencrypted: ' +
+          'run npm run privacy:encrypt-existing',
       });
     } finally {
       await server.stop();

@@ -1,3 +1,4 @@
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,11 +80,13 @@ describe('email content: every public fixture, HTML sanitizing, attachments, lim
     await Promise.all([dovecot?.stop(), smtp?.stop()]);
   });
 
+  /** The stored row with its text opened (stored sealed, issue 22), and the agent's view of it. */
   const messageOf = async (messageId: string) => {
-    const [row] = await server.root.db
-      .select()
-      .from(messages)
-      .where(eq(messages.externalId, emailExternalId(inboxId, messageId)));
+    const [row] = await openedMessages(
+      server.root.db,
+      server.root.dataKeys,
+      eq(messages.externalId, emailExternalId(inboxId, messageId)),
+    );
     if (!row) throw new Error(`no message ${messageId}`);
     const detail = (await agent.get(`/api/conversations/${row.conversationId}`)).body;
     return { row, view: detail.messages.find((m: MessageView) => m.id === row.id) };

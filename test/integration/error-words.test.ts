@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /**
  * Issue 18: the API's errors keep a stable `code` for programs; their `params` carry the values the message names;
@@ -131,7 +132,7 @@ describe(`errors in the reader’s language on ${dbMode}`, () => {
     const [c] = await server.root.db.insert(contacts).values({ name: 'Held Person' }).returning();
     await server.root.db
       .insert(contactIdentities)
-      .values({ contactId: c!.id, kind: 'email', address: 'held.person@example.org' });
+      .values(await identityRow(server.root.db, c!.id, 'email', 'held.person@example.org'));
     const hold = await admin.post('/api/privacy/legal-holds', { contactId: c!.id, reason: 'Court case 12/2026' });
     expect(hold.status).toBe(201);
     const erase = await admin.post(`/api/contacts/${c!.id}/erase`, { confirm: true });

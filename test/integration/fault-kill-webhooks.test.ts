@@ -26,7 +26,9 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
   const servers: ServerProcess[] = [];
   let inboxId: string;
   let open: () => Promise<Database>;
-  let pgliteDir: string | undefined;
+  // One DATA_DIR for every server, as deployed servers share it (README "Scaling out"): its key store holds the
+  // data keys that seal every message's text (issue 22). PGlite keeps its database in it too.
+  const dataDir = mkdtempSync(join(tmpdir(), 'fault-sms-'));
 
   beforeAll(async () => {
     const env = { PUBLIC_URL, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, ...LOOPBACK_PROXY };
@@ -34,11 +36,10 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
       scratch = await scratchDatabase('t_kill_sms');
       open = () => openDatabase({ databaseUrl: scratch!.url, poolSize: 2 });
       servers.push(
-        await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }),
-        await ServerProcess.create({ ...env, DATABASE_URL: scratch.url }),
+        await ServerProcess.create({ ...env, DATA_DIR: dataDir, DATABASE_URL: scratch.url }),
+        await ServerProcess.create({ ...env, DATA_DIR: dataDir, DATABASE_URL: scratch.url }),
       );
     } else {
-      const dataDir = (pgliteDir = mkdtempSync(join(tmpdir(), 'fault-sms-')));
       open = () => openDatabase({ pgliteDir: join(dataDir, 'pglite') });
       servers.push(await ServerProcess.create({ ...env, DATA_DIR: dataDir }));
     }
@@ -59,7 +60,7 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.dispose()));
     await scratch?.drop();
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('stores every webhook message exactly once after the crash, the restart and the retries', async () => {
@@ -84,7 +85,7 @@ describe(`kill -9 of a server under Twilio webhook traffic on ${dbMode}`, () => 
     if (dbMode === 'pglite') await victim.stop();
     const database = await open();
     try {
-      const { missing, distinctBodies, conversations } = await storedOnce(database.db, 'sms', MESSAGES);
+      const { missing, distinctBodies, conversations } = await storedOnce(database.db, dataDir, 'sms', MESSAGES);
       expect(missing).toEqual([]);
       expect(distinctBodies).toBe(MESSAGES);
       expect(conversations).toBe(SENDERS);

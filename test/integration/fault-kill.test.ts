@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { dbMode } from '../helpers/db.ts';
 import { LOOPBACK_PROXY, ServerProcess, scratchDatabase } from '../helpers/processes.ts';
@@ -27,10 +29,13 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
   const servers: ServerProcess[] = [];
   let inboxId: string;
   let open: () => Promise<Database>;
+  // One DATA_DIR for every server, as deployed servers share it (README "Scaling out"): its key store holds the
+  // data keys that seal every message's text (issue 22).
+  const dataDir = mkdtempSync(join(tmpdir(), 'fault-chat-'));
 
   beforeAll(async () => {
     // Visitors come from many addresses (X-Forwarded-For from the trusted loopback "load balancer").
-    const env = { CHAT_INBOX: 'Fault chat', ...LOOPBACK_PROXY };
+    const env = { CHAT_INBOX: 'Fault chat', DATA_DIR: dataDir, ...LOOPBACK_PROXY };
     if (dbMode === 'postgres') {
       scratch = await scratchDatabase('t_kill');
       servers.push(
@@ -51,6 +56,7 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.dispose()));
     await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('stores every message exactly once after the crash, the restart and the retries', async () => {
@@ -75,7 +81,7 @@ describe(`kill -9 of a server under inbound traffic on ${dbMode}`, () => {
     if (dbMode === 'pglite') await victim.stop();
     const database = await open();
     try {
-      const { missing, distinctBodies, conversations } = await storedOnce(database.db, 'chat', MESSAGES);
+      const { missing, distinctBodies, conversations } = await storedOnce(database.db, dataDir, 'chat', MESSAGES);
       expect(missing).toEqual([]);
       expect(distinctBodies).toBe(MESSAGES);
       expect(conversations).toBe(VISITORS);

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, rowsOf } from '../../server/db/client.ts';
-import { inboxes } from '../../drizzle/schema/index.ts';
-import { LOOPBACK_PROXY, ServerProcess } from '../helpers/processes.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { inboxes, messages } from '../../drizzle/schema/index.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { createDataKeys } from '../../server/security/data-keys.ts';
+import { createFileKeyStore, keyStorePath } from '../../server/security/key-store.ts';
+import { staticKeyProvider } from '../../server/security/keys.ts';
+import { ENCRYPTION_KEY, LOOPBACK_PROXY, ServerProcess } from '../helpers/processes.ts';
 import { PrivatePostgres } from '../helpers/private-postgres.ts';
 import {
   faultMessage,
@@ -27,6 +34,9 @@ describe('PostgreSQL restarting under traffic', () => {
   let url: string;
   const servers: ServerProcess[] = [];
   let inboxId: string;
+  // One DATA_DIR for both servers, as servers share it (README "Scaling out"): its key store holds the contacts'
+  // data keys, which seal every message's text (issue 22).
+  const dataDir = mkdtempSync(join(tmpdir(), 'outage-data-'));
 
   beforeAll(async () => {
     pg = await PrivatePostgres.create();
@@ -36,7 +46,7 @@ describe('PostgreSQL restarting under traffic', () => {
     await admin.end();
     url = pg.url.replace(/\/postgres$/, '/inbox');
     // Visitors come from many addresses (X-Forwarded-For from the trusted loopback "load balancer").
-    const env = { DATABASE_URL: url, ...LOOPBACK_PROXY };
+    const env = { DATABASE_URL: url, DATA_DIR: dataDir, ...LOOPBACK_PROXY };
     servers.push(await ServerProcess.create(env), await ServerProcess.create(env));
     await Promise.all(servers.map((s) => s.start()));
     const database = await openDatabase({ databaseUrl: url, poolSize: 1 });
@@ -50,6 +60,7 @@ describe('PostgreSQL restarting under traffic', () => {
     for (const s of servers) if (!s.running) console.error(`server ${s.url} exited; its last log lines:\n${s.stderr}`);
     await Promise.all(servers.map((s) => s.dispose()));
     await pg?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('the servers reconnect and no acknowledged message is lost', async () => {
@@ -94,15 +105,17 @@ describe('PostgreSQL restarting under traffic', () => {
 
     const database = await openDatabase({ databaseUrl: url, poolSize: 1 });
     try {
-      const rows = rowsOf<{ body: string; n: number }>(
-        await database.db.execute(
-          sql`select body, count(*)::int as n from messages where direction = 'inbound' group by body`,
-        ),
+      // The stored text is sealed: opened with the servers' key store, as they open it.
+      const keys = createDataKeys(
+        staticKeyProvider([Buffer.from(ENCRYPTION_KEY, 'base64')], 'test key'),
+        createFileKeyStore(keyStorePath(dataDir)),
       );
-      const stored = new Map(rows.map((r) => [r.body, r.n]));
+      const inbound = await database.db.select().from(messages).where(eq(messages.direction, 'inbound'));
+      const stored = new Map<string, number>();
+      for (const { body } of await openMessageTexts(keys, inbound)) stored.set(body, (stored.get(body) ?? 0) + 1);
       expect(ackedBeforeCrash.filter((seq) => stored.get(faultMessage(seq).text) !== 1)).toEqual([]);
       expect([...result.acked].filter((seq) => stored.get(faultMessage(seq).text) !== 1)).toEqual([]);
-      expect(rows.length).toBe(MESSAGES);
+      expect(stored.size).toBe(MESSAGES);
     } finally {
       await database.close();
     }

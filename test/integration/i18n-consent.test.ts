@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, VisitorClient, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
 import { consentNoticeTexts, contactIdentities } from '../../drizzle/schema/index.ts';
 import { NOTICE_TEMPLATE_VERSION } from '../../server/privacy/notice.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 type Notice = {
   language: string;
@@ -86,7 +86,7 @@ describe(`consent notices per language on ${dbMode}`, () => {
     const [identity] = await server.root.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, session.visitorId));
+      .where(identityIs(server.root.db, 'visitor', session.visitorId));
     const ledger = await agent.get(`/api/contacts/${identity!.contactId}/consent`);
     expect(ledger.status).toBe(200);
     const events = ledger.body.history as { purpose: string; language: string; policyVersion: string }[];

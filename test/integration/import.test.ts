@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvidence } from '../../server/privacy/consent-evidence.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +30,16 @@ describe(`importing another helpdesk's export (${dbMode})`, () => {
 
   const run = (request: Partial<ImportRequest> & Pick<ImportRequest, 'from' | 'files'>) =>
     importFiles(ctx.deps, { filesDir: null, inboxId: null, options, dryRun: false, ...request });
-  const importedMessages = (system: string) =>
-    ctx.deps.db
-      .select()
-      .from(messages)
-      .where(like(messages.externalId, `import:${system}:%`))
-      .orderBy(asc(messages.createdAt));
+  /** The imported messages as stored, their text opened (stored sealed, issue 22). */
+  const importedMessages = async (system: string) =>
+    openMessageTexts(
+      ctx.deps.dataKeys,
+      await ctx.deps.db
+        .select()
+        .from(messages)
+        .where(like(messages.externalId, `import:${system}:%`))
+        .orderBy(asc(messages.createdAt)),
+    );
 
   it('Zendesk: a dry run shows the plan and writes nothing; the import writes it through ingest, once', async () => {
     const { paths, filesDir } = zendeskExport(mkdtempSync(join(tmpdir(), 'zendesk-')));

@@ -1,13 +1,23 @@
+import { openedMessages } from '../helpers/opened-messages.ts';
+import { openMessageTexts } from '../../server/domain/message-text.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { testDatabase, dbMode } from '../helpers/db.ts';
 import type { Database } from '../../server/db/client.ts';
-import { contacts, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import {
+  contacts,
+  contactIdentities,
+  conversationParticipants,
+  conversations,
+  inboxes,
+  messages,
+} from '../../drizzle/schema/index.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { DomainEventBus } from '../../server/domain/events.ts';
 import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import { testDataKeys } from '../helpers/data-keys.ts';
+import { addressOf, identityIs } from '../helpers/identities.ts';
 
 describe(`ingest() on ${dbMode}`, () => {
   let database: Database;
@@ -52,7 +62,7 @@ describe(`ingest() on ${dbMode}`, () => {
     const [identity] = await database.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, 'ada@example.org'));
+      .where(identityIs(database.db, 'email', 'ada@example.org'));
     expect(identity!.contactId).toBe(result.contactId);
     expect(result.conversation).toMatchObject({
       channel: 'email',
@@ -69,6 +79,40 @@ describe(`ingest() on ${dbMode}`, () => {
     expect(again.created).toBe(false);
     expect(again.message.body).toBe('Hello');
     expect(await counts()).toEqual(before);
+  });
+
+  it('one Message-ID saved by two senders, each with a Cc: the second mail records its people too', async () => {
+    // As in public mail fixtures: one Message-ID, another From. The second is a replay (its message is the first's),
+    // yet its sender was never stored by it: it must be found or created like any other participant.
+    const shared = { externalId: '<saved-twice@example.org>', threadKey: '<saved-twice@example.org>' };
+    const cc = (address: string) => [{ kind: 'email' as const, address, role: 'cc' as const }];
+    const first = await ingest(deps, mail({ ...shared, participants: cc('cc-one@example.org') }));
+    const again = await ingest(
+      deps,
+      mail({
+        ...shared,
+        sender: { kind: 'email', address: 'other-sender@example.org', name: 'Other' },
+        participants: cc('cc-two@example.org'),
+      }),
+    );
+    expect(again.created).toBe(false);
+    expect(again.message.id).toBe(first.message.id);
+    const people = await database.db
+      .select({
+        id: contactIdentities.id,
+        sealedAddress: contactIdentities.sealedAddress,
+        role: conversationParticipants.role,
+      })
+      .from(conversationParticipants)
+      .innerJoin(contactIdentities, eq(contactIdentities.id, conversationParticipants.identityId))
+      .where(eq(conversationParticipants.conversationId, first.conversation.id));
+    const opened = await Promise.all(people.map(async (p) => `${p.role} ${await addressOf(database.db, p)}`));
+    expect(opened.sort()).toEqual([
+      'cc cc-one@example.org',
+      'cc cc-two@example.org',
+      'from ada@example.org',
+      'from other-sender@example.org',
+    ]);
   });
 
   it('the same sender and thread land in the same conversation; another thread opens another', async () => {
@@ -99,7 +143,7 @@ describe(`ingest() on ${dbMode}`, () => {
     const rows = await database.db
       .select()
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, 'race@example.org'));
+      .where(identityIs(database.db, 'email', 'race@example.org'));
     expect(rows).toHaveLength(1);
   });
 
@@ -152,11 +196,15 @@ describe(`ingest() on ${dbMode}`, () => {
           .select()
           .from(conversations)
           .where(eq(conversations.threadKey, threadKey));
-        const timeline = await database.db
-          .select({ body: messages.body, createdAt: messages.createdAt })
-          .from(messages)
-          .where(eq(messages.conversationId, conversation!.id))
-          .orderBy(messages.createdAt);
+        // Stored sealed: opened as every reader opens it.
+        const timeline = await openMessageTexts(
+          deps.dataKeys,
+          await database.db
+            .select({ id: messages.id, body: messages.body, createdAt: messages.createdAt })
+            .from(messages)
+            .where(eq(messages.conversationId, conversation!.id))
+            .orderBy(messages.createdAt),
+        );
         const expected = Array.from({ length: 24 }, (_, i) => i)
           .filter((i) => i % 12 === t && i !== 7)
           .map((i) => `line ${i}`);
@@ -204,7 +252,7 @@ describe(`ingest() on ${dbMode}`, () => {
       const [identity] = await database.db
         .select()
         .from(contactIdentities)
-        .where(eq(contactIdentities.address, `new-${i}@example.org`));
+        .where(identityIs(database.db, 'email', `new-${i}@example.org`));
       expect(identity!.contactId).toBe(result.contactId);
       const [conversation] = await database.db
         .select()
@@ -215,7 +263,7 @@ describe(`ingest() on ${dbMode}`, () => {
         threadKey: `<mixed-${i}@example.org>`,
         subject: `Subject ${i}`,
       });
-      const [stored] = await database.db.select().from(messages).where(eq(messages.id, result.message.id));
+      const [stored] = await openedMessages(database.db, deps.dataKeys, eq(messages.id, result.message.id));
       expect(stored).toMatchObject({
         conversationId: result.conversation.id,
         body: `first ${i}`,

@@ -5,6 +5,7 @@ import { startTestServer, type AgentClient, type TestServer } from '../helpers/s
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { attachments, conversations, inboxes, messages, recordings } from '../../drizzle/schema/index.ts';
 import { deleteRecording } from '../../server/privacy/retention.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 
 const OUR_NUMBER = '+15550100000';
 const DAY = 86_400_000;
@@ -72,11 +73,13 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
     expect(sms.status).toBe(200);
     const { db, blobs } = server.root;
     const [recording] = await db.select().from(recordings).where(eq(recordings.providerSid, call.recordingSid!));
-    const [callMessage] = await db.select().from(messages).where(eq(messages.externalId, call.callSid));
-    const [text] = await db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.channel, 'sms'), eq(messages.externalId, sms.sid)));
+    // Opened: the text is stored sealed (issue 22), and the checks below compare the words.
+    const [callMessage] = await openedMessages(db, server.root.dataKeys, eq(messages.externalId, call.callSid));
+    const [text] = await openedMessages(
+      db,
+      server.root.dataKeys,
+      and(eq(messages.channel, 'sms'), eq(messages.externalId, sms.sid)),
+    );
     const [conversation] = await db.select().from(conversations).where(eq(conversations.id, recording!.conversationId));
     const file = await blobs.put(Buffer.from('a photo of the damaged parcel'), { messageId: callMessage!.id });
     const [attachment] = await db
@@ -118,8 +121,9 @@ describe(`legal holds bind every destructive operation on ${dbMode}`, () => {
     (await server.root.db.select().from(recordings).where(eq(recordings.id, c.recording.id)))[0]!;
   const attachmentRows = async (c: Customer) =>
     server.root.db.select().from(attachments).where(eq(attachments.id, c.attachment.id));
+  /** A message's text as stored, opened (stored sealed, issue 22). */
   const bodyOf = async (id: string) =>
-    (await server.root.db.select({ body: messages.body }).from(messages).where(eq(messages.id, id)))[0]?.body;
+    (await openedMessages(server.root.db, server.root.dataKeys, eq(messages.id, id)))[0]?.body;
 
   /** The operations' codes in the error's params, by which the inbox words them in the agent's language. */
   const actionCodes: Record<string, string> = {

@@ -10,6 +10,7 @@ import { loadMessageViews } from '../../server/domain/views.ts';
 import type { ChannelKind, InboundMessage } from '../../channels/types.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { testDataKeys } from '../helpers/data-keys.ts';
+import { addressOf } from '../helpers/identities.ts';
 
 /**
  * Every inbound message records the identity that wrote it, on every channel and on every path through ingest
@@ -47,11 +48,15 @@ describe(`message authors on ${dbMode}`, () => {
 
   const authorOf = async (messageId: string) => {
     const [row] = await database.db
-      .select({ kind: contactIdentities.kind, address: contactIdentities.address })
+      .select({
+        id: contactIdentities.id,
+        kind: contactIdentities.kind,
+        sealedAddress: contactIdentities.sealedAddress,
+      })
       .from(messages)
       .innerJoin(contactIdentities, eq(contactIdentities.id, messages.authorIdentityId))
       .where(eq(messages.id, messageId));
-    return row;
+    return row && { kind: row.kind, address: await addressOf(database.db, row) };
   };
 
   it('records the sender’s identity for chat, SMS, Slack and email, new and known senders alike', async () => {

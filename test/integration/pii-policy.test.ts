@@ -7,6 +7,7 @@ import { inboxes, messages } from '../../drizzle/schema/index.ts';
 import { ingestMail } from '../../channels/email/inbound.ts';
 import { parseEmailSettings } from '../../channels/email/settings.ts';
 import { emailExternalId } from '../../channels/email/message-ids.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { emitWithAck, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 
 type Message = { body: string; markers?: Array<{ kind: string; detail: string }> };
@@ -136,10 +137,11 @@ describe(`automatic PII redaction on arrival, per inbox (${dbMode})`, () => {
     const deps = { ...server.root, adapter: server.root.adapters.email, log: server.fastify.log, maxTextChars: 10_000 };
     const context = { mailbox: 'INBOX', uid: 1, size: 0, truncated: false };
     expect(await ingestMail(deps, inbox!.id, settings, Buffer.from(raw), context)).toBe('ingested');
-    const [row] = await server.root.db
-      .select()
-      .from(messages)
-      .where(eq(messages.externalId, emailExternalId(inbox!.id, '<pii-mail-1@customer.example>')));
+    const [row] = await openedMessages(
+      server.root.db,
+      server.root.dataKeys,
+      eq(messages.externalId, emailExternalId(inbox!.id, '<pii-mail-1@customer.example>')),
+    );
     expect(row!.body).toContain('Please refund to [redacted]; my card was [redacted] (…4444).');
     expect(row!.html).not.toMatch(/DE89|3704|5555/);
     expect(row!.html).toContain('[redacted]');

@@ -7,6 +7,10 @@ import { attachments, contactIdentities, conversations, inboxes, messages } from
 import { ingestMail } from '../../channels/email/inbound.ts';
 import { parseEmailSettings } from '../../channels/email/settings.ts';
 import { ingest } from '../../server/domain/ingest.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
+import { addressOf } from '../helpers/identities.ts';
+import { identityKeysOf } from '../../server/domain/identity-address.ts';
+import { phoneThreadToken } from '../../server/domain/thread-keys.ts';
 
 /**
  * Text PostgreSQL cannot store (NUL in text, unpaired UTF-16 surrogates in jsonb) arrives from every provider.
@@ -59,7 +63,7 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, message: { id: first.message.id } });
 
-    const [row] = await server.root.db.select().from(messages).where(eq(messages.id, first.message.id));
+    const [row] = await openedMessages(server.root.db, server.root.dataKeys, eq(messages.id, first.message.id));
     expect(row!.body).toBe('Where is\uFFFD my order?\uFFFD');
     expect(row!.externalId).toBe('SM\uFFFDpoison');
     expect(row!.metadata).toEqual({
@@ -83,12 +87,15 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
       .select()
       .from(contactIdentities)
       .where(eq(contactIdentities.contactId, first.contactId));
-    expect(identity!.address).toBe('+1555\uFFFD0142');
+    expect(await addressOf(server.root.db, identity!)).toBe('+1555\uFFFD0142');
     const [conversation] = await server.root.db
       .select()
       .from(conversations)
       .where(eq(conversations.id, first.conversation.id));
-    expect(conversation!.threadKey).toBe('+1555\uFFFD0142|+15550100042');
+    // The cleaned pair of numbers, stored as its token (thread-keys.ts): the same pair threads as before.
+    expect(conversation!.threadKey).toBe(
+      phoneThreadToken(identityKeysOf(server.root.db).blindIndex, '+1555\uFFFD0142|+15550100042'),
+    );
     const files = await server.root.db.select().from(attachments).where(eq(attachments.messageId, first.message.id));
     expect(files.map((f) => f.filename)).toEqual(['photo\uFFFD.jpg']);
   });
@@ -111,7 +118,7 @@ describe(`poison input from any channel is stored cleaned, on ${dbMode}`, () => 
     const context = (uid: number) => ({ mailbox: 'INBOX', uid, size: raw.length, truncated: false });
     expect(await ingestMail(deps, mailInbox, settings, raw, context(1))).toBe('ingested');
     expect(await ingestMail(deps, mailInbox, settings, raw, context(2))).toBe('replay');
-    const rows = await server.root.db.select().from(messages).where(eq(messages.channel, 'email'));
+    const rows = await openedMessages(server.root.db, server.root.dataKeys, eq(messages.channel, 'email'));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.body).toContain('Please check the invoice.');
     expect(rows[0]!.metadata.markers).toEqual([

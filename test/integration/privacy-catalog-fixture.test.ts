@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { randomUUID } from 'node:crypto';
 import { type Readable } from 'node:stream';
 import { eq, sql } from 'drizzle-orm';
@@ -152,7 +153,8 @@ describe(`a fixture table in the catalog is reached by every privacy operation, 
   });
 
   it('redaction: the span goes from the transcript, the message’s copy, too', async () => {
-    const [message] = await harness.deps.db.select().from(messages).where(eq(messages.id, adaMessageId));
+    // Opened: the text is stored sealed (issue 22).
+    const [message] = await openedMessages(harness.deps.db, harness.deps.dataKeys, eq(messages.id, adaMessageId));
     const secret = `${ada.marker}-body-one`;
     const start = message!.body.indexOf(secret);
     expect(start).toBeGreaterThanOrEqual(0);

@@ -1,3 +1,4 @@
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { readFile } from 'node:fs/promises';
@@ -95,7 +96,7 @@ describe(`erasure (Art. 17) on ${dbMode}`, () => {
     expect(provider.deleted).toEqual([seeded.sid]);
     await expect(getContact(deps.db, seeded.contactId)).rejects.toMatchObject({ statusCode: 404 });
 
-    const [other] = await deps.db.select().from(messages).where(eq(messages.id, otherMessageId));
+    const [other] = await openedMessages(deps.db, deps.dataKeys, eq(messages.id, otherMessageId));
     expect(other!.body).toBe('My colleague [erased] ([erased], [erased]) asked me to follow up.');
 
     const audit = await listAudit(deps.db, undefined, 5);

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { readZip } from '../helpers/zip.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { messageEvent, SUPPORT_CHANNEL, TEAM } from '../fixtures/channels/slack.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
@@ -17,6 +18,7 @@ import {
   messages,
 } from '../../drizzle/schema/index.ts';
 import type { ConversationDetail } from '../../server/http/views/conversations.ts';
+import { identityIs, identityRow } from '../helpers/identities.ts';
 
 const ada = {
   name: 'Ada Quartermaine',
@@ -86,13 +88,15 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
     });
     adaReplyId = reply.message.id;
     expect(reply.conversation.id).toBe(bobConversationId);
-    adaId = (await deps.db.select().from(contactIdentities).where(eq(contactIdentities.address, ada.email)))[0]!
-      .contactId;
+    adaId = (
+      await deps.db
+        .select()
+        .from(contactIdentities)
+        .where(identityIs(deps.db, 'email', ada.email))
+    )[0]!.contactId;
     // Her phone is on her contact; the Slack app linked her Slack user to her by email (channels/slack/contacts.ts).
     await deps.db.update(contacts).set({ phone: ada.phone }).where(eq(contacts.id, adaId));
-    await deps.db
-      .insert(contactIdentities)
-      .values({ contactId: adaId, kind: 'slack', address: `${TEAM}:${ada.slack}` });
+    await deps.db.insert(contactIdentities).values(await identityRow(deps.db, adaId, 'slack', `${TEAM}:${ada.slack}`));
 
     // A Slack thread someone else started, and Ada's reply in it, as the Slack adapter parses them.
     const options = { inboxId: slack!.id, channelIds: [SUPPORT_CHANNEL], apiUrl: 'https://slack.com/api/' };
@@ -222,14 +226,16 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
       ]),
     );
 
-    const { db } = server.root;
+    const { db, dataKeys } = server.root;
+    // Stored text is sealed (issue 22): rows are opened before their words are compared.
+    const opened = (where: Parameters<typeof openedMessages>[2]) => openedMessages(db, dataKeys, where);
     // Bob's conversation and message stay; hers are gone from it.
-    const bobMessages = await db.select().from(messages).where(eq(messages.conversationId, bobConversationId));
+    const bobMessages = await opened(eq(messages.conversationId, bobConversationId));
     expect(bobMessages.map((m) => m.id)).toEqual([bobMessageId]);
-    const slackMessages = await db.select().from(messages).where(eq(messages.conversationId, slackConversationId));
+    const slackMessages = await opened(eq(messages.conversationId, slackConversationId));
     expect(slackMessages.map((m) => m.body)).toEqual(['Export fails']);
 
-    const [carol] = await db.select().from(messages).where(eq(messages.id, carolMessageId));
+    const [carol] = await opened(eq(messages.id, carolMessageId));
     expect(carol!.body).toBe(
       'Numbers: [erased], [erased], [erased], [erased]. [erased] asked too. Ada will come on Monday.',
     );
@@ -239,7 +245,7 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
     const [file] = await db.select().from(attachments).where(eq(attachments.id, carolAttachmentId));
     expect(file!.filename).toBe('Invoice [erased].pdf');
     // A first name alone and a different number are not hers to replace.
-    const [dan] = await db.select().from(messages).where(eq(messages.id, danMessageId));
+    const [dan] = await opened(eq(messages.id, danMessageId));
     expect(dan!.body).toBe('Ada from the other team said hello; call 0154 9131 5661 (not hers).');
   });
 

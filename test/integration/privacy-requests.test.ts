@@ -6,6 +6,7 @@ import { type AgentClient, startTestServer, type TestServer } from '../helpers/s
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { auditLog, contactIdentities, contacts, privacyRequestCodes } from '../../drizzle/schema/index.ts';
 import { addMonths } from '../../server/privacy/request-desk.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /** Issue 21 items 1 and 8: the request desk's lifecycle on a moved clock, and the public page's one-time codes. */
 describe(`data-subject request desk (${dbMode})`, () => {
@@ -20,7 +21,7 @@ describe(`data-subject request desk (${dbMode})`, () => {
 
   async function customer(address: string, name: string, locale = 'en') {
     const [c] = await server.root.db.insert(contacts).values({ name, email: address, locale }).returning();
-    await server.root.db.insert(contactIdentities).values({ contactId: c!.id, kind: 'email', address });
+    await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, 'email', address));
     return c!.id;
   }
   /** Asks for a code and reads it from the mail the person received. */

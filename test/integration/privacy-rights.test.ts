@@ -8,6 +8,7 @@ import { privacyDeps } from '../helpers/privacy-deps.ts';
 import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
 import { readZip } from '../helpers/zip.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { auditLog, messages } from '../../drizzle/schema/index.ts';
 import { exportContact } from '../../server/privacy/export.ts';
@@ -149,28 +150,21 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
 
   describe('redaction', () => {
     it('replaces the span for good, in the HTML copy too, marks the timeline; no text in audit', async () => {
-      const { db } = harness.deps;
+      const { db, dataKeys } = harness.deps;
       const secret = `${person.marker}-body-one`;
-      const [target] = await db
-        .select()
-        .from(messages)
-        .where(
-          sql`${messages.conversationId} = ${seeded.emailConversationId} and ${messages.body} like ${`%${secret}%`}`,
-        );
+      // Stored text is sealed (issue 22): rows are opened before their words are looked at.
+      const conversation = () => openedMessages(db, dataKeys, eq(messages.conversationId, seeded.emailConversationId));
+      const target = (await conversation()).find((m) => m.body.includes(secret));
       const start = target!.body.indexOf(secret);
       const redacted = await redactMessage(harness.deps, target!.id, { start, end: start + secret.length }, agent);
       expect(redacted.body).toBe(target!.body.replace(secret, '[redacted]'));
       expect(redacted.redactions).toEqual([
         { start, end: start + '[redacted]'.length, by: agent.id, at: expect.any(String) },
       ]);
-      const [row] = await db.select().from(messages).where(eq(messages.id, target!.id));
+      const [row] = await openedMessages(db, dataKeys, eq(messages.id, target!.id));
       expect(row!.html).not.toContain(secret);
       expect(row!.html).toContain('[redacted]');
-      const timeline = await db
-        .select()
-        .from(messages)
-        .where(eq(messages.conversationId, seeded.emailConversationId))
-        .orderBy(asc(messages.createdAt));
+      const timeline = (await conversation()).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
       expect(timeline.at(-1)).toMatchObject({
         kind: 'event',
         body: `${agent.name} redacted ${secret.length} characters of a message`,
@@ -181,6 +175,8 @@ describe(`privacy rights on ${dbMode}: export, consent, redaction, rectification
         ),
       );
       expect(all[0]!.n).toBe(0);
+      const opened = await openedMessages(db, dataKeys);
+      expect(opened.filter((m) => `${m.body} ${m.html ?? ''}`.includes(secret))).toEqual([]);
       expect(await auditText()).not.toContain(secret);
       expect(await auditText()).toContain('message.redacted');
       expect(harness.published.map((p) => p.name)).toEqual(

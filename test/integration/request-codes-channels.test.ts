@@ -4,8 +4,10 @@ import { dbMode } from '../helpers/db.ts';
 import { requestPageClient, smsAndSlackEnv } from '../helpers/request-page.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
-import { FakeSlack } from '../helpers/fake-slack.ts';
+import { FakeSlack, deliverEvent } from '../helpers/fake-slack.ts';
+import { DM_CHANNEL, messageEvent } from '../fixtures/channels/slack.ts';
 import { auditLog, contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { identityIs, identityRow } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -27,7 +29,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
 
   async function customer(name: string, kind: 'phone' | 'slack' | 'email', address: string) {
     const [c] = await server.root.db.insert(contacts).values({ name }).returning();
-    await server.root.db.insert(contactIdentities).values({ contactId: c!.id, kind, address });
+    await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, kind, address));
     return c!.id;
   }
   const textsTo = (phone: string) => twilio.messages.filter((m) => m.to === phone);
@@ -42,6 +44,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
     slack.addUser({ id: 'U0CUSTOMR1', name: 'sanna', realName: 'Sanna Slack' });
     slack.addUser({ id: 'U0CUSTOMR2', name: 'wilhelm', realName: 'Wilhelm Work', email: 'wilhelm@partner.example' });
     slack.addUser({ id: 'U0STRANGR1', name: 'stranger', email: 'stranger@partner.example' });
+    slack.addUser({ id: 'U0PARTNER1', name: 'paula', realName: 'Paula Partner' });
     server = await startTestServer(smsAndSlackEnv(twilio, slack), { clock });
     admin = await server.agentClient('admin');
   });
@@ -154,6 +157,37 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
     const [dm] = slack.directMessagesTo('U0CUSTOMR2');
     expect(dm).toMatch(/^Ihr Code für unsere Seite für Datenschutzanfragen lautet \d{6}/);
     expect((await api('/verify', { challengeId: sent.body.challengeId, code: codeIn(dm) })).status).toBe(200);
+  });
+
+  it('finds a Slack Connect member of another workspace, who wrote to us on Slack, by their member id', async () => {
+    // Paula's workspace is her own organisation's (user_team): her identity is "T0PARTNER9:U0PARTNER1", a workspace
+    // the app has no conversation of; the page is given her member id alone.
+    const event = messageEvent({ channel: DM_CHANNEL, user: 'U0PARTNER1', text: 'Please delete my data' });
+    event.event.user_team = 'T0PARTNER9';
+    const env = smsAndSlackEnv(twilio, slack);
+    expect((await deliverEvent(`${server.url}/api/slack/events`, env.SLACK_SIGNING_SECRET!, event)).status).toBe(200);
+    let identity: { contactId: string } | undefined;
+    for (let tries = 0; !identity && tries < 100; tries++) {
+      [identity] = await server.root.db
+        .select()
+        .from(contactIdentities)
+        .where(identityIs(server.root.db, 'slack', 'T0PARTNER9:U0PARTNER1'));
+      if (!identity) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(identity).toBeDefined();
+
+    const sent = await api('/code', { address: 'U0PARTNER1', language: 'en' });
+    expect(sent).toEqual({ status: 202, body: { challengeId: expect.any(String), via: 'slack' } });
+    const [dm] = slack.directMessagesTo('U0PARTNER1');
+    expect(codeIn(dm)).toBeDefined();
+    const verified = await api('/verify', { challengeId: sent.body.challengeId, code: codeIn(dm) });
+    expect(verified.status).toBe(200);
+    const filed = await api('/', { kind: 'erasure' }, verified.body.token);
+    expect(filed.status).toBe(201);
+    const request = (await admin.get('/api/privacy/requests')).body.items.find(
+      (r: { id: string }) => r.id === filed.body.id,
+    );
+    expect(request).toMatchObject({ contactId: identity!.contactId, verification: { identityKind: 'slack' } });
   });
 
   it('answers an unknown number, member id or address exactly like a known one, and sends nothing', async () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { requestPageClient, smsAndSlackEnv } from '../helpers/request-page.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { auditLog, contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { identityIs, identityRow } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -32,7 +33,7 @@ describe(`request outcomes by SMS and Slack (${dbMode})`, () => {
     const [identity] = await server.root.db
       .select({ contactId: contactIdentities.contactId })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'phone'), eq(contactIdentities.address, phone)));
+      .where(identityIs(server.root.db, 'phone', phone));
     return identity!.contactId;
   }
 
@@ -106,7 +107,7 @@ describe(`request outcomes by SMS and Slack (${dbMode})`, () => {
     const [c] = await server.root.db.insert(contacts).values({ name: 'Sven Slack' }).returning();
     await server.root.db
       .insert(contactIdentities)
-      .values({ contactId: c!.id, kind: 'slack', address: 'T0TEAM0001:U0SVEN0001' });
+      .values(await identityRow(server.root.db, c!.id, 'slack', 'T0TEAM0001:U0SVEN0001'));
     const id = await filedAfterCode('U0SVEN0001', 'sv', 'erasure', () => slack.directMessagesTo('U0SVEN0001').at(-1));
     expect((await admin.post('/api/privacy/legal-holds', { contactId: c!.id, reason: 'Tax audit 2026' })).status).toBe(
       201,

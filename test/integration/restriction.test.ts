@@ -8,6 +8,7 @@ import { ingest } from '../../server/domain/ingest.ts';
 import { verifyAuditChain } from '../../server/privacy/audit-verify.ts';
 import { auditStaged, contactIdentities, inboxes, privacyRequests } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../../channels/types.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 type AuditItem = { action: string; actor: { kind: string }; targetType: string; fields: string[] };
 
@@ -69,7 +70,7 @@ describe(`restriction, objection and the contact's audit trail (${dbMode})`, () 
     const [identity] = await db
       .select({ contactId: contactIdentities.contactId })
       .from(contactIdentities)
-      .where(eq(contactIdentities.address, visitor.visitorId));
+      .where(identityIs(db, 'visitor', visitor.visitorId));
     const contactId = identity!.contactId;
     const placed = await restrict(contactId, { kind: 'restriction', reason: 'Accuracy contested (Art. 18(1)(a))' });
     expect(placed.status).toBe(201);

@@ -12,6 +12,7 @@ import {
   privacyPendingChanges,
   smsOptOuts,
 } from '../../drizzle/schema/index.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -40,7 +41,7 @@ describe(`self-service phone correction by SMS code (${dbMode})`, () => {
 
   async function customer(address: string, name: string) {
     const [c] = await server.root.db.insert(contacts).values({ name, email: address }).returning();
-    await server.root.db.insert(contactIdentities).values({ contactId: c!.id, kind: 'email', address });
+    await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, 'email', address));
     return c!.id;
   }
   async function verify(address: string, language: string) {

@@ -12,6 +12,7 @@ import {
   privacyDownloadLinks,
   privacyPendingChanges,
 } from '../../drizzle/schema/index.ts';
+import { identityRow } from '../helpers/identities.ts';
 
 /**
  * Issue 21 items 1 and 2: agents log requests; a customer asks for a copy (an expiring link), corrects their
@@ -46,7 +47,7 @@ describe(`self-service privacy requests (${dbMode})`, () => {
 
   async function customer(address: string, name: string) {
     const [c] = await server.root.db.insert(contacts).values({ name, email: address }).returning();
-    await server.root.db.insert(contactIdentities).values({ contactId: c!.id, kind: 'email', address });
+    await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, 'email', address));
     return c!.id;
   }
   /** The next mail to `address`, and the six-digit code in it. */

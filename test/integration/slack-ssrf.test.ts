@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -61,8 +62,13 @@ describe(`Slack files cannot be used to reach other hosts (SSRF), on ${dbMode}`,
   });
 
   const deliver = (payload: unknown) => deliverEvent(`${server.url}/api/slack/events`, SIGNING_SECRET, payload);
+  // The text is stored sealed (issue 22): Slack's messages are opened and the one with the text is taken.
   const storedMessage = async (text: string) =>
-    eventually(async () => (await server.root.db.select().from(messages).where(eq(messages.body, text)))[0]);
+    eventually(async () =>
+      (await openedMessages(server.root.db, server.root.dataKeys, eq(messages.channel, 'slack'))).find(
+        (m) => m.body === text,
+      ),
+    );
   const messageView = async (conversationId: string, id: string) =>
     (await agent.get(`/api/conversations/${conversationId}`)).body.messages.find((m: { id: string }) => m.id === id);
   /** Waits until no file of the message is still on its first try (downloaded, refused or failed once). */

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { sid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { auditLog, contactIdentities, inboxes, messages, smsOptOuts } from '../../drizzle/schema/index.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 const OUR_NUMBER = '+15550100000';
 
@@ -46,7 +47,7 @@ describe(`Twilio SMS on ${dbMode}`, () => {
     const [identity] = await server.root.db
       .select()
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'phone'), eq(contactIdentities.address, phone)));
+      .where(identityIs(server.root.db, 'phone', phone));
     const match = list.body.items.find((c: { contact: { id: string } }) => c.contact.id === identity?.contactId);
     if (!match) throw new Error('no conversation for that number');
     return match as { id: string };

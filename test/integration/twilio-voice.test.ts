@@ -5,6 +5,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { sid, startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
 import { auditLog, consentEvents, inboxes, messages, recordings } from '../../drizzle/schema/index.ts';
 
 const OUR_NUMBER = '+15550100000';
@@ -98,10 +99,12 @@ describe(`Twilio voice and call recordings on ${dbMode}`, () => {
       expect(call.action!.text).toContain('<Hangup/>');
       expect(call.recordingCallback).toMatchObject({ status: 204 });
 
-      const [message] = await server.root.db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)));
+      // Opened: the text is stored sealed (issue 22).
+      const [message] = await openedMessages(
+        server.root.db,
+        server.root.dataKeys,
+        and(eq(messages.channel, 'voice'), eq(messages.externalId, call.callSid)),
+      );
       expect(message).toMatchObject({ direction: 'inbound', body: 'Incoming call' });
       const recording = await recordingOf(call.recordingSid!);
       expect(recording).toMatchObject({

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
 import { io } from 'socket.io-client';
 import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { dbMode } from '../helpers/db.ts';
@@ -11,6 +10,7 @@ import {
   type ApiResponse,
   type TestServer,
 } from '../helpers/server.ts';
+import { identityIs } from '../helpers/identities.ts';
 
 const IDLE_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -27,13 +27,13 @@ describe(`visitor tokens end (VISITOR_TOKEN_IDLE_DAYS=${IDLE_DAYS}) on ${dbMode}
     await server.root.db
       .update(contactIdentities)
       .set({ lastSeenAt: new Date(Date.now() - days * DAY_MS) })
-      .where(and(eq(contactIdentities.kind, 'visitor'), eq(contactIdentities.address, visitor.visitorId)));
+      .where(identityIs(server.root.db, 'visitor', visitor.visitorId));
   };
   const lastSeenAt = async (visitor: VisitorClient) => {
     const [row] = await server.root.db
       .select({ at: contactIdentities.lastSeenAt })
       .from(contactIdentities)
-      .where(and(eq(contactIdentities.kind, 'visitor'), eq(contactIdentities.address, visitor.visitorId)));
+      .where(identityIs(server.root.db, 'visitor', visitor.visitorId));
     return row!.at;
   };
   const socketWith = (token: string) =>

@@ -60,7 +60,7 @@ describe('personal-data catalog', () => {
 
   it('tags message bodies, addresses and names as personal data', () => {
     expect(catalog.messages.columns.body).toMatchObject({ personal: true, category: 'message_content' });
-    expect(catalog.contactIdentities.columns.address).toMatchObject({ personal: true, category: 'identifier' });
+    expect(catalog.contactIdentities.columns.sealedAddress).toMatchObject({ personal: true, category: 'identifier' });
     expect(catalog.contacts.columns.email).toMatchObject({ personal: true, category: 'contact_detail' });
   });
 });

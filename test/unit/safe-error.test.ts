@@ -13,8 +13,8 @@ describe('errors in log lines', () => {
     let failure: unknown;
     try {
       // An unknown enum value: PostgreSQL quotes the value in its message, drizzle adds the params.
-      await database.db.execute(sql`insert into contact_identities (contact_id, kind, address)
-        values (gen_random_uuid(), ${PERSONAL}::identity_kind, ${PERSONAL})`);
+      await database.db.execute(sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
+        values (gen_random_uuid(), ${PERSONAL}::identity_kind, ${PERSONAL}, ${PERSONAL})`);
     } catch (err) {
       failure = err;
     } finally {

@@ -3716,7 +3716,7 @@ export interface operations {
                                 contactId: string;
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                                 name: string | null;
                             };
                             authentication?: {
@@ -3750,7 +3750,7 @@ export interface operations {
                             identities: {
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                             }[];
                             consent: {
                                 /** @enum {unknown} */
@@ -3832,7 +3832,7 @@ export interface operations {
                             contactId: string;
                             /** @enum {unknown} */
                             kind: "visitor" | "email" | "phone" | "slack";
-                            address: string;
+                            address: string | null;
                             name: string | null;
                             roles: ("from" | "to" | "cc")[];
                             /** Format: date-time */
@@ -4155,7 +4155,7 @@ export interface operations {
                                 contactId: string;
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                                 name: string | null;
                             };
                             authentication?: {
@@ -4374,7 +4374,7 @@ export interface operations {
                                 contactId: string;
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                                 name: string | null;
                             };
                             authentication?: {
@@ -5393,7 +5393,7 @@ export interface operations {
                         identities: {
                             /** @enum {unknown} */
                             kind: "visitor" | "email" | "phone" | "slack";
-                            address: string;
+                            address: string | null;
                         }[];
                         consent: {
                             /** @enum {unknown} */
@@ -5585,7 +5585,7 @@ export interface operations {
                         identities: {
                             /** @enum {unknown} */
                             kind: "visitor" | "email" | "phone" | "slack";
-                            address: string;
+                            address: string | null;
                         }[];
                         consent: {
                             /** @enum {unknown} */
@@ -6618,7 +6618,7 @@ export interface operations {
                             identities: {
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                             }[];
                             consent: {
                                 /** @enum {unknown} */
@@ -10960,7 +10960,7 @@ export interface operations {
                                 contactId: string;
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                                 name: string | null;
                             };
                             authentication?: {
@@ -11732,7 +11732,7 @@ export interface operations {
                                 contactId: string;
                                 /** @enum {unknown} */
                                 kind: "visitor" | "email" | "phone" | "slack";
-                                address: string;
+                                address: string | null;
                                 name: string | null;
                             };
                             authentication?: {
@@ -13246,7 +13246,7 @@ export interface operations {
                             phone: string | null;
                             identities: {
                                 kind: string;
-                                address: string;
+                                address: string | null;
                             }[];
                             conversations: number;
                             /** Format: uuid */

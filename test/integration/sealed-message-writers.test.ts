@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { dbMode } from '../helpers/db.ts';
+import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
+import { insertSendOnlyEmailInbox, rawMail } from '../helpers/email.ts';
+import { openedMessages } from '../helpers/opened-messages.ts';
+import { inboxes, messages } from '../../drizzle/schema/index.ts';
+import { rowsOf } from '../../server/db/client.ts';
+import { ingestMail } from '../../channels/email/inbound.ts';
+import { parseEmailSettings } from '../../channels/email/settings.ts';
+import { emailExternalId } from '../../channels/email/message-ids.ts';
+import { kbSeedFor } from '../../server/demo/kb.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API bodies are checked by the assertions
+type Json = any;
+
+/**
+ * Issue 22, the switch: every writer stores a message's text sealed and its search entries as keyed tokens. Real
+ * messages go in the ways users send them (a chat visitor, a mail, an agent's reply, the bot's answer); the database
+ * read directly then holds none of their words or the phone number's digits, in the text or in the index, while
+ * the search box (words, a phrase, the phone number) and erasure's redaction of mentions work as before.
+ */
+describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
+  let server: TestServer;
+  let smtp: SmtpSink;
+  let agent: AgentClient;
+  let admin: AgentClient;
+  let emailInbox: string;
+
+  const CHAT = 'My quexoplant arrived wilted, call me on +49 154 9131 5660 please';
+  const MAIL = 'The brazzlewick heater from order 7731 trips the breaker. Regards, Ottilie Vrandsen';
+  const REPLY = 'We will send a new snorgleton fuse for the brazzlewick heater';
+  const MARKERS = ['quexoplant', 'wilted', 'brazzlewick', 'snorgleton', 'vrandsen', '91315660', '1549131', '7731'];
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    server = await startTestServer({ EMAIL_IMAP_ENABLED: 'false', BOT_ENABLED: 'true', BOT_EMBEDDER: 'lexical' });
+    agent = await server.agentClient('agent');
+    admin = await server.agentClient('admin');
+    emailInbox = await insertSendOnlyEmailInbox(server.root.db, smtp);
+    for (const article of kbSeedFor('en')) expect((await admin.post('/api/kb/articles', article)).status).toBe(201);
+    await server.bot.whenReady();
+  }, 240_000);
+  afterAll(async () => {
+    await server?.stop();
+    await smtp?.stop();
+  });
+
+  const search = async (q: string) =>
+    (await agent.get(`/api/search?${new URLSearchParams({ q })}`)).body.items as Array<Json>;
+
+  let chatConversation: string;
+  let mailConversation: string;
+  let mailContact: string;
+
+  it('stores chat, mail, an agent reply and a bot answer sealed, with no word or digit readable', async () => {
+    const visitor = await server.visitor();
+    const socket = await visitor.socket();
+    try {
+      const answer = nextEvent(
+        socket,
+        'message:created',
+        (p) => p.message.from === 'bot' && p.message.body.includes('Forgot password'),
+      );
+      await emitWithAck(socket, 'message:send', { clientId: 'sealed-0001', text: 'How do I reset my password?' });
+      await answer;
+      await emitWithAck(socket, 'message:send', { clientId: 'sealed-0002', text: CHAT });
+    } finally {
+      socket.disconnect();
+    }
+    chatConversation = (await visitor.get('/api/widget/messages')).body.conversationId;
+
+    const settings = parseEmailSettings(
+      (await server.root.db.select().from(inboxes).where(eq(inboxes.id, emailInbox)))[0]!.settings,
+    );
+    const deps = { ...server.root, adapter: server.root.adapters.email, log: server.fastify.log, maxTextChars: 10_000 };
+    const messageId = '<sealed-writers-1@customer.example>';
+    await ingestMail(
+      deps,
+      emailInbox,
+      settings,
+      Buffer.from(
+        rawMail({ messageId, from: 'Ottilie Vrandsen <ottilie@customer.example>', subject: 'Heater', text: MAIL }),
+      ),
+      { mailbox: 'INBOX', uid: 1, size: 0, truncated: false },
+    );
+    const [mail] = await server.root.db
+      .select({ conversationId: messages.conversationId })
+      .from(messages)
+      .where(eq(messages.externalId, emailExternalId(emailInbox, messageId)));
+    mailConversation = mail!.conversationId;
+    expect((await agent.post(`/api/conversations/${mailConversation}/messages`, { text: REPLY })).status).toBe(201);
+    mailContact = (await agent.get(`/api/conversations/${mailConversation}`)).body.contact.id;
+
+    // What an agent sees is what was written.
+    const chat = (await agent.get(`/api/conversations/${chatConversation}`)).body.messages.map((m: Json) => m.body);
+    expect(chat).toContain(CHAT);
+    expect(chat.some((b: string) => b.includes('Forgot password'))).toBe(true);
+    const thread = (await agent.get(`/api/conversations/${mailConversation}`)).body.messages.map((m: Json) => m.body);
+    expect(thread).toEqual(expect.arrayContaining([expect.stringContaining('brazzlewick heater'), REPLY]));
+
+    // The database holds every message sealed, and neither the words nor the digits in any column of them.
+    const stored = rowsOf<{ kind: string; body: string; html: string | null; v: string | null; t: string }>(
+      await server.root.db.execute(sql`select m.kind, m.body, m.html, m.search_vector::text as v,
+        m.mention_tokens::text as t from messages m where m.conversation_id in (${chatConversation}::uuid,
+        ${mailConversation}::uuid)`),
+    );
+    expect(stored.length).toBeGreaterThanOrEqual(6);
+    for (const row of stored) {
+      expect(row.body.startsWith('pdk:v1:'), row.kind).toBe(true);
+      if (row.html !== null) expect(row.html.startsWith('pdk:v1:')).toBe(true);
+    }
+    const dump = JSON.stringify(stored).toLowerCase();
+    for (const marker of MARKERS) expect(dump).not.toContain(marker);
+    expect(dump).not.toContain('password');
+    expect(stored.some((r) => r.t !== '{}')).toBe(true);
+  });
+
+  it('the search box finds them by a word, a phrase and the phone number in any format', async () => {
+    expect((await search('quexoplant')).map((h) => h.conversation.id)).toEqual([chatConversation]);
+    expect((await search('quexoplant'))[0].matchedIn).toBe('message');
+    // Stemmed: "heaters" finds "heater" (the message's language is English).
+    expect((await search('brazzlewick heaters')).map((h) => h.conversation.id)).toEqual([mailConversation]);
+    expect((await search('"brazzlewick heater"')).map((h) => h.conversation.id)).toEqual([mailConversation]);
+    expect(await search('"heater brazzlewick"')).toEqual([]);
+    expect((await search('snorgleton')).map((h) => h.conversation.id)).toEqual([mailConversation]);
+    const snippet = (await search('snorgleton'))[0].snippet.map((p: Json) => p.text).join('');
+    expect(snippet).toContain('snorgleton');
+    for (const phone of ['+49 154 9131 5660', '0154 91315660', '0154-9131-5660'])
+      expect(
+        (await search(phone)).some((h) => h.conversation.id === chatConversation && h.matchedIn === 'message'),
+        phone,
+      ).toBe(true);
+  });
+
+  it("erasure finds and redacts the person's name in someone else's sealed message", async () => {
+    // Someone else mentions the mail's sender by name and address, in a chat.
+    const visitor = await server.visitor();
+    const socket = await visitor.socket();
+    try {
+      await emitWithAck(socket, 'message:send', {
+        clientId: 'sealed-0003',
+        text: 'Ottilie Vrandsen (ottilie@customer.example) asked me to write',
+      });
+    } finally {
+      socket.disconnect();
+    }
+    const other = (await visitor.get('/api/widget/messages')).body.conversationId as string;
+    const found = (await admin.get(`/api/privacy/people?q=${encodeURIComponent('Ottilie Vrandsen')}`)).body;
+    expect(found.mentionItems.map((m: Json) => m.conversationId)).toContain(other);
+
+    const res = await admin.post(`/api/contacts/${mailContact}/erase`, { confirm: true });
+    expect(res.status).toBe(200);
+    expect(res.body.receipt.mentionsRedacted).toBeGreaterThanOrEqual(1);
+    const [mentioning] = await openedMessages(
+      server.root.db,
+      server.root.dataKeys,
+      sql`${messages.conversationId} = ${other}::uuid and ${messages.kind} = 'message'`,
+    );
+    expect(mentioning!.body).toBe('[erased] ([erased]) asked me to write');
+    expect(mentioning!.body.startsWith('pdk:')).toBe(false);
+    const [raw] = await server.root.db.select().from(messages).where(eq(messages.id, mentioning!.id));
+    expect(raw!.body.startsWith('pdk:v1:')).toBe(true);
+    // The erased words left the index with the text: neither the word nor the address finds it any more.
+    expect(await search('Vrandsen')).toEqual([]);
+  });
+});
