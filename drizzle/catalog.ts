@@ -125,6 +125,13 @@ export const catalog = {
       name: text('contact_detail', 'a name as the person or an agent typed it'),
       email: p('contact_detail'),
       phone: p('contact_detail'),
+      // Opened for the export (server/privacy/encrypted-columns.ts): it shows them as name, email and phone.
+      sealedName: p('contact_detail', "the name, sealed with the person's data key (issue 22)"),
+      sealedEmail: p('contact_detail', "the email address, sealed with the person's data key (issue 22)"),
+      sealedPhone: p('contact_detail', "the phone number, sealed with the person's data key (issue 22)"),
+      nameTokens: derived('identifier', "keyed blind index tokens of the name's words (issue 22)"),
+      emailTokens: derived('identifier', 'keyed blind index tokens of the email address and its words (issue 22)'),
+      phoneTokens: derived('identifier', "keyed blind index tokens of the phone number's digit suffixes (issue 22)"),
       locale: p('metadata'),
       createdAt: p('metadata'),
       updatedAt: p('metadata'),

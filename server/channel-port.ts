@@ -59,6 +59,7 @@ export { openMessageText, openSubjects, type TextKeys } from './domain/message-t
 export { newIdentity, readableAddresses, tokenOfAddress } from './domain/identity-address.ts';
 export { findIdentity } from './domain/identity-lookup.ts';
 export { sealMessageText, type StoreKeys } from './domain/message-store.ts';
+export { sealFieldsOf } from './domain/contact-fields.ts';
 export { appendAudit } from './privacy/audit.ts';
 export { processHolder, releaseLease, tryAcquireLease } from './db/leases.ts';
 // For route definitions: error constructors, the shared error response schemas, the rate-limit presets.

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { webApi } from '@slack/bolt';
-import { findIdentity, newIdentity, storableText, type Db } from '../../server/channel-port.ts';
+import { findIdentity, newIdentity, sealFieldsOf, storableText, type Db } from '../../server/channel-port.ts';
 import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import type { InboundMessage } from '../types.ts';
 
@@ -53,10 +53,11 @@ export async function resolveSlackSender(
 /** After ingest created the contact: its email from Slack, as a detail and as an identity for the email channel. */
 export async function recordSlackEmail(db: Db, contactId: string, profile: SlackProfile | null): Promise<void> {
   if (!profile?.email) return;
+  // Sealed with the contact's key (server/domain/contact-fields.ts), only when the contact has no email yet.
   await db
     .update(contacts)
-    .set({ email: profile.email })
-    .where(and(eq(contacts.id, contactId), isNull(contacts.email)));
+    .set(await sealFieldsOf(db, contactId, { email: profile.email }))
+    .where(and(eq(contacts.id, contactId), isNull(contacts.email), isNull(contacts.sealedEmail)));
   await db
     .insert(contactIdentities)
     .values(await newIdentity(db, contactId, 'email', profile.email))

@@ -2,15 +2,33 @@ import { pgTable, uuid, text, timestamp, uniqueIndex, index } from 'drizzle-orm/
 import { sql } from 'drizzle-orm';
 import { identityKindEnum } from './enums.ts';
 
-export const contacts = pgTable('contacts', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name'),
-  email: text('email'),
-  phone: text('phone'),
-  locale: text('locale'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Issue 22, transitional: rows stored before migration 0046 until `privacy:encrypt-existing` seals them. */
+    name: text('name'),
+    email: text('email'),
+    phone: text('phone'),
+    /** The fields sealed with the contact's data key (server/domain/contact-fields.ts): erasure shreds them. */
+    sealedName: text('sealed_name'),
+    sealedEmail: text('sealed_email'),
+    sealedPhone: text('sealed_phone'),
+    /** Keyed blind-index tokens of the name's words (kind 'name'): the search box finds a name by them. */
+    nameTokens: text('name_tokens').array(),
+    /** Tokens of the email address (whole, and its words) and of the phone's digit suffixes (contact-fields.ts). */
+    emailTokens: text('email_tokens').array(),
+    phoneTokens: text('phone_tokens').array(),
+    locale: text('locale'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('contacts_name_tokens').using('gin', t.nameTokens),
+    index('contacts_email_tokens').using('gin', t.emailTokens),
+    index('contacts_phone_tokens').using('gin', t.phoneTokens),
+  ],
+);
 
 /** One row per address a contact is known by on a channel: the key of identity resolution. */
 export const contactIdentities = pgTable(

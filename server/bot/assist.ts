@@ -4,6 +4,7 @@
  * known, an unknown order number left as a gap for the agent) and similar resolved conversations with the
  * reply that resolved them. Only conversations the agent may see are searched.
  */
+import { openNames } from '../domain/contact-fields.ts';
 import { customerTexts as openedCustomerTexts, openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -160,7 +161,7 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
   return {
     async suggestions(conversationId: string, scope: InboxIds): Promise<AssistView> {
       const [conversation] = await db
-        .select({ contactName: contacts.name })
+        .select({ contactId: contacts.id, name: contacts.name, sealedName: contacts.sealedName })
         .from(conversations)
         .innerJoin(contacts, eq(contacts.id, conversations.contactId))
         .where(eq(conversations.id, conversationId));
@@ -187,7 +188,10 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
               ),
             )
         : [];
-      const known = { customerTexts, contactName: conversation?.contactName ?? null };
+      const [contactName] = conversation
+        ? await openNames(keys, [{ ...conversation, id: conversation.contactId }])
+        : [null];
+      const known = { customerTexts, contactName: contactName ?? null };
       const articles = candidates.flatMap((c) => {
         const a = articleRows.find((r) => r.id === c.articleId);
         return a

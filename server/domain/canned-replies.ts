@@ -1,3 +1,5 @@
+import { openContact } from './contact-fields.ts';
+import { identityKeysOf } from './identity-address.ts';
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, cannedReplies, contacts, conversations, inboxes } from '../../drizzle/schema/index.ts';
@@ -223,8 +225,11 @@ export async function renderCannedReply(
   await assertVisible(db, agent.inboxIds, 'conversation', conversationId);
   const [known] = await db
     .select({
+      contactId: contacts.id,
       contactName: contacts.name,
       contactEmail: contacts.email,
+      contactSealedName: contacts.sealedName,
+      contactSealedEmail: contacts.sealedEmail,
       locale: contacts.locale,
       inboxName: inboxes.name,
       agentName: sql<string>`(select ${agents.name} from ${agents} where ${agents.id} = ${agent.id})`,
@@ -234,6 +239,16 @@ export async function renderCannedReply(
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
     .where(eq(conversations.id, conversationId));
   if (!known) throw notFound('Conversation');
+  // The contact's fields for the placeholders, opened (contact-fields.ts); unreadable ones fill in as empty.
+  const opened = await openContact(identityKeysOf(db).dataKeys, {
+    id: known.contactId,
+    name: known.contactName,
+    email: known.contactEmail,
+    sealedName: known.contactSealedName,
+    sealedEmail: known.contactSealedEmail,
+  });
+  known.contactName = opened.name;
+  known.contactEmail = opened.email;
   const { language, source } = chooseVariant(reply.variants, asLanguage(known.locale), requested);
   const template = reply.variants[language];
   if (!template) throw new DomainError(409, 'no_text', 'This reply has no text');

@@ -22,6 +22,16 @@ import { assertNotHeld } from '../privacy/legal-holds.ts';
 import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 import { phoneDigits } from './phone-digits.ts';
 import { identityKeysOf, readableAddresses, tokenOfAddress, withAddresses } from './identity-address.ts';
+import {
+  emailAddressToken,
+  emailWordTokens,
+  nameTokens,
+  openContact,
+  openContactFields,
+  phoneDigitsToken,
+  sealFields,
+  tokenArray,
+} from './contact-fields.ts';
 
 /**
  * One person, one contact: merging moves everything of `otherId` under `keptId` and deletes the emptied contact.
@@ -123,17 +133,27 @@ export async function mergeContacts(
     await tx.delete(analyticsConsentQueue).where(eq(analyticsConsentQueue.contactId, otherId));
     await tx.insert(analyticsConsentQueue).values({ contactId: keptId, dueAt: new Date() });
 
+    // The fields are sealed (contact-fields.ts): opened, and a field taken over sealed again for the kept contact
+    // (a value is bound to its row), its plain column (rows from before the sealing) cleared.
+    const keys = identityKeysOf(db);
+    const [keptOpen, otherOpen] = await openContactFields(keys.dataKeys, [kept, other]);
     const fields = ['name', 'email', 'phone', 'locale'] as const;
     const taken: Partial<Record<(typeof fields)[number], string>> = {};
     for (const field of fields) {
-      const value = other[field];
-      if ((kept[field] === null || kept[field] === '') && value) taken[field] = value;
+      const value = otherOpen![field];
+      if ((keptOpen![field] === null || keptOpen![field] === '') && value) taken[field] = value;
     }
-    const [updated] = await tx
+    const { locale, ...sealable } = taken;
+    await tx
       .update(contacts)
-      .set({ ...taken, updatedAt: new Date() })
-      .where(eq(contacts.id, keptId))
-      .returning({ id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone });
+      .set({
+        ...(locale ? { locale } : {}),
+        ...(await sealFields(keys, keptId, sealable)),
+        ...Object.fromEntries(Object.keys(sealable).map((k) => [k, null])),
+        updatedAt: new Date(),
+      })
+      .where(eq(contacts.id, keptId));
+    const updated = { id: keptId, name: keptOpen!.name, email: keptOpen!.email, phone: keptOpen!.phone, ...sealable };
     await tx.delete(contacts).where(eq(contacts.id, otherId));
     await appendAudit(tx, {
       actorKind: 'agent',
@@ -151,7 +171,7 @@ export async function mergeContacts(
       },
     });
     return {
-      contact: updated!,
+      contact: updated,
       inboxIds,
       visitorIds,
       counts: { identities: identities.length, conversations: moved.length, consentEvents: consent.length },
@@ -177,6 +197,8 @@ const C = {
   id: sql.raw('"contacts"."id"'),
   email: sql.raw('"contacts"."email"'),
   phone: sql.raw('"contacts"."phone"'),
+  emailTokens: sql.raw('"contacts"."email_tokens"'),
+  phoneTokens: sql.raw('"contacts"."phone_tokens"'),
 };
 
 /** Emails compare lower-case and trimmed. */
@@ -199,11 +221,18 @@ function phoneCondition(column: SQL, phone: { digits: string; international: boo
 
 /** Every email and phone a contact is known by: its own fields and its identities', normalised. */
 async function keysOf(db: Db, contactId: string) {
-  const [contact] = await db
-    .select({ email: contacts.email, phone: contacts.phone })
+  const [stored] = await db
+    .select({
+      id: contacts.id,
+      email: contacts.email,
+      phone: contacts.phone,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
+    })
     .from(contacts)
     .where(eq(contacts.id, contactId));
-  if (!contact) throw notFound('Contact');
+  if (!stored) throw notFound('Contact');
+  const contact = await openContact(identityKeysOf(db).dataKeys, stored);
   // Addresses are stored sealed: opened to compute the other contacts' tokens.
   const identities = await readableAddresses(
     db,
@@ -251,12 +280,17 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
   const identityOf = (kind: 'email' | 'phone', condition: SQL) =>
     sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
       and i.kind = ${kind} and ${condition})`;
-  // Identities by token (their addresses are stored only sealed): an email as normalised, a phone in E.164 (how
-  // the channels store them); a national number on file matches other contacts' phone fields only.
+  // Another contact's own email and phone are sealed (contact-fields.ts): matched by their tokens (the whole
+  // address; a suffix of the phone's digits, so a national number meets its international form), by the plain
+  // columns of rows from before the sealing, and by its identities' tokens (their addresses are stored only
+  // sealed): an email as normalised, a phone in E.164 (how the channels store them); a national number on file
+  // matches other contacts' phone fields only.
+  const { blindIndex } = identityKeysOf(db);
   const emailTokens = emails.map((e) => tokenOfAddress(db, 'email', e));
   const phoneTokens = phones.filter((p) => p.international).map((p) => tokenOfAddress(db, 'phone', `+${p.digits}`));
   const emailMatch = emails.length
     ? or(
+        sql`${C.emailTokens} && ${tokenArray(emails.map((e) => emailAddressToken(blindIndex, e)))}::text[]`,
         inArray(sql`lower(trim(${C.email}))`, emails),
         identityOf(
           'email',
@@ -269,6 +303,7 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
     : sql`false`;
   const phoneMatch = phones.length
     ? or(
+        sql`${C.phoneTokens} && ${tokenArray(phones.map((p) => phoneDigitsToken(blindIndex, p.digits)))}::text[]`,
         ...phones.map((p) => phoneCondition(C.phone, p)),
         ...(phoneTokens.length
           ? [
@@ -289,6 +324,9 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
       name: contacts.name,
       email: contacts.email,
       phone: contacts.phone,
+      sealedName: contacts.sealedName,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
       byEmail: sql<boolean>`${emailMatch}`,
       byPhone: sql<boolean>`${phoneMatch}`,
     })
@@ -296,7 +334,8 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
     .where(and(ne(contacts.id, contactId), or(emailMatch, phoneMatch), contactVisible(contacts.id, scope)))
     .orderBy(contacts.createdAt, contacts.id)
     .limit(50);
-  return rows.map(({ byEmail, byPhone, ...c }) => ({
+  const opened = await openContactFields(identityKeysOf(db).dataKeys, rows);
+  return opened.map(({ byEmail, byPhone, fieldsUnreadable: _u, ...c }) => ({
     ...c,
     matchedOn: [...(byEmail ? (['email'] as const) : []), ...(byPhone ? (['phone'] as const) : [])],
   }));
@@ -333,7 +372,16 @@ export async function findPeople(
   if (term.length < 2) throw badRequest('query_too_short', 'Search for at least 2 characters');
   const like = `%${likeLiteral(term)}%`;
   const phone = phoneDigits(term);
+  // Sealed fields (contact-fields.ts) by their tokens: a name or an email address holding every word typed (whole
+  // words: "tollenbeck" finds mira.tollenbeck@example.org, "ollenbeck" does not), a phone number ending with the
+  // digits typed (national or international form). Plain columns of rows from before the sealing by text.
+  const { blindIndex } = identityKeysOf(db);
+  const tokens = nameTokens(blindIndex, term);
+  const emailWords = emailWordTokens(blindIndex, term);
   const text = or(
+    tokens.length ? sql`"contacts"."name_tokens" @> ${tokenArray(tokens)}::text[]` : undefined,
+    emailWords.length ? sql`${C.emailTokens} @> ${tokenArray(emailWords)}::text[]` : undefined,
+    phone ? sql`${C.phoneTokens} @> array[${phoneDigitsToken(blindIndex, phone.digits)}]::text[]` : undefined,
     sql`"contacts"."name" ilike ${like}`,
     sql`${C.email} ilike ${like}`,
     sql`${C.phone} ilike ${like}`,
@@ -360,6 +408,9 @@ export async function findPeople(
       name: contacts.name,
       email: contacts.email,
       phone: contacts.phone,
+      sealedName: contacts.sealedName,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
       conversations: sql<number>`(select count(*) from ${conversations} c where c.contact_id = ${C.id})::int`,
       latestConversationId: sql<string | null>`(select c.id from ${conversations} c where c.contact_id = ${C.id}
         order by c.last_message_at desc nulls last limit 1)`,
@@ -389,8 +440,9 @@ export async function findPeople(
         .then((found) => withAddresses(db, found))
     : [];
   const mentions = await findMentions(db, keys, term, await blindingOf(keys));
+  const opened = await openContactFields(identityKeysOf(db).dataKeys, rows);
   return {
-    contacts: rows.map((r) => ({
+    contacts: opened.map(({ fieldsUnreadable: _u, ...r }) => ({
       ...r,
       conversations: Number(r.conversations),
       messagesWritten: Number(r.messagesWritten),

@@ -9,6 +9,16 @@ import { activeHoldsOf } from '../privacy/legal-holds.ts';
 import { restrictionsOf } from '../privacy/restriction.ts';
 import { withAddresses } from './identity-address.ts';
 import { contactVisible, inboxCondition, type InboxIds } from './scope.ts';
+import {
+  emailWordTokens,
+  nameTokens,
+  openContact,
+  openContactFields,
+  phoneDigitsToken,
+  tokenArray,
+} from './contact-fields.ts';
+import { phoneDigits } from './phone-digits.ts';
+import { identityKeysOf, tokenOfAddress } from './identity-address.ts';
 
 const lastSeen = sql<Date | null>`(select max(${conversations.lastMessageAt}) from ${conversations}
   where ${conversations.contactId} = ${contacts.id})`;
@@ -49,7 +59,7 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
     activeHoldsOf(db, id),
     restrictionsOf(db, id),
   ]);
-  const c = contact.c;
+  const c = await openContact(identityKeysOf(db).dataKeys, contact.c);
   return {
     id: c.id,
     name: c.name,
@@ -73,7 +83,37 @@ export type ContactListItem = {
   lastSeenAt: string;
 };
 
-/** Keyset pagination by (created_at, id); `q` matches name, email or phone; only contacts `scope` shows. */
+/**
+ * `q` as a contact look-up (issue 22: the fields are sealed, so no substring): every word of it among the name's
+ * words or among the words of the contact's email address, the end of the contact's phone number (national or
+ * international form; contact-fields.ts tokens), or exactly an email address or phone number the contact is known
+ * by (identity tokens). Rows from before the sealing (plain columns) still match by substring until they are sealed.
+ */
+function contactQuery(db: Db, q: string) {
+  const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  const { blindIndex } = identityKeysOf(db);
+  const tokens = nameTokens(blindIndex, q);
+  const emailWords = emailWordTokens(blindIndex, q);
+  const phone = phoneDigits(q);
+  const addresses = [tokenOfAddress(db, 'email', q.trim()), tokenOfAddress(db, 'email', q.trim().toLowerCase())];
+  try {
+    addresses.push(tokenOfAddress(db, 'phone', normalizePhone(q)));
+  } catch {
+    // Not a phone number: looked up as a name or email address only.
+  }
+  return or(
+    ilike(contacts.name, like),
+    ilike(contacts.email, like),
+    ilike(contacts.phone, like),
+    tokens.length ? sql`${contacts.nameTokens} @> ${tokenArray(tokens)}::text[]` : undefined,
+    emailWords.length ? sql`${contacts.emailTokens} @> ${tokenArray(emailWords)}::text[]` : undefined,
+    phone ? sql`${contacts.phoneTokens} @> array[${phoneDigitsToken(blindIndex, phone.digits)}]::text[]` : undefined,
+    sql`exists (select 1 from ${contactIdentities} where ${contactIdentities.contactId} = ${contacts.id}
+      and ${contactIdentities.addressToken} = any(${tokenArray(addresses)}::text[]))`,
+  )!;
+}
+
+/** Keyset pagination by (created_at, id); `q` finds a name, email or phone; only contacts `scope` shows. */
 export async function listContacts(
   db: Db,
   query: { q?: string; cursor?: { createdAt: Date; id: string }; limit: number },
@@ -82,10 +122,7 @@ export async function listContacts(
   const filters = [];
   const visible = contactVisible(contacts.id, scope);
   if (visible) filters.push(visible);
-  if (query.q) {
-    const like = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    filters.push(or(ilike(contacts.name, like), ilike(contacts.email, like), ilike(contacts.phone, like))!);
-  }
+  if (query.q) filters.push(contactQuery(db, query.q));
   if (query.cursor) {
     const { createdAt, id } = query.cursor;
     filters.push(or(lt(contacts.createdAt, createdAt), and(eq(contacts.createdAt, createdAt), lt(contacts.id, id)))!);
@@ -98,14 +135,21 @@ export async function listContacts(
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
+  const opened = await openContactFields(
+    identityKeysOf(db).dataKeys,
+    page.map((r) => r.c),
+  );
   return {
-    items: page.map(({ c, lastSeen: seen }): ContactListItem => ({
-      id: c.id,
-      name: c.name,
-      email: c.email,
-      phone: c.phone,
-      lastSeenAt: new Date(seen ?? c.createdAt).toISOString(),
-    })),
+    items: page.map(({ lastSeen: seen }, i): ContactListItem => {
+      const c = opened[i]!;
+      return {
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        phone: c.phone,
+        lastSeenAt: new Date(seen ?? c.createdAt).toISOString(),
+      };
+    }),
     next: rows.length > query.limit && last ? { createdAt: last.c.createdAt, id: last.c.id } : null,
   };
 }

@@ -6,6 +6,7 @@ import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { DATA_PREFIX } from '../security/data-keys.ts';
 import { sealWithKey } from '../security/secret-box.ts';
 import { addressContext, addressToken, identityKeysOf, memberToken } from './identity-address.ts';
+import { sealFieldsWithKey } from './contact-fields.ts';
 
 export type Address = { kind: IdentityKind; address: string };
 export type FoundIdentity = { id: string; contactId: string };
@@ -64,7 +65,37 @@ export type SenderPlan = {
   sealedAddress: string | null;
   /** A new Slack identity's token of its member id alone (identity-address.ts memberToken); null otherwise. */
   memberToken: string | null;
+  /**
+   * The new contact's name, email and phone sealed with its key (contact-fields.ts), and its name's tokens joined by
+   * spaces (base64url has none): sealed here, for the whole batch, so the statement stores no plain field.
+   */
+  sealedName: string | null;
+  sealedEmail: string | null;
+  sealedPhone: string | null;
+  nameTokens: string | null;
+  /** The email address's and phone number's tokens, joined by spaces as the name's. */
+  emailTokens: string | null;
+  phoneTokens: string | null;
 };
+
+const UNPLANNED = {
+  sealedAddress: null,
+  memberToken: null,
+  sealedName: null,
+  sealedEmail: null,
+  sealedPhone: null,
+  nameTokens: null,
+  emailTokens: null,
+  phoneTokens: null,
+};
+
+/** The plan of a sender known to exist: its token alone. */
+export const knownPlan = (token: string): SenderPlan => ({
+  token,
+  newContactId: null,
+  newIdentityId: null,
+  ...UNPLANNED,
+});
 
 /** Tokens known to name an identity, so a message from a known sender costs no look-up before its statement. */
 const KNOWN_CACHE = 50_000;
@@ -95,13 +126,17 @@ export const forgetKnown = (db: Db, kind: string, token: string) => knownOf(db).
  * sender share one plan. A plan the statement did not use (another writer created the contact first) leaves a key
  * nobody names, and no data under it: it is left in its block (settlePlans).
  */
-export async function planSenders(db: Db, senders: readonly Address[], options: { lookUp?: boolean } = {}) {
+export async function planSenders(
+  db: Db,
+  senders: ReadonlyArray<Address & { name?: string | null }>,
+  options: { lookUp?: boolean } = {},
+) {
   const { blindIndex, dataKeys } = identityKeysOf(db);
   const known = knownOf(db);
   const tokens = senders.map((s) => addressToken(blindIndex, s.kind, s.address));
   const unsure = senders.filter((s, i) => options.lookUp || !known.has(keyOf({ kind: s.kind, token: tokens[i]! })));
   const found = unsure.length > 0 ? await findIdentities(db, unsure) : new Map<string, FoundIdentity>();
-  const fresh = new Map<string, { plan: SenderPlan; address: string }>();
+  const fresh = new Map<string, { plan: SenderPlan; sender: Address & { name?: string | null } }>();
   const wanted = new Set(
     senders.flatMap((s, i) =>
       unsure.includes(s) && !foundFor(found, s) ? [keyOf({ kind: s.kind, token: tokens[i]! })] : [],
@@ -112,31 +147,44 @@ export async function planSenders(db: Db, senders: readonly Address[], options: 
     const token = tokens[i]!;
     if (!unsure.includes(s) || foundFor(found, s)) {
       rememberKnown(db, s.kind, token);
-      return { token, newContactId: null, newIdentityId: null, sealedAddress: null, memberToken: null };
+      return knownPlan(token);
     }
     const k = keyOf({ kind: s.kind, token });
     let entry = fresh.get(k);
     if (!entry) {
-      const plan = {
+      const plan: SenderPlan = {
         token,
         newContactId: keys[fresh.size]!.ref,
         newIdentityId: randomUUID(),
-        sealedAddress: null,
+        ...UNPLANNED,
         memberToken: memberToken(blindIndex, s.kind, s.address),
       };
-      fresh.set(k, (entry = { plan, address: s.address }));
+      fresh.set(k, (entry = { plan, sender: s }));
     }
     return entry.plan;
   });
   const planned = [...fresh.values()];
-  planned.forEach(({ plan, address }, i) => {
+  planned.forEach(({ plan, sender }, i) => {
+    const key = keys[i]!;
     plan.sealedAddress = sealWithKey(
       DATA_PREFIX,
-      keys[i]!.ref,
-      keys[i]!.key,
-      address,
+      key.ref,
+      key.key,
+      sender.address,
       addressContext(plan.newIdentityId!),
     );
+    const fields = sealFieldsWithKey(blindIndex, key, plan.newContactId!, {
+      name: sender.name ?? null,
+      email: sender.kind === 'email' ? sender.address : null,
+      phone: sender.kind === 'phone' ? sender.address : null,
+    });
+    plan.sealedName = fields.sealedName;
+    plan.sealedEmail = fields.sealedEmail;
+    plan.sealedPhone = fields.sealedPhone;
+    const joined = (tokens: string[]) => (tokens.length ? tokens.join(' ') : null);
+    plan.nameTokens = joined(fields.nameTokens);
+    plan.emailTokens = joined(fields.emailTokens);
+    plan.phoneTokens = joined(fields.phoneTokens);
   });
   return plans;
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
-import { planSenders, settlePlans, type Address, type SenderPlan } from './identity-lookup.ts';
+import { knownPlan, planSenders, settlePlans, type Address, type SenderPlan } from './identity-lookup.ts';
 import { tokenOfAddress } from './identity-address.ts';
 
 const p = sql.placeholder;
@@ -18,25 +18,30 @@ const p = sql.placeholder;
 const participantsStatement = preparedStatement<{ n: number; created: string[] | null }>(sql`
   with input as (
     select t.kind::identity_kind as kind, t.address, t.token, t.new_contact_id, t.new_identity_id, t.sealed_address,
-      t.member_token, t.name, t.role::participant_role as role
+      t.member_token, t.name, t.email, t.phone, t.name_tokens, t.email_tokens, t.phone_tokens,
+      t.role::participant_role as role
     from unnest((select ${p('kinds')}::text[]), (select ${p('addresses')}::text[]), (select ${p('tokens')}::text[]),
       (select ${p('newContactIds')}::uuid[]), (select ${p('newIdentityIds')}::uuid[]),
       (select ${p('sealedAddresses')}::text[]), (select ${p('memberTokens')}::text[]), (select ${p('names')}::text[]),
-      (select ${p('roles')}::text[]))
-      as t(kind, address, token, new_contact_id, new_identity_id, sealed_address, member_token, name, role)
+      (select ${p('emails')}::text[]), (select ${p('phones')}::text[]), (select ${p('nameTokens')}::text[]),
+      (select ${p('emailTokens')}::text[]), (select ${p('phoneTokens')}::text[]), (select ${p('roles')}::text[]))
+      as t(kind, address, token, new_contact_id, new_identity_id, sealed_address, member_token, name, email, phone,
+        name_tokens, email_tokens, phone_tokens, role)
   ), known as (
     select input.kind, input.token, i.id from input
       join contact_identities i on i.kind = input.kind and i.address_token = input.token
   ), planned as (
     -- Ids, token and sealed address planned in JS (identity-lookup.ts planSenders), the data key already durable.
-    select distinct on (input.new_identity_id) input.kind, input.address, input.token, input.name,
+    select distinct on (input.new_identity_id) input.kind, input.address, input.token, input.name, input.email,
+      input.phone, input.name_tokens, input.email_tokens, input.phone_tokens,
       input.new_contact_id as contact_id, input.new_identity_id as id, input.sealed_address, input.member_token
     from input where input.new_contact_id is not null
       and not exists (select 1 from known k where k.kind = input.kind and k.token = input.token)
   ), new_contact as (
-    insert into contacts (id, name, email, phone)
-    select contact_id, name, case when kind = 'email' then address end, case when kind = 'phone' then address end
-    from planned
+    -- The fields sealed when planned (contact-fields.ts): no plain name, email or phone is stored.
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens, email_tokens, phone_tokens)
+    select contact_id, name, email, phone, string_to_array(name_tokens, ' '), string_to_array(email_tokens, ' '),
+      string_to_array(phone_tokens, ' ') from planned
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
     select id, contact_id, kind, token, sealed_address, member_token from planned
@@ -85,7 +90,7 @@ export async function planParticipants(db: Db, msg: InboundMessage): Promise<Sen
 async function planSender(db: Db, msg: InboundMessage, senderStored: boolean): Promise<SenderPlan> {
   if (!senderStored) return (await planSenders(db, [msg.sender], { lookUp: true }))[0]!;
   const token = tokenOfAddress(db, msg.sender.kind, msg.sender.address);
-  return { token, newContactId: null, newIdentityId: null, sealedAddress: null, memberToken: null };
+  return knownPlan(token);
 }
 
 /**
@@ -117,7 +122,12 @@ export async function recordParticipants(
         newIdentityIds: plans.map((pl) => pl.newIdentityId),
         sealedAddresses: plans.map((pl) => pl.sealedAddress),
         memberTokens: plans.map((pl) => pl.memberToken),
-        names: all.map((a) => a.name ?? null),
+        names: plans.map((pl) => pl.sealedName),
+        emails: plans.map((pl) => pl.sealedEmail),
+        phones: plans.map((pl) => pl.sealedPhone),
+        nameTokens: plans.map((pl) => pl.nameTokens),
+        emailTokens: plans.map((pl) => pl.emailTokens),
+        phoneTokens: plans.map((pl) => pl.phoneTokens),
         roles: all.map((a) => a.role),
       });
       created = new Set(row?.created ?? []);

@@ -142,8 +142,10 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   ), new_contact as (
     -- Planned in JS (identity-lookup.ts planSenders) with its data key already durable; none when the sender was
     -- known when planned: should it have gone since (erased), nothing is inserted and the caller plans again.
-    insert into contacts (id, name, email, phone)
-    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens, email_tokens, phone_tokens)
+    select ${p('newContactId')}::uuid, ${p('senderName')}::text, ${p('email')}::text, ${p('phone')}::text,
+      string_to_array(${p('nameTokens')}::text, ' '), string_to_array(${p('emailTokens')}::text, ' '),
+      string_to_array(${p('phoneTokens')}::text, ' ')
     where ${p('newContactId')}::uuid is not null
       and not exists (select 1 from known_contact) and not exists (select 1 from stored)
     returning id, name
@@ -239,9 +241,13 @@ export function statementValues(
     channel: msg.channel,
     externalId: msg.externalId,
     senderKind: msg.sender.kind,
-    senderName: msg.sender.name ?? null,
-    email: msg.sender.kind === 'email' ? msg.sender.address : null,
-    phone: msg.sender.kind === 'phone' ? msg.sender.address : null,
+    // A new contact's fields, sealed when planned (contact-fields.ts): the statements store no plain field.
+    senderName: sender.sealedName,
+    email: sender.sealedEmail,
+    phone: sender.sealedPhone,
+    nameTokens: sender.nameTokens,
+    emailTokens: sender.emailTokens,
+    phoneTokens: sender.phoneTokens,
     inboxId: msg.inboxId,
     threadKey: msg.threadKey,
     subject: msg.subject ?? null,
@@ -278,23 +284,25 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- the statement anew on every execution (measured: 100 µs of PostgreSQL CPU per message).
     select t.idx, t.channel::channel as channel, t.sender_kind::identity_kind as sender_kind, t.sender_token,
       t.new_contact_id, t.new_identity_id, t.sealed_address, t.member_token,
-      t.sender_name, t.email, t.phone, t.inbox_id, t.thread_key, t.subject,
-      t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language, t.external_id,
-      t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id, t.sealed_body,
-      t.sealed_html
+      t.sender_name, t.email, t.phone, t.name_tokens, t.email_tokens, t.phone_tokens, t.inbox_id, t.thread_key,
+      t.subject, t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language,
+      t.external_id, t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id,
+      t.sealed_body, t.sealed_html
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
       (select ${p('sealedAddress')}::text[]), (select ${p('memberToken')}::text[]), (select ${p('senderName')}::text[]),
-      (select ${p('email')}::text[]),
-      (select ${p('phone')}::text[]), (select ${p('inboxId')}::uuid[]), (select ${p('threadKey')}::text[]),
+      (select ${p('email')}::text[]), (select ${p('phone')}::text[]), (select ${p('nameTokens')}::text[]),
+      (select ${p('emailTokens')}::text[]), (select ${p('phoneTokens')}::text[]), (select ${p('inboxId')}::uuid[]),
+      (select ${p('threadKey')}::text[]),
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('searchVector')}::text[]),
       (select ${p('mentionTokens')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
       (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]))
       as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address, member_token,
-        sender_name, email, phone, inbox_id, thread_key, subject, open_status, search_vector, mention_tokens, language,
-        external_id, metadata, occurred_at, message_id, sealed_body, sealed_html)
+        sender_name, email, phone, name_tokens, email_tokens, phone_tokens, inbox_id, thread_key, subject,
+        open_status, search_vector, mention_tokens, language, external_id, metadata, occurred_at, message_id,
+        sealed_body, sealed_html)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -310,12 +318,14 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- messages of one new sender carry the same plan. A sender planned as known that is gone since has no plan:
     -- its message is left out here and the caller plans it again.
     select fresh.idx, fresh.new_contact_id as id, fresh.new_identity_id as identity_id, fresh.sender_name as name,
-      fresh.email, fresh.phone, fresh.sender_kind, fresh.sender_token, fresh.sealed_address, fresh.member_token
+      fresh.email, fresh.phone, fresh.name_tokens, fresh.email_tokens, fresh.phone_tokens, fresh.sender_kind,
+      fresh.sender_token, fresh.sealed_address, fresh.member_token
     from fresh where fresh.new_contact_id is not null
       and not exists (select 1 from known_contact k where k.idx = fresh.idx)
   ), new_contact as (
-    insert into contacts (id, name, email, phone)
-    select distinct on (id) id, name, email, phone from planned_contact
+    insert into contacts (id, sealed_name, sealed_email, sealed_phone, name_tokens, email_tokens, phone_tokens)
+    select distinct on (id) id, name, email, phone, string_to_array(name_tokens, ' '),
+      string_to_array(email_tokens, ' '), string_to_array(phone_tokens, ' ') from planned_contact
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
     select distinct on (identity_id) identity_id, id, sender_kind, sender_token, sealed_address, member_token
@@ -323,7 +333,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), the_contact as (
     select idx, id, name, identity_id from known_contact
     union all
-    select idx, id, name, identity_id from planned_contact
+    -- A planned contact's name is sealed: ingest shows the one the message came with instead (ingest.ts).
+    select idx, id, null::text, identity_id from planned_contact
   ), known_conversation as materialized (
     select fresh.idx, cv.* from fresh cross join lateral (
       select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
@@ -417,6 +428,9 @@ export function batchValues(
     senderName: column('senderName'),
     email: column('email'),
     phone: column('phone'),
+    nameTokens: column('nameTokens'),
+    emailTokens: column('emailTokens'),
+    phoneTokens: column('phoneTokens'),
     inboxId: column('inboxId'),
     threadKey: column('threadKey'),
     subject: column('subject'),

@@ -1,3 +1,4 @@
+import { openNames } from './contact-fields.ts';
 import { openMessageText, subjectView, type TextKeys } from './message-text.ts';
 import { openAddress } from './identity-address.ts';
 import { and, eq } from 'drizzle-orm';
@@ -174,10 +175,13 @@ async function ingestOnce(
   const message = { ...readMessage(row), body: msg.text, html: msg.html ?? null };
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
+  // The name stored in the plain column (rows from before issue 22's contact fields), else the one the channel gave
+  // with this message: opening the sealed name here would cost a decryption per message on the ingest path.
+  const contactName = row.x_contact_name ?? msg.sender.name ?? null;
   return {
     created: true,
     contactId: row.x_contact_id!,
-    message: toMessageView(message, null, { ...author, name: row.x_contact_name }),
+    message: toMessageView(message, null, { ...author, name: contactName }),
     conversation: {
       id: row.x_conversation_id!,
       inboxId: msg.inboxId,
@@ -185,7 +189,7 @@ async function ingestOnce(
       channel: row.x_channel!,
       status: row.x_status!,
       ...(await subjectView(keys, row.x_conversation_id!, row.x_subject)),
-      contact: { id: row.x_contact_id!, name: row.x_contact_name },
+      contact: { id: row.x_contact_id!, name: contactName },
       assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
       team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,
       lastMessageAt: message.createdAt.toISOString(),
@@ -223,6 +227,7 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
         sealedAddress: contactIdentities.sealedAddress,
       },
       authorName: contacts.name,
+      authorSealedName: contacts.sealedName,
     })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -232,13 +237,15 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
   if (!row) throw new Error('Replay detected but the stored message is gone');
   // A provider's retry may come after an agent moved the conversation to the trash: still a no-op, answered as one.
   const conversation = await loadConversationView(db, keys, row.message.conversationId, null, { includeTrashed: true });
-  // A replay only (not the ingest path): the author's address is opened for the answer's view.
+  // A replay only (not the ingest path): the author's address and name are opened for the answer's view.
   const author = row.author?.contactId
     ? {
         contactId: row.author.contactId,
         kind: row.author.kind!,
         address: await openAddress(db, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
-        name: row.authorName ?? null,
+        name: (
+          await openNames(keys, [{ id: row.author.contactId, name: row.authorName, sealedName: row.authorSealedName }])
+        )[0]!,
       }
     : null;
   return {

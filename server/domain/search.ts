@@ -18,6 +18,15 @@ import {
 } from './search-query.ts';
 import { withPhrasePairs } from './search-phrases.ts';
 import { websearchQuery } from './search-tokens.ts';
+import {
+  contactFieldContext,
+  emailWordTokens,
+  nameTokens,
+  phoneDigitsToken,
+  PHONE_SUFFIX_MIN,
+  tokenArray,
+} from './contact-fields.ts';
+import { identityKeysOf } from './identity-address.ts';
 import type { SearchBlinding } from './search-blind.ts';
 
 /**
@@ -161,44 +170,19 @@ const newest = (size: number) => sql`(select * from recent limit ${size}) as c`;
 type Arm = { rank: MatchedIn; body: SQL; walk?: { size: number; check: SQL; matches?: SQL } };
 
 /**
- * Conversations whose contact has a value (`values`: contact_id, value) containing the text: name, email address,
- * an identity's address. The index step takes the matching contacts from the value's trigram index, then their
- * conversations with the filters: OFFSET 0 keeps that a nested loop over conversations_contact (PostgreSQL hashed
- * all 100,000 conversations for a few thousand matches).
- */
-function contactArm(
-  rank: 'name' | 'email' | 'address',
-  values: SQL,
-  like: string,
-  walk: number,
-  where: SQL,
-  limit: number,
-): Arm {
-  return {
-    rank,
-    walk: {
-      size: walk,
-      check: sql`select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from ${newest(walk)}
-        cross join lateral (select v.value from (${values}) as v where v.contact_id = c.contact_id
-          and v.value ilike ${like} limit 1) as v`,
-      matches: sql`select 1 from (${values}) as v where v.value ilike ${like}`,
-    },
-    body: sql`with v as materialized (select v.contact_id, v.value from (${values}) as v where v.value ilike ${like})
-      select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from v
-      cross join lateral (select c.id, c.last_message_at from conversations c
-        where c.contact_id = v.contact_id and ${where} offset 0) as c
-      order by c.last_message_at desc limit ${limit}`,
-  };
-}
-
-const names = sql`select ct.id as contact_id, ct.name as value from contacts ct`;
-const emails = sql`select ct.id as contact_id, ct.email as value from contacts ct`;
-
-/**
  * Identity addresses are stored only sealed (issue 22): they are found by token, i.e. an exact email address or a
  * full international number, never a part of one. The value shown for such a hit is the text searched for.
  */
-export type IdentityTerms = { text: string; emailTokens: string[]; phoneToken: string | null };
+export type IdentityTerms = {
+  text: string;
+  emailTokens: string[];
+  phoneToken: string | null;
+  /** The token contacts' own phone numbers ending with the digits typed hold (at least 6 digits; phoneFieldArm). */
+  phoneFieldToken: string | null;
+  /** The tokens of the words typed, as contacts' sealed names and email addresses are found (nameArm, emailArm). */
+  nameTokens: string[];
+  emailWordTokens: string[];
+};
 
 function identityTermsOf(db: Db, q: ParsedQuery): IdentityTerms {
   const text = q.words.replace(/^"(.*)"$/, '$1').trim();
@@ -206,7 +190,16 @@ function identityTermsOf(db: Db, q: ParsedQuery): IdentityTerms {
     ? [...new Set([text, text.toLowerCase()])].map((e) => tokenOfAddress(db, 'email', e))
     : [];
   const international = q.phoneDigits !== null && /^(\+|00)/.test(text);
-  return { text, emailTokens, phoneToken: international ? tokenOfAddress(db, 'phone', `+${q.phoneDigits}`) : null };
+  const digits = q.phoneDigits;
+  const { blindIndex } = identityKeysOf(db);
+  return {
+    text,
+    emailTokens,
+    phoneToken: international ? tokenOfAddress(db, 'phone', `+${digits}`) : null,
+    phoneFieldToken: digits !== null && digits.length >= PHONE_SUFFIX_MIN ? phoneDigitsToken(blindIndex, digits) : null,
+    nameTokens: nameTokens(blindIndex, q.words),
+    emailWordTokens: emailWordTokens(blindIndex, q.words),
+  };
 }
 
 function identityArm(
@@ -225,6 +218,64 @@ function identityArm(
         tokens.map((t) => sql`${t}`),
         sql`, `,
       )}) and ${where}
+      order by c.last_message_at desc limit ${limit}`,
+  };
+}
+/**
+ * Conversations whose contact's name holds every word typed (issue 22: names are sealed, found by the blind-index
+ * tokens of their words, contacts_name_tokens, a GIN index; contact-fields.ts). Whole words: "müll" no longer finds
+ * "Müller". The value is left null: the conversation's view carries the opened name, which the snippet shows.
+ */
+function nameArm(tokens: readonly string[], where: SQL, limit: number): Arm {
+  return tokenArm('name', sql`ct.name_tokens`, sql`null::text`, tokens, NAMES_WALK, where, limit);
+}
+
+/**
+ * Conversations whose contact's email address holds every word typed, as a word of the address (email_tokens,
+ * contact-fields.ts): "ada.lovelace@example" and "lovelace" find ada.lovelace@example.com, "lovel" does not. The
+ * value is the sealed address, opened for the snippet.
+ */
+function emailArm(tokens: readonly string[], where: SQL, limit: number): Arm {
+  return tokenArm('email', sql`ct.email_tokens`, sql`ct.sealed_email`, tokens, FIELDS_WALK, where, limit);
+}
+
+function tokenArm(
+  rank: 'name' | 'email',
+  column: SQL,
+  value: SQL,
+  tokens: readonly string[],
+  walk: number,
+  where: SQL,
+  limit: number,
+): Arm {
+  const match = sql`${column} @> ${tokenArray(tokens)}::text[]`;
+  return {
+    rank,
+    walk: {
+      size: walk,
+      check: sql`select c.id, ${rank}::text, null::uuid, ${value}, c.last_message_at from ${newest(walk)}
+        join contacts ct on ct.id = c.contact_id where ${match}`,
+      matches: sql`select 1 from contacts ct where ${match}`,
+    },
+    body: sql`with v as materialized (select ct.id as contact_id, ${value} as value from contacts ct where ${match})
+      select c.id, ${rank}::text, null::uuid, v.value, c.last_message_at from v
+      cross join lateral (select c.id, c.last_message_at from conversations c
+        where c.contact_id = v.contact_id and ${where} offset 0) as c
+      order by c.last_message_at desc limit ${limit}`,
+  };
+}
+
+/**
+ * Conversations whose contact's own phone number ends with the digits typed (phone_tokens, contact-fields.ts: a
+ * token per suffix of 6 to 20 digits). The value shown is the text searched for.
+ */
+function phoneFieldArm(token: string, text: string, where: SQL, limit: number): Arm {
+  const match = sql`ct.phone_tokens @> array[${token}]::text[]`;
+  return {
+    rank: 'phone',
+    body: sql`select c.id, 'phone'::text, null::uuid, ${text}::text, c.last_message_at from contacts ct
+      join conversations c on c.contact_id = ct.id
+      where ${match} and ${where}
       order by c.last_message_at desc limit ${limit}`,
   };
 }
@@ -369,20 +420,13 @@ function arms(
         order by c.last_message_at desc limit ${limit}`,
     });
   if (q.phoneDigits) {
-    const digits = `%${q.phoneDigits}%`;
     if (identity.phoneToken) arm(identityArm('phone', 'phone', [identity.phoneToken], identity.text, where, limit));
-    arm({
-      rank: 'phone',
-      body: sql`select c.id, 'phone', null::uuid, ct.phone, c.last_message_at from contacts ct
-        join conversations c on c.contact_id = ct.id
-        where search_digits(ct.phone) like ${digits} and ${where}
-        order by c.last_message_at desc limit ${limit}`,
-    });
+    if (identity.phoneFieldToken) arm(phoneFieldArm(identity.phoneFieldToken, identity.text, where, limit));
     arm({ rank: 'message', body: mentionArm(q.phoneDigits, where, limit, blinding) });
   }
+  if (identity.nameTokens.length) arm(nameArm(identity.nameTokens, where, limit));
+  if (identity.emailWordTokens.length) arm(emailArm(identity.emailWordTokens, where, limit));
   if (q.substring) {
-    arm(contactArm('name', names, q.substring, NAMES_WALK, where, limit));
-    arm(contactArm('email', emails, q.substring, FIELDS_WALK, where, limit));
     if (identity.emailTokens.length)
       arm(identityArm('address', 'email', identity.emailTokens, identity.text, where, limit));
     arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
@@ -539,14 +583,16 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
   if (!details) return [];
   const [views, snippets] = await details;
   const byId = new Map(best.map((b) => [b.conversation_id, b]));
+  const emails = await openedEmails(db, views, byId);
   return views
     .map(({ seq: _seq, ...conversation }) => {
       const hit = byId.get(conversation.id)!;
+      if (hit.matched_in === 'email') hit.value = emails.get(conversation.id) ?? null;
       const snippet = hit.message_id
         ? (snippets.get(hit.message_id) ?? [])
         : hit.matched_in === 'phone' || hit.matched_in === 'id'
           ? [{ text: hit.value ?? '', match: true }]
-          : highlightValue(hit.value ?? '', q.words);
+          : highlightValue(hit.value ?? (hit.matched_in === 'name' ? (conversation.contact.name ?? '') : ''), q.words);
       return { conversation, matchedIn: hit.matched_in, messageId: hit.message_id, snippet };
     })
     .sort(
@@ -554,4 +600,19 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
         rankOf[a.matchedIn] - rankOf[b.matchedIn] ||
         b.conversation.lastMessageAt.localeCompare(a.conversation.lastMessageAt),
     );
+}
+
+/** The sealed email addresses the email arm matched, opened (one decryptMany), by conversation; unreadable: absent. */
+async function openedEmails(
+  db: Db,
+  views: ReadonlyArray<{ id: string; contact: { id: string } }>,
+  hits: ReadonlyMap<string, Candidate>,
+): Promise<Map<string, string>> {
+  const wanted = views.flatMap((v) => {
+    const sealed = hits.get(v.id)?.matched_in === 'email' ? hits.get(v.id)!.value : null;
+    return sealed ? [{ id: v.id, sealed, context: contactFieldContext('email', v.contact.id) }] : [];
+  });
+  if (!wanted.length) return new Map();
+  const opened = await identityKeysOf(db).dataKeys.decryptMany(wanted);
+  return new Map(wanted.flatMap((w, i) => (opened[i] ? [[w.id, opened[i]!] as const] : [])));
 }

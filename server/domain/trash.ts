@@ -1,3 +1,4 @@
+import { openNames } from './contact-fields.ts';
 import { openSubjects, type TextKeys } from './message-text.ts';
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -127,6 +128,7 @@ export async function listTrash(db: Db, keys: TextKeys): Promise<TrashItemView[]
       purgeAfter: conversations.purgeAfter,
       inbox: { id: inboxes.id, name: inboxes.name },
       contact: { id: contacts.id, name: contacts.name },
+      contactSealedName: contacts.sealedName,
       deletedById: deletedBy.id,
       deletedByName: deletedBy.name,
       messageCount: sql<number>`(select count(*)::int from ${messages} m
@@ -139,8 +141,13 @@ export async function listTrash(db: Db, keys: TextKeys): Promise<TrashItemView[]
     .where(isNotNull(conversations.deletedAt))
     .orderBy(asc(conversations.purgeAfter), asc(conversations.id));
   const rows = await openSubjects(keys, stored);
-  return rows.map(({ deletedById, deletedByName, ...r }) => ({
+  const names = await openNames(
+    keys,
+    stored.map((r) => ({ ...r.contact, sealedName: r.contactSealedName })),
+  );
+  return rows.map(({ deletedById, deletedByName, contactSealedName: _sealed, ...r }, i) => ({
     ...r,
+    contact: { id: r.contact.id, name: names[i]! },
     lastMessageAt: r.lastMessageAt.toISOString(),
     deletedAt: r.deletedAt!.toISOString(),
     purgeAfter: r.purgeAfter!.toISOString(),

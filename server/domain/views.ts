@@ -28,8 +28,9 @@ import type {
 } from '../http/views.ts';
 import { inboxCondition, type InboxIds } from './scope.ts';
 import { timelineEventOf } from './timeline-events.ts';
-import { openAddresses, withAddresses, type SealedIdentity } from './identity-address.ts';
+import { identityKeysOf, openAddresses, withAddresses, type SealedIdentity } from './identity-address.ts';
 import { participantRoles } from '../../drizzle/schema/enums.ts';
+import { openNames } from './contact-fields.ts';
 import {
   openMessageTexts,
   openSubjects,
@@ -108,6 +109,7 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
         sealedAddress: contactIdentities.sealedAddress,
       },
       identityName: authorContact.name,
+      identitySealedName: authorContact.sealedName,
     })
     .from(messages)
     .leftJoin(agents, eq(agents.id, messages.authorAgentId))
@@ -119,13 +121,17 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
     keys,
     read.map((r) => r.message),
   );
-  // Authors' addresses are stored sealed: opened once per identity (null when the key is gone).
+  // Authors' addresses and names are stored sealed: opened once per identity (null when the key is gone).
   const byId = new Map(read.flatMap((r) => (r.identity?.id ? [[r.identity.id, r.identity] as const] : [])));
   const authors = [...byId.values()];
   const addresses = new Map(
     (await openAddresses(db, authors as SealedIdentity[])).map((a, n) => [authors[n]!.id!, a] as const),
   );
-  const rows = read.map((r, i) => ({ ...r, message: texts[i]! }));
+  const names = await openNames(
+    keys,
+    read.map((r) => ({ id: r.identity?.contactId ?? '', name: r.identityName, sealedName: r.identitySealedName })),
+  );
+  const rows = read.map((r, i) => ({ ...r, message: texts[i]!, identityName: names[i] }));
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
   // The bot has no agent row; it signs as the assistant.
   return rows.map((r) => {
@@ -156,6 +162,7 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
       kind: contactIdentities.kind,
       sealedAddress: contactIdentities.sealedAddress,
       name: contacts.name,
+      sealedName: contacts.sealedName,
       role: conversationParticipants.role,
       firstSeenAt: conversationParticipants.firstSeenAt,
     })
@@ -164,10 +171,15 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
     .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
     .where(eq(conversationParticipants.conversationId, conversationId))
     .orderBy(conversationParticipants.firstSeenAt, conversationParticipants.role, contactIdentities.id);
-  // Addresses are stored sealed (null when the key is gone); within one moment and role they sort by address.
+  // Names and addresses are stored sealed (null when the key is gone); within one moment and role they sort by
+  // address.
+  const names = await openNames(
+    identityKeysOf(db).dataKeys,
+    rows.map((r) => ({ id: r.contactId, name: r.name, sealedName: r.sealedName })),
+  );
   const opened = await withAddresses(
     db,
-    rows.map((r) => ({ ...r, id: r.identityId })),
+    rows.map(({ sealedName: _sealed, ...r }, i) => ({ ...r, name: names[i]!, id: r.identityId })),
   );
   opened.sort(
     (a, b) =>
@@ -277,6 +289,7 @@ export async function loadConversationViews(
       c: conversations,
       inboxName: inboxes.name,
       contactName: contacts.name,
+      contactSealedName: contacts.sealedName,
       assigneeName: assignee.name,
       teamName: teams.name,
       preview,
@@ -306,7 +319,11 @@ export async function loadConversationViews(
     keys,
     rows.map((r) => ({ value: r.preview?.slice(36) ?? null, context: bodyContext(r.preview?.slice(0, 36) ?? '') })),
   );
-  return rows.map(({ c, inboxName, contactName, assigneeName, teamName, unread: u }, i) => ({
+  const names = await openNames(
+    keys,
+    rows.map((r) => ({ id: r.c.contactId, name: r.contactName, sealedName: r.contactSealedName })),
+  );
+  return rows.map(({ c, inboxName, assigneeName, teamName, unread: u }, i) => ({
     ...(subjects[i]!.subjectUnreadable ? { subjectUnreadable: true as const } : {}),
     ...(previews[i]!.unreadable ? { previewUnreadable: true as const } : {}),
     id: c.id,
@@ -315,7 +332,7 @@ export async function loadConversationViews(
     channel: c.channel,
     status: c.status,
     subject: subjects[i]!.subject,
-    contact: { id: c.contactId, name: contactName },
+    contact: { id: c.contactId, name: names[i]! },
     assignee: c.assigneeId && assigneeName ? { id: c.assigneeId, name: assigneeName } : null,
     team: c.teamId && teamName ? { id: c.teamId, name: teamName } : null,
     lastMessageAt: c.lastMessageAt.toISOString(),

@@ -1,3 +1,5 @@
+import { openContactFields } from '../domain/contact-fields.ts';
+import { identityKeysOf } from '../domain/identity-address.ts';
 import { and, eq, gt, gte, inArray, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import { auditLog, contacts, inboxes } from '../../drizzle/schema/index.ts';
@@ -29,17 +31,23 @@ export async function findAffected(
   const breach = await getBreach(deps, breachId);
   const catalog = catalogOf(deps);
   const { live, erasedAfter, wasThere } = await scopeOf(deps, catalog, query);
-  const people = await deps.db
+  const stored = await deps.db
     .select({
       id: contacts.id,
       name: contacts.name,
       email: contacts.email,
       phone: contacts.phone,
+      sealedName: contacts.sealedName,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
       locale: contacts.locale,
     })
     .from(contacts)
     .where(inArray(contacts.id, sql`(${live})`))
     .orderBy(contacts.id);
+  const people = (await openContactFields(identityKeysOf(deps.db).dataKeys, stored)).map(
+    ({ fieldsUnreadable: _u, ...p }) => p,
+  );
   const here = new Set(people.map((p) => p.id));
   const erased = await deps.db
     .select({ contactId: auditLog.targetId, details: auditLog.details })

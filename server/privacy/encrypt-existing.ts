@@ -1,3 +1,4 @@
+import { encryptContacts, unsealedContacts } from './encrypt-contacts.ts';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
@@ -29,8 +30,8 @@ import { appendAudit } from './audit.ts';
 import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
 
 /**
- * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores, identity addresses and
- * message text stored before per-person encryption, encrypted with their people's data keys (identities also get
+ * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores, identity addresses,
+ * message text and contacts' name, email and phone (encrypt-contacts.ts) stored before per-person encryption, encrypted with their people's data keys (identities also get
  * their keyed token; messages: encrypt-messages.ts). Resumable: it works in batches, a file is rewritten in place
  * (same id, replaced atomically) and a row in its own statement (messages: a batch per statement), and what is
  * encrypted already is skipped, so a run that was interrupted is finished by the next. Safe while servers run (they
@@ -48,7 +49,7 @@ export type EncryptExistingDeps = {
 };
 
 export type EncryptProgress = (
-  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'messages',
+  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'messages' | 'contacts',
   done: number,
   total: number,
 ) => void;
@@ -62,6 +63,7 @@ export type EncryptExistingResult = {
   /** SMS and voice conversations whose thread key (the pair of numbers) became its token (thread-keys.ts). */
   phoneThreads: { tokened: number };
   messages: { encrypted: number };
+  contacts: { encrypted: number };
 };
 
 const BATCH = 200;
@@ -151,6 +153,7 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
     decisions: await plainDecisionCount(deps.db),
     identities: Number(untokened?.n ?? 0),
     messages: await plainMessageCount(deps.db),
+    contacts: await unsealedContacts(deps.db),
   };
 }
 
@@ -313,6 +316,7 @@ export async function encryptExisting(
   const memberTokens = await addMemberTokens(db);
   const phoneThreads = await tokenPhoneThreads(db);
   const sealedMessages = await encryptMessages(deps, (done, total) => onProgress('messages', done, total));
+  const contactFields = await encryptContacts(db, onProgress);
   if (
     files.encrypted > 0 ||
     encrypted > 0 ||
@@ -320,7 +324,8 @@ export async function encryptExisting(
     identities > 0 ||
     memberTokens > 0 ||
     phoneThreads > 0 ||
-    sealedMessages > 0
+    sealedMessages > 0 ||
+    contactFields > 0
   )
     await appendAudit(db, {
       actorKind: 'system',
@@ -336,6 +341,7 @@ export async function encryptExisting(
         memberTokens,
         phoneThreads,
         messages: sealedMessages,
+        contacts: contactFields,
       },
     });
   return {
@@ -345,6 +351,7 @@ export async function encryptExisting(
     identities: { encrypted: identities, memberTokens },
     phoneThreads: { tokened: phoneThreads },
     messages: { encrypted: sealedMessages },
+    contacts: { encrypted: contactFields },
   };
 }
 

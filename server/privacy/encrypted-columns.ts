@@ -3,12 +3,14 @@ import { openEvidence, type Evidence } from './consent-evidence.ts';
 import { openMessageText, openSubjects } from '../domain/message-text.ts';
 import { openScores, type StoredScores } from '../bot/decision-scores.ts';
 import { addressContext } from '../domain/identity-address.ts';
+import { openContact, type StoredFields } from '../domain/contact-fields.ts';
 
 /**
  * The columns stored encrypted with a person's data key, by table, and how a whole row read from the database is
  * opened for a reader that shows rows as they are (the export's data.json). Message text and subjects may be
  * stored either way while existing data is migrated (server/domain/message-text.ts); a value whose key is gone
- * is exported empty, with `textUnreadable` / `subjectUnreadable` saying so. Contact fields are added here later.
+ * is exported empty, with `textUnreadable` / `subjectUnreadable` saying so. A contact's name, email and phone are
+ * exported under those names, whichever form they are stored in (server/domain/contact-fields.ts).
  */
 const openers: Record<string, (dataKeys: DataKeys, row: Record<string, unknown>) => Promise<Record<string, unknown>>> =
   {
@@ -40,6 +42,11 @@ const openers: Record<string, (dataKeys: DataKeys, row: Record<string, unknown>)
         { sealed: String(sealedAddress), context: addressContext(String(row.id)) },
       ]);
       return { ...rest, address: address ?? null, ...(address === null ? { addressUnreadable: true } : {}) };
+    },
+    contacts: async (dataKeys, row) => {
+      if (row.sealedName === undefined) return row;
+      const opened: Record<string, unknown> = await openContact(dataKeys, row as StoredFields);
+      return opened;
     },
     conversations: async (dataKeys, row) => {
       if (row.subject === undefined) return row;

@@ -1,7 +1,9 @@
+import { openContact } from '../domain/contact-fields.ts';
 import { and, eq, getTableName, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { BlobStore } from '../blobs/store.ts';
 import type { DataKeys } from '../security/data-keys.ts';
+import type { BlindIndex } from '../security/blind-index.ts';
 import type { DomainEventBus } from '../domain/events.ts';
 import {
   auditLog,
@@ -16,6 +18,8 @@ import type { ErasureReceipt, PossibleMention } from '../http/views/privacy.ts';
 import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { messageMentionCondition } from './mention-index.ts';
 import { openFoundMessages, sealedMessageColumns, writeSealedMentions } from './erase-sealed.ts';
+import { openFoundNames, sealedNameColumns, sealedNameCondition, writeSealedNames } from './erase-sealed-contacts.ts';
+import { identityKeysOf } from '../domain/identity-address.ts';
 import { blindingOf } from '../domain/message-store.ts';
 import { footprintOf } from './breach-reach.ts';
 import { appendAudit } from './audit.ts';
@@ -64,8 +68,10 @@ export async function eraseContact(
 ): Promise<ErasureReceipt> {
   const { db } = deps;
   const catalog = catalogOf(deps);
-  const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
-  if (!contact) throw notFound('Contact');
+  const [stored] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  if (!stored) throw notFound('Contact');
+  // The mention check needs the person's name, email and phone as text: opened now, before their key is shredded.
+  const contact = await openContact(deps.dataKeys, stored);
   await assertNotHeld(db, { contactId }, 'Erasure');
   // What they wrote in someone else's conversation goes too: a hold there (or on its contact) binds it as well.
   const authoredHeld = await db
@@ -155,7 +161,13 @@ export async function eraseContact(
         possible: possibleMentions,
         tables: touched,
         conversations: mentionedIn,
-      } = await redactMentions(tx, deps.dataKeys, catalog, contactId, mentions);
+      } = await redactMentions(
+        tx,
+        { dataKeys: deps.dataKeys, blindIndex: identityKeysOf(deps.db).blindIndex },
+        catalog,
+        contactId,
+        mentions,
+      );
       const database: Record<string, number> = {};
       for (const t of contactTables(catalog)) {
         const deleted = await tx
@@ -238,7 +250,7 @@ export async function eraseContact(
  */
 async function redactMentions(
   tx: Db,
-  keys: DataKeys,
+  { dataKeys: keys, blindIndex }: { dataKeys: DataKeys; blindIndex: BlindIndex },
   catalog: PrivacyCatalog,
   contactId: string,
   mentions: MentionMatcher,
@@ -278,13 +290,20 @@ async function redactMentions(
       ? messageMentionCondition(messages.searchVector, messages.body, messages.html, mentions, await blindingOf(keys))
       : null;
     const [bodyAt, htmlAt] = [t.columns.indexOf(messages.body), t.columns.indexOf(messages.html)];
+    // Contacts' names are sealed too (contact-fields.ts): found by the tokens of the person's name words as well.
+    const isContacts = getTableName(t.table) === getTableName(contacts);
+    const nameAt = isContacts ? t.columns.indexOf(contacts.name) : -1;
+    const byNameTokens = nameAt >= 0 ? sealedNameCondition(blindIndex, mentions.nameWords) : null;
     const mentioned =
       indexed ??
       sql.join(
-        t.columns.flatMap((column) => [
-          ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
-          ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
-        ]),
+        [
+          ...t.columns.flatMap((column) => [
+            ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
+            ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
+          ]),
+          ...(byNameTokens ? [byNameTokens] : []),
+        ],
         sql` or `,
       );
     // A row with no subject at all (a hold on a conversation) is "someone else's": coalesce keeps it in.
@@ -296,12 +315,14 @@ async function redactMentions(
         conversation: sql<string | null>`${reviewPlaceOf(catalog, t.key)}`,
         ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
         ...(isMessages ? sealedMessageColumns : {}),
+        ...(nameAt >= 0 ? sealedNameColumns : {}),
       })
       .from(t.table)
       .where(
         and(sql`not coalesce((${subjectCondition(catalog, t.key, contactId)}), false)`, sql`(${mentioned})`),
       )) as Array<Record<string, unknown>>;
     const sealedOwners = isMessages ? await openFoundMessages(keys, found, bodyAt, htmlAt) : new Map();
+    const sealedNames = nameAt >= 0 ? await openFoundNames(keys, found, nameAt) : new Set<string>();
     const hits: Array<{ id: unknown; values: Array<string | null> }> = [];
     for (const row of found) {
       const before = t.columns.map((_, c) => row[`c${c}`]);
@@ -328,7 +349,12 @@ async function redactMentions(
         return owner ? [{ id: String(h.id), body: h.values[bodyAt]!, html: h.values[htmlAt] ?? null, owner }] : [];
       }),
     );
-    const plain = hits.filter((h) => !sealedOwners.has(String(h.id)));
+    await writeSealedNames(
+      tx,
+      { dataKeys: keys, blindIndex },
+      hits.flatMap((h) => (sealedNames.has(String(h.id)) ? [{ id: String(h.id), name: h.values[nameAt] ?? null }] : [])),
+    );
+    const plain = hits.filter((h) => !sealedOwners.has(String(h.id)) && !sealedNames.has(String(h.id)));
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
     const idType = sql.raw(t.id.getSQLType());
     for (let i = 0; i < plain.length; i += 500) {

@@ -1,3 +1,5 @@
+import { openContactFields } from '../domain/contact-fields.ts';
+import { identityKeysOf } from '../domain/identity-address.ts';
 import { createHmac } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -280,7 +282,17 @@ export async function replayErasures(
     byKey.set(s.keyId, entry);
   }
   const matches: string[] = [];
-  const all = await db.select({ id: contacts.id, email: contacts.email, phone: contacts.phone }).from(contacts);
+  const stored = await db
+    .select({
+      id: contacts.id,
+      email: contacts.email,
+      phone: contacts.phone,
+      sealedEmail: contacts.sealedEmail,
+      sealedPhone: contacts.sealedPhone,
+    })
+    .from(contacts);
+  // Sealed fields opened (contact-fields.ts); an erased person's stay shut (their key is gone), found by id instead.
+  const all = await openContactFields(identityKeysOf(db).dataKeys, stored);
   for (const contact of all) {
     if (erasedIds.has(contact.id)) {
       matches.push(contact.id);

@@ -1,3 +1,4 @@
+import { openContact } from '../domain/contact-fields.ts';
 import { openMessageTexts, subjectView } from '../domain/message-text.ts';
 import { openAddresses, withAddresses } from '../domain/identity-address.ts';
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
@@ -83,7 +84,8 @@ export async function* renderExportHtml(
   view: HtmlCopy,
 ): AsyncGenerator<string> {
   let rendered = 0;
-  const [contact] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  const [contactRow] = await db.select().from(contacts).where(eq(contacts.id, contactId));
+  const contact = contactRow && (await openContact(dataKeys, contactRow));
   rendered++;
   const stored = await db
     .select()

@@ -18,6 +18,8 @@ export type MentionMatcher = {
   wordTerms: string[];
   /** National significant numbers: every written form of the phone number contains one once its separators go. */
   digitRuns: string[];
+  /** The words of the person's name: other contacts' sealed names are found by their tokens (erase-sealed-contacts.ts). */
+  nameWords: string[];
 };
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -131,5 +133,6 @@ export function mentionMatcher(
     pgPatterns: [...pgPatterns],
     wordTerms: [...wordTerms],
     digitRuns: [...digitRuns],
+    nameWords: name && name.length >= 3 ? name.split(/\s+/) : [],
   };
 }

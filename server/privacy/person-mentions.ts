@@ -1,3 +1,4 @@
+import { openNames } from '../domain/contact-fields.ts';
 import { openMessageTexts, type TextKeys } from '../domain/message-text.ts';
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -76,6 +77,7 @@ export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?:
       html: messages.html,
       contactId: conversations.contactId,
       contactName: contacts.name,
+      contactSealedName: contacts.sealedName,
     })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -84,7 +86,13 @@ export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?:
     .orderBy(desc(messages.occurredAt), desc(messages.id))
     .limit(CANDIDATES + 1);
   // Sealed text is checked (and cut into its snippet) opened; a text whose key is gone mentions nobody any more.
-  const rows = (await openMessageTexts(keys, stored)).filter((r) => !r.textUnreadable);
+  const names = await openNames(
+    keys,
+    stored.map((r) => ({ id: r.contactId, name: r.contactName, sealedName: r.contactSealedName })),
+  );
+  const rows = (await openMessageTexts(keys, stored))
+    .map((r, i) => ({ ...r, contactName: names[i]! }))
+    .filter((r) => !r.textUnreadable);
   const items: MentionItem[] = [];
   let total = 0;
   for (const row of rows.slice(0, CANDIDATES)) {

@@ -7,6 +7,8 @@ import { getContact, normalizePhone } from '../domain/contacts.ts';
 import type { InboxIds } from '../domain/scope.ts';
 import { notFound } from '../domain/errors.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
+import { openContact, sealFields } from '../domain/contact-fields.ts';
+import { identityKeysOf } from '../domain/identity-address.ts';
 
 export type ContactPatch = { name?: string | null; email?: string | null; phone?: string | null };
 
@@ -31,17 +33,25 @@ export async function rectifyContact(
   if (typeof patch.phone === 'string')
     patch = { ...patch, phone: patch.phone.trim() ? normalizePhone(patch.phone) : null };
   const rectified = await db.transaction(async (tx) => {
-    const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
-    if (!current) throw notFound('Contact');
-    const changed = (Object.keys(patch) as Array<keyof ContactPatch>).filter(
+    const [stored] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
+    if (!stored) throw notFound('Contact');
+    const keys = identityKeysOf(db);
+    const current = await openContact(keys.dataKeys, stored);
+    const changed = (['name', 'email', 'phone'] as const).filter(
       (k) => patch[k] !== undefined && patch[k] !== current[k],
     );
     if (!changed.length) return null;
-    const [updated] = await tx
+    const fields = Object.fromEntries(changed.map((k) => [k, patch[k]]));
+    // The new values sealed (contact-fields.ts); a plain value from before the sealing is cleared with them.
+    await tx
       .update(contacts)
-      .set({ ...patch, updatedAt: new Date() })
-      .where(eq(contacts.id, id))
-      .returning({ id: contacts.id, name: contacts.name, email: contacts.email, phone: contacts.phone });
+      .set({
+        ...(await sealFields(keys, id, fields)),
+        ...Object.fromEntries(changed.map((k) => [k, null])),
+        updatedAt: new Date(),
+      })
+      .where(eq(contacts.id, id));
+    const updated = { id, name: current.name, email: current.email, phone: current.phone, ...fields };
     await appendAudit(tx, {
       ...(typeof actor === 'string' ? { actorKind: 'agent' as const, actorId: actor } : actor),
       action: 'contact.rectified',
@@ -53,7 +63,7 @@ export async function rectifyContact(
       .selectDistinct({ inboxId: conversations.inboxId })
       .from(conversations)
       .where(eq(conversations.contactId, id));
-    return { contact: updated!, inboxIds: inboxes.map((i) => i.inboxId) };
+    return { contact: updated, inboxIds: inboxes.map((i) => i.inboxId) };
   });
   if (rectified) deps.events.publish('contact.rectified', rectified);
   return getContact(db, id, scope);

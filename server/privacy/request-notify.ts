@@ -1,3 +1,5 @@
+import { openContact } from '../domain/contact-fields.ts';
+import { identityKeysOf } from '../domain/identity-address.ts';
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, privacyRequests } from '../../drizzle/schema/index.ts';
@@ -74,6 +76,7 @@ export async function outcomeRecipient(
       channel: privacyRequests.channel,
       contactId: privacyRequests.contactId,
       email: contacts.email,
+      sealedEmail: contacts.sealedEmail,
     })
     .from(privacyRequests)
     .leftJoin(contacts, eq(contacts.id, privacyRequests.contactId))
@@ -113,7 +116,9 @@ export async function outcomeRecipient(
     )
       .map((i) => reachOf(i.kind, i.address))
       .filter((r): r is Found => r !== null);
-    if (row.email && !onFile.some((r) => r.via === 'email')) onFile.push({ via: 'email', to: row.email });
+    // The contact's own email, sealed (contact-fields.ts) or plain on a row from before the sealing.
+    const { email } = await openContact(identityKeysOf(deps.db).dataKeys, { id: row.contactId, ...row });
+    if (email && !onFile.some((r) => r.via === 'email')) onFile.push({ via: 'email', to: email });
     const preferred = row.channel ? PREFERRED[row.channel] : undefined;
     const order = preferred ? [preferred, ...ORDER.filter((c) => c !== preferred)] : ORDER;
     found = order.map((via) => onFile.find((r) => r.via === via)).find((r) => r !== undefined) ?? null;

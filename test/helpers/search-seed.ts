@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { sealFieldsOf } from '../../server/domain/contact-fields.ts';
 import type { Db } from '../../server/db/client.ts';
 import { contactIdentities, contacts, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
 import { identityRow } from './identities.ts';
@@ -11,7 +13,13 @@ export async function seedConversation(
   person: Person,
   conversation: { subject?: string; status?: 'open' | 'pending' | 'resolved'; at: Date; texts: string[] },
 ) {
-  const [contact] = await db.insert(contacts).values(person).returning();
+  // Name, email and phone sealed with the contact's key and the name's tokens, as ingest stores them (issue 22).
+  const { name, email, phone, locale } = person;
+  const [contact] = await db.insert(contacts).values({ locale }).returning();
+  await db
+    .update(contacts)
+    .set(await sealFieldsOf(db, contact!.id, { name, email, phone }))
+    .where(eq(contacts.id, contact!.id));
   const identities = await db
     .insert(contactIdentities)
     .values([

@@ -1,3 +1,4 @@
+import { openContact } from '../../server/domain/contact-fields.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
   consentEvents,
   contactIdentities,
   conversations,
+  contacts,
   messages,
   recordings,
 } from '../../drizzle/schema/index.ts';
@@ -275,6 +277,25 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
+        // The contacts' own name, email and phone: Ada's row in the old dump holds them in no readable form (no
+        // plain column, sealed values that no longer open), Bob's open.
+        const oldContacts = await restored.db
+          .select()
+          .from(contacts)
+          .where(inArray(contacts.id, [people.ada.contactId, people.bob.contactId]));
+        const oldAda = oldContacts.find((c) => c.id === people.ada.contactId)!;
+        for (const value of [ada.name, ...ada.name.split(' '), ada.email, ada.phone, ada.phone.slice(2)])
+          expect(JSON.stringify(oldAda)).not.toContain(value);
+        expect(oldAda.sealedName).toMatch(/^pdk:v1:/);
+        expect(await openContact(deps.dataKeys, oldAda)).toMatchObject({
+          name: null,
+          email: null,
+          phone: null,
+          fieldsUnreadable: true,
+        });
+        const oldBob = oldContacts.find((c) => c.id === people.bob.contactId)!;
+        expect(oldBob.name).toBeNull();
+        expect(await openContact(deps.dataKeys, oldBob)).toMatchObject({ name: bob.name, email: bob.email });
         await expect(
           deps.dataKeys.decrypt(
             (events.find((e) => e.contactId === people.ada.contactId)!.evidence as Evidence).encrypted!,
@@ -509,6 +530,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 4,
         identities: 1,
         messages: 3,
+        contacts: 0,
       });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
@@ -527,6 +549,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 4,
         identities: 1,
         messages: 3,
+        contacts: 0,
       });
 
       const progress: string[] = [];
@@ -571,6 +594,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 0,
         identities: 0,
         messages: 0,
+        contacts: 0,
       });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
       const marker = encryptedMarkerPath(dir);
@@ -580,6 +604,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 0,
         identities: 0,
         messages: 0,
+        contacts: 0,
       });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
       expect(filesContaining(join(dir, 'blobs'), ['old-4471'])).toEqual([]);
@@ -709,7 +734,8 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         files: 0,
         messages: 0,
         msg:
-          'files, consent evidence, bot decisions, identity addresses or message texts are stored unencrypted: ' +
+          "files, consent evidence, bot decisions, identity addresses, message texts or contacts' fields are stored " +
+          'unencrypted: ' +
           'run npm run privacy:encrypt-existing',
       });
     } finally {

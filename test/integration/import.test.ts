@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvidence } from '../../server/privacy/consent-evidence.ts';
 import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { openContact } from '../../server/domain/contact-fields.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,12 +95,14 @@ describe(`importing another helpdesk's export (${dbMode})`, () => {
       .from(conversations)
       .where(eq(conversations.id, stored[0]!.conversationId));
     expect(conversation).toMatchObject({ subject: 'Double charge', status: 'open', threadKey: 'import:zendesk:101' });
-    const [contact] = await ctx.deps.db.select().from(contacts).where(eq(contacts.id, conversation!.contactId));
+    const [row] = await ctx.deps.db.select().from(contacts).where(eq(contacts.id, conversation!.contactId));
+    // Stored sealed (issue 22), as ingest stores every new contact: opened as the contact page shows it.
+    const contact = await openContact(ctx.deps.dataKeys, row!);
     expect(contact).toMatchObject({ name: 'Aino Virtanen', email: 'aino@example.fi' });
     const files = await ctx.deps.db.select().from(attachments).where(eq(attachments.messageId, stored[0]!.id));
     expect(files.map((f) => f.filename)).toEqual(['receipt.pdf']);
     // Consent with evidence carried over as it was given; the bare "true" for marketing is not consent.
-    const consent = await ctx.deps.db.select().from(consentEvents).where(eq(consentEvents.contactId, contact!.id));
+    const consent = await ctx.deps.db.select().from(consentEvents).where(eq(consentEvents.contactId, contact.id));
     expect(consent).toHaveLength(1);
     expect(consent[0]).toMatchObject({ purpose: 'support', granted: true, policyVersion: 'import:zendesk' });
     expect((await openEvidence(ctx.deps.dataKeys, consent))[0]).toMatchObject({

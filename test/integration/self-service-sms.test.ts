@@ -13,6 +13,8 @@ import {
   smsOptOuts,
 } from '../../drizzle/schema/index.ts';
 import { identityRow } from '../helpers/identities.ts';
+import { openContact } from '../../server/domain/contact-fields.ts';
+import { identityKeysOf } from '../../server/domain/identity-address.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -23,6 +25,11 @@ const OUR_NUMBER = '+15005550006';
  */
 describe(`self-service phone correction by SMS code (${dbMode})`, () => {
   let server: TestServer;
+  /** The contact's fields as its page shows them (stored sealed, issue 22). */
+  const storedContact = async (id: string) => {
+    const [row] = await server.root.db.select().from(contacts).where(eq(contacts.id, id));
+    return openContact(identityKeysOf(server.root.db).dataKeys, row!);
+  };
   let smtp: SmtpSink;
   let fake: FakeTwilio;
   let admin: AgentClient;
@@ -95,8 +102,7 @@ describe(`self-service phone correction by SMS code (${dbMode})`, () => {
     expect(asked.status).toBe(409);
     expect(asked.body.code).toBe('sms_unavailable');
     expect(fake.messages).toHaveLength(0);
-    const [row] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
-    expect(row!.phone).toBeNull();
+    expect((await storedContact(contactId)).phone).toBeNull();
   });
 
   it('texts a code from the SMS inbox number and changes the number only once that code comes back', async () => {
@@ -129,15 +135,13 @@ describe(`self-service phone correction by SMS code (${dbMode})`, () => {
       token,
     );
     expect(wrong.body.code).toBe('code_invalid');
-    expect((await server.root.db.select().from(contacts).where(eq(contacts.id, contactId)))[0]!.phone).toBeNull();
+    expect((await storedContact(contactId)).phone).toBeNull();
 
     expect(await api(`/correction/${pendingId}/confirm`, { code }, token)).toEqual({
       status: 200,
       body: { applied: 'phone' },
     });
-    expect((await server.root.db.select().from(contacts).where(eq(contacts.id, contactId)))[0]!.phone).toBe(
-      '+358401234567',
-    );
+    expect((await storedContact(contactId)).phone).toBe('+358401234567');
     const history = (await admin.get(`/api/privacy/contacts/${contactId}/audit`)).body.items;
     expect(history.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['privacy_request.change_code_sent', 'contact.rectified']),

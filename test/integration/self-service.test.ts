@@ -13,6 +13,8 @@ import {
   privacyPendingChanges,
 } from '../../drizzle/schema/index.ts';
 import { identityRow } from '../helpers/identities.ts';
+import { openContact } from '../../server/domain/contact-fields.ts';
+import { identityKeysOf } from '../../server/domain/identity-address.ts';
 
 /**
  * Issue 21 items 1 and 2: agents log requests; a customer asks for a copy (an expiring link), corrects their
@@ -21,6 +23,11 @@ import { identityRow } from '../helpers/identities.ts';
  */
 describe(`self-service privacy requests (${dbMode})`, () => {
   let server: TestServer;
+  /** The contact's fields as its page shows them (stored sealed, issue 22). */
+  const storedContact = async (id: string) => {
+    const [row] = await server.root.db.select().from(contacts).where(eq(contacts.id, id));
+    return openContact(identityKeysOf(server.root.db).dataKeys, row!);
+  };
   let smtp: SmtpSink;
   let admin: AgentClient;
   let now = new Date('2026-05-04T08:00:00Z');
@@ -190,7 +197,7 @@ describe(`self-service privacy requests (${dbMode})`, () => {
     expect(mail.parsed.subject).toBe('Bekräfta din nya e-postadress');
 
     // Not applied before the code is confirmed; a wrong code changes nothing.
-    const [waiting] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
+    const waiting = await storedContact(contactId);
     expect(waiting).toMatchObject({ name: 'Mats Mejl', email: 'mats.mail@example.org' });
     const pendingId = asked.body.pending[0].id as string;
     const wrong = await api(
@@ -199,9 +206,7 @@ describe(`self-service privacy requests (${dbMode})`, () => {
       token,
     );
     expect(wrong.status).toBe(400);
-    expect((await server.root.db.select().from(contacts).where(eq(contacts.id, contactId)))[0]!.email).toBe(
-      'mats.mail@example.org',
-    );
+    expect((await storedContact(contactId)).email).toBe('mats.mail@example.org');
 
     const live = nextEvent(agentSocket, 'contact:updated', (p: { contact: { id: string; email: string } }) => {
       return p.contact.id === contactId && p.contact.email === 'mats.new@example.org';
@@ -209,9 +214,7 @@ describe(`self-service privacy requests (${dbMode})`, () => {
     const confirmed = await api(`/correction/${pendingId}/confirm`, { code }, token);
     expect(confirmed).toEqual({ status: 200, body: { applied: 'email' } });
     await live;
-    expect((await server.root.db.select().from(contacts).where(eq(contacts.id, contactId)))[0]!.email).toBe(
-      'mats.new@example.org',
-    );
+    expect((await storedContact(contactId)).email).toBe('mats.new@example.org');
     // The code works once, and nothing waits any more.
     expect((await api(`/correction/${pendingId}/confirm`, { code }, token)).status).toBe(400);
     expect(
