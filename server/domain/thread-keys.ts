@@ -12,6 +12,8 @@ import { identityKeysOf } from './identity-address.ts';
 export const PHONE_THREAD_PREFIX = 'phone-thread:';
 
 const phoneChannels = new Set(['sms', 'voice']);
+/** Imported conversations are keyed by the source's conversation id (server/import/run.ts), on any channel. */
+const IMPORT_THREAD_PREFIX = 'import:';
 
 export function phoneThreadToken(blindIndex: BlindIndex, threadKey: string): string {
   return `${PHONE_THREAD_PREFIX}${blindIndex.token('handle', `${PHONE_THREAD_PREFIX}${threadKey}`)}`;
@@ -19,6 +21,7 @@ export function phoneThreadToken(blindIndex: BlindIndex, threadKey: string): str
 
 /** The thread key a conversation of this channel is stored under. */
 export function storedThreadKey(db: Db, channel: string, threadKey: string): string {
-  if (!phoneChannels.has(channel) || threadKey.startsWith(PHONE_THREAD_PREFIX)) return threadKey;
+  if (!phoneChannels.has(channel)) return threadKey;
+  if (threadKey.startsWith(PHONE_THREAD_PREFIX) || threadKey.startsWith(IMPORT_THREAD_PREFIX)) return threadKey;
   return phoneThreadToken(identityKeysOf(db).blindIndex, threadKey);
 }
