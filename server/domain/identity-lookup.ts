@@ -59,6 +59,12 @@ export async function findIdentity(db: Db, kind: IdentityKind, address: string):
 /** What an ingest statement is given for a sender: its token, and for a sender not known yet a new contact. */
 export type SenderPlan = {
   token: string;
+  /**
+   * The contact a sender known when planned belonged to then (from the look-up or the cache of known senders): the
+   * owner ingest seals the text of a new thread for (ingest-text.ts). It may be stale (a merge moved the identity);
+   * the statement compares the owner with the contact it finds and leaves the message out on a difference.
+   */
+  knownContactId: string | null;
   /** Ids and sealed address of the contact to create, when the sender was not found; null otherwise. */
   newContactId: string | null;
   newIdentityId: string | null;
@@ -89,17 +95,21 @@ const UNPLANNED = {
   phoneTokens: null,
 };
 
-/** The plan of a sender known to exist: its token alone. */
-export const knownPlan = (token: string): SenderPlan => ({
+/** The plan of a sender known to exist: its token, and its contact when known. */
+export const knownPlan = (token: string, knownContactId: string | null = null): SenderPlan => ({
   token,
+  knownContactId,
   newContactId: null,
   newIdentityId: null,
   ...UNPLANNED,
 });
 
-/** Tokens known to name an identity, so a message from a known sender costs no look-up before its statement. */
+/**
+ * Tokens known to name an identity, with the identity's contact then, so a message from a known sender costs no
+ * look-up before its statement.
+ */
 const KNOWN_CACHE = 50_000;
-const knownTokens = new WeakMap<Db, Map<string, true>>();
+const knownTokens = new WeakMap<Db, Map<string, string>>();
 
 function knownOf(db: Db) {
   let known = knownTokens.get(db);
@@ -107,11 +117,11 @@ function knownOf(db: Db) {
   return known;
 }
 
-export function rememberKnown(db: Db, kind: string, token: string) {
+export function rememberKnown(db: Db, kind: string, token: string, contactId: string) {
   const known = knownOf(db);
   const k = keyOf({ kind, token });
   known.delete(k);
-  known.set(k, true);
+  known.set(k, contactId);
   if (known.size > KNOWN_CACHE) known.delete(known.keys().next().value!);
 }
 
@@ -145,15 +155,18 @@ export async function planSenders(
   const keys = wanted > 0 ? await dataKeys.newContactKeys(wanted) : [];
   const plans = senders.map((s, i): SenderPlan => {
     const token = tokens[i]!;
-    if (!unsure.includes(s) || foundFor(found, s)) {
-      rememberKnown(db, s.kind, token);
-      return knownPlan(token);
+    if (!unsure.includes(s)) return knownPlan(token, known.get(keyOf({ kind: s.kind, token })) ?? null);
+    const hit = foundFor(found, s);
+    if (hit) {
+      rememberKnown(db, s.kind, token, hit.contactId);
+      return knownPlan(token, hit.contactId);
     }
     const k = keyOf({ kind: s.kind, token });
     let entry = fresh.get(k);
     if (!entry) {
       const plan: SenderPlan = {
         token,
+        knownContactId: null,
         newContactId: keys[fresh.size]!.ref,
         newIdentityId: randomUUID(),
         ...UNPLANNED,
@@ -201,7 +214,8 @@ export async function settlePlans(
   committedContactIds: ReadonlySet<string>,
 ): Promise<void> {
   plans.forEach((plan, i) => {
-    if (!plan.newContactId || committedContactIds.has(plan.newContactId))
-      rememberKnown(db, senders[i]!.kind, plan.token);
+    const contactId = plan.newContactId ?? plan.knownContactId;
+    if (contactId && (!plan.newContactId || committedContactIds.has(plan.newContactId)))
+      rememberKnown(db, senders[i]!.kind, plan.token, contactId);
   });
 }

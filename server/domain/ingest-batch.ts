@@ -4,7 +4,7 @@ import { preparedStatement } from '../db/statements.ts';
 import type { InboundMessage } from '../../channels/types.ts';
 import { planSenders, settlePlans, type SenderPlan } from './identity-lookup.ts';
 import type { StoreKeys } from './message-store.ts';
-import { planIngestTexts, type IngestTextPlan } from './ingest-text.ts';
+import { forgetThreadOwner, planIngestTexts, rememberThreadOwner, type IngestTextPlan } from './ingest-text.ts';
 import type { TextTokens } from './search-tokens.ts';
 import {
   auditStaging,
@@ -34,7 +34,7 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), known_conversation as (
     select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
-      cv.team_id, t.name as team_name
+      cv.team_id, t.name as team_name, cv.contact_id
     from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
       and cv.deleted_at is null
@@ -47,6 +47,8 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
       ${p('sealedHtml')}::text, ${p('language')}::text, ${p('externalId')}::text, 'received'::delivery_state,
       ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector}, ${blindMentionTokens}
     from known_conversation cross join known_contact
+    -- Stored only in a conversation of the contact whose key sealed the text (ingest-text.ts).
+    where known_conversation.contact_id = ${p('owner')}::uuid
     on conflict do nothing
     returning *
   ), touched as (
@@ -65,7 +67,7 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     touched.status as x_status, known_conversation.subject as x_subject,
     known_conversation.assignee_id as x_assignee_id, known_conversation.assignee_name as x_assignee_name,
     known_conversation.team_id as x_team_id, known_conversation.team_name as x_team_name,
-    known_conversation.created_at as x_created_at
+    known_conversation.created_at as x_created_at, known_conversation.contact_id as x_key_owner
   from (select 1) as one
     left join known_contact on true left join known_conversation on true
     left join inserted on true left join touched on true`);
@@ -175,6 +177,12 @@ class IngestBatcher {
     }
     const created = new Set([...rows.values()].map((r) => r.x_contact_id!));
     await settlePlans(this.db, senders, plans, created);
+    batch.forEach(({ msg }, idx) => {
+      const owner = rows.get(idx)?.x_key_owner;
+      // Left out (a replay, or an owner that was not the conversation's): its next plan looks the owner up.
+      if (owner) rememberThreadOwner(this.db, msg, owner);
+      else forgetThreadOwner(this.db, msg);
+    });
     return rows;
   }
 

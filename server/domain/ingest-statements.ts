@@ -34,6 +34,13 @@ export type IngestRow = Record<string, unknown> & {
   x_team_id: string | null;
   x_team_name: string | null;
   x_created_at: string | Date | null;
+  /**
+   * The contact of the conversation the message went (or would go) to: the owner its text must be sealed for
+   * (ingest-text.ts). A statement stores a message only when it equals the owner planned.
+   */
+  x_key_owner: string | null;
+  /** ingestStatement only: the external id was stored already (a replay), as opposed to a message left out. */
+  x_stored?: boolean;
 };
 
 const p = sql.placeholder;
@@ -160,19 +167,21 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     select new_contact.id, new_contact.name, new_identity.id from new_contact join new_identity on true
   ), known_conversation as (
     select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
-      cv.team_id, t.name as team_name
+      cv.team_id, t.name as team_name, cv.contact_id
     from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
     where cv.inbox_id = ${p('inboxId')}::uuid and cv.thread_key = ${p('threadKey')}::text
       and cv.deleted_at is null
     order by cv.created_at desc limit 1
   ), new_conversation as (
+    -- Only for the key's owner (ingest-text.ts): a sender found to be another contact than planned opens nothing.
     insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
     select ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel, ${p('openStatus')}::conversation_status,
       ${p('threadKey')}::text, ${p('subject')}::text
     from the_contact
     where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
+      and the_contact.id = ${p('owner')}::uuid
     returning id, channel, status, subject, assignee_id, null::text as assignee_name, created_at, team_id,
-      null::text as team_name
+      null::text as team_name, contact_id
   ), the_conversation as (
     select * from known_conversation union all select * from new_conversation
   ), inserted as (
@@ -184,7 +193,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
       ${p('metadata')}::jsonb, ${p('occurredAt')}::timestamptz, ${blindSearchVector},
       ${blindMentionTokens}
     from the_conversation cross join the_contact
-    where not exists (select 1 from stored)
+    where not exists (select 1 from stored) and the_conversation.contact_id = ${p('owner')}::uuid
     returning *
   ), touched as (
     update conversations cv
@@ -213,7 +222,9 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
     the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
     the_conversation.team_id as x_team_id, the_conversation.team_name as x_team_name,
-    the_conversation.created_at as x_created_at
+    the_conversation.created_at as x_created_at,
+    coalesce(the_conversation.contact_id, the_contact.id) as x_key_owner,
+    exists (select 1 from stored) as x_stored
   from (select 1) as one
     left join the_contact on true left join the_conversation on true
     left join inserted on true left join touched on true`);
@@ -230,6 +241,7 @@ export function statementValues(
   const html = msg.html ?? null;
   return {
     messageId: plan.id,
+    owner: plan.owner,
     sealedText: plan.body,
     sealedHtml: plan.html,
     openStatus,
@@ -287,7 +299,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       t.sender_name, t.email, t.phone, t.name_tokens, t.email_tokens, t.phone_tokens, t.inbox_id, t.thread_key,
       t.subject, t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language,
       t.external_id, t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id,
-      t.sealed_body, t.sealed_html
+      t.sealed_body, t.sealed_html, t.owner
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
@@ -298,11 +310,11 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('searchVector')}::text[]),
       (select ${p('mentionTokens')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
-      (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]))
+      (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]), (select ${p('owner')}::uuid[]))
       as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address, member_token,
         sender_name, email, phone, name_tokens, email_tokens, phone_tokens, inbox_id, thread_key, subject,
         open_status, search_vector, mention_tokens, language, external_id, metadata, occurred_at, message_id,
-        sealed_body, sealed_html)
+        sealed_body, sealed_html, owner)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -338,7 +350,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   ), known_conversation as materialized (
     select fresh.idx, cv.* from fresh cross join lateral (
       select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
-        cv.team_id, t.name as team_name
+        cv.team_id, t.name as team_name, cv.contact_id
       from conversations cv left join agents a on a.id = cv.assignee_id left join teams t on t.id = cv.team_id
       where cv.inbox_id = fresh.inbox_id and cv.thread_key = fresh.thread_key and cv.deleted_at is null
       order by cv.created_at desc limit 1) cv
@@ -346,16 +358,17 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     select fresh.idx, gen_random_uuid() as id, fresh.inbox_id, the_contact.id as contact_id, fresh.channel,
       fresh.open_status as status, fresh.thread_key, fresh.subject
     from fresh join the_contact on the_contact.idx = fresh.idx
-    where not exists (select 1 from known_conversation k where k.idx = fresh.idx)
+    -- Only for the key's owner (ingest-text.ts): a message whose sender is another contact than planned is left out.
+    where not exists (select 1 from known_conversation k where k.idx = fresh.idx) and the_contact.id = fresh.owner
   ), new_conversation as (
     insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, subject)
     select id, inbox_id, contact_id, channel, status, thread_key, subject from planned_conversation
   ), the_conversation as (
-    select idx, id, channel, status, subject, assignee_id, assignee_name, created_at, team_id, team_name
+    select idx, id, channel, status, subject, assignee_id, assignee_name, created_at, team_id, team_name, contact_id
     from known_conversation
     union all
     -- A new conversation's created_at (and timestamps) default to now(): the transaction's time.
-    select idx, id, channel, status, subject, null::uuid, null::text, now(), null::uuid, null::text
+    select idx, id, channel, status, subject, null::uuid, null::text, now(), null::uuid, null::text, contact_id
     from planned_conversation
   ), inserted as (
     -- No ON CONFLICT: a concurrent insert of the same external id fails the statement, so no contact or
@@ -368,6 +381,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       fresh.external_id, 'received'::delivery_state, fresh.metadata, fresh.occurred_at,
       fresh.search_vector::tsvector, ${mentionTokensOf(sql.raw('fresh.mention_tokens'))}
     from fresh join the_conversation cv on cv.idx = fresh.idx join the_contact ct on ct.idx = fresh.idx
+    -- The text is sealed for the owner planned: a conversation of another contact (a stale plan) leaves it out.
+    where cv.contact_id = fresh.owner
     returning *
   ), touched as (
     update conversations cv
@@ -400,7 +415,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
   select ${insertedColumns}, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,
     cv.subject as x_subject, cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name,
-    cv.team_id as x_team_id, cv.team_name as x_team_name, cv.created_at as x_created_at
+    cv.team_id as x_team_id, cv.team_name as x_team_name, cv.created_at as x_created_at,
+    cv.contact_id as x_key_owner
   from inserted
     join the_conversation cv on cv.id = inserted.conversation_id
     join the_contact ct on ct.idx = cv.idx
@@ -431,6 +447,7 @@ export function batchValues(
     nameTokens: column('nameTokens'),
     emailTokens: column('emailTokens'),
     phoneTokens: column('phoneTokens'),
+    owner: column('owner'),
     inboxId: column('inboxId'),
     threadKey: column('threadKey'),
     subject: column('subject'),

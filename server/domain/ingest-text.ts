@@ -9,22 +9,51 @@ import type { TextTokens } from './search-tokens.ts';
 
 /**
  * Inbound text sealed before the ingest statement stores it (issue 22): the key is the conversation's contact's,
- * which the statement would only find itself, so one look-up per batch names it first (the thread's latest
- * conversation's contact, else the sender's contact, by the identity's token), and a sender nobody knows gets the
- * id of the contact the statement will create (identity-lookup.ts planSenders: from the key pool, its key already
- * made). The message's id is chosen here too: the text is sealed in its row's context.
+ * which the statement would only find itself, so the key's owner is named first. It is the thread's latest
+ * conversation's contact, else the sender's contact, else (a sender nobody knows) the contact the statement will
+ * create (identity-lookup.ts planSenders: its id from the key pool, its key already made). The message's id is
+ * chosen here too: the text is sealed in its row's context.
  *
- * Between the look-up and the statement another server may store the same new sender first. While that statement
- * is still open, ours fails on the identity's unique key and ingest retries with a fresh look-up (ingest.ts). Once
- * it has committed, ours finds that contact and stores the text sealed under the key made for the planned id, which
- * no contact has, so erasing the contact would not shred it: NOT guarded yet (the statement should compare the
- * conversation's contact with the key's owner and fail on a difference, for a retry with a fresh look-up).
+ * The owner is taken from what this process saw last (the thread's owner when it stored a message of it, the
+ * sender's contact when it last met the sender), so a batch of known threads costs no look-up: a statement per
+ * batch is the whole price of ingest, and one more round trip cost it a fifth of its throughput (bench:ingest).
+ * Only messages of which nothing is known are looked up, together. Every statement compares the owner with the
+ * contact of the conversation it stores the message in and leaves the message out on a difference: a stale guess
+ * (another server's merge, a thread moved to the trash), or another server storing the same new sender between the
+ * plan and the statement, never leaves text sealed under a key its conversation's contact does not hold (erasing
+ * the contact would not shred it). A message left out is planned again alone, with a fresh look-up (ingest.ts).
  */
 export type IngestTextPlan = {
   id: string;
+  /** The contact whose key sealed the text: the statement stores it only in a conversation of this contact. */
+  owner: string;
   body: string;
   html: string | null;
 };
+
+/** The owners of threads this process stored messages in, by inbox and thread key (bounded, least recent out). */
+const OWNER_CACHE = 50_000;
+const threadOwners = new WeakMap<Db, Map<string, string>>();
+const threadKeyOf = (msg: Pick<InboundMessage, 'inboxId' | 'threadKey'>) => `${msg.inboxId}\n${msg.threadKey}`;
+
+function ownersOf(db: Db) {
+  let owners = threadOwners.get(db);
+  if (!owners) threadOwners.set(db, (owners = new Map()));
+  return owners;
+}
+
+/** After a statement: the contact the message's conversation belongs to (its row's x_key_owner). */
+export function rememberThreadOwner(db: Db, msg: Pick<InboundMessage, 'inboxId' | 'threadKey'>, owner: string) {
+  const owners = ownersOf(db);
+  const k = threadKeyOf(msg);
+  owners.delete(k);
+  owners.set(k, owner);
+  if (owners.size > OWNER_CACHE) owners.delete(owners.keys().next().value!);
+}
+
+/** A message was left out for its owner: the next plan of its thread looks it up. */
+export const forgetThreadOwner = (db: Db, msg: Pick<InboundMessage, 'inboxId' | 'threadKey'>) =>
+  ownersOf(db).delete(threadKeyOf(msg));
 
 const p = sql.placeholder;
 
@@ -46,27 +75,38 @@ export class SenderGoneError extends Error {
   }
 }
 
-/** Each message's id and sealed text (one look-up and one encryptMany for the batch), and the index's tokens. */
+/**
+ * Each message's id and sealed text (one encryptMany for the batch), and the index's tokens. `lookUp`: every owner is
+ * looked up in the database (a message its batch left out), not taken from what this process saw.
+ */
 export async function planIngestTexts(
   db: Db,
   keys: StoreKeys,
   msgs: ReadonlyArray<InboundMessage>,
   senders: ReadonlyArray<SenderPlan>,
+  options: { lookUp?: boolean } = {},
 ): Promise<{ plans: IngestTextPlan[]; tokens: TextTokens }> {
+  const cached = ownersOf(db);
+  const guessed = msgs.map((msg, i) =>
+    options.lookUp ? null : (cached.get(threadKeyOf(msg)) ?? senders[i]!.knownContactId ?? senders[i]!.newContactId),
+  );
+  const unknown = msgs.flatMap((_, i) => (guessed[i] ? [] : [i]));
   const [owners, tokens] = await Promise.all([
-    ownersStatement(db, {
-      idx: msgs.map((_, i) => i),
-      inboxId: msgs.map((m) => m.inboxId),
-      threadKey: msgs.map((m) => m.threadKey),
-      senderKind: msgs.map((m) => m.sender.kind),
-      senderToken: senders.map((s) => s.token),
-    }),
+    unknown.length
+      ? ownersStatement(db, {
+          idx: unknown,
+          inboxId: unknown.map((i) => msgs[i]!.inboxId),
+          threadKey: unknown.map((i) => msgs[i]!.threadKey),
+          senderKind: unknown.map((i) => msgs[i]!.sender.kind),
+          senderToken: unknown.map((i) => senders[i]!.token),
+        })
+      : [],
     textTokensOf(keys),
   ]);
   const ownerOf = new Map(owners.map((o) => [Number(o.idx), o.owner]));
   const drafts = msgs.map((msg, i) => {
     // A new sender's key came from the pool with its id (cached there): no key is created or looked up here.
-    const contactId = ownerOf.get(i) ?? senders[i]!.newContactId;
+    const contactId = guessed[i] ?? ownerOf.get(i) ?? senders[i]!.newContactId;
     if (!contactId) throw new SenderGoneError();
     return { id: randomUUID(), contactId, msg };
   });
@@ -74,5 +114,5 @@ export async function planIngestTexts(
     keys,
     drafts.map((d) => ({ id: d.id, contactId: d.contactId, body: d.msg.text, html: d.msg.html ?? null })),
   );
-  return { plans: drafts.map((d, i) => ({ id: d.id, ...sealed[i]! })), tokens };
+  return { plans: drafts.map((d, i) => ({ id: d.id, owner: d.contactId, ...sealed[i]! })), tokens };
 }

@@ -6,10 +6,10 @@ import type { Db } from '../db/client.ts';
 import { rowReader } from '../db/rows.ts';
 import { ingestBatched } from './ingest-batch.ts';
 import type { StoreKeys } from './message-store.ts';
-import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues } from './ingest-statements.ts';
+import { RETURNED_MESSAGE_OMITS, ingestStatement, statementValues, type IngestRow } from './ingest-statements.ts';
 import { planParticipants, recordParticipants } from './ingest-participants.ts';
 import { planSenders, settlePlans } from './identity-lookup.ts';
-import { planIngestTexts } from './ingest-text.ts';
+import { planIngestTexts, rememberThreadOwner } from './ingest-text.ts';
 import { SerialByKey } from './serial-by-key.ts';
 import { attachments, contactIdentities, contacts, conversations, messages } from '../../drizzle/schema/index.ts';
 import type { InboundAttachment, InboundMessage } from '../../channels/types.ts';
@@ -200,18 +200,32 @@ async function ingestOnce(
   };
 }
 
-/** ingestStatement for a message its batch left out, its sender looked up again (not taken from the cache). */
+/** A message left out for its key's owner this many times in a row (another writer each time) is an error. */
+const OWNER_ATTEMPTS = 3;
+
+/**
+ * ingestStatement for a message its batch left out, its sender and its text's owner looked up again (not taken from
+ * what this process saw). Between that look-up and the statement another server may store the same new sender or
+ * move the thread: the statement then stores nothing (the owner differs) and the message is planned again.
+ */
 async function ingestAlone(db: Db, keys: StoreKeys, msg: InboundMessage, openStatus: 'bot' | 'open') {
-  const plans = await planSenders(db, [msg.sender], { lookUp: true });
-  try {
-    // Sealed again: the sender's plan (and with it the key's owner) may differ from the batch's.
-    const texts = await planIngestTexts(db, keys, [msg], plans);
-    const [row] = await ingestStatement(db, statementValues(msg, openStatus, plans[0]!, texts.plans[0]!, texts.tokens));
-    await settlePlans(db, [msg.sender], plans, new Set(row?.id ? [row.x_contact_id!] : []));
-    return row;
-  } catch (err) {
-    await settlePlans(db, [msg.sender], plans, new Set());
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    const plans = await planSenders(db, [msg.sender], { lookUp: true });
+    let row: IngestRow | undefined;
+    try {
+      // Sealed again: the sender's plan (and with it the key's owner) may differ from the batch's.
+      const texts = await planIngestTexts(db, keys, [msg], plans, { lookUp: true });
+      [row] = await ingestStatement(db, statementValues(msg, openStatus, plans[0]!, texts.plans[0]!, texts.tokens));
+      await settlePlans(db, [msg.sender], plans, new Set(row?.id ? [row.x_contact_id!] : []));
+    } catch (err) {
+      await settlePlans(db, [msg.sender], plans, new Set());
+      throw err;
+    }
+    if (row?.id && row.x_key_owner) rememberThreadOwner(db, msg, row.x_key_owner);
+    const leftOut = row !== undefined && row.id === null && row.x_stored === false;
+    if (!leftOut) return row;
+    if (attempt >= OWNER_ATTEMPTS)
+      throw new Error("the conversation's contact kept changing while the message was stored");
   }
 }
 

@@ -352,7 +352,9 @@ async function redactMentions(
     await writeSealedNames(
       tx,
       { dataKeys: keys, blindIndex },
-      hits.flatMap((h) => (sealedNames.has(String(h.id)) ? [{ id: String(h.id), name: h.values[nameAt] ?? null }] : [])),
+      hits.flatMap((h) =>
+        sealedNames.has(String(h.id)) ? [{ id: String(h.id), name: h.values[nameAt] ?? null }] : [],
+      ),
     );
     const plain = hits.filter((h) => !sealedOwners.has(String(h.id)) && !sealedNames.has(String(h.id)));
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.

@@ -24,11 +24,12 @@ describe(`ingest() on ${dbMode}`, () => {
   let deps: Parameters<typeof ingest>[0];
   let inboxId: string;
   const published: string[] = [];
+  const dataKeys = testDataKeys();
 
   beforeAll(async () => {
     database = await testDatabase();
     const events = new DomainEventBus();
-    deps = { db: database.db, events, inboxNames: createInboxNameCache(database.db), dataKeys: testDataKeys() };
+    deps = { db: database.db, events, inboxNames: createInboxNameCache(database.db), dataKeys };
     const [inbox] = await database.db.insert(inboxes).values({ name: 'Mail', channel: 'email' }).returning();
     inboxId = inbox!.id;
     // The subscriber reads the message back: it must already be committed when the event arrives.
@@ -214,6 +215,44 @@ describe(`ingest() on ${dbMode}`, () => {
       }
     },
   );
+
+  it("a thread whose contact changed behind this server's back: the text is sealed for the new contact", async () => {
+    // This server stores a message in a thread, so it knows the thread's contact (its key seals the next text).
+    const first = await ingest(deps, mail({ threadKey: '<moved@example.org>', text: 'first' }));
+    const other = await ingest(
+      deps,
+      mail({ sender: { kind: 'email', address: 'kept@example.org' }, threadKey: '<kept@example.org>' }),
+    );
+    // Another server moves the conversation to another contact (as a merge there would) without telling this one.
+    await database.db
+      .update(conversations)
+      .set({ contactId: other.contactId })
+      .where(eq(conversations.id, first.conversation.id));
+    // Alone, and then among others in one batch: both must find the conversation's new contact.
+    const alone = await ingest(deps, mail({ threadKey: '<moved@example.org>', text: 'after the move' }));
+    const together = await Promise.all([
+      ingest(deps, mail({ threadKey: '<moved@example.org>', text: 'after the move, batched' })),
+      ...Array.from({ length: 4 }, (_, i) =>
+        ingest(deps, mail({ sender: { kind: 'email', address: `by-${i}@example.org` }, threadKey: `<by-${i}@x>` })),
+      ),
+    ]);
+    expect(alone.conversation.id).toBe(first.conversation.id);
+    expect(together[0]!.conversation.id).toBe(first.conversation.id);
+    // Erasing that contact destroys its keys: the texts stored after the move must go with it.
+    await dataKeys.shred(other.contactId);
+    const stored = await openMessageTexts(
+      deps.dataKeys,
+      await database.db
+        .select({ id: messages.id, body: messages.body })
+        .from(messages)
+        .where(eq(messages.conversationId, first.conversation.id)),
+    );
+    const byId = new Map(stored.map((m) => [m.id, m]));
+    expect(byId.get(alone.message.id)).toMatchObject({ body: '', textUnreadable: true });
+    expect(byId.get(together[0]!.message.id)).toMatchObject({ body: '', textUnreadable: true });
+    // The message from before the move was sealed for the contact the thread had then, which still holds its key.
+    expect(byId.get(first.message.id)).toMatchObject({ body: 'first' });
+  });
 
   it('new senders, known threads and a replay arriving together each end up as they would alone', async () => {
     const known = await ingest(
