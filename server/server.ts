@@ -136,7 +136,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       if (files > 0 || evidence > 0 || decisions > 0 || identities > 0 || messages > 0 || contacts > 0)
         fastify.log.warn(
           { files, consentEvents: evidence, botDecisions: decisions, identities, messages, contacts },
-          'files, consent evidence, bot decisions, identity addresses, message texts or contacts\' fields are stored ' +
+          "files, consent evidence, bot decisions, identity addresses, message texts or contacts' fields are stored " +
             'unencrypted: ' +
             'run npm run privacy:encrypt-existing',
         );

@@ -31,11 +31,11 @@ import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
 
 /**
  * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores, identity addresses,
- * message text and contacts' name, email and phone (encrypt-contacts.ts) stored before per-person encryption, encrypted with their people's data keys (identities also get
- * their keyed token; messages: encrypt-messages.ts). Resumable: it works in batches, a file is rewritten in place
- * (same id, replaced atomically) and a row in its own statement (messages: a batch per statement), and what is
- * encrypted already is skipped, so a run that was interrupted is finished by the next. Safe while servers run (they
- * read both forms).
+ * message text and contacts' name, email and phone (encrypt-contacts.ts) stored before per-person encryption,
+ * encrypted with their people's data keys (identities also get their keyed token; messages: encrypt-messages.ts).
+ * Resumable: it works in batches, a file is rewritten in place (same id, replaced atomically) and a row in its own
+ * statement (messages: a batch per statement), and what is encrypted already is skipped, so a run that was
+ * interrupted is finished by the next. Safe while servers run (they read both forms).
  *
  * The file columns are the catalog's (attachments.blob_id, recordings.blob_id); each says whose file it is the way
  * new files are written (server/blobs/owners.ts).

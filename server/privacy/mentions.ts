@@ -18,7 +18,7 @@ export type MentionMatcher = {
   wordTerms: string[];
   /** National significant numbers: every written form of the phone number contains one once its separators go. */
   digitRuns: string[];
-  /** The words of the person's name: other contacts' sealed names are found by their tokens (erase-sealed-contacts.ts). */
+  /** The words of the person's name: other contacts' sealed names are found by their tokens (erase-sealed-contacts). */
   nameWords: string[];
 };
 

@@ -37,7 +37,10 @@ import { textTokens } from '../../server/domain/search-tokens.ts';
 import { blindIndexFromKey } from '../../server/security/blind-index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { baseDatabaseUrl, flags, machineLine, ms, prng, summarize, table } from './lib.ts';
-import { testDataKeys } from '../helpers/data-keys.ts';
+import { benchDataKeys, sealSeededContacts } from './search-contacts.ts';
+import { bindIdentityKeys } from '../../server/domain/identity-address.ts';
+import { openContactFields } from '../../server/domain/contact-fields.ts';
+import type { DataKeys } from '../../server/security/data-keys.ts';
 
 const USAGE = `usage: npm run bench:search -- [options]
   --messages N   messages in the database (default 1000000; 10 per conversation)
@@ -121,7 +124,7 @@ const PIECES = Array.from({ length: 5_000 }, () =>
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
-async function seed(sql: postgres.Sql, messages: number) {
+async function seed(sql: postgres.Sql, messages: number, dataKeys: DataKeys) {
   const contactsN = Math.ceil(messages / 10);
   const t0 = performance.now();
   // A bulk load: no triggers (the analytics triggers would queue an event per backdated row; the language the
@@ -160,6 +163,9 @@ async function seed(sql: postgres.Sql, messages: number) {
     cross join lateral (select id, channel from inboxes order by name
       offset (abs(hashtext(c.id::text)) % 4) limit 1) ib`;
   console.log(`  contacts, identities, conversations: ${seconds(t0)} s`);
+  const tSeal = performance.now();
+  await sealSeededContacts(sql, dataKeys, BENCH_INDEX);
+  console.log(`  contacts' fields and identities sealed, with tokens (as ingest stores them): ${seconds(tSeal)} s`);
 
   // The GIN indexes are built once after the load: maintained row by row they would take far longer.
   const gin = await sql<Array<{ name: string; def: string }>>`select indexname as name, indexdef as def
@@ -263,16 +269,18 @@ async function main() {
   console.log(`bench:search: ${opts.messages.toLocaleString('en-US')} messages, ${opts.runs} queries per kind`);
   console.log(machineLine());
   const seeded = await database(opts.messages);
+  // People's fields are sealed with these keys (kept beside the database), found by the bench index's tokens.
+  const dataKeys = benchDataKeys(opts.messages, !seeded.ready);
   if (!seeded.ready) {
     const db = await openDatabase({ databaseUrl: seeded.url, poolSize: 1 });
     const sql = postgres(seeded.url, { max: 1, onnotice: () => {} });
     console.log('seeding (kept for later runs; --fresh seeds again):');
-    await seed(sql, opts.messages).finally(() => Promise.all([sql.end(), db.close()]));
+    await seed(sql, opts.messages, dataKeys).finally(() => Promise.all([sql.end(), db.close()]));
   }
   const url = opts.blinded ? await blindedCopy(opts.messages, seeded.url) : seeded.url;
   if (opts.blinded) console.log('index: blinded (keyed tokens)');
   const db = await openDatabase({ databaseUrl: url, poolSize: 10 });
-  const dataKeys = testDataKeys();
+  bindIdentityKeys(db.db, { dataKeys, blindIndex: BENCH_INDEX });
   // Plaintext rows: the keys are never asked (the sealed figures are in test/bench/sealed-text.ts).
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -291,8 +299,19 @@ async function main() {
 
     const inboxIds = (await sql`select id from inboxes order by name`).map((r) => r.id as string);
     const [agent] = await sql`select id from agents order by email limit 1`;
-    const samples = await sql`select c.id, ct.name, ct.email, ct.phone from contacts ct
-      join conversations c on c.contact_id = ct.id order by random() limit 500`;
+    // The sample people's fields are sealed: opened to type them in as an agent would.
+    const sampled = await sql`select c.id, ct.id as contact_id, ct.sealed_name, ct.sealed_email, ct.sealed_phone
+      from contacts ct join conversations c on c.contact_id = ct.id order by random() limit 500`;
+    const opened = await openContactFields(
+      dataKeys,
+      sampled.map((r) => ({
+        id: r.contact_id as string,
+        sealedName: r.sealed_name as string,
+        sealedEmail: r.sealed_email as string,
+        sealedPhone: r.sealed_phone as string,
+      })),
+    );
+    const samples = sampled.map((r, i) => ({ ...opened[i]!, id: r.id as string }));
     const phrases = await sql`select substring(body from '[a-zäöüé]{4,} [a-zäöüé]{4,}') as p from messages
       tablesample system (0.1) where body ~ '[a-zäöüé]{4,} [a-zäöüé]{4,}' limit 500`;
     // Common: the 30 most frequent words of more than 4 letters (each in 5-40 % of all messages); rare: ranks

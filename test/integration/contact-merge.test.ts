@@ -13,7 +13,7 @@ import { readZip } from '../helpers/zip.ts';
 import { openedMessages } from '../helpers/opened-messages.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { ingest } from '../../server/domain/ingest.ts';
-import { consentEvents, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
+import { consentEvents, contactIdentities, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import { identityIs } from '../helpers/identities.ts';
 
 const person = {
