@@ -10,6 +10,7 @@ import { launchBrowser } from '../helpers/browser.ts';
 import { axeViolations } from '../helpers/axe.ts';
 import { consentEvents, contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import { identityRow } from '../helpers/identities.ts';
+import { openContact } from '../../server/domain/contact-fields.ts';
 
 const SHOTS = '/tmp/shots-rights-rest';
 
@@ -122,13 +123,18 @@ describe(`the request page's correction and consent forms without script (${dbMo
     await codeField.fill(code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Bestätigen' }).click();
     expect(await page.getByRole('alert').innerText()).toBe('Der Code ist falsch oder abgelaufen.');
-    const [waiting] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
+    // Name and email are stored sealed (issue 22): opened as the server reads them.
+    const contactNow = async () => {
+      const [row] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
+      return openContact(server.root.dataKeys, row!);
+    };
+    const waiting = await contactNow();
     expect(waiting).toMatchObject({ name: 'Greta Gästin', email: 'greta.gast@example.org' });
 
     await codeField.fill(code);
     await page.getByRole('button', { name: 'Bestätigen' }).click();
     expect(await page.getByRole('status').innerText()).toBe('Danke, Ihre Angaben sind berichtigt.');
-    const [done] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
+    const done = await contactNow();
     expect(done).toMatchObject({ name: 'Greta Gästin', email: 'greta.neu@example.org' });
     const audit = (await admin.get(`/api/privacy/contacts/${contactId}/audit`)).body.items;
     expect(

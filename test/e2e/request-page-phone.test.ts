@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
+import { openContact } from '../../server/domain/contact-fields.ts';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
@@ -110,8 +111,10 @@ describe(`the request page with a phone number (${dbMode})`, () => {
       ]),
     );
     expect(requests).toHaveLength(2);
+    // The name is stored sealed (issue 22): opened as the server reads it, and not left in the plain column.
     const [renamed] = await server.root.db.select().from(contacts).where(eq(contacts.id, contactId));
-    expect(renamed!.name).toBe('Sirpa Saari');
+    expect(renamed!.name).toBeNull();
+    expect((await openContact(server.root.dataKeys, renamed!)).name).toBe('Sirpa Saari');
     expect(server.logs()).not.toContain(code);
     expect(server.logs()).not.toContain('401234567');
   });

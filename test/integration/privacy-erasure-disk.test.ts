@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { dbMode } from '../helpers/db.ts';
 import { privacyDeps } from '../helpers/privacy-deps.ts';
 import { recordingProviderSpy, seedPerson } from '../helpers/fixtures.ts';
+import { identityIs } from '../helpers/identities.ts';
 import { findInFiles, relationFiles } from '../helpers/disk-scan.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { eraseContact } from '../../server/privacy/erase.ts';
-import { erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
+import { contactIdentities, erasedSubjects, inboxes } from '../../drizzle/schema/index.ts';
 import { inScrubWindow, scrubErasedText } from '../../server/privacy/erased-subjects.ts';
 import { rowsOf } from '../../server/db/client.ts';
 import { eq, isNull, sql } from 'drizzle-orm';
@@ -58,11 +59,15 @@ describe(`erased text leaves the disk on ${dbMode}`, () => {
     async () => {
       const { deps } = harness;
       expect(findInFiles(await files(), needles).length).toBeGreaterThan(0); // the scan sees what is stored
-      const [contact] = await deps.db.query.contacts.findMany({ where: (c, { eq }) => eq(c.email, person.email) });
-      await eraseContact(deps, contact!.id, { kind: 'system', id: null });
+      // The contact's email is stored sealed: it is found by the identity's token, as the server finds it.
+      const [identity] = await deps.db
+        .select({ contactId: contactIdentities.contactId })
+        .from(contactIdentities)
+        .where(identityIs(deps.db, 'email', person.email));
+      await eraseContact(deps, identity!.contactId, { kind: 'system', id: null });
 
       const [pending] = await deps.db.select().from(erasedSubjects);
-      expect(pending).toMatchObject({ contactId: contact!.id, scrubbedAt: null });
+      expect(pending).toMatchObject({ contactId: identity!.contactId, scrubbedAt: null });
       expect(pending!.tables).toEqual(expect.arrayContaining(['contacts', 'messages', 'conversations']));
       // No identifier in the list of erased subjects: keyed hashes only.
       expect(JSON.stringify(pending)).not.toMatch(/quillfeather|5550104477/i);
