@@ -9,7 +9,7 @@ import { createInboxNameCache } from '../../server/domain/inbox-names.ts';
 import { loadMessageViews } from '../../server/domain/views.ts';
 import type { ChannelKind, InboundMessage } from '../../channels/types.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
-import { testDataKeys } from '../helpers/data-keys.ts';
+import { identityKeysOf } from '../../server/domain/identity-address.ts';
 import { addressOf } from '../helpers/identities.ts';
 
 /**
@@ -27,7 +27,8 @@ describe(`message authors on ${dbMode}`, () => {
       db: database.db,
       events: new DomainEventBus(),
       inboxNames: createInboxNameCache(database.db),
-      dataKeys: testDataKeys(),
+      // The keys the database's writers use (contacts' sealed names), as the server's root shares them.
+      dataKeys: identityKeysOf(database.db).dataKeys,
     };
     for (const channel of ['chat', 'email', 'sms', 'slack'] as const) {
       const [inbox] = await database.db.insert(inboxes).values({ name: channel, channel }).returning();
