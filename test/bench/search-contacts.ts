@@ -9,6 +9,7 @@ import type { BlindIndex } from '../../server/security/blind-index.ts';
 import { sealFieldsWithKey } from '../../server/domain/contact-fields.ts';
 import { addressContext, addressToken } from '../../server/domain/identity-address.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
+import { sealTexts } from '../../server/domain/message-store.ts';
 
 /**
  * bench:search's people as the product stores them (issue 22): a contact's name, email and phone sealed with the
@@ -63,6 +64,30 @@ export async function sealSeededContacts(sql: postgres.Sql, dataKeys: DataKeys, 
         ${identities.map((i, n) => addressToken(blindIndex, i.kind, addresses[n]!))}::text[], ${sealed}::text[])
         as t(id, token, sealed)
       where ci.id = t.id`;
+    after = rows.at(-1)!.id;
+  }
+}
+
+/**
+ * The blinded copy's messages sealed as the writers store them (AES-GCM under the conversation's contact's key), so
+ * the copy is the product's database: the digits index of plaintext rows (migration 0015) holds nothing for them, and
+ * the hits' snippets are cut from decrypted text. Rows in batches of 2,000.
+ */
+export async function sealCopiedMessages(sql: postgres.Sql, dataKeys: DataKeys) {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await sql<Array<{ id: string; contact_id: string; body: string; html: string | null }>>`
+      select m.id, c.contact_id, m.body, m.html from messages m join conversations c on c.id = m.conversation_id
+      where m.id > ${after}::uuid order by m.id limit ${BATCH}`;
+    if (rows.length === 0) return;
+    const sealed = await sealTexts(
+      dataKeys,
+      rows.map((r) => ({ id: r.id, contactId: r.contact_id, body: r.body, html: r.html })),
+    );
+    await sql`update messages m set body = t.body, html = t.html
+      from unnest(${rows.map((r) => r.id)}::uuid[], ${sealed.map((s) => s.body)}::text[],
+        ${sealed.map((s) => s.html) as string[]}::text[]) as t(id, body, html)
+      where m.id = t.id`;
     after = rows.at(-1)!.id;
   }
 }

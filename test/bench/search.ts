@@ -21,9 +21,10 @@
  * word/name queries with each filter (status, inbox, assignee, last 30 days) and as an agent scoped to 2 of the
  * 4 inboxes. One query at a time, pool of 10 connections, as the server runs it.
  *
- * --blinded: the same queries over the blinded message index (issue 22, server/domain/search-blind.ts): a copy of
- * the seeded database (bench_search_<messages>_blinded, made from it as a template and kept) whose search_vector holds
- * keyed tokens and mention_tokens the digit runs' tokens, under a key fixed for the bench.
+ * --blinded: the database as this version stores it (issue 22): a copy of the seeded database
+ * (bench_search_<messages>_blinded, made from it as a template and kept) whose messages are sealed with their
+ * contact's key, whose search_vector holds keyed tokens and mention_tokens the digit runs' tokens (search-tokens.ts),
+ * under a key fixed for the bench. People's fields and identities are sealed with tokens in both modes (seed).
  *
  *   npm run bench:search -- [--messages 1000000] [--runs 60] [--fresh] [--blinded]
  */
@@ -37,7 +38,7 @@ import { textTokens } from '../../server/domain/search-tokens.ts';
 import { blindIndexFromKey } from '../../server/security/blind-index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { baseDatabaseUrl, flags, machineLine, ms, prng, summarize, table } from './lib.ts';
-import { benchDataKeys, sealSeededContacts } from './search-contacts.ts';
+import { benchDataKeys, sealCopiedMessages, sealSeededContacts } from './search-contacts.ts';
 import { bindIdentityKeys } from '../../server/domain/identity-address.ts';
 import { openContactFields } from '../../server/domain/contact-fields.ts';
 import type { DataKeys } from '../../server/security/data-keys.ts';
@@ -236,7 +237,7 @@ async function database(messages: number) {
  * The blinded copy of the seeded database (made once, kept): copied with the seeded one as its template, then its
  * message index rewritten in the blinded form and analyzed again.
  */
-async function blindedCopy(messages: number, seeded: string): Promise<string> {
+async function blindedCopy(messages: number, seeded: string, dataKeys: DataKeys): Promise<string> {
   const name = `bench_search_${messages}_blinded`;
   const admin = postgres(baseDatabaseUrl(), { max: 1, onnotice: () => {} });
   const url = new URL(seeded);
@@ -254,6 +255,18 @@ async function blindedCopy(messages: number, seeded: string): Promise<string> {
   try {
     await copy.db.execute(statement`set maintenance_work_mem = '512MB'`);
     await blindMessageIndex(copy.db, textTokens(BENCH_INDEX));
+    // Sealed as the writers store them; the digits index of plaintext rows back as the product has it (empty for
+    // sealed rows), so the phone arm reads what a live server reads.
+    const raw = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      await sealCopiedMessages(raw, dataKeys);
+    } finally {
+      await raw.end();
+    }
+    await copy.db.execute(
+      statement`create index if not exists messages_mention_digits on messages
+        using gin (mention_digits(body, html) gin_trgm_ops)`,
+    );
     // VACUUM FULL: the update left every row twice in the heap, which the plain database does not carry.
     await copy.db.execute(statement`vacuum full analyze messages`);
   } finally {
@@ -277,7 +290,7 @@ async function main() {
     console.log('seeding (kept for later runs; --fresh seeds again):');
     await seed(sql, opts.messages, dataKeys).finally(() => Promise.all([sql.end(), db.close()]));
   }
-  const url = opts.blinded ? await blindedCopy(opts.messages, seeded.url) : seeded.url;
+  const url = opts.blinded ? await blindedCopy(opts.messages, seeded.url, dataKeys) : seeded.url;
   if (opts.blinded) console.log('index: blinded (keyed tokens)');
   const db = await openDatabase({ databaseUrl: url, poolSize: 10 });
   bindIdentityKeys(db.db, { dataKeys, blindIndex: BENCH_INDEX });
@@ -312,8 +325,10 @@ async function main() {
       })),
     );
     const samples = sampled.map((r, i) => ({ ...opened[i]!, id: r.id as string }));
-    const phrases = await sql`select substring(body from '[a-zäöüé]{4,} [a-zäöüé]{4,}') as p from messages
-      tablesample system (0.1) where body ~ '[a-zäöüé]{4,} [a-zäöüé]{4,}' limit 500`;
+    // Phrases from the seeded database's text (the blinded copy's is sealed).
+    const plain = postgres(seeded.url, { max: 1, onnotice: () => {} });
+    const phrases = await plain`select substring(body from '[a-zäöüé]{4,} [a-zäöüé]{4,}') as p from messages
+      tablesample system (0.1) where body ~ '[a-zäöüé]{4,} [a-zäöüé]{4,}' limit 500`.finally(() => plain.end());
     // Common: the 30 most frequent words of more than 4 letters (each in 5-40 % of all messages); rare: ranks
     // 2,000-5,000 (each in a few hundred messages per million).
     const common = VOCABULARY.filter((w) => w.length > 4).slice(0, 30);
