@@ -184,6 +184,10 @@ class IngestBatcher {
       if (owner) rememberThreadOwner(this.db, msg, owner);
       else forgetThreadOwner(this.db, msg);
     });
+    // A message ingestStatement left out (the owner planned was not its conversation's contact: another writer
+    // stored the same new sender meanwhile, or moved the thread) is no replay: without a row its caller plans it
+    // again alone (ingest.ts ingestAlone). A contact the statement created for it was settled above as created.
+    for (const [idx, row] of rows) if (row.id === null && row.x_stored === false) rows.delete(idx);
     return rows;
   }
 
