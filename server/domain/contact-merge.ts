@@ -21,7 +21,13 @@ import { appendAudit } from '../privacy/audit.ts';
 import { assertNotHeld } from '../privacy/legal-holds.ts';
 import { findMentions, type MentionItem } from '../privacy/person-mentions.ts';
 import { phoneDigits } from './phone-digits.ts';
-import { identityKeysOf, readableAddresses, tokenOfAddress, withAddresses } from './identity-address.ts';
+import {
+  identityKeysOf,
+  readableAddresses,
+  readableIdentities,
+  tokenOfAddress,
+  withAddresses,
+} from './identity-address.ts';
 import {
   emailAddressToken,
   emailWordTokens,
@@ -234,17 +240,7 @@ async function keysOf(db: Db, contactId: string) {
   if (!stored) throw notFound('Contact');
   const contact = await openContact(identityKeysOf(db).dataKeys, stored);
   // Addresses are stored sealed: opened to compute the other contacts' tokens.
-  const identities = await readableAddresses(
-    db,
-    await db
-      .select({
-        id: contactIdentities.id,
-        kind: contactIdentities.kind,
-        sealedAddress: contactIdentities.sealedAddress,
-      })
-      .from(contactIdentities)
-      .where(eq(contactIdentities.contactId, contactId)),
-  );
+  const identities = await readableIdentities(db, eq(contactIdentities.contactId, contactId));
   const emails = new Set<string>();
   const phones = new Map<string, { digits: string; international: boolean }>();
   const addPhone = (value: string | null) => {

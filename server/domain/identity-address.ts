@@ -3,6 +3,8 @@ import type { Db } from '../db/client.ts';
 import type { BlindIndex } from '../security/blind-index.ts';
 import type { DataKeys } from '../security/data-keys.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
+import { asc, type SQL } from 'drizzle-orm';
+import { contactIdentities } from '../../drizzle/schema/index.ts';
 
 /**
  * Identity addresses at rest (issue 22): an email address, phone number, Slack id or widget visitor id is stored
@@ -112,6 +114,16 @@ export async function readableAddresses<
   T extends SealedIdentity & { addressToken?: string; memberToken?: string | null },
 >(keys: OpenKeys | Db, identities: readonly T[]) {
   return (await withAddresses(keys, identities)).filter((i): i is typeof i & { address: string } => i.address !== null);
+}
+
+/** The identities matching `where` (a contact's, or one) whose address opens, with it, oldest first. */
+export async function readableIdentities(db: Db, where: SQL) {
+  const rows = await db
+    .select({ id: contactIdentities.id, kind: contactIdentities.kind, sealedAddress: contactIdentities.sealedAddress })
+    .from(contactIdentities)
+    .where(where)
+    .orderBy(asc(contactIdentities.createdAt));
+  return readableAddresses(db, rows);
 }
 
 /** One identity's address, or null when it cannot be opened. */

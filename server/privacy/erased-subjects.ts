@@ -10,7 +10,7 @@ import type { KeyProvider, MasterKey } from '../security/keys.ts';
 import { derivedKey } from '../security/derived-keys.ts';
 import { releaseLease, tryAcquireLease } from '../db/leases.ts';
 import { catalogOf, contactTables, type CatalogDeps } from './subject.ts';
-import { readableAddresses } from '../domain/identity-address.ts';
+import { readableIdentities } from '../domain/identity-address.ts';
 
 /**
  * What an erasure leaves behind on purpose, so that it can be applied again and finished on disk:
@@ -299,17 +299,7 @@ export async function replayErasures(
       continue;
     }
     // Addresses are stored sealed (a contact erased since has none that opens: its id matched above).
-    const identities = await readableAddresses(
-      db,
-      await db
-        .select({
-          id: contactIdentities.id,
-          kind: contactIdentities.kind,
-          sealedAddress: contactIdentities.sealedAddress,
-        })
-        .from(contactIdentities)
-        .where(eq(contactIdentities.contactId, contact.id)),
-    );
+    const identities = await readableIdentities(db, eq(contactIdentities.contactId, contact.id));
     const ids = identifiersOf(contact, identities);
     const hit = [...byKey.values()].some(({ master, hashes }) => ids.some((i) => hashes.has(subjectHash(master, i))));
     if (hit) matches.push(contact.id);

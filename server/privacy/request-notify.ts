@@ -1,9 +1,9 @@
 import { openContact } from '../domain/contact-fields.ts';
 import { identityKeysOf } from '../domain/identity-address.ts';
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, privacyRequests } from '../../drizzle/schema/index.ts';
-import { readableAddresses, withAddresses } from '../domain/identity-address.ts';
+import { readableIdentities } from '../domain/identity-address.ts';
 import type {
   NotToldReason,
   OutcomeChannel,
@@ -85,35 +85,12 @@ export async function outcomeRecipient(
   let found: Found | null = null;
   const verifiedWith = row.verification?.identityId;
   if (verifiedWith) {
-    const [identity] = await withAddresses(
-      deps.db,
-      await deps.db
-        .select({
-          id: contactIdentities.id,
-          kind: contactIdentities.kind,
-          sealedAddress: contactIdentities.sealedAddress,
-        })
-        .from(contactIdentities)
-        .where(eq(contactIdentities.id, verifiedWith)),
-    );
-    if (identity?.address) found = reachOf(identity.kind, identity.address);
+    const [identity] = await readableIdentities(deps.db, eq(contactIdentities.id, verifiedWith));
+    if (identity) found = reachOf(identity.kind, identity.address);
   }
   if (!found && row.contactId) {
     // Addresses are stored sealed: those whose key is gone reach no one.
-    const onFile = (
-      await readableAddresses(
-        deps.db,
-        await deps.db
-          .select({
-            id: contactIdentities.id,
-            kind: contactIdentities.kind,
-            sealedAddress: contactIdentities.sealedAddress,
-          })
-          .from(contactIdentities)
-          .where(eq(contactIdentities.contactId, row.contactId))
-          .orderBy(asc(contactIdentities.createdAt)),
-      )
-    )
+    const onFile = (await readableIdentities(deps.db, eq(contactIdentities.contactId, row.contactId)))
       .map((i) => reachOf(i.kind, i.address))
       .filter((r): r is Found => r !== null);
     // The contact's own email, sealed (contact-fields.ts) or plain on a row from before the sealing.
