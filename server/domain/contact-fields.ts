@@ -149,7 +149,7 @@ export type StoredFields = {
 };
 
 export type OpenedFields<T> = Omit<T, 'sealedName' | 'sealedEmail' | 'sealedPhone'> &
-  ContactFields & { fieldsUnreadable?: true };
+  ContactFields & { fieldsUnreadable?: ContactField[] };
 
 const sealedOf = (row: StoredFields, field: ContactField) =>
   row[field === 'name' ? 'sealedName' : field === 'email' ? 'sealedEmail' : 'sealedPhone'];
@@ -157,7 +157,7 @@ const sealedOf = (row: StoredFields, field: ContactField) =>
 /**
  * The rows with name, email and phone readable, in one decryptMany for the whole batch (no key is looked up for
  * rows holding only plain values). A sealed value that cannot be opened (the key is gone) gives null and flags the
- * row `fieldsUnreadable`.
+ * field in the row's `fieldsUnreadable`.
  */
 export async function openContactFields<T extends StoredFields>(
   dataKeys: Pick<DataKeys, 'decryptMany'>,
@@ -178,7 +178,7 @@ export async function openContactFields<T extends StoredFields>(
   wanted.forEach((w, i) => {
     const value = opened[i] ?? null;
     out[w.row]![w.field] = value;
-    if (value === null) out[w.row]!.fieldsUnreadable = true;
+    if (value === null) (out[w.row]!.fieldsUnreadable ??= []).push(w.field);
   });
   return out;
 }

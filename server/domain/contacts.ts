@@ -65,6 +65,7 @@ export async function getContact(db: Db, id: string, scope: InboxIds = null): Pr
     name: c.name,
     email: c.email,
     phone: c.phone,
+    unreadable: c.fieldsUnreadable ?? [],
     createdAt: c.createdAt.toISOString(),
     lastSeenAt: new Date(contact.lastSeen ?? c.createdAt).toISOString(),
     identities,

@@ -247,6 +247,11 @@ export const ContactView = Type.Object({
   name: Type.Union([Type.String(), Type.Null()]),
   email: Type.Union([Type.String(), Type.Null()]),
   phone: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The fields above that are null because they can no longer be read (stored sealed, the person's key is gone:
+   * an erased person in a restored backup), as opposed to never known.
+   */
+  unreadable: Type.Array(literals(['name', 'email', 'phone'] as const)),
   createdAt: Iso,
   lastSeenAt: Iso,
   identities: Type.Array(

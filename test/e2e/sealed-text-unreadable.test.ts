@@ -67,4 +67,24 @@ describe(`e2e in Chromium: sealed message text, readable and then unreadable (${
     );
     await page.screenshot({ path: `${SHOTS}/unreadable.png` });
   });
+
+  it("says the person's name, email and addresses can no longer be read, not that they are unknown", async () => {
+    const panel = page.locator('[data-testid="contact-panel"]');
+    await expect
+      .poll(() => panel.locator('[data-testid="contact-name"]').textContent())
+      .toContain('Name can no longer be read');
+    expect((await panel.locator('[data-testid="contact-email"]').textContent())?.trim()).toBe('Can no longer be read');
+    // Her number came as a phone identity, never as her contact's phone field: that field was never known.
+    expect((await panel.locator('[data-testid="contact-phone"]').textContent())?.trim()).toBe('Not known');
+    const identities = await panel.locator('[data-testid="contact-identity"] .address').allTextContents();
+    expect(identities.length).toBeGreaterThan(0);
+    for (const address of identities) expect(address.trim()).toBe('Can no longer be read');
+    // Nothing of her is on the page in any readable form, and the words explain why on hover.
+    const text = await page.locator('body').innerText();
+    for (const value of ['Saga', 'Kettleby', 'saga.k@example.org', '5550107474']) expect(text).not.toContain(value);
+    expect(await panel.locator('[data-testid="contact-email"] [data-unreadable]').getAttribute('title')).toContain(
+      'destroyed when their data was erased',
+    );
+    await panel.screenshot({ path: `${SHOTS}/contact-unreadable.png` });
+  });
 });

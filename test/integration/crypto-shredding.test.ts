@@ -272,8 +272,12 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
         bindIdentityKeys(restored.db, identityKeysOf(deps.db));
         const view = await getContact(restored.db, people.ada.contactId);
         expect(view.identities.map((i) => i.address)).toEqual([null, null]);
+        // Her name, email and phone are null and said to be unreadable (not "never known"); Bob's are readable.
+        expect(view).toMatchObject({ name: null, email: null, phone: null });
+        expect([...view.unreadable].sort()).toEqual(['email', 'name']); // her phone is an identity only
         const bobView = await getContact(restored.db, people.bob.contactId);
         expect(bobView.identities.map((i) => i.address).sort()).toEqual([bob.email, bob.phone].sort());
+        expect(bobView).toMatchObject({ name: bob.name, email: bob.email, unreadable: [] });
         expect(evidenceOf(people.bob.contactId)).toEqual([
           { recordedBy: 'agent', statement: `agreed on the phone, reference ${bob.marker}-consent` },
         ]);
@@ -291,7 +295,7 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
           name: null,
           email: null,
           phone: null,
-          fieldsUnreadable: true,
+          fieldsUnreadable: ['name', 'email'],
         });
         const oldBob = oldContacts.find((c) => c.id === people.bob.contactId)!;
         expect(oldBob.name).toBeNull();
