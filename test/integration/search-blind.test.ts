@@ -187,4 +187,20 @@ describe(`the blinded message index on ${dbMode}`, () => {
     expect(stored.every((r) => r.v.length > 0)).toBe(true);
     expect(stored.filter((r) => r.d.length > 0)).toHaveLength(2);
   });
+
+  it('asks for plain words only while a plaintext message remains (migration 0048)', async () => {
+    // One row indexed by a plain word, as a row from before the switch is: found while plaintext rows remain.
+    const [row] = rowsOf<{ id: string }>(
+      await database.db.execute(sql`select id from messages where body not like '%zanzibarite%' limit 1`),
+    );
+    await database.db.execute(
+      sql`update messages set search_vector = to_tsvector('simple', 'plainonlyword') where id = ${row!.id}::uuid`,
+    );
+    expect(await search('plainonlyword', true)).toHaveLength(1);
+    // Every body stored sealed (the prefix is all the check reads): the plain half is left out of the query, so the
+    // plain word no longer matches, and the tokens still find what they found.
+    await database.db.execute(sql`update messages set body = 'pdk:v1:' || body`);
+    expect(await search('plainonlyword', true)).toEqual([]);
+    expect(await search('zanzibarite', true)).toHaveLength(1);
+  });
 });
