@@ -538,8 +538,8 @@ export async function messageSnippets(
  * The query over both forms of the index (migration 0042): plaintext rows from before the switch hold words, sealed
  * rows keyed tokens, in one column under one GIN index; a token never equals a word, so the OR finds each row by its
  * own form. Once `privacy:encrypt-existing` has sealed every row the plain half matches nothing, and is left out
- * (`plainRows`, from the messages_plaintext index, migration 0048): evaluated for every message the walk checks, it
- * doubled the cost of a phrase's check. Each half is split by
+ * (`plainRows`, from the messages_plaintext index, migration 0048): the walk evaluates the query on every message it
+ * checks, and the index looks up every lexeme of both halves. Each half is split by
  * the tokenizer that wrote its rows: PostgreSQL's for the words (the `tsquery` computed there), the server's
  * (search-tokens.ts) for the tokens.
  */
