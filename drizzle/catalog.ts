@@ -301,7 +301,11 @@ export const catalog = {
       assigneeId: agentRef(),
       teamId: n('none', 'the staff team that works it'),
       threadKey: p('identifier', 'may embed an address or visitor id'),
-      subject: text('message_content'),
+      subject: text('message_content', 'sealed with the contact’s data key (plaintext in rows from before 0047)'),
+      subjectVector: derived(
+        'message_content',
+        'the keyed tokens of the subject’s words and digit runs (search, erasure)',
+      ),
       createdAt: p('metadata'),
       updatedAt: p('metadata'),
       lastMessageAt: p('metadata'),

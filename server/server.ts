@@ -129,16 +129,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.seedDemo) await seedDemo(root);
   await bot.start();
   const webhooks = startWebhookDelivery(root.webhooks, root.events);
-  // Files, consent evidence, bot decisions, identity addresses, message texts and contacts' fields from before
-  // per-person encryption: said once, in the background (it reads the first bytes of every file), with counts only.
+  // Files, consent evidence, bot decisions, identity addresses, message texts, subjects and contacts' fields from
+  // before per-person encryption: said once, in the background (it reads the first bytes of every file), counts only.
   void plaintextRemaining(root, encryptedMarkerPath(config.dataDir)).then(
-    ({ files, evidence, decisions, identities, messages, contacts }) => {
-      if (files > 0 || evidence > 0 || decisions > 0 || identities > 0 || messages > 0 || contacts > 0)
+    ({ files, evidence, decisions, identities, messages, subjects, contacts }) => {
+      if ([files, evidence, decisions, identities, messages, subjects, contacts].some((n) => n > 0))
         fastify.log.warn(
-          { files, consentEvents: evidence, botDecisions: decisions, identities, messages, contacts },
-          "files, consent evidence, bot decisions, identity addresses, message texts or contacts' fields are stored " +
-            'unencrypted: ' +
-            'run npm run privacy:encrypt-existing',
+          { files, consentEvents: evidence, botDecisions: decisions, identities, messages, subjects, contacts },
+          "files, consent evidence, bot decisions, identity addresses, message texts, subjects or contacts' fields " +
+            'are stored unencrypted: run npm run privacy:encrypt-existing',
         );
     },
     (err: unknown) => fastify.log.error({ err }, 'checking for unencrypted files failed'),

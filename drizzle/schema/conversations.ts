@@ -47,7 +47,13 @@ export const conversations = pgTable(
     teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
     /** Channel thread: email Message-ID root, Slack thread ts, phone pair, widget visitor id. */
     threadKey: text('thread_key').notNull(),
+    /**
+     * Sealed with the contact's data key (`pdk:v1:…`, issue 22, server/domain/subject-store.ts); plaintext in rows
+     * from before migration 0047 until `privacy:encrypt-existing` seals them.
+     */
     subject: text('subject'),
+    /** A sealed subject's words and digit runs as keyed tokens (subject-store.ts): search and erasure find it so. */
+    subjectVector: tsvector('subject_vector'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }).notNull().defaultNow(),
@@ -83,6 +89,7 @@ export const conversations = pgTable(
     index('conversations_team').on(t.teamId),
     // Analytics: conversations started in the dashboard's date range.
     index('conversations_created').on(t.createdAt),
+    index('conversations_subject_vector').using('gin', t.subjectVector),
   ],
 );
 

@@ -67,7 +67,8 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     touched.status as x_status, known_conversation.subject as x_subject,
     known_conversation.assignee_id as x_assignee_id, known_conversation.assignee_name as x_assignee_name,
     known_conversation.team_id as x_team_id, known_conversation.team_name as x_team_name,
-    known_conversation.created_at as x_created_at, known_conversation.contact_id as x_key_owner
+    known_conversation.created_at as x_created_at, known_conversation.contact_id as x_key_owner,
+    false as x_new_conversation
   from (select 1) as one
     left join known_contact on true left join known_conversation on true
     left join inserted on true left join touched on true`);

@@ -41,6 +41,11 @@ export type IngestRow = Record<string, unknown> & {
   x_key_owner: string | null;
   /** ingestStatement only: the external id was stored already (a replay), as opposed to a message left out. */
   x_stored?: boolean;
+  /**
+   * The statement opened the conversation: x_subject is then the subject just sealed from the message's own, which
+   * the caller shows as it has it (no decryption on the ingest path).
+   */
+  x_new_conversation: boolean | null;
 };
 
 const p = sql.placeholder;
@@ -174,9 +179,11 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     order by cv.created_at desc limit 1
   ), new_conversation as (
     -- Only for the key's owner (ingest-text.ts): a sender found to be another contact than planned opens nothing.
-    insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject)
-    select ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel, ${p('openStatus')}::conversation_status,
-      ${p('threadKey')}::text, ${p('subject')}::text
+    -- Its id was planned with the subject, which is sealed in that id's context (subject-store.ts).
+    insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, subject, subject_vector)
+    select ${p('conversationId')}::uuid, ${p('inboxId')}::uuid, the_contact.id, ${p('channel')}::channel,
+      ${p('openStatus')}::conversation_status, ${p('threadKey')}::text, ${p('subject')}::text,
+      ${p('subjectVector')}::tsvector
     from the_contact
     where not exists (select 1 from known_conversation) and not exists (select 1 from stored)
       and the_contact.id = ${p('owner')}::uuid
@@ -224,7 +231,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     the_conversation.team_id as x_team_id, the_conversation.team_name as x_team_name,
     the_conversation.created_at as x_created_at,
     coalesce(the_conversation.contact_id, the_contact.id) as x_key_owner,
-    exists (select 1 from stored) as x_stored
+    exists (select 1 from stored) as x_stored, exists (select 1 from new_conversation) as x_new_conversation
   from (select 1) as one
     left join the_contact on true left join the_conversation on true
     left join inserted on true left join touched on true`);
@@ -242,6 +249,7 @@ export function statementValues(
   return {
     messageId: plan.id,
     owner: plan.owner,
+    conversationId: plan.conversationId,
     sealedText: plan.body,
     sealedHtml: plan.html,
     openStatus,
@@ -262,7 +270,9 @@ export function statementValues(
     phoneTokens: sender.phoneTokens,
     inboxId: msg.inboxId,
     threadKey: msg.threadKey,
-    subject: msg.subject ?? null,
+    // Sealed for the owner (ingest-text.ts), with its tokens: the statements store no plain subject.
+    subject: plan.subject,
+    subjectVector: plan.subjectVector,
     language,
     searchVector: tokens.document(language, msg.text, html),
     mentionTokens: tokens.mentionTokens(msg.text, html).join(' '),
@@ -277,8 +287,9 @@ export function statementValues(
  * timestamps. A statement is atomic, so the whole batch commits together, and PostgreSQL pays its
  * per-statement and per-commit cost (round trip, executor start-up, WAL flush) once per batch.
  * New contacts come with their ids, token and sealed address from JS (identity-lookup.ts planSenders: their data
- * keys must be durable before a row names them), new conversations get theirs here (gen_random_uuid in a
- * materialized CTE), so each message's new rows are known without matching RETURNING rows back to their inputs.
+ * keys must be durable before a row names them), new conversations with theirs too (ingest-text.ts: the subject is
+ * sealed in its conversation's context), so each message's new rows are known without matching RETURNING rows back
+ * to their inputs.
  * - Replays (the external id already stored), and messages whose sender was planned as known but is gone, are left
  *   out (no row comes back for them): the caller takes them through ingestStatement.
  * - ingest() never has two messages of one thread in flight, so a batch holds at most one message per
@@ -299,7 +310,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       t.sender_name, t.email, t.phone, t.name_tokens, t.email_tokens, t.phone_tokens, t.inbox_id, t.thread_key,
       t.subject, t.open_status::conversation_status as open_status, t.search_vector, t.mention_tokens, t.language,
       t.external_id, t.metadata::jsonb as metadata, t.occurred_at::timestamptz as occurred_at, t.message_id,
-      t.sealed_body, t.sealed_html, t.owner
+      t.sealed_body, t.sealed_html, t.owner, t.conversation_id, t.subject_vector
     from unnest((select ${p('idx')}::int[]), (select ${p('channel')}::text[]), (select ${p('senderKind')}::text[]),
       (select ${p('senderToken')}::text[]),
       (select ${p('newContactId')}::uuid[]), (select ${p('newIdentityId')}::uuid[]),
@@ -310,11 +321,12 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       (select ${p('subject')}::text[]), (select ${p('openStatus')}::text[]), (select ${p('searchVector')}::text[]),
       (select ${p('mentionTokens')}::text[]), (select ${p('language')}::text[]), (select ${p('externalId')}::text[]),
       (select ${p('metadata')}::text[]), (select ${p('occurredAt')}::text[]), (select ${p('messageId')}::uuid[]),
-      (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]), (select ${p('owner')}::uuid[]))
+      (select ${p('sealedText')}::text[]), (select ${p('sealedHtml')}::text[]), (select ${p('owner')}::uuid[]),
+      (select ${p('conversationId')}::uuid[]), (select ${p('subjectVector')}::text[]))
       as t(idx, channel, sender_kind, sender_token, new_contact_id, new_identity_id, sealed_address, member_token,
         sender_name, email, phone, name_tokens, email_tokens, phone_tokens, inbox_id, thread_key, subject,
         open_status, search_vector, mention_tokens, language, external_id, metadata, occurred_at, message_id,
-        sealed_body, sealed_html, owner)
+        sealed_body, sealed_html, owner, conversation_id, subject_vector)
   ), fresh as materialized (
     select input.* from input
     where not exists (select 1 from messages m where m.channel = input.channel and m.external_id = input.external_id)
@@ -355,14 +367,15 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       where cv.inbox_id = fresh.inbox_id and cv.thread_key = fresh.thread_key and cv.deleted_at is null
       order by cv.created_at desc limit 1) cv
   ), planned_conversation as materialized (
-    select fresh.idx, gen_random_uuid() as id, fresh.inbox_id, the_contact.id as contact_id, fresh.channel,
-      fresh.open_status as status, fresh.thread_key, fresh.subject
+    select fresh.idx, fresh.conversation_id as id, fresh.inbox_id, the_contact.id as contact_id, fresh.channel,
+      fresh.open_status as status, fresh.thread_key, fresh.subject, fresh.subject_vector
     from fresh join the_contact on the_contact.idx = fresh.idx
     -- Only for the key's owner (ingest-text.ts): a message whose sender is another contact than planned is left out.
     where not exists (select 1 from known_conversation k where k.idx = fresh.idx) and the_contact.id = fresh.owner
   ), new_conversation as (
-    insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, subject)
-    select id, inbox_id, contact_id, channel, status, thread_key, subject from planned_conversation
+    insert into conversations (id, inbox_id, contact_id, channel, status, thread_key, subject, subject_vector)
+    select id, inbox_id, contact_id, channel, status, thread_key, subject, subject_vector::tsvector
+    from planned_conversation
   ), the_conversation as (
     select idx, id, channel, status, subject, assignee_id, assignee_name, created_at, team_id, team_name, contact_id
     from known_conversation
@@ -416,7 +429,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,
     cv.subject as x_subject, cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name,
     cv.team_id as x_team_id, cv.team_name as x_team_name, cv.created_at as x_created_at,
-    cv.contact_id as x_key_owner
+    cv.contact_id as x_key_owner,
+    exists (select 1 from planned_conversation pv where pv.id = cv.id) as x_new_conversation
   from inserted
     join the_conversation cv on cv.id = inserted.conversation_id
     join the_contact ct on ct.idx = cv.idx
@@ -448,6 +462,8 @@ export function batchValues(
     emailTokens: column('emailTokens'),
     phoneTokens: column('phoneTokens'),
     owner: column('owner'),
+    conversationId: column('conversationId'),
+    subjectVector: column('subjectVector'),
     inboxId: column('inboxId'),
     threadKey: column('threadKey'),
     subject: column('subject'),

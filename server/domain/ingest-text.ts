@@ -6,6 +6,7 @@ import type { InboundMessage } from '../../channels/types.ts';
 import type { SenderPlan } from './identity-lookup.ts';
 import { sealTexts, textTokensOf, type StoreKeys } from './message-store.ts';
 import type { TextTokens } from './search-tokens.ts';
+import { subjectVectorOf } from './subject-store.ts';
 
 /**
  * Inbound text sealed before the ingest statement stores it (issue 22): the key is the conversation's contact's,
@@ -22,6 +23,10 @@ import type { TextTokens } from './search-tokens.ts';
  * (another server's merge, a thread moved to the trash), or another server storing the same new sender between the
  * plan and the statement, never leaves text sealed under a key its conversation's contact does not hold (erasing
  * the contact would not shred it). A message left out is planned again alone, with a fresh look-up (ingest.ts).
+ *
+ * The subject is sealed the same way, for the conversation the message may open: its id is chosen here as well (one
+ * per message; ingest never has two messages of one thread in flight, so no two plans open the same thread) and is
+ * used only when the statement opens a conversation, which it does only for the owner, as it stores the message.
  */
 export type IngestTextPlan = {
   id: string;
@@ -29,6 +34,11 @@ export type IngestTextPlan = {
   owner: string;
   body: string;
   html: string | null;
+  /** The id of the conversation the statement opens when the thread has none: the subject is sealed in its context. */
+  conversationId: string;
+  /** The subject sealed for the owner (null without one), and subject_vector's tsvector literal of its tokens. */
+  subject: string | null;
+  subjectVector: string | null;
 };
 
 /** The owners of threads this process stored messages in, by inbox and thread key (bounded, least recent out). */
@@ -108,11 +118,29 @@ export async function planIngestTexts(
     // A new sender's key came from the pool with its id (cached there): no key is created or looked up here.
     const contactId = guessed[i] ?? ownerOf.get(i) ?? senders[i]!.newContactId;
     if (!contactId) throw new SenderGoneError();
-    return { id: randomUUID(), contactId, msg };
+    return { id: randomUUID(), conversationId: randomUUID(), contactId, msg };
   });
+  // Text and subjects in the one encryptMany of the batch.
   const sealed = await sealTexts(
     keys,
-    drafts.map((d) => ({ id: d.id, contactId: d.contactId, body: d.msg.text, html: d.msg.html ?? null })),
+    drafts.map((d) => ({
+      id: d.id,
+      contactId: d.contactId,
+      body: d.msg.text,
+      html: d.msg.html ?? null,
+      ...(d.msg.subject != null ? { subject: { conversationId: d.conversationId, text: d.msg.subject } } : {}),
+    })),
   );
-  return { plans: drafts.map((d, i) => ({ id: d.id, owner: d.contactId, ...sealed[i]! })), tokens };
+  return {
+    plans: drafts.map((d, i) => ({
+      id: d.id,
+      owner: d.contactId,
+      conversationId: d.conversationId,
+      body: sealed[i]!.body,
+      html: sealed[i]!.html,
+      subject: sealed[i]!.subject,
+      subjectVector: d.msg.subject != null ? subjectVectorOf(tokens, d.msg.subject) : null,
+    })),
+    tokens,
+  };
 }

@@ -188,7 +188,11 @@ async function ingestOnce(
       inboxName,
       channel: row.x_channel!,
       status: row.x_status!,
-      ...(await subjectView(keys, row.x_conversation_id!, row.x_subject)),
+      // A conversation this message opened has the subject the message came with (stored sealed): shown as it came.
+      // An existing one's stored subject is opened, which costs a decryption only where there is one (mail threads).
+      ...(row.x_new_conversation
+        ? { subject: msg.subject ?? null }
+        : await subjectView(keys, row.x_conversation_id!, row.x_subject)),
       contact: { id: row.x_contact_id!, name: contactName },
       assignee: row.x_assignee_id && row.x_assignee_name ? { id: row.x_assignee_id, name: row.x_assignee_name } : null,
       team: row.x_team_id && row.x_team_name ? { id: row.x_team_id, name: row.x_team_name } : null,

@@ -3,7 +3,7 @@ import type { DataKeys } from '../security/data-keys.ts';
 import { openBlindIndex } from '../security/blind-index.ts';
 import { searchBlinding, type SearchBlinding } from './search-blind.ts';
 import { textTokens, type TextTokens } from './search-tokens.ts';
-import { bodyContext, htmlContext } from './message-text.ts';
+import { bodyContext, htmlContext, subjectContext } from './message-text.ts';
 
 /**
  * How every writer stores a message's text (issue 22, migration 0042): body and HTML sealed with the data key of the
@@ -78,21 +78,31 @@ export function blindIndexEntries(
   };
 }
 
-/** Seals many texts with one encryptMany (a batch of ingest, a redaction's quotes). */
+/**
+ * Seals many texts with one encryptMany (a batch of ingest, a redaction's quotes). An item may carry the subject of
+ * the conversation its message opens (ingest): sealed in the same call, in that conversation's context.
+ */
 export async function sealTexts(
   keys: StoreKeys,
-  items: ReadonlyArray<MessageTextInput>,
+  items: ReadonlyArray<MessageTextInput & { subject?: { conversationId: string; text: string } }>,
   newContacts?: ReadonlySet<string>,
-): Promise<Array<{ body: string; html: string | null }>> {
+): Promise<Array<{ body: string; html: string | null; subject: string | null }>> {
   const sealed = await keys.encryptMany(
     items.flatMap((i) => [
       { contactId: i.contactId, plaintext: i.body, context: bodyContext(i.id) },
       ...(i.html != null ? [{ contactId: i.contactId, plaintext: i.html, context: htmlContext(i.id) }] : []),
+      ...(i.subject
+        ? [{ contactId: i.contactId, plaintext: i.subject.text, context: subjectContext(i.subject.conversationId) }]
+        : []),
     ]),
     newContacts,
   );
   let next = 0;
-  return items.map((i) => ({ body: sealed[next++]!, html: i.html != null ? sealed[next++]! : null }));
+  return items.map((i) => ({
+    body: sealed[next++]!,
+    html: i.html != null ? sealed[next++]! : null,
+    subject: i.subject ? sealed[next++]! : null,
+  }));
 }
 
 /** Texts sealed, with their index entries, ready for an insert's or update's values. */
@@ -102,7 +112,11 @@ export async function sealMessageTexts(
 ): Promise<SealedMessageText[]> {
   if (!items.length) return [];
   const [tokens, sealed] = await Promise.all([textTokensOf(keys), sealTexts(keys, items)]);
-  return items.map((item, i) => ({ ...sealed[i]!, ...blindIndexEntries(tokens, item) }));
+  return items.map((item, i) => ({
+    body: sealed[i]!.body,
+    html: sealed[i]!.html,
+    ...blindIndexEntries(tokens, item),
+  }));
 }
 
 /** One message's text sealed with its index entries. */

@@ -158,14 +158,15 @@ export function textTokens(index: BlindIndex): TextTokens {
  * tokenizer, so that it matches the documents above: search-blind.ts's query() then turns each lexeme into its token.
  * As today's query (search.ts textQuery()): the words in 'simple' and stemmed in every language we index, OR'd, the
  * stemmed alternatives without the language's stop words (Snowball's lists, as PostgreSQL's dictionaries use); a
- * quoted phrase only in 'simple' (these very words, in order). Null when no word is left.
+ * quoted phrase only in 'simple' (these very words, in order). Null when no word is left. `stemmed: false`: only
+ * in 'simple', for an index of unstemmed words (subjects, subject-store.ts), as websearch_to_tsquery('simple', …).
  */
-export function websearchQuery(text: string): string | null {
+export function websearchQuery(text: string, options: { stemmed?: boolean } = {}): string | null {
   const terms = parseWebsearch(text);
   if (!terms.some((t) => wordsOf(t.text).length)) return null;
-  const quoted = terms.some((t) => t.phrase);
+  const simpleOnly = terms.some((t) => t.phrase) || options.stemmed === false;
   const alternatives = new Set<string>();
-  for (const language of quoted ? [null] : [null, ...STEMMED_LANGUAGES]) {
+  for (const language of simpleOnly ? [null] : [null, ...STEMMED_LANGUAGES]) {
     const stem = language ? STEMMERS[language]! : null;
     const stops = language ? STOP_WORDS[language]! : null;
     let out = '';

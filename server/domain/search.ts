@@ -280,20 +280,44 @@ function phoneFieldArm(token: string, text: string, where: SQL, limit: number): 
   };
 }
 
-/** Conversations whose subject matches `match` (over `c.subject`, through an index of conversations). */
+/**
+ * A subject stored in plaintext (a row from before issue 22's subjects, migration 0047): the plain subject indexes of
+ * migration 0021 hold only such rows (this very predicate, so PostgreSQL can use them), and a sealed subject's base64
+ * must never match a typed fragment.
+ */
+const PLAIN_SUBJECT = sql.raw(`c.subject not like 'pdk:%'`);
+
+/**
+ * Conversations whose subject matches `match` (over `c.subject` or `c.subject_vector`, through an index of
+ * conversations). The value is left null: a sealed subject is opened in the conversation's view, which the snippet
+ * shows.
+ */
 function subjectArm(match: SQL, where: SQL, limit: number): Arm {
   return {
     rank: 'subject',
     walk: {
       size: FIELDS_WALK,
-      check: sql`select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at
+      check: sql`select c.id, 'subject'::text, null::uuid, null::text, c.last_message_at
         from ${newest(FIELDS_WALK)} where ${match}`,
       matches: sql`select 1 from conversations c where ${match}`,
     },
     body: sql`with c as materialized (select c.* from conversations c where ${match})
-      select c.id, 'subject'::text, null::uuid, c.subject, c.last_message_at from c
+      select c.id, 'subject'::text, null::uuid, null::text, c.last_message_at from c
       where ${where} order by c.last_message_at desc limit ${limit}`,
   };
+}
+
+/**
+ * Subjects holding the typed words, whole (issue 22): plaintext rows through PostgreSQL's 'simple' words of the
+ * subject as before, sealed rows through their tokens (subject_vector, subject-store.ts), the typed text split by
+ * the server's tokenizer, unstemmed as the subjects were indexed, and mapped through the same key.
+ */
+function subjectWordsMatch(words: string, blinding: SearchBlinding | undefined): SQL {
+  const plain = sql`(${PLAIN_SUBJECT} and to_tsvector('simple'::regconfig, coalesce(c.subject, ''))
+    @@ websearch_to_tsquery('simple'::regconfig, ${words}))`;
+  const own = blinding ? websearchQuery(words, { stemmed: false }) : null;
+  if (!blinding || own === null) return plain;
+  return sql`(${plain} or c.subject_vector @@ ${blinding.query(withPhrasePairs(own))}::tsquery)`;
 }
 
 /**
@@ -346,7 +370,8 @@ function searchStatement(list: Arm[], where: SQL, limit: number): SQL {
   const arms = [...list].sort((a, b) => rankOf[a.rank] - rankOf[b.rank]);
   const recent = Math.max(0, ...arms.map((arm) => arm.walk?.size ?? 0));
   const ctes: SQL[] = [
-    sql`recent as materialized (select c.id, c.contact_id, c.subject, c.last_message_at from conversations c
+    sql`recent as materialized (select c.id, c.contact_id, c.subject, c.subject_vector, c.last_message_at
+      from conversations c
       where ${where} order by c.last_message_at desc limit ${recent})`,
   ];
   const parts = arms.map((arm, i) => {
@@ -430,17 +455,11 @@ function arms(
   if (q.substring) {
     if (identity.emailTokens.length)
       arm(identityArm('address', 'email', identity.emailTokens, identity.text, where, limit));
-    arm(subjectArm(sql`c.subject ilike ${q.substring}`, where, limit));
+    // Substrings of plaintext subjects only: a sealed one is found by its words (below).
+    arm(subjectArm(sql`(${PLAIN_SUBJECT} and c.subject ilike ${q.substring})`, where, limit));
   }
   if (tsquery) {
-    arm(
-      subjectArm(
-        sql`to_tsvector('simple'::regconfig, coalesce(c.subject, ''))
-          @@ websearch_to_tsquery('simple'::regconfig, ${q.words})`,
-        where,
-        limit,
-      ),
-    );
+    arm(subjectArm(subjectWordsMatch(q.words, blinding), where, limit));
     arm(wordsArm(tsquery, where, limit, Boolean(q.phoneDigits || q.id || q.words.includes('@'))));
   }
   return list;
@@ -589,6 +608,8 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
     .map(({ seq: _seq, ...conversation }) => {
       const hit = byId.get(conversation.id)!;
       if (hit.matched_in === 'email') hit.value = emails.get(conversation.id) ?? null;
+      // The subject as the view opened it (a sealed one cannot be read in SQL).
+      if (hit.matched_in === 'subject') hit.value = conversation.subject;
       const snippet = hit.message_id
         ? (snippets.get(hit.message_id) ?? [])
         : hit.matched_in === 'phone' || hit.matched_in === 'id'

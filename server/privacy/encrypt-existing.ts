@@ -28,11 +28,13 @@ import { isEvidenceEncrypted, sealEvidence, type Evidence } from './consent-evid
 import { SEALED_COLUMNS, sealScores, type DecisionScores } from '../bot/decision-scores.ts';
 import { appendAudit } from './audit.ts';
 import { encryptMessages, plainMessageCount } from './encrypt-messages.ts';
+import { encryptSubjects, plainSubjectCount } from './encrypt-subjects.ts';
 
 /**
  * `npm run privacy:encrypt-existing`: the files, consent evidence, bot decisions' scores, identity addresses,
- * message text and contacts' name, email and phone (encrypt-contacts.ts) stored before per-person encryption,
- * encrypted with their people's data keys (identities also get their keyed token; messages: encrypt-messages.ts).
+ * message text, conversation subjects (encrypt-subjects.ts) and contacts' name, email and phone (encrypt-contacts.ts)
+ * stored before per-person encryption, encrypted with their people's data keys (identities also get their keyed
+ * token; messages: encrypt-messages.ts).
  * Resumable: it works in batches, a file is rewritten in place (same id, replaced atomically) and a row in its own
  * statement (messages: a batch per statement), and what is encrypted already is skipped, so a run that was
  * interrupted is finished by the next. Safe while servers run (they read both forms).
@@ -49,7 +51,7 @@ export type EncryptExistingDeps = {
 };
 
 export type EncryptProgress = (
-  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'messages' | 'contacts',
+  stage: 'files' | 'evidence' | 'decisions' | 'identities' | 'messages' | 'subjects' | 'contacts',
   done: number,
   total: number,
 ) => void;
@@ -63,6 +65,7 @@ export type EncryptExistingResult = {
   /** SMS and voice conversations whose thread key (the pair of numbers) became its token (thread-keys.ts). */
   phoneThreads: { tokened: number };
   messages: { encrypted: number };
+  subjects: { encrypted: number };
   contacts: { encrypted: number };
 };
 
@@ -153,6 +156,7 @@ export async function plaintextRemaining(deps: Pick<EncryptExistingDeps, 'db' | 
     decisions: await plainDecisionCount(deps.db),
     identities: Number(untokened?.n ?? 0),
     messages: await plainMessageCount(deps.db),
+    subjects: await plainSubjectCount(deps.db),
     contacts: await unsealedContacts(deps.db),
   };
 }
@@ -316,6 +320,7 @@ export async function encryptExisting(
   const memberTokens = await addMemberTokens(db);
   const phoneThreads = await tokenPhoneThreads(db);
   const sealedMessages = await encryptMessages(deps, (done, total) => onProgress('messages', done, total));
+  const sealedSubjects = await encryptSubjects(deps, (done, total) => onProgress('subjects', done, total));
   const contactFields = await encryptContacts(db, onProgress);
   if (
     files.encrypted > 0 ||
@@ -325,6 +330,7 @@ export async function encryptExisting(
     memberTokens > 0 ||
     phoneThreads > 0 ||
     sealedMessages > 0 ||
+    sealedSubjects > 0 ||
     contactFields > 0
   )
     await appendAudit(db, {
@@ -341,6 +347,7 @@ export async function encryptExisting(
         memberTokens,
         phoneThreads,
         messages: sealedMessages,
+        subjects: sealedSubjects,
         contacts: contactFields,
       },
     });
@@ -351,6 +358,7 @@ export async function encryptExisting(
     identities: { encrypted: identities, memberTokens },
     phoneThreads: { tokened: phoneThreads },
     messages: { encrypted: sealedMessages },
+    subjects: { encrypted: sealedSubjects },
     contacts: { encrypted: contactFields },
   };
 }

@@ -19,6 +19,12 @@ import { mentionMatcher, type MentionMatcher } from './mentions.ts';
 import { messageMentionCondition } from './mention-index.ts';
 import { openFoundMessages, sealedMessageColumns, writeSealedMentions } from './erase-sealed.ts';
 import { openFoundNames, sealedNameColumns, sealedNameCondition, writeSealedNames } from './erase-sealed-contacts.ts';
+import {
+  openFoundSubjects,
+  sealedSubjectColumns,
+  sealedSubjectCondition,
+  writeSealedSubjects,
+} from './erase-sealed-subjects.ts';
 import { identityKeysOf } from '../domain/identity-address.ts';
 import { blindingOf } from '../domain/message-store.ts';
 import { footprintOf } from './breach-reach.ts';
@@ -294,6 +300,10 @@ async function redactMentions(
     const isContacts = getTableName(t.table) === getTableName(contacts);
     const nameAt = isContacts ? t.columns.indexOf(contacts.name) : -1;
     const byNameTokens = nameAt >= 0 ? sealedNameCondition(blindIndex, mentions.nameWords) : null;
+    // And conversations' subjects (subject-store.ts): found by the tokens of their words and digit runs.
+    const isConversations = getTableName(t.table) === getTableName(conversations);
+    const subjectAt = isConversations ? t.columns.indexOf(conversations.subject) : -1;
+    const bySubjectTokens = subjectAt >= 0 ? sealedSubjectCondition(mentions, await blindingOf(keys)) : null;
     const mentioned =
       indexed ??
       sql.join(
@@ -303,6 +313,7 @@ async function redactMentions(
             ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
           ]),
           ...(byNameTokens ? [byNameTokens] : []),
+          ...(bySubjectTokens ? [bySubjectTokens] : []),
         ],
         sql` or `,
       );
@@ -316,6 +327,7 @@ async function redactMentions(
         ...Object.fromEntries(t.columns.map((c, i) => [`c${i}`, c])),
         ...(isMessages ? sealedMessageColumns : {}),
         ...(nameAt >= 0 ? sealedNameColumns : {}),
+        ...(subjectAt >= 0 ? sealedSubjectColumns : {}),
       })
       .from(t.table)
       .where(
@@ -323,6 +335,7 @@ async function redactMentions(
       )) as Array<Record<string, unknown>>;
     const sealedOwners = isMessages ? await openFoundMessages(keys, found, bodyAt, htmlAt) : new Map();
     const sealedNames = nameAt >= 0 ? await openFoundNames(keys, found, nameAt) : new Set<string>();
+    const sealedSubjects = subjectAt >= 0 ? await openFoundSubjects(keys, found, subjectAt) : new Map<string, string>();
     const hits: Array<{ id: unknown; values: Array<string | null> }> = [];
     for (const row of found) {
       const before = t.columns.map((_, c) => row[`c${c}`]);
@@ -356,7 +369,18 @@ async function redactMentions(
         sealedNames.has(String(h.id)) ? [{ id: String(h.id), name: h.values[nameAt] ?? null }] : [],
       ),
     );
-    const plain = hits.filter((h) => !sealedOwners.has(String(h.id)) && !sealedNames.has(String(h.id)));
+    await writeSealedSubjects(
+      tx,
+      keys,
+      hits.flatMap((h) => {
+        const owner = sealedSubjects.get(String(h.id));
+        const subject = h.values[subjectAt];
+        return owner && typeof subject === 'string' ? [{ id: String(h.id), subject, owner }] : [];
+      }),
+    );
+    const sealed = (id: unknown) =>
+      sealedOwners.has(String(id)) || sealedNames.has(String(id)) || sealedSubjects.has(String(id));
+    const plain = hits.filter((h) => !sealed(h.id));
     // One UPDATE per 500 rows rather than per row (a round trip each); the new texts are computed here.
     const idType = sql.raw(t.id.getSQLType());
     for (let i = 0; i < plain.length; i += 500) {

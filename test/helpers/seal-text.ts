@@ -1,11 +1,12 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../server/db/client.ts';
 import type { DataKeys } from '../../server/security/data-keys.ts';
 import { conversations, messages } from '../../drizzle/schema/index.ts';
-import { bodyContext, htmlContext, subjectContext } from '../../server/domain/message-text.ts';
+import { bodyContext, htmlContext } from '../../server/domain/message-text.ts';
+import { sealSubjects } from '../../server/domain/subject-store.ts';
 
 /**
- * Seals existing rows in place, as the later writers and the migration of issue 22 will store them: every message's
+ * Seals existing rows in place, as the writers and the migration of issue 22 store them: every message's
  * body and HTML of the conversations, and their subjects, encrypted with the data key of the conversation's contact
  * in the contexts server/domain/message-text.ts opens them with. Readers must then show exactly what they showed.
  */
@@ -16,10 +17,13 @@ export async function sealConversations(db: Db, dataKeys: DataKeys, conversation
     .where(inArray(conversations.id, conversationIds));
   for (const c of convs) {
     if (c.subject !== null && !c.subject.startsWith('pdk:')) {
-      const [subject] = await dataKeys.encryptMany([
-        { contactId: c.contactId, plaintext: c.subject, context: subjectContext(c.id) },
+      const [sealed] = await sealSubjects(dataKeys, [
+        { conversationId: c.id, contactId: c.contactId, subject: c.subject },
       ]);
-      await db.update(conversations).set({ subject }).where(eq(conversations.id, c.id));
+      await db
+        .update(conversations)
+        .set({ subject: sealed!.subject, subjectVector: sql`${sealed!.subjectVector}::tsvector` })
+        .where(eq(conversations.id, c.id));
     }
     const rows = await db
       .select({ id: messages.id, body: messages.body, html: messages.html })

@@ -58,7 +58,7 @@ import { rotateMasterKey } from '../../server/security/rotate.ts';
 import { secretSettingsOf } from '../../channels/registry.ts';
 import { conversationDecisions, recordDecision } from '../../server/bot/actions.ts';
 import { openScores } from '../../server/bot/decision-scores.ts';
-import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { openMessageTexts, openSubjects } from '../../server/domain/message-text.ts';
 import { blindingOf } from '../../server/domain/message-store.ts';
 import { openedMessages } from '../helpers/opened-messages.ts';
 
@@ -354,9 +354,26 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
           .join('\n');
         for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`, 'secret', 'voicemail', '5550107722'])
           expect(storedText.toLowerCase()).not.toContain(needle.toLowerCase());
+        // Subjects (migration 0047): both mail conversations' subjects are in the dump, sealed with a blinded index;
+        // with the live keys only Bob's opens.
+        const oldSubjects = await restored.db
+          .select({ id: conversations.id, subject: conversations.subject, v: sql<string>`subject_vector::text` })
+          .from(conversations)
+          .where(inArray(conversations.id, [people.ada.emailConversationId, people.bob.emailConversationId]));
+        expect(oldSubjects).toHaveLength(2);
+        for (const row of oldSubjects) expect(row.subject).toMatch(/^pdk:v1:/);
+        const openedSubjects = new Map((await openSubjects(deps.dataKeys, oldSubjects)).map((c) => [c.id, c]));
+        expect(openedSubjects.get(people.ada.emailConversationId)).toMatchObject({
+          subject: null,
+          subjectUnreadable: true,
+        });
+        expect(openedSubjects.get(people.bob.emailConversationId)!.subject).toBe(`Order question ${bob.marker}`);
+        const subjectText = JSON.stringify(oldSubjects).toLowerCase();
+        for (const needle of [ada.marker, bob.marker, 'order question']) expect(subjectText).not.toContain(needle);
         if (dump.pglite) {
           const bytes = Buffer.from(await dump.pglite.arrayBuffer());
-          for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`]) expect(bytes.includes(needle)).toBe(false);
+          for (const needle of [`${ada.marker}-body`, `${bob.marker}-body`, `Order question ${ada.marker}`])
+            expect(bytes.includes(needle)).toBe(false);
         }
 
         // The old files, through a store over the backup's copy of the file directory and the live keys.
@@ -523,6 +540,12 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           deliveryState: 'received' as const,
         })),
       );
+      // And a subject as an older version stored it: plaintext, without its blinded index (migration 0047).
+      const oldSubject = 'Old parcel old-4471-subject';
+      await deps.db
+        .update(conversations)
+        .set({ subject: oldSubject, subjectVector: null })
+        .where(eq(conversations.id, person.emailConversationId));
       const blobs = deps.blobs as EncryptedBlobStore;
       expect(await plaintextRemaining({ db: deps.db, blobs })).toEqual({
         files: 5,
@@ -530,6 +553,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 4,
         identities: 1,
         messages: 3,
+        subjects: 1,
         contacts: 0,
       });
 
@@ -549,6 +573,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 4,
         identities: 1,
         messages: 3,
+        subjects: 1,
         contacts: 0,
       });
 
@@ -594,6 +619,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 0,
         identities: 0,
         messages: 0,
+        subjects: 0,
         contacts: 0,
       });
       // Once nothing is left, a marker spares the servers' start-up check the scan of every file.
@@ -604,6 +630,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         decisions: 0,
         identities: 0,
         messages: 0,
+        subjects: 0,
         contacts: 0,
       });
       expect(statSync(marker).mode & 0o777).toBe(0o600);
@@ -646,6 +673,18 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           and mention_tokens @> array[${blinding.digitsToken('15491315662')}]::text[]`),
       );
       expect(found).toHaveLength(1);
+      // The old subject: sealed with its contact's key, found by its words' tokens, opened as it was.
+      expect(progress).toContain('subjects 1/1');
+      expect(result.subjects.encrypted).toBe(1);
+      const [subjectRow] = rowsOf<{ id: string; subject: string; v: string }>(
+        await deps.db.execute(sql`select id, subject, subject_vector::text as v from conversations
+          where id = ${person.emailConversationId}::uuid
+            and subject_vector @@ ${blinding.query("'parcel' & 'subject'")}::tsquery`),
+      );
+      expect(subjectRow!.subject).toMatch(/^pdk:v1:/);
+      expect(`${subjectRow!.subject} ${subjectRow!.v}`.toLowerCase()).not.toContain('parcel');
+      const [openedSubject] = await openSubjects(deps.dataKeys, [subjectRow!]);
+      expect(openedSubject!.subject).toBe(oldSubject);
       // A third run finds nothing to do.
       const again = await encryptExisting({ db: deps.db, blobs, dataKeys: deps.dataKeys, owners });
       expect(
@@ -654,6 +693,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           again.decisions.encrypted +
           again.identities.encrypted +
           again.messages.encrypted +
+          again.subjects.encrypted +
           again.identities.memberTokens +
           again.phoneThreads.tokened,
       ).toBe(0);
@@ -733,10 +773,10 @@ describe(`a server started on a database with unencrypted bot decisions, on ${db
         consentEvents: 0,
         files: 0,
         messages: 0,
+        subjects: 0,
         msg:
-          "files, consent evidence, bot decisions, identity addresses, message texts or contacts' fields are stored " +
-          'unencrypted: ' +
-          'run npm run privacy:encrypt-existing',
+          "files, consent evidence, bot decisions, identity addresses, message texts, subjects or contacts' fields " +
+          'are stored unencrypted: run npm run privacy:encrypt-existing',
       });
     } finally {
       await server.stop();

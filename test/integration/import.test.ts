@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEvidence } from '../../server/privacy/consent-evidence.ts';
-import { openMessageTexts } from '../../server/domain/message-text.ts';
+import { openMessageTexts, openSubjects } from '../../server/domain/message-text.ts';
 import { openContact } from '../../server/domain/contact-fields.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +94,10 @@ describe(`importing another helpdesk's export (${dbMode})`, () => {
       .select()
       .from(conversations)
       .where(eq(conversations.id, stored[0]!.conversationId));
-    expect(conversation).toMatchObject({ subject: 'Double charge', status: 'open', threadKey: 'import:zendesk:101' });
+    expect(conversation).toMatchObject({ status: 'open', threadKey: 'import:zendesk:101' });
+    // Stored sealed (issue 22), as ingest stores every new conversation's subject.
+    expect(conversation!.subject).toMatch(/^pdk:v1:/);
+    expect((await openSubjects(ctx.deps.dataKeys, [conversation!]))[0]!.subject).toBe('Double charge');
     const [row] = await ctx.deps.db.select().from(contacts).where(eq(contacts.id, conversation!.contactId));
     // Stored sealed (issue 22), as ingest stores every new contact: opened as the contact page shows it.
     const contact = await openContact(ctx.deps.dataKeys, row!);

@@ -6,6 +6,7 @@ import { readZip } from '../helpers/zip.ts';
 import { openedMessages } from '../helpers/opened-messages.ts';
 import { messageEvent, SUPPORT_CHANNEL, TEAM } from '../fixtures/channels/slack.ts';
 import { rowsOf } from '../../server/db/client.ts';
+import { openSubjects } from '../../server/domain/message-text.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { parseSlackEvent } from '../../channels/slack/parse.ts';
 import { placeHold, releaseHold } from '../../server/privacy/legal-holds.ts';
@@ -240,8 +241,14 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
       'Numbers: [erased], [erased], [erased], [erased]. [erased] asked too. Ada will come on Monday.',
     );
     expect(carol!.html).toBe('<p>Numbers: <i>[erased]</i>. [erased] asked.</p>');
-    const [carolConversation] = await db.select().from(conversations).where(eq(conversations.id, carolConversationId));
-    expect(carolConversation!.subject).toBe('Call back [erased]');
+    // Her subject is stored sealed (issue 22): found by its tokens, redacted and sealed again.
+    const [carolConversation] = await db
+      .select({ id: conversations.id, subject: conversations.subject })
+      .from(conversations)
+      .where(eq(conversations.id, carolConversationId));
+    expect(carolConversation!.subject).toMatch(/^pdk:v1:/);
+    const [carolSubject] = await openSubjects(dataKeys, [carolConversation!]);
+    expect(carolSubject!.subject).toBe('Call back [erased]');
     const [file] = await db.select().from(attachments).where(eq(attachments.id, carolAttachmentId));
     expect(file!.filename).toBe('Invoice [erased].pdf');
     // A first name alone and a different number are not hers to replace.

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { dbMode } from '../helpers/db.ts';
 import { emitWithAck, nextEvent, startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { insertSendOnlyEmailInbox, rawMail } from '../helpers/email.ts';
 import { openedMessages } from '../helpers/opened-messages.ts';
-import { inboxes, messages } from '../../drizzle/schema/index.ts';
+import { conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
 import { rowsOf } from '../../server/db/client.ts';
+import { ingest } from '../../server/domain/ingest.ts';
+import { openSubjects } from '../../server/domain/message-text.ts';
 import { ingestMail } from '../../channels/email/inbound.ts';
 import { parseEmailSettings } from '../../channels/email/settings.ts';
 import { emailExternalId } from '../../channels/email/message-ids.ts';
@@ -31,7 +33,18 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
   const CHAT = 'My quexoplant arrived wilted, call me on +49 154 9131 5660 please';
   const MAIL = 'The brazzlewick heater from order 7731 trips the breaker. Regards, Ottilie Vrandsen';
   const REPLY = 'We will send a new snorgleton fuse for the brazzlewick heater';
-  const MARKERS = ['quexoplant', 'wilted', 'brazzlewick', 'snorgleton', 'vrandsen', '91315660', '1549131', '7731'];
+  const SUBJECT = 'Heater zomplifrax fault';
+  const MARKERS = [
+    'quexoplant',
+    'wilted',
+    'brazzlewick',
+    'snorgleton',
+    'vrandsen',
+    'zomplifrax',
+    '91315660',
+    '1549131',
+    '7731',
+  ];
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
@@ -81,7 +94,7 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
       emailInbox,
       settings,
       Buffer.from(
-        rawMail({ messageId, from: 'Ottilie Vrandsen <ottilie@customer.example>', subject: 'Heater', text: MAIL }),
+        rawMail({ messageId, from: 'Ottilie Vrandsen <ottilie@customer.example>', subject: SUBJECT, text: MAIL }),
       ),
       { mailbox: 'INBOX', uid: 1, size: 0, truncated: false },
     );
@@ -99,6 +112,7 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
     expect(chat.some((b: string) => b.includes('Forgot password'))).toBe(true);
     const thread = (await agent.get(`/api/conversations/${mailConversation}`)).body.messages.map((m: Json) => m.body);
     expect(thread).toEqual(expect.arrayContaining([expect.stringContaining('brazzlewick heater'), REPLY]));
+    expect((await agent.get(`/api/conversations/${mailConversation}`)).body.conversation.subject).toBe(SUBJECT);
 
     // The database holds every message sealed, and neither the words nor the digits in any column of them.
     const stored = rowsOf<{ kind: string; body: string; html: string | null; v: string | null; t: string }>(
@@ -111,8 +125,16 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
       expect(row.body.startsWith('pdk:v1:'), row.kind).toBe(true);
       if (row.html !== null) expect(row.html.startsWith('pdk:v1:')).toBe(true);
     }
-    const dump = JSON.stringify(stored).toLowerCase();
+    // The mail's subject too, and the subject's index holds tokens only.
+    const [conversation] = rowsOf<{ subject: string; v: string }>(
+      await server.root.db.execute(sql`select subject, subject_vector::text as v from conversations
+        where id = ${mailConversation}::uuid`),
+    );
+    expect(conversation!.subject.startsWith('pdk:v1:')).toBe(true);
+    expect(conversation!.v.length).toBeGreaterThan(0);
+    const dump = JSON.stringify([stored, conversation]).toLowerCase();
     for (const marker of MARKERS) expect(dump).not.toContain(marker);
+    expect(dump).not.toContain('heater');
     expect(dump).not.toContain('password');
     expect(stored.some((r) => r.t !== '{}')).toBe(true);
   });
@@ -127,11 +149,70 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
     expect((await search('snorgleton')).map((h) => h.conversation.id)).toEqual([mailConversation]);
     const snippet = (await search('snorgleton'))[0].snippet.map((p: Json) => p.text).join('');
     expect(snippet).toContain('snorgleton');
+    // The sealed subject by its words, whole (a part of a word no longer finds it), shown opened.
+    const bySubject = await search('zomplifrax');
+    expect(bySubject.map((h) => [h.conversation.id, h.matchedIn])).toEqual([[mailConversation, 'subject']]);
+    expect(bySubject[0].conversation.subject).toBe(SUBJECT);
+    expect(bySubject[0].snippet).toEqual(expect.arrayContaining([{ text: 'zomplifrax', match: true }]));
+    expect((await search('"zomplifrax fault"')).map((h) => h.conversation.id)).toEqual([mailConversation]);
+    expect(await search('zomplif')).toEqual([]);
     for (const phone of ['+49 154 9131 5660', '0154 91315660', '0154-9131-5660'])
       expect(
         (await search(phone)).some((h) => h.conversation.id === chatConversation && h.matchedIn === 'message'),
         phone,
       ).toBe(true);
+  });
+
+  it('ingest seals a new conversation’s subject in its planned id’s context, alone and in a batch', async () => {
+    // Sent together, so that most go through one group-commit statement (ingest-batch.ts), the first alone.
+    const subjects = Array.from({ length: 8 }, (_, i) => `Batch subject ${i} plumbix`);
+    const thread = (i: number) => `<batch-subject-${i}@customer.example>`;
+    const results = await Promise.all(
+      subjects.map((subject, i) =>
+        ingest(server.root, {
+          channel: 'email',
+          inboxId: emailInbox,
+          sender: { kind: 'email', address: `batch-${i}@customer.example`, name: `Batch Sender ${i}` },
+          threadKey: thread(i),
+          externalId: thread(i),
+          subject,
+          text: `Batch text ${i}`,
+          occurredAt: new Date(),
+        }),
+      ),
+    );
+    // The answer (and the event) shows the subject as it came.
+    expect(results.map((r) => r.conversation.subject)).toEqual(subjects);
+    const stored = await server.root.db
+      .select({ id: conversations.id, subject: conversations.subject })
+      .from(conversations)
+      .where(
+        inArray(
+          conversations.id,
+          results.map((r) => r.conversation.id),
+        ),
+      );
+    expect(stored).toHaveLength(subjects.length);
+    for (const row of stored) expect(row.subject!.startsWith('pdk:v1:')).toBe(true);
+    // Each opens in its own conversation's context: the id the statement stored is the one it was sealed for.
+    const opened = new Map((await openSubjects(server.root.dataKeys, stored)).map((c) => [c.id, c.subject]));
+    expect(results.map((r) => opened.get(r.conversation.id))).toEqual(subjects);
+    // A reply in one of those threads goes to its conversation, whose stored subject is shown opened.
+    const reply = await ingest(server.root, {
+      channel: 'email',
+      inboxId: emailInbox,
+      sender: { kind: 'email', address: 'batch-0@customer.example', name: 'Batch Sender 0' },
+      threadKey: thread(0),
+      externalId: '<batch-subject-0-reply@customer.example>',
+      subject: `Re: ${subjects[0]}`,
+      text: 'A reply',
+      occurredAt: new Date(),
+    });
+    expect(reply.conversation.id).toBe(results[0]!.conversation.id);
+    expect(reply.conversation.subject).toBe(subjects[0]);
+    expect((await search('plumbix')).map((h) => h.conversation.id).sort()).toEqual(
+      results.map((r) => r.conversation.id).sort(),
+    );
   });
 
   it("erasure finds and redacts the person's name in someone else's sealed message", async () => {
@@ -156,7 +237,7 @@ describe(`message text written sealed, the index blinded, on ${dbMode}`, () => {
     const [mentioning] = await openedMessages(
       server.root.db,
       server.root.dataKeys,
-      // The visitor's own message (the bot may have answered in the same conversation, in any order).
+      // The visitor's own message (the bot's greeting is in the conversation too; rows come in no set order).
       sql`${messages.conversationId} = ${other}::uuid and ${messages.kind} = 'message'
         and ${messages.authorKind} = 'contact'`,
     );
