@@ -10,6 +10,9 @@ import { sealFieldsWithKey } from '../../server/domain/contact-fields.ts';
 import { addressContext, addressToken } from '../../server/domain/identity-address.ts';
 import type { IdentityKind } from '../../drizzle/schema/enums.ts';
 import { sealTexts } from '../../server/domain/message-store.ts';
+import { subjectContext } from '../../server/domain/message-text.ts';
+import { subjectVectorOf } from '../../server/domain/subject-store.ts';
+import type { TextTokens } from '../../server/domain/search-tokens.ts';
 
 /**
  * bench:search's people as the product stores them (issue 22): a contact's name, email and phone sealed with the
@@ -88,6 +91,28 @@ export async function sealCopiedMessages(sql: postgres.Sql, dataKeys: DataKeys) 
       from unnest(${rows.map((r) => r.id)}::uuid[], ${sealed.map((s) => s.body)}::text[],
         ${sealed.map((s) => s.html) as string[]}::text[]) as t(id, body, html)
       where m.id = t.id`;
+    after = rows.at(-1)!.id;
+  }
+}
+
+/**
+ * Conversations' subjects sealed as ingest stores them (subject-store.ts): with the contact's key in the
+ * conversation's context, found by subject_vector, whose tokens are the bench index's (as the query's blinding).
+ */
+export async function sealCopiedSubjects(sql: postgres.Sql, dataKeys: DataKeys, tokens: TextTokens) {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows = await sql<Array<{ id: string; contact_id: string; subject: string }>>`
+      select id, contact_id, subject from conversations
+      where subject is not null and id > ${after}::uuid order by id limit ${BATCH}`;
+    if (rows.length === 0) return;
+    const sealed = await dataKeys.encryptMany(
+      rows.map((r) => ({ contactId: r.contact_id, plaintext: r.subject, context: subjectContext(r.id) })),
+    );
+    await sql`update conversations c set subject = t.subject, subject_vector = t.vector::tsvector
+      from unnest(${rows.map((r) => r.id)}::uuid[], ${sealed}::text[],
+        ${rows.map((r) => subjectVectorOf(tokens, r.subject))}::text[]) as t(id, subject, vector)
+      where c.id = t.id`;
     after = rows.at(-1)!.id;
   }
 }

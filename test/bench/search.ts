@@ -24,7 +24,7 @@
  * --blinded: the database as this version stores it (issue 22): a copy of the seeded database
  * (bench_search_<messages>_blinded, made from it as a template and kept) whose messages are sealed with their
  * contact's key, whose search_vector holds keyed tokens and mention_tokens the digit runs' tokens (search-tokens.ts),
- * under a key fixed for the bench. People's fields and identities are sealed with tokens in both modes (seed).
+ * under a key fixed for the bench, and whose subjects are sealed and found by subject_vector (subject-store.ts). People's fields and identities are sealed with tokens in both modes (seed).
  *
  *   npm run bench:search -- [--messages 1000000] [--runs 60] [--fresh] [--blinded]
  */
@@ -38,7 +38,7 @@ import { textTokens } from '../../server/domain/search-tokens.ts';
 import { blindIndexFromKey } from '../../server/security/blind-index.ts';
 import { blindMessageIndex } from '../helpers/blinded-search.ts';
 import { baseDatabaseUrl, flags, machineLine, ms, prng, summarize, table } from './lib.ts';
-import { benchDataKeys, sealCopiedMessages, sealSeededContacts } from './search-contacts.ts';
+import { benchDataKeys, sealCopiedMessages, sealCopiedSubjects, sealSeededContacts } from './search-contacts.ts';
 import { bindIdentityKeys } from '../../server/domain/identity-address.ts';
 import { openContactFields } from '../../server/domain/contact-fields.ts';
 import type { DataKeys } from '../../server/security/data-keys.ts';
@@ -260,6 +260,7 @@ async function blindedCopy(messages: number, seeded: string, dataKeys: DataKeys)
     const raw = postgres(url.toString(), { max: 1, onnotice: () => {} });
     try {
       await sealCopiedMessages(raw, dataKeys);
+      await sealCopiedSubjects(raw, dataKeys, textTokens(BENCH_INDEX));
     } finally {
       await raw.end();
     }
@@ -269,6 +270,7 @@ async function blindedCopy(messages: number, seeded: string, dataKeys: DataKeys)
     );
     // VACUUM FULL: the update left every row twice in the heap, which the plain database does not carry.
     await copy.db.execute(statement`vacuum full analyze messages`);
+    await copy.db.execute(statement`vacuum full analyze conversations`);
   } finally {
     await copy.close();
   }
