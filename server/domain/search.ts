@@ -537,13 +537,22 @@ export async function messageSnippets(
 /**
  * The query over both forms of the index (migration 0042): plaintext rows from before the switch hold words, sealed
  * rows keyed tokens, in one column under one GIN index; a token never equals a word, so the OR finds each row by its
- * own form. Once `privacy:encrypt-existing` has sealed every row the plain half matches nothing. Each half is split by
+ * own form. Once `privacy:encrypt-existing` has sealed every row the plain half matches nothing, and is left out
+ * (`plainRows`, from the messages_plaintext index, migration 0048): evaluated for every message the walk checks, it
+ * doubled the cost of a phrase's check. Each half is split by
  * the tokenizer that wrote its rows: PostgreSQL's for the words (the `tsquery` computed there), the server's
  * (search-tokens.ts) for the tokens.
  */
-function plainOrBlinded(tsquery: string | null, typed: string, blinding: SearchBlinding): string | null {
+function plainOrBlinded(
+  tsquery: string | null,
+  typed: string,
+  blinding: SearchBlinding,
+  plainRows: boolean,
+): string | null {
   const own = websearchQuery(typed);
-  const halves = [tsquery, own === null ? null : blinding.query(withPhrasePairs(own))].filter((h) => h !== null);
+  const halves = [plainRows ? tsquery : null, own === null ? null : blinding.query(withPhrasePairs(own))].filter(
+    (h) => h !== null,
+  );
   return halves.length ? halves.map((h) => `(${h})`).join(' | ') : null;
 }
 
@@ -557,18 +566,18 @@ export async function searchConversations(db: Db, keys: TextKeys, request: Searc
   // gates skip still count in the plan's cost, which then passed jit_above_cost, and compiling took 150-170 ms.
   // work_mem: a word index scan of 100,000+ messages otherwise turned lossy and rechecked whole pages.
   const { best, details } = await db.transaction(async (tx) => {
-    const [setup] = rowsOf<{ q: string | null }>(
+    const [setup] = rowsOf<{ q: string | null; plain_rows: boolean }>(
       await tx.execute(sql`select set_config('plan_cache_mode', 'force_custom_plan', true),
         set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true),
         set_config('work_mem', '32MB', true),
-        ${textQuery(q.words)} as q`),
+        ${textQuery(q.words)} as q, exists(select 1 from messages where body not like 'pdk:%') as plain_rows`),
     );
     const tsquery = setup?.q ?? null;
     const { blinding } = request;
     const indexed = tsquery === null ? null : withPhrasePairs(tsquery);
     const list = arms(
       q,
-      blinding ? plainOrBlinded(indexed, q.words, blinding) : indexed,
+      blinding ? plainOrBlinded(indexed, q.words, blinding, setup?.plain_rows !== false) : indexed,
       where,
       request.limit,
       blinding,
