@@ -16,9 +16,12 @@ export async function insertContact(db: Db, fields: Partial<ContactFields> & { l
   return setContactFields(db, contact!.id, sealable);
 }
 
-/** Replaces the fields given with their sealed form (the others stay); answers the stored row. */
+/**
+ * Replaces the fields given with their sealed form (the others stay); answers the stored row. Without fields nothing
+ * is sealed (a database opened without the identity keys bound can hold such a contact).
+ */
 export async function setContactFields(db: Db, id: string, fields: Partial<ContactFields>) {
-  const sealed = await sealFieldsOf(db, id, fields);
+  const sealed = Object.keys(fields).length ? await sealFieldsOf(db, id, fields) : {};
   const [row] = Object.keys(sealed).length
     ? await db.update(contacts).set(sealed).where(eq(contacts.id, id)).returning()
     : await db.select().from(contacts).where(eq(contacts.id, id));

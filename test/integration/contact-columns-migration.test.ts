@@ -47,8 +47,10 @@ describe(`migration 0049 (contacts' fields only sealed), on ${dbMode}`, () => {
     );
     expect(rows.map((r) => r.phone)).toEqual(['+44 20 7946 0958']);
     // New rows are written without them, as the server writes them.
-    await old.db.execute(sql`insert into contacts (sealed_email, email_tokens) values ('sealed2', '{tok2}')`);
-    const [counted] = rowsOf<{ n: number }>(await old.db.execute(sql`select count(*)::int as n from contacts`));
-    expect(counted!.n).toBe(2);
+    const inserted = rowsOf<{ id: string }>(
+      await old.db.execute(sql`insert into contacts (sealed_email, email_tokens) values ('sealed2', '{tok2}')
+        returning id`),
+    );
+    expect(inserted).toHaveLength(1);
   });
 });
