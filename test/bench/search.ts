@@ -24,7 +24,8 @@
  * --blinded: the database as this version stores it (issue 22): a copy of the seeded database
  * (bench_search_<messages>_blinded, made from it as a template and kept) whose messages are sealed with their
  * contact's key, whose search_vector holds keyed tokens and mention_tokens the digit runs' tokens (search-tokens.ts),
- * under a key fixed for the bench, and whose subjects are sealed and found by subject_vector (subject-store.ts). People's fields and identities are sealed with tokens in both modes (seed).
+ * under a key fixed for the bench, and whose subjects are sealed and found by subject_vector (subject-store.ts).
+ * People's fields and identities are sealed with tokens in both modes (seed).
  *
  *   npm run bench:search -- [--messages 1000000] [--runs 60] [--fresh] [--blinded]
  */
