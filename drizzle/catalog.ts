@@ -122,11 +122,9 @@ export const catalog = {
     reach: { subject: 'contact', via: 'self' },
     columns: {
       id: p('identifier'),
-      name: text('contact_detail', 'a name as the person or an agent typed it'),
-      email: p('contact_detail'),
-      phone: p('contact_detail'),
-      // Opened for the export (server/privacy/encrypted-columns.ts): it shows them as name, email and phone.
-      sealedName: p('contact_detail', "the name, sealed with the person's data key (issue 22)"),
+      // Stored only sealed (migration 0049). Opened for the export (server/privacy/encrypted-columns.ts): it shows
+      // them as name, email and phone. The name is free text (erasure finds mentions in it by its tokens, opened).
+      sealedName: text('contact_detail', 'a name as the person or an agent typed it, sealed with their data key'),
       sealedEmail: p('contact_detail', "the email address, sealed with the person's data key (issue 22)"),
       sealedPhone: p('contact_detail', "the phone number, sealed with the person's data key (issue 22)"),
       nameTokens: derived('identifier', "keyed blind index tokens of the name's words (issue 22)"),

@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createRoot, type AppRoot } from './composition.ts';
 import { plainAddressColumnExists, UnsealedIdentitiesError } from './privacy/identity-column.ts';
+import { plainContactColumnsExist, UnsealedContactsError } from './privacy/contact-columns.ts';
 import { app } from './app.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { ensureAdmin } from './bootstrap.ts';
@@ -118,6 +119,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (await plainAddressColumnExists(database.db)) {
     if (!options.database) await database.close();
     throw new UnsealedIdentitiesError();
+  }
+  // Contacts whose name, email and phone are still in the plain columns: shown and found as nobody (migration 0049).
+  if (await plainContactColumnsExist(database.db)) {
+    if (!options.database) await database.close();
+    throw new UnsealedContactsError();
   }
   const { bot } = root;
   await fastify.register(app, { root });

@@ -57,7 +57,7 @@ export async function recordSlackEmail(db: Db, contactId: string, profile: Slack
   await db
     .update(contacts)
     .set(await sealFieldsOf(db, contactId, { email: profile.email }))
-    .where(and(eq(contacts.id, contactId), isNull(contacts.email), isNull(contacts.sealedEmail)));
+    .where(and(eq(contacts.id, contactId), isNull(contacts.sealedEmail)));
   await db
     .insert(contactIdentities)
     .values(await newIdentity(db, contactId, 'email', profile.email))

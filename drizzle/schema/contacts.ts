@@ -6,11 +6,10 @@ export const contacts = pgTable(
   'contacts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** Issue 22, transitional: rows stored before migration 0046 until `privacy:encrypt-existing` seals them. */
-    name: text('name'),
-    email: text('email'),
-    phone: text('phone'),
-    /** The fields sealed with the contact's data key (server/domain/contact-fields.ts): erasure shreds them. */
+    /**
+     * The name, email and phone sealed with the contact's data key (server/domain/contact-fields.ts): erasure shreds
+     * them. There are no plain columns (migration 0049): a backup holds these fields only sealed.
+     */
     sealedName: text('sealed_name'),
     sealedEmail: text('sealed_email'),
     sealedPhone: text('sealed_phone'),

@@ -161,7 +161,7 @@ export function createAssist(db: Db, keys: TextKeys, languageBots: () => Languag
   return {
     async suggestions(conversationId: string, scope: InboxIds): Promise<AssistView> {
       const [conversation] = await db
-        .select({ contactId: contacts.id, name: contacts.name, sealedName: contacts.sealedName })
+        .select({ contactId: contacts.id, sealedName: contacts.sealedName })
         .from(conversations)
         .innerJoin(contacts, eq(contacts.id, conversations.contactId))
         .where(eq(conversations.id, conversationId));

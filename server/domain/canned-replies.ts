@@ -226,8 +226,6 @@ export async function renderCannedReply(
   const [known] = await db
     .select({
       contactId: contacts.id,
-      contactName: contacts.name,
-      contactEmail: contacts.email,
       contactSealedName: contacts.sealedName,
       contactSealedEmail: contacts.sealedEmail,
       locale: contacts.locale,
@@ -242,13 +240,9 @@ export async function renderCannedReply(
   // The contact's fields for the placeholders, opened (contact-fields.ts); unreadable ones fill in as empty.
   const opened = await openContact(identityKeysOf(db).dataKeys, {
     id: known.contactId,
-    name: known.contactName,
-    email: known.contactEmail,
     sealedName: known.contactSealedName,
     sealedEmail: known.contactSealedEmail,
   });
-  known.contactName = opened.name;
-  known.contactEmail = opened.email;
   const { language, source } = chooseVariant(reply.variants, asLanguage(known.locale), requested);
   const template = reply.variants[language];
   if (!template) throw new DomainError(409, 'no_text', 'This reply has no text');
@@ -257,9 +251,9 @@ export async function renderCannedReply(
   const agentName = nameInLanguage(ownName, language);
   const teamPlaceholder = ownName === ADMIN_DISPLAY_NAME;
   const filled = fillVariables(template, {
-    'contact.name': known.contactName,
-    'contact.firstName': firstName(known.contactName),
-    'contact.email': known.contactEmail,
+    'contact.name': opened.name,
+    'contact.firstName': firstName(opened.name),
+    'contact.email': opened.email,
     'agent.name': agentName,
     'agent.firstName': teamPlaceholder ? agentName : firstName(agentName),
     'inbox.name': known.inboxName,

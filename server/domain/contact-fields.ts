@@ -12,9 +12,9 @@ import { phoneDigits } from './phone-digits.ts';
  * through keyed blind-index tokens (contacts.name_tokens, kind 'name'), one per normalized word, never by its text;
  * the email address and phone number likewise (email_tokens, phone_tokens: below).
  *
- * Rows stored before the switch keep the plain columns until `npm run privacy:encrypt-existing` seals them; readers
- * open rows through openContactFields, which takes either form, so old and new rows live side by side meanwhile.
- * A value whose key is gone comes back null with `fieldsUnreadable`: a view shows it as unreadable, never crashes.
+ * There are no plain columns (migration 0049; rows stored before 0046 are sealed by `npm run
+ * privacy:encrypt-existing`, which drops them after the last): readers open rows through openContactFields. A value
+ * whose key is gone comes back null with `fieldsUnreadable`: a view shows it as unreadable, never crashes.
  */
 export const CONTACT_FIELDS = ['name', 'email', 'phone'] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -137,12 +137,9 @@ export async function sealFields(
   return out;
 }
 
-/** A contact row as read: the plain columns (older rows) and the sealed ones, either may be absent. */
+/** A contact row as read: the sealed columns, those the reader selected (the others open as null). */
 export type StoredFields = {
   id: string;
-  name?: string | null;
-  email?: string | null;
-  phone?: string | null;
   sealedName?: string | null;
   sealedEmail?: string | null;
   sealedPhone?: string | null;
@@ -156,7 +153,7 @@ const sealedOf = (row: StoredFields, field: ContactField) =>
 
 /**
  * The rows with name, email and phone readable, in one decryptMany for the whole batch (no key is looked up for
- * rows holding only plain values). A sealed value that cannot be opened (the key is gone) gives null and flags the
+ * rows without a sealed value). A sealed value that cannot be opened (the key is gone) gives null and flags the
  * field in the row's `fieldsUnreadable`.
  */
 export async function openContactFields<T extends StoredFields>(
@@ -173,7 +170,7 @@ export async function openContactFields<T extends StoredFields>(
   const opened = wanted.length ? await dataKeys.decryptMany(wanted) : [];
   const out = rows.map((row) => {
     const { sealedName: _n, sealedEmail: _e, sealedPhone: _p, ...rest } = row;
-    return { ...rest, name: row.name ?? null, email: row.email ?? null, phone: row.phone ?? null } as OpenedFields<T>;
+    return { ...rest, name: null, email: null, phone: null } as OpenedFields<T>;
   });
   wanted.forEach((w, i) => {
     const value = opened[i] ?? null;
@@ -197,7 +194,7 @@ export const tokenArray = (tokens: readonly string[]) => `{${tokens.join(',')}}`
 /** Contacts' names alone (a list of conversations, participants, authors), one decryptMany; unreadable: null. */
 export async function openNames(
   dataKeys: Pick<DataKeys, 'decryptMany'>,
-  rows: ReadonlyArray<{ id: string; name: string | null; sealedName: string | null }>,
+  rows: ReadonlyArray<{ id: string; sealedName: string | null }>,
 ): Promise<Array<string | null>> {
   return (await openContactFields(dataKeys, rows)).map((r) => r.name);
 }

@@ -140,7 +140,7 @@ export async function mergeContacts(
     await tx.insert(analyticsConsentQueue).values({ contactId: keptId, dueAt: new Date() });
 
     // The fields are sealed (contact-fields.ts): opened, and a field taken over sealed again for the kept contact
-    // (a value is bound to its row), its plain column (rows from before the sealing) cleared.
+    // (a value is bound to its row).
     const keys = identityKeysOf(db);
     const [keptOpen, otherOpen] = await openContactFields(keys.dataKeys, [kept, other]);
     const fields = ['name', 'email', 'phone', 'locale'] as const;
@@ -155,7 +155,6 @@ export async function mergeContacts(
       .set({
         ...(locale ? { locale } : {}),
         ...(await sealFields(keys, keptId, sealable)),
-        ...Object.fromEntries(Object.keys(sealable).map((k) => [k, null])),
         updatedAt: new Date(),
       })
       .where(eq(contacts.id, keptId));
@@ -201,8 +200,6 @@ export async function mergeContacts(
  */
 const C = {
   id: sql.raw('"contacts"."id"'),
-  email: sql.raw('"contacts"."email"'),
-  phone: sql.raw('"contacts"."phone"'),
   emailTokens: sql.raw('"contacts"."email_tokens"'),
   phoneTokens: sql.raw('"contacts"."phone_tokens"'),
 };
@@ -216,22 +213,11 @@ export function toE164(value: string): string | null {
   return phone?.international ? `+${phone.digits}` : null;
 }
 
-/**
- * A condition on a text column holding a phone number in any common format: its digits end with the national
- * digits of `phone` (an international number matches its own digits exactly).
- */
-function phoneCondition(column: SQL, phone: { digits: string; international: boolean }) {
-  const digits = sql`regexp_replace(${column}, '[^0-9]', '', 'g')`;
-  return phone.international ? sql`${digits} = ${phone.digits}` : sql`${digits} like ${'%' + phone.digits}`;
-}
-
 /** Every email and phone a contact is known by: its own fields and its identities', normalised. */
 async function keysOf(db: Db, contactId: string) {
   const [stored] = await db
     .select({
       id: contacts.id,
-      email: contacts.email,
-      phone: contacts.phone,
       sealedEmail: contacts.sealedEmail,
       sealedPhone: contacts.sealedPhone,
     })
@@ -277,17 +263,15 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
     sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id}
       and i.kind = ${kind} and ${condition})`;
   // Another contact's own email and phone are sealed (contact-fields.ts): matched by their tokens (the whole
-  // address; a suffix of the phone's digits, so a national number meets its international form), by the plain
-  // columns of rows from before the sealing, and by its identities' tokens (their addresses are stored only
-  // sealed): an email as normalised, a phone in E.164 (how the channels store them); a national number on file
-  // matches other contacts' phone fields only.
+  // address; a suffix of the phone's digits, so a national number meets its international form) and by its
+  // identities' tokens (their addresses are stored only sealed): an email as normalised, a phone in E.164 (how the
+  // channels store them); a national number on file matches other contacts' phone fields only.
   const { blindIndex } = identityKeysOf(db);
   const emailTokens = emails.map((e) => tokenOfAddress(db, 'email', e));
   const phoneTokens = phones.filter((p) => p.international).map((p) => tokenOfAddress(db, 'phone', `+${p.digits}`));
   const emailMatch = emails.length
     ? or(
         sql`${C.emailTokens} && ${tokenArray(emails.map((e) => emailAddressToken(blindIndex, e)))}::text[]`,
-        inArray(sql`lower(trim(${C.email}))`, emails),
         identityOf(
           'email',
           sql`i.address_token in (${sql.join(
@@ -300,7 +284,6 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
   const phoneMatch = phones.length
     ? or(
         sql`${C.phoneTokens} && ${tokenArray(phones.map((p) => phoneDigitsToken(blindIndex, p.digits)))}::text[]`,
-        ...phones.map((p) => phoneCondition(C.phone, p)),
         ...(phoneTokens.length
           ? [
               identityOf(
@@ -317,9 +300,6 @@ export async function mergeSuggestions(db: Db, contactId: string, scope: InboxId
   const rows = await db
     .select({
       id: contacts.id,
-      name: contacts.name,
-      email: contacts.email,
-      phone: contacts.phone,
       sealedName: contacts.sealedName,
       sealedEmail: contacts.sealedEmail,
       sealedPhone: contacts.sealedPhone,
@@ -350,9 +330,6 @@ export type PersonMatch = {
   messagesWritten: number;
 };
 
-/** `%`, `_` and `\` taken literally in an ILIKE pattern. */
-const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
 /**
  * "Find this person" for an access or erasure request: every contact whose name, email or phone (its own or an
  * identity's) matches `q` (a phone in any common format), and every message that mentions `q` in its text (a
@@ -366,11 +343,10 @@ export async function findPeople(
 ): Promise<{ contacts: PersonMatch[]; mentions: number; mentionItems: MentionItem[]; mentionsMore: boolean }> {
   const term = q.trim();
   if (term.length < 2) throw badRequest('query_too_short', 'Search for at least 2 characters');
-  const like = `%${likeLiteral(term)}%`;
   const phone = phoneDigits(term);
   // Sealed fields (contact-fields.ts) by their tokens: a name or an email address holding every word typed (whole
   // words: "tollenbeck" finds mira.tollenbeck@example.org, "ollenbeck" does not), a phone number ending with the
-  // digits typed (national or international form). Plain columns of rows from before the sealing by text.
+  // digits typed (national or international form).
   const { blindIndex } = identityKeysOf(db);
   const tokens = nameTokens(blindIndex, term);
   const emailWords = emailWordTokens(blindIndex, term);
@@ -378,32 +354,21 @@ export async function findPeople(
     tokens.length ? sql`"contacts"."name_tokens" @> ${tokenArray(tokens)}::text[]` : undefined,
     emailWords.length ? sql`${C.emailTokens} @> ${tokenArray(emailWords)}::text[]` : undefined,
     phone ? sql`${C.phoneTokens} @> array[${phoneDigitsToken(blindIndex, phone.digits)}]::text[]` : undefined,
-    sql`"contacts"."name" ilike ${like}`,
-    sql`${C.email} ilike ${like}`,
-    sql`${C.phone} ilike ${like}`,
     // Identities' addresses are stored only sealed: found by token, i.e. an exact email address (as typed,
     // lower-cased) or a full international number, not a part of one.
     sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.kind = 'email'
       and i.address_token in (${tokenOfAddress(db, 'email', term)},
         ${tokenOfAddress(db, 'email', term.toLowerCase())}))`,
-    ...(phone
+    ...(phone?.international
       ? [
-          phoneCondition(C.phone, phone),
-          ...(phone.international
-            ? [
-                sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.kind = 'phone'
-                  and i.address_token = ${tokenOfAddress(db, 'phone', `+${phone.digits}`)})`,
-              ]
-            : []),
+          sql`exists (select 1 from ${contactIdentities} i where i.contact_id = ${C.id} and i.kind = 'phone'
+            and i.address_token = ${tokenOfAddress(db, 'phone', `+${phone.digits}`)})`,
         ]
       : []),
   )!;
   const rows = await db
     .select({
       id: contacts.id,
-      name: contacts.name,
-      email: contacts.email,
-      phone: contacts.phone,
       sealedName: contacts.sealedName,
       sealedEmail: contacts.sealedEmail,
       sealedPhone: contacts.sealedPhone,

@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { contactIdentities, contacts, conversations } from '../../drizzle/schema/index.ts';
 import type { ContactView } from '../http/views.ts';
@@ -88,10 +88,9 @@ export type ContactListItem = {
  * `q` as a contact look-up (issue 22: the fields are sealed, so no substring): every word of it among the name's
  * words or among the words of the contact's email address, the end of the contact's phone number (national or
  * international form; contact-fields.ts tokens), or exactly an email address or phone number the contact is known
- * by (identity tokens). Rows from before the sealing (plain columns) still match by substring until they are sealed.
+ * by (identity tokens).
  */
 function contactQuery(db: Db, q: string) {
-  const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
   const { blindIndex } = identityKeysOf(db);
   const tokens = nameTokens(blindIndex, q);
   const emailWords = emailWordTokens(blindIndex, q);
@@ -103,9 +102,6 @@ function contactQuery(db: Db, q: string) {
     // Not a phone number: looked up as a name or email address only.
   }
   return or(
-    ilike(contacts.name, like),
-    ilike(contacts.email, like),
-    ilike(contacts.phone, like),
     tokens.length ? sql`${contacts.nameTokens} @> ${tokenArray(tokens)}::text[]` : undefined,
     emailWords.length ? sql`${contacts.emailTokens} @> ${tokenArray(emailWords)}::text[]` : undefined,
     phone ? sql`${contacts.phoneTokens} @> array[${phoneDigitsToken(blindIndex, phone.digits)}]::text[]` : undefined,

@@ -107,8 +107,7 @@ type AgentMessageRow = Record<string, unknown> & {
   x_status: ConversationView['status'];
   x_subject: string | null;
   x_contact_id: string;
-  x_contact_name: string | null;
-  /** The contact's name sealed (contact-fields.ts); x_contact_name is the plain one of rows from before. */
+  /** The contact's name, sealed (contact-fields.ts). */
   x_contact_sealed_name: string | null;
   x_assignee_id: string | null;
   x_assignee_name: string | null;
@@ -143,7 +142,7 @@ async function openTarget(db: Db, target: string | null): Promise<string | null>
 const p = sql.placeholder;
 const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
   with cv as (
-    select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id, ct.name as contact_name,
+    select c.id, c.inbox_id, i.name as inbox_name, c.channel, c.subject, c.contact_id,
       ct.sealed_name as contact_sealed_name,
       c.assignee_id, a.name as assignee_name, c.team_id, t.name as team_name, c.thread_key, c.created_at,
       case when ${p('kind')}::text = 'note' then (
@@ -187,8 +186,7 @@ const agentMessageStatement = preparedStatement<AgentMessageRow>(sql`
     from inserted, cv
   )
   select inserted.*, cv.inbox_id as x_inbox_id, cv.inbox_name as x_inbox_name, touched.status as x_status,
-    cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_name as x_contact_name,
-    cv.contact_sealed_name as x_contact_sealed_name,
+    cv.subject as x_subject, cv.contact_id as x_contact_id, cv.contact_sealed_name as x_contact_sealed_name,
     cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name, cv.team_id as x_team_id,
     cv.team_name as x_team_name, cv.thread_key as x_thread_key,
     touched.last_message_at as x_last_message_at, cv.created_at as x_created_at, cv.preview as x_preview,
@@ -208,9 +206,7 @@ async function conversationViewOf(
 ): Promise<ConversationView> {
   const { text, unreadable } =
     'written' in preview ? { text: preview.written, unreadable: false } : await openPreview(keys, preview.stored);
-  const [contactName] = await openNames(keys, [
-    { id: row.x_contact_id, name: row.x_contact_name, sealedName: row.x_contact_sealed_name },
-  ]);
+  const [contactName] = await openNames(keys, [{ id: row.x_contact_id, sealedName: row.x_contact_sealed_name }]);
   return {
     ...(await subjectView(keys, message.conversationId, row.x_subject)),
     ...(unreadable ? { previewUnreadable: true as const } : {}),
@@ -395,7 +391,7 @@ export async function deliver(deps: ConversationDeps, messageId: string): Promis
  */
 const deliveryTargetStatement = preparedStatement<AgentMessageRow & { x_author_name: string | null }>(sql`
   select m.*, c.inbox_id as x_inbox_id, i.name as x_inbox_name, c.status as x_status, c.subject as x_subject,
-    c.contact_id as x_contact_id, ct.name as x_contact_name, ct.sealed_name as x_contact_sealed_name,
+    c.contact_id as x_contact_id, ct.sealed_name as x_contact_sealed_name,
     c.assignee_id as x_assignee_id, asg.name as x_assignee_name, c.team_id as x_team_id, tm.name as x_team_name,
     c.thread_key as x_thread_key, c.last_message_at as x_last_message_at, c.created_at as x_created_at,
     (select pm.id::text || pm.body from messages pm where pm.conversation_id = c.id and pm.kind = 'message'

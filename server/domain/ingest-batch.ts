@@ -30,7 +30,7 @@ const p = sql.placeholder;
  */
 const knownThreadStatement = preparedStatement<IngestRow>(sql`
   with known_contact as (
-    select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
+    select i.contact_id as id, i.id as identity_id from contact_identities i
     where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), known_conversation as (
     select cv.id, cv.channel, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
@@ -62,9 +62,8 @@ const knownThreadStatement = preparedStatement<IngestRow>(sql`
     select ${messageReceived('inserted', 'known_contact.id', sql`false`, sql`null`)}
     from inserted cross join known_contact
   )
-  select ${insertedColumns}, known_contact.id as x_contact_id, known_contact.name as x_contact_name,
-    known_conversation.id as x_conversation_id, known_conversation.channel as x_channel,
-    touched.status as x_status, known_conversation.subject as x_subject,
+  select ${insertedColumns}, known_contact.id as x_contact_id, known_conversation.id as x_conversation_id,
+    known_conversation.channel as x_channel, touched.status as x_status, known_conversation.subject as x_subject,
     known_conversation.assignee_id as x_assignee_id, known_conversation.assignee_name as x_assignee_name,
     known_conversation.team_id as x_team_id, known_conversation.team_name as x_team_name,
     known_conversation.created_at as x_created_at, known_conversation.contact_id as x_key_owner,

@@ -24,7 +24,6 @@ export type IngestRow = Record<string, unknown> & {
   // The conversation's and contact's columns carry an x_ prefix: the message's own columns
   // (conversation_id, channel, ...) would otherwise collide with them.
   x_contact_id: string | null;
-  x_contact_name: string | null;
   x_conversation_id: string | null;
   x_channel: ConversationView['channel'] | null;
   x_status: ConversationView['status'] | null;
@@ -149,7 +148,7 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
   with stored as (
     select 1 from messages where channel = ${p('channel')}::channel and external_id = ${p('externalId')}::text
   ), known_contact as (
-    select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
+    select i.contact_id as id, i.id as identity_id from contact_identities i
     where i.kind = ${p('senderKind')}::identity_kind and i.address_token = ${p('senderToken')}::text
   ), new_contact as (
     -- Planned in JS (identity-lookup.ts planSenders) with its data key already durable; none when the sender was
@@ -160,16 +159,16 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
       string_to_array(${p('phoneTokens')}::text, ' ')
     where ${p('newContactId')}::uuid is not null
       and not exists (select 1 from known_contact) and not exists (select 1 from stored)
-    returning id, name
+    returning id
   ), new_identity as (
     insert into contact_identities (id, contact_id, kind, address_token, sealed_address, member_token)
     select ${p('newIdentityId')}::uuid, id, ${p('senderKind')}::identity_kind, ${p('senderToken')}::text,
       ${p('sealedAddress')}::text, ${p('memberToken')}::text from new_contact
     returning id, contact_id
   ), the_contact as (
-    select id, name, identity_id from known_contact
+    select id, identity_id from known_contact
     union all
-    select new_contact.id, new_contact.name, new_identity.id from new_contact join new_identity on true
+    select new_contact.id, new_identity.id from new_contact join new_identity on true
   ), known_conversation as (
     select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
       cv.team_id, t.name as team_name, cv.contact_id
@@ -224,8 +223,8 @@ export const ingestStatement = preparedStatement<IngestRow>(sql`
     select ${messageReceived('inserted', 'the_contact.id', sql`exists (select 1 from new_conversation)`, p('subject'))}
     from inserted cross join the_contact
   )
-  select ${insertedColumns}, the_contact.id as x_contact_id, the_contact.name as x_contact_name,
-    the_conversation.id as x_conversation_id, the_conversation.channel as x_channel,
+  select ${insertedColumns}, the_contact.id as x_contact_id, the_conversation.id as x_conversation_id,
+    the_conversation.channel as x_channel,
     coalesce(touched.status, the_conversation.status) as x_status, the_conversation.subject as x_subject,
     the_conversation.assignee_id as x_assignee_id, the_conversation.assignee_name as x_assignee_name,
     the_conversation.team_id as x_team_id, the_conversation.team_name as x_team_name,
@@ -334,8 +333,8 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     -- A lateral lookup per message (the identity is unique; LIMIT keeps the planner from flattening it
     -- into a join, which it would plan as a scan of every identity for the 100 rows it assumes a
     -- set-returning function yields).
-    select fresh.idx, c.id, c.name, c.identity_id from fresh cross join lateral (
-      select c.id, c.name, i.id as identity_id from contact_identities i join contacts c on c.id = i.contact_id
+    select fresh.idx, c.id, c.identity_id from fresh cross join lateral (
+      select i.contact_id as id, i.id as identity_id from contact_identities i
       where i.kind = fresh.sender_kind and i.address_token = fresh.sender_token limit 1) c
   ), planned_contact as materialized (
     -- Ids and sealed address planned in JS (identity-lookup.ts planSenders), the data key already durable; two
@@ -355,10 +354,9 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
     select distinct on (identity_id) identity_id, id, sender_kind, sender_token, sealed_address, member_token
     from planned_contact
   ), the_contact as (
-    select idx, id, name, identity_id from known_contact
+    select idx, id, identity_id from known_contact
     union all
-    -- A planned contact's name is sealed: ingest shows the one the message came with instead (ingest.ts).
-    select idx, id, null::text, identity_id from planned_contact
+    select idx, id, identity_id from planned_contact
   ), known_conversation as materialized (
     select fresh.idx, cv.* from fresh cross join lateral (
       select cv.id, cv.channel, cv.status, cv.subject, cv.assignee_id, a.name as assignee_name, cv.created_at,
@@ -425,7 +423,7 @@ export const batchStatement = preparedStatement<IngestRow & { x_idx: number }>(s
       )}) from (select distinct on (id) * from planned_contact) pc), '[]'::jsonb))
     where exists (select 1 from received)
   )
-  select ${insertedColumns}, cv.idx as x_idx, ct.id as x_contact_id, ct.name as x_contact_name,
+  select ${insertedColumns}, cv.idx as x_idx, ct.id as x_contact_id,
     cv.id as x_conversation_id, cv.channel as x_channel, coalesce(touched.status, cv.status) as x_status,
     cv.subject as x_subject, cv.assignee_id as x_assignee_id, cv.assignee_name as x_assignee_name,
     cv.team_id as x_team_id, cv.team_name as x_team_name, cv.created_at as x_created_at,

@@ -175,9 +175,9 @@ async function ingestOnce(
   const message = { ...readMessage(row), body: msg.text, html: msg.html ?? null };
   // The sender's identity and contact: the statement looked them up (or created them) for this message.
   const author = { contactId: row.x_contact_id!, kind: msg.sender.kind, address: msg.sender.address };
-  // The name stored in the plain column (rows from before issue 22's contact fields), else the one the channel gave
-  // with this message: opening the sealed name here would cost a decryption per message on the ingest path.
-  const contactName = row.x_contact_name ?? msg.sender.name ?? null;
+  // The name the channel gave with this message: the stored one is sealed (contact-fields.ts), and opening it here
+  // would cost a decryption per message on the ingest path.
+  const contactName = msg.sender.name ?? null;
   return {
     created: true,
     contactId: row.x_contact_id!,
@@ -244,7 +244,6 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
         kind: contactIdentities.kind,
         sealedAddress: contactIdentities.sealedAddress,
       },
-      authorName: contacts.name,
       authorSealedName: contacts.sealedName,
     })
     .from(messages)
@@ -261,9 +260,7 @@ async function loadReplayed(db: Db, keys: TextKeys, msg: InboundMessage): Promis
         contactId: row.author.contactId,
         kind: row.author.kind!,
         address: await openAddress(db, { id: row.author.id!, sealedAddress: row.author.sealedAddress! }),
-        name: (
-          await openNames(keys, [{ id: row.author.contactId, name: row.authorName, sealedName: row.authorSealedName }])
-        )[0]!,
+        name: (await openNames(keys, [{ id: row.author.contactId, sealedName: row.authorSealedName }]))[0]!,
       }
     : null;
   return {

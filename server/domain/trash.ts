@@ -127,7 +127,7 @@ export async function listTrash(db: Db, keys: TextKeys): Promise<TrashItemView[]
       deletedAt: conversations.deletedAt,
       purgeAfter: conversations.purgeAfter,
       inbox: { id: inboxes.id, name: inboxes.name },
-      contact: { id: contacts.id, name: contacts.name },
+      contact: { id: contacts.id },
       contactSealedName: contacts.sealedName,
       deletedById: deletedBy.id,
       deletedByName: deletedBy.name,

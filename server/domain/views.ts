@@ -108,7 +108,6 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
         kind: contactIdentities.kind,
         sealedAddress: contactIdentities.sealedAddress,
       },
-      identityName: authorContact.name,
       identitySealedName: authorContact.sealedName,
     })
     .from(messages)
@@ -129,7 +128,7 @@ export async function loadMessageViews(db: Db, keys: TextKeys, conversationId: s
   );
   const names = await openNames(
     keys,
-    read.map((r) => ({ id: r.identity?.contactId ?? '', name: r.identityName, sealedName: r.identitySealedName })),
+    read.map((r) => ({ id: r.identity?.contactId ?? '', sealedName: r.identitySealedName })),
   );
   const rows = read.map((r, i) => ({ ...r, message: texts[i]!, identityName: names[i] }));
   const files = await loadAttachmentViews(db, eq(messages.conversationId, conversationId));
@@ -161,7 +160,6 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
       identityId: contactIdentities.id,
       kind: contactIdentities.kind,
       sealedAddress: contactIdentities.sealedAddress,
-      name: contacts.name,
       sealedName: contacts.sealedName,
       role: conversationParticipants.role,
       firstSeenAt: conversationParticipants.firstSeenAt,
@@ -175,7 +173,7 @@ export async function loadParticipantViews(db: Db, conversationId: string): Prom
   // address.
   const names = await openNames(
     identityKeysOf(db).dataKeys,
-    rows.map((r) => ({ id: r.contactId, name: r.name, sealedName: r.sealedName })),
+    rows.map((r) => ({ id: r.contactId, sealedName: r.sealedName })),
   );
   const opened = await withAddresses(
     db,
@@ -288,7 +286,6 @@ export async function loadConversationViews(
     .select({
       c: conversations,
       inboxName: inboxes.name,
-      contactName: contacts.name,
       contactSealedName: contacts.sealedName,
       assigneeName: assignee.name,
       teamName: teams.name,
@@ -321,7 +318,7 @@ export async function loadConversationViews(
   );
   const names = await openNames(
     keys,
-    rows.map((r) => ({ id: r.c.contactId, name: r.contactName, sealedName: r.contactSealedName })),
+    rows.map((r) => ({ id: r.c.contactId, sealedName: r.contactSealedName })),
   );
   return rows.map(({ c, inboxName, assigneeName, teamName, unread: u }, i) => ({
     ...(subjects[i]!.subjectUnreadable ? { subjectUnreadable: true as const } : {}),

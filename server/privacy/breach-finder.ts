@@ -34,9 +34,6 @@ export async function findAffected(
   const stored = await deps.db
     .select({
       id: contacts.id,
-      name: contacts.name,
-      email: contacts.email,
-      phone: contacts.phone,
       sealedName: contacts.sealedName,
       sealedEmail: contacts.sealedEmail,
       sealedPhone: contacts.sealedPhone,

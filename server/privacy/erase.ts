@@ -296,27 +296,30 @@ async function redactMentions(
       ? messageMentionCondition(messages.searchVector, messages.body, messages.html, mentions, await blindingOf(keys))
       : null;
     const [bodyAt, htmlAt] = [t.columns.indexOf(messages.body), t.columns.indexOf(messages.html)];
-    // Contacts' names are sealed too (contact-fields.ts): found by the tokens of the person's name words as well.
+    // Contacts' names are stored only sealed (contact-fields.ts): found by the tokens of the person's name words, not
+    // by their text (the column holds none).
     const isContacts = getTableName(t.table) === getTableName(contacts);
-    const nameAt = isContacts ? t.columns.indexOf(contacts.name) : -1;
+    const nameAt = isContacts ? t.columns.indexOf(contacts.sealedName) : -1;
     const byNameTokens = nameAt >= 0 ? sealedNameCondition(blindIndex, mentions.nameWords) : null;
     // And conversations' subjects (subject-store.ts): found by the tokens of their words and digit runs.
     const isConversations = getTableName(t.table) === getTableName(conversations);
     const subjectAt = isConversations ? t.columns.indexOf(conversations.subject) : -1;
     const bySubjectTokens = subjectAt >= 0 ? sealedSubjectCondition(mentions, await blindingOf(keys)) : null;
-    const mentioned =
-      indexed ??
-      sql.join(
-        [
-          ...t.columns.flatMap((column) => [
-            ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
-            ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
-          ]),
-          ...(byNameTokens ? [byNameTokens] : []),
-          ...(bySubjectTokens ? [bySubjectTokens] : []),
-        ],
-        sql` or `,
-      );
+    const conditions = [
+      ...t.columns.flatMap((column, c) =>
+        c === nameAt
+          ? []
+          : [
+              ...(escaped.length ? [sql`lower(${column}) like any (${lowered})`] : []),
+              ...(pgPatterns.length ? [sql`${column} ~ any (${phones})`] : []),
+            ],
+      ),
+      ...(byNameTokens ? [byNameTokens] : []),
+      ...(bySubjectTokens ? [bySubjectTokens] : []),
+    ];
+    // Contacts when the person has no name words: nothing can match there.
+    if (!indexed && !conditions.length) continue;
+    const mentioned = indexed ?? sql.join(conditions, sql` or `);
     // A row with no subject at all (a hold on a conversation) is "someone else's": coalesce keeps it in.
     const found = (await tx
       .select({

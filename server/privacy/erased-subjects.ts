@@ -285,8 +285,6 @@ export async function replayErasures(
   const stored = await db
     .select({
       id: contacts.id,
-      email: contacts.email,
-      phone: contacts.phone,
       sealedEmail: contacts.sealedEmail,
       sealedPhone: contacts.sealedPhone,
     })

@@ -76,7 +76,6 @@ export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?:
       body: messages.body,
       html: messages.html,
       contactId: conversations.contactId,
-      contactName: contacts.name,
       contactSealedName: contacts.sealedName,
     })
     .from(messages)
@@ -88,7 +87,7 @@ export async function findMentions(db: Db, keys: TextKeys, q: string, blinding?:
   // Sealed text is checked (and cut into its snippet) opened; a text whose key is gone mentions nobody any more.
   const names = await openNames(
     keys,
-    stored.map((r) => ({ id: r.contactId, name: r.contactName, sealedName: r.contactSealedName })),
+    stored.map((r) => ({ id: r.contactId, sealedName: r.contactSealedName })),
   );
   const rows = (await openMessageTexts(keys, stored))
     .map((r, i) => ({ ...r, contactName: names[i]! }))

@@ -42,14 +42,10 @@ export async function rectifyContact(
     );
     if (!changed.length) return null;
     const fields = Object.fromEntries(changed.map((k) => [k, patch[k]]));
-    // The new values sealed (contact-fields.ts); a plain value from before the sealing is cleared with them.
+    // The new values sealed (contact-fields.ts).
     await tx
       .update(contacts)
-      .set({
-        ...(await sealFields(keys, id, fields)),
-        ...Object.fromEntries(changed.map((k) => [k, null])),
-        updatedAt: new Date(),
-      })
+      .set({ ...(await sealFields(keys, id, fields)), updatedAt: new Date() })
       .where(eq(contacts.id, id));
     const updated = { id, name: current.name, email: current.email, phone: current.phone, ...fields };
     await appendAudit(tx, {

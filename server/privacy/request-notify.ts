@@ -75,7 +75,6 @@ export async function outcomeRecipient(
       verification: privacyRequests.verification,
       channel: privacyRequests.channel,
       contactId: privacyRequests.contactId,
-      email: contacts.email,
       sealedEmail: contacts.sealedEmail,
     })
     .from(privacyRequests)
@@ -93,7 +92,7 @@ export async function outcomeRecipient(
     const onFile = (await readableIdentities(deps.db, eq(contactIdentities.contactId, row.contactId)))
       .map((i) => reachOf(i.kind, i.address))
       .filter((r): r is Found => r !== null);
-    // The contact's own email, sealed (contact-fields.ts) or plain on a row from before the sealing.
+    // The contact's own email, sealed (contact-fields.ts).
     const { email } = await openContact(identityKeysOf(deps.db).dataKeys, { id: row.contactId, ...row });
     if (email && !onFile.some((r) => r.via === 'email')) onFile.push({ via: 'email', to: email });
     const preferred = row.channel ? PREFERRED[row.channel] : undefined;

@@ -75,8 +75,8 @@ async function seed(client: postgres.Sql): Promise<void> {
 
     create temp table bench_contacts as
       select n, gen_random_uuid() as id from generate_series(1, ${opts.contacts}) n;
-    insert into contacts (id, name, created_at)
-    select id, 'Bench ' || n, now() - interval '${days + 30} days' from bench_contacts;
+    insert into contacts (id, created_at)
+    select id, now() - interval '${days + 30} days' from bench_contacts;
 
     -- The ledger: support for everyone; analytics asked of everyone, a tenth changed their mind later.
     insert into consent_events (contact_id, purpose, granted, policy_version, text_hash, source_channel, occurred_at)

@@ -219,7 +219,7 @@ async function main() {
       await raw.unsafe(`
         create temp table history as select n, gen_random_uuid() as contact_id, gen_random_uuid() as conversation_id
           from generate_series(1, ${opts.history}) n;
-        insert into contacts (id, name) select contact_id, null from history;
+        insert into contacts (id) select contact_id from history;
         insert into contact_identities (contact_id, kind, address_token, sealed_address)
           select contact_id, 'visitor', 'bench:history-' || n, 'bench' from history;
         insert into conversations

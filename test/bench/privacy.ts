@@ -44,7 +44,9 @@ import { exportContact } from '../../server/privacy/export.ts';
 import { eraseContact, type ErasureReceipt } from '../../server/privacy/erase.ts';
 import { scrubErasedText } from '../../server/privacy/erased-subjects.ts';
 import { setPolicy, sweepRetention, type SweepResult } from '../../server/privacy/retention.ts';
-import { agents } from '../../drizzle/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { agents, contacts } from '../../drizzle/schema/index.ts';
+import { sealFieldsOf } from '../../server/domain/contact-fields.ts';
 import { flags, freshDatabase, machineLine, prng, table } from './lib.ts';
 
 const USAGE = `usage: npm run bench:privacy -- [options]
@@ -124,21 +126,26 @@ async function seedNoise(ctx: Ctx) {
 async function seedNoiseRows(ctx: Ctx) {
   const { sql, inbox, agentIds } = ctx;
   const n = opts.noise;
-  await sql`insert into contacts (name, email, phone, created_at, updated_at)
-    select 'Noise Person ' || i, 'noise' || i || '@example.net', '+1202555' || lpad(i::text, 4, '0'),
-      now() - interval '700 days' + i * interval '5 minutes', now()
-    from generate_series(1, ${n}::int) i`;
+  // The other people are told apart by an email address the seed gives them in a table of the bench's own
+  // (bench_people): contacts hold their fields only sealed (migration 0049), and these need none.
+  await sql`create table bench_people (id uuid primary key, email text not null unique)`;
+  await sql`insert into bench_people (id, email)
+    select gen_random_uuid(), 'noise' || i || '@example.net' from generate_series(1, ${n}::int) i`;
+  await sql`insert into contacts (id, created_at, updated_at)
+    select id, now() - interval '700 days' + regexp_replace(email, '[^0-9]', '', 'g')::int * interval '5 minutes',
+      now()
+    from bench_people`;
   await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
-    select id, 'email', 'bench:' || md5(email), 'bench' from contacts where email like 'noise%@example.net'`;
+    select id, 'email', 'bench:' || md5(email), 'bench' from bench_people where email like 'noise%@example.net'`;
   await sql`insert into contact_identities (contact_id, kind, address_token, sealed_address)
-    select id, 'visitor', 'bench:' || gen_random_uuid()::text, 'bench' from contacts
+    select id, 'visitor', 'bench:' || gen_random_uuid()::text, 'bench' from bench_people
     where email like 'noise%@example.net'`;
   await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, subject, created_at,
       updated_at, last_message_at)
     select case ch when 'chat' then ${inbox.chat!}::uuid else ${inbox.email!}::uuid end, c.id, ch::channel, 'resolved',
       gen_random_uuid()::text, case ch when 'email' then 'Question about my order' end,
       now() - interval '200 days', now(), now() - (random() * interval '20 days')
-    from contacts c cross join (values ('chat'), ('email')) v(ch) where c.email like 'noise%@example.net'`;
+    from bench_people c cross join (values ('chat'), ('email')) v(ch) where c.email like 'noise%@example.net'`;
   // 12 messages per conversation, alternating inbound/outbound; email bodies longer and with HTML.
   await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body, html,
       delivery_state, occurred_at, created_at)
@@ -152,7 +159,7 @@ async function seedNoiseRows(ctx: Ctx) {
     cross join lateral (select substr(${CORPUS}, 1 + floor(random() * 3000)::int,
       case when c.channel = 'email' then 200 + floor(random() * 1600)::int
         else 15 + floor(random() * random() * 300)::int end) || ' ' || k || c.id as body) b
-    where c.contact_id in (select id from contacts where email like 'noise%@example.net')`;
+    where c.contact_id in (select id from bench_people where email like 'noise%@example.net')`;
   await sql`insert into bot_decisions (conversation_id, message_id, action, reason, confidence, candidates, created_at)
     select m.conversation_id, m.id, 'answer', 'matched a knowledge base article', 0.8,
       '[{"articleId":"00000000-0000-0000-0000-000000000001","score":0.8}]'::jsonb, now() - interval '10 days'
@@ -164,7 +171,7 @@ async function seedNoiseRows(ctx: Ctx) {
       last_message_at)
     select ${inbox.voice!}::uuid, id, 'voice', 'resolved', 'CA' || md5(id::text), now() - interval '15 days', now(),
       now() - interval '15 days'
-    from contacts where email like 'noise%@example.net' order by email limit ${Math.ceil(n / 4)}::int`;
+    from bench_people where email like 'noise%@example.net' order by email limit ${Math.ceil(n / 4)}::int`;
   await sql`insert into messages (conversation_id, channel, direction, author_kind, body, delivery_state, occurred_at,
       created_at)
     select c.id, 'voice', 'inbound', 'contact',
@@ -177,9 +184,9 @@ async function seedNoiseRows(ctx: Ctx) {
     select m.conversation_id, m.id, 'bench', 'RE' || md5(m.id::text), 252, m.created_at,
       m.created_at + interval '30 days'
     from messages m where m.channel = 'voice' and m.body like 'Incoming call%'`;
-  const [held] = await sql`select id from contacts where email = 'noise7@example.net'`;
+  const [held] = await sql`select id from bench_people where email = 'noise7@example.net'`;
   const [heldConversation] = await sql`select id, contact_id from conversations
-      where contact_id = (select id from contacts where email = 'noise8@example.net') limit 1`;
+      where contact_id = (select id from bench_people where email = 'noise8@example.net') limit 1`;
   await sql`insert into legal_holds (contact_id, reason) values (${held!.id}, 'Litigation hold L-1')`;
   await sql`insert into legal_holds (conversation_id, reason)
     values (${heldConversation!.id}, 'Chargeback dispute D-9')`;
@@ -208,9 +215,14 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
   const name = `${first} ${SURNAMES[rep % SURNAMES.length]}`;
   const email = `${first.toLowerCase()}.${SURNAMES[rep % SURNAMES.length]!.toLowerCase()}.${rep}@example.com`;
   const phone = `+4930777${String(rep).padStart(2, '0')}123`;
-  const [contact] = await sql`insert into contacts (name, email, phone, locale, created_at)
-    values (${name}, ${email}, ${phone}, 'en', now() - interval '400 days') returning id`;
+  const [contact] = await sql`insert into contacts (locale, created_at)
+    values ('en', now() - interval '400 days') returning id`;
   const contactId = contact!.id as string;
+  // Sealed with the person's data key, as the server stores them (the root holds the keys; its erasure opens them).
+  await ctx.root.db
+    .update(contacts)
+    .set(await sealFieldsOf(ctx.root.db, contactId, { name, email, phone }))
+    .where(eq(contacts.id, contactId));
   const visitors = [randomUUID(), randomUUID()];
   const slackId = `U${randomBytes(5).toString('hex').toUpperCase()}`;
   // Stand-in tokens and sealed values (the bench's server holds the keys, not this seeding client): the rows count
@@ -366,7 +378,8 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
       'received'
     from generate_series(1, ${MENTIONS}::int) i
     join lateral (select id, channel from conversations where contact_id in
-        (select id from contacts where email = 'noise' || (1 + (i * 13 + 20) % ${opts.noise}::int) || '@example.net')
+        (select id from bench_people
+          where email = 'noise' || (1 + (i * 13 + 20) % ${opts.noise}::int) || '@example.net')
       order by channel limit 1) c on true`;
   // The first name alone: possibly the person, possibly not; erasure lists these for review, changes nothing.
   const FIRST_NAME_ONLY = 500;
@@ -375,12 +388,13 @@ async function seedSubject(ctx: Ctx, rep: number): Promise<Subject> {
       'received'
     from generate_series(1, ${FIRST_NAME_ONLY}::int) i
     join lateral (select id, channel from conversations where contact_id in
-        (select id from contacts where email = 'noise' || (1 + (i * 17 + 40) % ${opts.noise}::int) || '@example.net')
+        (select id from bench_people
+          where email = 'noise' || (1 + (i * 17 + 40) % ${opts.noise}::int) || '@example.net')
       order by channel limit 1) c on true`;
   const SUBJECT_MENTIONS = 10;
   await sql`update conversations set subject = 'Referred by ' || ${name}
     where id in (select id from conversations where channel = 'email' and contact_id in
-      (select id from contacts where email like 'noise%@example.net') order by id limit ${SUBJECT_MENTIONS}::int)`;
+      (select id from bench_people where email like 'noise%@example.net') order by id limit ${SUBJECT_MENTIONS}::int)`;
   await sql`analyze`;
   return {
     contactId,
@@ -411,16 +425,18 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   const botN = total - conversationsN * (1 + messagesPer) - attachmentsN;
   const lapsedContacts = Math.max(1, Math.round(conversationsN / 4));
 
-  await sql`insert into contacts (name, email, created_at, updated_at)
-    select 'Lapsed Person ' || ${rep}::int || '-' || i, 'lapsed' || ${rep}::int || '-' || i || '@example.org',
-      now() - interval '900 days', now() - interval '800 days'
+  await sql`insert into bench_people (id, email)
+    select gen_random_uuid(), 'lapsed' || ${rep}::int || '-' || i || '@example.org'
     from generate_series(1, ${lapsedContacts}::int) i`;
+  await sql`insert into contacts (id, created_at, updated_at)
+    select id, now() - interval '900 days', now() - interval '800 days' from bench_people
+    where email like ${`lapsed${rep}-%`}`;
   const conversationRows =
     await sql`insert into conversations (inbox_id, contact_id, channel, status, thread_key, created_at, updated_at,
         last_message_at)
     select ${inbox.chat!}::uuid, c.id, 'chat', 'resolved', gen_random_uuid()::text,
       now() - interval '800 days', now() - interval '400 days', now() - interval '400 days' - k * interval '1 day'
-    from contacts c cross join generate_series(1, 4) k where c.email like ${`lapsed${rep}-%`}
+    from bench_people c cross join generate_series(1, 4) k where c.email like ${`lapsed${rep}-%`}
     limit ${conversationsN}::int`;
   const messages =
     await sql`insert into messages (conversation_id, channel, direction, author_kind, author_agent_id, body,
@@ -432,14 +448,14 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
       case when k % 2 = 1 then 'received' else 'delivered' end::delivery_state,
       c.last_message_at - (10 - k) * interval '1 hour', c.last_message_at - (10 - k) * interval '1 hour'
     from conversations c cross join generate_series(1, ${messagesPer}::int) k
-    where c.contact_id in (select id from contacts where email like ${`lapsed${rep}-%`})`;
+    where c.contact_id in (select id from bench_people where email like ${`lapsed${rep}-%`})`;
   await sql`insert into conversation_reads (agent_id, conversation_id, last_read_at)
     select ${agentIds[1]!}::uuid, c.id, c.last_message_at from conversations c
-    where c.contact_id in (select id from contacts where email like ${`lapsed${rep}-%`})`;
+    where c.contact_id in (select id from bench_people where email like ${`lapsed${rep}-%`})`;
 
   // Old attachments on recent noise messages: the file goes, the message stays.
   const carriers = await sql`select id from messages where direction = 'inbound' and conversation_id in
-    (select id from conversations where contact_id in (select id from contacts
+    (select id from conversations where contact_id in (select id from bench_people
       where email like 'noise%@example.net' and email not in ('noise7@example.net', 'noise8@example.net')))
     order by id limit ${attachmentsN}::int`;
   const files: Array<{ message_id: string; blob_id: string; size: number }> = new Array(carriers.length);
@@ -459,7 +475,7 @@ async function seedExpired(ctx: Ctx, rep: number): Promise<ExpiredMix> {
   // Old bot decisions on recent noise chat conversations (not expired themselves).
   const bot = await sql`with m as (select id, conversation_id, row_number() over (order by id) as n from messages
           where channel = 'chat' and direction = 'inbound' and conversation_id in
-            (select id from conversations where contact_id in (select id from contacts
+            (select id from conversations where contact_id in (select id from bench_people
               where email like 'noise%@example.net' and email not in ('noise7@example.net', 'noise8@example.net')))),
       k as (select count(*) as c from m)
     insert into bot_decisions (conversation_id, message_id, action, reason, confidence, created_at)

@@ -17,8 +17,9 @@ import type { TextTokens } from '../../server/domain/search-tokens.ts';
 /**
  * bench:search's people as the product stores them (issue 22): a contact's name, email and phone sealed with the
  * contact's data key and found by their keyed tokens, identities found by their address token and stored sealed. The
- * seed writes plain values in bulk SQL; this pass rewrites them the way ingest would, so the name, email and phone
- * queries run the product's path, including the opening of the sealed values the hits show.
+ * seed draws plain values in bulk SQL into the bench's own table bench_people; this pass writes them the way ingest
+ * would (and drops that table), so the name, email and phone queries run the product's path, including the opening of
+ * the sealed values the hits show.
  *
  * The key store lives beside the bench's database and is kept with it (a fixed master key): a later run opens the
  * same sealed values. Seeding again (--fresh) starts a new one.
@@ -36,13 +37,13 @@ export async function sealSeededContacts(sql: postgres.Sql, dataKeys: DataKeys, 
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await sql<Array<{ id: string; name: string; email: string; phone: string }>>`
-      select id, name, email, phone from contacts where id > ${after}::uuid order by id limit ${BATCH}`;
-    if (rows.length === 0) return;
+      select id, name, email, phone from bench_people where id > ${after}::uuid order by id limit ${BATCH}`;
+    if (rows.length === 0) break;
     const keys = await Promise.all(rows.map((r) => dataKeys.keyFor(r.id)));
     const fields = rows.map((r, i) => sealFieldsWithKey(blindIndex, keys[i]!, r.id, r));
     const col = <K extends keyof (typeof fields)[number]>(k: K) => fields.map((f) => f[k]);
     const tokens = (k: 'nameTokens' | 'emailTokens' | 'phoneTokens') => col(k).map((t) => t.join(' '));
-    await sql`update contacts c set name = null, email = null, phone = null, sealed_name = t.sealed_name,
+    await sql`update contacts c set sealed_name = t.sealed_name,
         sealed_email = t.sealed_email, sealed_phone = t.sealed_phone,
         name_tokens = string_to_array(t.name_tokens, ' '), email_tokens = string_to_array(t.email_tokens, ' '),
         phone_tokens = string_to_array(t.phone_tokens, ' ')
@@ -69,6 +70,7 @@ export async function sealSeededContacts(sql: postgres.Sql, dataKeys: DataKeys, 
       where ci.id = t.id`;
     after = rows.at(-1)!.id;
   }
+  await sql`drop table bench_people`;
 }
 
 /**

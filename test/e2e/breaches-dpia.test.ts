@@ -4,8 +4,9 @@ import { dbMode } from '../helpers/db.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { contacts, conversations } from '../../drizzle/schema/index.ts';
+import { conversations } from '../../drizzle/schema/index.ts';
 import { recordBreach } from '../../server/privacy/breaches.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 /** Issue 21 items 4 and 5 in the inbox: the breach register with its 72-hour clock, the finder, and the DPIA. */
 describe(`breach register and DPIA in Chromium (${dbMode})`, () => {
@@ -48,10 +49,7 @@ describe(`breach register and DPIA in Chromium (${dbMode})`, () => {
       ['Jana Novak', 'de'],
       ['Aino Virtanen', 'fi'],
     ] as const) {
-      const [c] = await root.db
-        .insert(contacts)
-        .values({ name, email: `${locale}@x.test`, locale })
-        .returning();
+      const c = await insertContact(root.db, { name, email: `${locale}@x.test`, locale });
       await root.db.insert(conversations).values({
         inboxId: server.chatInboxId,
         contactId: c!.id,

@@ -7,6 +7,7 @@ import { launchBrowser, SCREENSHOTS } from '../helpers/browser.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { contactIdentities, contacts, conversations, inboxes } from '../../drizzle/schema/index.ts';
 import { identityIs } from '../helpers/identities.ts';
+import { setContactFields } from '../helpers/contacts.ts';
 
 /**
  * Issue 15 item 2 in the browser: a customer wrote by email and, from the chat widget, gave the same email in other
@@ -48,7 +49,7 @@ describe(`e2e in Chromium: merging a suggested contact from the contact panel ($
       .from(contactIdentities)
       .where(identityIs(root.db, 'visitor', visitor.visitorId));
     chatContact = identity!.contactId;
-    await root.db.update(contacts).set({ email: 'Ines.Merge@Example.org' }).where(eq(contacts.id, chatContact));
+    await setContactFields(root.db, chatContact, { email: 'Ines.Merge@Example.org' });
     const [chat] = await root.db.select().from(conversations).where(eq(conversations.contactId, chatContact));
     chatConversation = chat!.id;
 

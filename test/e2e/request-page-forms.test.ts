@@ -11,6 +11,7 @@ import { axeViolations } from '../helpers/axe.ts';
 import { consentEvents, contactIdentities, contacts } from '../../drizzle/schema/index.ts';
 import { identityRow } from '../helpers/identities.ts';
 import { openContact } from '../../server/domain/contact-fields.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 const SHOTS = '/tmp/shots-rights-rest';
 
@@ -60,10 +61,7 @@ describe(`the request page's correction and consent forms without script (${dbMo
       },
     });
     expect(inbox.status).toBe(201);
-    const [c] = await server.root.db
-      .insert(contacts)
-      .values({ name: 'Greta Gast', email: 'greta.gast@example.org' })
-      .returning();
+    const c = await insertContact(server.root.db, { name: 'Greta Gast', email: 'greta.gast@example.org' });
     contactId = c!.id;
     await server.root.db
       .insert(contactIdentities)

@@ -6,6 +6,7 @@ import { AgentClient, startTestServer, type TestJson, type TestServer } from '..
 import { contacts, conversations, agents } from '../../drizzle/schema/index.ts';
 import { createAgent } from '../../server/domain/agents.ts';
 import { ADMIN_DISPLAY_NAME } from '../../server/domain/admin-name.ts';
+import { setContactFields } from '../helpers/contacts.ts';
 
 /** Issue 17 items 2, 5, 7, 8: canned replies, notification preferences, @mentions in notes, profiles. */
 describe(`an agent's day: canned replies, mentions, profiles (${dbMode})`, () => {
@@ -94,10 +95,8 @@ describe(`an agent's day: canned replies, mentions, profiles (${dbMode})`, () =>
       expect(unknown.body.unfilled).toEqual(['contact.firstName']);
       expect(unknown.body.text).toBe(`Thank you {{contact.firstName}}, agent here from Test chat.`);
 
-      await server.root.db
-        .update(contacts)
-        .set({ name: 'Jana Kowalska', locale: 'de-DE' })
-        .where(eq(contacts.id, contactId));
+      await server.root.db.update(contacts).set({ locale: 'de-DE' }).where(eq(contacts.id, contactId));
+      await setContactFields(server.root.db, contactId, { name: 'Jana Kowalska' });
       const german = await agent.post(`/api/canned-replies/${sharedId}/render`, { conversationId });
       expect(german.body).toMatchObject({
         text: 'Danke Jana, hier ist agent.',

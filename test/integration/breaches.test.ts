@@ -5,7 +5,6 @@ import { type AgentClient, startTestServer, type TestServer } from '../helpers/s
 import {
   auditLog,
   contactIdentities,
-  contacts,
   conversationParticipants,
   conversations,
   inboxes,
@@ -15,6 +14,7 @@ import {
 import { eraseContact } from '../../server/privacy/erase.ts';
 import { breachFixture } from '../helpers/breach-fixture.ts';
 import { identityRow } from '../helpers/identities.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 /** Issue 21 item 4: the breach register, its 72-hour clock on a moved clock, and the affected-people finder. */
 describe(`breach register and affected-people finder (${dbMode})`, () => {
@@ -39,10 +39,7 @@ describe(`breach register and affected-people finder (${dbMode})`, () => {
     email: string | null = `${key}@x.test`,
   ) {
     const db = server.root.db;
-    const [c] = await db
-      .insert(contacts)
-      .values({ name: `Person ${key.toUpperCase()}`, email, locale })
-      .returning({ id: contacts.id });
+    const c = await insertContact(db, { name: `Person ${key.toUpperCase()}`, email, locale });
     people[key] = c!.id;
     if (email) await db.insert(contactIdentities).values(await identityRow(db, c!.id, 'email', email));
     const [cv] = await db

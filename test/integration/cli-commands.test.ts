@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { dbMode, testDatabase } from '../helpers/db.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { plainContactColumnsExist } from '../../server/privacy/contact-columns.ts';
 
 // The operator's commands open the configuration and the database the same way (server/cli-database.ts): a bad
 // setting is one line naming it and exit code 1, never a stack trace; a good one reaches the database.
@@ -71,4 +74,32 @@ describe('the operator commands', () => {
       await database.close();
     }
   }, 120_000); // a child process (tsx compiles the CLI): slow on a busy machine
+
+  it(`privacy:encrypt-existing seals the contacts in the plain columns 0049 kept, drops them (${dbMode})`, async () => {
+    // The command's own database: on PGlite the directory under DATA_DIR, opened here first (and closed: one process
+    // at a time) to leave what 0049 leaves while a contact from before 0046 is unsealed.
+    const dir = dataDir();
+    const pg = process.env.DATABASE_URL ? await testDatabase() : null;
+    const open = async () => pg ?? (await openDatabase({ pgliteDir: join(dir, 'pglite') }));
+    let database = await open();
+    try {
+      await database.db.execute(sql`alter table contacts add column name text, add column email text,
+        add column phone text`);
+      await database.db.execute(sql`insert into contacts (name, email) values ('Olga Old', 'olga@example.org')`);
+      if (!pg) await database.close();
+      const run = await runCli('server/encrypt-existing-cli.ts', [], {
+        DATABASE_URL: pg?.url ?? '',
+        DATA_DIR: dir,
+        LOG_LEVEL: 'silent',
+      });
+      if (!pg) database = await open();
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('Contacts: 1 of 1');
+      expect(run.stdout).toContain('and the name, email and phone of 1 contacts.');
+      expect(run.status).toBe(0);
+      expect(await plainContactColumnsExist(database.db)).toBe(false);
+    } finally {
+      await database.close();
+    }
+  }, 120_000);
 });

@@ -40,6 +40,7 @@ import {
 import { getContact } from '../../server/domain/contacts.ts';
 import { phoneThreadToken } from '../../server/domain/thread-keys.ts';
 import { plainAddressColumnExists } from '../../server/privacy/identity-column.ts';
+import { plainContactColumnsExist } from '../../server/privacy/contact-columns.ts';
 import * as schema from '../../drizzle/schema/index.ts';
 import type { Db } from '../../server/db/client.ts';
 import { openDatabase, rowsOf } from '../../server/db/client.ts';
@@ -298,7 +299,7 @@ describe(`per-person data keys and crypto-shredding, on ${dbMode}`, () => {
           fieldsUnreadable: ['name', 'email'],
         });
         const oldBob = oldContacts.find((c) => c.id === people.bob.contactId)!;
-        expect(oldBob.name).toBeNull();
+        for (const value of [bob.name, bob.email]) expect(JSON.stringify(oldBob)).not.toContain(value);
         expect(await openContact(deps.dataKeys, oldBob)).toMatchObject({ name: bob.name, email: bob.email });
         await expect(
           deps.dataKeys.decrypt(
@@ -512,6 +513,15 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       await deps.db.execute(sql`insert into contact_identities (contact_id, kind, address)
         values (${person.contactId}, 'email', 'old-4471@example.org')`);
       expect(await plainAddressColumnExists(deps.db)).toBe(true);
+      // And a contact as it was stored before its fields were sealed (0046), on a database as migration 0049 leaves
+      // it while such rows exist (contact-columns-migration.test.ts): the plain columns kept.
+      await deps.db.execute(sql`alter table contacts add column name text, add column email text,
+        add column phone text`);
+      const [oldPerson] = rowsOf<{ id: string }>(
+        await deps.db.execute(sql`insert into contacts (name, email)
+          values ('Olga Old-4471', 'olga.old-4471@example.org') returning id`),
+      );
+      expect(await plainContactColumnsExist(deps.db)).toBe(true);
       // A Slack identity sealed before member tokens (migration 0045): the request page could not find it by the
       // member id alone.
       const slackRow = await newIdentity(deps.db, person.contactId, 'slack', 'T0OLD00001:U0OLD04471');
@@ -558,7 +568,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         identities: 1,
         messages: 3,
         subjects: 1,
-        contacts: 0,
+        contacts: 1,
       });
 
       // The first run dies after two files (the owner look-up fails, as a database restart would make it).
@@ -578,7 +588,7 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
         identities: 1,
         messages: 3,
         subjects: 1,
-        contacts: 0,
+        contacts: 1,
       });
 
       const progress: string[] = [];
@@ -613,6 +623,17 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
       expect(old?.contactId).toBe(person.contactId);
       // With nothing left to seal, the plain column is gone, as on a database 0043 found sealed.
       expect(await plainAddressColumnExists(deps.db)).toBe(false);
+      // The old contact: sealed, opened as it was, and the plain columns gone with nothing left to seal.
+      expect(result.contacts.encrypted).toBe(1);
+      expect(progress).toContain('contacts 1/1');
+      expect(await plainContactColumnsExist(deps.db)).toBe(false);
+      const [olga] = await deps.db.select().from(contacts).where(eq(contacts.id, oldPerson!.id));
+      expect(JSON.stringify(olga).toLowerCase()).not.toContain('old-4471');
+      expect(await openContact(deps.dataKeys, olga!)).toMatchObject({
+        name: 'Olga Old-4471',
+        email: 'olga.old-4471@example.org',
+        phone: null,
+      });
       expect(await deps.dataKeys.decrypt(old!.sealedAddress!, addressContext(old!.id))).toBe('old-4471@example.org');
       expect(progress).toContain('messages 3/3');
       expect(result.messages.encrypted).toBe(3);
@@ -699,7 +720,8 @@ describe(`privacy:encrypt-existing, on ${dbMode}`, () => {
           again.messages.encrypted +
           again.subjects.encrypted +
           again.identities.memberTokens +
-          again.phoneThreads.tokened,
+          again.phoneThreads.tokened +
+          again.contacts.encrypted,
       ).toBe(0);
     } finally {
       await harness.close();

@@ -1,19 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { dbMode } from '../helpers/db.ts';
+import { sql } from 'drizzle-orm';
+import { dbMode, testDatabase } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { ingest } from '../../server/domain/ingest.ts';
+import { rowsOf, type Db } from '../../server/db/client.ts';
 import { encryptContacts, unsealedContacts } from '../../server/privacy/encrypt-contacts.ts';
-import { contacts, conversations, inboxes } from '../../drizzle/schema/index.ts';
+import { plainContactColumnsExist, UnsealedContactsError } from '../../server/privacy/contact-columns.ts';
+import { conversations, inboxes } from '../../drizzle/schema/index.ts';
 
 const old = { name: 'Quentin Marlowe-Sand', email: 'Q.Marlowe@Harbour.example', phone: '+44 20 7946 0958' };
 /** Every piece of the contact's fields that must not be readable in its row once sealed. */
 const pieces = ['Quentin', 'Marlowe', 'Sand', 'harbour', '7946', '0958'];
 
 /**
- * A contact stored before its fields were sealed (issue 22, migration 0044): name, email and phone in the plain
- * columns. `privacy:encrypt-existing`'s contacts stage seals them; the contact is then found as before by every
- * look-up an agent or a privacy manager uses, and its row holds no plain value.
+ * What migration 0049 leaves while a contact from before the sealing (0046) is not sealed yet
+ * (contact-columns-migration.test.ts): the plain columns, kept for such rows.
+ */
+async function withPlainColumns(db: Db, fields: Partial<typeof old>): Promise<string> {
+  await db.execute(sql`alter table contacts add column name text, add column email text, add column phone text`);
+  const [row] = rowsOf<{ id: string }>(
+    await db.execute(sql`insert into contacts (name, email, phone)
+      values (${fields.name ?? null}, ${fields.email ?? null}, ${fields.phone ?? null}) returning id`),
+  );
+  return row!.id;
+}
+
+/**
+ * A contact stored before its fields were sealed (issue 22, migration 0046): name, email and phone in the plain
+ * columns. `privacy:encrypt-existing`'s contacts stage seals them and then drops the columns; the contact is found as
+ * before by every look-up an agent or a privacy manager uses, and its row holds no plain value.
  */
 describe(`privacy:encrypt-existing seals a contact stored in plain text, on ${dbMode}`, () => {
   let server: TestServer;
@@ -27,8 +42,7 @@ describe(`privacy:encrypt-existing seals a contact stored in plain text, on ${db
     server = await startTestServer();
     [agent, manager] = await Promise.all([server.agentClient('agent'), server.agentClient('manager')]);
     const { db } = server.root;
-    const [contact] = await db.insert(contacts).values(old).returning();
-    oldContact = contact!.id;
+    oldContact = await withPlainColumns(db, old);
     const [conversation] = await db
       .insert(conversations)
       .values({ inboxId: server.chatInboxId, contactId: oldContact, channel: 'chat', threadKey: `old-${oldContact}` })
@@ -63,9 +77,11 @@ describe(`privacy:encrypt-existing seals a contact stored in plain text, on ${db
     expect(await encryptContacts(db, (stage, done, total) => progress.push(`${stage} ${done}/${total}`))).toBe(1);
     expect(progress).toEqual(['contacts 0/1', 'contacts 1/1']);
     expect(await unsealedContacts(db)).toBe(0);
+    // With nothing left to seal, the plain columns are gone, as on a database 0049 found sealed.
+    expect(await plainContactColumnsExist(db)).toBe(false);
 
-    const [row] = await db.select().from(contacts).where(eq(contacts.id, oldContact));
-    expect(row).toMatchObject({ name: null, email: null, phone: null });
+    const [row] = rowsOf(await db.execute(sql`select * from contacts where id = ${oldContact}::uuid`));
+    expect(row).toMatchObject({ id: oldContact, sealed_name: expect.stringMatching(/^pdk:v1:/) });
     const stored = JSON.stringify(row);
     for (const piece of pieces) expect(stored.toLowerCase(), piece).not.toContain(piece.toLowerCase());
 
@@ -96,5 +112,24 @@ describe(`privacy:encrypt-existing seals a contact stored in plain text, on ${db
     // Merge suggestions: the email contact shares the (sealed) address in other capitals.
     const suggested = (await agent.get(`/api/contacts/${mailContact}/merge-suggestions`)).body.items;
     expect(suggested).toEqual([expect.objectContaining({ id: oldContact, matchedOn: ['email'], ...old })]);
+  });
+});
+
+describe(`a server started on a database with contacts not sealed yet, on ${dbMode}`, () => {
+  it('refuses to start and says what to run', { timeout: 120_000 }, async () => {
+    const database = await testDatabase();
+    try {
+      await withPlainColumns(database.db, { name: 'Old Person' });
+      const started = startTestServer({}, { database });
+      await expect(started).rejects.toThrow(UnsealedContactsError);
+      await expect(started).rejects.toThrow(
+        'contacts stored before migration 0046 are not sealed yet: run npm run privacy:encrypt-existing (resumable), ' +
+          'then start the server',
+      );
+      // Nothing was touched: the command finds the contact to seal.
+      expect(await unsealedContacts(database.db)).toBe(1);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMode } from '../helpers/db.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
-import { contactIdentities, contacts } from '../../drizzle/schema/index.ts';
+import { contactIdentities } from '../../drizzle/schema/index.ts';
 import { identityRow } from '../helpers/identities.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 /**
  * Issue 18: the API's errors keep a stable `code` for programs; their `params` carry the values the message names;
@@ -129,7 +130,7 @@ describe(`errors in the reader’s language on ${dbMode}`, () => {
       body: { code: 'message_too_large', params: { limit: 10_000 } },
     });
 
-    const [c] = await server.root.db.insert(contacts).values({ name: 'Held Person' }).returning();
+    const c = await insertContact(server.root.db, { name: 'Held Person' });
     await server.root.db
       .insert(contactIdentities)
       .values(await identityRow(server.root.db, c!.id, 'email', 'held.person@example.org'));

@@ -7,9 +7,10 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/client.ts';
 import { createRoot } from '../../server/composition.ts';
 import { sweepRetention } from '../../server/privacy/retention.ts';
-import { contacts, conversations, inboxes, leases, recordings } from '../../drizzle/schema/index.ts';
+import { conversations, inboxes, leases, recordings } from '../../drizzle/schema/index.ts';
 import { recordingProviderSpy } from '../helpers/fixtures.ts';
 import { scratchDatabase } from '../helpers/processes.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
 
@@ -29,7 +30,8 @@ describe('the retention sweep lease after its holder is killed', () => {
     database = await openDatabase({ databaseUrl: scratch.url, poolSize: 2 });
     const { db } = database;
     const [inbox] = await db.insert(inboxes).values({ name: 'Phone', channel: 'voice' }).returning();
-    const [contact] = await db.insert(contacts).values({ name: 'Caller' }).returning();
+    // No name: this database is opened without the identity keys (the contact's fields would be sealed with them).
+    const contact = await insertContact(db);
     const convs = await db
       .insert(conversations)
       .values(

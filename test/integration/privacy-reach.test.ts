@@ -10,16 +10,10 @@ import { openSubjects } from '../../server/domain/message-text.ts';
 import { ingest } from '../../server/domain/ingest.ts';
 import { parseSlackEvent } from '../../channels/slack/parse.ts';
 import { placeHold, releaseHold } from '../../server/privacy/legal-holds.ts';
-import {
-  attachments,
-  contactIdentities,
-  contacts,
-  conversations,
-  inboxes,
-  messages,
-} from '../../drizzle/schema/index.ts';
+import { attachments, contactIdentities, conversations, inboxes, messages } from '../../drizzle/schema/index.ts';
 import type { ConversationDetail } from '../../server/http/views/conversations.ts';
 import { identityIs, identityRow } from '../helpers/identities.ts';
+import { setContactFields } from '../helpers/contacts.ts';
 
 const ada = {
   name: 'Ada Quartermaine',
@@ -96,7 +90,7 @@ describe(`erasure and export reach everything a person wrote, on ${dbMode}`, () 
         .where(identityIs(deps.db, 'email', ada.email))
     )[0]!.contactId;
     // Her phone is on her contact; the Slack app linked her Slack user to her by email (channels/slack/contacts.ts).
-    await deps.db.update(contacts).set({ phone: ada.phone }).where(eq(contacts.id, adaId));
+    await setContactFields(deps.db, adaId, { phone: ada.phone });
     await deps.db.insert(contactIdentities).values(await identityRow(deps.db, adaId, 'slack', `${TEAM}:${ada.slack}`));
 
     // A Slack thread someone else started, and Ada's reply in it, as the Slack adapter parses them.

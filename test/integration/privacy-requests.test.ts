@@ -7,6 +7,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp.ts';
 import { auditLog, contactIdentities, contacts, privacyRequestCodes } from '../../drizzle/schema/index.ts';
 import { addMonths } from '../../server/privacy/request-desk.ts';
 import { identityRow } from '../helpers/identities.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 /** Issue 21 items 1 and 8: the request desk's lifecycle on a moved clock, and the public page's one-time codes. */
 describe(`data-subject request desk (${dbMode})`, () => {
@@ -20,7 +21,7 @@ describe(`data-subject request desk (${dbMode})`, () => {
   const { api, clientAddress } = requestPageClient(() => server.url, '10.0.0');
 
   async function customer(address: string, name: string, locale = 'en') {
-    const [c] = await server.root.db.insert(contacts).values({ name, email: address, locale }).returning();
+    const c = await insertContact(server.root.db, { name, email: address, locale });
     await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, 'email', address));
     return c!.id;
   }

@@ -6,8 +6,9 @@ import { startTestServer, type AgentClient, type TestServer } from '../helpers/s
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack, deliverEvent } from '../helpers/fake-slack.ts';
 import { DM_CHANNEL, messageEvent } from '../fixtures/channels/slack.ts';
-import { auditLog, contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { auditLog, contactIdentities, inboxes } from '../../drizzle/schema/index.ts';
 import { identityIs, identityRow } from '../helpers/identities.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -28,7 +29,7 @@ describe(`request page codes by SMS and Slack (${dbMode})`, () => {
   const { api, clientAddress } = requestPageClient(() => server.url, '10.0.7');
 
   async function customer(name: string, kind: 'phone' | 'slack' | 'email', address: string) {
-    const [c] = await server.root.db.insert(contacts).values({ name }).returning();
+    const c = await insertContact(server.root.db, { name });
     await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, kind, address));
     return c!.id;
   }

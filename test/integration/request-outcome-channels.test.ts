@@ -5,8 +5,9 @@ import { requestPageClient, smsAndSlackEnv } from '../helpers/request-page.ts';
 import { startTestServer, type AgentClient, type TestServer } from '../helpers/server.ts';
 import { startFakeTwilio, type FakeTwilio } from '../helpers/fake-twilio.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
-import { auditLog, contactIdentities, contacts, inboxes } from '../../drizzle/schema/index.ts';
+import { auditLog, contactIdentities, inboxes } from '../../drizzle/schema/index.ts';
 import { identityIs, identityRow } from '../helpers/identities.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -104,7 +105,7 @@ describe(`request outcomes by SMS and Slack (${dbMode})`, () => {
   });
 
   it('tells a Slack member the erasure was refused under a legal hold, in Swedish, with their rights', async () => {
-    const [c] = await server.root.db.insert(contacts).values({ name: 'Sven Slack' }).returning();
+    const c = await insertContact(server.root.db, { name: 'Sven Slack' });
     await server.root.db
       .insert(contactIdentities)
       .values(await identityRow(server.root.db, c!.id, 'slack', 'T0TEAM0001:U0SVEN0001'));

@@ -15,6 +15,7 @@ import {
 import { identityRow } from '../helpers/identities.ts';
 import { openContact } from '../../server/domain/contact-fields.ts';
 import { identityKeysOf } from '../../server/domain/identity-address.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 const OUR_NUMBER = '+15005550006';
 
@@ -47,7 +48,7 @@ describe(`self-service phone correction by SMS code (${dbMode})`, () => {
     }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
   async function customer(address: string, name: string) {
-    const [c] = await server.root.db.insert(contacts).values({ name, email: address }).returning();
+    const c = await insertContact(server.root.db, { name, email: address });
     await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, 'email', address));
     return c!.id;
   }

@@ -15,6 +15,7 @@ import {
 import { identityRow } from '../helpers/identities.ts';
 import { openContact } from '../../server/domain/contact-fields.ts';
 import { identityKeysOf } from '../../server/domain/identity-address.ts';
+import { insertContact } from '../helpers/contacts.ts';
 
 /**
  * Issue 21 items 1 and 2: agents log requests; a customer asks for a copy (an expiring link), corrects their
@@ -53,7 +54,7 @@ describe(`self-service privacy requests (${dbMode})`, () => {
     call('POST', `/api/public/privacy-requests${path}`, body, token);
 
   async function customer(address: string, name: string) {
-    const [c] = await server.root.db.insert(contacts).values({ name, email: address }).returning();
+    const c = await insertContact(server.root.db, { name, email: address });
     await server.root.db.insert(contactIdentities).values(await identityRow(server.root.db, c!.id, 'email', address));
     return c!.id;
   }

@@ -50,17 +50,17 @@ describe('personal-data catalog', () => {
       catalog.messages.columns.body,
       catalog.messages.columns.html,
       catalog.conversations.columns.subject,
-      catalog.contacts.columns.name,
+      catalog.contacts.columns.sealedName,
       catalog.attachments.columns.filename,
     ])
       expect(tag.freeText).toBe(true);
     expect(catalog.messages.columns.html.messageCopy).toBe(true);
-    expect(catalog.contacts.columns.email.freeText).toBeUndefined();
+    expect(catalog.contacts.columns.sealedEmail.freeText).toBeUndefined();
   });
 
   it('tags message bodies, addresses and names as personal data', () => {
     expect(catalog.messages.columns.body).toMatchObject({ personal: true, category: 'message_content' });
     expect(catalog.contactIdentities.columns.sealedAddress).toMatchObject({ personal: true, category: 'identifier' });
-    expect(catalog.contacts.columns.email).toMatchObject({ personal: true, category: 'contact_detail' });
+    expect(catalog.contacts.columns.sealedEmail).toMatchObject({ personal: true, category: 'contact_detail' });
   });
 });
