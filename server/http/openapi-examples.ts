@@ -82,6 +82,7 @@ const contact = {
   name: 'Maria Schmidt',
   email: 'maria@example.com',
   phone: null,
+  unreadable: [],
   createdAt: at,
   lastSeenAt: at,
   identities: [{ kind: 'email', address: 'maria@example.com' }],

@@ -3598,6 +3598,7 @@ export interface operations {
                      *         "name": "Maria Schmidt",
                      *         "email": "maria@example.com",
                      *         "phone": null,
+                     *         "unreadable": [],
                      *         "createdAt": "2026-03-02T09:41:00.000Z",
                      *         "lastSeenAt": "2026-03-02T09:41:00.000Z",
                      *         "identities": [
@@ -3743,6 +3744,7 @@ export interface operations {
                             name: string | null;
                             email: string | null;
                             phone: string | null;
+                            unreadable: ("name" | "email" | "phone")[];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -5351,6 +5353,7 @@ export interface operations {
                      *       "name": "Maria Schmidt",
                      *       "email": "maria@example.com",
                      *       "phone": null,
+                     *       "unreadable": [],
                      *       "createdAt": "2026-03-02T09:41:00.000Z",
                      *       "lastSeenAt": "2026-03-02T09:41:00.000Z",
                      *       "identities": [
@@ -5386,6 +5389,7 @@ export interface operations {
                         name: string | null;
                         email: string | null;
                         phone: string | null;
+                        unreadable: ("name" | "email" | "phone")[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -5578,6 +5582,7 @@ export interface operations {
                         name: string | null;
                         email: string | null;
                         phone: string | null;
+                        unreadable: ("name" | "email" | "phone")[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -6611,6 +6616,7 @@ export interface operations {
                             name: string | null;
                             email: string | null;
                             phone: string | null;
+                            unreadable: ("name" | "email" | "phone")[];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
