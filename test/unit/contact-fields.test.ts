@@ -71,11 +71,16 @@ describe('contact fields sealed with the contact’s data key', () => {
     expect(opened[0]).toMatchObject(fields);
     expect(opened[0]).not.toHaveProperty('fieldsUnreadable');
     expect(opened[1]).toMatchObject({ name: 'Bob', email: null, phone: null });
-    expect(opened[2]).toMatchObject({ name: null, fieldsUnreadable: true });
+    expect(opened[2]).toMatchObject({ name: null, fieldsUnreadable: ['name'] });
     expect(opened[3]).toEqual({ id: 'none', name: null, email: null, phone: null });
 
     await keys.shred(ada);
     const [afterErasure] = await openContactFields(keys.reopen(), [{ id: ada, ...sealedAda }]);
-    expect(afterErasure).toMatchObject({ name: null, email: null, phone: null, fieldsUnreadable: true });
+    expect(afterErasure).toMatchObject({
+      name: null,
+      email: null,
+      phone: null,
+      fieldsUnreadable: ['name', 'email', 'phone'],
+    });
   });
 });
