@@ -82,6 +82,9 @@ export const dataKeyIdOf = (key: Buffer) =>
 
 const wrapContext = (ref: string) => `key-store/${ref}`;
 
+/** Key-store reads one decryptMany has under way at once (each is a file read in the embedded store). */
+const READS_AT_ONCE = 32;
+
 export type DataKeyOptions = {
   cacheSize?: number;
   cacheTtlMs?: number;
@@ -113,6 +116,21 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
     wrapped: box.seal(key.toString('base64'), wrapContext(ref)),
   });
 
+  // Reads under way, by reference: readers that miss the cache for the same person at once (a search's views and
+  // snippets, started side by side) share one read of the store. `shredded` counts the starts and ends of erasures:
+  // a read that was under way while one ran does not put what it read into the cache.
+  const loading = new Map<string, Promise<DataKey | undefined>>();
+  let shredded = 0;
+  async function load(ref: string): Promise<DataKey | undefined> {
+    const before = shredded;
+    const entry = await store.read(ref);
+    const wrapped = entry?.keys.find((k) => k.ref === ref);
+    if (!wrapped) return undefined;
+    const key = unwrap(wrapped);
+    if (before === shredded) remember(key);
+    return key;
+  }
+
   async function keyOf(ref: string): Promise<DataKey | undefined> {
     const hit = cache.get(ref);
     if (hit && hit.until > now()) {
@@ -121,12 +139,28 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
       return hit.key;
     }
     cache.delete(ref);
-    const entry = await store.read(ref);
-    const wrapped = entry?.keys.find((k) => k.ref === ref);
-    if (!wrapped) return undefined;
-    const key = unwrap(wrapped);
-    remember(key);
-    return key;
+    const pending = loading.get(ref);
+    if (pending) return pending;
+    const read: Promise<DataKey | undefined> = load(ref).finally(() => {
+      if (loading.get(ref) === read) loading.delete(ref);
+    });
+    loading.set(ref, read);
+    return read;
+  }
+
+  /**
+   * The keys of many references, read side by side (at most READS_AT_ONCE at a time) rather than one after another:
+   * a page of search hits names some twenty people, and each key not in the cache is a read of the key store.
+   */
+  async function keysOf(refs: Iterable<string>): Promise<Map<string, DataKey | undefined>> {
+    const wanted = [...new Set(refs)];
+    const found = new Map<string, DataKey | undefined>();
+    for (let at = 0; at < wanted.length; at += READS_AT_ONCE) {
+      const slice = wanted.slice(at, at + READS_AT_ONCE);
+      const keys = await Promise.all(slice.map(keyOf));
+      slice.forEach((ref, i) => found.set(ref, keys[i]));
+    }
+    return found;
   }
 
   async function keyFor(contactId: string): Promise<DataKey> {
@@ -177,10 +211,7 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
     return taken;
   }
 
-  async function decryptOne(sealed: string, context: string): Promise<string> {
-    const ref = sealedIdOf(DATA_PREFIX, sealed);
-    if (!ref) throw new PersonalDataUnreadableError('not an encrypted value');
-    const key = await keyOf(ref);
+  function openSealed(sealed: string, context: string, key: DataKey | undefined): string {
     try {
       return openWithKey(
         DATA_PREFIX,
@@ -193,6 +224,12 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
       if (err instanceof SecretUnreadableError) throw new PersonalDataUnreadableError(err.message);
       throw err;
     }
+  }
+
+  async function decryptOne(sealed: string, context: string): Promise<string> {
+    const ref = sealedIdOf(DATA_PREFIX, sealed);
+    if (!ref) throw new PersonalDataUnreadableError('not an encrypted value');
+    return openSealed(sealed, context, await keyOf(ref));
   }
 
   return {
@@ -220,26 +257,33 @@ export function createDataKeys(master: KeyProvider, store: KeyStore, options: Da
     },
     decrypt: decryptOne,
     async decryptMany(items) {
-      const out: Array<string | null> = [];
-      for (const item of items) {
+      const refs = items.map((item) => sealedIdOf(DATA_PREFIX, item.sealed));
+      const keys = await keysOf(refs.filter((ref): ref is string => ref !== null));
+      return items.map((item, i) => {
+        const ref = refs[i];
         try {
-          out.push(await decryptOne(item.sealed, item.context));
+          if (!ref) throw new PersonalDataUnreadableError('not an encrypted value');
+          return openSealed(item.sealed, item.context, keys.get(ref));
         } catch (err) {
           if (!(err instanceof PersonalDataUnreadableError)) throw err;
-          out.push(null);
+          return null;
         }
-      }
-      return out;
+      });
     },
     async shred(contactId) {
       const entry = await store.read(contactId);
       if (!entry || entry.owner !== contactId) return [];
       const refs = entry.keys.map((k) => k.ref);
+      shredded++;
       await store.destroy(
         contactId,
         refs.filter((r) => r !== contactId),
       );
-      for (const ref of refs) cache.delete(ref);
+      for (const ref of refs) {
+        cache.delete(ref);
+        loading.delete(ref);
+      }
+      shredded++;
       return entry.keys.map((k) => k.keyId);
     },
     async adopt(survivor, merged) {
