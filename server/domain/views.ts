@@ -282,7 +282,7 @@ export async function loadConversationViews(
         and m.created_at > coalesce(${conversationReads.lastReadAt}, '-infinity'::timestamptz))`
     : sql<number>`0`;
 
-  const rows = await db
+  const query = db
     .select({
       c: conversations,
       inboxName: inboxes.name,
@@ -306,7 +306,12 @@ export async function loadConversationViews(
     )
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(conversations.lastMessageAt), desc(conversations.seq))
-    .limit(filter.limit ?? 1000);
+    .$dynamic();
+  // Views of given ids (a search's hits) carry no LIMIT: the ids bound them. With one, the prepared statement's
+  // generic plan (PostgreSQL's after five runs), not knowing the limit's value, walked every conversation in the
+  // order's index to find the twenty ids (8,000 rows, 7-14 ms at 10,000 conversations; 0.2-1.8 ms by the ids).
+  const limit = filter.limit ?? 1000;
+  const rows = filter.ids ? (await query).slice(0, limit) : await query.limit(limit);
 
   const subjects = await openSubjects(
     keys,
