@@ -203,4 +203,14 @@ describe(`the blinded message index on ${dbMode}`, () => {
     expect(await search('plainonlyword', true)).toEqual([]);
     expect(await search('zanzibarite', true)).toHaveLength(1);
   });
+
+  it("keeps a long message's word index in its row, where the search's walk reads it (migration 0050)", async () => {
+    // The walk checks the newest conversations' vectors one by one; a vector moved to the TOAST table (over 2 kB,
+    // as 28 % of blinded vectors were) cost a fetch each. The column's storage is what keeps them in the row.
+    const [column] = rowsOf<{ storage: string }>(
+      await database.db.execute(sql`select attstorage as storage from pg_attribute
+        where attrelid = 'messages'::regclass and attname = 'search_vector'`),
+    );
+    expect(column!.storage).toBe('m');
+  });
 });
