@@ -1,4 +1,4 @@
-import type { TextKeys } from './message-text.ts';
+import { openMessageText, type TextKeys } from './message-text.ts';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agents, conversations, messages } from '../../drizzle/schema/index.ts';
@@ -23,6 +23,8 @@ export async function publishMessageUpdate(
   const conversation = await loadConversationView(deps.db, deps.dataKeys, row.message.conversationId, null);
   if (!conversation) return;
   const files = await loadAttachmentViews(deps.db, eq(messages.id, messageId));
-  const message = { ...toMessageView(row.message, row.authorName), attachments: files.get(messageId) ?? [] };
+  // The text as every reader shows it: opened (stored sealed since issue 22), never the ciphertext.
+  const opened = await openMessageText(deps.dataKeys, row.message);
+  const message = { ...toMessageView(opened, row.authorName), attachments: files.get(messageId) ?? [] };
   deps.events.publish('message.updated', { message, conversation, route: { threadKey: row.threadKey } });
 }

@@ -16,6 +16,7 @@ import { retryDueDeliveries } from '../../server/domain/conversations.ts';
 import { messageSnippets } from '../../server/domain/search.ts';
 import { bodyContext, htmlContext, openMessageTexts } from '../../server/domain/message-text.ts';
 import { deliverDueWebhooks } from '../../server/webhooks/deliveries.ts';
+import { publishMessageUpdate } from '../../server/domain/message-updates.ts';
 import { isDataSealed } from '../../server/security/data-keys.ts';
 import { verifyWebhook } from '../../packages/client/examples/verify-webhook.ts';
 import { REDACTED_MARKER } from '../../server/privacy/redact.ts';
@@ -173,6 +174,23 @@ describe(`sealed message text through every reader on ${dbMode}`, () => {
     expect(html).toContain('The lid of my kettle export cracked after two days. Order 5512.');
     expect(html).toContain('Kettle lid export');
     expect(html).not.toContain('pdk:v1:');
+  });
+
+  it("tells the inbox of a sealed message's late files with its text opened (message.updated)", async () => {
+    // A Slack message's files arrive after the message: the update the agents' sockets get carries the message as
+    // it now is, and showed the ciphertext in place of the text until it was opened like every other reader's.
+    const { customerMessageId } = await sealedConversation('files', 'Ann Brook <ann@customer.example>');
+    expect(isDataSealed((await storedRow(customerMessageId)).body)).toBe(true);
+    const published: MessageView[] = [];
+    const stop = server.root.events.subscribe('message.updated', ({ message }) => void published.push(message));
+    try {
+      await publishMessageUpdate(server.root, customerMessageId);
+    } finally {
+      stop?.();
+    }
+    expect(published).toHaveLength(1);
+    expect(published[0]!.body.trim()).toBe('The lid of my kettle files cracked after two days. Order 5512.');
+    expect(published[0]!.textUnreadable).toBeUndefined();
   });
 
   it('sends a stored sealed reply with its opened text under the opened subject', async () => {
